@@ -1,0 +1,137 @@
+/**
+ * The contract between `codegen/` (which writes `generated/<backend>/*.gen.ts`) and the runtime in `src/`.
+ *
+ * A {@link ToolDescriptor} is everything the runtime needs to serve one OpenAPI operation as one MCP tool
+ * (MCP 2025-11-25, "Tools"): what `tools/list` shows, and the {@link Binding}s that say where each input
+ * property goes in the HTTP request (OpenAPI 3.1 §4.8.12 Parameter Object, §4.8.13 Request Body Object).
+ * Generic: nothing here knows any particular backend.
+ */
+
+/** A JSON Schema 2020-12 document, as plain JSON. */
+export type JsonSchema = { [keyword: string]: unknown };
+
+/** HTTP methods an OpenAPI Path Item can hold (OpenAPI 3.1 §4.8.9). */
+export type HttpMethod = 'get' | 'put' | 'post' | 'delete' | 'options' | 'head' | 'patch' | 'trace';
+
+/** MCP tool annotations (MCP 2025-11-25, "Tool annotations"). Hints, never security controls. */
+export interface ToolAnnotations {
+  title?: string;
+  readOnlyHint?: boolean;
+  destructiveHint?: boolean;
+  idempotentHint?: boolean;
+  openWorldHint?: boolean;
+}
+
+/** Where one input property of the tool goes in the HTTP request. */
+export interface ParameterBinding {
+  /** Property name in the tool's `inputSchema`. */
+  property: string;
+  in: 'path' | 'query' | 'header' | 'cookie';
+  /** The parameter's name in the spec (differs from `property` when a name clash was resolved). */
+  name: string;
+  /** Serialization style (OpenAPI 3.1 §4.8.12.4), with the spec's default filled in. */
+  style: 'simple' | 'label' | 'matrix' | 'form' | 'spaceDelimited' | 'pipeDelimited' | 'deepObject';
+  explode: boolean;
+  allowReserved?: boolean;
+}
+
+/**
+ * How the request body is assembled.
+ * - `properties`: the body is a JSON object; its fields are input properties (listed, with renames).
+ * - `value`: the whole body is the single input property `property` (non-object JSON, XML, text, binary-as-string).
+ */
+export type BodyBinding =
+  | {
+      kind: 'properties';
+      contentType: string;
+      required: boolean;
+      /** Input property → body field. */
+      fields: Array<{ property: string; name: string }>;
+    }
+  | {
+      kind: 'value';
+      contentType: string;
+      required: boolean;
+      property: string;
+    };
+
+/** How the success response becomes `structuredContent`. */
+export interface OutputBinding {
+  /** HTTP status of the success response the schema was taken from (e.g. "200", "201", "2XX"). */
+  status: string;
+  /** Media type of that response; undefined when it has no content (e.g. 204). */
+  contentType?: string;
+  /**
+   * When the response body is not a JSON object (an array, a scalar, text, binary, or no body),
+   * it is placed under this property so that `structuredContent` is always an object.
+   */
+  wrapIn?: string;
+}
+
+/** Pagination the tool supports, so large lists can be paged and cut responses resumed. */
+export interface PaginationBinding {
+  style: 'cursor' | 'page';
+  /** Input property carrying the cursor or page number. */
+  inputProperty: string;
+  /** Input property carrying the page size, when there is one. */
+  sizeProperty?: string;
+  /** Dotted path in the response to the next cursor (cursor style), when the backend returns one. */
+  nextCursorField?: string;
+}
+
+/** Everything about one MCP tool generated from one OpenAPI operation. */
+export interface ToolDescriptor {
+  /** MCP tool name: ≤ 64 chars, `[A-Za-z0-9_-]`, unique within the backend. */
+  name: string;
+  title: string;
+  description: string;
+  inputSchema: JsonSchema;
+  outputSchema: JsonSchema;
+  annotations: ToolAnnotations;
+  operation: {
+    /** The spec's operationId, or undefined when the operation has none. */
+    operationId?: string;
+    method: HttpMethod;
+    /** Path template as in the spec, e.g. `/organizations/{organizationId}/invoices`. */
+    path: string;
+    deprecated: boolean;
+    tags: string[];
+    /** Security requirements (OpenAPI 3.1 §4.8.30); an empty array means explicitly public. */
+    security: Array<Record<string, string[]>>;
+  };
+  parameters: ParameterBinding[];
+  body?: BodyBinding;
+  output: OutputBinding;
+  pagination?: PaginationBinding;
+}
+
+/** A precompiled (ajv standalone) validator function, as emitted by codegen. */
+export interface PrecompiledValidator {
+  (data: unknown): boolean;
+  errors?: Array<{
+    instancePath: string;
+    schemaPath: string;
+    keyword: string;
+    params: Record<string, unknown>;
+    message?: string;
+  }> | null;
+}
+
+/** What `generated/<backend>/index.gen.ts` exports: one backend, generated from one spec. */
+export interface GeneratedBackend {
+  /** Backend name: the spec's file name without extension (e.g. `specs/acme.yaml` → `acme`). */
+  name: string;
+  /** `info.title` of the spec. */
+  title: string;
+  /** `info.version` of the spec. */
+  version: string;
+  /** Spec file, relative to the project root. */
+  specFile: string;
+  /** `servers[].url` of the spec. */
+  servers: string[];
+  /** Security schemes of the spec (OpenAPI 3.1 §4.8.27), as written. */
+  securitySchemes: Record<string, JsonSchema>;
+  tools: ToolDescriptor[];
+  /** Precompiled input validator per tool name. */
+  validators: Record<string, PrecompiledValidator>;
+}
