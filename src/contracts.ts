@@ -131,6 +131,11 @@ export interface BackendOverrides {
   extraTools?: HandWrittenTool[];
   /** Per-session state needed: served with stateful Streamable HTTP sessions. */
   stateful?: boolean;
+  /**
+   * How end users authenticate to this backend's MCP endpoint over HTTP: `oauth` makes it an OAuth 2.1 resource
+   * server (MCP authorization); unset means no inbound credential beyond the optional static API keys.
+   */
+  inboundAuth?: 'oauth';
   /** Only these HTTP methods become tools (e.g. `['get']` for a read-only backend). */
   allowedMethods?: Array<ToolDescriptor['operation']['method']>;
   outboundAuth?: OutboundAuth;
