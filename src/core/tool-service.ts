@@ -1,0 +1,270 @@
+/**
+ * The ToolService of one backend: serves its generated and hand-written tools (MCP 2025-11-25 "Tools":
+ * `tools/list`, `tools/call`) over the pooled backend client, independent of any transport and of the SDK.
+ *
+ * A call: bound properties refused → commonInput checked and taken out → bindings filled → precompiled
+ * validator → override `check` → outbound auth → request built and sent → 401 hook → result. Failures are
+ * `isError` results ("Tools → Error Handling") with no stack trace and no secret; one log line per call.
+ * Everything that can be is precomputed at start-up (see served-tools.ts): a call does no schema work.
+ */
+import { performance } from 'node:perf_hooks';
+import type {
+  BackendApi,
+  BackendModule,
+  BackendResponse,
+  CallContext,
+  ListedTool,
+  ToolResult,
+  ToolService,
+} from '../contracts.js';
+import type { BackendHttp } from '../http/backend-http.js';
+import { BackendHttpError } from '../http/backend-http.js';
+import type { Logger } from '../log.js';
+import { describeHttpError } from './http-problem.js';
+import { RequestBuildError } from './request-builder.js';
+import { buildServedTools, type ExtraTool, type GeneratedTool, type ServedBase } from './served-tools.js';
+import { errorResult, ToolCallError, type CallOutcome } from './tool-error.js';
+import { validateArgs } from './validation.js';
+
+/** Dependencies of {@link createToolService}. */
+export interface ToolServiceDeps {
+  http: BackendHttp;
+  logger: Logger;
+  /** Budget for one result's JSON; larger results are cut (see large-response.ts). Default 200000. */
+  maxResponseBytes?: number;
+}
+
+/** What one call did, for its log line. */
+interface CallStats {
+  status: number | undefined;
+  attempts: number;
+  outcome: CallOutcome;
+}
+
+function invalid(lines: readonly string[]): ToolCallError {
+  return new ToolCallError(`Invalid arguments:\n${lines.map((l) => `- ${l}`).join('\n')}`, 'invalid_arguments');
+}
+
+function isPlainObject(v: unknown): v is Record<string, unknown> {
+  return v !== null && typeof v === 'object' && !Array.isArray(v);
+}
+
+/**
+ * Shared first steps of every call: refuses bound properties the model set, checks commonInput, fills bindings.
+ * Returns the arguments to validate; `stripCommon` takes commonInput out (generated tools' schemas lack them).
+ */
+async function prepareArgs(
+  tool: ServedBase,
+  args: Record<string, unknown>,
+  ctx: CallContext,
+  stripCommon: boolean,
+): Promise<Record<string, unknown>> {
+  for (const [prop] of tool.bind) {
+    if (args[prop] !== undefined) {
+      throw new ToolCallError(`\`${prop}\` cannot be set: it comes from your credentials`, 'refused');
+    }
+  }
+  if (tool.bind.length === 0 && tool.common.length === 0) return args;
+  let problems: string[] | undefined;
+  for (const [name, check] of tool.common) {
+    const v = args[name];
+    if (v === undefined) continue;
+    const broken = check(v);
+    if (broken !== undefined) (problems ??= []).push(`${name}: ${broken}`);
+  }
+  if (problems !== undefined) throw invalid(problems);
+  const out: Record<string, unknown> = { ...args };
+  if (stripCommon) for (const [name] of tool.common) delete out[name];
+  for (const [prop, fn] of tool.bind) {
+    // Bind functions see the model's arguments, commonInput included (e.g. which organisation to use).
+    const v = await fn(ctx, args);
+    if (v === undefined) {
+      if (tool.requiredBound.has(prop)) {
+        throw new ToolCallError(`\`${prop}\` could not be determined from your credentials`, 'refused');
+      }
+      continue;
+    }
+    out[prop] = v;
+  }
+  return out;
+}
+
+/** Creates the ToolService of one backend. Throws at start-up on inconsistent overrides, never per call. */
+export function createToolService(module: BackendModule, deps: ToolServiceDeps): ToolService {
+  const { http, logger } = deps;
+  const { overrides } = module;
+  const backend = module.generated.name;
+  const tools = buildServedTools(module, deps.maxResponseBytes ?? 200_000);
+  const listed: ListedTool[] = tools.listed;
+  const outboundAuth = overrides.outboundAuth;
+  const onUnauthorized = overrides.onUnauthorized;
+
+  /** Outbound auth, send, and one retry after the 401 hook asks for it. */
+  async function send(
+    tool: GeneratedTool,
+    args: Record<string, unknown>,
+    ctx: CallContext,
+    stats: CallStats,
+  ): Promise<BackendResponse> {
+    let built;
+    try {
+      built = tool.plan.build(args);
+    } catch (err) {
+      if (err instanceof RequestBuildError) throw invalid([err.message]);
+      throw err;
+    }
+    for (let round = 0; ; round++) {
+      let headers = built.headers;
+      if (outboundAuth !== undefined) {
+        const auth = await outboundAuth(ctx, tool.descriptor);
+        if ('error' in auth) throw new ToolCallError(auth.error, 'auth');
+        headers = { ...built.headers, ...auth.headers };
+      }
+      let res;
+      try {
+        res = await http.send({
+          method: built.method,
+          path: built.path,
+          query: built.query,
+          headers,
+          ...(built.body !== undefined ? { body: built.body } : {}),
+          idempotent: tool.idempotent,
+          requestId: ctx.requestId,
+          ...(ctx.signal !== undefined ? { signal: ctx.signal } : {}),
+        });
+      } catch (err) {
+        if (err instanceof BackendHttpError) {
+          stats.attempts += err.attempts;
+          if (err.status !== undefined) stats.status = err.status;
+          throw new ToolCallError(
+            `Backend request failed: ${err.message} (request id ${ctx.requestId})`,
+            'backend_unreachable',
+          );
+        }
+        throw err;
+      }
+      stats.attempts += res.attempts;
+      stats.status = res.status;
+      if (res.status !== 401 || onUnauthorized === undefined || round > 0) return res;
+      const decision = await onUnauthorized(ctx);
+      if (decision !== 'retry') throw new ToolCallError(decision.error, 'auth');
+    }
+  }
+
+  async function callGenerated(
+    tool: GeneratedTool,
+    args: Record<string, unknown>,
+    ctx: CallContext,
+    stats: CallStats,
+  ): Promise<ToolResult> {
+    const ready = await prepareArgs(tool, args, ctx, true);
+    const problems = validateArgs(tool.validator, ready);
+    if (problems !== undefined) throw invalid(problems);
+    if (tool.check !== undefined) {
+      const refusal = await tool.check(ready, ctx);
+      if (refusal !== undefined) throw new ToolCallError(refusal, 'refused');
+    }
+    const res = await send(tool, ready, ctx, stats);
+    if (res.status < 200 || res.status > 299) {
+      stats.outcome = 'backend_error';
+      return errorResult(describeHttpError(res));
+    }
+    const body = res.body;
+    const structured: Record<string, unknown> =
+      tool.wrapIn !== undefined
+        ? body === undefined ? {} : { [tool.wrapIn]: body }
+        : isPlainObject(body) ? body : body === undefined ? {} : { result: body };
+    const shaped = tool.shaper(structured, body, ready);
+    const content: ToolResult['content'] = [{ type: 'text', text: shaped.json }];
+    for (const note of shaped.notes) content.push({ type: 'text', text: note });
+    const result: ToolResult = { content, structuredContent: shaped.structured };
+    if (shaped.truncated !== undefined) result['_meta'] = { 'finmcp/truncated': shaped.truncated };
+    return result;
+  }
+
+  /** `BackendApi.callOperation`: a generated operation (hidden ones too) through the same path. */
+  async function callOperation(
+    toolName: string,
+    args: Record<string, unknown>,
+    ctx: CallContext,
+    stats: CallStats,
+  ): Promise<BackendResponse> {
+    const tool = tools.operations.get(toolName);
+    if (tool === undefined) throw new Error(`callOperation: no generated operation "${toolName}"`);
+    const problems = validateArgs(tool.validator, args);
+    if (problems !== undefined) throw invalid(problems);
+    return send(tool, args, ctx, stats);
+  }
+
+  async function callHand(
+    tool: ExtraTool,
+    args: Record<string, unknown>,
+    ctx: CallContext,
+    stats: CallStats,
+  ): Promise<ToolResult> {
+    // commonInput stays in the arguments: the hand-written tool is written next to the overrides that add it.
+    const ready = await prepareArgs(tool, args, ctx, false);
+    const problems = tool.tool.validate(ready);
+    if (problems.length > 0) throw invalid(problems);
+    if (tool.check !== undefined) {
+      const refusal = await tool.check(ready, ctx);
+      if (refusal !== undefined) throw new ToolCallError(refusal, 'refused');
+    }
+    const api: BackendApi = { callOperation: (n, a, c) => callOperation(n, a, c, stats) };
+    const result = await tool.tool.call(ready, ctx, api);
+    if (result.isError === true) stats.outcome = 'tool_error';
+    return result;
+  }
+
+  async function callTool(
+    name: string,
+    args: Record<string, unknown> | undefined,
+    ctx: CallContext,
+  ): Promise<ToolResult> {
+    const started = performance.now();
+    const stats: CallStats = { status: undefined, attempts: 0, outcome: 'ok' };
+    let result: ToolResult;
+    const tool = tools.served.get(name);
+    try {
+      if (tool === undefined) {
+        stats.outcome = 'unknown_tool';
+        result = errorResult(`Unknown tool: ${name.slice(0, 64)}`);
+      } else {
+        const a = args ?? {};
+        if (!isPlainObject(a)) throw invalid(['(root): must be object']);
+        result = tool.kind === 'generated' ? await callGenerated(tool, a, ctx, stats) : await callHand(tool, a, ctx, stats);
+      }
+    } catch (err) {
+      if (err instanceof ToolCallError) {
+        stats.outcome = err.outcome;
+        result = errorResult(err.message);
+      } else {
+        stats.outcome = 'internal_error';
+        logger.error({ err, tool: name, backend, requestId: ctx.requestId }, 'tool call failed');
+        result = errorResult(`internal error, request id ${ctx.requestId}`);
+      }
+    }
+    logger.info(
+      {
+        tool: name,
+        backend,
+        durationMs: Math.round((performance.now() - started) * 100) / 100,
+        status: stats.status,
+        attempts: stats.attempts,
+        requestId: ctx.requestId,
+        principal: ctx.principal.id,
+        outcome: stats.outcome,
+      },
+      'tool call',
+    );
+    return result;
+  }
+
+  return {
+    backend,
+    stateful: overrides.stateful === true,
+    listTools: () => listed,
+    hasTool: (name) => tools.served.has(name),
+    callTool,
+  };
+}

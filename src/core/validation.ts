@@ -1,0 +1,187 @@
+/**
+ * Runs a precompiled (ajv standalone) input validator and formats its errors for the model: one line per bad
+ * field, naming the field and the JSON Schema 2020-12 rule it broke (JSON Schema Validation §6), e.g.
+ * `status: must be one of draft, sent (got "foo")`. MCP 2025-11-25 "Tools → Error Handling": input errors are tool
+ * results with `isError`, worded so the model can correct the call.
+ *
+ * Values are echoed only briefly (80 characters at most) and never for secret-looking fields.
+ */
+import type { PrecompiledValidator } from '../descriptor.js';
+
+/** One ajv error, as precompiled validators report them. */
+export type ValidationIssue = NonNullable<PrecompiledValidator['errors']>[number];
+
+/** Longest echo of a bad value. */
+const MAX_ECHO = 80;
+/** Fields whose values are never echoed back. */
+const SECRET_NAME = /pass(?:word|phrase)?|secret|token|api[-_]?key|authorization|credential|private[-_]?key|pin$|cvv|otp/i;
+
+/**
+ * Validates `args`; returns undefined when they conform, else one message per problem.
+ * The validator must have been compiled with `allErrors: true` for every bad field to be listed.
+ */
+export function validateArgs(validator: PrecompiledValidator, args: unknown): string[] | undefined {
+  if (validator(args)) return undefined;
+  const errors = validator.errors;
+  if (errors === null || errors === undefined || errors.length === 0) return ['(root): arguments are invalid'];
+  return formatValidationErrors(errors, args);
+}
+
+/** Formats ajv errors: `<field>: <rule> (got <value>)`, deduplicated, in ajv's order. */
+export function formatValidationErrors(errors: readonly ValidationIssue[], data: unknown): string[] {
+  // anyOf/oneOf report each failed branch too; fold those into the one combinator message.
+  const combinators = errors.filter((e) => e.keyword === 'anyOf' || e.keyword === 'oneOf');
+  const out: string[] = [];
+  const seen = new Set<string>();
+  for (const e of errors) {
+    if (combinators.some((c) => c !== e && e.schemaPath.startsWith(`${c.schemaPath}/`))) continue;
+    const line = formatOne(e, data, errors);
+    if (!seen.has(line)) {
+      seen.add(line);
+      out.push(line);
+    }
+  }
+  return out;
+}
+
+function formatOne(e: ValidationIssue, data: unknown, all: readonly ValidationIssue[]): string {
+  const segments = pointerSegments(e.instancePath);
+  const p = e.params;
+  switch (e.keyword) {
+    case 'required':
+      return `${fieldName([...segments, String(p['missingProperty'])])}: is required`;
+    case 'additionalProperties':
+      return `${fieldName(segments)}: unknown property ${JSON.stringify(String(p['additionalProperty']))} is not allowed`;
+    case 'unevaluatedProperties':
+      return `${fieldName(segments)}: unknown property ${JSON.stringify(String(p['unevaluatedProperty']))} is not allowed`;
+    case 'dependentRequired':
+    case 'dependencies':
+      return `${fieldName([...segments, String(p['missingProperty'])])}: is required when ${String(p['property'])} is set`;
+    default:
+      break;
+  }
+  const got = echo(segments, data);
+  return `${fieldName(segments)}: ${rule(e, all)}${got}`;
+}
+
+/** The rule an error broke, in words. */
+function rule(e: ValidationIssue, all: readonly ValidationIssue[]): string {
+  const p = e.params;
+  switch (e.keyword) {
+    case 'type':
+      return `must be ${typeWords(p['type'])}`;
+    case 'enum':
+      return `must be one of ${(p['allowedValues'] as unknown[]).map(valueWords).join(', ')}`;
+    case 'const':
+      return `must be ${valueWords(p['allowedValue'])}`;
+    case 'maximum':
+    case 'minimum':
+    case 'exclusiveMaximum':
+    case 'exclusiveMinimum':
+      return `must be ${String(p['comparison'])} ${String(p['limit'])}`;
+    case 'multipleOf':
+      return `must be a multiple of ${String(p['multipleOf'])}`;
+    case 'maxLength':
+      return `must have at most ${String(p['limit'])} characters`;
+    case 'minLength':
+      return `must have at least ${String(p['limit'])} characters`;
+    case 'maxItems':
+      return `must have at most ${String(p['limit'])} items`;
+    case 'minItems':
+      return `must have at least ${String(p['limit'])} items`;
+    case 'uniqueItems':
+      return `must not contain duplicates (items ${String(p['j'])} and ${String(p['i'])} are equal)`;
+    case 'maxProperties':
+      return `must have at most ${String(p['limit'])} properties`;
+    case 'minProperties':
+      return `must have at least ${String(p['limit'])} properties`;
+    case 'pattern':
+      return `must match pattern ${JSON.stringify(String(p['pattern']))}`;
+    case 'format':
+      return `must be a valid ${String(p['format'])}`;
+    case 'propertyNames':
+      return `has an invalid property name ${JSON.stringify(String(p['propertyName']))}`;
+    case 'anyOf':
+    case 'oneOf': {
+      if (e.keyword === 'oneOf' && Array.isArray(p['passingSchemas'])) return 'must match exactly one allowed shape, not several';
+      // When every branch failed on its type, name the types: "must be string or integer".
+      const branchTypes = all
+        .filter((b) => b.keyword === 'type' && b.instancePath === e.instancePath && b.schemaPath.startsWith(`${e.schemaPath}/`))
+        .map((b) => typeWords(b.params['type']));
+      return branchTypes.length > 0 ? `must be ${branchTypes.join(' or ')}` : 'must match one of the allowed shapes';
+    }
+    case 'not':
+      return 'must not match the excluded shape';
+    case 'if':
+      return `must match the "${String(p['failingKeyword'])}" schema`;
+    case 'contains':
+      return 'must contain a matching item';
+    case 'false schema':
+      return 'is not allowed';
+    default:
+      return e.message ?? `breaks rule ${e.keyword}`;
+  }
+}
+
+function typeWords(type: unknown): string {
+  const types = Array.isArray(type) ? type : String(type).split(',');
+  return types.map(String).join(' or ');
+}
+
+function valueWords(v: unknown): string {
+  return typeof v === 'string' ? v : JSON.stringify(v) ?? String(v);
+}
+
+/** Decodes a JSON Pointer (RFC 6901) into its segments. */
+function pointerSegments(pointer: string): string[] {
+  if (pointer === '') return [];
+  return pointer
+    .slice(1)
+    .split('/')
+    .map((s) => s.replace(/~1/g, '/').replace(/~0/g, '~'));
+}
+
+/** `lines[0].amount`; `(root)` for the arguments object itself. */
+function fieldName(segments: readonly string[]): string {
+  if (segments.length === 0) return '(root)';
+  let out = '';
+  for (const s of segments) {
+    if (/^\d+$/.test(s)) out += `[${s}]`;
+    else out += out === '' ? s : `.${s}`;
+  }
+  return out;
+}
+
+/** ` (got …)` for the value at `segments`, or '' when it is absent or secret. */
+function echo(segments: readonly string[], data: unknown): string {
+  if (segments.some((s) => SECRET_NAME.test(s))) return '';
+  let v: unknown = data;
+  for (const s of segments) {
+    if (v === null || typeof v !== 'object') return '';
+    v = (v as Record<string, unknown>)[s];
+  }
+  if (v === undefined) return '';
+  return ` (got ${describeValue(v)})`;
+}
+
+/** Whether a field's name suggests a secret, whose value must never be echoed. */
+export function isSecretName(name: string): boolean {
+  return SECRET_NAME.test(name);
+}
+
+/** A short rendering of a value for error messages: strings quoted and cut at 80 characters, containers summarized. */
+export function describeValue(v: unknown): string {
+  if (typeof v === 'string') {
+    if (v.length <= MAX_ECHO) return JSON.stringify(v);
+    let cut = v.slice(0, MAX_ECHO);
+    // Do not split a surrogate pair.
+    const last = cut.charCodeAt(cut.length - 1);
+    if (last >= 0xd800 && last <= 0xdbff) cut = cut.slice(0, -1);
+    return `${JSON.stringify(cut)}… (${v.length} characters)`;
+  }
+  if (Array.isArray(v)) return `an array of ${v.length} items`;
+  if (v === null) return 'null';
+  if (typeof v === 'object') return 'an object';
+  const s = String(v);
+  return s.length <= MAX_ECHO ? s : `${s.slice(0, MAX_ECHO)}…`;
+}

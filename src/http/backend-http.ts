@@ -1,0 +1,327 @@
+/**
+ * Backend HTTP client: one keep-alive undici `Pool` per backend origin, connect and total timeouts, and retries
+ * with exponential backoff and full jitter.
+ *
+ * Retry semantics follow RFC 9110 §9.2.2 (idempotent methods may be retried automatically) and §15.6.4
+ * (503 Service Unavailable) / RFC 6585 §4 (429 Too Many Requests) with `Retry-After` (RFC 9110 §10.2.3, seconds
+ * or HTTP-date). A non-idempotent request is retried only when the failure proves it never reached the backend.
+ * JSON bodies (`application/json`, `application/*+json`, RFC 8259 / RFC 6839 §3.1) are parsed here, once.
+ */
+import { Pool, type Dispatcher } from 'undici';
+import type { IncomingHttpHeaders } from 'node:http';
+import type { BackendResponse } from '../contracts.js';
+import type { Logger } from '../log.js';
+
+/** Options for {@link createBackendHttp}. */
+export interface BackendHttpOptions {
+  /** Backend base URL; its path is a prefix of every request path (e.g. `http://127.0.0.1:4010/api/v1`). */
+  baseUrl: string;
+  /** Time allowed to open a TCP/TLS connection. Default 5000 ms. */
+  connectTimeoutMs?: number;
+  /** Time allowed for one attempt, from sending to the last body byte. Default 30000 ms. */
+  timeoutMs?: number;
+  /** Attempts in all, the first one included. Default 3. */
+  maxAttempts?: number;
+  /** Base of the exponential backoff. Default 200 ms. */
+  retryBaseDelayMs?: number;
+  /** Cap of one backoff; a `Retry-After` above it is not waited for. Default 5000 ms. */
+  retryMaxDelayMs?: number;
+  /** Keep-alive connections per origin. Default 32. */
+  connections?: number;
+  /** Largest response body read; bigger ones fail instead of filling memory. Default 32 MiB. */
+  maxBodyBytes?: number;
+  logger?: Logger;
+}
+
+/** One request to the backend. */
+export interface BackendRequest {
+  /** HTTP method, any case. */
+  method: string;
+  /** Already-filled path starting with `/`, appended to the base URL's path. */
+  path: string;
+  /** Already-serialized query string, without `?`. */
+  query?: string;
+  headers: Record<string, string>;
+  body?: string | Buffer;
+  /** Whether the request may be sent again after it possibly reached the backend. */
+  idempotent: boolean;
+  /** Sent upstream as `x-request-id`. */
+  requestId: string;
+  signal?: AbortSignal;
+  /** Keep the body as bytes (`raw`) instead of parsing it; used by the fetch adapter. */
+  raw?: boolean;
+}
+
+/** A backend response plus how many attempts it took. */
+export interface BackendHttpResponse extends BackendResponse {
+  attempts: number;
+  /** The body bytes, only when the request asked for `raw`. */
+  raw?: Buffer;
+}
+
+/** The pooled backend client. */
+export interface BackendHttp {
+  /** The base URL requests are resolved against. */
+  readonly baseUrl: string;
+  /** Sends one request, retrying as allowed; rejects with {@link BackendHttpError} on transport failures. */
+  send(req: BackendRequest): Promise<BackendHttpResponse>;
+  /** Closes the pool's connections. */
+  close(): Promise<void>;
+}
+
+/** Why a backend request failed without a usable HTTP response. */
+export type BackendHttpErrorKind = 'connect' | 'timeout' | 'reset' | 'malformed' | 'too-large' | 'aborted' | 'network';
+
+/** A transport-level backend failure. Its message is safe to show to users: no URL, no header, no stack. */
+export class BackendHttpError extends Error {
+  /** What went wrong, for callers that branch on it. */
+  readonly kind: BackendHttpErrorKind;
+  /** Attempts made before giving up. */
+  readonly attempts: number;
+  /** HTTP status, when the failure came after a status line (malformed or too large body). */
+  readonly status?: number;
+
+  constructor(kind: BackendHttpErrorKind, message: string, attempts: number, status?: number) {
+    super(message);
+    this.name = 'BackendHttpError';
+    this.kind = kind;
+    this.attempts = attempts;
+    if (status !== undefined) this.status = status;
+  }
+}
+
+/** Statuses worth another attempt of an idempotent request (RFC 9110 §15.6, RFC 6585 §4). */
+const RETRY_STATUSES: ReadonlySet<number> = new Set([429, 502, 503, 504]);
+
+/** Error codes proving no byte of the request reached the backend: safe to retry any method. */
+const NEVER_SENT_CODES: ReadonlySet<string> = new Set([
+  'ECONNREFUSED',
+  'UND_ERR_CONNECT_TIMEOUT',
+  'ENOTFOUND',
+  'EAI_AGAIN',
+  'EHOSTUNREACH',
+  'ENETUNREACH',
+  'EADDRNOTAVAIL',
+]);
+
+/** Error codes of a connection lost after the request may have been sent. */
+const RESET_CODES: ReadonlySet<string> = new Set([
+  'ECONNRESET',
+  'EPIPE',
+  'UND_ERR_SOCKET',
+  'UND_ERR_CLOSED',
+  'UND_ERR_RES_CONTENT_LENGTH_MISMATCH',
+]);
+
+const JSON_TYPE = /^application\/(?:[\w.+-]+\+)?json\s*(?:;|$)/i;
+const TEXT_TYPE = /^(?:text\/|application\/(?:[\w.+-]+\+)?(?:xml|x-www-form-urlencoded|javascript|yaml|x-yaml)\s*(?:;|$))/i;
+
+/** Creates the pooled client for one backend. */
+export function createBackendHttp(options: BackendHttpOptions): BackendHttp {
+  const url = new URL(options.baseUrl);
+  const basePath = url.pathname.replace(/\/+$/, '');
+  const connectTimeoutMs = options.connectTimeoutMs ?? 5000;
+  const timeoutMs = options.timeoutMs ?? 30_000;
+  const maxAttempts = Math.max(1, options.maxAttempts ?? 3);
+  const baseDelay = options.retryBaseDelayMs ?? 200;
+  const maxDelay = options.retryMaxDelayMs ?? 5000;
+  const maxBodyBytes = options.maxBodyBytes ?? 32 * 1024 * 1024;
+  const logger = options.logger;
+  const pool = new Pool(url.origin, {
+    connections: options.connections ?? 32,
+    connect: { timeout: connectTimeoutMs },
+    // The per-attempt timer below is the real limit; these only keep undici from using its 300 s defaults.
+    headersTimeout: timeoutMs,
+    bodyTimeout: timeoutMs,
+    keepAliveTimeout: 4000,
+  });
+
+  async function attempt(
+    req: BackendRequest,
+    fullPath: string,
+    headers: Record<string, string>,
+    attemptNo: number,
+  ): Promise<BackendHttpResponse> {
+    const controller = new AbortController();
+    let timedOut = false;
+    const timer = setTimeout(() => {
+      timedOut = true;
+      controller.abort();
+    }, timeoutMs);
+    const onCallerAbort = (): void => controller.abort();
+    req.signal?.addEventListener('abort', onCallerAbort, { once: true });
+    try {
+      const res = await pool.request({
+        method: req.method.toUpperCase() as Dispatcher.HttpMethod,
+        path: fullPath,
+        headers,
+        body: req.body ?? null,
+        signal: controller.signal,
+        idempotent: req.idempotent,
+      });
+      const bytes = await readBody(res, maxBodyBytes, attemptNo);
+      return toResponse(res.statusCode, res.headers, bytes, req.raw === true, attemptNo);
+    } catch (err) {
+      if (err instanceof BackendHttpError) throw err;
+      if (req.signal?.aborted === true) throw new BackendHttpError('aborted', 'request cancelled', attemptNo);
+      if (timedOut) {
+        throw new BackendHttpError('timeout', `backend did not answer within ${timeoutMs} ms`, attemptNo);
+      }
+      throw classify(err, attemptNo, connectTimeoutMs);
+    } finally {
+      clearTimeout(timer);
+      req.signal?.removeEventListener('abort', onCallerAbort);
+    }
+  }
+
+  async function send(req: BackendRequest): Promise<BackendHttpResponse> {
+    const fullPath = basePath + req.path + (req.query ? `?${req.query}` : '');
+    // Caller headers first, then ours: the request id is always the one we log. A copy: callers may reuse theirs.
+    const headers = { ...req.headers, 'x-request-id': req.requestId };
+    for (let n = 1; ; n++) {
+      let res: BackendHttpResponse;
+      try {
+        res = await attempt(req, fullPath, headers, n);
+      } catch (err) {
+        const e = err as BackendHttpError;
+        const retryable =
+          n < maxAttempts &&
+          (e.kind === 'connect' || (e.kind === 'reset' && req.idempotent) || (e.kind === 'network' && req.idempotent));
+        if (!retryable) throw e;
+        const delay = backoff(n, baseDelay, maxDelay);
+        logger?.debug({ requestId: req.requestId, attempt: n, error: e.kind, delayMs: delay }, 'backend retry');
+        await sleep(delay, req.signal, n);
+        continue;
+      }
+      if (!req.idempotent || n >= maxAttempts || !RETRY_STATUSES.has(res.status)) return res;
+      const retryAfter = parseRetryAfter(res.headers['retry-after']);
+      if (retryAfter !== undefined && retryAfter > maxDelay) return res;
+      const delay = retryAfter ?? backoff(n, baseDelay, maxDelay);
+      logger?.debug({ requestId: req.requestId, attempt: n, status: res.status, delayMs: delay }, 'backend retry');
+      await sleep(delay, req.signal, n);
+    }
+  }
+
+  return {
+    baseUrl: options.baseUrl,
+    send,
+    close: () => pool.close(),
+  };
+}
+
+/** Full jitter (AWS Architecture Blog, "Exponential Backoff and Jitter"): uniform in [0, min(cap, base·2^(n-1))]. */
+function backoff(attemptNo: number, base: number, cap: number): number {
+  return Math.floor(Math.random() * Math.min(cap, base * 2 ** (attemptNo - 1)));
+}
+
+/** `Retry-After` as milliseconds: delay-seconds or an HTTP-date (RFC 9110 §10.2.3); undefined when absent/invalid. */
+export function parseRetryAfter(value: string | undefined, now: number = Date.now()): number | undefined {
+  if (value === undefined) return undefined;
+  const v = value.trim();
+  if (/^\d+$/.test(v)) return Number(v) * 1000;
+  const at = Date.parse(v);
+  if (Number.isNaN(at)) return undefined;
+  return Math.max(0, at - now);
+}
+
+function sleep(ms: number, signal: AbortSignal | undefined, attempts: number): Promise<void> {
+  return new Promise((resolve, reject) => {
+    if (signal?.aborted === true) {
+      reject(new BackendHttpError('aborted', 'request cancelled', attempts));
+      return;
+    }
+    const onAbort = (): void => {
+      clearTimeout(timer);
+      reject(new BackendHttpError('aborted', 'request cancelled', attempts));
+    };
+    const timer = setTimeout(() => {
+      signal?.removeEventListener('abort', onAbort);
+      resolve();
+    }, ms);
+    signal?.addEventListener('abort', onAbort, { once: true });
+  });
+}
+
+async function readBody(res: Dispatcher.ResponseData, limit: number, attemptNo: number): Promise<Buffer> {
+  const declared = Number(res.headers['content-length']);
+  if (declared > limit) {
+    res.body.destroy();
+    throw new BackendHttpError('too-large', `backend response is larger than ${limit} bytes`, attemptNo, res.statusCode);
+  }
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of res.body) {
+    const buf = chunk as Buffer;
+    size += buf.length;
+    if (size > limit) {
+      res.body.destroy();
+      throw new BackendHttpError('too-large', `backend response is larger than ${limit} bytes`, attemptNo, res.statusCode);
+    }
+    chunks.push(buf);
+  }
+  return chunks.length === 1 ? (chunks[0] as Buffer) : Buffer.concat(chunks, size);
+}
+
+function flattenHeaders(headers: IncomingHttpHeaders): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const key in headers) {
+    const v = headers[key];
+    if (v === undefined) continue;
+    out[key] = Array.isArray(v) ? v.join(', ') : v;
+  }
+  return out;
+}
+
+function toResponse(
+  status: number,
+  rawHeaders: IncomingHttpHeaders,
+  bytes: Buffer,
+  raw: boolean,
+  attempts: number,
+): BackendHttpResponse {
+  const headers = flattenHeaders(rawHeaders);
+  if (raw) return { status, headers, body: undefined, raw: bytes, attempts };
+  if (bytes.length === 0) return { status, headers, body: undefined, attempts };
+  const type = headers['content-type'] ?? '';
+  if (JSON_TYPE.test(type)) {
+    const text = bytes.toString('utf8');
+    try {
+      return { status, headers, body: JSON.parse(text) as unknown, attempts };
+    } catch {
+      throw new BackendHttpError('malformed', `malformed JSON from backend (HTTP ${status})`, attempts, status);
+    }
+  }
+  // Text-like bodies stay text; anything else is binary and travels as base64.
+  const text = TEXT_TYPE.test(type) || type === '' ? bytes.toString('utf8') : bytes.toString('base64');
+  return { status, headers, body: text, text, attempts };
+}
+
+function errorCode(err: unknown): string | undefined {
+  if (err === null || typeof err !== 'object') return undefined;
+  const e = err as { code?: unknown; cause?: unknown; errors?: unknown };
+  if (typeof e.code === 'string') return e.code;
+  // Happy-eyeballs connects fail with an AggregateError whose parts carry the codes.
+  if (Array.isArray(e.errors) && e.errors.length > 0) return errorCode(e.errors[0]);
+  if (e.cause !== undefined) return errorCode(e.cause);
+  return undefined;
+}
+
+function classify(err: unknown, attempts: number, connectTimeoutMs: number): BackendHttpError {
+  const code = errorCode(err) ?? 'unknown';
+  if (code === 'UND_ERR_CONNECT_TIMEOUT') {
+    return new BackendHttpError('connect', `could not connect to backend within ${connectTimeoutMs} ms`, attempts);
+  }
+  if (NEVER_SENT_CODES.has(code)) {
+    return new BackendHttpError('connect', `could not connect to backend (${code})`, attempts);
+  }
+  if (RESET_CODES.has(code)) {
+    return new BackendHttpError('reset', `backend closed the connection before answering (${code})`, attempts);
+  }
+  if (code === 'UND_ERR_HEADERS_TIMEOUT' || code === 'UND_ERR_BODY_TIMEOUT') {
+    return new BackendHttpError('timeout', 'backend did not answer in time', attempts);
+  }
+  return new BackendHttpError('network', `backend request failed (${code})`, attempts);
+}
+
+/** The fetch adapter lives in its own module; re-exported here so callers find it next to the client. */
+export { createBackendFetch } from './backend-fetch.js';
