@@ -1,0 +1,150 @@
+/**
+ * Validation of JWT access tokens presented to this MCP server.
+ *
+ * - MCP authorization spec 2025-11-25, "Token Handling" / "Access Token Privilege Restriction": validate that the
+ *   token was issued for this server (audience), by the expected issuer, and is current.
+ * - RFC 9068 (JWT profile for access tokens) §4: `iss`, `aud`, `exp`, signature with the issuer's keys.
+ * - RFC 8707 §2: the audience is the resource indicator (this MCP endpoint's URL).
+ * - RFC 8725 §3.1/§3.2 (JWT BCP): explicit algorithm allow-list, no `none`, no HMAC with public keys.
+ * Cognito access tokens carry `client_id` and `token_use` instead of `aud`; they are accepted only for listed
+ * client ids and only when `token_use` is `access` (never ID tokens).
+ */
+import { createRemoteJWKSet, errors as joseErrors, jwtVerify, type JWTPayload } from 'jose';
+import type { Principal } from '../contracts.js';
+import { fetchAuthorizationServerMetadata } from './authorization-server-metadata.js';
+
+/** Asymmetric algorithms accepted by default (RFC 7518 §3.1, RFC 8037). */
+export const DEFAULT_ACCESS_TOKEN_ALGORITHMS: readonly string[] = [
+  'RS256', 'RS384', 'RS512', 'PS256', 'PS384', 'PS512', 'ES256', 'ES384', 'ES512', 'EdDSA', 'Ed25519',
+];
+
+/** Options for {@link createAccessTokenVerifier}. */
+export interface AccessTokenVerifierOptions {
+  /** Expected audience: this MCP endpoint's URL (RFC 8707 resource indicator). */
+  resource: string;
+  /** Expected `iss`. */
+  issuer: string;
+  /** JWKS location; discovered from the issuer's metadata when omitted. */
+  jwksUri?: string;
+  /** Allowed clock skew for `exp`/`nbf`, in seconds (default 30). */
+  clockToleranceSec?: number;
+  /** Asymmetric algorithms allowed; `none` and HS* are refused at construction. */
+  algorithms?: string[];
+  /** Cognito app client ids whose `client_id`-only access tokens are accepted. */
+  cognitoClientIds?: string[];
+  /** Timeout of metadata and JWKS requests (default 5000 ms). */
+  timeoutMs?: number;
+}
+
+/** A token was presented but is not acceptable. `message` is safe to send back: it never contains the token. */
+export class InvalidTokenError extends Error {
+  override readonly name = 'InvalidTokenError';
+}
+
+/** Checks a bearer token and returns who it belongs to. */
+export interface AccessTokenVerifier {
+  /** Resolves to the principal, or rejects with {@link InvalidTokenError}. */
+  verify(token: string): Promise<Principal>;
+}
+
+/** Refuses algorithm lists that would allow `none` or symmetric keys (HS/RS confusion, RFC 8725 §2.1). */
+function checkAlgorithms(algorithms: readonly string[]): string[] {
+  if (algorithms.length === 0) throw new Error('algorithms must not be empty');
+  for (const alg of algorithms) {
+    if (alg.toLowerCase() === 'none' || /^HS/i.test(alg)) {
+      throw new Error(`algorithm ${alg} is not allowed for access tokens: only asymmetric algorithms`);
+    }
+  }
+  return [...algorithms];
+}
+
+/** Maps a jose failure to a short, token-free description (RFC 6750 `error_description`). */
+function describe(error: unknown): string {
+  if (error instanceof joseErrors.JWTExpired) return 'token expired';
+  if (error instanceof joseErrors.JWTClaimValidationFailed) return `token claim "${error.claim}" is invalid`;
+  if (error instanceof joseErrors.JOSEAlgNotAllowed) return 'token signing algorithm not allowed';
+  if (error instanceof joseErrors.JWSSignatureVerificationFailed) return 'token signature is invalid';
+  if (error instanceof joseErrors.JWKSNoMatchingKey) return 'token signing key is unknown';
+  if (error instanceof joseErrors.JWKSMultipleMatchingKeys) return 'token signing key is ambiguous';
+  if (error instanceof joseErrors.JWTInvalid || error instanceof joseErrors.JWSInvalid) return 'token is malformed';
+  if (error instanceof joseErrors.JOSENotSupported) return 'token uses an unsupported algorithm or key';
+  if (error instanceof joseErrors.JWKSTimeout) return 'authorization server keys unavailable';
+  return 'token could not be verified';
+}
+
+/** `scope` (RFC 9068 §2.2.3, space-separated) or `scp` (array, Azure/Okta style). */
+function scopesOf(payload: JWTPayload): string[] {
+  if (typeof payload.scope === 'string') return payload.scope.split(' ').filter((s) => s.length > 0);
+  if (Array.isArray(payload.scp)) return payload.scp.filter((s): s is string => typeof s === 'string');
+  if (typeof payload.scp === 'string') return payload.scp.split(' ').filter((s) => s.length > 0);
+  return [];
+}
+
+/** Audience check (RFC 8707), with the Cognito `client_id` form as the only exception. */
+function checkAudience(payload: JWTPayload, resource: string, cognitoClientIds: ReadonlySet<string>): void {
+  if (payload.aud !== undefined) {
+    const audiences = Array.isArray(payload.aud) ? payload.aud : [payload.aud];
+    if (!audiences.includes(resource)) throw new InvalidTokenError('token audience is not this resource');
+    return;
+  }
+  if (payload.token_use !== 'access') throw new InvalidTokenError('token has no audience and is not an access token');
+  if (typeof payload.client_id !== 'string' || !cognitoClientIds.has(payload.client_id)) {
+    throw new InvalidTokenError('token client is not allowed for this resource');
+  }
+}
+
+/** Builds a verifier; keys are fetched lazily, cached, and refetched (with cooldown) on an unknown `kid`. */
+export function createAccessTokenVerifier(options: AccessTokenVerifierOptions): AccessTokenVerifier {
+  const algorithms = checkAlgorithms(options.algorithms ?? DEFAULT_ACCESS_TOKEN_ALGORITHMS);
+  const cognitoClientIds = new Set(options.cognitoClientIds ?? []);
+  const clockTolerance = options.clockToleranceSec ?? 30;
+  const timeoutDuration = options.timeoutMs ?? 5000;
+  let keySet: Promise<ReturnType<typeof createRemoteJWKSet>> | undefined;
+
+  const getKeySet = (): Promise<ReturnType<typeof createRemoteJWKSet>> => {
+    keySet ??= (async () => {
+      const jwksUri =
+        options.jwksUri ??
+        (await fetchAuthorizationServerMetadata(options.issuer, { timeoutMs: timeoutDuration })).jwks_uri;
+      if (typeof jwksUri !== 'string') throw new Error(`issuer ${options.issuer} publishes no jwks_uri`);
+      // jose caches the set, refetches on an unknown kid, and limits refetches by the cooldown.
+      return createRemoteJWKSet(new URL(jwksUri), { timeoutDuration, cooldownDuration: 30_000 });
+    })();
+    // A failed discovery is retried on the next request instead of being cached forever.
+    keySet.catch(() => {
+      keySet = undefined;
+    });
+    return keySet;
+  };
+
+  return {
+    async verify(token: string): Promise<Principal> {
+      let jwks: ReturnType<typeof createRemoteJWKSet>;
+      try {
+        jwks = await getKeySet();
+      } catch {
+        throw new InvalidTokenError('authorization server keys unavailable');
+      }
+      let payload: JWTPayload;
+      try {
+        ({ payload } = await jwtVerify(token, jwks, {
+          issuer: options.issuer,
+          algorithms,
+          clockTolerance,
+          requiredClaims: ['exp', 'sub'],
+        }));
+      } catch (error) {
+        throw new InvalidTokenError(describe(error));
+      }
+      checkAudience(payload, options.resource, cognitoClientIds);
+      const clientId =
+        typeof payload.client_id === 'string' ? payload.client_id : typeof payload.azp === 'string' ? payload.azp : undefined;
+      return {
+        id: payload.sub as string,
+        scopes: scopesOf(payload),
+        claims: { ...payload },
+        ...(clientId !== undefined ? { clientId } : {}),
+      };
+    },
+  };
+}

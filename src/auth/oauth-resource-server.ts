@@ -1,0 +1,145 @@
+/**
+ * The MCP server as an OAuth 2.1 resource server.
+ *
+ * - MCP authorization spec 2025-11-25: "Authorization Server Location" (RFC 9728 metadata, `resource_metadata` in
+ *   the 401 challenge), "Scope Challenge Handling" (`scope` in the challenge, 403 `insufficient_scope`),
+ *   "Token Handling" (audience-bound tokens, RFC 8707).
+ * - RFC 6750 §3 (Bearer challenges), RFC 9728 §3 and §5 (metadata document and its discovery),
+ *   RFC 9068 (JWT access tokens, validated by {@link createAccessTokenVerifier}).
+ */
+import type { InboundAuth, InboundAuthResult, Principal } from '../contracts.js';
+import type { Logger } from '../log.js';
+import { createAccessTokenVerifier, InvalidTokenError, type AccessTokenVerifier } from './access-token-verifier.js';
+import { extractBearerToken } from './bearer-token.js';
+import {
+  buildProtectedResourceMetadata,
+  PROTECTED_RESOURCE_WELL_KNOWN,
+  protectedResourceMetadataPath,
+  protectedResourceMetadataUrl,
+} from './protected-resource-metadata.js';
+import { bearerChallenge, insufficientScopeHeader } from './www-authenticate.js';
+
+/** Options for {@link createOAuthResourceServer}. */
+export interface OAuthResourceServerOptions {
+  /** This MCP endpoint's URL, e.g. `http://127.0.0.1:3000/finopps/mcp`: the required token audience. */
+  resource: string;
+  /** Issuer URLs of the authorization servers (RFC 9728 `authorization_servers`). */
+  authorizationServers: string[];
+  /** Expected `iss` (default: `authorizationServers[0]`). */
+  issuer?: string;
+  /** JWKS URL (default: discovered from the issuer's RFC 8414 or OpenID metadata). */
+  jwksUri?: string;
+  /** Scopes this resource knows (RFC 9728 `scopes_supported`, and the 401 `scope`). */
+  scopesSupported: string[];
+  /** Scopes one tool needs, checked per call by the transport. */
+  toolScopes: (tool: string) => string[];
+  /** Clock skew allowed for `exp`/`nbf` (default 30 s). */
+  clockToleranceSec?: number;
+  /** Asymmetric JWS algorithms accepted (default RS*, PS*, ES*, EdDSA). */
+  algorithms?: string[];
+  /** Cognito app client ids whose `client_id`-without-`aud` access tokens are accepted. */
+  cognitoClientIds?: string[];
+  /** Rejections are logged at debug level, without the token. */
+  logger?: Logger;
+}
+
+/** {@link InboundAuth} plus the helpers a transport needs to answer in this resource server's terms. */
+export interface OAuthResourceServer extends InboundAuth {
+  /** Absolute URL of the RFC 9728 document (the `resource_metadata` value). */
+  readonly resourceMetadataUrl: string;
+  /** A 403 `insufficient_scope` answer naming the scopes the request needs. */
+  insufficientScope(requiredScopes: string[]): InboundAuthResult & { ok: false };
+}
+
+/** The token verifier for these options (both entry points validate identically). */
+function verifierFor(options: OAuthResourceServerOptions): AccessTokenVerifier {
+  const issuer = options.issuer ?? options.authorizationServers[0];
+  if (issuer === undefined) throw new Error('authorizationServers must name at least one issuer');
+  return createAccessTokenVerifier({
+    resource: options.resource,
+    issuer,
+    ...(options.jwksUri !== undefined ? { jwksUri: options.jwksUri } : {}),
+    ...(options.clockToleranceSec !== undefined ? { clockToleranceSec: options.clockToleranceSec } : {}),
+    ...(options.algorithms !== undefined ? { algorithms: options.algorithms } : {}),
+    ...(options.cognitoClientIds !== undefined ? { cognitoClientIds: options.cognitoClientIds } : {}),
+  });
+}
+
+/** Creates the resource server. Throws on an empty authorization server list or a non-asymmetric algorithm. */
+export function createOAuthResourceServer(options: OAuthResourceServerOptions): OAuthResourceServer {
+  const verifier = verifierFor(options);
+  const resourceMetadataUrl = protectedResourceMetadataUrl(options.resource);
+  const metadata = buildProtectedResourceMetadata(options);
+
+  const unauthorized = (error?: string): InboundAuthResult & { ok: false } => ({
+    ok: false,
+    status: 401,
+    headers: {
+      'www-authenticate': bearerChallenge({
+        resourceMetadataUrl,
+        scopes: options.scopesSupported,
+        ...(error !== undefined ? { error: 'invalid_token' as const, errorDescription: error } : {}),
+      }),
+    },
+    body:
+      error !== undefined
+        ? { error: 'invalid_token', error_description: error }
+        : { error: 'unauthorized', error_description: 'a bearer access token is required' },
+  });
+
+  return {
+    resourceMetadataUrl,
+
+    async authenticate(authorization: string | undefined): Promise<InboundAuthResult> {
+      const extracted = extractBearerToken(authorization);
+      if (extracted.kind === 'missing') return unauthorized();
+      if (extracted.kind === 'malformed') return unauthorized('malformed bearer token');
+      let principal: Principal;
+      try {
+        principal = await verifier.verify(extracted.token);
+      } catch (error) {
+        const description = error instanceof InvalidTokenError ? error.message : 'token could not be verified';
+        options.logger?.debug({ reason: description }, 'bearer token rejected');
+        return unauthorized(description);
+      }
+      return { ok: true, principal };
+    },
+
+    requiredScopes(toolName: string): string[] {
+      return options.toolScopes(toolName);
+    },
+
+    wellKnown(): Record<string, Record<string, unknown>> {
+      // Both the path-inserted form (RFC 9728 §3.1) and the root form, which older clients probe.
+      return {
+        [protectedResourceMetadataPath(options.resource)]: metadata,
+        [PROTECTED_RESOURCE_WELL_KNOWN]: metadata,
+      };
+    },
+
+    insufficientScope(requiredScopes: string[]): InboundAuthResult & { ok: false } {
+      return {
+        ok: false,
+        status: 403,
+        headers: { 'www-authenticate': insufficientScopeHeader(options.resource, requiredScopes) },
+        body: { error: 'insufficient_scope', error_description: `required scopes: ${requiredScopes.join(' ')}` },
+      };
+    },
+  };
+}
+
+/**
+ * Validates one token exactly as {@link createOAuthResourceServer} would (issuer, audience = `resource`,
+ * signature, expiry, Cognito rules): for stdio, whose credentials come from the environment (MCP 2025-11-25,
+ * "Protocol Requirements"). Resolves to the principal or rejects with an `Error` whose message never holds the
+ * token. `toolScopes` and `scopesSupported` are not used here.
+ */
+export async function verifyAccessToken(token: string, options: OAuthResourceServerOptions): Promise<Principal> {
+  const verifier = verifierFor(options);
+  try {
+    return await verifier.verify(token.trim().replace(/^bearer\s+/i, ''));
+  } catch (error) {
+    const reason = error instanceof InvalidTokenError ? error.message : 'token could not be verified';
+    throw new Error(`access token rejected: ${reason}`);
+  }
+}
