@@ -186,4 +186,10 @@ export interface InboundAuth {
   requiredScopes(toolName: string): string[];
   /** Extra GET routes this plugin serves, e.g. RFC 9728 protected resource metadata. Path → JSON body. */
   wellKnown(): Record<string, Record<string, unknown>>;
+  /**
+   * The 403 to send when a call lacks scopes (RFC 6750 §3.1 `insufficient_scope`, with the plugin's RFC 9728
+   * `resource_metadata`, MCP 2025-11-25 "Runtime Insufficient Scope Errors"). Optional: plugins without scopes
+   * never need it.
+   */
+  insufficientScope?(requiredScopes: string[]): Extract<InboundAuthResult, { ok: false }>;
 }

@@ -48,7 +48,7 @@ export interface OAuthResourceServer extends InboundAuth {
   /** Absolute URL of the RFC 9728 document (the `resource_metadata` value). */
   readonly resourceMetadataUrl: string;
   /** A 403 `insufficient_scope` answer naming the scopes the request needs. */
-  insufficientScope(requiredScopes: string[]): InboundAuthResult & { ok: false };
+  insufficientScope(requiredScopes: string[]): Extract<InboundAuthResult, { ok: false }>;
 }
 
 /** The token verifier for these options (both entry points validate identically). */
@@ -71,7 +71,7 @@ export function createOAuthResourceServer(options: OAuthResourceServerOptions): 
   const resourceMetadataUrl = protectedResourceMetadataUrl(options.resource);
   const metadata = buildProtectedResourceMetadata(options);
 
-  const unauthorized = (error?: string): InboundAuthResult & { ok: false } => ({
+  const unauthorized = (error?: string): Extract<InboundAuthResult, { ok: false }> => ({
     ok: false,
     status: 401,
     headers: {
@@ -117,7 +117,7 @@ export function createOAuthResourceServer(options: OAuthResourceServerOptions): 
       };
     },
 
-    insufficientScope(requiredScopes: string[]): InboundAuthResult & { ok: false } {
+    insufficientScope(requiredScopes: string[]): Extract<InboundAuthResult, { ok: false }> {
       return {
         ok: false,
         status: 403,
