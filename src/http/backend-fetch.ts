@@ -20,7 +20,7 @@ export function createBackendFetch(http: BackendHttp): typeof fetch {
   const backendFetch = async (input: string | URL | Request, init?: RequestInit): Promise<Response> => {
     const request = new Request(input, init);
     const url = new URL(request.url);
-    if (url.origin !== base.origin || !url.pathname.startsWith(basePath)) {
+    if (url.origin !== base.origin || (url.pathname !== basePath && !url.pathname.startsWith(`${basePath}/`))) {
       throw new TypeError('fetch: URL is outside the backend base URL');
     }
     const headers: Record<string, string> = {};

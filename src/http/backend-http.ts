@@ -219,6 +219,8 @@ export function parseRetryAfter(value: string | undefined, now: number = Date.no
   if (value === undefined) return undefined;
   const v = value.trim();
   if (/^\d+$/.test(v)) return Number(v) * 1000;
+  // HTTP-dates always name a month; anything else (e.g. "-1") is invalid rather than a year.
+  if (!/[A-Za-z]{3}/.test(v)) return undefined;
   const at = Date.parse(v);
   if (Number.isNaN(at)) return undefined;
   return Math.max(0, at - now);
@@ -242,10 +244,16 @@ function sleep(ms: number, signal: AbortSignal | undefined, attempts: number): P
   });
 }
 
+/** Drops a body we will not read; the listener keeps undici's abort error from going unhandled. */
+function discard(body: Dispatcher.ResponseData['body']): void {
+  body.on('error', () => {});
+  body.destroy();
+}
+
 async function readBody(res: Dispatcher.ResponseData, limit: number, attemptNo: number): Promise<Buffer> {
   const declared = Number(res.headers['content-length']);
   if (declared > limit) {
-    res.body.destroy();
+    discard(res.body);
     throw new BackendHttpError('too-large', `backend response is larger than ${limit} bytes`, attemptNo, res.statusCode);
   }
   const chunks: Buffer[] = [];
@@ -254,7 +262,7 @@ async function readBody(res: Dispatcher.ResponseData, limit: number, attemptNo: 
     const buf = chunk as Buffer;
     size += buf.length;
     if (size > limit) {
-      res.body.destroy();
+      discard(res.body);
       throw new BackendHttpError('too-large', `backend response is larger than ${limit} bytes`, attemptNo, res.statusCode);
     }
     chunks.push(buf);
