@@ -2,7 +2,7 @@
  * The B4B backend JWT kept in the MCP session (MCP 2025-11-25, Basic / Transports, "Session Management":
  * per-session state lives server-side, keyed by the session). The token is a bearer credential
  * (RFC 6750 §2.1) obtained by the `login` tool; the backend issues no refresh token, so an expired token
- * (by `expires_at` / `expires_in`, or the JWT `exp` claim of RFC 7519 §4.1.4) simply ends the session.
+ * (by `expires_in` / `expires_at`, or the JWT `exp` claim of RFC 7519 §4.1.4) simply ends the session.
  * The token never leaves this module except as an `Authorization` header value.
  */
 import { decodeJwt } from 'jose';
@@ -59,20 +59,22 @@ export function parseLoginResponse(body: unknown, now: number): LoginParseResult
 }
 
 /**
- * Expiry in epoch ms: `expires_at` (RFC 3339 string, or epoch seconds/ms number), else `expires_in`
- * (seconds from now, RFC 6749 §5.1), else the JWT's `exp` claim (read, not verified: it only decides
- * when we stop sending the token — the backend remains the judge of its validity).
+ * Expiry in epoch ms: `expires_in` first (seconds from now, RFC 6749 §5.1: relative, so immune to clock skew
+ * between us and the backend), else `expires_at` (RFC 3339 string, or epoch seconds/ms number), else the JWT's
+ * `exp` claim (read, not verified: it only decides when we stop sending the token — the backend remains the
+ * judge of its validity).
  */
 export function expiryOf(body: Record<string, unknown>, token: string, now: number): number | undefined {
+  const inRaw = body.expires_in ?? body.expiresIn;
+  const inSeconds = typeof inRaw === 'string' && inRaw.trim() !== '' ? Number(inRaw) : inRaw;
+  if (typeof inSeconds === 'number' && Number.isFinite(inSeconds) && inSeconds >= 0) return now + inSeconds * 1000;
   const at = body.expires_at ?? body.expiresAt;
   if (typeof at === 'string' && at.trim() !== '') {
+    if (/^\d+(\.\d+)?$/.test(at.trim())) return epochToMs(Number(at));
     const parsed = Date.parse(at);
     if (Number.isFinite(parsed)) return parsed;
-    if (/^\d+(\.\d+)?$/.test(at.trim())) return epochToMs(Number(at));
   }
   if (typeof at === 'number' && Number.isFinite(at) && at > 0) return epochToMs(at);
-  const inSeconds = typeof body.expires_in === 'string' ? Number(body.expires_in) : body.expires_in;
-  if (typeof inSeconds === 'number' && Number.isFinite(inSeconds) && inSeconds >= 0) return now + inSeconds * 1000;
   try {
     const { exp } = decodeJwt(token);
     if (typeof exp === 'number' && Number.isFinite(exp)) return exp * 1000;

@@ -40,6 +40,16 @@ describe('parseLoginResponse', () => {
       want: { accessToken: 'tok-2', expiresAt: Date.parse('2025-01-15T11:30:00Z'), email: 'b@example.com' },
     },
     {
+      given: 'both expires_in and a stale expires_at (backend clock skew): expires_in wins',
+      body: { access_token: 'tok-4', expires_in: 60, expires_at: '2024-06-25T09:00:00Z' },
+      want: { accessToken: 'tok-4', expiresAt: NOW + 60_000 },
+    },
+    {
+      given: 'expires_in as a numeric string',
+      body: { access_token: 'tok-5', expires_in: '120' },
+      want: { expiresAt: NOW + 120_000 },
+    },
+    {
       given: 'expires_at in epoch seconds',
       body: { access_token: 'tok-3', expires_at: 1736942400 },
       want: { accessToken: 'tok-3', expiresAt: 1736942400_000 },

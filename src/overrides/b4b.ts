@@ -1,0 +1,324 @@
+/**
+ * Overrides of the Finizi B4B backend: the session-bound login the reference server describes (token
+ * pass-through: `login` keeps the backend JWT in the MCP session, every other tool sends it as an RFC 6750 §2.1
+ * bearer token), and the safe-XML gate in front of `import_invoice_xml` (see xml-guard.ts).
+ *
+ * MCP 2025-11-25: "Tools" (hand-written `login`/`logout`/`whoami` with input/output schemas and annotations;
+ * failures as `isError` results), Basic / Transports "Session Management" (`stateful: true`: the login lives
+ * in the session's server-side state, isolated per session). The backend issues no refresh token: an expired
+ * token (locally known expiry, or a backend 401) ends the login and the user logs in again.
+ */
+import type {
+  BackendApi,
+  BackendOverrides,
+  BackendResponse,
+  CallContext,
+  HandWrittenTool,
+  OutboundAuthResult,
+  ToolResult,
+} from '../contracts.js';
+import type { JsonSchema, ToolDescriptor } from '../descriptor.js';
+import { describeHttpError } from '../core/http-problem.js';
+import { ToolCallError } from '../core/tool-error.js';
+import {
+  NO_SESSION,
+  SESSION_EXPIRED,
+  forgetLogin,
+  isExpired,
+  parseLoginResponse,
+  readLogin,
+  sessionToken,
+  storeLogin,
+} from './b4b-session.js';
+import { DEFAULT_MAX_XML_BYTES, checkXmlDocument } from './xml-guard.js';
+
+/** Configuration of {@link createB4bOverrides}. */
+export interface B4bOverridesConfig {
+  /** Largest `xml_content` accepted by `import_invoice_xml`, in UTF-8 bytes. Default 5 MiB. */
+  maxXmlBytes?: number;
+  /** Clock (epoch ms), for tests of token expiry. */
+  now?: () => number;
+}
+
+/** E.164: `+`, a country code not starting with 0, 8 to 15 digits in all (as the B4B spec's LoginRequest). */
+const E164 = /^\+[1-9][0-9]{7,14}$/;
+const PASSWORD_MIN = 8;
+const PASSWORD_MAX = 128;
+
+/** Tool error for a backend 401 on `login` itself: wrong phone or password. The password is never echoed. */
+export const LOGIN_FAILED =
+  'Login failed: the phone number and password do not match an active B4B user. Check the phone number ' +
+  'format (+84…) and the password, then call `login` again.';
+
+/**
+ * Internal names of the hand-written tools. They are served under the reference names (`login`, …) through
+ * a `name` override, so that hiding the generated operations of those names cannot hide them too.
+ */
+const HAND = { login: 'b4b_session_login', logout: 'b4b_session_logout', whoami: 'b4b_session_whoami' } as const;
+
+/** Input of a tool that takes none. */
+const NO_INPUT: JsonSchema = { type: 'object', properties: {}, additionalProperties: false };
+
+const USER_SCHEMA: JsonSchema = {
+  type: 'object',
+  description: 'The B4B user.',
+  properties: {
+    id: { type: 'string', description: 'User id (UUID).' },
+    email: { type: 'string', description: "The user's email address." },
+    phone: { type: 'string', description: 'Login phone number, E.164.' },
+    full_name: { type: 'string', description: 'Full name.' },
+    role: { type: 'string', description: 'OWNER, ACCOUNTANT or VIEWER.' },
+    created_at: { type: 'string', description: 'When the account was created (UTC).' },
+  },
+  required: ['id', 'email'],
+};
+
+/** Creates the B4B overrides. */
+export function createB4bOverrides(config: B4bOverridesConfig = {}): BackendOverrides {
+  const now = config.now ?? Date.now;
+  const maxXmlBytes = config.maxXmlBytes ?? DEFAULT_MAX_XML_BYTES;
+
+  return {
+    stateful: true,
+    tools: {
+      // The generated operations stay callable through BackendApi; the model sees the hand-written tools.
+      login: { hidden: true },
+      logout: { hidden: true },
+      whoami: { hidden: true },
+      [HAND.login]: { name: 'login' },
+      [HAND.logout]: { name: 'logout' },
+      [HAND.whoami]: { name: 'whoami' },
+      import_invoice_xml: {
+        // Runs after schema validation and before any request: refused documents never reach the backend.
+        check: (args) => {
+          const verdict = checkXmlDocument(args['xml_content'], { field: 'xml_content', maxBytes: maxXmlBytes });
+          return verdict.ok ? undefined : verdict.message;
+        },
+      },
+    },
+    extraTools: [loginTool(now), logoutTool(now), whoamiTool(now)],
+    outboundAuth: async (ctx: CallContext, descriptor: ToolDescriptor): Promise<OutboundAuthResult> => {
+      // `security: []` marks an explicitly public operation (OpenAPI 3.1 §4.8.10): only `login`.
+      if (descriptor.operation.security.length === 0) return { headers: {} };
+      const token = await sessionToken(ctx.session, now());
+      if (!token.ok) return { error: token.error };
+      return { headers: { authorization: `Bearer ${token.login.accessToken}` } };
+    },
+    onUnauthorized: async (ctx: CallContext): Promise<{ error: string }> => {
+      // On `login`, a 401 means wrong credentials, not an expired session.
+      if (ctx.tool === 'login') return { error: LOGIN_FAILED };
+      if (ctx.session !== undefined) await forgetLogin(ctx.session);
+      return { error: SESSION_EXPIRED };
+    },
+  };
+}
+
+/** `login(phone, password)`. */
+function loginTool(now: () => number): HandWrittenTool {
+  return {
+    name: HAND.login,
+    title: 'Log in to Finizi B4B',
+    description:
+      'Logs in to the Finizi B4B API with a phone number in E.164 form (e.g. +84909495665) and a password. ' +
+      'Call it first: every other B4B tool needs a logged-in session. The access token stays in this MCP ' +
+      'session and is never shown; it lasts about an hour, after which tools answer "Session expired" and ' +
+      'you log in again. Returns the email of the account logged in.',
+    inputSchema: {
+      type: 'object',
+      properties: {
+        phone: {
+          type: 'string',
+          pattern: E164.source,
+          description: 'Phone number in E.164 form: + and the country code, then the number (e.g. +84909495665).',
+          examples: ['+84909495665'],
+        },
+        password: {
+          type: 'string',
+          minLength: PASSWORD_MIN,
+          maxLength: PASSWORD_MAX,
+          writeOnly: true,
+          description: 'The B4B password. Sent only to the B4B API; never stored or shown.',
+        },
+      },
+      required: ['phone', 'password'],
+      additionalProperties: false,
+    },
+    outputSchema: {
+      type: 'object',
+      properties: {
+        success: { type: 'boolean', description: 'true when logged in.' },
+        message: { type: 'string', description: 'Human-readable confirmation.' },
+        email: { type: 'string', description: 'Email of the account logged in.' },
+        expires_at: { type: 'string', description: 'When the login expires (UTC, RFC 3339), when known.' },
+      },
+      required: ['success', 'message'],
+    },
+    annotations: {
+      title: 'Log in to Finizi B4B',
+      readOnlyHint: false,
+      destructiveHint: false,
+      idempotentHint: true,
+      openWorldHint: false,
+    },
+    validate: (args) => {
+      const problems = unknownProperties(args, ['phone', 'password']);
+      const { phone, password } = args;
+      if (phone === undefined) problems.push('phone: is required');
+      else if (typeof phone !== 'string') problems.push('phone: must be string');
+      else if (!E164.test(phone)) {
+        problems.push('phone: must be an E.164 phone number: + and the country code, then 8 to 15 digits in all (e.g. +84909495665)');
+      }
+      // The password's value is never echoed, not even its length.
+      if (password === undefined) problems.push('password: is required');
+      else if (typeof password !== 'string') problems.push('password: must be string');
+      else if (password.length < PASSWORD_MIN || password.length > PASSWORD_MAX) {
+        problems.push(`password: must be ${PASSWORD_MIN} to ${PASSWORD_MAX} characters`);
+      }
+      return problems;
+    },
+    call: async (args, ctx, api) => {
+      const session = ctx.session;
+      if (session === undefined) return failure(NO_SESSION);
+      const phone = args['phone'] as string;
+      const password = args['password'] as string;
+      // A 401 arrives as a ToolCallError carrying LOGIN_FAILED (see onUnauthorized); others come back here.
+      const res = await api.callOperation('login', { phone, password }, ctx);
+      if (res.status < 200 || res.status > 299) {
+        return failure(scrub(`Login failed: ${describeHttpError(res)}`, password));
+      }
+      const parsed = parseLoginResponse(res.body, now());
+      if (!parsed.ok) return failure(parsed.error);
+      await storeLogin(session, parsed.login);
+      const email = parsed.login.email;
+      const out: Record<string, unknown> = {
+        success: true,
+        message: email === undefined ? 'Successfully logged in' : `Successfully logged in as ${email}`,
+        ...(email === undefined ? {} : { email }),
+        ...(parsed.login.expiresAt === undefined ? {} : { expires_at: new Date(parsed.login.expiresAt).toISOString() }),
+      };
+      return success(out);
+    },
+  };
+}
+
+/** `logout()`: revokes at the backend, and always forgets locally. */
+function logoutTool(now: () => number): HandWrittenTool {
+  return {
+    name: HAND.logout,
+    title: 'Log out of Finizi B4B',
+    description:
+      'Logs out of Finizi B4B: asks the B4B API to revoke this session\'s access token, then forgets it. ' +
+      'The session is logged out even when the B4B API cannot be reached (the result says so). After it, ' +
+      'B4B tools ask you to log in again. Takes no input.',
+    inputSchema: NO_INPUT,
+    outputSchema: {
+      type: 'object',
+      properties: {
+        success: { type: 'boolean', description: 'true: this session is logged out.' },
+        message: { type: 'string', description: 'What happened.' },
+        backend_revoked: { type: 'boolean', description: 'Whether the B4B API confirmed the token was revoked.' },
+      },
+      required: ['success', 'message', 'backend_revoked'],
+    },
+    // Not destructive: it removes only this session's credential, which `login` restores; no B4B data changes.
+    annotations: {
+      title: 'Log out of Finizi B4B',
+      readOnlyHint: false,
+      destructiveHint: false,
+      idempotentHint: true,
+      openWorldHint: false,
+    },
+    validate: (args) => unknownProperties(args, []),
+    call: async (_args, ctx, api) => {
+      const session = ctx.session;
+      if (session === undefined) return failure(NO_SESSION);
+      const login = readLogin(session);
+      if (login === undefined) {
+        await session.clear();
+        return success({ success: true, message: 'You were not logged in; nothing to do.', backend_revoked: false });
+      }
+      if (isExpired(login, now())) {
+        await session.clear();
+        return success({
+          success: true,
+          message: 'Logged out. The login had already expired, so the B4B API was not called.',
+          backend_revoked: false,
+        });
+      }
+      let outcome: { revoked: true } | { revoked: false; why: string };
+      try {
+        const res = await api.callOperation('logout', {}, ctx);
+        outcome = res.status >= 200 && res.status <= 299 ? { revoked: true } : { revoked: false, why: describeHttpError(res) };
+      } catch (err) {
+        // A 401 (token already invalid) or an unreachable backend: the local logout still happens.
+        outcome = { revoked: false, why: err instanceof ToolCallError ? err.message : 'the B4B API could not be reached' };
+      }
+      await session.clear();
+      if (outcome.revoked) {
+        return success({ success: true, message: 'Successfully logged out', backend_revoked: true });
+      }
+      return success({
+        success: true,
+        message:
+          `Logged out of this session, but the B4B API did not confirm revoking the token (${outcome.why}). ` +
+          'The token was forgotten here and stops working when it expires.',
+        backend_revoked: false,
+      });
+    },
+  };
+}
+
+/** `whoami()`: the current user, from the backend. */
+function whoamiTool(now: () => number): HandWrittenTool {
+  return {
+    name: HAND.whoami,
+    title: 'Current B4B user',
+    description:
+      'Returns the user this session is logged in as (id, email, phone, full name, role), as the B4B API ' +
+      'knows it. Use it to check that the session is still logged in and as whom. Takes no input.',
+    inputSchema: NO_INPUT,
+    outputSchema: { type: 'object', properties: { user: USER_SCHEMA }, required: ['user'] },
+    annotations: {
+      title: 'Current B4B user',
+      readOnlyHint: true,
+      destructiveHint: false,
+      idempotentHint: true,
+      openWorldHint: false,
+    },
+    validate: (args) => unknownProperties(args, []),
+    call: async (_args, ctx, api: BackendApi) => {
+      // Answer "not logged in" / "expired" without a backend round trip (outboundAuth would say the same).
+      const token = await sessionToken(ctx.session, now());
+      if (!token.ok) return failure(token.error);
+      const res: BackendResponse = await api.callOperation('whoami', {}, ctx);
+      if (res.status < 200 || res.status > 299) return failure(describeHttpError(res));
+      const body = res.body;
+      if (!isRecord(body)) return failure('The B4B API returned an unexpected response for the current user.');
+      return success(isRecord(body['user']) ? { user: body['user'] } : { user: body });
+    },
+  };
+}
+
+/** Messages for properties the tool does not take (same wording as generated tools). */
+function unknownProperties(args: Record<string, unknown>, known: readonly string[]): string[] {
+  return Object.keys(args)
+    .filter((k) => !known.includes(k))
+    .map((k) => `(root): unknown property ${JSON.stringify(k.slice(0, 64))} is not allowed`);
+}
+
+/** Removes any occurrence of a secret from a message built from backend text. */
+function scrub(message: string, secret: string): string {
+  return secret === '' ? message : message.split(secret).join('[redacted]');
+}
+
+function success(structured: Record<string, unknown>): ToolResult {
+  return { content: [{ type: 'text', text: JSON.stringify(structured) }], structuredContent: structured };
+}
+
+function failure(text: string): ToolResult {
+  return { content: [{ type: 'text', text }], isError: true };
+}
+
+function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
