@@ -25,11 +25,7 @@ export interface ShapedOutput {
 }
 
 /** Shapes one tool's results; compiled once per tool by {@link compileResponseShaper}. */
-export type ResponseShaper = (
-  structured: Record<string, unknown>,
-  body: unknown,
-  args: Record<string, unknown>,
-) => ShapedOutput;
+export type ResponseShaper = (structured: Record<string, unknown>, args: Record<string, unknown>) => ShapedOutput;
 
 /** Most arrays tried when the first cut was not enough (several large arrays in one result). */
 const MAX_CUT_ROUNDS = 5;
@@ -43,7 +39,9 @@ export function compileResponseShaper(
   maxBytes: number,
 ): ResponseShaper {
   const cursorPath = pagination?.nextCursorField?.split('.');
-  return (structured, body, args) => {
+  return (structured, args) => {
+    // Paging signals are read before any cut (a cut never touches scalars, but keep it obvious).
+    const note = pagination === undefined ? undefined : pageNote(pagination, cursorPath, args, structured);
     let json = JSON.stringify(structured);
     const notes: string[] = [];
     let truncated: TruncationInfo | undefined;
@@ -60,10 +58,7 @@ export function compileResponseShaper(
         );
       }
     }
-    if (pagination !== undefined) {
-      const note = pageNote(pagination, cursorPath, body, args, structured);
-      if (note !== undefined) notes.push(note);
-    }
+    if (note !== undefined) notes.push(note);
     return truncated === undefined ? { structured, json, notes } : { structured, json, notes, truncated };
   };
 }
@@ -118,26 +113,27 @@ function longestArrayLength(value: unknown): number {
   return best;
 }
 
-/** The note telling the model how to fetch the next page, when there is one. */
+/**
+ * The note telling the model how to fetch the next page, when there is one. `nextCursorField` is a path in the
+ * output schema, i.e. in `structuredContent`.
+ */
 function pageNote(
   p: PaginationBinding,
   cursorPath: string[] | undefined,
-  body: unknown,
   args: Record<string, unknown>,
   structured: Record<string, unknown>,
 ): string | undefined {
   if (cursorPath !== undefined) {
-    const next = getPath(body, cursorPath);
+    const next = getPath(structured, cursorPath);
     if (next === undefined || next === null || next === '' || next === false) return undefined;
     return `More results are available: call again with \`${p.inputProperty}: ${JSON.stringify(next)}\` (other arguments unchanged) for the next page.`;
   }
   if (p.style !== 'page') return undefined;
   const current = typeof args[p.inputProperty] === 'number' ? (args[p.inputProperty] as number) : 1;
-  let more = morePages(body, current);
+  let more = morePages(structured, current);
   if (more === undefined && p.sizeProperty !== undefined && typeof args[p.sizeProperty] === 'number') {
     // A full page suggests there is another one.
-    more = longestArrayLength(structured) >= (args[p.sizeProperty] as number) ||
-      longestArrayLength(body) >= (args[p.sizeProperty] as number);
+    more = longestArrayLength(structured) >= (args[p.sizeProperty] as number);
   }
   if (more !== true) return undefined;
   return `This is page ${current}; more results are available: call again with \`${p.inputProperty}: ${current + 1}\` (other arguments unchanged).`;

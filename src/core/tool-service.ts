@@ -174,7 +174,7 @@ export function createToolService(module: BackendModule, deps: ToolServiceDeps):
       tool.wrapIn !== undefined
         ? body === undefined ? {} : { [tool.wrapIn]: body }
         : isPlainObject(body) ? body : body === undefined ? {} : { result: body };
-    const shaped = tool.shaper(structured, body, ready);
+    const shaped = tool.shaper(structured, ready);
     const content: ToolResult['content'] = [{ type: 'text', text: shaped.json }];
     for (const note of shaped.notes) content.push({ type: 'text', text: note });
     const result: ToolResult = { content, structuredContent: shaped.structured };

@@ -1,0 +1,147 @@
+import { Ajv2020 } from 'ajv/dist/2020.js';
+import addFormatsModule from 'ajv-formats';
+import { describe, expect, it } from 'vitest';
+import { describeValue, validateArgs } from '../../src/core/validation.js';
+import type { PrecompiledValidator } from '../../src/descriptor.js';
+
+// ajv-formats is CommonJS: its default export arrives as the module object under NodeNext.
+const addFormats = addFormatsModule as unknown as (ajv: Ajv2020) => Ajv2020;
+const ajv = addFormats(new Ajv2020({ allErrors: true, strict: false }));
+
+const schema = {
+  type: 'object',
+  additionalProperties: false,
+  required: ['startDate'],
+  properties: {
+    startDate: { type: 'string', format: 'date' },
+    status: { type: 'string', enum: ['draft', 'sent', 'overdue', 'paid'] },
+    limit: { type: 'integer', minimum: 1, maximum: 100 },
+    name: { type: 'string', maxLength: 10 },
+    note: { type: ['string', 'null'] },
+    password: { type: 'string', minLength: 12 },
+    apiToken: { type: 'integer' },
+    amount: { anyOf: [{ type: 'string' }, { type: 'number' }] },
+    tags: { type: 'array', items: { type: 'string' }, minItems: 1, uniqueItems: true },
+    lines: {
+      type: 'array',
+      items: {
+        type: 'object',
+        additionalProperties: false,
+        required: ['amount'],
+        properties: { amount: { type: 'number', exclusiveMinimum: 0 }, 'a/b': { type: 'string', pattern: '^[A-Z]+$' } },
+      },
+    },
+  },
+};
+const validate = ajv.compile(schema) as unknown as PrecompiledValidator;
+
+const big = 'x'.repeat(1024 * 1024);
+
+const cases: Array<{ given: string; args: unknown; want: string[] }> = [
+  { given: 'valid', args: { startDate: '2025-01-31' }, want: [] },
+  {
+    given: 'enum',
+    args: { startDate: '2025-01-31', status: 'foo' },
+    want: ['status: must be one of draft, sent, overdue, paid (got "foo")'],
+  },
+  {
+    given: 'unknown property and missing required together',
+    args: { foo: 1 },
+    want: ['startDate: is required', '(root): unknown property "foo" is not allowed'],
+  },
+  { given: 'maximum', args: { startDate: '2025-01-31', limit: 500 }, want: ['limit: must be <= 100 (got 500)'] },
+  {
+    given: 'wrong types everywhere, every field listed',
+    args: { startDate: 20250131, limit: 'ten', name: true, tags: 'a' },
+    want: [
+      'startDate: must be string (got 20250131)',
+      'limit: must be integer (got "ten")',
+      'name: must be string (got true)',
+      'tags: must be array (got "a")',
+    ],
+  },
+  {
+    given: 'format',
+    args: { startDate: '31/01/2025' },
+    want: ['startDate: must be a valid date (got "31/01/2025")'],
+  },
+  {
+    given: 'null where a string is required; nullable accepts it',
+    args: { startDate: null, note: null },
+    want: ['startDate: must be string (got null)'],
+  },
+  {
+    given: 'nullable type listed as alternatives',
+    args: { startDate: '2025-01-31', note: 5 },
+    want: ['note: must be string or null (got 5)'],
+  },
+  {
+    given: '1 MB string is cut at 80 characters',
+    args: { startDate: '2025-01-31', name: big },
+    want: [`name: must have at most 10 characters (got "${'x'.repeat(80)}"… (1048576 characters))`],
+  },
+  {
+    given: 'unicode kept whole, surrogate pairs not split',
+    args: { startDate: '2025-01-31', name: `${'é'.repeat(79)}😀😀` },
+    want: [`name: must have at most 10 characters (got "${'é'.repeat(79)}"… (83 characters))`],
+  },
+  {
+    given: 'secrets never echoed',
+    args: { startDate: '2025-01-31', password: 'hunter2', apiToken: 'abc' },
+    want: ['password: must have at least 12 characters', 'apiToken: must be integer'],
+  },
+  {
+    given: 'anyOf folded into one line naming the types',
+    args: { startDate: '2025-01-31', amount: true },
+    want: ['amount: must be string or number (got true)'],
+  },
+  {
+    given: 'nested array items: paths, pointer escapes, exclusive minimum, pattern',
+    args: { startDate: '2025-01-31', lines: [{ amount: 0, 'a/b': 'abc', extra: [1, 2] }, {}] },
+    want: [
+      'lines[0]: unknown property "extra" is not allowed',
+      'lines[0].amount: must be > 0 (got 0)',
+      'lines[0].a/b: must match pattern "^[A-Z]+$" (got "abc")',
+      'lines[1].amount: is required',
+    ],
+  },
+  {
+    given: 'array rules',
+    args: { startDate: '2025-01-31', tags: [] },
+    want: ['tags: must have at least 1 items (got an array of 0 items)'],
+  },
+  {
+    given: 'duplicates',
+    args: { startDate: '2025-01-31', tags: ['a', 'a'] },
+    want: ['tags: must not contain duplicates (items 1 and 0 are equal) (got an array of 2 items)'],
+  },
+  { given: 'arguments not an object', args: null, want: ['(root): must be object (got null)'] },
+];
+
+describe('validateArgs', () => {
+  it.each(cases)('$given', ({ args, want }) => {
+    const got = validateArgs(validate, args);
+    if (want.length === 0) expect(got).toBeUndefined();
+    else expect(got).toEqual(want);
+  });
+
+  it('never echoes more than ~100 characters per line', () => {
+    const lines = validateArgs(validate, { startDate: big, status: big, name: big }) ?? [];
+    expect(lines).toHaveLength(3);
+    for (const l of lines) expect(l.length).toBeLessThan(200);
+  });
+});
+
+describe('describeValue', () => {
+  const values = [
+    { given: 'short', want: '"short"' },
+    { given: 42, want: '42' },
+    { given: null, want: 'null' },
+    { given: [1, 2], want: 'an array of 2 items' },
+    { given: { a: 1 }, want: 'an object' },
+    { given: 'a"b\n', want: '"a\\"b\\n"' },
+  ];
+  it.each(values)('$given → $want', ({ given, want }) => {
+    expect(describeValue(given)).toBe(want);
+  });
+});
