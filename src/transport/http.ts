@@ -202,17 +202,18 @@ export function createHttpServer(options: HttpServerOptions): HttpServerHandle {
   // Requests whose work can be cancelled by a later `notifications/cancelled` in the same session.
   const cancellable = new Map<string, () => void>();
 
-  let active = 0;
+  // Requests being served: counted for graceful shutdown, and cancelled when the grace period runs out.
+  const live = new Set<Exchange>();
   let closing = false;
   let onDrained: (() => void) | undefined;
 
   const httpServer = createServer((req, res) => {
-    active++;
     const exchange: Exchange = { req, res, cors: undefined, cancel: undefined };
+    live.add(exchange);
     res.once('close', () => {
-      active--;
+      live.delete(exchange);
       if (!res.writableFinished && exchange.cancel !== undefined) exchange.cancel();
-      if (closing && active === 0) onDrained?.();
+      if (closing && live.size === 0) onDrained?.();
     });
     handle(exchange).catch((error: unknown) => {
       logger.error({ err: errorSummary(error), method: req.method, path: pathOf(req) }, 'request failed');
@@ -626,7 +627,7 @@ export function createHttpServer(options: HttpServerOptions): HttpServerHandle {
         ? new Promise<void>((resolve) => httpServer.close(() => resolve()))
         : Promise.resolve();
       httpServer.closeIdleConnections();
-      if (active > 0) {
+      if (live.size > 0) {
         await new Promise<void>((resolve) => {
           const timer = setTimeout(resolve, graceMs);
           timer.unref();
@@ -636,6 +637,8 @@ export function createHttpServer(options: HttpServerOptions): HttpServerHandle {
           };
         });
       }
+      // Out of time: abort the work still running, then drop the connections.
+      for (const ex of live) ex.cancel?.();
       httpServer.closeAllConnections();
       await stopped;
       for (const route of routes.values()) await route.server.close();

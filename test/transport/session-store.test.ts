@@ -1,0 +1,151 @@
+/**
+ * MemorySessionStore: idle TTL with touch on get, least-recently-used eviction at maxSessions, sweep, per-record
+ * TTL; createSessionHandle writes through to the store.
+ */
+import { describe, expect, it } from 'vitest';
+import type { SessionRecord } from '../../src/contracts.js';
+import { createSessionHandle, MemorySessionStore } from '../../src/transport/session-store.js';
+
+/** A record for session `n`. */
+function rec(n: string): SessionRecord {
+  return { principalId: `p-${n}`, backend: 'demo', createdAt: 0, state: {} };
+}
+
+/** Steps run against a store with a manual clock. */
+type Step =
+  | { set: string; ttlMs?: number }
+  | { get: string }
+  | { delete: string }
+  | { advance: number }
+  | { sweep: true };
+
+const cases: Array<{ name: string; options: { idleTtlMs?: number; maxSessions?: number }; given: Step[]; want: { live: string[]; dead: string[]; size?: number } }> = [
+  {
+    name: 'a session lives until its idle TTL passes',
+    options: { idleTtlMs: 1_000 },
+    given: [{ set: 'a' }, { advance: 999 }],
+    want: { live: ['a'], dead: [] },
+  },
+  {
+    name: 'an idle session expires at its TTL',
+    options: { idleTtlMs: 1_000 },
+    given: [{ set: 'a' }, { advance: 1_000 }],
+    want: { live: [], dead: ['a'] },
+  },
+  {
+    name: 'get touches: activity keeps a session alive past its first TTL',
+    options: { idleTtlMs: 1_000 },
+    given: [{ set: 'a' }, { advance: 800 }, { get: 'a' }, { advance: 800 }, { get: 'a' }, { advance: 800 }],
+    want: { live: ['a'], dead: [] },
+  },
+  {
+    name: 'a per-record TTL overrides the idle TTL',
+    options: { idleTtlMs: 1_000 },
+    given: [{ set: 'a', ttlMs: 100 }, { set: 'b' }, { advance: 150 }],
+    want: { live: ['b'], dead: ['a'] },
+  },
+  {
+    name: 'the oldest session is evicted when full',
+    options: { maxSessions: 2 },
+    given: [{ set: 'a' }, { set: 'b' }, { set: 'c' }],
+    want: { live: ['b', 'c'], dead: ['a'], size: 2 },
+  },
+  {
+    name: 'eviction picks the least recently used, not the first created',
+    options: { maxSessions: 2 },
+    given: [{ set: 'a' }, { set: 'b' }, { get: 'a' }, { set: 'c' }],
+    want: { live: ['a', 'c'], dead: ['b'], size: 2 },
+  },
+  {
+    name: 'replacing a record does not evict anyone',
+    options: { maxSessions: 2 },
+    given: [{ set: 'a' }, { set: 'b' }, { set: 'a' }],
+    want: { live: ['a', 'b'], dead: [], size: 2 },
+  },
+  {
+    name: 'delete ends a session',
+    options: {},
+    given: [{ set: 'a' }, { set: 'b' }, { delete: 'a' }],
+    want: { live: ['b'], dead: ['a'], size: 1 },
+  },
+  {
+    name: 'sweep drops expired sessions without access',
+    options: { idleTtlMs: 1_000 },
+    given: [{ set: 'a' }, { advance: 500 }, { set: 'b' }, { advance: 600 }, { sweep: true }],
+    want: { live: ['b'], dead: ['a'], size: 1 },
+  },
+  {
+    name: 'Infinity never expires',
+    options: { idleTtlMs: Number.POSITIVE_INFINITY },
+    given: [{ set: 'a' }, { advance: 1e12 }, { sweep: true }],
+    want: { live: ['a'], dead: [] },
+  },
+];
+
+describe('MemorySessionStore', () => {
+  it.each(cases)('$name', async ({ options, given, want }) => {
+    let now = 1_000_000;
+    const store = new MemorySessionStore({ ...options, now: () => now });
+    try {
+      for (const step of given) {
+        if ('set' in step) await store.set(step.set, rec(step.set), step.ttlMs);
+        else if ('get' in step) await store.get(step.get);
+        else if ('delete' in step) await store.delete(step.delete);
+        else if ('advance' in step) now += step.advance;
+        else store.sweep();
+      }
+      if (want.size !== undefined) expect(store.size).toBe(want.size);
+      for (const id of want.live) expect((await store.get(id))?.principalId).toBe(`p-${id}`);
+      for (const id of want.dead) expect(await store.get(id)).toBeUndefined();
+    } finally {
+      await store.close();
+    }
+  });
+
+  it('close drops every session', async () => {
+    const store = new MemorySessionStore();
+    await store.set('a', rec('a'));
+    await store.close();
+    expect(store.size).toBe(0);
+    expect(await store.get('a')).toBeUndefined();
+  });
+
+  it('keeps 10,000 sessions in a few MB (well under 20 KB each)', async () => {
+    const store = new MemorySessionStore();
+    const before = process.memoryUsage().heapUsed;
+    for (let i = 0; i < 10_000; i++) {
+      const id = `${'x'.repeat(35)}${String(i).padStart(8, '0')}`;
+      await store.set(id, { principalId: `user-${i}`, backend: 'demo', createdAt: Date.now(), state: { token: 'x'.repeat(200) } });
+    }
+    const perSession = (process.memoryUsage().heapUsed - before) / 10_000;
+    expect(store.size).toBe(10_000);
+    expect(perSession).toBeLessThan(20 * 1024);
+    await store.close();
+  });
+});
+
+describe('createSessionHandle', () => {
+  it('reads and writes the record and stores it again on every write', async () => {
+    const store = new MemorySessionStore();
+    const record = rec('a');
+    await store.set('a', record);
+    const handle = createSessionHandle(store, 'a', record);
+    expect(handle.get('jwt')).toBeUndefined();
+    await handle.set('jwt', 'abc');
+    expect(handle.get<string>('jwt')).toBe('abc');
+    expect((await store.get('a'))?.state).toEqual({ jwt: 'abc' });
+    await handle.clear();
+    expect(handle.get('jwt')).toBeUndefined();
+    expect((await store.get('a'))?.state).toEqual({});
+    await store.close();
+  });
+
+  it('brings an expired session back when state is written (shared stores may drop it)', async () => {
+    const store = new MemorySessionStore();
+    const record = rec('a');
+    const handle = createSessionHandle(store, 'a', record);
+    await handle.set('k', 1);
+    expect((await store.get('a'))?.state).toEqual({ k: 1 });
+    await store.close();
+  });
+});
