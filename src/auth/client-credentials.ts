@@ -96,7 +96,7 @@ export function createClientCredentialsProvider(options: ClientCredentialsOption
           if (started === generation) {
             // Expiry is counted from when the request was sent; short-lived tokens still get a tiny cache window.
             const lifetimeMs = lifetimeSec * 1000;
-            const refreshAt = startedAt + Math.max(lifetimeMs - skewMs, Math.min(lifetimeMs / 2, 5000));
+            const refreshAt = startedAt + Math.max(lifetimeMs - skewMs, Math.min(lifetimeMs / 2, 1000));
             cached = { token, refreshAt };
             pending = undefined;
           }

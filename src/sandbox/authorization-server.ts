@@ -214,6 +214,10 @@ export async function startSandboxAuthorizationServer(
   provider.on('server_error', (_ctx: unknown, error: unknown) => {
     logger?.error({ err: error instanceof Error ? error.message : String(error) }, 'sandbox authorization server error');
   });
+  provider.on('grant.success', (ctx: unknown) => {
+    const oidc = (ctx as { oidc?: { params?: { grant_type?: unknown }; client?: { clientId?: string } } }).oidc;
+    logger?.debug({ grantType: oidc?.params?.grant_type, clientId: oidc?.client?.clientId }, 'sandbox token issued');
+  });
   for (const event of ['grant.error', 'authorization.error', 'registration_create.error']) {
     provider.on(event, (_ctx: unknown, error: unknown) => {
       logger?.debug({ event, err: error instanceof Error ? error.message : String(error) }, 'sandbox authorization request refused');
