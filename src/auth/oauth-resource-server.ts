@@ -21,7 +21,7 @@ import { bearerChallenge, insufficientScopeHeader } from './www-authenticate.js'
 
 /** Options for {@link createOAuthResourceServer}. */
 export interface OAuthResourceServerOptions {
-  /** This MCP endpoint's URL, e.g. `http://127.0.0.1:3000/finopps/mcp`: the required token audience. */
+  /** This MCP endpoint's URL, e.g. `http://127.0.0.1:3000/acme/mcp`: the required token audience. */
   resource: string;
   /** Issuer URLs of the authorization servers (RFC 9728 `authorization_servers`). */
   authorizationServers: string[];

@@ -19,8 +19,8 @@ export interface ProtectedResourceMetadata {
 export const PROTECTED_RESOURCE_WELL_KNOWN = '/.well-known/oauth-protected-resource';
 
 /**
- * Path of the metadata document for `resource` (RFC 9728 §3.1): `/finopps/mcp` →
- * `/.well-known/oauth-protected-resource/finopps/mcp`; a resource without a path uses the root form.
+ * Path of the metadata document for `resource` (RFC 9728 §3.1): `/acme/mcp` →
+ * `/.well-known/oauth-protected-resource/acme/mcp`; a resource without a path uses the root form.
  */
 export function protectedResourceMetadataPath(resource: string): string {
   // §3.1: a terminating slash after the host is removed before insertion.

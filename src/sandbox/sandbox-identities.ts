@@ -4,8 +4,8 @@
  * credentials grant, a public native client for `finmcp token`, RFC 8252). Sandbox only: these secrets protect
  * nothing but a loopback demo.
  *
- * The organisation ids are the ones used in the examples of `specs/finopps.yaml`, so that a signed-in demo user
- * can see the mock backend's example data.
+ * The organisation ids are the demo organisations of the specs' examples (`components.parameters.OrganizationId`
+ * and the business profile examples), so that a signed-in demo user sees the mock backend's example data.
  */
 
 /** An organisation users belong to. */
@@ -24,8 +24,8 @@ export interface SandboxIdentity {
 
 /** Demo organisations. */
 export const SANDBOX_ORGANISATIONS: readonly SandboxOrganisation[] = [
-  { id: '3fa85f64-5717-4562-b3fc-2c963f66afa6', name: 'Acme Trading Ltd' },
-  { id: '8d2b6f1e-4c3a-4e5b-9f7d-1a2b3c4d5e6f', name: 'Globex Holdings BV' },
+  { id: '0b6f3c1e-8d2a-4f5b-9c7e-1a2b3c4d5e6f', name: 'Acme Catering' },
+  { id: '5e8d2f4a-3c1b-4a7e-8f9d-6b5c4a3e2d1f', name: 'Harbour Lane Bakery' },
 ];
 
 const [FIRST_ORG, SECOND_ORG] = SANDBOX_ORGANISATIONS.map((o) => o.id) as [string, string];
