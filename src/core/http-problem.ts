@@ -33,7 +33,8 @@ function describeItem(item: unknown): string | undefined {
 
 /** `HTTP 404 Not Found: Invoice not found — No invoice with id 42` (plus one line per listed error). */
 export function describeHttpError(res: BackendResponse): string {
-  const head = `HTTP ${res.status} ${STATUS_CODES[res.status] ?? 'Error'}`;
+  const reason = STATUS_CODES[res.status] ?? 'Error';
+  const head = `HTTP ${res.status} ${reason}`;
   const body = res.body;
   const parts: string[] = [];
   const lines: string[] = [];
@@ -41,7 +42,8 @@ export function describeHttpError(res: BackendResponse): string {
     const o = body as Record<string, unknown>;
     const title = str(o['title']);
     const detail = str(o['detail']) ?? str(o['message']) ?? str(o['error_description']) ?? str(o['error']);
-    if (title !== undefined) parts.push(title);
+    // A title that only repeats the reason phrase ("Unauthorized") adds nothing.
+    if (title !== undefined && title.toLowerCase() !== reason.toLowerCase()) parts.push(title);
     if (detail !== undefined && detail !== title) parts.push(detail);
     const errors = Array.isArray(o['errors']) ? o['errors'] : undefined;
     if (errors !== undefined) {
