@@ -1,0 +1,91 @@
+/**
+ * `validators.gen.ts`: ajv 8 standalone validation code for every tool input schema (JSON Schema 2020-12, strict
+ * mode), precompiled at generation time so that the server compiles no schema at start-up.
+ *
+ * ajv's standalone output still `require()`s its runtime helpers and ajv-formats' format functions even in ESM
+ * mode; those calls are rewritten into ESM default imports of the CommonJS modules, with the `.js` suffix NodeNext
+ * needs, so the file runs from the TypeScript sources and from `dist/` alike. Formats that ajv-formats does not know
+ * (OpenAPI allows any `format` value: e.g. `iban`, `decimal`) are registered as annotations only.
+ */
+import { Ajv2020 } from 'ajv/dist/2020.js';
+import standaloneCodeModule from 'ajv/dist/standalone/index.js';
+import addFormatsModule from 'ajv-formats';
+import type { ToolDescriptor } from '../../src/descriptor.js';
+import { visitSchemas } from '../schema/walk.js';
+import { tsHeader } from './header.js';
+
+// ajv and ajv-formats are CommonJS: under NodeNext their default export is the module object.
+type StandaloneCode = typeof import('ajv/dist/standalone/index.js').default;
+type AddFormats = typeof import('ajv-formats').default;
+const standaloneCode = ((standaloneCodeModule as unknown as { default?: StandaloneCode }).default ??
+  standaloneCodeModule) as StandaloneCode;
+const addFormats = ((addFormatsModule as unknown as { default?: AddFormats }).default ??
+  addFormatsModule) as AddFormats;
+
+/** The ajv options every tool validator is compiled with. */
+export const AJV_OPTIONS = {
+  strict: true,
+  allErrors: true,
+  allowUnionTypes: true,
+  code: { source: true, esm: true, lines: true },
+} as const;
+
+/** A configured ajv 2020 instance: ajv-formats, plus every other format used by `schemas` as annotation-only. */
+export function createAjv(schemas: readonly unknown[]): Ajv2020 {
+  const ajv = new Ajv2020({ ...AJV_OPTIONS, code: { ...AJV_OPTIONS.code } });
+  addFormats(ajv);
+  const unknown = new Set<string>();
+  for (const schema of schemas) {
+    visitSchemas(schema, (node) => {
+      const format = node['format'];
+      if (typeof format === 'string' && ajv.formats[format] === undefined) unknown.add(format);
+    });
+  }
+  for (const format of [...unknown].sort()) ajv.addFormat(format, true);
+  return ajv;
+}
+
+/** Rewrites `require("x")` calls of standalone code into ESM imports (NodeNext needs the `.js` suffix). */
+export function requiresToImports(code: string): { imports: string[]; body: string } {
+  const modules = new Map<string, string>();
+  const body = code.replace(/require\("([^"]+)"\)/g, (_match, specifier: string) => {
+    const withExtension = /\.[cm]?js$/.test(specifier) ? specifier : `${specifier}.js`;
+    let local = modules.get(withExtension);
+    if (local === undefined) {
+      local = `__import${modules.size}`;
+      modules.set(withExtension, local);
+    }
+    return local;
+  });
+  const imports = [...modules].map(([specifier, local]) => `import ${local} from ${JSON.stringify(specifier)};`);
+  return { imports, body: body.replace(/^"use strict";\s*/, '') };
+}
+
+/** Renders `validators.gen.ts`: one precompiled validator per tool, keyed by tool name. */
+export function renderValidatorsFile(source: string, tools: readonly ToolDescriptor[]): string {
+  const ajv = createAjv(tools.map((tool) => tool.inputSchema));
+  const exportNames: Record<string, string> = {};
+  tools.forEach((tool, i) => {
+    try {
+      ajv.addSchema(tool.inputSchema, tool.name);
+      ajv.getSchema(tool.name);
+    } catch (error) {
+      throw new Error(`input schema of tool "${tool.name}" does not compile: ${(error as Error).message}`);
+    }
+    exportNames[`v${i}`] = tool.name;
+  });
+  const { imports, body } = requiresToImports(tools.length > 0 ? standaloneCode(ajv, exportNames) : '');
+  const entries = tools.map((tool, i) => `  ${JSON.stringify(tool.name)}: v${i},`).join('\n');
+  return [
+    tsHeader(source),
+    '// @ts-nocheck',
+    "import type { PrecompiledValidator } from '../../src/descriptor.js';",
+    ...imports,
+    '',
+    body.trim(),
+    '',
+    '/** Precompiled (ajv standalone, JSON Schema 2020-12 strict) input validator per tool name. */',
+    `export const validators: Record<string, PrecompiledValidator> = {${entries === '' ? '' : `\n${entries}\n`}};`,
+    '',
+  ].join('\n');
+}

@@ -1,0 +1,130 @@
+/**
+ * The schema pipeline: an OpenAPI 3.1 §4.8.24 Schema Object (with `$ref`s into the bundled spec) → one
+ * self-contained JSON Schema 2020-12 that ajv compiles in strict mode. Each concept lives in its own module; this
+ * one walks the subschemas (applicator vocabulary, §10) and applies them in order:
+ * refs → 3.0 compatibility → keyword filter → children → discriminator tags → read/write-only → allOf merge →
+ * array items → implicit types → declared required names.
+ */
+import type { JsonSchema } from '../../src/descriptor.js';
+import { type SchemaMode, removeHiddenProperties } from './access.js';
+import { mergeAllOf } from './all-of.js';
+import { ensureArrayItems } from './array-items.js';
+import { applyDiscriminatorTags, discriminatorTags } from './discriminator.js';
+import { addImplicitType } from './implicit-type.js';
+import { isObject } from './json.js';
+import { keepJsonSchemaKeywords } from './keywords.js';
+import { fromOpenApi30 } from './openapi30.js';
+import { resolvePointer } from './pointer.js';
+import { DefsRegistry, type RefStack, isRecursive } from './refs.js';
+import { declareRequiredProperties } from './required.js';
+import { LIST_SUBSCHEMA_KEYWORDS, MAP_SUBSCHEMA_KEYWORDS, SINGLE_SUBSCHEMA_KEYWORDS } from './walk.js';
+
+export type { SchemaMode } from './access.js';
+
+/** `$ref` siblings that only annotate: they override the referenced schema's own values. */
+const ANNOTATION_SIBLINGS: ReadonlySet<string> = new Set([
+  'title',
+  'description',
+  'summary',
+  'default',
+  'example',
+  'examples',
+  'deprecated',
+  'readOnly',
+  'writeOnly',
+]);
+
+/**
+ * Converts the schemas of ONE tool schema (an input or an output): every `convert` call may request `$defs`, and
+ * {@link SchemaConverter.finish} attaches them to the root. Every result is a fresh object (safe to mutate).
+ */
+export class SchemaConverter {
+  private readonly defs = new DefsRegistry();
+  /** Property names removed (read-only / write-only) from a converted schema, for enclosing `allOf` merges. */
+  private readonly hidden = new WeakMap<object, string[]>();
+
+  constructor(
+    private readonly document: unknown,
+    readonly mode: SchemaMode,
+  ) {}
+
+  /** Converts one raw schema (boolean schemas pass through). */
+  convert(raw: unknown): JsonSchema | boolean {
+    return this.node(raw, []);
+  }
+
+  /** Converts a raw schema that must be an object schema (`true` → `{}`; `false` → `{ not: {} }`). */
+  convertObject(raw: unknown): JsonSchema {
+    const out = this.convert(raw);
+    if (out === true) return {};
+    if (out === false) return { not: {} };
+    return out;
+  }
+
+  /** Builds the `$defs` requested so far (and those they request) and attaches them to `root` in place. */
+  finish(root: JsonSchema): JsonSchema {
+    const defs: Record<string, JsonSchema | boolean> = {};
+    for (let next = this.defs.next(); next !== undefined; next = this.defs.next()) {
+      defs[next.name] = this.node(resolvePointer(this.document, next.ref), [next.ref]);
+    }
+    if (Object.keys(defs).length > 0) root['$defs'] = defs;
+    return root;
+  }
+
+  private node(raw: unknown, stack: RefStack): JsonSchema | boolean {
+    if (typeof raw === 'boolean') return raw;
+    if (!isObject(raw)) return {};
+    if (typeof raw['$ref'] === 'string') return this.ref(raw, raw['$ref'], stack);
+
+    const tags = discriminatorTags(raw);
+    const schema = keepJsonSchemaKeywords(fromOpenApi30(raw));
+    for (const keyword of SINGLE_SUBSCHEMA_KEYWORDS) {
+      if (keyword in schema) schema[keyword] = this.node(schema[keyword], stack);
+    }
+    for (const keyword of MAP_SUBSCHEMA_KEYWORDS) {
+      const map = schema[keyword];
+      if (isObject(map)) {
+        schema[keyword] = Object.fromEntries(Object.entries(map).map(([k, v]) => [k, this.node(v, stack)]));
+      }
+    }
+    for (const keyword of LIST_SUBSCHEMA_KEYWORDS) {
+      const list = schema[keyword];
+      if (Array.isArray(list)) schema[keyword] = list.map((item: unknown) => this.node(item, stack));
+    }
+    if (tags !== undefined) applyDiscriminatorTags(schema, tags);
+
+    return this.complete(schema);
+  }
+
+  /** The steps that run once a schema's children are converted. */
+  private complete(schema: JsonSchema): JsonSchema {
+    const hidden = removeHiddenProperties(schema, this.mode);
+    const members = Array.isArray(schema['allOf']) ? (schema['allOf'] as unknown[]) : [];
+    for (const member of members) if (isObject(member)) hidden.push(...(this.hidden.get(member) ?? []));
+    const merged = mergeAllOf(schema, hidden);
+    ensureArrayItems(merged);
+    addImplicitType(merged);
+    declareRequiredProperties(merged);
+    if (hidden.length > 0) this.hidden.set(merged, hidden);
+    return merged;
+  }
+
+  private ref(raw: JsonSchema, ref: string, stack: RefStack): JsonSchema | boolean {
+    const target: JsonSchema | boolean = isRecursive(ref, stack)
+      ? { $ref: this.defs.pointer(ref) }
+      : this.node(resolvePointer(this.document, ref), [...stack, ref]);
+    const { $ref: _ref, ...siblings } = raw;
+    const keys = Object.keys(siblings);
+    if (keys.length === 0) return target;
+    const converted = this.node(siblings, stack);
+    if (typeof converted === 'boolean') return target;
+    if (keys.every((k) => ANNOTATION_SIBLINGS.has(k)) && isObject(target)) {
+      const out = { ...target, ...converted };
+      const hidden = this.hidden.get(target);
+      if (hidden !== undefined) this.hidden.set(out, hidden);
+      return out;
+    }
+    // Siblings that constrain (3.1 allows any keyword next to `$ref`) apply together with the target: allOf.
+    return this.complete({ allOf: [target, converted] });
+  }
+}
