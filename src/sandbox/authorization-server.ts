@@ -62,6 +62,8 @@ export interface SandboxAuthorizationServer {
 }
 
 const LOOPBACK_HOSTS = new Set(['127.0.0.1', 'localhost', '::1']);
+/** oidc-provider's default registration route (RFC 7591 endpoint). */
+const REGISTRATION_PATH = '/reg';
 
 /** Browser clients on loopback (Inspector) may call the token endpoint cross-origin; nothing else may. */
 function loopbackOrigin(origin: string): boolean {
@@ -178,8 +180,8 @@ function configuration(options: {
 }
 
 /**
- * Starts the server on loopback. The issuer is `http://<host>:<port>`; both metadata well-known URIs answer
- * with the same document.
+ * Starts the server on loopback. The issuer is `http://<host>:<port>`; oidc-provider answers both metadata
+ * well-known URIs (RFC 8414 and OpenID Discovery) with the same document.
  */
 export async function startSandboxAuthorizationServer(
   options: SandboxAuthorizationServerOptions,
@@ -199,16 +201,22 @@ export async function startSandboxAuthorizationServer(
   const address = await listen(server, options.port ?? 0, host);
   const issuer = `http://${host.includes(':') ? `[${host}]` : host}:${address.port}`;
 
-  const provider = new Provider(
-    issuer,
-    configuration({
-      resources: options.resources,
-      identities: options.identities ?? SANDBOX_IDENTITIES,
-      serviceClient: options.serviceClient ?? SANDBOX_SERVICE_CLIENT,
-      jwks: jwks as unknown as Configuration,
-      accessTokenTtlSec: options.accessTokenTtlSec ?? 3600,
-    }),
-  );
+  let provider: Provider;
+  try {
+    provider = new Provider(
+      issuer,
+      configuration({
+        resources: options.resources,
+        identities: options.identities ?? SANDBOX_IDENTITIES,
+        serviceClient: options.serviceClient ?? SANDBOX_SERVICE_CLIENT,
+        jwks: jwks as unknown as Configuration,
+        accessTokenTtlSec: options.accessTokenTtlSec ?? 3600,
+      }),
+    );
+  } catch (error) {
+    server.close();
+    throw error;
+  }
   const logger = options.logger;
   // Event payloads may hold tokens: only names and messages are logged.
   provider.on('server_error', (_ctx: unknown, error: unknown) => {
@@ -226,26 +234,45 @@ export async function startSandboxAuthorizationServer(
   const providerCallback = provider.callback();
   const interactions = createInteractionHandler(provider, options.identities ?? SANDBOX_IDENTITIES, logger);
 
+  // DNS rebinding protection: only requests addressed to this loopback listener by name are served.
+  const allowedHosts = new Set(['127.0.0.1', 'localhost', '[::1]'].map((name) => `${name}:${address.port}`));
   handle = (req, res) => {
-    const url = new URL(req.url ?? '/', issuer);
+    const url = URL.parse(req.url ?? '/', issuer);
+    if (url === null || !allowedHosts.has((req.headers.host ?? '').toLowerCase())) {
+      res.statusCode = url === null ? 400 : 403;
+      res.end();
+      return;
+    }
     if (url.pathname.startsWith('/interaction/')) {
       void interactions(req, res);
       return;
     }
-    if (url.pathname === '/.well-known/oauth-authorization-server') {
-      // RFC 8414 metadata: the same document as OpenID discovery (oidc-provider only serves the latter).
-      req.url = `/.well-known/openid-configuration${url.search}`;
+    const origin = req.headers.origin;
+    if (url.pathname === REGISTRATION_PATH && origin !== undefined && loopbackOrigin(origin)) {
+      // oidc-provider sends no CORS headers for registration; browser MCP clients on loopback (Inspector) need them.
+      res.setHeader('access-control-allow-origin', origin);
+      res.setHeader('vary', 'Origin');
+      if (req.method === 'OPTIONS') {
+        res.writeHead(204, {
+          'access-control-allow-methods': 'POST',
+          'access-control-allow-headers': req.headers['access-control-request-headers'] ?? 'content-type',
+          'access-control-max-age': '600',
+        });
+        res.end();
+        return;
+      }
     }
     void providerCallback(req, res);
   };
   logger?.info({ issuer }, 'sandbox authorization server listening');
 
+  let stopped: Promise<void> | undefined;
   return {
     issuer,
     stop: () =>
-      new Promise<void>((resolve, reject) => {
+      (stopped ??= new Promise<void>((resolve, reject) => {
         server.close((error) => (error ? reject(error) : resolve()));
         server.closeAllConnections();
-      }),
+      })),
   };
 }

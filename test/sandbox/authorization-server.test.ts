@@ -5,6 +5,7 @@
  * resource server.
  */
 import { mkdtemp, readFile, rm, stat } from 'node:fs/promises';
+import { request } from 'node:http';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -149,6 +150,39 @@ describe('sandbox authorization server with the MCP SDK client', () => {
     expect(metadata.scopes_supported).toEqual(expect.arrayContaining(SCOPES));
   });
 
+  it('lets browser clients on loopback (Inspector) discover and register cross-origin, and nobody else', async () => {
+    const given = [
+      { origin: 'http://localhost:6274', want: 'http://localhost:6274' },
+      { origin: 'http://127.0.0.1:6274', want: 'http://127.0.0.1:6274' },
+      { origin: 'https://evil.example', want: null },
+    ];
+    for (const { origin, want } of given) {
+      const preflight = await fetch(`${as.issuer}/reg`, {
+        method: 'OPTIONS',
+        headers: { origin, 'access-control-request-method': 'POST', 'access-control-request-headers': 'content-type' },
+      });
+      expect(preflight.headers.get('access-control-allow-origin'), origin).toBe(want);
+      await preflight.body?.cancel();
+      const registration = await fetch(`${as.issuer}/reg`, {
+        method: 'POST',
+        headers: { origin, 'content-type': 'application/json' },
+        body: JSON.stringify({
+          redirect_uris: [`${origin}/oauth/callback`],
+          token_endpoint_auth_method: 'none',
+          grant_types: ['authorization_code', 'refresh_token'],
+          scope: 'demo:read',
+        }),
+      });
+      expect(registration.status, origin).toBe(201);
+      expect(registration.headers.get('access-control-allow-origin'), origin).toBe(want);
+      await registration.body?.cancel();
+    }
+    // Discovery documents are public to every origin (oidc-provider reflects it).
+    const discovery = await fetch(`${as.issuer}/.well-known/oauth-authorization-server`, { headers: { origin: 'https://any.example' } });
+    expect(discovery.headers.get('access-control-allow-origin')).toBe('https://any.example');
+    await discovery.body?.cancel();
+  });
+
   it('lets the SDK client discover, register, authorize with PKCE + resource, call a tool and refresh', async () => {
     const provider = new RecordingOAuthProvider();
 
@@ -250,6 +284,30 @@ describe('sandbox authorization server with the MCP SDK client', () => {
     const callback = await completeSandboxAuthorization(url, 'alice');
     expect(callback.searchParams.get('error')).toBe('invalid_request');
     expect(callback.searchParams.get('code')).toBeNull();
+  });
+
+  it('serves only requests addressed to its loopback names (DNS rebinding)', async () => {
+    const port = new URL(as.issuer).port;
+    const given = [
+      { host: `127.0.0.1:${port}`, want: 200 },
+      { host: `localhost:${port}`, want: 200 },
+      { host: `evil.example:${port}`, want: 403 },
+      { host: `127.0.0.1:1`, want: 403 },
+    ];
+    for (const { host, want } of given) {
+      const status = await new Promise<number>((resolve, reject) => {
+        const req = request(
+          { host: '127.0.0.1', port, path: '/.well-known/openid-configuration', headers: { host } },
+          (res) => {
+            res.resume();
+            resolve(res.statusCode ?? 0);
+          },
+        );
+        req.on('error', reject);
+        req.end();
+      });
+      expect(status, host).toBe(want);
+    }
   });
 
   it('persists its signing keys so a restarted server publishes the same key', async () => {
