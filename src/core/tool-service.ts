@@ -21,6 +21,7 @@ import type { BackendHttp } from '../http/backend-http.js';
 import { BackendHttpError } from '../http/backend-http.js';
 import type { Logger } from '../log.js';
 import { describeHttpError } from './http-problem.js';
+import { errorForLog } from './log-error.js';
 import { RequestBuildError } from './request-builder.js';
 import { buildServedTools, type ExtraTool, type GeneratedTool, type ServedBase } from './served-tools.js';
 import { errorResult, ToolCallError, type CallOutcome } from './tool-error.js';
@@ -39,6 +40,8 @@ interface CallStats {
   status: number | undefined;
   attempts: number;
   outcome: CallOutcome;
+  /** Outbound auth headers of the call, kept only so an error log can scrub their values. */
+  authHeaders: Record<string, string> | undefined;
 }
 
 function invalid(lines: readonly string[]): ToolCallError {
@@ -118,6 +121,7 @@ export function createToolService(module: BackendModule, deps: ToolServiceDeps):
       if (outboundAuth !== undefined) {
         const auth = await outboundAuth(ctx, tool.descriptor);
         if ('error' in auth) throw new ToolCallError(auth.error, 'auth');
+        stats.authHeaders = auth.headers;
         headers = { ...built.headers, ...auth.headers };
       }
       let res;
@@ -222,7 +226,7 @@ export function createToolService(module: BackendModule, deps: ToolServiceDeps):
     ctx: CallContext,
   ): Promise<ToolResult> {
     const started = performance.now();
-    const stats: CallStats = { status: undefined, attempts: 0, outcome: 'ok' };
+    const stats: CallStats = { status: undefined, attempts: 0, outcome: 'ok', authHeaders: undefined };
     let result: ToolResult;
     const tool = tools.served.get(name);
     try {
@@ -240,7 +244,9 @@ export function createToolService(module: BackendModule, deps: ToolServiceDeps):
         result = errorResult(err.message);
       } else {
         stats.outcome = 'internal_error';
-        logger.error({ err, tool: name, backend, requestId: ctx.requestId }, 'tool call failed');
+        const secrets = stats.authHeaders === undefined ? [] : Object.values(stats.authHeaders);
+        if (ctx.sessionId !== undefined) secrets.push(ctx.sessionId);
+        logger.error({ error: errorForLog(err, secrets), tool: name, backend, requestId: ctx.requestId }, 'tool call failed');
         result = errorResult(`internal error, request id ${ctx.requestId}`);
       }
     }

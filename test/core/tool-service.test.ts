@@ -187,7 +187,7 @@ const overrides: BackendOverrides = {
     createInvoice: { check: (args) => ((args['amount'] as number) > 1_000_000 ? 'amount: above the 1,000,000 limit' : undefined) },
     ping: {
       check: () => {
-        throw new Error(`kaboom with ${SERVICE_TOKEN}`);
+        throw new Error(`kaboom: sent Bearer ${SERVICE_TOKEN} for ${SESSION_ID}`);
       },
     },
   },
@@ -434,6 +434,8 @@ describe('failures', () => {
     expect(r).toEqual({ isError: true, content: [{ type: 'text', text: 'internal error, request id req-boom' }] });
     const err = logLines.find((l) => l['msg'] === 'tool call failed');
     expect(err?.['requestId']).toBe('req-boom');
+    expect(err?.['error']).toMatchObject({ type: 'Error', message: 'kaboom: sent Bearer [redacted] for [redacted]' });
+    expect(JSON.stringify(logLines)).not.toContain(SERVICE_TOKEN);
     expect(logLines.find((l) => l['msg'] === 'tool call')?.['outcome']).toBe('internal_error');
   });
 
