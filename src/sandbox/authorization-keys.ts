@@ -3,6 +3,7 @@
  * file (mode 0600) when asked, so that `finmcp token` and a restarted server sign with the same key and earlier
  * tokens keep verifying against the published JWKS (RFC 8414 `jwks_uri`). The key id is the RFC 7638 thumbprint.
  */
+import { randomBytes } from 'node:crypto';
 import { link, mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { calculateJwkThumbprint, exportJWK, generateKeyPair, type JWK } from 'jose';
@@ -43,7 +44,7 @@ export async function loadOrCreateSigningKeys(file?: string): Promise<PrivateJwk
   }
   const jwks = await generateSigningKeys();
   await mkdir(dirname(file), { recursive: true, mode: 0o700 });
-  const temporary = `${file}.${process.pid}.${Date.now()}.tmp`;
+  const temporary = `${file}.${process.pid}.${randomBytes(6).toString('hex')}.tmp`;
   await writeFile(temporary, `${JSON.stringify(jwks, null, 2)}\n`, { mode: 0o600 });
   try {
     await link(temporary, file);

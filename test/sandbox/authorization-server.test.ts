@@ -28,6 +28,7 @@ import {
   startSandboxAuthorizationServer,
   type SandboxAuthorizationServer,
 } from '../../src/sandbox/authorization-server.js';
+import { loadOrCreateSigningKeys } from '../../src/sandbox/authorization-keys.js';
 import { SANDBOX_CLI_CLIENT, SANDBOX_ORGANISATIONS } from '../../src/sandbox/sandbox-identities.js';
 import { createHttpServer, type HttpServerHandle } from '../../src/transport/http.js';
 
@@ -323,6 +324,11 @@ describe('sandbox authorization server with the MCP SDK client', () => {
     } finally {
       await restarted.stop();
     }
+    // Two processes creating the key file at once end up with one key set.
+    const racing = join(keysDir, 'nested', 'race.json');
+    const [a, b] = await Promise.all([loadOrCreateSigningKeys(racing), loadOrCreateSigningKeys(racing)]);
+    expect(a.keys[0]?.kid).toEqual(expect.any(String));
+    expect(b.keys[0]?.kid).toBe(a.keys[0]?.kid);
   });
 
   it('never logs tokens', () => {
