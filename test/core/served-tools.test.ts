@@ -1,0 +1,105 @@
+import { describe, expect, it } from 'vitest';
+import { buildServedTools } from '../../src/core/served-tools.js';
+import type { BackendOverrides, HandWrittenTool } from '../../src/contracts.js';
+import type { GeneratedBackend, HttpMethod, PrecompiledValidator, ToolDescriptor } from '../../src/descriptor.js';
+
+const accept: PrecompiledValidator = () => true;
+
+function descriptor(name: string, method: HttpMethod, idempotentHint?: boolean): ToolDescriptor {
+  return {
+    name,
+    title: name,
+    description: name,
+    inputSchema: {
+      type: 'object',
+      required: ['orgId', 'q'],
+      properties: { orgId: { type: 'string' }, q: { type: 'string' }, org: { type: 'integer' } },
+    },
+    outputSchema: { type: 'object' },
+    annotations: idempotentHint === undefined ? {} : { idempotentHint },
+    operation: { method, path: '/x', deprecated: false, tags: [], security: [] },
+    parameters: [],
+    output: { status: '200' },
+  };
+}
+
+const tools = [
+  descriptor('getA', 'get'),
+  descriptor('putA', 'put'),
+  descriptor('putB', 'put', false),
+  descriptor('postA', 'post'),
+  descriptor('postB', 'post', true),
+  descriptor('delA', 'delete'),
+];
+const generated: GeneratedBackend = {
+  name: 'acme',
+  title: 'Acme',
+  version: '1',
+  specFile: 'specs/acme.yaml',
+  servers: [],
+  securitySchemes: {},
+  tools,
+  validators: Object.fromEntries(tools.map((t) => [t.name, accept])),
+};
+
+describe('buildServedTools', () => {
+  const idempotency = [
+    { given: 'getA', want: true },
+    { given: 'putA', want: true },
+    { given: 'putB', want: false },
+    { given: 'postA', want: false },
+    { given: 'postB', want: false },
+    { given: 'delA', want: true },
+  ];
+  it.each(idempotency)('idempotent($given) = $want', ({ given, want }) => {
+    const { operations } = buildServedTools({ generated, overrides: {} }, 1000);
+    expect(operations.get(given)?.idempotent).toBe(want);
+  });
+
+  it('lets a tool override re-annotate idempotency', () => {
+    const { operations } = buildServedTools({ generated, overrides: { tools: { getA: { annotations: { idempotentHint: false } } } } }, 1000);
+    expect(operations.get('getA')?.idempotent).toBe(false);
+  });
+
+  it('prefers a tool binding over the backend-wide one, and binds only properties a tool has', async () => {
+    const hand: HandWrittenTool = {
+      name: 'hand',
+      title: 'hand',
+      description: 'hand',
+      inputSchema: { type: 'object', properties: { other: { type: 'string' } } },
+      annotations: {},
+      validate: () => [],
+      call: async () => ({ content: [] }),
+    };
+    const overrides: BackendOverrides = {
+      bind: { orgId: () => 'wide' },
+      tools: { getA: { bind: { orgId: () => 'own' } } },
+      extraTools: [hand],
+    };
+    const { served } = buildServedTools({ generated, overrides }, 1000);
+    const ctx = { backend: 'acme', tool: 'getA', requestId: 'r', principal: { id: 'u', scopes: [], claims: {} } };
+    expect(await served.get('getA')?.bind[0]?.[1](ctx, {})).toBe('own');
+    expect(await served.get('putA')?.bind[0]?.[1](ctx, {})).toBe('wide');
+    expect(served.get('hand')?.bind).toEqual([]);
+  });
+
+  it('never adds a commonInput property over one the tool already has', () => {
+    const overrides: BackendOverrides = { commonInput: { org: { type: 'string' }, region: { type: 'string' } } };
+    const { served } = buildServedTools({ generated, overrides }, 1000);
+    const getA = served.get('getA');
+    expect(getA?.common.map(([n]) => n)).toEqual(['region']);
+    expect((getA?.listed.inputSchema['properties'] as Record<string, unknown>)['org']).toEqual({ type: 'integer' });
+  });
+
+  it('drops required when every required property is bound', () => {
+    const overrides: BackendOverrides = { bind: { orgId: () => 'o', q: () => 'q' } };
+    const { served } = buildServedTools({ generated, overrides }, 1000);
+    expect(served.get('getA')?.listed.inputSchema).not.toHaveProperty('required');
+    expect([...(served.get('getA')?.requiredBound ?? [])]).toEqual(['orgId', 'q']);
+  });
+
+  it('refuses a generated tool without a validator', () => {
+    const broken = { ...generated, validators: {} };
+    expect(() => buildServedTools({ generated: broken, overrides: {} }, 1000)).toThrow('no validator for tool "getA"');
+  });
+});
