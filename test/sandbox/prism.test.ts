@@ -3,6 +3,7 @@
  */
 import { spawn } from 'node:child_process';
 import { once } from 'node:events';
+import { readFile } from 'node:fs/promises';
 import { createServer, type Server } from 'node:net';
 import { fileURLToPath } from 'node:url';
 import { Writable } from 'node:stream';
@@ -173,7 +174,6 @@ describe('parentWatchdogArgs', () => {
 
 /** Pids of this process's direct children (Linux /proc), to show a failed start leaves none behind. */
 async function childPids(): Promise<number[]> {
-  const { readFile } = await import('node:fs/promises');
   const text = await readFile(`/proc/${process.pid}/task/${process.pid}/children`, 'utf8').catch(() => '');
   return text
     .split(/\s+/)

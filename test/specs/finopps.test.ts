@@ -78,24 +78,18 @@ function firstExample(o: Operation, status: string, mediaType: string): unknown 
   return deref(first)['value'];
 }
 
-/** A request URL built from the parameters' examples: every path parameter, every required query one. */
+/** A request URL from the parameters' examples (every path parameter, every required query one), with overrides. */
 function exampleUrl(o: Operation, overrides: Record<string, string | undefined> = {}): string {
-  const values: Record<string, string | undefined> = {};
-  for (const p of o.parameters) {
-    if (p['in'] === 'path' || p['required'] === true) values[p['name'] as string] = String(p['example']);
-  }
-  Object.assign(values, overrides);
   let path = o.path;
   const query = new URLSearchParams();
   for (const p of o.parameters) {
     const name = p['name'] as string;
-    const value = values[name];
-    delete values[name];
+    const needed = p['in'] === 'path' || p['required'] === true;
+    const value = name in overrides ? overrides[name] : needed ? String(p['example']) : undefined;
     if (value === undefined) continue;
     if (p['in'] === 'path') path = path.replace(`{${name}}`, encodeURIComponent(value));
     else query.set(name, value);
   }
-  for (const [name, value] of Object.entries(values)) if (value !== undefined) query.set(name, value);
   const qs = query.toString();
   return qs === '' ? path : `${path}?${qs}`;
 }
