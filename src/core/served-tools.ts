@@ -43,6 +43,8 @@ export interface GeneratedTool extends ServedBase {
   idempotent: boolean;
   shaper: ResponseShaper;
   wrapIn?: string;
+  /** The output schema describes a JSON body: a 2xx in any other media type is a backend fault. */
+  expectsJson: boolean;
 }
 
 /** A hand-written tool from `extraTools`. */
@@ -63,6 +65,8 @@ export interface ServedTools {
   /** Every generated operation by generated name, hidden or filtered ones included (for `callOperation`). */
   operations: Map<string, GeneratedTool>;
 }
+
+const JSON_MEDIA = /^application\/(?:[\w.+-]+\+)?json\s*(?:;|$)/i;
 
 /** RFC 9110 §9.2.2 idempotent methods. */
 const IDEMPOTENT_METHODS: ReadonlySet<string> = new Set(['get', 'head', 'put', 'delete', 'options']);
@@ -203,6 +207,7 @@ export function buildServedTools(module: BackendModule, maxResponseBytes: number
       idempotent: IDEMPOTENT_METHODS.has(d.operation.method) && base.listed.annotations?.idempotentHint !== false,
       shaper: compileResponseShaper(d.outputSchema, d.pagination, maxResponseBytes),
       ...(d.output.wrapIn !== undefined ? { wrapIn: d.output.wrapIn } : {}),
+      expectsJson: d.output.contentType !== undefined && JSON_MEDIA.test(d.output.contentType),
     };
     operations.set(d.name, tool);
     if (!hidden && (allowed === undefined || allowed.has(d.operation.method))) add(tool);

@@ -173,6 +173,13 @@ export function createToolService(module: BackendModule, deps: ToolServiceDeps):
       stats.outcome = 'backend_error';
       return errorResult(describeHttpError(res));
     }
+    if (tool.expectsJson && res.text !== undefined) {
+      // A 2xx HTML page (a proxy, a login wall) is not the data the output schema promises.
+      throw new ToolCallError(
+        `Backend answered with ${res.headers['content-type'] ?? 'no content type'} where ${tool.descriptor.output.contentType} was expected (HTTP ${res.status})`,
+        'backend_error',
+      );
+    }
     const body = res.body;
     const structured: Record<string, unknown> =
       tool.wrapIn !== undefined

@@ -299,8 +299,17 @@ function toResponse(
       throw new BackendHttpError('malformed', `malformed JSON from backend (HTTP ${status})`, attempts, status);
     }
   }
+  if (type === '') {
+    // No media type at all: JSON if it parses (sloppy backends), else text. Only a claimed JSON type must parse.
+    const text = bytes.toString('utf8');
+    try {
+      return { status, headers, body: JSON.parse(text) as unknown, attempts };
+    } catch {
+      return { status, headers, body: text, text, attempts };
+    }
+  }
   // Text-like bodies stay text; anything else is binary and travels as base64.
-  const text = TEXT_TYPE.test(type) || type === '' ? bytes.toString('utf8') : bytes.toString('base64');
+  const text = TEXT_TYPE.test(type) ? bytes.toString('utf8') : bytes.toString('base64');
   return { status, headers, body: text, text, attempts };
 }
 

@@ -362,6 +362,11 @@ describe('failures', () => {
     { given: 'plain 500', r: reply.status(500), want: 'HTTP 500 Internal Server Error' },
     { given: 'HTML error page', r: reply.text(502, 'text/html', '<html><body>bad gateway</body></html>'), want: 'HTTP 502 Bad Gateway' },
     { given: 'text error', r: reply.text(400, 'text/plain', 'missing  field\n x'), want: 'HTTP 400 Bad Request: missing field x' },
+    {
+      given: 'a 2xx in the wrong content type',
+      r: reply.text(200, 'text/html; charset=utf-8', '<p>login</p>'),
+      want: 'Backend answered with text/html; charset=utf-8 where application/json was expected (HTTP 200)',
+    },
     { given: 'malformed JSON', r: reply.malformedJson(), want: 'Backend request failed: malformed JSON from backend (HTTP 200) (request id req-42)' },
   ];
   it.each(backendFaults)('reports $given as a tool error', async ({ r: rep, want }) => {

@@ -182,6 +182,12 @@ describe('bodies and headers', () => {
     { given: reply.text(200, 'text/html', '<p>hi</p>'), want: { body: '<p>hi</p>', text: '<p>hi</p>' } },
     { given: reply.text(200, 'application/xml', '<a>é</a>'), want: { body: '<a>é</a>', text: '<a>é</a>' } },
     { given: reply.status(204), want: { body: undefined, text: undefined } },
+    { given: reply.status(200, {}, '{"untyped":1}'), want: { body: { untyped: 1 }, text: undefined } },
+    { given: reply.status(200, {}, 'plain words'), want: { body: 'plain words', text: 'plain words' } },
+    {
+      given: reply.text(200, 'application/pdf', '%PDF-1'),
+      want: { body: Buffer.from('%PDF-1').toString('base64'), text: Buffer.from('%PDF-1').toString('base64') },
+    },
   ];
   it.each(bodies)('parses JSON types only ($want.body)', async ({ given, want }) => {
     backend.script('/api/v1/body', given);
