@@ -3,7 +3,7 @@
  * self-contained JSON Schema 2020-12 that ajv compiles in strict mode. Each concept lives in its own module; this
  * one walks the subschemas (applicator vocabulary, §10) and applies them in order:
  * refs → 3.0 compatibility → keyword filter → children → discriminator tags → read/write-only → allOf merge →
- * array items → implicit types → declared required names.
+ * array items → implicit types; and once the tool schema is complete, `$defs` and declared required names.
  */
 import type { JsonSchema } from '../../src/descriptor.js';
 import { type SchemaMode, removeHiddenProperties } from './access.js';
@@ -17,7 +17,7 @@ import { fromOpenApi30 } from './openapi30.js';
 import { resolvePointer } from './pointer.js';
 import { DefsRegistry, type RefStack, isRecursive } from './refs.js';
 import { declareRequiredProperties } from './required.js';
-import { LIST_SUBSCHEMA_KEYWORDS, MAP_SUBSCHEMA_KEYWORDS, SINGLE_SUBSCHEMA_KEYWORDS } from './walk.js';
+import { LIST_SUBSCHEMA_KEYWORDS, MAP_SUBSCHEMA_KEYWORDS, SINGLE_SUBSCHEMA_KEYWORDS, visitSchemas } from './walk.js';
 
 export type { SchemaMode } from './access.js';
 
@@ -68,6 +68,8 @@ export class SchemaConverter {
       defs[next.name] = this.node(resolvePointer(this.document, next.ref), [next.ref]);
     }
     if (Object.keys(defs).length > 0) root['$defs'] = defs;
+    // Last, on the finished tree: a placeholder added earlier would hide a read-only name from an allOf merge.
+    visitSchemas(root, declareRequiredProperties);
     return root;
   }
 
@@ -104,7 +106,6 @@ export class SchemaConverter {
     const merged = mergeAllOf(schema, hidden);
     ensureArrayItems(merged);
     addImplicitType(merged);
-    declareRequiredProperties(merged);
     if (hidden.length > 0) this.hidden.set(merged, hidden);
     return merged;
   }

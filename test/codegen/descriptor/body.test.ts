@@ -1,0 +1,81 @@
+import { describe, expect, it } from 'vitest';
+import { bodyKind, isJsonMediaType, valueBodySchema } from '../../../codegen/descriptor/body.js';
+
+describe('isJsonMediaType', () => {
+  it.each([
+    { given: 'application/json', want: true },
+    { given: 'application/json; charset=utf-8', want: true },
+    { given: 'application/merge-patch+json', want: true },
+    { given: 'application/xml', want: false },
+    { given: 'text/plain', want: false },
+  ])('$given', ({ given, want }) => {
+    expect(isJsonMediaType(given)).toBe(want);
+  });
+});
+
+describe('bodyKind', () => {
+  const object = { type: 'object', properties: { a: { type: 'string' } } };
+  const cases: Array<{ name: string; given: { contentType: string; schema: Record<string, unknown> }; want: string }> = [
+    { name: 'JSON object', given: { contentType: 'application/json', schema: object }, want: 'properties' },
+    {
+      name: 'JSON object with additionalProperties false',
+      given: { contentType: 'application/json', schema: { ...object, additionalProperties: false } },
+      want: 'properties',
+    },
+    {
+      name: 'nullable JSON object',
+      given: { contentType: 'application/json', schema: { ...object, type: ['object', 'null'] } },
+      want: 'properties',
+    },
+    { name: 'form object', given: { contentType: 'multipart/form-data', schema: object }, want: 'properties' },
+    { name: 'XML object', given: { contentType: 'application/xml', schema: object }, want: 'value' },
+    { name: 'JSON array', given: { contentType: 'application/json', schema: { type: 'array', items: {} } }, want: 'value' },
+    {
+      name: 'oneOf at the root',
+      given: { contentType: 'application/json', schema: { ...object, oneOf: [{ required: ['a'] }] } },
+      want: 'value',
+    },
+    {
+      name: 'additionalProperties schema',
+      given: { contentType: 'application/json', schema: { ...object, additionalProperties: { type: 'number' } } },
+      want: 'value',
+    },
+    { name: 'free-form object', given: { contentType: 'application/json', schema: { type: 'object' } }, want: 'value' },
+    { name: 'untyped schema', given: { contentType: 'application/json', schema: {} }, want: 'value' },
+  ];
+  it.each(cases)('$name', ({ given, want }) => {
+    expect(bodyKind(given.contentType, given.schema)).toBe(want);
+  });
+});
+
+describe('valueBodySchema', () => {
+  const cases: Array<{
+    name: string;
+    given: { contentType: string; schema: Record<string, unknown>; description?: string };
+    want: unknown;
+  }> = [
+    {
+      name: 'JSON keeps its schema and gains the body description',
+      given: { contentType: 'application/json', schema: { type: 'array', items: {} }, description: 'Lines.' },
+      want: { type: 'array', items: {}, description: 'Lines.' },
+    },
+    {
+      name: 'XML string schema keeps its constraints',
+      given: { contentType: 'application/xml', schema: { type: 'string', maxLength: 9, description: 'Doc.' } },
+      want: { type: 'string', maxLength: 9, description: 'Doc.\n\nThe request body as application/xml.' },
+    },
+    {
+      name: 'XML described by an object schema travels as a string',
+      given: { contentType: 'application/xml', schema: { type: 'object', properties: {} } },
+      want: { type: 'string', description: 'The request body as application/xml.' },
+    },
+    {
+      name: 'binary',
+      given: { contentType: 'application/octet-stream', schema: { type: 'string', format: 'binary' } },
+      want: { type: 'string', format: 'binary', description: 'The request body as application/octet-stream.' },
+    },
+  ];
+  it.each(cases)('$name', ({ given, want }) => {
+    expect(valueBodySchema(given.contentType, given.schema, given.description)).toEqual(want);
+  });
+});

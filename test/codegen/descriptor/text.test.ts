@@ -1,0 +1,55 @@
+import { describe, expect, it } from 'vitest';
+import { cleanText, humanizeName, toolDescription, toolTitle } from '../../../codegen/descriptor/text.js';
+
+describe('humanizeName', () => {
+  const cases = [
+    { given: 'getInvoiceById', want: 'Get invoice by id' },
+    { given: 'get_items_by_id_pdf', want: 'Get items by id pdf' },
+    { given: 'listVATReturns', want: 'List VAT returns' },
+    { given: 'x', want: 'X' },
+  ];
+  it.each(cases)('$given', ({ given, want }) => {
+    expect(humanizeName(given)).toBe(want);
+  });
+});
+
+describe('toolTitle', () => {
+  const cases = [
+    { given: { summary: '  Get a  tree\n', name: 'getTree' }, want: 'Get a tree' },
+    { given: { summary: undefined, name: 'get_items' }, want: 'Get items' },
+    { given: { summary: '   ', name: 'listAll' }, want: 'List all' },
+  ];
+  it.each(cases)('$given.name', ({ given, want }) => {
+    expect(toolTitle(given.summary, given.name)).toBe(want);
+  });
+});
+
+describe('toolDescription', () => {
+  const cases: Array<{ name: string; given: Parameters<typeof toolDescription>[0]; want: string }> = [
+    {
+      name: 'all parts',
+      given: { summary: 'Get a tree', description: 'Whole tree.\n\n\n\nRecursively.  ', returns: 'The tree', deprecated: true },
+      want: 'Get a tree.\n\nWhole tree.\n\nRecursively.\n\nReturns: The tree.\n\nDeprecated.',
+    },
+    {
+      name: 'summary equal to description is said once',
+      given: { summary: 'Lists items.', description: 'Lists items.', deprecated: false },
+      want: 'Lists items.',
+    },
+    { name: 'nothing', given: { deprecated: false }, want: '' },
+    { name: 'returns only', given: { returns: 'Created.', deprecated: false }, want: 'Returns: Created.' },
+  ];
+  it.each(cases)('$name', ({ given, want }) => {
+    expect(toolDescription(given)).toBe(want);
+  });
+});
+
+describe('cleanText', () => {
+  it.each([
+    { given: '\r\n a \r\n', want: 'a' },
+    { given: '', want: undefined },
+    { given: undefined, want: undefined },
+  ])('$given', ({ given, want }) => {
+    expect(cleanText(given)).toBe(want);
+  });
+});

@@ -1,0 +1,112 @@
+import type { IR } from '@hey-api/openapi-ts';
+import { describe, expect, it } from 'vitest';
+import { chooseMediaType, operationInput, specOrder } from '../../../codegen/hey-api-plugin/operation-input.js';
+
+describe('chooseMediaType', () => {
+  const cases: Array<{ given: unknown; want: string | undefined }> = [
+    { given: { 'application/xml': {}, 'application/json': {} }, want: 'application/json' },
+    { given: { 'text/plain': {}, 'application/vnd.api+json': {} }, want: 'application/vnd.api+json' },
+    { given: { 'application/pdf': {} }, want: 'application/pdf' },
+    { given: {}, want: undefined },
+    { given: undefined, want: undefined },
+  ];
+  it.each(cases)('$given', ({ given, want }) => {
+    expect(chooseMediaType(given)).toBe(want);
+  });
+});
+
+/** The IR's own schemas are not read by the adapter (it reads raw ones). */
+const irSchema = {} as IR.SchemaObject;
+/** hey-api's type marks every JSON Schema annotation as present; the IR leaves most of them out. */
+const irParameter = (p: Omit<IR.ParameterObject, 'description' | 'deprecated'>): IR.ParameterObject =>
+  p as IR.ParameterObject;
+
+const document = {
+  security: [{ api: [] }],
+  components: {
+    parameters: { Org: { name: 'org', in: 'path', required: true, description: 'Org id.', schema: { type: 'string' } } },
+    requestBodies: {
+      Doc: { required: true, 'x-codegen-request-body-name': 'doc', content: { 'text/plain': { schema: { type: 'string' } } } },
+    },
+  },
+  paths: {
+    '/orgs/{org}/docs': {
+      parameters: [{ $ref: '#/components/parameters/Org' }, { name: 'v', in: 'query', schema: { type: 'integer' } }],
+      post: {
+        operationId: 'addDoc',
+        'x-mcp-annotations': { idempotentHint: true },
+        parameters: [
+          { name: 'v', in: 'query', description: 'Overridden.', schema: { type: 'string' }, examples: { one: { value: 'a' } } },
+        ],
+        requestBody: { $ref: '#/components/requestBodies/Doc' },
+        responses: { '201': { description: 'Added.', content: { 'application/json': { schema: { type: 'object' } } } } },
+      },
+      get: { responses: { '200': { description: 'Docs.' } }, security: [] },
+    },
+  },
+};
+
+describe('operationInput', () => {
+  it('reads raw schemas, texts, extensions and security at the IR operation’s method + path', () => {
+    const input = operationInput(
+      {
+        method: 'post',
+        path: '/orgs/{org}/docs',
+        operation: {
+          id: 'addDoc',
+          method: 'post',
+          path: '/orgs/{org}/docs',
+          operationId: 'addDoc',
+          body: { mediaType: 'text/plain', required: true, schema: irSchema },
+          parameters: {
+            path: { org: irParameter({ name: 'org', location: 'path', style: 'simple', explode: false, required: true, schema: irSchema }) },
+            query: { v: irParameter({ name: 'v', location: 'query', style: 'form', explode: true, schema: irSchema }) },
+          },
+        },
+      },
+      document,
+    );
+    expect(input).toEqual({
+      method: 'post',
+      path: '/orgs/{org}/docs',
+      operationId: 'addDoc',
+      deprecated: false,
+      tags: [],
+      parameters: [
+        { name: 'org', in: 'path', required: true, style: 'simple', explode: false, schema: { type: 'string' }, description: 'Org id.' },
+        {
+          name: 'v',
+          in: 'query',
+          required: false,
+          style: 'form',
+          explode: true,
+          schema: { type: 'string' },
+          description: 'Overridden.',
+          examples: ['a'],
+        },
+      ],
+      requestBody: { contentType: 'text/plain', required: true, schema: { type: 'string' }, bodyName: 'doc' },
+      responses: [{ status: '201', description: 'Added.', contentType: 'application/json', schema: { type: 'object' } }],
+      security: [{ api: [] }],
+      annotations: { idempotentHint: true },
+    });
+  });
+
+  it('an explicitly empty operation security stays empty', () => {
+    const input = operationInput(
+      { method: 'get', path: '/orgs/{org}/docs', operation: { id: 'x', method: 'get', path: '/orgs/{org}/docs' } },
+      document,
+    );
+    expect(input.security).toEqual([]);
+    expect(input.responses).toEqual([{ status: '200', description: 'Docs.' }]);
+  });
+});
+
+describe('specOrder', () => {
+  it.each([
+    { given: { method: 'post', path: '/orgs/{org}/docs' }, want: [0, 1] },
+    { given: { method: 'get', path: '/orgs/{org}/docs' }, want: [0, 2] },
+  ])('$given.method $given.path', ({ given, want }) => {
+    expect(specOrder(document, given)).toEqual(want);
+  });
+});
