@@ -129,7 +129,10 @@ function pageNote(
     return `More results are available: call again with \`${p.inputProperty}: ${JSON.stringify(next)}\` (other arguments unchanged) for the next page.`;
   }
   if (p.style !== 'page') return undefined;
-  const current = typeof args[p.inputProperty] === 'number' ? (args[p.inputProperty] as number) : 1;
+  // The page the backend says it returned, else the one asked for, else the first.
+  const echoed = structured[p.inputProperty];
+  const asked = args[p.inputProperty];
+  const current = typeof echoed === 'number' ? echoed : typeof asked === 'number' ? asked : 1;
   let more = morePages(structured, current);
   if (more === undefined && p.sizeProperty !== undefined && typeof args[p.sizeProperty] === 'number') {
     // A full page suggests there is another one.

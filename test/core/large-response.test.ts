@@ -161,6 +161,13 @@ describe('paging notes', () => {
       want: 'This is page 2; more results are available: call again with `page: 3` (other arguments unchanged).',
     },
     {
+      given: 'page style with the page and page count in the body',
+      pagination: { style: 'page', inputProperty: 'page', sizeProperty: 'per_page' },
+      structured: { items: [1], page: 4, per_page: 20, pages: 9 },
+      args: {},
+      want: 'This is page 4; more results are available: call again with `page: 5` (other arguments unchanged).',
+    },
+    {
       given: 'page style on the last page by totalPages',
       pagination: { style: 'page', inputProperty: 'page' },
       structured: { items: [1], totalPages: 2 },
