@@ -1,0 +1,61 @@
+import { describe, expect, it } from 'vitest';
+import type { CallContext } from '../../src/contracts.js';
+import { backend as finopps } from '../../generated/finopps/index.gen.js';
+import { Settings } from '../../src/config.js';
+import { createLogger } from '../../src/log.js';
+import { overrideFactories, type ServiceTokenSource } from '../../src/overrides/index.js';
+
+const logger = createLogger({ level: 'silent' });
+
+function ctx(claims: Record<string, unknown>): CallContext {
+  return { backend: 'x', tool: 't', requestId: 'r', principal: { id: 'u', scopes: [], claims } };
+}
+
+function tokens(): ServiceTokenSource & { invalidated: number } {
+  const source = {
+    invalidated: 0,
+    getToken: async (): Promise<string> => 'svc',
+    invalidate: (): void => {
+      source.invalidated++;
+    },
+  };
+  return source;
+}
+
+describe('overrideFactories', () => {
+  it('has a factory for each backend with overrides', () => {
+    expect(Object.keys(overrideFactories).sort()).toEqual(['b4b', 'finopps']);
+  });
+
+  const xmlCases: Array<{ given: string; env: Record<string, string>; xml: string; want: 'ok' | 'refused' }> = [
+    { given: 'the default 5 MiB limit', env: {}, xml: `<a>${'x'.repeat(1000)}</a>`, want: 'ok' },
+    { given: 'B4B_MAX_XML_BYTES=100, 101 bytes', env: { B4B_MAX_XML_BYTES: '100' }, xml: `<a>${'x'.repeat(94)}</a>`, want: 'refused' },
+    { given: 'B4B_MAX_XML_BYTES=100, 100 bytes', env: { B4B_MAX_XML_BYTES: '100' }, xml: `<a>${'x'.repeat(93)}</a>`, want: 'ok' },
+  ];
+  it.each(xmlCases)('b4b reads the XML size limit: $given', async ({ env, xml, want }) => {
+    const factory = overrideFactories['b4b'];
+    const overrides = factory?.({ settings: new Settings(env), logger, serviceToken: tokens() });
+    const check = overrides?.tools?.['import_invoice_xml']?.check;
+    expect(check).toBeTypeOf('function');
+    const verdict = await check?.({ xml_content: xml }, ctx({}));
+    if (want === 'ok') expect(verdict).toBeUndefined();
+    else expect(verdict).toContain('limit is 100 bytes');
+  });
+
+  const claimCases: Array<{ given: string; env: Record<string, string>; claims: Record<string, unknown>; want: string }> = [
+    { given: 'the default cognito:groups claim', env: {}, claims: { 'cognito:groups': ['org-a'] }, want: 'org-a' },
+    { given: 'FINOPPS_ORG_CLAIM', env: { FINOPPS_ORG_CLAIM: 'orgs' }, claims: { orgs: 'org-b', 'cognito:groups': ['org-a'] }, want: 'org-b' },
+  ];
+  it.each(claimCases)('finopps reads the organisation claim: $given', async ({ env, claims, want }) => {
+    const source = tokens();
+    const overrides = overrideFactories['finopps']?.({ settings: new Settings(env), logger, serviceToken: source });
+    expect(await overrides?.bind?.['organizationId']?.(ctx(claims), {})).toBe(want);
+    // The service credential is the one the CLI passed.
+    const descriptor = finopps.tools[0];
+    if (descriptor === undefined) throw new Error('finopps has no tools');
+    const auth = await overrides?.outboundAuth?.(ctx(claims), descriptor);
+    expect(auth).toEqual({ headers: { authorization: 'Bearer svc' } });
+    expect(await overrides?.onUnauthorized?.(ctx(claims))).toBe('retry');
+    expect(source.invalidated).toBe(1);
+  });
+});
