@@ -70,7 +70,15 @@ export interface BackendHttp {
 }
 
 /** Why a backend request failed without a usable HTTP response. */
-export type BackendHttpErrorKind = 'connect' | 'timeout' | 'reset' | 'malformed' | 'too-large' | 'aborted' | 'network';
+export type BackendHttpErrorKind =
+  | 'connect'
+  | 'timeout'
+  | 'reset'
+  | 'malformed'
+  | 'too-large'
+  | 'aborted'
+  | 'invalid'
+  | 'network';
 
 /** A transport-level backend failure. Its message is safe to show to users: no URL, no header, no stack. */
 export class BackendHttpError extends Error {
@@ -179,6 +187,7 @@ export function createBackendHttp(options: BackendHttpOptions): BackendHttp {
     // Caller headers first, then ours: the request id is always the one we log. A copy: callers may reuse theirs.
     const headers = { ...req.headers, 'x-request-id': req.requestId };
     for (let n = 1; ; n++) {
+      if (req.signal?.aborted === true) throw new BackendHttpError('aborted', 'request cancelled', n - 1);
       let res: BackendHttpResponse;
       try {
         res = await attempt(req, fullPath, headers, n);
@@ -336,6 +345,10 @@ function classify(err: unknown, attempts: number, connectTimeoutMs: number): Bac
   }
   if (code === 'UND_ERR_HEADERS_TIMEOUT' || code === 'UND_ERR_BODY_TIMEOUT') {
     return new BackendHttpError('timeout', 'backend did not answer in time', attempts);
+  }
+  if (code === 'UND_ERR_INVALID_ARG' || code === 'ERR_INVALID_CHAR' || code === 'ERR_INVALID_ARG_TYPE') {
+    // Our request itself is unsendable (e.g. a header value with a control character): retrying cannot help.
+    return new BackendHttpError('invalid', 'request could not be sent: an invalid header or body', attempts);
   }
   return new BackendHttpError('network', `backend request failed (${code})`, attempts);
 }

@@ -162,6 +162,23 @@ describe('connection failures', () => {
     }
   });
 
+  it('does not send at all when the caller already aborted', async () => {
+    const controller = new AbortController();
+    controller.abort();
+    const err = await failure(get('/never', { signal: controller.signal }));
+    expect(err.kind).toBe('aborted');
+    expect(err.attempts).toBe(0);
+    expect(backend.requests).toHaveLength(0);
+  });
+
+  it('does not retry a request that cannot be sent', async () => {
+    backend.script('/api/v1/ok', reply.json(200, {}));
+    const err = await failure(get('/ok', { headers: { 'x-bad': 'a\u0000b' } }));
+    expect(err.kind).toBe('invalid');
+    expect(err.attempts).toBe(1);
+    expect(backend.requests).toHaveLength(0);
+  });
+
   it('stops when the caller aborts', async () => {
     backend.script('/api/v1/hang', reply.hang());
     const controller = new AbortController();
