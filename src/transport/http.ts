@@ -7,9 +7,9 @@
  * - Stateless backends answer every request on its own. Stateful ones create a session on `initialize`
  *   ("Session Management"): a 256-bit random id in `Mcp-Session-Id`, bound to the principal that created it;
  *   its state lives in the {@link SessionStore} only. DELETE ends it.
- * - Guards: `Host` (DNS rebinding) and `Origin` on every request, body size (413), per-caller token bucket
- *   (429, RFC 6585), inbound auth (MCP Basic / Authorization; RFC 6750 §3 errors, RFC 9728 metadata routes),
- *   `MCP-Protocol-Version` ("Protocol Version Header").
+ * - Guards: `Host` (DNS rebinding) and `Origin` (configured origins, or same-origin) on every request, body
+ *   size (413), per-caller token bucket (429, RFC 6585), inbound auth (MCP Basic / Authorization; RFC 6750
+ *   §3 errors, RFC 9728 metadata routes), `MCP-Protocol-Version` ("Protocol Version Header").
  * - One SDK `Server` per backend, shared by all requests through a {@link MultiplexTransport}; `tools/list` and
  *   `tools/call` take a fast path straight to the same handlers the `Server` uses (measured: the SDK's
  *   per-message zod parsing costs more than the rest of the request).
@@ -282,7 +282,8 @@ export function createHttpServer(options: HttpServerOptions): HttpServerHandle {
 
     const origin = headers.origin;
     if (origin !== undefined) {
-      if (!originAllowed(origin)) {
+      // Same-origin requests (the Origin names the already validated Host) are allowed: no cross-site caller.
+      if (!originAllowed(origin) && !isSameOrigin(origin, headers.host)) {
         sendError(ex, 403, null, SERVER_ERROR, 'Forbidden: Origin not allowed');
         return;
       }
@@ -654,6 +655,14 @@ function pathOf(req: IncomingMessage): string {
   const url = req.url ?? '/';
   const q = url.indexOf('?');
   return q === -1 ? url : url.slice(0, q);
+}
+
+/** Whether `origin` is `http(s)://<host>` for the request's own `Host`. */
+function isSameOrigin(origin: string, host: string | undefined): boolean {
+  if (host === undefined) return false;
+  const o = origin.toLowerCase();
+  const h = host.toLowerCase();
+  return o === `http://${h}` || o === `https://${h}`;
 }
 
 /** A non-array object. */

@@ -187,6 +187,16 @@ describe('createHttpServer guards (raw HTTP)', () => {
       },
     },
     {
+      name: 'same-origin Origin (the server itself) → 200',
+      given: () => ({ path: '/plain/mcp', headers: { ...MCP_HEADERS, host: `localhost:${new URL(run.url).port}`, origin: `http://localhost:${new URL(run.url).port}` }, body: rpc(1, 'ping') }),
+      want: { status: 200 },
+    },
+    {
+      name: 'Origin of the same host on another port → 403',
+      given: () => ({ path: '/plain/mcp', headers: { ...MCP_HEADERS, host: `localhost:${new URL(run.url).port}`, origin: 'http://localhost:1' }, body: rpc(1, 'ping') }),
+      want: { status: 403 },
+    },
+    {
       name: 'bad Host (DNS rebinding) → 403',
       given: () => ({ path: '/plain/mcp', headers: { ...MCP_HEADERS, host: 'evil.example:80' }, body: rpc(1, 'tools/list') }),
       want: { status: 403, body: /Host/ },

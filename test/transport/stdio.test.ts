@@ -20,7 +20,7 @@ const build = join(root, 'node_modules/.cache/finmcp-transport-test');
 const fixture = join(here, 'fixtures/stdio-server.mjs');
 
 beforeAll(async () => {
-  await promisify(execFile)(process.execPath, [join(root, 'node_modules/typescript/bin/tsc'), '-p', join(here, 'fixtures/tsconfig.stdio.json')], {
+  await promisify(execFile)(process.execPath, [join(root, 'node_modules/typescript/bin/tsc'), '-p', join(here, 'fixtures/tsconfig.transport.json')], {
     cwd: root,
     timeout: 90_000,
   });
