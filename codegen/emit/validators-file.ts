@@ -3,8 +3,9 @@
  * mode), precompiled at generation time so that the server compiles no schema at start-up.
  *
  * ajv's standalone output still `require()`s its runtime helpers and ajv-formats' format functions even in ESM
- * mode; those calls are rewritten into ESM default imports of the CommonJS modules, with the `.js` suffix NodeNext
- * needs, so the file runs from the TypeScript sources and from `dist/` alike. Formats that ajv-formats does not know
+ * mode; the file gets a `require` from `createRequire(import.meta.url)`, so those CommonJS modules load through
+ * Node's own loader whatever runs the file (compiled `dist/`, or vitest, whose ESM default-import interop of
+ * CommonJS differs from Node's and broke `import x from 'ajv/dist/runtime/ucs2length.js'; x.default`). Formats that ajv-formats does not know
  * (OpenAPI allows any `format` value: e.g. `iban`, `decimal`) are registered as annotations only.
  */
 import { Ajv2020 } from 'ajv/dist/2020.js';
@@ -45,20 +46,14 @@ export function createAjv(schemas: readonly unknown[]): Ajv2020 {
   return ajv;
 }
 
-/** Rewrites `require("x")` calls of standalone code into ESM imports (NodeNext needs the `.js` suffix). */
+/** Gives standalone code a real CommonJS `require` in ESM (ajv still emits `require()` for its helpers). */
 export function requiresToImports(code: string): { imports: string[]; body: string } {
-  const modules = new Map<string, string>();
-  const body = code.replace(/require\("([^"]+)"\)/g, (_match, specifier: string) => {
-    const withExtension = /\.[cm]?js$/.test(specifier) ? specifier : `${specifier}.js`;
-    let local = modules.get(withExtension);
-    if (local === undefined) {
-      local = `__import${modules.size}`;
-      modules.set(withExtension, local);
-    }
-    return local;
-  });
-  const imports = [...modules].map(([specifier, local]) => `import ${local} from ${JSON.stringify(specifier)};`);
-  return { imports, body: body.replace(/^"use strict";\s*/, '') };
+  const body = code.replace(/^"use strict";\s*/, '');
+  if (!body.includes('require(')) return { imports: [], body };
+  return {
+    imports: ["import { createRequire } from 'node:module';", 'const require = createRequire(import.meta.url);'],
+    body,
+  };
 }
 
 /** Renders `validators.gen.ts`: one precompiled validator per tool, keyed by tool name. */
