@@ -244,6 +244,18 @@ export function createHttpServer(options: HttpServerOptions): HttpServerHandle {
     res.end();
   }
 
+  /** Writes a JSON-RPC answer; one that cannot be serialized becomes an internal error (never a hung request). */
+  function sendAnswer(ex: Exchange, answer: unknown, id: RequestId, headers?: OutgoingHttpHeaders): void {
+    let body: string;
+    try {
+      body = JSON.stringify(answer);
+    } catch (error) {
+      logger.error({ err: errorSummary(error) }, 'answer is not serializable');
+      body = JSON.stringify({ jsonrpc: '2.0', id, error: { code: ErrorCode.InternalError, message: 'Internal error' } });
+    }
+    sendJson(ex, 200, body, headers);
+  }
+
   /** Writes a JSON-RPC error object as the body of an HTTP error (no stack, no internals). */
   function sendError(
     ex: Exchange,
@@ -499,11 +511,11 @@ export function createHttpServer(options: HttpServerOptions): HttpServerHandle {
         .then(
           (result: ToolResult) => {
             if (!settle()) return;
-            sendJson(ex, 200, `{"jsonrpc":"2.0","id":${JSON.stringify(requestId)},"result":${JSON.stringify(result)}}`);
+            sendAnswer(ex, { jsonrpc: '2.0', id: requestId, result }, requestId);
           },
           (error: unknown) => {
             if (!settle()) return;
-            sendJson(ex, 200, JSON.stringify({ jsonrpc: '2.0', id: requestId, error: toJsonRpcError(error) }));
+            sendAnswer(ex, { jsonrpc: '2.0', id: requestId, error: toJsonRpcError(error) }, requestId);
           },
         );
       return;
@@ -519,13 +531,13 @@ export function createHttpServer(options: HttpServerOptions): HttpServerHandle {
         if (!settle()) return;
         if (!('result' in answer)) {
           // Only a successful initialize makes the session exist.
-          sendJson(ex, 200, JSON.stringify(answer));
+          sendAnswer(ex, answer, requestId);
           return;
         }
         store.set(sid, created).then(
           () => {
             logger.info({ backend: route.name, session: sessionTag(sid), principal: principal.id }, 'session created');
-            sendJson(ex, 200, JSON.stringify(answer), { 'mcp-session-id': sid });
+            sendAnswer(ex, answer, requestId, { 'mcp-session-id': sid });
           },
           (error: unknown) => {
             logger.error({ backend: route.name, err: errorSummary(error) }, 'session store failed');
@@ -537,7 +549,7 @@ export function createHttpServer(options: HttpServerOptions): HttpServerHandle {
     }
     internalId = route.transport.dispatch(message as unknown as JSONRPCRequest, extra, (answer) => {
       if (!settle()) return;
-      sendJson(ex, 200, JSON.stringify(answer));
+      sendAnswer(ex, answer, requestId);
     });
   }
 
@@ -606,17 +618,20 @@ export function createHttpServer(options: HttpServerOptions): HttpServerHandle {
   return {
     async listen(): Promise<{ url: string }> {
       if (listening) throw new Error('already listening');
+      listening = true;
+      // Servers are connected before the first request can arrive.
+      for (const route of routes.values()) await route.server.connect(route.transport);
       await new Promise<void>((resolve, reject) => {
         httpServer.once('error', reject);
         httpServer.listen(options.port, host, () => {
           httpServer.off('error', reject);
+          // The bound port is known only now; set before any request is read.
+          const bound = (httpServer.address() as AddressInfo).port;
+          hostAllowed = createHostMatcher(options.allowedHosts ?? defaultAllowedHosts(bound, host, options.publicUrl));
           resolve();
         });
       });
-      listening = true;
-      for (const route of routes.values()) await route.server.connect(route.transport);
       const port = (httpServer.address() as AddressInfo).port;
-      hostAllowed = createHostMatcher(options.allowedHosts ?? defaultAllowedHosts(port, host, options.publicUrl));
       const urlHost = host.includes(':') && !host.startsWith('[') ? `[${host}]` : host;
       return { url: `http://${urlHost}:${port}` };
     },

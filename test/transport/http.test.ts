@@ -519,6 +519,7 @@ describe('createHttpServer multiplexing', () => {
         rpc(6, 'tools/call', { name: 'whoami', arguments: {}, _meta: { progressToken: 1 } }),
         rpc(7, 'tools/call', { arguments: {} }),
         rpc(8, 'tools/call', { name: 'echo', arguments: 'not an object' }),
+        rpc(9, 'tools/call', { name: 'unserializable', arguments: {} }),
       ];
       for (const body of bodies) {
         const [a, b] = await Promise.all([post(fast, 'plain', body), post(slow, 'plain', body)]);
@@ -526,6 +527,9 @@ describe('createHttpServer multiplexing', () => {
         const strip = (json: unknown): unknown => JSON.parse(JSON.stringify(json).replace(/[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}/g, '*'));
         expect(strip(a.json)).toEqual(strip(b.json));
       }
+      // A result JSON cannot carry is an internal error on both paths, never a hung request.
+      const bad = await post(fast, 'plain', rpc(10, 'tools/call', { name: 'unserializable', arguments: {} }));
+      expect(bad.json).toEqual({ jsonrpc: '2.0', id: 10, error: { code: ErrorCode.InternalError, message: 'Internal error' } });
     } finally {
       await fast.handle.close();
       await slow.handle.close();
