@@ -1,0 +1,392 @@
+/**
+ * `finmcp serve <backend…>`: assembles generated descriptors, overrides, backend HTTP, auth plugins and a
+ * transport into running MCP servers. With no backend URL (or `--sandbox`) each backend is served against the
+ * Prism mock of its own spec, and backends whose users sign in with OAuth get a local sandbox authorization server.
+ */
+import { join } from 'node:path';
+import type { Logger } from '../log.js';
+import { createLogger } from '../log.js';
+import { ConfigError, Settings } from '../config.js';
+import { projectRoot } from '../paths.js';
+import type { BackendOverrides, InboundAuth, Principal, ToolService } from '../contracts.js';
+import type { GeneratedBackend } from '../descriptor.js';
+
+/** Options of `finmcp serve`, as commander parsed them. */
+export type ServeOptions = Record<string, string | boolean | undefined>;
+
+/** A running set of servers and everything started for them. */
+export interface RunningServers {
+  /** Base URL of the HTTP server, when serving HTTP. */
+  url?: string;
+  /** MCP endpoint URL per backend (HTTP). */
+  endpoints: Record<string, string>;
+  /** Issuer of the sandbox authorization server, when one was started. */
+  sandboxIssuer?: string;
+  close(): Promise<void>;
+}
+
+/** One backend being served. */
+interface PreparedBackend {
+  name: string;
+  generated: GeneratedBackend;
+  overrides: BackendOverrides;
+  service: ToolService;
+  baseUrl: string;
+}
+
+const ANONYMOUS: Principal = { id: 'anonymous', scopes: [], claims: {} };
+
+/** Entry point of the `serve` command: starts, prints how to connect, and stops on SIGTERM/SIGINT. */
+export async function runServe(backends: string[], options: ServeOptions): Promise<void> {
+  const settings = new Settings(process.env);
+  const logger = createLogger({ level: str(options.logLevel) ?? settings.get('FINMCP_LOG_LEVEL', 'info') });
+  const running = await startServers(backends, options, settings, logger);
+  const stop = (signal: string): void => {
+    logger.info({ signal }, 'shutting down');
+    running.close().then(
+      () => process.exit(0),
+      () => process.exit(1),
+    );
+  };
+  process.once('SIGTERM', () => stop('SIGTERM'));
+  process.once('SIGINT', () => stop('SIGINT'));
+  if (running.url !== undefined) process.stderr.write(connectionHelp(running));
+}
+
+/** Starts the servers for `backends`; used by the CLI and by tests. */
+export async function startServers(
+  backendNames: string[],
+  options: ServeOptions,
+  settings: Settings,
+  logger: Logger,
+): Promise<RunningServers> {
+  const transport = str(options.transport) ?? settings.get('FINMCP_TRANSPORT', 'stdio');
+  if (transport !== 'stdio' && transport !== 'http') throw new ConfigError(`--transport must be stdio or http (got "${transport}")`);
+  if (transport === 'stdio' && backendNames.length !== 1) {
+    throw new ConfigError('stdio serves exactly one backend: run one process per backend');
+  }
+  if (str(options.backendUrl) !== undefined && backendNames.length !== 1) {
+    throw new ConfigError('--backend-url needs exactly one backend; use <BACKEND>_BACKEND_URL for several');
+  }
+  const sandbox = options.sandbox === true || settings.bool('FINMCP_SANDBOX');
+  const host = str(options.host) ?? settings.get('FINMCP_HOST', '127.0.0.1');
+  let port = Number(str(options.port) ?? settings.get('FINMCP_PORT', '3000'));
+  if (!Number.isInteger(port) || port < 0 || port > 65535) throw new ConfigError(`--port must be a port number (got "${String(options.port)}")`);
+  if (port === 0 && transport === 'http') {
+    // OAuth resource URLs are derived from the port, so a free one is chosen before anything is started.
+    const { findFreePort } = await import('../sandbox/prism.js');
+    port = await findFreePort(host);
+  }
+  const publicUrl = (str(options.publicUrl) ?? settings.optional('FINMCP_PUBLIC_URL') ?? defaultPublicUrl(host, port)).replace(/\/+$/, '');
+
+  const cleanups: Array<() => Promise<void>> = [];
+  const closeAll = async (): Promise<void> => {
+    for (const cleanup of cleanups.reverse()) await cleanup().catch(() => undefined);
+  };
+
+  try {
+    const { backendLoaders } = await import('../../generated/index.gen.js');
+    const { overrideFactories } = await import('../overrides/index.js');
+    const { createBackendHttp } = await import('../http/backend-http.js');
+    const { createToolService } = await import('../core/tool-service.js');
+
+    const generatedList: GeneratedBackend[] = [];
+    for (const name of backendNames) {
+      const load = backendLoaders[name];
+      if (load === undefined) {
+        throw new ConfigError(`unknown backend "${name}": available are ${Object.keys(backendLoaders).join(', ')}`);
+      }
+      generatedList.push(await load());
+    }
+
+    // Overrides are created before the sandbox starts: whether a backend needs OAuth decides what the sandbox runs.
+    const serviceTokens = new Map<string, ServiceTokenSource>();
+    const overridesByName = new Map<string, BackendOverrides>();
+    const probeOverrides = (generated: GeneratedBackend): BackendOverrides =>
+      overrideFactories[generated.name]?.({ settings, logger, serviceToken: lazyServiceToken(serviceTokens, generated.name) }) ?? {};
+    for (const generated of generatedList) overridesByName.set(generated.name, probeOverrides(generated));
+
+    const oauthBackends = generatedList.filter((g) => overridesByName.get(g.name)?.inboundAuth === 'oauth');
+    const clientCredentialBackends = generatedList.filter((g) => clientCredentialsScheme(g) !== undefined);
+    const resourceUrl = (name: string): string => `${publicUrl}/${name}/mcp`;
+
+    let sandboxIssuer: string | undefined;
+    if (sandbox && (oauthBackends.length > 0 || clientCredentialBackends.length > 0)) {
+      const { startSandboxAuthorizationServer } = await import('../sandbox/authorization-server.js');
+      const authPort = transport === 'http' ? settings.int('FINMCP_SANDBOX_AUTH_PORT', 4455) : 0;
+      const as = await startSandboxAuthorizationServer({
+        port: authPort,
+        resources: [
+          ...oauthBackends.map((g) => ({ url: resourceUrl(g.name), scopes: specScopes(g) })),
+          ...clientCredentialBackends.map((g) => ({ url: serviceAudience(g), scopes: specScopes(g) })),
+        ],
+        keysFile: join(projectRoot(), '.finmcp', 'sandbox-keys.json'),
+        logger,
+      });
+      sandboxIssuer = as.issuer;
+      cleanups.push(() => as.stop());
+    }
+
+    const { createClientCredentialsProvider } = await import('../auth/client-credentials.js');
+    const { SANDBOX_SERVICE_CLIENT } = await import('../sandbox/sandbox-identities.js');
+    for (const generated of clientCredentialBackends) {
+      const tokenUrl = settings.backend(generated.name, 'TOKEN_URL') ?? (sandboxIssuer !== undefined && sandbox ? `${sandboxIssuer}/token` : undefined);
+      const clientId = settings.backend(generated.name, 'CLIENT_ID') ?? (sandbox ? SANDBOX_SERVICE_CLIENT.id : undefined);
+      const clientSecret = settings.backend(generated.name, 'CLIENT_SECRET') ?? (sandbox ? SANDBOX_SERVICE_CLIENT.secret : undefined);
+      if (tokenUrl === undefined || clientId === undefined || clientSecret === undefined) {
+        const prefix = generated.name.toUpperCase();
+        throw new ConfigError(
+          `${generated.name} calls its backend with the server's own OAuth client credentials: set ${prefix}_TOKEN_URL, ${prefix}_CLIENT_ID and ${prefix}_CLIENT_SECRET, or use --sandbox`,
+        );
+      }
+      serviceTokens.set(
+        generated.name,
+        createClientCredentialsProvider({
+          tokenUrl,
+          clientId,
+          clientSecret,
+          scope: settings.backend(generated.name, 'SCOPE') ?? specScopes(generated).join(' '),
+          resource: serviceAudience(generated),
+        }),
+      );
+    }
+
+    const prepared: PreparedBackend[] = [];
+    for (const generated of generatedList) {
+      const configuredUrl = str(options.backendUrl) ?? settings.backend(generated.name, 'BACKEND_URL');
+      let baseUrl: string;
+      if (sandbox || configuredUrl === undefined) {
+        const { startPrism } = await import('../sandbox/prism.js');
+        const mock = await startPrism({ specFile: join(projectRoot(), generated.specFile), logger });
+        cleanups.push(() => mock.stop());
+        baseUrl = mock.url;
+        logger.info({ backend: generated.name, mock: mock.url }, 'no backend URL configured: serving the Prism mock of the spec');
+      } else {
+        baseUrl = configuredUrl;
+      }
+      const http = createBackendHttp({
+        baseUrl,
+        connectTimeoutMs: settings.int('FINMCP_CONNECT_TIMEOUT_MS', 5000),
+        timeoutMs: settings.int('FINMCP_TIMEOUT_MS', 30000),
+        maxAttempts: settings.int('FINMCP_MAX_ATTEMPTS', 3),
+        logger,
+      });
+      cleanups.push(() => http.close());
+      const overrides = overridesByName.get(generated.name) ?? {};
+      const service = createToolService(
+        { generated, overrides },
+        { http, logger, maxResponseBytes: settings.int('FINMCP_MAX_RESPONSE_BYTES', 200_000) },
+      );
+      prepared.push({ name: generated.name, generated, overrides, service, baseUrl });
+    }
+
+    const inboundAuthFor = async (backend: PreparedBackend): Promise<InboundAuth | undefined> => {
+      if (backend.overrides.inboundAuth === 'oauth') {
+        const issuer = settings.backend(backend.name, 'OAUTH_ISSUER') ?? sandboxIssuer;
+        if (issuer === undefined) {
+          throw new ConfigError(`${backend.name} users sign in with OAuth: set ${backend.name.toUpperCase()}_OAUTH_ISSUER, or use --sandbox`);
+        }
+        const { createOAuthResourceServer } = await import('../auth/oauth-resource-server.js');
+        const toolScopes = scopesByTool(backend);
+        return createOAuthResourceServer({
+          resource: resourceUrl(backend.name),
+          authorizationServers: [issuer],
+          jwksUri: settings.backend(backend.name, 'OAUTH_JWKS_URI'),
+          scopesSupported: specScopes(backend.generated),
+          toolScopes: (tool: string) => toolScopes.get(tool) ?? [],
+          cognitoClientIds: settings.backend(backend.name, 'OAUTH_CLIENT_IDS')?.split(',').map((id) => id.trim()),
+        });
+      }
+      const keys = parseApiKeys(settings.optional('FINMCP_API_KEYS'));
+      if (keys.length > 0) {
+        const { createApiKeyAuth } = await import('../auth/api-keys.js');
+        return createApiKeyAuth({ keys });
+      }
+      return undefined;
+    };
+
+    if (transport === 'stdio') {
+      const backend = prepared[0]!;
+      const principal = await stdioPrincipal(backend, settings, resourceUrl(backend.name), sandboxIssuer);
+      const { serveStdio } = await import('../transport/stdio.js');
+      const served = await serveStdio(backend.service, { principal, logger, info: serverInfo(backend.generated) });
+      cleanups.push(() => served.close());
+      return { endpoints: {}, sandboxIssuer, close: closeAll };
+    }
+
+    const { createHttpServer } = await import('../transport/http.js');
+    const { MemorySessionStore } = await import('../transport/session-store.js');
+    const sessionStore = new MemorySessionStore({
+      idleTtlMs: settings.int('FINMCP_SESSION_IDLE_TTL_MS', 30 * 60_000),
+      maxSessions: settings.int('FINMCP_MAX_SESSIONS', 10_000),
+    });
+    cleanups.push(async () => sessionStore.close());
+    const httpBackends = [];
+    for (const backend of prepared) {
+      httpBackends.push({ service: backend.service, inboundAuth: await inboundAuthFor(backend), info: serverInfo(backend.generated) });
+    }
+    const server = createHttpServer({
+      host,
+      port,
+      publicUrl,
+      backends: httpBackends,
+      allowedOrigins: str(options.allowedOrigins)?.split(',').map((o) => o.trim()) ?? settings.list('FINMCP_ALLOWED_ORIGINS', ['http://localhost:6274', 'http://127.0.0.1:6274']),
+      allowedHosts: settings.optional('FINMCP_ALLOWED_HOSTS') === undefined ? undefined : [...settings.list('FINMCP_ALLOWED_HOSTS', []), new URL(publicUrl).host],
+      maxBodyBytes: settings.int('FINMCP_MAX_BODY_BYTES', 8 * 1024 * 1024),
+      rateLimit: { perMinute: settings.int('FINMCP_RATE_LIMIT_PER_MINUTE', 600) },
+      sessionStore,
+      logger,
+    });
+    const { url } = await server.listen();
+    cleanups.push(() => server.close(10_000));
+    const endpoints: Record<string, string> = {};
+    for (const backend of prepared) endpoints[backend.name] = resourceUrl(backend.name);
+    logger.info({ url, endpoints }, 'serving');
+    return { url, endpoints, sandboxIssuer, close: closeAll };
+  } catch (error) {
+    await closeAll();
+    throw error;
+  }
+}
+
+type ServiceTokenSource = { getToken(): Promise<string>; invalidate(): void };
+
+/** Lets overrides ask for the service token before the provider exists (it is created once the sandbox runs). */
+function lazyServiceToken(tokens: Map<string, ServiceTokenSource>, backend: string): ServiceTokenSource {
+  return {
+    getToken: async () => {
+      const source = tokens.get(backend);
+      if (source === undefined) throw new ConfigError(`no service credential configured for ${backend}`);
+      return source.getToken();
+    },
+    invalidate: () => tokens.get(backend)?.invalidate(),
+  };
+}
+
+async function stdioPrincipal(
+  backend: PreparedBackend,
+  settings: Settings,
+  resource: string,
+  sandboxIssuer: string | undefined,
+): Promise<Principal> {
+  if (backend.overrides.inboundAuth !== 'oauth') return ANONYMOUS;
+  const issuer = settings.backend(backend.name, 'OAUTH_ISSUER') ?? sandboxIssuer;
+  let token = settings.backend(backend.name, 'ACCESS_TOKEN');
+  if (issuer === undefined) {
+    throw new ConfigError(`${backend.name} users sign in with OAuth: set ${backend.name.toUpperCase()}_OAUTH_ISSUER and ${backend.name.toUpperCase()}_ACCESS_TOKEN, or use --sandbox`);
+  }
+  if (token === undefined) {
+    if (sandboxIssuer === undefined) {
+      throw new ConfigError(`over stdio, ${backend.name} takes the user's access token from ${backend.name.toUpperCase()}_ACCESS_TOKEN`);
+    }
+    const { obtainSandboxToken } = await import('../sandbox/authorization-server.js');
+    token = await obtainSandboxToken({
+      issuer: sandboxIssuer,
+      user: settings.get('FINMCP_SANDBOX_USER', 'alice'),
+      resource,
+      scopes: specScopes(backend.generated),
+    });
+  }
+  const { verifyAccessToken } = await import('../auth/oauth-resource-server.js');
+  return verifyAccessToken(token, {
+    resource,
+    authorizationServers: [issuer],
+    jwksUri: settings.backend(backend.name, 'OAUTH_JWKS_URI'),
+    scopesSupported: specScopes(backend.generated),
+    toolScopes: () => [],
+    cognitoClientIds: settings.backend(backend.name, 'OAUTH_CLIENT_IDS')?.split(',').map((id) => id.trim()),
+  });
+}
+
+/** The spec's OAuth client-credentials scheme, if the backend is called with a service credential. */
+function clientCredentialsScheme(generated: GeneratedBackend): Record<string, unknown> | undefined {
+  for (const scheme of Object.values(generated.securitySchemes)) {
+    const flows = scheme['flows'] as Record<string, unknown> | undefined;
+    if (scheme['type'] === 'oauth2' && flows?.['clientCredentials'] !== undefined) {
+      return flows['clientCredentials'] as Record<string, unknown>;
+    }
+  }
+  return undefined;
+}
+
+/** Every scope the spec's operations require, sorted. */
+function specScopes(generated: GeneratedBackend): string[] {
+  const scopes = new Set<string>();
+  for (const tool of generated.tools) {
+    for (const requirement of tool.operation.security) for (const list of Object.values(requirement)) for (const s of list) scopes.add(s);
+  }
+  return [...scopes].sort();
+}
+
+/** Scopes per served tool name: those its operation requires (hand-written tools need none). */
+function scopesByTool(backend: PreparedBackend): Map<string, string[]> {
+  const byOperation = new Map<string, string[]>();
+  for (const tool of backend.generated.tools) {
+    byOperation.set(tool.name, [...new Set(tool.operation.security.flatMap((r) => Object.values(r).flat()))].sort());
+  }
+  const result = new Map<string, string[]>();
+  for (const tool of backend.generated.tools) {
+    const servedName = backend.overrides.tools?.[tool.name]?.name ?? tool.name;
+    result.set(servedName, byOperation.get(tool.name) ?? []);
+  }
+  return result;
+}
+
+/** Audience of the service token: the backend API's own URL as the spec names it. */
+function serviceAudience(generated: GeneratedBackend): string {
+  return generated.servers[0] ?? `urn:finmcp:backend:${generated.name}`;
+}
+
+function serverInfo(generated: GeneratedBackend): { name: string; version: string } {
+  return { name: `finmcp-${generated.name}`, version: generated.version };
+}
+
+function parseApiKeys(raw: string | undefined): Array<{ id: string; key: string }> {
+  if (raw === undefined) return [];
+  return raw
+    .split(',')
+    .map((pair) => pair.trim())
+    .filter((pair) => pair.length > 0)
+    .map((pair) => {
+      const colon = pair.indexOf(':');
+      if (colon <= 0 || colon === pair.length - 1) throw new ConfigError('FINMCP_API_KEYS must be a comma-separated list of id:key');
+      return { id: pair.slice(0, colon), key: pair.slice(colon + 1) };
+    });
+}
+
+function defaultPublicUrl(host: string, port: number): string {
+  const loopback = host === '127.0.0.1' || host === 'localhost' || host === '::1';
+  return `http://${loopback ? 'localhost' : host}:${port}`;
+}
+
+function str(value: string | boolean | undefined): string | undefined {
+  return typeof value === 'string' && value.length > 0 ? value : undefined;
+}
+
+/** How to connect, printed to stderr once the HTTP server listens. */
+export function connectionHelp(running: RunningServers): string {
+  const lines = ['', 'finmcp is serving:'];
+  for (const [name, url] of Object.entries(running.endpoints)) lines.push(`  ${name.padEnd(10)} ${url}`);
+  const first = Object.entries(running.endpoints)[0];
+  if (first !== undefined) {
+    const [name, url] = first;
+    lines.push(
+      '',
+      'Connect with:',
+      `  MCP Inspector   npx @modelcontextprotocol/inspector   (Transport: Streamable HTTP, URL: ${url})`,
+      `  Inspector CLI   npx @modelcontextprotocol/inspector --cli ${url} --transport http --method tools/list`,
+      `  stdio bridge    npx mcp-remote ${url}`,
+      '  Claude Desktop  claude_desktop_config.json:',
+      `    { "mcpServers": { "${name}": { "command": "npx", "args": ["mcp-remote", "${url}"] } } }`,
+    );
+  }
+  if (running.sandboxIssuer !== undefined) {
+    lines.push(
+      '',
+      `Sandbox OAuth server: ${running.sandboxIssuer} (users alice, bob, carol)`,
+      '  a token for curl:  npx finmcp token --sandbox --user alice',
+    );
+  }
+  lines.push('');
+  return `${lines.join('\n')}\n`;
+}

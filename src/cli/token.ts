@@ -1,0 +1,57 @@
+/**
+ * `finmcp token --sandbox --user <name>`: a real access token from the sandbox authorization server, obtained
+ * with the authorization-code + PKCE flow, for scripts and curl. Uses the running sandbox server when there is
+ * one (started by `finmcp serve --sandbox`), else starts one just for this, sharing the persisted signing keys.
+ */
+import { join } from 'node:path';
+import { ConfigError, Settings } from '../config.js';
+import { createLogger } from '../log.js';
+import { projectRoot } from '../paths.js';
+
+/** Prints the token on stdout (and nothing else, so `$(finmcp token …)` works). */
+export async function runToken(options: { sandbox?: boolean; user: string; backend: string; publicUrl?: string }): Promise<void> {
+  if (options.sandbox !== true) {
+    throw new ConfigError('token only issues sandbox tokens: pass --sandbox (real tokens come from your authorization server)');
+  }
+  const settings = new Settings(process.env);
+  const logger = createLogger({ level: settings.get('FINMCP_LOG_LEVEL', 'warn') });
+  const port = settings.int('FINMCP_SANDBOX_AUTH_PORT', 4455);
+  const publicUrl = (options.publicUrl ?? `http://localhost:${settings.get('FINMCP_PORT', '3000')}`).replace(/\/+$/, '');
+  const resource = `${publicUrl}/${options.backend}/mcp`;
+  const { backendLoaders } = await import('../../generated/index.gen.js');
+  const load = backendLoaders[options.backend];
+  if (load === undefined) throw new ConfigError(`unknown backend "${options.backend}"`);
+  const generated = await load();
+  const scopes = [...new Set(generated.tools.flatMap((t) => t.operation.security.flatMap((r) => Object.values(r).flat())))].sort();
+  const { startSandboxAuthorizationServer, obtainSandboxToken } = await import('../sandbox/authorization-server.js');
+  let issuer = await runningIssuer(`http://127.0.0.1:${port}/.well-known/openid-configuration`);
+  let stop: (() => Promise<void>) | undefined;
+  if (issuer === undefined) {
+    const started = await startSandboxAuthorizationServer({
+      port,
+      resources: [{ url: resource, scopes }],
+      keysFile: join(projectRoot(), '.finmcp', 'sandbox-keys.json'),
+      logger,
+    });
+    issuer = started.issuer;
+    stop = () => started.stop();
+  }
+  try {
+    const token = await obtainSandboxToken({ issuer, user: options.user, resource, scopes });
+    process.stdout.write(`${token}\n`);
+  } finally {
+    await stop?.();
+  }
+}
+
+/** The issuer of a sandbox authorization server already running on this machine, if any. */
+async function runningIssuer(discoveryUrl: string): Promise<string | undefined> {
+  try {
+    const response = await fetch(discoveryUrl, { signal: AbortSignal.timeout(1000) });
+    if (!response.ok) return undefined;
+    const metadata = (await response.json()) as { issuer?: unknown };
+    return typeof metadata.issuer === 'string' ? metadata.issuer : undefined;
+  } catch {
+    return undefined;
+  }
+}

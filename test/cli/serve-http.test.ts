@@ -1,0 +1,177 @@
+/**
+ * `finmcp serve finopps b4b --transport http --sandbox`, end to end: both backends in one process against their
+ * Prism mocks and the sandbox OAuth server, driven by the official SDK client and by MCP Inspector's CLI.
+ * Every tool of both backends is called; every result must conform to the tool's outputSchema.
+ */
+import { execFile } from 'node:child_process';
+import { promisify } from 'node:util';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { Ajv2020 } from 'ajv/dist/2020.js';
+import addFormatsModule from 'ajv-formats';
+import { Client } from '@modelcontextprotocol/sdk/client/index.js';
+import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
+import { startServers, type RunningServers } from '../../src/cli/serve.js';
+import { Settings } from '../../src/config.js';
+import { createLogger } from '../../src/log.js';
+import { obtainSandboxToken } from '../../src/sandbox/authorization-server.js';
+import { backendLoaders } from '../../generated/index.gen.js';
+import type { GeneratedBackend } from '../../src/descriptor.js';
+import type { ListedTool, ToolResult } from '../../src/contracts.js';
+import { exampleArgumentsByTool } from '../helpers/spec-examples.js';
+
+const execFileAsync = promisify(execFile);
+const addFormats = addFormatsModule as unknown as (ajv: Ajv2020) => Ajv2020;
+const ajv = addFormats(new Ajv2020({ strict: false, allErrors: true }));
+
+let running: RunningServers;
+let finopps: GeneratedBackend;
+let b4b: GeneratedBackend;
+let aliceToken: string;
+
+function scopesOf(generated: GeneratedBackend): string[] {
+  return [...new Set(generated.tools.flatMap((t) => t.operation.security.flatMap((r) => Object.values(r).flat())))].sort();
+}
+
+async function connect(url: string, token?: string): Promise<Client> {
+  const client = new Client({ name: 'finmcp-e2e', version: '1.0.0' });
+  const headers: Record<string, string> = token === undefined ? {} : { authorization: `Bearer ${token}` };
+  await client.connect(new StreamableHTTPClientTransport(new URL(url), { requestInit: { headers } }));
+  return client;
+}
+
+function expectConforms(tool: ListedTool, result: ToolResult): void {
+  expect(result.isError, `${tool.name}: ${result.content.map((c) => c.text).join(' ')}`).not.toBe(true);
+  expect(result.structuredContent, `${tool.name} has structuredContent`).toBeDefined();
+  const validate = ajv.compile(tool.outputSchema ?? {});
+  expect(validate(result.structuredContent), `${tool.name}: ${JSON.stringify(validate.errors)}`).toBe(true);
+  expect(JSON.parse(result.content[0]!.text)).toEqual(result.structuredContent);
+}
+
+beforeAll(async () => {
+  finopps = await backendLoaders['finopps']!();
+  b4b = await backendLoaders['b4b']!();
+  running = await startServers(
+    ['finopps', 'b4b'],
+    { transport: 'http', port: '0', sandbox: true },
+    new Settings({ FINMCP_SANDBOX_AUTH_PORT: '0' }),
+    createLogger({ level: process.env['TEST_LOG_LEVEL'] ?? 'silent' }),
+  );
+  aliceToken = await obtainSandboxToken({
+    issuer: running.sandboxIssuer!,
+    user: 'alice',
+    resource: running.endpoints['finopps']!,
+    scopes: scopesOf(finopps),
+  });
+}, 120_000);
+
+afterAll(async () => {
+  await running?.close();
+});
+
+describe('FinOpps over Streamable HTTP (sandbox)', () => {
+  it('refuses an unauthenticated call with 401 and a resource_metadata URL naming the sandbox authorization server', async () => {
+    const response = await fetch(running.endpoints['finopps']!, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', accept: 'application/json, text/event-stream' },
+      body: JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'tools/list' }),
+    });
+    expect(response.status).toBe(401);
+    const challenge = response.headers.get('www-authenticate') ?? '';
+    const metadataUrl = /resource_metadata="([^"]+)"/.exec(challenge)?.[1];
+    expect(metadataUrl).toBeDefined();
+    const metadata = (await (await fetch(metadataUrl!)).json()) as { authorization_servers: string[]; resource: string };
+    expect(metadata.authorization_servers).toEqual([running.sandboxIssuer]);
+    expect(metadata.resource).toBe(running.endpoints['finopps']);
+  });
+
+  it('serves only read-only tools, with no organizationId in any input schema', async () => {
+    const client = await connect(running.endpoints['finopps']!, aliceToken);
+    const { tools } = await client.listTools();
+    expect(tools.map((t) => t.name).sort()).toEqual(
+      ['get_business', 'get_financial_summary', 'get_invoice', 'list_expenses', 'list_invoices', 'payments_report', 'search_customers'],
+    );
+    for (const tool of tools) {
+      expect(tool.annotations?.readOnlyHint, tool.name).toBe(true);
+      expect(JSON.stringify(tool.inputSchema)).not.toContain('organizationId');
+    }
+    await client.close();
+  });
+
+  it('calls every tool with the spec examples and every result conforms to its outputSchema', async () => {
+    const client = await connect(running.endpoints['finopps']!, aliceToken);
+    const { tools } = await client.listTools();
+    const args = exampleArgumentsByTool(finopps, tools as ListedTool[]);
+    for (const tool of tools) {
+      const result = (await client.callTool({ name: tool.name, arguments: args.get(tool.name) ?? {} })) as ToolResult;
+      expectConforms(tool as ListedTool, result);
+    }
+    await client.close();
+  });
+});
+
+describe('B4B over Streamable HTTP (sandbox)', () => {
+  it('asks for login first, then serves every tool, and asks again after logout', async () => {
+    const client = await connect(running.endpoints['b4b']!);
+    const { tools } = await client.listTools();
+    expect(tools).toHaveLength(15);
+    const before = (await client.callTool({ name: 'list_entities', arguments: {} })) as ToolResult;
+    expect(before.isError).toBe(true);
+    expect(before.content[0]!.text).toMatch(/login/);
+
+    const login = (await client.callTool({ name: 'login', arguments: { phone: '+84909495665', password: 'SecurePassword123@' } })) as ToolResult;
+    expect(login.isError, login.content[0]!.text).not.toBe(true);
+    expect(JSON.stringify(login)).not.toMatch(/eyJ[A-Za-z0-9_-]+\./);
+
+    const args = exampleArgumentsByTool(b4b, tools as ListedTool[]);
+    for (const tool of tools) {
+      if (tool.name === 'login' || tool.name === 'logout') continue;
+      const result = (await client.callTool({ name: tool.name, arguments: args.get(tool.name) ?? {} })) as ToolResult;
+      expectConforms(tool as ListedTool, result);
+    }
+    const logout = (await client.callTool({ name: 'logout', arguments: {} })) as ToolResult;
+    expect(logout.isError).not.toBe(true);
+    const after = (await client.callTool({ name: 'list_entities', arguments: {} })) as ToolResult;
+    expect(after.isError).toBe(true);
+    expect(after.content[0]!.text).toMatch(/login/);
+    await client.close();
+  });
+
+  it('answers GET /healthz', async () => {
+    const response = await fetch(new URL('/healthz', running.url));
+    expect(response.status).toBe(200);
+  });
+});
+
+describe('MCP Inspector CLI over Streamable HTTP', () => {
+  const inspector = (args: string[]): Promise<{ stdout: string }> =>
+    execFileAsync('npx', ['--no-install', '@modelcontextprotocol/inspector', '--cli', ...args], { timeout: 60_000, env: { ...process.env, NO_COLOR: '1' } });
+
+  it('lists the FinOpps tools with a sandbox token', async () => {
+    const { stdout } = await inspector([
+      running.endpoints['finopps']!,
+      '--transport',
+      'http',
+      '--header',
+      `Authorization: Bearer ${aliceToken}`,
+      '--method',
+      'tools/list',
+    ]);
+    expect(stdout).toContain('list_invoices');
+  });
+
+  it('calls a B4B tool (login) and gets the logged-in email back', async () => {
+    const { stdout } = await inspector([
+      running.endpoints['b4b']!,
+      '--transport',
+      'http',
+      '--method',
+      'tools/call',
+      '--tool-name',
+      'login',
+      '--tool-arg',
+      'phone=+84909495665',
+      'password=SecurePassword123@',
+    ]);
+    expect(stdout).toMatch(/Successfully logged in as/);
+  });
+});
