@@ -124,7 +124,6 @@ export function assertSafeBinding(host: string, backends: ReadonlyArray<Pick<Htt
 /** Everything the request path needs about one backend, built once. */
 interface Route {
   name: string;
-  service: ToolService;
   inboundAuth: InboundAuth | undefined;
   stateful: boolean;
   allow: string;
@@ -179,7 +178,6 @@ export function createHttpServer(options: HttpServerOptions): HttpServerHandle {
     };
     routes.set(path, {
       name: service.backend,
-      service,
       inboundAuth: backend.inboundAuth,
       stateful: service.stateful,
       allow: service.stateful ? 'POST, DELETE' : 'POST',

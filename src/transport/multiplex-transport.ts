@@ -29,8 +29,11 @@ interface Pending {
 
 /** Multiplexing transport; connect it to exactly one SDK `Server`. */
 export class MultiplexTransport implements Transport {
+  /** Set by the SDK `Server` on connect: where incoming messages go. */
   onmessage?: ((message: JSONRPCMessage, extra?: MessageExtraInfo) => void) | undefined;
+  /** Set by the SDK `Server` on connect. */
   onclose?: (() => void) | undefined;
+  /** Set by the SDK `Server` on connect. */
   onerror?: ((error: Error) => void) | undefined;
 
   readonly #pending = new Map<number, Pending>();
