@@ -5,8 +5,9 @@
  * ajv's standalone output still `require()`s its runtime helpers and ajv-formats' format functions even in ESM
  * mode; the file gets a `require` from `createRequire(import.meta.url)`, so those CommonJS modules load through
  * Node's own loader whatever runs the file (compiled `dist/`, or vitest, whose ESM default-import interop of
- * CommonJS differs from Node's and broke `import x from 'ajv/dist/runtime/ucs2length.js'; x.default`). Formats that ajv-formats does not know
- * (OpenAPI allows any `format` value: e.g. `iban`, `decimal`) are registered as annotations only.
+ * CommonJS differs from Node's: `import x from 'ajv/dist/runtime/ucs2length.js'; x.default` broke there).
+ * Formats that ajv-formats does not know (OpenAPI allows any `format` value: e.g. `iban`, `decimal`) are registered
+ * as annotations only.
  */
 import { Ajv2020 } from 'ajv/dist/2020.js';
 import standaloneCodeModule from 'ajv/dist/standalone/index.js';
@@ -47,7 +48,7 @@ export function createAjv(schemas: readonly unknown[]): Ajv2020 {
 }
 
 /** Gives standalone code a real CommonJS `require` in ESM (ajv still emits `require()` for its helpers). */
-export function requiresToImports(code: string): { imports: string[]; body: string } {
+export function provideRequire(code: string): { imports: string[]; body: string } {
   const body = code.replace(/^"use strict";\s*/, '');
   if (!body.includes('require(')) return { imports: [], body };
   return {
@@ -69,7 +70,7 @@ export function renderValidatorsFile(source: string, tools: readonly ToolDescrip
     }
     exportNames[`v${i}`] = tool.name;
   });
-  const { imports, body } = requiresToImports(tools.length > 0 ? standaloneCode(ajv, exportNames) : '');
+  const { imports, body } = provideRequire(tools.length > 0 ? standaloneCode(ajv, exportNames) : '');
   const entries = tools.map((tool, i) => `  ${JSON.stringify(tool.name)}: v${i},`).join('\n');
   return [
     tsHeader(source),

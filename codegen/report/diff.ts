@@ -102,11 +102,22 @@ class SchemaDiff {
     });
   }
 
-  compare(previousRaw: unknown, nextRaw: unknown, path: string[]): void {
+  /**
+   * Compares two schemas at `path`. `refs` holds the `$ref` pairs being expanded on this path: a recursive type is
+   * compared once per path, and identical subtrees are skipped unless they reach into `$defs`, which may differ.
+   */
+  compare(previousRaw: unknown, nextRaw: unknown, path: string[], refs: ReadonlySet<string> = new Set()): void {
     if (path.length > MAX_DEPTH) return;
+    let expanding = refs;
+    if (isObject(previousRaw) && isObject(nextRaw) && ('$ref' in previousRaw || '$ref' in nextRaw)) {
+      const pair = `${String(previousRaw['$ref'])} ${String(nextRaw['$ref'])}`;
+      if (refs.has(pair)) return;
+      expanding = new Set([...refs, pair]);
+    }
     const previous = deref(previousRaw, this.previousRoot);
     const next = deref(nextRaw, this.nextRoot);
-    if (previous === undefined || next === undefined || jsonEqual(previous, next)) return;
+    if (previous === undefined || next === undefined) return;
+    if (jsonEqual(previous, next) && !JSON.stringify(previous).includes('"$ref"')) return;
     const input = this.direction === 'input';
     if (path.length > 0) {
       const before = typeList(previous);
@@ -123,9 +134,9 @@ class SchemaDiff {
       }
       this.compareEnums(previous, next, path);
     }
-    this.compareProperties(previous, next, path);
+    this.compareProperties(previous, next, path, expanding);
     if (previous['items'] !== undefined && next['items'] !== undefined) {
-      this.compare(previous['items'], next['items'], [...path, '[]']);
+      this.compare(previous['items'], next['items'], [...path, '[]'], expanding);
     }
   }
 
@@ -152,7 +163,7 @@ class SchemaDiff {
     }
   }
 
-  private compareProperties(previous: JsonSchema, next: JsonSchema, path: string[]): void {
+  private compareProperties(previous: JsonSchema, next: JsonSchema, path: string[], refs: ReadonlySet<string>): void {
     const before = isObject(previous['properties']) ? previous['properties'] : {};
     const after = isObject(next['properties']) ? next['properties'] : {};
     const requiredBefore = new Set(Array.isArray(previous['required']) ? previous['required'] : []);
@@ -179,7 +190,7 @@ class SchemaDiff {
           input ? 'is now optional' : 'is now optional (may be absent)',
         );
       }
-      this.compare(before[name], after[name], at);
+      this.compare(before[name], after[name], at, refs);
     }
     for (const name of Object.keys(after)) {
       if (name in before) continue;
