@@ -1,0 +1,320 @@
+/**
+ * Everything measured for one backend, in an order that keeps figures comparable: cold starts first (nothing
+ * else running), then every server started once per transport and held for the whole backend; idle memory;
+ * sequential latency per target; throughput points run round by round, interleaved across servers (so JIT
+ * warm-up and machine noise hit every server alike); memory after the load; B4B session memory last.
+ */
+import { checkAnswer } from './check.js';
+import { toolCallParams } from './clients/jsonrpc.js';
+import { McpHttpSession, type McpHttpEndpoint } from './clients/mcp-http.js';
+import { StdioMcpProcess } from './clients/mcp-stdio.js';
+import { measureColdStart, type ColdStartResult } from './measure/coldstart.js';
+import { measureLatency, type LatencyResult } from './measure/latency.js';
+import { measureSessionMemory, type SessionMemoryResult } from './measure/sessions.js';
+import { measureThroughput, type ThroughputResult } from './measure/throughput.js';
+import { toolsListSize, type ToolsListSize } from './measure/tools.js';
+import type { Plan } from './plan.js';
+import { readRssBytes } from './proc.js';
+import { findTool, toolArguments, type ListedTool, type Scenario } from './scenario.js';
+import { ServerProcess } from './server-process.js';
+import { isUnavailable, type BenchEnv, type ServerUnderTest } from './servers/types.js';
+import { floorTarget, httpTarget, stdioTarget, type LoadTarget, type SessionSetupCall } from './targets.js';
+
+/** What happened to one transport of one server. */
+export interface TransportStatus {
+  /** Why it was not measured (a limitation of that server), if it was not. */
+  unavailable?: string;
+  /** Why it failed (a fault during the run), if it did. */
+  error?: string;
+  rssIdleBytes?: number | null;
+  rssAfterLoadBytes?: number | null;
+  /** Non-JSON lines its stdout carried (stdio only): each would break a strict client. */
+  nonJsonLines?: number;
+}
+
+/** One server's results for one backend (latency and throughput are in the backend's lists). */
+export interface ServerBackendResult {
+  id: string;
+  label: string;
+  role: 'subject' | 'peer';
+  coldStart: (Omit<ColdStartResult, 'tools'> & { starts: number }) | { unavailable?: string; error?: string };
+  toolsList: ToolsListSize | null;
+  stdio: TransportStatus;
+  http: TransportStatus;
+  sessions?: SessionMemoryResult | { error: string };
+}
+
+/** All results of one backend. */
+export interface BackendResult {
+  backend: string;
+  probe: { operationId?: string; method: string; path: string; echoParam: string };
+  servers: ServerBackendResult[];
+  latency: LatencyResult[];
+  throughput: ThroughputResult[];
+  stub: unknown;
+}
+
+interface RunningStdio {
+  proc: StdioMcpProcess;
+  tool: ListedTool;
+}
+
+interface RunningHttp {
+  proc: ServerProcess;
+  endpoint: McpHttpEndpoint;
+  tool: ListedTool;
+  setup?: SessionSetupCall;
+}
+
+const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
+
+function message(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}
+
+/** Logs progress on stderr (stdout stays clean for the caller). */
+export function progress(text: string): void {
+  process.stderr.write(`[bench ${new Date().toISOString().slice(11, 19)}] ${text}\n`);
+}
+
+/** The login call a session must make on this server, when it must. */
+function loginSetup(sut: ServerUnderTest, scenario: Scenario, tools: readonly ListedTool[]): SessionSetupCall | undefined {
+  if (!sut.logsInPerSession(scenario) || scenario.login === undefined) return undefined;
+  const tool = findTool(tools, scenario.login.operation);
+  if (tool === undefined) throw new Error(`no tool for ${scenario.login.operation.operationId ?? 'login'} in tools/list`);
+  return { tool, args: toolArguments(tool, scenario.login.body) };
+}
+
+function probeTool(tools: readonly ListedTool[], scenario: Scenario): ListedTool {
+  const tool = findTool(tools, scenario.probe);
+  if (tool === undefined) {
+    throw new Error(`no tool for ${scenario.probe.operationId ?? scenario.probe.path} among ${tools.map((t) => t.name).join(', ')}`);
+  }
+  return tool;
+}
+
+async function startStdio(sut: ServerUnderTest, scenario: Scenario, env: BenchEnv, plan: Plan): Promise<RunningStdio> {
+  const launch = sut.stdio(scenario, env);
+  if (isUnavailable(launch)) throw new Error(launch.unavailable);
+  const proc = StdioMcpProcess.spawn(launch);
+  try {
+    await proc.initialize(15_000);
+    const list = await proc.request('tools/list', undefined, plan.callTimeoutMs);
+    const tools = (list.message.result?.tools as ListedTool[] | undefined) ?? [];
+    const tool = probeTool(tools, scenario);
+    const setup = loginSetup(sut, scenario, tools);
+    if (setup !== undefined) {
+      const id = proc.allocateId();
+      const answer = await proc.requestWithId(id, 'tools/call', toolCallParams(setup.tool.name, setup.args), plan.callTimeoutMs);
+      const outcome = checkAnswer(answer.message, answer.raw, id);
+      if (outcome.kind !== 'ok') throw new Error(`login failed: ${outcome.detail ?? outcome.kind}`);
+    }
+    return { proc, tool };
+  } catch (error) {
+    const stderr = proc.stderr();
+    await proc.close();
+    throw new Error(`${message(error)}${stderr === '' ? '' : `\n${stderr}`}`);
+  }
+}
+
+async function startHttp(sut: ServerUnderTest, scenario: Scenario, env: BenchEnv, plan: Plan, port: number): Promise<RunningHttp> {
+  const launch = sut.http(scenario, env, port);
+  if (isUnavailable(launch)) throw new Error(launch.unavailable);
+  const endpoint: McpHttpEndpoint = {
+    host: '127.0.0.1',
+    port: launch.port,
+    path: launch.path,
+    ...(launch.headers === undefined ? {} : { headers: launch.headers }),
+    ...(launch.answersOnGetStream === true ? { answersOnGetStream: true } : {}),
+  };
+  const proc = new ServerProcess(launch.launch);
+  const deadline = performance.now() + 20_000;
+  let lastError = 'not started';
+  try {
+    while (performance.now() < deadline) {
+      if (proc.hasExited) throw new Error(`exited during start-up: ${proc.output()}`);
+      const session = new McpHttpSession(endpoint);
+      try {
+        await session.initialize(2000);
+        const list = await session.request(1, 'tools/list', undefined, plan.callTimeoutMs);
+        await session.close();
+        if (list.message.error !== undefined) throw new Error(`tools/list failed: ${list.message.error.message}`);
+        const tools = (list.message.result?.tools as ListedTool[] | undefined) ?? [];
+        const tool = probeTool(tools, scenario);
+        const setup = loginSetup(sut, scenario, tools);
+        return { proc, endpoint, tool, ...(setup === undefined ? {} : { setup }) };
+      } catch (error) {
+        session.disconnect();
+        lastError = message(error);
+        // Connection refused while the server boots is expected; anything else will repeat until the deadline.
+        await sleep(100);
+      }
+    }
+    throw new Error(`not ready within 20 s: ${lastError}`);
+  } catch (error) {
+    const output = proc.output();
+    await proc.stop();
+    throw new Error(`${message(error)}${output === '' ? '' : `\n${output}`}`);
+  }
+}
+
+/** Options of {@link benchBackend} that come from the run. */
+export interface BackendRunOptions {
+  plan: Plan;
+  env: BenchEnv;
+  servers: readonly ServerUnderTest[];
+  /** Free port for a server's HTTP transport on this backend. */
+  httpPort(server: ServerUnderTest, backend: string): Promise<number>;
+}
+
+/** Runs every measurement for one backend. */
+export async function benchBackend(scenario: Scenario, options: BackendRunOptions): Promise<BackendResult> {
+  const { plan, env, servers } = options;
+  const results = new Map<string, ServerBackendResult>();
+  for (const sut of servers) {
+    results.set(sut.id, { id: sut.id, label: sut.label, role: sut.role, coldStart: {}, toolsList: null, stdio: {}, http: {} });
+  }
+  const resultOf = (sut: ServerUnderTest): ServerBackendResult => results.get(sut.id) as ServerBackendResult;
+
+  // 1. Cold starts and tools/list, with nothing else running.
+  for (const sut of servers) {
+    const launch = sut.stdio(scenario, env);
+    const result = resultOf(sut);
+    if (isUnavailable(launch)) {
+      result.coldStart = { unavailable: launch.unavailable };
+      continue;
+    }
+    progress(`${scenario.backend}: cold start ×${plan.coldStarts} ${sut.id}`);
+    try {
+      const cold = await measureColdStart(launch, plan.coldStarts, 20_000);
+      result.coldStart = { samplesMs: cold.samplesMs, medianMs: cold.medianMs, starts: cold.samplesMs.length };
+      result.toolsList = toolsListSize(cold.tools);
+    } catch (error) {
+      result.coldStart = { error: message(error) };
+    }
+  }
+
+  // 2. Start every server once per transport.
+  const stdio = new Map<string, RunningStdio>();
+  const http = new Map<string, RunningHttp>();
+  const latency: LatencyResult[] = [];
+  const throughput: ThroughputResult[] = [];
+  let stub: unknown;
+  try {
+    for (const sut of servers) {
+      const result = resultOf(sut);
+      const stdioLaunch = sut.stdio(scenario, env);
+      if (isUnavailable(stdioLaunch)) {
+        result.stdio.unavailable = stdioLaunch.unavailable;
+      } else {
+        progress(`${scenario.backend}: starting ${sut.id} (stdio)`);
+        try {
+          const running = await startStdio(sut, scenario, env, plan);
+          stdio.set(sut.id, running);
+          result.stdio.rssIdleBytes = readRssBytes(running.proc.pid);
+        } catch (error) {
+          result.stdio.error = message(error);
+        }
+      }
+      const port = await options.httpPort(sut, scenario.backend);
+      const httpLaunch = sut.http(scenario, env, port);
+      if (isUnavailable(httpLaunch)) {
+        result.http.unavailable = httpLaunch.unavailable;
+      } else {
+        progress(`${scenario.backend}: starting ${sut.id} (http :${port})`);
+        try {
+          const running = await startHttp(sut, scenario, env, plan, port);
+          http.set(sut.id, running);
+          result.http.rssIdleBytes = readRssBytes(running.proc.pid);
+        } catch (error) {
+          result.http.error = message(error);
+        }
+      }
+    }
+
+    // 3. Targets: the floor, then each running server per transport.
+    const authorization = `Bearer ${env.staticBackendToken(scenario.backend)}`;
+    const targets: LoadTarget[] = [floorTarget(scenario, env.stubOrigin(scenario.backend), authorization, plan.callTimeoutMs)];
+    for (const sut of servers) {
+      const s = stdio.get(sut.id);
+      if (s !== undefined) targets.push(stdioTarget(sut.id, scenario, s.proc, s.tool, plan.callTimeoutMs));
+      const h = http.get(sut.id);
+      if (h !== undefined) targets.push(httpTarget(sut.id, scenario, h.endpoint, h.proc.pid, h.tool, h.setup, plan.callTimeoutMs));
+    }
+
+    // 4. Sequential latency.
+    for (const target of targets) {
+      progress(`${scenario.backend}: latency ${target.server}/${target.transport} (${plan.latency.calls} calls)`);
+      try {
+        latency.push(await measureLatency(target, plan.latency.warmup, plan.latency.calls, plan.latency.maxMs));
+      } catch (error) {
+        progress(`  failed: ${message(error)}`);
+      }
+    }
+
+    // 5. Throughput, round by round, interleaved across servers.
+    for (let round = 1; round <= plan.rounds; round += 1) {
+      for (const concurrency of plan.concurrency) {
+        for (const target of targets) {
+          try {
+            const point = await measureThroughput(target, concurrency, plan.durationMs, round);
+            throughput.push(point);
+            progress(
+              `${scenario.backend}: round ${round} ${target.server}/${target.transport} ×${concurrency}: ` +
+                `${Math.round(point.callsPerSec)} calls/s, mismatches ${point.outcomes.mismatches}`,
+            );
+          } catch (error) {
+            progress(`${scenario.backend}: round ${round} ${target.server}/${target.transport} ×${concurrency} failed: ${message(error)}`);
+          }
+        }
+      }
+    }
+
+    // 6. Memory after the load.
+    for (const sut of servers) {
+      const result = resultOf(sut);
+      const s = stdio.get(sut.id);
+      if (s !== undefined) {
+        result.stdio.rssAfterLoadBytes = readRssBytes(s.proc.pid);
+        result.stdio.nonJsonLines = s.proc.nonJsonLines;
+      }
+      const h = http.get(sut.id);
+      if (h !== undefined) result.http.rssAfterLoadBytes = readRssBytes(h.proc.pid);
+    }
+
+    // 7. Memory per open session, for a backend whose users log in (stateful sessions).
+    if (scenario.login !== undefined) {
+      for (const sut of servers) {
+        const h = http.get(sut.id);
+        if (h === undefined) continue;
+        progress(`${scenario.backend}: ${plan.sessions} sessions on ${sut.id}`);
+        try {
+          resultOf(sut).sessions = await measureSessionMemory(h.proc.pid, h.endpoint, h.setup, plan.sessions, plan.callTimeoutMs);
+        } catch (error) {
+          resultOf(sut).sessions = { error: message(error) };
+        }
+      }
+    }
+
+    stub = await fetch(`${env.stubOrigin(scenario.backend)}/__bench/stats`, { signal: AbortSignal.timeout(2000) })
+      .then((response) => response.json())
+      .catch(() => undefined);
+  } finally {
+    await Promise.all([...stdio.values()].map((s) => s.proc.close()));
+    await Promise.all([...http.values()].map((h) => h.proc.stop()));
+  }
+
+  return {
+    backend: scenario.backend,
+    probe: {
+      ...(scenario.probe.operationId === undefined ? {} : { operationId: scenario.probe.operationId }),
+      method: scenario.probe.method.toUpperCase(),
+      path: scenario.probe.path,
+      echoParam: scenario.echoParam,
+    },
+    servers: [...results.values()],
+    latency,
+    throughput,
+    stub,
+  };
+}

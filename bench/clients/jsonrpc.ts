@@ -1,0 +1,93 @@
+/**
+ * JSON-RPC 2.0 framing shared by the stdio and HTTP drivers: request bodies written by hand (no client
+ * library on the hot path), parsing of Server-Sent Events bodies, and the MCP handshake messages.
+ */
+
+/** The MCP protocol revision every client here speaks. */
+export const PROTOCOL_VERSION = '2025-11-25';
+
+/** A JSON-RPC message as received (only the fields the benchmark reads are typed). */
+export interface RpcMessage {
+  jsonrpc?: string;
+  id?: number | string | null;
+  method?: string;
+  result?: Record<string, unknown>;
+  error?: { code: number; message: string; data?: unknown };
+}
+
+/** A request body. `paramsJson` is already serialized, so hot loops can reuse or splice it. */
+export function requestBody(id: number | string, method: string, paramsJson?: string): string {
+  const idJson = typeof id === 'number' ? String(id) : JSON.stringify(id);
+  return paramsJson === undefined
+    ? `{"jsonrpc":"2.0","id":${idJson},"method":"${method}"}`
+    : `{"jsonrpc":"2.0","id":${idJson},"method":"${method}","params":${paramsJson}}`;
+}
+
+/** A notification body (no id, no answer expected). */
+export function notificationBody(method: string, paramsJson?: string): string {
+  return paramsJson === undefined
+    ? `{"jsonrpc":"2.0","method":"${method}"}`
+    : `{"jsonrpc":"2.0","method":"${method}","params":${paramsJson}}`;
+}
+
+/** Params of the `initialize` request. */
+export const INITIALIZE_PARAMS = JSON.stringify({
+  protocolVersion: PROTOCOL_VERSION,
+  capabilities: {},
+  clientInfo: { name: 'finmcp-bench', version: '1.0.0' },
+});
+
+/** Params of a `tools/call` request. */
+export function toolCallParams(name: string, args: Record<string, unknown>): string {
+  return `{"name":${JSON.stringify(name)},"arguments":${JSON.stringify(args)}}`;
+}
+
+/**
+ * The `data` payloads of a complete Server-Sent Events text (events are separated by a blank line; several
+ * `data:` lines of one event are joined by a newline, per the SSE spec).
+ */
+export function sseDataPayloads(text: string): string[] {
+  const payloads: string[] = [];
+  for (const block of text.split(/\r?\n\r?\n/)) {
+    let data: string | undefined;
+    for (const line of block.split(/\r?\n/)) {
+      if (line.startsWith('data:')) {
+        const value = line.charCodeAt(5) === 32 ? line.slice(6) : line.slice(5);
+        data = data === undefined ? value : `${data}\n${value}`;
+      }
+    }
+    if (data !== undefined && data.length > 0) payloads.push(data);
+  }
+  return payloads;
+}
+
+/**
+ * Incremental SSE parser for streams that stay open: feed text as it arrives, get each complete event's data.
+ */
+export class SseParser {
+  private carry = '';
+
+  constructor(private readonly onEvent: (data: string) => void) {}
+
+  /** Feeds more text; calls `onEvent` for every event completed by it. */
+  push(text: string): void {
+    this.carry += text;
+    for (;;) {
+      const match = /\r?\n\r?\n/.exec(this.carry);
+      if (match === null) return;
+      const block = this.carry.slice(0, match.index);
+      this.carry = this.carry.slice(match.index + match[0].length);
+      for (const data of sseDataPayloads(block)) this.onEvent(data);
+    }
+  }
+}
+
+/** Parses one JSON-RPC message, or returns undefined for text that is not one. */
+export function parseMessage(text: string): RpcMessage | undefined {
+  try {
+    const value: unknown = JSON.parse(text);
+    return value !== null && typeof value === 'object' && !Array.isArray(value) ? (value as RpcMessage) : undefined;
+  } catch {
+    return undefined;
+  }
+}

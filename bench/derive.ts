@@ -1,0 +1,298 @@
+/**
+ * Turns raw measurements into the report's figures: added latency (server − floor), ratios to the floor and
+ * to the best peer on the same backend and transport, correctness totals, and the targets with pass/fail.
+ * Targets are judged on the mean of the two rounds where there are rounds (both rounds are reported).
+ */
+import type { BackendResult } from './backend-run.js';
+import type { TallyCounts } from './check.js';
+import type { GenerateResult } from './measure/generate.js';
+import { ratio } from './stats.js';
+
+/** One latency row. Times in ms. */
+export interface LatencyRow {
+  backend: string;
+  server: string;
+  role: 'floor' | 'subject' | 'peer';
+  transport: string;
+  client: string;
+  calls: number;
+  p50: number;
+  p99: number;
+  addedP50: number | null;
+  addedP99: number | null;
+  /** p50 / floor p50. */
+  xFloor: number | null;
+  /** added p50 / best peer's added p50 (same backend and transport). */
+  xBestPeer: number | null;
+  bestPeer: string | null;
+  mismatches: number;
+  errors: number;
+}
+
+/** One throughput row (one server, transport and concurrency, all rounds). */
+export interface ThroughputRow {
+  backend: string;
+  server: string;
+  role: 'floor' | 'subject' | 'peer';
+  transport: string;
+  client: string;
+  concurrency: number;
+  /** Correct calls per second, per round. */
+  rounds: number[];
+  mean: number;
+  xFloor: number | null;
+  xBestPeer: number | null;
+  bestPeer: string | null;
+  /** Server CPU ms per call, per round. */
+  cpuMsPerCall: Array<number | null>;
+  cpuMean: number | null;
+  mismatches: number;
+  errors: number;
+}
+
+/** One target with its verdict (null: not measured). */
+export interface TargetRow {
+  target: string;
+  scope: string;
+  measured: string;
+  pass: boolean | null;
+}
+
+/** Correctness over every call a server answered in the run. */
+export interface CorrectnessRow {
+  backend: string;
+  server: string;
+  transport: string;
+  calls: number;
+  ok: number;
+  wrongData: number;
+  wrongId: number;
+  strays: number;
+  mismatches: number;
+  errors: number;
+  samples: string[];
+}
+
+/** Everything derived. */
+export interface Derived {
+  latency: LatencyRow[];
+  throughput: ThroughputRow[];
+  correctness: CorrectnessRow[];
+  targets: TargetRow[];
+}
+
+function errorsOf(counts: TallyCounts): number {
+  return counts.rpcErrors + counts.toolErrors + counts.httpErrors + counts.timeouts + counts.transportErrors;
+}
+
+function roleOf(backend: BackendResult, server: string): 'floor' | 'subject' | 'peer' {
+  if (server === 'floor') return 'floor';
+  return backend.servers.find((s) => s.id === server)?.role ?? 'peer';
+}
+
+const mean = (values: readonly number[]): number => values.reduce((a, b) => a + b, 0) / Math.max(1, values.length);
+
+function meanOrNull(values: ReadonlyArray<number | null>): number | null {
+  const present = values.filter((v): v is number => v !== null && Number.isFinite(v));
+  return present.length === 0 ? null : mean(present);
+}
+
+const ms = (value: number | null | undefined): string => (value === null || value === undefined ? 'n/a' : `${value.toFixed(3)} ms`);
+const mb = (bytes: number | null | undefined): string => (bytes === null || bytes === undefined ? 'n/a' : `${(bytes / 2 ** 20).toFixed(1)} MB`);
+
+/** Derives the report's figures from raw results. */
+export function derive(backends: readonly BackendResult[], generate: GenerateResult | { error: string }): Derived {
+  const latency: LatencyRow[] = [];
+  const throughput: ThroughputRow[] = [];
+  const correctness: CorrectnessRow[] = [];
+
+  for (const backend of backends) {
+    const floor = backend.latency.find((l) => l.server === 'floor');
+    const rows = backend.latency.map((l): LatencyRow => {
+      const addedP50 = floor === undefined ? null : l.summary.median - floor.summary.median;
+      const addedP99 = floor === undefined ? null : l.summary.p99 - floor.summary.p99;
+      return {
+        backend: backend.backend,
+        server: l.server,
+        role: roleOf(backend, l.server),
+        transport: l.transport,
+        client: l.client,
+        calls: l.summary.n,
+        p50: l.summary.median,
+        p99: l.summary.p99,
+        addedP50,
+        addedP99,
+        xFloor: ratio(l.summary.median, floor?.summary.median),
+        xBestPeer: null,
+        bestPeer: null,
+        mismatches: l.outcomes.mismatches,
+        errors: errorsOf(l.outcomes),
+      };
+    });
+    for (const row of rows) {
+      const peers = rows.filter((r) => r.role === 'peer' && r.transport === row.transport && r.addedP50 !== null);
+      const best = peers.sort((a, b) => (a.addedP50 ?? Infinity) - (b.addedP50 ?? Infinity))[0];
+      if (best !== undefined && row.role !== 'floor') {
+        row.bestPeer = best.server;
+        row.xBestPeer = ratio(row.addedP50, best.addedP50);
+      }
+    }
+    latency.push(...rows);
+
+    const keys = new Map<string, ThroughputRow>();
+    for (const point of backend.throughput) {
+      const key = `${point.server}|${point.transport}|${point.concurrency}`;
+      let row = keys.get(key);
+      if (row === undefined) {
+        row = {
+          backend: backend.backend,
+          server: point.server,
+          role: roleOf(backend, point.server),
+          transport: point.transport,
+          client: point.client,
+          concurrency: point.concurrency,
+          rounds: [],
+          mean: 0,
+          xFloor: null,
+          xBestPeer: null,
+          bestPeer: null,
+          cpuMsPerCall: [],
+          cpuMean: null,
+          mismatches: 0,
+          errors: 0,
+        };
+        keys.set(key, row);
+      }
+      row.rounds.push(point.callsPerSec);
+      row.cpuMsPerCall.push(point.cpuMsPerCall);
+      row.mismatches += point.outcomes.mismatches;
+      row.errors += errorsOf(point.outcomes);
+    }
+    const tRows = [...keys.values()];
+    for (const row of tRows) {
+      row.mean = mean(row.rounds);
+      row.cpuMean = meanOrNull(row.cpuMsPerCall);
+    }
+    for (const row of tRows) {
+      const floorRow = tRows.find((r) => r.role === 'floor' && r.concurrency === row.concurrency);
+      row.xFloor = row.role === 'floor' ? null : ratio(row.mean, floorRow?.mean);
+      const peers = tRows.filter((r) => r.role === 'peer' && r.transport === row.transport && r.concurrency === row.concurrency);
+      const best = peers.sort((a, b) => b.mean - a.mean)[0];
+      if (best !== undefined && row.role !== 'floor') {
+        row.bestPeer = best.server;
+        row.xBestPeer = ratio(row.mean, best.mean);
+      }
+    }
+    throughput.push(...tRows);
+
+    const totals = new Map<string, CorrectnessRow>();
+    const add = (server: string, transport: string, counts: TallyCounts): void => {
+      const key = `${server}|${transport}`;
+      let row = totals.get(key);
+      if (row === undefined) {
+        row = { backend: backend.backend, server, transport, calls: 0, ok: 0, wrongData: 0, wrongId: 0, strays: 0, mismatches: 0, errors: 0, samples: [] };
+        totals.set(key, row);
+      }
+      row.calls += counts.ok + counts.wrongData + counts.wrongId + errorsOf(counts);
+      row.ok += counts.ok;
+      row.wrongData += counts.wrongData;
+      row.wrongId += counts.wrongId;
+      row.strays += counts.strays;
+      row.mismatches += counts.mismatches;
+      row.errors += errorsOf(counts);
+      for (const sample of counts.samples) if (row.samples.length < 3) row.samples.push(sample);
+    };
+    for (const l of backend.latency) add(l.server, l.transport, l.outcomes);
+    for (const p of backend.throughput) add(p.server, p.transport, p.outcomes);
+    correctness.push(...totals.values());
+  }
+
+  return { latency, throughput, correctness, targets: targets(backends, latency, throughput, correctness, generate) };
+}
+
+function targets(
+  backends: readonly BackendResult[],
+  latency: readonly LatencyRow[],
+  throughput: readonly ThroughputRow[],
+  correctness: readonly CorrectnessRow[],
+  generate: GenerateResult | { error: string },
+): TargetRow[] {
+  const rows: TargetRow[] = [];
+  const subject = 'finmcp';
+  for (const backend of backends) {
+    const b = backend.backend;
+    for (const [transport, limit] of [
+      ['stdio', 0.5],
+      ['http', 1],
+    ] as const) {
+      const row = latency.find((l) => l.backend === b && l.server === subject && l.transport === transport);
+      rows.push({
+        target: `added p50 over ${transport} ≤ ${limit} ms`,
+        scope: b,
+        measured: row === undefined ? 'not measured' : ms(row.addedP50),
+        pass: row?.addedP50 === null || row === undefined ? null : (row.addedP50 ?? Infinity) <= limit,
+      });
+    }
+    for (const transport of ['stdio', 'http']) {
+      const row = throughput.find((t) => t.backend === b && t.server === subject && t.transport === transport && t.concurrency === 16);
+      rows.push({
+        target: `server CPU per call ≤ 0.5 ms (${transport}, 16 clients)`,
+        scope: b,
+        measured: row === undefined ? 'not measured' : ms(row.cpuMean),
+        pass: row?.cpuMean === null || row === undefined ? null : (row.cpuMean ?? Infinity) <= 0.5,
+      });
+    }
+    for (const transport of ['stdio', 'http']) {
+      const row = throughput.find((t) => t.backend === b && t.server === subject && t.transport === transport && t.concurrency === 16);
+      const measured =
+        row === undefined
+          ? 'not measured'
+          : row.xBestPeer === null
+            ? 'no peer measured'
+            : `${row.xBestPeer.toFixed(2)}× ${row.bestPeer ?? ''} (${Math.round(row.mean)} calls/s)`;
+      rows.push({
+        target: `throughput at 16 clients ≥ 2× best peer (${transport})`,
+        scope: b,
+        measured,
+        pass: row?.xBestPeer === null || row === undefined ? null : (row.xBestPeer ?? 0) >= 2,
+      });
+    }
+    const mismatches = correctness.filter((c) => c.backend === b && c.server === subject);
+    rows.push({
+      target: '0 mismatched responses',
+      scope: b,
+      measured: mismatches.length === 0 ? 'not measured' : `${mismatches.reduce((n, c) => n + c.mismatches, 0)} of ${mismatches.reduce((n, c) => n + c.calls, 0)} calls`,
+      pass: mismatches.length === 0 ? null : mismatches.every((c) => c.mismatches === 0),
+    });
+    const server = backend.servers.find((s) => s.id === subject);
+    const cold = server !== undefined && 'medianMs' in server.coldStart ? server.coldStart.medianMs : null;
+    rows.push({ target: 'cold start ≤ 300 ms (stdio)', scope: b, measured: ms(cold), pass: cold === null ? null : cold <= 300 });
+    for (const transport of ['stdio', 'http'] as const) {
+      const rss = server?.[transport].rssAfterLoadBytes ?? null;
+      rows.push({
+        target: `RSS after load ≤ 100 MB (${transport})`,
+        scope: b,
+        measured: mb(rss),
+        pass: rss === null ? null : rss <= 100 * 2 ** 20,
+      });
+    }
+    if (server?.sessions !== undefined) {
+      const per = 'perSessionBytes' in server.sessions ? server.sessions.perSessionBytes : null;
+      const count = 'sessions' in server.sessions ? server.sessions.sessions : 0;
+      rows.push({
+        target: 'memory per session ≤ 20 KB',
+        scope: b,
+        measured: per === null ? 'n/a' : `${(per / 1024).toFixed(1)} KB (${count} sessions)`,
+        pass: per === null ? null : per <= 20 * 1024,
+      });
+    }
+  }
+  const gen = 'medianMs' in generate ? generate.medianMs : null;
+  rows.push({
+    target: '`finmcp generate` ≤ 3 s',
+    scope: 'both specs',
+    measured: 'medianMs' in generate ? `${(generate.medianMs / 1000).toFixed(2)} s (${generate.mode})` : `failed: ${generate.error}`,
+    pass: gen === null || !Number.isFinite(gen) || ('exitCode' in generate && generate.exitCode !== 0) ? null : gen <= 3000,
+  });
+  return rows;
+}

@@ -1,0 +1,79 @@
+/**
+ * How big a run is. The full run is sized to finish `npm run bench` in under five minutes on two cores:
+ * 2,000 sequential calls per target for latency, 2 s per throughput point (1, 16, 64 clients), each point run
+ * twice (interleaved across servers), five cold starts, 1,000 sessions. The smoke run (`--smoke` or
+ * BENCH_SMOKE=1) produces every figure from a few hundred calls, finmcp and the floor only unless peers are
+ * asked for, for the test suite. Environment variables override single knobs (documented in BENCHMARKS.md).
+ */
+import { join } from 'node:path';
+
+/** The run's size and scope. */
+export interface Plan {
+  mode: 'full' | 'smoke';
+  backends: string[];
+  servers: string[];
+  latency: { warmup: number; calls: number; maxMs: number };
+  concurrency: number[];
+  rounds: number;
+  durationMs: number;
+  coldStarts: number;
+  sessions: number;
+  generateRuns: number;
+  callTimeoutMs: number;
+  /** Where results.json goes. */
+  out: string;
+  /** Where the Markdown report goes (null: none). */
+  markdown: string | null;
+}
+
+function numberFrom(env: NodeJS.ProcessEnv, name: string, fallback: number): number {
+  const raw = env[name];
+  if (raw === undefined || raw === '') return fallback;
+  const value = Number(raw);
+  if (!Number.isFinite(value) || value < 0) throw new Error(`${name} must be a non-negative number (got "${raw}")`);
+  return value;
+}
+
+function listFrom(env: NodeJS.ProcessEnv, name: string, fallback: string[]): string[] {
+  const raw = env[name];
+  if (raw === undefined || raw.trim() === '') return fallback;
+  return raw
+    .split(',')
+    .map((item) => item.trim())
+    .filter((item) => item.length > 0);
+}
+
+/** Builds the plan from command-line flags and environment variables. */
+export function makePlan(argv: readonly string[], env: NodeJS.ProcessEnv, root: string): Plan {
+  const flag = (name: string): string | undefined => {
+    const index = argv.indexOf(name);
+    return index === -1 ? undefined : argv[index + 1];
+  };
+  const smoke = argv.includes('--smoke') || env.BENCH_SMOKE === '1' || env.BENCH_SMOKE === 'true';
+  const peers = argv.includes('--peers') || env.BENCH_PEERS === '1';
+  const allServers = ['finmcp', 'ivotoby', 'openapi-mcp-generator'];
+  const servers = listFrom(env, 'BENCH_SERVERS', smoke && !peers ? ['finmcp'] : allServers);
+  const out = flag('--out') ?? env.BENCH_OUT ?? join(root, 'bench', smoke ? 'results.tmp.json' : 'results.json');
+  const markdownFlag = flag('--markdown') ?? env.BENCH_MARKDOWN;
+  const markdown = markdownFlag === 'none' ? null : (markdownFlag ?? (smoke ? null : join(root, 'BENCHMARKS.md')));
+  return {
+    mode: smoke ? 'smoke' : 'full',
+    backends: listFrom(env, 'BENCH_BACKENDS', ['finopps', 'b4b']),
+    servers,
+    latency: {
+      warmup: numberFrom(env, 'BENCH_WARMUP', smoke ? 50 : 300),
+      calls: numberFrom(env, 'BENCH_CALLS', smoke ? 200 : 2000),
+      // A stuck server must not hold the run: sequential latency stops after this long whatever the count.
+      maxMs: numberFrom(env, 'BENCH_LATENCY_MAX_MS', smoke ? 10_000 : 15_000),
+    },
+    concurrency: listFrom(env, 'BENCH_CONCURRENCY', smoke ? ['4'] : ['1', '16', '64']).map(Number),
+    rounds: numberFrom(env, 'BENCH_ROUNDS', smoke ? 1 : 2),
+    durationMs: numberFrom(env, 'BENCH_DURATION_MS', smoke ? 300 : 2000),
+    coldStarts: numberFrom(env, 'BENCH_COLD_STARTS', smoke ? 1 : 5),
+    sessions: numberFrom(env, 'BENCH_SESSIONS', smoke ? 20 : 1000),
+    generateRuns: numberFrom(env, 'BENCH_GENERATE_RUNS', smoke ? 1 : 3),
+    callTimeoutMs: numberFrom(env, 'BENCH_CALL_TIMEOUT_MS', 3000),
+    out,
+    markdown,
+  };
+}

@@ -1,0 +1,269 @@
+/**
+ * Writes BENCHMARKS.md from a run's results: machine and command first, the targets with ✔/✘, then per
+ * backend the latency, throughput, start-up/size/memory and correctness tables, and how each figure was made.
+ * Everything in it comes from results.json of the same run.
+ */
+import type { BackendResult, ServerBackendResult } from './backend-run.js';
+import type { Derived, LatencyRow, ThroughputRow } from './derive.js';
+import type { GenerateResult } from './measure/generate.js';
+import type { MachineInfo } from './machine.js';
+import type { Plan } from './plan.js';
+
+/** The whole results document (results.json). */
+export interface RunResults {
+  meta: {
+    machine: MachineInfo;
+    command: string;
+    mode: 'full' | 'smoke';
+    plan: Omit<Plan, 'out' | 'markdown'>;
+    durationSec: number;
+    notes: string[];
+  };
+  floor: { coldStartMs: number | null; rssIdleBytes: number | null };
+  servers: Array<{ id: string; label: string; role: string; notes: string[] }>;
+  backends: BackendResult[];
+  generate: { finmcp: GenerateResult | { error: string }; peers: Record<string, number | null> };
+  derived: Derived;
+}
+
+const f1 = (v: number | null | undefined): string => (v === null || v === undefined || !Number.isFinite(v) ? '—' : v.toFixed(1));
+const f2 = (v: number | null | undefined): string => (v === null || v === undefined || !Number.isFinite(v) ? '—' : v.toFixed(2));
+const f3 = (v: number | null | undefined): string => (v === null || v === undefined || !Number.isFinite(v) ? '—' : v.toFixed(3));
+const x = (v: number | null | undefined): string => (v === null || v === undefined || !Number.isFinite(v) ? '—' : `${v.toFixed(2)}×`);
+const mb = (v: number | null | undefined): string => (v === null || v === undefined ? '—' : (v / 2 ** 20).toFixed(1));
+const int = (v: number): string => Math.round(v).toLocaleString('en-US');
+
+function label(results: RunResults, server: string): string {
+  if (server === 'floor') return '**floor** (undici → stub)';
+  const s = results.servers.find((entry) => entry.id === server);
+  return s?.role === 'subject' ? `**${s.label}**` : (s?.label ?? server);
+}
+
+function table(head: string[], rows: string[][]): string {
+  return [
+    `| ${head.join(' | ')} |`,
+    `|${head.map(() => '---').join('|')}|`,
+    ...rows.map((row) => `| ${row.join(' | ')} |`),
+  ].join('\n');
+}
+
+function latencyTable(results: RunResults, rows: readonly LatencyRow[]): string {
+  return table(
+    ['server', 'transport', 'calls', 'p50 ms', 'p99 ms', 'added p50 ms', 'added p99 ms', 'p50 × floor', 'added p50 × best peer', 'mismatches', 'errors'],
+    rows.map((r) => [
+      label(results, r.server),
+      r.transport,
+      int(r.calls),
+      f3(r.p50),
+      f3(r.p99),
+      r.role === 'floor' ? '0 (floor)' : f3(r.addedP50),
+      r.role === 'floor' ? '0 (floor)' : f3(r.addedP99),
+      r.role === 'floor' ? '1×' : x(r.xFloor),
+      r.bestPeer === null ? '—' : `${x(r.xBestPeer)} (${r.bestPeer})`,
+      String(r.mismatches),
+      String(r.errors),
+    ]),
+  );
+}
+
+function throughputTable(results: RunResults, rows: readonly ThroughputRow[]): string {
+  const sorted = [...rows].sort((a, b) => a.concurrency - b.concurrency || a.transport.localeCompare(b.transport));
+  return table(
+    ['clients', 'server', 'transport', 'calls/s per round', 'mean calls/s', '× floor', '× best peer', 'server CPU ms/call per round', 'mismatches', 'errors'],
+    sorted.map((r) => [
+      String(r.concurrency),
+      label(results, r.server),
+      r.transport,
+      r.rounds.map((v) => int(v)).join(' / '),
+      int(r.mean),
+      r.role === 'floor' ? '1×' : x(r.xFloor),
+      r.bestPeer === null ? '—' : `${x(r.xBestPeer)} (${r.bestPeer})`,
+      r.role === 'floor' ? '—' : r.cpuMsPerCall.map((v) => f3(v)).join(' / '),
+      String(r.mismatches),
+      String(r.errors),
+    ]),
+  );
+}
+
+function transportCell(status: ServerBackendResult['stdio'], field: 'rssIdleBytes' | 'rssAfterLoadBytes'): string {
+  if (status.unavailable !== undefined) return 'n/a¹';
+  if (status.error !== undefined) return 'failed²';
+  return mb(status[field]);
+}
+
+function startupTable(results: RunResults, backend: BackendResult): string {
+  const rows = backend.servers.map((s) => {
+    const cold = 'medianMs' in s.coldStart ? `${f1(s.coldStart.medianMs)} (${s.coldStart.samplesMs.map((v) => Math.round(v)).join(', ')})` : 'failed²';
+    const sessions =
+      s.sessions === undefined
+        ? '—'
+        : 'error' in s.sessions
+          ? 'failed²'
+          : `${f1((s.sessions.perSessionBytes ?? NaN) / 1024)} KB (${s.sessions.sessions} sessions${s.sessions.failed > 0 ? `, ${s.sessions.failed} failed` : ''})`;
+    return [
+      label(results, s.id),
+      cold,
+      s.toolsList === null ? '—' : String(s.toolsList.tools),
+      s.toolsList === null ? '—' : int(s.toolsList.bytes),
+      s.toolsList === null ? '—' : int(s.toolsList.approxTokens),
+      `${transportCell(s.stdio, 'rssIdleBytes')} / ${transportCell(s.http, 'rssIdleBytes')}`,
+      `${transportCell(s.stdio, 'rssAfterLoadBytes')} / ${transportCell(s.http, 'rssAfterLoadBytes')}`,
+      sessions,
+    ];
+  });
+  rows.unshift([
+    label(results, 'floor').replace('undici → stub', 'bare Node stdio responder'),
+    f1(results.floor.coldStartMs),
+    '0',
+    '—',
+    '—',
+    `${mb(results.floor.rssIdleBytes)} / —`,
+    '—',
+    '—',
+  ]);
+  return table(
+    ['server', 'cold start ms, median (each start)', 'tools', 'tools/list bytes', '≈ tokens', 'RSS idle MB stdio / http', 'RSS after load MB stdio / http', 'memory per session'],
+    rows,
+  );
+}
+
+function footnotes(backend: BackendResult): string[] {
+  const notes: string[] = [];
+  for (const s of backend.servers) {
+    for (const transport of ['stdio', 'http'] as const) {
+      const status = s[transport];
+      if (status.unavailable !== undefined) notes.push(`¹ ${s.label} over ${transport}: ${status.unavailable}.`);
+      if (status.error !== undefined) notes.push(`² ${s.label} over ${transport} failed: ${status.error.split('\n')[0] ?? ''}`);
+      if (status.nonJsonLines !== undefined && status.nonJsonLines > 0) {
+        notes.push(`${s.label} printed ${status.nonJsonLines} non-JSON line(s) on stdout (a strict stdio client would fail).`);
+      }
+    }
+    if ('error' in s.coldStart && s.coldStart.error !== undefined) notes.push(`² ${s.label} cold start failed: ${s.coldStart.error.split('\n')[0] ?? ''}`);
+    if (s.sessions !== undefined && 'error' in s.sessions) notes.push(`² ${s.label} sessions failed: ${s.sessions.error}`);
+    if (s.sessions !== undefined && 'firstError' in s.sessions && s.sessions.firstError !== undefined) {
+      notes.push(`${s.label}: ${s.sessions.failed} session(s) failed to open, first: ${s.sessions.firstError}`);
+    }
+  }
+  return [...new Set(notes)];
+}
+
+/** Renders BENCHMARKS.md. */
+export function renderMarkdown(results: RunResults): string {
+  const m = results.meta.machine;
+  const p = results.meta.plan;
+  const d = results.derived;
+  const out: string[] = [];
+  out.push('# Benchmarks', '');
+  out.push(
+    'finmcp against **the floor** (the same backend request made directly with undici keep-alive, no MCP) and two',
+    'peers serving the same OpenAPI specs against the same stub backend, all measured in the same run on loopback.',
+    'This file is written by `npm run bench` from `bench/results.json`; do not edit it by hand.',
+    '',
+  );
+  out.push('## Run', '');
+  out.push(
+    table(
+      ['', ''],
+      [
+        ['machine', `${m.cpuModel}, ${m.cores} cores, ${m.memoryGiB} GiB RAM, ${m.os}`],
+        ['Node', m.node],
+        ['date', m.date],
+        ['command', `\`${results.meta.command}\``],
+        ['mode', results.meta.mode],
+        ['wall time', `${f1(results.meta.durationSec)} s (whole harness, after the build)`],
+        [
+          'sizes',
+          `latency: ${p.latency.warmup} warm-up + ${p.latency.calls} sequential calls per target; throughput: ${p.durationMs / 1000} s per point, ` +
+            `${p.concurrency.join('/')} clients, ${p.rounds} rounds interleaved across servers; cold start: ${p.coldStarts} starts; sessions: ${p.sessions}`,
+        ],
+      ],
+    ),
+    '',
+  );
+  out.push('## Targets', '', 'Judged on finmcp; throughput and CPU on the mean of the rounds. Never asserted in tests.', '');
+  out.push(
+    table(
+      ['target', 'backend', 'measured', ''],
+      d.targets.map((t) => [t.target, t.scope, t.measured, t.pass === null ? '–' : t.pass ? '✔' : '✘']),
+    ),
+    '',
+  );
+  for (const backend of results.backends) {
+    const b = backend.backend;
+    out.push(`## ${b}`, '');
+    out.push(
+      `Probe: \`${backend.probe.method} ${backend.probe.path}\` (${backend.probe.operationId ?? 'no operationId'}), every call with a different ` +
+        `\`${backend.probe.echoParam}\` that the stub echoes into the answer.`,
+      '',
+    );
+    out.push('### 1. Latency per tool call (one client, sequential)', '');
+    out.push(latencyTable(results, d.latency.filter((r) => r.backend === b)), '');
+    out.push('### 2–4. Throughput, server CPU and correctness under load', '');
+    out.push(throughputTable(results, d.throughput.filter((r) => r.backend === b)), '');
+    out.push('### 5–7. Cold start, `tools/list` size, memory', '');
+    out.push(startupTable(results, backend), '');
+    const corr = d.correctness.filter((c) => c.backend === b && (c.mismatches > 0 || c.errors > 0));
+    if (corr.length > 0) {
+      out.push('Mismatches and errors (every call of the run, latency and load):', '');
+      out.push(
+        table(
+          ['server', 'transport', 'calls', 'wrong data', 'wrong id', 'stray answers', 'errors', 'first failures'],
+          corr.map((c) => [label(results, c.server), c.transport, int(c.calls), String(c.wrongData), String(c.wrongId), String(c.strays), String(c.errors), c.samples.join('; ').replace(/\|/g, '\\|').slice(0, 300)]),
+        ),
+        '',
+      );
+    } else {
+      out.push('No mismatched answers and no errors on this backend.', '');
+    }
+    const notes = footnotes(backend);
+    if (notes.length > 0) out.push(...notes.map((n) => `- ${n}`), '');
+  }
+  out.push('## 8. Generate time', '');
+  const g = results.generate.finmcp;
+  const genRows: string[][] = [
+    [
+      '**finmcp generate** (both specs)',
+      'medianMs' in g ? `${f2(g.medianMs / 1000)} s (${g.runsMs.map((v) => f2(v / 1000)).join(', ')}) — ${g.mode === 'scratch-copy' ? 'in a scratch copy of specs/' : '`generate --check`'}${g.exitCode === 0 ? '' : `, exit ${String(g.exitCode)}`}` : `failed: ${g.error}`,
+    ],
+  ];
+  for (const [peer, value] of Object.entries(results.generate.peers)) {
+    genRows.push([`${peer} (generate + transpile, per spec)`, value === null ? '—' : `${f2(value / 1000)} s`]);
+  }
+  out.push(table(['generator', 'time'], genRows), '');
+  out.push('## How each figure is made', '');
+  out.push(
+    '- **Stub backend**: `bench/stub/` — `node:http` in its own process, answers every operation of the spec with the first named example of its success response, routed by method + path template; echoes the requested id into the answer; B4B `login` issues a distinct token per call and other B4B calls must carry an issued token.',
+    '- **Floor**: undici `Pool` (keep-alive, one connection per client) sending exactly the backend request the probe tool makes. Added latency = server − floor (p50 − p50, p99 − p99).',
+    '- **HTTP load**: a lean HTTP/1.1 client (`bench/clients/http1.ts`: raw `net` sockets, keep-alive, JSON-RPC bodies written by hand), one session and one connection per client, closed loop. The SDK client is never the load generator (it spends 1–2.5 ms CPU per call here).',
+    '- **stdio load**: one server process, N requests in flight on its pipe (unique ids), newline-delimited JSON-RPC written by hand.',
+    '- **Correctness**: every answer must carry its request\'s JSON-RPC id, be a non-error tool result, and contain the id that request asked for. HTTP sessions reuse the same JSON-RPC ids (each numbers 1, 2, 3…) on purpose. Wrong data, wrong id and answers arriving where no request waits (strays) are mismatches.',
+    '- **Server CPU per call**: utime+stime of the server process from `/proc/<pid>/stat` before and after each load point, divided by the calls answered (10 ms tick resolution, over thousands of calls).',
+    '- **Cold start**: spawn → `initialize` → `tools/list` answered, over stdio, median of the starts; the floor is a bare Node stdio responder without SDK or spec.',
+    '- **tools/list size**: the `tools` array serialized compactly, UTF-8 bytes; tokens ≈ bytes / 4 (common rule of thumb for BPE tokenizers on English text; JSON tokenizes denser, so it is a lower bound, the same formula for everyone).',
+    '- **Memory**: VmRSS from `/proc/<pid>/status`: idle (after the handshake), after all load points, and per session = (RSS after opening the sessions − before) / sessions, B4B only (stateful, each session logged in for finmcp).',
+    '- **JIT**: every target gets a warm-up before its latency run; each load point runs in every round, rounds interleaved across servers; both rounds are shown.',
+    '',
+  );
+  out.push('## Configuration of each server', '');
+  for (const s of results.servers) {
+    out.push(`- **${s.label}**`);
+    for (const note of s.notes) out.push(`  - ${note}`);
+  }
+  if (results.meta.notes.length > 0) out.push('', ...results.meta.notes.map((n) => `- ${n}`));
+  out.push(
+    '',
+    '## Reproduce',
+    '',
+    '```sh',
+    'npm ci            # installs the peers too (exact-pinned devDependencies)',
+    'npm run bench     # = npm run build && node dist/bench/run.js; writes bench/results.json and BENCHMARKS.md',
+    'BENCH_SMOKE=1 node dist/bench/run.js   # tiny run (what test/bench/smoke.test.ts does), finmcp + floor only',
+    '```',
+    '',
+    'Knobs (environment): `BENCH_BACKENDS`, `BENCH_SERVERS`, `BENCH_CALLS`, `BENCH_WARMUP`, `BENCH_DURATION_MS`, `BENCH_CONCURRENCY`,',
+    '`BENCH_ROUNDS`, `BENCH_COLD_STARTS`, `BENCH_SESSIONS`, `BENCH_GENERATE_RUNS`, `BENCH_CALL_TIMEOUT_MS`, `BENCH_PEERS=1` (peers in a smoke run).',
+    'Run it on a quiet machine: the figures share two cores with the load generator and the stub.',
+    '',
+  );
+  return out.join('\n');
+}

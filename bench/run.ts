@@ -1,0 +1,259 @@
+/**
+ * `npm run bench` (= `npm run build && node dist/bench/run.js`): finmcp vs the floor vs two peers, same run.
+ *
+ * Starts the stub backend (its own process) for every spec, prepares what each server needs (sandbox OAuth
+ * for finmcp's FinOpps users, a stub-issued token for the peers, the generated peer), times `finmcp
+ * generate`, runs every measurement per backend (backend-run.ts), then writes bench/results.json and
+ * BENCHMARKS.md. `--smoke` / BENCH_SMOKE=1 runs a tiny version for the test suite. Everything listens and
+ * connects on 127.0.0.1 only; every loop is bounded in count and time; every process it starts is stopped.
+ */
+import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
+import { existsSync, readFileSync } from 'node:fs';
+import { mkdir, writeFile } from 'node:fs/promises';
+import { createServer } from 'node:net';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { benchBackend, progress, type BackendResult } from './backend-run.js';
+import { StdioMcpProcess } from './clients/mcp-stdio.js';
+import { derive } from './derive.js';
+import { machineInfo } from './machine.js';
+import { measureColdStart } from './measure/coldstart.js';
+import { measureGenerate, type GenerateResult } from './measure/generate.js';
+import { makePlan, type Plan } from './plan.js';
+import { readRssBytes } from './proc.js';
+import { renderMarkdown, type RunResults } from './report.js';
+import { loadScenario, type Scenario } from './scenario.js';
+import { finmcp } from './servers/finmcp.js';
+import { prepareFinmcpAuth, type FinmcpAuth } from './servers/finmcp-auth.js';
+import { generator } from './servers/generator.js';
+import { ivotoby } from './servers/ivotoby.js';
+import type { BenchEnv, ServerUnderTest } from './servers/types.js';
+import { tokenFromLoginAnswer } from './stub/server.js';
+
+const HERE = dirname(fileURLToPath(import.meta.url));
+
+/** Every server the harness knows, by id. */
+export const SERVERS: readonly ServerUnderTest[] = [finmcp, ivotoby, generator];
+
+/** Operations to probe per backend, best first (the spec's "get one invoice"). */
+const PROBES: Record<string, string[]> = { finopps: ['get_invoice'], b4b: ['get_invoice'] };
+
+/** The project root: the nearest folder above this module whose package.json is named finmcp. */
+export function findRoot(start: string = HERE): string {
+  let dir = start;
+  for (;;) {
+    const manifest = join(dir, 'package.json');
+    if (existsSync(manifest) && (JSON.parse(readFileSync(manifest, 'utf8')) as { name?: string }).name === 'finmcp') return dir;
+    const parent = dirname(dir);
+    if (parent === dir) throw new Error('cannot find the finmcp project root');
+    dir = parent;
+  }
+}
+
+/** A free loopback port (bound, read, released). */
+export function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const address = server.address();
+      const port = typeof address === 'object' && address !== null ? address.port : 0;
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+interface StubProcess {
+  child: ChildProcessWithoutNullStreams;
+  ports: Record<string, number>;
+  stop(): Promise<void>;
+}
+
+/** Starts the stub backend process for the scenarios and waits for its ports. */
+async function startStubProcess(scenarios: readonly Scenario[]): Promise<StubProcess> {
+  const child = spawn(process.execPath, [join(HERE, 'stub', 'main.js'), ...scenarios.map((s) => `${s.backend}=${s.specFile}`)], {
+    stdio: ['pipe', 'pipe', 'pipe'],
+  });
+  let stderr = '';
+  child.stderr.on('data', (chunk: Buffer) => {
+    stderr = (stderr + chunk.toString()).slice(-2000);
+  });
+  const ports = await new Promise<Record<string, number>>((resolve, reject) => {
+    let out = '';
+    const timer = setTimeout(() => reject(new Error(`stub did not start within 10 s: ${stderr}`)), 10_000);
+    child.stdout.on('data', (chunk: Buffer) => {
+      out += chunk.toString();
+      const newline = out.indexOf('\n');
+      if (newline !== -1) {
+        clearTimeout(timer);
+        try {
+          resolve((JSON.parse(out.slice(0, newline)) as { ports: Record<string, number> }).ports);
+        } catch (error) {
+          reject(error instanceof Error ? error : new Error(String(error)));
+        }
+      }
+    });
+    child.once('exit', (code) => {
+      clearTimeout(timer);
+      reject(new Error(`stub exited (${String(code)}): ${stderr}`));
+    });
+  });
+  return {
+    child,
+    ports,
+    stop: async () => {
+      if (child.exitCode !== null) return;
+      const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+      child.stdin.end();
+      const timer = setTimeout(() => child.kill('SIGKILL'), 2000);
+      await exited;
+      clearTimeout(timer);
+    },
+  };
+}
+
+/** Logs in to the stub directly (the spec's login example) and returns the token it issued. */
+async function stubLogin(scenario: Scenario, origin: string): Promise<string> {
+  const login = scenario.login;
+  if (login === undefined) return 'bench-static-token';
+  const response = await fetch(`${origin}${scenario.basePath}${login.operation.path}`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify(login.body),
+    signal: AbortSignal.timeout(5000),
+  });
+  const token = tokenFromLoginAnswer(await response.json());
+  if (token === undefined) throw new Error(`${scenario.backend}: the stub's login answer has no token`);
+  return token;
+}
+
+/** The floor of cold start and idle memory: a bare Node stdio responder. */
+async function floorStartup(starts: number): Promise<{ coldStartMs: number | null; rssIdleBytes: number | null }> {
+  const launch = { command: process.execPath, args: [join(HERE, 'floor', 'stdio-server.js')] };
+  const cold = await measureColdStart(launch, starts, 10_000);
+  const proc = StdioMcpProcess.spawn(launch);
+  try {
+    await proc.initialize(10_000);
+    return { coldStartMs: cold.medianMs, rssIdleBytes: readRssBytes(proc.pid) };
+  } finally {
+    await proc.close();
+  }
+}
+
+/** Runs the benchmark described by `plan` and returns the results (also written to disk). */
+export async function runBench(plan: Plan, root: string): Promise<RunResults> {
+  const started = performance.now();
+  const machine = machineInfo();
+  const servers = plan.servers.map((id) => {
+    const server = SERVERS.find((s) => s.id === id);
+    if (server === undefined) throw new Error(`unknown server "${id}" (known: ${SERVERS.map((s) => s.id).join(', ')})`);
+    return server;
+  });
+  const notes: string[] = [];
+  const scenarios: Scenario[] = [];
+  for (const backend of plan.backends) {
+    const specFile = join(root, 'specs', `${backend}.yaml`);
+    if (!existsSync(specFile)) {
+      notes.push(`${backend}: specs/${backend}.yaml does not exist, backend skipped.`);
+      continue;
+    }
+    scenarios.push(loadScenario(backend, specFile, PROBES[backend] ?? []));
+  }
+  if (scenarios.length === 0) throw new Error('no backend to benchmark');
+
+  const stub = await startStubProcess(scenarios);
+  let auth: FinmcpAuth | undefined;
+  try {
+    const stubOrigin = (backend: string): string => `http://127.0.0.1:${stub.ports[backend] ?? 0}`;
+    const staticTokens = new Map<string, string>();
+    for (const scenario of scenarios) staticTokens.set(scenario.backend, await stubLogin(scenario, stubOrigin(scenario.backend)));
+
+    const finmcpPorts = new Map<string, number>();
+    for (const scenario of scenarios) finmcpPorts.set(scenario.backend, await freePort());
+    const env: BenchEnv = {
+      root,
+      peersDir: join(root, 'bench', '.peers'),
+      stubOrigin,
+      staticBackendToken: (backend) => staticTokens.get(backend) ?? 'bench-static-token',
+    };
+    if (servers.includes(finmcp)) {
+      progress('starting the sandbox authorization server for finmcp users');
+      auth = await prepareFinmcpAuth(scenarios, finmcpPorts);
+      env.finmcp = auth;
+    }
+
+    const peerGenerate: Record<string, number | null> = {};
+    for (const server of servers) {
+      if (server.prepare === undefined) continue;
+      progress(`preparing ${server.id}`);
+      try {
+        peerGenerate[server.id] = (await server.prepare(scenarios, env)) ?? null;
+      } catch (error) {
+        peerGenerate[server.id] = null;
+        notes.push(`${server.label}: preparation failed: ${error instanceof Error ? error.message : String(error)}`);
+      }
+    }
+
+    let generate: GenerateResult | { error: string };
+    if (servers.includes(finmcp)) {
+      progress(`timing finmcp generate ×${plan.generateRuns}`);
+      generate = await measureGenerate(root, plan.generateRuns).catch((error: unknown) => ({
+        error: error instanceof Error ? error.message : String(error),
+      }));
+    } else {
+      generate = { error: 'finmcp not in this run' };
+    }
+
+    progress('floor cold start');
+    const floor = await floorStartup(plan.coldStarts);
+
+    const backends: BackendResult[] = [];
+    for (const scenario of scenarios) {
+      backends.push(
+        await benchBackend(scenario, {
+          plan,
+          env,
+          servers,
+          httpPort: async (server, backend) => (server === finmcp ? (finmcpPorts.get(backend) ?? (await freePort())) : freePort()),
+        }),
+      );
+    }
+
+    const { out: _out, markdown: _markdown, ...planFacts } = plan;
+    const results: RunResults = {
+      meta: {
+        machine,
+        command: plan.mode === 'smoke' ? 'BENCH_SMOKE=1 node dist/bench/run.js' : 'npm run bench',
+        mode: plan.mode,
+        plan: planFacts,
+        durationSec: (performance.now() - started) / 1000,
+        notes,
+      },
+      floor,
+      servers: servers.map((s) => ({ id: s.id, label: s.label, role: s.role, notes: s.notes })),
+      backends,
+      generate: { finmcp: generate, peers: peerGenerate },
+      derived: derive(backends, generate),
+    };
+    await mkdir(dirname(plan.out), { recursive: true });
+    await writeFile(plan.out, `${JSON.stringify(results, null, 2)}\n`);
+    if (plan.markdown !== null) await writeFile(plan.markdown, renderMarkdown(results));
+    progress(`done in ${results.meta.durationSec.toFixed(1)} s: ${plan.out}${plan.markdown === null ? '' : ` and ${plan.markdown}`}`);
+    return results;
+  } finally {
+    await auth?.stop();
+    await stub.stop();
+  }
+}
+
+const invokedDirectly = process.argv[1] !== undefined && fileURLToPath(import.meta.url) === process.argv[1];
+if (invokedDirectly) {
+  const root = findRoot();
+  runBench(makePlan(process.argv.slice(2), process.env, root), root).then(
+    () => process.exit(0),
+    (error: unknown) => {
+      process.stderr.write(`bench failed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
+      process.exit(1);
+    },
+  );
+}

@@ -1,0 +1,106 @@
+/**
+ * The server under test: finmcp, started from its CLI exactly as a user would (`node bin/finmcp.js serve
+ * <backend> --transport stdio|http --backend-url <stub>`), one process per backend and transport. Its backend
+ * service credential (OAuth client credentials, when the spec has such a scheme) comes from the stub's token
+ * endpoint; users of a backend that signs them in with OAuth (FinOpps) present a token from the sandbox
+ * authorization server the harness started (see finmcp-auth.ts); B4B sessions call the `login` tool.
+ */
+import { join } from 'node:path';
+import { securitySchemes } from '../spec.js';
+import type { Scenario } from '../scenario.js';
+import type { LaunchSpec } from '../clients/mcp-stdio.js';
+import type { BenchEnv, HttpLaunch, ServerUnderTest, Unavailable } from './types.js';
+
+/**
+ * Backends whose MCP users authenticate with OAuth (finmcp's overrides say `inboundAuth: 'oauth'` for FinOpps,
+ * src/overrides/finopps.ts). Kept here rather than read from src/ so the harness drives finmcp only via its CLI.
+ */
+export const USER_OAUTH_BACKENDS: ReadonlySet<string> = new Set(['finopps']);
+
+/** Settings that keep the measurement about the server: quiet logs, no rate limit in the way of the load. */
+const COMMON_ENV: Record<string, string> = {
+  FINMCP_LOG_LEVEL: 'warn',
+  FINMCP_RATE_LIMIT_PER_MINUTE: '1000000000',
+  FINMCP_MAX_SESSIONS: '100000',
+};
+
+function hasClientCredentials(scenario: Scenario): boolean {
+  return Object.values(securitySchemes(scenario.doc)).some((scheme) => {
+    const flows = scheme.flows as Record<string, unknown> | undefined;
+    return scheme.type === 'oauth2' && flows?.clientCredentials !== undefined;
+  });
+}
+
+function backendEnv(scenario: Scenario, env: BenchEnv): Record<string, string> | Unavailable {
+  const prefix = scenario.backend.toUpperCase().replace(/[^A-Z0-9]/g, '_');
+  const out: Record<string, string> = { ...COMMON_ENV };
+  if (hasClientCredentials(scenario)) {
+    out[`${prefix}_TOKEN_URL`] = `${env.stubOrigin(scenario.backend)}/oauth2/token`;
+    out[`${prefix}_CLIENT_ID`] = 'bench-service';
+    out[`${prefix}_CLIENT_SECRET`] = 'bench-service-secret';
+  }
+  if (USER_OAUTH_BACKENDS.has(scenario.backend)) {
+    const issuer = env.finmcp?.issuer;
+    const token = env.finmcp?.userToken(scenario.backend);
+    if (issuer === undefined || token === undefined) return { unavailable: 'no sandbox authorization server for its users' };
+    out[`${prefix}_OAUTH_ISSUER`] = issuer;
+    out[`${prefix}_ACCESS_TOKEN`] = token;
+  }
+  if (env.finmcp !== undefined) out.FINMCP_PUBLIC_URL = env.finmcp.publicUrl(scenario.backend);
+  return out;
+}
+
+function cli(env: BenchEnv): string {
+  return join(env.root, 'bin', 'finmcp.js');
+}
+
+/** finmcp, through its CLI. */
+export const finmcp: ServerUnderTest = {
+  id: 'finmcp',
+  label: 'finmcp',
+  role: 'subject',
+  notes: [
+    '`node bin/finmcp.js serve <backend> --transport stdio|http --backend-url <stub>`, one process per backend and transport',
+    'FINMCP_LOG_LEVEL=warn, FINMCP_RATE_LIMIT_PER_MINUTE=1e9 (the default 600/min would throttle the load)',
+    'FinOpps users: a real sandbox OAuth access token (alice); B4B: every session calls `login` with the spec example',
+  ],
+  stdio(scenario: Scenario, env: BenchEnv): LaunchSpec | Unavailable {
+    const extra = backendEnv(scenario, env);
+    if ('unavailable' in extra) return { unavailable: String(extra.unavailable) };
+    return {
+      command: process.execPath,
+      args: [cli(env), 'serve', scenario.backend, '--transport', 'stdio', '--backend-url', `${env.stubOrigin(scenario.backend)}${scenario.basePath}`],
+      cwd: env.root,
+      env: extra,
+    };
+  },
+  http(scenario: Scenario, env: BenchEnv, port: number): HttpLaunch | Unavailable {
+    const extra = backendEnv(scenario, env);
+    if ('unavailable' in extra) return { unavailable: String(extra.unavailable) };
+    const token = USER_OAUTH_BACKENDS.has(scenario.backend) ? env.finmcp?.userToken(scenario.backend) : undefined;
+    return {
+      launch: {
+        command: process.execPath,
+        args: [
+          cli(env),
+          'serve',
+          scenario.backend,
+          '--transport',
+          'http',
+          '--host',
+          '127.0.0.1',
+          '--port',
+          String(port),
+          '--backend-url',
+          `${env.stubOrigin(scenario.backend)}${scenario.basePath}`,
+        ],
+        cwd: env.root,
+        env: extra,
+      },
+      port,
+      path: `/${scenario.backend}/mcp`,
+      ...(token === undefined ? {} : { headers: { Authorization: `Bearer ${token}` } }),
+    };
+  },
+  logsInPerSession: (scenario: Scenario) => scenario.login !== undefined,
+};

@@ -1,0 +1,75 @@
+/**
+ * The pluggable "server under test": how to start one MCP server implementation for a backend over stdio and
+ * over Streamable HTTP, pointed at the stub backend, and what its clients must do per session. finmcp and each
+ * peer is one small module implementing this; the measurements know nothing else about them.
+ */
+import type { LaunchSpec } from '../clients/mcp-stdio.js';
+import type { Scenario } from '../scenario.js';
+
+/** Why a server cannot be measured in some configuration (printed in the table instead of a figure). */
+export interface Unavailable {
+  unavailable: string;
+}
+
+/** How to start a server over Streamable HTTP and reach its endpoint. */
+export interface HttpLaunch {
+  launch: LaunchSpec;
+  port: number;
+  /** MCP endpoint path, e.g. `/mcp` or `/b4b/mcp`. */
+  path: string;
+  /** Headers every client request carries (e.g. the user's bearer token). */
+  headers?: Record<string, string>;
+  /** Answers come on the session's GET event stream, the POST only gets 202. */
+  answersOnGetStream?: boolean;
+}
+
+/** Facts about the run that server descriptions need. */
+export interface BenchEnv {
+  /** Project root (where package.json and bin/ are). */
+  root: string;
+  /** Where peers are generated (gitignored). */
+  peersDir: string;
+  /** `http://127.0.0.1:<port>` of the stub serving a backend. */
+  stubOrigin(backend: string): string;
+  /**
+   * A bearer token the stub accepts, for servers that can only send one static credential (the peers): for a
+   * backend with a login it was issued by the stub's login operation, otherwise any value does.
+   */
+  staticBackendToken(backend: string): string;
+  /** Extra facts set up for finmcp (sandbox issuer, user tokens), by whoever prepared them. */
+  finmcp?: FinmcpEnv;
+}
+
+/** What the harness prepared so finmcp can authenticate its users (FinOpps: OAuth). */
+export interface FinmcpEnv {
+  /** Issuer of the sandbox authorization server started for the run, if a backend needs one. */
+  issuer?: string;
+  /** Public base URL finmcp is told it has, per backend (token audiences derive from it). */
+  publicUrl(backend: string): string;
+  /** A user access token for a backend (audience `publicUrl/<backend>/mcp`), if it needs one. */
+  userToken(backend: string): string | undefined;
+  /** The HTTP port reserved for finmcp serving a backend. */
+  httpPort(backend: string): number;
+}
+
+/** One MCP server implementation. */
+export interface ServerUnderTest {
+  /** Short stable id used in results.json (`finmcp`, `ivotoby`, `openapi-mcp-generator`). */
+  id: string;
+  /** Name in the table. */
+  label: string;
+  role: 'subject' | 'peer';
+  /** How it was configured, for the report (one line each). */
+  notes: string[];
+  /** One-time work before anything runs (e.g. generating and building a peer); returns its duration in ms. */
+  prepare?(scenarios: readonly Scenario[], env: BenchEnv): Promise<number | undefined>;
+  stdio(scenario: Scenario, env: BenchEnv): LaunchSpec | Unavailable;
+  http(scenario: Scenario, env: BenchEnv, port: number): HttpLaunch | Unavailable;
+  /** Whether each session must call the backend's login tool before other tools (finmcp on B4B). */
+  logsInPerSession(scenario: Scenario): boolean;
+}
+
+/** Narrowing helper. */
+export function isUnavailable(value: object): value is Unavailable {
+  return 'unavailable' in value;
+}

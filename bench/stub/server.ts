@@ -1,0 +1,289 @@
+/**
+ * The stub backend: a minimal `node:http` server that answers every operation of a spec with the first named
+ * example of its success response, routed by method + path template. It costs almost nothing per request
+ * (answers are pre-serialized), so the figures measure the MCP servers, not the backend.
+ *
+ * Two twists make correctness checkable under load:
+ * - the resource id a request asks for is echoed into the answer (the example's field named like the last
+ *   path parameter, else its `id`), so a client can tell whether it received the data it asked for;
+ * - a login operation (POST whose answer carries a token) issues a distinct token per call, and when the spec
+ *   has one the stub refuses calls that do not carry an issued bearer token, so a server that forgets or
+ *   mixes up session credentials is caught as errors.
+ */
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { basePath, listOperations, variantOf, type OpenApiDoc, type SpecOperation } from '../spec.js';
+
+/** Counters the stub keeps; read through `GET /__bench/stats`. */
+export interface StubStats {
+  requests: number;
+  byOperation: Record<string, number>;
+  logins: number;
+  unauthorized: number;
+  notFound: number;
+  tokenRequests: number;
+}
+
+interface Route {
+  key: string;
+  method: string;
+  regex: RegExp;
+  names: string[];
+  op: SpecOperation;
+  status: number;
+  contentType: string;
+  /** Pre-serialized answer; when `echoParam` is set the requested value goes between the two parts. */
+  parts: [string, string] | [string];
+  echoParam?: string;
+  login?: { tokenPath: string[]; exampleToken: string };
+  secured: boolean;
+}
+
+const SENTINEL = '\u0001bench-echo\u0001';
+
+function isRecord(value: unknown): value is Record<string, unknown> {
+  return value !== null && typeof value === 'object' && !Array.isArray(value);
+}
+
+/** Path (keys) to the first string field named like a token, at most three levels deep. */
+function findTokenPath(value: unknown, depth = 0): string[] | undefined {
+  if (!isRecord(value) || depth > 2) return undefined;
+  for (const [key, field] of Object.entries(value)) {
+    if (typeof field === 'string' && /token/i.test(key) && !/type/i.test(key)) return [key];
+  }
+  for (const [key, field] of Object.entries(value)) {
+    const inner = findTokenPath(field, depth + 1);
+    if (inner !== undefined) return [key, ...inner];
+  }
+  return undefined;
+}
+
+function getAt(value: unknown, path: readonly string[]): unknown {
+  let current = value;
+  for (const key of path) current = isRecord(current) ? current[key] : undefined;
+  return current;
+}
+
+function setAt(value: unknown, path: readonly string[], field: unknown): void {
+  let current = value;
+  for (const key of path.slice(0, -1)) current = isRecord(current) ? current[key] : undefined;
+  const last = path[path.length - 1];
+  if (isRecord(current) && last !== undefined) current[last] = field;
+}
+
+/** The token in a login answer (the first string field named like a token), if there is one. */
+export function tokenFromLoginAnswer(answer: unknown): string | undefined {
+  const path = findTokenPath(answer);
+  const token = path === undefined ? undefined : getAt(answer, path);
+  return typeof token === 'string' ? token : undefined;
+}
+
+/** Whether an operation is the spec's login: a POST whose name says so and whose answer carries a token. */
+export function isLoginOperation(op: SpecOperation): boolean {
+  const name = `${op.operationId ?? ''} ${op.path}`;
+  return (
+    op.method === 'post' &&
+    /log_?in|sign_?in|auth/i.test(name) &&
+    !/logout|refresh/i.test(name) &&
+    findTokenPath(op.success.example) !== undefined
+  );
+}
+
+/** The field of an operation's example that echoes the requested resource id, if any. */
+export function echoField(op: SpecOperation): string | undefined {
+  const pathParams = op.parameters.filter((p) => p.in === 'path');
+  const last = pathParams[pathParams.length - 1];
+  const example = op.success.example;
+  if (last === undefined || !isRecord(example)) return undefined;
+  if (typeof example[last.name] === 'string') return last.name;
+  if (typeof example.id === 'string') return 'id';
+  return undefined;
+}
+
+function buildRoute(op: SpecOperation): Route {
+  const names: string[] = [];
+  const pattern = op.path
+    .split(/(\{[^}]+\})/)
+    .map((part) => {
+      const param = /^\{([^}]+)\}$/.exec(part);
+      if (param?.[1] !== undefined) {
+        names.push(param[1]);
+        return '([^/]+)';
+      }
+      return part.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+    })
+    .join('');
+  const route: Route = {
+    key: `${op.method.toUpperCase()} ${op.path}`,
+    method: op.method.toUpperCase(),
+    regex: new RegExp(`^${pattern}$`),
+    names,
+    op,
+    status: op.success.status,
+    contentType: op.success.contentType ?? 'application/json',
+    parts: [op.success.example === undefined ? '' : JSON.stringify(op.success.example)],
+    secured: op.security.some((requirement) => Object.keys(requirement).length > 0),
+  };
+  if (op.success.contentType !== undefined && !op.success.contentType.includes('json')) {
+    route.parts = [typeof op.success.example === 'string' ? op.success.example : ''];
+  }
+  const field = echoField(op);
+  if (field !== undefined && route.parts[0] !== '') {
+    const copy = structuredClone(op.success.example) as Record<string, unknown>;
+    copy[field] = SENTINEL;
+    const split = JSON.stringify(copy).split(JSON.stringify(SENTINEL));
+    if (split.length === 2) {
+      route.parts = [split[0] ?? '', split[1] ?? ''];
+      route.echoParam = names[names.length - 1];
+    }
+  }
+  if (isLoginOperation(op)) {
+    const tokenPath = findTokenPath(op.success.example) ?? [];
+    const exampleToken = getAt(op.success.example, tokenPath);
+    if (typeof exampleToken === 'string') route.login = { tokenPath, exampleToken };
+  }
+  return route;
+}
+
+/** Options of {@link startStub}. */
+export interface StubOptions {
+  /** Port to listen on (0 = any free port). */
+  port?: number;
+  host?: string;
+}
+
+/** A running stub backend. */
+export interface RunningStub {
+  server: Server;
+  port: number;
+  stats: StubStats;
+  /** Whether calls must carry a token issued by the spec's login operation. */
+  strictTokens: boolean;
+  close(): Promise<void>;
+}
+
+/** Starts a stub backend for one spec on 127.0.0.1. */
+export async function startStub(doc: OpenApiDoc, options: StubOptions = {}): Promise<RunningStub> {
+  const routes = listOperations(doc).map(buildRoute);
+  const byMethod = new Map<string, Route[]>();
+  for (const route of routes) {
+    const list = byMethod.get(route.method) ?? [];
+    list.push(route);
+    byMethod.set(route.method, list);
+  }
+  // Literal segments first, so `/invoices/summary` wins over `/invoices/{id}`.
+  for (const list of byMethod.values()) list.sort((a, b) => a.names.length - b.names.length);
+  const prefix = basePath(doc);
+  const strictTokens = routes.some((route) => route.login !== undefined);
+  const issued = new Set<string>();
+  let loginCount = 0;
+  const stats: StubStats = { requests: 0, byOperation: {}, logins: 0, unauthorized: 0, notFound: 0, tokenRequests: 0 };
+
+  const send = (res: ServerResponse, status: number, contentType: string, body: string): void => {
+    res.writeHead(status, { 'content-type': contentType, 'content-length': Buffer.byteLength(body) });
+    res.end(body);
+  };
+  const problem = (res: ServerResponse, status: number, title: string): void =>
+    send(res, status, 'application/problem+json', JSON.stringify({ type: 'about:blank', title, status }));
+
+  const handle = (req: IncomingMessage, res: ServerResponse): void => {
+    stats.requests += 1;
+    const url = req.url ?? '/';
+    const queryAt = url.indexOf('?');
+    let path = queryAt === -1 ? url : url.slice(0, queryAt);
+    if (path === '/__bench/stats') {
+      send(res, 200, 'application/json', JSON.stringify(stats));
+      return;
+    }
+    if (prefix !== '' && path.startsWith(prefix)) path = path.slice(prefix.length);
+    const method = req.method ?? 'GET';
+    let match: RegExpExecArray | null = null;
+    let route: Route | undefined;
+    for (const candidate of byMethod.get(method) ?? []) {
+      match = candidate.regex.exec(path);
+      if (match !== null) {
+        route = candidate;
+        break;
+      }
+    }
+    if (route === undefined || match === null) {
+      if (method === 'POST' && /\/token$/.test(path)) {
+        // An OAuth client-credentials token endpoint, for servers that fetch their own service token.
+        stats.tokenRequests += 1;
+        send(
+          res,
+          200,
+          'application/json',
+          JSON.stringify({ access_token: 'stub-service-token', token_type: 'Bearer', expires_in: 3600 }),
+        );
+        return;
+      }
+      stats.notFound += 1;
+      problem(res, 404, `no operation for ${method} ${path}`);
+      return;
+    }
+    stats.byOperation[route.key] = (stats.byOperation[route.key] ?? 0) + 1;
+    if (route.login !== undefined) {
+      loginCount += 1;
+      stats.logins += 1;
+      const token = variantOf(route.login.exampleToken, loginCount);
+      issued.add(token);
+      const answer = structuredClone(route.op.success.example);
+      setAt(answer, route.login.tokenPath, token);
+      send(res, route.status, route.contentType, JSON.stringify(answer));
+      return;
+    }
+    if (strictTokens && route.secured) {
+      const auth = req.headers.authorization;
+      const token = auth?.startsWith('Bearer ') === true ? auth.slice(7) : undefined;
+      if (token === undefined || !issued.has(token)) {
+        stats.unauthorized += 1;
+        problem(res, 401, 'missing or unknown bearer token');
+        return;
+      }
+    }
+    if (route.status === 204 || route.parts[0] === '') {
+      res.writeHead(route.status);
+      res.end();
+      return;
+    }
+    if (route.parts.length === 2) {
+      const index = route.names.length - 1;
+      const raw = match[index + 1] ?? '';
+      let value = raw;
+      try {
+        value = decodeURIComponent(raw);
+      } catch {
+        // Keep the raw segment: a server that sends a malformed escape sees it echoed back.
+      }
+      send(res, route.status, route.contentType, route.parts[0] + JSON.stringify(value) + route.parts[1]);
+      return;
+    }
+    send(res, route.status, route.contentType, route.parts[0]);
+  };
+
+  const server = createServer((req, res) => {
+    // Request bodies carry nothing the stub answers with: drain them and answer once they are read.
+    req.resume();
+    req.on('end', () => handle(req, res));
+  });
+  // Clients keep connections alive for the whole run: never let the stub be the one that closes them.
+  server.keepAliveTimeout = 120_000;
+  server.headersTimeout = 130_000;
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(options.port ?? 0, options.host ?? '127.0.0.1', () => resolve());
+  });
+  const port = (server.address() as AddressInfo).port;
+  return {
+    server,
+    port,
+    stats,
+    strictTokens,
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.closeAllConnections();
+        server.close(() => resolve());
+      }),
+  };
+}

@@ -1,0 +1,135 @@
+/**
+ * Smoke test of the benchmark harness: runs the compiled harness (`node dist/bench/run.js --smoke`, built by
+ * `npm test` before vitest) against finmcp and the floor on every backend, with a few hundred calls, and
+ * checks that every figure was produced and that no answer was mismatched. No timing is asserted: figures
+ * on a shared two-core machine are for BENCHMARKS.md, not for pass/fail.
+ */
+import { spawn } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { RunResults } from '../../bench/report.js';
+
+const ROOT = join(import.meta.dirname, '..', '..');
+const RUN = join(ROOT, 'dist', 'bench', 'run.js');
+
+let dir: string;
+let results: RunResults;
+let markdown: string;
+
+function runSmoke(out: string, md: string): Promise<{ code: number | null; output: string }> {
+  return new Promise((resolve) => {
+    const child = spawn(process.execPath, [RUN, '--smoke', '--out', out, '--markdown', md], {
+      cwd: ROOT,
+      stdio: ['ignore', 'pipe', 'pipe'],
+      env: { ...process.env, BENCH_SMOKE: '1' },
+    });
+    let output = '';
+    const keep = (chunk: Buffer): void => {
+      output = (output + chunk.toString()).slice(-6000);
+    };
+    child.stdout.on('data', keep);
+    child.stderr.on('data', keep);
+    // The harness bounds itself; this only guards the test against a wedged child.
+    const timer = setTimeout(() => child.kill('SIGKILL'), 170_000);
+    child.on('exit', (code) => {
+      clearTimeout(timer);
+      resolve({ code, output });
+    });
+  });
+}
+
+describe('npm run bench --smoke', () => {
+  beforeAll(async () => {
+    if (!existsSync(RUN)) throw new Error(`${RUN} is missing: run \`npm run build\` first (npm test does)`);
+    dir = await mkdtemp(join(tmpdir(), 'finmcp-bench-smoke-'));
+    const out = join(dir, 'results.json');
+    const md = join(dir, 'BENCHMARKS.md');
+    const { code, output } = await runSmoke(out, md);
+    if (code !== 0) throw new Error(`smoke run failed (exit ${String(code)}):\n${output}`);
+    results = JSON.parse(await readFile(out, 'utf8')) as RunResults;
+    markdown = await readFile(md, 'utf8');
+  }, 180_000);
+
+  afterAll(async () => {
+    if (dir !== undefined) await rm(dir, { recursive: true, force: true });
+  });
+
+  it('covers both backends with finmcp and the floor', () => {
+    expect(results.meta.mode).toBe('smoke');
+    expect(results.backends.map((b) => b.backend).sort()).toEqual(['b4b', 'finopps']);
+    expect(results.servers.map((s) => s.id)).toContain('finmcp');
+  });
+
+  it('produces latency for the floor and finmcp over stdio and HTTP, with added latency', () => {
+    for (const backend of results.backends) {
+      for (const [server, transport] of [
+        ['floor', 'direct'],
+        ['finmcp', 'stdio'],
+        ['finmcp', 'http'],
+      ] as const) {
+        const row = results.derived.latency.find((l) => l.backend === backend.backend && l.server === server && l.transport === transport);
+        expect(row, `${backend.backend} ${server}/${transport}`).toBeDefined();
+        expect(row?.calls).toBeGreaterThan(0);
+        expect(Number.isFinite(row?.p50)).toBe(true);
+        expect(Number.isFinite(row?.p99)).toBe(true);
+        expect(row?.addedP50).not.toBeNull();
+      }
+    }
+  });
+
+  it('produces throughput and server CPU per call', () => {
+    for (const backend of results.backends) {
+      for (const transport of ['stdio', 'http']) {
+        const row = results.derived.throughput.find((t) => t.backend === backend.backend && t.server === 'finmcp' && t.transport === transport);
+        expect(row, `${backend.backend} finmcp/${transport}`).toBeDefined();
+        expect(row?.mean).toBeGreaterThan(0);
+        expect(row?.cpuMean).not.toBeNull();
+        expect(row?.xFloor).not.toBeNull();
+      }
+      const floor = results.derived.throughput.find((t) => t.backend === backend.backend && t.server === 'floor');
+      expect(floor?.mean).toBeGreaterThan(0);
+    }
+  });
+
+  it('has no mismatched answer', () => {
+    const rows = results.derived.correctness;
+    expect(rows.length).toBeGreaterThan(0);
+    for (const row of rows) expect(row.mismatches, `${row.backend} ${row.server}/${row.transport}: ${row.samples.join('; ')}`).toBe(0);
+  });
+
+  it('produces cold start, tools/list size and memory figures', () => {
+    expect(results.floor.coldStartMs).toBeGreaterThan(0);
+    expect(results.floor.rssIdleBytes).toBeGreaterThan(0);
+    for (const backend of results.backends) {
+      const server = backend.servers.find((s) => s.id === 'finmcp');
+      expect(server).toBeDefined();
+      expect(server && 'medianMs' in server.coldStart ? server.coldStart.medianMs : null).toBeGreaterThan(0);
+      expect(server?.toolsList?.bytes).toBeGreaterThan(0);
+      expect(server?.toolsList?.approxTokens).toBeGreaterThan(0);
+      for (const transport of ['stdio', 'http'] as const) {
+        expect(server?.[transport].error, `${backend.backend} ${transport}`).toBeUndefined();
+        expect(server?.[transport].rssIdleBytes).toBeGreaterThan(0);
+        expect(server?.[transport].rssAfterLoadBytes).toBeGreaterThan(0);
+      }
+    }
+  });
+
+  it('measures memory per B4B session', () => {
+    const b4b = results.backends.find((b) => b.backend === 'b4b')?.servers.find((s) => s.id === 'finmcp');
+    const sessions = b4b?.sessions;
+    expect(sessions).toBeDefined();
+    expect(sessions && 'perSessionBytes' in sessions ? sessions.perSessionBytes : null).not.toBeNull();
+    expect(sessions && 'failed' in sessions ? sessions.failed : -1).toBe(0);
+  });
+
+  it('times finmcp generate and writes the report with the targets table', () => {
+    const generate = results.generate.finmcp;
+    expect('medianMs' in generate ? generate.medianMs : null).toBeGreaterThan(0);
+    expect(results.derived.targets.length).toBeGreaterThan(0);
+    expect(markdown).toContain('## Targets');
+    expect(markdown).toContain('## Reproduce');
+  });
+});
