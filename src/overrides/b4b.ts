@@ -53,6 +53,7 @@ export const LOGIN_FAILED =
 /**
  * Internal names of the hand-written tools. They are served under the reference names (`login`, …) through
  * a `name` override, so that hiding the generated operations of those names cannot hide them too.
+ * Each reaches the B4B API, hence `openWorldHint: true`, as for generated tools.
  */
 const HAND = { login: 'b4b_session_login', logout: 'b4b_session_logout', whoami: 'b4b_session_whoami' } as const;
 
@@ -158,7 +159,7 @@ function loginTool(now: () => number): HandWrittenTool {
       readOnlyHint: false,
       destructiveHint: false,
       idempotentHint: true,
-      openWorldHint: false,
+      openWorldHint: true,
     },
     validate: (args) => {
       const problems = unknownProperties(args, ['phone', 'password']);
@@ -226,7 +227,7 @@ function logoutTool(now: () => number): HandWrittenTool {
       readOnlyHint: false,
       destructiveHint: false,
       idempotentHint: true,
-      openWorldHint: false,
+      openWorldHint: true,
     },
     validate: (args) => unknownProperties(args, []),
     call: async (_args, ctx, api) => {
@@ -283,7 +284,7 @@ function whoamiTool(now: () => number): HandWrittenTool {
       readOnlyHint: true,
       destructiveHint: false,
       idempotentHint: true,
-      openWorldHint: false,
+      openWorldHint: true,
     },
     validate: (args) => unknownProperties(args, []),
     call: async (_args, ctx, api: BackendApi) => {
