@@ -131,7 +131,8 @@ export async function runGenerate(options: GenerateOptions): Promise<GenerateRes
         changes,
       });
     } catch (error) {
-      errors.push(`${specFile}: ${(error as Error).message}`);
+      // Messages name the spec by its absolute path; the report uses the root-relative one.
+      errors.push(`${specFile}: ${(error as Error).message.split(specPath).join(specFile)}`);
     }
   }
   for (const orphan of orphanBackends(outDir, new Set(names))) {

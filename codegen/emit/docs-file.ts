@@ -75,6 +75,20 @@ function toolSection(tool: ToolDescriptor): string {
   return lines.join('\n');
 }
 
+/** A one-line-per-tool overview table of a backend. */
+function toolIndex(tools: readonly ToolDescriptor[]): string[] {
+  const hint = (tool: ToolDescriptor): string =>
+    tool.annotations.readOnlyHint === true ? 'read-only' : tool.annotations.destructiveHint === true ? 'destructive' : 'writes';
+  return [
+    '| Tool | Title | Operation | Effect |',
+    '| --- | --- | --- | --- |',
+    ...tools.map(
+      (tool) =>
+        `| \`${tool.name}\` | ${cell(tool.title)} | \`${tool.operation.method.toUpperCase()} ${tool.operation.path}\`${tool.operation.deprecated ? ' (deprecated)' : ''} | ${hint(tool)} |`,
+    ),
+  ];
+}
+
 /** Renders the whole catalogue. */
 export function renderDocsFile(backends: readonly DocsBackend[]): string {
   const sources = backends.length > 0 ? backends.map((b) => b.specFile).join(', ') : 'no specs';
@@ -94,6 +108,7 @@ export function renderDocsFile(backends: readonly DocsBackend[]): string {
   for (const backend of backends) {
     parts.push(`## ${backend.name} — ${backend.title} ${backend.version}`, '');
     parts.push(`${backend.tools.length} tools, generated from \`${backend.specFile}\`.`, '');
+    parts.push(...toolIndex(backend.tools), '');
     for (const tool of backend.tools) parts.push(toolSection(tool));
   }
   return `${parts.join('\n').trimEnd()}\n`;
