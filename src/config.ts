@@ -27,7 +27,7 @@ export const SETTINGS: readonly SettingDoc[] = [
   { env: 'FINMCP_MAX_ATTEMPTS', default: '3', description: 'Attempts for idempotent backend calls (429/502/503/504, connection errors)' },
   { env: 'FINMCP_MAX_RESPONSE_BYTES', default: '200000', description: 'Tool results larger than this are cut, with a note saying how to get the rest' },
   { env: 'FINMCP_MAX_BODY_BYTES', default: '8388608', description: 'Largest accepted HTTP request body (413 above)' },
-  { env: 'FINMCP_RATE_LIMIT_PER_MINUTE', default: '600', description: 'Tool calls per principal per minute over HTTP (429 above)' },
+  { env: 'FINMCP_RATE_LIMIT_PER_MINUTE', default: '600', description: 'Requests per principal per minute over HTTP, bursts of a tenth of it (429 above); 0 turns the limit off' },
   { env: 'FINMCP_SESSION_IDLE_TTL_MS', default: '1800000', description: 'Idle time after which a stateful session ends' },
   { env: 'FINMCP_MAX_SESSIONS', default: '10000', description: 'Open sessions kept; the oldest is evicted beyond this' },
   { env: 'FINMCP_API_KEYS', default: '(none)', description: 'Inbound static API keys `id:key,id2:key2` for backends without OAuth (required to bind a stateful backend to a non-loopback address)' },

@@ -225,6 +225,7 @@ export async function startServers(
     for (const backend of prepared) {
       httpBackends.push({ service: backend.service, inboundAuth: await inboundAuthFor(backend), info: serverInfo(backend.generated) });
     }
+    const rateLimitPerMinute = settings.int('FINMCP_RATE_LIMIT_PER_MINUTE', 600);
     const server = createHttpServer({
       host,
       port,
@@ -233,7 +234,7 @@ export async function startServers(
       allowedOrigins: str(options.allowedOrigins)?.split(',').map((o) => o.trim()) ?? settings.list('FINMCP_ALLOWED_ORIGINS', ['http://localhost:6274', 'http://127.0.0.1:6274']),
       allowedHosts: settings.optional('FINMCP_ALLOWED_HOSTS') === undefined ? undefined : [...settings.list('FINMCP_ALLOWED_HOSTS', []), new URL(publicUrl).host],
       maxBodyBytes: settings.int('FINMCP_MAX_BODY_BYTES', 8 * 1024 * 1024),
-      rateLimit: { perMinute: settings.int('FINMCP_RATE_LIMIT_PER_MINUTE', 600) },
+      rateLimit: rateLimitPerMinute === 0 ? false : { perMinute: rateLimitPerMinute, burst: Math.max(1, Math.ceil(rateLimitPerMinute / 10)) },
       sessionStore,
       logger,
     });

@@ -192,7 +192,8 @@ export function createHttpServer(options: HttpServerOptions): HttpServerHandle {
   const wellKnown = new Map<string, string>();
   for (const backend of options.backends) {
     for (const [path, body] of Object.entries(backend.inboundAuth?.wellKnown() ?? {})) {
-      wellKnown.set(path, JSON.stringify(body));
+      // Path forms are per backend; the root form belongs to the first backend that claims it.
+      if (!wellKnown.has(path)) wellKnown.set(path, JSON.stringify(body));
     }
   }
   const healthJson = JSON.stringify({ status: 'ok', backends: options.backends.map((b) => b.service.backend) });
@@ -454,9 +455,11 @@ export function createHttpServer(options: HttpServerOptions): HttpServerHandle {
     if (methodName === 'tools/call' && route.inboundAuth !== undefined && isObject(params) && typeof params.name === 'string') {
       const required = route.inboundAuth.requiredScopes(params.name);
       if (required.length > 0 && !required.every((s) => principal.scopes.includes(s))) {
-        sendError(ex, 403, requestId, SERVER_ERROR, 'Forbidden: insufficient scope', {
-          'www-authenticate': `Bearer error="insufficient_scope", scope="${required.join(' ')}"`,
-        });
+        // The plugin's own challenge carries resource_metadata too (MCP 2025-11-25, runtime insufficient scope).
+        const challenge =
+          route.inboundAuth.insufficientScope?.(required).headers['www-authenticate'] ??
+          `Bearer error="insufficient_scope", scope="${required.join(' ')}"`;
+        sendError(ex, 403, requestId, SERVER_ERROR, 'Forbidden: insufficient scope', { 'www-authenticate': challenge });
         return;
       }
     }
