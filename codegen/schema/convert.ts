@@ -3,14 +3,15 @@
  * self-contained JSON Schema 2020-12 that ajv compiles in strict mode. Each concept lives in its own module; this
  * one walks the subschemas (applicator vocabulary, §10) and applies them in order:
  * refs → 3.0 compatibility → keyword filter → children → discriminator tags → read/write-only → allOf merge →
- * array items → implicit types; and once the tool schema is complete, `$defs` and declared required names.
+ * array items → implicit object/array types; and once the tool schema is complete, `$defs`, declared required
+ * names and implicit scalar types.
  */
 import type { JsonSchema } from '../../src/descriptor.js';
 import { type SchemaMode, removeHiddenProperties } from './access.js';
 import { mergeAllOf } from './all-of.js';
 import { ensureArrayItems } from './array-items.js';
 import { applyDiscriminatorTags, discriminatorTags } from './discriminator.js';
-import { addImplicitType } from './implicit-type.js';
+import { addImplicitScalarTypes, addImplicitType } from './implicit-type.js';
 import { isObject } from './json.js';
 import { keepJsonSchemaKeywords } from './keywords.js';
 import { fromOpenApi30 } from './openapi30.js';
@@ -70,6 +71,7 @@ export class SchemaConverter {
     if (Object.keys(defs).length > 0) root['$defs'] = defs;
     // Last, on the finished tree: a placeholder added earlier would hide a read-only name from an allOf merge.
     visitSchemas(root, declareRequiredProperties);
+    addImplicitScalarTypes(root);
     return root;
   }
 

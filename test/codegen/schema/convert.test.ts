@@ -134,6 +134,14 @@ describe('SchemaConverter', () => {
       },
     },
     {
+      name: 'scalar keywords without a type get one, except under a typed parent',
+      given: { raw: { properties: { n: { minimum: 0 }, i: { type: 'integer', oneOf: [{ maximum: 9 }] } } } },
+      want: {
+        properties: { n: { minimum: 0, type: 'number' }, i: { type: 'integer', oneOf: [{ maximum: 9 }] } },
+        type: 'object',
+      },
+    },
+    {
       name: 'a required-only oneOf branch declares its property',
       given: {
         raw: { type: 'object', properties: { a: {}, b: {} }, oneOf: [{ required: ['a'] }, { required: ['b'] }] },

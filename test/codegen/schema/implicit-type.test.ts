@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { addImplicitType } from '../../../codegen/schema/implicit-type.js';
+import { addImplicitScalarTypes, addImplicitType } from '../../../codegen/schema/implicit-type.js';
 
 describe('addImplicitType', () => {
   const cases: Array<{ name: string; given: Record<string, unknown>; want: Record<string, unknown> }> = [
@@ -17,6 +17,36 @@ describe('addImplicitType', () => {
   ];
   it.each(cases)('$name', ({ given, want }) => {
     addImplicitType(given);
+    expect(given).toEqual(want);
+  });
+});
+
+describe('addImplicitScalarTypes', () => {
+  const cases: Array<{ name: string; given: Record<string, unknown>; want: Record<string, unknown> }> = [
+    {
+      name: 'property with numeric keywords only',
+      given: { type: 'object', properties: { a: { minimum: 1 }, b: { maxLength: 3 } } },
+      want: { type: 'object', properties: { a: { minimum: 1, type: 'number' }, b: { maxLength: 3, type: 'string' } } },
+    },
+    {
+      name: 'branch under a typed parent stays untyped',
+      given: { type: 'integer', oneOf: [{ minimum: 1 }, { maximum: -1 }] },
+      want: { type: 'integer', oneOf: [{ minimum: 1 }, { maximum: -1 }] },
+    },
+    {
+      name: 'typed branches: the parent is left alone',
+      given: { anyOf: [{ type: 'string' }, { type: 'integer' }], minimum: 0 },
+      want: { anyOf: [{ type: 'string' }, { type: 'integer' }], minimum: 0 },
+    },
+    { name: 'mixed families: left alone', given: { minimum: 1, maxLength: 2 }, want: { minimum: 1, maxLength: 2 } },
+    {
+      name: 'items and $defs are new instances',
+      given: { type: 'array', items: { pattern: 'x' }, $defs: { D: { multipleOf: 2 } } },
+      want: { type: 'array', items: { pattern: 'x', type: 'string' }, $defs: { D: { multipleOf: 2, type: 'number' } } },
+    },
+  ];
+  it.each(cases)('$name', ({ given, want }) => {
+    addImplicitScalarTypes(given);
     expect(given).toEqual(want);
   });
 });
