@@ -24,8 +24,8 @@ beforeAll(async () => {
 });
 
 describe('real specs', () => {
-  it('the backends are finopps and b4b', () => {
-    expect(names).toEqual(['b4b', 'finopps']);
+  it('include finopps and b4b (a spec dropped into specs/ adds a backend)', () => {
+    expect(names).toEqual(expect.arrayContaining(['b4b', 'finopps']));
   });
 
   describe.each(names)('%s', (name) => {
