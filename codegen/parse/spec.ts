@@ -2,6 +2,7 @@
  * Parsing one OpenAPI 3.1 document with hey-api (`createClient` + the finmcp plugin only, dry run: hey-api writes
  * nothing). Returns the bundled spec and the tool descriptors the plugin built.
  */
+import { resolve } from 'node:path';
 import { createClient } from '@hey-api/openapi-ts';
 import { type ParsedSpec, finmcpPlugin } from '../hey-api-plugin/plugin.js';
 
@@ -23,7 +24,7 @@ export function heyApiErrorMessage(error: unknown): string {
   return String(error);
 }
 
-/** Parses the spec at `file` (absolute path) into its bundled document and descriptors. */
+/** Parses the spec at `file` into its bundled document and descriptors. */
 export async function parseSpec(file: string): Promise<ParsedSpec> {
   let parsed: ParsedSpec | undefined;
   try {
@@ -40,7 +41,8 @@ export async function parseSpec(file: string): Promise<ParsedSpec> {
 /** One hey-api run with the finmcp plugin only. */
 async function runHeyApi(file: string, onParsed: (parsed: ParsedSpec) => void): Promise<void> {
   await createClient({
-    input: { path: file },
+    // Always absolute: hey-api reads a relative `org/name` path as a shorthand of its online registry.
+    input: { path: resolve(file) },
     // Required by hey-api's config even in a dry run; nothing is written.
     output: { path: '.finmcp-hey-api-unused' },
     dryRun: true,

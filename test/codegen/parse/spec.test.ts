@@ -34,6 +34,12 @@ describe('parseSpec', () => {
     expect(parsed.descriptors.map((d) => d.name)).toEqual(['createTransfer', 'getBalance']);
   });
 
+  it('a relative path is a file, never a hey-api registry shorthand', async () => {
+    const relative = 'test/codegen/fixtures/legacy30.yaml';
+    expect(process.cwd()).toBe(resolve(import.meta.dirname, '../../..'));
+    expect((await parseSpec(relative)).descriptors).toHaveLength(2);
+  });
+
   const broken: Array<{ name: string; given: string; want: RegExp }> = [
     { name: 'YAML syntax error, with line and column', given: 'openapi: 3.1.0\ninfo: [a, b\n', want: /Error parsing .*\(3:1\)/ },
     {
