@@ -50,8 +50,6 @@ import type { GeneratedBackend } from '../src/descriptor.js';
 export const backendNames: string[] = ${JSON.stringify(names)};
 
 /** Loads one backend on demand (a lazy import keeps start-up to the backends actually served). */
-export const backendLoaders: Record<string, () => Promise<GeneratedBackend>> = {
-${loaders}
-};
+export const backendLoaders: Record<string, () => Promise<GeneratedBackend>> = {${loaders === '' ? '' : `\n${loaders}\n`}};
 `;
 }

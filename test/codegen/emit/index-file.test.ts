@@ -11,7 +11,13 @@ describe('renderRegistry', () => {
         `  "b-c": async () => (await import('./b-c/index.gen.js')).backend,`,
       ],
     },
-    { given: [], want: ['export const backendNames: string[] = [];'] },
+    {
+      given: [],
+      want: [
+        'export const backendNames: string[] = [];',
+        'export const backendLoaders: Record<string, () => Promise<GeneratedBackend>> = {};',
+      ],
+    },
   ];
   it.each(cases)('$given', ({ given, want }) => {
     const lines = renderRegistry('specs/', given).split('\n');
