@@ -6,8 +6,6 @@
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { Ajv2020 } from 'ajv/dist/2020.js';
-import addFormatsModule from 'ajv-formats';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
 import { startServers, type RunningServers } from '../../src/cli/serve.js';
@@ -18,10 +16,9 @@ import { backendLoaders } from '../../generated/index.gen.js';
 import type { GeneratedBackend } from '../../src/descriptor.js';
 import type { ListedTool, ToolResult } from '../../src/contracts.js';
 import { exampleArgumentsByTool } from '../helpers/spec-examples.js';
+import { expectConforms } from '../helpers/tool-results.js';
 
 const execFileAsync = promisify(execFile);
-const addFormats = addFormatsModule as unknown as (ajv: Ajv2020) => Ajv2020;
-const ajv = addFormats(new Ajv2020({ strict: false, allErrors: true }));
 
 let running: RunningServers;
 let finopps: GeneratedBackend;
@@ -37,14 +34,6 @@ async function connect(url: string, token?: string): Promise<Client> {
   const headers: Record<string, string> = token === undefined ? {} : { authorization: `Bearer ${token}` };
   await client.connect(new StreamableHTTPClientTransport(new URL(url), { requestInit: { headers } }));
   return client;
-}
-
-function expectConforms(tool: ListedTool, result: ToolResult): void {
-  expect(result.isError, `${tool.name}: ${result.content.map((c) => c.text).join(' ')}`).not.toBe(true);
-  expect(result.structuredContent, `${tool.name} has structuredContent`).toBeDefined();
-  const validate = ajv.compile(tool.outputSchema ?? {});
-  expect(validate(result.structuredContent), `${tool.name}: ${JSON.stringify(validate.errors)}`).toBe(true);
-  expect(JSON.parse(result.content[0]!.text)).toEqual(result.structuredContent);
 }
 
 beforeAll(async () => {

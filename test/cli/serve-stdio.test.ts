@@ -10,7 +10,11 @@ import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js';
-import type { ToolResult } from '../../src/contracts.js';
+import type { ListedTool, ToolResult } from '../../src/contracts.js';
+import type { GeneratedBackend } from '../../src/descriptor.js';
+import { backendLoaders } from '../../generated/index.gen.js';
+import { exampleArgumentsByTool } from '../helpers/spec-examples.js';
+import { expectConforms } from '../helpers/tool-results.js';
 import { projectRoot } from '../../src/paths.js';
 
 const execFileAsync = promisify(execFile);
@@ -28,6 +32,13 @@ function stdioClient(backend: string, env: Record<string, string> = {}): { clien
   });
   return { client: new Client({ name: 'finmcp-stdio-e2e', version: '1.0.0' }), transport };
 }
+
+let b4b: GeneratedBackend;
+let finopps: GeneratedBackend;
+beforeAll(async () => {
+  b4b = await backendLoaders['b4b']!();
+  finopps = await backendLoaders['finopps']!();
+});
 
 describe('B4B over stdio (sandbox)', () => {
   let client: Client;
@@ -48,29 +59,53 @@ describe('B4B over stdio (sandbox)', () => {
     expect(result.content[0]!.text).toMatch(/login/);
   });
 
-  it('logs in, lists entities, and refuses bad input naming the field without dying', async () => {
+  it('logs in, then calls every B4B tool with the spec examples; every result conforms to its outputSchema', async () => {
     const login = (await client.callTool({ name: 'login', arguments: { phone: '+84909495665', password: 'SecurePassword123@' } })) as ToolResult;
     expect(login.isError, login.content[0]!.text).not.toBe(true);
     expect(login.structuredContent?.['email']).toEqual(expect.any(String));
+    const { tools } = await client.listTools();
+    const args = exampleArgumentsByTool(b4b, tools as ListedTool[]);
+    for (const tool of tools) {
+      if (tool.name === 'login' || tool.name === 'logout') continue;
+      const result = (await client.callTool({ name: tool.name, arguments: args.get(tool.name) ?? {} })) as ToolResult;
+      expectConforms(tool as ListedTool, result);
+    }
+  });
 
-    const bad = (await client.callTool({ name: 'list_entities', arguments: { per_page: 'many' } })) as ToolResult;
+  /** Bad inputs: each gets an isError result naming the field and the rule, and the server keeps serving. */
+  const badInputs: Array<{ name: string; tool: string; given: Record<string, unknown>; want: RegExp }> = [
+    { name: 'wrong type', tool: 'list_entities', given: { per_page: 'many' }, want: /per_page.*integer/ },
+    { name: 'out of range', tool: 'list_entities', given: { per_page: 0 }, want: /per_page.*>= 1/ },
+    { name: 'missing required', tool: 'get_entity', given: {}, want: /entity_id.*required/ },
+    { name: 'unknown property', tool: 'list_entities', given: { colour: 'red' }, want: /colour/ },
+    { name: 'null', tool: 'get_entity', given: { entity_id: null }, want: /entity_id.*string/ },
+    { name: 'bad enum', tool: 'create_entity', given: { name: 'X', entity_type: 'ALIEN', tax_code: '0101234567', address: 'a', city: 'b', country: 'VN' }, want: /entity_type.*one of/ },
+    { name: '1 MB string', tool: 'list_entities', given: { search: 'x'.repeat(1024 * 1024) }, want: /search/ },
+    { name: 'unicode in a uuid', tool: 'get_entity', given: { entity_id: 'ẞ😀-not-a-uuid' }, want: /entity_id.*uuid/ },
+  ];
+
+  it.each(badInputs)('refuses $name naming the field, then still serves', async ({ tool, given, want }) => {
+    const bad = (await client.callTool({ name: tool, arguments: given })) as ToolResult;
     expect(bad.isError).toBe(true);
-    expect(bad.content[0]!.text).toContain('per_page');
-
-    const entities = (await client.callTool({ name: 'list_entities', arguments: { page: 1, per_page: 10 } })) as ToolResult;
-    expect(entities.isError, entities.content[0]!.text).not.toBe(true);
-    expect(Array.isArray(entities.structuredContent?.['items'])).toBe(true);
+    expect(bad.content[0]!.text).toMatch(want);
+    expect(bad.content[0]!.text).not.toMatch(/\bat .*\.(ts|js):\d+/);
+    const next = (await client.callTool({ name: 'list_entities', arguments: { page: 1, per_page: 10 } })) as ToolResult;
+    expect(next.isError, next.content[0]!.text).not.toBe(true);
   });
 });
 
 describe('FinOpps over stdio (sandbox: the token comes from the sandbox authorization server)', () => {
-  it('derives the organisation from the token and lists invoices', async () => {
+  it('derives the organisation from the token and serves every tool; every result conforms to its outputSchema', async () => {
     const { client, transport } = stdioClient('finopps', { FINMCP_SANDBOX_USER: 'alice' });
     await client.connect(transport);
     try {
-      const result = (await client.callTool({ name: 'list_invoices', arguments: { status: 'overdue' } })) as ToolResult;
-      expect(result.isError, result.content[0]!.text).not.toBe(true);
-      expect(Array.isArray(result.structuredContent?.['data'])).toBe(true);
+      const { tools } = await client.listTools();
+      expect(tools).toHaveLength(7);
+      const args = exampleArgumentsByTool(finopps, tools as ListedTool[]);
+      for (const tool of tools) {
+        const result = (await client.callTool({ name: tool.name, arguments: args.get(tool.name) ?? {} })) as ToolResult;
+        expectConforms(tool as ListedTool, result);
+      }
     } finally {
       await client.close();
     }

@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { verifyBackend, formatReport } from '../../src/cli/verify.js';
 import { projectRoot } from '../../src/paths.js';
+import { startPrism } from '../../src/sandbox/prism.js';
 
 const scratch = mkdtempSync(join(tmpdir(), 'finmcp-verify-'));
 
@@ -21,6 +22,40 @@ describe('finmcp verify against the mocks of the committed specs', () => {
     expect(report.mode).toBe('mock');
     expect(report.operations.length).toBeGreaterThanOrEqual(7);
     expect(report.ok, formatReport(report)).toBe(true);
+  }, 120_000);
+});
+
+describe('finmcp verify --backend-url (through Prism\'s validating proxy)', () => {
+  it('verifies a running backend through the proxy', async () => {
+    // The "real" backend here is itself a Prism mock of the spec: what matters is that requests and responses
+    // pass through `prism proxy`, which validates both.
+    const upstream = await startPrism({ specFile: join(projectRoot(), 'specs', 'b4b.yaml') });
+    try {
+      const report = await verifyBackend('b4b', { backendUrl: upstream.url });
+      expect(report.mode).toBe('proxy');
+      expect(report.ok, formatReport(report)).toBe(true);
+      expect(report.operations).toHaveLength(15);
+    } finally {
+      await upstream.stop();
+    }
+  }, 120_000);
+});
+
+describe('finmcp verify --backend-url against a backend that drifted', () => {
+  it('reports the response violations Prism\'s proxy finds, per operation', async () => {
+    const current = readFileSync(join(projectRoot(), 'specs', 'finopps.yaml'), 'utf8');
+    const driftedFile = join(scratch, 'finopps-drifted-backend.yaml');
+    writeFileSync(driftedFile, current.replace(/\binvoiceNumber\b/g, 'number'));
+    const upstream = await startPrism({ specFile: driftedFile });
+    try {
+      const report = await verifyBackend('finopps', { backendUrl: upstream.url });
+      expect(report.ok).toBe(false);
+      const listInvoices = report.operations.find((op) => op.tool === 'list_invoices');
+      expect(listInvoices?.responseValidSpec, formatReport(report)).toBe(false);
+      expect(listInvoices?.problems.join(' ')).toMatch(/response/);
+    } finally {
+      await upstream.stop();
+    }
   }, 120_000);
 });
 
