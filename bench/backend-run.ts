@@ -241,6 +241,15 @@ export async function benchBackend(scenario: Scenario, options: BackendRunOption
       const h = http.get(sut.id);
       if (h !== undefined) targets.push(httpTarget(sut.id, scenario, h.endpoint, h.proc.pid, h.tool, h.setup, plan.callTimeoutMs));
     }
+    // Peers over HTTP also run without id collisions between sessions (throughput points only), so that the
+    // best-peer comparison is against the peer at its best, not only at its known fault.
+    const uniqueIdTargets: LoadTarget[] = [];
+    for (const sut of servers) {
+      const h = http.get(sut.id);
+      if (h !== undefined && sut.role === 'peer') {
+        uniqueIdTargets.push(httpTarget(sut.id, scenario, h.endpoint, h.proc.pid, h.tool, h.setup, plan.callTimeoutMs, true));
+      }
+    }
 
     // 4. Sequential latency.
     for (const target of targets) {
@@ -255,16 +264,18 @@ export async function benchBackend(scenario: Scenario, options: BackendRunOption
     // 5. Throughput, round by round, interleaved across servers.
     for (let round = 1; round <= plan.rounds; round += 1) {
       for (const concurrency of plan.concurrency) {
-        for (const target of targets) {
+        const pointTargets = plan.uniqueIdConcurrency.includes(concurrency) ? [...targets, ...uniqueIdTargets] : targets;
+        for (const target of pointTargets) {
+          const name = `${target.server}/${target.transport}${target.variant === undefined ? '' : ` (${target.variant})`}`;
           try {
             const point = await measureThroughput(target, concurrency, plan.durationMs, round);
             throughput.push(point);
             progress(
-              `${scenario.backend}: round ${round} ${target.server}/${target.transport} ×${concurrency}: ` +
+              `${scenario.backend}: round ${round} ${name} ×${concurrency}: ` +
                 `${Math.round(point.callsPerSec)} calls/s, mismatches ${point.outcomes.mismatches}`,
             );
           } catch (error) {
-            progress(`${scenario.backend}: round ${round} ${target.server}/${target.transport} ×${concurrency} failed: ${message(error)}`);
+            progress(`${scenario.backend}: round ${round} ${name} ×${concurrency} failed: ${message(error)}`);
           }
         }
       }

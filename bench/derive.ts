@@ -29,12 +29,14 @@ export interface LatencyRow {
   errors: number;
 }
 
-/** One throughput row (one server, transport and concurrency, all rounds). */
+/** One throughput row (one server, transport, variant and concurrency, all rounds). */
 export interface ThroughputRow {
   backend: string;
   server: string;
   role: 'floor' | 'subject' | 'peer';
   transport: string;
+  /** e.g. `unique ids` (a peer loaded without id collisions between sessions). */
+  variant?: string;
   client: string;
   concurrency: number;
   /** Correct calls per second, per round. */
@@ -63,6 +65,7 @@ export interface CorrectnessRow {
   backend: string;
   server: string;
   transport: string;
+  variant?: string;
   calls: number;
   ok: number;
   wrongData: number;
@@ -141,7 +144,7 @@ export function derive(backends: readonly BackendResult[], generate: GenerateRes
 
     const keys = new Map<string, ThroughputRow>();
     for (const point of backend.throughput) {
-      const key = `${point.server}|${point.transport}|${point.concurrency}`;
+      const key = `${point.server}|${point.transport}|${point.variant ?? ''}|${point.concurrency}`;
       let row = keys.get(key);
       if (row === undefined) {
         row = {
@@ -149,6 +152,7 @@ export function derive(backends: readonly BackendResult[], generate: GenerateRes
           server: point.server,
           role: roleOf(backend, point.server),
           transport: point.transport,
+          ...(point.variant === undefined ? {} : { variant: point.variant }),
           client: point.client,
           concurrency: point.concurrency,
           rounds: [],
@@ -179,18 +183,31 @@ export function derive(backends: readonly BackendResult[], generate: GenerateRes
       const peers = tRows.filter((r) => r.role === 'peer' && r.transport === row.transport && r.concurrency === row.concurrency);
       const best = peers.sort((a, b) => b.mean - a.mean)[0];
       if (best !== undefined && row.role !== 'floor') {
-        row.bestPeer = best.server;
+        row.bestPeer = best.variant === undefined ? best.server : `${best.server}, ${best.variant}`;
         row.xBestPeer = ratio(row.mean, best.mean);
       }
     }
     throughput.push(...tRows);
 
     const totals = new Map<string, CorrectnessRow>();
-    const add = (server: string, transport: string, counts: TallyCounts): void => {
-      const key = `${server}|${transport}`;
+    const add = (server: string, transport: string, variant: string | undefined, counts: TallyCounts): void => {
+      const key = `${server}|${transport}|${variant ?? ''}`;
       let row = totals.get(key);
       if (row === undefined) {
-        row = { backend: backend.backend, server, transport, calls: 0, ok: 0, wrongData: 0, wrongId: 0, strays: 0, mismatches: 0, errors: 0, samples: [] };
+        row = {
+          backend: backend.backend,
+          server,
+          transport,
+          ...(variant === undefined ? {} : { variant }),
+          calls: 0,
+          ok: 0,
+          wrongData: 0,
+          wrongId: 0,
+          strays: 0,
+          mismatches: 0,
+          errors: 0,
+          samples: [],
+        };
         totals.set(key, row);
       }
       row.calls += counts.ok + counts.wrongData + counts.wrongId + errorsOf(counts);
@@ -202,8 +219,8 @@ export function derive(backends: readonly BackendResult[], generate: GenerateRes
       row.errors += errorsOf(counts);
       for (const sample of counts.samples) if (row.samples.length < 3) row.samples.push(sample);
     };
-    for (const l of backend.latency) add(l.server, l.transport, l.outcomes);
-    for (const p of backend.throughput) add(p.server, p.transport, p.outcomes);
+    for (const l of backend.latency) add(l.server, l.transport, undefined, l.outcomes);
+    for (const p of backend.throughput) add(p.server, p.transport, p.variant, p.outcomes);
     correctness.push(...totals.values());
   }
 
@@ -234,7 +251,7 @@ function targets(
       });
     }
     for (const transport of ['stdio', 'http']) {
-      const row = throughput.find((t) => t.backend === b && t.server === subject && t.transport === transport && t.concurrency === 16);
+      const row = throughput.find((t) => t.backend === b && t.server === subject && t.transport === transport && t.concurrency === 16 && t.variant === undefined);
       rows.push({
         target: `server CPU per call ≤ 0.5 ms (${transport}, 16 clients)`,
         scope: b,
@@ -243,7 +260,7 @@ function targets(
       });
     }
     for (const transport of ['stdio', 'http']) {
-      const row = throughput.find((t) => t.backend === b && t.server === subject && t.transport === transport && t.concurrency === 16);
+      const row = throughput.find((t) => t.backend === b && t.server === subject && t.transport === transport && t.concurrency === 16 && t.variant === undefined);
       const measured =
         row === undefined
           ? 'not measured'

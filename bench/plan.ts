@@ -14,6 +14,8 @@ export interface Plan {
   servers: string[];
   latency: { warmup: number; calls: number; maxMs: number };
   concurrency: number[];
+  /** Concurrency levels at which peers' HTTP servers are also loaded with unique JSON-RPC ids per session. */
+  uniqueIdConcurrency: number[];
   rounds: number;
   durationMs: number;
   coldStarts: number;
@@ -67,6 +69,7 @@ export function makePlan(argv: readonly string[], env: NodeJS.ProcessEnv, root: 
       maxMs: numberFrom(env, 'BENCH_LATENCY_MAX_MS', smoke ? 10_000 : 15_000),
     },
     concurrency: listFrom(env, 'BENCH_CONCURRENCY', smoke ? ['4'] : ['1', '16', '64']).map(Number),
+    uniqueIdConcurrency: listFrom(env, 'BENCH_UNIQUE_ID_CONCURRENCY', ['16']).map(Number),
     rounds: numberFrom(env, 'BENCH_ROUNDS', smoke ? 1 : 2),
     durationMs: numberFrom(env, 'BENCH_DURATION_MS', smoke ? 300 : 2000),
     coldStarts: numberFrom(env, 'BENCH_COLD_STARTS', smoke ? 1 : 5),

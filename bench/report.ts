@@ -72,7 +72,7 @@ function throughputTable(results: RunResults, rows: readonly ThroughputRow[]): s
     ['clients', 'server', 'transport', 'calls/s per round', 'mean calls/s', '× floor', '× best peer', 'server CPU ms/call per round', 'mismatches', 'errors'],
     sorted.map((r) => [
       String(r.concurrency),
-      label(results, r.server),
+      r.variant === undefined ? label(results, r.server) : `${label(results, r.server)}, ${r.variant}`,
       r.transport,
       r.rounds.map((v) => int(v)).join(' / '),
       int(r.mean),
@@ -199,16 +199,28 @@ export function renderMarkdown(results: RunResults): string {
     out.push('### 1. Latency per tool call (one client, sequential)', '');
     out.push(latencyTable(results, d.latency.filter((r) => r.backend === b)), '');
     out.push('### 2–4. Throughput, server CPU and correctness under load', '');
+    out.push(
+      'Calls/s count correct answers only. HTTP sessions reuse the same JSON-RPC ids on purpose; a peer row marked',
+      '*unique ids* is the same peer loaded with a separate id range per session (no collisions), so that',
+      '"× best peer" compares with the peer at its best. Clients: floor = undici Pool; http = lean HTTP/1.1 client,',
+      'one session and keep-alive connection per client; stdio = N requests in flight on the one pipe.',
+      '',
+    );
     out.push(throughputTable(results, d.throughput.filter((r) => r.backend === b)), '');
     out.push('### 5–7. Cold start, `tools/list` size, memory', '');
     out.push(startupTable(results, backend), '');
     const corr = d.correctness.filter((c) => c.backend === b && (c.mismatches > 0 || c.errors > 0));
     if (corr.length > 0) {
-      out.push('Mismatches and errors (every call of the run, latency and load):', '');
+      out.push(
+        'Mismatches and errors (every call of the run, latency and load). *Stray answers* arrived on a session',
+        'where no request with that id was waiting (a server that cannot tell sessions apart delivers them elsewhere,',
+        'or to every open session).',
+        '',
+      );
       out.push(
         table(
           ['server', 'transport', 'calls', 'wrong data', 'wrong id', 'stray answers', 'errors', 'first failures'],
-          corr.map((c) => [label(results, c.server), c.transport, int(c.calls), String(c.wrongData), String(c.wrongId), String(c.strays), String(c.errors), c.samples.join('; ').replace(/\|/g, '\\|').slice(0, 300)]),
+          corr.map((c) => [c.variant === undefined ? label(results, c.server) : `${label(results, c.server)}, ${c.variant}`, c.transport, int(c.calls), String(c.wrongData), String(c.wrongId), String(c.strays), String(c.errors), c.samples.join('; ').replace(/\|/g, '\\|').slice(0, 300)]),
         ),
         '',
       );

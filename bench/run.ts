@@ -10,7 +10,6 @@
 import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import { mkdir, writeFile } from 'node:fs/promises';
-import { createServer } from 'node:net';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { benchBackend, progress, type BackendResult } from './backend-run.js';
@@ -20,6 +19,7 @@ import { machineInfo } from './machine.js';
 import { measureColdStart } from './measure/coldstart.js';
 import { measureGenerate, type GenerateResult } from './measure/generate.js';
 import { makePlan, type Plan } from './plan.js';
+import { freePort } from './ports.js';
 import { readRssBytes } from './proc.js';
 import { renderMarkdown, type RunResults } from './report.js';
 import { loadScenario, type Scenario } from './scenario.js';
@@ -48,19 +48,6 @@ export function findRoot(start: string = HERE): string {
     if (parent === dir) throw new Error('cannot find the finmcp project root');
     dir = parent;
   }
-}
-
-/** A free loopback port (bound, read, released). */
-export function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      const port = typeof address === 'object' && address !== null ? address.port : 0;
-      server.close(() => resolve(port));
-    });
-  });
 }
 
 interface StubProcess {

@@ -47,6 +47,11 @@ export class ServerProcess {
     return this.exitCode !== undefined;
   }
 
+  /** Everything kept of what it printed (the last 4 KB). */
+  allOutput(): string {
+    return this.tail;
+  }
+
   /** The last lines it printed. */
   output(): string {
     return this.tail.trim().split('\n').slice(-8).join('\n');

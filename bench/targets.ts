@@ -38,6 +38,8 @@ export interface LoadTarget {
   /** `floor`, or the server's id. */
   server: string;
   transport: 'direct' | 'stdio' | 'http';
+  /** A variant of the same server and transport (e.g. `unique ids`), shown as its own row. */
+  variant?: string;
   /** Which client produced the figures, for the report. */
   client: string;
   /** Server process id, for CPU and memory; undefined for the floor. */
@@ -155,7 +157,10 @@ export async function inBatches<T, R>(items: readonly T[], limit: number, task: 
   return results;
 }
 
-/** A server over Streamable HTTP: `count` sessions, one keep-alive connection each, lean client. */
+/**
+ * A server over Streamable HTTP: `count` sessions, one keep-alive connection each, lean client. With
+ * `uniqueIds`, sessions never reuse each other's JSON-RPC ids (a variant row, for peers only).
+ */
 export function httpTarget(
   server: string,
   scenario: Scenario,
@@ -164,19 +169,23 @@ export function httpTarget(
   tool: ListedTool,
   setup: SessionSetupCall | undefined,
   timeoutMs: number,
+  uniqueIds = false,
 ): LoadTarget {
   return {
     server,
     transport: 'http',
+    ...(uniqueIds ? { variant: 'unique ids' } : {}),
     client: 'lean HTTP/1.1 keep-alive client (net sockets, hand-written JSON-RPC), one session per client',
     pid,
     async open(count: number): Promise<OpenedClients> {
       const sessions = await inBatches(Array.from({ length: count }, (_, i) => i), 16, () =>
         openHttpSession(endpoint, setup, timeoutMs),
       );
-      const clients = sessions.map((session): LoadClient => {
-        // Each session numbers its requests from 2 (1 was the setup call): ids collide across sessions.
-        let nextId = 2;
+      const clients = sessions.map((session, index): LoadClient => {
+        // Each session numbers its requests from 2 (1 was the setup call): ids collide across sessions on
+        // purpose, as they do between independent real clients. The `unique ids` variant gives each session
+        // its own range, to show what a server that keys answers by id alone could do without collisions.
+        let nextId = uniqueIds ? 2 + (index + 1) * 1_000_000 : 2;
         return {
           async call(): Promise<Outcome> {
             const { values, echo } = probeValues(scenario, nextSequence());

@@ -12,6 +12,7 @@ import type { LoadTarget } from '../targets.js';
 export interface ThroughputResult {
   server: string;
   transport: string;
+  variant?: string;
   client: string;
   concurrency: number;
   round: number;
@@ -54,6 +55,7 @@ export async function measureThroughput(target: LoadTarget, concurrency: number,
   return {
     server: target.server,
     transport: target.transport,
+    ...(target.variant === undefined ? {} : { variant: target.variant }),
     client: target.client,
     concurrency,
     round,

@@ -7,8 +7,11 @@
  * generated, so it is measured over stdio only and the table says so.
  */
 import { spawn } from 'node:child_process';
-import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import { mkdir, readdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { McpHttpSession } from '../clients/mcp-http.js';
+import { freePort } from '../ports.js';
+import { ServerProcess } from '../server-process.js';
 import { securitySchemes } from '../spec.js';
 import type { Scenario } from '../scenario.js';
 import type { LaunchSpec } from '../clients/mcp-stdio.js';
@@ -37,19 +40,62 @@ function run(command: string, args: string[], cwd: string, timeoutMs: number): P
   });
 }
 
-/** Generates and transpiles the peer for one backend; returns the build directory. */
-async function generate(scenario: Scenario, env: BenchEnv): Promise<void> {
-  const dir = peerDir(env, scenario.backend);
+/** Runs the generator into `dir` and transpiles every generated source file into `dir/build/`. */
+async function generateInto(scenario: Scenario, env: BenchEnv, dir: string, extraArgs: string[]): Promise<void> {
   await mkdir(env.peersDir, { recursive: true });
-  await run(process.execPath, [join(env.root, ...GENERATOR_BIN), '-i', scenario.specFile, '-o', dir, '--force'], env.root, 60_000);
+  await run(process.execPath, [join(env.root, ...GENERATOR_BIN), '-i', scenario.specFile, '-o', dir, '--force', ...extraArgs], env.root, 60_000);
   const ts = (await import('typescript')).default;
-  const source = await readFile(join(dir, 'src', 'index.ts'), 'utf8');
-  const output = ts.transpileModule(source, {
-    compilerOptions: { module: ts.ModuleKind.ES2022, target: ts.ScriptTarget.ES2022, esModuleInterop: true },
-  });
   await mkdir(join(dir, 'build'), { recursive: true });
-  await writeFile(join(dir, 'build', 'index.js'), output.outputText);
+  for (const file of await readdir(join(dir, 'src'))) {
+    if (!file.endsWith('.ts')) continue;
+    const source = await readFile(join(dir, 'src', file), 'utf8');
+    const output = ts.transpileModule(source, {
+      compilerOptions: { module: ts.ModuleKind.ES2022, target: ts.ScriptTarget.ES2022, esModuleInterop: true },
+    });
+    await writeFile(join(dir, 'build', file.replace(/\.ts$/, '.js')), output.outputText);
+  }
 }
+
+/**
+ * Tries the generator's Streamable HTTP build once, without patching it, and says what happened: whether it
+ * starts, and whether it answers an `initialize`. The answer goes into the report instead of figures.
+ */
+async function tryHttpBuild(scenario: Scenario, env: BenchEnv): Promise<string> {
+  const dir = join(env.peersDir, `generator-${scenario.backend}-http`);
+  const port = await freePort();
+  await generateInto(scenario, env, dir, ['-t', 'streamable-http', '-p', String(port)]);
+  const server = new ServerProcess({
+    command: process.execPath,
+    args: [join(dir, 'build', 'index.js')],
+    cwd: dir,
+    env: { API_BASE_URL: `${env.stubOrigin(scenario.backend)}${scenario.basePath}`, DOTENV_CONFIG_QUIET: 'true' },
+  });
+  const firstError = (): string =>
+    server
+      .allOutput()
+      .split('\n')
+      .map((line) => line.trim())
+      .find((line) => !line.startsWith('at ') && /Error|error:/.test(line)) ?? server.output().split('\n')[0] ?? '';
+  try {
+    await new Promise((resolve) => setTimeout(resolve, 1500));
+    if (server.hasExited) return `in this run it exits at start-up (${firstError()})`;
+    const session = new McpHttpSession({ host: '127.0.0.1', port, path: '/mcp' });
+    try {
+      await session.initialize(3000);
+      return 'in this run it answered initialize, but it is not measured here';
+    } catch (error) {
+      await new Promise((resolve) => setTimeout(resolve, 300));
+      const what = server.hasExited ? `exits on the first request (${firstError()})` : `does not answer initialize (${error instanceof Error ? error.message : String(error)})`;
+      return `in this run it ${what}`;
+    } finally {
+      session.disconnect();
+    }
+  } finally {
+    await server.stop();
+  }
+}
+
+let httpVerdict = 'not tried in this run';
 
 /** Environment variables through which the generated server takes one credential per security scheme. */
 function credentialEnv(scenario: Scenario, token: string): Record<string, string> {
@@ -76,8 +122,13 @@ export const generator: ServerUnderTest = {
   ],
   async prepare(scenarios: readonly Scenario[], env: BenchEnv): Promise<number> {
     const started = performance.now();
-    for (const scenario of scenarios) await generate(scenario, env);
-    return (performance.now() - started) / scenarios.length;
+    for (const scenario of scenarios) await generateInto(scenario, env, peerDir(env, scenario.backend), []);
+    const perSpec = (performance.now() - started) / scenarios.length;
+    const first = scenarios[0];
+    if (first !== undefined) {
+      httpVerdict = await tryHttpBuild(first, env).catch((error: unknown) => `trying it failed: ${error instanceof Error ? error.message : String(error)}`);
+    }
+    return perSpec;
   },
   stdio(scenario: Scenario, env: BenchEnv): LaunchSpec {
     const dir = peerDir(env, scenario.backend);
@@ -93,7 +144,7 @@ export const generator: ServerUnderTest = {
     };
   },
   http(): Unavailable {
-    return { unavailable: 'its generated Streamable HTTP server does not run on Node 20 as generated (not patched)' };
+    return { unavailable: `its generated Streamable HTTP server does not run on Node 20 as generated (not patched): ${httpVerdict}` };
   },
   logsInPerSession: () => false,
 };
