@@ -4,12 +4,22 @@
  *
  * Name clash rule: precedence path > query > header > cookie > body. The higher-precedence input keeps its name; a
  * clashing lower-precedence one becomes `<in>_<name>` (e.g. `body_id`), then `<in>_<name>_2`, `_3`… No value is ever
- * lost, and the bindings record each property's original name.
+ * lost, and the bindings record each property's original name. Names some LLM APIs refuse as property keys (outside
+ * `[A-Za-z0-9_.-]`, e.g. `filter[status]`, or longer than 64) are made safe first (`filter_status_`).
  */
 import type { JsonSchema } from '../../src/descriptor.js';
 
 /** Where an input comes from, in precedence order. */
 export const INPUT_PRECEDENCE = ['path', 'query', 'header', 'cookie', 'body'] as const;
+
+/** Longest property name (the limit of the strictest LLM tool APIs). */
+const MAX_PROPERTY_LENGTH = 64;
+
+/** A property name every client accepts: `[A-Za-z0-9_.-]{1,64}`; unchanged when it already is one. */
+export function safePropertyName(name: string): string {
+  const safe = name.replace(/[^A-Za-z0-9_.-]/g, '_').slice(0, MAX_PROPERTY_LENGTH);
+  return safe === '' ? '_' : safe;
+}
 
 /** One input before naming. */
 export interface InputPart<T = unknown> {
@@ -34,11 +44,13 @@ export function nameInputs<T>(parts: ReadonlyArray<InputPart<T>>): Array<NamedIn
   const ordered = INPUT_PRECEDENCE.flatMap((location) => parts.filter((part) => part.in === location));
   const taken = new Set<string>();
   return ordered.map((part) => {
-    let property = part.name;
+    let property = safePropertyName(part.name);
     if (taken.has(property)) {
-      const prefixed = `${part.in}_${part.name}`;
+      const prefixed = safePropertyName(`${part.in}_${part.name}`);
       property = prefixed;
-      for (let n = 2; taken.has(property); n += 1) property = `${prefixed}_${n}`;
+      for (let n = 2; taken.has(property); n += 1) {
+        property = `${prefixed.slice(0, MAX_PROPERTY_LENGTH - 1 - String(n).length)}_${n}`;
+      }
     }
     taken.add(property);
     return { ...part, property };

@@ -23,6 +23,16 @@ describe('nameInputs (clash rule: path > query > header > cookie > body)', () =>
       want: ['id', 'body_id', 'body_id_2'],
     },
     {
+      name: 'unsafe names made safe, then the clash rule',
+      given: [part('query', 'filter[status]'), part('body', 'filter_status_'), part('header', 'X-Request-Id')],
+      want: ['filter_status_', 'X-Request-Id', 'body_filter_status_'],
+    },
+    {
+      name: 'long names stay within 64 characters, suffix included',
+      given: [part('query', `${'a'.repeat(70)}[`), part('query', `${'a'.repeat(70)}(`), part('query', `${'a'.repeat(70)}{`)],
+      want: ['a'.repeat(64), `query_${'a'.repeat(58)}`, `query_${'a'.repeat(56)}_2`],
+    },
+    {
       name: 'header and cookie',
       given: [part('cookie', 'session'), part('header', 'session'), part('query', 'session')],
       want: ['session', 'header_session', 'cookie_session'],
@@ -31,6 +41,7 @@ describe('nameInputs (clash rule: path > query > header > cookie > body)', () =>
   it.each(cases)('$name', ({ given, want }) => {
     const named = nameInputs(given);
     expect(named.map((input) => input.property)).toEqual(want);
+    for (const input of named) expect(input.property).toMatch(/^[A-Za-z0-9_.-]{1,64}$/);
     // No value is lost: every original input is still there, with its original name.
     expect(named.map((input) => `${input.in}:${input.name}`).sort()).toEqual(given.map((p) => `${p.in}:${p.name}`).sort());
   });
