@@ -163,6 +163,8 @@ export interface BackendRunOptions {
   plan: Plan;
   env: BenchEnv;
   servers: readonly ServerUnderTest[];
+  /** Process id of the stub backend (its CPU is reported per call too). */
+  stubPid?: number;
   /** Free port for a server's HTTP transport on this backend. */
   httpPort(server: ServerUnderTest, backend: string): Promise<number>;
 }
@@ -268,7 +270,7 @@ export async function benchBackend(scenario: Scenario, options: BackendRunOption
         for (const target of pointTargets) {
           const name = `${target.server}/${target.transport}${target.variant === undefined ? '' : ` (${target.variant})`}`;
           try {
-            const point = await measureThroughput(target, concurrency, plan.durationMs, round);
+            const point = await measureThroughput(target, concurrency, plan.durationMs, round, options.stubPid);
             throughput.push(point);
             progress(
               `${scenario.backend}: round ${round} ${name} ×${concurrency}: ` +

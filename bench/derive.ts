@@ -48,6 +48,9 @@ export interface ThroughputRow {
   /** Server CPU ms per call, per round. */
   cpuMsPerCall: Array<number | null>;
   cpuMean: number | null;
+  /** Load generator and stub CPU per call (means over rounds), ms: where the rest of the two cores went. */
+  clientCpuMean: number | null;
+  stubCpuMean: number | null;
   mismatches: number;
   errors: number;
 }
@@ -143,6 +146,8 @@ export function derive(backends: readonly BackendResult[], generate: GenerateRes
     latency.push(...rows);
 
     const keys = new Map<string, ThroughputRow>();
+    const clientCpu = new Map<ThroughputRow, Array<number | null>>();
+    const stubCpu = new Map<ThroughputRow, Array<number | null>>();
     for (const point of backend.throughput) {
       const key = `${point.server}|${point.transport}|${point.variant ?? ''}|${point.concurrency}`;
       let row = keys.get(key);
@@ -162,6 +167,8 @@ export function derive(backends: readonly BackendResult[], generate: GenerateRes
           bestPeer: null,
           cpuMsPerCall: [],
           cpuMean: null,
+          clientCpuMean: null,
+          stubCpuMean: null,
           mismatches: 0,
           errors: 0,
         };
@@ -169,6 +176,8 @@ export function derive(backends: readonly BackendResult[], generate: GenerateRes
       }
       row.rounds.push(point.callsPerSec);
       row.cpuMsPerCall.push(point.cpuMsPerCall);
+      clientCpu.set(row, [...(clientCpu.get(row) ?? []), point.clientCpuMsPerCall]);
+      stubCpu.set(row, [...(stubCpu.get(row) ?? []), point.stubCpuMsPerCall]);
       row.mismatches += point.outcomes.mismatches;
       row.errors += errorsOf(point.outcomes);
     }
@@ -176,6 +185,8 @@ export function derive(backends: readonly BackendResult[], generate: GenerateRes
     for (const row of tRows) {
       row.mean = mean(row.rounds);
       row.cpuMean = meanOrNull(row.cpuMsPerCall);
+      row.clientCpuMean = meanOrNull(clientCpu.get(row) ?? []);
+      row.stubCpuMean = meanOrNull(stubCpu.get(row) ?? []);
     }
     for (const row of tRows) {
       const floorRow = tRows.find((r) => r.role === 'floor' && r.concurrency === row.concurrency);

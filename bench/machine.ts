@@ -2,7 +2,7 @@
  * The machine a run happened on, for the report: CPU model and count, memory, OS, Node version, date.
  */
 import { readFileSync } from 'node:fs';
-import { cpus, release, totalmem, type } from 'node:os';
+import { cpus, loadavg, release, totalmem, type } from 'node:os';
 
 /** Facts about the machine and the run. */
 export interface MachineInfo {
@@ -12,6 +12,8 @@ export interface MachineInfo {
   os: string;
   node: string;
   date: string;
+  /** 1-minute load average when the run started: above ~1 on two cores, other work competed with it. */
+  loadAverageAtStart: number;
 }
 
 /** Reads the machine facts. */
@@ -30,5 +32,6 @@ export function machineInfo(): MachineInfo {
     os,
     node: process.version,
     date: new Date().toISOString(),
+    loadAverageAtStart: Math.round((loadavg()[0] ?? 0) * 100) / 100,
   };
 }

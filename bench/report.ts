@@ -17,6 +17,7 @@ export interface RunResults {
     mode: 'full' | 'smoke';
     plan: Omit<Plan, 'out' | 'markdown'>;
     durationSec: number;
+    loadAverageAtEnd: number;
     notes: string[];
   };
   floor: { coldStartMs: number | null; rssIdleBytes: number | null };
@@ -69,7 +70,7 @@ function latencyTable(results: RunResults, rows: readonly LatencyRow[]): string 
 function throughputTable(results: RunResults, rows: readonly ThroughputRow[]): string {
   const sorted = [...rows].sort((a, b) => a.concurrency - b.concurrency || a.transport.localeCompare(b.transport));
   return table(
-    ['clients', 'server', 'transport', 'calls/s per round', 'mean calls/s', '× floor', '× best peer', 'server CPU ms/call per round', 'mismatches', 'errors'],
+    ['clients', 'server', 'transport', 'calls/s per round', 'mean calls/s', '× floor', '× best peer', 'server CPU ms/call per round', 'load-generator / stub CPU ms/call', 'mismatches', 'errors'],
     sorted.map((r) => [
       String(r.concurrency),
       r.variant === undefined ? label(results, r.server) : `${label(results, r.server)}, ${r.variant}`,
@@ -79,6 +80,7 @@ function throughputTable(results: RunResults, rows: readonly ThroughputRow[]): s
       r.role === 'floor' ? '1×' : x(r.xFloor),
       r.bestPeer === null ? '—' : `${x(r.xBestPeer)} (${r.bestPeer})`,
       r.role === 'floor' ? '—' : r.cpuMsPerCall.map((v) => f3(v)).join(' / '),
+      `${f3(r.clientCpuMean)} / ${f3(r.stubCpuMean)}`,
       String(r.mismatches),
       String(r.errors),
     ]),
@@ -168,13 +170,19 @@ export function renderMarkdown(results: RunResults): string {
         ['machine', `${m.cpuModel}, ${m.cores} cores, ${m.memoryGiB} GiB RAM, ${m.os}`],
         ['Node', m.node],
         ['date', m.date],
+        [
+          'load average (1 min)',
+          `${f2(m.loadAverageAtStart)} at start, ${f2(results.meta.loadAverageAtEnd)} at end` +
+            (m.loadAverageAtStart > 1 ? ' — **other work was running: treat the figures as noisy**' : ''),
+        ],
         ['command', `\`${results.meta.command}\``],
         ['mode', results.meta.mode],
         ['wall time', `${f1(results.meta.durationSec)} s (whole harness, after the build)`],
         [
           'sizes',
-          `latency: ${p.latency.warmup} warm-up + ${p.latency.calls} sequential calls per target; throughput: ${p.durationMs / 1000} s per point, ` +
-            `${p.concurrency.join('/')} clients, ${p.rounds} rounds interleaved across servers; cold start: ${p.coldStarts} starts; sessions: ${p.sessions}`,
+          `latency: ${p.latency.warmup} warm-up + ${p.latency.calls} sequential calls per target; throughput: ${p.durationMs / 1000} s per point at ` +
+            `${p.concurrency.join('/')} clients (peers over HTTP also with unique ids at ${p.uniqueIdConcurrency.join('/')}), rounds: ${p.rounds}, ` +
+            `interleaved across servers; cold starts: ${p.coldStarts} per server; sessions: ${p.sessions}`,
         ],
       ],
     ),

@@ -10,6 +10,7 @@
 import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import { mkdir, writeFile } from 'node:fs/promises';
+import { loadavg } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { benchBackend, progress, type BackendResult } from './backend-run.js';
@@ -201,6 +202,7 @@ export async function runBench(plan: Plan, root: string): Promise<RunResults> {
           plan,
           env,
           servers,
+          ...(stub.child.pid === undefined ? {} : { stubPid: stub.child.pid }),
           httpPort: async (server, backend) => (server === finmcp ? (finmcpPorts.get(backend) ?? (await freePort())) : freePort()),
         }),
       );
@@ -214,6 +216,7 @@ export async function runBench(plan: Plan, root: string): Promise<RunResults> {
         mode: plan.mode,
         plan: planFacts,
         durationSec: (performance.now() - started) / 1000,
+        loadAverageAtEnd: Math.round((loadavg()[0] ?? 0) * 100) / 100,
         notes,
       },
       floor,

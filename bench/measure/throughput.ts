@@ -22,19 +22,33 @@ export interface ThroughputResult {
   callsPerSec: number;
   /** Server CPU time per answered call, ms (null for the floor, which has no server). */
   cpuMsPerCall: number | null;
+  /** CPU the load generator (this process) spent per answered call, ms: it shares the cores with the server. */
+  clientCpuMsPerCall: number | null;
+  /** CPU the stub backend spent per answered call, ms. */
+  stubCpuMsPerCall: number | null;
   outcomes: TallyCounts;
 }
 
 /** Runs one load point. */
-export async function measureThroughput(target: LoadTarget, concurrency: number, durationMs: number, round: number): Promise<ThroughputResult> {
+export async function measureThroughput(
+  target: LoadTarget,
+  concurrency: number,
+  durationMs: number,
+  round: number,
+  stubPid?: number,
+): Promise<ThroughputResult> {
   const opened = await target.open(concurrency);
   const tally = new Tally();
   let answered = 0;
   const cpuBefore = target.pid === undefined ? null : readCpuMs(target.pid);
+  const stubBefore = stubPid === undefined ? null : readCpuMs(stubPid);
+  const clientBefore = process.cpuUsage();
   const started = performance.now();
   const deadline = started + durationMs;
   let elapsed: number;
   let cpuAfter: number | null;
+  let stubAfter: number | null;
+  let clientCpuMs: number;
   try {
     await Promise.all(
       opened.clients.map(async (client) => {
@@ -48,6 +62,9 @@ export async function measureThroughput(target: LoadTarget, concurrency: number,
   } finally {
     elapsed = performance.now() - started;
     cpuAfter = target.pid === undefined ? null : readCpuMs(target.pid);
+    stubAfter = stubPid === undefined ? null : readCpuMs(stubPid);
+    const client = process.cpuUsage(clientBefore);
+    clientCpuMs = (client.user + client.system) / 1000;
     tally.addStrays(opened.strays());
     await opened.close();
   }
@@ -62,6 +79,8 @@ export async function measureThroughput(target: LoadTarget, concurrency: number,
     durationMs: elapsed,
     callsPerSec: (counts.ok * 1000) / elapsed,
     cpuMsPerCall: cpuBefore === null || cpuAfter === null || answered === 0 ? null : (cpuAfter - cpuBefore) / answered,
+    clientCpuMsPerCall: answered === 0 ? null : clientCpuMs / answered,
+    stubCpuMsPerCall: stubBefore === null || stubAfter === null || answered === 0 ? null : (stubAfter - stubBefore) / answered,
     outcomes: counts,
   };
 }
