@@ -44,6 +44,7 @@ export const SETTINGS: readonly SettingDoc[] = [
   { env: '<BACKEND>_CLIENT_SECRET', default: '(sandbox)', description: 'Client secret of that credential' },
   { env: '<BACKEND>_SCOPE', default: '(all scopes of the spec)', description: 'Scopes requested for the service token' },
   { env: 'B4B_MAX_XML_BYTES', default: '5242880', description: 'Largest XML document `import_invoice_xml` accepts' },
+  { env: 'B4B_PHONE / B4B_PASSWORD', default: '(none)', description: 'stdio only: sign the session in with these instead of calling `login`' },
 ];
 
 /** Reads settings from an environment map (process.env after `.env` was loaded). */

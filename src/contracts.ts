@@ -113,8 +113,11 @@ export interface ToolOverride {
   check?: (args: Record<string, unknown>, ctx: CallContext) => string | undefined | Promise<string | undefined>;
 }
 
-/** Adds headers to every outbound backend request (e.g. a session's bearer token or a service token). */
-export type OutboundAuth = (ctx: CallContext, descriptor: ToolDescriptor) => Promise<OutboundAuthResult>;
+/**
+ * Adds headers to every outbound backend request (e.g. a session's bearer token or a service token). `api` lets
+ * it call a public operation first (e.g. sign in with credentials from the environment).
+ */
+export type OutboundAuth = (ctx: CallContext, descriptor: ToolDescriptor, api: BackendApi) => Promise<OutboundAuthResult>;
 
 /** Headers to send, or a tool error (e.g. "not logged in: call `login` first"). */
 export type OutboundAuthResult = { headers: Record<string, string> } | { error: string };

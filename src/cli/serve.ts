@@ -103,7 +103,7 @@ export async function startServers(
     const serviceTokens = new Map<string, ServiceTokenSource>();
     const overridesByName = new Map<string, BackendOverrides>();
     const probeOverrides = (generated: GeneratedBackend): BackendOverrides =>
-      overrideFactories[generated.name]?.({ settings, logger, serviceToken: lazyServiceToken(serviceTokens, generated.name) }) ?? {};
+      overrideFactories[generated.name]?.({ settings, logger, serviceToken: lazyServiceToken(serviceTokens, generated.name), transport }) ?? {};
     for (const generated of generatedList) overridesByName.set(generated.name, probeOverrides(generated));
 
     const oauthBackends = generatedList.filter((g) => overridesByName.get(g.name)?.inboundAuth === 'oauth');

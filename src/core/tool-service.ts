@@ -119,7 +119,7 @@ export function createToolService(module: BackendModule, deps: ToolServiceDeps):
     for (let round = 0; ; round++) {
       let headers = built.headers;
       if (outboundAuth !== undefined) {
-        const auth = await outboundAuth(ctx, tool.descriptor);
+        const auth = await outboundAuth(ctx, tool.descriptor, { callOperation: (n, a, c) => callOperation(n, a, c, stats) });
         if ('error' in auth) throw new ToolCallError(auth.error, 'auth');
         stats.authHeaders = auth.headers;
         headers = { ...built.headers, ...auth.headers };

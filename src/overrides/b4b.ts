@@ -38,6 +38,12 @@ export interface B4bOverridesConfig {
   maxXmlBytes?: number;
   /** Clock (epoch ms), for tests of token expiry. */
   now?: () => number;
+  /**
+   * stdio only (MCP 2025-11-25: a stdio server takes credentials from its environment): sign in with these when
+   * the session has no valid login, instead of asking the model to call `login`. Never set over HTTP, where it
+   * would sign every client in as the same user.
+   */
+  credentials?: { phone: string; password: string };
 }
 
 /** E.164: `+`, a country code not starting with 0, 8 to 15 digits in all (as the B4B spec's LoginRequest). */
@@ -98,10 +104,15 @@ export function createB4bOverrides(config: B4bOverridesConfig = {}): BackendOver
       },
     },
     extraTools: [loginTool(now), logoutTool(now), whoamiTool(now)],
-    outboundAuth: async (ctx: CallContext, descriptor: ToolDescriptor): Promise<OutboundAuthResult> => {
+    outboundAuth: async (ctx: CallContext, descriptor: ToolDescriptor, api: BackendApi): Promise<OutboundAuthResult> => {
       // `security: []` marks an explicitly public operation (OpenAPI 3.1 §4.8.10): only `login`.
       if (descriptor.operation.security.length === 0) return { headers: {} };
-      const token = await sessionToken(ctx.session, now());
+      let token = await sessionToken(ctx.session, now());
+      if (!token.ok && config.credentials !== undefined && ctx.session !== undefined) {
+        const signedIn = await signInFromEnvironment(config.credentials, ctx, api, now());
+        if (!signedIn.ok) return { error: signedIn.error };
+        token = await sessionToken(ctx.session, now());
+      }
       if (!token.ok) return { error: token.error };
       return { headers: { authorization: `Bearer ${token.login.accessToken}` } };
     },
@@ -112,6 +123,29 @@ export function createB4bOverrides(config: B4bOverridesConfig = {}): BackendOver
       return { error: SESSION_EXPIRED };
     },
   };
+}
+
+/** Signs the session in with the environment's credentials; the error never contains the password. */
+async function signInFromEnvironment(
+  credentials: { phone: string; password: string },
+  ctx: CallContext,
+  api: BackendApi,
+  now: number,
+): Promise<{ ok: true } | { ok: false; error: string }> {
+  let res: BackendResponse;
+  try {
+    res = await api.callOperation('login', { phone: credentials.phone, password: credentials.password }, { ...ctx, tool: 'login' });
+  } catch (error) {
+    const reason = error instanceof ToolCallError ? error.message : 'the B4B API could not be reached';
+    return { ok: false, error: scrub(`Signing in with B4B_PHONE and B4B_PASSWORD failed: ${reason}`, credentials.password) };
+  }
+  if (res.status < 200 || res.status > 299) {
+    return { ok: false, error: scrub(`Signing in with B4B_PHONE and B4B_PASSWORD failed: ${describeHttpError(res)}`, credentials.password) };
+  }
+  const parsed = parseLoginResponse(res.body, now);
+  if (!parsed.ok) return { ok: false, error: parsed.error };
+  await storeLogin(ctx.session!, parsed.login);
+  return { ok: true };
 }
 
 /** `login(phone, password)`. */

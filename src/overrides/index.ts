@@ -22,6 +22,8 @@ export interface OverrideFactoryDeps {
   logger: Logger;
   /** The backend's service credential; calling `getToken` fails when none is configured. */
   serviceToken: ServiceTokenSource;
+  /** How the backend is served: stdio is one user's process, so it may take that user's credentials from the environment. */
+  transport: 'stdio' | 'http';
 }
 
 /** Creates one backend's overrides. */
@@ -29,7 +31,14 @@ export type OverrideFactory = (deps: OverrideFactoryDeps) => BackendOverrides;
 
 /** Override factories by backend name; a backend without an entry is served with no overrides. */
 export const overrideFactories: Readonly<Record<string, OverrideFactory>> = {
-  b4b: ({ settings }) => createB4bOverrides({ maxXmlBytes: settings.int('B4B_MAX_XML_BYTES', DEFAULT_MAX_XML_BYTES) }),
+  b4b: ({ settings, transport }) => {
+    const phone = settings.optional('B4B_PHONE');
+    const password = settings.optional('B4B_PASSWORD');
+    return createB4bOverrides({
+      maxXmlBytes: settings.int('B4B_MAX_XML_BYTES', DEFAULT_MAX_XML_BYTES),
+      ...(transport === 'stdio' && phone !== undefined && password !== undefined ? { credentials: { phone, password } } : {}),
+    });
+  },
   finopps: ({ settings, serviceToken }) =>
     createFinoppsOverrides({
       ...orgClaim(settings.backend('finopps', 'ORG_CLAIM')),

@@ -132,20 +132,27 @@ export class MemorySessionStore implements SessionStore {
 
 /**
  * A {@link SessionHandle} over one record: reads come from the record in hand (the store returned it for this
- * request), writes update it and store it again so that shared stores see the change.
+ * request), writes update it and store it again so that shared stores see the change — but only while the
+ * session still exists: a session ended while a call ran (DELETE, idle expiry, eviction) stays ended, and a
+ * late `login` cannot bring it back holding a live backend token.
  */
 export function createSessionHandle(store: SessionStore, sessionId: string, record: SessionRecord): SessionHandle {
+  // A shared store should make this check-and-write one atomic "set if present" operation.
+  const storeIfLive = async (): Promise<void> => {
+    if ((await store.get(sessionId)) === undefined) return;
+    await store.set(sessionId, record);
+  };
   return {
     get<T = unknown>(key: string): T | undefined {
       return record.state[key] as T | undefined;
     },
     async set(key: string, value: unknown): Promise<void> {
       record.state[key] = value;
-      await store.set(sessionId, record);
+      await storeIfLive();
     },
     async clear(): Promise<void> {
       for (const key of Object.keys(record.state)) delete record.state[key];
-      await store.set(sessionId, record);
+      await storeIfLive();
     },
   };
 }

@@ -138,6 +138,16 @@ describe('MCP Inspector CLI over stdio', () => {
     expect(result.content[0]!.text).toMatch(/call the `login` tool/);
   }, 120_000);
 
+  it('lists entities in one call when the credentials come from the environment (B4B_PHONE, B4B_PASSWORD)', async () => {
+    const { stdout } = await inspector([
+      '-e', 'B4B_PHONE=+84909495665', '-e', 'B4B_PASSWORD=SecurePassword123@',
+      '--method', 'tools/call', '--tool-name', 'list_entities', '--tool-arg', 'per_page=5',
+      '--', process.execPath, cli, 'serve', 'b4b', '--transport', 'stdio', '--sandbox',
+    ]);
+    expect(stdout).toContain('550e8400-e29b-41d4-a716-446655440000');
+    expect(stdout).not.toContain('SecurePassword123@');
+  }, 120_000);
+
   it('logs in with the login tool', async () => {
     const { stdout } = await inspector([
       '--method', 'tools/call', '--tool-name', 'login', '--tool-arg', 'phone=+84909495665', 'password=SecurePassword123@',

@@ -1,6 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import type { CallContext } from '../../src/contracts.js';
 import { backend as finopps } from '../../generated/finopps/index.gen.js';
+import { backend as b4b } from '../../generated/b4b/index.gen.js';
+import type { ToolDescriptor } from '../../src/descriptor.js';
 import { Settings } from '../../src/config.js';
 import { createLogger } from '../../src/log.js';
 import { overrideFactories, type ServiceTokenSource } from '../../src/overrides/index.js';
@@ -9,6 +11,30 @@ const logger = createLogger({ level: 'silent' });
 
 function ctx(claims: Record<string, unknown>): CallContext {
   return { backend: 'x', tool: 't', requestId: 'r', principal: { id: 'u', scopes: [], claims } };
+}
+
+function b4bDescriptor(name: string): ToolDescriptor {
+  const descriptor = b4b.tools.find((t) => t.name === name);
+  if (descriptor === undefined) throw new Error(`b4b has no ${name}`);
+  return descriptor;
+}
+
+/** A context with a real session handle over an in-memory record. */
+function sessionCtx(): CallContext {
+  const state: Record<string, unknown> = {};
+  return {
+    ...ctx({}),
+    sessionId: 's',
+    session: {
+      get: <T>(key: string): T | undefined => state[key] as T | undefined,
+      set: async (key: string, value: unknown): Promise<void> => {
+        state[key] = value;
+      },
+      clear: async (): Promise<void> => {
+        for (const key of Object.keys(state)) delete state[key];
+      },
+    },
+  };
 }
 
 function tokens(): ServiceTokenSource & { invalidated: number } {
@@ -34,12 +60,31 @@ describe('overrideFactories', () => {
   ];
   it.each(xmlCases)('b4b reads the XML size limit: $given', async ({ env, xml, want }) => {
     const factory = overrideFactories['b4b'];
-    const overrides = factory?.({ settings: new Settings(env), logger, serviceToken: tokens() });
+    const overrides = factory?.({ settings: new Settings(env), logger, serviceToken: tokens(), transport: 'http' });
     const check = overrides?.tools?.['import_invoice_xml']?.check;
     expect(check).toBeTypeOf('function');
     const verdict = await check?.({ xml_content: xml }, ctx({}));
     if (want === 'ok') expect(verdict).toBeUndefined();
     else expect(verdict).toContain('limit is 100 bytes');
+  });
+
+  it('b4b takes credentials from the environment over stdio only', async () => {
+    const env = { B4B_PHONE: '+84909495665', B4B_PASSWORD: 'SecurePassword123@' };
+    const descriptor = b4bDescriptor('list_entities');
+    const calls: string[] = [];
+    const api = {
+      callOperation: async (name: string) => {
+        calls.push(name);
+        return { status: 200, headers: {}, body: { access_token: 'jwt-from-env', token_type: 'bearer', expires_in: 3600, user: { id: 'u1', email: 'a@b.c' } } };
+      },
+    };
+    for (const transport of ['http', 'stdio'] as const) {
+      const overrides = overrideFactories['b4b']?.({ settings: new Settings(env), logger, serviceToken: tokens(), transport });
+      const auth = await overrides?.outboundAuth?.(sessionCtx(), descriptor, api);
+      if (transport === 'http') expect(auth).toEqual({ error: expect.stringContaining('login') });
+      else expect(auth).toEqual({ headers: { authorization: 'Bearer jwt-from-env' } });
+    }
+    expect(calls).toEqual(['login']);
   });
 
   const claimCases: Array<{ given: string; env: Record<string, string>; claims: Record<string, unknown>; want: string }> = [
@@ -48,12 +93,12 @@ describe('overrideFactories', () => {
   ];
   it.each(claimCases)('finopps reads the organisation claim: $given', async ({ env, claims, want }) => {
     const source = tokens();
-    const overrides = overrideFactories['finopps']?.({ settings: new Settings(env), logger, serviceToken: source });
+    const overrides = overrideFactories['finopps']?.({ settings: new Settings(env), logger, serviceToken: source, transport: 'http' });
     expect(await overrides?.bind?.['organizationId']?.(ctx(claims), {})).toBe(want);
     // The service credential is the one the CLI passed.
     const descriptor = finopps.tools[0];
     if (descriptor === undefined) throw new Error('finopps has no tools');
-    const auth = await overrides?.outboundAuth?.(ctx(claims), descriptor);
+    const auth = await overrides?.outboundAuth?.(ctx(claims), descriptor, { callOperation: () => Promise.reject(new Error('finopps signs in with no operation')) });
     expect(auth).toEqual({ headers: { authorization: 'Bearer svc' } });
     expect(await overrides?.onUnauthorized?.(ctx(claims))).toBe('retry');
     expect(source.invalidated).toBe(1);

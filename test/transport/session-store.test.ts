@@ -140,12 +140,17 @@ describe('createSessionHandle', () => {
     await store.close();
   });
 
-  it('brings an expired session back when state is written (shared stores may drop it)', async () => {
+  it('does not bring an ended session back when state is written after it ended', async () => {
     const store = new MemorySessionStore();
     const record = rec('a');
+    await store.set('a', record);
     const handle = createSessionHandle(store, 'a', record);
     await handle.set('k', 1);
     expect((await store.get('a'))?.state).toEqual({ k: 1 });
+    await store.delete('a');
+    await handle.set('token', 'late');
+    await handle.clear();
+    expect(await store.get('a')).toBeUndefined();
     await store.close();
   });
 });
