@@ -55,6 +55,24 @@ export interface ThroughputRow {
   errors: number;
 }
 
+/** Start-up, size and memory of one server on one backend, with ratios (smaller is better for all of them). */
+export interface StartupRow {
+  backend: string;
+  server: string;
+  role: 'subject' | 'peer';
+  coldStartMs: number | null;
+  coldStartXFloor: number | null;
+  coldStartXBestPeer: number | null;
+  toolsBytes: number | null;
+  toolsBytesXBestPeer: number | null;
+  /** RSS after the load, stdio process (every server has one). */
+  rssAfterLoadStdioBytes: number | null;
+  rssAfterLoadXFloor: number | null;
+  rssAfterLoadXBestPeer: number | null;
+  perSessionBytes: number | null;
+  perSessionXBestPeer: number | null;
+}
+
 /** One target with its verdict (null: not measured). */
 export interface TargetRow {
   target: string;
@@ -81,6 +99,7 @@ export interface CorrectnessRow {
 
 /** Everything derived. */
 export interface Derived {
+  startup: StartupRow[];
   latency: LatencyRow[];
   throughput: ThroughputRow[];
   correctness: CorrectnessRow[];
@@ -106,8 +125,53 @@ function meanOrNull(values: ReadonlyArray<number | null>): number | null {
 const ms = (value: number | null | undefined): string => (value === null || value === undefined ? 'n/a' : `${value.toFixed(3)} ms`);
 const mb = (bytes: number | null | undefined): string => (bytes === null || bytes === undefined ? 'n/a' : `${(bytes / 2 ** 20).toFixed(1)} MB`);
 
+/** Smallest positive value among peers, and which peer has it. */
+function bestPeerMin(rows: readonly StartupRow[], pick: (row: StartupRow) => number | null): number | null {
+  const values = rows.filter((r) => r.role === 'peer').map(pick).filter((v): v is number => v !== null && v > 0);
+  return values.length === 0 ? null : Math.min(...values);
+}
+
+function startupRows(backend: BackendResult, floor: { coldStartMs: number | null; rssIdleBytes: number | null }): StartupRow[] {
+  const rows = backend.servers.map((s): StartupRow => {
+    const cold = 'medianMs' in s.coldStart ? s.coldStart.medianMs : null;
+    const rss = s.stdio.rssAfterLoadBytes ?? null;
+    const per = s.sessions !== undefined && 'perSessionBytes' in s.sessions ? s.sessions.perSessionBytes : null;
+    return {
+      backend: backend.backend,
+      server: s.id,
+      role: s.role,
+      coldStartMs: cold,
+      coldStartXFloor: ratio(cold, floor.coldStartMs),
+      coldStartXBestPeer: null,
+      toolsBytes: s.toolsList?.bytes ?? null,
+      toolsBytesXBestPeer: null,
+      rssAfterLoadStdioBytes: rss,
+      rssAfterLoadXFloor: ratio(rss, floor.rssIdleBytes),
+      rssAfterLoadXBestPeer: null,
+      perSessionBytes: per,
+      perSessionXBestPeer: null,
+    };
+  });
+  const bestCold = bestPeerMin(rows, (r) => r.coldStartMs);
+  const bestTools = bestPeerMin(rows, (r) => r.toolsBytes);
+  const bestRss = bestPeerMin(rows, (r) => r.rssAfterLoadStdioBytes);
+  const bestSession = bestPeerMin(rows, (r) => r.perSessionBytes);
+  for (const row of rows) {
+    row.coldStartXBestPeer = ratio(row.coldStartMs, bestCold);
+    row.toolsBytesXBestPeer = ratio(row.toolsBytes, bestTools);
+    row.rssAfterLoadXBestPeer = ratio(row.rssAfterLoadStdioBytes, bestRss);
+    row.perSessionXBestPeer = ratio(row.perSessionBytes, bestSession);
+  }
+  return rows;
+}
+
 /** Derives the report's figures from raw results. */
-export function derive(backends: readonly BackendResult[], generate: GenerateResult | { error: string }): Derived {
+export function derive(
+  backends: readonly BackendResult[],
+  generate: GenerateResult | { error: string },
+  floor: { coldStartMs: number | null; rssIdleBytes: number | null },
+): Derived {
+  const startup: StartupRow[] = backends.flatMap((backend) => startupRows(backend, floor));
   const latency: LatencyRow[] = [];
   const throughput: ThroughputRow[] = [];
   const correctness: CorrectnessRow[] = [];
@@ -235,7 +299,7 @@ export function derive(backends: readonly BackendResult[], generate: GenerateRes
     correctness.push(...totals.values());
   }
 
-  return { latency, throughput, correctness, targets: targets(backends, latency, throughput, correctness, generate) };
+  return { startup, latency, throughput, correctness, targets: targets(backends, latency, throughput, correctness, generate) };
 }
 
 function targets(

@@ -40,6 +40,11 @@ function label(results: RunResults, server: string): string {
   return s?.role === 'subject' ? `**${s.label}**` : (s?.label ?? server);
 }
 
+/** Which client produced a figure, in a word (the long description is in results.json and below the tables). */
+function clientOf(transport: string): string {
+  return transport === 'direct' ? 'undici Pool' : transport === 'http' ? 'lean HTTP/1.1' : 'stdio pipe';
+}
+
 function table(head: string[], rows: string[][]): string {
   return [
     `| ${head.join(' | ')} |`,
@@ -50,10 +55,11 @@ function table(head: string[], rows: string[][]): string {
 
 function latencyTable(results: RunResults, rows: readonly LatencyRow[]): string {
   return table(
-    ['server', 'transport', 'calls', 'p50 ms', 'p99 ms', 'added p50 ms', 'added p99 ms', 'p50 × floor', 'added p50 × best peer', 'mismatches', 'errors'],
+    ['server', 'transport', 'client', 'calls', 'p50 ms', 'p99 ms', 'added p50 ms', 'added p99 ms', 'p50 × floor', 'added p50 × best peer', 'mismatches', 'errors'],
     rows.map((r) => [
       label(results, r.server),
       r.transport,
+      clientOf(r.transport),
       int(r.calls),
       f3(r.p50),
       f3(r.p99),
@@ -70,11 +76,12 @@ function latencyTable(results: RunResults, rows: readonly LatencyRow[]): string 
 function throughputTable(results: RunResults, rows: readonly ThroughputRow[]): string {
   const sorted = [...rows].sort((a, b) => a.concurrency - b.concurrency || a.transport.localeCompare(b.transport));
   return table(
-    ['clients', 'server', 'transport', 'calls/s per round', 'mean calls/s', '× floor', '× best peer', 'server CPU ms/call per round', 'load-generator / stub CPU ms/call', 'mismatches', 'errors'],
+    ['clients', 'server', 'transport', 'load client', 'calls/s per round', 'mean calls/s', '× floor', '× best peer', 'server CPU ms/call per round', 'load-generator / stub CPU ms/call', 'mismatches', 'errors'],
     sorted.map((r) => [
       String(r.concurrency),
       r.variant === undefined ? label(results, r.server) : `${label(results, r.server)}, ${r.variant}`,
       r.transport,
+      clientOf(r.transport),
       r.rounds.map((v) => int(v)).join(' / '),
       int(r.mean),
       r.role === 'floor' ? '1×' : x(r.xFloor),
@@ -95,36 +102,52 @@ function transportCell(status: ServerBackendResult['stdio'], field: 'rssIdleByte
 
 function startupTable(results: RunResults, backend: BackendResult): string {
   const rows = backend.servers.map((s) => {
+    const d = results.derived.startup.find((r) => r.backend === backend.backend && r.server === s.id);
     const cold = 'medianMs' in s.coldStart ? `${f1(s.coldStart.medianMs)} (${s.coldStart.samplesMs.map((v) => Math.round(v)).join(', ')})` : 'failed²';
     const sessions =
       s.sessions === undefined
         ? '—'
         : 'error' in s.sessions
           ? 'failed²'
-          : `${f1((s.sessions.perSessionBytes ?? NaN) / 1024)} KB (${s.sessions.sessions} sessions${s.sessions.failed > 0 ? `, ${s.sessions.failed} failed` : ''})`;
+          : `${f1((s.sessions.perSessionBytes ?? NaN) / 1024)} KB (${s.sessions.sessions}${s.sessions.failed > 0 ? `, ${s.sessions.failed} failed` : ''}) ${x(d?.perSessionXBestPeer)}`;
     return [
       label(results, s.id),
       cold,
+      `${x(d?.coldStartXFloor)} / ${x(d?.coldStartXBestPeer)}`,
       s.toolsList === null ? '—' : String(s.toolsList.tools),
-      s.toolsList === null ? '—' : int(s.toolsList.bytes),
+      s.toolsList === null ? '—' : `${int(s.toolsList.bytes)} (${x(d?.toolsBytesXBestPeer)})`,
       s.toolsList === null ? '—' : int(s.toolsList.approxTokens),
       `${transportCell(s.stdio, 'rssIdleBytes')} / ${transportCell(s.http, 'rssIdleBytes')}`,
       `${transportCell(s.stdio, 'rssAfterLoadBytes')} / ${transportCell(s.http, 'rssAfterLoadBytes')}`,
+      `${x(d?.rssAfterLoadXFloor)} / ${x(d?.rssAfterLoadXBestPeer)}`,
       sessions,
     ];
   });
   rows.unshift([
     label(results, 'floor').replace('undici → stub', 'bare Node stdio responder'),
     f1(results.floor.coldStartMs),
+    '1× / —',
     '0',
     '—',
     '—',
     `${mb(results.floor.rssIdleBytes)} / —`,
     '—',
     '—',
+    '—',
   ]);
   return table(
-    ['server', 'cold start ms, median (each start)', 'tools', 'tools/list bytes', '≈ tokens', 'RSS idle MB stdio / http', 'RSS after load MB stdio / http', 'memory per session'],
+    [
+      'server',
+      'cold start ms, median (each start)',
+      'cold start × floor / × best peer',
+      'tools',
+      'tools/list bytes (× best peer)',
+      '≈ tokens',
+      'RSS idle MB stdio / http',
+      'RSS after load MB stdio / http',
+      'RSS after load (stdio) × floor idle / × best peer',
+      'memory per session (sessions) × best peer',
+    ],
     rows,
   );
 }

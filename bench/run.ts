@@ -223,7 +223,7 @@ export async function runBench(plan: Plan, root: string): Promise<RunResults> {
       servers: servers.map((s) => ({ id: s.id, label: s.label, role: s.role, notes: s.notes })),
       backends,
       generate: { finmcp: generate, peers: peerGenerate },
-      derived: derive(backends, generate),
+      derived: derive(backends, generate, floor),
     };
     await mkdir(dirname(plan.out), { recursive: true });
     await writeFile(plan.out, `${JSON.stringify(results, null, 2)}\n`);
