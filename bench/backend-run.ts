@@ -15,7 +15,7 @@ import { measureThroughput, type ThroughputResult } from './measure/throughput.j
 import { toolsListSize, type ToolsListSize } from './measure/tools.js';
 import type { Plan } from './plan.js';
 import { readRssBytes } from './proc.js';
-import { findTool, toolArguments, type ListedTool, type Scenario } from './scenario.js';
+import { findTool, loginBody, nextSessionTag, toolArguments, type ListedTool, type Scenario } from './scenario.js';
 import { ServerProcess } from './server-process.js';
 import { isUnavailable, type BenchEnv, type ServerUnderTest } from './servers/types.js';
 import { floorTarget, httpTarget, stdioTarget, type LoadTarget, type SessionSetupCall } from './targets.js';
@@ -57,6 +57,8 @@ export interface BackendResult {
 interface RunningStdio {
   proc: StdioMcpProcess;
   tool: ListedTool;
+  /** Session tag of its login (0: none). */
+  tag: number;
 }
 
 interface RunningHttp {
@@ -82,7 +84,7 @@ function loginSetup(sut: ServerUnderTest, scenario: Scenario, tools: readonly Li
   if (!sut.logsInPerSession(scenario) || scenario.login === undefined) return undefined;
   const tool = findTool(tools, scenario.login.operation);
   if (tool === undefined) throw new Error(`no tool for ${scenario.login.operation.operationId ?? 'login'} in tools/list`);
-  return { tool, args: toolArguments(tool, scenario.login.body) };
+  return { tool, args: (tag) => toolArguments(tool, loginBody(scenario, tag)) };
 }
 
 function probeTool(tools: readonly ListedTool[], scenario: Scenario): ListedTool {
@@ -103,13 +105,15 @@ async function startStdio(sut: ServerUnderTest, scenario: Scenario, env: BenchEn
     const tools = (list.message.result?.tools as ListedTool[] | undefined) ?? [];
     const tool = probeTool(tools, scenario);
     const setup = loginSetup(sut, scenario, tools);
+    let tag = 0;
     if (setup !== undefined) {
+      tag = nextSessionTag();
       const id = proc.allocateId();
-      const answer = await proc.requestWithId(id, 'tools/call', toolCallParams(setup.tool.name, setup.args), plan.callTimeoutMs);
+      const answer = await proc.requestWithId(id, 'tools/call', toolCallParams(setup.tool.name, setup.args(tag)), plan.callTimeoutMs);
       const outcome = checkAnswer(answer.message, answer.raw, id);
       if (outcome.kind !== 'ok') throw new Error(`login failed: ${outcome.detail ?? outcome.kind}`);
     }
-    return { proc, tool };
+    return { proc, tool, tag };
   } catch (error) {
     const stderr = proc.stderr();
     await proc.close();
@@ -239,7 +243,7 @@ export async function benchBackend(scenario: Scenario, options: BackendRunOption
     const targets: LoadTarget[] = [floorTarget(scenario, env.stubOrigin(scenario.backend), authorization, plan.callTimeoutMs)];
     for (const sut of servers) {
       const s = stdio.get(sut.id);
-      if (s !== undefined) targets.push(stdioTarget(sut.id, scenario, s.proc, s.tool, plan.callTimeoutMs));
+      if (s !== undefined) targets.push(stdioTarget(sut.id, scenario, s.proc, s.tool, plan.callTimeoutMs, s.tag));
       const h = http.get(sut.id);
       if (h !== undefined) targets.push(httpTarget(sut.id, scenario, h.endpoint, h.proc.pid, h.tool, h.setup, plan.callTimeoutMs));
     }

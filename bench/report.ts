@@ -258,6 +258,14 @@ export function renderMarkdown(results: RunResults): string {
     } else {
       out.push('No mismatched answers and no errors on this backend.', '');
     }
+    const stub = backend.stub as { requests?: number; unauthorized?: number; sessionMismatches?: number; notFound?: number } | undefined;
+    if (stub !== undefined) {
+      out.push(
+        `Stub backend: ${int(stub.requests ?? 0)} requests, ${stub.unauthorized ?? 0} refused for a missing or unknown token, ` +
+          `${stub.sessionMismatches ?? 0} made with another session's credentials, ${stub.notFound ?? 0} to no operation.`,
+        '',
+      );
+    }
     const notes = footnotes(backend);
     if (notes.length > 0) out.push(...notes.map((n) => `- ${n}`), '');
   }
@@ -275,7 +283,7 @@ export function renderMarkdown(results: RunResults): string {
   out.push(table(['generator', 'time'], genRows), '');
   out.push('## How each figure is made', '');
   out.push(
-    '- **Stub backend**: `bench/stub/` — `node:http` in its own process, answers every operation of the spec with the first named example of its success response, routed by method + path template; echoes the requested id into the answer; B4B `login` issues a distinct token per call and other B4B calls must carry an issued token.',
+    '- **Stub backend**: `bench/stub/` — `node:http` in its own process, answers every operation of the spec with the first named example of its success response, routed by method + path template; echoes the requested id into the answer; B4B `login` issues a distinct token per call and other B4B calls must carry an issued token. Each logged-in session uses its own tag (in the login phone number and in every id it asks for); a call made with another session\'s token is answered with data for an id nobody asked for, so credential mix-ups between sessions show up as mismatches.',
     '- **Floor**: undici `Pool` (keep-alive, one connection per client) sending exactly the backend request the probe tool makes. Added latency = server − floor (p50 − p50, p99 − p99).',
     '- **HTTP load**: a lean HTTP/1.1 client (`bench/clients/http1.ts`: raw `net` sockets, keep-alive, JSON-RPC bodies written by hand), one session and one connection per client, closed loop. The SDK client is never the load generator (it spends 1–2.5 ms CPU per call here).',
     '- **stdio load**: one server process, N requests in flight on its pipe (unique ids), newline-delimited JSON-RPC written by hand.',

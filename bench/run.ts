@@ -24,6 +24,7 @@ import { freePort } from './ports.js';
 import { readRssBytes } from './proc.js';
 import { renderMarkdown, type RunResults } from './report.js';
 import { loadScenario, type Scenario } from './scenario.js';
+import { taggedLoginBody } from './spec.js';
 import { finmcp } from './servers/finmcp.js';
 import { prepareFinmcpAuth, type FinmcpAuth } from './servers/finmcp-auth.js';
 import { generator } from './servers/generator.js';
@@ -107,7 +108,8 @@ async function stubLogin(scenario: Scenario, origin: string): Promise<string> {
   const response = await fetch(`${origin}${scenario.basePath}${login.operation.path}`, {
     method: 'POST',
     headers: { 'content-type': 'application/json' },
-    body: JSON.stringify(login.body),
+    // Tag 0: a token for servers that send one static credential, checked against no session.
+    body: JSON.stringify(taggedLoginBody(login.body, 0)),
     signal: AbortSignal.timeout(5000),
   });
   const token = tokenFromLoginAnswer(await response.json());

@@ -7,9 +7,12 @@
 import { isLoginOperation, echoField } from './stub/server.js';
 import {
   basePath,
+  canTagIds,
   fillPath,
   listOperations,
   loadSpecFile,
+  taggedLoginBody,
+  taggedVariant,
   variantOf,
   type OpenApiDoc,
   type SpecOperation,
@@ -72,20 +75,23 @@ export function loadScenario(backend: string, specFile: string, preferred: reado
   };
 }
 
-/** Example values of the probe's required parameters, with the echoed id set to the `n`-th variant. */
-export function probeValues(scenario: Scenario, n: number): { values: Record<string, unknown>; echo: string } {
+/**
+ * Example values of the probe's required parameters, with the echoed id set to the `n`-th variant, carrying
+ * the session tag `tag` when ids can (spec.ts, "Session tags"; 0 = no session).
+ */
+export function probeValues(scenario: Scenario, n: number, tag = 0): { values: Record<string, unknown>; echo: string } {
   const values: Record<string, unknown> = {};
   for (const param of scenario.probe.parameters) {
     if (param.required) values[param.name] = param.example;
   }
-  const echo = variantOf(scenario.echoExample, n);
+  const echo = canTagIds(scenario.echoExample) ? taggedVariant(scenario.echoExample, tag, n) : variantOf(scenario.echoExample, n);
   values[scenario.echoParam] = echo;
   return { values, echo };
 }
 
 /** The backend request the probe makes, as the floor sends it. */
 export function probeBackendRequest(scenario: Scenario, n: number, authorization?: string): { request: BackendRequest; echo: string } {
-  const { values, echo } = probeValues(scenario, n);
+  const { values, echo } = probeValues(scenario, n, 0);
   const query = scenario.probe.parameters
     .filter((p) => p.in === 'query' && p.required)
     .map((p) => `${encodeURIComponent(p.name)}=${encodeURIComponent(String(values[p.name]))}`)
@@ -94,6 +100,19 @@ export function probeBackendRequest(scenario: Scenario, n: number, authorization
   const headers: Record<string, string> = { accept: 'application/json' };
   if (authorization !== undefined) headers.authorization = authorization;
   return { request: { method: scenario.probe.method.toUpperCase(), path, headers }, echo };
+}
+
+/** The login request body for a session tag (the spec's example with the tag in its phone-like field). */
+export function loginBody(scenario: Scenario, tag: number): Record<string, unknown> {
+  return scenario.login === undefined ? {} : taggedLoginBody(scenario.login.body, tag);
+}
+
+let sessionTag = 0;
+
+/** A session tag not used recently in this run (1…65535, then around again). */
+export function nextSessionTag(): number {
+  sessionTag = (sessionTag % 0xffff) + 1;
+  return sessionTag;
 }
 
 /** Normalizes a name for loose matching (`get_invoice`, `get-invoice`, `getInvoice` are the same). */

@@ -265,3 +265,50 @@ export function variantOf(example: string, n: number): string {
 export function fillPath(template: string, values: Record<string, unknown>): string {
   return template.replace(/\{([^}]+)\}/g, (_, name: string) => encodeURIComponent(String(values[name] ?? '')));
 }
+
+/**
+ * Session tags: how the stub checks that a stateful server calls the backend with the credentials of the
+ * session that made the request. Each client session logs in with its own tag written into the last five
+ * digits of the login's phone-like field, and asks for ids whose trailing 48 bits carry the same tag above
+ * bit 32. The stub remembers each issued token's tag and, when they differ, answers with data for an id
+ * nobody asked for — which the client then reports as a mismatch. Tag 0 means "no session" (static tokens).
+ */
+export const SESSION_TAG_LIMIT = 0xffff;
+
+/** The login body field that carries the tag: the first string ending in at least five digits (a phone). */
+export function sessionTagField(body: unknown): string | undefined {
+  if (body === null || typeof body !== 'object' || Array.isArray(body)) return undefined;
+  for (const [key, value] of Object.entries(body)) if (typeof value === 'string' && /\d{5}$/.test(value)) return key;
+  return undefined;
+}
+
+/** A login body with `tag` written into its tag field (unchanged when it has none). */
+export function taggedLoginBody(body: Record<string, unknown>, tag: number): Record<string, unknown> {
+  const field = sessionTagField(body);
+  if (field === undefined) return body;
+  const value = String(body[field]);
+  return { ...body, [field]: `${value.slice(0, -5)}${String(tag % 100_000).padStart(5, '0')}` };
+}
+
+/** The tag a login body carries (0 when none). */
+export function loginBodyTag(body: unknown): number {
+  const field = sessionTagField(body);
+  if (field === undefined) return 0;
+  return Number(String((body as Record<string, unknown>)[field]).slice(-5));
+}
+
+/** Whether ids of this shape can carry a tag (at least 12 trailing hex digits, e.g. a UUID). */
+export function canTagIds(example: string): boolean {
+  return /[0-9a-fA-F]{12}$/.test(example);
+}
+
+/** The `n`-th id variant for a session tag (see {@link variantOf}); n must stay below 2^32. */
+export function taggedVariant(example: string, tag: number, n: number): string {
+  return variantOf(example, tag * 2 ** 32 + (n % 2 ** 32));
+}
+
+/** The session tag an id carries (0 when it cannot carry one). */
+export function idTag(id: string): number {
+  const match = /([0-9a-fA-F]{12})$/.exec(id);
+  return match?.[1] === undefined ? 0 : Math.floor(parseInt(match[1], 16) / 2 ** 32);
+}

@@ -10,7 +10,7 @@ import { FloorClient } from './clients/floor.js';
 import { toolCallParams } from './clients/jsonrpc.js';
 import { HttpStatusError, McpHttpSession, type McpHttpEndpoint } from './clients/mcp-http.js';
 import { TimeoutError, type StdioMcpProcess } from './clients/mcp-stdio.js';
-import { probeBackendRequest, probeValues, toolArguments, type ListedTool, type Scenario } from './scenario.js';
+import { nextSessionTag, probeBackendRequest, probeValues, toolArguments, type ListedTool, type Scenario } from './scenario.js';
 
 let sequence = 0;
 
@@ -79,13 +79,17 @@ export function floorTarget(scenario: Scenario, origin: string, authorization: s
   };
 }
 
-/** A server over stdio: `count` requests in flight on its one pipe, each with a unique id. */
+/**
+ * A server over stdio: `count` requests in flight on its one pipe, each with a unique id. `tag` is the
+ * session tag its login carried (0 when it did not log in).
+ */
 export function stdioTarget(
   server: string,
   scenario: Scenario,
   proc: StdioMcpProcess,
   tool: ListedTool,
   timeoutMs: number,
+  tag = 0,
 ): LoadTarget {
   return {
     server,
@@ -96,7 +100,7 @@ export function stdioTarget(
       const straysAtOpen = proc.strays;
       const client: LoadClient = {
         async call(): Promise<Outcome> {
-          const { values, echo } = probeValues(scenario, nextSequence());
+          const { values, echo } = probeValues(scenario, nextSequence(), tag);
           const id = proc.allocateId();
           try {
             const answer = await proc.requestWithId(id, 'tools/call', toolCallParams(tool.name, toolArguments(tool, values)), timeoutMs);
@@ -115,23 +119,24 @@ export function stdioTarget(
   };
 }
 
-/** A tool call every HTTP session makes once before its load (e.g. `login`). */
+/** A tool call every session makes once before its load (e.g. `login`), with arguments per session tag. */
 export interface SessionSetupCall {
   tool: ListedTool;
-  args: Record<string, unknown>;
+  args(tag: number): Record<string, unknown>;
 }
 
-/** Opens one HTTP session: handshake, then the setup call if any. Throws when either fails. */
+/** Opens one HTTP session: handshake, then the setup call (with `tag`) if any. Throws when either fails. */
 export async function openHttpSession(
   endpoint: McpHttpEndpoint,
   setup: SessionSetupCall | undefined,
   timeoutMs: number,
+  tag = 0,
 ): Promise<McpHttpSession> {
   const session = new McpHttpSession(endpoint);
   try {
     await session.initialize(timeoutMs);
     if (setup !== undefined) {
-      const answer = await session.request(1, 'tools/call', toolCallParams(setup.tool.name, setup.args), timeoutMs);
+      const answer = await session.request(1, 'tools/call', toolCallParams(setup.tool.name, setup.args(tag)), timeoutMs);
       const outcome = checkAnswer(answer.message, answer.raw, 1);
       if (outcome.kind !== 'ok') throw new Error(`${setup.tool.name} failed: ${outcome.detail ?? outcome.kind}`);
     }
@@ -178,17 +183,18 @@ export function httpTarget(
     client: 'lean HTTP/1.1 keep-alive client (net sockets, hand-written JSON-RPC), one session per client',
     pid,
     async open(count: number): Promise<OpenedClients> {
-      const sessions = await inBatches(Array.from({ length: count }, (_, i) => i), 16, () =>
-        openHttpSession(endpoint, setup, timeoutMs),
-      );
+      // A session that logs in gets its own tag, and asks only for ids carrying it.
+      const tags = Array.from({ length: count }, () => (setup === undefined ? 0 : nextSessionTag()));
+      const sessions = await inBatches(tags, 16, (tag) => openHttpSession(endpoint, setup, timeoutMs, tag));
       const clients = sessions.map((session, index): LoadClient => {
+        const tag = tags[index] ?? 0;
         // Each session numbers its requests from 2 (1 was the setup call): ids collide across sessions on
         // purpose, as they do between independent real clients. The `unique ids` variant gives each session
         // its own range, to show what a server that keys answers by id alone could do without collisions.
         let nextId = uniqueIds ? 2 + (index + 1) * 1_000_000 : 2;
         return {
           async call(): Promise<Outcome> {
-            const { values, echo } = probeValues(scenario, nextSequence());
+            const { values, echo } = probeValues(scenario, nextSequence(), tag);
             const id = nextId;
             nextId += 1;
             try {

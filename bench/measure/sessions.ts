@@ -5,6 +5,7 @@
  * so that the figure is the session state, not a thousand idle sockets.
  */
 import { readRssBytes } from '../proc.js';
+import { nextSessionTag } from '../scenario.js';
 import { inBatches, openHttpSession, type SessionSetupCall } from '../targets.js';
 import type { McpHttpEndpoint } from '../clients/mcp-http.js';
 
@@ -35,7 +36,7 @@ export async function measureSessionMemory(
   let firstError: string | undefined;
   await inBatches(Array.from({ length: count }, (_, i) => i), 16, async () => {
     try {
-      const session = await openHttpSession(endpoint, setup, timeoutMs);
+      const session = await openHttpSession(endpoint, setup, timeoutMs, setup === undefined ? 0 : nextSessionTag());
       session.disconnect();
     } catch (error) {
       failed += 1;

@@ -78,7 +78,14 @@ async function tryHttpBuild(scenario: Scenario, env: BenchEnv): Promise<string> 
       .find((line) => !line.startsWith('at ') && /Error|error:/.test(line)) ?? server.output().split('\n')[0] ?? '';
   try {
     await new Promise((resolve) => setTimeout(resolve, 1500));
-    if (server.hasExited) return `in this run it exits at start-up (${firstError()})`;
+    if (server.hasExited) {
+      const error = firstError();
+      const missing = /Cannot find package '([^']+)'/.exec(error)?.[1];
+      return missing === undefined
+        ? `in this run it exits at start-up (${error})`
+        : `in this run it exits at start-up: its HTTP build imports \`${missing}\`, a package none of the project's ` +
+            'dependencies provide (only the two peer packages are added); it is not installed by hand';
+    }
     const session = new McpHttpSession({ host: '127.0.0.1', port, path: '/mcp' });
     try {
       await session.initialize(3000);

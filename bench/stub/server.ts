@@ -7,12 +7,15 @@
  * - the resource id a request asks for is echoed into the answer (the example's field named like the last
  *   path parameter, else its `id`), so a client can tell whether it received the data it asked for;
  * - a login operation (POST whose answer carries a token) issues a distinct token per call, and when the spec
- *   has one the stub refuses calls that do not carry an issued bearer token, so a server that forgets or
- *   mixes up session credentials is caught as errors.
+ *   has one the stub refuses calls that do not carry an issued bearer token, so a server that forgets
+ *   session credentials is caught as errors;
+ * - each token remembers the session tag its login carried (spec.ts, "Session tags"); a call whose requested
+ *   id carries another session's tag is answered with data for an id nobody asked for, so a server that
+ *   sends one session's request with another session's credentials is caught as a mismatch.
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { basePath, listOperations, variantOf, type OpenApiDoc, type SpecOperation } from '../spec.js';
+import { basePath, idTag, listOperations, loginBodyTag, variantOf, type OpenApiDoc, type SpecOperation } from '../spec.js';
 
 /** Counters the stub keeps; read through `GET /__bench/stats`. */
 export interface StubStats {
@@ -20,6 +23,8 @@ export interface StubStats {
   byOperation: Record<string, number>;
   logins: number;
   unauthorized: number;
+  /** Calls whose token belonged to another session than the requested id (answered with foreign data). */
+  sessionMismatches: number;
   notFound: number;
   tokenRequests: number;
 }
@@ -175,9 +180,18 @@ export async function startStub(doc: OpenApiDoc, options: StubOptions = {}): Pro
   for (const list of byMethod.values()) list.sort((a, b) => a.names.length - b.names.length);
   const prefix = basePath(doc);
   const strictTokens = routes.some((route) => route.login !== undefined);
-  const issued = new Set<string>();
+  // Issued token → session tag of its login.
+  const issued = new Map<string, number>();
   let loginCount = 0;
-  const stats: StubStats = { requests: 0, byOperation: {}, logins: 0, unauthorized: 0, notFound: 0, tokenRequests: 0 };
+  const stats: StubStats = {
+    requests: 0,
+    byOperation: {},
+    logins: 0,
+    unauthorized: 0,
+    sessionMismatches: 0,
+    notFound: 0,
+    tokenRequests: 0,
+  };
 
   const send = (res: ServerResponse, status: number, contentType: string, body: string): void => {
     res.writeHead(status, { 'content-type': contentType, 'content-length': Buffer.byteLength(body) });
@@ -186,7 +200,7 @@ export async function startStub(doc: OpenApiDoc, options: StubOptions = {}): Pro
   const problem = (res: ServerResponse, status: number, title: string): void =>
     send(res, status, 'application/problem+json', JSON.stringify({ type: 'about:blank', title, status }));
 
-  const handle = (req: IncomingMessage, res: ServerResponse): void => {
+  const handle = (req: IncomingMessage, res: ServerResponse, body: string): void => {
     stats.requests += 1;
     const url = req.url ?? '/';
     const queryAt = url.indexOf('?');
@@ -227,20 +241,29 @@ export async function startStub(doc: OpenApiDoc, options: StubOptions = {}): Pro
       loginCount += 1;
       stats.logins += 1;
       const token = variantOf(route.login.exampleToken, loginCount);
-      issued.add(token);
+      let tag = 0;
+      try {
+        tag = loginBodyTag(JSON.parse(body));
+      } catch {
+        // Not JSON: a login without a session tag.
+      }
+      issued.set(token, tag);
       const answer = structuredClone(route.op.success.example);
       setAt(answer, route.login.tokenPath, token);
       send(res, route.status, route.contentType, JSON.stringify(answer));
       return;
     }
+    let sessionTag = 0;
     if (strictTokens && route.secured) {
       const auth = req.headers.authorization;
       const token = auth?.startsWith('Bearer ') === true ? auth.slice(7) : undefined;
-      if (token === undefined || !issued.has(token)) {
+      const tag = token === undefined ? undefined : issued.get(token);
+      if (tag === undefined) {
         stats.unauthorized += 1;
         problem(res, 401, 'missing or unknown bearer token');
         return;
       }
+      sessionTag = tag;
     }
     if (route.status === 204 || route.parts[0] === '') {
       res.writeHead(route.status);
@@ -256,6 +279,11 @@ export async function startStub(doc: OpenApiDoc, options: StubOptions = {}): Pro
       } catch {
         // Keep the raw segment: a server that sends a malformed escape sees it echoed back.
       }
+      if (sessionTag !== 0 && idTag(value) !== sessionTag) {
+        // Another session's credentials: answer with an id of the same shape that no client asks for.
+        stats.sessionMismatches += 1;
+        value = `${value.slice(0, -12)}ffffffffffff`;
+      }
       send(res, route.status, route.contentType, route.parts[0] + JSON.stringify(value) + route.parts[1]);
       return;
     }
@@ -263,9 +291,13 @@ export async function startStub(doc: OpenApiDoc, options: StubOptions = {}): Pro
   };
 
   const server = createServer((req, res) => {
-    // Request bodies carry nothing the stub answers with: drain them and answer once they are read.
-    req.resume();
-    req.on('end', () => handle(req, res));
+    // Only a login's body matters (its session tag); GET requests have none.
+    let body = '';
+    req.setEncoding('utf8');
+    req.on('data', (chunk: string) => {
+      if (body.length < 65_536) body += chunk;
+    });
+    req.on('end', () => handle(req, res, body));
   });
   // Clients keep connections alive for the whole run: never let the stub be the one that closes them.
   server.keepAliveTimeout = 120_000;

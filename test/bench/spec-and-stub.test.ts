@@ -3,7 +3,7 @@
  * the requested id, per-login tokens and the refusal of unknown tokens.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { listOperations, variantOf, type OpenApiDoc } from '../../bench/spec.js';
+import { idTag, listOperations, loginBodyTag, taggedLoginBody, taggedVariant, variantOf, type OpenApiDoc } from '../../bench/spec.js';
 import { startStub, tokenFromLoginAnswer, type RunningStub } from '../../bench/stub/server.js';
 import { checkAnswer, Tally } from '../../bench/check.js';
 import { percentileSorted, summarize } from '../../bench/stats.js';
@@ -55,6 +55,13 @@ describe('spec reading', () => {
     expect(new Set(many.map((v) => v.length))).toEqual(new Set([36]));
     expect(variantOf('x', 7)).toHaveLength(1);
   });
+
+  it('carries session tags in phone numbers and ids', () => {
+    expect(taggedLoginBody({ phone: '+84909495665', password: 'p' }, 42)).toEqual({ phone: '+84909400042', password: 'p' });
+    expect(loginBodyTag({ phone: '+84909400042' })).toBe(42);
+    expect(idTag(taggedVariant('8f14e45f-ceea-4e7b-9f3a-1c2d3e4f5a61', 65_535, 2 ** 32 - 1))).toBe(65_535);
+    expect(idTag(taggedVariant('8f14e45f-ceea-4e7b-9f3a-1c2d3e4f5a61', 0, 99))).toBe(0);
+  });
 });
 
 describe('stub backend', () => {
@@ -81,6 +88,21 @@ describe('stub backend', () => {
     const answer = await fetch(url('/v1/things/8f14e45f-ceea-4e7b-9f3a-000000000001'), { headers: { authorization: `Bearer ${first ?? ''}` } });
     expect(await answer.json()).toEqual({ id: '8f14e45f-ceea-4e7b-9f3a-000000000001', name: 'widget' });
     expect(stub.stats.unauthorized).toBe(1);
+  });
+
+  it("answers a call made with another session's token with data for an id nobody asked for", async () => {
+    const loginAs = async (tag: number): Promise<string> =>
+      tokenFromLoginAnswer(
+        await (await fetch(url('/v1/auth/login'), { method: 'POST', body: JSON.stringify(taggedLoginBody({ phone: '+84909495665', password: 'pw' }, tag)) })).json(),
+      ) ?? '';
+    const seven = await loginAs(7);
+    const eight = await loginAs(8);
+    const id = taggedVariant('8f14e45f-ceea-4e7b-9f3a-1c2d3e4f5a61', 7, 12);
+    const own = await fetch(url(`/v1/things/${id}`), { headers: { authorization: `Bearer ${seven}` } });
+    expect(((await own.json()) as { id: string }).id).toBe(id);
+    const foreign = await fetch(url(`/v1/things/${id}`), { headers: { authorization: `Bearer ${eight}` } });
+    expect(((await foreign.json()) as { id: string }).id).not.toBe(id);
+    expect(stub.stats.sessionMismatches).toBe(1);
   });
 
   it('answers without the base path too, and 404s unknown routes', async () => {
