@@ -15,6 +15,7 @@ import type {
   CallContext,
   HandWrittenTool,
   OutboundAuthResult,
+  SessionHandle,
   ToolResult,
 } from '../contracts.js';
 import type { JsonSchema, ToolDescriptor } from '../descriptor.js';
@@ -29,6 +30,7 @@ import {
   readLogin,
   sessionToken,
   storeLogin,
+  type StoredB4bLogin,
 } from './b4b-session.js';
 import { DEFAULT_MAX_XML_BYTES, checkXmlDocument } from './xml-guard.js';
 
@@ -109,7 +111,7 @@ export function createB4bOverrides(config: B4bOverridesConfig = {}): BackendOver
       if (descriptor.operation.security.length === 0) return { headers: {} };
       let token = await sessionToken(ctx.session, now());
       if (!token.ok && config.credentials !== undefined && ctx.session !== undefined) {
-        const signedIn = await signInFromEnvironment(config.credentials, ctx, api, now());
+        const signedIn = await signInFromEnvironment(config.credentials, ctx.session, ctx, api, now());
         if (!signedIn.ok) return { error: signedIn.error };
         token = await sessionToken(ctx.session, now());
       }
@@ -125,27 +127,43 @@ export function createB4bOverrides(config: B4bOverridesConfig = {}): BackendOver
   };
 }
 
-/** Signs the session in with the environment's credentials; the error never contains the password. */
+/**
+ * Calls the backend's login and keeps the token in the session: the `login` tool and the stdio sign-in from the
+ * environment share it. A backend 401 arrives as a ToolCallError carrying LOGIN_FAILED (see onUnauthorized).
+ * No error ever contains the password.
+ */
+async function signIn(
+  credentials: { phone: string; password: string },
+  session: SessionHandle,
+  ctx: CallContext,
+  api: BackendApi,
+  now: number,
+): Promise<{ ok: true; login: StoredB4bLogin } | { ok: false; error: string }> {
+  const res = await api.callOperation('login', { phone: credentials.phone, password: credentials.password }, { ...ctx, tool: 'login' });
+  if (res.status < 200 || res.status > 299) {
+    return { ok: false, error: scrub(`Login failed: ${describeHttpError(res)}`, credentials.password) };
+  }
+  const parsed = parseLoginResponse(res.body, now);
+  if (!parsed.ok) return parsed;
+  await storeLogin(session, parsed.login);
+  return parsed;
+}
+
+/** The stdio sign-in from B4B_PHONE / B4B_PASSWORD, with failures phrased for that setting. */
 async function signInFromEnvironment(
   credentials: { phone: string; password: string },
+  session: SessionHandle,
   ctx: CallContext,
   api: BackendApi,
   now: number,
 ): Promise<{ ok: true } | { ok: false; error: string }> {
-  let res: BackendResponse;
   try {
-    res = await api.callOperation('login', { phone: credentials.phone, password: credentials.password }, { ...ctx, tool: 'login' });
+    const result = await signIn(credentials, session, ctx, api, now);
+    return result.ok ? { ok: true } : { ok: false, error: `Signing in with B4B_PHONE and B4B_PASSWORD failed: ${result.error}` };
   } catch (error) {
     const reason = error instanceof ToolCallError ? error.message : 'the B4B API could not be reached';
     return { ok: false, error: scrub(`Signing in with B4B_PHONE and B4B_PASSWORD failed: ${reason}`, credentials.password) };
   }
-  if (res.status < 200 || res.status > 299) {
-    return { ok: false, error: scrub(`Signing in with B4B_PHONE and B4B_PASSWORD failed: ${describeHttpError(res)}`, credentials.password) };
-  }
-  const parsed = parseLoginResponse(res.body, now);
-  if (!parsed.ok) return { ok: false, error: parsed.error };
-  await storeLogin(ctx.session!, parsed.login);
-  return { ok: true };
 }
 
 /** `login(phone, password)`. */
@@ -214,22 +232,14 @@ function loginTool(now: () => number): HandWrittenTool {
     call: async (args, ctx, api) => {
       const session = ctx.session;
       if (session === undefined) return failure(NO_SESSION);
-      const phone = args['phone'] as string;
-      const password = args['password'] as string;
-      // A 401 arrives as a ToolCallError carrying LOGIN_FAILED (see onUnauthorized); others come back here.
-      const res = await api.callOperation('login', { phone, password }, ctx);
-      if (res.status < 200 || res.status > 299) {
-        return failure(scrub(`Login failed: ${describeHttpError(res)}`, password));
-      }
-      const parsed = parseLoginResponse(res.body, now());
-      if (!parsed.ok) return failure(parsed.error);
-      await storeLogin(session, parsed.login);
-      const email = parsed.login.email;
+      const signedIn = await signIn({ phone: args['phone'] as string, password: args['password'] as string }, session, ctx, api, now());
+      if (!signedIn.ok) return failure(signedIn.error);
+      const email = signedIn.login.email;
       const out: Record<string, unknown> = {
         success: true,
         message: email === undefined ? 'Successfully logged in' : `Successfully logged in as ${email}`,
         ...(email === undefined ? {} : { email }),
-        ...(parsed.login.expiresAt === undefined ? {} : { expires_at: new Date(parsed.login.expiresAt).toISOString() }),
+        ...(signedIn.login.expiresAt === undefined ? {} : { expires_at: new Date(signedIn.login.expiresAt).toISOString() }),
       };
       return success(out);
     },
