@@ -125,6 +125,12 @@ describe('MCP Inspector CLI over stdio', () => {
     expect(stdout).toContain('get_financial_summary');
   }, 120_000);
 
+  it.each(['finopps', 'b4b'])('finds no error-severity portability problem in the %s tool schemas (--strict)', async (backend) => {
+    // --strict exits 6 when a tool schema would be rejected by some model provider's function-calling dialect.
+    const { stdout } = await inspector(['-q', '--strict', '--method', 'tools/list', '--', process.execPath, cli, 'serve', backend, '--transport', 'stdio', '--sandbox']);
+    expect(stdout).toContain('"tools"');
+  }, 120_000);
+
   it('calls a B4B tool before login and shows the error that says to log in', async () => {
     const output = join(scratch, 'list-entities.json');
     // The Inspector CLI exits non-zero (5) when a tool result is an error; the result itself goes to --output.
