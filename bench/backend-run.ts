@@ -171,6 +171,7 @@ export interface BackendRunOptions {
   stubPid?: number;
   /** Free port for a server's HTTP transport on this backend. */
   httpPort(server: ServerUnderTest, backend: string): Promise<number>;
+
 }
 
 /** Runs every measurement for one backend. */
@@ -299,16 +300,31 @@ export async function benchBackend(scenario: Scenario, options: BackendRunOption
       if (h !== undefined) result.http.rssAfterLoadBytes = readRssBytes(h.proc.pid);
     }
 
-    // 7. Memory per open session, for a backend whose users log in (stateful sessions).
+    // 7. Memory per open session, for a backend whose users log in (stateful sessions): on a fresh process.
     if (scenario.login !== undefined) {
       for (const sut of servers) {
-        const h = http.get(sut.id);
-        if (h === undefined) continue;
-        progress(`${scenario.backend}: ${plan.sessions} sessions on ${sut.id}`);
+        const loaded = http.get(sut.id);
+        if (loaded === undefined) continue;
+        progress(`${scenario.backend}: ${plan.sessions} sessions on a fresh ${sut.id}`);
+        // The loaded server has done its part (its memory after load is recorded): replace it on the same
+        // port, since finmcp's user tokens name the port in their audience.
+        await loaded.proc.stop();
+        http.delete(sut.id);
+        let fresh: RunningHttp | undefined;
         try {
-          resultOf(sut).sessions = await measureSessionMemory(h.proc.pid, h.endpoint, h.setup, plan.sessions, plan.callTimeoutMs);
+          fresh = await startHttp(sut, scenario, env, plan, loaded.endpoint.port);
+          resultOf(sut).sessions = await measureSessionMemory(
+            fresh.proc.pid,
+            fresh.endpoint,
+            fresh.setup,
+            plan.sessions,
+            plan.sessionWarmup,
+            plan.callTimeoutMs,
+          );
         } catch (error) {
           resultOf(sut).sessions = { error: message(error) };
+        } finally {
+          await fresh?.proc.stop();
         }
       }
     }

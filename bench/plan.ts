@@ -20,6 +20,8 @@ export interface Plan {
   durationMs: number;
   coldStarts: number;
   sessions: number;
+  /** Sessions opened on the fresh server before the session-memory baseline is read. */
+  sessionWarmup: number;
   generateRuns: number;
   callTimeoutMs: number;
   /** Where results.json goes. */
@@ -69,11 +71,12 @@ export function makePlan(argv: readonly string[], env: NodeJS.ProcessEnv, root: 
       maxMs: numberFrom(env, 'BENCH_LATENCY_MAX_MS', smoke ? 10_000 : 15_000),
     },
     concurrency: listFrom(env, 'BENCH_CONCURRENCY', smoke ? ['4'] : ['1', '16', '64']).map(Number),
-    uniqueIdConcurrency: listFrom(env, 'BENCH_UNIQUE_ID_CONCURRENCY', ['16']).map(Number),
+    uniqueIdConcurrency: listFrom(env, 'BENCH_UNIQUE_ID_CONCURRENCY', ['16', '64']).map(Number),
     rounds: numberFrom(env, 'BENCH_ROUNDS', smoke ? 1 : 2),
     durationMs: numberFrom(env, 'BENCH_DURATION_MS', smoke ? 300 : 2000),
     coldStarts: numberFrom(env, 'BENCH_COLD_STARTS', smoke ? 1 : 5),
     sessions: numberFrom(env, 'BENCH_SESSIONS', smoke ? 20 : 1000),
+    sessionWarmup: numberFrom(env, 'BENCH_SESSION_WARMUP', smoke ? 5 : 100),
     generateRuns: numberFrom(env, 'BENCH_GENERATE_RUNS', smoke ? 1 : 3),
     callTimeoutMs: numberFrom(env, 'BENCH_CALL_TIMEOUT_MS', 3000),
     out,

@@ -109,7 +109,8 @@ function startupTable(results: RunResults, backend: BackendResult): string {
         ? '—'
         : 'error' in s.sessions
           ? 'failed²'
-          : `${f1((s.sessions.perSessionBytes ?? NaN) / 1024)} KB (${s.sessions.sessions}${s.sessions.failed > 0 ? `, ${s.sessions.failed} failed` : ''}) ${x(d?.perSessionXBestPeer)}`;
+          : `${f1((s.sessions.perSessionBytes ?? NaN) / 1024)} KB ${x(d?.perSessionXBestPeer)}; RSS ${mb(s.sessions.rssBeforeBytes)} → ${mb(s.sessions.rssAfterBytes)} MB` +
+            ` with ${s.sessions.sessions} sessions${s.sessions.failed > 0 ? ` (${s.sessions.failed} failed)` : ''}`;
     return [
       label(results, s.id),
       cold,
@@ -146,7 +147,7 @@ function startupTable(results: RunResults, backend: BackendResult): string {
       'RSS idle MB stdio / http',
       'RSS after load MB stdio / http',
       'RSS after load (stdio) × floor idle / × best peer',
-      'memory per session (sessions) × best peer',
+      'memory per session × best peer; RSS before → after the sessions',
     ],
     rows,
   );
@@ -291,7 +292,7 @@ export function renderMarkdown(results: RunResults): string {
     '- **Server CPU per call**: utime+stime of the server process from `/proc/<pid>/stat` before and after each load point, divided by the calls answered (10 ms tick resolution, over thousands of calls).',
     '- **Cold start**: spawn → `initialize` → `tools/list` answered, over stdio, median of the starts; the floor is a bare Node stdio responder without SDK or spec.',
     '- **tools/list size**: the `tools` array serialized compactly, UTF-8 bytes; tokens ≈ bytes / 4 (common rule of thumb for BPE tokenizers on English text; JSON tokenizes denser, so it is a lower bound, the same formula for everyone).',
-    '- **Memory**: VmRSS from `/proc/<pid>/status`: idle (after the handshake), after all load points, and per session = (RSS after opening the sessions − before) / sessions, B4B only (stateful, each session logged in for finmcp).',
+    `- **Memory**: VmRSS from \`/proc/<pid>/status\`: idle (after the handshake), after all load points, and per session = (RSS after opening the sessions − before) / sessions, B4B only (stateful, each session logged in for finmcp), on a freshly started server after ${p.sessionWarmup} warm-up sessions (so garbage from the load runs is not freed in the middle of it). RSS moves with garbage collection: a negative or tiny per-session figure means the collector returned more than the sessions took.`,
     '- **JIT**: every target gets a warm-up before its latency run; each load point runs in every round, rounds interleaved across servers; both rounds are shown.',
     '',
   );

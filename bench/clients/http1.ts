@@ -99,9 +99,9 @@ export class Http1Connection {
    * Sends a request whose answer stays open (Server-Sent Events): resolves with the status and headers as
    * soon as they arrive; body text then goes to `onData`, and `onEnd` runs when the server ends the stream.
    */
-  async stream(head: string, onData: (text: string) => void, onEnd: () => void): Promise<HttpResponse> {
+  async stream(head: string, onData: (text: string) => void, onEnd: () => void, onWritten?: () => void): Promise<HttpResponse> {
     try {
-      return await this.send(head, '', onData, onEnd);
+      return await this.send(head, '', onData, onEnd, onWritten);
     } catch (error) {
       throw error instanceof RetryableError ? error.cause : error;
     }
@@ -112,6 +112,7 @@ export class Http1Connection {
     body: string,
     onData: ((text: string) => void) | undefined,
     onEnd: (() => void) | undefined,
+    onWritten?: () => void,
   ): Promise<HttpResponse> {
     if (this.closed) throw new Error('connection closed by the client');
     if (this.pending !== undefined) throw new Error('one request at a time per connection');
@@ -123,6 +124,7 @@ export class Http1Connection {
         body.length === 0 && head.startsWith('GET')
           ? `${head}\r\n\r\n`
           : `${head}\r\nContent-Length: ${length}\r\n\r\n${body}`,
+        onWritten,
       );
     });
   }

@@ -82,10 +82,30 @@ export class McpHttpSession {
     const sessionId = response.headers['mcp-session-id'];
     if (sessionId !== undefined && sessionId.length > 0) this.sessionId = sessionId;
     this.head = this.renderHead(true);
-    if (this.endpoint.answersOnGetStream === true) this.openStream();
+    if (this.endpoint.answersOnGetStream === true) await this.withTimeout(this.openStream(), timeoutMs);
     const ack = await this.withTimeout(this.conn.request(this.head, notificationBody('notifications/initialized')), timeoutMs);
     if (ack.status >= 300) throw new HttpStatusError(ack.status, ack.body);
+    if (this.endpoint.answersOnGetStream === true) await this.confirmStream(timeoutMs);
     return answer;
+  }
+
+  /**
+   * Makes sure the GET stream is registered before the first real call: nothing says when the server has
+   * seen it, and an answer sent before that is lost. A `ping` (answered on the stream) proves it; ids are
+   * unique per session so that pings of concurrently opening sessions cannot collide.
+   */
+  private async confirmStream(timeoutMs: number): Promise<void> {
+    const deadline = performance.now() + timeoutMs;
+    for (let attempt = 1; performance.now() < deadline; attempt += 1) {
+      try {
+        // A ping answers in a millisecond or two once the stream is registered; lost ones are retried quickly.
+        await this.request(`stream-check-${this.sessionId ?? 'none'}-${attempt}`, 'ping', undefined, Math.min(25 * 2 ** (attempt - 1), timeoutMs));
+        return;
+      } catch (error) {
+        if (!(error instanceof TimeoutError)) throw error;
+      }
+    }
+    throw new TimeoutError(`the GET event stream delivered nothing within ${timeoutMs} ms${this.streamError === undefined ? '' : ` (${this.streamError})`}`);
   }
 
   /**
@@ -93,21 +113,25 @@ export class McpHttpSession {
    * status line only with the first event. A refused stream shows up as the first call timing out, and its
    * status is kept in {@link streamError}.
    */
-  private openStream(): void {
+  private openStream(): Promise<void> {
     const e = this.endpoint;
     this.streamConn = new Http1Connection(e.host, e.port);
     let head = `GET ${e.path} HTTP/1.1\r\nHost: ${e.host}:${e.port}\r\nAccept: text/event-stream\r\nMCP-Protocol-Version: ${PROTOCOL_VERSION}`;
     if (this.sessionId !== undefined) head += `\r\nMcp-Session-Id: ${this.sessionId}`;
     for (const [name, value] of Object.entries(e.headers ?? {})) head += `\r\n${name}: ${value}`;
     const parser = new SseParser((data) => this.onStreamEvent(data));
-    this.streamConn.stream(head, (text) => parser.push(text), () => undefined).then(
-      (response) => {
-        if (response.status !== 200) this.streamError = `GET stream refused: HTTP ${response.status}`;
-      },
-      (error: unknown) => {
-        this.streamError = `GET stream failed: ${error instanceof Error ? error.message : String(error)}`;
-      },
-    );
+    // Resolves once the GET is on the wire (or failed): requests sent after it reach the server after it.
+    return new Promise<void>((resolve) => {
+      this.streamConn?.stream(head, (text) => parser.push(text), () => undefined, resolve).then(
+        (response) => {
+          if (response.status !== 200) this.streamError = `GET stream refused: HTTP ${response.status}`;
+        },
+        (error: unknown) => {
+          this.streamError = `GET stream failed: ${error instanceof Error ? error.message : String(error)}`;
+          resolve();
+        },
+      );
+    });
   }
 
   private onStreamEvent(data: string): void {
@@ -115,6 +139,8 @@ export class McpHttpSession {
     if (message === undefined || message.id === undefined || message.id === null || message.method !== undefined) return;
     const waiter = this.streamWaiters.get(message.id);
     if (waiter === undefined) {
+      // A late answer to our own stream check is not a misdelivery.
+      if (typeof message.id === 'string' && message.id.startsWith(`stream-check-${this.sessionId ?? 'none'}-`)) return;
       this.strays += 1;
       return;
     }

@@ -1,8 +1,10 @@
 /**
  * Memory per session: the server's resident set (VmRSS) before and after opening `count` Streamable HTTP
  * sessions (each: initialize, initialized, and the login call when the backend has one), divided by `count`.
- * Client connections are closed once a session is established (the session itself stays open on the server),
- * so that the figure is the session state, not a thousand idle sockets.
+ * Run on a freshly started server after `warmup` sessions (so JIT code, pools and the young generation are
+ * already sized, and no garbage from earlier load is freed in the middle of the measurement). Client
+ * connections are closed once a session is established (the session itself stays open on the server), so
+ * that the figure is the session state, not a thousand idle sockets.
  */
 import { readRssBytes } from '../proc.js';
 import { nextSessionTag } from '../scenario.js';
@@ -17,6 +19,8 @@ export interface SessionMemoryResult {
   rssAfterBytes: number | null;
   /** (after − before) / sessions, bytes. */
   perSessionBytes: number | null;
+  /** Sessions opened (and kept) before `rssBeforeBytes` was read. */
+  warmupSessions: number;
   firstError?: string;
 }
 
@@ -28,21 +32,28 @@ export async function measureSessionMemory(
   endpoint: McpHttpEndpoint,
   setup: SessionSetupCall | undefined,
   count: number,
+  warmup: number,
   timeoutMs: number,
 ): Promise<SessionMemoryResult> {
-  await settle(200);
-  const before = readRssBytes(pid);
   let failed = 0;
   let firstError: string | undefined;
-  await inBatches(Array.from({ length: count }, (_, i) => i), 16, async () => {
-    try {
-      const session = await openHttpSession(endpoint, setup, timeoutMs, setup === undefined ? 0 : nextSessionTag());
-      session.disconnect();
-    } catch (error) {
-      failed += 1;
-      firstError ??= error instanceof Error ? error.message : String(error);
-    }
-  });
+  const open = async (n: number): Promise<number> => {
+    let failures = 0;
+    await inBatches(Array.from({ length: n }, (_, i) => i), 16, async () => {
+      try {
+        const session = await openHttpSession(endpoint, setup, timeoutMs, setup === undefined ? 0 : nextSessionTag());
+        session.disconnect();
+      } catch (error) {
+        failures += 1;
+        firstError ??= error instanceof Error ? error.message : String(error);
+      }
+    });
+    return failures;
+  };
+  await open(warmup);
+  await settle(300);
+  const before = readRssBytes(pid);
+  failed = await open(count);
   // Let the server finish closing the sockets so their buffers are not counted as session state.
   await settle(300);
   const after = readRssBytes(pid);
@@ -53,6 +64,7 @@ export async function measureSessionMemory(
     rssBeforeBytes: before,
     rssAfterBytes: after,
     perSessionBytes: before === null || after === null || opened === 0 ? null : (after - before) / opened,
+    warmupSessions: warmup,
     ...(firstError === undefined ? {} : { firstError }),
   };
 }
