@@ -229,6 +229,11 @@ export function renderMarkdown(results: RunResults): string {
       '',
     );
     out.push('### 1. Latency per tool call (one client, sequential)', '');
+    out.push(
+      'Added = server − floor. p99 on a shared two-core machine is mostly scheduling noise (a few ms); a negative',
+      'added p99 means the floor had the worse tail in its own window.',
+      '',
+    );
     out.push(latencyTable(results, d.latency.filter((r) => r.backend === b)), '');
     out.push('### 2–4. Throughput, server CPU and correctness under load', '');
     out.push(
@@ -315,6 +320,10 @@ export function renderMarkdown(results: RunResults): string {
     'Knobs (environment): `BENCH_BACKENDS`, `BENCH_SERVERS`, `BENCH_CALLS`, `BENCH_WARMUP`, `BENCH_DURATION_MS`, `BENCH_CONCURRENCY`,',
     '`BENCH_ROUNDS`, `BENCH_COLD_STARTS`, `BENCH_SESSIONS`, `BENCH_GENERATE_RUNS`, `BENCH_CALL_TIMEOUT_MS`, `BENCH_PEERS=1` (peers in a smoke run).',
     'Run it on a quiet machine: the figures share two cores with the load generator and the stub.',
+    '',
+    'Adding a server under test: implement `ServerUnderTest` (`bench/servers/types.ts`: how to start it over stdio and',
+    'HTTP against the stub, and whether sessions log in) in a module of `bench/servers/`, and list it in `SERVERS`',
+    '(`bench/run.ts`); every measurement, check and table picks it up.',
     '',
   );
   return out.join('\n');
