@@ -51,3 +51,33 @@ export function readRssBytes(pid: number): number | null {
   const match = /^VmRSS:\s+(\d+)\s+kB/m.exec(status);
   return match?.[1] === undefined ? null : Number(match[1]) * 1024;
 }
+
+/** CPU time the whole machine spent busy so far (all cores, from /proc/stat), in ms; null off Linux. */
+export function readSystemBusyMs(): number | null {
+  let stat: string;
+  try {
+    stat = readFileSync('/proc/stat', 'utf8');
+  } catch {
+    return null;
+  }
+  const fields = (stat.split('\n')[0] ?? '').trim().split(/\s+/).slice(1).map(Number);
+  // user nice system idle iowait irq softirq steal: everything but idle and iowait is busy.
+  const busy = (fields[0] ?? 0) + (fields[1] ?? 0) + (fields[2] ?? 0) + (fields[5] ?? 0) + (fields[6] ?? 0) + (fields[7] ?? 0);
+  return (busy * 1000) / clockTicksPerSecond();
+}
+
+/**
+ * CPU time of this process and of its children that have exited and been reaped (utime + stime + cutime +
+ * cstime from /proc/self/stat), in ms: everything the benchmark itself burned once its servers are stopped.
+ */
+export function readSelfTreeCpuMs(): number | null {
+  let stat: string;
+  try {
+    stat = readFileSync('/proc/self/stat', 'utf8');
+  } catch {
+    return null;
+  }
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ').map(Number);
+  const total = (fields[11] ?? 0) + (fields[12] ?? 0) + (fields[13] ?? 0) + (fields[14] ?? 0);
+  return (total * 1000) / clockTicksPerSecond();
+}

@@ -18,6 +18,8 @@ export interface RunResults {
     plan: Omit<Plan, 'out' | 'markdown'>;
     durationSec: number;
     loadAverageAtEnd: number;
+    /** CPU other processes used during the run (machine busy time minus this benchmark's own process tree). */
+    otherCpu: { seconds: number; shareOfMachine: number } | null;
     notes: string[];
   };
   floor: { coldStartMs: number | null; rssIdleBytes: number | null };
@@ -195,9 +197,12 @@ export function renderMarkdown(results: RunResults): string {
         ['Node', m.node],
         ['date', m.date],
         [
-          'load average (1 min)',
-          `${f2(m.loadAverageAtStart)} at start, ${f2(results.meta.loadAverageAtEnd)} at end` +
-            (m.loadAverageAtStart > 1 ? ' — **other work was running: treat the figures as noisy**' : ''),
+          'other work on the machine',
+          (results.meta.otherCpu === null
+            ? 'unknown'
+            : `${f1(results.meta.otherCpu.seconds)} CPU-s by other processes during the run (${f1(results.meta.otherCpu.shareOfMachine * 100)} % of the machine)` +
+              (results.meta.otherCpu.shareOfMachine > 0.05 ? ' — **other work competed with the run: treat the figures as noisy**' : ' — quiet')) +
+            `; 1-min load average ${f2(m.loadAverageAtStart)} at start`,
         ],
         ['command', `\`${results.meta.command}\``],
         ['mode', results.meta.mode],

@@ -21,7 +21,7 @@ import { measureColdStart } from './measure/coldstart.js';
 import { measureGenerate, type GenerateResult } from './measure/generate.js';
 import { makePlan, type Plan } from './plan.js';
 import { freePort } from './ports.js';
-import { readRssBytes } from './proc.js';
+import { readRssBytes, readSelfTreeCpuMs, readSystemBusyMs } from './proc.js';
 import { renderMarkdown, type RunResults } from './report.js';
 import { loadScenario, type Scenario } from './scenario.js';
 import { taggedLoginBody } from './spec.js';
@@ -91,7 +91,7 @@ async function startStubProcess(scenarios: readonly Scenario[]): Promise<StubPro
     child,
     ports,
     stop: async () => {
-      if (child.exitCode !== null) return;
+      if (child.exitCode !== null || child.signalCode !== null) return;
       const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
       child.stdin.end();
       const timer = setTimeout(() => child.kill('SIGKILL'), 2000);
@@ -133,6 +133,8 @@ async function floorStartup(starts: number): Promise<{ coldStartMs: number | nul
 /** Runs the benchmark described by `plan` and returns the results (also written to disk). */
 export async function runBench(plan: Plan, root: string): Promise<RunResults> {
   const started = performance.now();
+  const systemBusyAtStart = readSystemBusyMs();
+  const selfAtStart = readSelfTreeCpuMs();
   const machine = machineInfo();
   const servers = plan.servers.map((id) => {
     const server = SERVERS.find((s) => s.id === id);
@@ -210,6 +212,18 @@ export async function runBench(plan: Plan, root: string): Promise<RunResults> {
       );
     }
 
+    // Stop what is still running, so that its CPU is counted as this benchmark's (a child's CPU joins ours
+    // once it has exited): what the machine did beyond this process tree was other work competing with it.
+    await auth?.stop();
+    auth = undefined;
+    await stub.stop();
+    const systemBusyAtEnd = readSystemBusyMs();
+    const selfAtEnd = readSelfTreeCpuMs();
+    const elapsedMs = performance.now() - started;
+    const otherCpuMs =
+      systemBusyAtStart === null || systemBusyAtEnd === null || selfAtStart === null || selfAtEnd === null
+        ? null
+        : Math.max(0, systemBusyAtEnd - systemBusyAtStart - (selfAtEnd - selfAtStart));
     const { out: _out, markdown: _markdown, ...planFacts } = plan;
     const results: RunResults = {
       meta: {
@@ -219,6 +233,10 @@ export async function runBench(plan: Plan, root: string): Promise<RunResults> {
         plan: planFacts,
         durationSec: (performance.now() - started) / 1000,
         loadAverageAtEnd: Math.round((loadavg()[0] ?? 0) * 100) / 100,
+        otherCpu:
+          otherCpuMs === null
+            ? null
+            : { seconds: Math.round(otherCpuMs / 100) / 10, shareOfMachine: Math.round((otherCpuMs / (elapsedMs * machine.cores)) * 1000) / 1000 },
         notes,
       },
       floor,
