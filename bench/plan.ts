@@ -18,6 +18,10 @@ export interface Plan {
   uniqueIdConcurrency: number[];
   rounds: number;
   durationMs: number;
+  /** Pause after starting a backend's servers, before anything is measured. */
+  settleMs: number;
+  /** Unrecorded load per target before the first measurement (0: none). */
+  loadWarmupMs: number;
   coldStarts: number;
   sessions: number;
   /** Sessions opened on the fresh server before the session-memory baseline is read. */
@@ -74,6 +78,8 @@ export function makePlan(argv: readonly string[], env: NodeJS.ProcessEnv, root: 
     uniqueIdConcurrency: listFrom(env, 'BENCH_UNIQUE_ID_CONCURRENCY', ['16', '64']).map(Number),
     rounds: numberFrom(env, 'BENCH_ROUNDS', smoke ? 1 : 2),
     durationMs: numberFrom(env, 'BENCH_DURATION_MS', smoke ? 300 : 2000),
+    settleMs: numberFrom(env, 'BENCH_SETTLE_MS', smoke ? 0 : 1000),
+    loadWarmupMs: numberFrom(env, 'BENCH_LOAD_WARMUP_MS', smoke ? 0 : 500),
     coldStarts: numberFrom(env, 'BENCH_COLD_STARTS', smoke ? 1 : 5),
     sessions: numberFrom(env, 'BENCH_SESSIONS', smoke ? 20 : 1000),
     sessionWarmup: numberFrom(env, 'BENCH_SESSION_WARMUP', smoke ? 5 : 100),

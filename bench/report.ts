@@ -303,7 +303,7 @@ export function renderMarkdown(results: RunResults): string {
     '- **Cold start**: spawn → `initialize` → `tools/list` answered, over stdio, median of the starts; the floor is a bare Node stdio responder without SDK or spec.',
     '- **tools/list size**: the `tools` array serialized compactly, UTF-8 bytes; tokens ≈ bytes / 4 (common rule of thumb for BPE tokenizers on English text; JSON tokenizes denser, so it is a lower bound, the same formula for everyone).',
     `- **Memory**: VmRSS from \`/proc/<pid>/status\`: idle (after the handshake), after all load points, and per session = (RSS after opening the sessions − before) / sessions, B4B only (stateful, each session logged in for finmcp), on a freshly started server after ${p.sessionWarmup} warm-up sessions (so garbage from the load runs is not freed in the middle of it). RSS moves with garbage collection: a negative or tiny per-session figure means the collector returned more than the sessions took.`,
-    '- **JIT**: every target gets a warm-up before its latency run; each load point runs in every round, rounds interleaved across servers; both rounds are shown.',
+    `- **JIT**: after its servers start, each backend waits ${p.settleMs} ms, then loads every target for ${p.loadWarmupMs} ms unrecorded; every latency run has its own ${p.latency.warmup}-call warm-up; each load point runs in every round, rounds interleaved across servers; both rounds are shown.`,
     '',
   );
   out.push('## Configuration of each server', '');
@@ -323,7 +323,9 @@ export function renderMarkdown(results: RunResults): string {
     '```',
     '',
     'Knobs (environment): `BENCH_BACKENDS`, `BENCH_SERVERS`, `BENCH_CALLS`, `BENCH_WARMUP`, `BENCH_DURATION_MS`, `BENCH_CONCURRENCY`,',
-    '`BENCH_ROUNDS`, `BENCH_COLD_STARTS`, `BENCH_SESSIONS`, `BENCH_GENERATE_RUNS`, `BENCH_CALL_TIMEOUT_MS`, `BENCH_PEERS=1` (peers in a smoke run).',
+    '`BENCH_UNIQUE_ID_CONCURRENCY`, `BENCH_ROUNDS`, `BENCH_SETTLE_MS`, `BENCH_LOAD_WARMUP_MS`, `BENCH_COLD_STARTS`, `BENCH_SESSIONS`,',
+    '`BENCH_SESSION_WARMUP`, `BENCH_GENERATE_RUNS`, `BENCH_CALL_TIMEOUT_MS`, `BENCH_OUT`, `BENCH_MARKDOWN` (`none`: no report),',
+    '`BENCH_PEERS=1` (peers in a smoke run).',
     'Run it on a quiet machine: the figures share two cores with the load generator and the stub.',
     '',
     'Adding a server under test: implement `ServerUnderTest` (`bench/servers/types.ts`: how to start it over stdio and',
