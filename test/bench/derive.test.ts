@@ -1,0 +1,104 @@
+/**
+ * Derived figures: added latency is server − floor, ratios go to the floor and to the best peer of the same
+ * transport (a peer's unique-id variant counts), and targets get ✔/✘ from the means of the rounds.
+ */
+import { describe, expect, it } from 'vitest';
+import type { BackendResult } from '../../bench/backend-run.js';
+import type { TallyCounts } from '../../bench/check.js';
+import { derive } from '../../bench/derive.js';
+import type { LatencyResult } from '../../bench/measure/latency.js';
+import type { ThroughputResult } from '../../bench/measure/throughput.js';
+
+const clean: TallyCounts = {
+  ok: 100,
+  wrongData: 0,
+  wrongId: 0,
+  strays: 0,
+  rpcErrors: 0,
+  toolErrors: 0,
+  httpErrors: 0,
+  timeouts: 0,
+  transportErrors: 0,
+  mismatches: 0,
+  samples: [],
+};
+
+function latency(server: string, transport: string, median: number, p99: number): LatencyResult {
+  return { server, transport, client: 'c', warmup: 0, summary: { n: 100, median, p99, mean: median, min: median, max: p99 }, outcomes: clean };
+}
+
+function point(server: string, transport: string, concurrency: number, round: number, callsPerSec: number, variant?: string): ThroughputResult {
+  return {
+    server,
+    transport,
+    ...(variant === undefined ? {} : { variant }),
+    client: 'c',
+    concurrency,
+    round,
+    durationMs: 1000,
+    callsPerSec,
+    cpuMsPerCall: server === 'floor' ? null : 0.2,
+    clientCpuMsPerCall: 0.03,
+    stubCpuMsPerCall: 0.02,
+    outcomes: server === 'peer' && variant === undefined ? { ...clean, wrongData: 5, strays: 5, mismatches: 10 } : clean,
+  };
+}
+
+const backend: BackendResult = {
+  backend: 'b',
+  probe: { method: 'GET', path: '/x/{id}', echoParam: 'id' },
+  servers: [
+    { id: 'finmcp', label: 'finmcp', role: 'subject', coldStart: { samplesMs: [200], medianMs: 200, starts: 1 }, toolsList: null, stdio: { rssAfterLoadBytes: 90 * 2 ** 20 }, http: { rssAfterLoadBytes: 120 * 2 ** 20 } },
+    { id: 'peer', label: 'peer', role: 'peer', coldStart: { samplesMs: [100], medianMs: 100, starts: 1 }, toolsList: null, stdio: { rssAfterLoadBytes: 80 * 2 ** 20 }, http: {} },
+  ],
+  latency: [latency('floor', 'direct', 0.1, 1), latency('finmcp', 'stdio', 0.4, 2), latency('finmcp', 'http', 0.6, 3), latency('peer', 'http', 1.1, 4)],
+  throughput: [
+    point('floor', 'direct', 16, 1, 20_000),
+    point('floor', 'direct', 16, 2, 30_000),
+    point('finmcp', 'http', 16, 1, 5_000),
+    point('finmcp', 'http', 16, 2, 7_000),
+    point('peer', 'http', 16, 1, 100),
+    point('peer', 'http', 16, 2, 100),
+    point('peer', 'http', 16, 1, 2_000, 'unique ids'),
+    point('peer', 'http', 16, 2, 4_000, 'unique ids'),
+  ],
+  stub: undefined,
+};
+
+describe('derive', () => {
+  const derived = derive([backend], { mode: 'check', runsMs: [1000], medianMs: 1000, exitCode: 0 }, { coldStartMs: 50, rssIdleBytes: 40 * 2 ** 20 });
+
+  it('computes added latency and its ratios', () => {
+    const http = derived.latency.find((r) => r.server === 'finmcp' && r.transport === 'http');
+    expect(http?.addedP50).toBeCloseTo(0.5);
+    expect(http?.addedP99).toBeCloseTo(2);
+    expect(http?.xFloor).toBeCloseTo(6);
+    expect(http?.bestPeer).toBe('peer');
+    expect(http?.xBestPeer).toBeCloseTo(0.5);
+  });
+
+  it('compares throughput with the best peer, its unique-id variant included', () => {
+    const row = derived.throughput.find((r) => r.server === 'finmcp' && r.transport === 'http');
+    expect(row?.mean).toBe(6_000);
+    expect(row?.xFloor).toBeCloseTo(0.24);
+    expect(row?.bestPeer).toBe('peer, unique ids');
+    expect(row?.xBestPeer).toBeCloseTo(2);
+    const faulty = derived.correctness.find((r) => r.server === 'peer' && r.variant === undefined && r.transport === 'http');
+    expect(faulty?.mismatches).toBe(20);
+  });
+
+  it('judges the targets', () => {
+    const verdict = (text: string): boolean | null | undefined => derived.targets.find((t) => t.target.startsWith(text))?.pass;
+    expect(verdict('added p50 over stdio')).toBe(true);
+    expect(verdict('added p50 over http')).toBe(true);
+    expect(verdict('throughput at 16 clients ≥ 2× best peer (http)')).toBe(true);
+    expect(verdict('throughput at 16 clients ≥ 2× best peer (stdio)')).toBeNull();
+    expect(verdict('0 mismatched')).toBe(true);
+    expect(verdict('cold start')).toBe(true);
+    expect(verdict('RSS after load ≤ 100 MB (http)')).toBe(false);
+    expect(verdict('`finmcp generate`')).toBe(true);
+    const startup = derived.startup.find((r) => r.server === 'finmcp');
+    expect(startup?.coldStartXFloor).toBeCloseTo(4);
+    expect(startup?.coldStartXBestPeer).toBeCloseTo(2);
+  });
+});
