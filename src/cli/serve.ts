@@ -207,8 +207,11 @@ export async function startServers(
 
     if (transport === 'stdio') {
       const backend = prepared[0]!;
-      const principal = await stdioPrincipal(backend, settings, resourceUrl(backend.name), sandboxIssuer);
-      const { serveStdio } = await import('../transport/stdio.js');
+      // Validating the environment's token waits on the authorization server's JWKS: overlap it with loading the SDK.
+      const [principal, { serveStdio }] = await Promise.all([
+        stdioPrincipal(backend, settings, resourceUrl(backend.name), sandboxIssuer),
+        import('../transport/stdio.js'),
+      ]);
       const served = await serveStdio(backend.service, { principal, logger, info: serverInfo(backend.generated) });
       cleanups.push(() => served.close());
       return { endpoints: {}, sandboxIssuer, close: closeAll };
