@@ -95,6 +95,8 @@ export interface BackendResponse {
   body: unknown;
   /** Raw text when the body was not parsed as JSON. */
   text?: string;
+  /** The JSON text exactly as received, when the body was parsed as JSON (saves serializing it again). */
+  json?: string;
 }
 
 /** Changes to one generated tool, applied at start-up. `generated/` itself is never edited. */

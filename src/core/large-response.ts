@@ -24,8 +24,16 @@ export interface ShapedOutput {
   truncated?: TruncationInfo;
 }
 
-/** Shapes one tool's results; compiled once per tool by {@link compileResponseShaper}. */
-export type ResponseShaper = (structured: Record<string, unknown>, args: Record<string, unknown>) => ShapedOutput;
+/**
+ * Shapes one tool's results; compiled once per tool by {@link compileResponseShaper}. `receivedJson` is the
+ * backend's own JSON text of `structured`, when it is exactly that: compact JSON (no line breaks) is reused as the
+ * text block instead of serializing the same object again.
+ */
+export type ResponseShaper = (
+  structured: Record<string, unknown>,
+  args: Record<string, unknown>,
+  receivedJson?: string,
+) => ShapedOutput;
 
 /** Most arrays tried when the first cut was not enough (several large arrays in one result). */
 const MAX_CUT_ROUNDS = 5;
@@ -39,10 +47,11 @@ export function compileResponseShaper(
   maxBytes: number,
 ): ResponseShaper {
   const cursorPath = pagination?.nextCursorField?.split('.');
-  return (structured, args) => {
+  return (structured, args, receivedJson) => {
     // Paging signals are read before any cut (a cut never touches scalars, but keep it obvious).
     const note = pagination === undefined ? undefined : pageNote(pagination, cursorPath, args, structured);
-    let json = JSON.stringify(structured);
+    // Pretty-printed backend JSON would cost the model tokens: only compact text is reused as is.
+    let json = receivedJson !== undefined && !receivedJson.includes('\n') ? receivedJson : JSON.stringify(structured);
     const notes: string[] = [];
     let truncated: TruncationInfo | undefined;
     // A UTF-16 unit is at most 3 UTF-8 bytes: most results are known to fit without counting bytes.

@@ -185,7 +185,8 @@ export function createToolService(module: BackendModule, deps: ToolServiceDeps):
       tool.wrapIn !== undefined
         ? body === undefined ? {} : { [tool.wrapIn]: body }
         : isPlainObject(body) ? body : body === undefined ? {} : { result: body };
-    const shaped = tool.shaper(structured, ready);
+    // The received JSON text is the text block's JSON only when the body itself is the structured content.
+    const shaped = tool.shaper(structured, ready, structured === body ? res.json : undefined);
     const content: ToolResult['content'] = [{ type: 'text', text: shaped.json }];
     for (const note of shaped.notes) content.push({ type: 'text', text: note });
     const result: ToolResult = { content, structuredContent: shaped.structured };

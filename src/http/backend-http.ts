@@ -303,7 +303,7 @@ function toResponse(
   if (JSON_TYPE.test(type)) {
     const text = bytes.toString('utf8');
     try {
-      return { status, headers, body: JSON.parse(text) as unknown, attempts };
+      return { status, headers, body: JSON.parse(text) as unknown, json: text, attempts };
     } catch {
       throw new BackendHttpError('malformed', `malformed JSON from backend (HTTP ${status})`, attempts, status);
     }
@@ -312,7 +312,7 @@ function toResponse(
     // No media type at all: JSON if it parses (sloppy backends), else text. Only a claimed JSON type must parse.
     const text = bytes.toString('utf8');
     try {
-      return { status, headers, body: JSON.parse(text) as unknown, attempts };
+      return { status, headers, body: JSON.parse(text) as unknown, json: text, attempts };
     } catch {
       return { status, headers, body: text, text, attempts };
     }

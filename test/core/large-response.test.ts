@@ -131,6 +131,28 @@ describe('cutting large results', () => {
   });
 });
 
+describe('the text block reuses the backend\'s JSON text', () => {
+  const structured = { items: [{ id: 1, name: 'ü' }], total: 1 };
+  const cases: Array<{ given: string; received: string | undefined; want: 'reused' | 'serialized' }> = [
+    { given: 'compact JSON as received', received: '{"items":[{"id":1,"name":"ü"}],"total":1}', want: 'reused' },
+    { given: 'spaces but no line breaks', received: '{"items": [{"id": 1, "name": "ü"}], "total": 1}', want: 'reused' },
+    { given: 'pretty-printed JSON (costs tokens)', received: '{\n  "items": [{ "id": 1, "name": "ü" }],\n  "total": 1\n}', want: 'serialized' },
+    { given: 'no received text', received: undefined, want: 'serialized' },
+  ];
+  it.each(cases)('$given → $want', ({ received, want }) => {
+    const out = compileResponseShaper(listSchema, undefined, 200_000)(structured, {}, received);
+    expect(out.json).toBe(want === 'reused' ? received : JSON.stringify(structured));
+    expect(JSON.parse(out.json)).toEqual(structured);
+  });
+
+  it('serializes the cut result, not the received text, when it had to cut', () => {
+    const big = { items: Array.from({ length: 200 }, (_, i) => ({ id: i, name: 'x'.repeat(50) })), total: 200 };
+    const out = compileResponseShaper(listSchema, undefined, 2000)(big, {}, JSON.stringify(big));
+    expect(out.truncated).toBeDefined();
+    expect(out.json).toBe(JSON.stringify(out.structured));
+  });
+});
+
 describe('paging notes', () => {
   const cases: Array<{
     given: string;
