@@ -5,6 +5,7 @@
  * endpoint; users of a backend that signs them in with OAuth (FinOpps) present a token from the sandbox
  * authorization server the harness started (see finmcp-auth.ts); B4B sessions call the `login` tool.
  */
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { securitySchemes } from '../spec.js';
 import type { Scenario } from '../scenario.js';
@@ -54,22 +55,45 @@ function cli(env: BenchEnv): string {
   return join(env.root, 'bin', 'finmcp.js');
 }
 
+let launcherFlags: string[] | undefined;
+
+/**
+ * The Node flags the `finmcp` command runs with: those on its launcher's shebang line (e.g. heap caps), so
+ * that the benchmark starts finmcp exactly as `npx finmcp` / the installed bin does, not as a bare
+ * `node bin/finmcp.js` that would skip them.
+ */
+export function launcherNodeFlags(launcher: string): string[] {
+  const first = readFileSync(launcher, 'utf8').split('\n', 1)[0] ?? '';
+  if (!first.startsWith('#!')) return [];
+  const words = first.slice(2).trim().split(/\s+/);
+  const node = words.findIndex((word) => /(^|\/)node$/.test(word));
+  return node === -1 ? [] : words.slice(node + 1).filter((word) => word.startsWith('--'));
+}
+
+function nodeArgs(env: BenchEnv): string[] {
+  launcherFlags ??= launcherNodeFlags(cli(env));
+  return [...launcherFlags, cli(env)];
+}
+
 /** finmcp, through its CLI. */
 export const finmcp: ServerUnderTest = {
   id: 'finmcp',
   label: 'finmcp',
   role: 'subject',
-  notes: [
-    '`node bin/finmcp.js serve <backend> --transport stdio|http --backend-url <stub>`, one process per backend and transport',
-    'FINMCP_LOG_LEVEL=warn, FINMCP_RATE_LIMIT_PER_MINUTE=1e9 (the default 600/min would throttle the load)',
-    'FinOpps users: a real sandbox OAuth access token (alice); B4B: every session calls `login` with the spec example',
-  ],
+  get notes(): string[] {
+    return [
+      `\`finmcp serve <backend> --transport stdio|http --backend-url <stub>\`, one process per backend and transport, started as the ` +
+        `\`finmcp\` command runs (bin/finmcp.js with its shebang's Node flags: ${launcherFlags === undefined ? 'not read yet' : launcherFlags.length === 0 ? 'none' : launcherFlags.join(' ')})`,
+      'FINMCP_LOG_LEVEL=warn, FINMCP_RATE_LIMIT_PER_MINUTE=1e9 (the default 600/min would throttle the load)',
+      'FinOpps users: a real sandbox OAuth access token (alice); B4B: every session calls `login` with the spec example',
+    ];
+  },
   stdio(scenario: Scenario, env: BenchEnv): LaunchSpec | Unavailable {
     const extra = backendEnv(scenario, env);
     if ('unavailable' in extra) return { unavailable: String(extra.unavailable) };
     return {
       command: process.execPath,
-      args: [cli(env), 'serve', scenario.backend, '--transport', 'stdio', '--backend-url', `${env.stubOrigin(scenario.backend)}${scenario.basePath}`],
+      args: [...nodeArgs(env), 'serve', scenario.backend, '--transport', 'stdio', '--backend-url', `${env.stubOrigin(scenario.backend)}${scenario.basePath}`],
       cwd: env.root,
       env: extra,
     };
@@ -82,7 +106,7 @@ export const finmcp: ServerUnderTest = {
       launch: {
         command: process.execPath,
         args: [
-          cli(env),
+          ...nodeArgs(env),
           'serve',
           scenario.backend,
           '--transport',
