@@ -25,8 +25,8 @@ import { readRssBytes, readSelfTreeCpuMs, readSystemBusyMs } from './proc.js';
 import { renderMarkdown, type RunResults } from './report.js';
 import { loadScenario, type Scenario } from './scenario.js';
 import { taggedLoginBody } from './spec.js';
-import { finmcp } from './servers/finmcp.js';
-import { prepareFinmcpAuth, type FinmcpAuth } from './servers/finmcp-auth.js';
+import { finmcp, finmcpNode } from './servers/finmcp.js';
+import { finmcpKey, prepareFinmcpAuth, type FinmcpAuth } from './servers/finmcp-auth.js';
 import { generator } from './servers/generator.js';
 import { ivotoby } from './servers/ivotoby.js';
 import type { BenchEnv, ServerUnderTest } from './servers/types.js';
@@ -35,7 +35,7 @@ import { tokenFromLoginAnswer } from './stub/server.js';
 const HERE = dirname(fileURLToPath(import.meta.url));
 
 /** Every server the harness knows, by id. */
-export const SERVERS: readonly ServerUnderTest[] = [finmcp, ivotoby, generator];
+export const SERVERS: readonly ServerUnderTest[] = [finmcp, finmcpNode, ivotoby, generator];
 
 /** Operations to probe per backend, best first (the spec's "get one invoice"). */
 const PROBES: Record<string, string[]> = { finopps: ['get_invoice'], b4b: ['get_invoice'] };
@@ -160,15 +160,19 @@ export async function runBench(plan: Plan, root: string): Promise<RunResults> {
     const staticTokens = new Map<string, string>();
     for (const scenario of scenarios) staticTokens.set(scenario.backend, await stubLogin(scenario, stubOrigin(scenario.backend)));
 
+    // finmcp's ports are reserved up front: its users' tokens name the port in their audience.
+    const finmcpServers = servers.filter((s) => s === finmcp || s === finmcpNode);
     const finmcpPorts = new Map<string, number>();
-    for (const scenario of scenarios) finmcpPorts.set(scenario.backend, await freePort());
+    for (const server of finmcpServers) {
+      for (const scenario of scenarios) finmcpPorts.set(finmcpKey(server.id, scenario.backend), await freePort());
+    }
     const env: BenchEnv = {
       root,
       peersDir: join(root, 'bench', '.peers'),
       stubOrigin,
       staticBackendToken: (backend) => staticTokens.get(backend) ?? 'bench-static-token',
     };
-    if (servers.includes(finmcp)) {
+    if (finmcpServers.length > 0) {
       progress('starting the sandbox authorization server for finmcp users');
       auth = await prepareFinmcpAuth(scenarios, finmcpPorts);
       env.finmcp = auth;
@@ -207,7 +211,7 @@ export async function runBench(plan: Plan, root: string): Promise<RunResults> {
           env,
           servers,
           ...(stub.child.pid === undefined ? {} : { stubPid: stub.child.pid }),
-          httpPort: async (server, backend) => (server === finmcp ? (finmcpPorts.get(backend) ?? (await freePort())) : freePort()),
+          httpPort: async (server, backend) => finmcpPorts.get(finmcpKey(server.id, backend)) ?? (await freePort()),
         }),
       );
     }

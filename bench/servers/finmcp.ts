@@ -32,7 +32,7 @@ function hasClientCredentials(scenario: Scenario): boolean {
   });
 }
 
-function backendEnv(scenario: Scenario, env: BenchEnv): Record<string, string> | Unavailable {
+function backendEnv(server: string, scenario: Scenario, env: BenchEnv): Record<string, string> | Unavailable {
   const prefix = scenario.backend.toUpperCase().replace(/[^A-Z0-9]/g, '_');
   const out: Record<string, string> = { ...COMMON_ENV };
   if (hasClientCredentials(scenario)) {
@@ -42,12 +42,12 @@ function backendEnv(scenario: Scenario, env: BenchEnv): Record<string, string> |
   }
   if (USER_OAUTH_BACKENDS.has(scenario.backend)) {
     const issuer = env.finmcp?.issuer;
-    const token = env.finmcp?.userToken(scenario.backend);
+    const token = env.finmcp?.userToken(server, scenario.backend);
     if (issuer === undefined || token === undefined) return { unavailable: 'no sandbox authorization server for its users' };
     out[`${prefix}_OAUTH_ISSUER`] = issuer;
     out[`${prefix}_ACCESS_TOKEN`] = token;
   }
-  if (env.finmcp !== undefined) out.FINMCP_PUBLIC_URL = env.finmcp.publicUrl(scenario.backend);
+  if (env.finmcp !== undefined) out.FINMCP_PUBLIC_URL = env.finmcp.publicUrl(server, scenario.backend);
   return out;
 }
 
@@ -70,61 +70,83 @@ export function launcherNodeFlags(launcher: string): string[] {
   return node === -1 ? [] : words.slice(node + 1).filter((word) => word.startsWith('--'));
 }
 
-function nodeArgs(env: BenchEnv): string[] {
+function nodeArgs(env: BenchEnv, withLauncherFlags: boolean): string[] {
   launcherFlags ??= launcherNodeFlags(cli(env));
-  return [...launcherFlags, cli(env)];
+  return withLauncherFlags ? [...launcherFlags, cli(env)] : [cli(env)];
 }
 
-/** finmcp, through its CLI. */
-export const finmcp: ServerUnderTest = {
-  id: 'finmcp',
-  label: 'finmcp',
-  role: 'subject',
-  get notes(): string[] {
-    return [
-      `\`finmcp serve <backend> --transport stdio|http --backend-url <stub>\`, one process per backend and transport, started as the ` +
-        `\`finmcp\` command runs (bin/finmcp.js with its shebang's Node flags: ${launcherFlags === undefined ? 'not read yet' : launcherFlags.length === 0 ? 'none' : launcherFlags.join(' ')})`,
-      'FINMCP_LOG_LEVEL=warn, FINMCP_RATE_LIMIT_PER_MINUTE=1e9 (the default 600/min would throttle the load)',
-      'FinOpps users: a real sandbox OAuth access token (alice); B4B: every session calls `login` with the spec example',
-    ];
-  },
-  stdio(scenario: Scenario, env: BenchEnv): LaunchSpec | Unavailable {
-    const extra = backendEnv(scenario, env);
-    if ('unavailable' in extra) return { unavailable: String(extra.unavailable) };
-    return {
-      command: process.execPath,
-      args: [...nodeArgs(env), 'serve', scenario.backend, '--transport', 'stdio', '--backend-url', `${env.stubOrigin(scenario.backend)}${scenario.basePath}`],
-      cwd: env.root,
-      env: extra,
-    };
-  },
-  http(scenario: Scenario, env: BenchEnv, port: number): HttpLaunch | Unavailable {
-    const extra = backendEnv(scenario, env);
-    if ('unavailable' in extra) return { unavailable: String(extra.unavailable) };
-    const token = USER_OAUTH_BACKENDS.has(scenario.backend) ? env.finmcp?.userToken(scenario.backend) : undefined;
-    return {
-      launch: {
+/** Builds the finmcp server description; `withLauncherFlags: false` is a bare `node bin/finmcp.js`. */
+function finmcpServer(id: string, label: string, withLauncherFlags: boolean): ServerUnderTest {
+  return {
+    id,
+    label,
+    role: 'subject',
+    get notes(): string[] {
+      const flags = launcherFlags === undefined ? 'not read yet' : launcherFlags.length === 0 ? 'none' : launcherFlags.join(' ');
+      return [
+        withLauncherFlags
+          ? `\`finmcp serve <backend> --transport stdio|http --backend-url <stub>\`, one process per backend and transport, started as the ` +
+            `\`finmcp\` command runs (bin/finmcp.js with its shebang's Node flags: ${flags})`
+          : `\`node bin/finmcp.js serve …\` without the launcher's Node flags (${flags}), for comparison`,
+        'FINMCP_LOG_LEVEL=warn, FINMCP_RATE_LIMIT_PER_MINUTE=1e9 (the default 600/min would throttle the load)',
+        'FinOpps users: a real sandbox OAuth access token (alice); B4B: every session calls `login` with the spec example',
+      ];
+    },
+    stdio(scenario: Scenario, env: BenchEnv): LaunchSpec | Unavailable {
+      const extra = backendEnv(id, scenario, env);
+      if ('unavailable' in extra) return { unavailable: String(extra.unavailable) };
+      return {
         command: process.execPath,
         args: [
-          ...nodeArgs(env),
+          ...nodeArgs(env, withLauncherFlags),
           'serve',
           scenario.backend,
           '--transport',
-          'http',
-          '--host',
-          '127.0.0.1',
-          '--port',
-          String(port),
+          'stdio',
           '--backend-url',
           `${env.stubOrigin(scenario.backend)}${scenario.basePath}`,
         ],
         cwd: env.root,
         env: extra,
-      },
-      port,
-      path: `/${scenario.backend}/mcp`,
-      ...(token === undefined ? {} : { headers: { Authorization: `Bearer ${token}` } }),
-    };
-  },
-  logsInPerSession: (scenario: Scenario) => scenario.login !== undefined,
-};
+      };
+    },
+    http(scenario: Scenario, env: BenchEnv, port: number): HttpLaunch | Unavailable {
+      const extra = backendEnv(id, scenario, env);
+      if ('unavailable' in extra) return { unavailable: String(extra.unavailable) };
+      const token = USER_OAUTH_BACKENDS.has(scenario.backend) ? env.finmcp?.userToken(id, scenario.backend) : undefined;
+      return {
+        launch: {
+          command: process.execPath,
+          args: [
+            ...nodeArgs(env, withLauncherFlags),
+            'serve',
+            scenario.backend,
+            '--transport',
+            'http',
+            '--host',
+            '127.0.0.1',
+            '--port',
+            String(port),
+            '--backend-url',
+            `${env.stubOrigin(scenario.backend)}${scenario.basePath}`,
+          ],
+          cwd: env.root,
+          env: extra,
+        },
+        port,
+        path: `/${scenario.backend}/mcp`,
+        ...(token === undefined ? {} : { headers: { Authorization: `Bearer ${token}` } }),
+      };
+    },
+    logsInPerSession: (scenario: Scenario) => scenario.login !== undefined,
+  };
+}
+
+/** finmcp, through its CLI, as the `finmcp` command runs it. The targets are judged on this one. */
+export const finmcp: ServerUnderTest = finmcpServer('finmcp', 'finmcp', true);
+
+/**
+ * finmcp started as a bare `node bin/finmcp.js` (without the launcher's Node flags): not in the default run;
+ * `BENCH_SERVERS=finmcp,finmcp-node,…` shows what the flags cost and save.
+ */
+export const finmcpNode: ServerUnderTest = finmcpServer('finmcp-node', 'finmcp (bare node, no launcher flags)', false);

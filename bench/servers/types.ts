@@ -40,16 +40,16 @@ export interface BenchEnv {
   finmcp?: FinmcpEnv;
 }
 
-/** What the harness prepared so finmcp can authenticate its users (FinOpps: OAuth). */
+/** What the harness prepared so finmcp can authenticate its users (FinOpps: OAuth), per finmcp server id. */
 export interface FinmcpEnv {
   /** Issuer of the sandbox authorization server started for the run, if a backend needs one. */
   issuer?: string;
-  /** Public base URL finmcp is told it has, per backend (token audiences derive from it). */
-  publicUrl(backend: string): string;
-  /** A user access token for a backend (audience `publicUrl/<backend>/mcp`), if it needs one. */
-  userToken(backend: string): string | undefined;
-  /** The HTTP port reserved for finmcp serving a backend. */
-  httpPort(backend: string): number;
+  /** The HTTP port reserved for a finmcp server on a backend. */
+  portFor(server: string, backend: string): number;
+  /** Public base URL that finmcp server is told it has (token audiences derive from it). */
+  publicUrl(server: string, backend: string): string;
+  /** A user access token for it (audience `publicUrl/<backend>/mcp`), if the backend needs one. */
+  userToken(server: string, backend: string): string | undefined;
 }
 
 /** One MCP server implementation. */
