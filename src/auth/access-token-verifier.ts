@@ -34,6 +34,15 @@ export interface AccessTokenVerifierOptions {
   cognitoClientIds?: string[];
   /** Timeout of metadata and JWKS requests (default 5000 ms). */
   timeoutMs?: number;
+  /**
+   * Verified tokens remembered (default 1000): a client sends the same token on every request, and a signature
+   * check per call dominated the cost of an authenticated call. 0 turns the cache off.
+   */
+  cacheSize?: number;
+  /** How long a verified token is trusted without checking it again, never past its `exp` (default 60 s). */
+  cacheTtlMs?: number;
+  /** Clock in epoch ms (tests). */
+  now?: () => number;
 }
 
 /** A token was presented but is not acceptable. `message` is safe to send back: it never contains the token. */
@@ -100,6 +109,11 @@ export function createAccessTokenVerifier(options: AccessTokenVerifierOptions): 
   const clockTolerance = options.clockToleranceSec ?? 30;
   const timeoutDuration = options.timeoutMs ?? 5000;
   let keySet: Promise<ReturnType<typeof createRemoteJWKSet>> | undefined;
+  const cacheSize = options.cacheSize ?? 1000;
+  const cacheTtlMs = options.cacheTtlMs ?? 60_000;
+  const now = options.now ?? Date.now;
+  // Keyed by the whole token, so any change to it (a forged signature, another claim) is a miss. Map order = LRU.
+  const verified = new Map<string, { principal: Principal; until: number }>();
 
   const getKeySet = (): Promise<ReturnType<typeof createRemoteJWKSet>> => {
     keySet ??= (async () => {
@@ -119,32 +133,52 @@ export function createAccessTokenVerifier(options: AccessTokenVerifierOptions): 
 
   return {
     async verify(token: string): Promise<Principal> {
-      let jwks: ReturnType<typeof createRemoteJWKSet>;
-      try {
-        jwks = await getKeySet();
-      } catch {
-        throw new InvalidTokenError('authorization server keys unavailable');
+      const hit = verified.get(token);
+      if (hit !== undefined) {
+        verified.delete(token);
+        if (now() < hit.until) {
+          verified.set(token, hit);
+          return hit.principal;
+        }
       }
-      let payload: JWTPayload;
-      try {
-        ({ payload } = await jwtVerify(token, jwks, {
-          issuer: options.issuer,
-          algorithms,
-          clockTolerance,
-          requiredClaims: ['exp', 'sub'],
-        }));
-      } catch (error) {
-        throw new InvalidTokenError(describe(error));
+      const principal = await verifySigned(token);
+      if (cacheSize > 0) {
+        // Trusted until the cache TTL or the token's own expiry, whichever comes first (no clock tolerance here).
+        const exp = principal.claims['exp'] as number;
+        verified.set(token, { principal, until: Math.min(now() + cacheTtlMs, exp * 1000) });
+        if (verified.size > cacheSize) verified.delete(verified.keys().next().value as string);
       }
-      checkAudience(payload, options.resource, cognitoClientIds);
-      const clientId =
-        typeof payload.client_id === 'string' ? payload.client_id : typeof payload.azp === 'string' ? payload.azp : undefined;
-      return {
-        id: payload.sub as string,
-        scopes: scopesOf(payload),
-        claims: { ...payload },
-        ...(clientId !== undefined ? { clientId } : {}),
-      };
+      return principal;
     },
   };
+
+  async function verifySigned(token: string): Promise<Principal> {
+    let jwks: ReturnType<typeof createRemoteJWKSet>;
+    try {
+      jwks = await getKeySet();
+    } catch {
+      throw new InvalidTokenError('authorization server keys unavailable');
+    }
+    let payload: JWTPayload;
+    try {
+      ({ payload } = await jwtVerify(token, jwks, {
+        issuer: options.issuer,
+        algorithms,
+        clockTolerance,
+        requiredClaims: ['exp', 'sub'],
+      }));
+    } catch (error) {
+      throw new InvalidTokenError(describe(error));
+    }
+    checkAudience(payload, options.resource, cognitoClientIds);
+    const clientId =
+      typeof payload.client_id === 'string' ? payload.client_id : typeof payload.azp === 'string' ? payload.azp : undefined;
+    // Frozen: one principal object serves every cached request of this token.
+    return Object.freeze({
+      id: payload.sub as string,
+      scopes: Object.freeze(scopesOf(payload)) as string[],
+      claims: Object.freeze({ ...payload }) as Record<string, unknown>,
+      ...(clientId !== undefined ? { clientId } : {}),
+    });
+  }
 }
