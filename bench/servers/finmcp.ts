@@ -70,16 +70,23 @@ export function launcherNodeFlags(launcher: string): string[] {
   return node === -1 ? [] : words.slice(node + 1).filter((word) => word.startsWith('--'));
 }
 
+/** Node flags to try instead of the launcher's, for `finmcp-node` (BENCH_FINMCP_NODE_FLAGS, space-separated). */
+function trialFlags(): string[] {
+  return (process.env.BENCH_FINMCP_NODE_FLAGS ?? '').split(/\s+/).filter((flag) => flag.startsWith('--'));
+}
+
 function nodeArgs(env: BenchEnv, withLauncherFlags: boolean): string[] {
   launcherFlags ??= launcherNodeFlags(cli(env));
-  return withLauncherFlags ? [...launcherFlags, cli(env)] : [cli(env)];
+  return withLauncherFlags ? [...launcherFlags, cli(env)] : [...trialFlags(), cli(env)];
 }
 
 /** Builds the finmcp server description; `withLauncherFlags: false` is a bare `node bin/finmcp.js`. */
 function finmcpServer(id: string, label: string, withLauncherFlags: boolean): ServerUnderTest {
   return {
     id,
-    label,
+    get label(): string {
+      return withLauncherFlags || trialFlags().length === 0 ? label : `finmcp (node ${trialFlags().join(' ')})`;
+    },
     role: 'subject',
     get notes(): string[] {
       const flags = launcherFlags === undefined ? 'not read yet' : launcherFlags.length === 0 ? 'none' : launcherFlags.join(' ');
@@ -87,7 +94,7 @@ function finmcpServer(id: string, label: string, withLauncherFlags: boolean): Se
         withLauncherFlags
           ? `\`finmcp serve <backend> --transport stdio|http --backend-url <stub>\`, one process per backend and transport, started as the ` +
             `\`finmcp\` command runs (bin/finmcp.js with its shebang's Node flags: ${flags})`
-          : `\`node bin/finmcp.js serve …\` without the launcher's Node flags (${flags}), for comparison`,
+          : `\`node ${trialFlags().length === 0 ? '' : `${trialFlags().join(' ')} `}bin/finmcp.js serve …\` instead of the launcher's Node flags (${flags}), for comparison`,
         'FINMCP_LOG_LEVEL=warn, FINMCP_RATE_LIMIT_PER_MINUTE=1e9 (the default 600/min would throttle the load)',
         'FinOpps users: a real sandbox OAuth access token (alice); B4B: every session calls `login` with the spec example',
       ];
@@ -146,7 +153,8 @@ function finmcpServer(id: string, label: string, withLauncherFlags: boolean): Se
 export const finmcp: ServerUnderTest = finmcpServer('finmcp', 'finmcp', true);
 
 /**
- * finmcp started as a bare `node bin/finmcp.js` (without the launcher's Node flags): not in the default run;
- * `BENCH_SERVERS=finmcp,finmcp-node,…` shows what the flags cost and save.
+ * finmcp started as a bare `node bin/finmcp.js` (without the launcher's Node flags, or with the trial flags of
+ * BENCH_FINMCP_NODE_FLAGS): not in the default run; `BENCH_SERVERS=finmcp,finmcp-node,…` shows what the
+ * flags cost and save.
  */
 export const finmcpNode: ServerUnderTest = finmcpServer('finmcp-node', 'finmcp (bare node, no launcher flags)', false);
