@@ -176,7 +176,7 @@ function footnotes(backend: BackendResult): string[] {
 }
 
 /** Renders BENCHMARKS.md. */
-export function renderMarkdown(results: RunResults): string {
+export function renderMarkdown(results: RunResults, history?: string): string {
   const m = results.meta.machine;
   const p = results.meta.plan;
   const d = results.derived;
@@ -312,6 +312,10 @@ export function renderMarkdown(results: RunResults): string {
     for (const note of s.notes) out.push(`  - ${note}`);
   }
   if (results.meta.notes.length > 0) out.push('', ...results.meta.notes.map((n) => `- ${n}`));
+  if (history !== undefined && history.trim() !== '') {
+    // Hand-written record of what was changed when a target was missed (bench/HISTORY.md), kept across runs.
+    out.push('', history.trim());
+  }
   out.push(
     '',
     '## Reproduce',

@@ -9,7 +9,7 @@
  */
 import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
-import { mkdir, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { loadavg } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -251,7 +251,11 @@ export async function runBench(plan: Plan, root: string): Promise<RunResults> {
     };
     await mkdir(dirname(plan.out), { recursive: true });
     await writeFile(plan.out, `${JSON.stringify(results, null, 2)}\n`);
-    if (plan.markdown !== null) await writeFile(plan.markdown, renderMarkdown(results));
+    if (plan.markdown !== null) {
+      const historyFile = join(root, 'bench', 'HISTORY.md');
+      const history = existsSync(historyFile) ? await readFile(historyFile, 'utf8') : undefined;
+      await writeFile(plan.markdown, renderMarkdown(results, history));
+    }
     progress(`done in ${results.meta.durationSec.toFixed(1)} s: ${plan.out}${plan.markdown === null ? '' : ` and ${plan.markdown}`}`);
     return results;
   } finally {
