@@ -10,13 +10,8 @@ import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
-import { UnauthorizedError, type OAuthClientProvider } from '@modelcontextprotocol/sdk/client/auth.js';
+import { UnauthorizedError } from '@modelcontextprotocol/sdk/client/auth.js';
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
-import type {
-  OAuthClientInformationMixed,
-  OAuthClientMetadata,
-  OAuthTokens,
-} from '@modelcontextprotocol/sdk/shared/auth.js';
 import { decodeJwt } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createOAuthResourceServer } from '../../src/auth/oauth-resource-server.js';
@@ -31,6 +26,7 @@ import {
 import { loadOrCreateSigningKeys } from '../../src/sandbox/authorization-keys.js';
 import { SANDBOX_CLI_CLIENT, SANDBOX_ORGANISATIONS } from '../../src/sandbox/sandbox-identities.js';
 import { createHttpServer, type HttpServerHandle } from '../../src/transport/http.js';
+import { InMemoryOAuthProvider } from '../helpers/oauth-client-provider.js';
 
 const SCOPES = ['demo:read', 'demo:write'];
 const [FIRST_ORG, SECOND_ORG] = SANDBOX_ORGANISATIONS.map((o) => o.id);
@@ -61,43 +57,6 @@ function whoamiService(): ToolService {
   };
 }
 
-/** The SDK's client-side OAuth state, kept in memory; the browser redirect is recorded for the test to drive. */
-class RecordingOAuthProvider implements OAuthClientProvider {
-  readonly redirectUrl = 'http://127.0.0.1:9/oauth/callback';
-  readonly clientMetadata: OAuthClientMetadata = {
-    client_name: 'vitest MCP client',
-    redirect_uris: [this.redirectUrl],
-    grant_types: ['authorization_code', 'refresh_token'],
-    response_types: ['code'],
-    token_endpoint_auth_method: 'none',
-  };
-  information: OAuthClientInformationMixed | undefined;
-  savedTokens: OAuthTokens | undefined;
-  verifier = '';
-  authorizationUrl: URL | undefined;
-
-  clientInformation(): OAuthClientInformationMixed | undefined {
-    return this.information;
-  }
-  saveClientInformation(information: OAuthClientInformationMixed): void {
-    this.information = information;
-  }
-  tokens(): OAuthTokens | undefined {
-    return this.savedTokens;
-  }
-  saveTokens(tokens: OAuthTokens): void {
-    this.savedTokens = tokens;
-  }
-  redirectToAuthorization(url: URL): void {
-    this.authorizationUrl = url;
-  }
-  saveCodeVerifier(verifier: string): void {
-    this.verifier = verifier;
-  }
-  codeVerifier(): string {
-    return this.verifier;
-  }
-}
 
 describe('sandbox authorization server with the MCP SDK client', () => {
   let as: SandboxAuthorizationServer;
@@ -185,7 +144,7 @@ describe('sandbox authorization server with the MCP SDK client', () => {
   });
 
   it('lets the SDK client discover, register, authorize with PKCE + resource, call a tool and refresh', async () => {
-    const provider = new RecordingOAuthProvider();
+    const provider = new InMemoryOAuthProvider();
 
     // 1. Unauthenticated connect: 401 → PRM → AS metadata → DCR → redirect to the authorization endpoint.
     const first = new StreamableHTTPClientTransport(new URL(mcpUrl), { authProvider: provider });

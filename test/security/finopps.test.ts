@@ -36,13 +36,13 @@ import { reply, startFaultBackend, type FaultBackend, type RecordedRequest } fro
 import { exampleArgumentsByTool } from '../helpers/spec-examples.js';
 import {
   bearerParams,
-  InMemoryOAuthProvider,
   jwtPayload,
   mcpPost,
   responseExamplesByTool,
   specOperations,
   toolCall,
 } from './helpers.js';
+import { InMemoryOAuthProvider } from '../helpers/oauth-client-provider.js';
 
 const logger = createLogger({ level: process.env['TEST_LOG_LEVEL'] ?? 'silent' });
 const [ORG_A, ORG_B] = SANDBOX_ORGANISATIONS.map((o) => o.id) as [string, string];

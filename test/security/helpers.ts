@@ -1,53 +1,13 @@
 /**
- * Helpers of the FinOpps security tests: an in-memory `OAuthClientProvider` for the SDK client (the "browser" is
- * driven by the test), raw MCP requests for HTTP-level assertions, the spec's own 200 examples for the recording
+ * Helpers of the FinOpps security tests: raw MCP requests for HTTP-level assertions, the spec's own 200 examples for the recording
  * stub backend, and small JWT / challenge parsers (no verification: the tests verify with jose where it matters).
  */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { OAuthClientProvider } from '@modelcontextprotocol/sdk/client/auth.js';
-import type { OAuthClientInformationMixed, OAuthClientMetadata, OAuthTokens } from '@modelcontextprotocol/sdk/shared/auth.js';
 import { parse as parseYaml } from 'yaml';
 import type { GeneratedBackend } from '../../src/descriptor.js';
 import { projectRoot } from '../../src/paths.js';
 
-/** The SDK's client-side OAuth state, in memory; the authorization redirect is recorded for the test to follow. */
-export class InMemoryOAuthProvider implements OAuthClientProvider {
-  readonly redirectUrl = 'http://127.0.0.1:9/oauth/callback';
-  readonly clientMetadata: OAuthClientMetadata = {
-    client_name: 'finmcp security tests',
-    redirect_uris: [this.redirectUrl],
-    grant_types: ['authorization_code', 'refresh_token'],
-    response_types: ['code'],
-    token_endpoint_auth_method: 'none',
-  };
-  information: OAuthClientInformationMixed | undefined;
-  savedTokens: OAuthTokens | undefined;
-  authorizationUrl: URL | undefined;
-  private verifier = '';
-
-  clientInformation(): OAuthClientInformationMixed | undefined {
-    return this.information;
-  }
-  saveClientInformation(information: OAuthClientInformationMixed): void {
-    this.information = information;
-  }
-  tokens(): OAuthTokens | undefined {
-    return this.savedTokens;
-  }
-  saveTokens(tokens: OAuthTokens): void {
-    this.savedTokens = tokens;
-  }
-  redirectToAuthorization(url: URL): void {
-    this.authorizationUrl = url;
-  }
-  saveCodeVerifier(verifier: string): void {
-    this.verifier = verifier;
-  }
-  codeVerifier(): string {
-    return this.verifier;
-  }
-}
 
 /** One raw JSON-RPC POST to an MCP endpoint, as a Streamable HTTP client sends it. */
 export async function mcpPost(
