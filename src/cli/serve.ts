@@ -8,6 +8,7 @@ import type { Logger } from '../log.js';
 import { createLogger } from '../log.js';
 import { ConfigError, Settings } from '../config.js';
 import { projectRoot } from '../paths.js';
+import { operationScopes, specScopes } from './scopes.js';
 import type { BackendOverrides, InboundAuth, Principal, ToolService } from '../contracts.js';
 import type { GeneratedBackend } from '../descriptor.js';
 
@@ -313,25 +314,12 @@ function clientCredentialsScheme(generated: GeneratedBackend): Record<string, un
   return undefined;
 }
 
-/** Every scope the spec's operations require, sorted. */
-function specScopes(generated: GeneratedBackend): string[] {
-  const scopes = new Set<string>();
-  for (const tool of generated.tools) {
-    for (const requirement of tool.operation.security) for (const list of Object.values(requirement)) for (const s of list) scopes.add(s);
-  }
-  return [...scopes].sort();
-}
 
 /** Scopes per served tool name: those its operation requires (hand-written tools need none). */
 function scopesByTool(backend: PreparedBackend): Map<string, string[]> {
-  const byOperation = new Map<string, string[]>();
-  for (const tool of backend.generated.tools) {
-    byOperation.set(tool.name, [...new Set(tool.operation.security.flatMap((r) => Object.values(r).flat()))].sort());
-  }
   const result = new Map<string, string[]>();
   for (const tool of backend.generated.tools) {
-    const servedName = backend.overrides.tools?.[tool.name]?.name ?? tool.name;
-    result.set(servedName, byOperation.get(tool.name) ?? []);
+    result.set(backend.overrides.tools?.[tool.name]?.name ?? tool.name, operationScopes(tool));
   }
   return result;
 }

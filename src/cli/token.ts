@@ -7,6 +7,7 @@ import { join } from 'node:path';
 import { ConfigError, Settings } from '../config.js';
 import { createLogger } from '../log.js';
 import { projectRoot } from '../paths.js';
+import { specScopes } from './scopes.js';
 
 /** Prints the token on stdout (and nothing else, so `$(finmcp token …)` works). */
 export async function runToken(options: { sandbox?: boolean; user: string; backend: string; publicUrl?: string }): Promise<void> {
@@ -22,7 +23,7 @@ export async function runToken(options: { sandbox?: boolean; user: string; backe
   const load = backendLoaders[options.backend];
   if (load === undefined) throw new ConfigError(`unknown backend "${options.backend}"`);
   const generated = await load();
-  const scopes = [...new Set(generated.tools.flatMap((t) => t.operation.security.flatMap((r) => Object.values(r).flat())))].sort();
+  const scopes = specScopes(generated);
   const { startSandboxAuthorizationServer, obtainSandboxToken } = await import('../sandbox/authorization-server.js');
   let issuer = await runningIssuer(`http://127.0.0.1:${port}/.well-known/openid-configuration`);
   let stop: (() => Promise<void>) | undefined;

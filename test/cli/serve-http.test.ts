@@ -9,6 +9,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
 import { startServers, type RunningServers } from '../../src/cli/serve.js';
+import { specScopes } from '../../src/cli/scopes.js';
 import { Settings } from '../../src/config.js';
 import { createLogger } from '../../src/log.js';
 import { obtainSandboxToken } from '../../src/sandbox/authorization-server.js';
@@ -24,10 +25,6 @@ let running: RunningServers;
 let finopps: GeneratedBackend;
 let b4b: GeneratedBackend;
 let aliceToken: string;
-
-function scopesOf(generated: GeneratedBackend): string[] {
-  return [...new Set(generated.tools.flatMap((t) => t.operation.security.flatMap((r) => Object.values(r).flat())))].sort();
-}
 
 async function connect(url: string, token?: string): Promise<Client> {
   const client = new Client({ name: 'finmcp-e2e', version: '1.0.0' });
@@ -49,7 +46,7 @@ beforeAll(async () => {
     issuer: running.sandboxIssuer!,
     user: 'alice',
     resource: running.endpoints['finopps']!,
-    scopes: scopesOf(finopps),
+    scopes: specScopes(finopps),
   });
 }, 120_000);
 
