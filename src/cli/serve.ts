@@ -11,6 +11,7 @@ import { projectRoot } from '../paths.js';
 import { operationScopes, specScopes } from './scopes.js';
 import type { BackendOverrides, InboundAuth, Principal, ToolService } from '../contracts.js';
 import type { GeneratedBackend } from '../descriptor.js';
+import type { ServiceTokenSource } from '../overrides/index.js';
 
 /** Options of `finmcp serve`, as commander parsed them. */
 export type ServeOptions = Record<string, string | boolean | undefined>;
@@ -253,8 +254,6 @@ export async function startServers(
     throw error;
   }
 }
-
-type ServiceTokenSource = { getToken(): Promise<string>; invalidate(): void };
 
 /** Lets overrides ask for the service token before the provider exists (it is created once the sandbox runs). */
 function lazyServiceToken(tokens: Map<string, ServiceTokenSource>, backend: string): ServiceTokenSource {
