@@ -1,6 +1,6 @@
 /**
  * `finmcp verify <backend>`: contract verification. Every generated tool is called through the real MCP layer
- * (the SDK `Client` talking to our `Server` over an in-memory transport pair) with arguments taken from the
+ * (the SDK 2.x `Client`, pinned to MCP 2026-07-28, talking to our fetch handler in process) with arguments taken from the
  * spec's examples, against Prism: the mock of the spec by default, or a real backend through Prism's validating
  * proxy (`--backend-url`). Per operation it reports whether the request was valid per the spec (Prism accepted
  * it and reported no request violation), whether the response was valid per the spec (documented status, no
@@ -11,8 +11,7 @@ import { join, resolve } from 'node:path';
 import { Ajv2020 } from 'ajv/dist/2020.js';
 import addFormatsModule from 'ajv-formats';
 import { parse as parseYaml } from 'yaml';
-import { Client } from '@modelcontextprotocol/sdk/client/index.js';
-import { InMemoryTransport } from '@modelcontextprotocol/sdk/inMemory.js';
+import { Client, StreamableHTTPClientTransport } from '@modelcontextprotocol/client';
 import type { ToolResult } from '../contracts.js';
 import type { ToolDescriptor } from '../descriptor.js';
 import { ConfigError, Settings } from '../config.js';
@@ -80,7 +79,7 @@ export async function verifyBackend(backend: string, options: { backendUrl?: str
 
   const { createBackendHttp } = await import('../http/backend-http.js');
   const { createToolService } = await import('../core/tool-service.js');
-  const { createMcpServer } = await import('../transport/mcp-server.js');
+  const { createFetchHandler } = await import('../transport/http/fetch-handler.js');
   const http = createBackendHttp({ baseUrl: prism.url, maxAttempts: 1, logger });
   // Observe what came back from Prism for each call: the MCP result alone does not carry Prism's verdict.
   const observed = new Map<string, { status: number; headers: Record<string, string> }>();
@@ -100,11 +99,19 @@ export async function verifyBackend(backend: string, options: { backendUrl?: str
     },
     { http: observingHttp, logger },
   );
-  const server = createMcpServer(service, { name: `finmcp-verify-${backend}`, version: generated.version });
-  const client = new Client({ name: 'finmcp-verify', version: '0.1.0' });
-  const [clientTransport, serverTransport] = InMemoryTransport.createLinkedPair();
-  await server.connect(serverTransport);
-  await client.connect(clientTransport);
+  // The URL is never dialled: the client's fetch calls the handler in process.
+  const handler = createFetchHandler({
+    backends: [{ service, info: { name: `finmcp-verify-${backend}`, version: generated.version } }],
+    allowedHosts: ['finmcp.verify'],
+    rateLimit: false,
+    logger,
+  });
+  const client = new Client({ name: 'finmcp-verify', version: '0.1.0' }, { versionNegotiation: { mode: { pin: '2026-07-28' } } });
+  await client.connect(
+    new StreamableHTTPClientTransport(new URL(`http://finmcp.verify/${backend}/mcp`), {
+      fetch: (url, init) => handler.fetch(new Request(url, init)),
+    }),
+  );
 
   const ajv = addFormats(new Ajv2020({ strict: false, allErrors: true }));
   const operations: OperationReport[] = [];
@@ -116,7 +123,7 @@ export async function verifyBackend(backend: string, options: { backendUrl?: str
     }
   } finally {
     await client.close().catch(() => undefined);
-    await server.close().catch(() => undefined);
+    await handler.close();
     await http.close();
     await prism.stop();
   }

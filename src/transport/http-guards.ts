@@ -64,6 +64,6 @@ export function createOriginMatcher(origins: readonly string[]): (origin: string
 
 /** Headers a browser may send on MCP requests (answered in CORS preflights, Fetch standard §3.2.3). */
 export const CORS_ALLOW_HEADERS =
-  'Content-Type, Accept, Authorization, Mcp-Session-Id, MCP-Protocol-Version, Last-Event-ID, X-Request-Id';
+  'Content-Type, Accept, Authorization, Mcp-Session-Id, MCP-Protocol-Version, Mcp-Method, Mcp-Name, Last-Event-ID, X-Request-Id';
 /** Response headers a browser client must be able to read. */
 export const CORS_EXPOSE_HEADERS = 'Mcp-Session-Id, WWW-Authenticate, Retry-After, MCP-Protocol-Version';

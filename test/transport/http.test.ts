@@ -9,11 +9,13 @@ import { Writable } from 'node:stream';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
 import { ErrorCode, McpError } from '@modelcontextprotocol/sdk/types.js';
+import { InMemoryTransport } from '@modelcontextprotocol/server';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { SessionStore } from '../../src/contracts.js';
 import { createLogger } from '../../src/log.js';
 import { assertSafeBinding, createHttpServer, type HttpServerHandle, type HttpServerOptions } from '../../src/transport/http.js';
 import { MemorySessionStore } from '../../src/transport/session-store.js';
+import { createReferenceServer } from './fixtures/sdk-reference.mjs';
 import { MCP_HEADERS, rawRequest, type RawRequest, type RawResponse } from './fixtures/raw-http.js';
 import { createTestAuth, metadataPath } from './fixtures/test-auth.js';
 import { createTestService, type TestService } from './fixtures/test-service.js';
@@ -418,16 +420,11 @@ describe('createHttpServer guards (raw HTTP)', () => {
 });
 
 describe('createHttpServer multiplexing', () => {
-  /** Both the fast path and the SDK Server path must map every answer to its own request. */
-  const paths: Array<{ name: string; fastPath: boolean }> = [
-    { name: 'fast path', fastPath: true },
-    { name: 'SDK Server path', fastPath: false },
-  ];
-  describe.each(paths)('$name', ({ fastPath }) => {
+  describe('every answer goes to its own request', () => {
     let run: Running;
     let agent: Agent;
     beforeAll(async () => {
-      run = await start({ fastPath });
+      run = await start();
       agent = new Agent({ keepAlive: true, maxSockets: 32 });
     });
     afterAll(async () => {
@@ -480,21 +477,21 @@ describe('createHttpServer multiplexing', () => {
     it('a client that disconnects cancels its call (the tool sees an aborted signal)', async () => {
       const url = new URL('/plain/mcp', run.url);
       const { request } = await import('node:http');
-      const body = JSON.stringify(rpc(1, 'tools/call', { name: 'slow', arguments: { ms: 10_000, tag: `gone-${fastPath}` } }));
+      const body = JSON.stringify(rpc(1, 'tools/call', { name: 'slow', arguments: { ms: 10_000, tag: 'gone' } }));
       const req = request({ host: url.hostname, port: url.port, path: url.pathname, method: 'POST', headers: { ...MCP_HEADERS, 'content-length': String(body.length) }, agent: false });
       req.on('error', () => {});
       req.end(body);
       await new Promise((r) => setTimeout(r, 150));
       req.destroy();
       const deadline = Date.now() + 3_000;
-      while (!run.plain.aborted.includes(`gone-${fastPath}`) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
-      expect(run.plain.aborted).toContain(`gone-${fastPath}`);
+      while (!run.plain.aborted.includes('gone') && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
+      expect(run.plain.aborted).toContain('gone');
     });
 
     it('notifications/cancelled in a session cancels that request only', async () => {
       const session = await openSession(run, 'bob-token');
       const headers = { authorization: 'Bearer bob-token', 'mcp-session-id': session };
-      const tag = `cancelled-${fastPath}`;
+      const tag = 'cancelled';
       const pending = post(run, 'stateful', rpc(7, 'tools/call', { name: 'slow', arguments: { ms: 10_000, tag } }), headers);
       await new Promise((r) => setTimeout(r, 150));
       const note = await post(run, 'stateful', { jsonrpc: '2.0', method: 'notifications/cancelled', params: { requestId: 7 } }, headers);
@@ -506,10 +503,23 @@ describe('createHttpServer multiplexing', () => {
     });
   });
 
-  it('the fast path answers exactly like the SDK Server path', async () => {
-    const fast = await start({ fastPath: true });
-    const slow = await start({ fastPath: false });
+  it('answers exactly like the SDK 2.x Server for the same requests', async () => {
+    const run = await start();
+    const reference = createReferenceServer(run.plain, { name: 'plain', version: '1.0.0' }, { principal: { id: 'anonymous', scopes: [], claims: {} } });
+    const [clientSide, serverSide] = InMemoryTransport.createLinkedPair();
+    const answers = new Map<unknown, unknown>();
+    clientSide.onmessage = (message): void => {
+      answers.set((message as { id?: unknown }).id, message);
+    };
+    await reference.connect(serverSide);
+    await clientSide.start();
+    const ask = async (body: Record<string, unknown>): Promise<unknown> => {
+      await clientSide.send(body as never);
+      for (let i = 0; i < 200 && !answers.has(body['id']); i++) await new Promise((r) => setTimeout(r, 10));
+      return answers.get(body['id']);
+    };
     try {
+      await ask(rpc('init', 'initialize', INIT_PARAMS));
       const bodies = [
         rpc(1, 'tools/list'),
         rpc(2, 'tools/list', { cursor: 'x' }),
@@ -517,22 +527,28 @@ describe('createHttpServer multiplexing', () => {
         rpc(4, 'tools/call', { name: 'fail' }),
         rpc(5, 'tools/call', { name: 'nope', arguments: {} }),
         rpc(6, 'tools/call', { name: 'whoami', arguments: {}, _meta: { progressToken: 1 } }),
-        rpc(7, 'tools/call', { arguments: {} }),
-        rpc(8, 'tools/call', { name: 'echo', arguments: 'not an object' }),
-        rpc(9, 'tools/call', { name: 'unserializable', arguments: {} }),
+        rpc(11, 'ping'),
+        rpc(12, 'no/such/method'),
       ];
-      for (const body of bodies) {
-        const [a, b] = await Promise.all([post(fast, 'plain', body), post(slow, 'plain', body)]);
-        expect(a.status).toBe(b.status);
-        const strip = (json: unknown): unknown => JSON.parse(JSON.stringify(json).replace(/[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}/g, '*'));
-        expect(strip(a.json)).toEqual(strip(b.json));
+      const strip = (json: unknown): unknown => JSON.parse(JSON.stringify(json).replace(/[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}|reference/g, '*'));
+      for (const body of [rpc('init', 'initialize', INIT_PARAMS), ...bodies]) {
+        const ours = await post(run, 'plain', body);
+        expect(ours.status).toBe(200);
+        expect(strip(ours.json), JSON.stringify(body)).toEqual(strip(answers.get(body['id']) ?? (await ask(body))));
       }
-      // A result JSON cannot carry is an internal error on both paths, never a hung request.
-      const bad = await post(fast, 'plain', rpc(10, 'tools/call', { name: 'unserializable', arguments: {} }));
+      // Invalid params: -32602 on both, ours naming the field and the rule in one line.
+      for (const body of [rpc(7, 'tools/call', { arguments: {} }), rpc(8, 'tools/call', { name: 'echo', arguments: 'not an object' })]) {
+        const ours = (await post(run, 'plain', body)).json as { error: { code: number; message: string } };
+        expect(ours.error.code).toBe(-32602);
+        expect(ours.error.message).toMatch(/^Invalid tools\/call request: params\.(name|arguments): /);
+        expect(((await ask(body)) as { error: { code: number } }).error.code).toBe(-32602);
+      }
+      // A result JSON cannot carry is an internal error, never a hung request.
+      const bad = await post(run, 'plain', rpc(10, 'tools/call', { name: 'unserializable', arguments: {} }));
       expect(bad.json).toEqual({ jsonrpc: '2.0', id: 10, error: { code: ErrorCode.InternalError, message: 'Internal error' } });
     } finally {
-      await fast.handle.close();
-      await slow.handle.close();
+      await reference.close();
+      await run.handle.close();
     }
   });
 });

@@ -1,0 +1,52 @@
+/**
+ * Who a request comes from and what it may reach, as a transport establishes it (MCP 2026-07-28, Basic /
+ * Authorization: the server acts on behalf of the authenticated principal), and the {@link CallContext} a tool
+ * call gets from it. The raw inbound credential never travels here: only the principal it proved.
+ */
+import { randomUUID } from 'node:crypto';
+import type { CallContext, Principal, SessionHandle } from '../contracts.js';
+
+/** Per-request data a transport hands the dispatch core with each message. */
+export interface Caller {
+  principal: Principal;
+  /**
+   * State of a legacy session (2025-11-25 Streamable HTTP) or of the stdio process. Undefined otherwise: for
+   * 2026-07-28 requests to a stateful backend the core then keys the caller's state by the principal.
+   */
+  session?: SessionHandle;
+  /** The session's id, with `session`. Never logged. */
+  sessionId?: string;
+  /** Where `notifications/cancelled` can name this request: the stdio process or a legacy session. */
+  scope?: string;
+  /** Aborts the request's work (HTTP: the client went away). */
+  signal?: AbortSignal;
+  /** Correlation id (sent upstream as `x-request-id`); a fresh one is made when absent. */
+  requestId?: string;
+}
+
+/** The principal of unauthenticated transports (stdio without a configured identity, HTTP without inbound auth). */
+export const ANONYMOUS_PRINCIPAL: Principal = Object.freeze({
+  id: 'anonymous',
+  scopes: [],
+  claims: {},
+}) as Principal;
+
+/** Builds the {@link CallContext} of one tool call. */
+export function buildCallContext(
+  backend: string,
+  tool: string,
+  caller: Caller,
+  session: SessionHandle | undefined,
+  signal: AbortSignal | undefined,
+): CallContext {
+  const ctx: CallContext = {
+    backend,
+    tool,
+    requestId: caller.requestId ?? randomUUID(),
+    principal: caller.principal,
+  };
+  if (caller.sessionId !== undefined) ctx.sessionId = caller.sessionId;
+  if (session !== undefined) ctx.session = session;
+  if (signal !== undefined) ctx.signal = signal;
+  return ctx;
+}

@@ -1,0 +1,274 @@
+/**
+ * The dispatch core: one parsed JSON-RPC message of one backend plus its {@link Caller} in, the answer out, for
+ * every transport (stdio, node:http, fetch) and both protocol eras (MCP 2026-07-28, Basic / Versioning,
+ * "Backward Compatibility": a dual-era server serves a request with a `_meta` envelope per request, and one
+ * without it by the legacy revision its `initialize` negotiated).
+ *
+ * - `initialize` and `ping` (legacy only), `server/discover`, `tools/list` (pre-serialized, once per era) and
+ *   `tools/call` (straight to the tool handlers) are answered here; everything else is -32601. No per-message
+ *   schema parsing on the way: params are checked by hand, and only a request that fails those checks is
+ *   explained with the SDK's schema (loaded on first use).
+ * - 2026-07-28 results carry `resultType`, list results `ttlMs`/`cacheScope`, and every one names the server in
+ *   `_meta` (the SDK server's wire shape). Errors that the spec gives an HTTP status carry it in {@link Reply}.
+ * - Cancellation: `notifications/cancelled` names a request in the caller's `scope`; `caller.signal` aborts too.
+ * - A stateful backend's 2026-07-28 calls get the caller's state (src/state/caller-state.ts) when the transport
+ *   has no session for them.
+ */
+import type { SessionHandle, SessionStore, ToolResult, ToolService } from '../contracts.js';
+import type { Logger } from '../log.js';
+import { callerHandle } from '../state/caller-state.js';
+import type { Caller } from './caller.js';
+import { readEnvelope, isEnvelopeRefusal, type Envelope } from './envelope.js';
+import { ErrorCode, errorSummary, toRpcError, type RpcError } from './errors.js';
+import { isObject, isRequestId, type InboundNotification, type InboundRequest, type JsonObject, type RequestId } from './messages.js';
+import { explainInvalidParams } from './params.js';
+import { createToolHandlers, type ToolHandlers } from './tool-handlers.js';
+import { LATEST_LEGACY_VERSION, LEGACY_VERSIONS, MODERN_VERSIONS, SERVER_INFO_META_KEY } from './versions.js';
+
+/** `serverInfo` and instructions returned by `initialize` / `server/discover`. */
+export interface ServerInfo {
+  name: string;
+  version: string;
+  /** Shown to the model by clients that support it. */
+  instructions?: string;
+}
+
+/** Options of {@link Dispatcher}. */
+export interface DispatcherOptions {
+  service: ToolService;
+  info: ServerInfo;
+  logger: Logger;
+  /** Where a stateful backend keeps per-caller state of 2026-07-28 requests. */
+  store?: SessionStore;
+  /** How long clients may cache `tools/list` and `server/discover` (2026-07-28); 60 s by default. */
+  listTtlMs?: number;
+}
+
+/** One answer: the JSON-RPC response text and the HTTP status the spec gives it. */
+export interface Reply {
+  status: number;
+  body: string;
+  /** A result (not an error): e.g. a successful `initialize` opens a session. */
+  ok: boolean;
+}
+
+/** What {@link Dispatcher.classify} makes of a request: its era, or the refusal to send. */
+export type Era = { modern: false } | { modern: true; envelope: Envelope } | { refused: Reply };
+
+const LEGACY: Era = { modern: false };
+/** Capabilities of a tools-only server whose list never changes. */
+const LEGACY_CAPABILITIES = { tools: { listChanged: false } };
+const MODERN_CAPABILITIES = { tools: {} };
+
+/** The dispatch core of one backend. */
+export class Dispatcher {
+  readonly backend: string;
+  readonly stateful: boolean;
+  readonly #handlers: ToolHandlers;
+  readonly #info: ServerInfo;
+  readonly #logger: Logger;
+  readonly #store: SessionStore | undefined;
+  readonly #listTtlMs: number;
+  /** `"_meta":{…serverInfo…}` member text stamped on 2026-07-28 results. */
+  readonly #metaMember: string;
+  readonly #discoverJson: string;
+  readonly #initializeJson = new Map<string, string>();
+  /** Pre-serialized `tools/list` results per era, rebuilt if the service ever returns a different array. */
+  #lists: { tools: unknown; legacy: string; modern: string } | undefined;
+  /** Running `tools/call`s that `notifications/cancelled` can reach, by scope and id. */
+  readonly #cancellable = new Map<string, AbortController>();
+
+  constructor(options: DispatcherOptions) {
+    const { service, info } = options;
+    this.backend = service.backend;
+    this.stateful = service.stateful;
+    this.#handlers = createToolHandlers(service, options.logger);
+    this.#info = info;
+    this.#logger = options.logger;
+    this.#store = options.store;
+    this.#listTtlMs = options.listTtlMs ?? 60_000;
+    this.#metaMember = `"_meta":${JSON.stringify({ [SERVER_INFO_META_KEY]: { name: info.name, version: info.version } })}`;
+    this.#discoverJson = this.#modernJson({
+      supportedVersions: MODERN_VERSIONS,
+      capabilities: MODERN_CAPABILITIES,
+      ...(info.instructions === undefined ? {} : { instructions: info.instructions }),
+      ...this.#cacheFields(),
+    });
+    if (this.stateful && this.#store === undefined) throw new Error(`${service.backend}: a stateful backend needs a state store`);
+  }
+
+  /** The request's era from its `_meta` envelope (2026-07-28), or the refusal of a malformed/unsupported one. */
+  classify(request: InboundRequest): Era {
+    const envelope = readEnvelope(request.params);
+    if (envelope === undefined) return LEGACY;
+    if (isEnvelopeRefusal(envelope)) return { refused: this.errorReply(request.id, envelope.error, 400) };
+    return { modern: true, envelope };
+  }
+
+  /** Answers one request; undefined when it was cancelled first (nothing may be sent for it then). */
+  request(request: InboundRequest, era: Era, caller: Caller): Reply | Promise<Reply | undefined> {
+    if ('refused' in era) return era.refused;
+    const { id, method, params } = request;
+    const modern = era.modern;
+    switch (method) {
+      case 'tools/call':
+        return this.#callTool(request, modern, caller);
+      case 'tools/list':
+        if (params === undefined || ((params.cursor === undefined || typeof params.cursor === 'string') && (params._meta === undefined || isObject(params._meta)))) {
+          return this.#result(id, this.#listJson(modern));
+        }
+        return this.#invalidParams(request, modern);
+      case 'server/discover':
+        return this.#result(id, this.#discoverJson);
+      case 'initialize':
+        if (modern) break;
+        return this.#initialize(request);
+      case 'ping':
+        if (modern) break;
+        return this.#result(id, '{}');
+    }
+    return this.errorReply(id, { code: ErrorCode.MethodNotFound, message: 'Method not found' }, modern ? 404 : 200);
+  }
+
+  /** Handles a client notification: `notifications/cancelled` aborts the request it names in the caller's scope. */
+  notify(notification: InboundNotification, caller: Caller): void {
+    if (notification.method !== 'notifications/cancelled' || caller.scope === undefined) return;
+    const target = notification.params?.requestId;
+    if (isRequestId(target)) this.#cancellable.get(cancelKey(caller.scope, target))?.abort();
+  }
+
+  /** Aborts every running call (shutdown). */
+  cancelAll(): void {
+    for (const controller of this.#cancellable.values()) controller.abort();
+    this.#cancellable.clear();
+  }
+
+  /** A JSON-RPC error answer; `data` JSON cannot carry is dropped. */
+  errorReply(id: RequestId | null, error: RpcError, status = 200): Reply {
+    let body: string;
+    try {
+      body = `{"jsonrpc":"2.0","id":${JSON.stringify(id)},"error":${JSON.stringify(error)}}`;
+    } catch {
+      body = `{"jsonrpc":"2.0","id":${JSON.stringify(id)},"error":${JSON.stringify({ code: error.code, message: error.message })}}`;
+    }
+    return { status, body, ok: false };
+  }
+
+  #result(id: RequestId, json: string): Reply {
+    return { status: 200, body: `{"jsonrpc":"2.0","id":${JSON.stringify(id)},"result":${json}}`, ok: true };
+  }
+
+  /** A result object's JSON with the 2026-07-28 members: `resultType` and the server's identity in `_meta`. */
+  #modernJson(result: JsonObject): string {
+    if (result._meta !== undefined) {
+      const meta = isObject(result._meta) ? result._meta : {};
+      return JSON.stringify({ ...result, resultType: 'complete', _meta: { ...meta, [SERVER_INFO_META_KEY]: this.#serverIdentity() } });
+    }
+    const json = JSON.stringify(result);
+    // Spliced rather than copied: the result object is the service's, and may be large.
+    return json.length === 2 ? `{"resultType":"complete",${this.#metaMember}}` : `{"resultType":"complete",${this.#metaMember},${json.slice(1)}`;
+  }
+
+  #serverIdentity(): { name: string; version: string } {
+    return { name: this.#info.name, version: this.#info.version };
+  }
+
+  #cacheFields(): { ttlMs: number; cacheScope: 'public' } {
+    // The list is the same for every caller and fixed for the life of the process.
+    return { ttlMs: this.#listTtlMs, cacheScope: 'public' };
+  }
+
+  #listJson(modern: boolean): string {
+    const tools = this.#handlers.listTools();
+    if (this.#lists === undefined || this.#lists.tools !== tools) {
+      this.#lists = { tools, legacy: JSON.stringify({ tools }), modern: this.#modernJson({ tools, ...this.#cacheFields() }) };
+    }
+    return modern ? this.#lists.modern : this.#lists.legacy;
+  }
+
+  #initialize(request: InboundRequest): Reply | Promise<Reply> {
+    const params = request.params;
+    if (
+      params === undefined ||
+      typeof params.protocolVersion !== 'string' ||
+      !isObject(params.capabilities) ||
+      !isObject(params.clientInfo)
+    ) {
+      return this.#invalidParams(request, false);
+    }
+    // The client's version when we speak it, else our latest (MCP 2025-11-25, Lifecycle, "Version Negotiation").
+    const version = LEGACY_VERSIONS.includes(params.protocolVersion) ? params.protocolVersion : LATEST_LEGACY_VERSION;
+    let json = this.#initializeJson.get(version);
+    if (json === undefined) {
+      json = JSON.stringify({
+        protocolVersion: version,
+        capabilities: LEGACY_CAPABILITIES,
+        serverInfo: this.#serverIdentity(),
+        ...(this.#info.instructions === undefined ? {} : { instructions: this.#info.instructions }),
+      });
+      this.#initializeJson.set(version, json);
+    }
+    return this.#result(request.id, json);
+  }
+
+  /** -32602 naming the field and the rule, as the SDK's request schema words it. */
+  async #invalidParams(request: InboundRequest, modern: boolean): Promise<Reply> {
+    const message = await explainInvalidParams(request.method, request.params);
+    return this.errorReply(request.id, { code: ErrorCode.InvalidParams, message }, modern ? 400 : 200);
+  }
+
+  #callTool(request: InboundRequest, modern: boolean, caller: Caller): Reply | Promise<Reply | undefined> {
+    const params = request.params;
+    if (
+      params === undefined ||
+      typeof params.name !== 'string' ||
+      (params.arguments !== undefined && !isObject(params.arguments)) ||
+      (params._meta !== undefined && !isObject(params._meta))
+    ) {
+      return this.#invalidParams(request, modern);
+    }
+    return this.#runTool(request.id, params.name, params.arguments as JsonObject | undefined, modern, caller);
+  }
+
+  async #runTool(id: RequestId, name: string, args: JsonObject | undefined, modern: boolean, caller: Caller): Promise<Reply | undefined> {
+    const controller = new AbortController();
+    const key = caller.scope === undefined ? undefined : cancelKey(caller.scope, id);
+    if (key !== undefined) this.#cancellable.set(key, controller);
+    const outer = caller.signal;
+    const onAbort = (): void => controller.abort();
+    outer?.addEventListener('abort', onAbort, { once: true });
+    try {
+      const pending = this.#sessionFor(modern, caller);
+      const session = pending instanceof Promise ? await pending : pending;
+      const result = await this.#handlers.callTool(name, args, caller, session, controller.signal);
+      return controller.signal.aborted ? undefined : this.#toolResult(id, name, result, modern);
+    } catch (error) {
+      return controller.signal.aborted ? undefined : this.errorReply(id, toRpcError(error));
+    } finally {
+      if (key !== undefined && this.#cancellable.get(key) === controller) this.#cancellable.delete(key);
+      outer?.removeEventListener('abort', onAbort);
+    }
+  }
+
+  /** The state a call may use: the transport's session, else (2026-07-28, stateful backend) the caller's own. */
+  #sessionFor(modern: boolean, caller: Caller): SessionHandle | undefined | Promise<SessionHandle> {
+    if (caller.session !== undefined || !modern || !this.stateful) return caller.session;
+    return callerHandle(this.#store as SessionStore, this.backend, caller.principal);
+  }
+
+  #toolResult(id: RequestId, name: string, result: ToolResult, modern: boolean): Reply {
+    try {
+      const json = modern ? this.#modernJson(result) : (JSON.stringify(result) as string | undefined);
+      if (json === undefined) throw new TypeError('tools/call result is not a JSON value');
+      return this.#result(id, json);
+    } catch (error) {
+      this.#logger.error({ backend: this.backend, tool: name, err: errorSummary(error) }, 'answer is not serializable');
+      return this.errorReply(id, { code: ErrorCode.InternalError, message: 'Internal error' });
+    }
+  }
+}
+
+/** Key of a cancellable request: its scope and its id (a string id and a numeric one never collide). */
+function cancelKey(scope: string, id: RequestId): string {
+  return `${scope}\u0000${typeof id}:${id}`;
+}

@@ -1,0 +1,49 @@
+/**
+ * `tools/list` and `tools/call` for one {@link ToolService} (MCP 2026-07-28 and 2025-11-25, Server / Tools): the
+ * dispatch core calls these for every transport and both eras, so all give the same results and errors.
+ */
+import type { ListedTool, SessionHandle, ToolResult, ToolService } from '../contracts.js';
+import type { Logger } from '../log.js';
+import { buildCallContext, type Caller } from './caller.js';
+import { ErrorCode, RpcFailure } from './errors.js';
+
+/** The two tool methods of one backend. */
+export interface ToolHandlers {
+  /** The tools, in the service's (stable) order; the same array on every call. */
+  listTools(): ListedTool[];
+  /** `tools/call`: the service's result; throws {@link RpcFailure} -32602 for an unknown tool. */
+  callTool(
+    name: string,
+    args: Record<string, unknown> | undefined,
+    caller: Caller,
+    session: SessionHandle | undefined,
+    signal?: AbortSignal,
+  ): Promise<ToolResult>;
+}
+
+/** Longest tool name echoed back in an error (names are ≤ 64 characters; anything longer is not one). */
+const MAX_ECHOED_NAME = 80;
+
+/** The protocol error for a tool the backend does not have (MCP 2025-11-25, Tools / Error Handling). */
+export function unknownToolError(name: string): RpcFailure {
+  const shown = name.length > MAX_ECHOED_NAME ? `${name.slice(0, MAX_ECHOED_NAME)}…` : name;
+  return new RpcFailure(ErrorCode.InvalidParams, `Unknown tool: ${shown}`);
+}
+
+/** Creates the handlers; `logger` records unexpected failures (the client only sees "Internal error"). */
+export function createToolHandlers(service: ToolService, logger?: Logger): ToolHandlers {
+  return {
+    listTools: () => service.listTools(),
+    async callTool(name, args, caller, session, signal): Promise<ToolResult> {
+      if (!service.hasTool(name)) throw unknownToolError(name);
+      try {
+        return await service.callTool(name, args, buildCallContext(service.backend, name, caller, session, signal));
+      } catch (error) {
+        if (error instanceof RpcFailure) throw error;
+        // ToolService promises never to throw for a known tool; if it does, keep its details out of the reply.
+        logger?.error({ err: error, backend: service.backend, tool: name }, 'tool call threw');
+        throw new RpcFailure(ErrorCode.InternalError, 'Internal error');
+      }
+    },
+  };
+}

@@ -1,0 +1,109 @@
+/**
+ * A web-standard handler, `(request: Request) => Promise<Response>` (WHATWG Fetch), for runtimes that hand the
+ * server one request at a time: AWS Lambda behind API Gateway, Cloudflare Workers, Deno, Bun. It serves the same
+ * Streamable HTTP pipeline as the node:http server (MCP 2026-07-28 and 2025-11-25), with two differences that
+ * follow from not owning a socket: the accepted `Host` values must be configured, and the caller's address comes
+ * from `clientAddress` (behind a gateway, only it knows).
+ *
+ * State (legacy sessions, B4B sign-ins of 2026-07-28 callers) lives in `sessionStore`: with more than one
+ * instance (Lambda scales out), that must be a shared store.
+ */
+import type { SessionStore } from '../../contracts.js';
+import type { Logger } from '../../log.js';
+import { createHostMatcher } from '../http-guards.js';
+import type { RateLimitOptions } from '../rate-limit.js';
+import { MemorySessionStore } from '../session-store.js';
+import { BodyTooLargeError, type HttpRequestLike } from './exchange.js';
+import { HttpPipeline, type HttpBackend } from './pipeline.js';
+
+/** Options of {@link createFetchHandler}. */
+export interface FetchHandlerOptions {
+  backends: HttpBackend[];
+  /** Accepted `Host` values (DNS rebinding protection): `name:port` exactly, or `name` on any port. Required. */
+  allowedHosts: string[];
+  /** Origins browsers may call from; requests with any other `Origin` get 403. */
+  allowedOrigins?: string[];
+  /** Largest accepted request body; 8 MiB by default. */
+  maxBodyBytes?: number;
+  /** Per-caller limit (600/min, burst 60 by default), per instance; `false` disables it. */
+  rateLimit?: RateLimitOptions | false;
+  /** Where legacy sessions and per-caller state live; in-memory (this instance only) by default. */
+  sessionStore?: SessionStore;
+  /** The caller's address, for rate limiting unauthenticated requests (e.g. from the gateway's event). */
+  clientAddress?: (request: Request) => string | undefined;
+  logger: Logger;
+}
+
+/** A fetch handler and how to stop it. */
+export interface FetchHandler {
+  fetch(request: Request): Promise<Response>;
+  /** Aborts running calls and frees the handler's own store. */
+  close(): Promise<void>;
+}
+
+/** Creates the handler. Stateful backends need an inbound credential: a public endpoint has no loopback. */
+export function createFetchHandler(options: FetchHandlerOptions): FetchHandler {
+  const unsafe = options.backends.find((b) => b.service.stateful && b.inboundAuth === undefined);
+  if (unsafe !== undefined) {
+    throw new Error(`backend ${unsafe.service.backend} keeps per-caller state: configure an inbound credential (OAuth or API keys) to serve it from a fetch handler`);
+  }
+  if (options.allowedHosts.length === 0) throw new Error('allowedHosts must name the host(s) clients use to reach the handler');
+  const ownStore = options.sessionStore === undefined;
+  const store = options.sessionStore ?? new MemorySessionStore();
+  const pipeline = new HttpPipeline({ ...options, allowedOrigins: options.allowedOrigins ?? [], store });
+  pipeline.hostAllowed = createHostMatcher(options.allowedHosts);
+  return {
+    async fetch(request: Request): Promise<Response> {
+      const answer = await pipeline.handle(new FetchRequest(request, options.clientAddress?.(request) ?? 'unknown'));
+      return new Response(answer.body ?? null, { status: answer.status, headers: answer.headers });
+    },
+    async close(): Promise<void> {
+      pipeline.close();
+      if (ownStore) await (store as MemorySessionStore).close();
+    },
+  };
+}
+
+/** A web-standard request as the pipeline sees it. */
+class FetchRequest implements HttpRequestLike {
+  readonly method: string;
+  readonly path: string;
+  readonly remoteAddress: string;
+  readonly #request: Request;
+
+  constructor(request: Request, remoteAddress: string) {
+    this.#request = request;
+    this.method = request.method.toUpperCase();
+    this.path = new URL(request.url).pathname;
+    this.remoteAddress = remoteAddress;
+  }
+
+  header(name: string): string | undefined {
+    // `Host` is not a header a Request carries on every runtime: the URL's host stands in for it.
+    return this.#request.headers.get(name) ?? (name === 'host' ? new URL(this.#request.url).host : undefined);
+  }
+
+  get signal(): AbortSignal {
+    return this.#request.signal;
+  }
+
+  /** Reads the body stream, stopping as soon as it passes `limit` bytes. */
+  async readBody(limit: number): Promise<string> {
+    const body = this.#request.body;
+    if (body === null) return '';
+    const reader = body.getReader();
+    const chunks: Uint8Array[] = [];
+    let size = 0;
+    for (;;) {
+      const { done, value } = await reader.read();
+      if (done) break;
+      size += value.byteLength;
+      if (size > limit) {
+        await reader.cancel();
+        throw new BodyTooLargeError(limit);
+      }
+      chunks.push(value);
+    }
+    return Buffer.concat(chunks, size).toString('utf8');
+  }
+}

@@ -1,0 +1,318 @@
+/**
+ * The Streamable HTTP pipeline (MCP 2026-07-28 and 2025-11-25, Basic / Transports, "Streamable HTTP"), one
+ * endpoint per backend: `POST /<backend>/mcp`, shared by the node:http server and the fetch handler.
+ *
+ * - Single JSON responses (`application/json`); no server-initiated stream, so GET is 405. Notifications and
+ *   responses are answered 202; batches are refused.
+ * - Guards: `Host` (DNS rebinding) and `Origin` on every request, body size (413), per-caller token bucket (429,
+ *   RFC 6585), inbound auth (RFC 6750 §3 errors, RFC 9728 metadata routes), `MCP-Protocol-Version`.
+ * - 2026-07-28 requests (a `_meta` envelope) are served per request with their metadata headers checked
+ *   (modern-headers.ts); 2025-11-25 requests to stateful backends live in sessions (sessions.ts).
+ * - The dispatch core answers; this module only decides who the caller is and what state they reach.
+ */
+import type { InboundAuth, Principal, SessionStore, ToolService } from '../../contracts.js';
+import type { Logger } from '../../log.js';
+import { ANONYMOUS_PRINCIPAL, type Caller } from '../../protocol/caller.js';
+import { Dispatcher, type Reply, type ServerInfo } from '../../protocol/dispatcher.js';
+import { ErrorCode } from '../../protocol/errors.js';
+import { inspectMessage, truncate, type InboundNotification, type InboundRequest } from '../../protocol/messages.js';
+import { readEnvelope } from '../../protocol/envelope.js';
+import { ALL_VERSIONS, isModernVersion } from '../../protocol/versions.js';
+import { createOriginMatcher } from '../http-guards.js';
+import { TokenBucketLimiter, type RateLimitOptions } from '../rate-limit.js';
+import { corsFor, preflight } from './cors.js';
+import { BodyTooLargeError, type HttpAnswer, type HttpRequestLike } from './exchange.js';
+import { checkModernHeaders } from './modern-headers.js';
+import { empty, json, rpcError } from './replies.js';
+import { LegacySessions, type NewSession } from './sessions.js';
+
+/** One backend served over HTTP. */
+export interface HttpBackend {
+  service: ToolService;
+  /** Inbound credential check; none means every caller is the anonymous principal. */
+  inboundAuth?: InboundAuth;
+  info: ServerInfo;
+}
+
+/** Options of {@link HttpPipeline}. */
+export interface PipelineOptions {
+  backends: HttpBackend[];
+  /** Origins browsers may call from (`scheme://host[:port]`); requests with any other `Origin` get 403. */
+  allowedOrigins: string[];
+  /** Largest accepted request body; 8 MiB by default. */
+  maxBodyBytes?: number;
+  /** Per-caller limit (600/min, burst 60 by default); `false` disables it (benchmarks). */
+  rateLimit?: RateLimitOptions | false;
+  /** Where legacy sessions and per-caller state live. */
+  store: SessionStore;
+  logger: Logger;
+}
+
+/** Default body limit: 8 MiB. */
+export const DEFAULT_MAX_BODY_BYTES = 8 * 1024 * 1024;
+/** Well-formed inbound `X-Request-Id` values, kept for correlation; anything else is replaced. */
+const REQUEST_ID_PATTERN = /^[A-Za-z0-9._:-]{1,128}$/;
+
+/** Everything the request path needs about one backend, built once. */
+interface Route {
+  name: string;
+  inboundAuth: InboundAuth | undefined;
+  stateful: boolean;
+  allow: string;
+  core: Dispatcher;
+}
+
+/** Routes, guards, sessions and dispatch of one HTTP server; transports feed it {@link HttpRequestLike}s. */
+export class HttpPipeline {
+  readonly #routes = new Map<string, Route>();
+  /** Public metadata routes of the auth plugins (e.g. RFC 9728 protected resource metadata), pre-serialized. */
+  readonly #wellKnown = new Map<string, string>();
+  readonly #healthJson: string;
+  readonly #originAllowed: (origin: string) => boolean;
+  readonly #limiter: TokenBucketLimiter | undefined;
+  readonly #sessions: LegacySessions;
+  readonly #maxBodyBytes: number;
+  readonly #logger: Logger;
+  /** Accepts `Host` values; set by the transport once it knows its address. */
+  hostAllowed: (host: string | undefined) => boolean = () => false;
+
+  constructor(options: PipelineOptions) {
+    this.#logger = options.logger;
+    this.#maxBodyBytes = options.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES;
+    this.#originAllowed = createOriginMatcher(options.allowedOrigins);
+    this.#limiter = options.rateLimit === false ? undefined : new TokenBucketLimiter(options.rateLimit ?? {});
+    this.#sessions = new LegacySessions(options.store, options.logger);
+    for (const backend of options.backends) {
+      const { service } = backend;
+      const path = `/${service.backend}/mcp`;
+      if (this.#routes.has(path)) throw new Error(`backend ${service.backend} is configured twice`);
+      const core = new Dispatcher({ service, info: backend.info, logger: options.logger, store: options.store });
+      this.#routes.set(path, {
+        name: service.backend,
+        inboundAuth: backend.inboundAuth,
+        stateful: service.stateful,
+        allow: service.stateful ? 'POST, DELETE' : 'POST',
+        core,
+      });
+      for (const [route, body] of Object.entries(backend.inboundAuth?.wellKnown() ?? {})) {
+        // Path forms are per backend; the root form belongs to the first backend that claims it.
+        if (!this.#wellKnown.has(route)) this.#wellKnown.set(route, JSON.stringify(body));
+      }
+    }
+    this.#healthJson = JSON.stringify({ status: 'ok', backends: options.backends.map((b) => b.service.backend) });
+  }
+
+  /** Answers one request; never rejects (a failure is logged and answered 500). */
+  async handle(req: HttpRequestLike): Promise<HttpAnswer> {
+    let cors: Record<string, string> | undefined;
+    try {
+      if (!this.hostAllowed(req.header('host'))) return rpcError(403, null, ErrorCode.ServerError, 'Forbidden: Host header not allowed');
+      const metadata = this.#wellKnown.get(req.path);
+      if (metadata !== undefined) return publicDocument(req.method, metadata);
+      const verdict = corsFor(req, this.#originAllowed);
+      if ('refusal' in verdict) return verdict.refusal;
+      cors = verdict.headers;
+      return withHeaders(await this.#route(req), cors);
+    } catch (error) {
+      this.#logger.error({ err: error instanceof Error ? { name: error.name, message: error.message } : { message: String(error) }, method: req.method, path: req.path }, 'request failed');
+      return withHeaders(rpcError(500, null, ErrorCode.InternalError, 'Internal error'), cors);
+    }
+  }
+
+  /** Aborts every running call (shutdown). */
+  close(): void {
+    for (const route of this.#routes.values()) route.core.cancelAll();
+    this.#limiter?.close();
+  }
+
+  async #route(req: HttpRequestLike): Promise<HttpAnswer> {
+    const { method, path } = req;
+    if (method === 'OPTIONS') return preflight(req);
+    if (path === '/healthz') {
+      if (method === 'GET' || method === 'HEAD') return json(200, this.#healthJson, { 'cache-control': 'no-store' });
+      return empty(405, { allow: 'GET' });
+    }
+    const route = this.#routes.get(path);
+    if (route === undefined) return rpcError(404, null, ErrorCode.ServerError, 'Not found');
+    if (method === 'POST') return this.#post(req, route);
+    if (method === 'DELETE' && route.stateful) return this.#delete(req, route);
+    return rpcError(405, null, ErrorCode.ServerError, 'Method not allowed', { allow: route.allow });
+  }
+
+  /** Authenticates and rate-limits: the principal, or the refusal to send. */
+  async #admit(req: HttpRequestLike, route: Route): Promise<Principal | HttpAnswer> {
+    if (route.inboundAuth === undefined) return this.#rateLimited(`a:${req.remoteAddress}`) ?? ANONYMOUS_PRINCIPAL;
+    const result = await route.inboundAuth.authenticate(req.header('authorization'));
+    if (!result.ok) {
+      // Failed attempts count against the caller's address so that guessing credentials is slowed down.
+      return this.#rateLimited(`a:${req.remoteAddress}`) ?? json(result.status, JSON.stringify(result.body), result.headers);
+    }
+    return this.#rateLimited(`p:${result.principal.id}`) ?? result.principal;
+  }
+
+  /** Takes a token for `key`; the 429 when there is none. */
+  #rateLimited(key: string): HttpAnswer | undefined {
+    const retryAfter = this.#limiter?.take(key) ?? 0;
+    if (retryAfter === 0) return undefined;
+    return rpcError(429, null, ErrorCode.ServerError, 'Too many requests', { 'retry-after': String(retryAfter) });
+  }
+
+  /** Checks the POST's headers before anything is read or authenticated. */
+  #checkPostHeaders(req: HttpRequestLike): HttpAnswer | undefined {
+    const accept = req.header('accept');
+    if (accept === undefined || !accept.includes('application/json') || !accept.includes('text/event-stream')) {
+      return rpcError(406, null, ErrorCode.ServerError, 'Not Acceptable: Accept must include application/json and text/event-stream');
+    }
+    const contentType = req.header('content-type');
+    if (contentType === undefined || !contentType.includes('application/json')) {
+      return rpcError(415, null, ErrorCode.ServerError, 'Unsupported Media Type: Content-Type must be application/json');
+    }
+    const version = req.header('mcp-protocol-version');
+    if (version !== undefined && !ALL_VERSIONS.has(version)) {
+      return rpcError(400, null, ErrorCode.UnsupportedProtocolVersion, `Bad Request: unsupported MCP-Protocol-Version ${truncate(version)}`, undefined, {
+        supported: [...ALL_VERSIONS],
+        requested: truncate(version, 64),
+      });
+    }
+    const declared = req.header('content-length');
+    if (declared !== undefined && Number(declared) > this.#maxBodyBytes) return this.#tooLarge();
+    return undefined;
+  }
+
+  async #post(req: HttpRequestLike, route: Route): Promise<HttpAnswer> {
+    const refused = this.#checkPostHeaders(req);
+    if (refused !== undefined) return refused;
+    const principal = await this.#admit(req, route);
+    if ('status' in principal) return principal;
+    let raw: string;
+    try {
+      raw = await req.readBody(this.#maxBodyBytes);
+    } catch (error) {
+      // Otherwise the client went away mid-body: nobody reads the answer.
+      return error instanceof BodyTooLargeError ? this.#tooLarge() : empty(400);
+    }
+    let value: unknown;
+    try {
+      value = JSON.parse(raw);
+    } catch {
+      return rpcError(400, null, ErrorCode.ParseError, 'Parse error: body is not valid JSON');
+    }
+    const message = inspectMessage(value);
+    switch (message.kind) {
+      case 'refusal':
+        return rpcError(400, message.id, message.code, message.message);
+      case 'response':
+        return empty(202);
+      case 'notification':
+        return this.#notification(req, route, principal, message);
+      case 'request':
+        return this.#request(req, route, principal, message);
+    }
+  }
+
+  /** A notification: accepted (202); `notifications/cancelled` reaches the requests of its legacy session. */
+  async #notification(req: HttpRequestLike, route: Route, principal: Principal, message: InboundNotification): Promise<HttpAnswer> {
+    const presented = req.header('mcp-session-id');
+    // 2026-07-28 notifications have no session; legacy ones to a stateful backend need theirs.
+    if (route.stateful && readEnvelope(message.params) === undefined) {
+      if (presented === undefined) return rpcError(400, null, ErrorCode.ServerError, 'Bad Request: Mcp-Session-Id header is required');
+      if ((await this.#sessions.find(presented, principal, route.name)) === undefined) return rpcError(404, null, ErrorCode.ServerError, 'Session not found');
+      route.core.notify(message, { principal, scope: presented });
+    }
+    return empty(202);
+  }
+
+  async #request(req: HttpRequestLike, route: Route, principal: Principal, request: InboundRequest): Promise<HttpAnswer> {
+    const { core } = route;
+    const era = core.classify(request);
+    if ('refused' in era) return answerOf(era.refused);
+    const caller: Caller = { principal };
+    const requestId = req.header('x-request-id');
+    if (requestId !== undefined && REQUEST_ID_PATTERN.test(requestId)) caller.requestId = requestId;
+    let opening: NewSession | undefined;
+    if (era.modern) {
+      const mismatch = checkModernHeaders(req, request, era.envelope);
+      if (mismatch !== undefined) return rpcError(400, request.id, mismatch.code, mismatch.message, undefined, mismatch.data);
+    } else {
+      const version = req.header('mcp-protocol-version');
+      if (version !== undefined && isModernVersion(version)) {
+        return rpcError(400, request.id, ErrorCode.InvalidParams, `Invalid params: the MCP-Protocol-Version header names ${version}, but the request has no _meta envelope`);
+      }
+      if (route.stateful) {
+        // Legacy session: created by `initialize`, required afterwards, bound to its principal.
+        const presented = req.header('mcp-session-id');
+        if (presented === undefined) {
+          if (request.method !== 'initialize') return rpcError(400, request.id, ErrorCode.ServerError, 'Bad Request: Mcp-Session-Id header is required');
+          opening = this.#sessions.open(principal, route.name);
+          caller.session = this.#sessions.handle(opening.id, opening.record);
+          caller.sessionId = opening.id;
+        } else {
+          const record = await this.#sessions.find(presented, principal, route.name);
+          if (record === undefined) return rpcError(404, request.id, ErrorCode.ServerError, 'Session not found');
+          caller.session = this.#sessions.handle(presented, record);
+          caller.sessionId = presented;
+          caller.scope = presented;
+        }
+      }
+    }
+    const forbidden = insufficientScope(route, principal, request);
+    if (forbidden !== undefined) return forbidden;
+    caller.signal = req.signal;
+    const reply = await core.request(request, era, caller);
+    // Cancelled by `notifications/cancelled` (legacy session): the request still gets an answer over HTTP.
+    if (reply === undefined) return rpcError(200, request.id, ErrorCode.ServerError, 'Request cancelled');
+    if (opening !== undefined && reply.ok) {
+      await this.#sessions.commit(opening);
+      return answerOf(reply, { 'mcp-session-id': opening.id });
+    }
+    return answerOf(reply);
+  }
+
+  async #delete(req: HttpRequestLike, route: Route): Promise<HttpAnswer> {
+    const principal = await this.#admit(req, route);
+    if ('status' in principal) return principal;
+    const presented = req.header('mcp-session-id');
+    if (presented === undefined) return rpcError(400, null, ErrorCode.ServerError, 'Bad Request: Mcp-Session-Id header is required');
+    if ((await this.#sessions.find(presented, principal, route.name)) === undefined) {
+      return rpcError(404, null, ErrorCode.ServerError, 'Session not found');
+    }
+    await this.#sessions.end(presented, principal, route.name);
+    return empty(204);
+  }
+
+  /** 413, closing the connection (the rest of the body is not read). */
+  #tooLarge(): HttpAnswer {
+    const answer = rpcError(413, null, ErrorCode.ServerError, `Content Too Large: the limit is ${this.#maxBodyBytes} bytes`, { connection: 'close' });
+    answer.closeConnection = true;
+    return answer;
+  }
+}
+
+/** 403 `insufficient_scope` for a tool the principal lacks scopes for (MCP 2025-11-25, runtime insufficient scope). */
+function insufficientScope(route: Route, principal: Principal, request: InboundRequest): HttpAnswer | undefined {
+  const name = request.params?.name;
+  if (request.method !== 'tools/call' || route.inboundAuth === undefined || typeof name !== 'string') return undefined;
+  const required = route.inboundAuth.requiredScopes(name);
+  if (required.length === 0 || required.every((s) => principal.scopes.includes(s))) return undefined;
+  // The plugin's own challenge carries resource_metadata too.
+  const challenge =
+    route.inboundAuth.insufficientScope?.(required).headers['www-authenticate'] ?? `Bearer error="insufficient_scope", scope="${required.join(' ')}"`;
+  return rpcError(403, request.id, ErrorCode.ServerError, 'Forbidden: insufficient scope', { 'www-authenticate': challenge });
+}
+
+/** A public, read-only discovery document: readable from any origin, no auth. */
+function publicDocument(method: string, body: string): HttpAnswer {
+  const cors = { 'access-control-allow-origin': '*' };
+  if (method === 'GET' || method === 'HEAD') return json(200, body, { 'cache-control': 'max-age=300', ...cors });
+  if (method === 'OPTIONS') return empty(204, { 'access-control-allow-methods': 'GET, HEAD, OPTIONS', 'access-control-max-age': '600', ...cors });
+  return empty(405, { allow: 'GET, HEAD, OPTIONS', ...cors });
+}
+
+function answerOf(reply: Reply, headers?: Record<string, string>): HttpAnswer {
+  return json(reply.status, reply.body, headers);
+}
+
+function withHeaders(answer: HttpAnswer, headers: Record<string, string> | undefined): HttpAnswer {
+  if (headers !== undefined) answer.headers = { ...headers, ...answer.headers };
+  return answer;
+}

@@ -1,0 +1,29 @@
+/**
+ * HTTP answers of the Streamable HTTP pipeline: a JSON-RPC error as the body of an HTTP error (MCP 2026-07-28,
+ * Streamable HTTP: "The HTTP response body MAY comprise a JSON-RPC error response"), no stack, no internals.
+ */
+import type { RequestId } from '../../protocol/messages.js';
+import type { HttpAnswer } from './exchange.js';
+
+/** A JSON answer. */
+export function json(status: number, body: string, headers: Record<string, string> = {}): HttpAnswer {
+  return { status, headers: { 'content-type': 'application/json', ...headers }, body };
+}
+
+/** An answer without a body (202, 204, 405…). */
+export function empty(status: number, headers: Record<string, string> = {}): HttpAnswer {
+  return { status, headers };
+}
+
+/** A JSON-RPC error object as the body of an HTTP answer. */
+export function rpcError(
+  status: number,
+  id: RequestId | null,
+  code: number,
+  message: string,
+  headers?: Record<string, string>,
+  data?: unknown,
+): HttpAnswer {
+  const error = data === undefined ? { code, message } : { code, message, data };
+  return json(status, JSON.stringify({ jsonrpc: '2.0', id, error }), headers);
+}
