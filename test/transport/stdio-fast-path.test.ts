@@ -15,6 +15,8 @@ import { promisify } from 'node:util';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js';
 import { McpError } from '@modelcontextprotocol/sdk/types.js';
+import { Client as ModernClient } from '@modelcontextprotocol/client';
+import { StdioClientTransport as ModernStdioClientTransport } from '@modelcontextprotocol/client/stdio';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 
 const here = dirname(fileURLToPath(import.meta.url));
@@ -376,5 +378,61 @@ describe('stdio fast path', () => {
       await client.close();
     }
     expect(errors).toEqual([]);
+  });
+});
+
+describe('stdio in MCP 2026-07-28', () => {
+  const META = { 'io.modelcontextprotocol/protocolVersion': '2026-07-28', 'io.modelcontextprotocol/clientCapabilities': {} };
+
+  it('serves the SDK 2.x client pinned to 2026-07-28, and in auto mode, with the process as the one caller', async () => {
+    for (const mode of [{ pin: '2026-07-28' } as const, 'auto' as const]) {
+      const transport = new ModernStdioClientTransport({
+        command: process.execPath,
+        args: [fixture],
+        env: { PATH: process.env['PATH'] ?? '', FINMCP_TEST_BUILD: build, FINMCP_TEST_STATEFUL: '1' },
+        stderr: 'pipe',
+        cwd: root,
+      });
+      const client = new ModernClient({ name: 'stdio-modern-test', version: '0' }, { versionNegotiation: { mode } });
+      await client.connect(transport);
+      try {
+        expect(client.getProtocolEra()).toBe('modern');
+        expect((await client.listTools()).tools.map((t) => t.name)).toEqual(['echo', 'count', 'whoami', 'slow', 'aborted', 'throws']);
+        expect((await client.callTool({ name: 'echo', arguments: { text: 'modern' } })).structuredContent).toEqual({ text: 'modern' });
+        expect((await client.callTool({ name: 'count', arguments: {} })).structuredContent).toEqual({ n: 1 });
+        expect((await client.callTool({ name: 'count', arguments: {} })).structuredContent).toEqual({ n: 2 });
+        expect((await client.callTool({ name: 'whoami', arguments: {} })).structuredContent).toMatchObject({ principal: 'local-user', session: true });
+        // Cancellation through AbortSignal: the client sends notifications/cancelled on stdio in every era.
+        const controller = new AbortController();
+        const pending = client.callTool({ name: 'slow', arguments: { ms: 30_000, tag: 'modern-cancel' } }, { signal: controller.signal });
+        setTimeout(() => controller.abort('enough'), 100);
+        await expect(pending).rejects.toThrow();
+        const aborted = await client.callTool({ name: 'aborted', arguments: {} });
+        expect(aborted.structuredContent).toEqual({ tags: ['modern-cancel'] });
+      } finally {
+        await client.close();
+      }
+    }
+  });
+
+  it('answers raw 2026-07-28 lines with the revision shapes and errors', async () => {
+    const server = startRaw();
+    server.write(line({ id: 1, method: 'tools/list', params: { _meta: META } }));
+    server.write(line({ id: 2, method: 'server/discover', params: { _meta: META } }));
+    server.write(line({ id: 3, method: 'tools/list', params: { _meta: { ...META, 'io.modelcontextprotocol/protocolVersion': '2030-01-01' } } }));
+    server.write(line({ id: 4, method: 'initialize', params: { _meta: META, protocolVersion: '2026-07-28', capabilities: {}, clientInfo: { name: 'x', version: '0' } } }));
+    server.write(line({ id: 5, method: 'tools/call', params: { name: 'echo', arguments: { text: 'r' }, _meta: META } }));
+    await server.waitFor((m) => typeof m.id === 'number', 5);
+    const byId = new Map(server.messages.map((m) => [m.id, m]));
+    expect(byId.get(1)?.result).toMatchObject({ resultType: 'complete', cacheScope: 'public', ttlMs: expect.any(Number) });
+    expect(byId.get(2)?.result).toMatchObject({ supportedVersions: ['2026-07-28'], capabilities: { tools: {} }, resultType: 'complete' });
+    expect(byId.get(3)?.error).toEqual({
+      code: -32022,
+      message: 'Unsupported protocol version: 2030-01-01',
+      data: { supported: ['2026-07-28'], requested: '2030-01-01' },
+    });
+    expect(byId.get(4)?.error?.code).toBe(-32601);
+    expect(byId.get(5)?.result).toMatchObject({ resultType: 'complete', structuredContent: { text: 'r' }, _meta: { 'io.modelcontextprotocol/serverInfo': { name: 'local' } } });
+    expect(await server.end()).toBe(0);
   });
 });
