@@ -8,6 +8,7 @@ import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
+import { Client as ModernClient, StreamableHTTPClientTransport as ModernTransport } from '@modelcontextprotocol/client';
 import { startServers, type RunningServers } from '../../src/cli/serve.js';
 import { specScopes } from '../../src/cli/scopes.js';
 import { Settings } from '../../src/config.js';
@@ -26,11 +27,30 @@ let finopps: GeneratedBackend;
 let b4b: GeneratedBackend;
 let aliceToken: string;
 
-async function connect(url: string, token?: string): Promise<Client> {
-  const client = new Client({ name: 'finmcp-e2e', version: '1.0.0' });
+/** What the tests need of a client, whichever SDK line it comes from. */
+interface AnyClient {
+  listTools(): Promise<{ tools: ListedTool[] }>;
+  callTool(request: { name: string; arguments: Record<string, unknown> }): Promise<unknown>;
+  close(): Promise<void>;
+}
+
+/** The two eras: a 2025-11-25 client (SDK 1.x) and the SDK 2.x client pinned to 2026-07-28. */
+const ERAS = [
+  { era: '2025-11-25', modern: false },
+  { era: '2026-07-28', modern: true },
+] as const;
+
+async function connect(url: string, token?: string, modern = false): Promise<AnyClient> {
   const headers: Record<string, string> = token === undefined ? {} : { authorization: `Bearer ${token}` };
+  if (modern) {
+    const client = new ModernClient({ name: 'finmcp-e2e', version: '1.0.0' }, { versionNegotiation: { mode: { pin: '2026-07-28' } } });
+    await client.connect(new ModernTransport(new URL(url), { requestInit: { headers } }));
+    expect(client.getProtocolEra()).toBe('modern');
+    return client as never;
+  }
+  const client = new Client({ name: 'finmcp-e2e', version: '1.0.0' });
   await client.connect(new StreamableHTTPClientTransport(new URL(url), { requestInit: { headers } }));
-  return client;
+  return client as never;
 }
 
 beforeAll(async () => {
@@ -83,8 +103,8 @@ describe('FinOpps over Streamable HTTP (sandbox)', () => {
     await client.close();
   });
 
-  it('calls every tool with the spec examples and every result conforms to its outputSchema', async () => {
-    const client = await connect(running.endpoints['finopps']!, aliceToken);
+  it.each(ERAS)('$era: calls every tool with the spec examples and every result conforms to its outputSchema', async ({ modern }) => {
+    const client = await connect(running.endpoints['finopps']!, aliceToken, modern);
     const { tools } = await client.listTools();
     const args = exampleArgumentsByTool(finopps, tools as ListedTool[]);
     for (const tool of tools) {
@@ -96,8 +116,8 @@ describe('FinOpps over Streamable HTTP (sandbox)', () => {
 });
 
 describe('B4B over Streamable HTTP (sandbox)', () => {
-  it('asks for login first, then serves every tool, and asks again after logout', async () => {
-    const client = await connect(running.endpoints['b4b']!);
+  it.each(ERAS)('$era: asks for login first, then serves every tool, and asks again after logout', async ({ modern }) => {
+    const client = await connect(running.endpoints['b4b']!, undefined, modern);
     const { tools } = await client.listTools();
     expect(tools).toHaveLength(15);
     const before = (await client.callTool({ name: 'list_entities', arguments: {} })) as ToolResult;

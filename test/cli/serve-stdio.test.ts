@@ -10,6 +10,8 @@ import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js';
+import { Client as ModernClient } from '@modelcontextprotocol/client';
+import { StdioClientTransport as ModernStdioTransport } from '@modelcontextprotocol/client/stdio';
 import type { ListedTool, ToolResult } from '../../src/contracts.js';
 import type { GeneratedBackend } from '../../src/descriptor.js';
 import { backendLoaders } from '../../generated/index.gen.js';
@@ -110,6 +112,61 @@ describe('FinOpps over stdio (sandbox: the token comes from the sandbox authoriz
       await client.close();
     }
   }, 90_000);
+});
+
+describe('MCP 2026-07-28 over stdio: the SDK 2.x client pinned to the revision', () => {
+  async function modernClient(backend: string, env: Record<string, string> = {}): Promise<ModernClient> {
+    const client = new ModernClient({ name: 'finmcp-stdio-modern', version: '1.0.0' }, { versionNegotiation: { mode: { pin: '2026-07-28' } } });
+    await client.connect(
+      new ModernStdioTransport({
+        command: process.execPath,
+        args: [cli, 'serve', backend, '--transport', 'stdio', '--sandbox'],
+        env: { ...(process.env as Record<string, string>), FINMCP_LOG_LEVEL: 'warn', ...env },
+        stderr: 'ignore',
+        cwd: projectRoot(),
+      }),
+    );
+    expect(client.getProtocolEra()).toBe('modern');
+    return client;
+  }
+
+  it('B4B: login, every tool with the spec examples, logout', async () => {
+    const client = await modernClient('b4b');
+    try {
+      const before = (await client.callTool({ name: 'list_entities', arguments: {} })) as ToolResult;
+      expect(before.content[0]!.text).toMatch(/login/);
+      const login = (await client.callTool({ name: 'login', arguments: { phone: '+84909495665', password: 'SecurePassword123@' } })) as ToolResult;
+      expect(login.isError, login.content[0]!.text).not.toBe(true);
+      const { tools } = await client.listTools();
+      expect(tools).toHaveLength(15);
+      const args = exampleArgumentsByTool(b4b, tools as ListedTool[]);
+      for (const tool of tools) {
+        if (tool.name === 'login' || tool.name === 'logout') continue;
+        const result = (await client.callTool({ name: tool.name, arguments: args.get(tool.name) ?? {} })) as ToolResult;
+        expectConforms(tool as ListedTool, result);
+      }
+      expect(((await client.callTool({ name: 'logout', arguments: {} })) as ToolResult).isError).not.toBe(true);
+      const after = (await client.callTool({ name: 'list_entities', arguments: {} })) as ToolResult;
+      expect(after.content[0]!.text).toMatch(/login/);
+    } finally {
+      await client.close();
+    }
+  }, 120_000);
+
+  it('FinOpps: every tool with the sandbox token', async () => {
+    const client = await modernClient('finopps', { FINMCP_SANDBOX_USER: 'alice' });
+    try {
+      const { tools } = await client.listTools();
+      expect(tools).toHaveLength(7);
+      const args = exampleArgumentsByTool(finopps, tools as ListedTool[]);
+      for (const tool of tools) {
+        const result = (await client.callTool({ name: tool.name, arguments: args.get(tool.name) ?? {} })) as ToolResult;
+        expectConforms(tool as ListedTool, result);
+      }
+    } finally {
+      await client.close();
+    }
+  }, 120_000);
 });
 
 describe('MCP Inspector CLI over stdio', () => {
