@@ -24,6 +24,8 @@ export interface RunningServers {
   endpoints: Record<string, string>;
   /** Issuer of the sandbox authorization server, when one was started. */
   sandboxIssuer?: string;
+  /** The web-standard handler serving every backend, when started with `fetchHandler` (serverless). */
+  fetch?: (request: Request) => Promise<Response>;
   close(): Promise<void>;
 }
 
@@ -219,7 +221,6 @@ export async function startServers(
       return { endpoints: {}, sandboxIssuer, close: closeAll };
     }
 
-    const { createHttpServer } = await import('../transport/http.js');
     const { MemorySessionStore } = await import('../transport/session-store.js');
     const sessionStore = new MemorySessionStore({
       idleTtlMs: settings.int('FINMCP_SESSION_IDLE_TTL_MS', 30 * 60_000),
@@ -231,22 +232,40 @@ export async function startServers(
       httpBackends.push({ service: backend.service, inboundAuth: await inboundAuthFor(backend), info: serverInfo(backend.generated) });
     }
     const rateLimitPerMinute = settings.int('FINMCP_RATE_LIMIT_PER_MINUTE', 600);
+    const rateLimit = rateLimitPerMinute === 0 ? false : { perMinute: rateLimitPerMinute, burst: Math.max(1, Math.ceil(rateLimitPerMinute / 10)) };
+    const allowedOrigins = str(options.allowedOrigins)?.split(',').map((o) => o.trim()) ?? settings.list('FINMCP_ALLOWED_ORIGINS', ['http://localhost:6274', 'http://127.0.0.1:6274']);
+    const endpoints: Record<string, string> = {};
+    for (const backend of prepared) endpoints[backend.name] = resourceUrl(backend.name);
+    if (options.fetchHandler === true) {
+      // Serverless: no socket of our own; the gateway's host is the public URL's.
+      const { createFetchHandler } = await import('../transport/http/fetch-handler.js');
+      const handler = createFetchHandler({
+        backends: httpBackends,
+        allowedHosts: [...settings.list('FINMCP_ALLOWED_HOSTS', []), new URL(publicUrl).host],
+        allowedOrigins,
+        maxBodyBytes: settings.int('FINMCP_MAX_BODY_BYTES', 8 * 1024 * 1024),
+        rateLimit,
+        sessionStore,
+        logger,
+      });
+      cleanups.push(() => handler.close());
+      return { endpoints, sandboxIssuer, fetch: (request) => handler.fetch(request), close: closeAll };
+    }
+    const { createHttpServer } = await import('../transport/http.js');
     const server = createHttpServer({
       host,
       port,
       publicUrl,
       backends: httpBackends,
-      allowedOrigins: str(options.allowedOrigins)?.split(',').map((o) => o.trim()) ?? settings.list('FINMCP_ALLOWED_ORIGINS', ['http://localhost:6274', 'http://127.0.0.1:6274']),
+      allowedOrigins,
       allowedHosts: settings.optional('FINMCP_ALLOWED_HOSTS') === undefined ? undefined : [...settings.list('FINMCP_ALLOWED_HOSTS', []), new URL(publicUrl).host],
       maxBodyBytes: settings.int('FINMCP_MAX_BODY_BYTES', 8 * 1024 * 1024),
-      rateLimit: rateLimitPerMinute === 0 ? false : { perMinute: rateLimitPerMinute, burst: Math.max(1, Math.ceil(rateLimitPerMinute / 10)) },
+      rateLimit,
       sessionStore,
       logger,
     });
     const { url } = await server.listen();
     cleanups.push(() => server.close(10_000));
-    const endpoints: Record<string, string> = {};
-    for (const backend of prepared) endpoints[backend.name] = resourceUrl(backend.name);
     logger.info({ url, endpoints }, 'serving');
     return { url, endpoints, sandboxIssuer, close: closeAll };
   } catch (error) {
