@@ -18,7 +18,7 @@ import { readRssBytes } from './proc.js';
 import { findTool, loginBody, nextSessionTag, toolArguments, type ListedTool, type Scenario } from './scenario.js';
 import { ServerProcess } from './server-process.js';
 import { isUnavailable, type BenchEnv, type ServerUnderTest } from './servers/types.js';
-import { floorTarget, httpTarget, stdioTarget, type LoadTarget, type SessionSetupCall } from './targets.js';
+import { MODERN_VARIANT, floorTarget, httpTarget, stdioTarget, type LoadTarget, type SessionSetupCall } from './targets.js';
 
 /** What happened to one transport of one server. */
 export interface TransportStatus {
@@ -247,6 +247,11 @@ export async function benchBackend(scenario: Scenario, options: BackendRunOption
       if (s !== undefined) targets.push(stdioTarget(sut.id, scenario, s.proc, s.tool, plan.callTimeoutMs, s.tag));
       const h = http.get(sut.id);
       if (h !== undefined) targets.push(httpTarget(sut.id, scenario, h.endpoint, h.proc.pid, h.tool, h.setup, plan.callTimeoutMs));
+      // finmcp also serves MCP 2026-07-28 requests: their own rows, on the same processes.
+      if (sut.role === 'subject' && s !== undefined) targets.push(stdioTarget(sut.id, scenario, s.proc, s.tool, plan.callTimeoutMs, s.tag, true));
+      if (sut.role === 'subject' && h !== undefined) {
+        targets.push(httpTarget(sut.id, scenario, h.endpoint, h.proc.pid, h.tool, h.setup, plan.callTimeoutMs, MODERN_VARIANT));
+      }
     }
     // Peers over HTTP also run without id collisions between sessions (throughput points only), so that the
     // best-peer comparison is against the peer at its best, not only at its known fault.
@@ -254,7 +259,7 @@ export async function benchBackend(scenario: Scenario, options: BackendRunOption
     for (const sut of servers) {
       const h = http.get(sut.id);
       if (h !== undefined && sut.role === 'peer') {
-        uniqueIdTargets.push(httpTarget(sut.id, scenario, h.endpoint, h.proc.pid, h.tool, h.setup, plan.callTimeoutMs, true));
+        uniqueIdTargets.push(httpTarget(sut.id, scenario, h.endpoint, h.proc.pid, h.tool, h.setup, plan.callTimeoutMs, 'unique ids'));
       }
     }
 

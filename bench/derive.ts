@@ -14,6 +14,7 @@ export interface LatencyRow {
   server: string;
   role: 'floor' | 'subject' | 'peer';
   transport: string;
+  variant?: string;
   client: string;
   calls: number;
   p50: number;
@@ -186,6 +187,7 @@ export function derive(
         server: l.server,
         role: roleOf(backend, l.server),
         transport: l.transport,
+        ...(l.variant === undefined ? {} : { variant: l.variant }),
         client: l.client,
         calls: l.summary.n,
         p50: l.summary.median,
@@ -294,7 +296,7 @@ export function derive(
       row.errors += errorsOf(counts);
       for (const sample of counts.samples) if (row.samples.length < 3) row.samples.push(sample);
     };
-    for (const l of backend.latency) add(l.server, l.transport, undefined, l.outcomes);
+    for (const l of backend.latency) add(l.server, l.transport, l.variant, l.outcomes);
     for (const p of backend.throughput) add(p.server, p.transport, p.variant, p.outcomes);
     correctness.push(...totals.values());
   }
@@ -317,7 +319,7 @@ function targets(
       ['stdio', 0.5],
       ['http', 1],
     ] as const) {
-      const row = latency.find((l) => l.backend === b && l.server === subject && l.transport === transport);
+      const row = latency.find((l) => l.backend === b && l.server === subject && l.transport === transport && l.variant === undefined);
       rows.push({
         target: `added p50 over ${transport} ≤ ${limit} ms`,
         scope: b,

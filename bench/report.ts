@@ -59,7 +59,7 @@ function latencyTable(results: RunResults, rows: readonly LatencyRow[]): string 
   return table(
     ['server', 'transport', 'client', 'calls', 'p50 ms', 'p99 ms', 'added p50 ms', 'added p99 ms', 'p50 × floor', 'added p50 × best peer', 'mismatches', 'errors'],
     rows.map((r) => [
-      label(results, r.server),
+      r.variant === undefined ? label(results, r.server) : `${label(results, r.server)}, ${r.variant}`,
       r.transport,
       clientOf(r.transport),
       int(r.calls),

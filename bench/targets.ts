@@ -79,9 +79,13 @@ export function floorTarget(scenario: Scenario, origin: string, authorization: s
   };
 }
 
+/** The variant row of MCP 2026-07-28 requests (per-request `_meta`, no session; finmcp only). */
+export const MODERN_VARIANT = '2026-07-28';
+
 /**
  * A server over stdio: `count` requests in flight on its one pipe, each with a unique id. `tag` is the
- * session tag its login carried (0 when it did not log in).
+ * session tag its login carried (0 when it did not log in). With `modern`, the calls are 2026-07-28 requests on
+ * the same process (a dual-era server serves both on one pipe; the process is one caller, so its login holds).
  */
 export function stdioTarget(
   server: string,
@@ -90,10 +94,12 @@ export function stdioTarget(
   tool: ListedTool,
   timeoutMs: number,
   tag = 0,
+  modern = false,
 ): LoadTarget {
   return {
     server,
     transport: 'stdio',
+    ...(modern ? { variant: MODERN_VARIANT } : {}),
     client: 'stdio pipe, N requests in flight, newline-delimited JSON-RPC written by hand',
     pid: proc.pid,
     async open(count: number): Promise<OpenedClients> {
@@ -103,7 +109,7 @@ export function stdioTarget(
           const { values, echo } = probeValues(scenario, nextSequence(), tag);
           const id = proc.allocateId();
           try {
-            const answer = await proc.requestWithId(id, 'tools/call', toolCallParams(tool.name, toolArguments(tool, values)), timeoutMs);
+            const answer = await proc.requestWithId(id, 'tools/call', toolCallParams(tool.name, toolArguments(tool, values), modern), timeoutMs);
             return checkAnswer(answer.message, answer.raw, id, echo);
           } catch (error) {
             return failure(error);
@@ -136,7 +142,7 @@ export async function openHttpSession(
   try {
     await session.initialize(timeoutMs);
     if (setup !== undefined) {
-      const answer = await session.request(1, 'tools/call', toolCallParams(setup.tool.name, setup.args(tag)), timeoutMs);
+      const answer = await session.request(1, 'tools/call', toolCallParams(setup.tool.name, setup.args(tag), endpoint.modern === true), timeoutMs, setup.tool.name);
       const outcome = checkAnswer(answer.message, answer.raw, 1);
       if (outcome.kind !== 'ok') throw new Error(`${setup.tool.name} failed: ${outcome.detail ?? outcome.kind}`);
     }
@@ -163,8 +169,10 @@ export async function inBatches<T, R>(items: readonly T[], limit: number, task: 
 }
 
 /**
- * A server over Streamable HTTP: `count` sessions, one keep-alive connection each, lean client. With
- * `uniqueIds`, sessions never reuse each other's JSON-RPC ids (a variant row, for peers only).
+ * A server over Streamable HTTP: `count` sessions, one keep-alive connection each, lean client. Variants:
+ * `unique ids` — sessions never reuse each other's JSON-RPC ids (for peers only); `2026-07-28` — MCP 2026-07-28
+ * requests (no handshake, no session; finmcp only). In 2026-07-28 every client is the same caller (one inbound
+ * identity), so one login serves them all: the first client logs in, every client asks for that tag's ids.
  */
 export function httpTarget(
   server: string,
@@ -174,18 +182,22 @@ export function httpTarget(
   tool: ListedTool,
   setup: SessionSetupCall | undefined,
   timeoutMs: number,
-  uniqueIds = false,
+  variant?: 'unique ids' | typeof MODERN_VARIANT,
 ): LoadTarget {
+  const uniqueIds = variant === 'unique ids';
+  const modern = variant === MODERN_VARIANT;
+  const target = modern ? { ...endpoint, modern: true } : endpoint;
   return {
     server,
     transport: 'http',
-    ...(uniqueIds ? { variant: 'unique ids' } : {}),
+    ...(variant === undefined ? {} : { variant }),
     client: 'lean HTTP/1.1 keep-alive client (net sockets, hand-written JSON-RPC), one session per client',
     pid,
     async open(count: number): Promise<OpenedClients> {
       // A session that logs in gets its own tag, and asks only for ids carrying it.
-      const tags = Array.from({ length: count }, () => (setup === undefined ? 0 : nextSessionTag()));
-      const sessions = await inBatches(tags, 16, (tag) => openHttpSession(endpoint, setup, timeoutMs, tag));
+      const shared = modern && setup !== undefined ? nextSessionTag() : 0;
+      const tags = Array.from({ length: count }, () => (setup === undefined ? 0 : modern ? shared : nextSessionTag()));
+      const sessions = await inBatches(tags, 16, (tag, index) => openHttpSession(target, modern && index > 0 ? undefined : setup, timeoutMs, tag));
       const clients = sessions.map((session, index): LoadClient => {
         const tag = tags[index] ?? 0;
         // Each session numbers its requests from 2 (1 was the setup call): ids collide across sessions on
@@ -198,7 +210,7 @@ export function httpTarget(
             const id = nextId;
             nextId += 1;
             try {
-              const answer = await session.request(id, 'tools/call', toolCallParams(tool.name, toolArguments(tool, values)), timeoutMs);
+              const answer = await session.request(id, 'tools/call', toolCallParams(tool.name, toolArguments(tool, values), modern), timeoutMs, tool.name);
               return checkAnswer(answer.message, answer.raw, id, echo);
             } catch (error) {
               return failure(error);

@@ -37,9 +37,20 @@ export const INITIALIZE_PARAMS = JSON.stringify({
   clientInfo: { name: 'finmcp-bench', version: '1.0.0' },
 });
 
-/** Params of a `tools/call` request. */
-export function toolCallParams(name: string, args: Record<string, unknown>): string {
-  return `{"name":${JSON.stringify(name)},"arguments":${JSON.stringify(args)}}`;
+/** The revision of the `2026-07-28` request variant: no `initialize`, the client described in every request. */
+export const MODERN_PROTOCOL_VERSION = '2026-07-28';
+
+/** The per-request `_meta` envelope of 2026-07-28 requests, serialized once. */
+export const MODERN_META_JSON = JSON.stringify({
+  'io.modelcontextprotocol/protocolVersion': MODERN_PROTOCOL_VERSION,
+  'io.modelcontextprotocol/clientCapabilities': {},
+  'io.modelcontextprotocol/clientInfo': { name: 'finmcp-bench', version: '1.0.0' },
+});
+
+/** Params of a `tools/call` request; `modern` adds the 2026-07-28 `_meta` envelope. */
+export function toolCallParams(name: string, args: Record<string, unknown>, modern = false): string {
+  const base = `{"name":${JSON.stringify(name)},"arguments":${JSON.stringify(args)}`;
+  return modern ? `${base},"_meta":${MODERN_META_JSON}}` : `${base}}`;
 }
 
 /**

@@ -7,6 +7,8 @@
 import { Http1Connection, type HttpResponse } from './http1.js';
 import {
   INITIALIZE_PARAMS,
+  MODERN_META_JSON,
+  MODERN_PROTOCOL_VERSION,
   PROTOCOL_VERSION,
   SseParser,
   notificationBody,
@@ -26,6 +28,11 @@ export interface McpHttpEndpoint {
   headers?: Record<string, string>;
   /** The server answers requests with 202 and sends results on the session's GET SSE stream. */
   answersOnGetStream?: boolean;
+  /**
+   * Speak MCP 2026-07-28: `server/discover` instead of the handshake, no session, and the request metadata
+   * headers (`MCP-Protocol-Version`, `Mcp-Method`, `Mcp-Name`) on every POST.
+   */
+  modern?: boolean;
 }
 
 /** An HTTP answer that was not a JSON-RPC answer. */
@@ -75,6 +82,7 @@ export class McpHttpSession {
 
   /** `initialize` + `notifications/initialized`; opens the GET stream for servers that answer on it. */
   async initialize(timeoutMs: number): Promise<RpcAnswer> {
+    if (this.endpoint.modern === true) return this.discover(timeoutMs);
     const response = await this.withTimeout(this.conn.request(this.head, requestBody(0, 'initialize', INITIALIZE_PARAMS)), timeoutMs);
     const answer = this.answerFrom(response, 0);
     if (answer === undefined) throw new HttpStatusError(response.status, response.body);
@@ -87,6 +95,20 @@ export class McpHttpSession {
     if (ack.status >= 300) throw new HttpStatusError(ack.status, ack.body);
     if (this.endpoint.answersOnGetStream === true) await this.confirmStream(timeoutMs);
     return answer;
+  }
+
+  /** 2026-07-28: `server/discover` (no handshake, no session); every later POST carries the revision's headers. */
+  private async discover(timeoutMs: number): Promise<RpcAnswer> {
+    this.head = `${this.renderHead(false)}\r\nMCP-Protocol-Version: ${MODERN_PROTOCOL_VERSION}`;
+    const answer = await this.request(0, 'server/discover', `{"_meta":${MODERN_META_JSON}}`, timeoutMs);
+    if (answer.message.error !== undefined) throw new Error(`server/discover failed: ${answer.message.error.message}`);
+    return answer;
+  }
+
+  /** The request head for one POST: 2026-07-28 requests name their method and tool in headers. */
+  private headFor(method: string, name: string | undefined): string {
+    if (this.endpoint.modern !== true) return this.head;
+    return name === undefined ? `${this.head}\r\nMcp-Method: ${method}` : `${this.head}\r\nMcp-Method: ${method}\r\nMcp-Name: ${name}`;
   }
 
   /**
@@ -172,8 +194,9 @@ export class McpHttpSession {
    * Sends one request and resolves with its answer. Rejects with {@link HttpStatusError} for a non-JSON-RPC
    * HTTP answer and with {@link TimeoutError} when no answer came in time.
    */
-  async request(id: number | string, method: string, paramsJson: string | undefined, timeoutMs: number): Promise<RpcAnswer> {
+  async request(id: number | string, method: string, paramsJson: string | undefined, timeoutMs: number, toolName?: string): Promise<RpcAnswer> {
     const body = requestBody(id, method, paramsJson);
+    const head = this.headFor(method, toolName);
     if (this.endpoint.answersOnGetStream === true) {
       // Register before sending: the result may come on the stream before the 202 does.
       const viaStream = new Promise<RpcAnswer>((resolve, reject) => {
@@ -186,7 +209,7 @@ export class McpHttpSession {
       viaStream.catch(() => undefined);
       let response: HttpResponse;
       try {
-        response = await this.withTimeout(this.conn.request(this.head, body), timeoutMs);
+        response = await this.withTimeout(this.conn.request(head, body), timeoutMs);
       } catch (error) {
         this.dropWaiter(id);
         throw error;
@@ -197,7 +220,7 @@ export class McpHttpSession {
       if (answer === undefined) throw new HttpStatusError(response.status, response.body);
       return answer;
     }
-    const response = await this.withTimeout(this.conn.request(this.head, body), timeoutMs);
+    const response = await this.withTimeout(this.conn.request(head, body), timeoutMs);
     const answer = this.answerFrom(response, id);
     if (answer === undefined) throw new HttpStatusError(response.status, response.body);
     return answer;

@@ -11,6 +11,8 @@ import type { LoadTarget } from '../targets.js';
 export interface LatencyResult {
   server: string;
   transport: string;
+  /** The target's variant (e.g. `2026-07-28` requests), shown as its own row. */
+  variant?: string;
   client: string;
   warmup: number;
   summary: Summary;
@@ -37,5 +39,13 @@ export async function measureLatency(target: LoadTarget, warmup: number, calls: 
   } finally {
     await opened.close();
   }
-  return { server: target.server, transport: target.transport, client: target.client, warmup, summary: summarize(samples), outcomes: tally.snapshot() };
+  return {
+    server: target.server,
+    transport: target.transport,
+    ...(target.variant === undefined ? {} : { variant: target.variant }),
+    client: target.client,
+    warmup,
+    summary: summarize(samples),
+    outcomes: tally.snapshot(),
+  };
 }
