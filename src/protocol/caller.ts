@@ -18,8 +18,12 @@ export interface Caller {
   sessionId?: string;
   /** Where `notifications/cancelled` can name this request: the stdio process or a legacy session. */
   scope?: string;
-  /** Aborts the request's work (HTTP: the client went away). */
-  signal?: AbortSignal;
+  /**
+   * The transport's exchange (HTTP): takes the controller of the running call, to abort it when the client goes
+   * away. Handing over the controller rather than listening to a second signal keeps it to one AbortController
+   * per call.
+   */
+  exchange?: { attach(controller: AbortController): void };
   /** Correlation id (sent upstream as `x-request-id`); a fresh one is made when absent. */
   requestId?: string;
 }

@@ -10,7 +10,8 @@
  *   explained with the SDK's schema (loaded on first use).
  * - 2026-07-28 results carry `resultType`, list results `ttlMs`/`cacheScope`, and every one names the server in
  *   `_meta` (the SDK server's wire shape). Errors that the spec gives an HTTP status carry it in {@link Reply}.
- * - Cancellation: `notifications/cancelled` names a request in the caller's `scope`; `caller.signal` aborts too.
+ * - Cancellation: `notifications/cancelled` names a request in the caller's `scope`; `caller.exchange` lets the
+ *   transport abort it too (HTTP: the client went away).
  * - A stateful backend's 2026-07-28 calls get the caller's state (src/state/caller-state.ts) when the transport
  *   has no session for them.
  */
@@ -234,9 +235,7 @@ export class Dispatcher {
     const controller = new AbortController();
     const key = caller.scope === undefined ? undefined : cancelKey(caller.scope, id);
     if (key !== undefined) this.#cancellable.set(key, controller);
-    const outer = caller.signal;
-    const onAbort = (): void => controller.abort();
-    outer?.addEventListener('abort', onAbort, { once: true });
+    caller.exchange?.attach(controller);
     try {
       const pending = this.#sessionFor(modern, caller);
       const session = pending instanceof Promise ? await pending : pending;
@@ -246,7 +245,6 @@ export class Dispatcher {
       return controller.signal.aborted ? undefined : this.errorReply(id, toRpcError(error));
     } finally {
       if (key !== undefined && this.#cancellable.get(key) === controller) this.#cancellable.delete(key);
-      outer?.removeEventListener('abort', onAbort);
     }
   }
 

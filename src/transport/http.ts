@@ -100,9 +100,8 @@ class NodeRequest implements HttpRequestLike {
     return (await readBody(this.#req, limit)).toString('utf8');
   }
 
-  get signal(): AbortSignal {
-    this.#controller ??= new AbortController();
-    return this.#controller.signal;
+  attach(controller: AbortController): void {
+    this.#controller = controller;
   }
 
   /** The client went away before the answer: abort the work behind it. */
@@ -128,14 +127,8 @@ export function createHttpServer(options: HttpServerOptions): HttpServerHandle {
   const send = (res: ServerResponse, answer: HttpAnswer): void => {
     if (res.headersSent || res.destroyed) return;
     if (closing || answer.closeConnection === true) res.shouldKeepAlive = false;
-    const body = answer.body;
-    if (body === undefined) {
-      res.writeHead(answer.status, answer.headers);
-      res.end();
-      return;
-    }
-    res.writeHead(answer.status, { ...answer.headers, 'content-length': Buffer.byteLength(body) });
-    res.end(body);
+    res.writeHead(answer.status, answer.headers);
+    res.end(answer.body);
   };
 
   const httpServer = createServer((req, res) => {

@@ -16,8 +16,8 @@ export interface HttpRequestLike {
   readonly remoteAddress: string;
   /** The whole body; rejects with {@link BodyTooLargeError} past `limit` bytes, or when the client went away. */
   readBody(limit: number): Promise<string>;
-  /** Aborts when the client goes away before the answer (created on first use). */
-  readonly signal: AbortSignal;
+  /** Takes the controller of the call this request runs: aborted when the client goes away before the answer. */
+  attach(controller: AbortController): void;
 }
 
 /** One HTTP answer; a body is always JSON. */

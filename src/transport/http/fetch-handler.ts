@@ -83,8 +83,8 @@ class FetchRequest implements HttpRequestLike {
     return this.#request.headers.get(name) ?? (name === 'host' ? new URL(this.#request.url).host : undefined);
   }
 
-  get signal(): AbortSignal {
-    return this.#request.signal;
+  attach(controller: AbortController): void {
+    this.#request.signal.addEventListener('abort', () => controller.abort(), { once: true });
   }
 
   /** Reads the body stream, stopping as soon as it passes `limit` bytes. */

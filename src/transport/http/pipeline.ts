@@ -112,7 +112,8 @@ export class HttpPipeline {
       const verdict = corsFor(req, this.#originAllowed);
       if ('refusal' in verdict) return verdict.refusal;
       cors = verdict.headers;
-      return withHeaders(await this.#route(req), cors);
+      const answer = this.#route(req);
+      return withHeaders(answer instanceof Promise ? await answer : answer, cors);
     } catch (error) {
       this.#logger.error({ err: error instanceof Error ? { name: error.name, message: error.message } : { message: String(error) }, method: req.method, path: req.path }, 'request failed');
       return withHeaders(rpcError(500, null, ErrorCode.InternalError, 'Internal error'), cors);
@@ -125,7 +126,7 @@ export class HttpPipeline {
     this.#limiter?.close();
   }
 
-  async #route(req: HttpRequestLike): Promise<HttpAnswer> {
+  #route(req: HttpRequestLike): HttpAnswer | Promise<HttpAnswer> {
     const { method, path } = req;
     if (method === 'OPTIONS') return preflight(req);
     if (path === '/healthz') {
@@ -257,7 +258,7 @@ export class HttpPipeline {
     }
     const forbidden = insufficientScope(route, principal, request);
     if (forbidden !== undefined) return forbidden;
-    caller.signal = req.signal;
+    caller.exchange = req;
     const reply = await core.request(request, era, caller);
     // Cancelled by `notifications/cancelled` (legacy session): the request still gets an answer over HTTP.
     if (reply === undefined) return rpcError(200, request.id, ErrorCode.ServerError, 'Request cancelled');

@@ -5,9 +5,14 @@
 import type { RequestId } from '../../protocol/messages.js';
 import type { HttpAnswer } from './exchange.js';
 
-/** A JSON answer. */
-export function json(status: number, body: string, headers: Record<string, string> = {}): HttpAnswer {
-  return { status, headers: { 'content-type': 'application/json', ...headers }, body };
+/** A JSON answer (its length set here: the one place the body is known). */
+export function json(status: number, body: string, headers?: Record<string, string>): HttpAnswer {
+  const length = String(Buffer.byteLength(body));
+  return {
+    status,
+    headers: headers === undefined ? { 'content-type': 'application/json', 'content-length': length } : { 'content-type': 'application/json', 'content-length': length, ...headers },
+    body,
+  };
 }
 
 /** An answer without a body (202, 204, 405…). */
