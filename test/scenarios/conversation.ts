@@ -54,6 +54,11 @@ export class Conversation {
     return result.structuredContent as Data;
   }
 
+  /** A call the test makes to check the outcome, not the assistant: not recorded, and may fail. */
+  async check(name: string, args: Record<string, unknown> = {}): Promise<ToolResult> {
+    return (await this.client.callTool({ name, arguments: args })) as ToolResult;
+  }
+
   /** Signs in with a tool (B4B `login`): made like any call, but not counted against the budget. */
   async signIn(name: string, args: Record<string, unknown>): Promise<Data> {
     const result = await this.call(name, args);
