@@ -105,6 +105,14 @@ describe('FinOpps connector "Example Conversations"', () => {
     expect(invoice['invoiceNumber']).toBe('INV-1429');
   });
 
+  it('an invoice named neither by id nor by number gets an error naming the field and both accepted forms', async () => {
+    const c = await converse();
+    const bad = await c.check('get_invoice', { invoiceId: 'invoice 1429' });
+    expect(bad.isError).toBe(true);
+    expect(bad.content[0]!.text).toContain('invoiceId: must be a valid uuid, or must match pattern');
+    expect((await c.check('get_invoice', { invoiceId: '1429' })).isError).not.toBe(true);
+  });
+
   it('"List expenses from last month": list_expenses over the previous calendar month, every expense in it', async () => {
     const today = '2025-04-10';
     const { start, end } = lastMonth(today);
