@@ -98,9 +98,14 @@ export function createB4bOverrides(config: B4bOverridesConfig = {}): BackendOver
       [HAND.logout]: { name: 'logout' },
       [HAND.whoami]: { name: 'whoami' },
       import_invoice_xml: {
-        // Runs after schema validation and before any request: refused documents never reach the backend.
-        check: (args) => {
-          const verdict = checkXmlDocument(args['xml_content'], { field: 'xml_content', maxBytes: maxXmlBytes });
+        // Runs after schema validation and before any request: refused documents never reach the backend. The
+        // login is checked first, so that a caller who is not signed in costs no parsing at all.
+        check: async (args, ctx) => {
+          if (config.credentials === undefined) {
+            const token = await sessionToken(ctx.session, now());
+            if (!token.ok) return token.error;
+          }
+          const verdict = await checkXmlDocument(args['xml_content'], { field: 'xml_content', maxBytes: maxXmlBytes });
           return verdict.ok ? undefined : verdict.message;
         },
       },

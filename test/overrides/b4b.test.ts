@@ -348,6 +348,19 @@ describe('import_invoice_xml gate (recording stub backend)', () => {
     },
     { given: 'one byte over the configured limit', xml: `<a>${'x'.repeat(1024 - 6)}</a>`, want: ['xml_content', '1025 bytes', 'limit is 1024 bytes'] },
   ];
+  it('a session that is not logged in is told so before its document is parsed (malformed and 200,000 levels deep)', async () => {
+    const anonymous = harness(stub.url, { maxXmlBytes: 2 * 1024 * 1024 });
+    try {
+      for (const xml of ['<Invoice><Total>1</Invoice>', '<a>'.repeat(200_000) + '</a>'.repeat(200_000)]) {
+        const result = await anonymous.call('import_invoice_xml', { entity_id: ENTITY, xml_content: xml });
+        expect(result.isError).toBe(true);
+        expect(text(result)).toBe(NOT_LOGGED_IN);
+      }
+    } finally {
+      await anonymous.close();
+    }
+  });
+
   it.each(cases)('$given', async ({ xml, want }) => {
     const before = stub.requestsTo(importPath).length;
     const result = await h.call('import_invoice_xml', { entity_id: ENTITY, xml_content: xml });
