@@ -108,15 +108,26 @@ const SERVER_ERROR = -32000;
 const SESSION_ID_LENGTH = 43;
 
 /**
- * Refuses to serve stateful backends without inbound authentication on a non-loopback interface: a session id
- * only says "same conversation", not "same person", so anyone who can reach the port could use the backend.
+ * Refuses to serve stateful backends without inbound authentication beyond this machine: a session id only says
+ * "same conversation", not "same person", so anyone who can reach the server could use the backend. "Beyond this
+ * machine" is a non-loopback interface, or a non-loopback public URL: a reverse proxy in front of a loopback port
+ * forwards every client, and all of them would be the one anonymous principal.
  */
-export function assertSafeBinding(host: string, backends: ReadonlyArray<Pick<HttpBackend, 'service' | 'inboundAuth'>>): void {
-  if (isLoopbackHost(host)) return;
+export function assertSafeBinding(
+  host: string,
+  backends: ReadonlyArray<Pick<HttpBackend, 'service' | 'inboundAuth'>>,
+  publicUrl?: string,
+): void {
+  const publicHost = publicUrl === undefined ? undefined : URL.canParse(publicUrl) ? new URL(publicUrl).hostname : publicUrl;
+  const exposure = !isLoopbackHost(host)
+    ? `listen on ${host}`
+    : publicHost !== undefined && !isLoopbackHost(publicHost) ? `be served at ${publicUrl}` : undefined;
+  if (exposure === undefined) return;
   const unsafe = backends.find((b) => b.service.stateful && b.inboundAuth === undefined);
   if (unsafe !== undefined) {
     throw new Error(
-      `sessions are not authentication: configure an inbound credential to listen on ${host} (backend ${unsafe.service.backend})`,
+      `sessions are not authentication: configure an inbound credential to ${exposure} (backend ${unsafe.service.backend}; ` +
+        'e.g. FINMCP_API_KEYS), or keep it on loopback',
     );
   }
 }
@@ -157,7 +168,7 @@ export function createHttpServer(options: HttpServerOptions): HttpServerHandle {
   const logger = options.logger;
   const maxBodyBytes = options.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES;
   const fastPath = options.fastPath !== false;
-  assertSafeBinding(host, options.backends);
+  assertSafeBinding(host, options.backends, options.publicUrl);
 
   const ownStore = options.sessionStore === undefined;
   const store: SessionStore = options.sessionStore ?? new MemorySessionStore();

@@ -600,7 +600,7 @@ describe('assertSafeBinding', () => {
   const stateful = createTestService('s', true);
   const stateless = createTestService('p', false);
   const auth = createTestAuth('s');
-  const cases: Array<{ name: string; given: [string, Array<{ service: TestService; inboundAuth?: typeof auth }>]; want: RegExp | null }> = [
+  const cases: Array<{ name: string; given: [string, Array<{ service: TestService; inboundAuth?: typeof auth }>, string?]; want: RegExp | null }> = [
     { name: 'stateful without auth on loopback is fine', given: ['127.0.0.1', [{ service: stateful }]], want: null },
     { name: 'stateful without auth on localhost is fine', given: ['localhost', [{ service: stateful }]], want: null },
     { name: 'stateless without auth on all interfaces is allowed', given: ['0.0.0.0', [{ service: stateless }]], want: null },
@@ -610,6 +610,23 @@ describe('assertSafeBinding', () => {
       given: ['0.0.0.0', [{ service: stateless }, { service: stateful }]],
       want: /sessions are not authentication: configure an inbound credential to listen on 0\.0\.0\.0/,
     },
+    {
+      name: 'stateful without auth on loopback behind a public https URL is refused (a proxy forwards everyone)',
+      given: ['127.0.0.1', [{ service: stateful }], 'https://mcp.example.com'],
+      want: /sessions are not authentication: configure an inbound credential to be served at https:\/\/mcp\.example\.com \(backend s/,
+    },
+    {
+      name: 'stateful with auth behind a public URL is fine',
+      given: ['127.0.0.1', [{ service: stateful, inboundAuth: auth }], 'https://mcp.example.com'],
+      want: null,
+    },
+    {
+      name: 'stateless without auth behind a public URL is allowed',
+      given: ['127.0.0.1', [{ service: stateless }], 'https://mcp.example.com'],
+      want: null,
+    },
+    { name: 'a loopback public URL is fine', given: ['127.0.0.1', [{ service: stateful }], 'http://localhost:3000'], want: null },
+    { name: 'an IPv6 loopback public URL is fine', given: ['::1', [{ service: stateful }], 'http://[::1]:3000'], want: null },
   ];
   it.each(cases)('$name', ({ given, want }) => {
     if (want === null) expect(() => assertSafeBinding(...given)).not.toThrow();
