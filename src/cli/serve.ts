@@ -221,9 +221,13 @@ export async function startServers(
 
     const { createHttpServer } = await import('../transport/http.js');
     const { MemorySessionStore } = await import('../transport/session-store.js');
+    const services = new Map(prepared.map((b) => [b.name, b.service]));
     const sessionStore = new MemorySessionStore({
       idleTtlMs: settings.int('FINMCP_SESSION_IDLE_TTL_MS', 30 * 60_000),
       maxSessions: settings.int('FINMCP_MAX_SESSIONS', 10_000),
+      maxSessionsPerCaller: settings.int('FINMCP_MAX_SESSIONS_PER_CALLER', 1_000),
+      // An ended session's backend login is revoked (B4B logout): eviction or expiry must not leave it live.
+      onSessionEnd: (id, record, reason) => void services.get(record.backend)?.endSession?.(id, record, reason),
     });
     cleanups.push(async () => sessionStore.close());
     const httpBackends = [];

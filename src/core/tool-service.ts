@@ -7,6 +7,7 @@
  * `isError` results ("Tools → Error Handling") with no stack trace and no secret; one log line per call.
  * Everything that can be is precomputed at start-up (see served-tools.ts): a call does no schema work.
  */
+import { randomUUID } from 'node:crypto';
 import { performance } from 'node:perf_hooks';
 import type {
   BackendApi,
@@ -14,6 +15,9 @@ import type {
   BackendResponse,
   CallContext,
   ListedTool,
+  SessionEndReason,
+  SessionHandle,
+  SessionRecord,
   ToolResult,
   ToolService,
 } from '../contracts.js';
@@ -304,11 +308,45 @@ export function createToolService(module: BackendModule, deps: ToolServiceDeps):
     return result;
   }
 
+  /** The overrides' `onSessionEnd` over a detached copy of the ended session (writes go nowhere). */
+  async function endSession(sessionId: string, record: SessionRecord, reason: SessionEndReason): Promise<void> {
+    const hook = overrides.onSessionEnd;
+    if (hook === undefined) return;
+    const state = record.state;
+    const session: SessionHandle = {
+      get: <T>(key: string): T | undefined => state[key] as T | undefined,
+      set: async (key, value) => {
+        state[key] = value;
+      },
+      clear: async () => {
+        for (const key of Object.keys(state)) delete state[key];
+      },
+    };
+    const ctx: CallContext = {
+      backend,
+      tool: 'session_end',
+      requestId: randomUUID(),
+      principal: { id: record.principalId, scopes: [], claims: {} },
+      sessionId,
+      session,
+    };
+    const stats: CallStats = { status: undefined, attempts: 0, outcome: 'ok', authHeaders: undefined };
+    try {
+      await hook(ctx, { callOperation: (n, a, c) => callOperation(n, a, c, stats) });
+      logger.info({ backend, reason, principal: record.principalId, status: stats.status, requestId: ctx.requestId }, 'session end hook');
+    } catch (err) {
+      const secrets = callSecrets(stats);
+      secrets.push(sessionId);
+      logger.warn({ backend, reason, error: errorForLog(err, secrets), requestId: ctx.requestId }, 'session end hook failed');
+    }
+  }
+
   return {
     backend,
     stateful: overrides.stateful === true,
     listTools: () => listed,
     hasTool: (name) => tools.served.has(name),
     callTool,
+    endSession,
   };
 }

@@ -123,6 +123,14 @@ export function createB4bOverrides(config: B4bOverridesConfig = {}): BackendOver
       if (!token.ok) return { error: token.error };
       return { headers: { authorization: `Bearer ${token.login.accessToken}` } };
     },
+    // A session that ends without `logout` (idle expiry, eviction, DELETE) still holds a live backend token:
+    // revoke it, so that no token outlives the only place it was kept.
+    onSessionEnd: async (ctx: CallContext, api: BackendApi): Promise<void> => {
+      const login = ctx.session === undefined ? undefined : readLogin(ctx.session);
+      if (login === undefined || isExpired(login, now())) return;
+      const res = await api.callOperation('logout', {}, ctx);
+      if (res.status < 200 || res.status > 299) throw new Error(`B4B logout answered ${describeHttpError(res)}`);
+    },
     onUnauthorized: async (ctx: CallContext): Promise<{ error: string }> => {
       // On `login`, a 401 means wrong credentials, not an expired session.
       if (ctx.tool === 'login') return { error: LOGIN_FAILED };

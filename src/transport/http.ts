@@ -49,7 +49,7 @@ import {
 import { createMcpServer, type McpServerInfo } from './mcp-server.js';
 import { MultiplexTransport, type ReplyMessage } from './multiplex-transport.js';
 import { TokenBucketLimiter, type RateLimitOptions } from './rate-limit.js';
-import { createSessionHandle, MemorySessionStore } from './session-store.js';
+import { createSessionHandle, MemorySessionStore, SessionCapacityError } from './session-store.js';
 import { createToolHandlers, type ToolHandlers } from './tool-handlers.js';
 
 /** One backend served over HTTP. */
@@ -443,7 +443,7 @@ export function createHttpServer(options: HttpServerOptions): HttpServerHandle {
           return;
         }
         sessionId = randomBytes(32).toString('base64url');
-        record = { principalId: principal.id, backend: route.name, createdAt: Date.now(), state: {} };
+        record = { principalId: principal.id, owner: sessionOwner(principal, ex), backend: route.name, createdAt: Date.now(), state: {} };
         newSession = true;
       } else {
         record = await findSession(presented, principal, route);
@@ -552,6 +552,11 @@ export function createHttpServer(options: HttpServerOptions): HttpServerHandle {
             sendAnswer(ex, answer, requestId, { 'mcp-session-id': sid });
           },
           (error: unknown) => {
+            if (error instanceof SessionCapacityError) {
+              logger.warn({ backend: route.name, principal: principal.id }, 'session refused: store full of signed-in sessions');
+              sendError(ex, 503, requestId, SERVER_ERROR, error.message, { 'retry-after': '60' });
+              return;
+            }
             logger.error({ backend: route.name, err: errorSummary(error) }, 'session store failed');
             sendError(ex, 500, requestId, ErrorCode.InternalError, 'Internal error');
           },
@@ -705,6 +710,14 @@ function toJsonRpcError(error: unknown): { code: number; message: string; data?:
       : { code: error.code, message: error.message, data: error.data };
   }
   return { code: ErrorCode.InternalError, message: 'Internal error' };
+}
+
+/**
+ * Whose session quota a new session counts against: the principal, or for the anonymous principal (no inbound
+ * credential: every caller is `anonymous`) the client address, so that one client cannot use up everyone's.
+ */
+function sessionOwner(principal: Principal, ex: Exchange): string {
+  return principal === ANONYMOUS_PRINCIPAL ? `${principal.id}@${ex.req.socket.remoteAddress ?? 'unknown'}` : principal.id;
 }
 
 /** Short, non-reversible tag for a session id, for log correlation (ids themselves are never logged). */
