@@ -196,7 +196,14 @@ export interface ToolService {
 /** Result of authenticating one inbound HTTP request. */
 export type InboundAuthResult =
   | { ok: true; principal: Principal }
-  | { ok: false; status: 401 | 403; headers: Record<string, string>; body: Record<string, unknown> };
+  | {
+      ok: false;
+      status: 401 | 403;
+      headers: Record<string, string>;
+      body: Record<string, unknown>;
+      /** The `sub` a rejected token claims, unverified: for the security log only, never trusted. */
+      claimedSubject?: string;
+    };
 
 /** An inbound credential check for the HTTP transport (OAuth resource server, static API keys). */
 export interface InboundAuth {

@@ -197,6 +197,7 @@ export async function startServers(
           scopesSupported: specScopes(backend.generated),
           toolScopes: (tool: string) => toolScopes.get(tool) ?? [],
           cognitoClientIds: settings.backend(backend.name, 'OAUTH_CLIENT_IDS')?.split(',').map((id) => id.trim()),
+          logger,
         });
       }
       const keys = parseApiKeys(settings.optional('FINMCP_API_KEYS'));

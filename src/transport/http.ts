@@ -48,7 +48,7 @@ import {
 } from './http-guards.js';
 import { createMcpServer, type McpServerInfo } from './mcp-server.js';
 import { MultiplexTransport, type ReplyMessage } from './multiplex-transport.js';
-import { TokenBucketLimiter, type RateLimitOptions } from './rate-limit.js';
+import { RefusalLog, TokenBucketLimiter, type RateLimitOptions } from './rate-limit.js';
 import { createSessionHandle, MemorySessionStore, SessionCapacityError } from './session-store.js';
 import { createToolHandlers, type ToolHandlers } from './tool-handlers.js';
 
@@ -173,6 +173,7 @@ export function createHttpServer(options: HttpServerOptions): HttpServerHandle {
   const ownStore = options.sessionStore === undefined;
   const store: SessionStore = options.sessionStore ?? new MemorySessionStore();
   const limiter = options.rateLimit === false ? undefined : new TokenBucketLimiter(options.rateLimit ?? {});
+  const refusals = new RefusalLog(logger);
   const originAllowed = createOriginMatcher(options.allowedOrigins);
   let hostAllowed: (host: string | undefined) => boolean = () => false;
 
@@ -348,6 +349,7 @@ export function createHttpServer(options: HttpServerOptions): HttpServerHandle {
     if (route.inboundAuth !== undefined) {
       const result = await route.inboundAuth.authenticate(ex.req.headers.authorization);
       if (!result.ok) {
+        refusals.rejected(route.name, address, result);
         // Failed attempts count against the caller's address so that guessing credentials is slowed down.
         if (!rateLimited(ex, `a:${address}`)) sendJson(ex, result.status, JSON.stringify(result.body), result.headers);
         return undefined;
@@ -365,6 +367,7 @@ export function createHttpServer(options: HttpServerOptions): HttpServerHandle {
     if (limiter === undefined) return false;
     const retryAfter = limiter.take(key);
     if (retryAfter === 0) return false;
+    refusals.limited(key, ex.req.socket.remoteAddress ?? 'unknown', retryAfter);
     sendError(ex, 429, null, SERVER_ERROR, 'Too many requests', { 'retry-after': String(retryAfter) });
     return true;
   }
