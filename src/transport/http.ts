@@ -155,6 +155,8 @@ interface Exchange {
   cancel: (() => void) | undefined;
 }
 
+/** A well-known URI of the origin itself (RFC 8615), e.g. `/.well-known/oauth-protected-resource`. */
+const ORIGIN_WIDE_WELL_KNOWN = /^\/\.well-known\/[^/]+$/;
 /** Protocol versions accepted in `MCP-Protocol-Version`. */
 const SUPPORTED_VERSIONS: ReadonlySet<string> = new Set(SUPPORTED_PROTOCOL_VERSIONS);
 /** Well-formed inbound `X-Request-Id` values, kept for correlation; anything else is replaced. */
@@ -204,7 +206,10 @@ export function createHttpServer(options: HttpServerOptions): HttpServerHandle {
   const wellKnown = new Map<string, string>();
   for (const backend of options.backends) {
     for (const [path, body] of Object.entries(backend.inboundAuth?.wellKnown() ?? {})) {
-      // Path forms are per backend; the root form belongs to the first backend that claims it.
+      // Path forms (RFC 9728 §3.1: `/.well-known/<name>/<backend>/mcp`) are per backend. A root form describes the
+      // whole origin, which is true only when this backend is the only one served: otherwise clients of one
+      // backend would discover another's authorization server.
+      if (ORIGIN_WIDE_WELL_KNOWN.test(path) && options.backends.length > 1) continue;
       if (!wellKnown.has(path)) wellKnown.set(path, JSON.stringify(body));
     }
   }
@@ -384,11 +389,6 @@ export function createHttpServer(options: HttpServerOptions): HttpServerHandle {
       sendError(ex, 415, null, SERVER_ERROR, 'Unsupported Media Type: Content-Type must be application/json');
       return;
     }
-    const version = single(headers['mcp-protocol-version']);
-    if (version !== undefined && !SUPPORTED_VERSIONS.has(version)) {
-      sendError(ex, 400, null, SERVER_ERROR, `Bad Request: unsupported MCP-Protocol-Version ${truncate(version)}`);
-      return;
-    }
     const declared = headers['content-length'];
     if (declared !== undefined && Number(declared) > maxBodyBytes) {
       tooLarge(ex);
@@ -396,6 +396,12 @@ export function createHttpServer(options: HttpServerOptions): HttpServerHandle {
     }
     const principal = await admit(ex, route);
     if (principal === undefined) return;
+    // After authentication: an unauthenticated caller learns only that it must authenticate (401).
+    const version = single(headers['mcp-protocol-version']);
+    if (version !== undefined && !SUPPORTED_VERSIONS.has(version)) {
+      sendError(ex, 400, null, SERVER_ERROR, `Bad Request: unsupported MCP-Protocol-Version ${truncate(version)}`);
+      return;
+    }
 
     let raw: Buffer;
     try {

@@ -248,6 +248,16 @@ describe('createHttpServer guards (raw HTTP)', () => {
       want: { status: 400, body: /MCP-Protocol-Version/ },
     },
     {
+      name: 'unsupported MCP-Protocol-Version without credentials on an authenticated backend → 401 first',
+      given: () => ({ path: '/stateful/mcp', headers: { ...MCP_HEADERS, 'mcp-protocol-version': '1999-01-01' }, body: rpc(1, 'initialize', INIT_PARAMS) }),
+      want: { status: 401, headers: { 'www-authenticate': /^Bearer resource_metadata=/ } },
+    },
+    {
+      name: 'unsupported MCP-Protocol-Version with credentials → 400',
+      given: () => ({ path: '/stateful/mcp', headers: { ...MCP_HEADERS, ...alice, 'mcp-protocol-version': '1999-01-01' }, body: rpc(1, 'tools/list') }),
+      want: { status: 400, body: /MCP-Protocol-Version/ },
+    },
+    {
       name: 'supported MCP-Protocol-Version → 200',
       given: () => ({ path: '/plain/mcp', headers: { ...MCP_HEADERS, 'mcp-protocol-version': '2025-06-18' }, body: rpc(1, 'tools/list') }),
       want: { status: 200 },
@@ -637,5 +647,44 @@ describe('assertSafeBinding', () => {
     expect(() =>
       createHttpServer({ host: '0.0.0.0', port: 0, backends: [{ service: stateful, info: { name: 's', version: '1' } }], allowedOrigins: [], logger }),
     ).toThrow(/sessions are not authentication/);
+  });
+});
+
+describe('origin-wide well-known documents (RFC 9728 §3.1)', () => {
+  /** The test plugin, also claiming the root form as the OAuth resource server does. */
+  const withRoot = (backend: string): ReturnType<typeof createTestAuth> => {
+    const auth = createTestAuth(backend);
+    const doc = { resource: `http://127.0.0.1/${backend}/mcp`, authorization_servers: [`http://as-of-${backend}.example`] };
+    return { ...auth, wellKnown: () => ({ [metadataPath(backend)]: doc, '/.well-known/oauth-protected-resource': doc }) };
+  };
+  const serve = async (backends: string[]): Promise<{ url: string; handle: HttpServerHandle }> => {
+    const handle = createHttpServer({
+      port: 0,
+      backends: backends.map((b) => ({ service: createTestService(b, false), inboundAuth: withRoot(b), info: { name: b, version: '1' } })),
+      allowedOrigins: [],
+      logger,
+    });
+    return { url: (await handle.listen()).url, handle };
+  };
+  const get = async (url: string, path: string): Promise<RawResponse> => rawRequest(url, { method: 'GET', path });
+
+  it('with two backends each has its path form, and the root form is 404 (it would name one backend\'s authorization server for both)', async () => {
+    const { url, handle } = await serve(['one', 'two']);
+    try {
+      expect((await get(url, metadataPath('one'))).json).toMatchObject({ authorization_servers: ['http://as-of-one.example'] });
+      expect((await get(url, metadataPath('two'))).json).toMatchObject({ authorization_servers: ['http://as-of-two.example'] });
+      expect((await get(url, '/.well-known/oauth-protected-resource')).status).toBe(404);
+    } finally {
+      await handle.close();
+    }
+  });
+
+  it('with one backend only, the root form answers too (clients that probe the root)', async () => {
+    const { url, handle } = await serve(['only']);
+    try {
+      expect((await get(url, '/.well-known/oauth-protected-resource')).json).toMatchObject({ resource: 'http://127.0.0.1/only/mcp' });
+    } finally {
+      await handle.close();
+    }
   });
 });
