@@ -252,7 +252,8 @@ export async function startServers(
     cleanups.push(() => server.close(10_000));
     const endpoints: Record<string, string> = {};
     for (const backend of prepared) endpoints[backend.name] = resourceUrl(backend.name);
-    logger.info({ url, endpoints }, 'serving');
+    // The URLs clients must use (OAuth resources are derived from the public URL); where it listens, apart.
+    logger.info({ url: publicUrl, endpoints, listening: url }, 'serving');
     return { url, endpoints, sandboxIssuer, close: closeAll };
   } catch (error) {
     await closeAll();
