@@ -78,7 +78,7 @@ export interface HttpServerOptions {
   publicUrl?: string;
   /** Largest accepted request body; 8 MiB by default. */
   maxBodyBytes?: number;
-  /** Per-caller limit (600/min, burst 60 by default); `false` disables it (benchmarks). */
+  /** Per-caller limit (600/min, burst 600 by default); `false` disables it (benchmarks). */
   rateLimit?: RateLimitOptions | false;
   /** Where sessions of stateful backends live; an in-memory store (closed with the server) by default. */
   sessionStore?: SessionStore;

@@ -10,7 +10,11 @@ import type { Logger } from '../log.js';
 export interface RateLimitOptions {
   /** Sustained rate; 600 per minute by default. */
   perMinute?: number;
-  /** Bucket size: requests allowed at once after being idle; 60 by default. */
+  /**
+   * Bucket size: requests allowed at once after being idle; `perMinute` by default. A client that connects and
+   * runs a burst of requests (a conformance suite, an agent listing and calling many tools) must get through; the
+   * sustained rate still bounds abuse to `perMinute`.
+   */
   burst?: number;
   /** Most keys tracked; the oldest are forgotten beyond it (a forgotten key starts with a full bucket). */
   maxKeys?: number;
@@ -37,7 +41,7 @@ export class TokenBucketLimiter {
     const perMinute = options.perMinute ?? 600;
     if (!(perMinute > 0)) throw new RangeError('rateLimit.perMinute must be positive');
     this.#perMs = perMinute / 60_000;
-    this.#burst = Math.max(1, options.burst ?? 60);
+    this.#burst = Math.max(1, options.burst ?? perMinute);
     this.#maxKeys = options.maxKeys ?? 100_000;
     this.#now = options.now ?? Date.now;
     this.#timer = setInterval(() => this.prune(), 60_000);

@@ -173,7 +173,7 @@ beforeAll(async () => {
     }),
     logger,
   );
-  // Fewer connections than the limiter's burst (60): the 200 sessions interleave over these.
+  // 48 connections: the 200 sessions interleave over these.
   pool = new Pool(running.url!, { connections: 48 });
   client = new LeanClient(pool);
 }, 120_000);
