@@ -48,8 +48,8 @@ import {
 } from './http-guards.js';
 import { createMcpServer, type McpServerInfo } from './mcp-server.js';
 import { MultiplexTransport, type ReplyMessage } from './multiplex-transport.js';
-import { TokenBucketLimiter, type RateLimitOptions } from './rate-limit.js';
-import { createSessionHandle, MemorySessionStore } from './session-store.js';
+import { RefusalLog, TokenBucketLimiter, type RateLimitOptions } from './rate-limit.js';
+import { createSessionHandle, MemorySessionStore, SessionCapacityError } from './session-store.js';
 import { createToolHandlers, type ToolHandlers } from './tool-handlers.js';
 
 /** One backend served over HTTP. */
@@ -78,7 +78,7 @@ export interface HttpServerOptions {
   publicUrl?: string;
   /** Largest accepted request body; 8 MiB by default. */
   maxBodyBytes?: number;
-  /** Per-caller limit (600/min, burst 60 by default); `false` disables it (benchmarks). */
+  /** Per-caller limit (600/min, burst 600 by default); `false` disables it (benchmarks). */
   rateLimit?: RateLimitOptions | false;
   /** Where sessions of stateful backends live; an in-memory store (closed with the server) by default. */
   sessionStore?: SessionStore;
@@ -108,15 +108,26 @@ const SERVER_ERROR = -32000;
 const SESSION_ID_LENGTH = 43;
 
 /**
- * Refuses to serve stateful backends without inbound authentication on a non-loopback interface: a session id
- * only says "same conversation", not "same person", so anyone who can reach the port could use the backend.
+ * Refuses to serve stateful backends without inbound authentication beyond this machine: a session id only says
+ * "same conversation", not "same person", so anyone who can reach the server could use the backend. "Beyond this
+ * machine" is a non-loopback interface, or a non-loopback public URL: a reverse proxy in front of a loopback port
+ * forwards every client, and all of them would be the one anonymous principal.
  */
-export function assertSafeBinding(host: string, backends: ReadonlyArray<Pick<HttpBackend, 'service' | 'inboundAuth'>>): void {
-  if (isLoopbackHost(host)) return;
+export function assertSafeBinding(
+  host: string,
+  backends: ReadonlyArray<Pick<HttpBackend, 'service' | 'inboundAuth'>>,
+  publicUrl?: string,
+): void {
+  const publicHost = publicUrl === undefined ? undefined : URL.canParse(publicUrl) ? new URL(publicUrl).hostname : publicUrl;
+  const exposure = !isLoopbackHost(host)
+    ? `listen on ${host}`
+    : publicHost !== undefined && !isLoopbackHost(publicHost) ? `be served at ${publicUrl}` : undefined;
+  if (exposure === undefined) return;
   const unsafe = backends.find((b) => b.service.stateful && b.inboundAuth === undefined);
   if (unsafe !== undefined) {
     throw new Error(
-      `sessions are not authentication: configure an inbound credential to listen on ${host} (backend ${unsafe.service.backend})`,
+      `sessions are not authentication: configure an inbound credential to ${exposure} (backend ${unsafe.service.backend}; ` +
+        'e.g. FINMCP_API_KEYS), or keep it on loopback',
     );
   }
 }
@@ -144,6 +155,8 @@ interface Exchange {
   cancel: (() => void) | undefined;
 }
 
+/** A well-known URI of the origin itself (RFC 8615), e.g. `/.well-known/oauth-protected-resource`. */
+const ORIGIN_WIDE_WELL_KNOWN = /^\/\.well-known\/[^/]+$/;
 /** Protocol versions accepted in `MCP-Protocol-Version`. */
 const SUPPORTED_VERSIONS: ReadonlySet<string> = new Set(SUPPORTED_PROTOCOL_VERSIONS);
 /** Well-formed inbound `X-Request-Id` values, kept for correlation; anything else is replaced. */
@@ -157,11 +170,12 @@ export function createHttpServer(options: HttpServerOptions): HttpServerHandle {
   const logger = options.logger;
   const maxBodyBytes = options.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES;
   const fastPath = options.fastPath !== false;
-  assertSafeBinding(host, options.backends);
+  assertSafeBinding(host, options.backends, options.publicUrl);
 
   const ownStore = options.sessionStore === undefined;
   const store: SessionStore = options.sessionStore ?? new MemorySessionStore();
   const limiter = options.rateLimit === false ? undefined : new TokenBucketLimiter(options.rateLimit ?? {});
+  const refusals = new RefusalLog(logger);
   const originAllowed = createOriginMatcher(options.allowedOrigins);
   let hostAllowed: (host: string | undefined) => boolean = () => false;
 
@@ -192,7 +206,10 @@ export function createHttpServer(options: HttpServerOptions): HttpServerHandle {
   const wellKnown = new Map<string, string>();
   for (const backend of options.backends) {
     for (const [path, body] of Object.entries(backend.inboundAuth?.wellKnown() ?? {})) {
-      // Path forms are per backend; the root form belongs to the first backend that claims it.
+      // Path forms (RFC 9728 §3.1: `/.well-known/<name>/<backend>/mcp`) are per backend. A root form describes the
+      // whole origin, which is true only when this backend is the only one served: otherwise clients of one
+      // backend would discover another's authorization server.
+      if (ORIGIN_WIDE_WELL_KNOWN.test(path) && options.backends.length > 1) continue;
       if (!wellKnown.has(path)) wellKnown.set(path, JSON.stringify(body));
     }
   }
@@ -337,6 +354,7 @@ export function createHttpServer(options: HttpServerOptions): HttpServerHandle {
     if (route.inboundAuth !== undefined) {
       const result = await route.inboundAuth.authenticate(ex.req.headers.authorization);
       if (!result.ok) {
+        refusals.rejected(route.name, address, result);
         // Failed attempts count against the caller's address so that guessing credentials is slowed down.
         if (!rateLimited(ex, `a:${address}`)) sendJson(ex, result.status, JSON.stringify(result.body), result.headers);
         return undefined;
@@ -354,6 +372,7 @@ export function createHttpServer(options: HttpServerOptions): HttpServerHandle {
     if (limiter === undefined) return false;
     const retryAfter = limiter.take(key);
     if (retryAfter === 0) return false;
+    refusals.limited(key, ex.req.socket.remoteAddress ?? 'unknown', retryAfter);
     sendError(ex, 429, null, SERVER_ERROR, 'Too many requests', { 'retry-after': String(retryAfter) });
     return true;
   }
@@ -370,11 +389,6 @@ export function createHttpServer(options: HttpServerOptions): HttpServerHandle {
       sendError(ex, 415, null, SERVER_ERROR, 'Unsupported Media Type: Content-Type must be application/json');
       return;
     }
-    const version = single(headers['mcp-protocol-version']);
-    if (version !== undefined && !SUPPORTED_VERSIONS.has(version)) {
-      sendError(ex, 400, null, SERVER_ERROR, `Bad Request: unsupported MCP-Protocol-Version ${truncate(version)}`);
-      return;
-    }
     const declared = headers['content-length'];
     if (declared !== undefined && Number(declared) > maxBodyBytes) {
       tooLarge(ex);
@@ -382,6 +396,12 @@ export function createHttpServer(options: HttpServerOptions): HttpServerHandle {
     }
     const principal = await admit(ex, route);
     if (principal === undefined) return;
+    // After authentication: an unauthenticated caller learns only that it must authenticate (401).
+    const version = single(headers['mcp-protocol-version']);
+    if (version !== undefined && !SUPPORTED_VERSIONS.has(version)) {
+      sendError(ex, 400, null, SERVER_ERROR, `Bad Request: unsupported MCP-Protocol-Version ${truncate(version)}`);
+      return;
+    }
 
     let raw: Buffer;
     try {
@@ -432,7 +452,7 @@ export function createHttpServer(options: HttpServerOptions): HttpServerHandle {
           return;
         }
         sessionId = randomBytes(32).toString('base64url');
-        record = { principalId: principal.id, backend: route.name, createdAt: Date.now(), state: {} };
+        record = { principalId: principal.id, owner: sessionOwner(principal, ex), backend: route.name, createdAt: Date.now(), state: {} };
         newSession = true;
       } else {
         record = await findSession(presented, principal, route);
@@ -541,6 +561,11 @@ export function createHttpServer(options: HttpServerOptions): HttpServerHandle {
             sendAnswer(ex, answer, requestId, { 'mcp-session-id': sid });
           },
           (error: unknown) => {
+            if (error instanceof SessionCapacityError) {
+              logger.warn({ backend: route.name, principal: principal.id }, 'session refused: store full of signed-in sessions');
+              sendError(ex, 503, requestId, SERVER_ERROR, error.message, { 'retry-after': '60' });
+              return;
+            }
             logger.error({ backend: route.name, err: errorSummary(error) }, 'session store failed');
             sendError(ex, 500, requestId, ErrorCode.InternalError, 'Internal error');
           },
@@ -694,6 +719,14 @@ function toJsonRpcError(error: unknown): { code: number; message: string; data?:
       : { code: error.code, message: error.message, data: error.data };
   }
   return { code: ErrorCode.InternalError, message: 'Internal error' };
+}
+
+/**
+ * Whose session quota a new session counts against: the principal, or for the anonymous principal (no inbound
+ * credential: every caller is `anonymous`) the client address, so that one client cannot use up everyone's.
+ */
+function sessionOwner(principal: Principal, ex: Exchange): string {
+  return principal === ANONYMOUS_PRINCIPAL ? `${principal.id}@${ex.req.socket.remoteAddress ?? 'unknown'}` : principal.id;
 }
 
 /** Short, non-reversible tag for a session id, for log correlation (ids themselves are never logged). */
