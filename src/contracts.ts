@@ -32,10 +32,18 @@ export interface SessionStore {
 /** One session: the principal it is bound to and the backend state kept for it. */
 export interface SessionRecord {
   principalId: string;
+  /**
+   * Whose session quota it counts against: the principal id, or for the anonymous principal (no inbound
+   * credential: everyone is `anonymous`) the principal and the client address. `principalId` when unset.
+   */
+  owner?: string;
   backend: string;
   createdAt: number;
   state: SessionState;
 }
+
+/** Why a session ended: the client's DELETE, its idle TTL, or eviction to make room for another. */
+export type SessionEndReason = 'deleted' | 'expired' | 'evicted';
 
 /** Everything a tool call may depend on besides its arguments. */
 export interface CallContext {
@@ -146,6 +154,11 @@ export interface BackendOverrides {
   outboundAuth?: OutboundAuth;
   /** Called on a backend 401 before the error is returned; may refresh and ask for one retry. */
   onUnauthorized?: (ctx: CallContext) => Promise<'retry' | { error: string }>;
+  /**
+   * Called once a session has ended (DELETE, idle expiry, eviction) with its last state, e.g. to revoke a backend
+   * login it held. The session is gone already: state written here is dropped. Failures are logged only.
+   */
+  onSessionEnd?: (ctx: CallContext, api: BackendApi) => Promise<void>;
 }
 
 /** A backend ready to serve: generated parts plus overrides. */
@@ -176,12 +189,21 @@ export interface ToolService {
   listTools(): ListedTool[];
   hasTool(name: string): boolean;
   callTool(name: string, args: Record<string, unknown> | undefined, ctx: CallContext): Promise<ToolResult>;
+  /** Runs the overrides' `onSessionEnd` for an ended session of this backend; never rejects. */
+  endSession?(sessionId: string, record: SessionRecord, reason: SessionEndReason): Promise<void>;
 }
 
 /** Result of authenticating one inbound HTTP request. */
 export type InboundAuthResult =
   | { ok: true; principal: Principal }
-  | { ok: false; status: 401 | 403; headers: Record<string, string>; body: Record<string, unknown> };
+  | {
+      ok: false;
+      status: 401 | 403;
+      headers: Record<string, string>;
+      body: Record<string, unknown>;
+      /** The `sub` a rejected token claims, unverified: for the security log only, never trusted. */
+      claimedSubject?: string;
+    };
 
 /** An inbound credential check for the HTTP transport (OAuth resource server, static API keys). */
 export interface InboundAuth {

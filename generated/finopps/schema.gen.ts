@@ -21,8 +21,9 @@ export interface paths {
          * @description Lists the organisation's invoices, newest issue date first, one page at a time. Filter by `status`
          *     (for example `overdue` to find invoices past their due date). Each item is a summary: invoice number,
          *     customer, total, amount paid, balance due, status, issue and due dates. Use `get_invoice` with an
-         *     item's `id` for line items, payments and notes. When `nextCursor` is not null, pass it as `cursor`
-         *     to get the next page.
+         *     item's `id` for line items, payments and notes. To look up one invoice by its number (e.g. "invoice
+         *     #1429"), call `get_invoice` with the number directly instead of paging through this list. When
+         *     `nextCursor` is not null, pass it as `cursor` to get the next page.
          */
         get: operations["list_invoices"];
         put?: never;
@@ -46,7 +47,9 @@ export interface paths {
                  */
                 organizationId: components["parameters"]["OrganizationId"];
                 /**
-                 * @description The invoice's `id` (a UUID, as returned by `list_invoices`), not its invoice number.
+                 * @description Which invoice: its `id` (a UUID, as returned by `list_invoices`) or its invoice number as the user
+                 *     wrote it (`INV-1429`, `1429` and `#1429` all name invoice INV-1429; `142` does not). An unknown id or
+                 *     number answers 404.
                  * @example 8f14e45f-ceea-4e7b-9f3a-1c2d3e4f5a61
                  */
                 invoiceId: components["parameters"]["InvoiceId"];
@@ -58,8 +61,8 @@ export interface paths {
          * @description Returns one invoice in full: the summary fields (number, customer, status, dates, total, paid,
          *     balance due), every line item (item name, description, rate, quantity, line total), the totals
          *     breakdown (subtotal, tax, gratuity, total, paid, balance due), the payments received and the notes.
-         *     Use it after `list_invoices` when the user asks about one invoice. The id is the invoice's `id`
-         *     (a UUID), not its human-readable `invoiceNumber`.
+         *     Name the invoice by its `id` (a UUID from `list_invoices`) or directly by its invoice number as the
+         *     user wrote it (`INV-1429`, `1429` or `#1429`): one call, no need to list invoices first.
          */
         get: operations["get_invoice"];
         put?: never;
@@ -255,6 +258,12 @@ export interface components {
          * @example 6.5
          */
         Quantity: string;
+        /**
+         * @description An invoice number as a person writes it: `INV-1429` (as printed, any letter case), `1429` or `#1429`.
+         *     All three name invoice INV-1429; the number part is matched exactly.
+         * @example #1429
+         */
+        InvoiceNumberReference: string;
         /**
          * @description Where an invoice is in its life cycle.
          *     `draft` – created but not yet sent to the customer; nothing is owed yet.
@@ -791,10 +800,12 @@ export interface components {
          */
         OrganizationId: string;
         /**
-         * @description The invoice's `id` (a UUID, as returned by `list_invoices`), not its invoice number.
+         * @description Which invoice: its `id` (a UUID, as returned by `list_invoices`) or its invoice number as the user
+         *     wrote it (`INV-1429`, `1429` and `#1429` all name invoice INV-1429; `142` does not). An unknown id or
+         *     number answers 404.
          * @example 8f14e45f-ceea-4e7b-9f3a-1c2d3e4f5a61
          */
-        InvoiceId: string;
+        InvoiceId: string | components["schemas"]["InvoiceNumberReference"];
         /**
          * @description Maximum number of items to return, from 1 to 100. Defaults to 25.
          * @example 25
@@ -818,7 +829,7 @@ export interface components {
         EndDate: string;
         /**
          * @description First day of the report, inclusive, as YYYY-MM-DD. Required. Must not be after `endDate`.
-         * @example 2025-03-01
+         * @example 2025-01-01
          */
         ReportStartDate: string;
         /**
@@ -918,7 +929,9 @@ export interface operations {
                  */
                 organizationId: components["parameters"]["OrganizationId"];
                 /**
-                 * @description The invoice's `id` (a UUID, as returned by `list_invoices`), not its invoice number.
+                 * @description Which invoice: its `id` (a UUID, as returned by `list_invoices`) or its invoice number as the user
+                 *     wrote it (`INV-1429`, `1429` and `#1429` all name invoice INV-1429; `142` does not). An unknown id or
+                 *     number answers 404.
                  * @example 8f14e45f-ceea-4e7b-9f3a-1c2d3e4f5a61
                  */
                 invoiceId: components["parameters"]["InvoiceId"];
@@ -1056,7 +1069,7 @@ export interface operations {
             query: {
                 /**
                  * @description First day of the report, inclusive, as YYYY-MM-DD. Required. Must not be after `endDate`.
-                 * @example 2025-03-01
+                 * @example 2025-01-01
                  */
                 startDate: components["parameters"]["ReportStartDate"];
                 /**

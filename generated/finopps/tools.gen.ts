@@ -6,7 +6,7 @@ export const tools: ToolDescriptor[] = [
   {
     "name": "list_invoices",
     "title": "List invoices",
-    "description": "List invoices.\n\nLists the organisation's invoices, newest issue date first, one page at a time. Filter by `status`\n(for example `overdue` to find invoices past their due date). Each item is a summary: invoice number,\ncustomer, total, amount paid, balance due, status, issue and due dates. Use `get_invoice` with an\nitem's `id` for line items, payments and notes. When `nextCursor` is not null, pass it as `cursor`\nto get the next page.\n\nReturns: One page of invoice summaries.",
+    "description": "List invoices.\n\nLists the organisation's invoices, newest issue date first, one page at a time. Filter by `status`\n(for example `overdue` to find invoices past their due date). Each item is a summary: invoice number,\ncustomer, total, amount paid, balance due, status, issue and due dates. Use `get_invoice` with an\nitem's `id` for line items, payments and notes. To look up one invoice by its number (e.g. \"invoice\n#1429\"), call `get_invoice` with the number directly instead of paging through this list. When\n`nextCursor` is not null, pass it as `cursor` to get the next page.\n\nReturns: One page of invoice summaries.",
     "inputSchema": {
       "type": "object",
       "properties": {
@@ -288,7 +288,7 @@ export const tools: ToolDescriptor[] = [
   {
     "name": "get_invoice",
     "title": "Get an invoice",
-    "description": "Get an invoice.\n\nReturns one invoice in full: the summary fields (number, customer, status, dates, total, paid,\nbalance due), every line item (item name, description, rate, quantity, line total), the totals\nbreakdown (subtotal, tax, gratuity, total, paid, balance due), the payments received and the notes.\nUse it after `list_invoices` when the user asks about one invoice. The id is the invoice's `id`\n(a UUID), not its human-readable `invoiceNumber`.\n\nReturns: The invoice.",
+    "description": "Get an invoice.\n\nReturns one invoice in full: the summary fields (number, customer, status, dates, total, paid,\nbalance due), every line item (item name, description, rate, quantity, line total), the totals\nbreakdown (subtotal, tax, gratuity, total, paid, balance due), the payments received and the notes.\nName the invoice by its `id` (a UUID from `list_invoices`) or directly by its invoice number as the\nuser wrote it (`INV-1429`, `1429` or `#1429`): one call, no need to list invoices first.\n\nReturns: The invoice.",
     "inputSchema": {
       "type": "object",
       "properties": {
@@ -301,9 +301,22 @@ export const tools: ToolDescriptor[] = [
           ]
         },
         "invoiceId": {
-          "type": "string",
-          "format": "uuid",
-          "description": "The invoice's `id` (a UUID, as returned by `list_invoices`), not its invoice number.",
+          "anyOf": [
+            {
+              "type": "string",
+              "format": "uuid",
+              "description": "The invoice's id."
+            },
+            {
+              "type": "string",
+              "description": "An invoice number as a person writes it: `INV-1429` (as printed, any letter case), `1429` or `#1429`.\nAll three name invoice INV-1429; the number part is matched exactly.\n",
+              "pattern": "^(#|[Ii][Nn][Vv]-)?[0-9]{1,12}$",
+              "examples": [
+                "#1429"
+              ]
+            }
+          ],
+          "description": "Which invoice: its `id` (a UUID, as returned by `list_invoices`) or its invoice number as the user\nwrote it (`INV-1429`, `1429` and `#1429` all name invoice INV-1429; `142` does not). An unknown id or\nnumber answers 404.",
           "examples": [
             "8f14e45f-ceea-4e7b-9f3a-1c2d3e4f5a61"
           ]
@@ -1403,7 +1416,7 @@ export const tools: ToolDescriptor[] = [
           "format": "date",
           "description": "First day of the report, inclusive, as YYYY-MM-DD. Required. Must not be after `endDate`.",
           "examples": [
-            "2025-03-01"
+            "2025-01-01"
           ]
         },
         "endDate": {

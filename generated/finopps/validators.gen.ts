@@ -188,7 +188,8 @@ return errors === 0;
 validate20.evaluated = {"props":true,"dynamicProps":false,"dynamicItems":false};
 
 export const v1 = validate21;
-const schema32 = {"type":"object","properties":{"organizationId":{"type":"string","format":"uuid","description":"The organisation (tenant) whose data is read, as a UUID. Every path is scoped by it; an organisation\nthe caller may not read answers 404. Demo organisations: `0b6f3c1e-8d2a-4f5b-9c7e-1a2b3c4d5e6f`\n(Acme Catering, USD) and `5e8d2f4a-3c1b-4a7e-8f9d-6b5c4a3e2d1f` (Harbour Lane Bakery, CAD).","examples":["0b6f3c1e-8d2a-4f5b-9c7e-1a2b3c4d5e6f"]},"invoiceId":{"type":"string","format":"uuid","description":"The invoice's `id` (a UUID, as returned by `list_invoices`), not its invoice number.","examples":["8f14e45f-ceea-4e7b-9f3a-1c2d3e4f5a61"]}},"required":["organizationId","invoiceId"],"additionalProperties":false};
+const schema32 = {"type":"object","properties":{"organizationId":{"type":"string","format":"uuid","description":"The organisation (tenant) whose data is read, as a UUID. Every path is scoped by it; an organisation\nthe caller may not read answers 404. Demo organisations: `0b6f3c1e-8d2a-4f5b-9c7e-1a2b3c4d5e6f`\n(Acme Catering, USD) and `5e8d2f4a-3c1b-4a7e-8f9d-6b5c4a3e2d1f` (Harbour Lane Bakery, CAD).","examples":["0b6f3c1e-8d2a-4f5b-9c7e-1a2b3c4d5e6f"]},"invoiceId":{"anyOf":[{"type":"string","format":"uuid","description":"The invoice's id."},{"type":"string","description":"An invoice number as a person writes it: `INV-1429` (as printed, any letter case), `1429` or `#1429`.\nAll three name invoice INV-1429; the number part is matched exactly.\n","pattern":"^(#|[Ii][Nn][Vv]-)?[0-9]{1,12}$","examples":["#1429"]}],"description":"Which invoice: its `id` (a UUID, as returned by `list_invoices`) or its invoice number as the user\nwrote it (`INV-1429`, `1429` and `#1429` all name invoice INV-1429; `142` does not). An unknown id or\nnumber answers 404.","examples":["8f14e45f-ceea-4e7b-9f3a-1c2d3e4f5a61"]}},"required":["organizationId","invoiceId"],"additionalProperties":false};
+const pattern4 = new RegExp("^(#|[Ii][Nn][Vv]-)?[0-9]{1,12}$", "u");
 
 function validate21(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
 let vErrors = null;
@@ -260,9 +261,12 @@ errors++;
 }
 if(data.invoiceId !== undefined){
 let data1 = data.invoiceId;
+const _errs5 = errors;
+let valid1 = false;
+const _errs6 = errors;
 if(typeof data1 === "string"){
 if(!(formats0.test(data1))){
-const err5 = {instancePath:instancePath+"/invoiceId",schemaPath:"#/properties/invoiceId/format",keyword:"format",params:{format: "uuid"},message:"must match format \""+"uuid"+"\""};
+const err5 = {instancePath:instancePath+"/invoiceId",schemaPath:"#/properties/invoiceId/anyOf/0/format",keyword:"format",params:{format: "uuid"},message:"must match format \""+"uuid"+"\""};
 if(vErrors === null){
 vErrors = [err5];
 }
@@ -273,7 +277,7 @@ errors++;
 }
 }
 else {
-const err6 = {instancePath:instancePath+"/invoiceId",schemaPath:"#/properties/invoiceId/type",keyword:"type",params:{type: "string"},message:"must be string"};
+const err6 = {instancePath:instancePath+"/invoiceId",schemaPath:"#/properties/invoiceId/anyOf/0/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err6];
 }
@@ -282,15 +286,63 @@ vErrors.push(err6);
 }
 errors++;
 }
-}
-}
-else {
-const err7 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object"};
+var _valid0 = _errs6 === errors;
+valid1 = valid1 || _valid0;
+const _errs8 = errors;
+if(typeof data1 === "string"){
+if(!pattern4.test(data1)){
+const err7 = {instancePath:instancePath+"/invoiceId",schemaPath:"#/properties/invoiceId/anyOf/1/pattern",keyword:"pattern",params:{pattern: "^(#|[Ii][Nn][Vv]-)?[0-9]{1,12}$"},message:"must match pattern \""+"^(#|[Ii][Nn][Vv]-)?[0-9]{1,12}$"+"\""};
 if(vErrors === null){
 vErrors = [err7];
 }
 else {
 vErrors.push(err7);
+}
+errors++;
+}
+}
+else {
+const err8 = {instancePath:instancePath+"/invoiceId",schemaPath:"#/properties/invoiceId/anyOf/1/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(vErrors === null){
+vErrors = [err8];
+}
+else {
+vErrors.push(err8);
+}
+errors++;
+}
+var _valid0 = _errs8 === errors;
+valid1 = valid1 || _valid0;
+if(!valid1){
+const err9 = {instancePath:instancePath+"/invoiceId",schemaPath:"#/properties/invoiceId/anyOf",keyword:"anyOf",params:{},message:"must match a schema in anyOf"};
+if(vErrors === null){
+vErrors = [err9];
+}
+else {
+vErrors.push(err9);
+}
+errors++;
+}
+else {
+errors = _errs5;
+if(vErrors !== null){
+if(_errs5){
+vErrors.length = _errs5;
+}
+else {
+vErrors = null;
+}
+}
+}
+}
+}
+else {
+const err10 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object"};
+if(vErrors === null){
+vErrors = [err10];
+}
+else {
+vErrors.push(err10);
 }
 errors++;
 }
@@ -635,7 +687,7 @@ return errors === 0;
 validate23.evaluated = {"props":true,"dynamicProps":false,"dynamicItems":false};
 
 export const v4 = validate24;
-const schema35 = {"type":"object","properties":{"organizationId":{"type":"string","format":"uuid","description":"The organisation (tenant) whose data is read, as a UUID. Every path is scoped by it; an organisation\nthe caller may not read answers 404. Demo organisations: `0b6f3c1e-8d2a-4f5b-9c7e-1a2b3c4d5e6f`\n(Acme Catering, USD) and `5e8d2f4a-3c1b-4a7e-8f9d-6b5c4a3e2d1f` (Harbour Lane Bakery, CAD).","examples":["0b6f3c1e-8d2a-4f5b-9c7e-1a2b3c4d5e6f"]},"startDate":{"type":"string","format":"date","description":"First day of the report, inclusive, as YYYY-MM-DD. Required. Must not be after `endDate`.","examples":["2025-03-01"]},"endDate":{"type":"string","format":"date","description":"Last day of the report, inclusive, as YYYY-MM-DD. Required. Must not be before `startDate`.","examples":["2025-03-31"]}},"required":["organizationId","startDate","endDate"],"additionalProperties":false};
+const schema35 = {"type":"object","properties":{"organizationId":{"type":"string","format":"uuid","description":"The organisation (tenant) whose data is read, as a UUID. Every path is scoped by it; an organisation\nthe caller may not read answers 404. Demo organisations: `0b6f3c1e-8d2a-4f5b-9c7e-1a2b3c4d5e6f`\n(Acme Catering, USD) and `5e8d2f4a-3c1b-4a7e-8f9d-6b5c4a3e2d1f` (Harbour Lane Bakery, CAD).","examples":["0b6f3c1e-8d2a-4f5b-9c7e-1a2b3c4d5e6f"]},"startDate":{"type":"string","format":"date","description":"First day of the report, inclusive, as YYYY-MM-DD. Required. Must not be after `endDate`.","examples":["2025-01-01"]},"endDate":{"type":"string","format":"date","description":"Last day of the report, inclusive, as YYYY-MM-DD. Required. Must not be before `startDate`.","examples":["2025-03-31"]}},"required":["organizationId","startDate","endDate"],"additionalProperties":false};
 
 function validate24(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
 let vErrors = null;

@@ -7,6 +7,7 @@
  * - RFC 6750 §3 (Bearer challenges), RFC 9728 §3 and §5 (metadata document and its discovery),
  *   RFC 9068 (JWT access tokens, validated by {@link createAccessTokenVerifier}).
  */
+import { decodeJwt } from 'jose';
 import type { InboundAuth, InboundAuthResult, Principal } from '../contracts.js';
 import type { Logger } from '../log.js';
 import { createAccessTokenVerifier, InvalidTokenError, type AccessTokenVerifier } from './access-token-verifier.js';
@@ -39,7 +40,7 @@ export interface OAuthResourceServerOptions {
   algorithms?: string[];
   /** Cognito app client ids whose `client_id`-without-`aud` access tokens are accepted. */
   cognitoClientIds?: string[];
-  /** Rejections are logged at debug level, without the token. */
+  /** Rejections are logged at debug level, without the token (the transport logs each refusal with the address). */
   logger?: Logger;
 }
 
@@ -99,8 +100,10 @@ export function createOAuthResourceServer(options: OAuthResourceServerOptions): 
         principal = await verifier.verify(extracted.token);
       } catch (error) {
         const description = error instanceof InvalidTokenError ? error.message : 'token could not be verified';
-        options.logger?.debug({ reason: description }, 'bearer token rejected');
-        return unauthorized(description);
+        const claimedSubject = unverifiedSubject(extracted.token);
+        options.logger?.debug({ reason: description, claimedSubject }, 'bearer token rejected');
+        const refusal = unauthorized(description);
+        return claimedSubject === undefined ? refusal : { ...refusal, claimedSubject };
       }
       return { ok: true, principal };
     },
@@ -126,6 +129,16 @@ export function createOAuthResourceServer(options: OAuthResourceServerOptions): 
       };
     },
   };
+}
+
+/** The `sub` claim of a JWT, read without verifying it (for logs); undefined for anything else. */
+function unverifiedSubject(token: string): string | undefined {
+  try {
+    const { sub } = decodeJwt(token);
+    return typeof sub === 'string' ? sub.slice(0, 128) : undefined;
+  } catch {
+    return undefined;
+  }
 }
 
 /**

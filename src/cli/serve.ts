@@ -199,6 +199,7 @@ export async function startServers(
           scopesSupported: specScopes(backend.generated),
           toolScopes: (tool: string) => toolScopes.get(tool) ?? [],
           cognitoClientIds: settings.backend(backend.name, 'OAUTH_CLIENT_IDS')?.split(',').map((id) => id.trim()),
+          logger,
         });
       }
       const keys = parseApiKeys(settings.optional('FINMCP_API_KEYS'));
@@ -222,9 +223,13 @@ export async function startServers(
     }
 
     const { MemorySessionStore } = await import('../transport/session-store.js');
+    const services = new Map(prepared.map((b) => [b.name, b.service]));
     const sessionStore = new MemorySessionStore({
       idleTtlMs: settings.int('FINMCP_SESSION_IDLE_TTL_MS', 30 * 60_000),
       maxSessions: settings.int('FINMCP_MAX_SESSIONS', 10_000),
+      maxSessionsPerCaller: settings.int('FINMCP_MAX_SESSIONS_PER_CALLER', 1_000),
+      // An ended session's backend login is revoked (B4B logout): eviction or expiry must not leave it live.
+      onSessionEnd: (id, record, reason) => void services.get(record.backend)?.endSession?.(id, record, reason),
     });
     cleanups.push(async () => sessionStore.close());
     const httpBackends = [];
@@ -232,7 +237,8 @@ export async function startServers(
       httpBackends.push({ service: backend.service, inboundAuth: await inboundAuthFor(backend), info: serverInfo(backend.generated) });
     }
     const rateLimitPerMinute = settings.int('FINMCP_RATE_LIMIT_PER_MINUTE', 600);
-    const rateLimit = rateLimitPerMinute === 0 ? false : { perMinute: rateLimitPerMinute, burst: Math.max(1, Math.ceil(rateLimitPerMinute / 10)) };
+    const rateLimit =
+      rateLimitPerMinute === 0 ? false : { perMinute: rateLimitPerMinute, burst: Math.max(1, settings.int('FINMCP_RATE_LIMIT_BURST', rateLimitPerMinute)) };
     const allowedOrigins = str(options.allowedOrigins)?.split(',').map((o) => o.trim()) ?? settings.list('FINMCP_ALLOWED_ORIGINS', ['http://localhost:6274', 'http://127.0.0.1:6274']);
     const endpoints: Record<string, string> = {};
     for (const backend of prepared) endpoints[backend.name] = resourceUrl(backend.name);
@@ -266,7 +272,8 @@ export async function startServers(
     });
     const { url } = await server.listen();
     cleanups.push(() => server.close(10_000));
-    logger.info({ url, endpoints }, 'serving');
+    // The URLs clients must use (OAuth resources are derived from the public URL); where it listens, apart.
+    logger.info({ url: publicUrl, endpoints, listening: url }, 'serving');
     return { url, endpoints, sandboxIssuer, close: closeAll };
   } catch (error) {
     await closeAll();

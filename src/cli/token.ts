@@ -38,7 +38,9 @@ export async function runToken(options: { sandbox?: boolean; user: string; backe
     stop = () => started.stop();
   }
   try {
-    const token = await obtainSandboxToken({ issuer, user: options.user, resource, scopes });
+    const token = await obtainSandboxToken({ issuer, user: options.user, resource, scopes }).catch((error: unknown) => {
+      throw explainFailure(error, resource, stop === undefined);
+    });
     process.stdout.write(`${token}\n`);
   } finally {
     await stop?.();
@@ -55,4 +57,18 @@ async function runningIssuer(discoveryUrl: string): Promise<string | undefined> 
   } catch {
     return undefined;
   }
+}
+
+/**
+ * A token request refused with `invalid_target` (RFC 8707 §2: the resource is unknown to the authorization server)
+ * means the running sandbox serves another URL: say which resource was asked for and how to ask for the right one.
+ */
+function explainFailure(error: unknown, resource: string, sharedSandbox: boolean): unknown {
+  if (!(error instanceof Error) || !error.message.includes('invalid_target')) return error;
+  return new ConfigError(
+    `the sandbox authorization server does not issue tokens for ${resource}` +
+      (sharedSandbox ? ' (it was started by a `finmcp serve --sandbox` with other endpoints)' : '') +
+      ': pass --public-url with the base URL the server prints (e.g. --public-url http://localhost:<its port>), ' +
+      'or set FINMCP_PORT to its port',
+  );
 }

@@ -7,6 +7,7 @@
  * `isError` results ("Tools → Error Handling") with no stack trace and no secret; one log line per call.
  * Everything that can be is precomputed at start-up (see served-tools.ts): a call does no schema work.
  */
+import { randomUUID } from 'node:crypto';
 import { performance } from 'node:perf_hooks';
 import type {
   BackendApi,
@@ -14,6 +15,9 @@ import type {
   BackendResponse,
   CallContext,
   ListedTool,
+  SessionEndReason,
+  SessionHandle,
+  SessionRecord,
   ToolResult,
   ToolService,
 } from '../contracts.js';
@@ -22,6 +26,7 @@ import { BackendHttpError } from '../http/backend-http.js';
 import type { Logger } from '../log.js';
 import { describeHttpError } from './http-problem.js';
 import { errorForLog } from './log-error.js';
+import { headerSecrets, redactSecrets } from './redact.js';
 import { RequestBuildError } from './request-builder.js';
 import { buildServedTools, type ExtraTool, type GeneratedTool, type ServedBase } from './served-tools.js';
 import { errorResult, ToolCallError, type CallOutcome } from './tool-error.js';
@@ -40,8 +45,9 @@ interface CallStats {
   status: number | undefined;
   attempts: number;
   outcome: CallOutcome;
-  /** Outbound auth headers of the call, kept only so an error log can scrub their values. */
-  authHeaders: Record<string, string> | undefined;
+  /** Outbound auth headers sent during the call (several with retries or hand-written tools), kept only so that
+   *  error results and logs can be scrubbed of their values. */
+  authHeaders: Array<Record<string, string>> | undefined;
 }
 
 function invalid(lines: readonly string[]): ToolCallError {
@@ -92,6 +98,32 @@ async function prepareArgs(
   return out;
 }
 
+/** The credentials sent during a call. */
+function callSecrets(stats: CallStats): string[] {
+  const secrets: string[] = [];
+  for (const headers of stats.authHeaders ?? []) headerSecrets(headers, secrets);
+  return secrets;
+}
+
+/** An error result with every credential of the call taken out of its text and structured content. */
+function redactResult(result: ToolResult, secrets: readonly string[]): ToolResult {
+  const content = result.content.map((block) => ({ ...block, text: redactSecrets(block.text, secrets) }));
+  const out: ToolResult = { ...result, content };
+  if (result.structuredContent !== undefined) {
+    const json = JSON.stringify(result.structuredContent);
+    const clean = redactSecrets(json, secrets);
+    if (clean !== json) {
+      try {
+        out.structuredContent = JSON.parse(clean) as Record<string, unknown>;
+      } catch {
+        // A secret spanning JSON syntax cannot be cut out cleanly: the text blocks say the same.
+        delete out.structuredContent;
+      }
+    }
+  }
+  return out;
+}
+
 /** Creates the ToolService of one backend. Throws at start-up on inconsistent overrides, never per call. */
 export function createToolService(module: BackendModule, deps: ToolServiceDeps): ToolService {
   const { http, logger } = deps;
@@ -121,7 +153,7 @@ export function createToolService(module: BackendModule, deps: ToolServiceDeps):
       if (outboundAuth !== undefined) {
         const auth = await outboundAuth(ctx, tool.descriptor, { callOperation: (n, a, c) => callOperation(n, a, c, stats) });
         if ('error' in auth) throw new ToolCallError(auth.error, 'auth');
-        stats.authHeaders = auth.headers;
+        (stats.authHeaders ??= []).push(auth.headers);
         headers = { ...built.headers, ...auth.headers };
       }
       let res;
@@ -252,12 +284,14 @@ export function createToolService(module: BackendModule, deps: ToolServiceDeps):
         result = errorResult(err.message);
       } else {
         stats.outcome = 'internal_error';
-        const secrets = stats.authHeaders === undefined ? [] : Object.values(stats.authHeaders);
+        const secrets = callSecrets(stats);
         if (ctx.sessionId !== undefined) secrets.push(ctx.sessionId);
         logger.error({ error: errorForLog(err, secrets), tool: name, backend, requestId: ctx.requestId }, 'tool call failed');
         result = errorResult(`internal error, request id ${ctx.requestId}`);
       }
     }
+    // Error text may quote the backend's answer, and a backend may echo the credentials it was sent.
+    if (result.isError === true) result = redactResult(result, callSecrets(stats));
     logger.info(
       {
         tool: name,
@@ -274,11 +308,45 @@ export function createToolService(module: BackendModule, deps: ToolServiceDeps):
     return result;
   }
 
+  /** The overrides' `onSessionEnd` over a detached copy of the ended session (writes go nowhere). */
+  async function endSession(sessionId: string, record: SessionRecord, reason: SessionEndReason): Promise<void> {
+    const hook = overrides.onSessionEnd;
+    if (hook === undefined) return;
+    const state = record.state;
+    const session: SessionHandle = {
+      get: <T>(key: string): T | undefined => state[key] as T | undefined,
+      set: async (key, value) => {
+        state[key] = value;
+      },
+      clear: async () => {
+        for (const key of Object.keys(state)) delete state[key];
+      },
+    };
+    const ctx: CallContext = {
+      backend,
+      tool: 'session_end',
+      requestId: randomUUID(),
+      principal: { id: record.principalId, scopes: [], claims: {} },
+      sessionId,
+      session,
+    };
+    const stats: CallStats = { status: undefined, attempts: 0, outcome: 'ok', authHeaders: undefined };
+    try {
+      await hook(ctx, { callOperation: (n, a, c) => callOperation(n, a, c, stats) });
+      logger.info({ backend, reason, principal: record.principalId, status: stats.status, requestId: ctx.requestId }, 'session end hook');
+    } catch (err) {
+      const secrets = callSecrets(stats);
+      secrets.push(sessionId);
+      logger.warn({ backend, reason, error: errorForLog(err, secrets), requestId: ctx.requestId }, 'session end hook failed');
+    }
+  }
+
   return {
     backend,
     stateful: overrides.stateful === true,
     listTools: () => listed,
     hasTool: (name) => tools.served.has(name),
     callTool,
+    endSession,
   };
 }

@@ -102,14 +102,9 @@ function rule(e: ValidationIssue, all: readonly ValidationIssue[]): string {
     case 'propertyNames':
       return `has an invalid property name ${JSON.stringify(String(p['propertyName']))}`;
     case 'anyOf':
-    case 'oneOf': {
+    case 'oneOf':
       if (e.keyword === 'oneOf' && Array.isArray(p['passingSchemas'])) return 'must match exactly one allowed shape, not several';
-      // When every branch failed on its type, name the types: "must be string or integer".
-      const branchTypes = all
-        .filter((b) => b.keyword === 'type' && b.instancePath === e.instancePath && b.schemaPath.startsWith(`${e.schemaPath}/`))
-        .map((b) => typeWords(b.params['type']));
-      return branchTypes.length > 0 ? `must be ${branchTypes.join(' or ')}` : 'must match one of the allowed shapes';
-    }
+      return branchRules(e, all);
     case 'not':
       return 'must not match the excluded shape';
     case 'if':
@@ -121,6 +116,32 @@ function rule(e: ValidationIssue, all: readonly ValidationIssue[]): string {
     default:
       return e.message ?? `breaks rule ${e.keyword}`;
   }
+}
+
+/**
+ * The rule of a failed anyOf/oneOf, from what each branch broke on the value itself: "must be string or integer"
+ * when every branch wanted another type, else each branch's rules ("must be a valid uuid or must match pattern …").
+ * Branches that failed only deeper inside the value (an object's fields) leave the generic wording.
+ */
+function branchRules(e: ValidationIssue, all: readonly ValidationIssue[]): string {
+  const prefix = `${e.schemaPath}/`;
+  const byBranch = new Map<string, ValidationIssue[]>();
+  for (const b of all) {
+    if (b.instancePath !== e.instancePath || !b.schemaPath.startsWith(prefix)) continue;
+    const branch = b.schemaPath.slice(prefix.length).split('/')[0]!;
+    byBranch.set(branch, [...(byBranch.get(branch) ?? []), b]);
+  }
+  const branches = [...byBranch.values()];
+  // A branch behind a `$ref` ajv did not inline reports outside this schema path: naming only the other branches
+  // would mislead, so a gap in the branch numbers keeps the generic wording.
+  const contiguous = [...byBranch.keys()].every((k, i) => k === String(i));
+  if (branches.length === 0 || !contiguous) return 'must match one of the allowed shapes';
+  if (branches.every((issues) => issues.some((b) => b.keyword === 'type'))) {
+    const types = branches.flatMap((issues) => issues.filter((b) => b.keyword === 'type').map((b) => typeWords(b.params['type'])));
+    return `must be ${[...new Set(types)].join(' or ')}`;
+  }
+  const words = branches.map((issues) => [...new Set(issues.map((b) => rule(b, all)))].join(' and '));
+  return [...new Set(words)].join(', or ');
 }
 
 function typeWords(type: unknown): string {

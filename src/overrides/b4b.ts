@@ -98,9 +98,14 @@ export function createB4bOverrides(config: B4bOverridesConfig = {}): BackendOver
       [HAND.logout]: { name: 'logout' },
       [HAND.whoami]: { name: 'whoami' },
       import_invoice_xml: {
-        // Runs after schema validation and before any request: refused documents never reach the backend.
-        check: (args) => {
-          const verdict = checkXmlDocument(args['xml_content'], { field: 'xml_content', maxBytes: maxXmlBytes });
+        // Runs after schema validation and before any request: refused documents never reach the backend. The
+        // login is checked first, so that a caller who is not signed in costs no parsing at all.
+        check: async (args, ctx) => {
+          if (config.credentials === undefined) {
+            const token = await sessionToken(ctx.session, now());
+            if (!token.ok) return token.error;
+          }
+          const verdict = await checkXmlDocument(args['xml_content'], { field: 'xml_content', maxBytes: maxXmlBytes });
           return verdict.ok ? undefined : verdict.message;
         },
       },
@@ -117,6 +122,14 @@ export function createB4bOverrides(config: B4bOverridesConfig = {}): BackendOver
       }
       if (!token.ok) return { error: token.error };
       return { headers: { authorization: `Bearer ${token.login.accessToken}` } };
+    },
+    // A session that ends without `logout` (idle expiry, eviction, DELETE) still holds a live backend token:
+    // revoke it, so that no token outlives the only place it was kept.
+    onSessionEnd: async (ctx: CallContext, api: BackendApi): Promise<void> => {
+      const login = ctx.session === undefined ? undefined : readLogin(ctx.session);
+      if (login === undefined || isExpired(login, now())) return;
+      const res = await api.callOperation('logout', {}, ctx);
+      if (res.status < 200 || res.status > 299) throw new Error(`B4B logout answered ${describeHttpError(res)}`);
     },
     onUnauthorized: async (ctx: CallContext): Promise<{ error: string }> => {
       // On `login`, a 401 means wrong credentials, not an expired session.

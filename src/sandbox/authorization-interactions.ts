@@ -48,7 +48,21 @@ async function readForm(req: IncomingMessage): Promise<URLSearchParams> {
   return new URLSearchParams(Buffer.concat(chunks).toString('utf8'));
 }
 
-function loginPage(details: InteractionDetails, identities: readonly SandboxIdentity[]): string {
+/**
+ * How a page names the client: its registered `client_name` (RFC 7591 §2, "human-readable string name of the
+ * client to be presented to the end-user"), with the id only as a fallback — a dynamically registered client's id
+ * is random and tells the user nothing.
+ */
+async function clientLabel(provider: Provider, details: InteractionDetails): Promise<string> {
+  const id = String(details.params.client_id);
+  const client = await provider.Client.find(id).catch(() => undefined);
+  const name = client?.metadata()['client_name'];
+  return typeof name === 'string' && name.trim() !== ''
+    ? `<strong>${escapeHtml(name)}</strong>`
+    : `<code>${escapeHtml(id)}</code>`;
+}
+
+function loginPage(details: InteractionDetails, identities: readonly SandboxIdentity[], client: string): string {
   const buttons = identities
     .map((identity) => {
       const name = typeof identity.claims.name === 'string' ? ` (${identity.claims.name})` : '';
@@ -57,17 +71,20 @@ function loginPage(details: InteractionDetails, identities: readonly SandboxIden
     .join('\n');
   return page(
     'Sandbox sign-in',
-    `<p>Client <code>${escapeHtml(String(details.params.client_id))}</code> asks you to sign in. Sandbox: pick a demo user.</p>
+    `<p>${client} asks you to sign in. Sandbox: pick a demo user.</p>
 <form method="post" action="/interaction/${escapeHtml(details.uid)}/login">
 ${buttons}
 </form>`,
   );
 }
 
-function consentPage(details: InteractionDetails): string {
+function consentPage(details: InteractionDetails, client: string): string {
   const missing = details.prompt.details;
   const resourceScopes = (missing.missingResourceScopes ?? {}) as Record<string, string[]>;
-  const oidcScopes = (missing.missingOIDCScope ?? []) as string[];
+  // A resource's scopes are also known to the provider as plain scopes (so that clients may register them), so
+  // oidc-provider reports them in both lists: each is shown once, under its resource.
+  const underResources = new Set(Object.values(resourceScopes).flat());
+  const oidcScopes = ((missing.missingOIDCScope ?? []) as string[]).filter((s) => !underResources.has(s));
   const items = [
     ...oidcScopes.map((s) => `<li><code>${escapeHtml(s)}</code></li>`),
     ...Object.entries(resourceScopes).map(
@@ -77,7 +94,7 @@ function consentPage(details: InteractionDetails): string {
   ].join('\n');
   return page(
     'Sandbox consent',
-    `<p>Client <code>${escapeHtml(String(details.params.client_id))}</code> asks for access to:</p>
+    `<p>${client} asks for access to:</p>
 <ul>
 ${items}
 </ul>
@@ -126,8 +143,8 @@ export function createInteractionHandler(
       const details = await provider.interactionDetails(req, res);
       if (details.uid !== uid) return send(res, 400, page('Sign-in expired', '<p>Start again from the client.</p>'));
       if (req.method === 'GET' && action === undefined) {
-        if (details.prompt.name === 'login') return send(res, 200, loginPage(details, identities));
-        if (details.prompt.name === 'consent') return send(res, 200, consentPage(details));
+        if (details.prompt.name === 'login') return send(res, 200, loginPage(details, identities, await clientLabel(provider, details)));
+        if (details.prompt.name === 'consent') return send(res, 200, consentPage(details, await clientLabel(provider, details)));
         return send(res, 400, page('Unsupported prompt', `<p>${escapeHtml(details.prompt.name)}</p>`));
       }
       if (req.method !== 'POST' || action === undefined) return send(res, 405, page('Method not allowed', ''));
@@ -135,7 +152,7 @@ export function createInteractionHandler(
       if (action === 'login') {
         if (details.prompt.name !== 'login') return send(res, 400, page('Unexpected step', '<p>Not a login step.</p>'));
         const identity = byId.get(form.get(INTERACTION_FIELDS.user) ?? '');
-        if (identity === undefined) return send(res, 400, loginPage(details, identities));
+        if (identity === undefined) return send(res, 400, loginPage(details, identities, await clientLabel(provider, details)));
         return await provider.interactionFinished(req, res, { login: { accountId: identity.id } }, { mergeWithLastSubmission: false });
       }
       if (details.prompt.name !== 'consent') return send(res, 400, page('Unexpected step', '<p>Not a consent step.</p>'));

@@ -14,10 +14,11 @@
 import { randomBytes } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { Provider, errors, type Configuration } from 'oidc-provider';
+import type { Configuration, Provider } from 'oidc-provider';
 import { createMemoryAdapter } from 'oidc-provider/lib/adapters/memory_adapter.js';
 import type { Logger } from '../log.js';
 import { createInteractionHandler, escapeHtml } from './authorization-interactions.js';
+import { loadOidcProvider } from './oidc-provider-loader.js';
 import { loadOrCreateSigningKeys } from './authorization-keys.js';
 import {
   SANDBOX_CLI_CLIENT,
@@ -83,6 +84,8 @@ function listen(server: Server, port: number, host: string): Promise<AddressInfo
 
 /** oidc-provider configuration; every callback it would otherwise warn about (on stdout) is set explicitly. */
 function configuration(options: {
+  /** oidc-provider's `errors.InvalidTarget` (the module is loaded lazily: see oidc-provider-loader.ts). */
+  invalidTarget: (message: string) => Error;
   resources: SandboxResource[];
   identities: readonly SandboxIdentity[];
   serviceClient: { id: string; secret: string };
@@ -131,7 +134,7 @@ function configuration(options: {
         useGrantedResource: async () => true,
         getResourceServerInfo: async (_ctx: unknown, indicator: string) => {
           const resource = resources.get(indicator);
-          if (resource === undefined) throw new errors.InvalidTarget(`unknown resource ${indicator}`);
+          if (resource === undefined) throw options.invalidTarget(`unknown resource ${indicator}`);
           return {
             scope: resource.scopes.join(' '),
             audience: resource.url,
@@ -203,9 +206,11 @@ export async function startSandboxAuthorizationServer(
 
   let provider: Provider;
   try {
-    provider = new Provider(
+    const oidc = await loadOidcProvider();
+    provider = new oidc.Provider(
       issuer,
       configuration({
+        invalidTarget: (message) => new oidc.errors.InvalidTarget(message),
         resources: options.resources,
         identities: options.identities ?? SANDBOX_IDENTITIES,
         serviceClient: options.serviceClient ?? SANDBOX_SERVICE_CLIENT,

@@ -1,6 +1,6 @@
 /**
  * Minimal local types for `oidc-provider` 9.13 (it ships none, and no `@types` package exists for v9): only the
- * surface the sandbox authorization server uses (Provider, Grant, interactions, errors, the memory adapter).
+ * surface the sandbox authorization server uses (Provider, Grant, Client, interactions, errors, the memory adapter).
  */
 declare module 'oidc-provider' {
   import type { IncomingMessage, ServerResponse } from 'node:http';
@@ -33,11 +33,20 @@ declare module 'oidc-provider' {
     save(ttl?: number): Promise<string>;
   }
 
+  /** A registered client (pre-registered or dynamically, RFC 7591). */
+  export class Client {
+    static find(id: string): Promise<Client | undefined>;
+    readonly clientId: string;
+    /** The client's metadata, RFC 7591 §2 names (`client_name`, `redirect_uris`, …). */
+    metadata(): Record<string, unknown>;
+  }
+
   /** The authorization server; a Koa application. */
   export class Provider {
     constructor(issuer: string, configuration?: Configuration);
     readonly issuer: string;
     readonly Grant: typeof Grant;
+    readonly Client: typeof Client;
     callback(): (req: IncomingMessage, res: ServerResponse) => Promise<void>;
     interactionDetails(req: IncomingMessage, res: ServerResponse): Promise<InteractionDetails>;
     interactionFinished(

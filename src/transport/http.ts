@@ -37,7 +37,7 @@ export interface HttpServerOptions {
   publicUrl?: string;
   /** Largest accepted request body; 8 MiB by default. */
   maxBodyBytes?: number;
-  /** Per-caller limit (600/min, burst 60 by default); `false` disables it (benchmarks). */
+  /** Per-caller limit (600/min, burst 600 by default); `false` disables it (benchmarks). */
   rateLimit?: RateLimitOptions | false;
   /** Where legacy sessions and per-caller state live; an in-memory store (closed with the server) by default. */
   sessionStore?: SessionStore;
@@ -58,16 +58,27 @@ const DEFAULT_GRACE_MS = 5_000;
 const ANSWER_CANCELLED_MS = 500;
 
 /**
- * Refuses to serve stateful backends without inbound authentication on a non-loopback interface: a session id
- * (or, in 2026-07-28, the anonymous caller's state) only says "same conversation", not "same person", so anyone
- * who can reach the port could use the backend.
+ * Refuses to serve stateful backends without inbound authentication beyond this machine: a session id (or, in
+ * 2026-07-28, the anonymous caller's state) only says "same conversation", not "same person", so anyone who can
+ * reach the server could use the backend. "Beyond this machine" is a non-loopback interface, or a non-loopback
+ * public URL: a reverse proxy in front of a loopback port forwards every client, and all of them would be the one
+ * anonymous principal.
  */
-export function assertSafeBinding(host: string, backends: ReadonlyArray<Pick<HttpBackend, 'service' | 'inboundAuth'>>): void {
-  if (isLoopbackHost(host)) return;
+export function assertSafeBinding(
+  host: string,
+  backends: ReadonlyArray<Pick<HttpBackend, 'service' | 'inboundAuth'>>,
+  publicUrl?: string,
+): void {
+  const publicHost = publicUrl === undefined ? undefined : URL.canParse(publicUrl) ? new URL(publicUrl).hostname : publicUrl;
+  const exposure = !isLoopbackHost(host)
+    ? `listen on ${host}`
+    : publicHost !== undefined && !isLoopbackHost(publicHost) ? `be served at ${publicUrl}` : undefined;
+  if (exposure === undefined) return;
   const unsafe = backends.find((b) => b.service.stateful && b.inboundAuth === undefined);
   if (unsafe !== undefined) {
     throw new Error(
-      `sessions are not authentication: configure an inbound credential to listen on ${host} (backend ${unsafe.service.backend})`,
+      `sessions are not authentication: configure an inbound credential to ${exposure} (backend ${unsafe.service.backend}; ` +
+        'e.g. FINMCP_API_KEYS), or keep it on loopback',
     );
   }
 }
@@ -114,7 +125,7 @@ class NodeRequest implements HttpRequestLike {
 export function createHttpServer(options: HttpServerOptions): HttpServerHandle {
   const host = options.host ?? '127.0.0.1';
   const logger = options.logger;
-  assertSafeBinding(host, options.backends);
+  assertSafeBinding(host, options.backends, options.publicUrl);
   const ownStore = options.sessionStore === undefined;
   const store: SessionStore = options.sessionStore ?? new MemorySessionStore();
   const pipeline = new HttpPipeline({ ...options, store });

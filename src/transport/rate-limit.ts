@@ -1,14 +1,20 @@
 /**
  * Per-caller request rate limiting for the HTTP transport: a token bucket per key (principal id, or remote
  * address for unauthenticated callers). Over the limit the transport answers 429 with `Retry-After`
- * (RFC 6585 §4, RFC 9110 §10.2.3).
+ * (RFC 6585 §4, RFC 9110 §10.2.3). Refusals are logged, throttled ({@link RefusalLog}).
  */
+import type { InboundAuthResult } from '../contracts.js';
+import type { Logger } from '../log.js';
 
 /** Limits of one bucket. */
 export interface RateLimitOptions {
   /** Sustained rate; 600 per minute by default. */
   perMinute?: number;
-  /** Bucket size: requests allowed at once after being idle; 60 by default. */
+  /**
+   * Bucket size: requests allowed at once after being idle; `perMinute` by default. A client that connects and
+   * runs a burst of requests (a conformance suite, an agent listing and calling many tools) must get through; the
+   * sustained rate still bounds abuse to `perMinute`.
+   */
   burst?: number;
   /** Most keys tracked; the oldest are forgotten beyond it (a forgotten key starts with a full bucket). */
   maxKeys?: number;
@@ -35,7 +41,7 @@ export class TokenBucketLimiter {
     const perMinute = options.perMinute ?? 600;
     if (!(perMinute > 0)) throw new RangeError('rateLimit.perMinute must be positive');
     this.#perMs = perMinute / 60_000;
-    this.#burst = Math.max(1, options.burst ?? 60);
+    this.#burst = Math.max(1, options.burst ?? perMinute);
     this.#maxKeys = options.maxKeys ?? 100_000;
     this.#now = options.now ?? Date.now;
     this.#timer = setInterval(() => this.prune(), 60_000);
@@ -85,5 +91,89 @@ export class TokenBucketLimiter {
   close(): void {
     if (this.#timer !== undefined) clearInterval(this.#timer);
     this.#timer = undefined;
+  }
+}
+
+/** Options of {@link RefusalLog}. */
+export interface RefusalLogOptions {
+  /** At most one line per caller and kind in this interval; 60 s by default. */
+  intervalMs?: number;
+  /** Most callers remembered; the oldest is forgotten beyond it. */
+  maxKeys?: number;
+  now?: () => number;
+}
+
+/** One caller's throttle window. */
+interface LogWindow {
+  startedAt: number;
+  suppressed: number;
+}
+
+/**
+ * The security log of refused requests: rejected credentials (with the reason, the unverified `sub` a token
+ * claimed, and the client address; never the credential) and 429s (the limiter key: principal id or address).
+ * A flood must not flood the log: one line per caller and kind per interval, the next one saying how many were
+ * left out.
+ */
+export class RefusalLog {
+  readonly #windows = new Map<string, LogWindow>();
+  readonly #logger: Logger;
+  readonly #intervalMs: number;
+  readonly #maxKeys: number;
+  readonly #now: () => number;
+
+  constructor(logger: Logger, options: RefusalLogOptions = {}) {
+    this.#logger = logger;
+    this.#intervalMs = options.intervalMs ?? 60_000;
+    this.#maxKeys = options.maxKeys ?? 10_000;
+    this.#now = options.now ?? Date.now;
+  }
+
+  /** A request whose credential was missing (debug: every OAuth discovery starts so) or rejected (warn). */
+  rejected(backend: string, address: string, refusal: Extract<InboundAuthResult, { ok: false }>): void {
+    const suppressed = this.#admit(`r:${address}`);
+    if (suppressed === undefined) return;
+    const error = typeof refusal.body['error'] === 'string' ? refusal.body['error'] : undefined;
+    const fields = {
+      event: 'auth_rejected',
+      backend,
+      address,
+      status: refusal.status,
+      error,
+      reason: refusal.body['error_description'],
+      ...(refusal.claimedSubject === undefined ? {} : { claimedSubject: refusal.claimedSubject }),
+      ...(suppressed > 0 ? { suppressed } : {}),
+    };
+    if (error === 'unauthorized') this.#logger.debug(fields, 'request without credential');
+    else this.#logger.warn(fields, 'credential rejected');
+  }
+
+  /** A 429: `key` is the limiter's (`p:<principal>` or `a:<address>`). */
+  limited(key: string, address: string, retryAfterSeconds: number): void {
+    const suppressed = this.#admit(`l:${key}`);
+    if (suppressed === undefined) return;
+    const caller = key.startsWith('p:') ? { principal: key.slice(2) } : {};
+    this.#logger.warn(
+      { event: 'rate_limited', ...caller, address, retryAfterSeconds, ...(suppressed > 0 ? { suppressed } : {}) },
+      'rate limited (429)',
+    );
+  }
+
+  /** Undefined when this line is left out; otherwise how many were left out since the last one. */
+  #admit(key: string): number | undefined {
+    const now = this.#now();
+    const window = this.#windows.get(key);
+    if (window !== undefined && now - window.startedAt < this.#intervalMs) {
+      window.suppressed++;
+      return undefined;
+    }
+    const suppressed = window?.suppressed ?? 0;
+    this.#windows.delete(key);
+    if (this.#windows.size >= this.#maxKeys) {
+      const oldest = this.#windows.keys().next();
+      if (oldest.done !== true) this.#windows.delete(oldest.value);
+    }
+    this.#windows.set(key, { startedAt: now, suppressed: 0 });
+    return suppressed;
   }
 }

@@ -167,6 +167,9 @@ describe('createOAuthResourceServer', () => {
       expect(result.body.error, name).toBe('invalid_token');
       expect(result.body.error_description, name).toMatch(want);
       expect(JSON.stringify(result), name).not.toContain(token);
+      // For the security log: the subject the token claims (unverified), when it is a JWT with one.
+      const claimed = name === 'malformed' || name === 'no sub' ? undefined : name.startsWith('payload swapped') ? 'mallory' : claims().sub;
+      expect(result.claimedSubject, name).toBe(claimed);
     }
   });
 

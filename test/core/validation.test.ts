@@ -21,6 +21,8 @@ const schema = {
     password: { type: 'string', minLength: 12 },
     apiToken: { type: 'integer' },
     amount: { anyOf: [{ type: 'string' }, { type: 'number' }] },
+    invoiceId: { anyOf: [{ type: 'string', format: 'uuid' }, { type: 'string', pattern: '^#?[0-9]+$' }] },
+    code: { anyOf: [{ type: 'string', minLength: 2, pattern: '^[A-Z]+$' }, { type: 'null' }] },
     tags: { type: 'array', items: { type: 'string' }, minItems: 1, uniqueItems: true },
     lines: {
       type: 'array',
@@ -94,6 +96,21 @@ const cases: Array<{ given: string; args: unknown; want: string[] }> = [
     given: 'anyOf folded into one line naming the types',
     args: { startDate: '2025-01-31', amount: true },
     want: ['amount: must be string or number (got true)'],
+  },
+  {
+    given: 'anyOf of one type: the type named once',
+    args: { startDate: '2025-01-31', invoiceId: 42 },
+    want: ['invoiceId: must be string (got 42)'],
+  },
+  {
+    given: 'anyOf whose branches broke rules, not types: each branch\'s rule',
+    args: { startDate: '2025-01-31', invoiceId: 'invoice 1429' },
+    want: ['invoiceId: must be a valid uuid, or must match pattern "^#?[0-9]+$" (got "invoice 1429")'],
+  },
+  {
+    given: 'anyOf with a rule in one branch and a type in the other; several rules of one branch joined by and',
+    args: { startDate: '2025-01-31', code: 'a' },
+    want: ['code: must have at least 2 characters and must match pattern "^[A-Z]+$", or must be null (got "a")'],
   },
   {
     given: 'nested array items: paths, pointer escapes, exclusive minimum, pattern',

@@ -1,7 +1,7 @@
 /**
  * A tiny scripted HTTP/1.1 backend (RFC 9112) on 127.0.0.1, port 0, for faults Prism cannot produce: 5xx, 429 with
- * `Retry-After`, slow answers, connection resets, malformed JSON, wrong content types, and for observing what a
- * client sent. Each path gets a queue of replies; the last one repeats. Every request is recorded.
+ * `Retry-After`, slow answers, connection resets, malformed JSON, wrong content types, bodies echoing the request, and
+ * for observing what a client sent. Each path gets a queue of replies; the last one repeats. Every request is recorded.
  *
  * Usage:
  * ```ts
@@ -33,6 +33,7 @@ export type Reply =
   | { kind: 'send'; status: number; headers: Record<string, string>; body: string; delayMs: number }
   | { kind: 'reset'; delayMs: number; afterHeaders: boolean }
   | { kind: 'echo'; status: number }
+  | { kind: 'reflect'; status: number; render: (request: RecordedRequest) => unknown }
   | { kind: 'hang' };
 
 /** Builders for {@link Reply}s. */
@@ -74,6 +75,13 @@ export const reply = {
   /** Answers with a JSON copy of what was received: `{ method, path, query, headers, body }`. */
   echo(status = 200): Reply {
     return { kind: 'echo', status };
+  },
+  /**
+   * Answers what `render` makes of the request: a string as `text/plain`, anything else as JSON (e.g. an error
+   * body quoting the request's `Authorization` header, as careless backends do).
+   */
+  reflect(status: number, render: (request: RecordedRequest) => unknown): Reply {
+    return { kind: 'reflect', status, render };
   },
   /** Never answers (until the backend is closed). */
   hang(): Reply {
@@ -142,6 +150,14 @@ export async function startFaultBackend(): Promise<FaultBackend> {
         const payload = JSON.stringify(recorded);
         res.writeHead(r.status, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(payload) });
         res.end(payload);
+        return;
+      }
+      case 'reflect': {
+        const rendered = r.render(recorded);
+        const text = typeof rendered === 'string' ? rendered : JSON.stringify(rendered);
+        const type = typeof rendered === 'string' ? 'text/plain' : 'application/json';
+        res.writeHead(r.status, { 'content-type': type, 'content-length': Buffer.byteLength(text) });
+        res.end(text);
         return;
       }
       case 'reset':

@@ -348,6 +348,19 @@ describe('import_invoice_xml gate (recording stub backend)', () => {
     },
     { given: 'one byte over the configured limit', xml: `<a>${'x'.repeat(1024 - 6)}</a>`, want: ['xml_content', '1025 bytes', 'limit is 1024 bytes'] },
   ];
+  it('a session that is not logged in is told so before its document is parsed (malformed and 200,000 levels deep)', async () => {
+    const anonymous = harness(stub.url, { maxXmlBytes: 2 * 1024 * 1024 });
+    try {
+      for (const xml of ['<Invoice><Total>1</Invoice>', '<a>'.repeat(200_000) + '</a>'.repeat(200_000)]) {
+        const result = await anonymous.call('import_invoice_xml', { entity_id: ENTITY, xml_content: xml });
+        expect(result.isError).toBe(true);
+        expect(text(result)).toBe(NOT_LOGGED_IN);
+      }
+    } finally {
+      await anonymous.close();
+    }
+  });
+
   it.each(cases)('$given', async ({ xml, want }) => {
     const before = stub.requestsTo(importPath).length;
     const result = await h.call('import_invoice_xml', { entity_id: ENTITY, xml_content: xml });
@@ -361,5 +374,45 @@ describe('import_invoice_xml gate (recording stub backend)', () => {
     expect(result.isError).toBe(true);
     for (const fragment of want) expect(text(result)).toContain(fragment);
     expect(stub.requestsTo(importPath)).toHaveLength(before); // the backend received nothing
+  });
+});
+
+describe('a session that ends without logout (recording stub backend)', () => {
+  let stub: FaultBackend;
+  beforeAll(async () => {
+    stub = await startFaultBackend();
+    stub.script('/api/v1/auth/logout', reply.json(200, { success: true }));
+  });
+  afterAll(async () => stub?.close());
+
+  const ended = (state: Record<string, unknown>): SessionRecord => ({ principalId: 'anonymous', backend: 'b4b', createdAt: 0, state });
+
+  it('revokes a live login at the backend (eviction, expiry, DELETE); an expired or absent login costs no call', async () => {
+    const h = harness(stub.url);
+    try {
+      const live = { accessToken: 'live-backend-jwt', expiresAt: Date.now() + 3_600_000 };
+      await h.service.endSession?.('s-live', ended({ [B4B_AUTH_KEY]: live }), 'evicted');
+      const logouts = stub.requestsTo('/api/v1/auth/logout');
+      expect(logouts).toHaveLength(1);
+      expect(logouts[0]?.method).toBe('POST');
+      expect(logouts[0]?.headers['authorization']).toBe('Bearer live-backend-jwt');
+
+      await h.service.endSession?.('s-old', ended({ [B4B_AUTH_KEY]: { accessToken: 'old', expiresAt: Date.now() - 1 } }), 'expired');
+      await h.service.endSession?.('s-none', ended({}), 'deleted');
+      expect(stub.requestsTo('/api/v1/auth/logout')).toHaveLength(1);
+    } finally {
+      await h.close();
+    }
+  });
+
+  it('a failing logout is logged, never thrown', async () => {
+    stub.script('/api/v1/auth/logout', reply.status(503));
+    const h = harness(stub.url);
+    try {
+      const live = { accessToken: 'live-backend-jwt-2', expiresAt: Date.now() + 3_600_000 };
+      await expect(h.service.endSession?.('s', ended({ [B4B_AUTH_KEY]: live }), 'expired')).resolves.toBeUndefined();
+    } finally {
+      await h.close();
+    }
   });
 });

@@ -6,6 +6,7 @@ import type { ToolDescriptor } from '../../src/descriptor.js';
 import { Settings } from '../../src/config.js';
 import { createLogger } from '../../src/log.js';
 import { overrideFactories, type ServiceTokenSource } from '../../src/overrides/index.js';
+import { B4B_AUTH_KEY } from '../../src/overrides/b4b-session.js';
 
 const logger = createLogger({ level: 'silent' });
 
@@ -63,7 +64,10 @@ describe('overrideFactories', () => {
     const overrides = factory?.({ settings: new Settings(env), logger, serviceToken: tokens(), transport: 'http' });
     const check = overrides?.tools?.['import_invoice_xml']?.check;
     expect(check).toBeTypeOf('function');
-    const verdict = await check?.({ xml_content: xml }, ctx({}));
+    // The check asks for a login first (see b4b.test.ts); this session is logged in.
+    const signedIn = sessionCtx();
+    await signedIn.session?.set(B4B_AUTH_KEY, { accessToken: 'backend-jwt' });
+    const verdict = await check?.({ xml_content: xml }, signedIn);
     if (want === 'ok') expect(verdict).toBeUndefined();
     else expect(verdict).toContain('limit is 100 bytes');
   });

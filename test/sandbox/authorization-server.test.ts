@@ -195,6 +195,72 @@ describe('sandbox authorization server with the MCP SDK client', () => {
     await again.close();
   });
 
+  it('login and consent pages name the client by its client_name and list each scope once', async () => {
+    const registration = await fetch(`${as.issuer}/reg`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({
+        client_name: 'Acme <Agent>',
+        redirect_uris: ['http://127.0.0.1:9/callback'],
+        token_endpoint_auth_method: 'none',
+        grant_types: ['authorization_code'],
+        scope: SCOPES.join(' '),
+      }),
+    });
+    expect(registration.status).toBe(201);
+    const clientId = ((await registration.json()) as { client_id: string }).client_id;
+    const authorize = new URL(`${as.issuer}/auth`);
+    authorize.search = new URLSearchParams({
+      response_type: 'code',
+      client_id: clientId,
+      redirect_uri: 'http://127.0.0.1:9/callback',
+      code_challenge: 'E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM',
+      code_challenge_method: 'S256',
+      resource: mcpUrl,
+      scope: SCOPES.join(' '),
+    }).toString();
+
+    // A minimal browser: every cookie on every request (one loopback host), redirects followed by hand.
+    const cookies = new Map<string, string>();
+    const browse = async (url: URL, form?: Record<string, string>): Promise<Response> => {
+      const response = await fetch(url, {
+        method: form === undefined ? 'GET' : 'POST',
+        redirect: 'manual',
+        headers: {
+          cookie: [...cookies].map(([k, v]) => `${k}=${v}`).join('; '),
+          ...(form === undefined ? {} : { 'content-type': 'application/x-www-form-urlencoded' }),
+        },
+        ...(form === undefined ? {} : { body: new URLSearchParams(form).toString() }),
+      });
+      for (const line of response.headers.getSetCookie()) {
+        const [pair = ''] = line.split(';');
+        const eq = pair.indexOf('=');
+        cookies.set(pair.slice(0, eq), pair.slice(eq + 1));
+      }
+      return response;
+    };
+    const pageAfterRedirects = async (start: Response, from: URL): Promise<{ html: string; url: URL }> => {
+      let response = start;
+      let url = from;
+      while (response.status >= 300 && response.status < 400) {
+        await response.body?.cancel();
+        url = new URL(response.headers.get('location')!, url);
+        response = await browse(url);
+      }
+      expect(response.status).toBe(200);
+      return { html: await response.text(), url };
+    };
+
+    const login = await pageAfterRedirects(await browse(authorize), authorize);
+    expect(login.html).toContain('<strong>Acme &#60;Agent&#62;</strong> asks you to sign in');
+    expect(login.html).not.toContain(clientId);
+    const loginAction = new URL(/<form method="post" action="([^"]+)">/.exec(login.html)![1]!, login.url);
+    const consent = await pageAfterRedirects(await browse(loginAction, { user: 'alice' }), loginAction);
+    expect(consent.html).toContain('<strong>Acme &#60;Agent&#62;</strong> asks for access to:');
+    expect(consent.html).not.toContain(clientId);
+    for (const scope of SCOPES) expect(consent.html.split(`<code>${scope}</code>`)).toHaveLength(2);
+  });
+
   it('issues tokens to the CLI client for each demo user with their organisations', async () => {
     const given = [
       { user: 'alice', want: [FIRST_ORG] },

@@ -173,7 +173,7 @@ beforeAll(async () => {
     }),
     logger,
   );
-  // Fewer connections than the limiter's burst (60): the 200 sessions interleave over these.
+  // 48 connections: the 200 sessions interleave over these.
   pool = new Pool(running.url!, { connections: 48 });
   client = new LeanClient(pool);
 }, 120_000);
@@ -495,10 +495,19 @@ describe('sessions are not authentication', () => {
     expect(stub.requests.length - before, 'no backend call through an ended session').toBe(0);
   });
 
-  it('refuses to listen on 0.0.0.0 without an inbound credential, saying why; starts with API keys', async () => {
+  it('refuses to listen on 0.0.0.0 or behind a public URL without an inbound credential, saying why; starts with API keys', async () => {
     await expect(
       startServers(['b4b'], { transport: 'http', port: '0' }, new Settings({ FINMCP_HOST: '0.0.0.0', B4B_BACKEND_URL: stub.url }), logger),
     ).rejects.toThrow(/sessions are not authentication: configure an inbound credential to listen on 0\.0\.0\.0/);
+    // Loopback behind a proxy is no better: the public URL is what clients reach.
+    await expect(
+      startServers(
+        ['b4b'],
+        { transport: 'http', port: '0', publicUrl: 'https://b4b-mcp.example.com' },
+        new Settings({ B4B_BACKEND_URL: stub.url }),
+        logger,
+      ),
+    ).rejects.toThrow(/configure an inbound credential to be served at https:\/\/b4b-mcp\.example\.com/);
 
     const exposed = await startServers(
       ['b4b'],

@@ -197,7 +197,7 @@ describe('specs/finopps.yaml served by Prism', () => {
     { given: 'no startDate', tool: 'payments_report', params: { startDate: undefined }, field: 'startDate' },
     { given: 'no query', tool: 'search_customers', params: { query: undefined }, field: 'query' },
     { given: 'an empty query', tool: 'search_customers', params: { query: '' }, field: 'query' },
-    { given: 'an invoice number instead of its id', tool: 'get_invoice', params: { invoiceId: 'INV-1429' }, field: 'invoiceId' },
+    { given: 'neither an id nor an invoice number', tool: 'get_invoice', params: { invoiceId: 'invoice 1429' }, field: 'invoiceId' },
     { given: 'a non-UUID organisation', tool: 'get_business', params: { organizationId: 'acme' }, field: 'organizationId' },
   ])('$tool given $given answers 422 naming $field', async ({ tool, params, field }) => {
     const o = operation(tool);

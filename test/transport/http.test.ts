@@ -250,6 +250,16 @@ describe('createHttpServer guards (raw HTTP)', () => {
       want: { status: 400, body: /MCP-Protocol-Version/ },
     },
     {
+      name: 'unsupported MCP-Protocol-Version without credentials on an authenticated backend → 401 first',
+      given: () => ({ path: '/stateful/mcp', headers: { ...MCP_HEADERS, 'mcp-protocol-version': '1999-01-01' }, body: rpc(1, 'initialize', INIT_PARAMS) }),
+      want: { status: 401, headers: { 'www-authenticate': /^Bearer resource_metadata=/ } },
+    },
+    {
+      name: 'unsupported MCP-Protocol-Version with credentials → 400',
+      given: () => ({ path: '/stateful/mcp', headers: { ...MCP_HEADERS, ...alice, 'mcp-protocol-version': '1999-01-01' }, body: rpc(1, 'tools/list') }),
+      want: { status: 400, body: /MCP-Protocol-Version/ },
+    },
+    {
       name: 'supported MCP-Protocol-Version → 200',
       given: () => ({ path: '/plain/mcp', headers: { ...MCP_HEADERS, 'mcp-protocol-version': '2025-06-18' }, body: rpc(1, 'tools/list') }),
       want: { status: 200 },
@@ -616,7 +626,7 @@ describe('assertSafeBinding', () => {
   const stateful = createTestService('s', true);
   const stateless = createTestService('p', false);
   const auth = createTestAuth('s');
-  const cases: Array<{ name: string; given: [string, Array<{ service: TestService; inboundAuth?: typeof auth }>]; want: RegExp | null }> = [
+  const cases: Array<{ name: string; given: [string, Array<{ service: TestService; inboundAuth?: typeof auth }>, string?]; want: RegExp | null }> = [
     { name: 'stateful without auth on loopback is fine', given: ['127.0.0.1', [{ service: stateful }]], want: null },
     { name: 'stateful without auth on localhost is fine', given: ['localhost', [{ service: stateful }]], want: null },
     { name: 'stateless without auth on all interfaces is allowed', given: ['0.0.0.0', [{ service: stateless }]], want: null },
@@ -626,6 +636,23 @@ describe('assertSafeBinding', () => {
       given: ['0.0.0.0', [{ service: stateless }, { service: stateful }]],
       want: /sessions are not authentication: configure an inbound credential to listen on 0\.0\.0\.0/,
     },
+    {
+      name: 'stateful without auth on loopback behind a public https URL is refused (a proxy forwards everyone)',
+      given: ['127.0.0.1', [{ service: stateful }], 'https://mcp.example.com'],
+      want: /sessions are not authentication: configure an inbound credential to be served at https:\/\/mcp\.example\.com \(backend s/,
+    },
+    {
+      name: 'stateful with auth behind a public URL is fine',
+      given: ['127.0.0.1', [{ service: stateful, inboundAuth: auth }], 'https://mcp.example.com'],
+      want: null,
+    },
+    {
+      name: 'stateless without auth behind a public URL is allowed',
+      given: ['127.0.0.1', [{ service: stateless }], 'https://mcp.example.com'],
+      want: null,
+    },
+    { name: 'a loopback public URL is fine', given: ['127.0.0.1', [{ service: stateful }], 'http://localhost:3000'], want: null },
+    { name: 'an IPv6 loopback public URL is fine', given: ['::1', [{ service: stateful }], 'http://[::1]:3000'], want: null },
   ];
   it.each(cases)('$name', ({ given, want }) => {
     if (want === null) expect(() => assertSafeBinding(...given)).not.toThrow();
@@ -636,5 +663,44 @@ describe('assertSafeBinding', () => {
     expect(() =>
       createHttpServer({ host: '0.0.0.0', port: 0, backends: [{ service: stateful, info: { name: 's', version: '1' } }], allowedOrigins: [], logger }),
     ).toThrow(/sessions are not authentication/);
+  });
+});
+
+describe('origin-wide well-known documents (RFC 9728 §3.1)', () => {
+  /** The test plugin, also claiming the root form as the OAuth resource server does. */
+  const withRoot = (backend: string): ReturnType<typeof createTestAuth> => {
+    const auth = createTestAuth(backend);
+    const doc = { resource: `http://127.0.0.1/${backend}/mcp`, authorization_servers: [`http://as-of-${backend}.example`] };
+    return { ...auth, wellKnown: () => ({ [metadataPath(backend)]: doc, '/.well-known/oauth-protected-resource': doc }) };
+  };
+  const serve = async (backends: string[]): Promise<{ url: string; handle: HttpServerHandle }> => {
+    const handle = createHttpServer({
+      port: 0,
+      backends: backends.map((b) => ({ service: createTestService(b, false), inboundAuth: withRoot(b), info: { name: b, version: '1' } })),
+      allowedOrigins: [],
+      logger,
+    });
+    return { url: (await handle.listen()).url, handle };
+  };
+  const get = async (url: string, path: string): Promise<RawResponse> => rawRequest(url, { method: 'GET', path });
+
+  it('with two backends each has its path form, and the root form is 404 (it would name one backend\'s authorization server for both)', async () => {
+    const { url, handle } = await serve(['one', 'two']);
+    try {
+      expect((await get(url, metadataPath('one'))).json).toMatchObject({ authorization_servers: ['http://as-of-one.example'] });
+      expect((await get(url, metadataPath('two'))).json).toMatchObject({ authorization_servers: ['http://as-of-two.example'] });
+      expect((await get(url, '/.well-known/oauth-protected-resource')).status).toBe(404);
+    } finally {
+      await handle.close();
+    }
+  });
+
+  it('with one backend only, the root form answers too (clients that probe the root)', async () => {
+    const { url, handle } = await serve(['only']);
+    try {
+      expect((await get(url, '/.well-known/oauth-protected-resource')).json).toMatchObject({ resource: 'http://127.0.0.1/only/mcp' });
+    } finally {
+      await handle.close();
+    }
   });
 });

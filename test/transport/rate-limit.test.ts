@@ -71,3 +71,19 @@ describe('TokenBucketLimiter', () => {
     expect(() => new TokenBucketLimiter({ perMinute: 0 })).toThrow(RangeError);
   });
 });
+
+describe('default burst (issue 14: a burst of 60 failed 8 conformance scenarios)', () => {
+  it('is the per-minute limit: that many at once, then the sustained rate', () => {
+    let now = 0;
+    const limiter = new TokenBucketLimiter({ perMinute: 100, now: () => now });
+    try {
+      for (let i = 0; i < 100; i++) expect(limiter.take('k')).toBe(0);
+      expect(limiter.take('k')).toBeGreaterThan(0);
+      now += 600; // one token per 600 ms at 100/min
+      expect(limiter.take('k')).toBe(0);
+      expect(limiter.take('k')).toBeGreaterThan(0);
+    } finally {
+      limiter.close();
+    }
+  });
+});

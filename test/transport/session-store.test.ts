@@ -4,7 +4,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import type { SessionRecord } from '../../src/contracts.js';
-import { createSessionHandle, MemorySessionStore } from '../../src/transport/session-store.js';
+import { createSessionHandle, MemorySessionStore, SessionCapacityError } from '../../src/transport/session-store.js';
 
 /** A record for session `n`. */
 function rec(n: string): SessionRecord {
@@ -151,6 +151,101 @@ describe('createSessionHandle', () => {
     await handle.set('token', 'late');
     await handle.clear();
     expect(await store.get('a')).toBeUndefined();
+    await store.close();
+  });
+});
+
+describe('MemorySessionStore caps: no caller can end another caller\'s signed-in session (issue 14)', () => {
+  /** A record of `owner`; signed in when `token` is given. */
+  const of = (owner: string, token?: string): SessionRecord => ({
+    principalId: 'anonymous',
+    owner,
+    backend: 'demo',
+    createdAt: 0,
+    state: token === undefined ? {} : { token },
+  });
+
+  function storeWithLog(options: { maxSessions?: number; maxSessionsPerCaller?: number; idleTtlMs?: number; now?: () => number }): {
+    store: MemorySessionStore;
+    ended: string[];
+  } {
+    const ended: string[] = [];
+    const store = new MemorySessionStore({ ...options, onSessionEnd: (id, _record, reason) => ended.push(`${id}:${reason}`) });
+    return { store, ended };
+  }
+
+  it('a caller at its cap evicts its own least recently used session, never another caller\'s', async () => {
+    const { store, ended } = storeWithLog({ maxSessionsPerCaller: 3 });
+    await store.set('victim', of('anonymous@127.0.0.2', 'v-token'));
+    for (let i = 0; i < 50; i++) await store.set(`loop-${i}`, of('anonymous@127.0.0.3', `t-${i}`));
+    expect(await store.get('victim')).toBeDefined();
+    for (let i = 0; i < 47; i++) expect(await store.get(`loop-${i}`)).toBeUndefined();
+    for (let i = 47; i < 50; i++) expect(await store.get(`loop-${i}`)).toBeDefined();
+    expect(ended).toEqual(Array.from({ length: 47 }, (_, i) => `loop-${i}:evicted`));
+    await store.close();
+  });
+
+  it('the per-caller eviction picks that caller\'s least recently used session', async () => {
+    const { store } = storeWithLog({ maxSessionsPerCaller: 2 });
+    await store.set('a', of('p'));
+    await store.set('b', of('p'));
+    await store.get('a');
+    await store.set('c', of('p'));
+    expect(await store.get('a')).toBeDefined();
+    expect(await store.get('b')).toBeUndefined();
+    await store.close();
+  });
+
+  it('a full store evicts the least recently used session holding no state, then refuses: signed-in sessions stay', async () => {
+    const { store, ended } = storeWithLog({ maxSessions: 3, maxSessionsPerCaller: 10 });
+    await store.set('signed-1', of('a', 't1'));
+    await store.set('idle', of('b'));
+    await store.set('signed-2', of('c', 't2'));
+    await store.set('newcomer', of('d'));
+    expect(ended).toEqual(['idle:evicted']);
+    // Now every session but the newcomer's holds a login; the newcomer signs in too.
+    (await store.get('newcomer'))!.state['token'] = 't3';
+    await expect(store.set('one-more', of('e'))).rejects.toThrow(SessionCapacityError);
+    await expect(store.set('one-more', of('e'))).rejects.toThrow(/all 3 sessions are in use/);
+    for (const id of ['signed-1', 'signed-2', 'newcomer']) expect(await store.get(id)).toBeDefined();
+    expect(store.size).toBe(3);
+    await store.close();
+  });
+
+  it('a full store drops expired sessions before refusing', async () => {
+    let now = 0;
+    const { store, ended } = storeWithLog({ maxSessions: 2, idleTtlMs: 1_000, now: () => now });
+    await store.set('a', of('a', 't'));
+    now += 500;
+    await store.set('b', of('b', 't'));
+    now += 600;
+    await store.set('c', of('c'));
+    expect(ended).toEqual(['a:expired']);
+    expect(await store.get('b')).toBeDefined();
+    await store.close();
+  });
+
+  it('reports delete and lazy expiry to onSessionEnd with the last record', async () => {
+    let now = 0;
+    const seen: Array<[string, unknown, string]> = [];
+    const store = new MemorySessionStore({ idleTtlMs: 1_000, now: () => now, onSessionEnd: (id, r, why) => seen.push([id, r.state['token'], why]) });
+    await store.set('x', of('o', 'tx'));
+    await store.set('y', of('o', 'ty'));
+    await store.delete('x');
+    now += 1_000;
+    expect(await store.get('y')).toBeUndefined();
+    expect(seen).toEqual([['x', 'tx', 'deleted'], ['y', 'ty', 'expired']]);
+    await store.close();
+  });
+
+  it('records without an owner count against their principal', async () => {
+    const { store } = storeWithLog({ maxSessionsPerCaller: 1 });
+    await store.set('a', rec('a'));
+    await store.set('a2', { ...rec('a') });
+    await store.set('b', rec('b'));
+    expect(await store.get('a')).toBeUndefined();
+    expect(await store.get('a2')).toBeDefined();
+    expect(await store.get('b')).toBeDefined();
     await store.close();
   });
 });

@@ -19,7 +19,8 @@ import { inspectMessage, truncate, type InboundNotification, type InboundRequest
 import { readEnvelope } from '../../protocol/envelope.js';
 import { ALL_VERSIONS, isModernVersion } from '../../protocol/versions.js';
 import { createOriginMatcher } from '../http-guards.js';
-import { TokenBucketLimiter, type RateLimitOptions } from '../rate-limit.js';
+import { RefusalLog, TokenBucketLimiter, type RateLimitOptions } from '../rate-limit.js';
+import { SessionCapacityError } from '../session-store.js';
 import { corsFor, preflight } from './cors.js';
 import { BodyTooLargeError, type HttpAnswer, type HttpRequestLike } from './exchange.js';
 import { checkModernHeaders } from './modern-headers.js';
@@ -41,7 +42,7 @@ export interface PipelineOptions {
   allowedOrigins: string[];
   /** Largest accepted request body; 8 MiB by default. */
   maxBodyBytes?: number;
-  /** Per-caller limit (600/min, burst 60 by default); `false` disables it (benchmarks). */
+  /** Per-caller limit (600/min, burst 600 by default); `false` disables it (benchmarks). */
   rateLimit?: RateLimitOptions | false;
   /** Where legacy sessions and per-caller state live. */
   store: SessionStore;
@@ -50,6 +51,8 @@ export interface PipelineOptions {
 
 /** Default body limit: 8 MiB. */
 export const DEFAULT_MAX_BODY_BYTES = 8 * 1024 * 1024;
+/** A well-known URI of the origin itself (RFC 8615), e.g. `/.well-known/oauth-protected-resource`. */
+const ORIGIN_WIDE_WELL_KNOWN = /^\/\.well-known\/[^/]+$/;
 /** Well-formed inbound `X-Request-Id` values, kept for correlation; anything else is replaced. */
 const REQUEST_ID_PATTERN = /^[A-Za-z0-9._:-]{1,128}$/;
 
@@ -70,6 +73,8 @@ export class HttpPipeline {
   readonly #healthJson: string;
   readonly #originAllowed: (origin: string) => boolean;
   readonly #limiter: TokenBucketLimiter | undefined;
+  /** Rejected credentials and 429s, one log line per caller per minute. */
+  readonly #refusals: RefusalLog;
   readonly #sessions: LegacySessions;
   readonly #maxBodyBytes: number;
   readonly #logger: Logger;
@@ -81,6 +86,7 @@ export class HttpPipeline {
     this.#maxBodyBytes = options.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES;
     this.#originAllowed = createOriginMatcher(options.allowedOrigins);
     this.#limiter = options.rateLimit === false ? undefined : new TokenBucketLimiter(options.rateLimit ?? {});
+    this.#refusals = new RefusalLog(options.logger);
     this.#sessions = new LegacySessions(options.store, options.logger);
     for (const backend of options.backends) {
       const { service } = backend;
@@ -95,7 +101,10 @@ export class HttpPipeline {
         core,
       });
       for (const [route, body] of Object.entries(backend.inboundAuth?.wellKnown() ?? {})) {
-        // Path forms are per backend; the root form belongs to the first backend that claims it.
+        // Path forms (RFC 9728 §3.1: `/.well-known/<name>/<backend>/mcp`) are per backend. A root form describes the
+        // whole origin, which is true only when this backend is the only one served: otherwise clients of one
+        // backend would discover another's authorization server.
+        if (ORIGIN_WIDE_WELL_KNOWN.test(route) && options.backends.length > 1) continue;
         if (!this.#wellKnown.has(route)) this.#wellKnown.set(route, JSON.stringify(body));
       }
     }
@@ -142,19 +151,21 @@ export class HttpPipeline {
 
   /** Authenticates and rate-limits: the principal, or the refusal to send. */
   async #admit(req: HttpRequestLike, route: Route): Promise<Principal | HttpAnswer> {
-    if (route.inboundAuth === undefined) return this.#rateLimited(`a:${req.remoteAddress}`) ?? ANONYMOUS_PRINCIPAL;
+    if (route.inboundAuth === undefined) return this.#rateLimited(req, `a:${req.remoteAddress}`) ?? ANONYMOUS_PRINCIPAL;
     const result = await route.inboundAuth.authenticate(req.header('authorization'));
     if (!result.ok) {
+      this.#refusals.rejected(route.name, req.remoteAddress, result);
       // Failed attempts count against the caller's address so that guessing credentials is slowed down.
-      return this.#rateLimited(`a:${req.remoteAddress}`) ?? json(result.status, JSON.stringify(result.body), result.headers);
+      return this.#rateLimited(req, `a:${req.remoteAddress}`) ?? json(result.status, JSON.stringify(result.body), result.headers);
     }
-    return this.#rateLimited(`p:${result.principal.id}`) ?? result.principal;
+    return this.#rateLimited(req, `p:${result.principal.id}`) ?? result.principal;
   }
 
   /** Takes a token for `key`; the 429 when there is none. */
-  #rateLimited(key: string): HttpAnswer | undefined {
+  #rateLimited(req: HttpRequestLike, key: string): HttpAnswer | undefined {
     const retryAfter = this.#limiter?.take(key) ?? 0;
     if (retryAfter === 0) return undefined;
+    this.#refusals.limited(key, req.remoteAddress, retryAfter);
     return rpcError(429, null, ErrorCode.ServerError, 'Too many requests', { 'retry-after': String(retryAfter) });
   }
 
@@ -168,13 +179,6 @@ export class HttpPipeline {
     if (contentType === undefined || !contentType.includes('application/json')) {
       return rpcError(415, null, ErrorCode.ServerError, 'Unsupported Media Type: Content-Type must be application/json');
     }
-    const version = req.header('mcp-protocol-version');
-    if (version !== undefined && !ALL_VERSIONS.has(version)) {
-      return rpcError(400, null, ErrorCode.UnsupportedProtocolVersion, `Bad Request: unsupported MCP-Protocol-Version ${truncate(version)}`, undefined, {
-        supported: [...ALL_VERSIONS],
-        requested: truncate(version, 64),
-      });
-    }
     const declared = req.header('content-length');
     if (declared !== undefined && Number(declared) > this.#maxBodyBytes) return this.#tooLarge();
     return undefined;
@@ -185,6 +189,14 @@ export class HttpPipeline {
     if (refused !== undefined) return refused;
     const principal = await this.#admit(req, route);
     if ('status' in principal) return principal;
+    // After authentication: an unauthenticated caller learns only that it must authenticate (401).
+    const version = req.header('mcp-protocol-version');
+    if (version !== undefined && !ALL_VERSIONS.has(version)) {
+      return rpcError(400, null, ErrorCode.UnsupportedProtocolVersion, `Bad Request: unsupported MCP-Protocol-Version ${truncate(version)}`, undefined, {
+        supported: [...ALL_VERSIONS],
+        requested: truncate(version, 64),
+      });
+    }
     let raw: string;
     try {
       raw = await req.readBody(this.#maxBodyBytes);
@@ -244,7 +256,7 @@ export class HttpPipeline {
         const presented = req.header('mcp-session-id');
         if (presented === undefined) {
           if (request.method !== 'initialize') return rpcError(400, request.id, ErrorCode.ServerError, 'Bad Request: Mcp-Session-Id header is required');
-          opening = this.#sessions.open(principal, route.name);
+          opening = this.#sessions.open(principal, route.name, req.remoteAddress);
           caller.session = this.#sessions.handle(opening.id, opening.record);
           caller.sessionId = opening.id;
         } else {
@@ -263,7 +275,13 @@ export class HttpPipeline {
     // Cancelled by `notifications/cancelled` (legacy session): the request still gets an answer over HTTP.
     if (reply === undefined) return rpcError(200, request.id, ErrorCode.ServerError, 'Request cancelled');
     if (opening !== undefined && reply.ok) {
-      await this.#sessions.commit(opening);
+      try {
+        await this.#sessions.commit(opening);
+      } catch (error) {
+        if (!(error instanceof SessionCapacityError)) throw error;
+        this.#logger.warn({ backend: route.name, principal: principal.id }, 'session refused: store full of signed-in sessions');
+        return rpcError(503, request.id, ErrorCode.ServerError, error.message, { 'retry-after': '60' });
+      }
       return answerOf(reply, { 'mcp-session-id': opening.id });
     }
     return answerOf(reply);

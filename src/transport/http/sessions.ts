@@ -7,6 +7,7 @@
 import { createHash, randomBytes } from 'node:crypto';
 import type { Principal, SessionHandle, SessionRecord, SessionStore } from '../../contracts.js';
 import type { Logger } from '../../log.js';
+import { ANONYMOUS_PRINCIPAL } from '../../protocol/caller.js';
 import { createSessionHandle } from '../session-store.js';
 
 /** Session ids are 32 random bytes, base64url: 43 characters. */
@@ -28,11 +29,16 @@ export class LegacySessions {
     this.#logger = logger;
   }
 
-  /** A new session for `principal` (not stored yet: see {@link commit}). */
-  open(principal: Principal, backend: string): NewSession {
+  /**
+   * A new session for `principal` (not stored yet: see {@link commit}). It counts against the principal's session
+   * quota, or for the anonymous principal (no inbound credential: every caller is `anonymous`) against the client
+   * address, so that one client cannot use up everyone's.
+   */
+  open(principal: Principal, backend: string, address: string): NewSession {
+    const owner = principal === ANONYMOUS_PRINCIPAL ? `${principal.id}@${address}` : principal.id;
     return {
       id: randomBytes(32).toString('base64url'),
-      record: { principalId: principal.id, backend, createdAt: Date.now(), state: {} },
+      record: { principalId: principal.id, owner, backend, createdAt: Date.now(), state: {} },
     };
   }
 
