@@ -47,6 +47,7 @@ export const SETTINGS: readonly SettingDoc[] = [
   { env: '<BACKEND>_SCOPE', default: '(all scopes of the spec)', description: 'Scopes requested for the service token' },
   { env: '<BACKEND>_VERIFY_TOKEN', default: 'finmcp-verify', description: 'Bearer token `finmcp verify` sends to a real backend' },
   { env: 'B4B_MAX_XML_BYTES', default: '5242880', description: 'Largest XML document `import_invoice_xml` accepts' },
+  { env: 'B4B_REQUIRE_CONFIRMATION', default: 'false', description: 'Refuse `create_entity`, `update_entity` and `import_invoice_xml` when the MCP client cannot ask the user to confirm them (no form-mode elicitation)' },
   { env: 'B4B_PHONE / B4B_PASSWORD', default: '(none)', description: 'stdio only: sign the session in with these instead of calling `login`' },
 ];
 

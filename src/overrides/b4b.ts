@@ -8,30 +8,15 @@
  * in the session's server-side state, isolated per session). The backend issues no refresh token: an expired
  * token (locally known expiry, or a backend 401) ends the login and the user logs in again.
  */
-import type {
-  BackendApi,
-  BackendOverrides,
-  BackendResponse,
-  CallContext,
-  HandWrittenTool,
-  OutboundAuthResult,
-  SessionHandle,
-  ToolResult,
-} from '../contracts.js';
+import type { BackendApi, BackendOverrides, BackendResponse, CallContext, HandWrittenTool, OutboundAuthResult } from '../contracts.js';
 import type { JsonSchema, ToolDescriptor } from '../descriptor.js';
 import { describeHttpError } from '../core/http-problem.js';
 import { ToolCallError } from '../core/tool-error.js';
-import {
-  NO_SESSION,
-  SESSION_EXPIRED,
-  forgetLogin,
-  isExpired,
-  parseLoginResponse,
-  readLogin,
-  sessionToken,
-  storeLogin,
-  type StoredB4bLogin,
-} from './b4b-session.js';
+import { NO_SESSION, SESSION_EXPIRED, forgetLogin, isExpired, readLogin, sessionToken } from './b4b-session.js';
+import { B4B_WRITES, confirmWrite, type ConfirmationSettings } from './b4b/confirm-write.js';
+import { LOGIN_TOOL, loginTool } from './b4b/login.js';
+import { failure, isRecord, success, unknownProperties } from './b4b/results.js';
+import { signInReporting } from './b4b/sign-in.js';
 import { DEFAULT_MAX_XML_BYTES, checkXmlDocument } from './xml-guard.js';
 
 /** Configuration of {@link createB4bOverrides}. */
@@ -46,12 +31,14 @@ export interface B4bOverridesConfig {
    * would sign every client in as the same user.
    */
   credentials?: { phone: string; password: string };
+  /** The backend's base URL, named on the sign-in page and in confirmations; the sandbox when unset. */
+  backendUrl?: string;
+  /**
+   * Refuse `create_entity`, `update_entity` and `import_invoice_xml` when the client cannot ask the user to confirm
+   * (B4B_REQUIRE_CONFIRMATION). By default they proceed as before for such clients.
+   */
+  requireConfirmation?: boolean;
 }
-
-/** E.164: `+`, a country code not starting with 0, 8 to 15 digits in all (as the B4B spec's LoginRequest). */
-const E164 = /^\+[1-9][0-9]{7,14}$/;
-const PASSWORD_MIN = 8;
-const PASSWORD_MAX = 128;
 
 /** Tool error for a backend 401 on `login` itself: wrong phone or password. The password is never echoed. */
 export const LOGIN_FAILED =
@@ -63,7 +50,7 @@ export const LOGIN_FAILED =
  * a `name` override, so that hiding the generated operations of those names cannot hide them too.
  * Each reaches the B4B API, hence `openWorldHint: true`, as for generated tools.
  */
-const HAND = { login: 'b4b_session_login', logout: 'b4b_session_logout', whoami: 'b4b_session_whoami' } as const;
+const HAND = { login: LOGIN_TOOL, logout: 'b4b_session_logout', whoami: 'b4b_session_whoami' } as const;
 
 /** Input of a tool that takes none. */
 const NO_INPUT: JsonSchema = { type: 'object', properties: {}, additionalProperties: false };
@@ -86,6 +73,14 @@ const USER_SCHEMA: JsonSchema = {
 export function createB4bOverrides(config: B4bOverridesConfig = {}): BackendOverrides {
   const now = config.now ?? Date.now;
   const maxXmlBytes = config.maxXmlBytes ?? DEFAULT_MAX_XML_BYTES;
+  const backendLabel = config.backendUrl === undefined ? 'the Finizi B4B sandbox' : `Finizi B4B at ${config.backendUrl}`;
+  const confirmation: ConfirmationSettings = {
+    backendLabel,
+    requireConfirmation: config.requireConfirmation === true,
+    ...(config.credentials === undefined ? {} : { environmentPhone: config.credentials.phone }),
+  };
+  const confirm = (tool: string) => confirmWrite(tool, B4B_WRITES[tool] as (typeof B4B_WRITES)[string], confirmation);
+  const confirmImport = confirm('import_invoice_xml');
 
   return {
     stateful: true,
@@ -97,26 +92,30 @@ export function createB4bOverrides(config: B4bOverridesConfig = {}): BackendOver
       [HAND.login]: { name: 'login' },
       [HAND.logout]: { name: 'logout' },
       [HAND.whoami]: { name: 'whoami' },
+      // The user confirms what will be written (where the client can ask), before anything is sent.
+      create_entity: { check: confirm('create_entity') },
+      update_entity: { check: confirm('update_entity') },
       import_invoice_xml: {
         // Runs after schema validation and before any request: refused documents never reach the backend. The
-        // login is checked first, so that a caller who is not signed in costs no parsing at all.
+        // login is checked first, so that a caller who is not signed in costs no parsing at all, and the user is
+        // asked to confirm only a document that would be sent.
         check: async (args, ctx) => {
           if (config.credentials === undefined) {
             const token = await sessionToken(ctx.session, now());
             if (!token.ok) return token.error;
           }
           const verdict = await checkXmlDocument(args['xml_content'], { field: 'xml_content', maxBytes: maxXmlBytes });
-          return verdict.ok ? undefined : verdict.message;
+          return verdict.ok ? confirmImport(args, ctx) : verdict.message;
         },
       },
     },
-    extraTools: [loginTool(now), logoutTool(now), whoamiTool(now)],
+    extraTools: [loginTool({ now, backendLabel }), logoutTool(now), whoamiTool(now)],
     outboundAuth: async (ctx: CallContext, descriptor: ToolDescriptor, api: BackendApi): Promise<OutboundAuthResult> => {
       // `security: []` marks an explicitly public operation (OpenAPI 3.1 §4.8.10): only `login`.
       if (descriptor.operation.security.length === 0) return { headers: {} };
       let token = await sessionToken(ctx.session, now());
       if (!token.ok && config.credentials !== undefined && ctx.session !== undefined) {
-        const signedIn = await signInFromEnvironment(config.credentials, ctx.session, ctx, api, now());
+        const signedIn = await signInReporting(config.credentials, ctx.session, ctx, api, now(), 'Signing in with B4B_PHONE and B4B_PASSWORD failed: ');
         if (!signedIn.ok) return { error: signedIn.error };
         token = await sessionToken(ctx.session, now());
       }
@@ -136,125 +135,6 @@ export function createB4bOverrides(config: B4bOverridesConfig = {}): BackendOver
       if (ctx.tool === 'login') return { error: LOGIN_FAILED };
       if (ctx.session !== undefined) await forgetLogin(ctx.session);
       return { error: SESSION_EXPIRED };
-    },
-  };
-}
-
-/**
- * Calls the backend's login and keeps the token in the session: the `login` tool and the stdio sign-in from the
- * environment share it. A backend 401 arrives as a ToolCallError carrying LOGIN_FAILED (see onUnauthorized).
- * No error ever contains the password.
- */
-async function signIn(
-  credentials: { phone: string; password: string },
-  session: SessionHandle,
-  ctx: CallContext,
-  api: BackendApi,
-  now: number,
-): Promise<{ ok: true; login: StoredB4bLogin } | { ok: false; error: string }> {
-  const res = await api.callOperation('login', { phone: credentials.phone, password: credentials.password }, { ...ctx, tool: 'login' });
-  if (res.status < 200 || res.status > 299) {
-    return { ok: false, error: scrub(`Login failed: ${describeHttpError(res)}`, credentials.password) };
-  }
-  const parsed = parseLoginResponse(res.body, now);
-  if (!parsed.ok) return parsed;
-  await storeLogin(session, parsed.login);
-  return parsed;
-}
-
-/** The stdio sign-in from B4B_PHONE / B4B_PASSWORD, with failures phrased for that setting. */
-async function signInFromEnvironment(
-  credentials: { phone: string; password: string },
-  session: SessionHandle,
-  ctx: CallContext,
-  api: BackendApi,
-  now: number,
-): Promise<{ ok: true } | { ok: false; error: string }> {
-  try {
-    const result = await signIn(credentials, session, ctx, api, now);
-    return result.ok ? { ok: true } : { ok: false, error: `Signing in with B4B_PHONE and B4B_PASSWORD failed: ${result.error}` };
-  } catch (error) {
-    const reason = error instanceof ToolCallError ? error.message : 'the B4B API could not be reached';
-    return { ok: false, error: scrub(`Signing in with B4B_PHONE and B4B_PASSWORD failed: ${reason}`, credentials.password) };
-  }
-}
-
-/** `login(phone, password)`. */
-function loginTool(now: () => number): HandWrittenTool {
-  return {
-    name: HAND.login,
-    title: 'Log in to Finizi B4B',
-    description:
-      'Logs in to the Finizi B4B API with a phone number in E.164 form (e.g. +84909495665) and a password. ' +
-      'Call it first: every other B4B tool needs a logged-in session. The access token stays in this MCP ' +
-      'session and is never shown; it lasts about an hour, after which tools answer "Session expired" and ' +
-      'you log in again. Returns the email of the account logged in.',
-    inputSchema: {
-      type: 'object',
-      properties: {
-        phone: {
-          type: 'string',
-          pattern: E164.source,
-          description: 'Phone number in E.164 form: + and the country code, then the number (e.g. +84909495665).',
-          examples: ['+84909495665'],
-        },
-        password: {
-          type: 'string',
-          minLength: PASSWORD_MIN,
-          maxLength: PASSWORD_MAX,
-          writeOnly: true,
-          description: 'The B4B password. Sent only to the B4B API; never stored or shown.',
-        },
-      },
-      required: ['phone', 'password'],
-      additionalProperties: false,
-    },
-    outputSchema: {
-      type: 'object',
-      properties: {
-        success: { type: 'boolean', description: 'true when logged in.' },
-        message: { type: 'string', description: 'Human-readable confirmation.' },
-        email: { type: 'string', description: 'Email of the account logged in.' },
-        expires_at: { type: 'string', description: 'When the login expires (UTC, RFC 3339), when known.' },
-      },
-      required: ['success', 'message'],
-    },
-    annotations: {
-      title: 'Log in to Finizi B4B',
-      readOnlyHint: false,
-      destructiveHint: false,
-      idempotentHint: true,
-      openWorldHint: true,
-    },
-    validate: (args) => {
-      const problems = unknownProperties(args, ['phone', 'password']);
-      const { phone, password } = args;
-      if (phone === undefined) problems.push('phone: is required');
-      else if (typeof phone !== 'string') problems.push('phone: must be string');
-      else if (!E164.test(phone)) {
-        problems.push('phone: must be an E.164 phone number: + and the country code, then 8 to 15 digits in all (e.g. +84909495665)');
-      }
-      // The password's value is never echoed, not even its length.
-      if (password === undefined) problems.push('password: is required');
-      else if (typeof password !== 'string') problems.push('password: must be string');
-      else if (password.length < PASSWORD_MIN || password.length > PASSWORD_MAX) {
-        problems.push(`password: must be ${PASSWORD_MIN} to ${PASSWORD_MAX} characters`);
-      }
-      return problems;
-    },
-    call: async (args, ctx, api) => {
-      const session = ctx.session;
-      if (session === undefined) return failure(NO_SESSION);
-      const signedIn = await signIn({ phone: args['phone'] as string, password: args['password'] as string }, session, ctx, api, now());
-      if (!signedIn.ok) return failure(signedIn.error);
-      const email = signedIn.login.email;
-      const out: Record<string, unknown> = {
-        success: true,
-        message: email === undefined ? 'Successfully logged in' : `Successfully logged in as ${email}`,
-        ...(email === undefined ? {} : { email }),
-        ...(signedIn.login.expiresAt === undefined ? {} : { expires_at: new Date(signedIn.login.expiresAt).toISOString() }),
-      };
-      return success(out);
     },
   };
 }
@@ -292,11 +172,11 @@ function logoutTool(now: () => number): HandWrittenTool {
       if (session === undefined) return failure(NO_SESSION);
       const login = readLogin(session);
       if (login === undefined) {
-        await session.clear();
+        await forgetLogin(session);
         return success({ success: true, message: 'You were not logged in; nothing to do.', backend_revoked: false });
       }
       if (isExpired(login, now())) {
-        await session.clear();
+        await forgetLogin(session);
         return success({
           success: true,
           message: 'Logged out. The login had already expired, so the B4B API was not called.',
@@ -311,7 +191,7 @@ function logoutTool(now: () => number): HandWrittenTool {
         // A 401 (token already invalid) or an unreachable backend: the local logout still happens.
         outcome = { revoked: false, why: err instanceof ToolCallError ? err.message : 'the B4B API could not be reached' };
       }
-      await session.clear();
+      await forgetLogin(session);
       if (outcome.revoked) {
         return success({ success: true, message: 'Successfully logged out', backend_revoked: true });
       }
@@ -355,28 +235,4 @@ function whoamiTool(now: () => number): HandWrittenTool {
       return success(isRecord(body['user']) ? { user: body['user'] } : { user: body });
     },
   };
-}
-
-/** Messages for properties the tool does not take (same wording as generated tools). */
-function unknownProperties(args: Record<string, unknown>, known: readonly string[]): string[] {
-  return Object.keys(args)
-    .filter((k) => !known.includes(k))
-    .map((k) => `(root): unknown property ${JSON.stringify(k.slice(0, 64))} is not allowed`);
-}
-
-/** Removes any occurrence of a secret from a message built from backend text. */
-function scrub(message: string, secret: string): string {
-  return secret === '' ? message : message.split(secret).join('[redacted]');
-}
-
-function success(structured: Record<string, unknown>): ToolResult {
-  return { content: [{ type: 'text', text: JSON.stringify(structured) }], structuredContent: structured };
-}
-
-function failure(text: string): ToolResult {
-  return { content: [{ type: 'text', text }], isError: true };
-}
-
-function isRecord(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
 }

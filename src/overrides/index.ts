@@ -36,6 +36,8 @@ export const overrideFactories: Readonly<Record<string, OverrideFactory>> = {
     const password = settings.optional('B4B_PASSWORD');
     return createB4bOverrides({
       maxXmlBytes: settings.int('B4B_MAX_XML_BYTES', DEFAULT_MAX_XML_BYTES),
+      requireConfirmation: settings.bool('B4B_REQUIRE_CONFIRMATION'),
+      ...backendUrl(settings.backend('b4b', 'BACKEND_URL')),
       ...(transport === 'stdio' && phone !== undefined && password !== undefined ? { credentials: { phone, password } } : {}),
     });
   },
@@ -46,6 +48,10 @@ export const overrideFactories: Readonly<Record<string, OverrideFactory>> = {
       invalidateServiceToken: () => serviceToken.invalidate(),
     }),
 };
+
+function backendUrl(value: string | undefined): { backendUrl?: string } {
+  return value === undefined ? {} : { backendUrl: value };
+}
 
 function orgClaim(value: string | undefined): { organizationClaim?: string } {
   return value === undefined ? {} : { organizationClaim: value };

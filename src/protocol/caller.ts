@@ -4,7 +4,8 @@
  * call gets from it. The raw inbound credential never travels here: only the principal it proved.
  */
 import { randomUUID } from 'node:crypto';
-import type { CallContext, Principal, SessionHandle } from '../contracts.js';
+import type { CallContext, Elicitor, Principal, SessionHandle } from '../contracts.js';
+import type { ClientRequester } from './elicitation.js';
 
 /** Per-request data a transport hands the dispatch core with each message. */
 export interface Caller {
@@ -26,6 +27,13 @@ export interface Caller {
   exchange?: { attach(controller: AbortController): void };
   /** Correlation id (sent upstream as `x-request-id`); a fresh one is made when absent. */
   requestId?: string;
+  /**
+   * The origin (`scheme://host[:port]`, no trailing slash) where this transport serves one-time pages (URL-mode
+   * elicitation); set by HTTP for `tools/call` requests. Undefined: no pages (stdio).
+   */
+  pageBase?: string;
+  /** Sends a server→client request (2025-11-25) and awaits the client's answer; only stdio can. */
+  requestClient?: ClientRequester;
 }
 
 /** The principal of unauthenticated transports (stdio without a configured identity, HTTP without inbound auth). */
@@ -42,6 +50,7 @@ export function buildCallContext(
   caller: Caller,
   session: SessionHandle | undefined,
   signal: AbortSignal | undefined,
+  elicit?: Elicitor,
 ): CallContext {
   const ctx: CallContext = {
     backend,
@@ -52,5 +61,6 @@ export function buildCallContext(
   if (caller.sessionId !== undefined) ctx.sessionId = caller.sessionId;
   if (session !== undefined) ctx.session = session;
   if (signal !== undefined) ctx.signal = signal;
+  if (elicit !== undefined) ctx.elicit = elicit;
   return ctx;
 }

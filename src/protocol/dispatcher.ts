@@ -20,6 +20,7 @@ import type { Logger } from '../log.js';
 import { callerHandle } from '../state/caller-state.js';
 import type { Caller } from './caller.js';
 import { readEnvelope, isEnvelopeRefusal, type Envelope } from './envelope.js';
+import { LiveElicitor, RoundTripElicitor, callBinding, elicitationModes, type CallElicitor } from './elicitation.js';
 import { ErrorCode, errorSummary, toRpcError, type RpcError } from './errors.js';
 import { isObject, isRequestId, type InboundNotification, type InboundRequest, type JsonObject, type RequestId } from './messages.js';
 import { explainInvalidParams } from './params.js';
@@ -57,6 +58,8 @@ export interface Reply {
 export type Era = { modern: false } | { modern: true; envelope: Envelope } | { refused: Reply };
 
 const LEGACY: Era = { modern: false };
+/** Session-state key of a legacy client's `initialize` capabilities (kept only when they declare elicitation). */
+export const CLIENT_CAPABILITIES_STATE_KEY = 'mcp.clientCapabilities';
 /** Capabilities of a tools-only server whose list never changes. */
 const LEGACY_CAPABILITIES = { tools: { listChanged: false } };
 const MODERN_CAPABILITIES = { tools: {} };
@@ -113,7 +116,7 @@ export class Dispatcher {
     const modern = era.modern;
     switch (method) {
       case 'tools/call':
-        return this.#callTool(request, modern, caller);
+        return this.#callTool(request, era, caller);
       case 'tools/list':
         if (params === undefined || ((params.cursor === undefined || typeof params.cursor === 'string') && (params._meta === undefined || isObject(params._meta)))) {
           return this.#result(id, this.#listJson(modern));
@@ -123,7 +126,7 @@ export class Dispatcher {
         return this.#result(id, this.#discoverJson);
       case 'initialize':
         if (modern) break;
-        return this.#initialize(request);
+        return this.#initialize(request, caller);
       case 'ping':
         if (modern) break;
         return this.#result(id, '{}');
@@ -187,7 +190,7 @@ export class Dispatcher {
     return modern ? this.#lists.modern : this.#lists.legacy;
   }
 
-  #initialize(request: InboundRequest): Reply | Promise<Reply> {
+  #initialize(request: InboundRequest, caller: Caller): Reply | Promise<Reply> {
     const params = request.params;
     if (
       params === undefined ||
@@ -209,7 +212,10 @@ export class Dispatcher {
       });
       this.#initializeJson.set(version, json);
     }
-    return this.#result(request.id, json);
+    const result = this.#result(request.id, json);
+    // What the client can be asked (elicitation) is known only from here on: kept with the session's state.
+    if (caller.session === undefined || elicitationModes(params.capabilities) === undefined) return result;
+    return caller.session.set(CLIENT_CAPABILITIES_STATE_KEY, params.capabilities).then(() => result);
   }
 
   /** -32602 naming the field and the rule, as the SDK's request schema words it. */
@@ -218,8 +224,9 @@ export class Dispatcher {
     return this.errorReply(request.id, { code: ErrorCode.InvalidParams, message }, modern ? 400 : 200);
   }
 
-  #callTool(request: InboundRequest, modern: boolean, caller: Caller): Reply | Promise<Reply | undefined> {
+  #callTool(request: InboundRequest, era: Era & { modern: boolean }, caller: Caller): Reply | Promise<Reply | undefined> {
     const params = request.params;
+    const modern = era.modern;
     if (
       params === undefined ||
       typeof params.name !== 'string' ||
@@ -228,10 +235,18 @@ export class Dispatcher {
     ) {
       return this.#invalidParams(request, modern);
     }
-    return this.#runTool(request.id, params.name, params.arguments as JsonObject | undefined, modern, caller);
+    return this.#runTool(request.id, params.name, params.arguments as JsonObject | undefined, era, caller, params);
   }
 
-  async #runTool(id: RequestId, name: string, args: JsonObject | undefined, modern: boolean, caller: Caller): Promise<Reply | undefined> {
+  async #runTool(
+    id: RequestId,
+    name: string,
+    args: JsonObject | undefined,
+    era: Era & { modern: boolean },
+    caller: Caller,
+    params: JsonObject,
+  ): Promise<Reply | undefined> {
+    const modern = era.modern;
     const controller = new AbortController();
     const key = caller.scope === undefined ? undefined : cancelKey(caller.scope, id);
     if (key !== undefined) this.#cancellable.set(key, controller);
@@ -239,13 +254,43 @@ export class Dispatcher {
     try {
       const pending = this.#sessionFor(modern, caller);
       const session = pending instanceof Promise ? await pending : pending;
-      const result = await this.#handlers.callTool(name, args, caller, session, controller.signal);
-      return controller.signal.aborted ? undefined : this.#toolResult(id, name, result, modern);
+      const elicitor = this.#elicitorFor(era, caller, session, name, args, params, controller.signal);
+      const result = await this.#handlers.callTool(name, args, caller, session, controller.signal, elicitor);
+      if (controller.signal.aborted) return undefined;
+      const deferral = elicitor?.deferral();
+      if (deferral === undefined) return this.#toolResult(id, name, result, modern);
+      // The tool asked the user something the client answers outside this call: the question is the answer.
+      if (deferral.kind === 'error') return this.errorReply(id, deferral.error);
+      return this.#result(id, JSON.stringify({ ...deferral.result, _meta: { [SERVER_INFO_META_KEY]: this.#serverIdentity() } }));
     } catch (error) {
       return controller.signal.aborted ? undefined : this.errorReply(id, toRpcError(error));
     } finally {
       if (key !== undefined && this.#cancellable.get(key) === controller) this.#cancellable.delete(key);
     }
+  }
+
+  /**
+   * What this call may ask the user, from the client's declared capabilities (the request's envelope; a legacy
+   * client's `initialize`, kept in its session); undefined for a client that declared no elicitation.
+   */
+  #elicitorFor(
+    era: Era & { modern: boolean },
+    caller: Caller,
+    session: SessionHandle | undefined,
+    name: string,
+    args: JsonObject | undefined,
+    params: JsonObject,
+    signal: AbortSignal,
+  ): CallElicitor | undefined {
+    if ('envelope' in era) {
+      const modes = elicitationModes(era.envelope.clientCapabilities);
+      if (modes === undefined) return undefined;
+      const binding = callBinding(caller.principal, this.backend, name, args);
+      return new RoundTripElicitor(modes, binding, params, caller.pageBase === undefined ? undefined : `${caller.pageBase}/${this.backend}/elicitation`);
+    }
+    const modes = elicitationModes(session?.get(CLIENT_CAPABILITIES_STATE_KEY));
+    if (modes === undefined) return undefined;
+    return new LiveElicitor(modes, caller.requestClient, signal, caller.pageBase === undefined ? undefined : `${caller.pageBase}/${this.backend}/elicitation`);
   }
 
   /** The state a call may use: the transport's session, else (2026-07-28, stateful backend) the caller's own. */

@@ -16,6 +16,8 @@ export const ErrorCode = {
   HeaderMismatch: -32020,
   /** 2026-07-28: the request names a protocol revision this server does not serve. */
   UnsupportedProtocolVersion: -32022,
+  /** 2025-11-25: the request needs the user to complete a URL-mode elicitation first (`URLElicitationRequiredError`). */
+  UrlElicitationRequired: -32042,
 } as const;
 
 /** A JSON-RPC error object. */

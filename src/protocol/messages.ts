@@ -25,9 +25,12 @@ export interface InboundNotification {
   params: JsonObject | undefined;
 }
 
-/** A response to a server request (finmcp sends none): accepted and ignored. */
+/** A response to a server request (2025-11-25 `elicitation/create` over stdio); otherwise accepted and ignored. */
 export interface InboundResponse {
   kind: 'response';
+  id: RequestId | null;
+  result?: unknown;
+  error?: unknown;
 }
 
 /** Why a message is not one of the above, and the id to answer with (null when it has no usable one). */
@@ -66,7 +69,7 @@ export function inspectMessage(value: unknown): Inbound | Refusal {
   const id = isRequestId(value.id) ? value.id : null;
   if (value.jsonrpc !== '2.0') return refusal(id, 'Invalid Request: not a JSON-RPC 2.0 message', method === undefined ? false : !hasId);
   if (method === undefined) {
-    if ('result' in value || 'error' in value) return RESPONSE;
+    if ('result' in value || 'error' in value) return { kind: 'response', id, result: value.result, error: value.error };
     return refusal(id, 'Invalid Request: no method', false);
   }
   if (typeof method !== 'string') return refusal(id, 'Invalid Request: method must be a string', !hasId);
@@ -80,8 +83,6 @@ export function inspectMessage(value: unknown): Inbound | Refusal {
   for (const key in value) if (!NOTIFICATION_MEMBERS.has(key)) return refusal(null, `Invalid Request: unexpected member ${truncate(key)}`, true);
   return { kind: 'notification', method, params };
 }
-
-const RESPONSE: InboundResponse = { kind: 'response' };
 
 function refusal(id: RequestId | null, message: string, silent: boolean): Refusal {
   return { kind: 'refusal', id, code: ErrorCode.InvalidRequest, message, silent };

@@ -2,7 +2,7 @@
  * `tools/list` and `tools/call` for one {@link ToolService} (MCP 2026-07-28 and 2025-11-25, Server / Tools): the
  * dispatch core calls these for every transport and both eras, so all give the same results and errors.
  */
-import type { ListedTool, SessionHandle, ToolResult, ToolService } from '../contracts.js';
+import type { Elicitor, ListedTool, SessionHandle, ToolResult, ToolService } from '../contracts.js';
 import type { Logger } from '../log.js';
 import { buildCallContext, type Caller } from './caller.js';
 import { ErrorCode, RpcFailure } from './errors.js';
@@ -18,6 +18,7 @@ export interface ToolHandlers {
     caller: Caller,
     session: SessionHandle | undefined,
     signal?: AbortSignal,
+    elicit?: Elicitor,
   ): Promise<ToolResult>;
 }
 
@@ -34,10 +35,10 @@ export function unknownToolError(name: string): RpcFailure {
 export function createToolHandlers(service: ToolService, logger?: Logger): ToolHandlers {
   return {
     listTools: () => service.listTools(),
-    async callTool(name, args, caller, session, signal): Promise<ToolResult> {
+    async callTool(name, args, caller, session, signal, elicit): Promise<ToolResult> {
       if (!service.hasTool(name)) throw unknownToolError(name);
       try {
-        return await service.callTool(name, args, buildCallContext(service.backend, name, caller, session, signal));
+        return await service.callTool(name, args, buildCallContext(service.backend, name, caller, session, signal, elicit));
       } catch (error) {
         if (error instanceof RpcFailure) throw error;
         // ToolService promises never to throw for a known tool; if it does, keep its details out of the reply.

@@ -15,6 +15,7 @@ import type { Logger } from '../log.js';
 import type { Caller } from '../protocol/caller.js';
 import { Dispatcher, type Reply, type ServerInfo } from '../protocol/dispatcher.js';
 import { ErrorCode, errorSummary } from '../protocol/errors.js';
+import { ClientRequests } from './stdio-requests.js';
 import { inspectMessage } from '../protocol/messages.js';
 import { createSessionHandle, MemorySessionStore } from './session-store.js';
 import { LineSplitter, LineWriter } from './stdio-lines.js';
@@ -61,6 +62,9 @@ export async function serveStdio(service: ToolService, options: StdioOptions): P
     caller.session = createSessionHandle(store, sessionId, record);
   }
   const core = new Dispatcher({ service, info: options.info, logger, store });
+  // Server→client requests (2025-11-25 `elicitation/create`): written like answers, settled by the client's response.
+  const outbound = new ClientRequests((line) => writeReply({ status: 200, body: line, ok: true }));
+  caller.requestClient = outbound.send;
 
   /** Set once closing starts: nothing more is read, dispatched or written. */
   let stopped = false;
@@ -104,6 +108,7 @@ export async function serveStdio(service: ToolService, options: StdioOptions): P
         if (!message.silent) writeReply(core.errorReply(message.id, { code: message.code, message: message.message }));
         return;
       case 'response':
+        outbound.settle(message);
         return;
     }
   };
@@ -154,6 +159,7 @@ export async function serveStdio(service: ToolService, options: StdioOptions): P
       splitter.clear();
       writer.release();
       core.cancelAll();
+      outbound.closeAll();
       await store.delete(sessionId);
       if (ownStore) await (store as MemorySessionStore).close();
       logger.debug({ backend: service.backend }, 'stdio server closed');

@@ -24,6 +24,7 @@ import { SessionCapacityError } from '../session-store.js';
 import { corsFor, preflight } from './cors.js';
 import { BodyTooLargeError, type HttpAnswer, type HttpRequestLike } from './exchange.js';
 import { checkModernHeaders } from './modern-headers.js';
+import { servePage } from './pages.js';
 import { empty, json, rpcError } from './replies.js';
 import { LegacySessions, type NewSession } from './sessions.js';
 
@@ -47,6 +48,8 @@ export interface PipelineOptions {
   /** Where legacy sessions and per-caller state live. */
   store: SessionStore;
   logger: Logger;
+  /** The URL clients reach this server at (behind a proxy); one-time pages are linked under it. */
+  publicUrl?: string;
 }
 
 /** Default body limit: 8 MiB. */
@@ -78,6 +81,9 @@ export class HttpPipeline {
   readonly #sessions: LegacySessions;
   readonly #maxBodyBytes: number;
   readonly #logger: Logger;
+  readonly #backendNames: ReadonlySet<string>;
+  /** Base of page links when a public URL is configured (else the request's `Host`). */
+  readonly #publicBase: string | undefined;
   /** Accepts `Host` values; set by the transport once it knows its address. */
   hostAllowed: (host: string | undefined) => boolean = () => false;
 
@@ -108,6 +114,8 @@ export class HttpPipeline {
         if (!this.#wellKnown.has(route)) this.#wellKnown.set(route, JSON.stringify(body));
       }
     }
+    this.#backendNames = new Set(options.backends.map((b) => b.service.backend));
+    this.#publicBase = options.publicUrl?.replace(/\/+$/, '');
     this.#healthJson = JSON.stringify({ status: 'ok', backends: options.backends.map((b) => b.service.backend) });
   }
 
@@ -118,6 +126,9 @@ export class HttpPipeline {
       if (!this.hostAllowed(req.header('host'))) return rpcError(403, null, ErrorCode.ServerError, 'Forbidden: Host header not allowed');
       const metadata = this.#wellKnown.get(req.path);
       if (metadata !== undefined) return publicDocument(req.method, metadata);
+      // A browser's page, same-origin by construction: answered before the CORS rules of API callers.
+      const page = this.#routes.has(req.path) ? undefined : servePage(req, this.#backendNames);
+      if (page !== undefined) return page instanceof Promise ? await page : page;
       const verdict = corsFor(req, this.#originAllowed);
       if ('refusal' in verdict) return verdict.refusal;
       cors = verdict.headers;
@@ -271,6 +282,11 @@ export class HttpPipeline {
     const forbidden = insufficientScope(route, principal, request);
     if (forbidden !== undefined) return forbidden;
     caller.exchange = req;
+    if (request.method === 'tools/call') {
+      const host = req.header('host');
+      const base = this.#publicBase ?? (host === undefined ? undefined : `http://${host}`);
+      if (base !== undefined) caller.pageBase = base;
+    }
     const reply = await core.request(request, era, caller);
     // Cancelled by `notifications/cancelled` (legacy session): the request still gets an answer over HTTP.
     if (reply === undefined) return rpcError(200, request.id, ErrorCode.ServerError, 'Request cancelled');

@@ -1,0 +1,140 @@
+/**
+ * Asking the user through the MCP client during a tool call (Client / Elicitation of MCP 2025-11-25 and
+ * 2026-07-28), one {@link Elicitor} per call, built by the dispatch core from what the client declared:
+ *
+ * - 2026-07-28 ({@link RoundTripElicitor}): no server→client requests (Basic / Patterns, "Multi Round-Trip
+ *   Requests"). A question without an answer makes the call end with an `input_required` result carrying it and a
+ *   sealed `requestState` (request-state.ts); the client's retry carries `inputResponses`, which are used only
+ *   when the state proves they answer this principal's call with these exact arguments.
+ * - 2025-11-25 ({@link LiveElicitor}): a form question is an `elicitation/create` request sent while the call
+ *   waits (only where the transport can send one: stdio); a URL question ends the call with
+ *   `URLElicitationRequiredError` (-32042) naming the URL, and the client calls again once the user is done.
+ *
+ * Modes: `elicitation: {}` means form only (both revisions, "Capabilities"); a server never asks in a mode the
+ * client did not declare, and URL mode is offered only where the transport serves pages.
+ */
+import type { ElicitAnswer, ElicitRequest, Elicitor, Principal } from '../contracts.js';
+import { ErrorCode, type RpcError } from './errors.js';
+import { isObject, type JsonObject } from './messages.js';
+import { openRequestState, sealRequestState, type StateBinding } from './request-state.js';
+
+/** The modes a client declared, or undefined when it declared no elicitation. */
+export interface ElicitationModes {
+  form: boolean;
+  url: boolean;
+}
+
+/** Sends one server→client request and resolves with its result (rejects on an error answer or a closed channel). */
+export type ClientRequester = (method: string, params: JsonObject, signal?: AbortSignal) => Promise<unknown>;
+
+/** Message of the -32042 error (the SDK's wording). */
+const URL_REQUIRED_MESSAGE = 'This request requires more information: open the URL and complete the interaction, then call again.';
+
+const PENDING: ElicitAnswer = Object.freeze({ action: 'pending' }) as ElicitAnswer;
+const CANCEL: ElicitAnswer = Object.freeze({ action: 'cancel' }) as ElicitAnswer;
+
+/** Modes from a `capabilities` object (an `initialize`'s, or a 2026-07-28 envelope's). */
+export function elicitationModes(capabilities: unknown): ElicitationModes | undefined {
+  if (!isObject(capabilities)) return undefined;
+  const declared = capabilities.elicitation;
+  if (!isObject(declared)) return undefined;
+  const url = isObject(declared.url);
+  return { form: isObject(declared.form) || !url, url };
+}
+
+/** The wire `params` of an `elicitation/create` for a request. */
+function wireParams(request: ElicitRequest): JsonObject {
+  return request.mode === 'form'
+    ? { mode: 'form', message: request.message, requestedSchema: request.requestedSchema }
+    : { mode: 'url', message: request.message, url: request.url, elicitationId: request.elicitationId };
+}
+
+/** An `ElicitResult` as the client sent it, reduced to an answer; anything malformed is a cancel. */
+function answerOf(value: unknown): ElicitAnswer {
+  if (!isObject(value)) return CANCEL;
+  if (value.action === 'accept') return isObject(value.content) ? { action: 'accept', content: value.content } : { action: 'accept' };
+  if (value.action === 'decline') return { action: 'decline' };
+  return CANCEL;
+}
+
+/** What a call ends with instead of its result: a question for the client. */
+export type Deferral = { kind: 'input_required'; result: JsonObject } | { kind: 'error'; error: RpcError };
+
+/** An elicitor that may turn the call's result into a {@link Deferral}. */
+export interface CallElicitor extends Elicitor {
+  /** The deferral to answer with, once the tool has returned; undefined when nothing is pending. */
+  deferral(): Deferral | undefined;
+}
+
+/** 2026-07-28: questions go out in an `input_required` result, answers come back with the retry. */
+export class RoundTripElicitor implements CallElicitor {
+  readonly form: boolean;
+  readonly url: boolean;
+  readonly pageBase?: string;
+  readonly #responses: JsonObject | undefined;
+  readonly #binding: StateBinding;
+  #asked: Record<string, { method: string; params: JsonObject }> | undefined;
+
+  constructor(modes: ElicitationModes, binding: StateBinding, retry: { inputResponses?: unknown; requestState?: unknown }, pageBase: string | undefined) {
+    this.form = modes.form;
+    this.url = modes.url && pageBase !== undefined;
+    if (pageBase !== undefined) this.pageBase = pageBase;
+    this.#binding = binding;
+    // Answers count only under state this process sealed for this principal, tool and these exact arguments.
+    this.#responses = isObject(retry.inputResponses) && openRequestState(retry.requestState, binding) ? retry.inputResponses : undefined;
+  }
+
+  async ask(key: string, request: ElicitRequest): Promise<ElicitAnswer> {
+    const given = this.#responses?.[key];
+    if (given !== undefined) return answerOf(given);
+    (this.#asked ??= {})[key] = { method: 'elicitation/create', params: wireParams(request) };
+    return PENDING;
+  }
+
+  deferral(): Deferral | undefined {
+    if (this.#asked === undefined) return undefined;
+    return { kind: 'input_required', result: { resultType: 'input_required', inputRequests: this.#asked, requestState: sealRequestState(this.#binding) } };
+  }
+}
+
+/** 2025-11-25: form questions asked live (when the transport can send requests), URL questions by -32042. */
+export class LiveElicitor implements CallElicitor {
+  readonly form: boolean;
+  readonly url: boolean;
+  readonly pageBase?: string;
+  readonly #send: ClientRequester | undefined;
+  readonly #signal: AbortSignal | undefined;
+  #urls: JsonObject[] | undefined;
+
+  constructor(modes: ElicitationModes, send: ClientRequester | undefined, signal: AbortSignal | undefined, pageBase: string | undefined) {
+    this.form = modes.form && send !== undefined;
+    this.url = modes.url && pageBase !== undefined;
+    if (pageBase !== undefined) this.pageBase = pageBase;
+    this.#send = send;
+    this.#signal = signal;
+  }
+
+  async ask(_key: string, request: ElicitRequest): Promise<ElicitAnswer> {
+    if (request.mode === 'url') {
+      (this.#urls ??= []).push(wireParams(request));
+      return PENDING;
+    }
+    if (this.#send === undefined) return CANCEL;
+    try {
+      return answerOf(await this.#send('elicitation/create', wireParams(request), this.#signal));
+    } catch {
+      // An error answer, or the client went away: nobody said yes.
+      return CANCEL;
+    }
+  }
+
+  deferral(): Deferral | undefined {
+    if (this.#urls === undefined) return undefined;
+    return { kind: 'error', error: { code: ErrorCode.UrlElicitationRequired, message: URL_REQUIRED_MESSAGE, data: { elicitations: this.#urls } } };
+  }
+}
+
+/** The binding of a call's `requestState`. */
+export function callBinding(principal: Principal, backend: string, tool: string, args: unknown): StateBinding {
+  return { principalId: principal.id, backend, tool, args: args ?? {} };
+}

@@ -1,0 +1,58 @@
+/**
+ * Requests from the server to the client over stdio (MCP 2025-11-25, Basic, "Requests": either side may send
+ * requests; the client's answer is a JSON-RPC response with the same id). finmcp sends only `elicitation/create`,
+ * and only while a tool call waits for it. Ids are strings of their own prefix, so they never collide with the
+ * client's ids; a response to an id we did not send (or sent and gave up on) is ignored.
+ */
+import type { InboundResponse, JsonObject } from '../protocol/messages.js';
+
+/** Pending requests of one stdio connection. */
+export class ClientRequests {
+  readonly #write: (line: string) => void;
+  readonly #pending = new Map<string, { resolve(value: unknown): void; reject(error: Error): void }>();
+  #next = 0;
+
+  constructor(write: (line: string) => void) {
+    this.#write = write;
+  }
+
+  /** Sends `method` and resolves with the client's result; rejects on an error answer, abort or close. */
+  readonly send = (method: string, params: JsonObject, signal?: AbortSignal): Promise<unknown> => {
+    if (signal?.aborted === true) return Promise.reject(new Error('aborted'));
+    const id = `finmcp-${++this.#next}`;
+    return new Promise<unknown>((resolve, reject) => {
+      const onAbort = (): void => {
+        this.#pending.delete(id);
+        reject(new Error('aborted'));
+      };
+      signal?.addEventListener('abort', onAbort, { once: true });
+      this.#pending.set(id, {
+        resolve: (value) => {
+          signal?.removeEventListener('abort', onAbort);
+          resolve(value);
+        },
+        reject: (error) => {
+          signal?.removeEventListener('abort', onAbort);
+          reject(error);
+        },
+      });
+      this.#write(JSON.stringify({ jsonrpc: '2.0', id, method, params }));
+    });
+  };
+
+  /** Settles the request a client response answers. */
+  settle(response: InboundResponse): void {
+    if (typeof response.id !== 'string') return;
+    const waiting = this.#pending.get(response.id);
+    if (waiting === undefined) return;
+    this.#pending.delete(response.id);
+    if (response.error !== undefined) waiting.reject(new Error('the client answered with an error'));
+    else waiting.resolve(response.result);
+  }
+
+  /** Rejects everything still waiting (the connection is closing). */
+  closeAll(): void {
+    for (const waiting of this.#pending.values()) waiting.reject(new Error('closed'));
+    this.#pending.clear();
+  }
+}
