@@ -199,9 +199,13 @@ export class MemorySessionStore implements SessionStore {
   }
 }
 
-/** Whether a session holds any state (e.g. a backend login) that ending it would lose. */
+/**
+ * Whether a session holds any state (e.g. a backend login) that ending it would lose. The protocol's own
+ * bookkeeping (`mcp.*`: the client capabilities an `initialize` declared) does not count: otherwise merely
+ * declaring a capability would make a session unevictable.
+ */
 function holdsState(record: SessionRecord): boolean {
-  for (const key in record.state) if (record.state[key] !== undefined) return true;
+  for (const key in record.state) if (record.state[key] !== undefined && !key.startsWith('mcp.')) return true;
   return false;
 }
 

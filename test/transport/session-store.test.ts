@@ -212,6 +212,15 @@ describe('MemorySessionStore caps: no caller can end another caller\'s signed-in
     await store.close();
   });
 
+  it('client capabilities kept by initialize (mcp.*) do not make a session unevictable', async () => {
+    const { store, ended } = storeWithLog({ maxSessions: 2, maxSessionsPerCaller: 10 });
+    await store.set('declared', { ...of('a'), state: { 'mcp.clientCapabilities': { elicitation: {} } } });
+    await store.set('signed', of('b', 't'));
+    await store.set('newcomer', of('c'));
+    expect(ended).toEqual(['declared:evicted']);
+    await store.close();
+  });
+
   it('a full store drops expired sessions before refusing', async () => {
     let now = 0;
     const { store, ended } = storeWithLog({ maxSessions: 2, idleTtlMs: 1_000, now: () => now });
