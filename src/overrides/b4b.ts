@@ -8,15 +8,15 @@
  * in the session's server-side state, isolated per session). The backend issues no refresh token: an expired
  * token (locally known expiry, or a backend 401) ends the login and the user logs in again.
  */
-import type { BackendApi, BackendOverrides, BackendResponse, CallContext, HandWrittenTool, OutboundAuthResult } from '../contracts.js';
-import type { JsonSchema, ToolDescriptor } from '../descriptor.js';
+import type { BackendApi, BackendOverrides, CallContext, OutboundAuthResult } from '../contracts.js';
+import type { ToolDescriptor } from '../descriptor.js';
 import { describeHttpError } from '../core/http-problem.js';
-import { ToolCallError } from '../core/tool-error.js';
-import { NO_SESSION, SESSION_EXPIRED, forgetLogin, isExpired, readLogin, sessionToken } from './b4b-session.js';
+import { SESSION_EXPIRED, forgetLogin, isExpired, readLogin, sessionToken } from './b4b-session.js';
 import { B4B_WRITES, confirmWrite, type ConfirmationSettings } from './b4b/confirm-write.js';
 import { LOGIN_TOOL, loginTool } from './b4b/login.js';
-import { failure, isRecord, success, unknownProperties } from './b4b/results.js';
+import { LOGOUT_TOOL, logoutTool } from './b4b/logout.js';
 import { signInReporting } from './b4b/sign-in.js';
+import { WHOAMI_TOOL, whoamiTool } from './b4b/whoami.js';
 import { DEFAULT_MAX_XML_BYTES, checkXmlDocument } from './xml-guard.js';
 
 /** Configuration of {@link createB4bOverrides}. */
@@ -50,24 +50,7 @@ export const LOGIN_FAILED =
  * a `name` override, so that hiding the generated operations of those names cannot hide them too.
  * Each reaches the B4B API, hence `openWorldHint: true`, as for generated tools.
  */
-const HAND = { login: LOGIN_TOOL, logout: 'b4b_session_logout', whoami: 'b4b_session_whoami' } as const;
-
-/** Input of a tool that takes none. */
-const NO_INPUT: JsonSchema = { type: 'object', properties: {}, additionalProperties: false };
-
-const USER_SCHEMA: JsonSchema = {
-  type: 'object',
-  description: 'The B4B user.',
-  properties: {
-    id: { type: 'string', description: 'User id (UUID).' },
-    email: { type: 'string', description: "The user's email address." },
-    phone: { type: 'string', description: 'Login phone number, E.164.' },
-    full_name: { type: 'string', description: 'Full name.' },
-    role: { type: 'string', description: 'OWNER, ACCOUNTANT or VIEWER.' },
-    created_at: { type: 'string', description: 'When the account was created (UTC).' },
-  },
-  required: ['id', 'email'],
-};
+const HAND = { login: LOGIN_TOOL, logout: LOGOUT_TOOL, whoami: WHOAMI_TOOL } as const;
 
 /** Creates the B4B overrides. */
 export function createB4bOverrides(config: B4bOverridesConfig = {}): BackendOverrides {
@@ -135,104 +118,6 @@ export function createB4bOverrides(config: B4bOverridesConfig = {}): BackendOver
       if (ctx.tool === 'login') return { error: LOGIN_FAILED };
       if (ctx.session !== undefined) await forgetLogin(ctx.session);
       return { error: SESSION_EXPIRED };
-    },
-  };
-}
-
-/** `logout()`: revokes at the backend, and always forgets locally. */
-function logoutTool(now: () => number): HandWrittenTool {
-  return {
-    name: HAND.logout,
-    title: 'Log out of Finizi B4B',
-    description:
-      'Logs out of Finizi B4B: asks the B4B API to revoke this session\'s access token, then forgets it. ' +
-      'The session is logged out even when the B4B API cannot be reached (the result says so). After it, ' +
-      'B4B tools ask you to log in again. Takes no input.',
-    inputSchema: NO_INPUT,
-    outputSchema: {
-      type: 'object',
-      properties: {
-        success: { type: 'boolean', description: 'true: this session is logged out.' },
-        message: { type: 'string', description: 'What happened.' },
-        backend_revoked: { type: 'boolean', description: 'Whether the B4B API confirmed the token was revoked.' },
-      },
-      required: ['success', 'message', 'backend_revoked'],
-    },
-    // Not destructive: it removes only this session's credential, which `login` restores; no B4B data changes.
-    annotations: {
-      title: 'Log out of Finizi B4B',
-      readOnlyHint: false,
-      destructiveHint: false,
-      idempotentHint: true,
-      openWorldHint: true,
-    },
-    validate: (args) => unknownProperties(args, []),
-    call: async (_args, ctx, api) => {
-      const session = ctx.session;
-      if (session === undefined) return failure(NO_SESSION);
-      const login = readLogin(session);
-      if (login === undefined) {
-        await forgetLogin(session);
-        return success({ success: true, message: 'You were not logged in; nothing to do.', backend_revoked: false });
-      }
-      if (isExpired(login, now())) {
-        await forgetLogin(session);
-        return success({
-          success: true,
-          message: 'Logged out. The login had already expired, so the B4B API was not called.',
-          backend_revoked: false,
-        });
-      }
-      let outcome: { revoked: true } | { revoked: false; why: string };
-      try {
-        const res = await api.callOperation('logout', {}, ctx);
-        outcome = res.status >= 200 && res.status <= 299 ? { revoked: true } : { revoked: false, why: describeHttpError(res) };
-      } catch (err) {
-        // A 401 (token already invalid) or an unreachable backend: the local logout still happens.
-        outcome = { revoked: false, why: err instanceof ToolCallError ? err.message : 'the B4B API could not be reached' };
-      }
-      await forgetLogin(session);
-      if (outcome.revoked) {
-        return success({ success: true, message: 'Successfully logged out', backend_revoked: true });
-      }
-      return success({
-        success: true,
-        message:
-          `Logged out of this session, but the B4B API did not confirm revoking the token (${outcome.why}). ` +
-          'The token was forgotten here and stops working when it expires.',
-        backend_revoked: false,
-      });
-    },
-  };
-}
-
-/** `whoami()`: the current user, from the backend. */
-function whoamiTool(now: () => number): HandWrittenTool {
-  return {
-    name: HAND.whoami,
-    title: 'Current B4B user',
-    description:
-      'Returns the user this session is logged in as (id, email, phone, full name, role), as the B4B API ' +
-      'knows it. Use it to check that the session is still logged in and as whom. Takes no input.',
-    inputSchema: NO_INPUT,
-    outputSchema: { type: 'object', properties: { user: USER_SCHEMA }, required: ['user'] },
-    annotations: {
-      title: 'Current B4B user',
-      readOnlyHint: true,
-      destructiveHint: false,
-      idempotentHint: true,
-      openWorldHint: true,
-    },
-    validate: (args) => unknownProperties(args, []),
-    call: async (_args, ctx, api: BackendApi) => {
-      // Answer "not logged in" / "expired" without a backend round trip (outboundAuth would say the same).
-      const token = await sessionToken(ctx.session, now());
-      if (!token.ok) return failure(token.error);
-      const res: BackendResponse = await api.callOperation('whoami', {}, ctx);
-      if (res.status < 200 || res.status > 299) return failure(describeHttpError(res));
-      const body = res.body;
-      if (!isRecord(body)) return failure('The B4B API returned an unexpected response for the current user.');
-      return success(isRecord(body['user']) ? { user: body['user'] } : { user: body });
     },
   };
 }

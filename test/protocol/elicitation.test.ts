@@ -34,7 +34,7 @@ describe('RoundTripElicitor', () => {
     expect(await first.ask('confirm', form)).toEqual({ action: 'pending' });
     const deferral = first.deferral();
     expect(deferral?.kind).toBe('input_required');
-    const result = (deferral as { result: { inputRequests: unknown; requestState: string } }).result;
+    const result = (deferral as unknown as { result: { inputRequests: unknown; requestState: string } }).result;
     expect(result.inputRequests).toEqual({ confirm: { method: 'elicitation/create', params: { mode: 'form', message: 'Write?', requestedSchema: form.requestedSchema } } });
 
     const retry = new RoundTripElicitor({ form: true, url: false }, binding, { inputResponses: accepted, requestState: result.requestState }, undefined);

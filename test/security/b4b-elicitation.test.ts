@@ -83,7 +83,7 @@ interface Connected {
 async function connect(
   era: 'modern' | 'legacy',
   capabilities: Record<string, unknown> | undefined,
-  respond: (params: ElicitParams) => Promise<{ action: Answer; content?: Record<string, unknown> }>,
+  respond: (params: ElicitParams) => Promise<{ action: Answer; content?: Record<string, boolean> }>,
   server: RunningServers = running,
 ): Promise<Connected> {
   const asked: ElicitParams[] = [];
@@ -122,7 +122,7 @@ function entity(tag: string): Record<string, unknown> {
 
 const confirmAs =
   (answer: Answer) =>
-  async (): Promise<{ action: Answer; content?: Record<string, unknown> }> =>
+  async (): Promise<{ action: Answer; content?: Record<string, boolean> }> =>
     answer === 'accept' ? { action: 'accept', content: { confirm: true } } : { action: answer };
 
 describe.each(['modern', 'legacy-http'] as const)('write confirmation, %s', (variant) => {
