@@ -48,9 +48,10 @@ import {
 } from './http-guards.js';
 import { createMcpServer, type McpServerInfo } from './mcp-server.js';
 import { MultiplexTransport, type ReplyMessage } from './multiplex-transport.js';
-import { TokenBucketLimiter, type RateLimitOptions } from './rate-limit.js';
+import { TokenBucketLimiter, type RateLimiter, type RateLimitOptions } from './rate-limit.js';
 import { createSessionHandle, MemorySessionStore } from './session-store.js';
 import { createToolHandlers, type ToolHandlers } from './tool-handlers.js';
+import { isStateUnavailable, STATE_RETRY_AFTER_SECONDS } from '../state/state-unavailable.js';
 
 /** One backend served over HTTP. */
 export interface HttpBackend {
@@ -80,6 +81,8 @@ export interface HttpServerOptions {
   maxBodyBytes?: number;
   /** Per-caller limit (600/min, burst 60 by default); `false` disables it (benchmarks). */
   rateLimit?: RateLimitOptions | false;
+  /** A limiter shared between instances (owned by the caller); replaces `rateLimit`'s in-process buckets. */
+  rateLimiter?: RateLimiter;
   /** Where sessions of stateful backends live; an in-memory store (closed with the server) by default. */
   sessionStore?: SessionStore;
   logger: Logger;
@@ -161,7 +164,9 @@ export function createHttpServer(options: HttpServerOptions): HttpServerHandle {
 
   const ownStore = options.sessionStore === undefined;
   const store: SessionStore = options.sessionStore ?? new MemorySessionStore();
-  const limiter = options.rateLimit === false ? undefined : new TokenBucketLimiter(options.rateLimit ?? {});
+  const ownLimiter = options.rateLimiter === undefined;
+  const limiter: RateLimiter | undefined =
+    options.rateLimiter ?? (options.rateLimit === false ? undefined : new TokenBucketLimiter(options.rateLimit ?? {}));
   const originAllowed = createOriginMatcher(options.allowedOrigins);
   let hostAllowed: (host: string | undefined) => boolean = () => false;
 
@@ -215,6 +220,10 @@ export function createHttpServer(options: HttpServerOptions): HttpServerHandle {
       if (closing && live.size === 0) onDrained?.();
     });
     handle(exchange).catch((error: unknown) => {
+      if (isStateUnavailable(error)) {
+        stateUnavailable(exchange, null, error);
+        return;
+      }
       logger.error({ err: errorSummary(error), method: req.method, path: pathOf(req) }, 'request failed');
       if (!res.headersSent) sendError(exchange, 500, null, ErrorCode.InternalError, 'Internal error');
     });
@@ -265,6 +274,12 @@ export function createHttpServer(options: HttpServerOptions): HttpServerHandle {
     headers?: OutgoingHttpHeaders,
   ): void {
     sendJson(ex, status, JSON.stringify({ jsonrpc: '2.0', id, error: { code, message } }), headers);
+  }
+
+  /** 503 with `Retry-After` when the shared state store cannot answer (the message names the cause). */
+  function stateUnavailable(ex: Exchange, id: RequestId | null, error: Error): void {
+    logger.warn({ err: errorSummary(error), method: ex.req.method, path: pathOf(ex.req) }, 'state store unavailable');
+    sendError(ex, 503, id, SERVER_ERROR, `Service Unavailable: ${error.message}`, { 'retry-after': String(STATE_RETRY_AFTER_SECONDS) });
   }
 
   async function handle(ex: Exchange): Promise<void> {
@@ -338,7 +353,7 @@ export function createHttpServer(options: HttpServerOptions): HttpServerHandle {
       const result = await route.inboundAuth.authenticate(ex.req.headers.authorization);
       if (!result.ok) {
         // Failed attempts count against the caller's address so that guessing credentials is slowed down.
-        if (!rateLimited(ex, `a:${address}`)) sendJson(ex, result.status, JSON.stringify(result.body), result.headers);
+        if (!(await rateLimited(ex, `a:${address}`))) sendJson(ex, result.status, JSON.stringify(result.body), result.headers);
         return undefined;
       }
       principal = result.principal;
@@ -346,13 +361,22 @@ export function createHttpServer(options: HttpServerOptions): HttpServerHandle {
     } else {
       key = `a:${address}`;
     }
-    return rateLimited(ex, key) ? undefined : principal;
+    const limited = rateLimited(ex, key);
+    if (typeof limited === 'boolean') return limited ? undefined : principal;
+    return limited.then((refused) => (refused ? undefined : principal));
   }
 
   /** Takes a token for `key`; answers 429 and returns true when there is none. */
-  function rateLimited(ex: Exchange, key: string): boolean {
+  function rateLimited(ex: Exchange, key: string): boolean | Promise<boolean> {
     if (limiter === undefined) return false;
     const retryAfter = limiter.take(key);
+    // In-process buckets answer synchronously: no extra promise on the hot path.
+    if (typeof retryAfter === 'number') return refuseIfLimited(ex, retryAfter);
+    return retryAfter.then((wait) => refuseIfLimited(ex, wait));
+  }
+
+  /** Answers 429 with `Retry-After` when `retryAfter` is not 0. */
+  function refuseIfLimited(ex: Exchange, retryAfter: number): boolean {
     if (retryAfter === 0) return false;
     sendError(ex, 429, null, SERVER_ERROR, 'Too many requests', { 'retry-after': String(retryAfter) });
     return true;
@@ -541,6 +565,10 @@ export function createHttpServer(options: HttpServerOptions): HttpServerHandle {
             sendAnswer(ex, answer, requestId, { 'mcp-session-id': sid });
           },
           (error: unknown) => {
+            if (isStateUnavailable(error)) {
+              stateUnavailable(ex, requestId, error);
+              return;
+            }
             logger.error({ backend: route.name, err: errorSummary(error) }, 'session store failed');
             sendError(ex, 500, requestId, ErrorCode.InternalError, 'Internal error');
           },
@@ -660,7 +688,7 @@ export function createHttpServer(options: HttpServerOptions): HttpServerHandle {
       await stopped;
       for (const route of routes.values()) await route.server.close();
       cancellable.clear();
-      limiter?.close();
+      if (ownLimiter) limiter?.close();
       if (ownStore) await (store as MemorySessionStore).close();
     },
   };
