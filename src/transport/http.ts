@@ -344,8 +344,12 @@ export function createHttpServer(options: HttpServerOptions): HttpServerHandle {
     sendError(ex, 405, null, SERVER_ERROR, 'Method not allowed', { allow: route.allow });
   }
 
-  /** Authenticates and rate-limits; returns the principal, or undefined when a refusal was sent. */
-  async function admit(ex: Exchange, route: Route): Promise<Principal | undefined> {
+  /**
+   * Authenticates and rate-limits; returns the principal, or undefined when a refusal was sent. `authenticated`
+   * runs between the two, so work that needs only the principal (a shared store's session read) can overlap
+   * the limiter's round trip.
+   */
+  async function admit(ex: Exchange, route: Route, authenticated?: (principal: Principal) => void): Promise<Principal | undefined> {
     const address = ex.req.socket.remoteAddress ?? 'unknown';
     let principal: Principal = ANONYMOUS_PRINCIPAL;
     let key: string;
@@ -361,6 +365,7 @@ export function createHttpServer(options: HttpServerOptions): HttpServerHandle {
     } else {
       key = `a:${address}`;
     }
+    authenticated?.(principal);
     const limited = rateLimited(ex, key);
     if (typeof limited === 'boolean') return limited ? undefined : principal;
     return limited.then((refused) => (refused ? undefined : principal));
@@ -404,7 +409,20 @@ export function createHttpServer(options: HttpServerOptions): HttpServerHandle {
       tooLarge(ex);
       return;
     }
-    const principal = await admit(ex, route);
+    // A presented session is looked up while the limiter decides (one store round trip instead of two in a row).
+    const presentedSession = route.stateful ? single(headers['mcp-session-id']) : undefined;
+    let sessionLookup: Promise<SessionRecord | undefined> | undefined;
+    const principal = await admit(
+      ex,
+      route,
+      presentedSession === undefined
+        ? undefined
+        : (caller) => {
+            sessionLookup = findSession(presentedSession, caller, route);
+            // Awaited below when still needed; a refusal before that must not leave an unhandled rejection.
+            sessionLookup.catch(() => undefined);
+          },
+    );
     if (principal === undefined) return;
 
     let raw: Buffer;
@@ -449,7 +467,7 @@ export function createHttpServer(options: HttpServerOptions): HttpServerHandle {
     let record: SessionRecord | undefined;
     let newSession = false;
     if (route.stateful) {
-      const presented = single(headers['mcp-session-id']);
+      const presented = presentedSession;
       if (presented === undefined) {
         if (!isInitialize) {
           sendError(ex, 400, hasId ? (id as RequestId) : null, SERVER_ERROR, 'Bad Request: Mcp-Session-Id header is required');
@@ -459,7 +477,7 @@ export function createHttpServer(options: HttpServerOptions): HttpServerHandle {
         record = { principalId: principal.id, backend: route.name, createdAt: Date.now(), state: {} };
         newSession = true;
       } else {
-        record = await findSession(presented, principal, route);
+        record = await (sessionLookup ?? findSession(presented, principal, route));
         if (record === undefined) {
           sendError(ex, 404, hasId ? (id as RequestId) : null, SERVER_ERROR, 'Session not found');
           return;
