@@ -32,7 +32,7 @@ export interface RedisServer {
   cli(...args: string[]): Promise<string>;
   /** Stops the server (SIGTERM, waits for exit); the port stays reserved for {@link start}. */
   stop(): Promise<void>;
-  /** Starts it again on the same port and directory. */
+  /** Starts it again on the same port and directory (nothing to do while it runs). */
   start(): Promise<void>;
   /** Stops it and removes its directory. */
   close(): Promise<void>;
@@ -57,6 +57,7 @@ export async function startRedisServer(options: RedisServerOptions = {}): Promis
   let child: ChildProcess | undefined;
 
   const start = async (): Promise<void> => {
+    if (child !== undefined && child.exitCode === null && child.signalCode === null) return;
     const proc = spawn('redis-server', args, { stdio: ['ignore', 'pipe', 'pipe'] });
     let output = '';
     proc.stdout?.on('data', (chunk: Buffer) => {

@@ -5,13 +5,13 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { SessionRecord } from '../../src/contracts.js';
-import type { RedisConnection } from '../../src/state/redis-connection.js';
+import { connectRedis, type RedisConnection } from '../../src/state/redis-connection.js';
 import { RedisSessionStore } from '../../src/state/redis-store.js';
 import { parseStateKey, SecretBox } from '../../src/state/secret-box.js';
 import { StateUnavailableError } from '../../src/state/state-unavailable.js';
 import { eventually } from '../helpers/ports.js';
 import { startRedisServer, type RedisServer } from '../helpers/redis-server.js';
-import { connectTo, dumpRedis, newStateKey } from './helpers.js';
+import { connectTo, dumpRedis, logger, newStateKey } from './helpers.js';
 
 const JWT = 'eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiJ1c2VyLTQyIiwiZXhwIjo0MTAyNDQ0ODAwfQ.c2lnbmF0dXJlLW9mLXRoZS10b2tlbg';
 const SESSION_ID = 'S3ss10n-1d-that-must-never-appear-in-redis-xx';
@@ -94,6 +94,21 @@ describe('RedisSessionStore', () => {
     await redis.start();
     const resumed = await eventually(async () => (await store.get('x').then(() => true, () => false)), 60_000);
     expect(resumed).toBe(true);
+  }, 120_000);
+
+  it('starts while Redis is down (calls fail clearly) and connects by itself once Redis is up', async () => {
+    await redis.stop();
+    let late: RedisConnection | undefined;
+    try {
+      late = await connectRedis({ url: redis.url, commandTimeoutMs: 5_000, startupWaitMs: 200, logger });
+      const lateStore = new RedisSessionStore({ connection: late, box, idleTtlMs: 60_000 });
+      await expect(lateStore.get(SESSION_ID)).rejects.toThrow(/Redis is not connected/);
+      await redis.start();
+      expect(await eventually(async () => lateStore.get('x').then(() => true, () => false), 60_000)).toBe(true);
+    } finally {
+      await redis.start();
+      await late?.close();
+    }
   }, 120_000);
 
   it('bounds every command by the timeout: a hung Redis gives an error, not a hung call', async () => {
