@@ -5,7 +5,8 @@
  * clocks need not agree. Bucket keys are HMACs of the caller key (principal ids and addresses stay private).
  *
  * While Redis is unavailable the limit falls back to this instance's in-memory buckets (logged once per outage):
- * a per-instance limit is still a limit, and stateless backends keep serving.
+ * a per-instance limit is still a limit, and stateless backends keep serving. After a failure Redis is asked again
+ * only once a second, so a hung Redis costs one command timeout per second, not one per request.
  */
 import type { Logger } from '../log.js';
 import { TokenBucketLimiter, type RateLimiter, type RateLimitOptions } from '../transport/rate-limit.js';
@@ -39,6 +40,9 @@ redis.call('HSET', KEYS[1], 't', string.format('%.6f', tokens), 'u', now)
 redis.call('PEXPIRE', KEYS[1], math.ceil((burst - tokens) / perMs) + 1000)
 return wait`;
 
+/** How long the in-memory buckets answer alone after Redis failed. */
+const RETRY_REDIS_AFTER_MS = 1_000;
+
 /** The client with our script defined on it. */
 interface ScriptedClient {
   finmcpTakeToken(key: string, burst: number, perMs: string): Promise<number>;
@@ -63,6 +67,8 @@ export class RedisRateLimiter implements RateLimiter {
   readonly #scripted: ScriptedClient;
   readonly #fallback: TokenBucketLimiter;
   #degraded = false;
+  /** While degraded: when Redis may be asked again (epoch ms). */
+  #retryAt = 0;
 
   constructor(options: RedisRateLimitOptions) {
     this.#connection = options.connection;
@@ -81,6 +87,7 @@ export class RedisRateLimiter implements RateLimiter {
 
   /** Takes one token for `key`: 0 when allowed, else the seconds to wait (for `Retry-After`). */
   async take(key: string): Promise<number> {
+    if (this.#degraded && Date.now() < this.#retryAt) return this.#fallback.take(key);
     const bucket = `${this.#prefix}r:${this.#box.name('rate', key)}`;
     try {
       const wait = await this.#connection.run(() => this.#scripted.finmcpTakeToken(bucket, this.#burst, this.#perMs));
@@ -90,6 +97,7 @@ export class RedisRateLimiter implements RateLimiter {
       }
       return Number(wait);
     } catch (error) {
+      this.#retryAt = Date.now() + RETRY_REDIS_AFTER_MS;
       if (!this.#degraded) {
         this.#degraded = true;
         this.#logger.warn({ err: { message: (error as Error).message } }, 'rate limit per instance until Redis is back');

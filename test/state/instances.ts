@@ -20,8 +20,21 @@ export interface Instance {
   stop(signal?: NodeJS.Signals): Promise<void>;
 }
 
-/** Starts `finmcp serve <backend> --transport http --port 0` with `env` over this process's environment. */
+/**
+ * Starts `finmcp serve <backend> --transport http --port 0` with `env` over this process's environment. The CLI
+ * picks a free port and binds it a moment later; a parallel test taking it in between (EADDRINUSE) is retried.
+ */
 export async function startInstance(name: string, backend: string, args: string[], env: Record<string, string>): Promise<Instance> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await spawnInstance(name, backend, args, env);
+    } catch (error) {
+      if (attempt >= 3 || !(error instanceof Error) || !error.message.includes('EADDRINUSE')) throw error;
+    }
+  }
+}
+
+async function spawnInstance(name: string, backend: string, args: string[], env: Record<string, string>): Promise<Instance> {
   const child = spawn(process.execPath, [join(projectRoot(), 'bin', 'finmcp.js'), 'serve', backend, '--transport', 'http', '--port', '0', ...args], {
     env: { ...process.env, FINMCP_LOG_LEVEL: 'info', ...env },
     stdio: ['ignore', 'ignore', 'pipe'],

@@ -23,16 +23,29 @@ let sandboxed: RunningServers;
 let faulty: RunningServers;
 let token: string;
 
+/**
+ * `port: '0'` picks a free port before the sandbox starts and binds it after, seconds later on a loaded machine:
+ * a test running in parallel may take it in between. Such a lost race is retried; any other error is not.
+ */
+async function startRetryingPortRaces(start: () => Promise<RunningServers>): Promise<RunningServers> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await start();
+    } catch (error) {
+      if (attempt >= 3 || (error as NodeJS.ErrnoException).code !== 'EADDRINUSE') throw error;
+    }
+  }
+}
+
 beforeAll(async () => {
   [redis, fault] = await Promise.all([startRedisServer(), startFaultBackend()]);
   const state = { FINMCP_STATE_STORE: redis.url, FINMCP_STATE_KEY: randomBytes(32).toString('base64'), FINMCP_STATE_TIMEOUT_MS: '500' };
-  sandboxed = await startServers(
-    ['finopps', 'b4b'],
-    { transport: 'http', port: '0', sandbox: true },
-    new Settings({ ...state, FINMCP_SANDBOX_AUTH_PORT: '0' }),
-    logger,
+  sandboxed = await startRetryingPortRaces(() =>
+    startServers(['finopps', 'b4b'], { transport: 'http', port: '0', sandbox: true }, new Settings({ ...state, FINMCP_SANDBOX_AUTH_PORT: '0' }), logger),
   );
-  faulty = await startServers(['b4b'], { transport: 'http', port: '0', backendUrl: fault.url }, new Settings({ ...state, FINMCP_API_KEYS: `alice:${API_KEY}` }), logger);
+  faulty = await startRetryingPortRaces(() =>
+    startServers(['b4b'], { transport: 'http', port: '0', backendUrl: fault.url }, new Settings({ ...state, FINMCP_API_KEYS: `alice:${API_KEY}` }), logger),
+  );
   const finopps = await backendLoaders['finopps']!();
   token = await obtainSandboxToken({ issuer: sandboxed.sandboxIssuer!, user: 'alice', resource: sandboxed.endpoints['finopps']!, scopes: specScopes(finopps) });
 }, 180_000);

@@ -6,6 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { RedisConnection } from '../../src/state/redis-connection.js';
 import { RedisRateLimiter } from '../../src/state/redis-rate-limit.js';
 import { parseStateKey, SecretBox } from '../../src/state/secret-box.js';
+import { eventually } from '../helpers/ports.js';
 import { startRedisServer, type RedisServer } from '../helpers/redis-server.js';
 import { connectTo, dumpRedis, logger, newStateKey } from './helpers.js';
 
@@ -70,5 +71,12 @@ describe('RedisRateLimiter', () => {
     } finally {
       await redis.start();
     }
-  }, 60_000);
+    // Back on Redis (it restarted empty): each new caller's bucket appears there again.
+    const buckets = async (): Promise<number> => (await redis.cli('--scan', '--pattern', 'finmcp:r:*')).split('\n').filter((k) => k !== '').length;
+    let caller = 0;
+    expect(await eventually(async () => {
+      await a.take(`p:erin-${caller++}`);
+      return (await buckets()) > 0;
+    }, 60_000)).toBe(true);
+  }, 120_000);
 });
