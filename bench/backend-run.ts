@@ -334,6 +334,7 @@ export async function benchBackend(scenario: Scenario, options: BackendRunOption
             plan.sessions,
             plan.sessionWarmup,
             plan.callTimeoutMs,
+            sut.stateStoreBytes === undefined ? undefined : () => sut.stateStoreBytes!(env),
           );
         } catch (error) {
           resultOf(sut).sessions = { error: message(error) };

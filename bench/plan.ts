@@ -59,7 +59,7 @@ export function makePlan(argv: readonly string[], env: NodeJS.ProcessEnv, root: 
   };
   const smoke = argv.includes('--smoke') || env.BENCH_SMOKE === '1' || env.BENCH_SMOKE === 'true';
   const peers = argv.includes('--peers') || env.BENCH_PEERS === '1';
-  const allServers = ['finmcp', 'ivotoby', 'openapi-mcp-generator'];
+  const allServers = ['finmcp', 'finmcp-redis', 'ivotoby', 'openapi-mcp-generator'];
   const servers = listFrom(env, 'BENCH_SERVERS', smoke && !peers ? ['finmcp'] : allServers);
   const out = flag('--out') ?? env.BENCH_OUT ?? join(root, 'bench', smoke ? 'results.tmp.json' : 'results.json');
   const markdownFlag = flag('--markdown') ?? env.BENCH_MARKDOWN;

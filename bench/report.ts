@@ -4,7 +4,7 @@
  * Everything in it comes from results.json of the same run.
  */
 import type { BackendResult, ServerBackendResult } from './backend-run.js';
-import type { Derived, LatencyRow, ThroughputRow } from './derive.js';
+import type { Derived, LatencyRow, SharedStateRow, ThroughputRow } from './derive.js';
 import type { GenerateResult } from './measure/generate.js';
 import type { MachineInfo } from './machine.js';
 import type { Plan } from './plan.js';
@@ -175,6 +175,31 @@ function footnotes(backend: BackendResult): string[] {
   return [...new Set(notes)];
 }
 
+/** finmcp with state in Redis vs in memory (same run, same backend, HTTP). */
+function sharedStateSection(row: SharedStateRow): string[] {
+  const num = (v: number | null, digits: number): string => (v === null ? 'n/a' : v.toFixed(digits));
+  const rows: string[][] = [
+    ['p50 per call (1 client)', `${num(row.p50Memory, 3)} ms`, `${num(row.p50Redis, 3)} ms`, `${num(row.addedP50, 3)} ms`],
+    ...row.callsPerSec.map((c) => [
+      `calls/s at ${c.concurrency} clients`,
+      num(c.memory, 0),
+      num(c.redis, 0),
+      c.memory === null || c.redis === null || c.memory === 0 ? 'n/a' : `${(((c.redis - c.memory) / c.memory) * 100).toFixed(1)} %`,
+    ]),
+    ['Redis memory per signed-in session', '–', row.redisBytesPerSession === null ? 'n/a' : `${Math.round(row.redisBytesPerSession)} B`, ''],
+  ];
+  return [
+    '### State on Redis vs in memory',
+    '',
+    'The same finmcp with `FINMCP_STATE_STORE` set to a local redis-server (sessions, sign-ins and the rate limit in',
+    'Redis, values encrypted) next to the default in-memory store. Each call then makes two Redis commands (rate',
+    'limit, session read-and-touch), overlapped: one round trip. Server CPU per call of both is in the table above.',
+    '',
+    table(['', 'memory', 'Redis', 'Redis − memory'], rows),
+    '',
+  ];
+}
+
 /** Renders BENCHMARKS.md. */
 export function renderMarkdown(results: RunResults, history?: string): string {
   const m = results.meta.machine;
@@ -249,6 +274,8 @@ export function renderMarkdown(results: RunResults, history?: string): string {
       '',
     );
     out.push(throughputTable(results, d.throughput.filter((r) => r.backend === b)), '');
+    const shared = d.sharedState?.find((r) => r.backend === b);
+    if (shared !== undefined) out.push(...sharedStateSection(shared));
     out.push('### 5–7. Cold start, `tools/list` size, memory', '');
     out.push(startupTable(results, backend), '');
     const corr = d.correctness.filter((c) => c.backend === b && (c.mismatches > 0 || c.errors > 0));

@@ -8,6 +8,7 @@
  * connects on 127.0.0.1 only; every loop is bounded in count and time; every process it starts is stopped.
  */
 import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { loadavg } from 'node:os';
@@ -25,7 +26,8 @@ import { readRssBytes, readSelfTreeCpuMs, readSystemBusyMs } from './proc.js';
 import { renderMarkdown, type RunResults } from './report.js';
 import { loadScenario, type Scenario } from './scenario.js';
 import { taggedLoginBody } from './spec.js';
-import { finmcp, finmcpNode } from './servers/finmcp.js';
+import { startRedisServer, type RedisServer } from './redis-server.js';
+import { finmcp, finmcpNode, finmcpRedis } from './servers/finmcp.js';
 import { finmcpKey, prepareFinmcpAuth, type FinmcpAuth } from './servers/finmcp-auth.js';
 import { generator } from './servers/generator.js';
 import { ivotoby } from './servers/ivotoby.js';
@@ -35,7 +37,7 @@ import { tokenFromLoginAnswer } from './stub/server.js';
 const HERE = dirname(fileURLToPath(import.meta.url));
 
 /** Every server the harness knows, by id. */
-export const SERVERS: readonly ServerUnderTest[] = [finmcp, finmcpNode, ivotoby, generator];
+export const SERVERS: readonly ServerUnderTest[] = [finmcp, finmcpNode, finmcpRedis, ivotoby, generator];
 
 /** Operations to probe per backend, best first (the spec's "get one invoice"). */
 const PROBES: Record<string, string[]> = { finopps: ['get_invoice'], b4b: ['get_invoice'] };
@@ -155,13 +157,14 @@ export async function runBench(plan: Plan, root: string): Promise<RunResults> {
 
   const stub = await startStubProcess(scenarios);
   let auth: FinmcpAuth | undefined;
+  let redis: RedisServer | undefined;
   try {
     const stubOrigin = (backend: string): string => `http://127.0.0.1:${stub.ports[backend] ?? 0}`;
     const staticTokens = new Map<string, string>();
     for (const scenario of scenarios) staticTokens.set(scenario.backend, await stubLogin(scenario, stubOrigin(scenario.backend)));
 
     // finmcp's ports are reserved up front: its users' tokens name the port in their audience.
-    const finmcpServers = servers.filter((s) => s === finmcp || s === finmcpNode);
+    const finmcpServers = servers.filter((s) => s === finmcp || s === finmcpNode || s === finmcpRedis);
     const finmcpPorts = new Map<string, number>();
     for (const server of finmcpServers) {
       for (const scenario of scenarios) finmcpPorts.set(finmcpKey(server.id, scenario.backend), await freePort());
@@ -172,6 +175,20 @@ export async function runBench(plan: Plan, root: string): Promise<RunResults> {
       stubOrigin,
       staticBackendToken: (backend) => staticTokens.get(backend) ?? 'bench-static-token',
     };
+    if (servers.includes(finmcpRedis)) {
+      progress('starting redis-server for finmcp-redis');
+      const started = await startRedisServer();
+      redis = started;
+      env.redis = {
+        url: started.url,
+        stateKey: randomBytes(32).toString('base64'),
+        usedMemoryBytes: async () => {
+          const info = await started.cli('INFO', 'memory').catch(() => '');
+          const used = /^used_memory:(\d+)/m.exec(info)?.[1];
+          return used === undefined ? null : Number(used);
+        },
+      };
+    }
     if (finmcpServers.length > 0) {
       progress('starting the sandbox authorization server for finmcp users');
       auth = await prepareFinmcpAuth(scenarios, finmcpPorts);
@@ -220,6 +237,8 @@ export async function runBench(plan: Plan, root: string): Promise<RunResults> {
     // once it has exited): what the machine did beyond this process tree was other work competing with it.
     await auth?.stop();
     auth = undefined;
+    await redis?.close();
+    redis = undefined;
     await stub.stop();
     const systemBusyAtEnd = readSystemBusyMs();
     const selfAtEnd = readSelfTreeCpuMs();
@@ -260,6 +279,7 @@ export async function runBench(plan: Plan, root: string): Promise<RunResults> {
     return results;
   } finally {
     await auth?.stop();
+    await redis?.close();
     await stub.stop();
   }
 }

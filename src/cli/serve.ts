@@ -79,6 +79,11 @@ export async function startServers(
     const { findFreePort } = await import('../sandbox/prism.js');
     port = await findFreePort(host);
   }
+  if (transport === 'http') {
+    // A Redis store without its key must fail before anything is started.
+    const { checkStateSettings } = await import('../state/create-store.js');
+    checkStateSettings(settings);
+  }
   const publicUrl = (str(options.publicUrl) ?? settings.optional('FINMCP_PUBLIC_URL') ?? defaultPublicUrl(host, port)).replace(/\/+$/, '');
 
   const cleanups: Array<() => Promise<void>> = [];
@@ -221,21 +226,30 @@ export async function startServers(
     }
 
     const { createHttpServer } = await import('../transport/http.js');
-    const { MemorySessionStore } = await import('../transport/session-store.js');
+    const rateLimitPerMinute = settings.int('FINMCP_RATE_LIMIT_PER_MINUTE', 600);
+    const rateLimit =
+      rateLimitPerMinute === 0
+        ? undefined
+        : { perMinute: rateLimitPerMinute, burst: Math.max(1, settings.int('FINMCP_RATE_LIMIT_BURST', rateLimitPerMinute)) };
     const services = new Map(prepared.map((b) => [b.name, b.service]));
-    const sessionStore = new MemorySessionStore({
-      idleTtlMs: settings.int('FINMCP_SESSION_IDLE_TTL_MS', 30 * 60_000),
-      maxSessions: settings.int('FINMCP_MAX_SESSIONS', 10_000),
-      maxSessionsPerCaller: settings.int('FINMCP_MAX_SESSIONS_PER_CALLER', 1_000),
-      // An ended session's backend login is revoked (B4B logout): eviction or expiry must not leave it live.
-      onSessionEnd: (id, record, reason) => void services.get(record.backend)?.endSession?.(id, record, reason),
-    });
-    cleanups.push(async () => sessionStore.close());
+    const { createStateStore } = await import('../state/create-store.js');
+    const state = await createStateStore(
+      settings,
+      {
+        idleTtlMs: settings.int('FINMCP_SESSION_IDLE_TTL_MS', 30 * 60_000),
+        maxSessions: settings.int('FINMCP_MAX_SESSIONS', 10_000),
+        maxSessionsPerCaller: settings.int('FINMCP_MAX_SESSIONS_PER_CALLER', 1_000),
+        // An ended session's backend login is revoked (B4B logout): eviction or expiry must not leave it live.
+        onSessionEnd: (id, record, reason) => void services.get(record.backend)?.endSession?.(id, record, reason),
+        rateLimit,
+      },
+      logger,
+    );
+    cleanups.push(() => state.close());
     const httpBackends = [];
     for (const backend of prepared) {
       httpBackends.push({ service: backend.service, inboundAuth: await inboundAuthFor(backend), info: serverInfo(backend.generated) });
     }
-    const rateLimitPerMinute = settings.int('FINMCP_RATE_LIMIT_PER_MINUTE', 600);
     const server = createHttpServer({
       host,
       port,
@@ -244,9 +258,9 @@ export async function startServers(
       allowedOrigins: str(options.allowedOrigins)?.split(',').map((o) => o.trim()) ?? settings.list('FINMCP_ALLOWED_ORIGINS', ['http://localhost:6274', 'http://127.0.0.1:6274']),
       allowedHosts: settings.optional('FINMCP_ALLOWED_HOSTS') === undefined ? undefined : [...settings.list('FINMCP_ALLOWED_HOSTS', []), new URL(publicUrl).host],
       maxBodyBytes: settings.int('FINMCP_MAX_BODY_BYTES', 8 * 1024 * 1024),
-      rateLimit:
-        rateLimitPerMinute === 0 ? false : { perMinute: rateLimitPerMinute, burst: Math.max(1, settings.int('FINMCP_RATE_LIMIT_BURST', rateLimitPerMinute)) },
-      sessionStore,
+      rateLimit: rateLimit ?? false,
+      ...(state.rateLimiter === undefined ? {} : { rateLimiter: state.rateLimiter }),
+      sessionStore: state.sessions,
       logger,
     });
     const { url } = await server.listen();

@@ -48,9 +48,10 @@ import {
 } from './http-guards.js';
 import { createMcpServer, type McpServerInfo } from './mcp-server.js';
 import { MultiplexTransport, type ReplyMessage } from './multiplex-transport.js';
-import { RefusalLog, TokenBucketLimiter, type RateLimitOptions } from './rate-limit.js';
+import { RefusalLog, TokenBucketLimiter, type RateLimiter, type RateLimitOptions } from './rate-limit.js';
 import { createSessionHandle, MemorySessionStore, SessionCapacityError } from './session-store.js';
 import { createToolHandlers, type ToolHandlers } from './tool-handlers.js';
+import { isStateUnavailable, STATE_RETRY_AFTER_SECONDS } from '../state/state-unavailable.js';
 
 /** One backend served over HTTP. */
 export interface HttpBackend {
@@ -80,6 +81,8 @@ export interface HttpServerOptions {
   maxBodyBytes?: number;
   /** Per-caller limit (600/min, burst 600 by default); `false` disables it (benchmarks). */
   rateLimit?: RateLimitOptions | false;
+  /** A limiter shared between instances (owned by the caller); replaces `rateLimit`'s in-process buckets. */
+  rateLimiter?: RateLimiter;
   /** Where sessions of stateful backends live; an in-memory store (closed with the server) by default. */
   sessionStore?: SessionStore;
   logger: Logger;
@@ -174,7 +177,9 @@ export function createHttpServer(options: HttpServerOptions): HttpServerHandle {
 
   const ownStore = options.sessionStore === undefined;
   const store: SessionStore = options.sessionStore ?? new MemorySessionStore();
-  const limiter = options.rateLimit === false ? undefined : new TokenBucketLimiter(options.rateLimit ?? {});
+  const ownLimiter = options.rateLimiter === undefined;
+  const limiter: RateLimiter | undefined =
+    options.rateLimiter ?? (options.rateLimit === false ? undefined : new TokenBucketLimiter(options.rateLimit ?? {}));
   const refusals = new RefusalLog(logger);
   const originAllowed = createOriginMatcher(options.allowedOrigins);
   let hostAllowed: (host: string | undefined) => boolean = () => false;
@@ -232,6 +237,10 @@ export function createHttpServer(options: HttpServerOptions): HttpServerHandle {
       if (closing && live.size === 0) onDrained?.();
     });
     handle(exchange).catch((error: unknown) => {
+      if (isStateUnavailable(error)) {
+        stateUnavailable(exchange, null, error);
+        return;
+      }
       logger.error({ err: errorSummary(error), method: req.method, path: pathOf(req) }, 'request failed');
       if (!res.headersSent) sendError(exchange, 500, null, ErrorCode.InternalError, 'Internal error');
     });
@@ -282,6 +291,12 @@ export function createHttpServer(options: HttpServerOptions): HttpServerHandle {
     headers?: OutgoingHttpHeaders,
   ): void {
     sendJson(ex, status, JSON.stringify({ jsonrpc: '2.0', id, error: { code, message } }), headers);
+  }
+
+  /** 503 with `Retry-After` when the shared state store cannot answer (the message names the cause). */
+  function stateUnavailable(ex: Exchange, id: RequestId | null, error: Error): void {
+    logger.warn({ err: errorSummary(error), method: ex.req.method, path: pathOf(ex.req) }, 'state store unavailable');
+    sendError(ex, 503, id, SERVER_ERROR, `Service Unavailable: ${error.message}`, { 'retry-after': String(STATE_RETRY_AFTER_SECONDS) });
   }
 
   async function handle(ex: Exchange): Promise<void> {
@@ -346,8 +361,12 @@ export function createHttpServer(options: HttpServerOptions): HttpServerHandle {
     sendError(ex, 405, null, SERVER_ERROR, 'Method not allowed', { allow: route.allow });
   }
 
-  /** Authenticates and rate-limits; returns the principal, or undefined when a refusal was sent. */
-  async function admit(ex: Exchange, route: Route): Promise<Principal | undefined> {
+  /**
+   * Authenticates and rate-limits; returns the principal, or undefined when a refusal was sent. `authenticated`
+   * runs between the two, so work that needs only the principal (a shared store's session read) can overlap
+   * the limiter's round trip.
+   */
+  async function admit(ex: Exchange, route: Route, authenticated?: (principal: Principal) => void): Promise<Principal | undefined> {
     const address = ex.req.socket.remoteAddress ?? 'unknown';
     let principal: Principal = ANONYMOUS_PRINCIPAL;
     let key: string;
@@ -356,7 +375,7 @@ export function createHttpServer(options: HttpServerOptions): HttpServerHandle {
       if (!result.ok) {
         refusals.rejected(route.name, address, result);
         // Failed attempts count against the caller's address so that guessing credentials is slowed down.
-        if (!rateLimited(ex, `a:${address}`)) sendJson(ex, result.status, JSON.stringify(result.body), result.headers);
+        if (!(await rateLimited(ex, `a:${address}`))) sendJson(ex, result.status, JSON.stringify(result.body), result.headers);
         return undefined;
       }
       principal = result.principal;
@@ -364,13 +383,23 @@ export function createHttpServer(options: HttpServerOptions): HttpServerHandle {
     } else {
       key = `a:${address}`;
     }
-    return rateLimited(ex, key) ? undefined : principal;
+    authenticated?.(principal);
+    const limited = rateLimited(ex, key);
+    if (typeof limited === 'boolean') return limited ? undefined : principal;
+    return limited.then((refused) => (refused ? undefined : principal));
   }
 
   /** Takes a token for `key`; answers 429 and returns true when there is none. */
-  function rateLimited(ex: Exchange, key: string): boolean {
+  function rateLimited(ex: Exchange, key: string): boolean | Promise<boolean> {
     if (limiter === undefined) return false;
     const retryAfter = limiter.take(key);
+    // In-process buckets answer synchronously: no extra promise on the hot path.
+    if (typeof retryAfter === 'number') return refuseIfLimited(ex, key, retryAfter);
+    return retryAfter.then((wait) => refuseIfLimited(ex, key, wait));
+  }
+
+  /** Answers 429 with `Retry-After` (and logs it) when `retryAfter` is not 0. */
+  function refuseIfLimited(ex: Exchange, key: string, retryAfter: number): boolean {
     if (retryAfter === 0) return false;
     refusals.limited(key, ex.req.socket.remoteAddress ?? 'unknown', retryAfter);
     sendError(ex, 429, null, SERVER_ERROR, 'Too many requests', { 'retry-after': String(retryAfter) });
@@ -394,7 +423,20 @@ export function createHttpServer(options: HttpServerOptions): HttpServerHandle {
       tooLarge(ex);
       return;
     }
-    const principal = await admit(ex, route);
+    // A presented session is looked up while the limiter decides (one store round trip instead of two in a row).
+    const presentedSession = route.stateful ? single(headers['mcp-session-id']) : undefined;
+    let sessionLookup: Promise<SessionRecord | undefined> | undefined;
+    const principal = await admit(
+      ex,
+      route,
+      presentedSession === undefined
+        ? undefined
+        : (caller) => {
+            sessionLookup = findSession(presentedSession, caller, route);
+            // Awaited below when still needed; a refusal before that must not leave an unhandled rejection.
+            sessionLookup.catch(() => undefined);
+          },
+    );
     if (principal === undefined) return;
     // After authentication: an unauthenticated caller learns only that it must authenticate (401).
     const version = single(headers['mcp-protocol-version']);
@@ -445,7 +487,7 @@ export function createHttpServer(options: HttpServerOptions): HttpServerHandle {
     let record: SessionRecord | undefined;
     let newSession = false;
     if (route.stateful) {
-      const presented = single(headers['mcp-session-id']);
+      const presented = presentedSession;
       if (presented === undefined) {
         if (!isInitialize) {
           sendError(ex, 400, hasId ? (id as RequestId) : null, SERVER_ERROR, 'Bad Request: Mcp-Session-Id header is required');
@@ -455,7 +497,7 @@ export function createHttpServer(options: HttpServerOptions): HttpServerHandle {
         record = { principalId: principal.id, owner: sessionOwner(principal, ex), backend: route.name, createdAt: Date.now(), state: {} };
         newSession = true;
       } else {
-        record = await findSession(presented, principal, route);
+        record = await (sessionLookup ?? findSession(presented, principal, route));
         if (record === undefined) {
           sendError(ex, 404, hasId ? (id as RequestId) : null, SERVER_ERROR, 'Session not found');
           return;
@@ -564,6 +606,10 @@ export function createHttpServer(options: HttpServerOptions): HttpServerHandle {
             if (error instanceof SessionCapacityError) {
               logger.warn({ backend: route.name, principal: principal.id }, 'session refused: store full of signed-in sessions');
               sendError(ex, 503, requestId, SERVER_ERROR, error.message, { 'retry-after': '60' });
+              return;
+            }
+            if (isStateUnavailable(error)) {
+              stateUnavailable(ex, requestId, error);
               return;
             }
             logger.error({ backend: route.name, err: errorSummary(error) }, 'session store failed');
@@ -685,7 +731,7 @@ export function createHttpServer(options: HttpServerOptions): HttpServerHandle {
       await stopped;
       for (const route of routes.values()) await route.server.close();
       cancellable.clear();
-      limiter?.close();
+      if (ownLimiter) limiter?.close();
       if (ownStore) await (store as MemorySessionStore).close();
     },
   };
