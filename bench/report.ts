@@ -8,6 +8,7 @@ import type { Derived, LatencyRow, ThroughputRow } from './derive.js';
 import type { GenerateResult } from './measure/generate.js';
 import type { MachineInfo } from './machine.js';
 import type { Plan } from './plan.js';
+import { fuzzMarkdown, type FuzzResults } from '../fuzz/summary.js';
 
 /** The whole results document (results.json). */
 export interface RunResults {
@@ -176,7 +177,7 @@ function footnotes(backend: BackendResult): string[] {
 }
 
 /** Renders BENCHMARKS.md. */
-export function renderMarkdown(results: RunResults, history?: string): string {
+export function renderMarkdown(results: RunResults, history?: string, fuzz?: FuzzResults): string {
   const m = results.meta.machine;
   const p = results.meta.plan;
   const d = results.derived;
@@ -280,6 +281,7 @@ export function renderMarkdown(results: RunResults, history?: string): string {
     const notes = footnotes(backend);
     if (notes.length > 0) out.push(...notes.map((n) => `- ${n}`), '');
   }
+  if (fuzz !== undefined) out.push(fuzzMarkdown(fuzz));
   out.push('## 8. Generate time', '');
   const g = results.generate.finmcp;
   const genRows: string[][] = [

@@ -9,7 +9,7 @@
  */
 import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
-import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import { mkdir, writeFile } from 'node:fs/promises';
 import { loadavg } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -22,7 +22,8 @@ import { measureGenerate, type GenerateResult } from './measure/generate.js';
 import { makePlan, type Plan } from './plan.js';
 import { freePort } from './ports.js';
 import { readRssBytes, readSelfTreeCpuMs, readSystemBusyMs } from './proc.js';
-import { renderMarkdown, type RunResults } from './report.js';
+import { renderBenchmarksFile } from './benchmarks-file.js';
+import type { RunResults } from './report.js';
 import { loadScenario, type Scenario } from './scenario.js';
 import { taggedLoginBody } from './spec.js';
 import { finmcp, finmcpNode } from './servers/finmcp.js';
@@ -251,11 +252,7 @@ export async function runBench(plan: Plan, root: string): Promise<RunResults> {
     };
     await mkdir(dirname(plan.out), { recursive: true });
     await writeFile(plan.out, `${JSON.stringify(results, null, 2)}\n`);
-    if (plan.markdown !== null) {
-      const historyFile = join(root, 'bench', 'HISTORY.md');
-      const history = existsSync(historyFile) ? await readFile(historyFile, 'utf8') : undefined;
-      await writeFile(plan.markdown, renderMarkdown(results, history));
-    }
+    if (plan.markdown !== null) await renderBenchmarksFile(root, plan.markdown, results);
     progress(`done in ${results.meta.durationSec.toFixed(1)} s: ${plan.out}${plan.markdown === null ? '' : ` and ${plan.markdown}`}`);
     return results;
   } finally {
