@@ -33,6 +33,8 @@ export interface PhaseSpec {
   alive(): boolean;
   /** Replay only this case number. */
   onlyCase?: number;
+  /** Count JSON-RPC internal errors (-32603) as findings: bad input deserves a named field and rule. */
+  strict?: boolean;
   /** Called when a finding is recorded (for live output). */
   onFinding?(finding: Finding): void;
 }
@@ -100,7 +102,11 @@ export async function runPhase(spec: PhaseSpec): Promise<PhaseResult> {
   const record = (exchange: Exchange, caseKind: string, caseIndex: number, sent: string): void => {
     bump(answers, exchange.kind);
     examples[exchange.kind] ??= { caseKind, caseIndex, sent: sent.slice(0, 300), ...(exchange.answer === undefined ? {} : { answer: exchange.answer }) };
-    for (const problem of exchange.problems) {
+    const problems =
+      spec.strict === true && exchange.kind === 'rpc-error -32603'
+        ? [...exchange.problems, { kind: 'internal-error', detail: `-32603 for bad input: ${exchange.answer?.slice(0, 200) ?? ''}` }]
+        : exchange.problems;
+    for (const problem of problems) {
       findingCount += 1;
       const finding: Finding = { ...problem, transport: spec.transport, backend: spec.backend, caseKind, caseIndex, sent: sent.slice(0, 300) };
       if (findings.length < MAX_FINDINGS_KEPT) findings.push(finding);

@@ -10,6 +10,7 @@
  *   --only T/B,…     phases to run, e.g. `http/b4b` (default: all four)
  *   --case N         with one --only phase: send only case N (replay)
  *   --max-seconds M  stop starting new cases after M seconds per phase (default: no limit)
+ *   --strict         count JSON-RPC internal errors (-32603) as findings too
  *   --timeout-ms T   how long an answer may take before it counts as missing (default 60000)
  *   --out FILE       results file (default fuzz/results.json); --markdown FILE|none (default BENCHMARKS.md)
  */
@@ -45,6 +46,7 @@ interface Options {
   onlyCase?: number;
   maxSeconds?: number;
   timeoutMs: number;
+  strict: boolean;
   out: string;
   markdown: string | null;
 }
@@ -75,6 +77,7 @@ function parseOptions(argv: readonly string[], root: string): Options {
     ...(onlyCase === undefined ? {} : { onlyCase }),
     ...(maxSeconds === undefined ? {} : { maxSeconds }),
     timeoutMs: number('--timeout-ms', 60_000),
+    strict: argv.includes('--strict'),
     out: value('--out') ?? join(root, 'fuzz', 'results.json'),
     markdown: markdown === 'none' ? null : (markdown ?? join(root, 'BENCHMARKS.md')),
   };
@@ -153,6 +156,7 @@ export async function runFuzz(options: Options, root: string): Promise<FuzzResul
     seed: options.seed,
     toolCalls: perPhase,
     timeoutMs: options.timeoutMs,
+    strict: options.strict,
     deadline: options.maxSeconds === undefined ? Number.POSITIVE_INFINITY : performance.now() + options.maxSeconds * 1000,
     ...(options.onlyCase === undefined ? {} : { onlyCase: options.onlyCase }),
     onFinding: (finding: Finding) => log(`FINDING ${finding.transport}/${finding.backend} ${finding.kind} (case ${String(finding.caseIndex)}, ${finding.caseKind}): ${finding.detail}`),

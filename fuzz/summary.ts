@@ -29,6 +29,21 @@ function mergedAnswers(results: FuzzResults): Array<[string, number]> {
   return Object.entries(total).sort((a, b) => b[1] - a[1]);
 }
 
+/** JSON-RPC internal errors (-32603) answered to bad input: not a crash, but no named field and rule either. */
+export function internalErrors(results: FuzzResults): { count: number; example?: string } {
+  let count = 0;
+  let example: string | undefined;
+  for (const phase of results.phases) {
+    const n = phase.answers['rpc-error -32603'] ?? 0;
+    count += n;
+    const e = phase.examples?.['rpc-error -32603'];
+    if (n > 0 && example === undefined && e !== undefined) {
+      example = `${phase.transport}/${phase.backend} ${e.caseKind} #${e.caseIndex}: ${e.sent.slice(0, 120)} → ${(e.answer ?? '').slice(0, 160)}`;
+    }
+  }
+  return example === undefined ? { count } : { count, example };
+}
+
 function allFindings(results: FuzzResults): Finding[] {
   return [...results.phases.flatMap((p) => p.findings), ...results.logFindings];
 }
@@ -49,6 +64,8 @@ export function formatSummary(results: FuzzResults): string {
     `total: ${int(results.toolCalls)} generated tool calls, ${int(results.messages)} messages, ${int(results.messages / results.durationSec)} messages/s overall`,
   );
   lines.push(`answers: ${mergedAnswers(results).map(([kind, n]) => `${kind} ${int(n)}`).join(', ')}`);
+  const internal = internalErrors(results);
+  if (internal.count > 0) lines.push(`internal errors (-32603) for bad input: ${int(internal.count)} (--strict makes them findings); first: ${internal.example ?? '?'}`);
   const findings = allFindings(results);
   if (results.findingCount === 0) {
     lines.push('findings: none');
@@ -94,6 +111,14 @@ export function fuzzMarkdown(results: FuzzResults): string {
     '',
   );
   out.push(`Answers: ${mergedAnswers(results).map(([kind, n]) => `${kind}: ${int(n)}`).join(', ')}.`, '');
+  const internal = internalErrors(results);
+  if (internal.count > 0) {
+    out.push(
+      `Not counted as findings (\`--strict\` counts them): ${int(internal.count)} answers were JSON-RPC internal errors (-32603) to bad input, ` +
+        `where an invalid-params error naming the field would be expected; first: \`${(internal.example ?? '').replace(/`/g, "'").replace(/\|/g, '\\|')}\`.`,
+      '',
+    );
+  }
   const findings = allFindings(results);
   if (findings.length > 0) {
     out.push(table(['where', 'kind', 'case', 'detail'], findings.slice(0, 20).map((f) => [`${f.transport ?? 'log'} / ${f.backend ?? ''}`, f.kind, `${f.caseKind ?? ''} #${String(f.caseIndex ?? '')}`, f.detail.replace(/\|/g, '\\|').slice(0, 200)])), '');
