@@ -4,7 +4,8 @@
  * Starts the stub backend (its own process) for every spec, prepares what each server needs (sandbox OAuth
  * for finmcp's FinOpps users, a stub-issued token for the peers, the generated peer), times `finmcp
  * generate`, runs every measurement per backend (backend-run.ts), then writes bench/results.json and
- * BENCHMARKS.md. `--smoke` / BENCH_SMOKE=1 runs a tiny version for the test suite. Everything listens and
+ * BENCHMARKS.md. `--smoke` / BENCH_SMOKE=1 runs a tiny version for the test suite; `--only load` runs only the
+ * many-client HTTP load (bench/results.load.json). Everything listens and
  * connects on 127.0.0.1 only; every loop is bounded in count and time; every process it starts is stopped.
  */
 import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
@@ -192,7 +193,9 @@ export async function runBench(plan: Plan, root: string): Promise<RunResults> {
     }
 
     let generate: GenerateResult | { error: string };
-    if (servers.includes(finmcp)) {
+    if (plan.only !== null) {
+      generate = { error: `not measured (--only ${plan.only})` };
+    } else if (servers.includes(finmcp)) {
       progress(`timing finmcp generate ×${plan.generateRuns}`);
       generate = await measureGenerate(root, plan.generateRuns).catch((error: unknown) => ({
         error: error instanceof Error ? error.message : String(error),
@@ -201,11 +204,15 @@ export async function runBench(plan: Plan, root: string): Promise<RunResults> {
       generate = { error: 'finmcp not in this run' };
     }
 
-    progress('floor cold start');
-    const floor = await floorStartup(plan.coldStarts);
+    let floor: { coldStartMs: number | null; rssIdleBytes: number | null } = { coldStartMs: null, rssIdleBytes: null };
+    if (plan.only === null) {
+      progress('floor cold start');
+      floor = await floorStartup(plan.coldStarts);
+    }
 
     const backends: BackendResult[] = [];
     for (const scenario of scenarios) {
+      if (plan.only === 'load' && !plan.load.backends.includes(scenario.backend)) continue;
       backends.push(
         await benchBackend(scenario, {
           plan,
@@ -233,7 +240,7 @@ export async function runBench(plan: Plan, root: string): Promise<RunResults> {
     const results: RunResults = {
       meta: {
         machine,
-        command: plan.mode === 'smoke' ? 'BENCH_SMOKE=1 node dist/bench/run.js' : 'npm run bench',
+        command: plan.mode === 'smoke' ? 'BENCH_SMOKE=1 node dist/bench/run.js' : plan.only === null ? 'npm run bench' : `npm run bench -- --only ${plan.only}`,
         mode: plan.mode,
         plan: planFacts,
         durationSec: (performance.now() - started) / 1000,
