@@ -16,6 +16,7 @@
  */
 import { mkdir, writeFile } from 'node:fs/promises';
 import { randomInt } from 'node:crypto';
+import { loadavg } from 'node:os';
 import { dirname, join } from 'node:path';
 import { findRoot } from '../bench/run.js';
 import { McpHttpSession } from '../bench/clients/mcp-http.js';
@@ -220,6 +221,7 @@ export async function runFuzz(options: Options, root: string): Promise<FuzzResul
     toolCalls: phases.reduce((n, p) => n + p.toolCalls, 0),
     messages: phases.reduce((n, p) => n + p.messages, 0),
     findingCount: phases.reduce((n, p) => n + p.findingCount, 0) + logs.count,
+    loadAverage: Math.round((loadavg()[0] ?? 0) * 10) / 10,
     phases,
     logFindings: logs.findings,
   };

@@ -16,6 +16,8 @@ export interface FuzzResults {
   /** Messages sent in all (tool calls, envelopes, known-good calls). */
   messages: number;
   findingCount: number;
+  /** 1-minute load average of the machine at the end (the fuzzer shares it with the servers and Prism). */
+  loadAverage?: number;
   phases: PhaseResult[];
   /** Secrets found in the servers' logs. */
   logFindings: Finding[];
@@ -91,7 +93,9 @@ export function fuzzMarkdown(results: FuzzResults): string {
   out.push(
     `Last run: ${results.date.slice(0, 19).replace('T', ' ')} UTC, \`${results.command}\` — ${int(results.toolCalls)} generated tool calls ` +
       `(${int(results.messages)} messages with envelopes and known-good calls) in ${results.durationSec.toFixed(0)} s, ` +
-      `${results.concurrency} in flight per phase, against the Prism mocks of both specs. **Findings: ${results.findingCount}.**`,
+      `${results.concurrency} in flight per phase, against the Prism mocks of both specs` +
+      `${results.loadAverage === undefined ? '' : ` (1-min load average ${results.loadAverage.toFixed(1)} at the end: rates are noisy when other work shares the cores)`}. ` +
+      `**Findings: ${results.findingCount}.**`,
     '',
   );
   out.push(
