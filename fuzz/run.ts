@@ -243,6 +243,8 @@ if (invokedDirectly) {
   }
   runFuzz(options, root).then(
     (results) => {
+      // A replayed case: show what was sent and what came back.
+      if (options.onlyCase !== undefined) process.stdout.write(`${JSON.stringify(results.phases[0]?.examples ?? {}, null, 2)}\n`);
       process.stdout.write(formatSummary(results));
       process.exit(results.findingCount === 0 ? 0 : 1);
     },
