@@ -18,11 +18,18 @@ import type { BenchEnv, HttpLaunch, ServerUnderTest, Unavailable } from './types
  */
 export const USER_OAUTH_BACKENDS: ReadonlySet<string> = new Set(['finopps']);
 
-/** Settings that keep the measurement about the server: quiet logs, no rate limit in the way of the load. */
+/**
+ * The connection cap finmcp's HTTP server runs with here: room for the 1,000-client load (and the session
+ * memory run) with margin. A cap below the load's client count would refuse clients, not measure the server.
+ */
+export const BENCH_CONNECTION_CAP = 4096;
+
+/** Settings that keep the measurement about the server: quiet logs, no rate limit or caps in the way of the load. */
 const COMMON_ENV: Record<string, string> = {
   FINMCP_LOG_LEVEL: 'warn',
   FINMCP_RATE_LIMIT_PER_MINUTE: '1000000000',
   FINMCP_MAX_SESSIONS: '100000',
+  FINMCP_MAX_CONNECTIONS: String(BENCH_CONNECTION_CAP),
 };
 
 function hasClientCredentials(scenario: Scenario): boolean {
@@ -103,7 +110,7 @@ function finmcpServer(id: string, label: string, withLauncherFlags: boolean, red
           ? `\`finmcp serve <backend> --transport stdio|http --backend-url <stub>\`, one process per backend and transport, started as the ` +
             `\`finmcp\` command runs (bin/finmcp.js with its shebang's Node flags: ${flags})`
           : `\`node ${trialFlags().length === 0 ? '' : `${trialFlags().join(' ')} `}bin/finmcp.js serve …\` instead of the launcher's Node flags (${flags}), for comparison`,
-        'FINMCP_LOG_LEVEL=warn, FINMCP_RATE_LIMIT_PER_MINUTE=1e9 (the default 600/min would throttle the load)',
+        `FINMCP_LOG_LEVEL=warn, FINMCP_RATE_LIMIT_PER_MINUTE=1e9 (the default 600/min would throttle the load), FINMCP_MAX_SESSIONS=100000, FINMCP_MAX_CONNECTIONS=${BENCH_CONNECTION_CAP}`,
         'FinOpps users: a real sandbox OAuth access token (alice); B4B: every session calls `login` with the spec example',
         ...(redis
           ? ['FINMCP_STATE_STORE=redis://127.0.0.1:<port> (a redis-server the run starts: no persistence, loopback) and a FINMCP_STATE_KEY: sessions, sign-ins and the rate limit in Redis; HTTP only, backends with a login only']
@@ -158,6 +165,7 @@ function finmcpServer(id: string, label: string, withLauncherFlags: boolean, red
         ...(token === undefined ? {} : { headers: { Authorization: `Bearer ${token}` } }),
       };
     },
+    connectionCap: BENCH_CONNECTION_CAP,
     logsInPerSession: (scenario: Scenario) => scenario.login !== undefined,
     ...(redis ? { stateStoreBytes: (env: BenchEnv) => env.redis?.usedMemoryBytes() ?? Promise.resolve(null) } : {}),
   };

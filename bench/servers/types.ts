@@ -77,6 +77,8 @@ export interface ServerUnderTest {
   prepare?(scenarios: readonly Scenario[], env: BenchEnv): Promise<number | undefined>;
   stdio(scenario: Scenario, env: BenchEnv): LaunchSpec | Unavailable;
   http(scenario: Scenario, env: BenchEnv, port: number): HttpLaunch | Unavailable;
+  /** The cap on concurrent HTTP connections its server is started with, if it has one (the load section reports it). */
+  connectionCap?: number;
   /** Whether each session must call the backend's login tool before other tools (finmcp on B4B). */
   logsInPerSession(scenario: Scenario): boolean;
   /** Memory used by the external store holding its sessions, when it has one (measured around the sessions). */
