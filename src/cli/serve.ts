@@ -8,6 +8,7 @@ import type { Logger } from '../log.js';
 import { createLogger } from '../log.js';
 import { ConfigError, Settings } from '../config.js';
 import { projectRoot } from '../paths.js';
+import { exitWhenStopped } from './lifecycle.js';
 import { operationScopes, specScopes } from './scopes.js';
 import type { BackendOverrides, InboundAuth, Principal, ToolService } from '../contracts.js';
 import type { GeneratedBackend } from '../descriptor.js';
@@ -24,6 +25,8 @@ export interface RunningServers {
   endpoints: Record<string, string>;
   /** Issuer of the sandbox authorization server, when one was started. */
   sandboxIssuer?: string;
+  /** Settles when the servers stopped by themselves (stdio: the client closed the input). */
+  ended?: Promise<void>;
   close(): Promise<void>;
 }
 
@@ -36,22 +39,19 @@ interface PreparedBackend {
   baseUrl: string;
 }
 
+/** How long HTTP requests in flight may take to finish when the server stops. */
+const HTTP_CLOSE_GRACE_MS = 10_000;
+
 const ANONYMOUS: Principal = { id: 'anonymous', scopes: [], claims: {} };
 
-/** Entry point of the `serve` command: starts, prints how to connect, and stops on SIGTERM/SIGINT. */
+/** Entry point of the `serve` command: starts, prints how to connect, and exits when told to (see lifecycle.ts). */
 export async function runServe(backends: string[], options: ServeOptions): Promise<void> {
   const settings = new Settings(process.env);
   const logger = createLogger({ level: str(options.logLevel) ?? settings.get('FINMCP_LOG_LEVEL', 'info') });
   const running = await startServers(backends, options, settings, logger);
-  const stop = (signal: string): void => {
-    logger.info({ signal }, 'shutting down');
-    running.close().then(
-      () => process.exit(0),
-      () => process.exit(1),
-    );
-  };
-  process.once('SIGTERM', () => stop('SIGTERM'));
-  process.once('SIGINT', () => stop('SIGINT'));
+  const stdio = running.ended !== undefined;
+  // HTTP lets in-flight requests finish for up to HTTP_CLOSE_GRACE_MS; stdio has nobody left to answer.
+  exitWhenStopped(() => running.close(), { logger, ended: running.ended, watchParent: stdio, deadlineMs: stdio ? 3_000 : HTTP_CLOSE_GRACE_MS + 5_000 });
   if (running.url !== undefined) process.stderr.write(connectionHelp(running));
 }
 
@@ -216,7 +216,7 @@ export async function startServers(
       ]);
       const served = await serveStdio(backend.service, { principal, logger, info: serverInfo(backend.generated) });
       cleanups.push(() => served.close());
-      return { endpoints: {}, sandboxIssuer, close: closeAll };
+      return { endpoints: {}, sandboxIssuer, ended: served.closed, close: closeAll };
     }
 
     const { createHttpServer } = await import('../transport/http.js');
@@ -244,7 +244,7 @@ export async function startServers(
       logger,
     });
     const { url } = await server.listen();
-    cleanups.push(() => server.close(10_000));
+    cleanups.push(() => server.close(HTTP_CLOSE_GRACE_MS));
     const endpoints: Record<string, string> = {};
     for (const backend of prepared) endpoints[backend.name] = resourceUrl(backend.name);
     logger.info({ url, endpoints }, 'serving');
