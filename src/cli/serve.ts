@@ -6,7 +6,7 @@
 import { join } from 'node:path';
 import type { Logger } from '../log.js';
 import { createLogger } from '../log.js';
-import { ConfigError, Settings } from '../config.js';
+import { ConfigError, readHttpServerLimits, Settings } from '../config.js';
 import { projectRoot } from '../paths.js';
 import { exitWhenStopped } from './lifecycle.js';
 import { operationScopes, specScopes } from './scopes.js';
@@ -246,6 +246,7 @@ export async function startServers(
       allowedOrigins: str(options.allowedOrigins)?.split(',').map((o) => o.trim()) ?? settings.list('FINMCP_ALLOWED_ORIGINS', ['http://localhost:6274', 'http://127.0.0.1:6274']),
       allowedHosts: settings.optional('FINMCP_ALLOWED_HOSTS') === undefined ? undefined : [...settings.list('FINMCP_ALLOWED_HOSTS', []), new URL(publicUrl).host],
       maxBodyBytes: settings.int('FINMCP_MAX_BODY_BYTES', 8 * 1024 * 1024),
+      limits: readHttpServerLimits(settings),
       rateLimit: rateLimitPerMinute === 0 ? false : { perMinute: rateLimitPerMinute, burst: Math.max(1, Math.ceil(rateLimitPerMinute / 10)) },
       sessionStore,
       logger,

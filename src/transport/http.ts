@@ -15,7 +15,7 @@
  *   per-message zod parsing costs more than the rest of the request).
  */
 import { createHash, randomBytes } from 'node:crypto';
-import { createServer, type IncomingMessage, type OutgoingHttpHeaders, type ServerResponse } from 'node:http';
+import type { IncomingMessage, OutgoingHttpHeaders, ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Server } from '@modelcontextprotocol/sdk/server/index.js';
 import {
@@ -35,6 +35,7 @@ import type {
   ToolResult,
   ToolService,
 } from '../contracts.js';
+import { DEFAULT_HTTP_SERVER_LIMITS, type HttpServerLimits } from '../config.js';
 import type { Logger } from '../log.js';
 import { ANONYMOUS_PRINCIPAL, toAuthInfo, type TransportCallInfo } from './call-info.js';
 import { BodyTooLargeError, readBody } from './http-body.js';
@@ -46,6 +47,7 @@ import {
   defaultAllowedHosts,
   isLoopbackHost,
 } from './http-guards.js';
+import { createLimitedServer } from './http-limits.js';
 import { createMcpServer, type McpServerInfo } from './mcp-server.js';
 import { MultiplexTransport, type ReplyMessage } from './multiplex-transport.js';
 import { TokenBucketLimiter, type RateLimitOptions } from './rate-limit.js';
@@ -78,6 +80,8 @@ export interface HttpServerOptions {
   publicUrl?: string;
   /** Largest accepted request body; 8 MiB by default. */
   maxBodyBytes?: number;
+  /** Timeouts and connection cap; each defaults to {@link DEFAULT_HTTP_SERVER_LIMITS}. */
+  limits?: Partial<HttpServerLimits>;
   /** Per-caller limit (600/min, burst 60 by default); `false` disables it (benchmarks). */
   rateLimit?: RateLimitOptions | false;
   /** Where sessions of stateful backends live; an in-memory store (closed with the server) by default. */
@@ -206,7 +210,7 @@ export function createHttpServer(options: HttpServerOptions): HttpServerHandle {
   let closing = false;
   let onDrained: (() => void) | undefined;
 
-  const httpServer = createServer((req, res) => {
+  const httpServer = createLimitedServer({ ...DEFAULT_HTTP_SERVER_LIMITS, ...options.limits }, logger, (req, res) => {
     const exchange: Exchange = { req, res, cors: undefined, cancel: undefined };
     live.add(exchange);
     res.once('close', () => {
