@@ -25,12 +25,12 @@ export type ServeOptions = Record<string, string | boolean | undefined>;
 export interface RunningServers {
   /** Base URL of the HTTP server, when serving HTTP. */
   url?: string;
+  /** Settles when the servers stopped by themselves (stdio: the client closed the input). */
+  ended?: Promise<void>;
   /** MCP endpoint URL per backend (HTTP). */
   endpoints: Record<string, string>;
   /** Issuer of the sandbox authorization server, when one was started. */
   sandboxIssuer?: string;
-  /** Settles when the servers stopped by themselves (stdio: the client closed the input). */
-  ended?: Promise<void>;
   close(): Promise<void>;
 }
 
@@ -44,8 +44,8 @@ interface PreparedBackend {
   ready: Promise<unknown>;
 }
 
-/** How long HTTP requests in flight may take to finish when the server stops. */
-const HTTP_CLOSE_GRACE_MS = 10_000;
+/** Longest an HTTP server may take to stop: more than the 10 s it gives requests in flight (`server.close` below). */
+const HTTP_EXIT_DEADLINE_MS = 15_000;
 
 const ANONYMOUS: Principal = { id: 'anonymous', scopes: [], claims: {} };
 
@@ -55,8 +55,8 @@ export async function runServe(backends: string[], options: ServeOptions): Promi
   const logger = createLogger({ level: str(options.logLevel) ?? settings.get('FINMCP_LOG_LEVEL', 'info') });
   const running = await startServers(backends, options, settings, logger);
   const stdio = running.ended !== undefined;
-  // HTTP lets in-flight requests finish for up to HTTP_CLOSE_GRACE_MS; stdio has nobody left to answer.
-  exitWhenStopped(() => running.close(), { logger, ended: running.ended, watchParent: stdio, deadlineMs: stdio ? 3_000 : HTTP_CLOSE_GRACE_MS + 5_000 });
+  // stdio has nobody left to answer: closing is quick.
+  exitWhenStopped(() => running.close(), { logger, ended: running.ended, watchParent: stdio, deadlineMs: stdio ? 3_000 : HTTP_EXIT_DEADLINE_MS });
   if (running.url !== undefined) process.stderr.write(connectionHelp(running));
 }
 
@@ -241,18 +241,18 @@ export async function startServers(
     const server = createHttpServer({
       host,
       port,
+      limits: readHttpServerLimits(settings),
       publicUrl,
       backends: httpBackends,
       allowedOrigins: str(options.allowedOrigins)?.split(',').map((o) => o.trim()) ?? settings.list('FINMCP_ALLOWED_ORIGINS', ['http://localhost:6274', 'http://127.0.0.1:6274']),
       allowedHosts: settings.optional('FINMCP_ALLOWED_HOSTS') === undefined ? undefined : [...settings.list('FINMCP_ALLOWED_HOSTS', []), new URL(publicUrl).host],
       maxBodyBytes: settings.int('FINMCP_MAX_BODY_BYTES', 8 * 1024 * 1024),
-      limits: readHttpServerLimits(settings),
       rateLimit: rateLimitPerMinute === 0 ? false : { perMinute: rateLimitPerMinute, burst: Math.max(1, Math.ceil(rateLimitPerMinute / 10)) },
       sessionStore,
       logger,
     });
     const { url } = await server.listen();
-    cleanups.push(() => server.close(HTTP_CLOSE_GRACE_MS));
+    cleanups.push(() => server.close(10_000));
     const endpoints: Record<string, string> = {};
     for (const backend of prepared) endpoints[backend.name] = resourceUrl(backend.name);
     logger.info({ url, endpoints }, 'serving');

@@ -68,6 +68,8 @@ export interface HttpServerOptions {
   host?: string;
   /** Port to bind; 0 picks a free one. */
   port: number;
+  /** Timeouts and connection cap; each defaults to {@link DEFAULT_HTTP_SERVER_LIMITS}. */
+  limits?: Partial<HttpServerLimits>;
   backends: HttpBackend[];
   /** Origins browsers may call from (`scheme://host[:port]`); requests with any other `Origin` get 403. */
   allowedOrigins: string[];
@@ -80,8 +82,6 @@ export interface HttpServerOptions {
   publicUrl?: string;
   /** Largest accepted request body; 8 MiB by default. */
   maxBodyBytes?: number;
-  /** Timeouts and connection cap; each defaults to {@link DEFAULT_HTTP_SERVER_LIMITS}. */
-  limits?: Partial<HttpServerLimits>;
   /** Per-caller limit (600/min, burst 60 by default); `false` disables it (benchmarks). */
   rateLimit?: RateLimitOptions | false;
   /** Where sessions of stateful backends live; an in-memory store (closed with the server) by default. */
