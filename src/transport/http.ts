@@ -15,7 +15,7 @@
  *   per-message zod parsing costs more than the rest of the request).
  */
 import { createHash, randomBytes } from 'node:crypto';
-import { createServer, type IncomingMessage, type OutgoingHttpHeaders, type ServerResponse } from 'node:http';
+import type { IncomingMessage, OutgoingHttpHeaders, ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Server } from '@modelcontextprotocol/sdk/server/index.js';
 import {
@@ -35,6 +35,7 @@ import type {
   ToolResult,
   ToolService,
 } from '../contracts.js';
+import { DEFAULT_HTTP_SERVER_LIMITS, type HttpServerLimits } from '../config.js';
 import type { Logger } from '../log.js';
 import { ANONYMOUS_PRINCIPAL, toAuthInfo, type TransportCallInfo } from './call-info.js';
 import { BodyTooLargeError, readBody } from './http-body.js';
@@ -46,6 +47,7 @@ import {
   defaultAllowedHosts,
   isLoopbackHost,
 } from './http-guards.js';
+import { createLimitedServer } from './http-limits.js';
 import { createMcpServer, type McpServerInfo } from './mcp-server.js';
 import { MultiplexTransport, type ReplyMessage } from './multiplex-transport.js';
 import { RefusalLog, TokenBucketLimiter, type RateLimiter, type RateLimitOptions } from './rate-limit.js';
@@ -67,6 +69,8 @@ export interface HttpServerOptions {
   host?: string;
   /** Port to bind; 0 picks a free one. */
   port: number;
+  /** Timeouts and connection cap; each defaults to {@link DEFAULT_HTTP_SERVER_LIMITS}. */
+  limits?: Partial<HttpServerLimits>;
   backends: HttpBackend[];
   /** Origins browsers may call from (`scheme://host[:port]`); requests with any other `Origin` get 403. */
   allowedOrigins: string[];
@@ -228,7 +232,7 @@ export function createHttpServer(options: HttpServerOptions): HttpServerHandle {
   let closing = false;
   let onDrained: (() => void) | undefined;
 
-  const httpServer = createServer((req, res) => {
+  const httpServer = createLimitedServer({ ...DEFAULT_HTTP_SERVER_LIMITS, ...options.limits }, logger, (req, res) => {
     const exchange: Exchange = { req, res, cors: undefined, cancel: undefined };
     live.add(exchange);
     res.once('close', () => {

@@ -8,6 +8,7 @@ import { toAuthInfo } from '../../src/transport/call-info.js';
 import { createMcpServer } from '../../src/transport/mcp-server.js';
 import { MultiplexTransport, type ReplyMessage } from '../../src/transport/multiplex-transport.js';
 import { createTestService } from './fixtures/test-service.js';
+import { eventually } from '../helpers/ports.js';
 
 /** A tools/call request. */
 function call(id: number | string, name: string, args: Record<string, unknown>): JSONRPCRequest {
@@ -53,11 +54,12 @@ describe('MultiplexTransport', () => {
   it('cancel aborts the handler and drops its answer', async () => {
     const { transport, service, close } = await setup();
     const replies: ReplyMessage[] = [];
-    const id = transport.dispatch(call(1, 'slow', { ms: 5_000, tag: 'c' }), {}, (m) => replies.push(m));
-    await new Promise((r) => setTimeout(r, 20));
+    const id = transport.dispatch(call(1, 'slow', { ms: 60_000, tag: 'c' }), {}, (m) => replies.push(m));
+    // The SDK runs the handler asynchronously: wait until it has started, however slow the machine is.
+    expect(await eventually(() => service.sessionOfTag.has('c'), 20_000)).toBe(true);
     expect(transport.cancel(id, 'test')).toBe(true);
     expect(transport.cancel(id, 'again')).toBe(false);
-    await new Promise((r) => setTimeout(r, 20));
+    expect(await eventually(() => service.aborted.includes('c'), 20_000)).toBe(true);
     expect(service.aborted).toEqual(['c']);
     expect(replies).toEqual([]);
     await close();
