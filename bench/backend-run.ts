@@ -10,6 +10,7 @@ import { McpHttpSession, type McpHttpEndpoint } from './clients/mcp-http.js';
 import { StdioMcpProcess } from './clients/mcp-stdio.js';
 import { measureColdStart, type ColdStartResult } from './measure/coldstart.js';
 import { measureLatency, type LatencyResult } from './measure/latency.js';
+import { loadErrors, measureLoad, type LoadResult } from './measure/load.js';
 import { measureSessionMemory, type SessionMemoryResult } from './measure/sessions.js';
 import { measureThroughput, type ThroughputResult } from './measure/throughput.js';
 import { toolsListSize, type ToolsListSize } from './measure/tools.js';
@@ -51,6 +52,8 @@ export interface BackendResult {
   servers: ServerBackendResult[];
   latency: LatencyResult[];
   throughput: ThroughputResult[];
+  /** Many concurrent HTTP clients against finmcp, when this backend is in the plan's load list. */
+  load?: LoadResult | { error: string };
   stub: unknown;
 }
 
@@ -177,6 +180,8 @@ export interface BackendRunOptions {
 /** Runs every measurement for one backend. */
 export async function benchBackend(scenario: Scenario, options: BackendRunOptions): Promise<BackendResult> {
   const { plan, env, servers } = options;
+  /** Everything, or (`--only load`) the finmcp HTTP server and the many-client load alone. */
+  const full = plan.only === null;
   const results = new Map<string, ServerBackendResult>();
   for (const sut of servers) {
     results.set(sut.id, { id: sut.id, label: sut.label, role: sut.role, coldStart: {}, toolsList: null, stdio: {}, http: {} });
@@ -184,7 +189,7 @@ export async function benchBackend(scenario: Scenario, options: BackendRunOption
   const resultOf = (sut: ServerUnderTest): ServerBackendResult => results.get(sut.id) as ServerBackendResult;
 
   // 1. Cold starts and tools/list, with nothing else running.
-  for (const sut of servers) {
+  for (const sut of full ? servers : []) {
     const launch = sut.stdio(scenario, env);
     const result = resultOf(sut);
     if (isUnavailable(launch)) {
@@ -207,13 +212,14 @@ export async function benchBackend(scenario: Scenario, options: BackendRunOption
   const latency: LatencyResult[] = [];
   const throughput: ThroughputResult[] = [];
   let stub: unknown;
+  let load: LoadResult | { error: string } | undefined;
   try {
     for (const sut of servers) {
       const result = resultOf(sut);
       const stdioLaunch = sut.stdio(scenario, env);
       if (isUnavailable(stdioLaunch)) {
         result.stdio.unavailable = stdioLaunch.unavailable;
-      } else {
+      } else if (full) {
         progress(`${scenario.backend}: starting ${sut.id} (stdio)`);
         try {
           const running = await startStdio(sut, scenario, env, plan);
@@ -263,11 +269,14 @@ export async function benchBackend(scenario: Scenario, options: BackendRunOption
       }
     }
 
+    if (!full) targets.length = 0;
+    if (!full) uniqueIdTargets.length = 0;
+
     // 4. Let freshly started processes finish their start-up work (background compilation, GC), then warm
     //    every target up under load (JIT for the concurrent paths of servers and load generator alike).
     //    Nothing of this is recorded; both measured rounds still show what warm-up remains.
-    await sleep(plan.settleMs);
-    if (plan.loadWarmupMs > 0) {
+    if (full) await sleep(plan.settleMs);
+    if (full && plan.loadWarmupMs > 0) {
       const warmupClients = Math.min(16, Math.max(...plan.concurrency));
       progress(`${scenario.backend}: warm-up, ${plan.loadWarmupMs} ms × ${warmupClients} clients per target`);
       // A peer known to misroute colliding ids warms up without collisions: its time-outs would only stall.
@@ -319,8 +328,31 @@ export async function benchBackend(scenario: Scenario, options: BackendRunOption
       if (h !== undefined) result.http.rssAfterLoadBytes = readRssBytes(h.proc.pid);
     }
 
+    // 7b. Many concurrent HTTP clients against finmcp (after the throughput points, on the same process).
+    const subject = servers.find((sut) => sut.role === 'subject');
+    const subjectHttp = subject === undefined ? undefined : http.get(subject.id);
+    if (plan.load.backends.includes(scenario.backend) && subject !== undefined) {
+      if (subjectHttp === undefined) {
+        load = { error: `${subject.id} over HTTP is not running: ${resultOf(subject).http.error ?? resultOf(subject).http.unavailable ?? 'not started'}` };
+      } else {
+        progress(`${scenario.backend}: load, ${plan.load.clients} HTTP clients for ${plan.load.durationMs / 1000} s on ${subject.id}`);
+        const target = httpTarget(subject.id, scenario, subjectHttp.endpoint, subjectHttp.proc.pid, subjectHttp.tool, subjectHttp.setup, plan.load.callTimeoutMs);
+        try {
+          load = await measureLoad(target, scenario.backend, plan.load.clients, plan.load.durationMs, subject.connectionCap ?? null);
+          progress(
+            `${scenario.backend}: load: ${Math.round(load.callsPerSec)} calls/s, p50 ${load.p50Ms.toFixed(1)} ms, p99 ${load.p99Ms.toFixed(1)} ms, ` +
+              `errors ${loadErrors(load)}, ` +
+              `mismatches ${load.outcomes.mismatches}`,
+          );
+        } catch (error) {
+          load = { error: message(error) };
+          progress(`${scenario.backend}: load failed: ${load.error}`);
+        }
+      }
+    }
+
     // 8. Memory per open session, for a backend whose users log in (stateful sessions): on a fresh process.
-    if (scenario.login !== undefined) {
+    if (full && scenario.login !== undefined) {
       for (const sut of servers) {
         const loaded = http.get(sut.id);
         if (loaded === undefined) continue;
@@ -339,6 +371,7 @@ export async function benchBackend(scenario: Scenario, options: BackendRunOption
             plan.sessions,
             plan.sessionWarmup,
             plan.callTimeoutMs,
+            sut.stateStoreBytes === undefined ? undefined : () => sut.stateStoreBytes!(env),
           );
         } catch (error) {
           resultOf(sut).sessions = { error: message(error) };
@@ -367,6 +400,7 @@ export async function benchBackend(scenario: Scenario, options: BackendRunOption
     servers: [...results.values()],
     latency,
     throughput,
+    ...(load === undefined ? {} : { load }),
     stub,
   };
 }

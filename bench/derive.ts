@@ -98,6 +98,22 @@ export interface CorrectnessRow {
   samples: string[];
 }
 
+/**
+ * finmcp with its state in Redis (`finmcp-redis`) next to finmcp with state in memory, on one backend over HTTP:
+ * what sharing state between instances costs. Null where one side was not measured.
+ */
+export interface SharedStateRow {
+  backend: string;
+  p50Memory: number | null;
+  p50Redis: number | null;
+  /** p50 over Redis − p50 in memory, ms. */
+  addedP50: number | null;
+  /** Calls/s (mean of rounds) per concurrency: [memory, redis]. */
+  callsPerSec: Array<{ concurrency: number; memory: number | null; redis: number | null }>;
+  /** Redis `used_memory` growth per signed-in session, bytes. */
+  redisBytesPerSession: number | null;
+}
+
 /** Everything derived. */
 export interface Derived {
   startup: StartupRow[];
@@ -105,6 +121,38 @@ export interface Derived {
   throughput: ThroughputRow[];
   correctness: CorrectnessRow[];
   targets: TargetRow[];
+  sharedState: SharedStateRow[];
+}
+
+/** Id of the finmcp variant that keeps its state in Redis (bench/servers/finmcp.ts). */
+export const REDIS_VARIANT = 'finmcp-redis';
+/** Most p50 that keeping state in Redis may add per call (issue 12). */
+export const REDIS_ADDED_P50_TARGET_MS = 0.2;
+
+/** The Redis-vs-memory rows of every backend where the Redis variant ran. */
+function sharedState(backends: readonly BackendResult[], latency: readonly LatencyRow[], throughput: readonly ThroughputRow[]): SharedStateRow[] {
+  const rows: SharedStateRow[] = [];
+  for (const backend of backends) {
+    const b = backend.backend;
+    const redisServer = backend.servers.find((s) => s.id === REDIS_VARIANT);
+    if (redisServer === undefined || redisServer.http.unavailable !== undefined) continue;
+    const p50 = (server: string): number | null => latency.find((l) => l.backend === b && l.server === server && l.transport === 'http')?.p50 ?? null;
+    const calls = (server: string, concurrency: number): number | null =>
+      throughput.find((t) => t.backend === b && t.server === server && t.transport === 'http' && t.concurrency === concurrency && t.variant === undefined)?.mean ?? null;
+    const concurrencies = [...new Set(throughput.filter((t) => t.backend === b && t.server === REDIS_VARIANT).map((t) => t.concurrency))].sort((x, y) => x - y);
+    const p50Memory = p50('finmcp');
+    const p50Redis = p50(REDIS_VARIANT);
+    const sessions = redisServer.sessions;
+    rows.push({
+      backend: b,
+      p50Memory,
+      p50Redis,
+      addedP50: p50Memory === null || p50Redis === null ? null : p50Redis - p50Memory,
+      callsPerSec: concurrencies.map((concurrency) => ({ concurrency, memory: calls('finmcp', concurrency), redis: calls(REDIS_VARIANT, concurrency) })),
+      redisBytesPerSession: sessions !== undefined && 'storePerSessionBytes' in sessions ? (sessions.storePerSessionBytes ?? null) : null,
+    });
+  }
+  return rows;
 }
 
 function errorsOf(counts: TallyCounts): number {
@@ -301,7 +349,8 @@ export function derive(
     correctness.push(...totals.values());
   }
 
-  return { startup, latency, throughput, correctness, targets: targets(backends, latency, throughput, correctness, generate) };
+  const shared = sharedState(backends, latency, throughput);
+  return { startup, latency, throughput, correctness, targets: targets(backends, latency, throughput, correctness, generate, shared), sharedState: shared };
 }
 
 function targets(
@@ -310,6 +359,7 @@ function targets(
   throughput: readonly ThroughputRow[],
   correctness: readonly CorrectnessRow[],
   generate: GenerateResult | { error: string },
+  shared: readonly SharedStateRow[] = [],
 ): TargetRow[] {
   const rows: TargetRow[] = [];
   const subject = 'finmcp';
@@ -380,6 +430,14 @@ function targets(
         pass: per === null ? null : per <= 20 * 1024,
       });
     }
+  }
+  for (const row of shared) {
+    rows.push({
+      target: `state on Redis: added p50 vs memory ≤ ${REDIS_ADDED_P50_TARGET_MS} ms (http)`,
+      scope: row.backend,
+      measured: ms(row.addedP50),
+      pass: row.addedP50 === null ? null : row.addedP50 <= REDIS_ADDED_P50_TARGET_MS,
+    });
   }
   const gen = 'medianMs' in generate ? generate.medianMs : null;
   rows.push({

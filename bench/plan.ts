@@ -4,12 +4,16 @@
  * twice (interleaved across servers), five cold starts, 1,000 sessions. The smoke run (`--smoke` or
  * BENCH_SMOKE=1) produces every figure from a few hundred calls, finmcp and the floor only unless peers are
  * asked for, for the test suite. Environment variables override single knobs (documented in BENCHMARKS.md).
+ * The many-client load (issue 14: 1,000 concurrent HTTP clients for 60 s, B4B) runs in both modes (50 clients
+ * for 2 s in the smoke run); `--only load` runs nothing else (results in bench/results.load.json, no report).
  */
 import { join } from 'node:path';
 
 /** The run's size and scope. */
 export interface Plan {
   mode: 'full' | 'smoke';
+  /** Run only this section (`--only load`); null: everything. */
+  only: 'load' | null;
   backends: string[];
   servers: string[];
   latency: { warmup: number; calls: number; maxMs: number };
@@ -28,6 +32,8 @@ export interface Plan {
   sessionWarmup: number;
   generateRuns: number;
   callTimeoutMs: number;
+  /** Many concurrent HTTP clients against finmcp, per backend listed. */
+  load: { clients: number; durationMs: number; backends: string[]; callTimeoutMs: number };
   /** Where results.json goes. */
   out: string;
   /** Where the Markdown report goes (null: none). */
@@ -58,14 +64,18 @@ export function makePlan(argv: readonly string[], env: NodeJS.ProcessEnv, root: 
     return index === -1 ? undefined : argv[index + 1];
   };
   const smoke = argv.includes('--smoke') || env.BENCH_SMOKE === '1' || env.BENCH_SMOKE === 'true';
+  const only = flag('--only') ?? env.BENCH_ONLY;
+  if (only !== undefined && only !== 'load') throw new Error(`--only knows one section, load (got "${only}")`);
   const peers = argv.includes('--peers') || env.BENCH_PEERS === '1';
-  const allServers = ['finmcp', 'ivotoby', 'openapi-mcp-generator'];
-  const servers = listFrom(env, 'BENCH_SERVERS', smoke && !peers ? ['finmcp'] : allServers);
-  const out = flag('--out') ?? env.BENCH_OUT ?? join(root, 'bench', smoke ? 'results.tmp.json' : 'results.json');
+  const allServers = ['finmcp', 'finmcp-redis', 'ivotoby', 'openapi-mcp-generator'];
+  const servers = listFrom(env, 'BENCH_SERVERS', (smoke && !peers) || only === 'load' ? ['finmcp'] : allServers);
+  const defaultOut = smoke ? 'results.tmp.json' : only === 'load' ? 'results.load.json' : 'results.json';
+  const out = flag('--out') ?? env.BENCH_OUT ?? join(root, 'bench', defaultOut);
   const markdownFlag = flag('--markdown') ?? env.BENCH_MARKDOWN;
-  const markdown = markdownFlag === 'none' ? null : (markdownFlag ?? (smoke ? null : join(root, 'BENCHMARKS.md')));
+  const markdown = markdownFlag === 'none' ? null : (markdownFlag ?? (smoke || only === 'load' ? null : join(root, 'BENCHMARKS.md')));
   return {
     mode: smoke ? 'smoke' : 'full',
+    only: only === 'load' ? 'load' : null,
     backends: listFrom(env, 'BENCH_BACKENDS', ['finopps', 'b4b']),
     servers,
     latency: {
@@ -85,6 +95,13 @@ export function makePlan(argv: readonly string[], env: NodeJS.ProcessEnv, root: 
     sessionWarmup: numberFrom(env, 'BENCH_SESSION_WARMUP', smoke ? 5 : 100),
     generateRuns: numberFrom(env, 'BENCH_GENERATE_RUNS', smoke ? 1 : 3),
     callTimeoutMs: numberFrom(env, 'BENCH_CALL_TIMEOUT_MS', 3000),
+    load: {
+      clients: numberFrom(env, 'BENCH_LOAD_CLIENTS', smoke ? 50 : 1000),
+      durationMs: numberFrom(env, 'BENCH_LOAD_DURATION_MS', smoke ? 2000 : 60_000),
+      backends: listFrom(env, 'BENCH_LOAD_BACKENDS', ['b4b']),
+      // A thousand clients in a closed loop wait their turn: a call is late only when it is very late.
+      callTimeoutMs: numberFrom(env, 'BENCH_LOAD_CALL_TIMEOUT_MS', 30_000),
+    },
     out,
     markdown,
   };

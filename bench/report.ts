@@ -4,10 +4,12 @@
  * Everything in it comes from results.json of the same run.
  */
 import type { BackendResult, ServerBackendResult } from './backend-run.js';
-import type { Derived, LatencyRow, ThroughputRow } from './derive.js';
+import type { Derived, LatencyRow, SharedStateRow, ThroughputRow } from './derive.js';
 import type { GenerateResult } from './measure/generate.js';
+import { loadErrors } from './measure/load.js';
 import type { MachineInfo } from './machine.js';
 import type { Plan } from './plan.js';
+import { fuzzMarkdown, type FuzzResults } from '../fuzz/summary.js';
 
 /** The whole results document (results.json). */
 export interface RunResults {
@@ -175,8 +177,78 @@ function footnotes(backend: BackendResult): string[] {
   return [...new Set(notes)];
 }
 
+/** finmcp with state in Redis vs in memory (same run, same backend, HTTP). */
+function sharedStateSection(row: SharedStateRow): string[] {
+  const num = (v: number | null, digits: number): string => (v === null ? 'n/a' : v.toFixed(digits));
+  const rows: string[][] = [
+    ['p50 per call (1 client)', `${num(row.p50Memory, 3)} ms`, `${num(row.p50Redis, 3)} ms`, `${num(row.addedP50, 3)} ms`],
+    ...row.callsPerSec.map((c) => [
+      `calls/s at ${c.concurrency} clients`,
+      num(c.memory, 0),
+      num(c.redis, 0),
+      c.memory === null || c.redis === null || c.memory === 0 ? 'n/a' : `${(((c.redis - c.memory) / c.memory) * 100).toFixed(1)} %`,
+    ]),
+    ['Redis memory per signed-in session', '–', row.redisBytesPerSession === null ? 'n/a' : `${Math.round(row.redisBytesPerSession)} B`, ''],
+  ];
+  return [
+    '### State on Redis vs in memory',
+    '',
+    'The same finmcp with `FINMCP_STATE_STORE` set to a local redis-server (sessions, sign-ins and the rate limit in',
+    'Redis, values encrypted) next to the default in-memory store. Each call then makes two Redis commands (rate',
+    'limit, session read-and-touch), overlapped: one round trip. Server CPU per call of both is in the table above.',
+    '',
+    table(['', 'memory', 'Redis', 'Redis − memory'], rows),
+    '',
+  ];
+}
+
+/** The many-client HTTP load section (issue 14: 1,000 clients for 60 s, 0 errors, 0 mismatches). */
+function loadSection(results: RunResults): string[] {
+  const runs = results.backends.filter((b) => b.load !== undefined);
+  if (runs.length === 0) return [];
+  const out: string[] = ['## Many concurrent HTTP clients', ''];
+  out.push(
+    'Each client is its own MCP session on its own keep-alive connection (lean HTTP/1.1 client; B4B sessions call `login`',
+    'first, with their own tag), all in a closed loop for the whole window, every answer checked like the throughput points.',
+    'Latency is per call under that load (a closed loop of N clients queues: latency ≈ N / throughput). RSS of the server',
+    'process: before the sessions were opened (after the throughput points), peak sampled every 250 ms, and after.',
+    'Target: 0 errors and 0 mismatched answers.',
+    '',
+  );
+  const rows = runs.map((b) => {
+    const load = b.load;
+    if (load === undefined || 'error' in load) return [b.backend, '—', '—', '—', '—', '—', '—', '—', '—', '—', '—', `failed: ${load?.error.split('\n')[0] ?? ''}`, '✘'];
+    const errors = loadErrors(load);
+    const pass = errors === 0 && load.outcomes.mismatches === 0 && load.calls > 0;
+    return [
+      b.backend,
+      int(load.clients),
+      `${f1(load.durationMs / 1000)} s (sessions opened in ${f1(load.openMs / 1000)} s)`,
+      int(load.calls),
+      int(load.callsPerSec),
+      f1(load.p50Ms),
+      f1(load.p99Ms),
+      f1(load.maxMs),
+      String(errors),
+      String(load.outcomes.mismatches),
+      `${mb(load.rssBeforeBytes)} / ${mb(load.rssPeakBytes)} / ${mb(load.rssAfterBytes)}`,
+      `cap ${load.connectionCap === null ? 'none' : int(load.connectionCap)}; client fd limit ${load.fdLimit === null ? '?' : int(load.fdLimit)}` +
+        (load.outcomes.samples.length > 0 ? `; first failures: ${load.outcomes.samples.join('; ').replace(/\|/g, '\\|').slice(0, 200)}` : ''),
+      pass ? '✔' : '✘',
+    ];
+  });
+  out.push(
+    table(
+      ['backend', 'clients', 'window', 'calls', 'correct calls/s', 'p50 ms', 'p99 ms', 'max ms', 'errors', 'mismatches', 'RSS MB before / peak / after', 'connections', ''],
+      rows,
+    ),
+    '',
+  );
+  return out;
+}
+
 /** Renders BENCHMARKS.md. */
-export function renderMarkdown(results: RunResults, history?: string): string {
+export function renderMarkdown(results: RunResults, history?: string, fuzz?: FuzzResults): string {
   const m = results.meta.machine;
   const p = results.meta.plan;
   const d = results.derived;
@@ -249,6 +321,8 @@ export function renderMarkdown(results: RunResults, history?: string): string {
       '',
     );
     out.push(throughputTable(results, d.throughput.filter((r) => r.backend === b)), '');
+    const shared = d.sharedState?.find((r) => r.backend === b);
+    if (shared !== undefined) out.push(...sharedStateSection(shared));
     out.push('### 5–7. Cold start, `tools/list` size, memory', '');
     out.push(startupTable(results, backend), '');
     const corr = d.correctness.filter((c) => c.backend === b && (c.mismatches > 0 || c.errors > 0));
@@ -280,6 +354,8 @@ export function renderMarkdown(results: RunResults, history?: string): string {
     const notes = footnotes(backend);
     if (notes.length > 0) out.push(...notes.map((n) => `- ${n}`), '');
   }
+  out.push(...loadSection(results));
+  if (fuzz !== undefined) out.push(fuzzMarkdown(fuzz));
   out.push('## 8. Generate time', '');
   const g = results.generate.finmcp;
   const genRows: string[][] = [
@@ -329,10 +405,13 @@ export function renderMarkdown(results: RunResults, history?: string): string {
     'Knobs (environment): `BENCH_BACKENDS`, `BENCH_SERVERS`, `BENCH_CALLS`, `BENCH_WARMUP`, `BENCH_DURATION_MS`, `BENCH_CONCURRENCY`,',
     '`BENCH_UNIQUE_ID_CONCURRENCY`, `BENCH_ROUNDS`, `BENCH_SETTLE_MS`, `BENCH_LOAD_WARMUP_MS`, `BENCH_COLD_STARTS`, `BENCH_SESSIONS`,',
     '`BENCH_SESSION_WARMUP`, `BENCH_GENERATE_RUNS`, `BENCH_CALL_TIMEOUT_MS`, `BENCH_OUT`, `BENCH_MARKDOWN` (`none`: no report),',
+    '`BENCH_LOAD_CLIENTS`, `BENCH_LOAD_DURATION_MS`, `BENCH_LOAD_BACKENDS` (default `b4b`), `BENCH_LOAD_CALL_TIMEOUT_MS`,',
     '`BENCH_PEERS=1` (peers in a smoke run). Server ids for `BENCH_SERVERS`: `finmcp`, `ivotoby`, `openapi-mcp-generator` (the',
     'default), and `finmcp-node` — finmcp as a bare `node bin/finmcp.js`, without the Node flags of its launcher (or with',
     '`BENCH_FINMCP_NODE_FLAGS` instead) — for an A/B.',
     'Run it on a quiet machine: the figures share two cores with the load generator and the stub.',
+    '`npm run bench -- --only load` runs only the many-client load (into `bench/results.load.json`, no report).',
+    '`npm run fuzz` rewrites this file too, adding its section from `fuzz/results.json` to the last `bench/results.json`.',
     '',
     'Adding a server under test: implement `ServerUnderTest` (`bench/servers/types.ts`: how to start it over stdio and',
     'HTTP against the stub, and whether sessions log in) in a module of `bench/servers/`, and list it in `SERVERS`',

@@ -4,12 +4,14 @@
  * Starts the stub backend (its own process) for every spec, prepares what each server needs (sandbox OAuth
  * for finmcp's FinOpps users, a stub-issued token for the peers, the generated peer), times `finmcp
  * generate`, runs every measurement per backend (backend-run.ts), then writes bench/results.json and
- * BENCHMARKS.md. `--smoke` / BENCH_SMOKE=1 runs a tiny version for the test suite. Everything listens and
+ * BENCHMARKS.md. `--smoke` / BENCH_SMOKE=1 runs a tiny version for the test suite; `--only load` runs only the
+ * many-client HTTP load (bench/results.load.json). Everything listens and
  * connects on 127.0.0.1 only; every loop is bounded in count and time; every process it starts is stopped.
  */
 import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
-import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import { mkdir, writeFile } from 'node:fs/promises';
 import { loadavg } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -22,10 +24,12 @@ import { measureGenerate, type GenerateResult } from './measure/generate.js';
 import { makePlan, type Plan } from './plan.js';
 import { freePort } from './ports.js';
 import { readRssBytes, readSelfTreeCpuMs, readSystemBusyMs } from './proc.js';
-import { renderMarkdown, type RunResults } from './report.js';
+import { renderBenchmarksFile } from './benchmarks-file.js';
+import type { RunResults } from './report.js';
 import { loadScenario, type Scenario } from './scenario.js';
 import { taggedLoginBody } from './spec.js';
-import { finmcp, finmcpNode } from './servers/finmcp.js';
+import { startRedisServer, type RedisServer } from './redis-server.js';
+import { finmcp, finmcpNode, finmcpRedis } from './servers/finmcp.js';
 import { finmcpKey, prepareFinmcpAuth, type FinmcpAuth } from './servers/finmcp-auth.js';
 import { generator } from './servers/generator.js';
 import { ivotoby } from './servers/ivotoby.js';
@@ -35,7 +39,7 @@ import { tokenFromLoginAnswer } from './stub/server.js';
 const HERE = dirname(fileURLToPath(import.meta.url));
 
 /** Every server the harness knows, by id. */
-export const SERVERS: readonly ServerUnderTest[] = [finmcp, finmcpNode, ivotoby, generator];
+export const SERVERS: readonly ServerUnderTest[] = [finmcp, finmcpNode, finmcpRedis, ivotoby, generator];
 
 /** Operations to probe per backend, best first (the spec's "get one invoice"). */
 const PROBES: Record<string, string[]> = { finopps: ['get_invoice'], b4b: ['get_invoice'] };
@@ -155,13 +159,14 @@ export async function runBench(plan: Plan, root: string): Promise<RunResults> {
 
   const stub = await startStubProcess(scenarios);
   let auth: FinmcpAuth | undefined;
+  let redis: RedisServer | undefined;
   try {
     const stubOrigin = (backend: string): string => `http://127.0.0.1:${stub.ports[backend] ?? 0}`;
     const staticTokens = new Map<string, string>();
     for (const scenario of scenarios) staticTokens.set(scenario.backend, await stubLogin(scenario, stubOrigin(scenario.backend)));
 
     // finmcp's ports are reserved up front: its users' tokens name the port in their audience.
-    const finmcpServers = servers.filter((s) => s === finmcp || s === finmcpNode);
+    const finmcpServers = servers.filter((s) => s === finmcp || s === finmcpNode || s === finmcpRedis);
     const finmcpPorts = new Map<string, number>();
     for (const server of finmcpServers) {
       for (const scenario of scenarios) finmcpPorts.set(finmcpKey(server.id, scenario.backend), await freePort());
@@ -172,6 +177,20 @@ export async function runBench(plan: Plan, root: string): Promise<RunResults> {
       stubOrigin,
       staticBackendToken: (backend) => staticTokens.get(backend) ?? 'bench-static-token',
     };
+    if (servers.includes(finmcpRedis)) {
+      progress('starting redis-server for finmcp-redis');
+      const started = await startRedisServer();
+      redis = started;
+      env.redis = {
+        url: started.url,
+        stateKey: randomBytes(32).toString('base64'),
+        usedMemoryBytes: async () => {
+          const info = await started.cli('INFO', 'memory').catch(() => '');
+          const used = /^used_memory:(\d+)/m.exec(info)?.[1];
+          return used === undefined ? null : Number(used);
+        },
+      };
+    }
     if (finmcpServers.length > 0) {
       progress('starting the sandbox authorization server for finmcp users');
       auth = await prepareFinmcpAuth(scenarios, finmcpPorts);
@@ -191,7 +210,9 @@ export async function runBench(plan: Plan, root: string): Promise<RunResults> {
     }
 
     let generate: GenerateResult | { error: string };
-    if (servers.includes(finmcp)) {
+    if (plan.only !== null) {
+      generate = { error: `not measured (--only ${plan.only})` };
+    } else if (servers.includes(finmcp)) {
       progress(`timing finmcp generate ×${plan.generateRuns}`);
       generate = await measureGenerate(root, plan.generateRuns).catch((error: unknown) => ({
         error: error instanceof Error ? error.message : String(error),
@@ -200,11 +221,15 @@ export async function runBench(plan: Plan, root: string): Promise<RunResults> {
       generate = { error: 'finmcp not in this run' };
     }
 
-    progress('floor cold start');
-    const floor = await floorStartup(plan.coldStarts);
+    let floor: { coldStartMs: number | null; rssIdleBytes: number | null } = { coldStartMs: null, rssIdleBytes: null };
+    if (plan.only === null) {
+      progress('floor cold start');
+      floor = await floorStartup(plan.coldStarts);
+    }
 
     const backends: BackendResult[] = [];
     for (const scenario of scenarios) {
+      if (plan.only === 'load' && !plan.load.backends.includes(scenario.backend)) continue;
       backends.push(
         await benchBackend(scenario, {
           plan,
@@ -220,6 +245,8 @@ export async function runBench(plan: Plan, root: string): Promise<RunResults> {
     // once it has exited): what the machine did beyond this process tree was other work competing with it.
     await auth?.stop();
     auth = undefined;
+    await redis?.close();
+    redis = undefined;
     await stub.stop();
     const systemBusyAtEnd = readSystemBusyMs();
     const selfAtEnd = readSelfTreeCpuMs();
@@ -232,7 +259,7 @@ export async function runBench(plan: Plan, root: string): Promise<RunResults> {
     const results: RunResults = {
       meta: {
         machine,
-        command: plan.mode === 'smoke' ? 'BENCH_SMOKE=1 node dist/bench/run.js' : 'npm run bench',
+        command: plan.mode === 'smoke' ? 'BENCH_SMOKE=1 node dist/bench/run.js' : plan.only === null ? 'npm run bench' : `npm run bench -- --only ${plan.only}`,
         mode: plan.mode,
         plan: planFacts,
         durationSec: (performance.now() - started) / 1000,
@@ -251,15 +278,12 @@ export async function runBench(plan: Plan, root: string): Promise<RunResults> {
     };
     await mkdir(dirname(plan.out), { recursive: true });
     await writeFile(plan.out, `${JSON.stringify(results, null, 2)}\n`);
-    if (plan.markdown !== null) {
-      const historyFile = join(root, 'bench', 'HISTORY.md');
-      const history = existsSync(historyFile) ? await readFile(historyFile, 'utf8') : undefined;
-      await writeFile(plan.markdown, renderMarkdown(results, history));
-    }
+    if (plan.markdown !== null) await renderBenchmarksFile(root, plan.markdown, results);
     progress(`done in ${results.meta.durationSec.toFixed(1)} s: ${plan.out}${plan.markdown === null ? '' : ` and ${plan.markdown}`}`);
     return results;
   } finally {
     await auth?.stop();
+    await redis?.close();
     await stub.stop();
   }
 }

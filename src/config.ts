@@ -12,6 +12,26 @@ export interface SettingDoc {
   description: string;
 }
 
+/** Connection limits of the HTTP server (applied by src/transport/http-limits.ts). */
+export interface HttpServerLimits {
+  /** Time a client has to send a request's headers; then 408 and the connection is closed. */
+  headersTimeoutMs: number;
+  /** Time a client has to send a whole request (headers and body); then 408 and closed. */
+  requestTimeoutMs: number;
+  /** Idle time after which a keep-alive connection is closed. */
+  keepAliveTimeoutMs: number;
+  /** Open connections accepted; one more gets 503 and is closed. 0: no cap. */
+  maxConnections: number;
+}
+
+/** The defaults of {@link HttpServerLimits}, stated once: the SETTINGS rows and the HTTP transport use these. */
+export const DEFAULT_HTTP_SERVER_LIMITS: Readonly<HttpServerLimits> = Object.freeze({
+  headersTimeoutMs: 10_000,
+  requestTimeoutMs: 60_000,
+  keepAliveTimeoutMs: 5_000,
+  maxConnections: 4_096,
+});
+
 /** Every global setting, in README order. `<BACKEND>` stands for the upper-cased backend name. */
 export const SETTINGS: readonly SettingDoc[] = [
   { env: 'FINMCP_TRANSPORT', flag: '--transport', default: 'stdio', description: '`stdio` or `http`' },
@@ -26,12 +46,19 @@ export const SETTINGS: readonly SettingDoc[] = [
   { env: 'FINMCP_CONNECT_TIMEOUT_MS', default: '5000', description: 'Backend connect timeout' },
   { env: 'FINMCP_MAX_ATTEMPTS', default: '3', description: 'Attempts for idempotent backend calls (429/502/503/504, connection errors)' },
   { env: 'FINMCP_MAX_RESPONSE_BYTES', default: '200000', description: 'Tool results larger than this are cut, with a note saying how to get the rest' },
+  { env: 'FINMCP_HEADERS_TIMEOUT_MS', default: String(DEFAULT_HTTP_SERVER_LIMITS.headersTimeoutMs), description: 'Time an HTTP client has to send its request headers (408 and closed after: slow clients cannot hold connections)' },
+  { env: 'FINMCP_REQUEST_TIMEOUT_MS', default: String(DEFAULT_HTTP_SERVER_LIMITS.requestTimeoutMs), description: 'Time an HTTP client has to send a whole request, body included (408 and closed after)' },
+  { env: 'FINMCP_KEEP_ALIVE_TIMEOUT_MS', default: String(DEFAULT_HTTP_SERVER_LIMITS.keepAliveTimeoutMs), description: 'Idle time after which a keep-alive HTTP connection is closed (behind a proxy: more than its idle timeout)' },
+  { env: 'FINMCP_MAX_CONNECTIONS', default: String(DEFAULT_HTTP_SERVER_LIMITS.maxConnections), description: 'Open HTTP connections accepted; one more is answered 503 with Retry-After and closed; 0 turns the cap off' },
   { env: 'FINMCP_MAX_BODY_BYTES', default: '8388608', description: 'Largest accepted HTTP request body (413 above)' },
   { env: 'FINMCP_RATE_LIMIT_PER_MINUTE', default: '600', description: 'Requests per principal (per address without a credential) per minute over HTTP (429 above); 0 turns the limit off' },
   { env: 'FINMCP_RATE_LIMIT_BURST', default: 'the per-minute limit', description: 'Requests a caller may make at once after being idle' },
   { env: 'FINMCP_SESSION_IDLE_TTL_MS', default: '1800000', description: 'Idle time after which a stateful session ends' },
   { env: 'FINMCP_MAX_SESSIONS', default: '10000', description: 'Open sessions kept; when full, the least recently used session holding no login is evicted, and a new session is refused (503) when every one holds a login' },
   { env: 'FINMCP_MAX_SESSIONS_PER_CALLER', default: '1000', description: 'Open sessions per principal (per client address for the anonymous principal); a new one beyond it ends that caller\'s own least recently used session' },
+  { env: 'FINMCP_STATE_STORE', default: 'memory', description: 'Where sessions, sign-ins and rate-limit buckets live: `memory` (one instance) or a `redis://` / `rediss://` URL shared by several instances (see docs/deployment.md)' },
+  { env: 'FINMCP_STATE_KEY', default: '(none; required with Redis)', description: 'Base64 secret of at least 32 bytes that encrypts state at rest in Redis (AES-256-GCM) and hashes its key names; make one with `openssl rand -base64 32`' },
+  { env: 'FINMCP_STATE_TIMEOUT_MS', default: '1000', description: 'Longest one Redis command may take; past it the call gets a "state store unavailable" error (HTTP 503)' },
   { env: 'FINMCP_API_KEYS', default: '(none)', description: 'Inbound static API keys `id:key,id2:key2` for backends without OAuth (required to bind a stateful backend to a non-loopback address)' },
   { env: 'FINMCP_SANDBOX_AUTH_PORT', default: '4455', description: 'Port of the sandbox OAuth authorization server' },
   { env: 'FINMCP_SANDBOX_USER', default: 'alice', description: 'Sandbox user whose token a stdio server obtains when no access token is configured' },
@@ -97,6 +124,24 @@ export class Settings {
   bool(name: string): boolean {
     return /^(1|true|yes)$/i.test(this.optional(name) ?? '');
   }
+}
+
+/** The HTTP server's connection limits from FINMCP_* settings over {@link DEFAULT_HTTP_SERVER_LIMITS}. */
+export function readHttpServerLimits(settings: Settings): HttpServerLimits {
+  const d = DEFAULT_HTTP_SERVER_LIMITS;
+  const limits: HttpServerLimits = {
+    headersTimeoutMs: settings.int('FINMCP_HEADERS_TIMEOUT_MS', d.headersTimeoutMs),
+    requestTimeoutMs: settings.int('FINMCP_REQUEST_TIMEOUT_MS', d.requestTimeoutMs),
+    keepAliveTimeoutMs: settings.int('FINMCP_KEEP_ALIVE_TIMEOUT_MS', d.keepAliveTimeoutMs),
+    maxConnections: settings.int('FINMCP_MAX_CONNECTIONS', d.maxConnections),
+  };
+  for (const [name, value] of [['FINMCP_HEADERS_TIMEOUT_MS', limits.headersTimeoutMs], ['FINMCP_REQUEST_TIMEOUT_MS', limits.requestTimeoutMs]] as const) {
+    if (value === 0) throw new ConfigError(`${name} must be at least 1 (a request without a time limit could hold its connection forever)`);
+  }
+  if (limits.headersTimeoutMs > limits.requestTimeoutMs) {
+    throw new ConfigError('FINMCP_HEADERS_TIMEOUT_MS must not exceed FINMCP_REQUEST_TIMEOUT_MS (the headers are part of the request)');
+  }
+  return limits;
 }
 
 /** Environment-variable prefix of a backend: `my-api` → `MY_API`. */

@@ -226,6 +226,14 @@ export class McpHttpSession {
     return answer;
   }
 
+  /**
+   * Sends any body text as one POST of the session and resolves with the HTTP answer, whatever its status
+   * (for the fuzzer: malformed messages, notifications). Rejects with {@link TimeoutError} when none came.
+   */
+  post(body: string, timeoutMs: number): Promise<HttpResponse> {
+    return this.withTimeout(this.conn.request(this.head, body), timeoutMs);
+  }
+
   private dropWaiter(id: number | string): void {
     const waiter = this.streamWaiters.get(id);
     if (waiter !== undefined) {

@@ -4,7 +4,8 @@
  * Run on a freshly started server after `warmup` sessions (so JIT code, pools and the young generation are
  * already sized, and no garbage from earlier load is freed in the middle of the measurement). Client
  * connections are closed once a session is established (the session itself stays open on the server), so
- * that the figure is the session state, not a thousand idle sockets.
+ * that the figure is the session state, not a thousand idle sockets. A server keeping sessions in an external
+ * store (Redis) also gets that store's growth per session.
  */
 import { readRssBytes } from '../proc.js';
 import { nextSessionTag } from '../scenario.js';
@@ -21,6 +22,8 @@ export interface SessionMemoryResult {
   perSessionBytes: number | null;
   /** Sessions opened (and kept) before `rssBeforeBytes` was read. */
   warmupSessions: number;
+  /** Growth of the external state store (e.g. Redis `used_memory`) per session, bytes, when there is one. */
+  storePerSessionBytes?: number | null;
   firstError?: string;
 }
 
@@ -34,6 +37,7 @@ export async function measureSessionMemory(
   count: number,
   warmup: number,
   timeoutMs: number,
+  storeBytes?: () => Promise<number | null>,
 ): Promise<SessionMemoryResult> {
   let failed = 0;
   let firstError: string | undefined;
@@ -53,10 +57,12 @@ export async function measureSessionMemory(
   await open(warmup);
   await settle(300);
   const before = readRssBytes(pid);
+  const storeBefore = storeBytes === undefined ? null : await storeBytes();
   failed = await open(count);
   // Let the server finish closing the sockets so their buffers are not counted as session state.
   await settle(300);
   const after = readRssBytes(pid);
+  const storeAfter = storeBytes === undefined ? null : await storeBytes();
   const opened = count - failed;
   return {
     sessions: opened,
@@ -65,6 +71,9 @@ export async function measureSessionMemory(
     rssAfterBytes: after,
     perSessionBytes: before === null || after === null || opened === 0 ? null : (after - before) / opened,
     warmupSessions: warmup,
+    ...(storeBytes === undefined
+      ? {}
+      : { storePerSessionBytes: storeBefore === null || storeAfter === null || opened === 0 ? null : (storeAfter - storeBefore) / opened }),
     ...(firstError === undefined ? {} : { firstError }),
   };
 }

@@ -18,11 +18,18 @@ import type { BenchEnv, HttpLaunch, ServerUnderTest, Unavailable } from './types
  */
 export const USER_OAUTH_BACKENDS: ReadonlySet<string> = new Set(['finopps']);
 
-/** Settings that keep the measurement about the server: quiet logs, no rate limit in the way of the load. */
+/**
+ * The connection cap finmcp's HTTP server runs with here: room for the 1,000-client load (and the session
+ * memory run) with margin. A cap below the load's client count would refuse clients, not measure the server.
+ */
+export const BENCH_CONNECTION_CAP = 4096;
+
+/** Settings that keep the measurement about the server: quiet logs, no rate limit or caps in the way of the load. */
 const COMMON_ENV: Record<string, string> = {
   FINMCP_LOG_LEVEL: 'warn',
   FINMCP_RATE_LIMIT_PER_MINUTE: '1000000000',
   FINMCP_MAX_SESSIONS: '100000',
+  FINMCP_MAX_CONNECTIONS: String(BENCH_CONNECTION_CAP),
 };
 
 function hasClientCredentials(scenario: Scenario): boolean {
@@ -32,9 +39,14 @@ function hasClientCredentials(scenario: Scenario): boolean {
   });
 }
 
-function backendEnv(server: string, scenario: Scenario, env: BenchEnv): Record<string, string> | Unavailable {
+function backendEnv(server: string, scenario: Scenario, env: BenchEnv, redis: boolean): Record<string, string> | Unavailable {
   const prefix = scenario.backend.toUpperCase().replace(/[^A-Z0-9]/g, '_');
   const out: Record<string, string> = { ...COMMON_ENV };
+  if (redis) {
+    if (env.redis === undefined) return { unavailable: 'no redis-server started for the run' };
+    out.FINMCP_STATE_STORE = env.redis.url;
+    out.FINMCP_STATE_KEY = env.redis.stateKey;
+  }
   if (hasClientCredentials(scenario)) {
     out[`${prefix}_TOKEN_URL`] = `${env.stubOrigin(scenario.backend)}/oauth2/token`;
     out[`${prefix}_CLIENT_ID`] = 'bench-service';
@@ -80,8 +92,11 @@ function nodeArgs(env: BenchEnv, withLauncherFlags: boolean): string[] {
   return withLauncherFlags ? [...launcherFlags, cli(env)] : [...trialFlags(), cli(env)];
 }
 
-/** Builds the finmcp server description; `withLauncherFlags: false` is a bare `node bin/finmcp.js`. */
-function finmcpServer(id: string, label: string, withLauncherFlags: boolean): ServerUnderTest {
+/**
+ * Builds the finmcp server description; `withLauncherFlags: false` is a bare `node bin/finmcp.js`; `redis` keeps
+ * sessions, sign-ins and rate-limit buckets in the run's redis-server (HTTP, backends with a per-session login).
+ */
+function finmcpServer(id: string, label: string, withLauncherFlags: boolean, redis = false): ServerUnderTest {
   return {
     id,
     get label(): string {
@@ -95,12 +110,16 @@ function finmcpServer(id: string, label: string, withLauncherFlags: boolean): Se
           ? `\`finmcp serve <backend> --transport stdio|http --backend-url <stub>\`, one process per backend and transport, started as the ` +
             `\`finmcp\` command runs (bin/finmcp.js with its shebang's Node flags: ${flags})`
           : `\`node ${trialFlags().length === 0 ? '' : `${trialFlags().join(' ')} `}bin/finmcp.js serve …\` instead of the launcher's Node flags (${flags}), for comparison`,
-        'FINMCP_LOG_LEVEL=warn, FINMCP_RATE_LIMIT_PER_MINUTE=1e9 (the default 600/min would throttle the load)',
+        `FINMCP_LOG_LEVEL=warn, FINMCP_RATE_LIMIT_PER_MINUTE=1e9 (the default 600/min would throttle the load), FINMCP_MAX_SESSIONS=100000, FINMCP_MAX_CONNECTIONS=${BENCH_CONNECTION_CAP}`,
         'FinOpps users: a real sandbox OAuth access token (alice); B4B: every session calls `login` with the spec example',
+        ...(redis
+          ? ['FINMCP_STATE_STORE=redis://127.0.0.1:<port> (a redis-server the run starts: no persistence, loopback) and a FINMCP_STATE_KEY: sessions, sign-ins and the rate limit in Redis; HTTP only, backends with a login only']
+          : []),
       ];
     },
     stdio(scenario: Scenario, env: BenchEnv): LaunchSpec | Unavailable {
-      const extra = backendEnv(id, scenario, env);
+      if (redis) return { unavailable: 'a stdio server has one client: nothing to share' };
+      const extra = backendEnv(id, scenario, env, redis);
       if ('unavailable' in extra) return { unavailable: String(extra.unavailable) };
       return {
         command: process.execPath,
@@ -118,7 +137,8 @@ function finmcpServer(id: string, label: string, withLauncherFlags: boolean): Se
       };
     },
     http(scenario: Scenario, env: BenchEnv, port: number): HttpLaunch | Unavailable {
-      const extra = backendEnv(id, scenario, env);
+      if (redis && scenario.login === undefined) return { unavailable: 'no per-session state on this backend' };
+      const extra = backendEnv(id, scenario, env, redis);
       if ('unavailable' in extra) return { unavailable: String(extra.unavailable) };
       const token = USER_OAUTH_BACKENDS.has(scenario.backend) ? env.finmcp?.userToken(id, scenario.backend) : undefined;
       return {
@@ -145,7 +165,9 @@ function finmcpServer(id: string, label: string, withLauncherFlags: boolean): Se
         ...(token === undefined ? {} : { headers: { Authorization: `Bearer ${token}` } }),
       };
     },
+    connectionCap: BENCH_CONNECTION_CAP,
     logsInPerSession: (scenario: Scenario) => scenario.login !== undefined,
+    ...(redis ? { stateStoreBytes: (env: BenchEnv) => env.redis?.usedMemoryBytes() ?? Promise.resolve(null) } : {}),
   };
 }
 
@@ -158,3 +180,6 @@ export const finmcp: ServerUnderTest = finmcpServer('finmcp', 'finmcp', true);
  * flags cost and save.
  */
 export const finmcpNode: ServerUnderTest = finmcpServer('finmcp-node', 'finmcp (bare node, no launcher flags)', false);
+
+/** finmcp with its state in Redis (`FINMCP_STATE_STORE`), measured next to `finmcp` (memory) in the same run. */
+export const finmcpRedis: ServerUnderTest = finmcpServer('finmcp-redis', 'finmcp (state on Redis)', true, true);

@@ -38,6 +38,18 @@ export interface BenchEnv {
   staticBackendToken(backend: string): string;
   /** Extra facts set up for finmcp (sandbox issuer, user tokens), by whoever prepared them. */
   finmcp?: FinmcpEnv;
+  /** The redis-server started for servers that keep their state in one (see bench/redis-server.ts). */
+  redis?: StateStoreEnv;
+}
+
+/** A shared state store started for the run. */
+export interface StateStoreEnv {
+  /** `redis://127.0.0.1:<port>` */
+  url: string;
+  /** The `FINMCP_STATE_KEY` every instance gets. */
+  stateKey: string;
+  /** The store's own memory use (Redis `INFO memory` `used_memory`), bytes. */
+  usedMemoryBytes(): Promise<number | null>;
 }
 
 /** What the harness prepared so finmcp can authenticate its users (FinOpps: OAuth), per finmcp server id. */
@@ -65,8 +77,12 @@ export interface ServerUnderTest {
   prepare?(scenarios: readonly Scenario[], env: BenchEnv): Promise<number | undefined>;
   stdio(scenario: Scenario, env: BenchEnv): LaunchSpec | Unavailable;
   http(scenario: Scenario, env: BenchEnv, port: number): HttpLaunch | Unavailable;
+  /** The cap on concurrent HTTP connections its server is started with, if it has one (the load section reports it). */
+  connectionCap?: number;
   /** Whether each session must call the backend's login tool before other tools (finmcp on B4B). */
   logsInPerSession(scenario: Scenario): boolean;
+  /** Memory used by the external store holding its sessions, when it has one (measured around the sessions). */
+  stateStoreBytes?(env: BenchEnv): Promise<number | null>;
 }
 
 /** Narrowing helper. */

@@ -6,12 +6,17 @@
 import { join } from 'node:path';
 import type { Logger } from '../log.js';
 import { createLogger } from '../log.js';
-import { ConfigError, Settings } from '../config.js';
+import { ConfigError, readHttpServerLimits, Settings } from '../config.js';
 import { projectRoot } from '../paths.js';
+import { exitWhenStopped } from './lifecycle.js';
 import { operationScopes, specScopes } from './scopes.js';
 import type { BackendOverrides, InboundAuth, Principal, ToolService } from '../contracts.js';
 import type { GeneratedBackend } from '../descriptor.js';
 import type { ServiceTokenSource } from '../overrides/index.js';
+import type { BackendHttp } from '../http/backend-http.js';
+import type { Sandbox } from '../sandbox/sandbox.js';
+import { clientCredentialsScheme, lazyServiceToken, serviceAudience, serviceTokenSource } from './service-tokens.js';
+import { deferredBackendHttp, gateToolService } from './startup-gate.js';
 
 /** Options of `finmcp serve`, as commander parsed them. */
 export type ServeOptions = Record<string, string | boolean | undefined>;
@@ -20,6 +25,8 @@ export type ServeOptions = Record<string, string | boolean | undefined>;
 export interface RunningServers {
   /** Base URL of the HTTP server, when serving HTTP. */
   url?: string;
+  /** Settles when the servers stopped by themselves (stdio: the client closed the input). */
+  ended?: Promise<void>;
   /** MCP endpoint URL per backend (HTTP). */
   endpoints: Record<string, string>;
   /** Issuer of the sandbox authorization server, when one was started. */
@@ -35,25 +42,23 @@ interface PreparedBackend {
   generated: GeneratedBackend;
   overrides: BackendOverrides;
   service: ToolService;
-  baseUrl: string;
+  /** Settles when the backend can be called (its sandbox parts are up). */
+  ready: Promise<unknown>;
 }
+
+/** Longest an HTTP server may take to stop: more than the 10 s it gives requests in flight (`server.close` below). */
+const HTTP_EXIT_DEADLINE_MS = 15_000;
 
 const ANONYMOUS: Principal = { id: 'anonymous', scopes: [], claims: {} };
 
-/** Entry point of the `serve` command: starts, prints how to connect, and stops on SIGTERM/SIGINT. */
+/** Entry point of the `serve` command: starts, prints how to connect, and exits when told to (see lifecycle.ts). */
 export async function runServe(backends: string[], options: ServeOptions): Promise<void> {
   const settings = new Settings(process.env);
   const logger = createLogger({ level: str(options.logLevel) ?? settings.get('FINMCP_LOG_LEVEL', 'info') });
   const running = await startServers(backends, options, settings, logger);
-  const stop = (signal: string): void => {
-    logger.info({ signal }, 'shutting down');
-    running.close().then(
-      () => process.exit(0),
-      () => process.exit(1),
-    );
-  };
-  process.once('SIGTERM', () => stop('SIGTERM'));
-  process.once('SIGINT', () => stop('SIGINT'));
+  const stdio = running.ended !== undefined;
+  // stdio has nobody left to answer: closing is quick.
+  exitWhenStopped(() => running.close(), { logger, ended: running.ended, watchParent: stdio, deadlineMs: stdio ? 3_000 : HTTP_EXIT_DEADLINE_MS });
   if (running.url !== undefined) process.stderr.write(connectionHelp(running));
 }
 
@@ -80,6 +85,11 @@ export async function startServers(
     // OAuth resource URLs are derived from the port, so a free one is chosen before anything is started.
     const { findFreePort } = await import('../sandbox/prism.js');
     port = await findFreePort(host);
+  }
+  if (transport === 'http') {
+    // A Redis store without its key must fail before anything is started.
+    const { checkStateSettings } = await import('../state/create-store.js');
+    checkStateSettings(settings);
   }
   const publicUrl = (str(options.publicUrl) ?? settings.optional('FINMCP_PUBLIC_URL') ?? defaultPublicUrl(host, port)).replace(/\/+$/, '');
 
@@ -114,74 +124,68 @@ export async function startServers(
     const clientCredentialBackends = generatedList.filter((g) => clientCredentialsScheme(g) !== undefined);
     const resourceUrl = (name: string): string => `${publicUrl}/${name}/mcp`;
 
-    let sandboxIssuer: string | undefined;
-    if (sandbox && (oauthBackends.length > 0 || clientCredentialBackends.length > 0)) {
-      const { startSandboxAuthorizationServer } = await import('../sandbox/authorization-server.js');
-      const authPort = transport === 'http' ? settings.int('FINMCP_SANDBOX_AUTH_PORT', 4455) : 0;
-      const as = await startSandboxAuthorizationServer({
-        port: authPort,
-        resources: [
-          ...oauthBackends.map((g) => ({ url: resourceUrl(g.name), scopes: specScopes(g) })),
-          ...clientCredentialBackends.map((g) => ({ url: serviceAudience(g), scopes: specScopes(g) })),
-        ],
-        keysFile: join(projectRoot(), '.finmcp', 'sandbox-keys.json'),
+    const configuredUrl = (g: GeneratedBackend): string | undefined => str(options.backendUrl) ?? settings.backend(g.name, 'BACKEND_URL');
+    const mocked = generatedList.filter((g) => sandbox || configuredUrl(g) === undefined);
+    const needsAuthServer = sandbox && (oauthBackends.length > 0 || clientCredentialBackends.length > 0);
+
+    // The sandbox starts in the background: initialize and tools/list are answered meanwhile, tool calls wait.
+    let sandboxParts: Sandbox | undefined;
+    let beginSandbox = (): void => undefined;
+    const serving = new Promise<void>((resolve) => (beginSandbox = resolve));
+    if (mocked.length > 0 || needsAuthServer) {
+      const { startSandbox } = await import('../sandbox/sandbox.js');
+      const parts = startSandbox({
+        mocks: mocked.map((g) => ({ name: g.name, specFile: join(projectRoot(), g.specFile) })),
+        authorization: needsAuthServer
+          ? {
+              port: transport === 'http' ? settings.int('FINMCP_SANDBOX_AUTH_PORT', 4455) : 0,
+              resources: [
+                ...oauthBackends.map((g) => ({ url: resourceUrl(g.name), scopes: specScopes(g) })),
+                ...clientCredentialBackends.map((g) => ({ url: serviceAudience(g), scopes: specScopes(g) })),
+              ],
+              keysFile: join(projectRoot(), '.finmcp', 'sandbox-keys.json'),
+            }
+          : undefined,
+        begin: transport === 'stdio' ? serving : undefined,
         logger,
       });
-      sandboxIssuer = as.issuer;
-      cleanups.push(() => as.stop());
+      sandboxParts = parts;
+      cleanups.push(() => parts.stop());
     }
+    const issuerReady = sandboxParts?.authorization?.then((as) => as.issuer) ?? Promise.resolve(undefined);
+    // HTTP publishes the issuer in its OAuth metadata from the first request, so it waits for the authorization
+    // server (in-process, quick); stdio needs it only for its own token, and gets it in the background.
+    const sandboxIssuer = transport === 'http' ? await issuerReady : undefined;
 
-    const { createClientCredentialsProvider } = await import('../auth/client-credentials.js');
-    const { SANDBOX_SERVICE_CLIENT } = await import('../sandbox/sandbox-identities.js');
-    for (const generated of clientCredentialBackends) {
-      const tokenUrl = settings.backend(generated.name, 'TOKEN_URL') ?? (sandboxIssuer !== undefined && sandbox ? `${sandboxIssuer}/token` : undefined);
-      const clientId = settings.backend(generated.name, 'CLIENT_ID') ?? (sandbox ? SANDBOX_SERVICE_CLIENT.id : undefined);
-      const clientSecret = settings.backend(generated.name, 'CLIENT_SECRET') ?? (sandbox ? SANDBOX_SERVICE_CLIENT.secret : undefined);
-      if (tokenUrl === undefined || clientId === undefined || clientSecret === undefined) {
-        const prefix = generated.name.toUpperCase();
-        throw new ConfigError(
-          `${generated.name} calls its backend with the server's own OAuth client credentials: set ${prefix}_TOKEN_URL, ${prefix}_CLIENT_ID and ${prefix}_CLIENT_SECRET, or use --sandbox`,
-        );
-      }
-      serviceTokens.set(
-        generated.name,
-        createClientCredentialsProvider({
-          tokenUrl,
-          clientId,
-          clientSecret,
-          scope: settings.backend(generated.name, 'SCOPE') ?? specScopes(generated).join(' '),
-          resource: serviceAudience(generated),
-        }),
-      );
-    }
+    const registerServiceTokens = (issuer: string | undefined): void => {
+      for (const g of clientCredentialBackends) serviceTokens.set(g.name, serviceTokenSource(g, settings, sandbox ? issuer ?? null : undefined));
+    };
+    const tokensReady = transport === 'stdio' && needsAuthServer ? issuerReady.then(registerServiceTokens) : Promise.resolve(registerServiceTokens(sandboxIssuer));
 
     const prepared: PreparedBackend[] = [];
+    const httpOptions = {
+      connectTimeoutMs: settings.int('FINMCP_CONNECT_TIMEOUT_MS', 5000),
+      timeoutMs: settings.int('FINMCP_TIMEOUT_MS', 30000),
+      maxAttempts: settings.int('FINMCP_MAX_ATTEMPTS', 3),
+      logger,
+    };
     for (const generated of generatedList) {
-      const configuredUrl = str(options.backendUrl) ?? settings.backend(generated.name, 'BACKEND_URL');
-      let baseUrl: string;
-      if (sandbox || configuredUrl === undefined) {
-        const { startPrism } = await import('../sandbox/prism.js');
-        const mock = await startPrism({ specFile: join(projectRoot(), generated.specFile), logger });
-        cleanups.push(() => mock.stop());
-        baseUrl = mock.url;
-        logger.info({ backend: generated.name, mock: mock.url }, 'no backend URL configured: serving the Prism mock of the spec');
+      let http: BackendHttp;
+      let ready: Promise<unknown> = tokensReady;
+      if (sandboxParts !== undefined && mocked.includes(generated)) {
+        const mock = sandboxParts.mock(generated.name);
+        http = deferredBackendHttp(mock.then((m) => createBackendHttp({ baseUrl: m.url, ...httpOptions })));
+        ready = Promise.all([tokensReady, mock]);
       } else {
-        baseUrl = configuredUrl;
+        http = createBackendHttp({ baseUrl: configuredUrl(generated)!, ...httpOptions });
       }
-      const http = createBackendHttp({
-        baseUrl,
-        connectTimeoutMs: settings.int('FINMCP_CONNECT_TIMEOUT_MS', 5000),
-        timeoutMs: settings.int('FINMCP_TIMEOUT_MS', 30000),
-        maxAttempts: settings.int('FINMCP_MAX_ATTEMPTS', 3),
-        logger,
-      });
       cleanups.push(() => http.close());
       const overrides = overridesByName.get(generated.name) ?? {};
       const service = createToolService(
         { generated, overrides },
         { http, logger, maxResponseBytes: settings.int('FINMCP_MAX_RESPONSE_BYTES', 200_000) },
       );
-      prepared.push({ name: generated.name, generated, overrides, service, baseUrl });
+      prepared.push({ name: generated.name, generated, overrides, service, ready });
     }
 
     const inboundAuthFor = async (backend: PreparedBackend): Promise<InboundAuth | undefined> => {
@@ -212,33 +216,48 @@ export async function startServers(
 
     if (transport === 'stdio') {
       const backend = prepared[0]!;
+      const resource = resourceUrl(backend.name);
+      // With the sandbox, the local user's token comes from its authorization server: established in the background.
+      const sandboxUser = needsAuthServer && backend.overrides.inboundAuth === 'oauth';
       // Validating the environment's token waits on the authorization server's JWKS: overlap it with loading the SDK.
       const [principal, { serveStdio }] = await Promise.all([
-        stdioPrincipal(backend, settings, resourceUrl(backend.name), sandboxIssuer),
+        sandboxUser ? ANONYMOUS : stdioPrincipal(backend, settings, resource, undefined),
         import('../transport/stdio.js'),
       ]);
-      const served = await serveStdio(backend.service, { principal, logger, info: serverInfo(backend.generated) });
+      const userReady = sandboxUser ? issuerReady.then((issuer) => stdioPrincipal(backend, settings, resource, issuer)) : undefined;
+      const ready = Promise.all([backend.ready, userReady]).then(([, user]) => user);
+      const served = await serveStdio(gateToolService(backend.service, ready, logger), { principal, logger, info: serverInfo(backend.generated) });
       cleanups.push(() => served.close());
-      return { endpoints: {}, sandboxIssuer, close: closeAll };
+      // After input already waiting (initialize) is read: setImmediate runs after the poll phase that reads it.
+      setImmediate(beginSandbox);
+      return { endpoints: {}, ended: served.closed, close: closeAll };
     }
 
-    const { MemorySessionStore } = await import('../transport/session-store.js');
-    const services = new Map(prepared.map((b) => [b.name, b.service]));
-    const sessionStore = new MemorySessionStore({
-      idleTtlMs: settings.int('FINMCP_SESSION_IDLE_TTL_MS', 30 * 60_000),
-      maxSessions: settings.int('FINMCP_MAX_SESSIONS', 10_000),
-      maxSessionsPerCaller: settings.int('FINMCP_MAX_SESSIONS_PER_CALLER', 1_000),
-      // An ended session's backend login is revoked (B4B logout): eviction or expiry must not leave it live.
-      onSessionEnd: (id, record, reason) => void services.get(record.backend)?.endSession?.(id, record, reason),
-    });
-    cleanups.push(async () => sessionStore.close());
-    const httpBackends = [];
-    for (const backend of prepared) {
-      httpBackends.push({ service: backend.service, inboundAuth: await inboundAuthFor(backend), info: serverInfo(backend.generated) });
-    }
     const rateLimitPerMinute = settings.int('FINMCP_RATE_LIMIT_PER_MINUTE', 600);
     const rateLimit =
-      rateLimitPerMinute === 0 ? false : { perMinute: rateLimitPerMinute, burst: Math.max(1, settings.int('FINMCP_RATE_LIMIT_BURST', rateLimitPerMinute)) };
+      rateLimitPerMinute === 0
+        ? undefined
+        : { perMinute: rateLimitPerMinute, burst: Math.max(1, settings.int('FINMCP_RATE_LIMIT_BURST', rateLimitPerMinute)) };
+    const services = new Map(prepared.map((b) => [b.name, b.service]));
+    const { createStateStore } = await import('../state/create-store.js');
+    const state = await createStateStore(
+      settings,
+      {
+        idleTtlMs: settings.int('FINMCP_SESSION_IDLE_TTL_MS', 30 * 60_000),
+        maxSessions: settings.int('FINMCP_MAX_SESSIONS', 10_000),
+        maxSessionsPerCaller: settings.int('FINMCP_MAX_SESSIONS_PER_CALLER', 1_000),
+        // An ended session's backend login is revoked (B4B logout): eviction or expiry must not leave it live.
+        onSessionEnd: (id, record, reason) => void services.get(record.backend)?.endSession?.(id, record, reason),
+        rateLimit,
+      },
+      logger,
+    );
+    cleanups.push(() => state.close());
+    const httpBackends = [];
+    for (const backend of prepared) {
+      const service = gateToolService(backend.service, backend.ready.then(() => undefined), logger);
+      httpBackends.push({ service, inboundAuth: await inboundAuthFor(backend), info: serverInfo(backend.generated) });
+    }
     const allowedOrigins = str(options.allowedOrigins)?.split(',').map((o) => o.trim()) ?? settings.list('FINMCP_ALLOWED_ORIGINS', ['http://localhost:6274', 'http://127.0.0.1:6274']);
     const endpoints: Record<string, string> = {};
     for (const backend of prepared) endpoints[backend.name] = resourceUrl(backend.name);
@@ -250,8 +269,9 @@ export async function startServers(
         allowedHosts: [...settings.list('FINMCP_ALLOWED_HOSTS', []), new URL(publicUrl).host],
         allowedOrigins,
         maxBodyBytes: settings.int('FINMCP_MAX_BODY_BYTES', 8 * 1024 * 1024),
-        rateLimit,
-        sessionStore,
+        rateLimit: rateLimit ?? false,
+        ...(state.rateLimiter === undefined ? {} : { rateLimiter: state.rateLimiter }),
+        sessionStore: state.sessions,
         logger,
       });
       cleanups.push(() => handler.close());
@@ -261,13 +281,15 @@ export async function startServers(
     const server = createHttpServer({
       host,
       port,
+      limits: readHttpServerLimits(settings),
       publicUrl,
       backends: httpBackends,
       allowedOrigins,
       allowedHosts: settings.optional('FINMCP_ALLOWED_HOSTS') === undefined ? undefined : [...settings.list('FINMCP_ALLOWED_HOSTS', []), new URL(publicUrl).host],
       maxBodyBytes: settings.int('FINMCP_MAX_BODY_BYTES', 8 * 1024 * 1024),
-      rateLimit,
-      sessionStore,
+      rateLimit: rateLimit ?? false,
+      ...(state.rateLimiter === undefined ? {} : { rateLimiter: state.rateLimiter }),
+      sessionStore: state.sessions,
       logger,
     });
     const { url } = await server.listen();
@@ -279,18 +301,6 @@ export async function startServers(
     await closeAll();
     throw error;
   }
-}
-
-/** Lets overrides ask for the service token before the provider exists (it is created once the sandbox runs). */
-function lazyServiceToken(tokens: Map<string, ServiceTokenSource>, backend: string): ServiceTokenSource {
-  return {
-    getToken: async () => {
-      const source = tokens.get(backend);
-      if (source === undefined) throw new ConfigError(`no service credential configured for ${backend}`);
-      return source.getToken();
-    },
-    invalidate: () => tokens.get(backend)?.invalidate(),
-  };
 }
 
 async function stdioPrincipal(
@@ -328,18 +338,6 @@ async function stdioPrincipal(
   });
 }
 
-/** The spec's OAuth client-credentials scheme, if the backend is called with a service credential. */
-function clientCredentialsScheme(generated: GeneratedBackend): Record<string, unknown> | undefined {
-  for (const scheme of Object.values(generated.securitySchemes)) {
-    const flows = scheme['flows'] as Record<string, unknown> | undefined;
-    if (scheme['type'] === 'oauth2' && flows?.['clientCredentials'] !== undefined) {
-      return flows['clientCredentials'] as Record<string, unknown>;
-    }
-  }
-  return undefined;
-}
-
-
 /** Scopes per served tool name: those its operation requires (hand-written tools need none). */
 function scopesByTool(backend: PreparedBackend): Map<string, string[]> {
   const result = new Map<string, string[]>();
@@ -347,11 +345,6 @@ function scopesByTool(backend: PreparedBackend): Map<string, string[]> {
     result.set(backend.overrides.tools?.[tool.name]?.name ?? tool.name, operationScopes(tool));
   }
   return result;
-}
-
-/** Audience of the service token: the backend API's own URL as the spec names it. */
-function serviceAudience(generated: GeneratedBackend): string {
-  return generated.servers[0] ?? `urn:finmcp:backend:${generated.name}`;
 }
 
 function serverInfo(generated: GeneratedBackend): { name: string; version: string } {

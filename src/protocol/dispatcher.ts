@@ -251,9 +251,17 @@ export class Dispatcher {
     const key = caller.scope === undefined ? undefined : cancelKey(caller.scope, id);
     if (key !== undefined) this.#cancellable.set(key, controller);
     caller.exchange?.attach(controller);
+    let storeFailed = false;
     try {
       const pending = this.#sessionFor(modern, caller);
-      const session = pending instanceof Promise ? await pending : pending;
+      let session: SessionHandle | undefined;
+      try {
+        session = pending instanceof Promise ? await pending : pending;
+      } catch (error) {
+        // The state store could not be read: the transport answers (HTTP: 503 naming the cause).
+        storeFailed = true;
+        throw error;
+      }
       const elicitor = this.#elicitorFor(era, caller, session, name, args, params, controller.signal);
       const result = await this.#handlers.callTool(name, args, caller, session, controller.signal, elicitor);
       if (controller.signal.aborted) return undefined;
@@ -263,6 +271,7 @@ export class Dispatcher {
       if (deferral.kind === 'error') return this.errorReply(id, deferral.error);
       return this.#result(id, JSON.stringify({ ...deferral.result, _meta: { [SERVER_INFO_META_KEY]: this.#serverIdentity() } }));
     } catch (error) {
+      if (storeFailed) throw error;
       return controller.signal.aborted ? undefined : this.errorReply(id, toRpcError(error));
     } finally {
       if (key !== undefined && this.#cancellable.get(key) === controller) this.#cancellable.delete(key);

@@ -35,6 +35,8 @@ export interface PrismCommonOptions {
   logger?: Logger;
   /** How long to wait for Prism to answer HTTP. Default 30 s (Prism takes seconds to start on 2 cores). */
   startTimeoutMs?: number;
+  /** Gives up starting (stops the child and rejects), e.g. when the server stops before its sandbox is up. */
+  signal?: AbortSignal;
 }
 
 /** Options of {@link startPrism}. */
@@ -190,6 +192,10 @@ async function launchOnce(
   const deadline = Date.now() + (options.startTimeoutMs ?? DEFAULT_START_TIMEOUT_MS);
 
   for (;;) {
+    if (options.signal?.aborted === true) {
+      await stop();
+      throw cancelled(`Prism ${command} on ${url}: start cancelled`);
+    }
     if (spawnError !== undefined || child.exitCode !== null || child.signalCode !== null) {
       await stop();
       const output = tail.join('\n');
@@ -206,6 +212,13 @@ async function launchOnce(
   }
   logger?.debug({ prism: command, url, pid: child.pid }, 'prism ready');
   return { url, port, pid: child.pid as number, stop };
+}
+
+/** The error of a start given up on purpose (DOM `AbortError` naming, as `AbortSignal` users expect). */
+export function cancelled(message: string): Error {
+  const error = new Error(message);
+  error.name = 'AbortError';
+  return error;
 }
 
 /** Registers the child for the exit hook and forgets it once it is gone. */

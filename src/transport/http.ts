@@ -4,17 +4,19 @@
  * (http/pipeline.ts: guards, sessions, routing; the dispatch core answers). The fetch handler
  * (http/fetch-handler.ts) adapts web-standard `Request`/`Response` to the same pipeline.
  */
-import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { SessionStore } from '../contracts.js';
+import { DEFAULT_HTTP_SERVER_LIMITS, type HttpServerLimits } from '../config.js';
 import type { Logger } from '../log.js';
 import { ErrorCode } from '../protocol/errors.js';
 import { readBody } from './http-body.js';
 import { createHostMatcher, defaultAllowedHosts, isLoopbackHost } from './http-guards.js';
+import { createLimitedServer } from './http-limits.js';
 import type { HttpAnswer, HttpRequestLike } from './http/exchange.js';
 import { HttpPipeline, DEFAULT_MAX_BODY_BYTES, type HttpBackend } from './http/pipeline.js';
 import { rpcError } from './http/replies.js';
-import type { RateLimitOptions } from './rate-limit.js';
+import type { RateLimiter, RateLimitOptions } from './rate-limit.js';
 import { MemorySessionStore } from './session-store.js';
 
 export { DEFAULT_MAX_BODY_BYTES, type HttpBackend };
@@ -25,6 +27,8 @@ export interface HttpServerOptions {
   host?: string;
   /** Port to bind; 0 picks a free one. */
   port: number;
+  /** Timeouts and connection cap; each defaults to {@link DEFAULT_HTTP_SERVER_LIMITS}. */
+  limits?: Partial<HttpServerLimits>;
   backends: HttpBackend[];
   /** Origins browsers may call from (`scheme://host[:port]`); requests with any other `Origin` get 403. */
   allowedOrigins: string[];
@@ -39,6 +43,8 @@ export interface HttpServerOptions {
   maxBodyBytes?: number;
   /** Per-caller limit (600/min, burst 600 by default); `false` disables it (benchmarks). */
   rateLimit?: RateLimitOptions | false;
+  /** A limiter shared between instances (owned by the caller); replaces `rateLimit`'s in-process buckets. */
+  rateLimiter?: RateLimiter;
   /** Where legacy sessions and per-caller state live; an in-memory store (closed with the server) by default. */
   sessionStore?: SessionStore;
   logger: Logger;
@@ -142,7 +148,7 @@ export function createHttpServer(options: HttpServerOptions): HttpServerHandle {
     res.end(answer.body);
   };
 
-  const httpServer = createServer((req, res) => {
+  const httpServer = createLimitedServer({ ...DEFAULT_HTTP_SERVER_LIMITS, ...options.limits }, logger, (req, res) => {
     const request = new NodeRequest(req);
     live.add(request);
     res.once('close', () => {

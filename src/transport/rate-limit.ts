@@ -6,6 +6,16 @@
 import type { InboundAuthResult } from '../contracts.js';
 import type { Logger } from '../log.js';
 
+/**
+ * What the HTTP transport asks of a limiter. `take` may answer synchronously (in-process buckets: no await on
+ * the hot path) or asynchronously (a limiter shared through a store).
+ */
+export interface RateLimiter {
+  /** 0 when allowed, otherwise the whole seconds to wait before retrying (at least 1). */
+  take(key: string): number | Promise<number>;
+  close(): void;
+}
+
 /** Limits of one bucket. */
 export interface RateLimitOptions {
   /** Sustained rate; 600 per minute by default. */
@@ -28,7 +38,7 @@ interface Bucket {
 }
 
 /** Token buckets keyed by caller. O(1) per request; idle full buckets are dropped by {@link prune}. */
-export class TokenBucketLimiter {
+export class TokenBucketLimiter implements RateLimiter {
   readonly #buckets = new Map<string, Bucket>();
   readonly #perMs: number;
   readonly #burst: number;

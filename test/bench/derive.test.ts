@@ -102,3 +102,41 @@ describe('derive', () => {
     expect(startup?.coldStartXBestPeer).toBeCloseTo(2);
   });
 });
+
+describe('derive: state on Redis vs memory', () => {
+  const withRedis: BackendResult = {
+    ...backend,
+    servers: [
+      ...backend.servers,
+      {
+        id: 'finmcp-redis',
+        label: 'finmcp (state on Redis)',
+        role: 'subject',
+        coldStart: { unavailable: 'stdio' },
+        toolsList: null,
+        stdio: { unavailable: 'stdio' },
+        http: {},
+        sessions: { sessions: 100, failed: 0, rssBeforeBytes: 1, rssAfterBytes: 2, perSessionBytes: 0.01, warmupSessions: 5, storePerSessionBytes: 700 },
+      },
+    ],
+    latency: [...backend.latency, latency('finmcp-redis', 'http', 0.75, 3)],
+    throughput: [...backend.throughput, point('finmcp-redis', 'http', 16, 1, 4_000), point('finmcp-redis', 'http', 16, 2, 5_000)],
+  };
+  const derived = derive([withRedis], { mode: 'check', runsMs: [1000], medianMs: 1000, exitCode: 0 }, { coldStartMs: 50, rssIdleBytes: 40 * 2 ** 20 });
+
+  it('reports the added p50, calls/s of both stores and Redis memory per session, and judges the 0.2 ms target', () => {
+    expect(derived.sharedState).toHaveLength(1);
+    const row = derived.sharedState[0]!;
+    expect(row.addedP50).toBeCloseTo(0.15);
+    expect(row.callsPerSec).toEqual([{ concurrency: 16, memory: 6_000, redis: 4_500 }]);
+    expect(row.redisBytesPerSession).toBe(700);
+    const target = derived.targets.find((t) => t.target.startsWith('state on Redis'));
+    expect(target).toMatchObject({ scope: 'b', measured: '0.150 ms', pass: true });
+  });
+
+  it('has no Redis row when the Redis variant did not run', () => {
+    const plain = derive([backend], { mode: 'check', runsMs: [1000], medianMs: 1000, exitCode: 0 }, { coldStartMs: 50, rssIdleBytes: 40 * 2 ** 20 });
+    expect(plain.sharedState).toEqual([]);
+    expect(plain.targets.some((t) => t.target.startsWith('state on Redis'))).toBe(false);
+  });
+});

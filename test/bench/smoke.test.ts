@@ -139,6 +139,19 @@ describe('npm run bench --smoke', () => {
     expect(sessions && 'failed' in sessions ? sessions.failed : -1).toBe(0);
   });
 
+  it('runs the many-client HTTP load on B4B with no error and no mismatch, and reports p50/p99 and RSS', () => {
+    const load = results.backends.find((b) => b.backend === 'b4b')?.load;
+    expect(load).toBeDefined();
+    if (load === undefined || 'error' in load) throw new Error(`load failed: ${load?.error ?? 'missing'}`);
+    expect(load.clients).toBe(results.meta.plan.load.clients);
+    expect(load.calls).toBeGreaterThan(0);
+    expect(load.outcomes.ok).toBe(load.calls);
+    expect(load.outcomes.mismatches, load.outcomes.samples.join('; ')).toBe(0);
+    expect(Number.isFinite(load.p50Ms) && Number.isFinite(load.p99Ms)).toBe(true);
+    expect(load.rssPeakBytes).toBeGreaterThan(0);
+    expect(markdown).toContain('## Many concurrent HTTP clients');
+  });
+
   it('times finmcp generate and writes the report with the targets table', () => {
     const generate = results.generate.finmcp;
     expect('medianMs' in generate ? generate.medianMs : null).toBeGreaterThan(0);

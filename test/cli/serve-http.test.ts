@@ -150,7 +150,7 @@ describe('B4B over Streamable HTTP (sandbox)', () => {
 
 describe('MCP Inspector CLI over Streamable HTTP', () => {
   const inspector = (args: string[]): Promise<{ stdout: string }> =>
-    execFileAsync('npx', ['--no-install', '@modelcontextprotocol/inspector', '--cli', ...args], { timeout: 60_000, env: { ...process.env, NO_COLOR: '1' } });
+    execFileAsync('npx', ['--no-install', '@modelcontextprotocol/inspector', '--cli', ...args], { timeout: 90_000, env: { ...process.env, NO_COLOR: '1' } });
 
   it('lists the FinOpps tools with a sandbox token', async () => {
     const { stdout } = await inspector([
@@ -163,7 +163,7 @@ describe('MCP Inspector CLI over Streamable HTTP', () => {
       'tools/list',
     ]);
     expect(stdout).toContain('list_invoices');
-  });
+  }, 120_000);
 
   it('calls a B4B tool (login) and gets the logged-in email back', async () => {
     const { stdout } = await inspector([
@@ -179,5 +179,5 @@ describe('MCP Inspector CLI over Streamable HTTP', () => {
       'password=SecurePassword123@',
     ]);
     expect(stdout).toMatch(/Successfully logged in as/);
-  });
+  }, 120_000);
 });

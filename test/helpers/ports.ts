@@ -29,8 +29,8 @@ export function isProcessAlive(pid: number): boolean {
   }
 }
 
-/** Polls `check` every 100 ms until it is true or `timeoutMs` passes; returns its last value. */
-export async function eventually(check: () => boolean | Promise<boolean>, timeoutMs = 5_000): Promise<boolean> {
+/** Polls `check` every 100 ms until it is true or `timeoutMs` passes (generous by default: machines are loaded). */
+export async function eventually(check: () => boolean | Promise<boolean>, timeoutMs = 20_000): Promise<boolean> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     if (await check()) return true;

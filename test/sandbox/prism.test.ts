@@ -165,7 +165,7 @@ describe('parentWatchdogArgs', () => {
     try {
       expect(isProcessAlive(childPid)).toBe(true);
       parent.kill('SIGKILL');
-      expect(await eventually(() => !isProcessAlive(childPid), 5_000)).toBe(true);
+      expect(await eventually(() => !isProcessAlive(childPid), 20_000)).toBe(true);
     } finally {
       if (isProcessAlive(childPid)) process.kill(childPid, 'SIGKILL');
     }

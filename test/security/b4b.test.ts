@@ -477,8 +477,8 @@ describe('sessions are not authentication', () => {
     stub.script('POST', '/api/v1/auth/login', stubReply.after(gate), stubReply.default());
     try {
       const pending = keyedClient.call(sid, 2, 'login', { phone: user.phone, password: user.password }, undefined, as(KEY_A));
-      // Bounded wait until the login is at the backend.
-      for (let i = 0; i < 200 && stub.requestsTo('POST', '/api/v1/auth/login').every((r) => !r.body.includes(user.phone)); i++) {
+      // Bounded wait (20 s: a loaded machine is slow) until the login is at the backend.
+      for (let i = 0; i < 2_000 && stub.requestsTo('POST', '/api/v1/auth/login').every((r) => !r.body.includes(user.phone)); i++) {
         await new Promise((resolve) => setTimeout(resolve, 10));
       }
       expect(stub.requestsTo('POST', '/api/v1/auth/login').some((r) => r.body.includes(user.phone))).toBe(true);

@@ -19,6 +19,7 @@ import { createReferenceServer } from './fixtures/sdk-reference.mjs';
 import { MCP_HEADERS, rawRequest, type RawRequest, type RawResponse } from './fixtures/raw-http.js';
 import { createTestAuth, metadataPath } from './fixtures/test-auth.js';
 import { createTestService, type TestService } from './fixtures/test-service.js';
+import { eventually } from '../helpers/ports.js';
 
 const ALLOWED_ORIGIN = 'http://localhost:6274';
 const INIT_PARAMS = { protocolVersion: '2025-11-25', capabilities: {}, clientInfo: { name: 'raw', version: '0' } };
@@ -64,6 +65,11 @@ async function start(overrides: Partial<HttpServerOptions> = {}): Promise<Runnin
   });
   const { url } = await handle.listen();
   return { url, handle, plain, stateful, store };
+}
+
+/** Waits until the test service has started the `slow` call tagged `tag` (no fixed sleep: a loaded machine is slow). */
+async function untilStarted(service: TestService, tag: string): Promise<void> {
+  expect(await eventually(() => service.sessionOfTag.has(tag), 20_000), `the call ${tag} started`).toBe(true);
 }
 
 /** A JSON-RPC request body. */
@@ -491,11 +497,9 @@ describe('createHttpServer multiplexing', () => {
       const req = request({ host: url.hostname, port: url.port, path: url.pathname, method: 'POST', headers: { ...MCP_HEADERS, 'content-length': String(body.length) }, agent: false });
       req.on('error', () => {});
       req.end(body);
-      await new Promise((r) => setTimeout(r, 150));
+      await untilStarted(run.plain, 'gone');
       req.destroy();
-      const deadline = Date.now() + 3_000;
-      while (!run.plain.aborted.includes('gone') && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
-      expect(run.plain.aborted).toContain('gone');
+      expect(await eventually(() => run.plain.aborted.includes('gone'), 20_000)).toBe(true);
     });
 
     it('notifications/cancelled in a session cancels that request only', async () => {
@@ -503,7 +507,7 @@ describe('createHttpServer multiplexing', () => {
       const headers = { authorization: 'Bearer bob-token', 'mcp-session-id': session };
       const tag = 'cancelled';
       const pending = post(run, 'stateful', rpc(7, 'tools/call', { name: 'slow', arguments: { ms: 10_000, tag } }), headers);
-      await new Promise((r) => setTimeout(r, 150));
+      await untilStarted(run.stateful, tag);
       const note = await post(run, 'stateful', { jsonrpc: '2.0', method: 'notifications/cancelled', params: { requestId: 7 } }, headers);
       expect(note.status).toBe(202);
       const res = await pending;
@@ -598,10 +602,9 @@ describe('createHttpServer shutdown', () => {
   it('close() lets an in-flight slow call finish, then refuses connections', async () => {
     const run = await start();
     const inflight = post(run, 'plain', rpc(1, 'tools/call', { name: 'slow', arguments: { ms: 400, tag: 'graceful' } }));
-    await new Promise((r) => setTimeout(r, 100));
-    const started = Date.now();
-    await run.handle.close(5_000);
-    expect(Date.now() - started).toBeGreaterThanOrEqual(200);
+    await untilStarted(run.plain, 'graceful');
+    // A generous grace period: close() returns as soon as the call is done, and the answer shows it was not cut.
+    await run.handle.close(30_000);
     const res = await inflight;
     expect(res.status).toBe(200);
     expect(resultOf(res)['structuredContent']).toEqual({ waited: 400, tag: 'graceful' });
@@ -610,11 +613,10 @@ describe('createHttpServer shutdown', () => {
 
   it('close() gives up after graceMs and aborts what is still running', async () => {
     const run = await start();
-    const inflight = post(run, 'plain', rpc(1, 'tools/call', { name: 'slow', arguments: { ms: 10_000, tag: 'cut' } }));
-    await new Promise((r) => setTimeout(r, 100));
-    const started = Date.now();
+    const inflight = post(run, 'plain', rpc(1, 'tools/call', { name: 'slow', arguments: { ms: 60_000, tag: 'cut' } }));
+    await untilStarted(run.plain, 'cut');
+    // close() returning while the 60 s call runs, with the call aborted, shows it gave up after graceMs.
     await run.handle.close(200);
-    expect(Date.now() - started).toBeLessThan(2_000);
     // The caller still gets an answer: a JSON-RPC error saying the request was cancelled.
     const res = await inflight;
     expect(res.json).toMatchObject({ id: 1, error: { code: ErrorCode.ConnectionClosed } });

@@ -117,7 +117,7 @@ function startRaw(options: { sdkPath?: boolean; stateful?: boolean } = {}): RawS
         const timer = setTimeout(() => {
           listeners.delete(listener);
           reject(new Error(`timed out waiting for ${count} message(s); got ${JSON.stringify(messages).slice(0, 2000)}`));
-        }, 5_000);
+        }, 30_000);
         listeners.add(listener);
         check();
       });

@@ -70,7 +70,7 @@ class HeldStdout extends Writable {
 const logger = createLogger({ level: 'silent' });
 const principal = { id: 'me', scopes: [], claims: {} };
 const info = { name: 'local', version: '0.0.1' };
-const until = async (condition: () => boolean, ms = 3_000): Promise<void> => {
+const until = async (condition: () => boolean, ms = 20_000): Promise<void> => {
   const deadline = Date.now() + ms;
   while (!condition()) {
     if (Date.now() > deadline) throw new Error('condition not met in time');

@@ -76,7 +76,7 @@ describe('serveStdio', () => {
     const pid = transport.pid;
     expect(pid).toBeTypeOf('number');
     await client.close();
-    const deadline = Date.now() + 5_000;
+    const deadline = Date.now() + 20_000;
     while (!stderr().includes('stdio fixture exiting') && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
     expect(stderr()).toContain('stdio fixture exiting');
   });

@@ -23,8 +23,30 @@ const PAGE_HEADERS: Readonly<Record<string, string>> = {
   'content-security-policy': "default-src 'none'; style-src 'unsafe-inline'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'",
 };
 
-/** The answer for a page request, or undefined when the path is not a page path of a served backend. */
-export function servePage(req: HttpRequestLike, backends: ReadonlySet<string>): HttpAnswer | Promise<HttpAnswer> | undefined {
+/** The page routes of one HTTP server and where its pages are linked from. */
+export class PageRoutes {
+  readonly #backends: ReadonlySet<string>;
+  /** Base of page links when a public URL is configured (else the request's `Host`, which the guards checked). */
+  readonly #publicBase: string | undefined;
+
+  constructor(backends: readonly string[], publicUrl: string | undefined) {
+    this.#backends = new Set(backends);
+    this.#publicBase = publicUrl?.replace(/\/+$/, '');
+  }
+
+  /** The answer for a page request, or undefined when the path is not a page path of a served backend. */
+  serve(req: HttpRequestLike): HttpAnswer | Promise<HttpAnswer> | undefined {
+    return servePage(req, this.#backends);
+  }
+
+  /** The origin page links of this request start with (no trailing slash). */
+  baseFor(req: HttpRequestLike): string | undefined {
+    const host = req.header('host');
+    return this.#publicBase ?? (host === undefined ? undefined : `http://${host}`);
+  }
+}
+
+function servePage(req: HttpRequestLike, backends: ReadonlySet<string>): HttpAnswer | Promise<HttpAnswer> | undefined {
   const match = PAGE_PATH.exec(req.path);
   if (match === null || !backends.has(match[1] as string)) return undefined;
   const backend = match[1] as string;

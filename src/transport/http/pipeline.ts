@@ -10,21 +10,22 @@
  *   (modern-headers.ts); 2025-11-25 requests to stateful backends live in sessions (sessions.ts).
  * - The dispatch core answers; this module only decides who the caller is and what state they reach.
  */
-import type { InboundAuth, Principal, SessionStore, ToolService } from '../../contracts.js';
+import type { InboundAuth, Principal, SessionRecord, SessionStore, ToolService } from '../../contracts.js';
 import type { Logger } from '../../log.js';
 import { ANONYMOUS_PRINCIPAL, type Caller } from '../../protocol/caller.js';
 import { Dispatcher, type Reply, type ServerInfo } from '../../protocol/dispatcher.js';
 import { ErrorCode } from '../../protocol/errors.js';
-import { inspectMessage, truncate, type InboundNotification, type InboundRequest } from '../../protocol/messages.js';
+import { inspectMessage, truncate, type InboundNotification, type InboundRequest, type RequestId } from '../../protocol/messages.js';
 import { readEnvelope } from '../../protocol/envelope.js';
 import { ALL_VERSIONS, isModernVersion } from '../../protocol/versions.js';
 import { createOriginMatcher } from '../http-guards.js';
-import { RefusalLog, TokenBucketLimiter, type RateLimitOptions } from '../rate-limit.js';
+import { isStateUnavailable, STATE_RETRY_AFTER_SECONDS } from '../../state/state-unavailable.js';
+import { RefusalLog, TokenBucketLimiter, type RateLimiter, type RateLimitOptions } from '../rate-limit.js';
 import { SessionCapacityError } from '../session-store.js';
 import { corsFor, preflight } from './cors.js';
 import { BodyTooLargeError, type HttpAnswer, type HttpRequestLike } from './exchange.js';
 import { checkModernHeaders } from './modern-headers.js';
-import { servePage } from './pages.js';
+import { PageRoutes } from './pages.js';
 import { empty, json, rpcError } from './replies.js';
 import { LegacySessions, type NewSession } from './sessions.js';
 
@@ -45,6 +46,8 @@ export interface PipelineOptions {
   maxBodyBytes?: number;
   /** Per-caller limit (600/min, burst 600 by default); `false` disables it (benchmarks). */
   rateLimit?: RateLimitOptions | false;
+  /** A limiter shared between instances (owned by the caller); replaces `rateLimit`'s in-process buckets. */
+  rateLimiter?: RateLimiter;
   /** Where legacy sessions and per-caller state live. */
   store: SessionStore;
   logger: Logger;
@@ -75,15 +78,14 @@ export class HttpPipeline {
   readonly #wellKnown = new Map<string, string>();
   readonly #healthJson: string;
   readonly #originAllowed: (origin: string) => boolean;
-  readonly #limiter: TokenBucketLimiter | undefined;
+  readonly #limiter: RateLimiter | undefined;
+  readonly #ownLimiter: boolean;
   /** Rejected credentials and 429s, one log line per caller per minute. */
   readonly #refusals: RefusalLog;
   readonly #sessions: LegacySessions;
   readonly #maxBodyBytes: number;
   readonly #logger: Logger;
-  readonly #backendNames: ReadonlySet<string>;
-  /** Base of page links when a public URL is configured (else the request's `Host`). */
-  readonly #publicBase: string | undefined;
+  readonly #pages: PageRoutes;
   /** Accepts `Host` values; set by the transport once it knows its address. */
   hostAllowed: (host: string | undefined) => boolean = () => false;
 
@@ -91,7 +93,8 @@ export class HttpPipeline {
     this.#logger = options.logger;
     this.#maxBodyBytes = options.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES;
     this.#originAllowed = createOriginMatcher(options.allowedOrigins);
-    this.#limiter = options.rateLimit === false ? undefined : new TokenBucketLimiter(options.rateLimit ?? {});
+    this.#ownLimiter = options.rateLimiter === undefined;
+    this.#limiter = options.rateLimiter ?? (options.rateLimit === false ? undefined : new TokenBucketLimiter(options.rateLimit ?? {}));
     this.#refusals = new RefusalLog(options.logger);
     this.#sessions = new LegacySessions(options.store, options.logger);
     for (const backend of options.backends) {
@@ -114,8 +117,7 @@ export class HttpPipeline {
         if (!this.#wellKnown.has(route)) this.#wellKnown.set(route, JSON.stringify(body));
       }
     }
-    this.#backendNames = new Set(options.backends.map((b) => b.service.backend));
-    this.#publicBase = options.publicUrl?.replace(/\/+$/, '');
+    this.#pages = new PageRoutes(options.backends.map((b) => b.service.backend), options.publicUrl);
     this.#healthJson = JSON.stringify({ status: 'ok', backends: options.backends.map((b) => b.service.backend) });
   }
 
@@ -126,24 +128,34 @@ export class HttpPipeline {
       if (!this.hostAllowed(req.header('host'))) return rpcError(403, null, ErrorCode.ServerError, 'Forbidden: Host header not allowed');
       const metadata = this.#wellKnown.get(req.path);
       if (metadata !== undefined) return publicDocument(req.method, metadata);
-      // A browser's page, same-origin by construction: answered before the CORS rules of API callers.
-      const page = this.#routes.has(req.path) ? undefined : servePage(req, this.#backendNames);
-      if (page !== undefined) return page instanceof Promise ? await page : page;
+      // A browser's page (URL-mode elicitation), same-origin by construction: before the CORS rules of API callers.
+      const page = this.#routes.has(req.path) ? undefined : this.#pages.serve(req);
+      if (page !== undefined) return await page;
       const verdict = corsFor(req, this.#originAllowed);
       if ('refusal' in verdict) return verdict.refusal;
       cors = verdict.headers;
       const answer = this.#route(req);
       return withHeaders(answer instanceof Promise ? await answer : answer, cors);
     } catch (error) {
-      this.#logger.error({ err: error instanceof Error ? { name: error.name, message: error.message } : { message: String(error) }, method: req.method, path: req.path }, 'request failed');
-      return withHeaders(rpcError(500, null, ErrorCode.InternalError, 'Internal error'), cors);
+      return withHeaders(this.#failed(req, null, error), cors);
     }
   }
 
   /** Aborts every running call (shutdown). */
   close(): void {
     for (const route of this.#routes.values()) route.core.cancelAll();
-    this.#limiter?.close();
+    if (this.#ownLimiter) this.#limiter?.close();
+  }
+
+  /** A request that threw: 503 when the shared state store cannot answer (the message names the cause), else 500. */
+  #failed(req: HttpRequestLike, id: RequestId | null, error: unknown): HttpAnswer {
+    const err = error instanceof Error ? { name: error.name, message: error.message } : { message: String(error) };
+    if (isStateUnavailable(error)) {
+      this.#logger.warn({ err, method: req.method, path: req.path }, 'state store unavailable');
+      return rpcError(503, id, ErrorCode.ServerError, `Service Unavailable: ${error.message}`, { 'retry-after': String(STATE_RETRY_AFTER_SECONDS) });
+    }
+    this.#logger.error({ err, method: req.method, path: req.path }, 'request failed');
+    return rpcError(500, id, ErrorCode.InternalError, 'Internal error');
   }
 
   #route(req: HttpRequestLike): HttpAnswer | Promise<HttpAnswer> {
@@ -160,21 +172,37 @@ export class HttpPipeline {
     return rpcError(405, null, ErrorCode.ServerError, 'Method not allowed', { allow: route.allow });
   }
 
-  /** Authenticates and rate-limits: the principal, or the refusal to send. */
-  async #admit(req: HttpRequestLike, route: Route): Promise<Principal | HttpAnswer> {
-    if (route.inboundAuth === undefined) return this.#rateLimited(req, `a:${req.remoteAddress}`) ?? ANONYMOUS_PRINCIPAL;
-    const result = await route.inboundAuth.authenticate(req.header('authorization'));
-    if (!result.ok) {
-      this.#refusals.rejected(route.name, req.remoteAddress, result);
-      // Failed attempts count against the caller's address so that guessing credentials is slowed down.
-      return this.#rateLimited(req, `a:${req.remoteAddress}`) ?? json(result.status, JSON.stringify(result.body), result.headers);
+  /**
+   * Authenticates and rate-limits: the principal, or the refusal to send. `authenticated` runs between the two, so
+   * work that needs only the principal (a shared store's session read) overlaps the limiter's round trip.
+   */
+  async #admit(req: HttpRequestLike, route: Route, authenticated?: (principal: Principal) => void): Promise<Principal | HttpAnswer> {
+    let principal: Principal = ANONYMOUS_PRINCIPAL;
+    if (route.inboundAuth !== undefined) {
+      const result = await route.inboundAuth.authenticate(req.header('authorization'));
+      if (!result.ok) {
+        this.#refusals.rejected(route.name, req.remoteAddress, result);
+        // Failed attempts count against the caller's address so that guessing credentials is slowed down.
+        const limited = this.#rateLimited(req, `a:${req.remoteAddress}`);
+        return (limited instanceof Promise ? await limited : limited) ?? json(result.status, JSON.stringify(result.body), result.headers);
+      }
+      principal = result.principal;
     }
-    return this.#rateLimited(req, `p:${result.principal.id}`) ?? result.principal;
+    authenticated?.(principal);
+    const limited = this.#rateLimited(req, route.inboundAuth === undefined ? `a:${req.remoteAddress}` : `p:${principal.id}`);
+    return (limited instanceof Promise ? await limited : limited) ?? principal;
   }
 
-  /** Takes a token for `key`; the 429 when there is none. */
-  #rateLimited(req: HttpRequestLike, key: string): HttpAnswer | undefined {
-    const retryAfter = this.#limiter?.take(key) ?? 0;
+  /** Takes a token for `key`; the 429 when there is none. In-process buckets answer without a promise. */
+  #rateLimited(req: HttpRequestLike, key: string): HttpAnswer | undefined | Promise<HttpAnswer | undefined> {
+    if (this.#limiter === undefined) return undefined;
+    const retryAfter = this.#limiter.take(key);
+    if (typeof retryAfter === 'number') return this.#refuseIfLimited(req, key, retryAfter);
+    return retryAfter.then((wait) => this.#refuseIfLimited(req, key, wait));
+  }
+
+  /** The 429 with `Retry-After` (logged) when `retryAfter` is not 0. */
+  #refuseIfLimited(req: HttpRequestLike, key: string, retryAfter: number): HttpAnswer | undefined {
     if (retryAfter === 0) return undefined;
     this.#refusals.limited(key, req.remoteAddress, retryAfter);
     return rpcError(429, null, ErrorCode.ServerError, 'Too many requests', { 'retry-after': String(retryAfter) });
@@ -198,7 +226,20 @@ export class HttpPipeline {
   async #post(req: HttpRequestLike, route: Route): Promise<HttpAnswer> {
     const refused = this.#checkPostHeaders(req);
     if (refused !== undefined) return refused;
-    const principal = await this.#admit(req, route);
+    // A presented session is looked up while the limiter decides (one store round trip instead of two in a row).
+    const presented = route.stateful ? req.header('mcp-session-id') : undefined;
+    let lookup: Promise<SessionRecord | undefined> | undefined;
+    const principal = await this.#admit(
+      req,
+      route,
+      presented === undefined
+        ? undefined
+        : (caller) => {
+            lookup = this.#sessions.find(presented, caller, route.name);
+            // Awaited below when still needed; a refusal before that must not leave an unhandled rejection.
+            lookup.catch(() => undefined);
+          },
+    );
     if ('status' in principal) return principal;
     // After authentication: an unauthenticated caller learns only that it must authenticate (401).
     const version = req.header('mcp-protocol-version');
@@ -228,25 +269,37 @@ export class HttpPipeline {
       case 'response':
         return empty(202);
       case 'notification':
-        return this.#notification(req, route, principal, message);
+        return this.#notification(req, route, principal, message, lookup);
       case 'request':
-        return this.#request(req, route, principal, message);
+        return this.#request(req, route, principal, message, lookup);
     }
   }
 
   /** A notification: accepted (202); `notifications/cancelled` reaches the requests of its legacy session. */
-  async #notification(req: HttpRequestLike, route: Route, principal: Principal, message: InboundNotification): Promise<HttpAnswer> {
+  async #notification(
+    req: HttpRequestLike,
+    route: Route,
+    principal: Principal,
+    message: InboundNotification,
+    lookup: Promise<SessionRecord | undefined> | undefined,
+  ): Promise<HttpAnswer> {
     const presented = req.header('mcp-session-id');
     // 2026-07-28 notifications have no session; legacy ones to a stateful backend need theirs.
     if (route.stateful && readEnvelope(message.params) === undefined) {
       if (presented === undefined) return rpcError(400, null, ErrorCode.ServerError, 'Bad Request: Mcp-Session-Id header is required');
-      if ((await this.#sessions.find(presented, principal, route.name)) === undefined) return rpcError(404, null, ErrorCode.ServerError, 'Session not found');
+      if ((await (lookup ?? this.#sessions.find(presented, principal, route.name))) === undefined) return rpcError(404, null, ErrorCode.ServerError, 'Session not found');
       route.core.notify(message, { principal, scope: presented });
     }
     return empty(202);
   }
 
-  async #request(req: HttpRequestLike, route: Route, principal: Principal, request: InboundRequest): Promise<HttpAnswer> {
+  async #request(
+    req: HttpRequestLike,
+    route: Route,
+    principal: Principal,
+    request: InboundRequest,
+    lookup: Promise<SessionRecord | undefined> | undefined,
+  ): Promise<HttpAnswer> {
     const { core } = route;
     const era = core.classify(request);
     if ('refused' in era) return answerOf(era.refused);
@@ -271,7 +324,7 @@ export class HttpPipeline {
           caller.session = this.#sessions.handle(opening.id, opening.record);
           caller.sessionId = opening.id;
         } else {
-          const record = await this.#sessions.find(presented, principal, route.name);
+          const record = await (lookup ?? this.#sessions.find(presented, principal, route.name));
           if (record === undefined) return rpcError(404, request.id, ErrorCode.ServerError, 'Session not found');
           caller.session = this.#sessions.handle(presented, record);
           caller.sessionId = presented;
@@ -282,19 +335,20 @@ export class HttpPipeline {
     const forbidden = insufficientScope(route, principal, request);
     if (forbidden !== undefined) return forbidden;
     caller.exchange = req;
-    if (request.method === 'tools/call') {
-      const host = req.header('host');
-      const base = this.#publicBase ?? (host === undefined ? undefined : `http://${host}`);
-      if (base !== undefined) caller.pageBase = base;
+    if (request.method === 'tools/call') caller.pageBase = this.#pages.baseFor(req);
+    let reply: Reply | undefined;
+    try {
+      reply = await core.request(request, era, caller);
+    } catch (error) {
+      return this.#failed(req, request.id, error);
     }
-    const reply = await core.request(request, era, caller);
     // Cancelled by `notifications/cancelled` (legacy session): the request still gets an answer over HTTP.
     if (reply === undefined) return rpcError(200, request.id, ErrorCode.ServerError, 'Request cancelled');
     if (opening !== undefined && reply.ok) {
       try {
         await this.#sessions.commit(opening);
       } catch (error) {
-        if (!(error instanceof SessionCapacityError)) throw error;
+        if (!(error instanceof SessionCapacityError)) return this.#failed(req, request.id, error);
         this.#logger.warn({ backend: route.name, principal: principal.id }, 'session refused: store full of signed-in sessions');
         return rpcError(503, request.id, ErrorCode.ServerError, error.message, { 'retry-after': '60' });
       }

@@ -1,0 +1,28 @@
+/**
+ * BENCHMARKS.md is always generated, never edited: from the last full `npm run bench` (bench/results.json,
+ * with bench/HISTORY.md) and the last `npm run fuzz` (fuzz/results.json). Either command rewrites it from both
+ * files, so each keeps the other's figures.
+ */
+import { existsSync } from 'node:fs';
+import { readFile, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import type { FuzzResults } from '../fuzz/summary.js';
+import { renderMarkdown, type RunResults } from './report.js';
+
+async function readJson<T>(file: string): Promise<T | undefined> {
+  return existsSync(file) ? (JSON.parse(await readFile(file, 'utf8')) as T) : undefined;
+}
+
+/** The last fuzz run's results, if there are any. */
+export function readFuzzResults(root: string): Promise<FuzzResults | undefined> {
+  return readJson<FuzzResults>(join(root, 'fuzz', 'results.json'));
+}
+
+/** Writes `markdownFile` from `results` (default: bench/results.json), HISTORY.md and the last fuzz results. */
+export async function renderBenchmarksFile(root: string, markdownFile: string, results?: RunResults): Promise<void> {
+  const bench = results ?? (await readJson<RunResults>(join(root, 'bench', 'results.json')));
+  if (bench === undefined) return;
+  const historyFile = join(root, 'bench', 'HISTORY.md');
+  const history = existsSync(historyFile) ? await readFile(historyFile, 'utf8') : undefined;
+  await writeFile(markdownFile, renderMarkdown(bench, history, await readFuzzResults(root)));
+}

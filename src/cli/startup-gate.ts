@@ -1,0 +1,75 @@
+/**
+ * Serving before the backends can be reached (the sandbox is still starting): `tools/list` needs nothing but the
+ * specs, so a gated {@link ToolService} answers it at once and holds each tool call until start-up has finished;
+ * a {@link deferredBackendHttp} stands for the backend client whose address is known only then. A start-up that
+ * failed becomes every call's tool error (MCP 2025-11-25, Server / Tools, "Error Handling": execution errors are
+ * results with `isError`), never a hang or a crash.
+ */
+import type { CallContext, Principal, ToolResult, ToolService } from '../contracts.js';
+import type { BackendHttp } from '../http/backend-http.js';
+import type { Logger } from '../log.js';
+
+/** Longest part of the start-up error shown to the client; the log has all of it. */
+const MAX_REASON_CHARS = 200;
+
+/**
+ * `service` with its tool calls held until `ready` settles. `ready` may resolve with the principal tool calls act
+ * for when only start-up can establish it (stdio's local user, whose token comes from the sandbox).
+ */
+export function gateToolService(service: ToolService, ready: Promise<Principal | undefined>, logger: Logger): ToolService {
+  let open = false;
+  let principal: Principal | undefined;
+  let failure: ToolResult | undefined;
+  const settled = ready.then(
+    (established) => {
+      principal = established;
+      open = true;
+    },
+    (error: unknown) => {
+      const message = error instanceof Error ? error.message : String(error);
+      // Stopping the server before start-up finished is no failure worth reporting.
+      if (!(error instanceof Error && error.name === 'AbortError')) logger.error({ backend: service.backend, err: { message } }, 'start-up failed: tool calls will fail');
+      const reason = message.split('\n', 1)[0]!.slice(0, MAX_REASON_CHARS);
+      failure = {
+        content: [{ type: 'text', text: `${service.backend} is unavailable: the server could not start it (${reason}). The server log has the details; restart the server to try again.` }],
+        isError: true,
+      };
+    },
+  );
+  const call = (name: string, args: Record<string, unknown> | undefined, ctx: CallContext): Promise<ToolResult> => {
+    if (!open) return Promise.resolve(failure as ToolResult);
+    // The context is built for this one call, so it may be completed in place.
+    if (principal !== undefined) ctx.principal = principal;
+    return service.callTool(name, args, ctx);
+  };
+  return {
+    backend: service.backend,
+    stateful: service.stateful,
+    listTools: () => service.listTools(),
+    hasTool: (name) => service.hasTool(name),
+    callTool: (name, args, ctx) => (open || failure !== undefined ? call(name, args, ctx) : settled.then(() => call(name, args, ctx))),
+  };
+}
+
+/** A backend client for an address known later: requests wait for `target`; closing also closes a late one. */
+export function deferredBackendHttp(target: Promise<BackendHttp>): BackendHttp {
+  let http: BackendHttp | undefined;
+  let closed = false;
+  const bound = target.then((created) => {
+    http = created;
+    if (closed) void created.close();
+    return created;
+  });
+  bound.catch(() => undefined);
+  return {
+    get baseUrl(): string {
+      if (http === undefined) throw new Error('the backend address is not known yet');
+      return http.baseUrl;
+    },
+    send: (req) => (http !== undefined ? http.send(req) : bound.then((created) => created.send(req))),
+    async close(): Promise<void> {
+      closed = true;
+      await http?.close();
+    },
+  };
+}

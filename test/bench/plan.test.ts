@@ -1,0 +1,39 @@
+/**
+ * The bench plan's load section (issue 14): 1,000 HTTP clients for 60 s in the full run, a tiny version in the
+ * smoke run, and `--only load` running nothing else, with its own results file and no report.
+ */
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { makePlan } from '../../bench/plan.js';
+
+const ROOT = '/repo';
+
+describe('bench plan: many-client load', () => {
+  it('is 1,000 clients for 60 s on B4B in the full run, with a generous per-call limit', () => {
+    const plan = makePlan([], {}, ROOT);
+    expect(plan.only).toBeNull();
+    expect(plan.load).toMatchObject({ clients: 1000, durationMs: 60_000, backends: ['b4b'] });
+    expect(plan.load.callTimeoutMs).toBeGreaterThan(plan.callTimeoutMs);
+    expect(plan.markdown).toBe(join(ROOT, 'BENCHMARKS.md'));
+  });
+
+  it('is tiny in the smoke run', () => {
+    const plan = makePlan(['--smoke'], {}, ROOT);
+    expect(plan.load.clients).toBeLessThanOrEqual(50);
+    expect(plan.load.durationMs).toBeLessThanOrEqual(2000);
+  });
+
+  it('--only load runs finmcp alone, into bench/results.load.json, without rewriting BENCHMARKS.md', () => {
+    const plan = makePlan(['--only', 'load'], {}, ROOT);
+    expect(plan.only).toBe('load');
+    expect(plan.servers).toEqual(['finmcp']);
+    expect(plan.out).toBe(join(ROOT, 'bench', 'results.load.json'));
+    expect(plan.markdown).toBeNull();
+  });
+
+  it('refuses an unknown section and takes the knobs from the environment', () => {
+    expect(() => makePlan(['--only', 'latency'], {}, ROOT)).toThrow(/load/);
+    const plan = makePlan([], { BENCH_LOAD_CLIENTS: '200', BENCH_LOAD_DURATION_MS: '5000', BENCH_LOAD_BACKENDS: 'finopps,b4b' }, ROOT);
+    expect(plan.load).toMatchObject({ clients: 200, durationMs: 5000, backends: ['finopps', 'b4b'] });
+  });
+});

@@ -1,0 +1,106 @@
+/**
+ * Serving before the sandbox is up (src/cli/startup-gate.ts with src/sandbox/sandbox.ts): the real B4B tool service
+ * over a real Prism mock whose start the test holds back, so "not ready yet" is certain rather than a race.
+ */
+import { randomUUID } from 'node:crypto';
+import { join } from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import type { CallContext, SessionRecord, ToolResult, ToolService } from '../../src/contracts.js';
+import { backend as b4b } from '../../generated/b4b/index.gen.js';
+import { deferredBackendHttp, gateToolService } from '../../src/cli/startup-gate.js';
+import { createToolService } from '../../src/core/tool-service.js';
+import { createBackendHttp } from '../../src/http/backend-http.js';
+import { createLogger } from '../../src/log.js';
+import { createB4bOverrides } from '../../src/overrides/b4b.js';
+import { projectRoot } from '../../src/paths.js';
+import { startSandbox, type Sandbox } from '../../src/sandbox/sandbox.js';
+import { MemorySessionStore, createSessionHandle } from '../../src/transport/session-store.js';
+import { descendants } from '../helpers/process-tree.js';
+
+const logger = createLogger({ level: process.env['TEST_LOG_LEVEL'] ?? 'silent' });
+const LOGIN = { phone: '+84909495665', password: 'SecurePassword123@' };
+
+const cleanups: Array<() => Promise<void>> = [];
+afterEach(async () => {
+  for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
+});
+
+/** The gated B4B service over the sandbox's mock, and a way to call it in one session. */
+function gatedB4b(sandbox: Sandbox): { service: ToolService; call(name: string, args?: Record<string, unknown>): Promise<ToolResult> } {
+  const mock = sandbox.mock('b4b');
+  const http = deferredBackendHttp(mock.then((m) => createBackendHttp({ baseUrl: m.url, maxAttempts: 1, logger })));
+  cleanups.push(() => http.close());
+  const inner = createToolService({ generated: b4b, overrides: createB4bOverrides({}) }, { http, logger });
+  const service = gateToolService(inner, mock.then(() => undefined), logger);
+  const record: SessionRecord = { principalId: 'anonymous', backend: 'b4b', createdAt: Date.now(), state: {} };
+  const session = createSessionHandle(new MemorySessionStore(), 'session-1', record);
+  const call = (name: string, args: Record<string, unknown> = {}): Promise<ToolResult> => {
+    const ctx: CallContext = { backend: 'b4b', tool: name, requestId: randomUUID(), principal: { id: 'anonymous', scopes: [], claims: {} }, sessionId: 'session-1', session };
+    return service.callTool(name, args, ctx);
+  };
+  return { service, call };
+}
+
+function held(): { begin: Promise<void>; release(): void } {
+  let release!: () => void;
+  const begin = new Promise<void>((resolve) => (release = resolve));
+  return { begin, release };
+}
+
+describe('gateToolService', () => {
+  it('lists tools while the sandbox has not started; a call made meanwhile waits, then reaches the backend', async () => {
+    const gate = held();
+    const sandbox = startSandbox({ mocks: [{ name: 'b4b', specFile: join(projectRoot(), 'specs', 'b4b.yaml') }], begin: gate.begin, logger });
+    cleanups.push(() => sandbox.stop());
+    const { service, call } = gatedB4b(sandbox);
+
+    expect(service.listTools().map((t) => t.name)).toContain('login');
+    let settled = false;
+    const login = call('login', LOGIN).finally(() => (settled = true));
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    expect(settled, 'the call waits for the sandbox').toBe(false);
+
+    gate.release();
+    const result = await login;
+    expect(result.isError, result.content[0]!.text).not.toBe(true);
+    expect(result.content[0]!.text).toMatch(/Successfully logged in as/);
+    // Once open, calls go straight through.
+    const next = await call('list_entities', { page: 1, per_page: 5 });
+    expect(next.isError, next.content[0]!.text).not.toBe(true);
+  }, 90_000);
+
+  it('turns a sandbox that cannot start into a tool error naming the cause, for this call and the next', async () => {
+    const sandbox = startSandbox({ mocks: [{ name: 'b4b', specFile: join(projectRoot(), 'specs', 'missing.yaml') }], logger });
+    cleanups.push(() => sandbox.stop());
+    const { call } = gatedB4b(sandbox);
+    for (let i = 0; i < 2; i++) {
+      const result = await call('login', LOGIN);
+      expect(result.isError).toBe(true);
+      expect(result.content[0]!.text).toMatch(/^b4b is unavailable: the server could not start it \(Prism: spec file not found: .*missing\.yaml\)/);
+      expect(result.content[0]!.text).not.toMatch(/\bat .*\.(ts|js):\d+/);
+      expect(result.content[0]!.text).not.toContain(LOGIN.password);
+    }
+  }, 90_000);
+});
+
+describe('startSandbox', () => {
+  it('starts nothing before `begin`, and stopping it then rejects its parts as cancelled without hanging', async () => {
+    const gate = held();
+    const sandbox = startSandbox({ mocks: [{ name: 'b4b', specFile: join(projectRoot(), 'specs', 'b4b.yaml') }], begin: gate.begin, logger });
+    await sandbox.stop();
+    await expect(sandbox.mock('b4b')).rejects.toMatchObject({ name: 'AbortError' });
+  });
+
+  it('stops a Prism that is still starting', async () => {
+    const sandbox = startSandbox({ mocks: [{ name: 'b4b', specFile: join(projectRoot(), 'specs', 'b4b.yaml') }], logger });
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    await sandbox.stop();
+    // Either it was cancelled while starting, or it had started and was stopped: in both cases stop() returned.
+    const outcome = await sandbox.mock('b4b').then(
+      () => 'started',
+      (error: Error) => error.name,
+    );
+    expect(['started', 'AbortError']).toContain(outcome);
+    expect(descendants(process.pid).filter((p) => p.cmdline.includes('prism')).map((p) => p.cmdline)).toEqual([]);
+  }, 90_000);
+});
