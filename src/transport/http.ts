@@ -145,7 +145,8 @@ export function createHttpServer(options: HttpServerOptions): HttpServerHandle {
     if (res.headersSent || res.destroyed) return;
     if (closing || answer.closeConnection === true) res.shouldKeepAlive = false;
     res.writeHead(answer.status, answer.headers);
-    res.end(answer.body);
+    if (answer.stream === undefined) res.end(answer.body);
+    else void writeStream(res, answer.stream);
   };
 
   const httpServer = createLimitedServer({ ...DEFAULT_HTTP_SERVER_LIMITS, ...options.limits }, logger, (req, res) => {
@@ -213,4 +214,13 @@ export function createHttpServer(options: HttpServerOptions): HttpServerHandle {
       logger.debug('http server closed');
     },
   };
+}
+
+/** Writes an SSE answer's events as they come, then ends it (the client going away ends the call: see NodeRequest). */
+async function writeStream(res: ServerResponse, events: AsyncIterable<string>): Promise<void> {
+  for await (const event of events) {
+    if (res.destroyed) return;
+    res.write(event);
+  }
+  res.end();
 }

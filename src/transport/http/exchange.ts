@@ -25,6 +25,8 @@ export interface HttpAnswer {
   status: number;
   headers: Record<string, string>;
   body?: string;
+  /** An SSE answer's events, written as they come (a legacy call that asks the client something); no `body` then. */
+  stream?: AsyncIterable<string>;
   /** Close the connection after answering (the rest of an oversized body is not read). */
   closeConnection?: boolean;
 }

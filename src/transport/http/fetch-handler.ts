@@ -55,7 +55,8 @@ export function createFetchHandler(options: FetchHandlerOptions): FetchHandler {
   return {
     async fetch(request: Request): Promise<Response> {
       const answer = await pipeline.handle(new FetchRequest(request, options.clientAddress?.(request) ?? 'unknown'));
-      return new Response(answer.body ?? null, { status: answer.status, headers: answer.headers });
+      const body = answer.stream === undefined ? (answer.body ?? null) : eventStream(answer.stream);
+      return new Response(body, { status: answer.status, headers: answer.headers });
     },
     async close(): Promise<void> {
       pipeline.close();
@@ -106,4 +107,17 @@ class FetchRequest implements HttpRequestLike {
     }
     return Buffer.concat(chunks, size).toString('utf8');
   }
+}
+
+/** An SSE answer's events as a web stream. */
+function eventStream(events: AsyncIterable<string>): ReadableStream<Uint8Array> {
+  const iterator = events[Symbol.asyncIterator]();
+  const encoder = new TextEncoder();
+  return new ReadableStream<Uint8Array>({
+    async pull(controller) {
+      const next = await iterator.next();
+      if (next.done === true) controller.close();
+      else controller.enqueue(encoder.encode(next.value));
+    },
+  });
 }

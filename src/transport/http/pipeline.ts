@@ -2,7 +2,8 @@
  * The Streamable HTTP pipeline (MCP 2026-07-28 and 2025-11-25, Basic / Transports, "Streamable HTTP"), one
  * endpoint per backend: `POST /<backend>/mcp`, shared by the node:http server and the fetch handler.
  *
- * - Single JSON responses (`application/json`); no server-initiated stream, so GET is 405. Notifications and
+ * - Single JSON responses (`application/json`), except a legacy call that asks the client something (an SSE
+ *   stream: call-streams.ts); no server-initiated stream, so GET is 405. Notifications and
  *   responses are answered 202; batches are refused.
  * - Guards: `Host` (DNS rebinding) and `Origin` on every request, body size (413), per-caller token bucket (429,
  *   RFC 6585), inbound auth (RFC 6750 §3 errors, RFC 9728 metadata routes), `MCP-Protocol-Version`.
@@ -15,7 +16,7 @@ import type { Logger } from '../../log.js';
 import { ANONYMOUS_PRINCIPAL, type Caller } from '../../protocol/caller.js';
 import { Dispatcher, type Reply, type ServerInfo } from '../../protocol/dispatcher.js';
 import { ErrorCode } from '../../protocol/errors.js';
-import { inspectMessage, truncate, type InboundNotification, type InboundRequest, type RequestId } from '../../protocol/messages.js';
+import { inspectMessage, truncate, type InboundNotification, type InboundRequest, type InboundResponse, type RequestId } from '../../protocol/messages.js';
 import { readEnvelope } from '../../protocol/envelope.js';
 import { ALL_VERSIONS, isModernVersion } from '../../protocol/versions.js';
 import { createOriginMatcher } from '../http-guards.js';
@@ -25,6 +26,7 @@ import { SessionCapacityError } from '../session-store.js';
 import { corsFor, preflight } from './cors.js';
 import { BodyTooLargeError, type HttpAnswer, type HttpRequestLike } from './exchange.js';
 import { checkModernHeaders } from './modern-headers.js';
+import { CallStreams } from './call-streams.js';
 import { PageRoutes } from './pages.js';
 import { empty, json, rpcError } from './replies.js';
 import { LegacySessions, type NewSession } from './sessions.js';
@@ -86,6 +88,7 @@ export class HttpPipeline {
   readonly #maxBodyBytes: number;
   readonly #logger: Logger;
   readonly #pages: PageRoutes;
+  readonly #streams = new CallStreams();
   /** Accepts `Host` values; set by the transport once it knows its address. */
   hostAllowed: (host: string | undefined) => boolean = () => false;
 
@@ -267,7 +270,7 @@ export class HttpPipeline {
       case 'refusal':
         return rpcError(400, message.id, message.code, message.message);
       case 'response':
-        return empty(202);
+        return this.#response(req, route, principal, message, lookup);
       case 'notification':
         return this.#notification(req, route, principal, message, lookup);
       case 'request':
@@ -290,6 +293,14 @@ export class HttpPipeline {
       if ((await (lookup ?? this.#sessions.find(presented, principal, route.name))) === undefined) return rpcError(404, null, ErrorCode.ServerError, 'Session not found');
       route.core.notify(message, { principal, scope: presented });
     }
+    return empty(202);
+  }
+
+  /** A client's answer to a request a legacy call sent on its SSE stream (call-streams.ts): accepted (202). */
+  async #response(req: HttpRequestLike, route: Route, principal: Principal, message: InboundResponse, lookup: Promise<SessionRecord | undefined> | undefined): Promise<HttpAnswer> {
+    const presented = req.header('mcp-session-id');
+    if (presented === undefined || !route.stateful) return empty(202);
+    if ((await (lookup ?? this.#sessions.find(presented, principal, route.name))) !== undefined) this.#streams.settle(presented, message);
     return empty(202);
   }
 
@@ -336,9 +347,14 @@ export class HttpPipeline {
     if (forbidden !== undefined) return forbidden;
     caller.exchange = req;
     if (request.method === 'tools/call') caller.pageBase = this.#pages.baseFor(req);
+    const stream = this.#streams.prepare(caller, request.method);
+    const running = core.request(request, era, caller);
+    // A call that asks the client something (elicitation) answers with an SSE stream carrying the question.
+    const streamed = stream === undefined ? undefined : await this.#streams.race(stream, caller.sessionId as string, running, request.id);
+    if (streamed !== undefined) return streamed;
     let reply: Reply | undefined;
     try {
-      reply = await core.request(request, era, caller);
+      reply = await running;
     } catch (error) {
       return this.#failed(req, request.id, error);
     }
