@@ -27,8 +27,9 @@ import { corsFor, preflight } from './cors.js';
 import { BodyTooLargeError, type HttpAnswer, type HttpRequestLike } from './exchange.js';
 import { checkModernHeaders } from './modern-headers.js';
 import { CallStreams } from './call-streams.js';
+import { insufficientScope } from './insufficient-scope.js';
 import { PageRoutes } from './pages.js';
-import { empty, json, rpcError } from './replies.js';
+import { empty, json, publicDocument, rpcError } from './replies.js';
 import { LegacySessions, type NewSession } from './sessions.js';
 
 /** One backend served over HTTP. */
@@ -299,8 +300,8 @@ export class HttpPipeline {
   /** A client's answer to a request a legacy call sent on its SSE stream (call-streams.ts): accepted (202). */
   async #response(req: HttpRequestLike, route: Route, principal: Principal, message: InboundResponse, lookup: Promise<SessionRecord | undefined> | undefined): Promise<HttpAnswer> {
     const presented = req.header('mcp-session-id');
-    if (presented === undefined || !route.stateful) return empty(202);
-    if ((await (lookup ?? this.#sessions.find(presented, principal, route.name))) !== undefined) this.#streams.settle(presented, message);
+    const found = presented !== undefined && route.stateful && (await (lookup ?? this.#sessions.find(presented, principal, route.name))) !== undefined;
+    if (found) this.#streams.settle(presented, message);
     return empty(202);
   }
 
@@ -343,7 +344,7 @@ export class HttpPipeline {
         }
       }
     }
-    const forbidden = insufficientScope(route, principal, request);
+    const forbidden = insufficientScope(route.inboundAuth, principal, request);
     if (forbidden !== undefined) return forbidden;
     caller.exchange = req;
     if (request.method === 'tools/call') caller.pageBase = this.#pages.baseFor(req);
@@ -391,26 +392,6 @@ export class HttpPipeline {
     answer.closeConnection = true;
     return answer;
   }
-}
-
-/** 403 `insufficient_scope` for a tool the principal lacks scopes for (MCP 2025-11-25, runtime insufficient scope). */
-function insufficientScope(route: Route, principal: Principal, request: InboundRequest): HttpAnswer | undefined {
-  const name = request.params?.name;
-  if (request.method !== 'tools/call' || route.inboundAuth === undefined || typeof name !== 'string') return undefined;
-  const required = route.inboundAuth.requiredScopes(name);
-  if (required.length === 0 || required.every((s) => principal.scopes.includes(s))) return undefined;
-  // The plugin's own challenge carries resource_metadata too.
-  const challenge =
-    route.inboundAuth.insufficientScope?.(required).headers['www-authenticate'] ?? `Bearer error="insufficient_scope", scope="${required.join(' ')}"`;
-  return rpcError(403, request.id, ErrorCode.ServerError, 'Forbidden: insufficient scope', { 'www-authenticate': challenge });
-}
-
-/** A public, read-only discovery document: readable from any origin, no auth. */
-function publicDocument(method: string, body: string): HttpAnswer {
-  const cors = { 'access-control-allow-origin': '*' };
-  if (method === 'GET' || method === 'HEAD') return json(200, body, { 'cache-control': 'max-age=300', ...cors });
-  if (method === 'OPTIONS') return empty(204, { 'access-control-allow-methods': 'GET, HEAD, OPTIONS', 'access-control-max-age': '600', ...cors });
-  return empty(405, { allow: 'GET, HEAD, OPTIONS', ...cors });
 }
 
 function answerOf(reply: Reply, headers?: Record<string, string>): HttpAnswer {

@@ -32,3 +32,11 @@ export function rpcError(
   const error = data === undefined ? { code, message } : { code, message, data };
   return json(status, JSON.stringify({ jsonrpc: '2.0', id, error }), headers);
 }
+
+/** A public, read-only discovery document: readable from any origin, no auth. */
+export function publicDocument(method: string, body: string): HttpAnswer {
+  const cors = { 'access-control-allow-origin': '*' };
+  if (method === 'GET' || method === 'HEAD') return json(200, body, { 'cache-control': 'max-age=300', ...cors });
+  if (method === 'OPTIONS') return empty(204, { 'access-control-allow-methods': 'GET, HEAD, OPTIONS', 'access-control-max-age': '600', ...cors });
+  return empty(405, { allow: 'GET, HEAD, OPTIONS', ...cors });
+}
