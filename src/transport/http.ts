@@ -90,7 +90,7 @@ export function assertSafeBinding(
 }
 
 /** A Node request as the pipeline sees it. */
-class NodeRequest implements HttpRequestLike {
+export class NodeRequest implements HttpRequestLike {
   readonly method: string;
   readonly path: string;
   readonly #req: IncomingMessage;

@@ -13,10 +13,11 @@ import type { Readable, Writable } from 'node:stream';
 import type { Principal, SessionRecord, SessionStore, ToolService } from '../contracts.js';
 import type { Logger } from '../log.js';
 import type { Caller } from '../protocol/caller.js';
-import { Dispatcher, type Reply, type ServerInfo } from '../protocol/dispatcher.js';
+import { CLIENT_CAPABILITIES_STATE_KEY, Dispatcher, type Era, type Reply, type ServerInfo } from '../protocol/dispatcher.js';
+import { elicitationModes } from '../protocol/elicitation.js';
 import { ErrorCode, errorSummary } from '../protocol/errors.js';
 import { ClientRequests } from './stdio-requests.js';
-import { inspectMessage } from '../protocol/messages.js';
+import { inspectMessage, type InboundRequest } from '../protocol/messages.js';
 import { createSessionHandle, MemorySessionStore } from './session-store.js';
 import { LineSplitter, LineWriter } from './stdio-lines.js';
 
@@ -95,9 +96,13 @@ export async function serveStdio(service: ToolService, options: StdioOptions): P
     const message = inspectMessage(value);
     switch (message.kind) {
       case 'request': {
-        const answer = core.request(message, core.classify(message), caller);
-        if (answer instanceof Promise) answer.then(writeReply, (error: unknown) => dispatchFailed(error));
-        else writeReply(answer);
+        const era = core.classify(message);
+        if (caller.pageBase === undefined && service.stateful && message.method === 'tools/call' && declaresUrlMode(era, caller)) {
+          // The first call of a client that takes URL-mode questions: start the page listener, then dispatch.
+          openPages().then(() => dispatch(message, era), dispatchFailed);
+          return;
+        }
+        dispatch(message, era);
         return;
       }
       case 'notification':
@@ -111,6 +116,24 @@ export async function serveStdio(service: ToolService, options: StdioOptions): P
         outbound.settle(message);
         return;
     }
+  };
+  const dispatch = (message: InboundRequest, era: Era): void => {
+    const answer = core.request(message, era, caller);
+    if (answer instanceof Promise) answer.then(writeReply, (error: unknown) => dispatchFailed(error));
+    else writeReply(answer);
+  };
+  /** One-time pages (URL-mode sign-in) on a loopback listener, started on first need (loaded only then). */
+  let pages: Promise<void> | undefined;
+  let loopback: { close(): Promise<void> } | undefined;
+  const openPages = (): Promise<void> => {
+    pages ??= import('./loopback-pages.js')
+      .then(async ({ LoopbackPages }) => {
+        const listener = new LoopbackPages(service.backend);
+        loopback = listener;
+        caller.pageBase = await listener.base();
+      })
+      .catch((error: unknown) => logger.warn({ backend: service.backend, err: errorSummary(error) }, 'page listener failed: URL mode not offered'));
+    return pages;
   };
   const dispatchFailed = (error: unknown): void => {
     // A bug in dispatching one message must not stop the server.
@@ -160,6 +183,7 @@ export async function serveStdio(service: ToolService, options: StdioOptions): P
       writer.release();
       core.cancelAll();
       outbound.closeAll();
+      await loopback?.close();
       await store.delete(sessionId);
       if (ownStore) await (store as MemorySessionStore).close();
       logger.debug({ backend: service.backend }, 'stdio server closed');
@@ -176,4 +200,10 @@ export async function serveStdio(service: ToolService, options: StdioOptions): P
   stdin.on('error', onStdinError);
   logger.debug({ backend: service.backend, principal: principal.id }, 'serving over stdio');
   return { close, closed };
+}
+
+/** Whether the client of a request takes URL-mode questions (its envelope, or a legacy `initialize`). */
+function declaresUrlMode(era: Era, caller: Caller): boolean {
+  const capabilities = 'envelope' in era ? era.envelope.clientCapabilities : caller.session?.get(CLIENT_CAPABILITIES_STATE_KEY);
+  return elicitationModes(capabilities)?.url === true;
 }

@@ -2,7 +2,8 @@
  * Issue 16 over stdio: the SDK 2.x client in both eras answers the B4B write confirmation with accept, decline and
  * cancel — in 2025-11-25 as a live `elicitation/create` request from the server, in 2026-07-28 as an
  * `input_required` round trip — and the recording stub backend (b4b-backend.ts) receives exactly what was shown, or
- * nothing. Over stdio `login` without a password is refused with the reason (no page server). Spawns dist/.
+ * nothing. URL-mode sign-in over stdio: the first call of a URL-capable client starts a loopback page listener; the
+ * page signs the process in and the password shows up in no MCP message and no log line. Spawns dist/.
  */
 import { randomBytes, randomUUID } from 'node:crypto';
 import { join } from 'node:path';
@@ -68,6 +69,7 @@ describe.each(['legacy', 'modern'] as const)('B4B write confirmation over stdio,
     const client = await connect(era, answer, asked);
     const call = async (name: string, args: Record<string, unknown>): Promise<ToolResult> => (await client.callTool({ name, arguments: args })) as ToolResult;
 
+    // This client declares no URL mode: the password must be passed.
     const noPassword = await call('login', {});
     expect(noPassword.isError).toBe(true);
     expect(noPassword.content[0]?.text).toMatch(/password: is required/);
@@ -92,5 +94,71 @@ describe.each(['legacy', 'modern'] as const)('B4B write confirmation over stdio,
         expect(sent).toEqual([]);
       }
     }
+  }, 60_000);
+});
+
+describe.each(['legacy', 'modern'] as const)('URL-mode sign-in over stdio, %s era', (era) => {
+  it('the page on the loopback listener signs the process in; the password is in no MCP message and no log line', async () => {
+    const u: StubUser = {
+      id: randomUUID(),
+      phone: `+8494${String(Math.floor(Math.random() * 1e7)).padStart(7, '0')}`,
+      password: `Pw!${randomBytes(8).toString('hex')}`,
+      email: `stdio-url-${era}@b4b.example`,
+      full_name: 'Stdio URL',
+      role: 'OWNER',
+    };
+    stub.addUser(u);
+    const messages: string[] = [];
+    let stderr = '';
+    const client = new Client(
+      { name: `stdio-url-${era}`, version: '0' },
+      { capabilities: { elicitation: { url: {} } }, ...(era === 'modern' ? { versionNegotiation: { mode: { pin: '2026-07-28' } } } : {}) },
+    );
+    const signIn = async (url: string): Promise<void> => {
+      expect(new URL(url).hostname).toBe('127.0.0.1');
+      expect(await (await fetch(url)).text()).toContain(`Finizi B4B at ${stub.url}`);
+      const res = await fetch(url, {
+        method: 'POST',
+        headers: { 'content-type': 'application/x-www-form-urlencoded' },
+        body: new URLSearchParams({ phone: u.phone, password: u.password }).toString(),
+      });
+      expect(await res.text()).toContain(u.email);
+    };
+    client.setRequestHandler('elicitation/create', async (request) => {
+      await signIn((request.params as { url: string }).url);
+      return { action: 'accept' };
+    });
+    const transport = new StdioClientTransport({
+      command: process.execPath,
+      args: [cli, 'serve', 'b4b', '--transport', 'stdio'],
+      env: { ...(process.env as Record<string, string>), FINMCP_LOG_LEVEL: 'debug', B4B_BACKEND_URL: stub.url },
+      stderr: 'pipe',
+      cwd: projectRoot(),
+    });
+    transport.stderr?.on('data', (chunk: Buffer) => (stderr += chunk.toString('utf8')));
+    const onmessage = (message: unknown): void => void messages.push(JSON.stringify(message));
+    await client.connect(transport);
+    opened.push(client);
+    const previous = transport.onmessage;
+    transport.onmessage = (message, extra) => {
+      onmessage(message);
+      previous?.(message, extra);
+    };
+
+    if (era === 'modern') {
+      const login = (await client.callTool({ name: 'login', arguments: {} })) as ToolResult;
+      expect(login.structuredContent).toMatchObject({ success: true, email: u.email });
+    } else {
+      const error = await client.callTool({ name: 'login', arguments: {} }).then(
+        () => undefined,
+        (e: { code?: number; data?: { elicitations?: Array<{ url: string }> } }) => e,
+      );
+      expect(error?.code).toBe(-32042);
+      await signIn(error!.data!.elicitations![0]!.url);
+    }
+    const me = (await client.callTool({ name: 'whoami', arguments: {} })) as ToolResult;
+    expect(me.structuredContent).toMatchObject({ user: { email: u.email } });
+    expect(messages.length).toBeGreaterThan(0);
+    for (const text of [...messages, stderr]) expect(text).not.toContain(u.password);
   }, 60_000);
 });

@@ -107,8 +107,8 @@ async function signInThroughPage(
   const elicit = ctx.elicit;
   if (elicit === undefined || !elicit.url || elicit.pageBase === undefined) {
     return failure(
-      'password: is required: this MCP client cannot open a sign-in page (it declared no URL-mode elicitation, or this ' +
-        'transport serves no pages). Ask the user for the phone number and password and call `login` with both.',
+      'password: is required: this MCP client cannot open a sign-in page (it declared no URL-mode elicitation). Ask the ' +
+        'user for the phone number and password and call `login` with both.',
     );
   }
   // Signed in already (on the 2026-07-28 retry: by the page just completed).
