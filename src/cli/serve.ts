@@ -87,7 +87,7 @@ export async function startServers(
   };
 
   try {
-    const { backendLoaders } = await import('../../generated/index.gen.js');
+    const { backendLoaders } = await (await import('./generated.js')).loadBackendRegistry();
     const { overrideFactories } = await import('../overrides/index.js');
     const { createBackendHttp } = await import('../http/backend-http.js');
     const { createToolService } = await import('../core/tool-service.js');

@@ -104,6 +104,8 @@ function rule(e: ValidationIssue, all: readonly ValidationIssue[]): string {
     case 'anyOf':
     case 'oneOf': {
       if (e.keyword === 'oneOf' && Array.isArray(p['passingSchemas'])) return 'must match exactly one allowed shape, not several';
+      const presence = presenceWords(e, all);
+      if (presence !== undefined) return presence;
       // When every branch failed on its type, name the types: "must be string or integer".
       const branchTypes = all
         .filter((b) => b.keyword === 'type' && b.instancePath === e.instancePath && b.schemaPath.startsWith(`${e.schemaPath}/`))
@@ -121,6 +123,23 @@ function rule(e: ValidationIssue, all: readonly ValidationIssue[]): string {
     default:
       return e.message ?? `breaks rule ${e.keyword}`;
   }
+}
+
+/**
+ * When every branch of a failed `anyOf`/`oneOf` only missed properties (a "give at least one of these" rule, e.g. a
+ * request body's `minProperties: 1`), the properties to give: `must include at least one of name, phone`.
+ */
+function presenceWords(e: ValidationIssue, all: readonly ValidationIssue[]): string | undefined {
+  const prefix = `${e.schemaPath}/`;
+  const branches = all.filter((b) => b.instancePath === e.instancePath && b.schemaPath.startsWith(prefix));
+  if (branches.length === 0 || branches.some((b) => b.keyword !== 'required')) return undefined;
+  const missing = new Map<string, string[]>();
+  for (const b of branches) {
+    const branch = b.schemaPath.slice(prefix.length).split('/')[0] as string;
+    missing.set(branch, [...(missing.get(branch) ?? []), String(b.params['missingProperty'])]);
+  }
+  const options = [...missing.values()].map((names) => names.join(' and '));
+  return `must include at least one of ${options.join(', ')} (${e.keyword})`;
 }
 
 function typeWords(type: unknown): string {
