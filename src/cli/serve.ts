@@ -174,7 +174,13 @@ export async function startServers(
         logger,
       });
       cleanups.push(() => http.close());
-      const overrides = overridesByName.get(generated.name) ?? {};
+      let overrides = overridesByName.get(generated.name) ?? {};
+      if (overrides.outboundAuth === undefined && !clientCredentialBackends.includes(generated)) {
+        // A backend without an override module (a spec just dropped into specs/) calls with static secrets.
+        const { staticCredentials, staticSecrets } = await import('../core/static-credentials.js');
+        const outboundAuth = staticCredentials(generated, staticSecrets((key) => settings.backend(generated.name, key), sandbox));
+        if (outboundAuth !== undefined) overrides = { ...overrides, outboundAuth };
+      }
       const service = createToolService(
         { generated, overrides },
         { http, logger, maxResponseBytes: settings.int('FINMCP_MAX_RESPONSE_BYTES', 200_000) },
