@@ -205,9 +205,11 @@ export async function runGenerate(options: GenerateOptions): Promise<GenerateRes
   const stale = files.some((file) => file.status !== 'fresh');
   const exitCode = errors.length > 0 || (mode === 'check' && stale) ? 1 : 0;
   if (mode === 'write') applyPlan(root, plan, files);
-  const report: GenerateReport = { mode, exitCode, files, backends, errors, warnings };
   const tools = docs.reduce((sum, backend) => sum + backend.tools.length, 0);
-  const seconds = ((performance.now() - started) / 1000).toFixed(2);
-  const summary = `${mode === 'check' ? 'checked' : 'generated'} ${names.length} backend${names.length === 1 ? '' : 's'}, ${tools} tools in ${seconds} s${errors.length > 0 ? `; ${errors.length} spec${errors.length === 1 ? '' : 's'} failed` : ''}`;
+  const seconds = Math.round(performance.now() - started) / 1000;
+  // maxRSS is in kilobytes (getrusage(2)).
+  const peakRssMb = Math.round(process.resourceUsage().maxRSS / 1024);
+  const report: GenerateReport = { mode, exitCode, files, backends, errors, warnings, stats: { tools, seconds, peakRssMb } };
+  const summary = `${mode === 'check' ? 'checked' : 'generated'} ${names.length} backend${names.length === 1 ? '' : 's'}, ${tools} tools in ${seconds.toFixed(2)} s (peak memory ${peakRssMb} MB)${errors.length > 0 ? `; ${errors.length} spec${errors.length === 1 ? '' : 's'} failed` : ''}`;
   return { exitCode, output: options.json === true ? formatJson(report) : formatText(report, summary) };
 }

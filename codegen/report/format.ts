@@ -30,6 +30,8 @@ export interface GenerateReport {
   errors: string[];
   /** What was odd but generated anyway (ignored keywords, dropped patterns), once per spec and kind. */
   warnings?: string[];
+  /** How long the run took and the most memory the process held (resident set size), for benchmarks. */
+  stats?: { tools: number; seconds: number; peakRssMb: number };
 }
 
 /** Text lines for one backend's changes. */
