@@ -153,6 +153,12 @@ export async function startServers(
       );
     }
 
+    const { toolSelection } = await import('../core/tool-selection.js');
+    const select = toolSelection({
+      tools: str(options.tools) ?? settings.optional('FINMCP_TOOLS'),
+      tags: str(options.tags) ?? settings.optional('FINMCP_TAGS'),
+      readOnly: options.readOnly === true || settings.bool('FINMCP_READ_ONLY'),
+    });
     const prepared: PreparedBackend[] = [];
     for (const generated of generatedList) {
       const configuredUrl = str(options.backendUrl) ?? settings.backend(generated.name, 'BACKEND_URL');
@@ -183,8 +189,18 @@ export async function startServers(
       }
       const service = createToolService(
         { generated, overrides },
-        { http, logger, maxResponseBytes: settings.int('FINMCP_MAX_RESPONSE_BYTES', 200_000) },
+        {
+          http,
+          logger,
+          maxResponseBytes: settings.int('FINMCP_MAX_RESPONSE_BYTES', 200_000),
+          ...(select !== undefined ? { select } : {}),
+        },
       );
+      const served = service.listTools().length;
+      if (select !== undefined && served === 0) {
+        throw new ConfigError(`${generated.name}: --tools/--tags/--read-only select none of its ${generated.tools.length} tools`);
+      }
+      logger.info({ backend: generated.name, tools: served, generated: generated.tools.length }, `${generated.name}: serving ${served} tools`);
       prepared.push({ name: generated.name, generated, overrides, service, baseUrl });
     }
 

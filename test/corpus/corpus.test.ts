@@ -53,6 +53,17 @@ describe('corpus of public specs', () => {
     expect(generateOutput).not.toMatch(/^error:/m);
   });
 
+  it('serves a chosen subset: --tags, --tools globs and --read-only narrow tools/list, and the rest is not callable', async () => {
+    const client = await connectStdio(project.root, 'star-trek', ['--tags', 'Animal,Book', '--tools', '*_search', '--read-only']);
+    try {
+      const { tools } = await client.listTools();
+      expect(tools.map((tool) => tool.name).sort()).toEqual(['get_animal_search', 'get_book_search']);
+      await expect(client.callTool({ name: 'post_animal_search', arguments: {} })).rejects.toThrow(/Unknown tool: post_animal_search/);
+    } finally {
+      await client.close();
+    }
+  }, 120_000);
+
   it.each(CORPUS)('$backend: serves, lists its tools and answers calls from its Prism mock', async ({ backend, tools: count }) => {
     const client = await connectStdio(project.root, backend);
     try {

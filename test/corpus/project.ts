@@ -31,10 +31,10 @@ export function scratchProject(prefix: string, withCommitted: boolean): ScratchP
 }
 
 /** An SDK client on `finmcp serve <backend> --transport stdio --sandbox` run in the scratch project. */
-export async function connectStdio(root: string, backend: string): Promise<Client> {
+export async function connectStdio(root: string, backend: string, extraArgs: readonly string[] = []): Promise<Client> {
   const transport = new StdioClientTransport({
     command: process.execPath,
-    args: [join(root, 'bin', 'finmcp.js'), 'serve', backend, '--transport', 'stdio', '--sandbox'],
+    args: [join(root, 'bin', 'finmcp.js'), 'serve', backend, '--transport', 'stdio', '--sandbox', ...extraArgs],
     env: { ...(process.env as Record<string, string>), FINMCP_LOG_LEVEL: 'error' },
     stderr: 'ignore',
     cwd: root,
