@@ -24,6 +24,7 @@ export const SETTINGS: readonly SettingDoc[] = [
   { env: 'FINMCP_TOOLS', flag: '--tools', default: '(all)', description: 'Serve only tools whose name matches one of these comma-separated globs (`*`, `?`)' },
   { env: 'FINMCP_TAGS', flag: '--tags', default: '(all)', description: 'Serve only operations carrying one of these comma-separated OpenAPI tags' },
   { env: 'FINMCP_READ_ONLY', flag: '--read-only', default: 'false', description: 'Serve only operations that change nothing (GET, HEAD) and read-only hand-written tools' },
+  { env: 'FINMCP_DYNAMIC', flag: '--dynamic', default: 'false', description: 'List three meta-tools (search_tools, describe_tool, call_tool) instead of every operation: for APIs too big to list' },
   { env: 'FINMCP_LOG_LEVEL', flag: '--log-level', default: 'info', description: 'pino level: fatal, error, warn, info, debug, trace, silent' },
   { env: 'FINMCP_TIMEOUT_MS', default: '30000', description: 'Total time per backend attempt' },
   { env: 'FINMCP_CONNECT_TIMEOUT_MS', default: '5000', description: 'Backend connect timeout' },

@@ -40,6 +40,7 @@ export function buildProgram(): Command {
     .addOption(new Option('--tools <globs>', 'serve only tools whose name matches one of these comma-separated globs').env('FINMCP_TOOLS'))
     .addOption(new Option('--tags <names>', 'serve only operations with one of these comma-separated tags').env('FINMCP_TAGS'))
     .addOption(new Option('--read-only', 'serve only operations that change nothing (GET, HEAD)'))
+    .addOption(new Option('--dynamic', 'list three meta-tools (search_tools, describe_tool, call_tool) instead of every operation'))
     .action(async (backends: string[], options: Record<string, string | boolean | undefined>) => {
       const { runServe } = await import('./serve.js');
       await runServe(backends, options);

@@ -159,6 +159,7 @@ export async function startServers(
       tags: str(options.tags) ?? settings.optional('FINMCP_TAGS'),
       readOnly: options.readOnly === true || settings.bool('FINMCP_READ_ONLY'),
     });
+    const dynamic = options.dynamic === true || settings.bool('FINMCP_DYNAMIC');
     const prepared: PreparedBackend[] = [];
     for (const generated of generatedList) {
       const configuredUrl = str(options.backendUrl) ?? settings.backend(generated.name, 'BACKEND_URL');
@@ -187,7 +188,7 @@ export async function startServers(
         const outboundAuth = staticCredentials(generated, staticSecrets((key) => settings.backend(generated.name, key), sandbox));
         if (outboundAuth !== undefined) overrides = { ...overrides, outboundAuth };
       }
-      const service = createToolService(
+      let service = createToolService(
         { generated, overrides },
         {
           http,
@@ -200,7 +201,18 @@ export async function startServers(
       if (select !== undefined && served === 0) {
         throw new ConfigError(`${generated.name}: --tools/--tags/--read-only select none of its ${generated.tools.length} tools`);
       }
-      logger.info({ backend: generated.name, tools: served, generated: generated.tools.length }, `${generated.name}: serving ${served} tools`);
+      if (dynamic) {
+        if (overrides.inboundAuth === 'oauth') {
+          // Per-tool scopes are checked by tool name: one `call_tool` for every operation would bypass them.
+          throw new ConfigError(`${generated.name} checks OAuth scopes per tool: --dynamic is not available for it`);
+        }
+        const { dynamicToolService } = await import('../core/dynamic-tools.js');
+        service = dynamicToolService(service, generated.tools);
+      }
+      logger.info(
+        { backend: generated.name, tools: served, generated: generated.tools.length, dynamic },
+        `${generated.name}: serving ${served} tools${dynamic ? ' through search_tools / describe_tool / call_tool' : ''}`,
+      );
       prepared.push({ name: generated.name, generated, overrides, service, baseUrl });
     }
 

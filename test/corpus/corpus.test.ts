@@ -64,6 +64,28 @@ describe('corpus of public specs', () => {
     }
   }, 120_000);
 
+  it('--dynamic lists three meta-tools; a model finds, describes and calls an operation through them', async () => {
+    const client = await connectStdio(project.root, 'star-trek', ['--dynamic']);
+    try {
+      const { tools } = await client.listTools();
+      expect(tools.map((tool) => tool.name)).toEqual(['search_tools', 'describe_tool', 'call_tool']);
+      expect(Buffer.byteLength(JSON.stringify(tools))).toBeLessThan(5_000);
+      const found = await client.callTool({ name: 'search_tools', arguments: { query: 'search animals', limit: 3 } });
+      const first = (found.structuredContent as { tools: Array<{ name: string }> }).tools[0];
+      expect(first?.name).toBe('get_animal_search');
+      const described = await client.callTool({ name: 'describe_tool', arguments: { name: 'get_animal_search' } });
+      expect(described.structuredContent).toMatchObject({ name: 'get_animal_search', inputSchema: { type: 'object' } });
+      const called = await client.callTool({ name: 'call_tool', arguments: { name: 'get_animal_search', arguments: {} } });
+      expect(called.isError, JSON.stringify(called.content)).not.toBe(true);
+      // The generated tool's own validation applies through call_tool.
+      const invalid = await client.callTool({ name: 'call_tool', arguments: { name: 'get_animal_search', arguments: { bogus: 1 } } });
+      expect(invalid.isError).toBe(true);
+      expect(JSON.stringify(invalid.content)).toContain('unknown property \\"bogus\\"');
+    } finally {
+      await client.close();
+    }
+  }, 120_000);
+
   it.each(CORPUS)('$backend: serves, lists its tools and answers calls from its Prism mock', async ({ backend, tools: count }) => {
     const client = await connectStdio(project.root, backend);
     try {
