@@ -9,6 +9,7 @@ import { createLogger } from '../log.js';
 import { ConfigError, Settings } from '../config.js';
 import { projectRoot } from '../paths.js';
 import { operationScopes, specScopes } from './scopes.js';
+import { serveBackendTools } from './served-backend.js';
 import type { BackendOverrides, InboundAuth, Principal, ToolService } from '../contracts.js';
 import type { GeneratedBackend } from '../descriptor.js';
 import type { ServiceTokenSource } from '../overrides/index.js';
@@ -90,7 +91,6 @@ export async function startServers(
     const { backendLoaders } = await (await import('./generated.js')).loadBackendRegistry();
     const { overrideFactories } = await import('../overrides/index.js');
     const { createBackendHttp } = await import('../http/backend-http.js');
-    const { createToolService } = await import('../core/tool-service.js');
 
     const generatedList: GeneratedBackend[] = [];
     for (const name of backendNames) {
@@ -181,37 +181,12 @@ export async function startServers(
         logger,
       });
       cleanups.push(() => http.close());
-      let overrides = overridesByName.get(generated.name) ?? {};
-      if (overrides.outboundAuth === undefined && !clientCredentialBackends.includes(generated)) {
-        // A backend without an override module (a spec just dropped into specs/) calls with static secrets.
-        const { staticCredentials, staticSecrets } = await import('../core/static-credentials.js');
-        const outboundAuth = staticCredentials(generated, staticSecrets((key) => settings.backend(generated.name, key), sandbox));
-        if (outboundAuth !== undefined) overrides = { ...overrides, outboundAuth };
-      }
-      let service = createToolService(
-        { generated, overrides },
-        {
-          http,
-          logger,
-          maxResponseBytes: settings.int('FINMCP_MAX_RESPONSE_BYTES', 200_000),
-          ...(select !== undefined ? { select } : {}),
-        },
-      );
-      const served = service.listTools().length;
-      if (select !== undefined && served === 0) {
-        throw new ConfigError(`${generated.name}: --tools/--tags/--read-only select none of its ${generated.tools.length} tools`);
-      }
-      if (dynamic) {
-        if (overrides.inboundAuth === 'oauth') {
-          // Per-tool scopes are checked by tool name: one `call_tool` for every operation would bypass them.
-          throw new ConfigError(`${generated.name} checks OAuth scopes per tool: --dynamic is not available for it`);
-        }
-        const { dynamicToolService } = await import('../core/dynamic-tools.js');
-        service = dynamicToolService(service, generated.tools);
-      }
-      logger.info(
-        { backend: generated.name, tools: served, generated: generated.tools.length, dynamic },
-        `${generated.name}: serving ${served} tools${dynamic ? ' through search_tools / describe_tool / call_tool' : ''}`,
+      const { overrides, service } = await serveBackendTools(
+        generated,
+        overridesByName.get(generated.name) ?? {},
+        http,
+        clientCredentialBackends.includes(generated),
+        { settings, logger, sandbox, dynamic, ...(select !== undefined ? { select } : {}) },
       );
       prepared.push({ name: generated.name, generated, overrides, service, baseUrl });
     }
