@@ -63,4 +63,28 @@ describe('spec-root extensions', () => {
     });
     expect(JSON.stringify(tool.outputSchema)).toContain('The phone.');
   });
+
+  it('odd schemas generate anyway, with one warning per spec and kind', async () => {
+    writeFileSync(
+      join(root, 'specs', 'odd.yaml'),
+      `openapi: 3.1.0
+info: {title: Odd, version: "1"}
+paths:
+  /a:
+    get:
+      operationId: getA
+      parameters:
+        - {name: q, in: query, schema: {type: string, maxlength: 3, pattern: '^(?i)abc$'}}
+        - {name: r, in: query, schema: {type: string, maxlength: 4}}
+      responses: {"204": {description: ok}}
+`,
+    );
+    const result = await runGenerate({ root });
+    expect(result.exitCode, result.output).toBe(0);
+    const warnings = result.output.split('\n').filter((line) => line.startsWith('warning: specs/odd.yaml: '));
+    expect(warnings).toEqual([
+      'warning: specs/odd.yaml: schema keywords no vocabulary defines were ignored: maxlength',
+      'warning: specs/odd.yaml: 1 pattern that ECMAScript cannot compile was dropped (not validated): "^(?i)abc$"',
+    ]);
+  });
 });

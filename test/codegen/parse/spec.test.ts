@@ -63,6 +63,18 @@ describe('parseSpec', () => {
     expect(tags).toEqual(['dog', 'cat']);
   });
 
+  it('a spec split across files is bundled: external references become local', async () => {
+    writeFileSync(join(dir, 'shared.yaml'), 'Pet: {type: object, required: [name], properties: {name: {type: string, maxLength: 20}}}\n');
+    const file = join(dir, 'split.yaml');
+    writeFileSync(
+      file,
+      'openapi: 3.1.0\ninfo: {title: x, version: "1"}\npaths:\n  /pets:\n    post:\n      operationId: addPet\n      requestBody: {required: true, content: {application/json: {schema: {$ref: "./shared.yaml#/Pet"}}}}\n      responses: {"204": {description: ok}}\n',
+    );
+    const [tool] = (await parseSpec(file)).descriptors;
+    expect(tool?.inputSchema['properties']).toEqual({ name: { type: 'string', maxLength: 20 } });
+    expect(tool?.inputSchema['required']).toEqual(['name']);
+  });
+
   it('keywords no vocabulary defines are reported, never fatal', async () => {
     const file = join(dir, 'odd.yaml');
     writeFileSync(
