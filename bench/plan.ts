@@ -31,6 +31,8 @@ export interface Plan {
   /** Sessions opened on the fresh server before the session-memory baseline is read. */
   sessionWarmup: number;
   generateRuns: number;
+  /** Also time `finmcp generate` on GitHub's REST description (fetched once with npm pack). */
+  generateLarge: boolean;
   callTimeoutMs: number;
   /** Many concurrent HTTP clients against finmcp, per backend listed. */
   load: { clients: number; durationMs: number; backends: string[]; callTimeoutMs: number };
@@ -94,6 +96,7 @@ export function makePlan(argv: readonly string[], env: NodeJS.ProcessEnv, root: 
     sessions: numberFrom(env, 'BENCH_SESSIONS', smoke ? 20 : 1000),
     sessionWarmup: numberFrom(env, 'BENCH_SESSION_WARMUP', smoke ? 5 : 100),
     generateRuns: numberFrom(env, 'BENCH_GENERATE_RUNS', smoke ? 1 : 3),
+    generateLarge: env['BENCH_GENERATE_LARGE'] !== undefined ? env['BENCH_GENERATE_LARGE'] === '1' : !smoke,
     callTimeoutMs: numberFrom(env, 'BENCH_CALL_TIMEOUT_MS', 3000),
     load: {
       clients: numberFrom(env, 'BENCH_LOAD_CLIENTS', smoke ? 50 : 1000),

@@ -7,6 +7,7 @@ import type { BackendResult, ServerBackendResult } from './backend-run.js';
 import type { Derived, LatencyRow, SharedStateRow, ThroughputRow } from './derive.js';
 import type { GenerateResult } from './measure/generate.js';
 import { loadErrors } from './measure/load.js';
+import type { LargeGenerateResult } from './measure/generate-large.js';
 import type { MachineInfo } from './machine.js';
 import type { Plan } from './plan.js';
 import { fuzzMarkdown, type FuzzResults } from '../fuzz/summary.js';
@@ -27,7 +28,11 @@ export interface RunResults {
   floor: { coldStartMs: number | null; rssIdleBytes: number | null };
   servers: Array<{ id: string; label: string; role: string; notes: string[] }>;
   backends: BackendResult[];
-  generate: { finmcp: GenerateResult | { error: string }; peers: Record<string, number | null> };
+  generate: {
+    finmcp: GenerateResult | { error: string };
+    peers: Record<string, number | null>;
+    large?: LargeGenerateResult | { error: string };
+  };
   derived: Derived;
 }
 
@@ -364,6 +369,15 @@ export function renderMarkdown(results: RunResults, history?: string, fuzz?: Fuz
       'medianMs' in g ? `${f2(g.medianMs / 1000)} s (${g.runsMs.map((v) => f2(v / 1000)).join(', ')}) — ${g.mode === 'scratch-copy' ? 'in a scratch copy of specs/' : '`generate --check`'}${g.exitCode === 0 ? '' : `, exit ${String(g.exitCode)}`}` : `failed: ${g.error}`,
     ],
   ];
+  const large = results.generate.large;
+  if (large !== undefined) {
+    genRows.push([
+      `**finmcp generate** (GitHub REST, \`${'spec' in large ? large.spec : 'api.github.com'}\`)`,
+      'wallSeconds' in large
+        ? `${f2(large.wallSeconds)} s, peak ${int(large.peakRssMb)} MB, ${int(large.tools)} tools${large.exitCode === 0 ? '' : `, exit ${String(large.exitCode)}`} (targets: ≤ 20 s, ≤ 500 MB)`
+        : `failed: ${large.error}`,
+    ]);
+  }
   for (const [peer, value] of Object.entries(results.generate.peers)) {
     genRows.push([`${peer} (generate + transpile, per spec)`, value === null ? '—' : `${f2(value / 1000)} s`]);
   }

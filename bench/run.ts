@@ -21,6 +21,7 @@ import { derive } from './derive.js';
 import { machineInfo } from './machine.js';
 import { measureColdStart } from './measure/coldstart.js';
 import { measureGenerate, type GenerateResult } from './measure/generate.js';
+import { measureLargeGenerate, type LargeGenerateResult } from './measure/generate-large.js';
 import { makePlan, type Plan } from './plan.js';
 import { freePort } from './ports.js';
 import { readRssBytes, readSelfTreeCpuMs, readSystemBusyMs } from './proc.js';
@@ -220,6 +221,13 @@ export async function runBench(plan: Plan, root: string): Promise<RunResults> {
     } else {
       generate = { error: 'finmcp not in this run' };
     }
+    let generateLarge: LargeGenerateResult | { error: string } | undefined;
+    if (servers.includes(finmcp) && plan.generateLarge) {
+      progress('timing finmcp generate on GitHub\'s REST description');
+      generateLarge = await measureLargeGenerate(root).catch((error: unknown) => ({
+        error: error instanceof Error ? error.message : String(error),
+      }));
+    }
 
     let floor: { coldStartMs: number | null; rssIdleBytes: number | null } = { coldStartMs: null, rssIdleBytes: null };
     if (plan.only === null) {
@@ -273,7 +281,7 @@ export async function runBench(plan: Plan, root: string): Promise<RunResults> {
       floor,
       servers: servers.map((s) => ({ id: s.id, label: s.label, role: s.role, notes: s.notes })),
       backends,
-      generate: { finmcp: generate, peers: peerGenerate },
+      generate: { finmcp: generate, peers: peerGenerate, ...(generateLarge === undefined ? {} : { large: generateLarge }) },
       derived: derive(backends, generate, floor),
     };
     await mkdir(dirname(plan.out), { recursive: true });

@@ -30,7 +30,7 @@ export function listFiles(dir: string): string[] {
 
 /** Whether an existing file was written by the generator. */
 function isGenerated(path: string): boolean {
-  if (/\.gen\.[a-z]+$/.test(path)) return true;
+  if (/\.gen\.(?:d\.)?[a-z]+$/.test(path)) return true;
   try {
     return hasGeneratedHeader(readFileSync(path, 'utf8'));
   } catch {
@@ -38,8 +38,16 @@ function isGenerated(path: string): boolean {
   }
 }
 
-/** Compares the plan with the disk: each planned file fresh/stale/missing, each unplanned generated file extra. */
-export function compareWithDisk(root: string, plan: FilePlan, generatedDirs: readonly string[]): FileState[] {
+/**
+ * Compares the plan with the disk: each planned file fresh/stale/missing, each unplanned generated file extra —
+ * except below the `keep` prefixes (root-relative, ending in `/`), whose files are left as they are.
+ */
+export function compareWithDisk(
+  root: string,
+  plan: FilePlan,
+  generatedDirs: readonly string[],
+  keep: readonly string[] = [],
+): FileState[] {
   const states: FileState[] = [];
   for (const [path, content] of plan) {
     const absolute = join(root, path);
@@ -49,7 +57,9 @@ export function compareWithDisk(root: string, plan: FilePlan, generatedDirs: rea
   for (const dir of generatedDirs) {
     for (const file of listFiles(dir)) {
       const path = toRelative(root, file);
-      if (!plan.has(path) && isGenerated(file)) states.push({ path, status: 'extra' });
+      if (!plan.has(path) && !keep.some((prefix) => path.startsWith(prefix)) && isGenerated(file)) {
+        states.push({ path, status: 'extra' });
+      }
     }
   }
   return states.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
@@ -64,8 +74,11 @@ export function applyPlan(root: string, plan: FilePlan, states: readonly FileSta
       writeFileSync(absolute, plan.get(state.path) as string);
     } else if (state.status === 'extra') {
       rmSync(absolute);
-      const folder = dirname(absolute);
-      if (readdirSync(folder).length === 0) rmdirSync(folder);
+      // Folders the deletion leaves empty go too (a removed backend's `tools/`, then the backend's own folder).
+      for (let folder = dirname(absolute); folder.startsWith(root) && folder !== root; folder = dirname(folder)) {
+        if (!existsSync(folder) || readdirSync(folder).length > 0) break;
+        rmdirSync(folder);
+      }
     }
   }
 }

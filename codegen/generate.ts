@@ -1,25 +1,34 @@
 /**
- * `finmcp generate`: every `specs/*.yaml` (OpenAPI 3.1) → `generated/<backend>/` (types, client, tool descriptors,
- * precompiled validators, index), the registry `generated/index.gen.ts` and `docs/tools.md`, plus a change report
- * of what the new tools mean for existing clients. `check: true` writes nothing and fails when anything is stale.
+ * `finmcp generate`: every `specs/*.{yaml,yml,json}` (OpenAPI 3.0/3.1) → `generated/<backend>/` (one ES module per tool
+ * holding its descriptor and precompiled validator, an index, TypeScript types and a typed client), the registry
+ * `generated/index.gen.js` and `docs/tools.md`, plus a change report of what the new tools mean for existing clients.
+ * `check: true` writes nothing and fails when anything is stale.
  *
- * Work per spec is done once: hey-api parses and bundles (its plugin builds the descriptors), and the same bundled
- * document feeds openapi-typescript; validators are compiled once per backend.
+ * Specs are independent: one that cannot be read or converted is reported (with the JSON pointer of the failure) and
+ * keeps its committed output, the others are generated, and the exit code is 1. What is only odd (keywords no
+ * vocabulary defines, patterns ECMAScript cannot run) is a warning, once per spec.
  */
 import { existsSync, readFileSync, readdirSync } from 'node:fs';
 import { basename, extname, join, resolve } from 'node:path';
 import type { JsonSchema, ToolDescriptor } from '../src/descriptor.js';
 import { renderClientFile } from './emit/client-file.js';
 import { type DocsBackend, renderDocsFile } from './emit/docs-file.js';
-import { type BackendMeta, renderBackendIndex, renderRegistry } from './emit/index-file.js';
-import { parseToolsFile, renderToolsFile } from './emit/tools-file.js';
+import {
+  type BackendMeta,
+  renderBackendIndex,
+  renderBackendTypes,
+  renderRegistry,
+  renderRegistryTypes,
+} from './emit/index-file.js';
+import { parseToolModule, renderToolModule, toolModuleName } from './emit/tool-module.js';
 import { renderTypesFile } from './emit/types-file.js';
-import { renderValidatorsFile } from './emit/validators-file.js';
+import { SchemaChecker, compileValidator, dropInvalidPatterns } from './emit/validators-file.js';
 import { type FilePlan, applyPlan, compareWithDisk, toRelative } from './files.js';
-import { parseSpec } from './parse/spec.js';
+import { type ParsedSpec, parseSpec } from './parse/spec.js';
 import { diffTools } from './report/diff.js';
 import { type BackendReport, type GenerateReport, formatJson, formatText } from './report/format.js';
 import { type JsonObject, isObject } from './schema/json.js';
+import { makePortable } from './schema/portable.js';
 
 /** Options of {@link runGenerate}; paths are relative to `root` unless absolute. */
 export interface GenerateOptions {
@@ -46,15 +55,17 @@ export interface GenerateResult {
 /** A backend name is a folder and an import path: keep it simple. */
 const BACKEND_NAME = /^[A-Za-z0-9][A-Za-z0-9_-]*$/;
 
-/** The spec files of a folder: `*.yaml` / `*.yml`, sorted by name. */
+/** The spec-root extension that opts a spec into single-type (portable) schemas; see docs/tools.md. */
+export const PORTABLE_EXTENSION = 'x-finmcp-portable-schemas';
+
+/** The spec files of a folder: `*.yaml` / `*.yml` / `*.json`, sorted by name. */
 export function listSpecs(specsDir: string): string[] {
   if (!existsSync(specsDir)) return [];
   return readdirSync(specsDir)
-    .filter((file) => /\.ya?ml$/.test(file))
+    .filter((file) => /\.(ya?ml|json)$/.test(file))
     .sort()
     .map((file) => join(specsDir, file));
 }
-
 /** Spec metadata for a backend's index (OpenAPI 3.1 §4.8.2 Info, §4.8.5 Server, §4.8.7 Components). */
 function backendMeta(name: string, specFile: string, document: JsonObject): BackendMeta {
   const info = isObject(document['info']) ? document['info'] : {};
@@ -73,10 +84,15 @@ function backendMeta(name: string, specFile: string, document: JsonObject): Back
   };
 }
 
-/** The committed descriptors of a backend, if its `tools.gen.ts` exists and is readable. */
+/** The committed descriptors of a backend (one module per tool), if it has generated output. */
 function committedTools(outDir: string, backend: string): ToolDescriptor[] | undefined {
-  const file = join(outDir, backend, 'tools.gen.ts');
-  return existsSync(file) ? parseToolsFile(readFileSync(file, 'utf8')) : undefined;
+  if (!existsSync(join(outDir, backend, 'index.gen.js'))) return undefined;
+  const dir = join(outDir, backend, 'tools');
+  if (!existsSync(dir)) return [];
+  return readdirSync(dir)
+    .filter((file) => file.endsWith('.gen.js'))
+    .sort()
+    .flatMap((file) => parseToolModule(readFileSync(join(dir, file), 'utf8')) ?? []);
 }
 
 /** Backends that have generated output but no spec any more. */
@@ -85,8 +101,41 @@ function orphanBackends(outDir: string, names: ReadonlySet<string>): string[] {
   return readdirSync(outDir, { withFileTypes: true })
     .filter((entry) => entry.isDirectory() && !names.has(entry.name))
     .map((entry) => entry.name)
-    .filter((name) => existsSync(join(outDir, name, 'tools.gen.ts')))
+    .filter((name) => existsSync(join(outDir, name, 'index.gen.js')))
     .sort();
+}
+
+/** One spec's generated files, planned in `plan` under `dir`; returns its warnings. */
+async function planBackend(
+  plan: FilePlan,
+  dir: string,
+  meta: BackendMeta,
+  parsed: ParsedSpec,
+  checker: SchemaChecker,
+): Promise<string[]> {
+  const warnings: string[] = [];
+  if (parsed.ignoredKeywords.length > 0) {
+    warnings.push(`schema keywords no vocabulary defines were ignored: ${parsed.ignoredKeywords.join(', ')}`);
+  }
+  const portable = parsed.document[PORTABLE_EXTENSION] === true;
+  const dropped: string[] = [];
+  for (const tool of parsed.descriptors) {
+    dropped.push(...dropInvalidPatterns(tool.inputSchema), ...dropInvalidPatterns(tool.outputSchema));
+    if (portable) makePortable(tool);
+    const validator = compileValidator(tool.name, tool.inputSchema, checker);
+    plan.set(`${dir}/tools/${toolModuleName(tool)}`, renderToolModule(meta.specFile, tool, validator));
+  }
+  if (dropped.length > 0) {
+    const unique = [...new Set(dropped)];
+    warnings.push(
+      `${unique.length} pattern${unique.length === 1 ? '' : 's'} that ECMAScript cannot compile ${unique.length === 1 ? 'was' : 'were'} dropped (not validated): ${unique.slice(0, 3).map((p) => JSON.stringify(p)).join(', ')}${unique.length > 3 ? ', …' : ''}`,
+    );
+  }
+  plan.set(`${dir}/schema.gen.ts`, await renderTypesFile(parsed.document, meta.specFile));
+  plan.set(`${dir}/client.gen.ts`, renderClientFile(meta.specFile, meta.title));
+  plan.set(`${dir}/index.gen.js`, renderBackendIndex(meta, parsed.descriptors));
+  plan.set(`${dir}/index.gen.d.ts`, renderBackendTypes(meta));
+  return warnings;
 }
 
 /** Generates (or checks) everything; never throws for a bad spec: errors are reported with exit code 1. */
@@ -100,9 +149,13 @@ export async function runGenerate(options: GenerateOptions): Promise<GenerateRes
   const plan: FilePlan = new Map();
   const outRel = toRelative(root, outDir);
   const errors: string[] = [];
+  const warnings: string[] = [];
   const docs: DocsBackend[] = [];
   const backends: BackendReport[] = [];
   const names: string[] = [];
+  /** Backends whose spec failed: their committed output is kept as it is. */
+  const kept: string[] = [];
+  const checker = new SchemaChecker();
 
   for (const specPath of listSpecs(specsDir)) {
     const name = basename(specPath, extname(specPath));
@@ -111,15 +164,17 @@ export async function runGenerate(options: GenerateOptions): Promise<GenerateRes
       errors.push(`${specFile}: backend name "${name}" must match ${String(BACKEND_NAME)}`);
       continue;
     }
+    if (names.includes(name) || kept.includes(name)) {
+      errors.push(`${specFile}: another spec already defines backend "${name}"`);
+      continue;
+    }
     try {
       const parsed = await parseSpec(specPath);
       const meta = backendMeta(name, specFile, parsed.document);
-      const dir = `${outRel}/${name}`;
-      plan.set(`${dir}/schema.gen.ts`, await renderTypesFile(parsed.document, specFile));
-      plan.set(`${dir}/client.gen.ts`, renderClientFile(specFile, meta.title));
-      plan.set(`${dir}/tools.gen.ts`, renderToolsFile(specFile, parsed.descriptors));
-      plan.set(`${dir}/validators.gen.ts`, renderValidatorsFile(specFile, parsed.descriptors));
-      plan.set(`${dir}/index.gen.ts`, renderBackendIndex(meta));
+      const own: FilePlan = new Map();
+      const specWarnings = await planBackend(own, `${outRel}/${name}`, meta, parsed, checker);
+      for (const [path, content] of own) plan.set(path, content);
+      warnings.push(...specWarnings.map((warning) => `${specFile}: ${warning}`));
       names.push(name);
       docs.push({ ...meta, tools: parsed.descriptors });
       const previous = committedTools(outDir, name);
@@ -133,28 +188,28 @@ export async function runGenerate(options: GenerateOptions): Promise<GenerateRes
     } catch (error) {
       // Messages name the spec by its absolute path; the report uses the root-relative one.
       errors.push(`${specFile}: ${(error as Error).message.split(specPath).join(specFile)}`);
+      if (existsSync(join(outDir, name, 'index.gen.js'))) kept.push(name);
     }
   }
-  for (const orphan of orphanBackends(outDir, new Set(names))) {
+  for (const orphan of orphanBackends(outDir, new Set([...names, ...kept]))) {
     const previous = committedTools(outDir, orphan) ?? [];
     backends.push({ backend: orphan, status: 'removed', toolCount: 0, changes: diffTools(previous, []) });
   }
 
-  if (errors.length > 0) {
-    // A broken spec must not wipe its committed output: nothing is written or compared.
-    const report: GenerateReport = { mode, exitCode: 1, files: [], backends: [], errors };
-    return { exitCode: 1, output: options.json === true ? formatJson(report) : formatText(report) };
-  }
-
-  plan.set(`${outRel}/index.gen.ts`, renderRegistry(`${toRelative(root, specsDir)}/`, names));
-  plan.set(toRelative(root, docsFile), renderDocsFile(docs));
-  const files = compareWithDisk(root, plan, [outDir]);
+  const registered = [...names, ...kept].sort();
+  plan.set(`${outRel}/index.gen.js`, renderRegistry(`${toRelative(root, specsDir)}/`, registered));
+  plan.set(`${outRel}/index.gen.d.ts`, renderRegistryTypes(`${toRelative(root, specsDir)}/`));
+  // The catalogue covers every backend: with one spec failing it would lose that section, so it waits for a fix.
+  if (errors.length === 0) plan.set(toRelative(root, docsFile), renderDocsFile(docs));
+  const files = compareWithDisk(root, plan, [outDir], kept.map((name) => `${outRel}/${name}/`));
   const stale = files.some((file) => file.status !== 'fresh');
-  const exitCode = mode === 'check' && stale ? 1 : 0;
+  const exitCode = errors.length > 0 || (mode === 'check' && stale) ? 1 : 0;
   if (mode === 'write') applyPlan(root, plan, files);
-  const report: GenerateReport = { mode, exitCode, files, backends, errors };
   const tools = docs.reduce((sum, backend) => sum + backend.tools.length, 0);
-  const seconds = ((performance.now() - started) / 1000).toFixed(2);
-  const summary = `${mode === 'check' ? 'checked' : 'generated'} ${names.length} backend${names.length === 1 ? '' : 's'}, ${tools} tools in ${seconds} s`;
+  const seconds = Math.round(performance.now() - started) / 1000;
+  // maxRSS is in kilobytes (getrusage(2)).
+  const peakRssMb = Math.round(process.resourceUsage().maxRSS / 1024);
+  const report: GenerateReport = { mode, exitCode, files, backends, errors, warnings, stats: { tools, seconds, peakRssMb } };
+  const summary = `${mode === 'check' ? 'checked' : 'generated'} ${names.length} backend${names.length === 1 ? '' : 's'}, ${tools} tools in ${seconds.toFixed(2)} s (peak memory ${peakRssMb} MB)${errors.length > 0 ? `; ${errors.length} spec${errors.length === 1 ? '' : 's'} failed` : ''}`;
   return { exitCode, output: options.json === true ? formatJson(report) : formatText(report, summary) };
 }

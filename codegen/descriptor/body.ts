@@ -2,11 +2,12 @@
  * Request bodies (OpenAPI 3.1 §4.8.13 Request Body Object, §4.8.14 Media Type Object) → tool input.
  * A JSON (or form) body whose schema is a plain object is flattened: its fields become input properties
  * (`kind: properties`). Anything else — XML, text, binary, arrays, scalars, and objects whose shape cannot be
- * flattened (`oneOf`/`anyOf` at the root, `additionalProperties` schemas, free-form objects) — is ONE input property
+ * flattened (`oneOf`/`anyOf` of shapes at the root, `additionalProperties` schemas, free-form objects) — is ONE input property
  * (`kind: value`) named by the `x-codegen-request-body-name` extension, else `body`.
  */
 import type { JsonSchema } from '../../src/descriptor.js';
 import { isObject, typeList } from '../schema/json.js';
+import { hasOnlyPortableBodyRules } from './body-rules.js';
 
 /** Property name of a non-flattened body when the spec does not name it. */
 export const DEFAULT_BODY_NAME = 'body';
@@ -23,17 +24,16 @@ export function isFormMediaType(contentType: string): boolean {
   return type === 'application/x-www-form-urlencoded' || type === 'multipart/form-data';
 }
 
-/** Keywords at an object root that make flattening lose meaning. */
+/**
+ * Keywords at an object root that make flattening lose meaning. Presence rules (`required` sets combined with
+ * `anyOf`/`oneOf`/`allOf`/`not`, `dependentRequired`, property counts) are rewritten onto the input instead
+ * (body-rules.ts).
+ */
 const UNFLATTENABLE = [
-  'oneOf',
-  'anyOf',
-  'allOf',
-  'not',
   'if',
   'patternProperties',
   'unevaluatedProperties',
   'dependentSchemas',
-  'dependentRequired',
   'propertyNames',
   '$ref',
 ] as const;
@@ -46,6 +46,7 @@ export function isFlattenableObject(schema: JsonSchema): boolean {
   }
   if (!isObject(schema['properties']) || Object.keys(schema['properties']).length === 0) return false;
   if (UNFLATTENABLE.some((keyword) => keyword in schema)) return false;
+  if (!hasOnlyPortableBodyRules(schema)) return false;
   const additional = schema['additionalProperties'];
   return additional === undefined || additional === false;
 }

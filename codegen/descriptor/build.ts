@@ -4,10 +4,12 @@
  * only assembles them in the order the rules depend on each other.
  */
 import type { BodyBinding, JsonSchema, ParameterBinding, ToolDescriptor } from '../../src/descriptor.js';
-import { SchemaConverter } from '../schema/convert.js';
+import { type ConvertOptions, SchemaConverter } from '../schema/convert.js';
+import { atPointer, operationPointer } from '../schema/pointer.js';
 import { isObject } from '../schema/json.js';
 import { toolAnnotations } from './annotations.js';
 import { DEFAULT_BODY_NAME, bodyKind, valueBodySchema } from './body.js';
+import { bodyCountsFit, bodyRules } from './body-rules.js';
 import { type InputPart, inputSchema, nameInputs } from './input.js';
 import { baseToolName, uniqueToolNames } from './name.js';
 import type { OperationInput, ParameterInput } from './operation.js';
@@ -23,8 +25,9 @@ type InputSource = { kind: 'parameter'; parameter: ParameterInput } | { kind: 'f
 function buildInput(
   operation: OperationInput,
   document: unknown,
+  options: ConvertOptions,
 ): { schema: JsonSchema; parameters: ParameterBinding[]; body?: BodyBinding } {
-  const converter = new SchemaConverter(document, 'input');
+  const converter = new SchemaConverter(document, 'input', options);
   const parts: Array<InputPart<InputSource>> = operation.parameters.filter(isToolParameter).map((parameter) => ({
     in: parameter.in,
     name: parameter.name,
@@ -36,10 +39,15 @@ function buildInput(
 
   const requestBody = operation.requestBody;
   let kind: BodyBinding['kind'] | undefined;
+  /** The flattened body's schema, whose object-level rules move onto the input root. */
+  let bodySchema: JsonSchema | undefined;
+  const parameterCount = parts.length;
   if (requestBody !== undefined) {
     const schema = converter.convertObject(requestBody.schema ?? {});
     kind = bodyKind(requestBody.contentType, schema);
+    if (kind === 'properties' && !bodyCountsFit(schema, parts.length === 0)) kind = 'value';
     if (kind === 'properties') {
+      bodySchema = schema;
       const required = new Set(Array.isArray(schema['required']) ? (schema['required'] as string[]) : []);
       for (const [name, field] of Object.entries(schema['properties'] as Record<string, unknown>)) {
         parts.push({
@@ -71,7 +79,16 @@ function buildInput(
     else if (input.source.kind === 'field') fields.push({ property: input.property, name: input.name });
     else valueProperty = input.property;
   }
-  const schema = converter.finish(inputSchema(named));
+  const root = inputSchema(named);
+  if (bodySchema !== undefined && requestBody !== undefined) {
+    const rules = bodyRules(bodySchema, {
+      properties: new Map(fields.map((field) => [field.name, field.property])),
+      required: requestBody.required,
+      wholeInput: parameterCount === 0,
+    });
+    if (rules !== undefined) Object.assign(root, rules);
+  }
+  const schema = converter.finish(root);
   if (requestBody === undefined || kind === undefined) return { schema, parameters };
   const common = { contentType: requestBody.contentType, required: requestBody.required };
   const body: BodyBinding =
@@ -82,10 +99,15 @@ function buildInput(
 }
 
 /** Builds the descriptor of one operation under an already-chosen unique name. */
-export function buildDescriptor(operation: OperationInput, name: string, document: unknown): ToolDescriptor {
+export function buildDescriptor(
+  operation: OperationInput,
+  name: string,
+  document: unknown,
+  options: ConvertOptions = {},
+): ToolDescriptor {
   const title = toolTitle(operation.summary, name);
-  const input = buildInput(operation, document);
-  const output = toolOutput(operation.responses, new SchemaConverter(document, 'output'));
+  const input = buildInput(operation, document, options);
+  const output = toolOutput(operation.responses, new SchemaConverter(document, 'output', options));
   const descriptor: ToolDescriptor = {
     name,
     title,
@@ -117,8 +139,18 @@ export function buildDescriptor(operation: OperationInput, name: string, documen
   return descriptor;
 }
 
-/** Builds the descriptors of a spec's operations, in spec order, with unique tool names. */
-export function buildDescriptors(operations: readonly OperationInput[], document: unknown): ToolDescriptor[] {
+/**
+ * Builds the descriptors of a spec's operations, in spec order, with unique tool names (see {@link ConvertOptions}).
+ */
+export function buildDescriptors(
+  operations: readonly OperationInput[],
+  document: unknown,
+  options: ConvertOptions = {},
+): ToolDescriptor[] {
   const names = uniqueToolNames(operations.map(baseToolName));
-  return operations.map((operation, i) => buildDescriptor(operation, names[i] as string, document));
+  return operations.map((operation, i) =>
+    atPointer(operationPointer(operation.path, operation.method), () =>
+      buildDescriptor(operation, names[i] as string, document, options),
+    ),
+  );
 }

@@ -104,6 +104,16 @@ export function renderDocsFile(backends: readonly DocsBackend[]): string {
     'are made safe first (`filter_status_`). A body that is not a plain JSON object (XML, text,',
     'binary, an array, a `oneOf`) is one property, named by the `x-codegen-request-body-name` extension or `body`.',
     '`Authorization`, `Accept` and `Content-Type` header parameters are set by the server and never inputs.',
+    'Object-level rules of a flattened body (`minProperties`, `maxProperties`, `dependentRequired`, `required` sets in',
+    '`anyOf`/`oneOf`/`allOf`/`not`) move onto the input object, so the tool itself refuses e.g. an update with nothing to change.',
+    '',
+    'Output schemas keep every constraint a client validates with (types, formats, patterns, enums, required, bounds) and',
+    'no prose: a schema used more than once is one `$defs` entry, and descriptions, titles and examples are left out',
+    '(the tool description says what it returns). Spec-root extensions tune this per spec:',
+    '`x-finmcp-output-descriptions: true` keeps output descriptions; `x-finmcp-portable-schemas: true` writes each',
+    '`type` array (e.g. a nullable `["string", "null"]`) as `anyOf` single-type branches, for clients that map tool',
+    'schemas onto a single-type dialect (Gemini function declarations; MCP Inspector\'s portability check) — the same',
+    'values are accepted, and nullable fields stay nullable rather than becoming optional.',
     '',
   ];
   for (const backend of backends) {

@@ -1,20 +1,26 @@
 /**
- * `validators.gen.ts`: ajv 8 standalone validation code for every tool input schema (JSON Schema 2020-12, strict
- * mode), precompiled at generation time so that the server compiles no schema at start-up.
+ * Input validators: ajv 8 standalone validation code for one tool input schema (JSON Schema 2020-12), precompiled at
+ * generation time so that the server compiles no schema at start-up.
  *
- * ajv's standalone output still `require()`s its runtime helpers and ajv-formats' format functions even in ESM
- * mode; the file gets a `require` from `createRequire(import.meta.url)`, so those CommonJS modules load through
- * Node's own loader whatever runs the file (compiled `dist/`, or vitest, whose ESM default-import interop of
- * CommonJS differs from Node's: `import x from 'ajv/dist/runtime/ucs2length.js'; x.default` broke there).
- * Formats that ajv-formats does not know (OpenAPI allows any `format` value: e.g. `iban`, `decimal`) are registered
- * as annotations only.
+ * Each tool gets its own ajv instance, so a validator's code depends on its schema alone: adding a tool never
+ * renumbers another tool's functions. The instance skips meta-schema checks (10x cheaper to create); every schema is
+ * checked once against the 2020-12 meta-schema by one shared instance ({@link SchemaChecker}).
+ *
+ * Strictness: unknown keywords are an error (`strictSchema`; the converter keeps only 2020-12 keywords), but the
+ * strict-mode rules that refuse VALID 2020-12 schemas are off — `strictTypes` (e.g. `unevaluatedProperties` with no
+ * `type`), `strictTuples`, `strictRequired` and matching `properties`/`patternProperties`. A `pattern` that is not an
+ * ECMAScript regular expression (`u` flag) is dropped with a warning: ajv would refuse the whole schema.
+ *
+ * ajv's standalone output `require()`s its runtime helpers and ajv-formats' format functions even in ESM mode; the
+ * module gets a `require` from `createRequire(import.meta.url)`, so those CommonJS modules load through Node's own
+ * loader. Formats that ajv-formats does not know (OpenAPI allows any `format` value: e.g. `iban`, `decimal`) are
+ * registered as annotations only.
  */
 import { Ajv2020 } from 'ajv/dist/2020.js';
 import standaloneCodeModule from 'ajv/dist/standalone/index.js';
 import addFormatsModule from 'ajv-formats';
-import type { ToolDescriptor } from '../../src/descriptor.js';
+import type { JsonSchema } from '../../src/descriptor.js';
 import { visitSchemas } from '../schema/walk.js';
-import { tsHeader } from './header.js';
 
 // ajv and ajv-formats are CommonJS: under NodeNext their default export is the module object.
 type StandaloneCode = typeof import('ajv/dist/standalone/index.js').default;
@@ -24,17 +30,22 @@ const standaloneCode = ((standaloneCodeModule as unknown as { default?: Standalo
 const addFormats = ((addFormatsModule as unknown as { default?: AddFormats }).default ??
   addFormatsModule) as AddFormats;
 
-/** The ajv options every tool validator is compiled with. */
+/** The ajv options every tool validator is compiled with (and the runtime's own ajv, where it compiles one). */
 export const AJV_OPTIONS = {
   strict: true,
-  allErrors: true,
+  strictTypes: false,
+  strictTuples: false,
+  strictRequired: false,
+  allowMatchingProperties: true,
   allowUnionTypes: true,
+  allErrors: true,
   code: { source: true, esm: true, lines: true },
 } as const;
 
 /** A configured ajv 2020 instance: ajv-formats, plus every other format used by `schemas` as annotation-only. */
-export function createAjv(schemas: readonly unknown[]): Ajv2020 {
-  const ajv = new Ajv2020({ ...AJV_OPTIONS, code: { ...AJV_OPTIONS.code } });
+export function createAjv(schemas: readonly unknown[], options: { meta?: boolean } = {}): Ajv2020 {
+  const meta = options.meta ?? true;
+  const ajv = new Ajv2020({ ...AJV_OPTIONS, code: { ...AJV_OPTIONS.code }, meta, validateSchema: meta });
   addFormats(ajv);
   const unknown = new Set<string>();
   for (const schema of schemas) {
@@ -47,6 +58,48 @@ export function createAjv(schemas: readonly unknown[]): Ajv2020 {
   return ajv;
 }
 
+/** Removes, in place, `pattern`s that are not valid ECMAScript (`u`) regular expressions; returns them. */
+export function dropInvalidPatterns(schema: JsonSchema): string[] {
+  const dropped: string[] = [];
+  const valid = (pattern: string): boolean => {
+    try {
+      new RegExp(pattern, 'u');
+      return true;
+    } catch {
+      return false;
+    }
+  };
+  visitSchemas(schema, (node) => {
+    const pattern = node['pattern'];
+    if (typeof pattern === 'string' && !valid(pattern)) {
+      dropped.push(pattern);
+      delete node['pattern'];
+    }
+    const patterns = node['patternProperties'];
+    if (patterns !== null && typeof patterns === 'object') {
+      for (const key of Object.keys(patterns)) {
+        if (!valid(key)) {
+          dropped.push(key);
+          delete (patterns as Record<string, unknown>)[key];
+        }
+      }
+    }
+  });
+  return dropped;
+}
+
+/** Checks schemas against the JSON Schema 2020-12 meta-schema with one shared ajv instance. */
+export class SchemaChecker {
+  private readonly ajv = createAjv([]);
+
+  /** Throws naming the first meta-schema violation. */
+  check(schema: JsonSchema): void {
+    if (this.ajv.validateSchema(schema) !== true) {
+      throw new Error(`not a valid JSON Schema 2020-12: ${this.ajv.errorsText(this.ajv.errors)}`);
+    }
+  }
+}
+
 /** Gives standalone code a real CommonJS `require` in ESM (ajv still emits `require()` for its helpers). */
 export function provideRequire(code: string): { imports: string[]; body: string } {
   const body = code.replace(/^"use strict";\s*/, '');
@@ -57,31 +110,15 @@ export function provideRequire(code: string): { imports: string[]; body: string 
   };
 }
 
-/** Renders `validators.gen.ts`: one precompiled validator per tool, keyed by tool name. */
-export function renderValidatorsFile(source: string, tools: readonly ToolDescriptor[]): string {
-  const ajv = createAjv(tools.map((tool) => tool.inputSchema));
-  const exportNames: Record<string, string> = {};
-  tools.forEach((tool, i) => {
-    try {
-      ajv.addSchema(tool.inputSchema, tool.name);
-      ajv.getSchema(tool.name);
-    } catch (error) {
-      throw new Error(`input schema of tool "${tool.name}" does not compile: ${(error as Error).message}`);
-    }
-    exportNames[`v${i}`] = tool.name;
-  });
-  const { imports, body } = provideRequire(tools.length > 0 ? standaloneCode(ajv, exportNames) : '');
-  const entries = tools.map((tool, i) => `  ${JSON.stringify(tool.name)}: v${i},`).join('\n');
-  return [
-    tsHeader(source),
-    '// @ts-nocheck',
-    "import type { PrecompiledValidator } from '../../src/descriptor.js';",
-    ...imports,
-    '',
-    body.trim(),
-    '',
-    '/** Precompiled (ajv standalone, JSON Schema 2020-12 strict) input validator per tool name. */',
-    `export const validators: Record<string, PrecompiledValidator> = {${entries === '' ? '' : `\n${entries}\n`}};`,
-    '',
-  ].join('\n');
+/** The standalone ESM code of one input schema's validator, exported as `validate`. */
+export function compileValidator(toolName: string, schema: JsonSchema, checker: SchemaChecker): { imports: string[]; body: string } {
+  try {
+    checker.check(schema);
+    const ajv = createAjv([schema], { meta: false });
+    ajv.addSchema(schema, 'validate');
+    ajv.getSchema('validate');
+    return provideRequire(standaloneCode(ajv, { validate: 'validate' }));
+  } catch (error) {
+    throw new Error(`input schema of tool "${toolName}" does not compile: ${(error as Error).message}`);
+  }
 }

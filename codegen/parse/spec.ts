@@ -1,54 +1,39 @@
 /**
- * Parsing one OpenAPI 3.1 document with hey-api (`createClient` + the finmcp plugin only, dry run: hey-api writes
- * nothing). Returns the bundled spec and the tool descriptors the plugin built.
+ * Parsing one OpenAPI 3.x document: load (and bundle) it, list its operations, build one tool descriptor per
+ * operation. A failure names where in the document it happened, as a JSON pointer (RFC 6901), e.g.
+ * `#/paths/~1pets/get: unresolvable reference "#/components/schemas/Pet"`.
  */
-import { resolve } from 'node:path';
-import { createClient } from '@hey-api/openapi-ts';
-import { type ParsedSpec, finmcpPlugin } from '../hey-api-plugin/plugin.js';
+import type { ToolDescriptor } from '../../src/descriptor.js';
+import { buildDescriptors } from '../descriptor/build.js';
+import type { OperationInput } from '../descriptor/operation.js';
+import type { JsonObject } from '../schema/json.js';
+import { atPointer, operationPointer } from '../schema/pointer.js';
+import { loadDocument } from './load.js';
+import { listOperations, operationInput } from './operation-input.js';
 
-export type { ParsedSpec } from '../hey-api-plugin/plugin.js';
+/** The spec-root extension that keeps descriptions in output schemas (off by default: docs/tools.md). */
+export const OUTPUT_DESCRIPTIONS_EXTENSION = 'x-finmcp-output-descriptions';
 
-/**
- * The readable message of a hey-api failure: its `JobError`s carry an empty message and the parser's error
- * (with the YAML line and column) under `originalError.error`; plugin errors keep theirs as `cause`.
- */
-export function heyApiErrorMessage(error: unknown): string {
-  const seen = new Set<unknown>();
-  let current: unknown = error;
-  while (typeof current === 'object' && current !== null && !seen.has(current)) {
-    seen.add(current);
-    const record = current as { message?: unknown; originalError?: { error?: unknown }; cause?: unknown };
-    if (typeof record.message === 'string' && record.message.trim() !== '') return record.message.trim();
-    current = record.originalError?.error ?? record.cause;
-  }
-  return String(error);
+/** What parsing a spec yields. */
+export interface ParsedSpec {
+  /** The bundled document (all references local). */
+  document: JsonObject;
+  /** Operations in spec order. */
+  operations: OperationInput[];
+  /** One descriptor per operation, same order. */
+  descriptors: ToolDescriptor[];
+  /** Schema keywords dropped because neither JSON Schema 2020-12 nor OpenAPI defines them, sorted. */
+  ignoredKeywords: string[];
 }
 
-/** Parses the spec at `file` into its bundled document and descriptors. */
+/** Parses the spec at `file` into its bundled document, operations and descriptors. */
 export async function parseSpec(file: string): Promise<ParsedSpec> {
-  let parsed: ParsedSpec | undefined;
-  try {
-    await runHeyApi(file, (result) => {
-      parsed = result;
-    });
-  } catch (error) {
-    throw new Error(heyApiErrorMessage(error), { cause: error });
-  }
-  if (parsed === undefined) throw new Error(`hey-api did not parse ${file}`);
-  return parsed;
-}
-
-/** One hey-api run with the finmcp plugin only. */
-async function runHeyApi(file: string, onParsed: (parsed: ParsedSpec) => void): Promise<void> {
-  await createClient({
-    // Always absolute: hey-api reads a relative `org/name` path as a shorthand of its online registry.
-    input: { path: resolve(file) },
-    // Required by hey-api's config even in a dry run; nothing is written.
-    output: { path: '.finmcp-hey-api-unused' },
-    dryRun: true,
-    logs: { level: 'silent', file: false },
-    plugins: [
-      finmcpPlugin({ onParsed }),
-    ],
-  });
+  const document = await loadDocument(file);
+  const operations = listOperations(document).map((at) =>
+    atPointer(operationPointer(at.path, at.method), () => operationInput(at, document)),
+  );
+  const ignored = new Set<string>();
+  const outputDescriptions = document[OUTPUT_DESCRIPTIONS_EXTENSION] === true;
+  const descriptors = buildDescriptors(operations, document, { ignored, outputDescriptions });
+  return { document, operations, descriptors, ignoredKeywords: [...ignored].sort() };
 }

@@ -26,8 +26,12 @@ export interface GenerateReport {
   exitCode: number;
   files: FileState[];
   backends: BackendReport[];
-  /** Errors that stopped generation (spec unreadable, schema not compiling…). */
+  /** Specs that could not be generated (unreadable, a schema not compiling…), each with where it failed. */
   errors: string[];
+  /** What was odd but generated anyway (ignored keywords, dropped patterns), once per spec and kind. */
+  warnings?: string[];
+  /** How long the run took and the most memory the process held (resident set size), for benchmarks. */
+  stats?: { tools: number; seconds: number; peakRssMb: number };
 }
 
 /** Text lines for one backend's changes. */
@@ -47,7 +51,7 @@ export function formatBackend(report: BackendReport): string[] {
 
 /** The whole report as text (one item per line). */
 export function formatText(report: GenerateReport, summary?: string): string {
-  const lines: string[] = [...report.errors.map((e) => `error: ${e}`)];
+  const lines: string[] = [...report.errors.map((e) => `error: ${e}`), ...(report.warnings ?? []).map((w) => `warning: ${w}`)];
   const changedFiles = report.files.filter((f) => f.status !== 'fresh');
   if (report.mode === 'check') {
     for (const file of changedFiles) lines.push(`${file.status}: ${file.path}`);

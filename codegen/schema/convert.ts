@@ -3,8 +3,7 @@
  * self-contained JSON Schema 2020-12 that ajv compiles in strict mode. Each concept lives in its own module; this
  * one walks the subschemas (applicator vocabulary, §10) and applies them in order:
  * refs → 3.0 compatibility → keyword filter → children → discriminator tags → read/write-only → allOf merge →
- * array items → implicit object/array types; and once the tool schema is complete, `$defs`, declared required
- * names and implicit scalar types.
+ * array items → implicit object/array types; and once the tool schema is complete, `$defs` and implicit scalar types.
  */
 import type { JsonSchema } from '../../src/descriptor.js';
 import { type SchemaMode, removeHiddenProperties } from './access.js';
@@ -17,8 +16,8 @@ import { keepJsonSchemaKeywords } from './keywords.js';
 import { fromOpenApi30 } from './openapi30.js';
 import { resolvePointer } from './pointer.js';
 import { DefsRegistry, type RefStack, isRecursive } from './refs.js';
-import { declareRequiredProperties } from './required.js';
-import { LIST_SUBSCHEMA_KEYWORDS, MAP_SUBSCHEMA_KEYWORDS, SINGLE_SUBSCHEMA_KEYWORDS, visitSchemas } from './walk.js';
+import { sharedRefs } from './shared-refs.js';
+import { LIST_SUBSCHEMA_KEYWORDS, MAP_SUBSCHEMA_KEYWORDS, SINGLE_SUBSCHEMA_KEYWORDS } from './walk.js';
 
 export type { SchemaMode } from './access.js';
 
@@ -35,6 +34,27 @@ const ANNOTATION_SIBLINGS: ReadonlySet<string> = new Set([
   'writeOnly',
 ]);
 
+/** Options of a {@link SchemaConverter}. */
+export interface ConvertOptions {
+  /** Collects keywords dropped because neither JSON Schema 2020-12 nor OpenAPI defines them. */
+  ignored?: Set<string>;
+  /** Keep `title`/`description` in output schemas (the spec-root extension `x-finmcp-output-descriptions`). */
+  outputDescriptions?: boolean;
+}
+
+/**
+ * Output schemas carry what a client validates with — types, formats, patterns, enums, required, bounds — and no
+ * prose by default: the model learns what a tool returns from the tool description and reads the result itself,
+ * while every repeated field description costs tokens in each `tools/list` (it was 70 % of FinOpps' list).
+ * Examples validate nothing and the model sees real results: they always go.
+ */
+function stripOutputProse(schema: JsonSchema, keepDescriptions: boolean): void {
+  delete schema['examples'];
+  if (keepDescriptions) return;
+  delete schema['description'];
+  delete schema['title'];
+}
+
 /**
  * Converts the schemas of ONE tool schema (an input or an output): every `convert` call may request `$defs`, and
  * {@link SchemaConverter.finish} attaches them to the root. Every result is a fresh object (safe to mutate).
@@ -47,10 +67,20 @@ export class SchemaConverter {
   constructor(
     private readonly document: unknown,
     readonly mode: SchemaMode,
+    private readonly options: ConvertOptions = {},
   ) {}
+
+  /** References written once in `$defs` (output schemas: those used more than once; see shared-refs.ts). */
+  private shared: ReadonlySet<string> = new Set();
 
   /** Converts one raw schema (boolean schemas pass through). */
   convert(raw: unknown): JsonSchema | boolean {
+    if (this.mode === 'output') {
+      // The root itself is always written out: the tool's output root must be a plain `type: object`.
+      const shared = sharedRefs(this.document, raw);
+      if (isObject(raw) && typeof raw['$ref'] === 'string') shared.delete(raw['$ref']);
+      this.shared = shared;
+    }
     return this.node(raw, []);
   }
 
@@ -69,8 +99,6 @@ export class SchemaConverter {
       defs[next.name] = this.node(resolvePointer(this.document, next.ref), [next.ref]);
     }
     if (Object.keys(defs).length > 0) root['$defs'] = defs;
-    // Last, on the finished tree: a placeholder added earlier would hide a read-only name from an allOf merge.
-    visitSchemas(root, declareRequiredProperties);
     addImplicitScalarTypes(root);
     return root;
   }
@@ -81,7 +109,8 @@ export class SchemaConverter {
     if (typeof raw['$ref'] === 'string') return this.ref(raw, raw['$ref'], stack);
 
     const tags = discriminatorTags(raw);
-    const schema = keepJsonSchemaKeywords(fromOpenApi30(raw));
+    const schema = keepJsonSchemaKeywords(fromOpenApi30(raw), this.options.ignored);
+    if (this.mode === 'output') stripOutputProse(schema, this.options.outputDescriptions === true);
     for (const keyword of SINGLE_SUBSCHEMA_KEYWORDS) {
       if (keyword in schema) schema[keyword] = this.node(schema[keyword], stack);
     }
@@ -113,7 +142,7 @@ export class SchemaConverter {
   }
 
   private ref(raw: JsonSchema, ref: string, stack: RefStack): JsonSchema | boolean {
-    const target: JsonSchema | boolean = isRecursive(ref, stack)
+    const target: JsonSchema | boolean = isRecursive(ref, stack) || this.shared.has(ref)
       ? { $ref: this.defs.pointer(ref) }
       : this.node(resolvePointer(this.document, ref), [...stack, ref]);
     const { $ref: _ref, ...siblings } = raw;

@@ -70,14 +70,33 @@ export const KEPT_KEYWORDS: ReadonlySet<string> = new Set([
   'contentSchema',
 ]);
 
+/** OpenAPI's own Schema Object keywords (§4.8.24.1, 3.0 `nullable`) and identifiers: dropped without a warning. */
+const OPENAPI_KEYWORDS: ReadonlySet<string> = new Set([
+  'discriminator',
+  'xml',
+  'externalDocs',
+  'example',
+  'nullable',
+  '$schema',
+  '$id',
+  '$anchor',
+  '$dynamicAnchor',
+  '$comment',
+  '$defs',
+  'definitions',
+]);
+
 /**
  * Returns a copy of `schema` holding only {@link KEPT_KEYWORDS}; a Schema Object `example` becomes `examples`
- * (unless `examples` is already there). Subschemas are not visited: the caller walks them.
+ * (unless `examples` is already there). Subschemas are not visited: the caller walks them. Keywords that are
+ * neither 2020-12 nor OpenAPI's own are added to `ignored` (a spec's typos and other dialects' keywords: warned about,
+ * never fatal).
  */
-export function keepJsonSchemaKeywords(schema: JsonSchema): JsonSchema {
+export function keepJsonSchemaKeywords(schema: JsonSchema, ignored?: Set<string>): JsonSchema {
   const out: JsonSchema = {};
   for (const [keyword, value] of Object.entries(schema)) {
     if (KEPT_KEYWORDS.has(keyword) && keyword !== '$defs') out[keyword] = value;
+    else if (ignored !== undefined && !OPENAPI_KEYWORDS.has(keyword) && !keyword.startsWith('x-')) ignored.add(keyword);
   }
   if ('example' in schema && !Array.isArray(out['examples'])) out['examples'] = [schema['example']];
   return out;

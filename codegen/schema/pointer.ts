@@ -52,3 +52,18 @@ export function derefObject(document: unknown, value: unknown): unknown {
   }
   return node;
 }
+
+/** `#/paths/~1pets/get` */
+export function operationPointer(path: string, method: string): string {
+  return `#/paths/${escapePointerToken(path)}/${method}`;
+}
+
+/** Runs `work`, prefixing an error's message with `pointer` (once). */
+export function atPointer<T>(pointer: string, work: () => T): T {
+  try {
+    return work();
+  } catch (error) {
+    const message = (error as Error).message ?? String(error);
+    throw new Error(message.startsWith('#/') ? message : `${pointer}: ${message}`, { cause: error });
+  }
+}

@@ -37,6 +37,10 @@ export function buildProgram(): Command {
     .addOption(new Option('--allowed-origins <origins>', 'comma-separated allowed browser origins').env('FINMCP_ALLOWED_ORIGINS'))
     .addOption(new Option('--log-level <level>', 'log level').env('FINMCP_LOG_LEVEL'))
     .option('--sandbox', 'serve against the Prism mock of each spec (and a local OAuth server)')
+    .addOption(new Option('--tools <globs>', 'serve only tools whose name matches one of these comma-separated globs').env('FINMCP_TOOLS'))
+    .addOption(new Option('--tags <names>', 'serve only operations with one of these comma-separated tags').env('FINMCP_TAGS'))
+    .addOption(new Option('--read-only', 'serve only operations that change nothing (GET, HEAD)'))
+    .addOption(new Option('--dynamic', 'list three meta-tools (search_tools, describe_tool, call_tool) instead of every operation'))
     .action(async (backends: string[], options: Record<string, string | boolean | undefined>) => {
       const { runServe } = await import('./serve.js');
       await runServe(backends, options);

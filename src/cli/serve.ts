@@ -10,6 +10,7 @@ import { ConfigError, readHttpServerLimits, Settings } from '../config.js';
 import { projectRoot } from '../paths.js';
 import { exitWhenStopped } from './lifecycle.js';
 import { operationScopes, specScopes } from './scopes.js';
+import { serveBackendTools } from './served-backend.js';
 import type { BackendOverrides, InboundAuth, Principal, ToolService } from '../contracts.js';
 import type { GeneratedBackend } from '../descriptor.js';
 import type { ServiceTokenSource } from '../overrides/index.js';
@@ -99,10 +100,9 @@ export async function startServers(
   };
 
   try {
-    const { backendLoaders } = await import('../../generated/index.gen.js');
+    const { backendLoaders } = await (await import('./generated.js')).loadBackendRegistry();
     const { overrideFactories } = await import('../overrides/index.js');
     const { createBackendHttp } = await import('../http/backend-http.js');
-    const { createToolService } = await import('../core/tool-service.js');
 
     const generatedList: GeneratedBackend[] = [];
     for (const name of backendNames) {
@@ -162,6 +162,13 @@ export async function startServers(
     };
     const tokensReady = transport === 'stdio' && needsAuthServer ? issuerReady.then(registerServiceTokens) : Promise.resolve(registerServiceTokens(sandboxIssuer));
 
+    const { toolSelection } = await import('../core/tool-selection.js');
+    const select = toolSelection({
+      tools: str(options.tools) ?? settings.optional('FINMCP_TOOLS'),
+      tags: str(options.tags) ?? settings.optional('FINMCP_TAGS'),
+      readOnly: options.readOnly === true || settings.bool('FINMCP_READ_ONLY'),
+    });
+    const dynamic = options.dynamic === true || settings.bool('FINMCP_DYNAMIC');
     const prepared: PreparedBackend[] = [];
     const httpOptions = {
       connectTimeoutMs: settings.int('FINMCP_CONNECT_TIMEOUT_MS', 5000),
@@ -180,10 +187,12 @@ export async function startServers(
         http = createBackendHttp({ baseUrl: configuredUrl(generated)!, ...httpOptions });
       }
       cleanups.push(() => http.close());
-      const overrides = overridesByName.get(generated.name) ?? {};
-      const service = createToolService(
-        { generated, overrides },
-        { http, logger, maxResponseBytes: settings.int('FINMCP_MAX_RESPONSE_BYTES', 200_000) },
+      const { overrides, service } = await serveBackendTools(
+        generated,
+        overridesByName.get(generated.name) ?? {},
+        http,
+        clientCredentialBackends.includes(generated),
+        { settings, logger, sandbox, dynamic, ...(select !== undefined ? { select } : {}) },
       );
       prepared.push({ name: generated.name, generated, overrides, service, ready });
     }

@@ -19,7 +19,7 @@ export async function runToken(options: { sandbox?: boolean; user: string; backe
   const port = settings.int('FINMCP_SANDBOX_AUTH_PORT', 4455);
   const publicUrl = (options.publicUrl ?? `http://localhost:${settings.get('FINMCP_PORT', '3000')}`).replace(/\/+$/, '');
   const resource = `${publicUrl}/${options.backend}/mcp`;
-  const { backendLoaders } = await import('../../generated/index.gen.js');
+  const { backendLoaders } = await (await import('./generated.js')).loadBackendRegistry();
   const load = backendLoaders[options.backend];
   if (load === undefined) throw new ConfigError(`unknown backend "${options.backend}"`);
   const generated = await load();

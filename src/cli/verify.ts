@@ -62,7 +62,7 @@ export async function runVerify(backend: string, options: { backendUrl?: string;
 export async function verifyBackend(backend: string, options: { backendUrl?: string; spec?: string }): Promise<VerifyReport> {
   const settings = new Settings(process.env);
   const logger = createLogger({ level: settings.get('FINMCP_LOG_LEVEL', 'warn') });
-  const { backendLoaders } = await import('../../generated/index.gen.js');
+  const { backendLoaders } = await (await import('./generated.js')).loadBackendRegistry();
   const load = backendLoaders[backend];
   if (load === undefined) throw new ConfigError(`unknown backend "${backend}": available are ${Object.keys(backendLoaders).join(', ')}`);
   const generated = await load();

@@ -15,6 +15,7 @@ import type { JsonSchema, PrecompiledValidator, ToolAnnotations, ToolDescriptor 
 import { compileSimpleCheck, type SimpleCheck } from './common-input.js';
 import { compileResponseShaper, type ResponseShaper } from './large-response.js';
 import { compileRequestPlan, type RequestPlan } from './request-builder.js';
+import type { ToolSelection } from './tool-selection.js';
 
 /** A function filling one input property from the call context. */
 export type BindFn = NonNullable<ToolOverride['bind']>[string];
@@ -157,11 +158,15 @@ function serveBase(
   return { base, hidden: override?.hidden === true };
 }
 
+/** RFC 9110 §9.2.1 safe methods: what `--read-only` serves. */
+const SAFE_METHODS: ReadonlySet<string> = new Set(['get', 'head']);
+
 /**
  * Builds the served tools of one backend. Throws at start-up (never per call) on inconsistent overrides: an
- * override for a tool that does not exist, a missing validator, or two tools served under one name.
+ * override for a tool that does not exist, a missing validator, or two tools served under one name. A `select`ion
+ * narrows what is listed and callable; every operation stays reachable for overrides (`callOperation`).
  */
-export function buildServedTools(module: BackendModule, maxResponseBytes: number): ServedTools {
+export function buildServedTools(module: BackendModule, maxResponseBytes: number, select?: ToolSelection): ServedTools {
   const { generated, overrides } = module;
   const toolOverrides = overrides.tools ?? {};
   const known = new Set([...generated.tools.map((t) => t.name), ...(overrides.extraTools ?? []).map((t) => t.name)]);
@@ -210,7 +215,10 @@ export function buildServedTools(module: BackendModule, maxResponseBytes: number
       expectsJson: d.output.contentType !== undefined && JSON_MEDIA.test(d.output.contentType),
     };
     operations.set(d.name, tool);
-    if (!hidden && (allowed === undefined || allowed.has(d.operation.method))) add(tool);
+    const selected =
+      select === undefined ||
+      select({ name: base.listed.name, tags: d.operation.tags, readOnly: SAFE_METHODS.has(d.operation.method) });
+    if (!hidden && selected && (allowed === undefined || allowed.has(d.operation.method))) add(tool);
   }
 
   for (const t of overrides.extraTools ?? []) {
@@ -225,7 +233,8 @@ export function buildServedTools(module: BackendModule, maxResponseBytes: number
       toolOverrides[t.name],
       commonChecks,
     );
-    if (!hidden) add({ ...base, kind: 'hand', tool: t });
+    const selected = select === undefined || select({ name: base.listed.name, tags: [], readOnly: base.listed.annotations?.readOnlyHint === true });
+    if (!hidden && selected) add({ ...base, kind: 'hand', tool: t });
   }
   return { served, listed, operations };
 }

@@ -29,6 +29,7 @@ import { errorForLog } from './log-error.js';
 import { headerSecrets, redactSecrets } from './redact.js';
 import { RequestBuildError } from './request-builder.js';
 import { buildServedTools, type ExtraTool, type GeneratedTool, type ServedBase } from './served-tools.js';
+import type { ToolSelection } from './tool-selection.js';
 import { errorResult, ToolCallError, type CallOutcome } from './tool-error.js';
 import { validateArgs } from './validation.js';
 
@@ -38,6 +39,8 @@ export interface ToolServiceDeps {
   logger: Logger;
   /** Budget for one result's JSON; larger results are cut (see large-response.ts). Default 200000. */
   maxResponseBytes?: number;
+  /** Serve only the tools it accepts (`--tools`, `--tags`, `--read-only`). */
+  select?: ToolSelection;
 }
 
 /** What one call did, for its log line. */
@@ -129,7 +132,7 @@ export function createToolService(module: BackendModule, deps: ToolServiceDeps):
   const { http, logger } = deps;
   const { overrides } = module;
   const backend = module.generated.name;
-  const tools = buildServedTools(module, deps.maxResponseBytes ?? 200_000);
+  const tools = buildServedTools(module, deps.maxResponseBytes ?? 200_000, deps.select);
   const listed: ListedTool[] = tools.listed;
   const outboundAuth = overrides.outboundAuth;
   const onUnauthorized = overrides.onUnauthorized;

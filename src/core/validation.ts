@@ -104,7 +104,7 @@ function rule(e: ValidationIssue, all: readonly ValidationIssue[]): string {
     case 'anyOf':
     case 'oneOf':
       if (e.keyword === 'oneOf' && Array.isArray(p['passingSchemas'])) return 'must match exactly one allowed shape, not several';
-      return branchRules(e, all);
+      return presenceWords(e, all) ?? branchRules(e, all);
     case 'not':
       return 'must not match the excluded shape';
     case 'if':
@@ -142,6 +142,23 @@ function branchRules(e: ValidationIssue, all: readonly ValidationIssue[]): strin
   }
   const words = branches.map((issues) => [...new Set(issues.map((b) => rule(b, all)))].join(' and '));
   return [...new Set(words)].join(', or ');
+}
+
+/**
+ * When every branch of a failed `anyOf`/`oneOf` only missed properties (a "give at least one of these" rule, e.g. a
+ * request body's `minProperties: 1`), the properties to give: `must include at least one of name, phone`.
+ */
+function presenceWords(e: ValidationIssue, all: readonly ValidationIssue[]): string | undefined {
+  const prefix = `${e.schemaPath}/`;
+  const branches = all.filter((b) => b.instancePath === e.instancePath && b.schemaPath.startsWith(prefix));
+  if (branches.length === 0 || branches.some((b) => b.keyword !== 'required')) return undefined;
+  const missing = new Map<string, string[]>();
+  for (const b of branches) {
+    const branch = b.schemaPath.slice(prefix.length).split('/')[0] as string;
+    missing.set(branch, [...(missing.get(branch) ?? []), String(b.params['missingProperty'])]);
+  }
+  const options = [...missing.values()].map((names) => names.join(' and '));
+  return `must include at least one of ${options.join(', ')} (${e.keyword})`;
 }
 
 function typeWords(type: unknown): string {

@@ -56,7 +56,9 @@ describe('finmcp generate after a spec change', () => {
   it('--check fails naming the stale generated files', async () => {
     const result = await runGenerate({ root, check: true });
     expect(result.exitCode).not.toBe(0);
-    expect(result.output).toContain('generated/finopps/tools.gen.ts');
+    expect(result.output).toContain('stale: generated/finopps/tools/list_invoices.gen.js');
+    // Tools the change does not touch keep their files.
+    expect(result.output).not.toContain('generated/finopps/tools/get_business.gen.js');
   });
 
   it.each(alterations)('reports $name as breaking', async ({ want }) => {

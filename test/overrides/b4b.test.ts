@@ -201,6 +201,15 @@ describe('B4B reference flow against Prism', () => {
     expect(Object.keys(result.structuredContent ?? {})).toContain(want);
   });
 
+  it('update_entity with nothing to change is refused by the tool itself, naming the rule (EntityUpdate minProperties: 1)', async () => {
+    const result = await h.call('update_entity', { entity_id: ENTITY });
+    expect(result.isError).toBe(true);
+    expect(text(result)).toMatch(/^Invalid arguments/);
+    expect(text(result)).toContain('(root): must include at least one of name, entity_type, tax_code, address, city, country, email, phone');
+    const next = await h.call('update_entity', { entity_id: ENTITY, phone: null });
+    expect(next.isError, text(next)).not.toBe(true);
+  });
+
   it('logs out, then asks for login again', async () => {
     const result = await h.call('logout');
     expect(result.isError).not.toBe(true);

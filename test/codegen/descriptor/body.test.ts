@@ -31,9 +31,19 @@ describe('bodyKind', () => {
     { name: 'XML object', given: { contentType: 'application/xml', schema: object }, want: 'value' },
     { name: 'JSON array', given: { contentType: 'application/json', schema: { type: 'array', items: {} } }, want: 'value' },
     {
-      name: 'oneOf at the root',
-      given: { contentType: 'application/json', schema: { ...object, oneOf: [{ required: ['a'] }] } },
+      name: 'oneOf of shapes at the root',
+      given: { contentType: 'application/json', schema: { ...object, oneOf: [{ properties: { a: { type: 'string' } } }] } },
       want: 'value',
+    },
+    {
+      name: 'oneOf of required sets at the root: a presence rule, flattened',
+      given: { contentType: 'application/json', schema: { ...object, oneOf: [{ required: ['a'] }] } },
+      want: 'properties',
+    },
+    {
+      name: 'minProperties and dependentRequired: flattened',
+      given: { contentType: 'application/json', schema: { ...object, minProperties: 1, dependentRequired: { a: ['b'] } } },
+      want: 'properties',
     },
     {
       name: 'additionalProperties schema',

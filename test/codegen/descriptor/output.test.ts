@@ -46,10 +46,8 @@ describe('toolOutput', () => {
         schema: {
           type: 'object',
           properties: {
-            items: {
-              type: 'array',
-              items: { type: 'object', properties: { children: { type: 'array', items: { $ref: '#/$defs/Node' } } } },
-            },
+            // Node is reached twice (the list's items, and its own children): one shared definition.
+            items: { type: 'array', items: { $ref: '#/$defs/Node' } },
           },
           required: ['items'],
           $defs: { Node: { type: 'object', properties: { children: { type: 'array', items: { $ref: '#/$defs/Node' } } } } },

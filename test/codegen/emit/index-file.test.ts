@@ -6,7 +6,7 @@ describe('renderRegistry', () => {
     {
       given: ['a', 'b-c'],
       want: [
-        'export const backendNames: string[] = ["a","b-c"];',
+        'export const backendNames = ["a","b-c"];',
         `  "a": async () => (await import('./a/index.gen.js')).backend,`,
         `  "b-c": async () => (await import('./b-c/index.gen.js')).backend,`,
       ],
@@ -14,8 +14,8 @@ describe('renderRegistry', () => {
     {
       given: [],
       want: [
-        'export const backendNames: string[] = [];',
-        'export const backendLoaders: Record<string, () => Promise<GeneratedBackend>> = {};',
+        'export const backendNames = [];',
+        'export const backendLoaders = {};',
       ],
     },
   ];
@@ -35,9 +35,12 @@ describe('renderBackendIndex', () => {
       specFile: 'specs/acme.yaml',
       servers: ['https://a.example'],
       securitySchemes: { key: { type: 'apiKey', in: 'header', name: 'X-Key' } },
-    });
+    }, [{ name: 'get_thing' }, { name: 'put-thing' }]);
     expect(text).toContain('  title: "Acme \\"API\\"",');
-    expect(text).toContain("import { validators } from './validators.gen.js';");
+    expect(text).toContain("import * as t0 from './tools/get_thing.gen.js';");
+    expect(text).toContain("import * as t1 from './tools/put-thing.gen.js';");
+    expect(text).toContain('  tools: [t0.tool, t1.tool],');
+    expect(text).toContain('    "put-thing": t1.validate,');
     expect(text).toContain('  securitySchemes: {\n    "key": {\n      "type": "apiKey",');
   });
 });

@@ -1,6 +1,5 @@
-import type { IR } from '@hey-api/openapi-ts';
 import { describe, expect, it } from 'vitest';
-import { chooseMediaType, operationInput, specOrder } from '../../../codegen/hey-api-plugin/operation-input.js';
+import { chooseMediaType, listOperations, operationInput } from '../../../codegen/parse/operation-input.js';
 
 describe('chooseMediaType', () => {
   const cases: Array<{ given: unknown; want: string | undefined }> = [
@@ -14,12 +13,6 @@ describe('chooseMediaType', () => {
     expect(chooseMediaType(given)).toBe(want);
   });
 });
-
-/** The IR's own schemas are not read by the adapter (it reads raw ones). */
-const irSchema = {} as IR.SchemaObject;
-/** hey-api's type marks every JSON Schema annotation as present; the IR leaves most of them out. */
-const irParameter = (p: Omit<IR.ParameterObject, 'description' | 'deprecated'>): IR.ParameterObject =>
-  p as IR.ParameterObject;
 
 const document = {
   security: [{ api: [] }],
@@ -47,25 +40,8 @@ const document = {
 };
 
 describe('operationInput', () => {
-  it('reads raw schemas, texts, extensions and security at the IR operation’s method + path', () => {
-    const input = operationInput(
-      {
-        method: 'post',
-        path: '/orgs/{org}/docs',
-        operation: {
-          id: 'addDoc',
-          method: 'post',
-          path: '/orgs/{org}/docs',
-          operationId: 'addDoc',
-          body: { mediaType: 'text/plain', required: true, schema: irSchema },
-          parameters: {
-            path: { org: irParameter({ name: 'org', location: 'path', style: 'simple', explode: false, required: true, schema: irSchema }) },
-            query: { v: irParameter({ name: 'v', location: 'query', style: 'form', explode: true, schema: irSchema }) },
-          },
-        },
-      },
-      document,
-    );
+  it('reads schemas, texts, extensions and security at the method + path, parameters merged and overridden', () => {
+    const input = operationInput({ method: 'post', path: '/orgs/{org}/docs' }, document);
     expect(input).toEqual({
       method: 'post',
       path: '/orgs/{org}/docs',
@@ -73,13 +49,11 @@ describe('operationInput', () => {
       deprecated: false,
       tags: [],
       parameters: [
-        { name: 'org', in: 'path', required: true, style: 'simple', explode: false, schema: { type: 'string' }, description: 'Org id.' },
+        { name: 'org', in: 'path', required: true, schema: { type: 'string' }, description: 'Org id.' },
         {
           name: 'v',
           in: 'query',
           required: false,
-          style: 'form',
-          explode: true,
           schema: { type: 'string' },
           description: 'Overridden.',
           examples: ['a'],
@@ -93,20 +67,17 @@ describe('operationInput', () => {
   });
 
   it('an explicitly empty operation security stays empty', () => {
-    const input = operationInput(
-      { method: 'get', path: '/orgs/{org}/docs', operation: { id: 'x', method: 'get', path: '/orgs/{org}/docs' } },
-      document,
-    );
+    const input = operationInput({ method: 'get', path: '/orgs/{org}/docs' }, document);
     expect(input.security).toEqual([]);
     expect(input.responses).toEqual([{ status: '200', description: 'Docs.' }]);
   });
 });
 
-describe('specOrder', () => {
-  it.each([
-    { given: { method: 'post', path: '/orgs/{org}/docs' }, want: [0, 1] },
-    { given: { method: 'get', path: '/orgs/{org}/docs' }, want: [0, 2] },
-  ])('$given.method $given.path', ({ given, want }) => {
-    expect(specOrder(document, given)).toEqual(want);
+describe('listOperations', () => {
+  it('lists operations in spec order: paths as written, methods in Path Item order', () => {
+    expect(listOperations(document)).toEqual([
+      { method: 'get', path: '/orgs/{org}/docs' },
+      { method: 'post', path: '/orgs/{org}/docs' },
+    ]);
   });
 });

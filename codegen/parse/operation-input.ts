@@ -1,12 +1,9 @@
 /**
- * hey-api IR operation + the raw bundled spec → {@link OperationInput}.
- *
- * The IR (hey-api 0.95) gives the operation list, ids, texts, the merged parameter list with style/explode defaults
- * (OpenAPI 3.1 §4.8.12.4), the chosen request media type and the response statuses. It drops what tools need
- * verbatim — the original JSON Schemas, parameter descriptions/examples, security requirement names and scopes
- * (§4.8.30), vendor extensions (§4.9) — so those are read from the raw operation at the IR's method + path.
+ * One raw OpenAPI 3.x operation (§4.8.10 Operation Object) of the bundled document → {@link OperationInput}: the merged
+ * parameter list (§4.8.9.1), the chosen request and response media types, texts, security (§4.8.30) and vendor
+ * extensions (§4.9). Read straight from the document: no intermediate representation is built, which keeps a
+ * 1,000-operation spec to one pass.
  */
-import type { IR } from '@hey-api/openapi-ts';
 import type { HttpMethod, ParameterBinding } from '../../src/descriptor.js';
 import { parseAnnotationsExtension } from '../descriptor/annotations.js';
 import { isJsonMediaType } from '../descriptor/body.js';
@@ -15,14 +12,15 @@ import { effectiveSecurity } from '../descriptor/security.js';
 import { type JsonObject, isObject } from '../schema/json.js';
 import { derefObject } from '../schema/pointer.js';
 
-/** The parts of a hey-api operation walk event this adapter reads. */
-export interface OperationEvent {
-  method: string;
+/** Where one operation sits in the document. */
+export interface OperationRef {
+  method: HttpMethod;
   path: string;
-  operation: IR.OperationObject;
 }
 
-const LOCATIONS: ReadonlyArray<ParameterBinding['in']> = ['path', 'query', 'header', 'cookie'];
+/** HTTP methods of a Path Item Object (§4.8.9), in the order they are listed there. */
+const METHODS: readonly HttpMethod[] = ['get', 'put', 'post', 'delete', 'options', 'head', 'patch', 'trace'];
+const LOCATIONS: ReadonlySet<string> = new Set(['path', 'query', 'header', 'cookie']);
 
 /** An object from the raw spec, following Reference Objects; `{}` when absent. */
 function rawObject(document: JsonObject, value: unknown): JsonObject {
@@ -63,27 +61,17 @@ function parameterExamples(document: JsonObject, parameter: JsonObject): unknown
   return values.length > 0 ? values : undefined;
 }
 
-function parameterInput(document: JsonObject, raw: JsonObject, ir: IR.ParameterObject | undefined): ParameterInput {
+function parameterInput(document: JsonObject, raw: JsonObject): ParameterInput {
   const location = raw['in'] as ParameterBinding['in'];
   const content = raw['content'];
   const contentType = chooseMediaType(content);
   const schema =
     raw['schema'] ??
     (contentType !== undefined && isObject(content) ? rawObject(document, content[contentType])['schema'] : undefined);
-  const input: ParameterInput = {
-    name: raw['name'] as string,
-    in: location,
-    required: ir?.required ?? raw['required'] === true,
-  };
-  if (ir !== undefined) {
-    input.style = ir.style;
-    input.explode = ir.explode;
-    if (ir.allowReserved === true) input.allowReserved = true;
-  } else {
-    if (typeof raw['style'] === 'string') input.style = raw['style'] as ParameterBinding['style'];
-    if (typeof raw['explode'] === 'boolean') input.explode = raw['explode'];
-    if (raw['allowReserved'] === true) input.allowReserved = true;
-  }
+  const input: ParameterInput = { name: raw['name'] as string, in: location, required: raw['required'] === true };
+  if (typeof raw['style'] === 'string') input.style = raw['style'] as ParameterBinding['style'];
+  if (typeof raw['explode'] === 'boolean') input.explode = raw['explode'];
+  if (raw['allowReserved'] === true) input.allowReserved = true;
   if (schema !== undefined) input.schema = schema;
   if (typeof raw['description'] === 'string') input.description = raw['description'];
   if (raw['deprecated'] === true) input.deprecated = true;
@@ -92,17 +80,13 @@ function parameterInput(document: JsonObject, raw: JsonObject, ir: IR.ParameterO
   return input;
 }
 
-function requestBodyInput(
-  document: JsonObject,
-  operation: JsonObject,
-  ir: IR.BodyObject | undefined,
-): RequestBodyInput | undefined {
+function requestBodyInput(document: JsonObject, operation: JsonObject): RequestBodyInput | undefined {
   if (operation['requestBody'] === undefined) return undefined;
   const raw = rawObject(document, operation['requestBody']);
   const content = isObject(raw['content']) ? raw['content'] : {};
-  const contentType = ir?.mediaType !== undefined && ir.mediaType in content ? ir.mediaType : chooseMediaType(content);
+  const contentType = chooseMediaType(content);
   if (contentType === undefined) return undefined;
-  const body: RequestBodyInput = { contentType, required: ir?.required ?? raw['required'] === true };
+  const body: RequestBodyInput = { contentType, required: raw['required'] === true };
   const schema = rawObject(document, content[contentType])['schema'];
   if (schema !== undefined) body.schema = schema;
   if (typeof raw['description'] === 'string') body.description = raw['description'];
@@ -111,16 +95,14 @@ function requestBodyInput(
   return body;
 }
 
-function responseInputs(document: JsonObject, operation: JsonObject, ir: IR.OperationObject): ResponseInput[] {
+function responseInputs(document: JsonObject, operation: JsonObject): ResponseInput[] {
   const responses = isObject(operation['responses']) ? operation['responses'] : {};
-  const irResponses = (ir.responses ?? {}) as Record<string, { mediaType?: string } | undefined>;
   return Object.entries(responses).map(([status, value]) => {
     const raw = rawObject(document, value);
     const response: ResponseInput = { status };
     if (typeof raw['description'] === 'string') response.description = raw['description'];
     const content = raw['content'];
-    const irType = irResponses[status]?.mediaType;
-    const contentType = irType !== undefined && isObject(content) && irType in content ? irType : chooseMediaType(content);
+    const contentType = chooseMediaType(content);
     if (contentType !== undefined && isObject(content)) {
       response.contentType = contentType;
       const schema = rawObject(document, content[contentType])['schema'];
@@ -130,43 +112,40 @@ function responseInputs(document: JsonObject, operation: JsonObject, ir: IR.Oper
   });
 }
 
-/** Builds the generator's view of one operation from a hey-api walk event and the raw bundled spec. */
-export function operationInput(event: OperationEvent, document: JsonObject): OperationInput {
+/** Every operation of the document, in spec order (paths as listed, methods in §4.8.9 order within a path). */
+export function listOperations(document: JsonObject): OperationRef[] {
   const paths = isObject(document['paths']) ? document['paths'] : {};
-  const pathItem = rawObject(document, paths[event.path]);
-  const raw = rawObject(document, pathItem[event.method]);
-  const ir = event.operation;
-  const irParameters = LOCATIONS.flatMap((location) => Object.values(ir.parameters?.[location] ?? {}));
-  const parameters = rawParameters(document, pathItem, raw).map((parameter) =>
-    parameterInput(
-      document,
-      parameter,
-      irParameters.find((p) => p.location === parameter['in'] && p.name === parameter['name']),
-    ),
-  );
+  const out: OperationRef[] = [];
+  for (const [path, value] of Object.entries(paths)) {
+    const pathItem = rawObject(document, value);
+    for (const method of METHODS) if (isObject(pathItem[method])) out.push({ method, path });
+  }
+  return out;
+}
+
+/** Builds the generator's view of one operation from the raw bundled document. */
+export function operationInput(at: OperationRef, document: JsonObject): OperationInput {
+  const paths = isObject(document['paths']) ? document['paths'] : {};
+  const pathItem = rawObject(document, paths[at.path]);
+  const raw = rawObject(document, pathItem[at.method]);
+  const parameters = rawParameters(document, pathItem, raw)
+    .filter((parameter) => LOCATIONS.has(parameter['in'] as string))
+    .map((parameter) => parameterInput(document, parameter));
   const input: OperationInput = {
-    method: event.method as HttpMethod,
-    path: event.path,
-    deprecated: ir.deprecated === true,
-    tags: [...(ir.tags ?? [])],
+    method: at.method,
+    path: at.path,
+    deprecated: raw['deprecated'] === true,
+    tags: Array.isArray(raw['tags']) ? raw['tags'].filter((tag): tag is string => typeof tag === 'string') : [],
     parameters,
-    responses: responseInputs(document, raw, ir),
+    responses: responseInputs(document, raw),
     security: effectiveSecurity(raw['security'], document['security']),
   };
   if (typeof raw['operationId'] === 'string') input.operationId = raw['operationId'];
-  if (ir.summary !== undefined) input.summary = ir.summary;
-  if (ir.description !== undefined) input.description = ir.description;
-  const requestBody = requestBodyInput(document, raw, ir.body);
+  if (typeof raw['summary'] === 'string' && raw['summary'] !== '') input.summary = raw['summary'];
+  if (typeof raw['description'] === 'string' && raw['description'] !== '') input.description = raw['description'];
+  const requestBody = requestBodyInput(document, raw);
   if (requestBody !== undefined) input.requestBody = requestBody;
   const annotations = parseAnnotationsExtension(raw['x-mcp-annotations']);
   if (annotations !== undefined) input.annotations = annotations;
   return input;
-}
-
-/** Sort key of an operation in the raw spec: path position, then method position within its path item. */
-export function specOrder(document: JsonObject, event: Pick<OperationEvent, 'method' | 'path'>): [number, number] {
-  const paths = isObject(document['paths']) ? document['paths'] : {};
-  const pathIndex = Object.keys(paths).indexOf(event.path);
-  const methodIndex = Object.keys(rawObject(document, paths[event.path])).indexOf(event.method);
-  return [pathIndex, methodIndex];
 }

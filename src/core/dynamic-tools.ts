@@ -1,0 +1,170 @@
+/**
+ * Dynamic mode for big APIs (`serve --dynamic`): instead of one tool per operation — GitHub's 1,223 would list tens
+ * of megabytes — `tools/list` shows three meta-tools (MCP 2025-11-25 "Tools"): `search_tools` finds operations by
+ * words (names, titles, summaries, tags, paths), `describe_tool` returns one tool's full input schema, and
+ * `call_tool` calls it by name. Calls go through the backend's own ToolService, so validation, outbound auth,
+ * overrides and error wording are exactly those of the generated tool. A model finds and calls an operation in two
+ * or three calls.
+ */
+import type { CallContext, ListedTool, ToolResult, ToolService } from '../contracts.js';
+import type { ToolDescriptor } from '../descriptor.js';
+
+/** What the search looks at for one served tool. */
+interface Entry {
+  tool: ListedTool;
+  method: string;
+  path: string;
+  /** Lower-cased words of the name and title (weight 3), tags and path (2), description (1). */
+  strong: ReadonlySet<string>;
+  /** The title's words without stop words, space-joined: a query that is the title ranks first. */
+  phrase: string;
+  medium: ReadonlySet<string>;
+  weak: ReadonlySet<string>;
+}
+
+/** Lower-cased words: `reposGet` / `repos_get` / `/repos/{owner}` → repos, get, owner. */
+export function words(text: string): string[] {
+  return text
+    .replace(/([a-z0-9])([A-Z])/g, '$1 $2')
+    .toLowerCase()
+    .split(/[^a-z0-9]+/)
+    .filter((word) => word.length > 1 || /\d/.test(word));
+}
+
+/** Words too common in API texts to tell operations apart. */
+const STOP_WORDS: ReadonlySet<string> = new Set(['a', 'an', 'the', 'of', 'for', 'to', 'in', 'on', 'by', 'and', 'or', 'with', 'is', 'it', 'me', 'my']);
+
+const SEARCH: ListedTool = {
+  name: 'search_tools',
+  title: 'Search the API operations',
+  description:
+    'Finds operations of this API by words (e.g. "get a repository", "list invoices overdue"), matched against tool names, titles, descriptions, tags and paths. Returns the best matches, best first; then call `describe_tool` for one tool\'s arguments and `call_tool` to run it.',
+  inputSchema: {
+    type: 'object',
+    properties: {
+      query: { type: 'string', minLength: 1, maxLength: 200, description: 'What you want to do, in a few words.' },
+      limit: { type: 'integer', minimum: 1, maximum: 50, default: 10, description: 'Most matches to return.' },
+    },
+    required: ['query'],
+    additionalProperties: false,
+  },
+  annotations: { readOnlyHint: true, destructiveHint: false, idempotentHint: true, openWorldHint: false },
+};
+
+const DESCRIBE: ListedTool = {
+  name: 'describe_tool',
+  title: 'Describe one operation',
+  description: 'Returns one tool\'s description, full input schema (the `arguments` `call_tool` takes) and hints.',
+  inputSchema: {
+    type: 'object',
+    properties: { name: { type: 'string', minLength: 1, maxLength: 64, description: 'The tool name, as `search_tools` returned it.' } },
+    required: ['name'],
+    additionalProperties: false,
+  },
+  annotations: { readOnlyHint: true, destructiveHint: false, idempotentHint: true, openWorldHint: false },
+};
+
+const CALL: ListedTool = {
+  name: 'call_tool',
+  title: 'Call one operation',
+  description:
+    'Calls one tool by name with its arguments (validated against its input schema, as `describe_tool` shows it). Returns the tool\'s own result. It may change data: check the tool\'s hints first.',
+  inputSchema: {
+    type: 'object',
+    properties: {
+      name: { type: 'string', minLength: 1, maxLength: 64, description: 'The tool name.' },
+      arguments: { type: 'object', description: 'The tool\'s arguments.' },
+    },
+    required: ['name'],
+    additionalProperties: false,
+  },
+  annotations: { readOnlyHint: false, destructiveHint: true, idempotentHint: false, openWorldHint: true },
+};
+
+const META_TOOLS: readonly ListedTool[] = [SEARCH, DESCRIBE, CALL];
+
+function result(structured: Record<string, unknown>): ToolResult {
+  return { content: [{ type: 'text', text: JSON.stringify(structured) }], structuredContent: structured };
+}
+
+function failure(text: string): ToolResult {
+  return { content: [{ type: 'text', text }], isError: true };
+}
+
+/** Wraps a backend's ToolService in the three meta-tools. */
+export function dynamicToolService(inner: ToolService, descriptors: readonly ToolDescriptor[]): ToolService {
+  const byName = new Map(descriptors.map((d) => [d.name, d] as const));
+  const entries: Entry[] = inner.listTools().map((tool) => {
+    const d = byName.get(tool.name);
+    const tags = d?.operation.tags ?? [];
+    return {
+      tool,
+      method: d?.operation.method.toUpperCase() ?? '',
+      path: d?.operation.path ?? '',
+      strong: new Set(words(`${tool.name} ${tool.title ?? ''}`)),
+      phrase: words(tool.title ?? tool.name).filter((word) => !STOP_WORDS.has(word)).join(' '),
+      medium: new Set(words(`${tags.join(' ')} ${d?.operation.path ?? ''}`)),
+      weak: new Set(words(tool.description ?? '')),
+    };
+  });
+  const served = new Map(entries.map((entry) => [entry.tool.name, entry] as const));
+
+  function search(args: Record<string, unknown>): ToolResult {
+    const query = typeof args['query'] === 'string' ? args['query'] : '';
+    const limit = typeof args['limit'] === 'number' ? Math.min(50, Math.max(1, Math.floor(args['limit']))) : 10;
+    const terms = words(query).filter((word) => !STOP_WORDS.has(word));
+    if (terms.length === 0) return failure('Invalid arguments:\n- query: must contain at least one word');
+    const phrase = terms.join(' ');
+    const scored = entries
+      .map((entry) => ({
+        entry,
+        score:
+          terms.reduce((sum, term) => sum + (entry.strong.has(term) ? 3 : 0) + (entry.medium.has(term) ? 2 : 0) + (entry.weak.has(term) ? 1 : 0), 0) +
+          // The query said as the title says it: an exact title first, then titles containing the query.
+          (entry.phrase === phrase ? 10 : entry.phrase.includes(phrase) ? 4 : 0),
+      }))
+      .filter((item) => item.score > 0)
+      // Ties: the tool whose title says least beyond the query (the general operation before the specific ones).
+      .sort((a, b) => b.score - a.score || a.entry.phrase.length - b.entry.phrase.length || a.entry.tool.name.localeCompare(b.entry.tool.name))
+      .slice(0, limit);
+    return result({
+      tools: scored.map(({ entry }) => ({
+        name: entry.tool.name,
+        title: entry.tool.title ?? entry.tool.name,
+        operation: `${entry.method} ${entry.path}`.trim(),
+        readOnly: entry.tool.annotations?.readOnlyHint === true,
+      })),
+    });
+  }
+
+  function describe(args: Record<string, unknown>): ToolResult {
+    const entry = typeof args['name'] === 'string' ? served.get(args['name']) : undefined;
+    if (entry === undefined) return failure(`Unknown tool ${JSON.stringify(args['name'])}: use search_tools to find one`);
+    const { name, title, description, inputSchema, annotations } = entry.tool;
+    return result({ name, title: title ?? name, description: description ?? '', inputSchema, annotations: annotations ?? {} });
+  }
+
+  async function call(args: Record<string, unknown>, ctx: CallContext): Promise<ToolResult> {
+    const name = args['name'];
+    if (typeof name !== 'string' || !served.has(name)) return failure(`Unknown tool ${JSON.stringify(name)}: use search_tools to find one`);
+    const toolArgs = args['arguments'];
+    if (toolArgs !== undefined && (toolArgs === null || typeof toolArgs !== 'object' || Array.isArray(toolArgs))) {
+      return failure('Invalid arguments:\n- arguments: must be an object');
+    }
+    return inner.callTool(name, toolArgs as Record<string, unknown> | undefined, ctx);
+  }
+
+  return {
+    backend: inner.backend,
+    stateful: inner.stateful,
+    listTools: () => META_TOOLS as ListedTool[],
+    hasTool: (name) => META_TOOLS.some((tool) => tool.name === name),
+    callTool: async (name, args, ctx) => {
+      const given = args ?? {};
+      if (name === SEARCH.name) return search(given);
+      if (name === DESCRIBE.name) return describe(given);
+      if (name === CALL.name) return call(given, ctx);
+      return failure(`Unknown tool ${JSON.stringify(name)}`);
+    },
+  };
+}

@@ -1,0 +1,89 @@
+/**
+ * Outbound credentials for a backend that has no override module of its own (e.g. a third spec dropped into
+ * `specs/`): each operation's security requirements (OpenAPI 3.1 §4.8.30; alternatives, the first one that can be met
+ * wins) are met from static secrets — `apiKey` schemes in a header or cookie (§4.8.27) from `<BACKEND>_API_KEY`,
+ * `http` bearer / `oauth2` / `openIdConnect` from `<BACKEND>_BEARER_TOKEN` (RFC 6750), `http` basic from
+ * `<BACKEND>_BASIC_AUTH` (`user:password`, RFC 7617). In the sandbox a placeholder stands in for a missing secret:
+ * Prism checks that a credential is present, not its value. Query-string API keys are not sent (they would leak into
+ * logs): such an operation reaches the backend without them. Headers are worked out once per tool.
+ */
+import type { OutboundAuth, OutboundAuthResult } from '../contracts.js';
+import type { GeneratedBackend, JsonSchema, ToolDescriptor } from '../descriptor.js';
+
+/** The secrets available to a backend. */
+export interface StaticSecrets {
+  apiKey?: string;
+  bearerToken?: string;
+  basicAuth?: string;
+}
+
+/** The placeholder credential sent to a sandbox mock. */
+export const SANDBOX_CREDENTIAL = 'finmcp-sandbox';
+
+/** The header carrying one scheme's credential, or undefined when the scheme cannot be met. */
+function schemeHeader(scheme: JsonSchema | undefined, secrets: StaticSecrets): [string, string] | undefined {
+  if (scheme === undefined) return undefined;
+  const type = scheme['type'];
+  if (type === 'apiKey' && secrets.apiKey !== undefined && typeof scheme['name'] === 'string') {
+    if (scheme['in'] === 'header') return [scheme['name'].toLowerCase(), secrets.apiKey];
+    if (scheme['in'] === 'cookie') return ['cookie', `${scheme['name']}=${encodeURIComponent(secrets.apiKey)}`];
+    return undefined;
+  }
+  const httpScheme = typeof scheme['scheme'] === 'string' ? scheme['scheme'].toLowerCase() : '';
+  if (type === 'http' && httpScheme === 'basic' && secrets.basicAuth !== undefined) {
+    return ['authorization', `Basic ${Buffer.from(secrets.basicAuth).toString('base64')}`];
+  }
+  if ((type === 'oauth2' || type === 'openIdConnect' || (type === 'http' && httpScheme === 'bearer')) && secrets.bearerToken !== undefined) {
+    return ['authorization', `Bearer ${secrets.bearerToken}`];
+  }
+  return undefined;
+}
+
+/** The headers meeting the first satisfiable requirement of a tool's operation (none when nothing is required). */
+export function credentialHeaders(
+  descriptor: ToolDescriptor,
+  schemes: GeneratedBackend['securitySchemes'],
+  secrets: StaticSecrets,
+): Record<string, string> {
+  for (const requirement of descriptor.operation.security) {
+    const headers: Record<string, string> = {};
+    let met = true;
+    for (const name of Object.keys(requirement)) {
+      const header = schemeHeader(schemes[name], secrets);
+      if (header === undefined) {
+        met = false;
+        break;
+      }
+      headers[header[0]] = header[1];
+    }
+    if (met) return headers;
+  }
+  return {};
+}
+
+/** Outbound auth from static secrets, or undefined when the spec declares no security scheme at all. */
+export function staticCredentials(generated: GeneratedBackend, secrets: StaticSecrets): OutboundAuth | undefined {
+  if (Object.keys(generated.securitySchemes).length === 0) return undefined;
+  const cache = new WeakMap<ToolDescriptor, OutboundAuthResult>();
+  return async (_ctx, descriptor) => {
+    let result = cache.get(descriptor);
+    if (result === undefined) {
+      result = { headers: credentialHeaders(descriptor, generated.securitySchemes, secrets) };
+      cache.set(descriptor, result);
+    }
+    return result;
+  };
+}
+
+/** The secrets of a backend from its settings; in the sandbox, placeholders fill the gaps. */
+export function staticSecrets(read: (name: string) => string | undefined, sandbox: boolean): StaticSecrets {
+  const pick = (name: string, placeholder: string): string | undefined => read(name) ?? (sandbox ? placeholder : undefined);
+  const secrets: StaticSecrets = {};
+  const apiKey = pick('API_KEY', SANDBOX_CREDENTIAL);
+  const bearerToken = pick('BEARER_TOKEN', SANDBOX_CREDENTIAL);
+  const basicAuth = pick('BASIC_AUTH', `${SANDBOX_CREDENTIAL}:${SANDBOX_CREDENTIAL}`);
+  if (apiKey !== undefined) secrets.apiKey = apiKey;
+  if (bearerToken !== undefined) secrets.bearerToken = bearerToken;
+  if (basicAuth !== undefined) secrets.basicAuth = basicAuth;
+  return secrets;
+}
