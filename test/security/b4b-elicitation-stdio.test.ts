@@ -140,9 +140,9 @@ describe.each(['legacy', 'modern'] as const)('URL-mode sign-in over stdio, %s er
     await client.connect(transport);
     opened.push(client);
     const previous = transport.onmessage;
-    transport.onmessage = (message, extra) => {
+    transport.onmessage = (message) => {
       onmessage(message);
-      previous?.(message, extra);
+      previous?.(message);
     };
 
     if (era === 'modern') {
