@@ -19,7 +19,7 @@ import { isObject, type JsonObject } from './messages.js';
 import { openRequestState, sealRequestState, type StateBinding } from './request-state.js';
 
 /** The modes a client declared, or undefined when it declared no elicitation. */
-export interface ElicitationModes {
+interface ElicitationModes {
   form: boolean;
   url: boolean;
 }
@@ -58,7 +58,7 @@ function answerOf(value: unknown): ElicitAnswer {
 }
 
 /** What a call ends with instead of its result: a question for the client. */
-export type Deferral = { kind: 'input_required'; result: JsonObject } | { kind: 'error'; error: RpcError };
+type Deferral = { kind: 'input_required'; result: JsonObject } | { kind: 'error'; error: RpcError };
 
 /** An elicitor that may turn the call's result into a {@link Deferral}. */
 export interface CallElicitor extends Elicitor {

@@ -21,7 +21,7 @@ export interface InteractionPageSpec {
 }
 
 /** How long a page lives. */
-export const PAGE_TTL_MS = 10 * 60_000;
+const PAGE_TTL_MS = 10 * 60_000;
 /** Failed submissions before a page is withdrawn (slows guessing a password through it). */
 const MAX_ATTEMPTS = 5;
 /** Most pages held at once (the oldest goes first). */
@@ -36,7 +36,7 @@ interface Entry {
 }
 
 /** The pages of this process. */
-export class InteractionPages {
+class InteractionPages {
   readonly #pages = new Map<string, Entry>();
 
   /** Registers a page; returns its id. */

@@ -60,7 +60,7 @@ function bindingDigest(binding: StateBinding): string {
 }
 
 /** A JSON value with object members in sorted order. */
-export function canonical(value: unknown): unknown {
+function canonical(value: unknown): unknown {
   if (Array.isArray(value)) return value.map(canonical);
   if (typeof value !== 'object' || value === null) return value;
   const out: Record<string, unknown> = {};

@@ -14,7 +14,7 @@ import type { CallContext } from '../../contracts.js';
 import { readLogin } from '../b4b-session.js';
 
 /** One confirmed write: what the user is told it does. */
-export interface WriteDescription {
+interface WriteDescription {
   /** E.g. "Create a business entity". */
   action: string;
   /** E.g. "POST /api/v1/entities". */
@@ -65,7 +65,7 @@ export function confirmWrite(tool: string, description: WriteDescription, settin
 }
 
 /** The confirmation: backend, account, request and exactly the arguments that will be sent. */
-export function confirmationText(description: WriteDescription, args: Record<string, unknown>, ctx: CallContext, settings: ConfirmationSettings): string {
+function confirmationText(description: WriteDescription, args: Record<string, unknown>, ctx: CallContext, settings: ConfirmationSettings): string {
   const login = ctx.session === undefined ? undefined : readLogin(ctx.session);
   const account = login?.email ?? (settings.environmentPhone === undefined ? 'the signed-in account' : `the account of ${settings.environmentPhone}`);
   return [

@@ -19,7 +19,7 @@ import { signInPage } from './sign-in-page.js';
 export const LOGIN_TOOL = 'b4b_session_login';
 
 /** Settings of the tool. */
-export interface LoginToolOptions {
+interface LoginToolOptions {
   now: () => number;
   /** E.g. "Finizi B4B at https://api.b4b.example", for the sign-in page. */
   backendLabel: string;

@@ -9,10 +9,10 @@ import type { InteractionPageSpec } from '../../protocol/interaction-pages.js';
 import { escapeHtml, htmlPage } from '../../protocol/interaction-pages.js';
 
 /** Form field names (a script or a test drives the page with them). */
-export const SIGN_IN_FIELDS = { phone: 'phone', password: 'password' } as const;
+const SIGN_IN_FIELDS = { phone: 'phone', password: 'password' } as const;
 
 /** What the page needs. */
-export interface SignInPageOptions {
+interface SignInPageOptions {
   backend: string;
   /** E.g. "Finizi B4B at https://api.b4b.example". */
   backendLabel: string;

@@ -11,7 +11,7 @@ import { parseLoginResponse, storeLogin, type StoredB4bLogin } from '../b4b-sess
 import { scrub } from './results.js';
 
 /** Phone and password. */
-export interface B4bCredentials {
+interface B4bCredentials {
   phone: string;
   password: string;
 }
@@ -38,7 +38,7 @@ export function credentialProblems(phone: unknown, password: unknown): string[] 
 }
 
 /** Calls the backend's login and keeps the token in `session`. */
-export async function signIn(
+async function signIn(
   credentials: B4bCredentials,
   session: SessionHandle,
   ctx: CallContext,

@@ -47,7 +47,7 @@ class EventQueue implements AsyncIterable<string> {
 }
 
 /** One tool call that may turn its answer into a stream. */
-export class CallStream {
+class CallStream {
   readonly requests: ClientRequests;
   readonly #events = new EventQueue();
   /** Settles when the call sends its first request: from then on the answer is the stream. */
