@@ -16,7 +16,7 @@ import type { Caller } from '../protocol/caller.js';
 import { CLIENT_CAPABILITIES_STATE_KEY, Dispatcher, type Era, type Reply, type ServerInfo } from '../protocol/dispatcher.js';
 import { elicitationModes } from '../protocol/elicitation.js';
 import { ErrorCode, errorSummary } from '../protocol/errors.js';
-import { ClientRequests } from './stdio-requests.js';
+import { ClientRequests } from './client-requests.js';
 import { inspectMessage, type InboundRequest } from '../protocol/messages.js';
 import { createSessionHandle, MemorySessionStore } from './session-store.js';
 import { LineSplitter, LineWriter } from './stdio-lines.js';

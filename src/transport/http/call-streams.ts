@@ -14,7 +14,7 @@ import { CLIENT_CAPABILITIES_STATE_KEY, type Reply } from '../../protocol/dispat
 import { elicitationModes } from '../../protocol/elicitation.js';
 import { ErrorCode } from '../../protocol/errors.js';
 import type { InboundResponse, RequestId } from '../../protocol/messages.js';
-import { ClientRequests } from '../stdio-requests.js';
+import { ClientRequests } from '../client-requests.js';
 import type { HttpAnswer } from './exchange.js';
 
 /** SSE headers (the HTML `text/event-stream` format). */
