@@ -112,7 +112,12 @@ function transportCell(status: ServerBackendResult['stdio'], field: 'rssIdleByte
 function startupTable(results: RunResults, backend: BackendResult): string {
   const rows = backend.servers.map((s) => {
     const d = results.derived.startup.find((r) => r.backend === backend.backend && r.server === s.id);
-    const cold = 'medianMs' in s.coldStart ? `${f1(s.coldStart.medianMs)} (${s.coldStart.samplesMs.map((v) => Math.round(v)).join(', ')})` : 'failed²';
+    const cold =
+      'medianMs' in s.coldStart
+        ? `${f1(s.coldStart.medianMs)} (${s.coldStart.samplesMs.map((v) => Math.round(v)).join(', ')})`
+        : s.coldStart.unavailable !== undefined
+          ? 'n/a¹'
+          : 'failed²';
     const sessions =
       s.sessions === undefined
         ? '—'
@@ -172,6 +177,9 @@ function footnotes(backend: BackendResult): string[] {
       if (status.nonJsonLines !== undefined && status.nonJsonLines > 0) {
         notes.push(`${s.label} printed ${status.nonJsonLines} non-JSON line(s) on stdout (a strict stdio client would fail).`);
       }
+    }
+    if ('unavailable' in s.coldStart && s.coldStart.unavailable !== undefined) {
+      notes.push(`¹ ${s.label} cold start: ${s.coldStart.unavailable}.`);
     }
     if ('error' in s.coldStart && s.coldStart.error !== undefined) notes.push(`² ${s.label} cold start failed: ${s.coldStart.error.split('\n')[0] ?? ''}`);
     if (s.sessions !== undefined && 'error' in s.sessions) notes.push(`² ${s.label} sessions failed: ${s.sessions.error}`);

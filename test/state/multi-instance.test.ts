@@ -6,7 +6,9 @@
  */
 import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
+import { Client, StreamableHTTPClientTransport } from '@modelcontextprotocol/client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { ToolResult } from '../../src/contracts.js';
 import { projectRoot } from '../../src/paths.js';
 import { startPrism, type PrismServer } from '../../src/sandbox/prism.js';
 import { startFaultBackend, reply, type FaultBackend } from '../helpers/fault-backend.js';
@@ -23,12 +25,15 @@ const BOB = { apiKey: `bob-${randomBytes(12).toString('hex')}` };
 // must not be among them (a drained bucket would refuse their next calls on every instance).
 const CAROL = { apiKey: `carol-${randomBytes(12).toString('hex')}` };
 const DAVE = { apiKey: `dave-${randomBytes(12).toString('hex')}` };
+// The caller of the 2026-07-28 test: its sign-in belongs to the principal, not to a session.
+const ERIN = { apiKey: `erin-${randomBytes(12).toString('hex')}` };
 
 let redis: RedisServer;
 let prism: PrismServer;
 let slowBackend: FaultBackend;
 let env: Record<string, string>;
 const instances: Instance[] = [];
+const clients: Client[] = [];
 let a: Instance;
 let b: Instance;
 const sessionIds: string[] = [];
@@ -58,12 +63,13 @@ beforeAll(async () => {
   env = {
     FINMCP_STATE_STORE: redis.url,
     FINMCP_STATE_KEY: randomBytes(32).toString('base64'),
-    FINMCP_API_KEYS: `alice:${ALICE.apiKey},bob:${BOB.apiKey},carol:${CAROL.apiKey},dave:${DAVE.apiKey}`,
+    FINMCP_API_KEYS: `alice:${ALICE.apiKey},bob:${BOB.apiKey},carol:${CAROL.apiKey},dave:${DAVE.apiKey},erin:${ERIN.apiKey}`,
   };
   [a, b] = await Promise.all([start('A', prism.url), start('B', prism.url)]);
 }, 180_000);
 
 afterAll(async () => {
+  for (const client of clients) await client.close().catch(() => undefined);
   await Promise.all(instances.map((i) => i.stop()));
   await Promise.all([redis?.close(), prism?.stop(), slowBackend?.close()]);
 });
@@ -80,6 +86,32 @@ describe('two instances sharing one Redis', () => {
     const after = await callTool(a.endpoint, 'list_entities', {}, caller);
     expect(after.isError).toBe(true);
     expect(after.text).toMatch(/Not logged in: call the `login` tool/);
+  }, 60_000);
+
+  it('keeps a 2026-07-28 sign-in per caller across instances: login on one, tools on the other, logout ends it on both', async () => {
+    // No sessions in this era: each instance finds the caller's sign-in in Redis by the principal alone.
+    const connect = async (instance: Instance): Promise<Client> => {
+      const client = new Client({ name: `modern-${instance.name}`, version: '0' }, { versionNegotiation: { mode: { pin: '2026-07-28' } } });
+      await client.connect(
+        new StreamableHTTPClientTransport(new URL(instance.endpoint), { requestInit: { headers: { authorization: `Bearer ${ERIN.apiKey}` } } }),
+      );
+      clients.push(client);
+      expect(client.getProtocolEra()).toBe('modern');
+      return client;
+    };
+    // A successful result may leave `isError` out: normalise it so the assertions can fail both ways.
+    const call = async (client: Client, name: string, args: Record<string, unknown> = {}): Promise<ToolResult & { isError: boolean }> => {
+      const result = (await client.callTool({ name, arguments: args })) as ToolResult;
+      return { ...result, isError: result.isError === true };
+    };
+    const [onA, onB] = await Promise.all([connect(a), connect(b)]);
+    expect((await call(onA, 'login', { phone: PHONE, password: PASSWORD })).isError).toBe(false);
+    const entities = await call(onB, 'list_entities');
+    expect(entities.isError, entities.content[0]?.text).toBe(false);
+    expect((await call(onB, 'logout')).isError).toBe(false);
+    const after = await call(onA, 'list_entities');
+    expect(after.isError).toBe(true);
+    expect(after.content[0]?.text).toMatch(/Not logged in/);
   }, 60_000);
 
   it('serves a legacy Mcp-Session-Id session on either instance, bound to its principal; DELETE on one ends it on both', async () => {
