@@ -104,10 +104,11 @@ export async function startHttpServer(root: string, onLog: (line: string) => voi
   try {
     await waitReady(endpointOf('b4b'), child, () => tail, 180_000);
     // The same modules the CLI's `token --sandbox` uses, compiled alongside this one.
+    // Generated backends are loaded at run time from generated/ (never compiled into dist/), as the CLI does.
     const [{ obtainSandboxToken }, { specScopes }, { backendLoaders }] = await Promise.all([
       import('../src/sandbox/authorization-server.js'),
       import('../src/cli/scopes.js'),
-      import('../generated/index.gen.js'),
+      import('../src/cli/generated.js').then(({ loadBackendRegistry }) => loadBackendRegistry()),
     ]);
     const finopps = await backendLoaders.finopps!();
     const token = await obtainSandboxToken({
