@@ -96,18 +96,29 @@ describe('B4B over stdio (sandbox)', () => {
   });
 });
 
+/** The client calls of both protocol eras' SDK clients that the FinOpps walk-through needs. */
+interface ToolCaller {
+  listTools(): Promise<{ tools: unknown[] }>;
+  callTool(params: { name: string; arguments: Record<string, unknown> }): Promise<unknown>;
+}
+
+/** Lists FinOpps' seven tools and calls each with its example arguments; every result conforms to its outputSchema. */
+async function callEveryFinoppsTool(client: ToolCaller): Promise<void> {
+  const tools = (await client.listTools()).tools as ListedTool[];
+  expect(tools).toHaveLength(7);
+  const args = exampleArgumentsByTool(finopps, tools);
+  for (const tool of tools) {
+    const result = (await client.callTool({ name: tool.name, arguments: args.get(tool.name) ?? {} })) as ToolResult;
+    expectConforms(tool, result);
+  }
+}
+
 describe('FinOpps over stdio (sandbox: the token comes from the sandbox authorization server)', () => {
   it('derives the organisation from the token and serves every tool; every result conforms to its outputSchema', async () => {
     const { client, transport } = stdioClient('finopps', { FINMCP_SANDBOX_USER: 'alice' });
     await client.connect(transport);
     try {
-      const { tools } = await client.listTools();
-      expect(tools).toHaveLength(7);
-      const args = exampleArgumentsByTool(finopps, tools as ListedTool[]);
-      for (const tool of tools) {
-        const result = (await client.callTool({ name: tool.name, arguments: args.get(tool.name) ?? {} })) as ToolResult;
-        expectConforms(tool as ListedTool, result);
-      }
+      await callEveryFinoppsTool(client);
     } finally {
       await client.close();
     }
@@ -156,13 +167,7 @@ describe('MCP 2026-07-28 over stdio: the SDK 2.x client pinned to the revision',
   it('FinOpps: every tool with the sandbox token', async () => {
     const client = await modernClient('finopps', { FINMCP_SANDBOX_USER: 'alice' });
     try {
-      const { tools } = await client.listTools();
-      expect(tools).toHaveLength(7);
-      const args = exampleArgumentsByTool(finopps, tools as ListedTool[]);
-      for (const tool of tools) {
-        const result = (await client.callTool({ name: tool.name, arguments: args.get(tool.name) ?? {} })) as ToolResult;
-        expectConforms(tool as ListedTool, result);
-      }
+      await callEveryFinoppsTool(client);
     } finally {
       await client.close();
     }
