@@ -10,7 +10,7 @@
  */
 import { existsSync, readFileSync, readdirSync } from 'node:fs';
 import { basename, extname, join, resolve } from 'node:path';
-import type { JsonSchema, ToolDescriptor } from '../src/descriptor.js';
+import type { JsonSchema, ToolDescriptor } from '../contract/descriptor.js';
 import { renderClientFile } from './emit/client-file.js';
 import { type DocsBackend, renderDocsFile } from './emit/docs-file.js';
 import {

@@ -2,7 +2,7 @@
  * Contracts between the runtime's parts: per-backend overrides, the per-call context, inbound auth
  * plugins and the session store. Generic: backends plug in through these types only.
  */
-import type { GeneratedBackend, JsonSchema, ToolAnnotations, ToolDescriptor } from './descriptor.js';
+import type { GeneratedBackend, JsonSchema, ToolAnnotations, ToolDescriptor } from '../contract/descriptor.js';
 
 /** Who is calling, as established by an inbound auth plugin (OAuth resource server, API key, or none). */
 export interface Principal {

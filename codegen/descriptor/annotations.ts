@@ -3,7 +3,7 @@
  * idempotent methods), overridable per operation with the `x-mcp-annotations` vendor extension (OpenAPI 3.1 §4.9
  * Specification Extensions), merged over the defaults.
  */
-import type { HttpMethod, ToolAnnotations } from '../../src/descriptor.js';
+import type { HttpMethod, ToolAnnotations } from '../../contract/descriptor.js';
 import { isObject } from '../schema/json.js';
 
 /** Default hints per method; every backend call reaches an external system, so `openWorldHint` is always true. */

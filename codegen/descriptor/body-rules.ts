@@ -9,7 +9,7 @@
  * - an optional body's rules apply only when one of its fields is given (`if`/`then`).
  * Counts that cannot be rewritten exactly make the body unflattenable: it is then one `body` input, rules intact.
  */
-import type { JsonSchema } from '../../src/descriptor.js';
+import type { JsonSchema } from '../../contract/descriptor.js';
 import { isObject } from '../schema/json.js';
 
 /** Object keywords a flattened body may carry (others keep it whole: see `isFlattenableObject`). */

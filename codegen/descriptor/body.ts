@@ -5,7 +5,7 @@
  * flattened (`oneOf`/`anyOf` of shapes at the root, `additionalProperties` schemas, free-form objects) — is ONE input property
  * (`kind: value`) named by the `x-codegen-request-body-name` extension, else `body`.
  */
-import type { JsonSchema } from '../../src/descriptor.js';
+import type { JsonSchema } from '../../contract/descriptor.js';
 import { isObject, typeList } from '../schema/json.js';
 import { hasOnlyPortableBodyRules } from './body-rules.js';
 

@@ -3,7 +3,7 @@
  * operations → the backend's tool list with unique names. Each rule lives in its own module of this folder; this one
  * only assembles them in the order the rules depend on each other.
  */
-import type { BodyBinding, JsonSchema, ParameterBinding, ToolDescriptor } from '../../src/descriptor.js';
+import type { BodyBinding, JsonSchema, ParameterBinding, ToolDescriptor } from '../../contract/descriptor.js';
 import { type ConvertOptions, SchemaConverter } from '../schema/convert.js';
 import { atPointer, operationPointer } from '../schema/pointer.js';
 import { isObject } from '../schema/json.js';

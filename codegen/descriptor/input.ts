@@ -7,7 +7,7 @@
  * lost, and the bindings record each property's original name. Names some LLM APIs refuse as property keys (outside
  * `[A-Za-z0-9_.-]`, e.g. `filter[status]`, or longer than 64) are made safe first (`filter_status_`).
  */
-import type { JsonSchema } from '../../src/descriptor.js';
+import type { JsonSchema } from '../../contract/descriptor.js';
 
 /** Where an input comes from, in precedence order. */
 export const INPUT_PRECEDENCE = ['path', 'query', 'header', 'cookie', 'body'] as const;

@@ -3,7 +3,7 @@
  * from the OpenAPI 3.1 §4.8.10 `operationId`, or from method and path when the operation has none.
  */
 import { createHash } from 'node:crypto';
-import type { HttpMethod } from '../../src/descriptor.js';
+import type { HttpMethod } from '../../contract/descriptor.js';
 
 /** Longest tool name. */
 export const MAX_TOOL_NAME_LENGTH = 64;

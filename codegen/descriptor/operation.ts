@@ -3,7 +3,7 @@
  * plugin extracts from hey-api's IR and the raw bundled spec, and what the descriptor modules consume. Keeping this
  * a plain data type lets every descriptor rule be table-tested without running the parser.
  */
-import type { HttpMethod, ParameterBinding, ToolAnnotations } from '../../src/descriptor.js';
+import type { HttpMethod, ParameterBinding, ToolAnnotations } from '../../contract/descriptor.js';
 
 /** One parameter (OpenAPI 3.1 §4.8.12), path-item and operation levels already merged. */
 export interface ParameterInput {

@@ -5,7 +5,7 @@
  * (`items` / `result`), non-JSON content becomes `{ content: string }`, no content `{}`. Outputs stay open (no
  * `additionalProperties: false`): backends add fields, and clients must not reject them.
  */
-import type { JsonSchema, OutputBinding } from '../../src/descriptor.js';
+import type { JsonSchema, OutputBinding } from '../../contract/descriptor.js';
 import type { SchemaConverter } from '../schema/convert.js';
 import { isObject, typeList } from '../schema/json.js';
 import { isJsonMediaType } from './body.js';

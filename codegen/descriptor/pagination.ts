@@ -4,7 +4,7 @@
  * next cursor (`nextCursor`, `next_cursor`, `next`…) found at most two levels deep. Page style: a `page` query
  * parameter. Both pick up a page-size parameter (`per_page`, `page_size`, `limit`…).
  */
-import type { JsonSchema, PaginationBinding, ParameterBinding } from '../../src/descriptor.js';
+import type { JsonSchema, PaginationBinding, ParameterBinding } from '../../contract/descriptor.js';
 import { isObject } from '../schema/json.js';
 
 /** Query parameters that carry a cursor. */

@@ -4,7 +4,7 @@
  * for `form`, false otherwise. `Accept`, `Content-Type` and `Authorization` header parameters are ignored, as §4.8.12.1
  * says, because the runtime sets them itself.
  */
-import type { JsonSchema, ParameterBinding } from '../../src/descriptor.js';
+import type { JsonSchema, ParameterBinding } from '../../contract/descriptor.js';
 import type { SchemaConverter } from '../schema/convert.js';
 import type { ParameterInput } from './operation.js';
 

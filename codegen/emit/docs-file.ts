@@ -3,7 +3,7 @@
  * serves): per backend, per tool its name, description, parameters (name, in, type, required, description — from the
  * flat input schema, OpenAPI 3.1 §4.8.12 locations) and MCP annotations.
  */
-import type { JsonSchema, ToolDescriptor } from '../../src/descriptor.js';
+import type { JsonSchema, ToolDescriptor } from '../../contract/descriptor.js';
 import { isObject, typeList } from '../schema/json.js';
 import { markdownHeader } from './header.js';
 

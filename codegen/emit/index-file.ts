@@ -4,7 +4,7 @@
  * `generated/index.gen.js` (the registry, with lazy `import()`s so a server only loads the backends it serves).
  * Plain ES modules, loadable without a compile step; each has a `.d.ts` beside it for TypeScript callers.
  */
-import type { JsonSchema, ToolDescriptor } from '../../src/descriptor.js';
+import type { JsonSchema, ToolDescriptor } from '../../contract/descriptor.js';
 import { jsonLiteral, tsHeader } from './header.js';
 import { toolModuleName } from './tool-module.js';
 
@@ -27,7 +27,7 @@ export function renderBackendIndex(meta: BackendMeta, tools: ReadonlyArray<Pick<
   return `${[tsHeader(meta.specFile), ...imports].join('\n')}
 
 /** The ${JSON.stringify(meta.name)} backend: tools and precompiled validators generated from ${meta.specFile}. */
-/** @type {import('../../src/descriptor.js').GeneratedBackend} */
+/** @type {import('../../contract/descriptor.js').GeneratedBackend} */
 export const backend = {
 ${field('name', meta.name)}
 ${field('title', meta.title)}
@@ -44,7 +44,7 @@ ${field('securitySchemes', meta.securitySchemes)}
 /** Renders `generated/<backend>/index.gen.d.ts`. */
 export function renderBackendTypes(meta: BackendMeta): string {
   return `${tsHeader(meta.specFile)}
-import type { GeneratedBackend } from '../../src/descriptor.js';
+import type { GeneratedBackend } from '../../contract/descriptor.js';
 
 /** The ${JSON.stringify(meta.name)} backend generated from ${meta.specFile}. */
 export declare const backend: GeneratedBackend;
@@ -69,7 +69,7 @@ export const backendLoaders = {${loaders === '' ? '' : `\n${loaders}\n`}};
 /** Renders `generated/index.gen.d.ts`. */
 export function renderRegistryTypes(source: string): string {
   return `${tsHeader(source)}
-import type { GeneratedBackend } from '../src/descriptor.js';
+import type { GeneratedBackend } from '../contract/descriptor.js';
 
 /** Names of the generated backends, sorted. */
 export declare const backendNames: string[];

@@ -7,7 +7,7 @@
  * The descriptor literal is plain JSON between fixed markers, so the generator can read the committed descriptors
  * back to report what changed for clients.
  */
-import type { ToolDescriptor } from '../../src/descriptor.js';
+import type { ToolDescriptor } from '../../contract/descriptor.js';
 import { jsonLiteral, tsHeader } from './header.js';
 
 /** The line that opens the descriptor literal. */
@@ -26,7 +26,7 @@ export function renderToolModule(source: string, tool: ToolDescriptor, validator
     tsHeader(source),
     ...validator.imports,
     '',
-    `/** @type {import('../../../src/descriptor.js').ToolDescriptor} */`,
+    `/** @type {import('../../../contract/descriptor.js').ToolDescriptor} */`,
     `${OPENING}${jsonLiteral(tool)};`,
     '',
     '/** Precompiled (ajv standalone, JSON Schema 2020-12) validator of the tool input. */',

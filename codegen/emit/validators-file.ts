@@ -19,7 +19,7 @@
 import { Ajv2020 } from 'ajv/dist/2020.js';
 import standaloneCodeModule from 'ajv/dist/standalone/index.js';
 import addFormatsModule from 'ajv-formats';
-import type { JsonSchema } from '../../src/descriptor.js';
+import type { JsonSchema } from '../../contract/descriptor.js';
 import { visitSchemas } from '../schema/walk.js';
 
 // ajv and ajv-formats are CommonJS: under NodeNext their default export is the module object.

@@ -4,7 +4,7 @@
  * extensions (§4.9). Read straight from the document: no intermediate representation is built, which keeps a
  * 1,000-operation spec to one pass.
  */
-import type { HttpMethod, ParameterBinding } from '../../src/descriptor.js';
+import type { HttpMethod, ParameterBinding } from '../../contract/descriptor.js';
 import { parseAnnotationsExtension } from '../descriptor/annotations.js';
 import { isJsonMediaType } from '../descriptor/body.js';
 import type { OperationInput, ParameterInput, RequestBodyInput, ResponseInput } from '../descriptor/operation.js';

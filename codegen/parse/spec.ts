@@ -3,7 +3,7 @@
  * operation. A failure names where in the document it happened, as a JSON pointer (RFC 6901), e.g.
  * `#/paths/~1pets/get: unresolvable reference "#/components/schemas/Pet"`.
  */
-import type { ToolDescriptor } from '../../src/descriptor.js';
+import type { ToolDescriptor } from '../../contract/descriptor.js';
 import { buildDescriptors } from '../descriptor/build.js';
 import type { OperationInput } from '../descriptor/operation.js';
 import type { JsonObject } from '../schema/json.js';

@@ -8,7 +8,7 @@
  * removed input enum value, removed output field, output field becoming optional, changed output type, new output
  * enum value (a client may not handle it). Compatible: the opposites.
  */
-import type { JsonSchema, ToolDescriptor } from '../../src/descriptor.js';
+import type { JsonSchema, ToolDescriptor } from '../../contract/descriptor.js';
 import { isObject, jsonEqual, typeList } from '../schema/json.js';
 
 /** Whether a change can break an existing client. */

@@ -3,7 +3,7 @@
  * by the server only, so it is removed from tool INPUT schemas; a write-only property is never returned, so it is
  * removed from OUTPUT schemas. Removed names are also dropped from `required` (the model could never satisfy them).
  */
-import type { JsonSchema } from '../../src/descriptor.js';
+import type { JsonSchema } from '../../contract/descriptor.js';
 import { isObject } from './json.js';
 
 /** Which direction a schema describes: what the model sends (`input`) or what the tool returns (`output`). */

@@ -9,7 +9,7 @@
  * `unevaluated*`, `prefixItems`) only merge when the other side has no object shape, `$ref` never merges. Anything
  * else keeps the `allOf` as written, which is always valid.
  */
-import type { JsonSchema } from '../../src/descriptor.js';
+import type { JsonSchema } from '../../contract/descriptor.js';
 import { isObject, jsonEqual, setTypeList, typeList } from './json.js';
 import { dropRequired } from './access.js';
 

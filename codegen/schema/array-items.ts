@@ -3,7 +3,7 @@
  * arrays and several MCP clients (and LLM function-calling validators) reject an array schema without it, even though
  * 2020-12 allows it; `{}` (any item) is the faithful default.
  */
-import type { JsonSchema } from '../../src/descriptor.js';
+import type { JsonSchema } from '../../contract/descriptor.js';
 import { typeList } from './json.js';
 
 /** Adds `items: {}` in place when `schema` may be an array and says nothing about its items. */

@@ -5,7 +5,7 @@
  * refs → 3.0 compatibility → keyword filter → children → discriminator tags → read/write-only → allOf merge →
  * array items → implicit object/array types; and once the tool schema is complete, `$defs` and implicit scalar types.
  */
-import type { JsonSchema } from '../../src/descriptor.js';
+import type { JsonSchema } from '../../contract/descriptor.js';
 import { type SchemaMode, removeHiddenProperties } from './access.js';
 import { mergeAllOf } from './all-of.js';
 import { ensureArrayItems } from './array-items.js';

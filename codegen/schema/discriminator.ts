@@ -5,7 +5,7 @@
  * from `mapping` or, for a branch without a mapping entry, from the referenced schema's name (the implicit mapping of
  * §4.8.25.2.1). The tags are computed from the RAW branches, before `$ref`s are inlined and their names are lost.
  */
-import type { JsonSchema } from '../../src/descriptor.js';
+import type { JsonSchema } from '../../contract/descriptor.js';
 import { isObject } from './json.js';
 import { pointerTokens } from './pointer.js';
 

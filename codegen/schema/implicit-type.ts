@@ -5,7 +5,7 @@
  * finished tool schema only, where the enclosing schemas' types are known: under `type: integer`, a bare `minimum`
  * must stay untyped.
  */
-import type { JsonSchema } from '../../src/descriptor.js';
+import type { JsonSchema } from '../../contract/descriptor.js';
 
 /** Keywords that only make sense for objects. */
 const OBJECT_KEYWORDS = ['properties', 'patternProperties', 'additionalProperties', 'required'] as const;

@@ -2,7 +2,7 @@
  * Plain-JSON helpers shared by the schema transforms (JSON Schema 2020-12 §4.3: a schema is an object or a boolean).
  * Kept tiny and dependency-free so that every transform module can be table-tested on literal objects.
  */
-import type { JsonSchema } from '../../src/descriptor.js';
+import type { JsonSchema } from '../../contract/descriptor.js';
 
 /** Any JSON object, as parsed from a spec. */
 export type JsonObject = { [key: string]: unknown };

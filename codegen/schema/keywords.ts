@@ -8,7 +8,7 @@
  * (`$id`, `$schema`, anchors) are dropped too: tool schemas are self-contained, their only references point into
  * their own root `$defs`.
  */
-import type { JsonSchema } from '../../src/descriptor.js';
+import type { JsonSchema } from '../../contract/descriptor.js';
 
 /** JSON Schema 2020-12 keywords kept in tool schemas. */
 export const KEPT_KEYWORDS: ReadonlySet<string> = new Set([

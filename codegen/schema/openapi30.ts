@@ -4,7 +4,7 @@
  * - `nullable: true` → `null` added to the `type` array (3.1 §4.8.24 dropped `nullable`), and to `enum` when present;
  * - boolean `exclusiveMinimum`/`exclusiveMaximum` (Draft 4 style) → the numeric 2020-12 form.
  */
-import type { JsonSchema } from '../../src/descriptor.js';
+import type { JsonSchema } from '../../contract/descriptor.js';
 import { setTypeList, typeList } from './json.js';
 
 /** Returns a copy of `schema` with 3.0-only forms rewritten; the `nullable` keyword itself is removed. */

@@ -7,7 +7,7 @@
  * contract (absent is not `null`, e.g. `phone: null` clears a phone). Accepted instances are exactly the same, so the
  * validator is unchanged in meaning.
  */
-import type { JsonSchema, ToolDescriptor } from '../../src/descriptor.js';
+import type { JsonSchema, ToolDescriptor } from '../../contract/descriptor.js';
 import { visitSchemas } from './walk.js';
 
 /** Rewrites, in place, one schema node's `type` array into `anyOf` single-type branches. */

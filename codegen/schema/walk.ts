@@ -2,7 +2,7 @@
  * Where subschemas live (JSON Schema 2020-12 Core §10 Applicator vocabulary, §11 Unevaluated, §8 Content, and the
  * root `$defs` of §8.2.4): shared by the converter and by every pass that visits converted tool schemas.
  */
-import type { JsonSchema } from '../../src/descriptor.js';
+import type { JsonSchema } from '../../contract/descriptor.js';
 import { isObject } from './json.js';
 
 /** Keywords holding one subschema. */

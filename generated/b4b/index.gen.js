@@ -16,7 +16,7 @@ import * as t13 from './tools/list_products.gen.js';
 import * as t14 from './tools/search_similar_products.gen.js';
 
 /** The "b4b" backend: tools and precompiled validators generated from specs/b4b.yaml. */
-/** @type {import('../../src/descriptor.js').GeneratedBackend} */
+/** @type {import('../../contract/descriptor.js').GeneratedBackend} */
 export const backend = {
   name: "b4b",
   title: "Finizi B4B API",

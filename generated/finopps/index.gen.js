@@ -8,7 +8,7 @@ import * as t5 from './tools/search_customers.gen.js';
 import * as t6 from './tools/get_business.gen.js';
 
 /** The "finopps" backend: tools and precompiled validators generated from specs/finopps.yaml. */
-/** @type {import('../../src/descriptor.js').GeneratedBackend} */
+/** @type {import('../../contract/descriptor.js').GeneratedBackend} */
 export const backend = {
   name: "finopps",
   title: "FinOpps API",

@@ -4,7 +4,7 @@
  */
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import type { GeneratedBackend } from '../descriptor.js';
+import type { GeneratedBackend } from '../../contract/descriptor.js';
 import { projectRoot } from '../paths.js';
 
 /** What `generated/index.gen.js` exports. */

@@ -12,7 +12,7 @@ import { exitWhenStopped } from './lifecycle.js';
 import { operationScopes, specScopes } from './scopes.js';
 import { serveBackendTools } from './served-backend.js';
 import type { BackendOverrides, InboundAuth, Principal, ToolService } from '../contracts.js';
-import type { GeneratedBackend } from '../descriptor.js';
+import type { GeneratedBackend } from '../../contract/descriptor.js';
 import type { ServiceTokenSource } from '../overrides/index.js';
 import type { BackendHttp } from '../http/backend-http.js';
 import type { Sandbox } from '../sandbox/sandbox.js';

@@ -8,7 +8,7 @@ import { ConfigError, type Settings } from '../config.js';
 import type { BackendOverrides, ToolService } from '../contracts.js';
 import { createToolService } from '../core/tool-service.js';
 import type { ToolSelection } from '../core/tool-selection.js';
-import type { GeneratedBackend } from '../descriptor.js';
+import type { GeneratedBackend } from '../../contract/descriptor.js';
 import type { BackendHttp } from '../http/backend-http.js';
 import type { Logger } from '../log.js';
 

@@ -5,7 +5,7 @@
  */
 import { createClientCredentialsProvider } from '../auth/client-credentials.js';
 import { ConfigError, type Settings } from '../config.js';
-import type { GeneratedBackend } from '../descriptor.js';
+import type { GeneratedBackend } from '../../contract/descriptor.js';
 import type { ServiceTokenSource } from '../overrides/index.js';
 import { SANDBOX_SERVICE_CLIENT } from '../sandbox/sandbox-identities.js';
 import { specScopes } from './scopes.js';

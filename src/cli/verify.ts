@@ -13,7 +13,7 @@ import addFormatsModule from 'ajv-formats';
 import { parse as parseYaml } from 'yaml';
 import { Client, StreamableHTTPClientTransport } from '@modelcontextprotocol/client';
 import type { ToolResult } from '../contracts.js';
-import type { ToolDescriptor } from '../descriptor.js';
+import type { ToolDescriptor } from '../../contract/descriptor.js';
 import { ConfigError, Settings } from '../config.js';
 import { createLogger } from '../log.js';
 import { projectRoot } from '../paths.js';

@@ -3,7 +3,7 @@
  * schemas, checked by hand for JSON Schema `type` and `enum` only (JSON Schema Validation §6.1.1, §6.1.2), so no
  * validator is compiled at run time.
  */
-import type { JsonSchema } from '../descriptor.js';
+import type { JsonSchema } from '../../contract/descriptor.js';
 import { describeValue, isSecretName } from './validation.js';
 
 /** Returns the broken rule (e.g. `must be string (got 5)`), or undefined when the value is acceptable. */

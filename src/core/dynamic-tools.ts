@@ -7,7 +7,7 @@
  * or three calls.
  */
 import type { CallContext, ListedTool, ToolResult, ToolService } from '../contracts.js';
-import type { ToolDescriptor } from '../descriptor.js';
+import type { ToolDescriptor } from '../../contract/descriptor.js';
 
 /** What the search looks at for one served tool. */
 interface Entry {

@@ -7,7 +7,7 @@
  * valid; the cut is described in a text note and in `_meta["finmcp/truncated"]` (MCP `_meta`, §"General fields").
  * Paged lists surface the backend's next cursor/page as a note the model can act on.
  */
-import type { JsonSchema, PaginationBinding } from '../descriptor.js';
+import type { JsonSchema, PaginationBinding } from '../../contract/descriptor.js';
 
 /** What `_meta["finmcp/truncated"]` holds when a result was cut. */
 export interface TruncationInfo {

@@ -13,7 +13,7 @@ import {
   serializeObjectParam,
   serializePrimitiveParam,
 } from 'openapi-fetch';
-import type { BodyBinding, ParameterBinding, ToolDescriptor } from '../descriptor.js';
+import type { BodyBinding, ParameterBinding, ToolDescriptor } from '../../contract/descriptor.js';
 
 /** An HTTP request ready for {@link BackendHttp.send}: path filled, query serialized (no `?`). */
 export interface BuiltRequest {

@@ -11,7 +11,7 @@ import type {
   ListedTool,
   ToolOverride,
 } from '../contracts.js';
-import type { JsonSchema, PrecompiledValidator, ToolAnnotations, ToolDescriptor } from '../descriptor.js';
+import type { JsonSchema, PrecompiledValidator, ToolAnnotations, ToolDescriptor } from '../../contract/descriptor.js';
 import { compileSimpleCheck, type SimpleCheck } from './common-input.js';
 import { compileResponseShaper, type ResponseShaper } from './large-response.js';
 import { compileRequestPlan, type RequestPlan } from './request-builder.js';

@@ -8,7 +8,7 @@
  * logs): such an operation reaches the backend without them. Headers are worked out once per tool.
  */
 import type { OutboundAuth, OutboundAuthResult } from '../contracts.js';
-import type { GeneratedBackend, JsonSchema, ToolDescriptor } from '../descriptor.js';
+import type { GeneratedBackend, JsonSchema, ToolDescriptor } from '../../contract/descriptor.js';
 
 /** The secrets available to a backend. */
 export interface StaticSecrets {

@@ -6,7 +6,7 @@
  *
  * Values are echoed only briefly (80 characters at most) and never for secret-looking fields.
  */
-import type { PrecompiledValidator } from '../descriptor.js';
+import type { PrecompiledValidator } from '../../contract/descriptor.js';
 
 /** One ajv error, as precompiled validators report them. */
 export type ValidationIssue = NonNullable<PrecompiledValidator['errors']>[number];

@@ -9,7 +9,7 @@
  * token (locally known expiry, or a backend 401) ends the login and the user logs in again.
  */
 import type { BackendApi, BackendOverrides, CallContext, OutboundAuthResult } from '../contracts.js';
-import type { ToolDescriptor } from '../descriptor.js';
+import type { ToolDescriptor } from '../../contract/descriptor.js';
 import { describeHttpError } from '../core/http-problem.js';
 import { SESSION_EXPIRED, forgetLogin, isExpired, readLogin, sessionToken } from './b4b-session.js';
 import { B4B_WRITES, confirmWrite, type ConfirmationSettings } from './b4b/confirm-write.js';

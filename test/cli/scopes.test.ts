@@ -1,7 +1,7 @@
 /** Scopes named by security requirements, per operation and per backend. */
 import { describe, expect, it } from 'vitest';
 import { operationScopes, specScopes } from '../../src/cli/scopes.js';
-import type { GeneratedBackend, ToolDescriptor } from '../../src/descriptor.js';
+import type { GeneratedBackend, ToolDescriptor } from '../../contract/descriptor.js';
 
 function tool(security: Array<Record<string, string[]>>): ToolDescriptor {
   return { operation: { security } } as unknown as ToolDescriptor;

@@ -15,7 +15,7 @@ import { Settings } from '../../src/config.js';
 import { createLogger } from '../../src/log.js';
 import { obtainSandboxToken } from '../../src/sandbox/authorization-server.js';
 import { backendLoaders } from '../../generated/index.gen.js';
-import type { GeneratedBackend } from '../../src/descriptor.js';
+import type { GeneratedBackend } from '../../contract/descriptor.js';
 import type { ListedTool, ToolResult } from '../../src/contracts.js';
 import { exampleArgumentsByTool } from '../helpers/spec-examples.js';
 import { expectConforms } from '../helpers/tool-results.js';

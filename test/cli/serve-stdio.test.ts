@@ -13,7 +13,7 @@ import { StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js'
 import { Client as ModernClient } from '@modelcontextprotocol/client';
 import { StdioClientTransport as ModernStdioTransport } from '@modelcontextprotocol/client/stdio';
 import type { ListedTool, ToolResult } from '../../src/contracts.js';
-import type { GeneratedBackend } from '../../src/descriptor.js';
+import type { GeneratedBackend } from '../../contract/descriptor.js';
 import { backendLoaders } from '../../generated/index.gen.js';
 import { exampleArgumentsByTool } from '../helpers/spec-examples.js';
 import { expectConforms } from '../helpers/tool-results.js';

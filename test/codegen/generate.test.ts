@@ -6,7 +6,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { GeneratedBackend } from '../../src/descriptor.js';
+import type { GeneratedBackend } from '../../contract/descriptor.js';
 import { runGenerate } from '../../codegen/generate.js';
 import { listFiles } from '../../codegen/files.js';
 import type { GenerateReport } from '../../codegen/report/format.js';

@@ -8,7 +8,7 @@ import { join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
 import { runGenerate } from '../../codegen/generate.js';
-import type { ToolDescriptor } from '../../src/descriptor.js';
+import type { ToolDescriptor } from '../../contract/descriptor.js';
 
 const root = mkdtempSync(join(tmpdir(), 'finmcp-extensions-'));
 afterAll(() => rmSync(root, { recursive: true, force: true }));

@@ -1,7 +1,7 @@
 import { Ajv2020 } from 'ajv/dist/2020.js';
 import { describe, expect, it } from 'vitest';
 import { compileResponseShaper, minItemsAt } from '../../src/core/large-response.js';
-import type { JsonSchema, PaginationBinding } from '../../src/descriptor.js';
+import type { JsonSchema, PaginationBinding } from '../../contract/descriptor.js';
 
 const ajv = new Ajv2020({ allErrors: true, strict: false });
 

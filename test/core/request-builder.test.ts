@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { compileRequestPlan, RequestBuildError, type BuiltRequest } from '../../src/core/request-builder.js';
-import type { BodyBinding, HttpMethod, ParameterBinding, ToolDescriptor } from '../../src/descriptor.js';
+import type { BodyBinding, HttpMethod, ParameterBinding, ToolDescriptor } from '../../contract/descriptor.js';
 
 function descriptor(
   method: HttpMethod,

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { buildServedTools } from '../../src/core/served-tools.js';
 import type { BackendOverrides, HandWrittenTool } from '../../src/contracts.js';
-import type { GeneratedBackend, HttpMethod, PrecompiledValidator, ToolDescriptor } from '../../src/descriptor.js';
+import type { GeneratedBackend, HttpMethod, PrecompiledValidator, ToolDescriptor } from '../../contract/descriptor.js';
 
 const accept: PrecompiledValidator = () => true;
 

@@ -2,7 +2,7 @@ import { Ajv2020 } from 'ajv/dist/2020.js';
 import addFormatsModule from 'ajv-formats';
 import { describe, expect, it } from 'vitest';
 import { describeValue, validateArgs } from '../../src/core/validation.js';
-import type { PrecompiledValidator } from '../../src/descriptor.js';
+import type { PrecompiledValidator } from '../../contract/descriptor.js';
 
 // ajv-formats is CommonJS: its default export arrives as the module object under NodeNext.
 const addFormats = addFormatsModule as unknown as (ajv: Ajv2020) => Ajv2020;

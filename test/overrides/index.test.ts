@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import type { CallContext } from '../../src/contracts.js';
 import { backend as finopps } from '../../generated/finopps/index.gen.js';
 import { backend as b4b } from '../../generated/b4b/index.gen.js';
-import type { ToolDescriptor } from '../../src/descriptor.js';
+import type { ToolDescriptor } from '../../contract/descriptor.js';
 import { Settings } from '../../src/config.js';
 import { createLogger } from '../../src/log.js';
 import { overrideFactories, type ServiceTokenSource } from '../../src/overrides/index.js';

@@ -15,7 +15,7 @@ import { startServers, type RunningServers } from '../../src/cli/serve.js';
 import { Settings } from '../../src/config.js';
 import type { ListedTool, ToolResult } from '../../src/contracts.js';
 import { buildServedTools } from '../../src/core/served-tools.js';
-import type { GeneratedBackend } from '../../src/descriptor.js';
+import type { GeneratedBackend } from '../../contract/descriptor.js';
 import { createLogger } from '../../src/log.js';
 import { createFinoppsOverrides } from '../../src/overrides/finopps.js';
 import {

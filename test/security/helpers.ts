@@ -5,7 +5,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parse as parseYaml } from 'yaml';
-import type { GeneratedBackend } from '../../src/descriptor.js';
+import type { GeneratedBackend } from '../../contract/descriptor.js';
 import { projectRoot } from '../../src/paths.js';
 
 

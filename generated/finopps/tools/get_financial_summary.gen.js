@@ -2,7 +2,7 @@
 import { createRequire } from 'node:module';
 const require = createRequire(import.meta.url);
 
-/** @type {import('../../../src/descriptor.js').ToolDescriptor} */
+/** @type {import('../../../contract/descriptor.js').ToolDescriptor} */
 export const tool = {
   "name": "get_financial_summary",
   "title": "Get the financial summary",

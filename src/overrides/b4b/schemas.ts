@@ -1,5 +1,5 @@
 /** JSON Schemas shared by the hand-written B4B tools (JSON Schema 2020-12, as MCP tool schemas are). */
-import type { JsonSchema } from '../../descriptor.js';
+import type { JsonSchema } from '../../../contract/descriptor.js';
 
 /** Input of a tool that takes none. */
 export const NO_INPUT: JsonSchema = { type: 'object', properties: {}, additionalProperties: false };

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { HttpMethod } from '../../../src/descriptor.js';
+import type { HttpMethod } from '../../../contract/descriptor.js';
 import { parseAnnotationsExtension, toolAnnotations } from '../../../codegen/descriptor/annotations.js';
 
 describe('toolAnnotations', () => {

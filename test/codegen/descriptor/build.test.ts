@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { ToolDescriptor } from '../../../src/descriptor.js';
+import type { ToolDescriptor } from '../../../contract/descriptor.js';
 import { buildDescriptor, buildDescriptors } from '../../../codegen/descriptor/build.js';
 import type { OperationInput } from '../../../codegen/descriptor/operation.js';
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { HttpMethod } from '../../../src/descriptor.js';
+import type { HttpMethod } from '../../../contract/descriptor.js';
 import {
   MAX_TOOL_NAME_LENGTH,
   baseToolName,

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { ParameterBinding } from '../../../src/descriptor.js';
+import type { ParameterBinding } from '../../../contract/descriptor.js';
 import { detectPagination, findNextCursorField } from '../../../codegen/descriptor/pagination.js';
 
 const query = (name: string, property = name): ParameterBinding => ({

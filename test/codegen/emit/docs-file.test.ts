@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { ToolDescriptor } from '../../../src/descriptor.js';
+import type { ToolDescriptor } from '../../../contract/descriptor.js';
 import { cell, renderDocsFile, typeLabel } from '../../../codegen/emit/docs-file.js';
 
 describe('typeLabel', () => {

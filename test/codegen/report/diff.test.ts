@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { JsonSchema, ToolDescriptor } from '../../../src/descriptor.js';
+import type { JsonSchema, ToolDescriptor } from '../../../contract/descriptor.js';
 import { diffTools } from '../../../codegen/report/diff.js';
 
 /** A minimal descriptor; only what the report reads matters. */

@@ -1,5 +1,6 @@
 /**
- * The contract between `codegen/` (which writes `generated/<backend>/*.gen.ts`) and the runtime in `src/`.
+ * The contract between `codegen/` (which writes `generated/<backend>/*.gen.*`) and the runtime in `src/`: its own
+ * home, imported by both, so that neither imports the other.
  *
  * A {@link ToolDescriptor} is everything the runtime needs to serve one OpenAPI operation as one MCP tool
  * (MCP 2025-11-25, "Tools"): what `tools/list` shows, and the {@link Binding}s that say where each input
