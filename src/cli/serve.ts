@@ -14,7 +14,7 @@ import { serveBackendTools } from './served-backend.js';
 import type { BackendOverrides, InboundAuth, Principal, ToolService } from '../contracts.js';
 import type { GeneratedBackend } from '../../contract/descriptor.js';
 import type { ServiceTokenSource } from '../overrides/index.js';
-import type { BackendHttp } from '../http/backend-http.js';
+import type { BackendHttp } from '../backend/backend-http.js';
 import type { Sandbox } from '../sandbox/sandbox.js';
 import { clientCredentialsScheme, lazyServiceToken, serviceAudience, serviceTokenSource } from './service-tokens.js';
 import { deferredBackendHttp, gateToolService } from './startup-gate.js';
@@ -102,7 +102,7 @@ export async function startServers(
   try {
     const { backendLoaders } = await (await import('./generated.js')).loadBackendRegistry();
     const { overrideFactories } = await import('../overrides/index.js');
-    const { createBackendHttp } = await import('../http/backend-http.js');
+    const { createBackendHttp } = await import('../backend/backend-http.js');
 
     const generatedList: GeneratedBackend[] = [];
     for (const name of backendNames) {

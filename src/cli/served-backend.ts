@@ -9,7 +9,7 @@ import type { BackendOverrides, ToolService } from '../contracts.js';
 import { createToolService } from '../core/tool-service.js';
 import type { ToolSelection } from '../core/tool-selection.js';
 import type { GeneratedBackend } from '../../contract/descriptor.js';
-import type { BackendHttp } from '../http/backend-http.js';
+import type { BackendHttp } from '../backend/backend-http.js';
 import type { Logger } from '../log.js';
 
 /** How `serve` was asked to present the tools. */

@@ -77,7 +77,7 @@ export async function verifyBackend(backend: string, options: { backendUrl?: str
       ? await startPrism({ specFile, logger })
       : await startPrismProxy({ specFile, upstreamUrl: options.backendUrl, logger });
 
-  const { createBackendHttp } = await import('../http/backend-http.js');
+  const { createBackendHttp } = await import('../backend/backend-http.js');
   const { createToolService } = await import('../core/tool-service.js');
   const { createFetchHandler } = await import('../transport/http/fetch-handler.js');
   const http = createBackendHttp({ baseUrl: prism.url, maxAttempts: 1, logger });

@@ -21,8 +21,8 @@ import type {
   ToolResult,
   ToolService,
 } from '../contracts.js';
-import type { BackendHttp } from '../http/backend-http.js';
-import { BackendHttpError } from '../http/backend-http.js';
+import type { BackendHttp } from '../backend/backend-http.js';
+import { BackendHttpError } from '../backend/backend-http.js';
 import type { Logger } from '../log.js';
 import { describeHttpError } from './http-problem.js';
 import { errorForLog } from './log-error.js';

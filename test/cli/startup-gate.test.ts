@@ -9,7 +9,7 @@ import type { CallContext, SessionRecord, ToolResult, ToolService } from '../../
 import { backend as b4b } from '../../generated/b4b/index.gen.js';
 import { deferredBackendHttp, gateToolService } from '../../src/cli/startup-gate.js';
 import { createToolService } from '../../src/core/tool-service.js';
-import { createBackendHttp } from '../../src/http/backend-http.js';
+import { createBackendHttp } from '../../src/backend/backend-http.js';
 import { createLogger } from '../../src/log.js';
 import { createB4bOverrides } from '../../src/overrides/b4b.js';
 import { projectRoot } from '../../src/paths.js';

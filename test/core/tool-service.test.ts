@@ -10,7 +10,7 @@ import type {
   ToolService,
 } from '../../src/contracts.js';
 import type { GeneratedBackend, JsonSchema, PrecompiledValidator, ToolDescriptor } from '../../contract/descriptor.js';
-import { createBackendHttp, type BackendHttp } from '../../src/http/backend-http.js';
+import { createBackendHttp, type BackendHttp } from '../../src/backend/backend-http.js';
 import { createLogger } from '../../src/log.js';
 import { reply, startFaultBackend, type FaultBackend } from '../helpers/fault-backend.js';
 

@@ -1,6 +1,6 @@
 import createClient from 'openapi-fetch';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createBackendFetch, createBackendHttp, type BackendHttp } from '../../src/http/backend-http.js';
+import { createBackendFetch, createBackendHttp, type BackendHttp } from '../../src/backend/backend-http.js';
 import { reply, startFaultBackend, type FaultBackend } from '../helpers/fault-backend.js';
 
 let backend: FaultBackend;

@@ -2,7 +2,7 @@ import { once } from 'node:events';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { BackendHttpError, createBackendHttp, parseRetryAfter, type BackendHttp } from '../../src/http/backend-http.js';
+import { BackendHttpError, createBackendHttp, parseRetryAfter, type BackendHttp } from '../../src/backend/backend-http.js';
 import { reply, startFaultBackend, type FaultBackend } from '../helpers/fault-backend.js';
 
 let backend: FaultBackend;

@@ -8,7 +8,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { CallContext, SessionHandle, SessionRecord, ToolResult, ToolService } from '../../src/contracts.js';
 import { backend as b4b } from '../../generated/b4b/index.gen.js';
 import { createToolService } from '../../src/core/tool-service.js';
-import { createBackendHttp, type BackendHttp } from '../../src/http/backend-http.js';
+import { createBackendHttp, type BackendHttp } from '../../src/backend/backend-http.js';
 import { createLogger } from '../../src/log.js';
 import { B4B_AUTH_KEY, NOT_LOGGED_IN, SESSION_EXPIRED } from '../../src/overrides/b4b-session.js';
 import { LOGIN_FAILED, createB4bOverrides, type B4bOverridesConfig } from '../../src/overrides/b4b.js';

@@ -8,7 +8,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { CallContext, ToolResult, ToolService } from '../../src/contracts.js';
 import { backend as finopps } from '../../generated/finopps/index.gen.js';
 import { createToolService } from '../../src/core/tool-service.js';
-import { createBackendHttp, type BackendHttp } from '../../src/http/backend-http.js';
+import { createBackendHttp, type BackendHttp } from '../../src/backend/backend-http.js';
 import { createLogger } from '../../src/log.js';
 import { SERVICE_TOKEN_UNAVAILABLE, createFinoppsOverrides, type FinoppsOverridesConfig } from '../../src/overrides/finopps.js';
 import { startPrism, type PrismServer } from '../../src/sandbox/prism.js';

@@ -10,7 +10,7 @@ import type { CallContext, SessionRecord, ToolResult, ToolService } from '../../
 import { backend as b4b } from '../../generated/b4b/index.gen.js';
 import { backend as finopps } from '../../generated/finopps/index.gen.js';
 import { createToolService } from '../../src/core/tool-service.js';
-import { createBackendHttp, type BackendHttp } from '../../src/http/backend-http.js';
+import { createBackendHttp, type BackendHttp } from '../../src/backend/backend-http.js';
 import { createLogger } from '../../src/log.js';
 import { createB4bOverrides } from '../../src/overrides/b4b.js';
 import { createFinoppsOverrides } from '../../src/overrides/finopps.js';
