@@ -107,7 +107,7 @@ export async function startHttpServer(root: string, onLog: (line: string) => voi
     // Generated backends are loaded at run time from generated/ (never compiled into dist/), as the CLI does.
     const [{ obtainSandboxToken }, { specScopes }, { backendLoaders }] = await Promise.all([
       import('../src/sandbox/authorization-server.js'),
-      import('../src/cli/scopes.js'),
+      import('../src/auth/scopes.js'),
       import('../src/cli/generated.js').then(({ loadBackendRegistry }) => loadBackendRegistry()),
     ]);
     const finopps = await backendLoaders.finopps!();

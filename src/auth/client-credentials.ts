@@ -23,8 +23,11 @@ export interface ClientCredentialsOptions {
   fetch?: typeof fetch;
 }
 
-/** A cached, shared service token. */
-export interface ClientCredentialsProvider {
+/**
+ * The server's own credential to a backend: a cached, shared service token. Overrides get one from `serve`,
+ * whatever provides it (this module's client-credentials provider, or a test's fixed token).
+ */
+export interface ServiceTokenSource {
   /** A currently valid access token (cached, or fetched once for all concurrent callers). */
   getToken(): Promise<string>;
   /** Drops the cached token, e.g. after the backend answered 401, so the next {@link getToken} fetches anew. */
@@ -40,8 +43,8 @@ function basicCredentials(clientId: string, clientSecret: string): string {
   return Buffer.from(`${encode(clientId)}:${encode(clientSecret)}`, 'utf8').toString('base64');
 }
 
-/** Creates the provider. Nothing is requested until the first {@link ClientCredentialsProvider.getToken}. */
-export function createClientCredentialsProvider(options: ClientCredentialsOptions): ClientCredentialsProvider {
+/** Creates the provider. Nothing is requested until the first {@link ServiceTokenSource.getToken}. */
+export function createClientCredentialsProvider(options: ClientCredentialsOptions): ServiceTokenSource {
   const doFetch = options.fetch ?? fetch;
   const skewMs = (options.refreshSkewSec ?? 60) * 1000;
   let cached: { token: string; refreshAt: number } | undefined;

@@ -4,7 +4,7 @@
  * retry rules. Idempotency comes from the method (RFC 9110 §9.2.2).
  */
 import { randomUUID } from 'node:crypto';
-import type { BackendHttp } from './backend-http.js';
+import type { BackendHttp } from './backend-types.js';
 
 const IDEMPOTENT_METHODS: ReadonlySet<string> = new Set(['GET', 'HEAD', 'PUT', 'DELETE', 'OPTIONS']);
 /** Statuses whose Response must not carry a body (Fetch Standard "null body status"). */

@@ -7,10 +7,12 @@
  * or HTTP-date). A non-idempotent request is retried only when the failure proves it never reached the backend.
  * JSON bodies (`application/json`, `application/*+json`, RFC 8259 / RFC 6839 §3.1) are parsed here, once.
  */
-import { Pool, type Dispatcher } from 'undici';
+import type { Dispatcher, Pool } from 'undici';
 import type { IncomingHttpHeaders } from 'node:http';
-import type { BackendResponse } from '../contracts.js';
 import type { Logger } from '../log.js';
+import type { BackendHttp, BackendHttpResponse, BackendRequest } from './backend-types.js';
+
+export type { BackendHttp, BackendHttpResponse, BackendRequest } from './backend-types.js';
 
 /** Options for {@link createBackendHttp}. */
 export interface BackendHttpOptions {
@@ -31,42 +33,6 @@ export interface BackendHttpOptions {
   /** Largest response body read; bigger ones fail instead of filling memory. Default 32 MiB. */
   maxBodyBytes?: number;
   logger?: Logger;
-}
-
-/** One request to the backend. */
-export interface BackendRequest {
-  /** HTTP method, any case. */
-  method: string;
-  /** Already-filled path starting with `/`, appended to the base URL's path. */
-  path: string;
-  /** Already-serialized query string, without `?`. */
-  query?: string;
-  headers: Record<string, string>;
-  body?: string | Buffer;
-  /** Whether the request may be sent again after it possibly reached the backend. */
-  idempotent: boolean;
-  /** Sent upstream as `x-request-id`. */
-  requestId: string;
-  signal?: AbortSignal;
-  /** Keep the body as bytes (`raw`) instead of parsing it; used by the fetch adapter. */
-  raw?: boolean;
-}
-
-/** A backend response plus how many attempts it took. */
-export interface BackendHttpResponse extends BackendResponse {
-  attempts: number;
-  /** The body bytes, only when the request asked for `raw`. */
-  raw?: Buffer;
-}
-
-/** The pooled backend client. */
-export interface BackendHttp {
-  /** The base URL requests are resolved against. */
-  readonly baseUrl: string;
-  /** Sends one request, retrying as allowed; rejects with {@link BackendHttpError} on transport failures. */
-  send(req: BackendRequest): Promise<BackendHttpResponse>;
-  /** Closes the pool's connections. */
-  close(): Promise<void>;
 }
 
 /** Why a backend request failed without a usable HTTP response. */
@@ -124,6 +90,18 @@ const RESET_CODES: ReadonlySet<string> = new Set([
 const JSON_TYPE = /^application\/(?:[\w.+-]+\+)?json\s*(?:;|$)/i;
 const TEXT_TYPE = /^(?:text\/|application\/(?:[\w.+-]+\+)?(?:xml|x-www-form-urlencoded|javascript|yaml|x-yaml)\s*(?:;|$))/i;
 
+type Undici = typeof import('undici');
+let undici: Undici | undefined;
+let undiciLoading: Promise<Undici> | undefined;
+
+/**
+ * Loads undici once (≈ 65 ms of module evaluation): not at start-up, so that a stdio server answers `initialize` and
+ * `tools/list` without it, but on the first backend call (or earlier, when the caller preloads it once idle).
+ */
+export function loadUndici(): Promise<Undici> {
+  return (undiciLoading ??= import('undici').then((loaded) => (undici = loaded)));
+}
+
 /** Creates the pooled client for one backend. */
 export function createBackendHttp(options: BackendHttpOptions): BackendHttp {
   const url = new URL(options.baseUrl);
@@ -135,14 +113,17 @@ export function createBackendHttp(options: BackendHttpOptions): BackendHttp {
   const maxDelay = options.retryMaxDelayMs ?? 5000;
   const maxBodyBytes = options.maxBodyBytes ?? 32 * 1024 * 1024;
   const logger = options.logger;
-  const pool = new Pool(url.origin, {
-    connections: options.connections ?? 32,
-    connect: { timeout: connectTimeoutMs },
-    // The per-attempt timer below is the real limit; these only keep undici from using its 300 s defaults.
-    headersTimeout: timeoutMs,
-    bodyTimeout: timeoutMs,
-    keepAliveTimeout: 4000,
-  });
+  let pool: Pool | undefined;
+  let closed = false;
+  const createPool = (loaded: Undici): Pool =>
+    (pool ??= new loaded.Pool(url.origin, {
+      connections: options.connections ?? 32,
+      connect: { timeout: connectTimeoutMs },
+      // The per-attempt timer below is the real limit; these only keep undici from using its 300 s defaults.
+      headersTimeout: timeoutMs,
+      bodyTimeout: timeoutMs,
+      keepAliveTimeout: 4000,
+    }));
 
   async function attempt(
     req: BackendRequest,
@@ -159,7 +140,10 @@ export function createBackendHttp(options: BackendHttpOptions): BackendHttp {
     const onCallerAbort = (): void => controller.abort();
     req.signal?.addEventListener('abort', onCallerAbort, { once: true });
     try {
-      const res = await pool.request({
+      if (closed) throw new BackendHttpError('reset', 'backend closed the connection before answering (UND_ERR_CLOSED)', attemptNo);
+      // Only the first call of the process waits for undici; later ones find the pool (no await, no allocation).
+      const dispatcher = pool ?? createPool(undici ?? (await loadUndici()));
+      const res = await dispatcher.request({
         method: req.method.toUpperCase() as Dispatcher.HttpMethod,
         path: fullPath,
         headers,
@@ -214,7 +198,10 @@ export function createBackendHttp(options: BackendHttpOptions): BackendHttp {
   return {
     baseUrl: options.baseUrl,
     send,
-    close: () => pool.close(),
+    close: async () => {
+      closed = true;
+      await pool?.close();
+    },
   };
 }
 

@@ -9,11 +9,11 @@ import { createLogger } from '../log.js';
 import { ConfigError, readHttpServerLimits, Settings } from '../config.js';
 import { projectRoot } from '../paths.js';
 import { exitWhenStopped } from './lifecycle.js';
-import { operationScopes, specScopes } from './scopes.js';
+import { operationScopes, specScopes } from '../auth/scopes.js';
 import { serveBackendTools } from './served-backend.js';
 import type { BackendOverrides, InboundAuth, Principal, ToolService } from '../contracts.js';
 import type { GeneratedBackend } from '../../contract/descriptor.js';
-import type { ServiceTokenSource } from '../overrides/index.js';
+import type { ServiceTokenSource } from '../auth/client-credentials.js';
 import type { BackendHttp } from '../backend/backend-http.js';
 import type { Sandbox } from '../sandbox/sandbox.js';
 import { clientCredentialsScheme, lazyServiceToken, serviceAudience, serviceTokenSource } from './service-tokens.js';
@@ -84,7 +84,7 @@ export async function startServers(
   if (!Number.isInteger(port) || port < 0 || port > 65535) throw new ConfigError(`--port must be a port number (got "${String(options.port)}")`);
   if (port === 0 && transport === 'http') {
     // OAuth resource URLs are derived from the port, so a free one is chosen before anything is started.
-    const { findFreePort } = await import('../sandbox/prism.js');
+    const { findFreePort } = await import('../free-port.js');
     port = await findFreePort(host);
   }
   if (transport === 'http') {

@@ -6,9 +6,9 @@
 import { createClientCredentialsProvider } from '../auth/client-credentials.js';
 import { ConfigError, type Settings } from '../config.js';
 import type { GeneratedBackend } from '../../contract/descriptor.js';
-import type { ServiceTokenSource } from '../overrides/index.js';
+import type { ServiceTokenSource } from '../auth/client-credentials.js';
 import { SANDBOX_SERVICE_CLIENT } from '../sandbox/sandbox-identities.js';
-import { specScopes } from './scopes.js';
+import { specScopes } from '../auth/scopes.js';
 
 /** The spec's OAuth client-credentials scheme, if the backend is called with a service credential. */
 export function clientCredentialsScheme(generated: GeneratedBackend): Record<string, unknown> | undefined {

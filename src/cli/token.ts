@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { ConfigError, Settings } from '../config.js';
 import { createLogger } from '../log.js';
 import { projectRoot } from '../paths.js';
-import { specScopes } from './scopes.js';
+import { specScopes } from '../auth/scopes.js';
 
 /** Prints the token on stdout (and nothing else, so `$(finmcp token …)` works). */
 export async function runToken(options: { sandbox?: boolean; user: string; backend: string; publicUrl?: string }): Promise<void> {

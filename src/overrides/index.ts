@@ -6,15 +6,11 @@
 import type { BackendOverrides } from '../contracts.js';
 import type { Settings } from '../config.js';
 import type { Logger } from '../log.js';
+import type { ServiceTokenSource } from '../auth/client-credentials.js';
 import { createB4bOverrides } from './b4b.js';
 import { createFinoppsOverrides } from './finopps.js';
 import { DEFAULT_MAX_XML_BYTES } from './xml-guard.js';
 
-/** The server's own credential to a backend (OAuth client credentials), cached by its provider. */
-export interface ServiceTokenSource {
-  getToken(): Promise<string>;
-  invalidate(): void;
-}
 
 /** What the CLI passes to every override factory. */
 export interface OverrideFactoryDeps {

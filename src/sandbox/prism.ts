@@ -14,12 +14,12 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
 import { existsSync, readFileSync } from 'node:fs';
 import { request } from 'node:http';
-import { createServer } from 'node:net';
 import { createRequire } from 'node:module';
 import { dirname, join, resolve } from 'node:path';
 import { createInterface } from 'node:readline';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Logger } from '../log.js';
+import { findFreePort } from '../free-port.js';
 
 /** Options shared by {@link startPrism} and {@link startPrismProxy}. */
 export interface PrismCommonOptions {
@@ -98,18 +98,6 @@ export function resolvePrismBin(): string {
   const bin = typeof manifest.bin === 'string' ? manifest.bin : manifest.bin?.['prism'];
   if (bin === undefined) throw new Error('Prism: @stainless-api/prism-cli declares no "prism" bin');
   return join(dirname(manifestPath), bin);
-}
-
-/** Asks the OS for a port that is free on `host` right now. */
-export async function findFreePort(host: string = DEFAULT_HOST): Promise<number> {
-  const server = createServer();
-  server.listen(0, host);
-  await once(server, 'listening');
-  const address = server.address();
-  server.close();
-  await once(server, 'close');
-  if (address === null || typeof address === 'string') throw new Error('findFreePort: no TCP address');
-  return address.port;
 }
 
 /** Starts `prism mock` on a spec and resolves once it answers HTTP. */

@@ -8,7 +8,7 @@ import { createMCPClient } from '@ai-sdk/mcp';
 import { Experimental_StdioMCPTransport } from '@ai-sdk/mcp/mcp-stdio';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startServers, type RunningServers } from '../../src/cli/serve.js';
-import { specScopes } from '../../src/cli/scopes.js';
+import { specScopes } from '../../src/auth/scopes.js';
 import { Settings } from '../../src/config.js';
 import { createLogger } from '../../src/log.js';
 import { projectRoot } from '../../src/paths.js';

@@ -10,7 +10,7 @@ import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
 import { Client as ModernClient, StreamableHTTPClientTransport as ModernTransport } from '@modelcontextprotocol/client';
 import { startServers, type RunningServers } from '../../src/cli/serve.js';
-import { specScopes } from '../../src/cli/scopes.js';
+import { specScopes } from '../../src/auth/scopes.js';
 import { Settings } from '../../src/config.js';
 import { createLogger } from '../../src/log.js';
 import { obtainSandboxToken } from '../../src/sandbox/authorization-server.js';

@@ -4,7 +4,7 @@
  * against its Prism mock and the sandbox authorization server, in both protocol eras.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { specScopes } from '../../src/cli/scopes.js';
+import { specScopes } from '../../src/auth/scopes.js';
 import { obtainSandboxToken } from '../../src/sandbox/authorization-server.js';
 import { backendLoaders } from '../../generated/index.gen.js';
 

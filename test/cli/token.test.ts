@@ -5,7 +5,7 @@
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { runToken } from '../../src/cli/token.js';
 import { startSandboxAuthorizationServer, type SandboxAuthorizationServer } from '../../src/sandbox/authorization-server.js';
-import { specScopes } from '../../src/cli/scopes.js';
+import { specScopes } from '../../src/auth/scopes.js';
 import { backendLoaders } from '../../generated/index.gen.js';
 
 const SERVED = 'http://localhost:39171';

@@ -5,7 +5,8 @@ import { backend as b4b } from '../../generated/b4b/index.gen.js';
 import type { ToolDescriptor } from '../../contract/descriptor.js';
 import { Settings } from '../../src/config.js';
 import { createLogger } from '../../src/log.js';
-import { overrideFactories, type ServiceTokenSource } from '../../src/overrides/index.js';
+import { overrideFactories } from '../../src/overrides/index.js';
+import type { ServiceTokenSource } from '../../src/auth/client-credentials.js';
 import { B4B_AUTH_KEY } from '../../src/overrides/b4b-session.js';
 
 const logger = createLogger({ level: 'silent' });

@@ -9,8 +9,8 @@ import { fileURLToPath } from 'node:url';
 import { Writable } from 'node:stream';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createLogger } from '../../src/log.js';
+import { findFreePort } from '../../src/free-port.js';
 import {
-  findFreePort,
   parentWatchdogArgs,
   resolvePrismBin,
   startPrism,

@@ -12,7 +12,7 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { backendLoaders } from '../../generated/index.gen.js';
 import { startServers, type RunningServers } from '../../src/cli/serve.js';
-import { specScopes } from '../../src/cli/scopes.js';
+import { specScopes } from '../../src/auth/scopes.js';
 import { Settings } from '../../src/config.js';
 import { createLogger } from '../../src/log.js';
 import { obtainSandboxToken } from '../../src/sandbox/authorization-server.js';

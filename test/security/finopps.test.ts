@@ -24,7 +24,7 @@ import {
   startSandboxAuthorizationServer,
   type SandboxAuthorizationServer,
 } from '../../src/sandbox/authorization-server.js';
-import { findFreePort } from '../../src/sandbox/prism.js';
+import { findFreePort } from '../../src/free-port.js';
 import {
   SANDBOX_CLI_CLIENT,
   SANDBOX_IDENTITIES,

@@ -5,7 +5,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { specScopes } from '../../src/cli/scopes.js';
+import { specScopes } from '../../src/auth/scopes.js';
 import { startServers, type RunningServers } from '../../src/cli/serve.js';
 import { Settings } from '../../src/config.js';
 import { obtainSandboxToken } from '../../src/sandbox/authorization-server.js';

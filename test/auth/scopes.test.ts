@@ -1,6 +1,6 @@
 /** Scopes named by security requirements, per operation and per backend. */
 import { describe, expect, it } from 'vitest';
-import { operationScopes, specScopes } from '../../src/cli/scopes.js';
+import { operationScopes, specScopes } from '../../src/auth/scopes.js';
 import type { GeneratedBackend, ToolDescriptor } from '../../contract/descriptor.js';
 
 function tool(security: Array<Record<string, string[]>>): ToolDescriptor {

@@ -1,6 +1,7 @@
 /**
  * OAuth scopes named by a spec's security requirements (OpenAPI 3.1 §4.8.30): what an operation needs, and
- * everything a backend's operations need. `serve` and `token` ask the same question of the same descriptors.
+ * everything a backend's operations need. `serve` (inbound scope checks, service tokens) and `token` ask the same
+ * question of the same descriptors.
  */
 import type { GeneratedBackend, ToolDescriptor } from '../../contract/descriptor.js';
 

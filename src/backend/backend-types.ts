@@ -1,0 +1,41 @@
+/**
+ * The shape of the backend client ({@link BackendHttp}) and its requests and responses, apart from the client
+ * itself so that adapters over it (backend-fetch.ts) and the client do not import each other.
+ */
+import type { BackendResponse } from '../contracts.js';
+
+/** One request to the backend. */
+export interface BackendRequest {
+  /** HTTP method, any case. */
+  method: string;
+  /** Already-filled path starting with `/`, appended to the base URL's path. */
+  path: string;
+  /** Already-serialized query string, without `?`. */
+  query?: string;
+  headers: Record<string, string>;
+  body?: string | Buffer;
+  /** Whether the request may be sent again after it possibly reached the backend. */
+  idempotent: boolean;
+  /** Sent upstream as `x-request-id`. */
+  requestId: string;
+  signal?: AbortSignal;
+  /** Keep the body as bytes (`raw`) instead of parsing it; used by the fetch adapter. */
+  raw?: boolean;
+}
+
+/** A backend response plus how many attempts it took. */
+export interface BackendHttpResponse extends BackendResponse {
+  attempts: number;
+  /** The body bytes, only when the request asked for `raw`. */
+  raw?: Buffer;
+}
+
+/** The pooled backend client. */
+export interface BackendHttp {
+  /** The base URL requests are resolved against. */
+  readonly baseUrl: string;
+  /** Sends one request, retrying as allowed; rejects with {@link BackendHttpError} on transport failures. */
+  send(req: BackendRequest): Promise<BackendHttpResponse>;
+  /** Closes the pool's connections. */
+  close(): Promise<void>;
+}
