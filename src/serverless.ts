@@ -6,7 +6,7 @@
  * accepted `Host`.
  */
 import { startServers } from './cli/serve.js';
-import { Settings } from './config.js';
+import { SETTINGS, Settings } from './config.js';
 import { createLogger } from './log.js';
 
 export { createFetchHandler, type FetchHandler, type FetchHandlerOptions } from './transport/http/fetch-handler.js';
@@ -29,7 +29,7 @@ export interface ServerlessHandler {
  */
 export async function createServerlessHandler(backends: string[], env: NodeJS.ProcessEnv = process.env): Promise<ServerlessHandler> {
   const settings = new Settings(env);
-  const logger = createLogger({ level: settings.get('FINMCP_LOG_LEVEL', 'info') });
+  const logger = createLogger({ level: settings.read(SETTINGS.logLevel) });
   const running = await startServers(backends, { transport: 'http', fetchHandler: true }, settings, logger);
   const fetch = running.fetch;
   if (fetch === undefined) throw new Error('the servers started without a fetch handler');

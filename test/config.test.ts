@@ -4,7 +4,8 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { ConfigError, SETTINGS, Settings, envPrefix } from '../src/config.js';
+import { ConfigError, documentedSettings, Settings, envPrefix } from '../src/config.js';
+import { backendModules } from '../src/overrides/index.js';
 import { projectRoot } from '../src/paths.js';
 
 describe('Settings', () => {
@@ -41,8 +42,12 @@ describe('Settings', () => {
 describe('README configuration table', () => {
   const readme = readFileSync(join(projectRoot(), 'README.md'), 'utf8');
   const table = readme.slice(readme.indexOf('## Configuration'), readme.indexOf('## When a backend'));
-  const names = SETTINGS.flatMap((setting) => setting.env.split(/\s*\/\s*/));
+  const names = documentedSettings(Object.values(backendModules).map((module) => module.settings)).map((setting) => setting.env);
   it.each(names)('documents %s', (name) => {
-    expect(table).toContain(`\`${name.trim()}\``);
+    expect(table).toContain(`\`${name}\``);
+  });
+
+  it('holds the backends\' own settings, declared by their modules', () => {
+    expect(names).toEqual(expect.arrayContaining(['B4B_MAX_XML_BYTES', 'FINOPPS_ORG_CLAIM']));
   });
 });

@@ -30,8 +30,8 @@ export interface AccessTokenVerifierOptions {
   clockToleranceSec?: number;
   /** Asymmetric algorithms allowed; `none` and HS* are refused at construction. */
   algorithms?: string[];
-  /** Cognito app client ids whose `client_id`-only access tokens are accepted. */
-  cognitoClientIds?: string[];
+  /** Client ids whose `client_id`-only access tokens (no `aud`, e.g. AWS Cognito's) are accepted. */
+  audiencelessClientIds?: string[];
   /** Timeout of metadata and JWKS requests (default 5000 ms). */
   timeoutMs?: number;
   /**
@@ -89,15 +89,15 @@ function scopesOf(payload: JWTPayload): string[] {
   return [];
 }
 
-/** Audience check (RFC 8707), with the Cognito `client_id` form as the only exception. */
-function checkAudience(payload: JWTPayload, resource: string, cognitoClientIds: ReadonlySet<string>): void {
+/** Audience check (RFC 8707), with the `client_id`-only form (e.g. AWS Cognito's) of listed clients as the only exception. */
+function checkAudience(payload: JWTPayload, resource: string, audiencelessClientIds: ReadonlySet<string>): void {
   if (payload.aud !== undefined) {
     const audiences = Array.isArray(payload.aud) ? payload.aud : [payload.aud];
     if (!audiences.includes(resource)) throw new InvalidTokenError('token audience is not this resource');
     return;
   }
   if (payload.token_use !== 'access') throw new InvalidTokenError('token has no audience and is not an access token');
-  if (typeof payload.client_id !== 'string' || !cognitoClientIds.has(payload.client_id)) {
+  if (typeof payload.client_id !== 'string' || !audiencelessClientIds.has(payload.client_id)) {
     throw new InvalidTokenError('token client is not allowed for this resource');
   }
 }
@@ -105,7 +105,7 @@ function checkAudience(payload: JWTPayload, resource: string, cognitoClientIds: 
 /** Builds a verifier; keys are fetched lazily, cached, and refetched (with cooldown) on an unknown `kid`. */
 export function createAccessTokenVerifier(options: AccessTokenVerifierOptions): AccessTokenVerifier {
   const algorithms = checkAlgorithms(options.algorithms ?? DEFAULT_ACCESS_TOKEN_ALGORITHMS);
-  const cognitoClientIds = new Set(options.cognitoClientIds ?? []);
+  const audiencelessClientIds = new Set(options.audiencelessClientIds ?? []);
   const clockTolerance = options.clockToleranceSec ?? 30;
   const timeoutDuration = options.timeoutMs ?? 5000;
   let keySet: Promise<ReturnType<typeof createRemoteJWKSet>> | undefined;
@@ -170,7 +170,7 @@ export function createAccessTokenVerifier(options: AccessTokenVerifierOptions): 
     } catch (error) {
       throw new InvalidTokenError(describe(error));
     }
-    checkAudience(payload, options.resource, cognitoClientIds);
+    checkAudience(payload, options.resource, audiencelessClientIds);
     const clientId =
       typeof payload.client_id === 'string' ? payload.client_id : typeof payload.azp === 'string' ? payload.azp : undefined;
     // Frozen: one principal object serves every cached request of this token.

@@ -38,8 +38,8 @@ export interface OAuthResourceServerOptions {
   clockToleranceSec?: number;
   /** Asymmetric JWS algorithms accepted (default RS*, PS*, ES*, EdDSA). */
   algorithms?: string[];
-  /** Cognito app client ids whose `client_id`-without-`aud` access tokens are accepted. */
-  cognitoClientIds?: string[];
+  /** Client ids whose access tokens without `aud` (`client_id` and `token_use: access` instead, as AWS Cognito issues) are accepted. */
+  audiencelessClientIds?: string[];
   /** Rejections are logged at debug level, without the token (the transport logs each refusal with the address). */
   logger?: Logger;
 }
@@ -62,7 +62,7 @@ function verifierFor(options: OAuthResourceServerOptions): AccessTokenVerifier {
     ...(options.jwksUri !== undefined ? { jwksUri: options.jwksUri } : {}),
     ...(options.clockToleranceSec !== undefined ? { clockToleranceSec: options.clockToleranceSec } : {}),
     ...(options.algorithms !== undefined ? { algorithms: options.algorithms } : {}),
-    ...(options.cognitoClientIds !== undefined ? { cognitoClientIds: options.cognitoClientIds } : {}),
+    ...(options.audiencelessClientIds !== undefined ? { audiencelessClientIds: options.audiencelessClientIds } : {}),
   });
 }
 

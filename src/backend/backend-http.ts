@@ -9,6 +9,7 @@
  */
 import type { Dispatcher, Pool } from 'undici';
 import type { IncomingHttpHeaders } from 'node:http';
+import { SETTINGS } from '../config.js';
 import type { Logger } from '../log.js';
 import type { BackendHttp, BackendHttpResponse, BackendRequest } from './backend-types.js';
 
@@ -18,11 +19,11 @@ export type { BackendHttp, BackendHttpResponse, BackendRequest } from './backend
 export interface BackendHttpOptions {
   /** Backend base URL; its path is a prefix of every request path (e.g. `http://127.0.0.1:4010/api/v1`). */
   baseUrl: string;
-  /** Time allowed to open a TCP/TLS connection. Default 5000 ms. */
+  /** Time allowed to open a TCP/TLS connection. Default: FINMCP_CONNECT_TIMEOUT_MS's. */
   connectTimeoutMs?: number;
-  /** Time allowed for one attempt, from sending to the last body byte. Default 30000 ms. */
+  /** Time allowed for one attempt, from sending to the last body byte. Default: FINMCP_TIMEOUT_MS's. */
   timeoutMs?: number;
-  /** Attempts in all, the first one included. Default 3. */
+  /** Attempts in all, the first one included. Default: FINMCP_MAX_ATTEMPTS's. */
   maxAttempts?: number;
   /** Base of the exponential backoff. Default 200 ms. */
   retryBaseDelayMs?: number;
@@ -106,9 +107,9 @@ export function loadUndici(): Promise<Undici> {
 export function createBackendHttp(options: BackendHttpOptions): BackendHttp {
   const url = new URL(options.baseUrl);
   const basePath = url.pathname.replace(/\/+$/, '');
-  const connectTimeoutMs = options.connectTimeoutMs ?? 5000;
-  const timeoutMs = options.timeoutMs ?? 30_000;
-  const maxAttempts = Math.max(1, options.maxAttempts ?? 3);
+  const connectTimeoutMs = options.connectTimeoutMs ?? SETTINGS.connectTimeoutMs.default;
+  const timeoutMs = options.timeoutMs ?? SETTINGS.timeoutMs.default;
+  const maxAttempts = Math.max(1, options.maxAttempts ?? SETTINGS.maxAttempts.default);
   const baseDelay = options.retryBaseDelayMs ?? 200;
   const maxDelay = options.retryMaxDelayMs ?? 5000;
   const maxBodyBytes = options.maxBodyBytes ?? 32 * 1024 * 1024;

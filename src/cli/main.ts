@@ -3,15 +3,13 @@
  * `serve` over stdio does not pay for the generator's or the sandbox's imports at start-up.
  */
 import { Command, Option } from 'commander';
-import { config as loadDotenv } from 'dotenv';
-import { ConfigError } from '../config.js';
+import { ConfigError, SETTINGS, BACKEND_SETTINGS, type SettingDef } from '../config.js';
 
 /** Runs the CLI with `process.argv`-style arguments. Sets the exit code; never throws. */
 export async function main(argv: string[]): Promise<void> {
-  // `.env` fills only variables the environment does not already set.
-  loadDotenv({ quiet: true });
   const program = buildProgram();
   try {
+    loadDotenvFile();
     await program.parseAsync(argv);
   } catch (error) {
     reportFatal(error);
@@ -25,26 +23,15 @@ export function buildProgram(): Command {
     .version('0.1.0')
     .showHelpAfterError();
 
-  program
+  const serve = program
     .command('serve')
     .description('serve one or more backends as MCP servers')
-    .argument('<backend...>', 'backend names (spec files in specs/), e.g. finopps b4b')
-    .addOption(new Option('--transport <transport>', 'stdio or http').choices(['stdio', 'http']).env('FINMCP_TRANSPORT'))
-    .addOption(new Option('--port <port>', 'HTTP port').env('FINMCP_PORT'))
-    .addOption(new Option('--host <host>', 'HTTP bind address').env('FINMCP_HOST'))
-    .addOption(new Option('--public-url <url>', 'external base URL of the HTTP server').env('FINMCP_PUBLIC_URL'))
-    .addOption(new Option('--backend-url <url>', 'backend base URL (one backend only; else <BACKEND>_BACKEND_URL)'))
-    .addOption(new Option('--allowed-origins <origins>', 'comma-separated allowed browser origins').env('FINMCP_ALLOWED_ORIGINS'))
-    .addOption(new Option('--log-level <level>', 'log level').env('FINMCP_LOG_LEVEL'))
-    .option('--sandbox', 'serve against the Prism mock of each spec (and a local OAuth server)')
-    .addOption(new Option('--tools <globs>', 'serve only tools whose name matches one of these comma-separated globs').env('FINMCP_TOOLS'))
-    .addOption(new Option('--tags <names>', 'serve only operations with one of these comma-separated tags').env('FINMCP_TAGS'))
-    .addOption(new Option('--read-only', 'serve only operations that change nothing (GET, HEAD)'))
-    .addOption(new Option('--dynamic', 'list three meta-tools (search_tools, describe_tool, call_tool) instead of every operation'))
+    .argument('<backend...>', 'backend names (the spec files in specs/)')
     .action(async (backends: string[], options: Record<string, string | boolean | undefined>) => {
       const { runServe } = await import('./serve.js');
       await runServe(backends, options);
     });
+  for (const option of serveOptions()) serve.addOption(option);
 
   program
     .command('generate')
@@ -74,9 +61,9 @@ export function buildProgram(): Command {
     .description('print an access token from the sandbox authorization server (for scripts and curl)')
     .option('--sandbox', 'use the sandbox authorization server (required)')
     .option('--user <name>', 'sandbox user: alice, bob or carol', 'alice')
-    .option('--backend <backend>', 'backend whose MCP endpoint the token is for', 'finopps')
+    .option('--backend <backend>', 'backend whose MCP endpoint the token is for (default: the only one whose users sign in with OAuth)')
     .addOption(new Option('--public-url <url>', 'base URL of the MCP server the token is for').env('FINMCP_PUBLIC_URL'))
-    .action(async (options: { sandbox?: boolean; user: string; backend: string; publicUrl?: string }) => {
+    .action(async (options: { sandbox?: boolean; user: string; backend?: string; publicUrl?: string }) => {
       const { runToken } = await import('./token.js');
       await runToken(options);
     });
@@ -94,6 +81,30 @@ export function buildProgram(): Command {
     });
 
   return program;
+}
+
+/** `serve`'s flags, from the settings table's rows that have one (each also read from its variable). */
+function serveOptions(): Option[] {
+  const rows: SettingDef[] = [...Object.values(SETTINGS), BACKEND_SETTINGS.backendUrl];
+  return rows.flatMap((row) => {
+    if (row.flag === undefined) return [];
+    const option = new Option(row.type === 'bool' ? row.flag : `${row.flag} <value>`, row.description);
+    if (row.type === 'text' && row.choices !== undefined) option.choices(row.choices);
+    // Per-backend rows name one backend's variable only once the backend is known (serve reads it then).
+    return [row === BACKEND_SETTINGS.backendUrl || row.type === 'bool' ? option : option.env(row.env)];
+  });
+}
+
+/**
+ * `.env` in the working directory fills only variables the environment does not already set (Node's own parser,
+ * `process.loadEnvFile`, Node ≥ 20.12: the same `KEY=value` format, without loading a library at start-up).
+ */
+function loadDotenvFile(): void {
+  try {
+    process.loadEnvFile();
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
+  }
 }
 
 function reportFatal(error: unknown): void {

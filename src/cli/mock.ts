@@ -4,7 +4,7 @@
  */
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { ConfigError, Settings } from '../config.js';
+import { ConfigError, SETTINGS, Settings } from '../config.js';
 import { createLogger } from '../log.js';
 import { projectRoot } from '../paths.js';
 
@@ -12,10 +12,10 @@ import { projectRoot } from '../paths.js';
 export async function runMock(backend: string, options: { port: string; dynamic?: boolean }): Promise<void> {
   const specFile = join(projectRoot(), 'specs', `${backend}.yaml`);
   if (!existsSync(specFile)) throw new ConfigError(`no spec for "${backend}": expected ${specFile}`);
-  const port = Number(options.port);
-  if (!Number.isInteger(port) || port < 0 || port > 65535) throw new ConfigError(`--port must be a port number (got "${options.port}")`);
   const settings = new Settings(process.env);
-  const logger = createLogger({ level: settings.get('FINMCP_LOG_LEVEL', 'info') });
+  // commander always gives the port (its own default is the mock's): the settings row only checks it.
+  const port = settings.read(SETTINGS.port, options.port);
+  const logger = createLogger({ level: settings.read(SETTINGS.logLevel) });
   const { startPrism } = await import('../sandbox/prism.js');
   const mock = await startPrism({ specFile, port, dynamic: options.dynamic === true, logger });
   process.stderr.write(`Prism mock of ${backend} listening on ${mock.url} (${options.dynamic === true ? 'dynamic' : 'static examples'}, request validation on)\n`);

@@ -4,12 +4,12 @@
  * (`--tools`, `--tags`, `--read-only`) and, with `--dynamic`, wrapped in the search / describe / call meta-tools.
  * Logs how many tools it serves.
  */
-import { ConfigError, type Settings } from '../config.js';
+import { ConfigError, SETTINGS, type Settings } from '../config.js';
 import type { BackendOverrides, ToolService } from '../contracts.js';
 import { createToolService } from '../core/tool-service.js';
 import type { ToolSelection } from '../core/tool-selection.js';
 import type { GeneratedBackend } from '../../contract/descriptor.js';
-import type { BackendHttp } from '../backend/backend-http.js';
+import type { BackendHttp } from '../backend/backend-types.js';
 import type { Logger } from '../log.js';
 
 /** How `serve` was asked to present the tools. */
@@ -39,7 +39,7 @@ export async function serveBackendTools(
   }
   let service = createToolService(
     { generated, overrides },
-    { http, logger, maxResponseBytes: settings.int('FINMCP_MAX_RESPONSE_BYTES', 200_000), ...(select !== undefined ? { select } : {}) },
+    { http, logger, maxResponseBytes: settings.read(SETTINGS.maxResponseBytes), ...(select !== undefined ? { select } : {}) },
   );
   const served = service.listTools().length;
   if (select !== undefined && served === 0) {

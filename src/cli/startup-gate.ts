@@ -6,7 +6,7 @@
  * results with `isError`), never a hang or a crash.
  */
 import type { CallContext, Principal, ToolResult, ToolService } from '../contracts.js';
-import type { BackendHttp } from '../backend/backend-http.js';
+import type { BackendHttp } from '../backend/backend-types.js';
 import type { Logger } from '../log.js';
 
 /** Longest part of the start-up error shown to the client; the log has all of it. */

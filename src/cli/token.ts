@@ -1,36 +1,47 @@
 /**
- * `finmcp token --sandbox --user <name>`: a real access token from the sandbox authorization server, obtained
+ * `finmcp token --sandbox --user <name> [--backend <name>]`: a real access token from the sandbox authorization server, obtained
  * with the authorization-code + PKCE flow, for scripts and curl. Uses the running sandbox server when there is
  * one (started by `finmcp serve --sandbox`), else starts one just for this, sharing the persisted signing keys.
  */
 import { join } from 'node:path';
-import { ConfigError, Settings } from '../config.js';
-import { createLogger } from '../log.js';
-import { projectRoot } from '../paths.js';
+import type { ServiceTokenSource } from '../auth/client-credentials.js';
 import { specScopes } from '../auth/scopes.js';
+import { ConfigError, SETTINGS, Settings } from '../config.js';
+import type { GeneratedBackend } from '../../contract/descriptor.js';
+import { createLogger, type Logger } from '../log.js';
+import { projectRoot } from '../paths.js';
+import { sandboxIdentities } from './serve/serve-sandbox.js';
+
+/** Options of `finmcp token`. */
+export interface TokenOptions {
+  sandbox?: boolean;
+  user: string;
+  /** The backend whose MCP endpoint the token is for; optional when only one backend signs users in with OAuth. */
+  backend?: string;
+  publicUrl?: string;
+}
 
 /** Prints the token on stdout (and nothing else, so `$(finmcp token …)` works). */
-export async function runToken(options: { sandbox?: boolean; user: string; backend: string; publicUrl?: string }): Promise<void> {
+export async function runToken(options: TokenOptions): Promise<void> {
   if (options.sandbox !== true) {
     throw new ConfigError('token only issues sandbox tokens: pass --sandbox (real tokens come from your authorization server)');
   }
   const settings = new Settings(process.env);
-  const logger = createLogger({ level: settings.get('FINMCP_LOG_LEVEL', 'warn') });
-  const port = settings.int('FINMCP_SANDBOX_AUTH_PORT', 4455);
-  const publicUrl = (options.publicUrl ?? `http://localhost:${settings.get('FINMCP_PORT', '3000')}`).replace(/\/+$/, '');
-  const resource = `${publicUrl}/${options.backend}/mcp`;
-  const { backendLoaders } = await (await import('./generated.js')).loadBackendRegistry();
-  const load = backendLoaders[options.backend];
-  if (load === undefined) throw new ConfigError(`unknown backend "${options.backend}"`);
-  const generated = await load();
+  const logger = createLogger({ level: settings.optional(SETTINGS.logLevel.env) ?? 'warn' });
+  const port = settings.read(SETTINGS.sandboxAuthPort);
+  const publicUrl = (options.publicUrl ?? `http://localhost:${settings.read(SETTINGS.port)}`).replace(/\/+$/, '');
+  const { backend, generated } = await tokenBackend(options.backend, settings, logger);
+  const resource = `${publicUrl}/${backend}/mcp`;
   const scopes = specScopes(generated);
   const { startSandboxAuthorizationServer, obtainSandboxToken } = await import('../sandbox/authorization-server.js');
   let issuer = await runningIssuer(`http://127.0.0.1:${port}/.well-known/openid-configuration`);
   let stop: (() => Promise<void>) | undefined;
   if (issuer === undefined) {
+    const { backendModules } = await import('../overrides/index.js');
     const started = await startSandboxAuthorizationServer({
       port,
       resources: [{ url: resource, scopes }],
+      identities: sandboxIdentities([backendModules[backend]], settings),
       keysFile: join(projectRoot(), '.finmcp', 'sandbox-keys.json'),
       logger,
     });
@@ -45,6 +56,33 @@ export async function runToken(options: { sandbox?: boolean; user: string; backe
   } finally {
     await stop?.();
   }
+}
+
+/**
+ * The backend the token is for: the one named, or else the only backend whose users sign in with OAuth (the only
+ * kind whose MCP endpoint takes a user's token). Several such backends: the caller must name one.
+ */
+async function tokenBackend(named: string | undefined, settings: Settings, logger: Logger): Promise<{ backend: string; generated: GeneratedBackend }> {
+  const { backendLoaders } = await (await import('./generated.js')).loadBackendRegistry();
+  if (named !== undefined) {
+    const load = backendLoaders[named];
+    if (load === undefined) throw new ConfigError(`unknown backend "${named}": available are ${Object.keys(backendLoaders).join(', ')}`);
+    return { backend: named, generated: await load() };
+  }
+  const { backendModules } = await import('../overrides/index.js');
+  const unused: ServiceTokenSource = { getToken: () => Promise.reject(new Error('no service token here')), invalidate: () => undefined };
+  const oauth = Object.keys(backendLoaders).filter(
+    (name) => backendModules[name]?.create({ settings, logger, serviceToken: unused, transport: 'http' }).inboundAuth === 'oauth',
+  );
+  if (oauth.length !== 1) {
+    throw new ConfigError(
+      oauth.length === 0
+        ? 'no backend signs its users in with OAuth: there is no token to issue'
+        : `several backends sign users in with OAuth (${oauth.join(', ')}): pass --backend <name>`,
+    );
+  }
+  const backend = oauth[0]!;
+  return { backend, generated: await backendLoaders[backend]!() };
 }
 
 /** The issuer of a sandbox authorization server already running on this machine, if any. */

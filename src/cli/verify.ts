@@ -14,7 +14,7 @@ import { parse as parseYaml } from 'yaml';
 import { Client, StreamableHTTPClientTransport } from '@modelcontextprotocol/client';
 import type { ToolResult } from '../contracts.js';
 import type { ToolDescriptor } from '../../contract/descriptor.js';
-import { ConfigError, Settings } from '../config.js';
+import { BACKEND_SETTINGS, ConfigError, Settings } from '../config.js';
 import { createLogger } from '../log.js';
 import { projectRoot } from '../paths.js';
 
@@ -91,7 +91,7 @@ export async function verifyBackend(backend: string, options: { backendUrl?: str
       return response;
     },
   };
-  const token = settings.backend(backend, 'VERIFY_TOKEN') ?? 'finmcp-verify';
+  const token = settings.readBackend(backend, BACKEND_SETTINGS.verifyToken);
   const service = createToolService(
     {
       generated,

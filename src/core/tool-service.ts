@@ -23,6 +23,7 @@ import type {
 } from '../contracts.js';
 import type { BackendHttp } from '../backend/backend-http.js';
 import { BackendHttpError } from '../backend/backend-http.js';
+import { SETTINGS } from '../config.js';
 import type { Logger } from '../log.js';
 import { describeHttpError } from './http-problem.js';
 import { errorForLog } from './log-error.js';
@@ -37,7 +38,7 @@ import { validateArgs } from './validation.js';
 export interface ToolServiceDeps {
   http: BackendHttp;
   logger: Logger;
-  /** Budget for one result's JSON; larger results are cut (see large-response.ts). Default 200000. */
+  /** Budget for one result's JSON; larger results are cut (see large-response.ts). Default: FINMCP_MAX_RESPONSE_BYTES's. */
   maxResponseBytes?: number;
   /** Serve only the tools it accepts (`--tools`, `--tags`, `--read-only`). */
   select?: ToolSelection;
@@ -132,7 +133,7 @@ export function createToolService(module: BackendModule, deps: ToolServiceDeps):
   const { http, logger } = deps;
   const { overrides } = module;
   const backend = module.generated.name;
-  const tools = buildServedTools(module, deps.maxResponseBytes ?? 200_000, deps.select);
+  const tools = buildServedTools(module, deps.maxResponseBytes ?? SETTINGS.maxResponseBytes.default, deps.select);
   const listed: ListedTool[] = tools.listed;
   const outboundAuth = overrides.outboundAuth;
   const onUnauthorized = overrides.onUnauthorized;

@@ -10,8 +10,14 @@
  *   (see organization.ts); the model cannot set it and can only choose among the caller's own organisations.
  */
 import type { BackendOverrides, CallContext, OutboundAuthResult } from '../contracts.js';
+import { textSetting } from '../config.js';
 import { ToolCallError } from '../core/tool-error.js';
 import { DEFAULT_ORGANIZATION_CLAIM, ORGANIZATION_PROPERTY, organizationsOf, selectOrganization } from './organization.js';
+
+/** FinOpps' own settings (README table), beyond every backend's `FINOPPS_*` ones. */
+export const FINOPPS_SETTINGS = {
+  orgClaim: textSetting('FINOPPS_ORG_CLAIM', DEFAULT_ORGANIZATION_CLAIM, "Token claim holding the caller's organisations (tenant binding)"),
+} as const;
 
 /** Configuration of {@link createFinoppsOverrides}. */
 export interface FinoppsOverridesConfig {

@@ -1,16 +1,19 @@
 /**
- * The registry of per-backend overrides the CLI (`finmcp serve`) looks up by backend name. Each factory reads
- * its own settings (README settings table: `B4B_MAX_XML_BYTES`, `<BACKEND>_ORG_CLAIM`) and gets the server's
- * service credential lazily (it exists only once the sandbox or the real token endpoint is known).
+ * The registry of per-backend modules the CLI (`finmcp serve`, `finmcp token`) looks up by backend name. Each
+ * declares the settings it reads beyond every backend's `<BACKEND>_*` ones (merged into the README's table by
+ * `documentedSettings`, so a new backend adds settings without touching generic code), creates its overrides,
+ * and may say what its sandbox users' tokens must carry. The server's service credential reaches the factory
+ * lazily (it exists only once the sandbox or the real token endpoint is known).
  */
 import type { BackendOverrides } from '../contracts.js';
-import type { Settings } from '../config.js';
-import type { Logger } from '../log.js';
 import type { ServiceTokenSource } from '../auth/client-credentials.js';
+import type { SettingDef, Settings } from '../config.js';
+import type { Logger } from '../log.js';
+import type { SandboxClaims } from '../sandbox/sandbox-identities.js';
 import { createB4bOverrides } from './b4b.js';
-import { createFinoppsOverrides } from './finopps.js';
-import { DEFAULT_MAX_XML_BYTES } from './xml-guard.js';
-
+import { B4B_SETTINGS } from './b4b-settings.js';
+import { createFinoppsOverrides, FINOPPS_SETTINGS } from './finopps.js';
+import { sandboxOrganisationClaims } from './organization.js';
 
 /** What the CLI passes to every override factory. */
 export interface OverrideFactoryDeps {
@@ -20,35 +23,43 @@ export interface OverrideFactoryDeps {
   serviceToken: ServiceTokenSource;
   /** How the backend is served: stdio is one user's process, so it may take that user's credentials from the environment. */
   transport: 'stdio' | 'http';
+  /** The real backend's base URL (flag or `<BACKEND>_BACKEND_URL`); undefined when the sandbox mock serves it. */
+  backendUrl?: string;
 }
 
-/** Creates one backend's overrides. */
-export type OverrideFactory = (deps: OverrideFactoryDeps) => BackendOverrides;
+/** One backend's hand-written part. */
+export interface BackendModule {
+  /** The settings {@link create} reads besides `BACKEND_SETTINGS`: rows of the README's table. */
+  settings: readonly SettingDef[];
+  /** Creates the backend's overrides. */
+  create(deps: OverrideFactoryDeps): BackendOverrides;
+  /** Claims the sandbox users' tokens carry for this backend, by user id (e.g. their organisations). */
+  sandboxClaims?(settings: Settings): SandboxClaims;
+}
 
-/** Override factories by backend name; a backend without an entry is served with no overrides. */
-export const overrideFactories: Readonly<Record<string, OverrideFactory>> = {
-  b4b: ({ settings, transport }) => {
-    const phone = settings.optional('B4B_PHONE');
-    const password = settings.optional('B4B_PASSWORD');
-    return createB4bOverrides({
-      maxXmlBytes: settings.int('B4B_MAX_XML_BYTES', DEFAULT_MAX_XML_BYTES),
-      requireConfirmation: settings.bool('B4B_REQUIRE_CONFIRMATION'),
-      ...backendUrl(settings.backend('b4b', 'BACKEND_URL')),
-      ...(transport === 'stdio' && phone !== undefined && password !== undefined ? { credentials: { phone, password } } : {}),
-    });
+/** Backend modules by backend name; a backend without an entry is served with no overrides. */
+export const backendModules: Readonly<Record<string, BackendModule>> = {
+  b4b: {
+    settings: Object.values(B4B_SETTINGS),
+    create: ({ settings, transport, backendUrl }) => {
+      const phone = settings.read(B4B_SETTINGS.phone);
+      const password = settings.read(B4B_SETTINGS.password);
+      return createB4bOverrides({
+        maxXmlBytes: settings.read(B4B_SETTINGS.maxXmlBytes),
+        requireConfirmation: settings.read(B4B_SETTINGS.requireConfirmation),
+        ...(backendUrl === undefined ? {} : { backendUrl }),
+        ...(transport === 'stdio' && phone !== undefined && password !== undefined ? { credentials: { phone, password } } : {}),
+      });
+    },
   },
-  finopps: ({ settings, serviceToken }) =>
-    createFinoppsOverrides({
-      ...orgClaim(settings.backend('finopps', 'ORG_CLAIM')),
-      serviceToken: () => serviceToken.getToken(),
-      invalidateServiceToken: () => serviceToken.invalidate(),
-    }),
+  finopps: {
+    settings: Object.values(FINOPPS_SETTINGS),
+    create: ({ settings, serviceToken }) =>
+      createFinoppsOverrides({
+        organizationClaim: settings.read(FINOPPS_SETTINGS.orgClaim),
+        serviceToken: () => serviceToken.getToken(),
+        invalidateServiceToken: () => serviceToken.invalidate(),
+      }),
+    sandboxClaims: (settings) => sandboxOrganisationClaims(settings.read(FINOPPS_SETTINGS.orgClaim)),
+  },
 };
-
-function backendUrl(value: string | undefined): { backendUrl?: string } {
-  return value === undefined ? {} : { backendUrl: value };
-}
-
-function orgClaim(value: string | undefined): { organizationClaim?: string } {
-  return value === undefined ? {} : { organizationClaim: value };
-}

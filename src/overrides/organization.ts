@@ -8,6 +8,21 @@
 /** Claim holding the caller's organisation ids by default (AWS Cognito user-pool groups). */
 export const DEFAULT_ORGANIZATION_CLAIM = 'cognito:groups';
 
+/**
+ * The sandbox's demo organisations: those of the spec's examples (`components.parameters.OrganizationId` and the
+ * business profile examples), so that a signed-in demo user sees the mock backend's example data.
+ */
+export const SANDBOX_ORGANISATIONS: ReadonlyArray<{ id: string; name: string }> = [
+  { id: '0b6f3c1e-8d2a-4f5b-9c7e-1a2b3c4d5e6f', name: 'Acme Catering' },
+  { id: '5e8d2f4a-3c1b-4a7e-8f9d-6b5c4a3e2d1f', name: 'Harbour Lane Bakery' },
+];
+
+/** The sandbox users' memberships under `claimName`: alice in the first organisation, bob in the second, carol in both. */
+export function sandboxOrganisationClaims(claimName: string = DEFAULT_ORGANIZATION_CLAIM): Record<string, Record<string, unknown>> {
+  const [first, second] = SANDBOX_ORGANISATIONS.map((o) => o.id) as [string, string];
+  return { alice: { [claimName]: [first] }, bob: { [claimName]: [second] }, carol: { [claimName]: [first, second] } };
+}
+
 /** Outcome of {@link selectOrganization}. */
 export type OrganizationChoice = { ok: true; organizationId: string } | { ok: false; error: string };
 

@@ -1,18 +1,9 @@
 /**
- * Demo data of the sandbox authorization server: the organisations, the users that can sign in (password-less),
- * and the two pre-registered OAuth clients (RFC 6749 §2: a confidential service client for the client
- * credentials grant, a public native client for `finmcp token`, RFC 8252). Sandbox only: these secrets protect
- * nothing but a loopback demo.
- *
- * The organisation ids are the demo organisations of the specs' examples (`components.parameters.OrganizationId`
- * and the business profile examples), so that a signed-in demo user sees the mock backend's example data.
+ * Demo data of the sandbox authorization server: the users that can sign in (password-less) and the two
+ * pre-registered OAuth clients (RFC 6749 §2: a confidential service client for the client credentials grant, a
+ * public native client for `finmcp token`, RFC 8252). Sandbox only: these secrets protect nothing but a loopback
+ * demo. What a backend needs in its users' tokens (tenants, roles) comes from that backend's overrides.
  */
-
-/** An organisation users belong to. */
-export interface SandboxOrganisation {
-  id: string;
-  name: string;
-}
 
 /** A user the sandbox login page offers. */
 export interface SandboxIdentity {
@@ -22,20 +13,24 @@ export interface SandboxIdentity {
   claims: Record<string, unknown>;
 }
 
-/** Demo organisations. */
-export const SANDBOX_ORGANISATIONS: readonly SandboxOrganisation[] = [
-  { id: '0b6f3c1e-8d2a-4f5b-9c7e-1a2b3c4d5e6f', name: 'Acme Catering' },
-  { id: '5e8d2f4a-3c1b-4a7e-8f9d-6b5c4a3e2d1f', name: 'Harbour Lane Bakery' },
-];
-
-const [FIRST_ORG, SECOND_ORG] = SANDBOX_ORGANISATIONS.map((o) => o.id) as [string, string];
-
-/** Demo users: alice in the first organisation, bob in the second, carol in both. */
+/** Demo users. Backends add what their tokens must carry (e.g. organisations) through {@link withBackendClaims}. */
 export const SANDBOX_IDENTITIES: readonly SandboxIdentity[] = [
-  { id: 'alice', claims: { email: 'alice@example.com', name: 'Alice Example', 'cognito:groups': [FIRST_ORG] } },
-  { id: 'bob', claims: { email: 'bob@example.com', name: 'Bob Example', 'cognito:groups': [SECOND_ORG] } },
-  { id: 'carol', claims: { email: 'carol@example.com', name: 'Carol Example', 'cognito:groups': [FIRST_ORG, SECOND_ORG] } },
+  { id: 'alice', claims: { email: 'alice@example.com', name: 'Alice Example' } },
+  { id: 'bob', claims: { email: 'bob@example.com', name: 'Bob Example' } },
+  { id: 'carol', claims: { email: 'carol@example.com', name: 'Carol Example' } },
 ];
+
+/** Extra claims per user id, as a backend's overrides declare them for the sandbox. */
+export type SandboxClaims = Readonly<Record<string, Record<string, unknown>>>;
+
+/** `identities` with each backend's extra claims added to the users they name. */
+export function withBackendClaims(identities: readonly SandboxIdentity[], extra: Iterable<SandboxClaims>): SandboxIdentity[] {
+  const all = [...extra];
+  return identities.map((identity) => ({
+    id: identity.id,
+    claims: Object.assign({}, identity.claims, ...all.map((claims) => claims[identity.id] ?? {})) as Record<string, unknown>,
+  }));
+}
 
 /** Confidential client allowed the client credentials grant (the MCP server's own backend service token). */
 export const SANDBOX_SERVICE_CLIENT = { id: 'finmcp-service', secret: 'sandbox-service-secret' } as const;

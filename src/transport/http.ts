@@ -7,19 +7,19 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { SessionStore } from '../contracts.js';
-import { DEFAULT_HTTP_SERVER_LIMITS, type HttpServerLimits } from '../config.js';
+import { DEFAULT_HTTP_SERVER_LIMITS, SETTINGS, type HttpServerLimits } from '../config.js';
 import type { Logger } from '../log.js';
 import { ErrorCode } from '../protocol/errors.js';
 import { readBody } from './http-body.js';
 import { createHostMatcher, defaultAllowedHosts, isLoopbackHost } from './http-guards.js';
 import { createLimitedServer } from './http-limits.js';
 import type { HttpAnswer, HttpRequestLike } from './http/exchange.js';
-import { HttpPipeline, DEFAULT_MAX_BODY_BYTES, type HttpBackend } from './http/pipeline.js';
+import { HttpPipeline, type HttpBackend } from './http/pipeline.js';
 import { rpcError } from './http/replies.js';
 import type { RateLimiter, RateLimitOptions } from './rate-limit.js';
 import { MemorySessionStore } from './session-store.js';
 
-export { DEFAULT_MAX_BODY_BYTES, type HttpBackend };
+export type { HttpBackend };
 
 /** Options for {@link createHttpServer}. */
 export interface HttpServerOptions {
@@ -129,7 +129,7 @@ export class NodeRequest implements HttpRequestLike {
 
 /** Creates the HTTP server for the given backends (not yet listening). */
 export function createHttpServer(options: HttpServerOptions): HttpServerHandle {
-  const host = options.host ?? '127.0.0.1';
+  const host = options.host ?? SETTINGS.host.default;
   const logger = options.logger;
   assertSafeBinding(host, options.backends, options.publicUrl);
   const ownStore = options.sessionStore === undefined;

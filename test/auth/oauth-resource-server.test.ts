@@ -29,7 +29,8 @@ import {
   startSandboxAuthorizationServer,
   type SandboxAuthorizationServer,
 } from '../../src/sandbox/authorization-server.js';
-import { SANDBOX_CLI_CLIENT, SANDBOX_ORGANISATIONS } from '../../src/sandbox/sandbox-identities.js';
+import { SANDBOX_CLI_CLIENT, SANDBOX_IDENTITIES, withBackendClaims } from '../../src/sandbox/sandbox-identities.js';
+import { SANDBOX_ORGANISATIONS, sandboxOrganisationClaims } from '../../src/overrides/organization.js';
 
 const RESOURCE = 'http://127.0.0.1:3999/demo/mcp';
 const PRM_URL = 'http://127.0.0.1:3999/.well-known/oauth-protected-resource/demo/mcp';
@@ -68,7 +69,11 @@ describe('createOAuthResourceServer', () => {
   beforeAll(async () => {
     keysDir = await mkdtemp(join(tmpdir(), 'finmcp-rs-'));
     const keysFile = join(keysDir, 'keys.json');
-    as = await startSandboxAuthorizationServer({ resources: [{ url: RESOURCE, scopes: SCOPES }], keysFile });
+    as = await startSandboxAuthorizationServer({
+      resources: [{ url: RESOURCE, scopes: SCOPES }],
+      keysFile,
+      identities: withBackendClaims(SANDBOX_IDENTITIES, [sandboxOrganisationClaims()]),
+    });
     const stored = JSON.parse(await readFile(keysFile, 'utf8')) as { keys: JWK[] };
     signingJwk = stored.keys[0]!;
     signingKey = (await importJWK(signingJwk, 'RS256')) as CryptoKey;
@@ -77,7 +82,7 @@ describe('createOAuthResourceServer', () => {
       authorizationServers: [as.issuer],
       scopesSupported: SCOPES,
       toolScopes: (tool) => (tool === 'create_invoice' ? ['demo:write'] : ['demo:read']),
-      cognitoClientIds: [COGNITO_CLIENT],
+      audiencelessClientIds: [COGNITO_CLIENT],
     };
     rs = createOAuthResourceServer(options);
   });

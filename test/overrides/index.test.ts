@@ -5,7 +5,7 @@ import { backend as b4b } from '../../generated/b4b/index.gen.js';
 import type { ToolDescriptor } from '../../contract/descriptor.js';
 import { Settings } from '../../src/config.js';
 import { createLogger } from '../../src/log.js';
-import { overrideFactories } from '../../src/overrides/index.js';
+import { backendModules } from '../../src/overrides/index.js';
 import type { ServiceTokenSource } from '../../src/auth/client-credentials.js';
 import { B4B_AUTH_KEY } from '../../src/overrides/b4b-session.js';
 
@@ -50,9 +50,9 @@ function tokens(): ServiceTokenSource & { invalidated: number } {
   return source;
 }
 
-describe('overrideFactories', () => {
+describe('backendModules', () => {
   it('has a factory for each backend with overrides', () => {
-    expect(Object.keys(overrideFactories).sort()).toEqual(['b4b', 'finopps']);
+    expect(Object.keys(backendModules).sort()).toEqual(['b4b', 'finopps']);
   });
 
   const xmlCases: Array<{ given: string; env: Record<string, string>; xml: string; want: 'ok' | 'refused' }> = [
@@ -61,7 +61,7 @@ describe('overrideFactories', () => {
     { given: 'B4B_MAX_XML_BYTES=100, 100 bytes', env: { B4B_MAX_XML_BYTES: '100' }, xml: `<a>${'x'.repeat(93)}</a>`, want: 'ok' },
   ];
   it.each(xmlCases)('b4b reads the XML size limit: $given', async ({ env, xml, want }) => {
-    const factory = overrideFactories['b4b'];
+    const factory = backendModules['b4b']?.create;
     const overrides = factory?.({ settings: new Settings(env), logger, serviceToken: tokens(), transport: 'http' });
     const check = overrides?.tools?.['import_invoice_xml']?.check;
     expect(check).toBeTypeOf('function');
@@ -84,7 +84,7 @@ describe('overrideFactories', () => {
       },
     };
     for (const transport of ['http', 'stdio'] as const) {
-      const overrides = overrideFactories['b4b']?.({ settings: new Settings(env), logger, serviceToken: tokens(), transport });
+      const overrides = backendModules['b4b']?.create({ settings: new Settings(env), logger, serviceToken: tokens(), transport });
       const auth = await overrides?.outboundAuth?.(sessionCtx(), descriptor, api);
       if (transport === 'http') expect(auth).toEqual({ error: expect.stringContaining('login') });
       else expect(auth).toEqual({ headers: { authorization: 'Bearer jwt-from-env' } });
@@ -98,7 +98,7 @@ describe('overrideFactories', () => {
   ];
   it.each(claimCases)('finopps reads the organisation claim: $given', async ({ env, claims, want }) => {
     const source = tokens();
-    const overrides = overrideFactories['finopps']?.({ settings: new Settings(env), logger, serviceToken: source, transport: 'http' });
+    const overrides = backendModules['finopps']?.create({ settings: new Settings(env), logger, serviceToken: source, transport: 'http' });
     expect(await overrides?.bind?.['organizationId']?.(ctx(claims), {})).toBe(want);
     // The service credential is the one the CLI passed.
     const descriptor = finopps.tools[0];

@@ -24,7 +24,8 @@ import {
   type SandboxAuthorizationServer,
 } from '../../src/sandbox/authorization-server.js';
 import { loadOrCreateSigningKeys } from '../../src/sandbox/authorization-keys.js';
-import { SANDBOX_CLI_CLIENT, SANDBOX_ORGANISATIONS } from '../../src/sandbox/sandbox-identities.js';
+import { SANDBOX_CLI_CLIENT, SANDBOX_IDENTITIES, withBackendClaims } from '../../src/sandbox/sandbox-identities.js';
+import { SANDBOX_ORGANISATIONS, sandboxOrganisationClaims } from '../../src/overrides/organization.js';
 import { createHttpServer, type HttpServerHandle } from '../../src/transport/http.js';
 import { InMemoryOAuthProvider } from '../helpers/oauth-client-provider.js';
 
@@ -73,6 +74,8 @@ describe('sandbox authorization server with the MCP SDK client', () => {
     as = await startSandboxAuthorizationServer({
       resources: [{ url: mcpUrl, scopes: SCOPES }],
       keysFile: join(keysDir, 'keys.json'),
+      // The users carry what a backend's module adds (here FinOpps' organisations) on top of the generic ones.
+      identities: withBackendClaims(SANDBOX_IDENTITIES, [sandboxOrganisationClaims()]),
       logger,
     });
     const inboundAuth = createOAuthResourceServer({

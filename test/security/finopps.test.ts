@@ -28,10 +28,11 @@ import { findFreePort } from '../../src/free-port.js';
 import {
   SANDBOX_CLI_CLIENT,
   SANDBOX_IDENTITIES,
-  SANDBOX_ORGANISATIONS,
   SANDBOX_SERVICE_CLIENT,
+  withBackendClaims,
   type SandboxIdentity,
 } from '../../src/sandbox/sandbox-identities.js';
+import { SANDBOX_ORGANISATIONS, sandboxOrganisationClaims } from '../../src/overrides/organization.js';
 import { reply, startFaultBackend, type FaultBackend, type RecordedRequest } from '../helpers/fault-backend.js';
 import { exampleArgumentsByTool } from '../helpers/spec-examples.js';
 import {
@@ -153,7 +154,7 @@ beforeAll(async () => {
       { url: serviceAudience, scopes: allScopes },
       { url: OTHER_RESOURCE, scopes: allScopes },
     ],
-    identities: [...SANDBOX_IDENTITIES, DAVE],
+    identities: [...withBackendClaims(SANDBOX_IDENTITIES, [sandboxOrganisationClaims()]), DAVE],
     logger,
   });
   settingsEnv = {
@@ -473,7 +474,11 @@ describe('5. rejections at the HTTP level', () => {
   });
 
   it('a token signed by another authorization server for this very resource: 401 invalid_token', async () => {
-    const rogue = await startSandboxAuthorizationServer({ resources: [{ url: endpoint, scopes: allScopes }], logger });
+    const rogue = await startSandboxAuthorizationServer({
+      resources: [{ url: endpoint, scopes: allScopes }],
+      identities: withBackendClaims(SANDBOX_IDENTITIES, [sandboxOrganisationClaims()]),
+      logger,
+    });
     try {
       const forged = await userToken('alice', { issuer: rogue.issuer });
       expect(jwtPayload(forged)).toMatchObject({ aud: endpoint, sub: 'alice', 'cognito:groups': [ORG_A] });

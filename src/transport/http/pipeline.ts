@@ -12,8 +12,9 @@
  * - The dispatch core answers; this module only decides who the caller is and what state they reach.
  */
 import type { InboundAuth, Principal, SessionRecord, SessionStore, ToolService } from '../../contracts.js';
+import { SETTINGS } from '../../config.js';
 import type { Logger } from '../../log.js';
-import { ANONYMOUS_PRINCIPAL, type Caller } from '../../protocol/caller.js';
+import type { Caller } from '../../protocol/caller.js';
 import { Dispatcher, type Reply, type ServerInfo } from '../../protocol/dispatcher.js';
 import { ErrorCode } from '../../protocol/errors.js';
 import { inspectMessage, truncate, type InboundNotification, type InboundRequest, type InboundResponse, type RequestId } from '../../protocol/messages.js';
@@ -21,10 +22,12 @@ import { readEnvelope } from '../../protocol/envelope.js';
 import { ALL_VERSIONS, isModernVersion } from '../../protocol/versions.js';
 import { createOriginMatcher } from '../http-guards.js';
 import { isStateUnavailable, STATE_RETRY_AFTER_SECONDS } from '../../state/state-unavailable.js';
-import { RefusalLog, TokenBucketLimiter, type RateLimiter, type RateLimitOptions } from '../rate-limit.js';
+import type { RateLimiter, RateLimitOptions } from '../rate-limit.js';
 import { SessionCapacityError } from '../session-store.js';
 import { corsFor, preflight } from './cors.js';
+import { Admission } from './admission.js';
 import { BodyTooLargeError, type HttpAnswer, type HttpRequestLike } from './exchange.js';
+import { checkPostHeaders, tooLarge } from './post-headers.js';
 import { checkModernHeaders } from './modern-headers.js';
 import { CallStreams } from './call-streams.js';
 import { insufficientScope } from './insufficient-scope.js';
@@ -45,7 +48,7 @@ export interface PipelineOptions {
   backends: HttpBackend[];
   /** Origins browsers may call from (`scheme://host[:port]`); requests with any other `Origin` get 403. */
   allowedOrigins: string[];
-  /** Largest accepted request body; 8 MiB by default. */
+  /** Largest accepted request body; FINMCP_MAX_BODY_BYTES's default when unset. */
   maxBodyBytes?: number;
   /** Per-caller limit (600/min, burst 600 by default); `false` disables it (benchmarks). */
   rateLimit?: RateLimitOptions | false;
@@ -58,8 +61,6 @@ export interface PipelineOptions {
   publicUrl?: string;
 }
 
-/** Default body limit: 8 MiB. */
-export const DEFAULT_MAX_BODY_BYTES = 8 * 1024 * 1024;
 /** A well-known URI of the origin itself (RFC 8615), e.g. `/.well-known/oauth-protected-resource`. */
 const ORIGIN_WIDE_WELL_KNOWN = /^\/\.well-known\/[^/]+$/;
 /** Well-formed inbound `X-Request-Id` values, kept for correlation; anything else is replaced. */
@@ -81,10 +82,7 @@ export class HttpPipeline {
   readonly #wellKnown = new Map<string, string>();
   readonly #healthJson: string;
   readonly #originAllowed: (origin: string) => boolean;
-  readonly #limiter: RateLimiter | undefined;
-  readonly #ownLimiter: boolean;
-  /** Rejected credentials and 429s, one log line per caller per minute. */
-  readonly #refusals: RefusalLog;
+  readonly #admission: Admission;
   readonly #sessions: LegacySessions;
   readonly #maxBodyBytes: number;
   readonly #logger: Logger;
@@ -95,11 +93,9 @@ export class HttpPipeline {
 
   constructor(options: PipelineOptions) {
     this.#logger = options.logger;
-    this.#maxBodyBytes = options.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES;
+    this.#maxBodyBytes = options.maxBodyBytes ?? SETTINGS.maxBodyBytes.default;
     this.#originAllowed = createOriginMatcher(options.allowedOrigins);
-    this.#ownLimiter = options.rateLimiter === undefined;
-    this.#limiter = options.rateLimiter ?? (options.rateLimit === false ? undefined : new TokenBucketLimiter(options.rateLimit ?? {}));
-    this.#refusals = new RefusalLog(options.logger);
+    this.#admission = new Admission(options);
     this.#sessions = new LegacySessions(options.store, options.logger);
     for (const backend of options.backends) {
       const { service } = backend;
@@ -148,7 +144,7 @@ export class HttpPipeline {
   /** Aborts every running call (shutdown). */
   close(): void {
     for (const route of this.#routes.values()) route.core.cancelAll();
-    if (this.#ownLimiter) this.#limiter?.close();
+    this.#admission.close();
   }
 
   /** A request that threw: 503 when the shared state store cannot answer (the message names the cause), else 500. */
@@ -176,64 +172,13 @@ export class HttpPipeline {
     return rpcError(405, null, ErrorCode.ServerError, 'Method not allowed', { allow: route.allow });
   }
 
-  /**
-   * Authenticates and rate-limits: the principal, or the refusal to send. `authenticated` runs between the two, so
-   * work that needs only the principal (a shared store's session read) overlaps the limiter's round trip.
-   */
-  async #admit(req: HttpRequestLike, route: Route, authenticated?: (principal: Principal) => void): Promise<Principal | HttpAnswer> {
-    let principal: Principal = ANONYMOUS_PRINCIPAL;
-    if (route.inboundAuth !== undefined) {
-      const result = await route.inboundAuth.authenticate(req.header('authorization'));
-      if (!result.ok) {
-        this.#refusals.rejected(route.name, req.remoteAddress, result);
-        // Failed attempts count against the caller's address so that guessing credentials is slowed down.
-        const limited = this.#rateLimited(req, `a:${req.remoteAddress}`);
-        return (limited instanceof Promise ? await limited : limited) ?? json(result.status, JSON.stringify(result.body), result.headers);
-      }
-      principal = result.principal;
-    }
-    authenticated?.(principal);
-    const limited = this.#rateLimited(req, route.inboundAuth === undefined ? `a:${req.remoteAddress}` : `p:${principal.id}`);
-    return (limited instanceof Promise ? await limited : limited) ?? principal;
-  }
-
-  /** Takes a token for `key`; the 429 when there is none. In-process buckets answer without a promise. */
-  #rateLimited(req: HttpRequestLike, key: string): HttpAnswer | undefined | Promise<HttpAnswer | undefined> {
-    if (this.#limiter === undefined) return undefined;
-    const retryAfter = this.#limiter.take(key);
-    if (typeof retryAfter === 'number') return this.#refuseIfLimited(req, key, retryAfter);
-    return retryAfter.then((wait) => this.#refuseIfLimited(req, key, wait));
-  }
-
-  /** The 429 with `Retry-After` (logged) when `retryAfter` is not 0. */
-  #refuseIfLimited(req: HttpRequestLike, key: string, retryAfter: number): HttpAnswer | undefined {
-    if (retryAfter === 0) return undefined;
-    this.#refusals.limited(key, req.remoteAddress, retryAfter);
-    return rpcError(429, null, ErrorCode.ServerError, 'Too many requests', { 'retry-after': String(retryAfter) });
-  }
-
-  /** Checks the POST's headers before anything is read or authenticated. */
-  #checkPostHeaders(req: HttpRequestLike): HttpAnswer | undefined {
-    const accept = req.header('accept');
-    if (accept === undefined || !accept.includes('application/json') || !accept.includes('text/event-stream')) {
-      return rpcError(406, null, ErrorCode.ServerError, 'Not Acceptable: Accept must include application/json and text/event-stream');
-    }
-    const contentType = req.header('content-type');
-    if (contentType === undefined || !contentType.includes('application/json')) {
-      return rpcError(415, null, ErrorCode.ServerError, 'Unsupported Media Type: Content-Type must be application/json');
-    }
-    const declared = req.header('content-length');
-    if (declared !== undefined && Number(declared) > this.#maxBodyBytes) return this.#tooLarge();
-    return undefined;
-  }
-
   async #post(req: HttpRequestLike, route: Route): Promise<HttpAnswer> {
-    const refused = this.#checkPostHeaders(req);
+    const refused = checkPostHeaders(req, this.#maxBodyBytes);
     if (refused !== undefined) return refused;
     // A presented session is looked up while the limiter decides (one store round trip instead of two in a row).
     const presented = route.stateful ? req.header('mcp-session-id') : undefined;
     let lookup: Promise<SessionRecord | undefined> | undefined;
-    const principal = await this.#admit(
+    const principal = await this.#admission.admit(
       req,
       route,
       presented === undefined
@@ -258,7 +203,7 @@ export class HttpPipeline {
       raw = await req.readBody(this.#maxBodyBytes);
     } catch (error) {
       // Otherwise the client went away mid-body: nobody reads the answer.
-      return error instanceof BodyTooLargeError ? this.#tooLarge() : empty(400);
+      return error instanceof BodyTooLargeError ? tooLarge(this.#maxBodyBytes) : empty(400);
     }
     let value: unknown;
     try {
@@ -375,7 +320,7 @@ export class HttpPipeline {
   }
 
   async #delete(req: HttpRequestLike, route: Route): Promise<HttpAnswer> {
-    const principal = await this.#admit(req, route);
+    const principal = await this.#admission.admit(req, route);
     if ('status' in principal) return principal;
     const presented = req.header('mcp-session-id');
     if (presented === undefined) return rpcError(400, null, ErrorCode.ServerError, 'Bad Request: Mcp-Session-Id header is required');
@@ -384,13 +329,6 @@ export class HttpPipeline {
     }
     await this.#sessions.end(presented, principal, route.name);
     return empty(204);
-  }
-
-  /** 413, closing the connection (the rest of the body is not read). */
-  #tooLarge(): HttpAnswer {
-    const answer = rpcError(413, null, ErrorCode.ServerError, `Content Too Large: the limit is ${this.#maxBodyBytes} bytes`, { connection: 'close' });
-    answer.closeConnection = true;
-    return answer;
   }
 }
 

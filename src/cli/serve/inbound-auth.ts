@@ -1,0 +1,92 @@
+/**
+ * Who may call each MCP endpoint (MCP 2025-11-25, Basic / Authorization): a backend whose users sign in with OAuth
+ * gets an OAuth 2.1 resource server (its options built here, once, for HTTP's resource server and for stdio's
+ * token from the environment alike); others get static API keys when `FINMCP_API_KEYS` names some, else nothing.
+ */
+import { BACKEND_SETTINGS, ConfigError, envPrefix, SETTINGS, type Settings } from '../../config.js';
+import type { InboundAuth, Principal } from '../../contracts.js';
+import type { OAuthResourceServerOptions } from '../../auth/oauth-resource-server.js';
+import { operationScopes, specScopes } from '../../auth/scopes.js';
+import type { Logger } from '../../log.js';
+import { ANONYMOUS_PRINCIPAL } from '../../protocol/caller.js';
+import type { AssembledBackend } from './assemble-backends.js';
+
+/** The resource server options of an OAuth backend; `sandboxIssuer` stands in for an unset `<BACKEND>_OAUTH_ISSUER`. */
+export function oauthOptions(backend: AssembledBackend, resource: string, settings: Settings, sandboxIssuer: string | undefined): OAuthResourceServerOptions {
+  const issuer = settings.readBackend(backend.name, BACKEND_SETTINGS.oauthIssuer) ?? sandboxIssuer;
+  if (issuer === undefined) {
+    const prefix = envPrefix(backend.name);
+    throw new ConfigError(`${backend.name} users sign in with OAuth: set ${prefix}_OAUTH_ISSUER (and over stdio ${prefix}_ACCESS_TOKEN), or use --sandbox`);
+  }
+  const jwksUri = settings.readBackend(backend.name, BACKEND_SETTINGS.oauthJwksUri);
+  const audiencelessClientIds = settings.readBackend(backend.name, BACKEND_SETTINGS.oauthClientIds);
+  const toolScopes = scopesByTool(backend);
+  return {
+    resource,
+    authorizationServers: [issuer],
+    ...(jwksUri === undefined ? {} : { jwksUri }),
+    scopesSupported: specScopes(backend.generated),
+    toolScopes: (tool: string) => toolScopes.get(tool) ?? [],
+    ...(audiencelessClientIds === undefined ? {} : { audiencelessClientIds }),
+  };
+}
+
+/** The inbound authentication of one HTTP endpoint, or none. */
+export async function inboundAuthFor(
+  backend: AssembledBackend,
+  resource: string,
+  settings: Settings,
+  sandboxIssuer: string | undefined,
+  logger: Logger,
+): Promise<InboundAuth | undefined> {
+  if (backend.overrides.inboundAuth === 'oauth') {
+    const { createOAuthResourceServer } = await import('../../auth/oauth-resource-server.js');
+    return createOAuthResourceServer({ ...oauthOptions(backend, resource, settings, sandboxIssuer), logger });
+  }
+  const keys = parseApiKeys(settings.read(SETTINGS.apiKeys));
+  if (keys.length === 0) return undefined;
+  const { createApiKeyAuth } = await import('../../auth/api-keys.js');
+  return createApiKeyAuth({ keys });
+}
+
+/**
+ * The principal of a stdio server (MCP 2025-11-25: a stdio server takes credentials from its environment): the
+ * anonymous one unless the backend signs users in with OAuth, then the validated `<BACKEND>_ACCESS_TOKEN`, or with
+ * the sandbox a token of `FINMCP_SANDBOX_USER` from the sandbox authorization server.
+ */
+export async function stdioPrincipal(backend: AssembledBackend, resource: string, settings: Settings, sandboxIssuer: string | undefined): Promise<Principal> {
+  if (backend.overrides.inboundAuth !== 'oauth') return ANONYMOUS_PRINCIPAL;
+  const options = oauthOptions(backend, resource, settings, sandboxIssuer);
+  let token = settings.readBackend(backend.name, BACKEND_SETTINGS.accessToken);
+  if (token === undefined) {
+    if (sandboxIssuer === undefined) {
+      throw new ConfigError(`over stdio, ${backend.name} takes the user's access token from ${envPrefix(backend.name)}_ACCESS_TOKEN`);
+    }
+    const { obtainSandboxToken } = await import('../../sandbox/authorization-server.js');
+    token = await obtainSandboxToken({ issuer: sandboxIssuer, user: settings.read(SETTINGS.sandboxUser), resource, scopes: options.scopesSupported });
+  }
+  const { verifyAccessToken } = await import('../../auth/oauth-resource-server.js');
+  return verifyAccessToken(token, options);
+}
+
+/** Scopes per served tool name: those its operation requires (hand-written tools need none). */
+function scopesByTool(backend: AssembledBackend): Map<string, string[]> {
+  const result = new Map<string, string[]>();
+  for (const tool of backend.generated.tools) {
+    result.set(backend.overrides.tools?.[tool.name]?.name ?? tool.name, operationScopes(tool));
+  }
+  return result;
+}
+
+function parseApiKeys(raw: string | undefined): Array<{ id: string; key: string }> {
+  if (raw === undefined) return [];
+  return raw
+    .split(',')
+    .map((pair) => pair.trim())
+    .filter((pair) => pair.length > 0)
+    .map((pair) => {
+      const colon = pair.indexOf(':');
+      if (colon <= 0 || colon === pair.length - 1) throw new ConfigError('FINMCP_API_KEYS must be a comma-separated list of id:key');
+      return { id: pair.slice(0, colon), key: pair.slice(colon + 1) };
+    });
+}

@@ -1,0 +1,119 @@
+/**
+ * Step 5 of `finmcp serve`: the transport in front of the assembled backends — stdio (one backend, one user: MCP
+ * 2025-11-25, Basic / Transports "stdio"), or Streamable HTTP with its state store, rate limit and inbound auth,
+ * as a listening server or (serverless) a fetch handler.
+ */
+import { readHttpServerLimits, SETTINGS, type Settings } from '../../config.js';
+import type { GeneratedBackend } from '../../../contract/descriptor.js';
+import type { Logger } from '../../log.js';
+import { ANONYMOUS_PRINCIPAL } from '../../protocol/caller.js';
+import { gateToolService } from '../startup-gate.js';
+import type { AssembledBackend } from './assemble-backends.js';
+import { inboundAuthFor, stdioPrincipal } from './inbound-auth.js';
+import type { ServeConfig } from './serve-config.js';
+import { resourceUrl, type ServeSandbox } from './serve-sandbox.js';
+
+/** What a started transport hands back to `startServers`. */
+export interface StartedTransport {
+  url?: string;
+  ended?: Promise<void>;
+  endpoints: Record<string, string>;
+  fetch?: (request: Request) => Promise<Response>;
+}
+
+/** Everything a transport needs besides the backends. */
+export interface TransportDeps {
+  config: ServeConfig;
+  sandbox: ServeSandbox;
+  /** The sandbox issuer, already known over HTTP (its OAuth metadata names it from the first request). */
+  sandboxIssuer: string | undefined;
+  settings: Settings;
+  logger: Logger;
+  onClose: (close: () => Promise<void>) => void;
+}
+
+/** Serves the one backend over stdio. */
+export async function startStdio(backend: AssembledBackend, deps: TransportDeps): Promise<StartedTransport> {
+  const { config, sandbox, settings, logger } = deps;
+  const resource = resourceUrl(config, backend.name);
+  // With the sandbox, the local user's token comes from its authorization server: established in the background.
+  const sandboxUser = sandbox.authorizationServer && backend.overrides.inboundAuth === 'oauth';
+  // Validating the environment's token waits on the authorization server's JWKS: overlap it with loading the SDK.
+  const [principal, { serveStdio }] = await Promise.all([
+    sandboxUser ? ANONYMOUS_PRINCIPAL : stdioPrincipal(backend, resource, settings, undefined),
+    import('../../transport/stdio.js'),
+  ]);
+  const userReady = sandboxUser ? sandbox.issuer.then((issuer) => stdioPrincipal(backend, resource, settings, issuer)) : undefined;
+  const ready = Promise.all([backend.ready, userReady]).then(([, user]) => user);
+  const served = await serveStdio(gateToolService(backend.service, ready, logger), { principal, logger, info: serverInfo(backend.generated) });
+  deps.onClose(() => served.close());
+  // After input already waiting (initialize) is read: setImmediate runs after the poll phase that reads it.
+  setImmediate(() => sandbox.begin());
+  return { endpoints: {}, ended: served.closed };
+}
+
+/** Serves every backend over Streamable HTTP: a listening server, or a fetch handler when asked for one. */
+export async function startHttp(backends: AssembledBackend[], deps: TransportDeps): Promise<StartedTransport> {
+  const { config, settings, logger } = deps;
+  const perMinute = settings.read(SETTINGS.rateLimitPerMinute);
+  const rateLimit = perMinute === 0 ? undefined : { perMinute, burst: settings.read(SETTINGS.rateLimitBurst) ?? perMinute };
+  const services = new Map(backends.map((b) => [b.name, b.service]));
+  const { createStateStore } = await import('../../state/create-store.js');
+  const state = await createStateStore(
+    settings,
+    {
+      idleTtlMs: settings.read(SETTINGS.sessionIdleTtlMs),
+      maxSessions: settings.read(SETTINGS.maxSessions),
+      maxSessionsPerCaller: settings.read(SETTINGS.maxSessionsPerCaller),
+      // An ended session's backend login is revoked (the backend's onSessionEnd): eviction or expiry must not leave it live.
+      onSessionEnd: (id, record, reason) => void services.get(record.backend)?.endSession?.(id, record, reason),
+      rateLimit,
+    },
+    logger,
+  );
+  deps.onClose(() => state.close());
+  const httpBackends = [];
+  const endpoints: Record<string, string> = {};
+  for (const backend of backends) {
+    const resource = resourceUrl(config, backend.name);
+    endpoints[backend.name] = resource;
+    const service = gateToolService(backend.service, backend.ready.then(() => undefined), logger);
+    httpBackends.push({ service, inboundAuth: await inboundAuthFor(backend, resource, settings, deps.sandboxIssuer, logger), info: serverInfo(backend.generated) });
+  }
+  const configuredHosts = settings.read(SETTINGS.allowedHosts);
+  const common = {
+    backends: httpBackends,
+    allowedOrigins: config.allowedOrigins,
+    maxBodyBytes: settings.read(SETTINGS.maxBodyBytes),
+    rateLimit: rateLimit ?? (false as const),
+    ...(state.rateLimiter === undefined ? {} : { rateLimiter: state.rateLimiter }),
+    sessionStore: state.sessions,
+    logger,
+  };
+  const publicHost = new URL(config.publicUrl).host;
+  if (config.fetchHandler) {
+    // Serverless: no socket of our own; the gateway's host is the public URL's.
+    const { createFetchHandler } = await import('../../transport/http/fetch-handler.js');
+    const handler = createFetchHandler({ ...common, allowedHosts: [...(configuredHosts ?? []), publicHost] });
+    deps.onClose(() => handler.close());
+    return { endpoints, fetch: (request) => handler.fetch(request) };
+  }
+  const { createHttpServer } = await import('../../transport/http.js');
+  const server = createHttpServer({
+    ...common,
+    host: config.host,
+    port: config.port,
+    limits: readHttpServerLimits(settings),
+    publicUrl: config.publicUrl,
+    allowedHosts: configuredHosts === undefined ? undefined : [...configuredHosts, publicHost],
+  });
+  const { url } = await server.listen();
+  deps.onClose(() => server.close(10_000));
+  // The URLs clients must use (OAuth resources are derived from the public URL); where it listens, apart.
+  logger.info({ url: config.publicUrl, endpoints, listening: url }, 'serving');
+  return { url, endpoints };
+}
+
+function serverInfo(generated: GeneratedBackend): { name: string; version: string } {
+  return { name: `finmcp-${generated.name}`, version: generated.version };
+}

@@ -1,0 +1,73 @@
+/**
+ * Who may make an HTTP request, checked before it is read: the backend's inbound auth (RFC 6750 §3 errors from
+ * the plugin; none means the anonymous principal) and the per-caller token bucket (RFC 6585 §4: 429 with
+ * `Retry-After`). Failed credentials count against the caller's address, so guessing them is slowed down too.
+ */
+import type { InboundAuth, Principal } from '../../contracts.js';
+import type { Logger } from '../../log.js';
+import { ANONYMOUS_PRINCIPAL } from '../../protocol/caller.js';
+import { ErrorCode } from '../../protocol/errors.js';
+import { RefusalLog, TokenBucketLimiter, type RateLimiter, type RateLimitOptions } from '../rate-limit.js';
+import type { HttpAnswer, HttpRequestLike } from './exchange.js';
+import { json, rpcError } from './replies.js';
+
+/** What admission needs of a route. */
+export interface AdmittedRoute {
+  name: string;
+  inboundAuth: InboundAuth | undefined;
+}
+
+/** Authentication and rate limiting of one HTTP server. */
+export class Admission {
+  readonly #limiter: RateLimiter | undefined;
+  readonly #ownLimiter: boolean;
+  /** Rejected credentials and 429s, one log line per caller per minute. */
+  readonly #refusals: RefusalLog;
+
+  constructor(options: { rateLimit?: RateLimitOptions | false; rateLimiter?: RateLimiter; logger: Logger }) {
+    this.#ownLimiter = options.rateLimiter === undefined;
+    this.#limiter = options.rateLimiter ?? (options.rateLimit === false ? undefined : new TokenBucketLimiter(options.rateLimit ?? {}));
+    this.#refusals = new RefusalLog(options.logger);
+  }
+
+  /**
+   * Authenticates and rate-limits: the principal, or the refusal to send. `authenticated` runs between the two, so
+   * work that needs only the principal (a shared store's session read) overlaps the limiter's round trip.
+   */
+  async admit(req: HttpRequestLike, route: AdmittedRoute, authenticated?: (principal: Principal) => void): Promise<Principal | HttpAnswer> {
+    let principal: Principal = ANONYMOUS_PRINCIPAL;
+    if (route.inboundAuth !== undefined) {
+      const result = await route.inboundAuth.authenticate(req.header('authorization'));
+      if (!result.ok) {
+        this.#refusals.rejected(route.name, req.remoteAddress, result);
+        // Failed attempts count against the caller's address so that guessing credentials is slowed down.
+        const limited = this.#rateLimited(req, `a:${req.remoteAddress}`);
+        return (limited instanceof Promise ? await limited : limited) ?? json(result.status, JSON.stringify(result.body), result.headers);
+      }
+      principal = result.principal;
+    }
+    authenticated?.(principal);
+    const limited = this.#rateLimited(req, route.inboundAuth === undefined ? `a:${req.remoteAddress}` : `p:${principal.id}`);
+    return (limited instanceof Promise ? await limited : limited) ?? principal;
+  }
+
+  /** Takes a token for `key`; the 429 when there is none. In-process buckets answer without a promise. */
+  #rateLimited(req: HttpRequestLike, key: string): HttpAnswer | undefined | Promise<HttpAnswer | undefined> {
+    if (this.#limiter === undefined) return undefined;
+    const retryAfter = this.#limiter.take(key);
+    if (typeof retryAfter === 'number') return this.#refuseIfLimited(req, key, retryAfter);
+    return retryAfter.then((wait) => this.#refuseIfLimited(req, key, wait));
+  }
+
+  /** The 429 with `Retry-After` (logged) when `retryAfter` is not 0. */
+  #refuseIfLimited(req: HttpRequestLike, key: string, retryAfter: number): HttpAnswer | undefined {
+    if (retryAfter === 0) return undefined;
+    this.#refusals.limited(key, req.remoteAddress, retryAfter);
+    return rpcError(429, null, ErrorCode.ServerError, 'Too many requests', { 'retry-after': String(retryAfter) });
+  }
+
+  /** Stops the in-process limiter (a shared one belongs to the caller). */
+  close(): void {
+    if (this.#ownLimiter) this.#limiter?.close();
+  }
+}
