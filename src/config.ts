@@ -1,7 +1,7 @@
 /**
  * Runtime configuration: command-line flags over environment variables over `.env` over defaults.
  * Every setting is a row of one typed table, {@link SETTINGS} (global) or {@link BACKEND_SETTINGS} (per backend,
- * read from `<BACKEND>_<NAME>`, e.g. `FINOPPS_BACKEND_URL`, so a third backend needs no code): its variable, its
+ * read from `<BACKEND>_<NAME>`, e.g. `ACME_BACKEND_URL`, so a third backend needs no code): its variable, its
  * flag, the type its readers get, its default (stated here and nowhere else) and the README's description.
  * A backend's own settings (e.g. a limit of one of its hand-written tools) are declared by its override module
  * and merged into the documented table by {@link documentedSettings}.

@@ -24,7 +24,7 @@ export interface ServerlessHandler {
 }
 
 /**
- * Builds the handler for `backends` (e.g. `['finopps']`) from `env`: call it once per instance (cold start) and
+ * Builds the handler for `backends` (e.g. `['acme']`) from `env`: call it once per instance (cold start) and
  * reuse it for every request.
  */
 export async function createServerlessHandler(backends: string[], env: NodeJS.ProcessEnv = process.env): Promise<ServerlessHandler> {

@@ -4,7 +4,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { ConfigError, documentedSettings, Settings, envPrefix } from '../src/config.js';
+import { BACKEND_SETTINGS, ConfigError, documentedSettings, SETTINGS, Settings, envPrefix } from '../src/config.js';
 import { backendModules } from '../src/overrides/index.js';
 import { projectRoot } from '../src/paths.js';
 
@@ -49,5 +49,36 @@ describe('README configuration table', () => {
 
   it('holds the backends\' own settings, declared by their modules', () => {
     expect(names).toEqual(expect.arrayContaining(['B4B_MAX_XML_BYTES', 'FINOPPS_ORG_CLAIM']));
+  });
+});
+
+describe('typed settings', () => {
+  it('reads each row as its type, the flag over the variable over the default', () => {
+    const settings = new Settings({ FINMCP_PORT: '8080', FINMCP_SANDBOX: 'yes', FINMCP_ALLOWED_ORIGINS: 'https://a, https://b', ACME_BACKEND_URL: 'http://acme' });
+    expect(settings.read(SETTINGS.port)).toBe(8080);
+    expect(settings.read(SETTINGS.port, '9090')).toBe(9090);
+    expect(settings.read(SETTINGS.transport)).toBe('stdio');
+    expect(settings.read(SETTINGS.sandbox)).toBe(true);
+    expect(settings.read(SETTINGS.dynamic, true)).toBe(true);
+    expect(settings.read(SETTINGS.allowedOrigins)).toEqual(['https://a', 'https://b']);
+    expect(settings.read(SETTINGS.publicUrl)).toBeUndefined();
+    expect(settings.readBackend('acme', BACKEND_SETTINGS.backendUrl)).toBe('http://acme');
+    expect(settings.readBackend('acme', BACKEND_SETTINGS.verifyToken)).toBe('finmcp-verify');
+  });
+
+  it.each([
+    [{ FINMCP_TRANSPORT: 'pigeon' }, SETTINGS.transport, undefined, /FINMCP_TRANSPORT must be stdio or http \(got "pigeon"\)/],
+    [{}, SETTINGS.transport, 'pigeon', /--transport must be stdio or http/],
+    [{ FINMCP_PORT: '70000' }, SETTINGS.port, undefined, /FINMCP_PORT must be at most 65535/],
+    [{}, SETTINGS.port, 'eighty', /--port must be a non-negative integer \(got "eighty"\)/],
+    [{ FINMCP_MAX_ATTEMPTS: '0' }, SETTINGS.maxAttempts, undefined, /FINMCP_MAX_ATTEMPTS must be at least 1/],
+  ] as const)('refuses %o / flag %s naming the setting and the rule', (env, def, flag, message) => {
+    expect(() => new Settings(env).read(def, flag)).toThrow(ConfigError);
+    expect(() => new Settings(env).read(def, flag)).toThrow(message);
+  });
+
+  it('states each variable once', () => {
+    const names = documentedSettings(Object.values(backendModules).map((module) => module.settings)).map((row) => row.env);
+    expect(new Set(names).size).toBe(names.length);
   });
 });

@@ -71,9 +71,11 @@ async function tokenBackend(named: string | undefined, settings: Settings, logge
   }
   const { backendModules } = await import('../overrides/index.js');
   const unused: ServiceTokenSource = { getToken: () => Promise.reject(new Error('no service token here')), invalidate: () => undefined };
-  const oauth = Object.keys(backendLoaders).filter(
-    (name) => backendModules[name]?.create({ settings, logger, serviceToken: unused, transport: 'http' }).inboundAuth === 'oauth',
-  );
+  const oauth: string[] = [];
+  for (const name of Object.keys(backendLoaders)) {
+    const overrides = await backendModules[name]?.create({ settings, logger, serviceToken: unused, transport: 'http' });
+    if (overrides?.inboundAuth === 'oauth') oauth.push(name);
+  }
   if (oauth.length !== 1) {
     throw new ConfigError(
       oauth.length === 0

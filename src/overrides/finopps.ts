@@ -10,18 +10,12 @@
  *   (see organization.ts); the model cannot set it and can only choose among the caller's own organisations.
  */
 import type { BackendOverrides, CallContext, OutboundAuthResult } from '../contracts.js';
-import { textSetting } from '../config.js';
 import { ToolCallError } from '../core/tool-error.js';
 import { DEFAULT_ORGANIZATION_CLAIM, ORGANIZATION_PROPERTY, organizationsOf, selectOrganization } from './organization.js';
 
-/** FinOpps' own settings (README table), beyond every backend's `FINOPPS_*` ones. */
-export const FINOPPS_SETTINGS = {
-  orgClaim: textSetting('FINOPPS_ORG_CLAIM', DEFAULT_ORGANIZATION_CLAIM, "Token claim holding the caller's organisations (tenant binding)"),
-} as const;
-
 /** Configuration of {@link createFinoppsOverrides}. */
 export interface FinoppsOverridesConfig {
-  /** Token claim listing the caller's organisation ids (array, or one string). Default `cognito:groups`. */
+  /** Token claim listing the caller's organisation ids (array, or one string). Default: FINOPPS_ORG_CLAIM's. */
   organizationClaim?: string;
   /** The server's own (cached) client-credentials access token for the FinOpps API. */
   serviceToken: () => Promise<string>;

@@ -10,9 +10,8 @@ import type { ServiceTokenSource } from '../auth/client-credentials.js';
 import type { SettingDef, Settings } from '../config.js';
 import type { Logger } from '../log.js';
 import type { SandboxClaims } from '../sandbox/sandbox-identities.js';
-import { createB4bOverrides } from './b4b.js';
 import { B4B_SETTINGS } from './b4b-settings.js';
-import { createFinoppsOverrides, FINOPPS_SETTINGS } from './finopps.js';
+import { FINOPPS_SETTINGS } from './finopps-settings.js';
 import { sandboxOrganisationClaims } from './organization.js';
 
 /** What the CLI passes to every override factory. */
@@ -31,8 +30,8 @@ export interface OverrideFactoryDeps {
 export interface BackendModule {
   /** The settings {@link create} reads besides `BACKEND_SETTINGS`: rows of the README's table. */
   settings: readonly SettingDef[];
-  /** Creates the backend's overrides. */
-  create(deps: OverrideFactoryDeps): BackendOverrides;
+  /** Creates the backend's overrides; their module is loaded only then (serving one backend loads no other's). */
+  create(deps: OverrideFactoryDeps): Promise<BackendOverrides>;
   /** Claims the sandbox users' tokens carry for this backend, by user id (e.g. their organisations). */
   sandboxClaims?(settings: Settings): SandboxClaims;
 }
@@ -41,7 +40,8 @@ export interface BackendModule {
 export const backendModules: Readonly<Record<string, BackendModule>> = {
   b4b: {
     settings: Object.values(B4B_SETTINGS),
-    create: ({ settings, transport, backendUrl }) => {
+    create: async ({ settings, transport, backendUrl }) => {
+      const { createB4bOverrides } = await import('./b4b.js');
       const phone = settings.read(B4B_SETTINGS.phone);
       const password = settings.read(B4B_SETTINGS.password);
       return createB4bOverrides({
@@ -54,12 +54,14 @@ export const backendModules: Readonly<Record<string, BackendModule>> = {
   },
   finopps: {
     settings: Object.values(FINOPPS_SETTINGS),
-    create: ({ settings, serviceToken }) =>
-      createFinoppsOverrides({
+    create: async ({ settings, serviceToken }) => {
+      const { createFinoppsOverrides } = await import('./finopps.js');
+      return createFinoppsOverrides({
         organizationClaim: settings.read(FINOPPS_SETTINGS.orgClaim),
         serviceToken: () => serviceToken.getToken(),
         invalidateServiceToken: () => serviceToken.invalidate(),
-      }),
+      });
+    },
     sandboxClaims: (settings) => sandboxOrganisationClaims(settings.read(FINOPPS_SETTINGS.orgClaim)),
   },
 };

@@ -1,6 +1,7 @@
 /**
  * `finmcp token` against a sandbox authorization server already running for another MCP server URL (issue 14
  * item 8): the refusal names the resource asked for and points at `--public-url`; with the right URL a token comes.
+ * Without `--backend` the token is for the only backend whose users sign in with OAuth (decided by the overrides).
  */
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { runToken } from '../../src/cli/token.js';
@@ -32,19 +33,26 @@ describe('finmcp token', () => {
     );
   });
 
-  it('with the public URL of the running server: prints a token for it', async () => {
+  it.each([
+    { given: '--backend finopps', backend: 'finopps' as string | undefined },
+    { given: 'no --backend (the only OAuth backend)', backend: undefined },
+  ])('with the public URL of the running server and $given: prints a token for it', async ({ backend }) => {
     const written: string[] = [];
     const spy = vi.spyOn(process.stdout, 'write').mockImplementation((chunk: string | Uint8Array) => {
       written.push(String(chunk));
       return true;
     });
     try {
-      await runToken({ sandbox: true, user: 'alice', backend: 'finopps', publicUrl: SERVED });
+      await runToken({ sandbox: true, user: 'alice', ...(backend === undefined ? {} : { backend }), publicUrl: SERVED });
     } finally {
       spy.mockRestore();
     }
     const token = written.join('').trim();
     const payload = JSON.parse(Buffer.from(token.split('.')[1] ?? '', 'base64url').toString('utf8')) as Record<string, unknown>;
     expect(payload['aud']).toBe(`${SERVED}/finopps/mcp`);
+  });
+
+  it('an unknown backend: an error naming it and the available ones', async () => {
+    await expect(runToken({ sandbox: true, user: 'alice', backend: 'nope', publicUrl: SERVED })).rejects.toThrow(/unknown backend "nope": available are .*finopps/);
   });
 });

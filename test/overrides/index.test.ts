@@ -62,7 +62,7 @@ describe('backendModules', () => {
   ];
   it.each(xmlCases)('b4b reads the XML size limit: $given', async ({ env, xml, want }) => {
     const factory = backendModules['b4b']?.create;
-    const overrides = factory?.({ settings: new Settings(env), logger, serviceToken: tokens(), transport: 'http' });
+    const overrides = await factory?.({ settings: new Settings(env), logger, serviceToken: tokens(), transport: 'http' });
     const check = overrides?.tools?.['import_invoice_xml']?.check;
     expect(check).toBeTypeOf('function');
     // The check asks for a login first (see b4b.test.ts); this session is logged in.
@@ -84,7 +84,7 @@ describe('backendModules', () => {
       },
     };
     for (const transport of ['http', 'stdio'] as const) {
-      const overrides = backendModules['b4b']?.create({ settings: new Settings(env), logger, serviceToken: tokens(), transport });
+      const overrides = await backendModules['b4b']?.create({ settings: new Settings(env), logger, serviceToken: tokens(), transport });
       const auth = await overrides?.outboundAuth?.(sessionCtx(), descriptor, api);
       if (transport === 'http') expect(auth).toEqual({ error: expect.stringContaining('login') });
       else expect(auth).toEqual({ headers: { authorization: 'Bearer jwt-from-env' } });
@@ -98,7 +98,7 @@ describe('backendModules', () => {
   ];
   it.each(claimCases)('finopps reads the organisation claim: $given', async ({ env, claims, want }) => {
     const source = tokens();
-    const overrides = backendModules['finopps']?.create({ settings: new Settings(env), logger, serviceToken: source, transport: 'http' });
+    const overrides = await backendModules['finopps']?.create({ settings: new Settings(env), logger, serviceToken: source, transport: 'http' });
     expect(await overrides?.bind?.['organizationId']?.(ctx(claims), {})).toBe(want);
     // The service credential is the one the CLI passed.
     const descriptor = finopps.tools[0];

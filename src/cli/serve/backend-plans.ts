@@ -45,13 +45,13 @@ export async function planBackends(config: ServeConfig, settings: Settings, logg
     const backendUrl = config.sandbox ? undefined : configured;
     const module = backendModules[name];
     const overrides =
-      module?.create({
+      (await module?.create({
         settings,
         logger,
         serviceToken: lazyServiceToken(serviceTokens, name),
         transport: config.transport,
         ...(backendUrl === undefined ? {} : { backendUrl }),
-      }) ?? {};
+      })) ?? {};
     plans.push({
       name,
       generated,
