@@ -49,7 +49,14 @@ export async function prepareFinmcpAuth(scenarios: readonly Scenario[], ports: R
   // Imported only when needed: oidc-provider is heavy.
   const sandbox = await import('../../src/sandbox/authorization-server.js');
   const resources = needing.map(({ key, scenario }) => ({ url: resourceOf(key, scenario.backend), scopes: specScopes(scenario) }));
-  const server = await sandbox.startSandboxAuthorizationServer({ port: 0, resources });
+  // The users carry what each backend's module asks for (FinOpps: their organisations), as under `serve --sandbox`.
+  const [{ sandboxIdentities }, { backendModules }, { Settings }] = await Promise.all([
+    import('../../src/cli/serve/serve-sandbox.js'),
+    import('../../src/overrides/index.js'),
+    import('../../src/config.js'),
+  ]);
+  const identities = sandboxIdentities(needing.map(({ scenario }) => backendModules[scenario.backend]), new Settings(process.env));
+  const server = await sandbox.startSandboxAuthorizationServer({ port: 0, resources, identities });
   try {
     for (const { key, scenario } of needing) {
       const token = await sandbox.obtainSandboxToken({

@@ -97,9 +97,9 @@ let undiciLoading: Promise<Undici> | undefined;
 
 /**
  * Loads undici once (≈ 65 ms of module evaluation): not at start-up, so that a stdio server answers `initialize` and
- * `tools/list` without it, but on the first backend call (or earlier, when the caller preloads it once idle).
+ * `tools/list` without it, but on the first backend call, whose wait it adds to once per process.
  */
-export function loadUndici(): Promise<Undici> {
+function loadUndici(): Promise<Undici> {
   return (undiciLoading ??= import('undici').then((loaded) => (undici = loaded)));
 }
 

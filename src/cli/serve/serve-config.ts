@@ -79,6 +79,6 @@ async function toolSelectionOf(options: ServeOptions, settings: Settings): Promi
 }
 
 /** A flag's text, when it was given one. */
-export function flagText(value: FlagValue): string | undefined {
+function flagText(value: FlagValue): string | undefined {
   return typeof value === 'string' && value.length > 0 ? value : undefined;
 }

@@ -14,7 +14,7 @@ import type { ServeConfig } from './serve-config.js';
 import { resourceUrl, type ServeSandbox } from './serve-sandbox.js';
 
 /** What a started transport hands back to `startServers`. */
-export interface StartedTransport {
+interface StartedTransport {
   url?: string;
   ended?: Promise<void>;
   endpoints: Record<string, string>;
@@ -22,7 +22,7 @@ export interface StartedTransport {
 }
 
 /** Everything a transport needs besides the backends. */
-export interface TransportDeps {
+interface TransportDeps {
   config: ServeConfig;
   sandbox: ServeSandbox;
   /** The sandbox issuer, already known over HTTP (its OAuth metadata names it from the first request). */

@@ -12,7 +12,7 @@ import type { HttpAnswer, HttpRequestLike } from './exchange.js';
 import { json, rpcError } from './replies.js';
 
 /** What admission needs of a route. */
-export interface AdmittedRoute {
+interface AdmittedRoute {
   name: string;
   inboundAuth: InboundAuth | undefined;
 }
