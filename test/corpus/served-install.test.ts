@@ -7,9 +7,7 @@ import { execFile } from 'node:child_process';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { Client } from '@modelcontextprotocol/sdk/client/index.js';
-import { StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js';
-import { type ScratchProject, scratchProject } from './project.js';
+import { connectStdio, type ScratchProject, scratchProject } from './project.js';
 
 const execFileAsync = promisify(execFile);
 const GENERATOR_LIBRARIES = ['openapi-typescript', '@redocly/openapi-core', '@hey-api/json-schema-ref-parser'];
@@ -22,15 +20,7 @@ afterAll(() => project?.remove());
 
 describe('an installation without the generator libraries', () => {
   it('serves: finmcp serve b4b --transport stdio lists the tools', async () => {
-    const transport = new StdioClientTransport({
-      command: process.execPath,
-      args: [join(project.root, 'bin', 'finmcp.js'), 'serve', 'b4b', '--transport', 'stdio', '--backend-url', 'http://127.0.0.1:9/'],
-      env: { ...(process.env as Record<string, string>), FINMCP_LOG_LEVEL: 'error' },
-      stderr: 'ignore',
-      cwd: project.root,
-    });
-    const client = new Client({ name: 'finmcp-served', version: '1.0.0' });
-    await client.connect(transport);
+    const client = await connectStdio(project.root, 'b4b', ['--backend-url', 'http://127.0.0.1:9/'], false);
     try {
       const { tools } = await client.listTools();
       expect(tools.map((tool) => tool.name)).toContain('list_invoices');

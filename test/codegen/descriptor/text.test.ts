@@ -2,14 +2,9 @@ import { describe, expect, it } from 'vitest';
 import { cleanText, humanizeName, toolDescription, toolTitle } from '../../../codegen/descriptor/text.js';
 
 describe('humanizeName', () => {
-  const cases = [
-    { given: 'getInvoiceById', want: 'Get invoice by id' },
-    { given: 'get_items_by_id_pdf', want: 'Get items by id pdf' },
-    { given: 'listVATReturns', want: 'List VAT returns' },
-    { given: 'x', want: 'X' },
-  ];
-  it.each(cases)('$given', ({ given, want }) => {
-    expect(humanizeName(given)).toBe(want);
+  it('splits camelCase and snake_case into a sentence, keeping acronyms', () => {
+    const names = ['getInvoiceById', 'get_items_by_id_pdf', 'listVATReturns', 'x'];
+    expect(names.map(humanizeName)).toEqual(['Get invoice by id', 'Get items by id pdf', 'List VAT returns', 'X']);
   });
 });
 
