@@ -49,7 +49,7 @@ async function loadGenerator(): Promise<typeof import('./generate.js') | undefin
 }
 
 /** The package an ES module import could not find (Node's ERR_MODULE_NOT_FOUND "Cannot find package 'x'"). */
-export function missingPackage(error: unknown): string | undefined {
+function missingPackage(error: unknown): string | undefined {
   if ((error as NodeJS.ErrnoException | undefined)?.code !== 'ERR_MODULE_NOT_FOUND') return undefined;
   return /Cannot find package '([^']+)'/.exec((error as Error).message)?.[1];
 }
