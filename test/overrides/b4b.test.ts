@@ -147,8 +147,7 @@ describe('B4B reference flow against Prism', () => {
   it('refuses a malformed phone, naming the field and never echoing the password', async () => {
     const result = await h.call('login', { phone: '0909495665', password: PASSWORD });
     expect(result.isError).toBe(true);
-    expect(text(result)).toContain('phone');
-    expect(text(result)).toContain('E.164');
+    expect(text(result)).toContain('phone: must match pattern');
     expect(text(result)).not.toContain(PASSWORD);
   });
 
