@@ -4,7 +4,7 @@
  * recording stub backend (401 on login and on a tool, a locally expired token, a failing logout, refused XML).
  */
 import { randomUUID } from 'node:crypto';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { CallContext, SessionHandle, SessionRecord, ToolResult, ToolService } from '../../src/contracts.js';
 import { backend as b4b } from '../../generated/b4b/index.gen.js';
 import { createToolService } from '../../src/core/tool-service.js';
@@ -15,6 +15,7 @@ import { LOGIN_FAILED, createB4bOverrides, type B4bOverridesConfig } from '../..
 import { startPrism, type PrismServer } from '../../src/sandbox/prism.js';
 import { MemorySessionStore, createSessionHandle } from '../../src/transport/session-store.js';
 import { reply, startFaultBackend, type FaultBackend } from '../helpers/fault-backend.js';
+import { stubBackendPerBlock } from './stub-backend.js';
 
 const logger = createLogger({ level: process.env['TEST_LOG_LEVEL'] ?? 'silent' });
 const ENTITY = '550e8400-e29b-41d4-a716-446655440000';
@@ -224,16 +225,7 @@ describe('B4B session faults (recording stub backend)', () => {
   let stub: FaultBackend;
   let h: Harness;
   let clock = Date.parse('2025-01-15T10:00:00Z');
-  beforeAll(async () => {
-    stub = await startFaultBackend();
-  });
-  afterAll(async () => {
-    await stub?.close();
-  });
-  afterEach(async () => {
-    await h?.close();
-    stub.requests.length = 0;
-  });
+  stubBackendPerBlock((started) => (stub = started), () => h?.close());
   const start = (config: B4bOverridesConfig = {}): Harness => (h = harness(stub.url, { now: () => clock, ...config }));
 
   it('a 401 on login is "login failed", never echoing the password, and stores nothing', async () => {
