@@ -237,6 +237,29 @@ describe('B4B session faults (recording stub backend)', () => {
     expect(h.session.get(B4B_AUTH_KEY)).toBeUndefined();
   });
 
+  const refusedLogins: Array<{ given: string; args: Record<string, unknown>; want: string }> = [
+    { given: 'a password without its phone', args: { password: PASSWORD }, want: 'phone: is required when password is set' },
+    { given: 'a short password', args: { phone: PHONE, password: 'short' }, want: 'password: must have at least 8 characters' },
+    { given: 'a phone of the wrong type', args: { phone: 84909495665, password: PASSWORD }, want: 'phone: must be string (got 84909495665)' },
+    { given: 'an unknown property', args: { phone: PHONE, password: PASSWORD, otp: '123456' }, want: '(root): unknown property "otp" is not allowed' },
+  ];
+  it.each(refusedLogins)('login refuses $given from its own inputSchema, before any request', async ({ args, want }) => {
+    start();
+    const result = await h.call('login', args);
+    expect(result).toEqual({ isError: true, content: [{ type: 'text', text: `Invalid arguments:\n- ${want}` }] });
+    expect(stub.requests).toHaveLength(0);
+    // The next call works.
+    stub.script('/api/v1/auth/login', reply.json(200, loginResponse()));
+    expect((await h.call('login', { phone: PHONE, password: PASSWORD })).isError).not.toBe(true);
+  });
+
+  it('the sign-in from the environment refuses malformed credentials by the same rules, before any request', async () => {
+    start({ credentials: { phone: '0909495665', password: '' } });
+    const result = await h.call('list_entities', {});
+    expect(text(result)).toMatch(/^Signing in with B4B_PHONE and B4B_PASSWORD failed: password: is required; phone: must match pattern .+ \(got "0909495665"\)$/);
+    expect(stub.requests).toHaveLength(0);
+  });
+
   it('another login failure is described without the password', async () => {
     start();
     stub.script('/api/v1/auth/login', reply.problem(503, { title: 'Unavailable', detail: `echo ${PASSWORD}` }));
