@@ -5,7 +5,8 @@
  * A call: bound properties refused → commonInput checked and taken out → bindings filled → precompiled
  * validator → override `check` → outbound auth → request built and sent → 401 hook → result. Failures are
  * `isError` results ("Tools → Error Handling") with no stack trace and no secret; one log line per call.
- * Everything that can be is precomputed at start-up (see served-tools.ts): a call does no schema work.
+ * Everything that can be is precomputed at start-up (see served-tools.ts): a call does no schema work, but for the
+ * first call of a hand-written tool, which compiles its inputSchema (see validation.ts).
  */
 import { randomUUID } from 'node:crypto';
 import { performance } from 'node:perf_hooks';
@@ -188,19 +189,22 @@ export function createToolService(module: BackendModule, deps: ToolServiceDeps):
     return sendAs(tool, req, ctx, stats);
   }
 
-  /** Sends `req` as operation `tool`: outbound auth, send, and one retry after the 401 hook asks for it. */
+  /**
+   * Sends `req` (a fresh object: its headers are replaced each round) as operation `tool`: outbound auth, send, and
+   * one retry after the 401 hook asks for it.
+   */
   async function sendAs(tool: GeneratedTool, req: BackendRequest, ctx: CallContext, stats: CallStats): Promise<BackendHttpResponse> {
+    const headers = req.headers;
     for (let round = 0; ; round++) {
-      let sent = req;
       if (outboundAuth !== undefined) {
         const auth = await outboundAuth(ctx, tool.descriptor, new CallApi(stats));
         if ('error' in auth) throw new ToolCallError(auth.error, 'auth');
         (stats.authHeaders ??= []).push(auth.headers);
-        sent = { ...req, headers: { ...req.headers, ...auth.headers } };
+        req.headers = { ...headers, ...auth.headers };
       }
       let res;
       try {
-        res = await http.send(sent);
+        res = await http.send(req);
       } catch (err) {
         if (err instanceof BackendHttpError) {
           stats.attempts += err.attempts;
