@@ -15,18 +15,13 @@ import { LOGIN_FAILED, createB4bOverrides, type B4bOverridesConfig } from '../..
 import { startPrism, type PrismServer } from '../../src/sandbox/prism.js';
 import { MemorySessionStore, createSessionHandle } from '../../src/transport/session-store.js';
 import { reply, startFaultBackend, type FaultBackend } from '../helpers/fault-backend.js';
+import { INVOICE_XML } from './invoice.js';
 import { stubBackendPerBlock } from './stub-backend.js';
 
 const logger = createLogger({ level: process.env['TEST_LOG_LEVEL'] ?? 'silent' });
 const ENTITY = '550e8400-e29b-41d4-a716-446655440000';
 const PHONE = '+84909495665';
 const PASSWORD = 'SecurePassword123@';
-const INVOICE_XML = `<?xml version="1.0"?>
-<Invoice>
-<InvoiceNumber>INV-2024-001</InvoiceNumber>
-<Date>2024-01-15</Date>
-<Total>1500.00</Total>
-</Invoice>`;
 
 /** A B4B ToolService over `baseUrl`, and one MCP session of it. */
 interface Harness {

@@ -8,13 +8,7 @@ import {
   type XmlCheckResult,
   type XmlRule,
 } from '../../src/overrides/xml-guard.js';
-
-const INVOICE = `<?xml version="1.0"?>
-<Invoice>
-<InvoiceNumber>INV-2024-001</InvoiceNumber>
-<Date>2024-01-15</Date>
-<Total>1500.00</Total>
-</Invoice>`;
+import { INVOICE_XML } from './invoice.js';
 
 const BILLION_LAUGHS = `<?xml version="1.0"?>
 <!DOCTYPE lolz [
@@ -57,7 +51,7 @@ const no = (given: string, xml: unknown, rule: XmlRule, says: string[], limits?:
 
 describe('checkXmlDocument', () => {
   const accepted: Accepted[] = [
-    ok('a well-formed invoice', INVOICE),
+    ok('a well-formed invoice', INVOICE_XML),
     ok('namespaced XML with a BOM', '\uFEFF<inv:Invoice xmlns:inv="urn:x"><inv:Total>1</inv:Total></inv:Invoice>'),
     ok('predefined entities and character references', '<a t="&quot;">&amp;&lt;&gt;&apos;&#65;&#x42;</a>'),
     ok('a document exactly at the limit', `<a>${'x'.repeat(100 - 7)}</a>`, { maxBytes: 100 }),
