@@ -20,6 +20,7 @@
 import { Ajv2020 } from 'ajv/dist/2020.js';
 import standaloneCodeModule from 'ajv/dist/standalone/index.js';
 import addFormatsModule from 'ajv-formats';
+import { VALIDATOR_OPTIONS } from '../../contract/ajv-options.js';
 import type { JsonSchema, ToolDescriptor } from '../../contract/descriptor.js';
 import { visitSchemas } from '../schema/walk.js';
 import { tsHeader } from './header.js';
@@ -33,16 +34,7 @@ const addFormats = ((addFormatsModule as unknown as { default?: AddFormats }).de
   addFormatsModule) as AddFormats;
 
 /** The ajv options every tool validator is compiled with (and the runtime's own ajv, where it compiles one). */
-export const AJV_OPTIONS = {
-  strict: true,
-  strictTypes: false,
-  strictTuples: false,
-  strictRequired: false,
-  allowMatchingProperties: true,
-  allowUnionTypes: true,
-  allErrors: true,
-  code: { source: true, esm: true, lines: true },
-} as const;
+export const AJV_OPTIONS = { ...VALIDATOR_OPTIONS, code: { source: true, esm: true, lines: true } } as const;
 
 /** A configured ajv 2020 instance: ajv-formats, plus every other format used by `schemas` as annotation-only. */
 export function createAjv(schemas: readonly unknown[], options: { meta?: boolean } = {}): Ajv2020 {
