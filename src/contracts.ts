@@ -102,7 +102,11 @@ export interface ToolResult {
   [key: string]: unknown;
 }
 
-/** A hand-written tool added by a backend's overrides. */
+/**
+ * A hand-written tool added by a backend's overrides: its metadata, schemas and handler in one module. The runtime
+ * validates the arguments against `inputSchema` before `call` (as it does for generated tools: same rules, same
+ * wording), so `call` checks only what a schema cannot say.
+ */
 export interface HandWrittenTool {
   name: string;
   title: string;
@@ -110,18 +114,24 @@ export interface HandWrittenTool {
   inputSchema: JsonSchema;
   outputSchema?: JsonSchema;
   annotations: ToolAnnotations;
-  /**
-   * Validates arguments. Hand-written tools have small schemas; returning messages (each naming the field
-   * and the rule) keeps them to the same error format as generated tools.
-   */
-  validate(args: Record<string, unknown>): string[];
   call(args: Record<string, unknown>, ctx: CallContext, api: BackendApi): Promise<ToolResult>;
 }
 
-/** Lets hand-written tools and hooks call the backend through the same pooled, retried HTTP client. */
+/**
+ * Lets hand-written tools and hooks call the backend through the same pooled, retried HTTP client, with the same
+ * outbound auth, 401 hook, timeouts, size limits and redaction as generated tools.
+ */
 export interface BackendApi {
   /** Calls the operation behind a generated tool with already-bound arguments. */
   callOperation(toolName: string, args: Record<string, unknown>, ctx: CallContext): Promise<BackendResponse>;
+  /** The backend's base URL: the `baseUrl` of a typed client using {@link fetchFor}. */
+  readonly baseUrl: string;
+  /**
+   * A WHATWG `fetch` for the call `ctx`, as openapi-fetch's `fetch` option takes it (`createApiClient({ baseUrl,
+   * fetch })`). It reaches only the operations of the backend's contract: each request is sent as the generated
+   * operation its method and path name, with that operation's outbound auth. Failures reject with the tool error.
+   */
+  fetchFor(ctx: CallContext): (request: Request) => Promise<Response>;
 }
 
 /** A backend HTTP response, with its body parsed when it is JSON. */

@@ -9,12 +9,16 @@
  * Cognito access tokens carry `client_id` and `token_use` instead of `aud`; they are accepted only for listed
  * client ids and only when `token_use` is `access` (never ID tokens).
  */
-import { createRemoteJWKSet, errors as joseErrors, jwtVerify, type JWTPayload } from 'jose';
+// jose's subpath exports: its package entry loads every module (JWE, JWK generation, …), ~3× the start-up cost.
+import * as joseErrors from 'jose/errors';
+import { createRemoteJWKSet } from 'jose/jwks/remote';
+import { jwtVerify } from 'jose/jwt/verify';
+import type { JWTPayload } from 'jose';
 import type { Principal } from '../contracts.js';
 import { fetchAuthorizationServerMetadata } from './authorization-server-metadata.js';
 
 /** Asymmetric algorithms accepted by default (RFC 7518 §3.1, RFC 8037). */
-export const DEFAULT_ACCESS_TOKEN_ALGORITHMS: readonly string[] = [
+const DEFAULT_ACCESS_TOKEN_ALGORITHMS: readonly string[] = [
   'RS256', 'RS384', 'RS512', 'PS256', 'PS384', 'PS512', 'ES256', 'ES384', 'ES512', 'EdDSA', 'Ed25519',
 ];
 

@@ -10,7 +10,7 @@ import { extractBearerToken } from './bearer-token.js';
 import { bearerChallenge } from './www-authenticate.js';
 
 /** One accepted key; `id` becomes the principal id (and is logged), `key` is secret. */
-export interface ApiKey {
+interface ApiKey {
   id: string;
   key: string;
 }

@@ -7,7 +7,7 @@
  * - RFC 6750 §3 (Bearer challenges), RFC 9728 §3 and §5 (metadata document and its discovery),
  *   RFC 9068 (JWT access tokens, validated by {@link createAccessTokenVerifier}).
  */
-import { decodeJwt } from 'jose';
+import { decodeJwt } from 'jose/jwt/decode';
 import type { InboundAuth, InboundAuthResult, Principal } from '../contracts.js';
 import type { Logger } from '../log.js';
 import { createAccessTokenVerifier, InvalidTokenError, type AccessTokenVerifier } from './access-token-verifier.js';

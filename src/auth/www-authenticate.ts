@@ -9,7 +9,7 @@
 import { protectedResourceMetadataUrl } from './protected-resource-metadata.js';
 
 /** RFC 6750 §3.1 error codes. */
-export type BearerErrorCode = 'invalid_request' | 'invalid_token' | 'insufficient_scope';
+type BearerErrorCode = 'invalid_request' | 'invalid_token' | 'insufficient_scope';
 
 /** Parameters of one Bearer challenge. */
 export interface BearerChallenge {

@@ -4,7 +4,6 @@
  * member). Other JSON error shapes (`message`, `error`, `error_description`) and short text bodies are used too.
  * Everything taken from the body is cut short: the backend's text is shown, never trusted to be small.
  */
-import { STATUS_CODES } from 'node:http';
 import type { BackendResponse } from '../contracts.js';
 
 const MAX_FIELD = 300;
@@ -31,9 +30,17 @@ function describeItem(item: unknown): string | undefined {
   return where === undefined ? what : `${where}: ${what}`;
 }
 
+/**
+ * The reason phrase of a status (RFC 9110 §15) from node:http's table, taken when a backend first fails: a stdio
+ * server loads nothing else of node:http, whose import at start-up costs ~3 ms.
+ */
+function reasonPhrase(status: number): string {
+  return process.getBuiltinModule('node:http').STATUS_CODES[status] ?? 'Error';
+}
+
 /** `HTTP 404 Not Found: Invoice not found — No invoice with id 42` (plus one line per listed error). */
 export function describeHttpError(res: BackendResponse): string {
-  const reason = STATUS_CODES[res.status] ?? 'Error';
+  const reason = reasonPhrase(res.status);
   const head = `HTTP ${res.status} ${reason}`;
   const body = res.body;
   const parts: string[] = [];

@@ -10,14 +10,14 @@
 import type { JsonSchema, PaginationBinding } from '../../contract/descriptor.js';
 
 /** What `_meta["finmcp/truncated"]` holds when a result was cut. */
-export interface TruncationInfo {
+interface TruncationInfo {
   shown: number;
   total: number;
   hint: string;
 }
 
 /** A shaped result: the (possibly cut) structured content, its JSON, and notes for the model. */
-export interface ShapedOutput {
+interface ShapedOutput {
   structured: Record<string, unknown>;
   json: string;
   notes: string[];

@@ -18,7 +18,7 @@ import { compileRequestPlan, type RequestPlan } from './request-builder.js';
 import type { ToolSelection } from './tool-selection.js';
 
 /** A function filling one input property from the call context. */
-export type BindFn = NonNullable<ToolOverride['bind']>[string];
+type BindFn = NonNullable<ToolOverride['bind']>[string];
 
 /** What generated and hand-written tools share once served. */
 export interface ServedBase {
@@ -55,7 +55,7 @@ export interface ExtraTool extends ServedBase {
 }
 
 /** A served tool of either kind. */
-export type ServedTool = GeneratedTool | ExtraTool;
+type ServedTool = GeneratedTool | ExtraTool;
 
 /** The served view of one backend. */
 export interface ServedTools {

@@ -18,7 +18,7 @@ export interface StaticSecrets {
 }
 
 /** The placeholder credential sent to a sandbox mock. */
-export const SANDBOX_CREDENTIAL = 'finmcp-sandbox';
+const SANDBOX_CREDENTIAL = 'finmcp-sandbox';
 
 /** The header carrying one scheme's credential, or undefined when the scheme cannot be met. */
 function schemeHeader(scheme: JsonSchema | undefined, secrets: StaticSecrets): [string, string] | undefined {
@@ -40,7 +40,7 @@ function schemeHeader(scheme: JsonSchema | undefined, secrets: StaticSecrets): [
 }
 
 /** The headers meeting the first satisfiable requirement of a tool's operation (none when nothing is required). */
-export function credentialHeaders(
+function credentialHeaders(
   descriptor: ToolDescriptor,
   schemes: GeneratedBackend['securitySchemes'],
   secrets: StaticSecrets,

@@ -9,7 +9,7 @@
  */
 
 /** What a selection looks at in one tool. */
-export interface SelectableTool {
+interface SelectableTool {
   /** The served name. */
   name: string;
   /** Operation tags (none for hand-written tools). */

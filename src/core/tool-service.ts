@@ -5,7 +5,8 @@
  * A call: bound properties refused → commonInput checked and taken out → bindings filled → precompiled
  * validator → override `check` → outbound auth → request built and sent → 401 hook → result. Failures are
  * `isError` results ("Tools → Error Handling") with no stack trace and no secret; one log line per call.
- * Everything that can be is precomputed at start-up (see served-tools.ts): a call does no schema work.
+ * Everything that can be is precomputed at start-up (see served-tools.ts): a call does no schema work, but for the
+ * first call of a hand-written tool, which compiles its inputSchema (see validation.ts).
  */
 import { randomUUID } from 'node:crypto';
 import { performance } from 'node:perf_hooks';
@@ -21,18 +22,19 @@ import type {
   ToolResult,
   ToolService,
 } from '../contracts.js';
-import type { BackendHttp } from '../backend/backend-http.js';
+import type { BackendHttp, BackendHttpResponse, BackendRequest } from '../backend/backend-http.js';
 import { BackendHttpError } from '../backend/backend-http.js';
 import { SETTINGS } from '../config.js';
 import type { Logger } from '../log.js';
 import { describeHttpError } from './http-problem.js';
 import { errorForLog } from './log-error.js';
+import { operationFetch, operationRoute, type OperationRoute } from './operation-fetch.js';
 import { headerSecrets, redactSecrets } from './redact.js';
 import { RequestBuildError } from './request-builder.js';
 import { buildServedTools, type ExtraTool, type GeneratedTool, type ServedBase } from './served-tools.js';
 import type { ToolSelection } from './tool-selection.js';
 import { errorResult, ToolCallError, type CallOutcome } from './tool-error.js';
-import { validateArgs } from './validation.js';
+import { compileSchema, compiledSchema, validateArgs } from './validation.js';
 
 /** Dependencies of {@link createToolService}. */
 export interface ToolServiceDeps {
@@ -137,8 +139,31 @@ export function createToolService(module: BackendModule, deps: ToolServiceDeps):
   const listed: ListedTool[] = tools.listed;
   const outboundAuth = overrides.outboundAuth;
   const onUnauthorized = overrides.onUnauthorized;
+  /** Routes typed-client requests to operations; built on the first `fetchFor`. */
+  let route: OperationRoute | undefined;
 
-  /** Outbound auth, send, and one retry after the 401 hook asks for it. */
+  /** What hand-written tools and hooks reach the backend through during one call (one object per call). */
+  class CallApi implements BackendApi {
+    constructor(private readonly stats: CallStats) {}
+
+    get baseUrl(): string {
+      return http.baseUrl;
+    }
+
+    callOperation(toolName: string, args: Record<string, unknown>, ctx: CallContext): Promise<BackendResponse> {
+      return callOperation(toolName, args, ctx, this.stats);
+    }
+
+    fetchFor(ctx: CallContext): (request: Request) => Promise<Response> {
+      const stats = this.stats;
+      return operationFetch(http.baseUrl, (route ??= operationRoute(tools.operations.values())), (tool, req) =>
+        // The call's request id and cancellation; the operation's idempotency, not the method's.
+        sendAs(tool, { ...req, requestId: ctx.requestId, idempotent: tool.idempotent, ...(ctx.signal !== undefined ? { signal: ctx.signal } : {}) }, ctx, stats),
+      );
+    }
+  }
+
+  /** Builds the request of a generated operation and sends it. */
   async function send(
     tool: GeneratedTool,
     args: Record<string, unknown>,
@@ -152,26 +177,35 @@ export function createToolService(module: BackendModule, deps: ToolServiceDeps):
       if (err instanceof RequestBuildError) throw invalid([err.message]);
       throw err;
     }
+    const req: BackendRequest = {
+      method: built.method,
+      path: built.path,
+      query: built.query,
+      headers: built.headers,
+      ...(built.body !== undefined ? { body: built.body } : {}),
+      idempotent: tool.idempotent,
+      requestId: ctx.requestId,
+      ...(ctx.signal !== undefined ? { signal: ctx.signal } : {}),
+    };
+    return sendAs(tool, req, ctx, stats);
+  }
+
+  /**
+   * Sends `req` (a fresh object: its headers are replaced each round) as operation `tool`: outbound auth, send, and
+   * one retry after the 401 hook asks for it.
+   */
+  async function sendAs(tool: GeneratedTool, req: BackendRequest, ctx: CallContext, stats: CallStats): Promise<BackendHttpResponse> {
+    const headers = req.headers;
     for (let round = 0; ; round++) {
-      let headers = built.headers;
       if (outboundAuth !== undefined) {
-        const auth = await outboundAuth(ctx, tool.descriptor, { callOperation: (n, a, c) => callOperation(n, a, c, stats) });
+        const auth = await outboundAuth(ctx, tool.descriptor, new CallApi(stats));
         if ('error' in auth) throw new ToolCallError(auth.error, 'auth');
         (stats.authHeaders ??= []).push(auth.headers);
-        headers = { ...built.headers, ...auth.headers };
+        req.headers = { ...headers, ...auth.headers };
       }
       let res;
       try {
-        res = await http.send({
-          method: built.method,
-          path: built.path,
-          query: built.query,
-          headers,
-          ...(built.body !== undefined ? { body: built.body } : {}),
-          idempotent: tool.idempotent,
-          requestId: ctx.requestId,
-          ...(ctx.signal !== undefined ? { signal: ctx.signal } : {}),
-        });
+        res = await http.send(req);
       } catch (err) {
         if (err instanceof BackendHttpError) {
           stats.attempts += err.attempts;
@@ -252,14 +286,21 @@ export function createToolService(module: BackendModule, deps: ToolServiceDeps):
   ): Promise<ToolResult> {
     // commonInput stays in the arguments: the hand-written tool is written next to the overrides that add it.
     const ready = await prepareArgs(tool, args, ctx, false);
-    const problems = tool.tool.validate(ready);
-    if (problems.length > 0) throw invalid(problems);
+    // Its own inputSchema, compiled on its first call, judges the arguments without the commonInput it lacks.
+    const schema = tool.tool.inputSchema;
+    const validator = compiledSchema(schema) ?? (await compileSchema(schema));
+    let own = ready;
+    if (tool.common.length > 0) {
+      own = { ...ready };
+      for (const [name] of tool.common) delete own[name];
+    }
+    const problems = validateArgs(validator, own);
+    if (problems !== undefined) throw invalid(problems);
     if (tool.check !== undefined) {
       const refusal = await tool.check(ready, ctx);
       if (refusal !== undefined) throw new ToolCallError(refusal, 'refused');
     }
-    const api: BackendApi = { callOperation: (n, a, c) => callOperation(n, a, c, stats) };
-    const result = await tool.tool.call(ready, ctx, api);
+    const result = await tool.tool.call(ready, ctx, new CallApi(stats));
     if (result.isError === true) stats.outcome = 'tool_error';
     return result;
   }
@@ -336,7 +377,7 @@ export function createToolService(module: BackendModule, deps: ToolServiceDeps):
     };
     const stats: CallStats = { status: undefined, attempts: 0, outcome: 'ok', authHeaders: undefined };
     try {
-      await hook(ctx, { callOperation: (n, a, c) => callOperation(n, a, c, stats) });
+      await hook(ctx, new CallApi(stats));
       logger.info({ backend, reason, principal: record.principalId, status: stats.status, requestId: ctx.requestId }, 'session end hook');
     } catch (err) {
       const secrets = callSecrets(stats);

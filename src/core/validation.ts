@@ -5,8 +5,12 @@
  * results with `isError`, worded so the model can correct the call.
  *
  * Values are echoed only briefly (80 characters at most) and never for secret-looking fields.
+ *
+ * Hand-written tools carry no precompiled validator: their `inputSchema` is compiled here on the tool's first call
+ * (ajv 8, JSON Schema 2020-12, the options codegen compiles generated validators with) and cached, so that they
+ * are held to the same rules and the same wording. ajv itself is loaded only then: it costs start-up time.
  */
-import type { PrecompiledValidator } from '../../contract/descriptor.js';
+import type { JsonSchema, PrecompiledValidator } from '../../contract/descriptor.js';
 
 /** One ajv error, as precompiled validators report them. */
 export type ValidationIssue = NonNullable<PrecompiledValidator['errors']>[number];
@@ -25,6 +29,43 @@ export function validateArgs(validator: PrecompiledValidator, args: unknown): st
   const errors = validator.errors;
   if (errors === null || errors === undefined || errors.length === 0) return ['(root): arguments are invalid'];
   return formatValidationErrors(errors, args);
+}
+
+/** Validators compiled at run time, by schema object. */
+const compiled = new WeakMap<JsonSchema, PrecompiledValidator>();
+/** One ajv instance, loaded on first use. */
+let runtimeAjv: Promise<(schema: JsonSchema) => PrecompiledValidator> | undefined;
+
+/** The validator of `schema` when {@link compileSchema} has compiled it already: a call costs no await then. */
+export function compiledSchema(schema: JsonSchema): PrecompiledValidator | undefined {
+  return compiled.get(schema);
+}
+
+/** Compiles `schema` (once: the validator is cached for the schema object). Throws on a schema ajv refuses. */
+export async function compileSchema(schema: JsonSchema): Promise<PrecompiledValidator> {
+  const hit = compiled.get(schema);
+  if (hit !== undefined) return hit;
+  const compile = await (runtimeAjv ??= loadAjv());
+  const validator = compile(schema);
+  compiled.set(schema, validator);
+  return validator;
+}
+
+/** An ajv 2020 compiler with the options of codegen's generated validators, and ajv-formats' formats. */
+async function loadAjv(): Promise<(schema: JsonSchema) => PrecompiledValidator> {
+  const [{ Ajv2020 }, formats, { VALIDATOR_OPTIONS }] = await Promise.all([
+    import('ajv/dist/2020.js'),
+    import('ajv-formats'),
+    import('../../contract/ajv-options.js'),
+  ]);
+  // ajv-formats is CommonJS: its function is the module's default export, or that export's own `default`.
+  type AddFormats = (ajv: InstanceType<typeof Ajv2020>) => unknown;
+  const plugin = formats.default as unknown as AddFormats & { default?: AddFormats };
+  const addFormats = plugin.default ?? plugin;
+  // Our own schemas: no meta-schema check (it costs start-up time; strict mode still refuses unknown keywords).
+  const ajv = new Ajv2020({ ...VALIDATOR_OPTIONS, validateSchema: false });
+  addFormats(ajv);
+  return (schema) => ajv.compile(schema) as PrecompiledValidator;
 }
 
 /** Formats ajv errors: `<field>: <rule> (got <value>)`, deduplicated, in ajv's order. */

@@ -7,6 +7,7 @@
  */
 import { decodeJwt } from 'jose';
 import type { SessionHandle } from '../contracts.js';
+import { isRecord } from './b4b/results.js';
 
 /** Session-state key of the stored login. */
 export const B4B_AUTH_KEY = 'b4b.auth';
@@ -130,8 +131,4 @@ function epochToMs(value: number): number {
 function firstString(...values: unknown[]): string | undefined {
   for (const value of values) if (typeof value === 'string' && value !== '') return value;
   return undefined;
-}
-
-function isRecord(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
 }

@@ -10,14 +10,14 @@
  */
 import type { BackendApi, BackendOverrides, CallContext, OutboundAuthResult } from '../contracts.js';
 import type { ToolDescriptor } from '../../contract/descriptor.js';
-import { describeHttpError } from '../core/http-problem.js';
 import { SESSION_EXPIRED, forgetLogin, isExpired, readLogin, sessionToken } from './b4b-session.js';
 import { B4B_WRITES, confirmWrite, type ConfirmationSettings } from './b4b/confirm-write.js';
+import { xmlImportCheck } from './b4b/import-check.js';
 import { LOGIN_TOOL, loginTool } from './b4b/login.js';
-import { LOGOUT_TOOL, logoutTool } from './b4b/logout.js';
+import { LOGOUT_TOOL, logoutTool, revokeToken } from './b4b/logout.js';
 import { signInReporting } from './b4b/sign-in.js';
 import { WHOAMI_TOOL, whoamiTool } from './b4b/whoami.js';
-import { DEFAULT_MAX_XML_BYTES, checkXmlDocument } from './xml-guard.js';
+import { DEFAULT_MAX_XML_BYTES } from './xml-guard.js';
 
 /** Configuration of {@link createB4bOverrides}. */
 export interface B4bOverridesConfig {
@@ -63,7 +63,6 @@ export function createB4bOverrides(config: B4bOverridesConfig = {}): BackendOver
     ...(config.credentials === undefined ? {} : { environmentPhone: config.credentials.phone }),
   };
   const confirm = (tool: string) => confirmWrite(tool, B4B_WRITES[tool] as (typeof B4B_WRITES)[string], confirmation);
-  const confirmImport = confirm('import_invoice_xml');
 
   return {
     stateful: true,
@@ -78,18 +77,9 @@ export function createB4bOverrides(config: B4bOverridesConfig = {}): BackendOver
       // The user confirms what will be written (where the client can ask), before anything is sent.
       create_entity: { check: confirm('create_entity') },
       update_entity: { check: confirm('update_entity') },
+      // Refused documents never reach the backend.
       import_invoice_xml: {
-        // Runs after schema validation and before any request: refused documents never reach the backend. The
-        // login is checked first, so that a caller who is not signed in costs no parsing at all, and the user is
-        // asked to confirm only a document that would be sent.
-        check: async (args, ctx) => {
-          if (config.credentials === undefined) {
-            const token = await sessionToken(ctx.session, now());
-            if (!token.ok) return token.error;
-          }
-          const verdict = await checkXmlDocument(args['xml_content'], { field: 'xml_content', maxBytes: maxXmlBytes });
-          return verdict.ok ? confirmImport(args, ctx) : verdict.message;
-        },
+        check: xmlImportCheck({ now, maxXmlBytes, signsInFromEnvironment: config.credentials !== undefined, confirm: confirm('import_invoice_xml') }),
       },
     },
     extraTools: [loginTool({ now, backendLabel }), logoutTool(now), whoamiTool(now)],
@@ -110,8 +100,8 @@ export function createB4bOverrides(config: B4bOverridesConfig = {}): BackendOver
     onSessionEnd: async (ctx: CallContext, api: BackendApi): Promise<void> => {
       const login = ctx.session === undefined ? undefined : readLogin(ctx.session);
       if (login === undefined || isExpired(login, now())) return;
-      const res = await api.callOperation('logout', {}, ctx);
-      if (res.status < 200 || res.status > 299) throw new Error(`B4B logout answered ${describeHttpError(res)}`);
+      const outcome = await revokeToken(api, ctx);
+      if (!outcome.revoked) throw new Error(`B4B logout failed: ${outcome.why}`);
     },
     onUnauthorized: async (ctx: CallContext): Promise<{ error: string }> => {
       // On `login`, a 401 means wrong credentials, not an expired session.

@@ -18,10 +18,11 @@
  * parser is namespace-aware and would refuse unbound prefixes anyway.
  *
  * Parsing is linear in the document and done in slices, yielding to the event loop between them, so one large
- * document never holds up other callers' requests.
+ * document never holds up other callers' requests. saxes is loaded on the first document that reaches parsing, not
+ * at start-up (its import costs tens of milliseconds of cold start).
  */
 import { setImmediate as yieldToEventLoop } from 'node:timers/promises';
-import { SaxesParser } from 'saxes';
+import type { SaxesParser } from 'saxes';
 
 /** Default maximum document size: 5 MiB of UTF-8. */
 export const DEFAULT_MAX_XML_BYTES: number = 5 * 1024 * 1024;
@@ -51,6 +52,9 @@ const MAX_DETAIL_CHARS = 200;
 const XINCLUDE_NAMESPACES: ReadonlySet<string> = new Set(['http://www.w3.org/2001/XInclude', 'http://www.w3.org/2003/XInclude']);
 const XSI_NAMESPACE = 'http://www.w3.org/2001/XMLSchema-instance';
 const SCHEMA_LOCATION_ATTRIBUTES: ReadonlySet<string> = new Set(['schemaLocation', 'noNamespaceSchemaLocation']);
+
+/** saxes, once loaded. */
+let saxes: Promise<typeof import('saxes')> | undefined;
 
 /** Thrown from a handler to stop parsing at the first construct a rule refuses. */
 class Refused extends Error {
@@ -86,7 +90,7 @@ export async function checkXmlDocument(value: unknown, options: XmlGuardOptions)
     }
   }
 
-  const parser = createGuardedParser(field, maxDepth);
+  const parser = createGuardedParser((await (saxes ??= import('saxes'))).SaxesParser, field, maxDepth);
   try {
     for (let start = 0; start < value.length; start += XML_SLICE_CHARS) {
       // saxes carries a surrogate pair split between two writes over to the next one.
@@ -106,8 +110,12 @@ export async function checkXmlDocument(value: unknown, options: XmlGuardOptions)
 }
 
 /** A namespace-aware parser whose handlers throw {@link Refused} (aborting `write`) at the first refused construct. */
-function createGuardedParser(field: string, maxDepth: number): SaxesParser<{ xmlns: true; position: true }> {
-  const parser = new SaxesParser({ xmlns: true, position: true });
+function createGuardedParser(
+  Parser: typeof SaxesParser,
+  field: string,
+  maxDepth: number,
+): SaxesParser<{ xmlns: true; position: true }> {
+  const parser = new Parser({ xmlns: true, position: true });
   // saxes reports a DOCTYPE only after reading it whole, but never expands or fetches anything in it.
   parser.on('doctype', () => {
     throw new Refused(

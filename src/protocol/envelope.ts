@@ -51,7 +51,7 @@ export function isEnvelopeRefusal(value: Envelope | EnvelopeRefusal | undefined)
 }
 
 /** `UnsupportedProtocolVersionError` for `requested`. */
-export function unsupportedVersion(requested: string): EnvelopeRefusal {
+function unsupportedVersion(requested: string): EnvelopeRefusal {
   return {
     error: {
       code: ErrorCode.UnsupportedProtocolVersion,

@@ -26,7 +26,7 @@ export interface ToolHandlers {
 const MAX_ECHOED_NAME = 80;
 
 /** The protocol error for a tool the backend does not have (MCP 2025-11-25, Tools / Error Handling). */
-export function unknownToolError(name: string): RpcFailure {
+function unknownToolError(name: string): RpcFailure {
   const shown = name.length > MAX_ECHOED_NAME ? `${name.slice(0, MAX_ECHOED_NAME)}…` : name;
   return new RpcFailure(ErrorCode.InvalidParams, `Unknown tool: ${shown}`);
 }

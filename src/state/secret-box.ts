@@ -8,7 +8,7 @@ import { createCipheriv, createDecipheriv, createHmac, hkdfSync, randomBytes } f
 import { ConfigError } from '../config.js';
 
 /** How to make a key, shown whenever one is missing or malformed. */
-export const STATE_KEY_HELP = 'make one with `openssl rand -base64 32`';
+const STATE_KEY_HELP = 'make one with `openssl rand -base64 32`';
 
 /** Format version byte, so a later format can be told apart. */
 const VERSION = 1;

@@ -44,9 +44,9 @@ interface Entry {
 /** The default idle TTL: 30 minutes. */
 export const DEFAULT_IDLE_TTL_MS = 30 * 60_000;
 /** The default session cap. */
-export const DEFAULT_MAX_SESSIONS = 10_000;
+const DEFAULT_MAX_SESSIONS = 10_000;
 /** The default per-owner cap: far above what one client opens, a tenth of the store. */
-export const DEFAULT_MAX_SESSIONS_PER_CALLER = 1_000;
+const DEFAULT_MAX_SESSIONS_PER_CALLER = 1_000;
 
 /** A new session was refused: the store is full of sessions that hold state. */
 export class SessionCapacityError extends Error {

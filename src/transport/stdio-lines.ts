@@ -5,7 +5,7 @@
  */
 
 /** Largest accepted line, as the SDK's stdio transport allows (its `ReadBuffer` default). */
-export const DEFAULT_MAX_LINE_BYTES = 10 * 1024 * 1024;
+const DEFAULT_MAX_LINE_BYTES = 10 * 1024 * 1024;
 
 /** Newline and carriage return bytes. */
 const LF = 0x0a;

@@ -68,7 +68,6 @@ describe('buildServedTools', () => {
       description: 'hand',
       inputSchema: { type: 'object', properties: { other: { type: 'string' } } },
       annotations: {},
-      validate: () => [],
       call: async () => ({ content: [] }),
     };
     const overrides: BackendOverrides = {

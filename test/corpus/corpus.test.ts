@@ -16,20 +16,19 @@ const execFileAsync = promisify(execFile);
 const modules = join(projectRoot(), 'node_modules');
 const examples = join(modules, '@readme/oas-examples');
 
-/** backend name → spec file in node_modules, and the operations it holds (its tool count). */
-const CORPUS: Array<{ backend: string; file: string; tools: number }> = [
-  { backend: 'star-trek', file: join(examples, '3.0/yaml/star-trek.yaml'), tools: 120 },
-  { backend: 'uspto', file: join(examples, '3.0/yaml/uspto.yaml'), tools: 3 },
-  { backend: 'petstore30', file: join(examples, '3.0/yaml/petstore.yaml'), tools: 20 },
-  { backend: 'petstore-expanded', file: join(examples, '3.0/yaml/petstore-expanded.yaml'), tools: 4 },
-  { backend: 'petstore31', file: join(examples, '3.1/yaml/petstore.yaml'), tools: 20 },
-  { backend: 'train-travel', file: join(examples, '3.1/yaml/train-travel.yaml'), tools: 7 },
-  { backend: 'readme', file: join(examples, '3.1/yaml/readme.yaml'), tools: 54 },
-  { backend: 'polymorphism', file: join(examples, '3.0/yaml/polymorphism.yaml'), tools: 13 },
-  { backend: 'discriminators', file: join(examples, '3.0/yaml/discriminators.yaml'), tools: 10 },
-  { backend: 'parameters-style', file: join(examples, '3.0/yaml/parameters-style.yaml'), tools: 25 },
-  { backend: 'complex-nesting', file: join(examples, '3.0/yaml/complex-nesting.yaml'), tools: 5 },
-  { backend: 'response-schemas', file: join(examples, '3.0/yaml/response-schemas.yaml'), tools: 8 },
+/** The specs of one @readme/oas-examples folder: backend name → [file name, its operation count (tool count)]. */
+function examplesIn(folder: string, specs: Record<string, [string, number]>): Array<{ backend: string; file: string; tools: number }> {
+  return Object.entries(specs).map(([backend, [file, tools]]) => ({ backend, file: join(examples, folder, file), tools }));
+}
+
+const CORPUS = [
+  ...examplesIn('3.0/yaml', {
+    'star-trek': ['star-trek.yaml', 120], uspto: ['uspto.yaml', 3], petstore30: ['petstore.yaml', 20],
+    'petstore-expanded': ['petstore-expanded.yaml', 4], polymorphism: ['polymorphism.yaml', 13],
+    discriminators: ['discriminators.yaml', 10], 'parameters-style': ['parameters-style.yaml', 25],
+    'complex-nesting': ['complex-nesting.yaml', 5], 'response-schemas': ['response-schemas.yaml', 8],
+  }),
+  ...examplesIn('3.1/yaml', { petstore31: ['petstore.yaml', 20], 'train-travel': ['train-travel.yaml', 7], readme: ['readme.yaml', 54] }),
 ];
 
 let project: ScratchProject;

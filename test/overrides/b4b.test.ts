@@ -4,7 +4,7 @@
  * recording stub backend (401 on login and on a tool, a locally expired token, a failing logout, refused XML).
  */
 import { randomUUID } from 'node:crypto';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { CallContext, SessionHandle, SessionRecord, ToolResult, ToolService } from '../../src/contracts.js';
 import { backend as b4b } from '../../generated/b4b/index.gen.js';
 import { createToolService } from '../../src/core/tool-service.js';
@@ -15,17 +15,13 @@ import { LOGIN_FAILED, createB4bOverrides, type B4bOverridesConfig } from '../..
 import { startPrism, type PrismServer } from '../../src/sandbox/prism.js';
 import { MemorySessionStore, createSessionHandle } from '../../src/transport/session-store.js';
 import { reply, startFaultBackend, type FaultBackend } from '../helpers/fault-backend.js';
+import { INVOICE_XML } from './invoice.js';
+import { stubBackendPerBlock } from './stub-backend.js';
 
 const logger = createLogger({ level: process.env['TEST_LOG_LEVEL'] ?? 'silent' });
 const ENTITY = '550e8400-e29b-41d4-a716-446655440000';
 const PHONE = '+84909495665';
 const PASSWORD = 'SecurePassword123@';
-const INVOICE_XML = `<?xml version="1.0"?>
-<Invoice>
-<InvoiceNumber>INV-2024-001</InvoiceNumber>
-<Date>2024-01-15</Date>
-<Total>1500.00</Total>
-</Invoice>`;
 
 /** A B4B ToolService over `baseUrl`, and one MCP session of it. */
 interface Harness {
@@ -147,8 +143,7 @@ describe('B4B reference flow against Prism', () => {
   it('refuses a malformed phone, naming the field and never echoing the password', async () => {
     const result = await h.call('login', { phone: '0909495665', password: PASSWORD });
     expect(result.isError).toBe(true);
-    expect(text(result)).toContain('phone');
-    expect(text(result)).toContain('E.164');
+    expect(text(result)).toContain('phone: must match pattern');
     expect(text(result)).not.toContain(PASSWORD);
   });
 
@@ -225,16 +220,7 @@ describe('B4B session faults (recording stub backend)', () => {
   let stub: FaultBackend;
   let h: Harness;
   let clock = Date.parse('2025-01-15T10:00:00Z');
-  beforeAll(async () => {
-    stub = await startFaultBackend();
-  });
-  afterAll(async () => {
-    await stub?.close();
-  });
-  afterEach(async () => {
-    await h?.close();
-    stub.requests.length = 0;
-  });
+  stubBackendPerBlock((started) => (stub = started), () => h?.close());
   const start = (config: B4bOverridesConfig = {}): Harness => (h = harness(stub.url, { now: () => clock, ...config }));
 
   it('a 401 on login is "login failed", never echoing the password, and stores nothing', async () => {
@@ -244,6 +230,29 @@ describe('B4B session faults (recording stub backend)', () => {
     expect(result.isError).toBe(true);
     expect(text(result)).toBe(LOGIN_FAILED);
     expect(h.session.get(B4B_AUTH_KEY)).toBeUndefined();
+  });
+
+  const refusedLogins: Array<{ given: string; args: Record<string, unknown>; want: string }> = [
+    { given: 'a password without its phone', args: { password: PASSWORD }, want: 'phone: is required when password is set' },
+    { given: 'a short password', args: { phone: PHONE, password: 'short' }, want: 'password: must have at least 8 characters' },
+    { given: 'a phone of the wrong type', args: { phone: 84909495665, password: PASSWORD }, want: 'phone: must be string (got 84909495665)' },
+    { given: 'an unknown property', args: { phone: PHONE, password: PASSWORD, otp: '123456' }, want: '(root): unknown property "otp" is not allowed' },
+  ];
+  it.each(refusedLogins)('login refuses $given from its own inputSchema, before any request', async ({ args, want }) => {
+    start();
+    const result = await h.call('login', args);
+    expect(result).toEqual({ isError: true, content: [{ type: 'text', text: `Invalid arguments:\n- ${want}` }] });
+    expect(stub.requests).toHaveLength(0);
+    // The next call works.
+    stub.script('/api/v1/auth/login', reply.json(200, loginResponse()));
+    expect((await h.call('login', { phone: PHONE, password: PASSWORD })).isError).not.toBe(true);
+  });
+
+  it('the sign-in from the environment refuses malformed credentials by the same rules, before any request', async () => {
+    start({ credentials: { phone: '0909495665', password: '' } });
+    const result = await h.call('list_entities', {});
+    expect(text(result)).toMatch(/^Signing in with B4B_PHONE and B4B_PASSWORD failed: password: is required; phone: must match pattern .+ \(got "0909495665"\)$/);
+    expect(stub.requests).toHaveLength(0);
   });
 
   it('another login failure is described without the password', async () => {

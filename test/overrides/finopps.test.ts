@@ -4,7 +4,7 @@
  * and every reference tool against Prism serving specs/finopps.yaml.
  */
 import { randomUUID } from 'node:crypto';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { CallContext, ToolResult, ToolService } from '../../src/contracts.js';
 import { backend as finopps } from '../../generated/finopps/index.gen.js';
 import { createToolService } from '../../src/core/tool-service.js';
@@ -12,7 +12,8 @@ import { createBackendHttp, type BackendHttp } from '../../src/backend/backend-h
 import { createLogger } from '../../src/log.js';
 import { SERVICE_TOKEN_UNAVAILABLE, createFinoppsOverrides, type FinoppsOverridesConfig } from '../../src/overrides/finopps.js';
 import { startPrism, type PrismServer } from '../../src/sandbox/prism.js';
-import { reply, startFaultBackend, type FaultBackend } from '../helpers/fault-backend.js';
+import { reply, type FaultBackend } from '../helpers/fault-backend.js';
+import { stubBackendPerBlock } from './stub-backend.js';
 
 const logger = createLogger({ level: process.env['TEST_LOG_LEVEL'] ?? 'silent' });
 const ACME = '0b6f3c1e-8d2a-4f5b-9c7e-1a2b3c4d5e6f';
@@ -106,16 +107,7 @@ describe('FinOpps tenant binding (recording stub backend)', () => {
   let stub: FaultBackend;
   let h: Harness;
   let credential: ReturnType<typeof serviceCredential>;
-  beforeAll(async () => {
-    stub = await startFaultBackend();
-  });
-  afterAll(async () => {
-    await stub?.close();
-  });
-  afterEach(async () => {
-    await h?.close();
-    stub.requests.length = 0;
-  });
+  stubBackendPerBlock((started) => (stub = started), () => h?.close());
   const start = (config: Partial<FinoppsOverridesConfig> = {}, fail = false): Harness => {
     credential = serviceCredential({ fail });
     return (h = harness(stub.url, { ...credential, ...config }));

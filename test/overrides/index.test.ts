@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { CallContext } from '../../src/contracts.js';
+import type { BackendApi, CallContext } from '../../src/contracts.js';
 import { backend as finopps } from '../../generated/finopps/index.gen.js';
 import { backend as b4b } from '../../generated/b4b/index.gen.js';
 import type { ToolDescriptor } from '../../contract/descriptor.js';
@@ -77,10 +77,12 @@ describe('backendModules', () => {
     const env = { B4B_PHONE: '+84909495665', B4B_PASSWORD: 'SecurePassword123@' };
     const descriptor = b4bDescriptor('list_entities');
     const calls: string[] = [];
-    const api = {
-      callOperation: async (name: string) => {
-        calls.push(name);
-        return { status: 200, headers: {}, body: { access_token: 'jwt-from-env', token_type: 'bearer', expires_in: 3600, user: { id: 'u1', email: 'a@b.c' } } };
+    const api: BackendApi = {
+      baseUrl: 'http://b4b.invalid',
+      callOperation: () => Promise.reject(new Error('b4b signs in through the typed client')),
+      fetchFor: () => async (request) => {
+        calls.push(`${request.method} ${new URL(request.url).pathname}`);
+        return Response.json({ access_token: 'jwt-from-env', token_type: 'bearer', expires_in: 3600, user: { id: 'u1', email: 'a@b.c' } });
       },
     };
     for (const transport of ['http', 'stdio'] as const) {
@@ -89,7 +91,7 @@ describe('backendModules', () => {
       if (transport === 'http') expect(auth).toEqual({ error: expect.stringContaining('login') });
       else expect(auth).toEqual({ headers: { authorization: 'Bearer jwt-from-env' } });
     }
-    expect(calls).toEqual(['login']);
+    expect(calls).toEqual(['POST /api/v1/auth/login']);
   });
 
   const claimCases: Array<{ given: string; env: Record<string, string>; claims: Record<string, unknown>; want: string }> = [
@@ -103,7 +105,10 @@ describe('backendModules', () => {
     // The service credential is the one the CLI passed.
     const descriptor = finopps.tools[0];
     if (descriptor === undefined) throw new Error('finopps has no tools');
-    const auth = await overrides?.outboundAuth?.(ctx(claims), descriptor, { callOperation: () => Promise.reject(new Error('finopps signs in with no operation')) });
+    const noCall = (): never => {
+      throw new Error('finopps signs in with no operation');
+    };
+    const auth = await overrides?.outboundAuth?.(ctx(claims), descriptor, { baseUrl: 'http://finopps.invalid', callOperation: noCall, fetchFor: noCall });
     expect(auth).toEqual({ headers: { authorization: 'Bearer svc' } });
     expect(await overrides?.onUnauthorized?.(ctx(claims))).toBe('retry');
     expect(source.invalidated).toBe(1);

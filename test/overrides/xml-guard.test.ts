@@ -5,14 +5,10 @@ import {
   DEFAULT_MAX_XML_DEPTH,
   XML_SLICE_CHARS,
   checkXmlDocument,
+  type XmlCheckResult,
+  type XmlRule,
 } from '../../src/overrides/xml-guard.js';
-
-const INVOICE = `<?xml version="1.0"?>
-<Invoice>
-<InvoiceNumber>INV-2024-001</InvoiceNumber>
-<Date>2024-01-15</Date>
-<Total>1500.00</Total>
-</Invoice>`;
+import { INVOICE_XML } from './invoice.js';
 
 const BILLION_LAUGHS = `<?xml version="1.0"?>
 <!DOCTYPE lolz [
@@ -37,165 +33,91 @@ const EXTERNAL_DTD = `<?xml version="1.0"?>
 <!DOCTYPE Invoice SYSTEM "http://127.0.0.1:1/invoice.dtd">
 <Invoice/>`;
 
-describe('checkXmlDocument', () => {
-  const cases: Array<{
-    given: string;
-    xml: unknown;
-    maxBytes?: number;
-    maxDepth?: number;
-    want: { ok: true } | { ok: false; rule: string; includes: string[] };
-  }> = [
-    { given: 'a well-formed invoice', xml: INVOICE, want: { ok: true } },
-    {
-      given: 'namespaced XML with a BOM',
-      xml: '\uFEFF<inv:Invoice xmlns:inv="urn:x"><inv:Total>1</inv:Total></inv:Invoice>',
-      want: { ok: true },
-    },
-    {
-      given: 'predefined entities and character references',
-      xml: '<a t="&quot;">&amp;&lt;&gt;&apos;&#65;&#x42;</a>',
-      want: { ok: true },
-    },
-    {
-      given: 'mismatched tags',
-      xml: '<Invoice><Total>1</Invoice>',
-      want: { ok: false, rule: 'well-formed', includes: ['xml_content', 'not well-formed', 'line 1'] },
-    },
-    {
-      given: 'an empty document',
-      xml: '',
-      want: { ok: false, rule: 'well-formed', includes: ['xml_content', 'root element'] },
-    },
-    {
-      given: 'two root elements',
-      xml: '<a/><b/>',
-      want: { ok: false, rule: 'well-formed', includes: ['xml_content', 'one root'] },
-    },
-    {
-      given: 'an undeclared entity reference',
-      xml: '<a>&nbsp;</a>',
-      want: { ok: false, rule: 'well-formed', includes: ['xml_content', 'undefined entity'] },
-    },
-    {
-      given: 'an unbound namespace prefix',
-      xml: '<x:a/>',
-      want: { ok: false, rule: 'well-formed', includes: ['xml_content', 'unbound namespace prefix'] },
-    },
-    {
-      given: 'a DOCTYPE with internal entities (billion laughs)',
-      xml: BILLION_LAUGHS,
-      want: { ok: false, rule: 'doctype', includes: ['xml_content', 'DOCTYPE', 'billion laughs'] },
-    },
-    {
-      given: 'an external entity (XXE)',
-      xml: XXE,
-      want: { ok: false, rule: 'doctype', includes: ['xml_content', 'DOCTYPE', 'XXE'] },
-    },
-    {
-      given: 'parameter entities',
-      xml: PARAMETER_ENTITIES,
-      want: { ok: false, rule: 'doctype', includes: ['xml_content', 'parameter entities'] },
-    },
-    {
-      given: 'an external DTD',
-      xml: EXTERNAL_DTD,
-      want: { ok: false, rule: 'doctype', includes: ['xml_content', 'DOCTYPE'] },
-    },
-    {
-      given: 'a document exactly at the limit',
-      xml: `<a>${'x'.repeat(100 - 7)}</a>`,
-      maxBytes: 100,
-      want: { ok: true },
-    },
-    {
-      given: 'a document one byte over the limit',
-      xml: `<a>${'x'.repeat(100 - 6)}</a>`,
-      maxBytes: 100,
-      want: { ok: false, rule: 'size', includes: ['xml_content', '101 bytes', 'limit is 100 bytes'] },
-    },
-    {
-      given: 'a document over the limit only when counted in UTF-8 (multi-byte characters)',
-      xml: `<a>${'é'.repeat(47)}</a>`,
-      maxBytes: 100,
-      want: { ok: false, rule: 'size', includes: ['xml_content', '101 bytes'] },
-    },
-    {
-      given: 'an oversized document that is also malformed: size is checked before parsing',
-      xml: `<a>${'x'.repeat(200)}`,
-      maxBytes: 100,
-      want: { ok: false, rule: 'size', includes: ['xml_content', 'limit'] },
-    },
-    {
-      given: 'nesting one level deeper than the limit',
-      xml: `${'<a>'.repeat(11)}${'</a>'.repeat(11)}`,
-      maxDepth: 10,
-      want: { ok: false, rule: 'depth', includes: ['xml_content', 'more than 10 levels', 'limit is 10'] },
-    },
-    {
-      given: 'nesting exactly at the limit',
-      xml: `${'<a>'.repeat(10)}${'</a>'.repeat(10)}`,
-      maxDepth: 10,
-      want: { ok: true },
-    },
-    {
-      given: 'many siblings and self-closing tags (depth is nesting, not element count)',
-      xml: `<a>${'<b/><c>x</c>'.repeat(500)}</a>`,
-      maxDepth: 2,
-      want: { ok: true },
-    },
-    {
-      given: 'an XInclude element',
-      xml: '<Invoice xmlns:xi="http://www.w3.org/2001/XInclude"><xi:include href="file:///etc/passwd" parse="text"/></Invoice>',
-      want: { ok: false, rule: 'xinclude', includes: ['xml_content', 'XInclude is not allowed', 'xi:include'] },
-    },
-    {
-      given: 'an XInclude element under another prefix (the namespace decides)',
-      xml: '<Invoice><inc:include xmlns:inc="http://www.w3.org/2001/XInclude" href="http://127.0.0.1:1/x"/></Invoice>',
-      want: { ok: false, rule: 'xinclude', includes: ['xml_content', 'XInclude'] },
-    },
-    {
-      given: 'xsi:schemaLocation',
-      xml: '<Invoice xmlns="urn:inv" xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance" xsi:schemaLocation="urn:inv http://127.0.0.1:1/inv.xsd"/>',
-      want: { ok: false, rule: 'schema-location', includes: ['xml_content', 'xsi:schemaLocation attribute is not allowed'] },
-    },
-    {
-      given: 'xsi:noNamespaceSchemaLocation on a nested element',
-      xml: '<Invoice><Lines xmlns:s="http://www.w3.org/2001/XMLSchema-instance" s:noNamespaceSchemaLocation="http://127.0.0.1:1/l.xsd"/></Invoice>',
-      want: { ok: false, rule: 'schema-location', includes: ['xml_content', 's:noNamespaceSchemaLocation'] },
-    },
-    {
-      given: 'an xml-stylesheet processing instruction',
-      xml: '<?xml version="1.0"?>\n<?xml-stylesheet type="text/xsl" href="http://127.0.0.1:1/evil.xsl"?>\n<Invoice/>',
-      want: { ok: false, rule: 'stylesheet', includes: ['xml_content', 'xml-stylesheet', 'not allowed', 'line 2'] },
-    },
-    {
-      given: 'another processing instruction',
-      xml: '<Invoice><?app-hint keep?></Invoice>',
-      want: { ok: true },
-    },
-    {
-      given: 'a value that is not a string',
-      xml: 42,
-      want: { ok: false, rule: 'type', includes: ['xml_content', 'string'] },
-    },
-  ];
+/** A document the guard must accept (within `limits`). */
+interface Accepted {
+  given: string;
+  xml: unknown;
+  limits?: { maxBytes?: number; maxDepth?: number };
+}
 
-  it.each(cases)('$given', async ({ xml, maxBytes, maxDepth, want }) => {
-    const got = await checkXmlDocument(xml, {
-      field: 'xml_content',
-      ...(maxBytes === undefined ? {} : { maxBytes }),
-      ...(maxDepth === undefined ? {} : { maxDepth }),
-    });
-    if (want.ok) {
-      expect(got).toEqual({ ok: true });
-      return;
-    }
-    expect(got.ok).toBe(false);
-    if (got.ok) return;
-    expect(got.rule).toBe(want.rule);
-    for (const fragment of want.includes) expect(got.message).toContain(fragment);
-    expect(got.message).not.toMatch(/\n\s+at /); // no stack trace
-    expect(got.message).not.toContain('root:x:0:0'); // nothing was ever read from disk
+/** A document the guard must refuse by `rule`, with a message naming the field and saying each of `says`. */
+interface Refused extends Accepted {
+  rule: XmlRule;
+  says: string[];
+}
+
+const ok = (given: string, xml: unknown, limits?: Accepted['limits']): Accepted => ({ given, xml, ...(limits ? { limits } : {}) });
+const no = (given: string, xml: unknown, rule: XmlRule, says: string[], limits?: Accepted['limits']): Refused => ({ ...ok(given, xml, limits), rule, says });
+
+describe('checkXmlDocument', () => {
+  const accepted: Accepted[] = [
+    ok('a well-formed invoice', INVOICE_XML),
+    ok('namespaced XML with a BOM', '\uFEFF<inv:Invoice xmlns:inv="urn:x"><inv:Total>1</inv:Total></inv:Invoice>'),
+    ok('predefined entities and character references', '<a t="&quot;">&amp;&lt;&gt;&apos;&#65;&#x42;</a>'),
+    ok('a document exactly at the limit', `<a>${'x'.repeat(100 - 7)}</a>`, { maxBytes: 100 }),
+    ok('nesting exactly at the limit', `${'<a>'.repeat(10)}${'</a>'.repeat(10)}`, { maxDepth: 10 }),
+    ok('many siblings and self-closing tags (depth is nesting, not element count)', `<a>${'<b/><c>x</c>'.repeat(500)}</a>`, { maxDepth: 2 }),
+    ok('another processing instruction', '<Invoice><?app-hint keep?></Invoice>'),
+  ];
+  const refused: Refused[] = [
+    no('mismatched tags', '<Invoice><Total>1</Invoice>', 'well-formed', ['not well-formed', 'line 1']),
+    no('an empty document', '', 'well-formed', ['root element']),
+    no('two root elements', '<a/><b/>', 'well-formed', ['one root']),
+    no('an undeclared entity reference', '<a>&nbsp;</a>', 'well-formed', ['undefined entity']),
+    no('an unbound namespace prefix', '<x:a/>', 'well-formed', ['unbound namespace prefix']),
+    no('a DOCTYPE with internal entities (billion laughs)', BILLION_LAUGHS, 'doctype', ['DOCTYPE', 'billion laughs']),
+    no('an external entity (XXE)', XXE, 'doctype', ['DOCTYPE', 'XXE']),
+    no('parameter entities', PARAMETER_ENTITIES, 'doctype', ['parameter entities']),
+    no('an external DTD', EXTERNAL_DTD, 'doctype', ['DOCTYPE']),
+    no('a document one byte over the limit', `<a>${'x'.repeat(100 - 6)}</a>`, 'size', ['101 bytes', 'limit is 100 bytes'], { maxBytes: 100 }),
+    no('a document over the limit only in UTF-8 (multi-byte characters)', `<a>${'é'.repeat(47)}</a>`, 'size', ['101 bytes'], { maxBytes: 100 }),
+    no('an oversized malformed document: size is checked before parsing', `<a>${'x'.repeat(200)}`, 'size', ['limit'], { maxBytes: 100 }),
+    no('nesting one level deeper than the limit', `${'<a>'.repeat(11)}${'</a>'.repeat(11)}`, 'depth', ['more than 10 levels', 'limit is 10'], { maxDepth: 10 }),
+    no(
+      'an XInclude element',
+      '<Invoice xmlns:xi="http://www.w3.org/2001/XInclude"><xi:include href="file:///etc/passwd" parse="text"/></Invoice>',
+      'xinclude',
+      ['XInclude is not allowed', 'xi:include'],
+    ),
+    no(
+      'an XInclude element under another prefix (the namespace decides)',
+      '<Invoice><inc:include xmlns:inc="http://www.w3.org/2001/XInclude" href="http://127.0.0.1:1/x"/></Invoice>',
+      'xinclude',
+      ['XInclude'],
+    ),
+    no(
+      'xsi:schemaLocation',
+      '<Invoice xmlns="urn:inv" xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance" xsi:schemaLocation="urn:inv http://127.0.0.1:1/inv.xsd"/>',
+      'schema-location',
+      ['xsi:schemaLocation attribute is not allowed'],
+    ),
+    no(
+      'xsi:noNamespaceSchemaLocation on a nested element',
+      '<Invoice><Lines xmlns:s="http://www.w3.org/2001/XMLSchema-instance" s:noNamespaceSchemaLocation="http://127.0.0.1:1/l.xsd"/></Invoice>',
+      'schema-location',
+      ['s:noNamespaceSchemaLocation'],
+    ),
+    no(
+      'an xml-stylesheet processing instruction',
+      '<?xml version="1.0"?>\n<?xml-stylesheet type="text/xsl" href="http://127.0.0.1:1/evil.xsl"?>\n<Invoice/>',
+      'stylesheet',
+      ['xml-stylesheet', 'not allowed', 'line 2'],
+    ),
+    no('a value that is not a string', 42, 'type', ['string']),
+  ];
+  const check = (xml: unknown, limits: Accepted['limits'] = {}): Promise<XmlCheckResult> => checkXmlDocument(xml, { field: 'xml_content', ...limits });
+
+  it.each(accepted)('accepts $given', async ({ xml, limits }) => {
+    expect(await check(xml, limits)).toEqual({ ok: true });
+  });
+
+  it.each(refused)('refuses $given', async ({ xml, limits, rule, says }) => {
+    const got = await check(xml, limits);
+    expect(got).toMatchObject({ ok: false, rule });
+    const message = got.ok ? '' : got.message;
+    for (const fragment of ['xml_content', ...says]) expect(message).toContain(fragment);
+    expect(message).not.toMatch(/\n\s+at /); // no stack trace
+    expect(message).not.toContain('root:x:0:0'); // nothing was ever read from disk
   });
 
   it('defaults to a 5 MiB limit', async () => {

@@ -8,15 +8,54 @@
  *   `URLElicitationRequiredError` and the next call is signed in.
  */
 import { randomUUID } from 'node:crypto';
+import type { JsonSchema } from '../../../contract/descriptor.js';
 import type { BackendApi, CallContext, HandWrittenTool, SessionHandle, ToolResult } from '../../contracts.js';
+import { errorResult } from '../../core/tool-error.js';
 import { interactionPages } from '../../protocol/interaction-pages.js';
 import { NO_SESSION, sessionToken, type StoredB4bLogin } from '../b4b-session.js';
-import { failure, success, unknownProperties } from './results.js';
-import { E164, PASSWORD_MAX, PASSWORD_MIN, credentialProblems, signInReporting } from './sign-in.js';
+import { success } from './results.js';
+import { CREDENTIAL_PROPERTIES, OUTCOME_PROPERTIES, sessionToolAnnotations } from './schemas.js';
+import { signInReporting } from './sign-in.js';
 import { signInPage } from './sign-in-page.js';
 
 /** Internal name; served as `login` (see b4b.ts). */
 export const LOGIN_TOOL = 'b4b_session_login';
+
+/**
+ * Both fields optional: without a password the user types it on the sign-in page (the phone may be given to
+ * prefill it). A password without its phone is refused by the schema (`dependentRequired`).
+ */
+const inputSchema: JsonSchema = {
+  type: 'object',
+  properties: CREDENTIAL_PROPERTIES,
+  dependentRequired: { password: ['phone'] },
+  additionalProperties: false,
+};
+
+const outputSchema: JsonSchema = {
+  type: 'object',
+  properties: {
+    ...OUTCOME_PROPERTIES,
+    email: { type: 'string', description: 'Email of the account logged in.' },
+    expires_at: { type: 'string', description: 'When the login expires (UTC, RFC 3339), when known.' },
+  },
+  required: ['success', 'message'],
+};
+
+const metadata = {
+  name: LOGIN_TOOL,
+  title: 'Log in to Finizi B4B',
+  description:
+    'Logs in to the Finizi B4B API. Call it first: every other B4B tool needs a login. Best: call it without a ' +
+    'password; when your client supports URL-mode elicitation the user gets a link to a sign-in page and types ' +
+    'the password there, so it never passes through this conversation. Otherwise pass the phone number in E.164 ' +
+    'form (e.g. +84909495665) and the password. The access token stays on the server and is never shown; it ' +
+    'lasts about an hour, after which tools answer "Session expired" and you log in again. Returns the email of ' +
+    'the account logged in.',
+  inputSchema,
+  outputSchema,
+  annotations: sessionToolAnnotations('Log in to Finizi B4B', false),
+};
 
 /** Settings of the tool. */
 interface LoginToolOptions {
@@ -25,75 +64,21 @@ interface LoginToolOptions {
   backendLabel: string;
 }
 
+/** `login({ phone?, password? })`: arguments already validated against {@link inputSchema}. */
+async function handler(args: Record<string, unknown>, ctx: CallContext, api: BackendApi, options: LoginToolOptions): Promise<ToolResult> {
+  const session = ctx.session;
+  if (session === undefined) return errorResult(NO_SESSION);
+  const phone = args['phone'] as string | undefined;
+  const password = args['password'] as string | undefined;
+  if (phone !== undefined && password !== undefined) {
+    const signedIn = await signInReporting({ phone, password }, session, ctx, api, options.now());
+    return signedIn.ok ? loggedIn(signedIn.login, 'Successfully logged in') : errorResult(signedIn.error);
+  }
+  return signInThroughPage(phone, session, ctx, api, options);
+}
+
 export function loginTool(options: LoginToolOptions): HandWrittenTool {
-  const { now } = options;
-  return {
-    name: LOGIN_TOOL,
-    title: 'Log in to Finizi B4B',
-    description:
-      'Logs in to the Finizi B4B API. Call it first: every other B4B tool needs a login. Best: call it without a ' +
-      'password; when your client supports URL-mode elicitation the user gets a link to a sign-in page and types ' +
-      'the password there, so it never passes through this conversation. Otherwise pass the phone number in E.164 ' +
-      'form (e.g. +84909495665) and the password. The access token stays on the server and is never shown; it ' +
-      'lasts about an hour, after which tools answer "Session expired" and you log in again. Returns the email of ' +
-      'the account logged in.',
-    inputSchema: {
-      type: 'object',
-      properties: {
-        phone: {
-          type: 'string',
-          pattern: E164.source,
-          description: 'Phone number in E.164 form: + and the country code, then the number (e.g. +84909495665).',
-          examples: ['+84909495665'],
-        },
-        password: {
-          type: 'string',
-          minLength: PASSWORD_MIN,
-          maxLength: PASSWORD_MAX,
-          writeOnly: true,
-          description:
-            'The B4B password. Leave it out when the client can open a sign-in page (URL-mode elicitation). Sent only to the B4B API; never stored or shown.',
-        },
-      },
-      additionalProperties: false,
-    },
-    outputSchema: {
-      type: 'object',
-      properties: {
-        success: { type: 'boolean', description: 'true when logged in.' },
-        message: { type: 'string', description: 'Human-readable confirmation.' },
-        email: { type: 'string', description: 'Email of the account logged in.' },
-        expires_at: { type: 'string', description: 'When the login expires (UTC, RFC 3339), when known.' },
-      },
-      required: ['success', 'message'],
-    },
-    annotations: {
-      title: 'Log in to Finizi B4B',
-      readOnlyHint: false,
-      destructiveHint: false,
-      idempotentHint: true,
-      openWorldHint: true,
-    },
-    validate: (args) => {
-      const problems = unknownProperties(args, ['phone', 'password']);
-      // Without a password the phone is optional (typed on the page); checked in `call` against the client.
-      if (args['password'] === undefined) {
-        return args['phone'] === undefined ? problems : [...problems, ...credentialProblems(args['phone'], 'x'.repeat(PASSWORD_MIN))];
-      }
-      return [...problems, ...credentialProblems(args['phone'], args['password'])];
-    },
-    call: async (args, ctx, api) => {
-      const session = ctx.session;
-      if (session === undefined) return failure(NO_SESSION);
-      const phone = args['phone'] as string | undefined;
-      const password = args['password'] as string | undefined;
-      if (password !== undefined) {
-        const signedIn = await signInReporting({ phone: phone as string, password }, session, ctx, api, now());
-        return signedIn.ok ? loggedIn(signedIn.login, 'Successfully logged in') : failure(signedIn.error);
-      }
-      return signInThroughPage(phone, session, ctx, api, options);
-    },
-  };
+  return { ...metadata, call: (args, ctx, api) => handler(args, ctx, api, options) };
 }
 
 /** `login` without a password: through the sign-in page, or why that is not possible with this client. */
@@ -106,7 +91,7 @@ async function signInThroughPage(
 ): Promise<ToolResult> {
   const elicit = ctx.elicit;
   if (elicit === undefined || !elicit.url || elicit.pageBase === undefined) {
-    return failure(
+    return errorResult(
       'password: is required: this MCP client cannot open a sign-in page (it declared no URL-mode elicitation). Ask the ' +
         'user for the phone number and password and call `login` with both.',
     );
@@ -124,7 +109,6 @@ async function signInThroughPage(
       backendLabel: options.backendLabel,
       requester: ctx.principal.id,
       ...(phone === undefined ? {} : { phone }),
-      validate: credentialProblems,
       signIn: async (p, pw) => {
         const result = await signInReporting({ phone: p, password: pw }, session, pageCtx, api, options.now());
         return result.ok ? { ok: true, ...(result.login.email === undefined ? {} : { email: result.login.email }) } : result;
@@ -139,13 +123,13 @@ async function signInThroughPage(
   });
   switch (answer.action) {
     case 'pending':
-      return failure('Waiting for the user to sign in on the page.');
+      return errorResult('Waiting for the user to sign in on the page.');
     case 'accept':
-      return failure('Not logged in yet: the sign-in page was not completed. Call `login` again once the user has signed in there.');
+      return errorResult('Not logged in yet: the sign-in page was not completed. Call `login` again once the user has signed in there.');
     case 'decline':
-      return failure('Not logged in: the user declined to open the sign-in page.');
+      return errorResult('Not logged in: the user declined to open the sign-in page.');
     default:
-      return failure('Not logged in: the sign-in page was dismissed. Call `login` again to get a new link.');
+      return errorResult('Not logged in: the sign-in page was dismissed. Call `login` again to get a new link.');
   }
 }
 

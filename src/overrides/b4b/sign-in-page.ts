@@ -20,10 +20,11 @@ interface SignInPageOptions {
   requester: string;
   /** The phone the caller gave, prefilled. */
   phone?: string;
-  /** Checks the form and signs in; the error is shown on the page again (never containing the password). */
+  /**
+   * Checks the form fields (an empty one is missing) and signs in; the error, naming the field and the rule, is
+   * shown on the page again (never containing the password).
+   */
   signIn(phone: string, password: string): Promise<{ ok: true; email?: string } | { ok: false; error: string }>;
-  /** Checks the form fields; messages name the field and the rule. */
-  validate(phone: string, password: string): string[];
 }
 
 /** The page spec to register. */
@@ -34,8 +35,6 @@ export function signInPage(options: SignInPageOptions): InteractionPageSpec {
     async submit(data: URLSearchParams) {
       const phone = (data.get(SIGN_IN_FIELDS.phone) ?? '').trim();
       const password = data.get(SIGN_IN_FIELDS.password) ?? '';
-      const problems = options.validate(phone, password);
-      if (problems.length > 0) return { html: form(options, phone, problems.join('; ')), done: false };
       const result = await options.signIn(phone, password);
       if (!result.ok) return { html: form(options, phone, result.error), done: false };
       const who = result.email === undefined ? '' : ` as <strong>${escapeHtml(result.email)}</strong>`;

@@ -42,7 +42,7 @@ export function checkModernHeaders(req: HttpRequestLike, request: InboundRequest
 }
 
 /** A header value with the Base64 sentinel decoded; undefined when the encoding is malformed. */
-export function decodeHeaderValue(value: string): string | undefined {
+function decodeHeaderValue(value: string): string | undefined {
   if (!value.startsWith(BASE64_PREFIX) || !value.endsWith(BASE64_SUFFIX) || value.length < BASE64_PREFIX.length + BASE64_SUFFIX.length) {
     return value;
   }
