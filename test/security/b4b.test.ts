@@ -19,7 +19,8 @@ import { startServers, type RunningServers } from '../../src/cli/serve.js';
 import { Settings } from '../../src/config.js';
 import { createLogger } from '../../src/log.js';
 import type { ListedTool, ToolResult } from '../../src/contracts.js';
-import { startB4bStub, stubReply, type B4bStub, type StubUser } from './b4b-backend.js';
+import { reply } from '../helpers/fault-backend.js';
+import { startB4bStub, type B4bStub, type StubUser } from './b4b-backend.js';
 
 // ---------------------------------------------------------------------------------------------------------------
 // Everything secret that this file uses, for the log search at the end.
@@ -330,7 +331,7 @@ describe('writes are never retried automatically', () => {
     const { sid, token } = await loggedIn('writes');
     try {
       // 503 with Retry-After: 0 invites an immediate retry; a write must not take it.
-      stub.script('POST', '/api/v1/entities', stubReply.status(503, { title: 'Service Unavailable', status: 503 }, { 'retry-after': '0' }));
+      stub.script('POST', '/api/v1/entities', reply.json(503, { title: 'Service Unavailable', status: 503 }, { 'retry-after': '0' }));
       const created = await client.call(sid, 10, 'create_entity', {
         name: 'Tech Innovations Ltd',
         entity_type: 'COMPANY',
@@ -344,7 +345,7 @@ describe('writes are never retried automatically', () => {
       expect(stub.requestsTo('POST', '/api/v1/entities').filter((r) => r.token === token)).toHaveLength(1);
 
       const importPath = `/api/v1/entities/${ENTITY_ID}/invoices/import-xml`;
-      stub.script('POST', importPath, stubReply.reset());
+      stub.script('POST', importPath, reply.reset());
       const imported = await client.call(sid, 11, 'import_invoice_xml', {
         entity_id: ENTITY_ID,
         xml_content: '<Invoice><InvoiceNumber>INV-9</InvoiceNumber><Date>2024-01-15</Date><Total>1.00</Total></Invoice>',
@@ -354,13 +355,13 @@ describe('writes are never retried automatically', () => {
       expect(stub.requestsTo('POST', importPath).filter((r) => r.token === token)).toHaveLength(1);
 
       const entityPath = `/api/v1/entities/${ENTITY_ID}`;
-      stub.script('GET', entityPath, stubReply.status(503, { title: 'Service Unavailable', status: 503 }, { 'retry-after': '0' }), stubReply.default());
+      stub.script('GET', entityPath, reply.json(503, { title: 'Service Unavailable', status: 503 }, { 'retry-after': '0' }), reply.fallback());
       const got = await client.call(sid, 12, 'get_entity', { entity_id: ENTITY_ID });
       expectOk(got);
       expect(stub.requestsTo('GET', entityPath).filter((r) => r.token === token)).toHaveLength(2);
 
       // update_entity is an idempotent write (PUT): retried like a GET.
-      stub.script('PUT', entityPath, stubReply.status(503, { title: 'Service Unavailable', status: 503 }, { 'retry-after': '0' }), stubReply.default());
+      stub.script('PUT', entityPath, reply.json(503, { title: 'Service Unavailable', status: 503 }, { 'retry-after': '0' }), reply.fallback());
       const updated = await client.call(sid, 13, 'update_entity', { entity_id: ENTITY_ID, name: 'Tech Innovations Inc' });
       expect(expectOk(updated)['name']).toBe('Tech Innovations Inc');
       expect(stub.requestsTo('PUT', entityPath).filter((r) => r.token === token)).toHaveLength(2);
@@ -474,7 +475,7 @@ describe('sessions are not authentication', () => {
     const user = newUser(stub, 'deleted-mid-login');
     let release: () => void = () => undefined;
     const gate = new Promise<void>((resolve) => (release = resolve));
-    stub.script('POST', '/api/v1/auth/login', stubReply.after(gate), stubReply.default());
+    stub.script('POST', '/api/v1/auth/login', reply.after(gate), reply.fallback());
     try {
       const pending = keyedClient.call(sid, 2, 'login', { phone: user.phone, password: user.password }, undefined, as(KEY_A));
       // Bounded wait (20 s: a loaded machine is slow) until the login is at the backend.
