@@ -1,6 +1,7 @@
 /**
  * The real specs (`specs/*.yaml`) through the generator: regression snapshots of their descriptors, the invariants
- * every tool must keep, and freshness of the committed `generated/` and `docs/tools.md`.
+ * every tool must keep, and freshness of the committed `generated/` and `docs/tools.md` (the only place `npm test` runs
+ * `generate --check`).
  */
 import { join, resolve } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
