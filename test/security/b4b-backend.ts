@@ -7,7 +7,10 @@
  * (method, path, headers, body, bearer token, `x-request-id`), and replies scripted per `METHOD path` (statuses,
  * connection resets, `reply.after(gate)`) come ahead of the B4B behaviour, which is the backend's fallback.
  */
-import { randomBytes } from 'node:crypto';
+import { randomBytes, randomUUID } from 'node:crypto';
+import { startServers, type RunningServers } from '../../src/cli/serve.js';
+import { Settings } from '../../src/config.js';
+import type { Logger } from '../../src/log.js';
 import { reply, startFaultBackend, type RecordedRequest, type Reply } from '../helpers/fault-backend.js';
 
 /** A B4B user the stub accepts. */
@@ -27,6 +30,8 @@ export interface B4bStub {
   readonly url: string;
   readonly requests: RecordedRequest[];
   addUser(user: StubUser): void;
+  /** Adds a fresh OWNER (unique phone, random password) named after `tag`, `extra` on top, and returns it. */
+  newUser(tag: string, extra?: Partial<StubUser>): StubUser;
   /** Every token issued so far, in order. */
   readonly issued: ReadonlyArray<{ token: string; phone: string }>;
   /** Tokens issued to a phone number. */
@@ -60,6 +65,7 @@ export async function startB4bStub(): Promise<B4bStub> {
   const owners = new Map<string, StubUser>();
   const revoked = new Set<string>();
   const issued: Array<{ token: string; phone: string }> = [];
+  let created = 0;
 
   const issue = (user: StubUser): string => {
     const now = Math.floor(Date.now() / 1000);
@@ -153,6 +159,20 @@ export async function startB4bStub(): Promise<B4bStub> {
     addUser(user) {
       users.set(user.phone, user);
     },
+    newUser(tag, extra = {}) {
+      const n = created++;
+      const user: StubUser = {
+        id: randomUUID(),
+        phone: `+849${String(10_000_000 + n)}`,
+        password: `Pw!${tag}-${randomBytes(9).toString('base64url')}`,
+        email: `${tag}.${n}@b4b.example`,
+        full_name: `User ${tag} ${n}`,
+        role: 'OWNER',
+        ...extra,
+      };
+      users.set(user.phone, user);
+      return user;
+    },
     tokensOf(phone) {
       return issued.filter((i) => i.phone === phone).map((i) => i.token);
     },
@@ -167,4 +187,9 @@ export async function startB4bStub(): Promise<B4bStub> {
     requestsTo: (method, path) => backend.requestsTo(`${method.toUpperCase()} ${path}`),
     close: () => backend.close(),
   };
+}
+
+/** `serve b4b` over HTTP on a free port against `stub`, with `settings` (environment keys) on top. */
+export function serveB4bOverHttp(stub: B4bStub, settings: Record<string, string>, logger: Logger): Promise<RunningServers> {
+  return startServers(['b4b'], { transport: 'http', port: '0' }, new Settings({ B4B_BACKEND_URL: stub.url, ...settings }), logger);
 }

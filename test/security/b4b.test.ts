@@ -11,7 +11,7 @@
  * The server's whole log stream (level trace) is captured in memory; the last test searches it for every password,
  * backend token, inbound API key and Mcp-Session-Id used anywhere in this file.
  */
-import { createHash, randomBytes, randomUUID } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Pool } from 'undici';
 import { LATEST_PROTOCOL_VERSION } from '@modelcontextprotocol/sdk/types.js';
@@ -20,7 +20,7 @@ import { Settings } from '../../src/config.js';
 import { createLogger } from '../../src/log.js';
 import type { ListedTool, ToolResult } from '../../src/contracts.js';
 import { reply } from '../helpers/fault-backend.js';
-import { startB4bStub, type B4bStub, type StubUser } from './b4b-backend.js';
+import { serveB4bOverHttp, startB4bStub, type B4bStub, type StubUser } from './b4b-backend.js';
 
 // ---------------------------------------------------------------------------------------------------------------
 // Everything secret that this file uses, for the log search at the end.
@@ -47,21 +47,10 @@ const ENTITY_ID = '550e8400-e29b-41d4-a716-446655440000';
 const SESSION_EXPIRED = /session expired\W+call `?login`? again/i;
 const ASKS_FOR_LOGIN = /not logged in\W+call the `?login`? tool/i;
 
-let userCounter = 0;
-/** A fresh user with a unique phone number and password (registered with the stub). */
+/** A fresh user of the stub whose password the log checks look for. */
 function newUser(stub: B4bStub, tag: string, extra: Partial<StubUser> = {}): StubUser {
-  const n = userCounter++;
-  const user: StubUser = {
-    id: randomUUID(),
-    phone: `+849${String(10_000_000 + n)}`,
-    password: `Pw!${tag}-${randomBytes(9).toString('base64url')}`,
-    email: `${tag}.${n}@b4b.example`,
-    full_name: `User ${tag} ${n}`,
-    role: 'OWNER',
-    ...extra,
-  };
+  const user = stub.newUser(tag, extra);
   secrets.passwords.add(user.password);
-  stub.addUser(user);
   return user;
 }
 
@@ -163,15 +152,10 @@ let client: LeanClient;
 
 beforeAll(async () => {
   stub = await startB4bStub();
-  running = await startServers(
-    ['b4b'],
-    { transport: 'http', port: '0' },
-    new Settings({
-      B4B_BACKEND_URL: stub.url,
-      B4B_MAX_XML_BYTES: '2048',
-      // Every caller here is anonymous from 127.0.0.1, i.e. one rate-limit bucket; the limiter is not under test.
-      FINMCP_RATE_LIMIT_PER_MINUTE: '60000000',
-    }),
+  running = await serveB4bOverHttp(
+    stub,
+    // Every caller here is anonymous from 127.0.0.1, i.e. one rate-limit bucket; the limiter is not under test.
+    { B4B_MAX_XML_BYTES: '2048', FINMCP_RATE_LIMIT_PER_MINUTE: '60000000' },
     logger,
   );
   // 48 connections: the 200 sessions interleave over these.
@@ -332,14 +316,8 @@ describe('writes are never retried automatically', () => {
     try {
       // 503 with Retry-After: 0 invites an immediate retry; a write must not take it.
       stub.script('POST', '/api/v1/entities', reply.json(503, { title: 'Service Unavailable', status: 503 }, { 'retry-after': '0' }));
-      const created = await client.call(sid, 10, 'create_entity', {
-        name: 'Tech Innovations Ltd',
-        entity_type: 'COMPANY',
-        tax_code: '1234567890',
-        address: '123 Tech Street',
-        city: 'San Francisco',
-        country: 'USA',
-      });
+      const entity = { name: 'Retry Probe JSC', entity_type: 'COMPANY', tax_code: '0312345678', address: '1 Lê Lợi', city: 'Hồ Chí Minh', country: 'VN' };
+      const created = await client.call(sid, 10, 'create_entity', entity);
       expect(created.isError).toBe(true);
       expect(text(created)).toMatch(/HTTP 503/);
       expect(stub.requestsTo('POST', '/api/v1/entities').filter((r) => r.token === token)).toHaveLength(1);
@@ -422,12 +400,7 @@ describe('sessions are not authentication', () => {
 
   beforeAll(async () => {
     secrets.apiKeys.add(KEY_A).add(KEY_B);
-    keyed = await startServers(
-      ['b4b'],
-      { transport: 'http', port: '0' },
-      new Settings({ B4B_BACKEND_URL: stub.url, FINMCP_API_KEYS: `alice:${KEY_A},bob:${KEY_B}` }),
-      logger,
-    );
+    keyed = await serveB4bOverHttp(stub, { FINMCP_API_KEYS: `alice:${KEY_A},bob:${KEY_B}` }, logger);
     keyedPool = new Pool(keyed.url!, { connections: 4 });
     keyedClient = new LeanClient(keyedPool);
   }, 60_000);
@@ -498,7 +471,7 @@ describe('sessions are not authentication', () => {
 
   it('refuses to listen on 0.0.0.0 or behind a public URL without an inbound credential, saying why; starts with API keys', async () => {
     await expect(
-      startServers(['b4b'], { transport: 'http', port: '0' }, new Settings({ FINMCP_HOST: '0.0.0.0', B4B_BACKEND_URL: stub.url }), logger),
+      serveB4bOverHttp(stub, { FINMCP_HOST: '0.0.0.0' }, logger),
     ).rejects.toThrow(/sessions are not authentication: configure an inbound credential to listen on 0\.0\.0\.0/);
     // Loopback behind a proxy is no better: the public URL is what clients reach.
     await expect(
@@ -510,12 +483,7 @@ describe('sessions are not authentication', () => {
       ),
     ).rejects.toThrow(/configure an inbound credential to be served at https:\/\/b4b-mcp\.example\.com/);
 
-    const exposed = await startServers(
-      ['b4b'],
-      { transport: 'http', port: '0' },
-      new Settings({ FINMCP_HOST: '0.0.0.0', B4B_BACKEND_URL: stub.url, FINMCP_API_KEYS: `alice:${KEY_A}` }),
-      logger,
-    );
+    const exposed = await serveB4bOverHttp(stub, { FINMCP_HOST: '0.0.0.0', FINMCP_API_KEYS: `alice:${KEY_A}` }, logger);
     try {
       const port = new URL(exposed.url!).port;
       // Talk to it over loopback only: without the key it answers 401.
