@@ -15,7 +15,7 @@ import { createHash, randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Pool } from 'undici';
 import { LATEST_PROTOCOL_VERSION } from '@modelcontextprotocol/sdk/types.js';
-import { startServers, type RunningServers } from '../../src/cli/serve.js';
+import { startServers } from '../../src/cli/serve.js';
 import { Settings } from '../../src/config.js';
 import { createLogger } from '../../src/log.js';
 import type { ListedTool, ToolResult } from '../../src/contracts.js';
@@ -146,26 +146,37 @@ function expectOk(result: ToolResult): Record<string, unknown> {
 // ---------------------------------------------------------------------------------------------------------------
 
 let stub: B4bStub;
-let running: RunningServers;
-let pool: Pool;
+let served: Served;
 let client: LeanClient;
+
+/** A b4b server against the stub and a lean client over a pool of its connections. */
+interface Served {
+  client: LeanClient;
+  close(): Promise<void>;
+}
+
+async function serveWithClient(settings: Record<string, string>, connections: number): Promise<Served> {
+  const running = await serveB4bOverHttp(stub, settings, logger);
+  const pool = new Pool(running.url!, { connections });
+  return {
+    client: new LeanClient(pool),
+    async close() {
+      await pool.close();
+      await running.close();
+    },
+  };
+}
 
 beforeAll(async () => {
   stub = await startB4bStub();
-  running = await serveB4bOverHttp(
-    stub,
-    // Every caller here is anonymous from 127.0.0.1, i.e. one rate-limit bucket; the limiter is not under test.
-    { B4B_MAX_XML_BYTES: '2048', FINMCP_RATE_LIMIT_PER_MINUTE: '60000000' },
-    logger,
-  );
+  // Every caller here is anonymous from 127.0.0.1, i.e. one rate-limit bucket; the limiter is not under test.
   // 48 connections: the 200 sessions interleave over these.
-  pool = new Pool(running.url!, { connections: 48 });
-  client = new LeanClient(pool);
+  served = await serveWithClient({ B4B_MAX_XML_BYTES: '2048', FINMCP_RATE_LIMIT_PER_MINUTE: '60000000' }, 48);
+  client = served.client;
 }, 120_000);
 
 afterAll(async () => {
-  await pool?.close();
-  await running?.close();
+  await served?.close();
   await stub?.close();
 });
 
@@ -391,8 +402,7 @@ describe('expired backend token', () => {
 });
 
 describe('sessions are not authentication', () => {
-  let keyed: RunningServers;
-  let keyedPool: Pool;
+  let keyed: Served;
   let keyedClient: LeanClient;
   const KEY_A = 'key-a';
   const KEY_B = 'key-b';
@@ -400,13 +410,11 @@ describe('sessions are not authentication', () => {
 
   beforeAll(async () => {
     secrets.apiKeys.add(KEY_A).add(KEY_B);
-    keyed = await serveB4bOverHttp(stub, { FINMCP_API_KEYS: `alice:${KEY_A},bob:${KEY_B}` }, logger);
-    keyedPool = new Pool(keyed.url!, { connections: 4 });
-    keyedClient = new LeanClient(keyedPool);
+    keyed = await serveWithClient({ FINMCP_API_KEYS: `alice:${KEY_A},bob:${KEY_B}` }, 4);
+    keyedClient = keyed.client;
   }, 60_000);
 
   afterAll(async () => {
-    await keyedPool?.close();
     await keyed?.close();
   });
 
