@@ -3,32 +3,26 @@
  * the cache never outlives the token's `exp`, never accepts a changed token, and stays within its size.
  * Tokens are signed with the real sandbox authorization server's key and verified against its JWKS.
  */
-import { SignJWT, type CryptoKey, type JWTPayload } from 'jose';
+import { SignJWT, type JWTPayload } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createAccessTokenVerifier, InvalidTokenError, type AccessTokenVerifierOptions } from '../../src/auth/access-token-verifier.js';
-import type { SandboxAuthorizationServer } from '../../src/sandbox/authorization-server.js';
 import { startSigningSandbox, type SigningSandbox } from '../helpers/sandbox-issuer.js';
 
 const RESOURCE = 'http://127.0.0.1:3998/demo/mcp';
 
 describe('verified-token cache', () => {
   let sandbox: SigningSandbox;
-  let as: SandboxAuthorizationServer;
-  let key: CryptoKey;
-  let kid: string;
   let base: AccessTokenVerifierOptions;
 
   const seconds = (): number => Math.floor(Date.now() / 1000);
   const token = (claims: JWTPayload = {}): Promise<string> =>
-    new SignJWT({ iss: as.issuer, aud: RESOURCE, sub: 'alice', scope: 'demo:read', iat: seconds(), exp: seconds() + 300, ...claims })
-      .setProtectedHeader({ alg: 'RS256', kid, typ: 'at+jwt' })
-      .sign(key);
+    new SignJWT({ iss: sandbox.as.issuer, aud: RESOURCE, sub: 'alice', scope: 'demo:read', iat: seconds(), exp: seconds() + 300, ...claims })
+      .setProtectedHeader({ alg: 'RS256', kid: sandbox.jwk.kid!, typ: 'at+jwt' })
+      .sign(sandbox.key);
 
   beforeAll(async () => {
     sandbox = await startSigningSandbox([{ url: RESOURCE, scopes: ['demo:read'] }]);
-    ({ as, key } = sandbox);
-    kid = sandbox.jwk.kid!;
-    base = { resource: RESOURCE, issuer: as.issuer };
+    base = { resource: RESOURCE, issuer: sandbox.as.issuer };
   });
 
   afterAll(() => sandbox?.close());

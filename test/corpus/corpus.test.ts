@@ -16,21 +16,21 @@ const execFileAsync = promisify(execFile);
 const modules = join(projectRoot(), 'node_modules');
 const examples = join(modules, '@readme/oas-examples');
 
-/** backend name → spec file in node_modules, and the operations it holds (its tool count). */
-const CORPUS: Array<{ backend: string; file: string; tools: number }> = [
-  { backend: 'star-trek', file: join(examples, '3.0/yaml/star-trek.yaml'), tools: 120 },
-  { backend: 'uspto', file: join(examples, '3.0/yaml/uspto.yaml'), tools: 3 },
-  { backend: 'petstore30', file: join(examples, '3.0/yaml/petstore.yaml'), tools: 20 },
-  { backend: 'petstore-expanded', file: join(examples, '3.0/yaml/petstore-expanded.yaml'), tools: 4 },
-  { backend: 'petstore31', file: join(examples, '3.1/yaml/petstore.yaml'), tools: 20 },
-  { backend: 'train-travel', file: join(examples, '3.1/yaml/train-travel.yaml'), tools: 7 },
-  { backend: 'readme', file: join(examples, '3.1/yaml/readme.yaml'), tools: 54 },
-  { backend: 'polymorphism', file: join(examples, '3.0/yaml/polymorphism.yaml'), tools: 13 },
-  { backend: 'discriminators', file: join(examples, '3.0/yaml/discriminators.yaml'), tools: 10 },
-  { backend: 'parameters-style', file: join(examples, '3.0/yaml/parameters-style.yaml'), tools: 25 },
-  { backend: 'complex-nesting', file: join(examples, '3.0/yaml/complex-nesting.yaml'), tools: 5 },
-  { backend: 'response-schemas', file: join(examples, '3.0/yaml/response-schemas.yaml'), tools: 8 },
-];
+/** The corpus's spec files in @readme/oas-examples, by OpenAPI version folder, and the operations (tools) each holds. */
+const OPERATIONS: Record<string, Record<string, number>> = {
+  '3.0': { 'star-trek': 120, uspto: 3, petstore: 20, 'petstore-expanded': 4, polymorphism: 13, discriminators: 10,
+    'parameters-style': 25, 'complex-nesting': 5, 'response-schemas': 8 },
+  '3.1': { petstore: 20, 'train-travel': 7, readme: 54 },
+};
+
+/** backend name → spec file in node_modules and its tool count; the two petstores are told apart by version. */
+const CORPUS = Object.entries(OPERATIONS).flatMap(([version, files]) =>
+  Object.entries(files).map(([name, tools]) => ({
+    backend: name === 'petstore' ? `petstore${version.replace('.', '')}` : name,
+    file: join(examples, version, 'yaml', `${name}.yaml`),
+    tools,
+  })),
+);
 
 let project: ScratchProject;
 let generateOutput = '';
