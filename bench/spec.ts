@@ -6,6 +6,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { parse } from 'yaml';
+import { derefObject } from '../contract/pointer.js';
 
 /** A parsed OpenAPI document (only the parts read here are typed). */
 export type OpenApiDoc = Record<string, unknown>;
@@ -44,20 +45,13 @@ function isRecord(value: unknown): value is Record<string, unknown> {
   return value !== null && typeof value === 'object' && !Array.isArray(value);
 }
 
-/** Follows local `$ref`s (`#/components/...`) until a non-reference node; external refs are not followed. */
+/** Follows local `$ref`s (`#/components/...`) until a non-reference node; undefined when one does not resolve. */
 export function deref(doc: OpenApiDoc, node: unknown): unknown {
-  let current = node;
-  for (let hops = 0; hops < 32 && isRecord(current) && typeof current.$ref === 'string'; hops += 1) {
-    const ref = current.$ref;
-    if (!ref.startsWith('#/')) return current;
-    let target: unknown = doc;
-    for (const raw of ref.slice(2).split('/')) {
-      const key = raw.replace(/~1/g, '/').replace(/~0/g, '~');
-      target = isRecord(target) ? target[key] : Array.isArray(target) ? target[Number(key)] : undefined;
-    }
-    current = target;
+  try {
+    return derefObject(doc, node);
+  } catch {
+    return undefined;
   }
-  return current;
 }
 
 /** Resolves every local `$ref` inside a value (examples may nest references), with a depth guard for cycles. */

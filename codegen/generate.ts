@@ -1,6 +1,6 @@
 /**
- * `finmcp generate`: every `specs/*.{yaml,yml,json}` (OpenAPI 3.0/3.1) → `generated/<backend>/` (one ES module per tool
- * holding its descriptor and precompiled validator, an index, TypeScript types and a typed client), the registry
+ * `finmcp generate`: every `specs/*.{yaml,yml,json}` (OpenAPI 3.0/3.1) → `generated/<backend>/` (the descriptors as
+ * JSON data, one ES module of precompiled input validators, an index, TypeScript types and a typed client), the registry
  * `generated/index.gen.js` and `docs/tools.md`, plus a change report of what the new tools mean for existing clients.
  * `check: true` writes nothing and fails when anything is stale.
  *
@@ -13,16 +13,10 @@ import { basename, extname, join, resolve } from 'node:path';
 import type { JsonSchema, ToolDescriptor } from '../contract/descriptor.js';
 import { renderClientFile } from './emit/client-file.js';
 import { type DocsBackend, renderDocsFile } from './emit/docs-file.js';
-import {
-  type BackendMeta,
-  renderBackendIndex,
-  renderBackendTypes,
-  renderRegistry,
-  renderRegistryTypes,
-} from './emit/index-file.js';
-import { parseToolModule, renderToolModule, toolModuleName } from './emit/tool-module.js';
+import { type BackendMeta, DESCRIPTORS_FILE, parseDescriptorsFile, renderDescriptorsFile } from './emit/descriptors-file.js';
+import { renderBackendIndex, renderBackendTypes, renderRegistry, renderRegistryTypes } from './emit/index-file.js';
 import { renderTypesFile } from './emit/types-file.js';
-import { SchemaChecker, compileValidator, dropInvalidPatterns } from './emit/validators-file.js';
+import { SchemaChecker, VALIDATORS_FILE, dropInvalidPatterns, renderValidatorsFile } from './emit/validators-file.js';
 import { type FilePlan, applyPlan, compareWithDisk, toRelative } from './files.js';
 import { type ParsedSpec, parseSpec } from './parse/spec.js';
 import { diffTools } from './report/diff.js';
@@ -84,15 +78,11 @@ function backendMeta(name: string, specFile: string, document: JsonObject): Back
   };
 }
 
-/** The committed descriptors of a backend (one module per tool), if it has generated output. */
+/** The committed descriptors of a backend, if it has generated output. */
 function committedTools(outDir: string, backend: string): ToolDescriptor[] | undefined {
   if (!existsSync(join(outDir, backend, 'index.gen.js'))) return undefined;
-  const dir = join(outDir, backend, 'tools');
-  if (!existsSync(dir)) return [];
-  return readdirSync(dir)
-    .filter((file) => file.endsWith('.gen.js'))
-    .sort()
-    .flatMap((file) => parseToolModule(readFileSync(join(dir, file), 'utf8')) ?? []);
+  const file = join(outDir, backend, DESCRIPTORS_FILE);
+  return existsSync(file) ? (parseDescriptorsFile(readFileSync(file, 'utf8')) ?? []) : [];
 }
 
 /** Backends that have generated output but no spec any more. */
@@ -122,8 +112,6 @@ async function planBackend(
   for (const tool of parsed.descriptors) {
     dropped.push(...dropInvalidPatterns(tool.inputSchema), ...dropInvalidPatterns(tool.outputSchema));
     if (portable) makePortable(tool);
-    const validator = compileValidator(tool.name, tool.inputSchema, checker);
-    plan.set(`${dir}/tools/${toolModuleName(tool)}`, renderToolModule(meta.specFile, tool, validator));
   }
   if (dropped.length > 0) {
     const unique = [...new Set(dropped)];
@@ -131,9 +119,11 @@ async function planBackend(
       `${unique.length} pattern${unique.length === 1 ? '' : 's'} that ECMAScript cannot compile ${unique.length === 1 ? 'was' : 'were'} dropped (not validated): ${unique.slice(0, 3).map((p) => JSON.stringify(p)).join(', ')}${unique.length > 3 ? ', …' : ''}`,
     );
   }
+  plan.set(`${dir}/${VALIDATORS_FILE}`, renderValidatorsFile(meta.specFile, parsed.descriptors, checker));
+  plan.set(`${dir}/${DESCRIPTORS_FILE}`, renderDescriptorsFile(meta, parsed.descriptors));
   plan.set(`${dir}/schema.gen.ts`, await renderTypesFile(parsed.document, meta.specFile));
   plan.set(`${dir}/client.gen.ts`, renderClientFile(meta.specFile, meta.title));
-  plan.set(`${dir}/index.gen.js`, renderBackendIndex(meta, parsed.descriptors));
+  plan.set(`${dir}/index.gen.js`, renderBackendIndex(meta));
   plan.set(`${dir}/index.gen.d.ts`, renderBackendTypes(meta));
   return warnings;
 }

@@ -118,7 +118,7 @@ export interface PrecompiledValidator {
   }> | null;
 }
 
-/** What `generated/<backend>/index.gen.ts` exports: one backend, generated from one spec. */
+/** What `generated/<backend>/index.gen.js` exports: one backend, generated from one spec. */
 export interface GeneratedBackend {
   /** Backend name: the spec's file name without extension (e.g. `specs/acme.yaml` → `acme`). */
   name: string;

@@ -5,7 +5,7 @@
  */
 import type { BodyBinding, JsonSchema, ParameterBinding, ToolDescriptor } from '../../contract/descriptor.js';
 import { type ConvertOptions, SchemaConverter } from '../schema/convert.js';
-import { atPointer, operationPointer } from '../schema/pointer.js';
+import { atPointer, operationPointer } from '../../contract/pointer.js';
 import { isObject } from '../schema/json.js';
 import { toolAnnotations } from './annotations.js';
 import { DEFAULT_BODY_NAME, bodyKind, valueBodySchema } from './body.js';

@@ -4,7 +4,7 @@
  */
 
 /** "getInvoiceById" / "get_invoice-by_id" → "Get invoice by id". */
-export function humanizeName(name: string): string {
+function humanizeName(name: string): string {
   const words = name
     .replace(/([a-z0-9])([A-Z])/g, '$1 $2')
     .replace(/([A-Z]+)([A-Z][a-z])/g, '$1 $2')

@@ -1,43 +1,21 @@
 /**
- * `generated/<backend>/index.gen.js` (one backend: spec metadata from OpenAPI 3.1 §4.8.2 Info, §4.8.5 Servers,
- * §4.8.7 Components `securitySchemes`, plus its tools and validators, imported from one module per tool) and
- * `generated/index.gen.js` (the registry, with lazy `import()`s so a server only loads the backends it serves).
- * Plain ES modules, loadable without a compile step; each has a `.d.ts` beside it for TypeScript callers.
+ * `generated/<backend>/index.gen.js` (one backend: its descriptors, read as data from `tools.gen.json`, and its
+ * precompiled validators from `validators.gen.js`) and `generated/index.gen.js` (the registry, with lazy `import()`s
+ * so a server only loads the backends it serves). Plain ES modules, loadable without a compile step; each has a
+ * `.d.ts` beside it for TypeScript callers.
  */
-import type { JsonSchema, ToolDescriptor } from '../../contract/descriptor.js';
-import { jsonLiteral, tsHeader } from './header.js';
-import { toolModuleName } from './tool-module.js';
+import { type BackendMeta, DESCRIPTORS_FILE } from './descriptors-file.js';
+import { tsHeader } from './header.js';
+import { VALIDATORS_FILE } from './validators-file.js';
 
-/** Spec metadata carried by a backend's index. */
-export interface BackendMeta {
-  name: string;
-  title: string;
-  version: string;
-  specFile: string;
-  servers: string[];
-  securitySchemes: Record<string, JsonSchema>;
-}
+/** Renders `generated/<backend>/index.gen.js`: two reads, nothing per tool. */
+export function renderBackendIndex(meta: BackendMeta): string {
+  return `${tsHeader(meta.specFile)}
+import { readFileSync } from 'node:fs';
+import { validators } from './${VALIDATORS_FILE}';
 
-/** Renders `generated/<backend>/index.gen.js`. */
-export function renderBackendIndex(meta: BackendMeta, tools: ReadonlyArray<Pick<ToolDescriptor, 'name'>>): string {
-  const field = (key: string, value: unknown): string => `  ${key}: ${jsonLiteral(value).replace(/\n/g, '\n  ')},`;
-  const imports = tools.map((tool, i) => `import * as t${i} from './tools/${toolModuleName(tool)}';`);
-  const list = tools.map((_, i) => `t${i}.tool`).join(', ');
-  const validators = tools.map((tool, i) => `    ${JSON.stringify(tool.name)}: t${i}.validate,`);
-  return `${[tsHeader(meta.specFile), ...imports].join('\n')}
-
-/** The ${JSON.stringify(meta.name)} backend: tools and precompiled validators generated from ${meta.specFile}. */
-/** @type {import('../../contract/descriptor.js').GeneratedBackend} */
-export const backend = {
-${field('name', meta.name)}
-${field('title', meta.title)}
-${field('version', meta.version)}
-${field('specFile', meta.specFile)}
-${field('servers', meta.servers)}
-${field('securitySchemes', meta.securitySchemes)}
-  tools: [${list}],
-  validators: {${validators.length === 0 ? '' : `\n${validators.join('\n')}\n  `}},
-};
+/** @type {import('../../contract/descriptor.js').GeneratedBackend} The ${JSON.stringify(meta.name)} backend. */
+export const backend = { ...JSON.parse(readFileSync(new URL('./${DESCRIPTORS_FILE}', import.meta.url), 'utf8')).backend, validators };
 `;
 }
 

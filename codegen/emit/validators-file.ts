@@ -1,10 +1,11 @@
 /**
- * Input validators: ajv 8 standalone validation code for one tool input schema (JSON Schema 2020-12), precompiled at
- * generation time so that the server compiles no schema at start-up.
+ * `generated/<backend>/validators.gen.js`: ajv 8 standalone validation code for every tool input schema of a backend
+ * (JSON Schema 2020-12), precompiled at generation time so that the server compiles no schema at start-up, exported
+ * as `validators` (tool name → function).
  *
- * Each tool gets its own ajv instance, so a validator's code depends on its schema alone: adding a tool never
- * renumbers another tool's functions. The instance skips meta-schema checks (10x cheaper to create); every schema is
- * checked once against the 2020-12 meta-schema by one shared instance ({@link SchemaChecker}).
+ * One ajv instance per backend, so the helpers and formats the validators share are emitted (and loaded) once, in one
+ * module. That instance skips meta-schema checks (10x cheaper to create); every schema is checked once against the
+ * 2020-12 meta-schema by one shared instance ({@link SchemaChecker}).
  *
  * Strictness: unknown keywords are an error (`strictSchema`; the converter keeps only 2020-12 keywords), but the
  * strict-mode rules that refuse VALID 2020-12 schemas are off — `strictTypes` (e.g. `unevaluatedProperties` with no
@@ -19,8 +20,9 @@
 import { Ajv2020 } from 'ajv/dist/2020.js';
 import standaloneCodeModule from 'ajv/dist/standalone/index.js';
 import addFormatsModule from 'ajv-formats';
-import type { JsonSchema } from '../../contract/descriptor.js';
+import type { JsonSchema, ToolDescriptor } from '../../contract/descriptor.js';
 import { visitSchemas } from '../schema/walk.js';
+import { tsHeader } from './header.js';
 
 // ajv and ajv-formats are CommonJS: under NodeNext their default export is the module object.
 type StandaloneCode = typeof import('ajv/dist/standalone/index.js').default;
@@ -110,15 +112,35 @@ export function provideRequire(code: string): { imports: string[]; body: string 
   };
 }
 
-/** The standalone ESM code of one input schema's validator, exported as `validate`. */
-export function compileValidator(toolName: string, schema: JsonSchema, checker: SchemaChecker): { imports: string[]; body: string } {
-  try {
-    checker.check(schema);
-    const ajv = createAjv([schema], { meta: false });
-    ajv.addSchema(schema, 'validate');
-    ajv.getSchema('validate');
-    return provideRequire(standaloneCode(ajv, { validate: 'validate' }));
-  } catch (error) {
-    throw new Error(`input schema of tool "${toolName}" does not compile: ${(error as Error).message}`);
+/** The file name, beside the backend's `index.gen.js`. */
+export const VALIDATORS_FILE = 'validators.gen.js';
+
+/** Renders `validators.gen.js` for a backend's tools; throws naming the first tool whose input schema does not compile. */
+export function renderValidatorsFile(source: string, tools: ReadonlyArray<Pick<ToolDescriptor, 'name' | 'inputSchema'>>, checker: SchemaChecker): string {
+  const ajv = createAjv(tools.map((tool) => tool.inputSchema), { meta: false });
+  // ajv exports each validator under an identifier; tool names may hold `-`, so the exports are numbered.
+  const exports: Record<string, string> = {};
+  for (const [i, tool] of tools.entries()) {
+    try {
+      checker.check(tool.inputSchema);
+      ajv.addSchema(tool.inputSchema, tool.name);
+      ajv.getSchema(tool.name);
+    } catch (error) {
+      throw new Error(`input schema of tool "${tool.name}" does not compile: ${(error as Error).message}`);
+    }
+    exports[`v${i}`] = tool.name;
   }
+  const { imports, body } = provideRequire(standaloneCode(ajv, exports));
+  const entries = tools.map((tool, i) => `  ${JSON.stringify(tool.name)}: v${i},`);
+  return [
+    tsHeader(source),
+    ...imports,
+    '',
+    '/** Precompiled (ajv standalone, JSON Schema 2020-12) validators of the tool inputs. */',
+    body.trim(),
+    '',
+    "/** @type {Record<string, import('../../contract/descriptor.js').PrecompiledValidator>} Input validator per tool name. */",
+    `export const validators = {${entries.length === 0 ? '' : `\n${entries.join('\n')}\n`}};`,
+    '',
+  ].join('\n');
 }

@@ -10,7 +10,7 @@ import { isJsonMediaType } from '../descriptor/body.js';
 import type { OperationInput, ParameterInput, RequestBodyInput, ResponseInput } from '../descriptor/operation.js';
 import { effectiveSecurity } from '../descriptor/security.js';
 import { type JsonObject, isObject } from '../schema/json.js';
-import { derefObject } from '../schema/pointer.js';
+import { derefObject } from '../../contract/pointer.js';
 
 /** Where one operation sits in the document. */
 export interface OperationRef {

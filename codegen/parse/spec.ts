@@ -7,7 +7,7 @@ import type { ToolDescriptor } from '../../contract/descriptor.js';
 import { buildDescriptors } from '../descriptor/build.js';
 import type { OperationInput } from '../descriptor/operation.js';
 import type { JsonObject } from '../schema/json.js';
-import { atPointer, operationPointer } from '../schema/pointer.js';
+import { atPointer, operationPointer } from '../../contract/pointer.js';
 import { loadDocument } from './load.js';
 import { listOperations, operationInput } from './operation-input.js';
 

@@ -14,7 +14,7 @@ import { addImplicitScalarTypes, addImplicitType } from './implicit-type.js';
 import { isObject } from './json.js';
 import { keepJsonSchemaKeywords } from './keywords.js';
 import { fromOpenApi30 } from './openapi30.js';
-import { resolvePointer } from './pointer.js';
+import { resolvePointer } from '../../contract/pointer.js';
 import { DefsRegistry, type RefStack, isRecursive } from './refs.js';
 import { sharedRefs } from './shared-refs.js';
 import { LIST_SUBSCHEMA_KEYWORDS, MAP_SUBSCHEMA_KEYWORDS, SINGLE_SUBSCHEMA_KEYWORDS } from './walk.js';

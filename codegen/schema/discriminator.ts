@@ -7,7 +7,7 @@
  */
 import type { JsonSchema } from '../../contract/descriptor.js';
 import { isObject } from './json.js';
-import { pointerTokens } from './pointer.js';
+import { pointerTokens } from '../../contract/pointer.js';
 
 /** Tag value per branch index of the schema's `oneOf`/`anyOf`, and the tag property. */
 export interface DiscriminatorTags {

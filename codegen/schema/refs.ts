@@ -6,7 +6,7 @@
  * used twice side by side is simply inlined twice. This module owns the cycle test and the `$defs` bookkeeping
  * (stable, collision-free names, emission order = first request order).
  */
-import { pointerTokens } from './pointer.js';
+import { pointerTokens } from '../../contract/pointer.js';
 
 /** The references being expanded on the current path, outermost first. */
 export type RefStack = readonly string[];

@@ -8,7 +8,7 @@
  * A reference used as an `allOf` member is always inlined: the `allOf` merge needs its content.
  */
 import { isObject } from './json.js';
-import { resolvePointer } from './pointer.js';
+import { resolvePointer } from '../../contract/pointer.js';
 
 /** The local references under `root` that are used at least twice and never as an `allOf` member. */
 export function sharedRefs(document: unknown, root: unknown): Set<string> {

@@ -1,6 +1,7 @@
 /**
  * The registry of generated backends, loaded at run time from `<project>/generated/index.gen.js`: plain ES modules
- * written by `finmcp generate`, so a backend generated a moment ago is servable without compiling anything.
+ * (and the JSON descriptors they read) written by `finmcp generate`, so a backend generated a moment ago is servable
+ * without compiling anything.
  */
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';

@@ -1,6 +1,6 @@
 /**
  * The `finmcp` command line (commander). Each command's module is imported only when it runs, so that
- * `serve` over stdio does not pay for the generator's or the sandbox's imports at start-up.
+ * `serve` over stdio does not pay for the sandbox's imports at start-up.
  */
 import { Command, Option } from 'commander';
 import { config as loadDotenv } from 'dotenv';
@@ -46,16 +46,15 @@ export function buildProgram(): Command {
       await runServe(backends, options);
     });
 
+  // Listed for --help only: bin/finmcp.js hands `generate` to the generator's own CLI before this module loads, so
+  // the runtime never imports the generator or its libraries (devDependencies).
   program
     .command('generate')
-    .description('regenerate generated/ and docs/tools.md from specs/*.yaml, and report what changed for clients')
-    .option('--check', 'write nothing; fail naming each stale file')
-    .option('--json', 'print the change report as JSON')
-    .action(async (options: { check?: boolean; json?: boolean }) => {
-      const { runGenerate } = await import('../../codegen/generate.js');
-      const result = await runGenerate({ root: process.cwd(), check: options.check === true, json: options.json === true });
-      if (result.output) process.stdout.write(result.output.endsWith('\n') ? result.output : `${result.output}\n`);
-      process.exitCode = result.exitCode;
+    .description('regenerate generated/ and docs/tools.md from specs/*.yaml, and report what changed for clients (`finmcp generate --help`)')
+    .helpOption(false)
+    .allowUnknownOption()
+    .action(() => {
+      throw new Error('generate runs through bin/finmcp.js, which hands it to the generator');
     });
 
   program

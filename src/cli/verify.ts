@@ -14,6 +14,7 @@ import { parse as parseYaml } from 'yaml';
 import { Client, StreamableHTTPClientTransport } from '@modelcontextprotocol/client';
 import type { ToolResult } from '../contracts.js';
 import type { ToolDescriptor } from '../../contract/descriptor.js';
+import { derefObject } from '../../contract/pointer.js';
 import { ConfigError, Settings } from '../config.js';
 import { createLogger } from '../log.js';
 import { projectRoot } from '../paths.js';
@@ -229,7 +230,7 @@ function parseViolations(header: string | undefined): Array<{ location: string[]
 /** Arguments from the spec: parameter examples, then the request body's first example, mapped through the bindings. */
 export function exampleArguments(tool: ToolDescriptor, operation: RawOperation, spec: RawSpec): Record<string, unknown> {
   const args: Record<string, unknown> = {};
-  const parameters = (operation.parameters ?? []).map((p) => resolveRef(p, spec) as RawParameter);
+  const parameters = (operation.parameters ?? []).map((p) => derefObject(spec, p) as RawParameter);
   for (const binding of tool.parameters) {
     const parameter = parameters.find((p) => p.name === binding.name && p.in === binding.in);
     const value = parameter === undefined ? undefined : parameterExample(parameter);
@@ -266,20 +267,6 @@ function parameterExample(parameter: RawParameter): unknown {
   if (named !== undefined) return named;
   const schema = parameter.schema ?? {};
   return schema['example'] ?? (schema['examples'] as unknown[] | undefined)?.[0] ?? schema['default'] ?? (schema['enum'] as unknown[] | undefined)?.[0];
-}
-
-function resolveRef(node: unknown, spec: RawSpec): unknown {
-  let current = node;
-  for (let depth = 0; depth < 10 && typeof current === 'object' && current !== null && '$ref' in current; depth++) {
-    const ref = String((current as { $ref: unknown }).$ref);
-    if (!ref.startsWith('#/')) break;
-    current = ref
-      .slice(2)
-      .split('/')
-      .map((part) => part.replace(/~1/g, '/').replace(/~0/g, '~'))
-      .reduce<unknown>((value, key) => (value as Record<string, unknown> | undefined)?.[key], spec);
-  }
-  return current;
 }
 
 function isOk(report: OperationReport): boolean {

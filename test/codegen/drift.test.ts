@@ -56,9 +56,10 @@ describe('finmcp generate after a spec change', () => {
   it('--check fails naming the stale generated files', async () => {
     const result = await runGenerate({ root, check: true });
     expect(result.exitCode).not.toBe(0);
-    expect(result.output).toContain('stale: generated/finopps/tools/list_invoices.gen.js');
-    // Tools the change does not touch keep their files.
-    expect(result.output).not.toContain('generated/finopps/tools/get_business.gen.js');
+    expect(result.output).toContain('stale: generated/finopps/tools.gen.json');
+    expect(result.output).toContain('stale: generated/finopps/validators.gen.js');
+    // What does not depend on the tools stays fresh.
+    expect(result.output).not.toContain('generated/finopps/index.gen.js');
   });
 
   it.each(alterations)('reports $name as breaking', async ({ want }) => {

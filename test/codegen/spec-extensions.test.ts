@@ -8,7 +8,7 @@ import { join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
 import { runGenerate } from '../../codegen/generate.js';
-import type { ToolDescriptor } from '../../contract/descriptor.js';
+import type { GeneratedBackend, ToolDescriptor } from '../../contract/descriptor.js';
 
 const root = mkdtempSync(join(tmpdir(), 'finmcp-extensions-'));
 afterAll(() => rmSync(root, { recursive: true, force: true }));
@@ -41,8 +41,10 @@ async function generateOne(name: string, extensions: string): Promise<ToolDescri
   writeFileSync(join(root, 'specs', `${name}.yaml`), spec(extensions));
   const result = await runGenerate({ root });
   expect(result.exitCode, result.output).toBe(0);
-  const module = (await import(pathToFileURL(join(root, 'generated', name, 'tools', 'updateContact.gen.js')).href)) as { tool: ToolDescriptor };
-  return module.tool;
+  const { backend } = (await import(pathToFileURL(join(root, 'generated', name, 'index.gen.js')).href)) as { backend: GeneratedBackend };
+  const tool = backend.tools.find((candidate) => candidate.name === 'updateContact');
+  if (tool === undefined) throw new Error(`${name}: no tool updateContact`);
+  return tool;
 }
 
 symlinkSync(resolve(import.meta.dirname, '../../node_modules'), join(root, 'node_modules'), 'dir');

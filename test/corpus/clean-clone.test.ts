@@ -34,7 +34,7 @@ describe('a spec dropped into specs/ is servable right after generate', () => {
     cpSync(spec, join(project.root, 'specs', 'train-travel.yaml'));
     const { stdout } = await finmcp(['generate']);
     expect(stdout).toContain('train-travel: new backend, 7 tools');
-    expect(existsSync(join(project.root, 'generated/train-travel/tools/get-bookings.gen.js'))).toBe(true);
+    expect(existsSync(join(project.root, 'generated/train-travel/tools.gen.json'))).toBe(true);
   }, 180_000);
 
   it('finmcp serve train-travel --transport stdio --sandbox lists and calls its tools', async () => {

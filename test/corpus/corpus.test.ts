@@ -16,21 +16,20 @@ const execFileAsync = promisify(execFile);
 const modules = join(projectRoot(), 'node_modules');
 const examples = join(modules, '@readme/oas-examples');
 
-/** The corpus's spec files in @readme/oas-examples, by OpenAPI version folder, and the operations (tools) each holds. */
-const OPERATIONS: Record<string, Record<string, number>> = {
-  '3.0': { 'star-trek': 120, uspto: 3, petstore: 20, 'petstore-expanded': 4, polymorphism: 13, discriminators: 10,
-    'parameters-style': 25, 'complex-nesting': 5, 'response-schemas': 8 },
-  '3.1': { petstore: 20, 'train-travel': 7, readme: 54 },
-};
+/** The specs of one @readme/oas-examples folder: backend name → [file name, its operation count (tool count)]. */
+function examplesIn(folder: string, specs: Record<string, [string, number]>): Array<{ backend: string; file: string; tools: number }> {
+  return Object.entries(specs).map(([backend, [file, tools]]) => ({ backend, file: join(examples, folder, file), tools }));
+}
 
-/** backend name → spec file in node_modules and its tool count; the two petstores are told apart by version. */
-const CORPUS = Object.entries(OPERATIONS).flatMap(([version, files]) =>
-  Object.entries(files).map(([name, tools]) => ({
-    backend: name === 'petstore' ? `petstore${version.replace('.', '')}` : name,
-    file: join(examples, version, 'yaml', `${name}.yaml`),
-    tools,
-  })),
-);
+const CORPUS = [
+  ...examplesIn('3.0/yaml', {
+    'star-trek': ['star-trek.yaml', 120], uspto: ['uspto.yaml', 3], petstore30: ['petstore.yaml', 20],
+    'petstore-expanded': ['petstore-expanded.yaml', 4], polymorphism: ['polymorphism.yaml', 13],
+    discriminators: ['discriminators.yaml', 10], 'parameters-style': ['parameters-style.yaml', 25],
+    'complex-nesting': ['complex-nesting.yaml', 5], 'response-schemas': ['response-schemas.yaml', 8],
+  }),
+  ...examplesIn('3.1/yaml', { petstore31: ['petstore.yaml', 20], 'train-travel': ['train-travel.yaml', 7], readme: ['readme.yaml', 54] }),
+];
 
 let project: ScratchProject;
 let generateOutput = '';

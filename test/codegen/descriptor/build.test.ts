@@ -40,15 +40,7 @@ describe('buildDescriptor', () => {
       want: (d) => [d.inputSchema['required'], d.body],
       equals: [
         ['id', 'name'],
-        {
-          kind: 'properties',
-          contentType: 'application/json',
-          required: true,
-          fields: [
-            { property: 'name', name: 'name' },
-            { property: 'qty', name: 'qty' },
-          ],
-        },
+        { kind: 'properties', contentType: 'application/json', required: true, fields: ['name', 'qty'].map((name) => ({ property: name, name })) },
       ],
     },
     {

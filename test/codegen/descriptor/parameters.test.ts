@@ -4,27 +4,18 @@ import { isToolParameter, parameterBinding, parameterSchema } from '../../../cod
 import { SchemaConverter } from '../../../codegen/schema/convert.js';
 
 describe('parameterBinding', () => {
+  it('defaults style and explode by location (OpenAPI 3.1 §4.8.12.4): simple for path and header, exploded form otherwise', () => {
+    const locations = ['path', 'query', 'cookie', 'header'] as const;
+    const bindings = locations.map((location) => parameterBinding({ name: 'n', in: location, required: location === 'path' }, 'p'));
+    expect(bindings.map((binding) => [binding.in, binding.name, binding.style, binding.explode])).toEqual([
+      ['path', 'n', 'simple', false],
+      ['query', 'n', 'form', true],
+      ['cookie', 'n', 'form', true],
+      ['header', 'n', 'simple', false],
+    ]);
+  });
+
   const cases: Array<{ name: string; given: ParameterInput; want: unknown }> = [
-    {
-      name: 'path defaults: simple, not exploded',
-      given: { name: 'id', in: 'path', required: true },
-      want: { property: 'p', in: 'path', name: 'id', style: 'simple', explode: false },
-    },
-    {
-      name: 'query defaults: form, exploded',
-      given: { name: 'q', in: 'query', required: false },
-      want: { property: 'p', in: 'query', name: 'q', style: 'form', explode: true },
-    },
-    {
-      name: 'cookie defaults: form, exploded',
-      given: { name: 'c', in: 'cookie', required: false },
-      want: { property: 'p', in: 'cookie', name: 'c', style: 'form', explode: true },
-    },
-    {
-      name: 'header defaults: simple, not exploded',
-      given: { name: 'X-Id', in: 'header', required: false },
-      want: { property: 'p', in: 'header', name: 'X-Id', style: 'simple', explode: false },
-    },
     {
       name: 'explicit style, explode and allowReserved kept',
       given: { name: 'f', in: 'query', required: false, style: 'deepObject', explode: true, allowReserved: true },

@@ -1,23 +1,16 @@
 import { describe, expect, it } from 'vitest';
-import { cleanText, humanizeName, toolDescription, toolTitle } from '../../../codegen/descriptor/text.js';
-
-describe('humanizeName', () => {
-  const cases = [
-    { given: 'getInvoiceById', want: 'Get invoice by id' },
-    { given: 'get_items_by_id_pdf', want: 'Get items by id pdf' },
-    { given: 'listVATReturns', want: 'List VAT returns' },
-    { given: 'x', want: 'X' },
-  ];
-  it.each(cases)('$given', ({ given, want }) => {
-    expect(humanizeName(given)).toBe(want);
-  });
-});
+import { cleanText, toolDescription, toolTitle } from '../../../codegen/descriptor/text.js';
 
 describe('toolTitle', () => {
   const cases = [
     { given: { summary: '  Get a  tree\n', name: 'getTree' }, want: 'Get a tree' },
     { given: { summary: undefined, name: 'get_items' }, want: 'Get items' },
     { given: { summary: '   ', name: 'listAll' }, want: 'List all' },
+    // Without a summary the name is humanized: camelCase and snake_case split into a sentence, acronyms kept.
+    { given: { summary: undefined, name: 'getInvoiceById' }, want: 'Get invoice by id' },
+    { given: { summary: undefined, name: 'get_items_by_id_pdf' }, want: 'Get items by id pdf' },
+    { given: { summary: undefined, name: 'listVATReturns' }, want: 'List VAT returns' },
+    { given: { summary: undefined, name: 'x' }, want: 'X' },
   ];
   it.each(cases)('$given.name', ({ given, want }) => {
     expect(toolTitle(given.summary, given.name)).toBe(want);

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { derefObject, pointerTokens, resolvePointer } from '../../../codegen/schema/pointer.js';
+import { derefObject, pointerTokens, resolvePointer } from '../../../contract/pointer.js';
 
 const doc = {
   components: {

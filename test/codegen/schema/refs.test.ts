@@ -2,14 +2,9 @@ import { describe, expect, it } from 'vitest';
 import { DefsRegistry, defBaseName, isRecursive } from '../../../codegen/schema/refs.js';
 
 describe('defBaseName', () => {
-  const cases = [
-    { given: '#/components/schemas/TreeNode', want: 'TreeNode' },
-    { given: '#/components/schemas/Tree%20Node', want: 'Tree_Node' },
-    { given: '#/components/schemas/a~1b', want: 'a_b' },
-    { given: '#', want: 'Schema' },
-  ];
-  it.each(cases)('$given', ({ given, want }) => {
-    expect(defBaseName(given)).toBe(want);
+  it('is the last pointer token, made safe for a $defs key', () => {
+    const refs = ['#/components/schemas/TreeNode', '#/components/schemas/Tree%20Node', '#/components/schemas/a~1b', '#'];
+    expect(refs.map(defBaseName)).toEqual(['TreeNode', 'Tree_Node', 'a_b', 'Schema']);
   });
 });
 
