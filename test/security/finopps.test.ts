@@ -32,7 +32,7 @@ import {
   SANDBOX_SERVICE_CLIENT,
   type SandboxIdentity,
 } from '../../src/sandbox/sandbox-identities.js';
-import { reply, startFaultBackend, type FaultBackend, type RecordedRequest } from '../helpers/fault-backend.js';
+import { reply, startFaultBackend, type FaultBackend, type RecordedRequest } from '../../testkit/fault-backend.js';
 import { exampleArgumentsByTool } from '../helpers/spec-examples.js';
 import {
   bearerParams,
