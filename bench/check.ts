@@ -59,50 +59,30 @@ export interface TallyCounts {
   samples: string[];
 }
 
+/** The counter each outcome adds to. */
+const COUNTER_OF: Record<OutcomeKind, Exclude<keyof TallyCounts, 'strays' | 'mismatches' | 'samples'>> = {
+  ok: 'ok',
+  'wrong-data': 'wrongData',
+  'wrong-id': 'wrongId',
+  'rpc-error': 'rpcErrors',
+  'tool-error': 'toolErrors',
+  'http-error': 'httpErrors',
+  timeout: 'timeouts',
+  'transport-error': 'transportErrors',
+};
+
 /** Accumulates outcomes. */
 export class Tally {
-  private readonly counts: Omit<TallyCounts, 'mismatches' | 'samples'> = {
-    ok: 0,
-    wrongData: 0,
-    wrongId: 0,
-    strays: 0,
-    rpcErrors: 0,
-    toolErrors: 0,
-    httpErrors: 0,
-    timeouts: 0,
-    transportErrors: 0,
-  };
+  private readonly counts = Object.fromEntries([...Object.values(COUNTER_OF), 'strays'].map((key) => [key, 0])) as Omit<
+    TallyCounts,
+    'mismatches' | 'samples'
+  >;
   private readonly samples: string[] = [];
 
   /** Records one outcome. */
   add(outcome: Outcome): void {
-    switch (outcome.kind) {
-      case 'ok':
-        this.counts.ok += 1;
-        return;
-      case 'wrong-data':
-        this.counts.wrongData += 1;
-        break;
-      case 'wrong-id':
-        this.counts.wrongId += 1;
-        break;
-      case 'rpc-error':
-        this.counts.rpcErrors += 1;
-        break;
-      case 'tool-error':
-        this.counts.toolErrors += 1;
-        break;
-      case 'http-error':
-        this.counts.httpErrors += 1;
-        break;
-      case 'timeout':
-        this.counts.timeouts += 1;
-        break;
-      case 'transport-error':
-        this.counts.transportErrors += 1;
-        break;
-    }
-    if (this.samples.length < 3) this.samples.push(`${outcome.kind}: ${outcome.detail ?? ''}`.trim());
+    this.counts[COUNTER_OF[outcome.kind]] += 1;
+    if (outcome.kind !== 'ok' && this.samples.length < 3) this.samples.push(`${outcome.kind}: ${outcome.detail ?? ''}`.trim());
   }
 
   /** Records answers that arrived where no request was waiting for them. */

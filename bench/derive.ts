@@ -7,15 +7,16 @@ import type { BackendResult } from './backend-run.js';
 import type { TallyCounts } from './check.js';
 import type { GenerateResult } from './measure/generate.js';
 import { ratio } from './stats.js';
+import type { TargetLabel } from './targets.js';
+
+/** What every row names (a variant, e.g. `unique ids`, is a peer loaded without id collisions between sessions). */
+interface RowLabel extends TargetLabel {
+  backend: string;
+  role: 'floor' | 'subject' | 'peer';
+}
 
 /** One latency row. Times in ms. */
-export interface LatencyRow {
-  backend: string;
-  server: string;
-  role: 'floor' | 'subject' | 'peer';
-  transport: string;
-  variant?: string;
-  client: string;
+export interface LatencyRow extends RowLabel {
   calls: number;
   p50: number;
   p99: number;
@@ -31,14 +32,7 @@ export interface LatencyRow {
 }
 
 /** One throughput row (one server, transport, variant and concurrency, all rounds). */
-export interface ThroughputRow {
-  backend: string;
-  server: string;
-  role: 'floor' | 'subject' | 'peer';
-  transport: string;
-  /** e.g. `unique ids` (a peer loaded without id collisions between sessions). */
-  variant?: string;
-  client: string;
+export interface ThroughputRow extends RowLabel {
   concurrency: number;
   /** Correct calls per second, per round. */
   rounds: number[];

@@ -20,46 +20,47 @@ export function clockTicksPerSecond(): number {
   return ticksPerSecond;
 }
 
+/** A /proc file's text; null when it is gone (the process exited) or there is no /proc (not Linux). */
+function readProc(path: string): string | null {
+  try {
+    return readFileSync(path, 'utf8');
+  } catch {
+    return null;
+  }
+}
+
+/** The fields of a /proc/<pid>/stat after the command name, so field 3 (state) is index 0. */
+function statFields(stat: string): number[] {
+  // The command name (field 2) is in parentheses and may contain spaces: split after the last ')'.
+  return stat.slice(stat.lastIndexOf(')') + 2).split(' ').map(Number);
+}
+
 /**
  * CPU time the process has used so far (user + system), in milliseconds; null when it is gone.
  * Resolution is one clock tick (10 ms), so callers divide large deltas, never single calls.
  */
 export function readCpuMs(pid: number): number | null {
-  let stat: string;
-  try {
-    stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-  } catch {
-    return null;
-  }
-  // The command name (field 2) is in parentheses and may contain spaces: split after the last ')'.
-  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-  // After the name, field 3 (state) is index 0, so utime (14) and stime (15) are indexes 11 and 12.
-  const utime = Number(fields[11]);
-  const stime = Number(fields[12]);
+  const stat = readProc(`/proc/${pid}/stat`);
+  if (stat === null) return null;
+  // utime (14) and stime (15) are indexes 11 and 12.
+  const fields = statFields(stat);
+  const utime = fields[11] ?? NaN;
+  const stime = fields[12] ?? NaN;
   if (!Number.isFinite(utime) || !Number.isFinite(stime)) return null;
   return ((utime + stime) * 1000) / clockTicksPerSecond();
 }
 
 /** Resident set size of the process in bytes (VmRSS); null when it is gone. */
 export function readRssBytes(pid: number): number | null {
-  let status: string;
-  try {
-    status = readFileSync(`/proc/${pid}/status`, 'utf8');
-  } catch {
-    return null;
-  }
-  const match = /^VmRSS:\s+(\d+)\s+kB/m.exec(status);
+  const status = readProc(`/proc/${pid}/status`);
+  const match = status === null ? null : /^VmRSS:\s+(\d+)\s+kB/m.exec(status);
   return match?.[1] === undefined ? null : Number(match[1]) * 1024;
 }
 
 /** CPU time the whole machine spent busy so far (all cores, from /proc/stat), in ms; null off Linux. */
 export function readSystemBusyMs(): number | null {
-  let stat: string;
-  try {
-    stat = readFileSync('/proc/stat', 'utf8');
-  } catch {
-    return null;
-  }
+  const stat = readProc('/proc/stat');
+  if (stat === null) return null;
   const fields = (stat.split('\n')[0] ?? '').trim().split(/\s+/).slice(1).map(Number);
   // user nice system idle iowait irq softirq steal: everything but idle and iowait is busy.
   const busy = (fields[0] ?? 0) + (fields[1] ?? 0) + (fields[2] ?? 0) + (fields[5] ?? 0) + (fields[6] ?? 0) + (fields[7] ?? 0);
@@ -71,13 +72,9 @@ export function readSystemBusyMs(): number | null {
  * cstime from /proc/self/stat), in ms: everything the benchmark itself burned once its servers are stopped.
  */
 export function readSelfTreeCpuMs(): number | null {
-  let stat: string;
-  try {
-    stat = readFileSync('/proc/self/stat', 'utf8');
-  } catch {
-    return null;
-  }
-  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ').map(Number);
+  const stat = readProc('/proc/self/stat');
+  if (stat === null) return null;
+  const fields = statFields(stat);
   const total = (fields[11] ?? 0) + (fields[12] ?? 0) + (fields[13] ?? 0) + (fields[14] ?? 0);
   return (total * 1000) / clockTicksPerSecond();
 }

@@ -34,17 +34,32 @@ export interface OpenedClients {
 }
 
 /** Something to load: the floor, or one server over one transport. */
-export interface LoadTarget {
-  /** `floor`, or the server's id. */
-  server: string;
+export interface LoadTarget extends TargetLabel {
   transport: 'direct' | 'stdio' | 'http';
-  /** A variant of the same server and transport (e.g. `unique ids`), shown as its own row. */
-  variant?: string;
-  /** Which client produced the figures, for the report. */
-  client: string;
   /** Server process id, for CPU and memory; undefined for the floor. */
   pid?: number;
   open(count: number): Promise<OpenedClients>;
+}
+
+/** What a result row names: which server, transport, variant and client its figures came from. */
+export interface TargetLabel {
+  /** `floor`, or the server's id. */
+  server: string;
+  transport: string;
+  /** A variant of the same server and transport (e.g. `unique ids`, `2026-07-28` requests), shown as its own row. */
+  variant?: string;
+  /** Which client produced the figures, for the report. */
+  client: string;
+}
+
+/** The label of a target's figures (no `variant` key when it has none). */
+export function labelOf(target: LoadTarget): TargetLabel {
+  return {
+    server: target.server,
+    transport: target.transport,
+    ...(target.variant === undefined ? {} : { variant: target.variant }),
+    client: target.client,
+  };
 }
 
 function failure(error: unknown): Outcome {

@@ -7,6 +7,7 @@
  * its CPU on generating cases, not on zod.
  */
 import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
+import { LineSplitter } from '../bench/clients/jsonrpc.js';
 import type { Expectation } from './cases.js';
 
 /** How an answer ended. */
@@ -35,8 +36,7 @@ export class StdioFuzzClient {
   private readonly child: ChildProcessWithoutNullStreams;
   private readonly byKey = new Map<string, Waiter[]>();
   private readonly nullQueue: Waiter[] = [];
-  private carry = '';
-  private errCarry = '';
+  private readonly lines = new LineSplitter((line) => this.onLine(line));
   private exitInfo: string | undefined;
   private readonly exited: Promise<void>;
   /** Answers that matched nothing sent (each is a finding). */
@@ -44,12 +44,13 @@ export class StdioFuzzClient {
   /** Lines on stdout that are not JSON (each breaks a real client). */
   readonly nonJson: string[] = [];
 
-  private constructor(private readonly launch: StdioLaunch) {
+  private constructor(launch: StdioLaunch) {
     this.child = spawn(launch.command, launch.args, { cwd: launch.cwd, env: { ...process.env, ...launch.env }, stdio: ['pipe', 'pipe', 'pipe'] });
     this.child.stdout.setEncoding('utf8');
-    this.child.stdout.on('data', (text: string) => this.onStdout(text));
+    this.child.stdout.on('data', (text: string) => this.lines.push(text));
+    const logLines = new LineSplitter((line) => launch.onLog(line));
     this.child.stderr.setEncoding('utf8');
-    this.child.stderr.on('data', (text: string) => this.onStderr(text));
+    this.child.stderr.on('data', (text: string) => logLines.push(text));
     this.child.stdin.on('error', () => undefined);
     this.exited = new Promise((resolve) => {
       this.child.once('exit', (code, signal) => {
@@ -76,27 +77,6 @@ export class StdioFuzzClient {
   /** Why the server exited, once it has. */
   get exit(): string | undefined {
     return this.exitInfo;
-  }
-
-  private onStderr(text: string): void {
-    this.errCarry += text;
-    let newline = this.errCarry.indexOf('\n');
-    while (newline !== -1) {
-      this.launch.onLog(this.errCarry.slice(0, newline));
-      this.errCarry = this.errCarry.slice(newline + 1);
-      newline = this.errCarry.indexOf('\n');
-    }
-  }
-
-  private onStdout(text: string): void {
-    this.carry += text;
-    let newline = this.carry.indexOf('\n');
-    while (newline !== -1) {
-      const line = this.carry.slice(0, newline);
-      this.carry = this.carry.slice(newline + 1);
-      if (line.trim().length > 0) this.onLine(line);
-      newline = this.carry.indexOf('\n');
-    }
   }
 
   private onLine(line: string): void {

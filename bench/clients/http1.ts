@@ -135,6 +135,15 @@ export class Http1Connection {
     this.parse();
   }
 
+  /** Emits as much of the remaining body (or chunk) as has arrived; true once all of it has. */
+  private consumeBody(): boolean {
+    const take = Math.min(this.remaining, this.buffer.length);
+    this.emit(this.buffer.subarray(0, take));
+    this.buffer = this.buffer.subarray(take);
+    this.remaining -= take;
+    return this.remaining === 0;
+  }
+
   private parse(): void {
     for (;;) {
       const pending = this.pending;
@@ -177,13 +186,8 @@ export class Http1Connection {
           continue;
         }
         case 'length': {
-          if (this.buffer.length === 0) return;
-          const take = Math.min(this.remaining, this.buffer.length);
-          this.emit(this.buffer.subarray(0, take));
-          this.buffer = this.buffer.subarray(take);
-          this.remaining -= take;
-          if (this.remaining === 0) this.finish();
-          else return;
+          if (this.buffer.length === 0 || !this.consumeBody()) return;
+          this.finish();
           continue;
         }
         case 'chunk-size': {
@@ -204,12 +208,7 @@ export class Http1Connection {
           continue;
         }
         case 'chunk-data': {
-          if (this.buffer.length === 0) return;
-          const take = Math.min(this.remaining, this.buffer.length);
-          this.emit(this.buffer.subarray(0, take));
-          this.buffer = this.buffer.subarray(take);
-          this.remaining -= take;
-          if (this.remaining > 0) return;
+          if (this.buffer.length === 0 || !this.consumeBody()) return;
           this.phase = 'chunk-end';
           continue;
         }

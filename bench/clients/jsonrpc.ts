@@ -15,6 +15,50 @@ export interface RpcMessage {
   error?: { code: number; message: string; data?: unknown };
 }
 
+/** An answer and its raw text. */
+export interface RpcAnswer {
+  message: RpcMessage;
+  raw: string;
+}
+
+/** A request in flight: how to settle it, and the timer that gives up on it. */
+export interface PendingAnswer {
+  resolve: (answer: RpcAnswer) => void;
+  reject: (error: Error) => void;
+  timer: NodeJS.Timeout;
+}
+
+/** Fails every request still in flight (the server or the connection went away) and forgets them. */
+export function rejectPending(pending: Map<number | string, PendingAnswer>, reason: (id: number | string) => string): void {
+  for (const [id, waiter] of pending) {
+    clearTimeout(waiter.timer);
+    waiter.reject(new Error(reason(id)));
+  }
+  pending.clear();
+}
+
+/**
+ * Newline-delimited framing (MCP Basic / Transports, "stdio": one message per line): feed text as it arrives,
+ * get each complete non-blank line.
+ */
+export class LineSplitter {
+  private carry = '';
+
+  constructor(private readonly onLine: (line: string) => void) {}
+
+  /** Feeds more text; calls `onLine` for every line completed by it. */
+  push(text: string): void {
+    this.carry += text;
+    let newline = this.carry.indexOf('\n');
+    while (newline !== -1) {
+      const line = this.carry.slice(0, newline);
+      this.carry = this.carry.slice(newline + 1);
+      if (line.trim().length > 0) this.onLine(line);
+      newline = this.carry.indexOf('\n');
+    }
+  }
+}
+
 /** A request body. `paramsJson` is already serialized, so hot loops can reuse or splice it. */
 export function requestBody(id: number | string, method: string, paramsJson?: string): string {
   const idJson = typeof id === 'number' ? String(id) : JSON.stringify(id);

@@ -13,10 +13,13 @@ import {
   SseParser,
   notificationBody,
   parseMessage,
+  rejectPending,
   requestBody,
   sseDataPayloads,
+  type PendingAnswer,
+  type RpcAnswer,
 } from './jsonrpc.js';
-import { TimeoutError, type RpcAnswer } from './mcp-stdio.js';
+import { TimeoutError } from './mcp-stdio.js';
 
 /** Where and how to reach an MCP endpoint. */
 export interface McpHttpEndpoint {
@@ -45,18 +48,12 @@ export class HttpStatusError extends Error {
   }
 }
 
-interface StreamWaiter {
-  resolve: (answer: RpcAnswer) => void;
-  reject: (error: Error) => void;
-  timer: NodeJS.Timeout;
-}
-
 /** One session (or, for a stateless server, one client connection). */
 export class McpHttpSession {
   private conn: Http1Connection;
   private streamConn: Http1Connection | undefined;
   private head: string;
-  private readonly streamWaiters = new Map<number | string, StreamWaiter>();
+  private readonly streamWaiters = new Map<number | string, PendingAnswer>();
   /** `Mcp-Session-Id` the server assigned, if any. */
   sessionId: string | undefined;
   /** Answers that matched no request in flight (on the GET stream, or extra answers in an SSE body). */
@@ -263,12 +260,8 @@ export class McpHttpSession {
   }
 
   /** Closes both connections but leaves the session alive on the server (for counting sessions' memory). */
-  disconnect(): void {
-    for (const waiter of this.streamWaiters.values()) {
-      clearTimeout(waiter.timer);
-      waiter.reject(new Error('session disconnected'));
-    }
-    this.streamWaiters.clear();
+  disconnect(reason = 'session disconnected'): void {
+    rejectPending(this.streamWaiters, () => reason);
     this.conn.close();
     this.streamConn?.close();
   }
@@ -281,12 +274,6 @@ export class McpHttpSession {
       for (const [name, value] of Object.entries(e.headers ?? {})) head += `\r\n${name}: ${value}`;
       await this.withTimeout(this.conn.request(head), timeoutMs).catch(() => undefined);
     }
-    for (const waiter of this.streamWaiters.values()) {
-      clearTimeout(waiter.timer);
-      waiter.reject(new Error('session closed'));
-    }
-    this.streamWaiters.clear();
-    this.conn.close();
-    this.streamConn?.close();
+    this.disconnect('session closed');
   }
 }

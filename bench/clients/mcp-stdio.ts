@@ -5,7 +5,17 @@
  * are counted: both would break a real client. stderr is drained and its tail kept for error messages.
  */
 import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
-import { INITIALIZE_PARAMS, notificationBody, parseMessage, requestBody, type RpcMessage } from './jsonrpc.js';
+import {
+  INITIALIZE_PARAMS,
+  LineSplitter,
+  notificationBody,
+  parseMessage,
+  rejectPending,
+  requestBody,
+  type PendingAnswer,
+  type RpcAnswer,
+} from './jsonrpc.js';
+
 
 /** How to start a server process. */
 export interface LaunchSpec {
@@ -15,25 +25,13 @@ export interface LaunchSpec {
   cwd?: string;
 }
 
-/** An answer and its raw text. */
-export interface RpcAnswer {
-  message: RpcMessage;
-  raw: string;
-}
-
-interface Waiter {
-  resolve: (answer: RpcAnswer) => void;
-  reject: (error: Error) => void;
-  timer: NodeJS.Timeout;
-}
-
 /** A spawned stdio MCP server. */
 export class StdioMcpProcess {
   readonly child: ChildProcessWithoutNullStreams;
   readonly startedAt: number;
-  private readonly waiters = new Map<number, Waiter>();
+  private readonly waiters = new Map<number | string, PendingAnswer>();
   private nextId = 1;
-  private carry = '';
+  private readonly lines = new LineSplitter((line) => this.onLine(line));
   private stderrTail = '';
   private exited = false;
   /** Lines on stdout that were not JSON-RPC (e.g. a library printing a banner). */
@@ -50,7 +48,7 @@ export class StdioMcpProcess {
       stdio: ['pipe', 'pipe', 'pipe'],
     });
     this.child.stdout.setEncoding('utf8');
-    this.child.stdout.on('data', (text: string) => this.onStdout(text));
+    this.child.stdout.on('data', (text: string) => this.lines.push(text));
     this.child.stderr.setEncoding('utf8');
     this.child.stderr.on('data', (text: string) => {
       this.stderrTail = (this.stderrTail + text).slice(-4000);
@@ -60,11 +58,7 @@ export class StdioMcpProcess {
     this.exitPromise = new Promise((resolve) => {
       this.child.once('exit', (code) => {
         this.exited = true;
-        for (const [id, waiter] of this.waiters) {
-          clearTimeout(waiter.timer);
-          waiter.reject(new Error(`server exited (code ${String(code)}) before answering request ${id}: ${this.stderr()}`));
-        }
-        this.waiters.clear();
+        rejectPending(this.waiters, (id) => `server exited (code ${String(code)}) before answering request ${id}: ${this.stderr()}`);
         resolve(code);
       });
       this.child.once('error', (error) => {
@@ -88,17 +82,6 @@ export class StdioMcpProcess {
   /** The last few KB the server wrote to stderr (for error messages). */
   stderr(): string {
     return this.stderrTail.trim().split('\n').slice(-8).join('\n');
-  }
-
-  private onStdout(text: string): void {
-    this.carry += text;
-    let newline = this.carry.indexOf('\n');
-    while (newline !== -1) {
-      const line = this.carry.slice(0, newline);
-      this.carry = this.carry.slice(newline + 1);
-      if (line.trim().length > 0) this.onLine(line);
-      newline = this.carry.indexOf('\n');
-    }
   }
 
   private onLine(line: string): void {

@@ -5,15 +5,10 @@
  */
 import { Tally, type TallyCounts } from '../check.js';
 import { summarize, type Summary } from '../stats.js';
-import type { LoadTarget } from '../targets.js';
+import { labelOf, type LoadTarget, type TargetLabel } from '../targets.js';
 
 /** Latency of one target, in milliseconds. */
-export interface LatencyResult {
-  server: string;
-  transport: string;
-  /** The target's variant (e.g. `2026-07-28` requests), shown as its own row. */
-  variant?: string;
-  client: string;
+export interface LatencyResult extends TargetLabel {
   warmup: number;
   summary: Summary;
   outcomes: TallyCounts;
@@ -40,10 +35,7 @@ export async function measureLatency(target: LoadTarget, warmup: number, calls: 
     await opened.close();
   }
   return {
-    server: target.server,
-    transport: target.transport,
-    ...(target.variant === undefined ? {} : { variant: target.variant }),
-    client: target.client,
+    ...labelOf(target),
     warmup,
     summary: summarize(samples),
     outcomes: tally.snapshot(),

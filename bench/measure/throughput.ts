@@ -6,14 +6,10 @@
  */
 import { Tally, type TallyCounts } from '../check.js';
 import { readCpuMs } from '../proc.js';
-import type { LoadTarget } from '../targets.js';
+import { labelOf, type LoadTarget, type TargetLabel } from '../targets.js';
 
 /** One load point. */
-export interface ThroughputResult {
-  server: string;
-  transport: string;
-  variant?: string;
-  client: string;
+export interface ThroughputResult extends TargetLabel {
   concurrency: number;
   round: number;
   /** Measured window, ms (from the first call to the last answer). */
@@ -70,10 +66,7 @@ export async function measureThroughput(
   }
   const counts = tally.snapshot();
   return {
-    server: target.server,
-    transport: target.transport,
-    ...(target.variant === undefined ? {} : { variant: target.variant }),
-    client: target.client,
+    ...labelOf(target),
     concurrency,
     round,
     durationMs: elapsed,

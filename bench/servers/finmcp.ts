@@ -92,6 +92,23 @@ function nodeArgs(env: BenchEnv, withLauncherFlags: boolean): string[] {
   return withLauncherFlags ? [...launcherFlags, cli(env)] : [...trialFlags(), cli(env)];
 }
 
+/** `finmcp serve <backend> <transportArgs> --backend-url <stub>` in a fresh Node process. */
+function serveLaunch(env: BenchEnv, scenario: Scenario, withLauncherFlags: boolean, extra: Record<string, string>, transportArgs: string[]): LaunchSpec {
+  return {
+    command: process.execPath,
+    args: [
+      ...nodeArgs(env, withLauncherFlags),
+      'serve',
+      scenario.backend,
+      ...transportArgs,
+      '--backend-url',
+      `${env.stubOrigin(scenario.backend)}${scenario.basePath}`,
+    ],
+    cwd: env.root,
+    env: extra,
+  };
+}
+
 /**
  * Builds the finmcp server description; `withLauncherFlags: false` is a bare `node bin/finmcp.js`; `redis` keeps
  * sessions, sign-ins and rate-limit buckets in the run's redis-server (HTTP, backends with a per-session login).
@@ -121,20 +138,7 @@ function finmcpServer(id: string, label: string, withLauncherFlags: boolean, red
       if (redis) return { unavailable: 'a stdio server has one client: nothing to share' };
       const extra = backendEnv(id, scenario, env, redis);
       if ('unavailable' in extra) return { unavailable: String(extra.unavailable) };
-      return {
-        command: process.execPath,
-        args: [
-          ...nodeArgs(env, withLauncherFlags),
-          'serve',
-          scenario.backend,
-          '--transport',
-          'stdio',
-          '--backend-url',
-          `${env.stubOrigin(scenario.backend)}${scenario.basePath}`,
-        ],
-        cwd: env.root,
-        env: extra,
-      };
+      return serveLaunch(env, scenario, withLauncherFlags, extra, ['--transport', 'stdio']);
     },
     http(scenario: Scenario, env: BenchEnv, port: number): HttpLaunch | Unavailable {
       if (redis && scenario.login === undefined) return { unavailable: 'no per-session state on this backend' };
@@ -142,24 +146,7 @@ function finmcpServer(id: string, label: string, withLauncherFlags: boolean, red
       if ('unavailable' in extra) return { unavailable: String(extra.unavailable) };
       const token = USER_OAUTH_BACKENDS.has(scenario.backend) ? env.finmcp?.userToken(id, scenario.backend) : undefined;
       return {
-        launch: {
-          command: process.execPath,
-          args: [
-            ...nodeArgs(env, withLauncherFlags),
-            'serve',
-            scenario.backend,
-            '--transport',
-            'http',
-            '--host',
-            '127.0.0.1',
-            '--port',
-            String(port),
-            '--backend-url',
-            `${env.stubOrigin(scenario.backend)}${scenario.basePath}`,
-          ],
-          cwd: env.root,
-          env: extra,
-        },
+        launch: serveLaunch(env, scenario, withLauncherFlags, extra, ['--transport', 'http', '--host', '127.0.0.1', '--port', String(port)]),
         port,
         path: `/${scenario.backend}/mcp`,
         ...(token === undefined ? {} : { headers: { Authorization: `Bearer ${token}` } }),

@@ -1,7 +1,8 @@
 /**
- * The stub backend: a minimal `node:http` server that answers every operation of a spec with the first named
- * example of its success response, routed by method + path template. It costs almost nothing per request
- * (answers are pre-serialized), so the figures measure the MCP servers, not the backend.
+ * The stub backend: the project's one fake backend (testkit/fault-backend.ts, not recording) configured to answer
+ * every operation of a spec with the first named example of its success response, routed by method + path
+ * template. It costs almost nothing per request (answers are pre-serialized), so the figures measure the MCP
+ * servers, not the backend.
  *
  * Two twists make correctness checkable under load:
  * - the resource id a request asks for is echoed into the answer (the example's field named like the last
@@ -13,8 +14,7 @@
  *   id carries another session's tag is answered with data for an id nobody asked for, so a server that
  *   sends one session's request with another session's credentials is caught as a mismatch.
  */
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { reply, startFaultBackend, type RecordedRequest, type Reply } from '../../testkit/fault-backend.js';
 import { basePath, idTag, listOperations, loginBodyTag, variantOf, type OpenApiDoc, type SpecOperation } from '../spec.js';
 
 /** Counters the stub keeps; read through `GET /__bench/stats`. */
@@ -154,12 +154,10 @@ function buildRoute(op: SpecOperation): Route {
 export interface StubOptions {
   /** Port to listen on (0 = any free port). */
   port?: number;
-  host?: string;
 }
 
 /** A running stub backend. */
 export interface RunningStub {
-  server: Server;
   port: number;
   stats: StubStats;
   /** Whether calls must carry a token issued by the spec's login operation. */
@@ -193,24 +191,15 @@ export async function startStub(doc: OpenApiDoc, options: StubOptions = {}): Pro
     tokenRequests: 0,
   };
 
-  const send = (res: ServerResponse, status: number, contentType: string, body: string): void => {
-    res.writeHead(status, { 'content-type': contentType, 'content-length': Buffer.byteLength(body) });
-    res.end(body);
-  };
-  const problem = (res: ServerResponse, status: number, title: string): void =>
-    send(res, status, 'application/problem+json', JSON.stringify({ type: 'about:blank', title, status }));
+  const problem = (status: number, title: string): Reply =>
+    reply.text(status, 'application/problem+json', JSON.stringify({ type: 'about:blank', title, status }));
 
-  const handle = (req: IncomingMessage, res: ServerResponse, body: string): void => {
+  const answer = (request: RecordedRequest): Reply => {
     stats.requests += 1;
-    const url = req.url ?? '/';
-    const queryAt = url.indexOf('?');
-    let path = queryAt === -1 ? url : url.slice(0, queryAt);
-    if (path === '/__bench/stats') {
-      send(res, 200, 'application/json', JSON.stringify(stats));
-      return;
-    }
+    let path = request.path;
+    if (path === '/__bench/stats') return reply.text(200, 'application/json', JSON.stringify(stats));
     if (prefix !== '' && path.startsWith(prefix)) path = path.slice(prefix.length);
-    const method = req.method ?? 'GET';
+    const method = request.method;
     let match: RegExpExecArray | null = null;
     let route: Route | undefined;
     for (const candidate of byMethod.get(method) ?? []) {
@@ -224,17 +213,10 @@ export async function startStub(doc: OpenApiDoc, options: StubOptions = {}): Pro
       if (method === 'POST' && /\/token$/.test(path)) {
         // An OAuth client-credentials token endpoint, for servers that fetch their own service token.
         stats.tokenRequests += 1;
-        send(
-          res,
-          200,
-          'application/json',
-          JSON.stringify({ access_token: 'stub-service-token', token_type: 'Bearer', expires_in: 3600 }),
-        );
-        return;
+        return reply.text(200, 'application/json', JSON.stringify({ access_token: 'stub-service-token', token_type: 'Bearer', expires_in: 3600 }));
       }
       stats.notFound += 1;
-      problem(res, 404, `no operation for ${method} ${path}`);
-      return;
+      return problem(404, `no operation for ${method} ${path}`);
     }
     stats.byOperation[route.key] = (stats.byOperation[route.key] ?? 0) + 1;
     if (route.login !== undefined) {
@@ -243,36 +225,27 @@ export async function startStub(doc: OpenApiDoc, options: StubOptions = {}): Pro
       const token = variantOf(route.login.exampleToken, loginCount);
       let tag = 0;
       try {
-        tag = loginBodyTag(JSON.parse(body));
+        tag = loginBodyTag(JSON.parse(request.body));
       } catch {
         // Not JSON: a login without a session tag.
       }
       issued.set(token, tag);
-      const answer = structuredClone(route.op.success.example);
-      setAt(answer, route.login.tokenPath, token);
-      send(res, route.status, route.contentType, JSON.stringify(answer));
-      return;
+      const body = structuredClone(route.op.success.example);
+      setAt(body, route.login.tokenPath, token);
+      return reply.text(route.status, route.contentType, JSON.stringify(body));
     }
     let sessionTag = 0;
     if (strictTokens && route.secured) {
-      const auth = req.headers.authorization;
-      const token = auth?.startsWith('Bearer ') === true ? auth.slice(7) : undefined;
-      const tag = token === undefined ? undefined : issued.get(token);
+      const tag = request.token === undefined ? undefined : issued.get(request.token);
       if (tag === undefined) {
         stats.unauthorized += 1;
-        problem(res, 401, 'missing or unknown bearer token');
-        return;
+        return problem(401, 'missing or unknown bearer token');
       }
       sessionTag = tag;
     }
-    if (route.status === 204 || route.parts[0] === '') {
-      res.writeHead(route.status);
-      res.end();
-      return;
-    }
+    if (route.status === 204 || route.parts[0] === '') return reply.status(route.status);
     if (route.parts.length === 2) {
-      const index = route.names.length - 1;
-      const raw = match[index + 1] ?? '';
+      const raw = match[route.names.length] ?? '';
       let value = raw;
       try {
         value = decodeURIComponent(raw);
@@ -284,38 +257,12 @@ export async function startStub(doc: OpenApiDoc, options: StubOptions = {}): Pro
         stats.sessionMismatches += 1;
         value = `${value.slice(0, -12)}ffffffffffff`;
       }
-      send(res, route.status, route.contentType, route.parts[0] + JSON.stringify(value) + route.parts[1]);
-      return;
+      return reply.text(route.status, route.contentType, route.parts[0] + JSON.stringify(value) + route.parts[1]);
     }
-    send(res, route.status, route.contentType, route.parts[0]);
+    return reply.text(route.status, route.contentType, route.parts[0]);
   };
 
-  const server = createServer((req, res) => {
-    // Only a login's body matters (its session tag); GET requests have none.
-    let body = '';
-    req.setEncoding('utf8');
-    req.on('data', (chunk: string) => {
-      if (body.length < 65_536) body += chunk;
-    });
-    req.on('end', () => handle(req, res, body));
-  });
   // Clients keep connections alive for the whole run: never let the stub be the one that closes them.
-  server.keepAliveTimeout = 120_000;
-  server.headersTimeout = 130_000;
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(options.port ?? 0, options.host ?? '127.0.0.1', () => resolve());
-  });
-  const port = (server.address() as AddressInfo).port;
-  return {
-    server,
-    port,
-    stats,
-    strictTokens,
-    close: () =>
-      new Promise<void>((resolve) => {
-        server.closeAllConnections();
-        server.close(() => resolve());
-      }),
-  };
+  const backend = await startFaultBackend({ fallback: answer, record: false, port: options.port ?? 0, keepAliveMs: 120_000 });
+  return { port: backend.port, stats, strictTokens, close: () => backend.close() };
 }

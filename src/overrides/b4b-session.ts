@@ -5,7 +5,7 @@
  * (by `expires_in` / `expires_at`, or the JWT `exp` claim of RFC 7519 §4.1.4) simply ends the session.
  * The token never leaves this module except as an `Authorization` header value.
  */
-import { decodeJwt } from 'jose';
+import { decodeJwt } from 'jose/jwt/decode';
 import type { SessionHandle } from '../contracts.js';
 import { isRecord } from './b4b/results.js';
 

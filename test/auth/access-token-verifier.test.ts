@@ -3,43 +3,29 @@
  * the cache never outlives the token's `exp`, never accepts a changed token, and stays within its size.
  * Tokens are signed with the real sandbox authorization server's key and verified against its JWKS.
  */
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { importJWK, SignJWT, type CryptoKey, type JWK, type JWTPayload } from 'jose';
+import { SignJWT, type JWTPayload } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createAccessTokenVerifier, InvalidTokenError, type AccessTokenVerifierOptions } from '../../src/auth/access-token-verifier.js';
-import { startSandboxAuthorizationServer, type SandboxAuthorizationServer } from '../../src/sandbox/authorization-server.js';
+import { startSigningSandbox, type SigningSandbox } from '../helpers/sandbox-issuer.js';
 
 const RESOURCE = 'http://127.0.0.1:3998/demo/mcp';
 
 describe('verified-token cache', () => {
-  let as: SandboxAuthorizationServer;
-  let keysDir: string;
-  let key: CryptoKey;
-  let kid: string;
+  let sandbox: SigningSandbox;
   let base: AccessTokenVerifierOptions;
 
   const seconds = (): number => Math.floor(Date.now() / 1000);
   const token = (claims: JWTPayload = {}): Promise<string> =>
-    new SignJWT({ iss: as.issuer, aud: RESOURCE, sub: 'alice', scope: 'demo:read', iat: seconds(), exp: seconds() + 300, ...claims })
-      .setProtectedHeader({ alg: 'RS256', kid, typ: 'at+jwt' })
-      .sign(key);
+    new SignJWT({ iss: sandbox.as.issuer, aud: RESOURCE, sub: 'alice', scope: 'demo:read', iat: seconds(), exp: seconds() + 300, ...claims })
+      .setProtectedHeader({ alg: 'RS256', kid: sandbox.jwk.kid!, typ: 'at+jwt' })
+      .sign(sandbox.key);
 
   beforeAll(async () => {
-    keysDir = await mkdtemp(join(tmpdir(), 'finmcp-verifier-'));
-    const keysFile = join(keysDir, 'keys.json');
-    as = await startSandboxAuthorizationServer({ resources: [{ url: RESOURCE, scopes: ['demo:read'] }], keysFile });
-    const jwk = (JSON.parse(await readFile(keysFile, 'utf8')) as { keys: JWK[] }).keys[0]!;
-    kid = jwk.kid!;
-    key = (await importJWK(jwk, 'RS256')) as CryptoKey;
-    base = { resource: RESOURCE, issuer: as.issuer };
+    sandbox = await startSigningSandbox([{ url: RESOURCE, scopes: ['demo:read'] }]);
+    base = { resource: RESOURCE, issuer: sandbox.as.issuer };
   });
 
-  afterAll(async () => {
-    await as?.stop();
-    await rm(keysDir, { recursive: true, force: true });
-  });
+  afterAll(() => sandbox?.close());
 
   it('answers a token sent again from the cache (the same principal object)', async () => {
     const verifier = createAccessTokenVerifier(base);

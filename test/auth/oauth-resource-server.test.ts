@@ -3,9 +3,6 @@
  * its JWKS is discovered from its metadata; test tokens are real jose-signed JWTs, made with the server's own
  * persisted signing key (or with other keys and algorithms, for the attacks).
  */
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import {
   exportSPKI,
   generateKeyPair,
@@ -26,11 +23,11 @@ import {
 import { insufficientScopeHeader } from '../../src/auth/www-authenticate.js';
 import {
   obtainSandboxToken,
-  startSandboxAuthorizationServer,
   type SandboxAuthorizationServer,
 } from '../../src/sandbox/authorization-server.js';
 import { SANDBOX_CLI_CLIENT, SANDBOX_IDENTITIES, withBackendClaims } from '../../src/sandbox/sandbox-identities.js';
 import { SANDBOX_ORGANISATIONS, sandboxOrganisationClaims } from '../../src/overrides/organization.js';
+import { startSigningSandbox, type SigningSandbox } from '../helpers/sandbox-issuer.js';
 
 const RESOURCE = 'http://127.0.0.1:3999/demo/mcp';
 const PRM_URL = 'http://127.0.0.1:3999/.well-known/oauth-protected-resource/demo/mcp';
@@ -38,8 +35,8 @@ const SCOPES = ['demo:read', 'demo:write'];
 const COGNITO_CLIENT = 'cognito-app-client';
 
 describe('createOAuthResourceServer', () => {
+  let sandbox: SigningSandbox;
   let as: SandboxAuthorizationServer;
-  let keysDir: string;
   let signingKey: CryptoKey;
   let signingJwk: JWK;
   let rs: OAuthResourceServer;
@@ -67,16 +64,9 @@ describe('createOAuthResourceServer', () => {
     Object.fromEntries(Object.entries(payload).filter(([name]) => !names.includes(name)));
 
   beforeAll(async () => {
-    keysDir = await mkdtemp(join(tmpdir(), 'finmcp-rs-'));
-    const keysFile = join(keysDir, 'keys.json');
-    as = await startSandboxAuthorizationServer({
-      resources: [{ url: RESOURCE, scopes: SCOPES }],
-      keysFile,
-      identities: withBackendClaims(SANDBOX_IDENTITIES, [sandboxOrganisationClaims()]),
-    });
-    const stored = JSON.parse(await readFile(keysFile, 'utf8')) as { keys: JWK[] };
-    signingJwk = stored.keys[0]!;
-    signingKey = (await importJWK(signingJwk, 'RS256')) as CryptoKey;
+    // The users carry what FinOpps' module adds (their organisations), as under `serve --sandbox`.
+    sandbox = await startSigningSandbox([{ url: RESOURCE, scopes: SCOPES }], withBackendClaims(SANDBOX_IDENTITIES, [sandboxOrganisationClaims()]));
+    ({ as, jwk: signingJwk, key: signingKey } = sandbox);
     options = {
       resource: RESOURCE,
       authorizationServers: [as.issuer],
@@ -87,10 +77,7 @@ describe('createOAuthResourceServer', () => {
     rs = createOAuthResourceServer(options);
   });
 
-  afterAll(async () => {
-    await as?.stop();
-    await rm(keysDir, { recursive: true, force: true });
-  });
+  afterAll(() => sandbox?.close());
 
   it('challenges a request without a token with resource_metadata and scope (401, no error code)', async () => {
     const given = [undefined, 'Basic dXNlcjpwYXNz', ''];

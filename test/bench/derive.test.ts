@@ -4,24 +4,12 @@
  */
 import { describe, expect, it } from 'vitest';
 import type { BackendResult } from '../../bench/backend-run.js';
-import type { TallyCounts } from '../../bench/check.js';
+import { Tally, type TallyCounts } from '../../bench/check.js';
 import { derive } from '../../bench/derive.js';
 import type { LatencyResult } from '../../bench/measure/latency.js';
 import type { ThroughputResult } from '../../bench/measure/throughput.js';
 
-const clean: TallyCounts = {
-  ok: 100,
-  wrongData: 0,
-  wrongId: 0,
-  strays: 0,
-  rpcErrors: 0,
-  toolErrors: 0,
-  httpErrors: 0,
-  timeouts: 0,
-  transportErrors: 0,
-  mismatches: 0,
-  samples: [],
-};
+const clean: TallyCounts = { ...new Tally().snapshot(), ok: 100 };
 
 function latency(server: string, transport: string, median: number, p99: number): LatencyResult {
   return { server, transport, client: 'c', warmup: 0, summary: { n: 100, median, p99, mean: median, min: median, max: p99 }, outcomes: clean };

@@ -4,50 +4,27 @@
  * checks that every figure was produced and that no answer was mismatched. No timing is asserted: figures
  * on a shared two-core machine are for BENCHMARKS.md, not for pass/fail.
  */
-import { spawn } from 'node:child_process';
-import { existsSync } from 'node:fs';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { RunResults } from '../../bench/report.js';
-
-const ROOT = join(import.meta.dirname, '..', '..');
-const RUN = join(ROOT, 'dist', 'bench', 'run.js');
+import { runCompiled } from '../helpers/run-compiled.js';
 
 let dir: string;
 let results: RunResults;
 let markdown: string;
 
-function runSmoke(out: string, md: string): Promise<{ code: number | null; output: string }> {
-  return new Promise((resolve) => {
-    const child = spawn(process.execPath, [RUN, '--smoke', '--out', out, '--markdown', md], {
-      cwd: ROOT,
-      stdio: ['ignore', 'pipe', 'pipe'],
-      env: { ...process.env, BENCH_SMOKE: '1' },
-    });
-    let output = '';
-    const keep = (chunk: Buffer): void => {
-      output = (output + chunk.toString()).slice(-6000);
-    };
-    child.stdout.on('data', keep);
-    child.stderr.on('data', keep);
-    // The harness bounds itself; this only guards the test against a wedged child.
-    const timer = setTimeout(() => child.kill('SIGKILL'), 170_000);
-    child.on('exit', (code) => {
-      clearTimeout(timer);
-      resolve({ code, output });
-    });
-  });
-}
-
 describe('npm run bench --smoke', () => {
   beforeAll(async () => {
-    if (!existsSync(RUN)) throw new Error(`${RUN} is missing: run \`npm run build\` first (npm test does)`);
     dir = await mkdtemp(join(tmpdir(), 'finmcp-bench-smoke-'));
     const out = join(dir, 'results.json');
     const md = join(dir, 'BENCHMARKS.md');
-    const { code, output } = await runSmoke(out, md);
+    const { code, output } = await runCompiled('bench/run.js', ['--smoke', '--out', out, '--markdown', md], {
+      env: { BENCH_SMOKE: '1' },
+      guardMs: 170_000,
+      tailChars: 6000,
+    });
     if (code !== 0) throw new Error(`smoke run failed (exit ${String(code)}):\n${output}`);
     results = JSON.parse(await readFile(out, 'utf8')) as RunResults;
     markdown = await readFile(md, 'utf8');

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { compileRequestPlan, RequestBuildError, type BuiltRequest } from '../../src/core/request-builder.js';
 import type { BodyBinding, HttpMethod, ParameterBinding, ToolDescriptor } from '../../contract/descriptor.js';
+import { propertiesBody } from '../helpers/descriptors.js';
 
 function descriptor(
   method: HttpMethod,
@@ -81,12 +82,7 @@ const cases: Case[] = [
   // Query styles.
   {
     given: 'form explode array, booleans, undefined and null omitted',
-    d: descriptor('get', '/q', [
-      p('query', 'status', 'form', true),
-      p('query', 'paid', 'form', true),
-      p('query', 'skip', 'form', true),
-      p('query', 'nil', 'form', true),
-    ]),
+    d: descriptor('get', '/q', ['status', 'paid', 'skip', 'nil'].map((name) => p('query', name, 'form', true))),
     args: { status: ['draft', 'sent'], paid: false, skip: undefined, nil: null },
     want: { query: 'status=draft&status=sent&paid=false' },
   },
@@ -130,8 +126,7 @@ const cases: Case[] = [
   {
     given: 'header simple, array and lower-cased name; cookies',
     d: descriptor('get', '/h', [
-      p('header', 'X-Tenant', 'simple', false),
-      p('header', 'X-List', 'simple', false),
+      ...['X-Tenant', 'X-List'].map((name) => p('header', name, 'simple', false)),
       p('cookie', 'lang', 'form', true),
       p('cookie', 'ids', 'form', false),
     ]),
@@ -141,47 +136,25 @@ const cases: Case[] = [
   // Bodies.
   {
     given: 'properties body with renamed fields, undefined omitted, null kept',
-    d: descriptor('post', '/b', [], {
-      kind: 'properties',
-      contentType: 'application/json',
-      required: true,
-      fields: [
-        { property: 'customerId', name: 'customer_id' },
-        { property: 'note', name: 'note' },
-        { property: 'due', name: 'due' },
-      ],
-    }),
+    d: descriptor('post', '/b', [], propertiesBody('application/json', true, { customerId: 'customer_id', note: 'note', due: 'due' })),
     args: { customerId: 7, note: undefined, due: null },
     want: { method: 'POST', body: '{"customer_id":7,"due":null}', contentType: 'application/json', headers: { 'content-type': 'application/json' } },
   },
   {
     given: 'optional properties body with nothing set is left out',
-    d: descriptor('patch', '/b', [], {
-      kind: 'properties',
-      contentType: 'application/json',
-      required: false,
-      fields: [{ property: 'a', name: 'a' }],
-    }),
+    d: descriptor('patch', '/b', [], propertiesBody('application/json', false, { a: 'a' })),
     args: {},
     want: { method: 'PATCH', headers: {} },
   },
   {
     given: 'required properties body with nothing set is {}',
-    d: descriptor('post', '/b', [], { kind: 'properties', contentType: 'application/json', required: true, fields: [] }),
+    d: descriptor('post', '/b', [], propertiesBody('application/json', true, {})),
     args: {},
     want: { body: '{}' },
   },
   {
     given: 'form-urlencoded properties body',
-    d: descriptor('post', '/b', [], {
-      kind: 'properties',
-      contentType: 'application/x-www-form-urlencoded',
-      required: true,
-      fields: [
-        { property: 'grantType', name: 'grant_type' },
-        { property: 'scope', name: 'scope' },
-      ],
-    }),
+    d: descriptor('post', '/b', [], propertiesBody('application/x-www-form-urlencoded', true, { grantType: 'grant_type', scope: 'scope' })),
     args: { grantType: 'client_credentials', scope: ['a', 'b'] },
     want: { body: 'grant_type=client_credentials&scope=a&scope=b' },
   },

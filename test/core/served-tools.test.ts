@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { buildServedTools } from '../../src/core/served-tools.js';
+import { itAnswers } from '../helpers/truth-table.js';
 import type { BackendOverrides, HandWrittenTool } from '../../src/contracts.js';
 import type { GeneratedBackend, HttpMethod, PrecompiledValidator, ToolDescriptor } from '../../contract/descriptor.js';
 
@@ -43,18 +44,8 @@ const generated: GeneratedBackend = {
 };
 
 describe('buildServedTools', () => {
-  const idempotency = [
-    { given: 'getA', want: true },
-    { given: 'putA', want: true },
-    { given: 'putB', want: false },
-    { given: 'postA', want: false },
-    { given: 'postB', want: false },
-    { given: 'delA', want: true },
-  ];
-  it.each(idempotency)('idempotent($given) = $want', ({ given, want }) => {
-    const { operations } = buildServedTools({ generated, overrides: {} }, 1000);
-    expect(operations.get(given)?.idempotent).toBe(want);
-  });
+  const { operations } = buildServedTools({ generated, overrides: {} }, 1000);
+  itAnswers('idempotent', (name: string) => operations.get(name)?.idempotent, ['getA', 'putA', 'delA'], ['putB', 'postA', 'postB']);
 
   it('lets a tool override re-annotate idempotency', () => {
     const { operations } = buildServedTools({ generated, overrides: { tools: { getA: { annotations: { idempotentHint: false } } } } }, 1000);

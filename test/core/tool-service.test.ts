@@ -12,7 +12,9 @@ import type {
 import type { GeneratedBackend, JsonSchema, PrecompiledValidator, ToolDescriptor } from '../../contract/descriptor.js';
 import { createBackendHttp, type BackendHttp } from '../../src/backend/backend-http.js';
 import { createLogger } from '../../src/log.js';
-import { reply, startFaultBackend, type FaultBackend } from '../helpers/fault-backend.js';
+import { reply, startFaultBackend, type FaultBackend } from '../../testkit/fault-backend.js';
+import { propertiesBody } from '../helpers/descriptors.js';
+import { itAnswers } from '../helpers/truth-table.js';
 
 // Tests may compile validators; the runtime only runs precompiled ones.
 const ajv = new Ajv2020({ allErrors: true, strict: false });
@@ -100,16 +102,7 @@ const tools: ToolDescriptor[] = [
     outputSchema: invoice,
     operation: op('post', '/orgs/{organizationId}/invoices'),
     parameters: [orgParam],
-    body: {
-      kind: 'properties',
-      contentType: 'application/json',
-      required: true,
-      fields: [
-        { property: 'customerId', name: 'customer_id' },
-        { property: 'amount', name: 'amount' },
-        { property: 'memo', name: 'memo' },
-      ],
-    },
+    body: propertiesBody('application/json', true, { customerId: 'customer_id', amount: 'amount', memo: 'memo' }),
     output: { status: '201', contentType: 'application/json' },
   }),
   tool({
@@ -254,16 +247,7 @@ describe('listing', () => {
     expect(service.listTools()).toBe(listed);
   });
 
-  const lookups = [
-    { given: 'get_invoice', want: true },
-    { given: 'getInvoice', want: false },
-    { given: 'deleteInvoice', want: false },
-    { given: 'purgeInvoice', want: true },
-    { given: 'nope', want: false },
-  ];
-  it.each(lookups)('hasTool($given) is $want', ({ given, want }) => {
-    expect(service.hasTool(given)).toBe(want);
-  });
+  itAnswers('hasTool', (name: string) => service.hasTool(name), ['get_invoice', 'purgeInvoice'], ['getInvoice', 'deleteInvoice', 'nope']);
 
   it('serves only allowedMethods', () => {
     const readOnly = createToolService(

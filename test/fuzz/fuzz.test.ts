@@ -4,7 +4,6 @@
  * Fails on any finding and names the seed to replay it with. The seed is random unless FUZZ_SEED is set, so
  * every run explores new cases. No timing is asserted: `--max-seconds` only bounds how long cases are started.
  */
-import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -12,9 +11,7 @@ import { join } from 'node:path';
 import { randomInt } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { FuzzResults } from '../../fuzz/summary.js';
-
-const ROOT = join(import.meta.dirname, '..', '..');
-const RUN = join(ROOT, 'dist', 'fuzz', 'run.js');
+import { runCompiled } from '../helpers/run-compiled.js';
 const SEED = process.env['FUZZ_SEED'] === undefined ? randomInt(2 ** 31 - 1) : Number(process.env['FUZZ_SEED']);
 
 let dir: string;
@@ -23,27 +20,15 @@ let output = '';
 let exitCode: number | null;
 
 beforeAll(async () => {
-  if (!existsSync(RUN)) throw new Error(`${RUN} is missing: run \`npm run build\` first (npm test does)`);
   dir = await mkdtemp(join(tmpdir(), 'finmcp-fuzz-'));
   const out = join(dir, 'results.json');
-  exitCode = await new Promise<number | null>((resolve) => {
-    const child = spawn(
-      process.execPath,
-      [RUN, '--calls', '2000', '--seed', String(SEED), '--concurrency', '16', '--max-seconds', '120', '--out', out, '--markdown', 'none'],
-      { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] },
-    );
-    const keep = (chunk: Buffer): void => {
-      output = (output + chunk.toString()).slice(-8000);
-    };
-    child.stdout.on('data', keep);
-    child.stderr.on('data', keep);
-    // The runner bounds itself; this only guards the suite against a wedged child.
-    const timer = setTimeout(() => child.kill('SIGKILL'), 840_000);
-    child.on('exit', (code) => {
-      clearTimeout(timer);
-      resolve(code);
-    });
-  });
+  const run = await runCompiled(
+    'fuzz/run.js',
+    ['--calls', '2000', '--seed', String(SEED), '--concurrency', '16', '--max-seconds', '120', '--out', out, '--markdown', 'none'],
+    { guardMs: 840_000 },
+  );
+  exitCode = run.code;
+  output = run.output;
   if (!existsSync(out)) throw new Error(`fuzz run (seed ${SEED}) wrote no results, exit ${String(exitCode)}:\n${output}`);
   results = JSON.parse(await readFile(out, 'utf8')) as FuzzResults;
 }, 900_000);

@@ -1,6 +1,7 @@
 /**
  * The real specs (`specs/*.yaml`) through the generator: the invariants every tool must keep, and freshness of the
  * committed `generated/` and `docs/tools.md` (whose `tools.gen.json` pins the descriptors: no snapshot repeats it).
+ * The only place `npm test` runs `generate --check`.
  */
 import { join, resolve } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';

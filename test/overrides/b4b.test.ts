@@ -14,7 +14,7 @@ import { B4B_AUTH_KEY, NOT_LOGGED_IN, SESSION_EXPIRED } from '../../src/override
 import { LOGIN_FAILED, createB4bOverrides, type B4bOverridesConfig } from '../../src/overrides/b4b.js';
 import { startPrism, type PrismServer } from '../../src/sandbox/prism.js';
 import { MemorySessionStore, createSessionHandle } from '../../src/transport/session-store.js';
-import { reply, startFaultBackend, type FaultBackend } from '../helpers/fault-backend.js';
+import { reply, startFaultBackend, type FaultBackend } from '../../testkit/fault-backend.js';
 import { INVOICE_XML } from './invoice.js';
 import { stubBackendPerBlock } from './stub-backend.js';
 

@@ -12,7 +12,7 @@ import { createBackendHttp, type BackendHttp } from '../../src/backend/backend-h
 import { createLogger } from '../../src/log.js';
 import { SERVICE_TOKEN_UNAVAILABLE, createFinoppsOverrides, type FinoppsOverridesConfig } from '../../src/overrides/finopps.js';
 import { startPrism, type PrismServer } from '../../src/sandbox/prism.js';
-import { reply, type FaultBackend } from '../helpers/fault-backend.js';
+import { reply, type FaultBackend } from '../../testkit/fault-backend.js';
 import { stubBackendPerBlock } from './stub-backend.js';
 
 const logger = createLogger({ level: process.env['TEST_LOG_LEVEL'] ?? 'silent' });

@@ -3,13 +3,15 @@
  *
  * Unlike the Prism mock (static examples), it issues a distinct JWT-looking token per login, knows which user owns
  * each token, and answers every data operation with data naming that user, so a test can see whose token reached
- * it. Every request is recorded (method, path, headers, body, bearer token, `x-request-id`). Replies can be scripted
- * per `METHOD path` (statuses, connection resets) ahead of the default behaviour.
+ * it. It is a configuration of the project's one fake backend (testkit/fault-backend.ts): every request is recorded
+ * (method, path, headers, body, bearer token, `x-request-id`), and replies scripted per `METHOD path` (statuses,
+ * connection resets, `reply.after(gate)`) come ahead of the B4B behaviour, which is the backend's fallback.
  */
-import { randomBytes } from 'node:crypto';
-import { once } from 'node:events';
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import type { AddressInfo, Socket } from 'node:net';
+import { randomBytes, randomUUID } from 'node:crypto';
+import { startServers, type RunningServers } from '../../src/cli/serve.js';
+import { Settings } from '../../src/config.js';
+import type { Logger } from '../../src/log.js';
+import { reply, startFaultBackend, type RecordedRequest, type Reply } from '../../testkit/fault-backend.js';
 
 /** A B4B user the stub accepts. */
 export interface StubUser {
@@ -23,50 +25,13 @@ export interface StubUser {
   expiresIn?: number;
 }
 
-/** One request as the stub received it. */
-export interface StubRequest {
-  method: string;
-  path: string;
-  query: string;
-  /** Lower-case header names. */
-  headers: Record<string, string | string[] | undefined>;
-  body: string;
-  /** The bearer token sent, if any. */
-  token: string | undefined;
-  /** The `x-request-id` header, if any. */
-  requestId: string | undefined;
-}
-
-/**
- * A scripted reply: a status (with optional JSON body / headers), a connection reset, the default behaviour, or the
- * default behaviour once `gate` settles (to hold a request in flight).
- */
-export type StubReply =
-  | { kind: 'status'; status: number; body?: unknown; headers?: Record<string, string> }
-  | { kind: 'reset' }
-  | { kind: 'default' }
-  | { kind: 'after'; gate: Promise<void> };
-
-export const stubReply = {
-  status(status: number, body?: unknown, headers?: Record<string, string>): StubReply {
-    return { kind: 'status', status, ...(body === undefined ? {} : { body }), ...(headers === undefined ? {} : { headers }) };
-  },
-  reset(): StubReply {
-    return { kind: 'reset' };
-  },
-  default(): StubReply {
-    return { kind: 'default' };
-  },
-  after(gate: Promise<void>): StubReply {
-    return { kind: 'after', gate };
-  },
-};
-
 /** A running stub. */
 export interface B4bStub {
   readonly url: string;
-  readonly requests: StubRequest[];
+  readonly requests: RecordedRequest[];
   addUser(user: StubUser): void;
+  /** Adds a fresh OWNER (unique phone, random password) named after `tag`, `extra` on top, and returns it. */
+  newUser(tag: string, extra?: Partial<StubUser>): StubUser;
   /** Every token issued so far, in order. */
   readonly issued: ReadonlyArray<{ token: string; phone: string }>;
   /** Tokens issued to a phone number. */
@@ -76,10 +41,10 @@ export interface B4bStub {
   /** Makes the stub answer 401 to this token from now on (as after a backend-side expiry). */
   revoke(token: string): void;
   /** Scripts replies for `method path` (exact path, no query); the last one repeats. */
-  script(method: string, path: string, ...replies: StubReply[]): void;
+  script(method: string, path: string, ...replies: Reply[]): void;
   clearScripts(): void;
   /** The recorded requests with this method and path. */
-  requestsTo(method: string, path: string): StubRequest[];
+  requestsTo(method: string, path: string): RecordedRequest[];
   close(): Promise<void>;
 }
 
@@ -90,8 +55,8 @@ function b64url(value: unknown): string {
   return Buffer.from(JSON.stringify(value)).toString('base64url');
 }
 
-function problem(status: number, title: string, detail: string): { status: number; body: unknown; type: string } {
-  return { status, type: 'application/problem+json', body: { type: 'about:blank', title, status, detail } };
+function problem(status: number, title: string, detail: string): Reply {
+  return reply.problem(status, { type: 'about:blank', title, detail });
 }
 
 /** Starts the stub. */
@@ -100,9 +65,7 @@ export async function startB4bStub(): Promise<B4bStub> {
   const owners = new Map<string, StubUser>();
   const revoked = new Set<string>();
   const issued: Array<{ token: string; phone: string }> = [];
-  const requests: StubRequest[] = [];
-  const scripts = new Map<string, StubReply[]>();
-  const sockets = new Set<Socket>();
+  let created = 0;
 
   const issue = (user: StubUser): string => {
     const now = Math.floor(Date.now() / 1000);
@@ -131,9 +94,9 @@ export async function startB4bStub(): Promise<B4bStub> {
     ...overrides,
   });
 
-  /** The default behaviour: status, content type and body. */
-  const answer = (rec: StubRequest): { status: number; type: string; body: unknown } => {
-    const json = (status: number, body: unknown): { status: number; type: string; body: unknown } => ({ status, type: 'application/json', body });
+  /** The B4B behaviour (the fault backend's fallback). */
+  const answer = (rec: RecordedRequest): Reply => {
+    const json = reply.json;
     if (rec.method === 'POST' && rec.path === '/api/v1/auth/login') {
       let body: Record<string, unknown> = {};
       try {
@@ -187,69 +150,28 @@ export async function startB4bStub(): Promise<B4bStub> {
     return problem(404, 'Not Found', `stub: no route for ${rec.method} ${rec.path}`);
   };
 
-  const send = (res: ServerResponse, status: number, type: string, body: unknown, headers: Record<string, string> = {}): void => {
-    const text = body === undefined ? '' : JSON.stringify(body);
-    res.writeHead(status, { ...(text === '' ? {} : { 'content-type': type }), 'content-length': String(Buffer.byteLength(text)), ...headers });
-    res.end(text);
-  };
-
-  const handle = (req: IncomingMessage, res: ServerResponse, body: string): void => {
-    const raw = req.url ?? '/';
-    const q = raw.indexOf('?');
-    const authorization = req.headers.authorization;
-    const bearer = typeof authorization === 'string' ? /^Bearer (.+)$/.exec(authorization)?.[1] : undefined;
-    const requestId = req.headers['x-request-id'];
-    const rec: StubRequest = {
-      method: req.method ?? 'GET',
-      path: q === -1 ? raw : raw.slice(0, q),
-      query: q === -1 ? '' : raw.slice(q + 1),
-      headers: { ...req.headers },
-      body,
-      token: bearer,
-      requestId: typeof requestId === 'string' ? requestId : undefined,
-    };
-    requests.push(rec);
-    const queue = scripts.get(`${rec.method} ${rec.path}`);
-    const scripted = queue === undefined || queue.length === 0 ? undefined : queue.length > 1 ? queue.shift() : queue[0];
-    if (scripted?.kind === 'reset') {
-      req.socket.destroy();
-      return;
-    }
-    if (scripted?.kind === 'status') {
-      send(res, scripted.status, 'application/json', scripted.body, scripted.headers);
-      return;
-    }
-    if (scripted?.kind === 'after') {
-      void scripted.gate.then(() => {
-        if (res.destroyed) return;
-        const out = answer(rec);
-        send(res, out.status, out.type, out.body);
-      });
-      return;
-    }
-    const out = answer(rec);
-    send(res, out.status, out.type, out.body);
-  };
-
-  const server: Server = createServer((req, res) => {
-    const chunks: Buffer[] = [];
-    req.on('data', (c: Buffer) => chunks.push(c));
-    req.on('end', () => handle(req, res, Buffer.concat(chunks).toString('utf8')));
-  });
-  server.on('connection', (s) => {
-    sockets.add(s);
-    s.on('close', () => sockets.delete(s));
-  });
-  server.listen(0, '127.0.0.1');
-  await once(server, 'listening');
-  const port = (server.address() as AddressInfo).port;
+  const backend = await startFaultBackend({ fallback: answer });
 
   return {
-    url: `http://127.0.0.1:${port}`,
-    requests,
+    url: backend.url,
+    requests: backend.requests,
     issued,
     addUser(user) {
       users.set(user.phone, user);
+    },
+    newUser(tag, extra = {}) {
+      const n = created++;
+      const user: StubUser = {
+        id: randomUUID(),
+        phone: `+849${String(10_000_000 + n)}`,
+        password: `Pw!${tag}-${randomBytes(9).toString('base64url')}`,
+        email: `${tag}.${n}@b4b.example`,
+        full_name: `User ${tag} ${n}`,
+        role: 'OWNER',
+        ...extra,
+      };
+      users.set(user.phone, user);
+      return user;
     },
     tokensOf(phone) {
       return issued.filter((i) => i.phone === phone).map((i) => i.token);
@@ -260,19 +182,14 @@ export async function startB4bStub(): Promise<B4bStub> {
     revoke(token) {
       revoked.add(token);
     },
-    script(method, path, ...replies) {
-      scripts.set(`${method.toUpperCase()} ${path}`, [...replies]);
-    },
-    clearScripts() {
-      scripts.clear();
-    },
-    requestsTo(method, path) {
-      return requests.filter((r) => r.method === method.toUpperCase() && r.path === path);
-    },
-    async close() {
-      for (const s of sockets) s.destroy();
-      server.close();
-      await once(server, 'close');
-    },
+    script: (method, path, ...replies) => backend.script(`${method.toUpperCase()} ${path}`, ...replies),
+    clearScripts: () => backend.clearScripts(),
+    requestsTo: (method, path) => backend.requestsTo(`${method.toUpperCase()} ${path}`),
+    close: () => backend.close(),
   };
+}
+
+/** `serve b4b` over HTTP on a free port against `stub`, with `settings` (environment keys) on top. */
+export function serveB4bOverHttp(stub: B4bStub, settings: Record<string, string>, logger: Logger): Promise<RunningServers> {
+  return startServers(['b4b'], { transport: 'http', port: '0' }, new Settings({ B4B_BACKEND_URL: stub.url, ...settings }), logger);
 }

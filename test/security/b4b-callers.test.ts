@@ -5,15 +5,14 @@
  * JWT each call carried. Clients: the SDK 2.x client pinned to 2026-07-28, and a 2025-11-25 client whose
  * legacy session keeps its own sign-in as before.
  */
-import { randomBytes, randomUUID } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
 import { Writable } from 'node:stream';
 import { Client, StreamableHTTPClientTransport } from '@modelcontextprotocol/client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startServers, type RunningServers } from '../../src/cli/serve.js';
-import { Settings } from '../../src/config.js';
+import type { RunningServers } from '../../src/cli/serve.js';
 import type { ToolResult } from '../../src/contracts.js';
 import { createLogger } from '../../src/log.js';
-import { startB4bStub, type B4bStub, type StubUser } from './b4b-backend.js';
+import { serveB4bOverHttp, startB4bStub, type B4bStub, type StubUser } from './b4b-backend.js';
 
 const KEYS = { ann: `ann-${randomBytes(12).toString('hex')}`, ben: `ben-${randomBytes(12).toString('hex')}` };
 const ENTITIES = '/api/v1/entities';
@@ -24,10 +23,9 @@ const opened: Client[] = [];
 
 beforeAll(async () => {
   stub = await startB4bStub();
-  running = await startServers(
-    ['b4b'],
-    { transport: 'http', port: '0' },
-    new Settings({ B4B_BACKEND_URL: stub.url, FINMCP_API_KEYS: `ann:${KEYS.ann},ben:${KEYS.ben}`, FINMCP_RATE_LIMIT_PER_MINUTE: '0' }),
+  running = await serveB4bOverHttp(
+    stub,
+    { FINMCP_API_KEYS: `ann:${KEYS.ann},ben:${KEYS.ben}`, FINMCP_RATE_LIMIT_PER_MINUTE: '0' },
     createLogger({ level: 'warn', destination: new Writable({ write: (_c, _e, done) => done() }) }),
   );
 }, 120_000);
@@ -38,18 +36,7 @@ afterAll(async () => {
   await stub?.close();
 });
 
-function user(tag: string): StubUser {
-  const u: StubUser = {
-    id: randomUUID(),
-    phone: `+8491${String(Math.floor(Math.random() * 1e7)).padStart(7, '0')}`,
-    password: `Pw!${tag}-${randomBytes(6).toString('hex')}`,
-    email: `${tag}@b4b.example`,
-    full_name: `User ${tag}`,
-    role: 'OWNER',
-  };
-  stub.addUser(u);
-  return u;
-}
+const user = (tag: string): StubUser => stub.newUser(tag);
 
 async function connect(key: string, era: 'modern' | 'legacy'): Promise<Client> {
   const client = new Client(

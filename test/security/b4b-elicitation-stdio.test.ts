@@ -5,14 +5,13 @@
  * nothing. URL-mode sign-in over stdio: the first call of a URL-capable client starts a loopback page listener; the
  * page signs the process in and the password shows up in no MCP message and no log line. Spawns dist/.
  */
-import { randomBytes, randomUUID } from 'node:crypto';
 import { join } from 'node:path';
 import { Client } from '@modelcontextprotocol/client';
 import { StdioClientTransport } from '@modelcontextprotocol/client/stdio';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ToolResult } from '../../src/contracts.js';
 import { projectRoot } from '../../src/paths.js';
-import { startB4bStub, type B4bStub, type StubUser } from './b4b-backend.js';
+import { startB4bStub, type B4bStub } from './b4b-backend.js';
 
 const cli = join(projectRoot(), 'bin', 'finmcp.js');
 const ENTITIES = '/api/v1/entities';
@@ -55,15 +54,7 @@ async function connect(era: 'modern' | 'legacy', answer: { current: Answer }, as
 
 describe.each(['legacy', 'modern'] as const)('B4B write confirmation over stdio, %s era', (era) => {
   it('accept sends exactly what was shown; decline and cancel send nothing', async () => {
-    const u: StubUser = {
-      id: randomUUID(),
-      phone: `+8493${String(Math.floor(Math.random() * 1e7)).padStart(7, '0')}`,
-      password: `Pw!${randomBytes(8).toString('hex')}`,
-      email: `stdio-${era}@b4b.example`,
-      full_name: 'Stdio',
-      role: 'OWNER',
-    };
-    stub.addUser(u);
+    const u = stub.newUser(`stdio-${era}`);
     const answer = { current: 'decline' as Answer };
     const asked: string[] = [];
     const client = await connect(era, answer, asked);
@@ -99,15 +90,7 @@ describe.each(['legacy', 'modern'] as const)('B4B write confirmation over stdio,
 
 describe.each(['legacy', 'modern'] as const)('URL-mode sign-in over stdio, %s era', (era) => {
   it('the page on the loopback listener signs the process in; the password is in no MCP message and no log line', async () => {
-    const u: StubUser = {
-      id: randomUUID(),
-      phone: `+8494${String(Math.floor(Math.random() * 1e7)).padStart(7, '0')}`,
-      password: `Pw!${randomBytes(8).toString('hex')}`,
-      email: `stdio-url-${era}@b4b.example`,
-      full_name: 'Stdio URL',
-      role: 'OWNER',
-    };
-    stub.addUser(u);
+    const u = stub.newUser(`stdio-url-${era}`);
     const messages: string[] = [];
     let stderr = '';
     const client = new Client(

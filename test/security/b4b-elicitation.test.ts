@@ -6,15 +6,14 @@
  * the URL, fetch drives the page (GET, POST the form), the following calls are signed in, and the password appears
  * in no MCP message, no log line and no tool result.
  */
-import { randomBytes, randomUUID } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
 import { Writable } from 'node:stream';
 import { Client, StreamableHTTPClientTransport } from '@modelcontextprotocol/client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startServers, type RunningServers } from '../../src/cli/serve.js';
-import { Settings } from '../../src/config.js';
+import type { RunningServers } from '../../src/cli/serve.js';
 import type { ToolResult } from '../../src/contracts.js';
 import { createLogger } from '../../src/log.js';
-import { startB4bStub, type B4bStub, type StubUser } from './b4b-backend.js';
+import { serveB4bOverHttp, startB4bStub, type B4bStub, type StubUser } from './b4b-backend.js';
 
 const KEY = `eli-${randomBytes(12).toString('hex')}`;
 const ENTITIES = '/api/v1/entities';
@@ -41,10 +40,10 @@ const sink = (): Writable =>
 
 beforeAll(async () => {
   stub = await startB4bStub();
-  const settings = { B4B_BACKEND_URL: stub.url, FINMCP_API_KEYS: `eli:${KEY}`, FINMCP_RATE_LIMIT_PER_MINUTE: '0' };
+  const settings = { FINMCP_API_KEYS: `eli:${KEY}`, FINMCP_RATE_LIMIT_PER_MINUTE: '0' };
   const logger = createLogger({ level: 'debug', destination: sink() });
-  running = await startServers(['b4b'], { transport: 'http', port: '0' }, new Settings(settings), logger);
-  strict = await startServers(['b4b'], { transport: 'http', port: '0' }, new Settings({ ...settings, B4B_REQUIRE_CONFIRMATION: 'true' }), logger);
+  running = await serveB4bOverHttp(stub, settings, logger);
+  strict = await serveB4bOverHttp(stub, { ...settings, B4B_REQUIRE_CONFIRMATION: 'true' }, logger);
 }, 120_000);
 
 afterAll(async () => {
@@ -54,18 +53,7 @@ afterAll(async () => {
   await stub?.close();
 });
 
-function user(tag: string): StubUser {
-  const u: StubUser = {
-    id: randomUUID(),
-    phone: `+8492${String(Math.floor(Math.random() * 1e7)).padStart(7, '0')}`,
-    password: `Pw!${tag}-${randomBytes(8).toString('hex')}`,
-    email: `${tag}@b4b.example`,
-    full_name: `User ${tag}`,
-    role: 'OWNER',
-  };
-  stub.addUser(u);
-  return u;
-}
+const user = (tag: string): StubUser => stub.newUser(tag);
 
 /** fetch that records every MCP message body in {@link wire}. */
 const recordingFetch = async (input: string | URL | Request, init?: RequestInit): Promise<Response> => {

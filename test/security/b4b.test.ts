@@ -11,15 +11,16 @@
  * The server's whole log stream (level trace) is captured in memory; the last test searches it for every password,
  * backend token, inbound API key and Mcp-Session-Id used anywhere in this file.
  */
-import { createHash, randomBytes, randomUUID } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Pool } from 'undici';
 import { LATEST_PROTOCOL_VERSION } from '@modelcontextprotocol/sdk/types.js';
-import { startServers, type RunningServers } from '../../src/cli/serve.js';
+import { startServers } from '../../src/cli/serve.js';
 import { Settings } from '../../src/config.js';
 import { createLogger } from '../../src/log.js';
 import type { ListedTool, ToolResult } from '../../src/contracts.js';
-import { startB4bStub, stubReply, type B4bStub, type StubUser } from './b4b-backend.js';
+import { reply } from '../../testkit/fault-backend.js';
+import { serveB4bOverHttp, startB4bStub, type B4bStub, type StubUser } from './b4b-backend.js';
 
 // ---------------------------------------------------------------------------------------------------------------
 // Everything secret that this file uses, for the log search at the end.
@@ -46,21 +47,10 @@ const ENTITY_ID = '550e8400-e29b-41d4-a716-446655440000';
 const SESSION_EXPIRED = /session expired\W+call `?login`? again/i;
 const ASKS_FOR_LOGIN = /not logged in\W+call the `?login`? tool/i;
 
-let userCounter = 0;
-/** A fresh user with a unique phone number and password (registered with the stub). */
+/** A fresh user of the stub whose password the log checks look for. */
 function newUser(stub: B4bStub, tag: string, extra: Partial<StubUser> = {}): StubUser {
-  const n = userCounter++;
-  const user: StubUser = {
-    id: randomUUID(),
-    phone: `+849${String(10_000_000 + n)}`,
-    password: `Pw!${tag}-${randomBytes(9).toString('base64url')}`,
-    email: `${tag}.${n}@b4b.example`,
-    full_name: `User ${tag} ${n}`,
-    role: 'OWNER',
-    ...extra,
-  };
+  const user = stub.newUser(tag, extra);
   secrets.passwords.add(user.password);
-  stub.addUser(user);
   return user;
 }
 
@@ -156,31 +146,37 @@ function expectOk(result: ToolResult): Record<string, unknown> {
 // ---------------------------------------------------------------------------------------------------------------
 
 let stub: B4bStub;
-let running: RunningServers;
-let pool: Pool;
+let served: Served;
 let client: LeanClient;
+
+/** A b4b server against the stub and a lean client over a pool of its connections. */
+interface Served {
+  client: LeanClient;
+  close(): Promise<void>;
+}
+
+async function serveWithClient(settings: Record<string, string>, connections: number): Promise<Served> {
+  const running = await serveB4bOverHttp(stub, settings, logger);
+  const pool = new Pool(running.url!, { connections });
+  return {
+    client: new LeanClient(pool),
+    async close() {
+      await pool.close();
+      await running.close();
+    },
+  };
+}
 
 beforeAll(async () => {
   stub = await startB4bStub();
-  running = await startServers(
-    ['b4b'],
-    { transport: 'http', port: '0' },
-    new Settings({
-      B4B_BACKEND_URL: stub.url,
-      B4B_MAX_XML_BYTES: '2048',
-      // Every caller here is anonymous from 127.0.0.1, i.e. one rate-limit bucket; the limiter is not under test.
-      FINMCP_RATE_LIMIT_PER_MINUTE: '60000000',
-    }),
-    logger,
-  );
+  // Every caller here is anonymous from 127.0.0.1, i.e. one rate-limit bucket; the limiter is not under test.
   // 48 connections: the 200 sessions interleave over these.
-  pool = new Pool(running.url!, { connections: 48 });
-  client = new LeanClient(pool);
+  served = await serveWithClient({ B4B_MAX_XML_BYTES: '2048', FINMCP_RATE_LIMIT_PER_MINUTE: '60000000' }, 48);
+  client = served.client;
 }, 120_000);
 
 afterAll(async () => {
-  await pool?.close();
-  await running?.close();
+  await served?.close();
   await stub?.close();
 });
 
@@ -330,21 +326,15 @@ describe('writes are never retried automatically', () => {
     const { sid, token } = await loggedIn('writes');
     try {
       // 503 with Retry-After: 0 invites an immediate retry; a write must not take it.
-      stub.script('POST', '/api/v1/entities', stubReply.status(503, { title: 'Service Unavailable', status: 503 }, { 'retry-after': '0' }));
-      const created = await client.call(sid, 10, 'create_entity', {
-        name: 'Tech Innovations Ltd',
-        entity_type: 'COMPANY',
-        tax_code: '1234567890',
-        address: '123 Tech Street',
-        city: 'San Francisco',
-        country: 'USA',
-      });
+      stub.script('POST', '/api/v1/entities', reply.json(503, { title: 'Service Unavailable', status: 503 }, { 'retry-after': '0' }));
+      const entity = { name: 'Retry Probe JSC', entity_type: 'COMPANY', tax_code: '0312345678', address: '1 Lê Lợi', city: 'Hồ Chí Minh', country: 'VN' };
+      const created = await client.call(sid, 10, 'create_entity', entity);
       expect(created.isError).toBe(true);
       expect(text(created)).toMatch(/HTTP 503/);
       expect(stub.requestsTo('POST', '/api/v1/entities').filter((r) => r.token === token)).toHaveLength(1);
 
       const importPath = `/api/v1/entities/${ENTITY_ID}/invoices/import-xml`;
-      stub.script('POST', importPath, stubReply.reset());
+      stub.script('POST', importPath, reply.reset());
       const imported = await client.call(sid, 11, 'import_invoice_xml', {
         entity_id: ENTITY_ID,
         xml_content: '<Invoice><InvoiceNumber>INV-9</InvoiceNumber><Date>2024-01-15</Date><Total>1.00</Total></Invoice>',
@@ -354,13 +344,13 @@ describe('writes are never retried automatically', () => {
       expect(stub.requestsTo('POST', importPath).filter((r) => r.token === token)).toHaveLength(1);
 
       const entityPath = `/api/v1/entities/${ENTITY_ID}`;
-      stub.script('GET', entityPath, stubReply.status(503, { title: 'Service Unavailable', status: 503 }, { 'retry-after': '0' }), stubReply.default());
+      stub.script('GET', entityPath, reply.json(503, { title: 'Service Unavailable', status: 503 }, { 'retry-after': '0' }), reply.fallback());
       const got = await client.call(sid, 12, 'get_entity', { entity_id: ENTITY_ID });
       expectOk(got);
       expect(stub.requestsTo('GET', entityPath).filter((r) => r.token === token)).toHaveLength(2);
 
       // update_entity is an idempotent write (PUT): retried like a GET.
-      stub.script('PUT', entityPath, stubReply.status(503, { title: 'Service Unavailable', status: 503 }, { 'retry-after': '0' }), stubReply.default());
+      stub.script('PUT', entityPath, reply.json(503, { title: 'Service Unavailable', status: 503 }, { 'retry-after': '0' }), reply.fallback());
       const updated = await client.call(sid, 13, 'update_entity', { entity_id: ENTITY_ID, name: 'Tech Innovations Inc' });
       expect(expectOk(updated)['name']).toBe('Tech Innovations Inc');
       expect(stub.requestsTo('PUT', entityPath).filter((r) => r.token === token)).toHaveLength(2);
@@ -412,8 +402,7 @@ describe('expired backend token', () => {
 });
 
 describe('sessions are not authentication', () => {
-  let keyed: RunningServers;
-  let keyedPool: Pool;
+  let keyed: Served;
   let keyedClient: LeanClient;
   const KEY_A = 'key-a';
   const KEY_B = 'key-b';
@@ -421,18 +410,11 @@ describe('sessions are not authentication', () => {
 
   beforeAll(async () => {
     secrets.apiKeys.add(KEY_A).add(KEY_B);
-    keyed = await startServers(
-      ['b4b'],
-      { transport: 'http', port: '0' },
-      new Settings({ B4B_BACKEND_URL: stub.url, FINMCP_API_KEYS: `alice:${KEY_A},bob:${KEY_B}` }),
-      logger,
-    );
-    keyedPool = new Pool(keyed.url!, { connections: 4 });
-    keyedClient = new LeanClient(keyedPool);
+    keyed = await serveWithClient({ FINMCP_API_KEYS: `alice:${KEY_A},bob:${KEY_B}` }, 4);
+    keyedClient = keyed.client;
   }, 60_000);
 
   afterAll(async () => {
-    await keyedPool?.close();
     await keyed?.close();
   });
 
@@ -474,7 +456,7 @@ describe('sessions are not authentication', () => {
     const user = newUser(stub, 'deleted-mid-login');
     let release: () => void = () => undefined;
     const gate = new Promise<void>((resolve) => (release = resolve));
-    stub.script('POST', '/api/v1/auth/login', stubReply.after(gate), stubReply.default());
+    stub.script('POST', '/api/v1/auth/login', reply.after(gate), reply.fallback());
     try {
       const pending = keyedClient.call(sid, 2, 'login', { phone: user.phone, password: user.password }, undefined, as(KEY_A));
       // Bounded wait (20 s: a loaded machine is slow) until the login is at the backend.
@@ -497,7 +479,7 @@ describe('sessions are not authentication', () => {
 
   it('refuses to listen on 0.0.0.0 or behind a public URL without an inbound credential, saying why; starts with API keys', async () => {
     await expect(
-      startServers(['b4b'], { transport: 'http', port: '0' }, new Settings({ FINMCP_HOST: '0.0.0.0', B4B_BACKEND_URL: stub.url }), logger),
+      serveB4bOverHttp(stub, { FINMCP_HOST: '0.0.0.0' }, logger),
     ).rejects.toThrow(/sessions are not authentication: configure an inbound credential to listen on 0\.0\.0\.0/);
     // Loopback behind a proxy is no better: the public URL is what clients reach.
     await expect(
@@ -509,12 +491,7 @@ describe('sessions are not authentication', () => {
       ),
     ).rejects.toThrow(/configure an inbound credential to be served at https:\/\/b4b-mcp\.example\.com/);
 
-    const exposed = await startServers(
-      ['b4b'],
-      { transport: 'http', port: '0' },
-      new Settings({ FINMCP_HOST: '0.0.0.0', B4B_BACKEND_URL: stub.url, FINMCP_API_KEYS: `alice:${KEY_A}` }),
-      logger,
-    );
+    const exposed = await serveB4bOverHttp(stub, { FINMCP_HOST: '0.0.0.0', FINMCP_API_KEYS: `alice:${KEY_A}` }, logger);
     try {
       const port = new URL(exposed.url!).port;
       // Talk to it over loopback only: without the key it answers 401.

@@ -15,7 +15,7 @@ import { createLogger } from '../../src/log.js';
 import { createB4bOverrides } from '../../src/overrides/b4b.js';
 import { createFinoppsOverrides } from '../../src/overrides/finopps.js';
 import { MemorySessionStore, createSessionHandle } from '../../src/transport/session-store.js';
-import { reply, startFaultBackend, type FaultBackend, type RecordedRequest } from '../helpers/fault-backend.js';
+import { reply, startFaultBackend, type FaultBackend, type RecordedRequest } from '../../testkit/fault-backend.js';
 
 const logLines: string[] = [];
 const logger = createLogger({ level: 'trace', destination: { write: (line: string) => void logLines.push(line) } });

@@ -33,7 +33,7 @@ import {
   type SandboxIdentity,
 } from '../../src/sandbox/sandbox-identities.js';
 import { SANDBOX_ORGANISATIONS, sandboxOrganisationClaims } from '../../src/overrides/organization.js';
-import { reply, startFaultBackend, type FaultBackend, type RecordedRequest } from '../helpers/fault-backend.js';
+import { reply, startFaultBackend, type FaultBackend, type RecordedRequest } from '../../testkit/fault-backend.js';
 import { exampleArgumentsByTool } from '../helpers/spec-examples.js';
 import {
   bearerParams,

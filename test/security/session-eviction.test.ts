@@ -4,15 +4,13 @@
  * principal, told apart by client address) against the stateful B4B stub, which issues a token per login and records
  * logouts. Callers connect from distinct loopback addresses (127.0.0.2, .3, …: all of 127/8 is loopback on Linux).
  */
-import { randomBytes, randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Pool } from 'undici';
 import { LATEST_PROTOCOL_VERSION } from '@modelcontextprotocol/sdk/types.js';
-import { startServers, type RunningServers } from '../../src/cli/serve.js';
-import { Settings } from '../../src/config.js';
+import type { RunningServers } from '../../src/cli/serve.js';
 import { createLogger } from '../../src/log.js';
 import type { ToolResult } from '../../src/contracts.js';
-import { startB4bStub, type B4bStub, type StubUser } from './b4b-backend.js';
+import { serveB4bOverHttp, startB4bStub, type B4bStub, type StubUser } from './b4b-backend.js';
 
 const logger = createLogger({ level: process.env['TEST_LOG_LEVEL'] ?? 'silent' });
 const MAX_SESSIONS = 12;
@@ -21,7 +19,6 @@ const PER_CALLER = 4;
 let stub: B4bStub;
 let running: RunningServers;
 const pools: Pool[] = [];
-let users = 0;
 /** The first test's victim, checked again by the second. */
 let victimCaller: Caller;
 let victimSession: { sid: string; user: StubUser };
@@ -89,19 +86,7 @@ class Caller {
   }
 }
 
-function newUser(): StubUser {
-  const n = users++;
-  const user: StubUser = {
-    id: randomUUID(),
-    phone: `+848${String(10_000_000 + n)}`,
-    password: `Pw!${randomBytes(9).toString('base64url')}`,
-    email: `evict.${n}@b4b.example`,
-    full_name: `Evict ${n}`,
-    role: 'OWNER',
-  };
-  stub.addUser(user);
-  return user;
-}
+const newUser = (): StubUser => stub.newUser('evict');
 
 /** Waits (generously) until `condition` holds: the backend logout after an eviction is sent asynchronously. */
 async function eventually(condition: () => boolean, what: string): Promise<void> {
@@ -116,15 +101,9 @@ const loggedOut = (token: string): boolean => stub.requestsTo('POST', '/api/v1/a
 
 beforeAll(async () => {
   stub = await startB4bStub();
-  running = await startServers(
-    ['b4b'],
-    { transport: 'http', port: '0' },
-    new Settings({
-      B4B_BACKEND_URL: stub.url,
-      FINMCP_MAX_SESSIONS: String(MAX_SESSIONS),
-      FINMCP_MAX_SESSIONS_PER_CALLER: String(PER_CALLER),
-      FINMCP_RATE_LIMIT_PER_MINUTE: '60000000',
-    }),
+  running = await serveB4bOverHttp(
+    stub,
+    { FINMCP_MAX_SESSIONS: String(MAX_SESSIONS), FINMCP_MAX_SESSIONS_PER_CALLER: String(PER_CALLER), FINMCP_RATE_LIMIT_PER_MINUTE: '60000000' },
     logger,
   );
 }, 120_000);

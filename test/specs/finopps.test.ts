@@ -11,6 +11,7 @@ import addFormatsModule from 'ajv-formats';
 import { parse } from 'yaml';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startPrism, type PrismServer } from '../../src/sandbox/prism.js';
+import { itAnswers } from '../helpers/truth-table.js';
 
 type Node = Record<string, unknown>;
 type AddFormats = typeof import('ajv-formats').default;
@@ -150,19 +151,23 @@ describe('specs/finopps.yaml conventions', () => {
 
 describe('specs/finopps.yaml Money schema', () => {
   const validate = schemaValidator();
-  it.each([
-    { given: { amount: '1250.00', currency: 'USD' }, want: true },
-    { given: { amount: '-12.5', currency: 'CAD' }, want: true },
-    { given: { amount: '0.1234', currency: 'EUR' }, want: true },
-    { given: { amount: 1250, currency: 'USD' }, want: false },
-    { given: { amount: '1,250.00', currency: 'USD' }, want: false },
-    { given: { amount: '1.23456', currency: 'USD' }, want: false },
-    { given: { amount: '10.00', currency: 'usd' }, want: false },
-    { given: { amount: '10.00' }, want: false },
-    { given: { amount: '10.00', currency: 'USD', cents: 1000 }, want: false },
-  ])('accepts $given: $want', ({ given, want }) => {
-    expect(validate('#/components/schemas/Money', given).length === 0).toBe(want);
-  });
+  itAnswers(
+    'accepts',
+    (given: Record<string, unknown>) => validate('#/components/schemas/Money', given).length === 0,
+    [
+      { amount: '1250.00', currency: 'USD' },
+      { amount: '-12.5', currency: 'CAD' },
+      { amount: '0.1234', currency: 'EUR' },
+    ],
+    [
+      { amount: 1250, currency: 'USD' },
+      { amount: '1,250.00', currency: 'USD' },
+      { amount: '1.23456', currency: 'USD' },
+      { amount: '10.00', currency: 'usd' },
+      { amount: '10.00' },
+      { amount: '10.00', currency: 'USD', cents: 1000 },
+    ],
+  );
 });
 
 describe('specs/finopps.yaml served by Prism', () => {

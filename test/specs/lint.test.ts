@@ -1,6 +1,7 @@
 /**
  * Redocly lint (OpenAPI 3.1) of every contract in specs/ with the repo's redocly.yaml: zero errors and zero
  * warnings; and proof that the config's convention rules catch what they claim to (a spec broken on purpose).
+ * The only place `npm test` lints the specs (`npm run lint:specs` is the same lint for a quick look by hand).
  */
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';

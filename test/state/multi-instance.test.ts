@@ -11,7 +11,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ToolResult } from '../../src/contracts.js';
 import { projectRoot } from '../../src/paths.js';
 import { startPrism, type PrismServer } from '../../src/sandbox/prism.js';
-import { startFaultBackend, reply, type FaultBackend } from '../helpers/fault-backend.js';
+import { startFaultBackend, reply, type FaultBackend } from '../../testkit/fault-backend.js';
 import { eventually } from '../helpers/ports.js';
 import { startRedisServer, type RedisServer } from '../helpers/redis-server.js';
 import { dumpRedis, logger } from './helpers.js';

@@ -10,7 +10,7 @@ import { startServers, type RunningServers } from '../../src/cli/serve.js';
 import { Settings } from '../../src/config.js';
 import { obtainSandboxToken } from '../../src/sandbox/authorization-server.js';
 import { backendLoaders } from '../../generated/index.gen.js';
-import { startFaultBackend, reply, type FaultBackend } from '../helpers/fault-backend.js';
+import { startFaultBackend, reply, type FaultBackend } from '../../testkit/fault-backend.js';
 import { eventually } from '../helpers/ports.js';
 import { startRedisServer, type RedisServer } from '../helpers/redis-server.js';
 import { logger } from './helpers.js';

@@ -5,36 +5,26 @@
  * shutdown. Every server runs on 127.0.0.1 with port 0 and is closed after its tests.
  */
 import { Agent } from 'node:http';
-import { Writable } from 'node:stream';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
 import { ErrorCode, McpError } from '@modelcontextprotocol/sdk/types.js';
 import { InMemoryTransport } from '@modelcontextprotocol/server';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { SessionStore } from '../../src/contracts.js';
-import { createLogger } from '../../src/log.js';
 import { assertSafeBinding, createHttpServer, type HttpServerHandle, type HttpServerOptions } from '../../src/transport/http.js';
 import { MemorySessionStore } from '../../src/transport/session-store.js';
 import { createReferenceServer } from './fixtures/sdk-reference.mjs';
 import { MCP_HEADERS, rawRequest, type RawRequest, type RawResponse } from './fixtures/raw-http.js';
 import { createTestAuth, metadataPath } from './fixtures/test-auth.js';
 import { createTestService, type TestService } from './fixtures/test-service.js';
+import { captureLog } from '../helpers/log-capture.js';
 import { eventually } from '../helpers/ports.js';
 
 const ALLOWED_ORIGIN = 'http://localhost:6274';
 const INIT_PARAMS = { protocolVersion: '2025-11-25', capabilities: {}, clientInfo: { name: 'raw', version: '0' } };
 
 /** Log lines written by the servers under test (checked for leaked secrets). */
-const logLines: string[] = [];
-const logger = createLogger({
-  level: 'debug',
-  destination: new Writable({
-    write(chunk: Buffer, _encoding, done): void {
-      logLines.push(chunk.toString());
-      done();
-    },
-  }),
-});
+const { logger, raw: logLines } = captureLog();
 
 /** A running server with its services. */
 interface Running {
@@ -599,26 +589,27 @@ describe('createHttpServer rate limit', () => {
 });
 
 describe('createHttpServer shutdown', () => {
-  it('close() lets an in-flight slow call finish, then refuses connections', async () => {
+  /** Starts a `slow` call of `ms`, closes the server with `graceMs` once the call runs, and returns its answer. */
+  async function closeDuringSlowCall(ms: number, tag: string, graceMs: number): Promise<{ run: Running; res: Awaited<ReturnType<typeof post>> }> {
     const run = await start();
-    const inflight = post(run, 'plain', rpc(1, 'tools/call', { name: 'slow', arguments: { ms: 400, tag: 'graceful' } }));
-    await untilStarted(run.plain, 'graceful');
+    const inflight = post(run, 'plain', rpc(1, 'tools/call', { name: 'slow', arguments: { ms, tag } }));
+    await untilStarted(run.plain, tag);
+    await run.handle.close(graceMs);
+    return { run, res: await inflight };
+  }
+
+  it('close() lets an in-flight slow call finish, then refuses connections', async () => {
     // A generous grace period: close() returns as soon as the call is done, and the answer shows it was not cut.
-    await run.handle.close(30_000);
-    const res = await inflight;
+    const { run, res } = await closeDuringSlowCall(400, 'graceful', 30_000);
     expect(res.status).toBe(200);
     expect(resultOf(res)['structuredContent']).toEqual({ waited: 400, tag: 'graceful' });
     await expect(post(run, 'plain', rpc(2, 'tools/list'))).rejects.toThrow(/ECONNREFUSED/);
   });
 
   it('close() gives up after graceMs and aborts what is still running', async () => {
-    const run = await start();
-    const inflight = post(run, 'plain', rpc(1, 'tools/call', { name: 'slow', arguments: { ms: 60_000, tag: 'cut' } }));
-    await untilStarted(run.plain, 'cut');
-    // close() returning while the 60 s call runs, with the call aborted, shows it gave up after graceMs.
-    await run.handle.close(200);
-    // The caller still gets an answer: a JSON-RPC error saying the request was cancelled.
-    const res = await inflight;
+    // close() returning while the 60 s call runs, with the call aborted, shows it gave up after graceMs; the caller
+    // still gets an answer: a JSON-RPC error saying the request was cancelled.
+    const { run, res } = await closeDuringSlowCall(60_000, 'cut', 200);
     expect(res.json).toMatchObject({ id: 1, error: { code: ErrorCode.ConnectionClosed } });
     expect(run.plain.aborted).toContain('cut');
   });

@@ -3,34 +3,19 @@
  * credential), and a flood of them is throttled to one line per caller and interval. Over real HTTP with the
  * static API key plugin; the OAuth plugin's `claimedSubject` is checked in test/auth/oauth-resource-server.test.ts.
  */
-import { Writable } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createApiKeyAuth } from '../../src/auth/api-keys.js';
-import { createLogger } from '../../src/log.js';
 import { createHttpServer, type HttpServerHandle } from '../../src/transport/http.js';
 import { RefusalLog } from '../../src/transport/rate-limit.js';
 import { MCP_HEADERS, rawRequest } from './fixtures/raw-http.js';
 import { createTestService } from './fixtures/test-service.js';
+import { captureLog } from '../helpers/log-capture.js';
 
 const GOOD_KEY = 'good-key-0123456789abcdef';
 const GUESSES = ['guess-key-aaaaaaaaaaaaaaaa', 'guess-key-bbbbbbbbbbbbbbbb', 'guess-key-cccccccccccccccc'];
 
-function capture(): { lines: () => Array<Record<string, unknown>>; raw: string[]; logger: ReturnType<typeof createLogger> } {
-  const raw: string[] = [];
-  const logger = createLogger({
-    level: 'debug',
-    destination: new Writable({
-      write(chunk: Buffer, _encoding, done): void {
-        raw.push(chunk.toString());
-        done();
-      },
-    }),
-  });
-  return { raw, logger, lines: () => raw.join('').split('\n').filter((l) => l !== '').map((l) => JSON.parse(l) as Record<string, unknown>) };
-}
-
 describe('refusals over HTTP are logged', () => {
-  const log = capture();
+  const log = captureLog();
   let handle: HttpServerHandle;
   let url: string;
   beforeAll(async () => {
@@ -78,7 +63,7 @@ describe('RefusalLog throttling', () => {
   const refusal = { ok: false as const, status: 401 as const, headers: {}, body: { error: 'invalid_token', error_description: 'signature is invalid' } };
 
   it('one line per caller and interval; the next line counts the ones left out; callers are separate', () => {
-    const log = capture();
+    const log = captureLog();
     let now = 0;
     const refusals = new RefusalLog(log.logger, { intervalMs: 1_000, now: () => now });
     for (let i = 0; i < 100; i++) refusals.rejected('b', '10.0.0.1', { ...refusal, claimedSubject: 'mallory' });
@@ -96,13 +81,13 @@ describe('RefusalLog throttling', () => {
   });
 
   it('a request without any credential is logged at debug, not warn (every OAuth discovery starts so)', () => {
-    const log = capture();
+    const log = captureLog();
     new RefusalLog(log.logger).rejected('b', '10.0.0.1', { ...refusal, body: { error: 'unauthorized', error_description: 'a bearer access token is required' } });
     expect(log.lines()).toEqual([expect.objectContaining({ level: 20, msg: 'request without credential' })]);
   });
 
   it('remembers a bounded number of callers', () => {
-    const log = capture();
+    const log = captureLog();
     const refusals = new RefusalLog(log.logger, { maxKeys: 2 });
     for (const address of ['a', 'b', 'c', 'a']) refusals.rejected('b', address, refusal);
     // 'a' was forgotten when 'c' arrived, so its second refusal is logged again.

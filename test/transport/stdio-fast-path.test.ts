@@ -8,28 +8,18 @@
  * serveStdio or, with FINMCP_TEST_SDK_PATH=1, through the SDK's StdioServerTransport + Server for every message
  * (how stdio was served before), so both can be given the same lines.
  */
-import { execFile, spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
-import { dirname, join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { promisify } from 'node:util';
+import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js';
 import { McpError } from '@modelcontextprotocol/sdk/types.js';
 import { Client as ModernClient } from '@modelcontextprotocol/client';
 import { StdioClientTransport as ModernStdioClientTransport } from '@modelcontextprotocol/client/stdio';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { stdioFixture } from './fixtures/stdio-fixture.js';
 
-const here = dirname(fileURLToPath(import.meta.url));
-const root = resolve(here, '../..');
-const build = join(root, 'node_modules/.cache/finmcp-stdio-fast-test');
-const fixture = join(here, 'fixtures/stdio-fast-server.mjs');
+const fixture = stdioFixture('stdio-fast-server.mjs', 'tsconfig.stdio-fast.json', 'finmcp-stdio-fast-test');
 
-beforeAll(async () => {
-  await promisify(execFile)(process.execPath, [join(root, 'node_modules/typescript/bin/tsc'), '-p', join(here, 'fixtures/tsconfig.stdio-fast.json')], {
-    cwd: root,
-    timeout: 90_000,
-  });
-});
+beforeAll(() => fixture.compile());
 
 /** A JSON-RPC message as read back from stdout. */
 interface Message {
@@ -63,16 +53,11 @@ afterEach(() => {
 
 /** Starts the fixture with raw pipes. */
 function startRaw(options: { sdkPath?: boolean; stateful?: boolean } = {}): RawServer {
-  const child = spawn(process.execPath, [fixture], {
-    cwd: root,
-    env: {
-      PATH: process.env['PATH'] ?? '',
-      FINMCP_TEST_BUILD: build,
-      FINMCP_TEST_STATEFUL: options.stateful === true ? '1' : '0',
-      FINMCP_TEST_SDK_PATH: options.sdkPath === true ? '1' : '0',
-    },
-    stdio: ['pipe', 'pipe', 'pipe'],
+  const launch = fixture.launch({
+    FINMCP_TEST_STATEFUL: options.stateful === true ? '1' : '0',
+    FINMCP_TEST_SDK_PATH: options.sdkPath === true ? '1' : '0',
   });
+  const child = spawn(launch.command, launch.args, { cwd: launch.cwd, env: launch.env, stdio: ['pipe', 'pipe', 'pipe'] });
   const lines: string[] = [];
   const messages: Message[] = [];
   let partial = '';
@@ -347,13 +332,7 @@ describe('stdio fast path', () => {
   });
 
   it('works with the SDK client: tools, errors, ping, and cancellation through AbortSignal', async () => {
-    const transport = new StdioClientTransport({
-      command: process.execPath,
-      args: [fixture],
-      env: { PATH: process.env['PATH'] ?? '', FINMCP_TEST_BUILD: build, FINMCP_TEST_STATEFUL: '1' },
-      stderr: 'pipe',
-      cwd: root,
-    });
+    const transport = new StdioClientTransport(fixture.launch({ FINMCP_TEST_STATEFUL: '1' }));
     const errors: Error[] = [];
     const client = new Client({ name: 'stdio-fast-test', version: '0' });
     client.onerror = (error: Error): void => {
@@ -386,13 +365,7 @@ describe('stdio in MCP 2026-07-28', () => {
 
   it('serves the SDK 2.x client pinned to 2026-07-28, and in auto mode, with the process as the one caller', async () => {
     for (const mode of [{ pin: '2026-07-28' } as const, 'auto' as const]) {
-      const transport = new ModernStdioClientTransport({
-        command: process.execPath,
-        args: [fixture],
-        env: { PATH: process.env['PATH'] ?? '', FINMCP_TEST_BUILD: build, FINMCP_TEST_STATEFUL: '1' },
-        stderr: 'pipe',
-        cwd: root,
-      });
+      const transport = new ModernStdioClientTransport(fixture.launch({ FINMCP_TEST_STATEFUL: '1' }));
       const client = new ModernClient({ name: 'stdio-modern-test', version: '0' }, { versionNegotiation: { mode } });
       await client.connect(transport);
       try {

@@ -6,35 +6,18 @@
  * carries nothing but protocol messages. tsx is not installed, so the test compiles the transport (and what it
  * imports) with tsc into node_modules/.cache first, and a plain .mjs fixture imports the compiled module.
  */
-import { execFile } from 'node:child_process';
-import { dirname, join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { promisify } from 'node:util';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { stdioFixture } from './fixtures/stdio-fixture.js';
 
-const here = dirname(fileURLToPath(import.meta.url));
-const root = resolve(here, '../..');
-const build = join(root, 'node_modules/.cache/finmcp-transport-test');
-const fixture = join(here, 'fixtures/stdio-server.mjs');
+const fixture = stdioFixture('stdio-server.mjs', 'tsconfig.transport.json', 'finmcp-transport-test');
 
-beforeAll(async () => {
-  await promisify(execFile)(process.execPath, [join(root, 'node_modules/typescript/bin/tsc'), '-p', join(here, 'fixtures/tsconfig.transport.json')], {
-    cwd: root,
-    timeout: 90_000,
-  });
-});
+beforeAll(() => fixture.compile());
 
 /** Starts the fixture as a child process and connects the SDK client to it. */
 async function connect(stateful: boolean): Promise<{ client: Client; transport: StdioClientTransport; stderr: () => string; errors: Error[] }> {
-  const transport = new StdioClientTransport({
-    command: process.execPath,
-    args: [fixture],
-    env: { PATH: process.env['PATH'] ?? '', FINMCP_TEST_BUILD: build, FINMCP_TEST_STATEFUL: stateful ? '1' : '0' },
-    stderr: 'pipe',
-    cwd: root,
-  });
+  const transport = new StdioClientTransport(fixture.launch({ FINMCP_TEST_STATEFUL: stateful ? '1' : '0' }));
   let stderr = '';
   transport.stderr?.on('data', (chunk: Buffer) => {
     stderr += chunk.toString();

@@ -3,7 +3,7 @@ import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { BackendHttpError, createBackendHttp, parseRetryAfter, type BackendHttp } from '../../src/backend/backend-http.js';
-import { reply, startFaultBackend, type FaultBackend } from '../helpers/fault-backend.js';
+import { reply, startFaultBackend, type FaultBackend } from '../../testkit/fault-backend.js';
 
 let backend: FaultBackend;
 let http: BackendHttp;

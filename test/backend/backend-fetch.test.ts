@@ -1,7 +1,7 @@
 import createClient from 'openapi-fetch';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createBackendFetch, createBackendHttp, type BackendHttp } from '../../src/backend/backend-http.js';
-import { reply, startFaultBackend, type FaultBackend } from '../helpers/fault-backend.js';
+import { reply, startFaultBackend, type FaultBackend } from '../../testkit/fault-backend.js';
 
 let backend: FaultBackend;
 let http: BackendHttp;
