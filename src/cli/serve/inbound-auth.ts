@@ -12,7 +12,7 @@ import { ANONYMOUS_PRINCIPAL } from '../../protocol/caller.js';
 import type { AssembledBackend } from './assemble-backends.js';
 
 /** The resource server options of an OAuth backend; `sandboxIssuer` stands in for an unset `<BACKEND>_OAUTH_ISSUER`. */
-export function oauthOptions(backend: AssembledBackend, resource: string, settings: Settings, sandboxIssuer: string | undefined): OAuthResourceServerOptions {
+function oauthOptions(backend: AssembledBackend, resource: string, settings: Settings, sandboxIssuer: string | undefined): OAuthResourceServerOptions {
   const issuer = settings.readBackend(backend.name, BACKEND_SETTINGS.oauthIssuer) ?? sandboxIssuer;
   if (issuer === undefined) {
     const prefix = envPrefix(backend.name);
