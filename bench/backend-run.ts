@@ -22,7 +22,7 @@ import { isUnavailable, type BenchEnv, type ServerUnderTest } from './servers/ty
 import { MODERN_VARIANT, floorTarget, httpTarget, stdioTarget, type LoadTarget, type SessionSetupCall } from './targets.js';
 
 /** What happened to one transport of one server. */
-export interface TransportStatus {
+interface TransportStatus {
   /** Why it was not measured (a limitation of that server), if it was not. */
   unavailable?: string;
   /** Why it failed (a fault during the run), if it did. */

@@ -14,7 +14,7 @@ async function readJson<T>(file: string): Promise<T | undefined> {
 }
 
 /** The last fuzz run's results, if there are any. */
-export function readFuzzResults(root: string): Promise<FuzzResults | undefined> {
+function readFuzzResults(root: string): Promise<FuzzResults | undefined> {
   return readJson<FuzzResults>(join(root, 'fuzz', 'results.json'));
 }
 

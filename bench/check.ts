@@ -24,7 +24,7 @@ export interface Outcome {
 }
 
 /** The outcome every correct answer gets (shared: no allocation per call). */
-export const OK: Outcome = { kind: 'ok' };
+const OK: Outcome = { kind: 'ok' };
 
 /**
  * Classifies an answer. `raw` is the answer's text as received (cheaper to search than re-serializing the

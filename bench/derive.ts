@@ -51,7 +51,7 @@ export interface ThroughputRow extends RowLabel {
 }
 
 /** Start-up, size and memory of one server on one backend, with ratios (smaller is better for all of them). */
-export interface StartupRow {
+interface StartupRow {
   backend: string;
   server: string;
   role: 'subject' | 'peer';
@@ -69,7 +69,7 @@ export interface StartupRow {
 }
 
 /** One target with its verdict (null: not measured). */
-export interface TargetRow {
+interface TargetRow {
   target: string;
   scope: string;
   measured: string;
@@ -77,7 +77,7 @@ export interface TargetRow {
 }
 
 /** Correctness over every call a server answered in the run. */
-export interface CorrectnessRow {
+interface CorrectnessRow {
   backend: string;
   server: string;
   transport: string;
@@ -119,9 +119,9 @@ export interface Derived {
 }
 
 /** Id of the finmcp variant that keeps its state in Redis (bench/servers/finmcp.ts). */
-export const REDIS_VARIANT = 'finmcp-redis';
+const REDIS_VARIANT = 'finmcp-redis';
 /** Most p50 that keeping state in Redis may add per call (issue 12). */
-export const REDIS_ADDED_P50_TARGET_MS = 0.2;
+const REDIS_ADDED_P50_TARGET_MS = 0.2;
 
 /** The Redis-vs-memory rows of every backend where the Redis variant ran. */
 function sharedState(backends: readonly BackendResult[], latency: readonly LatencyRow[], throughput: readonly ThroughputRow[]): SharedStateRow[] {

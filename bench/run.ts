@@ -65,7 +65,7 @@ interface StubProcess {
 
 /** Starts the stub backend process for the scenarios and waits for its ports. */
 async function startStubProcess(scenarios: readonly Scenario[]): Promise<StubProcess> {
-  const child = spawn(process.execPath, [join(HERE, 'stub', 'main.js'), ...scenarios.map((s) => `${s.backend}=${s.specFile}`)], {
+  const child = spawn(process.execPath, [fileURLToPath(new URL('./stub/main.js', import.meta.url)), ...scenarios.map((s) => `${s.backend}=${s.specFile}`)], {
     stdio: ['pipe', 'pipe', 'pipe'],
   });
   let stderr = '';
@@ -124,7 +124,7 @@ async function stubLogin(scenario: Scenario, origin: string): Promise<string> {
 
 /** The floor of cold start and idle memory: a bare Node stdio responder. */
 async function floorStartup(starts: number): Promise<{ coldStartMs: number | null; rssIdleBytes: number | null }> {
-  const launch = { command: process.execPath, args: [join(HERE, 'floor', 'stdio-server.js')] };
+  const launch = { command: process.execPath, args: [fileURLToPath(new URL('./floor/stdio-server.js', import.meta.url))] };
   const cold = await measureColdStart(launch, starts, 10_000);
   const proc = StdioMcpProcess.spawn(launch);
   try {

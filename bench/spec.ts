@@ -12,7 +12,7 @@ import { derefObject } from '../contract/pointer.js';
 export type OpenApiDoc = Record<string, unknown>;
 
 /** One parameter of an operation, with an example value to send. */
-export interface SpecParameter {
+interface SpecParameter {
   name: string;
   in: 'path' | 'query' | 'header' | 'cookie';
   required: boolean;
@@ -46,7 +46,7 @@ function isRecord(value: unknown): value is Record<string, unknown> {
 }
 
 /** Follows local `$ref`s (`#/components/...`) until a non-reference node; undefined when one does not resolve. */
-export function deref(doc: OpenApiDoc, node: unknown): unknown {
+function deref(doc: OpenApiDoc, node: unknown): unknown {
   try {
     return derefObject(doc, node);
   } catch {
@@ -55,7 +55,7 @@ export function deref(doc: OpenApiDoc, node: unknown): unknown {
 }
 
 /** Resolves every local `$ref` inside a value (examples may nest references), with a depth guard for cycles. */
-export function derefDeep(doc: OpenApiDoc, node: unknown, depth = 0): unknown {
+function derefDeep(doc: OpenApiDoc, node: unknown, depth = 0): unknown {
   if (depth > 64) return node;
   const resolved = deref(doc, node);
   if (Array.isArray(resolved)) return resolved.map((item) => derefDeep(doc, item, depth + 1));
@@ -81,7 +81,7 @@ function mediaExample(doc: OpenApiDoc, media: Record<string, unknown>): unknown 
 }
 
 /** A value for a schema: its example, default, first enum value, or a plausible value by type and format. */
-export function schemaExample(doc: OpenApiDoc, schemaNode: unknown, depth: number): unknown {
+function schemaExample(doc: OpenApiDoc, schemaNode: unknown, depth: number): unknown {
   const schema = deref(doc, schemaNode);
   if (!isRecord(schema) || depth > 8) return undefined;
   if ('example' in schema) return derefDeep(doc, schema.example);
@@ -267,10 +267,8 @@ export function fillPath(template: string, values: Record<string, unknown>): str
  * bit 32. The stub remembers each issued token's tag and, when they differ, answers with data for an id
  * nobody asked for — which the client then reports as a mismatch. Tag 0 means "no session" (static tokens).
  */
-export const SESSION_TAG_LIMIT = 0xffff;
-
 /** The login body field that carries the tag: the first string ending in at least five digits (a phone). */
-export function sessionTagField(body: unknown): string | undefined {
+function sessionTagField(body: unknown): string | undefined {
   if (body === null || typeof body !== 'object' || Array.isArray(body)) return undefined;
   for (const [key, value] of Object.entries(body)) if (typeof value === 'string' && /\d{5}$/.test(value)) return key;
   return undefined;

@@ -47,9 +47,3 @@ export function ratio(a: number | null | undefined, b: number | null | undefined
   return a / b;
 }
 
-/** Rounds to a fixed number of decimals, keeping null and non-finite values as null (JSON-friendly). */
-export function round(value: number | null | undefined, decimals = 3): number | null {
-  if (value === null || value === undefined || !Number.isFinite(value)) return null;
-  const factor = 10 ** decimals;
-  return Math.round(value * factor) / factor;
-}

@@ -15,18 +15,18 @@ import { nextSessionTag, probeBackendRequest, probeValues, toolArguments, type L
 let sequence = 0;
 
 /** A number never used before in this run: every call asks for a different resource id. */
-export function nextSequence(): number {
+function nextSequence(): number {
   sequence += 1;
   return sequence;
 }
 
 /** One client: one call at a time. */
-export interface LoadClient {
+interface LoadClient {
   call(): Promise<Outcome>;
 }
 
 /** Clients opened for one measurement. */
-export interface OpenedClients {
+interface OpenedClients {
   clients: LoadClient[];
   /** Answers that arrived for no request in flight since these clients were opened. */
   strays(): number;

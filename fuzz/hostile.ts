@@ -64,7 +64,7 @@ const NASTY_STRINGS: readonly string[] = [
 ];
 
 /** XML-looking documents: nesting, DOCTYPE and entities, XInclude, stylesheets, CDATA, broken XML. */
-export const xmlLooking: fc.Arbitrary<string> = fc.oneof(
+const xmlLooking: fc.Arbitrary<string> = fc.oneof(
   fc.integer({ min: 1, max: 3000 }).map((depth) => `${'<a>'.repeat(depth)}${'</a>'.repeat(depth)}`),
   fc.integer({ min: 1, max: 500 }).map((depth) => `<r xmlns:p="urn:x">${'<p:a xmlns:q="urn:y">'.repeat(depth)}${'</p:a>'.repeat(depth)}</r>`),
   fc.constantFrom(
@@ -107,7 +107,7 @@ export const hostileString: fc.Arbitrary<string> = fc.oneof(
 );
 
 /** Numbers at and past the edges of what JSON and JavaScript carry. */
-export const hostileNumber: fc.Arbitrary<number> = fc.oneof(
+const hostileNumber: fc.Arbitrary<number> = fc.oneof(
   fc.constantFrom(
     1e308,
     -1e308,

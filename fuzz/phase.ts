@@ -71,7 +71,7 @@ export interface PhaseResult {
 const MAX_FINDINGS_KEPT = 50;
 
 /** A stable per-phase seed, so that phases of one run draw different cases. */
-export function phaseSeed(seed: number, transport: string, backend: string): number {
+function phaseSeed(seed: number, transport: string, backend: string): number {
   let hash = seed | 0;
   for (const char of `${transport}/${backend}`) hash = (Math.imul(hash, 31) + char.charCodeAt(0)) | 0;
   return hash;

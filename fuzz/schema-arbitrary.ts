@@ -67,7 +67,7 @@ function stringArbitrary(schema: JsonSchema): fc.Arbitrary<string> {
 }
 
 /** An arbitrary of values the schema accepts (best effort for keywords outside the subset). */
-export function validValue(schema: JsonSchema): fc.Arbitrary<unknown> {
+function validValue(schema: JsonSchema): fc.Arbitrary<unknown> {
   const fromSchema = validValueBySchema(schema);
   const examples = schema.examples ?? [];
   return examples.length === 0 ? fromSchema : fc.oneof({ weight: 1, arbitrary: fc.constantFrom(...examples) }, { weight: 3, arbitrary: fromSchema });

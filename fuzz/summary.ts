@@ -32,7 +32,7 @@ function mergedAnswers(results: FuzzResults): Array<[string, number]> {
 }
 
 /** JSON-RPC internal errors (-32603) answered to bad input: not a crash, but no named field and rule either. */
-export function internalErrors(results: FuzzResults): { count: number; example?: string } {
+function internalErrors(results: FuzzResults): { count: number; example?: string } {
   let count = 0;
   let example: string | undefined;
   for (const phase of results.phases) {

@@ -17,7 +17,7 @@ export interface Principal {
 }
 
 /** Per-session key/value state (e.g. a backend JWT). Lives behind {@link SessionStore}, never in a transport. */
-export type SessionState = Record<string, unknown>;
+type SessionState = Record<string, unknown>;
 
 /**
  * Storage for per-session state. The in-memory default evicts idle and oldest sessions; a shared store

@@ -14,7 +14,7 @@ import { promisify } from 'node:util';
 const execFileAsync = promisify(execFile);
 
 /** The pinned package and the file inside it. */
-export const GITHUB_SPEC_PACKAGE = '@octokit/openapi@23.0.2';
+const GITHUB_SPEC_PACKAGE = '@octokit/openapi@23.0.2';
 const GITHUB_SPEC_PATH = 'package/generated/api.github.com.json';
 
 /** What one large generate run measured. */
@@ -28,7 +28,7 @@ export interface LargeGenerateResult {
 }
 
 /** The cached GitHub spec, fetched with `npm pack` on first use. */
-export async function githubSpec(root: string): Promise<string> {
+async function githubSpec(root: string): Promise<string> {
   const dir = join(root, '.finmcp', 'bench');
   const file = join(dir, 'api.github.com.json');
   if (existsSync(file)) return file;

@@ -47,7 +47,7 @@ export function loadErrors(load: LoadResult): number {
 }
 
 /** The soft "Max open files" limit of this process, or null off Linux. */
-export function openFileLimit(): number | null {
+function openFileLimit(): number | null {
   try {
     const match = /^Max open files\s+(\d+|unlimited)/m.exec(readFileSync('/proc/self/limits', 'utf8'));
     if (match?.[1] === undefined) return null;

@@ -22,7 +22,7 @@ export const USER_OAUTH_BACKENDS: ReadonlySet<string> = new Set(['finopps']);
  * The connection cap finmcp's HTTP server runs with here: room for the 1,000-client load (and the session
  * memory run) with margin. A cap below the load's client count would refuse clients, not measure the server.
  */
-export const BENCH_CONNECTION_CAP = 4096;
+const BENCH_CONNECTION_CAP = 4096;
 
 /** Settings that keep the measurement about the server: quiet logs, no rate limit or caps in the way of the load. */
 const COMMON_ENV: Record<string, string> = {
@@ -74,7 +74,7 @@ let launcherFlags: string[] | undefined;
  * that the benchmark starts finmcp exactly as `npx finmcp` / the installed bin does, not as a bare
  * `node bin/finmcp.js` that would skip them.
  */
-export function launcherNodeFlags(launcher: string): string[] {
+function launcherNodeFlags(launcher: string): string[] {
   const first = readFileSync(launcher, 'utf8').split('\n', 1)[0] ?? '';
   if (!first.startsWith('#!')) return [];
   const words = first.slice(2).trim().split(/\s+/);

@@ -43,7 +43,7 @@ export interface BenchEnv {
 }
 
 /** A shared state store started for the run. */
-export interface StateStoreEnv {
+interface StateStoreEnv {
   /** `redis://127.0.0.1:<port>` */
   url: string;
   /** The `FINMCP_STATE_KEY` every instance gets. */

@@ -18,7 +18,7 @@ import { reply, startFaultBackend, type RecordedRequest, type Reply } from '../.
 import { basePath, idTag, listOperations, loginBodyTag, variantOf, type OpenApiDoc, type SpecOperation } from '../spec.js';
 
 /** Counters the stub keeps; read through `GET /__bench/stats`. */
-export interface StubStats {
+interface StubStats {
   requests: number;
   byOperation: Record<string, number>;
   logins: number;

@@ -7,7 +7,7 @@ import type { HttpMethod, ToolAnnotations } from '../../contract/descriptor.js';
 import { isObject } from '../schema/json.js';
 
 /** Default hints per method; every backend call reaches an external system, so `openWorldHint` is always true. */
-export function defaultAnnotations(method: HttpMethod): Required<Omit<ToolAnnotations, 'title'>> {
+function defaultAnnotations(method: HttpMethod): Required<Omit<ToolAnnotations, 'title'>> {
   switch (method) {
     case 'get':
     case 'head':

@@ -12,9 +12,6 @@
 import type { JsonSchema } from '../../contract/descriptor.js';
 import { isObject } from '../schema/json.js';
 
-/** Object keywords a flattened body may carry (others keep it whole: see `isFlattenableObject`). */
-export const BODY_RULE_KEYWORDS = ['minProperties', 'maxProperties', 'dependentRequired', 'anyOf', 'oneOf', 'allOf', 'not'] as const;
-
 /** Whether a subschema only says which fields are present (`required`, combined with `anyOf`/`oneOf`/`allOf`/`not`). */
 export function isPresenceRule(schema: unknown): boolean {
   if (!isObject(schema)) return false;

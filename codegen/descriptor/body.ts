@@ -19,7 +19,7 @@ export function isJsonMediaType(contentType: string): boolean {
 }
 
 /** Form media types, whose object schemas are flattened like JSON (§4.8.14.4 encoding). */
-export function isFormMediaType(contentType: string): boolean {
+function isFormMediaType(contentType: string): boolean {
   const type = contentType.split(';')[0]?.trim().toLowerCase() ?? '';
   return type === 'application/x-www-form-urlencoded' || type === 'multipart/form-data';
 }
@@ -39,7 +39,7 @@ const UNFLATTENABLE = [
 ] as const;
 
 /** Whether a converted body schema is a plain object whose fields can become input properties. */
-export function isFlattenableObject(schema: JsonSchema): boolean {
+function isFlattenableObject(schema: JsonSchema): boolean {
   const types = typeList(schema);
   if (types === undefined || !types.includes('object') || types.some((t) => t !== 'object' && t !== 'null')) {
     return false;

@@ -10,13 +10,13 @@
 import type { JsonSchema } from '../../contract/descriptor.js';
 
 /** Where an input comes from, in precedence order. */
-export const INPUT_PRECEDENCE = ['path', 'query', 'header', 'cookie', 'body'] as const;
+const INPUT_PRECEDENCE = ['path', 'query', 'header', 'cookie', 'body'] as const;
 
 /** Longest property name (the limit of the strictest LLM tool APIs). */
 const MAX_PROPERTY_LENGTH = 64;
 
 /** A property name every client accepts: `[A-Za-z0-9_.-]{1,64}`; unchanged when it already is one. */
-export function safePropertyName(name: string): string {
+function safePropertyName(name: string): string {
   const safe = name.replace(/[^A-Za-z0-9_.-]/g, '_').slice(0, MAX_PROPERTY_LENGTH);
   return safe === '' ? '_' : safe;
 }

@@ -22,7 +22,7 @@ export function shortHash(seed: string): string {
 }
 
 /** Fits a sanitized name in 64 characters: the first 55, `_`, and 8 hex chars of sha256(`seed`). */
-export function fitToolName(name: string, seed: string): string {
+function fitToolName(name: string, seed: string): string {
   if (name.length <= MAX_TOOL_NAME_LENGTH) return name;
   return `${name.slice(0, KEPT_PREFIX)}_${shortHash(seed)}`;
 }

@@ -26,7 +26,7 @@ export function successResponse(responses: readonly ResponseInput[]): ResponseIn
 }
 
 /** Whether a converted schema describes a JSON object (nullable objects and unions of objects included). */
-export function isObjectSchema(schema: JsonSchema): boolean {
+function isObjectSchema(schema: JsonSchema): boolean {
   const types = typeList(schema);
   if (types !== undefined) return types.includes('object') && types.every((t) => t === 'object' || t === 'null');
   if (isObject(schema['properties'])) return true;

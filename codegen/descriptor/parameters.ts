@@ -17,7 +17,7 @@ export function isToolParameter(parameter: Pick<ParameterInput, 'in' | 'name'>):
 }
 
 /** The default `style` for a location (§4.8.12.4). */
-export function defaultStyle(location: ParameterBinding['in']): ParameterBinding['style'] {
+function defaultStyle(location: ParameterBinding['in']): ParameterBinding['style'] {
   return location === 'query' || location === 'cookie' ? 'form' : 'simple';
 }
 

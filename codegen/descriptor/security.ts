@@ -5,7 +5,7 @@
 import { isObject } from '../schema/json.js';
 
 /** Normalises a raw list of Security Requirement Objects (scopes as string arrays, keys in spec order). */
-export function normalizeSecurity(raw: unknown): Array<Record<string, string[]>> {
+function normalizeSecurity(raw: unknown): Array<Record<string, string[]>> {
   if (!Array.isArray(raw)) return [];
   return raw.filter(isObject).map((requirement) =>
     Object.fromEntries(

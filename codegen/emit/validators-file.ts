@@ -34,7 +34,7 @@ const addFormats = ((addFormatsModule as unknown as { default?: AddFormats }).de
   addFormatsModule) as AddFormats;
 
 /** The ajv options every tool validator is compiled with (and the runtime's own ajv, where it compiles one). */
-export const AJV_OPTIONS = { ...VALIDATOR_OPTIONS, code: { source: true, esm: true, lines: true } } as const;
+const AJV_OPTIONS = { ...VALIDATOR_OPTIONS, code: { source: true, esm: true, lines: true } } as const;
 
 /** A configured ajv 2020 instance: ajv-formats, plus every other format used by `schemas` as annotation-only. */
 export function createAjv(schemas: readonly unknown[], options: { meta?: boolean } = {}): Ajv2020 {

@@ -27,7 +27,7 @@ function hasExternalRefs(node: unknown): boolean {
 }
 
 /** Rewrites, in place, discriminator mapping values that are bare schema names into `#/components/schemas/<name>`. */
-export function normaliseDiscriminatorMappings(node: unknown): void {
+function normaliseDiscriminatorMappings(node: unknown): void {
   const stack: unknown[] = [node];
   while (stack.length > 0) {
     const current = stack.pop();

@@ -12,7 +12,7 @@ import { loadDocument } from './load.js';
 import { listOperations, operationInput } from './operation-input.js';
 
 /** The spec-root extension that keeps descriptions in output schemas (off by default: docs/tools.md). */
-export const OUTPUT_DESCRIPTIONS_EXTENSION = 'x-finmcp-output-descriptions';
+const OUTPUT_DESCRIPTIONS_EXTENSION = 'x-finmcp-output-descriptions';
 
 /** What parsing a spec yields. */
 export interface ParsedSpec {

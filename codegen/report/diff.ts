@@ -12,10 +12,10 @@ import type { JsonSchema, ToolDescriptor } from '../../contract/descriptor.js';
 import { isObject, jsonEqual, typeList } from '../schema/json.js';
 
 /** Whether a change can break an existing client. */
-export type Severity = 'breaking' | 'compatible';
+type Severity = 'breaking' | 'compatible';
 
 /** The kinds of change the report knows. */
-export type ChangeKind =
+type ChangeKind =
   | 'tool-added'
   | 'tool-removed'
   | 'tool-renamed'
@@ -206,7 +206,7 @@ class SchemaDiff {
 }
 
 /** Input and output changes between two versions of one tool. */
-export function diffTool(previous: ToolDescriptor, next: ToolDescriptor): ToolChange[] {
+function diffTool(previous: ToolDescriptor, next: ToolDescriptor): ToolChange[] {
   const input = new SchemaDiff(next.name, 'input', previous.inputSchema, next.inputSchema);
   input.compare(previous.inputSchema, next.inputSchema, []);
   const output = new SchemaDiff(next.name, 'output', previous.outputSchema, next.outputSchema);

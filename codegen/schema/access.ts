@@ -10,7 +10,7 @@ import { isObject } from './json.js';
 export type SchemaMode = 'input' | 'output';
 
 /** The keyword that hides a property in the given mode. */
-export function hidingKeyword(mode: SchemaMode): 'readOnly' | 'writeOnly' {
+function hidingKeyword(mode: SchemaMode): 'readOnly' | 'writeOnly' {
   return mode === 'input' ? 'readOnly' : 'writeOnly';
 }
 

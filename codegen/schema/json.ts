@@ -12,11 +12,6 @@ export function isObject(value: unknown): value is JsonObject {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
-/** Whether a value is a schema object (JSON Schema 2020-12 §4.3.1); boolean schemas are handled by callers. */
-export function isSchemaObject(value: unknown): value is JsonSchema {
-  return isObject(value);
-}
-
 /** The `type` keyword as a list (JSON Schema validation §6.1.1 allows a string or an array). */
 export function typeList(schema: JsonSchema): string[] | undefined {
   const type = schema['type'];
@@ -41,9 +36,4 @@ export function jsonEqual(a: unknown, b: unknown): boolean {
     return keys.length === Object.keys(b).length && keys.every((k) => k in b && jsonEqual(a[k], b[k]));
   }
   return false;
-}
-
-/** A deep copy of a JSON value (specs hold no cycles once parsed; `$ref`s are strings). */
-export function cloneJson<T>(value: T): T {
-  return structuredClone(value);
 }

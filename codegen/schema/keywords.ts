@@ -11,7 +11,7 @@
 import type { JsonSchema } from '../../contract/descriptor.js';
 
 /** JSON Schema 2020-12 keywords kept in tool schemas. */
-export const KEPT_KEYWORDS: ReadonlySet<string> = new Set([
+const KEPT_KEYWORDS: ReadonlySet<string> = new Set([
   // Core (only local references into the root `$defs` remain after inlining)
   '$ref',
   '$defs',

@@ -11,7 +11,7 @@ import type { JsonSchema, ToolDescriptor } from '../../contract/descriptor.js';
 import { visitSchemas } from './walk.js';
 
 /** Rewrites, in place, one schema node's `type` array into `anyOf` single-type branches. */
-export function splitTypeUnion(node: JsonSchema): void {
+function splitTypeUnion(node: JsonSchema): void {
   const type = node['type'];
   if (!Array.isArray(type)) return;
   delete node['type'];

@@ -20,7 +20,7 @@ import { createLogger } from '../log.js';
 import { projectRoot } from '../paths.js';
 
 /** The verdict for one operation. */
-export interface OperationReport {
+interface OperationReport {
   tool: string;
   operationId?: string;
   method: string;

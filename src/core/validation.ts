@@ -13,7 +13,7 @@
 import type { JsonSchema, PrecompiledValidator } from '../../contract/descriptor.js';
 
 /** One ajv error, as precompiled validators report them. */
-export type ValidationIssue = NonNullable<PrecompiledValidator['errors']>[number];
+type ValidationIssue = NonNullable<PrecompiledValidator['errors']>[number];
 
 /** Longest echo of a bad value. */
 const MAX_ECHO = 80;
@@ -69,7 +69,7 @@ async function loadAjv(): Promise<(schema: JsonSchema) => PrecompiledValidator> 
 }
 
 /** Formats ajv errors: `<field>: <rule> (got <value>)`, deduplicated, in ajv's order. */
-export function formatValidationErrors(errors: readonly ValidationIssue[], data: unknown): string[] {
+function formatValidationErrors(errors: readonly ValidationIssue[], data: unknown): string[] {
   // anyOf/oneOf report each failed branch too; fold those into the one combinator message.
   const combinators = errors.filter((e) => e.keyword === 'anyOf' || e.keyword === 'oneOf');
   const out: string[] = [];

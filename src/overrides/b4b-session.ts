@@ -65,7 +65,7 @@ export function parseLoginResponse(body: unknown, now: number): LoginParseResult
  * `exp` claim (read, not verified: it only decides when we stop sending the token — the backend remains the
  * judge of its validity).
  */
-export function expiryOf(body: Record<string, unknown>, token: string, now: number): number | undefined {
+function expiryOf(body: Record<string, unknown>, token: string, now: number): number | undefined {
   const inRaw = body.expires_in ?? body.expiresIn;
   const inSeconds = typeof inRaw === 'string' && inRaw.trim() !== '' ? Number(inRaw) : inRaw;
   if (typeof inSeconds === 'number' && Number.isFinite(inSeconds) && inSeconds >= 0) return now + inSeconds * 1000;

@@ -15,7 +15,7 @@ import { FINOPPS_SETTINGS } from './finopps-settings.js';
 import { sandboxOrganisationClaims } from './organization.js';
 
 /** What the CLI passes to every override factory. */
-export interface OverrideFactoryDeps {
+interface OverrideFactoryDeps {
   settings: Settings;
   logger: Logger;
   /** The backend's service credential; calling `getToken` fails when none is configured. */

@@ -14,7 +14,7 @@ export interface PrivateJwks {
 }
 
 /** Generates one RS256 signing key (RS256 is what every MCP client and Cognito-style verifier accepts). */
-export async function generateSigningKeys(): Promise<PrivateJwks> {
+async function generateSigningKeys(): Promise<PrivateJwks> {
   const { privateKey } = await generateKeyPair('RS256', { modulusLength: 2048, extractable: true });
   const jwk = await exportJWK(privateKey);
   const kid = await calculateJwkThumbprint(jwk);

@@ -11,7 +11,6 @@
  * our exit, and a preloaded watchdog makes it exit if we die without running exit handlers (SIGKILL, crash).
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { once } from 'node:events';
 import { existsSync, readFileSync } from 'node:fs';
 import { request } from 'node:http';
 import { createRequire } from 'node:module';
@@ -22,7 +21,7 @@ import type { Logger } from '../log.js';
 import { findFreePort } from '../free-port.js';
 
 /** Options shared by {@link startPrism} and {@link startPrismProxy}. */
-export interface PrismCommonOptions {
+interface PrismCommonOptions {
   /** OpenAPI document to serve (absolute, or relative to the working directory). */
   specFile: string;
   /** Port to listen on; 0 or undefined picks a free one. */

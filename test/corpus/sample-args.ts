@@ -10,7 +10,7 @@ function first(list: unknown): unknown {
 }
 
 /** A value for one property schema, or undefined when none can be made up safely. */
-export function sampleValue(schema: Schema, depth = 0): unknown {
+function sampleValue(schema: Schema, depth = 0): unknown {
   for (const key of ['const', 'default'] as const) if (key in schema) return schema[key];
   const example = first(schema['examples']) ?? first(schema['enum']);
   if (example !== undefined) return example;

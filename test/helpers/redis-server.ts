@@ -2,4 +2,4 @@
  * Tests get a real redis-server from the same launcher the benchmarks use (free port, temporary directory,
  * stopped afterwards; a clear error when redis-server is missing — never a skipped test).
  */
-export { startRedisServer, type RedisServer, type RedisServerOptions } from '../../bench/redis-server.js';
+export { startRedisServer, type RedisServer } from '../../bench/redis-server.js';

@@ -13,7 +13,7 @@ import type { ListedTool, ToolResult } from '../../src/contracts.js';
 import { expectConforms } from '../helpers/tool-results.js';
 
 /** The budget of the reference documents' example requests: at most two tool calls, sign-in aside. */
-export const MAX_TOOL_CALLS = 2;
+const MAX_TOOL_CALLS = 2;
 
 /** A tool call as the conversation made it. */
 export interface MadeCall {

@@ -17,7 +17,7 @@ import { StdioClientTransport as ModernStdioClientTransport } from '@modelcontex
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { stdioFixture } from './fixtures/stdio-fixture.js';
 
-const fixture = stdioFixture('stdio-fast-server.mjs', 'tsconfig.stdio-fast.json', 'finmcp-stdio-fast-test');
+const fixture = stdioFixture(new URL('./fixtures/stdio-fast-server.mjs', import.meta.url), 'tsconfig.stdio-fast.json', 'finmcp-stdio-fast-test');
 
 beforeAll(() => fixture.compile());
 

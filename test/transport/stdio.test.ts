@@ -11,7 +11,7 @@ import { StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js'
 import { beforeAll, describe, expect, it } from 'vitest';
 import { stdioFixture } from './fixtures/stdio-fixture.js';
 
-const fixture = stdioFixture('stdio-server.mjs', 'tsconfig.transport.json', 'finmcp-transport-test');
+const fixture = stdioFixture(new URL('./fixtures/stdio-server.mjs', import.meta.url), 'tsconfig.transport.json', 'finmcp-transport-test');
 
 beforeAll(() => fixture.compile());
 
