@@ -125,6 +125,45 @@ describe('FinOpps over stdio (sandbox: the token comes from the sandbox authoriz
   }, 90_000);
 });
 
+describe('FinOpps over stdio with a user token that cannot be verified (real backend settings, no sandbox)', () => {
+  // The token is verified in the background (initialize and tools/list need no user): a rejected token fails the
+  // tool calls with its cause, never the server, and the token is shown nowhere.
+  it('lists the tools, answers each tool call with an error naming the cause, never shows the token, and stays up', async () => {
+    const token = 'eyJhbGciOiJSUzI1NiJ9.eyJzdWIiOiJtYWxsb3J5In0.c2lnbmF0dXJlLW9mLW5vYm9keQ';
+    const closedPort = 'http://127.0.0.1:9';
+    const transport = new StdioClientTransport({
+      command: process.execPath,
+      args: [cli, 'serve', 'finopps', '--transport', 'stdio', '--backend-url', `${closedPort}/api`],
+      env: {
+        ...(process.env as Record<string, string>),
+        FINMCP_LOG_LEVEL: 'warn',
+        FINOPPS_ACCESS_TOKEN: token,
+        FINOPPS_OAUTH_ISSUER: `${closedPort}/`,
+        FINOPPS_TOKEN_URL: `${closedPort}/oauth2/token`,
+        FINOPPS_CLIENT_ID: 'finmcp',
+        FINOPPS_CLIENT_SECRET: 'not-used',
+      },
+      stderr: 'ignore',
+      cwd: projectRoot(),
+    });
+    const client = new Client({ name: 'finmcp-stdio-e2e', version: '1.0.0' });
+    await client.connect(transport);
+    try {
+      expect((await client.listTools()).tools).toHaveLength(7);
+      for (let i = 0; i < 2; i += 1) {
+        const result = (await client.callTool({ name: 'get_business', arguments: {} })) as ToolResult;
+        expect(result.isError).toBe(true);
+        const text = JSON.stringify(result.content);
+        expect(text).toMatch(/finopps is unavailable.*access token rejected/);
+        expect(text).not.toContain(token.split('.')[2]);
+      }
+      expect((await client.listTools()).tools).toHaveLength(7);
+    } finally {
+      await client.close();
+    }
+  }, 90_000);
+});
+
 describe('MCP 2026-07-28 over stdio: the SDK 2.x client pinned to the revision', () => {
   async function modernClient(backend: string, env: Record<string, string> = {}): Promise<ModernClient> {
     const client = new ModernClient({ name: 'finmcp-stdio-modern', version: '1.0.0' }, { versionNegotiation: { mode: { pin: '2026-07-28' } } });

@@ -36,16 +36,13 @@ interface TransportDeps {
 export async function startStdio(backend: AssembledBackend, deps: TransportDeps): Promise<StartedTransport> {
   const { config, sandbox, settings, logger } = deps;
   const resource = resourceUrl(config, backend.name);
-  // With the sandbox, the local user's token comes from its authorization server: established in the background.
-  const sandboxUser = sandbox.authorizationServer && backend.overrides.inboundAuth === 'oauth';
-  // Validating the environment's token waits on the authorization server's JWKS: overlap it with loading the SDK.
-  const [principal, { serveStdio }] = await Promise.all([
-    sandboxUser ? ANONYMOUS_PRINCIPAL : stdioPrincipal(backend, resource, settings, undefined),
-    import('../../transport/stdio.js'),
-  ]);
-  const userReady = sandboxUser ? sandbox.issuer.then((issuer) => stdioPrincipal(backend, resource, settings, issuer)) : undefined;
-  const ready = Promise.all([backend.ready, userReady]).then(([, user]) => user);
-  const served = await serveStdio(gateToolService(backend.service, ready, logger), { principal, logger, info: serverInfo(backend.generated) });
+  // The local user's token is verified (or, with the sandbox, first obtained) in the background: tool calls wait for
+  // it, `initialize` and `tools/list` need no user.
+  // The gate takes the outcome before anything else is awaited, so that a rejected token is never an unhandled rejection.
+  const userReady = stdioPrincipal(backend, resource, settings, sandbox.authorizationServer ? sandbox.issuer : undefined);
+  const service = gateToolService(backend.service, Promise.all([backend.ready, userReady]).then(([, user]) => user), logger);
+  const { serveStdio } = await import('../../transport/stdio.js');
+  const served = await serveStdio(service, { principal: ANONYMOUS_PRINCIPAL, logger, info: serverInfo(backend.generated) });
   deps.onClose(() => served.close());
   // After input already waiting (initialize) is read: setImmediate runs after the poll phase that reads it.
   setImmediate(() => sandbox.begin());
