@@ -404,7 +404,7 @@ function targets(
     });
     const server = backend.servers.find((s) => s.id === subject);
     const cold = server !== undefined && 'medianMs' in server.coldStart ? server.coldStart.medianMs : null;
-    rows.push({ target: 'cold start ≤ 300 ms (stdio)', scope: b, measured: ms(cold), pass: cold === null ? null : cold <= 300 });
+    rows.push({ target: 'cold start ≤ 200 ms (stdio)', scope: b, measured: ms(cold), pass: cold === null ? null : cold <= 200 });
     for (const transport of ['stdio', 'http'] as const) {
       const rss = server?.[transport].rssAfterLoadBytes ?? null;
       rows.push({
