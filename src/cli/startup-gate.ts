@@ -14,28 +14,35 @@ const MAX_REASON_CHARS = 200;
 
 /**
  * `service` with its tool calls held until `ready` settles. `ready` may resolve with the principal tool calls act
- * for when only start-up can establish it (stdio's local user, whose token comes from the sandbox).
+ * for when only start-up can establish it (stdio's local user, whose token is verified, or comes from the sandbox).
+ * A function is start-up work that has not begun: it begins once the first `tools/list` has been answered, or at
+ * the first tool call, so that its imports and round trips never delay the client's first answers.
  */
-export function gateToolService(service: ToolService, ready: Promise<Principal | undefined>, logger: Logger): ToolService {
+export function gateToolService(service: ToolService, ready: Promise<Principal | undefined> | (() => Promise<Principal | undefined>), logger: Logger): ToolService {
   let open = false;
   let principal: Principal | undefined;
   let failure: ToolResult | undefined;
-  const settled = ready.then(
-    (established) => {
-      principal = established;
-      open = true;
-    },
-    (error: unknown) => {
-      const message = error instanceof Error ? error.message : String(error);
-      // Stopping the server before start-up finished is no failure worth reporting.
-      if (!(error instanceof Error && error.name === 'AbortError')) logger.error({ backend: service.backend, err: { message } }, 'start-up failed: tool calls will fail');
-      const reason = message.split('\n', 1)[0]!.slice(0, MAX_REASON_CHARS);
-      failure = {
-        content: [{ type: 'text', text: `${service.backend} is unavailable: the server could not start it (${reason}). The server log has the details; restart the server to try again.` }],
-        isError: true,
-      };
-    },
-  );
+  let settled: Promise<void> | undefined;
+  const settle = (started: Promise<Principal | undefined>): Promise<void> =>
+    started.then(
+      (established) => {
+        principal = established;
+        open = true;
+      },
+      (error: unknown) => {
+        const message = error instanceof Error ? error.message : String(error);
+        // Stopping the server before start-up finished is no failure worth reporting.
+        if (!(error instanceof Error && error.name === 'AbortError')) logger.error({ backend: service.backend, err: { message } }, 'start-up failed: tool calls will fail');
+        const reason = message.split('\n', 1)[0]!.slice(0, MAX_REASON_CHARS);
+        failure = {
+          content: [{ type: 'text', text: `${service.backend} is unavailable: the server could not start it (${reason}). The server log has the details; restart the server to try again.` }],
+          isError: true,
+        };
+      },
+    );
+  // A promise is watched at once, so that its rejection is never unhandled; a function waits to be started.
+  const start = (): Promise<void> => (settled ??= settle(typeof ready === 'function' ? Promise.resolve().then(ready) : ready));
+  if (typeof ready !== 'function') start();
   const call = (name: string, args: Record<string, unknown> | undefined, ctx: CallContext): Promise<ToolResult> => {
     if (!open) return Promise.resolve(failure as ToolResult);
     // The context is built for this one call, so it may be completed in place.
@@ -45,9 +52,13 @@ export function gateToolService(service: ToolService, ready: Promise<Principal |
   return {
     backend: service.backend,
     stateful: service.stateful,
-    listTools: () => service.listTools(),
+    listTools: () => {
+      // setImmediate: after this answer is written.
+      if (settled === undefined) setImmediate(start);
+      return service.listTools();
+    },
     hasTool: (name) => service.hasTool(name),
-    callTool: (name, args, ctx) => (open || failure !== undefined ? call(name, args, ctx) : settled.then(() => call(name, args, ctx))),
+    callTool: (name, args, ctx) => (open || failure !== undefined ? call(name, args, ctx) : start().then(() => call(name, args, ctx))),
   };
 }
 

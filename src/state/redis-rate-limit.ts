@@ -12,6 +12,7 @@ import type { Logger } from '../log.js';
 import { TokenBucketLimiter, type RateLimiter, type RateLimitOptions } from '../transport/rate-limit.js';
 import type { RedisConnection } from './redis-connection.js';
 import type { SecretBox } from './secret-box.js';
+import { SETTINGS } from '../config.js';
 
 /**
  * KEYS[1] bucket; ARGV[1] burst, ARGV[2] tokens per ms. Returns 0 when a token was taken, else the whole
@@ -75,9 +76,9 @@ export class RedisRateLimiter implements RateLimiter {
     this.#box = options.box;
     this.#logger = options.logger;
     this.#prefix = options.prefix ?? 'finmcp:';
-    const perMinute = options.perMinute ?? 600;
+    const perMinute = options.perMinute ?? SETTINGS.rateLimitPerMinute.default;
     if (!(perMinute > 0)) throw new RangeError('rateLimit.perMinute must be positive');
-    this.#burst = Math.max(1, options.burst ?? 60);
+    this.#burst = Math.max(1, options.burst ?? perMinute);
     this.#perMs = String(perMinute / 60_000);
     this.#fallback = new TokenBucketLimiter(options);
     const client = options.connection.client;

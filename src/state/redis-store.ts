@@ -11,9 +11,9 @@
  * - Unlike the memory store there is no `maxSessions` cap here: Redis' own `maxmemory` policy bounds it.
  */
 import type { SessionRecord, SessionStore } from '../contracts.js';
-import { DEFAULT_IDLE_TTL_MS } from '../transport/session-store.js';
 import type { RedisConnection } from './redis-connection.js';
 import type { SecretBox } from './secret-box.js';
+import { SETTINGS } from '../config.js';
 
 /** Options for {@link RedisSessionStore}. */
 export interface RedisSessionStoreOptions {
@@ -53,7 +53,7 @@ export class RedisSessionStore implements SessionStore {
   constructor(options: RedisSessionStoreOptions) {
     this.#connection = options.connection;
     this.#box = options.box;
-    this.#idleTtlMs = options.idleTtlMs ?? DEFAULT_IDLE_TTL_MS;
+    this.#idleTtlMs = options.idleTtlMs ?? SETTINGS.sessionIdleTtlMs.default;
     if (!Number.isFinite(this.#idleTtlMs) || this.#idleTtlMs < 1) throw new RangeError('the Redis store needs a finite idle TTL');
     this.#prefix = options.prefix ?? 'finmcp:';
     const client = options.connection.client;

@@ -5,6 +5,7 @@
  */
 import type { InboundAuthResult } from '../contracts.js';
 import type { Logger } from '../log.js';
+import { SETTINGS } from '../config.js';
 
 /**
  * What the HTTP transport asks of a limiter. `take` may answer synchronously (in-process buckets: no await on
@@ -48,7 +49,7 @@ export class TokenBucketLimiter implements RateLimiter {
 
   /** Creates the limiter and an unref'd timer that forgets idle callers. */
   constructor(options: RateLimitOptions = {}) {
-    const perMinute = options.perMinute ?? 600;
+    const perMinute = options.perMinute ?? SETTINGS.rateLimitPerMinute.default;
     if (!(perMinute > 0)) throw new RangeError('rateLimit.perMinute must be positive');
     this.#perMs = perMinute / 60_000;
     this.#burst = Math.max(1, options.burst ?? perMinute);

@@ -6,7 +6,7 @@
  * The Map's insertion order is the recency order (a touch re-inserts), which makes eviction and the sweep cheap.
  *
  * Room is made so that no caller can end another caller's signed-in session (issue 14: opening sessions in a loop
- * used to evict everyone's B4B login):
+ * used to evict everyone's backend login):
  * - each owner (principal, or anonymous principal + client address: see `SessionRecord.owner`) holds at most
  *   `maxSessionsPerCaller`; a new session beyond it evicts that owner's OWN least recently used session — the loop
  *   only ever ends its own sessions, and a client that lost track of its old sessions is never locked out;
@@ -16,6 +16,7 @@
  * Every ending (delete, expiry, eviction) is reported to `onSessionEnd`, e.g. to revoke a backend login.
  */
 import type { SessionEndReason, SessionHandle, SessionRecord, SessionStore } from '../contracts.js';
+import { SETTINGS } from '../config.js';
 
 /** Options for {@link MemorySessionStore}. */
 export interface MemorySessionStoreOptions {
@@ -41,12 +42,6 @@ interface Entry {
   expiresAt: number;
 }
 
-/** The default idle TTL: 30 minutes. */
-export const DEFAULT_IDLE_TTL_MS = 30 * 60_000;
-/** The default session cap. */
-const DEFAULT_MAX_SESSIONS = 10_000;
-/** The default per-owner cap: far above what one client opens, a tenth of the store. */
-const DEFAULT_MAX_SESSIONS_PER_CALLER = 1_000;
 
 /** A new session was refused: the store is full of sessions that hold state. */
 export class SessionCapacityError extends Error {
@@ -74,9 +69,9 @@ export class MemorySessionStore implements SessionStore {
 
   /** Creates the store and starts its (unref'd) sweep timer. */
   constructor(options: MemorySessionStoreOptions = {}) {
-    this.#idleTtlMs = options.idleTtlMs ?? DEFAULT_IDLE_TTL_MS;
-    this.#maxSessions = Math.max(1, options.maxSessions ?? DEFAULT_MAX_SESSIONS);
-    this.#maxPerOwner = Math.max(1, options.maxSessionsPerCaller ?? DEFAULT_MAX_SESSIONS_PER_CALLER);
+    this.#idleTtlMs = options.idleTtlMs ?? SETTINGS.sessionIdleTtlMs.default;
+    this.#maxSessions = Math.max(1, options.maxSessions ?? SETTINGS.maxSessions.default);
+    this.#maxPerOwner = Math.max(1, options.maxSessionsPerCaller ?? SETTINGS.maxSessionsPerCaller.default);
     this.#onEnd = options.onSessionEnd;
     this.#now = options.now ?? Date.now;
     if (Number.isFinite(this.#idleTtlMs)) {

@@ -83,6 +83,56 @@ describe('gateToolService', () => {
   }, 90_000);
 });
 
+describe('gateToolService with start-up work that has not begun (stdio: verifying the user token)', () => {
+  /** A gate over a service that answers every call with the principal it acts for. */
+  function gateWith(start: () => Promise<{ id: string; scopes: string[]; claims: Record<string, unknown> }>): ToolService {
+    const inner: ToolService = {
+      backend: 'demo',
+      stateful: false,
+      listTools: () => [{ name: 'whoami', inputSchema: { type: 'object' } }],
+      hasTool: (name) => name === 'whoami',
+      callTool: async (_name, _args, ctx) => ({ content: [{ type: 'text', text: ctx.principal.id }] }),
+    };
+    return gateToolService(inner, start, logger);
+  }
+  const ctx = (): CallContext => ({ backend: 'demo', tool: 'whoami', requestId: randomUUID(), principal: { id: 'anonymous', scopes: [], claims: {} } });
+  const turn = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
+
+  it('begins the work once the first tools/list has been answered, not before', async () => {
+    let started = 0;
+    const service = gateWith(async () => {
+      started += 1;
+      return { id: 'alice', scopes: [], claims: {} };
+    });
+    await turn();
+    expect(started).toBe(0);
+    service.listTools();
+    expect(started).toBe(0);
+    await turn();
+    expect(started).toBe(1);
+    service.listTools();
+    await turn();
+    expect(started).toBe(1);
+    expect((await service.callTool('whoami', {}, ctx())).content).toEqual([{ type: 'text', text: 'alice' }]);
+  });
+
+  it('begins it at the first tool call when no list came first, and a failure is each call\'s error', async () => {
+    let started = 0;
+    const service = gateWith(async () => {
+      started += 1;
+      throw new Error('access token rejected: signature');
+    });
+    await turn();
+    expect(started).toBe(0);
+    for (let i = 0; i < 2; i += 1) {
+      const result = await service.callTool('whoami', {}, ctx());
+      expect(result.isError).toBe(true);
+      expect(JSON.stringify(result.content)).toContain('access token rejected: signature');
+    }
+    expect(started).toBe(1);
+  });
+});
+
 describe('startSandbox', () => {
   it('starts nothing before `begin`, and stopping it then rejects its parts as cancelled without hanging', async () => {
     const gate = held();

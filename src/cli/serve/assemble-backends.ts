@@ -81,6 +81,8 @@ export async function assembleBackends(
       dynamic: config.dynamic,
       ...(config.select === undefined ? {} : { select: config.select }),
     });
+    // Watched now: a transport may look at it only later (stdio, once the client has its first answers).
+    ready.catch(() => undefined);
     assembled.push({ name: plan.name, generated: plan.generated, overrides, service, ready });
   }
   return assembled;

@@ -54,28 +54,30 @@ export async function inboundAuthFor(
  * (the anonymous one) unless the backend signs users in with OAuth, then the validated `<BACKEND>_ACCESS_TOKEN`, or
  * with the sandbox (`sandboxIssuer`) a token of `FINMCP_SANDBOX_USER` from the sandbox authorization server.
  * Missing configuration throws at once, so that the server does not start; the verification itself (the
- * authorization server's metadata and JWKS, two round trips) is the returned promise, which tool calls wait for
- * while `initialize` and `tools/list` are already answered.
+ * authorization server's metadata and JWKS, two round trips) is the returned function, which the start-up gate runs
+ * once the client has its first answers (tool calls wait for it).
  */
 export function stdioPrincipal(
   backend: AssembledBackend,
   resource: string,
   settings: Settings,
   sandboxIssuer: Promise<string | undefined> | undefined,
-): Promise<Principal> | undefined {
+): (() => Promise<Principal>) | undefined {
   if (backend.overrides.inboundAuth !== 'oauth') return undefined;
   const token = settings.readBackend(backend.name, BACKEND_SETTINGS.accessToken);
   if (sandboxIssuer === undefined) {
     if (token === undefined) throw new ConfigError(`over stdio, ${backend.name} takes the user's access token from ${envPrefix(backend.name)}_ACCESS_TOKEN`);
-    return verifyToken(token, oauthOptions(backend, resource, settings, undefined));
+    const options = oauthOptions(backend, resource, settings, undefined);
+    return () => verifyToken(token, options);
   }
-  return sandboxIssuer.then(async (issuer) => {
-    const options = oauthOptions(backend, resource, settings, issuer);
-    if (token !== undefined) return verifyToken(token, options);
-    const { obtainSandboxToken } = await import('../../sandbox/authorization-server.js');
-    const sandboxToken = await obtainSandboxToken({ issuer: issuer!, user: settings.read(SETTINGS.sandboxUser), resource, scopes: options.scopesSupported });
-    return verifyToken(sandboxToken, options);
-  });
+  return () =>
+    sandboxIssuer.then(async (issuer) => {
+      const options = oauthOptions(backend, resource, settings, issuer);
+      if (token !== undefined) return verifyToken(token, options);
+      const { obtainSandboxToken } = await import('../../sandbox/authorization-server.js');
+      const sandboxToken = await obtainSandboxToken({ issuer: issuer!, user: settings.read(SETTINGS.sandboxUser), resource, scopes: options.scopesSupported });
+      return verifyToken(sandboxToken, options);
+    });
 }
 
 async function verifyToken(token: string, options: OAuthResourceServerOptions): Promise<Principal> {

@@ -5,6 +5,7 @@
  */
 import { readHttpServerLimits, SETTINGS, type Settings } from '../../config.js';
 import type { GeneratedBackend } from '../../../contract/descriptor.js';
+import type { Principal } from '../../contracts.js';
 import type { Logger } from '../../log.js';
 import { ANONYMOUS_PRINCIPAL } from '../../protocol/caller.js';
 import { gateToolService } from '../startup-gate.js';
@@ -36,11 +37,14 @@ interface TransportDeps {
 export async function startStdio(backend: AssembledBackend, deps: TransportDeps): Promise<StartedTransport> {
   const { config, sandbox, settings, logger } = deps;
   const resource = resourceUrl(config, backend.name);
-  // The local user's token is verified (or, with the sandbox, first obtained) in the background: tool calls wait for
-  // it, `initialize` and `tools/list` need no user.
-  // The gate takes the outcome before anything else is awaited, so that a rejected token is never an unhandled rejection.
-  const userReady = stdioPrincipal(backend, resource, settings, sandbox.authorizationServer ? sandbox.issuer : undefined);
-  const service = gateToolService(backend.service, Promise.all([backend.ready, userReady]).then(([, user]) => user), logger);
+  // The local user's token is verified (with the sandbox, first obtained) once the client has its first answers:
+  // tool calls wait for it, `initialize` and `tools/list` need no user.
+  const verifyUser = stdioPrincipal(backend, resource, settings, sandbox.authorizationServer ? sandbox.issuer : undefined);
+  const ready = async (): Promise<Principal | undefined> => {
+    const [, user] = await Promise.all([backend.ready, verifyUser?.()]);
+    return user;
+  };
+  const service = gateToolService(backend.service, ready, logger);
   const { serveStdio } = await import('../../transport/stdio.js');
   const served = await serveStdio(service, { principal: ANONYMOUS_PRINCIPAL, logger, info: serverInfo(backend.generated) });
   deps.onClose(() => served.close());

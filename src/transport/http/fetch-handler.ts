@@ -5,7 +5,7 @@
  * follow from not owning a socket: the accepted `Host` values must be configured, and the caller's address comes
  * from `clientAddress` (behind a gateway, only it knows).
  *
- * State (legacy sessions, B4B sign-ins of 2026-07-28 callers) lives in `sessionStore`: with more than one
+ * State (legacy sessions, backend sign-ins of 2026-07-28 callers) lives in `sessionStore`: with more than one
  * instance (Lambda scales out), that must be a shared store.
  */
 import type { SessionStore } from '../../contracts.js';
