@@ -17,30 +17,22 @@
  * loader. Formats that ajv-formats does not know (OpenAPI allows any `format` value: e.g. `iban`, `decimal`) are
  * registered as annotations only.
  */
-import { Ajv2020 } from 'ajv/dist/2020.js';
+import type { Ajv2020 } from 'ajv/dist/2020.js';
 import standaloneCodeModule from 'ajv/dist/standalone/index.js';
-import addFormatsModule from 'ajv-formats';
-import { VALIDATOR_OPTIONS } from '../../contract/ajv-options.js';
+import { createValidatorAjv } from '../../contract/ajv-options.js';
 import type { JsonSchema, ToolDescriptor } from '../../contract/descriptor.js';
 import { visitSchemas } from '../schema/walk.js';
 import { tsHeader } from './header.js';
 
-// ajv and ajv-formats are CommonJS: under NodeNext their default export is the module object.
+// ajv is CommonJS: under NodeNext its default export is the module object.
 type StandaloneCode = typeof import('ajv/dist/standalone/index.js').default;
-type AddFormats = typeof import('ajv-formats').default;
 const standaloneCode = ((standaloneCodeModule as unknown as { default?: StandaloneCode }).default ??
   standaloneCodeModule) as StandaloneCode;
-const addFormats = ((addFormatsModule as unknown as { default?: AddFormats }).default ??
-  addFormatsModule) as AddFormats;
-
-/** The ajv options every tool validator is compiled with (and the runtime's own ajv, where it compiles one). */
-const AJV_OPTIONS = { ...VALIDATOR_OPTIONS, code: { source: true, esm: true, lines: true } } as const;
 
 /** A configured ajv 2020 instance: ajv-formats, plus every other format used by `schemas` as annotation-only. */
 export function createAjv(schemas: readonly unknown[], options: { meta?: boolean } = {}): Ajv2020 {
   const meta = options.meta ?? true;
-  const ajv = new Ajv2020({ ...AJV_OPTIONS, code: { ...AJV_OPTIONS.code }, meta, validateSchema: meta });
-  addFormats(ajv);
+  const ajv = createValidatorAjv({ code: { source: true, esm: true, lines: true }, meta, validateSchema: meta });
   const unknown = new Set<string>();
   for (const schema of schemas) {
     visitSchemas(schema, (node) => {

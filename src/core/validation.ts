@@ -51,20 +51,11 @@ export async function compileSchema(schema: JsonSchema): Promise<PrecompiledVali
   return validator;
 }
 
-/** An ajv 2020 compiler with the options of codegen's generated validators, and ajv-formats' formats. */
+/** An ajv 2020 compiler with the options of codegen's generated validators (contract/ajv-options.ts). */
 async function loadAjv(): Promise<(schema: JsonSchema) => PrecompiledValidator> {
-  const [{ Ajv2020 }, formats, { VALIDATOR_OPTIONS }] = await Promise.all([
-    import('ajv/dist/2020.js'),
-    import('ajv-formats'),
-    import('../../contract/ajv-options.js'),
-  ]);
-  // ajv-formats is CommonJS: its function is the module's default export, or that export's own `default`.
-  type AddFormats = (ajv: InstanceType<typeof Ajv2020>) => unknown;
-  const plugin = formats.default as unknown as AddFormats & { default?: AddFormats };
-  const addFormats = plugin.default ?? plugin;
+  const { createValidatorAjv } = await import('../../contract/ajv-options.js');
   // Our own schemas: no meta-schema check (it costs start-up time; strict mode still refuses unknown keywords).
-  const ajv = new Ajv2020({ ...VALIDATOR_OPTIONS, validateSchema: false });
-  addFormats(ajv);
+  const ajv = createValidatorAjv({ validateSchema: false });
   return (schema) => ajv.compile(schema) as PrecompiledValidator;
 }
 
