@@ -71,7 +71,7 @@ export function boolSetting(env: string, description: string, more: More = {}): 
 export function textSetting<D extends string | undefined>(env: string, fallback: D, description: string, more: More & { choices?: readonly string[] } = {}): TextSetting<D> {
   return { type: 'text', env, default: fallback, description, ...more };
 }
-function listSetting<D extends readonly string[] | undefined>(env: string, fallback: D, description: string, more: More = {}): ListSetting<D> {
+export function listSetting<D extends readonly string[] | undefined>(env: string, fallback: D, description: string, more: More = {}): ListSetting<D> {
   return { type: 'list', env, default: fallback, description, ...more };
 }
 
@@ -171,11 +171,6 @@ export class Settings {
     return this.parse(def, `${envPrefix(backend)}_${def.env}`, flag);
   }
 
-  /** A global setting, or the fallback. */
-  get(name: string, fallback: string): string {
-    return this.optional(name) ?? fallback;
-  }
-
   /** An optional global setting. */
   optional(name: string): string | undefined {
     const value = this.env[name];
@@ -185,21 +180,6 @@ export class Settings {
   /** A per-backend setting `<BACKEND>_<name>`. */
   backend(backend: string, name: string): string | undefined {
     return this.optional(`${envPrefix(backend)}_${name}`);
-  }
-
-  /** A non-negative integer setting; a malformed value is a start-up error naming the variable. */
-  int(name: string, fallback: number): number {
-    return this.parse(intSetting(name, fallback, ''), name, undefined);
-  }
-
-  /** A comma-separated list setting. */
-  list(name: string, fallback: string[]): string[] {
-    return this.parse(listSetting(name, fallback, ''), name, undefined);
-  }
-
-  /** A boolean setting (`1`, `true`, `yes`). */
-  bool(name: string): boolean {
-    return this.parse(boolSetting(name, ''), name, undefined);
   }
 
   private parse<S extends SettingDef>(def: S, name: string, flag: FlagValue): SettingValue<S> {

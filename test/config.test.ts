@@ -4,7 +4,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { BACKEND_SETTINGS, ConfigError, documentedSettings, SETTINGS, Settings, envPrefix } from '../src/config.js';
+import { BACKEND_SETTINGS, boolSetting, ConfigError, documentedSettings, envPrefix, intSetting, listSetting, SETTINGS, Settings } from '../src/config.js';
 import { backendModules } from '../src/overrides/index.js';
 import { projectRoot } from '../src/paths.js';
 
@@ -21,19 +21,19 @@ describe('Settings', () => {
   it.each(ints)('int($given) → $want', ({ given, want }) => {
     const settings = new Settings(given === undefined ? {} : { FINMCP_X: given });
     if (want === 'error') {
-      expect(() => settings.int('FINMCP_X', 7)).toThrow(ConfigError);
-      expect(() => settings.int('FINMCP_X', 7)).toThrow(/FINMCP_X must be a non-negative integer/);
+      expect(() => settings.read(intSetting('FINMCP_X', 7, ''))).toThrow(ConfigError);
+      expect(() => settings.read(intSetting('FINMCP_X', 7, ''))).toThrow(/FINMCP_X must be a non-negative integer/);
     } else {
-      expect(settings.int('FINMCP_X', 7)).toBe(want);
+      expect(settings.read(intSetting('FINMCP_X', 7, ''))).toBe(want);
     }
   });
 
   it('reads lists, booleans and per-backend settings', () => {
     const settings = new Settings({ L: ' a, b ,,c ', B: 'yes', MY_API_BACKEND_URL: 'http://x' });
-    expect(settings.list('L', [])).toEqual(['a', 'b', 'c']);
-    expect(settings.list('MISSING', ['d'])).toEqual(['d']);
-    expect(settings.bool('B')).toBe(true);
-    expect(settings.bool('MISSING')).toBe(false);
+    expect(settings.read(listSetting('L', [], ''))).toEqual(['a', 'b', 'c']);
+    expect(settings.read(listSetting('MISSING', ['d'], ''))).toEqual(['d']);
+    expect(settings.read(boolSetting('B', ''))).toBe(true);
+    expect(settings.read(boolSetting('MISSING', ''))).toBe(false);
     expect(settings.backend('my-api', 'BACKEND_URL')).toBe('http://x');
     expect(envPrefix('my-api.v2')).toBe('MY_API_V2');
   });

@@ -4,7 +4,7 @@
  * service client under `--sandbox`. The token is for the backend API's own URL (RFC 8707 resource indicator).
  */
 import { createClientCredentialsProvider } from '../auth/client-credentials.js';
-import { ConfigError, type Settings } from '../config.js';
+import { BACKEND_SETTINGS, ConfigError, envPrefix, type Settings } from '../config.js';
 import type { GeneratedBackend } from '../../contract/descriptor.js';
 import type { ServiceTokenSource } from '../auth/client-credentials.js';
 import { SANDBOX_SERVICE_CLIENT } from '../sandbox/sandbox-identities.js';
@@ -33,11 +33,11 @@ export function serviceAudience(generated: GeneratedBackend): string {
  */
 export function serviceTokenSource(generated: GeneratedBackend, settings: Settings, sandboxIssuer: string | null | undefined): ServiceTokenSource {
   const sandbox = sandboxIssuer !== undefined;
-  const tokenUrl = settings.backend(generated.name, 'TOKEN_URL') ?? (typeof sandboxIssuer === 'string' ? `${sandboxIssuer}/token` : undefined);
-  const clientId = settings.backend(generated.name, 'CLIENT_ID') ?? (sandbox ? SANDBOX_SERVICE_CLIENT.id : undefined);
-  const clientSecret = settings.backend(generated.name, 'CLIENT_SECRET') ?? (sandbox ? SANDBOX_SERVICE_CLIENT.secret : undefined);
+  const tokenUrl = settings.readBackend(generated.name, BACKEND_SETTINGS.tokenUrl) ?? (typeof sandboxIssuer === 'string' ? `${sandboxIssuer}/token` : undefined);
+  const clientId = settings.readBackend(generated.name, BACKEND_SETTINGS.clientId) ?? (sandbox ? SANDBOX_SERVICE_CLIENT.id : undefined);
+  const clientSecret = settings.readBackend(generated.name, BACKEND_SETTINGS.clientSecret) ?? (sandbox ? SANDBOX_SERVICE_CLIENT.secret : undefined);
   if (tokenUrl === undefined || clientId === undefined || clientSecret === undefined) {
-    const prefix = generated.name.toUpperCase();
+    const prefix = envPrefix(generated.name);
     throw new ConfigError(
       `${generated.name} calls its backend with the server's own OAuth client credentials: set ${prefix}_TOKEN_URL, ${prefix}_CLIENT_ID and ${prefix}_CLIENT_SECRET, or use --sandbox`,
     );
@@ -46,7 +46,7 @@ export function serviceTokenSource(generated: GeneratedBackend, settings: Settin
     tokenUrl,
     clientId,
     clientSecret,
-    scope: settings.backend(generated.name, 'SCOPE') ?? specScopes(generated).join(' '),
+    scope: settings.readBackend(generated.name, BACKEND_SETTINGS.scope) ?? specScopes(generated).join(' '),
     resource: serviceAudience(generated),
   });
 }

@@ -15,7 +15,7 @@ import { Client, StreamableHTTPClientTransport } from '@modelcontextprotocol/cli
 import type { ToolResult } from '../contracts.js';
 import type { ToolDescriptor } from '../../contract/descriptor.js';
 import { derefObject } from '../../contract/pointer.js';
-import { BACKEND_SETTINGS, ConfigError, Settings } from '../config.js';
+import { BACKEND_SETTINGS, ConfigError, SETTINGS, Settings } from '../config.js';
 import { createLogger } from '../log.js';
 import { projectRoot } from '../paths.js';
 
@@ -62,7 +62,7 @@ export async function runVerify(backend: string, options: { backendUrl?: string;
 /** Runs the verification and returns the report (used by the CLI and by tests). */
 export async function verifyBackend(backend: string, options: { backendUrl?: string; spec?: string }): Promise<VerifyReport> {
   const settings = new Settings(process.env);
-  const logger = createLogger({ level: settings.get('FINMCP_LOG_LEVEL', 'warn') });
+  const logger = createLogger({ level: settings.optional(SETTINGS.logLevel.env) ?? 'warn' });
   const { backendLoaders } = await (await import('./generated.js')).loadBackendRegistry();
   const load = backendLoaders[backend];
   if (load === undefined) throw new ConfigError(`unknown backend "${backend}": available are ${Object.keys(backendLoaders).join(', ')}`);

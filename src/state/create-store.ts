@@ -4,7 +4,7 @@
  * docs/deployment.md). Redis needs `FINMCP_STATE_KEY`, which encrypts what is stored; without it, start-up fails.
  */
 import type { SessionEndReason, SessionRecord, SessionStore } from '../contracts.js';
-import { ConfigError, type Settings } from '../config.js';
+import { ConfigError, SETTINGS, type Settings } from '../config.js';
 import type { Logger } from '../log.js';
 import type { RateLimiter } from '../transport/rate-limit.js';
 import { MemorySessionStore } from '../transport/session-store.js';
@@ -37,12 +37,12 @@ export interface StateStoreLimits {
  * started so a missing key fails at once. Returns the Redis URL, or undefined for memory.
  */
 export function checkStateSettings(settings: Settings): string | undefined {
-  const choice = settings.get('FINMCP_STATE_STORE', 'memory').trim();
+  const choice = settings.read(SETTINGS.stateStore).trim();
   if (choice === 'memory') return undefined;
   if (!/^rediss?:\/\/[^/]/i.test(choice)) {
     throw new ConfigError('FINMCP_STATE_STORE must be `memory` or a redis:// or rediss:// URL');
   }
-  parseStateKey(settings.optional('FINMCP_STATE_KEY'));
+  parseStateKey(settings.read(SETTINGS.stateKey));
   return choice;
 }
 
@@ -58,11 +58,11 @@ export async function createStateStore(settings: Settings, limits: StateStoreLim
     });
     return { kind: 'memory', sessions, rateLimiter: undefined, close: async () => sessions.close() };
   }
-  const box = new SecretBox(parseStateKey(settings.optional('FINMCP_STATE_KEY')));
+  const box = new SecretBox(parseStateKey(settings.read(SETTINGS.stateKey)));
   const { connectRedis, redactRedisUrl } = await import('./redis-connection.js');
   const { RedisSessionStore } = await import('./redis-store.js');
   const { RedisRateLimiter } = await import('./redis-rate-limit.js');
-  const connection = await connectRedis({ url, commandTimeoutMs: settings.int('FINMCP_STATE_TIMEOUT_MS', 1000), logger });
+  const connection = await connectRedis({ url, commandTimeoutMs: settings.read(SETTINGS.stateTimeoutMs), logger });
   const sessions = new RedisSessionStore({ connection, box, idleTtlMs: limits.idleTtlMs });
   const rateLimiter =
     limits.rateLimit === undefined ? undefined : new RedisRateLimiter({ ...limits.rateLimit, connection, box, logger });
