@@ -6,6 +6,7 @@
  * must stay untyped.
  */
 import type { JsonSchema } from '../../contract/descriptor.js';
+import { isObject } from './json.js';
 
 /** Keywords that only make sense for objects. */
 const OBJECT_KEYWORDS = ['properties', 'patternProperties', 'additionalProperties', 'required'] as const;
@@ -47,7 +48,7 @@ const OTHER_INSTANCE_SINGLES = [
 const OTHER_INSTANCE_MAPS = ['properties', 'patternProperties', '$defs'] as const;
 
 function isSchema(value: unknown): value is JsonSchema {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
+  return isObject(value);
 }
 
 /**

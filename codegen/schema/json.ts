@@ -4,13 +4,9 @@
  */
 import type { JsonSchema } from '../../contract/descriptor.js';
 
-/** Any JSON object, as parsed from a spec. */
-export type JsonObject = { [key: string]: unknown };
+import { isObject } from '../../contract/json.js';
 
-/** Whether a value is a plain JSON object (not null, not an array). */
-export function isObject(value: unknown): value is JsonObject {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
+export { isObject, type JsonObject } from '../../contract/json.js';
 
 /** The `type` keyword as a list (JSON Schema validation §6.1.1 allows a string or an array). */
 export function typeList(schema: JsonSchema): string[] | undefined {

@@ -5,6 +5,7 @@
  */
 import type { JsonSchema } from '../../contract/descriptor.js';
 import { describeValue, isSecretName } from './validation.js';
+import { isObject } from '../../contract/json.js';
 
 /** Returns the broken rule (e.g. `must be string (got 5)`), or undefined when the value is acceptable. */
 export type SimpleCheck = (value: unknown) => string | undefined;
@@ -24,7 +25,7 @@ function hasType(type: string, v: unknown): boolean {
     case 'array':
       return Array.isArray(v);
     case 'object':
-      return v !== null && typeof v === 'object' && !Array.isArray(v);
+      return isObject(v);
     default:
       return true;
   }

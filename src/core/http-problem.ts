@@ -5,6 +5,7 @@
  * Everything taken from the body is cut short: the backend's text is shown, never trusted to be small.
  */
 import type { BackendResponse } from '../contracts.js';
+import { isObject } from '../../contract/json.js';
 
 const MAX_FIELD = 300;
 const MAX_ERRORS = 20;
@@ -45,8 +46,8 @@ export function describeHttpError(res: BackendResponse): string {
   const body = res.body;
   const parts: string[] = [];
   const lines: string[] = [];
-  if (body !== null && typeof body === 'object' && !Array.isArray(body)) {
-    const o = body as Record<string, unknown>;
+  if (isObject(body)) {
+    const o = body;
     const title = str(o['title']);
     const detail = str(o['detail']) ?? str(o['message']) ?? str(o['error_description']) ?? str(o['error']);
     // A title that only repeats the reason phrase ("Unauthorized") adds nothing.

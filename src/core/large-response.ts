@@ -8,6 +8,7 @@
  * Paged lists surface the backend's next cursor/page as a note the model can act on.
  */
 import type { JsonSchema, PaginationBinding } from '../../contract/descriptor.js';
+import { isObject } from '../../contract/json.js';
 
 /** What `_meta["finmcp/truncated"]` holds when a result was cut. */
 interface TruncationInfo {
@@ -100,10 +101,10 @@ const TOTAL_PAGES = ['totalPages', 'total_pages', 'pageCount', 'page_count', 'pa
 
 /** Looks for a "more pages" signal at the top of the body or one object below it. */
 function morePages(body: unknown, page: number): boolean | undefined {
-  if (body === null || typeof body !== 'object' || Array.isArray(body)) return undefined;
-  const levels: Array<Record<string, unknown>> = [body as Record<string, unknown>];
+  if (!isObject(body)) return undefined;
+  const levels: Array<Record<string, unknown>> = [body];
   for (const v of Object.values(body)) {
-    if (v !== null && typeof v === 'object' && !Array.isArray(v)) levels.push(v as Record<string, unknown>);
+    if (isObject(v)) levels.push(v);
   }
   for (const o of levels) {
     for (const k of MORE_FLAGS) if (typeof o[k] === 'boolean') return o[k] as boolean;
@@ -114,7 +115,7 @@ function morePages(body: unknown, page: number): boolean | undefined {
 
 function longestArrayLength(value: unknown): number {
   let best = Array.isArray(value) ? value.length : 0;
-  if (value !== null && typeof value === 'object' && !Array.isArray(value)) {
+  if (isObject(value)) {
     for (const v of Object.values(value)) {
       if (Array.isArray(v) && v.length > best) best = v.length;
     }

@@ -35,6 +35,7 @@ import { buildServedTools, type ExtraTool, type GeneratedTool, type ServedBase }
 import type { ToolSelection } from './tool-selection.js';
 import { errorResult, ToolCallError, type CallOutcome } from './tool-error.js';
 import { compileSchema, compiledSchema, validateArgs } from './validation.js';
+import { isObject } from '../../contract/json.js';
 
 /** Dependencies of {@link createToolService}. */
 export interface ToolServiceDeps {
@@ -58,10 +59,6 @@ interface CallStats {
 
 function invalid(lines: readonly string[]): ToolCallError {
   return new ToolCallError(`Invalid arguments:\n${lines.map((l) => `- ${l}`).join('\n')}`, 'invalid_arguments');
-}
-
-function isPlainObject(v: unknown): v is Record<string, unknown> {
-  return v !== null && typeof v === 'object' && !Array.isArray(v);
 }
 
 /**
@@ -254,7 +251,7 @@ export function createToolService(module: BackendModule, deps: ToolServiceDeps):
     const structured: Record<string, unknown> =
       tool.wrapIn !== undefined
         ? body === undefined ? {} : { [tool.wrapIn]: body }
-        : isPlainObject(body) ? body : body === undefined ? {} : { result: body };
+        : isObject(body) ? body : body === undefined ? {} : { result: body };
     // The received JSON text is the text block's JSON only when the body itself is the structured content.
     const shaped = tool.shaper(structured, ready, structured === body ? res.json : undefined);
     const content: ToolResult['content'] = [{ type: 'text', text: shaped.json }];
@@ -320,7 +317,7 @@ export function createToolService(module: BackendModule, deps: ToolServiceDeps):
         result = errorResult(`Unknown tool: ${name.slice(0, 64)}`);
       } else {
         const a = args ?? {};
-        if (!isPlainObject(a)) throw invalid(['(root): must be object']);
+        if (!isObject(a)) throw invalid(['(root): must be object']);
         result = tool.kind === 'generated' ? await callGenerated(tool, a, ctx, stats) : await callHand(tool, a, ctx, stats);
       }
     } catch (err) {

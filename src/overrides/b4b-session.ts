@@ -7,7 +7,7 @@
  */
 import { decodeJwt } from 'jose/jwt/decode';
 import type { SessionHandle } from '../contracts.js';
-import { isRecord } from './b4b/results.js';
+import { isObject } from '../../contract/json.js';
 
 /** Session-state key of the stored login. */
 export const B4B_AUTH_KEY = 'b4b.auth';
@@ -45,12 +45,12 @@ export type SessionTokenResult = { ok: true; login: StoredB4bLogin } | { ok: fal
  * Accepts `access_token` (OAuth-style) or `token`; e-mail at `email` or `user.email`.
  */
 export function parseLoginResponse(body: unknown, now: number): LoginParseResult {
-  if (!isRecord(body)) return { ok: false, error: 'Login failed: the B4B API returned an unexpected response.' };
+  if (!isObject(body)) return { ok: false, error: 'Login failed: the B4B API returned an unexpected response.' };
   const token = firstString(body.access_token, body.token, body.accessToken);
   if (token === undefined) {
     return { ok: false, error: 'Login failed: the B4B API response holds no access token.' };
   }
-  const user = isRecord(body.user) ? body.user : undefined;
+  const user = isObject(body.user) ? body.user : undefined;
   const email = firstString(body.email, user?.email);
   const expiresAt = expiryOf(body, token, now);
   return {
@@ -93,7 +93,7 @@ export function isExpired(login: StoredB4bLogin, now: number): boolean {
 /** Reads the stored login from a session, tolerating anything malformed as "not logged in". */
 export function readLogin(session: SessionHandle): StoredB4bLogin | undefined {
   const value = session.get<unknown>(B4B_AUTH_KEY);
-  if (!isRecord(value) || typeof value.accessToken !== 'string' || value.accessToken === '') return undefined;
+  if (!isObject(value) || typeof value.accessToken !== 'string' || value.accessToken === '') return undefined;
   const expiresAt = typeof value.expiresAt === 'number' ? value.expiresAt : undefined;
   const email = typeof value.email === 'string' ? value.email : undefined;
   return { accessToken: value.accessToken, ...(expiresAt === undefined ? {} : { expiresAt }), ...(email === undefined ? {} : { email }) };

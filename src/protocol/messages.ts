@@ -4,9 +4,10 @@
  * ids are strings or safe integers (a JSON number beyond 2^53 would not round-trip).
  */
 import { ErrorCode } from './errors.js';
+import { isObject, type JsonObject } from '../../contract/json.js';
 
 /** A JSON object. */
-export type JsonObject = Record<string, unknown>;
+export { isObject, type JsonObject };
 /** A JSON-RPC request id. */
 export type RequestId = string | number;
 
@@ -48,10 +49,6 @@ export type Inbound = InboundRequest | InboundNotification | InboundResponse;
 const REQUEST_MEMBERS: ReadonlySet<string> = new Set(['jsonrpc', 'id', 'method', 'params']);
 const NOTIFICATION_MEMBERS: ReadonlySet<string> = new Set(['jsonrpc', 'method', 'params']);
 
-/** A non-array object. */
-export function isObject(value: unknown): value is JsonObject {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
 
 /** Whether `id` is a JSON-RPC id the SDK accepts. */
 export function isRequestId(id: unknown): id is RequestId {

@@ -13,7 +13,3 @@ export function scrub(message: string, secret: string): string {
 export function success(structured: Record<string, unknown>): ToolResult {
   return { content: [{ type: 'text', text: JSON.stringify(structured) }], structuredContent: structured };
 }
-
-export function isRecord(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
-}

@@ -6,7 +6,8 @@ import type { BackendApi, CallContext, HandWrittenTool, ToolResult } from '../..
 import { errorResult } from '../../core/tool-error.js';
 import { sessionToken } from '../b4b-session.js';
 import { b4bClient, httpProblem } from './client.js';
-import { isRecord, success } from './results.js';
+import { success } from './results.js';
+import { isObject } from '../../../contract/json.js';
 import { NO_INPUT, USER_SCHEMA, sessionToolAnnotations } from './schemas.js';
 
 /** Internal name; served as `whoami` (see b4b.ts). */
@@ -30,9 +31,9 @@ async function handler(ctx: CallContext, api: BackendApi, now: () => number): Pr
   if (!token.ok) return errorResult(token.error);
   const { data, error, response } = await b4bClient(api, ctx).GET('/api/v1/auth/me');
   if (!response.ok) return errorResult(httpProblem(response, error));
-  if (!isRecord(data)) return errorResult('The B4B API returned an unexpected response for the current user.');
+  if (!isObject(data)) return errorResult('The B4B API returned an unexpected response for the current user.');
   const user: unknown = data['user'];
-  return success(isRecord(user) ? { user } : { user: data });
+  return success(isObject(user) ? { user } : { user: data });
 }
 
 export function whoamiTool(now: () => number): HandWrittenTool {
