@@ -7,11 +7,11 @@
  */
 import type { JsonSchema } from '../../../contract/descriptor.js';
 import type { BackendApi, CallContext, SessionHandle } from '../../contracts.js';
+import { redactSecrets } from '../../core/redact.js';
 import { ToolCallError } from '../../core/tool-error.js';
 import { compileSchema, validateArgs } from '../../core/validation.js';
 import { parseLoginResponse, storeLogin, type StoredB4bLogin } from '../b4b-session.js';
 import { b4bClient, httpProblem } from './client.js';
-import { scrub } from './results.js';
 import { CREDENTIAL_PROPERTIES } from './schemas.js';
 
 /** Phone and password. */
@@ -42,7 +42,7 @@ async function signIn(credentials: B4bCredentials, session: SessionHandle, ctx: 
   if (problems.length > 0) return { ok: false, error: problems.join('; ') };
   const client = b4bClient(api, { ...ctx, tool: 'login' });
   const { data, error, response } = await client.POST('/api/v1/auth/login', { body: credentials });
-  if (!response.ok) return { ok: false, error: scrub(`Login failed: ${httpProblem(response, error)}`, credentials.password) };
+  if (!response.ok) return { ok: false, error: redactSecrets(`Login failed: ${httpProblem(response, error)}`, [credentials.password]) };
   const parsed = parseLoginResponse(data, now);
   if (!parsed.ok) return parsed;
   await storeLogin(session, parsed.login);
@@ -63,6 +63,6 @@ export async function signInReporting(
     return result.ok ? result : { ok: false, error: `${context}${result.error}` };
   } catch (error) {
     const reason = error instanceof ToolCallError ? error.message : 'the B4B API could not be reached';
-    return { ok: false, error: scrub(`${context}${reason}`, credentials.password) };
+    return { ok: false, error: redactSecrets(`${context}${reason}`, [credentials.password]) };
   }
 }
