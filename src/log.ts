@@ -7,6 +7,7 @@
  */
 import { createRequire } from 'node:module';
 import type { DestinationStream, Logger as PinoLogger } from 'pino';
+import { SETTINGS } from './config.js';
 import { REDACTED } from './core/redact.js';
 
 /** One log method: an object of fields and a message, or a message alone (pino's calling convention). */
@@ -81,7 +82,7 @@ export interface LoggerOptions {
 
 /** Creates the process logger: JSON to stderr (fd 2), secrets redacted. Throws on an unknown level name. */
 export function createLogger(options: LoggerOptions = {}): Logger {
-  const level = options.level ?? 'info';
+  const level = options.level ?? SETTINGS.logLevel.default;
   const threshold = LEVELS[level];
   if (threshold === undefined) throw new Error(`log level must be one of ${Object.keys(LEVELS).join(', ')} (got "${level}")`);
   let engine: PinoLogger | undefined;
