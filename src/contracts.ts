@@ -3,6 +3,7 @@
  * plugins and the session store. Generic: backends plug in through these types only.
  */
 import type { GeneratedBackend, JsonSchema, ToolAnnotations, ToolDescriptor } from '../contract/descriptor.js';
+import type { ServedPrompt, ServedResource, ServedResourceTemplate, Catalogue } from './protocol/catalogue.js';
 
 /** Who is calling, as established by an inbound auth plugin (OAuth resource server, API key, or none). */
 export interface Principal {
@@ -180,6 +181,13 @@ export interface BackendOverrides {
   bind?: ToolOverride['bind'];
   /** Hand-written tools added next to the generated ones. */
   extraTools?: HandWrittenTool[];
+  /**
+   * Hand-written resources, resource templates and prompts added next to the spec's; each is served only while
+   * every tool it names in `tools` is served (`--tools`, `--tags`, `--read-only` keep them consistent).
+   */
+  extraResources?: Array<ServedResource & { tools?: string[] }>;
+  extraResourceTemplates?: Array<ServedResourceTemplate & { tools?: string[] }>;
+  extraPrompts?: Array<ServedPrompt & { tools?: string[] }>;
   /** Per-session state needed: served with stateful Streamable HTTP sessions. */
   stateful?: boolean;
   /**
@@ -227,6 +235,8 @@ export interface ToolService {
   listTools(): ListedTool[];
   hasTool(name: string): boolean;
   callTool(name: string, args: Record<string, unknown> | undefined, ctx: CallContext): Promise<ToolResult>;
+  /** Resources, prompts and completion served beside the tools (consistent with the tools served). */
+  readonly catalogue?: Catalogue;
   /** Runs the overrides' `onSessionEnd` for an ended session of this backend; never rejects. */
   endSession?(sessionId: string, record: SessionRecord, reason: SessionEndReason): Promise<void>;
 }

@@ -23,7 +23,7 @@ import type { PromptArgumentDescriptor, PromptDescriptor, ToolDescriptor } from 
 import { isObject } from '../schema/json.js';
 
 /** The spec-root extension holding the prompts. */
-export const PROMPTS_EXTENSION = 'x-finmcp-prompts';
+const PROMPTS_EXTENSION = 'x-finmcp-prompts';
 
 const NAME = /^[A-Za-z0-9_-]{1,64}$/;
 const PLACEHOLDER = /\{([^{}]*)\}/g;
