@@ -6,8 +6,8 @@
 import type { SessionEndReason, SessionRecord, SessionStore } from '../contracts.js';
 import { ConfigError, SETTINGS, type Settings } from '../config.js';
 import type { Logger } from '../log.js';
-import type { RateLimiter } from '../transport/rate-limit.js';
-import { MemorySessionStore } from '../transport/session-store.js';
+import type { RateLimiter } from './rate-limit.js';
+import { MemorySessionStore } from './session-store.js';
 import { parseStateKey, SecretBox } from './secret-box.js';
 
 /** What the HTTP server needs from the state store. */

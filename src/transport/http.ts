@@ -16,8 +16,8 @@ import { createLimitedServer } from './http-limits.js';
 import type { HttpAnswer, HttpRequestLike } from './http/exchange.js';
 import { HttpPipeline, type HttpBackend } from './http/pipeline.js';
 import { rpcError } from './http/replies.js';
-import type { RateLimiter, RateLimitOptions } from './rate-limit.js';
-import { MemorySessionStore } from './session-store.js';
+import type { RateLimiter, RateLimitOptions } from '../state/rate-limit.js';
+import { MemorySessionStore } from '../state/session-store.js';
 
 export type { HttpBackend };
 

@@ -18,7 +18,7 @@ import { elicitationModes } from '../protocol/elicitation.js';
 import { ErrorCode, errorSummary } from '../protocol/errors.js';
 import { ClientRequests } from './client-requests.js';
 import { inspectMessage, type InboundRequest } from '../protocol/messages.js';
-import { createSessionHandle, MemorySessionStore } from './session-store.js';
+import { createSessionHandle, MemorySessionStore } from '../state/session-store.js';
 import { LineSplitter, LineWriter } from './stdio-lines.js';
 
 /** Options for {@link serveStdio}. */

@@ -14,7 +14,7 @@ import { createLogger } from '../../src/log.js';
 import { createB4bOverrides } from '../../src/overrides/b4b.js';
 import { projectRoot } from '../../src/paths.js';
 import { startSandbox, type Sandbox } from '../../src/sandbox/sandbox.js';
-import { MemorySessionStore, createSessionHandle } from '../../src/transport/session-store.js';
+import { MemorySessionStore, createSessionHandle } from '../../src/state/session-store.js';
 import { descendants } from '../helpers/process-tree.js';
 
 const logger = createLogger({ level: process.env['TEST_LOG_LEVEL'] ?? 'silent' });

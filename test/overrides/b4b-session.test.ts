@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { SignJWT } from 'jose';
 import type { SessionHandle, SessionRecord } from '../../src/contracts.js';
-import { MemorySessionStore, createSessionHandle } from '../../src/transport/session-store.js';
+import { MemorySessionStore, createSessionHandle } from '../../src/state/session-store.js';
 import {
   B4B_AUTH_KEY,
   EXPIRY_LEEWAY_MS,

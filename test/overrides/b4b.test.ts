@@ -13,7 +13,7 @@ import { createLogger } from '../../src/log.js';
 import { B4B_AUTH_KEY, NOT_LOGGED_IN, SESSION_EXPIRED } from '../../src/overrides/b4b-session.js';
 import { LOGIN_FAILED, createB4bOverrides, type B4bOverridesConfig } from '../../src/overrides/b4b.js';
 import { startPrism, type PrismServer } from '../../src/sandbox/prism.js';
-import { MemorySessionStore, createSessionHandle } from '../../src/transport/session-store.js';
+import { MemorySessionStore, createSessionHandle } from '../../src/state/session-store.js';
 import { reply, startFaultBackend, type FaultBackend } from '../../testkit/fault-backend.js';
 import { INVOICE_XML } from './invoice.js';
 import { stubBackendPerBlock } from './stub-backend.js';

@@ -449,7 +449,7 @@ describe('sessions are not authentication', () => {
     expect(afterDelete.status).toBe(404);
   });
 
-  // Fails today: createSessionHandle (src/transport/session-store.ts) writes the whole record back with store.set on
+  // Fails today: createSessionHandle (src/state/session-store.ts) writes the whole record back with store.set on
   // every state change, which re-creates a session deleted meanwhile; the late login then revives it, token included.
   it('a session DELETEd while a login is in flight stays ended: the login does not bring it back', async () => {
     const sid = await keyedClient.initialize(as(KEY_A));

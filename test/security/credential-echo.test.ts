@@ -14,7 +14,7 @@ import { createBackendHttp, type BackendHttp } from '../../src/backend/backend-h
 import { createLogger } from '../../src/log.js';
 import { createB4bOverrides } from '../../src/overrides/b4b.js';
 import { createFinoppsOverrides } from '../../src/overrides/finopps.js';
-import { MemorySessionStore, createSessionHandle } from '../../src/transport/session-store.js';
+import { MemorySessionStore, createSessionHandle } from '../../src/state/session-store.js';
 import { reply, startFaultBackend, type FaultBackend, type RecordedRequest } from '../../testkit/fault-backend.js';
 
 const logLines: string[] = [];

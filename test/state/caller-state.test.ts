@@ -5,7 +5,7 @@
 import { describe, expect, it } from 'vitest';
 import type { Principal } from '../../src/contracts.js';
 import { callerHandle, callerKey } from '../../src/state/caller-state.js';
-import { MemorySessionStore } from '../../src/transport/session-store.js';
+import { MemorySessionStore } from '../../src/state/session-store.js';
 
 const ann: Principal = { id: 'ann', scopes: [], claims: {} };
 const ben: Principal = { id: 'ben', scopes: [], claims: {} };

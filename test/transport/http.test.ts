@@ -12,7 +12,7 @@ import { InMemoryTransport } from '@modelcontextprotocol/server';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { SessionStore } from '../../src/contracts.js';
 import { assertSafeBinding, createHttpServer, type HttpServerHandle, type HttpServerOptions } from '../../src/transport/http.js';
-import { MemorySessionStore } from '../../src/transport/session-store.js';
+import { MemorySessionStore } from '../../src/state/session-store.js';
 import { createReferenceServer } from './fixtures/sdk-reference.mjs';
 import { MCP_HEADERS, rawRequest, type RawRequest, type RawResponse } from './fixtures/raw-http.js';
 import { createTestAuth, metadataPath } from './fixtures/test-auth.js';

@@ -7,7 +7,8 @@ import type { InboundAuth, Principal } from '../../contracts.js';
 import type { Logger } from '../../log.js';
 import { ANONYMOUS_PRINCIPAL } from '../../protocol/caller.js';
 import { ErrorCode } from '../../protocol/errors.js';
-import { RefusalLog, TokenBucketLimiter, type RateLimiter, type RateLimitOptions } from '../rate-limit.js';
+import { TokenBucketLimiter, type RateLimiter, type RateLimitOptions } from '../../state/rate-limit.js';
+import { RefusalLog } from './refusal-log.js';
 import type { HttpAnswer, HttpRequestLike } from './exchange.js';
 import { json, rpcError } from './replies.js';
 

@@ -11,8 +11,8 @@
 import type { SessionStore } from '../../contracts.js';
 import type { Logger } from '../../log.js';
 import { createHostMatcher } from '../http-guards.js';
-import type { RateLimitOptions } from '../rate-limit.js';
-import { MemorySessionStore } from '../session-store.js';
+import type { RateLimitOptions } from '../../state/rate-limit.js';
+import { MemorySessionStore } from '../../state/session-store.js';
 import { BodyTooLargeError, type HttpRequestLike } from './exchange.js';
 import { HttpPipeline, type HttpBackend } from './pipeline.js';
 

@@ -8,7 +8,7 @@ import { createHash, randomBytes } from 'node:crypto';
 import type { Principal, SessionHandle, SessionRecord, SessionStore } from '../../contracts.js';
 import type { Logger } from '../../log.js';
 import { ANONYMOUS_PRINCIPAL } from '../../protocol/caller.js';
-import { createSessionHandle } from '../session-store.js';
+import { createSessionHandle } from '../../state/session-store.js';
 
 /** Session ids are 32 random bytes, base64url: 43 characters. */
 const SESSION_ID_LENGTH = 43;

@@ -4,7 +4,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import type { SessionRecord } from '../../src/contracts.js';
-import { createSessionHandle, MemorySessionStore, SessionCapacityError } from '../../src/transport/session-store.js';
+import { createSessionHandle, MemorySessionStore, SessionCapacityError } from '../../src/state/session-store.js';
 
 /** A record for session `n`. */
 function rec(n: string): SessionRecord {
