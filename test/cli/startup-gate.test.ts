@@ -11,7 +11,7 @@ import { deferredBackendHttp, gateToolService } from '../../src/cli/startup-gate
 import { createToolService } from '../../src/core/tool-service.js';
 import { createBackendHttp } from '../../src/backend/backend-http.js';
 import { createLogger } from '../../src/log.js';
-import { createB4bOverrides } from '../../src/overrides/b4b.js';
+import { createB4bOverrides } from '../../src/overrides/b4b/overrides.js';
 import { projectRoot } from '../../src/paths.js';
 import { startSandbox, type Sandbox } from '../../src/sandbox/sandbox.js';
 import { MemorySessionStore, createSessionHandle } from '../../src/state/session-store.js';

@@ -7,7 +7,7 @@ import { Settings } from '../../src/config.js';
 import { createLogger } from '../../src/log.js';
 import { backendModules } from '../../src/overrides/index.js';
 import type { ServiceTokenSource } from '../../src/auth/client-credentials.js';
-import { B4B_AUTH_KEY } from '../../src/overrides/b4b-session.js';
+import { B4B_AUTH_KEY } from '../../src/overrides/b4b/session.js';
 
 const logger = createLogger({ level: 'silent' });
 

@@ -25,7 +25,7 @@ import {
 } from '../../src/sandbox/authorization-server.js';
 import { loadOrCreateSigningKeys } from '../../src/sandbox/authorization-keys.js';
 import { SANDBOX_CLI_CLIENT, SANDBOX_IDENTITIES, withBackendClaims } from '../../src/sandbox/sandbox-identities.js';
-import { SANDBOX_ORGANISATIONS, sandboxOrganisationClaims } from '../../src/overrides/organization.js';
+import { SANDBOX_ORGANISATIONS, sandboxOrganisationClaims } from '../../src/overrides/finopps/organization.js';
 import { createHttpServer, type HttpServerHandle } from '../../src/transport/http.js';
 import { InMemoryOAuthProvider } from '../helpers/oauth-client-provider.js';
 

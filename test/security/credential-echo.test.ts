@@ -12,8 +12,8 @@ import { backend as finopps } from '../../generated/finopps/index.gen.js';
 import { createToolService } from '../../src/core/tool-service.js';
 import { createBackendHttp, type BackendHttp } from '../../src/backend/backend-http.js';
 import { createLogger } from '../../src/log.js';
-import { createB4bOverrides } from '../../src/overrides/b4b.js';
-import { createFinoppsOverrides } from '../../src/overrides/finopps.js';
+import { createB4bOverrides } from '../../src/overrides/b4b/overrides.js';
+import { createFinoppsOverrides } from '../../src/overrides/finopps/overrides.js';
 import { MemorySessionStore, createSessionHandle } from '../../src/state/session-store.js';
 import { reply, startFaultBackend, type FaultBackend, type RecordedRequest } from '../../testkit/fault-backend.js';
 

@@ -17,7 +17,7 @@ import type { ListedTool, ToolResult } from '../../src/contracts.js';
 import { buildServedTools } from '../../src/core/served-tools.js';
 import type { GeneratedBackend } from '../../contract/descriptor.js';
 import { createLogger } from '../../src/log.js';
-import { createFinoppsOverrides } from '../../src/overrides/finopps.js';
+import { createFinoppsOverrides } from '../../src/overrides/finopps/overrides.js';
 import {
   completeSandboxAuthorization,
   obtainSandboxToken,
@@ -32,7 +32,7 @@ import {
   withBackendClaims,
   type SandboxIdentity,
 } from '../../src/sandbox/sandbox-identities.js';
-import { SANDBOX_ORGANISATIONS, sandboxOrganisationClaims } from '../../src/overrides/organization.js';
+import { SANDBOX_ORGANISATIONS, sandboxOrganisationClaims } from '../../src/overrides/finopps/organization.js';
 import { reply, startFaultBackend, type FaultBackend, type RecordedRequest } from '../../testkit/fault-backend.js';
 import { exampleArgumentsByTool } from '../helpers/spec-examples.js';
 import {

@@ -8,7 +8,7 @@ import { BACKEND_SETTINGS, ConfigError, type Settings } from '../../config.js';
 import type { BackendOverrides } from '../../contracts.js';
 import type { GeneratedBackend } from '../../../contract/descriptor.js';
 import type { Logger } from '../../log.js';
-import type { BackendModule } from '../../overrides/index.js';
+import type { BackendModule } from '../../overrides/backend-plugin.js';
 import { clientCredentialsScheme, lazyServiceToken } from '../service-tokens.js';
 import type { ServeConfig } from './serve-config.js';
 

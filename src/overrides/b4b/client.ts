@@ -11,7 +11,7 @@ import { createApiClient } from '../../../generated/b4b/client.gen.js';
 /** The typed client of one call. */
 type B4bClient = ReturnType<typeof createApiClient>;
 
-/** A typed client sending as `ctx` (whose `tool` decides what a 401 means: see `onUnauthorized` in b4b.ts). */
+/** A typed client sending as `ctx` (whose `tool` decides what a 401 means: see `onUnauthorized` in overrides.ts). */
 export function b4bClient(api: BackendApi, ctx: CallContext): B4bClient {
   return createApiClient({ baseUrl: api.baseUrl, fetch: api.fetchFor(ctx) });
 }

@@ -11,7 +11,7 @@
  */
 import { createHash } from 'node:crypto';
 import type { CallContext } from '../../contracts.js';
-import { readLogin } from '../b4b-session.js';
+import { readLogin } from './session.js';
 
 /** One confirmed write: what the user is told it does. */
 interface WriteDescription {

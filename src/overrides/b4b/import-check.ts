@@ -5,8 +5,8 @@
  * (confirm-write.ts), asked only for a document that would be sent.
  */
 import type { ToolOverride } from '../../contracts.js';
-import { sessionToken } from '../b4b-session.js';
-import { checkXmlDocument } from '../xml-guard.js';
+import { sessionToken } from './session.js';
+import { checkXmlDocument } from './xml-guard.js';
 
 /** What the check needs. */
 interface XmlImportCheckOptions {

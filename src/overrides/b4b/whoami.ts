@@ -4,13 +4,13 @@
  */
 import type { BackendApi, CallContext, HandWrittenTool, ToolResult } from '../../contracts.js';
 import { errorResult } from '../../core/tool-error.js';
-import { sessionToken } from '../b4b-session.js';
+import { sessionToken } from './session.js';
 import { b4bClient, httpProblem } from './client.js';
 import { success } from './results.js';
 import { isObject } from '../../../contract/json.js';
 import { NO_INPUT, USER_SCHEMA, sessionToolAnnotations } from './schemas.js';
 
-/** Internal name; served as `whoami` (see b4b.ts). */
+/** Internal name; served as `whoami` (see overrides.ts). */
 export const WHOAMI_TOOL = 'b4b_session_whoami';
 
 const metadata = {
