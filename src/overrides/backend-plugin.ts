@@ -5,7 +5,7 @@
  * carry. The server's service credential reaches the factory lazily (it exists only once the sandbox or the real
  * token endpoint is known).
  */
-import type { BackendOverrides } from '../contracts.js';
+import type { BackendOverrides } from '../core/backend-overrides.js';
 import type { ServiceTokenSource } from '../auth/client-credentials.js';
 import type { SettingDef, Settings } from '../config.js';
 import type { Logger } from '../log.js';
@@ -24,7 +24,7 @@ interface OverrideFactoryDeps {
 }
 
 /** One backend's hand-written part. */
-export interface BackendModule {
+export interface BackendPlugin {
   /** The settings {@link create} reads besides `BACKEND_SETTINGS`: rows of the README's table. */
   settings: readonly SettingDef[];
   /** Creates the backend's overrides; their module is loaded only then (serving one backend loads no other's). */

@@ -3,12 +3,12 @@
  * backend with hand-written parts is one folder, `src/overrides/<backend>/`, holding its overrides, settings and
  * guards; its `plugin.ts` is listed here. A backend without an entry is served with no overrides.
  */
-import type { BackendModule } from './backend-plugin.js';
+import type { BackendPlugin } from './backend-plugin.js';
 import { b4bPlugin } from './b4b/plugin.js';
 import { finoppsPlugin } from './finopps/plugin.js';
 
 /** Backend modules by backend name. */
-export const backendModules: Readonly<Record<string, BackendModule>> = {
+export const backendModules: Readonly<Record<string, BackendPlugin>> = {
   b4b: b4bPlugin,
   finopps: finoppsPlugin,
 };

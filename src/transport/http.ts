@@ -6,7 +6,7 @@
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import type { SessionStore } from '../contracts.js';
+import type { SessionStore } from '../state/session.js';
 import { DEFAULT_HTTP_SERVER_LIMITS, SETTINGS, type HttpServerLimits } from '../config.js';
 import type { Logger } from '../log.js';
 import { ErrorCode } from '../protocol/errors.js';

@@ -10,7 +10,9 @@
  */
 import { randomBytes } from 'node:crypto';
 import type { Readable, Writable } from 'node:stream';
-import type { Principal, SessionRecord, SessionStore, ToolService } from '../contracts.js';
+import type { Principal } from '../auth/inbound-auth.js';
+import type { SessionRecord, SessionStore } from '../state/session.js';
+import type { ToolService } from '../core/tool-service-api.js';
 import type { Logger } from '../log.js';
 import type { Caller } from '../protocol/caller.js';
 import { CLIENT_CAPABILITIES_STATE_KEY, Dispatcher, type Era, type Reply, type ServerInfo } from '../protocol/dispatcher.js';

@@ -15,7 +15,9 @@ import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/
 import { decodeJwt } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createOAuthResourceServer } from '../../src/auth/oauth-resource-server.js';
-import type { CallContext, ListedTool, ToolResult, ToolService } from '../../src/contracts.js';
+import type { CallContext } from '../../src/core/call-context.js';
+import type { ListedTool } from '../../contract/descriptor.js';
+import type { ToolResult, ToolService } from '../../src/core/tool-service-api.js';
 import { createLogger } from '../../src/log.js';
 import {
   completeSandboxAuthorization,

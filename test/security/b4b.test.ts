@@ -18,7 +18,8 @@ import { LATEST_PROTOCOL_VERSION } from '@modelcontextprotocol/sdk/types.js';
 import { startServers } from '../../src/cli/serve.js';
 import { Settings } from '../../src/config.js';
 import { createLogger } from '../../src/log.js';
-import type { ListedTool, ToolResult } from '../../src/contracts.js';
+import type { ListedTool } from '../../contract/descriptor.js';
+import type { ToolResult } from '../../src/core/tool-service-api.js';
 import { reply } from '../../testkit/fault-backend.js';
 import { serveB4bOverHttp, startB4bStub, type B4bStub, type StubUser } from './b4b-backend.js';
 

@@ -6,7 +6,9 @@
  */
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { CallContext, SessionRecord, ToolResult, ToolService } from '../../src/contracts.js';
+import type { CallContext } from '../../src/core/call-context.js';
+import type { SessionRecord } from '../../src/state/session.js';
+import type { ToolResult, ToolService } from '../../src/core/tool-service-api.js';
 import { backend as b4b } from '../../generated/b4b/index.gen.js';
 import { backend as finopps } from '../../generated/finopps/index.gen.js';
 import { createToolService } from '../../src/core/tool-service.js';

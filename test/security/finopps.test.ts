@@ -13,9 +13,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { backendLoaders } from '../../generated/index.gen.js';
 import { startServers, type RunningServers } from '../../src/cli/serve.js';
 import { Settings } from '../../src/config.js';
-import type { ListedTool, ToolResult } from '../../src/contracts.js';
+import type { ToolResult } from '../../src/core/tool-service-api.js';
 import { buildServedTools } from '../../src/core/served-tools.js';
-import type { GeneratedBackend } from '../../contract/descriptor.js';
+import type { GeneratedBackend, ListedTool } from '../../contract/descriptor.js';
 import { createLogger } from '../../src/log.js';
 import { createFinoppsOverrides } from '../../src/overrides/finopps/overrides.js';
 import {

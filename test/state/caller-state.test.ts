@@ -3,7 +3,7 @@
  * shape, and a record naming another principal is never used.
  */
 import { describe, expect, it } from 'vitest';
-import type { Principal } from '../../src/contracts.js';
+import type { Principal } from '../../src/auth/inbound-auth.js';
 import { callerHandle, callerKey } from '../../src/state/caller-state.js';
 import { MemorySessionStore } from '../../src/state/session-store.js';
 

@@ -3,7 +3,7 @@
  * TTL; createSessionHandle writes through to the store.
  */
 import { describe, expect, it } from 'vitest';
-import type { SessionRecord } from '../../src/contracts.js';
+import type { SessionRecord } from '../../src/state/session.js';
 import { createSessionHandle, MemorySessionStore, SessionCapacityError } from '../../src/state/session-store.js';
 
 /** A record for session `n`. */

@@ -10,7 +10,7 @@ import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/
 import { ErrorCode, McpError } from '@modelcontextprotocol/sdk/types.js';
 import { InMemoryTransport } from '@modelcontextprotocol/server';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { SessionStore } from '../../src/contracts.js';
+import type { SessionStore } from '../../src/state/session.js';
 import { assertSafeBinding, createHttpServer, type HttpServerHandle, type HttpServerOptions } from '../../src/transport/http.js';
 import { MemorySessionStore } from '../../src/state/session-store.js';
 import { createReferenceServer } from './fixtures/sdk-reference.mjs';

@@ -4,7 +4,8 @@
  * finmcp's own backend path (`BackendApi.fetchFor`: the pooled client, timeouts, size limits, outbound auth, the
  * 401 hook and redaction of generated tools).
  */
-import type { BackendApi, CallContext } from '../../contracts.js';
+import type { BackendApi } from '../../core/backend-overrides.js';
+import type { CallContext } from '../../core/call-context.js';
 import { describeHttpError } from '../../core/http-problem.js';
 import { createApiClient } from '../../../generated/b4b/client.gen.js';
 

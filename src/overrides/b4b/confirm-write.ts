@@ -10,7 +10,7 @@
  * refuses unconfirmed writes.
  */
 import { createHash } from 'node:crypto';
-import type { CallContext } from '../../contracts.js';
+import type { CallContext } from '../../core/call-context.js';
 import { readLogin } from './session.js';
 
 /** One confirmed write: what the user is told it does. */

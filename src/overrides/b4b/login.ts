@@ -9,7 +9,10 @@
  */
 import { randomUUID } from 'node:crypto';
 import type { JsonSchema } from '../../../contract/descriptor.js';
-import type { BackendApi, CallContext, HandWrittenTool, SessionHandle, ToolResult } from '../../contracts.js';
+import type { BackendApi, HandWrittenTool } from '../../core/backend-overrides.js';
+import type { CallContext } from '../../core/call-context.js';
+import type { SessionHandle } from '../../state/session.js';
+import type { ToolResult } from '../../core/tool-service-api.js';
 import { errorResult } from '../../core/tool-error.js';
 import { interactionPages } from '../../protocol/interaction-pages.js';
 import { NO_SESSION, sessionToken, type StoredB4bLogin } from './session.js';

@@ -5,7 +5,9 @@
  * capabilities of a legacy session) stays. The revocation also serves sessions that end without `logout`.
  */
 import type { JsonSchema } from '../../../contract/descriptor.js';
-import type { BackendApi, CallContext, HandWrittenTool, ToolResult } from '../../contracts.js';
+import type { BackendApi, HandWrittenTool } from '../../core/backend-overrides.js';
+import type { CallContext } from '../../core/call-context.js';
+import type { ToolResult } from '../../core/tool-service-api.js';
 import { ToolCallError, errorResult } from '../../core/tool-error.js';
 import { NO_SESSION, forgetLogin, isExpired, readLogin } from './session.js';
 import { b4bClient, httpProblem } from './client.js';

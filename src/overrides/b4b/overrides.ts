@@ -8,7 +8,8 @@
  * in the session's server-side state, isolated per session). The backend issues no refresh token: an expired
  * token (locally known expiry, or a backend 401) ends the login and the user logs in again.
  */
-import type { BackendApi, BackendOverrides, CallContext, OutboundAuthResult } from '../../contracts.js';
+import type { BackendApi, BackendOverrides, OutboundAuthResult } from '../../core/backend-overrides.js';
+import type { CallContext } from '../../core/call-context.js';
 import type { ToolDescriptor } from '../../../contract/descriptor.js';
 import { SESSION_EXPIRED, forgetLogin, isExpired, readLogin, sessionToken } from './session.js';
 import { B4B_WRITES, confirmWrite, type ConfirmationSettings } from './confirm-write.js';

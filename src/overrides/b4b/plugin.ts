@@ -2,10 +2,10 @@
  * B4B's entry in the backend registry: its settings, and its overrides loaded only when B4B is served. The
  * account credentials from the environment are used over stdio only (one user's own process).
  */
-import type { BackendModule } from '../backend-plugin.js';
+import type { BackendPlugin } from '../backend-plugin.js';
 import { B4B_SETTINGS } from './settings.js';
 
-export const b4bPlugin: BackendModule = {
+export const b4bPlugin: BackendPlugin = {
   settings: Object.values(B4B_SETTINGS),
   create: async ({ settings, transport, backendUrl }) => {
     const { createB4bOverrides } = await import('./overrides.js');

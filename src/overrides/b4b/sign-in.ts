@@ -6,7 +6,9 @@
  * ToolCallError carrying LOGIN_FAILED (see onUnauthorized in overrides.ts). No error ever contains the password.
  */
 import type { JsonSchema } from '../../../contract/descriptor.js';
-import type { BackendApi, CallContext, SessionHandle } from '../../contracts.js';
+import type { BackendApi } from '../../core/backend-overrides.js';
+import type { CallContext } from '../../core/call-context.js';
+import type { SessionHandle } from '../../state/session.js';
 import { redactSecrets } from '../../core/redact.js';
 import { ToolCallError } from '../../core/tool-error.js';
 import { compileSchema, validateArgs } from '../../core/validation.js';

@@ -2,11 +2,11 @@
  * FinOpps' entry in the backend registry: its settings, its overrides loaded only when FinOpps is served, and
  * the organisations the sandbox users' tokens carry.
  */
-import type { BackendModule } from '../backend-plugin.js';
+import type { BackendPlugin } from '../backend-plugin.js';
 import { sandboxOrganisationClaims } from './organization.js';
 import { FINOPPS_SETTINGS } from './settings.js';
 
-export const finoppsPlugin: BackendModule = {
+export const finoppsPlugin: BackendPlugin = {
   settings: Object.values(FINOPPS_SETTINGS),
   create: async ({ settings, serviceToken }) => {
     const { createFinoppsOverrides } = await import('./overrides.js');

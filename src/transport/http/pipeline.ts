@@ -11,7 +11,9 @@
  *   (modern-headers.ts); 2025-11-25 requests to stateful backends live in sessions (sessions.ts).
  * - The dispatch core answers; this module only decides who the caller is and what state they reach.
  */
-import type { InboundAuth, Principal, SessionRecord, SessionStore, ToolService } from '../../contracts.js';
+import type { InboundAuth, Principal } from '../../auth/inbound-auth.js';
+import type { SessionRecord, SessionStore } from '../../state/session.js';
+import type { ToolService } from '../../core/tool-service-api.js';
 import { SETTINGS } from '../../config.js';
 import type { Logger } from '../../log.js';
 import type { Caller } from '../../protocol/caller.js';

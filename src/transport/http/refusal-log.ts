@@ -2,7 +2,7 @@
  * The HTTP transport's security log of refused requests (401s and 429s), throttled so that a flood of refusals
  * does not flood the log.
  */
-import type { InboundAuthResult } from '../../contracts.js';
+import type { InboundAuthResult } from '../../auth/inbound-auth.js';
 import type { Logger } from '../../log.js';
 
 /** Options of {@link RefusalLog}. */

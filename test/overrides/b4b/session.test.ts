@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { SignJWT } from 'jose';
-import type { SessionHandle, SessionRecord } from '../../../src/contracts.js';
+import type { SessionHandle, SessionRecord } from '../../../src/state/session.js';
 import { MemorySessionStore, createSessionHandle } from '../../../src/state/session-store.js';
 import {
   B4B_AUTH_KEY,

@@ -5,7 +5,8 @@
  */
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { CallContext, ToolResult, ToolService } from '../../../src/contracts.js';
+import type { CallContext } from '../../../src/core/call-context.js';
+import type { ToolResult, ToolService } from '../../../src/core/tool-service-api.js';
 import { backend as finopps } from '../../../generated/finopps/index.gen.js';
 import { createToolService } from '../../../src/core/tool-service.js';
 import { createBackendHttp, type BackendHttp } from '../../../src/backend/backend-http.js';
