@@ -14,7 +14,7 @@ import type { CallContext } from '../../core/call-context.js';
 import type { SessionHandle } from '../../state/session.js';
 import type { ToolResult } from '../../core/tool-service-api.js';
 import { errorResult } from '../../core/tool-error.js';
-import { interactionPages } from '../../protocol/interaction-pages.js';
+import { interactionPages } from '../../pages/interaction-pages.js';
 import { NO_SESSION, sessionToken, type StoredB4bLogin } from './session.js';
 import { success } from './results.js';
 import { CREDENTIAL_PROPERTIES, OUTCOME_PROPERTIES, sessionToolAnnotations } from './schemas.js';
