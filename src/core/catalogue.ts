@@ -14,7 +14,7 @@ import { readFile } from 'node:fs/promises';
 import { extname, join } from 'node:path';
 import type { GeneratedBackend, PromptDescriptor, ToolDescriptor } from '../../contract/descriptor.js';
 import { isObject } from '../../contract/json.js';
-import type { BackendOverrides } from '../contracts.js';
+import type { BackendOverrides } from './backend-overrides.js';
 import { projectRoot } from '../paths.js';
 import type { Catalogue, ServedPrompt, ServedResource } from '../protocol/catalogue.js';
 

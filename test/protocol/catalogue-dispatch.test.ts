@@ -4,7 +4,7 @@
  * hints), errors keep the request id, and a service without a catalogue still answers -32601.
  */
 import { describe, expect, it } from 'vitest';
-import type { ToolService } from '../../src/contracts.js';
+import type { ToolService } from '../../src/core/tool-service-api.js';
 import { createLogger } from '../../src/log.js';
 import { ANONYMOUS_PRINCIPAL } from '../../src/protocol/caller.js';
 import type { Catalogue } from '../../src/protocol/catalogue.js';
