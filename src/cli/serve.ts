@@ -11,7 +11,7 @@ import type { Logger } from '../log.js';
 import { createLogger } from '../log.js';
 import { exitWhenStopped } from './lifecycle.js';
 import { assembleBackends, registerServiceTokens } from './serve/assemble-backends.js';
-import { planBackends } from './serve/backend-plans.js';
+import { planBackends, type BackendSource } from './serve/backend-plans.js';
 import { resolveServeConfig, type ServeOptions } from './serve/serve-config.js';
 import { startServeSandbox } from './serve/serve-sandbox.js';
 import { startHttp, startStdio } from './serve/start-transport.js';
@@ -47,8 +47,17 @@ export async function runServe(backends: string[], options: ServeOptions): Promi
   if (running.url !== undefined) process.stderr.write(connectionHelp(running));
 }
 
-/** Starts the servers for `backends`; used by the CLI, the serverless entry and tests. */
-export async function startServers(backendNames: string[], options: ServeOptions, settings: Settings, logger: Logger): Promise<RunningServers> {
+/**
+ * Starts the servers for `backends`; used by the CLI, the serverless entry and tests. `extraBackends` adds backends
+ * defined outside the project's generated/ and src/overrides/ (an embedding program's own), served the same way.
+ */
+export async function startServers(
+  backendNames: string[],
+  options: ServeOptions,
+  settings: Settings,
+  logger: Logger,
+  extraBackends?: Readonly<Record<string, BackendSource>>,
+): Promise<RunningServers> {
   const config = await resolveServeConfig(backendNames, options, settings);
   const cleanups: Array<() => Promise<void>> = [];
   const onClose = (cleanup: () => Promise<void>): void => void cleanups.push(cleanup);
@@ -57,7 +66,7 @@ export async function startServers(backendNames: string[], options: ServeOptions
   };
   try {
     const serviceTokens = new Map<string, ServiceTokenSource>();
-    const plans = await planBackends(config, settings, logger, serviceTokens);
+    const plans = await planBackends(config, settings, logger, serviceTokens, extraBackends);
     const sandbox = await startServeSandbox(config, plans, settings, logger);
     if (sandbox.parts !== undefined) onClose(sandbox.parts.stop);
     // HTTP publishes the issuer in its OAuth metadata from the first request, so it waits for the authorization

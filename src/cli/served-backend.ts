@@ -20,6 +20,8 @@ export interface ServingChoices {
   sandbox: boolean;
   select?: ToolSelection;
   dynamic: boolean;
+  /** The folder the backend's spec file and docs/tools.md are relative to; the project root by default. */
+  root?: string;
 }
 
 /** The overrides and ToolService of one backend. */
@@ -40,7 +42,13 @@ export async function serveBackendTools(
   }
   let service = createToolService(
     { generated, overrides },
-    { http, logger, maxResponseBytes: settings.read(SETTINGS.maxResponseBytes), ...(select !== undefined ? { select } : {}) },
+    {
+      http,
+      logger,
+      maxResponseBytes: settings.read(SETTINGS.maxResponseBytes),
+      ...(select !== undefined ? { select } : {}),
+      ...(choices.root !== undefined ? { root: choices.root } : {}),
+    },
   );
   const served = service.listTools().length;
   if (select !== undefined && served === 0) {

@@ -15,7 +15,10 @@ export interface ToolResult {
   [key: string]: unknown;
 }
 
-/** The tools of one backend. `callTool` never throws for a known tool: failures are `isError` results. */
+/**
+ * The tools of one backend. `callTool` never throws for a known tool: failures are `isError` results, except a
+ * protocol error (`RpcFailure`) a hand-written tool raises on purpose, which the dispatch core answers as such.
+ */
 export interface ToolService {
   readonly backend: string;
   /** Whether this backend needs per-session state (stateful Streamable HTTP). */

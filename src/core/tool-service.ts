@@ -20,6 +20,7 @@ import type { BackendHttp, BackendHttpResponse, BackendRequest } from '../backen
 import { BackendHttpError } from '../backend/backend-http.js';
 import { SETTINGS } from '../config.js';
 import type { Logger } from '../log.js';
+import { RpcFailure } from '../protocol/errors.js';
 import { buildCatalogue } from './catalogue.js';
 import { describeHttpError } from './http-problem.js';
 import { errorForLog } from './log-error.js';
@@ -40,6 +41,8 @@ export interface ToolServiceDeps {
   maxResponseBytes?: number;
   /** Serve only the tools it accepts (`--tools`, `--tags`, `--read-only`). */
   select?: ToolSelection;
+  /** The folder the backend's spec file and docs/tools.md are relative to (its catalogue's documents). */
+  root?: string;
 }
 
 /** What one call did, for its log line. */
@@ -305,6 +308,7 @@ export function createToolService(module: OverriddenBackend, deps: ToolServiceDe
     const started = performance.now();
     const stats: CallStats = { status: undefined, attempts: 0, outcome: 'ok', authHeaders: undefined };
     let result: ToolResult;
+    let protocolError: RpcFailure | undefined;
     const tool = tools.served.get(name);
     try {
       if (tool === undefined) {
@@ -318,6 +322,11 @@ export function createToolService(module: OverriddenBackend, deps: ToolServiceDe
     } catch (err) {
       if (err instanceof ToolCallError) {
         stats.outcome = err.outcome;
+        result = errorResult(err.message);
+      } else if (err instanceof RpcFailure) {
+        // A hand-written tool refusing the request itself (e.g. MissingRequiredClientCapabilityError): a JSON-RPC error.
+        stats.outcome = 'refused';
+        protocolError = err;
         result = errorResult(err.message);
       } else {
         stats.outcome = 'internal_error';
@@ -342,6 +351,7 @@ export function createToolService(module: OverriddenBackend, deps: ToolServiceDe
       },
       'tool call',
     );
+    if (protocolError !== undefined) throw protocolError;
     return result;
   }
 
@@ -382,7 +392,7 @@ export function createToolService(module: OverriddenBackend, deps: ToolServiceDe
   return {
     backend,
     stateful: overrides.stateful === true,
-    catalogue: buildCatalogue({ generated: module.generated, overrides, served: servedNames }),
+    catalogue: buildCatalogue({ generated: module.generated, overrides, served: servedNames, ...(deps.root === undefined ? {} : { root: deps.root }) }),
     listTools: () => listed,
     hasTool: (name) => tools.served.has(name),
     callTool,

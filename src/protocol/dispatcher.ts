@@ -293,7 +293,10 @@ export class Dispatcher {
       return this.#result(id, JSON.stringify({ ...deferral.result, _meta: { [SERVER_INFO_META_KEY]: this.#serverIdentity() } }));
     } catch (error) {
       if (storeFailed) throw error;
-      return controller.signal.aborted ? undefined : this.errorReply(id, toRpcError(error));
+      if (controller.signal.aborted) return undefined;
+      const rpc = toRpcError(error);
+      // 2026-07-28, Streamable HTTP: MissingRequiredClientCapabilityError is answered 400 Bad Request.
+      return this.errorReply(id, rpc, modern && rpc.code === ErrorCode.MissingRequiredClientCapability ? 400 : 200);
     } finally {
       if (key !== undefined && this.#cancellable.get(key) === controller) this.#cancellable.delete(key);
     }

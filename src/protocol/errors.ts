@@ -14,6 +14,8 @@ export const ErrorCode = {
   ServerError: -32000,
   /** 2026-07-28: HTTP headers disagree with the body, or a required one is missing. */
   HeaderMismatch: -32020,
+  /** 2026-07-28: serving the request needs a capability the client did not declare (HTTP 400). */
+  MissingRequiredClientCapability: -32021,
   /** 2026-07-28: the request names a protocol revision this server does not serve. */
   UnsupportedProtocolVersion: -32022,
   /** 2025-11-25: the request needs the user to complete a URL-mode elicitation first (`URLElicitationRequiredError`). */

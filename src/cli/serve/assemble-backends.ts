@@ -81,6 +81,7 @@ export async function assembleBackends(
       sandbox: config.sandbox,
       dynamic: config.dynamic,
       ...(config.select === undefined ? {} : { select: config.select }),
+      ...(plan.root === undefined ? {} : { root: plan.root }),
     });
     // Watched now: a transport may look at it only later (stdio, once the client has its first answers).
     ready.catch(() => undefined);

@@ -25,25 +25,49 @@ export interface BackendPlan {
   serviceCredential: boolean;
   /** The real API's base URL; undefined when the Prism mock serves it. */
   backendUrl?: string;
+  /** The folder its spec file and docs/tools.md are relative to, when not the project root. */
+  root?: string;
+}
+
+/** Where a backend comes from: its generated descriptors and, when it has one, its hand-written part. */
+export interface BackendSource {
+  load(): Promise<GeneratedBackend>;
+  plugin?: BackendPlugin;
+  /** The folder its spec file and docs/tools.md are relative to; the project root by default. */
+  root?: string;
 }
 
 /**
  * Loads the backends' descriptors and creates their overrides. `serviceTokens` is filled later (once the token
- * endpoint is known); overrides reach it through a lazy source.
+ * endpoint is known); overrides reach it through a lazy source. The project's backends are those of generated/
+ * with the plugins of src/overrides/; an embedding program (e.g. a test) may add backends of its own in `extra`,
+ * served exactly like them.
  */
-export async function planBackends(config: ServeConfig, settings: Settings, logger: Logger, serviceTokens: Map<string, ServiceTokenSource>): Promise<BackendPlan[]> {
+export async function planBackends(
+  config: ServeConfig,
+  settings: Settings,
+  logger: Logger,
+  serviceTokens: Map<string, ServiceTokenSource>,
+  extra: Readonly<Record<string, BackendSource>> = {},
+): Promise<BackendPlan[]> {
   const { backendLoaders } = await (await import('../generated.js')).loadBackendRegistry();
   const { backendModules } = await import('../../overrides/index.js');
+  const sources: Record<string, BackendSource> = {};
+  for (const [name, load] of Object.entries(backendLoaders)) {
+    const plugin = backendModules[name];
+    sources[name] = plugin === undefined ? { load } : { load, plugin };
+  }
+  Object.assign(sources, extra);
   const plans: BackendPlan[] = [];
   for (const name of config.backendNames) {
-    const load = backendLoaders[name];
-    if (load === undefined) {
-      throw new ConfigError(`unknown backend "${name}": available are ${Object.keys(backendLoaders).join(', ')}`);
+    const source = sources[name];
+    if (source === undefined) {
+      throw new ConfigError(`unknown backend "${name}": available are ${Object.keys(sources).join(', ')}`);
     }
-    const generated = await load();
+    const generated = await source.load();
     const configured = settings.readBackend(name, BACKEND_SETTINGS.backendUrl, config.backendUrlFlag);
     const backendUrl = config.sandbox ? undefined : configured;
-    const module = backendModules[name];
+    const module = source.plugin;
     const overrides =
       (await module?.create({
         settings,
@@ -60,6 +84,7 @@ export async function planBackends(config: ServeConfig, settings: Settings, logg
       oauth: overrides.inboundAuth === 'oauth',
       serviceCredential: clientCredentialsScheme(generated) !== undefined,
       ...(backendUrl === undefined ? {} : { backendUrl }),
+      ...(source.root === undefined ? {} : { root: source.root }),
     });
   }
   return plans;
