@@ -18,7 +18,7 @@ export interface CallContext {
   /** Read and write this session's state; undefined for stateless backends. */
   session?: SessionHandle;
   signal?: AbortSignal;
-  /** Asks the user through the MCP client (elicitation); undefined when this client cannot be asked anything. */
+  /** Asks the user or the client (elicitation, sampling, roots) as far as the client declared it can be asked; see its flags. */
   elicit?: Elicitor;
 }
 
@@ -36,6 +36,9 @@ export type ElicitRequest =
  */
 export type ElicitAnswer = { action: 'accept'; content?: Record<string, unknown> } | { action: 'decline' | 'cancel' | 'pending' };
 
+/** Requests besides elicitation that a call may send the client, and the capability each needs. */
+export type ClientRequestMethod = 'sampling/createMessage' | 'roots/list';
+
 /** What a tool call may ask of the user; built by the dispatch core per call from the client's capabilities. */
 export interface Elicitor {
   /** The client takes form-mode questions. */
@@ -46,4 +49,10 @@ export interface Elicitor {
   readonly pageBase?: string;
   /** Asks once per `key` within a call (2026-07-28 retries carry the answers under these keys). */
   ask(key: string, request: ElicitRequest): Promise<ElicitAnswer>;
+  /**
+   * Sends the client another request a call may need (`sampling/createMessage`, `roots/list`) once per `key`, and
+   * returns its result; undefined while the answer is pending (2026-07-28: it comes with the retry). Fails with a
+   * protocol error (-32021, MissingRequiredClientCapabilityError) when the client did not declare the capability.
+   */
+  request(key: string, method: ClientRequestMethod, params: Record<string, unknown>): Promise<unknown>;
 }

@@ -23,7 +23,7 @@ import { callerHandle } from '../state/caller-state.js';
 import type { Caller } from './caller.js';
 import { answerCatalogue, catalogueCapabilities, isCatalogueMethod, type Catalogue } from './catalogue.js';
 import { readEnvelope, isEnvelopeRefusal, type Envelope } from './envelope.js';
-import { LiveElicitor, RoundTripElicitor, callBinding, elicitationModes, type CallElicitor } from './elicitation.js';
+import { LiveElicitor, RoundTripElicitor, callBinding, clientModes, type CallElicitor } from './elicitation.js';
 import { ErrorCode, RpcFailure, errorSummary, toRpcError, type RpcError } from './errors.js';
 import { isObject, isRequestId, type InboundNotification, type InboundRequest, type JsonObject, type RequestId } from './messages.js';
 import { explainInvalidParams } from './params.js';
@@ -63,6 +63,8 @@ export type Era = { modern: false } | { modern: true; envelope: Envelope } | { r
 const LEGACY: Era = { modern: false };
 /** Session-state key of a legacy client's `initialize` capabilities (kept only when they declare elicitation). */
 export const CLIENT_CAPABILITIES_STATE_KEY = 'mcp.clientCapabilities';
+/** A client that declared nothing a call could send it: its elicitor refuses (flags false, -32021 for requests). */
+const NO_CLIENT_MODES = Object.freeze({ form: false, url: false, sampling: false, roots: false });
 /** Results of these methods carry caching hints in 2026-07-28 (the lists, and resource contents). */
 const CACHED_CATALOGUE_METHODS: ReadonlySet<string> = new Set(['resources/list', 'resources/templates/list', 'resources/read', 'prompts/list']);
 
@@ -222,7 +224,7 @@ export class Dispatcher {
     }
     const result = this.#result(request.id, json);
     // What the client can be asked (elicitation) is known only from here on: kept with the session's state.
-    if (caller.session === undefined || elicitationModes(params.capabilities) === undefined) return result;
+    if (caller.session === undefined || clientModes(params.capabilities) === undefined) return result;
     return caller.session.set(CLIENT_CAPABILITIES_STATE_KEY, params.capabilities).then(() => result);
   }
 
@@ -304,7 +306,7 @@ export class Dispatcher {
 
   /**
    * What this call may ask the user, from the client's declared capabilities (the request's envelope; a legacy
-   * client's `initialize`, kept in its session); undefined for a client that declared no elicitation.
+   * client's `initialize`, kept in its session); a client that declared nothing gets one that refuses everything.
    */
   #elicitorFor(
     era: Era & { modern: boolean },
@@ -314,15 +316,13 @@ export class Dispatcher {
     args: JsonObject | undefined,
     params: JsonObject,
     signal: AbortSignal,
-  ): CallElicitor | undefined {
+  ): CallElicitor {
     if ('envelope' in era) {
-      const modes = elicitationModes(era.envelope.clientCapabilities);
-      if (modes === undefined) return undefined;
+      const modes = clientModes(era.envelope.clientCapabilities) ?? NO_CLIENT_MODES;
       const binding = callBinding(caller.principal, this.backend, name, args);
       return new RoundTripElicitor(modes, binding, params, caller.pageBase === undefined ? undefined : `${caller.pageBase}/${this.backend}/elicitation`);
     }
-    const modes = elicitationModes(session?.get(CLIENT_CAPABILITIES_STATE_KEY));
-    if (modes === undefined) return undefined;
+    const modes = clientModes(session?.get(CLIENT_CAPABILITIES_STATE_KEY)) ?? NO_CLIENT_MODES;
     return new LiveElicitor(modes, caller.requestClient, signal, caller.pageBase === undefined ? undefined : `${caller.pageBase}/${this.backend}/elicitation`);
   }
 

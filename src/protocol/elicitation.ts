@@ -13,9 +13,9 @@
  * Modes: `elicitation: {}` means form only (both revisions, "Capabilities"); a server never asks in a mode the
  * client did not declare, and URL mode is offered only where the transport serves pages.
  */
-import type { ElicitAnswer, Elicitor, ElicitRequest } from '../core/call-context.js';
+import type { ClientRequestMethod, ElicitAnswer, Elicitor, ElicitRequest } from '../core/call-context.js';
 import type { Principal } from '../auth/inbound-auth.js';
-import { ErrorCode, type RpcError } from './errors.js';
+import { ErrorCode, RpcFailure, type RpcError } from './errors.js';
 import { isObject, type JsonObject } from './messages.js';
 import { openRequestState, sealRequestState, type StateBinding } from './request-state.js';
 
@@ -24,6 +24,15 @@ interface ElicitationModes {
   form: boolean;
   url: boolean;
 }
+
+/** What a client can be sent during a call: elicitation modes, sampling, roots. */
+interface ClientModes extends ElicitationModes {
+  sampling: boolean;
+  roots: boolean;
+}
+
+/** The capability each client request needs (MCP 2025-11-25 and 2026-07-28, Client features). */
+const NEEDED_CAPABILITY: Readonly<Record<ClientRequestMethod, 'sampling' | 'roots'>> = { 'sampling/createMessage': 'sampling', 'roots/list': 'roots' };
 
 /** Sends one server→client request and resolves with its result (rejects on an error answer or a closed channel). */
 export type ClientRequester = (method: string, params: JsonObject, signal?: AbortSignal) => Promise<unknown>;
@@ -41,6 +50,24 @@ export function elicitationModes(capabilities: unknown): ElicitationModes | unde
   if (!isObject(declared)) return undefined;
   const url = isObject(declared.url);
   return { form: isObject(declared.form) || !url, url };
+}
+
+/** What `capabilities` let a call send the client; undefined when nothing (no elicitation, sampling or roots). */
+export function clientModes(capabilities: unknown): ClientModes | undefined {
+  if (!isObject(capabilities)) return undefined;
+  const sampling = isObject(capabilities.sampling);
+  const roots = isObject(capabilities.roots);
+  const elicitation = elicitationModes(capabilities);
+  if (elicitation === undefined && !sampling && !roots) return undefined;
+  return { form: elicitation?.form ?? false, url: elicitation?.url ?? false, sampling, roots };
+}
+
+/** -32021 for a request the client did not declare it takes. */
+function missingCapability(method: ClientRequestMethod): RpcFailure {
+  const capability = NEEDED_CAPABILITY[method];
+  return new RpcFailure(ErrorCode.MissingRequiredClientCapability, `This request needs the client's ${capability} capability (for ${method}), which it did not declare`, {
+    requiredCapabilities: { [capability]: {} },
+  });
 }
 
 /** The wire `params` of an `elicitation/create` for a request. */
@@ -67,34 +94,71 @@ export interface CallElicitor extends Elicitor {
   deferral(): Deferral | undefined;
 }
 
-/** 2026-07-28: questions go out in an `input_required` result, answers come back with the retry. */
+/**
+ * 2026-07-28: questions go out in an `input_required` result, answers come back with the retry. The retry's
+ * `requestState` must be one this process sealed for this principal, tool and these exact arguments (anything else
+ * is refused with -32602: the constructor throws); it carries the answers of earlier rounds, so a call asking in
+ * several rounds sees every answer.
+ */
 export class RoundTripElicitor implements CallElicitor {
   readonly form: boolean;
   readonly url: boolean;
   readonly pageBase?: string;
-  readonly #responses: JsonObject | undefined;
+  readonly #modes: ClientModes;
+  readonly #responses: Record<string, unknown>;
+  /** Answers this call used: carried forward if it asks again. */
+  readonly #used: Record<string, unknown> = {};
   readonly #binding: StateBinding;
   #asked: Record<string, { method: string; params: JsonObject }> | undefined;
 
-  constructor(modes: ElicitationModes, binding: StateBinding, retry: { inputResponses?: unknown; requestState?: unknown }, pageBase: string | undefined) {
+  constructor(modes: ClientModes, binding: StateBinding, retry: { inputResponses?: unknown; requestState?: unknown }, pageBase: string | undefined) {
     this.form = modes.form;
     this.url = modes.url && pageBase !== undefined;
     if (pageBase !== undefined) this.pageBase = pageBase;
+    this.#modes = modes;
     this.#binding = binding;
-    // Answers count only under state this process sealed for this principal, tool and these exact arguments.
-    this.#responses = isObject(retry.inputResponses) && openRequestState(retry.requestState, binding) ? retry.inputResponses : undefined;
+    let earlier: Record<string, unknown> = {};
+    if (retry.requestState !== undefined) {
+      const opened = openRequestState(retry.requestState, binding);
+      if (opened === undefined) {
+        throw new RpcFailure(
+          ErrorCode.InvalidParams,
+          'Invalid params: requestState failed verification (altered, expired, or issued for another caller, tool or arguments); call again without it',
+        );
+      }
+      earlier = opened;
+    }
+    // Inputs count only with state this process sealed: a first call's inputResponses are ignored.
+    this.#responses = retry.requestState !== undefined && isObject(retry.inputResponses) ? { ...earlier, ...retry.inputResponses } : earlier;
   }
 
   async ask(key: string, request: ElicitRequest): Promise<ElicitAnswer> {
-    const given = this.#responses?.[key];
-    if (given !== undefined) return answerOf(given);
+    // Never in a mode the client did not declare.
+    if (!(request.mode === 'form' ? this.form : this.url)) return CANCEL;
+    const given = this.#responses[key];
+    if (given !== undefined) {
+      this.#used[key] = given;
+      return answerOf(given);
+    }
     (this.#asked ??= {})[key] = { method: 'elicitation/create', params: wireParams(request) };
     return PENDING;
   }
 
+  async request(key: string, method: ClientRequestMethod, params: Record<string, unknown>): Promise<unknown> {
+    if (!this.#modes[NEEDED_CAPABILITY[method]]) throw missingCapability(method);
+    const given = this.#responses[key];
+    if (given !== undefined) {
+      this.#used[key] = given;
+      return given;
+    }
+    (this.#asked ??= {})[key] = { method, params: params as JsonObject };
+    return undefined;
+  }
+
   deferral(): Deferral | undefined {
     if (this.#asked === undefined) return undefined;
-    return { kind: 'input_required', result: { resultType: 'input_required', inputRequests: this.#asked, requestState: sealRequestState(this.#binding) } };
+    const requestState = sealRequestState(this.#binding, Date.now(), this.#used);
+    return { kind: 'input_required', result: { resultType: 'input_required', inputRequests: this.#asked, requestState } };
   }
 }
 
@@ -103,11 +167,13 @@ export class LiveElicitor implements CallElicitor {
   readonly form: boolean;
   readonly url: boolean;
   readonly pageBase?: string;
+  readonly #modes: ClientModes;
   readonly #send: ClientRequester | undefined;
   readonly #signal: AbortSignal | undefined;
   #urls: JsonObject[] | undefined;
 
-  constructor(modes: ElicitationModes, send: ClientRequester | undefined, signal: AbortSignal | undefined, pageBase: string | undefined) {
+  constructor(modes: ClientModes, send: ClientRequester | undefined, signal: AbortSignal | undefined, pageBase: string | undefined) {
+    this.#modes = modes;
     this.form = modes.form && send !== undefined;
     this.url = modes.url && pageBase !== undefined;
     if (pageBase !== undefined) this.pageBase = pageBase;
@@ -116,6 +182,8 @@ export class LiveElicitor implements CallElicitor {
   }
 
   async ask(_key: string, request: ElicitRequest): Promise<ElicitAnswer> {
+    // Never in a mode the client did not declare.
+    if (!(request.mode === 'form' ? this.form : this.url)) return CANCEL;
     if (request.mode === 'url') {
       (this.#urls ??= []).push(wireParams(request));
       return PENDING;
@@ -127,6 +195,11 @@ export class LiveElicitor implements CallElicitor {
       // An error answer, or the client went away: nobody said yes.
       return CANCEL;
     }
+  }
+
+  async request(_key: string, method: ClientRequestMethod, params: Record<string, unknown>): Promise<unknown> {
+    if (!this.#modes[NEEDED_CAPABILITY[method]] || this.#send === undefined) throw missingCapability(method);
+    return this.#send(method, params as JsonObject, this.#signal);
   }
 
   deferral(): Deferral | undefined {

@@ -2,8 +2,9 @@
  * The `requestState` of an MCP 2026-07-28 `input_required` result (Basic / Patterns, "Multi Round-Trip Requests",
  * Server Requirements 4–5): the client echoes it on its retry, so it is attacker-controlled input. It binds the
  * answers of the retry to the principal who was asked, the tool, a digest of the exact arguments that were shown,
- * and a short expiry, under an HMAC-SHA256 (RFC 2104) with a key of this process. State that fails any check is
- * ignored: the call asks again, and nothing is done on the strength of it.
+ * and a short expiry, under an HMAC-SHA256 (RFC 2104) with a key of this process. It also carries the answers of
+ * earlier rounds (a multi-round call: the client sends only the latest round's answers). State that fails any check
+ * is refused (the dispatch core answers -32602): nothing is done on the strength of it.
  *
  * The key is random per process: a retry reaching another instance of a scaled-out deployment is asked again
  * (the user confirms twice), never trusted.
@@ -23,29 +24,36 @@ export interface StateBinding {
 
 const KEY = randomBytes(32);
 
-/** The state to send with an `input_required` result for `binding`. */
-export function sealRequestState(binding: StateBinding, now = Date.now()): string {
-  const payload = Buffer.from(JSON.stringify({ b: bindingDigest(binding), e: now + REQUEST_STATE_TTL_MS })).toString('base64url');
+/** Longest state accepted back (the answers of earlier rounds travel in it). */
+const MAX_STATE_CHARS = 65_536;
+
+/** The state to send with an `input_required` result for `binding`, carrying the answers given so far. */
+export function sealRequestState(binding: StateBinding, now = Date.now(), answers: Record<string, unknown> = {}): string {
+  const payload = Buffer.from(JSON.stringify({ b: bindingDigest(binding), e: now + REQUEST_STATE_TTL_MS, a: answers })).toString('base64url');
   return `${payload}.${mac(payload)}`;
 }
 
-/** Whether `state` was sealed by this process for exactly `binding` and has not expired. */
-export function openRequestState(state: unknown, binding: StateBinding, now = Date.now()): boolean {
-  if (typeof state !== 'string' || state.length > 1024) return false;
+/**
+ * The answers carried by `state` when it was sealed by this process for exactly `binding` and has not expired;
+ * undefined otherwise.
+ */
+export function openRequestState(state: unknown, binding: StateBinding, now = Date.now()): Record<string, unknown> | undefined {
+  if (typeof state !== 'string' || state.length > MAX_STATE_CHARS) return undefined;
   const dot = state.indexOf('.');
-  if (dot <= 0) return false;
+  if (dot <= 0) return undefined;
   const payload = state.slice(0, dot);
   const given = Buffer.from(state.slice(dot + 1), 'base64url');
   const expected = Buffer.from(mac(payload), 'base64url');
-  if (given.length !== expected.length || !timingSafeEqual(given, expected)) return false;
+  if (given.length !== expected.length || !timingSafeEqual(given, expected)) return undefined;
   let parsed: unknown;
   try {
     parsed = JSON.parse(Buffer.from(payload, 'base64url').toString('utf8'));
   } catch {
-    return false;
+    return undefined;
   }
-  const { b, e } = (parsed ?? {}) as { b?: unknown; e?: unknown };
-  return typeof e === 'number' && now < e && b === bindingDigest(binding);
+  const { b, e, a } = (parsed ?? {}) as { b?: unknown; e?: unknown; a?: unknown };
+  if (typeof e !== 'number' || now >= e || b !== bindingDigest(binding)) return undefined;
+  return typeof a === 'object' && a !== null && !Array.isArray(a) ? (a as Record<string, unknown>) : {};
 }
 
 function mac(payload: string): string {

@@ -28,16 +28,18 @@ describe('elicitationModes', () => {
   });
 });
 
+const FORM = { form: true, url: false, sampling: false, roots: false };
+
 describe('RoundTripElicitor', () => {
   it('asks with input_required and a sealed state, then takes the answer of the retry', async () => {
-    const first = new RoundTripElicitor({ form: true, url: false }, binding, {}, undefined);
+    const first = new RoundTripElicitor({ form: true, url: false, sampling: false, roots: false }, binding, {}, undefined);
     expect(await first.ask('confirm', form)).toEqual({ action: 'pending' });
     const deferral = first.deferral();
     expect(deferral?.kind).toBe('input_required');
     const result = (deferral as unknown as { result: { inputRequests: unknown; requestState: string } }).result;
     expect(result.inputRequests).toEqual({ confirm: { method: 'elicitation/create', params: { mode: 'form', message: 'Write?', requestedSchema: form.requestedSchema } } });
 
-    const retry = new RoundTripElicitor({ form: true, url: false }, binding, { inputResponses: accepted, requestState: result.requestState }, undefined);
+    const retry = new RoundTripElicitor({ form: true, url: false, sampling: false, roots: false }, binding, { inputResponses: accepted, requestState: result.requestState }, undefined);
     expect(await retry.ask('confirm', form)).toEqual({ action: 'accept', content: { confirm: true } });
     expect(retry.deferral()).toBeUndefined();
   });
@@ -46,25 +48,50 @@ describe('RoundTripElicitor', () => {
     ['another principal', { ...binding, principalId: 'ben' }],
     ['another tool', { ...binding, tool: 'update_entity' }],
     ['other arguments', { ...binding, args: { name: 'B', city: 'HCM' } }],
-  ])('ignores answers under state sealed for %s, and asks again', async (_label, other) => {
+  ])('refuses state sealed for %s (-32602)', (_label, other) => {
     const state = sealRequestState(other);
-    const retry = new RoundTripElicitor({ form: true, url: false }, binding, { inputResponses: accepted, requestState: state }, undefined);
-    expect(await retry.ask('confirm', form)).toEqual({ action: 'pending' });
+    expect(() => new RoundTripElicitor(FORM, binding, { inputResponses: accepted, requestState: state }, undefined)).toThrow(
+      expect.objectContaining({ code: -32602, message: expect.stringMatching(/^Invalid params: requestState failed verification/) }),
+    );
   });
 
-  it('ignores answers without state, with tampered or expired state; member order of the arguments does not matter', async () => {
+  it('ignores answers without state, refuses tampered or expired state; member order of the arguments does not matter', async () => {
     const state = sealRequestState(binding);
-    for (const bad of [undefined, `${state}x`, `x${state}`, state.replace(/\.(.)/, (_m, c: string) => `.${c === 'A' ? 'B' : 'A'}`)]) {
-      const retry = new RoundTripElicitor({ form: true, url: false }, binding, { inputResponses: accepted, requestState: bad }, undefined);
-      expect(await retry.ask('confirm', form)).toEqual({ action: 'pending' });
+    const fresh = new RoundTripElicitor(FORM, binding, { inputResponses: accepted }, undefined);
+    expect(await fresh.ask('confirm', form)).toEqual({ action: 'pending' });
+    for (const bad of [`${state}x`, `x${state}`, state.replace(/\.(.)/, (_m, c: string) => `.${c === 'A' ? 'B' : 'A'}`), sealRequestState(binding, 0)]) {
+      expect(() => new RoundTripElicitor(FORM, binding, { inputResponses: accepted, requestState: bad }, undefined)).toThrow(expect.objectContaining({ code: -32602 }));
     }
-    expect(openRequestState(sealRequestState(binding, 0), binding, REQUEST_STATE_TTL_MS)).toBe(false);
-    expect(openRequestState(state, { ...binding, args: { city: 'HCM', name: 'A' } })).toBe(true);
+    expect(openRequestState(sealRequestState(binding, 0), binding, REQUEST_STATE_TTL_MS)).toBeUndefined();
+    expect(openRequestState(state, { ...binding, args: { city: 'HCM', name: 'A' } })).toEqual({});
+  });
+
+  it('carries earlier rounds\' answers in the state: a later round sees them all', async () => {
+    const first = new RoundTripElicitor(FORM, binding, {}, undefined);
+    await first.ask('step1', form);
+    const state1 = (first.deferral() as unknown as { result: { requestState: string } }).result.requestState;
+    const second = new RoundTripElicitor(FORM, binding, { inputResponses: { step1: { action: 'accept', content: { name: 'Ann' } } }, requestState: state1 }, undefined);
+    expect(await second.ask('step1', form)).toEqual({ action: 'accept', content: { name: 'Ann' } });
+    expect(await second.ask('step2', form)).toEqual({ action: 'pending' });
+    const state2 = (second.deferral() as unknown as { result: { requestState: string } }).result.requestState;
+    const third = new RoundTripElicitor(FORM, binding, { inputResponses: { step2: { action: 'accept', content: { color: 'red' } } }, requestState: state2 }, undefined);
+    expect(await third.ask('step1', form)).toEqual({ action: 'accept', content: { name: 'Ann' } });
+    expect(await third.ask('step2', form)).toEqual({ action: 'accept', content: { color: 'red' } });
+    expect(third.deferral()).toBeUndefined();
+  });
+
+  it('sends sampling and roots requests the client declared, and refuses the others with -32021', async () => {
+    const sampling = new RoundTripElicitor({ ...FORM, sampling: true }, binding, {}, undefined);
+    expect(await sampling.request('sample', 'sampling/createMessage', { maxTokens: 5 })).toBeUndefined();
+    await expect(sampling.request('roots', 'roots/list', {})).rejects.toMatchObject({ code: -32021, data: { requiredCapabilities: { roots: {} } } });
+    expect((sampling.deferral() as unknown as { result: { inputRequests: unknown } }).result.inputRequests).toEqual({
+      sample: { method: 'sampling/createMessage', params: { maxTokens: 5 } },
+    });
   });
 
   it('offers URL mode only with a page base', () => {
-    expect(new RoundTripElicitor({ form: false, url: true }, binding, {}, undefined).url).toBe(false);
-    expect(new RoundTripElicitor({ form: false, url: true }, binding, {}, 'http://localhost:1/b4b/elicitation').url).toBe(true);
+    expect(new RoundTripElicitor({ form: false, url: true, sampling: false, roots: false }, binding, {}, undefined).url).toBe(false);
+    expect(new RoundTripElicitor({ form: false, url: true, sampling: false, roots: false }, binding, {}, 'http://localhost:1/b4b/elicitation').url).toBe(true);
   });
 });
 
@@ -72,19 +99,19 @@ describe('LiveElicitor', () => {
   it('sends form questions through the transport; an error answer or a malformed one is a cancel', async () => {
     const sent: unknown[] = [];
     const answers: unknown[] = [{ action: 'decline' }, { nonsense: true }];
-    const live = new LiveElicitor({ form: true, url: false }, async (_m, params) => {
+    const live = new LiveElicitor({ form: true, url: false, sampling: false, roots: false }, async (_m, params) => {
       sent.push(params);
       return answers.shift();
     }, undefined, undefined);
     expect(await live.ask('k', form)).toEqual({ action: 'decline' });
     expect(await live.ask('k', form)).toEqual({ action: 'cancel' });
-    const failing = new LiveElicitor({ form: true, url: false }, async () => Promise.reject(new Error('x')), undefined, undefined);
+    const failing = new LiveElicitor({ form: true, url: false, sampling: false, roots: false }, async () => Promise.reject(new Error('x')), undefined, undefined);
     expect(await failing.ask('k', form)).toEqual({ action: 'cancel' });
     expect(sent).toHaveLength(2);
   });
 
   it('cannot ask forms without a transport that sends requests; URL questions end the call with -32042', async () => {
-    const live = new LiveElicitor({ form: true, url: true }, undefined, undefined, 'http://h/b4b/elicitation');
+    const live = new LiveElicitor({ form: true, url: true, sampling: false, roots: false }, undefined, undefined, 'http://h/b4b/elicitation');
     expect(live.form).toBe(false);
     expect(await live.ask('s', { mode: 'url', message: 'Sign in', url: 'http://h/b4b/elicitation/x', elicitationId: 'e' })).toEqual({ action: 'pending' });
     expect(live.deferral()).toEqual({

@@ -11,7 +11,7 @@
  */
 import type { Caller } from '../../protocol/caller.js';
 import { CLIENT_CAPABILITIES_STATE_KEY, type Reply } from '../../protocol/dispatcher.js';
-import { elicitationModes } from '../../protocol/elicitation.js';
+import { clientModes } from '../../protocol/elicitation.js';
 import { ErrorCode } from '../../protocol/errors.js';
 import type { InboundResponse, RequestId } from '../../protocol/messages.js';
 import { ClientRequests } from '../client-requests.js';
@@ -80,13 +80,14 @@ export class CallStreams {
   readonly #bySession = new Map<string, Set<CallStream>>();
 
   /**
-   * For a legacy `tools/call` of a session whose client declared form-mode elicitation: a stream the call can ask
-   * through (set as `caller.requestClient`). Undefined otherwise: the call cannot ask, and answers as usual.
+   * For a legacy `tools/call` of a session whose client declared form-mode elicitation, sampling or roots: a stream
+   * the call can ask through (set as `caller.requestClient`). Undefined otherwise: the call cannot ask, and answers as usual.
    */
   prepare(caller: Caller, method: string): CallStream | undefined {
     const { sessionId, session } = caller;
     if (method !== 'tools/call' || sessionId === undefined || session === undefined) return undefined;
-    if (elicitationModes(session.get(CLIENT_CAPABILITIES_STATE_KEY))?.form !== true) return undefined;
+    const modes = clientModes(session.get(CLIENT_CAPABILITIES_STATE_KEY));
+    if (modes === undefined || !(modes.form || modes.sampling || modes.roots)) return undefined;
     const stream = new CallStream();
     let set = this.#bySession.get(sessionId);
     if (set === undefined) this.#bySession.set(sessionId, (set = new Set()));
