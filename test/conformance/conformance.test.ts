@@ -9,7 +9,7 @@
  *
  * A scenario may fail only where the README's conformance section lists it, per backend, with the reason; the
  * unscored scenarios of the requirement set (its `not_scored` list: extensions, pending) are reported, not
- * asserted. The three runs go in parallel (about 30 s together).
+ * asserted. The three runs take about 45 s together.
  */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -58,11 +58,9 @@ beforeAll(async () => {
   });
   b4bServer = await startServers(['b4b'], { transport: 'http', port: '0', sandbox: true }, new Settings(settings), logger);
   const fixtureUrl = fixtureServer.endpoints[FIXTURE]!;
-  const [fixture2026, fixture2025, b4b2026] = await Promise.all([
-    runSuite('2026-07-28', fixtureUrl),
-    runSuite('2025-11-25', fixtureUrl),
-    runSuite('2026-07-28', b4bServer.endpoints['b4b']!),
-  ]);
+  // The 2026-07-28 set against the fixture runs alone: a few of its checks read a response within 500 ms.
+  const fixture2026 = await runSuite('2026-07-28', fixtureUrl);
+  const [fixture2025, b4b2026] = await Promise.all([runSuite('2025-11-25', fixtureUrl), runSuite('2026-07-28', b4bServer.endpoints['b4b']!)]);
   runs = { fixture2026, fixture2025, b4b2026 };
 }, 300_000);
 
