@@ -60,6 +60,8 @@ describe('B4B reference: chat example', () => {
     const today = '2024-06-15';
     const { start, end } = lastDays(today, 30);
     const c = await signedIn();
+    // The reference's example request, as the server's prompt recent_invoices gives it.
+    expect(await c.prompt('recent_invoices')).toBe('List my recent invoices from the last 30 days');
     const entities = (await c.call('list_entities'))['items'] as Item[];
     // The user's own company. With several entities an assistant asks which one (no tool call) when unsure.
     const company = entities.find((e) => e['id'] === ENTITY_ID);
@@ -76,6 +78,7 @@ describe('B4B reference: chat example', () => {
 describe('B4B reference: login → entities → statistics walk-through', () => {
   it('"invoice statistics of my company for 2024": list_entities, then get_invoice_statistics for 2024', async () => {
     const c = await signedIn();
+    expect(await c.prompt('invoice_statistics', { year: '2024' })).toBe('Show the invoice statistics of my company for 2024');
     const entities = (await c.call('list_entities', { page: 1, per_page: 10 }))['items'] as Item[];
     const company = entities.find((e) => e['id'] === ENTITY_ID);
     expect(company).toBeDefined();

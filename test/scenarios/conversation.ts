@@ -45,6 +45,21 @@ export class Conversation {
     return new Conversation(client, new Map(tools.map((t) => [t.name, t as ListedTool])));
   }
 
+  /**
+   * The user's request as the server's prompt gives it (`prompts/get`): the text of its one user message. Listed by
+   * `prompts/list` first, as a client offers it; not a tool call.
+   */
+  async prompt(name: string, args: Record<string, string> = {}): Promise<string> {
+    const { prompts } = await this.client.listPrompts();
+    expect(prompts.map((p) => p.name), `prompts/list offers ${name}`).toContain(name);
+    const { messages } = await this.client.getPrompt({ name, arguments: args });
+    expect(messages).toHaveLength(1);
+    expect(messages[0]?.role).toBe('user');
+    const content = messages[0]?.content as { type: string; text?: string };
+    expect(content.type).toBe('text');
+    return content.text as string;
+  }
+
   /** Calls a tool; fails the test unless it succeeds with a result conforming to its outputSchema. */
   async call(name: string, args: Record<string, unknown> = {}): Promise<Data> {
     const tool = this.tools.get(name);

@@ -57,6 +57,8 @@ describe('FinOpps connector "Example Conversations"', () => {
   it('"Show me all overdue invoices": list_invoices(status=overdue), every overdue invoice and nothing else', async () => {
     const today = '2025-03-31';
     const c = await converse();
+    // The reference's example request, as the server's prompt overdue_invoices gives it.
+    expect(await c.prompt('overdue_invoices')).toBe('Show me all overdue invoices');
     const page = await c.call('list_invoices', { status: 'overdue' });
     c.expectAnsweredWithin();
     expect(page['nextCursor'], 'the whole list, no further page to fetch').toBeNull();
@@ -72,6 +74,8 @@ describe('FinOpps connector "Example Conversations"', () => {
   it('"What\'s my current accounts receivable balance?": get_financial_summary(), the outstanding total as of today', async () => {
     const today = '2025-03-31';
     const c = await converse();
+    // The reference's example request, as the server's prompt receivables_balance gives it.
+    expect(await c.prompt('receivables_balance')).toBe("What's my current accounts receivable balance?");
     const summary = await c.call('get_financial_summary');
     c.expectAnsweredWithin();
     // With no dates the period is the current month, and totalOutstanding is the balance at its end or today.
@@ -83,6 +87,8 @@ describe('FinOpps connector "Example Conversations"', () => {
 
   it('"Get the details for invoice #1429": one call, get_invoice with the number as the user wrote it', async () => {
     const c = await converse();
+    // The reference's example request, as the server's prompt invoice_details gives it.
+    expect(await c.prompt('invoice_details', { invoice_number: '1429' })).toBe('Get the details for invoice #1429');
     const invoice = await c.call('get_invoice', { invoiceId: '#1429' });
     c.expectAnsweredWithin(1);
     expect(invoice['invoiceNumber']).toBe('INV-1429');
@@ -118,6 +124,8 @@ describe('FinOpps connector "Example Conversations"', () => {
     const { start, end } = lastMonth(today);
     expect({ start, end }).toEqual({ start: '2025-03-01', end: '2025-03-31' });
     const c = await converse();
+    // The reference's example request, as the server's prompt expenses_in_period gives it.
+    expect(await c.prompt('expenses_in_period')).toBe('List expenses from last month');
     const page = await c.call('list_expenses', { startDate: start, endDate: end });
     c.expectAnsweredWithin();
     expect(page['nextCursor']).toBeNull();
@@ -131,6 +139,8 @@ describe('FinOpps connector "Example Conversations"', () => {
 
   it('"Search for customer Acme Corp": search_customers(query), the customers of that company', async () => {
     const c = await converse();
+    // The reference's example request, as the server's prompt find_customer gives it.
+    expect(await c.prompt('find_customer', { customer: 'Acme Corp' })).toBe('Search for customer Acme Corp');
     const result = await c.call('search_customers', { query: 'Acme Corp' });
     c.expectAnsweredWithin();
     const customers = result['data'] as Array<Record<string, any>>;
@@ -141,6 +151,8 @@ describe('FinOpps connector "Example Conversations"', () => {
 
   it('"Generate a payments report for Q1 2025": payments_report(2025-01-01..2025-03-31), the totals for Q1 2025', async () => {
     const c = await converse();
+    // The reference's example request, as the server's prompt payments_report gives it.
+    expect(await c.prompt('payments_report', { period: 'Q1 2025' })).toBe('Generate a payments report for Q1 2025');
     const report = await c.call('payments_report', { startDate: '2025-01-01', endDate: '2025-03-31' });
     c.expectAnsweredWithin();
     expect(report['period']).toEqual({ startDate: '2025-01-01', endDate: '2025-03-31' });
@@ -156,6 +168,8 @@ describe('FinOpps connector "Example Conversations"', () => {
 
   it('"What\'s my business profile?": get_business(), the signed-in user\'s own organisation', async () => {
     const c = await converse();
+    // The reference's example request, as the server's prompt business_profile gives it.
+    expect(await c.prompt('business_profile')).toBe("What's my business profile?");
     const business = await c.call('get_business');
     c.expectAnsweredWithin();
     expect(business['organizationId']).toBe(ACME.id);
