@@ -5,6 +5,7 @@
  */
 import type { SessionEndReason, SessionRecord, SessionStore } from '../contracts.js';
 import { ConfigError, SETTINGS, type Settings } from '../config.js';
+import type { AuditSink } from '../audit/audit-trail.js';
 import type { Logger } from '../log.js';
 import type { RateLimiter } from '../transport/rate-limit.js';
 import { MemorySessionStore } from '../transport/session-store.js';
@@ -17,6 +18,8 @@ export interface StateStore {
   readonly sessions: SessionStore;
   /** A limiter shared between instances; undefined means the server's own in-process buckets. */
   readonly rateLimiter: RateLimiter | undefined;
+  /** Redis: the audit stream `finmcp:audit` on the store's connection (added to the trail when FINMCP_AUDIT is on). */
+  readonly auditStream?: AuditSink;
   close(): Promise<void>;
 }
 
@@ -73,10 +76,12 @@ export async function createStateStore(settings: Settings, limits: StateStoreLim
   });
   const rateLimiter =
     limits.rateLimit === undefined ? undefined : new RedisRateLimiter({ ...limits.rateLimit, connection, box, logger });
+  const { RedisStreamSink } = await import('../audit/sinks.js');
   return {
     kind: redactRedisUrl(url),
     sessions,
     rateLimiter,
+    auditStream: new RedisStreamSink(connection),
     async close(): Promise<void> {
       rateLimiter?.close();
       await connection.close();

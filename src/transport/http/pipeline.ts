@@ -13,6 +13,7 @@
  */
 import type { InboundAuth, Principal, SessionRecord, SessionStore, ToolService } from '../../contracts.js';
 import { SETTINGS } from '../../config.js';
+import type { AuditLog } from '../../audit/audit-record.js';
 import type { Logger } from '../../log.js';
 import type { Caller } from '../../protocol/caller.js';
 import { Dispatcher, type Reply, type ServerInfo } from '../../protocol/dispatcher.js';
@@ -59,6 +60,8 @@ export interface PipelineOptions {
   logger: Logger;
   /** The URL clients reach this server at (behind a proxy); one-time pages are linked under it. */
   publicUrl?: string;
+  /** Records refused credentials and 429s (FINMCP_AUDIT); tool calls are recorded by the tool services. */
+  audit?: AuditLog;
 }
 
 /** A well-known URI of the origin itself (RFC 8615), e.g. `/.well-known/oauth-protected-resource`. */
