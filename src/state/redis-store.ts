@@ -22,7 +22,7 @@
  * The scripts touch the owner set named inside the value (not passed in `KEYS`): fine on one Redis or a
  * replicated pair, not on Redis Cluster, which finmcp does not support.
  */
-import type { SessionEndReason, SessionRecord, SessionStore } from '../contracts.js';
+import type { SessionEndReason, SessionRecord, SessionStore } from './session.js';
 import type { Logger } from '../log.js';
 import type { RedisConnection } from './redis-connection.js';
 import type { SecretBox } from './secret-box.js';

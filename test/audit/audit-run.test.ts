@@ -14,7 +14,7 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { Client, StreamableHTTPClientTransport } from '@modelcontextprotocol/client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { ToolResult } from '../../src/contracts.js';
+import type { ToolResult } from '../../src/core/tool-service-api.js';
 import { projectRoot } from '../../src/paths.js';
 import { startInstance, type Instance } from '../state/instances.js';
 
