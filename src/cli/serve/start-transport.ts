@@ -6,6 +6,7 @@
 import { readHttpServerLimits, SETTINGS, type Settings } from '../../config.js';
 import type { GeneratedBackend } from '../../../contract/descriptor.js';
 import type { Principal } from '../../auth/inbound-auth.js';
+import type { AuditTrail } from '../../audit/audit-trail.js';
 import type { Logger } from '../../log.js';
 import { ANONYMOUS_PRINCIPAL } from '../../protocol/caller.js';
 import { gateToolService } from '../startup-gate.js';
@@ -31,6 +32,8 @@ interface TransportDeps {
   settings: Settings;
   logger: Logger;
   onClose: (close: () => Promise<void>) => void;
+  /** The audit trail (FINMCP_AUDIT), when on. */
+  audit: AuditTrail | undefined;
 }
 
 /** Serves the one backend over stdio. */
@@ -73,6 +76,12 @@ export async function startHttp(backends: AssembledBackend[], deps: TransportDep
     logger,
   );
   deps.onClose(() => state.close());
+  const { audit } = deps;
+  if (audit !== undefined && state.auditStream !== undefined) {
+    audit.addSink(state.auditStream);
+    // Registered after the store's close, so run before it: the last records reach Redis while it is connected.
+    deps.onClose(() => audit.flush());
+  }
   const httpBackends = [];
   const endpoints: Record<string, string> = {};
   for (const backend of backends) {
@@ -90,6 +99,7 @@ export async function startHttp(backends: AssembledBackend[], deps: TransportDep
     ...(state.rateLimiter === undefined ? {} : { rateLimiter: state.rateLimiter }),
     sessionStore: state.sessions,
     logger,
+    ...(audit === undefined ? {} : { audit }),
   };
   const publicHost = new URL(config.publicUrl).host;
   if (config.fetchHandler) {

@@ -15,6 +15,7 @@ import type { InboundAuth, Principal } from '../../auth/inbound-auth.js';
 import type { SessionRecord, SessionStore } from '../../state/session.js';
 import type { ToolService } from '../../core/tool-service-api.js';
 import { SETTINGS } from '../../config.js';
+import type { AuditLog } from '../../audit/audit-record.js';
 import type { Logger } from '../../log.js';
 import type { Caller } from '../../protocol/caller.js';
 import { Dispatcher, type Reply, type ServerInfo } from '../../protocol/dispatcher.js';
@@ -61,6 +62,8 @@ export interface PipelineOptions {
   logger: Logger;
   /** The URL clients reach this server at (behind a proxy); one-time pages are linked under it. */
   publicUrl?: string;
+  /** Records refused credentials and 429s (FINMCP_AUDIT); tool calls are recorded by the tool services. */
+  audit?: AuditLog;
 }
 
 /** A well-known URI of the origin itself (RFC 8615), e.g. `/.well-known/oauth-protected-resource`. */
