@@ -28,6 +28,10 @@ function buildInput(
   options: ConvertOptions,
 ): { schema: JsonSchema; parameters: ParameterBinding[]; body?: BodyBinding } {
   const converter = new SchemaConverter(document, 'input', options);
+  const requestBody = operation.requestBody;
+  // A definition reached from several inputs (or several times from one) is written once in the input's `$defs`.
+  const raws = [...operation.parameters.filter(isToolParameter).map((p) => p.schema ?? {}), requestBody?.schema ?? {}];
+  converter.shareAcross(raws, requestBody?.schema);
   const parts: Array<InputPart<InputSource>> = operation.parameters.filter(isToolParameter).map((parameter) => ({
     in: parameter.in,
     name: parameter.name,
@@ -37,7 +41,6 @@ function buildInput(
     source: { kind: 'parameter', parameter },
   }));
 
-  const requestBody = operation.requestBody;
   let kind: BodyBinding['kind'] | undefined;
   /** The flattened body's schema, whose object-level rules move onto the input root. */
   let bodySchema: JsonSchema | undefined;

@@ -70,14 +70,29 @@ export class SchemaConverter {
     private readonly options: ConvertOptions = {},
   ) {}
 
-  /** References written once in `$defs` (output schemas: those used more than once; see shared-refs.ts). */
+  /** References written once in `$defs` (those used more than once in the tool schema; see shared-refs.ts). */
   private shared: ReadonlySet<string> = new Set();
+
+  /**
+   * Declares every raw schema the tool schema will be built from (an input: each parameter's and the body's), so
+   * that a definition reached from several of them — or several times from one — is written once in `$defs`.
+   * `expanded` is a schema whose own root must be written out (a body whose fields become input properties).
+   * Without it, an output's {@link convert} counts only its own schema and an input inlines every reference.
+   */
+  shareAcross(raws: readonly unknown[], expanded?: unknown): void {
+    const shared = sharedRefs(this.document, raws);
+    if (isObject(expanded) && typeof expanded['$ref'] === 'string') shared.delete(expanded['$ref']);
+    this.shared = shared;
+    this.declared = true;
+  }
+
+  private declared = false;
 
   /** Converts one raw schema (boolean schemas pass through). */
   convert(raw: unknown): JsonSchema | boolean {
-    if (this.mode === 'output') {
-      // The root itself is always written out: the tool's output root must be a plain `type: object`.
+    if (this.mode === 'output' && !this.declared) {
       const shared = sharedRefs(this.document, raw);
+      // The root itself is always written out: the tool's output root must be a plain `type: object`.
       if (isObject(raw) && typeof raw['$ref'] === 'string') shared.delete(raw['$ref']);
       this.shared = shared;
     }
