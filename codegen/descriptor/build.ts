@@ -13,7 +13,7 @@ import { bodyCountsFit, bodyRules } from './body-rules.js';
 import { type InputPart, inputSchema, nameInputs } from './input.js';
 import { baseToolName, uniqueToolNames } from './name.js';
 import type { OperationInput, ParameterInput } from './operation.js';
-import { successResponse, toolOutput } from './output.js';
+import { boundedToolOutput, successResponse } from './output.js';
 import { detectPagination } from './pagination.js';
 import { isToolParameter, parameterBinding, parameterSchema } from './parameters.js';
 import { toolDescription, toolTitle } from './text.js';
@@ -110,7 +110,9 @@ export function buildDescriptor(
 ): ToolDescriptor {
   const title = toolTitle(operation.summary, name);
   const input = buildInput(operation, document, options);
-  const output = toolOutput(operation.responses, new SchemaConverter(document, 'output', options));
+  const output = boundedToolOutput(operation.responses, (maxRefDepth) =>
+    new SchemaConverter(document, 'output', maxRefDepth === undefined ? options : { ...options, maxRefDepth }),
+  );
   const descriptor: ToolDescriptor = {
     name,
     title,

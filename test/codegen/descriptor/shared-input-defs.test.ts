@@ -62,3 +62,26 @@ describe('shared definitions in input schemas', () => {
     expect(validate({ invoice: { contact: { parent: { name: 1 } } } })).toBe(false);
   });
 });
+
+describe('output schemas within their budget', () => {
+  // A web of 60 objects, each expanding into the next three: written out in full it is far over the budget.
+  const schemas: Record<string, unknown> = {};
+  for (let i = 0; i < 60; i += 1) {
+    const properties: Record<string, unknown> = { id: { type: 'string', pattern: `^obj_${i}_[a-z0-9]{24}$` } };
+    for (let k = 1; k <= 3; k += 1) properties[`link${k}`] = { anyOf: [{ type: 'string' }, { $ref: `#/components/schemas/O${(i + k) % 60}` }] };
+    for (let f = 0; f < 20; f += 1) properties[`field_${f}`] = { type: 'string', maxLength: 5000, enum: [`v${f}a`, `v${f}b`] };
+    schemas[`O${i}`] = { type: 'object', required: ['id'], properties };
+  }
+  const web = { components: { schemas } };
+  const tool = buildDescriptor(
+    { ...operation, parameters: [], requestBody: undefined, responses: [{ status: '200', description: 'ok', contentType: 'application/json', schema: { $ref: '#/components/schemas/O0' } }] },
+    'get_o0',
+    web,
+  );
+
+  it('leaves the deepest references open until the schema fits, and keeps the root described', () => {
+    expect(JSON.stringify(tool.outputSchema).length).toBeLessThanOrEqual(32 * 1024);
+    expect(tool.outputSchema['required']).toEqual(['id']);
+    expect(JSON.stringify(tool.outputSchema)).toContain('^obj_0_');
+  });
+});
