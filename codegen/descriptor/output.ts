@@ -70,7 +70,7 @@ export function toolOutput(
 }
 
 /** Largest output schema (serialised bytes) written in full; a bigger one leaves its deepest references open. */
-export const OUTPUT_SCHEMA_BUDGET = 32 * 1024;
+const OUTPUT_SCHEMA_BUDGET = 32 * 1024;
 /** A response reaching more definitions than this is first tried at shallow depths (converting it whole is slow). */
 const MANY_REFS = 40;
 /** Deepest reference level tried before writing the schema without a limit. */
