@@ -94,6 +94,8 @@ export const SETTINGS = {
   timeoutMs: intSetting('FINMCP_TIMEOUT_MS', 30_000, 'Total time per backend attempt'),
   connectTimeoutMs: intSetting('FINMCP_CONNECT_TIMEOUT_MS', 5_000, 'Backend connect timeout'),
   maxAttempts: intSetting('FINMCP_MAX_ATTEMPTS', 3, 'Attempts for idempotent backend calls (429/502/503/504, connection errors)', { min: 1 }),
+  listPageSize: intSetting('FINMCP_LIST_PAGE_SIZE', 100, 'Tools per `tools/list` page; clients follow `nextCursor` for the rest (order is stable)', { min: 1 }),
+  listTokenBudget: intSetting('FINMCP_LIST_TOKEN_BUDGET', 50_000, 'Estimated model tokens of a full tool listing above which `serve` warns at start-up (pointing at --tools, --dynamic, --code)', { min: 1 }),
   maxResponseBytes: intSetting('FINMCP_MAX_RESPONSE_BYTES', 200_000, 'Tool results larger than this are cut, with a note saying how to get the rest'),
   headersTimeoutMs: intSetting('FINMCP_HEADERS_TIMEOUT_MS', 10_000, 'Time an HTTP client has to send its request headers (408 and closed after: slow clients cannot hold connections)', { min: 1 }),
   requestTimeoutMs: intSetting('FINMCP_REQUEST_TIMEOUT_MS', 60_000, 'Time an HTTP client has to send a whole request, body included (408 and closed after)', { min: 1 }),

@@ -72,5 +72,23 @@ export async function serveBackendTools(
     { backend: generated.name, tools: served, generated: generated.tools.length, dynamic },
     `${generated.name}: serving ${served} tools${dynamic ? ' through search_tools / describe_tool / call_tool' : ''}`,
   );
+  warnOnLargeListing(generated.name, service, settings.read(SETTINGS.listTokenBudget), logger);
   return { overrides, service };
+}
+
+/** Rough model tokens of a JSON text: about four characters per token (tokenizers vary; this is an estimate). */
+const CHARS_PER_TOKEN = 4;
+
+/**
+ * Warns when listing every served tool would cost a model more than `budget` tokens of context: the listing is
+ * paged, but clients load every page before the first turn.
+ */
+function warnOnLargeListing(name: string, service: ToolService, budget: number, logger: Logger): void {
+  const tools = service.listTools();
+  const tokens = Math.round(JSON.stringify(tools).length / CHARS_PER_TOKEN);
+  if (tokens <= budget) return;
+  logger.warn(
+    { backend: name, tools: tools.length, estimatedTokens: tokens, budget },
+    `${name}: listing its ${tools.length} tools costs about ${tokens.toLocaleString('en')} tokens of the model's context (budget ${budget.toLocaleString('en')}, FINMCP_LIST_TOKEN_BUDGET): serve fewer with --tools or --tags, or let the model find them with --dynamic or --code`,
+  );
 }

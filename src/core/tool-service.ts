@@ -173,7 +173,7 @@ export function createToolService(module: OverriddenBackend, deps: ToolServiceDe
     ctx: CallContext,
     stats: CallStats,
   ): Promise<BackendResponse> {
-    let built;
+    let built: ReturnType<typeof tool.plan.build>;
     try {
       built = tool.plan.build(args);
     } catch (err) {
@@ -206,7 +206,7 @@ export function createToolService(module: OverriddenBackend, deps: ToolServiceDe
         (stats.authHeaders ??= []).push(auth.headers);
         req.headers = { ...headers, ...auth.headers };
       }
-      let res;
+      let res: BackendHttpResponse;
       try {
         res = await http.send(req);
       } catch (err) {

@@ -49,7 +49,12 @@ export async function startStdio(backend: AssembledBackend, deps: TransportDeps)
   };
   const service = gateToolService(backend.service, ready, logger);
   const { serveStdio } = await import('../../transport/stdio.js');
-  const served = await serveStdio(service, { principal: ANONYMOUS_PRINCIPAL, logger, info: serverInfo(backend.generated) });
+  const served = await serveStdio(service, {
+    principal: ANONYMOUS_PRINCIPAL,
+    logger,
+    info: serverInfo(backend.generated),
+    listPageSize: settings.read(SETTINGS.listPageSize),
+  });
   deps.onClose(() => served.close());
   // After input already waiting (initialize) is read: setImmediate runs after the poll phase that reads it.
   setImmediate(() => sandbox.begin());
@@ -95,6 +100,7 @@ export async function startHttp(backends: AssembledBackend[], deps: TransportDep
     backends: httpBackends,
     allowedOrigins: config.allowedOrigins,
     maxBodyBytes: settings.read(SETTINGS.maxBodyBytes),
+    listPageSize: settings.read(SETTINGS.listPageSize),
     rateLimit: rateLimit ?? (false as const),
     ...(state.rateLimiter === undefined ? {} : { rateLimiter: state.rateLimiter }),
     sessionStore: state.sessions,

@@ -53,6 +53,8 @@ export interface PipelineOptions {
   allowedOrigins: string[];
   /** Largest accepted request body; FINMCP_MAX_BODY_BYTES's default when unset. */
   maxBodyBytes?: number;
+  /** Tools per `tools/list` page (the settings table's default). */
+  listPageSize?: number;
   /** Per-caller limit (600/min, burst 600 by default); `false` disables it (benchmarks). */
   rateLimit?: RateLimitOptions | false;
   /** A limiter shared between instances (owned by the caller); replaces `rateLimit`'s in-process buckets. */
@@ -106,7 +108,13 @@ export class HttpPipeline {
       const { service } = backend;
       const path = `/${service.backend}/mcp`;
       if (this.#routes.has(path)) throw new Error(`backend ${service.backend} is configured twice`);
-      const core = new Dispatcher({ service, info: backend.info, logger: options.logger, store: options.store });
+      const core = new Dispatcher({
+        service,
+        info: backend.info,
+        logger: options.logger,
+        store: options.store,
+        ...(options.listPageSize === undefined ? {} : { listPageSize: options.listPageSize }),
+      });
       this.#routes.set(path, {
         name: service.backend,
         inboundAuth: backend.inboundAuth,
