@@ -32,7 +32,7 @@ import { compileSchema, compiledSchema, validateArgs } from './validation.js';
 import { isObject } from '../../contract/json.js';
 import type { AuditLog } from '../audit/audit-record.js';
 import { secretProperties } from '../audit/audit-record.js';
-import { toolCallEntry, watchConfirmations } from '../audit/tool-call.js';
+import { toolCallEntry, watchConfirmations } from './call-audit.js';
 
 /** Dependencies of {@link createToolService}. */
 export interface ToolServiceDeps {
