@@ -31,7 +31,7 @@ import { corsFor, preflight } from './cors.js';
 import { Admission } from './admission.js';
 import { BodyTooLargeError, type HttpAnswer, type HttpRequestLike } from './exchange.js';
 import { checkPostHeaders, tooLarge } from './post-headers.js';
-import { checkModernHeaders } from './modern-headers.js';
+import { checkModernHeaders, checkVersionHeader, unsupportedHeaderVersion } from './modern-headers.js';
 import { CallStreams } from './call-streams.js';
 import { insufficientScope } from './insufficient-scope.js';
 import { PageRoutes } from './pages.js';
@@ -203,14 +203,6 @@ export class HttpPipeline {
           },
     );
     if ('status' in principal) return principal;
-    // After authentication: an unauthenticated caller learns only that it must authenticate (401).
-    const version = req.header('mcp-protocol-version');
-    if (version !== undefined && !ALL_VERSIONS.has(version)) {
-      return rpcError(400, null, ErrorCode.UnsupportedProtocolVersion, `Bad Request: unsupported MCP-Protocol-Version ${truncate(version)}`, undefined, {
-        supported: [...ALL_VERSIONS],
-        requested: truncate(version, 64),
-      });
-    }
     let raw: string;
     try {
       raw = await req.readBody(this.#maxBodyBytes);
@@ -225,6 +217,13 @@ export class HttpPipeline {
       return rpcError(400, null, ErrorCode.ParseError, 'Parse error: body is not valid JSON');
     }
     const message = inspectMessage(value);
+    // After authentication (an unauthenticated caller learns only that it must authenticate: 401) and after
+    // parsing: the refusal of a request carries its id. A request's header is checked with its body (#request).
+    const version = req.header('mcp-protocol-version');
+    if (message.kind !== 'request' && version !== undefined && !ALL_VERSIONS.has(version)) {
+      const error = unsupportedHeaderVersion(version);
+      return rpcError(400, message.kind === 'refusal' ? message.id : null, error.code, error.message, undefined, error.data);
+    }
     switch (message.kind) {
       case 'refusal':
         return rpcError(400, message.id, message.code, message.message);
@@ -271,6 +270,8 @@ export class HttpPipeline {
     lookup: Promise<SessionRecord | undefined> | undefined,
   ): Promise<HttpAnswer> {
     const { core } = route;
+    const versionRefusal = checkVersionHeader(req, request);
+    if (versionRefusal !== undefined) return rpcError(400, request.id, versionRefusal.code, versionRefusal.message, undefined, versionRefusal.data);
     const era = core.classify(request);
     if ('refused' in era) return answerOf(era.refused);
     const caller: Caller = { principal };
@@ -278,7 +279,7 @@ export class HttpPipeline {
     if (requestId !== undefined && REQUEST_ID_PATTERN.test(requestId)) caller.requestId = requestId;
     let opening: NewSession | undefined;
     if (era.modern) {
-      const mismatch = checkModernHeaders(req, request, era.envelope);
+      const mismatch = checkModernHeaders(req, request);
       if (mismatch !== undefined) return rpcError(400, request.id, mismatch.code, mismatch.message, undefined, mismatch.data);
     } else {
       const version = req.header('mcp-protocol-version');
