@@ -114,6 +114,11 @@ export interface HandWrittenTool {
   inputSchema: JsonSchema;
   outputSchema?: JsonSchema;
   annotations: ToolAnnotations;
+  /**
+   * A session tool (sign in, sign out, who am I): it changes only the caller's sign-in held by this server, never
+   * the backend's data, so `--read-only` keeps it (a read-only server must still let its users sign in).
+   */
+  session?: boolean;
   call(args: Record<string, unknown>, ctx: CallContext, api: BackendApi): Promise<ToolResult>;
 }
 

@@ -20,6 +20,8 @@ export interface ServeConfig {
   port: number;
   /** Base of every MCP endpoint URL (and so of the OAuth resources), without a trailing slash. */
   publicUrl: string;
+  /** Port of the sandbox authorization server (HTTP; stdio lets the OS choose). */
+  sandboxAuthPort: number;
   /** `--backend-url` (one backend only). */
   backendUrlFlag?: string;
   select?: ToolSelection;
@@ -51,7 +53,7 @@ export async function resolveServeConfig(backendNames: string[], options: ServeO
     const { checkStateSettings } = await import('../../state/create-store.js');
     checkStateSettings(settings);
   }
-  const publicUrl = (settings.read(SETTINGS.publicUrl, options['publicUrl']) ?? `http://${isLoopbackHost(host) ? 'localhost' : host}:${port}`).replace(/\/+$/, '');
+  const publicUrl = publicUrlOf(host, port, settings.read(SETTINGS.publicUrl, options['publicUrl']));
   return {
     backendNames,
     transport,
@@ -59,12 +61,21 @@ export async function resolveServeConfig(backendNames: string[], options: ServeO
     host,
     port,
     publicUrl,
+    sandboxAuthPort: settings.read(SETTINGS.sandboxAuthPort, options['sandboxAuthPort']),
     ...(backendUrlFlag === undefined ? {} : { backendUrlFlag }),
     ...(await toolSelectionOf(options, settings)),
     dynamic: settings.read(SETTINGS.dynamic, options['dynamic']),
     allowedOrigins: settings.read(SETTINGS.allowedOrigins, options['allowedOrigins']),
     fetchHandler: options['fetchHandler'] === true,
   };
+}
+
+/**
+ * The base URL clients use: the configured public URL, else `http://localhost:<port>` on a loopback address (the
+ * name browsers and the printed hints use), else the bound address. `finmcp token` derives it the same way.
+ */
+export function publicUrlOf(host: string, port: number, configured: string | undefined): string {
+  return (configured ?? `http://${isLoopbackHost(host) ? 'localhost' : host}:${port}`).replace(/\/+$/, '');
 }
 
 /** `--tools`, `--tags`, `--read-only` as one selection; none when all are unset. */

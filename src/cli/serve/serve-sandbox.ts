@@ -5,7 +5,7 @@
  * `tools/list` are answered meanwhile, tool calls wait (startup-gate.ts).
  */
 import { join } from 'node:path';
-import { SETTINGS, type Settings } from '../../config.js';
+import type { Settings } from '../../config.js';
 import type { Logger } from '../../log.js';
 import { projectRoot } from '../../paths.js';
 import type { Sandbox } from '../../sandbox/sandbox.js';
@@ -43,7 +43,7 @@ export async function startServeSandbox(config: ServeConfig, plans: BackendPlan[
     mocks: mocked.map((plan) => ({ name: plan.name, specFile: join(projectRoot(), plan.generated.specFile) })),
     authorization: authorizationServer
       ? {
-          port: config.transport === 'http' ? settings.read(SETTINGS.sandboxAuthPort) : 0,
+          port: config.transport === 'http' ? config.sandboxAuthPort : 0,
           resources: [
             ...plans.filter((plan) => plan.oauth).map((plan) => ({ url: resourceUrl(config, plan.name), scopes: specScopes(plan.generated) })),
             ...plans.filter((plan) => plan.serviceCredential).map((plan) => ({ url: serviceAudience(plan.generated), scopes: specScopes(plan.generated) })),
