@@ -25,6 +25,12 @@ export function hostName(value: string): string {
   return name.replace(/^\[|\]$/g, '');
 }
 
+/** An allowed-hosts entry as a `Host` value: with `port` when it names none (`example.com` → `example.com:3000`). */
+export function hostWithPort(entry: string, port: number): string {
+  const value = entry.trim();
+  return hasPort(value) ? value : formatHostPort(value, port);
+}
+
 /** Whether `host` binds every interface. */
 function isWildcardHost(host: string): boolean {
   return host === '0.0.0.0' || host === '::' || host === '[::]' || host === '';

@@ -80,7 +80,7 @@ export async function startHttp(backends: AssembledBackend[], deps: TransportDep
     const resource = resourceUrl(config, backend.name);
     endpoints[backend.name] = resource;
     const service = gateToolService(backend.service, backend.ready.then(() => undefined), logger);
-    httpBackends.push({ service, inboundAuth: await inboundAuthFor(backend, resource, settings, deps.sandboxIssuer, logger), info: serverInfo(backend.generated) });
+    httpBackends.push({ service, inboundAuth: await inboundAuthFor(backend, resource, config.resourceHosts, settings, deps.sandboxIssuer, logger), info: serverInfo(backend.generated) });
   }
   const configuredHosts = settings.read(SETTINGS.allowedHosts);
   const common = {
