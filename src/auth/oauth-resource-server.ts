@@ -8,7 +8,7 @@
  *   RFC 9068 (JWT access tokens, validated by {@link createAccessTokenVerifier}).
  */
 import { decodeJwt } from 'jose/jwt/decode';
-import type { InboundAuth, InboundAuthResult, Principal } from '../contracts.js';
+import type { InboundAuth, InboundAuthResult, Principal } from './inbound-auth.js';
 import type { Logger } from '../log.js';
 import { createAccessTokenVerifier, InvalidTokenError, type AccessTokenVerifier } from './access-token-verifier.js';
 import { extractBearerToken } from './bearer-token.js';
@@ -56,7 +56,7 @@ export interface OAuthResourceServer extends InboundAuth {
   /** Absolute URL of the RFC 9728 document (the `resource_metadata` value). */
   readonly resourceMetadataUrl: string;
   /** A 403 `insufficient_scope` answer naming the scopes the request needs. */
-  insufficientScope(requiredScopes: string[]): Extract<InboundAuthResult, { ok: false }>;
+  insufficientScope(requiredScopes: string[], host?: string): Extract<InboundAuthResult, { ok: false }>;
 }
 
 /** The token verifier for these options (both entry points validate identically). */

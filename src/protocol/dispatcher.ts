@@ -15,7 +15,8 @@
  * - A stateful backend's 2026-07-28 calls get the caller's state (src/state/caller-state.ts) when the transport
  *   has no session for them.
  */
-import type { SessionHandle, SessionStore, ToolResult, ToolService } from '../contracts.js';
+import type { SessionHandle, SessionStore } from '../state/session.js';
+import type { ToolResult, ToolService } from '../core/tool-service-api.js';
 import type { Logger } from '../log.js';
 import { callerHandle } from '../state/caller-state.js';
 import type { Caller } from './caller.js';
