@@ -85,8 +85,11 @@ interface Route {
 /** Routes, guards, sessions and dispatch of one HTTP server; transports feed it {@link HttpRequestLike}s. */
 export class HttpPipeline {
   readonly #routes = new Map<string, Route>();
-  /** Public metadata routes of the auth plugins (e.g. RFC 9728 protected resource metadata), pre-serialized. */
-  readonly #wellKnown = new Map<string, string>();
+  /**
+   * Public metadata routes of the auth plugins (e.g. RFC 9728 protected resource metadata), each with its plugin:
+   * the document may name the resource by the `Host` the client used, so it is built per request (rarely asked).
+   */
+  readonly #wellKnown = new Map<string, InboundAuth>();
   readonly #healthJson: string;
   readonly #originAllowed: (origin: string) => boolean;
   readonly #admission: Admission;
@@ -122,12 +125,12 @@ export class HttpPipeline {
         allow: service.stateful ? 'POST, DELETE' : 'POST',
         core,
       });
-      for (const [route, body] of Object.entries(backend.inboundAuth?.wellKnown() ?? {})) {
+      for (const route of Object.keys(backend.inboundAuth?.wellKnown() ?? {})) {
         // Path forms (RFC 9728 §3.1: `/.well-known/<name>/<backend>/mcp`) are per backend. A root form describes the
         // whole origin, which is true only when this backend is the only one served: otherwise clients of one
         // backend would discover another's authorization server.
         if (ORIGIN_WIDE_WELL_KNOWN.test(route) && options.backends.length > 1) continue;
-        if (!this.#wellKnown.has(route)) this.#wellKnown.set(route, JSON.stringify(body));
+        if (!this.#wellKnown.has(route)) this.#wellKnown.set(route, backend.inboundAuth!);
       }
     }
     this.#pages = new PageRoutes(options.backends.map((b) => b.service.backend), options.publicUrl);
@@ -139,8 +142,8 @@ export class HttpPipeline {
     let cors: Record<string, string> | undefined;
     try {
       if (!this.hostAllowed(req.header('host'))) return rpcError(403, null, ErrorCode.ServerError, 'Forbidden: Host header not allowed');
-      const metadata = this.#wellKnown.get(req.path);
-      if (metadata !== undefined) return publicDocument(req.method, metadata);
+      const metadataOf = this.#wellKnown.get(req.path);
+      if (metadataOf !== undefined) return publicDocument(req.method, JSON.stringify(metadataOf.wellKnown(req.header('host'))[req.path]));
       // A browser's page (URL-mode elicitation), same-origin by construction: before the CORS rules of API callers.
       const page = this.#routes.has(req.path) ? undefined : this.#pages.serve(req);
       if (page !== undefined) return await page;
@@ -303,7 +306,7 @@ export class HttpPipeline {
         }
       }
     }
-    const forbidden = insufficientScope(route.inboundAuth, principal, request);
+    const forbidden = insufficientScope(route.inboundAuth, principal, request, req.header('host'));
     if (forbidden !== undefined) return forbidden;
     caller.exchange = req;
     if (request.method === 'tools/call') caller.pageBase = this.#pages.baseFor(req);
