@@ -20,6 +20,7 @@ import type { BackendHttp, BackendHttpResponse, BackendRequest } from '../backen
 import { BackendHttpError } from '../backend/backend-http.js';
 import { SETTINGS } from '../config.js';
 import type { Logger } from '../log.js';
+import { buildCatalogue } from './catalogue.js';
 import { describeHttpError } from './http-problem.js';
 import { errorForLog } from './log-error.js';
 import { operationFetch, operationRoute, type OperationRoute } from './operation-fetch.js';
@@ -415,9 +416,11 @@ export function createToolService(module: OverriddenBackend, deps: ToolServiceDe
     }
   }
 
+  const servedNames = new Set([...tools.served.values()].map((tool) => (tool.kind === 'generated' ? tool.generatedName : tool.tool.name)));
   return {
     backend,
     stateful: overrides.stateful === true,
+    catalogue: buildCatalogue({ generated: module.generated, overrides, served: servedNames }),
     listTools: () => listed,
     hasTool: (name) => tools.served.has(name),
     callTool,
