@@ -25,7 +25,7 @@ function installed() {
 
 if (!installed()) {
   const npm = process.env.npm_execpath;
-  const [command, args] = npm !== undefined && npm.endsWith('.js') ? [process.execPath, [npm]] : ['npm', []];
+  const [command, args] = npm?.endsWith('.js') ? [process.execPath, [npm]] : ['npm', []];
   const result = spawnSync(command, [...args, 'ci', '--no-audit', '--no-fund', '--loglevel=error'], { cwd: suite, stdio: 'inherit' });
   if (result.status !== 0) {
     process.stderr.write('finmcp: installing the MCP conformance suite (test/conformance/suite) failed; npm test needs it\n');

@@ -16,7 +16,7 @@ import type { GeneratedBackend, PromptDescriptor, ToolDescriptor } from '../../c
 import { isObject } from '../../contract/json.js';
 import type { BackendOverrides } from './backend-overrides.js';
 import { projectRoot } from '../paths.js';
-import type { Catalogue, ServedPrompt, ServedResource } from '../protocol/catalogue.js';
+import type { Catalogue, ServedPrompt, ServedResource } from './catalogue-types.js';
 
 /** What the catalogue is built from. */
 export interface CatalogueSources {

@@ -36,3 +36,13 @@ export class ToolCallError extends Error {
 export function errorResult(text: string): ToolResult {
   return { content: [{ type: 'text', text }], isError: true };
 }
+
+/**
+ * An error carrying a JSON-RPC error code (the dispatch core's `RpcFailure`, the SDK's `ProtocolError`): a
+ * hand-written tool raising one refuses the request itself (e.g. -32021, a client capability it needs), and the
+ * dispatch core answers it as that error rather than as a tool result. Node's system errors have string codes.
+ */
+export function isProtocolError(error: unknown): error is Error & { code: number } {
+  const code = (error as { code?: unknown } | null)?.code;
+  return error instanceof Error && typeof code === 'number' && Number.isSafeInteger(code);
+}

@@ -4,7 +4,7 @@
  */
 import type { ListedTool } from '../../contract/descriptor.js';
 import type { SessionEndReason, SessionRecord } from '../state/session.js';
-import type { Catalogue } from '../protocol/catalogue.js';
+import type { Catalogue } from './catalogue-types.js';
 import type { CallContext } from './call-context.js';
 
 /** A tool result as returned to MCP (`CallToolResult`), kept to the fields we produce. */

@@ -10,64 +10,7 @@
  */
 import { ErrorCode, RpcFailure } from './errors.js';
 import { isObject, truncate, type JsonObject } from './messages.js';
-
-/** The contents of one resource (`TextResourceContents` / `BlobResourceContents`). */
-type ResourceContents = { uri: string; mimeType?: string; _meta?: JsonObject } & ({ text: string } | { blob: string });
-
-/** A resource listed by `resources/list`. */
-export interface ServedResource {
-  uri: string;
-  name: string;
-  title?: string;
-  description?: string;
-  mimeType?: string;
-  read(): ResourceContents[] | Promise<ResourceContents[]>;
-}
-
-/** A resource template (RFC 6570 level 1: `{var}` stands for one path segment's worth of text). */
-export interface ServedResourceTemplate {
-  uriTemplate: string;
-  name: string;
-  title?: string;
-  description?: string;
-  mimeType?: string;
-  read(uri: string, variables: Record<string, string>): ResourceContents[] | Promise<ResourceContents[]>;
-  /** Values for one variable of the template, for `completion/complete` (`ref/resource`). */
-  complete?(variable: string, value: string, context: Record<string, string>): string[];
-}
-
-/** One argument of a served prompt (`PromptArgument`), with what completes it. */
-interface ServedPromptArgument {
-  name: string;
-  description?: string;
-  required?: boolean;
-  /** The only values accepted; refused otherwise. */
-  enum?: readonly string[];
-  /** Further values offered by `completion/complete`. */
-  examples?: readonly string[];
-}
-
-/** A message of `prompts/get` (`PromptMessage`: text, image, audio, or an embedded resource). */
-interface PromptMessage {
-  role: 'user' | 'assistant';
-  content: JsonObject;
-}
-
-/** A prompt listed by `prompts/list`; `get` receives the arguments already checked against {@link arguments}. */
-export interface ServedPrompt {
-  name: string;
-  title?: string;
-  description?: string;
-  arguments: readonly ServedPromptArgument[];
-  get(args: Record<string, string>): { description?: string; messages: PromptMessage[] } | Promise<{ description?: string; messages: PromptMessage[] }>;
-}
-
-/** Everything a backend serves besides tools. */
-export interface Catalogue {
-  resources: readonly ServedResource[];
-  templates: readonly ServedResourceTemplate[];
-  prompts: readonly ServedPrompt[];
-}
+import type { Catalogue, ResourceContents } from '../core/catalogue-types.js';
 
 /** Most values one `completion/complete` answer carries (the spec's limit). */
 const MAX_COMPLETIONS = 100;

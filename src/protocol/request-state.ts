@@ -22,7 +22,8 @@ export interface StateBinding {
   args: unknown;
 }
 
-const KEY = randomBytes(32);
+/** Made on first use, not at module load: Cloudflare Workers forbid generating random values in global scope. */
+let key: Buffer | undefined;
 
 /** Longest state accepted back (the answers of earlier rounds travel in it). */
 const MAX_STATE_CHARS = 65_536;
@@ -57,7 +58,7 @@ export function openRequestState(state: unknown, binding: StateBinding, now = Da
 }
 
 function mac(payload: string): string {
-  return createHmac('sha256', KEY).update(payload).digest('base64url');
+  return createHmac('sha256', (key ??= randomBytes(32))).update(payload).digest('base64url');
 }
 
 /** SHA-256 of the binding, arguments in canonical (key-sorted) JSON so that member order does not matter. */

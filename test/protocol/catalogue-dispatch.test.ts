@@ -7,7 +7,7 @@ import { describe, expect, it } from 'vitest';
 import type { ToolService } from '../../src/core/tool-service-api.js';
 import { createLogger } from '../../src/log.js';
 import { ANONYMOUS_PRINCIPAL } from '../../src/protocol/caller.js';
-import type { Catalogue } from '../../src/protocol/catalogue.js';
+import type { Catalogue } from '../../src/core/catalogue-types.js';
 import { Dispatcher, type Reply } from '../../src/protocol/dispatcher.js';
 import type { InboundRequest } from '../../src/protocol/messages.js';
 
