@@ -90,6 +90,11 @@ export interface Elicitor {
   readonly pageBase?: string;
   /** Asks once per `key` within a call (2026-07-28 retries carry the answers under these keys). */
   ask(key: string, request: ElicitRequest): Promise<ElicitAnswer>;
+  /**
+   * Opens a one-time page of a kind the backend's overrides declare (`pages`), bound to this caller and their state,
+   * and returns its absolute URL; only when {@link url} is true.
+   */
+  openPage(kind: string, data: Record<string, unknown>): Promise<string>;
 }
 
 /** Access to the current session's state. */
@@ -139,6 +144,20 @@ export interface BackendApi {
   fetchFor(ctx: CallContext): (request: Request) => Promise<Response>;
 }
 
+/** A kind of page a backend's overrides declare: what it shows, and which tool its submitted form calls. */
+export interface InteractionPageKind {
+  /** The page (complete HTML): `data` as the tool opened it, the principal who asked, and after a failed attempt its error and the kept fields. */
+  render(page: { data: Record<string, unknown>; requester: string; error?: string; values?: Record<string, string> }): string;
+  /** The tool the form calls, with the form's fields as its arguments, as the caller who asked and in their state. */
+  tool: string;
+  /** The form's fields; each is required (an empty one is refused naming the field, and counts as an attempt). */
+  fields: readonly string[];
+  /** Fields shown again after a failed attempt (never a secret). */
+  keep: readonly string[];
+  /** The page once the tool succeeded. */
+  done(page: { data: Record<string, unknown>; result: ToolResult }): string;
+}
+
 /** A backend HTTP response, with its body parsed when it is JSON. */
 export interface BackendResponse {
   status: number;
@@ -185,6 +204,8 @@ export interface BackendOverrides {
   bind?: ToolOverride['bind'];
   /** Hand-written tools added next to the generated ones. */
   extraTools?: HandWrittenTool[];
+  /** Kinds of one-time page its tools open (URL-mode elicitation), by name: e.g. a sign-in page calling `login`. */
+  pages?: Readonly<Record<string, InteractionPageKind>>;
   /** Per-session state needed: served with stateful Streamable HTTP sessions. */
   stateful?: boolean;
   /**
@@ -232,6 +253,8 @@ export interface ToolService {
   listTools(): ListedTool[];
   hasTool(name: string): boolean;
   callTool(name: string, args: Record<string, unknown> | undefined, ctx: CallContext): Promise<ToolResult>;
+  /** The one-time page kinds of the backend's overrides. */
+  readonly pages?: Readonly<Record<string, InteractionPageKind>>;
   /** Runs the overrides' `onSessionEnd` for an ended session of this backend; never rejects. */
   endSession?(sessionId: string, record: SessionRecord, reason: SessionEndReason): Promise<void>;
 }

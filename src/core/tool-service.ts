@@ -386,6 +386,7 @@ export function createToolService(module: BackendModule, deps: ToolServiceDeps):
   return {
     backend,
     stateful: overrides.stateful === true,
+    ...(overrides.pages === undefined ? {} : { pages: overrides.pages }),
     listTools: () => listed,
     hasTool: (name) => tools.served.has(name),
     callTool,

@@ -16,6 +16,7 @@ import { xmlImportCheck } from './b4b/import-check.js';
 import { LOGIN_TOOL, loginTool } from './b4b/login.js';
 import { LOGOUT_TOOL, logoutTool, revokeToken } from './b4b/logout.js';
 import { signInReporting } from './b4b/sign-in.js';
+import { SIGN_IN_PAGE, signInPageKind } from './b4b/sign-in-page.js';
 import { WHOAMI_TOOL, whoamiTool } from './b4b/whoami.js';
 import { DEFAULT_MAX_XML_BYTES } from './xml-guard.js';
 
@@ -83,6 +84,8 @@ export function createB4bOverrides(config: B4bOverridesConfig = {}): BackendOver
       },
     },
     extraTools: [loginTool({ now, backendLabel }), logoutTool(now), whoamiTool(now)],
+    // URL-mode sign-in: the page `login` opens; its form calls `login` with phone and password.
+    pages: { [SIGN_IN_PAGE]: signInPageKind(backendLabel) },
     outboundAuth: async (ctx: CallContext, descriptor: ToolDescriptor, api: BackendApi): Promise<OutboundAuthResult> => {
       // `security: []` marks an explicitly public operation (OpenAPI 3.1 §4.8.10): only `login`.
       if (descriptor.operation.security.length === 0) return { headers: {} };

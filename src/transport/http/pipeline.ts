@@ -125,7 +125,7 @@ export class HttpPipeline {
         if (!this.#wellKnown.has(route)) this.#wellKnown.set(route, JSON.stringify(body));
       }
     }
-    this.#pages = new PageRoutes(options.backends.map((b) => b.service.backend), options.publicUrl);
+    this.#pages = new PageRoutes(options.backends.map((b) => b.service), options.publicUrl, { interactions, sessions: options.store });
     this.#healthJson = JSON.stringify({ status: 'ok', backends: options.backends.map((b) => b.service.backend) });
   }
 
