@@ -19,13 +19,14 @@
  *   Every call has a nonce (the state's, else a fresh one); the tool service sends it as the operation's
  *   idempotency key where the contract declares one.
  */
-import type { SessionHandle, SessionStore, ToolResult, ToolService } from '../contracts.js';
+import type { SessionHandle, SessionStore } from '../state/session.js';
+import type { ToolResult, ToolService } from '../core/tool-service-api.js';
 import type { Logger } from '../log.js';
 import { callerHandle } from '../state/caller-state.js';
 import type { Caller } from './caller.js';
 import { readEnvelope, isEnvelopeRefusal, type Envelope } from './envelope.js';
 import { LiveElicitor, RoundTripElicitor, callBinding, elicitationModes, type CallElicitor, type CallPages } from './elicitation.js';
-import { InteractionPages } from './interaction-pages.js';
+import { InteractionPages } from '../pages/interaction-pages.js';
 import { OnceGuard, STILL_RUNNING, tooLargeToReplay, type RecordedAnswer } from './once.js';
 import { newNonce, RequestStateSeal } from './request-state.js';
 import { MemoryInteractionStore, type InteractionStore } from '../state/interaction-store.js';

@@ -10,7 +10,7 @@ import { createHostMatcher } from './http-guards.js';
 import { NodeRequest } from './http.js';
 import type { HttpAnswer } from './http/exchange.js';
 import { PageRoutes, type PageState } from './http/pages.js';
-import type { ToolService } from '../contracts.js';
+import type { ToolService } from '../core/tool-service-api.js';
 
 /** The page listener of one stdio server, started on first use. */
 export class LoopbackPages {

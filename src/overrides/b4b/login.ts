@@ -9,15 +9,18 @@
  */
 import { randomUUID } from 'node:crypto';
 import type { JsonSchema } from '../../../contract/descriptor.js';
-import type { BackendApi, CallContext, HandWrittenTool, SessionHandle, ToolResult } from '../../contracts.js';
+import type { BackendApi, HandWrittenTool } from '../../core/backend-overrides.js';
+import type { CallContext } from '../../core/call-context.js';
+import type { SessionHandle } from '../../state/session.js';
+import type { ToolResult } from '../../core/tool-service-api.js';
 import { errorResult } from '../../core/tool-error.js';
-import { NO_SESSION, sessionToken, type StoredB4bLogin } from '../b4b-session.js';
+import { NO_SESSION, sessionToken, type StoredB4bLogin } from './session.js';
 import { success } from './results.js';
 import { CREDENTIAL_PROPERTIES, OUTCOME_PROPERTIES, sessionToolAnnotations } from './schemas.js';
 import { signInReporting } from './sign-in.js';
 import { SIGN_IN_PAGE } from './sign-in-page.js';
 
-/** Internal name; served as `login` (see b4b.ts). */
+/** Internal name; served as `login` (see overrides.ts). */
 export const LOGIN_TOOL = 'b4b_session_login';
 
 /**

@@ -4,10 +4,10 @@
  * serves; finmcp signs in at the backend and keeps the JWT for the caller who asked, exactly where `login` keeps
  * it (the page's form calls `login` with phone and password, as that caller). The page says which backend, for
  * which caller, and that the link works once; it never echoes the password.
- * Plain HTML, no script, no external asset (the look of the sandbox's pages).
+ * Plain HTML, no script, no external asset: the one page template (src/pages/html.ts).
  */
-import type { InteractionPageKind } from '../../contracts.js';
-import { escapeHtml, htmlPage } from '../../protocol/interaction-pages.js';
+import type { InteractionPageKind } from '../../core/tool-service-api.js';
+import { escapeHtml, htmlPage } from '../../pages/html.js';
 
 /** Form field names (a script or a test drives the page with them). */
 const SIGN_IN_FIELDS = { phone: 'phone', password: 'password' } as const;

@@ -2,8 +2,8 @@
  * One-time pages of URL-mode elicitation (MCP 2025-11-25 and 2026-07-28, Client / Elicitation, "URL Mode
  * Elicitation for Sensitive Data"): the user types a secret into a page the server serves, so that it never passes
  * through the MCP client or the model. A tool opens a page of a kind its backend's overrides declare
- * (`InteractionPageKind` in contracts.ts: what it shows, which tool its form calls) and gets an unguessable id (256 random
- * bits); the transports serve it at `/<backend>/elicitation/<id>` until it is completed, fails too often, or
+ * (`InteractionPageKind`, src/core/tool-service-api.ts: what it shows, which tool its form calls) and gets an
+ * unguessable id (256 random bits); the transports serve it at `/<backend>/elicitation/<id>` until it is completed, fails too often, or
  * expires (10 minutes).
  *
  * Pages and their attempt counters live in the state store (issue 21), so any instance serves any page: the record
@@ -15,7 +15,7 @@
  * "Safe URL Handling": the URL holds no user data and is not pre-authenticated to anything but this one form.
  */
 import { randomBytes } from 'node:crypto';
-import type { Principal } from '../contracts.js';
+import type { Principal } from '../auth/inbound-auth.js';
 import type { InteractionStore } from '../state/interaction-store.js';
 
 /** One open page, as stored. */
@@ -79,19 +79,4 @@ export class InteractionPages {
   async withdraw(id: string): Promise<void> {
     await this.#store.delete(PAGE, id);
   }
-}
-
-/** Escapes text for HTML element content and double-quoted attributes. */
-export function escapeHtml(text: string): string {
-  return text.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
-}
-
-/** A plain, accessible page without external assets, in the look of the sandbox's sign-in pages. */
-export function htmlPage(title: string, body: string): string {
-  return `<!DOCTYPE html>
-<html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1"><title>${escapeHtml(title)}</title>
-<style>body{font-family:system-ui,sans-serif;max-width:32rem;margin:3rem auto;padding:0 1rem;line-height:1.4}label{display:block;margin:.75rem 0 .25rem}input{font:inherit;padding:.4rem;width:100%;box-sizing:border-box}button{display:block;margin:1rem 0;padding:.5rem 1rem;font:inherit}pre{white-space:pre-wrap;word-break:break-word;background:#f4f4f4;padding:.5rem}.error{color:#a00000}</style>
-</head><body><main><h1>${escapeHtml(title)}</h1>
-${body}
-</main></body></html>`;
 }
