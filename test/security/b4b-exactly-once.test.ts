@@ -8,11 +8,14 @@
  * and from a client that no longer declares elicitation write nothing either.
  *
  * Sign-in pages live in the same store: a link made on one instance works on any other, and 40 parallel guesses on
- * one link reach the backend's login at most 5 times (each attempt is counted before the login is sent).
+ * one link reach the backend's login at most 5 times (each attempt is counted before the login is sent). A
+ * 2025-11-25 confirmation whose answer POST reaches another instance than the waiting call is not lost.
  */
 import { randomBytes } from 'node:crypto';
+import { Client, StreamableHTTPClientTransport } from '@modelcontextprotocol/client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { RunningServers } from '../../src/cli/serve.js';
+import type { ToolResult } from '../../src/core/tool-service-api.js';
 import { createLogger } from '../../src/log.js';
 import { startRedisServer, type RedisServer } from '../helpers/redis-server.js';
 import { serveB4bOverHttp, startB4bStub, type B4bStub } from './b4b-backend.js';
@@ -185,5 +188,40 @@ describe.each(setups)('a sign-in link, %s', (_label, endpoints) => {
     expect(done.text).toContain(u.email);
     const retried = await modernCall(spread[1 % spread.length]!, apiKey, 'login', {}, { capabilities: { elicitation: { url: {} } } });
     expect(retried.result?.structuredContent).toMatchObject({ success: true, email: u.email });
+  }, 120_000);
+});
+
+describe('a 2025-11-25 confirmation over HTTP, every request to the next of three instances', () => {
+  it('the answer POST lands on another instance than the waiting call and is not lost; exactly one write', async () => {
+    const origins = shared.map((s) => new URL(endpointOf(s)).origin);
+    let turn = 0;
+    // Round robin, no stickiness: initialize, the call (and its SSE answer) and the elicitation answer each go elsewhere.
+    const roundRobin = (input: string | URL | Request, init?: RequestInit): Promise<Response> => {
+      const url = new URL(input instanceof Request ? input.url : input);
+      const target = new URL(url.pathname + url.search, origins[turn++ % origins.length]);
+      return fetch(target, init);
+    };
+    const apiKey = keys[nextKey++]!;
+    const u = stub.newUser(`legacy${nextKey}`);
+    const asked: string[] = [];
+    const client = new Client({ name: 'legacy-rr', version: '0' }, { capabilities: { elicitation: { form: {} } } });
+    client.setRequestHandler('elicitation/create', async (request) => {
+      asked.push((request.params as { message: string }).message);
+      return { action: 'accept', content: { confirm: true } };
+    });
+    await client.connect(new StreamableHTTPClientTransport(new URL(endpointOf(shared[0]!)), { requestInit: { headers: { authorization: `Bearer ${apiKey}` } }, fetch: roundRobin }));
+    try {
+      expect(client.getProtocolEra()).toBe('legacy');
+      expect(((await client.callTool({ name: 'login', arguments: { phone: u.phone, password: u.password } })) as ToolResult).isError).not.toBe(true);
+      const before = stub.requestsTo('POST', ENTITIES).length;
+      const args = entity(randomBytes(4).toString('hex'));
+      const result = (await client.callTool({ name: 'create_entity', arguments: args })) as ToolResult;
+      expect(result.isError, result.content[0]?.text).not.toBe(true);
+      expect(asked).toHaveLength(1);
+      expect(stub.requestsTo('POST', ENTITIES).length - before).toBe(1);
+      expect(JSON.parse(stub.requestsTo('POST', ENTITIES).at(-1)!.body)).toEqual(args);
+    } finally {
+      await client.close();
+    }
   }, 120_000);
 });
