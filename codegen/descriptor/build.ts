@@ -28,7 +28,7 @@ function buildInput(
   options: ConvertOptions,
 ): { schema: JsonSchema; parameters: ParameterBinding[]; body?: BodyBinding } {
   const converter = new SchemaConverter(document, 'input', options);
-  const parts: Array<InputPart<InputSource>> = operation.parameters.filter(isToolParameter).map((parameter) => ({
+  const parts: Array<InputPart<InputSource>> = operation.parameters.filter((p) => isToolParameter(p, operation.idempotencyHeader)).map((parameter) => ({
     in: parameter.in,
     name: parameter.name,
     schema: parameterSchema(parameter, converter),
@@ -133,6 +133,7 @@ export function buildDescriptor(
   if (operation.operationId !== undefined) {
     descriptor.operation = { operationId: operation.operationId, ...descriptor.operation };
   }
+  if (operation.idempotencyHeader !== undefined) descriptor.operation.idempotencyHeader = operation.idempotencyHeader;
   if (input.body !== undefined) descriptor.body = input.body;
   const pagination = detectPagination(input.parameters, output.schema);
   if (pagination !== undefined) descriptor.pagination = pagination;
