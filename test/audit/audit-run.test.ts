@@ -149,8 +149,8 @@ describe('the audit file of a real server run', () => {
     expect(tail.code, tail.out).toBe(0);
     const shown = tail.out.trim().split('\n');
     expect(shown).toHaveLength(3);
-    expect(shown[0]).toMatch(/ b4b {2}create_entity {2}by auditor {2}ok 201 {2}confirmed by auditor {2}[\d.]+ ms {2}request /);
-    expect(shown[1]).toMatch(/ b4b {2}create_entity {2}by auditor {2}refused {2}declined by auditor /);
+    expect(shown[0]).toMatch(/ b4b {2}create_entity {2}by auditor {2}ok 201 {2}confirmed by auditor {2}nonce [\w-]+ {2}[\d.]+ ms {2}request /);
+    expect(shown[1]).toMatch(/ b4b {2}create_entity {2}by auditor {2}refused {2}declined by auditor {2}nonce [\w-]+ /);
     expect(shown[2]).toMatch(/ b4b {2}\(auth_rejected\) {2}by address 127\.0\.0\.1 {2}invalid_token 401/);
   }, 60_000);
 });
