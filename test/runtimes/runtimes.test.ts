@@ -21,6 +21,7 @@ import { projectRoot } from '../../src/paths.js';
 import { obtainSandboxToken, startSandboxAuthorizationServer, type SandboxAuthorizationServer } from '../../src/sandbox/authorization-server.js';
 import { startPrism, type PrismServer } from '../../src/sandbox/prism.js';
 import { SANDBOX_IDENTITIES, SANDBOX_SERVICE_CLIENT, withBackendClaims } from '../../src/sandbox/sandbox-identities.js';
+import { descendants, waitUntilGone, type ProcessInfo } from '../helpers/process-tree.js';
 
 const logger = createLogger({ level: process.env['TEST_LOG_LEVEL'] ?? 'silent' });
 const API_KEY = 'runtime-test-key-0123456789abcdef';
@@ -148,4 +149,36 @@ describe.each(Object.keys(RUNTIMES) as Runtime[])('%s runs the fetch handler', (
     expect(written.isError, text(written)).not.toBe(true);
     expect(asked).toHaveLength(1);
   }, 60_000);
+});
+
+describe.each(Object.keys(RUNTIMES) as Runtime[])('%s with the sandbox', (runtime) => {
+  it('its Prism child (run by Node, with the watchdog) does not outlive it when it is killed outright', async () => {
+    const port = await findFreePort();
+    const [command, ...args] = RUNTIMES[runtime];
+    const child = spawn(command, [...args, 'docs/examples/fetch-server.mjs'], {
+      cwd: projectRoot(),
+      env: {
+        PATH: process.env['PATH'],
+        HOME: process.env['HOME'],
+        FINMCP_PORT: String(port),
+        FINMCP_PUBLIC_URL: `http://127.0.0.1:${port}`,
+        FINMCP_BACKENDS: 'b4b',
+        FINMCP_API_KEYS: `tester:${API_KEY}`,
+        FINMCP_SANDBOX: '1',
+        FINMCP_LOG_LEVEL: 'warn',
+      },
+      stdio: ['ignore', 'ignore', 'ignore'],
+    });
+    children.push(child);
+    let prisms: ProcessInfo[] = [];
+    for (let waited = 0; prisms.length === 0 && waited < 120_000; waited += 250) {
+      await new Promise((resolve) => setTimeout(resolve, 250));
+      prisms = descendants(child.pid!).filter((p) => p.cmdline.includes('prism'));
+    }
+    expect(prisms.length, 'a Prism child started').toBeGreaterThan(0);
+    expect(prisms[0]!.cmdline).toMatch(/^\S*node /);
+    child.kill('SIGKILL');
+    const { survivors } = await waitUntilGone(prisms, 30_000);
+    expect(survivors).toEqual([]);
+  }, 180_000);
 });
