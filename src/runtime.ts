@@ -6,6 +6,16 @@
 
 /** Whether this is Node.js itself. */
 export function onNode(): boolean {
-  const g = globalThis as { Deno?: unknown; Bun?: unknown; navigator?: { userAgent?: string }; process?: { release?: { name?: string } } };
-  return g.process?.release?.name === 'node' && g.Deno === undefined && g.Bun === undefined && g.navigator?.userAgent !== 'Cloudflare-Workers';
+  const g = globalThis as {
+    Deno?: unknown;
+    Bun?: unknown;
+    navigator?: { userAgent?: string };
+    process?: { release?: { name?: string } };
+  };
+  return (
+    g.process?.release?.name === 'node' &&
+    g.Deno === undefined &&
+    g.Bun === undefined &&
+    g.navigator?.userAgent !== 'Cloudflare-Workers'
+  );
 }

@@ -32,7 +32,7 @@ export async function runToken(options: TokenOptions): Promise<void> {
     throw new ConfigError('token only issues sandbox tokens: pass --sandbox (real tokens come from your authorization server)');
   }
   const settings = new Settings(process.env);
-  const logger = createLogger({ level: settings.optional(SETTINGS.logLevel.env) ?? 'warn' });
+  const logger = createLogger({ level: settings.readGiven(SETTINGS.logLevel) ?? 'warn' });
   // The server's address exactly as `serve` resolves it from the same flags and variables.
   const port = settings.read(SETTINGS.sandboxAuthPort, options.sandboxAuthPort);
   const publicUrl = publicUrlOf(settings.read(SETTINGS.host, options.host), settings.read(SETTINGS.port, options.port), settings.read(SETTINGS.publicUrl, options.publicUrl));

@@ -8,6 +8,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { SessionStore } from '../state/session.js';
 import { DEFAULT_HTTP_SERVER_LIMITS, SETTINGS, type HttpServerLimits } from '../config.js';
+import type { AuditLog } from '../audit/audit-record.js';
 import type { Logger } from '../log.js';
 import { ErrorCode } from '../protocol/errors.js';
 import { readBody } from './http-body.js';
@@ -48,6 +49,8 @@ export interface HttpServerOptions {
   /** Where legacy sessions and per-caller state live; an in-memory store (closed with the server) by default. */
   sessionStore?: SessionStore;
   logger: Logger;
+  /** Records refused credentials and 429s (FINMCP_AUDIT). */
+  audit?: AuditLog;
 }
 
 /** A created HTTP server: start it with `listen`, stop it with `close`. */

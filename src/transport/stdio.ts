@@ -29,6 +29,8 @@ export interface StdioOptions {
   principal: Principal;
   logger: Logger;
   info: ServerInfo;
+  /** Tools per `tools/list` page (the settings table's default). */
+  listPageSize?: number;
   /** Where the process's state lives; an in-memory store without idle expiry by default. */
   sessionStore?: SessionStore;
   /** Streams to use instead of the process's stdin/stdout. */
@@ -64,7 +66,13 @@ export async function serveStdio(service: ToolService, options: StdioOptions): P
     caller.sessionId = sessionId;
     caller.session = createSessionHandle(store, sessionId, record);
   }
-  const core = new Dispatcher({ service, info: options.info, logger, store });
+  const core = new Dispatcher({
+    service,
+    info: options.info,
+    logger,
+    store,
+    ...(options.listPageSize === undefined ? {} : { listPageSize: options.listPageSize }),
+  });
   // Server→client requests (2025-11-25 `elicitation/create`): written like answers, settled by the client's response.
   const outbound = new ClientRequests((line) => writeReply({ status: 200, body: line, ok: true }));
   caller.requestClient = outbound.send;

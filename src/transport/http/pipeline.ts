@@ -15,6 +15,7 @@ import type { InboundAuth, Principal } from '../../auth/inbound-auth.js';
 import type { SessionRecord, SessionStore } from '../../state/session.js';
 import type { ToolService } from '../../core/tool-service-api.js';
 import { SETTINGS } from '../../config.js';
+import type { AuditLog } from '../../audit/audit-record.js';
 import type { Logger } from '../../log.js';
 import type { Caller } from '../../protocol/caller.js';
 import { Dispatcher, type Reply, type ServerInfo } from '../../protocol/dispatcher.js';
@@ -30,7 +31,7 @@ import { corsFor, preflight } from './cors.js';
 import { Admission } from './admission.js';
 import { BodyTooLargeError, type HttpAnswer, type HttpRequestLike } from './exchange.js';
 import { checkPostHeaders, tooLarge } from './post-headers.js';
-import { checkModernHeaders } from './modern-headers.js';
+import { checkModernHeaders, checkVersionHeader, unsupportedHeaderVersion } from './modern-headers.js';
 import { CallStreams } from './call-streams.js';
 import { insufficientScope } from './insufficient-scope.js';
 import { PageRoutes } from './pages.js';
@@ -52,6 +53,8 @@ export interface PipelineOptions {
   allowedOrigins: string[];
   /** Largest accepted request body; FINMCP_MAX_BODY_BYTES's default when unset. */
   maxBodyBytes?: number;
+  /** Tools per `tools/list` page (the settings table's default). */
+  listPageSize?: number;
   /** Per-caller limit (600/min, burst 600 by default); `false` disables it (benchmarks). */
   rateLimit?: RateLimitOptions | false;
   /** A limiter shared between instances (owned by the caller); replaces `rateLimit`'s in-process buckets. */
@@ -61,6 +64,8 @@ export interface PipelineOptions {
   logger: Logger;
   /** The URL clients reach this server at (behind a proxy); one-time pages are linked under it. */
   publicUrl?: string;
+  /** Records refused credentials and 429s (FINMCP_AUDIT); tool calls are recorded by the tool services. */
+  audit?: AuditLog;
 }
 
 /** A well-known URI of the origin itself (RFC 8615), e.g. `/.well-known/oauth-protected-resource`. */
@@ -106,7 +111,13 @@ export class HttpPipeline {
       const { service } = backend;
       const path = `/${service.backend}/mcp`;
       if (this.#routes.has(path)) throw new Error(`backend ${service.backend} is configured twice`);
-      const core = new Dispatcher({ service, info: backend.info, logger: options.logger, store: options.store });
+      const core = new Dispatcher({
+        service,
+        info: backend.info,
+        logger: options.logger,
+        store: options.store,
+        ...(options.listPageSize === undefined ? {} : { listPageSize: options.listPageSize }),
+      });
       this.#routes.set(path, {
         name: service.backend,
         inboundAuth: backend.inboundAuth,
@@ -195,14 +206,6 @@ export class HttpPipeline {
           },
     );
     if ('status' in principal) return principal;
-    // After authentication: an unauthenticated caller learns only that it must authenticate (401).
-    const version = req.header('mcp-protocol-version');
-    if (version !== undefined && !ALL_VERSIONS.has(version)) {
-      return rpcError(400, null, ErrorCode.UnsupportedProtocolVersion, `Bad Request: unsupported MCP-Protocol-Version ${truncate(version)}`, undefined, {
-        supported: [...ALL_VERSIONS],
-        requested: truncate(version, 64),
-      });
-    }
     let raw: string;
     try {
       raw = await req.readBody(this.#maxBodyBytes);
@@ -217,6 +220,13 @@ export class HttpPipeline {
       return rpcError(400, null, ErrorCode.ParseError, 'Parse error: body is not valid JSON');
     }
     const message = inspectMessage(value);
+    // After authentication (an unauthenticated caller learns only that it must authenticate: 401) and after
+    // parsing: the refusal of a request carries its id. A request's header is checked with its body (#request).
+    const version = req.header('mcp-protocol-version');
+    if (message.kind !== 'request' && version !== undefined && !ALL_VERSIONS.has(version)) {
+      const error = unsupportedHeaderVersion(version);
+      return rpcError(400, message.kind === 'refusal' ? message.id : null, error.code, error.message, undefined, error.data);
+    }
     switch (message.kind) {
       case 'refusal':
         return rpcError(400, message.id, message.code, message.message);
@@ -263,6 +273,8 @@ export class HttpPipeline {
     lookup: Promise<SessionRecord | undefined> | undefined,
   ): Promise<HttpAnswer> {
     const { core } = route;
+    const versionRefusal = checkVersionHeader(req, request);
+    if (versionRefusal !== undefined) return rpcError(400, request.id, versionRefusal.code, versionRefusal.message, undefined, versionRefusal.data);
     const era = core.classify(request);
     if ('refused' in era) return answerOf(era.refused);
     const caller: Caller = { principal };
@@ -270,7 +282,7 @@ export class HttpPipeline {
     if (requestId !== undefined && REQUEST_ID_PATTERN.test(requestId)) caller.requestId = requestId;
     let opening: NewSession | undefined;
     if (era.modern) {
-      const mismatch = checkModernHeaders(req, request, era.envelope);
+      const mismatch = checkModernHeaders(req, request);
       if (mismatch !== undefined) return rpcError(400, request.id, mismatch.code, mismatch.message, undefined, mismatch.data);
     } else {
       const version = req.header('mcp-protocol-version');
