@@ -83,8 +83,9 @@ export async function startHttp(backends: AssembledBackend[], deps: TransportDep
   );
   deps.onClose(() => state.close());
   const { audit } = deps;
-  if (audit !== undefined && state.auditStream !== undefined) {
-    audit.addSink(state.auditStream);
+  if (audit !== undefined && state.redis !== undefined) {
+    const { RedisStreamSink } = await import('../../audit/sinks.js');
+    audit.addSink(new RedisStreamSink(state.redis));
     // Registered after the store's close, so run before it: the last records reach Redis while it is connected.
     deps.onClose(() => audit.flush());
   }

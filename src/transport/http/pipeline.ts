@@ -96,6 +96,7 @@ export class HttpPipeline {
   readonly #sessions: LegacySessions;
   readonly #maxBodyBytes: number;
   readonly #logger: Logger;
+  readonly #audit: AuditLog | undefined;
   readonly #pages: PageRoutes;
   readonly #streams = new CallStreams();
   /** Accepts `Host` values; set by the transport once it knows its address. */
@@ -103,6 +104,7 @@ export class HttpPipeline {
 
   constructor(options: PipelineOptions) {
     this.#logger = options.logger;
+    this.#audit = options.audit;
     this.#maxBodyBytes = options.maxBodyBytes ?? SETTINGS.maxBodyBytes.default;
     this.#originAllowed = createOriginMatcher(options.allowedOrigins);
     this.#admission = new Admission(options);
@@ -307,7 +309,22 @@ export class HttpPipeline {
       }
     }
     const forbidden = insufficientScope(route.inboundAuth, principal, request, req.header('host'));
-    if (forbidden !== undefined) return forbidden;
+    if (forbidden !== undefined) {
+      this.#audit?.append({
+        event: 'tool_call',
+        requestId: caller.requestId ?? null,
+        backend: route.name,
+        tool: String(request.params?.['name']),
+        caller: { principal: principal.id, tenant: null },
+        args: null,
+        outcome: 'insufficient_scope',
+        confirmation: null,
+        nonce: null,
+        status: 403,
+        durationMs: null,
+      });
+      return forbidden;
+    }
     caller.exchange = req;
     if (request.method === 'tools/call') caller.pageBase = this.#pages.baseFor(req);
     const stream = this.#streams.prepare(caller, request.method);
