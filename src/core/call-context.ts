@@ -20,6 +20,11 @@ export interface CallContext {
   signal?: AbortSignal;
   /** Asks the user or the client (elicitation, sampling, roots) as far as the client declared it can be asked; see its flags. */
   elicit?: Elicitor;
+  /**
+   * The call's nonce: its confirmation's (the `requestState` nonce claimed for it), else a fresh one. Sent as the
+   * operation's idempotency key where the contract declares one, so the backend can deduplicate too.
+   */
+  idempotencyKey?: string;
 }
 
 /**
@@ -55,4 +60,9 @@ export interface Elicitor {
    * protocol error (-32021, MissingRequiredClientCapabilityError) when the client did not declare the capability.
    */
   request(key: string, method: ClientRequestMethod, params: Record<string, unknown>): Promise<unknown>;
+  /**
+   * Opens a one-time page of a kind the backend's overrides declare (`pages`), bound to this caller and their state,
+   * and returns its absolute URL; only when {@link url} is true.
+   */
+  openPage(kind: string, data: Record<string, unknown>): Promise<string>;
 }

@@ -4,11 +4,16 @@
  *
  * - 2026-07-28 ({@link RoundTripElicitor}): no server→client requests (Basic / Patterns, "Multi Round-Trip
  *   Requests"). A question without an answer makes the call end with an `input_required` result carrying it and a
- *   sealed `requestState` (request-state.ts); the client's retry carries `inputResponses`, which are used only
- *   when the state proves they answer this principal's call with these exact arguments.
+ *   sealed `requestState` with a fresh nonce and the answers given in earlier rounds (request-state.ts); the
+ *   client's retry carries `inputResponses`, which the dispatch core hands over only when the state proves they
+ *   answer this principal's call with these exact arguments (and once its nonce is claimed: once.ts).
  * - 2025-11-25 ({@link LiveElicitor}): a form question is an `elicitation/create` request sent while the call
- *   waits (only where the transport can send one: stdio); a URL question ends the call with
- *   `URLElicitationRequiredError` (-32042) naming the URL, and the client calls again once the user is done.
+ *   waits (where the transport can send one: stdio, or the call's SSE stream over HTTP); a URL question ends the
+ *   call with `URLElicitationRequiredError` (-32042) naming the URL, and the client calls again once the user is done.
+ *
+ * Besides questions, a call may send the client `sampling/createMessage` and `roots/list` the same two ways
+ * ({@link Elicitor.request}); one the client did not declare the capability for is refused with -32021
+ * (MissingRequiredClientCapabilityError) naming `requiredCapabilities`.
  *
  * Modes: `elicitation: {}` means form only (both revisions, "Capabilities"); a server never asks in a mode the
  * client did not declare, and URL mode is offered only where the transport serves pages.
@@ -17,7 +22,7 @@ import type { ClientRequestMethod, ElicitAnswer, Elicitor, ElicitRequest } from 
 import type { Principal } from '../auth/inbound-auth.js';
 import { ErrorCode, RpcFailure, type RpcError } from './errors.js';
 import { isObject, type JsonObject } from './messages.js';
-import { openRequestState, sealRequestState, type StateBinding } from './request-state.js';
+import { newNonce, type OpenedState, type RequestStateSeal, type StateBinding } from './request-state.js';
 
 /** The modes a client declared, or undefined when it declared no elicitation. */
 interface ElicitationModes {
@@ -33,6 +38,18 @@ interface ClientModes extends ElicitationModes {
 
 /** The capability each client request needs (MCP 2025-11-25 and 2026-07-28, Client features). */
 const NEEDED_CAPABILITY: Readonly<Record<ClientRequestMethod, 'sampling' | 'roots'>> = { 'sampling/createMessage': 'sampling', 'roots/list': 'roots' };
+
+/** Where a call's one-time pages are opened: the base of their URLs, and the opener (store-backed) returning an id. */
+export interface CallPages {
+  base: string;
+  open(kind: string, data: Record<string, unknown>): Promise<string>;
+}
+
+/** Opens a page through `pages`; its absolute URL. */
+async function openOn(pages: CallPages | undefined, kind: string, data: Record<string, unknown>): Promise<string> {
+  if (pages === undefined) throw new Error('this call cannot open pages (no URL mode)');
+  return `${pages.base}/${await pages.open(kind, data)}`;
+}
 
 /** Sends one server→client request and resolves with its result (rejects on an error answer or a closed channel). */
 export type ClientRequester = (method: string, params: JsonObject, signal?: AbortSignal) => Promise<unknown>;
@@ -94,11 +111,15 @@ export interface CallElicitor extends Elicitor {
   deferral(): Deferral | undefined;
 }
 
+/** A 2026-07-28 retry whose `requestState` opened for this call: the state, and the retry's `inputResponses`. */
+export interface OpenedRetry {
+  state: OpenedState;
+  inputResponses: unknown;
+}
+
 /**
- * 2026-07-28: questions go out in an `input_required` result, answers come back with the retry. The retry's
- * `requestState` must be one this process sealed for this principal, tool and these exact arguments (anything else
- * is refused with -32602: the constructor throws); it carries the answers of earlier rounds, so a call asking in
- * several rounds sees every answer.
+ * 2026-07-28: questions go out in an `input_required` result, answers come back with the retry. The answers of
+ * earlier rounds travel in the sealed state, so a call asking in several rounds sees every answer.
  */
 export class RoundTripElicitor implements CallElicitor {
   readonly form: boolean;
@@ -109,27 +130,21 @@ export class RoundTripElicitor implements CallElicitor {
   /** Answers this call used: carried forward if it asks again. */
   readonly #used: Record<string, unknown> = {};
   readonly #binding: StateBinding;
+  readonly #seal: RequestStateSeal;
+  readonly #pages: CallPages | undefined;
   #asked: Record<string, { method: string; params: JsonObject }> | undefined;
 
-  constructor(modes: ClientModes, binding: StateBinding, retry: { inputResponses?: unknown; requestState?: unknown }, pageBase: string | undefined) {
+  /** `retry`: only when the call's `requestState` opened for `binding` (a first call's inputResponses count for nothing). */
+  constructor(modes: ClientModes, binding: StateBinding, seal: RequestStateSeal, retry: OpenedRetry | undefined, pages: CallPages | undefined) {
     this.form = modes.form;
-    this.url = modes.url && pageBase !== undefined;
-    if (pageBase !== undefined) this.pageBase = pageBase;
+    this.url = modes.url && pages !== undefined;
+    if (pages !== undefined) this.pageBase = pages.base;
     this.#modes = modes;
+    this.#pages = pages;
     this.#binding = binding;
-    let earlier: Record<string, unknown> = {};
-    if (retry.requestState !== undefined) {
-      const opened = openRequestState(retry.requestState, binding);
-      if (opened === undefined) {
-        throw new RpcFailure(
-          ErrorCode.InvalidParams,
-          'Invalid params: requestState failed verification (altered, expired, or issued for another caller, tool or arguments); call again without it',
-        );
-      }
-      earlier = opened;
-    }
-    // Inputs count only with state this process sealed: a first call's inputResponses are ignored.
-    this.#responses = retry.requestState !== undefined && isObject(retry.inputResponses) ? { ...earlier, ...retry.inputResponses } : earlier;
+    this.#seal = seal;
+    this.#responses =
+      retry === undefined ? {} : { ...retry.state.answers, ...(isObject(retry.inputResponses) ? retry.inputResponses : {}) };
   }
 
   async ask(key: string, request: ElicitRequest): Promise<ElicitAnswer> {
@@ -155,9 +170,13 @@ export class RoundTripElicitor implements CallElicitor {
     return undefined;
   }
 
+  openPage(kind: string, data: Record<string, unknown>): Promise<string> {
+    return openOn(this.#pages, kind, data);
+  }
+
   deferral(): Deferral | undefined {
     if (this.#asked === undefined) return undefined;
-    const requestState = sealRequestState(this.#binding, Date.now(), this.#used);
+    const requestState = this.#seal.seal(this.#binding, newNonce(), Date.now(), this.#used);
     return { kind: 'input_required', result: { resultType: 'input_required', inputRequests: this.#asked, requestState } };
   }
 }
@@ -170,13 +189,15 @@ export class LiveElicitor implements CallElicitor {
   readonly #modes: ClientModes;
   readonly #send: ClientRequester | undefined;
   readonly #signal: AbortSignal | undefined;
+  readonly #pages: CallPages | undefined;
   #urls: JsonObject[] | undefined;
 
-  constructor(modes: ClientModes, send: ClientRequester | undefined, signal: AbortSignal | undefined, pageBase: string | undefined) {
+  constructor(modes: ClientModes, send: ClientRequester | undefined, signal: AbortSignal | undefined, pages: CallPages | undefined) {
     this.#modes = modes;
     this.form = modes.form && send !== undefined;
-    this.url = modes.url && pageBase !== undefined;
-    if (pageBase !== undefined) this.pageBase = pageBase;
+    this.url = modes.url && pages !== undefined;
+    if (pages !== undefined) this.pageBase = pages.base;
+    this.#pages = pages;
     this.#send = send;
     this.#signal = signal;
   }
@@ -195,6 +216,10 @@ export class LiveElicitor implements CallElicitor {
       // An error answer, or the client went away: nobody said yes.
       return CANCEL;
     }
+  }
+
+  openPage(kind: string, data: Record<string, unknown>): Promise<string> {
+    return openOn(this.#pages, kind, data);
   }
 
   async request(_key: string, method: ClientRequestMethod, params: Record<string, unknown>): Promise<unknown> {

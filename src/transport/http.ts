@@ -7,6 +7,8 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { SessionStore } from '../state/session.js';
+import type { RequestStateSeal } from '../protocol/request-state.js';
+import type { InteractionStore } from '../state/interaction-store.js';
 import { DEFAULT_HTTP_SERVER_LIMITS, SETTINGS, type HttpServerLimits } from '../config.js';
 import type { AuditLog } from '../audit/audit-record.js';
 import type { Logger } from '../log.js';
@@ -48,6 +50,10 @@ export interface HttpServerOptions {
   rateLimiter?: RateLimiter;
   /** Where legacy sessions and per-caller state live; an in-memory store (closed with the server) by default. */
   sessionStore?: SessionStore;
+  /** Where confirmation nonces, one-time pages and pending questions live; this process's memory by default. */
+  interactions?: InteractionStore;
+  /** The `requestState` key (from FINMCP_STATE_KEY); a random one of this process by default. */
+  seal?: RequestStateSeal;
   logger: Logger;
   /** Records refused credentials and 429s (FINMCP_AUDIT). */
   audit?: AuditLog;
