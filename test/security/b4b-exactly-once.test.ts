@@ -163,9 +163,12 @@ describe('what a replay cannot do', () => {
     const args = entity(randomBytes(4).toString('hex'));
     const before = stub.requestsTo('POST', ENTITIES).length;
     const { retry } = await confirmOnce(endpoint, alice, args);
-    // Bob presenting Alice's confirmation is asked himself; nothing is written for him.
+    // Bob presenting Alice's confirmation is refused (-32602: state that fails verification); nothing is written for him.
     const stolen = await modernCall(endpoint, bob, 'create_entity', args, { capabilities: FORM, ...retry });
-    expect(stolen.result?.resultType).toBe('input_required');
+    expect(stolen.error).toMatchObject({ code: -32602, message: expect.stringMatching(/requestState failed verification/) });
+    // Without it, he is asked himself.
+    const asked = await modernCall(endpoint, bob, 'create_entity', args, { capabilities: FORM });
+    expect(asked.result?.resultType).toBe('input_required');
     expect(stub.requestsTo('POST', ENTITIES).length - before).toBe(1);
     await confirmOnce(endpoint, alice, args);
     expect(stub.requestsTo('POST', ENTITIES).length - before).toBe(2);
