@@ -1,8 +1,8 @@
 /**
  * A finmcp cluster for tests, every part real: one redis-server, the Prism mock of each backend's spec (or a
- * backend the test brings), one sandbox authorization server (FinOpps' inbound tokens and service credential),
- * N finmcp instances (`finmcp serve b4b finopps --transport http`) sharing the Redis and the state key, and nginx
- * in front of them in round robin without stickiness. Everything on ports the OS picks; the public URL every
+ * backend the test brings), one sandbox authorization server in its own process (FinOpps' inbound tokens and
+ * service credential), N finmcp instances (`finmcp serve b4b finopps --transport http`) sharing the Redis and the
+ * state key, and nginx in front of them in round robin without stickiness. Everything on ports the OS picks; the public URL every
  * instance announces is nginx's. One cluster per test file: it takes seconds to start on a loaded machine.
  */
 import { randomBytes } from 'node:crypto';
@@ -13,12 +13,13 @@ import { serviceAudience } from '../../src/cli/service-tokens.js';
 import { createLogger } from '../../src/log.js';
 import { sandboxOrganisationClaims } from '../../src/overrides/organization.js';
 import { projectRoot } from '../../src/paths.js';
-import { obtainSandboxToken, startSandboxAuthorizationServer, type SandboxAuthorizationServer } from '../../src/sandbox/authorization-server.js';
+import { obtainSandboxToken } from '../../src/sandbox/authorization-server.js';
 import { startPrism, type PrismServer } from '../../src/sandbox/prism.js';
 import { SANDBOX_IDENTITIES, SANDBOX_SERVICE_CLIENT, withBackendClaims } from '../../src/sandbox/sandbox-identities.js';
 import { freePort } from '../../bench/ports.js';
 import { eventually } from '../helpers/ports.js';
 import { startRedisServer, type RedisServer } from '../helpers/redis-server.js';
+import { startIssuerProcess } from './issuer.js';
 import { startFinmcpInstance, type FinmcpInstance } from './instance.js';
 import { startNginx, type Nginx } from './nginx.js';
 
@@ -48,11 +49,14 @@ export interface Cluster {
   /** A FinOpps access token for a sandbox user (alice, bob, carol), for the cluster's public resource. */
   userToken(user: string): Promise<string>;
   /** Rolling-restart step: SIGTERM `instance`, wait for its exit (code 0 expected), start it again, wait until it serves. */
-  restart(instance: FinmcpInstance): Promise<{ exitCode: number | null }>;
+  restart(instance: FinmcpInstance): Promise<{ exitCode: number | null; stoppedMs: number; startedMs: number }>;
   /** Every secret the cluster handed out (API keys, the state key), for log scans. */
   readonly secrets: string[];
   stop(): Promise<void>;
 }
+
+/** Prism takes seconds to start, far more on a machine busy with other test files. */
+const PRISM_START_MS = 120_000;
 
 const logger = createLogger({ level: process.env['TEST_LOG_LEVEL'] ?? 'silent' });
 
@@ -72,20 +76,19 @@ export async function startCluster(options: ClusterOptions = {}): Promise<Cluste
     const finoppsResource = `${url}/finopps/mcp`;
     const [redis, b4bMock, finoppsMock, issuer] = await Promise.all([
       startRedisServer(),
-      options.b4bBackendUrl === undefined ? startPrism({ specFile: join(projectRoot(), 'specs', 'b4b.yaml'), logger }) : undefined,
-      startPrism({ specFile: join(projectRoot(), 'specs', 'finopps.yaml'), logger }),
-      startSandboxAuthorizationServer({
+      options.b4bBackendUrl === undefined ? startPrism({ specFile: join(projectRoot(), 'specs', 'b4b.yaml'), logger, startTimeoutMs: PRISM_START_MS }) : undefined,
+      startPrism({ specFile: join(projectRoot(), 'specs', 'finopps.yaml'), logger, startTimeoutMs: PRISM_START_MS }),
+      startIssuerProcess({
         resources: [
           { url: finoppsResource, scopes },
           { url: serviceAudience(finopps), scopes },
         ],
         identities: withBackendClaims(SANDBOX_IDENTITIES, [sandboxOrganisationClaims()]),
-        logger,
       }),
     ]);
     stops.push(() => redis.close());
     if (b4bMock !== undefined) stops.push(() => b4bMock.stop());
-    stops.push(() => finoppsMock.stop(), () => (issuer as SandboxAuthorizationServer).stop());
+    stops.push(() => finoppsMock.stop(), () => issuer.stop());
 
     const apiKeys = Object.fromEntries((options.callers ?? []).map((name) => [name, `${name}-${randomBytes(16).toString('hex')}`]));
     const stateKey = randomBytes(32).toString('base64');
@@ -102,6 +105,8 @@ export async function startCluster(options: ClusterOptions = {}): Promise<Cluste
       FINOPPS_CLIENT_SECRET: SANDBOX_SERVICE_CLIENT.secret,
       // Many calls from few callers in seconds: the per-caller limit is not what a cluster test is about.
       FINMCP_RATE_LIMIT_PER_MINUTE: '1000000',
+      // Redis shares two cores with everything else here: a command may wait far longer than in production (1 s).
+      FINMCP_STATE_TIMEOUT_MS: '15000',
       ...options.env,
     };
     const count = options.instances ?? 3;
@@ -124,14 +129,16 @@ export async function startCluster(options: ClusterOptions = {}): Promise<Cluste
       secrets: [stateKey, ...Object.values(apiKeys)],
       userToken: (user) => obtainSandboxToken({ issuer: issuer.issuer, user, resource: finoppsResource, scopes }),
       async restart(instance) {
+        const t0 = performance.now();
         const exitCode = await instance.stop('SIGTERM');
+        const stoppedMs = Math.round(performance.now() - t0);
         await instance.start();
         const healthy = await eventually(
           () => fetch(`http://${instance.address}/healthz`).then((r) => r.ok, () => false),
           60_000,
         );
         if (!healthy) throw new Error(`${instance.name} does not answer /healthz after its restart`);
-        return { exitCode };
+        return { exitCode, stoppedMs, startedMs: Math.round(performance.now() - t0) - stoppedMs };
       },
       stop: stopAll,
     };
