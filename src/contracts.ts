@@ -59,6 +59,11 @@ export interface CallContext {
   signal?: AbortSignal;
   /** Asks the user through the MCP client (elicitation); undefined when this client cannot be asked anything. */
   elicit?: Elicitor;
+  /**
+   * The call's nonce: its confirmation's (the `requestState` nonce claimed for it), else a fresh one. Sent as the
+   * operation's idempotency key where the contract declares one, so the backend can deduplicate too.
+   */
+  idempotencyKey?: string;
 }
 
 /**

@@ -4,8 +4,9 @@
  *
  * - 2026-07-28 ({@link RoundTripElicitor}): no server→client requests (Basic / Patterns, "Multi Round-Trip
  *   Requests"). A question without an answer makes the call end with an `input_required` result carrying it and a
- *   sealed `requestState` (request-state.ts); the client's retry carries `inputResponses`, which are used only
- *   when the state proves they answer this principal's call with these exact arguments.
+ *   sealed `requestState` with a fresh nonce (request-state.ts); the client's retry carries `inputResponses`, which
+ *   the dispatch core hands over only when the state proves they answer this principal's call with these exact
+ *   arguments (and once its nonce is claimed: once.ts).
  * - 2025-11-25 ({@link LiveElicitor}): a form question is an `elicitation/create` request sent while the call
  *   waits (only where the transport can send one: stdio); a URL question ends the call with
  *   `URLElicitationRequiredError` (-32042) naming the URL, and the client calls again once the user is done.
@@ -16,7 +17,7 @@
 import type { ElicitAnswer, ElicitRequest, Elicitor, Principal } from '../contracts.js';
 import { ErrorCode, type RpcError } from './errors.js';
 import { isObject, type JsonObject } from './messages.js';
-import { openRequestState, sealRequestState, type StateBinding } from './request-state.js';
+import { newNonce, type RequestStateSeal, type StateBinding } from './request-state.js';
 
 /** The modes a client declared, or undefined when it declared no elicitation. */
 interface ElicitationModes {
@@ -73,15 +74,17 @@ export class RoundTripElicitor implements CallElicitor {
   readonly pageBase?: string;
   readonly #responses: JsonObject | undefined;
   readonly #binding: StateBinding;
+  readonly #seal: RequestStateSeal;
   #asked: Record<string, { method: string; params: JsonObject }> | undefined;
 
-  constructor(modes: ElicitationModes, binding: StateBinding, retry: { inputResponses?: unknown; requestState?: unknown }, pageBase: string | undefined) {
+  /** `responses`: the retry's `inputResponses`, only when its `requestState` opened for `binding` (else undefined). */
+  constructor(modes: ElicitationModes, binding: StateBinding, seal: RequestStateSeal, responses: unknown, pageBase: string | undefined) {
     this.form = modes.form;
     this.url = modes.url && pageBase !== undefined;
     if (pageBase !== undefined) this.pageBase = pageBase;
     this.#binding = binding;
-    // Answers count only under state this process sealed for this principal, tool and these exact arguments.
-    this.#responses = isObject(retry.inputResponses) && openRequestState(retry.requestState, binding) ? retry.inputResponses : undefined;
+    this.#seal = seal;
+    this.#responses = isObject(responses) ? responses : undefined;
   }
 
   async ask(key: string, request: ElicitRequest): Promise<ElicitAnswer> {
@@ -93,7 +96,8 @@ export class RoundTripElicitor implements CallElicitor {
 
   deferral(): Deferral | undefined {
     if (this.#asked === undefined) return undefined;
-    return { kind: 'input_required', result: { resultType: 'input_required', inputRequests: this.#asked, requestState: sealRequestState(this.#binding) } };
+    const requestState = this.#seal.seal(this.#binding, newNonce());
+    return { kind: 'input_required', result: { resultType: 'input_required', inputRequests: this.#asked, requestState } };
   }
 }
 

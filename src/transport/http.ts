@@ -7,6 +7,8 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { Server as NetServer, type AddressInfo } from 'node:net';
 import type { SessionStore } from '../contracts.js';
+import type { RequestStateSeal } from '../protocol/request-state.js';
+import type { InteractionStore } from '../state/interaction-store.js';
 import { DEFAULT_HTTP_SERVER_LIMITS, SETTINGS, type HttpServerLimits } from '../config.js';
 import type { Logger } from '../log.js';
 import { ErrorCode } from '../protocol/errors.js';
@@ -47,6 +49,10 @@ export interface HttpServerOptions {
   rateLimiter?: RateLimiter;
   /** Where legacy sessions and per-caller state live; an in-memory store (closed with the server) by default. */
   sessionStore?: SessionStore;
+  /** Where confirmation nonces, one-time pages and pending questions live; this process's memory by default. */
+  interactions?: InteractionStore;
+  /** The `requestState` key (from FINMCP_STATE_KEY); a random one of this process by default. */
+  seal?: RequestStateSeal;
   logger: Logger;
 }
 

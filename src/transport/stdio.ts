@@ -19,6 +19,8 @@ import { ErrorCode, errorSummary } from '../protocol/errors.js';
 import { ClientRequests } from './client-requests.js';
 import { inspectMessage, type InboundRequest } from '../protocol/messages.js';
 import { createSessionHandle, MemorySessionStore } from './session-store.js';
+import type { RequestStateSeal } from '../protocol/request-state.js';
+import type { InteractionStore } from '../state/interaction-store.js';
 import { LineSplitter, LineWriter } from './stdio-lines.js';
 
 /** Options for {@link serveStdio}. */
@@ -29,6 +31,10 @@ export interface StdioOptions {
   info: ServerInfo;
   /** Where the process's state lives; an in-memory store without idle expiry by default. */
   sessionStore?: SessionStore;
+  /** Where confirmation nonces, one-time pages and pending questions live; this process's memory by default. */
+  interactions?: InteractionStore;
+  /** The `requestState` key (from FINMCP_STATE_KEY); a random one of this process by default. */
+  seal?: RequestStateSeal;
   /** Streams to use instead of the process's stdin/stdout. */
   stdin?: Readable;
   stdout?: Writable;
@@ -62,7 +68,14 @@ export async function serveStdio(service: ToolService, options: StdioOptions): P
     caller.sessionId = sessionId;
     caller.session = createSessionHandle(store, sessionId, record);
   }
-  const core = new Dispatcher({ service, info: options.info, logger, store });
+  const core = new Dispatcher({
+    service,
+    info: options.info,
+    logger,
+    store,
+    ...(options.interactions === undefined ? {} : { interactions: options.interactions }),
+    ...(options.seal === undefined ? {} : { seal: options.seal }),
+  });
   // Server→client requests (2025-11-25 `elicitation/create`): written like answers, settled by the client's response.
   const outbound = new ClientRequests((line) => writeReply({ status: 200, body: line, ok: true }));
   caller.requestClient = outbound.send;

@@ -8,6 +8,7 @@ import type { GeneratedBackend } from '../../../contract/descriptor.js';
 import type { Principal } from '../../contracts.js';
 import type { Logger } from '../../log.js';
 import { ANONYMOUS_PRINCIPAL } from '../../protocol/caller.js';
+import type { RequestStateSeal } from '../../protocol/request-state.js';
 import { gateToolService } from '../startup-gate.js';
 import type { AssembledBackend } from './assemble-backends.js';
 import { inboundAuthFor, stdioPrincipal } from './inbound-auth.js';
@@ -46,7 +47,7 @@ export async function startStdio(backend: AssembledBackend, deps: TransportDeps)
   };
   const service = gateToolService(backend.service, ready, logger);
   const { serveStdio } = await import('../../transport/stdio.js');
-  const served = await serveStdio(service, { principal: ANONYMOUS_PRINCIPAL, logger, info: serverInfo(backend.generated) });
+  const served = await serveStdio(service, { principal: ANONYMOUS_PRINCIPAL, logger, info: serverInfo(backend.generated), seal: await requestStateSeal(settings) });
   deps.onClose(() => served.close());
   // After input already waiting (initialize) is read: setImmediate runs after the poll phase that reads it.
   setImmediate(() => sandbox.begin());
@@ -89,6 +90,8 @@ export async function startHttp(backends: AssembledBackend[], deps: TransportDep
     rateLimit: rateLimit ?? (false as const),
     ...(state.rateLimiter === undefined ? {} : { rateLimiter: state.rateLimiter }),
     sessionStore: state.sessions,
+    interactions: state.interactions,
+    seal: await requestStateSeal(settings),
     logger,
   };
   const publicHost = new URL(config.publicUrl).host;
@@ -113,6 +116,12 @@ export async function startHttp(backends: AssembledBackend[], deps: TransportDep
   // The URLs clients must use (OAuth resources are derived from the public URL); where it listens, apart.
   logger.info({ url: config.publicUrl, endpoints, listening: url }, 'serving');
   return { url, endpoints };
+}
+
+/** The `requestState` key: derived from FINMCP_STATE_KEY when set (every instance verifies every other's state). */
+async function requestStateSeal(settings: Settings): Promise<RequestStateSeal> {
+  const [{ RequestStateSeal }, { configuredStateSecret }] = await Promise.all([import('../../protocol/request-state.js'), import('../../state/secret-box.js')]);
+  return new RequestStateSeal(configuredStateSecret(settings.read(SETTINGS.stateKey)));
 }
 
 function serverInfo(generated: GeneratedBackend): { name: string; version: string } {

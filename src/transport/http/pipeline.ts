@@ -32,6 +32,8 @@ import { checkModernHeaders } from './modern-headers.js';
 import { CallStreams } from './call-streams.js';
 import { insufficientScope } from './insufficient-scope.js';
 import { PageRoutes } from './pages.js';
+import { RequestStateSeal } from '../../protocol/request-state.js';
+import { MemoryInteractionStore, type InteractionStore } from '../../state/interaction-store.js';
 import { empty, json, publicDocument, rpcError } from './replies.js';
 import { LegacySessions, type NewSession } from './sessions.js';
 
@@ -56,6 +58,10 @@ export interface PipelineOptions {
   rateLimiter?: RateLimiter;
   /** Where legacy sessions and per-caller state live. */
   store: SessionStore;
+  /** Where confirmation nonces, one-time pages and pending questions live; this process's memory by default. */
+  interactions?: InteractionStore;
+  /** The `requestState` key (from FINMCP_STATE_KEY); a random one of this process by default. */
+  seal?: RequestStateSeal;
   logger: Logger;
   /** The URL clients reach this server at (behind a proxy); one-time pages are linked under it. */
   publicUrl?: string;
@@ -97,11 +103,13 @@ export class HttpPipeline {
     this.#originAllowed = createOriginMatcher(options.allowedOrigins);
     this.#admission = new Admission(options);
     this.#sessions = new LegacySessions(options.store, options.logger);
+    const interactions = options.interactions ?? new MemoryInteractionStore();
+    const seal = options.seal ?? new RequestStateSeal();
     for (const backend of options.backends) {
       const { service } = backend;
       const path = `/${service.backend}/mcp`;
       if (this.#routes.has(path)) throw new Error(`backend ${service.backend} is configured twice`);
-      const core = new Dispatcher({ service, info: backend.info, logger: options.logger, store: options.store });
+      const core = new Dispatcher({ service, info: backend.info, logger: options.logger, store: options.store, interactions, seal });
       this.#routes.set(path, {
         name: service.backend,
         inboundAuth: backend.inboundAuth,
