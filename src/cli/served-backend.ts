@@ -5,7 +5,8 @@
  * Logs how many tools it serves.
  */
 import { ConfigError, SETTINGS, type Settings } from '../config.js';
-import type { BackendOverrides, ToolService } from '../contracts.js';
+import type { BackendOverrides } from '../core/backend-overrides.js';
+import type { ToolService } from '../core/tool-service-api.js';
 import { createToolService } from '../core/tool-service.js';
 import type { ToolSelection } from '../core/tool-selection.js';
 import type { GeneratedBackend } from '../../contract/descriptor.js';

@@ -5,7 +5,9 @@
  * failed becomes every call's tool error (MCP 2025-11-25, Server / Tools, "Error Handling": execution errors are
  * results with `isError`), never a hang or a crash.
  */
-import type { CallContext, Principal, ToolResult, ToolService } from '../contracts.js';
+import type { CallContext } from '../core/call-context.js';
+import type { Principal } from '../auth/inbound-auth.js';
+import type { ToolResult, ToolService } from '../core/tool-service-api.js';
 import type { BackendHttp } from '../backend/backend-types.js';
 import type { Logger } from '../log.js';
 

@@ -12,7 +12,7 @@ import { Ajv2020 } from 'ajv/dist/2020.js';
 import addFormatsModule from 'ajv-formats';
 import { parse as parseYaml } from 'yaml';
 import { Client, StreamableHTTPClientTransport } from '@modelcontextprotocol/client';
-import type { ToolResult } from '../contracts.js';
+import type { ToolResult } from '../core/tool-service-api.js';
 import type { ToolDescriptor } from '../../contract/descriptor.js';
 import { derefObject } from '../../contract/pointer.js';
 import { BACKEND_SETTINGS, ConfigError, SETTINGS, Settings } from '../config.js';

@@ -7,7 +7,7 @@
  * Prism checks that a credential is present, not its value. Query-string API keys are not sent (they would leak into
  * logs): such an operation reaches the backend without them. Headers are worked out once per tool.
  */
-import type { OutboundAuth, OutboundAuthResult } from '../contracts.js';
+import type { OutboundAuth, OutboundAuthResult } from './backend-overrides.js';
 import type { GeneratedBackend, JsonSchema, ToolDescriptor } from '../../contract/descriptor.js';
 
 /** The secrets available to a backend. */

@@ -10,18 +10,12 @@
  */
 import { randomUUID } from 'node:crypto';
 import { performance } from 'node:perf_hooks';
-import type {
-  BackendApi,
-  BackendModule,
-  BackendResponse,
-  CallContext,
-  ListedTool,
-  SessionEndReason,
-  SessionHandle,
-  SessionRecord,
-  ToolResult,
-  ToolService,
-} from '../contracts.js';
+import type { BackendApi, OverriddenBackend } from './backend-overrides.js';
+import type { BackendResponse } from '../backend/backend-types.js';
+import type { CallContext } from './call-context.js';
+import type { ListedTool } from '../../contract/descriptor.js';
+import type { SessionEndReason, SessionHandle, SessionRecord } from '../state/session.js';
+import type { ToolResult, ToolService } from './tool-service-api.js';
 import type { BackendHttp, BackendHttpResponse, BackendRequest } from '../backend/backend-http.js';
 import { BackendHttpError } from '../backend/backend-http.js';
 import { SETTINGS } from '../config.js';
@@ -128,7 +122,7 @@ function redactResult(result: ToolResult, secrets: readonly string[]): ToolResul
 }
 
 /** Creates the ToolService of one backend. Throws at start-up on inconsistent overrides, never per call. */
-export function createToolService(module: BackendModule, deps: ToolServiceDeps): ToolService {
+export function createToolService(module: OverriddenBackend, deps: ToolServiceDeps): ToolService {
   const { http, logger } = deps;
   const { overrides } = module;
   const backend = module.generated.name;

@@ -19,7 +19,8 @@
  *   Every call has a nonce (the state's, else a fresh one); the tool service sends it as the operation's
  *   idempotency key where the contract declares one.
  */
-import type { SessionHandle, SessionStore, ToolResult, ToolService } from '../contracts.js';
+import type { SessionHandle, SessionStore } from '../state/session.js';
+import type { ToolResult, ToolService } from '../core/tool-service-api.js';
 import type { Logger } from '../log.js';
 import { callerHandle } from '../state/caller-state.js';
 import type { Caller } from './caller.js';

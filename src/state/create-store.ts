@@ -3,11 +3,11 @@
  * to install) or a `redis://` / `rediss://` URL (several instances behind a load balancer; see
  * docs/deployment.md). Redis needs `FINMCP_STATE_KEY`, which encrypts what is stored; without it, start-up fails.
  */
-import type { SessionEndReason, SessionRecord, SessionStore } from '../contracts.js';
+import type { SessionEndReason, SessionRecord, SessionStore } from './session.js';
 import { ConfigError, SETTINGS, type Settings } from '../config.js';
 import type { Logger } from '../log.js';
-import type { RateLimiter } from '../transport/rate-limit.js';
-import { MemorySessionStore } from '../transport/session-store.js';
+import type { RateLimiter } from './rate-limit.js';
+import { MemorySessionStore } from './session-store.js';
 import { MemoryInteractionStore, type InteractionStore } from './interaction-store.js';
 import { parseStateKey, SecretBox } from './secret-box.js';
 

@@ -10,7 +10,7 @@
  *   read and touch in one round trip).
  * - Unlike the memory store there is no `maxSessions` cap here: Redis' own `maxmemory` policy bounds it.
  */
-import type { SessionRecord, SessionStore } from '../contracts.js';
+import type { SessionRecord, SessionStore } from './session.js';
 import type { RedisConnection } from './redis-connection.js';
 import type { SecretBox } from './secret-box.js';
 import { SETTINGS } from '../config.js';

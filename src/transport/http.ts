@@ -6,7 +6,7 @@
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { Server as NetServer, type AddressInfo } from 'node:net';
-import type { SessionStore } from '../contracts.js';
+import type { SessionStore } from '../state/session.js';
 import type { RequestStateSeal } from '../protocol/request-state.js';
 import type { InteractionStore } from '../state/interaction-store.js';
 import { DEFAULT_HTTP_SERVER_LIMITS, SETTINGS, type HttpServerLimits } from '../config.js';
@@ -18,8 +18,8 @@ import { createLimitedServer } from './http-limits.js';
 import type { HttpAnswer, HttpRequestLike } from './http/exchange.js';
 import { HttpPipeline, type HttpBackend } from './http/pipeline.js';
 import { json, rpcError } from './http/replies.js';
-import type { RateLimiter, RateLimitOptions } from './rate-limit.js';
-import { MemorySessionStore } from './session-store.js';
+import type { RateLimiter, RateLimitOptions } from '../state/rate-limit.js';
+import { MemorySessionStore } from '../state/session-store.js';
 
 export type { HttpBackend };
 

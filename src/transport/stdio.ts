@@ -10,7 +10,9 @@
  */
 import { randomBytes } from 'node:crypto';
 import type { Readable, Writable } from 'node:stream';
-import type { Principal, SessionRecord, SessionStore, ToolService } from '../contracts.js';
+import type { Principal } from '../auth/inbound-auth.js';
+import type { SessionRecord, SessionStore } from '../state/session.js';
+import type { ToolService } from '../core/tool-service-api.js';
 import type { Logger } from '../log.js';
 import type { Caller } from '../protocol/caller.js';
 import { CLIENT_CAPABILITIES_STATE_KEY, Dispatcher, type Era, type Reply, type ServerInfo } from '../protocol/dispatcher.js';
@@ -18,7 +20,7 @@ import { elicitationModes } from '../protocol/elicitation.js';
 import { ErrorCode, errorSummary } from '../protocol/errors.js';
 import { ClientRequests } from './client-requests.js';
 import { inspectMessage, type InboundRequest } from '../protocol/messages.js';
-import { createSessionHandle, MemorySessionStore } from './session-store.js';
+import { createSessionHandle, MemorySessionStore } from '../state/session-store.js';
 import type { RequestStateSeal } from '../protocol/request-state.js';
 import type { InteractionStore } from '../state/interaction-store.js';
 import { LineSplitter, LineWriter } from './stdio-lines.js';

@@ -3,7 +3,7 @@
  * pinned, or the 2025-11-25 `initialize` sequence), with the caller's credential, talking to the load balancer.
  */
 import { Client, StreamableHTTPClientTransport } from '@modelcontextprotocol/client';
-import type { ToolResult } from '../../src/contracts.js';
+import type { ToolResult } from '../../src/core/tool-service-api.js';
 
 /** The protocol revision a client speaks. */
 export type Era = '2026-07-28' | '2025-11-25';

@@ -11,7 +11,7 @@ import { backendLoaders } from '../../generated/index.gen.js';
 import { specScopes } from '../../src/auth/scopes.js';
 import { serviceAudience } from '../../src/cli/service-tokens.js';
 import { createLogger } from '../../src/log.js';
-import { sandboxOrganisationClaims } from '../../src/overrides/organization.js';
+import { sandboxOrganisationClaims } from '../../src/overrides/finopps/organization.js';
 import { projectRoot } from '../../src/paths.js';
 import { obtainSandboxToken } from '../../src/sandbox/authorization-server.js';
 import { startPrism, type PrismServer } from '../../src/sandbox/prism.js';

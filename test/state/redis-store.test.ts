@@ -4,7 +4,7 @@
  * or hung, with service resuming by itself.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { SessionRecord } from '../../src/contracts.js';
+import type { SessionRecord } from '../../src/state/session.js';
 import { connectRedis, type RedisConnection } from '../../src/state/redis-connection.js';
 import { RedisSessionStore } from '../../src/state/redis-store.js';
 import { parseStateKey, SecretBox } from '../../src/state/secret-box.js';

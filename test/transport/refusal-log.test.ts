@@ -6,7 +6,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createApiKeyAuth } from '../../src/auth/api-keys.js';
 import { createHttpServer, type HttpServerHandle } from '../../src/transport/http.js';
-import { RefusalLog } from '../../src/transport/rate-limit.js';
+import { RefusalLog } from '../../src/transport/http/refusal-log.js';
 import { MCP_HEADERS, rawRequest } from './fixtures/raw-http.js';
 import { createTestService } from './fixtures/test-service.js';
 import { captureLog } from '../helpers/log-capture.js';

@@ -4,7 +4,8 @@
  */
 import type { ServiceTokenSource } from '../../auth/client-credentials.js';
 import { SETTINGS, type Settings } from '../../config.js';
-import type { BackendOverrides, ToolService } from '../../contracts.js';
+import type { BackendOverrides } from '../../core/backend-overrides.js';
+import type { ToolService } from '../../core/tool-service-api.js';
 import type { GeneratedBackend } from '../../../contract/descriptor.js';
 import type { BackendHttp } from '../../backend/backend-types.js';
 import type { Logger } from '../../log.js';

@@ -5,7 +5,7 @@
  */
 import { readHttpServerLimits, SETTINGS, type Settings } from '../../config.js';
 import type { GeneratedBackend } from '../../../contract/descriptor.js';
-import type { Principal } from '../../contracts.js';
+import type { Principal } from '../../auth/inbound-auth.js';
 import type { Logger } from '../../log.js';
 import { ANONYMOUS_PRINCIPAL } from '../../protocol/caller.js';
 import type { RequestStateSeal } from '../../protocol/request-state.js';

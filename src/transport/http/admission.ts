@@ -3,11 +3,12 @@
  * the plugin; none means the anonymous principal) and the per-caller token bucket (RFC 6585 §4: 429 with
  * `Retry-After`). Failed credentials count against the caller's address, so guessing them is slowed down too.
  */
-import type { InboundAuth, Principal } from '../../contracts.js';
+import type { InboundAuth, Principal } from '../../auth/inbound-auth.js';
 import type { Logger } from '../../log.js';
 import { ANONYMOUS_PRINCIPAL } from '../../protocol/caller.js';
 import { ErrorCode } from '../../protocol/errors.js';
-import { RefusalLog, TokenBucketLimiter, type RateLimiter, type RateLimitOptions } from '../rate-limit.js';
+import { TokenBucketLimiter, type RateLimiter, type RateLimitOptions } from '../../state/rate-limit.js';
+import { RefusalLog } from './refusal-log.js';
 import type { HttpAnswer, HttpRequestLike } from './exchange.js';
 import { json, rpcError } from './replies.js';
 

@@ -8,13 +8,13 @@
  * State (legacy sessions, backend sign-ins of 2026-07-28 callers) lives in `sessionStore`: with more than one
  * instance (Lambda scales out), that must be a shared store.
  */
-import type { SessionStore } from '../../contracts.js';
+import type { SessionStore } from '../../state/session.js';
 import type { RequestStateSeal } from '../../protocol/request-state.js';
 import type { InteractionStore } from '../../state/interaction-store.js';
 import type { Logger } from '../../log.js';
 import { createHostMatcher } from '../http-guards.js';
-import type { RateLimitOptions } from '../rate-limit.js';
-import { MemorySessionStore } from '../session-store.js';
+import type { RateLimitOptions } from '../../state/rate-limit.js';
+import { MemorySessionStore } from '../../state/session-store.js';
 import { BodyTooLargeError, type HttpRequestLike } from './exchange.js';
 import { HttpPipeline, type HttpBackend } from './pipeline.js';
 

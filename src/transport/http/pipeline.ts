@@ -11,7 +11,9 @@
  *   (modern-headers.ts); 2025-11-25 requests to stateful backends live in sessions (sessions.ts).
  * - The dispatch core answers; this module only decides who the caller is and what state they reach.
  */
-import type { InboundAuth, Principal, SessionRecord, SessionStore, ToolService } from '../../contracts.js';
+import type { InboundAuth, Principal } from '../../auth/inbound-auth.js';
+import type { SessionRecord, SessionStore } from '../../state/session.js';
+import type { ToolService } from '../../core/tool-service-api.js';
 import { SETTINGS } from '../../config.js';
 import type { Logger } from '../../log.js';
 import type { Caller } from '../../protocol/caller.js';
@@ -22,8 +24,8 @@ import { readEnvelope } from '../../protocol/envelope.js';
 import { ALL_VERSIONS, isModernVersion } from '../../protocol/versions.js';
 import { createOriginMatcher } from '../http-guards.js';
 import { isStateUnavailable, STATE_RETRY_AFTER_SECONDS } from '../../state/state-unavailable.js';
-import type { RateLimiter, RateLimitOptions } from '../rate-limit.js';
-import { SessionCapacityError } from '../session-store.js';
+import type { RateLimiter, RateLimitOptions } from '../../state/rate-limit.js';
+import { SessionCapacityError } from '../../state/session-store.js';
 import { corsFor, preflight } from './cors.js';
 import { Admission } from './admission.js';
 import { BodyTooLargeError, type HttpAnswer, type HttpRequestLike } from './exchange.js';
