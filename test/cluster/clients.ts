@@ -2,7 +2,7 @@
  * MCP clients of the cluster tests: the official SDK 2.x client over Streamable HTTP, in either era (2026-07-28
  * pinned, or the 2025-11-25 `initialize` sequence), with the caller's credential, talking to the load balancer.
  */
-import { Client, StreamableHTTPClientTransport } from '@modelcontextprotocol/client';
+import { Client, StreamableHTTPClientTransport, type ClientCapabilities } from '@modelcontextprotocol/client';
 import type { ToolResult } from '../../src/core/tool-service-api.js';
 
 /** The protocol revision a client speaks. */
@@ -16,7 +16,7 @@ export interface ConnectOptions {
   credential: string;
   name?: string;
   /** Client capabilities (e.g. elicitation). */
-  capabilities?: ConstructorParameters<typeof Client>[1] extends infer O ? (O extends { capabilities?: infer C } ? C : never) : never;
+  capabilities?: ClientCapabilities;
 }
 
 /** A connected client. */

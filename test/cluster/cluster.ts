@@ -1,9 +1,10 @@
 /**
- * A finmcp cluster for tests, every part real: one redis-server, the Prism mock of each backend's spec (or a
- * backend the test brings), one sandbox authorization server in its own process (FinOpps' inbound tokens and
- * service credential), N finmcp instances (`finmcp serve b4b finopps --transport http`) sharing the Redis and the
- * state key, and nginx in front of them in round robin without stickiness. Everything on ports the OS picks; the public URL every
- * instance announces is nginx's. One cluster per test file: it takes seconds to start on a loaded machine.
+ * A finmcp cluster for tests, every part real: one redis-server, the Prism mock of each backend's spec (B4B's
+ * behind a recording front, to count the writes that reach it), one sandbox authorization server in its own
+ * process (FinOpps' inbound tokens and service credential), N finmcp instances (`finmcp serve b4b finopps
+ * --transport http`) sharing the Redis and the state key, and nginx in front of them in round robin without
+ * stickiness. Everything on ports the OS picks; the public URL every instance announces is nginx's. One cluster
+ * per test file: it takes seconds to start on a loaded machine.
  */
 import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
@@ -14,7 +15,8 @@ import { createLogger } from '../../src/log.js';
 import { sandboxOrganisationClaims } from '../../src/overrides/finopps/organization.js';
 import { projectRoot } from '../../src/paths.js';
 import { obtainSandboxToken } from '../../src/sandbox/authorization-server.js';
-import { startPrism, type PrismServer } from '../../src/sandbox/prism.js';
+import { startPrism } from '../../src/sandbox/prism.js';
+import { reply, startFaultBackend, type FaultBackend } from '../../testkit/fault-backend.js';
 import { SANDBOX_IDENTITIES, SANDBOX_SERVICE_CLIENT, withBackendClaims } from '../../src/sandbox/sandbox-identities.js';
 import { freePort } from '../../bench/ports.js';
 import { eventually } from '../helpers/ports.js';
@@ -29,8 +31,6 @@ export interface ClusterOptions {
   instances?: number;
   /** Names of the B4B callers: each gets its own API key (`FINMCP_API_KEYS`). */
   callers?: string[];
-  /** B4B's backend; the Prism mock of its spec by default. */
-  b4bBackendUrl?: string;
   /** More environment for every instance. */
   env?: Record<string, string>;
 }
@@ -44,6 +44,11 @@ export interface Cluster {
   readonly instances: FinmcpInstance[];
   readonly nginx: Nginx;
   readonly redis: RedisServer;
+  /**
+   * B4B's backend as the instances see it: a recording front (testkit's fault backend) passing every request on
+   * to the Prism mock of the spec. Prism answers; the front counts what reached the backend (Prism keeps no record).
+   */
+  readonly b4bBackend: FaultBackend;
   /** API key per B4B caller name. */
   readonly apiKeys: Readonly<Record<string, string>>;
   /** A FinOpps access token for a sandbox user (alice, bob, carol), for the cluster's public resource. */
@@ -76,7 +81,7 @@ export async function startCluster(options: ClusterOptions = {}): Promise<Cluste
     const finoppsResource = `${url}/finopps/mcp`;
     const [redis, b4bMock, finoppsMock, issuer] = await Promise.all([
       startRedisServer(),
-      options.b4bBackendUrl === undefined ? startPrism({ specFile: join(projectRoot(), 'specs', 'b4b.yaml'), logger, startTimeoutMs: PRISM_START_MS }) : undefined,
+      startPrism({ specFile: join(projectRoot(), 'specs', 'b4b.yaml'), logger, startTimeoutMs: PRISM_START_MS }),
       startPrism({ specFile: join(projectRoot(), 'specs', 'finopps.yaml'), logger, startTimeoutMs: PRISM_START_MS }),
       startIssuerProcess({
         resources: [
@@ -86,9 +91,9 @@ export async function startCluster(options: ClusterOptions = {}): Promise<Cluste
         identities: withBackendClaims(SANDBOX_IDENTITIES, [sandboxOrganisationClaims()]),
       }),
     ]);
-    stops.push(() => redis.close());
-    if (b4bMock !== undefined) stops.push(() => b4bMock.stop());
-    stops.push(() => finoppsMock.stop(), () => issuer.stop());
+    stops.push(() => redis.close(), () => b4bMock.stop(), () => finoppsMock.stop(), () => issuer.stop());
+    const b4bBackend = await startFaultBackend({ fallback: () => reply.forward(b4bMock.url) });
+    stops.push(() => b4bBackend.close());
 
     const apiKeys = Object.fromEntries((options.callers ?? []).map((name) => [name, `${name}-${randomBytes(16).toString('hex')}`]));
     const stateKey = randomBytes(32).toString('base64');
@@ -97,7 +102,7 @@ export async function startCluster(options: ClusterOptions = {}): Promise<Cluste
       FINMCP_STATE_STORE: redis.url,
       FINMCP_STATE_KEY: stateKey,
       ...(Object.keys(apiKeys).length === 0 ? {} : { FINMCP_API_KEYS: Object.entries(apiKeys).map(([n, k]) => `${n}:${k}`).join(',') }),
-      B4B_BACKEND_URL: options.b4bBackendUrl ?? (b4bMock as PrismServer).url,
+      B4B_BACKEND_URL: b4bBackend.url,
       FINOPPS_BACKEND_URL: finoppsMock.url,
       FINOPPS_OAUTH_ISSUER: issuer.issuer,
       FINOPPS_TOKEN_URL: `${issuer.issuer}/token`,
@@ -125,6 +130,7 @@ export async function startCluster(options: ClusterOptions = {}): Promise<Cluste
       instances,
       nginx,
       redis,
+      b4bBackend,
       apiKeys,
       secrets: [stateKey, ...Object.values(apiKeys)],
       userToken: (user) => obtainSandboxToken({ issuer: issuer.issuer, user, resource: finoppsResource, scopes }),

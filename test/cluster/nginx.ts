@@ -51,8 +51,8 @@ interface AccessLogEntry {
 /** How to get nginx, in every failure message. */
 const INSTALL_HINT = 'install it with `apt-get install -y nginx` (.ci/run does this on CI)';
 
-/** Upstream idle connections are closed by nginx after this; finmcp's keep-alive timeout (5 s) must be longer. */
-const UPSTREAM_KEEPALIVE_TIMEOUT = '2s';
+/** Upstream idle connections are closed by nginx after this; finmcp's keep-alive timeout (5 s) must be longer, and a draining instance waits for them. */
+const UPSTREAM_KEEPALIVE_TIMEOUT = '1s';
 
 /** The configuration for `upstreams`, listening on `port`, everything under `dir`. */
 function nginxConfig(dir: string, port: number, upstreams: string[]): string {
