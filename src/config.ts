@@ -2,9 +2,11 @@
  * Runtime configuration: command-line flags over environment variables over `.env` over defaults.
  * Every setting is a row of one typed table, {@link SETTINGS} (global) or {@link BACKEND_SETTINGS} (per backend,
  * read from `<BACKEND>_<NAME>`, e.g. `ACME_BACKEND_URL`, so a third backend needs no code): its variable, its
- * flag, the type its readers get, its default (stated here and nowhere else) and the README's description.
- * A backend's own settings (e.g. a limit of one of its hand-written tools) are declared by its override module
- * and merged into the documented table by {@link documentedSettings}.
+ * flag, the type its readers get, its default and the README's description. Settings are read only through these
+ * rows ({@link Settings.read}, {@link Settings.readBackend}); code that needs a default reads it from its row
+ * (e.g. `SETTINGS.maxSessions.default`), so each default is stated once. A backend's own settings (e.g. a limit of
+ * one of its hand-written tools) are rows declared in its folder (`src/overrides/<backend>/settings.ts`) and merged
+ * into the documented table by {@link documentedSettings}.
  */
 
 interface SettingBase {
@@ -171,21 +173,23 @@ export class Settings {
     return this.parse(def, `${envPrefix(backend)}_${def.env}`, flag);
   }
 
-  /** An optional global setting. */
-  optional(name: string): string | undefined {
-    const value = this.env[name];
-    return value === undefined || value === '' ? undefined : value;
+  /**
+   * The value of a global setting the user gave (flag or environment), or undefined when they gave none: for a
+   * command that falls back to something other than the row's default (e.g. a quieter log for a one-shot command).
+   */
+  readGiven<S extends SettingDef>(def: S, flag?: FlagValue): SettingValue<S> | undefined {
+    return this.parse({ ...def, default: undefined } as S, def.env, flag);
   }
 
-  /** A per-backend setting `<BACKEND>_<name>`. */
-  backend(backend: string, name: string): string | undefined {
-    return this.optional(`${envPrefix(backend)}_${name}`);
+  #raw(name: string): string | undefined {
+    const value = this.env[name];
+    return value === undefined || value === '' ? undefined : value;
   }
 
   private parse<S extends SettingDef>(def: S, name: string, flag: FlagValue): SettingValue<S> {
     if (def.type === 'bool' && flag === true) return true as SettingValue<S>;
     const fromFlag = typeof flag === 'string' && flag.length > 0 ? flag : undefined;
-    const raw = fromFlag ?? this.optional(name);
+    const raw = fromFlag ?? this.#raw(name);
     const label = fromFlag !== undefined && def.flag !== undefined ? def.flag : name;
     if (raw === undefined) return def.default as SettingValue<S>;
     switch (def.type) {

@@ -4,7 +4,7 @@
  * (`--tools`, `--tags`, `--read-only`) and, with `--dynamic`, wrapped in the search / describe / call meta-tools.
  * Logs how many tools it serves.
  */
-import { ConfigError, SETTINGS, type Settings } from '../config.js';
+import { BACKEND_SETTINGS, ConfigError, SETTINGS, type Settings } from '../config.js';
 import type { BackendOverrides } from '../core/backend-overrides.js';
 import type { ToolService } from '../core/tool-service-api.js';
 import { createToolService } from '../core/tool-service.js';
@@ -35,7 +35,12 @@ export async function serveBackendTools(
   if (overrides.outboundAuth === undefined && !usesServiceToken) {
     // A backend without an override module (a spec just dropped into specs/) calls with static secrets.
     const { staticCredentials, staticSecrets } = await import('../core/static-credentials.js');
-    const outboundAuth = staticCredentials(generated, staticSecrets((key) => settings.backend(generated.name, key), choices.sandbox));
+    const given = {
+      apiKey: settings.readBackend(generated.name, BACKEND_SETTINGS.apiKey),
+      bearerToken: settings.readBackend(generated.name, BACKEND_SETTINGS.bearerToken),
+      basicAuth: settings.readBackend(generated.name, BACKEND_SETTINGS.basicAuth),
+    };
+    const outboundAuth = staticCredentials(generated, staticSecrets(given, choices.sandbox));
     if (outboundAuth !== undefined) overrides = { ...overrides, outboundAuth };
   }
   let service = createToolService(

@@ -54,6 +54,7 @@ export function gateToolService(service: ToolService, ready: Promise<Principal |
   return {
     backend: service.backend,
     stateful: service.stateful,
+    ...(service.pages === undefined ? {} : { pages: service.pages }),
     listTools: () => {
       // setImmediate: after this answer is written.
       if (settled === undefined) setImmediate(start);

@@ -6,7 +6,7 @@
 import type { GeneratedBackend, JsonSchema, ListedTool, ToolAnnotations, ToolDescriptor } from '../../contract/descriptor.js';
 import type { BackendResponse } from '../backend/backend-types.js';
 import type { CallContext } from './call-context.js';
-import type { ToolResult } from './tool-service-api.js';
+import type { InteractionPageKind, ToolResult } from './tool-service-api.js';
 
 /**
  * A hand-written tool added by a backend's overrides: a {@link ListedTool} with title, description and annotations
@@ -69,6 +69,8 @@ export interface BackendOverrides {
   bind?: ToolOverride['bind'];
   /** Hand-written tools added next to the generated ones. */
   extraTools?: HandWrittenTool[];
+  /** Kinds of one-time page its tools open (URL-mode elicitation), by name: e.g. a sign-in page calling `login`. */
+  pages?: Readonly<Record<string, InteractionPageKind>>;
   /** Per-session state needed: served with stateful Streamable HTTP sessions. */
   stateful?: boolean;
   /**

@@ -380,6 +380,7 @@ export function createToolService(module: OverriddenBackend, deps: ToolServiceDe
   return {
     backend,
     stateful: overrides.stateful === true,
+    ...(overrides.pages === undefined ? {} : { pages: overrides.pages }),
     listTools: () => listed,
     hasTool: (name) => tools.served.has(name),
     callTool,

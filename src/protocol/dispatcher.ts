@@ -25,7 +25,8 @@ import type { Logger } from '../log.js';
 import { callerHandle } from '../state/caller-state.js';
 import type { Caller } from './caller.js';
 import { readEnvelope, isEnvelopeRefusal, type Envelope } from './envelope.js';
-import { LiveElicitor, RoundTripElicitor, callBinding, elicitationModes, type CallElicitor } from './elicitation.js';
+import { LiveElicitor, RoundTripElicitor, callBinding, elicitationModes, type CallElicitor, type CallPages } from './elicitation.js';
+import { InteractionPages } from '../pages/interaction-pages.js';
 import { OnceGuard, STILL_RUNNING, tooLargeToReplay, type RecordedAnswer } from './once.js';
 import { newNonce, RequestStateSeal } from './request-state.js';
 import { MemoryInteractionStore, type InteractionStore } from '../state/interaction-store.js';
@@ -85,6 +86,7 @@ export class Dispatcher {
   readonly #logger: Logger;
   readonly #store: SessionStore | undefined;
   readonly #once: OnceGuard;
+  readonly #pages: InteractionPages;
   readonly #seal: RequestStateSeal;
   readonly #listTtlMs: number;
   /** `"_meta":{…serverInfo…}` member text stamped on 2026-07-28 results. */
@@ -104,7 +106,9 @@ export class Dispatcher {
     this.#info = info;
     this.#logger = options.logger;
     this.#store = options.store;
-    this.#once = new OnceGuard(options.interactions ?? new MemoryInteractionStore());
+    const interactions = options.interactions ?? new MemoryInteractionStore();
+    this.#once = new OnceGuard(interactions);
+    this.#pages = new InteractionPages(interactions);
     this.#seal = options.seal ?? new RequestStateSeal();
     this.#listTtlMs = options.listTtlMs ?? 60_000;
     this.#metaMember = `"_meta":${JSON.stringify({ [SERVER_INFO_META_KEY]: { name: info.name, version: info.version } })}`;
@@ -342,11 +346,26 @@ export class Dispatcher {
       if (modes === undefined) return undefined;
       const binding = callBinding(caller.principal, this.backend, name, args);
       const responses = stateOpened ? params.inputResponses : undefined;
-      return new RoundTripElicitor(modes, binding, this.#seal, responses, caller.pageBase === undefined ? undefined : `${caller.pageBase}/${this.backend}/elicitation`);
+      return new RoundTripElicitor(modes, binding, this.#seal, responses, this.#callPages(caller));
     }
     const modes = elicitationModes(session?.get(CLIENT_CAPABILITIES_STATE_KEY));
     if (modes === undefined) return undefined;
-    return new LiveElicitor(modes, caller.requestClient, signal, caller.pageBase === undefined ? undefined : `${caller.pageBase}/${this.backend}/elicitation`);
+    return new LiveElicitor(modes, caller.requestClient, signal, this.#callPages(caller));
+  }
+
+  /**
+   * Where this call's pages go (undefined when the transport serves none): bound to the caller and the state the
+   * call uses (the transport's session when it has one, else the 2026-07-28 caller's own: see #sessionFor).
+   */
+  #callPages(caller: Caller): CallPages | undefined {
+    if (caller.pageBase === undefined) return undefined;
+    const sessionId = caller.session === undefined ? undefined : caller.sessionId;
+    const backend = this.backend;
+    const principal = caller.principal;
+    return {
+      base: `${caller.pageBase}/${backend}/elicitation`,
+      open: (kind, data) => this.#pages.open({ backend, kind, data, principal, ...(sessionId === undefined ? {} : { sessionId }) }),
+    };
   }
 
   /** The state a call may use: the transport's session, else (2026-07-28, stateful backend) the caller's own. */

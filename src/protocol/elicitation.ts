@@ -26,6 +26,18 @@ interface ElicitationModes {
   url: boolean;
 }
 
+/** Where a call's one-time pages are opened: the base of their URLs, and the opener (store-backed) returning an id. */
+export interface CallPages {
+  base: string;
+  open(kind: string, data: Record<string, unknown>): Promise<string>;
+}
+
+/** Opens a page through `pages`; its absolute URL. */
+async function openOn(pages: CallPages | undefined, kind: string, data: Record<string, unknown>): Promise<string> {
+  if (pages === undefined) throw new Error('this call cannot open pages (no URL mode)');
+  return `${pages.base}/${await pages.open(kind, data)}`;
+}
+
 /** Sends one server→client request and resolves with its result (rejects on an error answer or a closed channel). */
 export type ClientRequester = (method: string, params: JsonObject, signal?: AbortSignal) => Promise<unknown>;
 
@@ -76,13 +88,15 @@ export class RoundTripElicitor implements CallElicitor {
   readonly #responses: JsonObject | undefined;
   readonly #binding: StateBinding;
   readonly #seal: RequestStateSeal;
+  readonly #pages: CallPages | undefined;
   #asked: Record<string, { method: string; params: JsonObject }> | undefined;
 
   /** `responses`: the retry's `inputResponses`, only when its `requestState` opened for `binding` (else undefined). */
-  constructor(modes: ElicitationModes, binding: StateBinding, seal: RequestStateSeal, responses: unknown, pageBase: string | undefined) {
+  constructor(modes: ElicitationModes, binding: StateBinding, seal: RequestStateSeal, responses: unknown, pages: CallPages | undefined) {
     this.form = modes.form;
-    this.url = modes.url && pageBase !== undefined;
-    if (pageBase !== undefined) this.pageBase = pageBase;
+    this.url = modes.url && pages !== undefined;
+    if (pages !== undefined) this.pageBase = pages.base;
+    this.#pages = pages;
     this.#binding = binding;
     this.#seal = seal;
     this.#responses = isObject(responses) ? responses : undefined;
@@ -93,6 +107,10 @@ export class RoundTripElicitor implements CallElicitor {
     if (given !== undefined) return answerOf(given);
     (this.#asked ??= {})[key] = { method: 'elicitation/create', params: wireParams(request) };
     return PENDING;
+  }
+
+  openPage(kind: string, data: Record<string, unknown>): Promise<string> {
+    return openOn(this.#pages, kind, data);
   }
 
   deferral(): Deferral | undefined {
@@ -109,12 +127,14 @@ export class LiveElicitor implements CallElicitor {
   readonly pageBase?: string;
   readonly #send: ClientRequester | undefined;
   readonly #signal: AbortSignal | undefined;
+  readonly #pages: CallPages | undefined;
   #urls: JsonObject[] | undefined;
 
-  constructor(modes: ElicitationModes, send: ClientRequester | undefined, signal: AbortSignal | undefined, pageBase: string | undefined) {
+  constructor(modes: ElicitationModes, send: ClientRequester | undefined, signal: AbortSignal | undefined, pages: CallPages | undefined) {
     this.form = modes.form && send !== undefined;
-    this.url = modes.url && pageBase !== undefined;
-    if (pageBase !== undefined) this.pageBase = pageBase;
+    this.url = modes.url && pages !== undefined;
+    if (pages !== undefined) this.pageBase = pages.base;
+    this.#pages = pages;
     this.#send = send;
     this.#signal = signal;
   }
@@ -131,6 +151,10 @@ export class LiveElicitor implements CallElicitor {
       // An error answer, or the client went away: nobody said yes.
       return CANCEL;
     }
+  }
+
+  openPage(kind: string, data: Record<string, unknown>): Promise<string> {
+    return openOn(this.#pages, kind, data);
   }
 
   deferral(): Deferral | undefined {

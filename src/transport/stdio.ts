@@ -22,7 +22,7 @@ import { ClientRequests } from './client-requests.js';
 import { inspectMessage, type InboundRequest } from '../protocol/messages.js';
 import { createSessionHandle, MemorySessionStore } from '../state/session-store.js';
 import type { RequestStateSeal } from '../protocol/request-state.js';
-import type { InteractionStore } from '../state/interaction-store.js';
+import { MemoryInteractionStore, type InteractionStore } from '../state/interaction-store.js';
 import { LineSplitter, LineWriter } from './stdio-lines.js';
 
 /** Options for {@link serveStdio}. */
@@ -70,14 +70,8 @@ export async function serveStdio(service: ToolService, options: StdioOptions): P
     caller.sessionId = sessionId;
     caller.session = createSessionHandle(store, sessionId, record);
   }
-  const core = new Dispatcher({
-    service,
-    info: options.info,
-    logger,
-    store,
-    ...(options.interactions === undefined ? {} : { interactions: options.interactions }),
-    ...(options.seal === undefined ? {} : { seal: options.seal }),
-  });
+  const interactions = options.interactions ?? new MemoryInteractionStore();
+  const core = new Dispatcher({ service, info: options.info, logger, store, interactions, ...(options.seal === undefined ? {} : { seal: options.seal }) });
   // Server→client requests (2025-11-25 `elicitation/create`): written like answers, settled by the client's response.
   const outbound = new ClientRequests((line) => writeReply({ status: 200, body: line, ok: true }));
   caller.requestClient = outbound.send;
@@ -143,7 +137,7 @@ export async function serveStdio(service: ToolService, options: StdioOptions): P
   const openPages = (): Promise<void> => {
     pages ??= import('./loopback-pages.js')
       .then(async ({ LoopbackPages }) => {
-        const listener = new LoopbackPages(service.backend);
+        const listener = new LoopbackPages(service, { interactions, sessions: store });
         loopback = listener;
         caller.pageBase = await listener.base();
       })

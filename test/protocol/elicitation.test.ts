@@ -30,6 +30,11 @@ describe('elicitationModes', () => {
 });
 
 const seal = new RequestStateSeal();
+/** Pages opened under `base`, with ids page-1, page-2, … */
+const pages = (base: string): { base: string; open(): Promise<string> } => {
+  let n = 0;
+  return { base, open: async () => `page-${++n}` };
+};
 
 describe('RoundTripElicitor', () => {
   it('asks with input_required and a sealed state carrying a nonce, then takes the answers it is given', async () => {
@@ -48,7 +53,7 @@ describe('RoundTripElicitor', () => {
 
   it('offers URL mode only with a page base', () => {
     expect(new RoundTripElicitor({ form: false, url: true }, binding, seal, undefined, undefined).url).toBe(false);
-    expect(new RoundTripElicitor({ form: false, url: true }, binding, seal, undefined, 'http://localhost:1/b4b/elicitation').url).toBe(true);
+    expect(new RoundTripElicitor({ form: false, url: true }, binding, seal, undefined, pages('http://localhost:1/b4b/elicitation')).url).toBe(true);
   });
 });
 
@@ -95,7 +100,8 @@ describe('LiveElicitor', () => {
   });
 
   it('cannot ask forms without a transport that sends requests; URL questions end the call with -32042', async () => {
-    const live = new LiveElicitor({ form: true, url: true }, undefined, undefined, 'http://h/b4b/elicitation');
+    const live = new LiveElicitor({ form: true, url: true }, undefined, undefined, pages('http://h/b4b/elicitation'));
+    expect(await live.openPage('sign_in', {})).toBe('http://h/b4b/elicitation/page-1');
     expect(live.form).toBe(false);
     expect(await live.ask('s', { mode: 'url', message: 'Sign in', url: 'http://h/b4b/elicitation/x', elicitationId: 'e' })).toEqual({ action: 'pending' });
     expect(live.deferral()).toEqual({

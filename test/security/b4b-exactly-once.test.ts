@@ -6,10 +6,16 @@
  * shared FINMCP_STATE_KEY). The recording B4B stub (b4b-backend.ts) counts the backend POSTs: exactly one per
  * confirmation, and every replay answers the first execution's result. Replays with the arguments' keys reordered
  * and from a client that no longer declares elicitation write nothing either.
+ *
+ * Sign-in pages live in the same store: a link made on one instance works on any other, and 40 parallel guesses on
+ * one link reach the backend's login at most 5 times (each attempt is counted before the login is sent). A
+ * 2025-11-25 confirmation whose answer POST reaches another instance than the waiting call is not lost.
  */
 import { randomBytes } from 'node:crypto';
+import { Client, StreamableHTTPClientTransport } from '@modelcontextprotocol/client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { RunningServers } from '../../src/cli/serve.js';
+import type { ToolResult } from '../../src/core/tool-service-api.js';
 import { createLogger } from '../../src/log.js';
 import { startRedisServer, type RedisServer } from '../helpers/redis-server.js';
 import { serveB4bOverHttp, startB4bStub, type B4bStub } from './b4b-backend.js';
@@ -19,7 +25,7 @@ const ENTITIES = '/api/v1/entities';
 const FORM = { elicitation: { form: {} } };
 const ACCEPT = { confirm_create_entity: { action: 'accept', content: { confirm: true } } };
 const logger = createLogger({ level: process.env['TEST_LOG_LEVEL'] ?? 'silent' });
-const keys = Array.from({ length: 8 }, (_v, i) => `once${i}-${randomBytes(12).toString('hex')}`);
+const keys = Array.from({ length: 16 }, (_v, i) => `once${i}-${randomBytes(12).toString('hex')}`);
 const settings = { FINMCP_API_KEYS: keys.map((k, i) => `caller${i}:${k}`).join(','), FINMCP_RATE_LIMIT_PER_MINUTE: '0' };
 
 let stub: B4bStub;
@@ -133,5 +139,89 @@ describe('what a replay cannot do', () => {
     expect(stub.requestsTo('POST', ENTITIES).length - before).toBe(1);
     await confirmOnce(endpoint, alice, args);
     expect(stub.requestsTo('POST', ENTITIES).length - before).toBe(2);
+  }, 120_000);
+});
+
+/** POSTs the sign-in form to `pageUrl`, moved to `origin` (another instance serving the same page). */
+async function submitPage(pageUrl: string, origin: string, phone: string, password: string): Promise<{ status: number; text: string }> {
+  const url = new URL(new URL(pageUrl).pathname, origin);
+  const res = await fetch(url, {
+    method: 'POST',
+    headers: { 'content-type': 'application/x-www-form-urlencoded', origin: url.origin },
+    body: new URLSearchParams({ phone, password }).toString(),
+  });
+  return { status: res.status, text: await res.text() };
+}
+
+/** `login` without a password from a URL-mode client: the page's URL. */
+async function signInLink(endpoint: string, apiKey: string): Promise<string> {
+  const asked = await modernCall(endpoint, apiKey, 'login', {}, { capabilities: { elicitation: { url: {} } } });
+  expect(asked.result?.resultType).toBe('input_required');
+  const request = (asked.result!['inputRequests'] as Record<string, { params: { url: string } }>)['sign_in']!;
+  return request.params.url;
+}
+
+describe.each(setups)('a sign-in link, %s', (_label, endpoints) => {
+  it('40 parallel guesses reach the backend login at most 5 times; the link is then gone everywhere', async () => {
+    const spread = endpoints();
+    const apiKey = keys[nextKey++]!;
+    const u = stub.newUser(`guess${nextKey}`);
+    const link = await signInLink(spread[0]!, apiKey);
+    const before = stub.requestsTo('POST', '/api/v1/auth/login').length;
+    const guesses = await Promise.all(
+      Array.from({ length: 40 }, (_v, i) => submitPage(link, new URL(spread[i % spread.length]!).origin, u.phone, `Wrong-guess-${i}`)),
+    );
+    expect(stub.requestsTo('POST', '/api/v1/auth/login').length - before).toBeLessThanOrEqual(5);
+    expect(guesses.filter((g) => g.status === 200 && /Login failed/.test(g.text)).length).toBeLessThanOrEqual(5);
+    for (const guess of guesses) expect(guess.text).not.toMatch(/Wrong-guess/);
+    // Used up: even the right password no longer signs in through it, on any instance.
+    for (const endpoint of spread) expect((await submitPage(link, new URL(endpoint).origin, u.phone, u.password)).status).toBe(404);
+  }, 120_000);
+
+  it('a link made on one instance signs the caller in through another; the retry on a third is signed in', async () => {
+    const spread = endpoints();
+    const apiKey = keys[nextKey++]!;
+    const u = stub.newUser(`link${nextKey}`);
+    const link = await signInLink(spread[0]!, apiKey);
+    const done = await submitPage(link, new URL(spread.at(-1)!).origin, u.phone, u.password);
+    expect(done.status).toBe(200);
+    expect(done.text).toContain(u.email);
+    const retried = await modernCall(spread[1 % spread.length]!, apiKey, 'login', {}, { capabilities: { elicitation: { url: {} } } });
+    expect(retried.result?.structuredContent).toMatchObject({ success: true, email: u.email });
+  }, 120_000);
+});
+
+describe('a 2025-11-25 confirmation over HTTP, every request to the next of three instances', () => {
+  it('the answer POST lands on another instance than the waiting call and is not lost; exactly one write', async () => {
+    const origins = shared.map((s) => new URL(endpointOf(s)).origin);
+    let turn = 0;
+    // Round robin, no stickiness: initialize, the call (and its SSE answer) and the elicitation answer each go elsewhere.
+    const roundRobin = (input: string | URL | Request, init?: RequestInit): Promise<Response> => {
+      const url = new URL(input instanceof Request ? input.url : input);
+      const target = new URL(url.pathname + url.search, origins[turn++ % origins.length]);
+      return fetch(target, init);
+    };
+    const apiKey = keys[nextKey++]!;
+    const u = stub.newUser(`legacy${nextKey}`);
+    const asked: string[] = [];
+    const client = new Client({ name: 'legacy-rr', version: '0' }, { capabilities: { elicitation: { form: {} } } });
+    client.setRequestHandler('elicitation/create', async (request) => {
+      asked.push((request.params as { message: string }).message);
+      return { action: 'accept', content: { confirm: true } };
+    });
+    await client.connect(new StreamableHTTPClientTransport(new URL(endpointOf(shared[0]!)), { requestInit: { headers: { authorization: `Bearer ${apiKey}` } }, fetch: roundRobin }));
+    try {
+      expect(client.getProtocolEra()).toBe('legacy');
+      expect(((await client.callTool({ name: 'login', arguments: { phone: u.phone, password: u.password } })) as ToolResult).isError).not.toBe(true);
+      const before = stub.requestsTo('POST', ENTITIES).length;
+      const args = entity(randomBytes(4).toString('hex'));
+      const result = (await client.callTool({ name: 'create_entity', arguments: args })) as ToolResult;
+      expect(result.isError, result.content[0]?.text).not.toBe(true);
+      expect(asked).toHaveLength(1);
+      expect(stub.requestsTo('POST', ENTITIES).length - before).toBe(1);
+      expect(JSON.parse(stub.requestsTo('POST', ENTITIES).at(-1)!.body)).toEqual(args);
+    } finally {
+      await client.close();
+    }
   }, 120_000);
 });

@@ -95,7 +95,7 @@ export class HttpPipeline {
   readonly #maxBodyBytes: number;
   readonly #logger: Logger;
   readonly #pages: PageRoutes;
-  readonly #streams = new CallStreams();
+  readonly #streams: CallStreams;
   /** Accepts `Host` values; set by the transport once it knows its address. */
   hostAllowed: (host: string | undefined) => boolean = () => false;
 
@@ -107,6 +107,7 @@ export class HttpPipeline {
     this.#sessions = new LegacySessions(options.store, options.logger);
     const interactions = options.interactions ?? new MemoryInteractionStore();
     const seal = options.seal ?? new RequestStateSeal();
+    this.#streams = new CallStreams(interactions);
     for (const backend of options.backends) {
       const { service } = backend;
       const path = `/${service.backend}/mcp`;
@@ -127,7 +128,7 @@ export class HttpPipeline {
         if (!this.#wellKnown.has(route)) this.#wellKnown.set(route, JSON.stringify(body));
       }
     }
-    this.#pages = new PageRoutes(options.backends.map((b) => b.service.backend), options.publicUrl);
+    this.#pages = new PageRoutes(options.backends.map((b) => b.service), options.publicUrl, { interactions, sessions: options.store });
     this.#healthJson = JSON.stringify({ status: 'ok', backends: options.backends.map((b) => b.service.backend) });
   }
 
@@ -256,7 +257,7 @@ export class HttpPipeline {
   async #response(req: HttpRequestLike, route: Route, principal: Principal, message: InboundResponse, lookup: Promise<SessionRecord | undefined> | undefined): Promise<HttpAnswer> {
     const presented = req.header('mcp-session-id');
     const found = presented !== undefined && route.stateful && (await (lookup ?? this.#sessions.find(presented, principal, route.name))) !== undefined;
-    if (found) this.#streams.settle(presented, message);
+    if (found) await this.#streams.settle(presented, message);
     return empty(202);
   }
 
