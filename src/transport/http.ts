@@ -10,6 +10,7 @@ import type { SessionStore } from '../state/session.js';
 import type { RequestStateSeal } from '../protocol/request-state.js';
 import type { InteractionStore } from '../state/interaction-store.js';
 import { DEFAULT_HTTP_SERVER_LIMITS, SETTINGS, type HttpServerLimits } from '../config.js';
+import type { AuditLog } from '../audit/audit-record.js';
 import type { Logger } from '../log.js';
 import { ErrorCode } from '../protocol/errors.js';
 import { readBody } from './http-body.js';
@@ -54,6 +55,8 @@ export interface HttpServerOptions {
   /** The `requestState` key (from FINMCP_STATE_KEY); a random one of this process by default. */
   seal?: RequestStateSeal;
   logger: Logger;
+  /** Records refused credentials and 429s (FINMCP_AUDIT). */
+  audit?: AuditLog;
 }
 
 /** A created HTTP server: start it with `listen`, stop it with `close`. */

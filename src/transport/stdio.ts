@@ -31,6 +31,8 @@ export interface StdioOptions {
   principal: Principal;
   logger: Logger;
   info: ServerInfo;
+  /** Tools per `tools/list` page (the settings table's default). */
+  listPageSize?: number;
   /** Where the process's state lives; an in-memory store without idle expiry by default. */
   sessionStore?: SessionStore;
   /** Where confirmation nonces, one-time pages and pending questions live; this process's memory by default. */
@@ -71,7 +73,15 @@ export async function serveStdio(service: ToolService, options: StdioOptions): P
     caller.session = createSessionHandle(store, sessionId, record);
   }
   const interactions = options.interactions ?? new MemoryInteractionStore();
-  const core = new Dispatcher({ service, info: options.info, logger, store, interactions, ...(options.seal === undefined ? {} : { seal: options.seal }) });
+  const core = new Dispatcher({
+    service,
+    info: options.info,
+    logger,
+    store,
+    interactions,
+    ...(options.seal === undefined ? {} : { seal: options.seal }),
+    ...(options.listPageSize === undefined ? {} : { listPageSize: options.listPageSize }),
+  });
   // Server→client requests (2025-11-25 `elicitation/create`): written like answers, settled by the client's response.
   const outbound = new ClientRequests((line) => writeReply({ status: 200, body: line, ok: true }));
   caller.requestClient = outbound.send;

@@ -8,7 +8,6 @@ import type { InboundAuth, Principal } from '../../auth/inbound-auth.js';
 import type { OAuthResourceServerOptions } from '../../auth/oauth-resource-server.js';
 import { operationScopes, specScopes } from '../../auth/scopes.js';
 import type { Logger } from '../../log.js';
-import { ANONYMOUS_PRINCIPAL } from '../../protocol/caller.js';
 import type { AssembledBackend } from './assemble-backends.js';
 
 /** The resource server options of an OAuth backend; `sandboxIssuer` stands in for an unset `<BACKEND>_OAUTH_ISSUER`. */

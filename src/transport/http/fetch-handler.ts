@@ -11,6 +11,7 @@
 import type { SessionStore } from '../../state/session.js';
 import type { RequestStateSeal } from '../../protocol/request-state.js';
 import type { InteractionStore } from '../../state/interaction-store.js';
+import type { AuditLog } from '../../audit/audit-record.js';
 import type { Logger } from '../../log.js';
 import { createHostMatcher } from '../http-guards.js';
 import type { RateLimitOptions } from '../../state/rate-limit.js';
@@ -38,6 +39,8 @@ export interface FetchHandlerOptions {
   /** The caller's address, for rate limiting unauthenticated requests (e.g. from the gateway's event). */
   clientAddress?: (request: Request) => string | undefined;
   logger: Logger;
+  /** Records refused credentials and 429s (FINMCP_AUDIT). */
+  audit?: AuditLog;
 }
 
 /** A fetch handler and how to stop it. */
