@@ -29,7 +29,9 @@ export async function connectClient(options: ConnectOptions): Promise<Client> {
     },
   );
   await client.connect(
-    new StreamableHTTPClientTransport(new URL(options.endpoint), { requestInit: { headers: { authorization: `Bearer ${options.credential}` } } }),
+    new StreamableHTTPClientTransport(new URL(options.endpoint), {
+      requestInit: { headers: { authorization: `Bearer ${options.credential}` } },
+    }),
   );
   return client;
 }

@@ -91,17 +91,30 @@ export async function startCluster(options: ClusterOptions = {}): Promise<Cluste
         identities: withBackendClaims(SANDBOX_IDENTITIES, [sandboxOrganisationClaims()]),
       }),
     ]);
-    stops.push(() => redis.close(), () => b4bMock.stop(), () => finoppsMock.stop(), () => issuer.stop());
+    stops.push(
+      () => redis.close(),
+      () => b4bMock.stop(),
+      () => finoppsMock.stop(),
+      () => issuer.stop(),
+    );
     const b4bBackend = await startFaultBackend({ fallback: () => reply.forward(b4bMock.url) });
     stops.push(() => b4bBackend.close());
 
-    const apiKeys = Object.fromEntries((options.callers ?? []).map((name) => [name, `${name}-${randomBytes(16).toString('hex')}`]));
+    const apiKeys = Object.fromEntries(
+      (options.callers ?? []).map((name) => [name, `${name}-${randomBytes(16).toString('hex')}`]),
+    );
     const stateKey = randomBytes(32).toString('base64');
     const env: Record<string, string> = {
       FINMCP_PUBLIC_URL: url,
       FINMCP_STATE_STORE: redis.url,
       FINMCP_STATE_KEY: stateKey,
-      ...(Object.keys(apiKeys).length === 0 ? {} : { FINMCP_API_KEYS: Object.entries(apiKeys).map(([n, k]) => `${n}:${k}`).join(',') }),
+      ...(Object.keys(apiKeys).length === 0
+        ? {}
+        : {
+            FINMCP_API_KEYS: Object.entries(apiKeys)
+              .map(([n, k]) => `${n}:${k}`)
+              .join(','),
+          }),
       B4B_BACKEND_URL: b4bBackend.url,
       FINOPPS_BACKEND_URL: finoppsMock.url,
       FINOPPS_OAUTH_ISSUER: issuer.issuer,
@@ -140,7 +153,11 @@ export async function startCluster(options: ClusterOptions = {}): Promise<Cluste
         const stoppedMs = Math.round(performance.now() - t0);
         await instance.start();
         const healthy = await eventually(
-          () => fetch(`http://${instance.address}/healthz`).then((r) => r.ok, () => false),
+          () =>
+            fetch(`http://${instance.address}/healthz`).then(
+              (r) => r.ok,
+              () => false,
+            ),
           60_000,
         );
         if (!healthy) throw new Error(`${instance.name} does not answer /healthz after its restart`);

@@ -72,10 +72,23 @@ export async function startFinmcpInstance(options: InstanceOptions): Promise<Fin
 }
 
 /** Spawns the CLI on `port` and resolves once its `serving` log line names where it listens. */
-async function spawnServing(options: InstanceOptions, port: number, log: (text: string) => void): Promise<{ process: ChildProcess; port: number }> {
+async function spawnServing(
+  options: InstanceOptions,
+  port: number,
+  log: (text: string) => void,
+): Promise<{ process: ChildProcess; port: number }> {
   const child = spawn(
     process.execPath,
-    [join(projectRoot(), 'bin', 'finmcp.js'), 'serve', ...options.backends, '--transport', 'http', '--port', String(port), ...(options.args ?? [])],
+    [
+      join(projectRoot(), 'bin', 'finmcp.js'),
+      'serve',
+      ...options.backends,
+      '--transport',
+      'http',
+      '--port',
+      String(port),
+      ...(options.args ?? []),
+    ],
     { env: { ...process.env, FINMCP_LOG_LEVEL: 'info', ...options.env }, stdio: ['ignore', 'ignore', 'pipe'] },
   );
   let stderr = '';

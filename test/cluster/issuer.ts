@@ -27,11 +27,14 @@ process.once('SIGTERM', () => void as.stop().then(() => process.exit(0)));
 `;
 
 /** Starts the sandbox authorization server with `options` (JSON-serialisable: no logger) in a child process. */
-export async function startIssuerProcess(options: Omit<SandboxAuthorizationServerOptions, 'logger'>): Promise<IssuerProcess> {
+export async function startIssuerProcess(
+  options: Omit<SandboxAuthorizationServerOptions, 'logger'>,
+): Promise<IssuerProcess> {
   const child = spawn(process.execPath, [...parentWatchdogArgs(), '--input-type=module', '-e', CHILD], {
     env: {
       ...process.env,
-      FINMCP_TEST_AS_MODULE: pathToFileURL(join(projectRoot(), 'dist', 'src', 'sandbox', 'authorization-server.js')).href,
+      FINMCP_TEST_AS_MODULE: pathToFileURL(join(projectRoot(), 'dist', 'src', 'sandbox', 'authorization-server.js'))
+        .href,
       FINMCP_TEST_AS_OPTIONS: JSON.stringify(options),
     },
     stdio: ['ignore', 'pipe', 'pipe'],
@@ -50,7 +53,8 @@ export async function startIssuerProcess(options: Omit<SandboxAuthorizationServe
       child.off('exit', onExit);
       resolve(match[1]!);
     };
-    const onExit = (code: number | null): void => reject(new Error(`the authorization server exited (${String(code)}) at start: ${output.slice(-1500)}`));
+    const onExit = (code: number | null): void =>
+      reject(new Error(`the authorization server exited (${String(code)}) at start: ${output.slice(-1500)}`));
     child.stdout.on('data', onData);
     child.once('exit', onExit);
   });

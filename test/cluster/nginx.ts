@@ -103,7 +103,13 @@ export async function startNginx(options: NginxOptions): Promise<Nginx> {
     try {
       return await spawnNginx(options.port ?? (await freePort()), options.upstreams);
     } catch (error) {
-      if (options.port !== undefined || attempt >= 3 || !(error instanceof Error) || !error.message.includes('Address already in use')) throw error;
+      if (
+        options.port !== undefined ||
+        attempt >= 3 ||
+        !(error instanceof Error) ||
+        !error.message.includes('Address already in use')
+      )
+        throw error;
     }
   }
 }
@@ -114,7 +120,9 @@ async function spawnNginx(port: number, upstreams: string[]): Promise<Nginx> {
   chmodSync(dir, 0o755);
   const conf = join(dir, 'nginx.conf');
   writeFileSync(conf, nginxConfig(dir, port, upstreams));
-  const child: ChildProcess = spawn('nginx', ['-p', dir, '-c', conf, '-e', join(dir, 'error.log')], { stdio: ['ignore', 'ignore', 'pipe'] });
+  const child: ChildProcess = spawn('nginx', ['-p', dir, '-c', conf, '-e', join(dir, 'error.log')], {
+    stdio: ['ignore', 'ignore', 'pipe'],
+  });
   let stderr = '';
   child.stderr!.on('data', (chunk: Buffer) => {
     stderr += chunk.toString();
@@ -153,9 +161,15 @@ async function spawnNginx(port: number, upstreams: string[]): Promise<Nginx> {
 async function waitUntilServing(child: ChildProcess, port: number, log: () => string): Promise<void> {
   const exited = new Promise<never>((_, reject) => {
     child.once('error', (error: NodeJS.ErrnoException) =>
-      reject(new Error(error.code === 'ENOENT' ? `nginx is not installed: ${INSTALL_HINT}` : `nginx did not start: ${error.message}`)),
+      reject(
+        new Error(
+          error.code === 'ENOENT' ? `nginx is not installed: ${INSTALL_HINT}` : `nginx did not start: ${error.message}`,
+        ),
+      ),
     );
-    child.once('exit', (code) => reject(new Error(`nginx exited at start (code ${String(code)}): ${log().trim().slice(-1500)}`)));
+    child.once('exit', (code) =>
+      reject(new Error(`nginx exited at start (code ${String(code)}): ${log().trim().slice(-1500)}`)),
+    );
   });
   exited.catch(() => undefined);
   const deadline = Date.now() + 30_000;
@@ -168,7 +182,8 @@ async function waitUntilServing(child: ChildProcess, port: number, log: () => st
       );
       if (answered) return;
       if (child.exitCode !== null || child.signalCode !== null) return;
-      if (Date.now() > deadline) throw new Error(`nginx did not answer on port ${port} within 30 s: ${log().trim().slice(-1500)}`);
+      if (Date.now() > deadline)
+        throw new Error(`nginx did not answer on port ${port} within 30 s: ${log().trim().slice(-1500)}`);
       await new Promise((r) => setTimeout(r, 100));
     }
   })();
