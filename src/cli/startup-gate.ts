@@ -55,6 +55,8 @@ export function gateToolService(service: ToolService, ready: Promise<Principal |
     backend: service.backend,
     stateful: service.stateful,
     ...(service.pages === undefined ? {} : { pages: service.pages }),
+    // Prompts and documents need nothing but the specs either.
+    ...(service.catalogue === undefined ? {} : { catalogue: service.catalogue }),
     listTools: () => {
       // setImmediate: after this answer is written.
       if (settled === undefined) setImmediate(start);

@@ -4,6 +4,7 @@
  */
 import type { ListedTool } from '../../contract/descriptor.js';
 import type { SessionEndReason, SessionRecord } from '../state/session.js';
+import type { Catalogue } from './catalogue-types.js';
 import type { CallContext } from './call-context.js';
 
 /** A tool result as returned to MCP (`CallToolResult`), kept to the fields we produce. */
@@ -39,6 +40,8 @@ export interface ToolService {
   callTool(name: string, args: Record<string, unknown> | undefined, ctx: CallContext): Promise<ToolResult>;
   /** The one-time page kinds of the backend's overrides. */
   readonly pages?: Readonly<Record<string, InteractionPageKind>>;
+  /** Resources, prompts and completion served beside the tools (consistent with the tools served). */
+  readonly catalogue?: Catalogue;
   /** Runs the overrides' `onSessionEnd` for an ended session of this backend; never rejects. */
   endSession?(sessionId: string, record: SessionRecord, reason: SessionEndReason): Promise<void>;
 }
