@@ -37,7 +37,15 @@ export interface InstanceOptions {
 /** Starts an instance on a port the OS picks, and keeps that port for its restarts. */
 export async function startFinmcpInstance(options: InstanceOptions): Promise<FinmcpInstance> {
   let logs = '';
-  let child = await spawnServing(options, 0, (text) => (logs += text));
+  let child: { process: ChildProcess; port: number } | undefined;
+  // `--port 0`: the CLI picks a free port and binds it a moment later; a parallel test taking it in between is retried.
+  for (let attempt = 1; child === undefined; attempt++) {
+    try {
+      child = await spawnServing(options, 0, (text) => (logs += text));
+    } catch (error) {
+      if (attempt >= 3 || !(error instanceof Error) || !error.message.includes('EADDRINUSE')) throw error;
+    }
+  }
   const port = child.port;
   let current = child.process;
   return {
