@@ -29,11 +29,11 @@ function buildInput(
 ): { schema: JsonSchema; parameters: ParameterBinding[]; body?: BodyBinding } {
   const converter = new SchemaConverter(document, 'input', options);
   const requestBody = operation.requestBody;
-  const toolParameters = operation.parameters.filter((p) => isToolParameter(p, operation.idempotencyHeader));
+  const inputs = (p: ParameterInput): boolean => isToolParameter(p, operation.idempotencyHeader);
   // A definition reached from several inputs (or several times from one) is written once in the input's `$defs`.
-  const raws = [...toolParameters.map((p) => p.schema ?? {}), requestBody?.schema ?? {}];
+  const raws = [...operation.parameters.filter(inputs).map((p) => p.schema ?? {}), requestBody?.schema ?? {}];
   converter.shareAcross(raws, requestBody?.schema);
-  const parts: Array<InputPart<InputSource>> = toolParameters.map((parameter) => ({
+  const parts: Array<InputPart<InputSource>> = operation.parameters.filter(inputs).map((parameter) => ({
     in: parameter.in,
     name: parameter.name,
     schema: parameterSchema(parameter, converter),

@@ -31,7 +31,7 @@ import { answerCatalogue, catalogueCapabilities, isCatalogueMethod } from './cat
 import type { Catalogue } from '../core/catalogue-types.js';
 import { readEnvelope, isEnvelopeRefusal, type Envelope } from './envelope.js';
 import { LiveElicitor, RoundTripElicitor, callBinding, elicitationModes, type CallElicitor, type CallPages } from './elicitation.js';
-import { InteractionPages } from '../pages/interaction-pages.js';
+import { InteractionPages } from '../state/interaction-pages.js';
 import { OnceGuard, STILL_RUNNING, tooLargeToReplay, type RecordedAnswer } from './once.js';
 import { newNonce, RequestStateSeal } from './request-state.js';
 import { MemoryInteractionStore, type InteractionStore } from '../state/interaction-store.js';

@@ -42,7 +42,8 @@ export class OnceGuard {
 
   /** Claims `nonce`; when it was claimed already, waits (up to the replay wait) for the first execution's answer. */
   async claim(nonce: string): Promise<ClaimOutcome> {
-    if (await this.#store.claim(KIND, nonce, JSON.stringify({ s: 'running' } satisfies Stored), CLAIM_TTL_MS)) return { first: true };
+    if (await this.#store.claim(KIND, nonce, JSON.stringify({ s: 'running' } satisfies Stored), CLAIM_TTL_MS))
+      return { first: true };
     const deadline = Date.now() + this.#waitMs;
     for (;;) {
       const answer = this.#answerOf(await this.#store.get(KIND, nonce));
@@ -53,7 +54,8 @@ export class OnceGuard {
 
   /** Records the answer of the execution that claimed `nonce` (bounded in size). */
   async record(nonce: string, answer: RecordedAnswer): Promise<void> {
-    const kept: RecordedAnswer = 'result' in answer && answer.result.length > MAX_RECORDED_CHARS ? { tooLarge: answer.result.length } : answer;
+    const kept: RecordedAnswer =
+      'result' in answer && answer.result.length > MAX_RECORDED_CHARS ? { tooLarge: answer.result.length } : answer;
     await this.#store.put(KIND, nonce, JSON.stringify({ s: 'done', a: kept } satisfies Stored), CLAIM_TTL_MS);
   }
 

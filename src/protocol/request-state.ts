@@ -26,6 +26,7 @@ export interface StateBinding {
 
 /** Seals and opens request states under one key. */
 export class RequestStateSeal {
+  /** Made on first use when not configured, not at module load: Cloudflare Workers forbid random values in global scope. */
   #key: Buffer | undefined;
 
   /** `secret`: the configured state key's bytes (FINMCP_STATE_KEY); absent: a random key, made on first use. */

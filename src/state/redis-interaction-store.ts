@@ -92,7 +92,11 @@ export class RedisInteractionStore implements InteractionStore {
   #open(key: string, stored: Buffer | null): string | undefined {
     if (stored === null) return undefined;
     const value = this.#box.open(stored, key);
-    if (value === undefined) this.#logger?.warn({ key: this.#box.name('log', key).slice(0, 16) }, 'state record failed authentication: ignored');
+    if (value === undefined)
+      this.#logger?.warn(
+        { key: this.#box.name('log', key).slice(0, 16) },
+        'state record failed authentication: ignored',
+      );
     return value;
   }
 }

@@ -18,16 +18,32 @@ import type { ToolService } from '../../src/core/tool-service-api.js';
 import { createLogger } from '../../src/log.js';
 import { reply, startFaultBackend, type FaultBackend } from '../../testkit/fault-backend.js';
 
-const responses = [{ status: '201', description: 'Created.', contentType: 'application/json', schema: { type: 'object' } }];
+const responses = [
+  { status: '201', description: 'Created.', contentType: 'application/json', schema: { type: 'object' } },
+];
 const keyParameter = { name: 'Idempotency-Key', in: 'header' as const, required: false, schema: { type: 'string' } };
 
 function operation(extra: Partial<OperationInput>): OperationInput {
-  return { method: 'post', path: '/payments', operationId: 'createPayment', deprecated: false, tags: [], parameters: [], responses, security: [], ...extra };
+  return {
+    method: 'post',
+    path: '/payments',
+    operationId: 'createPayment',
+    deprecated: false,
+    tags: [],
+    parameters: [],
+    responses,
+    security: [],
+    ...extra,
+  };
 }
 
 describe('codegen: the idempotency header', () => {
   it('an Idempotency-Key header parameter is the idempotency header, not a tool input', () => {
-    const document = { paths: { '/payments': { post: { parameters: [keyParameter], responses: { '201': { description: 'Created.' } } } } } };
+    const document = {
+      paths: {
+        '/payments': { post: { parameters: [keyParameter], responses: { '201': { description: 'Created.' } } } },
+      },
+    };
     const input = operationInput({ method: 'post', path: '/payments' }, document);
     expect(input.idempotencyHeader).toBe('Idempotency-Key');
     const descriptor = buildDescriptor(input, 'createPayment', document);
@@ -50,7 +66,9 @@ describe('codegen: the idempotency header', () => {
     };
     const input = operationInput({ method: 'post', path: '/payments' }, document);
     expect(input.idempotencyHeader).toBe('X-Request-Token');
-    expect(buildDescriptor(input, 'createPayment', document).inputSchema).not.toHaveProperty('properties.X-Request-Token');
+    expect(buildDescriptor(input, 'createPayment', document).inputSchema).not.toHaveProperty(
+      'properties.X-Request-Token',
+    );
     expect(buildDescriptor(operation({}), 'createPayment', {}).operation).not.toHaveProperty('idempotencyHeader');
   });
 });
@@ -61,15 +79,31 @@ let http: BackendHttp;
 let service: ToolService;
 
 function descriptor(name: string, path: string, idempotencyHeader?: string): ToolDescriptor {
-  const built = buildDescriptor(operation({ path, operationId: name, ...(idempotencyHeader === undefined ? {} : { idempotencyHeader }) }), name, {});
-  return { ...built, inputSchema: { type: 'object', properties: { amount: { type: 'integer' } } }, body: { kind: 'properties', contentType: 'application/json', required: true, fields: [{ property: 'amount', name: 'amount' }] } };
+  const built = buildDescriptor(
+    operation({ path, operationId: name, ...(idempotencyHeader === undefined ? {} : { idempotencyHeader }) }),
+    name,
+    {},
+  );
+  return {
+    ...built,
+    inputSchema: { type: 'object', properties: { amount: { type: 'integer' } } },
+    body: {
+      kind: 'properties',
+      contentType: 'application/json',
+      required: true,
+      fields: [{ property: 'amount', name: 'amount' }],
+    },
+  };
 }
 
 beforeAll(async () => {
   backend = await startFaultBackend();
   // One attempt per request would hide a retry: three are allowed, as by default.
   http = createBackendHttp({ baseUrl: backend.url, maxAttempts: 3, timeoutMs: 5_000, retryBaseDelayMs: 1 });
-  const tools = [descriptor('createPayment', '/payments', 'Idempotency-Key'), descriptor('createTransfer', '/transfers')];
+  const tools = [
+    descriptor('createPayment', '/payments', 'Idempotency-Key'),
+    descriptor('createTransfer', '/transfers'),
+  ];
   const generated: GeneratedBackend = {
     name: 'acme',
     title: 'Acme',
@@ -78,7 +112,9 @@ beforeAll(async () => {
     servers: [],
     securitySchemes: {},
     tools,
-    validators: Object.fromEntries(tools.map((t) => [t.name, ajv.compile(t.inputSchema) as unknown as PrecompiledValidator])),
+    validators: Object.fromEntries(
+      tools.map((t) => [t.name, ajv.compile(t.inputSchema) as unknown as PrecompiledValidator]),
+    ),
   };
   service = createToolService({ generated, overrides: {} }, { http, logger: createLogger({ level: 'silent' }) });
 });
@@ -115,13 +151,19 @@ describe('runtime: idempotency keys and unknown outcomes', () => {
   it.each([
     ['the connection drops after the request was sent', reply.reset({ delayMs: 50 })],
     ['the backend does not answer in time', reply.hang()],
-  ])('a write whose %s says "Outcome unknown" and is sent once, never retried', async (_label, fault) => {
-    backend.clearScripts();
-    backend.script('POST /transfers', fault);
-    const before = backend.requestsTo('POST /transfers').length;
-    const result = await service.callTool('createTransfer', { amount: 7 }, ctx('n-2'));
-    expect(result.isError).toBe(true);
-    expect(result.content[0]?.text).toMatch(/^Outcome unknown: POST was sent to the backend, but .*it may or may not have been carried out, and it was not retried/);
-    expect(backend.requestsTo('POST /transfers').length - before).toBe(1);
-  }, 30_000);
+  ])(
+    'a write whose %s says "Outcome unknown" and is sent once, never retried',
+    async (_label, fault) => {
+      backend.clearScripts();
+      backend.script('POST /transfers', fault);
+      const before = backend.requestsTo('POST /transfers').length;
+      const result = await service.callTool('createTransfer', { amount: 7 }, ctx('n-2'));
+      expect(result.isError).toBe(true);
+      expect(result.content[0]?.text).toMatch(
+        /^Outcome unknown: POST was sent to the backend, but .*it may or may not have been carried out, and it was not retried/,
+      );
+      expect(backend.requestsTo('POST /transfers').length - before).toBe(1);
+    },
+    30_000,
+  );
 });

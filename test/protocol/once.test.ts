@@ -14,7 +14,8 @@ describe('OnceGuard', () => {
     const first = await claims[0]!;
     expect(first).toEqual({ first: true });
     setTimeout(() => void guard.record('n1', { result: '{"ok":true}' }), 150);
-    for (const replay of await Promise.all(claims.slice(1))) expect(replay).toEqual({ first: false, answer: { result: '{"ok":true}' } });
+    for (const replay of await Promise.all(claims.slice(1)))
+      expect(replay).toEqual({ first: false, answer: { result: '{"ok":true}' } });
   });
 
   it('a replay that outwaits the first execution gets no answer (still in progress); a huge answer is kept as its size', async () => {

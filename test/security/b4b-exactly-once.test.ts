@@ -26,7 +26,10 @@ const FORM = { elicitation: { form: {} } };
 const ACCEPT = { confirm_create_entity: { action: 'accept', content: { confirm: true } } };
 const logger = createLogger({ level: process.env['TEST_LOG_LEVEL'] ?? 'silent' });
 const keys = Array.from({ length: 16 }, (_v, i) => `once${i}-${randomBytes(12).toString('hex')}`);
-const settings = { FINMCP_API_KEYS: keys.map((k, i) => `caller${i}:${k}`).join(','), FINMCP_RATE_LIMIT_PER_MINUTE: '0' };
+const settings = {
+  FINMCP_API_KEYS: keys.map((k, i) => `caller${i}:${k}`).join(','),
+  FINMCP_RATE_LIMIT_PER_MINUTE: '0',
+};
 
 let stub: B4bStub;
 let redis: RedisServer;
@@ -37,7 +40,10 @@ let nextKey = 0;
 beforeAll(async () => {
   [stub, redis] = await Promise.all([startB4bStub(), startRedisServer()]);
   const onRedis = { ...settings, FINMCP_STATE_STORE: redis.url, FINMCP_STATE_KEY: randomBytes(32).toString('base64') };
-  const started = await Promise.all([serveB4bOverHttp(stub, settings, logger), ...[0, 1, 2].map(() => serveB4bOverHttp(stub, onRedis, logger))]);
+  const started = await Promise.all([
+    serveB4bOverHttp(stub, settings, logger),
+    ...[0, 1, 2].map(() => serveB4bOverHttp(stub, onRedis, logger)),
+  ]);
   memory = started[0]!;
   shared.push(...started.slice(1));
 }, 120_000);
@@ -59,7 +65,11 @@ async function signedInCaller(endpoint: string): Promise<string> {
 }
 
 /** The confirmation round trip: the question, then the confirmed retry. Returns the retry's options and its answer. */
-async function confirmOnce(endpoint: string, apiKey: string, args: Record<string, unknown>): Promise<{ retry: { requestState: string; inputResponses: Record<string, unknown> }; first: ModernAnswer }> {
+async function confirmOnce(
+  endpoint: string,
+  apiKey: string,
+  args: Record<string, unknown>,
+): Promise<{ retry: { requestState: string; inputResponses: Record<string, unknown> }; first: ModernAnswer }> {
   const question = await modernCall(endpoint, apiKey, 'create_entity', args, { capabilities: FORM });
   expect(question.result?.resultType).toBe('input_required');
   const retry = { requestState: question.result!.requestState!, inputResponses: ACCEPT };
@@ -69,7 +79,14 @@ async function confirmOnce(endpoint: string, apiKey: string, args: Record<string
 }
 
 function entity(tag: string): Record<string, unknown> {
-  return { name: `Entity ${tag}`, entity_type: 'COMPANY', tax_code: '0312345678', address: '1 Lê Lợi', city: 'Hồ Chí Minh', country: 'VN' };
+  return {
+    name: `Entity ${tag}`,
+    entity_type: 'COMPANY',
+    tax_code: '0312345678',
+    address: '1 Lê Lợi',
+    city: 'Hồ Chí Minh',
+    country: 'VN',
+  };
 }
 
 /** Reverses the member order of an object. */
@@ -93,16 +110,27 @@ describe.each(setups)('a confirmed create_entity replayed, %s', (_label, endpoin
     expect(stub.requestsTo('POST', ENTITIES).length - before).toBe(1);
 
     const sequential: ModernAnswer[] = [];
-    for (let i = 0; i < 10; i++) sequential.push(await modernCall(spread[(i + 1) % spread.length]!, apiKey, 'create_entity', args, { capabilities: FORM, ...retry }));
+    for (let i = 0; i < 10; i++)
+      sequential.push(
+        await modernCall(spread[(i + 1) % spread.length]!, apiKey, 'create_entity', args, {
+          capabilities: FORM,
+          ...retry,
+        }),
+      );
     const parallel = await Promise.all(
-      Array.from({ length: 10 }, (_v, i) => modernCall(spread[i % spread.length]!, apiKey, 'create_entity', args, { capabilities: FORM, ...retry })),
+      Array.from({ length: 10 }, (_v, i) =>
+        modernCall(spread[i % spread.length]!, apiKey, 'create_entity', args, { capabilities: FORM, ...retry }),
+      ),
     );
     for (const replay of [...sequential, ...parallel]) {
       expect(replay.status).toBe(200);
       expect(replay.result).toEqual(first.result);
     }
     // Keys reordered, and a client that no longer declares elicitation: the same claimed state, nothing written.
-    const shuffled = await modernCall(spread.at(-1)!, apiKey, 'create_entity', reordered(args), { capabilities: FORM, ...retry });
+    const shuffled = await modernCall(spread.at(-1)!, apiKey, 'create_entity', reordered(args), {
+      capabilities: FORM,
+      ...retry,
+    });
     const undeclared = await modernCall(spread.at(-1)!, apiKey, 'create_entity', args, retry);
     expect(shuffled.result).toEqual(first.result);
     expect(undeclared.result).toEqual(first.result);
@@ -117,7 +145,9 @@ describe.each(setups)('a confirmed create_entity replayed, %s', (_label, endpoin
     const retry = { requestState: question.result!.requestState!, inputResponses: ACCEPT };
     const before = stub.requestsTo('POST', ENTITIES).length;
     const answers = await Promise.all(
-      Array.from({ length: 10 }, (_v, i) => modernCall(spread[i % spread.length]!, apiKey, 'create_entity', args, { capabilities: FORM, ...retry })),
+      Array.from({ length: 10 }, (_v, i) =>
+        modernCall(spread[i % spread.length]!, apiKey, 'create_entity', args, { capabilities: FORM, ...retry }),
+      ),
     );
     expect(stub.requestsTo('POST', ENTITIES).length - before).toBe(1);
     const first = answers.find((a) => a.result?.isError !== true);
@@ -143,7 +173,12 @@ describe('what a replay cannot do', () => {
 });
 
 /** POSTs the sign-in form to `pageUrl`, moved to `origin` (another instance serving the same page). */
-async function submitPage(pageUrl: string, origin: string, phone: string, password: string): Promise<{ status: number; text: string }> {
+async function submitPage(
+  pageUrl: string,
+  origin: string,
+  phone: string,
+  password: string,
+): Promise<{ status: number; text: string }> {
   const url = new URL(new URL(pageUrl).pathname, origin);
   const res = await fetch(url, {
     method: 'POST',
@@ -169,13 +204,16 @@ describe.each(setups)('a sign-in link, %s', (_label, endpoints) => {
     const link = await signInLink(spread[0]!, apiKey);
     const before = stub.requestsTo('POST', '/api/v1/auth/login').length;
     const guesses = await Promise.all(
-      Array.from({ length: 40 }, (_v, i) => submitPage(link, new URL(spread[i % spread.length]!).origin, u.phone, `Wrong-guess-${i}`)),
+      Array.from({ length: 40 }, (_v, i) =>
+        submitPage(link, new URL(spread[i % spread.length]!).origin, u.phone, `Wrong-guess-${i}`),
+      ),
     );
     expect(stub.requestsTo('POST', '/api/v1/auth/login').length - before).toBeLessThanOrEqual(5);
     expect(guesses.filter((g) => g.status === 200 && /Login failed/.test(g.text)).length).toBeLessThanOrEqual(5);
     for (const guess of guesses) expect(guess.text).not.toMatch(/Wrong-guess/);
     // Used up: even the right password no longer signs in through it, on any instance.
-    for (const endpoint of spread) expect((await submitPage(link, new URL(endpoint).origin, u.phone, u.password)).status).toBe(404);
+    for (const endpoint of spread)
+      expect((await submitPage(link, new URL(endpoint).origin, u.phone, u.password)).status).toBe(404);
   }, 120_000);
 
   it('a link made on one instance signs the caller in through another; the retry on a third is signed in', async () => {
@@ -186,7 +224,13 @@ describe.each(setups)('a sign-in link, %s', (_label, endpoints) => {
     const done = await submitPage(link, new URL(spread.at(-1)!).origin, u.phone, u.password);
     expect(done.status).toBe(200);
     expect(done.text).toContain(u.email);
-    const retried = await modernCall(spread[1 % spread.length]!, apiKey, 'login', {}, { capabilities: { elicitation: { url: {} } } });
+    const retried = await modernCall(
+      spread[1 % spread.length]!,
+      apiKey,
+      'login',
+      {},
+      { capabilities: { elicitation: { url: {} } } },
+    );
     expect(retried.result?.structuredContent).toMatchObject({ success: true, email: u.email });
   }, 120_000);
 });
@@ -209,10 +253,18 @@ describe('a 2025-11-25 confirmation over HTTP, every request to the next of thre
       asked.push((request.params as { message: string }).message);
       return { action: 'accept', content: { confirm: true } };
     });
-    await client.connect(new StreamableHTTPClientTransport(new URL(endpointOf(shared[0]!)), { requestInit: { headers: { authorization: `Bearer ${apiKey}` } }, fetch: roundRobin }));
+    await client.connect(
+      new StreamableHTTPClientTransport(new URL(endpointOf(shared[0]!)), {
+        requestInit: { headers: { authorization: `Bearer ${apiKey}` } },
+        fetch: roundRobin,
+      }),
+    );
     try {
       expect(client.getProtocolEra()).toBe('legacy');
-      expect(((await client.callTool({ name: 'login', arguments: { phone: u.phone, password: u.password } })) as ToolResult).isError).not.toBe(true);
+      expect(
+        ((await client.callTool({ name: 'login', arguments: { phone: u.phone, password: u.password } })) as ToolResult)
+          .isError,
+      ).not.toBe(true);
       const before = stub.requestsTo('POST', ENTITIES).length;
       const args = entity(randomBytes(4).toString('hex'));
       const result = (await client.callTool({ name: 'create_entity', arguments: args })) as ToolResult;

@@ -17,14 +17,25 @@ export interface ModernCallOptions {
 /** The JSON-RPC answer of a call: `result` or `error`, and the HTTP status. */
 export interface ModernAnswer {
   status: number;
-  result?: Record<string, unknown> & { resultType?: string; requestState?: string; isError?: boolean; content?: Array<{ text: string }> };
+  result?: Record<string, unknown> & {
+    resultType?: string;
+    requestState?: string;
+    isError?: boolean;
+    content?: Array<{ text: string }>;
+  };
   error?: { code: number; message: string };
 }
 
 let nextId = 1;
 
 /** POSTs one 2026-07-28 `tools/call` to `endpoint` as the API key's caller. */
-export async function modernCall(endpoint: string, apiKey: string, name: string, args: Record<string, unknown>, options: ModernCallOptions = {}): Promise<ModernAnswer> {
+export async function modernCall(
+  endpoint: string,
+  apiKey: string,
+  name: string,
+  args: Record<string, unknown>,
+  options: ModernCallOptions = {},
+): Promise<ModernAnswer> {
   const params: Record<string, unknown> = {
     name,
     arguments: args,
@@ -49,7 +60,11 @@ export async function modernCall(endpoint: string, apiKey: string, name: string,
     body: JSON.stringify({ jsonrpc: '2.0', id: nextId++, method: 'tools/call', params }),
   });
   const body = (await res.json()) as { result?: ModernAnswer['result']; error?: ModernAnswer['error'] };
-  return { status: res.status, ...(body.result === undefined ? {} : { result: body.result }), ...(body.error === undefined ? {} : { error: body.error }) };
+  return {
+    status: res.status,
+    ...(body.result === undefined ? {} : { result: body.result }),
+    ...(body.error === undefined ? {} : { error: body.error }),
+  };
 }
 
 /** The text of a tool result. */

@@ -105,7 +105,7 @@ export class CallStreams {
     const { sessionId, session } = caller;
     if (method !== 'tools/call' || sessionId === undefined || session === undefined) return undefined;
     if (elicitationModes(session.get(CLIENT_CAPABILITIES_STATE_KEY))?.form !== true) return undefined;
-    const stream = new CallStream((id) => this.#share(stream, sessionId, id));
+    const stream = new CallStream((id) => void this.#share(stream, sessionId, id));
     let set = this.#bySession.get(sessionId);
     if (set === undefined) this.#bySession.set(sessionId, (set = new Set()));
     set.add(stream);

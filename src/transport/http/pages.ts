@@ -1,5 +1,5 @@
 /**
- * Serving the one-time pages of URL-mode elicitation (src/pages/interaction-pages.ts) at
+ * Serving the one-time pages of URL-mode elicitation (src/state/interaction-pages.ts) at
  * `GET|POST /<backend>/elicitation/<id>`. The page is the user's, in a browser: no MCP headers, no inbound
  * credential (the unguessable id is the capability, and it only ever acts for the caller who asked for it).
  * Pages are found in the state store, so any instance serves any page; a submitted form is counted there before
@@ -14,7 +14,7 @@ import type { InteractionPageKind, ToolService } from '../../core/tool-service-a
 import type { CallContext } from '../../core/call-context.js';
 import type { SessionHandle, SessionStore } from '../../state/session.js';
 import { htmlPage } from '../../pages/html.js';
-import { InteractionPages, type PageRecord } from '../../pages/interaction-pages.js';
+import { InteractionPages, type PageRecord } from '../../state/interaction-pages.js';
 import { callerHandle } from '../../state/caller-state.js';
 import type { InteractionStore } from '../../state/interaction-store.js';
 import { createSessionHandle } from '../../state/session-store.js';

@@ -16,7 +16,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import type { Principal } from '../auth/inbound-auth.js';
-import type { InteractionStore } from '../state/interaction-store.js';
+import type { InteractionStore } from './interaction-store.js';
 
 /** One open page, as stored. */
 export interface PageRecord {
