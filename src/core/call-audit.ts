@@ -31,7 +31,6 @@ export function watchConfirmations(ctx: CallContext): ConfirmationWatch {
     form: inner.form,
     url: inner.url,
     ...(inner.pageBase === undefined ? {} : { pageBase: inner.pageBase }),
-    openPage: (kind, data) => inner.openPage(kind, data),
     ask: async (key, request) => {
       const answer = await inner.ask(key, request);
       // URL-mode questions are sign-ins, not confirmations.
