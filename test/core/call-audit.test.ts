@@ -57,6 +57,9 @@ class Asker implements Elicitor {
   async ask(_key: string, _request: ElicitRequest): Promise<ElicitAnswer> {
     return this.#answers.shift()!;
   }
+  async openPage(kind: string, _data: Record<string, unknown>): Promise<string> {
+    return `http://pages.example/${kind}/${this.#answers.length}`;
+  }
   remaining(): number {
     return this.#answers.length;
   }
@@ -66,7 +69,7 @@ describe('watchConfirmations', () => {
   it('notes the last form answer, ignores URL sign-ins, and keeps the elicitor working', async () => {
     const inner = new Asker([{ action: 'decline' }, { action: 'accept', content: { confirm: true } }, { action: 'cancel' }]);
     const watch = watchConfirmations({ ...ctx, elicit: inner });
-    const elicit = watch.ctx.elicit as Asker;
+    const elicit = watch.ctx.elicit as unknown as Asker;
     expect(elicit.form).toBe(true);
     expect(await elicit.ask('a', { mode: 'form', message: 'm', requestedSchema: {} })).toEqual({ action: 'decline' });
     expect(await elicit.ask('b', { mode: 'form', message: 'm', requestedSchema: {} })).toMatchObject({ action: 'accept' });
@@ -74,6 +77,7 @@ describe('watchConfirmations', () => {
     await elicit.ask('c', { mode: 'url', message: 'sign in', url: 'http://x', elicitationId: 'e' });
     expect(watch.last).toBe('accept');
     expect(elicit.remaining()).toBe(0);
+    expect(await elicit.openPage('sign-in', {})).toBe('http://pages.example/sign-in/0');
   });
 
   it('leaves a context without an elicitor as it is', () => {
