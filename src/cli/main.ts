@@ -97,7 +97,7 @@ export function buildProgram(): Command {
     .option('-n <count>', 'how many records', '20')
     .action(async (file: string | undefined, options: { n: string }) => {
       const { runAuditTail } = await import('./audit.js');
-      await runAuditTail(file, Number(options.n));
+      await runAuditTail(file, options.n);
     });
 
   return program;

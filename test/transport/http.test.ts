@@ -609,6 +609,27 @@ describe('createHttpServer shutdown', () => {
     await expect(post(run, 'plain', rpc(2, 'tools/list'))).rejects.toThrow(/ECONNREFUSED/);
   });
 
+  it('while draining, serves what arrives on open connections (then closes them), answers /healthz 503, refuses new connections', async () => {
+    // A balancer may be sending on a kept-alive connection at the very moment the drain starts: that request is
+    // served, not dropped (it may not be resent elsewhere once it reached an instance).
+    const run = await start();
+    const [first, second] = [new Agent({ keepAlive: true, maxSockets: 1 }), new Agent({ keepAlive: true, maxSockets: 1 })];
+    for (const agent of [first, second]) expect((await post(run, 'plain', rpc(1, 'tools/list'), {}, agent)).status).toBe(200);
+    const inflight = post(run, 'plain', rpc(2, 'tools/call', { name: 'slow', arguments: { ms: 2_000, tag: 'draining' } }));
+    await untilStarted(run.plain, 'draining');
+    const closed = run.handle.close(30_000);
+    const served = await post(run, 'plain', rpc(3, 'tools/list'), {}, first);
+    expect(served.status).toBe(200);
+    expect(served.headers['connection']).toBe('close');
+    const health = await rawRequest(run.url, { path: '/healthz', method: 'GET' }, second);
+    expect(health.status).toBe(503);
+    expect(health.json).toEqual({ status: 'draining' });
+    await expect(post(run, 'plain', rpc(4, 'tools/list'))).rejects.toThrow(/ECONNREFUSED/);
+    expect((await inflight).status).toBe(200);
+    await closed;
+    for (const agent of [first, second]) agent.destroy();
+  });
+
   it('close() gives up after graceMs and aborts what is still running', async () => {
     // close() returning while the 60 s call runs, with the call aborted, shows it gave up after graceMs; the caller
     // still gets an answer: a JSON-RPC error saying the request was cancelled.
