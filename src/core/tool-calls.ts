@@ -8,7 +8,7 @@
  */
 import { isObject } from '../../contract/json.js';
 import type { BackendResponse } from '../backend/backend-types.js';
-import { type BackendCalls, type CallStats } from './backend-calls.js';
+import type { BackendCalls, CallStats } from './backend-calls.js';
 import type { CallContext } from './call-context.js';
 import { describeHttpError } from './http-problem.js';
 import type { ExtraTool, GeneratedTool, ServedBase } from './served-tools.js';
