@@ -105,33 +105,108 @@ function loadUndici(): Promise<Undici> {
 
 /** Creates the pooled client for one backend. */
 export function createBackendHttp(options: BackendHttpOptions): BackendHttp {
-  const url = new URL(options.baseUrl);
-  const basePath = url.pathname.replace(/\/+$/, '');
-  const connectTimeoutMs = options.connectTimeoutMs ?? SETTINGS.connectTimeoutMs.default;
-  const timeoutMs = options.timeoutMs ?? SETTINGS.timeoutMs.default;
-  const maxAttempts = Math.max(1, options.maxAttempts ?? SETTINGS.maxAttempts.default);
-  const baseDelay = options.retryBaseDelayMs ?? 200;
-  const maxDelay = options.retryMaxDelayMs ?? 5000;
-  const maxBodyBytes = options.maxBodyBytes ?? 32 * 1024 * 1024;
-  const logger = options.logger;
-  let pool: Pool | undefined;
-  let closed = false;
-  const createPool = (loaded: Undici): Pool =>
-    (pool ??= new loaded.Pool(url.origin, {
-      connections: options.connections ?? 32,
+  return new PooledBackendHttp(options);
+}
+
+/** The limits of one backend's client, with their defaults filled in. */
+interface ClientLimits {
+  connectTimeoutMs: number;
+  timeoutMs: number;
+  maxAttempts: number;
+  baseDelay: number;
+  maxDelay: number;
+  maxBodyBytes: number;
+}
+
+function clientLimits(options: BackendHttpOptions): ClientLimits {
+  return {
+    connectTimeoutMs: options.connectTimeoutMs ?? SETTINGS.connectTimeoutMs.default,
+    timeoutMs: options.timeoutMs ?? SETTINGS.timeoutMs.default,
+    maxAttempts: Math.max(1, options.maxAttempts ?? SETTINGS.maxAttempts.default),
+    baseDelay: options.retryBaseDelayMs ?? 200,
+    maxDelay: options.retryMaxDelayMs ?? 5000,
+    maxBodyBytes: options.maxBodyBytes ?? 32 * 1024 * 1024,
+  };
+}
+
+/** The pooled client: one undici pool per backend origin, created on the first request. */
+class PooledBackendHttp implements BackendHttp {
+  readonly baseUrl: string;
+  readonly #origin: string;
+  readonly #basePath: string;
+  readonly #limits: ClientLimits;
+  readonly #connections: number;
+  readonly #logger: Logger | undefined;
+  #pool: Pool | undefined;
+  #closed = false;
+
+  constructor(options: BackendHttpOptions) {
+    const url = new URL(options.baseUrl);
+    this.baseUrl = options.baseUrl;
+    this.#origin = url.origin;
+    this.#basePath = url.pathname.replace(/\/+$/, '');
+    this.#limits = clientLimits(options);
+    this.#connections = options.connections ?? 32;
+    this.#logger = options.logger;
+  }
+
+  /** Sends one request, retrying as allowed (a bound function: callers may pass it on). */
+  readonly send = async (req: BackendRequest): Promise<BackendHttpResponse> => {
+    const fullPath = this.#basePath + req.path + (req.query ? `?${req.query}` : '');
+    // Caller headers first, then ours: the request id is always the one we log. A copy: callers may reuse theirs.
+    const headers = { ...req.headers, 'x-request-id': req.requestId };
+    const { maxAttempts, baseDelay, maxDelay } = this.#limits;
+    for (let n = 1; ; n++) {
+      if (req.signal?.aborted === true) throw new BackendHttpError('aborted', 'request cancelled', n - 1);
+      let res: BackendHttpResponse;
+      try {
+        res = await this.#attempt(req, fullPath, headers, n);
+      } catch (err) {
+        const e = err as BackendHttpError;
+        const retryable =
+          n < maxAttempts &&
+          (e.kind === 'connect' || (e.kind === 'reset' && req.idempotent) || (e.kind === 'network' && req.idempotent));
+        if (!retryable) throw e;
+        const delay = backoff(n, baseDelay, maxDelay);
+        this.#logger?.debug({ requestId: req.requestId, attempt: n, error: e.kind, delayMs: delay }, 'backend retry');
+        await sleep(delay, req.signal, n);
+        continue;
+      }
+      if (!req.idempotent || n >= maxAttempts || !RETRY_STATUSES.has(res.status)) return res;
+      const retryAfter = parseRetryAfter(res.headers['retry-after']);
+      if (retryAfter !== undefined && retryAfter > maxDelay) return res;
+      const delay = retryAfter ?? backoff(n, baseDelay, maxDelay);
+      this.#logger?.debug({ requestId: req.requestId, attempt: n, status: res.status, delayMs: delay }, 'backend retry');
+      await sleep(delay, req.signal, n);
+    }
+  };
+
+  readonly close = async (): Promise<void> => {
+    this.#closed = true;
+    await this.#pool?.close();
+  };
+
+  #createPool(loaded: Undici): Pool {
+    const { connectTimeoutMs, timeoutMs } = this.#limits;
+    this.#pool ??= new loaded.Pool(this.#origin, {
+      connections: this.#connections,
       connect: { timeout: connectTimeoutMs },
       // The per-attempt timer below is the real limit; these only keep undici from using its 300 s defaults.
       headersTimeout: timeoutMs,
       bodyTimeout: timeoutMs,
       keepAliveTimeout: 4000,
-    }));
+    });
+    return this.#pool;
+  }
 
-  async function attempt(
+  /** One attempt, bounded by the per-attempt timer and the caller's cancellation. */
+  async #attempt(
     req: BackendRequest,
     fullPath: string,
     headers: Record<string, string>,
     attemptNo: number,
   ): Promise<BackendHttpResponse> {
+    const { timeoutMs, connectTimeoutMs, maxBodyBytes } = this.#limits;
     const controller = new AbortController();
     let timedOut = false;
     const timer = setTimeout(() => {
@@ -141,9 +216,9 @@ export function createBackendHttp(options: BackendHttpOptions): BackendHttp {
     const onCallerAbort = (): void => controller.abort();
     req.signal?.addEventListener('abort', onCallerAbort, { once: true });
     try {
-      if (closed) throw new BackendHttpError('reset', 'backend closed the connection before answering (UND_ERR_CLOSED)', attemptNo);
+      if (this.#closed) throw new BackendHttpError('reset', 'backend closed the connection before answering (UND_ERR_CLOSED)', attemptNo);
       // Only the first call of the process waits for undici; later ones find the pool (no await, no allocation).
-      const dispatcher = pool ?? createPool(undici ?? (await loadUndici()));
+      const dispatcher = this.#pool ?? this.#createPool(undici ?? (await loadUndici()));
       const res = await dispatcher.request({
         method: req.method.toUpperCase() as Dispatcher.HttpMethod,
         path: fullPath,
@@ -166,44 +241,6 @@ export function createBackendHttp(options: BackendHttpOptions): BackendHttp {
       req.signal?.removeEventListener('abort', onCallerAbort);
     }
   }
-
-  async function send(req: BackendRequest): Promise<BackendHttpResponse> {
-    const fullPath = basePath + req.path + (req.query ? `?${req.query}` : '');
-    // Caller headers first, then ours: the request id is always the one we log. A copy: callers may reuse theirs.
-    const headers = { ...req.headers, 'x-request-id': req.requestId };
-    for (let n = 1; ; n++) {
-      if (req.signal?.aborted === true) throw new BackendHttpError('aborted', 'request cancelled', n - 1);
-      let res: BackendHttpResponse;
-      try {
-        res = await attempt(req, fullPath, headers, n);
-      } catch (err) {
-        const e = err as BackendHttpError;
-        const retryable =
-          n < maxAttempts &&
-          (e.kind === 'connect' || (e.kind === 'reset' && req.idempotent) || (e.kind === 'network' && req.idempotent));
-        if (!retryable) throw e;
-        const delay = backoff(n, baseDelay, maxDelay);
-        logger?.debug({ requestId: req.requestId, attempt: n, error: e.kind, delayMs: delay }, 'backend retry');
-        await sleep(delay, req.signal, n);
-        continue;
-      }
-      if (!req.idempotent || n >= maxAttempts || !RETRY_STATUSES.has(res.status)) return res;
-      const retryAfter = parseRetryAfter(res.headers['retry-after']);
-      if (retryAfter !== undefined && retryAfter > maxDelay) return res;
-      const delay = retryAfter ?? backoff(n, baseDelay, maxDelay);
-      logger?.debug({ requestId: req.requestId, attempt: n, status: res.status, delayMs: delay }, 'backend retry');
-      await sleep(delay, req.signal, n);
-    }
-  }
-
-  return {
-    baseUrl: options.baseUrl,
-    send,
-    close: async () => {
-      closed = true;
-      await pool?.close();
-    },
-  };
 }
 
 /** Full jitter (AWS Architecture Blog, "Exponential Backoff and Jitter"): uniform in [0, min(cap, base·2^(n-1))]. */
