@@ -94,8 +94,27 @@ function failure(text: string): ToolResult {
 
 /** Wraps a backend's ToolService in the three meta-tools. */
 export function dynamicToolService(inner: ToolService, descriptors: readonly ToolDescriptor[]): ToolService {
+  const entries = indexTools(inner.listTools(), descriptors);
+  const served = new Map(entries.map((entry) => [entry.tool.name, entry] as const));
+  return {
+    backend: inner.backend,
+    stateful: inner.stateful,
+    listTools: () => META_TOOLS as ListedTool[],
+    hasTool: (name) => META_TOOLS.some((tool) => tool.name === name),
+    callTool: async (name, args, ctx) => {
+      const given = args ?? {};
+      if (name === SEARCH.name) return search(entries, given);
+      if (name === DESCRIBE.name) return describe(served, given);
+      if (name === CALL.name) return call(inner, served, given, ctx);
+      return failure(`Unknown tool ${JSON.stringify(name)}`);
+    },
+  };
+}
+
+/** The served tools with the words each is searched by, by weight. */
+function indexTools(listed: readonly ListedTool[], descriptors: readonly ToolDescriptor[]): Entry[] {
   const byName = new Map(descriptors.map((d) => [d.name, d] as const));
-  const entries: Entry[] = inner.listTools().map((tool) => {
+  return listed.map((tool) => {
     const d = byName.get(tool.name);
     const tags = d?.operation.tags ?? [];
     return {
@@ -108,64 +127,60 @@ export function dynamicToolService(inner: ToolService, descriptors: readonly Too
       weak: new Set(words(tool.description ?? '')),
     };
   });
-  const served = new Map(entries.map((entry) => [entry.tool.name, entry] as const));
+}
 
-  function search(args: Record<string, unknown>): ToolResult {
-    const query = typeof args['query'] === 'string' ? args['query'] : '';
-    const limit = typeof args['limit'] === 'number' ? Math.min(50, Math.max(1, Math.floor(args['limit']))) : 10;
-    const terms = words(query).filter((word) => !STOP_WORDS.has(word));
-    if (terms.length === 0) return failure('Invalid arguments:\n- query: must contain at least one word');
-    const phrase = terms.join(' ');
-    const scored = entries
-      .map((entry) => ({
-        entry,
-        score:
-          terms.reduce((sum, term) => sum + (entry.strong.has(term) ? 3 : 0) + (entry.medium.has(term) ? 2 : 0) + (entry.weak.has(term) ? 1 : 0), 0) +
-          // The query said as the title says it: an exact title first, then titles containing the query.
-          (entry.phrase === phrase ? 10 : entry.phrase.includes(phrase) ? 4 : 0),
-      }))
-      .filter((item) => item.score > 0)
-      // Ties: the tool whose title says least beyond the query (the general operation before the specific ones).
-      .sort((a, b) => b.score - a.score || a.entry.phrase.length - b.entry.phrase.length || a.entry.tool.name.localeCompare(b.entry.tool.name))
-      .slice(0, limit);
-    return result({
-      tools: scored.map(({ entry }) => ({
-        name: entry.tool.name,
-        title: entry.tool.title ?? entry.tool.name,
-        operation: `${entry.method} ${entry.path}`.trim(),
-        readOnly: entry.tool.annotations?.readOnlyHint === true,
-      })),
-    });
+/** How well `entry` matches the query's `terms` (and the query said as one `phrase`); 0 for no match. */
+function score(entry: Entry, terms: readonly string[], phrase: string): number {
+  return (
+    terms.reduce((sum, term) => sum + (entry.strong.has(term) ? 3 : 0) + (entry.medium.has(term) ? 2 : 0) + (entry.weak.has(term) ? 1 : 0), 0) +
+    // The query said as the title says it: an exact title first, then titles containing the query.
+    (entry.phrase === phrase ? 10 : entry.phrase.includes(phrase) ? 4 : 0)
+  );
+}
+
+/** `search_tools`: the best-matching tools, best first. */
+function search(entries: readonly Entry[], args: Record<string, unknown>): ToolResult {
+  const query = typeof args['query'] === 'string' ? args['query'] : '';
+  const limit = typeof args['limit'] === 'number' ? Math.min(50, Math.max(1, Math.floor(args['limit']))) : 10;
+  const terms = words(query).filter((word) => !STOP_WORDS.has(word));
+  if (terms.length === 0) return failure('Invalid arguments:\n- query: must contain at least one word');
+  const phrase = terms.join(' ');
+  const scored = entries
+    .map((entry) => ({ entry, score: score(entry, terms, phrase) }))
+    .filter((item) => item.score > 0)
+    // Ties: the tool whose title says least beyond the query (the general operation before the specific ones).
+    .sort((a, b) => b.score - a.score || a.entry.phrase.length - b.entry.phrase.length || a.entry.tool.name.localeCompare(b.entry.tool.name))
+    .slice(0, limit);
+  return result({
+    tools: scored.map(({ entry }) => ({
+      name: entry.tool.name,
+      title: entry.tool.title ?? entry.tool.name,
+      operation: `${entry.method} ${entry.path}`.trim(),
+      readOnly: entry.tool.annotations?.readOnlyHint === true,
+    })),
+  });
+}
+
+/** `describe_tool`: one tool's full listing. */
+function describe(served: ReadonlyMap<string, Entry>, args: Record<string, unknown>): ToolResult {
+  const entry = typeof args['name'] === 'string' ? served.get(args['name']) : undefined;
+  if (entry === undefined) return failure(`Unknown tool ${JSON.stringify(args['name'])}: use search_tools to find one`);
+  const { name, title, description, inputSchema, annotations } = entry.tool;
+  return result({ name, title: title ?? name, description: description ?? '', inputSchema, annotations: annotations ?? {} });
+}
+
+/** `call_tool`: calls a served tool through the inner service. */
+async function call(
+  inner: ToolService,
+  served: ReadonlyMap<string, Entry>,
+  args: Record<string, unknown>,
+  ctx: CallContext,
+): Promise<ToolResult> {
+  const name = args['name'];
+  if (typeof name !== 'string' || !served.has(name)) return failure(`Unknown tool ${JSON.stringify(name)}: use search_tools to find one`);
+  const toolArgs = args['arguments'];
+  if (toolArgs !== undefined && (toolArgs === null || typeof toolArgs !== 'object' || Array.isArray(toolArgs))) {
+    return failure('Invalid arguments:\n- arguments: must be an object');
   }
-
-  function describe(args: Record<string, unknown>): ToolResult {
-    const entry = typeof args['name'] === 'string' ? served.get(args['name']) : undefined;
-    if (entry === undefined) return failure(`Unknown tool ${JSON.stringify(args['name'])}: use search_tools to find one`);
-    const { name, title, description, inputSchema, annotations } = entry.tool;
-    return result({ name, title: title ?? name, description: description ?? '', inputSchema, annotations: annotations ?? {} });
-  }
-
-  async function call(args: Record<string, unknown>, ctx: CallContext): Promise<ToolResult> {
-    const name = args['name'];
-    if (typeof name !== 'string' || !served.has(name)) return failure(`Unknown tool ${JSON.stringify(name)}: use search_tools to find one`);
-    const toolArgs = args['arguments'];
-    if (toolArgs !== undefined && (toolArgs === null || typeof toolArgs !== 'object' || Array.isArray(toolArgs))) {
-      return failure('Invalid arguments:\n- arguments: must be an object');
-    }
-    return inner.callTool(name, toolArgs as Record<string, unknown> | undefined, ctx);
-  }
-
-  return {
-    backend: inner.backend,
-    stateful: inner.stateful,
-    listTools: () => META_TOOLS as ListedTool[],
-    hasTool: (name) => META_TOOLS.some((tool) => tool.name === name),
-    callTool: async (name, args, ctx) => {
-      const given = args ?? {};
-      if (name === SEARCH.name) return search(given);
-      if (name === DESCRIBE.name) return describe(given);
-      if (name === CALL.name) return call(given, ctx);
-      return failure(`Unknown tool ${JSON.stringify(name)}`);
-    },
-  };
+  return inner.callTool(name, toolArgs as Record<string, unknown> | undefined, ctx);
 }
