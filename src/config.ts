@@ -94,6 +94,8 @@ export const SETTINGS = {
   timeoutMs: intSetting('FINMCP_TIMEOUT_MS', 30_000, 'Total time per backend attempt'),
   connectTimeoutMs: intSetting('FINMCP_CONNECT_TIMEOUT_MS', 5_000, 'Backend connect timeout'),
   maxAttempts: intSetting('FINMCP_MAX_ATTEMPTS', 3, 'Attempts for idempotent backend calls (429/502/503/504, connection errors)', { min: 1 }),
+  listPageSize: intSetting('FINMCP_LIST_PAGE_SIZE', 100, 'Tools per `tools/list` page; clients follow `nextCursor` for the rest (order is stable)', { min: 1 }),
+  listTokenBudget: intSetting('FINMCP_LIST_TOKEN_BUDGET', 50_000, 'Estimated model tokens of a full tool listing above which `serve` warns at start-up (pointing at --tools, --dynamic, --code)', { min: 1 }),
   maxResponseBytes: intSetting('FINMCP_MAX_RESPONSE_BYTES', 200_000, 'Tool results larger than this are cut, with a note saying how to get the rest'),
   headersTimeoutMs: intSetting('FINMCP_HEADERS_TIMEOUT_MS', 10_000, 'Time an HTTP client has to send its request headers (408 and closed after: slow clients cannot hold connections)', { min: 1 }),
   requestTimeoutMs: intSetting('FINMCP_REQUEST_TIMEOUT_MS', 60_000, 'Time an HTTP client has to send a whole request, body included (408 and closed after)', { min: 1 }),
@@ -108,8 +110,9 @@ export const SETTINGS = {
   stateStore: textSetting('FINMCP_STATE_STORE', 'memory', 'Where sessions, sign-ins and rate-limit buckets live: `memory` (one instance) or a `redis://` / `rediss://` URL shared by several instances (see docs/deployment.md)'),
   stateKey: textSetting('FINMCP_STATE_KEY', undefined, 'Base64 secret of at least 32 bytes that encrypts state at rest in Redis (AES-256-GCM) and hashes its key names; make one with `openssl rand -base64 32`', { shown: '(none; required with Redis)' }),
   stateTimeoutMs: intSetting('FINMCP_STATE_TIMEOUT_MS', 1_000, 'Longest one Redis command may take; past it the call gets a "state store unavailable" error (HTTP 503)'),
+  audit: textSetting('FINMCP_AUDIT', 'off', 'Audit trail of tool calls (hash-chained JSON lines, see "Audit trail"): `off`, `stdout` (HTTP only) or `file:<path>`; with a Redis state store, also the stream `finmcp:audit`'),
   apiKeys: textSetting('FINMCP_API_KEYS', undefined, 'Inbound static API keys `id:key,id2:key2` for backends without OAuth (required to bind a stateful backend to a non-loopback address)'),
-  sandboxAuthPort: intSetting('FINMCP_SANDBOX_AUTH_PORT', 4455, 'Port of the sandbox OAuth authorization server', { max: 65_535 }),
+  sandboxAuthPort: intSetting('FINMCP_SANDBOX_AUTH_PORT', 4455, 'Port of the sandbox OAuth authorization server', { flag: '--sandbox-auth-port', max: 65_535 }),
   sandboxUser: textSetting('FINMCP_SANDBOX_USER', 'alice', 'Sandbox user whose token a stdio server obtains when no access token is configured'),
 } as const;
 

@@ -11,6 +11,7 @@ import { createToolService } from '../core/tool-service.js';
 import type { ToolSelection } from '../core/tool-selection.js';
 import type { GeneratedBackend } from '../../contract/descriptor.js';
 import type { BackendHttp } from '../backend/backend-types.js';
+import type { AuditLog } from '../audit/audit-record.js';
 import type { Logger } from '../log.js';
 
 /** How `serve` was asked to present the tools. */
@@ -20,6 +21,8 @@ export interface ServingChoices {
   sandbox: boolean;
   select?: ToolSelection;
   dynamic: boolean;
+  /** Where calls are recorded (FINMCP_AUDIT). */
+  audit?: AuditLog;
 }
 
 /** The overrides and ToolService of one backend. */
@@ -30,7 +33,7 @@ export async function serveBackendTools(
   usesServiceToken: boolean,
   choices: ServingChoices,
 ): Promise<{ overrides: BackendOverrides; service: ToolService }> {
-  const { settings, logger, select, dynamic } = choices;
+  const { settings, logger, select, dynamic, audit } = choices;
   let overrides = given;
   if (overrides.outboundAuth === undefined && !usesServiceToken) {
     // A backend without an override module (a spec just dropped into specs/) calls with static secrets.
@@ -45,7 +48,13 @@ export async function serveBackendTools(
   }
   let service = createToolService(
     { generated, overrides },
-    { http, logger, maxResponseBytes: settings.read(SETTINGS.maxResponseBytes), ...(select !== undefined ? { select } : {}) },
+    {
+      http,
+      logger,
+      maxResponseBytes: settings.read(SETTINGS.maxResponseBytes),
+      ...(select !== undefined ? { select } : {}),
+      ...(audit !== undefined ? { audit } : {}),
+    },
   );
   const served = service.listTools().length;
   if (select !== undefined && served === 0) {
@@ -63,5 +72,23 @@ export async function serveBackendTools(
     { backend: generated.name, tools: served, generated: generated.tools.length, dynamic },
     `${generated.name}: serving ${served} tools${dynamic ? ' through search_tools / describe_tool / call_tool' : ''}`,
   );
+  warnOnLargeListing(generated.name, service, settings.read(SETTINGS.listTokenBudget), logger);
   return { overrides, service };
+}
+
+/** Rough model tokens of a JSON text: about four characters per token (tokenizers vary; this is an estimate). */
+const CHARS_PER_TOKEN = 4;
+
+/**
+ * Warns when listing every served tool would cost a model more than `budget` tokens of context: the listing is
+ * paged, but clients load every page before the first turn.
+ */
+function warnOnLargeListing(name: string, service: ToolService, budget: number, logger: Logger): void {
+  const tools = service.listTools();
+  const tokens = Math.round(JSON.stringify(tools).length / CHARS_PER_TOKEN);
+  if (tokens <= budget) return;
+  logger.warn(
+    { backend: name, tools: tools.length, estimatedTokens: tokens, budget },
+    `${name}: listing its ${tools.length} tools costs about ${tokens.toLocaleString('en')} tokens of the model's context (budget ${budget.toLocaleString('en')}, FINMCP_LIST_TOKEN_BUDGET): serve fewer with --tools or --tags, or let the model find them with --dynamic or --code`,
+  );
 }

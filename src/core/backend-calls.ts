@@ -24,6 +24,8 @@ export interface CallStats {
   /** Outbound auth headers sent during the call (several with retries or hand-written tools), kept only so that
    *  error results and logs can be scrubbed of their values. */
   authHeaders: Array<Record<string, string>> | undefined;
+  /** Properties bound from the caller's credentials (the tenant), for the audit record. */
+  bound?: Record<string, unknown>;
 }
 
 /** The stats of a call that has done nothing yet. */

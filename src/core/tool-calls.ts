@@ -25,6 +25,7 @@ async function prepareArgs(
   args: Record<string, unknown>,
   ctx: CallContext,
   stripCommon: boolean,
+  stats: CallStats,
 ): Promise<Record<string, unknown>> {
   for (const [prop] of tool.bind) {
     if (args[prop] !== undefined) {
@@ -52,6 +53,7 @@ async function prepareArgs(
       continue;
     }
     out[prop] = v;
+    (stats.bound ??= {})[prop] = v;
   }
   return out;
 }
@@ -70,7 +72,7 @@ export async function callGenerated(
   ctx: CallContext,
   stats: CallStats,
 ): Promise<ToolResult> {
-  const ready = await prepareArgs(tool, args, ctx, true);
+  const ready = await prepareArgs(tool, args, ctx, true, stats);
   const problems = validateArgs(tool.validator, ready);
   if (problems !== undefined) throw invalidArguments(problems);
   if (tool.check !== undefined) await runCheck(tool.check, ready, ctx);
@@ -114,7 +116,7 @@ export async function callHand(
   stats: CallStats,
 ): Promise<ToolResult> {
   // commonInput stays in the arguments: the hand-written tool is written next to the overrides that add it.
-  const ready = await prepareArgs(tool, args, ctx, false);
+  const ready = await prepareArgs(tool, args, ctx, false, stats);
   // Its own inputSchema, compiled on its first call, judges the arguments without the commonInput it lacks.
   const schema = tool.tool.inputSchema;
   const validator = compiledSchema(schema) ?? (await compileSchema(schema));

@@ -13,11 +13,15 @@ import { performance } from 'node:perf_hooks';
 import { isObject } from '../../contract/json.js';
 import type { BackendHttp } from '../backend/backend-http.js';
 import { SETTINGS } from '../config.js';
+import type { AuditLog } from '../audit/audit-record.js';
+import { secretProperties } from '../audit/audit-record.js';
 import type { Logger } from '../log.js';
 import type { SessionEndReason, SessionHandle, SessionRecord } from '../state/session.js';
 import { BackendCalls, callSecrets, newCallStats, type CallStats } from './backend-calls.js';
 import type { BackendOverrides, OverriddenBackend } from './backend-overrides.js';
+import { toolCallEntry, watchConfirmations } from './call-audit.js';
 import type { CallContext } from './call-context.js';
+import { buildCatalogue } from './catalogue.js';
 import { errorForLog } from './log-error.js';
 import { redactSecrets } from './redact.js';
 import { buildServedTools, type ServedTools } from './served-tools.js';
@@ -34,6 +38,8 @@ export interface ToolServiceDeps {
   maxResponseBytes?: number;
   /** Serve only the tools it accepts (`--tools`, `--tags`, `--read-only`). */
   select?: ToolSelection;
+  /** Where calls that reach the backend or are refused are recorded (FINMCP_AUDIT); none when off. */
+  audit?: AuditLog;
 }
 
 /** An error result with every credential of the call taken out of its text and structured content. */
@@ -61,6 +67,9 @@ interface Served {
   tools: ServedTools;
   calls: BackendCalls;
   logger: Logger;
+  audit: AuditLog | undefined;
+  /** Top-level argument names each tool's schema marks secret, for audit records; filled on first use. */
+  secretNames: Map<string, ReadonlySet<string>>;
 }
 
 /** Runs the call's steps; a failure becomes an error result (a message the model can act on, or "internal error"). */
@@ -98,23 +107,30 @@ async function runCall(
   }
 }
 
-/** `tools/call`: the call's steps, its error result scrubbed of the call's credentials, and its log line. */
+/**
+ * `tools/call`: the call's steps, its error result scrubbed of the call's credentials, its log line and, with an
+ * audit trail, its audit record.
+ */
 async function callTool(
   served: Served,
   name: string,
   args: Record<string, unknown> | undefined,
-  ctx: CallContext,
+  given: CallContext,
 ): Promise<ToolResult> {
   const started = performance.now();
   const stats = newCallStats();
+  // With an audit trail, the user's answers to confirmations are watched for the record.
+  const watch = served.audit === undefined ? undefined : watchConfirmations(given);
+  const ctx = watch?.ctx ?? given;
   let result = await runCall(served, name, args, ctx, stats);
   // Error text may quote the backend's answer, and a backend may echo the credentials it was sent.
   if (result.isError === true) result = redactResult(result, callSecrets(stats));
+  const durationMs = Math.round((performance.now() - started) * 100) / 100;
   served.logger.info(
     {
       tool: name,
       backend: served.backend,
-      durationMs: Math.round((performance.now() - started) * 100) / 100,
+      durationMs,
       status: stats.status,
       attempts: stats.attempts,
       requestId: ctx.requestId,
@@ -123,7 +139,41 @@ async function callTool(
     },
     'tool call',
   );
+  if (served.audit !== undefined) audit(served, served.audit, name, args, ctx, stats, durationMs, watch?.last);
   return result;
+}
+
+/** Appends the call's audit record, built in the background: the digest of the arguments costs the call nothing. */
+function audit(
+  served: Served,
+  log: AuditLog,
+  name: string,
+  args: Record<string, unknown> | undefined,
+  ctx: CallContext,
+  stats: CallStats,
+  durationMs: number,
+  answer: ReturnType<typeof watchConfirmations>['last'],
+): void {
+  const tool = served.tools.served.get(name);
+  if (tool === undefined) return;
+  log.append(() => {
+    let names = served.secretNames.get(name);
+    if (names === undefined) served.secretNames.set(name, (names = secretProperties(tool.listed.inputSchema)));
+    return toolCallEntry({
+      backend: served.backend,
+      tool: name,
+      args: isObject(args) ? args : undefined,
+      ctx,
+      outcome: stats.outcome,
+      status: stats.status,
+      attempts: stats.attempts,
+      durationMs,
+      bound: stats.bound,
+      secretNames: names,
+      secrets: callSecrets(stats),
+      answer,
+    });
+  });
 }
 
 /** A session handle over a detached copy of an ended session's state (writes go nowhere). */
@@ -176,10 +226,14 @@ export function createToolService(module: OverriddenBackend, deps: ToolServiceDe
     tools,
     calls: new BackendCalls(deps.http, tools.operations, overrides),
     logger: deps.logger,
+    audit: deps.audit,
+    secretNames: new Map(),
   };
+  const servedNames = new Set([...tools.served.values()].map((tool) => (tool.kind === 'generated' ? tool.generatedName : tool.tool.name)));
   return {
     backend: served.backend,
     stateful: overrides.stateful === true,
+    catalogue: buildCatalogue({ generated: module.generated, overrides, served: servedNames }),
     listTools: () => tools.listed,
     hasTool: (name) => tools.served.has(name),
     callTool: (name, args, ctx) => callTool(served, name, args, ctx),

@@ -4,8 +4,10 @@
  * "Backward Compatibility": a dual-era server serves a request with a `_meta` envelope per request, and one
  * without it by the legacy revision its `initialize` negotiated).
  *
- * - `initialize` and `ping` (legacy only), `server/discover`, `tools/list` (pre-serialized, once per era) and
- *   `tools/call` (straight to the tool handlers) are answered here; everything else is -32601. No per-message
+ * - `initialize` and `ping` (legacy only), `server/discover`, `tools/list` (paged: {@link DispatcherOptions.listPageSize}
+ *   tools per page in the service's stable order, `nextCursor` to the next; each page pre-serialized once per era) and
+ *   `tools/call` (straight to the tool handlers) are answered here, resources, prompts and completion by the
+ *   service's catalogue (catalogue.ts) when it has them; everything else is -32601. No per-message
  *   schema parsing on the way: params are checked by hand, and only a request that fails those checks is
  *   explained with the SDK's schema (loaded on first use).
  * - 2026-07-28 results carry `resultType`, list results `ttlMs`/`cacheScope`, and every one names the server in
@@ -17,12 +19,15 @@
  */
 import type { SessionHandle, SessionStore } from '../state/session.js';
 import type { ToolResult, ToolService } from '../core/tool-service-api.js';
+import { SETTINGS } from '../config.js';
 import type { Logger } from '../log.js';
 import { callerHandle } from '../state/caller-state.js';
 import type { Caller } from './caller.js';
+import { answerCatalogue, catalogueCapabilities, isCatalogueMethod } from './catalogue.js';
+import type { Catalogue } from '../core/catalogue-types.js';
 import { readEnvelope, isEnvelopeRefusal, type Envelope } from './envelope.js';
 import { LiveElicitor, RoundTripElicitor, callBinding, elicitationModes, type CallElicitor } from './elicitation.js';
-import { ErrorCode, errorSummary, toRpcError, type RpcError } from './errors.js';
+import { ErrorCode, RpcFailure, errorSummary, toRpcError, type RpcError } from './errors.js';
 import { isObject, isRequestId, type InboundNotification, type InboundRequest, type JsonObject, type RequestId } from './messages.js';
 import { explainInvalidParams } from './params.js';
 import { createToolHandlers, type ToolHandlers } from './tool-handlers.js';
@@ -45,6 +50,8 @@ export interface DispatcherOptions {
   store?: SessionStore;
   /** How long clients may cache `tools/list` and `server/discover` (2026-07-28); 60 s by default. */
   listTtlMs?: number;
+  /** Tools per `tools/list` page (MCP 2025-11-25, Utilities / Pagination); the settings table's default. */
+  listPageSize?: number;
 }
 
 /** One answer: the JSON-RPC response text and the HTTP status the spec gives it. */
@@ -61,9 +68,20 @@ export type Era = { modern: false } | { modern: true; envelope: Envelope } | { r
 const LEGACY: Era = { modern: false };
 /** Session-state key of a legacy client's `initialize` capabilities (kept only when they declare elicitation). */
 export const CLIENT_CAPABILITIES_STATE_KEY = 'mcp.clientCapabilities';
-/** Capabilities of a tools-only server whose list never changes. */
-const LEGACY_CAPABILITIES = { tools: { listChanged: false } };
-const MODERN_CAPABILITIES = { tools: {} };
+/** Results of these methods carry caching hints in 2026-07-28 (the lists, and resource contents). */
+const CACHED_CATALOGUE_METHODS: ReadonlySet<string> = new Set(['resources/list', 'resources/templates/list', 'resources/read', 'prompts/list']);
+
+/** The opaque `nextCursor` of the page starting at tool `offset`. */
+function listCursor(offset: number): string {
+  return Buffer.from(`tools:${offset}`).toString('base64url');
+}
+
+/** The offset a cursor of {@link listCursor} names; undefined for anything else or past the end. */
+function readListCursor(cursor: string, count: number): number | undefined {
+  const match = /^tools:(\d{1,9})$/.exec(Buffer.from(cursor, 'base64url').toString());
+  const offset = match === null ? Number.NaN : Number(match[1]);
+  return offset > 0 && offset < count ? offset : undefined;
+}
 
 /** The dispatch core of one backend. */
 export class Dispatcher {
@@ -78,8 +96,12 @@ export class Dispatcher {
   readonly #metaMember: string;
   readonly #discoverJson: string;
   readonly #initializeJson = new Map<string, string>();
-  /** Pre-serialized `tools/list` results per era, rebuilt if the service ever returns a different array. */
-  #lists: { tools: unknown; legacy: string; modern: string } | undefined;
+  readonly #listPageSize: number;
+  /** Pre-serialized `tools/list` pages by era and offset, rebuilt if the service ever returns a different array. */
+  #lists: { tools: unknown; pages: Map<string, string> } | undefined;
+  readonly #catalogue: Catalogue | undefined;
+  /** Capabilities of a server whose lists never change: tools, and what the catalogue adds. */
+  readonly #legacyCapabilities: JsonObject;
   /** Running `tools/call`s that `notifications/cancelled` can reach, by scope and id. */
   readonly #cancellable = new Map<string, AbortController>();
 
@@ -92,10 +114,13 @@ export class Dispatcher {
     this.#logger = options.logger;
     this.#store = options.store;
     this.#listTtlMs = options.listTtlMs ?? 60_000;
+    this.#listPageSize = options.listPageSize ?? SETTINGS.listPageSize.default;
     this.#metaMember = `"_meta":${JSON.stringify({ [SERVER_INFO_META_KEY]: { name: info.name, version: info.version } })}`;
+    this.#catalogue = service.catalogue;
+    this.#legacyCapabilities = { tools: { listChanged: false }, ...catalogueCapabilities(this.#catalogue, true) };
     this.#discoverJson = this.#modernJson({
       supportedVersions: MODERN_VERSIONS,
-      capabilities: MODERN_CAPABILITIES,
+      capabilities: { tools: {}, ...catalogueCapabilities(this.#catalogue, false) },
       ...(info.instructions === undefined ? {} : { instructions: info.instructions }),
       ...this.#cacheFields(),
     });
@@ -120,7 +145,11 @@ export class Dispatcher {
         return this.#callTool(request, era, caller);
       case 'tools/list':
         if (params === undefined || ((params.cursor === undefined || typeof params.cursor === 'string') && (params._meta === undefined || isObject(params._meta)))) {
-          return this.#result(id, this.#listJson(modern));
+          const page = this.#listJson(modern, params?.cursor as string | undefined);
+          if (page !== undefined) return this.#result(id, page);
+          // MCP 2025-11-25, Utilities / Pagination: an invalid cursor is -32602.
+          const message = `Invalid params: cursor: ${JSON.stringify(params?.cursor)} is not a cursor this server issued (list again without one)`;
+          return this.errorReply(id, { code: ErrorCode.InvalidParams, message }, modern ? 400 : 200);
         }
         return this.#invalidParams(request, modern);
       case 'server/discover':
@@ -132,6 +161,7 @@ export class Dispatcher {
         if (modern) break;
         return this.#result(id, '{}');
     }
+    if (isCatalogueMethod(method, this.#catalogue)) return this.#catalogueRequest(request, modern);
     return this.errorReply(id, { code: ErrorCode.MethodNotFound, message: 'Method not found' }, modern ? 404 : 200);
   }
 
@@ -183,12 +213,21 @@ export class Dispatcher {
     return { ttlMs: this.#listTtlMs, cacheScope: 'public' };
   }
 
-  #listJson(modern: boolean): string {
+  /** One page of `tools/list` from `cursor` (none: the first); undefined for a cursor this server never issued. */
+  #listJson(modern: boolean, cursor?: string): string | undefined {
     const tools = this.#handlers.listTools();
-    if (this.#lists === undefined || this.#lists.tools !== tools) {
-      this.#lists = { tools, legacy: JSON.stringify({ tools }), modern: this.#modernJson({ tools, ...this.#cacheFields() }) };
+    if (this.#lists === undefined || this.#lists.tools !== tools) this.#lists = { tools, pages: new Map() };
+    const offset = cursor === undefined ? 0 : readListCursor(cursor, tools.length);
+    if (offset === undefined) return undefined;
+    const key = `${modern ? 'm' : 'l'}${offset}`;
+    let json = this.#lists.pages.get(key);
+    if (json === undefined) {
+      const end = offset + this.#listPageSize;
+      const page = { tools: tools.slice(offset, end), ...(end < tools.length ? { nextCursor: listCursor(end) } : {}) };
+      json = modern ? this.#modernJson({ ...page, ...this.#cacheFields() }) : JSON.stringify(page);
+      this.#lists.pages.set(key, json);
     }
-    return modern ? this.#lists.modern : this.#lists.legacy;
+    return json;
   }
 
   #initialize(request: InboundRequest, caller: Caller): Reply | Promise<Reply> {
@@ -207,7 +246,7 @@ export class Dispatcher {
     if (json === undefined) {
       json = JSON.stringify({
         protocolVersion: version,
-        capabilities: LEGACY_CAPABILITIES,
+        capabilities: this.#legacyCapabilities,
         serverInfo: this.#serverIdentity(),
         ...(this.#info.instructions === undefined ? {} : { instructions: this.#info.instructions }),
       });
@@ -217,6 +256,19 @@ export class Dispatcher {
     // What the client can be asked (elicitation) is known only from here on: kept with the session's state.
     if (caller.session === undefined || elicitationModes(params.capabilities) === undefined) return result;
     return caller.session.set(CLIENT_CAPABILITIES_STATE_KEY, params.capabilities).then(() => result);
+  }
+
+  /** A resources, prompts or completion request, answered by the catalogue. */
+  async #catalogueRequest(request: InboundRequest, modern: boolean): Promise<Reply> {
+    let result: JsonObject;
+    try {
+      result = await answerCatalogue(this.#catalogue as Catalogue, request.method, request.params);
+    } catch (error) {
+      if (!(error instanceof RpcFailure)) this.#logger.error({ backend: this.backend, method: request.method, err: errorSummary(error) }, 'catalogue request failed');
+      return this.errorReply(request.id, toRpcError(error));
+    }
+    if (!modern) return this.#result(request.id, JSON.stringify(result));
+    return this.#result(request.id, this.#modernJson(CACHED_CATALOGUE_METHODS.has(request.method) ? { ...result, ...this.#cacheFields() } : result));
   }
 
   /** -32602 naming the field and the rule, as the SDK's request schema words it. */

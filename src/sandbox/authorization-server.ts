@@ -34,6 +34,8 @@ export type { ObtainSandboxTokenOptions } from './authorization-login.js';
 /** A resource (RFC 8707 indicator) the server issues JWT access tokens for, and the scopes it knows. */
 export interface SandboxResource {
   url: string;
+  /** Other URLs of the same resource (e.g. `127.0.0.1` beside `localhost`): a token asked for one is for that URL. */
+  aliases?: string[];
   scopes: string[];
 }
 
@@ -118,7 +120,7 @@ function staticClients(serviceClient: ConfigurationOptions['serviceClient']): Co
 
 /** Resource indicators (RFC 8707): each MCP endpoint is a resource with its scopes; tokens are JWTs for it. */
 function resourceIndicators(options: ConfigurationOptions): Configuration {
-  const resources = new Map(options.resources.map((r) => [r.url, r]));
+  const resources = new Map(options.resources.flatMap((r) => [r.url, ...(r.aliases ?? [])].map((url) => [url, r] as const)));
   return {
     enabled: true,
     defaultResource: async (_ctx: unknown, _client: unknown, oneOf?: string[]) => oneOf,
@@ -129,7 +131,8 @@ function resourceIndicators(options: ConfigurationOptions): Configuration {
       if (resource === undefined) throw options.invalidTarget(`unknown resource ${indicator}`);
       return {
         scope: resource.scopes.join(' '),
-        audience: resource.url,
+        // The indicator asked for, which may be an alias: the token is for the URL the client uses.
+        audience: indicator,
         accessTokenTTL: options.accessTokenTtlSec,
         accessTokenFormat: 'jwt',
         jwt: { sign: { alg: 'RS256' } },

@@ -29,6 +29,8 @@ export interface StdioOptions {
   principal: Principal;
   logger: Logger;
   info: ServerInfo;
+  /** Tools per `tools/list` page (the settings table's default). */
+  listPageSize?: number;
   /** Where the process's state lives; an in-memory store without idle expiry by default. */
   sessionStore?: SessionStore;
   /** Streams to use instead of the process's stdin/stdout. */
@@ -102,7 +104,13 @@ class StdioServer {
     this.#stdin = options.stdin ?? process.stdin;
     this.#stdout = options.stdout ?? process.stdout;
     this.#session = session;
-    this.#core = new Dispatcher({ service, info: options.info, logger: options.logger, store: session.store });
+    this.#core = new Dispatcher({
+      service,
+      info: options.info,
+      logger: options.logger,
+      store: session.store,
+      ...(options.listPageSize === undefined ? {} : { listPageSize: options.listPageSize }),
+    });
     this.#outbound = new ClientRequests((line) => this.#writeReply({ status: 200, body: line, ok: true }));
     session.caller.requestClient = this.#outbound.send;
     this.#writer = new LineWriter(
