@@ -151,6 +151,15 @@ function clientLimits(options: BackendHttpOptions): ClientLimits {
   };
 }
 
+/** One attempt's request as sent: the full path, the headers with the request id, and the attempt's signal. */
+interface Sent {
+  req: BackendRequest;
+  fullPath: string;
+  headers: Record<string, string>;
+  signal: AbortSignal;
+  attemptNo: number;
+}
+
 /** The client of one backend: undici's pool for its origin (created on the first request), or the runtime's fetch. */
 class PooledBackendHttp implements BackendHttp {
   readonly baseUrl: string;
@@ -228,9 +237,8 @@ class PooledBackendHttp implements BackendHttp {
     req.signal?.addEventListener('abort', onCallerAbort, { once: true });
     try {
       if (this.#closed) throw new BackendHttpError('reset', 'backend closed the connection before answering (UND_ERR_CLOSED)', attemptNo);
-      return this.#useFetch
-        ? await this.#viaFetch(req, fullPath, headers, controller.signal, attemptNo)
-        : await this.#viaPool(req, fullPath, headers, controller.signal, attemptNo);
+      const sent: Sent = { req, fullPath, headers, signal: controller.signal, attemptNo };
+      return this.#useFetch ? await this.#viaFetch(sent) : await this.#viaPool(sent);
     } catch (err) {
       if (err instanceof BackendHttpError) throw err;
       if (req.signal?.aborted === true) throw new BackendHttpError('aborted', 'request cancelled', attemptNo);
@@ -245,13 +253,7 @@ class PooledBackendHttp implements BackendHttp {
   }
 
   /** Sends through the runtime's fetch (Deno, Bun, Cloudflare Workers). */
-  async #viaFetch(
-    req: BackendRequest,
-    fullPath: string,
-    headers: Record<string, string>,
-    signal: AbortSignal,
-    attemptNo: number,
-  ): Promise<BackendHttpResponse> {
+  async #viaFetch({ req, fullPath, headers, signal, attemptNo }: Sent): Promise<BackendHttpResponse> {
     const res = await fetch(this.#origin + fullPath, {
       method: req.method.toUpperCase(),
       headers,
@@ -265,13 +267,7 @@ class PooledBackendHttp implements BackendHttp {
   }
 
   /** Sends through undici's pool (Node). */
-  async #viaPool(
-    req: BackendRequest,
-    fullPath: string,
-    headers: Record<string, string>,
-    signal: AbortSignal,
-    attemptNo: number,
-  ): Promise<BackendHttpResponse> {
+  async #viaPool({ req, fullPath, headers, signal, attemptNo }: Sent): Promise<BackendHttpResponse> {
     // Only the first call of the process waits for undici; later ones find the pool (no await, no allocation).
     const dispatcher = this.#pool ?? this.#createPool(undici ?? (await loadUndici()));
     const res = await dispatcher.request({

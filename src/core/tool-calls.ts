@@ -64,14 +64,16 @@ async function runCheck(check: NonNullable<ServedBase['check']>, args: Record<st
   if (refusal !== undefined) throw new ToolCallError(refusal, 'refused');
 }
 
+/** One call in progress: its context, what it has done so far, and the way to its backend. */
+export interface CallRun {
+  calls: BackendCalls;
+  ctx: CallContext;
+  stats: CallStats;
+}
+
 /** Calls a generated tool: validated arguments become the backend request; its answer becomes the result. */
-export async function callGenerated(
-  calls: BackendCalls,
-  tool: GeneratedTool,
-  args: Record<string, unknown>,
-  ctx: CallContext,
-  stats: CallStats,
-): Promise<ToolResult> {
+export async function callGenerated(tool: GeneratedTool, args: Record<string, unknown>, run: CallRun): Promise<ToolResult> {
+  const { calls, ctx, stats } = run;
   const ready = await prepareArgs(tool, args, ctx, true, stats);
   const problems = validateArgs(tool.validator, ready);
   if (problems !== undefined) throw invalidArguments(problems);
@@ -108,13 +110,8 @@ function shapeResult(tool: GeneratedTool, res: BackendResponse, args: Record<str
 }
 
 /** Calls a hand-written tool: its own schema and check, then its handler with the call's {@link BackendApi}. */
-export async function callHand(
-  calls: BackendCalls,
-  tool: ExtraTool,
-  args: Record<string, unknown>,
-  ctx: CallContext,
-  stats: CallStats,
-): Promise<ToolResult> {
+export async function callHand(tool: ExtraTool, args: Record<string, unknown>, run: CallRun): Promise<ToolResult> {
+  const { calls, ctx, stats } = run;
   // commonInput stays in the arguments: the hand-written tool is written next to the overrides that add it.
   const ready = await prepareArgs(tool, args, ctx, false, stats);
   // Its own inputSchema, compiled on its first call, judges the arguments without the commonInput it lacks.

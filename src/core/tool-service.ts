@@ -88,9 +88,8 @@ async function runCall(
     }
     const a = args ?? {};
     if (!isObject(a)) throw invalidArguments(['(root): must be object']);
-    return tool.kind === 'generated'
-      ? await callGenerated(served.calls, tool, a, ctx, stats)
-      : await callHand(served.calls, tool, a, ctx, stats);
+    const run = { calls: served.calls, ctx, stats };
+    return tool.kind === 'generated' ? await callGenerated(tool, a, run) : await callHand(tool, a, run);
   } catch (err) {
     if (err instanceof ToolCallError) {
       stats.outcome = err.outcome;
