@@ -12,6 +12,7 @@
 import type { Dispatcher, Pool } from 'undici';
 import type { IncomingHttpHeaders } from 'node:http';
 import { SETTINGS } from '../config.js';
+import { readStreamUpTo } from '../web-stream.js';
 import type { Logger } from '../log.js';
 import type { BackendHttp, BackendHttpResponse, BackendRequest } from './backend-types.js';
 
@@ -365,20 +366,9 @@ async function readWebBody(res: Response, limit: number, attemptNo: number): Pro
     throw tooLarge();
   }
   if (res.body === null) return Buffer.alloc(0);
-  const reader = res.body.getReader();
-  const chunks: Uint8Array[] = [];
-  let size = 0;
-  for (;;) {
-    const { done, value } = await reader.read();
-    if (done) break;
-    size += value.byteLength;
-    if (size > limit) {
-      await reader.cancel().catch(() => undefined);
-      throw tooLarge();
-    }
-    chunks.push(value);
-  }
-  return Buffer.concat(chunks, size);
+  const bytes = await readStreamUpTo(res.body, limit);
+  if (bytes === undefined) throw tooLarge();
+  return bytes;
 }
 
 /** A fetch response's headers as one string per lower-case name (fetch already joins repeated ones). */
