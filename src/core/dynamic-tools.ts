@@ -8,7 +8,7 @@
  */
 import type { CallContext } from './call-context.js';
 import type { ToolResult, ToolService } from './tool-service-api.js';
-import type { ListedTool, ToolDescriptor } from '../../contract/descriptor.js';
+import type { JsonSchema, ListedTool, ToolDescriptor } from '../../contract/descriptor.js';
 
 /** What the search looks at for one served tool. */
 interface Entry {
@@ -35,52 +35,61 @@ export function words(text: string): string[] {
 /** Words too common in API texts to tell operations apart. */
 const STOP_WORDS: ReadonlySet<string> = new Set(['a', 'an', 'the', 'of', 'for', 'to', 'in', 'on', 'by', 'and', 'or', 'with', 'is', 'it', 'me', 'my']);
 
-const SEARCH: ListedTool = {
-  name: 'search_tools',
-  title: 'Search the API operations',
-  description:
-    'Finds operations of this API by words (e.g. "get a repository", "list invoices overdue"), matched against tool names, titles, descriptions, tags and paths. Returns the best matches, best first; then call `describe_tool` for one tool\'s arguments and `call_tool` to run it.',
-  inputSchema: {
-    type: 'object',
-    properties: {
-      query: { type: 'string', minLength: 1, maxLength: 200, description: 'What you want to do, in a few words.' },
-      limit: { type: 'integer', minimum: 1, maximum: 50, default: 10, description: 'Most matches to return.' },
-    },
-    required: ['query'],
-    additionalProperties: false,
-  },
-  annotations: { readOnlyHint: true, destructiveHint: false, idempotentHint: true, openWorldHint: false },
-};
+/** A meta-tool: an object input of these properties and no others. */
+function metaTool(
+  listing: Pick<ListedTool, 'name' | 'title' | 'description' | 'annotations'>,
+  properties: Record<string, JsonSchema>,
+  required: string[],
+): ListedTool {
+  const { name, title, description, annotations } = listing;
+  const inputSchema = { type: 'object', properties, required, additionalProperties: false };
+  // The order tools/list has always shown.
+  return { name, title, description, inputSchema, annotations } as ListedTool;
+}
 
-const DESCRIBE: ListedTool = {
-  name: 'describe_tool',
-  title: 'Describe one operation',
-  description: 'Returns one tool\'s description, full input schema (the `arguments` `call_tool` takes) and hints.',
-  inputSchema: {
-    type: 'object',
-    properties: { name: { type: 'string', minLength: 1, maxLength: 64, description: 'The tool name, as `search_tools` returned it.' } },
-    required: ['name'],
-    additionalProperties: false,
-  },
-  annotations: { readOnlyHint: true, destructiveHint: false, idempotentHint: true, openWorldHint: false },
-};
+/** The hints of the two meta-tools that only read the tool list. */
+const READS_LIST = { readOnlyHint: true, destructiveHint: false, idempotentHint: true, openWorldHint: false };
 
-const CALL: ListedTool = {
-  name: 'call_tool',
-  title: 'Call one operation',
-  description:
-    'Calls one tool by name with its arguments (validated against its input schema, as `describe_tool` shows it). Returns the tool\'s own result. It may change data: check the tool\'s hints first.',
-  inputSchema: {
-    type: 'object',
-    properties: {
-      name: { type: 'string', minLength: 1, maxLength: 64, description: 'The tool name.' },
-      arguments: { type: 'object', description: 'The tool\'s arguments.' },
-    },
-    required: ['name'],
-    additionalProperties: false,
+const SEARCH = metaTool(
+  {
+    name: 'search_tools',
+    title: 'Search the API operations',
+    description:
+      'Finds operations of this API by words (e.g. "get a repository", "list invoices overdue"), matched against tool names, titles, descriptions, tags and paths. Returns the best matches, best first; then call `describe_tool` for one tool\'s arguments and `call_tool` to run it.',
+    annotations: READS_LIST,
   },
-  annotations: { readOnlyHint: false, destructiveHint: true, idempotentHint: false, openWorldHint: true },
-};
+  {
+    query: { type: 'string', minLength: 1, maxLength: 200, description: 'What you want to do, in a few words.' },
+    limit: { type: 'integer', minimum: 1, maximum: 50, default: 10, description: 'Most matches to return.' },
+  },
+  ['query'],
+);
+
+const DESCRIBE = metaTool(
+  {
+    name: 'describe_tool',
+    title: 'Describe one operation',
+    description: 'Returns one tool\'s description, full input schema (the `arguments` `call_tool` takes) and hints.',
+    annotations: READS_LIST,
+  },
+  { name: { type: 'string', minLength: 1, maxLength: 64, description: 'The tool name, as `search_tools` returned it.' } },
+  ['name'],
+);
+
+const CALL = metaTool(
+  {
+    name: 'call_tool',
+    title: 'Call one operation',
+    description:
+      'Calls one tool by name with its arguments (validated against its input schema, as `describe_tool` shows it). Returns the tool\'s own result. It may change data: check the tool\'s hints first.',
+    annotations: { readOnlyHint: false, destructiveHint: true, idempotentHint: false, openWorldHint: true },
+  },
+  {
+    name: { type: 'string', minLength: 1, maxLength: 64, description: 'The tool name.' },
+    arguments: { type: 'object', description: 'The tool\'s arguments.' },
+  },
+  ['name'],
+);
 
 const META_TOOLS: readonly ListedTool[] = [SEARCH, DESCRIBE, CALL];
 
