@@ -4,6 +4,7 @@
  * hooks reach the backend the same way, through the {@link BackendApi} of their call. What each call sent and got
  * is counted in its {@link CallStats}, for the call's log line and for scrubbing credentials out of its errors.
  */
+import { randomUUID } from 'node:crypto';
 import type { BackendHttp, BackendHttpResponse, BackendRequest } from '../backend/backend-http.js';
 import { BackendHttpError } from '../backend/backend-http.js';
 import type { BackendResponse } from '../backend/backend-types.js';
@@ -38,6 +39,35 @@ export function callSecrets(stats: CallStats): string[] {
   const secrets: string[] = [];
   for (const headers of stats.authHeaders ?? []) headerSecrets(headers, secrets);
   return secrets;
+}
+
+/** Failures after which a request may have reached the backend and been carried out. */
+const MAYBE_SENT: ReadonlySet<BackendHttpError['kind']> = new Set(['timeout', 'reset', 'network', 'aborted']);
+
+/**
+ * The tool error of a backend request that got no usable answer. A write (not idempotent) that may have been sent
+ * says plainly that its outcome is unknown and that it was not retried (the backend client never retries one).
+ */
+function backendFailure(err: BackendHttpError, req: BackendRequest, requestId: string): string {
+  if (!req.idempotent && MAYBE_SENT.has(err.kind)) {
+    return (
+      `Outcome unknown: ${req.method.toUpperCase()} was sent to the backend, but ${err.message}; it may or may not have been carried out, ` +
+      `and it was not retried. Check the current state with a read tool before doing it again (request id ${requestId}).`
+    );
+  }
+  return `Backend request failed: ${err.message} (request id ${requestId})`;
+}
+
+/**
+ * The request headers with the operation's idempotency-key header (descriptor `operation.idempotencyHeader`) set to
+ * the call's nonce (its confirmation's: one key per confirmed write, whatever the retries), unless already given.
+ */
+function withIdempotencyKey(tool: GeneratedTool, headers: Record<string, string>, ctx: CallContext): Record<string, string> {
+  const name = tool.descriptor.operation.idempotencyHeader;
+  if (name === undefined) return headers;
+  const lower = name.toLowerCase();
+  if (Object.keys(headers).some((key) => key.toLowerCase() === lower)) return headers;
+  return { ...headers, [lower]: ctx.idempotencyKey ?? randomUUID() };
 }
 
 /** The requests of one backend's generated operations. */
@@ -98,7 +128,8 @@ export class BackendCalls {
    * one retry after the 401 hook asks for it.
    */
   async sendAs(tool: GeneratedTool, req: BackendRequest, ctx: CallContext, stats: CallStats): Promise<BackendHttpResponse> {
-    const headers = req.headers;
+    const headers = withIdempotencyKey(tool, req.headers, ctx);
+    req.headers = headers;
     for (let round = 0; ; round++) {
       if (this.#outboundAuth !== undefined) {
         const auth = await this.#outboundAuth(ctx, tool.descriptor, this.api(stats));
@@ -131,7 +162,7 @@ export class BackendCalls {
       if (err instanceof BackendHttpError) {
         stats.attempts += err.attempts;
         if (err.status !== undefined) stats.status = err.status;
-        throw new ToolCallError(`Backend request failed: ${err.message} (request id ${ctx.requestId})`, 'backend_unreachable');
+        throw new ToolCallError(backendFailure(err, req, ctx.requestId), 'backend_unreachable');
       }
       throw err;
     }

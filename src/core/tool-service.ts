@@ -232,6 +232,7 @@ export function createToolService(module: OverriddenBackend, deps: ToolServiceDe
   return {
     backend: served.backend,
     stateful: overrides.stateful === true,
+    ...(overrides.pages === undefined ? {} : { pages: overrides.pages }),
     catalogue: buildCatalogue({ generated: module.generated, overrides, served: servedNames }),
     listTools: () => tools.listed,
     hasTool: (name) => tools.served.has(name),

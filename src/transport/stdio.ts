@@ -21,6 +21,8 @@ import { ErrorCode, errorSummary } from '../protocol/errors.js';
 import { ClientRequests } from './client-requests.js';
 import { inspectMessage, type InboundRequest } from '../protocol/messages.js';
 import { createSessionHandle, MemorySessionStore } from '../state/session-store.js';
+import type { RequestStateSeal } from '../protocol/request-state.js';
+import { MemoryInteractionStore, type InteractionStore } from '../state/interaction-store.js';
 import { LineSplitter, LineWriter } from './stdio-lines.js';
 
 /** Options for {@link serveStdio}. */
@@ -33,6 +35,10 @@ export interface StdioOptions {
   listPageSize?: number;
   /** Where the process's state lives; an in-memory store without idle expiry by default. */
   sessionStore?: SessionStore;
+  /** Where confirmation nonces, one-time pages and pending questions live; this process's memory by default. */
+  interactions?: InteractionStore;
+  /** The `requestState` key (from FINMCP_STATE_KEY); a random one of this process by default. */
+  seal?: RequestStateSeal;
   /** Streams to use instead of the process's stdin/stdout. */
   stdin?: Readable;
   stdout?: Writable;
@@ -62,7 +68,9 @@ export async function serveStdio(service: ToolService, options: StdioOptions): P
     caller.sessionId = sessionId;
     caller.session = createSessionHandle(store, sessionId, record);
   }
-  const server = new StdioServer(service, options, { store, ownStore: options.sessionStore === undefined, sessionId, caller });
+  const interactions = options.interactions ?? new MemoryInteractionStore();
+  const session = { store, ownStore: options.sessionStore === undefined, sessionId, caller, interactions };
+  const server = new StdioServer(service, options, session);
   server.listen();
   options.logger.debug({ backend: service.backend, principal: principal.id }, 'serving over stdio');
   return { close: () => server.close(), closed: server.closed };
@@ -75,6 +83,8 @@ interface StdioSession {
   ownStore: boolean;
   sessionId: string;
   caller: Caller;
+  /** Where confirmation nonces, one-time pages and pending questions live. */
+  interactions: InteractionStore;
 }
 
 /** One stdio server: reads lines, dispatches them to the dispatch core, writes the answers. */
@@ -109,6 +119,8 @@ class StdioServer {
       info: options.info,
       logger: options.logger,
       store: session.store,
+      interactions: session.interactions,
+      ...(options.seal === undefined ? {} : { seal: options.seal }),
       ...(options.listPageSize === undefined ? {} : { listPageSize: options.listPageSize }),
     });
     this.#outbound = new ClientRequests((line) => this.#writeReply({ status: 200, body: line, ok: true }));
@@ -251,7 +263,7 @@ class StdioServer {
     const backend = this.#service.backend;
     this.#pages ??= import('./loopback-pages.js')
       .then(async ({ LoopbackPages }) => {
-        const listener = new LoopbackPages(backend);
+        const listener = new LoopbackPages(this.#service, { interactions: this.#session.interactions, sessions: this.#session.store });
         this.#loopback = listener;
         this.#session.caller.pageBase = await listener.base();
       })
