@@ -53,6 +53,7 @@ export async function startServeSandbox(config: ServeConfig, plans: BackendPlan[
         }
       : undefined,
     begin: config.transport === 'stdio' ? serving : undefined,
+    mockStartTimeoutMs: settings.read(SETTINGS.sandboxStartTimeoutMs),
     logger,
   });
   return { parts, authorizationServer, issuer: parts.authorization?.then((as) => as.issuer) ?? Promise.resolve(undefined), begin };
