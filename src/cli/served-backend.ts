@@ -11,6 +11,7 @@ import { createToolService } from '../core/tool-service.js';
 import type { ToolSelection } from '../core/tool-selection.js';
 import type { GeneratedBackend } from '../../contract/descriptor.js';
 import type { BackendHttp } from '../backend/backend-types.js';
+import type { AuditLog } from '../audit/audit-record.js';
 import type { Logger } from '../log.js';
 
 /** How `serve` was asked to present the tools. */
@@ -20,6 +21,8 @@ export interface ServingChoices {
   sandbox: boolean;
   select?: ToolSelection;
   dynamic: boolean;
+  /** Where calls are recorded (FINMCP_AUDIT). */
+  audit?: AuditLog;
 }
 
 /** The overrides and ToolService of one backend. */
@@ -30,7 +33,7 @@ export async function serveBackendTools(
   usesServiceToken: boolean,
   choices: ServingChoices,
 ): Promise<{ overrides: BackendOverrides; service: ToolService }> {
-  const { settings, logger, select, dynamic } = choices;
+  const { settings, logger, select, dynamic, audit } = choices;
   let overrides = given;
   if (overrides.outboundAuth === undefined && !usesServiceToken) {
     // A backend without an override module (a spec just dropped into specs/) calls with static secrets.
@@ -45,7 +48,13 @@ export async function serveBackendTools(
   }
   let service = createToolService(
     { generated, overrides },
-    { http, logger, maxResponseBytes: settings.read(SETTINGS.maxResponseBytes), ...(select !== undefined ? { select } : {}) },
+    {
+      http,
+      logger,
+      maxResponseBytes: settings.read(SETTINGS.maxResponseBytes),
+      ...(select !== undefined ? { select } : {}),
+      ...(audit !== undefined ? { audit } : {}),
+    },
   );
   const served = service.listTools().length;
   if (select !== undefined && served === 0) {

@@ -44,7 +44,7 @@ export function gateToolService(service: ToolService, ready: Promise<Principal |
     );
   // A promise is watched at once, so that its rejection is never unhandled; a function waits to be started.
   const start = (): Promise<void> => (settled ??= settle(typeof ready === 'function' ? Promise.resolve().then(ready) : ready));
-  if (typeof ready !== 'function') start();
+  if (typeof ready !== 'function') void start();
   const call = (name: string, args: Record<string, unknown> | undefined, ctx: CallContext): Promise<ToolResult> => {
     if (!open) return Promise.resolve(failure as ToolResult);
     // The context is built for this one call, so it may be completed in place.
@@ -54,6 +54,8 @@ export function gateToolService(service: ToolService, ready: Promise<Principal |
   return {
     backend: service.backend,
     stateful: service.stateful,
+    // Prompts and documents need nothing but the specs either.
+    ...(service.catalogue === undefined ? {} : { catalogue: service.catalogue }),
     listTools: () => {
       // setImmediate: after this answer is written.
       if (settled === undefined) setImmediate(start);

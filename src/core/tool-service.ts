@@ -20,6 +20,7 @@ import type { BackendHttp, BackendHttpResponse, BackendRequest } from '../backen
 import { BackendHttpError } from '../backend/backend-http.js';
 import { SETTINGS } from '../config.js';
 import type { Logger } from '../log.js';
+import { buildCatalogue } from './catalogue.js';
 import { describeHttpError } from './http-problem.js';
 import { errorForLog } from './log-error.js';
 import { operationFetch, operationRoute, type OperationRoute } from './operation-fetch.js';
@@ -30,6 +31,9 @@ import type { ToolSelection } from './tool-selection.js';
 import { errorResult, ToolCallError, type CallOutcome } from './tool-error.js';
 import { compileSchema, compiledSchema, validateArgs } from './validation.js';
 import { isObject } from '../../contract/json.js';
+import type { AuditLog } from '../audit/audit-record.js';
+import { secretProperties } from '../audit/audit-record.js';
+import { toolCallEntry, watchConfirmations } from './call-audit.js';
 
 /** Dependencies of {@link createToolService}. */
 export interface ToolServiceDeps {
@@ -39,6 +43,8 @@ export interface ToolServiceDeps {
   maxResponseBytes?: number;
   /** Serve only the tools it accepts (`--tools`, `--tags`, `--read-only`). */
   select?: ToolSelection;
+  /** Where calls that reach the backend or are refused are recorded (FINMCP_AUDIT); none when off. */
+  audit?: AuditLog;
 }
 
 /** What one call did, for its log line. */
@@ -49,6 +55,8 @@ interface CallStats {
   /** Outbound auth headers sent during the call (several with retries or hand-written tools), kept only so that
    *  error results and logs can be scrubbed of their values. */
   authHeaders: Array<Record<string, string>> | undefined;
+  /** Properties bound from the caller's credentials (the tenant), for the audit record. */
+  bound?: Record<string, unknown>;
 }
 
 function invalid(lines: readonly string[]): ToolCallError {
@@ -64,6 +72,7 @@ async function prepareArgs(
   args: Record<string, unknown>,
   ctx: CallContext,
   stripCommon: boolean,
+  stats: CallStats,
 ): Promise<Record<string, unknown>> {
   for (const [prop] of tool.bind) {
     if (args[prop] !== undefined) {
@@ -91,6 +100,7 @@ async function prepareArgs(
       continue;
     }
     out[prop] = v;
+    (stats.bound ??= {})[prop] = v;
   }
   return out;
 }
@@ -130,6 +140,9 @@ export function createToolService(module: OverriddenBackend, deps: ToolServiceDe
   const listed: ListedTool[] = tools.listed;
   const outboundAuth = overrides.outboundAuth;
   const onUnauthorized = overrides.onUnauthorized;
+  const audit = deps.audit;
+  /** Top-level argument names each tool's schema marks secret, for audit records; filled on first use. */
+  const secretNames = new Map<string, ReadonlySet<string>>();
   /** Routes typed-client requests to operations; built on the first `fetchFor`. */
   let route: OperationRoute | undefined;
 
@@ -161,7 +174,7 @@ export function createToolService(module: OverriddenBackend, deps: ToolServiceDe
     ctx: CallContext,
     stats: CallStats,
   ): Promise<BackendResponse> {
-    let built;
+    let built: ReturnType<typeof tool.plan.build>;
     try {
       built = tool.plan.build(args);
     } catch (err) {
@@ -194,7 +207,7 @@ export function createToolService(module: OverriddenBackend, deps: ToolServiceDe
         (stats.authHeaders ??= []).push(auth.headers);
         req.headers = { ...headers, ...auth.headers };
       }
-      let res;
+      let res: BackendHttpResponse;
       try {
         res = await http.send(req);
       } catch (err) {
@@ -222,7 +235,7 @@ export function createToolService(module: OverriddenBackend, deps: ToolServiceDe
     ctx: CallContext,
     stats: CallStats,
   ): Promise<ToolResult> {
-    const ready = await prepareArgs(tool, args, ctx, true);
+    const ready = await prepareArgs(tool, args, ctx, true, stats);
     const problems = validateArgs(tool.validator, ready);
     if (problems !== undefined) throw invalid(problems);
     if (tool.check !== undefined) {
@@ -276,7 +289,7 @@ export function createToolService(module: OverriddenBackend, deps: ToolServiceDe
     stats: CallStats,
   ): Promise<ToolResult> {
     // commonInput stays in the arguments: the hand-written tool is written next to the overrides that add it.
-    const ready = await prepareArgs(tool, args, ctx, false);
+    const ready = await prepareArgs(tool, args, ctx, false, stats);
     // Its own inputSchema, compiled on its first call, judges the arguments without the commonInput it lacks.
     const schema = tool.tool.inputSchema;
     const validator = compiledSchema(schema) ?? (await compileSchema(schema));
@@ -299,10 +312,13 @@ export function createToolService(module: OverriddenBackend, deps: ToolServiceDe
   async function callTool(
     name: string,
     args: Record<string, unknown> | undefined,
-    ctx: CallContext,
+    given: CallContext,
   ): Promise<ToolResult> {
     const started = performance.now();
     const stats: CallStats = { status: undefined, attempts: 0, outcome: 'ok', authHeaders: undefined };
+    // With an audit trail, the user's answers to confirmations are watched for the record.
+    const watch = audit === undefined ? undefined : watchConfirmations(given);
+    const ctx = watch?.ctx ?? given;
     let result: ToolResult;
     const tool = tools.served.get(name);
     try {
@@ -328,11 +344,12 @@ export function createToolService(module: OverriddenBackend, deps: ToolServiceDe
     }
     // Error text may quote the backend's answer, and a backend may echo the credentials it was sent.
     if (result.isError === true) result = redactResult(result, callSecrets(stats));
+    const durationMs = Math.round((performance.now() - started) * 100) / 100;
     logger.info(
       {
         tool: name,
         backend,
-        durationMs: Math.round((performance.now() - started) * 100) / 100,
+        durationMs,
         status: stats.status,
         attempts: stats.attempts,
         requestId: ctx.requestId,
@@ -341,6 +358,28 @@ export function createToolService(module: OverriddenBackend, deps: ToolServiceDe
       },
       'tool call',
     );
+    if (audit !== undefined && tool !== undefined) {
+      const answer = watch?.last;
+      // Built in the background: the digest of the arguments costs this call nothing.
+      audit.append(() => {
+        let names = secretNames.get(name);
+        if (names === undefined) secretNames.set(name, (names = secretProperties(tool.listed.inputSchema)));
+        return toolCallEntry({
+          backend,
+          tool: name,
+          args: isObject(args) ? args : undefined,
+          ctx,
+          outcome: stats.outcome,
+          status: stats.status,
+          attempts: stats.attempts,
+          durationMs,
+          bound: stats.bound,
+          secretNames: names,
+          secrets: callSecrets(stats),
+          answer,
+        });
+      });
+    }
     return result;
   }
 
@@ -377,9 +416,11 @@ export function createToolService(module: OverriddenBackend, deps: ToolServiceDe
     }
   }
 
+  const servedNames = new Set([...tools.served.values()].map((tool) => (tool.kind === 'generated' ? tool.generatedName : tool.tool.name)));
   return {
     backend,
     stateful: overrides.stateful === true,
+    catalogue: buildCatalogue({ generated: module.generated, overrides, served: servedNames }),
     listTools: () => listed,
     hasTool: (name) => tools.served.has(name),
     callTool,

@@ -70,7 +70,7 @@ describe('RefusalLog throttling', () => {
     refusals.rejected('b', '10.0.0.2', refusal);
     now += 1_000;
     refusals.rejected('b', '10.0.0.1', refusal);
-    for (let i = 0; i < 10; i++) refusals.limited('p:alice', '10.0.0.1', 3);
+    for (let i = 0; i < 10; i++) refusals.limited('p:alice', '10.0.0.1', 3, 'b4b');
     const lines = log.lines();
     expect(lines.map((l) => [l['address'], l['suppressed'], l['claimedSubject'], l['event']])).toEqual([
       ['10.0.0.1', undefined, 'mallory', 'auth_rejected'],

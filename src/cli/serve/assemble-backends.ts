@@ -8,6 +8,7 @@ import type { BackendOverrides } from '../../core/backend-overrides.js';
 import type { ToolService } from '../../core/tool-service-api.js';
 import type { GeneratedBackend } from '../../../contract/descriptor.js';
 import type { BackendHttp } from '../../backend/backend-types.js';
+import type { AuditLog } from '../../audit/audit-record.js';
 import type { Logger } from '../../log.js';
 import { serveBackendTools } from '../served-backend.js';
 import { serviceTokenSource } from '../service-tokens.js';
@@ -55,6 +56,7 @@ export async function assembleBackends(
   settings: Settings,
   logger: Logger,
   onClose: (close: () => Promise<void>) => void,
+  audit?: AuditLog,
 ): Promise<AssembledBackend[]> {
   const { createBackendHttp } = await import('../../backend/backend-http.js');
   const httpOptions = {
@@ -81,6 +83,7 @@ export async function assembleBackends(
       sandbox: config.sandbox,
       dynamic: config.dynamic,
       ...(config.select === undefined ? {} : { select: config.select }),
+      ...(audit === undefined ? {} : { audit }),
     });
     // Watched now: a transport may look at it only later (stdio, once the client has its first answers).
     ready.catch(() => undefined);

@@ -6,6 +6,7 @@
 import { readHttpServerLimits, SETTINGS, type Settings } from '../../config.js';
 import type { GeneratedBackend } from '../../../contract/descriptor.js';
 import type { Principal } from '../../auth/inbound-auth.js';
+import type { AuditTrail } from '../../audit/audit-trail.js';
 import type { Logger } from '../../log.js';
 import { ANONYMOUS_PRINCIPAL } from '../../protocol/caller.js';
 import { gateToolService } from '../startup-gate.js';
@@ -18,6 +19,7 @@ import { resourceUrl, type ServeSandbox } from './serve-sandbox.js';
 interface StartedTransport {
   url?: string;
   ended?: Promise<void>;
+  oauthBackends?: string[];
   endpoints: Record<string, string>;
   fetch?: (request: Request) => Promise<Response>;
 }
@@ -31,6 +33,8 @@ interface TransportDeps {
   settings: Settings;
   logger: Logger;
   onClose: (close: () => Promise<void>) => void;
+  /** The audit trail (FINMCP_AUDIT), when on. */
+  audit: AuditTrail | undefined;
 }
 
 /** Serves the one backend over stdio. */
@@ -78,13 +82,20 @@ export async function startHttp(backends: AssembledBackend[], deps: TransportDep
     logger,
   );
   deps.onClose(() => state.close());
+  const { audit } = deps;
+  if (audit !== undefined && state.redis !== undefined) {
+    const { RedisStreamSink } = await import('../../audit/sinks.js');
+    audit.addSink(new RedisStreamSink(state.redis));
+    // Registered after the store's close, so run before it: the last records reach Redis while it is connected.
+    deps.onClose(() => audit.flush());
+  }
   const httpBackends = [];
   const endpoints: Record<string, string> = {};
   for (const backend of backends) {
     const resource = resourceUrl(config, backend.name);
     endpoints[backend.name] = resource;
     const service = gateToolService(backend.service, backend.ready.then(() => undefined), logger);
-    httpBackends.push({ service, inboundAuth: await inboundAuthFor(backend, resource, settings, deps.sandboxIssuer, logger), info: serverInfo(backend.generated) });
+    httpBackends.push({ service, inboundAuth: await inboundAuthFor(backend, resource, config.resourceHosts, settings, deps.sandboxIssuer, logger), info: serverInfo(backend.generated) });
   }
   const configuredHosts = settings.read(SETTINGS.allowedHosts);
   const common = {
@@ -96,6 +107,7 @@ export async function startHttp(backends: AssembledBackend[], deps: TransportDep
     ...(state.rateLimiter === undefined ? {} : { rateLimiter: state.rateLimiter }),
     sessionStore: state.sessions,
     logger,
+    ...(audit === undefined ? {} : { audit }),
   };
   const publicHost = new URL(config.publicUrl).host;
   if (config.fetchHandler) {
@@ -118,7 +130,7 @@ export async function startHttp(backends: AssembledBackend[], deps: TransportDep
   deps.onClose(() => server.close(10_000));
   // The URLs clients must use (OAuth resources are derived from the public URL); where it listens, apart.
   logger.info({ url: config.publicUrl, endpoints, listening: url }, 'serving');
-  return { url, endpoints };
+  return { url, endpoints, oauthBackends: backends.filter((b) => b.overrides.inboundAuth === 'oauth').map((b) => b.name) };
 }
 
 function serverInfo(generated: GeneratedBackend): { name: string; version: string } {

@@ -9,6 +9,7 @@
  * instance (Lambda scales out), that must be a shared store.
  */
 import type { SessionStore } from '../../state/session.js';
+import type { AuditLog } from '../../audit/audit-record.js';
 import type { Logger } from '../../log.js';
 import { createHostMatcher } from '../http-guards.js';
 import type { RateLimitOptions } from '../../state/rate-limit.js';
@@ -32,6 +33,8 @@ export interface FetchHandlerOptions {
   /** The caller's address, for rate limiting unauthenticated requests (e.g. from the gateway's event). */
   clientAddress?: (request: Request) => string | undefined;
   logger: Logger;
+  /** Records refused credentials and 429s (FINMCP_AUDIT). */
+  audit?: AuditLog;
 }
 
 /** A fetch handler and how to stop it. */

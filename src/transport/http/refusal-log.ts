@@ -3,6 +3,7 @@
  * does not flood the log.
  */
 import type { InboundAuthResult } from '../../auth/inbound-auth.js';
+import type { AuditEntry, AuditEvent, AuditLog } from '../../audit/audit-record.js';
 import type { Logger } from '../../log.js';
 
 /** Options of {@link RefusalLog}. */
@@ -12,6 +13,8 @@ export interface RefusalLogOptions {
   /** Most callers remembered; the oldest is forgotten beyond it. */
   maxKeys?: number;
   now?: () => number;
+  /** Also records each line's refusal in the audit trail (same throttle: `suppressed` counts the ones left out). */
+  audit?: AuditLog;
 }
 
 /** One caller's throttle window. */
@@ -32,9 +35,11 @@ export class RefusalLog {
   readonly #intervalMs: number;
   readonly #maxKeys: number;
   readonly #now: () => number;
+  readonly #audit: AuditLog | undefined;
 
   constructor(logger: Logger, options: RefusalLogOptions = {}) {
     this.#logger = logger;
+    this.#audit = options.audit;
     this.#intervalMs = options.intervalMs ?? 60_000;
     this.#maxKeys = options.maxKeys ?? 10_000;
     this.#now = options.now ?? Date.now;
@@ -55,12 +60,16 @@ export class RefusalLog {
       ...(refusal.claimedSubject === undefined ? {} : { claimedSubject: refusal.claimedSubject }),
       ...(suppressed > 0 ? { suppressed } : {}),
     };
-    if (error === 'unauthorized') this.#logger.debug(fields, 'request without credential');
-    else this.#logger.warn(fields, 'credential rejected');
+    if (error === 'unauthorized') {
+      this.#logger.debug(fields, 'request without credential');
+      return;
+    }
+    this.#logger.warn(fields, 'credential rejected');
+    this.#audit?.append(refusalEntry('auth_rejected', backend, { principal: null, address }, String(error ?? 'rejected'), refusal.status, suppressed));
   }
 
-  /** A 429: `key` is the limiter's (`p:<principal>` or `a:<address>`). */
-  limited(key: string, address: string, retryAfterSeconds: number): void {
+  /** A 429 for `backend`: `key` is the limiter's (`p:<principal>` or `a:<address>`). */
+  limited(key: string, address: string, retryAfterSeconds: number, backend: string): void {
     const suppressed = this.#admit(`l:${key}`);
     if (suppressed === undefined) return;
     const caller = key.startsWith('p:') ? { principal: key.slice(2) } : {};
@@ -68,6 +77,7 @@ export class RefusalLog {
       { event: 'rate_limited', ...caller, address, retryAfterSeconds, ...(suppressed > 0 ? { suppressed } : {}) },
       'rate limited (429)',
     );
+    this.#audit?.append(refusalEntry('rate_limited', backend, { principal: caller.principal ?? null, address }, 'rate_limited', 429, suppressed));
   }
 
   /** Undefined when this line is left out; otherwise how many were left out since the last one. */
@@ -87,4 +97,22 @@ export class RefusalLog {
     this.#windows.set(key, { startedAt: now, suppressed: 0 });
     return suppressed;
   }
+}
+
+/** The audit record of a refusal before any tool call (the request was not read: no tool, no arguments). */
+function refusalEntry(event: AuditEvent, backend: string, caller: { principal: string | null; address: string }, outcome: string, status: number, suppressed: number): AuditEntry {
+  return {
+    event,
+    requestId: null,
+    backend,
+    tool: null,
+    caller: { principal: caller.principal, tenant: null, address: caller.address },
+    args: null,
+    outcome,
+    confirmation: null,
+    nonce: null,
+    status,
+    durationMs: null,
+    ...(suppressed > 0 ? { suppressed } : {}),
+  };
 }
