@@ -36,9 +36,26 @@ const LITERAL_KEYWORDS: ReadonlySet<string> = new Set(['example', 'default', 'co
  * `default` response.
  */
 const NAME_MAPS: ReadonlySet<string> = new Set([
-  'properties', 'patternProperties', 'dependentSchemas', '$defs', 'definitions', 'paths', 'responses', 'callbacks',
-  'schemas', 'parameters', 'headers', 'requestBodies', 'securitySchemes', 'links', 'pathItems', 'content', 'encoding',
-  'variables', 'mapping', 'webhooks',
+  'properties',
+  'patternProperties',
+  'dependentSchemas',
+  '$defs',
+  'definitions',
+  'paths',
+  'responses',
+  'callbacks',
+  'schemas',
+  'parameters',
+  'headers',
+  'requestBodies',
+  'securitySchemes',
+  'links',
+  'pathItems',
+  'content',
+  'encoding',
+  'variables',
+  'mapping',
+  'webhooks',
 ]);
 
 /** Calls `visit` on every object of `node` outside literal values (a `$ref`-shaped key inside one is data). */
@@ -63,7 +80,11 @@ function visitStructure(node: unknown, visit: (object: JsonObject) => void): voi
         // A schema's `examples` is a list of values; elsewhere a map of Example Objects, whose `value` is data.
         if (Array.isArray(value)) continue;
         for (const example of Object.values(value)) {
-          if (isObject(example)) stack.push({ value: Object.fromEntries(Object.entries(example).filter(([k]) => k !== 'value')), names: false });
+          if (isObject(example))
+            stack.push({
+              value: Object.fromEntries(Object.entries(example).filter(([k]) => k !== 'value')),
+              names: false,
+            });
         }
         continue;
       }
@@ -184,12 +205,15 @@ interface Swagger2OpenApi {
 function externalRefPointers(document: unknown, base: string): Array<{ pointer: string; file: string }> {
   const found: Array<{ pointer: string; file: string }> = [];
   const walk = (node: unknown, pointer: string): void => {
-    if (Array.isArray(node)) node.forEach((item, i) => walk(item, `${pointer}/${i}`));
-    else if (isObject(node)) {
+    if (Array.isArray(node)) {
+      for (const [i, item] of node.entries()) walk(item, `${pointer}/${i}`);
+    } else if (isObject(node)) {
       const ref = node['$ref'];
-      if (typeof ref === 'string' && !ref.startsWith('#')) found.push({ pointer, file: resolve(dirname(base), ref.split('#')[0] ?? '') });
+      if (typeof ref === 'string' && !ref.startsWith('#'))
+        found.push({ pointer, file: resolve(dirname(base), ref.split('#')[0] ?? '') });
       for (const [key, value] of Object.entries(node)) {
-        if (!LITERAL_KEYWORDS.has(key) && typeof value === 'object' && value !== null) walk(value, `${pointer}/${key.replace(/~/g, '~0').replace(/\//g, '~1')}`);
+        if (!LITERAL_KEYWORDS.has(key) && typeof value === 'object' && value !== null)
+          walk(value, `${pointer}/${key.replace(/~/g, '~0').replace(/\//g, '~1')}`);
       }
     }
   };
@@ -216,7 +240,9 @@ export async function loadDocument(file: string): Promise<LoadedDocument> {
   }
   const version = document['openapi'];
   if (typeof version !== 'string' || !/^3\.[01]\./.test(version)) {
-    throw new Error(`#/openapi: only OpenAPI 3.0 and 3.1 (and Swagger 2.0, converted) documents are supported (got ${JSON.stringify(version ?? document['swagger'] ?? null)})`);
+    throw new Error(
+      `#/openapi: only OpenAPI 3.0 and 3.1 (and Swagger 2.0, converted) documents are supported (got ${JSON.stringify(version ?? document['swagger'] ?? null)})`,
+    );
   }
   const converted = convertedFrom === undefined ? {} : { convertedFrom };
   const bundle = hasExternalRefs(document);

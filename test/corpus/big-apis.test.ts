@@ -28,7 +28,12 @@ const CORPUS = [
   { backend: 'square', from: join(directory, 'squareup.com.json'), to: 'square.json', tools: 200 },
   { backend: 'plaid', from: join(directory, 'plaid.com.json'), to: 'plaid.json', tools: 200 },
   { backend: 'adyen', from: join(directory, 'adyen.com', 'CheckoutService-v71.json'), to: 'adyen.json', tools: 25 },
-  { backend: 'petstore2', from: join(modules, '@readme/oas-examples/2.0/json/petstore.json'), to: 'petstore2.json', tools: 20 },
+  {
+    backend: 'petstore2',
+    from: join(modules, '@readme/oas-examples/2.0/json/petstore.json'),
+    to: 'petstore2.json',
+    tools: 20,
+  },
   { backend: 'split', from: join(projectRoot(), 'test/corpus/fixtures/multi-file'), to: 'split', tools: 2 },
 ];
 
@@ -65,7 +70,11 @@ const serverEnv = (): Record<string, string> => ({
 });
 
 /** Every tool, page by page (SDK 1.x); the page count too. */
-async function listAll(client: Client): Promise<{ names: string[]; pages: number; tools: Array<Awaited<ReturnType<Client['listTools']>>['tools'][number]> }> {
+async function listAll(client: Client): Promise<{
+  names: string[];
+  pages: number;
+  tools: Array<Awaited<ReturnType<Client['listTools']>>['tools'][number]>;
+}> {
   const tools: Array<Awaited<ReturnType<Client['listTools']>>['tools'][number]> = [];
   let cursor: string | undefined;
   let pages = 0;
@@ -81,7 +90,9 @@ async function listAll(client: Client): Promise<{ names: string[]; pages: number
 describe('public financial APIs', () => {
   it('generate reads every one in one run, and says which it converted from Swagger 2.0', () => {
     for (const spec of CORPUS) expect(generateOutput).toContain(`${spec.backend}: new backend, ${spec.tools} tools`);
-    expect(generateOutput).toMatch(/petstore2: new backend, 20 tools\n {2}note {8}converted from Swagger 2\.0 to OpenAPI 3\.0 on load by swagger2openapi \d/);
+    expect(generateOutput).toMatch(
+      /petstore2: new backend, 20 tools\n {2}note {8}converted from Swagger 2\.0 to OpenAPI 3\.0 on load by swagger2openapi \d/,
+    );
     expect(generateOutput).not.toMatch(/^error:/m);
   });
 
@@ -90,60 +101,95 @@ describe('public financial APIs', () => {
       join(project.root, 'tsconfig.json'),
       JSON.stringify({
         compilerOptions: {
-          target: 'ES2022', module: 'NodeNext', moduleResolution: 'NodeNext', lib: ['ES2023'], types: [], strict: true,
-          noUncheckedIndexedAccess: true, skipLibCheck: true, noEmit: true, isolatedModules: true, verbatimModuleSyntax: true,
+          target: 'ES2022',
+          module: 'NodeNext',
+          moduleResolution: 'NodeNext',
+          lib: ['ES2023'],
+          types: [],
+          strict: true,
+          noUncheckedIndexedAccess: true,
+          skipLibCheck: true,
+          noEmit: true,
+          isolatedModules: true,
+          verbatimModuleSyntax: true,
         },
         include: ['generated/**/*.ts'],
       }),
     );
     const tsc = join(modules, 'typescript', 'bin', 'tsc');
-    const result = await execFileAsync(process.execPath, [tsc, '-p', join(project.root, 'tsconfig.json')], { cwd: project.root, maxBuffer: 16 * 1024 * 1024 }).then(
+    const result = await execFileAsync(process.execPath, [tsc, '-p', join(project.root, 'tsconfig.json')], {
+      cwd: project.root,
+      maxBuffer: 16 * 1024 * 1024,
+    }).then(
       () => '',
       (error: { stdout?: string }) => error.stdout ?? String(error),
     );
     expect(result).toBe('');
   }, 300_000);
 
-  it.concurrent.each(CORPUS)('$backend: starts under the heap cap, lists every tool through pages and answers calls from its mock', async ({ backend, tools: count }) => {
-    const client = new Client({ name: 'finmcp-big-apis', version: '1.0.0' });
-    await client.connect(new StdioClientTransport({ command: process.execPath, args: serverArgs(backend, ['--sandbox']), env: serverEnv(), stderr: 'ignore', cwd: project.root }));
-    try {
-      const { names, pages, tools } = await listAll(client);
-      expect(names).toHaveLength(count);
-      expect(new Set(names).size).toBe(count);
-      expect(pages).toBe(Math.ceil(count / PAGE_SIZE));
-      // Read-only tools first (they need no body); an API of POSTs only (Plaid) is called through those.
-      const ordered = [...tools].sort((a, b) => Number(b.annotations?.readOnlyHint === true) - Number(a.annotations?.readOnlyHint === true));
-      const answers: string[] = [];
-      let succeeded = 0;
-      for (const tool of ordered) {
-        if (answers.length === 5) break;
-        const args = sampleArgs(tool.inputSchema as Record<string, unknown>);
-        if (args === undefined) continue;
-        try {
-          // The first call waits for Prism, which reads a big spec slowly (the SDK's own limit is 60 s).
-          const result = await client.callTool({ name: tool.name, arguments: args }, undefined, { timeout: 600_000 });
-          const text = JSON.stringify(result.content);
-          expect(text, `${tool.name} ${JSON.stringify(args)}`).not.toContain('Invalid arguments');
-          if (result.isError !== true) succeeded += 1;
-          answers.push(`${tool.name}: ${result.isError === true ? text.slice(0, 200) : 'ok'}`);
-        } catch (error) {
-          // The SDK client checks results against the output schema; a mock example that breaks its own schema is
-          // the spec's fault (issue 23 part 6 decides what the server does about it).
-          answers.push(`${tool.name}: ${(error as Error).message.slice(0, 200)}`);
+  it.concurrent.each(CORPUS)(
+    '$backend: starts under the heap cap, lists every tool through pages and answers calls from its mock',
+    async ({ backend, tools: count }) => {
+      const client = new Client({ name: 'finmcp-big-apis', version: '1.0.0' });
+      await client.connect(
+        new StdioClientTransport({
+          command: process.execPath,
+          args: serverArgs(backend, ['--sandbox']),
+          env: serverEnv(),
+          stderr: 'ignore',
+          cwd: project.root,
+        }),
+      );
+      try {
+        const { names, pages, tools } = await listAll(client);
+        expect(names).toHaveLength(count);
+        expect(new Set(names).size).toBe(count);
+        expect(pages).toBe(Math.ceil(count / PAGE_SIZE));
+        // Read-only tools first (they need no body); an API of POSTs only (Plaid) is called through those.
+        const ordered = [...tools].sort(
+          (a, b) => Number(b.annotations?.readOnlyHint === true) - Number(a.annotations?.readOnlyHint === true),
+        );
+        const answers: string[] = [];
+        let succeeded = 0;
+        for (const tool of ordered) {
+          if (answers.length === 5) break;
+          const args = sampleArgs(tool.inputSchema as Record<string, unknown>);
+          if (args === undefined) continue;
+          try {
+            // The first call waits for Prism, which reads a big spec slowly (the SDK's own limit is 60 s).
+            const result = await client.callTool({ name: tool.name, arguments: args }, undefined, { timeout: 600_000 });
+            const text = JSON.stringify(result.content);
+            expect(text, `${tool.name} ${JSON.stringify(args)}`).not.toContain('Invalid arguments');
+            if (result.isError !== true) succeeded += 1;
+            answers.push(`${tool.name}: ${result.isError === true ? text.slice(0, 200) : 'ok'}`);
+          } catch (error) {
+            // The SDK client checks results against the output schema; a mock example that breaks its own schema is
+            // the spec's fault (issue 23 part 6 decides what the server does about it).
+            answers.push(`${tool.name}: ${(error as Error).message.slice(0, 200)}`);
+          }
         }
+        expect(succeeded, answers.join('\n')).toBeGreaterThan(0);
+      } finally {
+        await client.close();
       }
-      expect(succeeded, answers.join('\n')).toBeGreaterThan(0);
-    } finally {
-      await client.close();
-    }
-  }, 900_000);
+    },
+    900_000,
+  );
 
   it('an SDK 2.x client (2026-07-28) lists all of Stripe through pages', async () => {
-    const client = new ModernClient({ name: 'finmcp-big-apis-modern', version: '1.0.0' }, { versionNegotiation: { mode: { pin: '2026-07-28' } } });
+    const client = new ModernClient(
+      { name: 'finmcp-big-apis-modern', version: '1.0.0' },
+      { versionNegotiation: { mode: { pin: '2026-07-28' } } },
+    );
     // Listing needs no backend: an unreachable URL keeps Prism out of this one.
     await client.connect(
-      new ModernStdioTransport({ command: process.execPath, args: serverArgs('stripe', ['--backend-url', 'http://127.0.0.1:9']), env: serverEnv(), stderr: 'ignore', cwd: project.root }),
+      new ModernStdioTransport({
+        command: process.execPath,
+        args: serverArgs('stripe', ['--backend-url', 'http://127.0.0.1:9']),
+        env: serverEnv(),
+        stderr: 'ignore',
+        cwd: project.root,
+      }),
     );
     try {
       const names: string[] = [];

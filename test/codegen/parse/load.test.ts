@@ -31,8 +31,21 @@ describe('loadDocument', () => {
         '/a': {
           get: {
             responses: {
-              default: { description: 'd', content: { 'application/json': { schema: { $ref: 'part.json' }, examples: { one: { value: literal } } } } },
-              '200': { description: 'ok', content: { 'application/json': { schema: { type: 'object', example: literal, default: literal }, example: literal } } },
+              default: {
+                description: 'd',
+                content: {
+                  'application/json': { schema: { $ref: 'part.json' }, examples: { one: { value: literal } } },
+                },
+              },
+              '200': {
+                description: 'ok',
+                content: {
+                  'application/json': {
+                    schema: { type: 'object', example: literal, default: literal },
+                    example: literal,
+                  },
+                },
+              },
             },
           },
         },
@@ -53,7 +66,9 @@ describe('loadDocument', () => {
     const output = JSON.stringify(spec.descriptors[1]?.outputSchema);
     expect(output).toContain('"const":"basic"');
     expect(output).toContain('"const":"premium"');
-    expect(spec.descriptors[0]?.inputSchema['properties']).toMatchObject({ per_page: { type: 'integer', maximum: 200 } });
+    expect(spec.descriptors[0]?.inputSchema['properties']).toMatchObject({
+      per_page: { type: 'integer', maximum: 200 },
+    });
   });
 
   it('converts Swagger 2.0 with swagger2openapi and says so', async () => {
@@ -68,8 +83,18 @@ describe('loadDocument', () => {
     const file = write('broken.json', {
       openapi: '3.0.3',
       info: { title: 't', version: '1' },
-      paths: { '/a': { get: { responses: { '200': { description: 'ok', content: { 'application/json': { schema: { $ref: 'missing.json#/Nope' } } } } } } } },
+      paths: {
+        '/a': {
+          get: {
+            responses: {
+              '200': { description: 'ok', content: { 'application/json': { schema: { $ref: 'missing.json#/Nope' } } } },
+            },
+          },
+        },
+      },
     });
-    await expect(loadDocument(file)).rejects.toThrow(/^#\/paths\/~1a\/get\/responses\/200\/content\/application~1json\/schema: .*missing\.json/);
+    await expect(loadDocument(file)).rejects.toThrow(
+      /^#\/paths\/~1a\/get\/responses\/200\/content\/application~1json\/schema: .*missing\.json/,
+    );
   });
 });
