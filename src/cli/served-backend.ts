@@ -1,7 +1,8 @@
 /**
  * What `serve` builds for one backend once its HTTP client is ready: its overrides completed with static outbound
  * credentials when it has no override module of its own, the ToolService narrowed by the tool selection
- * (`--tools`, `--tags`, `--read-only`) and, with `--dynamic`, wrapped in the search / describe / call meta-tools.
+ * (`--tools`, `--tags`, `--read-only`) and, with `--dynamic`, wrapped in the search / describe / call meta-tools, or
+ * with `--code` in search_api / run_code (src/code/).
  * Logs how many tools it serves.
  */
 import { ConfigError, SETTINGS, type Settings } from '../config.js';
@@ -19,6 +20,7 @@ export interface ServingChoices {
   sandbox: boolean;
   select?: ToolSelection;
   dynamic: boolean;
+  code?: boolean;
 }
 
 /** The overrides and ToolService of one backend. */
@@ -30,6 +32,8 @@ export async function serveBackendTools(
   choices: ServingChoices,
 ): Promise<{ overrides: BackendOverrides; service: ToolService }> {
   const { settings, logger, select, dynamic } = choices;
+  const code = choices.code === true;
+  if (dynamic && code) throw new ConfigError('--dynamic and --code are two ways to present the tools: choose one');
   let overrides = given;
   if (overrides.outboundAuth === undefined && !usesServiceToken) {
     // A backend without an override module (a spec just dropped into specs/) calls with static secrets.
@@ -53,9 +57,13 @@ export async function serveBackendTools(
     const { dynamicToolService } = await import('../core/dynamic-tools.js');
     service = dynamicToolService(service, generated.tools);
   }
+  if (code) {
+    const { codeModeService } = await import('../code/serve-code.js');
+    service = await codeModeService(service, generated, overrides, settings, logger);
+  }
   logger.info(
-    { backend: generated.name, tools: served, generated: generated.tools.length, dynamic },
-    `${generated.name}: serving ${served} tools${dynamic ? ' through search_tools / describe_tool / call_tool' : ''}`,
+    { backend: generated.name, tools: served, generated: generated.tools.length, dynamic, code },
+    `${generated.name}: serving ${served} tools${dynamic ? ' through search_tools / describe_tool / call_tool' : code ? ' through search_api / run_code' : ''}`,
   );
   return { overrides, service };
 }

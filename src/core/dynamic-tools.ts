@@ -91,54 +91,86 @@ function failure(text: string): ToolResult {
   return { content: [{ type: 'text', text }], isError: true };
 }
 
-/** Wraps a backend's ToolService in the three meta-tools. */
-export function dynamicToolService(inner: ToolService, descriptors: readonly ToolDescriptor[]): ToolService {
+/** One operation a search found. */
+interface Found {
+  tool: ListedTool;
+  /** `GET /path`, or empty for a hand-written tool. */
+  operation: string;
+  tags: readonly string[];
+}
+
+/** Searches served tools by words; shared by `--dynamic`'s `search_tools` and `--code`'s `search_api`. */
+export interface ToolSearch {
+  /** The served tool of that name. */
+  get(name: string): Found | undefined;
+  /** Best matches first; undefined when the query has no word to look for. */
+  find(query: string, limit: number): Found[] | undefined;
+}
+
+/** Indexes the served tools for {@link ToolSearch}. */
+export function toolSearch(listed: readonly ListedTool[], descriptors: readonly ToolDescriptor[]): ToolSearch {
   const byName = new Map(descriptors.map((d) => [d.name, d] as const));
-  const entries: Entry[] = inner.listTools().map((tool) => {
+  const entries: Array<Entry & { found: Found }> = listed.map((tool) => {
     const d = byName.get(tool.name);
     const tags = d?.operation.tags ?? [];
+    const method = d?.operation.method.toUpperCase() ?? '';
+    const path = d?.operation.path ?? '';
     return {
       tool,
-      method: d?.operation.method.toUpperCase() ?? '',
-      path: d?.operation.path ?? '',
+      method,
+      path,
       strong: new Set(words(`${tool.name} ${tool.title ?? ''}`)),
       phrase: words(tool.title ?? tool.name).filter((word) => !STOP_WORDS.has(word)).join(' '),
-      medium: new Set(words(`${tags.join(' ')} ${d?.operation.path ?? ''}`)),
+      medium: new Set(words(`${tags.join(' ')} ${path}`)),
       weak: new Set(words(tool.description ?? '')),
+      found: { tool, operation: `${method} ${path}`.trim(), tags },
     };
   });
-  const served = new Map(entries.map((entry) => [entry.tool.name, entry] as const));
+  const served = new Map(entries.map((entry) => [entry.tool.name, entry.found] as const));
+  return {
+    get: (name) => served.get(name),
+    find(query, limit) {
+      const terms = words(query).filter((word) => !STOP_WORDS.has(word));
+      if (terms.length === 0) return undefined;
+      const phrase = terms.join(' ');
+      return entries
+        .map((entry) => ({
+          entry,
+          score:
+            terms.reduce((sum, term) => sum + (entry.strong.has(term) ? 3 : 0) + (entry.medium.has(term) ? 2 : 0) + (entry.weak.has(term) ? 1 : 0), 0) +
+            // The query said as the title says it: an exact title first, then titles containing the query.
+            (entry.phrase === phrase ? 10 : entry.phrase.includes(phrase) ? 4 : 0),
+        }))
+        .filter((item) => item.score > 0)
+        // Ties: the tool whose title says least beyond the query (the general operation before the specific ones).
+        .sort((a, b) => b.score - a.score || a.entry.phrase.length - b.entry.phrase.length || a.entry.tool.name.localeCompare(b.entry.tool.name))
+        .slice(0, limit)
+        .map((item) => item.entry.found);
+    },
+  };
+}
+
+/** Wraps a backend's ToolService in the three meta-tools. */
+export function dynamicToolService(inner: ToolService, descriptors: readonly ToolDescriptor[]): ToolService {
+  const index = toolSearch(inner.listTools(), descriptors);
 
   function search(args: Record<string, unknown>): ToolResult {
     const query = typeof args['query'] === 'string' ? args['query'] : '';
     const limit = typeof args['limit'] === 'number' ? Math.min(50, Math.max(1, Math.floor(args['limit']))) : 10;
-    const terms = words(query).filter((word) => !STOP_WORDS.has(word));
-    if (terms.length === 0) return failure('Invalid arguments:\n- query: must contain at least one word');
-    const phrase = terms.join(' ');
-    const scored = entries
-      .map((entry) => ({
-        entry,
-        score:
-          terms.reduce((sum, term) => sum + (entry.strong.has(term) ? 3 : 0) + (entry.medium.has(term) ? 2 : 0) + (entry.weak.has(term) ? 1 : 0), 0) +
-          // The query said as the title says it: an exact title first, then titles containing the query.
-          (entry.phrase === phrase ? 10 : entry.phrase.includes(phrase) ? 4 : 0),
-      }))
-      .filter((item) => item.score > 0)
-      // Ties: the tool whose title says least beyond the query (the general operation before the specific ones).
-      .sort((a, b) => b.score - a.score || a.entry.phrase.length - b.entry.phrase.length || a.entry.tool.name.localeCompare(b.entry.tool.name))
-      .slice(0, limit);
+    const found = index.find(query, limit);
+    if (found === undefined) return failure('Invalid arguments:\n- query: must contain at least one word');
     return result({
-      tools: scored.map(({ entry }) => ({
-        name: entry.tool.name,
-        title: entry.tool.title ?? entry.tool.name,
-        operation: `${entry.method} ${entry.path}`.trim(),
-        readOnly: entry.tool.annotations?.readOnlyHint === true,
+      tools: found.map(({ tool, operation }) => ({
+        name: tool.name,
+        title: tool.title ?? tool.name,
+        operation,
+        readOnly: tool.annotations?.readOnlyHint === true,
       })),
     });
   }
 
   function describe(args: Record<string, unknown>): ToolResult {
-    const entry = typeof args['name'] === 'string' ? served.get(args['name']) : undefined;
+    const entry = typeof args['name'] === 'string' ? index.get(args['name']) : undefined;
     if (entry === undefined) return failure(`Unknown tool ${JSON.stringify(args['name'])}: use search_tools to find one`);
     const { name, title, description, inputSchema, annotations } = entry.tool;
     return result({ name, title: title ?? name, description: description ?? '', inputSchema, annotations: annotations ?? {} });
@@ -146,7 +178,7 @@ export function dynamicToolService(inner: ToolService, descriptors: readonly Too
 
   async function call(args: Record<string, unknown>, ctx: CallContext): Promise<ToolResult> {
     const name = args['name'];
-    if (typeof name !== 'string' || !served.has(name)) return failure(`Unknown tool ${JSON.stringify(name)}: use search_tools to find one`);
+    if (typeof name !== 'string' || index.get(name) === undefined) return failure(`Unknown tool ${JSON.stringify(name)}: use search_tools to find one`);
     const toolArgs = args['arguments'];
     if (toolArgs !== undefined && (toolArgs === null || typeof toolArgs !== 'object' || Array.isArray(toolArgs))) {
       return failure('Invalid arguments:\n- arguments: must be an object');

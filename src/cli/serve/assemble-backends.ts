@@ -79,6 +79,7 @@ export async function assembleBackends(
       logger,
       sandbox: config.sandbox,
       dynamic: config.dynamic,
+      code: config.code,
       ...(config.select === undefined ? {} : { select: config.select }),
     });
     // Watched now: a transport may look at it only later (stdio, once the client has its first answers).

@@ -24,6 +24,8 @@ export interface ServeConfig {
   backendUrlFlag?: string;
   select?: ToolSelection;
   dynamic: boolean;
+  /** `--code`: search_api and run_code instead of every operation. */
+  code: boolean;
   allowedOrigins: string[];
   /** Serverless: a fetch handler instead of a socket of our own. */
   fetchHandler: boolean;
@@ -62,6 +64,7 @@ export async function resolveServeConfig(backendNames: string[], options: ServeO
     ...(backendUrlFlag === undefined ? {} : { backendUrlFlag }),
     ...(await toolSelectionOf(options, settings)),
     dynamic: settings.read(SETTINGS.dynamic, options['dynamic']),
+    code: settings.read(SETTINGS.code, options['code']),
     allowedOrigins: settings.read(SETTINGS.allowedOrigins, options['allowedOrigins']),
     fetchHandler: options['fetchHandler'] === true,
   };
