@@ -12,9 +12,10 @@
  */
 import { createHash } from 'node:crypto';
 import type { SessionHandle, ToolResult } from '../contracts.js';
+import { REQUEST_STATE_TTL_MS } from '../protocol/request-state.js';
 
-/** How long a record is honoured: the life of the `requestState` the question was sealed in (10 minutes). */
-const RECORD_TTL_MS = 10 * 60_000;
+/** How long a record is honoured: the life of the `requestState` the question was sealed in. */
+const RECORD_TTL_MS = REQUEST_STATE_TTL_MS;
 
 /** One recorded write. */
 interface RecordedCall {

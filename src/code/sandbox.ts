@@ -12,7 +12,7 @@
  * needs no native build.
  */
 import { performance } from 'node:perf_hooks';
-import type { QuickJSContext, QuickJSHandle, QuickJSRuntime, QuickJSWASMModule } from 'quickjs-emscripten-core';
+import { DefaultIntrinsics, type QuickJSContext, type QuickJSHandle, type QuickJSWASMModule } from 'quickjs-emscripten-core';
 
 /** The limits of one run. */
 export interface SandboxLimits {
@@ -63,7 +63,7 @@ export function quickJs(): Promise<QuickJSWASMModule> {
 /**
  * Sets up `api` and `console` in a fresh context. The bridge function and the method names come in as arguments,
  * so nothing but `api` and `console` is left on the global object; JSON is captured before the program can
- * replace it.
+ * replace it, and the returned function serializes the program's result with the captured `JSON.stringify`.
  */
 const BRIDGE = `(function (call, log, names) {
   'use strict';
@@ -82,6 +82,7 @@ const BRIDGE = `(function (call, log, names) {
   const console = freeze({ log: write, info: write, warn: write, error: write, debug: write });
   Object.defineProperty(globalThis, 'api', { value: api, enumerable: true });
   Object.defineProperty(globalThis, 'console', { value: console, enumerable: true });
+  return (value) => stringify(value);
 })`;
 
 /** Host names a program may try; the refusal says the sandbox has none of them. */
@@ -116,7 +117,9 @@ export async function runInSandbox(
     }
     return false;
   });
-  const vm = runtime.newContext();
+  // No typed arrays: their buffers are allocated outside the runtime's memory limit in this build (measured: 100 MB
+  // of Uint8Array under an 8 MB limit), and finance programs have no use for them.
+  const vm = runtime.newContext({ intrinsics: { ...DefaultIntrinsics, TypedArrays: false } });
   const logs: string[] = [];
   let droppedLines = 0;
   let calls = 0;
@@ -188,19 +191,26 @@ export async function runInSandbox(
   });
 
   let program: QuickJSHandle | undefined;
+  let serialize: QuickJSHandle | undefined;
+  /** The engine hit a limit inside its own code (stack, memory): its runtime may not be freed cleanly. */
+  let engineFault = false;
   try {
     const bridge = vm.unwrapResult(vm.evalCode(BRIDGE, 'bridge.js'));
     const namesHandle = vm.newArray();
     names.forEach((name, i) => vm.newString(name).consume((handle) => vm.setProp(namesHandle, i, handle)));
-    vm.unwrapResult(vm.callFunction(bridge, vm.undefined, callFn, logFn, namesHandle)).dispose();
+    serialize = vm.unwrapResult(vm.callFunction(bridge, vm.undefined, callFn, logFn, namesHandle));
     namesHandle.dispose();
     bridge.dispose();
+    const fault = (error: string): SandboxOutcome => {
+      engineFault = ENGINE_FAULT.test(error);
+      return finish({ ok: false, error });
+    };
 
     const evaluated = inEngine(() => vm.evalCode(js, 'program.js', { type: 'global', strict: true }));
     if (evaluated.error !== undefined) {
       const error = describe(vm, evaluated.error, stop);
       evaluated.error.dispose();
-      return finish({ ok: false, error });
+      return fault(error);
     }
     program = evaluated.value;
     for (;;) {
@@ -208,19 +218,19 @@ export async function runInSandbox(
       if (jobs.error !== undefined) {
         const error = describe(vm, jobs.error, stop);
         jobs.error.dispose();
-        return finish({ ok: false, error });
+        return fault(error);
       }
-      if (stop !== undefined) return finish({ ok: false, error: stop });
+      if (stop !== undefined) return fault(stop);
       const state = vm.getPromiseState(program);
       if (state.type === 'fulfilled') {
-        const json = resultJson(vm, runtime, state.value, limits);
+        const json = resultJson(vm, serialize, state.value, limits);
         state.value.dispose();
-        return finish(json);
+        return json.ok ? finish(json) : fault(json.error);
       }
       if (state.type === 'rejected') {
         const error = describe(vm, state.error, stop);
         state.error.dispose();
-        return finish({ ok: false, error });
+        return fault(error);
       }
       if (outstanding === 0) {
         return finish({ ok: false, error: 'The program is waiting for a promise that nothing will settle (there are no timers or events here): await only `api` calls.' });
@@ -243,25 +253,52 @@ export async function runInSandbox(
         return finish({ ok: false, error: `The program ran longer than its ${limits.wallMs} ms of wall time (API calls included) and was stopped.` });
       }
     }
+  } catch (error) {
+    // A fault of the engine itself: the host's stack ran out under the engine's recursion, or memory ran out while
+    // the host read a value. Its instance is not reused.
+    engineFault = true;
+    const stack = error instanceof RangeError && /call stack/i.test(error.message);
+    return finish({ ok: false, error: stack ? 'The program recursed too deeply (the sandbox\'s stack limit) and was stopped.' : `The sandbox failed: ${error instanceof Error ? error.message : String(error)}` });
   } finally {
     abort.abort();
     signal?.removeEventListener('abort', onAbort);
     disposed = true;
     program?.dispose();
+    serialize?.dispose();
     callFn.dispose();
     logFn.dispose();
-    vm.dispose();
-    runtime.dispose();
+    if (engineFault) {
+      // QuickJS can leave objects behind after a stack overflow or a failed allocation, and freeing such a runtime
+      // aborts the whole WebAssembly instance: this instance is dropped instead (its memory goes with it), and the
+      // next run gets a fresh one.
+      discardModule(module);
+    } else {
+      try {
+        vm.dispose();
+        runtime.dispose();
+      } catch {
+        // Freeing failed (an object QuickJS did not release): the instance aborted and cannot serve another run.
+        discardModule(module);
+      }
+    }
   }
 }
 
-/** The program's result as JSON text, or why it cannot be taken out. */
-function resultJson(vm: QuickJSContext, runtime: QuickJSRuntime, value: QuickJSHandle, limits: SandboxLimits): { ok: true; json: string } | { ok: false; error: string } {
+/** Errors after which the engine's runtime is not freed but its whole instance dropped. */
+const ENGINE_FAULT = /stack overflow|Maximum call stack|more memory than it may|CPU time|out of memory|interrupted/i;
+
+/** Forgets `module` so that the next run loads a fresh instance. */
+function discardModule(module: QuickJSWASMModule): void {
+  void modulePromise?.then((current) => {
+    if (current === module) modulePromise = undefined;
+  });
+}
+
+/** The program's result as JSON text (serialized by the bridge's own `JSON.stringify`), or why it cannot be taken out. */
+function resultJson(vm: QuickJSContext, serialize: QuickJSHandle, value: QuickJSHandle, limits: SandboxLimits): { ok: true; json: string } | { ok: false; error: string } {
   if (vm.typeof(value) === 'undefined') return { ok: true, json: 'null' };
-  const stringify = vm.getProp(vm.global, 'JSON');
-  const fn = vm.getProp(stringify, 'stringify');
-  try {
-    const text = vm.callFunction(fn, stringify, value);
+  {
+    const text = vm.callFunction(serialize, vm.undefined, value);
     if (text.error !== undefined) {
       const error = describe(vm, text.error, undefined);
       text.error.dispose();
@@ -270,7 +307,7 @@ function resultJson(vm: QuickJSContext, runtime: QuickJSRuntime, value: QuickJSH
     const out = text.value;
     try {
       if (vm.typeof(out) !== 'string') return { ok: false, error: "The program's result is not a JSON value (a function, symbol or undefined)" };
-      const length = vm.getLength(out) ?? 0;
+      const length = vm.getProp(out, 'length').consume((handle) => vm.getNumber(handle));
       if (length > limits.maxResultChars) {
         return { ok: false, error: `The program's result is ${length} characters of JSON, more than the ${limits.maxResultChars} it may return: return a summary (totals, counts, the first items).` };
       }
@@ -278,10 +315,6 @@ function resultJson(vm: QuickJSContext, runtime: QuickJSRuntime, value: QuickJSH
     } finally {
       out.dispose();
     }
-  } finally {
-    fn.dispose();
-    stringify.dispose();
-    runtime.executePendingJobs(0);
   }
 }
 
@@ -291,6 +324,9 @@ function describe(vm: QuickJSContext, error: QuickJSHandle, stop: string | undef
   let text: string;
   try {
     const dumped: unknown = vm.dump(error);
+    // Out of memory, QuickJS cannot even build its InternalError and throws null (a program's own `throw null` reads
+    // the same: rare enough to accept).
+    if (dumped === null) return 'The program used more memory than it may and was stopped. Keep less data at once.';
     if (dumped !== null && typeof dumped === 'object' && 'message' in dumped) {
       const { name, message } = dumped as { name?: unknown; message?: unknown };
       text = `${typeof name === 'string' ? name : 'Error'}: ${String(message)}`;

@@ -11,7 +11,7 @@ import { codeToolService } from './code-tools.js';
 import { quickJs, type SandboxLimits } from './sandbox.js';
 
 /** Stack a program may use: deep enough for ordinary recursion, far inside the engine's own. */
-const STACK_BYTES = 512 * 1024;
+const STACK_BYTES = 256 * 1024;
 /** `console` lines one run keeps. */
 const MAX_LOG_LINES = 200;
 
