@@ -23,6 +23,20 @@ export interface ToolAnnotations {
   openWorldHint?: boolean;
 }
 
+/**
+ * A tool as `tools/list` shows it (MCP 2025-11-25 `Tool`, the fields finmcp serves). The one statement of a tool's
+ * shape: a {@link ToolDescriptor} is a listed tool with every field set plus its HTTP bindings, and the runtime's
+ * hand-written tools (`HandWrittenTool`, src/core/backend-overrides.ts) are one with a handler.
+ */
+export interface ListedTool {
+  name: string;
+  title?: string;
+  description?: string;
+  inputSchema: JsonSchema;
+  outputSchema?: JsonSchema;
+  annotations?: ToolAnnotations;
+}
+
 /** Where one input property of the tool goes in the HTTP request. */
 export interface ParameterBinding {
   /** Property name in the tool's `inputSchema`. */
@@ -80,15 +94,11 @@ export interface PaginationBinding {
   nextCursorField?: string;
 }
 
-/** Everything about one MCP tool generated from one OpenAPI operation. */
-export interface ToolDescriptor {
-  /** MCP tool name: ≤ 64 chars, `[A-Za-z0-9_-]`, unique within the backend. */
-  name: string;
-  title: string;
-  description: string;
-  inputSchema: JsonSchema;
-  outputSchema: JsonSchema;
-  annotations: ToolAnnotations;
+/**
+ * Everything about one MCP tool generated from one OpenAPI operation: its listing with every field set (`name`:
+ * ≤ 64 chars, `[A-Za-z0-9_-]`, unique within the backend) and where its input goes in the HTTP request.
+ */
+export interface ToolDescriptor extends Required<ListedTool> {
   operation: {
     /** The spec's operationId, or undefined when the operation has none. */
     operationId?: string;

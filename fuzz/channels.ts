@@ -70,7 +70,7 @@ function answerText(body: string, contentType: string): string | undefined {
 export function httpChannel(session: McpHttpSession, context: OracleContext): Channel {
   return {
     async exchange(message, timeoutMs) {
-      let response;
+      let response: Awaited<ReturnType<McpHttpSession['post']>>;
       try {
         response = await session.post(message.body, timeoutMs);
       } catch (error) {

@@ -5,7 +5,7 @@
  * leave the server, the session or the connection worse off. The phase ends when `toolCalls` generated tool
  * calls have been sent (envelopes and known-good calls come on top), or at `deadline`.
  */
-import fc from 'fast-check';
+import type fc from 'fast-check';
 import { caseArbitrary, generateCase, type FuzzCase, type RenderedCase, type ServedTool } from './cases.js';
 import type { Channel, Exchange } from './channels.js';
 import type { Finding } from './oracle.js';

@@ -2,9 +2,11 @@
  * Runtime configuration: command-line flags over environment variables over `.env` over defaults.
  * Every setting is a row of one typed table, {@link SETTINGS} (global) or {@link BACKEND_SETTINGS} (per backend,
  * read from `<BACKEND>_<NAME>`, e.g. `ACME_BACKEND_URL`, so a third backend needs no code): its variable, its
- * flag, the type its readers get, its default (stated here and nowhere else) and the README's description.
- * A backend's own settings (e.g. a limit of one of its hand-written tools) are declared by its override module
- * and merged into the documented table by {@link documentedSettings}.
+ * flag, the type its readers get, its default and the README's description. Settings are read only through these
+ * rows ({@link Settings.read}, {@link Settings.readBackend}); code that needs a default reads it from its row
+ * (e.g. `SETTINGS.maxSessions.default`), so each default is stated once. A backend's own settings (e.g. a limit of
+ * one of its hand-written tools) are rows declared in its folder (`src/overrides/<backend>/settings.ts`) and merged
+ * into the documented table by {@link documentedSettings}.
  */
 
 interface SettingBase {
@@ -97,6 +99,8 @@ export const SETTINGS = {
   timeoutMs: intSetting('FINMCP_TIMEOUT_MS', 30_000, 'Total time per backend attempt'),
   connectTimeoutMs: intSetting('FINMCP_CONNECT_TIMEOUT_MS', 5_000, 'Backend connect timeout'),
   maxAttempts: intSetting('FINMCP_MAX_ATTEMPTS', 3, 'Attempts for idempotent backend calls (429/502/503/504, connection errors)', { min: 1 }),
+  listPageSize: intSetting('FINMCP_LIST_PAGE_SIZE', 100, 'Tools per `tools/list` page; clients follow `nextCursor` for the rest (order is stable)', { min: 1 }),
+  listTokenBudget: intSetting('FINMCP_LIST_TOKEN_BUDGET', 50_000, 'Estimated model tokens of a full tool listing above which `serve` warns at start-up (pointing at --tools, --dynamic, --code)', { min: 1 }),
   maxResponseBytes: intSetting('FINMCP_MAX_RESPONSE_BYTES', 200_000, 'Tool results larger than this are cut, with a note saying how to get the rest'),
   headersTimeoutMs: intSetting('FINMCP_HEADERS_TIMEOUT_MS', 10_000, 'Time an HTTP client has to send its request headers (408 and closed after: slow clients cannot hold connections)', { min: 1 }),
   requestTimeoutMs: intSetting('FINMCP_REQUEST_TIMEOUT_MS', 60_000, 'Time an HTTP client has to send a whole request, body included (408 and closed after)', { min: 1 }),
@@ -111,6 +115,7 @@ export const SETTINGS = {
   stateStore: textSetting('FINMCP_STATE_STORE', 'memory', 'Where sessions, sign-ins and rate-limit buckets live: `memory` (one instance) or a `redis://` / `rediss://` URL shared by several instances (see docs/deployment.md)'),
   stateKey: textSetting('FINMCP_STATE_KEY', undefined, 'Base64 secret of at least 32 bytes that encrypts state at rest in Redis (AES-256-GCM) and hashes its key names; make one with `openssl rand -base64 32`', { shown: '(none; required with Redis)' }),
   stateTimeoutMs: intSetting('FINMCP_STATE_TIMEOUT_MS', 1_000, 'Longest one Redis command may take; past it the call gets a "state store unavailable" error (HTTP 503)'),
+  audit: textSetting('FINMCP_AUDIT', 'off', 'Audit trail of tool calls (hash-chained JSON lines, see "Audit trail"): `off`, `stdout` (HTTP only) or `file:<path>`; with a Redis state store, also the stream `finmcp:audit`'),
   apiKeys: textSetting('FINMCP_API_KEYS', undefined, 'Inbound static API keys `id:key,id2:key2` for backends without OAuth (required to bind a stateful backend to a non-loopback address)'),
   sandboxAuthPort: intSetting('FINMCP_SANDBOX_AUTH_PORT', 4455, 'Port of the sandbox OAuth authorization server', { max: 65_535 }),
   sandboxUser: textSetting('FINMCP_SANDBOX_USER', 'alice', 'Sandbox user whose token a stdio server obtains when no access token is configured'),
@@ -176,21 +181,23 @@ export class Settings {
     return this.parse(def, `${envPrefix(backend)}_${def.env}`, flag);
   }
 
-  /** An optional global setting. */
-  optional(name: string): string | undefined {
-    const value = this.env[name];
-    return value === undefined || value === '' ? undefined : value;
+  /**
+   * The value of a global setting the user gave (flag or environment), or undefined when they gave none: for a
+   * command that falls back to something other than the row's default (e.g. a quieter log for a one-shot command).
+   */
+  readGiven<S extends SettingDef>(def: S, flag?: FlagValue): SettingValue<S> | undefined {
+    return this.parse({ ...def, default: undefined } as S, def.env, flag);
   }
 
-  /** A per-backend setting `<BACKEND>_<name>`. */
-  backend(backend: string, name: string): string | undefined {
-    return this.optional(`${envPrefix(backend)}_${name}`);
+  #raw(name: string): string | undefined {
+    const value = this.env[name];
+    return value === undefined || value === '' ? undefined : value;
   }
 
   private parse<S extends SettingDef>(def: S, name: string, flag: FlagValue): SettingValue<S> {
     if (def.type === 'bool' && flag === true) return true as SettingValue<S>;
     const fromFlag = typeof flag === 'string' && flag.length > 0 ? flag : undefined;
-    const raw = fromFlag ?? this.optional(name);
+    const raw = fromFlag ?? this.#raw(name);
     const label = fromFlag !== undefined && def.flag !== undefined ? def.flag : name;
     if (raw === undefined) return def.default as SettingValue<S>;
     switch (def.type) {

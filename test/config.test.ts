@@ -34,7 +34,7 @@ describe('Settings', () => {
     expect(settings.read(listSetting('MISSING', ['d'], ''))).toEqual(['d']);
     expect(settings.read(boolSetting('B', ''))).toBe(true);
     expect(settings.read(boolSetting('MISSING', ''))).toBe(false);
-    expect(settings.backend('my-api', 'BACKEND_URL')).toBe('http://x');
+    expect(settings.readBackend('my-api', BACKEND_SETTINGS.backendUrl)).toBe('http://x');
     expect(envPrefix('my-api.v2')).toBe('MY_API_V2');
   });
 });

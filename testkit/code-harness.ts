@@ -9,7 +9,11 @@ import { backendLoaders } from '../generated/index.gen.js';
 import { specScopes } from '../src/auth/scopes.js';
 import { createBackendHttp, type BackendHttp } from '../src/backend/backend-http.js';
 import { Settings } from '../src/config.js';
-import type { CallContext, ListedTool, Principal, SessionHandle, SessionRecord, ToolResult, ToolService } from '../src/contracts.js';
+import type { ListedTool } from '../contract/descriptor.js';
+import type { Principal } from '../src/auth/inbound-auth.js';
+import type { CallContext } from '../src/core/call-context.js';
+import type { ToolResult, ToolService } from '../src/core/tool-service-api.js';
+import type { SessionHandle, SessionRecord } from '../src/state/session.js';
 import { codeModeService } from '../src/code/serve-code.js';
 import { dynamicToolService } from '../src/core/dynamic-tools.js';
 import { createToolService } from '../src/core/tool-service.js';
@@ -18,7 +22,7 @@ import type { Logger } from '../src/log.js';
 import { projectRoot } from '../src/paths.js';
 import { backendModules } from '../src/overrides/index.js';
 import { startPrism, type PrismServer } from '../src/sandbox/prism.js';
-import { MemorySessionStore, createSessionHandle } from '../src/transport/session-store.js';
+import { MemorySessionStore, createSessionHandle } from '../src/state/session-store.js';
 import type { CodeTask, ToolCaller } from './code-tasks.js';
 
 /** A caller of the harness: who it is and (stateful backends) its own session. */
@@ -36,7 +40,13 @@ export interface CodeHarness {
   /** A new caller; `claims` and `scopes` as an access token would give them (a sandbox user's by default: every scope). */
   caller(id?: string, principal?: Partial<Principal>): HarnessCaller;
   /** Calls `name` on `service` as `caller`. */
-  call(service: ToolService, caller: HarnessCaller, name: string, args?: Record<string, unknown>, extra?: Partial<CallContext>): Promise<ToolResult>;
+  call(
+    service: ToolService,
+    caller: HarnessCaller,
+    name: string,
+    args?: Record<string, unknown>,
+    extra?: Partial<CallContext>,
+  ): Promise<ToolResult>;
   /** A {@link ToolCaller} over the per-tool service (throws on a tool error). */
   toolCaller(caller: HarnessCaller): ToolCaller;
   /** A code-mode service narrowed by a tool selection (as `--tools/--tags/--read-only` would). */
@@ -50,18 +60,31 @@ export function resultText(result: ToolResult): string {
 }
 
 /** Starts the backend's Prism mock and builds its services; `env` are settings (e.g. code-mode limits). */
-export async function startCodeHarness(backend: string, logger: Logger, env: Record<string, string> = {}): Promise<CodeHarness> {
+export async function startCodeHarness(
+  backend: string,
+  logger: Logger,
+  env: Record<string, string> = {},
+): Promise<CodeHarness> {
   const generated = await backendLoaders[backend]!();
   const module = backendModules[backend];
   if (module === undefined) throw new Error(`no override module for ${backend}`);
   const settings = new Settings(env);
   // The sandbox mock checks that a bearer token is sent, not which one.
-  const serviceToken = { getToken: async (): Promise<string> => 'sandbox-service-token', invalidate: (): void => undefined };
+  const serviceToken = {
+    getToken: async (): Promise<string> => 'sandbox-service-token',
+    invalidate: (): void => undefined,
+  };
   const overrides = await module.create({ settings, logger, serviceToken, transport: 'http' });
-  const prism: PrismServer = await startPrism({ specFile: join(projectRoot(), generated.specFile), port: 0, logger, startTimeoutMs: 120_000 });
+  const prism: PrismServer = await startPrism({
+    specFile: join(projectRoot(), generated.specFile),
+    port: 0,
+    logger,
+    startTimeoutMs: 120_000,
+  });
   const http: BackendHttp = createBackendHttp({ baseUrl: prism.url, maxAttempts: 1, logger });
   const store = new MemorySessionStore();
-  const build = (select?: ToolSelection): ToolService => createToolService({ generated, overrides }, { http, logger, ...(select === undefined ? {} : { select }) });
+  const build = (select?: ToolSelection): ToolService =>
+    createToolService({ generated, overrides }, { http, logger, ...(select === undefined ? {} : { select }) });
   const perTool = build();
   const code = await codeModeService(perTool, generated, overrides, settings, logger);
   const dynamic = dynamicToolService(perTool, generated.tools);
@@ -76,7 +99,11 @@ export async function startCodeHarness(backend: string, logger: Logger, env: Rec
     caller(id = 'alice', principal = {}) {
       const record: SessionRecord = { principalId: id, backend, createdAt: Date.now(), state: {} };
       return {
-        principal: { id, scopes: principal.scopes ?? specScopes(generated), claims: principal.claims ?? sandboxClaims[id] ?? {} },
+        principal: {
+          id,
+          scopes: principal.scopes ?? specScopes(generated),
+          claims: principal.claims ?? sandboxClaims[id] ?? {},
+        },
         ...(stateful ? { session: createSessionHandle(store, `session-${randomUUID()}`, record) } : {}),
       };
     },
@@ -114,7 +141,11 @@ export function listedTools(service: ToolService): ListedTool[] {
 }
 
 /** Runs a task's program through `run_code`; resolves to the program's result, throws on a failed run. */
-export async function runTask(harness: CodeHarness, caller: HarnessCaller, task: CodeTask): Promise<{ result: ToolResult; answer: unknown }> {
+export async function runTask(
+  harness: CodeHarness,
+  caller: HarnessCaller,
+  task: CodeTask,
+): Promise<{ result: ToolResult; answer: unknown }> {
   const result = await harness.call(harness.code, caller, 'run_code', { code: task.program });
   if (result.isError === true) throw new Error(`${task.id}: ${resultText(result)}`);
   return { result, answer: (result.structuredContent as { result: unknown }).result };

@@ -23,7 +23,7 @@ export interface CodeTask {
 }
 
 /** The B4B entity the sandbox examples are about. */
-export const B4B_ENTITY = '550e8400-e29b-41d4-a716-446655440000';
+const B4B_ENTITY = '550e8400-e29b-41d4-a716-446655440000';
 
 const cents = (n: number): number => Math.round(n * 100) / 100;
 const amount = (money: { amount: string }): number => Number(money.amount);
@@ -46,7 +46,10 @@ const total = page.data.reduce((sum, inv) => sum + Number(inv.balanceDue.amount)
 return { count: page.data.length, total: Math.round(total * 100) / 100 };`,
     async perTool(call) {
       const page = await call('list_invoices', { status: 'overdue', limit: 100 });
-      return { count: page.data.length, total: cents(page.data.reduce((s: number, i: any) => s + amount(i.balanceDue), 0)) };
+      return {
+        count: page.data.length,
+        total: cents(page.data.reduce((s: number, i: any) => s + amount(i.balanceDue), 0)),
+      };
     },
   },
   {
@@ -120,7 +123,9 @@ return Object.entries(totals).sort((a, b) => b[1] - a[1]).map(([category, total]
       const page = await call('list_expenses', { startDate: '2025-01-01', endDate: '2025-03-31', limit: 100 });
       const totals: Record<string, number> = {};
       for (const e of page.data) add(totals, e.category, amount(e.amount));
-      return Object.entries(totals).sort((a, b) => b[1] - a[1]).map(([category, total]) => ({ category, total }));
+      return Object.entries(totals)
+        .sort((a, b) => b[1] - a[1])
+        .map(([category, total]) => ({ category, total }));
     },
   },
   {
@@ -194,7 +199,11 @@ return { payments: Math.round(paid * 100) / 100, income: Number(summary.totalInc
       const report = await call('payments_report', { startDate: '2025-03-01', endDate: '2025-03-31' });
       const summary = await call('get_financial_summary', { startDate: '2025-03-01', endDate: '2025-03-31' });
       const paid = report.payments.reduce((s: number, p: any) => s + amount(p.amount), 0);
-      return { payments: cents(paid), income: amount(summary.totalIncome), agrees: Math.abs(paid - amount(summary.totalIncome)) < 0.005 };
+      return {
+        payments: cents(paid),
+        income: amount(summary.totalIncome),
+        agrees: Math.abs(paid - amount(summary.totalIncome)) < 0.005,
+      };
     },
   },
   {
@@ -209,7 +218,11 @@ return { item: top.itemName, sharePercent: Math.round((Number(top.lineTotal.amou
     async perTool(call) {
       const inv = await call('get_invoice', { invoiceId: 'INV-1429' });
       const top = [...inv.lineItems].sort((a: any, b: any) => amount(b.lineTotal) - amount(a.lineTotal))[0];
-      return { item: top.itemName, sharePercent: Math.round((amount(top.lineTotal) / amount(inv.totals.subtotal)) * 1000) / 10, balanceDue: inv.balanceDue.amount };
+      return {
+        item: top.itemName,
+        sharePercent: Math.round((amount(top.lineTotal) / amount(inv.totals.subtotal)) * 1000) / 10,
+        balanceDue: inv.balanceDue.amount,
+      };
     },
   },
   {
@@ -240,7 +253,7 @@ return contacts;`,
   {
     id: 'finopps-tax-rate-check',
     backend: 'finopps',
-    question: 'Was INV-1429 taxed at the business\'s own tax rate, and is its tax amount right?',
+    question: "Was INV-1429 taxed at the business's own tax rate, and is its tax amount right?",
     uses: ['get_business', 'get_invoice'],
     program: `const business = await api.get_business();
 const inv = await api.get_invoice({ invoiceId: 'INV-1429' });
@@ -293,7 +306,12 @@ return { entity: company.name, ...totals, balance: totals.SALE - totals.PURCHASE
     async perTool(call) {
       const entities = await call('list_entities', { search: 'sao viet', per_page: 100 });
       const company = entities.items.find((e: any) => e.entity_type === 'COMPANY');
-      const invoices = await call('list_invoices', { entity_id: company.id, date_from: '2024-01-01', date_to: '2024-12-31', per_page: 100 });
+      const invoices = await call('list_invoices', {
+        entity_id: company.id,
+        date_from: '2024-01-01',
+        date_to: '2024-12-31',
+        per_page: 100,
+      });
       const totals: Record<string, number> = { SALE: 0, PURCHASE: 0 };
       for (const inv of invoices.items) totals[inv.direction] = (totals[inv.direction] ?? 0) + amount(inv.total_amount);
       return { entity: company.name, ...totals, balance: totals['SALE']! - totals['PURCHASE']! };
@@ -313,13 +331,32 @@ const rows: Array<{ direction: string; statistics: number; invoices: number; agr
 rows.push({ direction: 'ALL', statistics: stats.invoice_count, invoices: list.total, agree: stats.invoice_count === list.total });
 return rows;`,
     async perTool(call) {
-      const stats = await call('get_invoice_statistics', { entity_id: B4B_ENTITY, date_from: '2024-01-01', date_to: '2024-12-31' });
-      const list = await call('list_invoices', { entity_id: B4B_ENTITY, date_from: '2024-01-01', date_to: '2024-12-31', per_page: 100 });
+      const stats = await call('get_invoice_statistics', {
+        entity_id: B4B_ENTITY,
+        date_from: '2024-01-01',
+        date_to: '2024-12-31',
+      });
+      const list = await call('list_invoices', {
+        entity_id: B4B_ENTITY,
+        date_from: '2024-01-01',
+        date_to: '2024-12-31',
+        per_page: 100,
+      });
       const listed: Record<string, number> = {};
       for (const inv of list.items) listed[inv.direction] = (listed[inv.direction] ?? 0) + amount(inv.total_amount);
       return [
-        ...stats.by_direction.map((d: any) => ({ direction: d.direction, statistics: amount(d.total_amount), invoices: listed[d.direction] ?? 0, agree: amount(d.total_amount) === (listed[d.direction] ?? 0) })),
-        { direction: 'ALL', statistics: stats.invoice_count, invoices: list.total, agree: stats.invoice_count === list.total },
+        ...stats.by_direction.map((d: any) => ({
+          direction: d.direction,
+          statistics: amount(d.total_amount),
+          invoices: listed[d.direction] ?? 0,
+          agree: amount(d.total_amount) === (listed[d.direction] ?? 0),
+        })),
+        {
+          direction: 'ALL',
+          statistics: stats.invoice_count,
+          invoices: list.total,
+          agree: stats.invoice_count === list.total,
+        },
       ];
     },
   },
@@ -334,13 +371,18 @@ return { vendor: top.name, purchased: Number(top.total_purchased.amount), contac
     async perTool(call) {
       const vendors = await call('list_vendors', { entity_id: B4B_ENTITY, per_page: 100 });
       const top = [...vendors.items].sort((a: any, b: any) => amount(b.total_purchased) - amount(a.total_purchased))[0];
-      return { vendor: top.name, purchased: amount(top.total_purchased), contact: top.contact_person, email: top.email };
+      return {
+        vendor: top.name,
+        purchased: amount(top.total_purchased),
+        contact: top.contact_person,
+        email: top.email,
+      };
     },
   },
   {
     id: 'b4b-purchase-vendors',
     backend: 'b4b',
-    question: 'For each purchase invoice of 2024, the vendor\'s name and phone',
+    question: "For each purchase invoice of 2024, the vendor's name and phone",
     uses: ['list_invoices', 'get_invoice', 'get_vendor'],
     program: `const entity_id = '${B4B_ENTITY}';
 const list = await api.list_invoices({ entity_id, date_from: '2024-01-01', date_to: '2024-12-31', per_page: 100 });
@@ -352,11 +394,18 @@ for (const inv of list.items.filter((i) => i.direction === 'PURCHASE')) {
 }
 return out;`,
     async perTool(call) {
-      const list = await call('list_invoices', { entity_id: B4B_ENTITY, date_from: '2024-01-01', date_to: '2024-12-31', per_page: 100 });
+      const list = await call('list_invoices', {
+        entity_id: B4B_ENTITY,
+        date_from: '2024-01-01',
+        date_to: '2024-12-31',
+        per_page: 100,
+      });
       const out: Array<{ invoice: string; vendor: string | null; phone: string | null }> = [];
       for (const inv of list.items.filter((i: any) => i.direction === 'PURCHASE')) {
         const full = await call('get_invoice', { entity_id: B4B_ENTITY, invoice_id: inv.id });
-        const vendor = full.vendor_id ? await call('get_vendor', { entity_id: B4B_ENTITY, vendor_id: full.vendor_id }) : null;
+        const vendor = full.vendor_id
+          ? await call('get_vendor', { entity_id: B4B_ENTITY, vendor_id: full.vendor_id })
+          : null;
         out.push({ invoice: inv.invoice_number, vendor: vendor?.name ?? null, phone: vendor?.phone ?? null });
       }
       return out;
@@ -413,11 +462,18 @@ for (const inv of list.items.filter((i) => i.direction === 'PURCHASE')) {
 }
 return byRate;`,
     async perTool(call) {
-      const list = await call('list_invoices', { entity_id: B4B_ENTITY, date_from: '2024-01-01', date_to: '2024-12-31', per_page: 100 });
+      const list = await call('list_invoices', {
+        entity_id: B4B_ENTITY,
+        date_from: '2024-01-01',
+        date_to: '2024-12-31',
+        per_page: 100,
+      });
       const byRate: Record<string, number> = {};
       for (const inv of list.items.filter((i: any) => i.direction === 'PURCHASE')) {
         const full = await call('get_invoice', { entity_id: B4B_ENTITY, invoice_id: inv.id });
-        for (const line of full.line_items) byRate[line.vat_rate ?? 'none'] = (byRate[line.vat_rate ?? 'none'] ?? 0) + Number(line.vat_amount?.amount ?? 0);
+        for (const line of full.line_items)
+          byRate[line.vat_rate ?? 'none'] =
+            (byRate[line.vat_rate ?? 'none'] ?? 0) + Number(line.vat_amount?.amount ?? 0);
       }
       return byRate;
     },
@@ -431,9 +487,17 @@ return byRate;`,
 const top = [...stats.by_month].sort((a, b) => Number(b.total_amount.amount) - Number(a.total_amount.amount))[0];
 return { month: top.month, total: Number(top.total_amount.amount), sharePercent: Math.round((Number(top.total_amount.amount) / Number(stats.total_amount.amount)) * 1000) / 10 };`,
     async perTool(call) {
-      const stats = await call('get_invoice_statistics', { entity_id: B4B_ENTITY, date_from: '2024-01-01', date_to: '2024-12-31' });
+      const stats = await call('get_invoice_statistics', {
+        entity_id: B4B_ENTITY,
+        date_from: '2024-01-01',
+        date_to: '2024-12-31',
+      });
       const top = [...stats.by_month].sort((a: any, b: any) => amount(b.total_amount) - amount(a.total_amount))[0];
-      return { month: top.month, total: amount(top.total_amount), sharePercent: Math.round((amount(top.total_amount) / amount(stats.total_amount)) * 1000) / 10 };
+      return {
+        month: top.month,
+        total: amount(top.total_amount),
+        sharePercent: Math.round((amount(top.total_amount) / amount(stats.total_amount)) * 1000) / 10,
+      };
     },
   },
   {
@@ -447,7 +511,14 @@ return { count: pending.length, invoices: pending.map((i) => ({ number: i.invoic
     async perTool(call) {
       const list = await call('list_invoices', { entity_id: B4B_ENTITY, status: 0, per_page: 100 });
       const pending = list.items.filter((i: any) => i.status === 0);
-      return { count: pending.length, invoices: pending.map((i: any) => ({ number: i.invoice_number, amount: amount(i.total_amount), issued: i.issue_date })) };
+      return {
+        count: pending.length,
+        invoices: pending.map((i: any) => ({
+          number: i.invoice_number,
+          amount: amount(i.total_amount),
+          issued: i.issue_date,
+        })),
+      };
     },
   },
   {
@@ -459,9 +530,17 @@ return { count: pending.length, invoices: pending.map((i) => ({ number: i.invoic
 const close = found.items.filter((m) => m.similarity >= 0.85).sort((a, b) => Number(a.product.unit_price.amount) - Number(b.product.unit_price.amount));
 return close.length === 0 ? null : { product: close[0].product.name, price: Number(close[0].product.unit_price.amount), candidates: close.length };`,
     async perTool(call) {
-      const found = await call('search_similar_products', { entity_id: B4B_ENTITY, query: '15-inch laptop with 16GB RAM', max_results: 10 });
-      const close = found.items.filter((m: any) => m.similarity >= 0.85).sort((a: any, b: any) => amount(a.product.unit_price) - amount(b.product.unit_price));
-      return close.length === 0 ? null : { product: close[0].product.name, price: amount(close[0].product.unit_price), candidates: close.length };
+      const found = await call('search_similar_products', {
+        entity_id: B4B_ENTITY,
+        query: '15-inch laptop with 16GB RAM',
+        max_results: 10,
+      });
+      const close = found.items
+        .filter((m: any) => m.similarity >= 0.85)
+        .sort((a: any, b: any) => amount(a.product.unit_price) - amount(b.product.unit_price));
+      return close.length === 0
+        ? null
+        : { product: close[0].product.name, price: amount(close[0].product.unit_price), candidates: close.length };
     },
   },
   {
@@ -480,7 +559,11 @@ return out;`,
       const entities = await call('list_entities', { per_page: 100 });
       const out: Array<{ entity: string; invoices: number; total: number }> = [];
       for (const e of entities.items) {
-        const s = await call('get_invoice_statistics', { entity_id: e.id, date_from: '2024-01-01', date_to: '2024-12-31' });
+        const s = await call('get_invoice_statistics', {
+          entity_id: e.id,
+          date_from: '2024-01-01',
+          date_to: '2024-12-31',
+        });
         out.push({ entity: e.name, invoices: s.invoice_count, total: amount(s.total_amount) });
       }
       return out;

@@ -174,7 +174,7 @@ export class Http1Connection {
           const cl = this.headers['content-length'];
           if (this.status === 204 || this.status === 304) {
             this.finish();
-          } else if (te !== undefined && te.toLowerCase().includes('chunked')) {
+          } else if (te?.toLowerCase().includes('chunked')) {
             this.phase = 'chunk-size';
           } else if (cl !== undefined) {
             this.remaining = Number(cl);

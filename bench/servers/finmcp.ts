@@ -14,7 +14,7 @@ import type { BenchEnv, HttpLaunch, ServerUnderTest, Unavailable } from './types
 
 /**
  * Backends whose MCP users authenticate with OAuth (finmcp's overrides say `inboundAuth: 'oauth'` for FinOpps,
- * src/overrides/finopps.ts). Kept here rather than read from src/ so the harness drives finmcp only via its CLI.
+ * src/overrides/finopps/overrides.ts). Kept here rather than read from src/ so the harness drives finmcp only via its CLI.
  */
 export const USER_OAUTH_BACKENDS: ReadonlySet<string> = new Set(['finopps']);
 

@@ -13,7 +13,7 @@ import { bodyCountsFit, bodyRules } from './body-rules.js';
 import { type InputPart, inputSchema, nameInputs } from './input.js';
 import { baseToolName, uniqueToolNames } from './name.js';
 import type { OperationInput, ParameterInput } from './operation.js';
-import { successResponse, toolOutput } from './output.js';
+import { boundedToolOutput, successResponse } from './output.js';
 import { detectPagination } from './pagination.js';
 import { isToolParameter, parameterBinding, parameterSchema } from './parameters.js';
 import { toolDescription, toolTitle } from './text.js';
@@ -28,6 +28,10 @@ function buildInput(
   options: ConvertOptions,
 ): { schema: JsonSchema; parameters: ParameterBinding[]; body?: BodyBinding } {
   const converter = new SchemaConverter(document, 'input', options);
+  const requestBody = operation.requestBody;
+  // A definition reached from several inputs (or several times from one) is written once in the input's `$defs`.
+  const raws = [...operation.parameters.filter(isToolParameter).map((p) => p.schema ?? {}), requestBody?.schema ?? {}];
+  converter.shareAcross(raws, requestBody?.schema);
   const parts: Array<InputPart<InputSource>> = operation.parameters.filter(isToolParameter).map((parameter) => ({
     in: parameter.in,
     name: parameter.name,
@@ -37,7 +41,6 @@ function buildInput(
     source: { kind: 'parameter', parameter },
   }));
 
-  const requestBody = operation.requestBody;
   let kind: BodyBinding['kind'] | undefined;
   /** The flattened body's schema, whose object-level rules move onto the input root. */
   let bodySchema: JsonSchema | undefined;
@@ -107,7 +110,9 @@ export function buildDescriptor(
 ): ToolDescriptor {
   const title = toolTitle(operation.summary, name);
   const input = buildInput(operation, document, options);
-  const output = toolOutput(operation.responses, new SchemaConverter(document, 'output', options));
+  const output = boundedToolOutput(operation.responses, (maxRefDepth) =>
+    new SchemaConverter(document, 'output', maxRefDepth === undefined ? options : { ...options, maxRefDepth }),
+  );
   const descriptor: ToolDescriptor = {
     name,
     title,

@@ -68,3 +68,37 @@ export function toolOutput(
     binding: { status, contentType, wrapIn },
   };
 }
+
+/** Largest output schema (serialised bytes) written in full; a bigger one leaves its deepest references open. */
+const OUTPUT_SCHEMA_BUDGET = 32 * 1024;
+/** A response reaching more definitions than this is first tried at shallow depths (converting it whole is slow). */
+const MANY_REFS = 40;
+/** Deepest reference level tried before writing the schema without a limit. */
+const MAX_TRIED_DEPTH = 6;
+
+/**
+ * {@link toolOutput} within {@link OUTPUT_SCHEMA_BUDGET}: a response whose schema reaches much of the API (an
+ * account holding expandable charges holding customers…, 250 KB per tool in a payments API) is described to the
+ * deepest level of references that fits; below the cut any value is accepted, so every real result still matches.
+ * `converter(maxRefDepth)` makes a fresh converter (undefined: no limit).
+ */
+export function boundedToolOutput(
+  responses: readonly ResponseInput[],
+  converter: (maxRefDepth: number | undefined) => SchemaConverter,
+): { schema: JsonSchema; binding: OutputBinding; maxRefDepth?: number } {
+  const fits = (output: { schema: JsonSchema }): boolean => JSON.stringify(output.schema).length <= OUTPUT_SCHEMA_BUDGET;
+  const full = converter(undefined);
+  if (full.reachableRefs(successResponse(responses)?.schema) <= MANY_REFS) {
+    const whole = toolOutput(responses, full);
+    if (fits(whole)) return whole;
+  }
+  // Deeper and deeper until the next level no longer fits (one level always: the root object itself).
+  let best = { ...toolOutput(responses, converter(1)), maxRefDepth: 1 };
+  for (let depth = 2; depth <= MAX_TRIED_DEPTH; depth += 1) {
+    const next = toolOutput(responses, converter(depth));
+    if (!fits(next)) return best;
+    best = { ...next, maxRefDepth: depth };
+  }
+  const whole = toolOutput(responses, converter(undefined));
+  return fits(whole) ? whole : best;
+}

@@ -16,7 +16,7 @@ import { keepJsonSchemaKeywords } from './keywords.js';
 import { fromOpenApi30 } from './openapi30.js';
 import { resolvePointer } from '../../contract/pointer.js';
 import { DefsRegistry, type RefStack, isRecursive } from './refs.js';
-import { sharedRefs } from './shared-refs.js';
+import { reachableRefCount, sharedRefs } from './shared-refs.js';
 import { LIST_SUBSCHEMA_KEYWORDS, MAP_SUBSCHEMA_KEYWORDS, SINGLE_SUBSCHEMA_KEYWORDS } from './walk.js';
 
 export type { SchemaMode } from './access.js';
@@ -40,6 +40,11 @@ export interface ConvertOptions {
   ignored?: Set<string>;
   /** Keep `title`/`description` in output schemas (the spec-root extension `x-finmcp-output-descriptions`). */
   outputDescriptions?: boolean;
+  /**
+   * References reached through this many references or more are left open (`{}`: any value): a looser schema that
+   * every instance of the full one still matches. For output schemas that would otherwise be too big to list.
+   */
+  maxRefDepth?: number;
 }
 
 /**
@@ -70,18 +75,43 @@ export class SchemaConverter {
     private readonly options: ConvertOptions = {},
   ) {}
 
-  /** References written once in `$defs` (output schemas: those used more than once; see shared-refs.ts). */
+  /** References written once in `$defs` (those used more than once in the tool schema; see shared-refs.ts). */
   private shared: ReadonlySet<string> = new Set();
+
+  /**
+   * Declares every raw schema the tool schema will be built from (an input: each parameter's and the body's), so
+   * that a definition reached from several of them — or several times from one — is written once in `$defs`.
+   * `expanded` is a schema whose own root must be written out (a body whose fields become input properties).
+   * Without it, an output's {@link convert} counts only its own schema and an input inlines every reference.
+   */
+  shareAcross(raws: readonly unknown[], expanded?: unknown): void {
+    this.shared = sharedRefs(this.document, raws);
+    this.expanded = expanded;
+    this.declared = true;
+  }
+
+  private declared = false;
+  /** Per `$defs` reference, the fewest references taken to reach it (its content is that much deeper). */
+  private readonly defDepth = new Map<string, number>();
+  /** References taken to reach the definition being built ({@link finish}); 0 for the tool schema itself. */
+  private baseDepth = 0;
+  /** The raw reference that is written out where it stands even when shared (a root that must be an object). */
+  private expanded: unknown;
 
   /** Converts one raw schema (boolean schemas pass through). */
   convert(raw: unknown): JsonSchema | boolean {
-    if (this.mode === 'output') {
-      // The root itself is always written out: the tool's output root must be a plain `type: object`.
-      const shared = sharedRefs(this.document, raw);
-      if (isObject(raw) && typeof raw['$ref'] === 'string') shared.delete(raw['$ref']);
-      this.shared = shared;
+    if (this.mode === 'output' && !this.declared) {
+      this.shared = sharedRefs(this.document, raw);
+      // The root itself is always written out: the tool's output root must be a plain `type: object`. Its other
+      // uses (a recursive account inside a bank account inside the account) still point at its definition.
+      this.expanded = raw;
     }
     return this.node(raw, []);
+  }
+
+  /** How many distinct references `raw` reaches: a cheap measure of how big its conversion will be. */
+  reachableRefs(raw: unknown): number {
+    return reachableRefCount(this.document, raw);
   }
 
   /** Converts a raw schema that must be an object schema (`true` → `{}`; `false` → `{ not: {} }`). */
@@ -96,8 +126,10 @@ export class SchemaConverter {
   finish(root: JsonSchema): JsonSchema {
     const defs: Record<string, JsonSchema | boolean> = {};
     for (let next = this.defs.next(); next !== undefined; next = this.defs.next()) {
+      this.baseDepth = this.defDepth.get(next.ref) ?? 0;
       defs[next.name] = this.node(resolvePointer(this.document, next.ref), [next.ref]);
     }
+    this.baseDepth = 0;
     if (Object.keys(defs).length > 0) root['$defs'] = defs;
     addImplicitScalarTypes(root);
     return root;
@@ -142,9 +174,15 @@ export class SchemaConverter {
   }
 
   private ref(raw: JsonSchema, ref: string, stack: RefStack): JsonSchema | boolean {
-    const target: JsonSchema | boolean = isRecursive(ref, stack) || this.shared.has(ref)
-      ? { $ref: this.defs.pointer(ref) }
-      : this.node(resolvePointer(this.document, ref), [...stack, ref]);
+    const depth = this.baseDepth + stack.length;
+    const limit = this.options.maxRefDepth;
+    const pointed = isRecursive(ref, stack) || (this.shared.has(ref) && raw !== this.expanded);
+    let target: JsonSchema | boolean;
+    if (limit !== undefined && depth >= limit) target = {};
+    else if (pointed) {
+      this.defDepth.set(ref, Math.min(this.defDepth.get(ref) ?? depth, depth));
+      target = { $ref: this.defs.pointer(ref) };
+    } else target = this.node(resolvePointer(this.document, ref), [...stack, ref]);
     const { $ref: _ref, ...siblings } = raw;
     const keys = Object.keys(siblings);
     if (keys.length === 0) return target;

@@ -14,7 +14,7 @@ import * as joseErrors from 'jose/errors';
 import { createRemoteJWKSet } from 'jose/jwks/remote';
 import { jwtVerify } from 'jose/jwt/verify';
 import type { JWTPayload } from 'jose';
-import type { Principal } from '../contracts.js';
+import type { Principal } from './inbound-auth.js';
 import { fetchAuthorizationServerMetadata } from './authorization-server-metadata.js';
 
 /** Asymmetric algorithms accepted by default (RFC 7518 §3.1, RFC 8037). */

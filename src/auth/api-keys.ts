@@ -5,7 +5,7 @@
  * server to discover.
  */
 import { createHash, timingSafeEqual } from 'node:crypto';
-import type { InboundAuth, InboundAuthResult } from '../contracts.js';
+import type { InboundAuth, InboundAuthResult } from './inbound-auth.js';
 import { extractBearerToken } from './bearer-token.js';
 import { bearerChallenge } from './www-authenticate.js';
 

@@ -25,7 +25,7 @@ export function extractBearerToken(
 ): BearerExtraction {
   if (authorization === undefined) return { kind: 'missing' };
   const match = /^\s*(\S+)(?:\s+(.*))?$/.exec(authorization);
-  if (!match || match[1]?.toLowerCase() !== 'bearer') return { kind: 'missing' };
+  if (match?.[1]?.toLowerCase() !== 'bearer') return { kind: 'missing' };
   const token = (match[2] ?? '').trim();
   if (!(options.strict === false ? VISIBLE : B64TOKEN).test(token)) return { kind: 'malformed' };
   return { kind: 'token', token };

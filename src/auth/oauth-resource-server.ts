@@ -8,7 +8,7 @@
  *   RFC 9068 (JWT access tokens, validated by {@link createAccessTokenVerifier}).
  */
 import { decodeJwt } from 'jose/jwt/decode';
-import type { InboundAuth, InboundAuthResult, Principal } from '../contracts.js';
+import type { InboundAuth, InboundAuthResult, Principal } from './inbound-auth.js';
 import type { Logger } from '../log.js';
 import { createAccessTokenVerifier, InvalidTokenError, type AccessTokenVerifier } from './access-token-verifier.js';
 import { extractBearerToken } from './bearer-token.js';

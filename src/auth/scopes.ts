@@ -4,7 +4,6 @@
  * question of the same descriptors.
  */
 import type { GeneratedBackend, ToolDescriptor } from '../../contract/descriptor.js';
-import type { BackendOverrides } from '../contracts.js';
 
 /** The scopes one operation's security requirements name, sorted and without repeats. */
 export function operationScopes(tool: ToolDescriptor): string[] {
@@ -16,8 +15,8 @@ export function specScopes(generated: GeneratedBackend): string[] {
   return [...new Set(generated.tools.flatMap(operationScopes))].sort();
 }
 
-/** Scopes per served tool name: those its operation requires (hand-written tools need none). */
-export function scopesByTool(generated: GeneratedBackend, overrides: BackendOverrides): Map<string, string[]> {
+/** Scopes per served tool name (an override may rename a tool): those its operation requires (hand-written tools need none). */
+export function scopesByTool(generated: GeneratedBackend, overrides: { tools?: Record<string, { name?: string }> }): Map<string, string[]> {
   const result = new Map<string, string[]>();
   for (const tool of generated.tools) result.set(overrides.tools?.[tool.name]?.name ?? tool.name, operationScopes(tool));
   return result;

@@ -2,7 +2,16 @@
  * The shape of the backend client ({@link BackendHttp}) and its requests and responses, apart from the client
  * itself so that adapters over it (backend-fetch.ts) and the client do not import each other.
  */
-import type { BackendResponse } from '../contracts.js';
+/** A backend HTTP response, with its body parsed when it is JSON. */
+export interface BackendResponse {
+  status: number;
+  headers: Record<string, string>;
+  body: unknown;
+  /** Raw text when the body was not parsed as JSON. */
+  text?: string;
+  /** The JSON text exactly as received, when the body was parsed as JSON (saves serializing it again). */
+  json?: string;
+}
 
 /** One request to the backend. */
 export interface BackendRequest {

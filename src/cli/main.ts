@@ -79,6 +79,25 @@ export function buildProgram(): Command {
       process.exitCode = await runVerify(backend, options);
     });
 
+  const audit = program.command('audit').description('check and read the audit trail (FINMCP_AUDIT=file:<path>)');
+  audit
+    .command('verify')
+    .description('check an audit file\'s hash chain; names the first edited, removed or inserted record and exits 1')
+    .argument('<file>', 'audit file (JSON lines)')
+    .action(async (file: string) => {
+      const { runAuditVerify } = await import('./audit.js');
+      process.exitCode = await runAuditVerify(file);
+    });
+  audit
+    .command('tail')
+    .description('print the last records of an audit file, one readable line each')
+    .argument('[file]', 'audit file (default: the one FINMCP_AUDIT names)')
+    .option('-n <count>', 'how many records', '20')
+    .action(async (file: string | undefined, options: { n: string }) => {
+      const { runAuditTail } = await import('./audit.js');
+      await runAuditTail(file, Number(options.n));
+    });
+
   return program;
 }
 

@@ -9,6 +9,7 @@ import type { ServiceTokenSource } from '../auth/client-credentials.js';
 import { SETTINGS, Settings } from '../config.js';
 import type { Logger } from '../log.js';
 import { createLogger } from '../log.js';
+import { openAuditTrail } from '../audit/open-audit.js';
 import { exitWhenStopped } from './lifecycle.js';
 import { assembleBackends, registerServiceTokens } from './serve/assemble-backends.js';
 import { planBackends } from './serve/backend-plans.js';
@@ -56,6 +57,9 @@ export async function startServers(backendNames: string[], options: ServeOptions
     for (const cleanup of cleanups.reverse()) await cleanup().catch(() => undefined);
   };
   try {
+    // Opened first and so closed last (cleanups run in reverse): every record of the run is flushed.
+    const audit = await openAuditTrail(settings, config.transport, logger);
+    if (audit !== undefined) onClose(() => audit.close());
     const serviceTokens = new Map<string, ServiceTokenSource>();
     const plans = await planBackends(config, settings, logger, serviceTokens);
     const sandbox = await startServeSandbox(config, plans, settings, logger);
@@ -65,8 +69,8 @@ export async function startServers(backendNames: string[], options: ServeOptions
     const sandboxIssuer = config.transport === 'http' ? await sandbox.issuer : undefined;
     const tokensReady = registerServiceTokens(config, plans, sandbox, settings, serviceTokens);
     tokensReady.catch(() => undefined);
-    const backends = await assembleBackends(config, plans, sandbox, tokensReady, settings, logger, onClose);
-    const deps = { config, sandbox, sandboxIssuer, settings, logger, onClose };
+    const backends = await assembleBackends(config, plans, sandbox, tokensReady, settings, logger, onClose, audit);
+    const deps = { config, sandbox, sandboxIssuer, settings, logger, onClose, audit };
     const started = config.transport === 'stdio' ? await startStdio(backends[0]!, deps) : await startHttp(backends, deps);
     return { ...started, ...(sandboxIssuer === undefined ? {} : { sandboxIssuer }), close: closeAll };
   } catch (error) {

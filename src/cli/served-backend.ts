@@ -5,12 +5,14 @@
  * with `--code` in search_api / run_code (src/code/).
  * Logs how many tools it serves.
  */
-import { ConfigError, SETTINGS, type Settings } from '../config.js';
-import type { BackendOverrides, ToolService } from '../contracts.js';
+import { BACKEND_SETTINGS, ConfigError, SETTINGS, type Settings } from '../config.js';
+import type { BackendOverrides } from '../core/backend-overrides.js';
+import type { ToolService } from '../core/tool-service-api.js';
 import { createToolService } from '../core/tool-service.js';
 import type { ToolSelection } from '../core/tool-selection.js';
 import type { GeneratedBackend } from '../../contract/descriptor.js';
 import type { BackendHttp } from '../backend/backend-types.js';
+import type { AuditLog } from '../audit/audit-record.js';
 import type { Logger } from '../log.js';
 
 /** How `serve` was asked to present the tools. */
@@ -21,6 +23,8 @@ export interface ServingChoices {
   select?: ToolSelection;
   dynamic: boolean;
   code?: boolean;
+  /** Where calls are recorded (FINMCP_AUDIT). */
+  audit?: AuditLog;
 }
 
 /** The overrides and ToolService of one backend. */
@@ -31,19 +35,30 @@ export async function serveBackendTools(
   usesServiceToken: boolean,
   choices: ServingChoices,
 ): Promise<{ overrides: BackendOverrides; service: ToolService }> {
-  const { settings, logger, select, dynamic } = choices;
+  const { settings, logger, select, dynamic, audit } = choices;
   const code = choices.code === true;
   if (dynamic && code) throw new ConfigError('--dynamic and --code are two ways to present the tools: choose one');
   let overrides = given;
   if (overrides.outboundAuth === undefined && !usesServiceToken) {
     // A backend without an override module (a spec just dropped into specs/) calls with static secrets.
     const { staticCredentials, staticSecrets } = await import('../core/static-credentials.js');
-    const outboundAuth = staticCredentials(generated, staticSecrets((key) => settings.backend(generated.name, key), choices.sandbox));
+    const given = {
+      apiKey: settings.readBackend(generated.name, BACKEND_SETTINGS.apiKey),
+      bearerToken: settings.readBackend(generated.name, BACKEND_SETTINGS.bearerToken),
+      basicAuth: settings.readBackend(generated.name, BACKEND_SETTINGS.basicAuth),
+    };
+    const outboundAuth = staticCredentials(generated, staticSecrets(given, choices.sandbox));
     if (outboundAuth !== undefined) overrides = { ...overrides, outboundAuth };
   }
   let service = createToolService(
     { generated, overrides },
-    { http, logger, maxResponseBytes: settings.read(SETTINGS.maxResponseBytes), ...(select !== undefined ? { select } : {}) },
+    {
+      http,
+      logger,
+      maxResponseBytes: settings.read(SETTINGS.maxResponseBytes),
+      ...(select !== undefined ? { select } : {}),
+      ...(audit !== undefined ? { audit } : {}),
+    },
   );
   const served = service.listTools().length;
   if (select !== undefined && served === 0) {
@@ -65,5 +80,23 @@ export async function serveBackendTools(
     { backend: generated.name, tools: served, generated: generated.tools.length, dynamic, code },
     `${generated.name}: serving ${served} tools${dynamic ? ' through search_tools / describe_tool / call_tool' : code ? ' through search_api / run_code' : ''}`,
   );
+  warnOnLargeListing(generated.name, service, settings.read(SETTINGS.listTokenBudget), logger);
   return { overrides, service };
+}
+
+/** Rough model tokens of a JSON text: about four characters per token (tokenizers vary; this is an estimate). */
+const CHARS_PER_TOKEN = 4;
+
+/**
+ * Warns when listing every served tool would cost a model more than `budget` tokens of context: the listing is
+ * paged, but clients load every page before the first turn.
+ */
+function warnOnLargeListing(name: string, service: ToolService, budget: number, logger: Logger): void {
+  const tools = service.listTools();
+  const tokens = Math.round(JSON.stringify(tools).length / CHARS_PER_TOKEN);
+  if (tokens <= budget) return;
+  logger.warn(
+    { backend: name, tools: tools.length, estimatedTokens: tokens, budget },
+    `${name}: listing its ${tools.length} tools costs about ${tokens.toLocaleString('en')} tokens of the model's context (budget ${budget.toLocaleString('en')}, FINMCP_LIST_TOKEN_BUDGET): serve fewer with --tools or --tags, or let the model find them with --dynamic or --code`,
+  );
 }

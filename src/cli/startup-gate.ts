@@ -5,7 +5,9 @@
  * failed becomes every call's tool error (MCP 2025-11-25, Server / Tools, "Error Handling": execution errors are
  * results with `isError`), never a hang or a crash.
  */
-import type { CallContext, Principal, ToolResult, ToolService } from '../contracts.js';
+import type { CallContext } from '../core/call-context.js';
+import type { Principal } from '../auth/inbound-auth.js';
+import type { ToolResult, ToolService } from '../core/tool-service-api.js';
 import type { BackendHttp } from '../backend/backend-types.js';
 import type { Logger } from '../log.js';
 
@@ -42,7 +44,7 @@ export function gateToolService(service: ToolService, ready: Promise<Principal |
     );
   // A promise is watched at once, so that its rejection is never unhandled; a function waits to be started.
   const start = (): Promise<void> => (settled ??= settle(typeof ready === 'function' ? Promise.resolve().then(ready) : ready));
-  if (typeof ready !== 'function') start();
+  if (typeof ready !== 'function') void start();
   const call = (name: string, args: Record<string, unknown> | undefined, ctx: CallContext): Promise<ToolResult> => {
     if (!open) return Promise.resolve(failure as ToolResult);
     // The context is built for this one call, so it may be completed in place.

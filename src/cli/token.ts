@@ -27,7 +27,7 @@ export async function runToken(options: TokenOptions): Promise<void> {
     throw new ConfigError('token only issues sandbox tokens: pass --sandbox (real tokens come from your authorization server)');
   }
   const settings = new Settings(process.env);
-  const logger = createLogger({ level: settings.optional(SETTINGS.logLevel.env) ?? 'warn' });
+  const logger = createLogger({ level: settings.readGiven(SETTINGS.logLevel) ?? 'warn' });
   const port = settings.read(SETTINGS.sandboxAuthPort);
   const publicUrl = (options.publicUrl ?? `http://localhost:${settings.read(SETTINGS.port)}`).replace(/\/+$/, '');
   const { backend, generated } = await tokenBackend(options.backend, settings, logger);

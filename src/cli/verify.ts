@@ -12,7 +12,7 @@ import { Ajv2020 } from 'ajv/dist/2020.js';
 import addFormatsModule from 'ajv-formats';
 import { parse as parseYaml } from 'yaml';
 import { Client, StreamableHTTPClientTransport } from '@modelcontextprotocol/client';
-import type { ToolResult } from '../contracts.js';
+import type { ToolResult } from '../core/tool-service-api.js';
 import type { ToolDescriptor } from '../../contract/descriptor.js';
 import { derefObject } from '../../contract/pointer.js';
 import { BACKEND_SETTINGS, ConfigError, SETTINGS, Settings } from '../config.js';
@@ -62,7 +62,7 @@ export async function runVerify(backend: string, options: { backendUrl?: string;
 /** Runs the verification and returns the report (used by the CLI and by tests). */
 export async function verifyBackend(backend: string, options: { backendUrl?: string; spec?: string }): Promise<VerifyReport> {
   const settings = new Settings(process.env);
-  const logger = createLogger({ level: settings.optional(SETTINGS.logLevel.env) ?? 'warn' });
+  const logger = createLogger({ level: settings.readGiven(SETTINGS.logLevel) ?? 'warn' });
   const { backendLoaders } = await (await import('./generated.js')).loadBackendRegistry();
   const load = backendLoaders[backend];
   if (load === undefined) throw new ConfigError(`unknown backend "${backend}": available are ${Object.keys(backendLoaders).join(', ')}`);

@@ -4,8 +4,7 @@
  * schemas are the source). The same text is what `search_api` shows the model and what `run_code` type-checks
  * programs against, so what the model reads is exactly what the checker enforces.
  */
-import type { ListedTool } from '../contracts.js';
-import type { JsonSchema } from '../../contract/descriptor.js';
+import type { JsonSchema, ListedTool } from '../../contract/descriptor.js';
 import { isObject } from '../../contract/json.js';
 import { defDeclarations, jsDoc, typeText } from './schema-to-ts.js';
 
@@ -53,7 +52,10 @@ function argsOptional(schema: JsonSchema): boolean {
 }
 
 /** Builds the declarations of the served tools (in the order given). */
-export function apiDeclarations(tools: readonly ListedTool[], operations: ReadonlyMap<string, string>): ApiDeclarations {
+export function apiDeclarations(
+  tools: readonly ListedTool[],
+  operations: ReadonlyMap<string, string>,
+): ApiDeclarations {
   const types = new Map<string, string>();
   for (const tool of tools) {
     for (const schema of [tool.inputSchema, tool.outputSchema]) {

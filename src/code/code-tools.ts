@@ -13,8 +13,9 @@
  * same budget as a tool result, with a note (large-response.ts). Writes already made by a run that ended waiting for
  * the user are replayed, not repeated, when the client retries (replay.ts).
  */
-import type { CallContext, ElicitAnswer, Elicitor, ListedTool, ToolResult, ToolService } from '../contracts.js';
-import type { ToolDescriptor } from '../../contract/descriptor.js';
+import type { CallContext, ElicitAnswer, Elicitor } from '../core/call-context.js';
+import type { ToolResult, ToolService } from '../core/tool-service-api.js';
+import type { ListedTool, ToolDescriptor } from '../../contract/descriptor.js';
 import { isObject } from '../../contract/json.js';
 import { toolSearch } from '../core/dynamic-tools.js';
 import { compileResponseShaper } from '../core/large-response.js';
@@ -42,7 +43,12 @@ const SEARCH: ListedTool = {
   inputSchema: {
     type: 'object',
     properties: {
-      query: { type: 'string', minLength: 1, maxLength: 200, description: 'What you want to do, in a few words; or operation names, tags or paths.' },
+      query: {
+        type: 'string',
+        minLength: 1,
+        maxLength: 200,
+        description: 'What you want to do, in a few words; or operation names, tags or paths.',
+      },
       limit: { type: 'integer', minimum: 1, maximum: 20, default: 5, description: 'Most operations to return.' },
     },
     required: ['query'],
@@ -59,8 +65,18 @@ const RUN: ListedTool = {
   inputSchema: {
     type: 'object',
     properties: {
-      code: { type: 'string', minLength: 1, maxLength: 20_000, description: 'The program: the body of an async function; `return` its answer.' },
-      language: { type: 'string', enum: ['typescript', 'javascript'], default: 'typescript', description: 'How the program is checked: as TypeScript, or leniently as JavaScript.' },
+      code: {
+        type: 'string',
+        minLength: 1,
+        maxLength: 20_000,
+        description: 'The program: the body of an async function; `return` its answer.',
+      },
+      language: {
+        type: 'string',
+        enum: ['typescript', 'javascript'],
+        default: 'typescript',
+        description: 'How the program is checked: as TypeScript, or leniently as JavaScript.',
+      },
     },
     required: ['code'],
     additionalProperties: false,
@@ -70,8 +86,15 @@ const RUN: ListedTool = {
 
 const TOOLS: readonly ListedTool[] = [SEARCH, RUN];
 
-function result(structured: Record<string, unknown>, notes: readonly string[] = [], json = JSON.stringify(structured)): ToolResult {
-  return { content: [{ type: 'text', text: json }, ...notes.map((text) => ({ type: 'text' as const, text }))], structuredContent: structured };
+function result(
+  structured: Record<string, unknown>,
+  notes: readonly string[] = [],
+  json = JSON.stringify(structured),
+): ToolResult {
+  return {
+    content: [{ type: 'text', text: json }, ...notes.map((text) => ({ type: 'text' as const, text }))],
+    structuredContent: structured,
+  };
 }
 
 function failure(text: string): ToolResult {
@@ -84,7 +107,11 @@ function errorText(res: ToolResult): string {
 }
 
 /** Wraps a backend's ToolService in `search_api` and `run_code`. */
-export function codeToolService(inner: ToolService, descriptors: readonly ToolDescriptor[], options: CodeModeOptions): ToolService {
+export function codeToolService(
+  inner: ToolService,
+  descriptors: readonly ToolDescriptor[],
+  options: CodeModeOptions,
+): ToolService {
   const { limits, logger } = options;
   const served = inner.listTools();
   const index = toolSearch(served, descriptors);
@@ -100,12 +127,18 @@ export function codeToolService(inner: ToolService, descriptors: readonly ToolDe
     const limit = typeof args['limit'] === 'number' ? Math.min(20, Math.max(1, Math.floor(args['limit']))) : 5;
     const exact = query.split(/[\s,]+/).filter((word) => readOnly.has(word));
     const found = index.find(query, limit);
-    if (found === undefined && exact.length === 0) return failure('Invalid arguments:\n- query: must contain at least one word');
+    if (found === undefined && exact.length === 0)
+      return failure('Invalid arguments:\n- query: must contain at least one word');
     const picked = [...new Set([...exact, ...(found ?? []).map((f) => f.tool.name)])].slice(0, limit);
     return result({
       operations: picked.map((name) => {
         const tool = index.get(name)?.tool;
-        return { name, title: tool?.title ?? name, operation: operations.get(name) ?? '', readOnly: readOnly.get(name) === true };
+        return {
+          name,
+          title: tool?.title ?? name,
+          operation: operations.get(name) ?? '',
+          readOnly: readOnly.get(name) === true,
+        };
       }),
       declarations: declarationsFor(declarations, picked),
     });
@@ -124,14 +157,19 @@ export function codeToolService(inner: ToolService, descriptors: readonly ToolDe
     const problems: string[] = [];
     if (typeof code !== 'string' || code.trim() === '') problems.push('code: must be a non-empty string');
     else if (code.length > 20_000) problems.push('code: must NOT have more than 20000 characters');
-    if (language !== 'typescript' && language !== 'javascript') problems.push('language: must be equal to one of the allowed values: typescript, javascript');
-    for (const key of Object.keys(args)) if (key !== 'code' && key !== 'language') problems.push(`(root): must NOT have additional properties (${key.slice(0, 64)})`);
+    if (language !== 'typescript' && language !== 'javascript')
+      problems.push('language: must be equal to one of the allowed values: typescript, javascript');
+    for (const key of Object.keys(args))
+      if (key !== 'code' && key !== 'language')
+        problems.push(`(root): must NOT have additional properties (${key.slice(0, 64)})`);
     if (problems.length > 0) return failure(`Invalid arguments:\n${problems.map((p) => `- ${p}`).join('\n')}`);
     const program = code as string;
     compiler ??= createProgramCompiler(declarations.file);
     const compiled = compiler.compile(program, language as ProgramLanguage);
     if (!compiled.ok) {
-      return failure(`The program was not run: it has type errors (check the declarations with search_api):\n${compiled.errors.map((e) => `- ${e}`).join('\n')}`);
+      return failure(
+        `The program was not run: it has type errors (check the declarations with search_api):\n${compiled.errors.map((e) => `- ${e}`).join('\n')}`,
+      );
     }
 
     const replay = new ReplayLog(ctx.session, inner.backend, `${language as string}\n${program}`);
@@ -148,11 +186,23 @@ export function codeToolService(inner: ToolService, descriptors: readonly ToolDe
       }
       if (!isObject(callArgs)) throw new Error(`api.${name}: Invalid arguments:\n- (root): must be object`);
       const missing = missingScopes(name, ctx);
-      if (missing.length > 0) throw new Error(`api.${name}: refused: your access token lacks the scope${missing.length > 1 ? 's' : ''} ${missing.join(' ')}`);
+      if (missing.length > 0)
+        throw new Error(
+          `api.${name}: refused: your access token lacks the scope${missing.length > 1 ? 's' : ''} ${missing.join(' ')}`,
+        );
       const writes = readOnly.get(name) !== true;
       let res = writes ? replay.replay(call, name, argsJson) : undefined;
       if (res !== undefined) {
-        logger.info({ tool: name, backend: inner.backend, requestId: ctx.requestId, principal: ctx.principal.id, outcome: 'replayed' }, 'code api call replayed');
+        logger.info(
+          {
+            tool: name,
+            backend: inner.backend,
+            requestId: ctx.requestId,
+            principal: ctx.principal.id,
+            outcome: 'replayed',
+          },
+          'code api call replayed',
+        );
       } else {
         let pending = false;
         const elicit: Elicitor | undefined =
@@ -169,13 +219,20 @@ export function codeToolService(inner: ToolService, descriptors: readonly ToolDe
                   return answer;
                 },
               };
-        const callCtx: CallContext = { ...ctx, tool: name, requestId: `${ctx.requestId}.${call}`, signal: ctx.signal === undefined ? signal : AbortSignal.any([ctx.signal, signal]) };
+        const callCtx: CallContext = {
+          ...ctx,
+          tool: name,
+          requestId: `${ctx.requestId}.${call}`,
+          signal: ctx.signal === undefined ? signal : AbortSignal.any([ctx.signal, signal]),
+        };
         if (elicit === undefined) delete callCtx.elicit;
         else callCtx.elicit = elicit;
         res = await inner.callTool(name, callArgs, callCtx);
         if (pending) {
           waiting = errorText(res);
-          throw new StopProgram(`Waiting for the user to answer api.${name}'s question; the client asks and runs the program again.`);
+          throw new StopProgram(
+            `Waiting for the user to answer api.${name}'s question; the client asks and runs the program again.`,
+          );
         }
         if (writes) replay.record(call, name, argsJson, res);
       }
@@ -188,14 +245,27 @@ export function codeToolService(inner: ToolService, descriptors: readonly ToolDe
     if (waiting !== undefined) return failure(waiting);
     if (!outcome.ok) {
       const logs = outcome.logs.length === 0 ? '' : `\nConsole:\n${outcome.logs.join('\n')}`;
-      return failure(`The program failed after ${outcome.calls} API call${outcome.calls === 1 ? '' : 's'}: ${outcome.error}${logs}`);
+      return failure(
+        `The program failed after ${outcome.calls} API call${outcome.calls === 1 ? '' : 's'}: ${outcome.error}${logs}`,
+      );
     }
-    const structured: Record<string, unknown> = { result: JSON.parse(outcome.json) as unknown, logs: outcome.logs, calls: outcome.calls };
+    const structured: Record<string, unknown> = {
+      result: JSON.parse(outcome.json) as unknown,
+      logs: outcome.logs,
+      calls: outcome.calls,
+    };
     const shaped = shape(structured, {});
     if (Buffer.byteLength(shaped.json) > options.maxResponseBytes) {
-      return failure(`The program's result is ${Buffer.byteLength(shaped.json)} bytes, more than the ${options.maxResponseBytes} a result may be: return a summary (totals, counts, the first items).`);
+      return failure(
+        `The program's result is ${Buffer.byteLength(shaped.json)} bytes, more than the ${options.maxResponseBytes} a result may be: return a summary (totals, counts, the first items).`,
+      );
     }
-    const notes = shaped.truncated === undefined ? [] : [`The result was cut to ${options.maxResponseBytes} bytes: ${shaped.truncated.shown} of ${shaped.truncated.total} items of its largest list are shown. Return fewer or smaller items.`];
+    const notes =
+      shaped.truncated === undefined
+        ? []
+        : [
+            `The result was cut to ${options.maxResponseBytes} bytes: ${shaped.truncated.shown} of ${shaped.truncated.total} items of its largest list are shown. Return fewer or smaller items.`,
+          ];
     return result(shaped.structured, notes, shaped.json);
   }
 

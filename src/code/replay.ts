@@ -11,7 +11,8 @@
  * record, so running the same program again later writes again, as the model asked.
  */
 import { createHash } from 'node:crypto';
-import type { SessionHandle, ToolResult } from '../contracts.js';
+import type { ToolResult } from '../core/tool-service-api.js';
+import type { SessionHandle } from '../state/session.js';
 import { REQUEST_STATE_TTL_MS } from '../protocol/request-state.js';
 
 /** How long a record is honoured: the life of the `requestState` the question was sealed in. */
@@ -43,7 +44,11 @@ export class ReplayLog {
     this.#now = now;
     this.#key = `code.replay.${backend}.${createHash('sha256').update(program).digest('base64url')}`;
     const stored = session?.get<Record>(this.#key);
-    const fresh = stored !== undefined && typeof stored.at === 'number' && now() - stored.at < RECORD_TTL_MS && Array.isArray(stored.calls);
+    const fresh =
+      stored !== undefined &&
+      typeof stored.at === 'number' &&
+      now() - stored.at < RECORD_TTL_MS &&
+      Array.isArray(stored.calls);
     this.#previous = new Map(fresh ? stored.calls.map((call) => [call.index, call] as const) : []);
     if (fresh) this.#made.push(...stored.calls);
   }
@@ -63,7 +68,9 @@ export class ReplayLog {
   /** Keeps the record for the retry when the run waits for the user; else forgets it. */
   async close(waiting: boolean): Promise<void> {
     if (this.#session === undefined) return;
-    if (waiting && this.#made.length > 0) await this.#session.set(this.#key, { at: this.#now(), calls: this.#made } satisfies Record);
-    else if (this.#previous.size > 0 || this.#session.get(this.#key) !== undefined) await this.#session.set(this.#key, undefined);
+    if (waiting && this.#made.length > 0)
+      await this.#session.set(this.#key, { at: this.#now(), calls: this.#made } satisfies Record);
+    else if (this.#previous.size > 0 || this.#session.get(this.#key) !== undefined)
+      await this.#session.set(this.#key, undefined);
   }
 }

@@ -12,7 +12,12 @@
  * needs no native build.
  */
 import { performance } from 'node:perf_hooks';
-import { DefaultIntrinsics, type QuickJSContext, type QuickJSHandle, type QuickJSWASMModule } from 'quickjs-emscripten-core';
+import {
+  DefaultIntrinsics,
+  type QuickJSContext,
+  type QuickJSHandle,
+  type QuickJSWASMModule,
+} from 'quickjs-emscripten-core';
 
 /** The limits of one run. */
 export interface SandboxLimits {
@@ -40,7 +45,13 @@ export type HostCall = (name: string, argsJson: string, signal: AbortSignal) => 
 
 /** How a run ended. */
 export type SandboxOutcome =
-  | { ok: true; /** The program's return value as JSON text (`null` for undefined). */ json: string; logs: string[]; calls: number; cpuMs: number }
+  | {
+      ok: true /** The program's return value as JSON text (`null` for undefined). */;
+      json: string;
+      logs: string[];
+      calls: number;
+      cpuMs: number;
+    }
   | { ok: false; error: string; logs: string[]; calls: number; cpuMs: number };
 
 /** Thrown by a host call to end the whole run at once (not catchable by the program), e.g. a pending confirmation. */
@@ -55,7 +66,9 @@ export function quickJs(): Promise<QuickJSWASMModule> {
   modulePromise ??= (async () => {
     const { newQuickJSWASMModuleFromVariant } = await import('quickjs-emscripten-core');
     // The variant package is CommonJS: its namespace's `default` is the variant, as the loader expects.
-    return newQuickJSWASMModuleFromVariant(import('@jitl/quickjs-wasmfile-release-sync') as Parameters<typeof newQuickJSWASMModuleFromVariant>[0]);
+    return newQuickJSWASMModuleFromVariant(
+      import('@jitl/quickjs-wasmfile-release-sync') as Parameters<typeof newQuickJSWASMModuleFromVariant>[0],
+    );
   })();
   return modulePromise;
 }
@@ -86,7 +99,8 @@ const BRIDGE = `(function (call, log, names) {
 })`;
 
 /** Host names a program may try; the refusal says the sandbox has none of them. */
-const HOST_NAMES = /^'?(process|require|module|fetch|XMLHttpRequest|WebSocket|setTimeout|setInterval|setImmediate|queueMicrotask|Buffer|globalThis\.process|Deno|Bun)'? is not defined$/;
+const HOST_NAMES =
+  /^'?(process|require|module|fetch|XMLHttpRequest|WebSocket|setTimeout|setInterval|setImmediate|queueMicrotask|Buffer|globalThis\.process|Deno|Bun)'? is not defined$/;
 
 /**
  * Runs `js` — a script whose completion value is the program's promise (compile.ts wraps programs so) — with `api`
@@ -143,7 +157,10 @@ export async function runInSandbox(
   };
 
   const finish = (outcome: { ok: true; json: string } | { ok: false; error: string }): SandboxOutcome => {
-    const kept = droppedLines > 0 ? [...logs, `… ${droppedLines} more console lines not kept (limit ${limits.maxLogLines})`] : logs;
+    const kept =
+      droppedLines > 0
+        ? [...logs, `… ${droppedLines} more console lines not kept (limit ${limits.maxLogLines})`]
+        : logs;
     return { ...outcome, logs: kept, calls, cpuMs: Math.round(cpuUsed * 100) / 100 } as SandboxOutcome;
   };
 
@@ -164,29 +181,31 @@ export async function runInSandbox(
     const argsJson = vm.typeof(argsHandle) === 'string' ? vm.getString(argsHandle) : 'null';
     const deferred = vm.newPromise();
     outstanding++;
-    call(name, argsJson, abort.signal).then(
-      (text) => {
-        if (disposed) return;
-        const value = vm.newString(text);
-        deferred.resolve(value);
-        value.dispose();
-      },
-      (error: unknown) => {
-        if (disposed) return;
-        if (error instanceof StopProgram) {
-          stop ??= error.message;
-          deferred.dispose();
-          return;
-        }
-        const err = vm.newError(error instanceof Error ? error.message : String(error));
-        deferred.reject(err);
-        err.dispose();
-      },
-    ).finally(() => {
-      outstanding--;
-      deferred.alive && deferred.dispose();
-      wake?.();
-    });
+    call(name, argsJson, abort.signal)
+      .then(
+        (text) => {
+          if (disposed) return;
+          const value = vm.newString(text);
+          deferred.resolve(value);
+          value.dispose();
+        },
+        (error: unknown) => {
+          if (disposed) return;
+          if (error instanceof StopProgram) {
+            stop ??= error.message;
+            deferred.dispose();
+            return;
+          }
+          const err = vm.newError(error instanceof Error ? error.message : String(error));
+          deferred.reject(err);
+          err.dispose();
+        },
+      )
+      .finally(() => {
+        outstanding--;
+        deferred.alive && deferred.dispose();
+        wake?.();
+      });
     return deferred.handle;
   });
 
@@ -197,7 +216,9 @@ export async function runInSandbox(
   try {
     const bridge = vm.unwrapResult(vm.evalCode(BRIDGE, 'bridge.js'));
     const namesHandle = vm.newArray();
-    names.forEach((name, i) => vm.newString(name).consume((handle) => vm.setProp(namesHandle, i, handle)));
+    names.forEach((name, i) => {
+      vm.newString(name).consume((handle) => vm.setProp(namesHandle, i, handle));
+    });
     serialize = vm.unwrapResult(vm.callFunction(bridge, vm.undefined, callFn, logFn, namesHandle));
     namesHandle.dispose();
     bridge.dispose();
@@ -233,7 +254,11 @@ export async function runInSandbox(
         return fault(error);
       }
       if (outstanding === 0) {
-        return finish({ ok: false, error: 'The program is waiting for a promise that nothing will settle (there are no timers or events here): await only `api` calls.' });
+        return finish({
+          ok: false,
+          error:
+            'The program is waiting for a promise that nothing will settle (there are no timers or events here): await only `api` calls.',
+        });
       }
       const left = wallDeadline - performance.now();
       const woke = await new Promise<boolean>((resolve) => {
@@ -250,7 +275,10 @@ export async function runInSandbox(
       wake = undefined;
       if (signal?.aborted === true) return finish({ ok: false, error: 'The run was cancelled.' });
       if (!woke) {
-        return finish({ ok: false, error: `The program ran longer than its ${limits.wallMs} ms of wall time (API calls included) and was stopped.` });
+        return finish({
+          ok: false,
+          error: `The program ran longer than its ${limits.wallMs} ms of wall time (API calls included) and was stopped.`,
+        });
       }
     }
   } catch (error) {
@@ -258,7 +286,12 @@ export async function runInSandbox(
     // the host read a value. Its instance is not reused.
     engineFault = true;
     const stack = error instanceof RangeError && /call stack/i.test(error.message);
-    return finish({ ok: false, error: stack ? 'The program recursed too deeply (the sandbox\'s stack limit) and was stopped.' : `The sandbox failed: ${error instanceof Error ? error.message : String(error)}` });
+    return finish({
+      ok: false,
+      error: stack
+        ? "The program recursed too deeply (the sandbox's stack limit) and was stopped."
+        : `The sandbox failed: ${error instanceof Error ? error.message : String(error)}`,
+    });
   } finally {
     abort.abort();
     signal?.removeEventListener('abort', onAbort);
@@ -295,7 +328,12 @@ function discardModule(module: QuickJSWASMModule): void {
 }
 
 /** The program's result as JSON text (serialized by the bridge's own `JSON.stringify`), or why it cannot be taken out. */
-function resultJson(vm: QuickJSContext, serialize: QuickJSHandle, value: QuickJSHandle, limits: SandboxLimits): { ok: true; json: string } | { ok: false; error: string } {
+function resultJson(
+  vm: QuickJSContext,
+  serialize: QuickJSHandle,
+  value: QuickJSHandle,
+  limits: SandboxLimits,
+): { ok: true; json: string } | { ok: false; error: string } {
   if (vm.typeof(value) === 'undefined') return { ok: true, json: 'null' };
   {
     const text = vm.callFunction(serialize, vm.undefined, value);
@@ -306,10 +344,14 @@ function resultJson(vm: QuickJSContext, serialize: QuickJSHandle, value: QuickJS
     }
     const out = text.value;
     try {
-      if (vm.typeof(out) !== 'string') return { ok: false, error: "The program's result is not a JSON value (a function, symbol or undefined)" };
+      if (vm.typeof(out) !== 'string')
+        return { ok: false, error: "The program's result is not a JSON value (a function, symbol or undefined)" };
       const length = vm.getProp(out, 'length').consume((handle) => vm.getNumber(handle));
       if (length > limits.maxResultChars) {
-        return { ok: false, error: `The program's result is ${length} characters of JSON, more than the ${limits.maxResultChars} it may return: return a summary (totals, counts, the first items).` };
+        return {
+          ok: false,
+          error: `The program's result is ${length} characters of JSON, more than the ${limits.maxResultChars} it may return: return a summary (totals, counts, the first items).`,
+        };
       }
       return { ok: true, json: vm.getString(out) };
     } finally {
@@ -330,13 +372,16 @@ function describe(vm: QuickJSContext, error: QuickJSHandle, stop: string | undef
     if (dumped !== null && typeof dumped === 'object' && 'message' in dumped) {
       const { name, message } = dumped as { name?: unknown; message?: unknown };
       text = `${typeof name === 'string' ? name : 'Error'}: ${String(message)}`;
-    } else text = `Uncaught ${typeof dumped === 'string' ? dumped : JSON.stringify(dumped) ?? String(dumped)}`;
+    } else text = `Uncaught ${typeof dumped === 'string' ? dumped : (JSON.stringify(dumped) ?? String(dumped))}`;
   } catch {
     text = 'Uncaught exception';
   }
-  if (/out of memory/i.test(text)) return 'The program used more memory than it may and was stopped. Keep less data at once.';
-  if (/stack overflow|Maximum call stack size exceeded/i.test(text)) return `${text} (the sandbox's stack limit: recursion too deep)`;
-  if (/could not load module/i.test(text)) return `${text}: modules cannot be imported here; only \`api\` and \`console\` are available.`;
+  if (/out of memory/i.test(text))
+    return 'The program used more memory than it may and was stopped. Keep less data at once.';
+  if (/stack overflow|Maximum call stack size exceeded/i.test(text))
+    return `${text} (the sandbox's stack limit: recursion too deep)`;
+  if (/could not load module/i.test(text))
+    return `${text}: modules cannot be imported here; only \`api\` and \`console\` are available.`;
   const host = /^ReferenceError: (.*)$/.exec(text);
   if (host !== null && HOST_NAMES.test(host[1] as string)) {
     return `${text}: the sandbox has no host access (no process, require, modules, files, network or timers); only \`api\` and \`console\` are available.`;

@@ -27,13 +27,31 @@ function defTypeName(name: string): string {
 function refName(ref: unknown): string | undefined {
   if (typeof ref !== 'string') return undefined;
   const match = /^#\/\$defs\/([^/]+)$/.exec(ref);
-  return match === null ? undefined : defTypeName(decodeURIComponent(match[1] as string).replace(/~1/g, '/').replace(/~0/g, '~'));
+  return match === null
+    ? undefined
+    : defTypeName(
+        decodeURIComponent(match[1] as string)
+          .replace(/~1/g, '/')
+          .replace(/~0/g, '~'),
+      );
 }
 
 /** The constraints a TypeScript type cannot say, for a comment. */
 function constraints(schema: JsonSchema): string[] {
   const out: string[] = [];
-  for (const key of ['format', 'pattern', 'minimum', 'maximum', 'exclusiveMinimum', 'exclusiveMaximum', 'minLength', 'maxLength', 'minItems', 'maxItems', 'default']) {
+  for (const key of [
+    'format',
+    'pattern',
+    'minimum',
+    'maximum',
+    'exclusiveMinimum',
+    'exclusiveMaximum',
+    'minLength',
+    'maxLength',
+    'minItems',
+    'maxItems',
+    'default',
+  ]) {
     if (schema[key] !== undefined) out.push(`${key}: ${JSON.stringify(schema[key])}`);
   }
   return out;
@@ -73,7 +91,9 @@ function objectType(schema: JsonSchema, depth: number, indent: string): string {
   }
   const extra = schema['additionalProperties'];
   if (extra !== undefined && extra !== false) {
-    members.push(`${inner}[key: string]: ${extra === true || !isObject(extra) ? 'unknown' : typeText(extra as JsonSchema, depth + 1, inner)};`);
+    members.push(
+      `${inner}[key: string]: ${extra === true || !isObject(extra) ? 'unknown' : typeText(extra as JsonSchema, depth + 1, inner)};`,
+    );
   } else if (Object.keys(props).length === 0 && extra === undefined) {
     members.push(`${inner}[key: string]: unknown;`);
   }
@@ -114,8 +134,10 @@ export function typeText(schema: unknown, depth = 0, indent = ''): string {
   if ('const' in s) return literal(s['const']);
   if (Array.isArray(s['enum'])) return union(s['enum'].map(literal));
   const alternatives = Array.isArray(s['anyOf']) ? s['anyOf'] : Array.isArray(s['oneOf']) ? s['oneOf'] : undefined;
-  if (alternatives !== undefined) return union(alternatives.map((alt) => parenthesize(typeText(alt, depth + 1, indent))));
-  if (Array.isArray(s['allOf'])) return s['allOf'].map((part) => parenthesize(typeText(part, depth + 1, indent))).join(' & ');
+  if (alternatives !== undefined)
+    return union(alternatives.map((alt) => parenthesize(typeText(alt, depth + 1, indent))));
+  if (Array.isArray(s['allOf']))
+    return s['allOf'].map((part) => parenthesize(typeText(part, depth + 1, indent))).join(' & ');
   const type = s['type'];
   if (Array.isArray(type)) return union(type.map((t) => parenthesize(singleType(String(t), s, depth, indent))));
   if (typeof type === 'string') return singleType(type, s, depth, indent);

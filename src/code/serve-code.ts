@@ -3,7 +3,8 @@
  * settings table, and — for backends whose users sign in with OAuth — the per-tool scopes each `api` call must hold.
  */
 import { SETTINGS, type Settings } from '../config.js';
-import type { BackendOverrides, ToolService } from '../contracts.js';
+import type { BackendOverrides } from '../core/backend-overrides.js';
+import type { ToolService } from '../core/tool-service-api.js';
 import type { GeneratedBackend } from '../../contract/descriptor.js';
 import { scopesByTool } from '../auth/scopes.js';
 import type { Logger } from '../log.js';

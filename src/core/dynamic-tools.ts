@@ -6,8 +6,9 @@
  * overrides and error wording are exactly those of the generated tool. A model finds and calls an operation in two
  * or three calls.
  */
-import type { CallContext, ListedTool, ToolResult, ToolService } from '../contracts.js';
-import type { ToolDescriptor } from '../../contract/descriptor.js';
+import type { CallContext } from './call-context.js';
+import type { ToolResult, ToolService } from './tool-service-api.js';
+import type { ListedTool, ToolDescriptor } from '../../contract/descriptor.js';
 
 /** What the search looks at for one served tool. */
 interface Entry {

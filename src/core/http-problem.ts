@@ -4,7 +4,7 @@
  * member). Other JSON error shapes (`message`, `error`, `error_description`) and short text bodies are used too.
  * Everything taken from the body is cut short: the backend's text is shown, never trusted to be small.
  */
-import type { BackendResponse } from '../contracts.js';
+import type { BackendResponse } from '../backend/backend-types.js';
 import { isObject } from '../../contract/json.js';
 
 const MAX_FIELD = 300;

@@ -1,5 +1,5 @@
 /**
- * `BackendApi.fetchFor` (contracts.ts): the WHATWG `fetch` (Fetch Standard §5.1) a generated openapi-fetch client
+ * `BackendApi.fetchFor` (backend-overrides.ts): the WHATWG `fetch` (Fetch Standard §5.1) a generated openapi-fetch client
  * is built with in hand-written tools. Each request is routed to the generated operation its method and path name
  * and sent as that operation (its outbound auth, idempotency and 401 hook) through the backend's pooled client, so
  * the typed client reaches nothing the contract does not describe and shares every limit of generated tools.

@@ -4,14 +4,8 @@
  * inputSchema, outputSchema, annotations), bindings, commonInput checks, request plans and response shapers.
  * `generated/` itself is never changed: the served schemas are copies.
  */
-import type {
-  BackendModule,
-  BackendOverrides,
-  HandWrittenTool,
-  ListedTool,
-  ToolOverride,
-} from '../contracts.js';
-import type { JsonSchema, PrecompiledValidator, ToolAnnotations, ToolDescriptor } from '../../contract/descriptor.js';
+import type { BackendOverrides, HandWrittenTool, OverriddenBackend, ToolOverride } from './backend-overrides.js';
+import type { JsonSchema, ListedTool, PrecompiledValidator, ToolAnnotations, ToolDescriptor } from '../../contract/descriptor.js';
 import { compileSimpleCheck, type SimpleCheck } from './common-input.js';
 import { compileResponseShaper, type ResponseShaper } from './large-response.js';
 import { compileRequestPlan, type RequestPlan } from './request-builder.js';
@@ -166,7 +160,7 @@ const SAFE_METHODS: ReadonlySet<string> = new Set(['get', 'head']);
  * override for a tool that does not exist, a missing validator, or two tools served under one name. A `select`ion
  * narrows what is listed and callable; every operation stays reachable for overrides (`callOperation`).
  */
-export function buildServedTools(module: BackendModule, maxResponseBytes: number, select?: ToolSelection): ServedTools {
+export function buildServedTools(module: OverriddenBackend, maxResponseBytes: number, select?: ToolSelection): ServedTools {
   const { generated, overrides } = module;
   const toolOverrides = overrides.tools ?? {};
   const known = new Set([...generated.tools.map((t) => t.name), ...(overrides.extraTools ?? []).map((t) => t.name)]);

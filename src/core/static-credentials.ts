@@ -7,7 +7,7 @@
  * Prism checks that a credential is present, not its value. Query-string API keys are not sent (they would leak into
  * logs): such an operation reaches the backend without them. Headers are worked out once per tool.
  */
-import type { OutboundAuth, OutboundAuthResult } from '../contracts.js';
+import type { OutboundAuth, OutboundAuthResult } from './backend-overrides.js';
 import type { GeneratedBackend, JsonSchema, ToolDescriptor } from '../../contract/descriptor.js';
 
 /** The secrets available to a backend. */
@@ -75,13 +75,13 @@ export function staticCredentials(generated: GeneratedBackend, secrets: StaticSe
   };
 }
 
-/** The secrets of a backend from its settings; in the sandbox, placeholders fill the gaps. */
-export function staticSecrets(read: (name: string) => string | undefined, sandbox: boolean): StaticSecrets {
-  const pick = (name: string, placeholder: string): string | undefined => read(name) ?? (sandbox ? placeholder : undefined);
+/** The secrets of a backend as its settings give them; in the sandbox, placeholders fill the gaps. */
+export function staticSecrets(given: StaticSecrets, sandbox: boolean): StaticSecrets {
+  const pick = (value: string | undefined, placeholder: string): string | undefined => value ?? (sandbox ? placeholder : undefined);
   const secrets: StaticSecrets = {};
-  const apiKey = pick('API_KEY', SANDBOX_CREDENTIAL);
-  const bearerToken = pick('BEARER_TOKEN', SANDBOX_CREDENTIAL);
-  const basicAuth = pick('BASIC_AUTH', `${SANDBOX_CREDENTIAL}:${SANDBOX_CREDENTIAL}`);
+  const apiKey = pick(given.apiKey, SANDBOX_CREDENTIAL);
+  const bearerToken = pick(given.bearerToken, SANDBOX_CREDENTIAL);
+  const basicAuth = pick(given.basicAuth, `${SANDBOX_CREDENTIAL}:${SANDBOX_CREDENTIAL}`);
   if (apiKey !== undefined) secrets.apiKey = apiKey;
   if (bearerToken !== undefined) secrets.bearerToken = bearerToken;
   if (basicAuth !== undefined) secrets.basicAuth = basicAuth;

@@ -2,7 +2,7 @@
  * Tool execution errors as MCP results (MCP 2025-11-25 "Tools → Error Handling"): failures the model can act on
  * are returned as `CallToolResult` with `isError: true`, not as JSON-RPC errors, and carry no stack trace.
  */
-import type { ToolResult } from '../contracts.js';
+import type { ToolResult } from './tool-service-api.js';
 
 /** How a tool call ended; logged once per call. */
 export type CallOutcome =

@@ -10,18 +10,12 @@
  */
 import { randomUUID } from 'node:crypto';
 import { performance } from 'node:perf_hooks';
-import type {
-  BackendApi,
-  BackendModule,
-  BackendResponse,
-  CallContext,
-  ListedTool,
-  SessionEndReason,
-  SessionHandle,
-  SessionRecord,
-  ToolResult,
-  ToolService,
-} from '../contracts.js';
+import type { BackendApi, OverriddenBackend } from './backend-overrides.js';
+import type { BackendResponse } from '../backend/backend-types.js';
+import type { CallContext } from './call-context.js';
+import type { ListedTool } from '../../contract/descriptor.js';
+import type { SessionEndReason, SessionHandle, SessionRecord } from '../state/session.js';
+import type { ToolResult, ToolService } from './tool-service-api.js';
 import type { BackendHttp, BackendHttpResponse, BackendRequest } from '../backend/backend-http.js';
 import { BackendHttpError } from '../backend/backend-http.js';
 import { SETTINGS } from '../config.js';
@@ -36,6 +30,9 @@ import type { ToolSelection } from './tool-selection.js';
 import { errorResult, ToolCallError, type CallOutcome } from './tool-error.js';
 import { compileSchema, compiledSchema, validateArgs } from './validation.js';
 import { isObject } from '../../contract/json.js';
+import type { AuditLog } from '../audit/audit-record.js';
+import { secretProperties } from '../audit/audit-record.js';
+import { toolCallEntry, watchConfirmations } from '../audit/tool-call.js';
 
 /** Dependencies of {@link createToolService}. */
 export interface ToolServiceDeps {
@@ -45,6 +42,8 @@ export interface ToolServiceDeps {
   maxResponseBytes?: number;
   /** Serve only the tools it accepts (`--tools`, `--tags`, `--read-only`). */
   select?: ToolSelection;
+  /** Where calls that reach the backend or are refused are recorded (FINMCP_AUDIT); none when off. */
+  audit?: AuditLog;
 }
 
 /** What one call did, for its log line. */
@@ -55,6 +54,8 @@ interface CallStats {
   /** Outbound auth headers sent during the call (several with retries or hand-written tools), kept only so that
    *  error results and logs can be scrubbed of their values. */
   authHeaders: Array<Record<string, string>> | undefined;
+  /** Properties bound from the caller's credentials (the tenant), for the audit record. */
+  bound?: Record<string, unknown>;
 }
 
 function invalid(lines: readonly string[]): ToolCallError {
@@ -70,6 +71,7 @@ async function prepareArgs(
   args: Record<string, unknown>,
   ctx: CallContext,
   stripCommon: boolean,
+  stats: CallStats,
 ): Promise<Record<string, unknown>> {
   for (const [prop] of tool.bind) {
     if (args[prop] !== undefined) {
@@ -97,6 +99,7 @@ async function prepareArgs(
       continue;
     }
     out[prop] = v;
+    (stats.bound ??= {})[prop] = v;
   }
   return out;
 }
@@ -128,7 +131,7 @@ function redactResult(result: ToolResult, secrets: readonly string[]): ToolResul
 }
 
 /** Creates the ToolService of one backend. Throws at start-up on inconsistent overrides, never per call. */
-export function createToolService(module: BackendModule, deps: ToolServiceDeps): ToolService {
+export function createToolService(module: OverriddenBackend, deps: ToolServiceDeps): ToolService {
   const { http, logger } = deps;
   const { overrides } = module;
   const backend = module.generated.name;
@@ -136,6 +139,9 @@ export function createToolService(module: BackendModule, deps: ToolServiceDeps):
   const listed: ListedTool[] = tools.listed;
   const outboundAuth = overrides.outboundAuth;
   const onUnauthorized = overrides.onUnauthorized;
+  const audit = deps.audit;
+  /** Top-level argument names each tool's schema marks secret, for audit records; filled on first use. */
+  const secretNames = new Map<string, ReadonlySet<string>>();
   /** Routes typed-client requests to operations; built on the first `fetchFor`. */
   let route: OperationRoute | undefined;
 
@@ -167,7 +173,7 @@ export function createToolService(module: BackendModule, deps: ToolServiceDeps):
     ctx: CallContext,
     stats: CallStats,
   ): Promise<BackendResponse> {
-    let built;
+    let built: ReturnType<typeof tool.plan.build>;
     try {
       built = tool.plan.build(args);
     } catch (err) {
@@ -200,7 +206,7 @@ export function createToolService(module: BackendModule, deps: ToolServiceDeps):
         (stats.authHeaders ??= []).push(auth.headers);
         req.headers = { ...headers, ...auth.headers };
       }
-      let res;
+      let res: BackendHttpResponse;
       try {
         res = await http.send(req);
       } catch (err) {
@@ -228,7 +234,7 @@ export function createToolService(module: BackendModule, deps: ToolServiceDeps):
     ctx: CallContext,
     stats: CallStats,
   ): Promise<ToolResult> {
-    const ready = await prepareArgs(tool, args, ctx, true);
+    const ready = await prepareArgs(tool, args, ctx, true, stats);
     const problems = validateArgs(tool.validator, ready);
     if (problems !== undefined) throw invalid(problems);
     if (tool.check !== undefined) {
@@ -282,7 +288,7 @@ export function createToolService(module: BackendModule, deps: ToolServiceDeps):
     stats: CallStats,
   ): Promise<ToolResult> {
     // commonInput stays in the arguments: the hand-written tool is written next to the overrides that add it.
-    const ready = await prepareArgs(tool, args, ctx, false);
+    const ready = await prepareArgs(tool, args, ctx, false, stats);
     // Its own inputSchema, compiled on its first call, judges the arguments without the commonInput it lacks.
     const schema = tool.tool.inputSchema;
     const validator = compiledSchema(schema) ?? (await compileSchema(schema));
@@ -305,10 +311,13 @@ export function createToolService(module: BackendModule, deps: ToolServiceDeps):
   async function callTool(
     name: string,
     args: Record<string, unknown> | undefined,
-    ctx: CallContext,
+    given: CallContext,
   ): Promise<ToolResult> {
     const started = performance.now();
     const stats: CallStats = { status: undefined, attempts: 0, outcome: 'ok', authHeaders: undefined };
+    // With an audit trail, the user's answers to confirmations are watched for the record.
+    const watch = audit === undefined ? undefined : watchConfirmations(given);
+    const ctx = watch?.ctx ?? given;
     let result: ToolResult;
     const tool = tools.served.get(name);
     try {
@@ -334,11 +343,12 @@ export function createToolService(module: BackendModule, deps: ToolServiceDeps):
     }
     // Error text may quote the backend's answer, and a backend may echo the credentials it was sent.
     if (result.isError === true) result = redactResult(result, callSecrets(stats));
+    const durationMs = Math.round((performance.now() - started) * 100) / 100;
     logger.info(
       {
         tool: name,
         backend,
-        durationMs: Math.round((performance.now() - started) * 100) / 100,
+        durationMs,
         status: stats.status,
         attempts: stats.attempts,
         requestId: ctx.requestId,
@@ -347,6 +357,25 @@ export function createToolService(module: BackendModule, deps: ToolServiceDeps):
       },
       'tool call',
     );
+    if (audit !== undefined && tool !== undefined) {
+      let names = secretNames.get(name);
+      if (names === undefined) secretNames.set(name, (names = secretProperties(tool.listed.inputSchema)));
+      const entry = toolCallEntry({
+        backend,
+        tool: name,
+        args: isObject(args) ? args : undefined,
+        ctx,
+        outcome: stats.outcome,
+        status: stats.status,
+        attempts: stats.attempts,
+        durationMs,
+        bound: stats.bound,
+        secretNames: names,
+        secrets: callSecrets(stats),
+        answer: watch?.last,
+      });
+      if (entry !== undefined) audit.append(entry);
+    }
     return result;
   }
 

@@ -4,7 +4,9 @@
  * call gets from it. The raw inbound credential never travels here: only the principal it proved.
  */
 import { randomUUID } from 'node:crypto';
-import type { CallContext, Elicitor, Principal, SessionHandle } from '../contracts.js';
+import type { CallContext, Elicitor } from '../core/call-context.js';
+import type { Principal } from '../auth/inbound-auth.js';
+import type { SessionHandle } from '../state/session.js';
 import type { ClientRequester } from './elicitation.js';
 
 /** Per-request data a transport hands the dispatch core with each message. */

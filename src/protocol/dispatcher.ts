@@ -4,7 +4,8 @@
  * "Backward Compatibility": a dual-era server serves a request with a `_meta` envelope per request, and one
  * without it by the legacy revision its `initialize` negotiated).
  *
- * - `initialize` and `ping` (legacy only), `server/discover`, `tools/list` (pre-serialized, once per era) and
+ * - `initialize` and `ping` (legacy only), `server/discover`, `tools/list` (paged: {@link DispatcherOptions.listPageSize}
+ *   tools per page in the service's stable order, `nextCursor` to the next; each page pre-serialized once per era) and
  *   `tools/call` (straight to the tool handlers) are answered here; everything else is -32601. No per-message
  *   schema parsing on the way: params are checked by hand, and only a request that fails those checks is
  *   explained with the SDK's schema (loaded on first use).
@@ -15,7 +16,9 @@
  * - A stateful backend's 2026-07-28 calls get the caller's state (src/state/caller-state.ts) when the transport
  *   has no session for them.
  */
-import type { SessionHandle, SessionStore, ToolResult, ToolService } from '../contracts.js';
+import type { SessionHandle, SessionStore } from '../state/session.js';
+import type { ToolResult, ToolService } from '../core/tool-service-api.js';
+import { SETTINGS } from '../config.js';
 import type { Logger } from '../log.js';
 import { callerHandle } from '../state/caller-state.js';
 import type { Caller } from './caller.js';
@@ -44,6 +47,8 @@ export interface DispatcherOptions {
   store?: SessionStore;
   /** How long clients may cache `tools/list` and `server/discover` (2026-07-28); 60 s by default. */
   listTtlMs?: number;
+  /** Tools per `tools/list` page (MCP 2025-11-25, Utilities / Pagination); the settings table's default. */
+  listPageSize?: number;
 }
 
 /** One answer: the JSON-RPC response text and the HTTP status the spec gives it. */
@@ -64,6 +69,18 @@ export const CLIENT_CAPABILITIES_STATE_KEY = 'mcp.clientCapabilities';
 const LEGACY_CAPABILITIES = { tools: { listChanged: false } };
 const MODERN_CAPABILITIES = { tools: {} };
 
+/** The opaque `nextCursor` of the page starting at tool `offset`. */
+function listCursor(offset: number): string {
+  return Buffer.from(`tools:${offset}`).toString('base64url');
+}
+
+/** The offset a cursor of {@link listCursor} names; undefined for anything else or past the end. */
+function readListCursor(cursor: string, count: number): number | undefined {
+  const match = /^tools:(\d{1,9})$/.exec(Buffer.from(cursor, 'base64url').toString());
+  const offset = match === null ? Number.NaN : Number(match[1]);
+  return offset > 0 && offset < count ? offset : undefined;
+}
+
 /** The dispatch core of one backend. */
 export class Dispatcher {
   readonly backend: string;
@@ -77,8 +94,9 @@ export class Dispatcher {
   readonly #metaMember: string;
   readonly #discoverJson: string;
   readonly #initializeJson = new Map<string, string>();
-  /** Pre-serialized `tools/list` results per era, rebuilt if the service ever returns a different array. */
-  #lists: { tools: unknown; legacy: string; modern: string } | undefined;
+  readonly #listPageSize: number;
+  /** Pre-serialized `tools/list` pages by era and offset, rebuilt if the service ever returns a different array. */
+  #lists: { tools: unknown; pages: Map<string, string> } | undefined;
   /** Running `tools/call`s that `notifications/cancelled` can reach, by scope and id. */
   readonly #cancellable = new Map<string, AbortController>();
 
@@ -91,6 +109,7 @@ export class Dispatcher {
     this.#logger = options.logger;
     this.#store = options.store;
     this.#listTtlMs = options.listTtlMs ?? 60_000;
+    this.#listPageSize = options.listPageSize ?? SETTINGS.listPageSize.default;
     this.#metaMember = `"_meta":${JSON.stringify({ [SERVER_INFO_META_KEY]: { name: info.name, version: info.version } })}`;
     this.#discoverJson = this.#modernJson({
       supportedVersions: MODERN_VERSIONS,
@@ -119,7 +138,11 @@ export class Dispatcher {
         return this.#callTool(request, era, caller);
       case 'tools/list':
         if (params === undefined || ((params.cursor === undefined || typeof params.cursor === 'string') && (params._meta === undefined || isObject(params._meta)))) {
-          return this.#result(id, this.#listJson(modern));
+          const page = this.#listJson(modern, params?.cursor as string | undefined);
+          if (page !== undefined) return this.#result(id, page);
+          // MCP 2025-11-25, Utilities / Pagination: an invalid cursor is -32602.
+          const message = `Invalid params: cursor: ${JSON.stringify(params?.cursor)} is not a cursor this server issued (list again without one)`;
+          return this.errorReply(id, { code: ErrorCode.InvalidParams, message }, modern ? 400 : 200);
         }
         return this.#invalidParams(request, modern);
       case 'server/discover':
@@ -182,12 +205,21 @@ export class Dispatcher {
     return { ttlMs: this.#listTtlMs, cacheScope: 'public' };
   }
 
-  #listJson(modern: boolean): string {
+  /** One page of `tools/list` from `cursor` (none: the first); undefined for a cursor this server never issued. */
+  #listJson(modern: boolean, cursor?: string): string | undefined {
     const tools = this.#handlers.listTools();
-    if (this.#lists === undefined || this.#lists.tools !== tools) {
-      this.#lists = { tools, legacy: JSON.stringify({ tools }), modern: this.#modernJson({ tools, ...this.#cacheFields() }) };
+    if (this.#lists === undefined || this.#lists.tools !== tools) this.#lists = { tools, pages: new Map() };
+    const offset = cursor === undefined ? 0 : readListCursor(cursor, tools.length);
+    if (offset === undefined) return undefined;
+    const key = `${modern ? 'm' : 'l'}${offset}`;
+    let json = this.#lists.pages.get(key);
+    if (json === undefined) {
+      const end = offset + this.#listPageSize;
+      const page = { tools: tools.slice(offset, end), ...(end < tools.length ? { nextCursor: listCursor(end) } : {}) };
+      json = modern ? this.#modernJson({ ...page, ...this.#cacheFields() }) : JSON.stringify(page);
+      this.#lists.pages.set(key, json);
     }
-    return modern ? this.#lists.modern : this.#lists.legacy;
+    return json;
   }
 
   #initialize(request: InboundRequest, caller: Caller): Reply | Promise<Reply> {

@@ -13,7 +13,8 @@
  * Modes: `elicitation: {}` means form only (both revisions, "Capabilities"); a server never asks in a mode the
  * client did not declare, and URL mode is offered only where the transport serves pages.
  */
-import type { ElicitAnswer, ElicitRequest, Elicitor, Principal } from '../contracts.js';
+import type { ElicitAnswer, Elicitor, ElicitRequest } from '../core/call-context.js';
+import type { Principal } from '../auth/inbound-auth.js';
 import { ErrorCode, type RpcError } from './errors.js';
 import { isObject, type JsonObject } from './messages.js';
 import { openRequestState, sealRequestState, type StateBinding } from './request-state.js';

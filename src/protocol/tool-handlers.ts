@@ -2,7 +2,10 @@
  * `tools/list` and `tools/call` for one {@link ToolService} (MCP 2026-07-28 and 2025-11-25, Server / Tools): the
  * dispatch core calls these for every transport and both eras, so all give the same results and errors.
  */
-import type { Elicitor, ListedTool, SessionHandle, ToolResult, ToolService } from '../contracts.js';
+import type { Elicitor } from '../core/call-context.js';
+import type { ListedTool } from '../../contract/descriptor.js';
+import type { SessionHandle } from '../state/session.js';
+import type { ToolResult, ToolService } from '../core/tool-service-api.js';
 import type { Logger } from '../log.js';
 import { buildCallContext, type Caller } from './caller.js';
 import { ErrorCode, RpcFailure } from './errors.js';

@@ -6,7 +6,8 @@
  */
 import { createHash, randomBytes } from 'node:crypto';
 import { fetchAuthorizationServerMetadata } from '../auth/authorization-server-metadata.js';
-import { INTERACTION_FIELDS } from './authorization-interactions.js';
+import { unescapeHtml } from '../pages/html.js';
+import { INTERACTION_FIELDS } from '../pages/sandbox-pages.js';
 import { SANDBOX_CLI_CLIENT } from './sandbox-identities.js';
 
 const MAX_STEPS = 20;
@@ -47,15 +48,6 @@ class CookieJar {
     matching.sort((a, b) => b.path.length - a.path.length);
     return matching.length > 0 ? matching.map((c) => `${c.name}=${c.value}`).join('; ') : undefined;
   }
-}
-
-function unescapeHtml(text: string): string {
-  return text
-    .replace(/&#(\d+);/g, (_m, code: string) => String.fromCharCode(Number(code)))
-    .replace(/&quot;/g, '"')
-    .replace(/&lt;/g, '<')
-    .replace(/&gt;/g, '>')
-    .replace(/&amp;/g, '&');
 }
 
 /** A short, token-free reason from an error page of the sandbox server. */

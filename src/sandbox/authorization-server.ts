@@ -17,7 +17,8 @@ import type { AddressInfo } from 'node:net';
 import type { Configuration, Provider } from 'oidc-provider';
 import { createMemoryAdapter } from 'oidc-provider/lib/adapters/memory_adapter.js';
 import type { Logger } from '../log.js';
-import { createInteractionHandler, escapeHtml } from './authorization-interactions.js';
+import { createInteractionHandler } from './authorization-interactions.js';
+import { sandboxErrorPage } from '../pages/sandbox-pages.js';
 import { loadOidcProvider } from './oidc-provider-loader.js';
 import { loadOrCreateSigningKeys } from './authorization-keys.js';
 import {
@@ -176,8 +177,7 @@ function configuration(options: {
     },
     renderError: async (ctx: { type: string; body: string }, out: Record<string, string>) => {
       ctx.type = 'html';
-      ctx.body = `<!DOCTYPE html><html lang="en"><head><meta charset="utf-8"><title>Error</title></head><body>
-<h1>Authorization error</h1><p id="error">${escapeHtml(out.error ?? 'error')}: ${escapeHtml(out.error_description ?? '')}</p></body></html>`;
+      ctx.body = sandboxErrorPage(out.error ?? 'error', out.error_description ?? '');
     },
   };
 }

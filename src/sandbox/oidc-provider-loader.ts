@@ -8,6 +8,7 @@
 type OidcProviderModule = typeof import('oidc-provider');
 
 /** The warning left out (after an optional ANSI colour code, which oidc-provider adds on a TTY). */
+// biome-ignore lint/suspicious/noControlCharactersInRegex: ESC starts the ANSI colour code this matches.
 const UNSUPPORTED_RUNTIME = /^(?:\x1b\[[\d;]*m)?oidc-provider WARNING: Unsupported runtime\./;
 
 let loading: Promise<OidcProviderModule> | undefined;

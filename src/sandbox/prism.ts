@@ -227,6 +227,7 @@ function captureOutput(child: ChildProcess, command: string, logger: Logger | un
     if (stream === null) continue;
     createInterface({ input: stream, crlfDelay: Infinity }).on('line', (raw) => {
       // Strip any ANSI colour left despite FORCE_COLOR=0, so log lines stay plain text.
+      // biome-ignore lint/suspicious/noControlCharactersInRegex: ESC starts the ANSI colour codes removed here.
       const line = raw.replace(/\u001b\[[0-9;]*m/g, '').trim();
       if (line === '') return;
       tail.push(line);

@@ -7,7 +7,8 @@
  * their keys cannot be presented as a session id (those are exactly 43 characters, these are longer).
  */
 import { createHash } from 'node:crypto';
-import type { Principal, SessionHandle, SessionRecord, SessionStore } from '../contracts.js';
+import type { Principal } from '../auth/inbound-auth.js';
+import type { SessionHandle, SessionRecord, SessionStore } from './session.js';
 
 /** Store key of a caller's record for one backend. */
 export function callerKey(backend: string, principal: Principal): string {

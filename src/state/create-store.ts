@@ -3,11 +3,12 @@
  * to install) or a `redis://` / `rediss://` URL (several instances behind a load balancer; see
  * docs/deployment.md). Redis needs `FINMCP_STATE_KEY`, which encrypts what is stored; without it, start-up fails.
  */
-import type { SessionEndReason, SessionRecord, SessionStore } from '../contracts.js';
+import type { SessionEndReason, SessionRecord, SessionStore } from './session.js';
 import { ConfigError, SETTINGS, type Settings } from '../config.js';
+import type { AuditSink } from '../audit/audit-trail.js';
 import type { Logger } from '../log.js';
-import type { RateLimiter } from '../transport/rate-limit.js';
-import { MemorySessionStore } from '../transport/session-store.js';
+import type { RateLimiter } from './rate-limit.js';
+import { MemorySessionStore } from './session-store.js';
 import { parseStateKey, SecretBox } from './secret-box.js';
 
 /** What the HTTP server needs from the state store. */
@@ -17,6 +18,8 @@ export interface StateStore {
   readonly sessions: SessionStore;
   /** A limiter shared between instances; undefined means the server's own in-process buckets. */
   readonly rateLimiter: RateLimiter | undefined;
+  /** Redis: the audit stream `finmcp:audit` on the store's connection (added to the trail when FINMCP_AUDIT is on). */
+  readonly auditStream?: AuditSink;
   close(): Promise<void>;
 }
 
@@ -24,9 +27,9 @@ export interface StateStore {
 export interface StateStoreLimits {
   idleTtlMs: number;
   maxSessions: number;
-  /** Sessions one caller may hold (memory store; Redis is sized with `maxmemory` instead, see docs/deployment.md). */
+  /** Sessions one caller may hold (both stores; the store as a whole is capped by `maxSessions` in memory, `maxmemory` in Redis). */
   maxSessionsPerCaller: number;
-  /** Called once a session has ended (memory store: expiry and eviction; DELETE ends sessions in both stores). */
+  /** Called once a session has ended (both stores: DELETE and eviction; memory store: idle expiry too). */
   onSessionEnd: (sessionId: string, record: SessionRecord, reason: SessionEndReason) => void;
   /** Requests per caller per minute and the burst; undefined when rate limiting is off. */
   rateLimit: { perMinute: number; burst: number } | undefined;
@@ -63,13 +66,22 @@ export async function createStateStore(settings: Settings, limits: StateStoreLim
   const { RedisSessionStore } = await import('./redis-store.js');
   const { RedisRateLimiter } = await import('./redis-rate-limit.js');
   const connection = await connectRedis({ url, commandTimeoutMs: settings.read(SETTINGS.stateTimeoutMs), logger });
-  const sessions = new RedisSessionStore({ connection, box, idleTtlMs: limits.idleTtlMs });
+  const sessions = new RedisSessionStore({
+    connection,
+    box,
+    idleTtlMs: limits.idleTtlMs,
+    maxSessionsPerCaller: limits.maxSessionsPerCaller,
+    onSessionEnd: limits.onSessionEnd,
+    logger,
+  });
   const rateLimiter =
     limits.rateLimit === undefined ? undefined : new RedisRateLimiter({ ...limits.rateLimit, connection, box, logger });
+  const { RedisStreamSink } = await import('../audit/sinks.js');
   return {
     kind: redactRedisUrl(url),
     sessions,
     rateLimiter,
+    auditStream: new RedisStreamSink(connection),
     async close(): Promise<void> {
       rateLimiter?.close();
       await connection.close();

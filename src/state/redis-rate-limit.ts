@@ -9,7 +9,7 @@
  * only once a second, so a hung Redis costs one command timeout per second, not one per request.
  */
 import type { Logger } from '../log.js';
-import { TokenBucketLimiter, type RateLimiter, type RateLimitOptions } from '../transport/rate-limit.js';
+import { TokenBucketLimiter, type RateLimiter, type RateLimitOptions } from './rate-limit.js';
 import type { RedisConnection } from './redis-connection.js';
 import type { SecretBox } from './secret-box.js';
 import { SETTINGS } from '../config.js';

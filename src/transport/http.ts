@@ -6,8 +6,9 @@
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import type { SessionStore } from '../contracts.js';
+import type { SessionStore } from '../state/session.js';
 import { DEFAULT_HTTP_SERVER_LIMITS, SETTINGS, type HttpServerLimits } from '../config.js';
+import type { AuditLog } from '../audit/audit-record.js';
 import type { Logger } from '../log.js';
 import { ErrorCode } from '../protocol/errors.js';
 import { readBody } from './http-body.js';
@@ -16,8 +17,8 @@ import { createLimitedServer } from './http-limits.js';
 import type { HttpAnswer, HttpRequestLike } from './http/exchange.js';
 import { HttpPipeline, type HttpBackend } from './http/pipeline.js';
 import { rpcError } from './http/replies.js';
-import type { RateLimiter, RateLimitOptions } from './rate-limit.js';
-import { MemorySessionStore } from './session-store.js';
+import type { RateLimiter, RateLimitOptions } from '../state/rate-limit.js';
+import { MemorySessionStore } from '../state/session-store.js';
 
 export type { HttpBackend };
 
@@ -48,6 +49,8 @@ export interface HttpServerOptions {
   /** Where legacy sessions and per-caller state live; an in-memory store (closed with the server) by default. */
   sessionStore?: SessionStore;
   logger: Logger;
+  /** Records refused credentials and 429s (FINMCP_AUDIT). */
+  audit?: AuditLog;
 }
 
 /** A created HTTP server: start it with `listen`, stop it with `close`. */

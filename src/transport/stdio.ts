@@ -10,7 +10,9 @@
  */
 import { randomBytes } from 'node:crypto';
 import type { Readable, Writable } from 'node:stream';
-import type { Principal, SessionRecord, SessionStore, ToolService } from '../contracts.js';
+import type { Principal } from '../auth/inbound-auth.js';
+import type { SessionRecord, SessionStore } from '../state/session.js';
+import type { ToolService } from '../core/tool-service-api.js';
 import type { Logger } from '../log.js';
 import type { Caller } from '../protocol/caller.js';
 import { CLIENT_CAPABILITIES_STATE_KEY, Dispatcher, type Era, type Reply, type ServerInfo } from '../protocol/dispatcher.js';
@@ -18,7 +20,7 @@ import { elicitationModes } from '../protocol/elicitation.js';
 import { ErrorCode, errorSummary } from '../protocol/errors.js';
 import { ClientRequests } from './client-requests.js';
 import { inspectMessage, type InboundRequest } from '../protocol/messages.js';
-import { createSessionHandle, MemorySessionStore } from './session-store.js';
+import { createSessionHandle, MemorySessionStore } from '../state/session-store.js';
 import { LineSplitter, LineWriter } from './stdio-lines.js';
 
 /** Options for {@link serveStdio}. */
@@ -27,6 +29,8 @@ export interface StdioOptions {
   principal: Principal;
   logger: Logger;
   info: ServerInfo;
+  /** Tools per `tools/list` page (the settings table's default). */
+  listPageSize?: number;
   /** Where the process's state lives; an in-memory store without idle expiry by default. */
   sessionStore?: SessionStore;
   /** Streams to use instead of the process's stdin/stdout. */
@@ -62,7 +66,13 @@ export async function serveStdio(service: ToolService, options: StdioOptions): P
     caller.sessionId = sessionId;
     caller.session = createSessionHandle(store, sessionId, record);
   }
-  const core = new Dispatcher({ service, info: options.info, logger, store });
+  const core = new Dispatcher({
+    service,
+    info: options.info,
+    logger,
+    store,
+    ...(options.listPageSize === undefined ? {} : { listPageSize: options.listPageSize }),
+  });
   // Server→client requests (2025-11-25 `elicitation/create`): written like answers, settled by the client's response.
   const outbound = new ClientRequests((line) => writeReply({ status: 200, body: line, ok: true }));
   caller.requestClient = outbound.send;

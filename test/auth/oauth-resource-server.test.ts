@@ -26,7 +26,7 @@ import {
   type SandboxAuthorizationServer,
 } from '../../src/sandbox/authorization-server.js';
 import { SANDBOX_CLI_CLIENT, SANDBOX_IDENTITIES, withBackendClaims } from '../../src/sandbox/sandbox-identities.js';
-import { SANDBOX_ORGANISATIONS, sandboxOrganisationClaims } from '../../src/overrides/organization.js';
+import { SANDBOX_ORGANISATIONS, sandboxOrganisationClaims } from '../../src/overrides/finopps/organization.js';
 import { startSigningSandbox, type SigningSandbox } from '../helpers/sandbox-issuer.js';
 
 const RESOURCE = 'http://127.0.0.1:3999/demo/mcp';

@@ -15,8 +15,8 @@ import { Settings } from '../../src/config.js';
 import { createLogger } from '../../src/log.js';
 import { obtainSandboxToken } from '../../src/sandbox/authorization-server.js';
 import { backendLoaders } from '../../generated/index.gen.js';
-import type { GeneratedBackend } from '../../contract/descriptor.js';
-import type { ListedTool, ToolResult } from '../../src/contracts.js';
+import type { GeneratedBackend, ListedTool } from '../../contract/descriptor.js';
+import type { ToolResult } from '../../src/core/tool-service-api.js';
 import { exampleArgumentsByTool } from '../helpers/spec-examples.js';
 import { expectConforms } from '../helpers/tool-results.js';
 

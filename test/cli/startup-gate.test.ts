@@ -5,16 +5,18 @@
 import { randomUUID } from 'node:crypto';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import type { CallContext, SessionRecord, ToolResult, ToolService } from '../../src/contracts.js';
+import type { CallContext } from '../../src/core/call-context.js';
+import type { SessionRecord } from '../../src/state/session.js';
+import type { ToolResult, ToolService } from '../../src/core/tool-service-api.js';
 import { backend as b4b } from '../../generated/b4b/index.gen.js';
 import { deferredBackendHttp, gateToolService } from '../../src/cli/startup-gate.js';
 import { createToolService } from '../../src/core/tool-service.js';
 import { createBackendHttp } from '../../src/backend/backend-http.js';
 import { createLogger } from '../../src/log.js';
-import { createB4bOverrides } from '../../src/overrides/b4b.js';
+import { createB4bOverrides } from '../../src/overrides/b4b/overrides.js';
 import { projectRoot } from '../../src/paths.js';
 import { startSandbox, type Sandbox } from '../../src/sandbox/sandbox.js';
-import { MemorySessionStore, createSessionHandle } from '../../src/transport/session-store.js';
+import { MemorySessionStore, createSessionHandle } from '../../src/state/session-store.js';
 import { descendants } from '../helpers/process-tree.js';
 
 const logger = createLogger({ level: process.env['TEST_LOG_LEVEL'] ?? 'silent' });

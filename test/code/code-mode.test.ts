@@ -6,13 +6,12 @@
  * 2026-07-28, where a retry replays the writes already made instead of making them again.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { ToolResult } from '../../src/contracts.js';
+import type { ToolResult } from '../../src/core/tool-service-api.js';
 import { toolSelection } from '../../src/core/tool-selection.js';
 import { Dispatcher } from '../../src/protocol/dispatcher.js';
 import type { InboundRequest } from '../../src/protocol/messages.js';
 import { CLIENT_CAPABILITIES_META_KEY, PROTOCOL_VERSION_META_KEY } from '../../src/protocol/versions.js';
-import { MemorySessionStore } from '../../src/transport/session-store.js';
-import { B4B_ENTITY } from '../../testkit/code-tasks.js';
+import { MemorySessionStore } from '../../src/state/session-store.js';
 import { resultText, startCodeHarness, type CodeHarness, type HarnessCaller } from '../../testkit/code-harness.js';
 import { captureLog } from '../helpers/log-capture.js';
 
@@ -69,7 +68,7 @@ describe('code mode: what the model sees', () => {
     expect(resultText(unknown)).toMatch(/line 1, column 18: Property 'list_entityz' does not exist on type 'Api'/);
   });
 
-  it('gives a program the tool\'s own validation messages', async () => {
+  it("gives a program the tool's own validation messages", async () => {
     const direct = await harness.call(harness.perTool, alice, 'list_invoices', { entity_id: 'not-a-uuid' });
     const program = await run("return await api.list_invoices({ entity_id: 'not-a-uuid' });");
     expect(program.isError).toBe(true);
@@ -77,7 +76,9 @@ describe('code mode: what the model sees', () => {
   });
 
   it('returns console lines with the result, and cuts a result over the budget with a note', async () => {
-    const result = await run("console.log('two', 2, { a: 1 });\nreturn Array.from({ length: 12_000 }, (_, i) => ({ i, text: 'x'.repeat(20) }));");
+    const result = await run(
+      "console.log('two', 2, { a: 1 });\nreturn Array.from({ length: 12_000 }, (_, i) => ({ i, text: 'x'.repeat(20) }));",
+    );
     expect(resultText(result)).not.toMatch(/failed/);
     const structured = result.structuredContent as { result: unknown[]; logs: string[] };
     expect(structured.logs).toEqual(['two 2 {"a":1}']);
@@ -90,16 +91,44 @@ describe('code mode: what the model sees', () => {
 describe('code mode: sandbox attacks are contained, and the server is unharmed', () => {
   it.each([
     ['an infinite loop', 'for (;;) {}', /more than its 5000 ms of CPU time/],
-    ['a memory bomb', 'const hoard: object[] = []; for (;;) hoard.push({ n: hoard.length, list: [1, 2, 3] });', /more memory than it may/],
-    ['typed arrays (their buffers escape the memory limit)', '// @ts-ignore\nreturn new Uint8Array(1 << 30).length;', /'Uint8Array' is not defined/],
-    ['deep recursion', 'function down(n: number): number { return down(n + 1) + 1; }\nreturn down(0);', /stack overflow.*recursion too deep/],
+    [
+      'a memory bomb',
+      'const hoard: object[] = []; for (;;) hoard.push({ n: hoard.length, list: [1, 2, 3] });',
+      /more memory than it may/,
+    ],
+    [
+      'typed arrays (their buffers escape the memory limit)',
+      '// @ts-ignore\nreturn new Uint8Array(1 << 30).length;',
+      /'Uint8Array' is not defined/,
+    ],
+    [
+      'deep recursion',
+      'function down(n: number): number { return down(n + 1) + 1; }\nreturn down(0);',
+      /stack overflow.*recursion too deep/,
+    ],
     ['a huge single value', "return 'x'.repeat(2_000_000);", /more than the 800000 it may return/],
-    ['constructor.constructor', "return (({}) as any).constructor.constructor('return process')();", /'process' is not defined: the sandbox has no host access/],
-    ['import()', "// @ts-ignore\nreturn await import('node:fs');", /could not load module 'node:fs': modules cannot be imported here/],
-    ['fetch', "// @ts-ignore\nreturn await fetch('http://127.0.0.1:9/');", /'fetch' is not defined: the sandbox has no host access/],
+    [
+      'constructor.constructor',
+      "return (({}) as any).constructor.constructor('return process')();",
+      /'process' is not defined: the sandbox has no host access/,
+    ],
+    [
+      'import()',
+      "// @ts-ignore\nreturn await import('node:fs');",
+      /could not load module 'node:fs': modules cannot be imported here/,
+    ],
+    [
+      'fetch',
+      "// @ts-ignore\nreturn await fetch('http://127.0.0.1:9/');",
+      /'fetch' is not defined: the sandbox has no host access/,
+    ],
     ['timers', '// @ts-ignore\nsetTimeout(() => 1, 0);', /'setTimeout' is not defined: the sandbox has no host access/],
     ['require', "// @ts-ignore\nreturn require('child_process');", /'require' is not defined/],
-    ['a promise nothing settles', 'await new Promise(() => undefined);', /waiting for a promise that nothing will settle/],
+    [
+      'a promise nothing settles',
+      'await new Promise(() => undefined);',
+      /waiting for a promise that nothing will settle/,
+    ],
     ['too many API calls', 'for (let i = 0; i < 60; i++) await api.list_entities({});', /more than 50 API calls/],
   ])('%s', async (_name, code, message) => {
     const result = await run(code);
@@ -109,7 +138,12 @@ describe('code mode: sandbox attacks are contained, and the server is unharmed',
   });
 
   it('stops at the type checker what the libraries do not declare (fetch, timers, process, import)', async () => {
-    for (const code of ["return await fetch('http://127.0.0.1:9/');", 'setTimeout(() => 1, 0);', 'return process.env;', "return await import('node:fs');"]) {
+    for (const code of [
+      "return await fetch('http://127.0.0.1:9/');",
+      'setTimeout(() => 1, 0);',
+      'return process.env;',
+      "return await import('node:fs');",
+    ]) {
       const result = await run(code);
       expect(resultText(result), code).toMatch(/not run: it has type errors/);
     }
@@ -120,9 +154,9 @@ describe('code mode: sandbox attacks are contained, and the server is unharmed',
       [
         "Object.defineProperty(Object.prototype, 'entity_id', { get: () => 'evil', enumerable: true, configurable: true });",
         "(Object.prototype as any).polluted = 'yes';",
-        "JSON.stringify = () => '{\"entity_id\":\"evil\"}';",
+        'JSON.stringify = () => \'{"entity_id":"evil"}\';',
         'const replaced = (() => { try { (api as any).list_entities = () => 1; return true; } catch { return false; } })();',
-        "const smuggled = JSON.parse('{\"__proto__\": {\"search\": \"x\"}}');",
+        'const smuggled = JSON.parse(\'{"__proto__": {"search": "x"}}\');',
         'const viaProto = await api.list_entities(smuggled).then(() => "accepted", (e: Error) => e.message);',
         'const page = await api.list_entities({});',
         'return { replaced, viaProto, total: page.total };',
@@ -138,7 +172,7 @@ describe('code mode: sandbox attacks are contained, and the server is unharmed',
     await expectServerUnharmed();
   });
 
-  it('never lets one caller use another caller\'s sign-in', async () => {
+  it("never lets one caller use another caller's sign-in", async () => {
     const bob = harness.caller('bob');
     const result = await run('return await api.whoami();', bob);
     expect(result.isError).toBe(true);
@@ -153,11 +187,17 @@ describe('code mode: sandbox attacks are contained, and the server is unharmed',
     const found = search.structuredContent as { operations: Array<{ name: string }>; declarations: string };
     expect(found.operations.map((o) => o.name)).not.toContain('create_entity');
     expect(found.declarations).not.toMatch(/^\s*create_entity\(/m);
-    const typed = await harness.call(readOnly, alice, 'run_code', { code: "return await api.create_entity({ name: 'X', entity_type: 'COMPANY', tax_code: '0312345678', address: 'a', city: 'b', country: 'VN' });" });
+    const typed = await harness.call(readOnly, alice, 'run_code', {
+      code: "return await api.create_entity({ name: 'X', entity_type: 'COMPANY', tax_code: '0312345678', address: 'a', city: 'b', country: 'VN' });",
+    });
     expect(resultText(typed)).toMatch(/Property 'create_entity' does not exist on type 'Api'/);
-    const untyped = await harness.call(readOnly, alice, 'run_code', { code: "// @ts-ignore\nreturn await api.create_entity({ name: 'X' });" });
+    const untyped = await harness.call(readOnly, alice, 'run_code', {
+      code: "// @ts-ignore\nreturn await api.create_entity({ name: 'X' });",
+    });
     expect(resultText(untyped)).toMatch(/not a function/);
-    const still = await harness.call(readOnly, alice, 'run_code', { code: 'return (await api.list_entities({})).total;' });
+    const still = await harness.call(readOnly, alice, 'run_code', {
+      code: 'return (await api.list_entities({})).total;',
+    });
     expect((still.structuredContent as { result: unknown }).result).toBe(3);
   });
 });
@@ -166,10 +206,22 @@ describe('code mode: a program that writes asks the user exactly as the tool doe
   const store = new MemorySessionStore();
   const info = { name: 'finmcp-test', version: '1.0.0' };
   const caller = { principal: { id: 'writer', scopes: [], claims: {} } };
-  const entity = (name: string): Record<string, unknown> => ({ name, entity_type: 'COMPANY', tax_code: '0312345678', address: '12 Nguyễn Huệ', city: 'Hồ Chí Minh', country: 'VN' });
+  const entity = (name: string): Record<string, unknown> => ({
+    name,
+    entity_type: 'COMPANY',
+    tax_code: '0312345678',
+    address: '12 Nguyễn Huệ',
+    city: 'Hồ Chí Minh',
+    country: 'VN',
+  });
   let id = 0;
 
-  function request(dispatcher: Dispatcher, name: string, args: Record<string, unknown>, retry: Record<string, unknown> = {}): Promise<Record<string, any>> {
+  function request(
+    dispatcher: Dispatcher,
+    name: string,
+    args: Record<string, unknown>,
+    retry: Record<string, unknown> = {},
+  ): Promise<Record<string, any>> {
     const message = {
       kind: 'request',
       id: ++id,
@@ -177,20 +229,36 @@ describe('code mode: a program that writes asks the user exactly as the tool doe
       params: {
         name,
         arguments: args,
-        _meta: { [PROTOCOL_VERSION_META_KEY]: '2026-07-28', [CLIENT_CAPABILITIES_META_KEY]: { elicitation: { form: {} } } },
+        _meta: {
+          [PROTOCOL_VERSION_META_KEY]: '2026-07-28',
+          [CLIENT_CAPABILITIES_META_KEY]: { elicitation: { form: {} } },
+        },
         ...retry,
       },
     } as unknown as InboundRequest;
-    return Promise.resolve(dispatcher.request(message, dispatcher.classify(message), caller)).then((reply) => JSON.parse(reply!.body).result);
+    return Promise.resolve(dispatcher.request(message, dispatcher.classify(message), caller)).then(
+      (reply) => JSON.parse(reply!.body).result,
+    );
   }
 
-  const creates = (): number => log.lines().filter((l) => l['msg'] === 'tool call' && l['tool'] === 'create_entity' && l['principal'] === 'writer' && l['outcome'] === 'ok').length;
+  const creates = (): number =>
+    log
+      .lines()
+      .filter(
+        (l) =>
+          l['msg'] === 'tool call' &&
+          l['tool'] === 'create_entity' &&
+          l['principal'] === 'writer' &&
+          l['outcome'] === 'ok',
+      ).length;
   const accept = { action: 'accept', content: { confirm: true } };
 
   it('asks the same question, and a retry creates nothing twice', async () => {
     const code = new Dispatcher({ service: harness.code, info, logger: log.logger, store });
     const tools = new Dispatcher({ service: harness.perTool, info, logger: log.logger, store });
-    const signIn = await request(code, 'run_code', { code: `return (await api.login({ phone: '${PHONE}', password: '${PASSWORD}' })).email;` });
+    const signIn = await request(code, 'run_code', {
+      code: `return (await api.login({ phone: '${PHONE}', password: '${PASSWORD}' })).email;`,
+    });
     expect(signIn.structuredContent.result).toMatch(/@/);
 
     const direct = await request(tools, 'create_entity', entity('Alpha'));
@@ -206,20 +274,35 @@ return [a.id, b.id];`;
     expect(first.inputRequests['call1.confirm_create_entity'].params).toEqual(asked);
     expect(creates()).toBe(0);
 
-    const second = await request(code, 'run_code', { code: program }, { inputResponses: { 'call1.confirm_create_entity': accept }, requestState: first.requestState });
+    const second = await request(
+      code,
+      'run_code',
+      { code: program },
+      { inputResponses: { 'call1.confirm_create_entity': accept }, requestState: first.requestState },
+    );
     expect(second.resultType).toBe('input_required');
     expect(Object.keys(second.inputRequests)).toEqual(['call2.confirm_create_entity']);
     expect(second.inputRequests['call2.confirm_create_entity'].params.message).toContain('"name": "Beta"');
     expect(creates()).toBe(1);
 
-    const third = await request(code, 'run_code', { code: program }, { inputResponses: { 'call2.confirm_create_entity': accept }, requestState: second.requestState });
+    const third = await request(
+      code,
+      'run_code',
+      { code: program },
+      { inputResponses: { 'call2.confirm_create_entity': accept }, requestState: second.requestState },
+    );
     expect(third.resultType).toBe('complete');
     expect(third.isError).toBeUndefined();
     expect(third.structuredContent.result).toHaveLength(2);
     expect(creates(), 'Alpha was replayed, not created again').toBe(2);
     expect(log.lines().some((l) => l['msg'] === 'code api call replayed' && l['tool'] === 'create_entity')).toBe(true);
 
-    const declined = await request(code, 'run_code', { code: program }, { inputResponses: { 'call1.confirm_create_entity': { action: 'decline' } }, requestState: first.requestState });
+    const declined = await request(
+      code,
+      'run_code',
+      { code: program },
+      { inputResponses: { 'call1.confirm_create_entity': { action: 'decline' } }, requestState: first.requestState },
+    );
     expect(declined.isError).toBe(true);
     expect(JSON.stringify(declined.content)).toContain('Not written: the user declined');
     expect(creates()).toBe(2);

@@ -15,7 +15,10 @@ beforeAll(async () => {
   const [finopps, b4b] = await Promise.all([startCodeHarness('finopps', logger), startCodeHarness('b4b', logger)]);
   harnesses.set('finopps', { harness: finopps, caller: finopps.caller('alice') });
   const b4bCaller = b4b.caller('anonymous');
-  const login = await b4b.call(b4b.perTool, b4bCaller, 'login', { phone: '+84909495665', password: 'SecurePassword123@' });
+  const login = await b4b.call(b4b.perTool, b4bCaller, 'login', {
+    phone: '+84909495665',
+    password: 'SecurePassword123@',
+  });
   expect(login.isError).toBeUndefined();
   harnesses.set('b4b', { harness: b4b, caller: b4bCaller });
 }, 300_000);
@@ -30,18 +33,21 @@ describe('code-mode task set', () => {
     expect(new Set(CODE_TASKS.map((t) => t.id)).size).toBe(CODE_TASKS.length);
   });
 
-  it.each(CODE_TASKS.map((task) => [task.id, task] as const))('%s: one run_code gives the per-tool answer', async (_id, task) => {
-    const { harness, caller } = harnesses.get(task.backend)!;
-    let perToolCalls = 0;
-    const call = harness.toolCaller(caller);
-    const expected = await task.perTool((name, args) => {
-      perToolCalls++;
-      return call(name, args);
-    });
-    const { result, answer } = await runTask(harness, caller, task);
-    expect(answer).toEqual(expected);
-    const calls = (result.structuredContent as { calls: number }).calls;
-    expect(calls).toBeGreaterThan(0);
-    expect(calls).toBeLessThanOrEqual(perToolCalls);
-  });
+  it.each(CODE_TASKS.map((task) => [task.id, task] as const))(
+    '%s: one run_code gives the per-tool answer',
+    async (_id, task) => {
+      const { harness, caller } = harnesses.get(task.backend)!;
+      let perToolCalls = 0;
+      const call = harness.toolCaller(caller);
+      const expected = await task.perTool((name, args) => {
+        perToolCalls++;
+        return call(name, args);
+      });
+      const { result, answer } = await runTask(harness, caller, task);
+      expect(answer).toEqual(expected);
+      const calls = (result.structuredContent as { calls: number }).calls;
+      expect(calls).toBeGreaterThan(0);
+      expect(calls).toBeLessThanOrEqual(perToolCalls);
+    },
+  );
 });

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { describeHttpError } from '../../src/core/http-problem.js';
-import type { BackendResponse } from '../../src/contracts.js';
+import type { BackendResponse } from '../../src/backend/backend-types.js';
 
 const cases: Array<{ given: string; res: BackendResponse; want: string }> = [
   {

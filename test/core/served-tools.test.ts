@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { buildServedTools } from '../../src/core/served-tools.js';
 import { itAnswers } from '../helpers/truth-table.js';
-import type { BackendOverrides, HandWrittenTool } from '../../src/contracts.js';
+import type { BackendOverrides, HandWrittenTool } from '../../src/core/backend-overrides.js';
 import type { GeneratedBackend, HttpMethod, PrecompiledValidator, ToolDescriptor } from '../../contract/descriptor.js';
 
 const accept: PrecompiledValidator = () => true;

@@ -2,13 +2,9 @@ import { Ajv2020 } from 'ajv/dist/2020.js';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { createToolService } from '../../src/core/tool-service.js';
 import { ToolCallError } from '../../src/core/tool-error.js';
-import type {
-  BackendOverrides,
-  CallContext,
-  HandWrittenTool,
-  ToolResult,
-  ToolService,
-} from '../../src/contracts.js';
+import type { BackendOverrides, HandWrittenTool } from '../../src/core/backend-overrides.js';
+import type { CallContext } from '../../src/core/call-context.js';
+import type { ToolResult, ToolService } from '../../src/core/tool-service-api.js';
 import type { GeneratedBackend, JsonSchema, PrecompiledValidator, ToolDescriptor } from '../../contract/descriptor.js';
 import { createBackendHttp, type BackendHttp } from '../../src/backend/backend-http.js';
 import { createLogger } from '../../src/log.js';

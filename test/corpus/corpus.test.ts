@@ -98,7 +98,7 @@ describe('corpus of public specs', () => {
         if (answers.length === 3) break;
         const args = sampleArgs(tool.inputSchema as Record<string, unknown>);
         if (args === undefined) continue;
-        let result;
+        let result: Awaited<ReturnType<typeof client.callTool>>;
         try {
           result = await client.callTool({ name: tool.name, arguments: args });
         } catch (error) {

@@ -5,8 +5,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parse as parseYaml } from 'yaml';
-import type { ListedTool } from '../../src/contracts.js';
-import type { GeneratedBackend } from '../../contract/descriptor.js';
+import type { GeneratedBackend, ListedTool } from '../../contract/descriptor.js';
 import { exampleArguments } from '../../src/cli/verify.js';
 import { projectRoot } from '../../src/paths.js';
 

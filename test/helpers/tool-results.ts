@@ -5,7 +5,8 @@
 import { expect } from 'vitest';
 import { Ajv2020 } from 'ajv/dist/2020.js';
 import addFormatsModule from 'ajv-formats';
-import type { ListedTool, ToolResult } from '../../src/contracts.js';
+import type { ListedTool } from '../../contract/descriptor.js';
+import type { ToolResult } from '../../src/core/tool-service-api.js';
 
 const addFormats = addFormatsModule as unknown as (ajv: Ajv2020) => Ajv2020;
 const ajv = addFormats(new Ajv2020({ strict: false, allErrors: true }));

@@ -42,10 +42,10 @@ const loaded = async () => {
 const root = process.cwd();
 const { backend } = await import(root + '/generated/b4b/index.gen.js');
 const { createToolService } = await import(root + '/dist/src/core/tool-service.js');
-const { createB4bOverrides } = await import(root + '/dist/src/overrides/b4b.js');
+const { createB4bOverrides } = await import(root + '/dist/src/overrides/b4b/overrides.js');
 const { createBackendHttp } = await import(root + '/dist/src/backend/backend-http.js');
 const { createLogger } = await import(root + '/dist/src/log.js');
-const { checkXmlDocument } = await import(root + '/dist/src/overrides/xml-guard.js');
+const { checkXmlDocument } = await import(root + '/dist/src/overrides/b4b/xml-guard.js');
 const http = createBackendHttp({ baseUrl: 'http://127.0.0.1:9', maxAttempts: 1 });
 const service = createToolService({ generated: backend, overrides: createB4bOverrides() }, { http, logger: createLogger({ level: 'silent' }) });
 const steps = { listed: { tools: service.listTools().length, ...(await loaded()) } };

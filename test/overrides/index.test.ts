@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import type { BackendApi, CallContext } from '../../src/contracts.js';
+import type { BackendApi } from '../../src/core/backend-overrides.js';
+import type { CallContext } from '../../src/core/call-context.js';
 import { backend as finopps } from '../../generated/finopps/index.gen.js';
 import { backend as b4b } from '../../generated/b4b/index.gen.js';
 import type { ToolDescriptor } from '../../contract/descriptor.js';
@@ -7,7 +8,7 @@ import { Settings } from '../../src/config.js';
 import { createLogger } from '../../src/log.js';
 import { backendModules } from '../../src/overrides/index.js';
 import type { ServiceTokenSource } from '../../src/auth/client-credentials.js';
-import { B4B_AUTH_KEY } from '../../src/overrides/b4b-session.js';
+import { B4B_AUTH_KEY } from '../../src/overrides/b4b/session.js';
 
 const logger = createLogger({ level: 'silent' });
 

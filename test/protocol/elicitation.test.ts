@@ -5,7 +5,7 @@
  * "Capabilities" rule (`elicitation: {}` = form only).
  */
 import { describe, expect, it } from 'vitest';
-import type { ElicitRequest } from '../../src/contracts.js';
+import type { ElicitRequest } from '../../src/core/call-context.js';
 import { LiveElicitor, RoundTripElicitor, callBinding, elicitationModes } from '../../src/protocol/elicitation.js';
 import { openRequestState, sealRequestState, REQUEST_STATE_TTL_MS } from '../../src/protocol/request-state.js';
 

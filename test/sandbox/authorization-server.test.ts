@@ -15,7 +15,9 @@ import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/
 import { decodeJwt } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createOAuthResourceServer } from '../../src/auth/oauth-resource-server.js';
-import type { CallContext, ListedTool, ToolResult, ToolService } from '../../src/contracts.js';
+import type { CallContext } from '../../src/core/call-context.js';
+import type { ListedTool } from '../../contract/descriptor.js';
+import type { ToolResult, ToolService } from '../../src/core/tool-service-api.js';
 import { createLogger } from '../../src/log.js';
 import {
   completeSandboxAuthorization,
@@ -25,7 +27,7 @@ import {
 } from '../../src/sandbox/authorization-server.js';
 import { loadOrCreateSigningKeys } from '../../src/sandbox/authorization-keys.js';
 import { SANDBOX_CLI_CLIENT, SANDBOX_IDENTITIES, withBackendClaims } from '../../src/sandbox/sandbox-identities.js';
-import { SANDBOX_ORGANISATIONS, sandboxOrganisationClaims } from '../../src/overrides/organization.js';
+import { SANDBOX_ORGANISATIONS, sandboxOrganisationClaims } from '../../src/overrides/finopps/organization.js';
 import { createHttpServer, type HttpServerHandle } from '../../src/transport/http.js';
 import { InMemoryOAuthProvider } from '../helpers/oauth-client-provider.js';
 

@@ -5,7 +5,7 @@
 import { describe, expect, it } from 'vitest';
 import { Settings } from '../../src/config.js';
 import { backendModules } from '../../src/overrides/index.js';
-import { SANDBOX_ORGANISATIONS } from '../../src/overrides/organization.js';
+import { SANDBOX_ORGANISATIONS } from '../../src/overrides/finopps/organization.js';
 import { SANDBOX_IDENTITIES, withBackendClaims } from '../../src/sandbox/sandbox-identities.js';
 import { sandboxIdentities } from '../../src/cli/serve/serve-sandbox.js';
 

@@ -9,7 +9,8 @@
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
 import { expect } from 'vitest';
-import type { ListedTool, ToolResult } from '../../src/contracts.js';
+import type { ListedTool } from '../../contract/descriptor.js';
+import type { ToolResult } from '../../src/core/tool-service-api.js';
 import { expectConforms } from '../helpers/tool-results.js';
 
 /** The budget of the reference documents' example requests: at most two tool calls, sign-in aside. */

@@ -16,7 +16,7 @@ import { specScopes } from '../../src/auth/scopes.js';
 import { Settings } from '../../src/config.js';
 import { createLogger } from '../../src/log.js';
 import { obtainSandboxToken } from '../../src/sandbox/authorization-server.js';
-import { SANDBOX_ORGANISATIONS } from '../../src/overrides/organization.js';
+import { SANDBOX_ORGANISATIONS } from '../../src/overrides/finopps/organization.js';
 import { Conversation, lastMonth, sumAmounts } from './conversation.js';
 
 const ACME = SANDBOX_ORGANISATIONS[0]!;

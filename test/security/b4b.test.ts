@@ -18,7 +18,8 @@ import { LATEST_PROTOCOL_VERSION } from '@modelcontextprotocol/sdk/types.js';
 import { startServers } from '../../src/cli/serve.js';
 import { Settings } from '../../src/config.js';
 import { createLogger } from '../../src/log.js';
-import type { ListedTool, ToolResult } from '../../src/contracts.js';
+import type { ListedTool } from '../../contract/descriptor.js';
+import type { ToolResult } from '../../src/core/tool-service-api.js';
 import { reply } from '../../testkit/fault-backend.js';
 import { serveB4bOverHttp, startB4bStub, type B4bStub, type StubUser } from './b4b-backend.js';
 
@@ -449,7 +450,7 @@ describe('sessions are not authentication', () => {
     expect(afterDelete.status).toBe(404);
   });
 
-  // Fails today: createSessionHandle (src/transport/session-store.ts) writes the whole record back with store.set on
+  // Fails today: createSessionHandle (src/state/session-store.ts) writes the whole record back with store.set on
   // every state change, which re-creates a session deleted meanwhile; the late login then revives it, token included.
   it('a session DELETEd while a login is in flight stays ended: the login does not bring it back', async () => {
     const sid = await keyedClient.initialize(as(KEY_A));

@@ -6,15 +6,17 @@
  */
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { CallContext, SessionRecord, ToolResult, ToolService } from '../../src/contracts.js';
+import type { CallContext } from '../../src/core/call-context.js';
+import type { SessionRecord } from '../../src/state/session.js';
+import type { ToolResult, ToolService } from '../../src/core/tool-service-api.js';
 import { backend as b4b } from '../../generated/b4b/index.gen.js';
 import { backend as finopps } from '../../generated/finopps/index.gen.js';
 import { createToolService } from '../../src/core/tool-service.js';
 import { createBackendHttp, type BackendHttp } from '../../src/backend/backend-http.js';
 import { createLogger } from '../../src/log.js';
-import { createB4bOverrides } from '../../src/overrides/b4b.js';
-import { createFinoppsOverrides } from '../../src/overrides/finopps.js';
-import { MemorySessionStore, createSessionHandle } from '../../src/transport/session-store.js';
+import { createB4bOverrides } from '../../src/overrides/b4b/overrides.js';
+import { createFinoppsOverrides } from '../../src/overrides/finopps/overrides.js';
+import { MemorySessionStore, createSessionHandle } from '../../src/state/session-store.js';
 import { reply, startFaultBackend, type FaultBackend, type RecordedRequest } from '../../testkit/fault-backend.js';
 
 const logLines: string[] = [];

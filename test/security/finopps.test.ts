@@ -13,11 +13,11 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { backendLoaders } from '../../generated/index.gen.js';
 import { startServers, type RunningServers } from '../../src/cli/serve.js';
 import { Settings } from '../../src/config.js';
-import type { ListedTool, ToolResult } from '../../src/contracts.js';
+import type { ToolResult } from '../../src/core/tool-service-api.js';
 import { buildServedTools } from '../../src/core/served-tools.js';
-import type { GeneratedBackend } from '../../contract/descriptor.js';
+import type { GeneratedBackend, ListedTool } from '../../contract/descriptor.js';
 import { createLogger } from '../../src/log.js';
-import { createFinoppsOverrides } from '../../src/overrides/finopps.js';
+import { createFinoppsOverrides } from '../../src/overrides/finopps/overrides.js';
 import {
   completeSandboxAuthorization,
   obtainSandboxToken,
@@ -32,7 +32,7 @@ import {
   withBackendClaims,
   type SandboxIdentity,
 } from '../../src/sandbox/sandbox-identities.js';
-import { SANDBOX_ORGANISATIONS, sandboxOrganisationClaims } from '../../src/overrides/organization.js';
+import { SANDBOX_ORGANISATIONS, sandboxOrganisationClaims } from '../../src/overrides/finopps/organization.js';
 import { reply, startFaultBackend, type FaultBackend, type RecordedRequest } from '../../testkit/fault-backend.js';
 import { exampleArgumentsByTool } from '../helpers/spec-examples.js';
 import {

@@ -3,9 +3,9 @@
  * shape, and a record naming another principal is never used.
  */
 import { describe, expect, it } from 'vitest';
-import type { Principal } from '../../src/contracts.js';
+import type { Principal } from '../../src/auth/inbound-auth.js';
 import { callerHandle, callerKey } from '../../src/state/caller-state.js';
-import { MemorySessionStore } from '../../src/transport/session-store.js';
+import { MemorySessionStore } from '../../src/state/session-store.js';
 
 const ann: Principal = { id: 'ann', scopes: [], claims: {} };
 const ben: Principal = { id: 'ben', scopes: [], claims: {} };

@@ -5,7 +5,7 @@
 import { describe, expect, it } from 'vitest';
 import { ConfigError, Settings } from '../../src/config.js';
 import { checkStateSettings, createStateStore } from '../../src/state/create-store.js';
-import { MemorySessionStore } from '../../src/transport/session-store.js';
+import { MemorySessionStore } from '../../src/state/session-store.js';
 import { logger, newStateKey } from './helpers.js';
 
 const limits = {

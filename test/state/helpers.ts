@@ -1,6 +1,6 @@
 /**
  * Shared pieces of the state tests: a state key, a silent logger, a connection to a test redis-server, and a
- * dump of everything Redis holds (as `redis-cli --scan` + `GET`/`HGETALL` show it).
+ * dump of everything Redis holds (as `redis-cli --scan` + `GET`/`HGETALL`/`ZRANGE` show it).
  */
 import { randomBytes } from 'node:crypto';
 import { createLogger } from '../../src/log.js';
@@ -25,7 +25,12 @@ export async function dumpRedis(redis: RedisServer): Promise<string> {
   const parts: string[] = [];
   for (const key of keys) {
     const type = (await redis.cli('TYPE', key)).trim();
-    const value = type === 'hash' ? await redis.cli('--no-raw', 'HGETALL', key) : await redis.cli('--no-raw', 'GET', key);
+    const value =
+      type === 'hash'
+        ? await redis.cli('--no-raw', 'HGETALL', key)
+        : type === 'zset'
+          ? await redis.cli('--no-raw', 'ZRANGE', key, '0', '-1', 'WITHSCORES')
+          : await redis.cli('--no-raw', 'GET', key);
     parts.push(`${key} (${type}) = ${value}`);
   }
   return parts.join('\n');

@@ -8,7 +8,7 @@ import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
 import { Client, StreamableHTTPClientTransport } from '@modelcontextprotocol/client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { ToolResult } from '../../src/contracts.js';
+import type { ToolResult } from '../../src/core/tool-service-api.js';
 import { projectRoot } from '../../src/paths.js';
 import { startPrism, type PrismServer } from '../../src/sandbox/prism.js';
 import { startFaultBackend, reply, type FaultBackend } from '../../testkit/fault-backend.js';

@@ -4,7 +4,7 @@
  * or hung, with service resuming by itself.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { SessionRecord } from '../../src/contracts.js';
+import type { SessionRecord } from '../../src/state/session.js';
 import { connectRedis, type RedisConnection } from '../../src/state/redis-connection.js';
 import { RedisSessionStore } from '../../src/state/redis-store.js';
 import { parseStateKey, SecretBox } from '../../src/state/secret-box.js';
@@ -124,4 +124,88 @@ describe('RedisSessionStore', () => {
     expect(await eventually(async () => (await hungStore.get('alive').then((r) => r !== undefined, () => false)), 60_000)).toBe(true);
     await quick.close();
   }, 120_000);
+});
+
+describe('RedisSessionStore: the per-caller cap, session ends and rejected records (issue 21)', () => {
+  it('keeps at most the cap of one owner\'s 3,000 sessions opened at once from two instances, ending its own oldest', async () => {
+    const ended: Array<{ id: string; reason: string; principal: string }> = [];
+    const onSessionEnd = (id: string, rec: SessionRecord, reason: string): void => void ended.push({ id, reason, principal: rec.principalId });
+    const second = await connectTo(redis);
+    try {
+      const one = new RedisSessionStore({ connection, box, idleTtlMs: 60_000, maxSessionsPerCaller: 1_000, onSessionEnd });
+      const two = new RedisSessionStore({ connection: second, box, idleTtlMs: 60_000, maxSessionsPerCaller: 1_000, onSessionEnd });
+      const other = { ...record(), principalId: 'api-key:bob' };
+      await one.set('bob-1', other);
+      const flood = { ...record(), principalId: 'api-key:mallory' };
+      // 3,000 opens, 100 at a time alternating between the two "instances": the cap holds under concurrency.
+      for (let batch = 0; batch < 30; batch++) {
+        await Promise.all(Array.from({ length: 100 }, (_, i) => (i % 2 === 0 ? one : two).set(`m-${batch * 100 + i}`, flood)));
+      }
+      expect(Number(await redis.cli('ZCARD', one.ownerKeyOf('api-key:mallory')))).toBe(1_000);
+      let live = 0;
+      for (let i = 0; i < 3_000; i++) if ((await connection.client.exists(one.keyOf(`m-${i}`))) === 1) live++;
+      expect(live).toBe(1_000);
+      expect(ended).toHaveLength(2_000);
+      expect(new Set(ended.map((e) => e.reason))).toEqual(new Set(['evicted']));
+      expect(new Set(ended.map((e) => e.principal))).toEqual(new Set(['api-key:mallory']));
+      // The newest survive: the last batch is whole; another caller's session is untouched.
+      for (let i = 2_900; i < 3_000; i++) expect(await one.get(`m-${i}`), `m-${i}`).toBeDefined();
+      expect(await one.get('bob-1')).toEqual(other);
+    } finally {
+      await second.close();
+    }
+  }, 180_000);
+
+  it('evicts the least recently used: a session read since survives the one opened before it', async () => {
+    const ended: string[] = [];
+    const capped = new RedisSessionStore({ connection, box, idleTtlMs: 60_000, maxSessionsPerCaller: 2, onSessionEnd: (id) => void ended.push(id) });
+    const owned = { ...record(), principalId: 'api-key:lru' };
+    await capped.set('lru-1', owned);
+    await new Promise((r) => setTimeout(r, 5));
+    await capped.set('lru-2', owned);
+    await new Promise((r) => setTimeout(r, 5));
+    await capped.get('lru-1');
+    await capped.set('lru-1', owned); // replacing an existing session evicts nothing
+    expect(ended).toEqual([]);
+    await new Promise((r) => setTimeout(r, 5));
+    await capped.set('lru-3', owned);
+    // lru-1 was read after lru-2 was opened: lru-2 is the least recently used.
+    expect(ended).toEqual([capped.keyOf('lru-2')]);
+    expect(await capped.get('lru-2')).toBeUndefined();
+    expect(await capped.get('lru-1')).toBeDefined();
+  });
+
+  it('hands a deleted record to onSessionEnd (backend logout) and takes it out of its owner\'s set', async () => {
+    const ended: Array<[string, SessionRecord, string]> = [];
+    const hooked = new RedisSessionStore({ connection, box, idleTtlMs: 60_000, onSessionEnd: (id, rec, reason) => void ended.push([id, rec, reason]) });
+    await hooked.set('to-delete', record());
+    await hooked.delete('to-delete');
+    await hooked.delete('to-delete');
+    expect(ended).toEqual([['to-delete', record(), 'deleted']]);
+    expect(await connection.client.zscore(hooked.ownerKeyOf('api-key:alice'), hooked.keyOf('to-delete'))).toBeNull();
+  });
+
+  it('logs a warning naming the key (an HMAC digest, never the value) when a record fails authentication', async () => {
+    const { captureLog } = await import('../helpers/log-capture.js');
+    const log = captureLog('warn');
+    const watched = new RedisSessionStore({ connection, box, idleTtlMs: 60_000, logger: log.logger });
+    await watched.set('tampered', record());
+    const key = watched.keyOf('tampered');
+    const raw = (await connection.client.getBuffer(key))!;
+    raw[raw.length - 1] = raw[raw.length - 1]! ^ 1;
+    await connection.client.set(key, raw, 'PX', 60_000);
+    expect(await watched.get('tampered')).toBeUndefined();
+    // A value whose plain TTL was raised (to make a session immortal) fails too.
+    await watched.set('longer', record());
+    const longer = (await connection.client.getBuffer(watched.keyOf('longer')))!;
+    await connection.client.set(watched.keyOf('longer'), Buffer.concat([Buffer.from('9'), longer]), 'PX', 60_000);
+    expect(await watched.get('longer')).toBeUndefined();
+    log.logger.flush();
+    const warnings = log.lines().filter((l) => l['event'] === 'state_record_rejected');
+    expect(warnings.map((w) => w['key'])).toEqual([key, watched.keyOf('longer')]);
+    expect(warnings[0]!['level']).toBe(40);
+    const text = log.raw.join('');
+    expect(text).not.toContain(raw.toString('base64'));
+    for (const secret of [JWT, 'tampered', 'alice']) expect(text).not.toContain(secret);
+  });
 });

@@ -8,7 +8,7 @@ import { Client, StreamableHTTPClientTransport } from '@modelcontextprotocol/cli
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createLogger } from '../../src/log.js';
 import { createHttpServer, type HttpServerHandle } from '../../src/transport/http.js';
-import { MemorySessionStore } from '../../src/transport/session-store.js';
+import { MemorySessionStore } from '../../src/state/session-store.js';
 import { MCP_HEADERS, rawRequest, type RawResponse } from './fixtures/raw-http.js';
 import { createTestAuth } from './fixtures/test-auth.js';
 import { createTestService, type TestService } from './fixtures/test-service.js';

@@ -6,7 +6,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createApiKeyAuth } from '../../src/auth/api-keys.js';
 import { createHttpServer, type HttpServerHandle } from '../../src/transport/http.js';
-import { RefusalLog } from '../../src/transport/rate-limit.js';
+import { RefusalLog } from '../../src/transport/http/refusal-log.js';
 import { MCP_HEADERS, rawRequest } from './fixtures/raw-http.js';
 import { createTestService } from './fixtures/test-service.js';
 import { captureLog } from '../helpers/log-capture.js';
@@ -70,7 +70,7 @@ describe('RefusalLog throttling', () => {
     refusals.rejected('b', '10.0.0.2', refusal);
     now += 1_000;
     refusals.rejected('b', '10.0.0.1', refusal);
-    for (let i = 0; i < 10; i++) refusals.limited('p:alice', '10.0.0.1', 3);
+    for (let i = 0; i < 10; i++) refusals.limited('p:alice', '10.0.0.1', 3, 'b4b');
     const lines = log.lines();
     expect(lines.map((l) => [l['address'], l['suppressed'], l['claimedSubject'], l['event']])).toEqual([
       ['10.0.0.1', undefined, 'mallory', 'auth_rejected'],

@@ -6,7 +6,7 @@
 import { PassThrough, Writable } from 'node:stream';
 import { describe, expect, it } from 'vitest';
 import { createLogger } from '../../src/log.js';
-import { MemorySessionStore } from '../../src/transport/session-store.js';
+import { MemorySessionStore } from '../../src/state/session-store.js';
 import { serveStdio, type StdioHandle } from '../../src/transport/stdio.js';
 import { LineSplitter } from '../../src/transport/stdio-lines.js';
 import { createTestService } from './fixtures/test-service.js';

@@ -4,9 +4,11 @@
  */
 import type { ServiceTokenSource } from '../../auth/client-credentials.js';
 import { SETTINGS, type Settings } from '../../config.js';
-import type { BackendOverrides, ToolService } from '../../contracts.js';
+import type { BackendOverrides } from '../../core/backend-overrides.js';
+import type { ToolService } from '../../core/tool-service-api.js';
 import type { GeneratedBackend } from '../../../contract/descriptor.js';
 import type { BackendHttp } from '../../backend/backend-types.js';
+import type { AuditLog } from '../../audit/audit-record.js';
 import type { Logger } from '../../log.js';
 import { serveBackendTools } from '../served-backend.js';
 import { serviceTokenSource } from '../service-tokens.js';
@@ -54,6 +56,7 @@ export async function assembleBackends(
   settings: Settings,
   logger: Logger,
   onClose: (close: () => Promise<void>) => void,
+  audit?: AuditLog,
 ): Promise<AssembledBackend[]> {
   const { createBackendHttp } = await import('../../backend/backend-http.js');
   const httpOptions = {
@@ -81,6 +84,7 @@ export async function assembleBackends(
       dynamic: config.dynamic,
       code: config.code,
       ...(config.select === undefined ? {} : { select: config.select }),
+      ...(audit === undefined ? {} : { audit }),
     });
     // Watched now: a transport may look at it only later (stdio, once the client has its first answers).
     ready.catch(() => undefined);

@@ -5,10 +5,10 @@
  */
 import type { ServiceTokenSource } from '../../auth/client-credentials.js';
 import { BACKEND_SETTINGS, ConfigError, type Settings } from '../../config.js';
-import type { BackendOverrides } from '../../contracts.js';
+import type { BackendOverrides } from '../../core/backend-overrides.js';
 import type { GeneratedBackend } from '../../../contract/descriptor.js';
 import type { Logger } from '../../log.js';
-import type { BackendModule } from '../../overrides/index.js';
+import type { BackendPlugin } from '../../overrides/backend-plugin.js';
 import { clientCredentialsScheme, lazyServiceToken } from '../service-tokens.js';
 import type { ServeConfig } from './serve-config.js';
 
@@ -17,7 +17,7 @@ export interface BackendPlan {
   name: string;
   generated: GeneratedBackend;
   /** Its hand-written part, when it has one. */
-  module?: BackendModule;
+  module?: BackendPlugin;
   overrides: BackendOverrides;
   /** Users sign in with OAuth: the MCP endpoint is a resource server. */
   oauth: boolean;

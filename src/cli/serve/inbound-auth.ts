@@ -4,11 +4,10 @@
  * token from the environment alike); others get static API keys when `FINMCP_API_KEYS` names some, else nothing.
  */
 import { BACKEND_SETTINGS, ConfigError, envPrefix, SETTINGS, type Settings } from '../../config.js';
-import type { InboundAuth, Principal } from '../../contracts.js';
+import type { InboundAuth, Principal } from '../../auth/inbound-auth.js';
 import type { OAuthResourceServerOptions } from '../../auth/oauth-resource-server.js';
 import { scopesByTool, specScopes } from '../../auth/scopes.js';
 import type { Logger } from '../../log.js';
-import { ANONYMOUS_PRINCIPAL } from '../../protocol/caller.js';
 import type { AssembledBackend } from './assemble-backends.js';
 
 /** The resource server options of an OAuth backend; `sandboxIssuer` stands in for an unset `<BACKEND>_OAUTH_ISSUER`. */

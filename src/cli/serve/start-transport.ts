@@ -5,7 +5,8 @@
  */
 import { readHttpServerLimits, SETTINGS, type Settings } from '../../config.js';
 import type { GeneratedBackend } from '../../../contract/descriptor.js';
-import type { Principal } from '../../contracts.js';
+import type { Principal } from '../../auth/inbound-auth.js';
+import type { AuditTrail } from '../../audit/audit-trail.js';
 import type { Logger } from '../../log.js';
 import { ANONYMOUS_PRINCIPAL } from '../../protocol/caller.js';
 import { gateToolService } from '../startup-gate.js';
@@ -31,6 +32,8 @@ interface TransportDeps {
   settings: Settings;
   logger: Logger;
   onClose: (close: () => Promise<void>) => void;
+  /** The audit trail (FINMCP_AUDIT), when on. */
+  audit: AuditTrail | undefined;
 }
 
 /** Serves the one backend over stdio. */
@@ -46,7 +49,12 @@ export async function startStdio(backend: AssembledBackend, deps: TransportDeps)
   };
   const service = gateToolService(backend.service, ready, logger);
   const { serveStdio } = await import('../../transport/stdio.js');
-  const served = await serveStdio(service, { principal: ANONYMOUS_PRINCIPAL, logger, info: serverInfo(backend.generated) });
+  const served = await serveStdio(service, {
+    principal: ANONYMOUS_PRINCIPAL,
+    logger,
+    info: serverInfo(backend.generated),
+    listPageSize: settings.read(SETTINGS.listPageSize),
+  });
   deps.onClose(() => served.close());
   // After input already waiting (initialize) is read: setImmediate runs after the poll phase that reads it.
   setImmediate(() => sandbox.begin());
@@ -73,6 +81,12 @@ export async function startHttp(backends: AssembledBackend[], deps: TransportDep
     logger,
   );
   deps.onClose(() => state.close());
+  const { audit } = deps;
+  if (audit !== undefined && state.auditStream !== undefined) {
+    audit.addSink(state.auditStream);
+    // Registered after the store's close, so run before it: the last records reach Redis while it is connected.
+    deps.onClose(() => audit.flush());
+  }
   const httpBackends = [];
   const endpoints: Record<string, string> = {};
   for (const backend of backends) {
@@ -86,10 +100,12 @@ export async function startHttp(backends: AssembledBackend[], deps: TransportDep
     backends: httpBackends,
     allowedOrigins: config.allowedOrigins,
     maxBodyBytes: settings.read(SETTINGS.maxBodyBytes),
+    listPageSize: settings.read(SETTINGS.listPageSize),
     rateLimit: rateLimit ?? (false as const),
     ...(state.rateLimiter === undefined ? {} : { rateLimiter: state.rateLimiter }),
     sessionStore: state.sessions,
     logger,
+    ...(audit === undefined ? {} : { audit }),
   };
   const publicHost = new URL(config.publicUrl).host;
   if (config.fetchHandler) {

@@ -4,14 +4,15 @@
  * finmcp's own backend path (`BackendApi.fetchFor`: the pooled client, timeouts, size limits, outbound auth, the
  * 401 hook and redaction of generated tools).
  */
-import type { BackendApi, CallContext } from '../../contracts.js';
+import type { BackendApi } from '../../core/backend-overrides.js';
+import type { CallContext } from '../../core/call-context.js';
 import { describeHttpError } from '../../core/http-problem.js';
 import { createApiClient } from '../../../generated/b4b/client.gen.js';
 
 /** The typed client of one call. */
 type B4bClient = ReturnType<typeof createApiClient>;
 
-/** A typed client sending as `ctx` (whose `tool` decides what a 401 means: see `onUnauthorized` in b4b.ts). */
+/** A typed client sending as `ctx` (whose `tool` decides what a 401 means: see `onUnauthorized` in overrides.ts). */
 export function b4bClient(api: BackendApi, ctx: CallContext): B4bClient {
   return createApiClient({ baseUrl: api.baseUrl, fetch: api.fetchFor(ctx) });
 }

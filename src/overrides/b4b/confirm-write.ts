@@ -10,8 +10,8 @@
  * refuses unconfirmed writes.
  */
 import { createHash } from 'node:crypto';
-import type { CallContext } from '../../contracts.js';
-import { readLogin } from '../b4b-session.js';
+import type { CallContext } from '../../core/call-context.js';
+import { readLogin } from './session.js';
 
 /** One confirmed write: what the user is told it does. */
 interface WriteDescription {

@@ -4,9 +4,9 @@
  * signed in costs no parsing at all; the safe-XML gate (xml-guard.ts); then the user's confirmation
  * (confirm-write.ts), asked only for a document that would be sent.
  */
-import type { ToolOverride } from '../../contracts.js';
-import { sessionToken } from '../b4b-session.js';
-import { checkXmlDocument } from '../xml-guard.js';
+import type { ToolOverride } from '../../core/backend-overrides.js';
+import { sessionToken } from './session.js';
+import { checkXmlDocument } from './xml-guard.js';
 
 /** What the check needs. */
 interface XmlImportCheckOptions {

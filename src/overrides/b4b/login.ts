@@ -9,16 +9,19 @@
  */
 import { randomUUID } from 'node:crypto';
 import type { JsonSchema } from '../../../contract/descriptor.js';
-import type { BackendApi, CallContext, HandWrittenTool, SessionHandle, ToolResult } from '../../contracts.js';
+import type { BackendApi, HandWrittenTool } from '../../core/backend-overrides.js';
+import type { CallContext } from '../../core/call-context.js';
+import type { SessionHandle } from '../../state/session.js';
+import type { ToolResult } from '../../core/tool-service-api.js';
 import { errorResult } from '../../core/tool-error.js';
-import { interactionPages } from '../../protocol/interaction-pages.js';
-import { NO_SESSION, sessionToken, type StoredB4bLogin } from '../b4b-session.js';
+import { interactionPages } from '../../pages/interaction-pages.js';
+import { NO_SESSION, sessionToken, type StoredB4bLogin } from './session.js';
 import { success } from './results.js';
 import { CREDENTIAL_PROPERTIES, OUTCOME_PROPERTIES, sessionToolAnnotations } from './schemas.js';
 import { signInReporting } from './sign-in.js';
 import { signInPage } from './sign-in-page.js';
 
-/** Internal name; served as `login` (see b4b.ts). */
+/** Internal name; served as `login` (see overrides.ts). */
 export const LOGIN_TOOL = 'b4b_session_login';
 
 /**

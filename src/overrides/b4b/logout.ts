@@ -5,14 +5,16 @@
  * capabilities of a legacy session) stays. The revocation also serves sessions that end without `logout`.
  */
 import type { JsonSchema } from '../../../contract/descriptor.js';
-import type { BackendApi, CallContext, HandWrittenTool, ToolResult } from '../../contracts.js';
+import type { BackendApi, HandWrittenTool } from '../../core/backend-overrides.js';
+import type { CallContext } from '../../core/call-context.js';
+import type { ToolResult } from '../../core/tool-service-api.js';
 import { ToolCallError, errorResult } from '../../core/tool-error.js';
-import { NO_SESSION, forgetLogin, isExpired, readLogin } from '../b4b-session.js';
+import { NO_SESSION, forgetLogin, isExpired, readLogin } from './session.js';
 import { b4bClient, httpProblem } from './client.js';
 import { success } from './results.js';
 import { NO_INPUT, OUTCOME_PROPERTIES, sessionToolAnnotations } from './schemas.js';
 
-/** Internal name; served as `logout` (see b4b.ts). */
+/** Internal name; served as `logout` (see overrides.ts). */
 export const LOGOUT_TOOL = 'b4b_session_logout';
 
 const outputSchema: JsonSchema = {

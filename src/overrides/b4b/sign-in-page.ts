@@ -3,10 +3,10 @@
  * MUST go through URL mode", never through the model): the user types phone and password into a page finmcp
  * serves; finmcp signs in at the backend and keeps the JWT for the caller who asked, exactly where `login` keeps
  * it. The page says which backend, for which caller, and that the link works once; it never echoes the password.
- * Plain HTML, no script, no external asset (the look of the sandbox's pages).
+ * Plain HTML, no script, no external asset: the one page template (src/pages/html.ts).
  */
-import type { InteractionPageSpec } from '../../protocol/interaction-pages.js';
-import { escapeHtml, htmlPage } from '../../protocol/interaction-pages.js';
+import { escapeHtml, htmlPage } from '../../pages/html.js';
+import type { InteractionPageSpec } from '../../pages/interaction-pages.js';
 
 /** Form field names (a script or a test drives the page with them). */
 const SIGN_IN_FIELDS = { phone: 'phone', password: 'password' } as const;

@@ -3,14 +3,16 @@
  * principal's: src/state/caller-state.ts): shared by the `login` tool, the stdio sign-in from the environment and
  * the sign-in page of URL-mode elicitation. The credentials are checked against the spec's rules first (the same
  * schema `login` serves), then sent with the typed client (`POST /api/v1/auth/login`). A backend 401 arrives as a
- * ToolCallError carrying LOGIN_FAILED (see onUnauthorized in b4b.ts). No error ever contains the password.
+ * ToolCallError carrying LOGIN_FAILED (see onUnauthorized in overrides.ts). No error ever contains the password.
  */
 import type { JsonSchema } from '../../../contract/descriptor.js';
-import type { BackendApi, CallContext, SessionHandle } from '../../contracts.js';
+import type { BackendApi } from '../../core/backend-overrides.js';
+import type { CallContext } from '../../core/call-context.js';
+import type { SessionHandle } from '../../state/session.js';
 import { redactSecrets } from '../../core/redact.js';
 import { ToolCallError } from '../../core/tool-error.js';
 import { compileSchema, validateArgs } from '../../core/validation.js';
-import { parseLoginResponse, storeLogin, type StoredB4bLogin } from '../b4b-session.js';
+import { parseLoginResponse, storeLogin, type StoredB4bLogin } from './session.js';
 import { b4bClient, httpProblem } from './client.js';
 import { CREDENTIAL_PROPERTIES } from './schemas.js';
 

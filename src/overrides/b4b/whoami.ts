@@ -2,15 +2,17 @@
  * The `whoami` tool (hand-written; served under the reference name `whoami`): the user the caller is signed in as,
  * as the B4B API knows it (`GET /api/v1/auth/me`). Answers "not logged in" / "expired" without a backend round trip.
  */
-import type { BackendApi, CallContext, HandWrittenTool, ToolResult } from '../../contracts.js';
+import type { BackendApi, HandWrittenTool } from '../../core/backend-overrides.js';
+import type { CallContext } from '../../core/call-context.js';
+import type { ToolResult } from '../../core/tool-service-api.js';
 import { errorResult } from '../../core/tool-error.js';
-import { sessionToken } from '../b4b-session.js';
+import { sessionToken } from './session.js';
 import { b4bClient, httpProblem } from './client.js';
 import { success } from './results.js';
 import { isObject } from '../../../contract/json.js';
 import { NO_INPUT, USER_SCHEMA, sessionToolAnnotations } from './schemas.js';
 
-/** Internal name; served as `whoami` (see b4b.ts). */
+/** Internal name; served as `whoami` (see overrides.ts). */
 export const WHOAMI_TOOL = 'b4b_session_whoami';
 
 const metadata = {

@@ -3,11 +3,13 @@
  * the plugin; none means the anonymous principal) and the per-caller token bucket (RFC 6585 §4: 429 with
  * `Retry-After`). Failed credentials count against the caller's address, so guessing them is slowed down too.
  */
-import type { InboundAuth, Principal } from '../../contracts.js';
+import type { InboundAuth, Principal } from '../../auth/inbound-auth.js';
+import type { AuditLog } from '../../audit/audit-record.js';
 import type { Logger } from '../../log.js';
 import { ANONYMOUS_PRINCIPAL } from '../../protocol/caller.js';
 import { ErrorCode } from '../../protocol/errors.js';
-import { RefusalLog, TokenBucketLimiter, type RateLimiter, type RateLimitOptions } from '../rate-limit.js';
+import { TokenBucketLimiter, type RateLimiter, type RateLimitOptions } from '../../state/rate-limit.js';
+import { RefusalLog } from './refusal-log.js';
 import type { HttpAnswer, HttpRequestLike } from './exchange.js';
 import { json, rpcError } from './replies.js';
 
@@ -24,10 +26,10 @@ export class Admission {
   /** Rejected credentials and 429s, one log line per caller per minute. */
   readonly #refusals: RefusalLog;
 
-  constructor(options: { rateLimit?: RateLimitOptions | false; rateLimiter?: RateLimiter; logger: Logger }) {
+  constructor(options: { rateLimit?: RateLimitOptions | false; rateLimiter?: RateLimiter; logger: Logger; audit?: AuditLog }) {
     this.#ownLimiter = options.rateLimiter === undefined;
     this.#limiter = options.rateLimiter ?? (options.rateLimit === false ? undefined : new TokenBucketLimiter(options.rateLimit ?? {}));
-    this.#refusals = new RefusalLog(options.logger);
+    this.#refusals = new RefusalLog(options.logger, options.audit === undefined ? {} : { audit: options.audit });
   }
 
   /**
@@ -41,28 +43,28 @@ export class Admission {
       if (!result.ok) {
         this.#refusals.rejected(route.name, req.remoteAddress, result);
         // Failed attempts count against the caller's address so that guessing credentials is slowed down.
-        const limited = this.#rateLimited(req, `a:${req.remoteAddress}`);
+        const limited = this.#rateLimited(req, route.name, `a:${req.remoteAddress}`);
         return (limited instanceof Promise ? await limited : limited) ?? json(result.status, JSON.stringify(result.body), result.headers);
       }
       principal = result.principal;
     }
     authenticated?.(principal);
-    const limited = this.#rateLimited(req, route.inboundAuth === undefined ? `a:${req.remoteAddress}` : `p:${principal.id}`);
+    const limited = this.#rateLimited(req, route.name, route.inboundAuth === undefined ? `a:${req.remoteAddress}` : `p:${principal.id}`);
     return (limited instanceof Promise ? await limited : limited) ?? principal;
   }
 
   /** Takes a token for `key`; the 429 when there is none. In-process buckets answer without a promise. */
-  #rateLimited(req: HttpRequestLike, key: string): HttpAnswer | undefined | Promise<HttpAnswer | undefined> {
+  #rateLimited(req: HttpRequestLike, backend: string, key: string): HttpAnswer | undefined | Promise<HttpAnswer | undefined> {
     if (this.#limiter === undefined) return undefined;
     const retryAfter = this.#limiter.take(key);
-    if (typeof retryAfter === 'number') return this.#refuseIfLimited(req, key, retryAfter);
-    return retryAfter.then((wait) => this.#refuseIfLimited(req, key, wait));
+    if (typeof retryAfter === 'number') return this.#refuseIfLimited(req, backend, key, retryAfter);
+    return retryAfter.then((wait) => this.#refuseIfLimited(req, backend, key, wait));
   }
 
   /** The 429 with `Retry-After` (logged) when `retryAfter` is not 0. */
-  #refuseIfLimited(req: HttpRequestLike, key: string, retryAfter: number): HttpAnswer | undefined {
+  #refuseIfLimited(req: HttpRequestLike, backend: string, key: string, retryAfter: number): HttpAnswer | undefined {
     if (retryAfter === 0) return undefined;
-    this.#refusals.limited(key, req.remoteAddress, retryAfter);
+    this.#refusals.limited(key, req.remoteAddress, retryAfter, backend);
     return rpcError(429, null, ErrorCode.ServerError, 'Too many requests', { 'retry-after': String(retryAfter) });
   }
 

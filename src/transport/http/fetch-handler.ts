@@ -8,11 +8,12 @@
  * State (legacy sessions, backend sign-ins of 2026-07-28 callers) lives in `sessionStore`: with more than one
  * instance (Lambda scales out), that must be a shared store.
  */
-import type { SessionStore } from '../../contracts.js';
+import type { SessionStore } from '../../state/session.js';
+import type { AuditLog } from '../../audit/audit-record.js';
 import type { Logger } from '../../log.js';
 import { createHostMatcher } from '../http-guards.js';
-import type { RateLimitOptions } from '../rate-limit.js';
-import { MemorySessionStore } from '../session-store.js';
+import type { RateLimitOptions } from '../../state/rate-limit.js';
+import { MemorySessionStore } from '../../state/session-store.js';
 import { BodyTooLargeError, type HttpRequestLike } from './exchange.js';
 import { HttpPipeline, type HttpBackend } from './pipeline.js';
 
@@ -32,6 +33,8 @@ export interface FetchHandlerOptions {
   /** The caller's address, for rate limiting unauthenticated requests (e.g. from the gateway's event). */
   clientAddress?: (request: Request) => string | undefined;
   logger: Logger;
+  /** Records refused credentials and 429s (FINMCP_AUDIT). */
+  audit?: AuditLog;
 }
 
 /** A fetch handler and how to stop it. */

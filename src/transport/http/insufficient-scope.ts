@@ -3,7 +3,7 @@
  * Errors"; RFC 6750 §3.1 `insufficient_scope`): a `tools/call` whose tool needs scopes the principal lacks is
  * answered 403 with the plugin's challenge.
  */
-import type { InboundAuth, Principal } from '../../contracts.js';
+import type { InboundAuth, Principal } from '../../auth/inbound-auth.js';
 import type { InboundRequest } from '../../protocol/messages.js';
 import { ErrorCode } from '../../protocol/errors.js';
 import type { HttpAnswer } from './exchange.js';

@@ -1,12 +1,13 @@
 /**
- * Serving the one-time pages of URL-mode elicitation (src/protocol/interaction-pages.ts) at
+ * Serving the one-time pages of URL-mode elicitation (src/pages/interaction-pages.ts) at
  * `GET|POST /<backend>/elicitation/<id>`. The page is the user's, in a browser: no MCP headers, no inbound
  * credential (the unguessable id is the capability, and it only ever acts for the caller who asked for it).
  * Hardening of a page that takes a password: `no-store`, no referrer, no framing (clickjacking), a CSP that
  * allows no script and no external asset and lets the form post only to this origin, a small form body, and a
  * form post only from this page's own origin.
  */
-import { htmlPage, interactionPages } from '../../protocol/interaction-pages.js';
+import { htmlPage } from '../../pages/html.js';
+import { interactionPages } from '../../pages/interaction-pages.js';
 import { BodyTooLargeError, type HttpAnswer, type HttpRequestLike } from './exchange.js';
 import { empty } from './replies.js';
 

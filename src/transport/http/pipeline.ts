@@ -11,8 +11,11 @@
  *   (modern-headers.ts); 2025-11-25 requests to stateful backends live in sessions (sessions.ts).
  * - The dispatch core answers; this module only decides who the caller is and what state they reach.
  */
-import type { InboundAuth, Principal, SessionRecord, SessionStore, ToolService } from '../../contracts.js';
+import type { InboundAuth, Principal } from '../../auth/inbound-auth.js';
+import type { SessionRecord, SessionStore } from '../../state/session.js';
+import type { ToolService } from '../../core/tool-service-api.js';
 import { SETTINGS } from '../../config.js';
+import type { AuditLog } from '../../audit/audit-record.js';
 import type { Logger } from '../../log.js';
 import type { Caller } from '../../protocol/caller.js';
 import { Dispatcher, type Reply, type ServerInfo } from '../../protocol/dispatcher.js';
@@ -22,8 +25,8 @@ import { readEnvelope } from '../../protocol/envelope.js';
 import { ALL_VERSIONS, isModernVersion } from '../../protocol/versions.js';
 import { createOriginMatcher } from '../http-guards.js';
 import { isStateUnavailable, STATE_RETRY_AFTER_SECONDS } from '../../state/state-unavailable.js';
-import type { RateLimiter, RateLimitOptions } from '../rate-limit.js';
-import { SessionCapacityError } from '../session-store.js';
+import type { RateLimiter, RateLimitOptions } from '../../state/rate-limit.js';
+import { SessionCapacityError } from '../../state/session-store.js';
 import { corsFor, preflight } from './cors.js';
 import { Admission } from './admission.js';
 import { BodyTooLargeError, type HttpAnswer, type HttpRequestLike } from './exchange.js';
@@ -50,6 +53,8 @@ export interface PipelineOptions {
   allowedOrigins: string[];
   /** Largest accepted request body; FINMCP_MAX_BODY_BYTES's default when unset. */
   maxBodyBytes?: number;
+  /** Tools per `tools/list` page (the settings table's default). */
+  listPageSize?: number;
   /** Per-caller limit (600/min, burst 600 by default); `false` disables it (benchmarks). */
   rateLimit?: RateLimitOptions | false;
   /** A limiter shared between instances (owned by the caller); replaces `rateLimit`'s in-process buckets. */
@@ -59,6 +64,8 @@ export interface PipelineOptions {
   logger: Logger;
   /** The URL clients reach this server at (behind a proxy); one-time pages are linked under it. */
   publicUrl?: string;
+  /** Records refused credentials and 429s (FINMCP_AUDIT); tool calls are recorded by the tool services. */
+  audit?: AuditLog;
 }
 
 /** A well-known URI of the origin itself (RFC 8615), e.g. `/.well-known/oauth-protected-resource`. */
@@ -101,7 +108,13 @@ export class HttpPipeline {
       const { service } = backend;
       const path = `/${service.backend}/mcp`;
       if (this.#routes.has(path)) throw new Error(`backend ${service.backend} is configured twice`);
-      const core = new Dispatcher({ service, info: backend.info, logger: options.logger, store: options.store });
+      const core = new Dispatcher({
+        service,
+        info: backend.info,
+        logger: options.logger,
+        store: options.store,
+        ...(options.listPageSize === undefined ? {} : { listPageSize: options.listPageSize }),
+      });
       this.#routes.set(path, {
         name: service.backend,
         inboundAuth: backend.inboundAuth,

@@ -5,10 +5,11 @@
  * principal's session answers exactly like an unknown one. 2026-07-28 requests have no sessions.
  */
 import { createHash, randomBytes } from 'node:crypto';
-import type { Principal, SessionHandle, SessionRecord, SessionStore } from '../../contracts.js';
+import type { Principal } from '../../auth/inbound-auth.js';
+import type { SessionHandle, SessionRecord, SessionStore } from '../../state/session.js';
 import type { Logger } from '../../log.js';
 import { ANONYMOUS_PRINCIPAL } from '../../protocol/caller.js';
-import { createSessionHandle } from '../session-store.js';
+import { createSessionHandle } from '../../state/session-store.js';
 
 /** Session ids are 32 random bytes, base64url: 43 characters. */
 const SESSION_ID_LENGTH = 43;

@@ -6,8 +6,8 @@
  * The token never leaves this module except as an `Authorization` header value.
  */
 import { decodeJwt } from 'jose/jwt/decode';
-import type { SessionHandle } from '../contracts.js';
-import { isObject } from '../../contract/json.js';
+import type { SessionHandle } from '../../state/session.js';
+import { isObject } from '../../../contract/json.js';
 
 /** Session-state key of the stored login. */
 export const B4B_AUTH_KEY = 'b4b.auth';

@@ -3,7 +3,7 @@
  * to the overrides that read them, and merged into the README's table by `documentedSettings`, so that generic code
  * names no B4B setting. Defaults are the override modules' own.
  */
-import { boolSetting, intSetting, textSetting } from '../config.js';
+import { boolSetting, intSetting, textSetting } from '../../config.js';
 import { DEFAULT_MAX_XML_BYTES } from './xml-guard.js';
 
 export const B4B_SETTINGS = {

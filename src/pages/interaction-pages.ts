@@ -76,18 +76,3 @@ class InteractionPages {
 
 /** The pages of this process, shared by the tools that register them and the transports that serve them. */
 export const interactionPages = new InteractionPages();
-
-/** Escapes text for HTML element content and double-quoted attributes. */
-export function escapeHtml(text: string): string {
-  return text.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
-}
-
-/** A plain, accessible page without external assets, in the look of the sandbox's sign-in pages. */
-export function htmlPage(title: string, body: string): string {
-  return `<!DOCTYPE html>
-<html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1"><title>${escapeHtml(title)}</title>
-<style>body{font-family:system-ui,sans-serif;max-width:32rem;margin:3rem auto;padding:0 1rem;line-height:1.4}label{display:block;margin:.75rem 0 .25rem}input{font:inherit;padding:.4rem;width:100%;box-sizing:border-box}button{display:block;margin:1rem 0;padding:.5rem 1rem;font:inherit}pre{white-space:pre-wrap;word-break:break-word;background:#f4f4f4;padding:.5rem}.error{color:#a00000}</style>
-</head><body><main><h1>${escapeHtml(title)}</h1>
-${body}
-</main></body></html>`;
-}

@@ -9,8 +9,9 @@
  * - Tenant isolation: `organizationId` (in every path) is bound from the validated token's organisation claim
  *   (see organization.ts); the model cannot set it and can only choose among the caller's own organisations.
  */
-import type { BackendOverrides, CallContext, OutboundAuthResult } from '../contracts.js';
-import { ToolCallError } from '../core/tool-error.js';
+import type { BackendOverrides, OutboundAuthResult } from '../../core/backend-overrides.js';
+import type { CallContext } from '../../core/call-context.js';
+import { ToolCallError } from '../../core/tool-error.js';
 import { DEFAULT_ORGANIZATION_CLAIM, ORGANIZATION_PROPERTY, organizationsOf, selectOrganization } from './organization.js';
 
 /** Configuration of {@link createFinoppsOverrides}. */

@@ -3,7 +3,7 @@ import {
   DEFAULT_ORGANIZATION_CLAIM,
   organizationsOf,
   selectOrganization,
-} from '../../src/overrides/organization.js';
+} from '../../../src/overrides/finopps/organization.js';
 
 describe('organizationsOf', () => {
   const cases: Array<{ given: string; claims: Record<string, unknown>; claim?: string; want: string[] }> = [

@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { SignJWT } from 'jose';
-import type { SessionHandle, SessionRecord } from '../../src/contracts.js';
-import { MemorySessionStore, createSessionHandle } from '../../src/transport/session-store.js';
+import type { SessionHandle, SessionRecord } from '../../../src/state/session.js';
+import { MemorySessionStore, createSessionHandle } from '../../../src/state/session-store.js';
 import {
   B4B_AUTH_KEY,
   EXPIRY_LEEWAY_MS,
@@ -12,7 +12,7 @@ import {
   parseLoginResponse,
   sessionToken,
   storeLogin,
-} from '../../src/overrides/b4b-session.js';
+} from '../../../src/overrides/b4b/session.js';
 
 const NOW = Date.parse('2025-01-15T10:00:00Z');
 

@@ -5,18 +5,20 @@
  */
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { CallContext, SessionHandle, SessionRecord, ToolResult, ToolService } from '../../src/contracts.js';
-import { backend as b4b } from '../../generated/b4b/index.gen.js';
-import { createToolService } from '../../src/core/tool-service.js';
-import { createBackendHttp, type BackendHttp } from '../../src/backend/backend-http.js';
-import { createLogger } from '../../src/log.js';
-import { B4B_AUTH_KEY, NOT_LOGGED_IN, SESSION_EXPIRED } from '../../src/overrides/b4b-session.js';
-import { LOGIN_FAILED, createB4bOverrides, type B4bOverridesConfig } from '../../src/overrides/b4b.js';
-import { startPrism, type PrismServer } from '../../src/sandbox/prism.js';
-import { MemorySessionStore, createSessionHandle } from '../../src/transport/session-store.js';
-import { reply, startFaultBackend, type FaultBackend } from '../../testkit/fault-backend.js';
-import { INVOICE_XML } from './invoice.js';
-import { stubBackendPerBlock } from './stub-backend.js';
+import type { CallContext } from '../../../src/core/call-context.js';
+import type { SessionHandle, SessionRecord } from '../../../src/state/session.js';
+import type { ToolResult, ToolService } from '../../../src/core/tool-service-api.js';
+import { backend as b4b } from '../../../generated/b4b/index.gen.js';
+import { createToolService } from '../../../src/core/tool-service.js';
+import { createBackendHttp, type BackendHttp } from '../../../src/backend/backend-http.js';
+import { createLogger } from '../../../src/log.js';
+import { B4B_AUTH_KEY, NOT_LOGGED_IN, SESSION_EXPIRED } from '../../../src/overrides/b4b/session.js';
+import { LOGIN_FAILED, createB4bOverrides, type B4bOverridesConfig } from '../../../src/overrides/b4b/overrides.js';
+import { startPrism, type PrismServer } from '../../../src/sandbox/prism.js';
+import { MemorySessionStore, createSessionHandle } from '../../../src/state/session-store.js';
+import { reply, startFaultBackend, type FaultBackend } from '../../../testkit/fault-backend.js';
+import { INVOICE_XML } from '../invoice.js';
+import { stubBackendPerBlock } from '../stub-backend.js';
 
 const logger = createLogger({ level: process.env['TEST_LOG_LEVEL'] ?? 'silent' });
 const ENTITY = '550e8400-e29b-41d4-a716-446655440000';

@@ -8,15 +8,16 @@
  * in the session's server-side state, isolated per session). The backend issues no refresh token: an expired
  * token (locally known expiry, or a backend 401) ends the login and the user logs in again.
  */
-import type { BackendApi, BackendOverrides, CallContext, OutboundAuthResult } from '../contracts.js';
-import type { ToolDescriptor } from '../../contract/descriptor.js';
-import { SESSION_EXPIRED, forgetLogin, isExpired, readLogin, sessionToken } from './b4b-session.js';
-import { B4B_WRITES, confirmWrite, type ConfirmationSettings } from './b4b/confirm-write.js';
-import { xmlImportCheck } from './b4b/import-check.js';
-import { LOGIN_TOOL, loginTool } from './b4b/login.js';
-import { LOGOUT_TOOL, logoutTool, revokeToken } from './b4b/logout.js';
-import { signInReporting } from './b4b/sign-in.js';
-import { WHOAMI_TOOL, whoamiTool } from './b4b/whoami.js';
+import type { BackendApi, BackendOverrides, OutboundAuthResult } from '../../core/backend-overrides.js';
+import type { CallContext } from '../../core/call-context.js';
+import type { ToolDescriptor } from '../../../contract/descriptor.js';
+import { SESSION_EXPIRED, forgetLogin, isExpired, readLogin, sessionToken } from './session.js';
+import { B4B_WRITES, confirmWrite, type ConfirmationSettings } from './confirm-write.js';
+import { xmlImportCheck } from './import-check.js';
+import { LOGIN_TOOL, loginTool } from './login.js';
+import { LOGOUT_TOOL, logoutTool, revokeToken } from './logout.js';
+import { signInReporting } from './sign-in.js';
+import { WHOAMI_TOOL, whoamiTool } from './whoami.js';
 import { DEFAULT_MAX_XML_BYTES } from './xml-guard.js';
 
 /** Configuration of {@link createB4bOverrides}. */

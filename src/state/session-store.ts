@@ -15,7 +15,7 @@
  *   {@link SessionCapacityError} (HTTP 503): refusing a newcomer is recoverable, silently signing someone out is not.
  * Every ending (delete, expiry, eviction) is reported to `onSessionEnd`, e.g. to revoke a backend login.
  */
-import type { SessionEndReason, SessionHandle, SessionRecord, SessionStore } from '../contracts.js';
+import type { SessionEndReason, SessionHandle, SessionRecord, SessionStore } from './session.js';
 import { SETTINGS } from '../config.js';
 
 /** Options for {@link MemorySessionStore}. */

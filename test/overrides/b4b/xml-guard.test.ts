@@ -7,8 +7,8 @@ import {
   checkXmlDocument,
   type XmlCheckResult,
   type XmlRule,
-} from '../../src/overrides/xml-guard.js';
-import { INVOICE_XML } from './invoice.js';
+} from '../../../src/overrides/b4b/xml-guard.js';
+import { INVOICE_XML } from '../invoice.js';
 
 const BILLION_LAUGHS = `<?xml version="1.0"?>
 <!DOCTYPE lolz [

@@ -5,15 +5,16 @@
  */
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { CallContext, ToolResult, ToolService } from '../../src/contracts.js';
-import { backend as finopps } from '../../generated/finopps/index.gen.js';
-import { createToolService } from '../../src/core/tool-service.js';
-import { createBackendHttp, type BackendHttp } from '../../src/backend/backend-http.js';
-import { createLogger } from '../../src/log.js';
-import { SERVICE_TOKEN_UNAVAILABLE, createFinoppsOverrides, type FinoppsOverridesConfig } from '../../src/overrides/finopps.js';
-import { startPrism, type PrismServer } from '../../src/sandbox/prism.js';
-import { reply, type FaultBackend } from '../../testkit/fault-backend.js';
-import { stubBackendPerBlock } from './stub-backend.js';
+import type { CallContext } from '../../../src/core/call-context.js';
+import type { ToolResult, ToolService } from '../../../src/core/tool-service-api.js';
+import { backend as finopps } from '../../../generated/finopps/index.gen.js';
+import { createToolService } from '../../../src/core/tool-service.js';
+import { createBackendHttp, type BackendHttp } from '../../../src/backend/backend-http.js';
+import { createLogger } from '../../../src/log.js';
+import { SERVICE_TOKEN_UNAVAILABLE, createFinoppsOverrides, type FinoppsOverridesConfig } from '../../../src/overrides/finopps/overrides.js';
+import { startPrism, type PrismServer } from '../../../src/sandbox/prism.js';
+import { reply, type FaultBackend } from '../../../testkit/fault-backend.js';
+import { stubBackendPerBlock } from '../stub-backend.js';
 
 const logger = createLogger({ level: process.env['TEST_LOG_LEVEL'] ?? 'silent' });
 const ACME = '0b6f3c1e-8d2a-4f5b-9c7e-1a2b3c4d5e6f';

@@ -1,6 +1,6 @@
 /** Token bucket per caller: burst, refill rate, Retry-After seconds, independent keys, pruning. */
 import { describe, expect, it } from 'vitest';
-import { TokenBucketLimiter } from '../../src/transport/rate-limit.js';
+import { TokenBucketLimiter } from '../../src/state/rate-limit.js';
 
 type Step = { take: string; want: number } | { advance: number };
 

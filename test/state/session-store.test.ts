@@ -3,8 +3,8 @@
  * TTL; createSessionHandle writes through to the store.
  */
 import { describe, expect, it } from 'vitest';
-import type { SessionRecord } from '../../src/contracts.js';
-import { createSessionHandle, MemorySessionStore, SessionCapacityError } from '../../src/transport/session-store.js';
+import type { SessionRecord } from '../../src/state/session.js';
+import { createSessionHandle, MemorySessionStore, SessionCapacityError } from '../../src/state/session-store.js';
 
 /** A record for session `n`. */
 function rec(n: string): SessionRecord {

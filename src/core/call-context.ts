@@ -1,0 +1,49 @@
+/**
+ * Everything a tool call may depend on besides its arguments: who calls, the session, cancellation, and the
+ * {@link Elicitor} through which the call may ask the user something. The dispatch core (src/protocol/) builds
+ * one per call; the tool service and a backend's overrides read it.
+ */
+import type { Principal } from '../auth/inbound-auth.js';
+import type { SessionHandle } from '../state/session.js';
+
+/** Everything a tool call may depend on besides its arguments. */
+export interface CallContext {
+  backend: string;
+  tool: string;
+  /** Id sent upstream as `x-request-id` and logged. */
+  requestId: string;
+  principal: Principal;
+  /** Session id when the transport is stateful (stdio: a fixed per-process id). Never logged. */
+  sessionId?: string;
+  /** Read and write this session's state; undefined for stateless backends. */
+  session?: SessionHandle;
+  signal?: AbortSignal;
+  /** Asks the user through the MCP client (elicitation); undefined when this client cannot be asked anything. */
+  elicit?: Elicitor;
+}
+
+/**
+ * A question for the user, asked through the MCP client (MCP 2025-11-25 and 2026-07-28, Client / Elicitation):
+ * a flat form (never for secrets), or a URL the user opens outside the client (for credentials).
+ */
+export type ElicitRequest =
+  | { mode: 'form'; message: string; requestedSchema: Record<string, unknown> }
+  | { mode: 'url'; message: string; url: string; elicitationId: string };
+
+/**
+ * The user's answer. `pending`: the question travels with this call's answer (2026-07-28 `input_required`, or
+ * 2025-11-25 `URLElicitationRequiredError`) and the answer comes with the client's retry: do nothing now.
+ */
+export type ElicitAnswer = { action: 'accept'; content?: Record<string, unknown> } | { action: 'decline' | 'cancel' | 'pending' };
+
+/** What a tool call may ask of the user; built by the dispatch core per call from the client's capabilities. */
+export interface Elicitor {
+  /** The client takes form-mode questions. */
+  readonly form: boolean;
+  /** The client takes URL-mode questions and this transport can serve pages ({@link pageBase} is set). */
+  readonly url: boolean;
+  /** Where pages registered for this call are served: `<pageBase>/<id>` (an absolute URL, no trailing slash). */
+  readonly pageBase?: string;
+  /** Asks once per `key` within a call (2026-07-28 retries carry the answers under these keys). */
+  ask(key: string, request: ElicitRequest): Promise<ElicitAnswer>;
+}
