@@ -5,7 +5,6 @@
  */
 import { randomUUID } from 'node:crypto';
 import { join } from 'node:path';
-import { backendLoaders } from '../generated/index.gen.js';
 import { specScopes } from '../src/auth/scopes.js';
 import { createBackendHttp, type BackendHttp } from '../src/backend/backend-http.js';
 import { Settings } from '../src/config.js';
@@ -14,6 +13,7 @@ import type { Principal } from '../src/auth/inbound-auth.js';
 import type { CallContext } from '../src/core/call-context.js';
 import type { ToolResult, ToolService } from '../src/core/tool-service-api.js';
 import type { SessionHandle, SessionRecord } from '../src/state/session.js';
+import { loadBackendRegistry } from '../src/cli/generated.js';
 import { codeModeService } from '../src/code/serve-code.js';
 import { dynamicToolService } from '../src/core/dynamic-tools.js';
 import { createToolService } from '../src/core/tool-service.js';
@@ -65,7 +65,8 @@ export async function startCodeHarness(
   logger: Logger,
   env: Record<string, string> = {},
 ): Promise<CodeHarness> {
-  const generated = await backendLoaders[backend]!();
+  // Through the registry loader, so the compiled bench finds generated/ too.
+  const generated = await (await loadBackendRegistry()).backendLoaders[backend]!();
   const module = backendModules[backend];
   if (module === undefined) throw new Error(`no override module for ${backend}`);
   const settings = new Settings(env);

@@ -37,7 +37,6 @@ export async function serveBackendTools(
 ): Promise<{ overrides: BackendOverrides; service: ToolService }> {
   const { settings, logger, select, dynamic, audit } = choices;
   const code = choices.code === true;
-  if (dynamic && code) throw new ConfigError('--dynamic and --code are two ways to present the tools: choose one');
   let overrides = given;
   if (overrides.outboundAuth === undefined && !usesServiceToken) {
     // A backend without an override module (a spec just dropped into specs/) calls with static secrets.

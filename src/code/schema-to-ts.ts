@@ -79,15 +79,15 @@ function union(parts: string[]): string {
   return unique.length === 0 ? 'never' : unique.join(' | ');
 }
 
-function objectType(schema: JsonSchema, depth: number, indent: string): string {
+function objectType(schema: JsonSchema, depth: number, indent: string, docs: boolean): string {
   const props = isObject(schema['properties']) ? (schema['properties'] as Record<string, JsonSchema>) : {};
   const required = new Set(Array.isArray(schema['required']) ? schema['required'].map(String) : []);
   const inner = `${indent}  `;
   const members: string[] = [];
   for (const [name, prop] of Object.entries(props)) {
     const key = IDENTIFIER.test(name) ? name : JSON.stringify(name);
-    const doc = isObject(prop) ? jsDoc(prop['description'], constraints(prop), inner) : '';
-    members.push(`${doc}${inner}${key}${required.has(name) ? '' : '?'}: ${typeText(prop, depth + 1, inner)};`);
+    const doc = docs && isObject(prop) ? jsDoc(prop['description'], constraints(prop), inner) : '';
+    members.push(`${doc}${inner}${key}${required.has(name) ? '' : '?'}: ${typeText(prop, depth + 1, inner, docs)};`);
   }
   const extra = schema['additionalProperties'];
   if (extra !== undefined && extra !== false) {
@@ -100,7 +100,7 @@ function objectType(schema: JsonSchema, depth: number, indent: string): string {
   return members.length === 0 ? '{}' : `{\n${members.join('\n')}\n${indent}}`;
 }
 
-function singleType(type: string, schema: JsonSchema, depth: number, indent: string): string {
+function singleType(type: string, schema: JsonSchema, depth: number, indent: string, docs: boolean): string {
   switch (type) {
     case 'string':
       return 'string';
@@ -113,18 +113,22 @@ function singleType(type: string, schema: JsonSchema, depth: number, indent: str
       return 'null';
     case 'array': {
       const items = schema['items'];
-      const item = isObject(items) ? typeText(items as JsonSchema, depth + 1, indent) : 'unknown';
+      const item = isObject(items) ? typeText(items as JsonSchema, depth + 1, indent, docs) : 'unknown';
       return /^[A-Za-z0-9_$]+$/.test(item) ? `${item}[]` : `Array<${item}>`;
     }
     case 'object':
-      return objectType(schema, depth, indent);
+      return objectType(schema, depth, indent, docs);
     default:
       return 'unknown';
   }
 }
 
-/** The TypeScript type of `schema`; nested objects are printed inline, indented from `indent`. */
-export function typeText(schema: unknown, depth = 0, indent = ''): string {
+/**
+ * The TypeScript type of `schema`; nested objects are printed inline, indented from `indent`. With `docs`, each
+ * property carries its description and constraints as JSDoc (arguments); without, only the shape (results, which
+ * the model reads rather than writes, and which would otherwise dominate what search_api returns).
+ */
+export function typeText(schema: unknown, depth = 0, indent = '', docs = true): string {
   if (schema === true || schema === undefined) return 'unknown';
   if (schema === false) return 'never';
   if (!isObject(schema) || depth > MAX_DEPTH) return 'unknown';
@@ -135,14 +139,14 @@ export function typeText(schema: unknown, depth = 0, indent = ''): string {
   if (Array.isArray(s['enum'])) return union(s['enum'].map(literal));
   const alternatives = Array.isArray(s['anyOf']) ? s['anyOf'] : Array.isArray(s['oneOf']) ? s['oneOf'] : undefined;
   if (alternatives !== undefined)
-    return union(alternatives.map((alt) => parenthesize(typeText(alt, depth + 1, indent))));
+    return union(alternatives.map((alt) => parenthesize(typeText(alt, depth + 1, indent, docs))));
   if (Array.isArray(s['allOf']))
-    return s['allOf'].map((part) => parenthesize(typeText(part, depth + 1, indent))).join(' & ');
+    return s['allOf'].map((part) => parenthesize(typeText(part, depth + 1, indent, docs))).join(' & ');
   const type = s['type'];
-  if (Array.isArray(type)) return union(type.map((t) => parenthesize(singleType(String(t), s, depth, indent))));
-  if (typeof type === 'string') return singleType(type, s, depth, indent);
-  if (isObject(s['properties'])) return objectType(s, depth, indent);
-  if (isObject(s['items'])) return singleType('array', s, depth, indent);
+  if (Array.isArray(type)) return union(type.map((t) => parenthesize(singleType(String(t), s, depth, indent, docs))));
+  if (typeof type === 'string') return singleType(type, s, depth, indent, docs);
+  if (isObject(s['properties'])) return objectType(s, depth, indent, docs);
+  if (isObject(s['items'])) return singleType('array', s, depth, indent, docs);
   return 'unknown';
 }
 
@@ -158,7 +162,7 @@ export function defDeclarations(schema: JsonSchema): Map<string, string> {
   if (!isObject(defs)) return out;
   for (const [name, def] of Object.entries(defs)) {
     const doc = isObject(def) ? jsDoc(def['description'], [], '') : '';
-    out.set(defTypeName(name), `${doc}type ${defTypeName(name)} = ${typeText(def)};`);
+    out.set(defTypeName(name), `${doc}type ${defTypeName(name)} = ${typeText(def, 0, '', false)};`);
   }
   return out;
 }

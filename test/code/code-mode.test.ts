@@ -24,7 +24,7 @@ let alice: HarnessCaller;
 beforeAll(async () => {
   // A smaller memory limit than the default 64 MiB keeps the memory bomb quick; more CPU time than the default 1 s
   // lets the large-result program finish on a loaded machine, and the bomb reach the memory limit first.
-  harness = await startCodeHarness('b4b', log.logger, { FINMCP_CODE_MEMORY_MB: '16', FINMCP_CODE_CPU_MS: '5000' });
+  harness = await startCodeHarness('b4b', log.logger, { FINMCP_CODE_MEMORY_MB: '8', FINMCP_CODE_CPU_MS: '5000' });
   alice = harness.caller('alice');
   const login = await harness.call(harness.perTool, alice, 'login', { phone: PHONE, password: PASSWORD });
   expect(login.isError).toBeUndefined();
@@ -93,7 +93,7 @@ describe('code mode: sandbox attacks are contained, and the server is unharmed',
     ['an infinite loop', 'for (;;) {}', /more than its 5000 ms of CPU time/],
     [
       'a memory bomb',
-      'const hoard: object[] = []; for (;;) hoard.push({ n: hoard.length, list: [1, 2, 3] });',
+      'const hoard: object[] = []; for (;;) hoard.push(Array.from({ length: 50_000 }, (_, i) => ({ i, list: [i] })));',
       /more memory than it may/,
     ],
     [
@@ -198,6 +198,7 @@ describe('code mode: sandbox attacks are contained, and the server is unharmed',
     const still = await harness.call(readOnly, alice, 'run_code', {
       code: 'return (await api.list_entities({})).total;',
     });
+    expect(resultText(still)).not.toMatch(/failed|not run/);
     expect((still.structuredContent as { result: unknown }).result).toBe(3);
   });
 });

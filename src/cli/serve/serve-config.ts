@@ -53,6 +53,9 @@ export async function resolveServeConfig(backendNames: string[], options: ServeO
     const { checkStateSettings } = await import('../../state/create-store.js');
     checkStateSettings(settings);
   }
+  const dynamic = settings.read(SETTINGS.dynamic, options['dynamic']);
+  const code = settings.read(SETTINGS.code, options['code']);
+  if (dynamic && code) throw new ConfigError('--dynamic and --code (FINMCP_DYNAMIC, FINMCP_CODE) are two ways to present the tools: choose one');
   const publicUrl = (settings.read(SETTINGS.publicUrl, options['publicUrl']) ?? `http://${isLoopbackHost(host) ? 'localhost' : host}:${port}`).replace(/\/+$/, '');
   return {
     backendNames,
@@ -63,8 +66,8 @@ export async function resolveServeConfig(backendNames: string[], options: ServeO
     publicUrl,
     ...(backendUrlFlag === undefined ? {} : { backendUrlFlag }),
     ...(await toolSelectionOf(options, settings)),
-    dynamic: settings.read(SETTINGS.dynamic, options['dynamic']),
-    code: settings.read(SETTINGS.code, options['code']),
+    dynamic,
+    code,
     allowedOrigins: settings.read(SETTINGS.allowedOrigins, options['allowedOrigins']),
     fetchHandler: options['fetchHandler'] === true,
   };
