@@ -10,6 +10,7 @@
  *     auth/       inbound credentials (OAuth resource server, API keys), outbound client credentials
  *     backend/    the pooled HTTP client to a backend
  *     state/      sessions, sign-ins, rate limits: memory or Redis
+ *     audit/      the audit trail: records, hash chain, sinks (file, stdout, Redis stream)
  *     core/       the tool service: validate → bind → check → send → shape
  *     protocol/   the dispatch core: MCP eras, JSON-RPC, elicitation
  *     transport/  stdio, node:http and fetch adapters over the dispatch core
@@ -20,7 +21,7 @@
  * Each rule below forbids what would blur that picture; `type-only` imports count too (types belong to layers).
  */
 /** Every src/ layer but the given ones, as a path pattern. */
-const LAYERS = ['auth', 'backend', 'cli', 'core', 'overrides', 'pages', 'protocol', 'sandbox', 'state', 'transport'];
+const LAYERS = ['audit', 'auth', 'backend', 'cli', 'core', 'overrides', 'pages', 'protocol', 'sandbox', 'state', 'transport'];
 const layers = (...names) => `^src/(${names.join('|')})/`;
 const allBut = (...names) => layers(...LAYERS.filter((name) => !names.includes(name)));
 
@@ -133,13 +134,29 @@ module.exports = {
       to: { path: '^src/core/', pathNot: '^src/core/tool-error\\.ts$' },
     },
     {
+      name: 'audit-below-the-runtime',
+      severity: 'error',
+      comment:
+        'The audit trail writes records others build: it knows no tool, protocol or transport (but the redaction it ' +
+        'reuses, and the Redis connection its stream sink writes on).',
+      from: { path: '^src/audit/' },
+      to: { path: allBut('audit', 'core', 'state') },
+    },
+    {
+      name: 'audit-uses-core-redaction-only',
+      severity: 'error',
+      comment: 'From core/, audit/ takes only the redaction of secrets.',
+      from: { path: '^src/audit/' },
+      to: { path: '^src/core/', pathNot: '^src/core/redact\\.ts$' },
+    },
+    {
       name: 'core-knows-no-protocol',
       severity: 'error',
       comment:
         'The tool service never knows how a call arrived: no MCP protocol, transport, page, sandbox or backend ' +
         'folder (overrides plug in through core/backend-overrides.ts).',
       from: { path: '^src/core/' },
-      to: { path: allBut('core', 'auth', 'backend', 'state') },
+      to: { path: allBut('core', 'audit', 'auth', 'backend', 'state') },
     },
     {
       name: 'protocol-knows-no-transport',
@@ -155,7 +172,7 @@ module.exports = {
         'Transports frame bytes and guard HTTP; they serve the dispatch core and keep state only in the store. ' +
         'They know no backend, override, sandbox or backend client.',
       from: { path: '^src/transport/' },
-      to: { path: allBut('transport', 'auth', 'core', 'pages', 'protocol', 'state') },
+      to: { path: allBut('transport', 'audit', 'auth', 'core', 'pages', 'protocol', 'state') },
     },
     {
       name: 'sandbox-stands-beside',

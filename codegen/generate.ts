@@ -13,6 +13,7 @@ import { basename, extname, join, resolve } from 'node:path';
 import type { JsonSchema, ToolDescriptor } from '../contract/descriptor.js';
 import { renderClientFile } from './emit/client-file.js';
 import { type DocsBackend, renderDocsFile } from './emit/docs-file.js';
+import { readPrompts } from './prompts/read.js';
 import { type BackendMeta, DESCRIPTORS_FILE, parseDescriptorsFile, renderDescriptorsFile } from './emit/descriptors-file.js';
 import { renderBackendIndex, renderBackendTypes, renderRegistry, renderRegistryTypes } from './emit/index-file.js';
 import { renderTypesFile } from './emit/types-file.js';
@@ -160,7 +161,8 @@ export async function runGenerate(options: GenerateOptions): Promise<GenerateRes
     }
     try {
       const parsed = await parseSpec(specPath);
-      const meta = backendMeta(name, specFile, parsed.document);
+      const prompts = readPrompts(parsed.document, parsed.descriptors);
+      const meta: BackendMeta = { ...backendMeta(name, specFile, parsed.document), ...(prompts.length === 0 ? {} : { prompts }) };
       const own: FilePlan = new Map();
       const specWarnings = await planBackend(own, `${outRel}/${name}`, meta, parsed, checker);
       for (const [path, content] of own) plan.set(path, content);

@@ -143,6 +143,35 @@ export interface GeneratedBackend {
   /** Security schemes of the spec (OpenAPI 3.1 §4.8.27), as written. */
   securitySchemes: Record<string, JsonSchema>;
   tools: ToolDescriptor[];
+  /** Prompts declared by the spec's `x-finmcp-prompts` (absent when it declares none). */
+  prompts?: PromptDescriptor[];
   /** Precompiled input validator per tool name. */
   validators: Record<string, PrecompiledValidator>;
+}
+
+/** One argument of a {@link PromptDescriptor} (MCP 2025-11-25, Server / Prompts, `PromptArgument`). */
+export interface PromptArgumentDescriptor {
+  name: string;
+  description: string;
+  required: boolean;
+  /** The only values accepted, when the argument is closed; offered by `completion/complete`. */
+  enum?: string[];
+  /** Typical values, offered by `completion/complete` (the argument still takes any text). */
+  examples?: string[];
+  /** Used for an optional argument the client leaves out. */
+  default?: string;
+}
+
+/**
+ * A prompt declared in a spec (`x-finmcp-prompts`): a user message whose `{argument}` placeholders are filled from
+ * the prompt's arguments. `tools` are the tools that answer it: the prompt is served only while all of them are.
+ */
+export interface PromptDescriptor {
+  name: string;
+  title: string;
+  description: string;
+  /** The user message, with `{name}` placeholders for the arguments. */
+  text: string;
+  arguments: PromptArgumentDescriptor[];
+  tools: string[];
 }

@@ -45,9 +45,13 @@ export interface AuditEntry {
   suppressed?: number;
 }
 
-/** Where records go. `append` must return at once: the trail writes in the background. */
+/**
+ * Where records go. `append` returns at once: the trail writes in the background. A function is called there too,
+ * after the request's own work (its undefined: nothing to record), so building a record (the argument digest) costs
+ * the call nothing; it must only read what no one changes after the call.
+ */
 export interface AuditLog {
-  append(entry: AuditEntry): void;
+  append(entry: AuditEntry | (() => AuditEntry | undefined)): void;
 }
 
 /** Arguments as an audit record shows them. */

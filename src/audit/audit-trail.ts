@@ -41,10 +41,10 @@ export interface AuditTrailOptions {
   instance?: string;
 }
 
-/** A queued entry and when it was appended. */
+/** A queued entry (or its builder) and when it was appended. */
 interface Queued {
   time: number;
-  entry: AuditEntry;
+  entry: AuditEntry | (() => AuditEntry | undefined);
 }
 
 /** The audit trail of one process. */
@@ -73,8 +73,8 @@ export class AuditTrail implements AuditLog {
     this.#sinks.push(sink);
   }
 
-  /** Queues a record; returns at once. */
-  append(entry: AuditEntry): void {
+  /** Queues a record (or a function building it, called in the background); returns at once. */
+  append(entry: AuditEntry | (() => AuditEntry | undefined)): void {
     if (this.#queue.length + this.#inFlight >= MAX_QUEUED) {
       this.#dropped++;
       return;
@@ -105,7 +105,9 @@ export class AuditTrail implements AuditLog {
     if (batch.length === 0) return;
     this.#queue = [];
     const lines: string[] = [];
-    for (const { time, entry } of batch) {
+    for (const { time, entry: given } of batch) {
+      const entry = typeof given === 'function' ? this.#build(given) : given;
+      if (entry === undefined) continue;
       const { line, hash } = chainLine({ time: new Date(time).toISOString(), instance: this.#instance, ...entry }, this.#prev);
       lines.push(line);
       this.#prev = hash;
@@ -119,6 +121,16 @@ export class AuditTrail implements AuditLog {
       await Promise.all(sinks.map((sink) => this.#write(sink, lines)));
       this.#inFlight -= lines.length;
     });
+  }
+
+  /** Calls a record's builder; a builder that throws is a bug, logged, never a crash of the drain. */
+  #build(build: () => AuditEntry | undefined): AuditEntry | undefined {
+    try {
+      return build();
+    } catch (error) {
+      this.#logger.error({ event: 'audit_record_failed', err: { message: error instanceof Error ? error.message : String(error) } }, 'an audit record could not be built');
+      return undefined;
+    }
   }
 
   async #write(sink: AuditSink, lines: readonly string[]): Promise<void> {

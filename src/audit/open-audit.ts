@@ -33,7 +33,7 @@ export async function openAuditTrail(settings: Settings, transport: string, logg
     return new AuditTrail({ sinks: [new StdoutSink()], logger });
   }
   const { FileSink } = await import('./sinks.js');
-  let opened;
+  let opened: Awaited<ReturnType<typeof FileSink.open>>;
   try {
     opened = await FileSink.open(target.path);
   } catch (error) {

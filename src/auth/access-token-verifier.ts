@@ -56,8 +56,11 @@ export class InvalidTokenError extends Error {
 
 /** Checks a bearer token and returns who it belongs to. */
 export interface AccessTokenVerifier {
-  /** Resolves to the principal, or rejects with {@link InvalidTokenError}. */
-  verify(token: string): Promise<Principal>;
+  /**
+   * Resolves to the principal, or rejects with {@link InvalidTokenError}. `resource` is the audience required for
+   * this request when the resource is named by the host the client used (default: the configured `resource`).
+   */
+  verify(token: string, resource?: string): Promise<Principal>;
 }
 
 /** Refuses algorithm lists that would allow `none` or symmetric keys (HS/RS confusion, RFC 8725 §2.1). */
@@ -117,6 +120,7 @@ export function createAccessTokenVerifier(options: AccessTokenVerifierOptions): 
   const cacheTtlMs = options.cacheTtlMs ?? 60_000;
   const now = options.now ?? Date.now;
   // Keyed by the whole token, so any change to it (a forged signature, another claim) is a miss. Map order = LRU.
+  // Signature, issuer and expiry are what the cache remembers; the audience is checked per request.
   const verified = new Map<string, { principal: Principal; until: number }>();
 
   const getKeySet = (): Promise<ReturnType<typeof createRemoteJWKSet>> => {
@@ -136,16 +140,19 @@ export function createAccessTokenVerifier(options: AccessTokenVerifierOptions): 
   };
 
   return {
-    async verify(token: string): Promise<Principal> {
+    async verify(token: string, resource: string = options.resource): Promise<Principal> {
       const hit = verified.get(token);
       if (hit !== undefined) {
         verified.delete(token);
         if (now() < hit.until) {
           verified.set(token, hit);
+          // The audience is checked on every request: the same token may be presented under another resource name.
+          checkAudience(hit.principal.claims as JWTPayload, resource, audiencelessClientIds);
           return hit.principal;
         }
       }
       const principal = await verifySigned(token);
+      checkAudience(principal.claims as JWTPayload, resource, audiencelessClientIds);
       if (cacheSize > 0) {
         // Trusted until the cache TTL or the token's own expiry, whichever comes first (no clock tolerance here).
         const exp = principal.claims['exp'] as number;
@@ -174,7 +181,6 @@ export function createAccessTokenVerifier(options: AccessTokenVerifierOptions): 
     } catch (error) {
       throw new InvalidTokenError(describe(error));
     }
-    checkAudience(payload, options.resource, audiencelessClientIds);
     const clientId =
       typeof payload.client_id === 'string' ? payload.client_id : typeof payload.azp === 'string' ? payload.azp : undefined;
     // Frozen: one principal object serves every cached request of this token.

@@ -29,16 +29,19 @@ export type InboundAuthResult =
 
 /** An inbound credential check for the HTTP transport (OAuth resource server, static API keys). */
 export interface InboundAuth {
-  /** `authorization` header value (may be undefined) → principal or a 401/403 to send. */
-  authenticate(authorization: string | undefined): Promise<InboundAuthResult>;
+  /**
+   * `authorization` header value (may be undefined) → principal or a 401/403 to send. `host` is the request's
+   * `Host`, already checked against the allowed hosts (a resource may be named by the host the client used).
+   */
+  authenticate(authorization: string | undefined, host?: string): Promise<InboundAuthResult>;
   /** Scopes a tool needs; checked per call (403 `insufficient_scope` when missing). */
   requiredScopes(toolName: string): string[];
   /** Extra GET routes this plugin serves, e.g. RFC 9728 protected resource metadata. Path → JSON body. */
-  wellKnown(): Record<string, Record<string, unknown>>;
+  wellKnown(host?: string): Record<string, Record<string, unknown>>;
   /**
    * The 403 to send when a call lacks scopes (RFC 6750 §3.1 `insufficient_scope`, with the plugin's RFC 9728
    * `resource_metadata`, MCP 2025-11-25 "Runtime Insufficient Scope Errors"). Optional: plugins without scopes
    * never need it.
    */
-  insufficientScope?(requiredScopes: string[]): Extract<InboundAuthResult, { ok: false }>;
+  insufficientScope?(requiredScopes: string[], host?: string): Extract<InboundAuthResult, { ok: false }>;
 }

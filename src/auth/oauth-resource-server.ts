@@ -14,6 +14,7 @@ import { createAccessTokenVerifier, InvalidTokenError, type AccessTokenVerifier 
 import { extractBearerToken } from './bearer-token.js';
 import {
   buildProtectedResourceMetadata,
+  type ProtectedResourceMetadata,
   PROTECTED_RESOURCE_WELL_KNOWN,
   protectedResourceMetadataPath,
   protectedResourceMetadataUrl,
@@ -24,6 +25,12 @@ import { bearerChallenge, insufficientScopeHeader } from './www-authenticate.js'
 export interface OAuthResourceServerOptions {
   /** This MCP endpoint's URL, e.g. `http://127.0.0.1:3000/acme/mcp`: the required token audience. */
   resource: string;
+  /**
+   * Other `Host` values (`name:port`, any case) that name this same endpoint, e.g. `127.0.0.1:3000` beside
+   * `localhost:3000`: a request arriving under one of them is answered with the resource named by that host (RFC
+   * 9728 §3.3: the metadata's `resource` must be the URL the client used) and needs a token for that resource.
+   */
+  resourceHosts?: readonly string[];
   /** Issuer URLs of the authorization servers (RFC 9728 `authorization_servers`). */
   authorizationServers: string[];
   /** Expected `iss` (default: `authorizationServers[0]`). */
@@ -49,7 +56,7 @@ export interface OAuthResourceServer extends InboundAuth {
   /** Absolute URL of the RFC 9728 document (the `resource_metadata` value). */
   readonly resourceMetadataUrl: string;
   /** A 403 `insufficient_scope` answer naming the scopes the request needs. */
-  insufficientScope(requiredScopes: string[]): Extract<InboundAuthResult, { ok: false }>;
+  insufficientScope(requiredScopes: string[], host?: string): Extract<InboundAuthResult, { ok: false }>;
 }
 
 /** The token verifier for these options (both entry points validate identically). */
@@ -70,14 +77,27 @@ function verifierFor(options: OAuthResourceServerOptions): AccessTokenVerifier {
 export function createOAuthResourceServer(options: OAuthResourceServerOptions): OAuthResourceServer {
   const verifier = verifierFor(options);
   const resourceMetadataUrl = protectedResourceMetadataUrl(options.resource);
-  const metadata = buildProtectedResourceMetadata(options);
+  /** The resource as named by each host that may name it, with its metadata: built once, looked up per request. */
+  const named = new Map<string | undefined, { resource: string; metadataUrl: string; metadata: ProtectedResourceMetadata }>();
+  const addName = (resource: string): void => {
+    const key = named.size === 0 ? undefined : new URL(resource).host;
+    named.set(key, { resource, metadataUrl: protectedResourceMetadataUrl(resource), metadata: buildProtectedResourceMetadata({ ...options, resource }) });
+  };
+  addName(options.resource);
+  const canonical = new URL(options.resource);
+  for (const host of options.resourceHosts ?? []) {
+    const alias = new URL(canonical.href);
+    alias.host = host.toLowerCase();
+    if (alias.host !== canonical.host) addName(alias.href);
+  }
+  const nameFor = (host: string | undefined) => (host === undefined ? undefined : named.get(host.toLowerCase())) ?? named.get(undefined)!;
 
-  const unauthorized = (error?: string): Extract<InboundAuthResult, { ok: false }> => ({
+  const unauthorized = (host: string | undefined, error?: string): Extract<InboundAuthResult, { ok: false }> => ({
     ok: false,
     status: 401,
     headers: {
       'www-authenticate': bearerChallenge({
-        resourceMetadataUrl,
+        resourceMetadataUrl: nameFor(host).metadataUrl,
         scopes: options.scopesSupported,
         ...(error !== undefined ? { error: 'invalid_token' as const, errorDescription: error } : {}),
       }),
@@ -91,18 +111,18 @@ export function createOAuthResourceServer(options: OAuthResourceServerOptions): 
   return {
     resourceMetadataUrl,
 
-    async authenticate(authorization: string | undefined): Promise<InboundAuthResult> {
+    async authenticate(authorization: string | undefined, host?: string): Promise<InboundAuthResult> {
       const extracted = extractBearerToken(authorization);
-      if (extracted.kind === 'missing') return unauthorized();
-      if (extracted.kind === 'malformed') return unauthorized('malformed bearer token');
+      if (extracted.kind === 'missing') return unauthorized(host);
+      if (extracted.kind === 'malformed') return unauthorized(host, 'malformed bearer token');
       let principal: Principal;
       try {
-        principal = await verifier.verify(extracted.token);
+        principal = await verifier.verify(extracted.token, nameFor(host).resource);
       } catch (error) {
         const description = error instanceof InvalidTokenError ? error.message : 'token could not be verified';
         const claimedSubject = unverifiedSubject(extracted.token);
         options.logger?.debug({ reason: description, claimedSubject }, 'bearer token rejected');
-        const refusal = unauthorized(description);
+        const refusal = unauthorized(host, description);
         return claimedSubject === undefined ? refusal : { ...refusal, claimedSubject };
       }
       return { ok: true, principal };
@@ -112,19 +132,21 @@ export function createOAuthResourceServer(options: OAuthResourceServerOptions): 
       return options.toolScopes(toolName);
     },
 
-    wellKnown(): Record<string, Record<string, unknown>> {
-      // Both the path-inserted form (RFC 9728 §3.1) and the root form, which older clients probe.
+    wellKnown(host?: string): Record<string, Record<string, unknown>> {
+      // Both the path-inserted form (RFC 9728 §3.1) and the root form, which older clients probe. Every name of the
+      // resource has the same path.
+      const { metadata } = nameFor(host);
       return {
         [protectedResourceMetadataPath(options.resource)]: metadata,
         [PROTECTED_RESOURCE_WELL_KNOWN]: metadata,
       };
     },
 
-    insufficientScope(requiredScopes: string[]): Extract<InboundAuthResult, { ok: false }> {
+    insufficientScope(requiredScopes: string[], host?: string): Extract<InboundAuthResult, { ok: false }> {
       return {
         ok: false,
         status: 403,
-        headers: { 'www-authenticate': insufficientScopeHeader(options.resource, requiredScopes) },
+        headers: { 'www-authenticate': insufficientScopeHeader(nameFor(host).resource, requiredScopes) },
         body: { error: 'insufficient_scope', error_description: `required scopes: ${requiredScopes.join(' ')}` },
       };
     },

@@ -1,6 +1,8 @@
 /**
- * Backend HTTP client: one keep-alive undici `Pool` per backend origin, connect and total timeouts, and retries
- * with exponential backoff and full jitter.
+ * Backend HTTP client: one keep-alive undici `Pool` per backend origin on Node, the runtime's own WHATWG `fetch`
+ * elsewhere (Deno, Bun, Cloudflare Workers: Bun's built-in `undici` answers `Pool.request` differently, and workerd
+ * has no sockets of ours), with the same connect and total timeouts, body limit, and retries with exponential
+ * backoff and full jitter.
  *
  * Retry semantics follow RFC 9110 §9.2.2 (idempotent methods may be retried automatically) and §15.6.4
  * (503 Service Unavailable) / RFC 6585 §4 (429 Too Many Requests) with `Retry-After` (RFC 9110 §10.2.3, seconds
@@ -33,7 +35,22 @@ export interface BackendHttpOptions {
   connections?: number;
   /** Largest response body read; bigger ones fail instead of filling memory. Default 32 MiB. */
   maxBodyBytes?: number;
+  /** How requests are sent: undici's pool (Node) or the runtime's `fetch`. Default: {@link defaultBackendClient}. */
+  client?: BackendClientKind;
   logger?: Logger;
+}
+
+/** How backend requests are sent. */
+type BackendClientKind = 'undici' | 'fetch';
+
+/**
+ * undici on Node itself; the runtime's `fetch` on Deno, Bun and Cloudflare Workers, which all present a Node-like
+ * `process` (their Node compatibility) but are told apart by their own globals or user agent.
+ */
+function defaultBackendClient(): BackendClientKind {
+  const g = globalThis as { Deno?: unknown; Bun?: unknown; navigator?: { userAgent?: string }; process?: { release?: { name?: string } } };
+  const node = g.process?.release?.name === 'node' && g.Deno === undefined && g.Bun === undefined && g.navigator?.userAgent !== 'Cloudflare-Workers';
+  return node ? 'undici' : 'fetch';
 }
 
 /** Why a backend request failed without a usable HTTP response. */
@@ -77,6 +94,9 @@ const NEVER_SENT_CODES: ReadonlySet<string> = new Set([
   'EHOSTUNREACH',
   'ENETUNREACH',
   'EADDRNOTAVAIL',
+  // Bun's fetch
+  'ConnectionRefused',
+  'FailedToOpenSocket',
 ]);
 
 /** Error codes of a connection lost after the request may have been sent. */
@@ -86,6 +106,8 @@ const RESET_CODES: ReadonlySet<string> = new Set([
   'UND_ERR_SOCKET',
   'UND_ERR_CLOSED',
   'UND_ERR_RES_CONTENT_LENGTH_MISMATCH',
+  // Bun's fetch
+  'ConnectionClosed',
 ]);
 
 const JSON_TYPE = /^application\/(?:[\w.+-]+\+)?json\s*(?:;|$)/i;
@@ -114,6 +136,7 @@ export function createBackendHttp(options: BackendHttpOptions): BackendHttp {
   const maxDelay = options.retryMaxDelayMs ?? 5000;
   const maxBodyBytes = options.maxBodyBytes ?? 32 * 1024 * 1024;
   const logger = options.logger;
+  const useFetch = (options.client ?? defaultBackendClient()) === 'fetch';
   let pool: Pool | undefined;
   let closed = false;
   const createPool = (loaded: Undici): Pool =>
@@ -142,6 +165,18 @@ export function createBackendHttp(options: BackendHttpOptions): BackendHttp {
     req.signal?.addEventListener('abort', onCallerAbort, { once: true });
     try {
       if (closed) throw new BackendHttpError('reset', 'backend closed the connection before answering (UND_ERR_CLOSED)', attemptNo);
+      if (useFetch) {
+        const res = await fetch(url.origin + fullPath, {
+          method: req.method.toUpperCase(),
+          headers,
+          body: req.body ?? null,
+          signal: controller.signal,
+          // As undici's pool does: a redirect is the backend's answer, not something to follow.
+          redirect: 'manual',
+        });
+        const bytes = await readWebBody(res, maxBodyBytes, attemptNo);
+        return toResponse(res.status, webHeaders(res.headers), bytes, req.raw === true, attemptNo);
+      }
       // Only the first call of the process waits for undici; later ones find the pool (no await, no allocation).
       const dispatcher = pool ?? createPool(undici ?? (await loadUndici()));
       const res = await dispatcher.request({
@@ -153,7 +188,7 @@ export function createBackendHttp(options: BackendHttpOptions): BackendHttp {
         idempotent: req.idempotent,
       });
       const bytes = await readBody(res, maxBodyBytes, attemptNo);
-      return toResponse(res.statusCode, res.headers, bytes, req.raw === true, attemptNo);
+      return toResponse(res.statusCode, flattenHeaders(res.headers), bytes, req.raw === true, attemptNo);
     } catch (err) {
       if (err instanceof BackendHttpError) throw err;
       if (req.signal?.aborted === true) throw new BackendHttpError('aborted', 'request cancelled', attemptNo);
@@ -267,6 +302,39 @@ async function readBody(res: Dispatcher.ResponseData, limit: number, attemptNo: 
   return chunks.length === 1 ? (chunks[0] as Buffer) : Buffer.concat(chunks, size);
 }
 
+/** A fetch response's body, stopping as soon as it passes `limit` bytes. */
+async function readWebBody(res: Response, limit: number, attemptNo: number): Promise<Buffer> {
+  const tooLarge = (): BackendHttpError => new BackendHttpError('too-large', `backend response is larger than ${limit} bytes`, attemptNo, res.status);
+  if (Number(res.headers.get('content-length')) > limit) {
+    await res.body?.cancel().catch(() => undefined);
+    throw tooLarge();
+  }
+  if (res.body === null) return Buffer.alloc(0);
+  const reader = res.body.getReader();
+  const chunks: Uint8Array[] = [];
+  let size = 0;
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) break;
+    size += value.byteLength;
+    if (size > limit) {
+      await reader.cancel().catch(() => undefined);
+      throw tooLarge();
+    }
+    chunks.push(value);
+  }
+  return Buffer.concat(chunks, size);
+}
+
+/** A fetch response's headers as one string per lower-case name (fetch already joins repeated ones). */
+function webHeaders(headers: Headers): Record<string, string> {
+  const out: Record<string, string> = {};
+  headers.forEach((value, name) => {
+    out[name] = value;
+  });
+  return out;
+}
+
 function flattenHeaders(headers: IncomingHttpHeaders): Record<string, string> {
   const out: Record<string, string> = {};
   for (const key in headers) {
@@ -277,14 +345,7 @@ function flattenHeaders(headers: IncomingHttpHeaders): Record<string, string> {
   return out;
 }
 
-function toResponse(
-  status: number,
-  rawHeaders: IncomingHttpHeaders,
-  bytes: Buffer,
-  raw: boolean,
-  attempts: number,
-): BackendHttpResponse {
-  const headers = flattenHeaders(rawHeaders);
+function toResponse(status: number, headers: Record<string, string>, bytes: Buffer, raw: boolean, attempts: number): BackendHttpResponse {
   if (raw) return { status, headers, body: undefined, raw: bytes, attempts };
   if (bytes.length === 0) return { status, headers, body: undefined, attempts };
   const type = headers['content-type'] ?? '';
@@ -320,15 +381,44 @@ function errorCode(err: unknown): string | undefined {
   return undefined;
 }
 
-function classify(err: unknown, attempts: number, connectTimeoutMs: number): BackendHttpError {
-  const code = errorCode(err) ?? 'unknown';
+/**
+ * Codes for failures the other runtimes' `fetch` reports in words only (Deno: "tcp connect error: Connection refused
+ * (os error 111)"; Bun: code `ConnectionRefused`; workerd: "Network connection lost"), so that they are retried and
+ * reported like Node's.
+ */
+const MESSAGE_CODES: ReadonlyArray<readonly [RegExp, string]> = [
+  [/connection ?refused/i, 'ECONNREFUSED'],
+  [/connection ?reset|connection lost|ConnectionClosed/i, 'ECONNRESET'],
+  [/failed to lookup|name resolution|not known|dns error|ENOTFOUND/i, 'ENOTFOUND'],
+  [/unreachable/i, 'EHOSTUNREACH'],
+  [/invalid header|header value|invalid character/i, 'ERR_INVALID_CHAR'],
+];
+
+/** The words of the innermost error, without URLs (they may carry a query string): what a failure was, for the user. */
+function errorWords(err: unknown): string | undefined {
+  let current: unknown = err;
+  let words: string | undefined;
+  for (let depth = 0; depth < 5 && current !== null && typeof current === 'object'; depth++) {
+    const e = current as { message?: unknown; name?: unknown; cause?: unknown };
+    if (typeof e.message === 'string' && e.message.trim() !== '') words = e.message;
+    else if (typeof e.name === 'string') words ??= e.name;
+    current = e.cause;
+  }
+  if (words === undefined && typeof err === 'string') words = err;
+  return words?.replace(/\b[a-z][\w+.-]*:\/\/\S+/gi, '<url>').replace(/\s+/g, ' ').trim().slice(0, 200) || undefined;
+}
+
+/** The {@link BackendHttpError} of a failed attempt: its kind (what may be retried) and a message naming the cause. */
+export function classify(err: unknown, attempts: number, connectTimeoutMs: number): BackendHttpError {
+  const words = errorWords(err);
+  const code = errorCode(err) ?? MESSAGE_CODES.find(([pattern]) => words !== undefined && pattern.test(words))?.[1];
   if (code === 'UND_ERR_CONNECT_TIMEOUT') {
     return new BackendHttpError('connect', `could not connect to backend within ${connectTimeoutMs} ms`, attempts);
   }
-  if (NEVER_SENT_CODES.has(code)) {
+  if (code !== undefined && NEVER_SENT_CODES.has(code)) {
     return new BackendHttpError('connect', `could not connect to backend (${code})`, attempts);
   }
-  if (RESET_CODES.has(code)) {
+  if (code !== undefined && RESET_CODES.has(code)) {
     return new BackendHttpError('reset', `backend closed the connection before answering (${code})`, attempts);
   }
   if (code === 'UND_ERR_HEADERS_TIMEOUT' || code === 'UND_ERR_BODY_TIMEOUT') {
@@ -338,7 +428,8 @@ function classify(err: unknown, attempts: number, connectTimeoutMs: number): Bac
     // Our request itself is unsendable (e.g. a header value with a control character): retrying cannot help.
     return new BackendHttpError('invalid', 'request could not be sent: an invalid header or body', attempts);
   }
-  return new BackendHttpError('network', `backend request failed (${code})`, attempts);
+  // Never "(unknown)": the error's own code, else its words.
+  return new BackendHttpError('network', `backend request failed (${code ?? words ?? 'no cause given by the runtime'})`, attempts);
 }
 
 /** The fetch adapter lives in its own module; re-exported here so callers find it next to the client. */

@@ -4,7 +4,7 @@
  * defaults to the one `FINMCP_AUDIT=file:<path>` names. See src/audit/ and the README's "Audit trail".
  */
 import { createReadStream } from 'node:fs';
-import { open } from 'node:fs/promises';
+import { open, type FileHandle } from 'node:fs/promises';
 import { createInterface } from 'node:readline';
 import { ConfigError, SETTINGS, Settings } from '../config.js';
 import { ChainVerifier } from '../audit/chain.js';
@@ -45,7 +45,7 @@ export async function runAuditVerify(file: string, out: NodeJS.WritableStream = 
 export async function runAuditTail(given: string | undefined, count: number, out: NodeJS.WritableStream = process.stdout): Promise<void> {
   if (!Number.isInteger(count) || count < 1) throw new ConfigError(`-n must be a positive integer (got "${count}")`);
   const file = auditFile(given);
-  let handle;
+  let handle: FileHandle;
   try {
     handle = await open(file, 'r');
   } catch (error) {

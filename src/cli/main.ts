@@ -4,6 +4,7 @@
  */
 import { Command, Option } from 'commander';
 import { ConfigError, SETTINGS, BACKEND_SETTINGS, type SettingDef } from '../config.js';
+import type { TokenOptions } from './token.js';
 
 /** Runs the CLI with `process.argv`-style arguments. Sets the exit code; never throws. */
 export async function main(argv: string[]): Promise<void> {
@@ -55,17 +56,18 @@ export function buildProgram(): Command {
       await runMock(backend, options);
     });
 
-  program
+  const token = program
     .command('token')
     .description('print an access token from the sandbox authorization server (for scripts and curl)')
     .option('--sandbox', 'use the sandbox authorization server (required)')
     .option('--user <name>', 'sandbox user: alice, bob or carol', 'alice')
     .option('--backend <backend>', 'backend whose MCP endpoint the token is for (default: the only one whose users sign in with OAuth)')
-    .addOption(new Option('--public-url <url>', 'base URL of the MCP server the token is for').env('FINMCP_PUBLIC_URL'))
-    .action(async (options: { sandbox?: boolean; user: string; backend?: string; publicUrl?: string }) => {
+    .action(async (options: TokenOptions) => {
       const { runToken } = await import('./token.js');
       await runToken(options);
     });
+  // The server's address as `serve` reads it (same flags, same variables), so the token names its resource.
+  for (const option of settingOptions([SETTINGS.host, SETTINGS.port, SETTINGS.publicUrl, SETTINGS.sandboxAuthPort])) token.addOption(option);
 
   program
     .command('verify')
@@ -103,7 +105,11 @@ export function buildProgram(): Command {
 
 /** `serve`'s flags, from the settings table's rows that have one (each also read from its variable). */
 function serveOptions(): Option[] {
-  const rows: SettingDef[] = [...Object.values(SETTINGS), BACKEND_SETTINGS.backendUrl];
+  return settingOptions([...Object.values(SETTINGS), BACKEND_SETTINGS.backendUrl]);
+}
+
+/** The flags of these settings rows (rows without a flag are skipped). */
+function settingOptions(rows: readonly SettingDef[]): Option[] {
   return rows.flatMap((row) => {
     if (row.flag === undefined) return [];
     const option = new Option(row.type === 'bool' ? row.flag : `${row.flag} <value>`, row.description);

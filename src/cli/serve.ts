@@ -27,6 +27,8 @@ export interface RunningServers {
   ended?: Promise<void>;
   /** MCP endpoint URL per backend (HTTP). */
   endpoints: Record<string, string>;
+  /** Backends whose endpoint takes a user's OAuth bearer token (HTTP). */
+  oauthBackends?: string[];
   /** Issuer of the sandbox authorization server, when one was started. */
   sandboxIssuer?: string;
   /** The web-standard handler serving every backend, when started with `fetchHandler` (serverless). */
@@ -79,29 +81,42 @@ export async function startServers(backendNames: string[], options: ServeOptions
   }
 }
 
-/** How to connect, printed to stderr once the HTTP server listens. */
+/** How to connect, printed to stderr once the HTTP server listens; every command in it runs as printed. */
 export function connectionHelp(running: RunningServers): string {
   const lines = ['', 'finmcp is serving:'];
   for (const [name, url] of Object.entries(running.endpoints)) lines.push(`  ${name.padEnd(10)} ${url}`);
   const first = Object.entries(running.endpoints)[0];
+  const tokenCommand = (name: string, url: string): string | undefined => {
+    if (running.sandboxIssuer === undefined) return undefined;
+    // Everything `finmcp token` needs to name this server's resource, whatever the shell's variables say.
+    const publicUrl = url.slice(0, -`/${name}/mcp`.length);
+    return `npx finmcp token --sandbox --user alice --backend ${name} --public-url ${publicUrl} --sandbox-auth-port ${new URL(running.sandboxIssuer).port}`;
+  };
   if (first !== undefined) {
     const [name, url] = first;
+    const bearer = running.oauthBackends?.includes(name) === true;
+    const token = bearer ? tokenCommand(name, url) : undefined;
+    const cli = `npx @modelcontextprotocol/inspector --cli ${url} --transport http`;
     lines.push(
       '',
       'Connect with:',
       `  MCP Inspector   npx @modelcontextprotocol/inspector   (Transport: Streamable HTTP, URL: ${url})`,
-      `  Inspector CLI   npx @modelcontextprotocol/inspector --cli ${url} --transport http --method tools/list`,
+      ...(!bearer
+        ? [`  Inspector CLI   ${cli} --method tools/list`]
+        : token !== undefined
+          ? [`  Inspector CLI   TOKEN=$(${token})`, `                  ${cli} --header "Authorization: Bearer $TOKEN" --method tools/list`]
+          : [`  Inspector CLI   ${cli} --header "Authorization: Bearer <an access token for ${url}>" --method tools/list`]),
       `  stdio bridge    npx mcp-remote ${url}`,
       '  Claude Desktop  claude_desktop_config.json:',
       `    { "mcpServers": { "${name}": { "command": "npx", "args": ["mcp-remote", "${url}"] } } }`,
     );
   }
   if (running.sandboxIssuer !== undefined) {
-    lines.push(
-      '',
-      `Sandbox OAuth server: ${running.sandboxIssuer} (users alice, bob, carol)`,
-      '  a token for curl:  npx finmcp token --sandbox --user alice',
-    );
+    lines.push('', `Sandbox OAuth server: ${running.sandboxIssuer} (users alice, bob, carol)`);
+    for (const name of running.oauthBackends ?? []) {
+      const url = running.endpoints[name];
+      if (url !== undefined) lines.push(`  a token for curl (${name}):  ${tokenCommand(name, url)}`);
+    }
   }
   lines.push('');
   return `${lines.join('\n')}\n`;

@@ -54,6 +54,8 @@ export function gateToolService(service: ToolService, ready: Promise<Principal |
   return {
     backend: service.backend,
     stateful: service.stateful,
+    // Prompts and documents need nothing but the specs either.
+    ...(service.catalogue === undefined ? {} : { catalogue: service.catalogue }),
     listTools: () => {
       // setImmediate: after this answer is written.
       if (settled === undefined) setImmediate(start);

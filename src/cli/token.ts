@@ -10,6 +10,7 @@ import { ConfigError, SETTINGS, Settings } from '../config.js';
 import type { GeneratedBackend } from '../../contract/descriptor.js';
 import { createLogger, type Logger } from '../log.js';
 import { projectRoot } from '../paths.js';
+import { publicUrlOf } from './serve/serve-config.js';
 import { sandboxIdentities } from './serve/serve-sandbox.js';
 
 /** Options of `finmcp token`. */
@@ -18,7 +19,11 @@ export interface TokenOptions {
   user: string;
   /** The backend whose MCP endpoint the token is for; optional when only one backend signs users in with OAuth. */
   backend?: string;
+  /** `serve`'s address settings (flags over `FINMCP_*` variables over defaults), read the same way. */
+  host?: string;
+  port?: string;
   publicUrl?: string;
+  sandboxAuthPort?: string;
 }
 
 /** Prints the token on stdout (and nothing else, so `$(finmcp token …)` works). */
@@ -28,8 +33,9 @@ export async function runToken(options: TokenOptions): Promise<void> {
   }
   const settings = new Settings(process.env);
   const logger = createLogger({ level: settings.readGiven(SETTINGS.logLevel) ?? 'warn' });
-  const port = settings.read(SETTINGS.sandboxAuthPort);
-  const publicUrl = (options.publicUrl ?? `http://localhost:${settings.read(SETTINGS.port)}`).replace(/\/+$/, '');
+  // The server's address exactly as `serve` resolves it from the same flags and variables.
+  const port = settings.read(SETTINGS.sandboxAuthPort, options.sandboxAuthPort);
+  const publicUrl = publicUrlOf(settings.read(SETTINGS.host, options.host), settings.read(SETTINGS.port, options.port), settings.read(SETTINGS.publicUrl, options.publicUrl));
   const { backend, generated } = await tokenBackend(options.backend, settings, logger);
   const resource = `${publicUrl}/${backend}/mcp`;
   const scopes = specScopes(generated);
@@ -108,7 +114,6 @@ function explainFailure(error: unknown, resource: string, sharedSandbox: boolean
   return new ConfigError(
     `the sandbox authorization server does not issue tokens for ${resource}` +
       (sharedSandbox ? ' (it was started by a `finmcp serve --sandbox` with other endpoints)' : '') +
-      ': pass --public-url with the base URL the server prints (e.g. --public-url http://localhost:<its port>), ' +
-      'or set FINMCP_PORT to its port',
+      ': pass the --port (or --public-url) the server was started with, or set FINMCP_PORT / FINMCP_PUBLIC_URL as for it',
   );
 }

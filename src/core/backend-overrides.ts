@@ -5,6 +5,7 @@
  */
 import type { GeneratedBackend, JsonSchema, ListedTool, ToolAnnotations, ToolDescriptor } from '../../contract/descriptor.js';
 import type { BackendResponse } from '../backend/backend-types.js';
+import type { ServedPrompt, ServedResource, ServedResourceTemplate } from './catalogue-types.js';
 import type { CallContext } from './call-context.js';
 import type { ToolResult } from './tool-service-api.js';
 
@@ -14,6 +15,11 @@ import type { ToolResult } from './tool-service-api.js';
  * it does for generated tools: same rules, same wording), so `call` checks only what a schema cannot say.
  */
 export interface HandWrittenTool extends Required<Omit<ListedTool, 'outputSchema'>>, Pick<ListedTool, 'outputSchema'> {
+  /**
+   * A session tool (sign in, sign out, who am I): it changes only the caller's sign-in held by this server, never
+   * the backend's data, so `--read-only` keeps it (a read-only server must still let its users sign in).
+   */
+  session?: boolean;
   call(args: Record<string, unknown>, ctx: CallContext, api: BackendApi): Promise<ToolResult>;
 }
 
@@ -69,6 +75,13 @@ export interface BackendOverrides {
   bind?: ToolOverride['bind'];
   /** Hand-written tools added next to the generated ones. */
   extraTools?: HandWrittenTool[];
+  /**
+   * Hand-written resources, resource templates and prompts added next to the spec's; each is served only while
+   * every tool it names in `tools` is served (`--tools`, `--tags`, `--read-only` keep them consistent).
+   */
+  extraResources?: Array<ServedResource & { tools?: string[] }>;
+  extraResourceTemplates?: Array<ServedResourceTemplate & { tools?: string[] }>;
+  extraPrompts?: Array<ServedPrompt & { tools?: string[] }>;
   /** Per-session state needed: served with stateful Streamable HTTP sessions. */
   stateful?: boolean;
   /**

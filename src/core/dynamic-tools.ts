@@ -190,6 +190,8 @@ export function dynamicToolService(inner: ToolService, descriptors: readonly Too
   return {
     backend: inner.backend,
     stateful: inner.stateful,
+    // Prompts and documents name the backend's tools, which call_tool reaches.
+    ...(inner.catalogue === undefined ? {} : { catalogue: inner.catalogue }),
     listTools: () => META_TOOLS as ListedTool[],
     hasTool: (name) => META_TOOLS.some((tool) => tool.name === name),
     callTool: async (name, args, ctx) => {

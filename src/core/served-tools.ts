@@ -227,7 +227,8 @@ export function buildServedTools(module: OverriddenBackend, maxResponseBytes: nu
       toolOverrides[t.name],
       commonChecks,
     );
-    const selected = select === undefined || select({ name: base.listed.name, tags: [], readOnly: base.listed.annotations?.readOnlyHint === true });
+    const readOnly = base.listed.annotations?.readOnlyHint === true || t.session === true;
+    const selected = select === undefined || select({ name: base.listed.name, tags: [], readOnly });
     if (!hidden && selected) add({ ...base, kind: 'hand', tool: t });
   }
   return { served, listed, operations };

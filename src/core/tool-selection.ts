@@ -4,7 +4,7 @@
  * - tools: comma-separated name globs (`*` any run of characters, `?` one), e.g. `repos_get*,issues_*`;
  * - tags: comma-separated OpenAPI operation tags (§4.8.10 `tags`), case-insensitive;
  * - read-only: only operations that change nothing (GET and HEAD, RFC 9110 §9.2.1 safe methods) — and hand-written
- *   tools marked `readOnlyHint`.
+ *   tools marked `readOnlyHint` or `session` (they change only the caller's sign-in on this server).
  * Hidden and overridden tools keep their own rules; a selection only narrows what would be served.
  */
 

@@ -4,6 +4,7 @@
  */
 import type { ListedTool } from '../../contract/descriptor.js';
 import type { SessionEndReason, SessionRecord } from '../state/session.js';
+import type { Catalogue } from './catalogue-types.js';
 import type { CallContext } from './call-context.js';
 
 /** A tool result as returned to MCP (`CallToolResult`), kept to the fields we produce. */
@@ -23,6 +24,8 @@ export interface ToolService {
   listTools(): ListedTool[];
   hasTool(name: string): boolean;
   callTool(name: string, args: Record<string, unknown> | undefined, ctx: CallContext): Promise<ToolResult>;
+  /** Resources, prompts and completion served beside the tools (consistent with the tools served). */
+  readonly catalogue?: Catalogue;
   /** Runs the overrides' `onSessionEnd` for an ended session of this backend; never rejects. */
   endSession?(sessionId: string, record: SessionRecord, reason: SessionEndReason): Promise<void>;
 }

@@ -20,6 +20,7 @@ import type { BackendHttp, BackendHttpResponse, BackendRequest } from '../backen
 import { BackendHttpError } from '../backend/backend-http.js';
 import { SETTINGS } from '../config.js';
 import type { Logger } from '../log.js';
+import { buildCatalogue } from './catalogue.js';
 import { describeHttpError } from './http-problem.js';
 import { errorForLog } from './log-error.js';
 import { operationFetch, operationRoute, type OperationRoute } from './operation-fetch.js';
@@ -32,7 +33,7 @@ import { compileSchema, compiledSchema, validateArgs } from './validation.js';
 import { isObject } from '../../contract/json.js';
 import type { AuditLog } from '../audit/audit-record.js';
 import { secretProperties } from '../audit/audit-record.js';
-import { toolCallEntry, watchConfirmations } from '../audit/tool-call.js';
+import { toolCallEntry, watchConfirmations } from './call-audit.js';
 
 /** Dependencies of {@link createToolService}. */
 export interface ToolServiceDeps {
@@ -358,23 +359,26 @@ export function createToolService(module: OverriddenBackend, deps: ToolServiceDe
       'tool call',
     );
     if (audit !== undefined && tool !== undefined) {
-      let names = secretNames.get(name);
-      if (names === undefined) secretNames.set(name, (names = secretProperties(tool.listed.inputSchema)));
-      const entry = toolCallEntry({
-        backend,
-        tool: name,
-        args: isObject(args) ? args : undefined,
-        ctx,
-        outcome: stats.outcome,
-        status: stats.status,
-        attempts: stats.attempts,
-        durationMs,
-        bound: stats.bound,
-        secretNames: names,
-        secrets: callSecrets(stats),
-        answer: watch?.last,
+      const answer = watch?.last;
+      // Built in the background: the digest of the arguments costs this call nothing.
+      audit.append(() => {
+        let names = secretNames.get(name);
+        if (names === undefined) secretNames.set(name, (names = secretProperties(tool.listed.inputSchema)));
+        return toolCallEntry({
+          backend,
+          tool: name,
+          args: isObject(args) ? args : undefined,
+          ctx,
+          outcome: stats.outcome,
+          status: stats.status,
+          attempts: stats.attempts,
+          durationMs,
+          bound: stats.bound,
+          secretNames: names,
+          secrets: callSecrets(stats),
+          answer,
+        });
       });
-      if (entry !== undefined) audit.append(entry);
     }
     return result;
   }
@@ -412,9 +416,11 @@ export function createToolService(module: OverriddenBackend, deps: ToolServiceDe
     }
   }
 
+  const servedNames = new Set([...tools.served.values()].map((tool) => (tool.kind === 'generated' ? tool.generatedName : tool.tool.name)));
   return {
     backend,
     stateful: overrides.stateful === true,
+    catalogue: buildCatalogue({ generated: module.generated, overrides, served: servedNames }),
     listTools: () => listed,
     hasTool: (name) => tools.served.has(name),
     callTool,

@@ -6,7 +6,8 @@
  *
  * - `initialize` and `ping` (legacy only), `server/discover`, `tools/list` (paged: {@link DispatcherOptions.listPageSize}
  *   tools per page in the service's stable order, `nextCursor` to the next; each page pre-serialized once per era) and
- *   `tools/call` (straight to the tool handlers) are answered here; everything else is -32601. No per-message
+ *   `tools/call` (straight to the tool handlers) are answered here, resources, prompts and completion by the
+ *   service's catalogue (catalogue.ts) when it has them; everything else is -32601. No per-message
  *   schema parsing on the way: params are checked by hand, and only a request that fails those checks is
  *   explained with the SDK's schema (loaded on first use).
  * - 2026-07-28 results carry `resultType`, list results `ttlMs`/`cacheScope`, and every one names the server in
@@ -22,9 +23,11 @@ import { SETTINGS } from '../config.js';
 import type { Logger } from '../log.js';
 import { callerHandle } from '../state/caller-state.js';
 import type { Caller } from './caller.js';
+import { answerCatalogue, catalogueCapabilities, isCatalogueMethod } from './catalogue.js';
+import type { Catalogue } from '../core/catalogue-types.js';
 import { readEnvelope, isEnvelopeRefusal, type Envelope } from './envelope.js';
 import { LiveElicitor, RoundTripElicitor, callBinding, elicitationModes, type CallElicitor } from './elicitation.js';
-import { ErrorCode, errorSummary, toRpcError, type RpcError } from './errors.js';
+import { ErrorCode, RpcFailure, errorSummary, toRpcError, type RpcError } from './errors.js';
 import { isObject, isRequestId, type InboundNotification, type InboundRequest, type JsonObject, type RequestId } from './messages.js';
 import { explainInvalidParams } from './params.js';
 import { createToolHandlers, type ToolHandlers } from './tool-handlers.js';
@@ -65,9 +68,8 @@ export type Era = { modern: false } | { modern: true; envelope: Envelope } | { r
 const LEGACY: Era = { modern: false };
 /** Session-state key of a legacy client's `initialize` capabilities (kept only when they declare elicitation). */
 export const CLIENT_CAPABILITIES_STATE_KEY = 'mcp.clientCapabilities';
-/** Capabilities of a tools-only server whose list never changes. */
-const LEGACY_CAPABILITIES = { tools: { listChanged: false } };
-const MODERN_CAPABILITIES = { tools: {} };
+/** Results of these methods carry caching hints in 2026-07-28 (the lists, and resource contents). */
+const CACHED_CATALOGUE_METHODS: ReadonlySet<string> = new Set(['resources/list', 'resources/templates/list', 'resources/read', 'prompts/list']);
 
 /** The opaque `nextCursor` of the page starting at tool `offset`. */
 function listCursor(offset: number): string {
@@ -97,6 +99,9 @@ export class Dispatcher {
   readonly #listPageSize: number;
   /** Pre-serialized `tools/list` pages by era and offset, rebuilt if the service ever returns a different array. */
   #lists: { tools: unknown; pages: Map<string, string> } | undefined;
+  readonly #catalogue: Catalogue | undefined;
+  /** Capabilities of a server whose lists never change: tools, and what the catalogue adds. */
+  readonly #legacyCapabilities: JsonObject;
   /** Running `tools/call`s that `notifications/cancelled` can reach, by scope and id. */
   readonly #cancellable = new Map<string, AbortController>();
 
@@ -111,9 +116,11 @@ export class Dispatcher {
     this.#listTtlMs = options.listTtlMs ?? 60_000;
     this.#listPageSize = options.listPageSize ?? SETTINGS.listPageSize.default;
     this.#metaMember = `"_meta":${JSON.stringify({ [SERVER_INFO_META_KEY]: { name: info.name, version: info.version } })}`;
+    this.#catalogue = service.catalogue;
+    this.#legacyCapabilities = { tools: { listChanged: false }, ...catalogueCapabilities(this.#catalogue, true) };
     this.#discoverJson = this.#modernJson({
       supportedVersions: MODERN_VERSIONS,
-      capabilities: MODERN_CAPABILITIES,
+      capabilities: { tools: {}, ...catalogueCapabilities(this.#catalogue, false) },
       ...(info.instructions === undefined ? {} : { instructions: info.instructions }),
       ...this.#cacheFields(),
     });
@@ -154,6 +161,7 @@ export class Dispatcher {
         if (modern) break;
         return this.#result(id, '{}');
     }
+    if (isCatalogueMethod(method, this.#catalogue)) return this.#catalogueRequest(request, modern);
     return this.errorReply(id, { code: ErrorCode.MethodNotFound, message: 'Method not found' }, modern ? 404 : 200);
   }
 
@@ -238,7 +246,7 @@ export class Dispatcher {
     if (json === undefined) {
       json = JSON.stringify({
         protocolVersion: version,
-        capabilities: LEGACY_CAPABILITIES,
+        capabilities: this.#legacyCapabilities,
         serverInfo: this.#serverIdentity(),
         ...(this.#info.instructions === undefined ? {} : { instructions: this.#info.instructions }),
       });
@@ -248,6 +256,19 @@ export class Dispatcher {
     // What the client can be asked (elicitation) is known only from here on: kept with the session's state.
     if (caller.session === undefined || elicitationModes(params.capabilities) === undefined) return result;
     return caller.session.set(CLIENT_CAPABILITIES_STATE_KEY, params.capabilities).then(() => result);
+  }
+
+  /** A resources, prompts or completion request, answered by the catalogue. */
+  async #catalogueRequest(request: InboundRequest, modern: boolean): Promise<Reply> {
+    let result: JsonObject;
+    try {
+      result = await answerCatalogue(this.#catalogue as Catalogue, request.method, request.params);
+    } catch (error) {
+      if (!(error instanceof RpcFailure)) this.#logger.error({ backend: this.backend, method: request.method, err: errorSummary(error) }, 'catalogue request failed');
+      return this.errorReply(request.id, toRpcError(error));
+    }
+    if (!modern) return this.#result(request.id, JSON.stringify(result));
+    return this.#result(request.id, this.#modernJson(CACHED_CATALOGUE_METHODS.has(request.method) ? { ...result, ...this.#cacheFields() } : result));
   }
 
   /** -32602 naming the field and the rule, as the SDK's request schema words it. */

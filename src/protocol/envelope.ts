@@ -34,7 +34,7 @@ export function readEnvelope(params: JsonObject | undefined): Envelope | Envelop
   const version = meta[PROTOCOL_VERSION_META_KEY];
   if (version === undefined) return undefined;
   if (typeof version !== 'string') return invalid(PROTOCOL_VERSION_META_KEY, 'must be a string');
-  if (!isModernVersion(version) || !MODERN_VERSIONS.includes(version)) return unsupportedVersion(version);
+  if (!isModernVersion(version) || !MODERN_VERSIONS.includes(version)) return { error: unsupportedVersionError(version, MODERN_VERSIONS) };
   const capabilities = meta[CLIENT_CAPABILITIES_META_KEY];
   if (!isObject(capabilities)) return invalid(CLIENT_CAPABILITIES_META_KEY, capabilities === undefined ? 'missing' : 'must be an object');
   const info = meta[CLIENT_INFO_META_KEY];
@@ -50,14 +50,16 @@ export function isEnvelopeRefusal(value: Envelope | EnvelopeRefusal | undefined)
   return value !== undefined && 'error' in value;
 }
 
-/** `UnsupportedProtocolVersionError` for `requested`. */
-function unsupportedVersion(requested: string): EnvelopeRefusal {
+/**
+ * `UnsupportedProtocolVersionError` for `requested`: `data.supported` lists what a client speaking that way can use
+ * instead (a request with an envelope: the versions `server/discover` lists; a bare header: every one), and
+ * `data.requested` echoes the request.
+ */
+export function unsupportedVersionError(requested: string, supported: Iterable<string>): RpcError {
   return {
-    error: {
-      code: ErrorCode.UnsupportedProtocolVersion,
-      message: `Unsupported protocol version: ${truncate(requested)}`,
-      data: { supported: [...MODERN_VERSIONS], requested: truncate(requested, 64) },
-    },
+    code: ErrorCode.UnsupportedProtocolVersion,
+    message: `Unsupported protocol version: ${truncate(requested)}`,
+    data: { supported: [...supported], requested: truncate(requested, 64) },
   };
 }
 

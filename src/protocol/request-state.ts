@@ -21,7 +21,8 @@ export interface StateBinding {
   args: unknown;
 }
 
-const KEY = randomBytes(32);
+/** Made on first use, not at module load: Cloudflare Workers forbid generating random values in global scope. */
+let key: Buffer | undefined;
 
 /** The state to send with an `input_required` result for `binding`. */
 export function sealRequestState(binding: StateBinding, now = Date.now()): string {
@@ -49,7 +50,7 @@ export function openRequestState(state: unknown, binding: StateBinding, now = Da
 }
 
 function mac(payload: string): string {
-  return createHmac('sha256', KEY).update(payload).digest('base64url');
+  return createHmac('sha256', (key ??= randomBytes(32))).update(payload).digest('base64url');
 }
 
 /** SHA-256 of the binding, arguments in canonical (key-sorted) JSON so that member order does not matter. */

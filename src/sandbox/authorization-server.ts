@@ -34,6 +34,8 @@ export type { ObtainSandboxTokenOptions } from './authorization-login.js';
 /** A resource (RFC 8707 indicator) the server issues JWT access tokens for, and the scopes it knows. */
 export interface SandboxResource {
   url: string;
+  /** Other URLs of the same resource (e.g. `127.0.0.1` beside `localhost`): a token asked for one is for that URL. */
+  aliases?: string[];
   scopes: string[];
 }
 
@@ -93,7 +95,7 @@ function configuration(options: {
   jwks: Configuration;
   accessTokenTtlSec: number;
 }): Configuration {
-  const resources = new Map(options.resources.map((r) => [r.url, r]));
+  const resources = new Map(options.resources.flatMap((r) => [r.url, ...(r.aliases ?? [])].map((url) => [url, r] as const)));
   const identities = new Map(options.identities.map((i) => [i.id, i]));
   const resourceScopes = [...new Set(options.resources.flatMap((r) => r.scopes))];
   const clockTolerance = 15;
@@ -138,7 +140,8 @@ function configuration(options: {
           if (resource === undefined) throw options.invalidTarget(`unknown resource ${indicator}`);
           return {
             scope: resource.scopes.join(' '),
-            audience: resource.url,
+            // The indicator asked for, which may be an alias: the token is for the URL the client uses.
+            audience: indicator,
             accessTokenTTL: options.accessTokenTtlSec,
             accessTokenFormat: 'jwt',
             jwt: { sign: { alg: 'RS256' } },

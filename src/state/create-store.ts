@@ -5,11 +5,11 @@
  */
 import type { SessionEndReason, SessionRecord, SessionStore } from './session.js';
 import { ConfigError, SETTINGS, type Settings } from '../config.js';
-import type { AuditSink } from '../audit/audit-trail.js';
 import type { Logger } from '../log.js';
 import type { RateLimiter } from './rate-limit.js';
 import { MemorySessionStore } from './session-store.js';
 import { parseStateKey, SecretBox } from './secret-box.js';
+import type { RedisConnection } from './redis-connection.js';
 
 /** What the HTTP server needs from the state store. */
 export interface StateStore {
@@ -18,8 +18,8 @@ export interface StateStore {
   readonly sessions: SessionStore;
   /** A limiter shared between instances; undefined means the server's own in-process buckets. */
   readonly rateLimiter: RateLimiter | undefined;
-  /** Redis: the audit stream `finmcp:audit` on the store's connection (added to the trail when FINMCP_AUDIT is on). */
-  readonly auditStream?: AuditSink;
+  /** Redis: the store's connection (the audit trail adds its stream `finmcp:audit` on it when FINMCP_AUDIT is on). */
+  readonly redis?: RedisConnection;
   close(): Promise<void>;
 }
 
@@ -76,12 +76,11 @@ export async function createStateStore(settings: Settings, limits: StateStoreLim
   });
   const rateLimiter =
     limits.rateLimit === undefined ? undefined : new RedisRateLimiter({ ...limits.rateLimit, connection, box, logger });
-  const { RedisStreamSink } = await import('../audit/sinks.js');
   return {
     kind: redactRedisUrl(url),
     sessions,
     rateLimiter,
-    auditStream: new RedisStreamSink(connection),
+    redis: connection,
     async close(): Promise<void> {
       rateLimiter?.close();
       await connection.close();

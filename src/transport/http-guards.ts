@@ -18,6 +18,19 @@ export function isLoopbackHost(host: string): boolean {
   return h === 'localhost' || h === '::1' || /^127(\.\d{1,3}){3}$/.test(h) || h === '::ffff:127.0.0.1';
 }
 
+/** The name of a `Host` value or allowed-hosts entry, without its port or IPv6 brackets (`[::1]:80` → `::1`). */
+export function hostName(value: string): string {
+  const entry = value.trim().toLowerCase();
+  const name = hasPort(entry) ? entry.slice(0, entry.lastIndexOf(':')) : entry;
+  return name.replace(/^\[|\]$/g, '');
+}
+
+/** An allowed-hosts entry as a `Host` value: with `port` when it names none (`example.com` → `example.com:3000`). */
+export function hostWithPort(entry: string, port: number): string {
+  const value = entry.trim();
+  return hasPort(value) ? value : formatHostPort(value, port);
+}
+
 /** Whether `host` binds every interface. */
 function isWildcardHost(host: string): boolean {
   return host === '0.0.0.0' || host === '::' || host === '[::]' || host === '';

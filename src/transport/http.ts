@@ -12,7 +12,7 @@ import type { AuditLog } from '../audit/audit-record.js';
 import type { Logger } from '../log.js';
 import { ErrorCode } from '../protocol/errors.js';
 import { readBody } from './http-body.js';
-import { createHostMatcher, defaultAllowedHosts, isLoopbackHost } from './http-guards.js';
+import { createHostMatcher, defaultAllowedHosts, hostName, isLoopbackHost } from './http-guards.js';
 import { createLimitedServer } from './http-limits.js';
 import type { HttpAnswer, HttpRequestLike } from './http/exchange.js';
 import { HttpPipeline, type HttpBackend } from './http/pipeline.js';
@@ -69,19 +69,23 @@ const ANSWER_CANCELLED_MS = 500;
 /**
  * Refuses to serve stateful backends without inbound authentication beyond this machine: a session id (or, in
  * 2026-07-28, the anonymous caller's state) only says "same conversation", not "same person", so anyone who can
- * reach the server could use the backend. "Beyond this machine" is a non-loopback interface, or a non-loopback
- * public URL: a reverse proxy in front of a loopback port forwards every client, and all of them would be the one
- * anonymous principal.
+ * reach the server could use the backend. "Beyond this machine" is a non-loopback interface, a non-loopback
+ * public URL (a reverse proxy in front of a loopback port forwards every client, and all of them would be the one
+ * anonymous principal), or a non-loopback name among the accepted `Host` values (the same proxy, named otherwise).
  */
 export function assertSafeBinding(
   host: string,
   backends: ReadonlyArray<Pick<HttpBackend, 'service' | 'inboundAuth'>>,
   publicUrl?: string,
+  allowedHosts?: readonly string[],
 ): void {
   const publicHost = publicUrl === undefined ? undefined : URL.canParse(publicUrl) ? new URL(publicUrl).hostname : publicUrl;
+  const foreignHost = allowedHosts?.map(hostName).find((name) => name !== '' && !isLoopbackHost(name));
   const exposure = !isLoopbackHost(host)
     ? `listen on ${host}`
-    : publicHost !== undefined && !isLoopbackHost(publicHost) ? `be served at ${publicUrl}` : undefined;
+    : publicHost !== undefined && !isLoopbackHost(publicHost)
+      ? `be served at ${publicUrl}`
+      : foreignHost !== undefined ? `accept Host ${foreignHost} (FINMCP_ALLOWED_HOSTS)` : undefined;
   if (exposure === undefined) return;
   const unsafe = backends.find((b) => b.service.stateful && b.inboundAuth === undefined);
   if (unsafe !== undefined) {
@@ -134,7 +138,7 @@ export class NodeRequest implements HttpRequestLike {
 export function createHttpServer(options: HttpServerOptions): HttpServerHandle {
   const host = options.host ?? SETTINGS.host.default;
   const logger = options.logger;
-  assertSafeBinding(host, options.backends, options.publicUrl);
+  assertSafeBinding(host, options.backends, options.publicUrl, options.allowedHosts);
   const ownStore = options.sessionStore === undefined;
   const store: SessionStore = options.sessionStore ?? new MemorySessionStore();
   const pipeline = new HttpPipeline({ ...options, store });

@@ -133,6 +133,32 @@ describe('the trail', () => {
     expect((JSON.parse(lines[999]!) as { requestId: string }).requestId).toBe('r999');
   });
 
+  it('builds records given as functions in the background, skipping undefined and logging a builder that throws', async () => {
+    const file = join(dir, 'builders.jsonl');
+    const { sink } = await FileSink.open(file);
+    const { captureLog } = await import('../helpers/log-capture.js');
+    const log = captureLog('error');
+    const trail = new AuditTrail({ sinks: [sink], logger: log.logger });
+    let built = 0;
+    trail.append(() => {
+      built++;
+      return entry('f1');
+    });
+    trail.append(() => undefined);
+    trail.append(() => {
+      throw new Error('broken builder');
+    });
+    trail.append(entry('f2'));
+    expect(built).toBe(0);
+    await trail.close();
+    expect(built).toBe(1);
+    const lines = readFileSync(file, 'utf8').split('\n').filter((l) => l !== '');
+    expect(lines.map((l) => (JSON.parse(l) as { requestId: string }).requestId)).toEqual(['f1', 'f2']);
+    expect(verifyLines(lines).ok).toBe(true);
+    log.logger.flush();
+    expect(log.lines().map((l) => l['event'])).toEqual(['audit_record_failed']);
+  });
+
   it('shows a record as one readable line', () => {
     const line = JSON.stringify({ time: '2026-12-07T12:00:00.000Z', ...entry('req-1'), caller: { principal: 'alice', tenant: { organizationId: 'org-1' } } });
     expect(readable(line)).toBe('2026-12-07T12:00:00.000Z  b4b  create_entity  by alice organizationId=org-1  ok 201  confirmed by alice  12.5 ms  request req-1');

@@ -214,6 +214,26 @@ describe('createOAuthResourceServer', () => {
     expect(rs.resourceMetadataUrl).toBe(PRM_URL);
   });
 
+  it('with resourceHosts, names the resource by the Host used: metadata, challenge, 403 and the required audience', async () => {
+    const aliased = createOAuthResourceServer({ ...options, resourceHosts: ['LOCALHOST:3999', '127.0.0.1:3999'] });
+    const alias = 'http://localhost:3999/demo/mcp';
+    const aliasMetadata = 'http://localhost:3999/.well-known/oauth-protected-resource/demo/mcp';
+    expect(aliased.wellKnown('localhost:3999')['/.well-known/oauth-protected-resource/demo/mcp']).toMatchObject({ resource: alias });
+    expect(aliased.wellKnown('127.0.0.1:3999')['/.well-known/oauth-protected-resource/demo/mcp']).toMatchObject({ resource: RESOURCE });
+    // A Host not among them (the transport refuses it anyway) and no Host (stdio) get the configured resource.
+    expect(aliased.wellKnown('elsewhere:3999')['/.well-known/oauth-protected-resource']).toMatchObject({ resource: RESOURCE });
+    expect(aliased.wellKnown()['/.well-known/oauth-protected-resource']).toMatchObject({ resource: RESOURCE });
+    const missing = await aliased.authenticate(undefined, 'localhost:3999');
+    expect(missing).toMatchObject({ ok: false, status: 401 });
+    expect(!missing.ok && missing.headers['www-authenticate']).toContain(`resource_metadata="${aliasMetadata}"`);
+    expect(aliased.insufficientScope(['demo:write'], 'localhost:3999').headers['www-authenticate']).toContain(`resource_metadata="${aliasMetadata}"`);
+    // A token is for the name it was asked for, even when the cache has already seen it under the other name.
+    const forAlias = await sign(claims({ aud: alias }));
+    expect(await aliased.authenticate(`Bearer ${forAlias}`, 'localhost:3999')).toMatchObject({ ok: true });
+    expect(await aliased.authenticate(`Bearer ${forAlias}`, '127.0.0.1:3999')).toMatchObject({ ok: false, body: { error_description: 'token audience is not this resource' } });
+    expect(await aliased.authenticate(`Bearer ${await sign(claims())}`, 'localhost:3999')).toMatchObject({ ok: false, status: 401 });
+  });
+
   it('answers missing scopes with 403 insufficient_scope', () => {
     const given = [
       { tool: 'create_invoice', want: 'demo:write' },

@@ -2,15 +2,20 @@ import { once } from 'node:events';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { BackendHttpError, createBackendHttp, parseRetryAfter, type BackendHttp } from '../../src/backend/backend-http.js';
+import { BackendHttpError, classify, createBackendHttp, parseRetryAfter, type BackendHttp } from '../../src/backend/backend-http.js';
 import { reply, startFaultBackend, type FaultBackend } from '../../testkit/fault-backend.js';
 
+/**
+ * Every behaviour holds for both ways of sending: undici's pool (Node) and the runtime's fetch (Deno, Bun, workerd;
+ * here Node's own fetch stands in, the runtimes themselves are exercised by test/runtimes/).
+ */
+describe.each(['undici', 'fetch'] as const)('the %s client', (CLIENT) => {
 let backend: FaultBackend;
 let http: BackendHttp;
 
 beforeAll(async () => {
   backend = await startFaultBackend();
-  http = createBackendHttp({ baseUrl: `${backend.url}/api/v1`, retryBaseDelayMs: 10, timeoutMs: 2000 });
+  http = createBackendHttp({ client: CLIENT, baseUrl: `${backend.url}/api/v1`, retryBaseDelayMs: 10, timeoutMs: 2000 });
 });
 afterAll(async () => {
   await http.close();
@@ -134,7 +139,7 @@ describe('connection failures', () => {
     const port = (s.address() as AddressInfo).port;
     s.close();
     await once(s, 'close');
-    const refused = createBackendHttp({ baseUrl: `http://127.0.0.1:${port}`, retryBaseDelayMs: 5 });
+    const refused = createBackendHttp({ client: CLIENT, baseUrl: `http://127.0.0.1:${port}`, retryBaseDelayMs: 5 });
     try {
       const err = await failure(
         refused.send({ method: 'POST', path: '/x', headers: {}, body: '{}', idempotent: false, requestId: 'r' }),
@@ -148,7 +153,7 @@ describe('connection failures', () => {
   });
 
   it('fails a slow answer with a clear timeout error, without retrying it', async () => {
-    const quick = createBackendHttp({ baseUrl: backend.url, timeoutMs: 200, retryBaseDelayMs: 5 });
+    const quick = createBackendHttp({ client: CLIENT, baseUrl: backend.url, timeoutMs: 200, retryBaseDelayMs: 5 });
     backend.script('/slow', reply.slow(1500, reply.json(200, {})));
     try {
       const started = performance.now();
@@ -242,7 +247,7 @@ describe('bodies and headers', () => {
   });
 
   it('refuses bodies above maxBodyBytes', async () => {
-    const small = createBackendHttp({ baseUrl: backend.url, maxBodyBytes: 100 });
+    const small = createBackendHttp({ client: CLIENT, baseUrl: backend.url, maxBodyBytes: 100 });
     backend.script('/big', reply.json(200, { s: 'x'.repeat(500) }));
     try {
       const err = await failure(small.send({ method: 'GET', path: '/big', headers: {}, idempotent: true, requestId: 'r' }));
@@ -250,6 +255,30 @@ describe('bodies and headers', () => {
     } finally {
       await small.close();
     }
+  });
+});
+
+});
+
+describe('classify: each runtime failure names its cause, never "(unknown)"', () => {
+  const cases = [
+    { runtime: 'Node (undici)', given: Object.assign(new Error('connect ECONNREFUSED 127.0.0.1:9'), { code: 'ECONNREFUSED' }), kind: 'connect', message: /\(ECONNREFUSED\)/ },
+    {
+      runtime: 'Deno (fetch)',
+      given: new TypeError('error sending request for url (http://127.0.0.1:9/x?key=secret): client error (Connect): tcp connect error: Connection refused (os error 111)'),
+      kind: 'connect',
+      message: /\(ECONNREFUSED\)/,
+    },
+    { runtime: 'Bun (fetch)', given: Object.assign(new Error('Unable to connect. Is the computer able to access the url?'), { code: 'ConnectionRefused' }), kind: 'connect', message: /ConnectionRefused/ },
+    { runtime: 'workerd (fetch)', given: new Error('Network connection lost.'), kind: 'reset', message: /ECONNRESET/ },
+    { runtime: 'any, words only', given: new TypeError('fetch failed', { cause: new Error('other side said no at https://x.example/p?token=1') }), kind: 'network', message: /^backend request failed \(other side said no at <url>\)$/ },
+    { runtime: 'any, nothing at all', given: {}, kind: 'network', message: /^backend request failed \(no cause given by the runtime\)$/ },
+  ];
+  it.each(cases)('$runtime', ({ given, kind, message }) => {
+    const err = classify(given, 1, 5000);
+    expect(err.kind).toBe(kind);
+    expect(err.message).toMatch(message);
+    expect(err.message).not.toMatch(/unknown|secret|token=/);
   });
 });
 

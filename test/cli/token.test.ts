@@ -52,6 +52,24 @@ describe('finmcp token', () => {
     expect(payload['aud']).toBe(`${SERVED}/finopps/mcp`);
   });
 
+  it.each([
+    { given: '--port (as serve takes it)', options: { port: new URL(SERVED).port } },
+    { given: '--host 127.0.0.1 --port (serve names a loopback bind address localhost)', options: { host: '127.0.0.1', port: new URL(SERVED).port } },
+  ])('with $given instead of --public-url: the same resource serve derives', async ({ options }) => {
+    const written: string[] = [];
+    const spy = vi.spyOn(process.stdout, 'write').mockImplementation((chunk: string | Uint8Array) => {
+      written.push(String(chunk));
+      return true;
+    });
+    try {
+      await runToken({ sandbox: true, user: 'alice', backend: 'finopps', ...options });
+    } finally {
+      spy.mockRestore();
+    }
+    const payload = JSON.parse(Buffer.from(written.join('').trim().split('.')[1] ?? '', 'base64url').toString('utf8')) as Record<string, unknown>;
+    expect(payload['aud']).toBe(`${SERVED}/finopps/mcp`);
+  });
+
   it('an unknown backend: an error naming it and the available ones', async () => {
     await expect(runToken({ sandbox: true, user: 'alice', backend: 'nope', publicUrl: SERVED })).rejects.toThrow(/unknown backend "nope": available are .*finopps/);
   });

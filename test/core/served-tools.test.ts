@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { buildServedTools } from '../../src/core/served-tools.js';
+import { toolSelection } from '../../src/core/tool-selection.js';
 import { itAnswers } from '../helpers/truth-table.js';
 import type { BackendOverrides, HandWrittenTool } from '../../src/core/backend-overrides.js';
 import type { GeneratedBackend, HttpMethod, PrecompiledValidator, ToolDescriptor } from '../../contract/descriptor.js';
@@ -86,6 +87,25 @@ describe('buildServedTools', () => {
     const { served } = buildServedTools({ generated, overrides }, 1000);
     expect(served.get('getA')?.listed.inputSchema).not.toHaveProperty('required');
     expect([...(served.get('getA')?.requiredBound ?? [])]).toEqual(['orgId', 'q']);
+  });
+
+  it('--read-only serves safe operations, read-only hand-written tools and session tools (a read-only server still signs users in)', () => {
+    const hand = (name: string, more: Partial<HandWrittenTool>): HandWrittenTool => ({
+      name,
+      title: name,
+      description: name,
+      inputSchema: { type: 'object' },
+      annotations: {},
+      call: async () => ({ content: [] }),
+      ...more,
+    });
+    const extraTools = [
+      hand('sign_in', { session: true, annotations: { readOnlyHint: false } }),
+      hand('report', { annotations: { readOnlyHint: true } }),
+      hand('write_note', { annotations: { readOnlyHint: false } }),
+    ];
+    const { listed } = buildServedTools({ generated, overrides: { extraTools } }, 1000, toolSelection({ readOnly: true }));
+    expect(listed.map((t) => t.name)).toEqual(['getA', 'sign_in', 'report']);
   });
 
   it('refuses a generated tool without a validator', () => {

@@ -4,7 +4,8 @@
  * issued is -32602. A 452-tool API listed in one message was 35 MB, more than SDK clients read.
  */
 import { describe, expect, it } from 'vitest';
-import type { ListedTool, ToolService } from '../../src/contracts.js';
+import type { ListedTool } from '../../contract/descriptor.js';
+import type { ToolService } from '../../src/core/tool-service-api.js';
 import { createLogger } from '../../src/log.js';
 import { Dispatcher } from '../../src/protocol/dispatcher.js';
 import { ANONYMOUS_PRINCIPAL } from '../../src/protocol/caller.js';

@@ -3,10 +3,15 @@
  * front of the stateful B4B stub, which issues one token per login and records every logout with the token it
  * revokes (Prism answers every logout alike, so it cannot show *whose* login was revoked). One API-key caller
  * opening 3,000 legacy sessions keeps at most the per-caller cap, and its evicted signed-in session is logged out at
- * the backend; a DELETE of a Redis-held session logs its login out at the backend.
+ * the backend; a DELETE of a Redis-held session logs its login out at the backend. With the audit trail on, its
+ * records also reach the Redis stream `finmcp:audit`, as a chain that verifies.
  */
 import { randomBytes } from 'node:crypto';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { verifyLines } from '../../src/audit/chain.js';
 import type { RunningServers } from '../../src/cli/serve.js';
 import { serveB4bOverHttp, startB4bStub, type B4bStub, type StubUser } from '../security/b4b-backend.js';
 import { eventually } from '../helpers/ports.js';
@@ -22,6 +27,7 @@ let redis: RedisServer;
 let stub: B4bStub;
 let running: RunningServers;
 let endpoint: string;
+let dir: string;
 
 /** A legacy session of `caller`, signed in at the stub as `user`. */
 async function signedIn(caller: { apiKey: string }, user: StubUser): Promise<{ apiKey: string; sessionId: string; token: string }> {
@@ -42,6 +48,7 @@ async function sessionKeys(): Promise<number> {
 
 beforeAll(async () => {
   [redis, stub] = await Promise.all([startRedisServer(), startB4bStub()]);
+  dir = mkdtempSync(join(tmpdir(), 'finmcp-parity-'));
   running = await serveB4bOverHttp(
     stub,
     {
@@ -50,6 +57,7 @@ beforeAll(async () => {
       FINMCP_API_KEYS: `mallory:${MALLORY.apiKey},alice:${ALICE.apiKey}`,
       FINMCP_RATE_LIMIT_PER_MINUTE: '0',
       FINMCP_MAX_SESSIONS_PER_CALLER: String(CAP),
+      FINMCP_AUDIT: `file:${join(dir, 'audit.jsonl')}`,
     },
     logger,
   );
@@ -59,6 +67,7 @@ beforeAll(async () => {
 afterAll(async () => {
   await running?.close();
   await Promise.all([stub?.close(), redis?.close()]);
+  if (dir !== undefined) rmSync(dir, { recursive: true, force: true });
 });
 
 describe('Redis store parity with the memory store (issue 21)', () => {
@@ -73,6 +82,10 @@ describe('Redis store parity with the memory store (issue 21)', () => {
     expect(loggedOut().filter((t) => t === session.token)).toHaveLength(1);
     const after = await rpc(endpoint, { id: 1, method: 'tools/call', params: { name: 'whoami', arguments: {} } }, session);
     expect(after.status).toBe(404);
+    // The login was recorded in the shared audit stream too.
+    const streamed = async (): Promise<string[]> => (await redis.cli('XRANGE', 'finmcp:audit', '-', '+')).split('\n').filter((l) => l.startsWith('{'));
+    expect(await eventually(async () => (await streamed()).some((l) => l.includes('"tool":"login"') && l.includes('"principal":"alice"')), 30_000)).toBe(true);
+    expect(verifyLines(await streamed())).toMatchObject({ ok: true });
   }, 60_000);
 
   it(`keeps at most ${CAP} of one API-key caller's 3,000 sessions, logging its evicted signed-in session out`, async () => {

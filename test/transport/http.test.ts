@@ -619,7 +619,7 @@ describe('assertSafeBinding', () => {
   const stateful = createTestService('s', true);
   const stateless = createTestService('p', false);
   const auth = createTestAuth('s');
-  const cases: Array<{ name: string; given: [string, Array<{ service: TestService; inboundAuth?: typeof auth }>, string?]; want: RegExp | null }> = [
+  const cases: Array<{ name: string; given: [string, Array<{ service: TestService; inboundAuth?: typeof auth }>, string?, string[]?]; want: RegExp | null }> = [
     { name: 'stateful without auth on loopback is fine', given: ['127.0.0.1', [{ service: stateful }]], want: null },
     { name: 'stateful without auth on localhost is fine', given: ['localhost', [{ service: stateful }]], want: null },
     { name: 'stateless without auth on all interfaces is allowed', given: ['0.0.0.0', [{ service: stateless }]], want: null },
@@ -646,6 +646,19 @@ describe('assertSafeBinding', () => {
     },
     { name: 'a loopback public URL is fine', given: ['127.0.0.1', [{ service: stateful }], 'http://localhost:3000'], want: null },
     { name: 'an IPv6 loopback public URL is fine', given: ['::1', [{ service: stateful }], 'http://[::1]:3000'], want: null },
+    {
+      name: 'stateful without auth accepting a non-loopback Host is refused (FINMCP_ALLOWED_HOSTS widens it like a public URL)',
+      given: ['127.0.0.1', [{ service: stateful }], undefined, ['localhost:3000', 'mcp.example:8443']],
+      want: /configure an inbound credential to accept Host mcp\.example \(FINMCP_ALLOWED_HOSTS\) \(backend s/,
+    },
+    { name: 'a Host name without a port counts too', given: ['127.0.0.1', [{ service: stateful }], undefined, ['x.example']], want: /accept Host x\.example/ },
+    {
+      name: 'loopback allowed hosts are fine',
+      given: ['127.0.0.1', [{ service: stateful }], undefined, ['localhost', '127.0.0.1:3000', '[::1]:3000']],
+      want: null,
+    },
+    { name: 'stateful with auth accepting any Host is fine', given: ['127.0.0.1', [{ service: stateful, inboundAuth: auth }], undefined, ['x.example']], want: null },
+    { name: 'stateless without auth accepting any Host is allowed', given: ['127.0.0.1', [{ service: stateless }], undefined, ['x.example']], want: null },
   ];
   it.each(cases)('$name', ({ given, want }) => {
     if (want === null) expect(() => assertSafeBinding(...given)).not.toThrow();

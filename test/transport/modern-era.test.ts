@@ -162,7 +162,7 @@ describe('2026-07-28 over raw HTTP', () => {
     expect((res.json as { result: unknown }).result).toMatchObject({ resultType: 'complete', structuredContent: { text: 'x' } });
   });
 
-  const refusals: Array<{ name: string; body: Record<string, unknown>; headers?: Record<string, string | undefined>; status: number; code: number; message: RegExp }> = [
+  const refusals: Array<{ name: string; body: Record<string, unknown>; headers?: Record<string, string | undefined>; status: number; code: number; message: RegExp; data?: unknown }> = [
     {
       name: 'Mcp-Name disagreeing with params.name',
       body: { id: 3, method: 'tools/call', params: { name: 'echo', arguments: { text: 'x' }, _meta: META } },
@@ -196,12 +196,29 @@ describe('2026-07-28 over raw HTTP', () => {
       message: /MCP-Protocol-Version header/,
     },
     {
-      name: 'an unknown version in the envelope',
+      name: 'an unknown version in the envelope and the header',
       body: { id: 7, method: 'tools/list', params: { _meta: { ...META, 'io.modelcontextprotocol/protocolVersion': '2099-01-01' } } },
-      headers: { 'mcp-protocol-version': '2025-11-25' },
+      headers: { 'mcp-protocol-version': '2099-01-01' },
       status: 400,
       code: -32022,
       message: /Unsupported protocol version: 2099-01-01/,
+      // What a client of the envelope can use instead: the versions server/discover lists, and its own echoed.
+      data: { supported: ['2026-07-28'], requested: '2099-01-01' },
+    },
+    {
+      name: 'an unknown version in the envelope that the header does not name (the mismatch comes first)',
+      body: { id: 71, method: 'server/discover', params: { _meta: { ...META, 'io.modelcontextprotocol/protocolVersion': 'v999.0.0' } } },
+      status: 400,
+      code: -32020,
+      message: /MCP-Protocol-Version header does not match the body: the body envelope names protocol version v999\.0\.0/,
+    },
+    {
+      name: 'an unknown version only in the header (no envelope)',
+      body: { id: 72, method: 'tools/list' },
+      headers: { 'mcp-protocol-version': 'v999.0.0' },
+      status: 400,
+      code: -32022,
+      message: /unsupported MCP-Protocol-Version v999\.0\.0/,
     },
     {
       name: 'an envelope without client capabilities',
@@ -227,12 +244,13 @@ describe('2026-07-28 over raw HTTP', () => {
       message: /params\.arguments/,
     },
   ];
-  it.each(refusals)('$name → $status $code', async ({ body, headers, status, code, message }) => {
+  it.each(refusals)('$name → $status $code', async ({ body, headers, status, code, message, data }) => {
     const res = await post('plain', body, headers);
     expect(res.status).toBe(status);
-    const error = (res.json as { id: unknown; error: { code: number; message: string } }).error;
+    const error = (res.json as { id: unknown; error: { code: number; message: string; data?: unknown } }).error;
     expect(error.code).toBe(code);
     expect(error.message).toMatch(message);
+    if (data !== undefined) expect(error.data).toEqual(data);
     expect((res.json as { id: unknown }).id).toBe(body['id']);
   });
 

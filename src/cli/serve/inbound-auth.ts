@@ -11,7 +11,13 @@ import type { Logger } from '../../log.js';
 import type { AssembledBackend } from './assemble-backends.js';
 
 /** The resource server options of an OAuth backend; `sandboxIssuer` stands in for an unset `<BACKEND>_OAUTH_ISSUER`. */
-function oauthOptions(backend: AssembledBackend, resource: string, settings: Settings, sandboxIssuer: string | undefined): OAuthResourceServerOptions {
+function oauthOptions(
+  backend: AssembledBackend,
+  resource: string,
+  settings: Settings,
+  sandboxIssuer: string | undefined,
+  resourceHosts: readonly string[] = [],
+): OAuthResourceServerOptions {
   const issuer = settings.readBackend(backend.name, BACKEND_SETTINGS.oauthIssuer) ?? sandboxIssuer;
   if (issuer === undefined) {
     const prefix = envPrefix(backend.name);
@@ -22,6 +28,7 @@ function oauthOptions(backend: AssembledBackend, resource: string, settings: Set
   const toolScopes = scopesByTool(backend.generated, backend.overrides);
   return {
     resource,
+    ...(resourceHosts.length === 0 ? {} : { resourceHosts }),
     authorizationServers: [issuer],
     ...(jwksUri === undefined ? {} : { jwksUri }),
     scopesSupported: specScopes(backend.generated),
@@ -30,17 +37,18 @@ function oauthOptions(backend: AssembledBackend, resource: string, settings: Set
   };
 }
 
-/** The inbound authentication of one HTTP endpoint, or none. */
+/** The inbound authentication of one HTTP endpoint, or none; `resourceHosts` are the other hosts naming it (serve-config.ts). */
 export async function inboundAuthFor(
   backend: AssembledBackend,
   resource: string,
+  resourceHosts: readonly string[],
   settings: Settings,
   sandboxIssuer: string | undefined,
   logger: Logger,
 ): Promise<InboundAuth | undefined> {
   if (backend.overrides.inboundAuth === 'oauth') {
     const { createOAuthResourceServer } = await import('../../auth/oauth-resource-server.js');
-    return createOAuthResourceServer({ ...oauthOptions(backend, resource, settings, sandboxIssuer), logger });
+    return createOAuthResourceServer({ ...oauthOptions(backend, resource, settings, sandboxIssuer, resourceHosts), logger });
   }
   const keys = parseApiKeys(settings.read(SETTINGS.apiKeys));
   if (keys.length === 0) return undefined;

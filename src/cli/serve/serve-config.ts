@@ -4,7 +4,7 @@
  */
 import { ConfigError, SETTINGS, type FlagValue, type Settings } from '../../config.js';
 import type { ToolSelection } from '../../core/tool-selection.js';
-import { isLoopbackHost } from '../../transport/http-guards.js';
+import { defaultAllowedHosts, hostWithPort, isLoopbackHost } from '../../transport/http-guards.js';
 
 /** Options of `finmcp serve`, as commander parsed them. */
 export type ServeOptions = Record<string, FlagValue>;
@@ -20,6 +20,14 @@ export interface ServeConfig {
   port: number;
   /** Base of every MCP endpoint URL (and so of the OAuth resources), without a trailing slash. */
   publicUrl: string;
+  /**
+   * Other `Host` values (`name:port`) that name the endpoints and so the OAuth resources, e.g. `127.0.0.1:3000`
+   * beside `localhost:3000`: the allowed hosts when no public URL was configured; none when one was (it alone names
+   * them, whatever Host a proxy forwards).
+   */
+  resourceHosts: string[];
+  /** Port of the sandbox authorization server (HTTP; stdio lets the OS choose). */
+  sandboxAuthPort: number;
   /** `--backend-url` (one backend only). */
   backendUrlFlag?: string;
   select?: ToolSelection;
@@ -56,7 +64,8 @@ export async function resolveServeConfig(backendNames: string[], options: ServeO
   const dynamic = settings.read(SETTINGS.dynamic, options['dynamic']);
   const code = settings.read(SETTINGS.code, options['code']);
   if (dynamic && code) throw new ConfigError('--dynamic and --code (FINMCP_DYNAMIC, FINMCP_CODE) are two ways to present the tools: choose one');
-  const publicUrl = (settings.read(SETTINGS.publicUrl, options['publicUrl']) ?? `http://${isLoopbackHost(host) ? 'localhost' : host}:${port}`).replace(/\/+$/, '');
+  const configuredUrl = settings.read(SETTINGS.publicUrl, options['publicUrl']);
+  const publicUrl = publicUrlOf(host, port, configuredUrl);
   return {
     backendNames,
     transport,
@@ -64,6 +73,8 @@ export async function resolveServeConfig(backendNames: string[], options: ServeO
     host,
     port,
     publicUrl,
+    resourceHosts: configuredUrl === undefined && transport === 'http' ? namingHosts(host, port, settings.read(SETTINGS.allowedHosts)) : [],
+    sandboxAuthPort: settings.read(SETTINGS.sandboxAuthPort, options['sandboxAuthPort']),
     ...(backendUrlFlag === undefined ? {} : { backendUrlFlag }),
     ...(await toolSelectionOf(options, settings)),
     dynamic,
@@ -71,6 +82,20 @@ export async function resolveServeConfig(backendNames: string[], options: ServeO
     allowedOrigins: settings.read(SETTINGS.allowedOrigins, options['allowedOrigins']),
     fetchHandler: options['fetchHandler'] === true,
   };
+}
+
+/**
+ * The base URL clients use: the configured public URL, else `http://localhost:<port>` on a loopback address (the
+ * name browsers and the printed hints use), else the bound address. `finmcp token` derives it the same way.
+ */
+export function publicUrlOf(host: string, port: number, configured: string | undefined): string {
+  return (configured ?? `http://${isLoopbackHost(host) ? 'localhost' : host}:${port}`).replace(/\/+$/, '');
+}
+
+/** The `name:port` Host values accepted without a public URL: the defaults, and the configured ones on `port` when they name none. */
+function namingHosts(host: string, port: number, configured: readonly string[] | undefined): string[] {
+  const hosts = configured === undefined ? defaultAllowedHosts(port, host) : configured.map((entry) => hostWithPort(entry, port));
+  return [...new Set(hosts.map((h) => h.toLowerCase()))];
 }
 
 /** `--tools`, `--tags`, `--read-only` as one selection; none when all are unset. */

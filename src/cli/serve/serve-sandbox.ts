@@ -5,7 +5,7 @@
  * `tools/list` are answered meanwhile, tool calls wait (startup-gate.ts).
  */
 import { join } from 'node:path';
-import { SETTINGS, type Settings } from '../../config.js';
+import type { Settings } from '../../config.js';
 import type { Logger } from '../../log.js';
 import { projectRoot } from '../../paths.js';
 import type { Sandbox } from '../../sandbox/sandbox.js';
@@ -31,6 +31,16 @@ export function resourceUrl(config: ServeConfig, backend: string): string {
   return `${config.publicUrl}/${backend}/mcp`;
 }
 
+/** The same endpoint named by each of the other hosts that may name it (`config.resourceHosts`). */
+function resourceAliases(config: ServeConfig, backend: string): string[] {
+  const canonical = resourceUrl(config, backend);
+  return config.resourceHosts.flatMap((host) => {
+    const alias = new URL(canonical);
+    alias.host = host;
+    return alias.href === canonical ? [] : [alias.href];
+  });
+}
+
 /** Starts what the plans need from the sandbox (nothing when every backend has a URL and no sandbox was asked). */
 export async function startServeSandbox(config: ServeConfig, plans: BackendPlan[], settings: Settings, logger: Logger): Promise<ServeSandbox> {
   const mocked = plans.filter((plan) => plan.backendUrl === undefined);
@@ -43,9 +53,11 @@ export async function startServeSandbox(config: ServeConfig, plans: BackendPlan[
     mocks: mocked.map((plan) => ({ name: plan.name, specFile: join(projectRoot(), plan.generated.specFile) })),
     authorization: authorizationServer
       ? {
-          port: config.transport === 'http' ? settings.read(SETTINGS.sandboxAuthPort) : 0,
+          port: config.transport === 'http' ? config.sandboxAuthPort : 0,
           resources: [
-            ...plans.filter((plan) => plan.oauth).map((plan) => ({ url: resourceUrl(config, plan.name), scopes: specScopes(plan.generated) })),
+            ...plans
+              .filter((plan) => plan.oauth)
+              .map((plan) => ({ url: resourceUrl(config, plan.name), aliases: resourceAliases(config, plan.name), scopes: specScopes(plan.generated) })),
             ...plans.filter((plan) => plan.serviceCredential).map((plan) => ({ url: serviceAudience(plan.generated), scopes: specScopes(plan.generated) })),
           ],
           identities: sandboxIdentities(plans.map((plan) => plan.module), settings),

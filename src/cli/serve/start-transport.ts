@@ -19,6 +19,7 @@ import { resourceUrl, type ServeSandbox } from './serve-sandbox.js';
 interface StartedTransport {
   url?: string;
   ended?: Promise<void>;
+  oauthBackends?: string[];
   endpoints: Record<string, string>;
   fetch?: (request: Request) => Promise<Response>;
 }
@@ -82,8 +83,9 @@ export async function startHttp(backends: AssembledBackend[], deps: TransportDep
   );
   deps.onClose(() => state.close());
   const { audit } = deps;
-  if (audit !== undefined && state.auditStream !== undefined) {
-    audit.addSink(state.auditStream);
+  if (audit !== undefined && state.redis !== undefined) {
+    const { RedisStreamSink } = await import('../../audit/sinks.js');
+    audit.addSink(new RedisStreamSink(state.redis));
     // Registered after the store's close, so run before it: the last records reach Redis while it is connected.
     deps.onClose(() => audit.flush());
   }
@@ -93,7 +95,7 @@ export async function startHttp(backends: AssembledBackend[], deps: TransportDep
     const resource = resourceUrl(config, backend.name);
     endpoints[backend.name] = resource;
     const service = gateToolService(backend.service, backend.ready.then(() => undefined), logger);
-    httpBackends.push({ service, inboundAuth: await inboundAuthFor(backend, resource, settings, deps.sandboxIssuer, logger), info: serverInfo(backend.generated) });
+    httpBackends.push({ service, inboundAuth: await inboundAuthFor(backend, resource, config.resourceHosts, settings, deps.sandboxIssuer, logger), info: serverInfo(backend.generated) });
   }
   const configuredHosts = settings.read(SETTINGS.allowedHosts);
   const common = {
@@ -128,7 +130,7 @@ export async function startHttp(backends: AssembledBackend[], deps: TransportDep
   deps.onClose(() => server.close(10_000));
   // The URLs clients must use (OAuth resources are derived from the public URL); where it listens, apart.
   logger.info({ url: config.publicUrl, endpoints, listening: url }, 'serving');
-  return { url, endpoints };
+  return { url, endpoints, oauthBackends: backends.filter((b) => b.overrides.inboundAuth === 'oauth').map((b) => b.name) };
 }
 
 function serverInfo(generated: GeneratedBackend): { name: string; version: string } {

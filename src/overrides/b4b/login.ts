@@ -58,6 +58,7 @@ const metadata = {
   inputSchema,
   outputSchema,
   annotations: sessionToolAnnotations('Log in to Finizi B4B', false),
+  session: true,
 };
 
 /** Settings of the tool. */

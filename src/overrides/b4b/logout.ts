@@ -37,6 +37,7 @@ const metadata = {
   outputSchema,
   // Not destructive: it removes only this session's credential, which `login` restores; no B4B data changes.
   annotations: sessionToolAnnotations('Log out of Finizi B4B', false),
+  session: true,
 };
 
 /** Whether the B4B API revoked the session's token, or why not (a 401: already invalid; unreachable). */

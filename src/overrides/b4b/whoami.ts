@@ -24,6 +24,7 @@ const metadata = {
   inputSchema: NO_INPUT,
   outputSchema: { type: 'object', properties: { user: USER_SCHEMA }, required: ['user'] },
   annotations: sessionToolAnnotations('Current B4B user', true),
+  session: true,
 };
 
 /** `whoami()`: the current user, from the backend. */

@@ -39,7 +39,7 @@ export class Admission {
   async admit(req: HttpRequestLike, route: AdmittedRoute, authenticated?: (principal: Principal) => void): Promise<Principal | HttpAnswer> {
     let principal: Principal = ANONYMOUS_PRINCIPAL;
     if (route.inboundAuth !== undefined) {
-      const result = await route.inboundAuth.authenticate(req.header('authorization'));
+      const result = await route.inboundAuth.authenticate(req.header('authorization'), req.header('host'));
       if (!result.ok) {
         this.#refusals.rejected(route.name, req.remoteAddress, result);
         // Failed attempts count against the caller's address so that guessing credentials is slowed down.

@@ -31,7 +31,7 @@ import { corsFor, preflight } from './cors.js';
 import { Admission } from './admission.js';
 import { BodyTooLargeError, type HttpAnswer, type HttpRequestLike } from './exchange.js';
 import { checkPostHeaders, tooLarge } from './post-headers.js';
-import { checkModernHeaders } from './modern-headers.js';
+import { checkModernHeaders, checkVersionHeader, unsupportedHeaderVersion } from './modern-headers.js';
 import { CallStreams } from './call-streams.js';
 import { insufficientScope } from './insufficient-scope.js';
 import { PageRoutes } from './pages.js';
@@ -85,14 +85,18 @@ interface Route {
 /** Routes, guards, sessions and dispatch of one HTTP server; transports feed it {@link HttpRequestLike}s. */
 export class HttpPipeline {
   readonly #routes = new Map<string, Route>();
-  /** Public metadata routes of the auth plugins (e.g. RFC 9728 protected resource metadata), pre-serialized. */
-  readonly #wellKnown = new Map<string, string>();
+  /**
+   * Public metadata routes of the auth plugins (e.g. RFC 9728 protected resource metadata), each with its plugin:
+   * the document may name the resource by the `Host` the client used, so it is built per request (rarely asked).
+   */
+  readonly #wellKnown = new Map<string, InboundAuth>();
   readonly #healthJson: string;
   readonly #originAllowed: (origin: string) => boolean;
   readonly #admission: Admission;
   readonly #sessions: LegacySessions;
   readonly #maxBodyBytes: number;
   readonly #logger: Logger;
+  readonly #audit: AuditLog | undefined;
   readonly #pages: PageRoutes;
   readonly #streams = new CallStreams();
   /** Accepts `Host` values; set by the transport once it knows its address. */
@@ -100,6 +104,7 @@ export class HttpPipeline {
 
   constructor(options: PipelineOptions) {
     this.#logger = options.logger;
+    this.#audit = options.audit;
     this.#maxBodyBytes = options.maxBodyBytes ?? SETTINGS.maxBodyBytes.default;
     this.#originAllowed = createOriginMatcher(options.allowedOrigins);
     this.#admission = new Admission(options);
@@ -122,12 +127,12 @@ export class HttpPipeline {
         allow: service.stateful ? 'POST, DELETE' : 'POST',
         core,
       });
-      for (const [route, body] of Object.entries(backend.inboundAuth?.wellKnown() ?? {})) {
+      for (const route of Object.keys(backend.inboundAuth?.wellKnown() ?? {})) {
         // Path forms (RFC 9728 §3.1: `/.well-known/<name>/<backend>/mcp`) are per backend. A root form describes the
         // whole origin, which is true only when this backend is the only one served: otherwise clients of one
         // backend would discover another's authorization server.
         if (ORIGIN_WIDE_WELL_KNOWN.test(route) && options.backends.length > 1) continue;
-        if (!this.#wellKnown.has(route)) this.#wellKnown.set(route, JSON.stringify(body));
+        if (!this.#wellKnown.has(route)) this.#wellKnown.set(route, backend.inboundAuth!);
       }
     }
     this.#pages = new PageRoutes(options.backends.map((b) => b.service.backend), options.publicUrl);
@@ -139,8 +144,8 @@ export class HttpPipeline {
     let cors: Record<string, string> | undefined;
     try {
       if (!this.hostAllowed(req.header('host'))) return rpcError(403, null, ErrorCode.ServerError, 'Forbidden: Host header not allowed');
-      const metadata = this.#wellKnown.get(req.path);
-      if (metadata !== undefined) return publicDocument(req.method, metadata);
+      const metadataOf = this.#wellKnown.get(req.path);
+      if (metadataOf !== undefined) return publicDocument(req.method, JSON.stringify(metadataOf.wellKnown(req.header('host'))[req.path]));
       // A browser's page (URL-mode elicitation), same-origin by construction: before the CORS rules of API callers.
       const page = this.#routes.has(req.path) ? undefined : this.#pages.serve(req);
       if (page !== undefined) return await page;
@@ -203,14 +208,6 @@ export class HttpPipeline {
           },
     );
     if ('status' in principal) return principal;
-    // After authentication: an unauthenticated caller learns only that it must authenticate (401).
-    const version = req.header('mcp-protocol-version');
-    if (version !== undefined && !ALL_VERSIONS.has(version)) {
-      return rpcError(400, null, ErrorCode.UnsupportedProtocolVersion, `Bad Request: unsupported MCP-Protocol-Version ${truncate(version)}`, undefined, {
-        supported: [...ALL_VERSIONS],
-        requested: truncate(version, 64),
-      });
-    }
     let raw: string;
     try {
       raw = await req.readBody(this.#maxBodyBytes);
@@ -225,6 +222,13 @@ export class HttpPipeline {
       return rpcError(400, null, ErrorCode.ParseError, 'Parse error: body is not valid JSON');
     }
     const message = inspectMessage(value);
+    // After authentication (an unauthenticated caller learns only that it must authenticate: 401) and after
+    // parsing: the refusal of a request carries its id. A request's header is checked with its body (#request).
+    const version = req.header('mcp-protocol-version');
+    if (message.kind !== 'request' && version !== undefined && !ALL_VERSIONS.has(version)) {
+      const error = unsupportedHeaderVersion(version);
+      return rpcError(400, message.kind === 'refusal' ? message.id : null, error.code, error.message, undefined, error.data);
+    }
     switch (message.kind) {
       case 'refusal':
         return rpcError(400, message.id, message.code, message.message);
@@ -271,6 +275,8 @@ export class HttpPipeline {
     lookup: Promise<SessionRecord | undefined> | undefined,
   ): Promise<HttpAnswer> {
     const { core } = route;
+    const versionRefusal = checkVersionHeader(req, request);
+    if (versionRefusal !== undefined) return rpcError(400, request.id, versionRefusal.code, versionRefusal.message, undefined, versionRefusal.data);
     const era = core.classify(request);
     if ('refused' in era) return answerOf(era.refused);
     const caller: Caller = { principal };
@@ -278,7 +284,7 @@ export class HttpPipeline {
     if (requestId !== undefined && REQUEST_ID_PATTERN.test(requestId)) caller.requestId = requestId;
     let opening: NewSession | undefined;
     if (era.modern) {
-      const mismatch = checkModernHeaders(req, request, era.envelope);
+      const mismatch = checkModernHeaders(req, request);
       if (mismatch !== undefined) return rpcError(400, request.id, mismatch.code, mismatch.message, undefined, mismatch.data);
     } else {
       const version = req.header('mcp-protocol-version');
@@ -302,8 +308,23 @@ export class HttpPipeline {
         }
       }
     }
-    const forbidden = insufficientScope(route.inboundAuth, principal, request);
-    if (forbidden !== undefined) return forbidden;
+    const forbidden = insufficientScope(route.inboundAuth, principal, request, req.header('host'));
+    if (forbidden !== undefined) {
+      this.#audit?.append({
+        event: 'tool_call',
+        requestId: caller.requestId ?? null,
+        backend: route.name,
+        tool: String(request.params?.['name']),
+        caller: { principal: principal.id, tenant: null },
+        args: null,
+        outcome: 'insufficient_scope',
+        confirmation: null,
+        nonce: null,
+        status: 403,
+        durationMs: null,
+      });
+      return forbidden;
+    }
     caller.exchange = req;
     if (request.method === 'tools/call') caller.pageBase = this.#pages.baseFor(req);
     const stream = this.#streams.prepare(caller, request.method);

@@ -9,6 +9,8 @@ import type { CallContext } from '../../../src/core/call-context.js';
 import type { SessionHandle, SessionRecord } from '../../../src/state/session.js';
 import type { ToolResult, ToolService } from '../../../src/core/tool-service-api.js';
 import { backend as b4b } from '../../../generated/b4b/index.gen.js';
+import { buildServedTools } from '../../../src/core/served-tools.js';
+import { toolSelection } from '../../../src/core/tool-selection.js';
 import { createToolService } from '../../../src/core/tool-service.js';
 import { createBackendHttp, type BackendHttp } from '../../../src/backend/backend-http.js';
 import { createLogger } from '../../../src/log.js';
@@ -104,6 +106,13 @@ describe('B4B tools as served', () => {
   ];
   it.each(annotationCases)('$given has honest annotations', ({ given, want }) => {
     expect(tools.get(given)?.annotations).toMatchObject(want);
+  });
+
+  it('--read-only keeps login, logout and whoami beside the read operations (a read-only B4B server still signs users in)', () => {
+    const { listed } = buildServedTools({ generated: b4b, overrides: createB4bOverrides({}) }, 1000, toolSelection({ readOnly: true }));
+    expect(listed.map((t) => t.name).sort()).toEqual(
+      ['login', 'logout', 'whoami', 'list_entities', 'get_entity', 'list_invoices', 'get_invoice', 'get_invoice_statistics', 'list_vendors', 'get_vendor', 'list_products', 'search_similar_products'].sort(),
+    );
   });
 
   it('login takes phone and password only (both optional: without a password the user signs in on a page), password write-only, and says what it returns', () => {

@@ -11,9 +11,9 @@
  * the confirming box, `cancelled` when dismissed); who confirmed is the caller's principal (the answer comes back
  * through the caller's own client and, in 2026-07-28, in a request state bound to that principal).
  */
-import type { CallContext, ElicitAnswer, Elicitor } from '../core/call-context.js';
-import type { AuditEntry, ConfirmationOutcome } from './audit-record.js';
-import { digestArguments } from './audit-record.js';
+import type { CallContext, ElicitAnswer, Elicitor } from './call-context.js';
+import type { AuditEntry, ConfirmationOutcome } from '../audit/audit-record.js';
+import { digestArguments } from '../audit/audit-record.js';
 
 /** The answers given during one call, and the context whose elicitor records them. */
 export interface ConfirmationWatch {
