@@ -8,7 +8,6 @@ import { join } from 'node:path';
 import { specScopes } from '../src/auth/scopes.js';
 import { createBackendHttp, type BackendHttp } from '../src/backend/backend-http.js';
 import { Settings } from '../src/config.js';
-import type { ListedTool } from '../contract/descriptor.js';
 import type { Principal } from '../src/auth/inbound-auth.js';
 import type { CallContext } from '../src/core/call-context.js';
 import type { ToolResult, ToolService } from '../src/core/tool-service-api.js';
@@ -134,11 +133,6 @@ export async function startCodeHarness(
     },
   };
   return harness;
-}
-
-/** The tools a service lists, as `tools/list` sends them. */
-export function listedTools(service: ToolService): ListedTool[] {
-  return service.listTools();
 }
 
 /** Runs a task's program through `run_code`; resolves to the program's result, throws on a failed run. */

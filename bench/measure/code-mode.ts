@@ -24,7 +24,7 @@ interface ModeFigures {
 }
 
 /** One task in the three modes; `dynamic` is null where `serve` refuses `--dynamic` (per-tool OAuth scopes). */
-export interface CodeTaskFigures {
+interface CodeTaskFigures {
   id: string;
   backend: string;
   question: string;
@@ -81,10 +81,18 @@ async function engineFigures(harness: CodeHarness, runs: number): Promise<Engine
   for (const task of CODE_TASKS.filter((t) => t.backend === harness.backend).slice(0, 5)) {
     // A wrong argument makes the run stop at the type check: the time is the check's alone.
     const started = performance.now();
-    await harness.call(harness.code, caller, 'run_code', { code: `${task.program}\nconst _never: number = 'type error';` });
+    await harness.call(harness.code, caller, 'run_code', {
+      code: `${task.program}\nconst _never: number = 'type error';`,
+    });
     checks.push(performance.now() - started);
   }
-  return { runs, startupMs: startup, startupPlusOneCallMs: one, perCallMs: Math.round(((twenty - startup) / 20) * 1000) / 1000, typeCheckMs: median(checks) };
+  return {
+    runs,
+    startupMs: startup,
+    startupPlusOneCallMs: one,
+    perCallMs: Math.round(((twenty - startup) / 20) * 1000) / 1000,
+    typeCheckMs: median(checks),
+  };
 }
 
 /** Calls one tool, counting calls and bytes; resolves to its structured result. */
@@ -100,7 +108,12 @@ function counter(harness: CodeHarness, caller: HarnessCaller, service: CodeHarne
 }
 
 /** One task in the three modes. */
-async function measureTask(harness: CodeHarness, caller: HarnessCaller, task: CodeTask, dynamicServed: boolean): Promise<CodeTaskFigures> {
+async function measureTask(
+  harness: CodeHarness,
+  caller: HarnessCaller,
+  task: CodeTask,
+  dynamicServed: boolean,
+): Promise<CodeTaskFigures> {
   const perTool = counter(harness, caller, harness.perTool);
   perTool.figures.bytes += bytes({ tools: harness.perTool.listTools() });
   const used: string[] = [];
@@ -153,11 +166,13 @@ export async function measureCodeMode(engineRuns = 200): Promise<CodeModeResults
     const harness = await startCodeHarness(backend, logger);
     try {
       const caller = harness.caller(backend === 'b4b' ? 'anonymous' : 'alice');
-      if (backend === 'b4b') await harness.call(harness.perTool, caller, 'login', { phone: '+84909495665', password: 'SecurePassword123@' });
+      if (backend === 'b4b')
+        await harness.call(harness.perTool, caller, 'login', { phone: '+84909495665', password: 'SecurePassword123@' });
       engine ??= await engineFigures(harness, engineRuns);
       // `serve` refuses --dynamic where scopes are checked per tool (FinOpps): its figures would describe no real server.
       const dynamicServed = backend !== 'finopps';
-      for (const task of CODE_TASKS.filter((t) => t.backend === backend)) tasks.push(await measureTask(harness, caller, task, dynamicServed));
+      for (const task of CODE_TASKS.filter((t) => t.backend === backend))
+        tasks.push(await measureTask(harness, caller, task, dynamicServed));
     } finally {
       await harness.close();
     }
@@ -167,11 +182,15 @@ export async function measureCodeMode(engineRuns = 200): Promise<CodeModeResults
 
 /** The BENCHMARKS.md section. */
 export function renderCodeMode(results: CodeModeResults): string {
-  const cell = (m: ModeFigures | null): string => (m === null ? 'n/a' : `${m.calls} / ${m.bytes.toLocaleString('en')}${m.correct ? '' : ' ✗'}`);
+  const cell = (m: ModeFigures | null): string =>
+    m === null ? 'n/a' : `${m.calls} / ${m.bytes.toLocaleString('en')}${m.correct ? '' : ' ✗'}`;
   const total = (pick: (t: CodeTaskFigures) => ModeFigures | null, backend: string): string => {
     const rows = results.tasks.filter((t) => t.backend === backend).map(pick);
     if (rows.some((r) => r === null)) return 'n/a';
-    const sum = rows.reduce((acc, r) => ({ calls: acc.calls + (r as ModeFigures).calls, bytes: acc.bytes + (r as ModeFigures).bytes }), { calls: 0, bytes: 0 });
+    const sum = rows.reduce(
+      (acc, r) => ({ calls: acc.calls + (r as ModeFigures).calls, bytes: acc.bytes + (r as ModeFigures).bytes }),
+      { calls: 0, bytes: 0 },
+    );
     return `${sum.calls} / ${sum.bytes.toLocaleString('en')}`;
   };
   const e = results.engine;
@@ -182,8 +201,13 @@ export function renderCodeMode(results: CodeModeResults): string {
     '',
     '| question | per tool | --dynamic | --code |',
     '| --- | --- | --- | --- |',
-    ...results.tasks.map((t) => `| ${t.backend}: ${t.question} | ${cell(t.perTool)} | ${cell(t.dynamic)} | ${cell(t.code)} |`),
-    ...['finopps', 'b4b'].map((b) => `| **${b}, all questions** | ${total((t) => t.perTool, b)} | ${total((t) => t.dynamic, b)} | ${total((t) => t.code, b)} |`),
+    ...results.tasks.map(
+      (t) => `| ${t.backend}: ${t.question} | ${cell(t.perTool)} | ${cell(t.dynamic)} | ${cell(t.code)} |`,
+    ),
+    ...['finopps', 'b4b'].map(
+      (b) =>
+        `| **${b}, all questions** | ${total((t) => t.perTool, b)} | ${total((t) => t.dynamic, b)} | ${total((t) => t.code, b)} |`,
+    ),
     '',
     `Sandbox (QuickJS in WebAssembly, a fresh runtime per run; medians of ${e.runs} runs): start-up ${e.startupMs} ms, start-up + one api call ${e.startupPlusOneCallMs} ms, each further call ${e.perCallMs} ms; type check of a program ${e.typeCheckMs} ms.`,
     '',

@@ -67,11 +67,16 @@ export function apiDeclarations(
   const methods = new Map<string, MethodDeclaration>();
   for (const tool of tools) {
     const input = typeText(tool.inputSchema, 0, '  ');
-    const output = isObject(tool.outputSchema) ? typeText(tool.outputSchema, 0, '  ', false) : 'Record<string, unknown>';
+    const output = isObject(tool.outputSchema)
+      ? typeText(tool.outputSchema, 0, '  ', false)
+      : 'Record<string, unknown>';
     const operation = operations.get(tool.name);
     const heading = `${tool.title ?? tool.name}${operation === undefined || operation === '' ? '' : ` — ${operation}`}${tool.annotations?.readOnlyHint === true ? '' : ' (changes data)'}`;
     // The description's first paragraph: the rest (examples, return notes) repeats what the types say.
-    const summary = (tool.description ?? '').split(/\n\s*\n/).find((part) => part.trim() !== '' && part.trim() !== `${tool.title ?? ''}.`) ?? '';
+    const summary =
+      (tool.description ?? '')
+        .split(/\n\s*\n/)
+        .find((part) => part.trim() !== '' && part.trim() !== `${tool.title ?? ''}.`) ?? '';
     const doc = jsDoc(`${heading}\n${summary.trim()}`, [], '  ');
     const text = `${doc}  ${tool.name}(args${argsOptional(tool.inputSchema) ? '?' : ''}: ${input}): Promise<${output}>;`;
     methods.set(tool.name, { text, uses: closure(mentioned(`${input} ${output}`, types), types) });

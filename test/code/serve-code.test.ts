@@ -13,7 +13,12 @@ const logger = createLogger({ level: process.env['TEST_LOG_LEVEL'] ?? 'silent' }
 let running: RunningServers;
 
 beforeAll(async () => {
-  running = await startServers(['b4b'], { transport: 'http', port: '0', sandbox: true, code: true }, new Settings({ FINMCP_SANDBOX_AUTH_PORT: '0' }), logger);
+  running = await startServers(
+    ['b4b'],
+    { transport: 'http', port: '0', sandbox: true, code: true },
+    new Settings({ FINMCP_SANDBOX_AUTH_PORT: '0' }),
+    logger,
+  );
 }, 300_000);
 
 afterAll(async () => {
@@ -39,6 +44,8 @@ describe('serve --code', () => {
   });
 
   it('refuses --dynamic with --code', async () => {
-    await expect(startServers(['b4b'], { transport: 'stdio', sandbox: true, code: true, dynamic: true }, new Settings({}), logger)).rejects.toThrow(ConfigError);
+    await expect(
+      startServers(['b4b'], { transport: 'stdio', sandbox: true, code: true, dynamic: true }, new Settings({}), logger),
+    ).rejects.toThrow(ConfigError);
   });
 });
