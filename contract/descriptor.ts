@@ -109,6 +109,12 @@ export interface ToolDescriptor extends Required<ListedTool> {
     tags: string[];
     /** Security requirements (OpenAPI 3.1 §4.8.30); an empty array means explicitly public. */
     security: Array<Record<string, string[]>>;
+    /**
+     * The request header carrying an idempotency key, when the spec declares one (an `Idempotency-Key` header
+     * parameter, or the operation extension `x-finmcp-idempotency-header: <name>`): not a tool input; the runtime
+     * fills it with the call's confirmation nonce (else a fresh one), so the backend can deduplicate a write.
+     */
+    idempotencyHeader?: string;
   };
   parameters: ParameterBinding[];
   body?: BodyBinding;

@@ -44,7 +44,8 @@ export type Reply =
   | { kind: 'reflect'; status: number; render: (request: RecordedRequest) => unknown }
   | { kind: 'hang' }
   | { kind: 'fallback' }
-  | { kind: 'after'; gate: Promise<void>; then: Reply };
+  | { kind: 'after'; gate: Promise<void>; then: Reply }
+  | { kind: 'forward'; to: string };
 
 /** Builders for {@link Reply}s. */
 export const reply = {
@@ -100,6 +101,14 @@ export const reply = {
   /** What an unscripted request gets: the configuration's own behaviour. */
   fallback(): Reply {
     return { kind: 'fallback' };
+  },
+  /**
+   * Passes the request on to the server at `baseUrl` (same method, path, query, headers and body) and relays its
+   * status, content type and body: a recording front for a real server (a Prism mock) when a test must count
+   * what reached the backend. A server that cannot be reached resets the connection.
+   */
+  forward(baseUrl: string): Reply {
+    return { kind: 'forward', to: baseUrl };
   },
   /** Answers `then` (the fallback by default) once `gate` settles, to hold a request in flight. */
   after(gate: Promise<void>, then: Reply = reply.fallback()): Reply {
@@ -168,6 +177,26 @@ function send(res: ServerResponse, status: number, headers: Record<string, strin
   res.end(status === 204 ? undefined : body);
 }
 
+/** Hop-by-hop and framing headers, not passed on by {@link forward}. */
+const NOT_FORWARDED = new Set(['host', 'connection', 'keep-alive', 'content-length', 'transfer-encoding']);
+
+/** Sends `request` to `baseUrl` and reads the whole answer. */
+async function forward(baseUrl: string, request: RecordedRequest): Promise<{ status: number; headers: Record<string, string>; body: string }> {
+  const headers = new Headers();
+  for (const [name, value] of Object.entries(request.headers)) {
+    if (value === undefined || NOT_FORWARDED.has(name)) continue;
+    for (const one of Array.isArray(value) ? value : [value]) headers.append(name, one);
+  }
+  const bodyless = request.method === 'GET' || request.method === 'HEAD';
+  const res = await fetch(`${baseUrl}${request.path}${request.query === '' ? '' : `?${request.query}`}`, {
+    method: request.method,
+    headers,
+    ...(bodyless ? {} : { body: request.body }),
+  });
+  const contentType = res.headers.get('content-type');
+  return { status: res.status, headers: contentType === null ? {} : { 'content-type': contentType }, body: await res.text() };
+}
+
 /** Starts a fault backend on 127.0.0.1. */
 export async function startFaultBackend(options: FaultBackendOptions = {}): Promise<FaultBackend> {
   const scripts = new Map<string, Reply[]>();
@@ -227,6 +256,12 @@ export async function startFaultBackend(options: FaultBackendOptions = {}): Prom
         return;
       case 'send':
         later(r.delayMs, () => send(res, r.status, r.headers, r.body));
+        return;
+      case 'forward':
+        forward(r.to, request).then(
+          (answer) => send(res, answer.status, answer.headers, answer.body),
+          () => req.socket.destroy(),
+        );
         return;
     }
   };

@@ -29,10 +29,11 @@ function buildInput(
 ): { schema: JsonSchema; parameters: ParameterBinding[]; body?: BodyBinding } {
   const converter = new SchemaConverter(document, 'input', options);
   const requestBody = operation.requestBody;
+  const inputs = (p: ParameterInput): boolean => isToolParameter(p, operation.idempotencyHeader);
   // A definition reached from several inputs (or several times from one) is written once in the input's `$defs`.
-  const raws = [...operation.parameters.filter(isToolParameter).map((p) => p.schema ?? {}), requestBody?.schema ?? {}];
+  const raws = [...operation.parameters.filter(inputs).map((p) => p.schema ?? {}), requestBody?.schema ?? {}];
   converter.shareAcross(raws, requestBody?.schema);
-  const parts: Array<InputPart<InputSource>> = operation.parameters.filter(isToolParameter).map((parameter) => ({
+  const parts: Array<InputPart<InputSource>> = operation.parameters.filter(inputs).map((parameter) => ({
     in: parameter.in,
     name: parameter.name,
     schema: parameterSchema(parameter, converter),
@@ -138,6 +139,7 @@ export function buildDescriptor(
   if (operation.operationId !== undefined) {
     descriptor.operation = { operationId: operation.operationId, ...descriptor.operation };
   }
+  if (operation.idempotencyHeader !== undefined) descriptor.operation.idempotencyHeader = operation.idempotencyHeader;
   if (input.body !== undefined) descriptor.body = input.body;
   const pagination = detectPagination(input.parameters, output.schema);
   if (pagination !== undefined) descriptor.pagination = pagination;

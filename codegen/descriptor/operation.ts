@@ -58,4 +58,6 @@ export interface OperationInput {
   security: Array<Record<string, string[]>>;
   /** The `x-mcp-annotations` vendor extension, when present. */
   annotations?: Partial<ToolAnnotations>;
+  /** The idempotency-key header (`x-finmcp-idempotency-header`, else an `Idempotency-Key` header parameter). */
+  idempotencyHeader?: string;
 }

@@ -11,9 +11,23 @@ import type { ParameterInput } from './operation.js';
 /** Header parameters the spec ignores and the runtime owns. */
 const IGNORED_HEADERS: ReadonlySet<string> = new Set(['accept', 'content-type', 'authorization']);
 
-/** Whether a parameter becomes a tool input. */
-export function isToolParameter(parameter: Pick<ParameterInput, 'in' | 'name'>): boolean {
-  return !(parameter.in === 'header' && IGNORED_HEADERS.has(parameter.name.toLowerCase()));
+/** The header parameter name that declares an idempotency key without any extension (draft-ietf-httpapi-idempotency-key-header). */
+const IDEMPOTENCY_KEY_HEADER = 'idempotency-key';
+
+/** Whether a parameter becomes a tool input: not a header the runtime owns, nor the operation's idempotency key. */
+export function isToolParameter(parameter: Pick<ParameterInput, 'in' | 'name'>, idempotencyHeader?: string): boolean {
+  if (parameter.in !== 'header') return true;
+  const name = parameter.name.toLowerCase();
+  return !IGNORED_HEADERS.has(name) && name !== idempotencyHeader?.toLowerCase();
+}
+
+/**
+ * The operation's idempotency-key header: the extension `x-finmcp-idempotency-header` (a header name) when given,
+ * else an `Idempotency-Key` header parameter (by its spelling in the spec); undefined when it declares none.
+ */
+export function idempotencyHeaderOf(extension: unknown, parameters: ReadonlyArray<Pick<ParameterInput, 'in' | 'name'>>): string | undefined {
+  if (typeof extension === 'string' && /^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/.test(extension)) return extension;
+  return parameters.find((p) => p.in === 'header' && p.name.toLowerCase() === IDEMPOTENCY_KEY_HEADER)?.name;
 }
 
 /** The default `style` for a location (§4.8.12.4). */

@@ -6,6 +6,10 @@
  */
 import type { HttpMethod, ParameterBinding } from '../../contract/descriptor.js';
 import { parseAnnotationsExtension } from '../descriptor/annotations.js';
+import { idempotencyHeaderOf } from '../descriptor/parameters.js';
+
+/** Operation extension naming the request header that carries an idempotency key (docs/tools.md). */
+const IDEMPOTENCY_EXTENSION = 'x-finmcp-idempotency-header';
 import { isJsonMediaType } from '../descriptor/body.js';
 import type { OperationInput, ParameterInput, RequestBodyInput, ResponseInput } from '../descriptor/operation.js';
 import { effectiveSecurity } from '../descriptor/security.js';
@@ -147,5 +151,7 @@ export function operationInput(at: OperationRef, document: JsonObject): Operatio
   if (requestBody !== undefined) input.requestBody = requestBody;
   const annotations = parseAnnotationsExtension(raw['x-mcp-annotations']);
   if (annotations !== undefined) input.annotations = annotations;
+  const idempotencyHeader = idempotencyHeaderOf(raw[IDEMPOTENCY_EXTENSION], parameters);
+  if (idempotencyHeader !== undefined) input.idempotencyHeader = idempotencyHeader;
   return input;
 }

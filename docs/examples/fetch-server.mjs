@@ -11,12 +11,28 @@ const mcp = await createServerlessHandler((env.FINMCP_BACKENDS ?? 'finopps').spl
 const ready = (listening) => console.log(JSON.stringify({ listening, endpoints: mcp.endpoints }));
 
 if (globalThis.Deno !== undefined) {
-  const server = Deno.serve({ hostname: '127.0.0.1', port, onListen: ({ port: bound }) => ready(bound) }, (request) => mcp.fetch(request));
-  Deno.addSignalListener('SIGTERM', () => void server.shutdown().then(() => mcp.close()).then(() => Deno.exit(0)));
+  const server = Deno.serve({ hostname: '127.0.0.1', port, onListen: ({ port: bound }) => ready(bound) }, (request) =>
+    mcp.fetch(request),
+  );
+  Deno.addSignalListener(
+    'SIGTERM',
+    () =>
+      void server
+        .shutdown()
+        .then(() => mcp.close())
+        .then(() => Deno.exit(0)),
+  );
 } else if (globalThis.Bun !== undefined) {
   const server = Bun.serve({ hostname: '127.0.0.1', port, fetch: (request) => mcp.fetch(request) });
   ready(server.port);
-  process.once('SIGTERM', () => void server.stop().then(() => mcp.close()).then(() => process.exit(0)));
+  process.once(
+    'SIGTERM',
+    () =>
+      void server
+        .stop()
+        .then(() => mcp.close())
+        .then(() => process.exit(0)),
+  );
 } else {
   throw new Error('run this with deno or bun (on Node, `finmcp serve --transport http` serves the same handler)');
 }

@@ -36,7 +36,7 @@ export interface AuditEntry {
   /** The call's outcome (`ok`, `backend_error`, `auth`, `refused`, …) or the refusal's reason. */
   outcome: string;
   confirmation: { outcome: ConfirmationOutcome; by: string | null } | null;
-  /** Idempotency nonce of a confirmed write (issue 21 part 1); null until the runtime has one. */
+  /** The confirmation's nonce (claimed once; the idempotency key sent), when the user was asked; else null. */
   nonce: string | null;
   /** Last HTTP status from the backend, or the status the server answered for refusals; null when none. */
   status: number | null;

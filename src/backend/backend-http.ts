@@ -13,6 +13,7 @@ import type { Dispatcher, Pool } from 'undici';
 import type { IncomingHttpHeaders } from 'node:http';
 import { SETTINGS } from '../config.js';
 import type { Logger } from '../log.js';
+import { onNode } from '../runtime.js';
 import type { BackendHttp, BackendHttpResponse, BackendRequest } from './backend-types.js';
 
 export type { BackendHttp, BackendHttpResponse, BackendRequest } from './backend-types.js';
@@ -43,14 +44,9 @@ export interface BackendHttpOptions {
 /** How backend requests are sent. */
 type BackendClientKind = 'undici' | 'fetch';
 
-/**
- * undici on Node itself; the runtime's `fetch` on Deno, Bun and Cloudflare Workers, which all present a Node-like
- * `process` (their Node compatibility) but are told apart by their own globals or user agent.
- */
+/** undici on Node itself; the runtime's `fetch` on Deno, Bun and Cloudflare Workers. */
 function defaultBackendClient(): BackendClientKind {
-  const g = globalThis as { Deno?: unknown; Bun?: unknown; navigator?: { userAgent?: string }; process?: { release?: { name?: string } } };
-  const node = g.process?.release?.name === 'node' && g.Deno === undefined && g.Bun === undefined && g.navigator?.userAgent !== 'Cloudflare-Workers';
-  return node ? 'undici' : 'fetch';
+  return onNode() ? 'undici' : 'fetch';
 }
 
 /** Why a backend request failed without a usable HTTP response. */

@@ -54,6 +54,7 @@ export function gateToolService(service: ToolService, ready: Promise<Principal |
   return {
     backend: service.backend,
     stateful: service.stateful,
+    ...(service.pages === undefined ? {} : { pages: service.pages }),
     // Prompts and documents need nothing but the specs either.
     ...(service.catalogue === undefined ? {} : { catalogue: service.catalogue }),
     listTools: () => {

@@ -96,7 +96,8 @@ async function tokenBackend(named: string | undefined, settings: Settings, logge
 /** The issuer of a sandbox authorization server already running on this machine, if any. */
 async function runningIssuer(discoveryUrl: string): Promise<string | undefined> {
   try {
-    const response = await fetch(discoveryUrl, { signal: AbortSignal.timeout(1000) });
+    // Generous: a busy machine's sandbox may take seconds to answer, and missing it means starting a second one on its port.
+    const response = await fetch(discoveryUrl, { signal: AbortSignal.timeout(5000) });
     if (!response.ok) return undefined;
     const metadata = (await response.json()) as { issuer?: unknown };
     return typeof metadata.issuer === 'string' ? metadata.issuer : undefined;

@@ -7,7 +7,7 @@ import type { GeneratedBackend, JsonSchema, ListedTool, ToolAnnotations, ToolDes
 import type { BackendResponse } from '../backend/backend-types.js';
 import type { ServedPrompt, ServedResource, ServedResourceTemplate } from './catalogue-types.js';
 import type { CallContext } from './call-context.js';
-import type { ToolResult } from './tool-service-api.js';
+import type { InteractionPageKind, ToolResult } from './tool-service-api.js';
 
 /**
  * A hand-written tool added by a backend's overrides: a {@link ListedTool} with title, description and annotations
@@ -75,6 +75,8 @@ export interface BackendOverrides {
   bind?: ToolOverride['bind'];
   /** Hand-written tools added next to the generated ones. */
   extraTools?: HandWrittenTool[];
+  /** Kinds of one-time page its tools open (URL-mode elicitation), by name: e.g. a sign-in page calling `login`. */
+  pages?: Readonly<Record<string, InteractionPageKind>>;
   /**
    * Hand-written resources, resource templates and prompts added next to the spec's; each is served only while
    * every tool it names in `tools` is served (`--tools`, `--tags`, `--read-only` keep them consistent).

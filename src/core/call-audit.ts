@@ -37,6 +37,7 @@ export function watchConfirmations(ctx: CallContext): ConfirmationWatch {
       if (request.mode === 'form') watch.last = answer.action;
       return answer;
     },
+    openPage: (kind, data) => inner.openPage(kind, data),
   };
   watch.ctx = { ...ctx, elicit };
   return watch;
@@ -78,7 +79,8 @@ export function toolCallEntry(call: FinishedCall): AuditEntry | undefined {
     args: call.args === undefined ? null : digestArguments(call.args, call.secretNames, call.secrets),
     outcome: call.outcome,
     confirmation: confirmationOf(call),
-    nonce: null,
+    // The nonce of the confirmation (claimed once, sent as the idempotency key): for calls the user was asked about.
+    nonce: call.answer === undefined ? null : (call.ctx.idempotencyKey ?? null),
     status: call.status ?? null,
     durationMs: call.durationMs,
   };

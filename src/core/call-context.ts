@@ -20,6 +20,11 @@ export interface CallContext {
   signal?: AbortSignal;
   /** Asks the user through the MCP client (elicitation); undefined when this client cannot be asked anything. */
   elicit?: Elicitor;
+  /**
+   * The call's nonce: its confirmation's (the `requestState` nonce claimed for it), else a fresh one. Sent as the
+   * operation's idempotency key where the contract declares one, so the backend can deduplicate too.
+   */
+  idempotencyKey?: string;
 }
 
 /**
@@ -46,4 +51,9 @@ export interface Elicitor {
   readonly pageBase?: string;
   /** Asks once per `key` within a call (2026-07-28 retries carry the answers under these keys). */
   ask(key: string, request: ElicitRequest): Promise<ElicitAnswer>;
+  /**
+   * Opens a one-time page of a kind the backend's overrides declare (`pages`), bound to this caller and their state,
+   * and returns its absolute URL; only when {@link url} is true.
+   */
+  openPage(kind: string, data: Record<string, unknown>): Promise<string>;
 }

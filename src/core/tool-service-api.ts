@@ -15,6 +15,20 @@ export interface ToolResult {
   [key: string]: unknown;
 }
 
+/** A kind of page a backend's overrides declare: what it shows, and which tool its submitted form calls. */
+export interface InteractionPageKind {
+  /** The page (complete HTML): `data` as the tool opened it, the principal who asked, and after a failed attempt its error and the kept fields. */
+  render(page: { data: Record<string, unknown>; requester: string; error?: string; values?: Record<string, string> }): string;
+  /** The tool the form calls, with the form's fields as its arguments, as the caller who asked and in their state. */
+  tool: string;
+  /** The form's fields; each is required (an empty one is refused naming the field, and counts as an attempt). */
+  fields: readonly string[];
+  /** Fields shown again after a failed attempt (never a secret). */
+  keep: readonly string[];
+  /** The page once the tool succeeded. */
+  done(page: { data: Record<string, unknown>; result: ToolResult }): string;
+}
+
 /** The tools of one backend. `callTool` never throws for a known tool: failures are `isError` results. */
 export interface ToolService {
   readonly backend: string;
@@ -24,6 +38,8 @@ export interface ToolService {
   listTools(): ListedTool[];
   hasTool(name: string): boolean;
   callTool(name: string, args: Record<string, unknown> | undefined, ctx: CallContext): Promise<ToolResult>;
+  /** The one-time page kinds of the backend's overrides. */
+  readonly pages?: Readonly<Record<string, InteractionPageKind>>;
   /** Resources, prompts and completion served beside the tools (consistent with the tools served). */
   readonly catalogue?: Catalogue;
   /** Runs the overrides' `onSessionEnd` for an ended session of this backend; never rejects. */

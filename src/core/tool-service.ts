@@ -131,6 +131,35 @@ function redactResult(result: ToolResult, secrets: readonly string[]): ToolResul
   return out;
 }
 
+/** Failures after which a request may have reached the backend and been carried out. */
+const MAYBE_SENT: ReadonlySet<BackendHttpError['kind']> = new Set(['timeout', 'reset', 'network', 'aborted']);
+
+/**
+ * The tool error of a backend request that got no usable answer. A write (not idempotent) that may have been sent
+ * says plainly that its outcome is unknown and that it was not retried (the backend client never retries one).
+ */
+function backendFailure(err: BackendHttpError, req: BackendRequest, requestId: string): string {
+  if (!req.idempotent && MAYBE_SENT.has(err.kind)) {
+    return (
+      `Outcome unknown: ${req.method.toUpperCase()} was sent to the backend, but ${err.message}; it may or may not have been carried out, ` +
+      `and it was not retried. Check the current state with a read tool before doing it again (request id ${requestId}).`
+    );
+  }
+  return `Backend request failed: ${err.message} (request id ${requestId})`;
+}
+
+/**
+ * The request headers with the operation's idempotency-key header (descriptor `operation.idempotencyHeader`) set to
+ * the call's nonce (its confirmation's: one key per confirmed write, whatever the retries), unless already given.
+ */
+function withIdempotencyKey(tool: GeneratedTool, headers: Record<string, string>, ctx: CallContext): Record<string, string> {
+  const name = tool.descriptor.operation.idempotencyHeader;
+  if (name === undefined) return headers;
+  const lower = name.toLowerCase();
+  if (Object.keys(headers).some((key) => key.toLowerCase() === lower)) return headers;
+  return { ...headers, [lower]: ctx.idempotencyKey ?? randomUUID() };
+}
+
 /** Creates the ToolService of one backend. Throws at start-up on inconsistent overrides, never per call. */
 export function createToolService(module: OverriddenBackend, deps: ToolServiceDeps): ToolService {
   const { http, logger } = deps;
@@ -199,7 +228,8 @@ export function createToolService(module: OverriddenBackend, deps: ToolServiceDe
    * one retry after the 401 hook asks for it.
    */
   async function sendAs(tool: GeneratedTool, req: BackendRequest, ctx: CallContext, stats: CallStats): Promise<BackendHttpResponse> {
-    const headers = req.headers;
+    const headers = withIdempotencyKey(tool, req.headers, ctx);
+    req.headers = headers;
     for (let round = 0; ; round++) {
       if (outboundAuth !== undefined) {
         const auth = await outboundAuth(ctx, tool.descriptor, new CallApi(stats));
@@ -214,10 +244,7 @@ export function createToolService(module: OverriddenBackend, deps: ToolServiceDe
         if (err instanceof BackendHttpError) {
           stats.attempts += err.attempts;
           if (err.status !== undefined) stats.status = err.status;
-          throw new ToolCallError(
-            `Backend request failed: ${err.message} (request id ${ctx.requestId})`,
-            'backend_unreachable',
-          );
+          throw new ToolCallError(backendFailure(err, req, ctx.requestId), 'backend_unreachable');
         }
         throw err;
       }
@@ -420,6 +447,7 @@ export function createToolService(module: OverriddenBackend, deps: ToolServiceDe
   return {
     backend,
     stateful: overrides.stateful === true,
+    ...(overrides.pages === undefined ? {} : { pages: overrides.pages }),
     catalogue: buildCatalogue({ generated: module.generated, overrides, served: servedNames }),
     listTools: () => listed,
     hasTool: (name) => tools.served.has(name),

@@ -53,6 +53,7 @@ export function buildCallContext(
   session: SessionHandle | undefined,
   signal: AbortSignal | undefined,
   elicit?: Elicitor,
+  nonce?: string,
 ): CallContext {
   const ctx: CallContext = {
     backend,
@@ -64,5 +65,6 @@ export function buildCallContext(
   if (session !== undefined) ctx.session = session;
   if (signal !== undefined) ctx.signal = signal;
   if (elicit !== undefined) ctx.elicit = elicit;
+  if (nonce !== undefined) ctx.idempotencyKey = nonce;
   return ctx;
 }

@@ -16,6 +16,10 @@
  *   transport abort it too (HTTP: the client went away).
  * - A stateful backend's 2026-07-28 calls get the caller's state (src/state/caller-state.ts) when the transport
  *   has no session for them.
+ * - Exactly once (once.ts): a 2026-07-28 retry whose `requestState` opens claims the state's nonce before the tool
+ *   runs — whatever capabilities the retry declares — and a replay of a claimed state gets the recorded answer.
+ *   Every call has a nonce (the state's, else a fresh one); the tool service sends it as the operation's
+ *   idempotency key where the contract declares one.
  */
 import type { SessionHandle, SessionStore } from '../state/session.js';
 import type { ToolResult, ToolService } from '../core/tool-service-api.js';
@@ -26,7 +30,11 @@ import type { Caller } from './caller.js';
 import { answerCatalogue, catalogueCapabilities, isCatalogueMethod } from './catalogue.js';
 import type { Catalogue } from '../core/catalogue-types.js';
 import { readEnvelope, isEnvelopeRefusal, type Envelope } from './envelope.js';
-import { LiveElicitor, RoundTripElicitor, callBinding, elicitationModes, type CallElicitor } from './elicitation.js';
+import { LiveElicitor, RoundTripElicitor, callBinding, elicitationModes, type CallElicitor, type CallPages } from './elicitation.js';
+import { InteractionPages } from '../state/interaction-pages.js';
+import { OnceGuard, STILL_RUNNING, tooLargeToReplay, type RecordedAnswer } from './once.js';
+import { newNonce, RequestStateSeal } from './request-state.js';
+import { MemoryInteractionStore, type InteractionStore } from '../state/interaction-store.js';
 import { ErrorCode, RpcFailure, errorSummary, toRpcError, type RpcError } from './errors.js';
 import { isObject, isRequestId, type InboundNotification, type InboundRequest, type JsonObject, type RequestId } from './messages.js';
 import { explainInvalidParams } from './params.js';
@@ -50,6 +58,10 @@ export interface DispatcherOptions {
   store?: SessionStore;
   /** How long clients may cache `tools/list` and `server/discover` (2026-07-28); 60 s by default. */
   listTtlMs?: number;
+  /** Where confirmation nonces are claimed (shared by every instance with Redis); this process's memory by default. */
+  interactions?: InteractionStore;
+  /** The `requestState` key (from FINMCP_STATE_KEY); a random one of this process by default. */
+  seal?: RequestStateSeal;
   /** Tools per `tools/list` page (MCP 2025-11-25, Utilities / Pagination); the settings table's default. */
   listPageSize?: number;
 }
@@ -91,6 +103,9 @@ export class Dispatcher {
   readonly #info: ServerInfo;
   readonly #logger: Logger;
   readonly #store: SessionStore | undefined;
+  readonly #once: OnceGuard;
+  readonly #pages: InteractionPages;
+  readonly #seal: RequestStateSeal;
   readonly #listTtlMs: number;
   /** `"_meta":{…serverInfo…}` member text stamped on 2026-07-28 results. */
   readonly #metaMember: string;
@@ -113,6 +128,10 @@ export class Dispatcher {
     this.#info = info;
     this.#logger = options.logger;
     this.#store = options.store;
+    const interactions = options.interactions ?? new MemoryInteractionStore();
+    this.#once = new OnceGuard(interactions);
+    this.#pages = new InteractionPages(interactions);
+    this.#seal = options.seal ?? new RequestStateSeal();
     this.#listTtlMs = options.listTtlMs ?? 60_000;
     this.#listPageSize = options.listPageSize ?? SETTINGS.listPageSize.default;
     this.#metaMember = `"_meta":${JSON.stringify({ [SERVER_INFO_META_KEY]: { name: info.name, version: info.version } })}`;
@@ -300,35 +319,64 @@ export class Dispatcher {
     params: JsonObject,
   ): Promise<Reply | undefined> {
     const modern = era.modern;
+    // A 2026-07-28 retry under state sealed for exactly this call: its nonce is claimed before anything runs.
+    const stateNonce = modern && params.requestState !== undefined ? this.#seal.open(params.requestState, callBinding(caller.principal, this.backend, name, args)) : undefined;
+    if (stateNonce !== undefined) {
+      const claim = await this.#once.claim(stateNonce);
+      if (!claim.first) return this.#replay(id, claim.answer);
+    }
     const controller = new AbortController();
     const key = caller.scope === undefined ? undefined : cancelKey(caller.scope, id);
     if (key !== undefined) this.#cancellable.set(key, controller);
     caller.exchange?.attach(controller);
-    let storeFailed = false;
+    let started = false;
+    let answer: RecordedAnswer | undefined;
     try {
       const pending = this.#sessionFor(modern, caller);
-      let session: SessionHandle | undefined;
-      try {
-        session = pending instanceof Promise ? await pending : pending;
-      } catch (error) {
-        // The state store could not be read: the transport answers (HTTP: 503 naming the cause).
-        storeFailed = true;
-        throw error;
-      }
-      const elicitor = this.#elicitorFor(era, caller, session, name, args, params, controller.signal);
-      const result = await this.#handlers.callTool(name, args, caller, session, controller.signal, elicitor);
-      if (controller.signal.aborted) return undefined;
+      // The state store could not be read: the transport answers (HTTP: 503 naming the cause), the claim is given back.
+      const session = pending instanceof Promise ? await pending : pending;
+      started = true;
+      const elicitor = this.#elicitorFor(era, caller, session, name, args, params, stateNonce !== undefined, controller.signal);
+      const result = await this.#handlers.callTool(name, args, caller, session, controller.signal, elicitor, stateNonce ?? newNonce());
       const deferral = elicitor?.deferral();
-      if (deferral === undefined) return this.#toolResult(id, name, result, modern);
+      if (deferral === undefined) answer = this.#toolResultJson(name, result, modern);
       // The tool asked the user something the client answers outside this call: the question is the answer.
-      if (deferral.kind === 'error') return this.errorReply(id, deferral.error);
-      return this.#result(id, JSON.stringify({ ...deferral.result, _meta: { [SERVER_INFO_META_KEY]: this.#serverIdentity() } }));
+      else if (deferral.kind === 'error') answer = { error: deferral.error };
+      else answer = { result: JSON.stringify({ ...deferral.result, _meta: { [SERVER_INFO_META_KEY]: this.#serverIdentity() } }) };
+      if (controller.signal.aborted) return undefined;
+      return this.#answerReply(id, answer);
     } catch (error) {
-      if (storeFailed) throw error;
-      return controller.signal.aborted ? undefined : this.errorReply(id, toRpcError(error));
+      if (!started) throw error;
+      answer = { error: toRpcError(error) };
+      return controller.signal.aborted ? undefined : this.errorReply(id, answer.error);
     } finally {
       if (key !== undefined && this.#cancellable.get(key) === controller) this.#cancellable.delete(key);
+      if (stateNonce !== undefined) await this.#settleClaim(stateNonce, started, answer);
     }
+  }
+
+  /** Records the first execution's answer for replays; a claim whose tool never started is given back. */
+  async #settleClaim(nonce: string, started: boolean, answer: RecordedAnswer | undefined): Promise<void> {
+    try {
+      if (!started) await this.#once.release(nonce);
+      else await this.#once.record(nonce, answer ?? { error: { code: ErrorCode.InternalError, message: 'Internal error' } });
+    } catch (error) {
+      // A replay then waits, and answers "still in progress": never a second execution.
+      this.#logger.warn({ backend: this.backend, err: errorSummary(error) }, 'confirmation answer not recorded');
+    }
+  }
+
+  /** A replay of a claimed state: the first execution's answer, or "still in progress". */
+  #replay(id: RequestId, answer: RecordedAnswer | undefined): Reply {
+    if (answer === undefined) return this.#answerReply(id, { result: this.#modernJson({ content: [{ type: 'text', text: STILL_RUNNING }], isError: true }) });
+    if ('tooLarge' in answer) return this.#answerReply(id, { result: this.#modernJson({ content: [{ type: 'text', text: tooLargeToReplay(answer.tooLarge) }] }) });
+    return this.#answerReply(id, answer);
+  }
+
+  #answerReply(id: RequestId, answer: RecordedAnswer): Reply {
+    if ('error' in answer) return this.errorReply(id, answer.error);
+    if ('result' in answer) return this.#result(id, answer.result);
+    return this.#replay(id, answer);
   }
 
   /**
@@ -342,17 +390,34 @@ export class Dispatcher {
     name: string,
     args: JsonObject | undefined,
     params: JsonObject,
+    stateOpened: boolean,
     signal: AbortSignal,
   ): CallElicitor | undefined {
     if ('envelope' in era) {
       const modes = elicitationModes(era.envelope.clientCapabilities);
       if (modes === undefined) return undefined;
       const binding = callBinding(caller.principal, this.backend, name, args);
-      return new RoundTripElicitor(modes, binding, params, caller.pageBase === undefined ? undefined : `${caller.pageBase}/${this.backend}/elicitation`);
+      const responses = stateOpened ? params.inputResponses : undefined;
+      return new RoundTripElicitor(modes, binding, this.#seal, responses, this.#callPages(caller));
     }
     const modes = elicitationModes(session?.get(CLIENT_CAPABILITIES_STATE_KEY));
     if (modes === undefined) return undefined;
-    return new LiveElicitor(modes, caller.requestClient, signal, caller.pageBase === undefined ? undefined : `${caller.pageBase}/${this.backend}/elicitation`);
+    return new LiveElicitor(modes, caller.requestClient, signal, this.#callPages(caller));
+  }
+
+  /**
+   * Where this call's pages go (undefined when the transport serves none): bound to the caller and the state the
+   * call uses (the transport's session when it has one, else the 2026-07-28 caller's own: see #sessionFor).
+   */
+  #callPages(caller: Caller): CallPages | undefined {
+    if (caller.pageBase === undefined) return undefined;
+    const sessionId = caller.session === undefined ? undefined : caller.sessionId;
+    const backend = this.backend;
+    const principal = caller.principal;
+    return {
+      base: `${caller.pageBase}/${backend}/elicitation`,
+      open: (kind, data) => this.#pages.open({ backend, kind, data, principal, ...(sessionId === undefined ? {} : { sessionId }) }),
+    };
   }
 
   /** The state a call may use: the transport's session, else (2026-07-28, stateful backend) the caller's own. */
@@ -361,14 +426,15 @@ export class Dispatcher {
     return callerHandle(this.#store as SessionStore, this.backend, caller.principal);
   }
 
-  #toolResult(id: RequestId, name: string, result: ToolResult, modern: boolean): Reply {
+  /** The result's JSON text for its era, or the internal error when it cannot be serialized. */
+  #toolResultJson(name: string, result: ToolResult, modern: boolean): RecordedAnswer {
     try {
       const json = modern ? this.#modernJson(result) : (JSON.stringify(result) as string | undefined);
       if (json === undefined) throw new TypeError('tools/call result is not a JSON value');
-      return this.#result(id, json);
+      return { result: json };
     } catch (error) {
       this.#logger.error({ backend: this.backend, tool: name, err: errorSummary(error) }, 'answer is not serializable');
-      return this.errorReply(id, { code: ErrorCode.InternalError, message: 'Internal error' });
+      return { error: { code: ErrorCode.InternalError, message: 'Internal error' } };
     }
   }
 }

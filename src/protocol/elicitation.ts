@@ -4,8 +4,9 @@
  *
  * - 2026-07-28 ({@link RoundTripElicitor}): no server→client requests (Basic / Patterns, "Multi Round-Trip
  *   Requests"). A question without an answer makes the call end with an `input_required` result carrying it and a
- *   sealed `requestState` (request-state.ts); the client's retry carries `inputResponses`, which are used only
- *   when the state proves they answer this principal's call with these exact arguments.
+ *   sealed `requestState` with a fresh nonce (request-state.ts); the client's retry carries `inputResponses`, which
+ *   the dispatch core hands over only when the state proves they answer this principal's call with these exact
+ *   arguments (and once its nonce is claimed: once.ts).
  * - 2025-11-25 ({@link LiveElicitor}): a form question is an `elicitation/create` request sent while the call
  *   waits (only where the transport can send one: stdio); a URL question ends the call with
  *   `URLElicitationRequiredError` (-32042) naming the URL, and the client calls again once the user is done.
@@ -17,12 +18,24 @@ import type { ElicitAnswer, Elicitor, ElicitRequest } from '../core/call-context
 import type { Principal } from '../auth/inbound-auth.js';
 import { ErrorCode, type RpcError } from './errors.js';
 import { isObject, type JsonObject } from './messages.js';
-import { openRequestState, sealRequestState, type StateBinding } from './request-state.js';
+import { newNonce, type RequestStateSeal, type StateBinding } from './request-state.js';
 
 /** The modes a client declared, or undefined when it declared no elicitation. */
 interface ElicitationModes {
   form: boolean;
   url: boolean;
+}
+
+/** Where a call's one-time pages are opened: the base of their URLs, and the opener (store-backed) returning an id. */
+export interface CallPages {
+  base: string;
+  open(kind: string, data: Record<string, unknown>): Promise<string>;
+}
+
+/** Opens a page through `pages`; its absolute URL. */
+async function openOn(pages: CallPages | undefined, kind: string, data: Record<string, unknown>): Promise<string> {
+  if (pages === undefined) throw new Error('this call cannot open pages (no URL mode)');
+  return `${pages.base}/${await pages.open(kind, data)}`;
 }
 
 /** Sends one server→client request and resolves with its result (rejects on an error answer or a closed channel). */
@@ -74,15 +87,19 @@ export class RoundTripElicitor implements CallElicitor {
   readonly pageBase?: string;
   readonly #responses: JsonObject | undefined;
   readonly #binding: StateBinding;
+  readonly #seal: RequestStateSeal;
+  readonly #pages: CallPages | undefined;
   #asked: Record<string, { method: string; params: JsonObject }> | undefined;
 
-  constructor(modes: ElicitationModes, binding: StateBinding, retry: { inputResponses?: unknown; requestState?: unknown }, pageBase: string | undefined) {
+  /** `responses`: the retry's `inputResponses`, only when its `requestState` opened for `binding` (else undefined). */
+  constructor(modes: ElicitationModes, binding: StateBinding, seal: RequestStateSeal, responses: unknown, pages: CallPages | undefined) {
     this.form = modes.form;
-    this.url = modes.url && pageBase !== undefined;
-    if (pageBase !== undefined) this.pageBase = pageBase;
+    this.url = modes.url && pages !== undefined;
+    if (pages !== undefined) this.pageBase = pages.base;
+    this.#pages = pages;
     this.#binding = binding;
-    // Answers count only under state this process sealed for this principal, tool and these exact arguments.
-    this.#responses = isObject(retry.inputResponses) && openRequestState(retry.requestState, binding) ? retry.inputResponses : undefined;
+    this.#seal = seal;
+    this.#responses = isObject(responses) ? responses : undefined;
   }
 
   async ask(key: string, request: ElicitRequest): Promise<ElicitAnswer> {
@@ -92,9 +109,14 @@ export class RoundTripElicitor implements CallElicitor {
     return PENDING;
   }
 
+  openPage(kind: string, data: Record<string, unknown>): Promise<string> {
+    return openOn(this.#pages, kind, data);
+  }
+
   deferral(): Deferral | undefined {
     if (this.#asked === undefined) return undefined;
-    return { kind: 'input_required', result: { resultType: 'input_required', inputRequests: this.#asked, requestState: sealRequestState(this.#binding) } };
+    const requestState = this.#seal.seal(this.#binding, newNonce());
+    return { kind: 'input_required', result: { resultType: 'input_required', inputRequests: this.#asked, requestState } };
   }
 }
 
@@ -105,12 +127,14 @@ export class LiveElicitor implements CallElicitor {
   readonly pageBase?: string;
   readonly #send: ClientRequester | undefined;
   readonly #signal: AbortSignal | undefined;
+  readonly #pages: CallPages | undefined;
   #urls: JsonObject[] | undefined;
 
-  constructor(modes: ElicitationModes, send: ClientRequester | undefined, signal: AbortSignal | undefined, pageBase: string | undefined) {
+  constructor(modes: ElicitationModes, send: ClientRequester | undefined, signal: AbortSignal | undefined, pages: CallPages | undefined) {
     this.form = modes.form && send !== undefined;
-    this.url = modes.url && pageBase !== undefined;
-    if (pageBase !== undefined) this.pageBase = pageBase;
+    this.url = modes.url && pages !== undefined;
+    if (pages !== undefined) this.pageBase = pages.base;
+    this.#pages = pages;
     this.#send = send;
     this.#signal = signal;
   }
@@ -127,6 +151,10 @@ export class LiveElicitor implements CallElicitor {
       // An error answer, or the client went away: nobody said yes.
       return CANCEL;
     }
+  }
+
+  openPage(kind: string, data: Record<string, unknown>): Promise<string> {
+    return openOn(this.#pages, kind, data);
   }
 
   deferral(): Deferral | undefined {

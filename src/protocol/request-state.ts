@@ -2,13 +2,16 @@
  * The `requestState` of an MCP 2026-07-28 `input_required` result (Basic / Patterns, "Multi Round-Trip Requests",
  * Server Requirements 4–5): the client echoes it on its retry, so it is attacker-controlled input. It binds the
  * answers of the retry to the principal who was asked, the tool, a digest of the exact arguments that were shown,
- * and a short expiry, under an HMAC-SHA256 (RFC 2104) with a key of this process. State that fails any check is
- * ignored: the call asks again, and nothing is done on the strength of it.
+ * and a short expiry, under an HMAC-SHA256 (RFC 2104). State that fails any check is ignored: the call asks again,
+ * and nothing is done on the strength of it.
  *
- * The key is random per process: a retry reaching another instance of a scaled-out deployment is asked again
- * (the user confirms twice), never trusted.
+ * It also carries a random nonce: the retry that presents it claims the nonce in the state store before anything
+ * is sent (src/protocol/once.ts), so one confirmation authorises one execution, on any instance.
+ *
+ * The HMAC key is derived (HKDF, RFC 5869) from `FINMCP_STATE_KEY` when it is set, so every instance verifies every
+ * other's state; without it, a random key of this process, made on first use.
  */
-import { createHash, createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
+import { createHash, createHmac, hkdfSync, randomBytes, timingSafeEqual } from 'node:crypto';
 
 /** How long a question may stay unanswered before the retry must ask again. */
 export const REQUEST_STATE_TTL_MS = 10 * 60_000;
@@ -21,36 +24,50 @@ export interface StateBinding {
   args: unknown;
 }
 
-/** Made on first use, not at module load: Cloudflare Workers forbid generating random values in global scope. */
-let key: Buffer | undefined;
+/** Seals and opens request states under one key. */
+export class RequestStateSeal {
+  /** Made on first use when not configured, not at module load: Cloudflare Workers forbid random values in global scope. */
+  #key: Buffer | undefined;
 
-/** The state to send with an `input_required` result for `binding`. */
-export function sealRequestState(binding: StateBinding, now = Date.now()): string {
-  const payload = Buffer.from(JSON.stringify({ b: bindingDigest(binding), e: now + REQUEST_STATE_TTL_MS })).toString('base64url');
-  return `${payload}.${mac(payload)}`;
-}
-
-/** Whether `state` was sealed by this process for exactly `binding` and has not expired. */
-export function openRequestState(state: unknown, binding: StateBinding, now = Date.now()): boolean {
-  if (typeof state !== 'string' || state.length > 1024) return false;
-  const dot = state.indexOf('.');
-  if (dot <= 0) return false;
-  const payload = state.slice(0, dot);
-  const given = Buffer.from(state.slice(dot + 1), 'base64url');
-  const expected = Buffer.from(mac(payload), 'base64url');
-  if (given.length !== expected.length || !timingSafeEqual(given, expected)) return false;
-  let parsed: unknown;
-  try {
-    parsed = JSON.parse(Buffer.from(payload, 'base64url').toString('utf8'));
-  } catch {
-    return false;
+  /** `secret`: the configured state key's bytes (FINMCP_STATE_KEY); absent: a random key, made on first use. */
+  constructor(secret?: Buffer) {
+    if (secret !== undefined) this.#key = Buffer.from(hkdfSync('sha256', secret, Buffer.alloc(0), 'finmcp requestState v1', 32));
   }
-  const { b, e } = (parsed ?? {}) as { b?: unknown; e?: unknown };
-  return typeof e === 'number' && now < e && b === bindingDigest(binding);
+
+  /** The state to send with an `input_required` result for `binding`, carrying `nonce`. */
+  seal(binding: StateBinding, nonce: string, now = Date.now()): string {
+    const payload = Buffer.from(JSON.stringify({ b: bindingDigest(binding), e: now + REQUEST_STATE_TTL_MS, n: nonce })).toString('base64url');
+    return `${payload}.${this.#mac(payload)}`;
+  }
+
+  /** The nonce of `state` when it was sealed under this key for exactly `binding` and has not expired; else undefined. */
+  open(state: unknown, binding: StateBinding, now = Date.now()): string | undefined {
+    if (typeof state !== 'string' || state.length > 1024) return undefined;
+    const dot = state.indexOf('.');
+    if (dot <= 0) return undefined;
+    const payload = state.slice(0, dot);
+    const given = Buffer.from(state.slice(dot + 1), 'base64url');
+    const expected = Buffer.from(this.#mac(payload), 'base64url');
+    if (given.length !== expected.length || !timingSafeEqual(given, expected)) return undefined;
+    let parsed: unknown;
+    try {
+      parsed = JSON.parse(Buffer.from(payload, 'base64url').toString('utf8'));
+    } catch {
+      return undefined;
+    }
+    const { b, e, n } = (parsed ?? {}) as { b?: unknown; e?: unknown; n?: unknown };
+    return typeof e === 'number' && now < e && b === bindingDigest(binding) && typeof n === 'string' && n !== '' ? n : undefined;
+  }
+
+  #mac(payload: string): string {
+    this.#key ??= randomBytes(32);
+    return createHmac('sha256', this.#key).update(payload).digest('base64url');
+  }
 }
 
-function mac(payload: string): string {
-  return createHmac('sha256', (key ??= randomBytes(32))).update(payload).digest('base64url');
+/** A fresh nonce: 128 random bits, base64url. */
+export function newNonce(): string {
+  return randomBytes(16).toString('base64url');
 }
 
 /** SHA-256 of the binding, arguments in canonical (key-sorted) JSON so that member order does not matter. */

@@ -22,6 +22,8 @@ export interface ToolHandlers {
     session: SessionHandle | undefined,
     signal?: AbortSignal,
     elicit?: Elicitor,
+    /** The call's nonce (its confirmation's, else a fresh one): the idempotency key it sends. */
+    nonce?: string,
   ): Promise<ToolResult>;
 }
 
@@ -38,10 +40,10 @@ function unknownToolError(name: string): RpcFailure {
 export function createToolHandlers(service: ToolService, logger?: Logger): ToolHandlers {
   return {
     listTools: () => service.listTools(),
-    async callTool(name, args, caller, session, signal, elicit): Promise<ToolResult> {
+    async callTool(name, args, caller, session, signal, elicit, nonce): Promise<ToolResult> {
       if (!service.hasTool(name)) throw unknownToolError(name);
       try {
-        return await service.callTool(name, args, buildCallContext(service.backend, name, caller, session, signal, elicit));
+        return await service.callTool(name, args, buildCallContext(service.backend, name, caller, session, signal, elicit, nonce));
       } catch (error) {
         if (error instanceof RpcFailure) throw error;
         // ToolService promises never to throw for a known tool; if it does, keep its details out of the reply.

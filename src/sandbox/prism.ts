@@ -9,6 +9,8 @@
  * Used by `finmcp mock`, `serve --sandbox`, `verify` and the tests. Prism's own output goes to the logger at
  * debug level, never to stdout (stdio transports own stdout). The child never outlives us: it is killed on
  * our exit, and a preloaded watchdog makes it exit if we die without running exit handlers (SIGKILL, crash).
+ * Prism is a Node program and the watchdog a Node `--import`: under Deno or Bun, whose executables would ignore it
+ * (their Prism children outlived them), the child is the `node` on PATH, and without one the mock refuses to start.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
@@ -18,6 +20,7 @@ import { dirname, join, resolve } from 'node:path';
 import { createInterface } from 'node:readline';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Logger } from '../log.js';
+import { onNode } from '../runtime.js';
 import { findFreePort } from '../free-port.js';
 
 /** Options shared by {@link startPrism} and {@link startPrismProxy}. */
@@ -89,6 +92,11 @@ export function parentWatchdogArgs(parentPid: number = process.pid): string[] {
   return ['--import', `data:text/javascript,${encodeURIComponent(code)}`];
 }
 
+/** The Node that runs Prism: this process's own executable on Node, else the `node` on PATH (see the header). */
+function nodeExecutable(): string {
+  return onNode() ? process.execPath : 'node';
+}
+
 /** Path of the Prism CLI entry point, resolved from this module so it works from src/, dist/ and global installs. */
 export function resolvePrismBin(): string {
   const require = createRequire(import.meta.url);
@@ -150,7 +158,7 @@ async function launchOnce(
   // Prism logs every request at info; below debug nobody would read it, so keep Prism quiet.
   const verbosity = logger?.isLevelEnabled('debug') === true ? 'info' : 'warn';
   const child = spawn(
-    process.execPath,
+    nodeExecutable(),
     [
       ...parentWatchdogArgs(),
       resolvePrismBin(),
@@ -186,7 +194,10 @@ async function launchOnce(
     if (spawnError !== undefined || child.exitCode !== null || child.signalCode !== null) {
       await stop();
       const output = tail.join('\n');
-      const reason = spawnError?.message ?? `exited with ${child.exitCode ?? child.signalCode}`;
+      const reason =
+        (spawnError as NodeJS.ErrnoException | undefined)?.code === 'ENOENT' && !onNode()
+          ? 'could not start: Prism runs on Node.js with a watchdog that ends it with this process, and no `node` is on PATH (install Node.js, or serve a real backend URL)'
+          : (spawnError?.message ?? `exited with ${child.exitCode ?? child.signalCode}`);
       const message = `Prism ${command} on ${url} ${reason} before answering:\n${output}`;
       throw output.includes('EADDRINUSE') ? new PortInUseError(message) : new Error(message);
     }

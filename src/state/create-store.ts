@@ -8,6 +8,7 @@ import { ConfigError, SETTINGS, type Settings } from '../config.js';
 import type { Logger } from '../log.js';
 import type { RateLimiter } from './rate-limit.js';
 import { MemorySessionStore } from './session-store.js';
+import { MemoryInteractionStore, type InteractionStore } from './interaction-store.js';
 import { parseStateKey, SecretBox } from './secret-box.js';
 import type { RedisConnection } from './redis-connection.js';
 
@@ -16,6 +17,8 @@ export interface StateStore {
   /** `memory`, or the Redis URL with its password redacted. */
   readonly kind: string;
   readonly sessions: SessionStore;
+  /** Confirmation nonces and results, sign-in pages, pending questions (interaction-store.ts). */
+  readonly interactions: InteractionStore;
   /** A limiter shared between instances; undefined means the server's own in-process buckets. */
   readonly rateLimiter: RateLimiter | undefined;
   /** Redis: the store's connection (the audit trail adds its stream `finmcp:audit` on it when FINMCP_AUDIT is on). */
@@ -59,12 +62,13 @@ export async function createStateStore(settings: Settings, limits: StateStoreLim
       maxSessionsPerCaller: limits.maxSessionsPerCaller,
       onSessionEnd: limits.onSessionEnd,
     });
-    return { kind: 'memory', sessions, rateLimiter: undefined, close: async () => sessions.close() };
+    return { kind: 'memory', sessions, interactions: new MemoryInteractionStore(), rateLimiter: undefined, close: async () => sessions.close() };
   }
   const box = new SecretBox(parseStateKey(settings.read(SETTINGS.stateKey)));
   const { connectRedis, redactRedisUrl } = await import('./redis-connection.js');
   const { RedisSessionStore } = await import('./redis-store.js');
   const { RedisRateLimiter } = await import('./redis-rate-limit.js');
+  const { RedisInteractionStore } = await import('./redis-interaction-store.js');
   const connection = await connectRedis({ url, commandTimeoutMs: settings.read(SETTINGS.stateTimeoutMs), logger });
   const sessions = new RedisSessionStore({
     connection,
@@ -79,6 +83,7 @@ export async function createStateStore(settings: Settings, limits: StateStoreLim
   return {
     kind: redactRedisUrl(url),
     sessions,
+    interactions: new RedisInteractionStore({ connection, box, logger }),
     rateLimiter,
     redis: connection,
     async close(): Promise<void> {

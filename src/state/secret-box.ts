@@ -56,6 +56,11 @@ export class SecretBox {
   }
 }
 
+/** The configured `FINMCP_STATE_KEY`'s bytes, or undefined when it is not set (a malformed one is a start-up error). */
+export function configuredStateSecret(raw: string | undefined): Buffer | undefined {
+  return raw === undefined || raw.trim() === '' ? undefined : parseStateKey(raw);
+}
+
 /** Parses `FINMCP_STATE_KEY` (base64 or base64url of ≥ 32 bytes); a missing or short key is a start-up error. */
 export function parseStateKey(raw: string | undefined): Buffer {
   if (raw === undefined || raw.trim() === '') {

@@ -10,10 +10,11 @@ import type { InboundResponse, JsonObject } from '../protocol/messages.js';
 
 /** Pending requests of one stdio connection. */
 export class ClientRequests {
-  readonly #write: (line: string) => void;
+  readonly #write: (line: string, id: string) => void;
   readonly #pending = new Map<string, { resolve(value: unknown): void; reject(error: Error): void }>();
 
-  constructor(write: (line: string) => void) {
+  /** `write` sends one request line; it is told the request's id too. */
+  constructor(write: (line: string, id: string) => void) {
     this.#write = write;
   }
 
@@ -37,7 +38,7 @@ export class ClientRequests {
           reject(error);
         },
       });
-      this.#write(JSON.stringify({ jsonrpc: '2.0', id, method, params }));
+      this.#write(JSON.stringify({ jsonrpc: '2.0', id, method, params }), id);
     });
   };
 
@@ -50,6 +51,11 @@ export class ClientRequests {
     if (response.error !== undefined) waiting.reject(new Error('the client answered with an error'));
     else waiting.resolve(response.result);
     return true;
+  }
+
+  /** Whether the request `id` still waits for its answer. */
+  isPending(id: string): boolean {
+    return this.#pending.has(id);
   }
 
   /** Rejects everything still waiting (the connection is closing). */

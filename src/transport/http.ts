@@ -5,8 +5,10 @@
  * (http/fetch-handler.ts) adapts web-standard `Request`/`Response` to the same pipeline.
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { Server as NetServer, type AddressInfo } from 'node:net';
 import type { SessionStore } from '../state/session.js';
+import type { RequestStateSeal } from '../protocol/request-state.js';
+import type { InteractionStore } from '../state/interaction-store.js';
 import { DEFAULT_HTTP_SERVER_LIMITS, SETTINGS, type HttpServerLimits } from '../config.js';
 import type { AuditLog } from '../audit/audit-record.js';
 import type { Logger } from '../log.js';
@@ -16,7 +18,7 @@ import { createHostMatcher, defaultAllowedHosts, hostName, isLoopbackHost } from
 import { createLimitedServer } from './http-limits.js';
 import type { HttpAnswer, HttpRequestLike } from './http/exchange.js';
 import { HttpPipeline, type HttpBackend } from './http/pipeline.js';
-import { rpcError } from './http/replies.js';
+import { json, rpcError } from './http/replies.js';
 import type { RateLimiter, RateLimitOptions } from '../state/rate-limit.js';
 import { MemorySessionStore } from '../state/session-store.js';
 
@@ -48,6 +50,10 @@ export interface HttpServerOptions {
   rateLimiter?: RateLimiter;
   /** Where legacy sessions and per-caller state live; an in-memory store (closed with the server) by default. */
   sessionStore?: SessionStore;
+  /** Where confirmation nonces, one-time pages and pending questions live; this process's memory by default. */
+  interactions?: InteractionStore;
+  /** The `requestState` key (from FINMCP_STATE_KEY); a random one of this process by default. */
+  seal?: RequestStateSeal;
   logger: Logger;
   /** Records refused credentials and 429s (FINMCP_AUDIT). */
   audit?: AuditLog;
@@ -57,7 +63,11 @@ export interface HttpServerOptions {
 export interface HttpServerHandle {
   /** Binds and starts serving; resolves with the base URL (`http://host:port`). */
   listen(): Promise<{ url: string }>;
-  /** Stops accepting requests, lets in-flight ones finish for up to `graceMs` (5 s by default), then closes. */
+  /**
+   * Drains, then closes: stops accepting connections, serves what arrives on the open ones (each answer with
+   * `Connection: close`), waits for the requests in flight and for the clients to close their idle connections
+   * for up to `graceMs` (5 s by default), then cancels what still runs and closes every connection.
+   */
   close(graceMs?: number): Promise<void>;
 }
 
@@ -145,7 +155,9 @@ export function createHttpServer(options: HttpServerOptions): HttpServerHandle {
 
   // Requests being served: counted for graceful shutdown, and cancelled when the grace period runs out.
   const live = new Set<NodeRequest>();
+  // Set by close(): drain (serve, answer with `Connection: close`); then out of time (refuse what still arrives).
   let closing = false;
+  let outOfTime = false;
   let onDrained: (() => void) | undefined;
 
   const send = (res: ServerResponse, answer: HttpAnswer): void => {
@@ -164,8 +176,13 @@ export function createHttpServer(options: HttpServerOptions): HttpServerHandle {
       if (!res.writableFinished) request.abandon();
       if (closing && live.size === 0) onDrained?.();
     });
-    if (closing) {
+    if (outOfTime) {
       send(res, rpcError(503, null, ErrorCode.ServerError, 'Server is shutting down', { 'retry-after': '1' }));
+      return;
+    }
+    // A draining instance still serves, but tells health checks to send nothing new.
+    if (closing && request.path === '/healthz') {
+      send(res, json(503, JSON.stringify({ status: 'draining' }), { 'cache-control': 'no-store', 'retry-after': '1' }));
       return;
     }
     void pipeline.handle(request).then((answer) => send(res, answer));
@@ -207,20 +224,32 @@ export function createHttpServer(options: HttpServerOptions): HttpServerHandle {
     async close(graceMs: number = DEFAULT_GRACE_MS): Promise<void> {
       if (closing) return;
       closing = true;
-      const stopped = listening ? new Promise<void>((resolve) => httpServer.close(() => resolve())) : Promise.resolve();
-      httpServer.closeIdleConnections();
-      await drained(graceMs);
+      // Stop accepting only: new connections are refused, and a proxy resends a refused request to another instance.
+      // http.Server#close would also close the idle keep-alive connections at once; a request a client (a proxy) is
+      // sending on one at that very moment would be lost, and a proxy must not resend a POST that reached an
+      // instance. Idle connections are left to their client, or to the keep-alive timeout, as at any other time.
+      // Settles once every connection is closed.
+      const stopped = listening ? new Promise<void>((resolve) => NetServer.prototype.close.call(httpServer, () => resolve())) : Promise.resolve();
+      await Promise.race([stopped, delay(graceMs)]);
       // Out of time: abort the work still running, let the aborted calls answer ("Request cancelled"), then drop
       // the connections.
+      outOfTime = true;
       for (const request of live) request.abandon();
       pipeline.close();
       await drained(ANSWER_CANCELLED_MS);
       httpServer.closeAllConnections();
       await stopped;
+      // Now only to stop http.Server's timer that enforces the header and request timeouts.
+      httpServer.close();
       if (ownStore) await (store as MemorySessionStore).close();
       logger.debug('http server closed');
     },
   };
+}
+
+/** Resolves after `ms` without holding the process open. */
+function delay(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms).unref());
 }
 
 /** Writes an SSE answer's events as they come, then ends it (the client going away ends the call: see NodeRequest). */

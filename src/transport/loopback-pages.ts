@@ -9,7 +9,8 @@ import type { AddressInfo } from 'node:net';
 import { createHostMatcher } from './http-guards.js';
 import { NodeRequest } from './http.js';
 import type { HttpAnswer } from './http/exchange.js';
-import { PageRoutes } from './http/pages.js';
+import { PageRoutes, type PageState } from './http/pages.js';
+import type { ToolService } from '../core/tool-service-api.js';
 
 /** The page listener of one stdio server, started on first use. */
 export class LoopbackPages {
@@ -17,8 +18,9 @@ export class LoopbackPages {
   #server: Server | undefined;
   #base: Promise<string> | undefined;
 
-  constructor(backend: string) {
-    this.#routes = new PageRoutes([backend], undefined);
+  /** `state`: the stdio server's own stores (its pages and the session their tools write). */
+  constructor(service: ToolService, state: PageState) {
+    this.#routes = new PageRoutes([service], undefined, state);
   }
 
   /** Where pages are served (`http://127.0.0.1:<port>`), starting the listener if need be. */
@@ -43,9 +45,9 @@ export class LoopbackPages {
         res.end(answer.body);
       };
       if (!hostAllowed(request.header('host'))) return send({ status: 403, headers: {} });
-      const answer = this.#routes.serve(request) ?? { status: 404, headers: {} };
-      if (answer instanceof Promise) void answer.then(send, () => send({ status: 500, headers: {} }));
-      else send(answer);
+      const answer = this.#routes.serve(request);
+      if (answer === undefined) send({ status: 404, headers: {} });
+      else void answer.then(send, () => send({ status: 500, headers: {} }));
     });
     this.#server = server;
     await new Promise<void>((resolve, reject) => {

@@ -21,6 +21,8 @@ import { ErrorCode, errorSummary } from '../protocol/errors.js';
 import { ClientRequests } from './client-requests.js';
 import { inspectMessage, type InboundRequest } from '../protocol/messages.js';
 import { createSessionHandle, MemorySessionStore } from '../state/session-store.js';
+import type { RequestStateSeal } from '../protocol/request-state.js';
+import { MemoryInteractionStore, type InteractionStore } from '../state/interaction-store.js';
 import { LineSplitter, LineWriter } from './stdio-lines.js';
 
 /** Options for {@link serveStdio}. */
@@ -33,6 +35,10 @@ export interface StdioOptions {
   listPageSize?: number;
   /** Where the process's state lives; an in-memory store without idle expiry by default. */
   sessionStore?: SessionStore;
+  /** Where confirmation nonces, one-time pages and pending questions live; this process's memory by default. */
+  interactions?: InteractionStore;
+  /** The `requestState` key (from FINMCP_STATE_KEY); a random one of this process by default. */
+  seal?: RequestStateSeal;
   /** Streams to use instead of the process's stdin/stdout. */
   stdin?: Readable;
   stdout?: Writable;
@@ -66,11 +72,14 @@ export async function serveStdio(service: ToolService, options: StdioOptions): P
     caller.sessionId = sessionId;
     caller.session = createSessionHandle(store, sessionId, record);
   }
+  const interactions = options.interactions ?? new MemoryInteractionStore();
   const core = new Dispatcher({
     service,
     info: options.info,
     logger,
     store,
+    interactions,
+    ...(options.seal === undefined ? {} : { seal: options.seal }),
     ...(options.listPageSize === undefined ? {} : { listPageSize: options.listPageSize }),
   });
   // Server→client requests (2025-11-25 `elicitation/create`): written like answers, settled by the client's response.
@@ -138,7 +147,7 @@ export async function serveStdio(service: ToolService, options: StdioOptions): P
   const openPages = (): Promise<void> => {
     pages ??= import('./loopback-pages.js')
       .then(async ({ LoopbackPages }) => {
-        const listener = new LoopbackPages(service.backend);
+        const listener = new LoopbackPages(service, { interactions, sessions: store });
         loopback = listener;
         caller.pageBase = await listener.base();
       })

@@ -99,13 +99,16 @@ describe('the audit file of a real server run', () => {
     expect(calls.map((r) => r['outcome'])).toEqual(['ok', 'ok', 'ok', 'ok', 'refused']);
     expect(calls.map((r) => r['status'])).toEqual([200, 200, 200, 201, null]);
     for (const record of calls) {
-      expect(record).toMatchObject({ backend: 'b4b', caller: { principal: 'auditor', tenant: null }, nonce: null });
+      expect(record).toMatchObject({ backend: 'b4b', caller: { principal: 'auditor', tenant: null } });
       expect(record['requestId']).toMatch(/^[A-Za-z0-9._:-]+$/);
       expect(typeof record['durationMs']).toBe('number');
       expect(record['instance']).toMatch(/:\d+$/);
       expect(Date.parse(String(record['time']))).toBeGreaterThan(0);
     }
     expect(calls[3]!['confirmation']).toEqual({ outcome: 'confirmed', by: 'auditor' });
+    // The confirmation's nonce for the calls the user was asked about, none for the others.
+    expect(calls.map((r) => typeof r['nonce'])).toEqual(['object', 'object', 'object', 'string', 'string']);
+    expect(calls.slice(0, 3).map((r) => r['nonce'])).toEqual([null, null, null]);
     // Unique request ids: one record per call.
     expect(new Set(calls.map((r) => r['requestId'])).size).toBe(calls.length);
     const refusals = records.filter((r) => r['event'] === 'auth_rejected');
@@ -146,8 +149,8 @@ describe('the audit file of a real server run', () => {
     expect(tail.code, tail.out).toBe(0);
     const shown = tail.out.trim().split('\n');
     expect(shown).toHaveLength(3);
-    expect(shown[0]).toMatch(/ b4b {2}create_entity {2}by auditor {2}ok 201 {2}confirmed by auditor {2}[\d.]+ ms {2}request /);
-    expect(shown[1]).toMatch(/ b4b {2}create_entity {2}by auditor {2}refused {2}declined by auditor /);
+    expect(shown[0]).toMatch(/ b4b {2}create_entity {2}by auditor {2}ok 201 {2}confirmed by auditor {2}nonce [\w-]+ {2}[\d.]+ ms {2}request /);
+    expect(shown[1]).toMatch(/ b4b {2}create_entity {2}by auditor {2}refused {2}declined by auditor {2}nonce [\w-]+ /);
     expect(shown[2]).toMatch(/ b4b {2}\(auth_rejected\) {2}by address 127\.0\.0\.1 {2}invalid_token 401/);
   }, 60_000);
 });

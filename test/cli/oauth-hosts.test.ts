@@ -36,7 +36,12 @@ function jwtPayload(token: string): Record<string, unknown> {
 }
 
 beforeAll(async () => {
-  running = await startServers(['finopps'], { transport: 'http', port: '0', sandbox: true, sandboxAuthPort: '0' }, new Settings({}), logger);
+  running = await startServers(
+    ['finopps'],
+    { transport: 'http', port: '0', sandbox: true, sandboxAuthPort: '0' },
+    new Settings({}),
+    logger,
+  );
   port = Number(new URL(running.url!).port);
 }, 120_000);
 
@@ -65,17 +70,27 @@ describe.each(['localhost', '127.0.0.1'])('OAuth at http://%s:<port>/finopps/mcp
   const endpoint = (): string => `http://${host}:${port}/finopps/mcp`;
 
   it('the metadata and the 401 challenge name the resource by the host used', async () => {
-    const metadata = (await (await fetch(`http://${host}:${port}/.well-known/oauth-protected-resource/finopps/mcp`)).json()) as Record<string, unknown>;
+    const metadata = (await (
+      await fetch(`http://${host}:${port}/.well-known/oauth-protected-resource/finopps/mcp`)
+    ).json()) as Record<string, unknown>;
     expect(metadata['resource']).toBe(endpoint());
-    const refused = await fetch(endpoint(), { method: 'POST', headers: { 'content-type': 'application/json', accept: 'application/json, text/event-stream' }, body: '{}' });
+    const refused = await fetch(endpoint(), {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', accept: 'application/json, text/event-stream' },
+      body: '{}',
+    });
     expect(refused.status).toBe(401);
-    expect(refused.headers.get('www-authenticate')).toContain(`resource_metadata="http://${host}:${port}/.well-known/oauth-protected-resource/finopps/mcp"`);
+    expect(refused.headers.get('www-authenticate')).toContain(
+      `resource_metadata="http://${host}:${port}/.well-known/oauth-protected-resource/finopps/mcp"`,
+    );
   });
 
   it('the official SDK client signs in (DCR, PKCE, resource indicator) and calls a tool', async () => {
     const provider = new InMemoryOAuthProvider();
     const first = new StreamableHTTPClientTransport(new URL(endpoint()), { authProvider: provider });
-    await expect(new Client({ name: 'oauth-hosts', version: '1' }).connect(first)).rejects.toBeInstanceOf(UnauthorizedError);
+    await expect(new Client({ name: 'oauth-hosts', version: '1' }).connect(first)).rejects.toBeInstanceOf(
+      UnauthorizedError,
+    );
     expect(provider.authorizationUrl?.searchParams.get('resource')).toBe(endpoint());
     const callback = await completeSandboxAuthorization(provider.authorizationUrl!, 'alice');
     await first.finishAuth(callback.searchParams.get('code')!);
@@ -90,12 +105,22 @@ describe.each(['localhost', '127.0.0.1'])('OAuth at http://%s:<port>/finopps/mcp
   it('a token for the other name of the server is refused here (the audience is the resource the client uses)', async () => {
     const other = host === 'localhost' ? '127.0.0.1' : 'localhost';
     const provider = new InMemoryOAuthProvider();
-    const first = new StreamableHTTPClientTransport(new URL(`http://${other}:${port}/finopps/mcp`), { authProvider: provider });
-    await expect(new Client({ name: 'oauth-hosts', version: '1' }).connect(first)).rejects.toBeInstanceOf(UnauthorizedError);
-    await first.finishAuth((await completeSandboxAuthorization(provider.authorizationUrl!, 'alice')).searchParams.get('code')!);
+    const first = new StreamableHTTPClientTransport(new URL(`http://${other}:${port}/finopps/mcp`), {
+      authProvider: provider,
+    });
+    await expect(new Client({ name: 'oauth-hosts', version: '1' }).connect(first)).rejects.toBeInstanceOf(
+      UnauthorizedError,
+    );
+    await first.finishAuth(
+      (await completeSandboxAuthorization(provider.authorizationUrl!, 'alice')).searchParams.get('code')!,
+    );
     const answer = await fetch(endpoint(), {
       method: 'POST',
-      headers: { 'content-type': 'application/json', accept: 'application/json, text/event-stream', authorization: `Bearer ${provider.savedTokens!.access_token}` },
+      headers: {
+        'content-type': 'application/json',
+        accept: 'application/json, text/event-stream',
+        authorization: `Bearer ${provider.savedTokens!.access_token}`,
+      },
       body: JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'tools/list' }),
     });
     expect(answer.status).toBe(401);
@@ -128,7 +153,9 @@ describe.each(['localhost', '127.0.0.1'])('OAuth at http://%s:<port>/finopps/mcp
         if (next && line.startsWith('http')) resolve(line.trim());
         next ||= line.includes('Please authorize this client by visiting');
       });
-      child.once('exit', (code) => reject(new Error(`mcp-remote exited (${code}) before asking to authorize:\n${log.join('\n')}`)));
+      child.once('exit', (code) =>
+        reject(new Error(`mcp-remote exited (${code}) before asking to authorize:\n${log.join('\n')}`)),
+      );
     });
     const url = new URL(await authorizationUrl);
     expect(url.searchParams.get('resource')).toBe(endpoint());
@@ -137,7 +164,12 @@ describe.each(['localhost', '127.0.0.1'])('OAuth at http://%s:<port>/finopps/mcp
     const landed = await landOn(callback, log);
     expect(landed.status).toBe(200);
     const send = (message: object): void => void child.stdin!.write(`${JSON.stringify(message)}\n`);
-    send({ jsonrpc: '2.0', id: 1, method: 'initialize', params: { protocolVersion: '2025-11-25', capabilities: {}, clientInfo: { name: 'oauth-hosts', version: '1' } } });
+    send({
+      jsonrpc: '2.0',
+      id: 1,
+      method: 'initialize',
+      params: { protocolVersion: '2025-11-25', capabilities: {}, clientInfo: { name: 'oauth-hosts', version: '1' } },
+    });
     expect((await answer(1))['result'], log.join('\n')).toBeDefined();
     send({ jsonrpc: '2.0', method: 'notifications/initialized' });
     send({ jsonrpc: '2.0', id: 2, method: 'tools/call', params: { name: 'get_business', arguments: {} } });

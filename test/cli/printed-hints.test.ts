@@ -16,15 +16,35 @@ const printed: string[] = [];
 
 /** The environment of a new shell: this one's, without any finmcp setting. */
 function cleanEnv(): NodeJS.ProcessEnv {
-  return Object.fromEntries(Object.entries(process.env).filter(([name]) => !name.startsWith('FINMCP_') && !name.startsWith('FINOPPS_') && !name.startsWith('B4B_')));
+  return Object.fromEntries(
+    Object.entries(process.env).filter(
+      ([name]) => !name.startsWith('FINMCP_') && !name.startsWith('FINOPPS_') && !name.startsWith('B4B_'),
+    ),
+  );
 }
 
 beforeAll(async () => {
-  server = spawn(process.execPath, ['bin/finmcp.js', 'serve', 'finopps', 'b4b', '--transport', 'http', '--sandbox', '--port', '0', '--sandbox-auth-port', '0'], {
-    cwd: projectRoot(),
-    env: { ...cleanEnv(), FINMCP_LOG_LEVEL: 'warn' },
-    stdio: ['ignore', 'ignore', 'pipe'],
-  });
+  server = spawn(
+    process.execPath,
+    [
+      'bin/finmcp.js',
+      'serve',
+      'finopps',
+      'b4b',
+      '--transport',
+      'http',
+      '--sandbox',
+      '--port',
+      '0',
+      '--sandbox-auth-port',
+      '0',
+    ],
+    {
+      cwd: projectRoot(),
+      env: { ...cleanEnv(), FINMCP_LOG_LEVEL: 'warn' },
+      stdio: ['ignore', 'ignore', 'pipe'],
+    },
+  );
   await new Promise<void>((resolve, reject) => {
     const timer = setTimeout(() => reject(new Error(`no connection help within 60 s:\n${printed.join('\n')}`)), 60_000);
     createInterface({ input: server!.stderr! }).on('line', (line) => {
@@ -54,8 +74,14 @@ describe('the hints serve prints', () => {
   it('the Inspector CLI lines for FinOpps (token, then the call with its bearer header) list its tools as printed', async () => {
     const index = printed.findIndex((l) => l.trimStart().startsWith('Inspector CLI'));
     const script = [hint('Inspector CLI'), printed[index + 1]!.trim()].join('\n');
-    expect(script).toMatch(/^TOKEN=\$\(npx finmcp token --sandbox .*\)\nnpx @modelcontextprotocol\/inspector --cli http:\/\/localhost:\d+\/finopps\/mcp .*--header "Authorization: Bearer \$TOKEN"/);
-    const { stdout } = await run('bash', ['-c', `set -euo pipefail\n${script}`], { cwd: projectRoot(), env: cleanEnv(), timeout: 120_000 });
+    expect(script).toMatch(
+      /^TOKEN=\$\(npx finmcp token --sandbox .*\)\nnpx @modelcontextprotocol\/inspector --cli http:\/\/localhost:\d+\/finopps\/mcp .*--header "Authorization: Bearer \$TOKEN"/,
+    );
+    const { stdout } = await run('bash', ['-c', `set -euo pipefail\n${script}`], {
+      cwd: projectRoot(),
+      env: cleanEnv(),
+      timeout: 120_000,
+    });
     const listed = JSON.parse(stdout) as { tools: Array<{ name: string }> };
     expect(listed.tools.map((t) => t.name)).toContain('list_invoices');
   }, 150_000);
@@ -63,7 +89,10 @@ describe('the hints serve prints', () => {
   it('the token command for curl prints a token whose audience is the printed endpoint', async () => {
     const line = hint('a token for curl (finopps):');
     const { stdout } = await run('bash', ['-c', line], { cwd: projectRoot(), env: cleanEnv(), timeout: 60_000 });
-    const payload = JSON.parse(Buffer.from(stdout.trim().split('.')[1] ?? '', 'base64url').toString('utf8')) as Record<string, unknown>;
+    const payload = JSON.parse(Buffer.from(stdout.trim().split('.')[1] ?? '', 'base64url').toString('utf8')) as Record<
+      string,
+      unknown
+    >;
     expect(payload['aud']).toBe(hint('finopps'));
   }, 90_000);
 });

@@ -18,9 +18,14 @@ import { findFreePort } from '../../src/free-port.js';
 import { createLogger } from '../../src/log.js';
 import { sandboxOrganisationClaims } from '../../src/overrides/finopps/organization.js';
 import { projectRoot } from '../../src/paths.js';
-import { obtainSandboxToken, startSandboxAuthorizationServer, type SandboxAuthorizationServer } from '../../src/sandbox/authorization-server.js';
+import {
+  obtainSandboxToken,
+  startSandboxAuthorizationServer,
+  type SandboxAuthorizationServer,
+} from '../../src/sandbox/authorization-server.js';
 import { startPrism, type PrismServer } from '../../src/sandbox/prism.js';
 import { SANDBOX_IDENTITIES, SANDBOX_SERVICE_CLIENT, withBackendClaims } from '../../src/sandbox/sandbox-identities.js';
+import { descendants, waitUntilGone, type ProcessInfo } from '../helpers/process-tree.js';
 
 const logger = createLogger({ level: process.env['TEST_LOG_LEVEL'] ?? 'silent' });
 const API_KEY = 'runtime-test-key-0123456789abcdef';
@@ -112,17 +117,33 @@ describe.each(Object.keys(RUNTIMES) as Runtime[])('%s runs the fetch handler', (
     for (const client of clients) await client.close().catch(() => undefined);
   });
 
-  async function connect(backend: string, token: string, onElicit?: () => Promise<{ action: 'accept'; content: Record<string, boolean> }>): Promise<Client> {
-    const client = new Client({ name: `runtime-${runtime}`, version: '1' }, onElicit === undefined ? {} : { capabilities: { elicitation: { form: {} } } });
+  async function connect(
+    backend: string,
+    token: string,
+    onElicit?: () => Promise<{ action: 'accept'; content: Record<string, boolean> }>,
+  ): Promise<Client> {
+    const client = new Client(
+      { name: `runtime-${runtime}`, version: '1' },
+      onElicit === undefined ? {} : { capabilities: { elicitation: { form: {} } } },
+    );
     if (onElicit !== undefined) client.setRequestHandler('elicitation/create', onElicit);
-    await client.connect(new StreamableHTTPClientTransport(new URL(`${publicUrl}/${backend}/mcp`), { requestInit: { headers: { authorization: `Bearer ${token}` } } }));
+    await client.connect(
+      new StreamableHTTPClientTransport(new URL(`${publicUrl}/${backend}/mcp`), {
+        requestInit: { headers: { authorization: `Bearer ${token}` } },
+      }),
+    );
     clients.push(client);
     return client;
   }
 
   it('FinOpps with a bearer token: lists its tools and calls one (the backend through the runtime fetch)', async () => {
     const finopps = await backendLoaders['finopps']!();
-    const token = await obtainSandboxToken({ issuer: as.issuer, user: 'alice', resource: `${publicUrl}/finopps/mcp`, scopes: specScopes(finopps) });
+    const token = await obtainSandboxToken({
+      issuer: as.issuer,
+      user: 'alice',
+      resource: `${publicUrl}/finopps/mcp`,
+      scopes: specScopes(finopps),
+    });
     const client = await connect('finopps', token);
     const { tools } = await client.listTools();
     expect(tools.map((t) => t.name)).toContain('list_invoices');
@@ -139,13 +160,55 @@ describe.each(Object.keys(RUNTIMES) as Runtime[])('%s runs the fetch handler', (
     });
     const { tools } = await client.listTools();
     expect(tools.map((t) => t.name)).toEqual(expect.arrayContaining(['login', 'list_entities', 'create_entity']));
-    const login = (await client.callTool({ name: 'login', arguments: { phone: '+84909495665', password: 'SecurePassword123@' } })) as ToolResult;
+    const login = (await client.callTool({
+      name: 'login',
+      arguments: { phone: '+84909495665', password: 'SecurePassword123@' },
+    })) as ToolResult;
     expect(login.isError, text(login)).not.toBe(true);
     const listed = (await client.callTool({ name: 'list_entities', arguments: {} })) as ToolResult;
     expect(listed.isError, text(listed)).not.toBe(true);
-    const entity = { name: 'Runtime Co', entity_type: 'COMPANY', tax_code: '0312345678', address: '1 Lê Lợi', city: 'Hồ Chí Minh', country: 'VN' };
+    const entity = {
+      name: 'Runtime Co',
+      entity_type: 'COMPANY',
+      tax_code: '0312345678',
+      address: '1 Lê Lợi',
+      city: 'Hồ Chí Minh',
+      country: 'VN',
+    };
     const written = (await client.callTool({ name: 'create_entity', arguments: entity })) as ToolResult;
     expect(written.isError, text(written)).not.toBe(true);
     expect(asked).toHaveLength(1);
   }, 60_000);
+});
+
+describe.each(Object.keys(RUNTIMES) as Runtime[])('%s with the sandbox', (runtime) => {
+  it('its Prism child (run by Node, with the watchdog) does not outlive it when it is killed outright', async () => {
+    const port = await findFreePort();
+    const [command, ...args] = RUNTIMES[runtime];
+    const child = spawn(command, [...args, 'docs/examples/fetch-server.mjs'], {
+      cwd: projectRoot(),
+      env: {
+        PATH: process.env['PATH'],
+        HOME: process.env['HOME'],
+        FINMCP_PORT: String(port),
+        FINMCP_PUBLIC_URL: `http://127.0.0.1:${port}`,
+        FINMCP_BACKENDS: 'b4b',
+        FINMCP_API_KEYS: `tester:${API_KEY}`,
+        FINMCP_SANDBOX: '1',
+        FINMCP_LOG_LEVEL: 'warn',
+      },
+      stdio: ['ignore', 'ignore', 'ignore'],
+    });
+    children.push(child);
+    let prisms: ProcessInfo[] = [];
+    for (let waited = 0; prisms.length === 0 && waited < 120_000; waited += 250) {
+      await new Promise((resolve) => setTimeout(resolve, 250));
+      prisms = descendants(child.pid!).filter((p) => p.cmdline.includes('prism'));
+    }
+    expect(prisms.length, 'a Prism child started').toBeGreaterThan(0);
+    expect(prisms[0]!.cmdline).toMatch(/^\S*node /);
+    child.kill('SIGKILL');
+    const { survivors } = await waitUntilGone(prisms, 30_000);
+    expect(survivors).toEqual([]);
+  }, 180_000);
 });

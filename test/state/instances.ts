@@ -3,10 +3,8 @@
  * (`node bin/finmcp.js serve … --transport http`, which runs dist/: `npm run build` first) with a shared Redis, and
  * a small Streamable HTTP JSON-RPC client that can send each call to any instance.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
-import { once } from 'node:events';
-import { join } from 'node:path';
-import { projectRoot } from '../../src/paths.js';
+import type { ChildProcess } from 'node:child_process';
+import { startFinmcpInstance } from '../cluster/instance.js';
 
 /** A running finmcp process. */
 export interface Instance {
@@ -21,51 +19,20 @@ export interface Instance {
 }
 
 /**
- * Starts `finmcp serve <backend> --transport http --port 0` with `env` over this process's environment. The CLI
- * picks a free port and binds it a moment later; a parallel test taking it in between (EADDRINUSE) is retried.
+ * Starts `finmcp serve <backend> --transport http --port 0` with `env` over this process's environment
+ * (test/cluster/instance.ts spawns it and waits until it serves).
  */
 export async function startInstance(name: string, backend: string, args: string[], env: Record<string, string>): Promise<Instance> {
-  for (let attempt = 1; ; attempt++) {
-    try {
-      return await spawnInstance(name, backend, args, env);
-    } catch (error) {
-      if (attempt >= 3 || !(error instanceof Error) || !error.message.includes('EADDRINUSE')) throw error;
-    }
-  }
-}
-
-async function spawnInstance(name: string, backend: string, args: string[], env: Record<string, string>): Promise<Instance> {
-  const child = spawn(process.execPath, [join(projectRoot(), 'bin', 'finmcp.js'), 'serve', backend, '--transport', 'http', '--port', '0', ...args], {
-    env: { ...process.env, FINMCP_LOG_LEVEL: 'info', ...env },
-    stdio: ['ignore', 'ignore', 'pipe'],
-  });
-  let stderr = '';
-  child.stderr!.on('data', (chunk: Buffer) => {
-    stderr += chunk.toString();
-  });
-  const endpoint = await new Promise<string>((resolve, reject) => {
-    const onData = (): void => {
-      const match = new RegExp(`^\\s+${backend}\\s+(http://\\S+)$`, 'm').exec(stderr);
-      if (match !== null) {
-        child.stderr!.off('data', onData);
-        child.off('exit', onExit);
-        resolve(match[1]!);
-      }
-    };
-    const onExit = (code: number | null): void => reject(new Error(`instance ${name} exited (${String(code)}) before serving:\n${stderr.slice(-2000)}`));
-    child.stderr!.on('data', onData);
-    child.once('exit', onExit);
-  });
+  const instance = await startFinmcpInstance({ name, backends: [backend], args, env });
   return {
     name,
-    endpoint,
-    process: child,
-    logs: () => stderr,
+    endpoint: `http://${instance.address}/${backend}/mcp`,
+    get process(): ChildProcess {
+      return instance.process;
+    },
+    logs: () => instance.logs(),
     async stop(signal: NodeJS.Signals = 'SIGTERM'): Promise<void> {
-      if (child.exitCode !== null || child.signalCode !== null) return;
-      const exited = once(child, 'exit');
-      child.kill(signal);
-      await exited;
+      await instance.stop(signal);
     },
   };
 }

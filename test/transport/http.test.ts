@@ -526,7 +526,6 @@ describe('createHttpServer multiplexing', () => {
       await ask(rpc('init', 'initialize', INIT_PARAMS));
       const bodies = [
         rpc(1, 'tools/list'),
-        rpc(2, 'tools/list', { cursor: 'x' }),
         rpc(3, 'tools/call', { name: 'echo', arguments: { text: 'same' } }),
         rpc(4, 'tools/call', { name: 'fail' }),
         rpc(5, 'tools/call', { name: 'nope', arguments: {} }),
@@ -547,6 +546,10 @@ describe('createHttpServer multiplexing', () => {
         expect(ours.error.message).toMatch(/^Invalid tools\/call request: params\.(name|arguments): /);
         expect(((await ask(body)) as { error: { code: number } }).error.code).toBe(-32602);
       }
+      // A cursor this server never issued is -32602 (MCP 2025-11-25, Utilities / Pagination: "Invalid cursors
+      // SHOULD result in an error"); the SDK's Server, which does not page, ignores it instead.
+      const cursor = (await post(run, 'plain', rpc(2, 'tools/list', { cursor: 'x' }))).json as { error: { code: number } };
+      expect(cursor.error.code).toBe(-32602);
       // A result JSON cannot carry is an internal error, never a hung request.
       const bad = await post(run, 'plain', rpc(10, 'tools/call', { name: 'unserializable', arguments: {} }));
       expect(bad.json).toEqual({ jsonrpc: '2.0', id: 10, error: { code: ErrorCode.InternalError, message: 'Internal error' } });
@@ -604,6 +607,27 @@ describe('createHttpServer shutdown', () => {
     expect(res.status).toBe(200);
     expect(resultOf(res)['structuredContent']).toEqual({ waited: 400, tag: 'graceful' });
     await expect(post(run, 'plain', rpc(2, 'tools/list'))).rejects.toThrow(/ECONNREFUSED/);
+  });
+
+  it('while draining, serves what arrives on open connections (then closes them), answers /healthz 503, refuses new connections', async () => {
+    // A balancer may be sending on a kept-alive connection at the very moment the drain starts: that request is
+    // served, not dropped (it may not be resent elsewhere once it reached an instance).
+    const run = await start();
+    const [first, second] = [new Agent({ keepAlive: true, maxSockets: 1 }), new Agent({ keepAlive: true, maxSockets: 1 })];
+    for (const agent of [first, second]) expect((await post(run, 'plain', rpc(1, 'tools/list'), {}, agent)).status).toBe(200);
+    const inflight = post(run, 'plain', rpc(2, 'tools/call', { name: 'slow', arguments: { ms: 2_000, tag: 'draining' } }));
+    await untilStarted(run.plain, 'draining');
+    const closed = run.handle.close(30_000);
+    const served = await post(run, 'plain', rpc(3, 'tools/list'), {}, first);
+    expect(served.status).toBe(200);
+    expect(served.headers['connection']).toBe('close');
+    const health = await rawRequest(run.url, { path: '/healthz', method: 'GET' }, second);
+    expect(health.status).toBe(503);
+    expect(health.json).toEqual({ status: 'draining' });
+    await expect(post(run, 'plain', rpc(4, 'tools/list'))).rejects.toThrow(/ECONNREFUSED/);
+    expect((await inflight).status).toBe(200);
+    await closed;
+    for (const agent of [first, second]) agent.destroy();
   });
 
   it('close() gives up after graceMs and aborts what is still running', async () => {

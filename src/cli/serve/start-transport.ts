@@ -9,6 +9,7 @@ import type { Principal } from '../../auth/inbound-auth.js';
 import type { AuditTrail } from '../../audit/audit-trail.js';
 import type { Logger } from '../../log.js';
 import { ANONYMOUS_PRINCIPAL } from '../../protocol/caller.js';
+import type { RequestStateSeal } from '../../protocol/request-state.js';
 import { gateToolService } from '../startup-gate.js';
 import type { AssembledBackend } from './assemble-backends.js';
 import { inboundAuthFor, stdioPrincipal } from './inbound-auth.js';
@@ -55,6 +56,7 @@ export async function startStdio(backend: AssembledBackend, deps: TransportDeps)
     logger,
     info: serverInfo(backend.generated),
     listPageSize: settings.read(SETTINGS.listPageSize),
+    seal: await requestStateSeal(settings),
   });
   deps.onClose(() => served.close());
   // After input already waiting (initialize) is read: setImmediate runs after the poll phase that reads it.
@@ -106,6 +108,8 @@ export async function startHttp(backends: AssembledBackend[], deps: TransportDep
     rateLimit: rateLimit ?? (false as const),
     ...(state.rateLimiter === undefined ? {} : { rateLimiter: state.rateLimiter }),
     sessionStore: state.sessions,
+    interactions: state.interactions,
+    seal: await requestStateSeal(settings),
     logger,
     ...(audit === undefined ? {} : { audit }),
   };
@@ -131,6 +135,12 @@ export async function startHttp(backends: AssembledBackend[], deps: TransportDep
   // The URLs clients must use (OAuth resources are derived from the public URL); where it listens, apart.
   logger.info({ url: config.publicUrl, endpoints, listening: url }, 'serving');
   return { url, endpoints, oauthBackends: backends.filter((b) => b.overrides.inboundAuth === 'oauth').map((b) => b.name) };
+}
+
+/** The `requestState` key: derived from FINMCP_STATE_KEY when set (every instance verifies every other's state). */
+async function requestStateSeal(settings: Settings): Promise<RequestStateSeal> {
+  const [{ RequestStateSeal }, { configuredStateSecret }] = await Promise.all([import('../../protocol/request-state.js'), import('../../state/secret-box.js')]);
+  return new RequestStateSeal(configuredStateSecret(settings.read(SETTINGS.stateKey)));
 }
 
 function serverInfo(generated: GeneratedBackend): { name: string; version: string } {

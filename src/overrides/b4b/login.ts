@@ -14,12 +14,11 @@ import type { CallContext } from '../../core/call-context.js';
 import type { SessionHandle } from '../../state/session.js';
 import type { ToolResult } from '../../core/tool-service-api.js';
 import { errorResult } from '../../core/tool-error.js';
-import { interactionPages } from '../../pages/interaction-pages.js';
 import { NO_SESSION, sessionToken, type StoredB4bLogin } from './session.js';
 import { success } from './results.js';
 import { CREDENTIAL_PROPERTIES, OUTCOME_PROPERTIES, sessionToolAnnotations } from './schemas.js';
 import { signInReporting } from './sign-in.js';
-import { signInPage } from './sign-in-page.js';
+import { SIGN_IN_PAGE } from './sign-in-page.js';
 
 /** Internal name; served as `login` (see overrides.ts). */
 export const LOGIN_TOOL = 'b4b_session_login';
@@ -78,7 +77,7 @@ async function handler(args: Record<string, unknown>, ctx: CallContext, api: Bac
     const signedIn = await signInReporting({ phone, password }, session, ctx, api, options.now());
     return signedIn.ok ? loggedIn(signedIn.login, 'Successfully logged in') : errorResult(signedIn.error);
   }
-  return signInThroughPage(phone, session, ctx, api, options);
+  return signInThroughPage(phone, session, ctx, options);
 }
 
 export function loginTool(options: LoginToolOptions): HandWrittenTool {
@@ -86,15 +85,9 @@ export function loginTool(options: LoginToolOptions): HandWrittenTool {
 }
 
 /** `login` without a password: through the sign-in page, or why that is not possible with this client. */
-async function signInThroughPage(
-  phone: string | undefined,
-  session: SessionHandle,
-  ctx: CallContext,
-  api: BackendApi,
-  options: LoginToolOptions,
-): Promise<ToolResult> {
+async function signInThroughPage(phone: string | undefined, session: SessionHandle, ctx: CallContext, options: LoginToolOptions): Promise<ToolResult> {
   const elicit = ctx.elicit;
-  if (elicit === undefined || !elicit.url || elicit.pageBase === undefined) {
+  if (elicit === undefined || !elicit.url) {
     return errorResult(
       'password: is required: this MCP client cannot open a sign-in page (it declared no URL-mode elicitation). Ask the ' +
         'user for the phone number and password and call `login` with both.',
@@ -103,26 +96,12 @@ async function signInThroughPage(
   // Signed in already (on the 2026-07-28 retry: by the page just completed).
   const current = await sessionToken(session, options.now());
   if (current.ok) return loggedIn(current.login, 'Logged in');
-  // The page's work happens after this call: a context of its own, not aborted with this request.
-  const pageCtx: CallContext = { backend: ctx.backend, tool: 'login', requestId: randomUUID(), principal: ctx.principal };
-  if (ctx.sessionId !== undefined) pageCtx.sessionId = ctx.sessionId;
-  pageCtx.session = session;
-  const id = interactionPages.register(
-    signInPage({
-      backend: ctx.backend,
-      backendLabel: options.backendLabel,
-      requester: ctx.principal.id,
-      ...(phone === undefined ? {} : { phone }),
-      signIn: async (p, pw) => {
-        const result = await signInReporting({ phone: p, password: pw }, session, pageCtx, api, options.now());
-        return result.ok ? { ok: true, ...(result.login.email === undefined ? {} : { email: result.login.email }) } : result;
-      },
-    }),
-  );
+  // The page (in the state store, served by any instance) calls `login` with phone and password as this caller.
+  const url = await elicit.openPage(SIGN_IN_PAGE, phone === undefined ? {} : { phone });
   const answer = await elicit.ask('sign_in', {
     mode: 'url',
     message: `Sign in to ${options.backendLabel} on finmcp's sign-in page: the password goes to the server directly, never through this conversation.`,
-    url: `${elicit.pageBase}/${id}`,
+    url,
     elicitationId: randomUUID(),
   });
   switch (answer.action) {

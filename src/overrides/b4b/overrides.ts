@@ -17,6 +17,7 @@ import { xmlImportCheck } from './import-check.js';
 import { LOGIN_TOOL, loginTool } from './login.js';
 import { LOGOUT_TOOL, logoutTool, revokeToken } from './logout.js';
 import { signInReporting } from './sign-in.js';
+import { SIGN_IN_PAGE, signInPageKind } from './sign-in-page.js';
 import { WHOAMI_TOOL, whoamiTool } from './whoami.js';
 import { DEFAULT_MAX_XML_BYTES } from './xml-guard.js';
 
@@ -84,6 +85,8 @@ export function createB4bOverrides(config: B4bOverridesConfig = {}): BackendOver
       },
     },
     extraTools: [loginTool({ now, backendLabel }), logoutTool(now), whoamiTool(now)],
+    // URL-mode sign-in: the page `login` opens; its form calls `login` with phone and password.
+    pages: { [SIGN_IN_PAGE]: signInPageKind(backendLabel) },
     outboundAuth: async (ctx: CallContext, descriptor: ToolDescriptor, api: BackendApi): Promise<OutboundAuthResult> => {
       // `security: []` marks an explicitly public operation (OpenAPI 3.1 §4.8.10): only `login`.
       if (descriptor.operation.security.length === 0) return { headers: {} };

@@ -6,8 +6,9 @@
  * every other call keeps its single JSON answer: the stream opens when the call sends its first request, and
  * carries the requests and then the call's response.
  *
- * Pending requests are held in this process, by session: the client's response POST must reach this instance
- * (a load balancer keeping a session on one instance does that).
+ * Pending requests are held by the instance whose call waits, and registered in the state store (issue 21): a
+ * response POST that a load balancer sends to another instance is put in the store there, and the waiting call
+ * picks it up (it polls the store while it waits). A question is answered once: the answer is taken from the store.
  */
 import type { Caller } from '../../protocol/caller.js';
 import { CLIENT_CAPABILITIES_STATE_KEY, type Reply } from '../../protocol/dispatcher.js';
@@ -16,6 +17,15 @@ import { ErrorCode } from '../../protocol/errors.js';
 import type { InboundResponse, RequestId } from '../../protocol/messages.js';
 import { ClientRequests } from '../client-requests.js';
 import type { HttpAnswer } from './exchange.js';
+import type { InteractionStore } from '../../state/interaction-store.js';
+
+/** Store kinds: a question's session, and the answer a response POST delivered to another instance. */
+const QUESTION = 'question';
+const ANSWER = 'answer';
+/** How long an unanswered question is kept (a user may take a while to answer a form). */
+const QUESTION_TTL_MS = 10 * 60_000;
+/** How often a waiting call looks for an answer that reached another instance. */
+const POLL_MS = 200;
 
 /** SSE headers (the HTML `text/event-stream` format). */
 const STREAM_HEADERS: Readonly<Record<string, string>> = { 'content-type': 'text/event-stream', 'cache-control': 'no-cache' };
@@ -54,11 +64,13 @@ class CallStream {
   readonly opened: Promise<'stream'>;
   #open!: () => void;
 
-  constructor() {
+  /** `sent`: told the id of each request written to the stream (to wait for its answer elsewhere too). */
+  constructor(sent: (id: string) => void) {
     this.opened = new Promise<'stream'>((resolve) => (this.#open = () => resolve('stream')));
-    this.requests = new ClientRequests((line) => {
+    this.requests = new ClientRequests((line, id) => {
       this.#events.push(line);
       this.#open();
+      sent(id);
     });
   }
 
@@ -78,6 +90,12 @@ class CallStream {
 /** The open call streams of every legacy session of one server. */
 export class CallStreams {
   readonly #bySession = new Map<string, Set<CallStream>>();
+  readonly #store: InteractionStore;
+
+  /** `store`: where questions and answers meet when the answer reaches another instance. */
+  constructor(store: InteractionStore) {
+    this.#store = store;
+  }
 
   /**
    * For a legacy `tools/call` of a session whose client declared form-mode elicitation: a stream the call can ask
@@ -87,7 +105,7 @@ export class CallStreams {
     const { sessionId, session } = caller;
     if (method !== 'tools/call' || sessionId === undefined || session === undefined) return undefined;
     if (elicitationModes(session.get(CLIENT_CAPABILITIES_STATE_KEY))?.form !== true) return undefined;
-    const stream = new CallStream();
+    const stream = new CallStream((id) => void this.#share(stream, sessionId, id));
     let set = this.#bySession.get(sessionId);
     if (set === undefined) this.#bySession.set(sessionId, (set = new Set()));
     set.add(stream);
@@ -115,8 +133,30 @@ export class CallStreams {
     return stream.answer(settled.then((reply) => (reply === undefined ? cancelled : reply.body), () => internal));
   }
 
-  /** Delivers a client's response (a POST of that session) to the call that asked. */
-  settle(sessionId: string, response: InboundResponse): void {
+  /**
+   * Delivers a client's response (a POST of that session) to the call that asked: here, or through the store to the
+   * instance where it waits (only for a question of this session).
+   */
+  async settle(sessionId: string, response: InboundResponse): Promise<void> {
     for (const stream of this.#bySession.get(sessionId) ?? []) if (stream.requests.settle(response)) return;
+    if (typeof response.id !== 'string' || (await this.#store.get(QUESTION, response.id)) !== sessionId) return;
+    await this.#store.put(ANSWER, response.id, JSON.stringify(response), QUESTION_TTL_MS);
+  }
+
+  /** Registers a question sent on `stream` and waits for its answer in the store until it is settled. */
+  async #share(stream: CallStream, sessionId: string, id: string): Promise<void> {
+    const requests = stream.requests;
+    try {
+      await this.#store.put(QUESTION, id, sessionId, QUESTION_TTL_MS);
+      while (requests.isPending(id)) {
+        await new Promise((resolve) => setTimeout(resolve, POLL_MS));
+        const answer = await this.#store.take(ANSWER, id);
+        if (answer !== undefined) requests.settle(JSON.parse(answer) as InboundResponse);
+      }
+    } catch {
+      // The store failed: the answer can still arrive on this instance; the call's own wait bounds it.
+    } finally {
+      await this.#store.delete(QUESTION, id).catch(() => undefined);
+    }
   }
 }

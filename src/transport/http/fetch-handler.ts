@@ -9,6 +9,8 @@
  * instance (Lambda scales out), that must be a shared store.
  */
 import type { SessionStore } from '../../state/session.js';
+import type { RequestStateSeal } from '../../protocol/request-state.js';
+import type { InteractionStore } from '../../state/interaction-store.js';
 import type { AuditLog } from '../../audit/audit-record.js';
 import type { Logger } from '../../log.js';
 import { createHostMatcher } from '../http-guards.js';
@@ -30,6 +32,10 @@ export interface FetchHandlerOptions {
   rateLimit?: RateLimitOptions | false;
   /** Where legacy sessions and per-caller state live; in-memory (this instance only) by default. */
   sessionStore?: SessionStore;
+  /** Where confirmation nonces, one-time pages and pending questions live; this process's memory by default. */
+  interactions?: InteractionStore;
+  /** The `requestState` key (from FINMCP_STATE_KEY); a random one of this process by default. */
+  seal?: RequestStateSeal;
   /** The caller's address, for rate limiting unauthenticated requests (e.g. from the gateway's event). */
   clientAddress?: (request: Request) => string | undefined;
   logger: Logger;

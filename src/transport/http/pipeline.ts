@@ -35,6 +35,8 @@ import { checkModernHeaders, checkVersionHeader, unsupportedHeaderVersion } from
 import { CallStreams } from './call-streams.js';
 import { insufficientScope } from './insufficient-scope.js';
 import { PageRoutes } from './pages.js';
+import { RequestStateSeal } from '../../protocol/request-state.js';
+import { MemoryInteractionStore, type InteractionStore } from '../../state/interaction-store.js';
 import { empty, json, publicDocument, rpcError } from './replies.js';
 import { LegacySessions, type NewSession } from './sessions.js';
 
@@ -61,6 +63,10 @@ export interface PipelineOptions {
   rateLimiter?: RateLimiter;
   /** Where legacy sessions and per-caller state live. */
   store: SessionStore;
+  /** Where confirmation nonces, one-time pages and pending questions live; this process's memory by default. */
+  interactions?: InteractionStore;
+  /** The `requestState` key (from FINMCP_STATE_KEY); a random one of this process by default. */
+  seal?: RequestStateSeal;
   logger: Logger;
   /** The URL clients reach this server at (behind a proxy); one-time pages are linked under it. */
   publicUrl?: string;
@@ -98,7 +104,7 @@ export class HttpPipeline {
   readonly #logger: Logger;
   readonly #audit: AuditLog | undefined;
   readonly #pages: PageRoutes;
-  readonly #streams = new CallStreams();
+  readonly #streams: CallStreams;
   /** Accepts `Host` values; set by the transport once it knows its address. */
   hostAllowed: (host: string | undefined) => boolean = () => false;
 
@@ -109,6 +115,9 @@ export class HttpPipeline {
     this.#originAllowed = createOriginMatcher(options.allowedOrigins);
     this.#admission = new Admission(options);
     this.#sessions = new LegacySessions(options.store, options.logger);
+    const interactions = options.interactions ?? new MemoryInteractionStore();
+    const seal = options.seal ?? new RequestStateSeal();
+    this.#streams = new CallStreams(interactions);
     for (const backend of options.backends) {
       const { service } = backend;
       const path = `/${service.backend}/mcp`;
@@ -118,6 +127,8 @@ export class HttpPipeline {
         info: backend.info,
         logger: options.logger,
         store: options.store,
+        interactions,
+        seal,
         ...(options.listPageSize === undefined ? {} : { listPageSize: options.listPageSize }),
       });
       this.#routes.set(path, {
@@ -135,7 +146,7 @@ export class HttpPipeline {
         if (!this.#wellKnown.has(route)) this.#wellKnown.set(route, backend.inboundAuth!);
       }
     }
-    this.#pages = new PageRoutes(options.backends.map((b) => b.service.backend), options.publicUrl);
+    this.#pages = new PageRoutes(options.backends.map((b) => b.service), options.publicUrl, { interactions, sessions: options.store });
     this.#healthJson = JSON.stringify({ status: 'ok', backends: options.backends.map((b) => b.service.backend) });
   }
 
@@ -263,7 +274,7 @@ export class HttpPipeline {
   async #response(req: HttpRequestLike, route: Route, principal: Principal, message: InboundResponse, lookup: Promise<SessionRecord | undefined> | undefined): Promise<HttpAnswer> {
     const presented = req.header('mcp-session-id');
     const found = presented !== undefined && route.stateful && (await (lookup ?? this.#sessions.find(presented, principal, route.name))) !== undefined;
-    if (found) this.#streams.settle(presented, message);
+    if (found) await this.#streams.settle(presented, message);
     return empty(202);
   }
 
