@@ -212,6 +212,7 @@ export function codeToolService(
                 form: ctx.elicit.form,
                 url: ctx.elicit.url,
                 ...(ctx.elicit.pageBase === undefined ? {} : { pageBase: ctx.elicit.pageBase }),
+                openPage: (kind, data) => (ctx.elicit as Elicitor).openPage(kind, data),
                 // One program may ask several times: each call's questions are its own.
                 ask: async (key, request): Promise<ElicitAnswer> => {
                   const answer = await (ctx.elicit as Elicitor).ask(`call${call}.${key}`, request);
@@ -227,6 +228,9 @@ export function codeToolService(
         };
         if (elicit === undefined) delete callCtx.elicit;
         else callCtx.elicit = elicit;
+        // The run's nonce (claimed by the dispatch core for the whole program, protocol/once.ts) is one per run:
+        // each call gets its own idempotency key from it, so the backend never takes two writes for one.
+        if (ctx.idempotencyKey !== undefined) callCtx.idempotencyKey = `${ctx.idempotencyKey}.${call}`;
         res = await inner.callTool(name, callArgs, callCtx);
         if (pending) {
           waiting = errorText(res);

@@ -299,11 +299,23 @@ return [a.id, b.id];`;
     expect(creates(), 'Alpha was replayed, not created again').toBe(2);
     expect(log.lines().some((l) => l['msg'] === 'code api call replayed' && l['tool'] === 'create_entity')).toBe(true);
 
-    const declined = await request(
+    // The same retry sent again: its nonce is already claimed (protocol/once.ts), so it gets the recorded answer.
+    const again = await request(
       code,
       'run_code',
       { code: program },
       { inputResponses: { 'call1.confirm_create_entity': { action: 'decline' } }, requestState: first.requestState },
+    );
+    expect(Object.keys(again.inputRequests ?? {})).toEqual(['call2.confirm_create_entity']);
+    expect(creates()).toBe(2);
+
+    const other = `return (await api.create_entity(${JSON.stringify(entity('Gamma'))})).id;`;
+    const asked3 = await request(code, 'run_code', { code: other });
+    const declined = await request(
+      code,
+      'run_code',
+      { code: other },
+      { inputResponses: { 'call1.confirm_create_entity': { action: 'decline' } }, requestState: asked3.requestState },
     );
     expect(declined.isError).toBe(true);
     expect(JSON.stringify(declined.content)).toContain('Not written: the user declined');
