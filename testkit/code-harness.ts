@@ -81,7 +81,8 @@ export async function startCodeHarness(
     logger,
     startTimeoutMs: 120_000,
   });
-  const http: BackendHttp = createBackendHttp({ baseUrl: prism.url, maxAttempts: 1, logger });
+  // Retries as served (FINMCP_MAX_ATTEMPTS' default): Prism sometimes closes a kept-alive socket under load.
+  const http: BackendHttp = createBackendHttp({ baseUrl: prism.url, maxAttempts: 3, logger });
   const store = new MemorySessionStore();
   const build = (select?: ToolSelection): ToolService =>
     createToolService({ generated, overrides }, { http, logger, ...(select === undefined ? {} : { select }) });
