@@ -1,5 +1,6 @@
 /**
- * `finmcp generate`: every `specs/*.{yaml,yml,json}` (OpenAPI 3.0/3.1) → `generated/<backend>/` (the descriptors as
+ * `finmcp generate`: every `specs/*.{yaml,yml,json}` and `specs/<name>/openapi.{yaml,yml,json}` (OpenAPI 3.0/3.1;
+ * Swagger 2.0 converted on load) → `generated/<backend>/` (the descriptors as
  * JSON data, one ES module of precompiled input validators, an index, TypeScript types and a typed client), the registry
  * `generated/index.gen.js` and `docs/tools.md`, plus a change report of what the new tools mean for existing clients.
  * `check: true` writes nothing and fails when anything is stale.
@@ -9,7 +10,8 @@
  * vocabulary defines, patterns ECMAScript cannot run) is a warning, once per spec.
  */
 import { existsSync, readFileSync, readdirSync } from 'node:fs';
-import { basename, extname, join, resolve } from 'node:path';
+import { join, resolve } from 'node:path';
+import { listSpecs, specName } from '../contract/spec-files.js';
 import type { JsonSchema, ToolDescriptor } from '../contract/descriptor.js';
 import { renderClientFile } from './emit/client-file.js';
 import { type DocsBackend, renderDocsFile } from './emit/docs-file.js';
@@ -53,14 +55,7 @@ const BACKEND_NAME = /^[A-Za-z0-9][A-Za-z0-9_-]*$/;
 /** The spec-root extension that opts a spec into single-type (portable) schemas; see docs/tools.md. */
 export const PORTABLE_EXTENSION = 'x-finmcp-portable-schemas';
 
-/** The spec files of a folder: `*.yaml` / `*.yml` / `*.json`, sorted by name. */
-export function listSpecs(specsDir: string): string[] {
-  if (!existsSync(specsDir)) return [];
-  return readdirSync(specsDir)
-    .filter((file) => /\.(ya?ml|json)$/.test(file))
-    .sort()
-    .map((file) => join(specsDir, file));
-}
+export { listSpecs } from '../contract/spec-files.js';
 /** Spec metadata for a backend's index (OpenAPI 3.1 §4.8.2 Info, §4.8.5 Server, §4.8.7 Components). */
 function backendMeta(name: string, specFile: string, document: JsonObject): BackendMeta {
   const info = isObject(document['info']) ? document['info'] : {};
@@ -149,7 +144,7 @@ export async function runGenerate(options: GenerateOptions): Promise<GenerateRes
   const checker = new SchemaChecker();
 
   for (const specPath of listSpecs(specsDir)) {
-    const name = basename(specPath, extname(specPath));
+    const name = specName(specsDir, specPath);
     const specFile = toRelative(root, specPath);
     if (!BACKEND_NAME.test(name)) {
       errors.push(`${specFile}: backend name "${name}" must match ${String(BACKEND_NAME)}`);
@@ -176,6 +171,7 @@ export async function runGenerate(options: GenerateOptions): Promise<GenerateRes
         status: previous === undefined ? 'new' : changes.length > 0 ? 'changed' : 'unchanged',
         toolCount: parsed.descriptors.length,
         changes,
+        ...(parsed.convertedFrom === undefined ? {} : { convertedFrom: parsed.convertedFrom }),
       });
     } catch (error) {
       // Messages name the spec by its absolute path; the report uses the root-relative one.

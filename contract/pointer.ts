@@ -1,7 +1,7 @@
 /**
  * JSON Pointer (RFC 6901) resolution of local references (`#/components/schemas/X`), as used by OpenAPI 3.1 §4.8.23
  * Reference Object and JSON Schema 2020-12 §8.2.3.1 `$ref`: the one `$ref` resolver of the project, used by the
- * generator (on a spec hey-api has bundled, so every reference is local), `finmcp verify` and the benchmark.
+ * generator (on a document whose references parse/load.ts made local), `finmcp verify` and the benchmark.
  */
 
 /** Splits a local reference (`#/a/b~1c`) into unescaped pointer tokens. */

@@ -118,6 +118,7 @@ export const SETTINGS = {
   audit: textSetting('FINMCP_AUDIT', 'off', 'Audit trail of tool calls (hash-chained JSON lines, see "Audit trail"): `off`, `stdout` (HTTP only) or `file:<path>`; with a Redis state store, also the stream `finmcp:audit`'),
   apiKeys: textSetting('FINMCP_API_KEYS', undefined, 'Inbound static API keys `id:key,id2:key2` for backends without OAuth (required to bind a stateful backend to a non-loopback address)'),
   sandboxAuthPort: intSetting('FINMCP_SANDBOX_AUTH_PORT', 4455, 'Port of the sandbox OAuth authorization server', { flag: '--sandbox-auth-port', max: 65_535 }),
+  sandboxStartTimeoutMs: intSetting('FINMCP_SANDBOX_START_TIMEOUT_MS', 30_000, 'How long each Prism mock of the sandbox may take to start answering (a spec of hundreds of operations needs more); tool calls fail saying so after it', { min: 1 }),
   sandboxUser: textSetting('FINMCP_SANDBOX_USER', 'alice', 'Sandbox user whose token a stdio server obtains when no access token is configured'),
 } as const;
 

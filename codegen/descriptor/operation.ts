@@ -1,7 +1,7 @@
 /**
- * The generator's view of one OpenAPI 3.1 operation (§4.8.10 Operation Object), after parsing: what the hey-api
- * plugin extracts from hey-api's IR and the raw bundled spec, and what the descriptor modules consume. Keeping this
- * a plain data type lets every descriptor rule be table-tested without running the parser.
+ * The generator's view of one OpenAPI 3.1 operation (§4.8.10 Operation Object), after parsing: what
+ * parse/operation-input.ts reads straight from the loaded document, and what the descriptor modules consume. Keeping
+ * this a plain data type lets every descriptor rule be table-tested without running the parser.
  */
 import type { HttpMethod, ParameterBinding, ToolAnnotations } from '../../contract/descriptor.js';
 
@@ -10,7 +10,7 @@ export interface ParameterInput {
   name: string;
   in: ParameterBinding['in'];
   required: boolean;
-  /** Style and explode as hey-api resolved them (spec value or the §4.8.12.4 default). */
+  /** Style and explode as the spec writes them; unset otherwise (parameters.ts fills the §4.8.12.4 defaults). */
   style?: ParameterBinding['style'];
   explode?: boolean;
   allowReserved?: boolean;

@@ -16,6 +16,14 @@ import { tsHeader } from './header.js';
  */
 let noLint: Promise<Config> | undefined;
 
+/**
+ * openapi-typescript's helper for `allOf` members that add `required` names: `keyof T` is `never` when T is nullable
+ * (an OpenAPI 3.0 `nullable: true` schema becomes `X | null`), and `tsc` then refuses the whole file (TS2344). The
+ * same helper over the non-null part types exactly the same values: `null & {…}` is `never` either way.
+ */
+const WITH_REQUIRED = 'type WithRequired<T, K extends keyof T> = T & {\n    [P in K]-?: T[P];\n};';
+const WITH_REQUIRED_NULLABLE = 'type WithRequired<T, K extends keyof NonNullable<T>> = T & {\n    [P in K]-?: NonNullable<T>[P];\n};';
+
 /** Renders `schema.gen.ts` for a bundled spec (the document is cloned: openapi-typescript may annotate it). */
 export async function renderTypesFile(document: JsonObject, source: string): Promise<string> {
   noLint ??= createConfig({ rules: {} }, { extends: [] });
@@ -23,5 +31,6 @@ export async function renderTypesFile(document: JsonObject, source: string): Pro
     silent: true,
     redocly: await noLint,
   });
-  return `${tsHeader(source)}\n\n${astToString(ast).trimEnd()}\n`;
+  const types = astToString(ast).trimEnd().replace(WITH_REQUIRED, WITH_REQUIRED_NULLABLE);
+  return `${tsHeader(source)}\n\n${types}\n`;
 }

@@ -1,53 +1,175 @@
 /**
- * Reading one OpenAPI 3.x document (OpenAPI 3.1 §4.3 Format: JSON or YAML) into plain JSON, with every reference
- * made local (§4.8.23 Reference Object): a document whose references all start with `#` is used as read; one that
- * points into other files is bundled by json-schema-ref-parser first. Discriminator mappings that name a schema
- * instead of referencing it (§4.8.25.1: "a schema name or a reference") are rewritten to references first, so that
- * no bundler mistakes a bare name for a file.
+ * Reading one API description into one plain-JSON OpenAPI 3.x document with every reference local (OpenAPI 3.1
+ * §4.8.23 Reference Object):
+ * - JSON or YAML (§4.3 Format); a Swagger 2.0 document is converted to OpenAPI 3.0 by swagger2openapi first (the
+ *   caller reports that it was);
+ * - a document whose references all start with `#` is used as read; one that points into other files (a folder
+ *   `specs/<name>/openapi.yaml` with its parts beside it) is bundled by json-schema-ref-parser, every file passing
+ *   through {@link prepareFile} so that each reference is resolved against the file that holds it — discriminator
+ *   mappings included (§4.8.25.1 "a schema name or a reference"): a mapping that names a file becomes a reference
+ *   for the bundle and is read back as the bundled pointer;
+ * - nothing inside a literal value (`example`, `default`, `const`, `enum`, a schema's `examples`, an Example
+ *   Object's `value`) is ever resolved: a `$ref`-shaped key there is data.
+ * A failure names the file and the JSON pointer (RFC 6901) where it happened.
  */
 import { readFileSync } from 'node:fs';
-import { extname, resolve } from 'node:path';
+import { createRequire } from 'node:module';
+import { dirname, extname, resolve, sep } from 'node:path';
 import { $RefParser } from '@hey-api/json-schema-ref-parser';
 import { parse as parseYaml } from 'yaml';
 import { type JsonObject, isObject } from '../schema/json.js';
 
-/** A document whose `$ref`s all stay inside it. */
-function hasExternalRefs(node: unknown): boolean {
-  const stack: unknown[] = [node];
-  while (stack.length > 0) {
-    const current = stack.pop();
-    if (Array.isArray(current)) stack.push(...current);
-    else if (isObject(current)) {
-      const ref = current['$ref'];
-      if (typeof ref === 'string' && !ref.startsWith('#')) return true;
-      for (const value of Object.values(current)) if (typeof value === 'object' && value !== null) stack.push(value);
-    }
-  }
-  return false;
+/** What loading yields: the document, and whether it was converted from Swagger 2.0. */
+export interface LoadedDocument {
+  document: JsonObject;
+  /** Set when the file was Swagger 2.0: the converter and its version, for the regeneration report. */
+  convertedFrom?: string;
 }
 
-/** Rewrites, in place, discriminator mapping values that are bare schema names into `#/components/schemas/<name>`. */
-function normaliseDiscriminatorMappings(node: unknown): void {
-  const stack: unknown[] = [node];
+/** The key a literal value's `$ref` is held under while a bundler walks the document (never a real keyword). */
+const LITERAL_REF = '\u0000$ref';
+/** Keywords whose value is data, never a schema or a reference. */
+const LITERAL_KEYWORDS: ReadonlySet<string> = new Set(['example', 'default', 'const', 'enum']);
+
+/**
+ * Maps whose keys are names chosen by the author, not keywords: a property called `default` or `example`, the
+ * `default` response.
+ */
+const NAME_MAPS: ReadonlySet<string> = new Set([
+  'properties',
+  'patternProperties',
+  'dependentSchemas',
+  '$defs',
+  'definitions',
+  'paths',
+  'responses',
+  'callbacks',
+  'schemas',
+  'parameters',
+  'headers',
+  'requestBodies',
+  'securitySchemes',
+  'links',
+  'pathItems',
+  'content',
+  'encoding',
+  'variables',
+  'mapping',
+  'webhooks',
+]);
+
+/** Calls `visit` on every object of `node` outside literal values (a `$ref`-shaped key inside one is data). */
+function visitStructure(node: unknown, visit: (object: JsonObject) => void): void {
+  const stack: Array<{ value: unknown; names: boolean }> = [{ value: node, names: false }];
   while (stack.length > 0) {
-    const current = stack.pop();
+    const { value: current, names } = stack.pop() as { value: unknown; names: boolean };
     if (Array.isArray(current)) {
-      stack.push(...current);
+      for (const item of current) stack.push({ value: item, names: false });
       continue;
     }
     if (!isObject(current)) continue;
-    const discriminator = current['discriminator'];
-    if (isObject(discriminator) && isObject(discriminator['mapping'])) {
-      const mapping = discriminator['mapping'];
-      for (const [tag, value] of Object.entries(mapping)) {
-        // §4.8.25.1: a value matching a schema name is that schema; anything with `/` or `#` is a reference.
-        if (typeof value === 'string' && /^[A-Za-z0-9._-]+$/.test(value) && !/\.(json|ya?ml)$/i.test(value)) {
-          mapping[tag] = `#/components/schemas/${value}`;
+    if (!names) visit(current);
+    for (const [key, value] of Object.entries(current)) {
+      if (typeof value !== 'object' || value === null) continue;
+      if (names) {
+        stack.push({ value, names: false });
+        continue;
+      }
+      if (LITERAL_KEYWORDS.has(key)) continue;
+      if (key === 'examples') {
+        // A schema's `examples` is a list of values; elsewhere a map of Example Objects, whose `value` is data.
+        if (Array.isArray(value)) continue;
+        for (const example of Object.values(value)) {
+          if (isObject(example))
+            stack.push({
+              value: Object.fromEntries(Object.entries(example).filter(([k]) => k !== 'value')),
+              names: false,
+            });
         }
+        continue;
+      }
+      stack.push({ value, names: NAME_MAPS.has(key) && !Array.isArray(value) });
+    }
+  }
+}
+
+/** Calls `visit` on every object inside the literal values of `node`. */
+function visitLiterals(node: unknown, visit: (object: JsonObject) => void): void {
+  const inside = (value: unknown): void => {
+    const stack: unknown[] = [value];
+    while (stack.length > 0) {
+      const current = stack.pop();
+      if (Array.isArray(current)) stack.push(...current);
+      else if (isObject(current)) {
+        visit(current);
+        stack.push(...Object.values(current));
       }
     }
-    for (const value of Object.values(current)) if (typeof value === 'object' && value !== null) stack.push(value);
-  }
+  };
+  visitStructure(node, (object) => {
+    for (const [key, value] of Object.entries(object)) {
+      if (LITERAL_KEYWORDS.has(key)) inside(value);
+      else if (key === 'examples' && Array.isArray(value)) inside(value);
+      else if (key === 'examples' && isObject(value)) {
+        for (const example of Object.values(value)) if (isObject(example)) inside(example['value']);
+      }
+    }
+  });
+}
+
+/** Renames the key `from` to `to` in place, keeping the key order. */
+function renameKey(object: JsonObject, from: string, to: string): void {
+  if (!(from in object)) return;
+  const entries = Object.entries(object).map(([k, v]): [string, unknown] => [k === from ? to : k, v]);
+  for (const key of Object.keys(object)) delete object[key];
+  Object.assign(object, Object.fromEntries(entries));
+}
+
+/** Whether a document's `$ref`s (outside literal values) all stay inside it. */
+function hasExternalRefs(document: unknown): boolean {
+  let external = false;
+  visitStructure(document, (object) => {
+    const ref = object['$ref'];
+    if (typeof ref === 'string' && !ref.startsWith('#')) external = true;
+  });
+  return external;
+}
+
+/** A discriminator mapping value that names a schema of the entry document (§4.8.25.1), not a file or a pointer. */
+function isSchemaName(value: string): boolean {
+  return /^[A-Za-z0-9._-]+$/.test(value) && !/\.(json|ya?ml)$/i.test(value);
+}
+
+/**
+ * Prepares one file of a description in place: bare discriminator mapping names become pointers into the entry
+ * document's schemas; with `forBundle`, literal `$ref` keys are hidden from the bundler and mapping values that
+ * point into files (or, in a part, into the part itself) become `{ $ref }` objects it resolves from this file.
+ */
+function prepareFile(document: unknown, options: { forBundle: boolean; entry: boolean }): void {
+  visitStructure(document, (object) => {
+    const discriminator = object['discriminator'];
+    if (!isObject(discriminator) || !isObject(discriminator['mapping'])) return;
+    const mapping = discriminator['mapping'];
+    for (const [tag, value] of Object.entries(mapping)) {
+      if (typeof value !== 'string') continue;
+      if (isSchemaName(value)) mapping[tag] = `#/components/schemas/${value}`;
+      else if (options.forBundle && (!value.startsWith('#') || !options.entry)) mapping[tag] = { $ref: value };
+    }
+  });
+  if (options.forBundle) visitLiterals(document, (object) => renameKey(object, '$ref', LITERAL_REF));
+}
+
+/** Undoes {@link prepareFile}'s bundle-only changes on the bundled document, in place. */
+function restoreBundled(document: unknown): void {
+  visitStructure(document, (object) => {
+    const discriminator = object['discriminator'];
+    if (!isObject(discriminator) || !isObject(discriminator['mapping'])) return;
+    const mapping = discriminator['mapping'];
+    for (const [tag, value] of Object.entries(mapping)) {
+      if (isObject(value) && typeof value['$ref'] === 'string') mapping[tag] = value['$ref'];
+    }
+  });
+  visitLiterals(document, (object) => renameKey(object, LITERAL_REF, '$ref'));
 }
 
 /** Parses the text of a spec file; YAML errors carry their line and column. */
@@ -56,22 +178,96 @@ function parseText(file: string, text: string): unknown {
   return parseYaml(text, { maxAliasCount: -1 });
 }
 
-/** Reads, normalises and (when needed) bundles the document at `file`. */
-export async function loadDocument(file: string): Promise<JsonObject> {
-  const document = parseText(file, readFileSync(file, 'utf8'));
-  if (!isObject(document)) throw new Error('the document is not a JSON/YAML object');
+/** swagger2openapi is CommonJS without types: its `convertObj` resolves to `{ openapi }`. */
+const require = createRequire(import.meta.url);
+
+/** The swagger2openapi version the converter runs (for the report). */
+function converterName(): string {
+  return `swagger2openapi ${(require('swagger2openapi/package.json') as { version: string }).version}`;
+}
+
+/** Converts a Swagger 2.0 document to OpenAPI 3.0 (references are kept as they are, nothing is fetched). */
+async function fromSwagger2(document: JsonObject): Promise<JsonObject> {
+  const converter = require('swagger2openapi') as Swagger2OpenApi;
+  try {
+    const { openapi } = await converter.convertObj(document, { patch: true, warnOnly: true, resolve: false });
+    return openapi;
+  } catch (error) {
+    throw new Error(`converting Swagger 2.0: ${(error as Error).message}`);
+  }
+}
+
+interface Swagger2OpenApi {
+  convertObj(document: JsonObject, options: Record<string, unknown>): Promise<{ openapi: JsonObject }>;
+}
+
+/** JSON pointers (RFC 6901) of the `$ref`s of `document` that point into other files, with the file each names. */
+function externalRefPointers(document: unknown, base: string): Array<{ pointer: string; file: string }> {
+  const found: Array<{ pointer: string; file: string }> = [];
+  const walk = (node: unknown, pointer: string): void => {
+    if (Array.isArray(node)) {
+      for (const [i, item] of node.entries()) walk(item, `${pointer}/${i}`);
+    } else if (isObject(node)) {
+      const ref = node['$ref'];
+      if (typeof ref === 'string' && !ref.startsWith('#'))
+        found.push({ pointer, file: resolve(dirname(base), ref.split('#')[0] ?? '') });
+      for (const [key, value] of Object.entries(node)) {
+        if (!LITERAL_KEYWORDS.has(key) && typeof value === 'object' && value !== null)
+          walk(value, `${pointer}/${key.replace(/~/g, '~0').replace(/\//g, '~1')}`);
+      }
+    }
+  };
+  walk(document, '#');
+  return found;
+}
+
+/** A bundler error, naming the JSON pointer of the entry file's reference that led to the file it failed on. */
+function bundleError(error: unknown, entry: string, pointers: ReadonlyArray<{ pointer: string; file: string }>): Error {
+  const message = (error as Error).message.trim();
+  const at = pointers.find(({ file }) => message.includes(file));
+  return new Error(at === undefined ? message : `${at.pointer}: ${message.split(dirname(entry) + sep).join('')}`);
+}
+
+/** Reads, converts, normalises and (when needed) bundles the description whose entry file is `file`. */
+export async function loadDocument(file: string): Promise<LoadedDocument> {
+  const read = parseText(file, readFileSync(file, 'utf8'));
+  if (!isObject(read)) throw new Error('the document is not a JSON/YAML object');
+  let document: JsonObject = read;
+  let convertedFrom: string | undefined;
+  if (document['swagger'] === '2.0') {
+    document = await fromSwagger2(document);
+    convertedFrom = converterName();
+  }
   const version = document['openapi'];
   if (typeof version !== 'string' || !/^3\.[01]\./.test(version)) {
-    throw new Error(`#/openapi: only OpenAPI 3.0 and 3.1 documents are supported (got ${JSON.stringify(version ?? document['swagger'] ?? null)})`);
+    throw new Error(
+      `#/openapi: only OpenAPI 3.0 and 3.1 (and Swagger 2.0, converted) documents are supported (got ${JSON.stringify(version ?? document['swagger'] ?? null)})`,
+    );
   }
-  normaliseDiscriminatorMappings(document);
-  if (!hasExternalRefs(document)) return document;
-  // The already-normalised document, with its own path as the base of relative references.
+  const converted = convertedFrom === undefined ? {} : { convertedFrom };
+  const bundle = hasExternalRefs(document);
+  const pointers = bundle ? externalRefPointers(document, resolve(file)) : [];
+  prepareFile(document, { forBundle: bundle, entry: true });
+  if (!bundle) return { document, ...converted };
+  // Each part read by the bundler is prepared like the entry, relative to itself.
   const path = resolve(file);
-  const bundled = (await new $RefParser().bundle({
-    pathOrUrlOrSchema: path,
-    resolvedInput: { path, schema: document, type: 'file' },
-  })) as unknown;
+  const parser = new $RefParser();
+  for (const kind of ['yaml', 'json'] as const) {
+    const plugin = parser.options.parse[kind];
+    const handler = plugin.handler.bind(plugin);
+    plugin.handler = async (info) => {
+      const parsed = await handler(info);
+      prepareFile(parsed, { forBundle: true, entry: false });
+      return parsed;
+    };
+  }
+  let bundled: unknown;
+  try {
+    bundled = await parser.bundle({ pathOrUrlOrSchema: path, resolvedInput: { path, schema: document, type: 'file' } });
+  } catch (error) {
+    throw bundleError(error, path, pointers);
+  }
   if (!isObject(bundled)) throw new Error('bundling produced no document');
-  return bundled;
+  restoreBundled(bundled);
+  return { document: bundled, ...converted };
 }

@@ -24,16 +24,24 @@ export interface ParsedSpec {
   descriptors: ToolDescriptor[];
   /** Schema keywords dropped because neither JSON Schema 2020-12 nor OpenAPI defines them, sorted. */
   ignoredKeywords: string[];
+  /** Set when the file was Swagger 2.0: the converter that made it OpenAPI 3.0. */
+  convertedFrom?: string;
 }
 
 /** Parses the spec at `file` into its bundled document, operations and descriptors. */
 export async function parseSpec(file: string): Promise<ParsedSpec> {
-  const document = await loadDocument(file);
+  const { document, convertedFrom } = await loadDocument(file);
   const operations = listOperations(document).map((at) =>
     atPointer(operationPointer(at.path, at.method), () => operationInput(at, document)),
   );
   const ignored = new Set<string>();
   const outputDescriptions = document[OUTPUT_DESCRIPTIONS_EXTENSION] === true;
   const descriptors = buildDescriptors(operations, document, { ignored, outputDescriptions });
-  return { document, operations, descriptors, ignoredKeywords: [...ignored].sort() };
+  return {
+    document,
+    operations,
+    descriptors,
+    ignoredKeywords: [...ignored].sort(),
+    ...(convertedFrom === undefined ? {} : { convertedFrom }),
+  };
 }

@@ -11,6 +11,8 @@ export interface BackendReport {
   status: 'new' | 'removed' | 'changed' | 'unchanged';
   toolCount: number;
   changes: ToolChange[];
+  /** Set when the spec is Swagger 2.0, converted on load: the converter that did it (e.g. `swagger2openapi 7.0.8`). */
+  convertedFrom?: string;
 }
 
 /** One generated file's state compared with the disk. */
@@ -36,6 +38,12 @@ export interface GenerateReport {
 
 /** Text lines for one backend's changes. */
 export function formatBackend(report: BackendReport): string[] {
+  const lines = formatChanges(report);
+  if (report.convertedFrom !== undefined) lines.push(`  note        converted from Swagger 2.0 to OpenAPI 3.0 on load by ${report.convertedFrom}`);
+  return lines;
+}
+
+function formatChanges(report: BackendReport): string[] {
   if (report.status === 'new') return [`${report.backend}: new backend, ${report.toolCount} tools`];
   if (report.status === 'removed') {
     return [`${report.backend}: backend removed (spec deleted)`, ...report.changes.map((c) => `  ${c.severity.padEnd(10)}  ${c.message}`)];

@@ -115,7 +115,6 @@ export function createAccessTokenVerifier(options: AccessTokenVerifierOptions): 
   const audiencelessClientIds = new Set(options.audiencelessClientIds ?? []);
   const clockTolerance = options.clockToleranceSec ?? 30;
   const timeoutDuration = options.timeoutMs ?? 5000;
-  let keySet: Promise<ReturnType<typeof createRemoteJWKSet>> | undefined;
   const cacheSize = options.cacheSize ?? 1000;
   const cacheTtlMs = options.cacheTtlMs ?? 60_000;
   const now = options.now ?? Date.now;
@@ -123,21 +122,7 @@ export function createAccessTokenVerifier(options: AccessTokenVerifierOptions): 
   // Signature, issuer and expiry are what the cache remembers; the audience is checked per request.
   const verified = new Map<string, { principal: Principal; until: number }>();
 
-  const getKeySet = (): Promise<ReturnType<typeof createRemoteJWKSet>> => {
-    keySet ??= (async () => {
-      const jwksUri =
-        options.jwksUri ??
-        (await fetchAuthorizationServerMetadata(options.issuer, { timeoutMs: timeoutDuration })).jwks_uri;
-      if (typeof jwksUri !== 'string') throw new Error(`issuer ${options.issuer} publishes no jwks_uri`);
-      // jose caches the set, refetches on an unknown kid, and limits refetches by the cooldown.
-      return createRemoteJWKSet(new URL(jwksUri), { timeoutDuration, cooldownDuration: 30_000 });
-    })();
-    // A failed discovery is retried on the next request instead of being cached forever.
-    keySet.catch(() => {
-      keySet = undefined;
-    });
-    return keySet;
-  };
+  const getKeySet = remoteKeySet(options, timeoutDuration);
 
   return {
     async verify(token: string, resource: string = options.resource): Promise<Principal> {
@@ -181,14 +166,43 @@ export function createAccessTokenVerifier(options: AccessTokenVerifierOptions): 
     } catch (error) {
       throw new InvalidTokenError(describe(error));
     }
-    const clientId =
-      typeof payload.client_id === 'string' ? payload.client_id : typeof payload.azp === 'string' ? payload.azp : undefined;
-    // Frozen: one principal object serves every cached request of this token.
-    return Object.freeze({
-      id: payload.sub as string,
-      scopes: Object.freeze(scopesOf(payload)) as string[],
-      claims: Object.freeze({ ...payload }) as Record<string, unknown>,
-      ...(clientId !== undefined ? { clientId } : {}),
-    });
+    return principalOf(payload);
   }
+}
+
+/**
+ * The authorization server's key set, discovered on first use (RFC 8414 metadata unless `jwksUri` is given). A
+ * failed discovery is retried on the next request instead of being cached forever.
+ */
+function remoteKeySet(
+  options: AccessTokenVerifierOptions,
+  timeoutDuration: number,
+): () => Promise<ReturnType<typeof createRemoteJWKSet>> {
+  let keySet: Promise<ReturnType<typeof createRemoteJWKSet>> | undefined;
+  return () => {
+    keySet ??= (async () => {
+      const jwksUri =
+        options.jwksUri ??
+        (await fetchAuthorizationServerMetadata(options.issuer, { timeoutMs: timeoutDuration })).jwks_uri;
+      if (typeof jwksUri !== 'string') throw new Error(`issuer ${options.issuer} publishes no jwks_uri`);
+      // jose caches the set, refetches on an unknown kid, and limits refetches by the cooldown.
+      return createRemoteJWKSet(new URL(jwksUri), { timeoutDuration, cooldownDuration: 30_000 });
+    })();
+    keySet.catch(() => {
+      keySet = undefined;
+    });
+    return keySet;
+  };
+}
+
+/** The caller a verified token names. Frozen: one principal object serves every cached request of this token. */
+function principalOf(payload: JWTPayload): Principal {
+  const clientId =
+    typeof payload.client_id === 'string' ? payload.client_id : typeof payload.azp === 'string' ? payload.azp : undefined;
+  return Object.freeze({
+    id: payload.sub as string,
+    scopes: Object.freeze(scopesOf(payload)) as string[],
+    claims: Object.freeze({ ...payload }) as Record<string, unknown>,
+    ...(clientId !== undefined ? { clientId } : {}),
+  });
 }

@@ -12,6 +12,7 @@
 import type { Dispatcher, Pool } from 'undici';
 import type { IncomingHttpHeaders } from 'node:http';
 import { SETTINGS } from '../config.js';
+import { readStreamUpTo } from '../web-stream.js';
 import type { Logger } from '../log.js';
 import { onNode } from '../runtime.js';
 import type { BackendHttp, BackendHttpResponse, BackendRequest } from './backend-types.js';
@@ -123,34 +124,106 @@ function loadUndici(): Promise<Undici> {
 
 /** Creates the pooled client for one backend. */
 export function createBackendHttp(options: BackendHttpOptions): BackendHttp {
-  const url = new URL(options.baseUrl);
-  const basePath = url.pathname.replace(/\/+$/, '');
-  const connectTimeoutMs = options.connectTimeoutMs ?? SETTINGS.connectTimeoutMs.default;
-  const timeoutMs = options.timeoutMs ?? SETTINGS.timeoutMs.default;
-  const maxAttempts = Math.max(1, options.maxAttempts ?? SETTINGS.maxAttempts.default);
-  const baseDelay = options.retryBaseDelayMs ?? 200;
-  const maxDelay = options.retryMaxDelayMs ?? 5000;
-  const maxBodyBytes = options.maxBodyBytes ?? 32 * 1024 * 1024;
-  const logger = options.logger;
-  const useFetch = (options.client ?? defaultBackendClient()) === 'fetch';
-  let pool: Pool | undefined;
-  let closed = false;
-  const createPool = (loaded: Undici): Pool =>
-    (pool ??= new loaded.Pool(url.origin, {
-      connections: options.connections ?? 32,
-      connect: { timeout: connectTimeoutMs },
-      // The per-attempt timer below is the real limit; these only keep undici from using its 300 s defaults.
-      headersTimeout: timeoutMs,
-      bodyTimeout: timeoutMs,
-      keepAliveTimeout: 4000,
-    }));
+  return new PooledBackendHttp(options);
+}
 
-  async function attempt(
+/** The limits of one backend's client, with their defaults filled in. */
+interface ClientLimits {
+  connectTimeoutMs: number;
+  timeoutMs: number;
+  maxAttempts: number;
+  baseDelay: number;
+  maxDelay: number;
+  maxBodyBytes: number;
+}
+
+function clientLimits(options: BackendHttpOptions): ClientLimits {
+  return {
+    connectTimeoutMs: options.connectTimeoutMs ?? SETTINGS.connectTimeoutMs.default,
+    timeoutMs: options.timeoutMs ?? SETTINGS.timeoutMs.default,
+    maxAttempts: Math.max(1, options.maxAttempts ?? SETTINGS.maxAttempts.default),
+    baseDelay: options.retryBaseDelayMs ?? 200,
+    maxDelay: options.retryMaxDelayMs ?? 5000,
+    maxBodyBytes: options.maxBodyBytes ?? 32 * 1024 * 1024,
+  };
+}
+
+/** One attempt's request as sent: the full path, the headers with the request id, and the attempt's signal. */
+interface Sent {
+  req: BackendRequest;
+  fullPath: string;
+  headers: Record<string, string>;
+  signal: AbortSignal;
+  attemptNo: number;
+}
+
+/** The client of one backend: undici's pool for its origin (created on the first request), or the runtime's fetch. */
+class PooledBackendHttp implements BackendHttp {
+  readonly baseUrl: string;
+  readonly #origin: string;
+  readonly #basePath: string;
+  readonly #limits: ClientLimits;
+  readonly #connections: number;
+  readonly #useFetch: boolean;
+  readonly #logger: Logger | undefined;
+  #pool: Pool | undefined;
+  #closed = false;
+
+  constructor(options: BackendHttpOptions) {
+    const url = new URL(options.baseUrl);
+    this.baseUrl = options.baseUrl;
+    this.#origin = url.origin;
+    this.#basePath = url.pathname.replace(/\/+$/, '');
+    this.#limits = clientLimits(options);
+    this.#connections = options.connections ?? 32;
+    this.#useFetch = (options.client ?? defaultBackendClient()) === 'fetch';
+    this.#logger = options.logger;
+  }
+
+  /** Sends one request, retrying as allowed (a bound function: callers may pass it on). */
+  readonly send = async (req: BackendRequest): Promise<BackendHttpResponse> => {
+    const fullPath = this.#basePath + req.path + (req.query ? `?${req.query}` : '');
+    // Caller headers first, then ours: the request id is always the one we log. A copy: callers may reuse theirs.
+    const headers = { ...req.headers, 'x-request-id': req.requestId };
+    const { maxAttempts, baseDelay, maxDelay } = this.#limits;
+    for (let n = 1; ; n++) {
+      if (req.signal?.aborted === true) throw new BackendHttpError('aborted', 'request cancelled', n - 1);
+      let res: BackendHttpResponse;
+      try {
+        res = await this.#attempt(req, fullPath, headers, n);
+      } catch (err) {
+        const e = err as BackendHttpError;
+        const retryable =
+          n < maxAttempts &&
+          (e.kind === 'connect' || (e.kind === 'reset' && req.idempotent) || (e.kind === 'network' && req.idempotent));
+        if (!retryable) throw e;
+        const delay = backoff(n, baseDelay, maxDelay);
+        this.#logger?.debug({ requestId: req.requestId, attempt: n, error: e.kind, delayMs: delay }, 'backend retry');
+        await sleep(delay, req.signal, n);
+        continue;
+      }
+      if (!req.idempotent || n >= maxAttempts || !RETRY_STATUSES.has(res.status)) return res;
+      const retryAfter = parseRetryAfter(res.headers['retry-after']);
+      if (retryAfter !== undefined && retryAfter > maxDelay) return res;
+      const delay = retryAfter ?? backoff(n, baseDelay, maxDelay);
+      this.#logger?.debug({ requestId: req.requestId, attempt: n, status: res.status, delayMs: delay }, 'backend retry');
+      await sleep(delay, req.signal, n);
+    }
+  };
+
+  readonly close = async (): Promise<void> => {
+    this.#closed = true;
+    await this.#pool?.close();
+  };
+
+  /** One attempt, bounded by the per-attempt timer and the caller's cancellation. */
+  async #attempt(
     req: BackendRequest,
     fullPath: string,
     headers: Record<string, string>,
     attemptNo: number,
   ): Promise<BackendHttpResponse> {
+    const { timeoutMs, connectTimeoutMs } = this.#limits;
     const controller = new AbortController();
     let timedOut = false;
     const timer = setTimeout(() => {
@@ -160,31 +233,9 @@ export function createBackendHttp(options: BackendHttpOptions): BackendHttp {
     const onCallerAbort = (): void => controller.abort();
     req.signal?.addEventListener('abort', onCallerAbort, { once: true });
     try {
-      if (closed) throw new BackendHttpError('reset', 'backend closed the connection before answering (UND_ERR_CLOSED)', attemptNo);
-      if (useFetch) {
-        const res = await fetch(url.origin + fullPath, {
-          method: req.method.toUpperCase(),
-          headers,
-          body: req.body ?? null,
-          signal: controller.signal,
-          // As undici's pool does: a redirect is the backend's answer, not something to follow.
-          redirect: 'manual',
-        });
-        const bytes = await readWebBody(res, maxBodyBytes, attemptNo);
-        return toResponse(res.status, webHeaders(res.headers), bytes, req.raw === true, attemptNo);
-      }
-      // Only the first call of the process waits for undici; later ones find the pool (no await, no allocation).
-      const dispatcher = pool ?? createPool(undici ?? (await loadUndici()));
-      const res = await dispatcher.request({
-        method: req.method.toUpperCase() as Dispatcher.HttpMethod,
-        path: fullPath,
-        headers,
-        body: req.body ?? null,
-        signal: controller.signal,
-        idempotent: req.idempotent,
-      });
-      const bytes = await readBody(res, maxBodyBytes, attemptNo);
-      return toResponse(res.statusCode, flattenHeaders(res.headers), bytes, req.raw === true, attemptNo);
+      if (this.#closed) throw new BackendHttpError('reset', 'backend closed the connection before answering (UND_ERR_CLOSED)', attemptNo);
+      const sent: Sent = { req, fullPath, headers, signal: controller.signal, attemptNo };
+      return this.#useFetch ? await this.#viaFetch(sent) : await this.#viaPool(sent);
     } catch (err) {
       if (err instanceof BackendHttpError) throw err;
       if (req.signal?.aborted === true) throw new BackendHttpError('aborted', 'request cancelled', attemptNo);
@@ -198,43 +249,48 @@ export function createBackendHttp(options: BackendHttpOptions): BackendHttp {
     }
   }
 
-  async function send(req: BackendRequest): Promise<BackendHttpResponse> {
-    const fullPath = basePath + req.path + (req.query ? `?${req.query}` : '');
-    // Caller headers first, then ours: the request id is always the one we log. A copy: callers may reuse theirs.
-    const headers = { ...req.headers, 'x-request-id': req.requestId };
-    for (let n = 1; ; n++) {
-      if (req.signal?.aborted === true) throw new BackendHttpError('aborted', 'request cancelled', n - 1);
-      let res: BackendHttpResponse;
-      try {
-        res = await attempt(req, fullPath, headers, n);
-      } catch (err) {
-        const e = err as BackendHttpError;
-        const retryable =
-          n < maxAttempts &&
-          (e.kind === 'connect' || (e.kind === 'reset' && req.idempotent) || (e.kind === 'network' && req.idempotent));
-        if (!retryable) throw e;
-        const delay = backoff(n, baseDelay, maxDelay);
-        logger?.debug({ requestId: req.requestId, attempt: n, error: e.kind, delayMs: delay }, 'backend retry');
-        await sleep(delay, req.signal, n);
-        continue;
-      }
-      if (!req.idempotent || n >= maxAttempts || !RETRY_STATUSES.has(res.status)) return res;
-      const retryAfter = parseRetryAfter(res.headers['retry-after']);
-      if (retryAfter !== undefined && retryAfter > maxDelay) return res;
-      const delay = retryAfter ?? backoff(n, baseDelay, maxDelay);
-      logger?.debug({ requestId: req.requestId, attempt: n, status: res.status, delayMs: delay }, 'backend retry');
-      await sleep(delay, req.signal, n);
-    }
+  /** Sends through the runtime's fetch (Deno, Bun, Cloudflare Workers). */
+  async #viaFetch({ req, fullPath, headers, signal, attemptNo }: Sent): Promise<BackendHttpResponse> {
+    const res = await fetch(this.#origin + fullPath, {
+      method: req.method.toUpperCase(),
+      headers,
+      body: req.body ?? null,
+      signal,
+      // As undici's pool does: a redirect is the backend's answer, not something to follow.
+      redirect: 'manual',
+    });
+    const bytes = await readWebBody(res, this.#limits.maxBodyBytes, attemptNo);
+    return toResponse(res.status, webHeaders(res.headers), bytes, req.raw === true, attemptNo);
   }
 
-  return {
-    baseUrl: options.baseUrl,
-    send,
-    close: async () => {
-      closed = true;
-      await pool?.close();
-    },
-  };
+  /** Sends through undici's pool (Node). */
+  async #viaPool({ req, fullPath, headers, signal, attemptNo }: Sent): Promise<BackendHttpResponse> {
+    // Only the first call of the process waits for undici; later ones find the pool (no await, no allocation).
+    const dispatcher = this.#pool ?? this.#createPool(undici ?? (await loadUndici()));
+    const res = await dispatcher.request({
+      method: req.method.toUpperCase() as Dispatcher.HttpMethod,
+      path: fullPath,
+      headers,
+      body: req.body ?? null,
+      signal,
+      idempotent: req.idempotent,
+    });
+    const bytes = await readBody(res, this.#limits.maxBodyBytes, attemptNo);
+    return toResponse(res.statusCode, flattenHeaders(res.headers), bytes, req.raw === true, attemptNo);
+  }
+
+  #createPool(loaded: Undici): Pool {
+    const { connectTimeoutMs, timeoutMs } = this.#limits;
+    this.#pool ??= new loaded.Pool(this.#origin, {
+      connections: this.#connections,
+      connect: { timeout: connectTimeoutMs },
+      // The per-attempt timer below is the real limit; these only keep undici from using its 300 s defaults.
+      headersTimeout: timeoutMs,
+      bodyTimeout: timeoutMs,
+      keepAliveTimeout: 4000,
+    });
+    return this.#pool;
+  }
 }
 
 /** Full jitter (AWS Architecture Blog, "Exponential Backoff and Jitter"): uniform in [0, min(cap, base·2^(n-1))]. */
@@ -306,20 +362,9 @@ async function readWebBody(res: Response, limit: number, attemptNo: number): Pro
     throw tooLarge();
   }
   if (res.body === null) return Buffer.alloc(0);
-  const reader = res.body.getReader();
-  const chunks: Uint8Array[] = [];
-  let size = 0;
-  for (;;) {
-    const { done, value } = await reader.read();
-    if (done) break;
-    size += value.byteLength;
-    if (size > limit) {
-      await reader.cancel().catch(() => undefined);
-      throw tooLarge();
-    }
-    chunks.push(value);
-  }
-  return Buffer.concat(chunks, size);
+  const bytes = await readStreamUpTo(res.body, limit);
+  if (bytes === undefined) throw tooLarge();
+  return bytes;
 }
 
 /** A fetch response's headers as one string per lower-case name (fetch already joins repeated ones). */

@@ -41,9 +41,10 @@ export async function runAuditVerify(file: string, out: NodeJS.WritableStream = 
   return 1;
 }
 
-/** Prints the last `count` records readably. */
-export async function runAuditTail(given: string | undefined, count: number, out: NodeJS.WritableStream = process.stdout): Promise<void> {
-  if (!Number.isInteger(count) || count < 1) throw new ConfigError(`-n must be a positive integer (got "${count}")`);
+/** Prints the last `-n` records readably. */
+export async function runAuditTail(given: string | undefined, n: string, out: NodeJS.WritableStream = process.stdout): Promise<void> {
+  const count = Number(n);
+  if (!/^\d+$/.test(n.trim()) || count < 1) throw new ConfigError(`-n must be a positive integer (got "${n}")`);
   const file = auditFile(given);
   let handle: FileHandle;
   try {

@@ -56,49 +56,9 @@ export function buildProgram(): Command {
       await runMock(backend, options);
     });
 
-  const token = program
-    .command('token')
-    .description('print an access token from the sandbox authorization server (for scripts and curl)')
-    .option('--sandbox', 'use the sandbox authorization server (required)')
-    .option('--user <name>', 'sandbox user: alice, bob or carol', 'alice')
-    .option('--backend <backend>', 'backend whose MCP endpoint the token is for (default: the only one whose users sign in with OAuth)')
-    .action(async (options: TokenOptions) => {
-      const { runToken } = await import('./token.js');
-      await runToken(options);
-    });
-  // The server's address as `serve` reads it (same flags, same variables), so the token names its resource.
-  for (const option of settingOptions([SETTINGS.host, SETTINGS.port, SETTINGS.publicUrl, SETTINGS.sandboxAuthPort])) token.addOption(option);
-
-  program
-    .command('verify')
-    .description('call every tool through the MCP layer and check requests and responses against the spec')
-    .argument('<backend>', 'backend name')
-    .option('--backend-url <url>', 'verify against a real backend through Prism\'s validating proxy')
-    .option('--spec <file>', 'spec the mock serves (default: specs/<backend>.yaml)')
-    .option('--json', 'print the report as JSON')
-    .action(async (backend: string, options: { backendUrl?: string; spec?: string; json?: boolean }) => {
-      const { runVerify } = await import('./verify.js');
-      process.exitCode = await runVerify(backend, options);
-    });
-
-  const audit = program.command('audit').description('check and read the audit trail (FINMCP_AUDIT=file:<path>)');
-  audit
-    .command('verify')
-    .description('check an audit file\'s hash chain; names the first edited, removed or inserted record and exits 1')
-    .argument('<file>', 'audit file (JSON lines)')
-    .action(async (file: string) => {
-      const { runAuditVerify } = await import('./audit.js');
-      process.exitCode = await runAuditVerify(file);
-    });
-  audit
-    .command('tail')
-    .description('print the last records of an audit file, one readable line each')
-    .argument('[file]', 'audit file (default: the one FINMCP_AUDIT names)')
-    .option('-n <count>', 'how many records', '20')
-    .action(async (file: string | undefined, options: { n: string }) => {
-      const { runAuditTail } = await import('./audit.js');
-      await runAuditTail(file, Number(options.n));
-    });
+  addTokenCommand(program);
+  addVerifyCommand(program);
+  addAuditCommands(program);
 
   return program;
 }
@@ -135,4 +95,57 @@ function reportFatal(error: unknown): void {
   const message = error instanceof ConfigError || error instanceof Error ? error.message : String(error);
   process.stderr.write(`finmcp: ${message}\n`);
   process.exitCode = 1;
+}
+
+/** `finmcp token`: a sandbox access token for scripts and curl. */
+function addTokenCommand(program: Command): void {
+  const token = program
+    .command('token')
+    .description('print an access token from the sandbox authorization server (for scripts and curl)')
+    .option('--sandbox', 'use the sandbox authorization server (required)')
+    .option('--user <name>', 'sandbox user: alice, bob or carol', 'alice')
+    .option('--backend <backend>', 'backend whose MCP endpoint the token is for (default: the only one whose users sign in with OAuth)')
+    .action(async (options: TokenOptions) => {
+      const { runToken } = await import('./token.js');
+      await runToken(options);
+    });
+  // The server's address as `serve` reads it (same flags, same variables), so the token names its resource.
+  for (const option of settingOptions([SETTINGS.host, SETTINGS.port, SETTINGS.publicUrl, SETTINGS.sandboxAuthPort])) token.addOption(option);
+}
+
+/** `finmcp verify`: every tool called through the MCP layer and checked against the spec. */
+function addVerifyCommand(program: Command): void {
+  program
+    .command('verify')
+    .description('call every tool through the MCP layer and check requests and responses against the spec')
+    .argument('<backend>', 'backend name')
+    .option('--backend-url <url>', 'verify against a real backend through Prism\'s validating proxy')
+    .option('--spec <file>', 'spec the mock serves (default: specs/<backend>.yaml)')
+    .option('--json', 'print the report as JSON')
+    .action(async (backend: string, options: { backendUrl?: string; spec?: string; json?: boolean }) => {
+      const { runVerify } = await import('./verify.js');
+      process.exitCode = await runVerify(backend, options);
+    });
+}
+
+/** `finmcp audit verify|tail`: the audit trail checked and read. */
+function addAuditCommands(program: Command): void {
+  const audit = program.command('audit').description('check and read the audit trail (FINMCP_AUDIT=file:<path>)');
+  audit
+    .command('verify')
+    .description('check an audit file\'s hash chain; names the first edited, removed or inserted record and exits 1')
+    .argument('<file>', 'audit file (JSON lines)')
+    .action(async (file: string) => {
+      const { runAuditVerify } = await import('./audit.js');
+      process.exitCode = await runAuditVerify(file);
+    });
+  audit
+    .command('tail')
+    .description('print the last records of an audit file, one readable line each')
+    .argument('[file]', 'audit file (default: the one FINMCP_AUDIT names)')
+    .option('-n <count>', 'how many records', '20')
+    .action(async (file: string | undefined, options: { n: string }) => {
+      const { runAuditTail } = await import('./audit.js');
+      await runAuditTail(file, options.n);
+    });
 }

@@ -27,18 +27,20 @@ export function watchConfirmations(ctx: CallContext): ConfirmationWatch {
   const inner = ctx.elicit;
   const watch: ConfirmationWatch = { ctx, last: undefined };
   if (inner === undefined) return watch;
-  const elicit: Elicitor = {
-    form: inner.form,
-    url: inner.url,
-    ...(inner.pageBase === undefined ? {} : { pageBase: inner.pageBase }),
-    ask: async (key, request) => {
-      const answer = await inner.ask(key, request);
-      // URL-mode questions are sign-ins, not confirmations.
-      if (request.mode === 'form') watch.last = answer.action;
-      return answer;
-    },
-    openPage: (kind, data) => inner.openPage(kind, data),
+  const ask: Elicitor['ask'] = async (key, request) => {
+    const answer = await inner.ask(key, request);
+    // URL-mode questions are sign-ins, not confirmations.
+    if (request.mode === 'form') watch.last = answer.action;
+    return answer;
   };
+  // Every other member is the call's own elicitor's, bound to it (its classes keep private state).
+  const elicit = new Proxy(inner, {
+    get(target, property) {
+      if (property === 'ask') return ask;
+      const value: unknown = Reflect.get(target, property, target);
+      return typeof value === 'function' ? value.bind(target) : value;
+    },
+  });
   watch.ctx = { ...ctx, elicit };
   return watch;
 }

@@ -176,38 +176,109 @@ function compileBody(body: BodyBinding | undefined): BodyBuilder | undefined {
   };
 }
 
-/** Compiles a descriptor's bindings into a {@link RequestPlan}. Call once per tool, at start-up. */
-export function compileRequestPlan(descriptor: ToolDescriptor): RequestPlan {
-  const method = descriptor.operation.method.toUpperCase();
-  const byName = new Map<string, ParameterBinding>();
-  const query: Slot[] = [];
-  const headers: Slot[] = [];
-  const cookies: Slot[] = [];
-  for (const b of descriptor.parameters) {
+/** A descriptor's parameter bindings sorted by where they go (path parameters by name, for the template). */
+interface SortedParameters {
+  pathByName: Map<string, ParameterBinding>;
+  query: Slot[];
+  headers: Slot[];
+  cookies: Slot[];
+}
+
+function sortParameters(parameters: readonly ParameterBinding[]): SortedParameters {
+  const sorted: SortedParameters = { pathByName: new Map(), query: [], headers: [], cookies: [] };
+  for (const b of parameters) {
     const slot = { binding: b, serializer: serializerFor(b) };
-    if (b.in === 'path') byName.set(b.name, b);
-    else if (b.in === 'query') query.push(slot);
-    else if (b.in === 'header') headers.push(slot);
-    else cookies.push(slot);
+    if (b.in === 'path') sorted.pathByName.set(b.name, b);
+    else if (b.in === 'query') sorted.query.push(slot);
+    else if (b.in === 'header') sorted.headers.push(slot);
+    else sorted.cookies.push(slot);
   }
-  // The path template split once into literals and parameter slots.
+  return sorted;
+}
+
+/** A path template split once into literals and parameter slots: `literals[i] + slots[i]`…, then `tail`. */
+interface PathTemplate {
+  literals: string[];
+  slots: Slot[];
+  tail: string;
+}
+
+function compilePath(template: string, pathByName: ReadonlyMap<string, ParameterBinding>): PathTemplate {
   const literals: string[] = [];
   const slots: Slot[] = [];
   let last = 0;
-  for (const m of descriptor.operation.path.matchAll(PATH_TEMPLATE)) {
+  for (const m of template.matchAll(PATH_TEMPLATE)) {
     const name = m[1] ?? '';
-    const binding = byName.get(name) ?? {
+    const binding = pathByName.get(name) ?? {
       property: name,
       in: 'path' as const,
       name,
       style: 'simple' as const,
       explode: false,
     };
-    literals.push(descriptor.operation.path.slice(last, m.index));
+    literals.push(template.slice(last, m.index));
     slots.push({ binding, serializer: serializerFor(binding) });
     last = (m.index ?? 0) + m[0].length;
   }
-  const tail = descriptor.operation.path.slice(last);
+  return { literals, slots, tail: template.slice(last) };
+}
+
+/** The filled path: every path parameter required and non-empty. */
+function buildPath(template: PathTemplate, args: Record<string, unknown>): string {
+  const { literals, slots } = template;
+  let path = '';
+  for (let i = 0; i < slots.length; i++) {
+    const slot = slots[i] as Slot;
+    const v = args[slot.binding.property];
+    if (v === undefined || v === null) {
+      throw new RequestBuildError(`${slot.binding.property}: is required`);
+    }
+    const s = serialize(slot.serializer, slot.binding, v);
+    if (s === '') throw new RequestBuildError(`${slot.binding.property}: must not be empty`);
+    path += literals[i] + s;
+  }
+  return path + template.tail;
+}
+
+/** The serialized parameters given, joined by `separator` (`&` for a query string, `; ` for a cookie header). */
+function joinSlots(slots: readonly Slot[], args: Record<string, unknown>, separator: string): string {
+  let joined = '';
+  for (const slot of slots) {
+    const v = args[slot.binding.property];
+    if (v === undefined || v === null) continue;
+    const s = serialize(slot.serializer, slot.binding, v);
+    if (s !== '') joined = joined === '' ? s : `${joined}${separator}${s}`;
+  }
+  return joined;
+}
+
+/** The request headers: `accept`, header parameters (no line breaks) and the cookie header. */
+function buildHeaders(
+  accept: string | undefined,
+  parameters: SortedParameters,
+  args: Record<string, unknown>,
+): Record<string, string> {
+  const h: Record<string, string> = {};
+  if (accept !== undefined) h['accept'] = accept;
+  for (const slot of parameters.headers) {
+    const v = args[slot.binding.property];
+    if (v === undefined || v === null) continue;
+    const s = serialize(slot.serializer, slot.binding, v);
+    if (/[\r\n\0]/.test(s)) throw new RequestBuildError(`${slot.binding.property}: must not contain line breaks`);
+    h[slot.binding.name.toLowerCase()] = s;
+  }
+  if (parameters.cookies.length > 0) {
+    const c = joinSlots(parameters.cookies, args, '; ');
+    if (c !== '') h['cookie'] = c;
+  }
+  return h;
+}
+
+/** Compiles a descriptor's bindings into a {@link RequestPlan}. Call once per tool, at start-up. */
+export function compileRequestPlan(descriptor: ToolDescriptor): RequestPlan {
+  const method = descriptor.operation.method.toUpperCase();
+  const parameters = sortParameters(descriptor.parameters);
+  const template = compilePath(descriptor.operation.path, parameters.pathByName);
   const bodyBuilder = compileBody(descriptor.body);
   const contentType = descriptor.body?.contentType;
   // Ask for the media type the output schema describes, still accepting anything else (e.g. problem+json errors).
@@ -215,54 +286,16 @@ export function compileRequestPlan(descriptor: ToolDescriptor): RequestPlan {
 
   return {
     build(args: Record<string, unknown>): BuiltRequest {
-      let path = '';
-      for (let i = 0; i < slots.length; i++) {
-        const slot = slots[i] as Slot;
-        const v = args[slot.binding.property];
-        if (v === undefined || v === null) {
-          throw new RequestBuildError(`${slot.binding.property}: is required`);
-        }
-        const s = serialize(slot.serializer, slot.binding, v);
-        if (s === '') throw new RequestBuildError(`${slot.binding.property}: must not be empty`);
-        path += literals[i] + s;
-      }
-      path += tail;
-
-      let qs = '';
-      for (const slot of query) {
-        const v = args[slot.binding.property];
-        if (v === undefined || v === null) continue;
-        const s = serialize(slot.serializer, slot.binding, v);
-        if (s !== '') qs = qs === '' ? s : `${qs}&${s}`;
-      }
-
-      const h: Record<string, string> = {};
-      if (accept !== undefined) h['accept'] = accept;
-      for (const slot of headers) {
-        const v = args[slot.binding.property];
-        if (v === undefined || v === null) continue;
-        const s = serialize(slot.serializer, slot.binding, v);
-        if (/[\r\n\0]/.test(s)) throw new RequestBuildError(`${slot.binding.property}: must not contain line breaks`);
-        h[slot.binding.name.toLowerCase()] = s;
-      }
-      if (cookies.length > 0) {
-        let c = '';
-        for (const slot of cookies) {
-          const v = args[slot.binding.property];
-          if (v === undefined || v === null) continue;
-          const s = serialize(slot.serializer, slot.binding, v);
-          if (s !== '') c = c === '' ? s : `${c}; ${s}`;
-        }
-        if (c !== '') h['cookie'] = c;
-      }
-
-      const out: BuiltRequest = { method, path, query: qs, headers: h };
+      const path = buildPath(template, args);
+      const query = joinSlots(parameters.query, args, '&');
+      const headers = buildHeaders(accept, parameters, args);
+      const out: BuiltRequest = { method, path, query, headers };
       if (bodyBuilder !== undefined) {
         const body = bodyBuilder(args);
         if (body !== undefined) {
           out.body = body;
           out.contentType = contentType as string;
-          h['content-type'] = contentType as string;
+          headers['content-type'] = contentType as string;
         }
       }
       return out;

@@ -32,6 +32,11 @@ export class ToolCallError extends Error {
   }
 }
 
+/** The error of arguments that break their schema: one line per problem, each naming the field and the rule. */
+export function invalidArguments(lines: readonly string[]): ToolCallError {
+  return new ToolCallError(`Invalid arguments:\n${lines.map((l) => `- ${l}`).join('\n')}`, 'invalid_arguments');
+}
+
 /** An `isError` result with one text block. */
 export function errorResult(text: string): ToolResult {
   return { content: [{ type: 'text', text }], isError: true };

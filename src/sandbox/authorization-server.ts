@@ -85,8 +85,8 @@ function listen(server: Server, port: number, host: string): Promise<AddressInfo
   });
 }
 
-/** oidc-provider configuration; every callback it would otherwise warn about (on stdout) is set explicitly. */
-function configuration(options: {
+/** What {@link configuration} is made from. */
+interface ConfigurationOptions {
   /** oidc-provider's `errors.InvalidTarget` (the module is loaded lazily: see oidc-provider-loader.ts). */
   invalidTarget: (message: string) => Error;
   resources: SandboxResource[];
@@ -94,8 +94,72 @@ function configuration(options: {
   serviceClient: { id: string; secret: string };
   jwks: Configuration;
   accessTokenTtlSec: number;
-}): Configuration {
+}
+
+/** The two registered clients: the server's own service credential, and the CLI's native client (PKCE). */
+function staticClients(serviceClient: ConfigurationOptions['serviceClient']): Configuration[] {
+  return [
+    {
+      client_id: serviceClient.id,
+      client_secret: serviceClient.secret,
+      grant_types: ['client_credentials'],
+      response_types: [],
+      redirect_uris: [],
+      token_endpoint_auth_method: 'client_secret_basic',
+    },
+    {
+      client_id: SANDBOX_CLI_CLIENT.id,
+      application_type: 'native',
+      token_endpoint_auth_method: 'none',
+      grant_types: ['authorization_code', 'refresh_token'],
+      response_types: ['code'],
+      redirect_uris: [SANDBOX_CLI_CLIENT.redirectUri],
+    },
+  ];
+}
+
+/** Resource indicators (RFC 8707): each MCP endpoint is a resource with its scopes; tokens are JWTs for it. */
+function resourceIndicators(options: ConfigurationOptions): Configuration {
   const resources = new Map(options.resources.flatMap((r) => [r.url, ...(r.aliases ?? [])].map((url) => [url, r] as const)));
+  return {
+    enabled: true,
+    defaultResource: async (_ctx: unknown, _client: unknown, oneOf?: string[]) => oneOf,
+    // A token request without `resource` gets the resource that was authorised.
+    useGrantedResource: async () => true,
+    getResourceServerInfo: async (_ctx: unknown, indicator: string) => {
+      const resource = resources.get(indicator);
+      if (resource === undefined) throw options.invalidTarget(`unknown resource ${indicator}`);
+      return {
+        scope: resource.scopes.join(' '),
+        // The indicator asked for, which may be an alias: the token is for the URL the client uses.
+        audience: indicator,
+        accessTokenTTL: options.accessTokenTtlSec,
+        accessTokenFormat: 'jwt',
+        jwt: { sign: { alg: 'RS256' } },
+      };
+    },
+  };
+}
+
+/** Token and interaction lifetimes, in seconds. */
+function lifetimes(accessTokenTtlSec: number): Record<string, number> {
+  return {
+    AccessToken: accessTokenTtlSec,
+    AuthorizationCode: 60,
+    ClientCredentials: accessTokenTtlSec,
+    IdToken: 3600,
+    RefreshToken: 24 * 3600,
+    Interaction: 600,
+    Session: 24 * 3600,
+    Grant: 24 * 3600,
+    DeviceCode: 600,
+    BackchannelAuthenticationRequest: 600,
+    PreAuthorizedCode: 600,
+  };
+}
+
+/** oidc-provider configuration; every callback it would otherwise warn about (on stdout) is set explicitly. */
+function configuration(options: ConfigurationOptions): Configuration {
   const identities = new Map(options.identities.map((i) => [i.id, i]));
   const resourceScopes = [...new Set(options.resources.flatMap((r) => r.scopes))];
   const clockTolerance = 15;
@@ -107,47 +171,13 @@ function configuration(options: {
     cookies: { keys: [randomBytes(32).toString('base64url')] },
     // Client `scope` metadata sent at registration (the MCP SDK sends the resource's scopes) must be known here.
     scopes: ['openid', 'offline_access', ...resourceScopes],
-    clients: [
-      {
-        client_id: options.serviceClient.id,
-        client_secret: options.serviceClient.secret,
-        grant_types: ['client_credentials'],
-        response_types: [],
-        redirect_uris: [],
-        token_endpoint_auth_method: 'client_secret_basic',
-      },
-      {
-        client_id: SANDBOX_CLI_CLIENT.id,
-        application_type: 'native',
-        token_endpoint_auth_method: 'none',
-        grant_types: ['authorization_code', 'refresh_token'],
-        response_types: ['code'],
-        redirect_uris: [SANDBOX_CLI_CLIENT.redirectUri],
-      },
-    ],
+    clients: staticClients(options.serviceClient),
     features: {
       devInteractions: { enabled: false },
       registration: { enabled: true },
       clientCredentials: { enabled: true },
       rpInitiatedLogout: { enabled: false },
-      resourceIndicators: {
-        enabled: true,
-        defaultResource: async (_ctx: unknown, _client: unknown, oneOf?: string[]) => oneOf,
-        // A token request without `resource` gets the resource that was authorised.
-        useGrantedResource: async () => true,
-        getResourceServerInfo: async (_ctx: unknown, indicator: string) => {
-          const resource = resources.get(indicator);
-          if (resource === undefined) throw options.invalidTarget(`unknown resource ${indicator}`);
-          return {
-            scope: resource.scopes.join(' '),
-            // The indicator asked for, which may be an alias: the token is for the URL the client uses.
-            audience: indicator,
-            accessTokenTTL: options.accessTokenTtlSec,
-            accessTokenFormat: 'jwt',
-            jwt: { sign: { alg: 'RS256' } },
-          };
-        },
-      },
+      resourceIndicators: resourceIndicators(options),
     },
     pkce: { required: () => true },
     interactions: { url: async (_ctx: unknown, interaction: { uid: string }) => `/interaction/${interaction.uid}` },
@@ -165,19 +195,7 @@ function configuration(options: {
     issueRefreshToken: async (_ctx: unknown, client: { grantTypeAllowed(type: string): boolean }) =>
       client.grantTypeAllowed('refresh_token'),
     clientBasedCORS: (_ctx: unknown, origin: string) => loopbackOrigin(origin),
-    ttl: {
-      AccessToken: options.accessTokenTtlSec,
-      AuthorizationCode: 60,
-      ClientCredentials: options.accessTokenTtlSec,
-      IdToken: 3600,
-      RefreshToken: 24 * 3600,
-      Interaction: 600,
-      Session: 24 * 3600,
-      Grant: 24 * 3600,
-      DeviceCode: 600,
-      BackchannelAuthenticationRequest: 600,
-      PreAuthorizedCode: 600,
-    },
+    ttl: lifetimes(options.accessTokenTtlSec),
     renderError: async (ctx: { type: string; body: string }, out: Record<string, string>) => {
       ctx.type = 'html';
       ctx.body = sandboxErrorPage(out.error ?? 'error', out.error_description ?? '');
@@ -209,24 +227,50 @@ export async function startSandboxAuthorizationServer(
 
   let provider: Provider;
   try {
-    const oidc = await loadOidcProvider();
-    provider = new oidc.Provider(
-      issuer,
-      configuration({
-        invalidTarget: (message) => new oidc.errors.InvalidTarget(message),
-        resources: options.resources,
-        identities: options.identities ?? SANDBOX_IDENTITIES,
-        serviceClient: options.serviceClient ?? SANDBOX_SERVICE_CLIENT,
-        jwks: jwks as unknown as Configuration,
-        accessTokenTtlSec: options.accessTokenTtlSec ?? 3600,
-      }),
-    );
+    provider = await createProvider(issuer, options, jwks);
   } catch (error) {
     server.close();
     throw error;
   }
   const logger = options.logger;
-  // Event payloads may hold tokens: only names and messages are logged.
+  logProviderEvents(provider, logger);
+  const interactions = createInteractionHandler(provider, options.identities ?? SANDBOX_IDENTITIES, logger);
+  handle = requestHandler(issuer, address.port, provider.callback(), interactions);
+  logger?.info({ issuer }, 'sandbox authorization server listening');
+
+  let stopped: Promise<void> | undefined;
+  return {
+    issuer,
+    stop: () =>
+      (stopped ??= new Promise<void>((resolve, reject) => {
+        server.close((error) => (error ? reject(error) : resolve()));
+        server.closeAllConnections();
+      })),
+  };
+}
+
+/** The oidc-provider instance (its module loaded on first use) for this issuer. */
+async function createProvider(
+  issuer: string,
+  options: SandboxAuthorizationServerOptions,
+  jwks: Awaited<ReturnType<typeof loadOrCreateSigningKeys>>,
+): Promise<Provider> {
+  const oidc = await loadOidcProvider();
+  return new oidc.Provider(
+    issuer,
+    configuration({
+      invalidTarget: (message) => new oidc.errors.InvalidTarget(message),
+      resources: options.resources,
+      identities: options.identities ?? SANDBOX_IDENTITIES,
+      serviceClient: options.serviceClient ?? SANDBOX_SERVICE_CLIENT,
+      jwks: jwks as unknown as Configuration,
+      accessTokenTtlSec: options.accessTokenTtlSec ?? 3600,
+    }),
+  );
+}
+
+/** Logs the provider's errors and issued tokens; event payloads may hold tokens: only names and messages are logged. */
+function logProviderEvents(provider: Provider, logger: Logger | undefined): void {
   provider.on('server_error', (_ctx: unknown, error: unknown) => {
     logger?.error({ err: error instanceof Error ? error.message : String(error) }, 'sandbox authorization server error');
   });
@@ -239,12 +283,21 @@ export async function startSandboxAuthorizationServer(
       logger?.debug({ event, err: error instanceof Error ? error.message : String(error) }, 'sandbox authorization request refused');
     });
   }
-  const providerCallback = provider.callback();
-  const interactions = createInteractionHandler(provider, options.identities ?? SANDBOX_IDENTITIES, logger);
+}
 
-  // DNS rebinding protection: only requests addressed to this loopback listener by name are served.
-  const allowedHosts = new Set(['127.0.0.1', 'localhost', '[::1]'].map((name) => `${name}:${address.port}`));
-  handle = (req, res) => {
+/**
+ * The listener's requests: Host checked (DNS rebinding protection: only requests addressed to this loopback listener
+ * by name are served), interactions to their pages, CORS on registration for loopback browsers, the rest to the
+ * provider.
+ */
+function requestHandler(
+  issuer: string,
+  port: number,
+  providerCallback: (req: IncomingMessage, res: ServerResponse) => Promise<void> | void,
+  interactions: (req: IncomingMessage, res: ServerResponse) => Promise<void>,
+): (req: IncomingMessage, res: ServerResponse) => void {
+  const allowedHosts = new Set(['127.0.0.1', 'localhost', '[::1]'].map((name) => `${name}:${port}`));
+  return (req, res) => {
     const url = URL.parse(req.url ?? '/', issuer);
     if (url === null || !allowedHosts.has((req.headers.host ?? '').toLowerCase())) {
       res.statusCode = url === null ? 400 : 403;
@@ -271,16 +324,5 @@ export async function startSandboxAuthorizationServer(
       }
     }
     void providerCallback(req, res);
-  };
-  logger?.info({ issuer }, 'sandbox authorization server listening');
-
-  let stopped: Promise<void> | undefined;
-  return {
-    issuer,
-    stop: () =>
-      (stopped ??= new Promise<void>((resolve, reject) => {
-        server.close((error) => (error ? reject(error) : resolve()));
-        server.closeAllConnections();
-      })),
   };
 }

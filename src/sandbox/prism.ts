@@ -19,6 +19,7 @@ import { createRequire } from 'node:module';
 import { dirname, join, resolve } from 'node:path';
 import { createInterface } from 'node:readline';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { SETTINGS } from '../config.js';
 import type { Logger } from '../log.js';
 import { onNode } from '../runtime.js';
 import { findFreePort } from '../free-port.js';
@@ -67,7 +68,8 @@ export interface PrismServer {
 }
 
 const DEFAULT_HOST = '127.0.0.1';
-const DEFAULT_START_TIMEOUT_MS = 30_000;
+/** The settings table's FINMCP_SANDBOX_START_TIMEOUT_MS default. */
+const DEFAULT_START_TIMEOUT_MS = SETTINGS.sandboxStartTimeoutMs.default;
 const KILL_AFTER_MS = 3_000;
 const PROBE_TIMEOUT_MS = 1_000;
 const PROBE_INTERVAL_MS = 200;

@@ -19,6 +19,8 @@ export interface SandboxOptions {
    * delay the answer to `initialize` on a single event loop). Default: at once.
    */
   begin?: Promise<unknown>;
+  /** How long each Prism mock may take to answer (a 450-operation spec takes Prism well over 30 s). */
+  mockStartTimeoutMs?: number;
   logger: Logger;
 }
 
@@ -60,7 +62,12 @@ export function startSandbox(options: SandboxOptions): Sandbox {
   for (const { name, specFile } of options.mocks) {
     const mock = started(
       go.then(async () => {
-        const server = await startPrism({ specFile, logger, signal: cancel.signal });
+        const server = await startPrism({
+          specFile,
+          logger,
+          signal: cancel.signal,
+          ...(options.mockStartTimeoutMs === undefined ? {} : { startTimeoutMs: options.mockStartTimeoutMs }),
+        });
         logger.info({ backend: name, mock: server.url }, 'no backend URL configured: serving the Prism mock of the spec');
         return server;
       }),

@@ -4,7 +4,7 @@
  * (http/pipeline.ts: guards, sessions, routing; the dispatch core answers). The fetch handler
  * (http/fetch-handler.ts) adapts web-standard `Request`/`Response` to the same pipeline.
  */
-import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import { Server as NetServer, type AddressInfo } from 'node:net';
 import type { SessionStore } from '../state/session.js';
 import type { RequestStateSeal } from '../protocol/request-state.js';
@@ -152,13 +152,10 @@ export function createHttpServer(options: HttpServerOptions): HttpServerHandle {
   const ownStore = options.sessionStore === undefined;
   const store: SessionStore = options.sessionStore ?? new MemorySessionStore();
   const pipeline = new HttpPipeline({ ...options, store });
-
-  // Requests being served: counted for graceful shutdown, and cancelled when the grace period runs out.
-  const live = new Set<NodeRequest>();
+  const live = new LiveRequests();
   // Set by close(): drain (serve, answer with `Connection: close`); then out of time (refuse what still arrives).
   let closing = false;
   let outOfTime = false;
-  let onDrained: (() => void) | undefined;
 
   const send = (res: ServerResponse, answer: HttpAnswer): void => {
     if (res.headersSent || res.destroyed) return;
@@ -170,12 +167,7 @@ export function createHttpServer(options: HttpServerOptions): HttpServerHandle {
 
   const httpServer = createLimitedServer({ ...DEFAULT_HTTP_SERVER_LIMITS, ...options.limits }, logger, (req, res) => {
     const request = new NodeRequest(req);
-    live.add(request);
-    res.once('close', () => {
-      live.delete(request);
-      if (!res.writableFinished) request.abandon();
-      if (closing && live.size === 0) onDrained?.();
-    });
+    live.add(request, res, () => closing);
     if (outOfTime) {
       send(res, rpcError(503, null, ErrorCode.ServerError, 'Server is shutting down', { 'retry-after': '1' }));
       return;
@@ -188,37 +180,12 @@ export function createHttpServer(options: HttpServerOptions): HttpServerHandle {
     void pipeline.handle(request).then((answer) => send(res, answer));
   });
 
-  /** Resolves when no request is in flight, or after `ms`. */
-  const drained = (ms: number): Promise<void> =>
-    live.size === 0
-      ? Promise.resolve()
-      : new Promise<void>((resolve) => {
-          const timer = setTimeout(resolve, ms);
-          timer.unref();
-          onDrained = (): void => {
-            clearTimeout(timer);
-            resolve();
-          };
-        });
-
   let listening = false;
   return {
     async listen(): Promise<{ url: string }> {
       if (listening) throw new Error('already listening');
       listening = true;
-      await new Promise<void>((resolve, reject) => {
-        httpServer.once('error', reject);
-        httpServer.listen(options.port, host, () => {
-          httpServer.off('error', reject);
-          // The bound port is known only now; set before any request is read.
-          const bound = (httpServer.address() as AddressInfo).port;
-          pipeline.hostAllowed = createHostMatcher(options.allowedHosts ?? defaultAllowedHosts(bound, host, options.publicUrl));
-          resolve();
-        });
-      });
-      const port = (httpServer.address() as AddressInfo).port;
-      const urlHost = host.includes(':') && !host.startsWith('[') ? `[${host}]` : host;
-      return { url: `http://${urlHost}:${port}` };
+      return listen(httpServer, pipeline, host, options);
     },
 
     async close(graceMs: number = DEFAULT_GRACE_MS): Promise<void> {
@@ -234,9 +201,9 @@ export function createHttpServer(options: HttpServerOptions): HttpServerHandle {
       // Out of time: abort the work still running, let the aborted calls answer ("Request cancelled"), then drop
       // the connections.
       outOfTime = true;
-      for (const request of live) request.abandon();
+      live.abandonAll();
       pipeline.close();
-      await drained(ANSWER_CANCELLED_MS);
+      await live.drained(ANSWER_CANCELLED_MS);
       httpServer.closeAllConnections();
       await stopped;
       // Now only to stop http.Server's timer that enforces the header and request timeouts.
@@ -250,6 +217,62 @@ export function createHttpServer(options: HttpServerOptions): HttpServerHandle {
 /** Resolves after `ms` without holding the process open. */
 function delay(ms: number): Promise<void> {
   return new Promise((resolve) => setTimeout(resolve, ms).unref());
+}
+
+/** Listens on the configured port; the Host matcher is set from the bound port before any request is read. */
+async function listen(
+  httpServer: Server,
+  pipeline: HttpPipeline,
+  host: string,
+  options: HttpServerOptions,
+): Promise<{ url: string }> {
+  await new Promise<void>((resolve, reject) => {
+    httpServer.once('error', reject);
+    httpServer.listen(options.port, host, () => {
+      httpServer.off('error', reject);
+      // The bound port is known only now; set before any request is read.
+      const bound = (httpServer.address() as AddressInfo).port;
+      pipeline.hostAllowed = createHostMatcher(options.allowedHosts ?? defaultAllowedHosts(bound, host, options.publicUrl));
+      resolve();
+    });
+  });
+  const port = (httpServer.address() as AddressInfo).port;
+  const urlHost = host.includes(':') && !host.startsWith('[') ? `[${host}]` : host;
+  return { url: `http://${urlHost}:${port}` };
+}
+
+/** Requests being served: counted for graceful shutdown, and cancelled when the grace period runs out. */
+class LiveRequests {
+  readonly #live = new Set<NodeRequest>();
+  #onDrained: (() => void) | undefined;
+
+  /** Tracks `request` until its response closes; an unfinished one is abandoned (its call cancelled). */
+  add(request: NodeRequest, res: ServerResponse, closing: () => boolean): void {
+    this.#live.add(request);
+    res.once('close', () => {
+      this.#live.delete(request);
+      if (!res.writableFinished) request.abandon();
+      if (closing() && this.#live.size === 0) this.#onDrained?.();
+    });
+  }
+
+  /** Resolves when no request is in flight, or after `ms`. */
+  drained(ms: number): Promise<void> {
+    if (this.#live.size === 0) return Promise.resolve();
+    return new Promise<void>((resolve) => {
+      const timer = setTimeout(resolve, ms);
+      timer.unref();
+      this.#onDrained = (): void => {
+        clearTimeout(timer);
+        resolve();
+      };
+    });
+  }
+
+  /** Aborts the work of every request still in flight. */
+  abandonAll(): void {
+    for (const request of this.#live) request.abandon();
+  }
 }
 
 /** Writes an SSE answer's events as they come, then ends it (the client going away ends the call: see NodeRequest). */

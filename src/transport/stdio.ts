@@ -57,168 +57,224 @@ const SCOPE = 'stdio';
 
 /** Serves one backend over stdio until stdin ends or `close()` is called. */
 export async function serveStdio(service: ToolService, options: StdioOptions): Promise<StdioHandle> {
-  const { logger, principal } = options;
-  const stdin = options.stdin ?? process.stdin;
-  const stdout = options.stdout ?? process.stdout;
-  const ownStore = options.sessionStore === undefined;
+  const { principal } = options;
   // A local process's one session lives as long as the process: no idle expiry by default.
   const store = options.sessionStore ?? new MemorySessionStore({ idleTtlMs: Number.POSITIVE_INFINITY, maxSessions: 1 });
   const sessionId = randomBytes(32).toString('base64url');
   const record: SessionRecord = { principalId: principal.id, backend: service.backend, createdAt: Date.now(), state: {} };
   await store.set(sessionId, record);
-
   const caller: Caller = { principal, scope: SCOPE };
   if (service.stateful) {
     caller.sessionId = sessionId;
     caller.session = createSessionHandle(store, sessionId, record);
   }
   const interactions = options.interactions ?? new MemoryInteractionStore();
-  const core = new Dispatcher({
-    service,
-    info: options.info,
-    logger,
-    store,
-    interactions,
-    ...(options.seal === undefined ? {} : { seal: options.seal }),
-    ...(options.listPageSize === undefined ? {} : { listPageSize: options.listPageSize }),
-  });
-  // Server→client requests (2025-11-25 `elicitation/create`): written like answers, settled by the client's response.
-  const outbound = new ClientRequests((line) => writeReply({ status: 200, body: line, ok: true }));
-  caller.requestClient = outbound.send;
+  const session = { store, ownStore: options.sessionStore === undefined, sessionId, caller, interactions };
+  const server = new StdioServer(service, options, session);
+  server.listen();
+  options.logger.debug({ backend: service.backend, principal: principal.id }, 'serving over stdio');
+  return { close: () => server.close(), closed: server.closed };
+}
 
+/** The process's one session, as {@link serveStdio} opened it. */
+interface StdioSession {
+  store: SessionStore;
+  /** Whether the store was made here (and is closed with the server). */
+  ownStore: boolean;
+  sessionId: string;
+  caller: Caller;
+  /** Where confirmation nonces, one-time pages and pending questions live. */
+  interactions: InteractionStore;
+}
+
+/** One stdio server: reads lines, dispatches them to the dispatch core, writes the answers. */
+class StdioServer {
+  readonly closed: Promise<void>;
+  readonly #service: ToolService;
+  readonly #logger: Logger;
+  readonly #stdin: Readable;
+  readonly #stdout: Writable;
+  readonly #session: StdioSession;
+  readonly #core: Dispatcher;
+  /** Server→client requests (2025-11-25 `elicitation/create`): written like answers, settled by the client's response. */
+  readonly #outbound: ClientRequests;
+  readonly #writer: LineWriter;
+  readonly #splitter: LineSplitter;
+  #resolveClosed: () => void = () => {};
   /** Set once closing starts: nothing more is read, dispatched or written. */
-  let stopped = false;
-  const writer = new LineWriter(
-    stdout,
-    () => stdin.pause(),
-    () => {
-      if (!stopped) stdin.resume();
-    },
-  );
-  const writeReply = (reply: Reply | undefined): void => {
-    if (reply !== undefined && !stopped) writer.write(`${reply.body}\n`);
+  #stopped = false;
+  #closing: Promise<void> | undefined;
+  /** One-time pages (URL-mode sign-in) on a loopback listener, started on first need (loaded only then). */
+  #pages: Promise<void> | undefined;
+  #loopback: { close(): Promise<void> } | undefined;
+
+  constructor(service: ToolService, options: StdioOptions, session: StdioSession) {
+    this.#service = service;
+    this.#logger = options.logger;
+    this.#stdin = options.stdin ?? process.stdin;
+    this.#stdout = options.stdout ?? process.stdout;
+    this.#session = session;
+    this.#core = new Dispatcher({
+      service,
+      info: options.info,
+      logger: options.logger,
+      store: session.store,
+      interactions: session.interactions,
+      ...(options.seal === undefined ? {} : { seal: options.seal }),
+      ...(options.listPageSize === undefined ? {} : { listPageSize: options.listPageSize }),
+    });
+    this.#outbound = new ClientRequests((line) => this.#writeReply({ status: 200, body: line, ok: true }));
+    session.caller.requestClient = this.#outbound.send;
+    this.#writer = new LineWriter(
+      this.#stdout,
+      () => this.#stdin.pause(),
+      () => {
+        if (!this.#stopped) this.#stdin.resume();
+      },
+    );
+    this.#splitter = new LineSplitter({
+      onLine: (line: string): void => {
+        try {
+          this.#onLine(line);
+        } catch (error) {
+          this.#dispatchFailed(error);
+        }
+      },
+      onOversize: (): void => {
+        this.#writeError(ErrorCode.InvalidRequest, 'Invalid Request: message too large');
+      },
+    });
+    this.closed = new Promise<void>((resolve) => {
+      this.#resolveClosed = resolve;
+    });
+  }
+
+  /** Starts reading stdin. */
+  listen(): void {
+    this.#stdin.once('end', this.#onEnd);
+    this.#stdout.on('error', this.#onStdoutError);
+    this.#stdin.on('data', this.#onData);
+    this.#stdin.on('error', this.#onStdinError);
+  }
+
+  /** Stops serving: nothing more is read or written; pending calls are cancelled; the session is dropped. */
+  close(): Promise<void> {
+    this.#closing ??= this.#shutDown();
+    return this.#closing;
+  }
+
+  async #shutDown(): Promise<void> {
+    this.#stopped = true;
+    const stdin = this.#stdin;
+    stdin.off('end', this.#onEnd);
+    stdin.off('data', this.#onData);
+    stdin.off('error', this.#onStdinError);
+    // Pause only if nobody else reads stdin (as the SDK's stdio transport does).
+    if (stdin.listenerCount('data') === 0) stdin.pause();
+    this.#splitter.clear();
+    this.#writer.release();
+    this.#core.cancelAll();
+    this.#outbound.closeAll();
+    await this.#loopback?.close();
+    const { store, sessionId, ownStore } = this.#session;
+    await store.delete(sessionId);
+    if (ownStore) await (store as MemorySessionStore).close();
+    this.#logger.debug({ backend: this.#service.backend }, 'stdio server closed');
+    this.#resolveClosed();
+  }
+
+  readonly #onData = (chunk: Buffer | string): void => {
+    this.#splitter.push(typeof chunk === 'string' ? Buffer.from(chunk, 'utf8') : chunk);
   };
-  const writeError = (code: number, message: string): void => {
-    writeReply(core.errorReply(null, { code, message }));
+
+  readonly #onEnd = (): void => {
+    void this.close();
   };
+
+  readonly #onStdinError = (error: Error): void => {
+    this.#logger.warn({ backend: this.#service.backend, err: errorSummary(error) }, 'stdin failed');
+    void this.close();
+  };
+
+  readonly #onStdoutError = (error: Error): void => {
+    // Typically EPIPE: the client has gone; nobody is left to answer.
+    this.#logger.warn({ backend: this.#service.backend, err: errorSummary(error) }, 'stdout failed');
+    void this.close();
+  };
+
+  #writeReply(reply: Reply | undefined): void {
+    if (reply !== undefined && !this.#stopped) this.#writer.write(`${reply.body}\n`);
+  }
+
+  #writeError(code: number, message: string): void {
+    this.#writeReply(this.#core.errorReply(null, { code, message }));
+  }
 
   /** Dispatches one line. */
-  const onLine = (line: string): void => {
-    if (stopped) return;
+  #onLine(line: string): void {
+    if (this.#stopped) return;
     let value: unknown;
     try {
       value = JSON.parse(line);
     } catch {
-      if (line.trim() !== '') writeError(ErrorCode.ParseError, 'Parse error');
+      if (line.trim() !== '') this.#writeError(ErrorCode.ParseError, 'Parse error');
       return;
     }
     const message = inspectMessage(value);
+    const caller = this.#session.caller;
     switch (message.kind) {
       case 'request': {
-        const era = core.classify(message);
-        if (caller.pageBase === undefined && service.stateful && message.method === 'tools/call' && declaresUrlMode(era, caller)) {
+        const era = this.#core.classify(message);
+        if (caller.pageBase === undefined && this.#service.stateful && message.method === 'tools/call' && declaresUrlMode(era, caller)) {
           // The first call of a client that takes URL-mode questions: start the page listener, then dispatch.
-          openPages().then(() => dispatch(message, era), dispatchFailed);
+          this.#openPages().then(
+            () => this.#dispatch(message, era),
+            (error: unknown) => this.#dispatchFailed(error),
+          );
           return;
         }
-        dispatch(message, era);
+        this.#dispatch(message, era);
         return;
       }
       case 'notification':
-        core.notify(message, caller);
+        this.#core.notify(message, caller);
         return;
       case 'refusal':
         // Notifications and responses never get an answer (JSON-RPC 2.0 §4.1, §5), malformed or not.
-        if (!message.silent) writeReply(core.errorReply(message.id, { code: message.code, message: message.message }));
+        if (!message.silent) this.#writeReply(this.#core.errorReply(message.id, { code: message.code, message: message.message }));
         return;
       case 'response':
-        outbound.settle(message);
+        this.#outbound.settle(message);
         return;
     }
-  };
-  const dispatch = (message: InboundRequest, era: Era): void => {
-    const answer = core.request(message, era, caller);
-    if (answer instanceof Promise) answer.then(writeReply, (error: unknown) => dispatchFailed(error));
-    else writeReply(answer);
-  };
-  /** One-time pages (URL-mode sign-in) on a loopback listener, started on first need (loaded only then). */
-  let pages: Promise<void> | undefined;
-  let loopback: { close(): Promise<void> } | undefined;
-  const openPages = (): Promise<void> => {
-    pages ??= import('./loopback-pages.js')
+  }
+
+  #dispatch(message: InboundRequest, era: Era): void {
+    const answer = this.#core.request(message, era, this.#session.caller);
+    if (answer instanceof Promise) {
+      answer.then(
+        (reply) => this.#writeReply(reply),
+        (error: unknown) => this.#dispatchFailed(error),
+      );
+    } else this.#writeReply(answer);
+  }
+
+  #openPages(): Promise<void> {
+    const backend = this.#service.backend;
+    this.#pages ??= import('./loopback-pages.js')
       .then(async ({ LoopbackPages }) => {
-        const listener = new LoopbackPages(service, { interactions, sessions: store });
-        loopback = listener;
-        caller.pageBase = await listener.base();
+        const listener = new LoopbackPages(this.#service, { interactions: this.#session.interactions, sessions: this.#session.store });
+        this.#loopback = listener;
+        this.#session.caller.pageBase = await listener.base();
       })
-      .catch((error: unknown) => logger.warn({ backend: service.backend, err: errorSummary(error) }, 'page listener failed: URL mode not offered'));
-    return pages;
-  };
-  const dispatchFailed = (error: unknown): void => {
+      .catch((error: unknown) => this.#logger.warn({ backend, err: errorSummary(error) }, 'page listener failed: URL mode not offered'));
+    return this.#pages;
+  }
+
+  #dispatchFailed(error: unknown): void {
     // A bug in dispatching one message must not stop the server.
-    logger.error({ backend: service.backend, err: errorSummary(error) }, 'stdio dispatch failed');
-  };
-
-  const splitter = new LineSplitter({
-    onLine(line: string): void {
-      try {
-        onLine(line);
-      } catch (error) {
-        dispatchFailed(error);
-      }
-    },
-    onOversize(): void {
-      writeError(ErrorCode.InvalidRequest, 'Invalid Request: message too large');
-    },
-  });
-
-  const onData = (chunk: Buffer | string): void => {
-    splitter.push(typeof chunk === 'string' ? Buffer.from(chunk, 'utf8') : chunk);
-  };
-  const onStdinError = (error: Error): void => {
-    logger.warn({ backend: service.backend, err: errorSummary(error) }, 'stdin failed');
-    void close();
-  };
-  const onStdoutError = (error: Error): void => {
-    // Typically EPIPE: the client has gone; nobody is left to answer.
-    logger.warn({ backend: service.backend, err: errorSummary(error) }, 'stdout failed');
-    void close();
-  };
-
-  let resolveClosed!: () => void;
-  const closed = new Promise<void>((resolve) => {
-    resolveClosed = resolve;
-  });
-  let closing: Promise<void> | undefined;
-  const close = (): Promise<void> => {
-    closing ??= (async () => {
-      stopped = true;
-      stdin.off('end', onEnd);
-      stdin.off('data', onData);
-      stdin.off('error', onStdinError);
-      // Pause only if nobody else reads stdin (as the SDK's stdio transport does).
-      if (stdin.listenerCount('data') === 0) stdin.pause();
-      splitter.clear();
-      writer.release();
-      core.cancelAll();
-      outbound.closeAll();
-      await loopback?.close();
-      await store.delete(sessionId);
-      if (ownStore) await (store as MemorySessionStore).close();
-      logger.debug({ backend: service.backend }, 'stdio server closed');
-      resolveClosed();
-    })();
-    return closing;
-  };
-  const onEnd = (): void => {
-    void close();
-  };
-  stdin.once('end', onEnd);
-  stdout.on('error', onStdoutError);
-  stdin.on('data', onData);
-  stdin.on('error', onStdinError);
-  logger.debug({ backend: service.backend, principal: principal.id }, 'serving over stdio');
-  return { close, closed };
+    this.#logger.error({ backend: this.#service.backend, err: errorSummary(error) }, 'stdio dispatch failed');
+  }
 }
 
 /** Whether the client of a request takes URL-mode questions (its envelope, or a legacy `initialize`). */

@@ -1,6 +1,7 @@
 /**
- * Issue 21 part 4 acceptance, from outside: the real CLI (`finmcp serve b4b --transport http --sandbox`, which runs
- * dist/: `npm run build` first) with `FINMCP_AUDIT=file:<tmp>`, called by a real SDK 2.x client (2026-07-28, form
+ * Issue 21 part 4 acceptance, from outside: the real CLI (`finmcp serve b4b --transport http`, which runs dist/:
+ * `npm run build` first) against the B4B sandbox backend (the Prism mock of specs/b4b.yaml, started here so that a
+ * loaded machine gets all the time it needs) with `FINMCP_AUDIT=file:<tmp>`, called by a real SDK 2.x client (2026-07-28, form
  * elicitation): login, reads, a confirmed write, a declined write, plus one request with a wrong API key. After a
  * SIGTERM (the trail is flushed on shutdown) the file holds one record per call and no secret (the backend JWT, the
  * password, the API keys), `finmcp audit verify` passes, and fails naming the record after one line is edited and
@@ -16,6 +17,7 @@ import { Client, StreamableHTTPClientTransport } from '@modelcontextprotocol/cli
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ToolResult } from '../../src/core/tool-service-api.js';
 import { projectRoot } from '../../src/paths.js';
+import { startPrism, type PrismServer } from '../../src/sandbox/prism.js';
 import { startInstance, type Instance } from '../state/instances.js';
 
 const run = promisify(execFile);
@@ -29,6 +31,7 @@ const SANDBOX_JWT_PREFIX = 'eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9.eyJwaG9uZSI6';
 let dir: string;
 let file: string;
 let instance: Instance | undefined;
+let prism: PrismServer | undefined;
 let lines: string[];
 let records: Array<Record<string, unknown>>;
 
@@ -50,7 +53,8 @@ async function call(client: Client, name: string, args: Record<string, unknown> 
 beforeAll(async () => {
   dir = mkdtempSync(join(tmpdir(), 'finmcp-audit-'));
   file = join(dir, 'audit.jsonl');
-  instance = await startInstance('audit', 'b4b', ['--sandbox'], {
+  prism = await startPrism({ specFile: join(projectRoot(), 'specs', 'b4b.yaml'), startTimeoutMs: 120_000 });
+  instance = await startInstance('audit', 'b4b', ['--backend-url', prism.url], {
     FINMCP_AUDIT: `file:${file}`,
     FINMCP_API_KEYS: `auditor:${KEY},other:${OTHER_KEY}`,
     FINMCP_RATE_LIMIT_PER_MINUTE: '0',
@@ -60,9 +64,10 @@ beforeAll(async () => {
   client.setRequestHandler('elicitation/create', async () => (answer === 'accept' ? { action: 'accept', content: { confirm: true } } : { action: 'decline' }));
   await client.connect(new StreamableHTTPClientTransport(new URL(instance.endpoint), { requestInit: { headers: { authorization: `Bearer ${KEY}` } } }));
   try {
-    expect((await call(client, 'login', { phone: PHONE, password: PASSWORD })).isError).not.toBe(true);
-    expect((await call(client, 'list_entities')).isError).not.toBe(true);
-    expect((await call(client, 'whoami')).isError).not.toBe(true);
+    for (const [tool, args] of [['login', { phone: PHONE, password: PASSWORD }], ['list_entities', {}], ['whoami', {}]] as const) {
+      const result = await call(client, tool, args);
+      expect(result.isError, `${tool}: ${JSON.stringify(result.content)}`).not.toBe(true);
+    }
     const entity = { name: 'Audit Co', entity_type: 'COMPANY', tax_code: '0312345678', address: '1 Lê Lợi', city: 'Hồ Chí Minh', country: 'VN' };
     const confirmed = await call(client, 'create_entity', entity);
     expect(confirmed.isError, JSON.stringify(confirmed.content)).not.toBe(true);
@@ -88,6 +93,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await instance?.stop('SIGKILL');
+  await prism?.stop();
   if (dir !== undefined) rmSync(dir, { recursive: true, force: true });
 });
 

@@ -10,7 +10,10 @@ import { createLogger } from '../../src/log.js';
 import { Dispatcher } from '../../src/protocol/dispatcher.js';
 import { ANONYMOUS_PRINCIPAL } from '../../src/protocol/caller.js';
 
-const tools: ListedTool[] = Array.from({ length: 25 }, (_, i) => ({ name: `tool_${String(i).padStart(2, '0')}`, inputSchema: { type: 'object' } }));
+const tools: ListedTool[] = Array.from({ length: 25 }, (_, i) => ({
+  name: `tool_${String(i).padStart(2, '0')}`,
+  inputSchema: { type: 'object' },
+}));
 const service: ToolService = {
   backend: 'paged',
   stateful: false,
@@ -18,11 +21,21 @@ const service: ToolService = {
   hasTool: (name) => tools.some((tool) => tool.name === name),
   callTool: () => Promise.resolve({ content: [] }),
 };
-const dispatcher = new Dispatcher({ service, info: { name: 'paged', version: '1' }, logger: createLogger({ level: 'silent' }), listPageSize: 10 });
+const dispatcher = new Dispatcher({
+  service,
+  info: { name: 'paged', version: '1' },
+  logger: createLogger({ level: 'silent' }),
+  listPageSize: 10,
+});
 const caller = { principal: ANONYMOUS_PRINCIPAL };
 
 async function list(cursor?: string, meta?: Record<string, unknown>): Promise<Record<string, unknown>> {
-  const request = { kind: 'request' as const, id: 1, method: 'tools/list', params: { ...(cursor === undefined ? {} : { cursor }), ...(meta === undefined ? {} : { _meta: meta }) } };
+  const request = {
+    kind: 'request' as const,
+    id: 1,
+    method: 'tools/list',
+    params: { ...(cursor === undefined ? {} : { cursor }), ...(meta === undefined ? {} : { _meta: meta }) },
+  };
   const reply = await dispatcher.request(request, dispatcher.classify(request), caller);
   return JSON.parse(reply?.body ?? '{}') as Record<string, unknown>;
 }
@@ -43,7 +56,11 @@ describe('paged tools/list', () => {
   });
 
   it('refuses a cursor it never issued with -32602 naming the cursor', async () => {
-    for (const bad of ['nonsense', Buffer.from('tools:999').toString('base64url'), Buffer.from('tools:0').toString('base64url')]) {
+    for (const bad of [
+      'nonsense',
+      Buffer.from('tools:999').toString('base64url'),
+      Buffer.from('tools:0').toString('base64url'),
+    ]) {
       const answer = (await list(bad)) as { error: { code: number; message: string } };
       expect(answer.error.code).toBe(-32602);
       expect(answer.error.message).toContain('cursor');
@@ -51,8 +68,14 @@ describe('paged tools/list', () => {
   });
 
   it('pages 2026-07-28 lists the same way', async () => {
-    const meta = { 'io.modelcontextprotocol/protocolVersion': '2026-07-28', 'io.modelcontextprotocol/clientCapabilities': {} };
-    const first = (await list(undefined, meta)) as { result?: { tools: ListedTool[]; nextCursor?: string }; error?: unknown };
+    const meta = {
+      'io.modelcontextprotocol/protocolVersion': '2026-07-28',
+      'io.modelcontextprotocol/clientCapabilities': {},
+    };
+    const first = (await list(undefined, meta)) as {
+      result?: { tools: ListedTool[]; nextCursor?: string };
+      error?: unknown;
+    };
     expect(first.error).toBeUndefined();
     expect(first.result?.tools).toHaveLength(10);
     expect(typeof first.result?.nextCursor).toBe('string');

@@ -56,6 +56,8 @@ beforeAll(async () => {
       FINMCP_STATE_KEY: newStateKey(),
       FINMCP_API_KEYS: `mallory:${MALLORY.apiKey},alice:${ALICE.apiKey}`,
       FINMCP_RATE_LIMIT_PER_MINUTE: '0',
+      // 50 opens in flight on a loaded machine: Redis' answers may take longer than the 1 s default.
+      FINMCP_STATE_TIMEOUT_MS: '15000',
       FINMCP_MAX_SESSIONS_PER_CALLER: String(CAP),
       FINMCP_AUDIT: `file:${join(dir, 'audit.jsonl')}`,
     },

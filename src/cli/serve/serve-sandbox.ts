@@ -5,7 +5,7 @@
  * `tools/list` are answered meanwhile, tool calls wait (startup-gate.ts).
  */
 import { join } from 'node:path';
-import type { Settings } from '../../config.js';
+import { SETTINGS, type Settings } from '../../config.js';
 import type { Logger } from '../../log.js';
 import { projectRoot } from '../../paths.js';
 import type { Sandbox } from '../../sandbox/sandbox.js';
@@ -65,6 +65,7 @@ export async function startServeSandbox(config: ServeConfig, plans: BackendPlan[
         }
       : undefined,
     begin: config.transport === 'stdio' ? serving : undefined,
+    mockStartTimeoutMs: settings.read(SETTINGS.sandboxStartTimeoutMs),
     logger,
   });
   return { parts, authorizationServer, issuer: parts.authorization?.then((as) => as.issuer) ?? Promise.resolve(undefined), begin };

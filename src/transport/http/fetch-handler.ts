@@ -8,6 +8,7 @@
  * State (legacy sessions, backend sign-ins of 2026-07-28 callers) lives in `sessionStore`: with more than one
  * instance (Lambda scales out), that must be a shared store.
  */
+import { readStreamUpTo } from '../../web-stream.js';
 import type { SessionStore } from '../../state/session.js';
 import type { RequestStateSeal } from '../../protocol/request-state.js';
 import type { InteractionStore } from '../../state/interaction-store.js';
@@ -101,20 +102,9 @@ class FetchRequest implements HttpRequestLike {
   async readBody(limit: number): Promise<string> {
     const body = this.#request.body;
     if (body === null) return '';
-    const reader = body.getReader();
-    const chunks: Uint8Array[] = [];
-    let size = 0;
-    for (;;) {
-      const { done, value } = await reader.read();
-      if (done) break;
-      size += value.byteLength;
-      if (size > limit) {
-        await reader.cancel();
-        throw new BodyTooLargeError(limit);
-      }
-      chunks.push(value);
-    }
-    return Buffer.concat(chunks, size).toString('utf8');
+    const bytes = await readStreamUpTo(body, limit);
+    if (bytes === undefined) throw new BodyTooLargeError(limit);
+    return bytes.toString('utf8');
   }
 }
 

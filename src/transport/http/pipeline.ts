@@ -351,17 +351,27 @@ export class HttpPipeline {
     }
     // Cancelled by `notifications/cancelled` (legacy session): the request still gets an answer over HTTP.
     if (reply === undefined) return rpcError(200, request.id, ErrorCode.ServerError, 'Request cancelled');
-    if (opening !== undefined && reply.ok) {
-      try {
-        await this.#sessions.commit(opening);
-      } catch (error) {
-        if (!(error instanceof SessionCapacityError)) return this.#failed(req, request.id, error);
-        this.#logger.warn({ backend: route.name, principal: principal.id }, 'session refused: store full of signed-in sessions');
-        return rpcError(503, request.id, ErrorCode.ServerError, error.message, { 'retry-after': '60' });
-      }
-      return answerOf(reply, { 'mcp-session-id': opening.id });
-    }
+    if (opening !== undefined && reply.ok) return this.#opened(req, route, principal, request, reply, opening);
     return answerOf(reply);
+  }
+
+  /** The answer to a successful `initialize`: the new legacy session stored, and its id sent. */
+  async #opened(
+    req: HttpRequestLike,
+    route: Route,
+    principal: Principal,
+    request: InboundRequest,
+    reply: Reply,
+    opening: NewSession,
+  ): Promise<HttpAnswer> {
+    try {
+      await this.#sessions.commit(opening);
+    } catch (error) {
+      if (!(error instanceof SessionCapacityError)) return this.#failed(req, request.id, error);
+      this.#logger.warn({ backend: route.name, principal: principal.id }, 'session refused: store full of signed-in sessions');
+      return rpcError(503, request.id, ErrorCode.ServerError, error.message, { 'retry-after': '60' });
+    }
+    return answerOf(reply, { 'mcp-session-id': opening.id });
   }
 
   async #delete(req: HttpRequestLike, route: Route): Promise<HttpAnswer> {

@@ -11,8 +11,14 @@ import { renderValidatorsFile, SchemaChecker } from '../../../codegen/emit/valid
 const document = {
   components: {
     schemas: {
-      Contact: { type: 'object', properties: { name: { type: 'string' }, parent: { $ref: '#/components/schemas/Contact' } } },
-      Invoice: { type: 'object', properties: { contact: { $ref: '#/components/schemas/Contact' }, total: { type: 'number' } } },
+      Contact: {
+        type: 'object',
+        properties: { name: { type: 'string' }, parent: { $ref: '#/components/schemas/Contact' } },
+      },
+      Invoice: {
+        type: 'object',
+        properties: { contact: { $ref: '#/components/schemas/Contact' }, total: { type: 'number' } },
+      },
       Payment: {
         type: 'object',
         required: ['invoice'],
@@ -33,7 +39,14 @@ const operation: OperationInput = {
   tags: [],
   parameters: [{ name: 'contact', in: 'query', required: false, schema: { $ref: '#/components/schemas/Contact' } }],
   requestBody: { contentType: 'application/json', required: true, schema: { $ref: '#/components/schemas/Payment' } },
-  responses: [{ status: '200', description: 'ok', contentType: 'application/json', schema: { $ref: '#/components/schemas/Payment' } }],
+  responses: [
+    {
+      status: '200',
+      description: 'ok',
+      contentType: 'application/json',
+      schema: { $ref: '#/components/schemas/Payment' },
+    },
+  ],
   security: [],
 };
 
@@ -68,13 +81,27 @@ describe('output schemas within their budget', () => {
   const schemas: Record<string, unknown> = {};
   for (let i = 0; i < 60; i += 1) {
     const properties: Record<string, unknown> = { id: { type: 'string', pattern: `^obj_${i}_[a-z0-9]{24}$` } };
-    for (let k = 1; k <= 3; k += 1) properties[`link${k}`] = { anyOf: [{ type: 'string' }, { $ref: `#/components/schemas/O${(i + k) % 60}` }] };
-    for (let f = 0; f < 20; f += 1) properties[`field_${f}`] = { type: 'string', maxLength: 5000, enum: [`v${f}a`, `v${f}b`] };
+    for (let k = 1; k <= 3; k += 1)
+      properties[`link${k}`] = { anyOf: [{ type: 'string' }, { $ref: `#/components/schemas/O${(i + k) % 60}` }] };
+    for (let f = 0; f < 20; f += 1)
+      properties[`field_${f}`] = { type: 'string', maxLength: 5000, enum: [`v${f}a`, `v${f}b`] };
     schemas[`O${i}`] = { type: 'object', required: ['id'], properties };
   }
   const web = { components: { schemas } };
   const tool = buildDescriptor(
-    { ...operation, parameters: [], requestBody: undefined, responses: [{ status: '200', description: 'ok', contentType: 'application/json', schema: { $ref: '#/components/schemas/O0' } }] },
+    {
+      ...operation,
+      parameters: [],
+      requestBody: undefined,
+      responses: [
+        {
+          status: '200',
+          description: 'ok',
+          contentType: 'application/json',
+          schema: { $ref: '#/components/schemas/O0' },
+        },
+      ],
+    },
     'get_o0',
     web,
   );

@@ -32,7 +32,7 @@ describe('parseSpec', () => {
         'openapi: 3.1.0\ninfo: {title: x, version: "1"}\npaths:\n  /a:\n    get:\n      responses:\n        "200":\n          description: ok\n          content:\n            application/json:\n              schema:\n                type: object\n                properties:\n                  x: {$ref: "#/components/schemas/Missing"}\ncomponents:\n  schemas: {}\n',
       want: /^#\/paths\/~1a\/get: unresolvable reference "#\/components\/schemas\/Missing"/,
     },
-    { name: 'Swagger 2.0', given: 'swagger: "2.0"\ninfo: {title: x, version: "1"}\npaths: {}\n', want: /only OpenAPI 3\.0 and 3\.1/ },
+    { name: 'Swagger 1.2', given: 'swaggerVersion: "1.2"\napis: []\n', want: /only OpenAPI 3\.0 and 3\.1 \(and Swagger 2\.0, converted\)/ },
   ];
   it('a discriminator mapping that names a schema (OpenAPI 3.0 allows it) is read as a reference', async () => {
     const file = join(dir, 'pets.yaml');

@@ -1,0 +1,100 @@
+/**
+ * Loading descriptions as they are published: `$ref`-shaped keys inside literal values are data (never resolved,
+ * never fetched), a description split over files is bundled with each reference resolved against the file that
+ * holds it (discriminator mappings included), Swagger 2.0 is converted, and a failure names file and pointer.
+ */
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { loadDocument } from '../../../codegen/parse/load.js';
+import { parseSpec } from '../../../codegen/parse/spec.js';
+import { projectRoot } from '../../../src/paths.js';
+
+const dir = mkdtempSync(join(tmpdir(), 'finmcp-load-'));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+function write(name: string, value: unknown): string {
+  const file = join(dir, name);
+  writeFileSync(file, JSON.stringify(value));
+  return file;
+}
+
+describe('loadDocument', () => {
+  it('leaves $ref keys inside example, examples and default values alone, also when the file is bundled', async () => {
+    write('part.json', { type: 'object', properties: { default: { type: 'string', default: 'x' } } });
+    const literal = { $ref: 'https://example.invalid/never-fetched.json' };
+    const file = write('literal.json', {
+      openapi: '3.0.3',
+      info: { title: 't', version: '1' },
+      paths: {
+        '/a': {
+          get: {
+            responses: {
+              default: {
+                description: 'd',
+                content: {
+                  'application/json': { schema: { $ref: 'part.json' }, examples: { one: { value: literal } } },
+                },
+              },
+              '200': {
+                description: 'ok',
+                content: {
+                  'application/json': {
+                    schema: { type: 'object', example: literal, default: literal },
+                    example: literal,
+                  },
+                },
+              },
+            },
+          },
+        },
+      },
+    });
+    const { document } = await loadDocument(file);
+    const responses = (document['paths'] as any)['/a'].get.responses;
+    expect(responses['200'].content['application/json'].example).toEqual(literal);
+    expect(responses['200'].content['application/json'].schema.default).toEqual(literal);
+    expect(responses.default.content['application/json'].examples.one.value).toEqual(literal);
+    // The external part was bundled: no reference leaves the document.
+    expect(JSON.stringify(responses.default.content['application/json'].schema)).not.toContain('part.json');
+  });
+
+  it('bundles a split description, resolving references and discriminator mappings against their own files', async () => {
+    const spec = await parseSpec(resolve(projectRoot(), 'test/corpus/fixtures/multi-file/openapi.yaml'));
+    expect(spec.descriptors.map((tool) => tool.name)).toEqual(['droplets_list', 'droplets_get']);
+    const output = JSON.stringify(spec.descriptors[1]?.outputSchema);
+    expect(output).toContain('"const":"basic"');
+    expect(output).toContain('"const":"premium"');
+    expect(spec.descriptors[0]?.inputSchema['properties']).toMatchObject({
+      per_page: { type: 'integer', maximum: 200 },
+    });
+  });
+
+  it('converts Swagger 2.0 with swagger2openapi and says so', async () => {
+    const file = resolve(projectRoot(), 'node_modules/@readme/oas-examples/2.0/json/petstore.json');
+    const spec = await parseSpec(file);
+    expect(spec.convertedFrom).toMatch(/^swagger2openapi \d+\.\d+\.\d+$/);
+    expect(spec.document['openapi']).toMatch(/^3\.0\./);
+    expect(spec.descriptors.length).toBe(20);
+  });
+
+  it('names the file and the JSON pointer of a reference that cannot be resolved', async () => {
+    const file = write('broken.json', {
+      openapi: '3.0.3',
+      info: { title: 't', version: '1' },
+      paths: {
+        '/a': {
+          get: {
+            responses: {
+              '200': { description: 'ok', content: { 'application/json': { schema: { $ref: 'missing.json#/Nope' } } } },
+            },
+          },
+        },
+      },
+    });
+    await expect(loadDocument(file)).rejects.toThrow(
+      /^#\/paths\/~1a\/get\/responses\/200\/content\/application~1json\/schema: .*missing\.json/,
+    );
+  });
+});
