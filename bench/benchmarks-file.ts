@@ -1,7 +1,8 @@
 /**
  * BENCHMARKS.md is always generated, never edited: from the last full `npm run bench` (bench/results.json,
  * with bench/HISTORY.md) and the last `npm run fuzz` (fuzz/results.json). Either command rewrites it from both
- * files, so each keeps the other's figures.
+ * files, so each keeps the other's figures; code mode's section comes from the run itself or, when it skipped it,
+ * from the last `npm run bench -- --only code` (bench/results.code.json).
  */
 import { existsSync } from 'node:fs';
 import { readFile, writeFile } from 'node:fs/promises';
@@ -20,8 +21,13 @@ function readFuzzResults(root: string): Promise<FuzzResults | undefined> {
 
 /** Writes `markdownFile` from `results` (default: bench/results.json), HISTORY.md and the last fuzz results. */
 export async function renderBenchmarksFile(root: string, markdownFile: string, results?: RunResults): Promise<void> {
-  const bench = results ?? (await readJson<RunResults>(join(root, 'bench', 'results.json')));
+  let bench = results ?? (await readJson<RunResults>(join(root, 'bench', 'results.json')));
   if (bench === undefined) return;
+  if (bench.codeMode === undefined) {
+    // A run without the code-mode section shows the last `--only code` run's figures.
+    const codeMode = await readJson<RunResults['codeMode']>(join(root, 'bench', 'results.code.json'));
+    if (codeMode !== undefined) bench = { ...bench, codeMode };
+  }
   const historyFile = join(root, 'bench', 'HISTORY.md');
   const history = existsSync(historyFile) ? await readFile(historyFile, 'utf8') : undefined;
   await writeFile(markdownFile, renderMarkdown(bench, history, await readFuzzResults(root)));

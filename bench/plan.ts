@@ -5,15 +5,16 @@
  * BENCH_SMOKE=1) produces every figure from a few hundred calls, finmcp and the floor only unless peers are
  * asked for, for the test suite. Environment variables override single knobs (documented in BENCHMARKS.md).
  * The many-client load (issue 14: 1,000 concurrent HTTP clients for 60 s, B4B) runs in both modes (50 clients
- * for 2 s in the smoke run); `--only load` runs nothing else (results in bench/results.load.json, no report).
+ * for 2 s in the smoke run); `--only load` runs nothing else (results in bench/results.load.json, no report), nor does
+ * `--only code` (code mode's task set in three modes: bench/results.code.json, its section printed).
  */
 import { join } from 'node:path';
 
 /** The run's size and scope. */
 export interface Plan {
   mode: 'full' | 'smoke';
-  /** Run only this section (`--only load`); null: everything. */
-  only: 'load' | null;
+  /** Run only this section (`--only load`, `--only code`); null: everything. */
+  only: 'load' | 'code' | null;
   backends: string[];
   servers: string[];
   latency: { warmup: number; calls: number; maxMs: number };
@@ -67,17 +68,17 @@ export function makePlan(argv: readonly string[], env: NodeJS.ProcessEnv, root: 
   };
   const smoke = argv.includes('--smoke') || env.BENCH_SMOKE === '1' || env.BENCH_SMOKE === 'true';
   const only = flag('--only') ?? env.BENCH_ONLY;
-  if (only !== undefined && only !== 'load') throw new Error(`--only knows one section, load (got "${only}")`);
+  if (only !== undefined && only !== 'load' && only !== 'code') throw new Error(`--only knows two sections, load and code (got "${only}")`);
   const peers = argv.includes('--peers') || env.BENCH_PEERS === '1';
   const allServers = ['finmcp', 'finmcp-redis', 'ivotoby', 'openapi-mcp-generator'];
   const servers = listFrom(env, 'BENCH_SERVERS', (smoke && !peers) || only === 'load' ? ['finmcp'] : allServers);
-  const defaultOut = smoke ? 'results.tmp.json' : only === 'load' ? 'results.load.json' : 'results.json';
+  const defaultOut = smoke ? 'results.tmp.json' : only === 'load' ? 'results.load.json' : only === 'code' ? 'results.code.json' : 'results.json';
   const out = flag('--out') ?? env.BENCH_OUT ?? join(root, 'bench', defaultOut);
   const markdownFlag = flag('--markdown') ?? env.BENCH_MARKDOWN;
-  const markdown = markdownFlag === 'none' ? null : (markdownFlag ?? (smoke || only === 'load' ? null : join(root, 'BENCHMARKS.md')));
+  const markdown = markdownFlag === 'none' ? null : (markdownFlag ?? (smoke || only !== undefined ? null : join(root, 'BENCHMARKS.md')));
   return {
     mode: smoke ? 'smoke' : 'full',
-    only: only === 'load' ? 'load' : null,
+    only: only === 'load' || only === 'code' ? only : null,
     backends: listFrom(env, 'BENCH_BACKENDS', ['finopps', 'b4b']),
     servers,
     latency: {

@@ -11,6 +11,7 @@ import type { LargeGenerateResult } from './measure/generate-large.js';
 import type { MachineInfo } from './machine.js';
 import type { Plan } from './plan.js';
 import { fuzzMarkdown, type FuzzResults } from '../fuzz/summary.js';
+import { type CodeModeResults, renderCodeMode } from './measure/code-mode.js';
 
 /** The whole results document (results.json). */
 export interface RunResults {
@@ -34,6 +35,8 @@ export interface RunResults {
     large?: LargeGenerateResult | { error: string };
   };
   derived: Derived;
+  /** Code mode's task set in three modes (bench/measure/code-mode.ts); absent in runs that skip it. */
+  codeMode?: CodeModeResults | { error: string };
 }
 
 const f1 = (v: number | null | undefined): string => (v === null || v === undefined || !Number.isFinite(v) ? '—' : v.toFixed(1));
@@ -369,6 +372,7 @@ export function renderMarkdown(results: RunResults, history?: string, fuzz?: Fuz
   }
   out.push(...loadSection(results));
   if (fuzz !== undefined) out.push(fuzzMarkdown(fuzz));
+  if (results.codeMode !== undefined) out.push('error' in results.codeMode ? `## Code mode\n\nNot measured: ${results.codeMode.error}\n` : renderCodeMode(results.codeMode));
   out.push('## 8. Generate time', '');
   const g = results.generate.finmcp;
   const genRows: string[][] = [

@@ -19,6 +19,7 @@ import { benchBackend, progress, type BackendResult } from './backend-run.js';
 import { StdioMcpProcess } from './clients/mcp-stdio.js';
 import { derive } from './derive.js';
 import { machineInfo } from './machine.js';
+import { measureCodeMode, renderCodeMode } from './measure/code-mode.js';
 import { measureColdStart } from './measure/coldstart.js';
 import { measureGenerate, type GenerateResult } from './measure/generate.js';
 import { measureLargeGenerate, type LargeGenerateResult } from './measure/generate-large.js';
@@ -249,6 +250,12 @@ export async function runBench(plan: Plan, root: string): Promise<RunResults> {
       );
     }
 
+    let codeMode: RunResults['codeMode'];
+    if (plan.only === null && plan.mode === 'full') {
+      progress('code mode: the task set per tool, with --dynamic and with --code');
+      codeMode = await measureCodeMode().catch((error: unknown) => ({ error: error instanceof Error ? error.message : String(error) }));
+    }
+
     // Stop what is still running, so that its CPU is counted as this benchmark's (a child's CPU joins ours
     // once it has exited): what the machine did beyond this process tree was other work competing with it.
     await auth?.stop();
@@ -283,6 +290,7 @@ export async function runBench(plan: Plan, root: string): Promise<RunResults> {
       backends,
       generate: { finmcp: generate, peers: peerGenerate, ...(generateLarge === undefined ? {} : { large: generateLarge }) },
       derived: derive(backends, generate, floor),
+      ...(codeMode === undefined ? {} : { codeMode }),
     };
     await mkdir(dirname(plan.out), { recursive: true });
     await writeFile(plan.out, `${JSON.stringify(results, null, 2)}\n`);
@@ -297,9 +305,20 @@ export async function runBench(plan: Plan, root: string): Promise<RunResults> {
 }
 
 const invokedDirectly = process.argv[1] !== undefined && fileURLToPath(import.meta.url) === process.argv[1];
+/** `--only code`: code mode's task set alone, into bench/results.code.json; its BENCHMARKS.md section is printed. */
+async function runCodeModeOnly(plan: Plan): Promise<void> {
+  progress('code mode: the task set per tool, with --dynamic and with --code');
+  const results = await measureCodeMode();
+  await mkdir(dirname(plan.out), { recursive: true });
+  await writeFile(plan.out, `${JSON.stringify(results, null, 2)}\n`);
+  process.stdout.write(`${renderCodeMode(results)}\n`);
+  progress(`done: ${plan.out}`);
+}
+
 if (invokedDirectly) {
   const root = findRoot();
-  runBench(makePlan(process.argv.slice(2), process.env, root), root).then(
+  const plan = makePlan(process.argv.slice(2), process.env, root);
+  (plan.only === 'code' ? runCodeModeOnly(plan) : runBench(plan, root)).then(
     () => process.exit(0),
     (error: unknown) => {
       process.stderr.write(`bench failed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);

@@ -1,7 +1,8 @@
 /**
  * What `serve` builds for one backend once its HTTP client is ready: its overrides completed with static outbound
  * credentials when it has no override module of its own, the ToolService narrowed by the tool selection
- * (`--tools`, `--tags`, `--read-only`) and, with `--dynamic`, wrapped in the search / describe / call meta-tools.
+ * (`--tools`, `--tags`, `--read-only`) and, with `--dynamic`, wrapped in the search / describe / call meta-tools, or
+ * with `--code` in search_api / run_code (src/code/).
  * Logs how many tools it serves.
  */
 import { BACKEND_SETTINGS, ConfigError, SETTINGS, type Settings } from '../config.js';
@@ -23,6 +24,7 @@ export interface ServingChoices {
   dynamic: boolean;
   /** The folder the backend's spec file and docs/tools.md are relative to; the project root by default. */
   root?: string;
+  code?: boolean;
   /** Where calls are recorded (FINMCP_AUDIT). */
   audit?: AuditLog;
 }
@@ -36,6 +38,7 @@ export async function serveBackendTools(
   choices: ServingChoices,
 ): Promise<{ overrides: BackendOverrides; service: ToolService }> {
   const { settings, logger, select, dynamic, audit } = choices;
+  const code = choices.code === true;
   let overrides = given;
   if (overrides.outboundAuth === undefined && !usesServiceToken) {
     // A backend without an override module (a spec just dropped into specs/) calls with static secrets.
@@ -71,9 +74,13 @@ export async function serveBackendTools(
     const { dynamicToolService } = await import('../core/dynamic-tools.js');
     service = dynamicToolService(service, generated.tools);
   }
+  if (code) {
+    const { codeModeService } = await import('../code/serve-code.js');
+    service = await codeModeService(service, generated, overrides, settings, logger);
+  }
   logger.info(
-    { backend: generated.name, tools: served, generated: generated.tools.length, dynamic },
-    `${generated.name}: serving ${served} tools${dynamic ? ' through search_tools / describe_tool / call_tool' : ''}`,
+    { backend: generated.name, tools: served, generated: generated.tools.length, dynamic, code },
+    `${generated.name}: serving ${served} tools${dynamic ? ' through search_tools / describe_tool / call_tool' : code ? ' through search_api / run_code' : ''}`,
   );
   warnOnLargeListing(generated.name, service, settings.read(SETTINGS.listTokenBudget), logger);
   return { overrides, service };

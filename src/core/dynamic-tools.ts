@@ -149,27 +149,60 @@ function score(entry: Entry, terms: readonly string[], phrase: string): number {
   );
 }
 
-/** `search_tools`: the best-matching tools, best first. */
-function search(entries: readonly Entry[], args: Record<string, unknown>): ToolResult {
-  const query = typeof args['query'] === 'string' ? args['query'] : '';
-  const limit = typeof args['limit'] === 'number' ? Math.min(50, Math.max(1, Math.floor(args['limit']))) : 10;
+/** The entries matching `query`, best first; undefined when the query has no word to look for. */
+function rank(entries: readonly Entry[], query: string, limit: number): Entry[] | undefined {
   const terms = words(query).filter((word) => !STOP_WORDS.has(word));
-  if (terms.length === 0) return failure('Invalid arguments:\n- query: must contain at least one word');
+  if (terms.length === 0) return undefined;
   const phrase = terms.join(' ');
-  const scored = entries
+  return entries
     .map((entry) => ({ entry, score: score(entry, terms, phrase) }))
     .filter((item) => item.score > 0)
     // Ties: the tool whose title says least beyond the query (the general operation before the specific ones).
     .sort((a, b) => b.score - a.score || a.entry.phrase.length - b.entry.phrase.length || a.entry.tool.name.localeCompare(b.entry.tool.name))
-    .slice(0, limit);
+    .slice(0, limit)
+    .map((item) => item.entry);
+}
+
+/** `search_tools`: the best-matching tools, best first. */
+function search(entries: readonly Entry[], args: Record<string, unknown>): ToolResult {
+  const query = typeof args['query'] === 'string' ? args['query'] : '';
+  const limit = typeof args['limit'] === 'number' ? Math.min(50, Math.max(1, Math.floor(args['limit']))) : 10;
+  const found = rank(entries, query, limit);
+  if (found === undefined) return failure('Invalid arguments:\n- query: must contain at least one word');
   return result({
-    tools: scored.map(({ entry }) => ({
+    tools: found.map((entry) => ({
       name: entry.tool.name,
       title: entry.tool.title ?? entry.tool.name,
       operation: `${entry.method} ${entry.path}`.trim(),
       readOnly: entry.tool.annotations?.readOnlyHint === true,
     })),
   });
+}
+
+/** One operation a search found. */
+interface Found {
+  tool: ListedTool;
+  /** `GET /path`, or empty for a hand-written tool. */
+  operation: string;
+}
+
+/** Searches served tools by words; shared by `--dynamic`'s `search_tools` and `--code`'s `search_api`. */
+export interface ToolSearch {
+  /** The served tool of that name. */
+  get(name: string): Found | undefined;
+  /** Best matches first; undefined when the query has no word to look for. */
+  find(query: string, limit: number): Found[] | undefined;
+}
+
+/** Indexes the served tools for {@link ToolSearch}, as `search_tools` does. */
+export function toolSearch(listed: readonly ListedTool[], descriptors: readonly ToolDescriptor[]): ToolSearch {
+  const found = (entry: Entry): Found => ({ tool: entry.tool, operation: `${entry.method} ${entry.path}`.trim() });
+  const entries = indexTools(listed, descriptors);
+  const served = new Map(entries.map((entry) => [entry.tool.name, found(entry)] as const));
+  return {
+    get: (name) => served.get(name),
+    find: (query, limit) => rank(entries, query, limit)?.map(found),
+  };
 }
 
 /** `describe_tool`: one tool's full listing. */

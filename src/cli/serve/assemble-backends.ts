@@ -82,6 +82,7 @@ export async function assembleBackends(
       logger,
       sandbox: config.sandbox,
       dynamic: config.dynamic,
+      code: config.code,
       ...(config.select === undefined ? {} : { select: config.select }),
       ...(plan.root === undefined ? {} : { root: plan.root }),
       ...(audit === undefined ? {} : { audit }),

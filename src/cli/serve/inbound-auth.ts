@@ -6,7 +6,7 @@
 import { BACKEND_SETTINGS, ConfigError, envPrefix, SETTINGS, type Settings } from '../../config.js';
 import type { InboundAuth, Principal } from '../../auth/inbound-auth.js';
 import type { OAuthResourceServerOptions } from '../../auth/oauth-resource-server.js';
-import { operationScopes, specScopes } from '../../auth/scopes.js';
+import { scopesByTool, specScopes } from '../../auth/scopes.js';
 import type { Logger } from '../../log.js';
 import type { AssembledBackend } from './assemble-backends.js';
 
@@ -25,7 +25,7 @@ function oauthOptions(
   }
   const jwksUri = settings.readBackend(backend.name, BACKEND_SETTINGS.oauthJwksUri);
   const audiencelessClientIds = settings.readBackend(backend.name, BACKEND_SETTINGS.oauthClientIds);
-  const toolScopes = scopesByTool(backend);
+  const toolScopes = scopesByTool(backend.generated, backend.overrides);
   return {
     resource,
     ...(resourceHosts.length === 0 ? {} : { resourceHosts }),
@@ -90,15 +90,6 @@ export function stdioPrincipal(
 async function verifyToken(token: string, options: OAuthResourceServerOptions): Promise<Principal> {
   const { verifyAccessToken } = await import('../../auth/oauth-resource-server.js');
   return verifyAccessToken(token, options);
-}
-
-/** Scopes per served tool name: those its operation requires (hand-written tools need none). */
-function scopesByTool(backend: AssembledBackend): Map<string, string[]> {
-  const result = new Map<string, string[]>();
-  for (const tool of backend.generated.tools) {
-    result.set(backend.overrides.tools?.[tool.name]?.name ?? tool.name, operationScopes(tool));
-  }
-  return result;
 }
 
 function parseApiKeys(raw: string | undefined): Array<{ id: string; key: string }> {

@@ -32,6 +32,8 @@ export interface ServeConfig {
   backendUrlFlag?: string;
   select?: ToolSelection;
   dynamic: boolean;
+  /** `--code`: search_api and run_code instead of every operation. */
+  code: boolean;
   allowedOrigins: string[];
   /** Serverless: a fetch handler instead of a socket of our own. */
   fetchHandler: boolean;
@@ -59,6 +61,9 @@ export async function resolveServeConfig(backendNames: string[], options: ServeO
     const { checkStateSettings } = await import('../../state/create-store.js');
     checkStateSettings(settings);
   }
+  const dynamic = settings.read(SETTINGS.dynamic, options['dynamic']);
+  const code = settings.read(SETTINGS.code, options['code']);
+  if (dynamic && code) throw new ConfigError('--dynamic and --code (FINMCP_DYNAMIC, FINMCP_CODE) are two ways to present the tools: choose one');
   const configuredUrl = settings.read(SETTINGS.publicUrl, options['publicUrl']);
   const publicUrl = publicUrlOf(host, port, configuredUrl);
   return {
@@ -72,7 +77,8 @@ export async function resolveServeConfig(backendNames: string[], options: ServeO
     sandboxAuthPort: settings.read(SETTINGS.sandboxAuthPort, options['sandboxAuthPort']),
     ...(backendUrlFlag === undefined ? {} : { backendUrlFlag }),
     ...(await toolSelectionOf(options, settings)),
-    dynamic: settings.read(SETTINGS.dynamic, options['dynamic']),
+    dynamic,
+    code,
     allowedOrigins: settings.read(SETTINGS.allowedOrigins, options['allowedOrigins']),
     fetchHandler: options['fetchHandler'] === true,
   };
