@@ -19,7 +19,14 @@ import { readRssBytes } from './proc.js';
 import { findTool, loginBody, nextSessionTag, toolArguments, type ListedTool, type Scenario } from './scenario.js';
 import { ServerProcess } from './server-process.js';
 import { isUnavailable, type BenchEnv, type ServerUnderTest } from './servers/types.js';
-import { MODERN_VARIANT, floorTarget, httpTarget, stdioTarget, type LoadTarget, type SessionSetupCall } from './targets.js';
+import {
+  MODERN_VARIANT,
+  floorTarget,
+  httpTarget,
+  stdioTarget,
+  type LoadTarget,
+  type SessionSetupCall,
+} from './targets.js';
 
 /** What happened to one transport of one server. */
 interface TransportStatus {
@@ -83,17 +90,24 @@ export function progress(text: string): void {
 }
 
 /** The login call a session must make on this server, when it must. */
-function loginSetup(sut: ServerUnderTest, scenario: Scenario, tools: readonly ListedTool[]): SessionSetupCall | undefined {
+function loginSetup(
+  sut: ServerUnderTest,
+  scenario: Scenario,
+  tools: readonly ListedTool[],
+): SessionSetupCall | undefined {
   if (!sut.logsInPerSession(scenario) || scenario.login === undefined) return undefined;
   const tool = findTool(tools, scenario.login.operation);
-  if (tool === undefined) throw new Error(`no tool for ${scenario.login.operation.operationId ?? 'login'} in tools/list`);
+  if (tool === undefined)
+    throw new Error(`no tool for ${scenario.login.operation.operationId ?? 'login'} in tools/list`);
   return { tool, args: (tag) => toolArguments(tool, loginBody(scenario, tag)) };
 }
 
 function probeTool(tools: readonly ListedTool[], scenario: Scenario): ListedTool {
   const tool = findTool(tools, scenario.probe);
   if (tool === undefined) {
-    throw new Error(`no tool for ${scenario.probe.operationId ?? scenario.probe.path} among ${tools.map((t) => t.name).join(', ')}`);
+    throw new Error(
+      `no tool for ${scenario.probe.operationId ?? scenario.probe.path} among ${tools.map((t) => t.name).join(', ')}`,
+    );
   }
   return tool;
 }
@@ -112,7 +126,12 @@ async function startStdio(sut: ServerUnderTest, scenario: Scenario, env: BenchEn
     if (setup !== undefined) {
       tag = nextSessionTag();
       const id = proc.allocateId();
-      const answer = await proc.requestWithId(id, 'tools/call', toolCallParams(setup.tool.name, setup.args(tag)), plan.callTimeoutMs);
+      const answer = await proc.requestWithId(
+        id,
+        'tools/call',
+        toolCallParams(setup.tool.name, setup.args(tag)),
+        plan.callTimeoutMs,
+      );
       const outcome = checkAnswer(answer.message, answer.raw, id);
       if (outcome.kind !== 'ok') throw new Error(`login failed: ${outcome.detail ?? outcome.kind}`);
     }
@@ -124,7 +143,13 @@ async function startStdio(sut: ServerUnderTest, scenario: Scenario, env: BenchEn
   }
 }
 
-async function startHttp(sut: ServerUnderTest, scenario: Scenario, env: BenchEnv, plan: Plan, port: number): Promise<RunningHttp> {
+async function startHttp(
+  sut: ServerUnderTest,
+  scenario: Scenario,
+  env: BenchEnv,
+  plan: Plan,
+  port: number,
+): Promise<RunningHttp> {
   const launch = sut.http(scenario, env, port);
   if (isUnavailable(launch)) throw new Error(launch.unavailable);
   const endpoint: McpHttpEndpoint = {
@@ -174,7 +199,6 @@ export interface BackendRunOptions {
   stubPid?: number;
   /** Free port for a server's HTTP transport on this backend. */
   httpPort(server: ServerUnderTest, backend: string): Promise<number>;
-
 }
 
 /** Runs every measurement for one backend. */
@@ -184,7 +208,15 @@ export async function benchBackend(scenario: Scenario, options: BackendRunOption
   const full = plan.only === null;
   const results = new Map<string, ServerBackendResult>();
   for (const sut of servers) {
-    results.set(sut.id, { id: sut.id, label: sut.label, role: sut.role, coldStart: {}, toolsList: null, stdio: {}, http: {} });
+    results.set(sut.id, {
+      id: sut.id,
+      label: sut.label,
+      role: sut.role,
+      coldStart: {},
+      toolsList: null,
+      stdio: {},
+      http: {},
+    });
   }
   const resultOf = (sut: ServerUnderTest): ServerBackendResult => results.get(sut.id) as ServerBackendResult;
 
@@ -247,16 +279,22 @@ export async function benchBackend(scenario: Scenario, options: BackendRunOption
 
     // 3. Targets: the floor, then each running server per transport.
     const authorization = `Bearer ${env.staticBackendToken(scenario.backend)}`;
-    const targets: LoadTarget[] = [floorTarget(scenario, env.stubOrigin(scenario.backend), authorization, plan.callTimeoutMs)];
+    const targets: LoadTarget[] = [
+      floorTarget(scenario, env.stubOrigin(scenario.backend), authorization, plan.callTimeoutMs),
+    ];
     for (const sut of servers) {
       const s = stdio.get(sut.id);
       if (s !== undefined) targets.push(stdioTarget(sut.id, scenario, s.proc, s.tool, plan.callTimeoutMs, s.tag));
       const h = http.get(sut.id);
-      if (h !== undefined) targets.push(httpTarget(sut.id, scenario, h.endpoint, h.proc.pid, h.tool, h.setup, plan.callTimeoutMs));
+      if (h !== undefined)
+        targets.push(httpTarget(sut.id, scenario, h.endpoint, h.proc.pid, h.tool, h.setup, plan.callTimeoutMs));
       // finmcp also serves MCP 2026-07-28 requests: their own rows, on the same processes.
-      if (sut.role === 'subject' && s !== undefined) targets.push(stdioTarget(sut.id, scenario, s.proc, s.tool, plan.callTimeoutMs, s.tag, true));
+      if (sut.role === 'subject' && s !== undefined)
+        targets.push(stdioTarget(sut.id, scenario, s.proc, s.tool, plan.callTimeoutMs, s.tag, true));
       if (sut.role === 'subject' && h !== undefined) {
-        targets.push(httpTarget(sut.id, scenario, h.endpoint, h.proc.pid, h.tool, h.setup, plan.callTimeoutMs, MODERN_VARIANT));
+        targets.push(
+          httpTarget(sut.id, scenario, h.endpoint, h.proc.pid, h.tool, h.setup, plan.callTimeoutMs, MODERN_VARIANT),
+        );
       }
     }
     // Peers over HTTP also run without id collisions between sessions (throughput points only), so that the
@@ -265,7 +303,9 @@ export async function benchBackend(scenario: Scenario, options: BackendRunOption
     for (const sut of servers) {
       const h = http.get(sut.id);
       if (h !== undefined && sut.role === 'peer') {
-        uniqueIdTargets.push(httpTarget(sut.id, scenario, h.endpoint, h.proc.pid, h.tool, h.setup, plan.callTimeoutMs, 'unique ids'));
+        uniqueIdTargets.push(
+          httpTarget(sut.id, scenario, h.endpoint, h.proc.pid, h.tool, h.setup, plan.callTimeoutMs, 'unique ids'),
+        );
       }
     }
 
@@ -280,7 +320,9 @@ export async function benchBackend(scenario: Scenario, options: BackendRunOption
       const warmupClients = Math.min(16, Math.max(...plan.concurrency));
       progress(`${scenario.backend}: warm-up, ${plan.loadWarmupMs} ms × ${warmupClients} clients per target`);
       // A peer known to misroute colliding ids warms up without collisions: its time-outs would only stall.
-      const warmupTargets = targets.map((t) => uniqueIdTargets.find((u) => u.server === t.server && u.transport === t.transport) ?? t);
+      const warmupTargets = targets.map(
+        (t) => uniqueIdTargets.find((u) => u.server === t.server && u.transport === t.transport) ?? t,
+      );
       for (const target of warmupTargets) {
         await measureThroughput(target, warmupClients, plan.loadWarmupMs, 0).catch(() => undefined);
       }
@@ -299,7 +341,9 @@ export async function benchBackend(scenario: Scenario, options: BackendRunOption
     // 6. Throughput, round by round, interleaved across servers.
     for (let round = 1; round <= plan.rounds; round += 1) {
       for (const concurrency of plan.concurrency) {
-        const pointTargets = plan.uniqueIdConcurrency.includes(concurrency) ? [...targets, ...uniqueIdTargets] : targets;
+        const pointTargets = plan.uniqueIdConcurrency.includes(concurrency)
+          ? [...targets, ...uniqueIdTargets]
+          : targets;
         for (const target of pointTargets) {
           const name = `${target.server}/${target.transport}${target.variant === undefined ? '' : ` (${target.variant})`}`;
           try {
@@ -333,12 +377,30 @@ export async function benchBackend(scenario: Scenario, options: BackendRunOption
     const subjectHttp = subject === undefined ? undefined : http.get(subject.id);
     if (plan.load.backends.includes(scenario.backend) && subject !== undefined) {
       if (subjectHttp === undefined) {
-        load = { error: `${subject.id} over HTTP is not running: ${resultOf(subject).http.error ?? resultOf(subject).http.unavailable ?? 'not started'}` };
+        load = {
+          error: `${subject.id} over HTTP is not running: ${resultOf(subject).http.error ?? resultOf(subject).http.unavailable ?? 'not started'}`,
+        };
       } else {
-        progress(`${scenario.backend}: load, ${plan.load.clients} HTTP clients for ${plan.load.durationMs / 1000} s on ${subject.id}`);
-        const target = httpTarget(subject.id, scenario, subjectHttp.endpoint, subjectHttp.proc.pid, subjectHttp.tool, subjectHttp.setup, plan.load.callTimeoutMs);
+        progress(
+          `${scenario.backend}: load, ${plan.load.clients} HTTP clients for ${plan.load.durationMs / 1000} s on ${subject.id}`,
+        );
+        const target = httpTarget(
+          subject.id,
+          scenario,
+          subjectHttp.endpoint,
+          subjectHttp.proc.pid,
+          subjectHttp.tool,
+          subjectHttp.setup,
+          plan.load.callTimeoutMs,
+        );
         try {
-          load = await measureLoad(target, scenario.backend, plan.load.clients, plan.load.durationMs, subject.connectionCap ?? null);
+          load = await measureLoad(
+            target,
+            scenario.backend,
+            plan.load.clients,
+            plan.load.durationMs,
+            subject.connectionCap ?? null,
+          );
           progress(
             `${scenario.backend}: load: ${Math.round(load.callsPerSec)} calls/s, p50 ${load.p50Ms.toFixed(1)} ms, p99 ${load.p99Ms.toFixed(1)} ms, ` +
               `errors ${loadErrors(load)}, ` +

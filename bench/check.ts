@@ -33,7 +33,8 @@ const OK: Outcome = { kind: 'ok' };
 export function checkAnswer(message: RpcMessage | undefined, raw: string, id: number | string, echo?: string): Outcome {
   if (message === undefined) return { kind: 'transport-error', detail: `not JSON-RPC: ${raw.slice(0, 120)}` };
   if (message.id !== id) return { kind: 'wrong-id', detail: `sent id ${String(id)}, got ${String(message.id)}` };
-  if (message.error !== undefined) return { kind: 'rpc-error', detail: `${message.error.code} ${message.error.message}` };
+  if (message.error !== undefined)
+    return { kind: 'rpc-error', detail: `${message.error.code} ${message.error.message}` };
   const result = message.result;
   if (result === undefined) return { kind: 'transport-error', detail: 'answer has neither result nor error' };
   if (result.isError === true) return { kind: 'tool-error', detail: raw.slice(0, 200) };
@@ -82,7 +83,8 @@ export class Tally {
   /** Records one outcome. */
   add(outcome: Outcome): void {
     this.counts[COUNTER_OF[outcome.kind]] += 1;
-    if (outcome.kind !== 'ok' && this.samples.length < 3) this.samples.push(`${outcome.kind}: ${outcome.detail ?? ''}`.trim());
+    if (outcome.kind !== 'ok' && this.samples.length < 3)
+      this.samples.push(`${outcome.kind}: ${outcome.detail ?? ''}`.trim());
   }
 
   /** Records answers that arrived where no request was waiting for them. */

@@ -124,16 +124,30 @@ const REDIS_VARIANT = 'finmcp-redis';
 const REDIS_ADDED_P50_TARGET_MS = 0.2;
 
 /** The Redis-vs-memory rows of every backend where the Redis variant ran. */
-function sharedState(backends: readonly BackendResult[], latency: readonly LatencyRow[], throughput: readonly ThroughputRow[]): SharedStateRow[] {
+function sharedState(
+  backends: readonly BackendResult[],
+  latency: readonly LatencyRow[],
+  throughput: readonly ThroughputRow[],
+): SharedStateRow[] {
   const rows: SharedStateRow[] = [];
   for (const backend of backends) {
     const b = backend.backend;
     const redisServer = backend.servers.find((s) => s.id === REDIS_VARIANT);
     if (redisServer === undefined || redisServer.http.unavailable !== undefined) continue;
-    const p50 = (server: string): number | null => latency.find((l) => l.backend === b && l.server === server && l.transport === 'http')?.p50 ?? null;
+    const p50 = (server: string): number | null =>
+      latency.find((l) => l.backend === b && l.server === server && l.transport === 'http')?.p50 ?? null;
     const calls = (server: string, concurrency: number): number | null =>
-      throughput.find((t) => t.backend === b && t.server === server && t.transport === 'http' && t.concurrency === concurrency && t.variant === undefined)?.mean ?? null;
-    const concurrencies = [...new Set(throughput.filter((t) => t.backend === b && t.server === REDIS_VARIANT).map((t) => t.concurrency))].sort((x, y) => x - y);
+      throughput.find(
+        (t) =>
+          t.backend === b &&
+          t.server === server &&
+          t.transport === 'http' &&
+          t.concurrency === concurrency &&
+          t.variant === undefined,
+      )?.mean ?? null;
+    const concurrencies = [
+      ...new Set(throughput.filter((t) => t.backend === b && t.server === REDIS_VARIANT).map((t) => t.concurrency)),
+    ].sort((x, y) => x - y);
     const p50Memory = p50('finmcp');
     const p50Redis = p50(REDIS_VARIANT);
     const sessions = redisServer.sessions;
@@ -142,8 +156,13 @@ function sharedState(backends: readonly BackendResult[], latency: readonly Laten
       p50Memory,
       p50Redis,
       addedP50: p50Memory === null || p50Redis === null ? null : p50Redis - p50Memory,
-      callsPerSec: concurrencies.map((concurrency) => ({ concurrency, memory: calls('finmcp', concurrency), redis: calls(REDIS_VARIANT, concurrency) })),
-      redisBytesPerSession: sessions !== undefined && 'storePerSessionBytes' in sessions ? (sessions.storePerSessionBytes ?? null) : null,
+      callsPerSec: concurrencies.map((concurrency) => ({
+        concurrency,
+        memory: calls('finmcp', concurrency),
+        redis: calls(REDIS_VARIANT, concurrency),
+      })),
+      redisBytesPerSession:
+        sessions !== undefined && 'storePerSessionBytes' in sessions ? (sessions.storePerSessionBytes ?? null) : null,
     });
   }
   return rows;
@@ -165,16 +184,24 @@ function meanOrNull(values: ReadonlyArray<number | null>): number | null {
   return present.length === 0 ? null : mean(present);
 }
 
-const ms = (value: number | null | undefined): string => (value === null || value === undefined ? 'n/a' : `${value.toFixed(3)} ms`);
-const mb = (bytes: number | null | undefined): string => (bytes === null || bytes === undefined ? 'n/a' : `${(bytes / 2 ** 20).toFixed(1)} MB`);
+const ms = (value: number | null | undefined): string =>
+  value === null || value === undefined ? 'n/a' : `${value.toFixed(3)} ms`;
+const mb = (bytes: number | null | undefined): string =>
+  bytes === null || bytes === undefined ? 'n/a' : `${(bytes / 2 ** 20).toFixed(1)} MB`;
 
 /** Smallest positive value among peers, and which peer has it. */
 function bestPeerMin(rows: readonly StartupRow[], pick: (row: StartupRow) => number | null): number | null {
-  const values = rows.filter((r) => r.role === 'peer').map(pick).filter((v): v is number => v !== null && v > 0);
+  const values = rows
+    .filter((r) => r.role === 'peer')
+    .map(pick)
+    .filter((v): v is number => v !== null && v > 0);
   return values.length === 0 ? null : Math.min(...values);
 }
 
-function startupRows(backend: BackendResult, floor: { coldStartMs: number | null; rssIdleBytes: number | null }): StartupRow[] {
+function startupRows(
+  backend: BackendResult,
+  floor: { coldStartMs: number | null; rssIdleBytes: number | null },
+): StartupRow[] {
   const rows = backend.servers.map((s): StartupRow => {
     const cold = 'medianMs' in s.coldStart ? s.coldStart.medianMs : null;
     const rss = s.stdio.rssAfterLoadBytes ?? null;
@@ -299,7 +326,9 @@ export function derive(
     for (const row of tRows) {
       const floorRow = tRows.find((r) => r.role === 'floor' && r.concurrency === row.concurrency);
       row.xFloor = row.role === 'floor' ? null : ratio(row.mean, floorRow?.mean);
-      const peers = tRows.filter((r) => r.role === 'peer' && r.transport === row.transport && r.concurrency === row.concurrency);
+      const peers = tRows.filter(
+        (r) => r.role === 'peer' && r.transport === row.transport && r.concurrency === row.concurrency,
+      );
       const best = peers.sort((a, b) => b.mean - a.mean)[0];
       if (best !== undefined && row.role !== 'floor') {
         row.bestPeer = best.variant === undefined ? best.server : `${best.server}, ${best.variant}`;
@@ -344,7 +373,14 @@ export function derive(
   }
 
   const shared = sharedState(backends, latency, throughput);
-  return { startup, latency, throughput, correctness, targets: targets(backends, latency, throughput, correctness, generate, shared), sharedState: shared };
+  return {
+    startup,
+    latency,
+    throughput,
+    correctness,
+    targets: targets(backends, latency, throughput, correctness, generate, shared),
+    sharedState: shared,
+  };
 }
 
 function targets(
@@ -363,7 +399,9 @@ function targets(
       ['stdio', 0.5],
       ['http', 1],
     ] as const) {
-      const row = latency.find((l) => l.backend === b && l.server === subject && l.transport === transport && l.variant === undefined);
+      const row = latency.find(
+        (l) => l.backend === b && l.server === subject && l.transport === transport && l.variant === undefined,
+      );
       rows.push({
         target: `added p50 over ${transport} ≤ ${limit} ms`,
         scope: b,
@@ -372,7 +410,14 @@ function targets(
       });
     }
     for (const transport of ['stdio', 'http']) {
-      const row = throughput.find((t) => t.backend === b && t.server === subject && t.transport === transport && t.concurrency === 16 && t.variant === undefined);
+      const row = throughput.find(
+        (t) =>
+          t.backend === b &&
+          t.server === subject &&
+          t.transport === transport &&
+          t.concurrency === 16 &&
+          t.variant === undefined,
+      );
       rows.push({
         target: `server CPU per call ≤ 0.5 ms (${transport}, 16 clients)`,
         scope: b,
@@ -381,7 +426,14 @@ function targets(
       });
     }
     for (const transport of ['stdio', 'http']) {
-      const row = throughput.find((t) => t.backend === b && t.server === subject && t.transport === transport && t.concurrency === 16 && t.variant === undefined);
+      const row = throughput.find(
+        (t) =>
+          t.backend === b &&
+          t.server === subject &&
+          t.transport === transport &&
+          t.concurrency === 16 &&
+          t.variant === undefined,
+      );
       const measured =
         row === undefined
           ? 'not measured'
@@ -399,12 +451,20 @@ function targets(
     rows.push({
       target: '0 mismatched responses',
       scope: b,
-      measured: mismatches.length === 0 ? 'not measured' : `${mismatches.reduce((n, c) => n + c.mismatches, 0)} of ${mismatches.reduce((n, c) => n + c.calls, 0)} calls`,
+      measured:
+        mismatches.length === 0
+          ? 'not measured'
+          : `${mismatches.reduce((n, c) => n + c.mismatches, 0)} of ${mismatches.reduce((n, c) => n + c.calls, 0)} calls`,
       pass: mismatches.length === 0 ? null : mismatches.every((c) => c.mismatches === 0),
     });
     const server = backend.servers.find((s) => s.id === subject);
     const cold = server !== undefined && 'medianMs' in server.coldStart ? server.coldStart.medianMs : null;
-    rows.push({ target: 'cold start ≤ 200 ms (stdio)', scope: b, measured: ms(cold), pass: cold === null ? null : cold <= 200 });
+    rows.push({
+      target: 'cold start ≤ 200 ms (stdio)',
+      scope: b,
+      measured: ms(cold),
+      pass: cold === null ? null : cold <= 200,
+    });
     for (const transport of ['stdio', 'http'] as const) {
       const rss = server?.[transport].rssAfterLoadBytes ?? null;
       rows.push({
@@ -437,8 +497,12 @@ function targets(
   rows.push({
     target: '`finmcp generate` ≤ 3 s',
     scope: 'both specs',
-    measured: 'medianMs' in generate ? `${(generate.medianMs / 1000).toFixed(2)} s (${generate.mode})` : `failed: ${generate.error}`,
-    pass: gen === null || !Number.isFinite(gen) || ('exitCode' in generate && generate.exitCode !== 0) ? null : gen <= 3000,
+    measured:
+      'medianMs' in generate
+        ? `${(generate.medianMs / 1000).toFixed(2)} s (${generate.mode})`
+        : `failed: ${generate.error}`,
+    pass:
+      gen === null || !Number.isFinite(gen) || ('exitCode' in generate && generate.exitCode !== 0) ? null : gen <= 3000,
   });
   return rows;
 }

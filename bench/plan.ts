@@ -68,14 +68,24 @@ export function makePlan(argv: readonly string[], env: NodeJS.ProcessEnv, root: 
   };
   const smoke = argv.includes('--smoke') || env.BENCH_SMOKE === '1' || env.BENCH_SMOKE === 'true';
   const only = flag('--only') ?? env.BENCH_ONLY;
-  if (only !== undefined && only !== 'load' && only !== 'code') throw new Error(`--only knows two sections, load and code (got "${only}")`);
+  if (only !== undefined && only !== 'load' && only !== 'code')
+    throw new Error(`--only knows two sections, load and code (got "${only}")`);
   const peers = argv.includes('--peers') || env.BENCH_PEERS === '1';
   const allServers = ['finmcp', 'finmcp-redis', 'ivotoby', 'openapi-mcp-generator'];
   const servers = listFrom(env, 'BENCH_SERVERS', (smoke && !peers) || only === 'load' ? ['finmcp'] : allServers);
-  const defaultOut = smoke ? 'results.tmp.json' : only === 'load' ? 'results.load.json' : only === 'code' ? 'results.code.json' : 'results.json';
+  const defaultOut = smoke
+    ? 'results.tmp.json'
+    : only === 'load'
+      ? 'results.load.json'
+      : only === 'code'
+        ? 'results.code.json'
+        : 'results.json';
   const out = flag('--out') ?? env.BENCH_OUT ?? join(root, 'bench', defaultOut);
   const markdownFlag = flag('--markdown') ?? env.BENCH_MARKDOWN;
-  const markdown = markdownFlag === 'none' ? null : (markdownFlag ?? (smoke || only !== undefined ? null : join(root, 'BENCHMARKS.md')));
+  const markdown =
+    markdownFlag === 'none'
+      ? null
+      : (markdownFlag ?? (smoke || only !== undefined ? null : join(root, 'BENCHMARKS.md')));
   return {
     mode: smoke ? 'smoke' : 'full',
     only: only === 'load' || only === 'code' ? only : null,

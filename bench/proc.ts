@@ -32,7 +32,10 @@ function readProc(path: string): string | null {
 /** The fields of a /proc/<pid>/stat after the command name, so field 3 (state) is index 0. */
 function statFields(stat: string): number[] {
   // The command name (field 2) is in parentheses and may contain spaces: split after the last ')'.
-  return stat.slice(stat.lastIndexOf(')') + 2).split(' ').map(Number);
+  return stat
+    .slice(stat.lastIndexOf(')') + 2)
+    .split(' ')
+    .map(Number);
 }
 
 /**
@@ -63,7 +66,8 @@ export function readSystemBusyMs(): number | null {
   if (stat === null) return null;
   const fields = (stat.split('\n')[0] ?? '').trim().split(/\s+/).slice(1).map(Number);
   // user nice system idle iowait irq softirq steal: everything but idle and iowait is busy.
-  const busy = (fields[0] ?? 0) + (fields[1] ?? 0) + (fields[2] ?? 0) + (fields[5] ?? 0) + (fields[6] ?? 0) + (fields[7] ?? 0);
+  const busy =
+    (fields[0] ?? 0) + (fields[1] ?? 0) + (fields[2] ?? 0) + (fields[5] ?? 0) + (fields[6] ?? 0) + (fields[7] ?? 0);
   return (busy * 1000) / clockTicksPerSecond();
 }
 

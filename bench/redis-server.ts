@@ -46,13 +46,20 @@ export async function startRedisServer(options: RedisServerOptions = {}): Promis
   const port = await freePort();
   const dir = mkdtempSync(join(tmpdir(), 'finmcp-redis-'));
   const args = [
-    '--port', String(port),
-    '--bind', '127.0.0.1',
-    '--dir', dir,
-    '--save', '',
-    '--appendonly', options.persistent === true ? 'yes' : 'no',
-    '--appendfsync', 'always',
-    '--protected-mode', 'yes',
+    '--port',
+    String(port),
+    '--bind',
+    '127.0.0.1',
+    '--dir',
+    dir,
+    '--save',
+    '',
+    '--appendonly',
+    options.persistent === true ? 'yes' : 'no',
+    '--appendfsync',
+    'always',
+    '--protected-mode',
+    'yes',
   ];
   let child: ChildProcess | undefined;
 
@@ -68,10 +75,20 @@ export async function startRedisServer(options: RedisServerOptions = {}): Promis
     });
     const failed = new Promise<never>((_, reject) => {
       proc.once('error', (error: NodeJS.ErrnoException) => {
-        reject(new Error(error.code === 'ENOENT' ? `redis-server is not installed: ${INSTALL_HINT}` : `redis-server did not start: ${error.message}`));
+        reject(
+          new Error(
+            error.code === 'ENOENT'
+              ? `redis-server is not installed: ${INSTALL_HINT}`
+              : `redis-server did not start: ${error.message}`,
+          ),
+        );
       });
       proc.once('exit', (code, signal) => {
-        reject(new Error(`redis-server exited at start (code ${String(code)}, signal ${String(signal)}): ${output.trim().slice(-600)}`));
+        reject(
+          new Error(
+            `redis-server exited at start (code ${String(code)}, signal ${String(signal)}): ${output.trim().slice(-600)}`,
+          ),
+        );
       });
     });
     failed.catch(() => undefined);
@@ -96,7 +113,10 @@ export async function startRedisServer(options: RedisServerOptions = {}): Promis
     },
     url: `redis://127.0.0.1:${port}`,
     async cli(...cliArgs: string[]): Promise<string> {
-      const { stdout } = await execFileAsync('redis-cli', ['-p', String(port), ...cliArgs], { encoding: 'latin1', maxBuffer: 64 * 1024 * 1024 });
+      const { stdout } = await execFileAsync('redis-cli', ['-p', String(port), ...cliArgs], {
+        encoding: 'latin1',
+        maxBuffer: 64 * 1024 * 1024,
+      });
       return stdout;
     },
     stop,
@@ -113,7 +133,8 @@ async function waitForPing(port: number, timeoutMs: number): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     if (await ping(port)) return;
-    if (Date.now() > deadline) throw new Error(`redis-server on port ${port} did not answer PING within ${timeoutMs} ms`);
+    if (Date.now() > deadline)
+      throw new Error(`redis-server on port ${port} did not answer PING within ${timeoutMs} ms`);
     await new Promise((r) => setTimeout(r, 50));
   }
 }

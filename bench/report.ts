@@ -39,10 +39,14 @@ export interface RunResults {
   codeMode?: CodeModeResults | { error: string };
 }
 
-const f1 = (v: number | null | undefined): string => (v === null || v === undefined || !Number.isFinite(v) ? '—' : v.toFixed(1));
-const f2 = (v: number | null | undefined): string => (v === null || v === undefined || !Number.isFinite(v) ? '—' : v.toFixed(2));
-const f3 = (v: number | null | undefined): string => (v === null || v === undefined || !Number.isFinite(v) ? '—' : v.toFixed(3));
-const x = (v: number | null | undefined): string => (v === null || v === undefined || !Number.isFinite(v) ? '—' : `${v.toFixed(2)}×`);
+const f1 = (v: number | null | undefined): string =>
+  v === null || v === undefined || !Number.isFinite(v) ? '—' : v.toFixed(1);
+const f2 = (v: number | null | undefined): string =>
+  v === null || v === undefined || !Number.isFinite(v) ? '—' : v.toFixed(2);
+const f3 = (v: number | null | undefined): string =>
+  v === null || v === undefined || !Number.isFinite(v) ? '—' : v.toFixed(3);
+const x = (v: number | null | undefined): string =>
+  v === null || v === undefined || !Number.isFinite(v) ? '—' : `${v.toFixed(2)}×`;
 const mb = (v: number | null | undefined): string => (v === null || v === undefined ? '—' : (v / 2 ** 20).toFixed(1));
 const int = (v: number): string => Math.round(v).toLocaleString('en-US');
 
@@ -67,7 +71,20 @@ function table(head: string[], rows: string[][]): string {
 
 function latencyTable(results: RunResults, rows: readonly LatencyRow[]): string {
   return table(
-    ['server', 'transport', 'client', 'calls', 'p50 ms', 'p99 ms', 'added p50 ms', 'added p99 ms', 'p50 × floor', 'added p50 × best peer', 'mismatches', 'errors'],
+    [
+      'server',
+      'transport',
+      'client',
+      'calls',
+      'p50 ms',
+      'p99 ms',
+      'added p50 ms',
+      'added p99 ms',
+      'p50 × floor',
+      'added p50 × best peer',
+      'mismatches',
+      'errors',
+    ],
     rows.map((r) => [
       r.variant === undefined ? label(results, r.server) : `${label(results, r.server)}, ${r.variant}`,
       r.transport,
@@ -88,7 +105,20 @@ function latencyTable(results: RunResults, rows: readonly LatencyRow[]): string 
 function throughputTable(results: RunResults, rows: readonly ThroughputRow[]): string {
   const sorted = [...rows].sort((a, b) => a.concurrency - b.concurrency || a.transport.localeCompare(b.transport));
   return table(
-    ['clients', 'server', 'transport', 'load client', 'calls/s per round', 'mean calls/s', '× floor', '× best peer', 'server CPU ms/call per round', 'load-generator / stub CPU ms/call', 'mismatches', 'errors'],
+    [
+      'clients',
+      'server',
+      'transport',
+      'load client',
+      'calls/s per round',
+      'mean calls/s',
+      '× floor',
+      '× best peer',
+      'server CPU ms/call per round',
+      'load-generator / stub CPU ms/call',
+      'mismatches',
+      'errors',
+    ],
     sorted.map((r) => [
       String(r.concurrency),
       r.variant === undefined ? label(results, r.server) : `${label(results, r.server)}, ${r.variant}`,
@@ -176,16 +206,21 @@ function footnotes(backend: BackendResult): string[] {
     for (const transport of ['stdio', 'http'] as const) {
       const status = s[transport];
       if (status.unavailable !== undefined) notes.push(`¹ ${s.label} over ${transport}: ${status.unavailable}.`);
-      if (status.error !== undefined) notes.push(`² ${s.label} over ${transport} failed: ${status.error.split('\n')[0] ?? ''}`);
+      if (status.error !== undefined)
+        notes.push(`² ${s.label} over ${transport} failed: ${status.error.split('\n')[0] ?? ''}`);
       if (status.nonJsonLines !== undefined && status.nonJsonLines > 0) {
-        notes.push(`${s.label} printed ${status.nonJsonLines} non-JSON line(s) on stdout (a strict stdio client would fail).`);
+        notes.push(
+          `${s.label} printed ${status.nonJsonLines} non-JSON line(s) on stdout (a strict stdio client would fail).`,
+        );
       }
     }
     if ('unavailable' in s.coldStart && s.coldStart.unavailable !== undefined) {
       notes.push(`¹ ${s.label} cold start: ${s.coldStart.unavailable}.`);
     }
-    if ('error' in s.coldStart && s.coldStart.error !== undefined) notes.push(`² ${s.label} cold start failed: ${s.coldStart.error.split('\n')[0] ?? ''}`);
-    if (s.sessions !== undefined && 'error' in s.sessions) notes.push(`² ${s.label} sessions failed: ${s.sessions.error}`);
+    if ('error' in s.coldStart && s.coldStart.error !== undefined)
+      notes.push(`² ${s.label} cold start failed: ${s.coldStart.error.split('\n')[0] ?? ''}`);
+    if (s.sessions !== undefined && 'error' in s.sessions)
+      notes.push(`² ${s.label} sessions failed: ${s.sessions.error}`);
     if (s.sessions !== undefined && 'firstError' in s.sessions && s.sessions.firstError !== undefined) {
       notes.push(`${s.label}: ${s.sessions.failed} session(s) failed to open, first: ${s.sessions.firstError}`);
     }
@@ -197,14 +232,26 @@ function footnotes(backend: BackendResult): string[] {
 function sharedStateSection(row: SharedStateRow): string[] {
   const num = (v: number | null, digits: number): string => (v === null ? 'n/a' : v.toFixed(digits));
   const rows: string[][] = [
-    ['p50 per call (1 client)', `${num(row.p50Memory, 3)} ms`, `${num(row.p50Redis, 3)} ms`, `${num(row.addedP50, 3)} ms`],
+    [
+      'p50 per call (1 client)',
+      `${num(row.p50Memory, 3)} ms`,
+      `${num(row.p50Redis, 3)} ms`,
+      `${num(row.addedP50, 3)} ms`,
+    ],
     ...row.callsPerSec.map((c) => [
       `calls/s at ${c.concurrency} clients`,
       num(c.memory, 0),
       num(c.redis, 0),
-      c.memory === null || c.redis === null || c.memory === 0 ? 'n/a' : `${(((c.redis - c.memory) / c.memory) * 100).toFixed(1)} %`,
+      c.memory === null || c.redis === null || c.memory === 0
+        ? 'n/a'
+        : `${(((c.redis - c.memory) / c.memory) * 100).toFixed(1)} %`,
     ]),
-    ['Redis memory per signed-in session', '–', row.redisBytesPerSession === null ? 'n/a' : `${Math.round(row.redisBytesPerSession)} B`, ''],
+    [
+      'Redis memory per signed-in session',
+      '–',
+      row.redisBytesPerSession === null ? 'n/a' : `${Math.round(row.redisBytesPerSession)} B`,
+      '',
+    ],
   ];
   return [
     '### State on Redis vs in memory',
@@ -233,7 +280,22 @@ function loadSection(results: RunResults): string[] {
   );
   const rows = runs.map((b) => {
     const load = b.load;
-    if (load === undefined || 'error' in load) return [b.backend, '—', '—', '—', '—', '—', '—', '—', '—', '—', '—', `failed: ${load?.error.split('\n')[0] ?? ''}`, '✘'];
+    if (load === undefined || 'error' in load)
+      return [
+        b.backend,
+        '—',
+        '—',
+        '—',
+        '—',
+        '—',
+        '—',
+        '—',
+        '—',
+        '—',
+        '—',
+        `failed: ${load?.error.split('\n')[0] ?? ''}`,
+        '✘',
+      ];
     const errors = loadErrors(load);
     const pass = errors === 0 && load.outcomes.mismatches === 0 && load.calls > 0;
     return [
@@ -249,13 +311,29 @@ function loadSection(results: RunResults): string[] {
       String(load.outcomes.mismatches),
       `${mb(load.rssBeforeBytes)} / ${mb(load.rssPeakBytes)} / ${mb(load.rssAfterBytes)}`,
       `cap ${load.connectionCap === null ? 'none' : int(load.connectionCap)}; client fd limit ${load.fdLimit === null ? '?' : int(load.fdLimit)}` +
-        (load.outcomes.samples.length > 0 ? `; first failures: ${load.outcomes.samples.join('; ').replace(/\|/g, '\\|').slice(0, 200)}` : ''),
+        (load.outcomes.samples.length > 0
+          ? `; first failures: ${load.outcomes.samples.join('; ').replace(/\|/g, '\\|').slice(0, 200)}`
+          : ''),
       pass ? '✔' : '✘',
     ];
   });
   out.push(
     table(
-      ['backend', 'clients', 'window', 'calls', 'correct calls/s', 'p50 ms', 'p99 ms', 'max ms', 'errors', 'mismatches', 'RSS MB before / peak / after', 'connections', ''],
+      [
+        'backend',
+        'clients',
+        'window',
+        'calls',
+        'correct calls/s',
+        'p50 ms',
+        'p99 ms',
+        'max ms',
+        'errors',
+        'mismatches',
+        'RSS MB before / peak / after',
+        'connections',
+        '',
+      ],
       rows,
     ),
     '',
@@ -289,8 +367,9 @@ export function renderMarkdown(results: RunResults, history?: string, fuzz?: Fuz
           (results.meta.otherCpu === null
             ? 'unknown'
             : `${f1(results.meta.otherCpu.seconds)} CPU-s by other processes during the run (${f1(results.meta.otherCpu.shareOfMachine * 100)} % of the machine)` +
-              (results.meta.otherCpu.shareOfMachine > 0.05 ? ' — **other work competed with the run: treat the figures as noisy**' : ' — quiet')) +
-            `; 1-min load average ${f2(m.loadAverageAtStart)} at start`,
+              (results.meta.otherCpu.shareOfMachine > 0.05
+                ? ' — **other work competed with the run: treat the figures as noisy**'
+                : ' — quiet')) + `; 1-min load average ${f2(m.loadAverageAtStart)} at start`,
         ],
         ['command', `\`${results.meta.command}\``],
         ['mode', results.meta.mode],
@@ -305,7 +384,12 @@ export function renderMarkdown(results: RunResults, history?: string, fuzz?: Fuz
     ),
     '',
   );
-  out.push('## Targets', '', 'Judged on finmcp; throughput and CPU on the mean of the rounds. Never asserted in tests.', '');
+  out.push(
+    '## Targets',
+    '',
+    'Judged on finmcp; throughput and CPU on the mean of the rounds. Never asserted in tests.',
+    '',
+  );
   out.push(
     table(
       ['target', 'backend', 'measured', ''],
@@ -327,7 +411,13 @@ export function renderMarkdown(results: RunResults, history?: string, fuzz?: Fuz
       'added p99 means the floor had the worse tail in its own window.',
       '',
     );
-    out.push(latencyTable(results, d.latency.filter((r) => r.backend === b)), '');
+    out.push(
+      latencyTable(
+        results,
+        d.latency.filter((r) => r.backend === b),
+      ),
+      '',
+    );
     out.push('### 2–4. Throughput, server CPU and correctness under load', '');
     out.push(
       'Calls/s count correct answers only. HTTP sessions reuse the same JSON-RPC ids on purpose; a peer row marked',
@@ -336,7 +426,13 @@ export function renderMarkdown(results: RunResults, history?: string, fuzz?: Fuz
       'one session and keep-alive connection per client; stdio = N requests in flight on the one pipe.',
       '',
     );
-    out.push(throughputTable(results, d.throughput.filter((r) => r.backend === b)), '');
+    out.push(
+      throughputTable(
+        results,
+        d.throughput.filter((r) => r.backend === b),
+      ),
+      '',
+    );
     const shared = d.sharedState?.find((r) => r.backend === b);
     if (shared !== undefined) out.push(...sharedStateSection(shared));
     out.push('### 5–7. Cold start, `tools/list` size, memory', '');
@@ -352,14 +448,25 @@ export function renderMarkdown(results: RunResults, history?: string, fuzz?: Fuz
       out.push(
         table(
           ['server', 'transport', 'calls', 'wrong data', 'wrong id', 'stray answers', 'errors', 'first failures'],
-          corr.map((c) => [c.variant === undefined ? label(results, c.server) : `${label(results, c.server)}, ${c.variant}`, c.transport, int(c.calls), String(c.wrongData), String(c.wrongId), String(c.strays), String(c.errors), c.samples.join('; ').replace(/\|/g, '\\|').slice(0, 300)]),
+          corr.map((c) => [
+            c.variant === undefined ? label(results, c.server) : `${label(results, c.server)}, ${c.variant}`,
+            c.transport,
+            int(c.calls),
+            String(c.wrongData),
+            String(c.wrongId),
+            String(c.strays),
+            String(c.errors),
+            c.samples.join('; ').replace(/\|/g, '\\|').slice(0, 300),
+          ]),
         ),
         '',
       );
     } else {
       out.push('No mismatched answers and no errors on this backend.', '');
     }
-    const stub = backend.stub as { requests?: number; unauthorized?: number; sessionMismatches?: number; notFound?: number } | undefined;
+    const stub = backend.stub as
+      | { requests?: number; unauthorized?: number; sessionMismatches?: number; notFound?: number }
+      | undefined;
     if (stub !== undefined) {
       out.push(
         `Stub backend: ${int(stub.requests ?? 0)} requests, ${stub.unauthorized ?? 0} refused for a missing or unknown token, ` +
@@ -372,13 +479,20 @@ export function renderMarkdown(results: RunResults, history?: string, fuzz?: Fuz
   }
   out.push(...loadSection(results));
   if (fuzz !== undefined) out.push(fuzzMarkdown(fuzz));
-  if (results.codeMode !== undefined) out.push('error' in results.codeMode ? `## Code mode\n\nNot measured: ${results.codeMode.error}\n` : renderCodeMode(results.codeMode));
+  if (results.codeMode !== undefined)
+    out.push(
+      'error' in results.codeMode
+        ? `## Code mode\n\nNot measured: ${results.codeMode.error}\n`
+        : renderCodeMode(results.codeMode),
+    );
   out.push('## 8. Generate time', '');
   const g = results.generate.finmcp;
   const genRows: string[][] = [
     [
       '**finmcp generate** (both specs)',
-      'medianMs' in g ? `${f2(g.medianMs / 1000)} s (${g.runsMs.map((v) => f2(v / 1000)).join(', ')}) — ${g.mode === 'scratch-copy' ? 'in a scratch copy of specs/' : '`generate --check`'}${g.exitCode === 0 ? '' : `, exit ${String(g.exitCode)}`}` : `failed: ${g.error}`,
+      'medianMs' in g
+        ? `${f2(g.medianMs / 1000)} s (${g.runsMs.map((v) => f2(v / 1000)).join(', ')}) — ${g.mode === 'scratch-copy' ? 'in a scratch copy of specs/' : '`generate --check`'}${g.exitCode === 0 ? '' : `, exit ${String(g.exitCode)}`}`
+        : `failed: ${g.error}`,
     ],
   ];
   const large = results.generate.large;
@@ -396,11 +510,11 @@ export function renderMarkdown(results: RunResults, history?: string, fuzz?: Fuz
   out.push(table(['generator', 'time'], genRows), '');
   out.push('## How each figure is made', '');
   out.push(
-    '- **Stub backend**: `bench/stub/` — `node:http` in its own process, answers every operation of the spec with the first named example of its success response, routed by method + path template; echoes the requested id into the answer; B4B `login` issues a distinct token per call and other B4B calls must carry an issued token. Each logged-in session uses its own tag (in the login phone number and in every id it asks for); a call made with another session\'s token is answered with data for an id nobody asked for, so credential mix-ups between sessions show up as mismatches.',
+    "- **Stub backend**: `bench/stub/` — `node:http` in its own process, answers every operation of the spec with the first named example of its success response, routed by method + path template; echoes the requested id into the answer; B4B `login` issues a distinct token per call and other B4B calls must carry an issued token. Each logged-in session uses its own tag (in the login phone number and in every id it asks for); a call made with another session's token is answered with data for an id nobody asked for, so credential mix-ups between sessions show up as mismatches.",
     '- **Floor**: undici `Pool` (keep-alive, one connection per client) sending exactly the backend request the probe tool makes. Added latency = server − floor (p50 − p50, p99 − p99).',
     '- **HTTP load**: a lean HTTP/1.1 client (`bench/clients/http1.ts`: raw `net` sockets, keep-alive, JSON-RPC bodies written by hand), one session and one connection per client, closed loop. The SDK client is never the load generator (it spends 1–2.5 ms CPU per call here).',
     '- **stdio load**: one server process, N requests in flight on its pipe (unique ids), newline-delimited JSON-RPC written by hand.',
-    '- **Correctness**: every answer must carry its request\'s JSON-RPC id, be a non-error tool result, and contain the id that request asked for. HTTP sessions reuse the same JSON-RPC ids (each numbers 1, 2, 3…) on purpose. Wrong data, wrong id and answers arriving where no request waits (strays) are mismatches.',
+    "- **Correctness**: every answer must carry its request's JSON-RPC id, be a non-error tool result, and contain the id that request asked for. HTTP sessions reuse the same JSON-RPC ids (each numbers 1, 2, 3…) on purpose. Wrong data, wrong id and answers arriving where no request waits (strays) are mismatches.",
     '- **Server CPU per call**: utime+stime of the server process from `/proc/<pid>/stat` before and after each load point, divided by the calls answered (10 ms tick resolution, over thousands of calls).',
     '- **Cold start**: spawn → `initialize` → `tools/list` answered, over stdio, median of the starts; the floor is a bare Node stdio responder without SDK or spec.',
     '- **tools/list size**: the `tools` array serialized compactly, UTF-8 bytes; tokens ≈ bytes / 4 (common rule of thumb for BPE tokenizers on English text; JSON tokenizes denser, so it is a lower bound, the same formula for everyone).',

@@ -51,7 +51,8 @@ export function findRoot(start: string = HERE): string {
   let dir = start;
   for (;;) {
     const manifest = join(dir, 'package.json');
-    if (existsSync(manifest) && (JSON.parse(readFileSync(manifest, 'utf8')) as { name?: string }).name === 'finmcp') return dir;
+    if (existsSync(manifest) && (JSON.parse(readFileSync(manifest, 'utf8')) as { name?: string }).name === 'finmcp')
+      return dir;
     const parent = dirname(dir);
     if (parent === dir) throw new Error('cannot find the finmcp project root');
     dir = parent;
@@ -66,9 +67,13 @@ interface StubProcess {
 
 /** Starts the stub backend process for the scenarios and waits for its ports. */
 async function startStubProcess(scenarios: readonly Scenario[]): Promise<StubProcess> {
-  const child = spawn(process.execPath, [fileURLToPath(new URL('./stub/main.js', import.meta.url)), ...scenarios.map((s) => `${s.backend}=${s.specFile}`)], {
-    stdio: ['pipe', 'pipe', 'pipe'],
-  });
+  const child = spawn(
+    process.execPath,
+    [fileURLToPath(new URL('./stub/main.js', import.meta.url)), ...scenarios.map((s) => `${s.backend}=${s.specFile}`)],
+    {
+      stdio: ['pipe', 'pipe', 'pipe'],
+    },
+  );
   let stderr = '';
   child.stderr.on('data', (chunk: Buffer) => {
     stderr = (stderr + chunk.toString()).slice(-2000);
@@ -125,7 +130,10 @@ async function stubLogin(scenario: Scenario, origin: string): Promise<string> {
 
 /** The floor of cold start and idle memory: a bare Node stdio responder. */
 async function floorStartup(starts: number): Promise<{ coldStartMs: number | null; rssIdleBytes: number | null }> {
-  const launch = { command: process.execPath, args: [fileURLToPath(new URL('./floor/stdio-server.js', import.meta.url))] };
+  const launch = {
+    command: process.execPath,
+    args: [fileURLToPath(new URL('./floor/stdio-server.js', import.meta.url))],
+  };
   const cold = await measureColdStart(launch, starts, 10_000);
   const proc = StdioMcpProcess.spawn(launch);
   try {
@@ -165,7 +173,8 @@ export async function runBench(plan: Plan, root: string): Promise<RunResults> {
   try {
     const stubOrigin = (backend: string): string => `http://127.0.0.1:${stub.ports[backend] ?? 0}`;
     const staticTokens = new Map<string, string>();
-    for (const scenario of scenarios) staticTokens.set(scenario.backend, await stubLogin(scenario, stubOrigin(scenario.backend)));
+    for (const scenario of scenarios)
+      staticTokens.set(scenario.backend, await stubLogin(scenario, stubOrigin(scenario.backend)));
 
     // finmcp's ports are reserved up front: its users' tokens name the port in their audience.
     const finmcpServers = servers.filter((s) => s === finmcp || s === finmcpNode || s === finmcpRedis);
@@ -224,7 +233,7 @@ export async function runBench(plan: Plan, root: string): Promise<RunResults> {
     }
     let generateLarge: LargeGenerateResult | { error: string } | undefined;
     if (servers.includes(finmcp) && plan.generateLarge) {
-      progress('timing finmcp generate on GitHub\'s REST description');
+      progress("timing finmcp generate on GitHub's REST description");
       generateLarge = await measureLargeGenerate(root).catch((error: unknown) => ({
         error: error instanceof Error ? error.message : String(error),
       }));
@@ -253,7 +262,9 @@ export async function runBench(plan: Plan, root: string): Promise<RunResults> {
     let codeMode: RunResults['codeMode'];
     if (plan.only === null && plan.mode === 'full') {
       progress('code mode: the task set per tool, with --dynamic and with --code');
-      codeMode = await measureCodeMode().catch((error: unknown) => ({ error: error instanceof Error ? error.message : String(error) }));
+      codeMode = await measureCodeMode().catch((error: unknown) => ({
+        error: error instanceof Error ? error.message : String(error),
+      }));
     }
 
     // Stop what is still running, so that its CPU is counted as this benchmark's (a child's CPU joins ours
@@ -274,7 +285,12 @@ export async function runBench(plan: Plan, root: string): Promise<RunResults> {
     const results: RunResults = {
       meta: {
         machine,
-        command: plan.mode === 'smoke' ? 'BENCH_SMOKE=1 node dist/bench/run.js' : plan.only === null ? 'npm run bench' : `npm run bench -- --only ${plan.only}`,
+        command:
+          plan.mode === 'smoke'
+            ? 'BENCH_SMOKE=1 node dist/bench/run.js'
+            : plan.only === null
+              ? 'npm run bench'
+              : `npm run bench -- --only ${plan.only}`,
         mode: plan.mode,
         plan: planFacts,
         durationSec: (performance.now() - started) / 1000,
@@ -282,20 +298,29 @@ export async function runBench(plan: Plan, root: string): Promise<RunResults> {
         otherCpu:
           otherCpuMs === null
             ? null
-            : { seconds: Math.round(otherCpuMs / 100) / 10, shareOfMachine: Math.round((otherCpuMs / (elapsedMs * machine.cores)) * 1000) / 1000 },
+            : {
+                seconds: Math.round(otherCpuMs / 100) / 10,
+                shareOfMachine: Math.round((otherCpuMs / (elapsedMs * machine.cores)) * 1000) / 1000,
+              },
         notes,
       },
       floor,
       servers: servers.map((s) => ({ id: s.id, label: s.label, role: s.role, notes: s.notes })),
       backends,
-      generate: { finmcp: generate, peers: peerGenerate, ...(generateLarge === undefined ? {} : { large: generateLarge }) },
+      generate: {
+        finmcp: generate,
+        peers: peerGenerate,
+        ...(generateLarge === undefined ? {} : { large: generateLarge }),
+      },
       derived: derive(backends, generate, floor),
       ...(codeMode === undefined ? {} : { codeMode }),
     };
     await mkdir(dirname(plan.out), { recursive: true });
     await writeFile(plan.out, `${JSON.stringify(results, null, 2)}\n`);
     if (plan.markdown !== null) await renderBenchmarksFile(root, plan.markdown, results);
-    progress(`done in ${results.meta.durationSec.toFixed(1)} s: ${plan.out}${plan.markdown === null ? '' : ` and ${plan.markdown}`}`);
+    progress(
+      `done in ${results.meta.durationSec.toFixed(1)} s: ${plan.out}${plan.markdown === null ? '' : ` and ${plan.markdown}`}`,
+    );
     return results;
   } finally {
     await auth?.stop();
@@ -321,7 +346,9 @@ if (invokedDirectly) {
   (plan.only === 'code' ? runCodeModeOnly(plan) : runBench(plan, root)).then(
     () => process.exit(0),
     (error: unknown) => {
-      process.stderr.write(`bench failed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
+      process.stderr.write(
+        `bench failed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`,
+      );
       process.exit(1);
     },
   );

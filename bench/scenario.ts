@@ -84,13 +84,19 @@ export function probeValues(scenario: Scenario, n: number, tag = 0): { values: R
   for (const param of scenario.probe.parameters) {
     if (param.required) values[param.name] = param.example;
   }
-  const echo = canTagIds(scenario.echoExample) ? taggedVariant(scenario.echoExample, tag, n) : variantOf(scenario.echoExample, n);
+  const echo = canTagIds(scenario.echoExample)
+    ? taggedVariant(scenario.echoExample, tag, n)
+    : variantOf(scenario.echoExample, n);
   values[scenario.echoParam] = echo;
   return { values, echo };
 }
 
 /** The backend request the probe makes, as the floor sends it. */
-export function probeBackendRequest(scenario: Scenario, n: number, authorization?: string): { request: BackendRequest; echo: string } {
+export function probeBackendRequest(
+  scenario: Scenario,
+  n: number,
+  authorization?: string,
+): { request: BackendRequest; echo: string } {
   const { values, echo } = probeValues(scenario, n, 0);
   const query = scenario.probe.parameters
     .filter((p) => p.in === 'query' && p.required)

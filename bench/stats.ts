@@ -37,7 +37,10 @@ export function summarize(samples: readonly number[]): Summary {
 
 /** Median of a few values (e.g. cold-start times); NaN when empty. */
 export function median(values: readonly number[]): number {
-  return percentileSorted([...values].sort((a, b) => a - b), 50);
+  return percentileSorted(
+    [...values].sort((a, b) => a - b),
+    50,
+  );
 }
 
 /** `a / b`, or null when either side is missing or b is not positive (a ratio to nothing means nothing). */
@@ -46,4 +49,3 @@ export function ratio(a: number | null | undefined, b: number | null | undefined
   if (!Number.isFinite(a) || !Number.isFinite(b) || b <= 0) return null;
   return a / b;
 }
-

@@ -10,7 +10,14 @@ import { FloorClient } from './clients/floor.js';
 import { toolCallParams } from './clients/jsonrpc.js';
 import { HttpStatusError, McpHttpSession, type McpHttpEndpoint } from './clients/mcp-http.js';
 import { TimeoutError, type StdioMcpProcess } from './clients/mcp-stdio.js';
-import { nextSessionTag, probeBackendRequest, probeValues, toolArguments, type ListedTool, type Scenario } from './scenario.js';
+import {
+  nextSessionTag,
+  probeBackendRequest,
+  probeValues,
+  toolArguments,
+  type ListedTool,
+  type Scenario,
+} from './scenario.js';
 
 let sequence = 0;
 
@@ -69,7 +76,12 @@ function failure(error: unknown): Outcome {
 }
 
 /** The floor: the probe's backend request, straight to the stub, through an undici keep-alive pool. */
-export function floorTarget(scenario: Scenario, origin: string, authorization: string | undefined, timeoutMs: number): LoadTarget {
+export function floorTarget(
+  scenario: Scenario,
+  origin: string,
+  authorization: string | undefined,
+  timeoutMs: number,
+): LoadTarget {
   return {
     server: 'floor',
     transport: 'direct',
@@ -81,7 +93,8 @@ export function floorTarget(scenario: Scenario, origin: string, authorization: s
           const { request, echo } = probeBackendRequest(scenario, nextSequence(), authorization);
           try {
             const response = await pool.send(request);
-            if (response.status >= 300) return { kind: 'http-error', detail: `HTTP ${response.status}: ${response.body.slice(0, 120)}` };
+            if (response.status >= 300)
+              return { kind: 'http-error', detail: `HTTP ${response.status}: ${response.body.slice(0, 120)}` };
             if (!response.body.includes(echo)) return { kind: 'wrong-data', detail: `expected ${echo}` };
             return { kind: 'ok' };
           } catch (error) {
@@ -124,7 +137,12 @@ export function stdioTarget(
           const { values, echo } = probeValues(scenario, nextSequence(), tag);
           const id = proc.allocateId();
           try {
-            const answer = await proc.requestWithId(id, 'tools/call', toolCallParams(tool.name, toolArguments(tool, values), modern), timeoutMs);
+            const answer = await proc.requestWithId(
+              id,
+              'tools/call',
+              toolCallParams(tool.name, toolArguments(tool, values), modern),
+              timeoutMs,
+            );
             return checkAnswer(answer.message, answer.raw, id, echo);
           } catch (error) {
             return failure(error);
@@ -157,7 +175,13 @@ export async function openHttpSession(
   try {
     await session.initialize(timeoutMs);
     if (setup !== undefined) {
-      const answer = await session.request(1, 'tools/call', toolCallParams(setup.tool.name, setup.args(tag), endpoint.modern === true), timeoutMs, setup.tool.name);
+      const answer = await session.request(
+        1,
+        'tools/call',
+        toolCallParams(setup.tool.name, setup.args(tag), endpoint.modern === true),
+        timeoutMs,
+        setup.tool.name,
+      );
       const outcome = checkAnswer(answer.message, answer.raw, 1);
       if (outcome.kind !== 'ok') throw new Error(`${setup.tool.name} failed: ${outcome.detail ?? outcome.kind}`);
     }
@@ -169,7 +193,11 @@ export async function openHttpSession(
 }
 
 /** Runs `task` over `items` with at most `limit` at a time. */
-export async function inBatches<T, R>(items: readonly T[], limit: number, task: (item: T, index: number) => Promise<R>): Promise<R[]> {
+export async function inBatches<T, R>(
+  items: readonly T[],
+  limit: number,
+  task: (item: T, index: number) => Promise<R>,
+): Promise<R[]> {
   const results: R[] = new Array<R>(items.length);
   let next = 0;
   const worker = async (): Promise<void> => {
@@ -212,7 +240,9 @@ export function httpTarget(
       // A session that logs in gets its own tag, and asks only for ids carrying it.
       const shared = modern && setup !== undefined ? nextSessionTag() : 0;
       const tags = Array.from({ length: count }, () => (setup === undefined ? 0 : modern ? shared : nextSessionTag()));
-      const sessions = await inBatches(tags, 16, (tag, index) => openHttpSession(target, modern && index > 0 ? undefined : setup, timeoutMs, tag));
+      const sessions = await inBatches(tags, 16, (tag, index) =>
+        openHttpSession(target, modern && index > 0 ? undefined : setup, timeoutMs, tag),
+      );
       const clients = sessions.map((session, index): LoadClient => {
         const tag = tags[index] ?? 0;
         // Each session numbers its requests from 2 (1 was the setup call): ids collide across sessions on
@@ -225,7 +255,13 @@ export function httpTarget(
             const id = nextId;
             nextId += 1;
             try {
-              const answer = await session.request(id, 'tools/call', toolCallParams(tool.name, toolArguments(tool, values), modern), timeoutMs, tool.name);
+              const answer = await session.request(
+                id,
+                'tools/call',
+                toolCallParams(tool.name, toolArguments(tool, values), modern),
+                timeoutMs,
+                tool.name,
+              );
               return checkAnswer(answer.message, answer.raw, id, echo);
             } catch (error) {
               return failure(error);

@@ -7,7 +7,9 @@ const entry = process.argv[2] === 'generate' ? 'codegen/cli.js' : 'src/cli/main.
 import(`../dist/${entry}`).then(
   (cli) => cli.main(process.argv),
   (error) => {
-    process.stderr.write(`finmcp: cannot load dist/${entry} (${error.code ?? error.message}); run \`npm run build\` first\n`);
+    process.stderr.write(
+      `finmcp: cannot load dist/${entry} (${error.code ?? error.message}); run \`npm run build\` first\n`,
+    );
     process.exit(1);
   },
 );

@@ -22,7 +22,11 @@ export async function main(argv: string[]): Promise<void> {
     .action(async (options: { check?: boolean; json?: boolean }) => {
       const generator = await loadGenerator();
       if (generator === undefined) return;
-      const result = await generator.runGenerate({ root: process.cwd(), check: options.check === true, json: options.json === true });
+      const result = await generator.runGenerate({
+        root: process.cwd(),
+        check: options.check === true,
+        json: options.json === true,
+      });
       if (result.output) process.stdout.write(result.output.endsWith('\n') ? result.output : `${result.output}\n`);
       process.exitCode = result.exitCode;
     });

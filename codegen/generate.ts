@@ -16,7 +16,12 @@ import type { JsonSchema, ToolDescriptor } from '../contract/descriptor.js';
 import { renderClientFile } from './emit/client-file.js';
 import { type DocsBackend, renderDocsFile } from './emit/docs-file.js';
 import { readPrompts } from './prompts/read.js';
-import { type BackendMeta, DESCRIPTORS_FILE, parseDescriptorsFile, renderDescriptorsFile } from './emit/descriptors-file.js';
+import {
+  type BackendMeta,
+  DESCRIPTORS_FILE,
+  parseDescriptorsFile,
+  renderDescriptorsFile,
+} from './emit/descriptors-file.js';
 import { renderBackendIndex, renderBackendTypes, renderRegistry, renderRegistryTypes } from './emit/index-file.js';
 import { renderTypesFile } from './emit/types-file.js';
 import { SchemaChecker, VALIDATORS_FILE, dropInvalidPatterns, renderValidatorsFile } from './emit/validators-file.js';
@@ -112,7 +117,10 @@ async function planBackend(
   if (dropped.length > 0) {
     const unique = [...new Set(dropped)];
     warnings.push(
-      `${unique.length} pattern${unique.length === 1 ? '' : 's'} that ECMAScript cannot compile ${unique.length === 1 ? 'was' : 'were'} dropped (not validated): ${unique.slice(0, 3).map((p) => JSON.stringify(p)).join(', ')}${unique.length > 3 ? ', …' : ''}`,
+      `${unique.length} pattern${unique.length === 1 ? '' : 's'} that ECMAScript cannot compile ${unique.length === 1 ? 'was' : 'were'} dropped (not validated): ${unique
+        .slice(0, 3)
+        .map((p) => JSON.stringify(p))
+        .join(', ')}${unique.length > 3 ? ', …' : ''}`,
     );
   }
   plan.set(`${dir}/${VALIDATORS_FILE}`, renderValidatorsFile(meta.specFile, parsed.descriptors, checker));
@@ -157,7 +165,10 @@ export async function runGenerate(options: GenerateOptions): Promise<GenerateRes
     try {
       const parsed = await parseSpec(specPath);
       const prompts = readPrompts(parsed.document, parsed.descriptors);
-      const meta: BackendMeta = { ...backendMeta(name, specFile, parsed.document), ...(prompts.length === 0 ? {} : { prompts }) };
+      const meta: BackendMeta = {
+        ...backendMeta(name, specFile, parsed.document),
+        ...(prompts.length === 0 ? {} : { prompts }),
+      };
       const own: FilePlan = new Map();
       const specWarnings = await planBackend(own, `${outRel}/${name}`, meta, parsed, checker);
       for (const [path, content] of own) plan.set(path, content);
@@ -189,7 +200,12 @@ export async function runGenerate(options: GenerateOptions): Promise<GenerateRes
   plan.set(`${outRel}/index.gen.d.ts`, renderRegistryTypes(`${toRelative(root, specsDir)}/`));
   // The catalogue covers every backend: with one spec failing it would lose that section, so it waits for a fix.
   if (errors.length === 0) plan.set(toRelative(root, docsFile), renderDocsFile(docs));
-  const files = compareWithDisk(root, plan, [outDir], kept.map((name) => `${outRel}/${name}/`));
+  const files = compareWithDisk(
+    root,
+    plan,
+    [outDir],
+    kept.map((name) => `${outRel}/${name}/`),
+  );
   const stale = files.some((file) => file.status !== 'fresh');
   const exitCode = errors.length > 0 || (mode === 'check' && stale) ? 1 : 0;
   if (mode === 'write') applyPlan(root, plan, files);
@@ -197,7 +213,15 @@ export async function runGenerate(options: GenerateOptions): Promise<GenerateRes
   const seconds = Math.round(performance.now() - started) / 1000;
   // maxRSS is in kilobytes (getrusage(2)).
   const peakRssMb = Math.round(process.resourceUsage().maxRSS / 1024);
-  const report: GenerateReport = { mode, exitCode, files, backends, errors, warnings, stats: { tools, seconds, peakRssMb } };
+  const report: GenerateReport = {
+    mode,
+    exitCode,
+    files,
+    backends,
+    errors,
+    warnings,
+    stats: { tools, seconds, peakRssMb },
+  };
   const summary = `${mode === 'check' ? 'checked' : 'generated'} ${names.length} backend${names.length === 1 ? '' : 's'}, ${tools} tools in ${seconds.toFixed(2)} s (peak memory ${peakRssMb} MB)${errors.length > 0 ? `; ${errors.length} spec${errors.length === 1 ? '' : 's'} failed` : ''}`;
   return { exitCode, output: options.json === true ? formatJson(report) : formatText(report, summary) };
 }

@@ -11,7 +11,8 @@ import addFormatsModule from 'ajv-formats';
 
 // ajv-formats is CommonJS: under NodeNext its default export is the module object.
 type AddFormats = typeof import('ajv-formats').default;
-const addFormats = ((addFormatsModule as unknown as { default?: AddFormats }).default ?? addFormatsModule) as AddFormats;
+const addFormats = ((addFormatsModule as unknown as { default?: AddFormats }).default ??
+  addFormatsModule) as AddFormats;
 
 const VALIDATOR_OPTIONS = {
   strict: true,

@@ -51,7 +51,10 @@ function toolCallCase(kind: string, tool: string, argsPresent: boolean, args: un
     tool,
     render: (unique) => {
       const params = argsPresent ? { name: tool, arguments: args } : { name: tool };
-      return { body: toJson({ jsonrpc: JSONRPC, id: unique, method: 'tools/call', params }), expect: { ids: [unique], toolCall: true } };
+      return {
+        body: toJson({ jsonrpc: JSONRPC, id: unique, method: 'tools/call', params }),
+        expect: { ids: [unique], toolCall: true },
+      };
     },
   };
 }
@@ -61,13 +64,26 @@ function toolCalls(tools: readonly ServedTool[]): fc.Arbitrary<FuzzCase> {
   const perTool = tools.map((tool) => {
     const schema = tool.inputSchema;
     return fc.oneof(
-      { weight: 35, arbitrary: validArguments(schema).map((args) => toolCallCase('tool:valid', tool.name, true, args)) },
-      { weight: 35, arbitrary: mutatedArguments(schema).map((args) => toolCallCase('tool:mutated', tool.name, true, args)) },
+      {
+        weight: 35,
+        arbitrary: validArguments(schema).map((args) => toolCallCase('tool:valid', tool.name, true, args)),
+      },
+      {
+        weight: 35,
+        arbitrary: mutatedArguments(schema).map((args) => toolCallCase('tool:mutated', tool.name, true, args)),
+      },
       { weight: 10, arbitrary: hostileValue.map((args) => toolCallCase('tool:hostile-shape', tool.name, true, args)) },
       {
         weight: 8,
         arbitrary: fc
-          .dictionary(fc.oneof(hostileString.filter((s) => s.length < 100), fc.constantFrom(...POLLUTION_KEYS)), hostileValue, { maxKeys: 6 })
+          .dictionary(
+            fc.oneof(
+              hostileString.filter((s) => s.length < 100),
+              fc.constantFrom(...POLLUTION_KEYS),
+            ),
+            hostileValue,
+            { maxKeys: 6 },
+          )
           .map((args) => toolCallCase('tool:hostile-keys', tool.name, true, args)),
       },
       { weight: 4, arbitrary: fc.constant(toolCallCase('tool:no-arguments', tool.name, false, undefined)) },
@@ -78,7 +94,13 @@ function toolCalls(tools: readonly ServedTool[]): fc.Arbitrary<FuzzCase> {
     {
       weight: 4,
       arbitrary: fc
-        .tuple(fc.oneof(hostileString.filter((s) => s.length < 2000), fc.constantFrom(...tools.map((t) => `${t.name} `))), validArguments({}))
+        .tuple(
+          fc.oneof(
+            hostileString.filter((s) => s.length < 2000),
+            fc.constantFrom(...tools.map((t) => `${t.name} `)),
+          ),
+          validArguments({}),
+        )
         .map(([name, args]) => toolCallCase('tool:unknown-name', name, true, args)),
     },
   );
@@ -104,47 +126,130 @@ function envelopes(tools: readonly ServedTool[]): fc.Arbitrary<FuzzCase> {
   const selfOrNull = (u: number): RpcId[] => [u, null];
   return fc.oneof(
     fc
-      .oneof(hostileString.filter((s) => s.length < 2000), fc.constantFrom('tools/destroy', 'resources/read', 'prompts/get', 'sampling/createMessage', 'rpc.discover', 'initialize '))
+      .oneof(
+        hostileString.filter((s) => s.length < 2000),
+        fc.constantFrom(
+          'tools/destroy',
+          'resources/read',
+          'prompts/get',
+          'sampling/createMessage',
+          'rpc.discover',
+          'initialize ',
+        ),
+      )
       .map((method) => envelope('envelope:unknown-method', (u) => ({ jsonrpc: JSONRPC, id: u, method }), self)),
     fc
       .tuple(fc.constantFrom<unknown>([], ['a'], 'params', 5, true, null), someTool)
-      .map(([params]) => envelope('envelope:params-type', (u) => ({ jsonrpc: JSONRPC, id: u, method: 'tools/call', params }), selfOrNull)),
+      .map(([params]) =>
+        envelope(
+          'envelope:params-type',
+          (u) => ({ jsonrpc: JSONRPC, id: u, method: 'tools/call', params }),
+          selfOrNull,
+        ),
+      ),
     fc.constant(envelope('envelope:no-params', (u) => ({ jsonrpc: JSONRPC, id: u, method: 'tools/call' }), self)),
     fc
-      .tuple(hostileValue.filter((v) => typeof v !== 'string'), fc.boolean())
+      .tuple(
+        hostileValue.filter((v) => typeof v !== 'string'),
+        fc.boolean(),
+      )
       .map(([name, withName]) =>
-        envelope('envelope:bad-tool-name', (u) => ({ jsonrpc: JSONRPC, id: u, method: 'tools/call', params: withName ? { name, arguments: {} } : { arguments: {} } }), self),
+        envelope(
+          'envelope:bad-tool-name',
+          (u) => ({
+            jsonrpc: JSONRPC,
+            id: u,
+            method: 'tools/call',
+            params: withName ? { name, arguments: {} } : { arguments: {} },
+          }),
+          self,
+        ),
       ),
     fc
       .tuple(fc.constantFrom<unknown>({}, { id: 1 }, [], [1], true, false, 1.5, -2.25, 1e300), someTool)
       .map(([id, tool]) =>
-        envelope('envelope:bad-id', () => ({ jsonrpc: JSONRPC, id, method: 'tools/call', params: { name: tool, arguments: {} } }), () =>
-          // JSON-RPC 2.0 §4 allows a number with a fraction (SHOULD NOT, not MUST NOT): echoed or null.
-          typeof id === 'number' ? [id, null] : [null],
+        envelope(
+          'envelope:bad-id',
+          () => ({ jsonrpc: JSONRPC, id, method: 'tools/call', params: { name: tool, arguments: {} } }),
+          () =>
+            // JSON-RPC 2.0 §4 allows a number with a fraction (SHOULD NOT, not MUST NOT): echoed or null.
+            typeof id === 'number' ? [id, null] : [null],
         ),
       ),
     fc
-      .tuple(hostileString.filter((s) => s.length < 5000), someTool)
+      .tuple(
+        hostileString.filter((s) => s.length < 5000),
+        someTool,
+      )
       .map(([text, tool]) =>
-        envelope('envelope:string-id', (u) => ({ jsonrpc: JSONRPC, id: `${text}#${u}`, method: 'tools/call', params: { name: tool, arguments: {} } }), (u) => [`${text}#${u}`]),
+        envelope(
+          'envelope:string-id',
+          (u) => ({
+            jsonrpc: JSONRPC,
+            id: `${text}#${u}`,
+            method: 'tools/call',
+            params: { name: tool, arguments: {} },
+          }),
+          (u) => [`${text}#${u}`],
+        ),
       ),
     fc
       .constantFrom<unknown>('1.0', 2, null, undefined, '2.0 ')
-      .map((version) => envelope('envelope:version', (u) => ({ jsonrpc: version, id: u, method: 'tools/list' }), selfOrNull)),
+      .map((version) =>
+        envelope('envelope:version', (u) => ({ jsonrpc: version, id: u, method: 'tools/list' }), selfOrNull),
+      ),
     fc
       .tuple(fc.constantFrom(...POLLUTION_KEYS, 'extra', 'result'), hostileValue)
       .map(([key, value]) =>
-        envelope('envelope:extra-member', (u) => withKeys({ jsonrpc: JSONRPC, id: u, method: 'tools/list' }, [[key, value]]), selfOrNull),
+        envelope(
+          'envelope:extra-member',
+          (u) => withKeys({ jsonrpc: JSONRPC, id: u, method: 'tools/list' }, [[key, value]]),
+          selfOrNull,
+        ),
       ),
-    hostileValue.map((params) => envelope('envelope:ping-params', (u) => ({ jsonrpc: JSONRPC, id: u, method: 'ping', params }), self)),
-    hostileValue.map((cursor) => envelope('envelope:list-cursor', (u) => ({ jsonrpc: JSONRPC, id: u, method: 'tools/list', params: { cursor } }), self)),
-    fc
-      .tuple(fc.oneof(hostileString.filter((s) => s.length < 2000), fc.constantFrom('notifications/initialized', 'notifications/cancelled', 'notifications/progress')), hostileValue)
-      .map(([method, params]) => envelope('notification', () => ({ jsonrpc: JSONRPC, method, params }), () => [])),
-    hostileValue.map((reason) =>
-      envelope('notification:cancel-unknown', () => ({ jsonrpc: JSONRPC, method: 'notifications/cancelled', params: { requestId: 'fuzz-not-in-flight', reason } }), () => []),
+    hostileValue.map((params) =>
+      envelope('envelope:ping-params', (u) => ({ jsonrpc: JSONRPC, id: u, method: 'ping', params }), self),
     ),
-    hostileValue.map((result) => envelope('response-to-server', (u) => ({ jsonrpc: JSONRPC, id: `fuzz-response-${u}`, result }), () => [])),
+    hostileValue.map((cursor) =>
+      envelope(
+        'envelope:list-cursor',
+        (u) => ({ jsonrpc: JSONRPC, id: u, method: 'tools/list', params: { cursor } }),
+        self,
+      ),
+    ),
+    fc
+      .tuple(
+        fc.oneof(
+          hostileString.filter((s) => s.length < 2000),
+          fc.constantFrom('notifications/initialized', 'notifications/cancelled', 'notifications/progress'),
+        ),
+        hostileValue,
+      )
+      .map(([method, params]) =>
+        envelope(
+          'notification',
+          () => ({ jsonrpc: JSONRPC, method, params }),
+          () => [],
+        ),
+      ),
+    hostileValue.map((reason) =>
+      envelope(
+        'notification:cancel-unknown',
+        () => ({
+          jsonrpc: JSONRPC,
+          method: 'notifications/cancelled',
+          params: { requestId: 'fuzz-not-in-flight', reason },
+        }),
+        () => [],
+      ),
+    ),
+    hostileValue.map((result) =>
+      envelope(
+        'response-to-server',
+        (u) => ({ jsonrpc: JSONRPC, id: `fuzz-response-${u}`, result }),
+        () => [],
+      ),
+    ),
     fc
       .constantFrom(
         '{"jsonrpc":"2.0","id":1,"method":',

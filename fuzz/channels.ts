@@ -33,7 +33,10 @@ export interface OracleContext {
 }
 
 function judge(raw: string, message: RenderedCase, context: OracleContext, allowNull = false): Exchange {
-  const expect = allowNull && !message.expect.ids.includes(null) ? { ...message.expect, ids: [...message.expect.ids, null] } : message.expect;
+  const expect =
+    allowNull && !message.expect.ids.includes(null)
+      ? { ...message.expect, ids: [...message.expect.ids, null] }
+      : message.expect;
   const verdict = checkAnswer(raw, expect);
   return {
     kind: verdict.kind,
@@ -49,7 +52,8 @@ export function stdioChannel(client: StdioFuzzClient, context: OracleContext): C
     async exchange(message, timeoutMs) {
       const outcome = await client.send(message.body, message.expect, timeoutMs);
       if (outcome.answered) return judge(outcome.raw, message, context);
-      if (message.expect.ids.length === 0 && outcome.reason === 'timeout') return { kind: 'no answer expected', failed: false, problems: [] };
+      if (message.expect.ids.length === 0 && outcome.reason === 'timeout')
+        return { kind: 'no answer expected', failed: false, problems: [] };
       return {
         kind: 'no answer',
         failed: true,
@@ -74,28 +78,59 @@ export function httpChannel(session: McpHttpSession, context: OracleContext): Ch
       try {
         response = await session.post(message.body, timeoutMs);
       } catch (error) {
-        const kind = error instanceof TimeoutError ? 'no-answer' : error instanceof HttpStatusError ? 'http-status' : 'transport-error';
-        return { kind: 'no answer', failed: true, problems: [{ kind, detail: error instanceof Error ? error.message : String(error) }] };
+        const kind =
+          error instanceof TimeoutError
+            ? 'no-answer'
+            : error instanceof HttpStatusError
+              ? 'http-status'
+              : 'transport-error';
+        return {
+          kind: 'no answer',
+          failed: true,
+          problems: [{ kind, detail: error instanceof Error ? error.message : String(error) }],
+        };
       }
       const leaked = leaks(response.body, context.secrets, context.projectRoot);
       const status = response.status;
       if (status === 202) {
-        const problems = message.expect.ids.length === 0 ? leaked : [...leaked, { kind: 'http-status', detail: '202 for a request that needs an answer' }];
+        const problems =
+          message.expect.ids.length === 0
+            ? leaked
+            : [...leaked, { kind: 'http-status', detail: '202 for a request that needs an answer' }];
         return { kind: 'no answer expected', failed: false, problems };
       }
       if (status === 200) {
         const text = answerText(response.body, response.headers['content-type'] ?? '');
-        if (text === undefined) return { kind: 'http 200', failed: true, problems: [...leaked, { kind: 'not-json-rpc', detail: `200 without one answer: ${response.body.slice(0, 200)}` }] };
-        if (message.expect.ids.length === 0) return { kind: 'http 200', failed: true, problems: [...leaked, { kind: 'unexpected-answer', detail: text.slice(0, 200) }] };
+        if (text === undefined)
+          return {
+            kind: 'http 200',
+            failed: true,
+            problems: [
+              ...leaked,
+              { kind: 'not-json-rpc', detail: `200 without one answer: ${response.body.slice(0, 200)}` },
+            ],
+          };
+        if (message.expect.ids.length === 0)
+          return {
+            kind: 'http 200',
+            failed: true,
+            problems: [...leaked, { kind: 'unexpected-answer', detail: text.slice(0, 200) }],
+          };
         return judge(text, message, context);
       }
       const kind: AnswerKind = `http ${status}`;
       if (status >= 500 || (message.expect.toolCall && status !== 400)) {
-        return { kind, failed: true, problems: [...leaked, { kind: 'http-status', detail: `HTTP ${status}: ${response.body.slice(0, 200)}` }] };
+        return {
+          kind,
+          failed: true,
+          problems: [...leaked, { kind: 'http-status', detail: `HTTP ${status}: ${response.body.slice(0, 200)}` }],
+        };
       }
       // A refused message: the body must still be a JSON-RPC error (its id, or null when unreadable).
       const verdict = judge(response.body, message, context, true);
-      const problems = verdict.kind.startsWith('rpc-error') ? verdict.problems : [...verdict.problems, { kind: 'http-status', detail: `HTTP ${status} without a JSON-RPC error` }];
+      const problems = verdict.kind.startsWith('rpc-error')
+        ? verdict.problems
+        : [...verdict.problems, { kind: 'http-status', detail: `HTTP ${status} without a JSON-RPC error` }];
       return { kind, failed: true, problems };
     },
   };

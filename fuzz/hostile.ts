@@ -12,7 +12,14 @@
 import fc from 'fast-check';
 
 /** Keys that pollute prototypes when merged naively into an object. */
-export const POLLUTION_KEYS = ['__proto__', 'constructor', 'prototype', '__defineGetter__', 'hasOwnProperty', 'toString'] as const;
+export const POLLUTION_KEYS = [
+  '__proto__',
+  'constructor',
+  'prototype',
+  '__defineGetter__',
+  'hasOwnProperty',
+  'toString',
+] as const;
 
 /** Fixed strings known to hurt parsers, routers and loggers. */
 const NASTY_STRINGS: readonly string[] = [
@@ -66,7 +73,9 @@ const NASTY_STRINGS: readonly string[] = [
 /** XML-looking documents: nesting, DOCTYPE and entities, XInclude, stylesheets, CDATA, broken XML. */
 const xmlLooking: fc.Arbitrary<string> = fc.oneof(
   fc.integer({ min: 1, max: 3000 }).map((depth) => `${'<a>'.repeat(depth)}${'</a>'.repeat(depth)}`),
-  fc.integer({ min: 1, max: 500 }).map((depth) => `<r xmlns:p="urn:x">${'<p:a xmlns:q="urn:y">'.repeat(depth)}${'</p:a>'.repeat(depth)}</r>`),
+  fc
+    .integer({ min: 1, max: 500 })
+    .map((depth) => `<r xmlns:p="urn:x">${'<p:a xmlns:q="urn:y">'.repeat(depth)}${'</p:a>'.repeat(depth)}</r>`),
   fc.constantFrom(
     '<?xml version="1.0"?><!DOCTYPE lolz [<!ENTITY lol "lol"><!ENTITY lol2 "&lol;&lol;&lol;&lol;">]><Invoice>&lol2;</Invoice>',
     '<?xml version="1.0"?><!DOCTYPE x [<!ENTITY xxe SYSTEM "file:///etc/passwd">]><Invoice>&xxe;</Invoice>',
@@ -89,10 +98,14 @@ const controlChars: fc.Arbitrary<string> = fc
   .map((codes) => String.fromCharCode(...codes));
 
 /** Huge strings: mostly tens to hundreds of KB, rarely a megabyte (well under the 8 MB body limit). */
-const hugeString: fc.Arbitrary<string> = fc.oneof(
-  { weight: 8, arbitrary: fc.integer({ min: 1_000, max: 100_000 }) },
-  { weight: 1, arbitrary: fc.integer({ min: 100_000, max: 1_100_000 }) },
-).chain((length) => fc.constantFrom('A', 'é', '𝕏', '\u0000', '../').map((unit) => unit.repeat(Math.ceil(length / unit.length))));
+const hugeString: fc.Arbitrary<string> = fc
+  .oneof(
+    { weight: 8, arbitrary: fc.integer({ min: 1_000, max: 100_000 }) },
+    { weight: 1, arbitrary: fc.integer({ min: 100_000, max: 1_100_000 }) },
+  )
+  .chain((length) =>
+    fc.constantFrom('A', 'é', '𝕏', '\u0000', '../').map((unit) => unit.repeat(Math.ceil(length / unit.length))),
+  );
 
 /** Any hostile string. */
 export const hostileString: fc.Arbitrary<string> = fc.oneof(
@@ -134,9 +147,13 @@ const hostileNumber: fc.Arbitrary<number> = fc.oneof(
 );
 
 /** An object whose own keys include prototype-pollution names (own properties, not prototype changes). */
-export function withKeys(base: Record<string, unknown>, entries: ReadonlyArray<readonly [string, unknown]>): Record<string, unknown> {
+export function withKeys(
+  base: Record<string, unknown>,
+  entries: ReadonlyArray<readonly [string, unknown]>,
+): Record<string, unknown> {
   const out: Record<string, unknown> = { ...base };
-  for (const [key, value] of entries) Object.defineProperty(out, key, { value, enumerable: true, writable: true, configurable: true });
+  for (const [key, value] of entries)
+    Object.defineProperty(out, key, { value, enumerable: true, writable: true, configurable: true });
   return out;
 }
 
@@ -150,7 +167,9 @@ export class RawJson {
 
 /** Nested arrays or objects `depth` levels deep, as JSON text. */
 export function deeplyNested(depth: number, kind: 'array' | 'object'): RawJson {
-  return kind === 'array' ? new RawJson(`${'['.repeat(depth)}"bottom"${']'.repeat(depth)}`) : new RawJson(`${'{"a":'.repeat(depth)}"bottom"${'}'.repeat(depth)}`);
+  return kind === 'array'
+    ? new RawJson(`${'['.repeat(depth)}"bottom"${']'.repeat(depth)}`)
+    : new RawJson(`${'{"a":'.repeat(depth)}"bottom"${'}'.repeat(depth)}`);
 }
 
 /** JSON.stringify that writes {@link RawJson} values as their text. */
@@ -182,7 +201,10 @@ export const hostileValue: fc.Arbitrary<unknown> = fc.oneof(
   {
     weight: 1,
     arbitrary: fc
-      .array(fc.tuple(fc.constantFrom(...POLLUTION_KEYS), fc.jsonValue({ maxDepth: 2 })), { minLength: 1, maxLength: 3 })
+      .array(fc.tuple(fc.constantFrom(...POLLUTION_KEYS), fc.jsonValue({ maxDepth: 2 })), {
+        minLength: 1,
+        maxLength: 3,
+      })
       .map((entries) => withKeys({}, entries)),
   },
 );

@@ -38,10 +38,13 @@ const STACK_FRAME = /\bat (?:[\w$.<>[\] ]+ \()?(?:file:\/\/|node:|\/)[^\s()]*:\d
 export function leaks(text: string, secrets: Secrets, projectRoot: string): Array<{ kind: string; detail: string }> {
   const out: Array<{ kind: string; detail: string }> = [];
   if (STACK_FRAME.test(text)) out.push({ kind: 'stack-trace', detail: excerpt(text, STACK_FRAME) });
-  if (text.includes(projectRoot)) out.push({ kind: 'project-path', detail: excerptAt(text, text.indexOf(projectRoot)) });
-  if (text.includes('node_modules/')) out.push({ kind: 'project-path', detail: excerptAt(text, text.indexOf('node_modules/')) });
+  if (text.includes(projectRoot))
+    out.push({ kind: 'project-path', detail: excerptAt(text, text.indexOf(projectRoot)) });
+  if (text.includes('node_modules/'))
+    out.push({ kind: 'project-path', detail: excerptAt(text, text.indexOf('node_modules/')) });
   for (const secret of secrets.literals) {
-    if (secret.length > 0 && text.includes(secret)) out.push({ kind: 'secret', detail: `a secret (${secret.slice(0, 4)}…) in the text` });
+    if (secret.length > 0 && text.includes(secret))
+      out.push({ kind: 'secret', detail: `a secret (${secret.slice(0, 4)}…) in the text` });
   }
   if (JWT.test(text)) out.push({ kind: 'secret', detail: `a JWT in the text: ${excerpt(text, JWT).slice(0, 40)}…` });
   return out;
@@ -79,13 +82,24 @@ export function checkAnswer(raw: string, expect: Expectation): Verdict {
   try {
     message = JSON.parse(raw);
   } catch {
-    return { kind: 'rpc-error -1', failed: true, problems: [{ kind: 'not-json', detail: JSON.stringify(raw.slice(0, 200)) }] };
+    return {
+      kind: 'rpc-error -1',
+      failed: true,
+      problems: [{ kind: 'not-json', detail: JSON.stringify(raw.slice(0, 200)) }],
+    };
   }
   if (!isObject(message) || message.jsonrpc !== '2.0') {
-    return { kind: 'rpc-error -1', failed: true, problems: [{ kind: 'not-json-rpc', detail: JSON.stringify(raw.slice(0, 200)) }] };
+    return {
+      kind: 'rpc-error -1',
+      failed: true,
+      problems: [{ kind: 'not-json-rpc', detail: JSON.stringify(raw.slice(0, 200)) }],
+    };
   }
   if (!expect.ids.some((id) => sameId(message.id, id))) {
-    problems.push({ kind: 'wrong-id', detail: `expected ${expect.ids.map((id) => JSON.stringify(id)).join(' or ')}, got ${JSON.stringify(message.id)?.slice(0, 80)}` });
+    problems.push({
+      kind: 'wrong-id',
+      detail: `expected ${expect.ids.map((id) => JSON.stringify(id)).join(' or ')}, got ${JSON.stringify(message.id)?.slice(0, 80)}`,
+    });
   }
   const hasResult = 'result' in message;
   const hasError = 'error' in message;
@@ -97,7 +111,10 @@ export function checkAnswer(raw: string, expect: Expectation): Verdict {
     const error = message.error;
     const code = isObject(error) ? error.code : undefined;
     if (!isObject(error) || typeof code !== 'number' || !Number.isInteger(code) || typeof error.message !== 'string') {
-      problems.push({ kind: 'not-json-rpc', detail: `malformed error object: ${JSON.stringify(error)?.slice(0, 200)}` });
+      problems.push({
+        kind: 'not-json-rpc',
+        detail: `malformed error object: ${JSON.stringify(error)?.slice(0, 200)}`,
+      });
       return { kind: 'rpc-error -1', failed: true, problems };
     }
     return { kind: `rpc-error ${code}`, failed: true, problems };
@@ -108,8 +125,10 @@ export function checkAnswer(raw: string, expect: Expectation): Verdict {
     return { kind: 'result', failed: true, problems };
   }
   if (expect.toolCall) {
-    if (!Array.isArray(result.content)) problems.push({ kind: 'bad-tool-result', detail: 'tools/call result without a content array' });
-    if (result.isError !== undefined && typeof result.isError !== 'boolean') problems.push({ kind: 'bad-tool-result', detail: 'isError is not a boolean' });
+    if (!Array.isArray(result.content))
+      problems.push({ kind: 'bad-tool-result', detail: 'tools/call result without a content array' });
+    if (result.isError !== undefined && typeof result.isError !== 'boolean')
+      problems.push({ kind: 'bad-tool-result', detail: 'isError is not a boolean' });
     if (result.isError === true) return { kind: 'tool-error', failed: true, problems };
   }
   return { kind: 'result', failed: false, problems };

@@ -101,14 +101,29 @@ export async function runPhase(spec: PhaseSpec): Promise<PhaseResult> {
 
   const record = (exchange: Exchange, caseKind: string, caseIndex: number, sent: string): void => {
     bump(answers, exchange.kind);
-    examples[exchange.kind] ??= { caseKind, caseIndex, sent: sent.slice(0, 300), ...(exchange.answer === undefined ? {} : { answer: exchange.answer }) };
+    examples[exchange.kind] ??= {
+      caseKind,
+      caseIndex,
+      sent: sent.slice(0, 300),
+      ...(exchange.answer === undefined ? {} : { answer: exchange.answer }),
+    };
     const problems =
       spec.strict === true && exchange.kind === 'rpc-error -32603'
-        ? [...exchange.problems, { kind: 'internal-error', detail: `-32603 for bad input: ${exchange.answer?.slice(0, 200) ?? ''}` }]
+        ? [
+            ...exchange.problems,
+            { kind: 'internal-error', detail: `-32603 for bad input: ${exchange.answer?.slice(0, 200) ?? ''}` },
+          ]
         : exchange.problems;
     for (const problem of problems) {
       findingCount += 1;
-      const finding: Finding = { ...problem, transport: spec.transport, backend: spec.backend, caseKind, caseIndex, sent: sent.slice(0, 300) };
+      const finding: Finding = {
+        ...problem,
+        transport: spec.transport,
+        backend: spec.backend,
+        caseKind,
+        caseIndex,
+        sent: sent.slice(0, 300),
+      };
       if (findings.length < MAX_FINDINGS_KEPT) findings.push(finding);
       spec.onFinding?.(finding);
     }
@@ -118,7 +133,12 @@ export async function runPhase(spec: PhaseSpec): Promise<PhaseResult> {
     unique += 1;
     const id = unique;
     return {
-      body: JSON.stringify({ jsonrpc: '2.0', id, method: 'tools/call', params: { name: spec.knownGood.tool, arguments: spec.knownGood.args } }),
+      body: JSON.stringify({
+        jsonrpc: '2.0',
+        id,
+        method: 'tools/call',
+        params: { name: spec.knownGood.tool, arguments: spec.knownGood.args },
+      }),
       expect: { ids: [id], toolCall: true },
     };
   };
@@ -145,7 +165,8 @@ export async function runPhase(spec: PhaseSpec): Promise<PhaseResult> {
       const good = knownGoodMessage();
       const after = await channel.exchange(good, spec.timeoutMs);
       const problems = [...after.problems];
-      if (after.kind !== 'result') problems.push({ kind: 'known-good-failed', detail: `after case ${index} (${fuzzCase.kind}): ${after.kind}` });
+      if (after.kind !== 'result')
+        problems.push({ kind: 'known-good-failed', detail: `after case ${index} (${fuzzCase.kind}): ${after.kind}` });
       record({ ...after, problems }, 'known-good', index, good.body);
     }
   };
@@ -155,7 +176,12 @@ export async function runPhase(spec: PhaseSpec): Promise<PhaseResult> {
   const serverAlive = spec.alive();
   if (!serverAlive) {
     findingCount += 1;
-    findings.push({ kind: 'server-exited', detail: 'the server is not running at the end of the phase', transport: spec.transport, backend: spec.backend });
+    findings.push({
+      kind: 'server-exited',
+      detail: 'the server is not running at the end of the phase',
+      transport: spec.transport,
+      backend: spec.backend,
+    });
   }
   const messages = toolCalls + envelopes + knownGood;
   return {
@@ -174,6 +200,9 @@ export async function runPhase(spec: PhaseSpec): Promise<PhaseResult> {
     stoppedAtDeadline,
     serverAlive,
     findingCount,
-    findings: findingCount > findings.length ? [...findings, { kind: 'more', detail: `${findingCount - findings.length} more finding(s) not kept` }] : findings,
+    findings:
+      findingCount > findings.length
+        ? [...findings, { kind: 'more', detail: `${findingCount - findings.length} more finding(s) not kept` }]
+        : findings,
   };
 }

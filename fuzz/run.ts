@@ -64,10 +64,15 @@ function parseOptions(argv: readonly string[], root: string): Options {
     if (!Number.isFinite(parsed) || parsed < 0) throw new Error(`${name} must be a non-negative number (got "${raw}")`);
     return parsed;
   };
-  const phases = value('--only')?.split(',').map((p) => p.trim()) ?? [...PHASES];
-  for (const phase of phases) if (!(PHASES as readonly string[]).includes(phase)) throw new Error(`unknown phase "${phase}" (known: ${PHASES.join(', ')})`);
+  const phases = value('--only')
+    ?.split(',')
+    .map((p) => p.trim()) ?? [...PHASES];
+  for (const phase of phases)
+    if (!(PHASES as readonly string[]).includes(phase))
+      throw new Error(`unknown phase "${phase}" (known: ${PHASES.join(', ')})`);
   const onlyCase = value('--case') === undefined ? undefined : number('--case', 0);
-  if (onlyCase !== undefined && phases.length !== 1) throw new Error('--case replays one case of one phase: give --only too');
+  if (onlyCase !== undefined && phases.length !== 1)
+    throw new Error('--case replays one case of one phase: give --only too');
   const markdown = value('--markdown');
   const maxSeconds = value('--max-seconds') === undefined ? undefined : number('--max-seconds', 0);
   return {
@@ -97,7 +102,8 @@ class LogWatch {
     for (const leak of leaks(line, this.context.secrets, this.context.projectRoot)) {
       if (leak.kind !== 'secret') continue;
       this.count += 1;
-      if (this.findings.length < 20) this.findings.push({ kind: 'secret-in-log', detail: `${where}: ${leak.detail}`, sent: line.slice(0, 300) });
+      if (this.findings.length < 20)
+        this.findings.push({ kind: 'secret-in-log', detail: `${where}: ${leak.detail}`, sent: line.slice(0, 300) });
     }
   }
 }
@@ -105,12 +111,19 @@ class LogWatch {
 async function httpTools(session: McpHttpSession, timeoutMs: number): Promise<ServedTool[]> {
   const answer = await session.request(1, 'tools/list', undefined, timeoutMs);
   const tools = answer.message.result?.tools as ServedTool[] | undefined;
-  if (tools === undefined || tools.length === 0) throw new Error(`tools/list gave no tools: ${answer.raw.slice(0, 200)}`);
+  if (tools === undefined || tools.length === 0)
+    throw new Error(`tools/list gave no tools: ${answer.raw.slice(0, 200)}`);
   return tools;
 }
 
 /** Opens one HTTP session per worker; B4B sessions sign in first. */
-async function openHttpChannels(server: HttpServerUnderFuzz, backend: string, count: number, context: OracleContext, timeoutMs: number) {
+async function openHttpChannels(
+  server: HttpServerUnderFuzz,
+  backend: string,
+  count: number,
+  context: OracleContext,
+  timeoutMs: number,
+) {
   const sessions: McpHttpSession[] = [];
   for (let i = 0; i < count; i += 1) {
     const session = new McpHttpSession(server.endpoint(backend));
@@ -123,10 +136,18 @@ async function openHttpChannels(server: HttpServerUnderFuzz, backend: string, co
 }
 
 async function stdioHandshake(client: StdioFuzzClient, timeoutMs: number): Promise<ServedTool[]> {
-  const init = await client.send(`{"jsonrpc":"2.0","id":1,"method":"initialize","params":${INITIALIZE_PARAMS}}`, { ids: [1], toolCall: false }, timeoutMs);
+  const init = await client.send(
+    `{"jsonrpc":"2.0","id":1,"method":"initialize","params":${INITIALIZE_PARAMS}}`,
+    { ids: [1], toolCall: false },
+    timeoutMs,
+  );
   if (!init.answered) throw new Error(`initialize got no answer: ${init.detail}`);
   await client.send('{"jsonrpc":"2.0","method":"notifications/initialized"}', { ids: [], toolCall: false }, timeoutMs);
-  const list = await client.send('{"jsonrpc":"2.0","id":2,"method":"tools/list"}', { ids: [2], toolCall: false }, timeoutMs);
+  const list = await client.send(
+    '{"jsonrpc":"2.0","id":2,"method":"tools/list"}',
+    { ids: [2], toolCall: false },
+    timeoutMs,
+  );
   if (!list.answered) throw new Error(`tools/list got no answer: ${list.detail}`);
   const tools = (JSON.parse(list.raw) as { result?: { tools?: ServedTool[] } }).result?.tools;
   if (tools === undefined || tools.length === 0) throw new Error(`tools/list gave no tools: ${list.raw.slice(0, 200)}`);
@@ -138,16 +159,30 @@ async function signIn(channel: Channel, backend: string, timeoutMs: number): Pro
   const good = KNOWN_GOOD[backend];
   if (good === undefined || good.tool !== 'login') return;
   const exchange = await channel.exchange(
-    { body: JSON.stringify({ jsonrpc: '2.0', id: 3, method: 'tools/call', params: { name: good.tool, arguments: good.args } }), expect: { ids: [3], toolCall: true } },
+    {
+      body: JSON.stringify({
+        jsonrpc: '2.0',
+        id: 3,
+        method: 'tools/call',
+        params: { name: good.tool, arguments: good.args },
+      }),
+      expect: { ids: [3], toolCall: true },
+    },
     timeoutMs,
   );
-  if (exchange.kind !== 'result') throw new Error(`${backend}: sign-in failed (${exchange.kind}: ${exchange.problems.map((p) => p.detail).join('; ')})`);
+  if (exchange.kind !== 'result')
+    throw new Error(
+      `${backend}: sign-in failed (${exchange.kind}: ${exchange.problems.map((p) => p.detail).join('; ')})`,
+    );
 }
 
 /** Runs the fuzzer and returns its results (also written to `options.out`). */
 export async function runFuzz(options: Options, root: string): Promise<FuzzResults> {
   const { SANDBOX_SERVICE_CLIENT } = await import('../src/sandbox/sandbox-identities.js');
-  const context: OracleContext = { secrets: { literals: [B4B_SANDBOX_LOGIN.password, SANDBOX_SERVICE_CLIENT.secret] }, projectRoot: root };
+  const context: OracleContext = {
+    secrets: { literals: [B4B_SANDBOX_LOGIN.password, SANDBOX_SERVICE_CLIENT.secret] },
+    projectRoot: root,
+  };
   const logs = new LogWatch(context);
   const perPhase = Math.ceil(options.calls / options.phases.length);
   const phaseOptions = (transport: 'stdio' | 'http', backend: string) => ({
@@ -158,11 +193,17 @@ export async function runFuzz(options: Options, root: string): Promise<FuzzResul
     toolCalls: perPhase,
     timeoutMs: options.timeoutMs,
     strict: options.strict,
-    deadline: options.maxSeconds === undefined ? Number.POSITIVE_INFINITY : performance.now() + options.maxSeconds * 1000,
+    deadline:
+      options.maxSeconds === undefined ? Number.POSITIVE_INFINITY : performance.now() + options.maxSeconds * 1000,
     ...(options.onlyCase === undefined ? {} : { onlyCase: options.onlyCase }),
-    onFinding: (finding: Finding) => log(`FINDING ${finding.transport}/${finding.backend} ${finding.kind} (case ${String(finding.caseIndex)}, ${finding.caseKind}): ${finding.detail}`),
+    onFinding: (finding: Finding) =>
+      log(
+        `FINDING ${finding.transport}/${finding.backend} ${finding.kind} (case ${String(finding.caseIndex)}, ${finding.caseKind}): ${finding.detail}`,
+      ),
   });
-  log(`seed ${options.seed}; ${options.calls} tool calls over ${options.phases.join(', ')}; ${options.concurrency} in flight`);
+  log(
+    `seed ${options.seed}; ${options.calls} tool calls over ${options.phases.join(', ')}; ${options.concurrency} in flight`,
+  );
   const started = performance.now();
   const phases: PhaseResult[] = [];
 
@@ -174,12 +215,25 @@ export async function runFuzz(options: Options, root: string): Promise<FuzzResul
     try {
       for (const phase of httpPhases) {
         const backend = phase.slice('http/'.length);
-        const { sessions, tools, channels } = await openHttpChannels(server, backend, options.concurrency, context, options.timeoutMs);
+        const { sessions, tools, channels } = await openHttpChannels(
+          server,
+          backend,
+          options.concurrency,
+          context,
+          options.timeoutMs,
+        );
         for (const channel of channels) await signIn(channel, backend, options.timeoutMs);
         log(`${phase}: ${tools.length} tools, ${channels.length} sessions`);
-        const result = await runPhase({ ...phaseOptions('http', backend), tools, channels, alive: () => server.exit() === undefined });
+        const result = await runPhase({
+          ...phaseOptions('http', backend),
+          tools,
+          channels,
+          alive: () => server.exit() === undefined,
+        });
         phases.push(result);
-        log(`${phase}: ${result.toolCalls} tool calls, ${result.messages} messages, ${Math.round(result.messagesPerSec)}/s, ${result.findingCount} finding(s)`);
+        log(
+          `${phase}: ${result.toolCalls} tool calls, ${result.messages} messages, ${Math.round(result.messagesPerSec)}/s, ${result.findingCount} finding(s)`,
+        );
         await Promise.all(sessions.map((session) => session.close()));
       }
     } finally {
@@ -201,11 +255,15 @@ export async function runFuzz(options: Options, root: string): Promise<FuzzResul
         channels: Array.from({ length: options.concurrency }, () => channel),
         alive: () => client.exit === undefined,
       });
-      for (const line of client.unexpected.slice(0, 10)) result.findings.push({ kind: 'unexpected-answer', detail: line, transport: 'stdio', backend });
-      for (const line of client.nonJson.slice(0, 10)) result.findings.push({ kind: 'non-json-stdout', detail: line, transport: 'stdio', backend });
+      for (const line of client.unexpected.slice(0, 10))
+        result.findings.push({ kind: 'unexpected-answer', detail: line, transport: 'stdio', backend });
+      for (const line of client.nonJson.slice(0, 10))
+        result.findings.push({ kind: 'non-json-stdout', detail: line, transport: 'stdio', backend });
       result.findingCount += client.unexpected.length + client.nonJson.length;
       phases.push(result);
-      log(`${phase}: ${result.toolCalls} tool calls, ${result.messages} messages, ${Math.round(result.messagesPerSec)}/s, ${result.findingCount} finding(s)`);
+      log(
+        `${phase}: ${result.toolCalls} tool calls, ${result.messages} messages, ${Math.round(result.messagesPerSec)}/s, ${result.findingCount} finding(s)`,
+      );
     } finally {
       await client.close();
     }
@@ -244,12 +302,15 @@ if (invokedDirectly) {
   runFuzz(options, root).then(
     (results) => {
       // A replayed case: show what was sent and what came back.
-      if (options.onlyCase !== undefined) process.stdout.write(`${JSON.stringify(results.phases[0]?.examples ?? {}, null, 2)}\n`);
+      if (options.onlyCase !== undefined)
+        process.stdout.write(`${JSON.stringify(results.phases[0]?.examples ?? {}, null, 2)}\n`);
       process.stdout.write(formatSummary(results));
       process.exit(results.findingCount === 0 ? 0 : 1);
     },
     (error: unknown) => {
-      process.stderr.write(`fuzz failed (seed ${options.seed}): ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
+      process.stderr.write(
+        `fuzz failed (seed ${options.seed}): ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`,
+      );
       process.exit(1);
     },
   );

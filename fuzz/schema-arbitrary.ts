@@ -32,7 +32,11 @@ export interface JsonSchema {
 
 /** Valid strings for the formats the specs use. */
 function formatString(format: string): fc.Arbitrary<string> | undefined {
-  const day = fc.date({ min: new Date('1900-01-01T00:00:00Z'), max: new Date('2100-12-31T00:00:00Z'), noInvalidDate: true });
+  const day = fc.date({
+    min: new Date('1900-01-01T00:00:00Z'),
+    max: new Date('2100-12-31T00:00:00Z'),
+    noInvalidDate: true,
+  });
   switch (format) {
     case 'date':
       return day.map((d) => d.toISOString().slice(0, 10));
@@ -58,7 +62,9 @@ function stringArbitrary(schema: JsonSchema): fc.Arbitrary<string> {
   if (schema.pattern !== undefined) {
     try {
       const pattern = new RegExp(schema.pattern, 'u');
-      return fc.stringMatching(pattern).filter((s) => s.length >= minLength && s.length <= (schema.maxLength ?? Infinity));
+      return fc
+        .stringMatching(pattern)
+        .filter((s) => s.length >= minLength && s.length <= (schema.maxLength ?? Infinity));
     } catch {
       // A pattern fast-check cannot invert: fall through to plain strings.
     }
@@ -70,7 +76,9 @@ function stringArbitrary(schema: JsonSchema): fc.Arbitrary<string> {
 function validValue(schema: JsonSchema): fc.Arbitrary<unknown> {
   const fromSchema = validValueBySchema(schema);
   const examples = schema.examples ?? [];
-  return examples.length === 0 ? fromSchema : fc.oneof({ weight: 1, arbitrary: fc.constantFrom(...examples) }, { weight: 3, arbitrary: fromSchema });
+  return examples.length === 0
+    ? fromSchema
+    : fc.oneof({ weight: 1, arbitrary: fc.constantFrom(...examples) }, { weight: 3, arbitrary: fromSchema });
 }
 
 function validValueBySchema(schema: JsonSchema): fc.Arbitrary<unknown> {
@@ -83,11 +91,19 @@ function validValueBySchema(schema: JsonSchema): fc.Arbitrary<unknown> {
     case 'integer':
       return fc.integer({ min: Math.ceil(schema.minimum ?? -1_000_000), max: Math.floor(schema.maximum ?? 1_000_000) });
     case 'number':
-      return fc.double({ min: schema.minimum ?? -1e9, max: schema.maximum ?? 1e9, noNaN: true, noDefaultInfinity: true });
+      return fc.double({
+        min: schema.minimum ?? -1e9,
+        max: schema.maximum ?? 1e9,
+        noNaN: true,
+        noDefaultInfinity: true,
+      });
     case 'boolean':
       return fc.boolean();
     case 'array':
-      return fc.array(validValue(schema.items ?? {}), { minLength: schema.minItems ?? 0, maxLength: Math.min(schema.maxItems ?? 5, 5) });
+      return fc.array(validValue(schema.items ?? {}), {
+        minLength: schema.minItems ?? 0,
+        maxLength: Math.min(schema.maxItems ?? 5, 5),
+      });
     case 'object':
       return validObject(schema);
     case 'null':
@@ -122,7 +138,8 @@ function wrongValue(schema: JsonSchema): fc.Arbitrary<unknown> {
   }
   if (type === 'string') {
     wrongForType.push(hostileString, fc.integer(), fc.constant(['array', 'for', 'string']));
-    if (schema.maxLength !== undefined && schema.maxLength < 100_000) wrongForType.push(fc.constant('x'.repeat(schema.maxLength + 1)));
+    if (schema.maxLength !== undefined && schema.maxLength < 100_000)
+      wrongForType.push(fc.constant('x'.repeat(schema.maxLength + 1)));
   }
   return fc.oneof(...wrongForType);
 }
@@ -135,7 +152,14 @@ export function mutatedArguments(schema: JsonSchema): fc.Arbitrary<Record<string
   const variants: fc.Arbitrary<Record<string, unknown>>[] = [
     // An extra property: a hostile or prototype-polluting key with any value.
     fc
-      .tuple(validArguments(schema), fc.oneof(fc.constantFrom(...POLLUTION_KEYS), hostileString.filter((s) => s.length < 200)), hostileValue)
+      .tuple(
+        validArguments(schema),
+        fc.oneof(
+          fc.constantFrom(...POLLUTION_KEYS),
+          hostileString.filter((s) => s.length < 200),
+        ),
+        hostileValue,
+      )
       .map(([args, key, value]) => withKeys(args, [[key, value]])),
   ];
   if (names.length > 0) {

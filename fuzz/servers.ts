@@ -55,7 +55,12 @@ async function stopChild(child: ChildProcess): Promise<void> {
 }
 
 /** Waits until an MCP `initialize` succeeds on the endpoint (Prism takes seconds to start on a loaded machine). */
-async function waitReady(endpoint: McpHttpEndpoint, child: ChildProcess, output: () => string, limitMs: number): Promise<void> {
+async function waitReady(
+  endpoint: McpHttpEndpoint,
+  child: ChildProcess,
+  output: () => string,
+  limitMs: number,
+): Promise<void> {
   const deadline = performance.now() + limitMs;
   let last = 'not started';
   while (performance.now() < deadline) {
@@ -80,8 +85,24 @@ export async function startHttpServer(root: string, onLog: (line: string) => voi
   const authPort = await freePort();
   const child = spawn(
     process.execPath,
-    [join(root, 'bin', 'finmcp.js'), 'serve', 'finopps', 'b4b', '--transport', 'http', '--sandbox', '--host', '127.0.0.1', '--port', String(port)],
-    { cwd: root, env: { ...process.env, ...SERVER_ENV, FINMCP_SANDBOX_AUTH_PORT: String(authPort) }, stdio: ['ignore', 'pipe', 'pipe'] },
+    [
+      join(root, 'bin', 'finmcp.js'),
+      'serve',
+      'finopps',
+      'b4b',
+      '--transport',
+      'http',
+      '--sandbox',
+      '--host',
+      '127.0.0.1',
+      '--port',
+      String(port),
+    ],
+    {
+      cwd: root,
+      env: { ...process.env, ...SERVER_ENV, FINMCP_SANDBOX_AUTH_PORT: String(authPort) },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    },
   );
   let tail = '';
   const keep = (line: string): void => {
@@ -119,7 +140,8 @@ export async function startHttpServer(root: string, onLog: (line: string) => voi
     });
     return {
       pid: child.pid ?? -1,
-      endpoint: (backend) => endpointOf(backend, backend === 'finopps' ? { Authorization: `Bearer ${token}` } : undefined),
+      endpoint: (backend) =>
+        endpointOf(backend, backend === 'finopps' ? { Authorization: `Bearer ${token}` } : undefined),
       exit: () => exitInfo,
       secrets: [token],
       stop: () => stopChild(child),

@@ -11,7 +11,9 @@ import { LineSplitter } from '../bench/clients/jsonrpc.js';
 import type { Expectation } from './cases.js';
 
 /** How an answer ended. */
-export type StdioOutcome = { answered: true; raw: string } | { answered: false; reason: 'timeout' | 'exited'; detail: string };
+export type StdioOutcome =
+  | { answered: true; raw: string }
+  | { answered: false; reason: 'timeout' | 'exited'; detail: string };
 
 interface Waiter {
   key: string | undefined;
@@ -45,7 +47,11 @@ export class StdioFuzzClient {
   readonly nonJson: string[] = [];
 
   private constructor(launch: StdioLaunch) {
-    this.child = spawn(launch.command, launch.args, { cwd: launch.cwd, env: { ...process.env, ...launch.env }, stdio: ['pipe', 'pipe', 'pipe'] });
+    this.child = spawn(launch.command, launch.args, {
+      cwd: launch.cwd,
+      env: { ...process.env, ...launch.env },
+      stdio: ['pipe', 'pipe', 'pipe'],
+    });
     this.child.stdout.setEncoding('utf8');
     this.child.stdout.on('data', (text: string) => this.lines.push(text));
     const logLines = new LineSplitter((line) => launch.onLog(line));
@@ -93,10 +99,12 @@ export class StdioFuzzClient {
     }
     if (message.method !== undefined) {
       // A server-to-client request gets an empty result; notifications (logging, progress) need nothing.
-      if (message.id !== undefined) this.child.stdin.write(`{"jsonrpc":"2.0","id":${JSON.stringify(message.id)},"result":{}}\n`);
+      if (message.id !== undefined)
+        this.child.stdin.write(`{"jsonrpc":"2.0","id":${JSON.stringify(message.id)},"result":{}}\n`);
       return;
     }
-    const waiter = message.id === null || message.id === undefined ? this.takeNull() : this.takeKey(JSON.stringify(message.id));
+    const waiter =
+      message.id === null || message.id === undefined ? this.takeNull() : this.takeKey(JSON.stringify(message.id));
     if (waiter === undefined) {
       this.unexpected.push(line.slice(0, 300));
       return;
@@ -136,7 +144,8 @@ export class StdioFuzzClient {
    * after writing (with `answered: false`, reason `timeout` and detail `none expected`).
    */
   send(body: string, expect: Expectation, timeoutMs: number): Promise<StdioOutcome> {
-    if (this.exitInfo !== undefined) return Promise.resolve({ answered: false, reason: 'exited', detail: this.exitInfo });
+    if (this.exitInfo !== undefined)
+      return Promise.resolve({ answered: false, reason: 'exited', detail: this.exitInfo });
     if (expect.ids.length === 0) {
       this.child.stdin.write(`${body}\n`);
       return Promise.resolve({ answered: false, reason: 'timeout', detail: 'none expected' });
@@ -148,7 +157,10 @@ export class StdioFuzzClient {
         allowsNull: expect.ids.includes(null),
         settled: false,
         resolve,
-        timer: setTimeout(() => this.settle(waiter, { answered: false, reason: 'timeout', detail: `no answer within ${timeoutMs} ms` }), timeoutMs),
+        timer: setTimeout(
+          () => this.settle(waiter, { answered: false, reason: 'timeout', detail: `no answer within ${timeoutMs} ms` }),
+          timeoutMs,
+        ),
       };
       if (waiter.key !== undefined) {
         const list = this.byKey.get(waiter.key);
@@ -165,7 +177,10 @@ export class StdioFuzzClient {
     if (this.exitInfo !== undefined) return;
     this.child.stdin.end();
     const wait = (ms: number): Promise<boolean> =>
-      Promise.race([this.exited.then(() => true), new Promise<boolean>((resolve) => setTimeout(() => resolve(false), ms).unref())]);
+      Promise.race([
+        this.exited.then(() => true),
+        new Promise<boolean>((resolve) => setTimeout(() => resolve(false), ms).unref()),
+      ]);
     if (await wait(5000)) return;
     this.child.kill('SIGTERM');
     if (await wait(5000)) return;

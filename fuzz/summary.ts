@@ -27,7 +27,8 @@ const int = (v: number): string => Math.round(v).toLocaleString('en-US');
 
 function mergedAnswers(results: FuzzResults): Array<[string, number]> {
   const total: Record<string, number> = {};
-  for (const phase of results.phases) for (const [kind, n] of Object.entries(phase.answers)) total[kind] = (total[kind] ?? 0) + n;
+  for (const phase of results.phases)
+    for (const [kind, n] of Object.entries(phase.answers)) total[kind] = (total[kind] ?? 0) + n;
   return Object.entries(total).sort((a, b) => b[1] - a[1]);
 }
 
@@ -65,9 +66,16 @@ export function formatSummary(results: FuzzResults): string {
   lines.push(
     `total: ${int(results.toolCalls)} generated tool calls, ${int(results.messages)} messages, ${int(results.messages / results.durationSec)} messages/s overall`,
   );
-  lines.push(`answers: ${mergedAnswers(results).map(([kind, n]) => `${kind} ${int(n)}`).join(', ')}`);
+  lines.push(
+    `answers: ${mergedAnswers(results)
+      .map(([kind, n]) => `${kind} ${int(n)}`)
+      .join(', ')}`,
+  );
   const internal = internalErrors(results);
-  if (internal.count > 0) lines.push(`internal errors (-32603) for bad input: ${int(internal.count)} (--strict makes them findings); first: ${internal.example ?? '?'}`);
+  if (internal.count > 0)
+    lines.push(
+      `internal errors (-32603) for bad input: ${int(internal.count)} (--strict makes them findings); first: ${internal.example ?? '?'}`,
+    );
   const findings = allFindings(results);
   if (results.findingCount === 0) {
     lines.push('findings: none');
@@ -75,7 +83,10 @@ export function formatSummary(results: FuzzResults): string {
     lines.push(`findings: ${results.findingCount}`);
     for (const f of findings.slice(0, 20)) {
       const where = f.transport === undefined ? '' : `${f.transport}/${f.backend ?? ''} `;
-      const replay = f.caseIndex === undefined ? '' : ` — replay: npm run fuzz -- --seed ${results.seed} --only ${f.transport}/${f.backend} --case ${f.caseIndex}`;
+      const replay =
+        f.caseIndex === undefined
+          ? ''
+          : ` — replay: npm run fuzz -- --seed ${results.seed} --only ${f.transport}/${f.backend} --case ${f.caseIndex}`;
       lines.push(`  ${where}${f.kind} (${f.caseKind ?? '-'}): ${f.detail.slice(0, 300)}${replay}`);
     }
   }
@@ -83,7 +94,11 @@ export function formatSummary(results: FuzzResults): string {
 }
 
 function table(head: string[], rows: string[][]): string {
-  return [`| ${head.join(' | ')} |`, `|${head.map(() => '---').join('|')}|`, ...rows.map((row) => `| ${row.join(' | ')} |`)].join('\n');
+  return [
+    `| ${head.join(' | ')} |`,
+    `|${head.map(() => '---').join('|')}|`,
+    ...rows.map((row) => `| ${row.join(' | ')} |`),
+  ].join('\n');
 }
 
 /** The BENCHMARKS.md section of the last full `npm run fuzz`. */
@@ -100,7 +115,16 @@ export function fuzzMarkdown(results: FuzzResults): string {
   );
   out.push(
     table(
-      ['transport / backend', 'tools', 'generated tool calls', 'envelopes', 'known-good calls', 'messages/s', 'server alive at end', 'findings'],
+      [
+        'transport / backend',
+        'tools',
+        'generated tool calls',
+        'envelopes',
+        'known-good calls',
+        'messages/s',
+        'server alive at end',
+        'findings',
+      ],
       results.phases.map((p) => [
         `${p.transport} / ${p.backend}`,
         String(p.tools),
@@ -114,7 +138,12 @@ export function fuzzMarkdown(results: FuzzResults): string {
     ),
     '',
   );
-  out.push(`Answers: ${mergedAnswers(results).map(([kind, n]) => `${kind}: ${int(n)}`).join(', ')}.`, '');
+  out.push(
+    `Answers: ${mergedAnswers(results)
+      .map(([kind, n]) => `${kind}: ${int(n)}`)
+      .join(', ')}.`,
+    '',
+  );
   const internal = internalErrors(results);
   if (internal.count > 0) {
     out.push(
@@ -125,16 +154,29 @@ export function fuzzMarkdown(results: FuzzResults): string {
   }
   const findings = allFindings(results);
   if (findings.length > 0) {
-    out.push(table(['where', 'kind', 'case', 'detail'], findings.slice(0, 20).map((f) => [`${f.transport ?? 'log'} / ${f.backend ?? ''}`, f.kind, `${f.caseKind ?? ''} #${String(f.caseIndex ?? '')}`, f.detail.replace(/\|/g, '\\|').slice(0, 200)])), '');
+    out.push(
+      table(
+        ['where', 'kind', 'case', 'detail'],
+        findings
+          .slice(0, 20)
+          .map((f) => [
+            `${f.transport ?? 'log'} / ${f.backend ?? ''}`,
+            f.kind,
+            `${f.caseKind ?? ''} #${String(f.caseIndex ?? '')}`,
+            f.detail.replace(/\|/g, '\\|').slice(0, 200),
+          ]),
+      ),
+      '',
+    );
   }
   out.push(
-    'Cases come from fast-check: arguments from each served tool\'s inputSchema (valid, broken in one field, dropped required',
+    "Cases come from fast-check: arguments from each served tool's inputSchema (valid, broken in one field, dropped required",
     'fields, hostile extra keys such as `__proto__`), hostile strings (huge, any Unicode, control characters, NUL, CRLF, path',
     'traversal, JSON- and XML-looking), hostile numbers (1e308, -0, past 2^53, fractions for integers) and shapes (arrays for',
     'objects, deep nesting), plus malformed JSON-RPC envelopes and notifications. Every answer must be a JSON-RPC result or',
     'error with the right id, carry no stack trace, project path or secret (the B4B password, the service client secret, any',
     'JWT), and after every failed call a known-good call (FinOpps `get_business`, B4B `login`) must succeed on the same',
-    'connection. The servers\' logs are scanned for the same secrets. A 2,000-call run is part of `npm test` (test/fuzz/).',
+    "connection. The servers' logs are scanned for the same secrets. A 2,000-call run is part of `npm test` (test/fuzz/).",
     '',
   );
   return out.join('\n');

@@ -12,7 +12,8 @@ import { fileURLToPath } from 'node:url';
 
 const suite = join(dirname(fileURLToPath(import.meta.url)), '..', 'test', 'conformance', 'suite');
 const omitted = `${process.env.npm_config_omit ?? ''}`.split(/[\s,]+/);
-if (omitted.includes('dev') || process.env.npm_config_production === 'true' || process.env.NODE_ENV === 'production') process.exit(0);
+if (omitted.includes('dev') || process.env.npm_config_production === 'true' || process.env.NODE_ENV === 'production')
+  process.exit(0);
 
 /** The installed tree matches the lock: same packages at the same versions. */
 function installed() {
@@ -26,9 +27,14 @@ function installed() {
 if (!installed()) {
   const npm = process.env.npm_execpath;
   const [command, args] = npm?.endsWith('.js') ? [process.execPath, [npm]] : ['npm', []];
-  const result = spawnSync(command, [...args, 'ci', '--no-audit', '--no-fund', '--loglevel=error'], { cwd: suite, stdio: 'inherit' });
+  const result = spawnSync(command, [...args, 'ci', '--no-audit', '--no-fund', '--loglevel=error'], {
+    cwd: suite,
+    stdio: 'inherit',
+  });
   if (result.status !== 0) {
-    process.stderr.write('finmcp: installing the MCP conformance suite (test/conformance/suite) failed; npm test needs it\n');
+    process.stderr.write(
+      'finmcp: installing the MCP conformance suite (test/conformance/suite) failed; npm test needs it\n',
+    );
     process.exit(result.status ?? 1);
   }
 }

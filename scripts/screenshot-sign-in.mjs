@@ -25,7 +25,10 @@ const logger = createLogger({ level: 'warn', destination: new Writable({ write: 
 const running = await startServers(
   ['b4b'],
   { transport: 'http', port: '0' },
-  new Settings({ B4B_BACKEND_URL: 'https://api.b4b.example', FINMCP_API_KEYS: 'claude-desktop:screenshot-key-0123456789' }),
+  new Settings({
+    B4B_BACKEND_URL: 'https://api.b4b.example',
+    FINMCP_API_KEYS: 'claude-desktop:screenshot-key-0123456789',
+  }),
   logger,
 );
 const profile = mkdtempSync(join(tmpdir(), 'finmcp-chromium-'));

@@ -84,7 +84,8 @@ export interface LoggerOptions {
 export function createLogger(options: LoggerOptions = {}): Logger {
   const level = options.level ?? SETTINGS.logLevel.default;
   const threshold = LEVELS[level];
-  if (threshold === undefined) throw new Error(`log level must be one of ${Object.keys(LEVELS).join(', ')} (got "${level}")`);
+  if (threshold === undefined)
+    throw new Error(`log level must be one of ${Object.keys(LEVELS).join(', ')} (got "${level}")`);
   let engine: PinoLogger | undefined;
   const pinoLogger = (): PinoLogger => (engine ??= createPino(level, options.destination));
   const method = (name: 'debug' | 'info' | 'warn' | 'error'): LogFn => {

@@ -27,7 +27,10 @@ export interface ServerlessHandler {
  * Builds the handler for `backends` (e.g. `['acme']`) from `env`: call it once per instance (cold start) and
  * reuse it for every request.
  */
-export async function createServerlessHandler(backends: string[], env: NodeJS.ProcessEnv = process.env): Promise<ServerlessHandler> {
+export async function createServerlessHandler(
+  backends: string[],
+  env: NodeJS.ProcessEnv = process.env,
+): Promise<ServerlessHandler> {
   const settings = new Settings(env);
   const logger = createLogger({ level: settings.read(SETTINGS.logLevel) });
   const running = await startServers(backends, { transport: 'http', fetchHandler: true }, settings, logger);

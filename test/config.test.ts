@@ -4,7 +4,17 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { BACKEND_SETTINGS, boolSetting, ConfigError, documentedSettings, envPrefix, intSetting, listSetting, SETTINGS, Settings } from '../src/config.js';
+import {
+  BACKEND_SETTINGS,
+  boolSetting,
+  ConfigError,
+  documentedSettings,
+  envPrefix,
+  intSetting,
+  listSetting,
+  SETTINGS,
+  Settings,
+} from '../src/config.js';
 import { backendModules } from '../src/overrides/index.js';
 import { projectRoot } from '../src/paths.js';
 
@@ -42,19 +52,26 @@ describe('Settings', () => {
 describe('README configuration table', () => {
   const readme = readFileSync(join(projectRoot(), 'README.md'), 'utf8');
   const table = readme.slice(readme.indexOf('## Configuration'), readme.indexOf('## When a backend'));
-  const names = documentedSettings(Object.values(backendModules).map((module) => module.settings)).map((setting) => setting.env);
+  const names = documentedSettings(Object.values(backendModules).map((module) => module.settings)).map(
+    (setting) => setting.env,
+  );
   it.each(names)('documents %s', (name) => {
     expect(table).toContain(`\`${name}\``);
   });
 
-  it('holds the backends\' own settings, declared by their modules', () => {
+  it("holds the backends' own settings, declared by their modules", () => {
     expect(names).toEqual(expect.arrayContaining(['B4B_MAX_XML_BYTES', 'FINOPPS_ORG_CLAIM']));
   });
 });
 
 describe('typed settings', () => {
   it('reads each row as its type, the flag over the variable over the default', () => {
-    const settings = new Settings({ FINMCP_PORT: '8080', FINMCP_SANDBOX: 'yes', FINMCP_ALLOWED_ORIGINS: 'https://a, https://b', ACME_BACKEND_URL: 'http://acme' });
+    const settings = new Settings({
+      FINMCP_PORT: '8080',
+      FINMCP_SANDBOX: 'yes',
+      FINMCP_ALLOWED_ORIGINS: 'https://a, https://b',
+      ACME_BACKEND_URL: 'http://acme',
+    });
     expect(settings.read(SETTINGS.port)).toBe(8080);
     expect(settings.read(SETTINGS.port, '9090')).toBe(9090);
     expect(settings.read(SETTINGS.transport)).toBe('stdio');
@@ -67,7 +84,12 @@ describe('typed settings', () => {
   });
 
   it.each([
-    [{ FINMCP_TRANSPORT: 'pigeon' }, SETTINGS.transport, undefined, /FINMCP_TRANSPORT must be stdio or http \(got "pigeon"\)/],
+    [
+      { FINMCP_TRANSPORT: 'pigeon' },
+      SETTINGS.transport,
+      undefined,
+      /FINMCP_TRANSPORT must be stdio or http \(got "pigeon"\)/,
+    ],
     [{}, SETTINGS.transport, 'pigeon', /--transport must be stdio or http/],
     [{ FINMCP_PORT: '70000' }, SETTINGS.port, undefined, /FINMCP_PORT must be at most 65535/],
     [{}, SETTINGS.port, 'eighty', /--port must be a non-negative integer \(got "eighty"\)/],
@@ -78,7 +100,9 @@ describe('typed settings', () => {
   });
 
   it('states each variable once', () => {
-    const names = documentedSettings(Object.values(backendModules).map((module) => module.settings)).map((row) => row.env);
+    const names = documentedSettings(Object.values(backendModules).map((module) => module.settings)).map(
+      (row) => row.env,
+    );
     expect(new Set(names).size).toBe(names.length);
   });
 });

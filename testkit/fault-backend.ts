@@ -73,7 +73,13 @@ export const reply = {
   },
   /** A body that claims to be JSON and is not. */
   malformedJson(status = 200): Reply {
-    return { kind: 'send', status, headers: { 'content-type': 'application/json' }, body: '{"items": [1, 2,', delayMs: 0 };
+    return {
+      kind: 'send',
+      status,
+      headers: { 'content-type': 'application/json' },
+      body: '{"items": [1, 2,',
+      delayMs: 0,
+    };
   },
   /** Answers `inner` only after `ms` (use beyond a client's timeout to test it). */
   slow(ms: number, inner: Reply): Reply {
@@ -151,7 +157,9 @@ const notScripted = (request: RecordedRequest): Reply =>
 /** Whether `request` is what `key` (`/path` or `METHOD /path`) names. */
 function matches(request: RecordedRequest, key: string): boolean {
   const space = key.indexOf(' ');
-  return space === -1 ? request.path === key : request.method === key.slice(0, space) && request.path === key.slice(space + 1);
+  return space === -1
+    ? request.path === key
+    : request.method === key.slice(0, space) && request.path === key.slice(space + 1);
 }
 
 function recordOf(req: IncomingMessage, body: string): RecordedRequest {
@@ -181,7 +189,10 @@ function send(res: ServerResponse, status: number, headers: Record<string, strin
 const NOT_FORWARDED = new Set(['host', 'connection', 'keep-alive', 'content-length', 'transfer-encoding']);
 
 /** Sends `request` to `baseUrl` and reads the whole answer. */
-async function forward(baseUrl: string, request: RecordedRequest): Promise<{ status: number; headers: Record<string, string>; body: string }> {
+async function forward(
+  baseUrl: string,
+  request: RecordedRequest,
+): Promise<{ status: number; headers: Record<string, string>; body: string }> {
   const headers = new Headers();
   for (const [name, value] of Object.entries(request.headers)) {
     if (value === undefined || NOT_FORWARDED.has(name)) continue;
@@ -194,7 +205,11 @@ async function forward(baseUrl: string, request: RecordedRequest): Promise<{ sta
     ...(bodyless ? {} : { body: request.body }),
   });
   const contentType = res.headers.get('content-type');
-  return { status: res.status, headers: contentType === null ? {} : { 'content-type': contentType }, body: await res.text() };
+  return {
+    status: res.status,
+    headers: contentType === null ? {} : { 'content-type': contentType },
+    body: await res.text(),
+  };
 }
 
 /** Starts a fault backend on 127.0.0.1. */

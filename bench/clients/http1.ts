@@ -99,7 +99,12 @@ export class Http1Connection {
    * Sends a request whose answer stays open (Server-Sent Events): resolves with the status and headers as
    * soon as they arrive; body text then goes to `onData`, and `onEnd` runs when the server ends the stream.
    */
-  async stream(head: string, onData: (text: string) => void, onEnd: () => void, onWritten?: () => void): Promise<HttpResponse> {
+  async stream(
+    head: string,
+    onData: (text: string) => void,
+    onEnd: () => void,
+    onWritten?: () => void,
+  ): Promise<HttpResponse> {
     try {
       return await this.send(head, '', onData, onEnd, onWritten);
     } catch (error) {

@@ -29,7 +29,10 @@ export interface PendingAnswer {
 }
 
 /** Fails every request still in flight (the server or the connection went away) and forgets them. */
-export function rejectPending(pending: Map<number | string, PendingAnswer>, reason: (id: number | string) => string): void {
+export function rejectPending(
+  pending: Map<number | string, PendingAnswer>,
+  reason: (id: number | string) => string,
+): void {
   for (const [id, waiter] of pending) {
     clearTimeout(waiter.timer);
     waiter.reject(new Error(reason(id)));

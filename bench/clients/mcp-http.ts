@@ -80,7 +80,10 @@ export class McpHttpSession {
   /** `initialize` + `notifications/initialized`; opens the GET stream for servers that answer on it. */
   async initialize(timeoutMs: number): Promise<RpcAnswer> {
     if (this.endpoint.modern === true) return this.discover(timeoutMs);
-    const response = await this.withTimeout(this.conn.request(this.head, requestBody(0, 'initialize', INITIALIZE_PARAMS)), timeoutMs);
+    const response = await this.withTimeout(
+      this.conn.request(this.head, requestBody(0, 'initialize', INITIALIZE_PARAMS)),
+      timeoutMs,
+    );
     const answer = this.answerFrom(response, 0);
     if (answer === undefined) throw new HttpStatusError(response.status, response.body);
     if (answer.message.error !== undefined) throw new Error(`initialize failed: ${answer.message.error.message}`);
@@ -88,7 +91,10 @@ export class McpHttpSession {
     if (sessionId !== undefined && sessionId.length > 0) this.sessionId = sessionId;
     this.head = this.renderHead(true);
     if (this.endpoint.answersOnGetStream === true) await this.withTimeout(this.openStream(), timeoutMs);
-    const ack = await this.withTimeout(this.conn.request(this.head, notificationBody('notifications/initialized')), timeoutMs);
+    const ack = await this.withTimeout(
+      this.conn.request(this.head, notificationBody('notifications/initialized')),
+      timeoutMs,
+    );
     if (ack.status >= 300) throw new HttpStatusError(ack.status, ack.body);
     if (this.endpoint.answersOnGetStream === true) await this.confirmStream(timeoutMs);
     return answer;
@@ -105,7 +111,9 @@ export class McpHttpSession {
   /** The request head for one POST: 2026-07-28 requests name their method and tool in headers. */
   private headFor(method: string, name: string | undefined): string {
     if (this.endpoint.modern !== true) return this.head;
-    return name === undefined ? `${this.head}\r\nMcp-Method: ${method}` : `${this.head}\r\nMcp-Method: ${method}\r\nMcp-Name: ${name}`;
+    return name === undefined
+      ? `${this.head}\r\nMcp-Method: ${method}`
+      : `${this.head}\r\nMcp-Method: ${method}\r\nMcp-Name: ${name}`;
   }
 
   /**
@@ -118,13 +126,20 @@ export class McpHttpSession {
     for (let attempt = 1; performance.now() < deadline; attempt += 1) {
       try {
         // A ping answers in a millisecond or two once the stream is registered; lost ones are retried quickly.
-        await this.request(`stream-check-${this.sessionId ?? 'none'}-${attempt}`, 'ping', undefined, Math.min(25 * 2 ** (attempt - 1), timeoutMs));
+        await this.request(
+          `stream-check-${this.sessionId ?? 'none'}-${attempt}`,
+          'ping',
+          undefined,
+          Math.min(25 * 2 ** (attempt - 1), timeoutMs),
+        );
         return;
       } catch (error) {
         if (!(error instanceof TimeoutError)) throw error;
       }
     }
-    throw new TimeoutError(`the GET event stream delivered nothing within ${timeoutMs} ms${this.streamError === undefined ? '' : ` (${this.streamError})`}`);
+    throw new TimeoutError(
+      `the GET event stream delivered nothing within ${timeoutMs} ms${this.streamError === undefined ? '' : ` (${this.streamError})`}`,
+    );
   }
 
   /**
@@ -141,21 +156,29 @@ export class McpHttpSession {
     const parser = new SseParser((data) => this.onStreamEvent(data));
     // Resolves once the GET is on the wire (or failed): requests sent after it reach the server after it.
     return new Promise<void>((resolve) => {
-      this.streamConn?.stream(head, (text) => parser.push(text), () => undefined, resolve).then(
-        (response) => {
-          if (response.status !== 200) this.streamError = `GET stream refused: HTTP ${response.status}`;
-        },
-        (error: unknown) => {
-          this.streamError = `GET stream failed: ${error instanceof Error ? error.message : String(error)}`;
-          resolve();
-        },
-      );
+      this.streamConn
+        ?.stream(
+          head,
+          (text) => parser.push(text),
+          () => undefined,
+          resolve,
+        )
+        .then(
+          (response) => {
+            if (response.status !== 200) this.streamError = `GET stream refused: HTTP ${response.status}`;
+          },
+          (error: unknown) => {
+            this.streamError = `GET stream failed: ${error instanceof Error ? error.message : String(error)}`;
+            resolve();
+          },
+        );
     });
   }
 
   private onStreamEvent(data: string): void {
     const message = parseMessage(data);
-    if (message === undefined || message.id === undefined || message.id === null || message.method !== undefined) return;
+    if (message === undefined || message.id === undefined || message.id === null || message.method !== undefined)
+      return;
     const waiter = this.streamWaiters.get(message.id);
     if (waiter === undefined) {
       // A late answer to our own stream check is not a misdelivery.
@@ -176,9 +199,11 @@ export class McpHttpSession {
       let found: RpcAnswer | undefined;
       for (const data of sseDataPayloads(response.body)) {
         const message = parseMessage(data);
-        if (message === undefined || message.id === undefined || message.id === null || message.method !== undefined) continue;
+        if (message === undefined || message.id === undefined || message.id === null || message.method !== undefined)
+          continue;
         if (found === undefined && message.id === id) found = { message, raw: data };
-        else if (found === undefined) found = { message, raw: data }; // Wrong id: the caller's check reports it.
+        else if (found === undefined)
+          found = { message, raw: data }; // Wrong id: the caller's check reports it.
         else this.strays += 1;
       }
       return found;
@@ -191,7 +216,13 @@ export class McpHttpSession {
    * Sends one request and resolves with its answer. Rejects with {@link HttpStatusError} for a non-JSON-RPC
    * HTTP answer and with {@link TimeoutError} when no answer came in time.
    */
-  async request(id: number | string, method: string, paramsJson: string | undefined, timeoutMs: number, toolName?: string): Promise<RpcAnswer> {
+  async request(
+    id: number | string,
+    method: string,
+    paramsJson: string | undefined,
+    timeoutMs: number,
+    toolName?: string,
+  ): Promise<RpcAnswer> {
     const body = requestBody(id, method, paramsJson);
     const head = this.headFor(method, toolName);
     if (this.endpoint.answersOnGetStream === true) {
@@ -199,7 +230,11 @@ export class McpHttpSession {
       const viaStream = new Promise<RpcAnswer>((resolve, reject) => {
         const timer = setTimeout(() => {
           this.streamWaiters.delete(id);
-          reject(new TimeoutError(`no answer to ${method} #${String(id)} on the GET stream within ${timeoutMs} ms${this.streamError === undefined ? '' : ` (${this.streamError})`}`));
+          reject(
+            new TimeoutError(
+              `no answer to ${method} #${String(id)} on the GET stream within ${timeoutMs} ms${this.streamError === undefined ? '' : ` (${this.streamError})`}`,
+            ),
+          );
         }, timeoutMs);
         this.streamWaiters.set(id, { resolve, reject, timer });
       });

@@ -16,7 +16,6 @@ import {
   type RpcAnswer,
 } from './jsonrpc.js';
 
-
 /** How to start a server process. */
 export interface LaunchSpec {
   command: string;
@@ -58,7 +57,10 @@ export class StdioMcpProcess {
     this.exitPromise = new Promise((resolve) => {
       this.child.once('exit', (code) => {
         this.exited = true;
-        rejectPending(this.waiters, (id) => `server exited (code ${String(code)}) before answering request ${id}: ${this.stderr()}`);
+        rejectPending(
+          this.waiters,
+          (id) => `server exited (code ${String(code)}) before answering request ${id}: ${this.stderr()}`,
+        );
         resolve(code);
       });
       this.child.once('error', (error) => {

@@ -16,7 +16,11 @@ export interface ColdStartResult {
 }
 
 /** Starts the server `starts` times; each start is stopped before the next. */
-export async function measureColdStart(launch: LaunchSpec, starts: number, timeoutMs: number): Promise<ColdStartResult> {
+export async function measureColdStart(
+  launch: LaunchSpec,
+  starts: number,
+  timeoutMs: number,
+): Promise<ColdStartResult> {
   const samples: number[] = [];
   let tools: ListedTool[] = [];
   for (let i = 0; i < starts; i += 1) {

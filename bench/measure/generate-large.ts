@@ -35,7 +35,11 @@ async function githubSpec(root: string): Promise<string> {
   await mkdir(dir, { recursive: true });
   const work = await mkdtemp(join(tmpdir(), 'finmcp-octokit-'));
   try {
-    const { stdout } = await execFileAsync('npm', ['pack', GITHUB_SPEC_PACKAGE, '--pack-destination', work, '--silent'], { cwd: work });
+    const { stdout } = await execFileAsync(
+      'npm',
+      ['pack', GITHUB_SPEC_PACKAGE, '--pack-destination', work, '--silent'],
+      { cwd: work },
+    );
     const tarball = join(work, stdout.trim().split('\n').at(-1) ?? '');
     await execFileAsync('tar', ['-xzf', tarball, '-C', work, GITHUB_SPEC_PATH]);
     await rename(join(work, GITHUB_SPEC_PATH), file);

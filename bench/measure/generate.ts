@@ -19,7 +19,12 @@ export interface GenerateResult {
   error?: string;
 }
 
-function timed(command: string, args: string[], cwd: string, timeoutMs: number): Promise<{ ms: number; code: number | null; output: string }> {
+function timed(
+  command: string,
+  args: string[],
+  cwd: string,
+  timeoutMs: number,
+): Promise<{ ms: number; code: number | null; output: string }> {
   return new Promise((resolve) => {
     const started = performance.now();
     const child = spawn(command, args, { cwd, stdio: ['ignore', 'pipe', 'pipe'] });
@@ -55,7 +60,8 @@ export async function measureGenerate(root: string, runs: number): Promise<Gener
       samples.push(last.ms);
     }
     const wrote = await readdir(join(scratch, 'generated')).catch(() => [] as string[]);
-    if (last.code === 0 && wrote.length > 0) return { mode: 'scratch-copy', runsMs: samples, medianMs: median(samples), exitCode: 0 };
+    if (last.code === 0 && wrote.length > 0)
+      return { mode: 'scratch-copy', runsMs: samples, medianMs: median(samples), exitCode: 0 };
     // The scratch copy lacked something the generator needs: time the in-memory check in the project instead.
     const checkSamples: number[] = [];
     let check = { ms: 0, code: 0 as number | null, output: '' };

@@ -15,7 +15,12 @@ export interface LatencyResult extends TargetLabel {
 }
 
 /** Measures sequential latency; the run stops early (and says so in `summary.n`) after `maxMs`. */
-export async function measureLatency(target: LoadTarget, warmup: number, calls: number, maxMs: number): Promise<LatencyResult> {
+export async function measureLatency(
+  target: LoadTarget,
+  warmup: number,
+  calls: number,
+  maxMs: number,
+): Promise<LatencyResult> {
   const opened = await target.open(1);
   const client = opened.clients[0];
   if (client === undefined) throw new Error('no client');

@@ -68,7 +68,9 @@ export async function measureLoad(
   const fdLimit = openFileLimit();
   // Each client holds one socket; leave room for the process's own files.
   if (fdLimit !== null && fdLimit < clients + 64) {
-    throw new Error(`the open-file limit (${fdLimit}) is too low for ${clients} clients: raise it (ulimit -n ${clients + 256}) before the run`);
+    throw new Error(
+      `the open-file limit (${fdLimit}) is too low for ${clients} clients: raise it (ulimit -n ${clients + 256}) before the run`,
+    );
   }
   const pid = target.pid;
   const rssBeforeBytes = pid === undefined ? null : readRssBytes(pid);

@@ -43,15 +43,19 @@ export async function measureSessionMemory(
   let firstError: string | undefined;
   const open = async (n: number): Promise<number> => {
     let failures = 0;
-    await inBatches(Array.from({ length: n }, (_, i) => i), 16, async () => {
-      try {
-        const session = await openHttpSession(endpoint, setup, timeoutMs, setup === undefined ? 0 : nextSessionTag());
-        session.disconnect();
-      } catch (error) {
-        failures += 1;
-        firstError ??= error instanceof Error ? error.message : String(error);
-      }
-    });
+    await inBatches(
+      Array.from({ length: n }, (_, i) => i),
+      16,
+      async () => {
+        try {
+          const session = await openHttpSession(endpoint, setup, timeoutMs, setup === undefined ? 0 : nextSessionTag());
+          session.disconnect();
+        } catch (error) {
+          failures += 1;
+          firstError ??= error instanceof Error ? error.message : String(error);
+        }
+      },
+    );
     return failures;
   };
   await open(warmup);
@@ -73,7 +77,10 @@ export async function measureSessionMemory(
     warmupSessions: warmup,
     ...(storeBytes === undefined
       ? {}
-      : { storePerSessionBytes: storeBefore === null || storeAfter === null || opened === 0 ? null : (storeAfter - storeBefore) / opened }),
+      : {
+          storePerSessionBytes:
+            storeBefore === null || storeAfter === null || opened === 0 ? null : (storeAfter - storeBefore) / opened,
+        }),
     ...(firstError === undefined ? {} : { firstError }),
   };
 }

@@ -73,7 +73,8 @@ export async function measureThroughput(
     callsPerSec: (counts.ok * 1000) / elapsed,
     cpuMsPerCall: cpuBefore === null || cpuAfter === null || answered === 0 ? null : (cpuAfter - cpuBefore) / answered,
     clientCpuMsPerCall: answered === 0 ? null : clientCpuMs / answered,
-    stubCpuMsPerCall: stubBefore === null || stubAfter === null || answered === 0 ? null : (stubAfter - stubBefore) / answered,
+    stubCpuMsPerCall:
+      stubBefore === null || stubAfter === null || answered === 0 ? null : (stubAfter - stubBefore) / answered,
     outcomes: counts,
   };
 }

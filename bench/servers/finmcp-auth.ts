@@ -19,7 +19,8 @@ export interface FinmcpAuth extends FinmcpEnv {
 function specScopes(scenario: Scenario): string[] {
   const scopes = new Set<string>();
   for (const op of scenario.operations) {
-    for (const requirement of op.security) for (const list of Object.values(requirement)) for (const s of list) scopes.add(s);
+    for (const requirement of op.security)
+      for (const list of Object.values(requirement)) for (const s of list) scopes.add(s);
   }
   return [...scopes].sort();
 }
@@ -33,12 +34,19 @@ export function finmcpKey(server: string, backend: string): string {
  * Starts the sandbox authorization server if any backend needs user tokens. `ports` holds the HTTP port
  * reserved for each finmcp server on each backend (keys from {@link finmcpKey}).
  */
-export async function prepareFinmcpAuth(scenarios: readonly Scenario[], ports: ReadonlyMap<string, number>): Promise<FinmcpAuth> {
+export async function prepareFinmcpAuth(
+  scenarios: readonly Scenario[],
+  ports: ReadonlyMap<string, number>,
+): Promise<FinmcpAuth> {
   const portFor = (server: string, backend: string): number => ports.get(finmcpKey(server, backend)) ?? 0;
   const publicUrl = (server: string, backend: string): string => `http://127.0.0.1:${portFor(server, backend)}`;
   const resourceOf = (key: string, backend: string): string => `http://127.0.0.1:${ports.get(key) ?? 0}/${backend}/mcp`;
   const tokens = new Map<string, string>();
-  const base = { portFor, publicUrl, userToken: (server: string, backend: string) => tokens.get(finmcpKey(server, backend)) };
+  const base = {
+    portFor,
+    publicUrl,
+    userToken: (server: string, backend: string) => tokens.get(finmcpKey(server, backend)),
+  };
   const needing: Array<{ key: string; scenario: Scenario }> = [];
   for (const key of ports.keys()) {
     const backend = key.slice(key.indexOf('|') + 1);
@@ -48,14 +56,20 @@ export async function prepareFinmcpAuth(scenarios: readonly Scenario[], ports: R
   if (needing.length === 0) return { ...base, stop: async () => undefined };
   // Imported only when needed: oidc-provider is heavy.
   const sandbox = await import('../../src/sandbox/authorization-server.js');
-  const resources = needing.map(({ key, scenario }) => ({ url: resourceOf(key, scenario.backend), scopes: specScopes(scenario) }));
+  const resources = needing.map(({ key, scenario }) => ({
+    url: resourceOf(key, scenario.backend),
+    scopes: specScopes(scenario),
+  }));
   // The users carry what each backend's module asks for (FinOpps: their organisations), as under `serve --sandbox`.
   const [{ sandboxIdentities }, { backendModules }, { Settings }] = await Promise.all([
     import('../../src/cli/serve/serve-sandbox.js'),
     import('../../src/overrides/index.js'),
     import('../../src/config.js'),
   ]);
-  const identities = sandboxIdentities(needing.map(({ scenario }) => backendModules[scenario.backend]), new Settings(process.env));
+  const identities = sandboxIdentities(
+    needing.map(({ scenario }) => backendModules[scenario.backend]),
+    new Settings(process.env),
+  );
   const server = await sandbox.startSandboxAuthorizationServer({ port: 0, resources, identities });
   try {
     for (const { key, scenario } of needing) {

@@ -39,7 +39,12 @@ function hasClientCredentials(scenario: Scenario): boolean {
   });
 }
 
-function backendEnv(server: string, scenario: Scenario, env: BenchEnv, redis: boolean): Record<string, string> | Unavailable {
+function backendEnv(
+  server: string,
+  scenario: Scenario,
+  env: BenchEnv,
+  redis: boolean,
+): Record<string, string> | Unavailable {
   const prefix = scenario.backend.toUpperCase().replace(/[^A-Z0-9]/g, '_');
   const out: Record<string, string> = { ...COMMON_ENV };
   if (redis) {
@@ -55,7 +60,8 @@ function backendEnv(server: string, scenario: Scenario, env: BenchEnv, redis: bo
   if (USER_OAUTH_BACKENDS.has(scenario.backend)) {
     const issuer = env.finmcp?.issuer;
     const token = env.finmcp?.userToken(server, scenario.backend);
-    if (issuer === undefined || token === undefined) return { unavailable: 'no sandbox authorization server for its users' };
+    if (issuer === undefined || token === undefined)
+      return { unavailable: 'no sandbox authorization server for its users' };
     out[`${prefix}_OAUTH_ISSUER`] = issuer;
     out[`${prefix}_ACCESS_TOKEN`] = token;
   }
@@ -93,7 +99,13 @@ function nodeArgs(env: BenchEnv, withLauncherFlags: boolean): string[] {
 }
 
 /** `finmcp serve <backend> <transportArgs> --backend-url <stub>` in a fresh Node process. */
-function serveLaunch(env: BenchEnv, scenario: Scenario, withLauncherFlags: boolean, extra: Record<string, string>, transportArgs: string[]): LaunchSpec {
+function serveLaunch(
+  env: BenchEnv,
+  scenario: Scenario,
+  withLauncherFlags: boolean,
+  extra: Record<string, string>,
+  transportArgs: string[],
+): LaunchSpec {
   return {
     command: process.execPath,
     args: [
@@ -121,7 +133,8 @@ function finmcpServer(id: string, label: string, withLauncherFlags: boolean, red
     },
     role: 'subject',
     get notes(): string[] {
-      const flags = launcherFlags === undefined ? 'not read yet' : launcherFlags.length === 0 ? 'none' : launcherFlags.join(' ');
+      const flags =
+        launcherFlags === undefined ? 'not read yet' : launcherFlags.length === 0 ? 'none' : launcherFlags.join(' ');
       return [
         withLauncherFlags
           ? `\`finmcp serve <backend> --transport stdio|http --backend-url <stub>\`, one process per backend and transport, started as the ` +
@@ -130,7 +143,9 @@ function finmcpServer(id: string, label: string, withLauncherFlags: boolean, red
         `FINMCP_LOG_LEVEL=warn, FINMCP_RATE_LIMIT_PER_MINUTE=1e9 (the default 600/min would throttle the load), FINMCP_MAX_SESSIONS=100000, FINMCP_MAX_CONNECTIONS=${BENCH_CONNECTION_CAP}`,
         'FinOpps users: a real sandbox OAuth access token (alice); B4B: every session calls `login` with the spec example',
         ...(redis
-          ? ['FINMCP_STATE_STORE=redis://127.0.0.1:<port> (a redis-server the run starts: no persistence, loopback) and a FINMCP_STATE_KEY: sessions, sign-ins and the rate limit in Redis; HTTP only, backends with a login only']
+          ? [
+              'FINMCP_STATE_STORE=redis://127.0.0.1:<port> (a redis-server the run starts: no persistence, loopback) and a FINMCP_STATE_KEY: sessions, sign-ins and the rate limit in Redis; HTTP only, backends with a login only',
+            ]
           : []),
       ];
     },
@@ -146,7 +161,14 @@ function finmcpServer(id: string, label: string, withLauncherFlags: boolean, red
       if ('unavailable' in extra) return { unavailable: String(extra.unavailable) };
       const token = USER_OAUTH_BACKENDS.has(scenario.backend) ? env.finmcp?.userToken(id, scenario.backend) : undefined;
       return {
-        launch: serveLaunch(env, scenario, withLauncherFlags, extra, ['--transport', 'http', '--host', '127.0.0.1', '--port', String(port)]),
+        launch: serveLaunch(env, scenario, withLauncherFlags, extra, [
+          '--transport',
+          'http',
+          '--host',
+          '127.0.0.1',
+          '--port',
+          String(port),
+        ]),
         port,
         path: `/${scenario.backend}/mcp`,
         ...(token === undefined ? {} : { headers: { Authorization: `Bearer ${token}` } }),

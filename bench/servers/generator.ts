@@ -43,7 +43,12 @@ function run(command: string, args: string[], cwd: string, timeoutMs: number): P
 /** Runs the generator into `dir` and transpiles every generated source file into `dir/build/`. */
 async function generateInto(scenario: Scenario, env: BenchEnv, dir: string, extraArgs: string[]): Promise<void> {
   await mkdir(env.peersDir, { recursive: true });
-  await run(process.execPath, [join(env.root, ...GENERATOR_BIN), '-i', scenario.specFile, '-o', dir, '--force', ...extraArgs], env.root, 60_000);
+  await run(
+    process.execPath,
+    [join(env.root, ...GENERATOR_BIN), '-i', scenario.specFile, '-o', dir, '--force', ...extraArgs],
+    env.root,
+    60_000,
+  );
   const ts = (await import('typescript')).default;
   await mkdir(join(dir, 'build'), { recursive: true });
   for (const file of await readdir(join(dir, 'src'))) {
@@ -75,7 +80,9 @@ async function tryHttpBuild(scenario: Scenario, env: BenchEnv): Promise<string> 
       .allOutput()
       .split('\n')
       .map((line) => line.trim())
-      .find((line) => !line.startsWith('at ') && /Error|error:/.test(line)) ?? server.output().split('\n')[0] ?? '';
+      .find((line) => !line.startsWith('at ') && /Error|error:/.test(line)) ??
+    server.output().split('\n')[0] ??
+    '';
   try {
     await new Promise((resolve) => setTimeout(resolve, 1500));
     if (server.hasExited) {
@@ -92,7 +99,9 @@ async function tryHttpBuild(scenario: Scenario, env: BenchEnv): Promise<string> 
       return 'in this run it answered initialize, but it is not measured here';
     } catch (error) {
       await new Promise((resolve) => setTimeout(resolve, 300));
-      const what = server.hasExited ? `exits on the first request (${firstError()})` : `does not answer initialize (${error instanceof Error ? error.message : String(error)})`;
+      const what = server.hasExited
+        ? `exits on the first request (${firstError()})`
+        : `does not answer initialize (${error instanceof Error ? error.message : String(error)})`;
       return `in this run it ${what}`;
     } finally {
       session.disconnect();
@@ -110,7 +119,8 @@ function credentialEnv(scenario: Scenario, token: string): Record<string, string
   for (const [name, scheme] of Object.entries(securitySchemes(scenario.doc))) {
     const key = name.replace(/[^a-zA-Z0-9]/g, '_').toUpperCase();
     if (scheme.type === 'oauth2') env[`OAUTH_TOKEN_${key}`] = token;
-    else if (scheme.type === 'http' && String(scheme.scheme).toLowerCase() === 'bearer') env[`BEARER_TOKEN_${key}`] = token;
+    else if (scheme.type === 'http' && String(scheme.scheme).toLowerCase() === 'bearer')
+      env[`BEARER_TOKEN_${key}`] = token;
     else if (scheme.type === 'apiKey') env[`API_KEY_${key}`] = token;
     else if (scheme.type === 'openIdConnect') env[`OPENID_TOKEN_${key}`] = token;
   }
@@ -133,7 +143,9 @@ export const generator: ServerUnderTest = {
     const perSpec = (performance.now() - started) / scenarios.length;
     const first = scenarios[0];
     if (first !== undefined) {
-      httpVerdict = await tryHttpBuild(first, env).catch((error: unknown) => `trying it failed: ${error instanceof Error ? error.message : String(error)}`);
+      httpVerdict = await tryHttpBuild(first, env).catch(
+        (error: unknown) => `trying it failed: ${error instanceof Error ? error.message : String(error)}`,
+      );
     }
     return perSpec;
   },
@@ -151,7 +163,9 @@ export const generator: ServerUnderTest = {
     };
   },
   http(): Unavailable {
-    return { unavailable: `its generated Streamable HTTP server does not run on Node 20 as generated (not patched): ${httpVerdict}` };
+    return {
+      unavailable: `its generated Streamable HTTP server does not run on Node 20 as generated (not patched): ${httpVerdict}`,
+    };
   },
   logsInPerSession: () => false,
 };

@@ -15,7 +15,15 @@
  *   sends one session's request with another session's credentials is caught as a mismatch.
  */
 import { reply, startFaultBackend, type RecordedRequest, type Reply } from '../../testkit/fault-backend.js';
-import { basePath, idTag, listOperations, loginBodyTag, variantOf, type OpenApiDoc, type SpecOperation } from '../spec.js';
+import {
+  basePath,
+  idTag,
+  listOperations,
+  loginBodyTag,
+  variantOf,
+  type OpenApiDoc,
+  type SpecOperation,
+} from '../spec.js';
 
 /** Counters the stub keeps; read through `GET /__bench/stats`. */
 interface StubStats {
@@ -213,7 +221,11 @@ export async function startStub(doc: OpenApiDoc, options: StubOptions = {}): Pro
       if (method === 'POST' && /\/token$/.test(path)) {
         // An OAuth client-credentials token endpoint, for servers that fetch their own service token.
         stats.tokenRequests += 1;
-        return reply.text(200, 'application/json', JSON.stringify({ access_token: 'stub-service-token', token_type: 'Bearer', expires_in: 3600 }));
+        return reply.text(
+          200,
+          'application/json',
+          JSON.stringify({ access_token: 'stub-service-token', token_type: 'Bearer', expires_in: 3600 }),
+        );
       }
       stats.notFound += 1;
       return problem(404, `no operation for ${method} ${path}`);
@@ -263,6 +275,11 @@ export async function startStub(doc: OpenApiDoc, options: StubOptions = {}): Pro
   };
 
   // Clients keep connections alive for the whole run: never let the stub be the one that closes them.
-  const backend = await startFaultBackend({ fallback: answer, record: false, port: options.port ?? 0, keepAliveMs: 120_000 });
+  const backend = await startFaultBackend({
+    fallback: answer,
+    record: false,
+    port: options.port ?? 0,
+    keepAliveMs: 120_000,
+  });
   return { port: backend.port, stats, strictTokens, close: () => backend.close() };
 }

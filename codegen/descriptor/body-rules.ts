@@ -42,7 +42,8 @@ function renamed(schema: unknown, rename: (name: string) => string): unknown {
   if (!isObject(schema)) return schema;
   const out: JsonSchema = {};
   for (const [keyword, value] of Object.entries(schema)) {
-    out[keyword] = keyword === 'required' && Array.isArray(value) ? value.map((n) => rename(String(n))) : renamed(value, rename);
+    out[keyword] =
+      keyword === 'required' && Array.isArray(value) ? value.map((n) => rename(String(n))) : renamed(value, rename);
   }
   return out;
 }
@@ -79,7 +80,10 @@ export function bodyRules(schema: JsonSchema, fields: BodyFields): JsonSchema | 
   if (isObject(dependent)) {
     rules.push({
       dependentRequired: Object.fromEntries(
-        Object.entries(dependent).map(([name, list]) => [rename(name), Array.isArray(list) ? list.map((n) => rename(String(n))) : list]),
+        Object.entries(dependent).map(([name, list]) => [
+          rename(name),
+          Array.isArray(list) ? list.map((n) => rename(String(n))) : list,
+        ]),
       ),
     });
   }
@@ -90,5 +94,8 @@ export function bodyRules(schema: JsonSchema, fields: BodyFields): JsonSchema | 
   const combined: JsonSchema = rules.length === 1 ? (rules[0] as JsonSchema) : { allOf: rules };
   if (fields.required) return combined;
   // An optional body that is not sent has no fields: its rules apply once one of its fields is given.
-  return { if: { anyOf: [...fields.properties.values()].map((property) => ({ required: [property] })) }, then: combined };
+  return {
+    if: { anyOf: [...fields.properties.values()].map((property) => ({ required: [property] })) },
+    then: combined,
+  };
 }

@@ -111,8 +111,10 @@ export function buildDescriptor(
 ): ToolDescriptor {
   const title = toolTitle(operation.summary, name);
   const input = buildInput(operation, document, options);
-  const output = boundedToolOutput(operation.responses, (maxRefDepth) =>
-    new SchemaConverter(document, 'output', maxRefDepth === undefined ? options : { ...options, maxRefDepth }),
+  const output = boundedToolOutput(
+    operation.responses,
+    (maxRefDepth) =>
+      new SchemaConverter(document, 'output', maxRefDepth === undefined ? options : { ...options, maxRefDepth }),
   );
   const descriptor: ToolDescriptor = {
     name,

@@ -20,9 +20,7 @@ export function successResponse(responses: readonly ResponseInput[]): ResponseIn
     const found = responses.find((r) => r.status.toUpperCase() === status);
     if (found !== undefined) return found;
   }
-  return responses
-    .filter((r) => /^2\d\d$/.test(r.status))
-    .sort((a, b) => a.status.localeCompare(b.status))[0];
+  return responses.filter((r) => /^2\d\d$/.test(r.status)).sort((a, b) => a.status.localeCompare(b.status))[0];
 }
 
 /** Whether a converted schema describes a JSON object (nullable objects and unions of objects included). */
@@ -86,7 +84,8 @@ export function boundedToolOutput(
   responses: readonly ResponseInput[],
   converter: (maxRefDepth: number | undefined) => SchemaConverter,
 ): { schema: JsonSchema; binding: OutputBinding; maxRefDepth?: number } {
-  const fits = (output: { schema: JsonSchema }): boolean => JSON.stringify(output.schema).length <= OUTPUT_SCHEMA_BUDGET;
+  const fits = (output: { schema: JsonSchema }): boolean =>
+    JSON.stringify(output.schema).length <= OUTPUT_SCHEMA_BUDGET;
   const full = converter(undefined);
   if (full.reachableRefs(successResponse(responses)?.schema) <= MANY_REFS) {
     const whole = toolOutput(responses, full);

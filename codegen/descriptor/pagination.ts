@@ -8,7 +8,8 @@ import type { JsonSchema, PaginationBinding, ParameterBinding } from '../../cont
 import { isObject } from '../schema/json.js';
 
 /** Query parameters that carry a cursor. */
-const CURSOR_PARAM = /^(cursor|after|starting_?after|page_?token|next_?token|continuation_?token|page_?cursor|next_?cursor)$/i;
+const CURSOR_PARAM =
+  /^(cursor|after|starting_?after|page_?token|next_?token|continuation_?token|page_?cursor|next_?cursor)$/i;
 /** Query parameters that carry a page number. */
 const PAGE_PARAM = /^(page|page_?number|page_?no)$/i;
 /** Query parameters that carry a page size. */

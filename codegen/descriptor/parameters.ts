@@ -25,7 +25,10 @@ export function isToolParameter(parameter: Pick<ParameterInput, 'in' | 'name'>, 
  * The operation's idempotency-key header: the extension `x-finmcp-idempotency-header` (a header name) when given,
  * else an `Idempotency-Key` header parameter (by its spelling in the spec); undefined when it declares none.
  */
-export function idempotencyHeaderOf(extension: unknown, parameters: ReadonlyArray<Pick<ParameterInput, 'in' | 'name'>>): string | undefined {
+export function idempotencyHeaderOf(
+  extension: unknown,
+  parameters: ReadonlyArray<Pick<ParameterInput, 'in' | 'name'>>,
+): string | undefined {
   if (typeof extension === 'string' && /^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/.test(extension)) return extension;
   return parameters.find((p) => p.in === 'header' && p.name.toLowerCase() === IDEMPOTENCY_KEY_HEADER)?.name;
 }

@@ -18,7 +18,11 @@ export interface DocsBackend {
 
 /** Escapes text for one Markdown table cell (pipes, line breaks). */
 export function cell(text: string): string {
-  return text.replace(/\\/g, '\\\\').replace(/\|/g, '\\|').replace(/\r?\n+/g, ' ').trim();
+  return text
+    .replace(/\\/g, '\\\\')
+    .replace(/\|/g, '\\|')
+    .replace(/\r?\n+/g, ' ')
+    .trim();
 }
 
 /** A short, human type label for a property schema: `string`, `integer[]`, `"a" \| "b"`, `Node`, `one of: …`. */
@@ -50,10 +54,17 @@ function propertyLocation(tool: ToolDescriptor, property: string): string {
 }
 
 function toolSection(tool: ToolDescriptor): string {
-  const lines: string[] = [`### \`${tool.name}\``, '', `**${tool.title}** — \`${tool.operation.method.toUpperCase()} ${tool.operation.path}\``, ''];
+  const lines: string[] = [
+    `### \`${tool.name}\``,
+    '',
+    `**${tool.title}** — \`${tool.operation.method.toUpperCase()} ${tool.operation.path}\``,
+    '',
+  ];
   lines.push(tool.description === '' ? '_No description._' : tool.description, '');
   const properties = isObject(tool.inputSchema['properties']) ? tool.inputSchema['properties'] : {};
-  const required = new Set(Array.isArray(tool.inputSchema['required']) ? (tool.inputSchema['required'] as string[]) : []);
+  const required = new Set(
+    Array.isArray(tool.inputSchema['required']) ? (tool.inputSchema['required'] as string[]) : [],
+  );
   const names = Object.keys(properties);
   if (names.length === 0) {
     lines.push('No parameters.', '');
@@ -78,7 +89,11 @@ function toolSection(tool: ToolDescriptor): string {
 /** A one-line-per-tool overview table of a backend. */
 function toolIndex(tools: readonly ToolDescriptor[]): string[] {
   const hint = (tool: ToolDescriptor): string =>
-    tool.annotations.readOnlyHint === true ? 'read-only' : tool.annotations.destructiveHint === true ? 'destructive' : 'writes';
+    tool.annotations.readOnlyHint === true
+      ? 'read-only'
+      : tool.annotations.destructiveHint === true
+        ? 'destructive'
+        : 'writes';
   return [
     '| Tool | Title | Operation | Effect |',
     '| --- | --- | --- | --- |',
@@ -106,7 +121,7 @@ export function renderDocsFile(backends: readonly DocsBackend[]): string {
     '`Authorization`, `Accept` and `Content-Type` header parameters are set by the server and never inputs.',
     'Idempotency keys: an operation with an `Idempotency-Key` header parameter, or the operation extension',
     '`x-finmcp-idempotency-header: <Header-Name>` (for a backend whose header has another name), gets that header from the',
-    'server, never from the model: the nonce of the call\'s confirmation (one key per confirmed write, however often the',
+    "server, never from the model: the nonce of the call's confirmation (one key per confirmed write, however often the",
     'client retries it), else a fresh random key per call, so the backend can deduplicate a write it received twice.',
     'Object-level rules of a flattened body (`minProperties`, `maxProperties`, `dependentRequired`, `required` sets in',
     '`anyOf`/`oneOf`/`allOf`/`not`) move onto the input object, so the tool itself refuses e.g. an update with nothing to change.',
@@ -118,7 +133,7 @@ export function renderDocsFile(backends: readonly DocsBackend[]): string {
     'Input schemas share definitions the same way. Spec-root extensions tune this per spec:',
     '`x-finmcp-output-descriptions: true` keeps output descriptions; `x-finmcp-portable-schemas: true` writes each',
     '`type` array (e.g. a nullable `["string", "null"]`) as `anyOf` single-type branches, for clients that map tool',
-    'schemas onto a single-type dialect (Gemini function declarations; MCP Inspector\'s portability check) — the same',
+    "schemas onto a single-type dialect (Gemini function declarations; MCP Inspector's portability check) — the same",
     'values are accepted, and nullable fields stay nullable rather than becoming optional.',
     '',
   ];

@@ -22,7 +22,8 @@ let noLint: Promise<Config> | undefined;
  * same helper over the non-null part types exactly the same values: `null & {…}` is `never` either way.
  */
 const WITH_REQUIRED = 'type WithRequired<T, K extends keyof T> = T & {\n    [P in K]-?: T[P];\n};';
-const WITH_REQUIRED_NULLABLE = 'type WithRequired<T, K extends keyof NonNullable<T>> = T & {\n    [P in K]-?: NonNullable<T>[P];\n};';
+const WITH_REQUIRED_NULLABLE =
+  'type WithRequired<T, K extends keyof NonNullable<T>> = T & {\n    [P in K]-?: NonNullable<T>[P];\n};';
 
 /** Renders `schema.gen.ts` for a bundled spec (the document is cloned: openapi-typescript may annotate it). */
 export async function renderTypesFile(document: JsonObject, source: string): Promise<string> {

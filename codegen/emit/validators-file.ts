@@ -100,8 +100,15 @@ export function provideRequire(code: string): { imports: string[]; body: string 
 export const VALIDATORS_FILE = 'validators.gen.js';
 
 /** Renders `validators.gen.js` for a backend's tools; throws naming the first tool whose input schema does not compile. */
-export function renderValidatorsFile(source: string, tools: ReadonlyArray<Pick<ToolDescriptor, 'name' | 'inputSchema'>>, checker: SchemaChecker): string {
-  const ajv = createAjv(tools.map((tool) => tool.inputSchema), { meta: false });
+export function renderValidatorsFile(
+  source: string,
+  tools: ReadonlyArray<Pick<ToolDescriptor, 'name' | 'inputSchema'>>,
+  checker: SchemaChecker,
+): string {
+  const ajv = createAjv(
+    tools.map((tool) => tool.inputSchema),
+    { meta: false },
+  );
   // ajv exports each validator under an identifier; tool names may hold `-`, so the exports are numbered.
   const exports: Record<string, string> = {};
   for (const [i, tool] of tools.entries()) {

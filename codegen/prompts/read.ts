@@ -69,10 +69,15 @@ function readPrompt(entry: unknown, at: string, toolNames: ReadonlySet<string>):
   });
   const placeholders = [...text.matchAll(PLACEHOLDER)].map((match) => match[1] as string);
   for (const placeholder of placeholders) {
-    if (!names.includes(placeholder)) fail(`${at}/text`, `placeholder {${placeholder}} names no argument (declared: ${names.join(', ') || 'none'})`);
+    if (!names.includes(placeholder))
+      fail(`${at}/text`, `placeholder {${placeholder}} names no argument (declared: ${names.join(', ') || 'none'})`);
   }
   args.forEach((arg, i) => {
-    if (!placeholders.includes(arg.name)) fail(`${at}/arguments/${i}`, `argument "${arg.name}" is not used in the text (write {${arg.name}} where it goes)`);
+    if (!placeholders.includes(arg.name))
+      fail(
+        `${at}/arguments/${i}`,
+        `argument "${arg.name}" is not used in the text (write {${arg.name}} where it goes)`,
+      );
   });
   return { name, title, description, text, arguments: args, tools: [...tools] };
 }
@@ -88,14 +93,16 @@ function readArgument(entry: unknown, at: string): PromptArgumentDescriptor {
   const values = (key: 'enum' | 'examples'): string[] | undefined => {
     const list = entry[key];
     if (list === undefined) return undefined;
-    if (!Array.isArray(list) || list.length === 0 || !list.every((v) => typeof v === 'string')) fail(`${at}/${key}`, 'must be a non-empty array of strings');
+    if (!Array.isArray(list) || list.length === 0 || !list.every((v) => typeof v === 'string'))
+      fail(`${at}/${key}`, 'must be a non-empty array of strings');
     return [...list];
   };
   const allowed = values('enum');
   const examples = values('examples');
   const fallback = optionalString(entry, at, 'default');
   if (fallback !== undefined && required) fail(`${at}/default`, 'a required argument has no default');
-  if (fallback !== undefined && allowed !== undefined && !allowed.includes(fallback)) fail(`${at}/default`, `"${fallback}" is not one of its enum`);
+  if (fallback !== undefined && allowed !== undefined && !allowed.includes(fallback))
+    fail(`${at}/default`, `"${fallback}" is not one of its enum`);
   return {
     name,
     description,

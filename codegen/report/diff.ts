@@ -158,7 +158,9 @@ class SchemaDiff {
         input ? 'input-enum-added' : 'output-enum-added',
         input ? 'compatible' : 'breaking',
         path,
-        input ? `enum value ${JSON.stringify(value)} added` : `enum value ${JSON.stringify(value)} added (a client may not handle it)`,
+        input
+          ? `enum value ${JSON.stringify(value)} added`
+          : `enum value ${JSON.stringify(value)} added (a client may not handle it)`,
       );
     }
   }
@@ -197,7 +199,12 @@ class SchemaDiff {
       const at = [...path, name];
       if (input) {
         const required = requiredAfter.has(name);
-        this.add('input-added', required ? 'breaking' : 'compatible', at, required ? 'added (required)' : 'added (optional)');
+        this.add(
+          'input-added',
+          required ? 'breaking' : 'compatible',
+          at,
+          required ? 'added (required)' : 'added (optional)',
+        );
       } else {
         this.add('output-added', 'compatible', at, 'added');
       }

@@ -39,14 +39,18 @@ export interface GenerateReport {
 /** Text lines for one backend's changes. */
 export function formatBackend(report: BackendReport): string[] {
   const lines = formatChanges(report);
-  if (report.convertedFrom !== undefined) lines.push(`  note        converted from Swagger 2.0 to OpenAPI 3.0 on load by ${report.convertedFrom}`);
+  if (report.convertedFrom !== undefined)
+    lines.push(`  note        converted from Swagger 2.0 to OpenAPI 3.0 on load by ${report.convertedFrom}`);
   return lines;
 }
 
 function formatChanges(report: BackendReport): string[] {
   if (report.status === 'new') return [`${report.backend}: new backend, ${report.toolCount} tools`];
   if (report.status === 'removed') {
-    return [`${report.backend}: backend removed (spec deleted)`, ...report.changes.map((c) => `  ${c.severity.padEnd(10)}  ${c.message}`)];
+    return [
+      `${report.backend}: backend removed (spec deleted)`,
+      ...report.changes.map((c) => `  ${c.severity.padEnd(10)}  ${c.message}`),
+    ];
   }
   if (report.changes.length === 0) return [`${report.backend}: no tool changes (${report.toolCount} tools)`];
   const breaking = report.changes.filter((c) => c.severity === 'breaking').length;
@@ -59,7 +63,10 @@ function formatChanges(report: BackendReport): string[] {
 
 /** The whole report as text (one item per line). */
 export function formatText(report: GenerateReport, summary?: string): string {
-  const lines: string[] = [...report.errors.map((e) => `error: ${e}`), ...(report.warnings ?? []).map((w) => `warning: ${w}`)];
+  const lines: string[] = [
+    ...report.errors.map((e) => `error: ${e}`),
+    ...(report.warnings ?? []).map((w) => `warning: ${w}`),
+  ];
   const changedFiles = report.files.filter((f) => f.status !== 'fresh');
   if (report.mode === 'check') {
     for (const file of changedFiles) lines.push(`${file.status}: ${file.path}`);

@@ -107,6 +107,9 @@ export function mergeAllOf(schema: JsonSchema, hidden: readonly string[] = []): 
     merged = mergeSchemas(merged, member);
     if (merged === undefined) return schema;
   }
-  dropRequired(merged, hidden.filter((name) => !isObject(merged?.['properties']) || !(name in merged['properties'])));
+  dropRequired(
+    merged,
+    hidden.filter((name) => !isObject(merged?.['properties']) || !(name in merged['properties'])),
+  );
   return merged;
 }

@@ -43,7 +43,15 @@ function countRefs(document: unknown, root: unknown): { counts: Map<string, numb
       if (seen === 0) stack.push({ node: resolvePointer(document, ref), allOfMember: false });
     }
     for (const [keyword, value] of Object.entries(node)) {
-      if (keyword === '$ref' || keyword === 'example' || keyword === 'examples' || keyword === 'default' || keyword === 'const' || keyword === 'enum') continue;
+      if (
+        keyword === '$ref' ||
+        keyword === 'example' ||
+        keyword === 'examples' ||
+        keyword === 'default' ||
+        keyword === 'const' ||
+        keyword === 'enum'
+      )
+        continue;
       if (keyword === 'allOf' && Array.isArray(value)) {
         for (const member of value) stack.push({ node: member, allOfMember: value.length > 1 });
       } else if (typeof value === 'object' && value !== null) {

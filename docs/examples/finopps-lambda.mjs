@@ -12,13 +12,21 @@ export function toRequest(event) {
   const host = headers.get('host') ?? event.requestContext.domainName;
   const query = event.rawQueryString ? `?${event.rawQueryString}` : '';
   const method = event.requestContext.http.method;
-  const body = event.body === undefined || method === 'GET' || method === 'HEAD' ? undefined : Buffer.from(event.body, event.isBase64Encoded ? 'base64' : 'utf8');
+  const body =
+    event.body === undefined || method === 'GET' || method === 'HEAD'
+      ? undefined
+      : Buffer.from(event.body, event.isBase64Encoded ? 'base64' : 'utf8');
   return new Request(`https://${host}${event.rawPath}${query}`, { method, headers, body });
 }
 
 /** WHATWG Response → Lambda result. */
 export async function toResult(response) {
-  return { statusCode: response.status, headers: Object.fromEntries(response.headers), body: await response.text(), isBase64Encoded: false };
+  return {
+    statusCode: response.status,
+    headers: Object.fromEntries(response.headers),
+    body: await response.text(),
+    isBase64Encoded: false,
+  };
 }
 
 export async function handler(event) {

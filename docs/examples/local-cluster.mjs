@@ -55,7 +55,13 @@ async function main() {
   if (redisUrl === undefined) {
     const port = await freePort();
     const dir = mkdtempSync(join(tmpdir(), 'finmcp-cluster-'));
-    await run('redis-server', 'redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--dir', dir, '--save', '', '--appendonly', 'yes'], {}, /Ready to accept connections/);
+    await run(
+      'redis-server',
+      'redis-server',
+      ['--port', String(port), '--bind', '127.0.0.1', '--dir', dir, '--save', '', '--appendonly', 'yes'],
+      {},
+      /Ready to accept connections/,
+    );
     redisUrl = `redis://127.0.0.1:${port}`;
   }
   const publicUrl = `http://localhost:${proxyPort}`;
@@ -70,20 +76,23 @@ async function main() {
   const upstreams = [];
   for (let i = 0; i < count; i++) {
     const port = await freePort();
-    await run(`finmcp #${i + 1}`, process.execPath, [join(root, 'bin', 'finmcp.js'), 'serve', 'b4b', '--transport', 'http', '--sandbox', '--port', String(port)], env, /finmcp is serving/);
+    await run(
+      `finmcp #${i + 1}`,
+      process.execPath,
+      [join(root, 'bin', 'finmcp.js'), 'serve', 'b4b', '--transport', 'http', '--sandbox', '--port', String(port)],
+      env,
+      /finmcp is serving/,
+    );
     upstreams.push({ host: '127.0.0.1', port });
   }
 
   let next = 0;
   const proxy = createServer((req, res) => {
     const upstream = upstreams[next++ % upstreams.length];
-    const forwarded = request(
-      { ...upstream, method: req.method, path: req.url, headers: req.headers },
-      (answer) => {
-        res.writeHead(answer.statusCode ?? 502, { ...answer.headers, 'x-finmcp-upstream': `127.0.0.1:${upstream.port}` });
-        answer.pipe(res);
-      },
-    );
+    const forwarded = request({ ...upstream, method: req.method, path: req.url, headers: req.headers }, (answer) => {
+      res.writeHead(answer.statusCode ?? 502, { ...answer.headers, 'x-finmcp-upstream': `127.0.0.1:${upstream.port}` });
+      answer.pipe(res);
+    });
     forwarded.once('error', () => {
       if (!res.headersSent) res.writeHead(502, { 'content-type': 'application/json' });
       res.end('{"jsonrpc":"2.0","id":null,"error":{"code":-32000,"message":"Bad Gateway: instance unreachable"}}');
@@ -101,10 +110,13 @@ async function main() {
 async function stop() {
   const exits = children
     .filter((child) => child.exitCode === null && child.signalCode === null)
-    .map((child) => new Promise((resolve) => {
-      child.once('exit', resolve);
-      child.kill('SIGTERM');
-    }));
+    .map(
+      (child) =>
+        new Promise((resolve) => {
+          child.once('exit', resolve);
+          child.kill('SIGTERM');
+        }),
+    );
   await Promise.all(exits);
   process.exit();
 }

@@ -71,10 +71,17 @@ const SECRET_NAME = /pass(word|phrase)?|secret|token|api[-_]?key|authorization|c
  * (`writeOnly`, `format: password`); `secrets` are exact values to take out wherever they appear (the call's
  * outbound credentials).
  */
-export function digestArguments(args: Record<string, unknown>, secretNames: ReadonlySet<string>, secrets: readonly string[]): ArgumentDigest {
+export function digestArguments(
+  args: Record<string, unknown>,
+  secretNames: ReadonlySet<string>,
+  secrets: readonly string[],
+): ArgumentDigest {
   const full = redactDeep(args, secretNames, secrets, false);
   // redactDeep sorts object keys, so this JSON is canonical: the digest does not depend on the key order.
-  return { sha256: createHash('sha256').update(JSON.stringify(full)).digest('hex'), values: redactDeep(args, secretNames, secrets, true) };
+  return {
+    sha256: createHash('sha256').update(JSON.stringify(full)).digest('hex'),
+    values: redactDeep(args, secretNames, secrets, true),
+  };
 }
 
 /** Top-level properties a JSON Schema marks as secret: `writeOnly: true` or `format: password`. */
@@ -89,7 +96,13 @@ export function secretProperties(schema: unknown): Set<string> {
 }
 
 /** `value` with secrets replaced (and, when `shorten`, long strings cut), objects' keys sorted. */
-function redactDeep(value: unknown, topSecret: ReadonlySet<string>, secrets: readonly string[], shorten: boolean, depth = 0): unknown {
+function redactDeep(
+  value: unknown,
+  topSecret: ReadonlySet<string>,
+  secrets: readonly string[],
+  shorten: boolean,
+  depth = 0,
+): unknown {
   if (typeof value === 'string') {
     const clean = redactSecrets(value, secrets);
     if (!shorten || clean.length <= MAX_STRING_CHARS) return clean;
@@ -104,7 +117,10 @@ function redactDeep(value: unknown, topSecret: ReadonlySet<string>, secrets: rea
   for (const key of Object.keys(value).sort()) {
     const item = (value as Record<string, unknown>)[key];
     const secret = SECRET_NAME.test(key) || (depth === 0 && topSecret.has(key));
-    out[key] = secret && item !== undefined && item !== null ? REDACTED : redactDeep(item, topSecret, secrets, shorten, depth + 1);
+    out[key] =
+      secret && item !== undefined && item !== null
+        ? REDACTED
+        : redactDeep(item, topSecret, secrets, shorten, depth + 1);
   }
   return out;
 }

@@ -108,13 +108,17 @@ export class AuditTrail implements AuditLog {
     for (const { time, entry: given } of batch) {
       const entry = typeof given === 'function' ? this.#build(given) : given;
       if (entry === undefined) continue;
-      const { line, hash } = chainLine({ time: new Date(time).toISOString(), instance: this.#instance, ...entry }, this.#prev);
+      const { line, hash } = chainLine(
+        { time: new Date(time).toISOString(), instance: this.#instance, ...entry },
+        this.#prev,
+      );
       lines.push(line);
       this.#prev = hash;
     }
     const dropped = this.#dropped;
     this.#dropped = 0;
-    if (dropped > 0) this.#logger.error({ event: 'audit_dropped', dropped }, 'audit records dropped: the audit sinks cannot keep up');
+    if (dropped > 0)
+      this.#logger.error({ event: 'audit_dropped', dropped }, 'audit records dropped: the audit sinks cannot keep up');
     this.#inFlight += lines.length;
     const sinks = [...this.#sinks];
     this.#writing = this.#writing.then(async () => {
@@ -128,7 +132,10 @@ export class AuditTrail implements AuditLog {
     try {
       return build();
     } catch (error) {
-      this.#logger.error({ event: 'audit_record_failed', err: { message: error instanceof Error ? error.message : String(error) } }, 'an audit record could not be built');
+      this.#logger.error(
+        { event: 'audit_record_failed', err: { message: error instanceof Error ? error.message : String(error) } },
+        'an audit record could not be built',
+      );
       return undefined;
     }
   }
@@ -136,12 +143,16 @@ export class AuditTrail implements AuditLog {
   async #write(sink: AuditSink, lines: readonly string[]): Promise<void> {
     try {
       await sink.write(lines);
-      if (this.#failing.delete(sink.name)) this.#logger.info({ event: 'audit_sink_recovered', sink: sink.name }, 'audit sink writes again');
+      if (this.#failing.delete(sink.name))
+        this.#logger.info({ event: 'audit_sink_recovered', sink: sink.name }, 'audit sink writes again');
     } catch (error) {
       if (this.#failing.has(sink.name)) return;
       this.#failing.add(sink.name);
       const message = error instanceof Error ? error.message : String(error);
-      this.#logger.error({ event: 'audit_sink_failed', sink: sink.name, records: lines.length, err: { message } }, 'audit records could not be written');
+      this.#logger.error(
+        { event: 'audit_sink_failed', sink: sink.name, records: lines.length, err: { message } },
+        'audit records could not be written',
+      );
     }
   }
 }

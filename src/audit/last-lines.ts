@@ -18,7 +18,10 @@ export async function lastLines(handle: FileHandle, count: number): Promise<stri
     end = start;
     if (end === 0 || countNewlines(tail) > count) break;
   }
-  const lines = tail.toString('utf8').split('\n').filter((line) => line.trim() !== '');
+  const lines = tail
+    .toString('utf8')
+    .split('\n')
+    .filter((line) => line.trim() !== '');
   // Unless the whole file was read, the first piece may be the end of a longer line.
   if (end > 0) lines.shift();
   return lines.slice(-count);

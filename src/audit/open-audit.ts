@@ -17,18 +17,28 @@ export function parseAuditTarget(raw: string): AuditTarget {
   if (value === 'stdout') return { kind: 'stdout' };
   if (value.startsWith('file:')) {
     const path = value.slice('file:'.length).trim();
-    if (path === '') throw new ConfigError('FINMCP_AUDIT=file:<path> needs a path after `file:` (e.g. file:/var/log/finmcp/audit.jsonl)');
+    if (path === '')
+      throw new ConfigError(
+        'FINMCP_AUDIT=file:<path> needs a path after `file:` (e.g. file:/var/log/finmcp/audit.jsonl)',
+      );
     return { kind: 'file', path };
   }
   throw new ConfigError(`FINMCP_AUDIT must be off, stdout or file:<path> (got "${value.slice(0, 80)}")`);
 }
 
 /** The trail `FINMCP_AUDIT` asks for, its file opened; undefined when off. */
-export async function openAuditTrail(settings: Settings, transport: string, logger: Logger): Promise<AuditTrail | undefined> {
+export async function openAuditTrail(
+  settings: Settings,
+  transport: string,
+  logger: Logger,
+): Promise<AuditTrail | undefined> {
   const target = parseAuditTarget(settings.read(SETTINGS.audit));
   if (target.kind === 'off') return undefined;
   if (target.kind === 'stdout') {
-    if (transport === 'stdio') throw new ConfigError('FINMCP_AUDIT=stdout cannot be used with --transport stdio: stdout carries the MCP messages (use file:<path>)');
+    if (transport === 'stdio')
+      throw new ConfigError(
+        'FINMCP_AUDIT=stdout cannot be used with --transport stdio: stdout carries the MCP messages (use file:<path>)',
+      );
     const { StdoutSink } = await import('./sinks.js');
     return new AuditTrail({ sinks: [new StdoutSink()], logger });
   }

@@ -19,7 +19,17 @@ import { fetchAuthorizationServerMetadata } from './authorization-server-metadat
 
 /** Asymmetric algorithms accepted by default (RFC 7518 §3.1, RFC 8037). */
 const DEFAULT_ACCESS_TOKEN_ALGORITHMS: readonly string[] = [
-  'RS256', 'RS384', 'RS512', 'PS256', 'PS384', 'PS512', 'ES256', 'ES384', 'ES512', 'EdDSA', 'Ed25519',
+  'RS256',
+  'RS384',
+  'RS512',
+  'PS256',
+  'PS384',
+  'PS512',
+  'ES256',
+  'ES384',
+  'ES512',
+  'EdDSA',
+  'Ed25519',
 ];
 
 /** Options for {@link createAccessTokenVerifier}. */
@@ -198,7 +208,11 @@ function remoteKeySet(
 /** The caller a verified token names. Frozen: one principal object serves every cached request of this token. */
 function principalOf(payload: JWTPayload): Principal {
   const clientId =
-    typeof payload.client_id === 'string' ? payload.client_id : typeof payload.azp === 'string' ? payload.azp : undefined;
+    typeof payload.client_id === 'string'
+      ? payload.client_id
+      : typeof payload.azp === 'string'
+        ? payload.azp
+        : undefined;
   return Object.freeze({
     id: payload.sub as string,
     scopes: Object.freeze(scopesOf(payload)) as string[],

@@ -4,10 +4,7 @@
  */
 
 /** What the header held. */
-export type BearerExtraction =
-  | { kind: 'missing' }
-  | { kind: 'malformed' }
-  | { kind: 'token'; token: string };
+export type BearerExtraction = { kind: 'missing' } | { kind: 'malformed' } | { kind: 'token'; token: string };
 
 /** RFC 6750 §2.1 `b64token`. */
 const B64TOKEN = /^[A-Za-z0-9\-._~+/]+=*$/;

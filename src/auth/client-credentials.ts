@@ -69,7 +69,9 @@ export function createClientCredentialsProvider(options: ClientCredentialsOption
         signal: AbortSignal.timeout(options.timeoutMs ?? 10_000),
       });
     } catch (error) {
-      throw new Error(`token request to ${options.tokenUrl} failed: ${error instanceof Error ? error.message : 'network error'}`);
+      throw new Error(
+        `token request to ${options.tokenUrl} failed: ${error instanceof Error ? error.message : 'network error'}`,
+      );
     }
     const json: unknown = await response.json().catch(() => undefined);
     const fields = typeof json === 'object' && json !== null ? (json as Record<string, unknown>) : {};
@@ -84,7 +86,8 @@ export function createClientCredentialsProvider(options: ClientCredentialsOption
     if (typeof fields.token_type === 'string' && fields.token_type.toLowerCase() !== 'bearer') {
       throw new Error(`token response from ${options.tokenUrl} has unsupported token_type ${fields.token_type}`);
     }
-    const expiresIn = typeof fields.expires_in === 'number' && fields.expires_in > 0 ? fields.expires_in : DEFAULT_LIFETIME_SEC;
+    const expiresIn =
+      typeof fields.expires_in === 'number' && fields.expires_in > 0 ? fields.expires_in : DEFAULT_LIFETIME_SEC;
     return { token: fields.access_token, lifetimeSec: expiresIn };
   };
 

@@ -78,10 +78,17 @@ export function createOAuthResourceServer(options: OAuthResourceServerOptions): 
   const verifier = verifierFor(options);
   const resourceMetadataUrl = protectedResourceMetadataUrl(options.resource);
   /** The resource as named by each host that may name it, with its metadata: built once, looked up per request. */
-  const named = new Map<string | undefined, { resource: string; metadataUrl: string; metadata: ProtectedResourceMetadata }>();
+  const named = new Map<
+    string | undefined,
+    { resource: string; metadataUrl: string; metadata: ProtectedResourceMetadata }
+  >();
   const addName = (resource: string): void => {
     const key = named.size === 0 ? undefined : new URL(resource).host;
-    named.set(key, { resource, metadataUrl: protectedResourceMetadataUrl(resource), metadata: buildProtectedResourceMetadata({ ...options, resource }) });
+    named.set(key, {
+      resource,
+      metadataUrl: protectedResourceMetadataUrl(resource),
+      metadata: buildProtectedResourceMetadata({ ...options, resource }),
+    });
   };
   addName(options.resource);
   const canonical = new URL(options.resource);
@@ -90,7 +97,8 @@ export function createOAuthResourceServer(options: OAuthResourceServerOptions): 
     alias.host = host.toLowerCase();
     if (alias.host !== canonical.host) addName(alias.href);
   }
-  const nameFor = (host: string | undefined) => (host === undefined ? undefined : named.get(host.toLowerCase())) ?? named.get(undefined)!;
+  const nameFor = (host: string | undefined) =>
+    (host === undefined ? undefined : named.get(host.toLowerCase())) ?? named.get(undefined)!;
 
   const unauthorized = (host: string | undefined, error?: string): Extract<InboundAuthResult, { ok: false }> => ({
     ok: false,

@@ -16,8 +16,12 @@ export function specScopes(generated: GeneratedBackend): string[] {
 }
 
 /** Scopes per served tool name (an override may rename a tool): those its operation requires (hand-written tools need none). */
-export function scopesByTool(generated: GeneratedBackend, overrides: { tools?: Record<string, { name?: string }> }): Map<string, string[]> {
+export function scopesByTool(
+  generated: GeneratedBackend,
+  overrides: { tools?: Record<string, { name?: string }> },
+): Map<string, string[]> {
   const result = new Map<string, string[]>();
-  for (const tool of generated.tools) result.set(overrides.tools?.[tool.name]?.name ?? tool.name, operationScopes(tool));
+  for (const tool of generated.tools)
+    result.set(overrides.tools?.[tool.name]?.name ?? tool.name, operationScopes(tool));
   return result;
 }

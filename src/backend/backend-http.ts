@@ -108,7 +108,8 @@ const RESET_CODES: ReadonlySet<string> = new Set([
 ]);
 
 const JSON_TYPE = /^application\/(?:[\w.+-]+\+)?json\s*(?:;|$)/i;
-const TEXT_TYPE = /^(?:text\/|application\/(?:[\w.+-]+\+)?(?:xml|x-www-form-urlencoded|javascript|yaml|x-yaml)\s*(?:;|$))/i;
+const TEXT_TYPE =
+  /^(?:text\/|application\/(?:[\w.+-]+\+)?(?:xml|x-www-form-urlencoded|javascript|yaml|x-yaml)\s*(?:;|$))/i;
 
 type Undici = typeof import('undici');
 let undici: Undici | undefined;
@@ -206,7 +207,10 @@ class PooledBackendHttp implements BackendHttp {
       const retryAfter = parseRetryAfter(res.headers['retry-after']);
       if (retryAfter !== undefined && retryAfter > maxDelay) return res;
       const delay = retryAfter ?? backoff(n, baseDelay, maxDelay);
-      this.#logger?.debug({ requestId: req.requestId, attempt: n, status: res.status, delayMs: delay }, 'backend retry');
+      this.#logger?.debug(
+        { requestId: req.requestId, attempt: n, status: res.status, delayMs: delay },
+        'backend retry',
+      );
       await sleep(delay, req.signal, n);
     }
   };
@@ -233,7 +237,12 @@ class PooledBackendHttp implements BackendHttp {
     const onCallerAbort = (): void => controller.abort();
     req.signal?.addEventListener('abort', onCallerAbort, { once: true });
     try {
-      if (this.#closed) throw new BackendHttpError('reset', 'backend closed the connection before answering (UND_ERR_CLOSED)', attemptNo);
+      if (this.#closed)
+        throw new BackendHttpError(
+          'reset',
+          'backend closed the connection before answering (UND_ERR_CLOSED)',
+          attemptNo,
+        );
       const sent: Sent = { req, fullPath, headers, signal: controller.signal, attemptNo };
       return this.#useFetch ? await this.#viaFetch(sent) : await this.#viaPool(sent);
     } catch (err) {
@@ -338,7 +347,12 @@ async function readBody(res: Dispatcher.ResponseData, limit: number, attemptNo: 
   const declared = Number(res.headers['content-length']);
   if (declared > limit) {
     discard(res.body);
-    throw new BackendHttpError('too-large', `backend response is larger than ${limit} bytes`, attemptNo, res.statusCode);
+    throw new BackendHttpError(
+      'too-large',
+      `backend response is larger than ${limit} bytes`,
+      attemptNo,
+      res.statusCode,
+    );
   }
   const chunks: Buffer[] = [];
   let size = 0;
@@ -347,7 +361,12 @@ async function readBody(res: Dispatcher.ResponseData, limit: number, attemptNo: 
     size += buf.length;
     if (size > limit) {
       discard(res.body);
-      throw new BackendHttpError('too-large', `backend response is larger than ${limit} bytes`, attemptNo, res.statusCode);
+      throw new BackendHttpError(
+        'too-large',
+        `backend response is larger than ${limit} bytes`,
+        attemptNo,
+        res.statusCode,
+      );
     }
     chunks.push(buf);
   }
@@ -356,7 +375,8 @@ async function readBody(res: Dispatcher.ResponseData, limit: number, attemptNo: 
 
 /** A fetch response's body, stopping as soon as it passes `limit` bytes. */
 async function readWebBody(res: Response, limit: number, attemptNo: number): Promise<Buffer> {
-  const tooLarge = (): BackendHttpError => new BackendHttpError('too-large', `backend response is larger than ${limit} bytes`, attemptNo, res.status);
+  const tooLarge = (): BackendHttpError =>
+    new BackendHttpError('too-large', `backend response is larger than ${limit} bytes`, attemptNo, res.status);
   if (Number(res.headers.get('content-length')) > limit) {
     await res.body?.cancel().catch(() => undefined);
     throw tooLarge();
@@ -386,7 +406,13 @@ function flattenHeaders(headers: IncomingHttpHeaders): Record<string, string> {
   return out;
 }
 
-function toResponse(status: number, headers: Record<string, string>, bytes: Buffer, raw: boolean, attempts: number): BackendHttpResponse {
+function toResponse(
+  status: number,
+  headers: Record<string, string>,
+  bytes: Buffer,
+  raw: boolean,
+  attempts: number,
+): BackendHttpResponse {
   if (raw) return { status, headers, body: undefined, raw: bytes, attempts };
   if (bytes.length === 0) return { status, headers, body: undefined, attempts };
   const type = headers['content-type'] ?? '';
@@ -446,7 +472,13 @@ function errorWords(err: unknown): string | undefined {
     current = e.cause;
   }
   if (words === undefined && typeof err === 'string') words = err;
-  return words?.replace(/\b[a-z][\w+.-]*:\/\/\S+/gi, '<url>').replace(/\s+/g, ' ').trim().slice(0, 200) || undefined;
+  return (
+    words
+      ?.replace(/\b[a-z][\w+.-]*:\/\/\S+/gi, '<url>')
+      .replace(/\s+/g, ' ')
+      .trim()
+      .slice(0, 200) || undefined
+  );
 }
 
 /** The {@link BackendHttpError} of a failed attempt: its kind (what may be retried) and a message naming the cause. */
@@ -470,7 +502,11 @@ export function classify(err: unknown, attempts: number, connectTimeoutMs: numbe
     return new BackendHttpError('invalid', 'request could not be sent: an invalid header or body', attempts);
   }
   // Never "(unknown)": the error's own code, else its words.
-  return new BackendHttpError('network', `backend request failed (${code ?? words ?? 'no cause given by the runtime'})`, attempts);
+  return new BackendHttpError(
+    'network',
+    `backend request failed (${code ?? words ?? 'no cause given by the runtime'})`,
+    attempts,
+  );
 }
 
 /** The fetch adapter lives in its own module; re-exported here so callers find it next to the client. */

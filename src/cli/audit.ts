@@ -37,12 +37,18 @@ export async function runAuditVerify(file: string, out: NodeJS.WritableStream = 
     return 0;
   }
   const id = verdict.requestId === null ? 'no request id' : `request id ${verdict.requestId}`;
-  out.write(`${file}: line ${verdict.line} (${id}) is bad: ${verdict.reason}. The ${verdict.records} records before it are intact.\n`);
+  out.write(
+    `${file}: line ${verdict.line} (${id}) is bad: ${verdict.reason}. The ${verdict.records} records before it are intact.\n`,
+  );
   return 1;
 }
 
 /** Prints the last `-n` records readably. */
-export async function runAuditTail(given: string | undefined, n: string, out: NodeJS.WritableStream = process.stdout): Promise<void> {
+export async function runAuditTail(
+  given: string | undefined,
+  n: string,
+  out: NodeJS.WritableStream = process.stdout,
+): Promise<void> {
   const count = Number(n);
   if (!/^\d+$/.test(n.trim()) || count < 1) throw new ConfigError(`-n must be a positive integer (got "${n}")`);
   const file = auditFile(given);
@@ -67,10 +73,19 @@ export function readable(line: string): string {
   } catch {
     return `(not a record) ${line.slice(0, 120)}`;
   }
-  const caller = (r['caller'] ?? {}) as { principal?: string | null; tenant?: Record<string, unknown> | null; address?: string };
+  const caller = (r['caller'] ?? {}) as {
+    principal?: string | null;
+    tenant?: Record<string, unknown> | null;
+    address?: string;
+  };
   const confirmation = r['confirmation'] as { outcome: string; by: string | null } | null | undefined;
   const who = caller.principal ?? (caller.address === undefined ? '-' : `address ${caller.address}`);
-  const tenant = caller.tenant === null || caller.tenant === undefined ? '' : ` ${Object.entries(caller.tenant).map(([k, v]) => `${k}=${String(v)}`).join(',')}`;
+  const tenant =
+    caller.tenant === null || caller.tenant === undefined
+      ? ''
+      : ` ${Object.entries(caller.tenant)
+          .map(([k, v]) => `${k}=${String(v)}`)
+          .join(',')}`;
   const parts = [
     String(r['time'] ?? '?'),
     String(r['backend'] ?? '?'),
@@ -78,7 +93,8 @@ export function readable(line: string): string {
     `by ${who}${tenant}`,
     `${String(r['outcome'] ?? '?')}${r['status'] === null || r['status'] === undefined ? '' : ` ${String(r['status'])}`}`,
   ];
-  if (confirmation !== null && confirmation !== undefined) parts.push(`${confirmation.outcome}${confirmation.by === null ? '' : ` by ${confirmation.by}`}`);
+  if (confirmation !== null && confirmation !== undefined)
+    parts.push(`${confirmation.outcome}${confirmation.by === null ? '' : ` by ${confirmation.by}`}`);
   if (typeof r['nonce'] === 'string') parts.push(`nonce ${r['nonce']}`);
   if (typeof r['durationMs'] === 'number') parts.push(`${r['durationMs']} ms`);
   if (typeof r['suppressed'] === 'number') parts.push(`+${r['suppressed']} like it`);

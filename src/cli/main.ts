@@ -38,7 +38,9 @@ export function buildProgram(): Command {
   // the runtime never imports the generator or its libraries (devDependencies).
   program
     .command('generate')
-    .description('regenerate generated/ and docs/tools.md from specs/*.yaml, and report what changed for clients (`finmcp generate --help`)')
+    .description(
+      'regenerate generated/ and docs/tools.md from specs/*.yaml, and report what changed for clients (`finmcp generate --help`)',
+    )
     .helpOption(false)
     .allowUnknownOption()
     .action(() => {
@@ -104,13 +106,17 @@ function addTokenCommand(program: Command): void {
     .description('print an access token from the sandbox authorization server (for scripts and curl)')
     .option('--sandbox', 'use the sandbox authorization server (required)')
     .option('--user <name>', 'sandbox user: alice, bob or carol', 'alice')
-    .option('--backend <backend>', 'backend whose MCP endpoint the token is for (default: the only one whose users sign in with OAuth)')
+    .option(
+      '--backend <backend>',
+      'backend whose MCP endpoint the token is for (default: the only one whose users sign in with OAuth)',
+    )
     .action(async (options: TokenOptions) => {
       const { runToken } = await import('./token.js');
       await runToken(options);
     });
   // The server's address as `serve` reads it (same flags, same variables), so the token names its resource.
-  for (const option of settingOptions([SETTINGS.host, SETTINGS.port, SETTINGS.publicUrl, SETTINGS.sandboxAuthPort])) token.addOption(option);
+  for (const option of settingOptions([SETTINGS.host, SETTINGS.port, SETTINGS.publicUrl, SETTINGS.sandboxAuthPort]))
+    token.addOption(option);
 }
 
 /** `finmcp verify`: every tool called through the MCP layer and checked against the spec. */
@@ -119,7 +125,7 @@ function addVerifyCommand(program: Command): void {
     .command('verify')
     .description('call every tool through the MCP layer and check requests and responses against the spec')
     .argument('<backend>', 'backend name')
-    .option('--backend-url <url>', 'verify against a real backend through Prism\'s validating proxy')
+    .option('--backend-url <url>', "verify against a real backend through Prism's validating proxy")
     .option('--spec <file>', 'spec the mock serves (default: specs/<backend>.yaml)')
     .option('--json', 'print the report as JSON')
     .action(async (backend: string, options: { backendUrl?: string; spec?: string; json?: boolean }) => {
@@ -133,7 +139,7 @@ function addAuditCommands(program: Command): void {
   const audit = program.command('audit').description('check and read the audit trail (FINMCP_AUDIT=file:<path>)');
   audit
     .command('verify')
-    .description('check an audit file\'s hash chain; names the first edited, removed or inserted record and exits 1')
+    .description("check an audit file's hash chain; names the first edited, removed or inserted record and exits 1")
     .argument('<file>', 'audit file (JSON lines)')
     .action(async (file: string) => {
       const { runAuditVerify } = await import('./audit.js');

@@ -13,7 +13,9 @@ export async function runMock(backend: string, options: { port: string; dynamic?
   const specsDir = join(projectRoot(), 'specs');
   const specFile = findSpec(specsDir, backend);
   if (specFile === undefined) {
-    throw new ConfigError(`no spec for "${backend}": expected ${specsDir}/${backend}.{yaml,yml,json} or ${specsDir}/${backend}/openapi.{yaml,yml,json}`);
+    throw new ConfigError(
+      `no spec for "${backend}": expected ${specsDir}/${backend}.{yaml,yml,json} or ${specsDir}/${backend}/openapi.{yaml,yml,json}`,
+    );
   }
   const settings = new Settings(process.env);
   // commander always gives the port (its own default is the mock's): the settings row only checks it.
@@ -21,7 +23,9 @@ export async function runMock(backend: string, options: { port: string; dynamic?
   const logger = createLogger({ level: settings.read(SETTINGS.logLevel) });
   const { startPrism } = await import('../sandbox/prism.js');
   const mock = await startPrism({ specFile, port, dynamic: options.dynamic === true, logger });
-  process.stderr.write(`Prism mock of ${backend} listening on ${mock.url} (${options.dynamic === true ? 'dynamic' : 'static examples'}, request validation on)\n`);
+  process.stderr.write(
+    `Prism mock of ${backend} listening on ${mock.url} (${options.dynamic === true ? 'dynamic' : 'static examples'}, request validation on)\n`,
+  );
   const stop = (): void => {
     mock.stop().then(
       () => process.exit(0),

@@ -46,7 +46,12 @@ export async function runServe(backends: string[], options: ServeOptions): Promi
   const running = await startServers(backends, options, settings, logger);
   const stdio = running.ended !== undefined;
   // stdio has nobody left to answer: closing is quick.
-  exitWhenStopped(() => running.close(), { logger, ended: running.ended, watchParent: stdio, deadlineMs: stdio ? 3_000 : HTTP_EXIT_DEADLINE_MS });
+  exitWhenStopped(() => running.close(), {
+    logger,
+    ended: running.ended,
+    watchParent: stdio,
+    deadlineMs: stdio ? 3_000 : HTTP_EXIT_DEADLINE_MS,
+  });
   if (running.url !== undefined) process.stderr.write(connectionHelp(running));
 }
 
@@ -82,7 +87,8 @@ export async function startServers(
     tokensReady.catch(() => undefined);
     const backends = await assembleBackends(config, plans, sandbox, tokensReady, settings, logger, onClose, audit);
     const deps = { config, sandbox, sandboxIssuer, settings, logger, onClose, audit };
-    const started = config.transport === 'stdio' ? await startStdio(backends[0]!, deps) : await startHttp(backends, deps);
+    const started =
+      config.transport === 'stdio' ? await startStdio(backends[0]!, deps) : await startHttp(backends, deps);
     return { ...started, ...(sandboxIssuer === undefined ? {} : { sandboxIssuer }), close: closeAll };
   } catch (error) {
     await closeAll();
@@ -113,8 +119,13 @@ export function connectionHelp(running: RunningServers): string {
       ...(!bearer
         ? [`  Inspector CLI   ${cli} --method tools/list`]
         : token !== undefined
-          ? [`  Inspector CLI   TOKEN=$(${token})`, `                  ${cli} --header "Authorization: Bearer $TOKEN" --method tools/list`]
-          : [`  Inspector CLI   ${cli} --header "Authorization: Bearer <an access token for ${url}>" --method tools/list`]),
+          ? [
+              `  Inspector CLI   TOKEN=$(${token})`,
+              `                  ${cli} --header "Authorization: Bearer $TOKEN" --method tools/list`,
+            ]
+          : [
+              `  Inspector CLI   ${cli} --header "Authorization: Bearer <an access token for ${url}>" --method tools/list`,
+            ]),
       `  stdio bridge    npx mcp-remote ${url}`,
       '  Claude Desktop  claude_desktop_config.json:',
       `    { "mcpServers": { "${name}": { "command": "npx", "args": ["mcp-remote", "${url}"] } } }`,

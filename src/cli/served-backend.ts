@@ -64,7 +64,9 @@ export async function serveBackendTools(
   );
   const served = service.listTools().length;
   if (select !== undefined && served === 0) {
-    throw new ConfigError(`${generated.name}: --tools/--tags/--read-only select none of its ${generated.tools.length} tools`);
+    throw new ConfigError(
+      `${generated.name}: --tools/--tags/--read-only select none of its ${generated.tools.length} tools`,
+    );
   }
   if (dynamic) {
     if (overrides.inboundAuth === 'oauth') {

@@ -31,11 +31,21 @@ export function serviceAudience(generated: GeneratedBackend): string {
  * `_SCOPE`; `sandboxIssuer` (null: sandbox without an issuer yet, undefined: no sandbox) fills what is missing.
  * Throws a {@link ConfigError} naming the variables when the credential is incomplete.
  */
-export function serviceTokenSource(generated: GeneratedBackend, settings: Settings, sandboxIssuer: string | null | undefined): ServiceTokenSource {
+export function serviceTokenSource(
+  generated: GeneratedBackend,
+  settings: Settings,
+  sandboxIssuer: string | null | undefined,
+): ServiceTokenSource {
   const sandbox = sandboxIssuer !== undefined;
-  const tokenUrl = settings.readBackend(generated.name, BACKEND_SETTINGS.tokenUrl) ?? (typeof sandboxIssuer === 'string' ? `${sandboxIssuer}/token` : undefined);
-  const clientId = settings.readBackend(generated.name, BACKEND_SETTINGS.clientId) ?? (sandbox ? SANDBOX_SERVICE_CLIENT.id : undefined);
-  const clientSecret = settings.readBackend(generated.name, BACKEND_SETTINGS.clientSecret) ?? (sandbox ? SANDBOX_SERVICE_CLIENT.secret : undefined);
+  const tokenUrl =
+    settings.readBackend(generated.name, BACKEND_SETTINGS.tokenUrl) ??
+    (typeof sandboxIssuer === 'string' ? `${sandboxIssuer}/token` : undefined);
+  const clientId =
+    settings.readBackend(generated.name, BACKEND_SETTINGS.clientId) ??
+    (sandbox ? SANDBOX_SERVICE_CLIENT.id : undefined);
+  const clientSecret =
+    settings.readBackend(generated.name, BACKEND_SETTINGS.clientSecret) ??
+    (sandbox ? SANDBOX_SERVICE_CLIENT.secret : undefined);
   if (tokenUrl === undefined || clientId === undefined || clientSecret === undefined) {
     const prefix = envPrefix(generated.name);
     throw new ConfigError(

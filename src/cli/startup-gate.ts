@@ -20,7 +20,11 @@ const MAX_REASON_CHARS = 200;
  * A function is start-up work that has not begun: it begins once the first `tools/list` has been answered, or at
  * the first tool call, so that its imports and round trips never delay the client's first answers.
  */
-export function gateToolService(service: ToolService, ready: Promise<Principal | undefined> | (() => Promise<Principal | undefined>), logger: Logger): ToolService {
+export function gateToolService(
+  service: ToolService,
+  ready: Promise<Principal | undefined> | (() => Promise<Principal | undefined>),
+  logger: Logger,
+): ToolService {
   let open = false;
   let principal: Principal | undefined;
   let failure: ToolResult | undefined;
@@ -34,16 +38,23 @@ export function gateToolService(service: ToolService, ready: Promise<Principal |
       (error: unknown) => {
         const message = error instanceof Error ? error.message : String(error);
         // Stopping the server before start-up finished is no failure worth reporting.
-        if (!(error instanceof Error && error.name === 'AbortError')) logger.error({ backend: service.backend, err: { message } }, 'start-up failed: tool calls will fail');
+        if (!(error instanceof Error && error.name === 'AbortError'))
+          logger.error({ backend: service.backend, err: { message } }, 'start-up failed: tool calls will fail');
         const reason = message.split('\n', 1)[0]!.slice(0, MAX_REASON_CHARS);
         failure = {
-          content: [{ type: 'text', text: `${service.backend} is unavailable: the server could not start it (${reason}). The server log has the details; restart the server to try again.` }],
+          content: [
+            {
+              type: 'text',
+              text: `${service.backend} is unavailable: the server could not start it (${reason}). The server log has the details; restart the server to try again.`,
+            },
+          ],
           isError: true,
         };
       },
     );
   // A promise is watched at once, so that its rejection is never unhandled; a function waits to be started.
-  const start = (): Promise<void> => (settled ??= settle(typeof ready === 'function' ? Promise.resolve().then(ready) : ready));
+  const start = (): Promise<void> =>
+    (settled ??= settle(typeof ready === 'function' ? Promise.resolve().then(ready) : ready));
   if (typeof ready !== 'function') void start();
   const call = (name: string, args: Record<string, unknown> | undefined, ctx: CallContext): Promise<ToolResult> => {
     if (!open) return Promise.resolve(failure as ToolResult);
@@ -63,7 +74,8 @@ export function gateToolService(service: ToolService, ready: Promise<Principal |
       return service.listTools();
     },
     hasTool: (name) => service.hasTool(name),
-    callTool: (name, args, ctx) => (open || failure !== undefined ? call(name, args, ctx) : start().then(() => call(name, args, ctx))),
+    callTool: (name, args, ctx) =>
+      open || failure !== undefined ? call(name, args, ctx) : start().then(() => call(name, args, ctx)),
   };
 }
 

@@ -29,13 +29,19 @@ export interface TokenOptions {
 /** Prints the token on stdout (and nothing else, so `$(finmcp token …)` works). */
 export async function runToken(options: TokenOptions): Promise<void> {
   if (options.sandbox !== true) {
-    throw new ConfigError('token only issues sandbox tokens: pass --sandbox (real tokens come from your authorization server)');
+    throw new ConfigError(
+      'token only issues sandbox tokens: pass --sandbox (real tokens come from your authorization server)',
+    );
   }
   const settings = new Settings(process.env);
   const logger = createLogger({ level: settings.readGiven(SETTINGS.logLevel) ?? 'warn' });
   // The server's address exactly as `serve` resolves it from the same flags and variables.
   const port = settings.read(SETTINGS.sandboxAuthPort, options.sandboxAuthPort);
-  const publicUrl = publicUrlOf(settings.read(SETTINGS.host, options.host), settings.read(SETTINGS.port, options.port), settings.read(SETTINGS.publicUrl, options.publicUrl));
+  const publicUrl = publicUrlOf(
+    settings.read(SETTINGS.host, options.host),
+    settings.read(SETTINGS.port, options.port),
+    settings.read(SETTINGS.publicUrl, options.publicUrl),
+  );
   const { backend, generated } = await tokenBackend(options.backend, settings, logger);
   const resource = `${publicUrl}/${backend}/mcp`;
   const scopes = specScopes(generated);
@@ -68,15 +74,23 @@ export async function runToken(options: TokenOptions): Promise<void> {
  * The backend the token is for: the one named, or else the only backend whose users sign in with OAuth (the only
  * kind whose MCP endpoint takes a user's token). Several such backends: the caller must name one.
  */
-async function tokenBackend(named: string | undefined, settings: Settings, logger: Logger): Promise<{ backend: string; generated: GeneratedBackend }> {
+async function tokenBackend(
+  named: string | undefined,
+  settings: Settings,
+  logger: Logger,
+): Promise<{ backend: string; generated: GeneratedBackend }> {
   const { backendLoaders } = await (await import('./generated.js')).loadBackendRegistry();
   if (named !== undefined) {
     const load = backendLoaders[named];
-    if (load === undefined) throw new ConfigError(`unknown backend "${named}": available are ${Object.keys(backendLoaders).join(', ')}`);
+    if (load === undefined)
+      throw new ConfigError(`unknown backend "${named}": available are ${Object.keys(backendLoaders).join(', ')}`);
     return { backend: named, generated: await load() };
   }
   const { backendModules } = await import('../overrides/index.js');
-  const unused: ServiceTokenSource = { getToken: () => Promise.reject(new Error('no service token here')), invalidate: () => undefined };
+  const unused: ServiceTokenSource = {
+    getToken: () => Promise.reject(new Error('no service token here')),
+    invalidate: () => undefined,
+  };
   const oauth: string[] = [];
   for (const name of Object.keys(backendLoaders)) {
     const overrides = await backendModules[name]?.create({ settings, logger, serviceToken: unused, transport: 'http' });

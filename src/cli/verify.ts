@@ -48,24 +48,38 @@ type RawOperation = {
   requestBody?: { content?: Record<string, { example?: unknown; examples?: Record<string, { value?: unknown }> }> };
   responses?: Record<string, unknown>;
 };
-type RawParameter = { name?: string; in?: string; example?: unknown; examples?: Record<string, { value?: unknown }>; schema?: Record<string, unknown>; $ref?: string };
+type RawParameter = {
+  name?: string;
+  in?: string;
+  example?: unknown;
+  examples?: Record<string, { value?: unknown }>;
+  schema?: Record<string, unknown>;
+  $ref?: string;
+};
 
 const addFormats = addFormatsModule as unknown as (ajv: Ajv2020) => Ajv2020;
 
 /** CLI entry: prints the report and returns the exit code (1 on any violation). */
-export async function runVerify(backend: string, options: { backendUrl?: string; spec?: string; json?: boolean }): Promise<number> {
+export async function runVerify(
+  backend: string,
+  options: { backendUrl?: string; spec?: string; json?: boolean },
+): Promise<number> {
   const report = await verifyBackend(backend, options);
   process.stdout.write(options.json === true ? `${JSON.stringify(report, null, 2)}\n` : formatReport(report));
   return report.ok ? 0 : 1;
 }
 
 /** Runs the verification and returns the report (used by the CLI and by tests). */
-export async function verifyBackend(backend: string, options: { backendUrl?: string; spec?: string }): Promise<VerifyReport> {
+export async function verifyBackend(
+  backend: string,
+  options: { backendUrl?: string; spec?: string },
+): Promise<VerifyReport> {
   const settings = new Settings(process.env);
   const logger = createLogger({ level: settings.readGiven(SETTINGS.logLevel) ?? 'warn' });
   const { backendLoaders } = await (await import('./generated.js')).loadBackendRegistry();
   const load = backendLoaders[backend];
-  if (load === undefined) throw new ConfigError(`unknown backend "${backend}": available are ${Object.keys(backendLoaders).join(', ')}`);
+  if (load === undefined)
+    throw new ConfigError(`unknown backend "${backend}": available are ${Object.keys(backendLoaders).join(', ')}`);
   const generated = await load();
   const specFile = options.spec !== undefined ? resolve(options.spec) : join(projectRoot(), generated.specFile);
   if (!existsSync(specFile)) throw new ConfigError(`spec not found: ${specFile}`);
@@ -107,7 +121,10 @@ export async function verifyBackend(backend: string, options: { backendUrl?: str
     rateLimit: false,
     logger,
   });
-  const client = new Client({ name: 'finmcp-verify', version: '0.1.0' }, { versionNegotiation: { mode: { pin: '2026-07-28' } } });
+  const client = new Client(
+    { name: 'finmcp-verify', version: '0.1.0' },
+    { versionNegotiation: { mode: { pin: '2026-07-28' } } },
+  );
   await client.connect(
     new StreamableHTTPClientTransport(new URL(`http://finmcp.verify/${backend}/mcp`), {
       fetch: (url, init) => handler.fetch(new Request(url, init)),
@@ -186,13 +203,18 @@ async function verifyOperation(
   const validate = ajv.compile(tool.outputSchema);
   if (!validate(result.structuredContent)) {
     report.responseValidOutputSchema = false;
-    for (const error of validate.errors ?? []) report.problems.push(`outputSchema: ${error.instancePath || '(root)'} ${error.message ?? ''}`.trim());
+    for (const error of validate.errors ?? [])
+      report.problems.push(`outputSchema: ${error.instancePath || '(root)'} ${error.message ?? ''}`.trim());
   }
   return report;
 }
 
 /** Prism's verdicts: a 422/400 it produced, `sl-violations` it attached, and whether the status is documented. */
-function judgeHttp(report: OperationReport, seen: { status: number; headers: Record<string, string> }, operation: RawOperation): void {
+function judgeHttp(
+  report: OperationReport,
+  seen: { status: number; headers: Record<string, string> },
+  operation: RawOperation,
+): void {
   const violations = parseViolations(seen.headers['sl-violations']);
   const requestViolations = violations.filter((v) => v.location[0] === 'request');
   const responseViolations = violations.filter((v) => v.location[0] !== 'request');
@@ -228,7 +250,11 @@ function parseViolations(header: string | undefined): Array<{ location: string[]
 }
 
 /** Arguments from the spec: parameter examples, then the request body's first example, mapped through the bindings. */
-export function exampleArguments(tool: ToolDescriptor, operation: RawOperation, spec: RawSpec): Record<string, unknown> {
+export function exampleArguments(
+  tool: ToolDescriptor,
+  operation: RawOperation,
+  spec: RawSpec,
+): Record<string, unknown> {
   const args: Record<string, unknown> = {};
   const parameters = (operation.parameters ?? []).map((p) => derefObject(spec, p) as RawParameter);
   for (const binding of tool.parameters) {
@@ -255,7 +281,10 @@ export function exampleArguments(tool: ToolDescriptor, operation: RawOperation, 
   for (const name of (tool.inputSchema['required'] ?? []) as string[]) {
     if (args[name] !== undefined) continue;
     const schema = properties[name] ?? {};
-    const fallback = (schema['examples'] as unknown[] | undefined)?.[0] ?? schema['default'] ?? (schema['enum'] as unknown[] | undefined)?.[0];
+    const fallback =
+      (schema['examples'] as unknown[] | undefined)?.[0] ??
+      schema['default'] ??
+      (schema['enum'] as unknown[] | undefined)?.[0];
     if (fallback !== undefined) args[name] = fallback;
   }
   return args;
@@ -266,7 +295,12 @@ function parameterExample(parameter: RawParameter): unknown {
   const named = Object.values(parameter.examples ?? {})[0]?.value;
   if (named !== undefined) return named;
   const schema = parameter.schema ?? {};
-  return schema['example'] ?? (schema['examples'] as unknown[] | undefined)?.[0] ?? schema['default'] ?? (schema['enum'] as unknown[] | undefined)?.[0];
+  return (
+    schema['example'] ??
+    (schema['examples'] as unknown[] | undefined)?.[0] ??
+    schema['default'] ??
+    (schema['enum'] as unknown[] | undefined)?.[0]
+  );
 }
 
 function isOk(report: OperationReport): boolean {
@@ -274,7 +308,10 @@ function isOk(report: OperationReport): boolean {
 }
 
 function textOf(result: ToolResult): string {
-  return result.content.map((c) => c.text).join(' ').slice(0, 300);
+  return result.content
+    .map((c) => c.text)
+    .join(' ')
+    .slice(0, 300);
 }
 
 /** Human-readable report: one line per operation, problems indented under it. */
@@ -289,6 +326,11 @@ export function formatReport(report: VerifyReport): string {
     for (const problem of op.problems) lines.push(`    ${problem}`);
   }
   const failed = report.operations.filter((op) => !isOk(op));
-  lines.push('', failed.length === 0 ? `all ${report.operations.length} operations agree with the spec` : `${failed.length} of ${report.operations.length} operations violate the contract: ${failed.map((op) => op.tool).join(', ')}`);
+  lines.push(
+    '',
+    failed.length === 0
+      ? `all ${report.operations.length} operations agree with the spec`
+      : `${failed.length} of ${report.operations.length} operations violate the contract: ${failed.map((op) => op.tool).join(', ')}`,
+  );
   return `${lines.join('\n')}\n`;
 }

@@ -213,7 +213,8 @@ export function codeToolService(
                 url: ctx.elicit.url,
                 ...(ctx.elicit.pageBase === undefined ? {} : { pageBase: ctx.elicit.pageBase }),
                 openPage: (kind, data) => (ctx.elicit as Elicitor).openPage(kind, data),
-                request: (key, method, params) => (ctx.elicit as Elicitor).request(`call${call}.${key}`, method, params),
+                request: (key, method, params) =>
+                  (ctx.elicit as Elicitor).request(`call${call}.${key}`, method, params),
                 // One program may ask several times: each call's questions are its own.
                 ask: async (key, request): Promise<ElicitAnswer> => {
                   const answer = await (ctx.elicit as Elicitor).ask(`call${call}.${key}`, request);

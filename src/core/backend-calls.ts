@@ -62,7 +62,11 @@ function backendFailure(err: BackendHttpError, req: BackendRequest, requestId: s
  * The request headers with the operation's idempotency-key header (descriptor `operation.idempotencyHeader`) set to
  * the call's nonce (its confirmation's: one key per confirmed write, whatever the retries), unless already given.
  */
-function withIdempotencyKey(tool: GeneratedTool, headers: Record<string, string>, ctx: CallContext): Record<string, string> {
+function withIdempotencyKey(
+  tool: GeneratedTool,
+  headers: Record<string, string>,
+  ctx: CallContext,
+): Record<string, string> {
   const name = tool.descriptor.operation.idempotencyHeader;
   if (name === undefined) return headers;
   const lower = name.toLowerCase();
@@ -102,7 +106,12 @@ export class BackendCalls {
   }
 
   /** Builds the request of a generated operation and sends it. */
-  async send(tool: GeneratedTool, args: Record<string, unknown>, ctx: CallContext, stats: CallStats): Promise<BackendResponse> {
+  async send(
+    tool: GeneratedTool,
+    args: Record<string, unknown>,
+    ctx: CallContext,
+    stats: CallStats,
+  ): Promise<BackendResponse> {
     let built: ReturnType<typeof tool.plan.build>;
     try {
       built = tool.plan.build(args);
@@ -127,7 +136,12 @@ export class BackendCalls {
    * Sends `req` (a fresh object: its headers are replaced each round) as operation `tool`: outbound auth, send, and
    * one retry after the 401 hook asks for it.
    */
-  async sendAs(tool: GeneratedTool, req: BackendRequest, ctx: CallContext, stats: CallStats): Promise<BackendHttpResponse> {
+  async sendAs(
+    tool: GeneratedTool,
+    req: BackendRequest,
+    ctx: CallContext,
+    stats: CallStats,
+  ): Promise<BackendHttpResponse> {
     const headers = withIdempotencyKey(tool, req.headers, ctx);
     req.headers = headers;
     for (let round = 0; ; round++) {
@@ -145,7 +159,12 @@ export class BackendCalls {
   }
 
   /** `BackendApi.callOperation`: a generated operation (hidden ones too) through the same path. */
-  async callOperation(toolName: string, args: Record<string, unknown>, ctx: CallContext, stats: CallStats): Promise<BackendResponse> {
+  async callOperation(
+    toolName: string,
+    args: Record<string, unknown>,
+    ctx: CallContext,
+    stats: CallStats,
+  ): Promise<BackendResponse> {
     const tool = this.#operations.get(toolName);
     if (tool === undefined) throw new Error(`callOperation: no generated operation "${toolName}"`);
     const problems = validateArgs(tool.validator, args);
@@ -195,7 +214,17 @@ class CallApi implements BackendApi {
     const stats = this.#stats;
     return operationFetch(calls.baseUrl, calls.route(), (tool, req) =>
       // The call's request id and cancellation; the operation's idempotency, not the method's.
-      calls.sendAs(tool, { ...req, requestId: ctx.requestId, idempotent: tool.idempotent, ...(ctx.signal !== undefined ? { signal: ctx.signal } : {}) }, ctx, stats),
+      calls.sendAs(
+        tool,
+        {
+          ...req,
+          requestId: ctx.requestId,
+          idempotent: tool.idempotent,
+          ...(ctx.signal !== undefined ? { signal: ctx.signal } : {}),
+        },
+        ctx,
+        stats,
+      ),
     );
   }
 }

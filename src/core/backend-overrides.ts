@@ -3,7 +3,13 @@
  * offers it: overrides of generated tools, hand-written tools, outbound auth and hooks, and the {@link BackendApi}
  * through which they call the backend. Generic: backends plug in through these types only.
  */
-import type { GeneratedBackend, JsonSchema, ListedTool, ToolAnnotations, ToolDescriptor } from '../../contract/descriptor.js';
+import type {
+  GeneratedBackend,
+  JsonSchema,
+  ListedTool,
+  ToolAnnotations,
+  ToolDescriptor,
+} from '../../contract/descriptor.js';
 import type { BackendResponse } from '../backend/backend-types.js';
 import type { ServedPrompt, ServedResource, ServedResourceTemplate } from './catalogue-types.js';
 import type { CallContext } from './call-context.js';
@@ -60,7 +66,11 @@ export interface ToolOverride {
  * Adds headers to every outbound backend request (e.g. a session's bearer token or a service token). `api` lets
  * it call a public operation first (e.g. sign in with credentials from the environment).
  */
-export type OutboundAuth = (ctx: CallContext, descriptor: ToolDescriptor, api: BackendApi) => Promise<OutboundAuthResult>;
+export type OutboundAuth = (
+  ctx: CallContext,
+  descriptor: ToolDescriptor,
+  api: BackendApi,
+) => Promise<OutboundAuthResult>;
 
 /** Headers to send, or a tool error (e.g. "not logged in: call `login` first"). */
 export type OutboundAuthResult = { headers: Record<string, string> } | { error: string };

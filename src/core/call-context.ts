@@ -39,7 +39,9 @@ export type ElicitRequest =
  * The user's answer. `pending`: the question travels with this call's answer (2026-07-28 `input_required`, or
  * 2025-11-25 `URLElicitationRequiredError`) and the answer comes with the client's retry: do nothing now.
  */
-export type ElicitAnswer = { action: 'accept'; content?: Record<string, unknown> } | { action: 'decline' | 'cancel' | 'pending' };
+export type ElicitAnswer =
+  | { action: 'accept'; content?: Record<string, unknown> }
+  | { action: 'decline' | 'cancel' | 'pending' };
 
 /** Requests besides elicitation that a call may send the client, and the capability each needs. */
 export type ClientRequestMethod = 'sampling/createMessage' | 'roots/list';

@@ -6,7 +6,10 @@
 import type { JsonObject } from '../../contract/json.js';
 
 /** The contents of one resource (`TextResourceContents` / `BlobResourceContents`). */
-export type ResourceContents = { uri: string; mimeType?: string; _meta?: JsonObject } & ({ text: string } | { blob: string });
+export type ResourceContents = { uri: string; mimeType?: string; _meta?: JsonObject } & (
+  | { text: string }
+  | { blob: string }
+);
 
 /** A resource listed by `resources/list`. */
 export interface ServedResource {
@@ -53,7 +56,9 @@ export interface ServedPrompt {
   title?: string;
   description?: string;
   arguments: readonly ServedPromptArgument[];
-  get(args: Record<string, string>): { description?: string; messages: PromptMessage[] } | Promise<{ description?: string; messages: PromptMessage[] }>;
+  get(
+    args: Record<string, string>,
+  ): { description?: string; messages: PromptMessage[] } | Promise<{ description?: string; messages: PromptMessage[] }>;
 }
 
 /** Everything a backend serves besides tools. */

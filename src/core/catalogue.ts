@@ -63,7 +63,10 @@ function specPrompt(prompt: PromptDescriptor): ServedPrompt {
 /** The prompt's text with each `{name}` replaced by the argument, or its default (an absent optional one: empty). */
 export function fillPrompt(prompt: PromptDescriptor, args: Readonly<Record<string, string>>): string {
   return prompt.text
-    .replace(/\{([^{}]*)\}/g, (_, name: string) => args[name] ?? prompt.arguments.find((a) => a.name === name)?.default ?? '')
+    .replace(
+      /\{([^{}]*)\}/g,
+      (_, name: string) => args[name] ?? prompt.arguments.find((a) => a.name === name)?.default ?? '',
+    )
     .replace(/\s{2,}/g, ' ')
     .trim();
 }
@@ -74,11 +77,18 @@ function cachedText(path: string, transform: (text: string) => string | Promise<
   return () => (text ??= readFile(path, 'utf8').then(transform));
 }
 
-function specResource(generated: GeneratedBackend, root: string, served: ReadonlySet<string>, everyOperation: boolean): ServedResource {
+function specResource(
+  generated: GeneratedBackend,
+  root: string,
+  served: ReadonlySet<string>,
+  everyOperation: boolean,
+): ServedResource {
   const uri = `finmcp://${generated.name}/openapi`;
   const json = extname(generated.specFile) === '.json';
   const mimeType = json ? 'application/json' : 'application/yaml';
-  const text = cachedText(join(root, generated.specFile), (spec) => (everyOperation ? spec : servedOperationsOnly(spec, json, generated.tools, served)));
+  const text = cachedText(join(root, generated.specFile), (spec) =>
+    everyOperation ? spec : servedOperationsOnly(spec, json, generated.tools, served),
+  );
   return {
     uri,
     name: `${generated.name}-openapi`,
@@ -90,7 +100,12 @@ function specResource(generated: GeneratedBackend, root: string, served: Readonl
 }
 
 /** The spec without the operations (and spec prompts) whose tools are not served. */
-async function servedOperationsOnly(spec: string, json: boolean, tools: readonly ToolDescriptor[], served: ReadonlySet<string>): Promise<string> {
+async function servedOperationsOnly(
+  spec: string,
+  json: boolean,
+  tools: readonly ToolDescriptor[],
+  served: ReadonlySet<string>,
+): Promise<string> {
   const { parse, stringify } = await import('yaml');
   const document = parse(spec) as Record<string, unknown>;
   const paths = isObject(document['paths']) ? document['paths'] : {};
@@ -99,19 +114,33 @@ async function servedOperationsOnly(spec: string, json: boolean, tools: readonly
     const item = paths[tool.operation.path];
     if (!isObject(item)) continue;
     delete item[tool.operation.method];
-    if (!Object.keys(item).some((key) => ['get', 'put', 'post', 'delete', 'options', 'head', 'patch', 'trace'].includes(key))) delete paths[tool.operation.path];
+    if (
+      !Object.keys(item).some((key) =>
+        ['get', 'put', 'post', 'delete', 'options', 'head', 'patch', 'trace'].includes(key),
+      )
+    )
+      delete paths[tool.operation.path];
   }
   const prompts = document['x-finmcp-prompts'];
   if (Array.isArray(prompts)) {
-    document['x-finmcp-prompts'] = prompts.filter((p) => !isObject(p) || !Array.isArray(p['tools']) || p['tools'].every((t) => served.has(String(t))));
+    document['x-finmcp-prompts'] = prompts.filter(
+      (p) => !isObject(p) || !Array.isArray(p['tools']) || p['tools'].every((t) => served.has(String(t))),
+    );
   }
   return json ? `${JSON.stringify(document, null, 2)}\n` : stringify(document);
 }
 
-function toolsResource(generated: GeneratedBackend, root: string, served: ReadonlySet<string>, everyOperation: boolean): ServedResource {
+function toolsResource(
+  generated: GeneratedBackend,
+  root: string,
+  served: ReadonlySet<string>,
+  everyOperation: boolean,
+): ServedResource {
   const uri = `finmcp://${generated.name}/tools`;
   const mimeType = 'text/markdown';
-  const text = cachedText(join(root, 'docs', 'tools.md'), (docs) => backendSection(docs, generated, served, everyOperation));
+  const text = cachedText(join(root, 'docs', 'tools.md'), (docs) =>
+    backendSection(docs, generated, served, everyOperation),
+  );
   return {
     uri,
     name: `${generated.name}-tools`,
@@ -126,7 +155,12 @@ function toolsResource(generated: GeneratedBackend, root: string, served: Readon
  * The backend's section of docs/tools.md (from its `## <backend> — ` heading to the next backend's), without the
  * index rows and `### ` sections of tools not served.
  */
-function backendSection(docs: string, generated: GeneratedBackend, served: ReadonlySet<string>, everyOperation: boolean): string {
+function backendSection(
+  docs: string,
+  generated: GeneratedBackend,
+  served: ReadonlySet<string>,
+  everyOperation: boolean,
+): string {
   const lines = docs.split('\n');
   const start = lines.findIndex((line) => line.startsWith(`## ${generated.name} — `));
   if (start === -1) throw new Error(`docs/tools.md has no section for ${generated.name}: run finmcp generate`);
@@ -142,7 +176,11 @@ function backendSection(docs: string, generated: GeneratedBackend, served: Reado
     const row = /^\| `([^`]+)` \|/.exec(line);
     if (row !== null && !served.has(row[1] as string)) continue;
     if (!keep) continue;
-    out.push(/^\d+ tools, generated from/.test(line) ? line.replace(/^\d+ tools/, `${servedTools.length} of ${generated.tools.length} tools served`) : line);
+    out.push(
+      /^\d+ tools, generated from/.test(line)
+        ? line.replace(/^\d+ tools/, `${servedTools.length} of ${generated.tools.length} tools served`)
+        : line,
+    );
   }
   return `${out.join('\n').trimEnd()}\n`;
 }

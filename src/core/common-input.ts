@@ -44,9 +44,10 @@ export function compileSimpleCheck(name: string, schema: JsonSchema): SimpleChec
       return `must be ${types.join(' or ')}${got(value)}`;
     }
     if (allowed !== undefined && allowedJson !== undefined) {
-      const ok = typeof value === 'object' && value !== null
-        ? allowedJson.includes(JSON.stringify(value))
-        : allowed.includes(value);
+      const ok =
+        typeof value === 'object' && value !== null
+          ? allowedJson.includes(JSON.stringify(value))
+          : allowed.includes(value);
       if (!ok) return `must be one of ${enumWords ?? ''}${got(value)}`;
     }
     return undefined;

@@ -33,7 +33,24 @@ export function words(text: string): string[] {
 }
 
 /** Words too common in API texts to tell operations apart. */
-const STOP_WORDS: ReadonlySet<string> = new Set(['a', 'an', 'the', 'of', 'for', 'to', 'in', 'on', 'by', 'and', 'or', 'with', 'is', 'it', 'me', 'my']);
+const STOP_WORDS: ReadonlySet<string> = new Set([
+  'a',
+  'an',
+  'the',
+  'of',
+  'for',
+  'to',
+  'in',
+  'on',
+  'by',
+  'and',
+  'or',
+  'with',
+  'is',
+  'it',
+  'me',
+  'my',
+]);
 
 /** A meta-tool: an object input of these properties and no others. */
 function metaTool(
@@ -69,10 +86,12 @@ const DESCRIBE = metaTool(
   {
     name: 'describe_tool',
     title: 'Describe one operation',
-    description: 'Returns one tool\'s description, full input schema (the `arguments` `call_tool` takes) and hints.',
+    description: "Returns one tool's description, full input schema (the `arguments` `call_tool` takes) and hints.",
     annotations: READS_LIST,
   },
-  { name: { type: 'string', minLength: 1, maxLength: 64, description: 'The tool name, as `search_tools` returned it.' } },
+  {
+    name: { type: 'string', minLength: 1, maxLength: 64, description: 'The tool name, as `search_tools` returned it.' },
+  },
   ['name'],
 );
 
@@ -81,12 +100,12 @@ const CALL = metaTool(
     name: 'call_tool',
     title: 'Call one operation',
     description:
-      'Calls one tool by name with its arguments (validated against its input schema, as `describe_tool` shows it). Returns the tool\'s own result. It may change data: check the tool\'s hints first.',
+      "Calls one tool by name with its arguments (validated against its input schema, as `describe_tool` shows it). Returns the tool's own result. It may change data: check the tool's hints first.",
     annotations: { readOnlyHint: false, destructiveHint: true, idempotentHint: false, openWorldHint: true },
   },
   {
     name: { type: 'string', minLength: 1, maxLength: 64, description: 'The tool name.' },
-    arguments: { type: 'object', description: 'The tool\'s arguments.' },
+    arguments: { type: 'object', description: "The tool's arguments." },
   },
   ['name'],
 );
@@ -133,7 +152,9 @@ function indexTools(listed: readonly ListedTool[], descriptors: readonly ToolDes
       method: d?.operation.method.toUpperCase() ?? '',
       path: d?.operation.path ?? '',
       strong: new Set(words(`${tool.name} ${tool.title ?? ''}`)),
-      phrase: words(tool.title ?? tool.name).filter((word) => !STOP_WORDS.has(word)).join(' '),
+      phrase: words(tool.title ?? tool.name)
+        .filter((word) => !STOP_WORDS.has(word))
+        .join(' '),
       medium: new Set(words(`${tags.join(' ')} ${d?.operation.path ?? ''}`)),
       weak: new Set(words(tool.description ?? '')),
     };
@@ -143,7 +164,11 @@ function indexTools(listed: readonly ListedTool[], descriptors: readonly ToolDes
 /** How well `entry` matches the query's `terms` (and the query said as one `phrase`); 0 for no match. */
 function score(entry: Entry, terms: readonly string[], phrase: string): number {
   return (
-    terms.reduce((sum, term) => sum + (entry.strong.has(term) ? 3 : 0) + (entry.medium.has(term) ? 2 : 0) + (entry.weak.has(term) ? 1 : 0), 0) +
+    terms.reduce(
+      (sum, term) =>
+        sum + (entry.strong.has(term) ? 3 : 0) + (entry.medium.has(term) ? 2 : 0) + (entry.weak.has(term) ? 1 : 0),
+      0,
+    ) +
     // The query said as the title says it: an exact title first, then titles containing the query.
     (entry.phrase === phrase ? 10 : entry.phrase.includes(phrase) ? 4 : 0)
   );
@@ -154,13 +179,20 @@ function rank(entries: readonly Entry[], query: string, limit: number): Entry[] 
   const terms = words(query).filter((word) => !STOP_WORDS.has(word));
   if (terms.length === 0) return undefined;
   const phrase = terms.join(' ');
-  return entries
-    .map((entry) => ({ entry, score: score(entry, terms, phrase) }))
-    .filter((item) => item.score > 0)
-    // Ties: the tool whose title says least beyond the query (the general operation before the specific ones).
-    .sort((a, b) => b.score - a.score || a.entry.phrase.length - b.entry.phrase.length || a.entry.tool.name.localeCompare(b.entry.tool.name))
-    .slice(0, limit)
-    .map((item) => item.entry);
+  return (
+    entries
+      .map((entry) => ({ entry, score: score(entry, terms, phrase) }))
+      .filter((item) => item.score > 0)
+      // Ties: the tool whose title says least beyond the query (the general operation before the specific ones).
+      .sort(
+        (a, b) =>
+          b.score - a.score ||
+          a.entry.phrase.length - b.entry.phrase.length ||
+          a.entry.tool.name.localeCompare(b.entry.tool.name),
+      )
+      .slice(0, limit)
+      .map((item) => item.entry)
+  );
 }
 
 /** `search_tools`: the best-matching tools, best first. */
@@ -210,7 +242,13 @@ function describe(served: ReadonlyMap<string, Entry>, args: Record<string, unkno
   const entry = typeof args['name'] === 'string' ? served.get(args['name']) : undefined;
   if (entry === undefined) return failure(`Unknown tool ${JSON.stringify(args['name'])}: use search_tools to find one`);
   const { name, title, description, inputSchema, annotations } = entry.tool;
-  return result({ name, title: title ?? name, description: description ?? '', inputSchema, annotations: annotations ?? {} });
+  return result({
+    name,
+    title: title ?? name,
+    description: description ?? '',
+    inputSchema,
+    annotations: annotations ?? {},
+  });
 }
 
 /** `call_tool`: calls a served tool through the inner service. */
@@ -221,7 +259,8 @@ async function call(
   ctx: CallContext,
 ): Promise<ToolResult> {
   const name = args['name'];
-  if (typeof name !== 'string' || !served.has(name)) return failure(`Unknown tool ${JSON.stringify(name)}: use search_tools to find one`);
+  if (typeof name !== 'string' || !served.has(name))
+    return failure(`Unknown tool ${JSON.stringify(name)}: use search_tools to find one`);
   const toolArgs = args['arguments'];
   if (toolArgs !== undefined && (toolArgs === null || typeof toolArgs !== 'object' || Array.isArray(toolArgs))) {
     return failure('Invalid arguments:\n- arguments: must be an object');

@@ -24,8 +24,14 @@ function describeItem(item: unknown): string | undefined {
   if (typeof item === 'string') return clip(item);
   if (item === null || typeof item !== 'object') return undefined;
   const o = item as Record<string, unknown>;
-  const where = str(o['field']) ?? str(o['pointer']) ?? str(o['name']) ?? str(o['path']) ?? str(o['parameter']) ??
-    str(o['property']) ?? str(o['loc']);
+  const where =
+    str(o['field']) ??
+    str(o['pointer']) ??
+    str(o['name']) ??
+    str(o['path']) ??
+    str(o['parameter']) ??
+    str(o['property']) ??
+    str(o['loc']);
   const what = str(o['detail']) ?? str(o['message']) ?? str(o['reason']) ?? str(o['title']) ?? str(o['code']);
   if (what === undefined) return where;
   return where === undefined ? what : `${where}: ${what}`;

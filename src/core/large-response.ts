@@ -169,7 +169,11 @@ function findArrays(value: unknown, path: string[], depth: number, out: ArrayRef
 }
 
 /** Copies the objects along `path` and puts `replacement` at its end; the original body is left untouched. */
-function replaceAt(root: Record<string, unknown>, path: readonly string[], replacement: unknown): Record<string, unknown> {
+function replaceAt(
+  root: Record<string, unknown>,
+  path: readonly string[],
+  replacement: unknown,
+): Record<string, unknown> {
   const copy: Record<string, unknown> = { ...root };
   let cur = copy;
   for (let i = 0; i < path.length - 1; i++) {
@@ -197,9 +201,7 @@ function cutToFit(
   for (let round = 0; round < MAX_CUT_ROUNDS && size > maxBytes; round++) {
     const arrays: ArrayRef[] = [];
     findArrays(current, [], 0, arrays);
-    const target = arrays
-      .filter((a) => !done.has(a.path.join('\u0000')))
-      .sort((a, b) => b.bytes - a.bytes)[0];
+    const target = arrays.filter((a) => !done.has(a.path.join('\u0000'))).sort((a, b) => b.bytes - a.bytes)[0];
     if (target === undefined) break;
     done.add(target.path.join('\u0000'));
     const minItems = minItemsAt(schema, target.path);

@@ -34,12 +34,17 @@ export function operationRoute(operations: Iterable<GeneratedTool>): OperationRo
 }
 
 /** A `fetch` over `baseUrl` sending each request as the operation `route` names; other requests are refused. */
-export function operationFetch(baseUrl: string, route: OperationRoute, send: SendAsOperation): (request: Request) => Promise<Response> {
+export function operationFetch(
+  baseUrl: string,
+  route: OperationRoute,
+  send: SendAsOperation,
+): (request: Request) => Promise<Response> {
   const http: BackendHttp = {
     baseUrl,
     send: async (req) => {
       const tool = route(req.method, req.path);
-      if (tool === undefined) throw new Error(`fetch: ${req.method} ${req.path} is no operation of the backend's contract`);
+      if (tool === undefined)
+        throw new Error(`fetch: ${req.method} ${req.path} is no operation of the backend's contract`);
       return send(tool, req);
     },
     // The pool belongs to the ToolService; this view of it closes nothing.

@@ -80,7 +80,9 @@ function makeSerializer(location: ParameterBinding['in'], b: ParameterBinding): 
       const objectStyle = b.style === 'deepObject' ? 'deepObject' : 'form';
       return (name, value) => {
         if (Array.isArray(value)) {
-          return value.length === 0 ? '' : serializeArrayParam(name, value, { style: arrayStyle, explode, allowReserved });
+          return value.length === 0
+            ? ''
+            : serializeArrayParam(name, value, { style: arrayStyle, explode, allowReserved });
         }
         if (typeof value === 'object' && value !== null) {
           return serializeObjectParam(name, value as Record<string, unknown>, {
@@ -95,7 +97,8 @@ function makeSerializer(location: ParameterBinding['in'], b: ParameterBinding): 
     case 'header':
       // Headers are simple style and are not percent-encoded (OpenAPI 3.1 §4.8.12.4): allowReserved keeps them raw.
       return (name, value) => {
-        if (Array.isArray(value)) return serializeArrayParam(name, value, { style: 'simple', explode: false, allowReserved: true });
+        if (Array.isArray(value))
+          return serializeArrayParam(name, value, { style: 'simple', explode: false, allowReserved: true });
         if (typeof value === 'object' && value !== null) {
           return serializeObjectParam(name, value as Record<string, unknown>, {
             style: 'simple',
@@ -282,7 +285,8 @@ export function compileRequestPlan(descriptor: ToolDescriptor): RequestPlan {
   const bodyBuilder = compileBody(descriptor.body);
   const contentType = descriptor.body?.contentType;
   // Ask for the media type the output schema describes, still accepting anything else (e.g. problem+json errors).
-  const accept = descriptor.output.contentType === undefined ? undefined : `${descriptor.output.contentType}, */*;q=0.1`;
+  const accept =
+    descriptor.output.contentType === undefined ? undefined : `${descriptor.output.contentType}, */*;q=0.1`;
 
   return {
     build(args: Record<string, unknown>): BuiltRequest {

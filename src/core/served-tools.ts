@@ -5,7 +5,13 @@
  * `generated/` itself is never changed: the served schemas are copies.
  */
 import type { BackendOverrides, HandWrittenTool, OverriddenBackend, ToolOverride } from './backend-overrides.js';
-import type { JsonSchema, ListedTool, PrecompiledValidator, ToolAnnotations, ToolDescriptor } from '../../contract/descriptor.js';
+import type {
+  JsonSchema,
+  ListedTool,
+  PrecompiledValidator,
+  ToolAnnotations,
+  ToolDescriptor,
+} from '../../contract/descriptor.js';
 import { compileSimpleCheck, type SimpleCheck } from './common-input.js';
 import { compileResponseShaper, type ResponseShaper } from './large-response.js';
 import { compileRequestPlan, type RequestPlan } from './request-builder.js';
@@ -160,7 +166,11 @@ const SAFE_METHODS: ReadonlySet<string> = new Set(['get', 'head']);
  * override for a tool that does not exist, a missing validator, or two tools served under one name. A `select`ion
  * narrows what is listed and callable; every operation stays reachable for overrides (`callOperation`).
  */
-export function buildServedTools(module: OverriddenBackend, maxResponseBytes: number, select?: ToolSelection): ServedTools {
+export function buildServedTools(
+  module: OverriddenBackend,
+  maxResponseBytes: number,
+  select?: ToolSelection,
+): ServedTools {
   const { generated, overrides } = module;
   const toolOverrides = overrides.tools ?? {};
   const known = new Set([...generated.tools.map((t) => t.name), ...(overrides.extraTools ?? []).map((t) => t.name)]);
@@ -168,7 +178,8 @@ export function buildServedTools(module: OverriddenBackend, maxResponseBytes: nu
     if (!known.has(k)) throw new Error(`overrides for ${generated.name}: no tool named "${k}" to override`);
   }
   const commonChecks = new Map<string, SimpleCheck>();
-  for (const [k, schema] of Object.entries(overrides.commonInput ?? {})) commonChecks.set(k, compileSimpleCheck(k, schema));
+  for (const [k, schema] of Object.entries(overrides.commonInput ?? {}))
+    commonChecks.set(k, compileSimpleCheck(k, schema));
   const allowed = overrides.allowedMethods === undefined ? undefined : new Set(overrides.allowedMethods);
 
   const served = new Map<string, ServedTool>();
@@ -183,7 +194,8 @@ export function buildServedTools(module: OverriddenBackend, maxResponseBytes: nu
 
   for (const d of generated.tools) {
     const validator = generated.validators[d.name];
-    if (validator === undefined) throw new Error(`generated backend ${generated.name}: no validator for tool "${d.name}"`);
+    if (validator === undefined)
+      throw new Error(`generated backend ${generated.name}: no validator for tool "${d.name}"`);
     const override = toolOverrides[d.name];
     const { base, hidden } = serveBase(
       d.name,

@@ -33,7 +33,10 @@ function schemeHeader(scheme: JsonSchema | undefined, secrets: StaticSecrets): [
   if (type === 'http' && httpScheme === 'basic' && secrets.basicAuth !== undefined) {
     return ['authorization', `Basic ${Buffer.from(secrets.basicAuth).toString('base64')}`];
   }
-  if ((type === 'oauth2' || type === 'openIdConnect' || (type === 'http' && httpScheme === 'bearer')) && secrets.bearerToken !== undefined) {
+  if (
+    (type === 'oauth2' || type === 'openIdConnect' || (type === 'http' && httpScheme === 'bearer')) &&
+    secrets.bearerToken !== undefined
+  ) {
     return ['authorization', `Bearer ${secrets.bearerToken}`];
   }
   return undefined;
@@ -77,7 +80,8 @@ export function staticCredentials(generated: GeneratedBackend, secrets: StaticSe
 
 /** The secrets of a backend as its settings give them; in the sandbox, placeholders fill the gaps. */
 export function staticSecrets(given: StaticSecrets, sandbox: boolean): StaticSecrets {
-  const pick = (value: string | undefined, placeholder: string): string | undefined => value ?? (sandbox ? placeholder : undefined);
+  const pick = (value: string | undefined, placeholder: string): string | undefined =>
+    value ?? (sandbox ? placeholder : undefined);
   const secrets: StaticSecrets = {};
   const apiKey = pick(given.apiKey, SANDBOX_CREDENTIAL);
   const bearerToken = pick(given.bearerToken, SANDBOX_CREDENTIAL);

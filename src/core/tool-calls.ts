@@ -59,7 +59,11 @@ async function prepareArgs(
 }
 
 /** The override's `check`: a returned string refuses the call. */
-async function runCheck(check: NonNullable<ServedBase['check']>, args: Record<string, unknown>, ctx: CallContext): Promise<void> {
+async function runCheck(
+  check: NonNullable<ServedBase['check']>,
+  args: Record<string, unknown>,
+  ctx: CallContext,
+): Promise<void> {
   const refusal = await check(args, ctx);
   if (refusal !== undefined) throw new ToolCallError(refusal, 'refused');
 }
@@ -72,7 +76,11 @@ export interface CallRun {
 }
 
 /** Calls a generated tool: validated arguments become the backend request; its answer becomes the result. */
-export async function callGenerated(tool: GeneratedTool, args: Record<string, unknown>, run: CallRun): Promise<ToolResult> {
+export async function callGenerated(
+  tool: GeneratedTool,
+  args: Record<string, unknown>,
+  run: CallRun,
+): Promise<ToolResult> {
   const { calls, ctx, stats } = run;
   const ready = await prepareArgs(tool, args, ctx, true, stats);
   const problems = validateArgs(tool.validator, ready);
@@ -98,8 +106,14 @@ function shapeResult(tool: GeneratedTool, res: BackendResponse, args: Record<str
   const body = res.body;
   const structured: Record<string, unknown> =
     tool.wrapIn !== undefined
-      ? body === undefined ? {} : { [tool.wrapIn]: body }
-      : isObject(body) ? body : body === undefined ? {} : { result: body };
+      ? body === undefined
+        ? {}
+        : { [tool.wrapIn]: body }
+      : isObject(body)
+        ? body
+        : body === undefined
+          ? {}
+          : { result: body };
   // The received JSON text is the text block's JSON only when the body itself is the structured content.
   const shaped = tool.shaper(structured, args, structured === body ? res.json : undefined);
   const content: ToolResult['content'] = [{ type: 'text', text: shaped.json }];

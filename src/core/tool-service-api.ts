@@ -18,7 +18,12 @@ export interface ToolResult {
 /** A kind of page a backend's overrides declare: what it shows, and which tool its submitted form calls. */
 export interface InteractionPageKind {
   /** The page (complete HTML): `data` as the tool opened it, the principal who asked, and after a failed attempt its error and the kept fields. */
-  render(page: { data: Record<string, unknown>; requester: string; error?: string; values?: Record<string, string> }): string;
+  render(page: {
+    data: Record<string, unknown>;
+    requester: string;
+    error?: string;
+    values?: Record<string, string>;
+  }): string;
   /** The tool the form calls, with the form's fields as its arguments, as the caller who asked and in their state. */
   tool: string;
   /** The form's fields; each is required (an empty one is refused naming the field, and counts as an attempt). */

@@ -220,11 +220,17 @@ async function endSession(
   const stats = newCallStats();
   try {
     await hook(ctx, served.calls.api(stats));
-    logger.info({ backend, reason, principal: record.principalId, status: stats.status, requestId: ctx.requestId }, 'session end hook');
+    logger.info(
+      { backend, reason, principal: record.principalId, status: stats.status, requestId: ctx.requestId },
+      'session end hook',
+    );
   } catch (err) {
     const secrets = callSecrets(stats);
     secrets.push(sessionId);
-    logger.warn({ backend, reason, error: errorForLog(err, secrets), requestId: ctx.requestId }, 'session end hook failed');
+    logger.warn(
+      { backend, reason, error: errorForLog(err, secrets), requestId: ctx.requestId },
+      'session end hook failed',
+    );
   }
 }
 
@@ -240,12 +246,19 @@ export function createToolService(module: OverriddenBackend, deps: ToolServiceDe
     audit: deps.audit,
     secretNames: new Map(),
   };
-  const servedNames = new Set([...tools.served.values()].map((tool) => (tool.kind === 'generated' ? tool.generatedName : tool.tool.name)));
+  const servedNames = new Set(
+    [...tools.served.values()].map((tool) => (tool.kind === 'generated' ? tool.generatedName : tool.tool.name)),
+  );
   return {
     backend: served.backend,
     stateful: overrides.stateful === true,
     ...(overrides.pages === undefined ? {} : { pages: overrides.pages }),
-    catalogue: buildCatalogue({ generated: module.generated, overrides, served: servedNames, ...(deps.root === undefined ? {} : { root: deps.root }) }),
+    catalogue: buildCatalogue({
+      generated: module.generated,
+      overrides,
+      served: servedNames,
+      ...(deps.root === undefined ? {} : { root: deps.root }),
+    }),
     listTools: () => tools.listed,
     hasTool: (name) => tools.served.has(name),
     callTool: (name, args, ctx) => callTool(served, name, args, ctx),

@@ -18,7 +18,8 @@ type ValidationIssue = NonNullable<PrecompiledValidator['errors']>[number];
 /** Longest echo of a bad value. */
 const MAX_ECHO = 80;
 /** Fields whose values are never echoed back. */
-const SECRET_NAME = /pass(?:word|phrase)?|secret|token|api[-_]?key|authorization|credential|private[-_]?key|pin$|cvv|otp/i;
+const SECRET_NAME =
+  /pass(?:word|phrase)?|secret|token|api[-_]?key|authorization|credential|private[-_]?key|pin$|cvv|otp/i;
 
 /**
  * Validates `args`; returns undefined when they conform, else one message per problem.
@@ -135,7 +136,8 @@ function rule(e: ValidationIssue, all: readonly ValidationIssue[]): string {
       return `has an invalid property name ${JSON.stringify(String(p['propertyName']))}`;
     case 'anyOf':
     case 'oneOf':
-      if (e.keyword === 'oneOf' && Array.isArray(p['passingSchemas'])) return 'must match exactly one allowed shape, not several';
+      if (e.keyword === 'oneOf' && Array.isArray(p['passingSchemas']))
+        return 'must match exactly one allowed shape, not several';
       return presenceWords(e, all) ?? branchRules(e, all);
     case 'not':
       return 'must not match the excluded shape';
@@ -169,7 +171,9 @@ function branchRules(e: ValidationIssue, all: readonly ValidationIssue[]): strin
   const contiguous = [...byBranch.keys()].every((k, i) => k === String(i));
   if (branches.length === 0 || !contiguous) return 'must match one of the allowed shapes';
   if (branches.every((issues) => issues.some((b) => b.keyword === 'type'))) {
-    const types = branches.flatMap((issues) => issues.filter((b) => b.keyword === 'type').map((b) => typeWords(b.params['type'])));
+    const types = branches.flatMap((issues) =>
+      issues.filter((b) => b.keyword === 'type').map((b) => typeWords(b.params['type'])),
+    );
     return `must be ${[...new Set(types)].join(' or ')}`;
   }
   const words = branches.map((issues) => [...new Set(issues.map((b) => rule(b, all)))].join(' and '));
@@ -199,7 +203,7 @@ function typeWords(type: unknown): string {
 }
 
 function valueWords(v: unknown): string {
-  return typeof v === 'string' ? v : JSON.stringify(v) ?? String(v);
+  return typeof v === 'string' ? v : (JSON.stringify(v) ?? String(v));
 }
 
 /** Decodes a JSON Pointer (RFC 6901) into its segments. */

@@ -22,13 +22,22 @@ export interface ScopeRequest {
 }
 
 function clientHtml(client: ClientLabel): string {
-  return client.name !== undefined ? `<strong>${escapeHtml(client.name)}</strong>` : `<code>${escapeHtml(client.id)}</code>`;
+  return client.name !== undefined
+    ? `<strong>${escapeHtml(client.name)}</strong>`
+    : `<code>${escapeHtml(client.id)}</code>`;
 }
 
 /** The sign-in step: one button per demo user (`label` is shown, `id` is sent). */
-export function sandboxLoginPage(uid: string, client: ClientLabel, users: ReadonlyArray<{ id: string; label: string }>): string {
+export function sandboxLoginPage(
+  uid: string,
+  client: ClientLabel,
+  users: ReadonlyArray<{ id: string; label: string }>,
+): string {
   const buttons = users
-    .map((user) => `<button type="submit" name="${INTERACTION_FIELDS.user}" value="${escapeHtml(user.id)}">${escapeHtml(user.label)}</button>`)
+    .map(
+      (user) =>
+        `<button type="submit" name="${INTERACTION_FIELDS.user}" value="${escapeHtml(user.id)}">${escapeHtml(user.label)}</button>`,
+    )
     .join('\n');
   return htmlPage(
     'Sandbox sign-in',

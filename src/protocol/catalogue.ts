@@ -22,7 +22,11 @@ export function catalogueCapabilities(catalogue: Catalogue | undefined, legacy: 
   const listChanged = legacy ? { listChanged: false } : {};
   if (catalogue.resources.length > 0 || catalogue.templates.length > 0) capabilities['resources'] = { ...listChanged };
   if (catalogue.prompts.length > 0) capabilities['prompts'] = { ...listChanged };
-  if (catalogue.prompts.some((p) => p.arguments.length > 0) || catalogue.templates.some((t) => t.complete !== undefined)) capabilities['completions'] = {};
+  if (
+    catalogue.prompts.some((p) => p.arguments.length > 0) ||
+    catalogue.templates.some((t) => t.complete !== undefined)
+  )
+    capabilities['completions'] = {};
   return capabilities;
 }
 
@@ -45,20 +49,35 @@ export function isCatalogueMethod(method: string, catalogue: Catalogue | undefin
 }
 
 /** The result of one catalogue request (without the 2026-07-28 members the dispatcher adds); throws RpcFailure. */
-export async function answerCatalogue(catalogue: Catalogue, method: string, params: JsonObject | undefined): Promise<JsonObject> {
+export async function answerCatalogue(
+  catalogue: Catalogue,
+  method: string,
+  params: JsonObject | undefined,
+): Promise<JsonObject> {
   switch (method) {
     case 'resources/list':
-      return { resources: catalogue.resources.map(({ uri, name, title, description, mimeType }) => strip({ uri, name, title, description, mimeType })) };
+      return {
+        resources: catalogue.resources.map(({ uri, name, title, description, mimeType }) =>
+          strip({ uri, name, title, description, mimeType }),
+        ),
+      };
     case 'resources/templates/list':
       return {
-        resourceTemplates: catalogue.templates.map(({ uriTemplate, name, title, description, mimeType }) => strip({ uriTemplate, name, title, description, mimeType })),
+        resourceTemplates: catalogue.templates.map(({ uriTemplate, name, title, description, mimeType }) =>
+          strip({ uriTemplate, name, title, description, mimeType }),
+        ),
       };
     case 'resources/read':
       return { contents: await readResource(catalogue, stringParam(params, 'uri')) };
     case 'prompts/list':
       return {
         prompts: catalogue.prompts.map(({ name, title, description, arguments: args }) =>
-          strip({ name, title, description, arguments: args.map((a) => strip({ name: a.name, description: a.description, required: a.required })) }),
+          strip({
+            name,
+            title,
+            description,
+            arguments: args.map((a) => strip({ name: a.name, description: a.description, required: a.required })),
+          }),
         ),
       };
     case 'prompts/get':
@@ -82,10 +101,12 @@ async function readResource(catalogue: Catalogue, uri: string): Promise<Resource
 /** The variables of `uri` under a level-1 template, or undefined when it does not match. */
 function matchTemplate(template: string, uri: string): Record<string, string> | undefined {
   const names: string[] = [];
-  const pattern = template.replace(/[.*+?^${}()|[\]\\]/g, (c) => `\\${c}`).replace(/\\\{([A-Za-z0-9_]+)\\\}/g, (_, name: string) => {
-    names.push(name);
-    return '([^/?#]+)';
-  });
+  const pattern = template
+    .replace(/[.*+?^${}()|[\]\\]/g, (c) => `\\${c}`)
+    .replace(/\\\{([A-Za-z0-9_]+)\\\}/g, (_, name: string) => {
+      names.push(name);
+      return '([^/?#]+)';
+    });
   const match = new RegExp(`^${pattern}$`).exec(uri);
   if (match === null) return undefined;
   return Object.fromEntries(names.map((name, i) => [name, decodeURIComponent(match[i + 1] as string)]));
@@ -96,22 +117,33 @@ async function getPrompt(catalogue: Catalogue, params: JsonObject | undefined): 
   const prompt = catalogue.prompts.find((p) => p.name === name);
   if (prompt === undefined) throw new RpcFailure(ErrorCode.InvalidParams, `Unknown prompt: ${truncate(name)}`);
   const given = params?.['arguments'] ?? {};
-  if (!isObject(given)) throw new RpcFailure(ErrorCode.InvalidParams, 'Invalid params: params.arguments must be an object of strings');
+  if (!isObject(given))
+    throw new RpcFailure(ErrorCode.InvalidParams, 'Invalid params: params.arguments must be an object of strings');
   const args: Record<string, string> = {};
   for (const [key, value] of Object.entries(given)) {
     const declared = prompt.arguments.find((a) => a.name === key);
     if (declared === undefined) {
-      throw new RpcFailure(ErrorCode.InvalidParams, `Invalid params: prompt ${name} has no argument ${truncate(key)} (it takes: ${prompt.arguments.map((a) => a.name).join(', ') || 'none'})`);
+      throw new RpcFailure(
+        ErrorCode.InvalidParams,
+        `Invalid params: prompt ${name} has no argument ${truncate(key)} (it takes: ${prompt.arguments.map((a) => a.name).join(', ') || 'none'})`,
+      );
     }
-    if (typeof value !== 'string') throw new RpcFailure(ErrorCode.InvalidParams, `Invalid params: arguments.${key} must be a string`);
+    if (typeof value !== 'string')
+      throw new RpcFailure(ErrorCode.InvalidParams, `Invalid params: arguments.${key} must be a string`);
     if (declared.enum !== undefined && !declared.enum.includes(value)) {
-      throw new RpcFailure(ErrorCode.InvalidParams, `Invalid params: arguments.${key} must be one of ${declared.enum.join(', ')}`);
+      throw new RpcFailure(
+        ErrorCode.InvalidParams,
+        `Invalid params: arguments.${key} must be one of ${declared.enum.join(', ')}`,
+      );
     }
     args[key] = value;
   }
   for (const declared of prompt.arguments) {
     if (declared.required === true && (args[declared.name] === undefined || args[declared.name] === '')) {
-      throw new RpcFailure(ErrorCode.InvalidParams, `Invalid params: prompt ${name} requires the argument ${declared.name}`);
+      throw new RpcFailure(
+        ErrorCode.InvalidParams,
+        `Invalid params: prompt ${name} requires the argument ${declared.name}`,
+      );
     }
   }
   const result = await prompt.get(args);
@@ -121,22 +153,35 @@ async function getPrompt(catalogue: Catalogue, params: JsonObject | undefined): 
 function complete(catalogue: Catalogue, params: JsonObject | undefined): JsonObject {
   const ref = params?.['ref'];
   const argument = params?.['argument'];
-  if (!isObject(ref) || typeof ref['type'] !== 'string') throw new RpcFailure(ErrorCode.InvalidParams, 'Invalid params: params.ref must be a ref/prompt or ref/resource object');
+  if (!isObject(ref) || typeof ref['type'] !== 'string')
+    throw new RpcFailure(
+      ErrorCode.InvalidParams,
+      'Invalid params: params.ref must be a ref/prompt or ref/resource object',
+    );
   if (!isObject(argument) || typeof argument['name'] !== 'string' || typeof argument['value'] !== 'string') {
     throw new RpcFailure(ErrorCode.InvalidParams, 'Invalid params: params.argument must have string name and value');
   }
-  const context = isObject(params?.['context']) && isObject(params['context']['arguments']) ? (params['context']['arguments'] as Record<string, string>) : {};
+  const context =
+    isObject(params?.['context']) && isObject(params['context']['arguments'])
+      ? (params['context']['arguments'] as Record<string, string>)
+      : {};
   const { name: argName, value } = argument as { name: string; value: string };
   let candidates: readonly string[];
   if (ref['type'] === 'ref/prompt') {
     const prompt = catalogue.prompts.find((p) => p.name === ref['name']);
-    if (prompt === undefined) throw new RpcFailure(ErrorCode.InvalidParams, `Unknown prompt: ${truncate(String(ref['name']))}`);
+    if (prompt === undefined)
+      throw new RpcFailure(ErrorCode.InvalidParams, `Unknown prompt: ${truncate(String(ref['name']))}`);
     const declared = prompt.arguments.find((a) => a.name === argName);
-    if (declared === undefined) throw new RpcFailure(ErrorCode.InvalidParams, `Invalid params: prompt ${prompt.name} has no argument ${truncate(argName)}`);
+    if (declared === undefined)
+      throw new RpcFailure(
+        ErrorCode.InvalidParams,
+        `Invalid params: prompt ${prompt.name} has no argument ${truncate(argName)}`,
+      );
     candidates = [...(declared.enum ?? []), ...(declared.examples ?? [])];
   } else if (ref['type'] === 'ref/resource') {
     const template = catalogue.templates.find((t) => t.uriTemplate === ref['uri']);
-    if (template === undefined) throw new RpcFailure(ErrorCode.InvalidParams, `Unknown resource template: ${truncate(String(ref['uri']))}`);
+    if (template === undefined)
+      throw new RpcFailure(ErrorCode.InvalidParams, `Unknown resource template: ${truncate(String(ref['uri']))}`);
     candidates = template.complete?.(argName, value, context) ?? [];
   } else {
     throw new RpcFailure(ErrorCode.InvalidParams, `Invalid params: params.ref.type must be ref/prompt or ref/resource`);
@@ -148,7 +193,8 @@ function complete(catalogue: Catalogue, params: JsonObject | undefined): JsonObj
 
 function stringParam(params: JsonObject | undefined, key: string): string {
   const value = params?.[key];
-  if (typeof value !== 'string') throw new RpcFailure(ErrorCode.InvalidParams, `Invalid params: params.${key} must be a string`);
+  if (typeof value !== 'string')
+    throw new RpcFailure(ErrorCode.InvalidParams, `Invalid params: params.${key} must be a string`);
   return value;
 }
 

@@ -30,13 +30,28 @@ import type { Caller } from './caller.js';
 import { answerCatalogue, catalogueCapabilities, isCatalogueMethod } from './catalogue.js';
 import type { Catalogue } from '../core/catalogue-types.js';
 import { readEnvelope, isEnvelopeRefusal, type Envelope } from './envelope.js';
-import { LiveElicitor, RoundTripElicitor, callBinding, clientModes, type CallElicitor, type CallPages, type OpenedRetry } from './elicitation.js';
+import {
+  LiveElicitor,
+  RoundTripElicitor,
+  callBinding,
+  clientModes,
+  type CallElicitor,
+  type CallPages,
+  type OpenedRetry,
+} from './elicitation.js';
 import { InteractionPages } from '../state/interaction-pages.js';
 import { OnceGuard, STILL_RUNNING, tooLargeToReplay, type RecordedAnswer } from './once.js';
 import { newNonce, RequestStateSeal } from './request-state.js';
 import { MemoryInteractionStore, type InteractionStore } from '../state/interaction-store.js';
 import { ErrorCode, RpcFailure, errorSummary, toRpcError, type RpcError } from './errors.js';
-import { isObject, isRequestId, type InboundNotification, type InboundRequest, type JsonObject, type RequestId } from './messages.js';
+import {
+  isObject,
+  isRequestId,
+  type InboundNotification,
+  type InboundRequest,
+  type JsonObject,
+  type RequestId,
+} from './messages.js';
 import { explainInvalidParams } from './params.js';
 import { createToolHandlers, type ToolHandlers } from './tool-handlers.js';
 import { LATEST_LEGACY_VERSION, LEGACY_VERSIONS, MODERN_VERSIONS, SERVER_INFO_META_KEY } from './versions.js';
@@ -83,7 +98,12 @@ export const CLIENT_CAPABILITIES_STATE_KEY = 'mcp.clientCapabilities';
 /** A client that declared nothing a call could send it: its elicitor refuses (flags false, -32021 for requests). */
 const NO_CLIENT_MODES = Object.freeze({ form: false, url: false, sampling: false, roots: false });
 /** Results of these methods carry caching hints in 2026-07-28 (the lists, and resource contents). */
-const CACHED_CATALOGUE_METHODS: ReadonlySet<string> = new Set(['resources/list', 'resources/templates/list', 'resources/read', 'prompts/list']);
+const CACHED_CATALOGUE_METHODS: ReadonlySet<string> = new Set([
+  'resources/list',
+  'resources/templates/list',
+  'resources/read',
+  'prompts/list',
+]);
 
 /** The opaque `nextCursor` of the page starting at tool `offset`. */
 function listCursor(offset: number): string {
@@ -145,7 +165,8 @@ export class Dispatcher {
       ...(info.instructions === undefined ? {} : { instructions: info.instructions }),
       ...this.#cacheFields(),
     });
-    if (this.stateful && this.#store === undefined) throw new Error(`${service.backend}: a stateful backend needs a state store`);
+    if (this.stateful && this.#store === undefined)
+      throw new Error(`${service.backend}: a stateful backend needs a state store`);
   }
 
   /** The request's era from its `_meta` envelope (2026-07-28), or the refusal of a malformed/unsupported one. */
@@ -165,7 +186,11 @@ export class Dispatcher {
       case 'tools/call':
         return this.#callTool(request, era, caller);
       case 'tools/list':
-        if (params === undefined || ((params.cursor === undefined || typeof params.cursor === 'string') && (params._meta === undefined || isObject(params._meta)))) {
+        if (
+          params === undefined ||
+          ((params.cursor === undefined || typeof params.cursor === 'string') &&
+            (params._meta === undefined || isObject(params._meta)))
+        ) {
           const page = this.#listJson(modern, params?.cursor as string | undefined);
           if (page !== undefined) return this.#result(id, page);
           // MCP 2025-11-25, Utilities / Pagination: an invalid cursor is -32602.
@@ -218,11 +243,17 @@ export class Dispatcher {
   #modernJson(result: JsonObject): string {
     if (result._meta !== undefined) {
       const meta = isObject(result._meta) ? result._meta : {};
-      return JSON.stringify({ ...result, resultType: 'complete', _meta: { ...meta, [SERVER_INFO_META_KEY]: this.#serverIdentity() } });
+      return JSON.stringify({
+        ...result,
+        resultType: 'complete',
+        _meta: { ...meta, [SERVER_INFO_META_KEY]: this.#serverIdentity() },
+      });
     }
     const json = JSON.stringify(result);
     // Spliced rather than copied: the result object is the service's, and may be large.
-    return json.length === 2 ? `{"resultType":"complete",${this.#metaMember}}` : `{"resultType":"complete",${this.#metaMember},${json.slice(1)}`;
+    return json.length === 2
+      ? `{"resultType":"complete",${this.#metaMember}}`
+      : `{"resultType":"complete",${this.#metaMember},${json.slice(1)}`;
   }
 
   #serverIdentity(): { name: string; version: string } {
@@ -285,11 +316,18 @@ export class Dispatcher {
     try {
       result = await answerCatalogue(this.#catalogue as Catalogue, request.method, request.params);
     } catch (error) {
-      if (!(error instanceof RpcFailure)) this.#logger.error({ backend: this.backend, method: request.method, err: errorSummary(error) }, 'catalogue request failed');
+      if (!(error instanceof RpcFailure))
+        this.#logger.error(
+          { backend: this.backend, method: request.method, err: errorSummary(error) },
+          'catalogue request failed',
+        );
       return this.errorReply(request.id, toRpcError(error));
     }
     if (!modern) return this.#result(request.id, JSON.stringify(result));
-    return this.#result(request.id, this.#modernJson(CACHED_CATALOGUE_METHODS.has(request.method) ? { ...result, ...this.#cacheFields() } : result));
+    return this.#result(
+      request.id,
+      this.#modernJson(CACHED_CATALOGUE_METHODS.has(request.method) ? { ...result, ...this.#cacheFields() } : result),
+    );
   }
 
   /** -32602 naming the field and the rule, as the SDK's request schema words it. */
@@ -298,7 +336,11 @@ export class Dispatcher {
     return this.errorReply(request.id, { code: ErrorCode.InvalidParams, message }, modern ? 400 : 200);
   }
 
-  #callTool(request: InboundRequest, era: Era & { modern: boolean }, caller: Caller): Reply | Promise<Reply | undefined> {
+  #callTool(
+    request: InboundRequest,
+    era: Era & { modern: boolean },
+    caller: Caller,
+  ): Reply | Promise<Reply | undefined> {
     const params = request.params;
     const modern = era.modern;
     if (
@@ -323,9 +365,13 @@ export class Dispatcher {
     const modern = era.modern;
     // A 2026-07-28 retry under state sealed for exactly this call: its nonce is claimed before anything runs. State
     // that fails verification is refused (MRTR: the server MUST reject it), nothing done on the strength of it.
-    const state = modern && params.requestState !== undefined ? this.#seal.open(params.requestState, callBinding(caller.principal, this.backend, name, args)) : undefined;
+    const state =
+      modern && params.requestState !== undefined
+        ? this.#seal.open(params.requestState, callBinding(caller.principal, this.backend, name, args))
+        : undefined;
     if (modern && params.requestState !== undefined && state === undefined) {
-      const message = 'Invalid params: requestState failed verification (altered, expired, or issued for another caller, tool or arguments); call again without it';
+      const message =
+        'Invalid params: requestState failed verification (altered, expired, or issued for another caller, tool or arguments); call again without it';
       return this.errorReply(id, { code: ErrorCode.InvalidParams, message });
     }
     const stateNonce = state?.nonce;
@@ -346,12 +392,23 @@ export class Dispatcher {
       started = true;
       const retry = state === undefined ? undefined : { state, inputResponses: params.inputResponses };
       const elicitor = this.#elicitorFor(era, caller, session, name, args, retry, controller.signal);
-      const result = await this.#handlers.callTool(name, args, caller, session, controller.signal, elicitor, stateNonce ?? newNonce());
+      const result = await this.#handlers.callTool(
+        name,
+        args,
+        caller,
+        session,
+        controller.signal,
+        elicitor,
+        stateNonce ?? newNonce(),
+      );
       const deferral = elicitor.deferral();
       if (deferral === undefined) answer = this.#toolResultJson(name, result, modern);
       // The tool asked the user something the client answers outside this call: the question is the answer.
       else if (deferral.kind === 'error') answer = { error: deferral.error };
-      else answer = { result: JSON.stringify({ ...deferral.result, _meta: { [SERVER_INFO_META_KEY]: this.#serverIdentity() } }) };
+      else
+        answer = {
+          result: JSON.stringify({ ...deferral.result, _meta: { [SERVER_INFO_META_KEY]: this.#serverIdentity() } }),
+        };
       if (controller.signal.aborted) return undefined;
       return this.#answerReply(id, answer, modern);
     } catch (error) {
@@ -368,7 +425,11 @@ export class Dispatcher {
   async #settleClaim(nonce: string, started: boolean, answer: RecordedAnswer | undefined): Promise<void> {
     try {
       if (!started) await this.#once.release(nonce);
-      else await this.#once.record(nonce, answer ?? { error: { code: ErrorCode.InternalError, message: 'Internal error' } });
+      else
+        await this.#once.record(
+          nonce,
+          answer ?? { error: { code: ErrorCode.InternalError, message: 'Internal error' } },
+        );
     } catch (error) {
       // A replay then waits, and answers "still in progress": never a second execution.
       this.#logger.warn({ backend: this.backend, err: errorSummary(error) }, 'confirmation answer not recorded');
@@ -377,14 +438,29 @@ export class Dispatcher {
 
   /** A replay of a claimed state: the first execution's answer, or "still in progress". */
   #replay(id: RequestId, answer: RecordedAnswer | undefined): Reply {
-    if (answer === undefined) return this.#answerReply(id, { result: this.#modernJson({ content: [{ type: 'text', text: STILL_RUNNING }], isError: true }) }, true);
-    if ('tooLarge' in answer) return this.#answerReply(id, { result: this.#modernJson({ content: [{ type: 'text', text: tooLargeToReplay(answer.tooLarge) }] }) }, true);
+    if (answer === undefined)
+      return this.#answerReply(
+        id,
+        { result: this.#modernJson({ content: [{ type: 'text', text: STILL_RUNNING }], isError: true }) },
+        true,
+      );
+    if ('tooLarge' in answer)
+      return this.#answerReply(
+        id,
+        { result: this.#modernJson({ content: [{ type: 'text', text: tooLargeToReplay(answer.tooLarge) }] }) },
+        true,
+      );
     return this.#answerReply(id, answer, true);
   }
 
   #answerReply(id: RequestId, answer: RecordedAnswer, modern: boolean): Reply {
     // 2026-07-28, Streamable HTTP: MissingRequiredClientCapabilityError is answered 400 Bad Request.
-    if ('error' in answer) return this.errorReply(id, answer.error, modern && answer.error.code === ErrorCode.MissingRequiredClientCapability ? 400 : 200);
+    if ('error' in answer)
+      return this.errorReply(
+        id,
+        answer.error,
+        modern && answer.error.code === ErrorCode.MissingRequiredClientCapability ? 400 : 200,
+      );
     if ('result' in answer) return this.#result(id, answer.result);
     return this.#replay(id, answer);
   }
@@ -422,7 +498,8 @@ export class Dispatcher {
     const principal = caller.principal;
     return {
       base: `${caller.pageBase}/${backend}/elicitation`,
-      open: (kind, data) => this.#pages.open({ backend, kind, data, principal, ...(sessionId === undefined ? {} : { sessionId }) }),
+      open: (kind, data) =>
+        this.#pages.open({ backend, kind, data, principal, ...(sessionId === undefined ? {} : { sessionId }) }),
     };
   }
 

@@ -37,7 +37,10 @@ interface ClientModes extends ElicitationModes {
 }
 
 /** The capability each client request needs (MCP 2025-11-25 and 2026-07-28, Client features). */
-const NEEDED_CAPABILITY: Readonly<Record<ClientRequestMethod, 'sampling' | 'roots'>> = { 'sampling/createMessage': 'sampling', 'roots/list': 'roots' };
+const NEEDED_CAPABILITY: Readonly<Record<ClientRequestMethod, 'sampling' | 'roots'>> = {
+  'sampling/createMessage': 'sampling',
+  'roots/list': 'roots',
+};
 
 /** Where a call's one-time pages are opened: the base of their URLs, and the opener (store-backed) returning an id. */
 export interface CallPages {
@@ -55,7 +58,8 @@ async function openOn(pages: CallPages | undefined, kind: string, data: Record<s
 export type ClientRequester = (method: string, params: JsonObject, signal?: AbortSignal) => Promise<unknown>;
 
 /** Message of the -32042 error (the SDK's wording). */
-const URL_REQUIRED_MESSAGE = 'This request requires more information: open the URL and complete the interaction, then call again.';
+const URL_REQUIRED_MESSAGE =
+  'This request requires more information: open the URL and complete the interaction, then call again.';
 
 const PENDING: ElicitAnswer = Object.freeze({ action: 'pending' }) as ElicitAnswer;
 const CANCEL: ElicitAnswer = Object.freeze({ action: 'cancel' }) as ElicitAnswer;
@@ -82,9 +86,13 @@ export function clientModes(capabilities: unknown): ClientModes | undefined {
 /** -32021 for a request the client did not declare it takes. */
 function missingCapability(method: ClientRequestMethod): RpcFailure {
   const capability = NEEDED_CAPABILITY[method];
-  return new RpcFailure(ErrorCode.MissingRequiredClientCapability, `This request needs the client's ${capability} capability (for ${method}), which it did not declare`, {
-    requiredCapabilities: { [capability]: {} },
-  });
+  return new RpcFailure(
+    ErrorCode.MissingRequiredClientCapability,
+    `This request needs the client's ${capability} capability (for ${method}), which it did not declare`,
+    {
+      requiredCapabilities: { [capability]: {} },
+    },
+  );
 }
 
 /** The wire `params` of an `elicitation/create` for a request. */
@@ -97,7 +105,8 @@ function wireParams(request: ElicitRequest): JsonObject {
 /** An `ElicitResult` as the client sent it, reduced to an answer; anything malformed is a cancel. */
 function answerOf(value: unknown): ElicitAnswer {
   if (!isObject(value)) return CANCEL;
-  if (value.action === 'accept') return isObject(value.content) ? { action: 'accept', content: value.content } : { action: 'accept' };
+  if (value.action === 'accept')
+    return isObject(value.content) ? { action: 'accept', content: value.content } : { action: 'accept' };
   if (value.action === 'decline') return { action: 'decline' };
   return CANCEL;
 }
@@ -135,7 +144,13 @@ export class RoundTripElicitor implements CallElicitor {
   #asked: Record<string, { method: string; params: JsonObject }> | undefined;
 
   /** `retry`: only when the call's `requestState` opened for `binding` (a first call's inputResponses count for nothing). */
-  constructor(modes: ClientModes, binding: StateBinding, seal: RequestStateSeal, retry: OpenedRetry | undefined, pages: CallPages | undefined) {
+  constructor(
+    modes: ClientModes,
+    binding: StateBinding,
+    seal: RequestStateSeal,
+    retry: OpenedRetry | undefined,
+    pages: CallPages | undefined,
+  ) {
     this.form = modes.form;
     this.url = modes.url && pages !== undefined;
     if (pages !== undefined) this.pageBase = pages.base;
@@ -144,7 +159,9 @@ export class RoundTripElicitor implements CallElicitor {
     this.#binding = binding;
     this.#seal = seal;
     this.#responses =
-      retry === undefined ? {} : { ...retry.state.answers, ...(isObject(retry.inputResponses) ? retry.inputResponses : {}) };
+      retry === undefined
+        ? {}
+        : { ...retry.state.answers, ...(isObject(retry.inputResponses) ? retry.inputResponses : {}) };
   }
 
   async ask(key: string, request: ElicitRequest): Promise<ElicitAnswer> {
@@ -177,7 +194,10 @@ export class RoundTripElicitor implements CallElicitor {
   deferral(): Deferral | undefined {
     if (this.#asked === undefined) return undefined;
     const requestState = this.#seal.seal(this.#binding, newNonce(), Date.now(), this.#used);
-    return { kind: 'input_required', result: { resultType: 'input_required', inputRequests: this.#asked, requestState } };
+    return {
+      kind: 'input_required',
+      result: { resultType: 'input_required', inputRequests: this.#asked, requestState },
+    };
   }
 }
 
@@ -192,7 +212,12 @@ export class LiveElicitor implements CallElicitor {
   readonly #pages: CallPages | undefined;
   #urls: JsonObject[] | undefined;
 
-  constructor(modes: ClientModes, send: ClientRequester | undefined, signal: AbortSignal | undefined, pages: CallPages | undefined) {
+  constructor(
+    modes: ClientModes,
+    send: ClientRequester | undefined,
+    signal: AbortSignal | undefined,
+    pages: CallPages | undefined,
+  ) {
     this.#modes = modes;
     this.form = modes.form && send !== undefined;
     this.url = modes.url && pages !== undefined;
@@ -229,7 +254,14 @@ export class LiveElicitor implements CallElicitor {
 
   deferral(): Deferral | undefined {
     if (this.#urls === undefined) return undefined;
-    return { kind: 'error', error: { code: ErrorCode.UrlElicitationRequired, message: URL_REQUIRED_MESSAGE, data: { elicitations: this.#urls } } };
+    return {
+      kind: 'error',
+      error: {
+        code: ErrorCode.UrlElicitationRequired,
+        message: URL_REQUIRED_MESSAGE,
+        data: { elicitations: this.#urls },
+      },
+    };
   }
 }
 

@@ -34,15 +34,21 @@ export function readEnvelope(params: JsonObject | undefined): Envelope | Envelop
   const version = meta[PROTOCOL_VERSION_META_KEY];
   if (version === undefined) return undefined;
   if (typeof version !== 'string') return invalid(PROTOCOL_VERSION_META_KEY, 'must be a string');
-  if (!isModernVersion(version) || !MODERN_VERSIONS.includes(version)) return { error: unsupportedVersionError(version, MODERN_VERSIONS) };
+  if (!isModernVersion(version) || !MODERN_VERSIONS.includes(version))
+    return { error: unsupportedVersionError(version, MODERN_VERSIONS) };
   const capabilities = meta[CLIENT_CAPABILITIES_META_KEY];
-  if (!isObject(capabilities)) return invalid(CLIENT_CAPABILITIES_META_KEY, capabilities === undefined ? 'missing' : 'must be an object');
+  if (!isObject(capabilities))
+    return invalid(CLIENT_CAPABILITIES_META_KEY, capabilities === undefined ? 'missing' : 'must be an object');
   const info = meta[CLIENT_INFO_META_KEY];
   if (info === undefined) return { protocolVersion: version, clientCapabilities: capabilities };
   if (!isObject(info) || typeof info.name !== 'string' || typeof info.version !== 'string') {
     return invalid(CLIENT_INFO_META_KEY, 'must be an object with string name and version');
   }
-  return { protocolVersion: version, clientCapabilities: capabilities, clientInfo: { name: info.name, version: info.version } };
+  return {
+    protocolVersion: version,
+    clientCapabilities: capabilities,
+    clientInfo: { name: info.name, version: info.version },
+  };
 }
 
 /** Whether {@link readEnvelope} refused. */

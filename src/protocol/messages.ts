@@ -49,7 +49,6 @@ export type Inbound = InboundRequest | InboundNotification | InboundResponse;
 const REQUEST_MEMBERS: ReadonlySet<string> = new Set(['jsonrpc', 'id', 'method', 'params']);
 const NOTIFICATION_MEMBERS: ReadonlySet<string> = new Set(['jsonrpc', 'method', 'params']);
 
-
 /** Whether `id` is a JSON-RPC id the SDK accepts. */
 export function isRequestId(id: unknown): id is RequestId {
   return typeof id === 'string' || (typeof id === 'number' && Number.isSafeInteger(id));
@@ -58,26 +57,34 @@ export function isRequestId(id: unknown): id is RequestId {
 /** Classifies one parsed JSON value. */
 export function inspectMessage(value: unknown): Inbound | Refusal {
   if (!isObject(value)) {
-    const text = Array.isArray(value) ? 'Invalid Request: JSON-RPC batches are not supported' : 'Invalid Request: not a JSON-RPC 2.0 message';
+    const text = Array.isArray(value)
+      ? 'Invalid Request: JSON-RPC batches are not supported'
+      : 'Invalid Request: not a JSON-RPC 2.0 message';
     return refusal(null, text, false);
   }
   const method = value.method;
   const hasId = 'id' in value;
   const id = isRequestId(value.id) ? value.id : null;
-  if (value.jsonrpc !== '2.0') return refusal(id, 'Invalid Request: not a JSON-RPC 2.0 message', method === undefined ? false : !hasId);
+  if (value.jsonrpc !== '2.0')
+    return refusal(id, 'Invalid Request: not a JSON-RPC 2.0 message', method === undefined ? false : !hasId);
   if (method === undefined) {
-    if ('result' in value || 'error' in value) return { kind: 'response', id, result: value.result, error: value.error };
+    if ('result' in value || 'error' in value)
+      return { kind: 'response', id, result: value.result, error: value.error };
     return refusal(id, 'Invalid Request: no method', false);
   }
   if (typeof method !== 'string') return refusal(id, 'Invalid Request: method must be a string', !hasId);
   const params = value.params;
-  if (params !== undefined && !isObject(params)) return refusal(id, 'Invalid Request: params must be an object', !hasId);
+  if (params !== undefined && !isObject(params))
+    return refusal(id, 'Invalid Request: params must be an object', !hasId);
   if (hasId) {
     if (id === null) return refusal(null, 'Invalid Request: id must be a string or an integer', false);
-    for (const key in value) if (!REQUEST_MEMBERS.has(key)) return refusal(id, `Invalid Request: unexpected member ${truncate(key)}`, false);
+    for (const key in value)
+      if (!REQUEST_MEMBERS.has(key)) return refusal(id, `Invalid Request: unexpected member ${truncate(key)}`, false);
     return { kind: 'request', id, method, params };
   }
-  for (const key in value) if (!NOTIFICATION_MEMBERS.has(key)) return refusal(null, `Invalid Request: unexpected member ${truncate(key)}`, true);
+  for (const key in value)
+    if (!NOTIFICATION_MEMBERS.has(key))
+      return refusal(null, `Invalid Request: unexpected member ${truncate(key)}`, true);
   return { kind: 'notification', method, params };
 }
 

@@ -6,7 +6,9 @@
 import type { JsonObject } from './messages.js';
 
 /** Schemas by method, loaded once. */
-let schemas: Promise<Record<string, { safeParse(value: unknown): { success: boolean; error?: { issues: Issue[] } } }>> | undefined;
+let schemas:
+  | Promise<Record<string, { safeParse(value: unknown): { success: boolean; error?: { issues: Issue[] } } }>>
+  | undefined;
 
 /** One zod issue, reduced to what is shown. */
 interface Issue {
@@ -28,6 +30,8 @@ export async function explainInvalidParams(method: string, params: JsonObject | 
   const parsed = schema?.safeParse(params === undefined ? { method } : { method, params });
   const issues = parsed?.error?.issues ?? [];
   if (issues.length === 0) return `Invalid ${method} request: params are not valid`;
-  const shown = issues.slice(0, MAX_ISSUES).map((issue) => `${issue.path.map(String).join('.') || 'params'}: ${issue.message}`);
+  const shown = issues
+    .slice(0, MAX_ISSUES)
+    .map((issue) => `${issue.path.map(String).join('.') || 'params'}: ${issue.message}`);
   return `Invalid ${method} request: ${shown.join('; ')}`;
 }

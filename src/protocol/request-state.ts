@@ -41,14 +41,15 @@ export class RequestStateSeal {
 
   /** `secret`: the configured state key's bytes (FINMCP_STATE_KEY); absent: a random key, made on first use. */
   constructor(secret?: Buffer) {
-    if (secret !== undefined) this.#key = Buffer.from(hkdfSync('sha256', secret, Buffer.alloc(0), 'finmcp requestState v1', 32));
+    if (secret !== undefined)
+      this.#key = Buffer.from(hkdfSync('sha256', secret, Buffer.alloc(0), 'finmcp requestState v1', 32));
   }
 
   /** The state to send with an `input_required` result for `binding`, carrying `nonce` and the answers given so far. */
   seal(binding: StateBinding, nonce: string, now = Date.now(), answers: Record<string, unknown> = {}): string {
-    const payload = Buffer.from(JSON.stringify({ b: bindingDigest(binding), e: now + REQUEST_STATE_TTL_MS, n: nonce, a: answers })).toString(
-      'base64url',
-    );
+    const payload = Buffer.from(
+      JSON.stringify({ b: bindingDigest(binding), e: now + REQUEST_STATE_TTL_MS, n: nonce, a: answers }),
+    ).toString('base64url');
     return `${payload}.${this.#mac(payload)}`;
   }
 
@@ -71,8 +72,12 @@ export class RequestStateSeal {
       return undefined;
     }
     const { b, e, n, a } = (parsed ?? {}) as { b?: unknown; e?: unknown; n?: unknown; a?: unknown };
-    if (typeof e !== 'number' || now >= e || b !== bindingDigest(binding) || typeof n !== 'string' || n === '') return undefined;
-    return { nonce: n, answers: typeof a === 'object' && a !== null && !Array.isArray(a) ? (a as Record<string, unknown>) : {} };
+    if (typeof e !== 'number' || now >= e || b !== bindingDigest(binding) || typeof n !== 'string' || n === '')
+      return undefined;
+    return {
+      nonce: n,
+      answers: typeof a === 'object' && a !== null && !Array.isArray(a) ? (a as Record<string, unknown>) : {},
+    };
   }
 
   #mac(payload: string): string {

@@ -43,7 +43,11 @@ export function createToolHandlers(service: ToolService, logger?: Logger): ToolH
     async callTool(name, args, caller, session, signal, elicit, nonce): Promise<ToolResult> {
       if (!service.hasTool(name)) throw unknownToolError(name);
       try {
-        return await service.callTool(name, args, buildCallContext(service.backend, name, caller, session, signal, elicit, nonce));
+        return await service.callTool(
+          name,
+          args,
+          buildCallContext(service.backend, name, caller, session, signal, elicit, nonce),
+        );
       } catch (error) {
         if (error instanceof RpcFailure) throw error;
         // ToolService promises never to throw for a known tool; if it does, keep its details out of the reply.

@@ -12,7 +12,13 @@
 export const MODERN_VERSIONS: readonly string[] = ['2026-07-28'];
 
 /** Revisions negotiated by `initialize`, newest first (the SDK's `SUPPORTED_PROTOCOL_VERSIONS`). */
-export const LEGACY_VERSIONS: readonly string[] = ['2025-11-25', '2025-06-18', '2025-03-26', '2024-11-05', '2024-10-07'];
+export const LEGACY_VERSIONS: readonly string[] = [
+  '2025-11-25',
+  '2025-06-18',
+  '2025-03-26',
+  '2024-11-05',
+  '2024-10-07',
+];
 
 /** What `initialize` answers when the client asks for a revision we do not know. */
 export const LATEST_LEGACY_VERSION = '2025-11-25';

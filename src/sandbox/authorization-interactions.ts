@@ -109,21 +109,33 @@ export function createInteractionHandler(
     try {
       // Reads the interaction bound to this browser's cookie; a mismatching uid means a stale or forged link.
       const details = await provider.interactionDetails(req, res);
-      if (details.uid !== uid) return send(res, 400, sandboxMessagePage('Sign-in expired', 'Start again from the client.'));
+      if (details.uid !== uid)
+        return send(res, 400, sandboxMessagePage('Sign-in expired', 'Start again from the client.'));
       if (req.method === 'GET' && action === undefined) {
-        if (details.prompt.name === 'login') return send(res, 200, loginPage(details, identities, await clientLabel(provider, details)));
-        if (details.prompt.name === 'consent') return send(res, 200, consentPage(details, await clientLabel(provider, details)));
+        if (details.prompt.name === 'login')
+          return send(res, 200, loginPage(details, identities, await clientLabel(provider, details)));
+        if (details.prompt.name === 'consent')
+          return send(res, 200, consentPage(details, await clientLabel(provider, details)));
         return send(res, 400, sandboxMessagePage('Unsupported prompt', details.prompt.name));
       }
-      if (req.method !== 'POST' || action === undefined) return send(res, 405, sandboxMessagePage('Method not allowed', ''));
+      if (req.method !== 'POST' || action === undefined)
+        return send(res, 405, sandboxMessagePage('Method not allowed', ''));
       const form = await readForm(req);
       if (action === 'login') {
-        if (details.prompt.name !== 'login') return send(res, 400, sandboxMessagePage('Unexpected step', 'Not a login step.'));
+        if (details.prompt.name !== 'login')
+          return send(res, 400, sandboxMessagePage('Unexpected step', 'Not a login step.'));
         const identity = byId.get(form.get(INTERACTION_FIELDS.user) ?? '');
-        if (identity === undefined) return send(res, 400, loginPage(details, identities, await clientLabel(provider, details)));
-        return await provider.interactionFinished(req, res, { login: { accountId: identity.id } }, { mergeWithLastSubmission: false });
+        if (identity === undefined)
+          return send(res, 400, loginPage(details, identities, await clientLabel(provider, details)));
+        return await provider.interactionFinished(
+          req,
+          res,
+          { login: { accountId: identity.id } },
+          { mergeWithLastSubmission: false },
+        );
       }
-      if (details.prompt.name !== 'consent') return send(res, 400, sandboxMessagePage('Unexpected step', 'Not a consent step.'));
+      if (details.prompt.name !== 'consent')
+        return send(res, 400, sandboxMessagePage('Unexpected step', 'Not a consent step.'));
       if (form.get(INTERACTION_FIELDS.decision) !== 'allow') {
         return await provider.interactionFinished(
           req,
@@ -137,7 +149,15 @@ export function createInteractionHandler(
     } catch (error) {
       // Typically an expired interaction (SessionNotFound); details stay in the log, not in the page.
       logger?.debug({ err: error instanceof Error ? error.message : String(error) }, 'sandbox interaction failed');
-      if (!res.headersSent) send(res, 400, sandboxMessagePage('Sign-in failed', 'The sign-in request expired or is invalid. Start again from the client.'));
+      if (!res.headersSent)
+        send(
+          res,
+          400,
+          sandboxMessagePage(
+            'Sign-in failed',
+            'The sign-in request expired or is invalid. Start again from the client.',
+          ),
+        );
     }
   };
 }

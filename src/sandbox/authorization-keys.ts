@@ -24,7 +24,11 @@ async function generateSigningKeys(): Promise<PrivateJwks> {
 function parseJwks(text: string, file: string): PrivateJwks {
   const value: unknown = JSON.parse(text);
   const keys = (value as { keys?: unknown } | null)?.keys;
-  if (!Array.isArray(keys) || keys.length === 0 || !keys.every((k) => typeof k === 'object' && k !== null && 'd' in k)) {
+  if (
+    !Array.isArray(keys) ||
+    keys.length === 0 ||
+    !keys.every((k) => typeof k === 'object' && k !== null && 'd' in k)
+  ) {
     throw new Error(`${file} is not a private JSON Web Key Set: delete it to have a new one generated`);
   }
   return { keys: keys as JWK[] };

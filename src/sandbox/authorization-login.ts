@@ -42,7 +42,8 @@ class CookieJar {
   header(url: URL): string | undefined {
     const matching = [...this.cookies.values()].filter(
       ({ path }) =>
-        url.pathname === path || (url.pathname.startsWith(path) && (path.endsWith('/') || url.pathname[path.length] === '/')),
+        url.pathname === path ||
+        (url.pathname.startsWith(path) && (path.endsWith('/') || url.pathname[path.length] === '/')),
     );
     // Longer paths first (RFC 6265 §5.4).
     matching.sort((a, b) => b.path.length - a.path.length);
@@ -105,7 +106,11 @@ export async function completeSandboxAuthorization(authorizationUrl: string | UR
     const form = new URLSearchParams();
     const target = new URL(unescapeHtml(action), request.url);
     if (target.pathname.endsWith('/login')) {
-      if (!html.includes(`name="${INTERACTION_FIELDS.user}" value="${user.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`)}"`)) {
+      if (
+        !html.includes(
+          `name="${INTERACTION_FIELDS.user}" value="${user.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`)}"`,
+        )
+      ) {
         throw new Error(`unknown sandbox user "${user}"`);
       }
       form.set(INTERACTION_FIELDS.user, user);
@@ -161,11 +166,14 @@ export async function obtainSandboxToken(options: ObtainSandboxTokenOptions): Pr
   const redirect = await completeSandboxAuthorization(url, options.user);
   const error = redirect.searchParams.get('error');
   if (error !== null) {
-    throw new Error(`sandbox authorization refused: ${error} ${redirect.searchParams.get('error_description') ?? ''}`.trim());
+    throw new Error(
+      `sandbox authorization refused: ${error} ${redirect.searchParams.get('error_description') ?? ''}`.trim(),
+    );
   }
   if (redirect.searchParams.get('state') !== state) throw new Error('sandbox authorization returned a wrong state');
   const iss = redirect.searchParams.get('iss');
-  if (iss !== null && iss !== options.issuer) throw new Error('sandbox authorization response came from another issuer');
+  if (iss !== null && iss !== options.issuer)
+    throw new Error('sandbox authorization response came from another issuer');
   const code = redirect.searchParams.get('code');
   if (code === null) throw new Error('sandbox authorization returned no code');
 
@@ -184,7 +192,10 @@ export async function obtainSandboxToken(options: ObtainSandboxTokenOptions): Pr
   });
   const body = (await response.json().catch(() => ({}))) as Record<string, unknown>;
   if (!response.ok || typeof body.access_token !== 'string') {
-    const reason = typeof body.error === 'string' ? `${body.error} ${typeof body.error_description === 'string' ? body.error_description : ''}` : `HTTP ${response.status}`;
+    const reason =
+      typeof body.error === 'string'
+        ? `${body.error} ${typeof body.error_description === 'string' ? body.error_description : ''}`
+        : `HTTP ${response.status}`;
     throw new Error(`sandbox token request failed: ${reason.trim()}`);
   }
   return body.access_token;

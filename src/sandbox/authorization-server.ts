@@ -120,7 +120,9 @@ function staticClients(serviceClient: ConfigurationOptions['serviceClient']): Co
 
 /** Resource indicators (RFC 8707): each MCP endpoint is a resource with its scopes; tokens are JWTs for it. */
 function resourceIndicators(options: ConfigurationOptions): Configuration {
-  const resources = new Map(options.resources.flatMap((r) => [r.url, ...(r.aliases ?? [])].map((url) => [url, r] as const)));
+  const resources = new Map(
+    options.resources.flatMap((r) => [r.url, ...(r.aliases ?? [])].map((url) => [url, r] as const)),
+  );
   return {
     enabled: true,
     defaultResource: async (_ctx: unknown, _client: unknown, oneOf?: string[]) => oneOf,
@@ -211,7 +213,8 @@ export async function startSandboxAuthorizationServer(
   options: SandboxAuthorizationServerOptions,
 ): Promise<SandboxAuthorizationServer> {
   const host = options.host ?? '127.0.0.1';
-  if (!LOOPBACK_HOSTS.has(host)) throw new Error(`the sandbox authorization server only listens on loopback, not ${host}`);
+  if (!LOOPBACK_HOSTS.has(host))
+    throw new Error(`the sandbox authorization server only listens on loopback, not ${host}`);
   const jwks = await loadOrCreateSigningKeys(options.keysFile);
   let handle: ((req: IncomingMessage, res: ServerResponse) => void) | undefined;
   const server = createServer((req, res) => {
@@ -272,7 +275,10 @@ async function createProvider(
 /** Logs the provider's errors and issued tokens; event payloads may hold tokens: only names and messages are logged. */
 function logProviderEvents(provider: Provider, logger: Logger | undefined): void {
   provider.on('server_error', (_ctx: unknown, error: unknown) => {
-    logger?.error({ err: error instanceof Error ? error.message : String(error) }, 'sandbox authorization server error');
+    logger?.error(
+      { err: error instanceof Error ? error.message : String(error) },
+      'sandbox authorization server error',
+    );
   });
   provider.on('grant.success', (ctx: unknown) => {
     const oidc = (ctx as { oidc?: { params?: { grant_type?: unknown }; client?: { clientId?: string } } }).oidc;
@@ -280,7 +286,10 @@ function logProviderEvents(provider: Provider, logger: Logger | undefined): void
   });
   for (const event of ['grant.error', 'authorization.error', 'registration_create.error']) {
     provider.on(event, (_ctx: unknown, error: unknown) => {
-      logger?.debug({ event, err: error instanceof Error ? error.message : String(error) }, 'sandbox authorization request refused');
+      logger?.debug(
+        { event, err: error instanceof Error ? error.message : String(error) },
+        'sandbox authorization request refused',
+      );
     });
   }
 }

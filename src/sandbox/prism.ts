@@ -206,7 +206,9 @@ async function launchOnce(
     if (await answers(host, port)) break;
     if (Date.now() > deadline) {
       await stop();
-      throw new Error(`Prism ${command} did not answer on ${url} within ${options.startTimeoutMs ?? DEFAULT_START_TIMEOUT_MS} ms:\n${tail.join('\n')}`);
+      throw new Error(
+        `Prism ${command} did not answer on ${url} within ${options.startTimeoutMs ?? DEFAULT_START_TIMEOUT_MS} ms:\n${tail.join('\n')}`,
+      );
     }
     await sleep(PROBE_INTERVAL_MS);
   }
@@ -255,7 +257,15 @@ function captureOutput(child: ChildProcess, command: string, logger: Logger | un
 function answers(host: string, port: number): Promise<boolean> {
   return new Promise((resolvePromise) => {
     const req = request(
-      { host, port, path: '/', method: 'GET', agent: false, timeout: PROBE_TIMEOUT_MS, headers: { connection: 'close' } },
+      {
+        host,
+        port,
+        path: '/',
+        method: 'GET',
+        agent: false,
+        timeout: PROBE_TIMEOUT_MS,
+        headers: { connection: 'close' },
+      },
       (res) => {
         res.resume();
         resolvePromise(true);

@@ -24,11 +24,17 @@ export const SANDBOX_IDENTITIES: readonly SandboxIdentity[] = [
 export type SandboxClaims = Readonly<Record<string, Record<string, unknown>>>;
 
 /** `identities` with each backend's extra claims added to the users they name. */
-export function withBackendClaims(identities: readonly SandboxIdentity[], extra: Iterable<SandboxClaims>): SandboxIdentity[] {
+export function withBackendClaims(
+  identities: readonly SandboxIdentity[],
+  extra: Iterable<SandboxClaims>,
+): SandboxIdentity[] {
   const all = [...extra];
   return identities.map((identity) => ({
     id: identity.id,
-    claims: Object.assign({}, identity.claims, ...all.map((claims) => claims[identity.id] ?? {})) as Record<string, unknown>,
+    claims: Object.assign({}, identity.claims, ...all.map((claims) => claims[identity.id] ?? {})) as Record<
+      string,
+      unknown
+    >,
   }));
 }
 

@@ -38,7 +38,9 @@ export interface Sandbox {
 export function startSandbox(options: SandboxOptions): Sandbox {
   const { logger } = options;
   const cancel = new AbortController();
-  const stopped = new Promise<void>((resolve) => cancel.signal.addEventListener('abort', () => resolve(), { once: true }));
+  const stopped = new Promise<void>((resolve) =>
+    cancel.signal.addEventListener('abort', () => resolve(), { once: true }),
+  );
   const go = Promise.race([options.begin, stopped]).then(() => {
     if (cancel.signal.aborted) throw cancelled('the sandbox was stopped before it started');
   });
@@ -54,9 +56,11 @@ export function startSandbox(options: SandboxOptions): Sandbox {
     options.authorization === undefined
       ? undefined
       : started(
-          go.then(() => import('./authorization-server.js')).then(({ startSandboxAuthorizationServer }) =>
-            startSandboxAuthorizationServer({ ...options.authorization!, logger }),
-          ),
+          go
+            .then(() => import('./authorization-server.js'))
+            .then(({ startSandboxAuthorizationServer }) =>
+              startSandboxAuthorizationServer({ ...options.authorization!, logger }),
+            ),
         );
   const mocks = new Map<string, Promise<PrismServer>>();
   for (const { name, specFile } of options.mocks) {
@@ -68,7 +72,10 @@ export function startSandbox(options: SandboxOptions): Sandbox {
           signal: cancel.signal,
           ...(options.mockStartTimeoutMs === undefined ? {} : { startTimeoutMs: options.mockStartTimeoutMs }),
         });
-        logger.info({ backend: name, mock: server.url }, 'no backend URL configured: serving the Prism mock of the spec');
+        logger.info(
+          { backend: name, mock: server.url },
+          'no backend URL configured: serving the Prism mock of the spec',
+        );
         return server;
       }),
     );

@@ -53,7 +53,11 @@ export function checkStateSettings(settings: Settings): string | undefined {
 }
 
 /** Creates the store that `FINMCP_STATE_STORE` names; Redis connects (or starts retrying) before this returns. */
-export async function createStateStore(settings: Settings, limits: StateStoreLimits, logger: Logger): Promise<StateStore> {
+export async function createStateStore(
+  settings: Settings,
+  limits: StateStoreLimits,
+  logger: Logger,
+): Promise<StateStore> {
   const url = checkStateSettings(settings);
   if (url === undefined) {
     const sessions = new MemorySessionStore({
@@ -62,7 +66,13 @@ export async function createStateStore(settings: Settings, limits: StateStoreLim
       maxSessionsPerCaller: limits.maxSessionsPerCaller,
       onSessionEnd: limits.onSessionEnd,
     });
-    return { kind: 'memory', sessions, interactions: new MemoryInteractionStore(), rateLimiter: undefined, close: async () => sessions.close() };
+    return {
+      kind: 'memory',
+      sessions,
+      interactions: new MemoryInteractionStore(),
+      rateLimiter: undefined,
+      close: async () => sessions.close(),
+    };
   }
   const box = new SecretBox(parseStateKey(settings.read(SETTINGS.stateKey)));
   const { connectRedis, redactRedisUrl } = await import('./redis-connection.js');

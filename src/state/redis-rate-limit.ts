@@ -101,7 +101,10 @@ export class RedisRateLimiter implements RateLimiter {
       this.#retryAt = Date.now() + RETRY_REDIS_AFTER_MS;
       if (!this.#degraded) {
         this.#degraded = true;
-        this.#logger.warn({ err: { message: (error as Error).message } }, 'rate limit per instance until Redis is back');
+        this.#logger.warn(
+          { err: { message: (error as Error).message } },
+          'rate limit per instance until Redis is back',
+        );
       }
       return this.#fallback.take(key);
     }

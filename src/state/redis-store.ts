@@ -132,15 +132,18 @@ export class RedisSessionStore implements SessionStore {
     this.#connection = options.connection;
     this.#box = options.box;
     this.#idleTtlMs = options.idleTtlMs ?? SETTINGS.sessionIdleTtlMs.default;
-    if (!Number.isFinite(this.#idleTtlMs) || this.#idleTtlMs < 1) throw new RangeError('the Redis store needs a finite idle TTL');
+    if (!Number.isFinite(this.#idleTtlMs) || this.#idleTtlMs < 1)
+      throw new RangeError('the Redis store needs a finite idle TTL');
     this.#maxPerOwner = Math.max(1, options.maxSessionsPerCaller ?? SETTINGS.maxSessionsPerCaller.default);
     this.#onEnd = options.onSessionEnd;
     this.#logger = options.logger;
     this.#prefix = options.prefix ?? 'finmcp:';
     const client = options.connection.client;
     // defineCommand sends EVALSHA and falls back to EVAL once after a restart that emptied the script cache.
-    if (!('finmcpGetAndTouch' in client)) client.defineCommand('finmcpGetAndTouch', { numberOfKeys: 1, lua: GET_AND_TOUCH });
-    if (!('finmcpSetWithCap' in client)) client.defineCommand('finmcpSetWithCap', { numberOfKeys: 2, lua: SET_WITH_CAP });
+    if (!('finmcpGetAndTouch' in client))
+      client.defineCommand('finmcpGetAndTouch', { numberOfKeys: 1, lua: GET_AND_TOUCH });
+    if (!('finmcpSetWithCap' in client))
+      client.defineCommand('finmcpSetWithCap', { numberOfKeys: 2, lua: SET_WITH_CAP });
     if (!('finmcpTake' in client)) client.defineCommand('finmcpTake', { numberOfKeys: 1, lua: TAKE });
     this.#scripted = client as unknown as ScriptedClient;
   }
@@ -200,10 +203,16 @@ export class RedisSessionStore implements SessionStore {
     // The header is `<ttl>|<ownerTag>`: the sealed part starts after the second separator.
     const first = stored.indexOf(SEPARATOR);
     const second = first <= 0 ? -1 : stored.indexOf(SEPARATOR, first + 1);
-    const json = second < 0 ? undefined : this.#box.open(stored.subarray(second + 1), `${key}|${stored.toString('latin1', 0, second)}`);
+    const json =
+      second < 0
+        ? undefined
+        : this.#box.open(stored.subarray(second + 1), `${key}|${stored.toString('latin1', 0, second)}`);
     if (json === undefined) {
       // The key name is an HMAC of the id: it lets an operator find the record, and reveals nothing.
-      this.#logger?.warn({ event: 'state_record_rejected', key }, 'a state record failed authentication (altered, moved, or sealed with another FINMCP_STATE_KEY); treated as absent');
+      this.#logger?.warn(
+        { event: 'state_record_rejected', key },
+        'a state record failed authentication (altered, moved, or sealed with another FINMCP_STATE_KEY); treated as absent',
+      );
       return undefined;
     }
     return JSON.parse(json) as SessionRecord;

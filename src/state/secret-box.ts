@@ -23,7 +23,8 @@ export class SecretBox {
 
   /** `secret`: at least 32 random bytes. */
   constructor(secret: Buffer) {
-    if (secret.length < 32) throw new ConfigError(`FINMCP_STATE_KEY must hold at least 32 random bytes: ${STATE_KEY_HELP}`);
+    if (secret.length < 32)
+      throw new ConfigError(`FINMCP_STATE_KEY must hold at least 32 random bytes: ${STATE_KEY_HELP}`);
     this.#encryptionKey = Buffer.from(hkdfSync('sha256', secret, Buffer.alloc(0), 'finmcp state v1: values', 32));
     this.#namingKey = Buffer.from(hkdfSync('sha256', secret, Buffer.alloc(0), 'finmcp state v1: key names', 32));
   }
@@ -64,7 +65,9 @@ export function configuredStateSecret(raw: string | undefined): Buffer | undefin
 /** Parses `FINMCP_STATE_KEY` (base64 or base64url of ≥ 32 bytes); a missing or short key is a start-up error. */
 export function parseStateKey(raw: string | undefined): Buffer {
   if (raw === undefined || raw.trim() === '') {
-    throw new ConfigError(`FINMCP_STATE_KEY is required with a Redis state store (it encrypts backend tokens at rest): ${STATE_KEY_HELP}`);
+    throw new ConfigError(
+      `FINMCP_STATE_KEY is required with a Redis state store (it encrypts backend tokens at rest): ${STATE_KEY_HELP}`,
+    );
   }
   const text = raw.trim();
   if (!/^[A-Za-z0-9+/_-]+={0,2}$/.test(text)) {
@@ -72,7 +75,9 @@ export function parseStateKey(raw: string | undefined): Buffer {
   }
   const bytes = Buffer.from(text.replace(/-/g, '+').replace(/_/g, '/'), 'base64');
   if (bytes.length < 32) {
-    throw new ConfigError(`FINMCP_STATE_KEY must hold at least 32 random bytes (got ${bytes.length}): ${STATE_KEY_HELP}`);
+    throw new ConfigError(
+      `FINMCP_STATE_KEY must hold at least 32 random bytes (got ${bytes.length}): ${STATE_KEY_HELP}`,
+    );
   }
   return bytes;
 }

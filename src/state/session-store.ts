@@ -42,7 +42,6 @@ interface Entry {
   expiresAt: number;
 }
 
-
 /** A new session was refused: the store is full of sessions that hold state. */
 export class SessionCapacityError extends Error {
   override readonly name = 'SessionCapacityError';

@@ -16,7 +16,11 @@ import type { Logger } from '../log.js';
 
 /** Refusals are logged at most this often (with their count), so a flood cannot flood the log. */
 const REFUSAL_LOG_INTERVAL_MS = 10_000;
-const REFUSAL_BODY = JSON.stringify({ jsonrpc: '2.0', id: null, error: { code: -32000, message: 'Service Unavailable: too many open connections' } });
+const REFUSAL_BODY = JSON.stringify({
+  jsonrpc: '2.0',
+  id: null,
+  error: { code: -32000, message: 'Service Unavailable: too many open connections' },
+});
 const REFUSAL =
   'HTTP/1.1 503 Service Unavailable\r\nContent-Type: application/json\r\nRetry-After: 1\r\nConnection: close\r\n' +
   `Content-Length: ${Buffer.byteLength(REFUSAL_BODY)}\r\n\r\n${REFUSAL_BODY}`;

@@ -89,13 +89,16 @@ export function assertSafeBinding(
   publicUrl?: string,
   allowedHosts?: readonly string[],
 ): void {
-  const publicHost = publicUrl === undefined ? undefined : URL.canParse(publicUrl) ? new URL(publicUrl).hostname : publicUrl;
+  const publicHost =
+    publicUrl === undefined ? undefined : URL.canParse(publicUrl) ? new URL(publicUrl).hostname : publicUrl;
   const foreignHost = allowedHosts?.map(hostName).find((name) => name !== '' && !isLoopbackHost(name));
   const exposure = !isLoopbackHost(host)
     ? `listen on ${host}`
     : publicHost !== undefined && !isLoopbackHost(publicHost)
       ? `be served at ${publicUrl}`
-      : foreignHost !== undefined ? `accept Host ${foreignHost} (FINMCP_ALLOWED_HOSTS)` : undefined;
+      : foreignHost !== undefined
+        ? `accept Host ${foreignHost} (FINMCP_ALLOWED_HOSTS)`
+        : undefined;
   if (exposure === undefined) return;
   const unsafe = backends.find((b) => b.service.stateful && b.inboundAuth === undefined);
   if (unsafe !== undefined) {
@@ -196,7 +199,9 @@ export function createHttpServer(options: HttpServerOptions): HttpServerHandle {
       // sending on one at that very moment would be lost, and a proxy must not resend a POST that reached an
       // instance. Idle connections are left to their client, or to the keep-alive timeout, as at any other time.
       // Settles once every connection is closed.
-      const stopped = listening ? new Promise<void>((resolve) => NetServer.prototype.close.call(httpServer, () => resolve())) : Promise.resolve();
+      const stopped = listening
+        ? new Promise<void>((resolve) => NetServer.prototype.close.call(httpServer, () => resolve()))
+        : Promise.resolve();
       await Promise.race([stopped, delay(graceMs)]);
       // Out of time: abort the work still running, let the aborted calls answer ("Request cancelled"), then drop
       // the connections.
@@ -232,7 +237,9 @@ async function listen(
       httpServer.off('error', reject);
       // The bound port is known only now; set before any request is read.
       const bound = (httpServer.address() as AddressInfo).port;
-      pipeline.hostAllowed = createHostMatcher(options.allowedHosts ?? defaultAllowedHosts(bound, host, options.publicUrl));
+      pipeline.hostAllowed = createHostMatcher(
+        options.allowedHosts ?? defaultAllowedHosts(bound, host, options.publicUrl),
+      );
       resolve();
     });
   });

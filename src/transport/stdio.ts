@@ -15,7 +15,13 @@ import type { SessionRecord, SessionStore } from '../state/session.js';
 import type { ToolService } from '../core/tool-service-api.js';
 import type { Logger } from '../log.js';
 import type { Caller } from '../protocol/caller.js';
-import { CLIENT_CAPABILITIES_STATE_KEY, Dispatcher, type Era, type Reply, type ServerInfo } from '../protocol/dispatcher.js';
+import {
+  CLIENT_CAPABILITIES_STATE_KEY,
+  Dispatcher,
+  type Era,
+  type Reply,
+  type ServerInfo,
+} from '../protocol/dispatcher.js';
 import { elicitationModes } from '../protocol/elicitation.js';
 import { ErrorCode, errorSummary } from '../protocol/errors.js';
 import { ClientRequests } from './client-requests.js';
@@ -61,7 +67,12 @@ export async function serveStdio(service: ToolService, options: StdioOptions): P
   // A local process's one session lives as long as the process: no idle expiry by default.
   const store = options.sessionStore ?? new MemorySessionStore({ idleTtlMs: Number.POSITIVE_INFINITY, maxSessions: 1 });
   const sessionId = randomBytes(32).toString('base64url');
-  const record: SessionRecord = { principalId: principal.id, backend: service.backend, createdAt: Date.now(), state: {} };
+  const record: SessionRecord = {
+    principalId: principal.id,
+    backend: service.backend,
+    createdAt: Date.now(),
+    state: {},
+  };
   await store.set(sessionId, record);
   const caller: Caller = { principal, scope: SCOPE };
   if (service.stateful) {
@@ -225,7 +236,12 @@ class StdioServer {
     switch (message.kind) {
       case 'request': {
         const era = this.#core.classify(message);
-        if (caller.pageBase === undefined && this.#service.stateful && message.method === 'tools/call' && declaresUrlMode(era, caller)) {
+        if (
+          caller.pageBase === undefined &&
+          this.#service.stateful &&
+          message.method === 'tools/call' &&
+          declaresUrlMode(era, caller)
+        ) {
           // The first call of a client that takes URL-mode questions: start the page listener, then dispatch.
           this.#openPages().then(
             () => this.#dispatch(message, era),
@@ -241,7 +257,8 @@ class StdioServer {
         return;
       case 'refusal':
         // Notifications and responses never get an answer (JSON-RPC 2.0 §4.1, §5), malformed or not.
-        if (!message.silent) this.#writeReply(this.#core.errorReply(message.id, { code: message.code, message: message.message }));
+        if (!message.silent)
+          this.#writeReply(this.#core.errorReply(message.id, { code: message.code, message: message.message }));
         return;
       case 'response':
         this.#outbound.settle(message);
@@ -263,11 +280,16 @@ class StdioServer {
     const backend = this.#service.backend;
     this.#pages ??= import('./loopback-pages.js')
       .then(async ({ LoopbackPages }) => {
-        const listener = new LoopbackPages(this.#service, { interactions: this.#session.interactions, sessions: this.#session.store });
+        const listener = new LoopbackPages(this.#service, {
+          interactions: this.#session.interactions,
+          sessions: this.#session.store,
+        });
         this.#loopback = listener;
         this.#session.caller.pageBase = await listener.base();
       })
-      .catch((error: unknown) => this.#logger.warn({ backend, err: errorSummary(error) }, 'page listener failed: URL mode not offered'));
+      .catch((error: unknown) =>
+        this.#logger.warn({ backend, err: errorSummary(error) }, 'page listener failed: URL mode not offered'),
+      );
     return this.#pages;
   }
 
@@ -279,6 +301,7 @@ class StdioServer {
 
 /** Whether the client of a request takes URL-mode questions (its envelope, or a legacy `initialize`). */
 function declaresUrlMode(era: Era, caller: Caller): boolean {
-  const capabilities = 'envelope' in era ? era.envelope.clientCapabilities : caller.session?.get(CLIENT_CAPABILITIES_STATE_KEY);
+  const capabilities =
+    'envelope' in era ? era.envelope.clientCapabilities : caller.session?.get(CLIENT_CAPABILITIES_STATE_KEY);
   return elicitationModes(capabilities)?.url === true;
 }

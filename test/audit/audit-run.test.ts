@@ -60,15 +60,35 @@ beforeAll(async () => {
     FINMCP_RATE_LIMIT_PER_MINUTE: '0',
   });
   let answer: 'accept' | 'decline' = 'accept';
-  const client = new Client({ name: 'audit-test', version: '0' }, { capabilities: { elicitation: { form: {} } }, versionNegotiation: { mode: { pin: '2026-07-28' } } });
-  client.setRequestHandler('elicitation/create', async () => (answer === 'accept' ? { action: 'accept', content: { confirm: true } } : { action: 'decline' }));
-  await client.connect(new StreamableHTTPClientTransport(new URL(instance.endpoint), { requestInit: { headers: { authorization: `Bearer ${KEY}` } } }));
+  const client = new Client(
+    { name: 'audit-test', version: '0' },
+    { capabilities: { elicitation: { form: {} } }, versionNegotiation: { mode: { pin: '2026-07-28' } } },
+  );
+  client.setRequestHandler('elicitation/create', async () =>
+    answer === 'accept' ? { action: 'accept', content: { confirm: true } } : { action: 'decline' },
+  );
+  await client.connect(
+    new StreamableHTTPClientTransport(new URL(instance.endpoint), {
+      requestInit: { headers: { authorization: `Bearer ${KEY}` } },
+    }),
+  );
   try {
-    for (const [tool, args] of [['login', { phone: PHONE, password: PASSWORD }], ['list_entities', {}], ['whoami', {}]] as const) {
+    for (const [tool, args] of [
+      ['login', { phone: PHONE, password: PASSWORD }],
+      ['list_entities', {}],
+      ['whoami', {}],
+    ] as const) {
       const result = await call(client, tool, args);
       expect(result.isError, `${tool}: ${JSON.stringify(result.content)}`).not.toBe(true);
     }
-    const entity = { name: 'Audit Co', entity_type: 'COMPANY', tax_code: '0312345678', address: '1 Lê Lợi', city: 'Hồ Chí Minh', country: 'VN' };
+    const entity = {
+      name: 'Audit Co',
+      entity_type: 'COMPANY',
+      tax_code: '0312345678',
+      address: '1 Lê Lợi',
+      city: 'Hồ Chí Minh',
+      country: 'VN',
+    };
     const confirmed = await call(client, 'create_entity', entity);
     expect(confirmed.isError, JSON.stringify(confirmed.content)).not.toBe(true);
     answer = 'decline';
@@ -82,12 +102,18 @@ beforeAll(async () => {
   // A wrong credential: refused before any call, recorded as auth_rejected.
   const refused = await fetch(instance.endpoint, {
     method: 'POST',
-    headers: { authorization: `Bearer wrong-${KEY}`, 'content-type': 'application/json', accept: 'application/json, text/event-stream' },
+    headers: {
+      authorization: `Bearer wrong-${KEY}`,
+      'content-type': 'application/json',
+      accept: 'application/json, text/event-stream',
+    },
     body: JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'tools/list', params: {} }),
   });
   expect(refused.status).toBe(401);
   await instance.stop('SIGTERM');
-  lines = readFileSync(file, 'utf8').split('\n').filter((l) => l !== '');
+  lines = readFileSync(file, 'utf8')
+    .split('\n')
+    .filter((l) => l !== '');
   records = lines.map((l) => JSON.parse(l) as Record<string, unknown>);
 }, 240_000);
 
@@ -101,7 +127,13 @@ describe('the audit file of a real server run', () => {
   it('holds one record per call that reached the backend or was refused, in order', () => {
     const calls = records.filter((r) => r['event'] === 'tool_call');
     expect(calls.map((r) => r['tool'])).toEqual(['login', 'list_entities', 'whoami', 'create_entity', 'create_entity']);
-    expect(calls.map((r) => (r['confirmation'] as { outcome: string } | null)?.outcome ?? null)).toEqual([null, null, null, 'confirmed', 'declined']);
+    expect(calls.map((r) => (r['confirmation'] as { outcome: string } | null)?.outcome ?? null)).toEqual([
+      null,
+      null,
+      null,
+      'confirmed',
+      'declined',
+    ]);
     expect(calls.map((r) => r['outcome'])).toEqual(['ok', 'ok', 'ok', 'ok', 'refused']);
     expect(calls.map((r) => r['status'])).toEqual([200, 200, 200, 201, null]);
     for (const record of calls) {
@@ -128,7 +160,8 @@ describe('the audit file of a real server run', () => {
     expect(login['args']).toMatchObject({ values: { phone: PHONE, password: '[redacted]' } });
     expect((login['args'] as { sha256: string }).sha256).toMatch(/^[0-9a-f]{64}$/);
     const text = lines.join('\n');
-    for (const secret of [PASSWORD, KEY, OTHER_KEY, `wrong-${KEY}`, SANDBOX_JWT_PREFIX, 'eyJ', 'Bearer']) expect(text, secret).not.toContain(secret);
+    for (const secret of [PASSWORD, KEY, OTHER_KEY, `wrong-${KEY}`, SANDBOX_JWT_PREFIX, 'eyJ', 'Bearer'])
+      expect(text, secret).not.toContain(secret);
   });
 
   it('verifies, then names the record after one line is edited and after one line is deleted', async () => {
@@ -137,17 +170,24 @@ describe('the audit file of a real server run', () => {
     expect(intact.out).toContain(`${records.length} records, chain intact`);
 
     const edited = join(dir, 'edited.jsonl');
-    writeFileSync(edited, `${lines.map((l, i) => (i === 3 ? l.replace('"outcome":"ok"', '"outcome":"backend_error"') : l)).join('\n')}\n`);
+    writeFileSync(
+      edited,
+      `${lines.map((l, i) => (i === 3 ? l.replace('"outcome":"ok"', '"outcome":"backend_error"') : l)).join('\n')}\n`,
+    );
     const afterEdit = await audit('verify', edited);
     expect(afterEdit.code).toBe(1);
-    expect(afterEdit.out).toContain(`line 4 (request id ${String(records[3]!['requestId'])}) is bad: its content does not match its hash`);
+    expect(afterEdit.out).toContain(
+      `line 4 (request id ${String(records[3]!['requestId'])}) is bad: its content does not match its hash`,
+    );
 
     const shortened = join(dir, 'deleted.jsonl');
     writeFileSync(shortened, `${lines.filter((_, i) => i !== 1).join('\n')}\n`);
     const afterDelete = await audit('verify', shortened);
     expect(afterDelete.code).toBe(1);
     // The record that followed the deleted one is now line 2, and no longer follows the record before it.
-    expect(afterDelete.out).toContain(`line 2 (request id ${String(records[2]!['requestId'])}) is bad: it does not follow the record before it`);
+    expect(afterDelete.out).toContain(
+      `line 2 (request id ${String(records[2]!['requestId'])}) is bad: it does not follow the record before it`,
+    );
   }, 60_000);
 
   it('tails the last records readably', async () => {
@@ -155,7 +195,9 @@ describe('the audit file of a real server run', () => {
     expect(tail.code, tail.out).toBe(0);
     const shown = tail.out.trim().split('\n');
     expect(shown).toHaveLength(3);
-    expect(shown[0]).toMatch(/ b4b {2}create_entity {2}by auditor {2}ok 201 {2}confirmed by auditor {2}nonce [\w-]+ {2}[\d.]+ ms {2}request /);
+    expect(shown[0]).toMatch(
+      / b4b {2}create_entity {2}by auditor {2}ok 201 {2}confirmed by auditor {2}nonce [\w-]+ {2}[\d.]+ ms {2}request /,
+    );
     expect(shown[1]).toMatch(/ b4b {2}create_entity {2}by auditor {2}refused {2}declined by auditor {2}nonce [\w-]+ /);
     expect(shown[2]).toMatch(/ b4b {2}\(auth_rejected\) {2}by address 127\.0\.0\.1 {2}invalid_token 401/);
   }, 60_000);

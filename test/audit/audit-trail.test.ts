@@ -44,7 +44,14 @@ beforeAll(() => {
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 describe('argument digests', () => {
-  const schema = { type: 'object', properties: { phone: { type: 'string' }, password: { type: 'string', writeOnly: true }, pin: { type: 'string', format: 'password' } } };
+  const schema = {
+    type: 'object',
+    properties: {
+      phone: { type: 'string' },
+      password: { type: 'string', writeOnly: true },
+      pin: { type: 'string', format: 'password' },
+    },
+  };
 
   it('finds the properties a schema marks secret', () => {
     expect(secretProperties(schema)).toEqual(new Set(['password', 'pin']));
@@ -52,10 +59,25 @@ describe('argument digests', () => {
   });
 
   it.each([
-    ['a writeOnly property', { phone: '+84909495665', password: 'SecurePassword123@' }, 'SecurePassword123@', { phone: '+84909495665', password: '[redacted]' }],
+    [
+      'a writeOnly property',
+      { phone: '+84909495665', password: 'SecurePassword123@' },
+      'SecurePassword123@',
+      { phone: '+84909495665', password: '[redacted]' },
+    ],
     ['a format: password property', { pin: '12345678' }, '12345678', { pin: '[redacted]' }],
-    ['secret-looking names, nested', { config: { client_secret: 'abcdefgh123', apiKey: 'k-1234567890' } }, 'abcdefgh123', { config: { apiKey: '[redacted]', client_secret: '[redacted]' } }],
-    ['a credential sent on the call, inside a value', { note: 'echo Bearer-less s3cr3t-token-value here' }, 's3cr3t-token-value', { note: 'echo Bearer-less [redacted] here' }],
+    [
+      'secret-looking names, nested',
+      { config: { client_secret: 'abcdefgh123', apiKey: 'k-1234567890' } },
+      'abcdefgh123',
+      { config: { apiKey: '[redacted]', client_secret: '[redacted]' } },
+    ],
+    [
+      'a credential sent on the call, inside a value',
+      { note: 'echo Bearer-less s3cr3t-token-value here' },
+      's3cr3t-token-value',
+      { note: 'echo Bearer-less [redacted] here' },
+    ],
     ['JWT-shaped text', { memo: `token ${JWT}` }, JWT, { memo: 'token [redacted]' }],
   ])('takes out %s', (_, args, secret, values) => {
     const digest = digestArguments(args, secretProperties(schema), ['s3cr3t-token-value']);
@@ -95,15 +117,17 @@ describe('FINMCP_AUDIT', () => {
 
   it('is off by default, refuses stdout with the stdio transport and a path it cannot open', async () => {
     expect(await openAuditTrail(new Settings({}), 'http', logger)).toBeUndefined();
-    await expect(openAuditTrail(new Settings({ FINMCP_AUDIT: 'stdout' }), 'stdio', logger)).rejects.toThrow(/cannot be used with --transport stdio/);
-    await expect(openAuditTrail(new Settings({ FINMCP_AUDIT: `file:${dir}/missing/dir/a.jsonl` }), 'http', logger)).rejects.toThrow(
-      new RegExp(`FINMCP_AUDIT: cannot open ${dir}/missing/dir/a.jsonl for appending \\(ENOENT\\)`),
+    await expect(openAuditTrail(new Settings({ FINMCP_AUDIT: 'stdout' }), 'stdio', logger)).rejects.toThrow(
+      /cannot be used with --transport stdio/,
     );
+    await expect(
+      openAuditTrail(new Settings({ FINMCP_AUDIT: `file:${dir}/missing/dir/a.jsonl` }), 'http', logger),
+    ).rejects.toThrow(new RegExp(`FINMCP_AUDIT: cannot open ${dir}/missing/dir/a.jsonl for appending \\(ENOENT\\)`));
   });
 });
 
 describe('the trail', () => {
-  it('returns from append before writing, writes on flush, and continues the file\'s chain after a restart', async () => {
+  it("returns from append before writing, writes on flush, and continues the file's chain after a restart", async () => {
     const file = join(dir, 'restart.jsonl');
     const first = (await openAuditTrail(new Settings({ FINMCP_AUDIT: `file:${file}` }), 'http', logger))!;
     for (let i = 1; i <= 3; i++) first.append(entry(`a${i}`));
@@ -112,7 +136,9 @@ describe('the trail', () => {
     const second = (await openAuditTrail(new Settings({ FINMCP_AUDIT: `file:${file}` }), 'http', logger))!;
     second.append(entry('b1'));
     await second.close();
-    const lines = readFileSync(file, 'utf8').split('\n').filter((l) => l !== '');
+    const lines = readFileSync(file, 'utf8')
+      .split('\n')
+      .filter((l) => l !== '');
     expect(lines.map((l) => (JSON.parse(l) as { requestId: string }).requestId)).toEqual(['a1', 'a2', 'a3', 'b1']);
     expect(verifyLines(lines)).toMatchObject({ ok: true, records: 4 });
     const record = JSON.parse(lines[0]!) as Record<string, unknown>;
@@ -128,7 +154,9 @@ describe('the trail', () => {
       await new Promise((resolve) => setImmediate(resolve));
     }
     await trail.close();
-    const lines = readFileSync(file, 'utf8').split('\n').filter((l) => l !== '');
+    const lines = readFileSync(file, 'utf8')
+      .split('\n')
+      .filter((l) => l !== '');
     expect(verifyLines(lines)).toMatchObject({ ok: true, records: 1_000 });
     expect((JSON.parse(lines[999]!) as { requestId: string }).requestId).toBe('r999');
   });
@@ -152,7 +180,9 @@ describe('the trail', () => {
     expect(built).toBe(0);
     await trail.close();
     expect(built).toBe(1);
-    const lines = readFileSync(file, 'utf8').split('\n').filter((l) => l !== '');
+    const lines = readFileSync(file, 'utf8')
+      .split('\n')
+      .filter((l) => l !== '');
     expect(lines.map((l) => (JSON.parse(l) as { requestId: string }).requestId)).toEqual(['f1', 'f2']);
     expect(verifyLines(lines).ok).toBe(true);
     log.logger.flush();
@@ -160,8 +190,14 @@ describe('the trail', () => {
   });
 
   it('shows a record as one readable line', () => {
-    const line = JSON.stringify({ time: '2026-12-07T12:00:00.000Z', ...entry('req-1'), caller: { principal: 'alice', tenant: { organizationId: 'org-1' } } });
-    expect(readable(line)).toBe('2026-12-07T12:00:00.000Z  b4b  create_entity  by alice organizationId=org-1  ok 201  confirmed by alice  12.5 ms  request req-1');
+    const line = JSON.stringify({
+      time: '2026-12-07T12:00:00.000Z',
+      ...entry('req-1'),
+      caller: { principal: 'alice', tenant: { organizationId: 'org-1' } },
+    });
+    expect(readable(line)).toBe(
+      '2026-12-07T12:00:00.000Z  b4b  create_entity  by alice organizationId=org-1  ok 201  confirmed by alice  12.5 ms  request req-1',
+    );
   });
 });
 

@@ -12,7 +12,10 @@ function chain(n: number): string[] {
   const lines: string[] = [];
   let prev = GENESIS;
   for (let i = 1; i <= n; i++) {
-    const { line, hash } = chainLine({ requestId: `r${i}`, tool: 'create_entity', outcome: 'ok', args: { values: { name: `Entity ${i}` } } }, prev);
+    const { line, hash } = chainLine(
+      { requestId: `r${i}`, tool: 'create_entity', outcome: 'ok', args: { values: { name: `Entity ${i}` } } },
+      prev,
+    );
     lines.push(line);
     prev = hash;
   }
@@ -25,17 +28,53 @@ function rehash(line: string): string {
   return `{"hash":"${createHash('sha256').update(inner).digest('hex')}",${inner.slice(1)}`;
 }
 
-type Case = [name: string, tamper: (lines: string[]) => string[], badLine: number, requestId: string | null, reason: RegExp];
+type Case = [
+  name: string,
+  tamper: (lines: string[]) => string[],
+  badLine: number,
+  requestId: string | null,
+  reason: RegExp,
+];
 
 const cases: Case[] = [
-  ['an edited value', (l) => l.map((x, i) => (i === 2 ? x.replace('Entity 3', 'Entity 9') : x)), 3, 'r3', /content does not match its hash/],
-  ['an edited outcome', (l) => l.map((x, i) => (i === 4 ? x.replace('"outcome":"ok"', '"outcome":"backend_error"') : x)), 5, 'r5', /does not match its hash/],
+  [
+    'an edited value',
+    (l) => l.map((x, i) => (i === 2 ? x.replace('Entity 3', 'Entity 9') : x)),
+    3,
+    'r3',
+    /content does not match its hash/,
+  ],
+  [
+    'an edited outcome',
+    (l) => l.map((x, i) => (i === 4 ? x.replace('"outcome":"ok"', '"outcome":"backend_error"') : x)),
+    5,
+    'r5',
+    /does not match its hash/,
+  ],
   ['a deleted record', (l) => l.filter((_, i) => i !== 2), 3, 'r4', /does not follow the record before it/],
   ['the last two swapped', (l) => [...l.slice(0, 3), l[4]!, l[3]!], 4, 'r5', /does not follow/],
-  ['a record inserted from another chain', (l) => [...l.slice(0, 2), chain(1)[0]!, ...l.slice(2)], 3, 'r1', /does not follow/],
-  ['an edited record re-hashed', (l) => l.map((x, i) => (i === 1 ? rehash(x.replace('Entity 2', 'Entity 7')) : x)), 3, 'r3', /does not follow/],
+  [
+    'a record inserted from another chain',
+    (l) => [...l.slice(0, 2), chain(1)[0]!, ...l.slice(2)],
+    3,
+    'r1',
+    /does not follow/,
+  ],
+  [
+    'an edited record re-hashed',
+    (l) => l.map((x, i) => (i === 1 ? rehash(x.replace('Entity 2', 'Entity 7')) : x)),
+    3,
+    'r3',
+    /does not follow/,
+  ],
   ['the first record removed', (l) => l.slice(1), 1, 'r2', /first in the file but does not start a chain/],
-  ['a line that is not a record', (l) => [...l.slice(0, 2), '{"requestId":"r-forged","outcome":"ok"}', ...l.slice(2)], 3, 'r-forged', /not an audit record/],
+  [
+    'a line that is not a record',
+    (l) => [...l.slice(0, 2), '{"requestId":"r-forged","outcome":"ok"}', ...l.slice(2)],
+    3,
+    'r-forged',
+    /not an audit record/,
+  ],
   ['a line cut short', (l) => l.map((x, i) => (i === 3 ? x.slice(0, x.length - 10) : x)), 4, 'r4', /not valid JSON/],
 ];
 

@@ -5,7 +5,11 @@
  */
 import { SignJWT, type JWTPayload } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createAccessTokenVerifier, InvalidTokenError, type AccessTokenVerifierOptions } from '../../src/auth/access-token-verifier.js';
+import {
+  createAccessTokenVerifier,
+  InvalidTokenError,
+  type AccessTokenVerifierOptions,
+} from '../../src/auth/access-token-verifier.js';
 import { startSigningSandbox, type SigningSandbox } from '../helpers/sandbox-issuer.js';
 
 const RESOURCE = 'http://127.0.0.1:3998/demo/mcp';
@@ -16,7 +20,15 @@ describe('verified-token cache', () => {
 
   const seconds = (): number => Math.floor(Date.now() / 1000);
   const token = (claims: JWTPayload = {}): Promise<string> =>
-    new SignJWT({ iss: sandbox.as.issuer, aud: RESOURCE, sub: 'alice', scope: 'demo:read', iat: seconds(), exp: seconds() + 300, ...claims })
+    new SignJWT({
+      iss: sandbox.as.issuer,
+      aud: RESOURCE,
+      sub: 'alice',
+      scope: 'demo:read',
+      iat: seconds(),
+      exp: seconds() + 300,
+      ...claims,
+    })
       .setProtectedHeader({ alg: 'RS256', kid: sandbox.jwk.kid!, typ: 'at+jwt' })
       .sign(sandbox.key);
 

@@ -16,14 +16,21 @@ describe('createApiKeyAuth', () => {
       { header: `bearer ${KEYS[1]!.key}`, want: 'laptop' },
     ];
     for (const { header, want } of given) {
-      expect(await auth.authenticate(header), want).toEqual({ ok: true, principal: { id: want, scopes: [], claims: {} } });
+      expect(await auth.authenticate(header), want).toEqual({
+        ok: true,
+        principal: { id: want, scopes: [], claims: {} },
+      });
     }
   });
 
   it('refuses a missing or wrong key with 401 and never echoes it', async () => {
     const given = [
       { name: 'no header', header: undefined, want: { error: 'unauthorized', challenge: 'Bearer realm="finmcp"' } },
-      { name: 'other scheme', header: `Basic ${KEYS[0]!.key}`, want: { error: 'unauthorized', challenge: 'Bearer realm="finmcp"' } },
+      {
+        name: 'other scheme',
+        header: `Basic ${KEYS[0]!.key}`,
+        want: { error: 'unauthorized', challenge: 'Bearer realm="finmcp"' },
+      },
       ...['k_ci_0123456789abcdeX', 'k_ci_0123456789abcde', `${KEYS[0]!.key}0`, 'x'].map((key) => ({
         name: `wrong key ${key}`,
         header: `Bearer ${key}`,
@@ -61,7 +68,13 @@ describe('createApiKeyAuth', () => {
     const given = [
       { keys: [], want: /at least one API key/ },
       { keys: [{ id: 'a', key: '' }], want: /API key a is empty/ },
-      { keys: [{ id: 'a', key: 'x' }, { id: 'a', key: 'y' }], want: /duplicate API key id a/ },
+      {
+        keys: [
+          { id: 'a', key: 'x' },
+          { id: 'a', key: 'y' },
+        ],
+        want: /duplicate API key id a/,
+      },
     ];
     for (const { keys, want } of given) expect(() => createApiKeyAuth({ keys })).toThrow(want);
   });

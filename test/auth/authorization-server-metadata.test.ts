@@ -19,7 +19,10 @@ describe('authorization server metadata', () => {
     const given = [
       {
         issuer: 'https://as.example.com',
-        want: ['https://as.example.com/.well-known/oauth-authorization-server', 'https://as.example.com/.well-known/openid-configuration'],
+        want: [
+          'https://as.example.com/.well-known/oauth-authorization-server',
+          'https://as.example.com/.well-known/openid-configuration',
+        ],
       },
       {
         issuer: 'https://cognito-idp.eu-west-1.amazonaws.com/eu-west-1_Abc',
@@ -34,7 +37,11 @@ describe('authorization server metadata', () => {
 
   it('fetches metadata whose issuer matches, and refuses one that does not', async () => {
     const metadata = await fetchAuthorizationServerMetadata(as.issuer);
-    expect(metadata).toMatchObject({ issuer: as.issuer, jwks_uri: `${as.issuer}/jwks`, token_endpoint: `${as.issuer}/token` });
+    expect(metadata).toMatchObject({
+      issuer: as.issuer,
+      jwks_uri: `${as.issuer}/jwks`,
+      token_endpoint: `${as.issuer}/token`,
+    });
     // Same server under another name: its documents name a different issuer.
     const alias = as.issuer.replace('127.0.0.1', 'localhost');
     await expect(fetchAuthorizationServerMetadata(alias)).rejects.toThrow(/does not match/);

@@ -20,8 +20,7 @@ describe('createClientCredentialsProvider', () => {
   let shortLived: SandboxAuthorizationServer;
 
   /** Client credentials token requests the authorization server has answered so far. */
-  const tokenRequests = (): number =>
-    issued.filter((line) => line.includes('"grantType":"client_credentials"')).length;
+  const tokenRequests = (): number => issued.filter((line) => line.includes('"grantType":"client_credentials"')).length;
 
   beforeAll(async () => {
     const logger = createLogger({
@@ -52,7 +51,12 @@ describe('createClientCredentialsProvider', () => {
     const before = tokenRequests();
 
     const first = await tokens.getToken();
-    expect(decodeJwt(first)).toMatchObject({ iss: as.issuer, aud: API, sub: SANDBOX_SERVICE_CLIENT.id, scope: 'api:read' });
+    expect(decodeJwt(first)).toMatchObject({
+      iss: as.issuer,
+      aud: API,
+      sub: SANDBOX_SERVICE_CLIENT.id,
+      scope: 'api:read',
+    });
     expect(tokenRequests() - before).toBe(1);
 
     expect(await tokens.getToken()).toBe(first);

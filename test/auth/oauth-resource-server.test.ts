@@ -21,10 +21,7 @@ import {
   type OAuthResourceServerOptions,
 } from '../../src/auth/oauth-resource-server.js';
 import { insufficientScopeHeader } from '../../src/auth/www-authenticate.js';
-import {
-  obtainSandboxToken,
-  type SandboxAuthorizationServer,
-} from '../../src/sandbox/authorization-server.js';
+import { obtainSandboxToken, type SandboxAuthorizationServer } from '../../src/sandbox/authorization-server.js';
 import { SANDBOX_CLI_CLIENT, SANDBOX_IDENTITIES, withBackendClaims } from '../../src/sandbox/sandbox-identities.js';
 import { SANDBOX_ORGANISATIONS, sandboxOrganisationClaims } from '../../src/overrides/finopps/organization.js';
 import { startSigningSandbox, type SigningSandbox } from '../helpers/sandbox-issuer.js';
@@ -65,7 +62,10 @@ describe('createOAuthResourceServer', () => {
 
   beforeAll(async () => {
     // The users carry what FinOpps' module adds (their organisations), as under `serve --sandbox`.
-    sandbox = await startSigningSandbox([{ url: RESOURCE, scopes: SCOPES }], withBackendClaims(SANDBOX_IDENTITIES, [sandboxOrganisationClaims()]));
+    sandbox = await startSigningSandbox(
+      [{ url: RESOURCE, scopes: SCOPES }],
+      withBackendClaims(SANDBOX_IDENTITIES, [sandboxOrganisationClaims()]),
+    );
     ({ as, jwk: signingJwk, key: signingKey } = sandbox);
     options = {
       resource: RESOURCE,
@@ -99,7 +99,11 @@ describe('createOAuthResourceServer', () => {
     const [head, body, signature] = good.split('.') as [string, string, string];
     const given: Array<{ name: string; token: () => Promise<string>; want: RegExp }> = [
       { name: 'malformed', token: async () => 'not-a-jwt', want: /malformed/ },
-      { name: 'wrong audience', token: () => sign(claims({ aud: 'http://127.0.0.1:3999/other/mcp' })), want: /audience/ },
+      {
+        name: 'wrong audience',
+        token: () => sign(claims({ aud: 'http://127.0.0.1:3999/other/mcp' })),
+        want: /audience/,
+      },
       { name: 'wrong issuer', token: () => sign(claims({ iss: 'http://127.0.0.1:1' })), want: /claim "iss"/ },
       { name: 'expired', token: () => sign(claims({ exp: now() - 120 })), want: /expired/ },
       { name: 'not yet valid', token: () => sign(claims({ nbf: now() + 120 })), want: /claim "nbf"/ },
@@ -113,7 +117,8 @@ describe('createOAuthResourceServer', () => {
       },
       {
         name: 'payload swapped under a valid signature',
-        token: async () => `${head}.${Buffer.from(JSON.stringify(claims({ sub: 'mallory' }))).toString('base64url')}.${signature}`,
+        token: async () =>
+          `${head}.${Buffer.from(JSON.stringify(claims({ sub: 'mallory' }))).toString('base64url')}.${signature}`,
         want: /signature is invalid/,
       },
       {
@@ -154,13 +159,20 @@ describe('createOAuthResourceServer', () => {
       if (result.ok) continue;
       expect(result.status, name).toBe(401);
       const challenge = result.headers['www-authenticate'] ?? '';
-      expect(challenge, name).toMatch(/^Bearer error="invalid_token", error_description="[^"]+", scope="demo:read demo:write", resource_metadata="/);
+      expect(challenge, name).toMatch(
+        /^Bearer error="invalid_token", error_description="[^"]+", scope="demo:read demo:write", resource_metadata="/,
+      );
       expect(challenge, name).toContain(`resource_metadata="${PRM_URL}"`);
       expect(result.body.error, name).toBe('invalid_token');
       expect(result.body.error_description, name).toMatch(want);
       expect(JSON.stringify(result), name).not.toContain(token);
       // For the security log: the subject the token claims (unverified), when it is a JWT with one.
-      const claimed = name === 'malformed' || name === 'no sub' ? undefined : name.startsWith('payload swapped') ? 'mallory' : claims().sub;
+      const claimed =
+        name === 'malformed' || name === 'no sub'
+          ? undefined
+          : name.startsWith('payload swapped')
+            ? 'mallory'
+            : claims().sub;
       expect(result.claimedSubject, name).toBe(claimed);
     }
   });
@@ -170,7 +182,8 @@ describe('createOAuthResourceServer', () => {
     const given: Array<{ name: string; token: () => Promise<string>; want: Record<string, unknown> }> = [
       {
         name: 'issued by the authorization server (code + PKCE)',
-        token: () => obtainSandboxToken({ issuer: as.issuer, user: 'alice', resource: RESOURCE, scopes: ['demo:read'] }),
+        token: () =>
+          obtainSandboxToken({ issuer: as.issuer, user: 'alice', resource: RESOURCE, scopes: ['demo:read'] }),
         want: {
           id: 'alice',
           scopes: ['demo:read'],
@@ -218,20 +231,34 @@ describe('createOAuthResourceServer', () => {
     const aliased = createOAuthResourceServer({ ...options, resourceHosts: ['LOCALHOST:3999', '127.0.0.1:3999'] });
     const alias = 'http://localhost:3999/demo/mcp';
     const aliasMetadata = 'http://localhost:3999/.well-known/oauth-protected-resource/demo/mcp';
-    expect(aliased.wellKnown('localhost:3999')['/.well-known/oauth-protected-resource/demo/mcp']).toMatchObject({ resource: alias });
-    expect(aliased.wellKnown('127.0.0.1:3999')['/.well-known/oauth-protected-resource/demo/mcp']).toMatchObject({ resource: RESOURCE });
+    expect(aliased.wellKnown('localhost:3999')['/.well-known/oauth-protected-resource/demo/mcp']).toMatchObject({
+      resource: alias,
+    });
+    expect(aliased.wellKnown('127.0.0.1:3999')['/.well-known/oauth-protected-resource/demo/mcp']).toMatchObject({
+      resource: RESOURCE,
+    });
     // A Host not among them (the transport refuses it anyway) and no Host (stdio) get the configured resource.
-    expect(aliased.wellKnown('elsewhere:3999')['/.well-known/oauth-protected-resource']).toMatchObject({ resource: RESOURCE });
+    expect(aliased.wellKnown('elsewhere:3999')['/.well-known/oauth-protected-resource']).toMatchObject({
+      resource: RESOURCE,
+    });
     expect(aliased.wellKnown()['/.well-known/oauth-protected-resource']).toMatchObject({ resource: RESOURCE });
     const missing = await aliased.authenticate(undefined, 'localhost:3999');
     expect(missing).toMatchObject({ ok: false, status: 401 });
     expect(!missing.ok && missing.headers['www-authenticate']).toContain(`resource_metadata="${aliasMetadata}"`);
-    expect(aliased.insufficientScope(['demo:write'], 'localhost:3999').headers['www-authenticate']).toContain(`resource_metadata="${aliasMetadata}"`);
+    expect(aliased.insufficientScope(['demo:write'], 'localhost:3999').headers['www-authenticate']).toContain(
+      `resource_metadata="${aliasMetadata}"`,
+    );
     // A token is for the name it was asked for, even when the cache has already seen it under the other name.
     const forAlias = await sign(claims({ aud: alias }));
     expect(await aliased.authenticate(`Bearer ${forAlias}`, 'localhost:3999')).toMatchObject({ ok: true });
-    expect(await aliased.authenticate(`Bearer ${forAlias}`, '127.0.0.1:3999')).toMatchObject({ ok: false, body: { error_description: 'token audience is not this resource' } });
-    expect(await aliased.authenticate(`Bearer ${await sign(claims())}`, 'localhost:3999')).toMatchObject({ ok: false, status: 401 });
+    expect(await aliased.authenticate(`Bearer ${forAlias}`, '127.0.0.1:3999')).toMatchObject({
+      ok: false,
+      body: { error_description: 'token audience is not this resource' },
+    });
+    expect(await aliased.authenticate(`Bearer ${await sign(claims())}`, 'localhost:3999')).toMatchObject({
+      ok: false,
+      status: 401,
+    });
   });
 
   it('answers missing scopes with 403 insufficient_scope', () => {
@@ -256,7 +283,11 @@ describe('createOAuthResourceServer', () => {
   it('answers 401 when the issuer cannot be reached, and refuses unsafe configurations', async () => {
     const unreachable = createOAuthResourceServer({ ...options, authorizationServers: ['http://127.0.0.1:1'] });
     const result = await unreachable.authenticate(`Bearer ${await sign(claims())}`);
-    expect(result).toMatchObject({ ok: false, status: 401, body: { error_description: 'authorization server keys unavailable' } });
+    expect(result).toMatchObject({
+      ok: false,
+      status: 401,
+      body: { error_description: 'authorization server keys unavailable' },
+    });
 
     const given: Array<{ name: string; change: Partial<OAuthResourceServerOptions>; want: RegExp }> = [
       { name: 'HS256', change: { algorithms: ['RS256', 'HS256'] }, want: /HS256 is not allowed/ },

@@ -1,6 +1,10 @@
 /** RFC 9728 §3.1 well-known URI construction. */
 import { describe, expect, it } from 'vitest';
-import { buildProtectedResourceMetadata, protectedResourceMetadataPath, protectedResourceMetadataUrl } from '../../src/auth/protected-resource-metadata.js';
+import {
+  buildProtectedResourceMetadata,
+  protectedResourceMetadataPath,
+  protectedResourceMetadataUrl,
+} from '../../src/auth/protected-resource-metadata.js';
 
 const WELL_KNOWN = '/.well-known/oauth-protected-resource';
 
@@ -19,7 +23,11 @@ describe('protected resource metadata', () => {
 
   it('describes the resource with header-only bearer tokens', () => {
     expect(
-      buildProtectedResourceMetadata({ resource: 'http://h/x', authorizationServers: ['http://as'], scopesSupported: ['s'] }),
+      buildProtectedResourceMetadata({
+        resource: 'http://h/x',
+        authorizationServers: ['http://as'],
+        scopesSupported: ['s'],
+      }),
     ).toEqual({
       resource: 'http://h/x',
       authorization_servers: ['http://as'],

@@ -20,8 +20,10 @@ describe('operationScopes', () => {
 });
 
 describe('specScopes', () => {
-  it('joins every operation\'s scopes, sorted, without repeats', () => {
-    const generated = { tools: [tool([{ o: ['x', 'b'] }]), tool([{ o: ['a', 'x'] }]), tool([])] } as unknown as GeneratedBackend;
+  it("joins every operation's scopes, sorted, without repeats", () => {
+    const generated = {
+      tools: [tool([{ o: ['x', 'b'] }]), tool([{ o: ['a', 'x'] }]), tool([])],
+    } as unknown as GeneratedBackend;
     expect(specScopes(generated)).toEqual(['a', 'b', 'x']);
   });
 });

@@ -27,11 +27,14 @@ describe('createBackendFetch', () => {
   it('serves an openapi-fetch client through the pool (path, query, body, request id)', async () => {
     backend.script('/base/items/7', reply.echo(201));
     const client = createClient({ baseUrl: `${backend.url}/base`, fetch: createBackendFetch(http) });
-    const res = await client.POST('/items/{id}' as never, {
-      params: { path: { id: 7 }, query: { q: 'a b' } },
-      body: { name: 'x' },
-      headers: { 'x-request-id': 'rid-1' },
-    } as never);
+    const res = await client.POST(
+      '/items/{id}' as never,
+      {
+        params: { path: { id: 7 }, query: { q: 'a b' } },
+        body: { name: 'x' },
+        headers: { 'x-request-id': 'rid-1' },
+      } as never,
+    );
     expect(res.response.status).toBe(201);
     const echo = res.data as unknown as Echo;
     expect(echo).toMatchObject({ method: 'POST', path: '/base/items/7', query: 'q=a%20b', body: '{"name":"x"}' });
@@ -55,14 +58,14 @@ describe('createBackendFetch', () => {
     expect(res.body).toBeNull();
   });
 
-  const outside = [
-    { given: 'http://127.0.0.2:1/base/x' },
-    { given: 'OTHER_PATH' },
-    { given: 'PREFIX_LOOKALIKE' },
-  ];
+  const outside = [{ given: 'http://127.0.0.2:1/base/x' }, { given: 'OTHER_PATH' }, { given: 'PREFIX_LOOKALIKE' }];
   it.each(outside)('refuses URLs outside the base URL: $given', async ({ given }) => {
     const url =
-      given === 'OTHER_PATH' ? `${backend.url}/elsewhere` : given === 'PREFIX_LOOKALIKE' ? `${backend.url}/basement` : given;
+      given === 'OTHER_PATH'
+        ? `${backend.url}/elsewhere`
+        : given === 'PREFIX_LOOKALIKE'
+          ? `${backend.url}/basement`
+          : given;
     await expect(createBackendFetch(http)(url)).rejects.toThrow(/outside the backend base URL/);
   });
 });

@@ -2,7 +2,13 @@ import { once } from 'node:events';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { BackendHttpError, classify, createBackendHttp, parseRetryAfter, type BackendHttp } from '../../src/backend/backend-http.js';
+import {
+  BackendHttpError,
+  classify,
+  createBackendHttp,
+  parseRetryAfter,
+  type BackendHttp,
+} from '../../src/backend/backend-http.js';
 import { reply, startFaultBackend, type FaultBackend } from '../../testkit/fault-backend.js';
 
 /**
@@ -10,269 +16,310 @@ import { reply, startFaultBackend, type FaultBackend } from '../../testkit/fault
  * here Node's own fetch stands in, the runtimes themselves are exercised by test/runtimes/).
  */
 describe.each(['undici', 'fetch'] as const)('the %s client', (CLIENT) => {
-let backend: FaultBackend;
-let http: BackendHttp;
+  let backend: FaultBackend;
+  let http: BackendHttp;
 
-beforeAll(async () => {
-  backend = await startFaultBackend();
-  http = createBackendHttp({ client: CLIENT, baseUrl: `${backend.url}/api/v1`, retryBaseDelayMs: 10, timeoutMs: 2000 });
-});
-afterAll(async () => {
-  await http.close();
-  await backend.close();
-});
-afterEach(() => {
-  backend.requests.length = 0;
-});
+  beforeAll(async () => {
+    backend = await startFaultBackend();
+    http = createBackendHttp({
+      client: CLIENT,
+      baseUrl: `${backend.url}/api/v1`,
+      retryBaseDelayMs: 10,
+      timeoutMs: 2000,
+    });
+  });
+  afterAll(async () => {
+    await http.close();
+    await backend.close();
+  });
+  afterEach(() => {
+    backend.requests.length = 0;
+  });
 
-function get(path: string, extra: Partial<Parameters<BackendHttp['send']>[0]> = {}): ReturnType<BackendHttp['send']> {
-  return http.send({ method: 'GET', path, headers: {}, idempotent: true, requestId: 'req-1', ...extra });
-}
-
-async function failure(p: Promise<unknown>): Promise<BackendHttpError> {
-  try {
-    await p;
-  } catch (err) {
-    if (err instanceof BackendHttpError) return err;
-    throw err;
+  function get(path: string, extra: Partial<Parameters<BackendHttp['send']>[0]> = {}): ReturnType<BackendHttp['send']> {
+    return http.send({ method: 'GET', path, headers: {}, idempotent: true, requestId: 'req-1', ...extra });
   }
-  throw new Error('expected a BackendHttpError');
-}
 
-describe('retries', () => {
-  it('retries an idempotent GET on 503 and succeeds on the second attempt', async () => {
-    backend.script('/api/v1/flaky', reply.status(503), reply.json(200, { ok: true }));
-    const res = await get('/flaky');
-    expect(res.status).toBe(200);
-    expect(res.body).toEqual({ ok: true });
-    expect(res.attempts).toBe(2);
-    expect(backend.requestsTo('/api/v1/flaky')).toHaveLength(2);
-  });
-
-  it('gives up on GET after 3 attempts and returns the last response', async () => {
-    backend.script('/api/v1/down', reply.problem(503, { title: 'Service Unavailable' }));
-    const res = await get('/down');
-    expect(res.status).toBe(503);
-    expect(res.attempts).toBe(3);
-    expect(backend.requestsTo('/api/v1/down')).toHaveLength(3);
-  });
-
-  const notRetried = [
-    { given: 'POST on 502', status: 502 },
-    { given: 'POST on 503', status: 503 },
-    { given: 'POST on 429', status: 429 },
-  ];
-  it.each(notRetried)('never retries a non-idempotent request: $given', async ({ status }) => {
-    backend.script('/api/v1/create', reply.status(status), reply.json(201, { id: 1 }));
-    const res = await http.send({
-      method: 'POST',
-      path: '/create',
-      headers: { 'content-type': 'application/json' },
-      body: '{"a":1}',
-      idempotent: false,
-      requestId: 'req-2',
-    });
-    expect(res.status).toBe(status);
-    expect(res.attempts).toBe(1);
-    expect(backend.requestsTo('/api/v1/create')).toHaveLength(1);
-  });
-
-  it('never retries a POST after a connection reset', async () => {
-    backend.script('/api/v1/reset', reply.reset());
-    const err = await failure(
-      http.send({ method: 'POST', path: '/reset', headers: {}, body: '{}', idempotent: false, requestId: 'r' }),
-    );
-    expect(err.kind).toBe('reset');
-    expect(err.attempts).toBe(1);
-    expect(err.message).toMatch(/closed the connection/);
-    expect(backend.requestsTo('/api/v1/reset')).toHaveLength(1);
-  });
-
-  it('retries a GET after resets, then reports the reset clearly', async () => {
-    backend.script('/api/v1/reset-get', reply.reset());
-    const err = await failure(get('/reset-get'));
-    expect(err.kind).toBe('reset');
-    expect(err.attempts).toBe(3);
-    expect(backend.requestsTo('/api/v1/reset-get')).toHaveLength(3);
-  });
-
-  it('retries a GET whose connection dies mid-body and succeeds', async () => {
-    backend.script('/api/v1/cut', reply.reset({ afterHeaders: true }), reply.json(200, { whole: true }));
-    const res = await get('/cut');
-    expect(res.body).toEqual({ whole: true });
-    expect(res.attempts).toBe(2);
-  });
-
-  it('honours Retry-After in seconds (waits at least 1 s)', async () => {
-    backend.script('/api/v1/limited', reply.status(429, { 'retry-after': '1' }), reply.json(200, { ok: 1 }));
-    const started = performance.now();
-    const res = await get('/limited');
-    const elapsed = performance.now() - started;
-    expect(res.status).toBe(200);
-    expect(res.attempts).toBe(2);
-    expect(elapsed).toBeGreaterThanOrEqual(995);
-  });
-
-  it('returns the 429 at once when Retry-After exceeds retryMaxDelayMs', async () => {
-    backend.script('/api/v1/later', reply.status(429, { 'retry-after': '120' }), reply.json(200, {}));
-    const started = performance.now();
-    const res = await get('/later');
-    expect(res.status).toBe(429);
-    expect(res.attempts).toBe(1);
-    expect(res.headers['retry-after']).toBe('120');
-    expect(performance.now() - started).toBeLessThan(1000);
-  });
-
-  it('does not retry statuses outside 429/502/503/504', async () => {
-    backend.script('/api/v1/broken', reply.status(500), reply.json(200, {}));
-    const res = await get('/broken');
-    expect(res.status).toBe(500);
-    expect(res.attempts).toBe(1);
-  });
-});
-
-describe('connection failures', () => {
-  it('retries even a POST when the connection is refused (it never reached the backend)', async () => {
-    const s = createServer();
-    s.listen(0, '127.0.0.1');
-    await once(s, 'listening');
-    const port = (s.address() as AddressInfo).port;
-    s.close();
-    await once(s, 'close');
-    const refused = createBackendHttp({ client: CLIENT, baseUrl: `http://127.0.0.1:${port}`, retryBaseDelayMs: 5 });
+  async function failure(p: Promise<unknown>): Promise<BackendHttpError> {
     try {
+      await p;
+    } catch (err) {
+      if (err instanceof BackendHttpError) return err;
+      throw err;
+    }
+    throw new Error('expected a BackendHttpError');
+  }
+
+  describe('retries', () => {
+    it('retries an idempotent GET on 503 and succeeds on the second attempt', async () => {
+      backend.script('/api/v1/flaky', reply.status(503), reply.json(200, { ok: true }));
+      const res = await get('/flaky');
+      expect(res.status).toBe(200);
+      expect(res.body).toEqual({ ok: true });
+      expect(res.attempts).toBe(2);
+      expect(backend.requestsTo('/api/v1/flaky')).toHaveLength(2);
+    });
+
+    it('gives up on GET after 3 attempts and returns the last response', async () => {
+      backend.script('/api/v1/down', reply.problem(503, { title: 'Service Unavailable' }));
+      const res = await get('/down');
+      expect(res.status).toBe(503);
+      expect(res.attempts).toBe(3);
+      expect(backend.requestsTo('/api/v1/down')).toHaveLength(3);
+    });
+
+    const notRetried = [
+      { given: 'POST on 502', status: 502 },
+      { given: 'POST on 503', status: 503 },
+      { given: 'POST on 429', status: 429 },
+    ];
+    it.each(notRetried)('never retries a non-idempotent request: $given', async ({ status }) => {
+      backend.script('/api/v1/create', reply.status(status), reply.json(201, { id: 1 }));
+      const res = await http.send({
+        method: 'POST',
+        path: '/create',
+        headers: { 'content-type': 'application/json' },
+        body: '{"a":1}',
+        idempotent: false,
+        requestId: 'req-2',
+      });
+      expect(res.status).toBe(status);
+      expect(res.attempts).toBe(1);
+      expect(backend.requestsTo('/api/v1/create')).toHaveLength(1);
+    });
+
+    it('never retries a POST after a connection reset', async () => {
+      backend.script('/api/v1/reset', reply.reset());
       const err = await failure(
-        refused.send({ method: 'POST', path: '/x', headers: {}, body: '{}', idempotent: false, requestId: 'r' }),
+        http.send({ method: 'POST', path: '/reset', headers: {}, body: '{}', idempotent: false, requestId: 'r' }),
       );
-      expect(err.kind).toBe('connect');
-      expect(err.attempts).toBe(3);
-      expect(err.message).toMatch(/could not connect to backend \(ECONNREFUSED\)/);
-    } finally {
-      await refused.close();
-    }
-  });
-
-  it('fails a slow answer with a clear timeout error, without retrying it', async () => {
-    const quick = createBackendHttp({ client: CLIENT, baseUrl: backend.url, timeoutMs: 200, retryBaseDelayMs: 5 });
-    backend.script('/slow', reply.slow(1500, reply.json(200, {})));
-    try {
-      const started = performance.now();
-      const err = await failure(quick.send({ method: 'GET', path: '/slow', headers: {}, idempotent: true, requestId: 'r' }));
-      expect(err.kind).toBe('timeout');
-      expect(err.message).toBe('backend did not answer within 200 ms');
-      expect(performance.now() - started).toBeLessThan(1200);
-      expect(backend.requestsTo('/slow')).toHaveLength(1);
-    } finally {
-      await quick.close();
-    }
-  });
-
-  it('does not send at all when the caller already aborted', async () => {
-    const controller = new AbortController();
-    controller.abort();
-    const err = await failure(get('/never', { signal: controller.signal }));
-    expect(err.kind).toBe('aborted');
-    expect(err.attempts).toBe(0);
-    expect(backend.requests).toHaveLength(0);
-  });
-
-  it('does not retry a request that cannot be sent', async () => {
-    backend.script('/api/v1/ok', reply.json(200, {}));
-    const err = await failure(get('/ok', { headers: { 'x-bad': 'a\u0000b' } }));
-    expect(err.kind).toBe('invalid');
-    expect(err.attempts).toBe(1);
-    expect(backend.requests).toHaveLength(0);
-  });
-
-  it('stops when the caller aborts', async () => {
-    backend.script('/api/v1/hang', reply.hang());
-    const controller = new AbortController();
-    setTimeout(() => controller.abort(), 50);
-    const err = await failure(get('/hang', { signal: controller.signal }));
-    expect(err.kind).toBe('aborted');
-  });
-});
-
-describe('bodies and headers', () => {
-  const bodies = [
-    { given: reply.json(200, { a: [1, 2] }), want: { body: { a: [1, 2] }, text: undefined } },
-    {
-      given: reply.text(200, 'application/vnd.api+json; charset=utf-8', '{"b":true}'),
-      want: { body: { b: true }, text: undefined },
-    },
-    { given: reply.problem(404, { title: 'Not Found' }), want: { body: { status: 404, title: 'Not Found' }, text: undefined } },
-    { given: reply.text(200, 'text/html', '<p>hi</p>'), want: { body: '<p>hi</p>', text: '<p>hi</p>' } },
-    { given: reply.text(200, 'application/xml', '<a>é</a>'), want: { body: '<a>é</a>', text: '<a>é</a>' } },
-    { given: reply.status(204), want: { body: undefined, text: undefined } },
-    { given: reply.status(200, {}, '{"untyped":1}'), want: { body: { untyped: 1 }, text: undefined } },
-    { given: reply.status(200, {}, 'plain words'), want: { body: 'plain words', text: 'plain words' } },
-    {
-      given: reply.text(200, 'application/pdf', '%PDF-1'),
-      want: { body: Buffer.from('%PDF-1').toString('base64'), text: Buffer.from('%PDF-1').toString('base64') },
-    },
-  ];
-  it.each(bodies)('parses JSON types only ($want.body)', async ({ given, want }) => {
-    backend.script('/api/v1/body', given);
-    const res = await get('/body');
-    expect(res.body).toEqual(want.body);
-    expect(res.text).toEqual(want.text);
-  });
-
-  it('turns malformed JSON into an error, not a crash', async () => {
-    backend.script('/api/v1/bad', reply.malformedJson());
-    const err = await failure(get('/bad'));
-    expect(err.kind).toBe('malformed');
-    expect(err.message).toBe('malformed JSON from backend (HTTP 200)');
-    expect(err.attempts).toBe(1);
-  });
-
-  it('sends x-request-id, the caller headers, body, and the base path + query', async () => {
-    backend.script('/api/v1/echo/a%20b', reply.echo());
-    const callerHeaders = { authorization: 'Bearer t', 'content-type': 'application/json' };
-    const res = await http.send({
-      method: 'PUT',
-      path: '/echo/a%20b',
-      query: 'x=1&y=2',
-      headers: callerHeaders,
-      body: '{"n":1}',
-      idempotent: true,
-      requestId: 'req-xyz',
+      expect(err.kind).toBe('reset');
+      expect(err.attempts).toBe(1);
+      expect(err.message).toMatch(/closed the connection/);
+      expect(backend.requestsTo('/api/v1/reset')).toHaveLength(1);
     });
-    const seen = res.body as { method: string; path: string; query: string; headers: Record<string, string>; body: string };
-    expect(seen).toMatchObject({ method: 'PUT', path: '/api/v1/echo/a%20b', query: 'x=1&y=2', body: '{"n":1}' });
-    expect(seen.headers['x-request-id']).toBe('req-xyz');
-    expect(seen.headers['authorization']).toBe('Bearer t');
-    // The caller's object is not changed.
-    expect(callerHeaders).toEqual({ authorization: 'Bearer t', 'content-type': 'application/json' });
+
+    it('retries a GET after resets, then reports the reset clearly', async () => {
+      backend.script('/api/v1/reset-get', reply.reset());
+      const err = await failure(get('/reset-get'));
+      expect(err.kind).toBe('reset');
+      expect(err.attempts).toBe(3);
+      expect(backend.requestsTo('/api/v1/reset-get')).toHaveLength(3);
+    });
+
+    it('retries a GET whose connection dies mid-body and succeeds', async () => {
+      backend.script('/api/v1/cut', reply.reset({ afterHeaders: true }), reply.json(200, { whole: true }));
+      const res = await get('/cut');
+      expect(res.body).toEqual({ whole: true });
+      expect(res.attempts).toBe(2);
+    });
+
+    it('honours Retry-After in seconds (waits at least 1 s)', async () => {
+      backend.script('/api/v1/limited', reply.status(429, { 'retry-after': '1' }), reply.json(200, { ok: 1 }));
+      const started = performance.now();
+      const res = await get('/limited');
+      const elapsed = performance.now() - started;
+      expect(res.status).toBe(200);
+      expect(res.attempts).toBe(2);
+      expect(elapsed).toBeGreaterThanOrEqual(995);
+    });
+
+    it('returns the 429 at once when Retry-After exceeds retryMaxDelayMs', async () => {
+      backend.script('/api/v1/later', reply.status(429, { 'retry-after': '120' }), reply.json(200, {}));
+      const started = performance.now();
+      const res = await get('/later');
+      expect(res.status).toBe(429);
+      expect(res.attempts).toBe(1);
+      expect(res.headers['retry-after']).toBe('120');
+      expect(performance.now() - started).toBeLessThan(1000);
+    });
+
+    it('does not retry statuses outside 429/502/503/504', async () => {
+      backend.script('/api/v1/broken', reply.status(500), reply.json(200, {}));
+      const res = await get('/broken');
+      expect(res.status).toBe(500);
+      expect(res.attempts).toBe(1);
+    });
   });
 
-  it('refuses bodies above maxBodyBytes', async () => {
-    const small = createBackendHttp({ client: CLIENT, baseUrl: backend.url, maxBodyBytes: 100 });
-    backend.script('/big', reply.json(200, { s: 'x'.repeat(500) }));
-    try {
-      const err = await failure(small.send({ method: 'GET', path: '/big', headers: {}, idempotent: true, requestId: 'r' }));
-      expect(err.kind).toBe('too-large');
-    } finally {
-      await small.close();
-    }
-  });
-});
+  describe('connection failures', () => {
+    it('retries even a POST when the connection is refused (it never reached the backend)', async () => {
+      const s = createServer();
+      s.listen(0, '127.0.0.1');
+      await once(s, 'listening');
+      const port = (s.address() as AddressInfo).port;
+      s.close();
+      await once(s, 'close');
+      const refused = createBackendHttp({ client: CLIENT, baseUrl: `http://127.0.0.1:${port}`, retryBaseDelayMs: 5 });
+      try {
+        const err = await failure(
+          refused.send({ method: 'POST', path: '/x', headers: {}, body: '{}', idempotent: false, requestId: 'r' }),
+        );
+        expect(err.kind).toBe('connect');
+        expect(err.attempts).toBe(3);
+        expect(err.message).toMatch(/could not connect to backend \(ECONNREFUSED\)/);
+      } finally {
+        await refused.close();
+      }
+    });
 
+    it('fails a slow answer with a clear timeout error, without retrying it', async () => {
+      const quick = createBackendHttp({ client: CLIENT, baseUrl: backend.url, timeoutMs: 200, retryBaseDelayMs: 5 });
+      backend.script('/slow', reply.slow(1500, reply.json(200, {})));
+      try {
+        const started = performance.now();
+        const err = await failure(
+          quick.send({ method: 'GET', path: '/slow', headers: {}, idempotent: true, requestId: 'r' }),
+        );
+        expect(err.kind).toBe('timeout');
+        expect(err.message).toBe('backend did not answer within 200 ms');
+        expect(performance.now() - started).toBeLessThan(1200);
+        expect(backend.requestsTo('/slow')).toHaveLength(1);
+      } finally {
+        await quick.close();
+      }
+    });
+
+    it('does not send at all when the caller already aborted', async () => {
+      const controller = new AbortController();
+      controller.abort();
+      const err = await failure(get('/never', { signal: controller.signal }));
+      expect(err.kind).toBe('aborted');
+      expect(err.attempts).toBe(0);
+      expect(backend.requests).toHaveLength(0);
+    });
+
+    it('does not retry a request that cannot be sent', async () => {
+      backend.script('/api/v1/ok', reply.json(200, {}));
+      const err = await failure(get('/ok', { headers: { 'x-bad': 'a\u0000b' } }));
+      expect(err.kind).toBe('invalid');
+      expect(err.attempts).toBe(1);
+      expect(backend.requests).toHaveLength(0);
+    });
+
+    it('stops when the caller aborts', async () => {
+      backend.script('/api/v1/hang', reply.hang());
+      const controller = new AbortController();
+      setTimeout(() => controller.abort(), 50);
+      const err = await failure(get('/hang', { signal: controller.signal }));
+      expect(err.kind).toBe('aborted');
+    });
+  });
+
+  describe('bodies and headers', () => {
+    const bodies = [
+      { given: reply.json(200, { a: [1, 2] }), want: { body: { a: [1, 2] }, text: undefined } },
+      {
+        given: reply.text(200, 'application/vnd.api+json; charset=utf-8', '{"b":true}'),
+        want: { body: { b: true }, text: undefined },
+      },
+      {
+        given: reply.problem(404, { title: 'Not Found' }),
+        want: { body: { status: 404, title: 'Not Found' }, text: undefined },
+      },
+      { given: reply.text(200, 'text/html', '<p>hi</p>'), want: { body: '<p>hi</p>', text: '<p>hi</p>' } },
+      { given: reply.text(200, 'application/xml', '<a>é</a>'), want: { body: '<a>é</a>', text: '<a>é</a>' } },
+      { given: reply.status(204), want: { body: undefined, text: undefined } },
+      { given: reply.status(200, {}, '{"untyped":1}'), want: { body: { untyped: 1 }, text: undefined } },
+      { given: reply.status(200, {}, 'plain words'), want: { body: 'plain words', text: 'plain words' } },
+      {
+        given: reply.text(200, 'application/pdf', '%PDF-1'),
+        want: { body: Buffer.from('%PDF-1').toString('base64'), text: Buffer.from('%PDF-1').toString('base64') },
+      },
+    ];
+    it.each(bodies)('parses JSON types only ($want.body)', async ({ given, want }) => {
+      backend.script('/api/v1/body', given);
+      const res = await get('/body');
+      expect(res.body).toEqual(want.body);
+      expect(res.text).toEqual(want.text);
+    });
+
+    it('turns malformed JSON into an error, not a crash', async () => {
+      backend.script('/api/v1/bad', reply.malformedJson());
+      const err = await failure(get('/bad'));
+      expect(err.kind).toBe('malformed');
+      expect(err.message).toBe('malformed JSON from backend (HTTP 200)');
+      expect(err.attempts).toBe(1);
+    });
+
+    it('sends x-request-id, the caller headers, body, and the base path + query', async () => {
+      backend.script('/api/v1/echo/a%20b', reply.echo());
+      const callerHeaders = { authorization: 'Bearer t', 'content-type': 'application/json' };
+      const res = await http.send({
+        method: 'PUT',
+        path: '/echo/a%20b',
+        query: 'x=1&y=2',
+        headers: callerHeaders,
+        body: '{"n":1}',
+        idempotent: true,
+        requestId: 'req-xyz',
+      });
+      const seen = res.body as {
+        method: string;
+        path: string;
+        query: string;
+        headers: Record<string, string>;
+        body: string;
+      };
+      expect(seen).toMatchObject({ method: 'PUT', path: '/api/v1/echo/a%20b', query: 'x=1&y=2', body: '{"n":1}' });
+      expect(seen.headers['x-request-id']).toBe('req-xyz');
+      expect(seen.headers['authorization']).toBe('Bearer t');
+      // The caller's object is not changed.
+      expect(callerHeaders).toEqual({ authorization: 'Bearer t', 'content-type': 'application/json' });
+    });
+
+    it('refuses bodies above maxBodyBytes', async () => {
+      const small = createBackendHttp({ client: CLIENT, baseUrl: backend.url, maxBodyBytes: 100 });
+      backend.script('/big', reply.json(200, { s: 'x'.repeat(500) }));
+      try {
+        const err = await failure(
+          small.send({ method: 'GET', path: '/big', headers: {}, idempotent: true, requestId: 'r' }),
+        );
+        expect(err.kind).toBe('too-large');
+      } finally {
+        await small.close();
+      }
+    });
+  });
 });
 
 describe('classify: each runtime failure names its cause, never "(unknown)"', () => {
   const cases = [
-    { runtime: 'Node (undici)', given: Object.assign(new Error('connect ECONNREFUSED 127.0.0.1:9'), { code: 'ECONNREFUSED' }), kind: 'connect', message: /\(ECONNREFUSED\)/ },
     {
-      runtime: 'Deno (fetch)',
-      given: new TypeError('error sending request for url (http://127.0.0.1:9/x?key=secret): client error (Connect): tcp connect error: Connection refused (os error 111)'),
+      runtime: 'Node (undici)',
+      given: Object.assign(new Error('connect ECONNREFUSED 127.0.0.1:9'), { code: 'ECONNREFUSED' }),
       kind: 'connect',
       message: /\(ECONNREFUSED\)/,
     },
-    { runtime: 'Bun (fetch)', given: Object.assign(new Error('Unable to connect. Is the computer able to access the url?'), { code: 'ConnectionRefused' }), kind: 'connect', message: /ConnectionRefused/ },
+    {
+      runtime: 'Deno (fetch)',
+      given: new TypeError(
+        'error sending request for url (http://127.0.0.1:9/x?key=secret): client error (Connect): tcp connect error: Connection refused (os error 111)',
+      ),
+      kind: 'connect',
+      message: /\(ECONNREFUSED\)/,
+    },
+    {
+      runtime: 'Bun (fetch)',
+      given: Object.assign(new Error('Unable to connect. Is the computer able to access the url?'), {
+        code: 'ConnectionRefused',
+      }),
+      kind: 'connect',
+      message: /ConnectionRefused/,
+    },
     { runtime: 'workerd (fetch)', given: new Error('Network connection lost.'), kind: 'reset', message: /ECONNRESET/ },
-    { runtime: 'any, words only', given: new TypeError('fetch failed', { cause: new Error('other side said no at https://x.example/p?token=1') }), kind: 'network', message: /^backend request failed \(other side said no at <url>\)$/ },
-    { runtime: 'any, nothing at all', given: {}, kind: 'network', message: /^backend request failed \(no cause given by the runtime\)$/ },
+    {
+      runtime: 'any, words only',
+      given: new TypeError('fetch failed', { cause: new Error('other side said no at https://x.example/p?token=1') }),
+      kind: 'network',
+      message: /^backend request failed \(other side said no at <url>\)$/,
+    },
+    {
+      runtime: 'any, nothing at all',
+      given: {},
+      kind: 'network',
+      message: /^backend request failed \(no cause given by the runtime\)$/,
+    },
   ];
   it.each(cases)('$runtime', ({ given, kind, message }) => {
     const err = classify(given, 1, 5000);

@@ -12,10 +12,24 @@ import type { ThroughputResult } from '../../bench/measure/throughput.js';
 const clean: TallyCounts = { ...new Tally().snapshot(), ok: 100 };
 
 function latency(server: string, transport: string, median: number, p99: number): LatencyResult {
-  return { server, transport, client: 'c', warmup: 0, summary: { n: 100, median, p99, mean: median, min: median, max: p99 }, outcomes: clean };
+  return {
+    server,
+    transport,
+    client: 'c',
+    warmup: 0,
+    summary: { n: 100, median, p99, mean: median, min: median, max: p99 },
+    outcomes: clean,
+  };
 }
 
-function point(server: string, transport: string, concurrency: number, round: number, callsPerSec: number, variant?: string): ThroughputResult {
+function point(
+  server: string,
+  transport: string,
+  concurrency: number,
+  round: number,
+  callsPerSec: number,
+  variant?: string,
+): ThroughputResult {
   return {
     server,
     transport,
@@ -28,7 +42,8 @@ function point(server: string, transport: string, concurrency: number, round: nu
     cpuMsPerCall: server === 'floor' ? null : 0.2,
     clientCpuMsPerCall: 0.03,
     stubCpuMsPerCall: 0.02,
-    outcomes: server === 'peer' && variant === undefined ? { ...clean, wrongData: 5, strays: 5, mismatches: 10 } : clean,
+    outcomes:
+      server === 'peer' && variant === undefined ? { ...clean, wrongData: 5, strays: 5, mismatches: 10 } : clean,
   };
 }
 
@@ -36,10 +51,31 @@ const backend: BackendResult = {
   backend: 'b',
   probe: { method: 'GET', path: '/x/{id}', echoParam: 'id' },
   servers: [
-    { id: 'finmcp', label: 'finmcp', role: 'subject', coldStart: { samplesMs: [200], medianMs: 200, starts: 1 }, toolsList: null, stdio: { rssAfterLoadBytes: 90 * 2 ** 20 }, http: { rssAfterLoadBytes: 120 * 2 ** 20 } },
-    { id: 'peer', label: 'peer', role: 'peer', coldStart: { samplesMs: [100], medianMs: 100, starts: 1 }, toolsList: null, stdio: { rssAfterLoadBytes: 80 * 2 ** 20 }, http: {} },
+    {
+      id: 'finmcp',
+      label: 'finmcp',
+      role: 'subject',
+      coldStart: { samplesMs: [200], medianMs: 200, starts: 1 },
+      toolsList: null,
+      stdio: { rssAfterLoadBytes: 90 * 2 ** 20 },
+      http: { rssAfterLoadBytes: 120 * 2 ** 20 },
+    },
+    {
+      id: 'peer',
+      label: 'peer',
+      role: 'peer',
+      coldStart: { samplesMs: [100], medianMs: 100, starts: 1 },
+      toolsList: null,
+      stdio: { rssAfterLoadBytes: 80 * 2 ** 20 },
+      http: {},
+    },
   ],
-  latency: [latency('floor', 'direct', 0.1, 1), latency('finmcp', 'stdio', 0.4, 2), latency('finmcp', 'http', 0.6, 3), latency('peer', 'http', 1.1, 4)],
+  latency: [
+    latency('floor', 'direct', 0.1, 1),
+    latency('finmcp', 'stdio', 0.4, 2),
+    latency('finmcp', 'http', 0.6, 3),
+    latency('peer', 'http', 1.1, 4),
+  ],
   throughput: [
     point('floor', 'direct', 16, 1, 20_000),
     point('floor', 'direct', 16, 2, 30_000),
@@ -54,7 +90,11 @@ const backend: BackendResult = {
 };
 
 describe('derive', () => {
-  const derived = derive([backend], { mode: 'check', runsMs: [1000], medianMs: 1000, exitCode: 0 }, { coldStartMs: 50, rssIdleBytes: 40 * 2 ** 20 });
+  const derived = derive(
+    [backend],
+    { mode: 'check', runsMs: [1000], medianMs: 1000, exitCode: 0 },
+    { coldStartMs: 50, rssIdleBytes: 40 * 2 ** 20 },
+  );
 
   it('computes added latency and its ratios', () => {
     const http = derived.latency.find((r) => r.server === 'finmcp' && r.transport === 'http');
@@ -71,12 +111,15 @@ describe('derive', () => {
     expect(row?.xFloor).toBeCloseTo(0.24);
     expect(row?.bestPeer).toBe('peer, unique ids');
     expect(row?.xBestPeer).toBeCloseTo(2);
-    const faulty = derived.correctness.find((r) => r.server === 'peer' && r.variant === undefined && r.transport === 'http');
+    const faulty = derived.correctness.find(
+      (r) => r.server === 'peer' && r.variant === undefined && r.transport === 'http',
+    );
     expect(faulty?.mismatches).toBe(20);
   });
 
   it('judges the targets', () => {
-    const verdict = (text: string): boolean | null | undefined => derived.targets.find((t) => t.target.startsWith(text))?.pass;
+    const verdict = (text: string): boolean | null | undefined =>
+      derived.targets.find((t) => t.target.startsWith(text))?.pass;
     expect(verdict('added p50 over stdio')).toBe(true);
     expect(verdict('added p50 over http')).toBe(true);
     expect(verdict('throughput at 16 clients ≥ 2× best peer (http)')).toBe(true);
@@ -104,13 +147,29 @@ describe('derive: state on Redis vs memory', () => {
         toolsList: null,
         stdio: { unavailable: 'stdio' },
         http: {},
-        sessions: { sessions: 100, failed: 0, rssBeforeBytes: 1, rssAfterBytes: 2, perSessionBytes: 0.01, warmupSessions: 5, storePerSessionBytes: 700 },
+        sessions: {
+          sessions: 100,
+          failed: 0,
+          rssBeforeBytes: 1,
+          rssAfterBytes: 2,
+          perSessionBytes: 0.01,
+          warmupSessions: 5,
+          storePerSessionBytes: 700,
+        },
       },
     ],
     latency: [...backend.latency, latency('finmcp-redis', 'http', 0.75, 3)],
-    throughput: [...backend.throughput, point('finmcp-redis', 'http', 16, 1, 4_000), point('finmcp-redis', 'http', 16, 2, 5_000)],
+    throughput: [
+      ...backend.throughput,
+      point('finmcp-redis', 'http', 16, 1, 4_000),
+      point('finmcp-redis', 'http', 16, 2, 5_000),
+    ],
   };
-  const derived = derive([withRedis], { mode: 'check', runsMs: [1000], medianMs: 1000, exitCode: 0 }, { coldStartMs: 50, rssIdleBytes: 40 * 2 ** 20 });
+  const derived = derive(
+    [withRedis],
+    { mode: 'check', runsMs: [1000], medianMs: 1000, exitCode: 0 },
+    { coldStartMs: 50, rssIdleBytes: 40 * 2 ** 20 },
+  );
 
   it('reports the added p50, calls/s of both stores and Redis memory per session, and judges the 0.2 ms target', () => {
     expect(derived.sharedState).toHaveLength(1);
@@ -123,7 +182,11 @@ describe('derive: state on Redis vs memory', () => {
   });
 
   it('has no Redis row when the Redis variant did not run', () => {
-    const plain = derive([backend], { mode: 'check', runsMs: [1000], medianMs: 1000, exitCode: 0 }, { coldStartMs: 50, rssIdleBytes: 40 * 2 ** 20 });
+    const plain = derive(
+      [backend],
+      { mode: 'check', runsMs: [1000], medianMs: 1000, exitCode: 0 },
+      { coldStartMs: 50, rssIdleBytes: 40 * 2 ** 20 },
+    );
     expect(plain.sharedState).toEqual([]);
     expect(plain.targets.some((t) => t.target.startsWith('state on Redis'))).toBe(false);
   });

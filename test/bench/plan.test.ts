@@ -33,7 +33,11 @@ describe('bench plan: many-client load', () => {
 
   it('refuses an unknown section and takes the knobs from the environment', () => {
     expect(() => makePlan(['--only', 'latency'], {}, ROOT)).toThrow(/load/);
-    const plan = makePlan([], { BENCH_LOAD_CLIENTS: '200', BENCH_LOAD_DURATION_MS: '5000', BENCH_LOAD_BACKENDS: 'finopps,b4b' }, ROOT);
+    const plan = makePlan(
+      [],
+      { BENCH_LOAD_CLIENTS: '200', BENCH_LOAD_DURATION_MS: '5000', BENCH_LOAD_BACKENDS: 'finopps,b4b' },
+      ROOT,
+    );
     expect(plan.load).toMatchObject({ clients: 200, durationMs: 5000, backends: ['finopps', 'b4b'] });
   });
 });

@@ -47,7 +47,13 @@ describe('npm run bench --smoke', () => {
         ['finmcp', 'stdio'],
         ['finmcp', 'http'],
       ] as const) {
-        const row = results.derived.latency.find((l) => l.backend === backend.backend && l.server === server && l.transport === transport && l.variant === undefined);
+        const row = results.derived.latency.find(
+          (l) =>
+            l.backend === backend.backend &&
+            l.server === server &&
+            l.transport === transport &&
+            l.variant === undefined,
+        );
         expect(row, `${backend.backend} ${server}/${transport}`).toBeDefined();
         expect(row?.calls).toBeGreaterThan(0);
         expect(Number.isFinite(row?.p50)).toBe(true);
@@ -60,10 +66,22 @@ describe('npm run bench --smoke', () => {
   it('has rows of MCP 2026-07-28 requests for finmcp over stdio and HTTP, latency and throughput', () => {
     for (const backend of results.backends) {
       for (const transport of ['stdio', 'http']) {
-        const latency = results.derived.latency.find((l) => l.backend === backend.backend && l.server === 'finmcp' && l.transport === transport && l.variant === '2026-07-28');
+        const latency = results.derived.latency.find(
+          (l) =>
+            l.backend === backend.backend &&
+            l.server === 'finmcp' &&
+            l.transport === transport &&
+            l.variant === '2026-07-28',
+        );
         expect(latency?.calls, `${backend.backend} ${transport}`).toBeGreaterThan(0);
         expect(latency?.addedP50).not.toBeNull();
-        const load = results.derived.throughput.find((t) => t.backend === backend.backend && t.server === 'finmcp' && t.transport === transport && t.variant === '2026-07-28');
+        const load = results.derived.throughput.find(
+          (t) =>
+            t.backend === backend.backend &&
+            t.server === 'finmcp' &&
+            t.transport === transport &&
+            t.variant === '2026-07-28',
+        );
         expect(load?.mean, `${backend.backend} ${transport}`).toBeGreaterThan(0);
         expect(load?.cpuMean).not.toBeNull();
       }
@@ -74,7 +92,13 @@ describe('npm run bench --smoke', () => {
   it('produces throughput and server CPU per call', () => {
     for (const backend of results.backends) {
       for (const transport of ['stdio', 'http']) {
-        const row = results.derived.throughput.find((t) => t.backend === backend.backend && t.server === 'finmcp' && t.transport === transport && t.variant === undefined);
+        const row = results.derived.throughput.find(
+          (t) =>
+            t.backend === backend.backend &&
+            t.server === 'finmcp' &&
+            t.transport === transport &&
+            t.variant === undefined,
+        );
         expect(row, `${backend.backend} finmcp/${transport}`).toBeDefined();
         expect(row?.mean).toBeGreaterThan(0);
         expect(row?.cpuMean).not.toBeNull();
@@ -88,7 +112,8 @@ describe('npm run bench --smoke', () => {
   it('has no mismatched answer', () => {
     const rows = results.derived.correctness;
     expect(rows.length).toBeGreaterThan(0);
-    for (const row of rows) expect(row.mismatches, `${row.backend} ${row.server}/${row.transport}: ${row.samples.join('; ')}`).toBe(0);
+    for (const row of rows)
+      expect(row.mismatches, `${row.backend} ${row.server}/${row.transport}: ${row.samples.join('; ')}`).toBe(0);
   });
 
   it('produces cold start, tools/list size and memory figures', () => {

@@ -3,7 +3,15 @@
  * the requested id, per-login tokens and the refusal of unknown tokens.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { idTag, listOperations, loginBodyTag, taggedLoginBody, taggedVariant, variantOf, type OpenApiDoc } from '../../bench/spec.js';
+import {
+  idTag,
+  listOperations,
+  loginBodyTag,
+  taggedLoginBody,
+  taggedVariant,
+  variantOf,
+  type OpenApiDoc,
+} from '../../bench/spec.js';
 import { startStub, tokenFromLoginAnswer, type RunningStub } from '../../bench/stub/server.js';
 import { checkAnswer, Tally } from '../../bench/check.js';
 import { percentileSorted, summarize } from '../../bench/stats.js';
@@ -15,7 +23,15 @@ const DOC: OpenApiDoc = {
   security: [{ bearer: [] }],
   components: {
     securitySchemes: { bearer: { type: 'http', scheme: 'bearer' } },
-    parameters: { ThingId: { name: 'thingId', in: 'path', required: true, schema: { type: 'string', format: 'uuid' }, example: '8f14e45f-ceea-4e7b-9f3a-1c2d3e4f5a61' } },
+    parameters: {
+      ThingId: {
+        name: 'thingId',
+        in: 'path',
+        required: true,
+        schema: { type: 'string', format: 'uuid' },
+        example: '8f14e45f-ceea-4e7b-9f3a-1c2d3e4f5a61',
+      },
+    },
     examples: { Thing: { value: { id: '8f14e45f-ceea-4e7b-9f3a-1c2d3e4f5a61', name: 'widget' } } },
   },
   paths: {
@@ -23,15 +39,29 @@ const DOC: OpenApiDoc = {
       post: {
         operationId: 'login',
         security: [],
-        requestBody: { content: { 'application/json': { examples: { a: { value: { phone: '+84909495665', password: 'pw' } } } } } },
-        responses: { '200': { description: 'ok', content: { 'application/json': { examples: { a: { value: { access_token: 'abc.def.ghi123', expires_in: 3600 } } } } } } },
+        requestBody: {
+          content: { 'application/json': { examples: { a: { value: { phone: '+84909495665', password: 'pw' } } } } },
+        },
+        responses: {
+          '200': {
+            description: 'ok',
+            content: {
+              'application/json': { examples: { a: { value: { access_token: 'abc.def.ghi123', expires_in: 3600 } } } },
+            },
+          },
+        },
       },
     },
     '/things/{thingId}': {
       parameters: [{ $ref: '#/components/parameters/ThingId' }],
       get: {
         operationId: 'get_thing',
-        responses: { '200': { description: 'ok', content: { 'application/json': { examples: { first: { $ref: '#/components/examples/Thing' } } } } } },
+        responses: {
+          '200': {
+            description: 'ok',
+            content: { 'application/json': { examples: { first: { $ref: '#/components/examples/Thing' } } } },
+          },
+        },
       },
     },
   },
@@ -43,7 +73,10 @@ describe('spec reading', () => {
     const get = ops.find((op) => op.operationId === 'get_thing');
     expect(get?.parameters.map((p) => p.name)).toEqual(['thingId']);
     expect(get?.success.example).toEqual({ id: '8f14e45f-ceea-4e7b-9f3a-1c2d3e4f5a61', name: 'widget' });
-    expect(ops.find((op) => op.operationId === 'login')?.requestBody?.example).toEqual({ phone: '+84909495665', password: 'pw' });
+    expect(ops.find((op) => op.operationId === 'login')?.requestBody?.example).toEqual({
+      phone: '+84909495665',
+      password: 'pw',
+    });
   });
 
   it('makes id variants that keep their format and never contain one another', () => {
@@ -57,7 +90,10 @@ describe('spec reading', () => {
   });
 
   it('carries session tags in phone numbers and ids', () => {
-    expect(taggedLoginBody({ phone: '+84909495665', password: 'p' }, 42)).toEqual({ phone: '+84909400042', password: 'p' });
+    expect(taggedLoginBody({ phone: '+84909495665', password: 'p' }, 42)).toEqual({
+      phone: '+84909400042',
+      password: 'p',
+    });
     expect(loginBodyTag({ phone: '+84909400042' })).toBe(42);
     expect(idTag(taggedVariant('8f14e45f-ceea-4e7b-9f3a-1c2d3e4f5a61', 65_535, 2 ** 32 - 1))).toBe(65_535);
     expect(idTag(taggedVariant('8f14e45f-ceea-4e7b-9f3a-1c2d3e4f5a61', 0, 99))).toBe(0);
@@ -83,9 +119,13 @@ describe('stub backend', () => {
     const second = await login();
     expect(first).toBeDefined();
     expect(first).not.toBe(second);
-    const refused = await fetch(url('/v1/things/8f14e45f-ceea-4e7b-9f3a-000000000001'), { headers: { authorization: 'Bearer nope' } });
+    const refused = await fetch(url('/v1/things/8f14e45f-ceea-4e7b-9f3a-000000000001'), {
+      headers: { authorization: 'Bearer nope' },
+    });
     expect(refused.status).toBe(401);
-    const answer = await fetch(url('/v1/things/8f14e45f-ceea-4e7b-9f3a-000000000001'), { headers: { authorization: `Bearer ${first ?? ''}` } });
+    const answer = await fetch(url('/v1/things/8f14e45f-ceea-4e7b-9f3a-000000000001'), {
+      headers: { authorization: `Bearer ${first ?? ''}` },
+    });
     expect(await answer.json()).toEqual({ id: '8f14e45f-ceea-4e7b-9f3a-000000000001', name: 'widget' });
     expect(stub.stats.unauthorized).toBe(1);
   });
@@ -93,7 +133,12 @@ describe('stub backend', () => {
   it("answers a call made with another session's token with data for an id nobody asked for", async () => {
     const loginAs = async (tag: number): Promise<string> =>
       tokenFromLoginAnswer(
-        await (await fetch(url('/v1/auth/login'), { method: 'POST', body: JSON.stringify(taggedLoginBody({ phone: '+84909495665', password: 'pw' }, tag)) })).json(),
+        await (
+          await fetch(url('/v1/auth/login'), {
+            method: 'POST',
+            body: JSON.stringify(taggedLoginBody({ phone: '+84909495665', password: 'pw' }, tag)),
+          })
+        ).json(),
       ) ?? '';
     const seven = await loginAs(7);
     const eight = await loginAs(8);

@@ -40,7 +40,10 @@ afterAll(async () => {
 type Tools = Record<string, { execute?: (args: unknown, options: unknown) => Promise<unknown> }>;
 
 /** Runs `use` with a client on `transport`; returns what the host was told about errors. */
-async function withClient(transport: Parameters<typeof createMCPClient>[0]['transport'], use: (tools: Tools) => Promise<void>): Promise<unknown[]> {
+async function withClient(
+  transport: Parameters<typeof createMCPClient>[0]['transport'],
+  use: (tools: Tools) => Promise<void>,
+): Promise<unknown[]> {
   const errors: unknown[] = [];
   const client = await createMCPClient({ transport, onUncaughtError: (error: unknown) => errors.push(error) });
   try {
@@ -62,7 +65,9 @@ async function useFinopps(tools: Tools): Promise<void> {
 
 async function useB4b(tools: Tools): Promise<void> {
   expect(Object.keys(tools)).toHaveLength(15);
-  const login = (await call(tools, 'login', { phone: '+84909495665', password: 'SecurePassword123@' })) as { isError?: boolean };
+  const login = (await call(tools, 'login', { phone: '+84909495665', password: 'SecurePassword123@' })) as {
+    isError?: boolean;
+  };
   expect(login.isError).not.toBe(true);
   expect(((await call(tools, 'list_entities', {})) as { isError?: boolean }).isError).not.toBe(true);
   expect(((await call(tools, 'logout', {})) as { isError?: boolean }).isError).not.toBe(true);
@@ -70,7 +75,10 @@ async function useB4b(tools: Tools): Promise<void> {
 
 describe('@ai-sdk/mcp over Streamable HTTP', () => {
   it('FinOpps with a sandbox bearer token', async () => {
-    const errors = await withClient({ type: 'http', url: running.endpoints['finopps']!, headers: { authorization: `Bearer ${token}` } }, useFinopps);
+    const errors = await withClient(
+      { type: 'http', url: running.endpoints['finopps']!, headers: { authorization: `Bearer ${token}` } },
+      useFinopps,
+    );
     expect(errors).toEqual([]);
   });
 

@@ -50,7 +50,10 @@ function start(command: string, args: string[], env: Record<string, string> = {}
 function lineMatching(stream: NodeJS.ReadableStream, pattern: RegExp): Promise<string> {
   return new Promise((resolve, reject) => {
     const lines = createInterface({ input: stream });
-    const timer = setTimeout(() => reject(new Error(`no line matching ${pattern} within ${START_LIMIT_MS} ms`)), START_LIMIT_MS);
+    const timer = setTimeout(
+      () => reject(new Error(`no line matching ${pattern} within ${START_LIMIT_MS} ms`)),
+      START_LIMIT_MS,
+    );
     lines.on('line', (line) => {
       if (!pattern.test(line)) return;
       clearTimeout(timer);
@@ -62,7 +65,10 @@ function lineMatching(stream: NodeJS.ReadableStream, pattern: RegExp): Promise<s
 
 /** Waits until the tree under `root` runs `count` Prism processes; returns the whole tree, `root` included. */
 async function treeWithPrism(root: number, count: number): Promise<ProcessInfo[]> {
-  const ready = await eventually(() => descendants(root).filter((p) => p.cmdline.includes('prism')).length >= count, START_LIMIT_MS);
+  const ready = await eventually(
+    () => descendants(root).filter((p) => p.cmdline.includes('prism')).length >= count,
+    START_LIMIT_MS,
+  );
   expect(ready, 'the sandbox started its Prism mocks').toBe(true);
   const tree = [readProcess(root)!, ...descendants(root)];
   trees.push(tree);
@@ -104,14 +110,18 @@ describe('stdio through `npx finmcp`', () => {
 });
 
 describe('stdio run directly', () => {
-  it.each(['SIGINT', 'SIGHUP', 'SIGTERM'] as const)('exits with its Prism child on %s', async (signal) => {
-    const child = start(process.execPath, ['bin/finmcp.js', 'serve', 'b4b', '--transport', 'stdio', '--sandbox']);
-    await initialize(child);
-    const tree = await treeWithPrism(child.pid!, 1);
-    child.kill(signal);
-    const { survivors } = await waitUntilGone(tree, EXIT_LIMIT_MS);
-    expect(survivors.map((p) => p.cmdline)).toEqual([]);
-  }, 180_000);
+  it.each(['SIGINT', 'SIGHUP', 'SIGTERM'] as const)(
+    'exits with its Prism child on %s',
+    async (signal) => {
+      const child = start(process.execPath, ['bin/finmcp.js', 'serve', 'b4b', '--transport', 'stdio', '--sandbox']);
+      await initialize(child);
+      const tree = await treeWithPrism(child.pid!, 1);
+      child.kill(signal);
+      const { survivors } = await waitUntilGone(tree, EXIT_LIMIT_MS);
+      expect(survivors.map((p) => p.cmdline)).toEqual([]);
+    },
+    180_000,
+  );
 });
 
 describe('`npm start`', () => {

@@ -43,7 +43,10 @@ const ERAS = [
 async function connect(url: string, token?: string, modern = false): Promise<AnyClient> {
   const headers: Record<string, string> = token === undefined ? {} : { authorization: `Bearer ${token}` };
   if (modern) {
-    const client = new ModernClient({ name: 'finmcp-e2e', version: '1.0.0' }, { versionNegotiation: { mode: { pin: '2026-07-28' } } });
+    const client = new ModernClient(
+      { name: 'finmcp-e2e', version: '1.0.0' },
+      { versionNegotiation: { mode: { pin: '2026-07-28' } } },
+    );
     await client.connect(new ModernTransport(new URL(url), { requestInit: { headers } }));
     expect(client.getProtocolEra()).toBe('modern');
     return client as never;
@@ -85,7 +88,10 @@ describe('FinOpps over Streamable HTTP (sandbox)', () => {
     const challenge = response.headers.get('www-authenticate') ?? '';
     const metadataUrl = /resource_metadata="([^"]+)"/.exec(challenge)?.[1];
     expect(metadataUrl).toBeDefined();
-    const metadata = (await (await fetch(metadataUrl!)).json()) as { authorization_servers: string[]; resource: string };
+    const metadata = (await (await fetch(metadataUrl!)).json()) as {
+      authorization_servers: string[];
+      resource: string;
+    };
     expect(metadata.authorization_servers).toEqual([running.sandboxIssuer]);
     expect(metadata.resource).toBe(running.endpoints['finopps']);
   });
@@ -93,9 +99,15 @@ describe('FinOpps over Streamable HTTP (sandbox)', () => {
   it('serves only read-only tools, with no organizationId in any input schema', async () => {
     const client = await connect(running.endpoints['finopps']!, aliceToken);
     const { tools } = await client.listTools();
-    expect(tools.map((t) => t.name).sort()).toEqual(
-      ['get_business', 'get_financial_summary', 'get_invoice', 'list_expenses', 'list_invoices', 'payments_report', 'search_customers'],
-    );
+    expect(tools.map((t) => t.name).sort()).toEqual([
+      'get_business',
+      'get_financial_summary',
+      'get_invoice',
+      'list_expenses',
+      'list_invoices',
+      'payments_report',
+      'search_customers',
+    ]);
     for (const tool of tools) {
       expect(tool.annotations?.readOnlyHint, tool.name).toBe(true);
       expect(JSON.stringify(tool.inputSchema)).not.toContain('organizationId');
@@ -103,44 +115,53 @@ describe('FinOpps over Streamable HTTP (sandbox)', () => {
     await client.close();
   });
 
-  it.each(ERAS)('$era: calls every tool with the spec examples and every result conforms to its outputSchema', async ({ modern }) => {
-    const client = await connect(running.endpoints['finopps']!, aliceToken, modern);
-    const { tools } = await client.listTools();
-    const args = exampleArgumentsByTool(finopps, tools as ListedTool[]);
-    for (const tool of tools) {
-      const result = (await client.callTool({ name: tool.name, arguments: args.get(tool.name) ?? {} })) as ToolResult;
-      expectConforms(tool as ListedTool, result);
-    }
-    await client.close();
-  });
+  it.each(ERAS)(
+    '$era: calls every tool with the spec examples and every result conforms to its outputSchema',
+    async ({ modern }) => {
+      const client = await connect(running.endpoints['finopps']!, aliceToken, modern);
+      const { tools } = await client.listTools();
+      const args = exampleArgumentsByTool(finopps, tools as ListedTool[]);
+      for (const tool of tools) {
+        const result = (await client.callTool({ name: tool.name, arguments: args.get(tool.name) ?? {} })) as ToolResult;
+        expectConforms(tool as ListedTool, result);
+      }
+      await client.close();
+    },
+  );
 });
 
 describe('B4B over Streamable HTTP (sandbox)', () => {
-  it.each(ERAS)('$era: asks for login first, then serves every tool, and asks again after logout', async ({ modern }) => {
-    const client = await connect(running.endpoints['b4b']!, undefined, modern);
-    const { tools } = await client.listTools();
-    expect(tools).toHaveLength(15);
-    const before = (await client.callTool({ name: 'list_entities', arguments: {} })) as ToolResult;
-    expect(before.isError).toBe(true);
-    expect(before.content[0]!.text).toMatch(/login/);
+  it.each(ERAS)(
+    '$era: asks for login first, then serves every tool, and asks again after logout',
+    async ({ modern }) => {
+      const client = await connect(running.endpoints['b4b']!, undefined, modern);
+      const { tools } = await client.listTools();
+      expect(tools).toHaveLength(15);
+      const before = (await client.callTool({ name: 'list_entities', arguments: {} })) as ToolResult;
+      expect(before.isError).toBe(true);
+      expect(before.content[0]!.text).toMatch(/login/);
 
-    const login = (await client.callTool({ name: 'login', arguments: { phone: '+84909495665', password: 'SecurePassword123@' } })) as ToolResult;
-    expect(login.isError, login.content[0]!.text).not.toBe(true);
-    expect(JSON.stringify(login)).not.toMatch(/eyJ[A-Za-z0-9_-]+\./);
+      const login = (await client.callTool({
+        name: 'login',
+        arguments: { phone: '+84909495665', password: 'SecurePassword123@' },
+      })) as ToolResult;
+      expect(login.isError, login.content[0]!.text).not.toBe(true);
+      expect(JSON.stringify(login)).not.toMatch(/eyJ[A-Za-z0-9_-]+\./);
 
-    const args = exampleArgumentsByTool(b4b, tools as ListedTool[]);
-    for (const tool of tools) {
-      if (tool.name === 'login' || tool.name === 'logout') continue;
-      const result = (await client.callTool({ name: tool.name, arguments: args.get(tool.name) ?? {} })) as ToolResult;
-      expectConforms(tool as ListedTool, result);
-    }
-    const logout = (await client.callTool({ name: 'logout', arguments: {} })) as ToolResult;
-    expect(logout.isError).not.toBe(true);
-    const after = (await client.callTool({ name: 'list_entities', arguments: {} })) as ToolResult;
-    expect(after.isError).toBe(true);
-    expect(after.content[0]!.text).toMatch(/login/);
-    await client.close();
-  });
+      const args = exampleArgumentsByTool(b4b, tools as ListedTool[]);
+      for (const tool of tools) {
+        if (tool.name === 'login' || tool.name === 'logout') continue;
+        const result = (await client.callTool({ name: tool.name, arguments: args.get(tool.name) ?? {} })) as ToolResult;
+        expectConforms(tool as ListedTool, result);
+      }
+      const logout = (await client.callTool({ name: 'logout', arguments: {} })) as ToolResult;
+      expect(logout.isError).not.toBe(true);
+      const after = (await client.callTool({ name: 'list_entities', arguments: {} })) as ToolResult;
+      expect(after.isError).toBe(true);
+      expect(after.content[0]!.text).toMatch(/login/);
+      await client.close();
+    },
+  );
 
   it('answers GET /healthz', async () => {
     const response = await fetch(new URL('/healthz', running.url));
@@ -150,7 +171,10 @@ describe('B4B over Streamable HTTP (sandbox)', () => {
 
 describe('MCP Inspector CLI over Streamable HTTP', () => {
   const inspector = (args: string[]): Promise<{ stdout: string }> =>
-    execFileAsync('npx', ['--no-install', '@modelcontextprotocol/inspector', '--cli', ...args], { timeout: 90_000, env: { ...process.env, NO_COLOR: '1' } });
+    execFileAsync('npx', ['--no-install', '@modelcontextprotocol/inspector', '--cli', ...args], {
+      timeout: 90_000,
+      env: { ...process.env, NO_COLOR: '1' },
+    });
 
   it('lists the FinOpps tools with a sandbox token', async () => {
     const { stdout } = await inspector([

@@ -11,7 +11,12 @@ describe('serve start-up log', () => {
   it('logs the public URL (localhost form by default) and the endpoints under it; the bound address apart', async () => {
     const lines: string[] = [];
     const logger = createLogger({ level: 'info', destination: { write: (line: string) => void lines.push(line) } });
-    const running = await startServers(['b4b'], { transport: 'http', port: '0' }, new Settings({ B4B_BACKEND_URL: 'http://127.0.0.1:9' }), logger);
+    const running = await startServers(
+      ['b4b'],
+      { transport: 'http', port: '0' },
+      new Settings({ B4B_BACKEND_URL: 'http://127.0.0.1:9' }),
+      logger,
+    );
     try {
       const port = new URL(running.url!).port;
       const serving = lines.map((l) => JSON.parse(l) as Record<string, unknown>).find((l) => l['msg'] === 'serving');

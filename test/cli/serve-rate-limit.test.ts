@@ -13,7 +13,12 @@ let running: RunningServers;
 let pool: Pool;
 
 beforeAll(async () => {
-  running = await startServers(['b4b'], { transport: 'http', port: '0' }, new Settings({ B4B_BACKEND_URL: 'http://127.0.0.1:9' }), createLogger({ level: 'silent' }));
+  running = await startServers(
+    ['b4b'],
+    { transport: 'http', port: '0' },
+    new Settings({ B4B_BACKEND_URL: 'http://127.0.0.1:9' }),
+    createLogger({ level: 'silent' }),
+  );
   pool = new Pool(running.url!, { connections: 16 });
 }, 120_000);
 
@@ -35,10 +40,26 @@ async function post(headers: Record<string, string>, message: unknown): Promise<
 
 describe('default rate limit', () => {
   it('300 requests at once from one client are all served (no 429)', async () => {
-    const init = await post({}, { jsonrpc: '2.0', id: 0, method: 'initialize', params: { protocolVersion: LATEST_PROTOCOL_VERSION, capabilities: {}, clientInfo: { name: 'burst', version: '1' } } });
+    const init = await post(
+      {},
+      {
+        jsonrpc: '2.0',
+        id: 0,
+        method: 'initialize',
+        params: {
+          protocolVersion: LATEST_PROTOCOL_VERSION,
+          capabilities: {},
+          clientInfo: { name: 'burst', version: '1' },
+        },
+      },
+    );
     expect(init.status).toBe(200);
     const headers = { 'mcp-session-id': String(init.sid), 'mcp-protocol-version': LATEST_PROTOCOL_VERSION };
-    const statuses = await Promise.all(Array.from({ length: 300 }, (_, i) => post(headers, { jsonrpc: '2.0', id: i + 1, method: 'tools/list' }).then((r) => r.status)));
+    const statuses = await Promise.all(
+      Array.from({ length: 300 }, (_, i) =>
+        post(headers, { jsonrpc: '2.0', id: i + 1, method: 'tools/list' }).then((r) => r.status),
+      ),
+    );
     expect(statuses.filter((s) => s !== 200)).toEqual([]);
   });
 });

@@ -50,7 +50,12 @@ function runStdio(backend: string, messages: object[], last: number): Promise<Ru
   return new Promise((resolve) => child.once('close', () => resolve(run)));
 }
 
-const initialize = { jsonrpc: '2.0', id: 1, method: 'initialize', params: { protocolVersion: '2025-11-25', capabilities: {}, clientInfo: { name: 'startup-test', version: '1' } } };
+const initialize = {
+  jsonrpc: '2.0',
+  id: 1,
+  method: 'initialize',
+  params: { protocolVersion: '2025-11-25', capabilities: {}, clientInfo: { name: 'startup-test', version: '1' } },
+};
 const initialized = { jsonrpc: '2.0', method: 'notifications/initialized' };
 const listTools = { jsonrpc: '2.0', id: 2, method: 'tools/list' };
 
@@ -80,7 +85,12 @@ describe('stdio --sandbox start-up', () => {
   }, 120_000);
 
   it('logs in with the login tool sent with initialize (B4B)', async () => {
-    const login = { jsonrpc: '2.0', id: 3, method: 'tools/call', params: { name: 'login', arguments: { phone: '+84909495665', password: 'SecurePassword123@' } } };
+    const login = {
+      jsonrpc: '2.0',
+      id: 3,
+      method: 'tools/call',
+      params: { name: 'login', arguments: { phone: '+84909495665', password: 'SecurePassword123@' } },
+    };
     const run = await runStdio('b4b', [initialize, initialized, listTools, login], 3);
     expect(run.answers.get(2)!.at).toBeLessThan(logTime(run, /^prism ready$/));
     const result = run.answers.get(3)!.message['result'] as ToolResult;
@@ -110,9 +120,14 @@ describe('http --sandbox start-up', () => {
     await client.connect(new StreamableHTTPClientTransport(new URL(running.endpoints['b4b']!)));
     try {
       const started = performance.now();
-      const result = (await client.callTool({ name: 'login', arguments: { phone: '+84909495665', password: 'SecurePassword123@' } })) as ToolResult;
+      const result = (await client.callTool({
+        name: 'login',
+        arguments: { phone: '+84909495665', password: 'SecurePassword123@' },
+      })) as ToolResult;
       expect(result.content[0]!.text).toMatch(/Successfully logged in as/);
-      console.info(`http b4b --sandbox: listening ${listeningAfterMs} ms after start; first tool call answered ${Math.round(performance.now() - started)} ms later`);
+      console.info(
+        `http b4b --sandbox: listening ${listeningAfterMs} ms after start; first tool call answered ${Math.round(performance.now() - started)} ms later`,
+      );
     } finally {
       await client.close();
     }

@@ -24,7 +24,10 @@ const cli = join(projectRoot(), 'bin', 'finmcp.js');
 const scratch = mkdtempSync(join(tmpdir(), 'finmcp-stdio-'));
 afterAll(() => rmSync(scratch, { recursive: true, force: true }));
 
-function stdioClient(backend: string, env: Record<string, string> = {}): { client: Client; transport: StdioClientTransport } {
+function stdioClient(
+  backend: string,
+  env: Record<string, string> = {},
+): { client: Client; transport: StdioClientTransport } {
   const transport = new StdioClientTransport({
     command: process.execPath,
     args: [cli, 'serve', backend, '--transport', 'stdio', '--sandbox'],
@@ -62,7 +65,10 @@ describe('B4B over stdio (sandbox)', () => {
   });
 
   it('logs in, then calls every B4B tool with the spec examples; every result conforms to its outputSchema', async () => {
-    const login = (await client.callTool({ name: 'login', arguments: { phone: '+84909495665', password: 'SecurePassword123@' } })) as ToolResult;
+    const login = (await client.callTool({
+      name: 'login',
+      arguments: { phone: '+84909495665', password: 'SecurePassword123@' },
+    })) as ToolResult;
     expect(login.isError, login.content[0]!.text).not.toBe(true);
     expect(login.structuredContent?.['email']).toEqual(expect.any(String));
     const { tools } = await client.listTools();
@@ -81,7 +87,12 @@ describe('B4B over stdio (sandbox)', () => {
     { name: 'missing required', tool: 'get_entity', given: {}, want: /entity_id.*required/ },
     { name: 'unknown property', tool: 'list_entities', given: { colour: 'red' }, want: /colour/ },
     { name: 'null', tool: 'get_entity', given: { entity_id: null }, want: /entity_id.*string/ },
-    { name: 'bad enum', tool: 'create_entity', given: { name: 'X', entity_type: 'ALIEN', tax_code: '0101234567', address: 'a', city: 'b', country: 'VN' }, want: /entity_type.*one of/ },
+    {
+      name: 'bad enum',
+      tool: 'create_entity',
+      given: { name: 'X', entity_type: 'ALIEN', tax_code: '0101234567', address: 'a', city: 'b', country: 'VN' },
+      want: /entity_type.*one of/,
+    },
     { name: '1 MB string', tool: 'list_entities', given: { search: 'x'.repeat(1024 * 1024) }, want: /search/ },
     { name: 'unicode in a uuid', tool: 'get_entity', given: { entity_id: 'ẞ😀-not-a-uuid' }, want: /entity_id.*uuid/ },
   ];
@@ -166,7 +177,10 @@ describe('FinOpps over stdio with a user token that cannot be verified (real bac
 
 describe('MCP 2026-07-28 over stdio: the SDK 2.x client pinned to the revision', () => {
   async function modernClient(backend: string, env: Record<string, string> = {}): Promise<ModernClient> {
-    const client = new ModernClient({ name: 'finmcp-stdio-modern', version: '1.0.0' }, { versionNegotiation: { mode: { pin: '2026-07-28' } } });
+    const client = new ModernClient(
+      { name: 'finmcp-stdio-modern', version: '1.0.0' },
+      { versionNegotiation: { mode: { pin: '2026-07-28' } } },
+    );
     await client.connect(
       new ModernStdioTransport({
         command: process.execPath,
@@ -185,7 +199,10 @@ describe('MCP 2026-07-28 over stdio: the SDK 2.x client pinned to the revision',
     try {
       const before = (await client.callTool({ name: 'list_entities', arguments: {} })) as ToolResult;
       expect(before.content[0]!.text).toMatch(/login/);
-      const login = (await client.callTool({ name: 'login', arguments: { phone: '+84909495665', password: 'SecurePassword123@' } })) as ToolResult;
+      const login = (await client.callTool({
+        name: 'login',
+        arguments: { phone: '+84909495665', password: 'SecurePassword123@' },
+      })) as ToolResult;
       expect(login.isError, login.content[0]!.text).not.toBe(true);
       const { tools } = await client.listTools();
       expect(tools).toHaveLength(15);
@@ -222,20 +239,64 @@ describe('MCP Inspector CLI over stdio', () => {
     });
 
   it('lists the FinOpps tools of `finmcp serve finopps --transport stdio --sandbox`', async () => {
-    const { stdout } = await inspector(['--method', 'tools/list', '--', process.execPath, cli, 'serve', 'finopps', '--transport', 'stdio', '--sandbox']);
+    const { stdout } = await inspector([
+      '--method',
+      'tools/list',
+      '--',
+      process.execPath,
+      cli,
+      'serve',
+      'finopps',
+      '--transport',
+      'stdio',
+      '--sandbox',
+    ]);
     expect(stdout).toContain('get_financial_summary');
   }, 120_000);
 
-  it.each(['finopps', 'b4b'])('finds no error-severity portability problem in the %s tool schemas (--strict)', async (backend) => {
-    // --strict exits 6 when a tool schema would be rejected by some model provider's function-calling dialect.
-    const { stdout } = await inspector(['-q', '--strict', '--method', 'tools/list', '--', process.execPath, cli, 'serve', backend, '--transport', 'stdio', '--sandbox']);
-    expect(stdout).toContain('"tools"');
-  }, 120_000);
+  it.each(['finopps', 'b4b'])(
+    'finds no error-severity portability problem in the %s tool schemas (--strict)',
+    async (backend) => {
+      // --strict exits 6 when a tool schema would be rejected by some model provider's function-calling dialect.
+      const { stdout } = await inspector([
+        '-q',
+        '--strict',
+        '--method',
+        'tools/list',
+        '--',
+        process.execPath,
+        cli,
+        'serve',
+        backend,
+        '--transport',
+        'stdio',
+        '--sandbox',
+      ]);
+      expect(stdout).toContain('"tools"');
+    },
+    120_000,
+  );
 
   it('calls a B4B tool before login and shows the error that says to log in', async () => {
     const output = join(scratch, 'list-entities.json');
     // The Inspector CLI exits non-zero (5) when a tool result is an error; the result itself goes to --output.
-    const exit = await inspector(['-q', '--output', output, '--method', 'tools/call', '--tool-name', 'list_entities', '--', process.execPath, cli, 'serve', 'b4b', '--transport', 'stdio', '--sandbox']).then(
+    const exit = await inspector([
+      '-q',
+      '--output',
+      output,
+      '--method',
+      'tools/call',
+      '--tool-name',
+      'list_entities',
+      '--',
+      process.execPath,
+      cli,
+      'serve',
+      'b4b',
+      '--transport',
+      'stdio',
+      '--sandbox',
+    ]).then(
       () => 0,
       (error: { code?: number }) => error.code ?? 1,
     );
@@ -247,9 +308,24 @@ describe('MCP Inspector CLI over stdio', () => {
 
   it('lists entities in one call when the credentials come from the environment (B4B_PHONE, B4B_PASSWORD)', async () => {
     const { stdout } = await inspector([
-      '-e', 'B4B_PHONE=+84909495665', '-e', 'B4B_PASSWORD=SecurePassword123@',
-      '--method', 'tools/call', '--tool-name', 'list_entities', '--tool-arg', 'per_page=5',
-      '--', process.execPath, cli, 'serve', 'b4b', '--transport', 'stdio', '--sandbox',
+      '-e',
+      'B4B_PHONE=+84909495665',
+      '-e',
+      'B4B_PASSWORD=SecurePassword123@',
+      '--method',
+      'tools/call',
+      '--tool-name',
+      'list_entities',
+      '--tool-arg',
+      'per_page=5',
+      '--',
+      process.execPath,
+      cli,
+      'serve',
+      'b4b',
+      '--transport',
+      'stdio',
+      '--sandbox',
     ]);
     expect(stdout).toContain('550e8400-e29b-41d4-a716-446655440000');
     expect(stdout).not.toContain('SecurePassword123@');
@@ -257,8 +333,21 @@ describe('MCP Inspector CLI over stdio', () => {
 
   it('logs in with the login tool', async () => {
     const { stdout } = await inspector([
-      '--method', 'tools/call', '--tool-name', 'login', '--tool-arg', 'phone=+84909495665', 'password=SecurePassword123@',
-      '--', process.execPath, cli, 'serve', 'b4b', '--transport', 'stdio', '--sandbox',
+      '--method',
+      'tools/call',
+      '--tool-name',
+      'login',
+      '--tool-arg',
+      'phone=+84909495665',
+      'password=SecurePassword123@',
+      '--',
+      process.execPath,
+      cli,
+      'serve',
+      'b4b',
+      '--transport',
+      'stdio',
+      '--sandbox',
     ]);
     expect(stdout).toMatch(/Successfully logged in as/);
     expect(stdout).not.toContain('SecurePassword123@');

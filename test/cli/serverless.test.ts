@@ -10,7 +10,10 @@ import { backendLoaders } from '../../generated/index.gen.js';
 
 const PUBLIC_URL = 'https://finopps.lambda.example';
 const ENDPOINT = `${PUBLIC_URL}/finopps/mcp`;
-const META = { 'io.modelcontextprotocol/protocolVersion': '2026-07-28', 'io.modelcontextprotocol/clientCapabilities': {} };
+const META = {
+  'io.modelcontextprotocol/protocolVersion': '2026-07-28',
+  'io.modelcontextprotocol/clientCapabilities': {},
+};
 
 interface LambdaResult {
   statusCode: number;
@@ -52,7 +55,13 @@ function event(body: unknown, headers: Record<string, string> = {}): unknown {
     version: '2.0',
     rawPath: '/finopps/mcp',
     rawQueryString: '',
-    headers: { host: new URL(PUBLIC_URL).host, 'content-type': 'application/json', accept: 'application/json, text/event-stream', authorization: `Bearer ${token}`, ...headers },
+    headers: {
+      host: new URL(PUBLIC_URL).host,
+      'content-type': 'application/json',
+      accept: 'application/json, text/event-stream',
+      authorization: `Bearer ${token}`,
+      ...headers,
+    },
     requestContext: { domainName: new URL(PUBLIC_URL).host, http: { method: 'POST', sourceIp: '203.0.113.9' } },
     body: Buffer.from(JSON.stringify(body)).toString('base64'),
     isBase64Encoded: true,
@@ -62,13 +71,26 @@ function event(body: unknown, headers: Record<string, string> = {}): unknown {
 describe('FinOpps on the Lambda example', () => {
   it('2026-07-28: discovers, lists and calls a tool with the sandbox bearer token', async () => {
     const headers = { 'mcp-protocol-version': '2026-07-28' };
-    const discover = await example.handler(event({ jsonrpc: '2.0', id: 1, method: 'server/discover', params: { _meta: META } }, { ...headers, 'mcp-method': 'server/discover' }));
+    const discover = await example.handler(
+      event(
+        { jsonrpc: '2.0', id: 1, method: 'server/discover', params: { _meta: META } },
+        { ...headers, 'mcp-method': 'server/discover' },
+      ),
+    );
     expect(discover.statusCode).toBe(200);
     expect(JSON.parse(discover.body).result.supportedVersions).toEqual(['2026-07-28']);
-    const list = await example.handler(event({ jsonrpc: '2.0', id: 2, method: 'tools/list', params: { _meta: META } }, { ...headers, 'mcp-method': 'tools/list' }));
+    const list = await example.handler(
+      event(
+        { jsonrpc: '2.0', id: 2, method: 'tools/list', params: { _meta: META } },
+        { ...headers, 'mcp-method': 'tools/list' },
+      ),
+    );
     expect(JSON.parse(list.body).result.tools).toHaveLength(7);
     const call = await example.handler(
-      event({ jsonrpc: '2.0', id: 3, method: 'tools/call', params: { name: 'get_business', arguments: {}, _meta: META } }, { ...headers, 'mcp-method': 'tools/call', 'mcp-name': 'get_business' }),
+      event(
+        { jsonrpc: '2.0', id: 3, method: 'tools/call', params: { name: 'get_business', arguments: {}, _meta: META } },
+        { ...headers, 'mcp-method': 'tools/call', 'mcp-name': 'get_business' },
+      ),
     );
     expect(call.statusCode).toBe(200);
     const result = JSON.parse(call.body).result;
@@ -77,9 +99,18 @@ describe('FinOpps on the Lambda example', () => {
   });
 
   it('2025-11-25: initialize and a tool call, stateless', async () => {
-    const init = await example.handler(event({ jsonrpc: '2.0', id: 1, method: 'initialize', params: { protocolVersion: '2025-11-25', capabilities: {}, clientInfo: { name: 'lambda-test', version: '0' } } }));
+    const init = await example.handler(
+      event({
+        jsonrpc: '2.0',
+        id: 1,
+        method: 'initialize',
+        params: { protocolVersion: '2025-11-25', capabilities: {}, clientInfo: { name: 'lambda-test', version: '0' } },
+      }),
+    );
     expect(JSON.parse(init.body).result.protocolVersion).toBe('2025-11-25');
-    const call = await example.handler(event({ jsonrpc: '2.0', id: 2, method: 'tools/call', params: { name: 'list_invoices', arguments: {} } }));
+    const call = await example.handler(
+      event({ jsonrpc: '2.0', id: 2, method: 'tools/call', params: { name: 'list_invoices', arguments: {} } }),
+    );
     expect(JSON.parse(call.body).result.isError).not.toBe(true);
   });
 

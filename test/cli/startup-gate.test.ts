@@ -28,16 +28,30 @@ afterEach(async () => {
 });
 
 /** The gated B4B service over the sandbox's mock, and a way to call it in one session. */
-function gatedB4b(sandbox: Sandbox): { service: ToolService; call(name: string, args?: Record<string, unknown>): Promise<ToolResult> } {
+function gatedB4b(sandbox: Sandbox): {
+  service: ToolService;
+  call(name: string, args?: Record<string, unknown>): Promise<ToolResult>;
+} {
   const mock = sandbox.mock('b4b');
   const http = deferredBackendHttp(mock.then((m) => createBackendHttp({ baseUrl: m.url, maxAttempts: 1, logger })));
   cleanups.push(() => http.close());
   const inner = createToolService({ generated: b4b, overrides: createB4bOverrides({}) }, { http, logger });
-  const service = gateToolService(inner, mock.then(() => undefined), logger);
+  const service = gateToolService(
+    inner,
+    mock.then(() => undefined),
+    logger,
+  );
   const record: SessionRecord = { principalId: 'anonymous', backend: 'b4b', createdAt: Date.now(), state: {} };
   const session = createSessionHandle(new MemorySessionStore(), 'session-1', record);
   const call = (name: string, args: Record<string, unknown> = {}): Promise<ToolResult> => {
-    const ctx: CallContext = { backend: 'b4b', tool: name, requestId: randomUUID(), principal: { id: 'anonymous', scopes: [], claims: {} }, sessionId: 'session-1', session };
+    const ctx: CallContext = {
+      backend: 'b4b',
+      tool: name,
+      requestId: randomUUID(),
+      principal: { id: 'anonymous', scopes: [], claims: {} },
+      sessionId: 'session-1',
+      session,
+    };
     return service.callTool(name, args, ctx);
   };
   return { service, call };
@@ -52,7 +66,11 @@ function held(): { begin: Promise<void>; release(): void } {
 describe('gateToolService', () => {
   it('lists tools while the sandbox has not started; a call made meanwhile waits, then reaches the backend', async () => {
     const gate = held();
-    const sandbox = startSandbox({ mocks: [{ name: 'b4b', specFile: join(projectRoot(), 'specs', 'b4b.yaml') }], begin: gate.begin, logger });
+    const sandbox = startSandbox({
+      mocks: [{ name: 'b4b', specFile: join(projectRoot(), 'specs', 'b4b.yaml') }],
+      begin: gate.begin,
+      logger,
+    });
     cleanups.push(() => sandbox.stop());
     const { service, call } = gatedB4b(sandbox);
 
@@ -72,13 +90,18 @@ describe('gateToolService', () => {
   }, 90_000);
 
   it('turns a sandbox that cannot start into a tool error naming the cause, for this call and the next', async () => {
-    const sandbox = startSandbox({ mocks: [{ name: 'b4b', specFile: join(projectRoot(), 'specs', 'missing.yaml') }], logger });
+    const sandbox = startSandbox({
+      mocks: [{ name: 'b4b', specFile: join(projectRoot(), 'specs', 'missing.yaml') }],
+      logger,
+    });
     cleanups.push(() => sandbox.stop());
     const { call } = gatedB4b(sandbox);
     for (let i = 0; i < 2; i++) {
       const result = await call('login', LOGIN);
       expect(result.isError).toBe(true);
-      expect(result.content[0]!.text).toMatch(/^b4b is unavailable: the server could not start it \(Prism: spec file not found: .*missing\.yaml\)/);
+      expect(result.content[0]!.text).toMatch(
+        /^b4b is unavailable: the server could not start it \(Prism: spec file not found: .*missing\.yaml\)/,
+      );
       expect(result.content[0]!.text).not.toMatch(/\bat .*\.(ts|js):\d+/);
       expect(result.content[0]!.text).not.toContain(LOGIN.password);
     }
@@ -87,7 +110,9 @@ describe('gateToolService', () => {
 
 describe('gateToolService with start-up work that has not begun (stdio: verifying the user token)', () => {
   /** A gate over a service that answers every call with the principal it acts for. */
-  function gateWith(start: () => Promise<{ id: string; scopes: string[]; claims: Record<string, unknown> }>): ToolService {
+  function gateWith(
+    start: () => Promise<{ id: string; scopes: string[]; claims: Record<string, unknown> }>,
+  ): ToolService {
     const inner: ToolService = {
       backend: 'demo',
       stateful: false,
@@ -97,7 +122,12 @@ describe('gateToolService with start-up work that has not begun (stdio: verifyin
     };
     return gateToolService(inner, start, logger);
   }
-  const ctx = (): CallContext => ({ backend: 'demo', tool: 'whoami', requestId: randomUUID(), principal: { id: 'anonymous', scopes: [], claims: {} } });
+  const ctx = (): CallContext => ({
+    backend: 'demo',
+    tool: 'whoami',
+    requestId: randomUUID(),
+    principal: { id: 'anonymous', scopes: [], claims: {} },
+  });
   const turn = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
 
   it('begins the work once the first tools/list has been answered, not before', async () => {
@@ -118,7 +148,7 @@ describe('gateToolService with start-up work that has not begun (stdio: verifyin
     expect((await service.callTool('whoami', {}, ctx())).content).toEqual([{ type: 'text', text: 'alice' }]);
   });
 
-  it('begins it at the first tool call when no list came first, and a failure is each call\'s error', async () => {
+  it("begins it at the first tool call when no list came first, and a failure is each call's error", async () => {
     let started = 0;
     const service = gateWith(async () => {
       started += 1;
@@ -138,13 +168,20 @@ describe('gateToolService with start-up work that has not begun (stdio: verifyin
 describe('startSandbox', () => {
   it('starts nothing before `begin`, and stopping it then rejects its parts as cancelled without hanging', async () => {
     const gate = held();
-    const sandbox = startSandbox({ mocks: [{ name: 'b4b', specFile: join(projectRoot(), 'specs', 'b4b.yaml') }], begin: gate.begin, logger });
+    const sandbox = startSandbox({
+      mocks: [{ name: 'b4b', specFile: join(projectRoot(), 'specs', 'b4b.yaml') }],
+      begin: gate.begin,
+      logger,
+    });
     await sandbox.stop();
     await expect(sandbox.mock('b4b')).rejects.toMatchObject({ name: 'AbortError' });
   });
 
   it('stops a Prism that is still starting', async () => {
-    const sandbox = startSandbox({ mocks: [{ name: 'b4b', specFile: join(projectRoot(), 'specs', 'b4b.yaml') }], logger });
+    const sandbox = startSandbox({
+      mocks: [{ name: 'b4b', specFile: join(projectRoot(), 'specs', 'b4b.yaml') }],
+      logger,
+    });
     await new Promise((resolve) => setTimeout(resolve, 100));
     await sandbox.stop();
     // Either it was cancelled while starting, or it had started and was stopped: in both cases stop() returned.
@@ -153,6 +190,10 @@ describe('startSandbox', () => {
       (error: Error) => error.name,
     );
     expect(['started', 'AbortError']).toContain(outcome);
-    expect(descendants(process.pid).filter((p) => p.cmdline.includes('prism')).map((p) => p.cmdline)).toEqual([]);
+    expect(
+      descendants(process.pid)
+        .filter((p) => p.cmdline.includes('prism'))
+        .map((p) => p.cmdline),
+    ).toEqual([]);
   }, 90_000);
 });

@@ -5,7 +5,10 @@
  */
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { runToken } from '../../src/cli/token.js';
-import { startSandboxAuthorizationServer, type SandboxAuthorizationServer } from '../../src/sandbox/authorization-server.js';
+import {
+  startSandboxAuthorizationServer,
+  type SandboxAuthorizationServer,
+} from '../../src/sandbox/authorization-server.js';
 import { specScopes } from '../../src/auth/scopes.js';
 import { backendLoaders } from '../../generated/index.gen.js';
 
@@ -15,7 +18,9 @@ const savedPort = process.env['FINMCP_SANDBOX_AUTH_PORT'];
 
 beforeAll(async () => {
   const finopps = await backendLoaders['finopps']!();
-  as = await startSandboxAuthorizationServer({ resources: [{ url: `${SERVED}/finopps/mcp`, scopes: specScopes(finopps) }] });
+  as = await startSandboxAuthorizationServer({
+    resources: [{ url: `${SERVED}/finopps/mcp`, scopes: specScopes(finopps) }],
+  });
   // runToken finds the running sandbox on this port.
   process.env['FINMCP_SANDBOX_AUTH_PORT'] = new URL(as.issuer).port;
 });
@@ -28,9 +33,9 @@ afterAll(async () => {
 
 describe('finmcp token', () => {
   it('for another port: an error naming the resource asked for and --public-url', async () => {
-    await expect(runToken({ sandbox: true, user: 'alice', backend: 'finopps', publicUrl: 'http://localhost:39999' })).rejects.toThrow(
-      /does not issue tokens for http:\/\/localhost:39999\/finopps\/mcp.*--public-url/,
-    );
+    await expect(
+      runToken({ sandbox: true, user: 'alice', backend: 'finopps', publicUrl: 'http://localhost:39999' }),
+    ).rejects.toThrow(/does not issue tokens for http:\/\/localhost:39999\/finopps\/mcp.*--public-url/);
   });
 
   it.each([
@@ -43,18 +48,29 @@ describe('finmcp token', () => {
       return true;
     });
     try {
-      await runToken({ sandbox: true, user: 'alice', ...(backend === undefined ? {} : { backend }), publicUrl: SERVED });
+      await runToken({
+        sandbox: true,
+        user: 'alice',
+        ...(backend === undefined ? {} : { backend }),
+        publicUrl: SERVED,
+      });
     } finally {
       spy.mockRestore();
     }
     const token = written.join('').trim();
-    const payload = JSON.parse(Buffer.from(token.split('.')[1] ?? '', 'base64url').toString('utf8')) as Record<string, unknown>;
+    const payload = JSON.parse(Buffer.from(token.split('.')[1] ?? '', 'base64url').toString('utf8')) as Record<
+      string,
+      unknown
+    >;
     expect(payload['aud']).toBe(`${SERVED}/finopps/mcp`);
   });
 
   it.each([
     { given: '--port (as serve takes it)', options: { port: new URL(SERVED).port } },
-    { given: '--host 127.0.0.1 --port (serve names a loopback bind address localhost)', options: { host: '127.0.0.1', port: new URL(SERVED).port } },
+    {
+      given: '--host 127.0.0.1 --port (serve names a loopback bind address localhost)',
+      options: { host: '127.0.0.1', port: new URL(SERVED).port },
+    },
   ])('with $given instead of --public-url: the same resource serve derives', async ({ options }) => {
     const written: string[] = [];
     const spy = vi.spyOn(process.stdout, 'write').mockImplementation((chunk: string | Uint8Array) => {
@@ -66,11 +82,15 @@ describe('finmcp token', () => {
     } finally {
       spy.mockRestore();
     }
-    const payload = JSON.parse(Buffer.from(written.join('').trim().split('.')[1] ?? '', 'base64url').toString('utf8')) as Record<string, unknown>;
+    const payload = JSON.parse(
+      Buffer.from(written.join('').trim().split('.')[1] ?? '', 'base64url').toString('utf8'),
+    ) as Record<string, unknown>;
     expect(payload['aud']).toBe(`${SERVED}/finopps/mcp`);
   });
 
   it('an unknown backend: an error naming it and the available ones', async () => {
-    await expect(runToken({ sandbox: true, user: 'alice', backend: 'nope', publicUrl: SERVED })).rejects.toThrow(/unknown backend "nope": available are .*finopps/);
+    await expect(runToken({ sandbox: true, user: 'alice', backend: 'nope', publicUrl: SERVED })).rejects.toThrow(
+      /unknown backend "nope": available are .*finopps/,
+    );
   });
 });

@@ -17,15 +17,19 @@ afterAll(() => {
 });
 
 describe('finmcp verify against the mocks of the committed specs', () => {
-  it.each(['finopps', 'b4b'])('%s: every operation agrees with the spec', async (backend) => {
-    const report = await verifyBackend(backend, {});
-    expect(report.mode).toBe('mock');
-    expect(report.operations.length).toBeGreaterThanOrEqual(7);
-    expect(report.ok, formatReport(report)).toBe(true);
-  }, 120_000);
+  it.each(['finopps', 'b4b'])(
+    '%s: every operation agrees with the spec',
+    async (backend) => {
+      const report = await verifyBackend(backend, {});
+      expect(report.mode).toBe('mock');
+      expect(report.operations.length).toBeGreaterThanOrEqual(7);
+      expect(report.ok, formatReport(report)).toBe(true);
+    },
+    120_000,
+  );
 });
 
-describe('finmcp verify --backend-url (through Prism\'s validating proxy)', () => {
+describe("finmcp verify --backend-url (through Prism's validating proxy)", () => {
   it('verifies a running backend through the proxy', async () => {
     // The "real" backend here is itself a Prism mock of the spec: what matters is that requests and responses
     // pass through `prism proxy`, which validates both.
@@ -42,7 +46,7 @@ describe('finmcp verify --backend-url (through Prism\'s validating proxy)', () =
 });
 
 describe('finmcp verify --backend-url against a backend that drifted', () => {
-  it('reports the response violations Prism\'s proxy finds, per operation', async () => {
+  it("reports the response violations Prism's proxy finds, per operation", async () => {
     const current = readFileSync(join(projectRoot(), 'specs', 'finopps.yaml'), 'utf8');
     const driftedFile = join(scratch, 'finopps-drifted-backend.yaml');
     writeFileSync(driftedFile, current.replace(/\binvoiceNumber\b/g, 'number'));

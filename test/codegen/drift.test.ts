@@ -31,7 +31,11 @@ const alterations: Array<{ name: string; alter: (spec: string) => string; want: 
   },
   {
     name: 'an enum value removed from an input',
-    alter: (spec) => spec.replace('enum: [draft, sent, viewed, partially_paid, overdue, paid, void]', 'enum: [draft, sent, viewed, partially_paid, overdue, paid]'),
+    alter: (spec) =>
+      spec.replace(
+        'enum: [draft, sent, viewed, partially_paid, overdue, paid, void]',
+        'enum: [draft, sent, viewed, partially_paid, overdue, paid]',
+      ),
     want: /breaking\s+list_invoices: .*`status`.*void/,
   },
 ];

@@ -41,7 +41,9 @@ async function generateOne(name: string, extensions: string): Promise<ToolDescri
   writeFileSync(join(root, 'specs', `${name}.yaml`), spec(extensions));
   const result = await runGenerate({ root });
   expect(result.exitCode, result.output).toBe(0);
-  const { backend } = (await import(pathToFileURL(join(root, 'generated', name, 'index.gen.js')).href)) as { backend: GeneratedBackend };
+  const { backend } = (await import(pathToFileURL(join(root, 'generated', name, 'index.gen.js')).href)) as {
+    backend: GeneratedBackend;
+  };
   const tool = backend.tools.find((candidate) => candidate.name === 'updateContact');
   if (tool === undefined) throw new Error(`${name}: no tool updateContact`);
   return tool;

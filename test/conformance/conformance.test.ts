@@ -35,7 +35,14 @@ function readmeExceptions(): Map<string, string> {
 
 /** The requirement set's unscored scenarios (run and reported, never counted). */
 function unscored(): Set<string> {
-  const file = join(import.meta.dirname, 'suite', 'node_modules', 'conformance-2026-07-28', 'requirements', '2026-07-28.yaml');
+  const file = join(
+    import.meta.dirname,
+    'suite',
+    'node_modules',
+    'conformance-2026-07-28',
+    'requirements',
+    '2026-07-28.yaml',
+  );
   const requirements = parse(readFileSync(file, 'utf8')) as { not_scored: Array<{ scenario: string; leg: string }> };
   return new Set(requirements.not_scored.filter((entry) => entry.leg === 'server').map((entry) => entry.scenario));
 }
@@ -53,14 +60,28 @@ beforeAll(async () => {
   const logger = createLogger({ level: 'silent' });
   fixture = await fixtureBackend();
   // The fixture's tools are hand-written: its one generated operation's API is never called.
-  fixtureServer = await startServers([FIXTURE], { transport: 'http', port: '0' }, new Settings({ ...settings, CONFORMANCE_BACKEND_URL: 'http://127.0.0.1:9/' }), logger, {
-    [FIXTURE]: fixture.source,
-  });
-  b4bServer = await startServers(['b4b'], { transport: 'http', port: '0', sandbox: true }, new Settings(settings), logger);
+  fixtureServer = await startServers(
+    [FIXTURE],
+    { transport: 'http', port: '0' },
+    new Settings({ ...settings, CONFORMANCE_BACKEND_URL: 'http://127.0.0.1:9/' }),
+    logger,
+    {
+      [FIXTURE]: fixture.source,
+    },
+  );
+  b4bServer = await startServers(
+    ['b4b'],
+    { transport: 'http', port: '0', sandbox: true },
+    new Settings(settings),
+    logger,
+  );
   const fixtureUrl = fixtureServer.endpoints[FIXTURE]!;
   // The 2026-07-28 set against the fixture runs alone: a few of its checks read a response within 500 ms.
   const fixture2026 = await runSuite('2026-07-28', fixtureUrl);
-  const [fixture2025, b4b2026] = await Promise.all([runSuite('2025-11-25', fixtureUrl), runSuite('2026-07-28', b4bServer.endpoints['b4b']!)]);
+  const [fixture2025, b4b2026] = await Promise.all([
+    runSuite('2025-11-25', fixtureUrl),
+    runSuite('2026-07-28', b4bServer.endpoints['b4b']!),
+  ]);
   runs = { fixture2026, fixture2025, b4b2026 };
 }, 300_000);
 
@@ -74,8 +95,13 @@ afterAll(async () => {
 function unexplained(run: SuiteRun, backend: string, suite: string): string[] {
   const exceptions = readmeExceptions();
   const skip = suite === '2026-07-28' ? unscored() : new Set<string>();
-  const failed = [...run.scenarios].filter(([scenario, result]) => result.failures.length > 0 && !skip.has(scenario)).map(([scenario]) => scenario);
-  return describeFailures(run, failed.filter((scenario) => !exceptions.has(`${backend} ${suite} ${scenario}`)));
+  const failed = [...run.scenarios]
+    .filter(([scenario, result]) => result.failures.length > 0 && !skip.has(scenario))
+    .map(([scenario]) => scenario);
+  return describeFailures(
+    run,
+    failed.filter((scenario) => !exceptions.has(`${backend} ${suite} ${scenario}`)),
+  );
 }
 
 describe('MCP conformance suite', () => {

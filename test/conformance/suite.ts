@@ -32,7 +32,8 @@ export interface SuiteRun {
 /** Whether the suite is installed (npm ci runs the install; a missing one is a clear failure, not a skip). */
 export function suiteInstalled(): string | undefined {
   for (const { package: name } of Object.values(SUITES)) {
-    if (!existsSync(join(SUITE_DIR, name, 'dist', 'index.js'))) return `${name} is not installed in test/conformance/suite: run npm ci (its postinstall installs it)`;
+    if (!existsSync(join(SUITE_DIR, name, 'dist', 'index.js')))
+      return `${name} is not installed in test/conformance/suite: run npm ci (its postinstall installs it)`;
   }
   return existsSync(NODE22) ? undefined : 'the Node 22 of test/conformance/suite is not installed: run npm ci';
 }
@@ -57,9 +58,15 @@ export async function runSuite(suite: keyof typeof SUITES, url: string): Promise
       if (!existsSync(file)) continue;
       // `server-<scenario>-<ISO time with dashes>`
       const scenario = entry.replace(/^server-/, '').replace(/-\d{4}-\d{2}-\d{2}T[\d-]+Z$/, '');
-      const checks = JSON.parse(readFileSync(file, 'utf8')) as Array<{ id: string; status: string; errorMessage?: string }>;
+      const checks = JSON.parse(readFileSync(file, 'utf8')) as Array<{
+        id: string;
+        status: string;
+        errorMessage?: string;
+      }>;
       scenarios.set(scenario, {
-        failures: checks.filter((c) => c.status === 'FAILURE').map((c) => ({ id: c.id, message: c.errorMessage ?? '' })),
+        failures: checks
+          .filter((c) => c.status === 'FAILURE')
+          .map((c) => ({ id: c.id, message: c.errorMessage ?? '' })),
       });
     }
     return { scenarios, output };

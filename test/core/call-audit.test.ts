@@ -4,13 +4,38 @@
  * bound to it (the protocol's elicitors are classes with private state).
  */
 import { describe, expect, it } from 'vitest';
-import type { CallContext, ClientRequestMethod, ElicitAnswer, ElicitRequest, Elicitor } from '../../src/core/call-context.js';
+import type {
+  CallContext,
+  ClientRequestMethod,
+  ElicitAnswer,
+  ElicitRequest,
+  Elicitor,
+} from '../../src/core/call-context.js';
 import { toolCallEntry, watchConfirmations, type FinishedCall } from '../../src/core/call-audit.js';
 
-const ctx: CallContext = { backend: 'b4b', tool: 'create_entity', requestId: 'req-1', principal: { id: 'alice', scopes: [], claims: {} } };
+const ctx: CallContext = {
+  backend: 'b4b',
+  tool: 'create_entity',
+  requestId: 'req-1',
+  principal: { id: 'alice', scopes: [], claims: {} },
+};
 
 function finished(over: Partial<FinishedCall>): FinishedCall {
-  return { backend: 'b4b', tool: 'create_entity', args: { name: 'A' }, ctx, outcome: 'ok', status: 201, attempts: 1, durationMs: 3, bound: undefined, secretNames: new Set(), secrets: [], answer: undefined, ...over };
+  return {
+    backend: 'b4b',
+    tool: 'create_entity',
+    args: { name: 'A' },
+    ctx,
+    outcome: 'ok',
+    status: 201,
+    attempts: 1,
+    durationMs: 3,
+    bound: undefined,
+    secretNames: new Set(),
+    secrets: [],
+    answer: undefined,
+    ...over,
+  };
 }
 
 type Row = [name: string, over: Partial<FinishedCall>, recorded: boolean, confirmation: string | null];
@@ -18,16 +43,36 @@ type Row = [name: string, over: Partial<FinishedCall>, recorded: boolean, confir
 const rows: Row[] = [
   ['a call that reached the backend', {}, true, null],
   ['a backend error', { outcome: 'backend_error', status: 500 }, true, null],
-  ['an unreachable backend (attempts, no status)', { outcome: 'backend_unreachable', status: undefined, attempts: 3 }, true, null],
+  [
+    'an unreachable backend (attempts, no status)',
+    { outcome: 'backend_unreachable', status: undefined, attempts: 3 },
+    true,
+    null,
+  ],
   ['not signed in at the backend', { outcome: 'auth', status: undefined, attempts: 0 }, true, null],
   ['invalid arguments', { outcome: 'invalid_arguments', status: undefined, attempts: 0 }, false, null],
   ['an unknown tool', { outcome: 'unknown_tool', status: undefined, attempts: 0 }, false, null],
-  ['waiting for the user (input_required)', { outcome: 'refused', status: undefined, attempts: 0, answer: 'pending' }, false, null],
+  [
+    'waiting for the user (input_required)',
+    { outcome: 'refused', status: undefined, attempts: 0, answer: 'pending' },
+    false,
+    null,
+  ],
   ['confirmed and written', { answer: 'accept' }, true, 'confirmed'],
-  ['accepted without the box: refused', { outcome: 'refused', status: undefined, attempts: 0, answer: 'accept' }, true, 'declined'],
+  [
+    'accepted without the box: refused',
+    { outcome: 'refused', status: undefined, attempts: 0, answer: 'accept' },
+    true,
+    'declined',
+  ],
   ['declined', { outcome: 'refused', status: undefined, attempts: 0, answer: 'decline' }, true, 'declined'],
   ['dismissed', { outcome: 'refused', status: undefined, attempts: 0, answer: 'cancel' }, true, 'cancelled'],
-  ['refused without asking (a bound property set by the model)', { outcome: 'refused', status: undefined, attempts: 0 }, true, null],
+  [
+    'refused without asking (a bound property set by the model)',
+    { outcome: 'refused', status: undefined, attempts: 0 },
+    true,
+    null,
+  ],
 ];
 
 describe('toolCallEntry', () => {
@@ -37,12 +82,20 @@ describe('toolCallEntry', () => {
       expect(entry).toBeUndefined();
       return;
     }
-    expect(entry).toMatchObject({ event: 'tool_call', requestId: 'req-1', tool: 'create_entity', caller: { principal: 'alice', tenant: null }, nonce: null });
+    expect(entry).toMatchObject({
+      event: 'tool_call',
+      requestId: 'req-1',
+      tool: 'create_entity',
+      caller: { principal: 'alice', tenant: null },
+      nonce: null,
+    });
     expect(entry!.confirmation).toEqual(confirmation === null ? null : { outcome: confirmation, by: 'alice' });
   });
 
   it('records what the credentials bound as the tenant', () => {
-    expect(toolCallEntry(finished({ bound: { organizationId: 'org-1' } }))!.caller.tenant).toEqual({ organizationId: 'org-1' });
+    expect(toolCallEntry(finished({ bound: { organizationId: 'org-1' } }))!.caller.tenant).toEqual({
+      organizationId: 'org-1',
+    });
   });
 });
 
@@ -70,12 +123,18 @@ class Asker implements Elicitor {
 
 describe('watchConfirmations', () => {
   it('notes the last form answer, ignores URL sign-ins, and keeps the elicitor working', async () => {
-    const inner = new Asker([{ action: 'decline' }, { action: 'accept', content: { confirm: true } }, { action: 'cancel' }]);
+    const inner = new Asker([
+      { action: 'decline' },
+      { action: 'accept', content: { confirm: true } },
+      { action: 'cancel' },
+    ]);
     const watch = watchConfirmations({ ...ctx, elicit: inner });
     const elicit = watch.ctx.elicit as unknown as Asker;
     expect(elicit.form).toBe(true);
     expect(await elicit.ask('a', { mode: 'form', message: 'm', requestedSchema: {} })).toEqual({ action: 'decline' });
-    expect(await elicit.ask('b', { mode: 'form', message: 'm', requestedSchema: {} })).toMatchObject({ action: 'accept' });
+    expect(await elicit.ask('b', { mode: 'form', message: 'm', requestedSchema: {} })).toMatchObject({
+      action: 'accept',
+    });
     expect(watch.last).toBe('accept');
     await elicit.ask('c', { mode: 'url', message: 'sign in', url: 'http://x', elicitationId: 'e' });
     expect(watch.last).toBe('accept');

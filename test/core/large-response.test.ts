@@ -64,7 +64,11 @@ describe('cutting large results', () => {
       structured: { items: invoices(50, 'é'.repeat(100)), total: 50 },
       maxBytes: 2000,
       path: ['items'],
-      want: { total: 50, minItems: 1, hint: (n) => `narrow the request with filters (items ${n + 1}–50 cannot be shown)` },
+      want: {
+        total: 50,
+        minItems: 1,
+        hint: (n) => `narrow the request with filters (items ${n + 1}–50 cannot be shown)`,
+      },
     },
     {
       given: 'minItems respected even when one item is over budget',
@@ -79,13 +83,19 @@ describe('cutting large results', () => {
       schema: {
         type: 'object',
         properties: { data: { allOf: [{ $ref: '#/$defs/Page' }] } },
-        $defs: { Page: { type: 'object', properties: { rows: { type: 'array', minItems: 2, items: { type: 'string' } } } } },
+        $defs: {
+          Page: { type: 'object', properties: { rows: { type: 'array', minItems: 2, items: { type: 'string' } } } },
+        },
       },
       structured: { data: { rows: Array.from({ length: 1000 }, (_, i) => `row-${i}`), meta: 'kept' } },
       maxBytes: 500,
       pagination: { style: 'page', inputProperty: 'page', sizeProperty: 'per_page' },
       path: ['data', 'rows'],
-      want: { total: 1000, minItems: 2, hint: (n) => `call again with \`per_page: ${n}\` and \`page\` counted for that page size` },
+      want: {
+        total: 1000,
+        minItems: 2,
+        hint: (n) => `call again with \`per_page: ${n}\` and \`page\` counted for that page size`,
+      },
     },
   ];
 
@@ -104,7 +114,8 @@ describe('cutting large results', () => {
     expect(JSON.stringify(structured)).toBe(before);
     // The longest prefix that fits was kept (or minItems, when not even that fits).
     const full = path.reduce<unknown>((v, k) => (v as Record<string, unknown>)[k], structured) as unknown[];
-    const withItems = (n: number): number => Buffer.byteLength(JSON.stringify(replaceAt(structured, path, full.slice(0, n))));
+    const withItems = (n: number): number =>
+      Buffer.byteLength(JSON.stringify(replaceAt(structured, path, full.slice(0, n))));
     if (shown > want.minItems) {
       expect(withItems(shown)).toBeLessThanOrEqual(maxBytes);
       expect(withItems(shown + 1)).toBeGreaterThan(maxBytes);
@@ -124,19 +135,26 @@ describe('cutting large results', () => {
 
   it('cuts several arrays when one is not enough', () => {
     const schema: JsonSchema = { type: 'object' };
-    const structured = { a: Array.from({ length: 200 }, () => 'aaaaaaaaaa'), b: Array.from({ length: 150 }, () => 'bbbbbbbbbb') };
+    const structured = {
+      a: Array.from({ length: 200 }, () => 'aaaaaaaaaa'),
+      b: Array.from({ length: 150 }, () => 'bbbbbbbbbb'),
+    };
     const out = compileResponseShaper(schema, undefined, 1000)(structured, {});
     expect(Buffer.byteLength(out.json)).toBeLessThanOrEqual(1000);
     expect(out.truncated?.total).toBe(200);
   });
 });
 
-describe('the text block reuses the backend\'s JSON text', () => {
+describe("the text block reuses the backend's JSON text", () => {
   const structured = { items: [{ id: 1, name: 'ü' }], total: 1 };
   const cases: Array<{ given: string; received: string | undefined; want: 'reused' | 'serialized' }> = [
     { given: 'compact JSON as received', received: '{"items":[{"id":1,"name":"ü"}],"total":1}', want: 'reused' },
     { given: 'spaces but no line breaks', received: '{"items": [{"id": 1, "name": "ü"}], "total": 1}', want: 'reused' },
-    { given: 'pretty-printed JSON (costs tokens)', received: '{\n  "items": [{ "id": 1, "name": "ü" }],\n  "total": 1\n}', want: 'serialized' },
+    {
+      given: 'pretty-printed JSON (costs tokens)',
+      received: '{\n  "items": [{ "id": 1, "name": "ü" }],\n  "total": 1\n}',
+      want: 'serialized',
+    },
     { given: 'no received text', received: undefined, want: 'serialized' },
   ];
   it.each(cases)('$given → $want', ({ received, want }) => {

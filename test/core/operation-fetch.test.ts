@@ -30,7 +30,13 @@ describe('operationFetch', () => {
   const sent: string[] = [];
   const fetch = operationFetch('http://b4b.invalid', route, async (tool, req) => {
     sent.push(`${tool.generatedName} ${req.method} ${req.path}`);
-    return { status: 200, headers: { 'content-type': 'application/json' }, body: undefined, raw: Buffer.from('{"ok":true}'), attempts: 1 };
+    return {
+      status: 200,
+      headers: { 'content-type': 'application/json' },
+      body: undefined,
+      raw: Buffer.from('{"ok":true}'),
+      attempts: 1,
+    };
   });
 
   it('sends a request of the contract as its operation', async () => {
@@ -41,8 +47,12 @@ describe('operationFetch', () => {
 
   it('refuses a path the contract does not describe, and another host, sending nothing', async () => {
     sent.length = 0;
-    await expect(fetch(new Request('http://b4b.invalid/api/v1/admin', { method: 'DELETE' }))).rejects.toThrow(/no operation of the backend's contract/);
-    await expect(fetch(new Request('http://elsewhere.invalid/api/v1/auth/me'))).rejects.toThrow(/outside the backend base URL/);
+    await expect(fetch(new Request('http://b4b.invalid/api/v1/admin', { method: 'DELETE' }))).rejects.toThrow(
+      /no operation of the backend's contract/,
+    );
+    await expect(fetch(new Request('http://elsewhere.invalid/api/v1/auth/me'))).rejects.toThrow(
+      /outside the backend base URL/,
+    );
     expect(sent).toEqual([]);
   });
 });

@@ -45,7 +45,10 @@ const cases: Case[] = [
   // Path styles (OpenAPI 3.1 §4.8.12.4 table).
   {
     given: 'simple path, percent-encoded',
-    d: descriptor('get', '/orgs/{orgId}/invoices/{id}', [p('path', 'orgId', 'simple', false), p('path', 'id', 'simple', false)]),
+    d: descriptor('get', '/orgs/{orgId}/invoices/{id}', [
+      p('path', 'orgId', 'simple', false),
+      p('path', 'id', 'simple', false),
+    ]),
     args: { orgId: 'a/b c', id: 5 },
     want: { method: 'GET', path: '/orgs/a%2Fb%20c/invoices/5', query: '' },
   },
@@ -82,7 +85,11 @@ const cases: Case[] = [
   // Query styles.
   {
     given: 'form explode array, booleans, undefined and null omitted',
-    d: descriptor('get', '/q', ['status', 'paid', 'skip', 'nil'].map((name) => p('query', name, 'form', true))),
+    d: descriptor(
+      'get',
+      '/q',
+      ['status', 'paid', 'skip', 'nil'].map((name) => p('query', name, 'form', true)),
+    ),
     args: { status: ['draft', 'sent'], paid: false, skip: undefined, nil: null },
     want: { query: 'status=draft&status=sent&paid=false' },
   },
@@ -136,9 +143,19 @@ const cases: Case[] = [
   // Bodies.
   {
     given: 'properties body with renamed fields, undefined omitted, null kept',
-    d: descriptor('post', '/b', [], propertiesBody('application/json', true, { customerId: 'customer_id', note: 'note', due: 'due' })),
+    d: descriptor(
+      'post',
+      '/b',
+      [],
+      propertiesBody('application/json', true, { customerId: 'customer_id', note: 'note', due: 'due' }),
+    ),
     args: { customerId: 7, note: undefined, due: null },
-    want: { method: 'POST', body: '{"customer_id":7,"due":null}', contentType: 'application/json', headers: { 'content-type': 'application/json' } },
+    want: {
+      method: 'POST',
+      body: '{"customer_id":7,"due":null}',
+      contentType: 'application/json',
+      headers: { 'content-type': 'application/json' },
+    },
   },
   {
     given: 'optional properties body with nothing set is left out',
@@ -154,19 +171,34 @@ const cases: Case[] = [
   },
   {
     given: 'form-urlencoded properties body',
-    d: descriptor('post', '/b', [], propertiesBody('application/x-www-form-urlencoded', true, { grantType: 'grant_type', scope: 'scope' })),
+    d: descriptor(
+      'post',
+      '/b',
+      [],
+      propertiesBody('application/x-www-form-urlencoded', true, { grantType: 'grant_type', scope: 'scope' }),
+    ),
     args: { grantType: 'client_credentials', scope: ['a', 'b'] },
     want: { body: 'grant_type=client_credentials&scope=a&scope=b' },
   },
   {
     given: 'value body as JSON (array)',
-    d: descriptor('put', '/b', [], { kind: 'value', contentType: 'application/json', required: true, property: 'items' }),
+    d: descriptor('put', '/b', [], {
+      kind: 'value',
+      contentType: 'application/json',
+      required: true,
+      property: 'items',
+    }),
     args: { items: [1, 'x'] },
     want: { body: '[1,"x"]', contentType: 'application/json' },
   },
   {
     given: 'value body as JSON (string is quoted)',
-    d: descriptor('put', '/b', [], { kind: 'value', contentType: 'application/merge-patch+json', required: true, property: 'v' }),
+    d: descriptor('put', '/b', [], {
+      kind: 'value',
+      contentType: 'application/merge-patch+json',
+      required: true,
+      property: 'v',
+    }),
     args: { v: 'hi' },
     want: { body: '"hi"' },
   },

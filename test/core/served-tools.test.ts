@@ -46,10 +46,18 @@ const generated: GeneratedBackend = {
 
 describe('buildServedTools', () => {
   const { operations } = buildServedTools({ generated, overrides: {} }, 1000);
-  itAnswers('idempotent', (name: string) => operations.get(name)?.idempotent, ['getA', 'putA', 'delA'], ['putB', 'postA', 'postB']);
+  itAnswers(
+    'idempotent',
+    (name: string) => operations.get(name)?.idempotent,
+    ['getA', 'putA', 'delA'],
+    ['putB', 'postA', 'postB'],
+  );
 
   it('lets a tool override re-annotate idempotency', () => {
-    const { operations } = buildServedTools({ generated, overrides: { tools: { getA: { annotations: { idempotentHint: false } } } } }, 1000);
+    const { operations } = buildServedTools(
+      { generated, overrides: { tools: { getA: { annotations: { idempotentHint: false } } } } },
+      1000,
+    );
     expect(operations.get('getA')?.idempotent).toBe(false);
   });
 
@@ -104,7 +112,11 @@ describe('buildServedTools', () => {
       hand('report', { annotations: { readOnlyHint: true } }),
       hand('write_note', { annotations: { readOnlyHint: false } }),
     ];
-    const { listed } = buildServedTools({ generated, overrides: { extraTools } }, 1000, toolSelection({ readOnly: true }));
+    const { listed } = buildServedTools(
+      { generated, overrides: { extraTools } },
+      1000,
+      toolSelection({ readOnly: true }),
+    );
     expect(listed.map((t) => t.name)).toEqual(['getA', 'sign_in', 'report']);
   });
 

@@ -24,7 +24,16 @@ function tool(name: string, security: ToolDescriptor['operation']['security']): 
 }
 
 function backend(securitySchemes: GeneratedBackend['securitySchemes']): GeneratedBackend {
-  return { name: 'acme', title: 'Acme', version: '1', specFile: 'specs/acme.yaml', servers: [], securitySchemes, tools: [], validators: {} };
+  return {
+    name: 'acme',
+    title: 'Acme',
+    version: '1',
+    specFile: 'specs/acme.yaml',
+    servers: [],
+    securitySchemes,
+    tools: [],
+    validators: {},
+  };
 }
 
 const ctx = {} as CallContext;
@@ -32,7 +41,9 @@ const api = {} as BackendApi;
 
 describe('staticSecrets', () => {
   it('keeps the secrets given and adds nothing outside the sandbox', () => {
-    expect(staticSecrets({ apiKey: 'k', bearerToken: undefined, basicAuth: undefined }, false)).toEqual({ apiKey: 'k' });
+    expect(staticSecrets({ apiKey: 'k', bearerToken: undefined, basicAuth: undefined }, false)).toEqual({
+      apiKey: 'k',
+    });
   });
 
   it('fills each missing secret with a placeholder in the sandbox', () => {
@@ -60,9 +71,13 @@ describe('staticCredentials', () => {
   it('meets the first requirement it can, with every scheme of that requirement', async () => {
     const auth = staticCredentials(backend(schemes), { apiKey: 'k', basicAuth: 'u:p' });
     const both = tool('both', [{ bearer: [] }, { key: [], basic: [] }]);
-    expect(await auth?.(ctx, both, api)).toEqual({ headers: { 'x-api-key': 'k', authorization: `Basic ${Buffer.from('u:p').toString('base64')}` } });
+    expect(await auth?.(ctx, both, api)).toEqual({
+      headers: { 'x-api-key': 'k', authorization: `Basic ${Buffer.from('u:p').toString('base64')}` },
+    });
     const cookieAuth = staticCredentials(backend(schemes), { apiKey: 'k v' });
-    expect(await cookieAuth?.(ctx, tool('cookie', [{ cookieKey: [] }]), api)).toEqual({ headers: { cookie: 'sid=k%20v' } });
+    expect(await cookieAuth?.(ctx, tool('cookie', [{ cookieKey: [] }]), api)).toEqual({
+      headers: { cookie: 'sid=k%20v' },
+    });
   });
 
   it('sends nothing for a query-string key, an unmet requirement, or a public operation', async () => {
@@ -73,9 +88,14 @@ describe('staticCredentials', () => {
   });
 
   it('sends a bearer token for http bearer, oauth2 and openIdConnect schemes', async () => {
-    const auth = staticCredentials(backend({ ...schemes, oauth: { type: 'oauth2' }, oidc: { type: 'openIdConnect' } }), { bearerToken: 't' });
+    const auth = staticCredentials(
+      backend({ ...schemes, oauth: { type: 'oauth2' }, oidc: { type: 'openIdConnect' } }),
+      { bearerToken: 't' },
+    );
     for (const scheme of ['bearer', 'oauth', 'oidc']) {
-      expect(await auth?.(ctx, tool(scheme, [{ [scheme]: [] }]), api)).toEqual({ headers: { authorization: 'Bearer t' } });
+      expect(await auth?.(ctx, tool(scheme, [{ [scheme]: [] }]), api)).toEqual({
+        headers: { authorization: 'Bearer t' },
+      });
     }
   });
 });

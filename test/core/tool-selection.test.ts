@@ -14,7 +14,11 @@ const pick = (options: Parameters<typeof toolSelection>[0]): string[] => {
 
 describe('toolSelection', () => {
   it.each([
-    { name: 'nothing chosen: every tool, no predicate', given: {}, want: ['repos_get', 'repos_delete', 'issues_list', 'login'] },
+    {
+      name: 'nothing chosen: every tool, no predicate',
+      given: {},
+      want: ['repos_get', 'repos_delete', 'issues_list', 'login'],
+    },
     { name: 'name globs, any match', given: { tools: 'repos_*, log?n' }, want: ['repos_get', 'repos_delete', 'login'] },
     { name: 'tags, case-insensitive', given: { tags: 'issues' }, want: ['issues_list'] },
     { name: 'read-only', given: { readOnly: true }, want: ['repos_get', 'issues_list'] },

@@ -23,10 +23,18 @@ const invoice: JsonSchema = {
   required: ['id', 'status'],
   properties: { id: { type: 'string' }, status: { type: 'string' }, memo: { type: 'string' } },
 };
-const orgParam = { property: 'organizationId', in: 'path', name: 'organizationId', style: 'simple', explode: false } as const;
+const orgParam = {
+  property: 'organizationId',
+  in: 'path',
+  name: 'organizationId',
+  style: 'simple',
+  explode: false,
+} as const;
 const orgProp = { organizationId: { type: 'string' } };
 
-function tool(partial: Partial<ToolDescriptor> & Pick<ToolDescriptor, 'name' | 'inputSchema' | 'operation'>): ToolDescriptor {
+function tool(
+  partial: Partial<ToolDescriptor> & Pick<ToolDescriptor, 'name' | 'inputSchema' | 'operation'>,
+): ToolDescriptor {
   return {
     title: partial.name,
     description: `${partial.name} description`,
@@ -117,7 +125,11 @@ const tools: ToolDescriptor[] = [
   tool({
     name: 'exportCodes',
     inputSchema: { type: 'object', additionalProperties: false, properties: {} },
-    outputSchema: { type: 'object', required: ['items'], properties: { items: { type: 'array', items: { type: 'string' } } } },
+    outputSchema: {
+      type: 'object',
+      required: ['items'],
+      properties: { items: { type: 'array', items: { type: 'string' } } },
+    },
     operation: op('get', '/codes'),
     output: { status: '200', contentType: 'application/json', wrapIn: 'items' },
   }),
@@ -164,13 +176,21 @@ let unauthorizedCalls = 0;
 const overrides: BackendOverrides = {
   bind: {
     // Which organisation: the caller's own, or the second one when the model asks for it via commonInput.
-    organizationId: (ctx, args) => (args['organization'] === 'second' ? 'org-2' : (ctx.principal.claims['org'] as string | undefined)),
+    organizationId: (ctx, args) =>
+      args['organization'] === 'second' ? 'org-2' : (ctx.principal.claims['org'] as string | undefined),
   },
   commonInput: { organization: { type: 'string', enum: ['first', 'second'], description: 'Which organisation' } },
   tools: {
-    getInvoice: { name: 'get_invoice', title: 'Get one invoice', description: 'One invoice by id.', annotations: { readOnlyHint: true } },
+    getInvoice: {
+      name: 'get_invoice',
+      title: 'Get one invoice',
+      description: 'One invoice by id.',
+      annotations: { readOnlyHint: true },
+    },
     deleteInvoice: { hidden: true },
-    createInvoice: { check: (args) => ((args['amount'] as number) > 1_000_000 ? 'amount: above the 1,000,000 limit' : undefined) },
+    createInvoice: {
+      check: (args) => ((args['amount'] as number) > 1_000_000 ? 'amount: above the 1,000,000 limit' : undefined),
+    },
     ping: {
       check: () => {
         throw new Error(`kaboom: sent Bearer ${SERVICE_TOKEN} for ${SESSION_ID}`);
@@ -179,7 +199,9 @@ const overrides: BackendOverrides = {
   },
   extraTools: [purgeInvoice],
   outboundAuth: async (ctx) =>
-    ctx.principal.id === 'locked-out' ? { error: 'not logged in: call `login` first' } : { headers: { authorization: `Bearer ${SERVICE_TOKEN}` } },
+    ctx.principal.id === 'locked-out'
+      ? { error: 'not logged in: call `login` first' }
+      : { headers: { authorization: `Bearer ${SERVICE_TOKEN}` } },
   onUnauthorized: async () => {
     unauthorizedCalls++;
     return 'retry';
@@ -227,23 +249,43 @@ function text(r: ToolResult): string {
 describe('listing', () => {
   it('applies hide, rename, retitle, bind and commonInput, and lists extra tools', () => {
     const listed = service.listTools();
-    expect(listed.map((t) => t.name)).toEqual(['listInvoices', 'get_invoice', 'createInvoice', 'exportCodes', 'ping', 'purgeInvoice']);
+    expect(listed.map((t) => t.name)).toEqual([
+      'listInvoices',
+      'get_invoice',
+      'createInvoice',
+      'exportCodes',
+      'ping',
+      'purgeInvoice',
+    ]);
     const get = listed.find((t) => t.name === 'get_invoice');
-    expect(get).toMatchObject({ title: 'Get one invoice', description: 'One invoice by id.', annotations: { readOnlyHint: true, title: 'Get one invoice' } });
+    expect(get).toMatchObject({
+      title: 'Get one invoice',
+      description: 'One invoice by id.',
+      annotations: { readOnlyHint: true, title: 'Get one invoice' },
+    });
     for (const t of listed) {
       const props = t.inputSchema['properties'] as Record<string, unknown>;
       expect(props).not.toHaveProperty('organizationId');
       expect(t.inputSchema['required'] ?? []).not.toContain('organizationId');
-      expect(props['organization']).toEqual({ type: 'string', enum: ['first', 'second'], description: 'Which organisation' });
+      expect(props['organization']).toEqual({
+        type: 'string',
+        enum: ['first', 'second'],
+        description: 'Which organisation',
+      });
       expect(t.inputSchema['type']).toBe('object');
     }
     expect(get?.inputSchema['required']).toEqual(['invoiceId']);
     // generated/ stays untouched.
-    expect((tools[1]?.inputSchema['required'] as string[])).toEqual(['organizationId', 'invoiceId']);
+    expect(tools[1]?.inputSchema['required'] as string[]).toEqual(['organizationId', 'invoiceId']);
     expect(service.listTools()).toBe(listed);
   });
 
-  itAnswers('hasTool', (name: string) => service.hasTool(name), ['get_invoice', 'purgeInvoice'], ['getInvoice', 'deleteInvoice', 'nope']);
+  itAnswers(
+    'hasTool',
+    (name: string) => service.hasTool(name),
+    ['get_invoice', 'purgeInvoice'],
+    ['getInvoice', 'deleteInvoice', 'nope'],
+  );
 
   it('serves only allowedMethods', () => {
     const readOnly = createToolService(
@@ -256,10 +298,19 @@ describe('listing', () => {
 
   const bad: Array<{ given: string; o: BackendOverrides; want: RegExp }> = [
     { given: 'override of a missing tool', o: { tools: { nope: { hidden: true } } }, want: /no tool named "nope"/ },
-    { given: 'rename clash', o: { tools: { ping: { name: 'exportCodes' } } }, want: /two tools are served as "exportCodes"/ },
+    {
+      given: 'rename clash',
+      o: { tools: { ping: { name: 'exportCodes' } } },
+      want: /two tools are served as "exportCodes"/,
+    },
   ];
   it.each(bad)('refuses inconsistent overrides at start-up: $given', ({ o, want }) => {
-    expect(() => createToolService({ generated, overrides: o }, { http, logger: createLogger({ destination: { write: () => undefined } }) })).toThrow(want);
+    expect(() =>
+      createToolService(
+        { generated, overrides: o },
+        { http, logger: createLogger({ destination: { write: () => undefined } }) },
+      ),
+    ).toThrow(want);
   });
 });
 
@@ -278,7 +329,10 @@ describe('calls', () => {
   });
 
   it('uses commonInput in bind functions and keeps it out of the request', async () => {
-    backend.script('/v1/orgs/org-2/invoices', reply.json(200, { items: [{ id: 'a', status: 'paid' }], nextCursor: null }));
+    backend.script(
+      '/v1/orgs/org-2/invoices',
+      reply.json(200, { items: [{ id: 'a', status: 'paid' }], nextCursor: null }),
+    );
     const r = await service.callTool('listInvoices', { organization: 'second', status: 'paid', limit: 10 }, ctx());
     expect(r.isError).toBeUndefined();
     expect(backend.requests[0]?.query).toBe('status=paid&limit=10');
@@ -298,9 +352,14 @@ describe('calls', () => {
   });
 
   it('surfaces the next cursor as a note', async () => {
-    backend.script('/v1/orgs/org-1/invoices', reply.json(200, { items: [{ id: 'a', status: 'paid' }], nextCursor: 'c-2' }));
+    backend.script(
+      '/v1/orgs/org-1/invoices',
+      reply.json(200, { items: [{ id: 'a', status: 'paid' }], nextCursor: 'c-2' }),
+    );
     const r = await service.callTool('listInvoices', {}, ctx());
-    expect(r.content[1]?.text).toBe('More results are available: call again with `cursor: "c-2"` (other arguments unchanged) for the next page.');
+    expect(r.content[1]?.text).toBe(
+      'More results are available: call again with `cursor: "c-2"` (other arguments unchanged) for the next page.',
+    );
   });
 
   it('cuts a large list so that it still conforms to outputSchema', async () => {
@@ -317,7 +376,9 @@ describe('calls', () => {
     expect(r['_meta']).toEqual({
       'finmcp/truncated': { shown, total: 200, hint: expect.stringContaining(`\`limit: ${shown}\``) as unknown },
     });
-    expect(r.content[1]?.text).toMatch(new RegExp(`^Showing ${shown} of 200 items; the response was cut at 4000 bytes\\.`));
+    expect(r.content[1]?.text).toMatch(
+      new RegExp(`^Showing ${shown} of 200 items; the response was cut at 4000 bytes\\.`),
+    );
     expect(r.content[2]?.text).toMatch(/cursor: "c-9"/);
   });
 });
@@ -326,25 +387,43 @@ describe('failures', () => {
   it('names the HTTP status and the problem detail for a 404, without structuredContent', async () => {
     backend.script(
       '/v1/orgs/org-1/invoices/inv-9',
-      reply.problem(404, { title: 'Invoice not found', detail: 'No invoice inv-9', errors: [{ field: 'invoiceId', message: 'unknown id' }] }),
+      reply.problem(404, {
+        title: 'Invoice not found',
+        detail: 'No invoice inv-9',
+        errors: [{ field: 'invoiceId', message: 'unknown id' }],
+      }),
     );
     const r = await service.callTool('get_invoice', { invoiceId: 'inv-9' }, ctx());
     expect(r).toEqual({
       isError: true,
-      content: [{ type: 'text', text: 'HTTP 404 Not Found: Invoice not found — No invoice inv-9\n- invoiceId: unknown id' }],
+      content: [
+        { type: 'text', text: 'HTTP 404 Not Found: Invoice not found — No invoice inv-9\n- invoiceId: unknown id' },
+      ],
     });
   });
 
   const backendFaults = [
     { given: 'plain 500', r: reply.status(500), want: 'HTTP 500 Internal Server Error' },
-    { given: 'HTML error page', r: reply.text(502, 'text/html', '<html><body>bad gateway</body></html>'), want: 'HTTP 502 Bad Gateway' },
-    { given: 'text error', r: reply.text(400, 'text/plain', 'missing  field\n x'), want: 'HTTP 400 Bad Request: missing field x' },
+    {
+      given: 'HTML error page',
+      r: reply.text(502, 'text/html', '<html><body>bad gateway</body></html>'),
+      want: 'HTTP 502 Bad Gateway',
+    },
+    {
+      given: 'text error',
+      r: reply.text(400, 'text/plain', 'missing  field\n x'),
+      want: 'HTTP 400 Bad Request: missing field x',
+    },
     {
       given: 'a 2xx in the wrong content type',
       r: reply.text(200, 'text/html; charset=utf-8', '<p>login</p>'),
       want: 'Backend answered with text/html; charset=utf-8 where application/json was expected (HTTP 200)',
     },
-    { given: 'malformed JSON', r: reply.malformedJson(), want: 'Backend request failed: malformed JSON from backend (HTTP 200) (request id req-42)' },
+    {
+      given: 'malformed JSON',
+      r: reply.malformedJson(),
+      want: 'Backend request failed: malformed JSON from backend (HTTP 200) (request id req-42)',
+    },
   ];
   it.each(backendFaults)('reports $given as a tool error', async ({ r: rep, want }) => {
     backend.script('/v1/codes', rep);
@@ -380,7 +459,11 @@ describe('failures', () => {
   });
 
   it('returns the outbound auth error without calling the backend', async () => {
-    const r = await service.callTool('exportCodes', {}, ctx({ principal: { id: 'locked-out', scopes: [], claims: {} } }));
+    const r = await service.callTool(
+      'exportCodes',
+      {},
+      ctx({ principal: { id: 'locked-out', scopes: [], claims: {} } }),
+    );
     expect(r).toEqual({ isError: true, content: [{ type: 'text', text: 'not logged in: call `login` first' }] });
     expect(backend.requests).toHaveLength(0);
   });
@@ -398,10 +481,30 @@ describe('failures', () => {
       args: { status: 'foo', limit: 500, extra: true },
       want: 'Invalid arguments:\n- (root): unknown property "extra" is not allowed\n- status: must be one of draft, sent, overdue, paid (got "foo")\n- limit: must be <= 100 (got 500)',
     },
-    { given: 'a bad commonInput', name: 'listInvoices', args: { organization: 'third' }, want: 'Invalid arguments:\n- organization: must be one of first, second (got "third")' },
-    { given: 'a missing required field', name: 'get_invoice', args: {}, want: 'Invalid arguments:\n- invoiceId: is required' },
-    { given: 'an override check', name: 'createInvoice', args: { customerId: 1, amount: 2e6 }, want: 'amount: above the 1,000,000 limit' },
-    { given: "a hand-written tool's own inputSchema", name: 'purgeInvoice', args: {}, want: 'Invalid arguments:\n- invoiceId: is required' },
+    {
+      given: 'a bad commonInput',
+      name: 'listInvoices',
+      args: { organization: 'third' },
+      want: 'Invalid arguments:\n- organization: must be one of first, second (got "third")',
+    },
+    {
+      given: 'a missing required field',
+      name: 'get_invoice',
+      args: {},
+      want: 'Invalid arguments:\n- invoiceId: is required',
+    },
+    {
+      given: 'an override check',
+      name: 'createInvoice',
+      args: { customerId: 1, amount: 2e6 },
+      want: 'amount: above the 1,000,000 limit',
+    },
+    {
+      given: "a hand-written tool's own inputSchema",
+      name: 'purgeInvoice',
+      args: {},
+      want: 'Invalid arguments:\n- invoiceId: is required',
+    },
   ];
   it.each(badInputs)('refuses $given and keeps serving', async ({ name, args, want }) => {
     const r = await service.callTool(name, args, ctx());
@@ -440,7 +543,11 @@ describe('failures', () => {
   });
 
   it('says when a required bound value cannot be determined', async () => {
-    const r = await service.callTool('get_invoice', { invoiceId: 'a' }, ctx({ principal: { id: 'u', scopes: [], claims: {} } }));
+    const r = await service.callTool(
+      'get_invoice',
+      { invoiceId: 'a' },
+      ctx({ principal: { id: 'u', scopes: [], claims: {} } }),
+    );
     expect(text(r)).toBe('`organizationId` could not be determined from your credentials');
   });
 });

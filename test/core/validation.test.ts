@@ -21,7 +21,12 @@ const schema = {
     password: { type: 'string', minLength: 12 },
     apiToken: { type: 'integer' },
     amount: { anyOf: [{ type: 'string' }, { type: 'number' }] },
-    invoiceId: { anyOf: [{ type: 'string', format: 'uuid' }, { type: 'string', pattern: '^#?[0-9]+$' }] },
+    invoiceId: {
+      anyOf: [
+        { type: 'string', format: 'uuid' },
+        { type: 'string', pattern: '^#?[0-9]+$' },
+      ],
+    },
     code: { anyOf: [{ type: 'string', minLength: 2, pattern: '^[A-Z]+$' }, { type: 'null' }] },
     tags: { type: 'array', items: { type: 'string' }, minItems: 1, uniqueItems: true },
     lines: {
@@ -103,7 +108,7 @@ const cases: Array<{ given: string; args: unknown; want: string[] }> = [
     want: ['invoiceId: must be string (got 42)'],
   },
   {
-    given: 'anyOf whose branches broke rules, not types: each branch\'s rule',
+    given: "anyOf whose branches broke rules, not types: each branch's rule",
     args: { startDate: '2025-01-31', invoiceId: 'invoice 1429' },
     want: ['invoiceId: must be a valid uuid, or must match pattern "^#?[0-9]+$" (got "invoice 1429")'],
   },

@@ -20,7 +20,10 @@ const spec = join(projectRoot(), 'node_modules/@readme/oas-examples/3.1/yaml/tra
 let project: ScratchProject;
 
 function finmcp(args: string[]): Promise<{ stdout: string }> {
-  return execFileAsync(join(project.root, 'bin', 'finmcp.js'), args, { cwd: project.root, maxBuffer: 16 * 1024 * 1024 });
+  return execFileAsync(join(project.root, 'bin', 'finmcp.js'), args, {
+    cwd: project.root,
+    maxBuffer: 16 * 1024 * 1024,
+  });
 }
 
 beforeAll(() => {
@@ -50,7 +53,9 @@ describe('a spec dropped into specs/ is servable right after generate', () => {
     try {
       const { tools } = await client.listTools();
       expect(tools).toHaveLength(7);
-      expect(tools.map((tool) => tool.name)).toEqual(expect.arrayContaining(['get-stations', 'get-bookings', 'create-booking']));
+      expect(tools.map((tool) => tool.name)).toEqual(
+        expect.arrayContaining(['get-stations', 'get-bookings', 'create-booking']),
+      );
       const result = await client.callTool({ name: 'get-stations', arguments: {} });
       expect(result.isError, JSON.stringify(result.content)).not.toBe(true);
       expect(JSON.stringify(result.structuredContent)).toContain('Berlin Hauptbahnhof');

@@ -17,18 +17,34 @@ const modules = join(projectRoot(), 'node_modules');
 const examples = join(modules, '@readme/oas-examples');
 
 /** The specs of one @readme/oas-examples folder: backend name → [file name, its operation count (tool count)]. */
-function examplesIn(folder: string, specs: Record<string, [string, number]>): Array<{ backend: string; file: string; tools: number }> {
-  return Object.entries(specs).map(([backend, [file, tools]]) => ({ backend, file: join(examples, folder, file), tools }));
+function examplesIn(
+  folder: string,
+  specs: Record<string, [string, number]>,
+): Array<{ backend: string; file: string; tools: number }> {
+  return Object.entries(specs).map(([backend, [file, tools]]) => ({
+    backend,
+    file: join(examples, folder, file),
+    tools,
+  }));
 }
 
 const CORPUS = [
   ...examplesIn('3.0/yaml', {
-    'star-trek': ['star-trek.yaml', 120], uspto: ['uspto.yaml', 3], petstore30: ['petstore.yaml', 20],
-    'petstore-expanded': ['petstore-expanded.yaml', 4], polymorphism: ['polymorphism.yaml', 13],
-    discriminators: ['discriminators.yaml', 10], 'parameters-style': ['parameters-style.yaml', 25],
-    'complex-nesting': ['complex-nesting.yaml', 5], 'response-schemas': ['response-schemas.yaml', 8],
+    'star-trek': ['star-trek.yaml', 120],
+    uspto: ['uspto.yaml', 3],
+    petstore30: ['petstore.yaml', 20],
+    'petstore-expanded': ['petstore-expanded.yaml', 4],
+    polymorphism: ['polymorphism.yaml', 13],
+    discriminators: ['discriminators.yaml', 10],
+    'parameters-style': ['parameters-style.yaml', 25],
+    'complex-nesting': ['complex-nesting.yaml', 5],
+    'response-schemas': ['response-schemas.yaml', 8],
   }),
-  ...examplesIn('3.1/yaml', { petstore31: ['petstore.yaml', 20], 'train-travel': ['train-travel.yaml', 7], readme: ['readme.yaml', 54] }),
+  ...examplesIn('3.1/yaml', {
+    petstore31: ['petstore.yaml', 20],
+    'train-travel': ['train-travel.yaml', 7],
+    readme: ['readme.yaml', 54],
+  }),
 ];
 
 let project: ScratchProject;
@@ -53,11 +69,19 @@ describe('corpus of public specs', () => {
   });
 
   it('serves a chosen subset: --tags, --tools globs and --read-only narrow tools/list, and the rest is not callable', async () => {
-    const client = await connectStdio(project.root, 'star-trek', ['--tags', 'Animal,Book', '--tools', '*_search', '--read-only']);
+    const client = await connectStdio(project.root, 'star-trek', [
+      '--tags',
+      'Animal,Book',
+      '--tools',
+      '*_search',
+      '--read-only',
+    ]);
     try {
       const { tools } = await client.listTools();
       expect(tools.map((tool) => tool.name).sort()).toEqual(['get_animal_search', 'get_book_search']);
-      await expect(client.callTool({ name: 'post_animal_search', arguments: {} })).rejects.toThrow(/Unknown tool: post_animal_search/);
+      await expect(client.callTool({ name: 'post_animal_search', arguments: {} })).rejects.toThrow(
+        /Unknown tool: post_animal_search/,
+      );
     } finally {
       await client.close();
     }
@@ -74,10 +98,16 @@ describe('corpus of public specs', () => {
       expect(first?.name).toBe('get_animal_search');
       const described = await client.callTool({ name: 'describe_tool', arguments: { name: 'get_animal_search' } });
       expect(described.structuredContent).toMatchObject({ name: 'get_animal_search', inputSchema: { type: 'object' } });
-      const called = await client.callTool({ name: 'call_tool', arguments: { name: 'get_animal_search', arguments: {} } });
+      const called = await client.callTool({
+        name: 'call_tool',
+        arguments: { name: 'get_animal_search', arguments: {} },
+      });
       expect(called.isError, JSON.stringify(called.content)).not.toBe(true);
       // The generated tool's own validation applies through call_tool.
-      const invalid = await client.callTool({ name: 'call_tool', arguments: { name: 'get_animal_search', arguments: { bogus: 1 } } });
+      const invalid = await client.callTool({
+        name: 'call_tool',
+        arguments: { name: 'get_animal_search', arguments: { bogus: 1 } },
+      });
       expect(invalid.isError).toBe(true);
       expect(JSON.stringify(invalid.content)).toContain('unknown property \\"bogus\\"');
     } finally {
@@ -85,40 +115,46 @@ describe('corpus of public specs', () => {
     }
   }, 120_000);
 
-  it.each(CORPUS)('$backend: serves, lists its tools and answers calls from its Prism mock', async ({ backend, tools: count }) => {
-    const client = await connectStdio(project.root, backend);
-    try {
-      const { tools } = await client.listTools();
-      expect(tools).toHaveLength(count);
-      // Read-only tools first: they need no body and Prism answers them from the spec's examples.
-      const ordered = [...tools].sort((a, b) => Number(b.annotations?.readOnlyHint === true) - Number(a.annotations?.readOnlyHint === true));
-      const answers: string[] = [];
-      let succeeded = 0;
-      for (const tool of ordered) {
-        if (answers.length === 3) break;
-        const args = sampleArgs(tool.inputSchema as Record<string, unknown>);
-        if (args === undefined) continue;
-        let result: Awaited<ReturnType<typeof client.callTool>>;
-        try {
-          result = await client.callTool({ name: tool.name, arguments: args });
-        } catch (error) {
-          // The SDK client checks structured results against the output schema: some specs' own examples (which
-          // Prism returns) break their patterns (ReadMe's `uri` fields). That is the spec's fault; try another tool.
-          if (/does not match the tool's output schema/.test((error as Error).message)) {
-            answers.push(`${tool.name}: spec example breaks its own output schema`);
-            continue;
+  it.each(CORPUS)(
+    '$backend: serves, lists its tools and answers calls from its Prism mock',
+    async ({ backend, tools: count }) => {
+      const client = await connectStdio(project.root, backend);
+      try {
+        const { tools } = await client.listTools();
+        expect(tools).toHaveLength(count);
+        // Read-only tools first: they need no body and Prism answers them from the spec's examples.
+        const ordered = [...tools].sort(
+          (a, b) => Number(b.annotations?.readOnlyHint === true) - Number(a.annotations?.readOnlyHint === true),
+        );
+        const answers: string[] = [];
+        let succeeded = 0;
+        for (const tool of ordered) {
+          if (answers.length === 3) break;
+          const args = sampleArgs(tool.inputSchema as Record<string, unknown>);
+          if (args === undefined) continue;
+          let result: Awaited<ReturnType<typeof client.callTool>>;
+          try {
+            result = await client.callTool({ name: tool.name, arguments: args });
+          } catch (error) {
+            // The SDK client checks structured results against the output schema: some specs' own examples (which
+            // Prism returns) break their patterns (ReadMe's `uri` fields). That is the spec's fault; try another tool.
+            if (/does not match the tool's output schema/.test((error as Error).message)) {
+              answers.push(`${tool.name}: spec example breaks its own output schema`);
+              continue;
+            }
+            throw error;
           }
-          throw error;
+          const text = JSON.stringify(result.content);
+          // Our own validation must accept what the schema itself says is valid.
+          expect(text, `${tool.name} ${JSON.stringify(args)}`).not.toContain('Invalid arguments');
+          if (result.isError !== true) succeeded += 1;
+          answers.push(`${tool.name}: ${result.isError === true ? text.slice(0, 200) : 'ok'}`);
         }
-        const text = JSON.stringify(result.content);
-        // Our own validation must accept what the schema itself says is valid.
-        expect(text, `${tool.name} ${JSON.stringify(args)}`).not.toContain('Invalid arguments');
-        if (result.isError !== true) succeeded += 1;
-        answers.push(`${tool.name}: ${result.isError === true ? text.slice(0, 200) : 'ok'}`);
+        expect(succeeded, answers.join('\n')).toBeGreaterThan(0);
+      } finally {
+        await client.close();
       }
-      expect(succeeded, answers.join('\n')).toBeGreaterThan(0);
-    } finally {
-      await client.close();
-    }
-  }, 120_000);
+    },
+    120_000,
+  );
 });

@@ -49,10 +49,23 @@ function linkPackages(from: string, to: string, omit: readonly string[], scope =
 }
 
 /** An SDK client on `finmcp serve <backend> --transport stdio [--sandbox]` run in the scratch project. */
-export async function connectStdio(root: string, backend: string, extraArgs: readonly string[] = [], sandbox = true): Promise<Client> {
+export async function connectStdio(
+  root: string,
+  backend: string,
+  extraArgs: readonly string[] = [],
+  sandbox = true,
+): Promise<Client> {
   const transport = new StdioClientTransport({
     command: process.execPath,
-    args: [join(root, 'bin', 'finmcp.js'), 'serve', backend, '--transport', 'stdio', ...(sandbox ? ['--sandbox'] : []), ...extraArgs],
+    args: [
+      join(root, 'bin', 'finmcp.js'),
+      'serve',
+      backend,
+      '--transport',
+      'stdio',
+      ...(sandbox ? ['--sandbox'] : []),
+      ...extraArgs,
+    ],
     env: { ...(process.env as Record<string, string>), FINMCP_LOG_LEVEL: 'error' },
     stderr: 'ignore',
     cwd: root,

@@ -36,7 +36,10 @@ function sampleValue(schema: Schema, depth = 0): unknown {
       return 'a'.repeat(Math.max(min, 3));
     }
     case 'array': {
-      const item = typeof schema['items'] === 'object' && schema['items'] !== null ? sampleValue(schema['items'] as Schema, depth + 1) : undefined;
+      const item =
+        typeof schema['items'] === 'object' && schema['items'] !== null
+          ? sampleValue(schema['items'] as Schema, depth + 1)
+          : undefined;
       return item === undefined ? undefined : [item];
     }
     default:

@@ -30,9 +30,13 @@ describe('an installation without the generator libraries', () => {
   }, 60_000);
 
   it('finmcp generate names what to install in one line, with no stack trace', async () => {
-    const failure = await execFileAsync(process.execPath, [join(project.root, 'bin', 'finmcp.js'), 'generate', '--check'], {
-      cwd: project.root,
-    }).then(
+    const failure = await execFileAsync(
+      process.execPath,
+      [join(project.root, 'bin', 'finmcp.js'), 'generate', '--check'],
+      {
+        cwd: project.root,
+      },
+    ).then(
       () => undefined,
       (error: { code: number; stdout: string; stderr: string }) => error,
     );
@@ -40,7 +44,9 @@ describe('an installation without the generator libraries', () => {
     expect(failure?.stdout).toBe('');
     const lines = failure?.stderr.trimEnd().split('\n') ?? [];
     expect(lines).toHaveLength(1);
-    expect(lines[0]).toMatch(/^finmcp generate: the generator's library \S+ is not installed; install the devDependencies/);
+    expect(lines[0]).toMatch(
+      /^finmcp generate: the generator's library \S+ is not installed; install the devDependencies/,
+    );
     for (const library of GENERATOR_LIBRARIES) expect(lines[0]).toContain(library);
   }, 60_000);
 });

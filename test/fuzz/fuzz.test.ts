@@ -24,12 +24,26 @@ beforeAll(async () => {
   const out = join(dir, 'results.json');
   const run = await runCompiled(
     'fuzz/run.js',
-    ['--calls', '2000', '--seed', String(SEED), '--concurrency', '16', '--max-seconds', '120', '--out', out, '--markdown', 'none'],
+    [
+      '--calls',
+      '2000',
+      '--seed',
+      String(SEED),
+      '--concurrency',
+      '16',
+      '--max-seconds',
+      '120',
+      '--out',
+      out,
+      '--markdown',
+      'none',
+    ],
     { guardMs: 840_000 },
   );
   exitCode = run.code;
   output = run.output;
-  if (!existsSync(out)) throw new Error(`fuzz run (seed ${SEED}) wrote no results, exit ${String(exitCode)}:\n${output}`);
+  if (!existsSync(out))
+    throw new Error(`fuzz run (seed ${SEED}) wrote no results, exit ${String(exitCode)}:\n${output}`);
   results = JSON.parse(await readFile(out, 'utf8')) as FuzzResults;
 }, 900_000);
 
@@ -39,7 +53,12 @@ afterAll(async () => {
 
 describe(`npm run fuzz, short run (seed ${SEED}; replay: FUZZ_SEED=${SEED} or npm run fuzz -- --seed ${SEED})`, () => {
   it('fuzzes both backends over stdio and HTTP, and every server is still up at the end', () => {
-    expect(results.phases.map((p) => `${p.transport}/${p.backend}`).sort()).toEqual(['http/b4b', 'http/finopps', 'stdio/b4b', 'stdio/finopps']);
+    expect(results.phases.map((p) => `${p.transport}/${p.backend}`).sort()).toEqual([
+      'http/b4b',
+      'http/finopps',
+      'stdio/b4b',
+      'stdio/finopps',
+    ]);
     for (const phase of results.phases) {
       expect(phase.toolCalls, `${phase.transport}/${phase.backend}`).toBeGreaterThan(0);
       expect(phase.serverAlive, `${phase.transport}/${phase.backend}`).toBe(true);
@@ -54,7 +73,12 @@ describe(`npm run fuzz, short run (seed ${SEED}; replay: FUZZ_SEED=${SEED} or np
 
   it('has no finding: every answer is JSON-RPC with the right id, no stack, no path, no secret, and the next call works', () => {
     const findings = [...results.phases.flatMap((p) => p.findings), ...results.logFindings];
-    expect(findings.map((f) => `${f.transport ?? 'log'}/${f.backend ?? ''} ${f.kind} case ${String(f.caseIndex)}: ${f.detail}`), output).toEqual([]);
+    expect(
+      findings.map(
+        (f) => `${f.transport ?? 'log'}/${f.backend ?? ''} ${f.kind} case ${String(f.caseIndex)}: ${f.detail}`,
+      ),
+      output,
+    ).toEqual([]);
     expect(results.findingCount).toBe(0);
     expect(exitCode).toBe(0);
   });

@@ -12,33 +12,60 @@ const ROOT = '/srv/finmcp';
 
 describe('fuzz oracle', () => {
   it('accepts a tool result and a JSON-RPC error with the right id', () => {
-    expect(checkAnswer('{"jsonrpc":"2.0","id":7,"result":{"content":[]}}', { ids: [7], toolCall: true }).problems).toEqual([]);
-    const error = checkAnswer('{"jsonrpc":"2.0","id":null,"error":{"code":-32700,"message":"Parse error"}}', { ids: [null], toolCall: false });
+    expect(
+      checkAnswer('{"jsonrpc":"2.0","id":7,"result":{"content":[]}}', { ids: [7], toolCall: true }).problems,
+    ).toEqual([]);
+    const error = checkAnswer('{"jsonrpc":"2.0","id":null,"error":{"code":-32700,"message":"Parse error"}}', {
+      ids: [null],
+      toolCall: false,
+    });
     expect(error).toMatchObject({ kind: 'rpc-error -32700', failed: true, problems: [] });
   });
 
   it('reports a wrong id, a missing content array, and an answer with both result and error', () => {
-    expect(checkAnswer('{"jsonrpc":"2.0","id":8,"result":{"content":[]}}', { ids: [7], toolCall: true }).problems[0]?.kind).toBe('wrong-id');
-    expect(checkAnswer('{"jsonrpc":"2.0","id":7,"result":{}}', { ids: [7], toolCall: true }).problems[0]?.kind).toBe('bad-tool-result');
-    expect(checkAnswer('{"jsonrpc":"2.0","id":7,"result":{},"error":{}}', { ids: [7], toolCall: false }).problems[0]?.kind).toBe('not-json-rpc');
+    expect(
+      checkAnswer('{"jsonrpc":"2.0","id":8,"result":{"content":[]}}', { ids: [7], toolCall: true }).problems[0]?.kind,
+    ).toBe('wrong-id');
+    expect(checkAnswer('{"jsonrpc":"2.0","id":7,"result":{}}', { ids: [7], toolCall: true }).problems[0]?.kind).toBe(
+      'bad-tool-result',
+    );
+    expect(
+      checkAnswer('{"jsonrpc":"2.0","id":7,"result":{},"error":{}}', { ids: [7], toolCall: false }).problems[0]?.kind,
+    ).toBe('not-json-rpc');
     expect(checkAnswer('not json', { ids: [7], toolCall: false }).problems[0]?.kind).toBe('not-json');
   });
 
   it('finds stack frames, project paths, literal secrets and JWTs', () => {
-    expect(leaks('Error: x\n    at handler (/srv/finmcp/dist/src/core/tool-service.js:10:5)', SECRETS, ROOT).map((l) => l.kind)).toEqual(['stack-trace', 'project-path']);
+    expect(
+      leaks('Error: x\n    at handler (/srv/finmcp/dist/src/core/tool-service.js:10:5)', SECRETS, ROOT).map(
+        (l) => l.kind,
+      ),
+    ).toEqual(['stack-trace', 'project-path']);
     expect(leaks('    at file:///x/y.js:1:2', SECRETS, ROOT).map((l) => l.kind)).toEqual(['stack-trace']);
     expect(leaks('password SecurePassword123@ echoed', SECRETS, ROOT).map((l) => l.kind)).toEqual(['secret']);
-    expect(leaks('Bearer eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiJhbGljZSJ9.c2ln', SECRETS, ROOT).map((l) => l.kind)).toEqual(['secret']);
+    expect(leaks('Bearer eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiJhbGljZSJ9.c2ln', SECRETS, ROOT).map((l) => l.kind)).toEqual([
+      'secret',
+    ]);
   });
 
   it('leaves ordinary validation messages alone', () => {
-    expect(leaks('Invalid arguments:\n- phone: must match ^\\+[1-9][0-9]{7,14}$ (got "../../etc/passwd")', SECRETS, ROOT)).toEqual([]);
+    expect(
+      leaks('Invalid arguments:\n- phone: must match ^\\+[1-9][0-9]{7,14}$ (got "../../etc/passwd")', SECRETS, ROOT),
+    ).toEqual([]);
   });
 });
 
 describe('fuzz cases', () => {
   const tools: ServedTool[] = [
-    { name: 'get_invoice', inputSchema: { type: 'object', properties: { invoiceId: { type: 'string', format: 'uuid' } }, required: ['invoiceId'], additionalProperties: false } },
+    {
+      name: 'get_invoice',
+      inputSchema: {
+        type: 'object',
+        properties: { invoiceId: { type: 'string', format: 'uuid' } },
+        required: ['invoiceId'],
+        additionalProperties: false,
+      },
+    },
     { name: 'list_things', inputSchema: { type: 'object', properties: { page: { type: 'integer', minimum: 1 } } } },
   ];
 

@@ -23,5 +23,14 @@ export function captureLog(level = 'debug'): CapturedLog {
       },
     }),
   });
-  return { logger, raw, lines: () => raw.join('').split('\n').filter((l) => l !== '').map((l) => JSON.parse(l) as Record<string, unknown>) };
+  return {
+    logger,
+    raw,
+    lines: () =>
+      raw
+        .join('')
+        .split('\n')
+        .filter((l) => l !== '')
+        .map((l) => JSON.parse(l) as Record<string, unknown>),
+  };
 }

@@ -3,7 +3,11 @@
  * authorization-code + PKCE flow: the authorization redirect is recorded, and the test plays the browser.
  */
 import type { OAuthClientProvider } from '@modelcontextprotocol/sdk/client/auth.js';
-import type { OAuthClientInformationMixed, OAuthClientMetadata, OAuthTokens } from '@modelcontextprotocol/sdk/shared/auth.js';
+import type {
+  OAuthClientInformationMixed,
+  OAuthClientMetadata,
+  OAuthTokens,
+} from '@modelcontextprotocol/sdk/shared/auth.js';
 
 /** The SDK's client-side OAuth state, in memory; the authorization redirect is recorded for the test to follow. */
 export class InMemoryOAuthProvider implements OAuthClientProvider {

@@ -18,9 +18,14 @@ export interface CompiledRun {
  * Runs `node dist/<entry> ...args`. The entry bounds itself; `guardMs` only guards the test against a wedged child
  * (it is killed then), so give it generously.
  */
-export function runCompiled(entry: string, args: readonly string[], options: { guardMs: number; env?: Record<string, string>; tailChars?: number }): Promise<CompiledRun> {
+export function runCompiled(
+  entry: string,
+  args: readonly string[],
+  options: { guardMs: number; env?: Record<string, string>; tailChars?: number },
+): Promise<CompiledRun> {
   const script = join(ROOT, 'dist', entry);
-  if (!existsSync(script)) return Promise.reject(new Error(`${script} is missing: run \`npm run build\` first (npm test does)`));
+  if (!existsSync(script))
+    return Promise.reject(new Error(`${script} is missing: run \`npm run build\` first (npm test does)`));
   const tail = options.tailChars ?? 8000;
   return new Promise((resolve) => {
     const child = spawn(process.execPath, [script, ...args], {

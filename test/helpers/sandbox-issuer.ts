@@ -6,7 +6,11 @@ import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { importJWK, type CryptoKey, type JWK } from 'jose';
-import { startSandboxAuthorizationServer, type SandboxAuthorizationServer, type SandboxResource } from '../../src/sandbox/authorization-server.js';
+import {
+  startSandboxAuthorizationServer,
+  type SandboxAuthorizationServer,
+  type SandboxResource,
+} from '../../src/sandbox/authorization-server.js';
 import type { SandboxIdentity } from '../../src/sandbox/sandbox-identities.js';
 
 /** A running sandbox authorization server and its signing key. */
@@ -20,10 +24,17 @@ export interface SigningSandbox {
 }
 
 /** Starts the sandbox authorization server for `resources` (and `identities`, else the generic users) with a fresh key file. */
-export async function startSigningSandbox(resources: SandboxResource[], identities?: readonly SandboxIdentity[]): Promise<SigningSandbox> {
+export async function startSigningSandbox(
+  resources: SandboxResource[],
+  identities?: readonly SandboxIdentity[],
+): Promise<SigningSandbox> {
   const keysDir = await mkdtemp(join(tmpdir(), 'finmcp-issuer-'));
   const keysFile = join(keysDir, 'keys.json');
-  const as = await startSandboxAuthorizationServer({ resources, keysFile, ...(identities === undefined ? {} : { identities }) });
+  const as = await startSandboxAuthorizationServer({
+    resources,
+    keysFile,
+    ...(identities === undefined ? {} : { identities }),
+  });
   const jwk = (JSON.parse(await readFile(keysFile, 'utf8')) as { keys: JWK[] }).keys[0]!;
   return {
     as,

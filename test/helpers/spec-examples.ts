@@ -10,13 +10,20 @@ import { exampleArguments } from '../../src/cli/verify.js';
 import { projectRoot } from '../../src/paths.js';
 
 /** Arguments for every generated tool of `generated`, keyed by tool name, filtered to the served input schema. */
-export function exampleArgumentsByTool(generated: GeneratedBackend, served: ListedTool[]): Map<string, Record<string, unknown>> {
-  const spec = parseYaml(readFileSync(join(projectRoot(), generated.specFile), 'utf8')) as Parameters<typeof exampleArguments>[2];
+export function exampleArgumentsByTool(
+  generated: GeneratedBackend,
+  served: ListedTool[],
+): Map<string, Record<string, unknown>> {
+  const spec = parseYaml(readFileSync(join(projectRoot(), generated.specFile), 'utf8')) as Parameters<
+    typeof exampleArguments
+  >[2];
   const result = new Map<string, Record<string, unknown>>();
   for (const tool of generated.tools) {
     const listed = served.find((t) => t.name === tool.name);
     if (listed === undefined) continue;
-    const operation = spec.paths?.[tool.operation.path]?.[tool.operation.method] as Parameters<typeof exampleArguments>[1];
+    const operation = spec.paths?.[tool.operation.path]?.[tool.operation.method] as Parameters<
+      typeof exampleArguments
+    >[1];
     const all = exampleArguments(tool, operation, spec);
     const accepted = Object.keys((listed.inputSchema['properties'] ?? {}) as Record<string, unknown>);
     result.set(tool.name, Object.fromEntries(Object.entries(all).filter(([key]) => accepted.includes(key))));

@@ -60,10 +60,17 @@ process.stdout.write(JSON.stringify(steps));
 
 describe('B4B cold start', () => {
   it('loads ajv on the first hand-written tool call and saxes on the first XML document, not at start-up', async () => {
-    const { stdout } = await run(process.execPath, ['--input-type=module', '-e', CHILD], { cwd: process.cwd(), timeout: 60_000 });
+    const { stdout } = await run(process.execPath, ['--input-type=module', '-e', CHILD], {
+      cwd: process.cwd(),
+      timeout: 60_000,
+    });
     expect(JSON.parse(stdout)).toEqual({
       listed: { tools: expect.any(Number), ajvCompiler: false, saxes: false },
-      handWrittenCall: { text: 'Invalid arguments:\n- phone: is required when password is set', ajvCompiler: true, saxes: false },
+      handWrittenCall: {
+        text: 'Invalid arguments:\n- phone: is required when password is set',
+        ajvCompiler: true,
+        saxes: false,
+      },
       xmlChecked: { ok: true, ajvCompiler: true, saxes: true },
     });
   });

@@ -58,12 +58,27 @@ describe('backendModules', () => {
 
   const xmlCases: Array<{ given: string; env: Record<string, string>; xml: string; want: 'ok' | 'refused' }> = [
     { given: 'the default 5 MiB limit', env: {}, xml: `<a>${'x'.repeat(1000)}</a>`, want: 'ok' },
-    { given: 'B4B_MAX_XML_BYTES=100, 101 bytes', env: { B4B_MAX_XML_BYTES: '100' }, xml: `<a>${'x'.repeat(94)}</a>`, want: 'refused' },
-    { given: 'B4B_MAX_XML_BYTES=100, 100 bytes', env: { B4B_MAX_XML_BYTES: '100' }, xml: `<a>${'x'.repeat(93)}</a>`, want: 'ok' },
+    {
+      given: 'B4B_MAX_XML_BYTES=100, 101 bytes',
+      env: { B4B_MAX_XML_BYTES: '100' },
+      xml: `<a>${'x'.repeat(94)}</a>`,
+      want: 'refused',
+    },
+    {
+      given: 'B4B_MAX_XML_BYTES=100, 100 bytes',
+      env: { B4B_MAX_XML_BYTES: '100' },
+      xml: `<a>${'x'.repeat(93)}</a>`,
+      want: 'ok',
+    },
   ];
   it.each(xmlCases)('b4b reads the XML size limit: $given', async ({ env, xml, want }) => {
     const factory = backendModules['b4b']?.create;
-    const overrides = await factory?.({ settings: new Settings(env), logger, serviceToken: tokens(), transport: 'http' });
+    const overrides = await factory?.({
+      settings: new Settings(env),
+      logger,
+      serviceToken: tokens(),
+      transport: 'http',
+    });
     const check = overrides?.tools?.['import_invoice_xml']?.check;
     expect(check).toBeTypeOf('function');
     // The check asks for a login first (see b4b.test.ts); this session is logged in.
@@ -83,11 +98,21 @@ describe('backendModules', () => {
       callOperation: () => Promise.reject(new Error('b4b signs in through the typed client')),
       fetchFor: () => async (request) => {
         calls.push(`${request.method} ${new URL(request.url).pathname}`);
-        return Response.json({ access_token: 'jwt-from-env', token_type: 'bearer', expires_in: 3600, user: { id: 'u1', email: 'a@b.c' } });
+        return Response.json({
+          access_token: 'jwt-from-env',
+          token_type: 'bearer',
+          expires_in: 3600,
+          user: { id: 'u1', email: 'a@b.c' },
+        });
       },
     };
     for (const transport of ['http', 'stdio'] as const) {
-      const overrides = await backendModules['b4b']?.create({ settings: new Settings(env), logger, serviceToken: tokens(), transport });
+      const overrides = await backendModules['b4b']?.create({
+        settings: new Settings(env),
+        logger,
+        serviceToken: tokens(),
+        transport,
+      });
       const auth = await overrides?.outboundAuth?.(sessionCtx(), descriptor, api);
       if (transport === 'http') expect(auth).toEqual({ error: expect.stringContaining('login') });
       else expect(auth).toEqual({ headers: { authorization: 'Bearer jwt-from-env' } });
@@ -95,13 +120,28 @@ describe('backendModules', () => {
     expect(calls).toEqual(['POST /api/v1/auth/login']);
   });
 
-  const claimCases: Array<{ given: string; env: Record<string, string>; claims: Record<string, unknown>; want: string }> = [
+  const claimCases: Array<{
+    given: string;
+    env: Record<string, string>;
+    claims: Record<string, unknown>;
+    want: string;
+  }> = [
     { given: 'the default cognito:groups claim', env: {}, claims: { 'cognito:groups': ['org-a'] }, want: 'org-a' },
-    { given: 'FINOPPS_ORG_CLAIM', env: { FINOPPS_ORG_CLAIM: 'orgs' }, claims: { orgs: 'org-b', 'cognito:groups': ['org-a'] }, want: 'org-b' },
+    {
+      given: 'FINOPPS_ORG_CLAIM',
+      env: { FINOPPS_ORG_CLAIM: 'orgs' },
+      claims: { orgs: 'org-b', 'cognito:groups': ['org-a'] },
+      want: 'org-b',
+    },
   ];
   it.each(claimCases)('finopps reads the organisation claim: $given', async ({ env, claims, want }) => {
     const source = tokens();
-    const overrides = await backendModules['finopps']?.create({ settings: new Settings(env), logger, serviceToken: source, transport: 'http' });
+    const overrides = await backendModules['finopps']?.create({
+      settings: new Settings(env),
+      logger,
+      serviceToken: source,
+      transport: 'http',
+    });
     expect(await overrides?.bind?.['organizationId']?.(ctx(claims), {})).toBe(want);
     // The service credential is the one the CLI passed.
     const descriptor = finopps.tools[0];
@@ -109,7 +149,11 @@ describe('backendModules', () => {
     const noCall = (): never => {
       throw new Error('finopps signs in with no operation');
     };
-    const auth = await overrides?.outboundAuth?.(ctx(claims), descriptor, { baseUrl: 'http://finopps.invalid', callOperation: noCall, fetchFor: noCall });
+    const auth = await overrides?.outboundAuth?.(ctx(claims), descriptor, {
+      baseUrl: 'http://finopps.invalid',
+      callOperation: noCall,
+      fetchFor: noCall,
+    });
     expect(auth).toEqual({ headers: { authorization: 'Bearer svc' } });
     expect(await overrides?.onUnauthorized?.(ctx(claims))).toBe('retry');
     expect(source.invalidated).toBe(1);

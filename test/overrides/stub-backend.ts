@@ -7,7 +7,10 @@ import { afterAll, afterEach, beforeAll } from 'vitest';
 import { startFaultBackend, type FaultBackend } from '../../testkit/fault-backend.js';
 
 /** Registers the block's hooks; `started` receives the backend once it listens. */
-export function stubBackendPerBlock(started: (stub: FaultBackend) => void, closeHarness: () => Promise<void> | undefined): void {
+export function stubBackendPerBlock(
+  started: (stub: FaultBackend) => void,
+  closeHarness: () => Promise<void> | undefined,
+): void {
   let stub: FaultBackend | undefined;
   beforeAll(async () => {
     stub = await startFaultBackend();

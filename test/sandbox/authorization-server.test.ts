@@ -60,7 +60,6 @@ function whoamiService(): ToolService {
   };
 }
 
-
 describe('sandbox authorization server with the MCP SDK client', () => {
   let as: SandboxAuthorizationServer;
   let mcp: HttpServerHandle;
@@ -143,7 +142,9 @@ describe('sandbox authorization server with the MCP SDK client', () => {
       await registration.body?.cancel();
     }
     // Discovery documents are public to every origin (oidc-provider reflects it).
-    const discovery = await fetch(`${as.issuer}/.well-known/oauth-authorization-server`, { headers: { origin: 'https://any.example' } });
+    const discovery = await fetch(`${as.issuer}/.well-known/oauth-authorization-server`, {
+      headers: { origin: 'https://any.example' },
+    });
     expect(discovery.headers.get('access-control-allow-origin')).toBe('https://any.example');
     await discovery.body?.cancel();
   });
@@ -153,7 +154,9 @@ describe('sandbox authorization server with the MCP SDK client', () => {
 
     // 1. Unauthenticated connect: 401 → PRM → AS metadata → DCR → redirect to the authorization endpoint.
     const first = new StreamableHTTPClientTransport(new URL(mcpUrl), { authProvider: provider });
-    await expect(new Client({ name: 'vitest', version: '1.0.0' }).connect(first)).rejects.toBeInstanceOf(UnauthorizedError);
+    await expect(new Client({ name: 'vitest', version: '1.0.0' }).connect(first)).rejects.toBeInstanceOf(
+      UnauthorizedError,
+    );
     expect(provider.information?.client_id).toEqual(expect.any(String));
     const authorizationUrl = provider.authorizationUrl;
     expect(authorizationUrl?.origin).toBe(as.issuer);
@@ -293,7 +296,8 @@ describe('sandbox authorization server with the MCP SDK client', () => {
       },
       {
         name: 'unknown resource',
-        run: () => obtainSandboxToken({ issuer: as.issuer, user: 'alice', resource: 'http://127.0.0.1:1/other', scopes: [] }),
+        run: () =>
+          obtainSandboxToken({ issuer: as.issuer, user: 'alice', resource: 'http://127.0.0.1:1/other', scopes: [] }),
         want: /invalid_target/,
       },
     ];
@@ -348,7 +352,9 @@ describe('sandbox authorization server with the MCP SDK client', () => {
     const stored = JSON.parse(await readFile(file, 'utf8')) as { keys: Array<{ kid: string }> };
     const restarted = await startSandboxAuthorizationServer({ resources: [], keysFile: file });
     try {
-      const jwks = (await (await fetch(`${restarted.issuer}/jwks`)).json()) as { keys: Array<{ kid: string; d?: string }> };
+      const jwks = (await (await fetch(`${restarted.issuer}/jwks`)).json()) as {
+        keys: Array<{ kid: string; d?: string }>;
+      };
       expect(jwks.keys.map((k) => k.kid)).toEqual(stored.keys.map((k) => k.kid));
       expect(jwks.keys.every((k) => k.d === undefined)).toBe(true);
     } finally {

@@ -12,7 +12,10 @@ const run = promisify(execFile);
 const SERVER = join(projectRoot(), 'dist', 'src', 'sandbox', 'authorization-server.js');
 
 async function stderrOf(script: string): Promise<string> {
-  const { stderr } = await run(process.execPath, ['--input-type=module', '-e', script], { cwd: projectRoot(), timeout: 60_000 });
+  const { stderr } = await run(process.execPath, ['--input-type=module', '-e', script], {
+    cwd: projectRoot(),
+    timeout: 60_000,
+  });
   return stderr;
 }
 

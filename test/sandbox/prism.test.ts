@@ -71,7 +71,8 @@ describe('startPrism', () => {
     const lines: Array<{ level: number; msg: string }> = [];
     const sink = new Writable({
       write(chunk: Buffer, _enc, done): void {
-        for (const l of chunk.toString('utf8').split('\n')) if (l !== '') lines.push(JSON.parse(l) as { level: number; msg: string });
+        for (const l of chunk.toString('utf8').split('\n'))
+          if (l !== '') lines.push(JSON.parse(l) as { level: number; msg: string });
         done();
       },
     });

@@ -20,7 +20,10 @@ describe('sandbox identities', () => {
     { given: 'the default claim', env: {}, claim: 'cognito:groups' },
     { given: 'FINOPPS_ORG_CLAIM=orgs', env: { FINOPPS_ORG_CLAIM: 'orgs' }, claim: 'orgs' },
   ])("get FinOpps' organisations from its module under $given", ({ env, claim }) => {
-    const identities = sandboxIdentities([backendModules['finopps'], backendModules['b4b'], undefined], new Settings(env));
+    const identities = sandboxIdentities(
+      [backendModules['finopps'], backendModules['b4b'], undefined],
+      new Settings(env),
+    );
     const byId = Object.fromEntries(identities.map((i) => [i.id, i.claims]));
     expect(byId['alice']).toEqual({ email: 'alice@example.com', name: 'Alice Example', [claim]: [FIRST] });
     expect(byId['bob']?.[claim]).toEqual([SECOND]);

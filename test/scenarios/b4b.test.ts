@@ -78,11 +78,17 @@ describe('B4B reference: chat example', () => {
 describe('B4B reference: login → entities → statistics walk-through', () => {
   it('"invoice statistics of my company for 2024": list_entities, then get_invoice_statistics for 2024', async () => {
     const c = await signedIn();
-    expect(await c.prompt('invoice_statistics', { year: '2024' })).toBe('Show the invoice statistics of my company for 2024');
+    expect(await c.prompt('invoice_statistics', { year: '2024' })).toBe(
+      'Show the invoice statistics of my company for 2024',
+    );
     const entities = (await c.call('list_entities', { page: 1, per_page: 10 }))['items'] as Item[];
     const company = entities.find((e) => e['id'] === ENTITY_ID);
     expect(company).toBeDefined();
-    const stats = await c.call('get_invoice_statistics', { entity_id: company!['id'], date_from: '2024-01-01', date_to: '2024-12-31' });
+    const stats = await c.call('get_invoice_statistics', {
+      entity_id: company!['id'],
+      date_from: '2024-01-01',
+      date_to: '2024-12-31',
+    });
     c.expectAnsweredWithin();
     expect(stats).toMatchObject({ entity_id: ENTITY_ID, date_from: '2024-01-01', date_to: '2024-12-31' });
     expect(stats['total_amount'].currency).toBe('VND');
@@ -167,7 +173,12 @@ describe('B4B reference: Entity Management', () => {
     const c = await signedIn();
     const entity = await c.call('get_entity', { entity_id: ENTITY_ID });
     c.expectAnsweredWithin(1);
-    expect(entity).toMatchObject({ id: ENTITY_ID, name: 'Công ty Cổ phần Công nghệ Sao Việt', entity_type: 'COMPANY', tax_code: '0312345678' });
+    expect(entity).toMatchObject({
+      id: ENTITY_ID,
+      name: 'Công ty Cổ phần Công nghệ Sao Việt',
+      entity_type: 'COMPANY',
+      tax_code: '0312345678',
+    });
   });
 
   it('create_entity(Tech Innovations Ltd, …): the new entity, with its id, as given', async () => {
@@ -192,7 +203,11 @@ describe('B4B reference: Entity Management', () => {
     const found = (await c.call('list_entities', { search: 'Tech Innovations' }))['items'] as Item[];
     const tech = found.find((e) => (e['name'] as string).startsWith('Tech Innovations'));
     expect(tech).toBeDefined();
-    const updated = await c.call('update_entity', { entity_id: tech!['id'], name: 'Tech Innovations Inc', address: '456 Innovation Ave' });
+    const updated = await c.call('update_entity', {
+      entity_id: tech!['id'],
+      name: 'Tech Innovations Inc',
+      address: '456 Innovation Ave',
+    });
     c.expectAnsweredWithin();
     expect(updated).toMatchObject({ id: tech!['id'], name: 'Tech Innovations Inc', address: '456 Innovation Ave' });
   });
@@ -227,7 +242,11 @@ describe('B4B reference: Invoice Management', () => {
     expect(wanted).toBeDefined();
     const invoice = await c.call('get_invoice', { entity_id: ENTITY_ID, invoice_id: wanted!['id'] });
     c.expectAnsweredWithin();
-    expect(invoice).toMatchObject({ id: wanted!['id'], invoice_number: '00000123', total_amount: wanted!['total_amount'] });
+    expect(invoice).toMatchObject({
+      id: wanted!['id'],
+      invoice_number: '00000123',
+      total_amount: wanted!['total_amount'],
+    });
     expect((invoice['line_items'] as Item[]).length).toBeGreaterThan(0);
     expect(invoice['vat_amount'].currency).toBe('VND');
   });
@@ -255,7 +274,11 @@ describe('B4B reference: Invoice Management', () => {
 
   it('get_invoice_statistics(entity, 2024-01-01..2024-12-31): the statistics of that year', async () => {
     const c = await signedIn();
-    const stats = await c.call('get_invoice_statistics', { entity_id: ENTITY_ID, date_from: '2024-01-01', date_to: '2024-12-31' });
+    const stats = await c.call('get_invoice_statistics', {
+      entity_id: ENTITY_ID,
+      date_from: '2024-01-01',
+      date_to: '2024-12-31',
+    });
     c.expectAnsweredWithin(1);
     expect(stats).toMatchObject({ entity_id: ENTITY_ID, date_from: '2024-01-01', date_to: '2024-12-31' });
     const byDirection = stats['by_direction'] as Item[];
@@ -290,7 +313,13 @@ describe('B4B reference: Vendor Management', () => {
 describe('B4B reference: Product Management', () => {
   it('list_products(entity, category="electronics", search="laptop", page=1, per_page=20): the electronics laptops', async () => {
     const c = await signedIn();
-    const page = await c.call('list_products', { entity_id: ENTITY_ID, category: 'electronics', search: 'laptop', page: 1, per_page: 20 });
+    const page = await c.call('list_products', {
+      entity_id: ENTITY_ID,
+      category: 'electronics',
+      search: 'laptop',
+      page: 1,
+      per_page: 20,
+    });
     c.expectAnsweredWithin(1);
     const products = page['items'] as Item[];
     for (const product of products) expect(product['category']).toBe('electronics');
@@ -300,7 +329,11 @@ describe('B4B reference: Product Management', () => {
 
   it('search_similar_products(entity, "15-inch laptop with 16GB RAM", max_results=10): the closest products, best first', async () => {
     const c = await signedIn();
-    const result: Data = await c.call('search_similar_products', { entity_id: ENTITY_ID, query: '15-inch laptop with 16GB RAM', max_results: 10 });
+    const result: Data = await c.call('search_similar_products', {
+      entity_id: ENTITY_ID,
+      query: '15-inch laptop with 16GB RAM',
+      max_results: 10,
+    });
     c.expectAnsweredWithin(1);
     expect(result['query']).toBe('15-inch laptop with 16GB RAM');
     const matches = result['items'] as Item[];

@@ -51,7 +51,10 @@ export class Conversation {
    */
   async prompt(name: string, args: Record<string, string> = {}): Promise<string> {
     const { prompts } = await this.client.listPrompts();
-    expect(prompts.map((p) => p.name), `prompts/list offers ${name}`).toContain(name);
+    expect(
+      prompts.map((p) => p.name),
+      `prompts/list offers ${name}`,
+    ).toContain(name);
     const { messages } = await this.client.getPrompt({ name, arguments: args });
     expect(messages).toHaveLength(1);
     expect(messages[0]?.role).toBe('user');

@@ -36,7 +36,12 @@ beforeAll(async () => {
     createLogger({ level: process.env['TEST_LOG_LEVEL'] ?? 'silent' }),
   );
   endpoint = running.endpoints['finopps']!;
-  token = await obtainSandboxToken({ issuer: running.sandboxIssuer!, user: 'alice', resource: endpoint, scopes: specScopes(finopps) });
+  token = await obtainSandboxToken({
+    issuer: running.sandboxIssuer!,
+    user: 'alice',
+    resource: endpoint,
+    scopes: specScopes(finopps),
+  });
 }, 120_000);
 
 afterAll(async () => {
@@ -99,8 +104,12 @@ describe('FinOpps connector "Example Conversations"', () => {
       'Coffee and tea service',
       'On-site server',
     ]);
-    expect(sumAmounts(invoice['lineItems'].map((l: Record<string, any>) => l['lineTotal'].amount))).toBe(invoice['totals'].subtotal.amount);
-    expect(sumAmounts(invoice['payments'].map((p: Record<string, any>) => p['amount'].amount))).toBe(invoice['paid'].amount);
+    expect(sumAmounts(invoice['lineItems'].map((l: Record<string, any>) => l['lineTotal'].amount))).toBe(
+      invoice['totals'].subtotal.amount,
+    );
+    expect(sumAmounts(invoice['payments'].map((p: Record<string, any>) => p['amount'].amount))).toBe(
+      invoice['paid'].amount,
+    );
     expect(invoice['balanceDue']).toEqual({ amount: '715.84', currency: 'USD' });
   });
 
@@ -132,7 +141,9 @@ describe('FinOpps connector "Example Conversations"', () => {
     const expenses = page['data'] as Array<Record<string, any>>;
     expect(expenses.length).toBeGreaterThan(0);
     for (const expense of expenses) {
-      expect(expense['date'] >= start && expense['date'] <= end, `${expense['vendorName']} on ${expense['date']}`).toBe(true);
+      expect(expense['date'] >= start && expense['date'] <= end, `${expense['vendorName']} on ${expense['date']}`).toBe(
+        true,
+      );
       expect(expense['amount'].currency).toBe('USD');
     }
   });

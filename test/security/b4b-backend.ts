@@ -71,7 +71,13 @@ export async function startB4bStub(): Promise<B4bStub> {
     const now = Math.floor(Date.now() / 1000);
     const token = [
       b64url({ alg: 'HS256', typ: 'JWT' }),
-      b64url({ sub: user.id, phone: user.phone, iat: now, exp: now + (user.expiresIn ?? 3600), jti: randomBytes(8).toString('hex') }),
+      b64url({
+        sub: user.id,
+        phone: user.phone,
+        iat: now,
+        exp: now + (user.expiresIn ?? 3600),
+        jti: randomBytes(8).toString('hex'),
+      }),
       randomBytes(32).toString('base64url'),
     ].join('.');
     owners.set(token, user);
@@ -110,7 +116,12 @@ export async function startB4bStub(): Promise<B4bStub> {
       }
       const token = issue(user);
       const { password: _password, expiresIn, ...profile } = user;
-      return json(200, { access_token: token, token_type: 'bearer', expires_in: expiresIn ?? 3600, user: { ...profile, created_at: '2024-01-02T03:15:00Z' } });
+      return json(200, {
+        access_token: token,
+        token_type: 'bearer',
+        expires_in: expiresIn ?? 3600,
+        user: { ...profile, created_at: '2024-01-02T03:15:00Z' },
+      });
     }
     const user = rec.token === undefined || revoked.has(rec.token) ? undefined : owners.get(rec.token);
     if (user === undefined) return problem(401, 'Unauthorized', 'Token is missing, invalid or expired');
@@ -123,7 +134,13 @@ export async function startB4bStub(): Promise<B4bStub> {
       return json(200, { user: { ...profile, created_at: '2024-01-02T03:15:00Z' } });
     }
     if (rec.method === 'GET' && rec.path === '/api/v1/entities') {
-      return json(200, { items: [entityOf(user, '550e8400-e29b-41d4-a716-446655440000')], total: 1, page: 1, per_page: 20, pages: 1 });
+      return json(200, {
+        items: [entityOf(user, '550e8400-e29b-41d4-a716-446655440000')],
+        total: 1,
+        page: 1,
+        per_page: 20,
+        pages: 1,
+      });
     }
     if (rec.method === 'POST' && rec.path === '/api/v1/entities') {
       const body = JSON.parse(rec.body) as Record<string, unknown>;
@@ -190,6 +207,15 @@ export async function startB4bStub(): Promise<B4bStub> {
 }
 
 /** `serve b4b` over HTTP on a free port against `stub`, with `settings` (environment keys) on top. */
-export function serveB4bOverHttp(stub: B4bStub, settings: Record<string, string>, logger: Logger): Promise<RunningServers> {
-  return startServers(['b4b'], { transport: 'http', port: '0' }, new Settings({ B4B_BACKEND_URL: stub.url, ...settings }), logger);
+export function serveB4bOverHttp(
+  stub: B4bStub,
+  settings: Record<string, string>,
+  logger: Logger,
+): Promise<RunningServers> {
+  return startServers(
+    ['b4b'],
+    { transport: 'http', port: '0' },
+    new Settings({ B4B_BACKEND_URL: stub.url, ...settings }),
+    logger,
+  );
 }

@@ -44,7 +44,9 @@ async function connect(key: string, era: 'modern' | 'legacy'): Promise<Client> {
     era === 'modern' ? { versionNegotiation: { mode: { pin: '2026-07-28' } } } : {},
   );
   await client.connect(
-    new StreamableHTTPClientTransport(new URL(running.endpoints['b4b']!), { requestInit: { headers: { authorization: `Bearer ${key}` } } }),
+    new StreamableHTTPClientTransport(new URL(running.endpoints['b4b']!), {
+      requestInit: { headers: { authorization: `Bearer ${key}` } },
+    }),
   );
   opened.push(client);
   expect(client.getProtocolEra()).toBe(era);

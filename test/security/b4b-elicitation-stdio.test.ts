@@ -32,7 +32,10 @@ afterAll(async () => {
 async function connect(era: 'modern' | 'legacy', answer: { current: Answer }, asked: string[]): Promise<Client> {
   const client = new Client(
     { name: `stdio-elicit-${era}`, version: '0' },
-    { capabilities: { elicitation: { form: {} } }, ...(era === 'modern' ? { versionNegotiation: { mode: { pin: '2026-07-28' } } } : {}) },
+    {
+      capabilities: { elicitation: { form: {} } },
+      ...(era === 'modern' ? { versionNegotiation: { mode: { pin: '2026-07-28' } } } : {}),
+    },
   );
   client.setRequestHandler('elicitation/create', async (request) => {
     asked.push((request.params as { message: string }).message);
@@ -58,7 +61,8 @@ describe.each(['legacy', 'modern'] as const)('B4B write confirmation over stdio,
     const answer = { current: 'decline' as Answer };
     const asked: string[] = [];
     const client = await connect(era, answer, asked);
-    const call = async (name: string, args: Record<string, unknown>): Promise<ToolResult> => (await client.callTool({ name, arguments: args })) as ToolResult;
+    const call = async (name: string, args: Record<string, unknown>): Promise<ToolResult> =>
+      (await client.callTool({ name, arguments: args })) as ToolResult;
 
     // This client declares no URL mode: the password must be passed.
     const noPassword = await call('login', {});
@@ -68,7 +72,14 @@ describe.each(['legacy', 'modern'] as const)('B4B write confirmation over stdio,
 
     for (const current of ['decline', 'cancel', 'accept'] as const) {
       answer.current = current;
-      const args = { name: `Stdio ${era} ${current}`, entity_type: 'COMPANY', tax_code: '0312345678', address: '1 Lê Lợi', city: 'Hồ Chí Minh', country: 'VN' };
+      const args = {
+        name: `Stdio ${era} ${current}`,
+        entity_type: 'COMPANY',
+        tax_code: '0312345678',
+        address: '1 Lê Lợi',
+        city: 'Hồ Chí Minh',
+        country: 'VN',
+      };
       const before = stub.requestsTo('POST', ENTITIES).length;
       const askedBefore = asked.length;
       const result = await call('create_entity', args);
@@ -95,7 +106,10 @@ describe.each(['legacy', 'modern'] as const)('URL-mode sign-in over stdio, %s er
     let stderr = '';
     const client = new Client(
       { name: `stdio-url-${era}`, version: '0' },
-      { capabilities: { elicitation: { url: {} } }, ...(era === 'modern' ? { versionNegotiation: { mode: { pin: '2026-07-28' } } } : {}) },
+      {
+        capabilities: { elicitation: { url: {} } },
+        ...(era === 'modern' ? { versionNegotiation: { mode: { pin: '2026-07-28' } } } : {}),
+      },
     );
     const signIn = async (url: string): Promise<void> => {
       expect(new URL(url).hostname).toBe('127.0.0.1');

@@ -60,7 +60,15 @@ const recordingFetch = async (input: string | URL | Request, init?: RequestInit)
   if (typeof init?.body === 'string') wire.push(init.body);
   const res = await fetch(input, init);
   // Not awaited: an SSE answer ends only after the client has answered the request it carries.
-  recording.push(res.clone().text().then((text) => void wire.push(text), () => undefined));
+  recording.push(
+    res
+      .clone()
+      .text()
+      .then(
+        (text) => void wire.push(text),
+        () => undefined,
+      ),
+  );
   return res;
 };
 
@@ -107,13 +115,18 @@ async function call(client: Client, name: string, args: Record<string, unknown> 
 }
 
 function entity(tag: string): Record<string, unknown> {
-  return { name: `Entity ${tag}`, entity_type: 'COMPANY', tax_code: '0312345678', address: '1 Lê Lợi', city: 'Hồ Chí Minh', country: 'VN' };
+  return {
+    name: `Entity ${tag}`,
+    entity_type: 'COMPANY',
+    tax_code: '0312345678',
+    address: '1 Lê Lợi',
+    city: 'Hồ Chí Minh',
+    country: 'VN',
+  };
 }
 
-const confirmAs =
-  (answer: Answer) =>
-  async (): Promise<{ action: Answer; content?: Record<string, boolean> }> =>
-    answer === 'accept' ? { action: 'accept', content: { confirm: true } } : { action: answer };
+const confirmAs = (answer: Answer) => async (): Promise<{ action: Answer; content?: Record<string, boolean> }> =>
+  answer === 'accept' ? { action: 'accept', content: { confirm: true } } : { action: answer };
 
 // 2026-07-28: an input_required round trip; 2025-11-25 over HTTP: elicitation/create on the POST's SSE stream, the
 // client's answer in a POST of its own.
@@ -131,7 +144,10 @@ describe.each(['modern', 'legacy-http'] as const)('write confirmation, %s', (var
     expect(asked).toHaveLength(1);
     const question = asked[0]!;
     expect(question.mode ?? 'form').toBe('form');
-    expect(question.requestedSchema).toMatchObject({ properties: { confirm: { type: 'boolean' } }, required: ['confirm'] });
+    expect(question.requestedSchema).toMatchObject({
+      properties: { confirm: { type: 'boolean' } },
+      required: ['confirm'],
+    });
     // Which backend, which account, which request and exactly what will be written.
     expect(question.message).toContain(`Finizi B4B at ${stub.url}`);
     expect(question.message).toContain(u.email);
@@ -145,7 +161,9 @@ describe.each(['modern', 'legacy-http'] as const)('write confirmation, %s', (var
     } else {
       expect(sent).toEqual([]);
       expect(result.isError).toBe(true);
-      expect(result.content[0]?.text).toMatch(answer === 'decline' ? /declined.*Nothing was sent/ : /without answering.*Nothing was sent/);
+      expect(result.content[0]?.text).toMatch(
+        answer === 'decline' ? /declined.*Nothing was sent/ : /without answering.*Nothing was sent/,
+      );
     }
   });
 });
@@ -158,7 +176,8 @@ describe('write confirmation, other writes (2026-07-28)', () => {
     await call(client, 'login', { phone: u.phone, password: u.password });
     const id = '550e8400-e29b-41d4-a716-446655440000';
     const update = { entity_id: id, name: 'Renamed' };
-    const xml = '<?xml version="1.0"?><Invoice><InvoiceNumber>INV-1</InvoiceNumber><Date>2024-05-01</Date><Total>100</Total></Invoice>';
+    const xml =
+      '<?xml version="1.0"?><Invoice><InvoiceNumber>INV-1</InvoiceNumber><Date>2024-05-01</Date><Total>100</Total></Invoice>';
     const importArgs = { entity_id: id, xml_content: xml };
     const before = stub.requests.length;
     expect((await call(client, 'update_entity', update)).content[0]?.text).toMatch(/declined/);
@@ -186,16 +205,19 @@ describe('clients that cannot be asked', () => {
     expect(JSON.parse(stub.requestsTo('POST', ENTITIES).at(-1)!.body)).toEqual(args);
   });
 
-  it.each(['modern', 'legacy'] as const)('with B4B_REQUIRE_CONFIRMATION a %s client that cannot be asked is refused and nothing is sent', async (era) => {
-    const u = user(`strict-${era}`);
-    const { client } = await connect(era, undefined, confirmAs('accept'), strict);
-    await call(client, 'login', { phone: u.phone, password: u.password });
-    const before = stub.requestsTo('POST', ENTITIES).length;
-    const result = await call(client, 'create_entity', entity('strict'));
-    expect(result.isError).toBe(true);
-    expect(result.content[0]?.text).toMatch(/B4B_REQUIRE_CONFIRMATION.*cannot ask the user.*Nothing was sent/);
-    expect(stub.requestsTo('POST', ENTITIES).length).toBe(before);
-  });
+  it.each(['modern', 'legacy'] as const)(
+    'with B4B_REQUIRE_CONFIRMATION a %s client that cannot be asked is refused and nothing is sent',
+    async (era) => {
+      const u = user(`strict-${era}`);
+      const { client } = await connect(era, undefined, confirmAs('accept'), strict);
+      await call(client, 'login', { phone: u.phone, password: u.password });
+      const before = stub.requestsTo('POST', ENTITIES).length;
+      const result = await call(client, 'create_entity', entity('strict'));
+      expect(result.isError).toBe(true);
+      expect(result.content[0]?.text).toMatch(/B4B_REQUIRE_CONFIRMATION.*cannot ask the user.*Nothing was sent/);
+      expect(stub.requestsTo('POST', ENTITIES).length).toBe(before);
+    },
+  );
 
   it('with B4B_REQUIRE_CONFIRMATION a client that can be asked still writes once the user accepts', async () => {
     const u = user('strict-ok');
@@ -260,7 +282,8 @@ describe('URL-mode sign-in', () => {
     const { client } = await connect('legacy', { elicitation: { url: {} } }, async () => ({ action: 'accept' }));
     const error = await call(client, 'login', {}).then(
       () => undefined,
-      (e: unknown) => e as { code?: number; data?: { elicitations?: Array<{ mode: string; url: string; elicitationId: string }> } },
+      (e: unknown) =>
+        e as { code?: number; data?: { elicitations?: Array<{ mode: string; url: string; elicitationId: string }> } },
     );
     expect(error?.code).toBe(-32042);
     const elicitation = error?.data?.elicitations?.[0];

@@ -165,7 +165,10 @@ describe('what a replay cannot do', () => {
     const { retry } = await confirmOnce(endpoint, alice, args);
     // Bob presenting Alice's confirmation is refused (-32602: state that fails verification); nothing is written for him.
     const stolen = await modernCall(endpoint, bob, 'create_entity', args, { capabilities: FORM, ...retry });
-    expect(stolen.error).toMatchObject({ code: -32602, message: expect.stringMatching(/requestState failed verification/) });
+    expect(stolen.error).toMatchObject({
+      code: -32602,
+      message: expect.stringMatching(/requestState failed verification/),
+    });
     // Without it, he is asked himself.
     const asked = await modernCall(endpoint, bob, 'create_entity', args, { capabilities: FORM });
     expect(asked.result?.resultType).toBe('input_required');

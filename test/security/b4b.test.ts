@@ -92,7 +92,11 @@ class LeanClient {
       jsonrpc: '2.0',
       id: 1,
       method: 'initialize',
-      params: { protocolVersion: LATEST_PROTOCOL_VERSION, capabilities: {}, clientInfo: { name: 'b4b-security-test', version: '1.0.0' } },
+      params: {
+        protocolVersion: LATEST_PROTOCOL_VERSION,
+        capabilities: {},
+        clientInfo: { name: 'b4b-security-test', version: '1.0.0' },
+      },
     });
     expect(answer.status, JSON.stringify(answer.body)).toBe(200);
     expect(answer.body?.['id']).toBe(1);
@@ -104,7 +108,13 @@ class LeanClient {
   }
 
   /** A JSON-RPC request in a session; the raw HTTP answer. */
-  async request(sid: string, id: number, method: string, params: unknown, headers: Record<string, string> = {}): Promise<HttpAnswer> {
+  async request(
+    sid: string,
+    id: number,
+    method: string,
+    params: unknown,
+    headers: Record<string, string> = {},
+  ): Promise<HttpAnswer> {
     return this.send(
       'POST',
       { 'mcp-session-id': sid, 'mcp-protocol-version': LATEST_PROTOCOL_VERSION, ...headers },
@@ -121,10 +131,16 @@ class LeanClient {
     requestId?: string,
     headers: Record<string, string> = {},
   ): Promise<ToolResult> {
-    const answer = await this.request(sid, id, 'tools/call', { name, arguments: args }, {
-      ...(requestId === undefined ? {} : { 'x-request-id': requestId }),
-      ...headers,
-    });
+    const answer = await this.request(
+      sid,
+      id,
+      'tools/call',
+      { name, arguments: args },
+      {
+        ...(requestId === undefined ? {} : { 'x-request-id': requestId }),
+        ...headers,
+      },
+    );
     expect(answer.status, JSON.stringify(answer.body)).toBe(200);
     expect(answer.body?.['id']).toBe(id);
     const result = answer.body?.['result'] as ToolResult | undefined;
@@ -182,7 +198,10 @@ afterAll(async () => {
 });
 
 /** A session logged in as a fresh user; returns its id, the user and the backend token issued for it. */
-async function loggedIn(tag: string, extra: Partial<StubUser> = {}): Promise<{ sid: string; user: StubUser; token: string }> {
+async function loggedIn(
+  tag: string,
+  extra: Partial<StubUser> = {},
+): Promise<{ sid: string; user: StubUser; token: string }> {
   const user = newUser(stub, tag, extra);
   const sid = await client.initialize();
   const login = await client.call(sid, 2, 'login', { phone: user.phone, password: user.password });
@@ -208,7 +227,9 @@ describe('B4B per-session backend tokens', () => {
         const who = await client.call(sid, 3, 'whoami', {}, rid('whoami'));
         expect(expectOk(who)['user']).toMatchObject({ id: user.id, email: user.email, phone: user.phone });
         const list = await client.call(sid, 4, 'list_entities', {}, rid('list'));
-        expect((expectOk(list)['items'] as Array<Record<string, unknown>>).map((e) => e['name'])).toEqual([`Entity of ${user.email}`]);
+        expect((expectOk(list)['items'] as Array<Record<string, unknown>>).map((e) => e['name'])).toEqual([
+          `Entity of ${user.email}`,
+        ]);
         const one = await client.call(sid, 5, 'get_entity', { entity_id: ENTITY_ID }, rid('get'));
         expect(expectOk(one)).toMatchObject({ id: ENTITY_ID, email: user.email });
       }),
@@ -255,13 +276,16 @@ describe('XML import gate', () => {
     '<Invoice><InvoiceNumber>&xxe;</InvoiceNumber><Date>2024-01-15</Date><Total>1500.00</Total></Invoice>\n';
   const LAUGHS =
     '<?xml version="1.0"?>\n<!DOCTYPE lolz [\n  <!ENTITY lol "lol">\n' +
-    Array.from({ length: 9 }, (_, k) => `  <!ENTITY lol${k + 1} "${`&lol${k === 0 ? '' : k};`.repeat(10)}">\n`).join('') +
+    Array.from({ length: 9 }, (_, k) => `  <!ENTITY lol${k + 1} "${`&lol${k === 0 ? '' : k};`.repeat(10)}">\n`).join(
+      '',
+    ) +
     ']>\n<lolz>&lol9;</lolz>\n';
   const MALFORMED = '<?xml version="1.0"?>\n<Invoice><InvoiceNumber>INV-2024-001</Invoice>\n';
 
   /** A well-formed invoice of exactly `bytes` UTF-8 bytes, padded with 3-byte characters (so far fewer characters). */
   function invoiceOfBytes(bytes: number): string {
-    const head = '<?xml version="1.0" encoding="UTF-8"?>\n<Invoice><InvoiceNumber>INV-2024-001</InvoiceNumber><Date>2024-01-15</Date><Total>1500.00</Total><Note>';
+    const head =
+      '<?xml version="1.0" encoding="UTF-8"?>\n<Invoice><InvoiceNumber>INV-2024-001</InvoiceNumber><Date>2024-01-15</Date><Total>1500.00</Total><Note>';
     const tail = '</Note></Invoice>\n';
     const room = bytes - Buffer.byteLength(head + tail);
     const doc = head + 'ệ'.repeat(Math.floor(room / 3)) + 'x'.repeat(room % 3) + tail;
@@ -319,16 +343,35 @@ describe('writes are never retried automatically', () => {
       return (tool!.annotations ?? {}) as Record<string, unknown>;
     };
     expect(hints('update_entity')).toMatchObject({ readOnlyHint: false, destructiveHint: false, idempotentHint: true });
-    expect(hints('create_entity')).toMatchObject({ readOnlyHint: false, destructiveHint: false, idempotentHint: false });
-    expect(hints('import_invoice_xml')).toMatchObject({ readOnlyHint: false, destructiveHint: false, idempotentHint: false });
+    expect(hints('create_entity')).toMatchObject({
+      readOnlyHint: false,
+      destructiveHint: false,
+      idempotentHint: false,
+    });
+    expect(hints('import_invoice_xml')).toMatchObject({
+      readOnlyHint: false,
+      destructiveHint: false,
+      idempotentHint: false,
+    });
   });
 
   it('create_entity answered 503 reaches the backend once; import_invoice_xml with a reset connection once; an idempotent GET 503 → 200 twice', async () => {
     const { sid, token } = await loggedIn('writes');
     try {
       // 503 with Retry-After: 0 invites an immediate retry; a write must not take it.
-      stub.script('POST', '/api/v1/entities', reply.json(503, { title: 'Service Unavailable', status: 503 }, { 'retry-after': '0' }));
-      const entity = { name: 'Retry Probe JSC', entity_type: 'COMPANY', tax_code: '0312345678', address: '1 Lê Lợi', city: 'Hồ Chí Minh', country: 'VN' };
+      stub.script(
+        'POST',
+        '/api/v1/entities',
+        reply.json(503, { title: 'Service Unavailable', status: 503 }, { 'retry-after': '0' }),
+      );
+      const entity = {
+        name: 'Retry Probe JSC',
+        entity_type: 'COMPANY',
+        tax_code: '0312345678',
+        address: '1 Lê Lợi',
+        city: 'Hồ Chí Minh',
+        country: 'VN',
+      };
       const created = await client.call(sid, 10, 'create_entity', entity);
       expect(created.isError).toBe(true);
       expect(text(created)).toMatch(/HTTP 503/);
@@ -338,21 +381,35 @@ describe('writes are never retried automatically', () => {
       stub.script('POST', importPath, reply.reset());
       const imported = await client.call(sid, 11, 'import_invoice_xml', {
         entity_id: ENTITY_ID,
-        xml_content: '<Invoice><InvoiceNumber>INV-9</InvoiceNumber><Date>2024-01-15</Date><Total>1.00</Total></Invoice>',
+        xml_content:
+          '<Invoice><InvoiceNumber>INV-9</InvoiceNumber><Date>2024-01-15</Date><Total>1.00</Total></Invoice>',
       });
       expect(imported.isError).toBe(true);
       expect(text(imported)).toMatch(/Backend request failed/);
       expect(stub.requestsTo('POST', importPath).filter((r) => r.token === token)).toHaveLength(1);
 
       const entityPath = `/api/v1/entities/${ENTITY_ID}`;
-      stub.script('GET', entityPath, reply.json(503, { title: 'Service Unavailable', status: 503 }, { 'retry-after': '0' }), reply.fallback());
+      stub.script(
+        'GET',
+        entityPath,
+        reply.json(503, { title: 'Service Unavailable', status: 503 }, { 'retry-after': '0' }),
+        reply.fallback(),
+      );
       const got = await client.call(sid, 12, 'get_entity', { entity_id: ENTITY_ID });
       expectOk(got);
       expect(stub.requestsTo('GET', entityPath).filter((r) => r.token === token)).toHaveLength(2);
 
       // update_entity is an idempotent write (PUT): retried like a GET.
-      stub.script('PUT', entityPath, reply.json(503, { title: 'Service Unavailable', status: 503 }, { 'retry-after': '0' }), reply.fallback());
-      const updated = await client.call(sid, 13, 'update_entity', { entity_id: ENTITY_ID, name: 'Tech Innovations Inc' });
+      stub.script(
+        'PUT',
+        entityPath,
+        reply.json(503, { title: 'Service Unavailable', status: 503 }, { 'retry-after': '0' }),
+        reply.fallback(),
+      );
+      const updated = await client.call(sid, 13, 'update_entity', {
+        entity_id: ENTITY_ID,
+        name: 'Tech Innovations Inc',
+      });
       expect(expectOk(updated)['name']).toBe('Tech Innovations Inc');
       expect(stub.requestsTo('PUT', entityPath).filter((r) => r.token === token)).toHaveLength(2);
     } finally {
@@ -434,7 +491,9 @@ describe('sessions are not authentication', () => {
 
     // Bob cannot use Alice's logged-in session: nothing reaches the backend.
     const user = newUser(stub, 'alice-session');
-    expectOk(await keyedClient.call(sid, 3, 'login', { phone: user.phone, password: user.password }, undefined, as(KEY_A)));
+    expectOk(
+      await keyedClient.call(sid, 3, 'login', { phone: user.phone, password: user.password }, undefined, as(KEY_A)),
+    );
     const before = stub.requests.length;
     const stolen = await keyedClient.request(sid, 4, 'tools/call', { name: 'whoami', arguments: {} }, as(KEY_B));
     expect(stolen.status).toBe(404);
@@ -459,9 +518,20 @@ describe('sessions are not authentication', () => {
     const gate = new Promise<void>((resolve) => (release = resolve));
     stub.script('POST', '/api/v1/auth/login', reply.after(gate), reply.fallback());
     try {
-      const pending = keyedClient.call(sid, 2, 'login', { phone: user.phone, password: user.password }, undefined, as(KEY_A));
+      const pending = keyedClient.call(
+        sid,
+        2,
+        'login',
+        { phone: user.phone, password: user.password },
+        undefined,
+        as(KEY_A),
+      );
       // Bounded wait (20 s: a loaded machine is slow) until the login is at the backend.
-      for (let i = 0; i < 2_000 && stub.requestsTo('POST', '/api/v1/auth/login').every((r) => !r.body.includes(user.phone)); i++) {
+      for (
+        let i = 0;
+        i < 2_000 && stub.requestsTo('POST', '/api/v1/auth/login').every((r) => !r.body.includes(user.phone));
+        i++
+      ) {
         await new Promise((resolve) => setTimeout(resolve, 10));
       }
       expect(stub.requestsTo('POST', '/api/v1/auth/login').some((r) => r.body.includes(user.phone))).toBe(true);
@@ -479,9 +549,9 @@ describe('sessions are not authentication', () => {
   });
 
   it('refuses to listen on 0.0.0.0 or behind a public URL without an inbound credential, saying why; starts with API keys', async () => {
-    await expect(
-      serveB4bOverHttp(stub, { FINMCP_HOST: '0.0.0.0' }, logger),
-    ).rejects.toThrow(/sessions are not authentication: configure an inbound credential to listen on 0\.0\.0\.0/);
+    await expect(serveB4bOverHttp(stub, { FINMCP_HOST: '0.0.0.0' }, logger)).rejects.toThrow(
+      /sessions are not authentication: configure an inbound credential to listen on 0\.0\.0\.0/,
+    );
     // Loopback behind a proxy is no better: the public URL is what clients reach.
     await expect(
       startServers(
@@ -548,7 +618,11 @@ describe('secrets stay out of logs and results', () => {
       // Whole tokens, and their payload and signature parts (a truncated or split token still leaks them).
       ...tokens.flatMap((t): Array<[string, string]> => {
         const [, payload, signature] = t.split('.');
-        return [['token', t], ['token payload', payload!], ['token signature', signature!]];
+        return [
+          ['token', t],
+          ['token payload', payload!],
+          ['token signature', signature!],
+        ];
       }),
       ...[...secrets.sessionIds].map((s): [string, string] => ['Mcp-Session-Id', s]),
       ...[...secrets.apiKeys].map((k): [string, string] => ['API key', k]),

@@ -33,9 +33,24 @@ const ORG = '0b6f3c1e-8d2a-4f5b-9c7e-1a2b3c4d5e6f';
 
 /** Error bodies of careless backends, each quoting the credential a different way. */
 const echoes: Array<{ given: string; render: (r: RecordedRequest) => unknown }> = [
-  { given: 'the Authorization header in an RFC 9457 detail', render: (r) => ({ title: 'Bad Request', detail: `rejected header Authorization: ${String(r.headers['authorization'])}` }) },
-  { given: 'the bare token in `message`', render: (r) => ({ message: `token ${String(r.headers['authorization']).slice(7)} is not allowed here` }) },
-  { given: 'the header in an `errors[]` entry', render: (r) => ({ title: 'Validation failed', errors: [{ field: 'authorization', message: String(r.headers['authorization']) }] }) },
+  {
+    given: 'the Authorization header in an RFC 9457 detail',
+    render: (r) => ({
+      title: 'Bad Request',
+      detail: `rejected header Authorization: ${String(r.headers['authorization'])}`,
+    }),
+  },
+  {
+    given: 'the bare token in `message`',
+    render: (r) => ({ message: `token ${String(r.headers['authorization']).slice(7)} is not allowed here` }),
+  },
+  {
+    given: 'the header in an `errors[]` entry',
+    render: (r) => ({
+      title: 'Validation failed',
+      errors: [{ field: 'authorization', message: String(r.headers['authorization']) }],
+    }),
+  },
   { given: 'the header in a text/plain body', render: (r) => `debug: headers=${JSON.stringify(r.headers)}` },
 ];
 
@@ -72,9 +87,28 @@ describe('B4B: the session JWT echoed by the backend', () => {
     const record: SessionRecord = { principalId: 'anonymous', backend: 'b4b', createdAt: Date.now(), state: {} };
     await store.set('echo-session-0000', record);
     const session = createSessionHandle(store, 'echo-session-0000', record);
-    ctx = (tool) => ({ backend: 'b4b', tool, requestId: randomUUID(), principal: { id: 'anonymous', scopes: [], claims: {} }, sessionId: 'echo-session-0000', session });
-    backend.script('/api/v1/auth/login', reply.json(200, { access_token: B4B_JWT, token_type: 'bearer', expires_in: 3600, user: { id: 'u', email: 'e@b4b.example' } }));
-    const login = await service.callTool('login', { phone: '+84909495665', password: 'SecurePassword123@' }, ctx('login'));
+    ctx = (tool) => ({
+      backend: 'b4b',
+      tool,
+      requestId: randomUUID(),
+      principal: { id: 'anonymous', scopes: [], claims: {} },
+      sessionId: 'echo-session-0000',
+      session,
+    });
+    backend.script(
+      '/api/v1/auth/login',
+      reply.json(200, {
+        access_token: B4B_JWT,
+        token_type: 'bearer',
+        expires_in: 3600,
+        user: { id: 'u', email: 'e@b4b.example' },
+      }),
+    );
+    const login = await service.callTool(
+      'login',
+      { phone: '+84909495665', password: 'SecurePassword123@' },
+      ctx('login'),
+    );
     expect(login.isError, text(login)).not.toBe(true);
   });
   afterAll(async () => store?.close());
@@ -101,7 +135,13 @@ describe('FinOpps: the service token echoed by the backend', () => {
   let service: ToolService;
   beforeAll(() => {
     service = createToolService(
-      { generated: finopps, overrides: createFinoppsOverrides({ serviceToken: async () => SERVICE_TOKEN, invalidateServiceToken: () => undefined }) },
+      {
+        generated: finopps,
+        overrides: createFinoppsOverrides({
+          serviceToken: async () => SERVICE_TOKEN,
+          invalidateServiceToken: () => undefined,
+        }),
+      },
       { http, logger },
     );
   });
@@ -115,7 +155,9 @@ describe('FinOpps: the service token echoed by the backend', () => {
       principal: { id: 'user-1', scopes: ['finopps:read'], claims: { sub: 'user-1', 'cognito:groups': [ORG] } },
     };
     const result = await service.callTool('get_business', {}, ctx);
-    expect(backend.requestsTo(`/organizations/${ORG}/business`).at(-1)?.headers['authorization']).toBe(`Bearer ${SERVICE_TOKEN}`);
+    expect(backend.requestsTo(`/organizations/${ORG}/business`).at(-1)?.headers['authorization']).toBe(
+      `Bearer ${SERVICE_TOKEN}`,
+    );
     expectScrubbed(result, SERVICE_TOKEN);
   });
 });

@@ -35,14 +35,7 @@ import {
 import { SANDBOX_ORGANISATIONS, sandboxOrganisationClaims } from '../../src/overrides/finopps/organization.js';
 import { reply, startFaultBackend, type FaultBackend, type RecordedRequest } from '../../testkit/fault-backend.js';
 import { exampleArgumentsByTool } from '../helpers/spec-examples.js';
-import {
-  bearerParams,
-  jwtPayload,
-  mcpPost,
-  responseExamplesByTool,
-  specOperations,
-  toolCall,
-} from './helpers.js';
+import { bearerParams, jwtPayload, mcpPost, responseExamplesByTool, specOperations, toolCall } from './helpers.js';
 import { InMemoryOAuthProvider } from '../helpers/oauth-client-provider.js';
 
 const logger = createLogger({ level: process.env['TEST_LOG_LEVEL'] ?? 'silent' });
@@ -79,10 +72,15 @@ const tokens: Record<'alice' | 'bob' | 'carol' | 'dave', string> = { alice: '', 
 const userSecrets = new Set<string>();
 
 function scopesOf(generated: GeneratedBackend): string[] {
-  return [...new Set(generated.tools.flatMap((t) => t.operation.security.flatMap((r) => Object.values(r).flat())))].sort();
+  return [
+    ...new Set(generated.tools.flatMap((t) => t.operation.security.flatMap((r) => Object.values(r).flat()))),
+  ].sort();
 }
 
-async function userToken(user: string, options: { scopes?: string[]; resource?: string; issuer?: string } = {}): Promise<string> {
+async function userToken(
+  user: string,
+  options: { scopes?: string[]; resource?: string; issuer?: string } = {},
+): Promise<string> {
   const token = await obtainSandboxToken({
     issuer: options.issuer ?? as.issuer,
     user,
@@ -95,7 +93,9 @@ async function userToken(user: string, options: { scopes?: string[]; resource?: 
 
 async function connect(token: string, url = endpoint): Promise<Client> {
   const client = new Client({ name: 'finmcp-security', version: '1.0.0' });
-  await client.connect(new StreamableHTTPClientTransport(new URL(url), { requestInit: { headers: { authorization: `Bearer ${token}` } } }));
+  await client.connect(
+    new StreamableHTTPClientTransport(new URL(url), { requestInit: { headers: { authorization: `Bearer ${token}` } } }),
+  );
   return client;
 }
 
@@ -107,10 +107,15 @@ async function serviceClientToken(): Promise<string> {
       authorization: `Basic ${Buffer.from(`${SANDBOX_SERVICE_CLIENT.id}:${SANDBOX_SERVICE_CLIENT.secret}`).toString('base64')}`,
       'content-type': 'application/x-www-form-urlencoded',
     },
-    body: new URLSearchParams({ grant_type: 'client_credentials', scope: allScopes.join(' '), resource: serviceAudience }),
+    body: new URLSearchParams({
+      grant_type: 'client_credentials',
+      scope: allScopes.join(' '),
+      resource: serviceAudience,
+    }),
   });
   const body = (await response.json()) as { access_token?: string };
-  if (!response.ok || body.access_token === undefined) throw new Error(`client credentials grant failed: HTTP ${response.status}`);
+  if (!response.ok || body.access_token === undefined)
+    throw new Error(`client credentials grant failed: HTTP ${response.status}`);
   return body.access_token;
 }
 
@@ -168,7 +173,12 @@ beforeAll(async () => {
     // Many calls per user in a few seconds: the per-principal limit is not what this file tests.
     FINMCP_RATE_LIMIT_PER_MINUTE: '600000',
   };
-  running = await startServers(['finopps'], { transport: 'http', port: String(port) }, new Settings(settingsEnv), logger);
+  running = await startServers(
+    ['finopps'],
+    { transport: 'http', port: String(port) },
+    new Settings(settingsEnv),
+    logger,
+  );
   expect(running.endpoints['finopps']).toBe(endpoint);
   const [alice, bob, carol, dave] = await Promise.all(['alice', 'bob', 'carol', 'dave'].map((u) => userToken(u)));
   Object.assign(tokens, { alice, bob, carol, dave });
@@ -199,7 +209,9 @@ describe('1. the SDK client completes OAuth 2.1 (authorization code + PKCE, DCR,
   it('discovers the AS from the 401, registers, authorizes as alice, then every FinOpps tool succeeds', async () => {
     const provider = new InMemoryOAuthProvider();
     const first = new StreamableHTTPClientTransport(new URL(endpoint), { authProvider: provider });
-    await expect(new Client({ name: 'finmcp-security', version: '1.0.0' }).connect(first)).rejects.toBeInstanceOf(UnauthorizedError);
+    await expect(new Client({ name: 'finmcp-security', version: '1.0.0' }).connect(first)).rejects.toBeInstanceOf(
+      UnauthorizedError,
+    );
 
     // Dynamic client registration happened: a new client id, not one of the pre-registered clients.
     const clientId = provider.information?.client_id;
@@ -221,7 +233,12 @@ describe('1. the SDK client completes OAuth 2.1 (authorization code + PKCE, DCR,
     const saved = provider.savedTokens!;
     userSecrets.add(saved.access_token);
     if (saved.refresh_token !== undefined) userSecrets.add(saved.refresh_token);
-    expect(jwtPayload(saved.access_token)).toMatchObject({ iss: as.issuer, aud: endpoint, sub: 'alice', client_id: clientId });
+    expect(jwtPayload(saved.access_token)).toMatchObject({
+      iss: as.issuer,
+      aud: endpoint,
+      sub: 'alice',
+      client_id: clientId,
+    });
 
     const client = new Client({ name: 'finmcp-security', version: '1.0.0' });
     await client.connect(new StreamableHTTPClientTransport(new URL(endpoint), { authProvider: provider }));
@@ -268,7 +285,10 @@ describe('2. tenant isolation: the organisation comes from the token only', () =
   it('refuses organizationId (and look-alike names) carrying B, for every tool, without calling the backend', async () => {
     for (const tool of tools) {
       for (const name of ['organizationId', 'organization_id', 'orgId', 'OrganizationId', 'tenantId', 'tenant']) {
-        const { result, text, requests } = await recordedCall(alice, tool.name, { ...exampleArgs.get(tool.name), [name]: ORG_B });
+        const { result, text, requests } = await recordedCall(alice, tool.name, {
+          ...exampleArgs.get(tool.name),
+          [name]: ORG_B,
+        });
         expect(result.isError, `${tool.name} ${name}`).toBe(true);
         expect(requests, `${tool.name} ${name}`).toHaveLength(0);
         if (name === 'organizationId') expect(text).toMatch(/cannot be set: it comes from your credentials/);
@@ -278,7 +298,10 @@ describe('2. tenant isolation: the organisation comes from the token only', () =
 
   it('refuses organization = B for alice, naming only her own organisation, without calling the backend', async () => {
     for (const tool of tools) {
-      const { result, text, requests } = await recordedCall(alice, tool.name, { ...exampleArgs.get(tool.name), organization: ORG_B });
+      const { result, text, requests } = await recordedCall(alice, tool.name, {
+        ...exampleArgs.get(tool.name),
+        organization: ORG_B,
+      });
       expect(result.isError, tool.name).toBe(true);
       expect(requests, tool.name).toHaveLength(0);
       expect(text.match(UUID) ?? [], `${tool.name}: ${text}`).toEqual([ORG_A]);
@@ -297,7 +320,9 @@ describe('2. tenant isolation: the organisation comes from the token only', () =
     let reached = 0;
     for (const tool of tools) {
       const properties = tool.inputSchema['properties'] as Record<string, { type?: unknown }>;
-      const stringProps = Object.keys(properties).filter((p) => properties[p]?.type === 'string' && p !== 'organization');
+      const stringProps = Object.keys(properties).filter(
+        (p) => properties[p]?.type === 'string' && p !== 'organization',
+      );
       for (const prop of stringProps) {
         for (const payload of payloads) {
           const label = `${tool.name} ${prop}=${payload}`;
@@ -332,7 +357,10 @@ describe('2. tenant isolation: the organisation comes from the token only', () =
         [ORG_A, ORG_B],
         [ORG_B, ORG_A],
       ] as const) {
-        const { result, text, requests } = await recordedCall(carol, tool.name, { ...exampleArgs.get(tool.name), organization: org });
+        const { result, text, requests } = await recordedCall(carol, tool.name, {
+          ...exampleArgs.get(tool.name),
+          organization: org,
+        });
         expect(result.isError, `${tool.name} ${org}: ${text}`).not.toBe(true);
         expect(requests, tool.name).toHaveLength(1);
         expectScopedTo(requests[0]!, org, other, `${tool.name} as carol in ${org}`);
@@ -420,9 +448,15 @@ describe('4. read-only', () => {
     const generated: GeneratedBackend = {
       ...finopps,
       tools: [...finopps.tools, ...writes],
-      validators: { ...finopps.validators, ...Object.fromEntries(writes.map((w) => [w.name, finopps.validators['get_business']!])) },
+      validators: {
+        ...finopps.validators,
+        ...Object.fromEntries(writes.map((w) => [w.name, finopps.validators['get_business']!])),
+      },
     };
-    const overrides = createFinoppsOverrides({ serviceToken: async () => 'unused', invalidateServiceToken: () => undefined });
+    const overrides = createFinoppsOverrides({
+      serviceToken: async () => 'unused',
+      invalidateServiceToken: () => undefined,
+    });
     const { listed } = buildServedTools({ generated, overrides }, 200_000);
     expect(listed.map((t) => t.name).sort()).toEqual(EXPECTED_TOOLS);
   });
@@ -443,7 +477,10 @@ describe('5. rejections at the HTTP level', () => {
     const metadata = (await prm.json()) as Record<string, unknown>;
     expect(metadata).toMatchObject({ resource: endpoint, authorization_servers: [as.issuer] });
     expect([...(metadata['scopes_supported'] as string[])].sort()).toEqual(allScopes);
-    const asMetadata = (await (await fetch(`${as.issuer}/.well-known/oauth-authorization-server`)).json()) as Record<string, unknown>;
+    const asMetadata = (await (await fetch(`${as.issuer}/.well-known/oauth-authorization-server`)).json()) as Record<
+      string,
+      unknown
+    >;
     expect(asMetadata['issuer']).toBe(as.issuer);
     expect(asMetadata['code_challenge_methods_supported']).toContain('S256');
     expect(backend.requests.length).toBe(before);
@@ -453,7 +490,11 @@ describe('5. rejections at the HTTP level', () => {
     const wrongAudience = await userToken('alice', { resource: OTHER_RESOURCE });
     expect(jwtPayload(wrongAudience)).toMatchObject({ iss: as.issuer, aud: OTHER_RESOURCE, sub: 'alice' });
     const serviceToken = await serviceClientToken();
-    expect(jwtPayload(serviceToken)).toMatchObject({ iss: as.issuer, aud: serviceAudience, client_id: SANDBOX_SERVICE_CLIENT.id });
+    expect(jwtPayload(serviceToken)).toMatchObject({
+      iss: as.issuer,
+      aud: serviceAudience,
+      client_id: SANDBOX_SERVICE_CLIENT.id,
+    });
     const before = backend.requests.length;
     for (const [label, token] of [
       ['wrong audience', wrongAudience],
@@ -464,7 +505,9 @@ describe('5. rejections at the HTTP level', () => {
       expect(status, label).toBe(401);
       const params = bearerParams(headers.get('www-authenticate'));
       expect(params?.['error'], label).toBe('invalid_token');
-      expect(params?.['resource_metadata'], label).toBe(`${publicUrl}/.well-known/oauth-protected-resource/finopps/mcp`);
+      expect(params?.['resource_metadata'], label).toBe(
+        `${publicUrl}/.well-known/oauth-protected-resource/finopps/mcp`,
+      );
       expect(body?.['error'], label).toBe('invalid_token');
     }
     // The same user, same AS, right audience: accepted (so the refusals above are about the audience).
@@ -504,10 +547,16 @@ describe('5. rejections at the HTTP level', () => {
 
   it('an Origin that is not allowed: 403 even with a valid token (an allowed Origin passes)', async () => {
     const before = backend.requests.length;
-    const refused = await mcpPost(endpoint, list, { authorization: `Bearer ${tokens.alice}`, origin: 'https://evil.example' });
+    const refused = await mcpPost(endpoint, list, {
+      authorization: `Bearer ${tokens.alice}`,
+      origin: 'https://evil.example',
+    });
     expect(refused.status).toBe(403);
     expect(backend.requests.length).toBe(before);
-    const allowed = await mcpPost(endpoint, list, { authorization: `Bearer ${tokens.alice}`, origin: 'http://localhost:6274' });
+    const allowed = await mcpPost(endpoint, list, {
+      authorization: `Bearer ${tokens.alice}`,
+      origin: 'http://localhost:6274',
+    });
     expect(allowed.status).toBe(200);
     expect(allowed.headers.get('access-control-allow-origin')).toBe('http://localhost:6274');
     expect(backend.requests.length).toBe(before + 1);
@@ -530,7 +579,9 @@ describe('5. rejections at the HTTP level', () => {
         ['get_business', {}, 'business:read'],
         ['payments_report', exampleArgs.get('payments_report') ?? {}, 'payments:read reports:read'],
       ] as const) {
-        const { status, headers } = await mcpPost(endpoint, toolCall(tool, args), { authorization: `Bearer ${narrow}` });
+        const { status, headers } = await mcpPost(endpoint, toolCall(tool, args), {
+          authorization: `Bearer ${narrow}`,
+        });
         expect(status, tool).toBe(403);
         const params = bearerParams(headers.get('www-authenticate'));
         expect(params?.['error'], tool).toBe('insufficient_scope');
@@ -542,7 +593,9 @@ describe('5. rejections at the HTTP level', () => {
     // MCP 2025-11-25 "Runtime Insufficient Scope Errors": the 403 challenge carries resource_metadata, "for
     // consistency with 401 responses", so that a client can step up against the right authorization server.
     it('the 403 insufficient_scope challenge carries resource_metadata like the 401', async () => {
-      const { status, headers } = await mcpPost(endpoint, toolCall('get_business', {}), { authorization: `Bearer ${narrow}` });
+      const { status, headers } = await mcpPost(endpoint, toolCall('get_business', {}), {
+        authorization: `Bearer ${narrow}`,
+      });
       expect(status).toBe(403);
       expect(bearerParams(headers.get('www-authenticate'))?.['resource_metadata']).toBe(
         `${publicUrl}/.well-known/oauth-protected-resource/finopps/mcp`,
@@ -567,7 +620,8 @@ describe('6. stateless: one logical client, two server instances', () => {
 
   it('requests alternate between the instances, both answer, and no Mcp-Session-Id is ever issued', async () => {
     const instances = [new URL(running.url!), new URL(second.url!)];
-    const answered: Array<{ instance: number; method: string; rpc: string; status: number; sessionId: string | null }> = [];
+    const answered: Array<{ instance: number; method: string; rpc: string; status: number; sessionId: string | null }> =
+      [];
     let turn = 0;
     const alternating = async (input: string | URL, init?: RequestInit): Promise<Response> => {
       const instance = turn++ % 2;
@@ -575,7 +629,13 @@ describe('6. stateless: one logical client, two server instances', () => {
       url.host = instances[instance]!.host;
       const rpc = typeof init?.body === 'string' ? String((JSON.parse(init.body) as { method?: string }).method) : '';
       const response = await fetch(url, init);
-      answered.push({ instance, method: init?.method ?? 'GET', rpc, status: response.status, sessionId: response.headers.get('mcp-session-id') });
+      answered.push({
+        instance,
+        method: init?.method ?? 'GET',
+        rpc,
+        status: response.status,
+        sessionId: response.headers.get('mcp-session-id'),
+      });
       return response;
     };
     const transport = new StreamableHTTPClientTransport(new URL(endpoint), {
@@ -586,7 +646,11 @@ describe('6. stateless: one logical client, two server instances', () => {
     await client.connect(transport);
     await client.listTools();
     for (let i = 0; i < 4; i++) {
-      const { result, text, requests } = await recordedCall(client, 'list_invoices', exampleArgs.get('list_invoices') ?? {});
+      const { result, text, requests } = await recordedCall(
+        client,
+        'list_invoices',
+        exampleArgs.get('list_invoices') ?? {},
+      );
       expect(result.isError, text).not.toBe(true);
       expect(requests).toHaveLength(1);
       expectScopedTo(requests[0]!, ORG_A, ORG_B, 'list_invoices');
@@ -597,7 +661,9 @@ describe('6. stateless: one logical client, two server instances', () => {
     expect(calls).toHaveLength(4);
     expect(calls.every((a) => a.status === 200)).toBe(true);
     expect(new Set(calls.map((a) => a.instance))).toEqual(new Set([0, 1]));
-    expect(new Set(answered.filter((a) => a.method === 'POST' && a.status === 200).map((a) => a.instance))).toEqual(new Set([0, 1]));
+    expect(new Set(answered.filter((a) => a.method === 'POST' && a.status === 200).map((a) => a.instance))).toEqual(
+      new Set([0, 1]),
+    );
     expect(answered.filter((a) => a.sessionId !== null)).toEqual([]);
     expect(transport.sessionId).toBeUndefined();
   });

@@ -8,7 +8,6 @@ import { parse as parseYaml } from 'yaml';
 import type { GeneratedBackend } from '../../contract/descriptor.js';
 import { projectRoot } from '../../src/paths.js';
 
-
 /** One raw JSON-RPC POST to an MCP endpoint, as a Streamable HTTP client sends it. */
 export async function mcpPost(
   url: string,
@@ -57,7 +56,18 @@ export function jwtPayload(token: string): Record<string, unknown> | undefined {
 }
 
 type RawSpec = {
-  paths?: Record<string, Record<string, { responses?: Record<string, { content?: Record<string, { example?: unknown; examples?: Record<string, unknown> }> }> }>>;
+  paths?: Record<
+    string,
+    Record<
+      string,
+      {
+        responses?: Record<
+          string,
+          { content?: Record<string, { example?: unknown; examples?: Record<string, unknown> }> }
+        >;
+      }
+    >
+  >;
   components?: { examples?: Record<string, { value?: unknown }> };
 };
 
@@ -66,12 +76,16 @@ export function responseExamplesByTool(generated: GeneratedBackend): Map<string,
   const spec = parseYaml(readFileSync(join(projectRoot(), generated.specFile), 'utf8')) as RawSpec;
   const result = new Map<string, unknown>();
   for (const tool of generated.tools) {
-    const media = spec.paths?.[tool.operation.path]?.[tool.operation.method]?.responses?.['200']?.content?.['application/json'];
+    const media =
+      spec.paths?.[tool.operation.path]?.[tool.operation.method]?.responses?.['200']?.content?.['application/json'];
     let example: unknown = media?.example;
     if (example === undefined) {
       const first = Object.values(media?.examples ?? {})[0] as { $ref?: string; value?: unknown } | undefined;
       const ref = first?.$ref;
-      example = ref !== undefined ? spec.components?.examples?.[ref.replace('#/components/examples/', '')]?.value : first?.value;
+      example =
+        ref !== undefined
+          ? spec.components?.examples?.[ref.replace('#/components/examples/', '')]?.value
+          : first?.value;
     }
     if (example === undefined) throw new Error(`${generated.specFile}: no 200 example for ${tool.name}`);
     result.set(tool.name, example);

@@ -31,7 +31,10 @@ class Caller {
     pools.push(this.#pool);
   }
 
-  async post(headers: Record<string, string>, message: unknown): Promise<{ status: number; sid: string | undefined; body: Record<string, unknown> | undefined }> {
+  async post(
+    headers: Record<string, string>,
+    message: unknown,
+  ): Promise<{ status: number; sid: string | undefined; body: Record<string, unknown> | undefined }> {
     const res = await this.#pool.request({
       method: 'POST',
       path: '/b4b/mcp',
@@ -40,19 +43,33 @@ class Caller {
     });
     const text = await res.body.text();
     const sid = res.headers['mcp-session-id'];
-    return { status: res.statusCode, sid: typeof sid === 'string' ? sid : undefined, body: text === '' ? undefined : (JSON.parse(text) as Record<string, unknown>) };
+    return {
+      status: res.statusCode,
+      sid: typeof sid === 'string' ? sid : undefined,
+      body: text === '' ? undefined : (JSON.parse(text) as Record<string, unknown>),
+    };
   }
 
   /** `initialize`: the new session id, or the HTTP status when refused. */
   async open(): Promise<{ sid: string } | { status: number; message: unknown }> {
-    const answer = await this.post({}, {
-      jsonrpc: '2.0',
-      id: 1,
-      method: 'initialize',
-      params: { protocolVersion: LATEST_PROTOCOL_VERSION, capabilities: {}, clientInfo: { name: 'eviction-test', version: '1' } },
-    });
+    const answer = await this.post(
+      {},
+      {
+        jsonrpc: '2.0',
+        id: 1,
+        method: 'initialize',
+        params: {
+          protocolVersion: LATEST_PROTOCOL_VERSION,
+          capabilities: {},
+          clientInfo: { name: 'eviction-test', version: '1' },
+        },
+      },
+    );
     if (answer.status === 200 && answer.sid !== undefined) return { sid: answer.sid };
-    return { status: answer.status, message: (answer.body?.['error'] as Record<string, unknown> | undefined)?.['message'] };
+    return {
+      status: answer.status,
+      message: (answer.body?.['error'] as Record<string, unknown> | undefined)?.['message'],
+    };
   }
 
   async mustOpen(): Promise<string> {
@@ -82,7 +99,11 @@ class Caller {
   /** Whether `sid` is still signed in as `user` (whoami answers that user). */
   async isSignedInAs(sid: string, user: StubUser): Promise<boolean> {
     const who = await this.call(sid, 'whoami');
-    return typeof who === 'object' && who.isError !== true && (who.structuredContent?.['user'] as Record<string, unknown>)['email'] === user.email;
+    return (
+      typeof who === 'object' &&
+      who.isError !== true &&
+      (who.structuredContent?.['user'] as Record<string, unknown>)['email'] === user.email
+    );
   }
 }
 
@@ -97,13 +118,18 @@ async function eventually(condition: () => boolean, what: string): Promise<void>
   }
 }
 
-const loggedOut = (token: string): boolean => stub.requestsTo('POST', '/api/v1/auth/logout').some((r) => r.token === token);
+const loggedOut = (token: string): boolean =>
+  stub.requestsTo('POST', '/api/v1/auth/logout').some((r) => r.token === token);
 
 beforeAll(async () => {
   stub = await startB4bStub();
   running = await serveB4bOverHttp(
     stub,
-    { FINMCP_MAX_SESSIONS: String(MAX_SESSIONS), FINMCP_MAX_SESSIONS_PER_CALLER: String(PER_CALLER), FINMCP_RATE_LIMIT_PER_MINUTE: '60000000' },
+    {
+      FINMCP_MAX_SESSIONS: String(MAX_SESSIONS),
+      FINMCP_MAX_SESSIONS_PER_CALLER: String(PER_CALLER),
+      FINMCP_RATE_LIMIT_PER_MINUTE: '60000000',
+    },
     logger,
   );
 }, 120_000);
@@ -156,7 +182,10 @@ describe('session caps over HTTP', () => {
       expect(typeof login === 'object' && login.isError !== true).toBe(true);
       signed.push({ caller, sid: opened.sid, user });
     }
-    expect(refused).toEqual({ status: 503, message: expect.stringMatching(/all 12 sessions are in use; try again later/) });
+    expect(refused).toEqual({
+      status: 503,
+      message: expect.stringMatching(/all 12 sessions are in use; try again later/),
+    });
     // Room was made from sessions holding no login only: the store is now the victim's plus the newcomers'.
     expect(signed).toHaveLength(MAX_SESSIONS - 1);
     expect(await idleCaller.call(idle, 'whoami')).toBe(404);

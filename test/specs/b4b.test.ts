@@ -97,7 +97,9 @@ const operations: Op[] = Object.entries(spec.paths).flatMap(([path, item]) =>
     if (operation === undefined) return [];
     const parameters = [...(item.parameters ?? []), ...(operation.parameters ?? [])].map((p) => resolve(p));
     const security = operation.security ?? spec.security ?? [];
-    return [{ operationId: operation.operationId ?? '', method, path, operation, parameters, secured: security.length > 0 }];
+    return [
+      { operationId: operation.operationId ?? '', method, path, operation, parameters, secured: security.length > 0 },
+    ];
   }),
 );
 

@@ -18,7 +18,8 @@ import { projectRoot } from '../../src/paths.js';
 import { itAnswers } from '../helpers/truth-table.js';
 
 type AddFormats = typeof import('ajv-formats').default;
-const addFormats = ((addFormatsModule as unknown as { default?: AddFormats }).default ?? addFormatsModule) as AddFormats;
+const addFormats = ((addFormatsModule as unknown as { default?: AddFormats }).default ??
+  addFormatsModule) as AddFormats;
 
 const current = readFileSync(join(projectRoot(), 'specs', 'finopps.yaml'), 'utf8');
 /** The `invoiceId` parameter schema as it is now (id or number). */

@@ -16,7 +16,8 @@ import { itAnswers } from '../helpers/truth-table.js';
 type Node = Record<string, unknown>;
 type AddFormats = typeof import('ajv-formats').default;
 // ajv-formats is CommonJS: under NodeNext its default import is the module object or the function itself.
-const addFormats = ((addFormatsModule as unknown as { default?: AddFormats }).default ?? addFormatsModule) as AddFormats;
+const addFormats = ((addFormatsModule as unknown as { default?: AddFormats }).default ??
+  addFormatsModule) as AddFormats;
 
 const SPEC_FILE = fileURLToPath(new URL('../../specs/finopps.yaml', import.meta.url));
 const spec = parse(readFileSync(SPEC_FILE, 'utf8')) as Node;
@@ -59,7 +60,9 @@ const operations: Operation[] = Object.entries(spec['paths'] as Record<string, N
     .filter((method) => item[method] !== undefined)
     .map((method) => {
       const op = item[method] as Node;
-      const parameters = [...((item['parameters'] as unknown[]) ?? []), ...((op['parameters'] as unknown[]) ?? [])].map(deref);
+      const parameters = [...((item['parameters'] as unknown[]) ?? []), ...((op['parameters'] as unknown[]) ?? [])].map(
+        deref,
+      );
       return { operationId: op['operationId'] as string, method, path, op, parameters };
     }),
 );
@@ -100,7 +103,10 @@ function schemaValidator(): (ref: string, data: unknown) => string[] {
   const ajv = new Ajv2020({ strict: true, allErrors: true, allowUnionTypes: true });
   addFormats(ajv);
   ajv.addKeyword('components'); // the document's container of schemas, not a validation keyword
-  ajv.addSchema({ $id: 'https://finmcp.test/finopps.json', components: (spec['components'] as Node) }, 'https://finmcp.test/finopps.json');
+  ajv.addSchema(
+    { $id: 'https://finmcp.test/finopps.json', components: spec['components'] as Node },
+    'https://finmcp.test/finopps.json',
+  );
   return (ref, data) => {
     const validate = ajv.getSchema(`https://finmcp.test/finopps.json${ref}`);
     if (validate === undefined) throw new Error(`no schema ${ref}`);
@@ -197,13 +203,28 @@ describe('specs/finopps.yaml served by Prism', () => {
     { given: 'an unknown invoice status', tool: 'list_invoices', params: { status: 'unpaid' }, field: 'status' },
     { given: 'limit below 1', tool: 'list_invoices', params: { limit: '0' }, field: 'limit' },
     { given: 'limit above 100', tool: 'list_expenses', params: { limit: '101' }, field: 'limit' },
-    { given: 'a US-style startDate', tool: 'get_financial_summary', params: { startDate: '03/01/2025' }, field: 'startDate' },
+    {
+      given: 'a US-style startDate',
+      tool: 'get_financial_summary',
+      params: { startDate: '03/01/2025' },
+      field: 'startDate',
+    },
     { given: 'an impossible endDate', tool: 'list_expenses', params: { endDate: '2025-02-30' }, field: 'endDate' },
     { given: 'no startDate', tool: 'payments_report', params: { startDate: undefined }, field: 'startDate' },
     { given: 'no query', tool: 'search_customers', params: { query: undefined }, field: 'query' },
     { given: 'an empty query', tool: 'search_customers', params: { query: '' }, field: 'query' },
-    { given: 'neither an id nor an invoice number', tool: 'get_invoice', params: { invoiceId: 'invoice 1429' }, field: 'invoiceId' },
-    { given: 'a non-UUID organisation', tool: 'get_business', params: { organizationId: 'acme' }, field: 'organizationId' },
+    {
+      given: 'neither an id nor an invoice number',
+      tool: 'get_invoice',
+      params: { invoiceId: 'invoice 1429' },
+      field: 'invoiceId',
+    },
+    {
+      given: 'a non-UUID organisation',
+      tool: 'get_business',
+      params: { organizationId: 'acme' },
+      field: 'organizationId',
+    },
   ])('$tool given $given answers 422 naming $field', async ({ tool, params, field }) => {
     const o = operation(tool);
     const res = await fetch(`${prism.url}${exampleUrl(o, params)}`, { headers: AUTH });

@@ -62,7 +62,8 @@ describe('redocly.yaml enforces the spec conventions', () => {
   it.each([
     {
       given: '`nullable: true`',
-      mutate: (doc: Node) => (doc.components.schemas.Invoice.properties.notes = { type: 'string', nullable: true, description: 'n' }),
+      mutate: (doc: Node) =>
+        (doc.components.schemas.Invoice.properties.notes = { type: 'string', nullable: true, description: 'n' }),
       want: 'rule/no-nullable-keyword',
     },
     {

@@ -27,7 +27,12 @@ describe('caller state', () => {
     expect((await callerHandle(store, 'b4b', ann)).get('token')).toBe('t-ann');
     expect((await callerHandle(store, 'b4b', ben)).get('token')).toBeUndefined();
     // A record under ann's key that names someone else (tampering) is ignored.
-    await store.set(callerKey('b4b', ann), { principalId: 'mallory', backend: 'b4b', createdAt: 0, state: { token: 'stolen' } });
+    await store.set(callerKey('b4b', ann), {
+      principalId: 'mallory',
+      backend: 'b4b',
+      createdAt: 0,
+      state: { token: 'stolen' },
+    });
     expect((await callerHandle(store, 'b4b', ann)).get('token')).toBeUndefined();
     await store.set(callerKey('b4b', ann), { principalId: 'ann', backend: 'b4b', createdAt: 0, state: { token: 't' } });
     await (await callerHandle(store, 'b4b', ann)).set('token', undefined);

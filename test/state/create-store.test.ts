@@ -35,17 +35,26 @@ describe('state store configuration', () => {
     ['too short', Buffer.alloc(16, 1).toString('base64'), /at least 32 random bytes \(got 16\)/],
     ['not base64', 'not base64 at all!', /must be base64/],
   ])('refuses a key that is %s', (_, key, message) => {
-    expect(() => checkStateSettings(new Settings({ FINMCP_STATE_STORE: 'redis://h', FINMCP_STATE_KEY: key }))).toThrow(message);
+    expect(() => checkStateSettings(new Settings({ FINMCP_STATE_STORE: 'redis://h', FINMCP_STATE_KEY: key }))).toThrow(
+      message,
+    );
   });
 
   it.each(['redis', 'http://h:6379', 'redis://'])('refuses the store %s', (value) => {
-    expect(() => checkStateSettings(new Settings({ FINMCP_STATE_STORE: value, FINMCP_STATE_KEY: newStateKey() }))).toThrow(
-      /FINMCP_STATE_STORE must be `memory` or a redis:\/\/ or rediss:\/\/ URL/,
-    );
+    expect(() =>
+      checkStateSettings(new Settings({ FINMCP_STATE_STORE: value, FINMCP_STATE_KEY: newStateKey() })),
+    ).toThrow(/FINMCP_STATE_STORE must be `memory` or a redis:\/\/ or rediss:\/\/ URL/);
   });
 
   it('accepts redis:// and rediss:// with a base64 or base64url key', () => {
     const key = newStateKey();
-    expect(checkStateSettings(new Settings({ FINMCP_STATE_STORE: 'rediss://:pw@cache:6380/2', FINMCP_STATE_KEY: key.replace(/\+/g, '-').replace(/\//g, '_') }))).toBe('rediss://:pw@cache:6380/2');
+    expect(
+      checkStateSettings(
+        new Settings({
+          FINMCP_STATE_STORE: 'rediss://:pw@cache:6380/2',
+          FINMCP_STATE_KEY: key.replace(/\+/g, '-').replace(/\//g, '_'),
+        }),
+      ),
+    ).toBe('rediss://:pw@cache:6380/2');
   });
 });

@@ -22,7 +22,12 @@ export interface Instance {
  * Starts `finmcp serve <backend> --transport http --port 0` with `env` over this process's environment
  * (test/cluster/instance.ts spawns it and waits until it serves).
  */
-export async function startInstance(name: string, backend: string, args: string[], env: Record<string, string>): Promise<Instance> {
+export async function startInstance(
+  name: string,
+  backend: string,
+  args: string[],
+  env: Record<string, string>,
+): Promise<Instance> {
   const instance = await startFinmcpInstance({ name, backends: [backend], args, env });
   return {
     name,
@@ -46,7 +51,11 @@ export interface RpcAnswer {
 }
 
 /** Sends one JSON-RPC message to `endpoint` with the caller's API key and session. */
-export async function rpc(endpoint: string, message: Record<string, unknown>, caller: { apiKey: string; sessionId?: string }): Promise<RpcAnswer> {
+export async function rpc(
+  endpoint: string,
+  message: Record<string, unknown>,
+  caller: { apiKey: string; sessionId?: string },
+): Promise<RpcAnswer> {
   const headers: Record<string, string> = {
     'content-type': 'application/json',
     accept: 'application/json, text/event-stream',
@@ -54,9 +63,17 @@ export async function rpc(endpoint: string, message: Record<string, unknown>, ca
     'mcp-protocol-version': '2025-11-25',
   };
   if (caller.sessionId !== undefined) headers['mcp-session-id'] = caller.sessionId;
-  const response = await fetch(endpoint, { method: 'POST', headers, body: JSON.stringify({ jsonrpc: '2.0', ...message }) });
+  const response = await fetch(endpoint, {
+    method: 'POST',
+    headers,
+    body: JSON.stringify({ jsonrpc: '2.0', ...message }),
+  });
   const text = await response.text();
-  return { status: response.status, headers: response.headers, body: text === '' ? undefined : (JSON.parse(text) as Record<string, unknown>) };
+  return {
+    status: response.status,
+    headers: response.headers,
+    body: text === '' ? undefined : (JSON.parse(text) as Record<string, unknown>),
+  };
 }
 
 let nextId = 1;
@@ -65,11 +82,16 @@ let nextId = 1;
 export async function openSession(endpoint: string, apiKey: string): Promise<string> {
   const init = await rpc(
     endpoint,
-    { id: nextId++, method: 'initialize', params: { protocolVersion: '2025-11-25', capabilities: {}, clientInfo: { name: 'lb-test', version: '1' } } },
+    {
+      id: nextId++,
+      method: 'initialize',
+      params: { protocolVersion: '2025-11-25', capabilities: {}, clientInfo: { name: 'lb-test', version: '1' } },
+    },
     { apiKey },
   );
   const sessionId = init.headers.get('mcp-session-id');
-  if (init.status !== 200 || sessionId === null) throw new Error(`initialize failed: ${init.status} ${JSON.stringify(init.body)}`);
+  if (init.status !== 200 || sessionId === null)
+    throw new Error(`initialize failed: ${init.status} ${JSON.stringify(init.body)}`);
   const initialized = await rpc(endpoint, { method: 'notifications/initialized' }, { apiKey, sessionId });
   if (initialized.status !== 202) throw new Error(`notifications/initialized: ${initialized.status}`);
   return sessionId;
@@ -84,6 +106,7 @@ export async function callTool(
 ): Promise<{ isError: boolean; text: string }> {
   const answer = await rpc(endpoint, { id: nextId++, method: 'tools/call', params: { name, arguments: args } }, caller);
   const result = answer.body?.['result'] as { isError?: boolean; content: Array<{ text: string }> } | undefined;
-  if (answer.status !== 200 || result === undefined) throw new Error(`tools/call ${name}: HTTP ${answer.status} ${JSON.stringify(answer.body)}`);
+  if (answer.status !== 200 || result === undefined)
+    throw new Error(`tools/call ${name}: HTTP ${answer.status} ${JSON.stringify(answer.body)}`);
   return { isError: result.isError === true, text: result.content.map((c) => c.text).join('\n') };
 }

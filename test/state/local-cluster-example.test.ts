@@ -42,10 +42,22 @@ describe('docs/examples/local-cluster.mjs', () => {
   it('serves one signed-in session from both instances behind its proxy', async () => {
     const caller = { apiKey: 'unused', sessionId: await openSession(endpoint, 'unused') };
     const upstreams = new Set<string>();
-    const login = await rpc(endpoint, { id: 1, method: 'tools/call', params: { name: 'login', arguments: { phone: '+84909495665', password: 'SecurePassword123@' } } }, caller);
+    const login = await rpc(
+      endpoint,
+      {
+        id: 1,
+        method: 'tools/call',
+        params: { name: 'login', arguments: { phone: '+84909495665', password: 'SecurePassword123@' } },
+      },
+      caller,
+    );
     expect(login.status).toBe(200);
     for (let i = 0; i < 4; i++) {
-      const me = await rpc(endpoint, { id: 2 + i, method: 'tools/call', params: { name: 'whoami', arguments: {} } }, caller);
+      const me = await rpc(
+        endpoint,
+        { id: 2 + i, method: 'tools/call', params: { name: 'whoami', arguments: {} } },
+        caller,
+      );
       expect(me.status).toBe(200);
       expect(JSON.stringify(me.body)).not.toContain('"isError":true');
       upstreams.add(me.headers.get('x-finmcp-upstream') ?? '');

@@ -91,16 +91,25 @@ describe('two instances sharing one Redis', () => {
   it('keeps a 2026-07-28 sign-in per caller across instances: login on one, tools on the other, logout ends it on both', async () => {
     // No sessions in this era: each instance finds the caller's sign-in in Redis by the principal alone.
     const connect = async (instance: Instance): Promise<Client> => {
-      const client = new Client({ name: `modern-${instance.name}`, version: '0' }, { versionNegotiation: { mode: { pin: '2026-07-28' } } });
+      const client = new Client(
+        { name: `modern-${instance.name}`, version: '0' },
+        { versionNegotiation: { mode: { pin: '2026-07-28' } } },
+      );
       await client.connect(
-        new StreamableHTTPClientTransport(new URL(instance.endpoint), { requestInit: { headers: { authorization: `Bearer ${ERIN.apiKey}` } } }),
+        new StreamableHTTPClientTransport(new URL(instance.endpoint), {
+          requestInit: { headers: { authorization: `Bearer ${ERIN.apiKey}` } },
+        }),
       );
       clients.push(client);
       expect(client.getProtocolEra()).toBe('modern');
       return client;
     };
     // A successful result may leave `isError` out: normalise it so the assertions can fail both ways.
-    const call = async (client: Client, name: string, args: Record<string, unknown> = {}): Promise<ToolResult & { isError: boolean }> => {
+    const call = async (
+      client: Client,
+      name: string,
+      args: Record<string, unknown> = {},
+    ): Promise<ToolResult & { isError: boolean }> => {
       const result = (await client.callTool({ name, arguments: args })) as ToolResult;
       return { ...result, isError: result.isError === true };
     };
@@ -121,7 +130,10 @@ describe('two instances sharing one Redis', () => {
     expect(JSON.stringify(listed.body)).toContain('list_entities');
     // Another caller presenting the id gets "not found", on either instance.
     expect((await rpc(a.endpoint, { id: 2, method: 'tools/list' }, { ...BOB, sessionId })).status).toBe(404);
-    const ended = await fetch(a.endpoint, { method: 'DELETE', headers: { authorization: `Bearer ${ALICE.apiKey}`, 'mcp-session-id': sessionId } });
+    const ended = await fetch(a.endpoint, {
+      method: 'DELETE',
+      headers: { authorization: `Bearer ${ALICE.apiKey}`, 'mcp-session-id': sessionId },
+    });
     expect(ended.status).toBe(204);
     expect((await rpc(b.endpoint, { id: 3, method: 'tools/list' }, { ...ALICE, sessionId })).status).toBe(404);
   }, 60_000);
@@ -130,7 +142,8 @@ describe('two instances sharing one Redis', () => {
     // One request per minute: nothing refills during the test, however slow the machine.
     const limited = { FINMCP_RATE_LIMIT_PER_MINUTE: '1' };
     const [c, d] = await Promise.all([start('C', prism.url, limited), start('D', prism.url, limited)]);
-    const ping = (instance: Instance, caller: { apiKey: string }): ReturnType<typeof rpc> => rpc(instance.endpoint, { id: 1, method: 'ping' }, caller);
+    const ping = (instance: Instance, caller: { apiKey: string }): ReturnType<typeof rpc> =>
+      rpc(instance.endpoint, { id: 1, method: 'ping' }, caller);
     // Without a session the stateful endpoint answers 400 — after admission, so 400 means "not rate limited".
     expect((await ping(c, CAROL)).status).toBe(400);
     const refused = await ping(d, CAROL);
@@ -157,7 +170,8 @@ describe('two instances sharing one Redis', () => {
     );
     expect(await eventually(() => slowBackend.requestsTo('/api/v1/entities').length === 3, 60_000)).toBe(true);
     // K read the sign-in made on A from Redis and sent it as the backend bearer token.
-    for (const request of slowBackend.requestsTo('/api/v1/entities')) expect(request.headers['authorization']).toMatch(/^Bearer \S+/);
+    for (const request of slowBackend.requestsTo('/api/v1/entities'))
+      expect(request.headers['authorization']).toMatch(/^Bearer \S+/);
     await k.stop('SIGKILL');
     for (const outcome of await Promise.all(inFlight)) expect(outcome).toMatch(/fetch failed/);
     for (const instance of [b, a]) {
@@ -172,11 +186,23 @@ describe('two instances sharing one Redis', () => {
     const caller = await signedInSession(a);
     await redis.stop();
     try {
-      const down = await rpc(b.endpoint, { id: 1, method: 'tools/call', params: { name: 'whoami', arguments: {} } }, caller);
+      const down = await rpc(
+        b.endpoint,
+        { id: 1, method: 'tools/call', params: { name: 'whoami', arguments: {} } },
+        caller,
+      );
       expect(down.status).toBe(503);
       expect(Number(down.headers.get('retry-after'))).toBeGreaterThanOrEqual(1);
       expect(JSON.stringify(down.body)).toMatch(/shared state store is unavailable \(Redis is not connected\)/);
-      const init = await rpc(a.endpoint, { id: 2, method: 'initialize', params: { protocolVersion: '2025-11-25', capabilities: {}, clientInfo: { name: 't', version: '1' } } }, ALICE);
+      const init = await rpc(
+        a.endpoint,
+        {
+          id: 2,
+          method: 'initialize',
+          params: { protocolVersion: '2025-11-25', capabilities: {}, clientInfo: { name: 't', version: '1' } },
+        },
+        ALICE,
+      );
       expect(init.status).toBe(503);
       expect(init.headers.get('mcp-session-id')).toBeNull();
     } finally {
@@ -198,7 +224,8 @@ describe('two instances sharing one Redis', () => {
     const secrets = [PASSWORD, PHONE, 'eyJ', 'accessToken', ALICE.apiKey, ...sessionIds];
     for (const secret of secrets) expect(dump, secret).not.toContain(secret);
     for (const instance of instances) {
-      for (const secret of [PASSWORD, 'eyJ', ALICE.apiKey, ...sessionIds]) expect(instance.logs(), `${instance.name}: ${secret}`).not.toContain(secret);
+      for (const secret of [PASSWORD, 'eyJ', ALICE.apiKey, ...sessionIds])
+        expect(instance.logs(), `${instance.name}: ${secret}`).not.toContain(secret);
     }
   }, 60_000);
 });

@@ -17,7 +17,13 @@ const cases: Array<{ name: string; options: { perMinute: number; burst: number }
   {
     name: 'refills at the sustained rate',
     options: { perMinute: 60, burst: 1 },
-    given: [{ take: 'a', want: 0 }, { take: 'a', want: 1 }, { advance: 1_000 }, { take: 'a', want: 0 }, { take: 'a', want: 1 }],
+    given: [
+      { take: 'a', want: 0 },
+      { take: 'a', want: 1 },
+      { advance: 1_000 },
+      { take: 'a', want: 0 },
+      { take: 'a', want: 1 },
+    ],
   },
   {
     name: 'Retry-After rounds up to whole seconds',
@@ -27,7 +33,11 @@ const cases: Array<{ name: string; options: { perMinute: number; burst: number }
   {
     name: 'callers have independent buckets',
     options: { perMinute: 60, burst: 1 },
-    given: [{ take: 'a', want: 0 }, { take: 'a', want: 1 }, { take: 'b', want: 0 }],
+    given: [
+      { take: 'a', want: 0 },
+      { take: 'a', want: 1 },
+      { take: 'b', want: 0 },
+    ],
   },
   {
     name: 'the bucket never holds more than the burst',

@@ -39,15 +39,34 @@ async function startRetryingPortRaces(start: () => Promise<RunningServers>): Pro
 
 beforeAll(async () => {
   [redis, fault] = await Promise.all([startRedisServer(), startFaultBackend()]);
-  const state = { FINMCP_STATE_STORE: redis.url, FINMCP_STATE_KEY: randomBytes(32).toString('base64'), FINMCP_STATE_TIMEOUT_MS: '500' };
+  const state = {
+    FINMCP_STATE_STORE: redis.url,
+    FINMCP_STATE_KEY: randomBytes(32).toString('base64'),
+    FINMCP_STATE_TIMEOUT_MS: '500',
+  };
   sandboxed = await startRetryingPortRaces(() =>
-    startServers(['finopps', 'b4b'], { transport: 'http', port: '0', sandbox: true }, new Settings({ ...state, FINMCP_SANDBOX_AUTH_PORT: '0' }), logger),
+    startServers(
+      ['finopps', 'b4b'],
+      { transport: 'http', port: '0', sandbox: true },
+      new Settings({ ...state, FINMCP_SANDBOX_AUTH_PORT: '0' }),
+      logger,
+    ),
   );
   faulty = await startRetryingPortRaces(() =>
-    startServers(['b4b'], { transport: 'http', port: '0', backendUrl: fault.url }, new Settings({ ...state, FINMCP_API_KEYS: `alice:${API_KEY}` }), logger),
+    startServers(
+      ['b4b'],
+      { transport: 'http', port: '0', backendUrl: fault.url },
+      new Settings({ ...state, FINMCP_API_KEYS: `alice:${API_KEY}` }),
+      logger,
+    ),
   );
   const finopps = await backendLoaders['finopps']!();
-  token = await obtainSandboxToken({ issuer: sandboxed.sandboxIssuer!, user: 'alice', resource: sandboxed.endpoints['finopps']!, scopes: specScopes(finopps) });
+  token = await obtainSandboxToken({
+    issuer: sandboxed.sandboxIssuer!,
+    user: 'alice',
+    resource: sandboxed.endpoints['finopps']!,
+    scopes: specScopes(finopps),
+  });
 }, 180_000);
 
 afterAll(async () => {
@@ -68,7 +87,11 @@ describe('Redis outage', () => {
       );
       expect(finopps.status).toBe(200);
       expect(JSON.stringify(finopps.body)).not.toContain('"isError":true');
-      const b4b = await rpc(sandboxed.endpoints['b4b']!, { id: 2, method: 'tools/list' }, { apiKey: 'unused', sessionId: b4bSession });
+      const b4b = await rpc(
+        sandboxed.endpoints['b4b']!,
+        { id: 2, method: 'tools/list' },
+        { apiKey: 'unused', sessionId: b4bSession },
+      );
       expect(b4b.status).toBe(503);
       expect(b4b.headers.get('retry-after')).toMatch(/^\d+$/);
       expect(JSON.stringify(b4b.body)).toMatch(/Service Unavailable: The shared state store is unavailable/);
@@ -76,17 +99,23 @@ describe('Redis outage', () => {
       await redis.start();
     }
     // The store restarted empty (no persistence here): the old session is gone, a new one works.
-    expect(await eventually(async () => {
-      const fresh = await openSession(sandboxed.endpoints['b4b']!, 'unused').catch(() => undefined);
-      return fresh !== undefined;
-    }, 60_000)).toBe(true);
+    expect(
+      await eventually(async () => {
+        const fresh = await openSession(sandboxed.endpoints['b4b']!, 'unused').catch(() => undefined);
+        return fresh !== undefined;
+      }, 60_000),
+    ).toBe(true);
   }, 120_000);
 
   it('turns a state write failing inside `login` into a tool error naming the cause; the next call works', async () => {
     const endpoint = faulty.endpoints['b4b']!;
     const caller = { apiKey: API_KEY, sessionId: await openSession(endpoint, API_KEY) };
     // The backend answers the login only after Redis has been frozen, so storing the sign-in times out.
-    fault.script('/api/v1/auth/login', reply.slow(5_000, reply.json(200, { access_token: 'opaque-backend-token', expires_in: 3600 })), reply.json(200, { access_token: 'opaque-backend-token', expires_in: 3600 }));
+    fault.script(
+      '/api/v1/auth/login',
+      reply.slow(5_000, reply.json(200, { access_token: 'opaque-backend-token', expires_in: 3600 })),
+      reply.json(200, { access_token: 'opaque-backend-token', expires_in: 3600 }),
+    );
     const login = callTool(endpoint, 'login', { phone: '+84909495665', password: 'SecurePassword123@' }, caller);
     expect(await eventually(() => fault.requestsTo('/api/v1/auth/login').length === 1, 30_000)).toBe(true);
     process.kill(redis.pid!, 'SIGSTOP');
@@ -97,7 +126,9 @@ describe('Redis outage', () => {
       process.kill(redis.pid!, 'SIGCONT');
     }
     expect(result.isError).toBe(true);
-    expect(result.text).toMatch(/The shared state store is unavailable \(Redis did not answer within 500 ms\); try again in a few seconds\./);
+    expect(result.text).toMatch(
+      /The shared state store is unavailable \(Redis did not answer within 500 ms\); try again in a few seconds\./,
+    );
     expect(result.text).not.toContain('opaque-backend-token');
     const again = await callTool(endpoint, 'login', { phone: '+84909495665', password: 'SecurePassword123@' }, caller);
     expect(again.isError, again.text).toBe(false);

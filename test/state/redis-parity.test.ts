@@ -30,9 +30,17 @@ let endpoint: string;
 let dir: string;
 
 /** A legacy session of `caller`, signed in at the stub as `user`. */
-async function signedIn(caller: { apiKey: string }, user: StubUser): Promise<{ apiKey: string; sessionId: string; token: string }> {
+async function signedIn(
+  caller: { apiKey: string },
+  user: StubUser,
+): Promise<{ apiKey: string; sessionId: string; token: string }> {
   const sessionId = await openSession(endpoint, caller.apiKey);
-  const login = await callTool(endpoint, 'login', { phone: user.phone, password: user.password }, { ...caller, sessionId });
+  const login = await callTool(
+    endpoint,
+    'login',
+    { phone: user.phone, password: user.password },
+    { ...caller, sessionId },
+  );
   expect(login.isError, login.text).toBe(false);
   return { ...caller, sessionId, token: stub.tokensOf(user.phone).at(-1)! };
 }
@@ -77,16 +85,30 @@ describe('Redis store parity with the memory store (issue 21)', () => {
     const session = await signedIn(ALICE, stub.newUser('alice'));
     const deleted = await fetch(endpoint, {
       method: 'DELETE',
-      headers: { authorization: `Bearer ${ALICE.apiKey}`, 'mcp-session-id': session.sessionId, 'mcp-protocol-version': '2025-11-25' },
+      headers: {
+        authorization: `Bearer ${ALICE.apiKey}`,
+        'mcp-session-id': session.sessionId,
+        'mcp-protocol-version': '2025-11-25',
+      },
     });
     expect(deleted.status).toBe(204);
     expect(await eventually(() => loggedOut().includes(session.token), 30_000)).toBe(true);
     expect(loggedOut().filter((t) => t === session.token)).toHaveLength(1);
-    const after = await rpc(endpoint, { id: 1, method: 'tools/call', params: { name: 'whoami', arguments: {} } }, session);
+    const after = await rpc(
+      endpoint,
+      { id: 1, method: 'tools/call', params: { name: 'whoami', arguments: {} } },
+      session,
+    );
     expect(after.status).toBe(404);
     // The login was recorded in the shared audit stream too.
-    const streamed = async (): Promise<string[]> => (await redis.cli('XRANGE', 'finmcp:audit', '-', '+')).split('\n').filter((l) => l.startsWith('{'));
-    expect(await eventually(async () => (await streamed()).some((l) => l.includes('"tool":"login"') && l.includes('"principal":"alice"')), 30_000)).toBe(true);
+    const streamed = async (): Promise<string[]> =>
+      (await redis.cli('XRANGE', 'finmcp:audit', '-', '+')).split('\n').filter((l) => l.startsWith('{'));
+    expect(
+      await eventually(
+        async () => (await streamed()).some((l) => l.includes('"tool":"login"') && l.includes('"principal":"alice"')),
+        30_000,
+      ),
+    ).toBe(true);
     expect(verifyLines(await streamed())).toMatchObject({ ok: true });
   }, 60_000);
 
@@ -100,7 +122,11 @@ describe('Redis store parity with the memory store (issue 21)', () => {
         Array.from({ length: 50 }, async () => {
           const init = await rpc(
             endpoint,
-            { id: 1, method: 'initialize', params: { protocolVersion: '2025-11-25', capabilities: {}, clientInfo: { name: 'flood', version: '1' } } },
+            {
+              id: 1,
+              method: 'initialize',
+              params: { protocolVersion: '2025-11-25', capabilities: {}, clientInfo: { name: 'flood', version: '1' } },
+            },
             MALLORY,
           );
           expect(init.status).toBe(200);
@@ -114,7 +140,11 @@ describe('Redis store parity with the memory store (issue 21)', () => {
     expect(await sessionKeys()).toBe(CAP + 1);
     expect(await eventually(() => loggedOut().includes(first.token), 30_000)).toBe(true);
     expect(loggedOut()).not.toContain(bystander.token);
-    const evicted = await rpc(endpoint, { id: 2, method: 'tools/call', params: { name: 'whoami', arguments: {} } }, first);
+    const evicted = await rpc(
+      endpoint,
+      { id: 2, method: 'tools/call', params: { name: 'whoami', arguments: {} } },
+      first,
+    );
     expect(evicted.status).toBe(404);
     const newest = await callTool(endpoint, 'list_entities', {}, { ...MALLORY, sessionId: opened.at(-1)! });
     expect(newest.text).toMatch(/Not logged in/);

@@ -38,7 +38,13 @@ describe('RedisRateLimiter', () => {
     // One token a minute: refill cannot blur the count however slow the machine is.
     const a = await instance(1, 3);
     const b = await instance(1, 3);
-    const answers = [await a.take('p:alice'), await b.take('p:alice'), await a.take('p:alice'), await b.take('p:alice'), await a.take('p:alice')];
+    const answers = [
+      await a.take('p:alice'),
+      await b.take('p:alice'),
+      await a.take('p:alice'),
+      await b.take('p:alice'),
+      await a.take('p:alice'),
+    ];
     expect(answers.slice(0, 3)).toEqual([0, 0, 0]);
     for (const wait of answers.slice(3)) {
       expect(wait).toBeGreaterThanOrEqual(1);
@@ -72,11 +78,14 @@ describe('RedisRateLimiter', () => {
       await redis.start();
     }
     // Back on Redis (it restarted empty): each new caller's bucket appears there again.
-    const buckets = async (): Promise<number> => (await redis.cli('--scan', '--pattern', 'finmcp:r:*')).split('\n').filter((k) => k !== '').length;
+    const buckets = async (): Promise<number> =>
+      (await redis.cli('--scan', '--pattern', 'finmcp:r:*')).split('\n').filter((k) => k !== '').length;
     let caller = 0;
-    expect(await eventually(async () => {
-      await a.take(`p:erin-${caller++}`);
-      return (await buckets()) > 0;
-    }, 60_000)).toBe(true);
+    expect(
+      await eventually(async () => {
+        await a.take(`p:erin-${caller++}`);
+        return (await buckets()) > 0;
+      }, 60_000),
+    ).toBe(true);
   }, 120_000);
 });

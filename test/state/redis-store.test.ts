@@ -17,7 +17,12 @@ const JWT = 'eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiJ1c2VyLTQyIiwiZXhwIjo0MTAyNDQ0ODAwfQ
 const SESSION_ID = 'S3ss10n-1d-that-must-never-appear-in-redis-xx';
 
 function record(token = JWT): SessionRecord {
-  return { principalId: 'api-key:alice', backend: 'b4b', createdAt: 1, state: { 'b4b.auth': { accessToken: token, email: 'alice@example.com' } } };
+  return {
+    principalId: 'api-key:alice',
+    backend: 'b4b',
+    createdAt: 1,
+    state: { 'b4b.auth': { accessToken: token, email: 'alice@example.com' } },
+  };
 }
 
 let redis: RedisServer;
@@ -45,7 +50,7 @@ describe('RedisSessionStore', () => {
     expect(await store.get('never-stored')).toBeUndefined();
   });
 
-  it('sets the idle TTL on write and extends it on every get (touch), by the record\'s own TTL', async () => {
+  it("sets the idle TTL on write and extends it on every get (touch), by the record's own TTL", async () => {
     await store.set('touch-me', record(), 120_000);
     const key = store.keyOf('touch-me');
     expect(Number(await redis.cli('PTTL', key))).toBeGreaterThan(60_000);
@@ -74,11 +79,20 @@ describe('RedisSessionStore', () => {
     const raw = await connection.client.getBuffer(store.keyOf('attacker'));
     await connection.client.set(store.keyOf('victim'), raw!, 'PX', 60_000);
     expect(await store.get('victim')).toBeUndefined();
-    const other = new RedisSessionStore({ connection, box: new SecretBox(parseStateKey(newStateKey())), idleTtlMs: 60_000 });
+    const other = new RedisSessionStore({
+      connection,
+      box: new SecretBox(parseStateKey(newStateKey())),
+      idleTtlMs: 60_000,
+    });
     await other.set('shared-id', record());
     // Another key names the id differently and cannot open the value even at the right name.
     expect(await store.get('shared-id')).toBeUndefined();
-    await connection.client.set(store.keyOf('shared-id'), (await connection.client.getBuffer(other.keyOf('shared-id')))!, 'PX', 60_000);
+    await connection.client.set(
+      store.keyOf('shared-id'),
+      (await connection.client.getBuffer(other.keyOf('shared-id')))!,
+      'PX',
+      60_000,
+    );
     expect(await store.get('shared-id')).toBeUndefined();
   });
 
@@ -92,7 +106,14 @@ describe('RedisSessionStore', () => {
     expect((failure as Error).message).toMatch(/shared state store is unavailable \(Redis is not connected\)/);
     await expect(store.set('x', record())).rejects.toBeInstanceOf(StateUnavailableError);
     await redis.start();
-    const resumed = await eventually(async () => (await store.get('x').then(() => true, () => false)), 60_000);
+    const resumed = await eventually(
+      async () =>
+        await store.get('x').then(
+          () => true,
+          () => false,
+        ),
+      60_000,
+    );
     expect(resumed).toBe(true);
   }, 120_000);
 
@@ -104,7 +125,16 @@ describe('RedisSessionStore', () => {
       const lateStore = new RedisSessionStore({ connection: late, box, idleTtlMs: 60_000 });
       await expect(lateStore.get(SESSION_ID)).rejects.toThrow(/Redis is not connected/);
       await redis.start();
-      expect(await eventually(async () => lateStore.get('x').then(() => true, () => false), 60_000)).toBe(true);
+      expect(
+        await eventually(
+          async () =>
+            lateStore.get('x').then(
+              () => true,
+              () => false,
+            ),
+          60_000,
+        ),
+      ).toBe(true);
     } finally {
       await redis.start();
       await late?.close();
@@ -121,25 +151,49 @@ describe('RedisSessionStore', () => {
     } finally {
       process.kill(redis.pid!, 'SIGCONT');
     }
-    expect(await eventually(async () => (await hungStore.get('alive').then((r) => r !== undefined, () => false)), 60_000)).toBe(true);
+    expect(
+      await eventually(
+        async () =>
+          await hungStore.get('alive').then(
+            (r) => r !== undefined,
+            () => false,
+          ),
+        60_000,
+      ),
+    ).toBe(true);
     await quick.close();
   }, 120_000);
 });
 
 describe('RedisSessionStore: the per-caller cap, session ends and rejected records (issue 21)', () => {
-  it('keeps at most the cap of one owner\'s 3,000 sessions opened at once from two instances, ending its own oldest', async () => {
+  it("keeps at most the cap of one owner's 3,000 sessions opened at once from two instances, ending its own oldest", async () => {
     const ended: Array<{ id: string; reason: string; principal: string }> = [];
-    const onSessionEnd = (id: string, rec: SessionRecord, reason: string): void => void ended.push({ id, reason, principal: rec.principalId });
+    const onSessionEnd = (id: string, rec: SessionRecord, reason: string): void =>
+      void ended.push({ id, reason, principal: rec.principalId });
     const second = await connectTo(redis);
     try {
-      const one = new RedisSessionStore({ connection, box, idleTtlMs: 60_000, maxSessionsPerCaller: 1_000, onSessionEnd });
-      const two = new RedisSessionStore({ connection: second, box, idleTtlMs: 60_000, maxSessionsPerCaller: 1_000, onSessionEnd });
+      const one = new RedisSessionStore({
+        connection,
+        box,
+        idleTtlMs: 60_000,
+        maxSessionsPerCaller: 1_000,
+        onSessionEnd,
+      });
+      const two = new RedisSessionStore({
+        connection: second,
+        box,
+        idleTtlMs: 60_000,
+        maxSessionsPerCaller: 1_000,
+        onSessionEnd,
+      });
       const other = { ...record(), principalId: 'api-key:bob' };
       await one.set('bob-1', other);
       const flood = { ...record(), principalId: 'api-key:mallory' };
       // 3,000 opens, 100 at a time alternating between the two "instances": the cap holds under concurrency.
       for (let batch = 0; batch < 30; batch++) {
-        await Promise.all(Array.from({ length: 100 }, (_, i) => (i % 2 === 0 ? one : two).set(`m-${batch * 100 + i}`, flood)));
+        await Promise.all(
+          Array.from({ length: 100 }, (_, i) => (i % 2 === 0 ? one : two).set(`m-${batch * 100 + i}`, flood)),
+        );
       }
       expect(Number(await redis.cli('ZCARD', one.ownerKeyOf('api-key:mallory')))).toBe(1_000);
       let live = 0;
@@ -158,7 +212,13 @@ describe('RedisSessionStore: the per-caller cap, session ends and rejected recor
 
   it('evicts the least recently used: a session read since survives the one opened before it', async () => {
     const ended: string[] = [];
-    const capped = new RedisSessionStore({ connection, box, idleTtlMs: 60_000, maxSessionsPerCaller: 2, onSessionEnd: (id) => void ended.push(id) });
+    const capped = new RedisSessionStore({
+      connection,
+      box,
+      idleTtlMs: 60_000,
+      maxSessionsPerCaller: 2,
+      onSessionEnd: (id) => void ended.push(id),
+    });
     const owned = { ...record(), principalId: 'api-key:lru' };
     await capped.set('lru-1', owned);
     await new Promise((r) => setTimeout(r, 5));
@@ -175,9 +235,14 @@ describe('RedisSessionStore: the per-caller cap, session ends and rejected recor
     expect(await capped.get('lru-1')).toBeDefined();
   });
 
-  it('hands a deleted record to onSessionEnd (backend logout) and takes it out of its owner\'s set', async () => {
+  it("hands a deleted record to onSessionEnd (backend logout) and takes it out of its owner's set", async () => {
     const ended: Array<[string, SessionRecord, string]> = [];
-    const hooked = new RedisSessionStore({ connection, box, idleTtlMs: 60_000, onSessionEnd: (id, rec, reason) => void ended.push([id, rec, reason]) });
+    const hooked = new RedisSessionStore({
+      connection,
+      box,
+      idleTtlMs: 60_000,
+      onSessionEnd: (id, rec, reason) => void ended.push([id, rec, reason]),
+    });
     await hooked.set('to-delete', record());
     await hooked.delete('to-delete');
     await hooked.delete('to-delete');

@@ -39,6 +39,8 @@ describe('SecretBox', () => {
   });
 
   it('refuses a secret shorter than 32 bytes', () => {
-    expect(() => new SecretBox(randomBytes(16))).toThrow(/at least 32 random bytes: make one with `openssl rand -base64 32`/);
+    expect(() => new SecretBox(randomBytes(16))).toThrow(
+      /at least 32 random bytes: make one with `openssl rand -base64 32`/,
+    );
   });
 });

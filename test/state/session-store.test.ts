@@ -19,7 +19,12 @@ type Step =
   | { advance: number }
   | { sweep: true };
 
-const cases: Array<{ name: string; options: { idleTtlMs?: number; maxSessions?: number }; given: Step[]; want: { live: string[]; dead: string[]; size?: number } }> = [
+const cases: Array<{
+  name: string;
+  options: { idleTtlMs?: number; maxSessions?: number };
+  given: Step[];
+  want: { live: string[]; dead: string[]; size?: number };
+}> = [
   {
     name: 'a session lives until its idle TTL passes',
     options: { idleTtlMs: 1_000 },
@@ -115,7 +120,12 @@ describe('MemorySessionStore', () => {
     const before = process.memoryUsage().heapUsed;
     for (let i = 0; i < 10_000; i++) {
       const id = `${'x'.repeat(35)}${String(i).padStart(8, '0')}`;
-      await store.set(id, { principalId: `user-${i}`, backend: 'demo', createdAt: Date.now(), state: { token: 'x'.repeat(200) } });
+      await store.set(id, {
+        principalId: `user-${i}`,
+        backend: 'demo',
+        createdAt: Date.now(),
+        state: { token: 'x'.repeat(200) },
+      });
     }
     const perSession = (process.memoryUsage().heapUsed - before) / 10_000;
     expect(store.size).toBe(10_000);
@@ -155,7 +165,7 @@ describe('createSessionHandle', () => {
   });
 });
 
-describe('MemorySessionStore caps: no caller can end another caller\'s signed-in session (issue 14)', () => {
+describe("MemorySessionStore caps: no caller can end another caller's signed-in session (issue 14)", () => {
   /** A record of `owner`; signed in when `token` is given. */
   const of = (owner: string, token?: string): SessionRecord => ({
     principalId: 'anonymous',
@@ -165,16 +175,24 @@ describe('MemorySessionStore caps: no caller can end another caller\'s signed-in
     state: token === undefined ? {} : { token },
   });
 
-  function storeWithLog(options: { maxSessions?: number; maxSessionsPerCaller?: number; idleTtlMs?: number; now?: () => number }): {
+  function storeWithLog(options: {
+    maxSessions?: number;
+    maxSessionsPerCaller?: number;
+    idleTtlMs?: number;
+    now?: () => number;
+  }): {
     store: MemorySessionStore;
     ended: string[];
   } {
     const ended: string[] = [];
-    const store = new MemorySessionStore({ ...options, onSessionEnd: (id, _record, reason) => ended.push(`${id}:${reason}`) });
+    const store = new MemorySessionStore({
+      ...options,
+      onSessionEnd: (id, _record, reason) => ended.push(`${id}:${reason}`),
+    });
     return { store, ended };
   }
 
-  it('a caller at its cap evicts its own least recently used session, never another caller\'s', async () => {
+  it("a caller at its cap evicts its own least recently used session, never another caller's", async () => {
     const { store, ended } = storeWithLog({ maxSessionsPerCaller: 3 });
     await store.set('victim', of('anonymous@127.0.0.2', 'v-token'));
     for (let i = 0; i < 50; i++) await store.set(`loop-${i}`, of('anonymous@127.0.0.3', `t-${i}`));
@@ -185,7 +203,7 @@ describe('MemorySessionStore caps: no caller can end another caller\'s signed-in
     await store.close();
   });
 
-  it('the per-caller eviction picks that caller\'s least recently used session', async () => {
+  it("the per-caller eviction picks that caller's least recently used session", async () => {
     const { store } = storeWithLog({ maxSessionsPerCaller: 2 });
     await store.set('a', of('p'));
     await store.set('b', of('p'));
@@ -237,13 +255,20 @@ describe('MemorySessionStore caps: no caller can end another caller\'s signed-in
   it('reports delete and lazy expiry to onSessionEnd with the last record', async () => {
     let now = 0;
     const seen: Array<[string, unknown, string]> = [];
-    const store = new MemorySessionStore({ idleTtlMs: 1_000, now: () => now, onSessionEnd: (id, r, why) => seen.push([id, r.state['token'], why]) });
+    const store = new MemorySessionStore({
+      idleTtlMs: 1_000,
+      now: () => now,
+      onSessionEnd: (id, r, why) => seen.push([id, r.state['token'], why]),
+    });
     await store.set('x', of('o', 'tx'));
     await store.set('y', of('o', 'ty'));
     await store.delete('x');
     now += 1_000;
     expect(await store.get('y')).toBeUndefined();
-    expect(seen).toEqual([['x', 'tx', 'deleted'], ['y', 'ty', 'expired']]);
+    expect(seen).toEqual([
+      ['x', 'tx', 'deleted'],
+      ['y', 'ty', 'expired'],
+    ]);
     await store.close();
   });
 

@@ -13,7 +13,12 @@ import { createTestAuth } from './fixtures/test-auth.js';
 import { createTestService } from './fixtures/test-service.js';
 import { captureLog } from '../helpers/log-capture.js';
 
-const INIT = { jsonrpc: '2.0', id: 1, method: 'initialize', params: { protocolVersion: '2025-11-25', capabilities: {}, clientInfo: { name: 'raw', version: '0' } } };
+const INIT = {
+  jsonrpc: '2.0',
+  id: 1,
+  method: 'initialize',
+  params: { protocolVersion: '2025-11-25', capabilities: {}, clientInfo: { name: 'raw', version: '0' } },
+};
 const records: AuditEntry[] = [];
 const audit: AuditLog = {
   append: (entry) => {
@@ -27,7 +32,13 @@ let url: string;
 beforeAll(async () => {
   handle = createHttpServer({
     port: 0,
-    backends: [{ service: createTestService('stateful', true), inboundAuth: createTestAuth('stateful'), info: { name: 'stateful', version: '1.0.0' } }],
+    backends: [
+      {
+        service: createTestService('stateful', true),
+        inboundAuth: createTestAuth('stateful'),
+        info: { name: 'stateful', version: '1.0.0' },
+      },
+    ],
     allowedOrigins: [],
     rateLimit: { perMinute: 1, burst: 4 },
     sessionStore: new MemorySessionStore(),
@@ -40,7 +51,11 @@ beforeAll(async () => {
 afterAll(async () => handle?.close());
 
 const post = (token: string, body: unknown, headers: Record<string, string> = {}) =>
-  rawRequest(url, { path: '/stateful/mcp', headers: { ...MCP_HEADERS, authorization: `Bearer ${token}`, ...headers }, body });
+  rawRequest(url, {
+    path: '/stateful/mcp',
+    headers: { ...MCP_HEADERS, authorization: `Bearer ${token}`, ...headers },
+    body,
+  });
 
 describe('audit records of the HTTP transport', () => {
   it('records a rejected credential, a missing scope and a 429, never the credential', async () => {
@@ -48,17 +63,31 @@ describe('audit records of the HTTP transport', () => {
     expect((await post('forged-token-1234567890', INIT)).status).toBe(401);
     const init = await post('alice-token', INIT);
     const session = init.headers['mcp-session-id'] as string;
-    const forbidden = await post('alice-token', { jsonrpc: '2.0', id: 2, method: 'tools/call', params: { name: 'admin_only', arguments: {} } }, { 'mcp-session-id': session, 'x-request-id': 'req-scope-1' });
+    const forbidden = await post(
+      'alice-token',
+      { jsonrpc: '2.0', id: 2, method: 'tools/call', params: { name: 'admin_only', arguments: {} } },
+      { 'mcp-session-id': session, 'x-request-id': 'req-scope-1' },
+    );
     expect(forbidden.status).toBe(403);
     // Alice's burst (4) is spent after two more calls: the two after those are 429s, one recorded.
     const statuses = [];
-    for (let i = 0; i < 4; i++) statuses.push((await post('alice-token', { jsonrpc: '2.0', id: 3, method: 'tools/list' }, { 'mcp-session-id': session })).status);
+    for (let i = 0; i < 4; i++)
+      statuses.push(
+        (await post('alice-token', { jsonrpc: '2.0', id: 3, method: 'tools/list' }, { 'mcp-session-id': session }))
+          .status,
+      );
     expect(statuses.filter((s) => s === 429).length).toBeGreaterThanOrEqual(2);
 
     const rejected = records.filter((r) => r.event === 'auth_rejected');
     // The second rejection from the same address within the minute is left out (the security log's throttle).
     expect(rejected).toHaveLength(1);
-    expect(rejected[0]).toMatchObject({ backend: 'stateful', tool: null, caller: { principal: null, address: '127.0.0.1' }, outcome: 'invalid_token', status: 401 });
+    expect(rejected[0]).toMatchObject({
+      backend: 'stateful',
+      tool: null,
+      caller: { principal: null, address: '127.0.0.1' },
+      outcome: 'invalid_token',
+      status: 401,
+    });
     const scope = records.filter((r) => r.outcome === 'insufficient_scope');
     expect(scope).toEqual([
       {

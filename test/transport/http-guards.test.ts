@@ -29,7 +29,12 @@ describe('createOriginMatcher', () => {
 });
 
 describe('isLoopbackHost', () => {
-  itAnswers('loopback', isLoopbackHost, ['127.0.0.1', '127.1.2.3', 'localhost', '::1', '[::1]'], ['0.0.0.0', '::', '10.0.0.5', 'example.com']);
+  itAnswers(
+    'loopback',
+    isLoopbackHost,
+    ['127.0.0.1', '127.1.2.3', 'localhost', '::1', '[::1]'],
+    ['0.0.0.0', '::', '10.0.0.5', 'example.com'],
+  );
 });
 
 describe('defaultAllowedHosts', () => {

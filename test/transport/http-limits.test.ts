@@ -6,13 +6,24 @@
 import { once } from 'node:events';
 import { connect, type Socket } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
-import { ConfigError, DEFAULT_HTTP_SERVER_LIMITS, readHttpServerLimits, Settings, type HttpServerLimits } from '../../src/config.js';
+import {
+  ConfigError,
+  DEFAULT_HTTP_SERVER_LIMITS,
+  readHttpServerLimits,
+  Settings,
+  type HttpServerLimits,
+} from '../../src/config.js';
 import { createLogger } from '../../src/log.js';
 import { createHttpServer, type HttpServerHandle } from '../../src/transport/http.js';
 import { createTestService } from './fixtures/test-service.js';
 
 const logger = createLogger({ level: 'silent' });
-const INITIALIZE = JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'initialize', params: { protocolVersion: '2025-11-25', capabilities: {}, clientInfo: { name: 'raw', version: '0' } } });
+const INITIALIZE = JSON.stringify({
+  jsonrpc: '2.0',
+  id: 1,
+  method: 'initialize',
+  params: { protocolVersion: '2025-11-25', capabilities: {}, clientInfo: { name: 'raw', version: '0' } },
+});
 
 const handles: HttpServerHandle[] = [];
 const sockets: Socket[] = [];
@@ -36,7 +47,9 @@ async function start(limits: Partial<HttpServerLimits>): Promise<{ port: number 
 }
 
 /** An open TCP connection to the server, collecting what it receives. */
-async function open(port: number): Promise<{ port: number; socket: Socket; received: () => string; closed: Promise<void> }> {
+async function open(
+  port: number,
+): Promise<{ port: number; socket: Socket; received: () => string; closed: Promise<void> }> {
   const socket = connect(port, '127.0.0.1');
   sockets.push(socket);
   let data = '';
@@ -68,7 +81,10 @@ async function post(connection: Awaited<ReturnType<typeof open>>): Promise<strin
 /** Settles with true when `closed` settles within 30 s (a generous limit, not a measure). */
 async function closesEventually(closed: Promise<void>): Promise<boolean> {
   let timer: NodeJS.Timeout | undefined;
-  const result = await Promise.race([closed.then(() => true), new Promise<boolean>((resolve) => (timer = setTimeout(() => resolve(false), 30_000)))]);
+  const result = await Promise.race([
+    closed.then(() => true),
+    new Promise<boolean>((resolve) => (timer = setTimeout(() => resolve(false), 30_000))),
+  ]);
   clearTimeout(timer);
   return result;
 }
@@ -93,7 +109,9 @@ describe('HTTP header and request timeouts', () => {
   it('drops a client that sends its headers but never its whole body', async () => {
     const { port } = await start({ headersTimeoutMs: 300, requestTimeoutMs: 600 });
     const slow = await open(port);
-    slow.socket.write('POST /plain/mcp HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\nContent-Length: 1000\r\n\r\n{');
+    slow.socket.write(
+      'POST /plain/mcp HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\nContent-Length: 1000\r\n\r\n{',
+    );
     expect(await closesEventually(slow.closed)).toBe(true);
   }, 60_000);
 });
@@ -133,7 +151,12 @@ describe('readHttpServerLimits', () => {
     expect(readHttpServerLimits(new Settings({}))).toEqual(DEFAULT_HTTP_SERVER_LIMITS);
     expect(
       readHttpServerLimits(
-        new Settings({ FINMCP_HEADERS_TIMEOUT_MS: '100', FINMCP_REQUEST_TIMEOUT_MS: '200', FINMCP_KEEP_ALIVE_TIMEOUT_MS: '300', FINMCP_MAX_CONNECTIONS: '0' }),
+        new Settings({
+          FINMCP_HEADERS_TIMEOUT_MS: '100',
+          FINMCP_REQUEST_TIMEOUT_MS: '200',
+          FINMCP_KEEP_ALIVE_TIMEOUT_MS: '300',
+          FINMCP_MAX_CONNECTIONS: '0',
+        }),
       ),
     ).toEqual({ headersTimeoutMs: 100, requestTimeoutMs: 200, keepAliveTimeoutMs: 300, maxConnections: 0 });
   });

@@ -11,7 +11,12 @@ import { ErrorCode, McpError } from '@modelcontextprotocol/sdk/types.js';
 import { InMemoryTransport } from '@modelcontextprotocol/server';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { SessionStore } from '../../src/state/session.js';
-import { assertSafeBinding, createHttpServer, type HttpServerHandle, type HttpServerOptions } from '../../src/transport/http.js';
+import {
+  assertSafeBinding,
+  createHttpServer,
+  type HttpServerHandle,
+  type HttpServerOptions,
+} from '../../src/transport/http.js';
 import { MemorySessionStore } from '../../src/state/session-store.js';
 import { createReferenceServer } from './fixtures/sdk-reference.mjs';
 import { MCP_HEADERS, rawRequest, type RawRequest, type RawResponse } from './fixtures/raw-http.js';
@@ -68,13 +73,25 @@ function rpc(id: number | string, method: string, params?: Record<string, unknow
 }
 
 /** POSTs `body` to a backend with the MCP headers (plus `headers`). */
-function post(run: Running, backend: string, body: unknown, headers: Record<string, string | undefined> = {}, agent?: Agent): Promise<RawResponse> {
+function post(
+  run: Running,
+  backend: string,
+  body: unknown,
+  headers: Record<string, string | undefined> = {},
+  agent?: Agent,
+): Promise<RawResponse> {
   return rawRequest(run.url, { path: `/${backend}/mcp`, headers: { ...MCP_HEADERS, ...headers }, body }, agent);
 }
 
 /** Opens a session on the stateful backend for `token`; returns its id. */
 async function openSession(run: Running, token: string, agent?: Agent): Promise<string> {
-  const res = await post(run, 'stateful', rpc(1, 'initialize', INIT_PARAMS), { authorization: `Bearer ${token}` }, agent);
+  const res = await post(
+    run,
+    'stateful',
+    rpc(1, 'initialize', INIT_PARAMS),
+    { authorization: `Bearer ${token}` },
+    agent,
+  );
   expect(res.status).toBe(200);
   const id = res.headers['mcp-session-id'];
   expect(typeof id).toBe('string');
@@ -168,7 +185,11 @@ describe('createHttpServer guards (raw HTTP)', () => {
   }> = [
     {
       name: 'Origin not allowed → 403',
-      given: () => ({ path: '/plain/mcp', headers: { ...MCP_HEADERS, origin: 'http://evil.example' }, body: rpc(1, 'tools/list') }),
+      given: () => ({
+        path: '/plain/mcp',
+        headers: { ...MCP_HEADERS, origin: 'http://evil.example' },
+        body: rpc(1, 'tools/list'),
+      }),
       want: { status: 403, body: /Origin not allowed/ },
     },
     {
@@ -178,25 +199,48 @@ describe('createHttpServer guards (raw HTTP)', () => {
     },
     {
       name: 'allowed Origin → 200 with CORS headers',
-      given: () => ({ path: '/plain/mcp', headers: { ...MCP_HEADERS, origin: ALLOWED_ORIGIN }, body: rpc(1, 'tools/list') }),
+      given: () => ({
+        path: '/plain/mcp',
+        headers: { ...MCP_HEADERS, origin: ALLOWED_ORIGIN },
+        body: rpc(1, 'tools/list'),
+      }),
       want: {
         status: 200,
-        headers: { 'access-control-allow-origin': ALLOWED_ORIGIN, 'access-control-expose-headers': /Mcp-Session-Id.*WWW-Authenticate/ },
+        headers: {
+          'access-control-allow-origin': ALLOWED_ORIGIN,
+          'access-control-expose-headers': /Mcp-Session-Id.*WWW-Authenticate/,
+        },
       },
     },
     {
       name: 'same-origin Origin (the server itself) → 200',
-      given: () => ({ path: '/plain/mcp', headers: { ...MCP_HEADERS, host: `localhost:${new URL(run.url).port}`, origin: `http://localhost:${new URL(run.url).port}` }, body: rpc(1, 'ping') }),
+      given: () => ({
+        path: '/plain/mcp',
+        headers: {
+          ...MCP_HEADERS,
+          host: `localhost:${new URL(run.url).port}`,
+          origin: `http://localhost:${new URL(run.url).port}`,
+        },
+        body: rpc(1, 'ping'),
+      }),
       want: { status: 200 },
     },
     {
       name: 'Origin of the same host on another port → 403',
-      given: () => ({ path: '/plain/mcp', headers: { ...MCP_HEADERS, host: `localhost:${new URL(run.url).port}`, origin: 'http://localhost:1' }, body: rpc(1, 'ping') }),
+      given: () => ({
+        path: '/plain/mcp',
+        headers: { ...MCP_HEADERS, host: `localhost:${new URL(run.url).port}`, origin: 'http://localhost:1' },
+        body: rpc(1, 'ping'),
+      }),
       want: { status: 403 },
     },
     {
       name: 'bad Host (DNS rebinding) → 403',
-      given: () => ({ path: '/plain/mcp', headers: { ...MCP_HEADERS, host: 'evil.example:80' }, body: rpc(1, 'tools/list') }),
+      given: () => ({
+        path: '/plain/mcp',
+        headers: { ...MCP_HEADERS, host: 'evil.example:80' },
+        body: rpc(1, 'tools/list'),
+      }),
       want: { status: 403, body: /Host/ },
     },
     {
@@ -204,7 +248,11 @@ describe('createHttpServer guards (raw HTTP)', () => {
       given: () => ({
         method: 'OPTIONS',
         path: '/stateful/mcp',
-        headers: { origin: ALLOWED_ORIGIN, 'access-control-request-method': 'POST', 'access-control-request-headers': 'content-type, mcp-session-id, authorization' },
+        headers: {
+          origin: ALLOWED_ORIGIN,
+          'access-control-request-method': 'POST',
+          'access-control-request-headers': 'content-type, mcp-session-id, authorization',
+        },
       }),
       want: {
         status: 204,
@@ -232,7 +280,11 @@ describe('createHttpServer guards (raw HTTP)', () => {
     },
     {
       name: 'Accept without text/event-stream → 406',
-      given: () => ({ path: '/plain/mcp', headers: { ...MCP_HEADERS, accept: 'application/json' }, body: rpc(1, 'tools/list') }),
+      given: () => ({
+        path: '/plain/mcp',
+        headers: { ...MCP_HEADERS, accept: 'application/json' },
+        body: rpc(1, 'tools/list'),
+      }),
       want: { status: 406 },
     },
     {
@@ -242,27 +294,47 @@ describe('createHttpServer guards (raw HTTP)', () => {
     },
     {
       name: 'unsupported MCP-Protocol-Version → 400',
-      given: () => ({ path: '/plain/mcp', headers: { ...MCP_HEADERS, 'mcp-protocol-version': '1999-01-01' }, body: rpc(1, 'tools/list') }),
+      given: () => ({
+        path: '/plain/mcp',
+        headers: { ...MCP_HEADERS, 'mcp-protocol-version': '1999-01-01' },
+        body: rpc(1, 'tools/list'),
+      }),
       want: { status: 400, body: /MCP-Protocol-Version/ },
     },
     {
       name: 'unsupported MCP-Protocol-Version without credentials on an authenticated backend → 401 first',
-      given: () => ({ path: '/stateful/mcp', headers: { ...MCP_HEADERS, 'mcp-protocol-version': '1999-01-01' }, body: rpc(1, 'initialize', INIT_PARAMS) }),
+      given: () => ({
+        path: '/stateful/mcp',
+        headers: { ...MCP_HEADERS, 'mcp-protocol-version': '1999-01-01' },
+        body: rpc(1, 'initialize', INIT_PARAMS),
+      }),
       want: { status: 401, headers: { 'www-authenticate': /^Bearer resource_metadata=/ } },
     },
     {
       name: 'unsupported MCP-Protocol-Version with credentials → 400',
-      given: () => ({ path: '/stateful/mcp', headers: { ...MCP_HEADERS, ...alice, 'mcp-protocol-version': '1999-01-01' }, body: rpc(1, 'tools/list') }),
+      given: () => ({
+        path: '/stateful/mcp',
+        headers: { ...MCP_HEADERS, ...alice, 'mcp-protocol-version': '1999-01-01' },
+        body: rpc(1, 'tools/list'),
+      }),
       want: { status: 400, body: /MCP-Protocol-Version/ },
     },
     {
       name: 'supported MCP-Protocol-Version → 200',
-      given: () => ({ path: '/plain/mcp', headers: { ...MCP_HEADERS, 'mcp-protocol-version': '2025-06-18' }, body: rpc(1, 'tools/list') }),
+      given: () => ({
+        path: '/plain/mcp',
+        headers: { ...MCP_HEADERS, 'mcp-protocol-version': '2025-06-18' },
+        body: rpc(1, 'tools/list'),
+      }),
       want: { status: 200 },
     },
     {
       name: 'body over the limit (Content-Length) → 413',
-      given: () => ({ path: '/plain/mcp', headers: MCP_HEADERS, body: rpc(1, 'tools/call', { name: 'echo', arguments: { text: 'x'.repeat(70_000) } }) }),
+      given: () => ({
+        path: '/plain/mcp',
+        headers: MCP_HEADERS,
+        body: rpc(1, 'tools/call', { name: 'echo', arguments: { text: 'x'.repeat(70_000) } }),
+      }),
       want: { status: 413 },
     },
     {
@@ -282,12 +354,20 @@ describe('createHttpServer guards (raw HTTP)', () => {
     },
     {
       name: 'notification → 202 without a body',
-      given: () => ({ path: '/plain/mcp', headers: MCP_HEADERS, body: { jsonrpc: '2.0', method: 'notifications/initialized' } }),
+      given: () => ({
+        path: '/plain/mcp',
+        headers: MCP_HEADERS,
+        body: { jsonrpc: '2.0', method: 'notifications/initialized' },
+      }),
       want: { status: 202, body: /^$/ },
     },
     {
       name: 'notification in a session → 202',
-      given: (s) => ({ path: '/stateful/mcp', headers: { ...MCP_HEADERS, ...alice, 'mcp-session-id': s }, body: { jsonrpc: '2.0', method: 'notifications/initialized' } }),
+      given: (s) => ({
+        path: '/stateful/mcp',
+        headers: { ...MCP_HEADERS, ...alice, 'mcp-session-id': s },
+        body: { jsonrpc: '2.0', method: 'notifications/initialized' },
+      }),
       want: { status: 202 },
     },
     {
@@ -307,37 +387,65 @@ describe('createHttpServer guards (raw HTTP)', () => {
     },
     {
       name: 'unknown session → 404',
-      given: () => ({ path: '/stateful/mcp', headers: { ...MCP_HEADERS, ...alice, 'mcp-session-id': 'A'.repeat(43) }, body: rpc(1, 'tools/list') }),
+      given: () => ({
+        path: '/stateful/mcp',
+        headers: { ...MCP_HEADERS, ...alice, 'mcp-session-id': 'A'.repeat(43) },
+        body: rpc(1, 'tools/list'),
+      }),
       want: { status: 404 },
     },
     {
       name: 'malformed session id → 404',
-      given: () => ({ path: '/stateful/mcp', headers: { ...MCP_HEADERS, ...alice, 'mcp-session-id': 'nope' }, body: rpc(1, 'tools/list') }),
+      given: () => ({
+        path: '/stateful/mcp',
+        headers: { ...MCP_HEADERS, ...alice, 'mcp-session-id': 'nope' },
+        body: rpc(1, 'tools/list'),
+      }),
       want: { status: 404 },
     },
     {
       name: "another principal's session → 404 (same as unknown)",
-      given: (s) => ({ path: '/stateful/mcp', headers: { ...MCP_HEADERS, authorization: 'Bearer bob-token', 'mcp-session-id': s }, body: rpc(1, 'tools/list') }),
+      given: (s) => ({
+        path: '/stateful/mcp',
+        headers: { ...MCP_HEADERS, authorization: 'Bearer bob-token', 'mcp-session-id': s },
+        body: rpc(1, 'tools/list'),
+      }),
       want: { status: 404, body: /Session not found/ },
     },
     {
-      name: 'DELETE of another principal\'s session → 404',
-      given: (s) => ({ method: 'DELETE', path: '/stateful/mcp', headers: { authorization: 'Bearer bob-token', 'mcp-session-id': s } }),
+      name: "DELETE of another principal's session → 404",
+      given: (s) => ({
+        method: 'DELETE',
+        path: '/stateful/mcp',
+        headers: { authorization: 'Bearer bob-token', 'mcp-session-id': s },
+      }),
       want: { status: 404 },
     },
     {
       name: 'the owner in its session → 200',
-      given: (s) => ({ path: '/stateful/mcp', headers: { ...MCP_HEADERS, ...alice, 'mcp-session-id': s }, body: rpc(1, 'tools/call', { name: 'whoami', arguments: {} }) }),
+      given: (s) => ({
+        path: '/stateful/mcp',
+        headers: { ...MCP_HEADERS, ...alice, 'mcp-session-id': s },
+        body: rpc(1, 'tools/call', { name: 'whoami', arguments: {} }),
+      }),
       want: { status: 200, body: /alice/ },
     },
     {
       name: 'a tool needing a scope the principal lacks → 403 insufficient_scope',
-      given: (s) => ({ path: '/stateful/mcp', headers: { ...MCP_HEADERS, ...alice, 'mcp-session-id': s }, body: rpc(1, 'tools/call', { name: 'admin_only', arguments: {} }) }),
+      given: (s) => ({
+        path: '/stateful/mcp',
+        headers: { ...MCP_HEADERS, ...alice, 'mcp-session-id': s },
+        body: rpc(1, 'tools/call', { name: 'admin_only', arguments: {} }),
+      }),
       want: { status: 403, headers: { 'www-authenticate': 'Bearer error="insufficient_scope", scope="admin"' } },
     },
     {
       name: 'unknown tool → 200 with JSON-RPC -32602',
-      given: () => ({ path: '/plain/mcp', headers: MCP_HEADERS, body: rpc(1, 'tools/call', { name: 'nope', arguments: {} }) }),
+      given: () => ({
+        path: '/plain/mcp',
+        headers: MCP_HEADERS,
+        body: rpc(1, 'tools/call', { name: 'nope', arguments: {} }),
+      }),
       want: { status: 200, body: /"code":-32602.*Unknown tool: nope/ },
     },
     {
@@ -383,10 +491,20 @@ describe('createHttpServer guards (raw HTTP)', () => {
     const url = new URL('/plain/mcp', run.url);
     const { request } = await import('node:http');
     const status = await new Promise<number>((resolve, reject) => {
-      const req = request({ host: url.hostname, port: url.port, path: url.pathname, method: 'POST', headers: { ...MCP_HEADERS, 'transfer-encoding': 'chunked' }, agent: false }, (res) => {
-        res.resume();
-        resolve(res.statusCode ?? 0);
-      });
+      const req = request(
+        {
+          host: url.hostname,
+          port: url.port,
+          path: url.pathname,
+          method: 'POST',
+          headers: { ...MCP_HEADERS, 'transfer-encoding': 'chunked' },
+          agent: false,
+        },
+        (res) => {
+          res.resume();
+          resolve(res.statusCode ?? 0);
+        },
+      );
       req.on('error', reject);
       req.write(`{"jsonrpc":"2.0","id":1,"method":"tools/call","params":{"name":"echo","arguments":{"text":"`);
       req.write('x'.repeat(100_000));
@@ -405,7 +523,9 @@ describe('createHttpServer guards (raw HTTP)', () => {
   });
 
   it('creates no session when initialize fails, and a new one per initialize', async () => {
-    const failed = await post(run, 'stateful', rpc(1, 'initialize', { protocolVersion: 7 }), { authorization: 'Bearer bob-token' });
+    const failed = await post(run, 'stateful', rpc(1, 'initialize', { protocolVersion: 7 }), {
+      authorization: 'Bearer bob-token',
+    });
     expect(failed.status).toBe(200);
     expect(typeof (failed.json as { error: { code: number } }).error.code).toBe('number');
     expect(failed.headers['mcp-session-id']).toBeUndefined();
@@ -416,7 +536,10 @@ describe('createHttpServer guards (raw HTTP)', () => {
 
   it('never logs session ids or tokens', async () => {
     const session = await openSession(run, 'admin-token');
-    await post(run, 'stateful', rpc(2, 'tools/call', { name: 'whoami', arguments: {} }), { authorization: 'Bearer admin-token', 'mcp-session-id': session });
+    await post(run, 'stateful', rpc(2, 'tools/call', { name: 'whoami', arguments: {} }), {
+      authorization: 'Bearer admin-token',
+      'mcp-session-id': session,
+    });
     const all = logLines.join('');
     expect(all).toContain('session created');
     expect(all).not.toContain(session);
@@ -471,7 +594,13 @@ describe('createHttpServer multiplexing', () => {
     it('stateless clients reusing ids (including string ids) get their own results', async () => {
       const calls = Array.from({ length: 300 }, async (_, i) => {
         const id = i % 2 === 0 ? 1 : 'same';
-        const res = await post(run, 'plain', rpc(id, 'tools/call', { name: 'slow', arguments: { ms: i % 11, tag: `t${i}` } }), {}, agent);
+        const res = await post(
+          run,
+          'plain',
+          rpc(id, 'tools/call', { name: 'slow', arguments: { ms: i % 11, tag: `t${i}` } }),
+          {},
+          agent,
+        );
         return { i, id, res };
       });
       for (const { i, id, res } of await Promise.all(calls)) {
@@ -484,7 +613,14 @@ describe('createHttpServer multiplexing', () => {
       const url = new URL('/plain/mcp', run.url);
       const { request } = await import('node:http');
       const body = JSON.stringify(rpc(1, 'tools/call', { name: 'slow', arguments: { ms: 10_000, tag: 'gone' } }));
-      const req = request({ host: url.hostname, port: url.port, path: url.pathname, method: 'POST', headers: { ...MCP_HEADERS, 'content-length': String(body.length) }, agent: false });
+      const req = request({
+        host: url.hostname,
+        port: url.port,
+        path: url.pathname,
+        method: 'POST',
+        headers: { ...MCP_HEADERS, 'content-length': String(body.length) },
+        agent: false,
+      });
       req.on('error', () => {});
       req.end(body);
       await untilStarted(run.plain, 'gone');
@@ -496,9 +632,19 @@ describe('createHttpServer multiplexing', () => {
       const session = await openSession(run, 'bob-token');
       const headers = { authorization: 'Bearer bob-token', 'mcp-session-id': session };
       const tag = 'cancelled';
-      const pending = post(run, 'stateful', rpc(7, 'tools/call', { name: 'slow', arguments: { ms: 10_000, tag } }), headers);
+      const pending = post(
+        run,
+        'stateful',
+        rpc(7, 'tools/call', { name: 'slow', arguments: { ms: 10_000, tag } }),
+        headers,
+      );
       await untilStarted(run.stateful, tag);
-      const note = await post(run, 'stateful', { jsonrpc: '2.0', method: 'notifications/cancelled', params: { requestId: 7 } }, headers);
+      const note = await post(
+        run,
+        'stateful',
+        { jsonrpc: '2.0', method: 'notifications/cancelled', params: { requestId: 7 } },
+        headers,
+      );
       expect(note.status).toBe(202);
       const res = await pending;
       expect((res.json as { id: number; error: { message: string } }).id).toBe(7);
@@ -509,7 +655,11 @@ describe('createHttpServer multiplexing', () => {
 
   it('answers exactly like the SDK 2.x Server for the same requests', async () => {
     const run = await start();
-    const reference = createReferenceServer(run.plain, { name: 'plain', version: '1.0.0' }, { principal: { id: 'anonymous', scopes: [], claims: {} } });
+    const reference = createReferenceServer(
+      run.plain,
+      { name: 'plain', version: '1.0.0' },
+      { principal: { id: 'anonymous', scopes: [], claims: {} } },
+    );
     const [clientSide, serverSide] = InMemoryTransport.createLinkedPair();
     const answers = new Map<unknown, unknown>();
     clientSide.onmessage = (message): void => {
@@ -533,14 +683,20 @@ describe('createHttpServer multiplexing', () => {
         rpc(11, 'ping'),
         rpc(12, 'no/such/method'),
       ];
-      const strip = (json: unknown): unknown => JSON.parse(JSON.stringify(json).replace(/[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}|reference/g, '*'));
+      const strip = (json: unknown): unknown =>
+        JSON.parse(
+          JSON.stringify(json).replace(/[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}|reference/g, '*'),
+        );
       for (const body of [rpc('init', 'initialize', INIT_PARAMS), ...bodies]) {
         const ours = await post(run, 'plain', body);
         expect(ours.status).toBe(200);
         expect(strip(ours.json), JSON.stringify(body)).toEqual(strip(answers.get(body['id']) ?? (await ask(body))));
       }
       // Invalid params: -32602 on both, ours naming the field and the rule in one line.
-      for (const body of [rpc(7, 'tools/call', { arguments: {} }), rpc(8, 'tools/call', { name: 'echo', arguments: 'not an object' })]) {
+      for (const body of [
+        rpc(7, 'tools/call', { arguments: {} }),
+        rpc(8, 'tools/call', { name: 'echo', arguments: 'not an object' }),
+      ]) {
         const ours = (await post(run, 'plain', body)).json as { error: { code: number; message: string } };
         expect(ours.error.code).toBe(-32602);
         expect(ours.error.message).toMatch(/^Invalid tools\/call request: params\.(name|arguments): /);
@@ -548,11 +704,17 @@ describe('createHttpServer multiplexing', () => {
       }
       // A cursor this server never issued is -32602 (MCP 2025-11-25, Utilities / Pagination: "Invalid cursors
       // SHOULD result in an error"); the SDK's Server, which does not page, ignores it instead.
-      const cursor = (await post(run, 'plain', rpc(2, 'tools/list', { cursor: 'x' }))).json as { error: { code: number } };
+      const cursor = (await post(run, 'plain', rpc(2, 'tools/list', { cursor: 'x' }))).json as {
+        error: { code: number };
+      };
       expect(cursor.error.code).toBe(-32602);
       // A result JSON cannot carry is an internal error, never a hung request.
       const bad = await post(run, 'plain', rpc(10, 'tools/call', { name: 'unserializable', arguments: {} }));
-      expect(bad.json).toEqual({ jsonrpc: '2.0', id: 10, error: { code: ErrorCode.InternalError, message: 'Internal error' } });
+      expect(bad.json).toEqual({
+        jsonrpc: '2.0',
+        id: 10,
+        error: { code: ErrorCode.InternalError, message: 'Internal error' },
+      });
     } finally {
       await reference.close();
       await run.handle.close();
@@ -580,12 +742,15 @@ describe('createHttpServer rate limit', () => {
     expect(statuses).toEqual([200, 200, 200, 429, 429]);
     expect(Number(retryAfter)).toBeGreaterThanOrEqual(1);
     // Another principal has its own bucket.
-    expect((await post(run, 'stateful', rpc(1, 'initialize', INIT_PARAMS), { authorization: 'Bearer bob-token' })).status).toBe(200);
+    expect(
+      (await post(run, 'stateful', rpc(1, 'initialize', INIT_PARAMS), { authorization: 'Bearer bob-token' })).status,
+    ).toBe(200);
   });
 
   it('counts failed authentication against the address', async () => {
     const statuses: number[] = [];
-    for (let i = 0; i < 2; i++) statuses.push((await post(run, 'stateful', rpc(1, 'tools/list'), { authorization: 'Bearer wrong' })).status);
+    for (let i = 0; i < 2; i++)
+      statuses.push((await post(run, 'stateful', rpc(1, 'tools/list'), { authorization: 'Bearer wrong' })).status);
     // The address bucket was emptied by the previous test: wrong credentials now get 429, not a free guess.
     expect(statuses).toEqual([429, 429]);
   });
@@ -593,7 +758,11 @@ describe('createHttpServer rate limit', () => {
 
 describe('createHttpServer shutdown', () => {
   /** Starts a `slow` call of `ms`, closes the server with `graceMs` once the call runs, and returns its answer. */
-  async function closeDuringSlowCall(ms: number, tag: string, graceMs: number): Promise<{ run: Running; res: Awaited<ReturnType<typeof post>> }> {
+  async function closeDuringSlowCall(
+    ms: number,
+    tag: string,
+    graceMs: number,
+  ): Promise<{ run: Running; res: Awaited<ReturnType<typeof post>> }> {
     const run = await start();
     const inflight = post(run, 'plain', rpc(1, 'tools/call', { name: 'slow', arguments: { ms, tag } }));
     await untilStarted(run.plain, tag);
@@ -613,9 +782,17 @@ describe('createHttpServer shutdown', () => {
     // A balancer may be sending on a kept-alive connection at the very moment the drain starts: that request is
     // served, not dropped (it may not be resent elsewhere once it reached an instance).
     const run = await start();
-    const [first, second] = [new Agent({ keepAlive: true, maxSockets: 1 }), new Agent({ keepAlive: true, maxSockets: 1 })];
-    for (const agent of [first, second]) expect((await post(run, 'plain', rpc(1, 'tools/list'), {}, agent)).status).toBe(200);
-    const inflight = post(run, 'plain', rpc(2, 'tools/call', { name: 'slow', arguments: { ms: 2_000, tag: 'draining' } }));
+    const [first, second] = [
+      new Agent({ keepAlive: true, maxSockets: 1 }),
+      new Agent({ keepAlive: true, maxSockets: 1 }),
+    ];
+    for (const agent of [first, second])
+      expect((await post(run, 'plain', rpc(1, 'tools/list'), {}, agent)).status).toBe(200);
+    const inflight = post(
+      run,
+      'plain',
+      rpc(2, 'tools/call', { name: 'slow', arguments: { ms: 2_000, tag: 'draining' } }),
+    );
     await untilStarted(run.plain, 'draining');
     const closed = run.handle.close(30_000);
     const served = await post(run, 'plain', rpc(3, 'tools/list'), {}, first);
@@ -643,11 +820,23 @@ describe('assertSafeBinding', () => {
   const stateful = createTestService('s', true);
   const stateless = createTestService('p', false);
   const auth = createTestAuth('s');
-  const cases: Array<{ name: string; given: [string, Array<{ service: TestService; inboundAuth?: typeof auth }>, string?, string[]?]; want: RegExp | null }> = [
+  const cases: Array<{
+    name: string;
+    given: [string, Array<{ service: TestService; inboundAuth?: typeof auth }>, string?, string[]?];
+    want: RegExp | null;
+  }> = [
     { name: 'stateful without auth on loopback is fine', given: ['127.0.0.1', [{ service: stateful }]], want: null },
     { name: 'stateful without auth on localhost is fine', given: ['localhost', [{ service: stateful }]], want: null },
-    { name: 'stateless without auth on all interfaces is allowed', given: ['0.0.0.0', [{ service: stateless }]], want: null },
-    { name: 'stateful with auth on all interfaces is fine', given: ['0.0.0.0', [{ service: stateful, inboundAuth: auth }]], want: null },
+    {
+      name: 'stateless without auth on all interfaces is allowed',
+      given: ['0.0.0.0', [{ service: stateless }]],
+      want: null,
+    },
+    {
+      name: 'stateful with auth on all interfaces is fine',
+      given: ['0.0.0.0', [{ service: stateful, inboundAuth: auth }]],
+      want: null,
+    },
     {
       name: 'stateful without auth on all interfaces is refused',
       given: ['0.0.0.0', [{ service: stateless }, { service: stateful }]],
@@ -668,21 +857,41 @@ describe('assertSafeBinding', () => {
       given: ['127.0.0.1', [{ service: stateless }], 'https://mcp.example.com'],
       want: null,
     },
-    { name: 'a loopback public URL is fine', given: ['127.0.0.1', [{ service: stateful }], 'http://localhost:3000'], want: null },
-    { name: 'an IPv6 loopback public URL is fine', given: ['::1', [{ service: stateful }], 'http://[::1]:3000'], want: null },
+    {
+      name: 'a loopback public URL is fine',
+      given: ['127.0.0.1', [{ service: stateful }], 'http://localhost:3000'],
+      want: null,
+    },
+    {
+      name: 'an IPv6 loopback public URL is fine',
+      given: ['::1', [{ service: stateful }], 'http://[::1]:3000'],
+      want: null,
+    },
     {
       name: 'stateful without auth accepting a non-loopback Host is refused (FINMCP_ALLOWED_HOSTS widens it like a public URL)',
       given: ['127.0.0.1', [{ service: stateful }], undefined, ['localhost:3000', 'mcp.example:8443']],
       want: /configure an inbound credential to accept Host mcp\.example \(FINMCP_ALLOWED_HOSTS\) \(backend s/,
     },
-    { name: 'a Host name without a port counts too', given: ['127.0.0.1', [{ service: stateful }], undefined, ['x.example']], want: /accept Host x\.example/ },
+    {
+      name: 'a Host name without a port counts too',
+      given: ['127.0.0.1', [{ service: stateful }], undefined, ['x.example']],
+      want: /accept Host x\.example/,
+    },
     {
       name: 'loopback allowed hosts are fine',
       given: ['127.0.0.1', [{ service: stateful }], undefined, ['localhost', '127.0.0.1:3000', '[::1]:3000']],
       want: null,
     },
-    { name: 'stateful with auth accepting any Host is fine', given: ['127.0.0.1', [{ service: stateful, inboundAuth: auth }], undefined, ['x.example']], want: null },
-    { name: 'stateless without auth accepting any Host is allowed', given: ['127.0.0.1', [{ service: stateless }], undefined, ['x.example']], want: null },
+    {
+      name: 'stateful with auth accepting any Host is fine',
+      given: ['127.0.0.1', [{ service: stateful, inboundAuth: auth }], undefined, ['x.example']],
+      want: null,
+    },
+    {
+      name: 'stateless without auth accepting any Host is allowed',
+      given: ['127.0.0.1', [{ service: stateless }], undefined, ['x.example']],
+      want: null,
+    },
   ];
   it.each(cases)('$name', ({ given, want }) => {
     if (want === null) expect(() => assertSafeBinding(...given)).not.toThrow();
@@ -691,7 +900,13 @@ describe('assertSafeBinding', () => {
 
   it('createHttpServer refuses to start in that case', () => {
     expect(() =>
-      createHttpServer({ host: '0.0.0.0', port: 0, backends: [{ service: stateful, info: { name: 's', version: '1' } }], allowedOrigins: [], logger }),
+      createHttpServer({
+        host: '0.0.0.0',
+        port: 0,
+        backends: [{ service: stateful, info: { name: 's', version: '1' } }],
+        allowedOrigins: [],
+        logger,
+      }),
     ).toThrow(/sessions are not authentication/);
   });
 });
@@ -700,13 +915,23 @@ describe('origin-wide well-known documents (RFC 9728 §3.1)', () => {
   /** The test plugin, also claiming the root form as the OAuth resource server does. */
   const withRoot = (backend: string): ReturnType<typeof createTestAuth> => {
     const auth = createTestAuth(backend);
-    const doc = { resource: `http://127.0.0.1/${backend}/mcp`, authorization_servers: [`http://as-of-${backend}.example`] };
-    return { ...auth, wellKnown: () => ({ [metadataPath(backend)]: doc, '/.well-known/oauth-protected-resource': doc }) };
+    const doc = {
+      resource: `http://127.0.0.1/${backend}/mcp`,
+      authorization_servers: [`http://as-of-${backend}.example`],
+    };
+    return {
+      ...auth,
+      wellKnown: () => ({ [metadataPath(backend)]: doc, '/.well-known/oauth-protected-resource': doc }),
+    };
   };
   const serve = async (backends: string[]): Promise<{ url: string; handle: HttpServerHandle }> => {
     const handle = createHttpServer({
       port: 0,
-      backends: backends.map((b) => ({ service: createTestService(b, false), inboundAuth: withRoot(b), info: { name: b, version: '1' } })),
+      backends: backends.map((b) => ({
+        service: createTestService(b, false),
+        inboundAuth: withRoot(b),
+        info: { name: b, version: '1' },
+      })),
       allowedOrigins: [],
       logger,
     });
@@ -714,11 +939,15 @@ describe('origin-wide well-known documents (RFC 9728 §3.1)', () => {
   };
   const get = async (url: string, path: string): Promise<RawResponse> => rawRequest(url, { method: 'GET', path });
 
-  it('with two backends each has its path form, and the root form is 404 (it would name one backend\'s authorization server for both)', async () => {
+  it("with two backends each has its path form, and the root form is 404 (it would name one backend's authorization server for both)", async () => {
     const { url, handle } = await serve(['one', 'two']);
     try {
-      expect((await get(url, metadataPath('one'))).json).toMatchObject({ authorization_servers: ['http://as-of-one.example'] });
-      expect((await get(url, metadataPath('two'))).json).toMatchObject({ authorization_servers: ['http://as-of-two.example'] });
+      expect((await get(url, metadataPath('one'))).json).toMatchObject({
+        authorization_servers: ['http://as-of-one.example'],
+      });
+      expect((await get(url, metadataPath('two'))).json).toMatchObject({
+        authorization_servers: ['http://as-of-two.example'],
+      });
       expect((await get(url, '/.well-known/oauth-protected-resource')).status).toBe(404);
     } finally {
       await handle.close();
@@ -728,7 +957,9 @@ describe('origin-wide well-known documents (RFC 9728 §3.1)', () => {
   it('with one backend only, the root form answers too (clients that probe the root)', async () => {
     const { url, handle } = await serve(['only']);
     try {
-      expect((await get(url, '/.well-known/oauth-protected-resource')).json).toMatchObject({ resource: 'http://127.0.0.1/only/mcp' });
+      expect((await get(url, '/.well-known/oauth-protected-resource')).json).toMatchObject({
+        resource: 'http://127.0.0.1/only/mcp',
+      });
     } finally {
       await handle.close();
     }

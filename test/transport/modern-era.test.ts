@@ -32,7 +32,10 @@ beforeAll(async () => {
   handle = createHttpServer({
     port: 0,
     backends: [
-      { service: createTestService('plain', false), info: { name: 'plain', version: '1.0.0', instructions: 'Use echo.' } },
+      {
+        service: createTestService('plain', false),
+        info: { name: 'plain', version: '1.0.0', instructions: 'Use echo.' },
+      },
       { service: stateful, inboundAuth: createTestAuth('stateful'), info: { name: 'stateful', version: '1.0.0' } },
     ],
     allowedOrigins: [],
@@ -48,17 +51,28 @@ afterAll(async () => {
 });
 
 /** A 2.x SDK client; `pin` speaks only 2026-07-28, `auto` probes and falls back. */
-async function connect(backend: string, mode: 'pin' | 'auto', token?: string): Promise<{ client: Client; transport: StreamableHTTPClientTransport }> {
+async function connect(
+  backend: string,
+  mode: 'pin' | 'auto',
+  token?: string,
+): Promise<{ client: Client; transport: StreamableHTTPClientTransport }> {
   const transport = new StreamableHTTPClientTransport(new URL(`${url}/${backend}/mcp`), {
     ...(token === undefined ? {} : { requestInit: { headers: { authorization: `Bearer ${token}` } } }),
   });
-  const client = new Client({ name: 'modern-test', version: '0' }, { versionNegotiation: { mode: mode === 'pin' ? { pin: MODERN } : 'auto' } });
+  const client = new Client(
+    { name: 'modern-test', version: '0' },
+    { versionNegotiation: { mode: mode === 'pin' ? { pin: MODERN } : 'auto' } },
+  );
   await client.connect(transport);
   return { client, transport };
 }
 
 /** POSTs a modern request with the metadata headers (overridable; `undefined` leaves one out). */
-function post(backend: string, body: Record<string, unknown>, headers: Record<string, string | undefined> = {}): Promise<RawResponse> {
+function post(
+  backend: string,
+  body: Record<string, unknown>,
+  headers: Record<string, string | undefined> = {},
+): Promise<RawResponse> {
   const params = body['params'] as Record<string, unknown> | undefined;
   return rawRequest(url, {
     path: `/${backend}/mcp`,
@@ -81,7 +95,15 @@ describe('the SDK 2.x client pinned to 2026-07-28', () => {
       expect(transport.sessionId).toBeUndefined();
       expect(client.getInstructions()).toBe('Use echo.');
       const { tools } = await client.listTools();
-      expect(tools.map((t) => t.name)).toEqual(['echo', 'whoami', 'count', 'slow', 'admin_only', 'unserializable', 'fail']);
+      expect(tools.map((t) => t.name)).toEqual([
+        'echo',
+        'whoami',
+        'count',
+        'slow',
+        'admin_only',
+        'unserializable',
+        'fail',
+      ]);
       const result = await client.callTool({ name: 'echo', arguments: { text: 'modern' } });
       expect(result.structuredContent).toEqual({ text: 'modern' });
       const failed = await client.callTool({ name: 'missing', arguments: {} }).catch((e: unknown) => e);
@@ -96,7 +118,8 @@ describe('the SDK 2.x client pinned to 2026-07-28', () => {
     const second = await connect('stateful', 'pin', 'alice-token');
     const bob = await connect('stateful', 'pin', 'bob-token');
     try {
-      const count = async (c: Client): Promise<unknown> => (await c.callTool({ name: 'count', arguments: {} })).structuredContent;
+      const count = async (c: Client): Promise<unknown> =>
+        (await c.callTool({ name: 'count', arguments: {} })).structuredContent;
       expect(await count(first.client)).toEqual({ n: 1 });
       expect(await count(second.client)).toEqual({ n: 2 });
       expect(await count(bob.client)).toEqual({ n: 1 });
@@ -115,11 +138,15 @@ describe('the SDK 2.x client pinned to 2026-07-28', () => {
     expect(modern.client.getProtocolEra()).toBe('modern');
     await modern.client.close();
     const legacy = new Client({ name: 'legacy-test', version: '0' });
-    const transport = new StreamableHTTPClientTransport(new URL(`${url}/stateful/mcp`), { requestInit: { headers: { authorization: 'Bearer carol-token' } } });
+    const transport = new StreamableHTTPClientTransport(new URL(`${url}/stateful/mcp`), {
+      requestInit: { headers: { authorization: 'Bearer carol-token' } },
+    });
     // carol is unknown to the test auth: 401 before any era is chosen.
     await expect(legacy.connect(transport)).rejects.toThrow();
     const old = new Client({ name: 'legacy-test', version: '0' });
-    const oldTransport = new StreamableHTTPClientTransport(new URL(`${url}/stateful/mcp`), { requestInit: { headers: { authorization: 'Bearer admin-token' } } });
+    const oldTransport = new StreamableHTTPClientTransport(new URL(`${url}/stateful/mcp`), {
+      requestInit: { headers: { authorization: 'Bearer admin-token' } },
+    });
     await old.connect(oldTransport);
     try {
       expect(old.getProtocolEra()).toBe('legacy');
@@ -156,13 +183,28 @@ describe('2026-07-28 over raw HTTP', () => {
   });
 
   it('a tools/call result is stamped, and an Mcp-Session-Id header is ignored', async () => {
-    const res = await post('plain', { id: 2, method: 'tools/call', params: { name: 'echo', arguments: { text: 'x' }, _meta: META } }, { 'mcp-session-id': 'whatever' });
+    const res = await post(
+      'plain',
+      { id: 2, method: 'tools/call', params: { name: 'echo', arguments: { text: 'x' }, _meta: META } },
+      { 'mcp-session-id': 'whatever' },
+    );
     expect(res.status).toBe(200);
     expect(res.headers['mcp-session-id']).toBeUndefined();
-    expect((res.json as { result: unknown }).result).toMatchObject({ resultType: 'complete', structuredContent: { text: 'x' } });
+    expect((res.json as { result: unknown }).result).toMatchObject({
+      resultType: 'complete',
+      structuredContent: { text: 'x' },
+    });
   });
 
-  const refusals: Array<{ name: string; body: Record<string, unknown>; headers?: Record<string, string | undefined>; status: number; code: number; message: RegExp; data?: unknown }> = [
+  const refusals: Array<{
+    name: string;
+    body: Record<string, unknown>;
+    headers?: Record<string, string | undefined>;
+    status: number;
+    code: number;
+    message: RegExp;
+    data?: unknown;
+  }> = [
     {
       name: 'Mcp-Name disagreeing with params.name',
       body: { id: 3, method: 'tools/call', params: { name: 'echo', arguments: { text: 'x' }, _meta: META } },
@@ -197,7 +239,11 @@ describe('2026-07-28 over raw HTTP', () => {
     },
     {
       name: 'an unknown version in the envelope and the header',
-      body: { id: 7, method: 'tools/list', params: { _meta: { ...META, 'io.modelcontextprotocol/protocolVersion': '2099-01-01' } } },
+      body: {
+        id: 7,
+        method: 'tools/list',
+        params: { _meta: { ...META, 'io.modelcontextprotocol/protocolVersion': '2099-01-01' } },
+      },
       headers: { 'mcp-protocol-version': '2099-01-01' },
       status: 400,
       code: -32022,
@@ -207,10 +253,15 @@ describe('2026-07-28 over raw HTTP', () => {
     },
     {
       name: 'an unknown version in the envelope that the header does not name (the mismatch comes first)',
-      body: { id: 71, method: 'server/discover', params: { _meta: { ...META, 'io.modelcontextprotocol/protocolVersion': 'v999.0.0' } } },
+      body: {
+        id: 71,
+        method: 'server/discover',
+        params: { _meta: { ...META, 'io.modelcontextprotocol/protocolVersion': 'v999.0.0' } },
+      },
       status: 400,
       code: -32020,
-      message: /MCP-Protocol-Version header does not match the body: the body envelope names protocol version v999\.0\.0/,
+      message:
+        /MCP-Protocol-Version header does not match the body: the body envelope names protocol version v999\.0\.0/,
     },
     {
       name: 'an unknown version only in the header (no envelope)',
@@ -234,8 +285,20 @@ describe('2026-07-28 over raw HTTP', () => {
       code: -32602,
       message: /no _meta envelope/,
     },
-    { name: 'initialize (gone in 2026-07-28)', body: { id: 10, method: 'initialize', params: { _meta: META } }, status: 404, code: -32601, message: /Method not found/ },
-    { name: 'ping (gone in 2026-07-28)', body: { id: 11, method: 'ping', params: { _meta: META } }, status: 404, code: -32601, message: /Method not found/ },
+    {
+      name: 'initialize (gone in 2026-07-28)',
+      body: { id: 10, method: 'initialize', params: { _meta: META } },
+      status: 404,
+      code: -32601,
+      message: /Method not found/,
+    },
+    {
+      name: 'ping (gone in 2026-07-28)',
+      body: { id: 11, method: 'ping', params: { _meta: META } },
+      status: 404,
+      code: -32601,
+      message: /Method not found/,
+    },
     {
       name: 'invalid tools/call params',
       body: { id: 12, method: 'tools/call', params: { name: 'echo', arguments: 5, _meta: META } },
@@ -255,16 +318,27 @@ describe('2026-07-28 over raw HTTP', () => {
   });
 
   it('a Base64-encoded Mcp-Name is decoded before comparing', async () => {
-    const res = await post('plain', { id: 13, method: 'tools/call', params: { name: 'echo', arguments: { text: 'b' }, _meta: META } }, {
-      'mcp-name': `=?base64?${Buffer.from('echo').toString('base64')}?=`,
-    });
+    const res = await post(
+      'plain',
+      { id: 13, method: 'tools/call', params: { name: 'echo', arguments: { text: 'b' }, _meta: META } },
+      {
+        'mcp-name': `=?base64?${Buffer.from('echo').toString('base64')}?=`,
+      },
+    );
     expect(res.status).toBe(200);
   });
 
   it('a 2026-07-28 call to a stateful backend needs no session but still needs the credential', async () => {
     const anonymous = await post('stateful', { id: 14, method: 'tools/list', params: { _meta: META } });
     expect(anonymous.status).toBe(401);
-    const alice = await post('stateful', { id: 15, method: 'tools/call', params: { name: 'whoami', arguments: {}, _meta: META } }, { authorization: 'Bearer alice-token' });
-    expect((alice.json as { result: { structuredContent: unknown } }).result.structuredContent).toMatchObject({ principal: 'alice', session: true });
+    const alice = await post(
+      'stateful',
+      { id: 15, method: 'tools/call', params: { name: 'whoami', arguments: {}, _meta: META } },
+      { authorization: 'Bearer alice-token' },
+    );
+    expect((alice.json as { result: { structuredContent: unknown } }).result.structuredContent).toMatchObject({
+      principal: 'alice',
+      session: true,
+    });
   });
 });

@@ -21,7 +21,13 @@ describe('refusals over HTTP are logged', () => {
   beforeAll(async () => {
     handle = createHttpServer({
       port: 0,
-      backends: [{ service: createTestService('keyed', false), inboundAuth: createApiKeyAuth({ keys: [{ id: 'alice', key: GOOD_KEY }] }), info: { name: 'k', version: '1' } }],
+      backends: [
+        {
+          service: createTestService('keyed', false),
+          inboundAuth: createApiKeyAuth({ keys: [{ id: 'alice', key: GOOD_KEY }] }),
+          info: { name: 'k', version: '1' },
+        },
+      ],
       allowedOrigins: [],
       rateLimit: { perMinute: 60, burst: 5 },
       logger: log.logger,
@@ -43,7 +49,14 @@ describe('refusals over HTTP are logged', () => {
     expect(statuses).toEqual([401, 401, 401]);
     const rejected = log.lines().filter((l) => l['event'] === 'auth_rejected');
     expect(rejected).toHaveLength(1); // three guesses from one address, one line per interval
-    expect(rejected[0]).toMatchObject({ level: 40, backend: 'keyed', address: '127.0.0.1', status: 401, error: 'invalid_token', reason: 'unknown API key' });
+    expect(rejected[0]).toMatchObject({
+      level: 40,
+      backend: 'keyed',
+      address: '127.0.0.1',
+      status: 401,
+      error: 'invalid_token',
+      reason: 'unknown API key',
+    });
 
     // alice has 5 requests of burst: the rest get 429.
     const limited: number[] = [];
@@ -60,7 +73,12 @@ describe('refusals over HTTP are logged', () => {
 });
 
 describe('RefusalLog throttling', () => {
-  const refusal = { ok: false as const, status: 401 as const, headers: {}, body: { error: 'invalid_token', error_description: 'signature is invalid' } };
+  const refusal = {
+    ok: false as const,
+    status: 401 as const,
+    headers: {},
+    body: { error: 'invalid_token', error_description: 'signature is invalid' },
+  };
 
   it('one line per caller and interval; the next line counts the ones left out; callers are separate', () => {
     const log = captureLog();
@@ -82,7 +100,10 @@ describe('RefusalLog throttling', () => {
 
   it('a request without any credential is logged at debug, not warn (every OAuth discovery starts so)', () => {
     const log = captureLog();
-    new RefusalLog(log.logger).rejected('b', '10.0.0.1', { ...refusal, body: { error: 'unauthorized', error_description: 'a bearer access token is required' } });
+    new RefusalLog(log.logger).rejected('b', '10.0.0.1', {
+      ...refusal,
+      body: { error: 'unauthorized', error_description: 'a bearer access token is required' },
+    });
     expect(log.lines()).toEqual([expect.objectContaining({ level: 20, msg: 'request without credential' })]);
   });
 

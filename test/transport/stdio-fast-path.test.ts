@@ -17,7 +17,11 @@ import { StdioClientTransport as ModernStdioClientTransport } from '@modelcontex
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { stdioFixture } from './fixtures/stdio-fixture.js';
 
-const fixture = stdioFixture(new URL('./fixtures/stdio-fast-server.mjs', import.meta.url), 'tsconfig.stdio-fast.json', 'finmcp-stdio-fast-test');
+const fixture = stdioFixture(
+  new URL('./fixtures/stdio-fast-server.mjs', import.meta.url),
+  'tsconfig.stdio-fast.json',
+  'finmcp-stdio-fast-test',
+);
 
 beforeAll(() => fixture.compile());
 
@@ -57,7 +61,11 @@ function startRaw(options: { sdkPath?: boolean; stateful?: boolean } = {}): RawS
     FINMCP_TEST_STATEFUL: options.stateful === true ? '1' : '0',
     FINMCP_TEST_SDK_PATH: options.sdkPath === true ? '1' : '0',
   });
-  const child = spawn(launch.command, launch.args, { cwd: launch.cwd, env: launch.env, stdio: ['pipe', 'pipe', 'pipe'] });
+  const child = spawn(launch.command, launch.args, {
+    cwd: launch.cwd,
+    env: launch.env,
+    stdio: ['pipe', 'pipe', 'pipe'],
+  });
   const lines: string[] = [];
   const messages: Message[] = [];
   let partial = '';
@@ -101,7 +109,9 @@ function startRaw(options: { sdkPath?: boolean; stateful?: boolean } = {}): RawS
         };
         const timer = setTimeout(() => {
           listeners.delete(listener);
-          reject(new Error(`timed out waiting for ${count} message(s); got ${JSON.stringify(messages).slice(0, 2000)}`));
+          reject(
+            new Error(`timed out waiting for ${count} message(s); got ${JSON.stringify(messages).slice(0, 2000)}`),
+          );
         }, 30_000);
         listeners.add(listener);
         check();
@@ -172,7 +182,8 @@ describe('stdio fast path', () => {
     ids.forEach((id, i) => {
       const mine = answers.filter((m) => m.id === id);
       expect(mine, `id ${JSON.stringify(id)}`).toHaveLength(1);
-      const expected = i % 10 === 9 ? { waited: 20 + (i % 7) * 5, tag: `t${i}` } : { text: `text ${JSON.stringify(id)} ${i}` };
+      const expected =
+        i % 10 === 9 ? { waited: 20 + (i % 7) * 5, tag: `t${i}` } : { text: `text ${JSON.stringify(id)} ${i}` };
       expect(mine[0]?.result?.['structuredContent']).toEqual(expected);
     });
     expectOnlyJsonRpc(server);
@@ -185,7 +196,11 @@ describe('stdio fast path', () => {
       { id: 2, method: 'tools/list', params: { cursor: 'abc' } },
       { id: 3, method: 'tools/list', params: { cursor: 42 } },
       { id: 4, method: 'tools/call', params: { name: 'echo', arguments: { text: 'hello' } } },
-      { id: 'five', method: 'tools/call', params: { name: 'echo', arguments: { text: 'ünïcödé ✓' }, _meta: { note: 'x' } } },
+      {
+        id: 'five',
+        method: 'tools/call',
+        params: { name: 'echo', arguments: { text: 'ünïcödé ✓' }, _meta: { note: 'x' } },
+      },
       // Invalid arguments: a tool error (isError), not a protocol error.
       { id: 6, method: 'tools/call', params: { name: 'echo', arguments: { text: 7 } } },
       { id: 7, method: 'tools/call', params: { name: 'echo' } },
@@ -199,7 +214,11 @@ describe('stdio fast path', () => {
       { id: 13, method: 'tools/call', params: { name: 'echo', arguments: null } },
       { id: 14, method: 'tools/call' },
       // A progress token: nothing reports progress, the answer is the same.
-      { id: 15, method: 'tools/call', params: { name: 'echo', arguments: { text: 'p' }, _meta: { progressToken: 'tok' } } },
+      {
+        id: 15,
+        method: 'tools/call',
+        params: { name: 'echo', arguments: { text: 'p' }, _meta: { progressToken: 'tok' } },
+      },
       // A ToolService that throws: an internal error without details.
       { id: 16, method: 'tools/call', params: { name: 'throws', arguments: {} } },
       { id: 17, method: 'tools/call', params: { name: 'count', arguments: {} } },
@@ -248,7 +267,11 @@ describe('stdio fast path', () => {
     expect(fast.get(10)?.error?.code).toBeTypeOf('number');
     expect(fast.get(16)?.error).toEqual({ code: -32603, message: 'Internal error' });
     expect(fast.get(18)?.result?.['structuredContent']).toEqual({ n: 2 });
-    expect(fast.get(19)?.result?.['structuredContent']).toEqual({ principal: 'local-user', session: true, sessionIdLength: 43 });
+    expect(fast.get(19)?.result?.['structuredContent']).toEqual({
+      principal: 'local-user',
+      session: true,
+      sessionIdLength: 43,
+    });
     expect(fast.get(22)?.error?.code).toBe(-32601);
   });
 
@@ -297,7 +320,12 @@ describe('stdio fast path', () => {
 
   it('reads CRLF line endings and messages split mid-character', async () => {
     const server = await startInitialized();
-    const bytes = Buffer.from(line({ id: 1, method: 'tools/call', params: { name: 'echo', arguments: { text: 'größe €' } } }).replace('\n', '\r\n'));
+    const bytes = Buffer.from(
+      line({ id: 1, method: 'tools/call', params: { name: 'echo', arguments: { text: 'größe €' } } }).replace(
+        '\n',
+        '\r\n',
+      ),
+    );
     for (let i = 0; i < bytes.length; i++) server.child.stdin.write(bytes.subarray(i, i + 1));
     const [answer] = await server.waitFor((m) => m.id === 1);
     expect(answer?.result?.['structuredContent']).toEqual({ text: 'größe €' });
@@ -306,8 +334,12 @@ describe('stdio fast path', () => {
 
   it('notifications/cancelled aborts a fast-path call: its signal fires and no answer is sent', async () => {
     const server = await startInitialized();
-    server.write(line({ id: 'a', method: 'tools/call', params: { name: 'slow', arguments: { ms: 30_000, tag: 'cancel-me' } } }));
-    server.write(line({ id: 'b', method: 'tools/call', params: { name: 'slow', arguments: { ms: 50, tag: 'keep-me' } } }));
+    server.write(
+      line({ id: 'a', method: 'tools/call', params: { name: 'slow', arguments: { ms: 30_000, tag: 'cancel-me' } } }),
+    );
+    server.write(
+      line({ id: 'b', method: 'tools/call', params: { name: 'slow', arguments: { ms: 50, tag: 'keep-me' } } }),
+    );
     await new Promise((r) => setTimeout(r, 100));
     server.write(line({ method: 'notifications/cancelled', params: { requestId: 'a', reason: 'user gave up' } }));
     server.write(line({ id: 'c', method: 'tools/call', params: { name: 'aborted', arguments: {} } }));
@@ -347,14 +379,25 @@ describe('stdio fast path', () => {
     };
     await client.connect(transport);
     try {
-      expect((await client.listTools()).tools.map((t) => t.name)).toEqual(['echo', 'count', 'whoami', 'slow', 'aborted', 'throws']);
-      expect((await client.callTool({ name: 'echo', arguments: { text: 'hi' } })).structuredContent).toEqual({ text: 'hi' });
+      expect((await client.listTools()).tools.map((t) => t.name)).toEqual([
+        'echo',
+        'count',
+        'whoami',
+        'slow',
+        'aborted',
+        'throws',
+      ]);
+      expect((await client.callTool({ name: 'echo', arguments: { text: 'hi' } })).structuredContent).toEqual({
+        text: 'hi',
+      });
       await expect(client.callTool({ name: 'missing', arguments: {} })).rejects.toSatisfy(
         (error: unknown) => error instanceof McpError && error.code === -32602,
       );
       await client.ping();
       const controller = new AbortController();
-      const pending = client.callTool({ name: 'slow', arguments: { ms: 30_000, tag: 'sdk-cancel' } }, undefined, { signal: controller.signal });
+      const pending = client.callTool({ name: 'slow', arguments: { ms: 30_000, tag: 'sdk-cancel' } }, undefined, {
+        signal: controller.signal,
+      });
       setTimeout(() => controller.abort('enough'), 100);
       await expect(pending).rejects.toThrow();
       const aborted = await client.callTool({ name: 'aborted', arguments: {} });
@@ -368,7 +411,10 @@ describe('stdio fast path', () => {
 });
 
 describe('stdio in MCP 2026-07-28', () => {
-  const META = { 'io.modelcontextprotocol/protocolVersion': '2026-07-28', 'io.modelcontextprotocol/clientCapabilities': {} };
+  const META = {
+    'io.modelcontextprotocol/protocolVersion': '2026-07-28',
+    'io.modelcontextprotocol/clientCapabilities': {},
+  };
 
   it('serves the SDK 2.x client pinned to 2026-07-28, and in auto mode, with the process as the one caller', async () => {
     for (const mode of [{ pin: '2026-07-28' } as const, 'auto' as const]) {
@@ -377,14 +423,29 @@ describe('stdio in MCP 2026-07-28', () => {
       await client.connect(transport);
       try {
         expect(client.getProtocolEra()).toBe('modern');
-        expect((await client.listTools()).tools.map((t) => t.name)).toEqual(['echo', 'count', 'whoami', 'slow', 'aborted', 'throws']);
-        expect((await client.callTool({ name: 'echo', arguments: { text: 'modern' } })).structuredContent).toEqual({ text: 'modern' });
+        expect((await client.listTools()).tools.map((t) => t.name)).toEqual([
+          'echo',
+          'count',
+          'whoami',
+          'slow',
+          'aborted',
+          'throws',
+        ]);
+        expect((await client.callTool({ name: 'echo', arguments: { text: 'modern' } })).structuredContent).toEqual({
+          text: 'modern',
+        });
         expect((await client.callTool({ name: 'count', arguments: {} })).structuredContent).toEqual({ n: 1 });
         expect((await client.callTool({ name: 'count', arguments: {} })).structuredContent).toEqual({ n: 2 });
-        expect((await client.callTool({ name: 'whoami', arguments: {} })).structuredContent).toMatchObject({ principal: 'local-user', session: true });
+        expect((await client.callTool({ name: 'whoami', arguments: {} })).structuredContent).toMatchObject({
+          principal: 'local-user',
+          session: true,
+        });
         // Cancellation through AbortSignal: the client sends notifications/cancelled on stdio in every era.
         const controller = new AbortController();
-        const pending = client.callTool({ name: 'slow', arguments: { ms: 30_000, tag: 'modern-cancel' } }, { signal: controller.signal });
+        const pending = client.callTool(
+          { name: 'slow', arguments: { ms: 30_000, tag: 'modern-cancel' } },
+          { signal: controller.signal },
+        );
         setTimeout(() => controller.abort('enough'), 100);
         await expect(pending).rejects.toThrow();
         const aborted = await client.callTool({ name: 'aborted', arguments: {} });
@@ -399,20 +460,51 @@ describe('stdio in MCP 2026-07-28', () => {
     const server = startRaw();
     server.write(line({ id: 1, method: 'tools/list', params: { _meta: META } }));
     server.write(line({ id: 2, method: 'server/discover', params: { _meta: META } }));
-    server.write(line({ id: 3, method: 'tools/list', params: { _meta: { ...META, 'io.modelcontextprotocol/protocolVersion': '2030-01-01' } } }));
-    server.write(line({ id: 4, method: 'initialize', params: { _meta: META, protocolVersion: '2026-07-28', capabilities: {}, clientInfo: { name: 'x', version: '0' } } }));
-    server.write(line({ id: 5, method: 'tools/call', params: { name: 'echo', arguments: { text: 'r' }, _meta: META } }));
+    server.write(
+      line({
+        id: 3,
+        method: 'tools/list',
+        params: { _meta: { ...META, 'io.modelcontextprotocol/protocolVersion': '2030-01-01' } },
+      }),
+    );
+    server.write(
+      line({
+        id: 4,
+        method: 'initialize',
+        params: {
+          _meta: META,
+          protocolVersion: '2026-07-28',
+          capabilities: {},
+          clientInfo: { name: 'x', version: '0' },
+        },
+      }),
+    );
+    server.write(
+      line({ id: 5, method: 'tools/call', params: { name: 'echo', arguments: { text: 'r' }, _meta: META } }),
+    );
     await server.waitFor((m) => typeof m.id === 'number', 5);
     const byId = new Map(server.messages.map((m) => [m.id, m]));
-    expect(byId.get(1)?.result).toMatchObject({ resultType: 'complete', cacheScope: 'public', ttlMs: expect.any(Number) });
-    expect(byId.get(2)?.result).toMatchObject({ supportedVersions: ['2026-07-28'], capabilities: { tools: {} }, resultType: 'complete' });
+    expect(byId.get(1)?.result).toMatchObject({
+      resultType: 'complete',
+      cacheScope: 'public',
+      ttlMs: expect.any(Number),
+    });
+    expect(byId.get(2)?.result).toMatchObject({
+      supportedVersions: ['2026-07-28'],
+      capabilities: { tools: {} },
+      resultType: 'complete',
+    });
     expect(byId.get(3)?.error).toEqual({
       code: -32022,
       message: 'Unsupported protocol version: 2030-01-01',
       data: { supported: ['2026-07-28'], requested: '2030-01-01' },
     });
     expect(byId.get(4)?.error?.code).toBe(-32601);
-    expect(byId.get(5)?.result).toMatchObject({ resultType: 'complete', structuredContent: { text: 'r' }, _meta: { 'io.modelcontextprotocol/serverInfo': { name: 'local' } } });
+    expect(byId.get(5)?.result).toMatchObject({
+      resultType: 'complete',
+      structuredContent: { text: 'r' },
+      _meta: { 'io.modelcontextprotocol/serverInfo': { name: 'local' } },
+    });
     expect(await server.end()).toBe(0);
   });
 });

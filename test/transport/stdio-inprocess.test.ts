@@ -14,7 +14,10 @@ import { createTestService } from './fixtures/test-service.js';
 /** Collects what a splitter emits. */
 function splitterFor(max?: number): { splitter: LineSplitter; events: string[] } {
   const events: string[] = [];
-  const sink = { onLine: (l: string): void => void events.push(`line:${l}`), onOversize: (): void => void events.push('oversize') };
+  const sink = {
+    onLine: (l: string): void => void events.push(`line:${l}`),
+    onOversize: (): void => void events.push('oversize'),
+  };
   return { splitter: max === undefined ? new LineSplitter(sink) : new LineSplitter(sink, max), events };
 }
 
@@ -84,12 +87,19 @@ describe('serveStdio on in-memory streams', () => {
   it('writes each answer as one line with one write, and pauses stdin while stdout is full', async () => {
     const stdin = new PassThrough();
     const stdout = new HeldStdout();
-    const served: StdioHandle = await serveStdio(createTestService('local', false), { principal, logger, info, stdin, stdout });
+    const served: StdioHandle = await serveStdio(createTestService('local', false), {
+      principal,
+      logger,
+      info,
+      stdin,
+      stdout,
+    });
     // The first answer (tools/list, longer than the 256-byte buffer) fills stdout.
     stdin.write(request(1, 'tools/list'));
     await until(() => stdout.writes.length === 1);
     expect(stdin.isPaused()).toBe(true);
-    for (let id = 2; id <= 40; id++) stdin.write(request(id, 'tools/call', { name: 'echo', arguments: { text: `t${id}` } }));
+    for (let id = 2; id <= 40; id++)
+      stdin.write(request(id, 'tools/call', { name: 'echo', arguments: { text: `t${id}` } }));
     await new Promise((r) => setTimeout(r, 50));
     // Nothing more was read while stdout was full.
     expect(stdout.writes).toHaveLength(1);
@@ -139,7 +149,12 @@ describe('serveStdio on in-memory streams', () => {
     stdin.write(request(1, 'tools/call', { name: 'unserializable', arguments: {} }));
     stdin.write(request(2, 'tools/call', { name: 'echo', arguments: { text: 'still here' } }));
     await until(() => stdout.writes.length === 2);
-    const byId = new Map(stdout.writes.map((text) => [(JSON.parse(text) as { id: number }).id, JSON.parse(text) as Record<string, unknown>]));
+    const byId = new Map(
+      stdout.writes.map((text) => [
+        (JSON.parse(text) as { id: number }).id,
+        JSON.parse(text) as Record<string, unknown>,
+      ]),
+    );
     expect(byId.get(1)).toEqual({ jsonrpc: '2.0', id: 1, error: { code: -32603, message: 'Internal error' } });
     expect(byId.get(2)).toMatchObject({ result: { structuredContent: { text: 'still here' } } });
     stdin.end();

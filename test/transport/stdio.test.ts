@@ -11,12 +11,18 @@ import { StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js'
 import { beforeAll, describe, expect, it } from 'vitest';
 import { stdioFixture } from './fixtures/stdio-fixture.js';
 
-const fixture = stdioFixture(new URL('./fixtures/stdio-server.mjs', import.meta.url), 'tsconfig.transport.json', 'finmcp-transport-test');
+const fixture = stdioFixture(
+  new URL('./fixtures/stdio-server.mjs', import.meta.url),
+  'tsconfig.transport.json',
+  'finmcp-transport-test',
+);
 
 beforeAll(() => fixture.compile());
 
 /** Starts the fixture as a child process and connects the SDK client to it. */
-async function connect(stateful: boolean): Promise<{ client: Client; transport: StdioClientTransport; stderr: () => string; errors: Error[] }> {
+async function connect(
+  stateful: boolean,
+): Promise<{ client: Client; transport: StdioClientTransport; stderr: () => string; errors: Error[] }> {
   const transport = new StdioClientTransport(fixture.launch({ FINMCP_TEST_STATEFUL: stateful ? '1' : '0' }));
   let stderr = '';
   transport.stderr?.on('data', (chunk: Buffer) => {
@@ -39,7 +45,8 @@ describe('serveStdio', () => {
       const { tools } = await client.listTools();
       expect(tools.map((t) => t.name)).toEqual(['count', 'whoami']);
       const counts = [];
-      for (let i = 0; i < 3; i++) counts.push((await client.callTool({ name: 'count', arguments: {} })).structuredContent);
+      for (let i = 0; i < 3; i++)
+        counts.push((await client.callTool({ name: 'count', arguments: {} })).structuredContent);
       expect(counts).toEqual([{ n: 1 }, { n: 2 }, { n: 3 }]);
       const who = await client.callTool({ name: 'whoami', arguments: {} });
       // A 256-bit base64url session id, never shown: only its length is reported by the fixture.
@@ -60,7 +67,8 @@ describe('serveStdio', () => {
     expect(pid).toBeTypeOf('number');
     await client.close();
     const deadline = Date.now() + 20_000;
-    while (!stderr().includes('stdio fixture exiting') && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
+    while (!stderr().includes('stdio fixture exiting') && Date.now() < deadline)
+      await new Promise((r) => setTimeout(r, 50));
     expect(stderr()).toContain('stdio fixture exiting');
   });
 });

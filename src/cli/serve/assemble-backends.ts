@@ -40,7 +40,10 @@ export function registerServiceTokens(
 ): Promise<void> {
   const register = (issuer: string | undefined): void => {
     for (const plan of plans.filter((p) => p.serviceCredential)) {
-      serviceTokens.set(plan.name, serviceTokenSource(plan.generated, settings, config.sandbox ? issuer ?? null : undefined));
+      serviceTokens.set(
+        plan.name,
+        serviceTokenSource(plan.generated, settings, config.sandbox ? (issuer ?? null) : undefined),
+      );
     }
   };
   if (!sandbox.authorizationServer) return Promise.resolve(register(undefined));
@@ -77,16 +80,22 @@ export async function assembleBackends(
       http = createBackendHttp({ baseUrl: plan.backendUrl!, ...httpOptions });
     }
     onClose(() => http.close());
-    const { overrides, service } = await serveBackendTools(plan.generated, plan.overrides, http, plan.serviceCredential, {
-      settings,
-      logger,
-      sandbox: config.sandbox,
-      dynamic: config.dynamic,
-      code: config.code,
-      ...(config.select === undefined ? {} : { select: config.select }),
-      ...(plan.root === undefined ? {} : { root: plan.root }),
-      ...(audit === undefined ? {} : { audit }),
-    });
+    const { overrides, service } = await serveBackendTools(
+      plan.generated,
+      plan.overrides,
+      http,
+      plan.serviceCredential,
+      {
+        settings,
+        logger,
+        sandbox: config.sandbox,
+        dynamic: config.dynamic,
+        code: config.code,
+        ...(config.select === undefined ? {} : { select: config.select }),
+        ...(plan.root === undefined ? {} : { root: plan.root }),
+        ...(audit === undefined ? {} : { audit }),
+      },
+    );
     // Watched now: a transport may look at it only later (stdio, once the client has its first answers).
     ready.catch(() => undefined);
     assembled.push({ name: plan.name, generated: plan.generated, overrides, service, ready });

@@ -21,7 +21,9 @@ function oauthOptions(
   const issuer = settings.readBackend(backend.name, BACKEND_SETTINGS.oauthIssuer) ?? sandboxIssuer;
   if (issuer === undefined) {
     const prefix = envPrefix(backend.name);
-    throw new ConfigError(`${backend.name} users sign in with OAuth: set ${prefix}_OAUTH_ISSUER (and over stdio ${prefix}_ACCESS_TOKEN), or use --sandbox`);
+    throw new ConfigError(
+      `${backend.name} users sign in with OAuth: set ${prefix}_OAUTH_ISSUER (and over stdio ${prefix}_ACCESS_TOKEN), or use --sandbox`,
+    );
   }
   const jwksUri = settings.readBackend(backend.name, BACKEND_SETTINGS.oauthJwksUri);
   const audiencelessClientIds = settings.readBackend(backend.name, BACKEND_SETTINGS.oauthClientIds);
@@ -48,7 +50,10 @@ export async function inboundAuthFor(
 ): Promise<InboundAuth | undefined> {
   if (backend.overrides.inboundAuth === 'oauth') {
     const { createOAuthResourceServer } = await import('../../auth/oauth-resource-server.js');
-    return createOAuthResourceServer({ ...oauthOptions(backend, resource, settings, sandboxIssuer, resourceHosts), logger });
+    return createOAuthResourceServer({
+      ...oauthOptions(backend, resource, settings, sandboxIssuer, resourceHosts),
+      logger,
+    });
   }
   const keys = parseApiKeys(settings.read(SETTINGS.apiKeys));
   if (keys.length === 0) return undefined;
@@ -73,7 +78,10 @@ export function stdioPrincipal(
   if (backend.overrides.inboundAuth !== 'oauth') return undefined;
   const token = settings.readBackend(backend.name, BACKEND_SETTINGS.accessToken);
   if (sandboxIssuer === undefined) {
-    if (token === undefined) throw new ConfigError(`over stdio, ${backend.name} takes the user's access token from ${envPrefix(backend.name)}_ACCESS_TOKEN`);
+    if (token === undefined)
+      throw new ConfigError(
+        `over stdio, ${backend.name} takes the user's access token from ${envPrefix(backend.name)}_ACCESS_TOKEN`,
+      );
     const options = oauthOptions(backend, resource, settings, undefined);
     return () => verifyToken(token, options);
   }
@@ -82,7 +90,12 @@ export function stdioPrincipal(
       const options = oauthOptions(backend, resource, settings, issuer);
       if (token !== undefined) return verifyToken(token, options);
       const { obtainSandboxToken } = await import('../../sandbox/authorization-server.js');
-      const sandboxToken = await obtainSandboxToken({ issuer: issuer!, user: settings.read(SETTINGS.sandboxUser), resource, scopes: options.scopesSupported });
+      const sandboxToken = await obtainSandboxToken({
+        issuer: issuer!,
+        user: settings.read(SETTINGS.sandboxUser),
+        resource,
+        scopes: options.scopesSupported,
+      });
       return verifyToken(sandboxToken, options);
     });
 }
@@ -100,7 +113,8 @@ function parseApiKeys(raw: string | undefined): Array<{ id: string; key: string 
     .filter((pair) => pair.length > 0)
     .map((pair) => {
       const colon = pair.indexOf(':');
-      if (colon <= 0 || colon === pair.length - 1) throw new ConfigError('FINMCP_API_KEYS must be a comma-separated list of id:key');
+      if (colon <= 0 || colon === pair.length - 1)
+        throw new ConfigError('FINMCP_API_KEYS must be a comma-separated list of id:key');
       return { id: pair.slice(0, colon), key: pair.slice(colon + 1) };
     });
 }

@@ -40,7 +40,11 @@ export interface ServeConfig {
 }
 
 /** Reads and checks the configuration; picks a free port when port 0 is asked for over HTTP. */
-export async function resolveServeConfig(backendNames: string[], options: ServeOptions, settings: Settings): Promise<ServeConfig> {
+export async function resolveServeConfig(
+  backendNames: string[],
+  options: ServeOptions,
+  settings: Settings,
+): Promise<ServeConfig> {
   const transport = settings.read(SETTINGS.transport, options['transport']) as ServeConfig['transport'];
   if (transport === 'stdio' && backendNames.length !== 1) {
     throw new ConfigError('stdio serves exactly one backend: run one process per backend');
@@ -63,7 +67,10 @@ export async function resolveServeConfig(backendNames: string[], options: ServeO
   }
   const dynamic = settings.read(SETTINGS.dynamic, options['dynamic']);
   const code = settings.read(SETTINGS.code, options['code']);
-  if (dynamic && code) throw new ConfigError('--dynamic and --code (FINMCP_DYNAMIC, FINMCP_CODE) are two ways to present the tools: choose one');
+  if (dynamic && code)
+    throw new ConfigError(
+      '--dynamic and --code (FINMCP_DYNAMIC, FINMCP_CODE) are two ways to present the tools: choose one',
+    );
   const configuredUrl = settings.read(SETTINGS.publicUrl, options['publicUrl']);
   const publicUrl = publicUrlOf(host, port, configuredUrl);
   return {
@@ -73,7 +80,10 @@ export async function resolveServeConfig(backendNames: string[], options: ServeO
     host,
     port,
     publicUrl,
-    resourceHosts: configuredUrl === undefined && transport === 'http' ? namingHosts(host, port, settings.read(SETTINGS.allowedHosts)) : [],
+    resourceHosts:
+      configuredUrl === undefined && transport === 'http'
+        ? namingHosts(host, port, settings.read(SETTINGS.allowedHosts))
+        : [],
     sandboxAuthPort: settings.read(SETTINGS.sandboxAuthPort, options['sandboxAuthPort']),
     ...(backendUrlFlag === undefined ? {} : { backendUrlFlag }),
     ...(await toolSelectionOf(options, settings)),
@@ -94,7 +104,8 @@ export function publicUrlOf(host: string, port: number, configured: string | und
 
 /** The `name:port` Host values accepted without a public URL: the defaults, and the configured ones on `port` when they name none. */
 function namingHosts(host: string, port: number, configured: readonly string[] | undefined): string[] {
-  const hosts = configured === undefined ? defaultAllowedHosts(port, host) : configured.map((entry) => hostWithPort(entry, port));
+  const hosts =
+    configured === undefined ? defaultAllowedHosts(port, host) : configured.map((entry) => hostWithPort(entry, port));
   return [...new Set(hosts.map((h) => h.toLowerCase()))];
 }
 

@@ -42,11 +42,17 @@ function resourceAliases(config: ServeConfig, backend: string): string[] {
 }
 
 /** Starts what the plans need from the sandbox (nothing when every backend has a URL and no sandbox was asked). */
-export async function startServeSandbox(config: ServeConfig, plans: BackendPlan[], settings: Settings, logger: Logger): Promise<ServeSandbox> {
+export async function startServeSandbox(
+  config: ServeConfig,
+  plans: BackendPlan[],
+  settings: Settings,
+  logger: Logger,
+): Promise<ServeSandbox> {
   const mocked = plans.filter((plan) => plan.backendUrl === undefined);
   const authorizationServer = config.sandbox && plans.some((plan) => plan.oauth || plan.serviceCredential);
   let begin = (): void => undefined;
-  if (mocked.length === 0 && !authorizationServer) return { authorizationServer, issuer: Promise.resolve(undefined), begin };
+  if (mocked.length === 0 && !authorizationServer)
+    return { authorizationServer, issuer: Promise.resolve(undefined), begin };
   const serving = new Promise<void>((resolve) => (begin = resolve));
   const { startSandbox } = await import('../../sandbox/sandbox.js');
   const parts = startSandbox({
@@ -57,10 +63,19 @@ export async function startServeSandbox(config: ServeConfig, plans: BackendPlan[
           resources: [
             ...plans
               .filter((plan) => plan.oauth)
-              .map((plan) => ({ url: resourceUrl(config, plan.name), aliases: resourceAliases(config, plan.name), scopes: specScopes(plan.generated) })),
-            ...plans.filter((plan) => plan.serviceCredential).map((plan) => ({ url: serviceAudience(plan.generated), scopes: specScopes(plan.generated) })),
+              .map((plan) => ({
+                url: resourceUrl(config, plan.name),
+                aliases: resourceAliases(config, plan.name),
+                scopes: specScopes(plan.generated),
+              })),
+            ...plans
+              .filter((plan) => plan.serviceCredential)
+              .map((plan) => ({ url: serviceAudience(plan.generated), scopes: specScopes(plan.generated) })),
           ],
-          identities: sandboxIdentities(plans.map((plan) => plan.module), settings),
+          identities: sandboxIdentities(
+            plans.map((plan) => plan.module),
+            settings,
+          ),
           keysFile: join(projectRoot(), '.finmcp', 'sandbox-keys.json'),
         }
       : undefined,
@@ -68,11 +83,21 @@ export async function startServeSandbox(config: ServeConfig, plans: BackendPlan[
     mockStartTimeoutMs: settings.read(SETTINGS.sandboxStartTimeoutMs),
     logger,
   });
-  return { parts, authorizationServer, issuer: parts.authorization?.then((as) => as.issuer) ?? Promise.resolve(undefined), begin };
+  return {
+    parts,
+    authorizationServer,
+    issuer: parts.authorization?.then((as) => as.issuer) ?? Promise.resolve(undefined),
+    begin,
+  };
 }
 
 /** The demo users with the claims the given backends' modules add (e.g. their organisations). */
-export function sandboxIdentities(modules: Iterable<BackendPlan['module']>, settings: Settings): ReturnType<typeof withBackendClaims> {
-  const claims = [...modules].flatMap((module) => (module?.sandboxClaims === undefined ? [] : [module.sandboxClaims(settings)]));
+export function sandboxIdentities(
+  modules: Iterable<BackendPlan['module']>,
+  settings: Settings,
+): ReturnType<typeof withBackendClaims> {
+  const claims = [...modules].flatMap((module) =>
+    module?.sandboxClaims === undefined ? [] : [module.sandboxClaims(settings)],
+  );
   return withBackendClaims(SANDBOX_IDENTITIES, claims);
 }

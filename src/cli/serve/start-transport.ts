@@ -44,7 +44,12 @@ export async function startStdio(backend: AssembledBackend, deps: TransportDeps)
   const resource = resourceUrl(config, backend.name);
   // The local user's token is verified (with the sandbox, first obtained) once the client has its first answers:
   // tool calls wait for it, `initialize` and `tools/list` need no user.
-  const verifyUser = stdioPrincipal(backend, resource, settings, sandbox.authorizationServer ? sandbox.issuer : undefined);
+  const verifyUser = stdioPrincipal(
+    backend,
+    resource,
+    settings,
+    sandbox.authorizationServer ? sandbox.issuer : undefined,
+  );
   const ready = async (): Promise<Principal | undefined> => {
     const [, user] = await Promise.all([backend.ready, verifyUser?.()]);
     return user;
@@ -68,7 +73,8 @@ export async function startStdio(backend: AssembledBackend, deps: TransportDeps)
 export async function startHttp(backends: AssembledBackend[], deps: TransportDeps): Promise<StartedTransport> {
   const { config, settings, logger } = deps;
   const perMinute = settings.read(SETTINGS.rateLimitPerMinute);
-  const rateLimit = perMinute === 0 ? undefined : { perMinute, burst: settings.read(SETTINGS.rateLimitBurst) ?? perMinute };
+  const rateLimit =
+    perMinute === 0 ? undefined : { perMinute, burst: settings.read(SETTINGS.rateLimitBurst) ?? perMinute };
   const services = new Map(backends.map((b) => [b.name, b.service]));
   const { createStateStore } = await import('../../state/create-store.js');
   const state = await createStateStore(
@@ -96,8 +102,16 @@ export async function startHttp(backends: AssembledBackend[], deps: TransportDep
   for (const backend of backends) {
     const resource = resourceUrl(config, backend.name);
     endpoints[backend.name] = resource;
-    const service = gateToolService(backend.service, backend.ready.then(() => undefined), logger);
-    httpBackends.push({ service, inboundAuth: await inboundAuthFor(backend, resource, config.resourceHosts, settings, deps.sandboxIssuer, logger), info: serverInfo(backend.generated) });
+    const service = gateToolService(
+      backend.service,
+      backend.ready.then(() => undefined),
+      logger,
+    );
+    httpBackends.push({
+      service,
+      inboundAuth: await inboundAuthFor(backend, resource, config.resourceHosts, settings, deps.sandboxIssuer, logger),
+      info: serverInfo(backend.generated),
+    });
   }
   const configuredHosts = settings.read(SETTINGS.allowedHosts);
   const common = {
@@ -134,12 +148,19 @@ export async function startHttp(backends: AssembledBackend[], deps: TransportDep
   deps.onClose(() => server.close(10_000));
   // The URLs clients must use (OAuth resources are derived from the public URL); where it listens, apart.
   logger.info({ url: config.publicUrl, endpoints, listening: url }, 'serving');
-  return { url, endpoints, oauthBackends: backends.filter((b) => b.overrides.inboundAuth === 'oauth').map((b) => b.name) };
+  return {
+    url,
+    endpoints,
+    oauthBackends: backends.filter((b) => b.overrides.inboundAuth === 'oauth').map((b) => b.name),
+  };
 }
 
 /** The `requestState` key: derived from FINMCP_STATE_KEY when set (every instance verifies every other's state). */
 async function requestStateSeal(settings: Settings): Promise<RequestStateSeal> {
-  const [{ RequestStateSeal }, { configuredStateSecret }] = await Promise.all([import('../../protocol/request-state.js'), import('../../state/secret-box.js')]);
+  const [{ RequestStateSeal }, { configuredStateSecret }] = await Promise.all([
+    import('../../protocol/request-state.js'),
+    import('../../state/secret-box.js'),
+  ]);
   return new RequestStateSeal(configuredStateSecret(settings.read(SETTINGS.stateKey)));
 }
 

@@ -38,7 +38,11 @@ const MAX_SHOWN_CHARS = 4000;
 const CONFIRM_SCHEMA = {
   type: 'object',
   properties: {
-    confirm: { type: 'boolean', title: 'Write this to B4B', description: 'Check to send exactly what is shown; leave unchecked or decline to send nothing.' },
+    confirm: {
+      type: 'boolean',
+      title: 'Write this to B4B',
+      description: 'Check to send exactly what is shown; leave unchecked or decline to send nothing.',
+    },
   },
   required: ['confirm'],
 };
@@ -54,7 +58,11 @@ export function confirmWrite(tool: string, description: WriteDescription, settin
         'cannot ask the user (it declared no form-mode elicitation). Nothing was sent to B4B.'
       );
     }
-    const answer = await elicit.ask(`confirm_${tool}`, { mode: 'form', message: confirmationText(description, args, ctx, settings), requestedSchema: CONFIRM_SCHEMA });
+    const answer = await elicit.ask(`confirm_${tool}`, {
+      mode: 'form',
+      message: confirmationText(description, args, ctx, settings),
+      requestedSchema: CONFIRM_SCHEMA,
+    });
     if (answer.action === 'accept' && answer.content?.['confirm'] === true) return undefined;
     if (answer.action === 'pending') return 'Waiting for the user to confirm.';
     if (answer.action === 'cancel') {
@@ -65,9 +73,16 @@ export function confirmWrite(tool: string, description: WriteDescription, settin
 }
 
 /** The confirmation: backend, account, request and exactly the arguments that will be sent. */
-function confirmationText(description: WriteDescription, args: Record<string, unknown>, ctx: CallContext, settings: ConfirmationSettings): string {
+function confirmationText(
+  description: WriteDescription,
+  args: Record<string, unknown>,
+  ctx: CallContext,
+  settings: ConfirmationSettings,
+): string {
   const login = ctx.session === undefined ? undefined : readLogin(ctx.session);
-  const account = login?.email ?? (settings.environmentPhone === undefined ? 'the signed-in account' : `the account of ${settings.environmentPhone}`);
+  const account =
+    login?.email ??
+    (settings.environmentPhone === undefined ? 'the signed-in account' : `the account of ${settings.environmentPhone}`);
   return [
     `${description.action} in ${settings.backendLabel}, as ${account}.`,
     `Request: ${description.request(args)}`,
@@ -94,7 +109,10 @@ function shown(args: Record<string, unknown>): string {
 /** The three B4B writes. */
 export const B4B_WRITES: Readonly<Record<string, WriteDescription>> = {
   create_entity: { action: 'Create a business entity', request: () => 'POST /api/v1/entities' },
-  update_entity: { action: 'Update a business entity', request: (args) => `PUT /api/v1/entities/${String(args['entity_id'])}` },
+  update_entity: {
+    action: 'Update a business entity',
+    request: (args) => `PUT /api/v1/entities/${String(args['entity_id'])}`,
+  },
   import_invoice_xml: {
     action: 'Import an invoice from XML',
     request: (args) => `POST /api/v1/entities/${String(args['entity_id'])}/invoices/import-xml`,

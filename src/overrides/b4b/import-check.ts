@@ -25,7 +25,10 @@ export function xmlImportCheck(options: XmlImportCheckOptions): NonNullable<Tool
       const token = await sessionToken(ctx.session, options.now());
       if (!token.ok) return token.error;
     }
-    const verdict = await checkXmlDocument(args['xml_content'], { field: 'xml_content', maxBytes: options.maxXmlBytes });
+    const verdict = await checkXmlDocument(args['xml_content'], {
+      field: 'xml_content',
+      maxBytes: options.maxXmlBytes,
+    });
     return verdict.ok ? options.confirm(args, ctx) : verdict.message;
   };
 }

@@ -68,7 +68,12 @@ interface LoginToolOptions {
 }
 
 /** `login({ phone?, password? })`: arguments already validated against {@link inputSchema}. */
-async function handler(args: Record<string, unknown>, ctx: CallContext, api: BackendApi, options: LoginToolOptions): Promise<ToolResult> {
+async function handler(
+  args: Record<string, unknown>,
+  ctx: CallContext,
+  api: BackendApi,
+  options: LoginToolOptions,
+): Promise<ToolResult> {
   const session = ctx.session;
   if (session === undefined) return errorResult(NO_SESSION);
   const phone = args['phone'] as string | undefined;
@@ -85,7 +90,12 @@ export function loginTool(options: LoginToolOptions): HandWrittenTool {
 }
 
 /** `login` without a password: through the sign-in page, or why that is not possible with this client. */
-async function signInThroughPage(phone: string | undefined, session: SessionHandle, ctx: CallContext, options: LoginToolOptions): Promise<ToolResult> {
+async function signInThroughPage(
+  phone: string | undefined,
+  session: SessionHandle,
+  ctx: CallContext,
+  options: LoginToolOptions,
+): Promise<ToolResult> {
   const elicit = ctx.elicit;
   if (elicit === undefined || !elicit.url) {
     return errorResult(
@@ -108,7 +118,9 @@ async function signInThroughPage(phone: string | undefined, session: SessionHand
     case 'pending':
       return errorResult('Waiting for the user to sign in on the page.');
     case 'accept':
-      return errorResult('Not logged in yet: the sign-in page was not completed. Call `login` again once the user has signed in there.');
+      return errorResult(
+        'Not logged in yet: the sign-in page was not completed. Call `login` again once the user has signed in there.',
+      );
     case 'decline':
       return errorResult('Not logged in: the user declined to open the sign-in page.');
     default:

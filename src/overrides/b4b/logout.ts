@@ -30,7 +30,7 @@ const metadata = {
   name: LOGOUT_TOOL,
   title: 'Log out of Finizi B4B',
   description:
-    'Logs out of Finizi B4B: asks the B4B API to revoke this session\'s access token, then forgets it. ' +
+    "Logs out of Finizi B4B: asks the B4B API to revoke this session's access token, then forgets it. " +
     'The session is logged out even when the B4B API cannot be reached (the result says so). After it, ' +
     'B4B tools ask you to log in again. Takes no input.',
   inputSchema: NO_INPUT,
@@ -41,7 +41,10 @@ const metadata = {
 };
 
 /** Whether the B4B API revoked the session's token, or why not (a 401: already invalid; unreachable). */
-export async function revokeToken(api: BackendApi, ctx: CallContext): Promise<{ revoked: true } | { revoked: false; why: string }> {
+export async function revokeToken(
+  api: BackendApi,
+  ctx: CallContext,
+): Promise<{ revoked: true } | { revoked: false; why: string }> {
   try {
     const { error, response } = await b4bClient(api, ctx).POST('/api/v1/auth/logout');
     return response.ok ? { revoked: true } : { revoked: false, why: httpProblem(response, error) };
@@ -57,7 +60,10 @@ async function handler(ctx: CallContext, api: BackendApi, now: () => number): Pr
   const login = readLogin(session);
   if (login === undefined || isExpired(login, now())) {
     await forgetLogin(session);
-    const message = login === undefined ? 'You were not logged in; nothing to do.' : 'Logged out. The login had already expired, so the B4B API was not called.';
+    const message =
+      login === undefined
+        ? 'You were not logged in; nothing to do.'
+        : 'Logged out. The login had already expired, so the B4B API was not called.';
     return success({ success: true, message, backend_revoked: false });
   }
   const outcome = await revokeToken(api, ctx);

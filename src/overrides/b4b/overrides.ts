@@ -58,7 +58,8 @@ const HAND = { login: LOGIN_TOOL, logout: LOGOUT_TOOL, whoami: WHOAMI_TOOL } as 
 export function createB4bOverrides(config: B4bOverridesConfig = {}): BackendOverrides {
   const now = config.now ?? Date.now;
   const maxXmlBytes = config.maxXmlBytes ?? DEFAULT_MAX_XML_BYTES;
-  const backendLabel = config.backendUrl === undefined ? 'the Finizi B4B sandbox' : `Finizi B4B at ${config.backendUrl}`;
+  const backendLabel =
+    config.backendUrl === undefined ? 'the Finizi B4B sandbox' : `Finizi B4B at ${config.backendUrl}`;
   const confirmation: ConfirmationSettings = {
     backendLabel,
     requireConfirmation: config.requireConfirmation === true,
@@ -81,18 +82,34 @@ export function createB4bOverrides(config: B4bOverridesConfig = {}): BackendOver
       update_entity: { check: confirm('update_entity') },
       // Refused documents never reach the backend.
       import_invoice_xml: {
-        check: xmlImportCheck({ now, maxXmlBytes, signsInFromEnvironment: config.credentials !== undefined, confirm: confirm('import_invoice_xml') }),
+        check: xmlImportCheck({
+          now,
+          maxXmlBytes,
+          signsInFromEnvironment: config.credentials !== undefined,
+          confirm: confirm('import_invoice_xml'),
+        }),
       },
     },
     extraTools: [loginTool({ now, backendLabel }), logoutTool(now), whoamiTool(now)],
     // URL-mode sign-in: the page `login` opens; its form calls `login` with phone and password.
     pages: { [SIGN_IN_PAGE]: signInPageKind(backendLabel) },
-    outboundAuth: async (ctx: CallContext, descriptor: ToolDescriptor, api: BackendApi): Promise<OutboundAuthResult> => {
+    outboundAuth: async (
+      ctx: CallContext,
+      descriptor: ToolDescriptor,
+      api: BackendApi,
+    ): Promise<OutboundAuthResult> => {
       // `security: []` marks an explicitly public operation (OpenAPI 3.1 §4.8.10): only `login`.
       if (descriptor.operation.security.length === 0) return { headers: {} };
       let token = await sessionToken(ctx.session, now());
       if (!token.ok && config.credentials !== undefined && ctx.session !== undefined) {
-        const signedIn = await signInReporting(config.credentials, ctx.session, ctx, api, now(), 'Signing in with B4B_PHONE and B4B_PASSWORD failed: ');
+        const signedIn = await signInReporting(
+          config.credentials,
+          ctx.session,
+          ctx,
+          api,
+          now(),
+          'Signing in with B4B_PHONE and B4B_PASSWORD failed: ',
+        );
         if (!signedIn.ok) return { error: signedIn.error };
         token = await sessionToken(ctx.session, now());
       }

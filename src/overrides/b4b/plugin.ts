@@ -15,7 +15,9 @@ export const b4bPlugin: BackendPlugin = {
       maxXmlBytes: settings.read(B4B_SETTINGS.maxXmlBytes),
       requireConfirmation: settings.read(B4B_SETTINGS.requireConfirmation),
       ...(backendUrl === undefined ? {} : { backendUrl }),
-      ...(transport === 'stdio' && phone !== undefined && password !== undefined ? { credentials: { phone, password } } : {}),
+      ...(transport === 'stdio' && phone !== undefined && password !== undefined
+        ? { credentials: { phone, password } }
+        : {}),
     });
   },
 };

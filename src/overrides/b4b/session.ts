@@ -55,7 +55,11 @@ export function parseLoginResponse(body: unknown, now: number): LoginParseResult
   const expiresAt = expiryOf(body, token, now);
   return {
     ok: true,
-    login: { accessToken: token, ...(expiresAt === undefined ? {} : { expiresAt }), ...(email === undefined ? {} : { email }) },
+    login: {
+      accessToken: token,
+      ...(expiresAt === undefined ? {} : { expiresAt }),
+      ...(email === undefined ? {} : { email }),
+    },
   };
 }
 
@@ -96,7 +100,11 @@ export function readLogin(session: SessionHandle): StoredB4bLogin | undefined {
   if (!isObject(value) || typeof value.accessToken !== 'string' || value.accessToken === '') return undefined;
   const expiresAt = typeof value.expiresAt === 'number' ? value.expiresAt : undefined;
   const email = typeof value.email === 'string' ? value.email : undefined;
-  return { accessToken: value.accessToken, ...(expiresAt === undefined ? {} : { expiresAt }), ...(email === undefined ? {} : { email }) };
+  return {
+    accessToken: value.accessToken,
+    ...(expiresAt === undefined ? {} : { expiresAt }),
+    ...(email === undefined ? {} : { email }),
+  };
 }
 
 /** Stores a login in the session (replacing any previous one). */

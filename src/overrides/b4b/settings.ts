@@ -7,11 +7,19 @@ import { boolSetting, intSetting, textSetting } from '../../config.js';
 import { DEFAULT_MAX_XML_BYTES } from './xml-guard.js';
 
 export const B4B_SETTINGS = {
-  maxXmlBytes: intSetting('B4B_MAX_XML_BYTES', DEFAULT_MAX_XML_BYTES, 'Largest XML document `import_invoice_xml` accepts'),
+  maxXmlBytes: intSetting(
+    'B4B_MAX_XML_BYTES',
+    DEFAULT_MAX_XML_BYTES,
+    'Largest XML document `import_invoice_xml` accepts',
+  ),
   requireConfirmation: boolSetting(
     'B4B_REQUIRE_CONFIRMATION',
     'Refuse `create_entity`, `update_entity` and `import_invoice_xml` when the MCP client cannot ask the user to confirm them (no form-mode elicitation)',
   ),
-  phone: textSetting('B4B_PHONE', undefined, 'stdio only: with B4B_PASSWORD, sign the session in with these instead of calling `login`'),
+  phone: textSetting(
+    'B4B_PHONE',
+    undefined,
+    'stdio only: with B4B_PASSWORD, sign the session in with these instead of calling `login`',
+  ),
   password: textSetting('B4B_PASSWORD', undefined, 'stdio only: the password that goes with B4B_PHONE'),
 } as const;

@@ -32,8 +32,11 @@ export function signInPageKind(backendLabel: string): InteractionPageKind {
     done: ({ result }) => {
       const email = result.structuredContent?.['email'];
       const who = typeof email === 'string' ? ` as <strong>${escapeHtml(email)}</strong>` : '';
-      return htmlPage('Signed in', `<p role="status">Signed in to ${escapeHtml(backendLabel)}${who}.</p>
-<p>You can close this page and go back to your MCP client.</p>`);
+      return htmlPage(
+        'Signed in',
+        `<p role="status">Signed in to ${escapeHtml(backendLabel)}${who}.</p>
+<p>You can close this page and go back to your MCP client.</p>`,
+      );
     },
   };
 }

@@ -39,12 +39,19 @@ async function credentialProblems(credentials: B4bCredentials): Promise<string[]
 }
 
 /** Calls the backend's login and keeps the token in `session`. */
-async function signIn(credentials: B4bCredentials, session: SessionHandle, ctx: CallContext, api: BackendApi, now: number): Promise<SignInResult> {
+async function signIn(
+  credentials: B4bCredentials,
+  session: SessionHandle,
+  ctx: CallContext,
+  api: BackendApi,
+  now: number,
+): Promise<SignInResult> {
   const problems = await credentialProblems(credentials);
   if (problems.length > 0) return { ok: false, error: problems.join('; ') };
   const client = b4bClient(api, { ...ctx, tool: 'login' });
   const { data, error, response } = await client.POST('/api/v1/auth/login', { body: credentials });
-  if (!response.ok) return { ok: false, error: redactSecrets(`Login failed: ${httpProblem(response, error)}`, [credentials.password]) };
+  if (!response.ok)
+    return { ok: false, error: redactSecrets(`Login failed: ${httpProblem(response, error)}`, [credentials.password]) };
   const parsed = parseLoginResponse(data, now);
   if (!parsed.ok) return parsed;
   await storeLogin(session, parsed.login);

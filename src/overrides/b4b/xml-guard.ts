@@ -32,7 +32,15 @@ export const DEFAULT_MAX_XML_DEPTH = 100;
 export const XML_SLICE_CHARS = 64 * 1024;
 
 /** Which rule refused a document. */
-export type XmlRule = 'type' | 'size' | 'doctype' | 'depth' | 'xinclude' | 'schema-location' | 'stylesheet' | 'well-formed';
+export type XmlRule =
+  | 'type'
+  | 'size'
+  | 'doctype'
+  | 'depth'
+  | 'xinclude'
+  | 'schema-location'
+  | 'stylesheet'
+  | 'well-formed';
 
 /** Outcome of {@link checkXmlDocument}: accepted, or refused with the rule and a user-facing message. */
 export type XmlCheckResult = { ok: true } | { ok: false; rule: XmlRule; message: string };
@@ -49,7 +57,10 @@ export interface XmlGuardOptions {
 
 /** Longest parser detail echoed back: enough to locate the problem, never a dump of the document. */
 const MAX_DETAIL_CHARS = 200;
-const XINCLUDE_NAMESPACES: ReadonlySet<string> = new Set(['http://www.w3.org/2001/XInclude', 'http://www.w3.org/2003/XInclude']);
+const XINCLUDE_NAMESPACES: ReadonlySet<string> = new Set([
+  'http://www.w3.org/2001/XInclude',
+  'http://www.w3.org/2003/XInclude',
+]);
 const XSI_NAMESPACE = 'http://www.w3.org/2001/XMLSchema-instance';
 const SCHEMA_LOCATION_ATTRIBUTES: ReadonlySet<string> = new Set(['schemaLocation', 'noNamespaceSchemaLocation']);
 
@@ -58,7 +69,10 @@ let saxes: Promise<typeof import('saxes')> | undefined;
 
 /** Thrown from a handler to stop parsing at the first construct a rule refuses. */
 class Refused extends Error {
-  constructor(readonly rule: XmlRule, message: string) {
+  constructor(
+    readonly rule: XmlRule,
+    message: string,
+  ) {
     super(message);
   }
 }

@@ -18,7 +18,9 @@ export const SANDBOX_ORGANISATIONS: ReadonlyArray<{ id: string; name: string }> 
 ];
 
 /** The sandbox users' memberships under `claimName`: alice in the first organisation, bob in the second, carol in both. */
-export function sandboxOrganisationClaims(claimName: string = DEFAULT_ORGANIZATION_CLAIM): Record<string, Record<string, unknown>> {
+export function sandboxOrganisationClaims(
+  claimName: string = DEFAULT_ORGANIZATION_CLAIM,
+): Record<string, Record<string, unknown>> {
   const [first, second] = SANDBOX_ORGANISATIONS.map((o) => o.id) as [string, string];
   return { alice: { [claimName]: [first] }, bob: { [claimName]: [second] }, carol: { [claimName]: [first, second] } };
 }

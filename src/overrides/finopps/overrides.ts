@@ -12,7 +12,12 @@
 import type { BackendOverrides, OutboundAuthResult } from '../../core/backend-overrides.js';
 import type { CallContext } from '../../core/call-context.js';
 import { ToolCallError } from '../../core/tool-error.js';
-import { DEFAULT_ORGANIZATION_CLAIM, ORGANIZATION_PROPERTY, organizationsOf, selectOrganization } from './organization.js';
+import {
+  DEFAULT_ORGANIZATION_CLAIM,
+  ORGANIZATION_PROPERTY,
+  organizationsOf,
+  selectOrganization,
+} from './organization.js';
 
 /** Configuration of {@link createFinoppsOverrides}. */
 export interface FinoppsOverridesConfig {

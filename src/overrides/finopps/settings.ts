@@ -6,5 +6,9 @@ import { textSetting } from '../../config.js';
 import { DEFAULT_ORGANIZATION_CLAIM } from './organization.js';
 
 export const FINOPPS_SETTINGS = {
-  orgClaim: textSetting('FINOPPS_ORG_CLAIM', DEFAULT_ORGANIZATION_CLAIM, "Token claim holding the caller's organisations (tenant binding)"),
+  orgClaim: textSetting(
+    'FINOPPS_ORG_CLAIM',
+    DEFAULT_ORGANIZATION_CLAIM,
+    "Token claim holding the caller's organisations (tenant binding)",
+  ),
 } as const;

@@ -26,9 +26,16 @@ export class Admission {
   /** Rejected credentials and 429s, one log line per caller per minute. */
   readonly #refusals: RefusalLog;
 
-  constructor(options: { rateLimit?: RateLimitOptions | false; rateLimiter?: RateLimiter; logger: Logger; audit?: AuditLog }) {
+  constructor(options: {
+    rateLimit?: RateLimitOptions | false;
+    rateLimiter?: RateLimiter;
+    logger: Logger;
+    audit?: AuditLog;
+  }) {
     this.#ownLimiter = options.rateLimiter === undefined;
-    this.#limiter = options.rateLimiter ?? (options.rateLimit === false ? undefined : new TokenBucketLimiter(options.rateLimit ?? {}));
+    this.#limiter =
+      options.rateLimiter ??
+      (options.rateLimit === false ? undefined : new TokenBucketLimiter(options.rateLimit ?? {}));
     this.#refusals = new RefusalLog(options.logger, options.audit === undefined ? {} : { audit: options.audit });
   }
 
@@ -36,7 +43,11 @@ export class Admission {
    * Authenticates and rate-limits: the principal, or the refusal to send. `authenticated` runs between the two, so
    * work that needs only the principal (a shared store's session read) overlaps the limiter's round trip.
    */
-  async admit(req: HttpRequestLike, route: AdmittedRoute, authenticated?: (principal: Principal) => void): Promise<Principal | HttpAnswer> {
+  async admit(
+    req: HttpRequestLike,
+    route: AdmittedRoute,
+    authenticated?: (principal: Principal) => void,
+  ): Promise<Principal | HttpAnswer> {
     let principal: Principal = ANONYMOUS_PRINCIPAL;
     if (route.inboundAuth !== undefined) {
       const result = await route.inboundAuth.authenticate(req.header('authorization'), req.header('host'));
@@ -44,17 +55,28 @@ export class Admission {
         this.#refusals.rejected(route.name, req.remoteAddress, result);
         // Failed attempts count against the caller's address so that guessing credentials is slowed down.
         const limited = this.#rateLimited(req, route.name, `a:${req.remoteAddress}`);
-        return (limited instanceof Promise ? await limited : limited) ?? json(result.status, JSON.stringify(result.body), result.headers);
+        return (
+          (limited instanceof Promise ? await limited : limited) ??
+          json(result.status, JSON.stringify(result.body), result.headers)
+        );
       }
       principal = result.principal;
     }
     authenticated?.(principal);
-    const limited = this.#rateLimited(req, route.name, route.inboundAuth === undefined ? `a:${req.remoteAddress}` : `p:${principal.id}`);
+    const limited = this.#rateLimited(
+      req,
+      route.name,
+      route.inboundAuth === undefined ? `a:${req.remoteAddress}` : `p:${principal.id}`,
+    );
     return (limited instanceof Promise ? await limited : limited) ?? principal;
   }
 
   /** Takes a token for `key`; the 429 when there is none. In-process buckets answer without a promise. */
-  #rateLimited(req: HttpRequestLike, backend: string, key: string): HttpAnswer | undefined | Promise<HttpAnswer | undefined> {
+  #rateLimited(
+    req: HttpRequestLike,
+    backend: string,
+    key: string,
+  ): HttpAnswer | undefined | Promise<HttpAnswer | undefined> {
     if (this.#limiter === undefined) return undefined;
     const retryAfter = this.#limiter.take(key);
     if (typeof retryAfter === 'number') return this.#refuseIfLimited(req, backend, key, retryAfter);

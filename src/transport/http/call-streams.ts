@@ -28,7 +28,10 @@ const QUESTION_TTL_MS = 10 * 60_000;
 const POLL_MS = 200;
 
 /** SSE headers (the HTML `text/event-stream` format). */
-const STREAM_HEADERS: Readonly<Record<string, string>> = { 'content-type': 'text/event-stream', 'cache-control': 'no-cache' };
+const STREAM_HEADERS: Readonly<Record<string, string>> = {
+  'content-type': 'text/event-stream',
+  'cache-control': 'no-cache',
+};
 
 /** Events of one answer stream, in order; ends after the response. */
 class EventQueue implements AsyncIterable<string> {
@@ -118,7 +121,12 @@ export class CallStreams {
    * The stream answer when the call asks the client something before it answers; undefined when it answered first
    * (then answered as usual). The stream is forgotten once the call has ended.
    */
-  async race(stream: CallStream, sessionId: string, running: Reply | Promise<Reply | undefined>, id: RequestId): Promise<HttpAnswer | undefined> {
+  async race(
+    stream: CallStream,
+    sessionId: string,
+    running: Reply | Promise<Reply | undefined>,
+    id: RequestId,
+  ): Promise<HttpAnswer | undefined> {
     const settled = Promise.resolve(running);
     const forget = (): void => {
       stream.requests.closeAll();
@@ -127,11 +135,30 @@ export class CallStreams {
       if (set?.size === 0) this.#bySession.delete(sessionId);
     };
     void settled.then(forget, forget);
-    const first = await Promise.race([settled.then(() => 'reply' as const, () => 'reply' as const), stream.opened]);
+    const first = await Promise.race([
+      settled.then(
+        () => 'reply' as const,
+        () => 'reply' as const,
+      ),
+      stream.opened,
+    ]);
     if (first === 'reply') return undefined;
-    const internal = JSON.stringify({ jsonrpc: '2.0', id, error: { code: ErrorCode.InternalError, message: 'Internal error' } });
-    const cancelled = JSON.stringify({ jsonrpc: '2.0', id, error: { code: ErrorCode.ServerError, message: 'Request cancelled' } });
-    return stream.answer(settled.then((reply) => (reply === undefined ? cancelled : reply.body), () => internal));
+    const internal = JSON.stringify({
+      jsonrpc: '2.0',
+      id,
+      error: { code: ErrorCode.InternalError, message: 'Internal error' },
+    });
+    const cancelled = JSON.stringify({
+      jsonrpc: '2.0',
+      id,
+      error: { code: ErrorCode.ServerError, message: 'Request cancelled' },
+    });
+    return stream.answer(
+      settled.then(
+        (reply) => (reply === undefined ? cancelled : reply.body),
+        () => internal,
+      ),
+    );
   }
 
   /**

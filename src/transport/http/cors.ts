@@ -24,7 +24,13 @@ export function corsFor(req: HttpRequestLike, originAllowed: (origin: string) =>
   if (!originAllowed(origin) && !isSameOrigin(origin, req.header('host'))) {
     return { refusal: rpcError(403, null, ErrorCode.ServerError, 'Forbidden: Origin not allowed') };
   }
-  return { headers: { 'access-control-allow-origin': origin, 'access-control-expose-headers': CORS_EXPOSE_HEADERS, vary: 'Origin' } };
+  return {
+    headers: {
+      'access-control-allow-origin': origin,
+      'access-control-expose-headers': CORS_EXPOSE_HEADERS,
+      vary: 'Origin',
+    },
+  };
 }
 
 /** The answer to a CORS preflight (OPTIONS). */
@@ -32,7 +38,8 @@ export function preflight(req: HttpRequestLike): HttpAnswer {
   const requested = req.header('access-control-request-headers');
   return empty(204, {
     'access-control-allow-methods': 'GET, POST, DELETE, OPTIONS',
-    'access-control-allow-headers': requested !== undefined && HEADER_LIST_PATTERN.test(requested) ? requested : CORS_ALLOW_HEADERS,
+    'access-control-allow-headers':
+      requested !== undefined && HEADER_LIST_PATTERN.test(requested) ? requested : CORS_ALLOW_HEADERS,
     'access-control-max-age': '600',
   });
 }

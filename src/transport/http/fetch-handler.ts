@@ -55,9 +55,12 @@ export interface FetchHandler {
 export function createFetchHandler(options: FetchHandlerOptions): FetchHandler {
   const unsafe = options.backends.find((b) => b.service.stateful && b.inboundAuth === undefined);
   if (unsafe !== undefined) {
-    throw new Error(`backend ${unsafe.service.backend} keeps per-caller state: configure an inbound credential (OAuth or API keys) to serve it from a fetch handler`);
+    throw new Error(
+      `backend ${unsafe.service.backend} keeps per-caller state: configure an inbound credential (OAuth or API keys) to serve it from a fetch handler`,
+    );
   }
-  if (options.allowedHosts.length === 0) throw new Error('allowedHosts must name the host(s) clients use to reach the handler');
+  if (options.allowedHosts.length === 0)
+    throw new Error('allowedHosts must name the host(s) clients use to reach the handler');
   const ownStore = options.sessionStore === undefined;
   const store = options.sessionStore ?? new MemorySessionStore();
   const pipeline = new HttpPipeline({ ...options, allowedOrigins: options.allowedOrigins ?? [], store });

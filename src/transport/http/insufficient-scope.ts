@@ -10,13 +10,21 @@ import type { HttpAnswer } from './exchange.js';
 import { rpcError } from './replies.js';
 
 /** 403 `insufficient_scope` for a tool the principal lacks scopes for (MCP 2025-11-25, runtime insufficient scope). */
-export function insufficientScope(inboundAuth: InboundAuth | undefined, principal: Principal, request: InboundRequest, host?: string): HttpAnswer | undefined {
+export function insufficientScope(
+  inboundAuth: InboundAuth | undefined,
+  principal: Principal,
+  request: InboundRequest,
+  host?: string,
+): HttpAnswer | undefined {
   const name = request.params?.name;
   if (request.method !== 'tools/call' || inboundAuth === undefined || typeof name !== 'string') return undefined;
   const required = inboundAuth.requiredScopes(name);
   if (required.length === 0 || required.every((s) => principal.scopes.includes(s))) return undefined;
   // The plugin's own challenge carries resource_metadata too.
   const challenge =
-    inboundAuth.insufficientScope?.(required, host).headers['www-authenticate'] ?? `Bearer error="insufficient_scope", scope="${required.join(' ')}"`;
-  return rpcError(403, request.id, ErrorCode.ServerError, 'Forbidden: insufficient scope', { 'www-authenticate': challenge });
+    inboundAuth.insufficientScope?.(required, host).headers['www-authenticate'] ??
+    `Bearer error="insufficient_scope", scope="${required.join(' ')}"`;
+  return rpcError(403, request.id, ErrorCode.ServerError, 'Forbidden: insufficient scope', {
+    'www-authenticate': challenge,
+  });
 }

@@ -28,12 +28,17 @@ const BASE64_SUFFIX = '?=';
  * Checks `MCP-Protocol-Version` against the request: the version its `_meta` envelope claims (whether served or
  * not), else (no claim: a legacy request) one of the versions served. Runs before the envelope is read.
  */
-export function checkVersionHeader(req: HttpRequestLike, request: InboundRequest): HeaderMismatch | RpcError | undefined {
+export function checkVersionHeader(
+  req: HttpRequestLike,
+  request: InboundRequest,
+): HeaderMismatch | RpcError | undefined {
   const version = req.header('mcp-protocol-version');
   const meta = request.params?._meta;
   const claimed = isObject(meta) ? meta[PROTOCOL_VERSION_META_KEY] : undefined;
   if (typeof claimed === 'string') {
-    return version === claimed ? undefined : mismatch('MCP-Protocol-Version', version, `the body envelope names protocol version ${truncate(claimed)}`);
+    return version === claimed
+      ? undefined
+      : mismatch('MCP-Protocol-Version', version, `the body envelope names protocol version ${truncate(claimed)}`);
   }
   return version === undefined || ALL_VERSIONS.has(version) ? undefined : unsupportedHeaderVersion(version);
 }
@@ -47,7 +52,8 @@ export function unsupportedHeaderVersion(version: string): RpcError {
 /** Checks `Mcp-Method` and `Mcp-Name` against a modern request's body (after {@link checkVersionHeader}). */
 export function checkModernHeaders(req: HttpRequestLike, request: InboundRequest): HeaderMismatch | undefined {
   const method = req.header('mcp-method');
-  if (method !== request.method) return mismatch('Mcp-Method', method, `the body names method ${truncate(request.method)}`);
+  if (method !== request.method)
+    return mismatch('Mcp-Method', method, `the body names method ${truncate(request.method)}`);
   if (NAMED_METHODS.has(request.method)) {
     const name = request.params?.name;
     if (typeof name === 'string') {
@@ -62,7 +68,11 @@ export function checkModernHeaders(req: HttpRequestLike, request: InboundRequest
 
 /** A header value with the Base64 sentinel decoded; undefined when the encoding is malformed. */
 function decodeHeaderValue(value: string): string | undefined {
-  if (!value.startsWith(BASE64_PREFIX) || !value.endsWith(BASE64_SUFFIX) || value.length < BASE64_PREFIX.length + BASE64_SUFFIX.length) {
+  if (
+    !value.startsWith(BASE64_PREFIX) ||
+    !value.endsWith(BASE64_SUFFIX) ||
+    value.length < BASE64_PREFIX.length + BASE64_SUFFIX.length
+  ) {
     return value;
   }
   const encoded = value.slice(BASE64_PREFIX.length, value.length - BASE64_SUFFIX.length);
@@ -72,7 +82,10 @@ function decodeHeaderValue(value: string): string | undefined {
 
 function mismatch(header: string, value: string | undefined, body: string): HeaderMismatch {
   const shown = value === undefined ? '(missing)' : truncate(value);
-  const problem = value === undefined ? `the required ${header} header is absent` : `the ${header} header says ${JSON.stringify(shown)}`;
+  const problem =
+    value === undefined
+      ? `the required ${header} header is absent`
+      : `the ${header} header says ${JSON.stringify(shown)}`;
   return {
     code: ErrorCode.HeaderMismatch,
     message: `Bad Request: ${header} header does not match the body: ${body} but ${problem}`,

@@ -31,7 +31,8 @@ const PAGE_HEADERS: Readonly<Record<string, string>> = {
   'referrer-policy': 'no-referrer',
   'x-frame-options': 'DENY',
   'x-content-type-options': 'nosniff',
-  'content-security-policy': "default-src 'none'; style-src 'unsafe-inline'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'",
+  'content-security-policy':
+    "default-src 'none'; style-src 'unsafe-inline'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'",
 };
 
 /** Where pages and the state their tools write live. */
@@ -74,11 +75,14 @@ export class PageRoutes {
 
   async #show(service: ToolService, id: string): Promise<HttpAnswer> {
     const found = await this.#find(service, id);
-    return found === undefined ? gone() : html(200, found.kind.render({ data: found.record.data, requester: found.record.principal.id }));
+    return found === undefined
+      ? gone()
+      : html(200, found.kind.render({ data: found.record.data, requester: found.record.principal.id }));
   }
 
   async #submit(req: HttpRequestLike, service: ToolService, id: string): Promise<HttpAnswer> {
-    if (!sameOrigin(req)) return html(403, htmlPage('Not allowed', '<p>This form can only be sent from its own page.</p>'));
+    if (!sameOrigin(req))
+      return html(403, htmlPage('Not allowed', '<p>This form can only be sent from its own page.</p>'));
     if (!(req.header('content-type') ?? '').startsWith('application/x-www-form-urlencoded')) {
       return html(415, htmlPage('Not allowed', '<p>Send the form from its page.</p>'));
     }
@@ -86,7 +90,9 @@ export class PageRoutes {
     try {
       body = await req.readBody(MAX_FORM_BYTES);
     } catch (error) {
-      return error instanceof BodyTooLargeError ? html(413, htmlPage('Too large', '<p>The form is too large.</p>')) : empty(400);
+      return error instanceof BodyTooLargeError
+        ? html(413, htmlPage('Too large', '<p>The form is too large.</p>'))
+        : empty(400);
     }
     const found = await this.#find(service, id);
     if (found === undefined) return gone();
@@ -111,7 +117,13 @@ export class PageRoutes {
         await this.#pages.withdraw(id);
         return gone();
       }
-      const ctx: CallContext = { backend: service.backend, tool: kind.tool, requestId: randomUUID(), principal: record.principal, session: state };
+      const ctx: CallContext = {
+        backend: service.backend,
+        tool: kind.tool,
+        requestId: randomUUID(),
+        principal: record.principal,
+        session: state,
+      };
       if (record.sessionId !== undefined) ctx.sessionId = record.sessionId;
       const result = await service.callTool(kind.tool, args, ctx);
       if (result.isError !== true) {
@@ -124,7 +136,10 @@ export class PageRoutes {
     return html(200, kind.render({ data: record.data, requester: record.principal.id, error, values: kept }));
   }
 
-  async #find(service: ToolService, id: string): Promise<{ record: PageRecord; kind: InteractionPageKind } | undefined> {
+  async #find(
+    service: ToolService,
+    id: string,
+  ): Promise<{ record: PageRecord; kind: InteractionPageKind } | undefined> {
     const record = await this.#pages.find(service.backend, id);
     const kind = record === undefined ? undefined : service.pages?.[record.kind];
     return record === undefined || kind === undefined ? undefined : { record, kind };
@@ -134,7 +149,8 @@ export class PageRoutes {
   async #stateOf(record: PageRecord, backend: string): Promise<SessionHandle | undefined> {
     if (record.sessionId === undefined) return callerHandle(this.#sessions, backend, record.principal);
     const session = await this.#sessions.get(record.sessionId);
-    if (session === undefined || session.principalId !== record.principal.id || session.backend !== backend) return undefined;
+    if (session === undefined || session.principalId !== record.principal.id || session.backend !== backend)
+      return undefined;
     return createSessionHandle(this.#sessions, record.sessionId, session);
   }
 }
@@ -149,7 +165,13 @@ function sameOrigin(req: HttpRequestLike): boolean {
 }
 
 function gone(): HttpAnswer {
-  return html(404, htmlPage('Link expired', '<p>This sign-in link is no longer valid: it was used already, or it expired. Ask again from your MCP client.</p>'));
+  return html(
+    404,
+    htmlPage(
+      'Link expired',
+      '<p>This sign-in link is no longer valid: it was used already, or it expired. Ask again from your MCP client.</p>',
+    ),
+  );
 }
 
 function html(status: number, body: string): HttpAnswer {

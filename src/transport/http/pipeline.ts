@@ -20,7 +20,13 @@ import type { Logger } from '../../log.js';
 import type { Caller } from '../../protocol/caller.js';
 import { Dispatcher, type Reply, type ServerInfo } from '../../protocol/dispatcher.js';
 import { ErrorCode } from '../../protocol/errors.js';
-import { inspectMessage, type InboundNotification, type InboundRequest, type InboundResponse, type RequestId } from '../../protocol/messages.js';
+import {
+  inspectMessage,
+  type InboundNotification,
+  type InboundRequest,
+  type InboundResponse,
+  type RequestId,
+} from '../../protocol/messages.js';
 import { readEnvelope } from '../../protocol/envelope.js';
 import { ALL_VERSIONS, isModernVersion } from '../../protocol/versions.js';
 import { createOriginMatcher } from '../http-guards.js';
@@ -146,7 +152,11 @@ export class HttpPipeline {
         if (!this.#wellKnown.has(route)) this.#wellKnown.set(route, backend.inboundAuth!);
       }
     }
-    this.#pages = new PageRoutes(options.backends.map((b) => b.service), options.publicUrl, { interactions, sessions: options.store });
+    this.#pages = new PageRoutes(
+      options.backends.map((b) => b.service),
+      options.publicUrl,
+      { interactions, sessions: options.store },
+    );
     this.#healthJson = JSON.stringify({ status: 'ok', backends: options.backends.map((b) => b.service.backend) });
   }
 
@@ -154,9 +164,11 @@ export class HttpPipeline {
   async handle(req: HttpRequestLike): Promise<HttpAnswer> {
     let cors: Record<string, string> | undefined;
     try {
-      if (!this.hostAllowed(req.header('host'))) return rpcError(403, null, ErrorCode.ServerError, 'Forbidden: Host header not allowed');
+      if (!this.hostAllowed(req.header('host')))
+        return rpcError(403, null, ErrorCode.ServerError, 'Forbidden: Host header not allowed');
       const metadataOf = this.#wellKnown.get(req.path);
-      if (metadataOf !== undefined) return publicDocument(req.method, JSON.stringify(metadataOf.wellKnown(req.header('host'))[req.path]));
+      if (metadataOf !== undefined)
+        return publicDocument(req.method, JSON.stringify(metadataOf.wellKnown(req.header('host'))[req.path]));
       // A browser's page (URL-mode elicitation), same-origin by construction: before the CORS rules of API callers.
       const page = this.#routes.has(req.path) ? undefined : this.#pages.serve(req);
       if (page !== undefined) return await page;
@@ -181,7 +193,9 @@ export class HttpPipeline {
     const err = error instanceof Error ? { name: error.name, message: error.message } : { message: String(error) };
     if (isStateUnavailable(error)) {
       this.#logger.warn({ err, method: req.method, path: req.path }, 'state store unavailable');
-      return rpcError(503, id, ErrorCode.ServerError, `Service Unavailable: ${error.message}`, { 'retry-after': String(STATE_RETRY_AFTER_SECONDS) });
+      return rpcError(503, id, ErrorCode.ServerError, `Service Unavailable: ${error.message}`, {
+        'retry-after': String(STATE_RETRY_AFTER_SECONDS),
+      });
     }
     this.#logger.error({ err, method: req.method, path: req.path }, 'request failed');
     return rpcError(500, id, ErrorCode.InternalError, 'Internal error');
@@ -238,7 +252,14 @@ export class HttpPipeline {
     const version = req.header('mcp-protocol-version');
     if (message.kind !== 'request' && version !== undefined && !ALL_VERSIONS.has(version)) {
       const error = unsupportedHeaderVersion(version);
-      return rpcError(400, message.kind === 'refusal' ? message.id : null, error.code, error.message, undefined, error.data);
+      return rpcError(
+        400,
+        message.kind === 'refusal' ? message.id : null,
+        error.code,
+        error.message,
+        undefined,
+        error.data,
+      );
     }
     switch (message.kind) {
       case 'refusal':
@@ -263,17 +284,28 @@ export class HttpPipeline {
     const presented = req.header('mcp-session-id');
     // 2026-07-28 notifications have no session; legacy ones to a stateful backend need theirs.
     if (route.stateful && readEnvelope(message.params) === undefined) {
-      if (presented === undefined) return rpcError(400, null, ErrorCode.ServerError, 'Bad Request: Mcp-Session-Id header is required');
-      if ((await (lookup ?? this.#sessions.find(presented, principal, route.name))) === undefined) return rpcError(404, null, ErrorCode.ServerError, 'Session not found');
+      if (presented === undefined)
+        return rpcError(400, null, ErrorCode.ServerError, 'Bad Request: Mcp-Session-Id header is required');
+      if ((await (lookup ?? this.#sessions.find(presented, principal, route.name))) === undefined)
+        return rpcError(404, null, ErrorCode.ServerError, 'Session not found');
       route.core.notify(message, { principal, scope: presented });
     }
     return empty(202);
   }
 
   /** A client's answer to a request a legacy call sent on its SSE stream (call-streams.ts): accepted (202). */
-  async #response(req: HttpRequestLike, route: Route, principal: Principal, message: InboundResponse, lookup: Promise<SessionRecord | undefined> | undefined): Promise<HttpAnswer> {
+  async #response(
+    req: HttpRequestLike,
+    route: Route,
+    principal: Principal,
+    message: InboundResponse,
+    lookup: Promise<SessionRecord | undefined> | undefined,
+  ): Promise<HttpAnswer> {
     const presented = req.header('mcp-session-id');
-    const found = presented !== undefined && route.stateful && (await (lookup ?? this.#sessions.find(presented, principal, route.name))) !== undefined;
+    const found =
+      presented !== undefined &&
+      route.stateful &&
+      (await (lookup ?? this.#sessions.find(presented, principal, route.name))) !== undefined;
     if (found) await this.#streams.settle(presented, message);
     return empty(202);
   }
@@ -287,7 +319,8 @@ export class HttpPipeline {
   ): Promise<HttpAnswer> {
     const { core } = route;
     const versionRefusal = checkVersionHeader(req, request);
-    if (versionRefusal !== undefined) return rpcError(400, request.id, versionRefusal.code, versionRefusal.message, undefined, versionRefusal.data);
+    if (versionRefusal !== undefined)
+      return rpcError(400, request.id, versionRefusal.code, versionRefusal.message, undefined, versionRefusal.data);
     const era = core.classify(request);
     if ('refused' in era) return answerOf(era.refused);
     const caller: Caller = { principal };
@@ -296,17 +329,24 @@ export class HttpPipeline {
     let opening: NewSession | undefined;
     if (era.modern) {
       const mismatch = checkModernHeaders(req, request);
-      if (mismatch !== undefined) return rpcError(400, request.id, mismatch.code, mismatch.message, undefined, mismatch.data);
+      if (mismatch !== undefined)
+        return rpcError(400, request.id, mismatch.code, mismatch.message, undefined, mismatch.data);
     } else {
       const version = req.header('mcp-protocol-version');
       if (version !== undefined && isModernVersion(version)) {
-        return rpcError(400, request.id, ErrorCode.InvalidParams, `Invalid params: the MCP-Protocol-Version header names ${version}, but the request has no _meta envelope`);
+        return rpcError(
+          400,
+          request.id,
+          ErrorCode.InvalidParams,
+          `Invalid params: the MCP-Protocol-Version header names ${version}, but the request has no _meta envelope`,
+        );
       }
       if (route.stateful) {
         // Legacy session: created by `initialize`, required afterwards, bound to its principal.
         const presented = req.header('mcp-session-id');
         if (presented === undefined) {
-          if (request.method !== 'initialize') return rpcError(400, request.id, ErrorCode.ServerError, 'Bad Request: Mcp-Session-Id header is required');
+          if (request.method !== 'initialize')
+            return rpcError(400, request.id, ErrorCode.ServerError, 'Bad Request: Mcp-Session-Id header is required');
           opening = this.#sessions.open(principal, route.name, req.remoteAddress);
           caller.session = this.#sessions.handle(opening.id, opening.record);
           caller.sessionId = opening.id;
@@ -341,7 +381,10 @@ export class HttpPipeline {
     const stream = this.#streams.prepare(caller, request.method);
     const running = core.request(request, era, caller);
     // A call that asks the client something (elicitation) answers with an SSE stream carrying the question.
-    const streamed = stream === undefined ? undefined : await this.#streams.race(stream, caller.sessionId as string, running, request.id);
+    const streamed =
+      stream === undefined
+        ? undefined
+        : await this.#streams.race(stream, caller.sessionId as string, running, request.id);
     if (streamed !== undefined) return streamed;
     let reply: Reply | undefined;
     try {
@@ -368,7 +411,10 @@ export class HttpPipeline {
       await this.#sessions.commit(opening);
     } catch (error) {
       if (!(error instanceof SessionCapacityError)) return this.#failed(req, request.id, error);
-      this.#logger.warn({ backend: route.name, principal: principal.id }, 'session refused: store full of signed-in sessions');
+      this.#logger.warn(
+        { backend: route.name, principal: principal.id },
+        'session refused: store full of signed-in sessions',
+      );
       return rpcError(503, request.id, ErrorCode.ServerError, error.message, { 'retry-after': '60' });
     }
     return answerOf(reply, { 'mcp-session-id': opening.id });
@@ -378,7 +424,8 @@ export class HttpPipeline {
     const principal = await this.#admission.admit(req, route);
     if ('status' in principal) return principal;
     const presented = req.header('mcp-session-id');
-    if (presented === undefined) return rpcError(400, null, ErrorCode.ServerError, 'Bad Request: Mcp-Session-Id header is required');
+    if (presented === undefined)
+      return rpcError(400, null, ErrorCode.ServerError, 'Bad Request: Mcp-Session-Id header is required');
     if ((await this.#sessions.find(presented, principal, route.name)) === undefined) {
       return rpcError(404, null, ErrorCode.ServerError, 'Session not found');
     }

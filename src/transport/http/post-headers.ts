@@ -11,7 +11,12 @@ import { rpcError } from './replies.js';
 export function checkPostHeaders(req: HttpRequestLike, maxBodyBytes: number): HttpAnswer | undefined {
   const accept = req.header('accept');
   if (accept === undefined || !accept.includes('application/json') || !accept.includes('text/event-stream')) {
-    return rpcError(406, null, ErrorCode.ServerError, 'Not Acceptable: Accept must include application/json and text/event-stream');
+    return rpcError(
+      406,
+      null,
+      ErrorCode.ServerError,
+      'Not Acceptable: Accept must include application/json and text/event-stream',
+    );
   }
   const contentType = req.header('content-type');
   if (contentType === undefined || !contentType.includes('application/json')) {
@@ -24,7 +29,9 @@ export function checkPostHeaders(req: HttpRequestLike, maxBodyBytes: number): Ht
 
 /** 413, closing the connection (the rest of the body is not read). */
 export function tooLarge(maxBodyBytes: number): HttpAnswer {
-  const answer = rpcError(413, null, ErrorCode.ServerError, `Content Too Large: the limit is ${maxBodyBytes} bytes`, { connection: 'close' });
+  const answer = rpcError(413, null, ErrorCode.ServerError, `Content Too Large: the limit is ${maxBodyBytes} bytes`, {
+    connection: 'close',
+  });
   answer.closeConnection = true;
   return answer;
 }

@@ -65,7 +65,16 @@ export class RefusalLog {
       return;
     }
     this.#logger.warn(fields, 'credential rejected');
-    this.#audit?.append(refusalEntry('auth_rejected', backend, { principal: null, address }, String(error ?? 'rejected'), refusal.status, suppressed));
+    this.#audit?.append(
+      refusalEntry(
+        'auth_rejected',
+        backend,
+        { principal: null, address },
+        String(error ?? 'rejected'),
+        refusal.status,
+        suppressed,
+      ),
+    );
   }
 
   /** A 429 for `backend`: `key` is the limiter's (`p:<principal>` or `a:<address>`). */
@@ -77,7 +86,16 @@ export class RefusalLog {
       { event: 'rate_limited', ...caller, address, retryAfterSeconds, ...(suppressed > 0 ? { suppressed } : {}) },
       'rate limited (429)',
     );
-    this.#audit?.append(refusalEntry('rate_limited', backend, { principal: caller.principal ?? null, address }, 'rate_limited', 429, suppressed));
+    this.#audit?.append(
+      refusalEntry(
+        'rate_limited',
+        backend,
+        { principal: caller.principal ?? null, address },
+        'rate_limited',
+        429,
+        suppressed,
+      ),
+    );
   }
 
   /** Undefined when this line is left out; otherwise how many were left out since the last one. */
@@ -100,7 +118,14 @@ export class RefusalLog {
 }
 
 /** The audit record of a refusal before any tool call (the request was not read: no tool, no arguments). */
-function refusalEntry(event: AuditEvent, backend: string, caller: { principal: string | null; address: string }, outcome: string, status: number, suppressed: number): AuditEntry {
+function refusalEntry(
+  event: AuditEvent,
+  backend: string,
+  caller: { principal: string | null; address: string },
+  outcome: string,
+  status: number,
+  suppressed: number,
+): AuditEntry {
   return {
     event,
     requestId: null,

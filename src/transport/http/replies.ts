@@ -10,7 +10,10 @@ export function json(status: number, body: string, headers?: Record<string, stri
   const length = String(Buffer.byteLength(body));
   return {
     status,
-    headers: headers === undefined ? { 'content-type': 'application/json', 'content-length': length } : { 'content-type': 'application/json', 'content-length': length, ...headers },
+    headers:
+      headers === undefined
+        ? { 'content-type': 'application/json', 'content-length': length }
+        : { 'content-type': 'application/json', 'content-length': length, ...headers },
     body,
   };
 }
@@ -37,6 +40,11 @@ export function rpcError(
 export function publicDocument(method: string, body: string): HttpAnswer {
   const cors = { 'access-control-allow-origin': '*' };
   if (method === 'GET' || method === 'HEAD') return json(200, body, { 'cache-control': 'max-age=300', ...cors });
-  if (method === 'OPTIONS') return empty(204, { 'access-control-allow-methods': 'GET, HEAD, OPTIONS', 'access-control-max-age': '600', ...cors });
+  if (method === 'OPTIONS')
+    return empty(204, {
+      'access-control-allow-methods': 'GET, HEAD, OPTIONS',
+      'access-control-max-age': '600',
+      ...cors,
+    });
   return empty(405, { allow: 'GET, HEAD, OPTIONS', ...cors });
 }

@@ -46,7 +46,10 @@ export class LegacySessions {
   /** Stores a session whose `initialize` succeeded. */
   async commit(session: NewSession): Promise<void> {
     await this.#store.set(session.id, session.record);
-    this.#logger.info({ backend: session.record.backend, session: sessionTag(session.id), principal: session.record.principalId }, 'session created');
+    this.#logger.info(
+      { backend: session.record.backend, session: sessionTag(session.id), principal: session.record.principalId },
+      'session created',
+    );
   }
 
   /** The session's record if it exists, is live, belongs to this backend and to this principal; else undefined. */

@@ -3,51 +3,72 @@ import { bodyKind, isJsonMediaType, valueBodySchema } from '../../../codegen/des
 
 describe('isJsonMediaType', () => {
   it('is true for JSON and +json media types, with or without parameters', () => {
-    const types = ['application/json', 'application/json; charset=utf-8', 'application/merge-patch+json', 'application/xml', 'text/plain'];
+    const types = [
+      'application/json',
+      'application/json; charset=utf-8',
+      'application/merge-patch+json',
+      'application/xml',
+      'text/plain',
+    ];
     expect(types.map(isJsonMediaType)).toEqual([true, true, true, false, false]);
   });
 });
 
 describe('bodyKind', () => {
   const object = { type: 'object', properties: { a: { type: 'string' } } };
-  const cases: Array<{ name: string; given: { contentType: string; schema: Record<string, unknown> }; want: string }> = [
-    { name: 'JSON object', given: { contentType: 'application/json', schema: object }, want: 'properties' },
-    {
-      name: 'JSON object with additionalProperties false',
-      given: { contentType: 'application/json', schema: { ...object, additionalProperties: false } },
-      want: 'properties',
-    },
-    {
-      name: 'nullable JSON object',
-      given: { contentType: 'application/json', schema: { ...object, type: ['object', 'null'] } },
-      want: 'properties',
-    },
-    { name: 'form object', given: { contentType: 'multipart/form-data', schema: object }, want: 'properties' },
-    { name: 'XML object', given: { contentType: 'application/xml', schema: object }, want: 'value' },
-    { name: 'JSON array', given: { contentType: 'application/json', schema: { type: 'array', items: {} } }, want: 'value' },
-    {
-      name: 'oneOf of shapes at the root',
-      given: { contentType: 'application/json', schema: { ...object, oneOf: [{ properties: { a: { type: 'string' } } }] } },
-      want: 'value',
-    },
-    {
-      name: 'oneOf of required sets at the root: a presence rule, flattened',
-      given: { contentType: 'application/json', schema: { ...object, oneOf: [{ required: ['a'] }] } },
-      want: 'properties',
-    },
-    {
-      name: 'minProperties and dependentRequired: flattened',
-      given: { contentType: 'application/json', schema: { ...object, minProperties: 1, dependentRequired: { a: ['b'] } } },
-      want: 'properties',
-    },
-    {
-      name: 'additionalProperties schema',
-      given: { contentType: 'application/json', schema: { ...object, additionalProperties: { type: 'number' } } },
-      want: 'value',
-    },
-    { name: 'free-form object', given: { contentType: 'application/json', schema: { type: 'object' } }, want: 'value' },
-    { name: 'untyped schema', given: { contentType: 'application/json', schema: {} }, want: 'value' },
-  ];
+  const cases: Array<{ name: string; given: { contentType: string; schema: Record<string, unknown> }; want: string }> =
+    [
+      { name: 'JSON object', given: { contentType: 'application/json', schema: object }, want: 'properties' },
+      {
+        name: 'JSON object with additionalProperties false',
+        given: { contentType: 'application/json', schema: { ...object, additionalProperties: false } },
+        want: 'properties',
+      },
+      {
+        name: 'nullable JSON object',
+        given: { contentType: 'application/json', schema: { ...object, type: ['object', 'null'] } },
+        want: 'properties',
+      },
+      { name: 'form object', given: { contentType: 'multipart/form-data', schema: object }, want: 'properties' },
+      { name: 'XML object', given: { contentType: 'application/xml', schema: object }, want: 'value' },
+      {
+        name: 'JSON array',
+        given: { contentType: 'application/json', schema: { type: 'array', items: {} } },
+        want: 'value',
+      },
+      {
+        name: 'oneOf of shapes at the root',
+        given: {
+          contentType: 'application/json',
+          schema: { ...object, oneOf: [{ properties: { a: { type: 'string' } } }] },
+        },
+        want: 'value',
+      },
+      {
+        name: 'oneOf of required sets at the root: a presence rule, flattened',
+        given: { contentType: 'application/json', schema: { ...object, oneOf: [{ required: ['a'] }] } },
+        want: 'properties',
+      },
+      {
+        name: 'minProperties and dependentRequired: flattened',
+        given: {
+          contentType: 'application/json',
+          schema: { ...object, minProperties: 1, dependentRequired: { a: ['b'] } },
+        },
+        want: 'properties',
+      },
+      {
+        name: 'additionalProperties schema',
+        given: { contentType: 'application/json', schema: { ...object, additionalProperties: { type: 'number' } } },
+        want: 'value',
+      },
+      {
+        name: 'free-form object',
+        given: { contentType: 'application/json', schema: { type: 'object' } },
+        want: 'value',
+      },
+      { name: 'untyped schema', given: { contentType: 'application/json', schema: {} }, want: 'value' },
+    ];
   it.each(cases)('$name', ({ given, want }) => {
     expect(bodyKind(given.contentType, given.schema)).toBe(want);
   });

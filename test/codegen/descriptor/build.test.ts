@@ -22,25 +22,50 @@ const base: OperationInput = {
   deprecated: false,
   tags: ['items'],
   parameters: [{ name: 'id', in: 'path', required: true, schema: { type: 'string' } }],
-  responses: [{ status: '200', description: 'Saved', contentType: 'application/json', schema: { $ref: '#/components/schemas/Item' } }],
+  responses: [
+    {
+      status: '200',
+      description: 'Saved',
+      contentType: 'application/json',
+      schema: { $ref: '#/components/schemas/Item' },
+    },
+  ],
   security: [{ oauth: ['items:write'] }],
 };
 
 describe('buildDescriptor', () => {
-  const cases: Array<{ name: string; given: Partial<OperationInput>; want: (d: ToolDescriptor) => unknown; equals: unknown }> = [
+  const cases: Array<{
+    name: string;
+    given: Partial<OperationInput>;
+    want: (d: ToolDescriptor) => unknown;
+    equals: unknown;
+  }> = [
     {
       name: 'body fields are required only when the body is',
-      given: { requestBody: { contentType: 'application/json', required: false, schema: { $ref: '#/components/schemas/Item' } } },
+      given: {
+        requestBody: {
+          contentType: 'application/json',
+          required: false,
+          schema: { $ref: '#/components/schemas/Item' },
+        },
+      },
       want: (d) => d.inputSchema['required'],
       equals: ['id'],
     },
     {
       name: 'required body: required fields required, read-only id dropped, body id renamed never needed',
-      given: { requestBody: { contentType: 'application/json', required: true, schema: { $ref: '#/components/schemas/Item' } } },
+      given: {
+        requestBody: { contentType: 'application/json', required: true, schema: { $ref: '#/components/schemas/Item' } },
+      },
       want: (d) => [d.inputSchema['required'], d.body],
       equals: [
         ['id', 'name'],
-        { kind: 'properties', contentType: 'application/json', required: true, fields: ['name', 'qty'].map((name) => ({ property: name, name })) },
+        {
+          kind: 'properties',
+          contentType: 'application/json',
+          required: true,
+          fields: ['name', 'qty'].map((name) => ({ property: name, name })),
+        },
       ],
     },
     {
@@ -55,12 +80,19 @@ describe('buildDescriptor', () => {
       want: (d) => [Object.keys(d.inputSchema['properties'] as object), d.body],
       equals: [
         ['id', 'body_id'],
-        { kind: 'properties', contentType: 'application/json', required: true, fields: [{ property: 'body_id', name: 'id' }] },
+        {
+          kind: 'properties',
+          contentType: 'application/json',
+          required: true,
+          fields: [{ property: 'body_id', name: 'id' }],
+        },
       ],
     },
     {
       name: 'XML body is one value property named by x-codegen-request-body-name',
-      given: { requestBody: { contentType: 'application/xml', required: true, schema: { type: 'string' }, bodyName: 'xml' } },
+      given: {
+        requestBody: { contentType: 'application/xml', required: true, schema: { type: 'string' }, bodyName: 'xml' },
+      },
       want: (d) => [d.body, (d.inputSchema['properties'] as Record<string, unknown>)['xml']],
       equals: [
         { kind: 'value', contentType: 'application/xml', required: true, property: 'xml' },
@@ -71,7 +103,13 @@ describe('buildDescriptor', () => {
       name: 'x-mcp-annotations override the method defaults',
       given: { annotations: { readOnlyHint: true, idempotentHint: true } },
       want: (d) => d.annotations,
-      equals: { title: 'Save item', readOnlyHint: true, destructiveHint: false, idempotentHint: true, openWorldHint: true },
+      equals: {
+        title: 'Save item',
+        readOnlyHint: true,
+        destructiveHint: false,
+        idempotentHint: true,
+        openWorldHint: true,
+      },
     },
     {
       name: 'operation metadata and output binding',

@@ -29,7 +29,11 @@ describe('nameInputs (clash rule: path > query > header > cookie > body)', () =>
     },
     {
       name: 'long names stay within 64 characters, suffix included',
-      given: [part('query', `${'a'.repeat(70)}[`), part('query', `${'a'.repeat(70)}(`), part('query', `${'a'.repeat(70)}{`)],
+      given: [
+        part('query', `${'a'.repeat(70)}[`),
+        part('query', `${'a'.repeat(70)}(`),
+        part('query', `${'a'.repeat(70)}{`),
+      ],
       want: ['a'.repeat(64), `query_${'a'.repeat(58)}`, `query_${'a'.repeat(56)}_2`],
     },
     {
@@ -43,7 +47,9 @@ describe('nameInputs (clash rule: path > query > header > cookie > body)', () =>
     expect(named.map((input) => input.property)).toEqual(want);
     for (const input of named) expect(input.property).toMatch(/^[A-Za-z0-9_.-]{1,64}$/);
     // No value is lost: every original input is still there, with its original name.
-    expect(named.map((input) => `${input.in}:${input.name}`).sort()).toEqual(given.map((p) => `${p.in}:${p.name}`).sort());
+    expect(named.map((input) => `${input.in}:${input.name}`).sort()).toEqual(
+      given.map((p) => `${p.in}:${p.name}`).sort(),
+    );
   });
 });
 

@@ -12,7 +12,11 @@ import {
 const LONG_ID = 'createAnItemUsingAnOperationIdentifierThatIsFarLongerThanTheSixtyFourCharacterLimitOfMcp90';
 
 describe('baseToolName', () => {
-  const cases: Array<{ name: string; given: { operationId?: string; method: HttpMethod; path: string }; want: string }> = [
+  const cases: Array<{
+    name: string;
+    given: { operationId?: string; method: HttpMethod; path: string };
+    want: string;
+  }> = [
     { name: 'operationId kept', given: { operationId: 'getTree', method: 'get', path: '/t' }, want: 'getTree' },
     {
       name: 'other characters become _',

@@ -6,7 +6,10 @@ import { SchemaConverter } from '../../../codegen/schema/convert.js';
 const document = {
   components: {
     schemas: {
-      Node: { type: 'object', properties: { children: { type: 'array', items: { $ref: '#/components/schemas/Node' } } } },
+      Node: {
+        type: 'object',
+        properties: { children: { type: 'array', items: { $ref: '#/components/schemas/Node' } } },
+      },
     },
   },
 };
@@ -28,7 +31,13 @@ describe('toolOutput', () => {
   const cases: Array<{ name: string; given: ResponseInput[]; want: { schema: unknown; binding: unknown } }> = [
     {
       name: 'JSON object as is',
-      given: [{ status: '200', contentType: 'application/json', schema: { type: 'object', properties: { a: { type: 'string' } } } }],
+      given: [
+        {
+          status: '200',
+          contentType: 'application/json',
+          schema: { type: 'object', properties: { a: { type: 'string' } } },
+        },
+      ],
       want: {
         schema: { type: 'object', properties: { a: { type: 'string' } } },
         binding: { status: '200', contentType: 'application/json' },
@@ -41,7 +50,13 @@ describe('toolOutput', () => {
     },
     {
       name: 'array wrapped in items, $defs at the wrapper root',
-      given: [{ status: '200', contentType: 'application/json', schema: { type: 'array', items: { $ref: '#/components/schemas/Node' } } }],
+      given: [
+        {
+          status: '200',
+          contentType: 'application/json',
+          schema: { type: 'array', items: { $ref: '#/components/schemas/Node' } },
+        },
+      ],
       want: {
         schema: {
           type: 'object',
@@ -50,7 +65,9 @@ describe('toolOutput', () => {
             items: { type: 'array', items: { $ref: '#/$defs/Node' } },
           },
           required: ['items'],
-          $defs: { Node: { type: 'object', properties: { children: { type: 'array', items: { $ref: '#/$defs/Node' } } } } },
+          $defs: {
+            Node: { type: 'object', properties: { children: { type: 'array', items: { $ref: '#/$defs/Node' } } } },
+          },
         },
         binding: { status: '200', contentType: 'application/json', wrapIn: 'items' },
       },
@@ -86,11 +103,22 @@ describe('toolOutput', () => {
         {
           status: '200',
           contentType: 'application/json',
-          schema: { oneOf: [{ type: 'object', properties: {} }, { type: 'object', properties: {} }] },
+          schema: {
+            oneOf: [
+              { type: 'object', properties: {} },
+              { type: 'object', properties: {} },
+            ],
+          },
         },
       ],
       want: {
-        schema: { oneOf: [{ type: 'object', properties: {} }, { type: 'object', properties: {} }], type: 'object' },
+        schema: {
+          oneOf: [
+            { type: 'object', properties: {} },
+            { type: 'object', properties: {} },
+          ],
+          type: 'object',
+        },
         binding: { status: '200', contentType: 'application/json' },
       },
     },

@@ -12,7 +12,11 @@ const query = (name: string, property = name): ParameterBinding => ({
 
 describe('detectPagination', () => {
   const listOutput = { type: 'object', properties: { data: { type: 'array' }, next_cursor: { type: 'string' } } };
-  const cases: Array<{ name: string; given: { parameters: ParameterBinding[]; output: Record<string, unknown> }; want: unknown }> = [
+  const cases: Array<{
+    name: string;
+    given: { parameters: ParameterBinding[]; output: Record<string, unknown> };
+    want: unknown;
+  }> = [
     {
       name: 'cursor with limit and next_cursor',
       given: { parameters: [query('cursor'), query('limit')], output: listOutput },
@@ -22,9 +26,17 @@ describe('detectPagination', () => {
       name: 'page_token with nested nextPageToken',
       given: {
         parameters: [query('page_token'), query('page_size')],
-        output: { type: 'object', properties: { meta: { type: 'object', properties: { nextPageToken: { type: 'string' } } } } },
+        output: {
+          type: 'object',
+          properties: { meta: { type: 'object', properties: { nextPageToken: { type: 'string' } } } },
+        },
       },
-      want: { style: 'cursor', inputProperty: 'page_token', sizeProperty: 'page_size', nextCursorField: 'meta.nextPageToken' },
+      want: {
+        style: 'cursor',
+        inputProperty: 'page_token',
+        sizeProperty: 'page_size',
+        nextCursorField: 'meta.nextPageToken',
+      },
     },
     {
       name: 'after, renamed property, no next field',
@@ -36,7 +48,11 @@ describe('detectPagination', () => {
       given: { parameters: [query('page'), query('per_page')], output: listOutput },
       want: { style: 'page', inputProperty: 'page', sizeProperty: 'per_page' },
     },
-    { name: 'no paging parameter', given: { parameters: [query('limit'), query('q')], output: listOutput }, want: undefined },
+    {
+      name: 'no paging parameter',
+      given: { parameters: [query('limit'), query('q')], output: listOutput },
+      want: undefined,
+    },
     {
       name: 'a path parameter named cursor is not pagination',
       given: { parameters: [{ ...query('cursor'), in: 'path', style: 'simple', explode: false }], output: listOutput },
@@ -61,7 +77,11 @@ describe('findNextCursorField', () => {
       given: { properties: { next: { type: 'object', properties: { href: {} } } } },
       want: undefined,
     },
-    { name: 'too deep', given: { properties: { a: { properties: { b: { properties: { next: {} } } } } } }, want: undefined },
+    {
+      name: 'too deep',
+      given: { properties: { a: { properties: { b: { properties: { next: {} } } } } } },
+      want: undefined,
+    },
   ];
   it.each(cases)('$name', ({ given, want }) => {
     expect(findNextCursorField(given)).toBe(want);

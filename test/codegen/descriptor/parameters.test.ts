@@ -6,7 +6,9 @@ import { SchemaConverter } from '../../../codegen/schema/convert.js';
 describe('parameterBinding', () => {
   it('defaults style and explode by location (OpenAPI 3.1 §4.8.12.4): simple for path and header, exploded form otherwise', () => {
     const locations = ['path', 'query', 'cookie', 'header'] as const;
-    const bindings = locations.map((location) => parameterBinding({ name: 'n', in: location, required: location === 'path' }, 'p'));
+    const bindings = locations.map((location) =>
+      parameterBinding({ name: 'n', in: location, required: location === 'path' }, 'p'),
+    );
     expect(bindings.map((binding) => [binding.in, binding.name, binding.style, binding.explode])).toEqual([
       ['path', 'n', 'simple', false],
       ['query', 'n', 'form', true],

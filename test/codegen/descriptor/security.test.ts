@@ -6,7 +6,11 @@ describe('effectiveSecurity', () => {
   const cases: Array<{ name: string; given: { operation: unknown; document: unknown }; want: unknown }> = [
     { name: 'operation level wins', given: { operation: [{ key: [] }], document: global }, want: [{ key: [] }] },
     { name: 'empty operation level: explicitly public', given: { operation: [], document: global }, want: [] },
-    { name: 'falls back to the document', given: { operation: undefined, document: global }, want: [{ oauth: ['read'] }] },
+    {
+      name: 'falls back to the document',
+      given: { operation: undefined, document: global },
+      want: [{ oauth: ['read'] }],
+    },
     { name: 'none anywhere', given: { operation: undefined, document: undefined }, want: [] },
     {
       name: 'malformed scopes are normalised',

@@ -21,7 +21,12 @@ describe('toolDescription', () => {
   const cases: Array<{ name: string; given: Parameters<typeof toolDescription>[0]; want: string }> = [
     {
       name: 'all parts',
-      given: { summary: 'Get a tree', description: 'Whole tree.\n\n\n\nRecursively.  ', returns: 'The tree', deprecated: true },
+      given: {
+        summary: 'Get a tree',
+        description: 'Whole tree.\n\n\n\nRecursively.  ',
+        returns: 'The tree',
+        deprecated: true,
+      },
       want: 'Get a tree.\n\nWhole tree.\n\nRecursively.\n\nReturns: The tree.\n\nDeprecated.',
     },
     {

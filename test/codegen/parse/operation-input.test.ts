@@ -17,9 +17,15 @@ describe('chooseMediaType', () => {
 const document = {
   security: [{ api: [] }],
   components: {
-    parameters: { Org: { name: 'org', in: 'path', required: true, description: 'Org id.', schema: { type: 'string' } } },
+    parameters: {
+      Org: { name: 'org', in: 'path', required: true, description: 'Org id.', schema: { type: 'string' } },
+    },
     requestBodies: {
-      Doc: { required: true, 'x-codegen-request-body-name': 'doc', content: { 'text/plain': { schema: { type: 'string' } } } },
+      Doc: {
+        required: true,
+        'x-codegen-request-body-name': 'doc',
+        content: { 'text/plain': { schema: { type: 'string' } } },
+      },
     },
   },
   paths: {
@@ -29,10 +35,18 @@ const document = {
         operationId: 'addDoc',
         'x-mcp-annotations': { idempotentHint: true },
         parameters: [
-          { name: 'v', in: 'query', description: 'Overridden.', schema: { type: 'string' }, examples: { one: { value: 'a' } } },
+          {
+            name: 'v',
+            in: 'query',
+            description: 'Overridden.',
+            schema: { type: 'string' },
+            examples: { one: { value: 'a' } },
+          },
         ],
         requestBody: { $ref: '#/components/requestBodies/Doc' },
-        responses: { '201': { description: 'Added.', content: { 'application/json': { schema: { type: 'object' } } } } },
+        responses: {
+          '201': { description: 'Added.', content: { 'application/json': { schema: { type: 'object' } } } },
+        },
       },
       get: { responses: { '200': { description: 'Docs.' } }, security: [] },
     },
@@ -60,7 +74,9 @@ describe('operationInput', () => {
         },
       ],
       requestBody: { contentType: 'text/plain', required: true, schema: { type: 'string' }, bodyName: 'doc' },
-      responses: [{ status: '201', description: 'Added.', contentType: 'application/json', schema: { type: 'object' } }],
+      responses: [
+        { status: '201', description: 'Added.', contentType: 'application/json', schema: { type: 'object' } },
+      ],
       security: [{ api: [] }],
       annotations: { idempotentHint: true },
     });

@@ -25,14 +25,22 @@ describe('parseSpec', () => {
   });
 
   const broken: Array<{ name: string; given: string; want: RegExp }> = [
-    { name: 'YAML syntax error, with line and column', given: 'openapi: 3.1.0\ninfo: [a, b\n', want: /at line 3, column 1/ },
+    {
+      name: 'YAML syntax error, with line and column',
+      given: 'openapi: 3.1.0\ninfo: [a, b\n',
+      want: /at line 3, column 1/,
+    },
     {
       name: 'a reference to nothing',
       given:
         'openapi: 3.1.0\ninfo: {title: x, version: "1"}\npaths:\n  /a:\n    get:\n      responses:\n        "200":\n          description: ok\n          content:\n            application/json:\n              schema:\n                type: object\n                properties:\n                  x: {$ref: "#/components/schemas/Missing"}\ncomponents:\n  schemas: {}\n',
       want: /^#\/paths\/~1a\/get: unresolvable reference "#\/components\/schemas\/Missing"/,
     },
-    { name: 'Swagger 1.2', given: 'swaggerVersion: "1.2"\napis: []\n', want: /only OpenAPI 3\.0 and 3\.1 \(and Swagger 2\.0, converted\)/ },
+    {
+      name: 'Swagger 1.2',
+      given: 'swaggerVersion: "1.2"\napis: []\n',
+      want: /only OpenAPI 3\.0 and 3\.1 \(and Swagger 2\.0, converted\)/,
+    },
   ];
   it('a discriminator mapping that names a schema (OpenAPI 3.0 allows it) is read as a reference', async () => {
     const file = join(dir, 'pets.yaml');
@@ -64,7 +72,10 @@ describe('parseSpec', () => {
   });
 
   it('a spec split across files is bundled: external references become local', async () => {
-    writeFileSync(join(dir, 'shared.yaml'), 'Pet: {type: object, required: [name], properties: {name: {type: string, maxLength: 20}}}\n');
+    writeFileSync(
+      join(dir, 'shared.yaml'),
+      'Pet: {type: object, required: [name], properties: {name: {type: string, maxLength: 20}}}\n',
+    );
     const file = join(dir, 'split.yaml');
     writeFileSync(
       file,

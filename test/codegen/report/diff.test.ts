@@ -35,7 +35,11 @@ describe('diffTools', () => {
       given: { before: [base], after: [base, tool('getInvoice')] },
       want: ['compatible tool-added getInvoice'],
     },
-    { name: 'removed tool is breaking', given: { before: [base, tool('x')], after: [base] }, want: ['breaking tool-removed x'] },
+    {
+      name: 'removed tool is breaking',
+      given: { before: [base, tool('x')], after: [base] },
+      want: ['breaking tool-removed x'],
+    },
     {
       name: 'renamed tool (same method + path) is breaking, and compared like a kept one',
       given: {
@@ -105,12 +109,20 @@ describe('diffTools', () => {
     {
       name: 'new enum value in an output array item is breaking',
       given: {
-        before: [withOutput(base, { type: 'object', properties: { items: { type: 'array', items: { type: 'object', properties: { status } } } } })],
+        before: [
+          withOutput(base, {
+            type: 'object',
+            properties: { items: { type: 'array', items: { type: 'object', properties: { status } } } },
+          }),
+        ],
         after: [
           withOutput(base, {
             type: 'object',
             properties: {
-              items: { type: 'array', items: { type: 'object', properties: { status: { type: 'string', enum: ['open', 'closed', 'void'] } } } },
+              items: {
+                type: 'array',
+                items: { type: 'object', properties: { status: { type: 'string', enum: ['open', 'closed', 'void'] } } },
+              },
             },
           }),
         ],
@@ -120,7 +132,13 @@ describe('diffTools', () => {
     {
       name: 'output field no longer always present is breaking; output type change is breaking',
       given: {
-        before: [withOutput(base, { type: 'object', required: ['a'], properties: { a: { type: 'string' }, b: { type: 'integer' } } })],
+        before: [
+          withOutput(base, {
+            type: 'object',
+            required: ['a'],
+            properties: { a: { type: 'string' }, b: { type: 'integer' } },
+          }),
+        ],
         after: [withOutput(base, { type: 'object', properties: { a: { type: 'string' }, b: { type: 'string' } } })],
       },
       want: ['breaking output-optional listInvoices a', 'breaking output-type listInvoices b'],
@@ -132,14 +150,21 @@ describe('diffTools', () => {
           withOutput(base, {
             type: 'object',
             properties: { children: { type: 'array', items: { $ref: '#/$defs/Node' } } },
-            $defs: { Node: { type: 'object', properties: { name: {}, children: { type: 'array', items: { $ref: '#/$defs/Node' } } } } },
+            $defs: {
+              Node: {
+                type: 'object',
+                properties: { name: {}, children: { type: 'array', items: { $ref: '#/$defs/Node' } } },
+              },
+            },
           }),
         ],
         after: [
           withOutput(base, {
             type: 'object',
             properties: { children: { type: 'array', items: { $ref: '#/$defs/Node' } } },
-            $defs: { Node: { type: 'object', properties: { children: { type: 'array', items: { $ref: '#/$defs/Node' } } } } },
+            $defs: {
+              Node: { type: 'object', properties: { children: { type: 'array', items: { $ref: '#/$defs/Node' } } } },
+            },
           }),
         ],
       },
@@ -148,7 +173,9 @@ describe('diffTools', () => {
   ];
   it.each(cases)('$name', ({ given, want }) => {
     const changes = diffTools(given.before, given.after);
-    expect(changes.map((c) => [c.severity, c.kind, c.tool, c.property].filter((x) => x !== undefined).join(' '))).toEqual(want);
+    expect(
+      changes.map((c) => [c.severity, c.kind, c.tool, c.property].filter((x) => x !== undefined).join(' ')),
+    ).toEqual(want);
     for (const change of changes) expect(change.message).toContain(change.tool);
   });
 });

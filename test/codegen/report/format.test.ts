@@ -1,11 +1,20 @@
 import { describe, expect, it } from 'vitest';
 import { type GenerateReport, formatBackend, formatJson, formatText } from '../../../codegen/report/format.js';
 
-const change = { tool: 't', kind: 'tool-removed' as const, severity: 'breaking' as const, message: 'tool `t` removed (GET /t)' };
+const change = {
+  tool: 't',
+  kind: 'tool-removed' as const,
+  severity: 'breaking' as const,
+  message: 'tool `t` removed (GET /t)',
+};
 
 describe('formatBackend', () => {
   const cases: Array<{ name: string; given: Parameters<typeof formatBackend>[0]; want: string[] }> = [
-    { name: 'new', given: { backend: 'acme', status: 'new', toolCount: 3, changes: [] }, want: ['acme: new backend, 3 tools'] },
+    {
+      name: 'new',
+      given: { backend: 'acme', status: 'new', toolCount: 3, changes: [] },
+      want: ['acme: new backend, 3 tools'],
+    },
     {
       name: 'unchanged',
       given: { backend: 'acme', status: 'unchanged', toolCount: 3, changes: [] },

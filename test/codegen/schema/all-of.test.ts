@@ -2,7 +2,12 @@ import { describe, expect, it } from 'vitest';
 import { mergeAllOf, mergeSchemas } from '../../../codegen/schema/all-of.js';
 
 describe('mergeAllOf', () => {
-  const cases: Array<{ name: string; given: Record<string, unknown>; hidden?: string[]; want: Record<string, unknown> }> = [
+  const cases: Array<{
+    name: string;
+    given: Record<string, unknown>;
+    hidden?: string[];
+    want: Record<string, unknown>;
+  }> = [
     {
       name: 'properties and required are merged',
       given: {
@@ -29,10 +34,7 @@ describe('mergeAllOf', () => {
     {
       name: 'the same property on both sides is merged recursively',
       given: {
-        allOf: [
-          { properties: { a: { type: 'string' } } },
-          { properties: { a: { maxLength: 3 } } },
-        ],
+        allOf: [{ properties: { a: { type: 'string' } } }, { properties: { a: { maxLength: 3 } } }],
       },
       want: { properties: { a: { type: 'string', maxLength: 3 } } },
     },

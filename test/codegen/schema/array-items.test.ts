@@ -9,7 +9,11 @@ describe('ensureArrayItems', () => {
       given: { type: ['array', 'null'] },
       want: { type: ['array', 'null'], items: {} },
     },
-    { name: 'items kept', given: { type: 'array', items: { type: 'string' } }, want: { type: 'array', items: { type: 'string' } } },
+    {
+      name: 'items kept',
+      given: { type: 'array', items: { type: 'string' } },
+      want: { type: 'array', items: { type: 'string' } },
+    },
     { name: 'tuple kept', given: { type: 'array', prefixItems: [{}] }, want: { type: 'array', prefixItems: [{}] } },
     { name: 'not an array', given: { type: 'string' }, want: { type: 'string' } },
   ];

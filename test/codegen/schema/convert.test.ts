@@ -8,7 +8,10 @@ const document = {
       Node: {
         type: 'object',
         required: ['name'],
-        properties: { name: { type: 'string' }, children: { type: 'array', items: { $ref: '#/components/schemas/Node' } } },
+        properties: {
+          name: { type: 'string' },
+          children: { type: 'array', items: { $ref: '#/components/schemas/Node' } },
+        },
       },
       A: { type: 'object', properties: { b: { $ref: '#/components/schemas/B' } } },
       B: { type: 'object', properties: { a: { $ref: '#/components/schemas/A' } } },
@@ -16,7 +19,11 @@ const document = {
       Base: {
         type: 'object',
         required: ['id', 'name'],
-        properties: { id: { type: 'string', readOnly: true }, name: { type: 'string' }, pin: { type: 'string', writeOnly: true } },
+        properties: {
+          id: { type: 'string', readOnly: true },
+          name: { type: 'string' },
+          pin: { type: 'string', writeOnly: true },
+        },
       },
       Cat: { type: 'object', required: ['kind'], properties: { kind: { type: 'string' }, lives: { type: 'integer' } } },
       Dog: { type: 'object', required: ['kind'], properties: { kind: { type: 'string' } } },
@@ -55,7 +62,11 @@ describe('SchemaConverter', () => {
       want: {
         type: 'object',
         properties: {
-          price: { type: 'object', required: ['amount'], properties: { amount: { type: 'string', examples: ['1.00'] } } },
+          price: {
+            type: 'object',
+            required: ['amount'],
+            properties: { amount: { type: 'string', examples: ['1.00'] } },
+          },
           tax: { type: 'object', required: ['amount'], properties: { amount: { type: 'string', examples: ['1.00'] } } },
         },
       },
@@ -66,7 +77,10 @@ describe('SchemaConverter', () => {
         raw: {
           type: 'object',
           description: 'Prices.',
-          properties: { price: { $ref: '#/components/schemas/Money' }, tax: { $ref: '#/components/schemas/Money', description: 'Tax.' } },
+          properties: {
+            price: { $ref: '#/components/schemas/Money' },
+            tax: { $ref: '#/components/schemas/Money', description: 'Tax.' },
+          },
         },
       },
       want: {
@@ -81,17 +95,26 @@ describe('SchemaConverter', () => {
       want: {
         type: 'object',
         properties: { b: { type: 'object', properties: { a: { $ref: '#/$defs/A' } } } },
-        $defs: { A: { type: 'object', properties: { b: { type: 'object', properties: { a: { $ref: '#/$defs/A' } } } } } },
+        $defs: {
+          A: { type: 'object', properties: { b: { type: 'object', properties: { a: { $ref: '#/$defs/A' } } } } },
+        },
       },
     },
     {
       name: 'annotation siblings of $ref override the target',
       given: { raw: { $ref: '#/components/schemas/Dog', description: 'A good dog.' }, mode: 'input' },
-      want: { type: 'object', required: ['kind'], properties: { kind: { type: 'string' } }, description: 'A good dog.' },
+      want: {
+        type: 'object',
+        required: ['kind'],
+        properties: { kind: { type: 'string' } },
+        description: 'A good dog.',
+      },
     },
     {
       name: 'constraining siblings of $ref merge like allOf',
-      given: { raw: { $ref: '#/components/schemas/Dog', required: ['name'], properties: { name: { type: 'string' } } } },
+      given: {
+        raw: { $ref: '#/components/schemas/Dog', required: ['name'], properties: { name: { type: 'string' } } },
+      },
       want: {
         type: 'object',
         required: ['kind', 'name'],
@@ -101,7 +124,12 @@ describe('SchemaConverter', () => {
     {
       name: 'input mode: allOf merged, read-only removed even when a sibling requires it',
       given: {
-        raw: { allOf: [{ $ref: '#/components/schemas/Base' }, { required: ['id'], properties: { note: { type: 'string' } } }] },
+        raw: {
+          allOf: [
+            { $ref: '#/components/schemas/Base' },
+            { required: ['id'], properties: { note: { type: 'string' } } },
+          ],
+        },
         mode: 'input',
       },
       want: {
@@ -129,7 +157,11 @@ describe('SchemaConverter', () => {
       },
       want: {
         oneOf: [
-          { type: 'object', required: ['kind'], properties: { kind: { type: 'string', const: 'cat' }, lives: { type: 'integer' } } },
+          {
+            type: 'object',
+            required: ['kind'],
+            properties: { kind: { type: 'string', const: 'cat' }, lives: { type: 'integer' } },
+          },
           { type: 'object', required: ['kind'], properties: { kind: { type: 'string', const: 'Dog' } } },
         ],
       },

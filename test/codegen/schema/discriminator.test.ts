@@ -7,7 +7,10 @@ describe('discriminatorTags', () => {
       name: 'explicit mapping by reference',
       given: {
         oneOf: [{ $ref: '#/components/schemas/Cat' }, { $ref: '#/components/schemas/Dog' }],
-        discriminator: { propertyName: 'kind', mapping: { cat: '#/components/schemas/Cat', dog: '#/components/schemas/Dog' } },
+        discriminator: {
+          propertyName: 'kind',
+          mapping: { cat: '#/components/schemas/Cat', dog: '#/components/schemas/Dog' },
+        },
       },
       want: { propertyName: 'kind', keyword: 'oneOf', tags: ['cat', 'dog'] },
     },

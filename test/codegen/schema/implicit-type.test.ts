@@ -11,9 +11,17 @@ describe('addImplicitType', () => {
     },
     { name: 'items → array', given: { items: {} }, want: { items: {}, type: 'array' } },
     { name: 'required alone stays untyped', given: { required: ['a'] }, want: { required: ['a'] } },
-    { name: 'explicit type kept', given: { type: ['object', 'null'], properties: {} }, want: { type: ['object', 'null'], properties: {} } },
+    {
+      name: 'explicit type kept',
+      given: { type: ['object', 'null'], properties: {} },
+      want: { type: ['object', 'null'], properties: {} },
+    },
     { name: 'numeric keywords untouched', given: { minimum: 1 }, want: { minimum: 1 } },
-    { name: '$ref untouched', given: { $ref: '#/$defs/A', properties: {} }, want: { $ref: '#/$defs/A', properties: {} } },
+    {
+      name: '$ref untouched',
+      given: { $ref: '#/$defs/A', properties: {} },
+      want: { $ref: '#/$defs/A', properties: {} },
+    },
   ];
   it.each(cases)('$name', ({ given, want }) => {
     addImplicitType(given);

@@ -3,9 +3,21 @@ import { isObject, jsonEqual, setTypeList, typeList } from '../../../codegen/sch
 
 describe('jsonEqual', () => {
   const cases: Array<{ given: [unknown, unknown]; want: boolean }> = [
-    { given: [{ a: 1, b: [1, { c: 2 }] }, { b: [1, { c: 2 }], a: 1 }], want: true },
+    {
+      given: [
+        { a: 1, b: [1, { c: 2 }] },
+        { b: [1, { c: 2 }], a: 1 },
+      ],
+      want: true,
+    },
     { given: [{ a: 1 }, { a: 1, b: undefined }], want: false },
-    { given: [[1, 2], [2, 1]], want: false },
+    {
+      given: [
+        [1, 2],
+        [2, 1],
+      ],
+      want: false,
+    },
     { given: [null, {}], want: false },
     { given: ['1', 1], want: false },
   ];

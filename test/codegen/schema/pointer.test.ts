@@ -33,7 +33,9 @@ describe('resolvePointer', () => {
     expect(resolvePointer(doc, given)).toEqual(want);
   });
   it('names a missing target', () => {
-    expect(() => resolvePointer(doc, '#/components/schemas/nope')).toThrow('unresolvable reference "#/components/schemas/nope"');
+    expect(() => resolvePointer(doc, '#/components/schemas/nope')).toThrow(
+      'unresolvable reference "#/components/schemas/nope"',
+    );
   });
 });
 

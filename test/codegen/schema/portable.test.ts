@@ -15,14 +15,29 @@ describe('portableSchema', () => {
     const portable = structuredClone(original);
     portableSchema(portable);
     expect(portable.properties).toEqual({
-      phone: { pattern: '^\\+[0-9]+$', description: 'Phone, or null to remove it.', anyOf: [{ type: 'string' }, { type: 'null' }] },
-      count: { allOf: [{ anyOf: [{ minimum: 1 }, { const: null }] }, { anyOf: [{ type: 'integer' }, { type: 'null' }] }] },
+      phone: {
+        pattern: '^\\+[0-9]+$',
+        description: 'Phone, or null to remove it.',
+        anyOf: [{ type: 'string' }, { type: 'null' }],
+      },
+      count: {
+        allOf: [{ anyOf: [{ minimum: 1 }, { const: null }] }, { anyOf: [{ type: 'integer' }, { type: 'null' }] }],
+      },
       name: { type: 'string' },
     });
     expect(JSON.stringify(portable)).not.toMatch(/"type":\[/);
     const before = createAjv([original]).compile(original);
     const after = createAjv([portable]).compile(portable);
-    for (const value of [{ phone: null }, { phone: '+123' }, { phone: 'x' }, { phone: 1 }, { count: null }, { count: 0 }, { count: 2 }, { name: 'a' }]) {
+    for (const value of [
+      { phone: null },
+      { phone: '+123' },
+      { phone: 'x' },
+      { phone: 1 },
+      { count: null },
+      { count: 0 },
+      { count: 2 },
+      { name: 'a' },
+    ]) {
       expect(after(value), JSON.stringify(value)).toBe(before(value));
     }
   });

@@ -3,7 +3,12 @@ import { DefsRegistry, defBaseName, isRecursive } from '../../../codegen/schema/
 
 describe('defBaseName', () => {
   it('is the last pointer token, made safe for a $defs key', () => {
-    const refs = ['#/components/schemas/TreeNode', '#/components/schemas/Tree%20Node', '#/components/schemas/a~1b', '#'];
+    const refs = [
+      '#/components/schemas/TreeNode',
+      '#/components/schemas/Tree%20Node',
+      '#/components/schemas/a~1b',
+      '#',
+    ];
     expect(refs.map(defBaseName)).toEqual(['TreeNode', 'Tree_Node', 'a_b', 'Schema']);
   });
 });
@@ -22,7 +27,12 @@ describe('isRecursive', () => {
 describe('DefsRegistry', () => {
   it('names each reference once, avoids collisions, and hands out pending builds in request order', () => {
     const defs = new DefsRegistry();
-    const given = ['#/components/schemas/Node', '#/components/requestBodies/Node', '#/components/schemas/Node', '#/x/Leaf'];
+    const given = [
+      '#/components/schemas/Node',
+      '#/components/requestBodies/Node',
+      '#/components/schemas/Node',
+      '#/x/Leaf',
+    ];
     expect(given.map((ref) => defs.pointer(ref))).toEqual([
       '#/$defs/Node',
       '#/$defs/Node_2',

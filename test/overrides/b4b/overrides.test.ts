@@ -86,10 +86,21 @@ describe('B4B tools as served', () => {
   it('serves exactly the fifteen reference tools, statefully', () => {
     expect([...tools.keys()].sort()).toEqual(
       [
-        'login', 'logout', 'whoami',
-        'list_entities', 'get_entity', 'create_entity', 'update_entity',
-        'list_invoices', 'get_invoice', 'import_invoice_xml', 'get_invoice_statistics',
-        'list_vendors', 'get_vendor', 'list_products', 'search_similar_products',
+        'login',
+        'logout',
+        'whoami',
+        'list_entities',
+        'get_entity',
+        'create_entity',
+        'update_entity',
+        'list_invoices',
+        'get_invoice',
+        'import_invoice_xml',
+        'get_invoice_statistics',
+        'list_vendors',
+        'get_vendor',
+        'list_products',
+        'search_similar_products',
       ].sort(),
     );
     expect(service.stateful).toBe(true);
@@ -109,9 +120,26 @@ describe('B4B tools as served', () => {
   });
 
   it('--read-only keeps login, logout and whoami beside the read operations (a read-only B4B server still signs users in)', () => {
-    const { listed } = buildServedTools({ generated: b4b, overrides: createB4bOverrides({}) }, 1000, toolSelection({ readOnly: true }));
+    const { listed } = buildServedTools(
+      { generated: b4b, overrides: createB4bOverrides({}) },
+      1000,
+      toolSelection({ readOnly: true }),
+    );
     expect(listed.map((t) => t.name).sort()).toEqual(
-      ['login', 'logout', 'whoami', 'list_entities', 'get_entity', 'list_invoices', 'get_invoice', 'get_invoice_statistics', 'list_vendors', 'get_vendor', 'list_products', 'search_similar_products'].sort(),
+      [
+        'login',
+        'logout',
+        'whoami',
+        'list_entities',
+        'get_entity',
+        'list_invoices',
+        'get_invoice',
+        'get_invoice_statistics',
+        'list_vendors',
+        'get_vendor',
+        'list_products',
+        'search_similar_products',
+      ].sort(),
     );
   });
 
@@ -127,7 +155,9 @@ describe('B4B tools as served', () => {
   });
 
   it('import_invoice_xml takes xml_content', () => {
-    expect(tools.get('import_invoice_xml')?.inputSchema).toMatchObject({ properties: { xml_content: { type: 'string' } } });
+    expect(tools.get('import_invoice_xml')?.inputSchema).toMatchObject({
+      properties: { xml_content: { type: 'string' } },
+    });
   });
 });
 
@@ -183,22 +213,49 @@ describe('B4B reference flow against Prism', () => {
     { given: 'get_entity', args: { entity_id: ENTITY }, want: 'tax_code' },
     {
       given: 'create_entity',
-      args: { name: 'Tech Innovations Ltd', entity_type: 'COMPANY', tax_code: '1234567890', address: '123 Tech Street', city: 'San Francisco', country: 'USA' },
+      args: {
+        name: 'Tech Innovations Ltd',
+        entity_type: 'COMPANY',
+        tax_code: '1234567890',
+        address: '123 Tech Street',
+        city: 'San Francisco',
+        country: 'USA',
+      },
       want: 'id',
     },
-    { given: 'update_entity', args: { entity_id: ENTITY, name: 'Tech Innovations Inc', address: '456 Innovation Ave' }, want: 'name' },
+    {
+      given: 'update_entity',
+      args: { entity_id: ENTITY, name: 'Tech Innovations Inc', address: '456 Innovation Ave' },
+      want: 'name',
+    },
     {
       given: 'list_invoices',
       args: { entity_id: ENTITY, date_from: '2024-01-01', date_to: '2024-12-31', status: 1, page: 1, per_page: 50 },
       want: 'items',
     },
-    { given: 'get_invoice', args: { entity_id: ENTITY, invoice_id: '8d3f5a2b-1c4e-4f6a-9b7d-2e8c0a1f3b5d' }, want: 'id' },
+    {
+      given: 'get_invoice',
+      args: { entity_id: ENTITY, invoice_id: '8d3f5a2b-1c4e-4f6a-9b7d-2e8c0a1f3b5d' },
+      want: 'id',
+    },
     { given: 'import_invoice_xml', args: { entity_id: ENTITY, xml_content: INVOICE_XML }, want: 'invoice_id' },
-    { given: 'get_invoice_statistics', args: { entity_id: ENTITY, date_from: '2024-01-01', date_to: '2024-12-31' }, want: 'entity_id' },
+    {
+      given: 'get_invoice_statistics',
+      args: { entity_id: ENTITY, date_from: '2024-01-01', date_to: '2024-12-31' },
+      want: 'entity_id',
+    },
     { given: 'list_vendors', args: { entity_id: ENTITY, search: 'supplies', page: 1, per_page: 20 }, want: 'items' },
     { given: 'get_vendor', args: { entity_id: ENTITY, vendor_id: 'a1b2c3d4-e5f6-4a7b-8c9d-0e1f2a3b4c5d' }, want: 'id' },
-    { given: 'list_products', args: { entity_id: ENTITY, category: 'electronics', search: 'laptop', page: 1, per_page: 20 }, want: 'items' },
-    { given: 'search_similar_products', args: { entity_id: ENTITY, query: '15-inch laptop with 16GB RAM', max_results: 10 }, want: 'query' },
+    {
+      given: 'list_products',
+      args: { entity_id: ENTITY, category: 'electronics', search: 'laptop', page: 1, per_page: 20 },
+      want: 'items',
+    },
+    {
+      given: 'search_similar_products',
+      args: { entity_id: ENTITY, query: '15-inch laptop with 16GB RAM', max_results: 10 },
+      want: 'query',
+    },
   ];
   it.each(everyTool)('$given works once logged in', async ({ given, args, want }) => {
     const result = await h.call(given, args);
@@ -211,7 +268,9 @@ describe('B4B reference flow against Prism', () => {
     const result = await h.call('update_entity', { entity_id: ENTITY });
     expect(result.isError).toBe(true);
     expect(text(result)).toMatch(/^Invalid arguments/);
-    expect(text(result)).toContain('(root): must include at least one of name, entity_type, tax_code, address, city, country, email, phone');
+    expect(text(result)).toContain(
+      '(root): must include at least one of name, entity_type, tax_code, address, city, country, email, phone',
+    );
     const next = await h.call('update_entity', { entity_id: ENTITY, phone: null });
     expect(next.isError, text(next)).not.toBe(true);
   });
@@ -231,12 +290,18 @@ describe('B4B session faults (recording stub backend)', () => {
   let stub: FaultBackend;
   let h: Harness;
   let clock = Date.parse('2025-01-15T10:00:00Z');
-  stubBackendPerBlock((started) => (stub = started), () => h?.close());
+  stubBackendPerBlock(
+    (started) => (stub = started),
+    () => h?.close(),
+  );
   const start = (config: B4bOverridesConfig = {}): Harness => (h = harness(stub.url, { now: () => clock, ...config }));
 
   it('a 401 on login is "login failed", never echoing the password, and stores nothing', async () => {
     start();
-    stub.script('/api/v1/auth/login', reply.problem(401, { title: 'Invalid credentials', detail: `bad password ${PASSWORD}` }));
+    stub.script(
+      '/api/v1/auth/login',
+      reply.problem(401, { title: 'Invalid credentials', detail: `bad password ${PASSWORD}` }),
+    );
     const result = await h.call('login', { phone: PHONE, password: PASSWORD });
     expect(result.isError).toBe(true);
     expect(text(result)).toBe(LOGIN_FAILED);
@@ -244,25 +309,46 @@ describe('B4B session faults (recording stub backend)', () => {
   });
 
   const refusedLogins: Array<{ given: string; args: Record<string, unknown>; want: string }> = [
-    { given: 'a password without its phone', args: { password: PASSWORD }, want: 'phone: is required when password is set' },
-    { given: 'a short password', args: { phone: PHONE, password: 'short' }, want: 'password: must have at least 8 characters' },
-    { given: 'a phone of the wrong type', args: { phone: 84909495665, password: PASSWORD }, want: 'phone: must be string (got 84909495665)' },
-    { given: 'an unknown property', args: { phone: PHONE, password: PASSWORD, otp: '123456' }, want: '(root): unknown property "otp" is not allowed' },
+    {
+      given: 'a password without its phone',
+      args: { password: PASSWORD },
+      want: 'phone: is required when password is set',
+    },
+    {
+      given: 'a short password',
+      args: { phone: PHONE, password: 'short' },
+      want: 'password: must have at least 8 characters',
+    },
+    {
+      given: 'a phone of the wrong type',
+      args: { phone: 84909495665, password: PASSWORD },
+      want: 'phone: must be string (got 84909495665)',
+    },
+    {
+      given: 'an unknown property',
+      args: { phone: PHONE, password: PASSWORD, otp: '123456' },
+      want: '(root): unknown property "otp" is not allowed',
+    },
   ];
-  it.each(refusedLogins)('login refuses $given from its own inputSchema, before any request', async ({ args, want }) => {
-    start();
-    const result = await h.call('login', args);
-    expect(result).toEqual({ isError: true, content: [{ type: 'text', text: `Invalid arguments:\n- ${want}` }] });
-    expect(stub.requests).toHaveLength(0);
-    // The next call works.
-    stub.script('/api/v1/auth/login', reply.json(200, loginResponse()));
-    expect((await h.call('login', { phone: PHONE, password: PASSWORD })).isError).not.toBe(true);
-  });
+  it.each(refusedLogins)(
+    'login refuses $given from its own inputSchema, before any request',
+    async ({ args, want }) => {
+      start();
+      const result = await h.call('login', args);
+      expect(result).toEqual({ isError: true, content: [{ type: 'text', text: `Invalid arguments:\n- ${want}` }] });
+      expect(stub.requests).toHaveLength(0);
+      // The next call works.
+      stub.script('/api/v1/auth/login', reply.json(200, loginResponse()));
+      expect((await h.call('login', { phone: PHONE, password: PASSWORD })).isError).not.toBe(true);
+    },
+  );
 
   it('the sign-in from the environment refuses malformed credentials by the same rules, before any request', async () => {
     start({ credentials: { phone: '0909495665', password: '' } });
     const result = await h.call('list_entities', {});
-    expect(text(result)).toMatch(/^Signing in with B4B_PHONE and B4B_PASSWORD failed: password: is required; phone: must match pattern .+ \(got "0909495665"\)$/);
+    expect(text(result)).toMatch(
+      /^Signing in with B4B_PHONE and B4B_PASSWORD failed: password: is required; phone: must match pattern .+ \(got "0909495665"\)$/,
+    );
     expect(stub.requests).toHaveLength(0);
   });
 
@@ -314,10 +400,26 @@ describe('B4B session faults (recording stub backend)', () => {
     expect(text(await h.call('whoami'))).toBe(NOT_LOGGED_IN);
   });
 
-  const logoutCases: Array<{ given: string; backend: ReturnType<typeof reply.json>; want: { revoked: boolean; says: string } }> = [
-    { given: 'the backend revokes', backend: reply.json(200, { success: true, message: 'ok' }), want: { revoked: true, says: 'Successfully logged out' } },
-    { given: 'the backend fails (503)', backend: reply.problem(503, { title: 'Unavailable' }), want: { revoked: false, says: 'HTTP 503' } },
-    { given: 'the backend already ended the token (401)', backend: reply.problem(401, { title: 'Unauthorized' }), want: { revoked: false, says: 'did not confirm' } },
+  const logoutCases: Array<{
+    given: string;
+    backend: ReturnType<typeof reply.json>;
+    want: { revoked: boolean; says: string };
+  }> = [
+    {
+      given: 'the backend revokes',
+      backend: reply.json(200, { success: true, message: 'ok' }),
+      want: { revoked: true, says: 'Successfully logged out' },
+    },
+    {
+      given: 'the backend fails (503)',
+      backend: reply.problem(503, { title: 'Unavailable' }),
+      want: { revoked: false, says: 'HTTP 503' },
+    },
+    {
+      given: 'the backend already ended the token (401)',
+      backend: reply.problem(401, { title: 'Unauthorized' }),
+      want: { revoked: false, says: 'did not confirm' },
+    },
   ];
   it.each(logoutCases)('logout clears the session when $given', async ({ backend, want }) => {
     start();
@@ -375,7 +477,11 @@ describe('import_invoice_xml gate (recording stub backend)', () => {
       xml: '<!DOCTYPE Invoice [<!ENTITY % p SYSTEM "http://127.0.0.1:1/x.dtd"> %p;]><Invoice/>',
       want: ['xml_content', 'DOCTYPE'],
     },
-    { given: 'one byte over the configured limit', xml: `<a>${'x'.repeat(1024 - 6)}</a>`, want: ['xml_content', '1025 bytes', 'limit is 1024 bytes'] },
+    {
+      given: 'one byte over the configured limit',
+      xml: `<a>${'x'.repeat(1024 - 6)}</a>`,
+      want: ['xml_content', '1025 bytes', 'limit is 1024 bytes'],
+    },
   ];
   it('a session that is not logged in is told so before its document is parsed (malformed and 200,000 levels deep)', async () => {
     const anonymous = harness(stub.url, { maxXmlBytes: 2 * 1024 * 1024 });
@@ -414,7 +520,12 @@ describe('a session that ends without logout (recording stub backend)', () => {
   });
   afterAll(async () => stub?.close());
 
-  const ended = (state: Record<string, unknown>): SessionRecord => ({ principalId: 'anonymous', backend: 'b4b', createdAt: 0, state });
+  const ended = (state: Record<string, unknown>): SessionRecord => ({
+    principalId: 'anonymous',
+    backend: 'b4b',
+    createdAt: 0,
+    state,
+  });
 
   it('revokes a live login at the backend (eviction, expiry, DELETE); an expired or absent login costs no call', async () => {
     const h = harness(stub.url);
@@ -426,7 +537,11 @@ describe('a session that ends without logout (recording stub backend)', () => {
       expect(logouts[0]?.method).toBe('POST');
       expect(logouts[0]?.headers['authorization']).toBe('Bearer live-backend-jwt');
 
-      await h.service.endSession?.('s-old', ended({ [B4B_AUTH_KEY]: { accessToken: 'old', expiresAt: Date.now() - 1 } }), 'expired');
+      await h.service.endSession?.(
+        's-old',
+        ended({ [B4B_AUTH_KEY]: { accessToken: 'old', expiresAt: Date.now() - 1 } }),
+        'expired',
+      );
       await h.service.endSession?.('s-none', ended({}), 'deleted');
       expect(stub.requestsTo('/api/v1/auth/logout')).toHaveLength(1);
     } finally {

@@ -104,7 +104,11 @@ describe('sessionToken', () => {
     { given: 'no session at all', noSession: true, want: { error: NO_SESSION } },
     { given: 'nothing stored', want: { error: NOT_LOGGED_IN } },
     { given: 'a token without expiry', stored: { accessToken: 't' }, want: { token: 't' } },
-    { given: 'a token valid for an hour', stored: { accessToken: 't', expiresAt: NOW + 3_600_000 }, want: { token: 't' } },
+    {
+      given: 'a token valid for an hour',
+      stored: { accessToken: 't', expiresAt: NOW + 3_600_000 },
+      want: { token: 't' },
+    },
     {
       given: 'a token inside the expiry leeway',
       stored: { accessToken: 't', expiresAt: NOW + EXPIRY_LEEWAY_MS - 1 },

@@ -46,8 +46,16 @@ interface Refused extends Accepted {
   says: string[];
 }
 
-const ok = (given: string, xml: unknown, limits?: Accepted['limits']): Accepted => ({ given, xml, ...(limits ? { limits } : {}) });
-const no = (given: string, xml: unknown, rule: XmlRule, says: string[], limits?: Accepted['limits']): Refused => ({ ...ok(given, xml, limits), rule, says });
+const ok = (given: string, xml: unknown, limits?: Accepted['limits']): Accepted => ({
+  given,
+  xml,
+  ...(limits ? { limits } : {}),
+});
+const no = (given: string, xml: unknown, rule: XmlRule, says: string[], limits?: Accepted['limits']): Refused => ({
+  ...ok(given, xml, limits),
+  rule,
+  says,
+});
 
 describe('checkXmlDocument', () => {
   const accepted: Accepted[] = [
@@ -56,7 +64,11 @@ describe('checkXmlDocument', () => {
     ok('predefined entities and character references', '<a t="&quot;">&amp;&lt;&gt;&apos;&#65;&#x42;</a>'),
     ok('a document exactly at the limit', `<a>${'x'.repeat(100 - 7)}</a>`, { maxBytes: 100 }),
     ok('nesting exactly at the limit', `${'<a>'.repeat(10)}${'</a>'.repeat(10)}`, { maxDepth: 10 }),
-    ok('many siblings and self-closing tags (depth is nesting, not element count)', `<a>${'<b/><c>x</c>'.repeat(500)}</a>`, { maxDepth: 2 }),
+    ok(
+      'many siblings and self-closing tags (depth is nesting, not element count)',
+      `<a>${'<b/><c>x</c>'.repeat(500)}</a>`,
+      { maxDepth: 2 },
+    ),
     ok('another processing instruction', '<Invoice><?app-hint keep?></Invoice>'),
   ];
   const refused: Refused[] = [
@@ -69,10 +81,30 @@ describe('checkXmlDocument', () => {
     no('an external entity (XXE)', XXE, 'doctype', ['DOCTYPE', 'XXE']),
     no('parameter entities', PARAMETER_ENTITIES, 'doctype', ['parameter entities']),
     no('an external DTD', EXTERNAL_DTD, 'doctype', ['DOCTYPE']),
-    no('a document one byte over the limit', `<a>${'x'.repeat(100 - 6)}</a>`, 'size', ['101 bytes', 'limit is 100 bytes'], { maxBytes: 100 }),
-    no('a document over the limit only in UTF-8 (multi-byte characters)', `<a>${'é'.repeat(47)}</a>`, 'size', ['101 bytes'], { maxBytes: 100 }),
-    no('an oversized malformed document: size is checked before parsing', `<a>${'x'.repeat(200)}`, 'size', ['limit'], { maxBytes: 100 }),
-    no('nesting one level deeper than the limit', `${'<a>'.repeat(11)}${'</a>'.repeat(11)}`, 'depth', ['more than 10 levels', 'limit is 10'], { maxDepth: 10 }),
+    no(
+      'a document one byte over the limit',
+      `<a>${'x'.repeat(100 - 6)}</a>`,
+      'size',
+      ['101 bytes', 'limit is 100 bytes'],
+      { maxBytes: 100 },
+    ),
+    no(
+      'a document over the limit only in UTF-8 (multi-byte characters)',
+      `<a>${'é'.repeat(47)}</a>`,
+      'size',
+      ['101 bytes'],
+      { maxBytes: 100 },
+    ),
+    no('an oversized malformed document: size is checked before parsing', `<a>${'x'.repeat(200)}`, 'size', ['limit'], {
+      maxBytes: 100,
+    }),
+    no(
+      'nesting one level deeper than the limit',
+      `${'<a>'.repeat(11)}${'</a>'.repeat(11)}`,
+      'depth',
+      ['more than 10 levels', 'limit is 10'],
+      { maxDepth: 10 },
+    ),
     no(
       'an XInclude element',
       '<Invoice xmlns:xi="http://www.w3.org/2001/XInclude"><xi:include href="file:///etc/passwd" parse="text"/></Invoice>',
@@ -105,7 +137,8 @@ describe('checkXmlDocument', () => {
     ),
     no('a value that is not a string', 42, 'type', ['string']),
   ];
-  const check = (xml: unknown, limits: Accepted['limits'] = {}): Promise<XmlCheckResult> => checkXmlDocument(xml, { field: 'xml_content', ...limits });
+  const check = (xml: unknown, limits: Accepted['limits'] = {}): Promise<XmlCheckResult> =>
+    checkXmlDocument(xml, { field: 'xml_content', ...limits });
 
   it.each(accepted)('accepts $given', async ({ xml, limits }) => {
     expect(await check(xml, limits)).toEqual({ ok: true });

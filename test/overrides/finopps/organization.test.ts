@@ -10,7 +10,11 @@ describe('organizationsOf', () => {
     { given: 'an array claim', claims: { 'cognito:groups': ['org-a', 'org-b'] }, want: ['org-a', 'org-b'] },
     { given: 'a single string claim', claims: { 'cognito:groups': 'org-a' }, want: ['org-a'] },
     { given: 'a missing claim', claims: { sub: 'u1' }, want: [] },
-    { given: 'non-string and empty entries', claims: { 'cognito:groups': ['org-a', 3, '', ' ', null, {}] }, want: ['org-a'] },
+    {
+      given: 'non-string and empty entries',
+      claims: { 'cognito:groups': ['org-a', 3, '', ' ', null, {}] },
+      want: ['org-a'],
+    },
     { given: 'duplicates', claims: { 'cognito:groups': ['org-a', 'org-a', 'org-b'] }, want: ['org-a', 'org-b'] },
     { given: 'a number claim', claims: { 'cognito:groups': 7 }, want: [] },
     { given: 'a custom claim name', claims: { orgs: ['x'], 'cognito:groups': ['y'] }, claim: 'orgs', want: ['x'] },
@@ -28,8 +32,18 @@ describe('selectOrganization', () => {
     want: { organizationId: string } | { includes: string[]; excludes?: string[] };
   }> = [
     { given: 'one organisation, none requested', orgs: ['org-a'], want: { organizationId: 'org-a' } },
-    { given: 'one organisation, that one requested', orgs: ['org-a'], requested: 'org-a', want: { organizationId: 'org-a' } },
-    { given: 'several, one of them requested', orgs: ['org-a', 'org-b'], requested: 'org-b', want: { organizationId: 'org-b' } },
+    {
+      given: 'one organisation, that one requested',
+      orgs: ['org-a'],
+      requested: 'org-a',
+      want: { organizationId: 'org-a' },
+    },
+    {
+      given: 'several, one of them requested',
+      orgs: ['org-a', 'org-b'],
+      requested: 'org-b',
+      want: { organizationId: 'org-b' },
+    },
     {
       given: 'several, none requested',
       orgs: ['org-a', 'org-b'],
@@ -47,7 +61,12 @@ describe('selectOrganization', () => {
       requested: 'ORG-A',
       want: { includes: ['organization', 'your own organisations'], excludes: ['ORG-A'] },
     },
-    { given: 'a non-string request', orgs: ['org-a'], requested: 5, want: { includes: ['organization', 'must be a string'] } },
+    {
+      given: 'a non-string request',
+      orgs: ['org-a'],
+      requested: 5,
+      want: { includes: ['organization', 'must be a string'] },
+    },
     {
       given: 'no organisation',
       orgs: [],

@@ -11,7 +11,11 @@ import { backend as finopps } from '../../../generated/finopps/index.gen.js';
 import { createToolService } from '../../../src/core/tool-service.js';
 import { createBackendHttp, type BackendHttp } from '../../../src/backend/backend-http.js';
 import { createLogger } from '../../../src/log.js';
-import { SERVICE_TOKEN_UNAVAILABLE, createFinoppsOverrides, type FinoppsOverridesConfig } from '../../../src/overrides/finopps/overrides.js';
+import {
+  SERVICE_TOKEN_UNAVAILABLE,
+  createFinoppsOverrides,
+  type FinoppsOverridesConfig,
+} from '../../../src/overrides/finopps/overrides.js';
 import { startPrism, type PrismServer } from '../../../src/sandbox/prism.js';
 import { reply, type FaultBackend } from '../../../testkit/fault-backend.js';
 import { stubBackendPerBlock } from '../stub-backend.js';
@@ -24,7 +28,10 @@ const OTHER_TENANT = '9a9a9a9a-9a9a-4a9a-9a9a-9a9a9a9a9a9a';
 const USER_TOKEN_MARKER = 'user-access-token-never-forwarded';
 
 /** The server's credential: generation n is `svc-token-n`; invalidating moves to the next generation. */
-function serviceCredential(options: { fail?: boolean } = {}): Pick<FinoppsOverridesConfig, 'serviceToken' | 'invalidateServiceToken'> & {
+function serviceCredential(options: { fail?: boolean } = {}): Pick<
+  FinoppsOverridesConfig,
+  'serviceToken' | 'invalidateServiceToken'
+> & {
   invalidations: () => number;
 } {
   let generation = 1;
@@ -50,7 +57,10 @@ interface Harness {
 
 function harness(baseUrl: string, config: FinoppsOverridesConfig): Harness {
   const http: BackendHttp = createBackendHttp({ baseUrl, maxAttempts: 1, logger });
-  const service = createToolService({ generated: finopps, overrides: createFinoppsOverrides(config) }, { http, logger });
+  const service = createToolService(
+    { generated: finopps, overrides: createFinoppsOverrides(config) },
+    { http, logger },
+  );
   return {
     service,
     call: (name, args, claims) => {
@@ -58,7 +68,11 @@ function harness(baseUrl: string, config: FinoppsOverridesConfig): Harness {
         backend: 'finopps',
         tool: name,
         requestId: randomUUID(),
-        principal: { id: 'user-1', scopes: ['finopps:read'], claims: { sub: 'user-1', token_use: USER_TOKEN_MARKER, ...claims } },
+        principal: {
+          id: 'user-1',
+          scopes: ['finopps:read'],
+          claims: { sub: 'user-1', token_use: USER_TOKEN_MARKER, ...claims },
+        },
       };
       return service.callTool(name, args, ctx);
     },
@@ -80,11 +94,19 @@ describe('FinOpps tools as served', () => {
   const listed = service.listTools();
 
   it('serves the seven reference tools, all read-only GETs', () => {
-    expect(listed.map((t) => t.name).sort()).toEqual(
-      ['get_business', 'get_financial_summary', 'get_invoice', 'list_expenses', 'list_invoices', 'payments_report', 'search_customers'],
-    );
+    expect(listed.map((t) => t.name).sort()).toEqual([
+      'get_business',
+      'get_financial_summary',
+      'get_invoice',
+      'list_expenses',
+      'list_invoices',
+      'payments_report',
+      'search_customers',
+    ]);
     for (const t of listed) expect(t.annotations?.readOnlyHint).toBe(true);
-    const methods = new Set(finopps.tools.filter((d) => listed.some((t) => t.name === d.name)).map((d) => d.operation.method));
+    const methods = new Set(
+      finopps.tools.filter((d) => listed.some((t) => t.name === d.name)).map((d) => d.operation.method),
+    );
     expect([...methods]).toEqual(['get']);
   });
 
@@ -108,7 +130,10 @@ describe('FinOpps tenant binding (recording stub backend)', () => {
   let stub: FaultBackend;
   let h: Harness;
   let credential: ReturnType<typeof serviceCredential>;
-  stubBackendPerBlock((started) => (stub = started), () => h?.close());
+  stubBackendPerBlock(
+    (started) => (stub = started),
+    () => h?.close(),
+  );
   const start = (config: Partial<FinoppsOverridesConfig> = {}, fail = false): Harness => {
     credential = serviceCredential({ fail });
     return (h = harness(stub.url, { ...credential, ...config }));
@@ -121,8 +146,16 @@ describe('FinOpps tenant binding (recording stub backend)', () => {
     config?: Partial<FinoppsOverridesConfig>;
     want: { path: string } | { error: string[]; notIn?: string[] };
   }> = [
-    { given: 'one organisation: bound in the path', claims: { 'cognito:groups': [ACME] }, want: { path: `/organizations/${ACME}/business` } },
-    { given: 'the claim as a single string', claims: { 'cognito:groups': ACME }, want: { path: `/organizations/${ACME}/business` } },
+    {
+      given: 'one organisation: bound in the path',
+      claims: { 'cognito:groups': [ACME] },
+      want: { path: `/organizations/${ACME}/business` },
+    },
+    {
+      given: 'the claim as a single string',
+      claims: { 'cognito:groups': ACME },
+      want: { path: `/organizations/${ACME}/business` },
+    },
     {
       given: 'several organisations and a choice among them',
       claims: { 'cognito:groups': [ACME, HARBOUR] },
@@ -190,7 +223,11 @@ describe('FinOpps tenant binding (recording stub backend)', () => {
 
   it('a 401 drops the cached service token and retries once with a new one', async () => {
     start();
-    stub.script(`/organizations/${ACME}/business`, reply.problem(401, { title: 'Unauthorized' }), reply.json(200, BUSINESS));
+    stub.script(
+      `/organizations/${ACME}/business`,
+      reply.problem(401, { title: 'Unauthorized' }),
+      reply.json(200, BUSINESS),
+    );
     const result = await h.call('get_business', {}, { 'cognito:groups': [ACME] });
     expect(result.isError, text(result)).not.toBe(true);
     expect(credential.invalidations()).toBe(1);
@@ -237,7 +274,7 @@ describe('FinOpps reference tools against Prism', () => {
     { given: 'search_customers', args: { query: 'acme' } },
     { given: 'get_business', args: {} },
   ];
-  it.each(tools)('$given answers for the caller\'s organisation', async ({ given, args }) => {
+  it.each(tools)("$given answers for the caller's organisation", async ({ given, args }) => {
     const result = await h.call(given, args, { 'cognito:groups': [ACME] });
     expect(result.isError, text(result)).not.toBe(true);
     expect(Object.keys(result.structuredContent ?? {}).length).toBeGreaterThan(0);
