@@ -16,6 +16,7 @@ import {
   DefaultIntrinsics,
   type QuickJSContext,
   type QuickJSHandle,
+  type QuickJSRuntime,
   type QuickJSWASMModule,
 } from 'quickjs-emscripten-core';
 
@@ -114,85 +115,144 @@ export async function runInSandbox(
   signal?: AbortSignal,
 ): Promise<SandboxOutcome> {
   const module = await quickJs();
-  const started = performance.now();
-  const wallDeadline = started + limits.wallMs;
-  const runtime = module.newRuntime();
-  runtime.setMemoryLimit(limits.memoryBytes);
-  runtime.setMaxStackSize(limits.stackBytes);
-  let cpuUsed = 0;
+  const run = new SandboxRun(module, call, limits, signal);
+  try {
+    run.installBridge(names);
+    return await run.execute(js);
+  } catch (error) {
+    return run.engineFailure(error);
+  } finally {
+    run.dispose();
+  }
+}
+
+/** How a run ended, before its console lines and counts are added. */
+type Ending = { ok: true; json: string } | { ok: false; error: string };
+
+/**
+ * One run: its runtime and context, the accounting of its limits, its console lines and the host calls it has in
+ * flight. {@link runInSandbox} drives it: bridge, then the program's event loop, then disposal.
+ */
+class SandboxRun {
+  private readonly module: QuickJSWASMModule;
+  private readonly call: HostCall;
+  private readonly limits: SandboxLimits;
+  private readonly signal: AbortSignal | undefined;
+  private readonly wallDeadline: number;
+  private readonly runtime: QuickJSRuntime;
+  private readonly vm: QuickJSContext;
+  private cpuUsed = 0;
   /** When the current stretch of engine work must end; set by `inEngine` before every entry. */
-  let sliceDeadline = Number.POSITIVE_INFINITY;
-  let stop: string | undefined;
-  runtime.setInterruptHandler(() => {
-    if (stop !== undefined) return true;
-    if (performance.now() > sliceDeadline) {
-      stop = `The program used more than its ${limits.cpuMs} ms of CPU time and was stopped (an endless loop?). Do less work per run.`;
+  private sliceDeadline = Number.POSITIVE_INFINITY;
+  private stop: string | undefined;
+  private readonly logs: string[] = [];
+  private droppedLines = 0;
+  private calls = 0;
+  /** Host calls not yet settled, and a way to wake the loop when one settles. */
+  private outstanding = 0;
+  private wake: (() => void) | undefined;
+  private readonly abort = new AbortController();
+  private readonly onAbort = (): void => this.abort.abort();
+  private disposed = false;
+  private readonly logFn: QuickJSHandle;
+  private readonly callFn: QuickJSHandle;
+  private program: QuickJSHandle | undefined;
+  private serialize: QuickJSHandle | undefined;
+  /** The engine hit a limit inside its own code (stack, memory): its runtime may not be freed cleanly. */
+  private engineFault = false;
+
+  constructor(module: QuickJSWASMModule, call: HostCall, limits: SandboxLimits, signal: AbortSignal | undefined) {
+    this.module = module;
+    this.call = call;
+    this.limits = limits;
+    this.signal = signal;
+    this.wallDeadline = performance.now() + limits.wallMs;
+    this.runtime = module.newRuntime();
+    this.runtime.setMemoryLimit(limits.memoryBytes);
+    this.runtime.setMaxStackSize(limits.stackBytes);
+    this.runtime.setInterruptHandler(() => this.interrupted());
+    // No typed arrays: their buffers are allocated outside the runtime's memory limit in this build (measured: 100 MB
+    // of Uint8Array under an 8 MB limit), and finance programs have no use for them.
+    this.vm = this.runtime.newContext({ intrinsics: { ...DefaultIntrinsics, TypedArrays: false } });
+    signal?.addEventListener('abort', this.onAbort, { once: true });
+    this.logFn = this.vm.newFunction('log', (line) => this.log(line));
+    this.callFn = this.vm.newFunction('call', (nameHandle, argsHandle) => this.hostCall(nameHandle, argsHandle));
+  }
+
+  /** The engine's interrupt handler: true ends the run (a limit was hit, or the CPU budget is spent). */
+  private interrupted(): boolean {
+    if (this.stop !== undefined) return true;
+    if (performance.now() > this.sliceDeadline) {
+      this.stop = `The program used more than its ${this.limits.cpuMs} ms of CPU time and was stopped (an endless loop?). Do less work per run.`;
       return true;
     }
     return false;
-  });
-  // No typed arrays: their buffers are allocated outside the runtime's memory limit in this build (measured: 100 MB
-  // of Uint8Array under an 8 MB limit), and finance programs have no use for them.
-  const vm = runtime.newContext({ intrinsics: { ...DefaultIntrinsics, TypedArrays: false } });
-  const logs: string[] = [];
-  let droppedLines = 0;
-  let calls = 0;
-  /** Host calls not yet settled, and a way to wake the loop when one settles. */
-  let outstanding = 0;
-  let wake: (() => void) | undefined;
-  const abort = new AbortController();
-  const onAbort = (): void => abort.abort();
-  signal?.addEventListener('abort', onAbort, { once: true });
-  let disposed = false;
+  }
 
   /** Runs engine work inside the CPU budget. */
-  const inEngine = <T>(work: () => T): T => {
+  private inEngine<T>(work: () => T): T {
     const t0 = performance.now();
-    sliceDeadline = t0 + Math.max(0, limits.cpuMs - cpuUsed);
+    this.sliceDeadline = t0 + Math.max(0, this.limits.cpuMs - this.cpuUsed);
     try {
       return work();
     } finally {
-      cpuUsed += performance.now() - t0;
+      this.cpuUsed += performance.now() - t0;
     }
-  };
+  }
 
-  const finish = (outcome: { ok: true; json: string } | { ok: false; error: string }): SandboxOutcome => {
+  private finish(outcome: Ending): SandboxOutcome {
     const kept =
-      droppedLines > 0
-        ? [...logs, `… ${droppedLines} more console lines not kept (limit ${limits.maxLogLines})`]
-        : logs;
-    return { ...outcome, logs: kept, calls, cpuMs: Math.round(cpuUsed * 100) / 100 } as SandboxOutcome;
-  };
+      this.droppedLines > 0
+        ? [...this.logs, `… ${this.droppedLines} more console lines not kept (limit ${this.limits.maxLogLines})`]
+        : this.logs;
+    return { ...outcome, logs: kept, calls: this.calls, cpuMs: Math.round(this.cpuUsed * 100) / 100 } as SandboxOutcome;
+  }
 
-  const logFn = vm.newFunction('log', (line) => {
-    if (logs.length < limits.maxLogLines) {
-      const text = vm.getString(line);
-      logs.push(text.length > 2_000 ? `${text.slice(0, 2_000)}… [${text.length} characters]` : text);
-    } else droppedLines++;
-  });
+  /** Ends the run with `error`, noting whether it was a fault of the engine itself. */
+  private fault(error: string): SandboxOutcome {
+    this.engineFault = ENGINE_FAULT.test(error);
+    return this.finish({ ok: false, error });
+  }
 
-  const callFn = vm.newFunction('call', (nameHandle, argsHandle) => {
+  /** Ends the run with a value the engine threw (or a promise rejected with), as its message. */
+  private thrown(handle: QuickJSHandle): SandboxOutcome {
+    const error = describe(this.vm, handle, this.stop);
+    handle.dispose();
+    return this.fault(error);
+  }
+
+  /** `console` output from the bridge: kept up to the line limit, each line cut to 2,000 characters. */
+  private log(line: QuickJSHandle): void {
+    if (this.logs.length < this.limits.maxLogLines) {
+      const text = this.vm.getString(line);
+      this.logs.push(text.length > 2_000 ? `${text.slice(0, 2_000)}… [${text.length} characters]` : text);
+    } else this.droppedLines++;
+  }
+
+  /** An `api` call from the bridge: hands it to the host and returns a promise the host's answer settles. */
+  private hostCall(nameHandle: QuickJSHandle, argsHandle: QuickJSHandle): QuickJSHandle | { error: QuickJSHandle } {
+    const vm = this.vm;
     const name = vm.getString(nameHandle);
-    if (calls >= limits.maxCalls) {
-      stop = `The program made more than ${limits.maxCalls} API calls and was stopped. Fetch less, or use filters and larger pages.`;
-      return { error: vm.newError(stop) };
+    if (this.calls >= this.limits.maxCalls) {
+      this.stop = `The program made more than ${this.limits.maxCalls} API calls and was stopped. Fetch less, or use filters and larger pages.`;
+      return { error: vm.newError(this.stop) };
     }
-    calls++;
+    this.calls++;
     const argsJson = vm.typeof(argsHandle) === 'string' ? vm.getString(argsHandle) : 'null';
     const deferred = vm.newPromise();
-    outstanding++;
-    call(name, argsJson, abort.signal)
+    this.outstanding++;
+    this.call(name, argsJson, this.abort.signal)
       .then(
         (text) => {
-          if (disposed) return;
+          if (this.disposed) return;
           const value = vm.newString(text);
           deferred.resolve(value);
           value.dispose();
         },
         (error: unknown) => {
-          if (disposed) return;
+          if (this.disposed) return;
           if (error instanceof StopProgram) {
-            stop ??= error.message;
+            this.stop ??= error.message;
             deferred.dispose();
             return;
           }
@@ -202,116 +262,122 @@ export async function runInSandbox(
         },
       )
       .finally(() => {
-        outstanding--;
+        this.outstanding--;
         deferred.alive && deferred.dispose();
-        wake?.();
+        this.wake?.();
       });
     return deferred.handle;
-  });
+  }
 
-  let program: QuickJSHandle | undefined;
-  let serialize: QuickJSHandle | undefined;
-  /** The engine hit a limit inside its own code (stack, memory): its runtime may not be freed cleanly. */
-  let engineFault = false;
-  try {
+  /** Sets up `api` (methods `names`) and `console` with {@link BRIDGE}, keeping its result serializer. */
+  installBridge(names: readonly string[]): void {
+    const vm = this.vm;
     const bridge = vm.unwrapResult(vm.evalCode(BRIDGE, 'bridge.js'));
     const namesHandle = vm.newArray();
     names.forEach((name, i) => {
       vm.newString(name).consume((handle) => vm.setProp(namesHandle, i, handle));
     });
-    serialize = vm.unwrapResult(vm.callFunction(bridge, vm.undefined, callFn, logFn, namesHandle));
+    this.serialize = vm.unwrapResult(vm.callFunction(bridge, vm.undefined, this.callFn, this.logFn, namesHandle));
     namesHandle.dispose();
     bridge.dispose();
-    const fault = (error: string): SandboxOutcome => {
-      engineFault = ENGINE_FAULT.test(error);
-      return finish({ ok: false, error });
-    };
+  }
 
-    const evaluated = inEngine(() => vm.evalCode(js, 'program.js', { type: 'global', strict: true }));
-    if (evaluated.error !== undefined) {
-      const error = describe(vm, evaluated.error, stop);
-      evaluated.error.dispose();
-      return fault(error);
-    }
-    program = evaluated.value;
+  /** Evaluates the program, then runs its jobs each time a host call settles, until its promise settles. */
+  async execute(js: string): Promise<SandboxOutcome> {
+    const evaluated = this.inEngine(() => this.vm.evalCode(js, 'program.js', { type: 'global', strict: true }));
+    if (evaluated.error !== undefined) return this.thrown(evaluated.error);
+    const program = evaluated.value;
+    this.program = program;
     for (;;) {
-      const jobs = inEngine(() => runtime.executePendingJobs());
-      if (jobs.error !== undefined) {
-        const error = describe(vm, jobs.error, stop);
-        jobs.error.dispose();
-        return fault(error);
-      }
-      if (stop !== undefined) return fault(stop);
-      const state = vm.getPromiseState(program);
-      if (state.type === 'fulfilled') {
-        const json = resultJson(vm, serialize, state.value, limits);
-        state.value.dispose();
-        return json.ok ? finish(json) : fault(json.error);
-      }
-      if (state.type === 'rejected') {
-        const error = describe(vm, state.error, stop);
-        state.error.dispose();
-        return fault(error);
-      }
-      if (outstanding === 0) {
-        return finish({
+      const jobs = this.inEngine(() => this.runtime.executePendingJobs());
+      if (jobs.error !== undefined) return this.thrown(jobs.error);
+      if (this.stop !== undefined) return this.fault(this.stop);
+      const settled = this.settled(program);
+      if (settled !== undefined) return settled;
+      if (this.outstanding === 0) {
+        return this.finish({
           ok: false,
           error:
             'The program is waiting for a promise that nothing will settle (there are no timers or events here): await only `api` calls.',
         });
       }
-      const left = wallDeadline - performance.now();
-      const woke = await new Promise<boolean>((resolve) => {
-        const timer = setTimeout(() => resolve(false), Math.max(0, left));
-        wake = () => {
-          clearTimeout(timer);
-          resolve(true);
-        };
-        if (abort.signal.aborted) {
-          clearTimeout(timer);
-          resolve(false);
-        }
-      });
-      wake = undefined;
-      if (signal?.aborted === true) return finish({ ok: false, error: 'The run was cancelled.' });
+      const woke = await this.nextSettledCall();
+      if (this.signal?.aborted === true) return this.finish({ ok: false, error: 'The run was cancelled.' });
       if (!woke) {
-        return finish({
+        return this.finish({
           ok: false,
-          error: `The program ran longer than its ${limits.wallMs} ms of wall time (API calls included) and was stopped.`,
+          error: `The program ran longer than its ${this.limits.wallMs} ms of wall time (API calls included) and was stopped.`,
         });
       }
     }
-  } catch (error) {
-    // A fault of the engine itself: the host's stack ran out under the engine's recursion, or memory ran out while
-    // the host read a value. Its instance is not reused.
-    engineFault = true;
+  }
+
+  /** How the run ended if the program's promise has settled; undefined while it is pending. */
+  private settled(program: QuickJSHandle): SandboxOutcome | undefined {
+    const state = this.vm.getPromiseState(program);
+    if (state.type === 'fulfilled') {
+      const json = resultJson(this.vm, this.serialize as QuickJSHandle, state.value, this.limits);
+      state.value.dispose();
+      return json.ok ? this.finish(json) : this.fault(json.error);
+    }
+    if (state.type === 'rejected') return this.thrown(state.error);
+    return undefined;
+  }
+
+  /** Waits until a host call settles (true), or the wall time runs out or the run is cancelled (false). */
+  private async nextSettledCall(): Promise<boolean> {
+    const left = this.wallDeadline - performance.now();
+    const woke = await new Promise<boolean>((resolve) => {
+      const timer = setTimeout(() => resolve(false), Math.max(0, left));
+      this.wake = () => {
+        clearTimeout(timer);
+        resolve(true);
+      };
+      if (this.abort.signal.aborted) {
+        clearTimeout(timer);
+        resolve(false);
+      }
+    });
+    this.wake = undefined;
+    return woke;
+  }
+
+  /**
+   * A fault of the engine itself: the host's stack ran out under the engine's recursion, or memory ran out while
+   * the host read a value. Its instance is not reused.
+   */
+  engineFailure(error: unknown): SandboxOutcome {
+    this.engineFault = true;
     const stack = error instanceof RangeError && /call stack/i.test(error.message);
-    return finish({
+    return this.finish({
       ok: false,
       error: stack
         ? "The program recursed too deeply (the sandbox's stack limit) and was stopped."
         : `The sandbox failed: ${error instanceof Error ? error.message : String(error)}`,
     });
-  } finally {
-    abort.abort();
-    signal?.removeEventListener('abort', onAbort);
-    disposed = true;
-    program?.dispose();
-    serialize?.dispose();
-    callFn.dispose();
-    logFn.dispose();
-    if (engineFault) {
+  }
+
+  /** Cancels host calls still in flight and frees the run's handles, context and runtime. */
+  dispose(): void {
+    this.abort.abort();
+    this.signal?.removeEventListener('abort', this.onAbort);
+    this.disposed = true;
+    this.program?.dispose();
+    this.serialize?.dispose();
+    this.callFn.dispose();
+    this.logFn.dispose();
+    if (this.engineFault) {
       // QuickJS can leave objects behind after a stack overflow or a failed allocation, and freeing such a runtime
       // aborts the whole WebAssembly instance: this instance is dropped instead (its memory goes with it), and the
       // next run gets a fresh one.
-      discardModule(module);
+      discardModule(this.module);
     } else {
       try {
-        vm.dispose();
-        runtime.dispose();
+        this.vm.dispose();
+        this.runtime.dispose();
       } catch {
         // Freeing failed (an object QuickJS did not release): the instance aborted and cannot serve another run.
-        discardModule(module);
+        discardModule(this.module);
       }
     }
   }
