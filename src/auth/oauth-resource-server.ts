@@ -73,15 +73,19 @@ function verifierFor(options: OAuthResourceServerOptions): AccessTokenVerifier {
   });
 }
 
-/** Creates the resource server. Throws on an empty authorization server list or a non-asymmetric algorithm. */
-export function createOAuthResourceServer(options: OAuthResourceServerOptions): OAuthResourceServer {
-  const verifier = verifierFor(options);
-  const resourceMetadataUrl = protectedResourceMetadataUrl(options.resource);
-  /** The resource as named by each host that may name it, with its metadata: built once, looked up per request. */
-  const named = new Map<
-    string | undefined,
-    { resource: string; metadataUrl: string; metadata: ProtectedResourceMetadata }
-  >();
+/** One name of the resource (as one host names it), with its metadata document and that document's URL. */
+interface ResourceName {
+  resource: string;
+  metadataUrl: string;
+  metadata: ProtectedResourceMetadata;
+}
+
+/**
+ * The resource as named by each host that may name it (the canonical name first, then each allowed host's alias),
+ * built once; the returned lookup falls back to the canonical name for any other host.
+ */
+function resourceNames(options: OAuthResourceServerOptions): (host: string | undefined) => ResourceName {
+  const named = new Map<string | undefined, ResourceName>();
   const addName = (resource: string): void => {
     const key = named.size === 0 ? undefined : new URL(resource).host;
     named.set(key, {
@@ -97,8 +101,14 @@ export function createOAuthResourceServer(options: OAuthResourceServerOptions): 
     alias.host = host.toLowerCase();
     if (alias.host !== canonical.host) addName(alias.href);
   }
-  const nameFor = (host: string | undefined) =>
-    (host === undefined ? undefined : named.get(host.toLowerCase())) ?? named.get(undefined)!;
+  return (host) => (host === undefined ? undefined : named.get(host.toLowerCase())) ?? named.get(undefined)!;
+}
+
+/** Creates the resource server. Throws on an empty authorization server list or a non-asymmetric algorithm. */
+export function createOAuthResourceServer(options: OAuthResourceServerOptions): OAuthResourceServer {
+  const verifier = verifierFor(options);
+  const resourceMetadataUrl = protectedResourceMetadataUrl(options.resource);
+  const nameFor = resourceNames(options);
 
   const unauthorized = (host: string | undefined, error?: string): Extract<InboundAuthResult, { ok: false }> => ({
     ok: false,

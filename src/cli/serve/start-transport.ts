@@ -75,28 +75,7 @@ export async function startHttp(backends: AssembledBackend[], deps: TransportDep
   const perMinute = settings.read(SETTINGS.rateLimitPerMinute);
   const rateLimit =
     perMinute === 0 ? undefined : { perMinute, burst: settings.read(SETTINGS.rateLimitBurst) ?? perMinute };
-  const services = new Map(backends.map((b) => [b.name, b.service]));
-  const { createStateStore } = await import('../../state/create-store.js');
-  const state = await createStateStore(
-    settings,
-    {
-      idleTtlMs: settings.read(SETTINGS.sessionIdleTtlMs),
-      maxSessions: settings.read(SETTINGS.maxSessions),
-      maxSessionsPerCaller: settings.read(SETTINGS.maxSessionsPerCaller),
-      // An ended session's backend login is revoked (the backend's onSessionEnd): eviction or expiry must not leave it live.
-      onSessionEnd: (id, record, reason) => void services.get(record.backend)?.endSession?.(id, record, reason),
-      rateLimit,
-    },
-    logger,
-  );
-  deps.onClose(() => state.close());
-  const { audit } = deps;
-  if (audit !== undefined && state.redis !== undefined) {
-    const { RedisStreamSink } = await import('../../audit/sinks.js');
-    audit.addSink(new RedisStreamSink(state.redis));
-    // Registered after the store's close, so run before it: the last records reach Redis while it is connected.
-    deps.onClose(() => audit.flush());
-  }
+  const state = await openSharedState(backends, deps, rateLimit);
   const httpBackends = [];
   const endpoints: Record<string, string> = {};
   for (const backend of backends) {
@@ -125,7 +104,7 @@ export async function startHttp(backends: AssembledBackend[], deps: TransportDep
     interactions: state.interactions,
     seal: await requestStateSeal(settings),
     logger,
-    ...(audit === undefined ? {} : { audit }),
+    ...(deps.audit === undefined ? {} : { audit: deps.audit }),
   };
   const publicHost = new URL(config.publicUrl).host;
   if (config.fetchHandler) {
@@ -153,6 +132,41 @@ export async function startHttp(backends: AssembledBackend[], deps: TransportDep
     endpoints,
     oauthBackends: backends.filter((b) => b.overrides.inboundAuth === 'oauth').map((b) => b.name),
   };
+}
+
+/**
+ * The state store every HTTP instance shares (sessions, rate limits, interactions), closed with the server; when
+ * the store is Redis, audit records also go to its stream.
+ */
+async function openSharedState(
+  backends: AssembledBackend[],
+  deps: TransportDeps,
+  rateLimit: { perMinute: number; burst: number } | undefined,
+) {
+  const { settings, logger } = deps;
+  const services = new Map(backends.map((b) => [b.name, b.service]));
+  const { createStateStore } = await import('../../state/create-store.js');
+  const state = await createStateStore(
+    settings,
+    {
+      idleTtlMs: settings.read(SETTINGS.sessionIdleTtlMs),
+      maxSessions: settings.read(SETTINGS.maxSessions),
+      maxSessionsPerCaller: settings.read(SETTINGS.maxSessionsPerCaller),
+      // An ended session's backend login is revoked (the backend's onSessionEnd): eviction or expiry must not leave it live.
+      onSessionEnd: (id, record, reason) => void services.get(record.backend)?.endSession?.(id, record, reason),
+      rateLimit,
+    },
+    logger,
+  );
+  deps.onClose(() => state.close());
+  const { audit } = deps;
+  if (audit !== undefined && state.redis !== undefined) {
+    const { RedisStreamSink } = await import('../../audit/sinks.js');
+    audit.addSink(new RedisStreamSink(state.redis));
+    // Registered after the store's close, so run before it: the last records reach Redis while it is connected.
+    deps.onClose(() => audit.flush());
+  }
+  return state;
 }
 
 /** The `requestState` key: derived from FINMCP_STATE_KEY when set (every instance verifies every other's state). */

@@ -359,23 +359,8 @@ export class HttpPipeline {
         }
       }
     }
-    const forbidden = insufficientScope(route.inboundAuth, principal, request, req.header('host'));
-    if (forbidden !== undefined) {
-      this.#audit?.append({
-        event: 'tool_call',
-        requestId: caller.requestId ?? null,
-        backend: route.name,
-        tool: String(request.params?.['name']),
-        caller: { principal: principal.id, tenant: null },
-        args: null,
-        outcome: 'insufficient_scope',
-        confirmation: null,
-        nonce: null,
-        status: 403,
-        durationMs: null,
-      });
-      return forbidden;
-    }
+    const forbidden = this.#scopeRefusal(req, route, principal, request, caller);
+    if (forbidden !== undefined) return forbidden;
     caller.exchange = req;
     if (request.method === 'tools/call') caller.pageBase = this.#pages.baseFor(req);
     const stream = this.#streams.prepare(caller, request.method);
@@ -396,6 +381,34 @@ export class HttpPipeline {
     if (reply === undefined) return rpcError(200, request.id, ErrorCode.ServerError, 'Request cancelled');
     if (opening !== undefined && reply.ok) return this.#opened(req, route, principal, request, reply, opening);
     return answerOf(reply);
+  }
+
+  /** A `tools/call` the caller's token has too few scopes for: 403 naming them, with an audit record. */
+  #scopeRefusal(
+    req: HttpRequestLike,
+    route: Route,
+    principal: Principal,
+    request: InboundRequest,
+    caller: Caller,
+  ): HttpAnswer | undefined {
+    const forbidden = insufficientScope(route.inboundAuth, principal, request, req.header('host'));
+    if (forbidden !== undefined) {
+      this.#audit?.append({
+        event: 'tool_call',
+        requestId: caller.requestId ?? null,
+        backend: route.name,
+        tool: String(request.params?.['name']),
+        caller: { principal: principal.id, tenant: null },
+        args: null,
+        outcome: 'insufficient_scope',
+        confirmation: null,
+        nonce: null,
+        status: 403,
+        durationMs: null,
+      });
+      return forbidden;
+    }
+    return undefined;
   }
 
   /** The answer to a successful `initialize`: the new legacy session stored, and its id sent. */
