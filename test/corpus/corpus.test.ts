@@ -120,7 +120,14 @@ describe('corpus of public specs', () => {
     async ({ backend, tools: count }) => {
       const client = await connectStdio(project.root, backend);
       try {
-        const { tools } = await client.listTools();
+        // Every page of the listing (tools/list is paged, FINMCP_LIST_PAGE_SIZE tools at a time).
+        const tools = [];
+        let cursor: string | undefined;
+        do {
+          const page = await client.listTools(cursor === undefined ? {} : { cursor });
+          tools.push(...page.tools);
+          cursor = page.nextCursor;
+        } while (cursor !== undefined);
         expect(tools).toHaveLength(count);
         // Read-only tools first: they need no body and Prism answers them from the spec's examples.
         const ordered = [...tools].sort(
