@@ -115,7 +115,9 @@ export async function startHttpServer(root: string, onLog: (line: string) => voi
   child.once('exit', (code, signal) => {
     exitInfo = `exited with code ${String(code)}${signal === null ? '' : ` (${signal})`}`;
   });
-  const publicUrl = `http://localhost:${port}`;
+  // The resource as the client names it: requests go to 127.0.0.1, so the token is for that host (the resource
+  // follows the Host the client used).
+  const publicUrl = `http://127.0.0.1:${port}`;
   const endpointOf = (backend: string, headers?: Record<string, string>): McpHttpEndpoint => ({
     host: '127.0.0.1',
     port,
