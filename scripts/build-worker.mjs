@@ -28,7 +28,7 @@ export async function buildWorker(outDir = join(root, 'dist', 'worker')) {
     conditions: ['workerd', 'worker'],
     target: 'es2022',
     logLevel: 'warning',
-    plugins: [importMetaUrlAsBundlePath, builtinRequiresAsImports, withoutCodeMode],
+    plugins: [importMetaUrlAsBundlePath, precompiledValidators, builtinRequiresAsImports, withoutCodeMode],
   });
   const dataFiles = ['package.json', join('docs', 'tools.md')];
   for (const backend of readdirSync(join(root, 'generated'), { withFileTypes: true })) {
@@ -54,12 +54,45 @@ const importMetaUrlAsBundlePath = {
     builder.onLoad({ filter: /\.[cm]?js$/ }, (args) => {
       const text = readFileSync(args.path, 'utf8');
       if (!text.includes('import.meta.url')) return undefined;
-      const url = BUNDLE_ROOT + relative(root, args.path).split('\\').join('/');
-      const contents = text
-        .replace(/\bconst require = createRequire\(import\.meta\.url\);?/, '')
-        .replaceAll('createRequire(import.meta.url)', 'require')
-        .replaceAll('import.meta.url', JSON.stringify(url));
-      return { contents, loader: 'js' };
+      return { contents: forBundle(text, relative(root, args.path)), loader: 'js' };
+    });
+  },
+};
+
+/** `text` of the module at `path` (in the project) with `import.meta.url` and its `createRequire` made static. */
+function forBundle(text, path) {
+  return text
+    .replace(/\bconst require = createRequire\(import\.meta\.url\);?/, '')
+    .replaceAll('createRequire(import.meta.url)', 'require')
+    .replaceAll('import.meta.url', JSON.stringify(BUNDLE_ROOT + path.split('\\').join('/')));
+}
+
+/**
+ * esbuild plugin: the module `finmcp-worker:precompiled-validators`, exporting `precompiled` — [schema, validator]
+ * pairs for every schema the backend plugins list (`schemas`), compiled now with codegen's ajv standalone emitter.
+ */
+const precompiledValidators = {
+  name: 'precompiled-validators',
+  setup(builder) {
+    builder.onResolve({ filter: /^finmcp-worker:precompiled-validators$/ }, ({ path }) => ({
+      path,
+      namespace: 'worker-generated',
+    }));
+    builder.onLoad({ filter: /.*/, namespace: 'worker-generated' }, async () => {
+      const { backendModules } = await import(pathToFileURL(join(root, 'dist', 'src', 'overrides', 'index.js')).href);
+      const { renderValidatorsFile, SchemaChecker } = await import(
+        pathToFileURL(join(root, 'dist', 'codegen', 'emit', 'validators-file.js')).href
+      );
+      const schemas = new Map();
+      for (const plugin of Object.values(backendModules)) {
+        for (const schema of plugin.schemas ?? []) schemas.set(JSON.stringify(schema), schema);
+      }
+      const texts = [...schemas.keys()];
+      const tools = texts.map((text, i) => ({ name: `s${i}`, inputSchema: JSON.parse(text) }));
+      const module = renderValidatorsFile("the backend plugins' schemas", tools, new SchemaChecker());
+      const pairs = texts.map((text, i) => `  [${text}, validators.s${i}],`);
+      const contents = `${module}\nexport const precompiled = [\n${pairs.join('\n')}\n];\n`;
+      return { contents: forBundle(contents, 'precompiled-validators.js'), loader: 'js', resolveDir: root };
     });
   },
 };

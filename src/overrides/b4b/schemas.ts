@@ -8,7 +8,7 @@ import type { JsonSchema, ToolAnnotations } from '../../../contract/descriptor.j
 export const NO_INPUT: JsonSchema = { type: 'object', properties: {}, additionalProperties: false };
 
 /** `phone` and `password`, as `login` takes them and the sign-in page's form sends them. */
-export const CREDENTIAL_PROPERTIES: Record<'phone' | 'password', JsonSchema> = {
+const CREDENTIAL_PROPERTIES: Record<'phone' | 'password', JsonSchema> = {
   phone: {
     type: 'string',
     // E.164: `+`, a country code not starting with 0, 8 to 15 digits in all (as the B4B spec's LoginRequest).
@@ -24,6 +24,24 @@ export const CREDENTIAL_PROPERTIES: Record<'phone' | 'password', JsonSchema> = {
     description:
       'The B4B password. Leave it out when the client can open a sign-in page (URL-mode elicitation). Sent only to the B4B API; never stored or shown.',
   },
+};
+
+/**
+ * `login`'s input. Both fields optional: without a password the user types it on the sign-in page (the phone may be
+ * given to prefill it). A password without its phone is refused by the schema (`dependentRequired`).
+ */
+export const LOGIN_INPUT: JsonSchema = {
+  type: 'object',
+  properties: CREDENTIAL_PROPERTIES,
+  dependentRequired: { password: ['phone'] },
+  additionalProperties: false,
+};
+
+/** What a sign-in sends: both fields, by the rules `login` serves. */
+export const CREDENTIALS: JsonSchema = {
+  type: 'object',
+  properties: CREDENTIAL_PROPERTIES,
+  required: ['phone', 'password'],
 };
 
 /** `success` and `message`: how `login` and `logout` say what happened. */
