@@ -197,6 +197,9 @@ describe.each(RUNTIMES)('%s runs the fetch handler', (runtime) => {
     });
     const { tools } = await client.listTools();
     expect(tools.map((t) => t.name)).toEqual(expect.arrayContaining(['login', 'list_entities', 'create_entity']));
+    // Read from the spec file at run time (a Worker: from the bundle's modules, under /bundle).
+    const { contents } = await client.readResource({ uri: 'finmcp://b4b/openapi' });
+    expect(contents[0]).toMatchObject({ mimeType: 'application/yaml', text: expect.stringMatching(/^openapi: 3/m) });
     const login = (await client.callTool({
       name: 'login',
       arguments: { phone: '+84909495665', password: 'SecurePassword123@' },
