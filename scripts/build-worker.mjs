@@ -69,7 +69,8 @@ function forBundle(text, path) {
 
 /**
  * esbuild plugin: the module `finmcp-worker:precompiled-validators`, exporting `precompiled` — [schema, validator]
- * pairs for every schema the backend plugins list (`schemas`), compiled now with codegen's ajv standalone emitter.
+ * pairs for every schema compiled at run time elsewhere: those the backend plugins list (`schemas`) and the generated
+ * tools' output schemas (results are checked against them), compiled now with codegen's ajv standalone emitter.
  */
 const precompiledValidators = {
   name: 'precompiled-validators',
@@ -83,9 +84,16 @@ const precompiledValidators = {
       const { renderValidatorsFile, SchemaChecker } = await import(
         pathToFileURL(join(root, 'dist', 'codegen', 'emit', 'validators-file.js')).href
       );
+      const { backendLoaders } = await import(pathToFileURL(join(root, 'generated', 'index.gen.js')).href);
       const schemas = new Map();
       for (const plugin of Object.values(backendModules)) {
         for (const schema of plugin.schemas ?? []) schemas.set(JSON.stringify(schema), schema);
+      }
+      // Generated tools' inputs come precompiled in generated/; their outputs are checked at run time too.
+      for (const load of Object.values(backendLoaders)) {
+        for (const tool of (await load()).tools) {
+          if (tool.outputSchema !== undefined) schemas.set(JSON.stringify(tool.outputSchema), tool.outputSchema);
+        }
       }
       const texts = [...schemas.keys()];
       const tools = texts.map((text, i) => ({ name: `s${i}`, inputSchema: JSON.parse(text) }));

@@ -31,7 +31,7 @@ export interface BackendPlugin {
   /** Creates the backend's overrides; their module is loaded only then (serving one backend loads no other's). */
   create(deps: OverrideFactoryDeps): Promise<BackendOverrides>;
   /**
-   * Every JSON Schema its hand-written code validates with (its tools' inputs, its forms). ajv compiles them on first
+   * Every JSON Schema its hand-written code is checked with (its tools' inputs and outputs, its forms). ajv compiles them on first
    * use; a build for a runtime that compiles no code (the Cloudflare Worker bundle, scripts/build-worker.mjs)
    * precompiles them from this list instead.
    */

@@ -57,7 +57,7 @@ describe('backendModules', () => {
   });
 
   it.each(Object.keys(backendModules))(
-    "%s lists every hand-written tool's input schema in `schemas` (precompiled for Cloudflare Workers)",
+    "%s lists every hand-written tool's input and output schema in `schemas` (precompiled for Cloudflare Workers)",
     async (name) => {
       const plugin = backendModules[name]!;
       const overrides = await plugin.create({
@@ -68,7 +68,10 @@ describe('backendModules', () => {
       });
       const listed = new Set((plugin.schemas ?? []).map((schema) => JSON.stringify(schema)));
       for (const tool of overrides.extraTools ?? []) {
-        expect(listed.has(JSON.stringify(tool.inputSchema)), tool.name).toBe(true);
+        expect(listed.has(JSON.stringify(tool.inputSchema)), `${tool.name} input`).toBe(true);
+        if (tool.outputSchema !== undefined) {
+          expect(listed.has(JSON.stringify(tool.outputSchema)), `${tool.name} output`).toBe(true);
+        }
       }
     },
   );

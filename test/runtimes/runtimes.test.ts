@@ -121,11 +121,11 @@ afterAll(async () => {
   if (workerBundle !== undefined) rmSync((await workerBundle).dir, { recursive: true, force: true });
 });
 
-/** Starts `runtime` serving both backends against the mocks; resolves with its public URL once it listens. */
-async function serve(runtime: Runtime): Promise<string> {
+/** Starts `runtime` serving both backends against the mocks; resolves with its public URL and output once it listens. */
+async function serve(runtime: Runtime): Promise<{ publicUrl: string; log: string[] }> {
   const port = ports.get(runtime)!;
   const publicUrl = `http://127.0.0.1:${port}`;
-  await start(runtime, port, {
+  const log = await start(runtime, port, {
     FINMCP_PUBLIC_URL: publicUrl,
     FINMCP_BACKENDS: 'finopps,b4b',
     FINMCP_API_KEYS: `tester:${API_KEY}`,
@@ -137,7 +137,7 @@ async function serve(runtime: Runtime): Promise<string> {
     FINOPPS_CLIENT_SECRET: SANDBOX_SERVICE_CLIENT.secret,
     B4B_BACKEND_URL: prism.b4b.url,
   });
-  return publicUrl;
+  return { publicUrl, log };
 }
 
 function text(result: ToolResult): string {
@@ -146,9 +146,10 @@ function text(result: ToolResult): string {
 
 describe.each(RUNTIMES)('%s runs the fetch handler', (runtime) => {
   let publicUrl: string;
+  let log: string[];
   const clients: Client[] = [];
   beforeAll(async () => {
-    publicUrl = await serve(runtime);
+    ({ publicUrl, log } = await serve(runtime));
   }, 120_000);
   afterAll(async () => {
     for (const client of clients) await client.close().catch(() => undefined);
@@ -219,6 +220,10 @@ describe.each(RUNTIMES)('%s runs the fetch handler', (runtime) => {
     expect(written.isError, text(written)).not.toBe(true);
     expect(asked).toHaveLength(1);
   }, 60_000);
+
+  it('checked every result against its output schema (a Worker compiles none: they come precompiled)', () => {
+    expect(log.filter((line) => line.includes('does not compile'))).toEqual([]);
+  });
 });
 
 describe.each(Object.keys(FETCH_SERVER_RUNTIMES) as Runtime[])('%s with the sandbox', (runtime) => {

@@ -45,12 +45,12 @@ export const CREDENTIALS: JsonSchema = {
 };
 
 /** `success` and `message`: how `login` and `logout` say what happened. */
-export const OUTCOME_PROPERTIES: Record<'success' | 'message', JsonSchema> = {
+const OUTCOME_PROPERTIES: Record<'success' | 'message', JsonSchema> = {
   success: { type: 'boolean', description: 'true when the session is in the state asked for (logged in, logged out).' },
   message: { type: 'string', description: 'What happened, in words.' },
 };
 
-export const USER_SCHEMA: JsonSchema = {
+const USER_SCHEMA: JsonSchema = {
   type: 'object',
   description: 'The B4B user.',
   properties: {
@@ -72,3 +72,27 @@ export const USER_SCHEMA: JsonSchema = {
 export function sessionToolAnnotations(title: string, readOnly: boolean): ToolAnnotations {
   return { title, readOnlyHint: readOnly, destructiveHint: false, idempotentHint: true, openWorldHint: true };
 }
+
+/** `login`'s result. */
+export const LOGIN_OUTPUT: JsonSchema = {
+  type: 'object',
+  properties: {
+    ...OUTCOME_PROPERTIES,
+    email: { type: 'string', description: 'Email of the account logged in.' },
+    expires_at: { type: 'string', description: 'When the login expires (UTC, RFC 3339), when known.' },
+  },
+  required: ['success', 'message'],
+};
+
+/** `logout`'s result. */
+export const LOGOUT_OUTPUT: JsonSchema = {
+  type: 'object',
+  properties: {
+    ...OUTCOME_PROPERTIES,
+    backend_revoked: { type: 'boolean', description: 'Whether the B4B API confirmed the token was revoked.' },
+  },
+  required: ['success', 'message', 'backend_revoked'],
+};
+
+/** `whoami`'s result. */
+export const WHOAMI_OUTPUT: JsonSchema = { type: 'object', properties: { user: USER_SCHEMA }, required: ['user'] };
