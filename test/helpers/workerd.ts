@@ -6,13 +6,17 @@
  */
 import { execFile } from 'node:child_process';
 import { readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { extname, join } from 'node:path';
 import { promisify } from 'node:util';
 import { parse } from 'smol-toml';
 import { projectRoot } from '../../src/paths.js';
 
-/** The workerd binary of the npm package `workerd` (a pinned devDependency). */
-export const WORKERD = join(projectRoot(), 'node_modules', '.bin', 'workerd');
+/**
+ * The workerd binary of the npm package `workerd` (a pinned devDependency): its platform package's executable itself,
+ * not the bin shim (without the package's postinstall a Node script), so that killing it leaves no workerd behind.
+ */
+export const WORKERD = (createRequire(import.meta.url)('workerd') as { default: string }).default;
 
 /** What the test needs of wrangler.toml. */
 interface WranglerConfig {
