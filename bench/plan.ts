@@ -122,12 +122,12 @@ export function makePlan(argv: readonly string[], env: NodeJS.ProcessEnv, root: 
     generateLarge: env['BENCH_GENERATE_LARGE'] !== undefined ? env['BENCH_GENERATE_LARGE'] === '1' : !smoke,
     callTimeoutMs: numberFrom(env, 'BENCH_CALL_TIMEOUT_MS', 3000),
     confirm: {
-      writes: numberFrom(env, 'BENCH_CONFIRM_WRITES', smoke ? 20 : 500),
-      warmup: numberFrom(env, 'BENCH_CONFIRM_WARMUP', smoke ? 5 : 50),
+      writes: numberFrom(env, 'BENCH_CONFIRM_WRITES', smoke ? 10 : 500),
+      warmup: numberFrom(env, 'BENCH_CONFIRM_WARMUP', smoke ? 3 : 50),
     },
     audit: {
-      warmup: numberFrom(env, 'BENCH_AUDIT_WARMUP', smoke ? 50 : 300),
-      calls: numberFrom(env, 'BENCH_AUDIT_CALLS', smoke ? 200 : 2000),
+      warmup: numberFrom(env, 'BENCH_AUDIT_WARMUP', smoke ? 20 : 300),
+      calls: numberFrom(env, 'BENCH_AUDIT_CALLS', smoke ? 100 : 2000),
       // Both servers' calls alternate within this bound.
       maxMs: smoke ? 10_000 : 30_000,
       clients: numberFrom(env, 'BENCH_AUDIT_CLIENTS', smoke ? 4 : 16),

@@ -2,8 +2,10 @@
  * Issue 21's figures, run after the per-backend measurements on B4B (the backend with confirmed writes and
  * per-caller sign-in): a confirmed write with the state store in memory vs on Redis (measure/confirmed-write.ts),
  * and the probe with the audit trail off vs to a file (measure/audit-cost.ts). Starts its own finmcp processes
- * over HTTP against the run's stub (and redis-server), each on a free port with a public URL naming it, and
- * stops them — and removes the audit file's folder — whatever happens. Failures become `{ error }` results.
+ * over HTTP against the run's stub (and redis-server), each on a free port with a public URL naming it, makes
+ * each one's first session and sign-in (slow on a fresh process: modules load, code is compiled) with a
+ * generous limit before anything is timed, and stops them — and removes the audit file's folder — whatever
+ * happens. Failures become `{ error }` results.
  */
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -16,12 +18,18 @@ import { freePort } from './ports.js';
 import { nextSessionTag, type Scenario } from './scenario.js';
 import { finmcp, finmcpRedis } from './servers/finmcp.js';
 import { isUnavailable, type BenchEnv, type ServerUnderTest } from './servers/types.js';
-import { httpTarget } from './targets.js';
+import { httpTarget, openHttpSession } from './targets.js';
 
 /** The backend these figures are about. */
 export const WRITE_AUDIT_BACKEND = 'b4b';
 
 type Failed = { error: string };
+
+/**
+ * Time limit of one call here: a fresh process's first write (or first call on a loaded machine) takes
+ * seconds; a server that never answers still ends the measurement, after a few of these.
+ */
+const CALL_LIMIT_MS = 30_000;
 
 const message = (error: unknown): string => (error instanceof Error ? error.message : String(error));
 
@@ -50,6 +58,10 @@ async function withServers<T>(
   const running: RunningHttp[] = [];
   try {
     for (const sut of suts) running.push(await startHttp(sut, scenario, env, plan, await freePort()));
+    for (const r of running) {
+      const session = await openHttpSession(r.endpoint, r.setup, CALL_LIMIT_MS, nextSessionTag());
+      await session.close();
+    }
     return await measure(running);
   } finally {
     await Promise.all(running.map((r) => r.proc.stop()));
@@ -71,7 +83,7 @@ export async function runConfirmedWrite(
       const login = { tool: memory.setup.tool.name, args: memory.setup.args(nextSessionTag()) };
       return measureConfirmedWrites(scenario, memory.tools, { memory: memory.endpoint, redis: redis.endpoint }, login, {
         ...plan.confirm,
-        timeoutMs: plan.callTimeoutMs,
+        timeoutMs: CALL_LIMIT_MS,
       });
     });
   } catch (error) {
@@ -106,8 +118,10 @@ export async function runAuditCost(scenario: Scenario, env: BenchEnv, plan: Plan
       if (off === undefined || on === undefined) throw new Error('servers not started');
       audited = on;
       const target = (r: RunningHttp, id: string) =>
-        httpTarget(id, scenario, r.endpoint, r.proc.pid, r.tool, r.setup, plan.callTimeoutMs);
-      const counted = countingTarget(target(on, 'finmcp-audit-file'), on.setup === undefined ? 0 : 1);
+        httpTarget(id, scenario, r.endpoint, r.proc.pid, r.tool, r.setup, CALL_LIMIT_MS);
+      // The readiness session's sign-in (withServers) is one audited call too.
+      const setupCalls = on.setup === undefined ? 0 : 1;
+      const counted = countingTarget(target(on, 'finmcp-audit-file'), setupCalls, setupCalls);
       // Records are counted once the audited server has stopped (it flushes its trail on the way out).
       return measureAuditCost(scenario.backend, on.tool.name, target(off, 'finmcp-audit-off'), counted, a, async () => {
         await audited?.proc.stop();

@@ -54,9 +54,16 @@ export interface AuditCostResult {
 /** Most the audit trail may add to a call's p50 (judged in the Targets table). */
 const ADDED_P50_TARGET_MS = 0.1;
 
-/** A target that counts every call its clients make, and the setup call of each session it opens. */
-export function countingTarget(target: LoadTarget, setupCalls: number): { target: LoadTarget; calls(): number } {
-  let calls = 0;
+/**
+ * A target that counts every call its clients make and the setup calls of each session it opens, starting from
+ * `earlier` calls made to the same server before.
+ */
+export function countingTarget(
+  target: LoadTarget,
+  setupCalls: number,
+  earlier = 0,
+): { target: LoadTarget; calls(): number } {
+  let calls = earlier;
   return {
     calls: () => calls,
     target: {

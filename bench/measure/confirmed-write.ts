@@ -65,6 +65,9 @@ export interface ConfirmedWriteSizes {
 /** Most a confirmed write on Redis may add to its p50 over the memory store (judged in the Targets table). */
 const ADDED_P50_TARGET_MS = 1;
 
+/** Failed writes after which the measurement stops. */
+const MAX_FAILURES = 5;
+
 const round3 = (v: number): number => Math.round(v * 1000) / 1000;
 
 function percentiles(samples: readonly number[]): Percentiles {
@@ -185,7 +188,9 @@ export async function measureConfirmedWrites(
   try {
     for (const store of ['memory', 'redis'] as const)
       clients.push(await WriteClient.open(store, endpoints[store], login, sizes.timeoutMs));
-    for (let i = 0; i < sizes.warmup + sizes.writes; i++) {
+    // A server that keeps failing ends the measurement early (each failure may have waited the whole time limit).
+    const failed = (): number => [...failures.values()].reduce((n, list) => n + list.length, 0);
+    for (let i = 0; i < sizes.warmup + sizes.writes && failed() < MAX_FAILURES; i++) {
       for (const client of clients) {
         const outcome = await client
           .write(tool.name, writeArguments(tool, example as Record<string, unknown>, i))
