@@ -81,14 +81,32 @@ export async function runConfirmedWrite(
       if (memory === undefined || redis === undefined) throw new Error('servers not started');
       if (memory.setup === undefined) throw new Error(`${scenario.backend} has no login to sign the writer in`);
       const login = { tool: memory.setup.tool.name, args: memory.setup.args(nextSessionTag()) };
-      return measureConfirmedWrites(scenario, memory.tools, { memory: memory.endpoint, redis: redis.endpoint }, login, {
-        ...plan.confirm,
-        timeoutMs: CALL_LIMIT_MS,
-      });
+      return measureConfirmedWrites(
+        scenario,
+        memory.tools,
+        { memory: memory.endpoint, redis: redis.endpoint },
+        login,
+        {
+          ...plan.confirm,
+          timeoutMs: CALL_LIMIT_MS,
+        },
+        (operation) => stubCount(env, scenario.backend, operation),
+      );
     });
   } catch (error) {
     progress(`${scenario.backend}: confirmed writes failed: ${message(error)}`);
     return { error: message(error) };
+  }
+}
+
+/** How many requests the run's stub received for an operation (`POST /path`), null when it cannot tell. */
+async function stubCount(env: BenchEnv, backend: string, operation: string): Promise<number | null> {
+  try {
+    const response = await fetch(`${env.stubOrigin(backend)}/__bench/stats`, { signal: AbortSignal.timeout(5000) });
+    const stats = (await response.json()) as { byOperation?: Record<string, number> };
+    return stats.byOperation?.[operation] ?? 0;
+  } catch {
+    return null;
   }
 }
 

@@ -5,7 +5,8 @@
  * records the result. Timed with the state store in memory and on Redis (two finmcp processes against the same
  * stub, writes interleaved one by one so machine noise hits both alike); also the replay of a claimed
  * confirmation (answered from the recorded result, no second POST). Every retry must be a non-error result
- * and every replay must equal it, or the figure is counted as an error, not a sample.
+ * and every replay must equal it, or the figure is counted as an error, not a sample; the stub's count of the
+ * operation's requests shows one backend POST per confirmed write, none per replay.
  */
 import { McpHttpSession, type McpHttpEndpoint } from '../clients/mcp-http.js';
 import { MODERN_PROTOCOL_VERSION, type RpcAnswer } from '../clients/jsonrpc.js';
@@ -47,6 +48,9 @@ export interface ConfirmedWriteResult {
   /** write p50 on Redis − in memory, ms. */
   addedP50Ms: number | null;
   addedP90Ms: number | null;
+  /** Confirmed writes that succeeded (warm-up included, both stores) and the POSTs the backend received meanwhile. */
+  confirmed: number;
+  backendPosts: number | null;
 }
 
 /** The two finmcp HTTP endpoints to compare. */
@@ -176,18 +180,24 @@ export async function measureConfirmedWrites(
   endpoints: WriteEndpoints,
   login: { tool: string; args: Record<string, unknown> },
   sizes: ConfirmedWriteSizes,
+  /** The backend's count of requests to an operation (`POST /path`), null when unknown. */
+  backendCount: (operation: string) => Promise<number | null>,
 ): Promise<ConfirmedWriteResult> {
   const operation = scenario.operations.find((op) => op.operationId === WRITE_OPERATION);
   const example = operation?.requestBody?.example;
   const tool = operation === undefined ? undefined : findTool(tools, operation);
-  if (tool === undefined || example === null || typeof example !== 'object')
+  if (operation === undefined || tool === undefined || example === null || typeof example !== 'object')
     throw new Error(`${scenario.backend}: no ${WRITE_OPERATION} tool with a request example to write`);
   const clients: WriteClient[] = [];
   const samples = new Map<WriteClient, { asked: number[]; wrote: number[]; replayed: number[] }>();
   const failures = new Map<WriteClient, string[]>();
+  const key = `${operation.method.toUpperCase()} ${operation.path}`;
+  let postsBefore: number | null = null;
+  let confirmed = 0;
   try {
     for (const store of ['memory', 'redis'] as const)
       clients.push(await WriteClient.open(store, endpoints[store], login, sizes.timeoutMs));
+    postsBefore = await backendCount(key);
     // A server that keeps failing ends the measurement early (each failure may have waited the whole time limit).
     const failed = (): number => [...failures.values()].reduce((n, list) => n + list.length, 0);
     for (let i = 0; i < sizes.warmup + sizes.writes && failed() < MAX_FAILURES; i++) {
@@ -196,7 +206,8 @@ export async function measureConfirmedWrites(
           .write(tool.name, writeArguments(tool, example as Record<string, unknown>, i))
           .catch((error: unknown) => (error instanceof Error ? error.message : String(error)));
         if (typeof outcome === 'string') failures.set(client, [...(failures.get(client) ?? []), outcome]);
-        else if (i >= sizes.warmup) {
+        else confirmed += 1;
+        if (typeof outcome !== 'string' && i >= sizes.warmup) {
           const s = samples.get(client) ?? { asked: [], wrote: [], replayed: [] };
           s.asked.push(outcome[0]);
           s.wrote.push(outcome[1]);
@@ -220,6 +231,7 @@ export async function measureConfirmedWrites(
       ...(failed[0] === undefined ? {} : { firstError: failed[0] }),
     };
   });
+  const postsAfter = await backendCount(key);
   const [memory, redis] = stores;
   const diff = (pick: (s: StoreFigures) => number | null): number | null => {
     const a = memory === undefined ? null : pick(memory);
@@ -234,6 +246,8 @@ export async function measureConfirmedWrites(
     stores,
     addedP50Ms: diff((s) => s.write.p50),
     addedP90Ms: diff((s) => s.write.p90),
+    confirmed,
+    backendPosts: postsBefore === null || postsAfter === null ? null : postsAfter - postsBefore,
   };
 }
 
@@ -269,6 +283,11 @@ export function renderConfirmedWrite(result: ConfirmedWriteResult | { error: str
     return `| ${label} | ${cell(memory)} | ${cell(redis)} | ${ms(d('p50'))} / ${ms(d('p90'))} |`;
   };
   const failed = result.stores.filter((s) => s.errors > 0);
+  const posts =
+    result.backendPosts === null
+      ? 'The backend’s POST count could not be read.'
+      : `The backend received ${result.backendPosts} POSTs for ${result.confirmed} confirmed writes, each replayed once` +
+        (result.backendPosts === result.confirmed ? ': one per confirmation.' : ' — **not one per confirmation**.');
   return [
     head,
     '',
@@ -284,6 +303,8 @@ export function renderConfirmedWrite(result: ConfirmedWriteResult | { error: str
     row('question (first call → `input_required`)', (s) => s.question),
     row('**confirmed write** (retry → backend POST → result)', (s) => s.write),
     row('replay of the confirmed retry (recorded result)', (s) => s.replay),
+    '',
+    posts,
     '',
     ...(failed.length === 0
       ? ['Every write succeeded and every replay returned the first result.', '']

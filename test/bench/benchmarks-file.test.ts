@@ -26,6 +26,8 @@ const confirmedWrite: ConfirmedWriteResult = {
   ],
   addedP50Ms: 0.5,
   addedP90Ms: 1,
+  confirmed: 50,
+  backendPosts: 50,
 };
 const side = (audit: 'off' | 'file', p50: number) => ({
   audit,
@@ -93,6 +95,7 @@ describe('BENCHMARKS.md from the results files', () => {
     expect(markdown).toContain('## Confirmed write: the claim on Redis vs in memory');
     expect(markdown).toContain('| **confirmed write** (retry → backend POST → result) | 2.000 ms / 4.000 ms |');
     expect(markdown).toContain('| confirmed write, claim on Redis: added p50 vs memory ≤ 1 ms | b4b | 0.500 ms | ✔ |');
+    expect(markdown).toContain('The backend received 50 POSTs for 50 confirmed writes, each replayed once: one per');
     expect(markdown).toContain('## Audit trail: cost per call');
     expect(markdown).toContain('The audit file held 100 records for 100 tool calls');
     expect(markdown).toMatch(/\| audit trail \(file\): added p50 per call ≤ 0\.1 ms \(http\) \| b4b \| 0\.050 ms;/);

@@ -166,6 +166,9 @@ describe('npm run bench --smoke', () => {
       expect(store.replay.p50).toBeGreaterThan(0);
     }
     expect(write.addedP50Ms).not.toBeNull();
+    // One backend POST per confirmation: the replays wrote nothing.
+    expect(write.confirmed).toBe(2 * (results.meta.plan.confirm.writes + results.meta.plan.confirm.warmup));
+    expect(write.backendPosts).toBe(write.confirmed);
     expect(markdown).toContain('## Confirmed write: the claim on Redis vs in memory');
     expect(markdown).toContain('confirmed write, claim on Redis: added p50 vs memory');
   });
