@@ -12,24 +12,12 @@ import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync
 import { tmpdir } from 'node:os';
 import { join, relative, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { parse } from 'yaml';
-import type { GeneratedBackend } from '../../contract/descriptor.js';
-import { ConfigError, SETTINGS, Settings } from '../config.js';
-import { buildServedTools } from '../core/served-tools.js';
-import { createLogger } from '../log.js';
+import { ConfigError } from '../config.js';
 import { projectRoot } from '../paths.js';
-import {
-  type BundleManifest,
-  firstParagraph,
-  type PackageFacts,
-  type SpecFacts,
-  bundleManifest,
-} from './pack/bundle-manifest.js';
-import { bundleSettings } from './pack/bundle-settings.js';
+import type { BundleManifest, PackageFacts } from './pack/bundle-manifest.js';
+import { ENTRY_POINT, planBundle } from './pack/bundle-plan.js';
 import { registryEntry } from './pack/registry-entry.js';
 import { stageBundle } from './pack/stage-bundle.js';
-import { planBackends } from './serve/backend-plans.js';
-import { resolveServeConfig } from './serve/serve-config.js';
 
 /** Options of `finmcp pack`, as commander parsed them. */
 export interface PackOptions {
@@ -37,9 +25,6 @@ export interface PackOptions {
   registryNamespace?: string;
   bundleBaseUrl?: string;
 }
-
-/** The CLI script a bundle runs, relative to the root. */
-const ENTRY_POINT = 'bin/finmcp.js';
 
 /** The default registry namespace: a reverse-DNS name under `.local`, which nobody can publish under. */
 const LOCAL_NAMESPACE = 'local.finmcp';
@@ -67,8 +52,8 @@ export async function runPack(backends: string[], given: PackOptions): Promise<v
     const packed = await packBackend(backend, options, root, mcpb);
     const size = `${(packed.bytes / 1024 / 1024).toFixed(1)} MB`;
     process.stdout.write(
-      `${backend}: ${relative(process.cwd(), packed.bundle)} (${size}, ${packed.packages} packages)\n` +
-        `${' '.repeat(backend.length + 2)}${relative(process.cwd(), packed.serverJson)}\n`,
+      `${backend}: ${shown(packed.bundle)} (${size}, ${packed.packages} packages)\n` +
+        `${' '.repeat(backend.length + 2)}${shown(packed.serverJson)}\n`,
     );
   }
   if (options.registryNamespace === LOCAL_NAMESPACE || options.bundleBaseUrl === undefined) {
@@ -78,6 +63,12 @@ export async function runPack(backends: string[], given: PackOptions): Promise<v
         'release serves the .mcpb files)\n',
     );
   }
+}
+
+/** A path as the user reads it best: relative below the working folder, else absolute. */
+function shown(path: string): string {
+  const fromHere = relative(process.cwd(), path);
+  return fromHere.startsWith('..') ? path : fromHere;
 }
 
 function checkOptions(options: Required<Pick<PackOptions, 'registryNamespace'>> & PackOptions): void {
@@ -108,21 +99,7 @@ async function packBackend(
   root: string,
   mcpb: Mcpb,
 ): Promise<Packed> {
-  const settings = new Settings({});
-  const logger = createLogger({ level: 'silent' });
-  const config = await resolveServeConfig([backend], { transport: 'stdio', sandbox: true }, settings);
-  const [plan] = await planBackends(config, settings, logger, new Map());
-  const pkg = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as PackageFacts & Record<string, unknown>;
-  const spec = specFacts(root, plan!.generated);
-  const manifest = bundleManifest({
-    backend,
-    spec,
-    pkg,
-    entryPoint: ENTRY_POINT,
-    nodeOptions: nodeOptionsOf(readFileSync(join(root, ENTRY_POINT), 'utf8')),
-    tools: buildServedTools(plan!, SETTINGS.maxResponseBytes.default).listed,
-    settings: bundleSettings(plan!),
-  });
+  const { generated, pkg, spec, manifest } = await planBundle(backend, root);
   checkManifest(mcpb, manifest);
   const outDir = resolve(options.out, backend);
   mkdirSync(outDir, { recursive: true });
@@ -133,7 +110,7 @@ async function packBackend(
     packages = stageBundle({
       root,
       dir: stage,
-      generated: plan!.generated,
+      generated,
       manifest,
       packageJson: bundlePackageJson(pkg),
       entryPoint: ENTRY_POINT,
@@ -170,25 +147,6 @@ function checkManifest(mcpb: Mcpb, manifest: BundleManifest): void {
       `the ${manifest.name} manifest breaks the MCPB ${manifest.manifest_version} schema: ${issues.join('; ')}`,
     );
   }
-}
-
-/** The backend's title and description, from its spec's `info` (OpenAPI 3.1 `summary`, else the description's first paragraph). */
-function specFacts(root: string, generated: GeneratedBackend): SpecFacts {
-  const document = parse(readFileSync(join(root, generated.specFile), 'utf8')) as { info?: Record<string, unknown> };
-  const info = document.info ?? {};
-  const description = typeof info['description'] === 'string' ? info['description'].trim() : undefined;
-  const summary = typeof info['summary'] === 'string' ? info['summary'].trim() : undefined;
-  return {
-    title: generated.title,
-    summary: summary ?? (description === undefined ? generated.title : firstParagraph(description)),
-    ...(description === undefined ? {} : { description }),
-  };
-}
-
-/** The Node options of the CLI script's `#!/usr/bin/env -S node …` line (its heap limits). */
-function nodeOptionsOf(script: string): string[] {
-  const shebang = /^#!.*\bnode((?:\s+--\S+)*)\s*$/m.exec(script.split('\n', 1)[0] ?? '');
-  return shebang?.[1]?.trim().split(/\s+/).filter(Boolean) ?? [];
 }
 
 /** The bundle's package.json: an ES-module package named like the project (how the runtime finds its root). */

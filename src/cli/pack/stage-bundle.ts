@@ -16,9 +16,16 @@ const RUNTIME_FOLDERS = ['dist/src', 'dist/contract', 'dist/generated'];
 
 /**
  * Packer exclusions beyond mcpb's own (`*.d.ts`, `*.map`, `node_modules/.bin`, …; gitignore syntax): command links
- * inside packages; and back in, the TypeScript standard library declarations code mode type-checks against.
+ * inside packages, and of TypeScript (loaded by code mode) all but its compiler API and the standard library
+ * declarations programs are checked against — not its command-line compiler, language server or translations.
  */
-const IGNORE_FILE = ['.bin', '!node_modules/typescript/lib/lib.*.d.ts', ''].join('\n');
+const IGNORE_FILE = [
+  '.bin',
+  'node_modules/typescript/lib/*',
+  '!node_modules/typescript/lib/typescript.js',
+  '!node_modules/typescript/lib/lib.*.d.ts',
+  '',
+].join('\n');
 
 /** What goes into one bundle's folder. */
 export interface StageInputs {
