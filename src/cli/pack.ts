@@ -2,7 +2,7 @@
  * `finmcp pack <backend…>`: one MCP Bundle (`.mcpb`, installed with one click in Claude Desktop and other MCPB hosts)
  * per backend, and the `server.json` that lists it in the MCP Registry, written next to it in `<out>/<backend>/`.
  * The bundle runs `serve <backend> --transport stdio` with the user's answers to its configuration as the variables
- * `serve` reads; an unanswered backend URL serves the Prism mock of the spec, like a fresh clone. It is packed and
+ * `serve` reads (turning *Sandbox* on serves the Prism mock of the spec and the sandbox sign-in). It is packed and
  * its manifest validated by the official MCPB library (`@anthropic-ai/mcpb`, a development dependency: `pack` runs
  * in a clone, like `generate`). Settings are taken from an empty environment: nothing of the packer's own
  * environment (its secrets included) ends up in a bundle.
