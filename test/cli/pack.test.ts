@@ -82,8 +82,9 @@ async function startAsManifestSays(
     new StdioClientTransport({
       command: config.command,
       args: config.args ?? [],
-      // The host's PATH plus the bundle's own variables, as an MCPB host starts a server.
-      env: { PATH: process.env['PATH'] ?? '', ...config.env },
+      // The host's PATH plus the bundle's own variables, as an MCPB host starts a server; and a generous limit for
+      // the Prism mock to start on a loaded machine (a host's environment may carry any FINMCP_* setting).
+      env: { PATH: process.env['PATH'] ?? '', FINMCP_SANDBOX_START_TIMEOUT_MS: '100000', ...config.env },
       cwd: scratch,
       stderr: 'ignore',
     }),
