@@ -209,7 +209,7 @@ export function renderCodeMode(results: CodeModeResults): string {
         `| **${b}, all questions** | ${total((t) => t.perTool, b)} | ${total((t) => t.dynamic, b)} | ${total((t) => t.code, b)} |`,
     ),
     '',
-    `Sandbox (QuickJS in WebAssembly, a fresh runtime per run; medians of ${e.runs} runs): start-up ${e.startupMs} ms, start-up + one api call ${e.startupPlusOneCallMs} ms, each further call ${e.perCallMs} ms; type check of a program ${e.typeCheckMs} ms.`,
+    `Sandbox (QuickJS in WebAssembly, in a worker thread, a fresh runtime per run; medians of ${e.runs} runs): start-up ${e.startupMs} ms, start-up + one api call ${e.startupPlusOneCallMs} ms, each further call ${e.perCallMs} ms; type check of a program ${e.typeCheckMs} ms.`,
     '',
   ].join('\n');
 }

@@ -24,7 +24,8 @@ import type { Logger } from '../log.js';
 import { apiDeclarations, declarationsFor } from './api-declarations.js';
 import { createProgramCompiler, type ProgramCompiler, type ProgramLanguage } from './compile.js';
 import { ReplayLog } from './replay.js';
-import { runInSandbox, StopProgram, type SandboxLimits, type SandboxOutcome } from './sandbox.js';
+import { runInSandbox } from './sandbox.js';
+import { StopProgram, type SandboxLimits, type SandboxOutcome } from './sandbox-protocol.js';
 
 /** Options of {@link codeToolService}. */
 export interface CodeModeOptions {
