@@ -133,6 +133,11 @@ export async function runInSandbox(
     release(worker, false);
     return failed(`The sandbox failed to start: ${error instanceof Error ? error.message : String(error)}`, 0);
   }
+  // Cancelled while it waited for a worker: nothing runs.
+  if (signal?.aborted === true) {
+    release(worker, true);
+    return failed('The run was cancelled.', 0);
+  }
   return new WorkerRun(worker, call, limits, signal).run(js, names);
 }
 

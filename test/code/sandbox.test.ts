@@ -2,7 +2,8 @@
  * The sandbox's worker threads (src/code/sandbox.ts): a program stuck inside one long built-in operation — which the
  * engine's interrupt handler, running between bytecode instructions, cannot stop — is ended once its CPU time is
  * spent, with a clear error, and the next run works; while one program computes, other callers' programs are run
- * and answered (no program holds up the server's event loop); a program's `api` calls cross to the server's thread.
+ * and answered (no program holds up the server's event loop); console output and results are bounded; a program's
+ * `api` calls cross to the server's thread.
  */
 import { describe, expect, it } from 'vitest';
 import { wrapProgram } from '../../src/code/compile.js';
@@ -56,6 +57,24 @@ describe('sandbox: long built-in operations are stopped within the limits', () =
     ["'x'.repeat(1e8)", "return 'x'.repeat(1e8).length;", /more memory than it may|CPU time/],
   ])('%s', async (_name, code, message) => {
     expectStopped(await run(code), message);
+    await expectUnharmed();
+  });
+});
+
+describe('sandbox: huge output', () => {
+  it('keeps 200 console lines of 2,000 characters at most, and says how many more there were', async () => {
+    const outcome = await run(
+      "const line = 'x'.repeat(5000);\nfor (let i = 0; i < 2000; i++) console.log(line);\nreturn 1;",
+    );
+    expect(outcome.ok, JSON.stringify(outcome).slice(0, 300)).toBe(true);
+    expect(outcome.logs).toHaveLength(201);
+    expect(outcome.logs[0]).toMatch(/^x{2000}… \[5000 characters\]$/);
+    expect(outcome.logs.at(-1)).toBe('… 1800 more console lines not kept (limit 200)');
+    await expectUnharmed();
+  });
+
+  it('refuses a result longer than it may return', async () => {
+    expectStopped(await run("return 'x'.repeat(900000);"), /900002 characters of JSON, more than the 800000/);
     await expectUnharmed();
   });
 });
