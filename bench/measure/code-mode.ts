@@ -214,7 +214,7 @@ export function renderCodeMode(results: CodeModeResults): string {
     ...results.tasks.map(
       (t) => `| ${t.backend}: ${t.question} | ${cell(t.perTool)} | ${cell(t.dynamic)} | ${cell(t.code)} |`,
     ),
-    ...BACKENDS.map(
+    ...BACKENDS.filter((b) => results.tasks.some((t) => t.backend === b)).map(
       (b) =>
         `| **${b}, all questions** | ${total((t) => t.perTool, b)} | ${total((t) => t.dynamic, b)} | ${total((t) => t.code, b)} |`,
     ),
