@@ -25,6 +25,9 @@ export interface CallContext {
    * operation's idempotency key where the contract declares one, so the backend can deduplicate too.
    */
   idempotencyKey?: string;
+  /** The caller's W3C trace context (`traceparent`, `tracestate`), read only when traces are on. */
+  traceparent?: string;
+  tracestate?: string;
 }
 
 /**

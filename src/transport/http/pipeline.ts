@@ -45,6 +45,7 @@ import { RequestStateSeal } from '../../protocol/request-state.js';
 import { MemoryInteractionStore, type InteractionStore } from '../../state/interaction-store.js';
 import { empty, json, publicDocument, rpcError } from './replies.js';
 import { LegacySessions, type NewSession } from './sessions.js';
+import { METRICS_PATH, MetricsRoute, type MetricsRouteOptions } from './metrics-route.js';
 
 /** One backend served over HTTP. */
 export interface HttpBackend {
@@ -78,6 +79,8 @@ export interface PipelineOptions {
   publicUrl?: string;
   /** Records refused credentials and 429s (FINMCP_AUDIT); tool calls are recorded by the tool services. */
   audit?: AuditLog;
+  /** Serve `/metrics` (FINMCP_METRICS). */
+  metrics?: MetricsRouteOptions;
 }
 
 /** A well-known URI of the origin itself (RFC 8615), e.g. `/.well-known/oauth-protected-resource`. */
@@ -111,6 +114,7 @@ export class HttpPipeline {
   readonly #audit: AuditLog | undefined;
   readonly #pages: PageRoutes;
   readonly #streams: CallStreams;
+  readonly #metrics: MetricsRoute | undefined;
   /** Accepts `Host` values; set by the transport once it knows its address. */
   hostAllowed: (host: string | undefined) => boolean = () => false;
 
@@ -157,6 +161,7 @@ export class HttpPipeline {
       options.publicUrl,
       { interactions, sessions: options.store },
     );
+    this.#metrics = options.metrics === undefined ? undefined : new MetricsRoute(options.metrics);
     this.#healthJson = JSON.stringify({ status: 'ok', backends: options.backends.map((b) => b.service.backend) });
   }
 
@@ -208,6 +213,7 @@ export class HttpPipeline {
       if (method === 'GET' || method === 'HEAD') return json(200, this.#healthJson, { 'cache-control': 'no-store' });
       return empty(405, { allow: 'GET' });
     }
+    if (path === METRICS_PATH && this.#metrics !== undefined) return this.#metrics.serve(req);
     const route = this.#routes.get(path);
     if (route === undefined) return rpcError(404, null, ErrorCode.ServerError, 'Not found');
     if (method === 'POST') return this.#post(req, route);
@@ -362,7 +368,15 @@ export class HttpPipeline {
     const forbidden = this.#scopeRefusal(req, route, principal, request, caller);
     if (forbidden !== undefined) return forbidden;
     caller.exchange = req;
-    if (request.method === 'tools/call') caller.pageBase = this.#pages.baseFor(req);
+    if (request.method === 'tools/call') {
+      caller.pageBase = this.#pages.baseFor(req);
+      const traceparent = req.header('traceparent');
+      if (traceparent !== undefined) {
+        caller.traceparent = traceparent;
+        const tracestate = req.header('tracestate');
+        if (tracestate !== undefined) caller.tracestate = tracestate;
+      }
+    }
     const stream = this.#streams.prepare(caller, request.method);
     const running = core.request(request, era, caller);
     // A call that asks the client something (elicitation) answers with an SSE stream carrying the question.
