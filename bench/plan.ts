@@ -71,7 +71,7 @@ export function makePlan(argv: readonly string[], env: NodeJS.ProcessEnv, root: 
   if (only !== undefined && only !== 'load' && only !== 'code')
     throw new Error(`--only knows two sections, load and code (got "${only}")`);
   const peers = argv.includes('--peers') || env.BENCH_PEERS === '1';
-  const allServers = ['finmcp', 'finmcp-redis', 'ivotoby', 'openapi-mcp-generator'];
+  const allServers = ['finmcp', 'finmcp-redis', 'finmcp-metrics', 'ivotoby', 'openapi-mcp-generator'];
   const servers = listFrom(env, 'BENCH_SERVERS', (smoke && !peers) || only === 'load' ? ['finmcp'] : allServers);
   const defaultOut = smoke
     ? 'results.tmp.json'
