@@ -45,8 +45,13 @@ export interface BackendSpan {
   end(status: number | undefined, attempts: number, failure?: string): void;
 }
 
-/** The metrics as the HTTP transport serves them at `/metrics`. */
+/** Why the HTTP server turned a request away before it reached a backend's tools. */
+export type HttpRefusal = 'unauthenticated' | 'rate_limited';
+
+/** The metrics as the HTTP transport serves them at `/metrics`, and the refusals it counts into them. */
 export interface MetricsExposition {
   /** The current values in the Prometheus text format, with its content type. */
   render(): Promise<{ contentType: string; body: string }>;
+  /** Counts one request refused for `reason` at `backend`'s endpoint (401 or 429: not on a call's path). */
+  refused(backend: string, reason: HttpRefusal): void;
 }

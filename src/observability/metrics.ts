@@ -1,15 +1,16 @@
 /**
  * Prometheus metrics (prom-client): `finmcp_tool_calls_total{backend,tool,outcome}`, the histogram
- * `finmcp_tool_call_duration_seconds{backend,tool}`, and prom-client's default process and Node.js metrics, in a
- * registry of this server's own (not prom-client's global one). Loaded only when FINMCP_METRICS is on.
+ * `finmcp_tool_call_duration_seconds{backend,tool}`, `finmcp_http_refusals_total{backend,reason}` (401 and 429
+ * answers), and prom-client's default process and Node.js metrics, in a registry of this server's own (not
+ * prom-client's global one). Loaded only when FINMCP_METRICS is on.
  *
  * A call costs a map lookup, a counter increment and a bucket increment: each served tool's series are plain
  * numbers kept here, created at start-up, and turned into prom-client's metric values only when `/metrics` is read.
  * (prom-client's own Counter and Histogram build a label key string and objects on every update, even through a
  * labelled child; its registry formats any metric object that describes its values, as these do.)
  */
-import { collectDefaultMetrics, type Metric, Registry } from 'prom-client';
-import type { BackendCallMetrics, CallMetrics, MetricsExposition } from './call-observer.js';
+import { Counter, collectDefaultMetrics, type Metric, Registry } from 'prom-client';
+import type { BackendCallMetrics, CallMetrics, HttpRefusal, MetricsExposition } from './call-observer.js';
 
 /** Upper bounds of the latency buckets, in seconds: from a sandbox call (≈ 1 ms) to the backend timeout (30 s). */
 const LATENCY_BUCKETS: readonly number[] = [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30];
@@ -88,6 +89,13 @@ function scrapedMetric(name: string, help: string, type: 'counter' | 'histogram'
 export class PrometheusMetrics implements CallMetrics, MetricsExposition {
   readonly #registry = new Registry();
   readonly #backends: BackendSeries[] = [];
+  /** Refusals are rare and off the calls' path: prom-client's own labelled counter. */
+  readonly #refusals = new Counter({
+    name: 'finmcp_http_refusals_total',
+    help: 'HTTP requests refused before reaching the tools: unauthenticated (401) or rate_limited (429), by backend',
+    labelNames: ['backend', 'reason'],
+    registers: [this.#registry],
+  });
 
   constructor() {
     collectDefaultMetrics({ register: this.#registry });
@@ -105,6 +113,10 @@ export class PrometheusMetrics implements CallMetrics, MetricsExposition {
     const series = new BackendSeries(backend, tools);
     this.#backends.push(series);
     return series;
+  }
+
+  refused(backend: string, reason: HttpRefusal): void {
+    this.#refusals.inc({ backend, reason });
   }
 
   async render(): Promise<{ contentType: string; body: string }> {

@@ -172,6 +172,16 @@ beforeAll(async () => {
   ).toBe(false);
   for (let i = 0; i < 2; i++) expect(await call('get_entity', { entity_id: 'not-a-uuid' })).toBe(true);
 
+  const wrongKey = await fetch(instance.endpoint, {
+    method: 'POST',
+    headers: {
+      'content-type': 'application/json',
+      accept: 'application/json, text/event-stream',
+      authorization: 'Bearer wrong-key',
+    },
+    body: JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'tools/list', params: {} }),
+  });
+  expect(wrongKey.status).toBe(401);
   const scraped = await fetch(new URL('/metrics', instance.endpoint));
   metricsType = scraped.headers.get('content-type');
   metricsText = await scraped.text();
@@ -237,6 +247,10 @@ describe('GET /metrics after real calls', () => {
     expect(sample('process_cpu_user_seconds_total', {})).toBeGreaterThan(0);
     expect(metricsText).toContain('# TYPE finmcp_tool_calls_total counter');
     expect(metricsText).toContain('# TYPE finmcp_tool_call_duration_seconds histogram');
+  });
+
+  it('counts the request refused for its credential', () => {
+    expect(sample('finmcp_http_refusals_total', { backend: 'b4b', reason: 'unauthenticated' })).toBe(1);
   });
 
   it.each(Object.entries(MADE))('counts the calls of %s by outcome, and times each one', (tool, outcomes) => {

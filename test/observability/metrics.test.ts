@@ -47,6 +47,16 @@ describe('PrometheusMetrics', () => {
     );
   });
 
+  it('counts HTTP refusals by backend and reason', async () => {
+    const metrics = new PrometheusMetrics();
+    metrics.refused('acme', 'rate_limited');
+    metrics.refused('acme', 'rate_limited');
+    metrics.refused('acme', 'unauthenticated');
+    const text = (await metrics.render()).body;
+    expect(text).toContain('finmcp_http_refusals_total{backend="acme",reason="rate_limited"} 2');
+    expect(text).toContain('finmcp_http_refusals_total{backend="acme",reason="unauthenticated"} 1');
+  });
+
   it('escapes label values and keeps backends apart', async () => {
     const metrics = new PrometheusMetrics();
     metrics.forBackend('a', ['x"y']).record('x"y', 'ok', 0.5);
