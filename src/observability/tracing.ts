@@ -29,6 +29,9 @@ export interface Tracing extends CallTracer {
   shutdown(): Promise<void>;
 }
 
+/** Longest the last export may take when the server stops. */
+const SHUTDOWN_MS = 2_000;
+
 /** Reads a carrier of plain header values (the propagator's getter). */
 const getter = {
   keys: (carrier: Record<string, string | undefined>): string[] => Object.keys(carrier),
@@ -69,7 +72,9 @@ export function startTracing(endpoint: string, version: string): Tracing {
       );
       return new ToolCallSpan(tracer, propagator, span);
     },
-    shutdown: () => provider.shutdown(),
+    // An unreachable collector must not hold the exit (the exporter's own timeout is 10 s per attempt).
+    shutdown: () =>
+      Promise.race([provider.shutdown(), new Promise<void>((resolve) => setTimeout(resolve, SHUTDOWN_MS).unref())]),
   };
 }
 
