@@ -11,6 +11,7 @@
  *     backend/    the pooled HTTP client to a backend
  *     state/      sessions, sign-ins, rate limits: memory or Redis
  *     audit/      the audit trail: records, hash chain, sinks (file, stdout, Redis stream)
+ *     observability/  metrics (prom-client) and traces (OpenTelemetry) of tool calls, behind interfaces
  *     core/       the tool service: validate → bind → check → send → shape
  *     protocol/   the dispatch core: MCP eras, JSON-RPC, elicitation
  *     transport/  stdio, node:http and fetch adapters over the dispatch core
@@ -21,7 +22,20 @@
  * Each rule below forbids what would blur that picture; `type-only` imports count too (types belong to layers).
  */
 /** Every src/ layer but the given ones, as a path pattern. */
-const LAYERS = ['audit', 'auth', 'backend', 'cli', 'core', 'overrides', 'pages', 'protocol', 'sandbox', 'state', 'transport'];
+const LAYERS = [
+  'audit',
+  'auth',
+  'backend',
+  'cli',
+  'core',
+  'observability',
+  'overrides',
+  'pages',
+  'protocol',
+  'sandbox',
+  'state',
+  'transport',
+];
 const layers = (...names) => `^src/(${names.join('|')})/`;
 const allBut = (...names) => layers(...LAYERS.filter((name) => !names.includes(name)));
 
@@ -152,13 +166,22 @@ module.exports = {
       to: { path: '^src/core/', pathNot: '^src/core/redact\\.ts$' },
     },
     {
+      name: 'observability-below-the-runtime',
+      severity: 'error',
+      comment:
+        'Metrics and traces observe calls others make: they know no tool, protocol, transport or backend client, ' +
+        'and the layers above see them only through their interfaces (observability/call-observer.ts).',
+      from: { path: '^src/observability/' },
+      to: { path: allBut('observability') },
+    },
+    {
       name: 'core-knows-no-protocol',
       severity: 'error',
       comment:
         'The tool service never knows how a call arrived: no MCP protocol, transport, page, sandbox or backend ' +
         'folder (overrides plug in through core/backend-overrides.ts).',
       from: { path: '^src/core/' },
-      to: { path: allBut('core', 'audit', 'auth', 'backend', 'state') },
+      to: { path: allBut('core', 'audit', 'auth', 'backend', 'observability', 'state') },
     },
     {
       name: 'protocol-knows-no-transport',
@@ -174,7 +197,7 @@ module.exports = {
         'Transports frame bytes and guard HTTP; they serve the dispatch core and keep state only in the store. ' +
         'They know no backend, override, sandbox or backend client.',
       from: { path: '^src/transport/' },
-      to: { path: allBut('transport', 'audit', 'auth', 'core', 'pages', 'protocol', 'state') },
+      to: { path: allBut('transport', 'audit', 'auth', 'core', 'observability', 'pages', 'protocol', 'state') },
     },
     {
       name: 'sandbox-stands-beside',

@@ -85,7 +85,7 @@ export function makePlan(argv: readonly string[], env: NodeJS.ProcessEnv, root: 
   if (only !== undefined && !isOnlyPart(only))
     throw new Error(`--only knows these sections: ${ONLY_PARTS.join(', ')} (got "${only}")`);
   const peers = argv.includes('--peers') || env.BENCH_PEERS === '1';
-  const allServers = ['finmcp', 'finmcp-redis', 'ivotoby', 'openapi-mcp-generator'];
+  const allServers = ['finmcp', 'finmcp-redis', 'finmcp-metrics', 'ivotoby', 'openapi-mcp-generator'];
   const servers = listFrom(
     env,
     'BENCH_SERVERS',

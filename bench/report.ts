@@ -3,6 +3,7 @@
  * backend the latency, throughput, start-up/size/memory and correctness tables, and how each figure was made.
  * Everything in it comes from results.json of the same run.
  */
+import { metricsCostRows, metricsCostSection } from './metrics-cost.js';
 import type { BackendResult, ServerBackendResult } from './backend-run.js';
 import type { Derived, LatencyRow, SharedStateRow, ThroughputRow } from './derive.js';
 import type { GenerateResult } from './measure/generate.js';
@@ -445,6 +446,11 @@ export function renderMarkdown(results: RunResults, history?: string, fuzz?: Fuz
     );
     const shared = d.sharedState?.find((r) => r.backend === b);
     if (shared !== undefined) out.push(...sharedStateSection(shared));
+    const metricsCost = metricsCostRows(d.throughput.filter((r) => r.backend === b));
+    if (metricsCost.length > 0) {
+      const section = metricsCostSection(metricsCost);
+      out.push(...section.intro, table(section.head, section.rows), '');
+    }
     out.push('### 5–7. Cold start, `tools/list` size, memory', '');
     out.push(startupTable(results, backend), '');
     const corr = d.correctness.filter((c) => c.backend === b && (c.mismatches > 0 || c.errors > 0));
@@ -558,8 +564,8 @@ export function renderMarkdown(results: RunResults, history?: string, fuzz?: Fuz
     '`BENCH_UNIQUE_ID_CONCURRENCY`, `BENCH_ROUNDS`, `BENCH_SETTLE_MS`, `BENCH_LOAD_WARMUP_MS`, `BENCH_COLD_STARTS`, `BENCH_SESSIONS`,',
     '`BENCH_SESSION_WARMUP`, `BENCH_GENERATE_RUNS`, `BENCH_CALL_TIMEOUT_MS`, `BENCH_OUT`, `BENCH_MARKDOWN` (`none`: no report),',
     '`BENCH_LOAD_CLIENTS`, `BENCH_LOAD_DURATION_MS`, `BENCH_LOAD_BACKENDS` (default `b4b`), `BENCH_LOAD_CALL_TIMEOUT_MS`,',
-    '`BENCH_PEERS=1` (peers in a smoke run). Server ids for `BENCH_SERVERS`: `finmcp`, `ivotoby`, `openapi-mcp-generator` (the',
-    'default), and `finmcp-node` — finmcp as a bare `node bin/finmcp.js`, without the Node flags of its launcher (or with',
+    '`BENCH_PEERS=1` (peers in a smoke run). Server ids for `BENCH_SERVERS`: `finmcp`, `finmcp-redis`, `finmcp-metrics`,',
+    '`ivotoby`, `openapi-mcp-generator` (the default), and `finmcp-node` — finmcp as a bare `node bin/finmcp.js`, without the Node flags of its launcher (or with',
     '`BENCH_FINMCP_NODE_FLAGS` instead) — for an A/B.',
     'Run it on a quiet machine: the figures share two cores with the load generator and the stub.',
     '`npm run bench -- --only load` runs only the many-client load (into `bench/results.load.json`, no report);',

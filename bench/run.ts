@@ -33,7 +33,7 @@ import { loadScenario, type Scenario } from './scenario.js';
 import { taggedLoginBody } from './spec.js';
 import { startRedisServer, type RedisServer } from './redis-server.js';
 import { WRITE_AUDIT_BACKEND, runAuditCost, runConfirmedWrite } from './write-audit-run.js';
-import { finmcp, finmcpNode, finmcpRedis } from './servers/finmcp.js';
+import { finmcp, finmcpMetrics, finmcpNode, finmcpRedis } from './servers/finmcp.js';
 import { finmcpKey, prepareFinmcpAuth, type FinmcpAuth } from './servers/finmcp-auth.js';
 import { generator } from './servers/generator.js';
 import { ivotoby } from './servers/ivotoby.js';
@@ -43,7 +43,7 @@ import { tokenFromLoginAnswer } from './stub/server.js';
 const HERE = dirname(fileURLToPath(import.meta.url));
 
 /** Every server the harness knows, by id. */
-export const SERVERS: readonly ServerUnderTest[] = [finmcp, finmcpNode, finmcpRedis, ivotoby, generator];
+export const SERVERS: readonly ServerUnderTest[] = [finmcp, finmcpNode, finmcpRedis, finmcpMetrics, ivotoby, generator];
 
 /** Operations to probe per backend, best first (the spec's "get one invoice"). */
 const PROBES: Record<string, string[]> = { finopps: ['get_invoice'], b4b: ['get_invoice'] };
@@ -179,7 +179,9 @@ export async function runBench(plan: Plan, root: string): Promise<RunResults> {
       staticTokens.set(scenario.backend, await stubLogin(scenario, stubOrigin(scenario.backend)));
 
     // finmcp's ports are reserved up front: its users' tokens name the port in their audience.
-    const finmcpServers = servers.filter((s) => s === finmcp || s === finmcpNode || s === finmcpRedis);
+    const finmcpServers = servers.filter(
+      (s) => s === finmcp || s === finmcpNode || s === finmcpRedis || s === finmcpMetrics,
+    );
     const finmcpPorts = new Map<string, number>();
     for (const server of finmcpServers) {
       for (const scenario of scenarios) finmcpPorts.set(finmcpKey(server.id, scenario.backend), await freePort());

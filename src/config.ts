@@ -267,6 +267,22 @@ export const SETTINGS = {
     'off',
     'Audit trail of tool calls (hash-chained JSON lines, see "Audit trail"): `off`, `stdout` (HTTP only) or `file:<path>`; with a Redis state store, also the stream `finmcp:audit`',
   ),
+  metrics: boolSetting(
+    'FINMCP_METRICS',
+    'Serve Prometheus metrics at `/metrics` on the HTTP server (calls and latency per tool, process metrics; see "Metrics and traces"); stdio has no `/metrics`',
+  ),
+  metricsToken: textSetting(
+    'FINMCP_METRICS_TOKEN',
+    undefined,
+    '`/metrics` answers only requests with `Authorization: Bearer <this>` (at least 16 characters); required when the server is reachable beyond loopback',
+    { shown: '(none: loopback only)' },
+  ),
+  otlpEndpoint: textSetting(
+    'OTEL_EXPORTER_OTLP_ENDPOINT',
+    undefined,
+    'OpenTelemetry collector (OTLP/HTTP, JSON) that tool-call traces are sent to, at `<this>/v1/traces`; unset: no traces and no tracing library loaded',
+    { shown: '(none: traces off)' },
+  ),
   apiKeys: textSetting(
     'FINMCP_API_KEYS',
     undefined,

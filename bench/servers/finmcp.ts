@@ -123,9 +123,16 @@ function serveLaunch(
 
 /**
  * Builds the finmcp server description; `withLauncherFlags: false` is a bare `node bin/finmcp.js`; `redis` keeps
- * sessions, sign-ins and rate-limit buckets in the run's redis-server (HTTP, backends with a per-session login).
+ * sessions, sign-ins and rate-limit buckets in the run's redis-server (HTTP, backends with a per-session login);
+ * `metrics` turns on FINMCP_METRICS (HTTP only: stdio serves no /metrics).
  */
-function finmcpServer(id: string, label: string, withLauncherFlags: boolean, redis = false): ServerUnderTest {
+function finmcpServer(
+  id: string,
+  label: string,
+  withLauncherFlags: boolean,
+  redis = false,
+  metrics = false,
+): ServerUnderTest {
   return {
     id,
     get label(): string {
@@ -147,10 +154,14 @@ function finmcpServer(id: string, label: string, withLauncherFlags: boolean, red
               'FINMCP_STATE_STORE=redis://127.0.0.1:<port> (a redis-server the run starts: no persistence, loopback) and a FINMCP_STATE_KEY: sessions, sign-ins and the rate limit in Redis; HTTP only, backends with a login only',
             ]
           : []),
+        ...(metrics
+          ? ['FINMCP_METRICS=1: every call counted and timed for /metrics (not scraped during the run); HTTP only']
+          : []),
       ];
     },
     stdio(scenario: Scenario, env: BenchEnv): LaunchSpec | Unavailable {
       if (redis) return { unavailable: 'a stdio server has one client: nothing to share' };
+      if (metrics) return { unavailable: 'stdio serves no /metrics' };
       const extra = backendEnv(id, scenario, env, redis);
       if ('unavailable' in extra) return { unavailable: String(extra.unavailable) };
       return serveLaunch(env, scenario, withLauncherFlags, extra, ['--transport', 'stdio']);
@@ -159,6 +170,7 @@ function finmcpServer(id: string, label: string, withLauncherFlags: boolean, red
       if (redis && scenario.login === undefined) return { unavailable: 'no per-session state on this backend' };
       const extra = backendEnv(id, scenario, env, redis);
       if ('unavailable' in extra) return { unavailable: String(extra.unavailable) };
+      if (metrics) extra.FINMCP_METRICS = '1';
       const token = USER_OAUTH_BACKENDS.has(scenario.backend) ? env.finmcp?.userToken(id, scenario.backend) : undefined;
       return {
         launch: serveLaunch(env, scenario, withLauncherFlags, extra, [
@@ -192,3 +204,6 @@ export const finmcpNode: ServerUnderTest = finmcpServer('finmcp-node', 'finmcp (
 
 /** finmcp with its state in Redis (`FINMCP_STATE_STORE`), measured next to `finmcp` (memory) in the same run. */
 export const finmcpRedis: ServerUnderTest = finmcpServer('finmcp-redis', 'finmcp (state on Redis)', true, true);
+
+/** finmcp with FINMCP_METRICS on, measured next to `finmcp` (off) in the same run: what counting every call costs. */
+export const finmcpMetrics: ServerUnderTest = finmcpServer('finmcp-metrics', 'finmcp (metrics on)', true, false, true);

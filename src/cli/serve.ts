@@ -13,6 +13,7 @@ import { openAuditTrail } from '../audit/open-audit.js';
 import { exitWhenStopped } from './lifecycle.js';
 import { assembleBackends, registerServiceTokens } from './serve/assemble-backends.js';
 import { planBackends, type BackendSource } from './serve/backend-plans.js';
+import { openObservers } from './serve/observers.js';
 import { resolveServeConfig, type ServeOptions } from './serve/serve-config.js';
 import { startServeSandbox } from './serve/serve-sandbox.js';
 import { startHttp, startStdio } from './serve/start-transport.js';
@@ -85,8 +86,12 @@ export async function startServers(
     const sandboxIssuer = config.transport === 'http' ? await sandbox.issuer : undefined;
     const tokensReady = registerServiceTokens(config, plans, sandbox, settings, serviceTokens);
     tokensReady.catch(() => undefined);
-    const backends = await assembleBackends(config, plans, sandbox, tokensReady, settings, logger, onClose, audit);
-    const deps = { config, sandbox, sandboxIssuer, settings, logger, onClose, audit };
+    const observers = await openObservers(config, settings, logger, onClose);
+    const backends = await assembleBackends(config, plans, sandbox, tokensReady, settings, logger, onClose, {
+      audit,
+      observers,
+    });
+    const deps = { config, sandbox, sandboxIssuer, settings, logger, onClose, audit, observers };
     const started =
       config.transport === 'stdio' ? await startStdio(backends[0]!, deps) : await startHttp(backends, deps);
     return { ...started, ...(sandboxIssuer === undefined ? {} : { sandboxIssuer }), close: closeAll };

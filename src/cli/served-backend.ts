@@ -14,6 +14,7 @@ import type { GeneratedBackend } from '../../contract/descriptor.js';
 import type { BackendHttp } from '../backend/backend-types.js';
 import type { AuditLog } from '../audit/audit-record.js';
 import type { Logger } from '../log.js';
+import type { CallMetrics, CallTracer } from '../observability/call-observer.js';
 
 /** How `serve` was asked to present the tools. */
 export interface ServingChoices {
@@ -27,6 +28,10 @@ export interface ServingChoices {
   code?: boolean;
   /** Where calls are recorded (FINMCP_AUDIT). */
   audit?: AuditLog;
+  /** Where calls are counted and timed (FINMCP_METRICS). */
+  metrics?: CallMetrics;
+  /** Traces each call (OTEL_EXPORTER_OTLP_ENDPOINT). */
+  tracer?: CallTracer;
 }
 
 /** The overrides and ToolService of one backend. */
@@ -60,6 +65,8 @@ export async function serveBackendTools(
       ...(select !== undefined ? { select } : {}),
       ...(choices.root !== undefined ? { root: choices.root } : {}),
       ...(audit !== undefined ? { audit } : {}),
+      ...(choices.metrics !== undefined ? { metrics: choices.metrics } : {}),
+      ...(choices.tracer !== undefined ? { tracer: choices.tracer } : {}),
     },
   );
   const served = service.listTools().length;

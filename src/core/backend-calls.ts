@@ -8,6 +8,7 @@ import { randomUUID } from 'node:crypto';
 import type { BackendHttp, BackendHttpResponse, BackendRequest } from '../backend/backend-http.js';
 import { BackendHttpError } from '../backend/backend-http.js';
 import type { BackendResponse } from '../backend/backend-types.js';
+import type { CallSpan } from '../observability/call-observer.js';
 import type { BackendApi, BackendOverrides } from './backend-overrides.js';
 import type { CallContext } from './call-context.js';
 import { operationFetch, operationRoute, type OperationRoute } from './operation-fetch.js';
@@ -27,6 +28,8 @@ export interface CallStats {
   authHeaders: Array<Record<string, string>> | undefined;
   /** Properties bound from the caller's credentials (the tenant), for the audit record. */
   bound?: Record<string, unknown>;
+  /** The call's span when traces are on: each backend request becomes its child and carries its `traceparent`. */
+  span?: CallSpan;
 }
 
 /** The stats of a call that has done nothing yet. */
@@ -151,7 +154,7 @@ export class BackendCalls {
         (stats.authHeaders ??= []).push(auth.headers);
         req.headers = { ...headers, ...auth.headers };
       }
-      const res = await this.#sendOnce(req, ctx, stats);
+      const res = await this.#sendOnce(req, ctx, stats, tool.descriptor.operation.path);
       if (res.status !== 401 || this.#onUnauthorized === undefined || round > 0) return res;
       const decision = await this.#onUnauthorized(ctx);
       if (decision !== 'retry') throw new ToolCallError(decision.error, 'auth');
@@ -172,8 +175,18 @@ export class BackendCalls {
     return this.send(tool, args, ctx, stats);
   }
 
-  /** One send through the pooled client (which retries what may be retried), counted in `stats`. */
-  async #sendOnce(req: BackendRequest, ctx: CallContext, stats: CallStats): Promise<BackendHttpResponse> {
+  /**
+   * One send through the pooled client (which retries what may be retried), counted in `stats`; with traces on, a
+   * child span of the call (named by the operation's path template) whose context the request carries.
+   */
+  async #sendOnce(
+    req: BackendRequest,
+    ctx: CallContext,
+    stats: CallStats,
+    route: string,
+  ): Promise<BackendHttpResponse> {
+    const span = stats.span?.backendRequest(req.method, route);
+    if (span !== undefined) req.headers = { ...req.headers, ...span.headers };
     let res: BackendHttpResponse;
     try {
       res = await this.#http.send(req);
@@ -181,10 +194,13 @@ export class BackendCalls {
       if (err instanceof BackendHttpError) {
         stats.attempts += err.attempts;
         if (err.status !== undefined) stats.status = err.status;
+        span?.end(err.status, err.attempts, err.kind);
         throw new ToolCallError(backendFailure(err, req, ctx.requestId), 'backend_unreachable');
       }
+      span?.end(undefined, 0, 'internal');
       throw err;
     }
+    span?.end(res.status, res.attempts);
     stats.attempts += res.attempts;
     stats.status = res.status;
     return res;

@@ -31,6 +31,9 @@ export interface CallContext {
    * the tool calls it stands for.
    */
   chargeRate?: () => number | Promise<number>;
+  /** The caller's W3C trace context (`traceparent`, `tracestate`), read only when traces are on. */
+  traceparent?: string;
+  tracestate?: string;
 }
 
 /**

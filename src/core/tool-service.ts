@@ -16,6 +16,7 @@ import { SETTINGS } from '../config.js';
 import type { AuditLog } from '../audit/audit-record.js';
 import { secretProperties } from '../audit/audit-record.js';
 import type { Logger } from '../log.js';
+import type { BackendCallMetrics, CallMetrics, CallTracer } from '../observability/call-observer.js';
 import type { SessionEndReason, SessionHandle, SessionRecord } from '../state/session.js';
 import { BackendCalls, callSecrets, newCallStats, type CallStats } from './backend-calls.js';
 import type { BackendOverrides, OverriddenBackend } from './backend-overrides.js';
@@ -43,6 +44,10 @@ export interface ToolServiceDeps {
   audit?: AuditLog;
   /** The folder the backend's spec file and docs/tools.md are relative to (its catalogue's documents). */
   root?: string;
+  /** Where each call is counted and timed (FINMCP_METRICS); none when off. */
+  metrics?: CallMetrics;
+  /** Starts each call's span (OTEL_EXPORTER_OTLP_ENDPOINT); none when off. */
+  tracer?: CallTracer;
 }
 
 /** An error result with every credential of the call taken out of its text and structured content. */
@@ -73,6 +78,8 @@ interface Served {
   audit: AuditLog | undefined;
   /** Top-level argument names each tool's schema marks secret, for audit records; filled on first use. */
   secretNames: Map<string, ReadonlySet<string>>;
+  metrics: BackendCallMetrics | undefined;
+  tracer: CallTracer | undefined;
 }
 
 /** Runs the call's steps; a failure becomes an error result (a message the model can act on, or "internal error"). */
@@ -128,6 +135,8 @@ async function callTool(
   // With an audit trail, the user's answers to confirmations are watched for the record.
   const watch = served.audit === undefined ? undefined : watchConfirmations(given);
   const ctx = watch?.ctx ?? given;
+  if (served.tracer !== undefined)
+    stats.span = served.tracer.startCall(served.backend, name, ctx.traceparent, ctx.tracestate);
   let protocolError: Error | undefined;
   let result = await runCall(served, name, args, ctx, stats).catch((err: unknown) => {
     if (!isProtocolError(err)) throw err;
@@ -138,7 +147,10 @@ async function callTool(
   });
   // Error text may quote the backend's answer, and a backend may echo the credentials it was sent.
   if (result.isError === true) result = redactResult(result, callSecrets(stats));
-  const durationMs = Math.round((performance.now() - started) * 100) / 100;
+  const elapsedMs = performance.now() - started;
+  served.metrics?.record(name, stats.outcome, elapsedMs / 1000);
+  stats.span?.end(stats.outcome, stats.status);
+  const durationMs = Math.round(elapsedMs * 100) / 100;
   served.logger.info(
     {
       tool: name,
@@ -248,6 +260,8 @@ export function createToolService(module: OverriddenBackend, deps: ToolServiceDe
     logger: deps.logger,
     audit: deps.audit,
     secretNames: new Map(),
+    metrics: deps.metrics?.forBackend(module.generated.name, tools.served.keys()),
+    tracer: deps.tracer,
   };
   const servedNames = new Set(
     [...tools.served.values()].map((tool) => (tool.kind === 'generated' ? tool.generatedName : tool.tool.name)),

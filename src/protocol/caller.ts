@@ -38,6 +38,12 @@ export interface Caller {
   requestClient?: ClientRequester;
   /** Takes one more request from this caller's rate limit (HTTP); see {@link CallContext.chargeRate}. */
   chargeRate?: () => number | Promise<number>;
+  /**
+   * The W3C trace context the request came with (HTTP `traceparent` / `tracestate` headers, set by the transport
+   * for `tools/call`; else the request's `_meta` members of those names, which MCP reserves for it).
+   */
+  traceparent?: string;
+  tracestate?: string;
 }
 
 /** The principal of unauthenticated transports (stdio without a configured identity, HTTP without inbound auth). */
@@ -69,5 +75,20 @@ export function buildCallContext(
   if (elicit !== undefined) ctx.elicit = elicit;
   if (nonce !== undefined) ctx.idempotencyKey = nonce;
   if (caller.chargeRate !== undefined) ctx.chargeRate = caller.chargeRate;
+  if (caller.traceparent !== undefined) {
+    ctx.traceparent = caller.traceparent;
+    if (caller.tracestate !== undefined) ctx.tracestate = caller.tracestate;
+  }
   return ctx;
+}
+
+/**
+ * The caller with the W3C trace context of a request's `_meta` (`traceparent`, `tracestate`: MCP reserves these
+ * keys for it), when the transport found none in the HTTP headers: a copy, since stdio's caller is the process's.
+ */
+export function withMetaTraceContext(caller: Caller, meta: Readonly<Record<string, unknown>>): Caller {
+  const traceparent = meta['traceparent'];
+  if (caller.traceparent !== undefined || typeof traceparent !== 'string') return caller;
+  const tracestate = meta['tracestate'];
+  return { ...caller, traceparent, ...(typeof tracestate === 'string' ? { tracestate } : {}) };
 }

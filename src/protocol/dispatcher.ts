@@ -26,7 +26,7 @@ import type { ToolResult, ToolService } from '../core/tool-service-api.js';
 import { SETTINGS } from '../config.js';
 import type { Logger } from '../log.js';
 import { callerHandle } from '../state/caller-state.js';
-import type { Caller } from './caller.js';
+import { withMetaTraceContext, type Caller } from './caller.js';
 import { answerCatalogue, catalogueCapabilities, isCatalogueMethod } from './catalogue.js';
 import type { Catalogue } from '../core/catalogue-types.js';
 import { readEnvelope, isEnvelopeRefusal, type Envelope } from './envelope.js';
@@ -351,7 +351,8 @@ export class Dispatcher {
     ) {
       return this.#invalidParams(request, modern);
     }
-    return this.#runTool(request.id, params.name, params.arguments as JsonObject | undefined, era, caller, params);
+    const traced = params._meta === undefined ? caller : withMetaTraceContext(caller, params._meta as JsonObject);
+    return this.#runTool(request.id, params.name, params.arguments as JsonObject | undefined, era, traced, params);
   }
 
   async #runTool(

@@ -9,7 +9,7 @@ import { Server as NetServer, type AddressInfo } from 'node:net';
 import type { SessionStore } from '../state/session.js';
 import type { RequestStateSeal } from '../protocol/request-state.js';
 import type { InteractionStore } from '../state/interaction-store.js';
-import { DEFAULT_HTTP_SERVER_LIMITS, SETTINGS, type HttpServerLimits } from '../config.js';
+import { ConfigError, DEFAULT_HTTP_SERVER_LIMITS, SETTINGS, type HttpServerLimits } from '../config.js';
 import type { AuditLog } from '../audit/audit-record.js';
 import type { Logger } from '../log.js';
 import { ErrorCode } from '../protocol/errors.js';
@@ -18,6 +18,7 @@ import { createHostMatcher, defaultAllowedHosts, hostName, isLoopbackHost } from
 import { createLimitedServer } from './http-limits.js';
 import type { HttpAnswer, HttpRequestLike } from './http/exchange.js';
 import { HttpPipeline, type HttpBackend } from './http/pipeline.js';
+import type { MetricsRouteOptions } from './http/metrics-route.js';
 import { json, rpcError } from './http/replies.js';
 import type { RateLimiter, RateLimitOptions } from '../state/rate-limit.js';
 import { MemorySessionStore } from '../state/session-store.js';
@@ -57,6 +58,8 @@ export interface HttpServerOptions {
   logger: Logger;
   /** Records refused credentials and 429s (FINMCP_AUDIT). */
   audit?: AuditLog;
+  /** Serve `/metrics` (FINMCP_METRICS), with FINMCP_METRICS_TOKEN when set (required beyond loopback). */
+  metrics?: MetricsRouteOptions;
 }
 
 /** A created HTTP server: start it with `listen`, stop it with `close`. */
@@ -89,16 +92,7 @@ export function assertSafeBinding(
   publicUrl?: string,
   allowedHosts?: readonly string[],
 ): void {
-  const publicHost =
-    publicUrl === undefined ? undefined : URL.canParse(publicUrl) ? new URL(publicUrl).hostname : publicUrl;
-  const foreignHost = allowedHosts?.map(hostName).find((name) => name !== '' && !isLoopbackHost(name));
-  const exposure = !isLoopbackHost(host)
-    ? `listen on ${host}`
-    : publicHost !== undefined && !isLoopbackHost(publicHost)
-      ? `be served at ${publicUrl}`
-      : foreignHost !== undefined
-        ? `accept Host ${foreignHost} (FINMCP_ALLOWED_HOSTS)`
-        : undefined;
+  const exposure = exposureOf(host, publicUrl, allowedHosts);
   if (exposure === undefined) return;
   const unsafe = backends.find((b) => b.service.stateful && b.inboundAuth === undefined);
   if (unsafe !== undefined) {
@@ -107,6 +101,38 @@ export function assertSafeBinding(
         'e.g. FINMCP_API_KEYS), or keep it on loopback',
     );
   }
+}
+
+/**
+ * Refuses to serve `/metrics` beyond this machine (as {@link assertSafeBinding} judges it) without a token: call
+ * counts per tool are the operator's business, not every visitor's.
+ */
+function assertSafeMetrics(
+  host: string,
+  metrics: HttpServerOptions['metrics'],
+  publicUrl?: string,
+  allowedHosts?: readonly string[],
+): void {
+  if (metrics === undefined || metrics.token !== undefined) return;
+  const exposure = exposureOf(host, publicUrl, allowedHosts);
+  if (exposure !== undefined)
+    throw new ConfigError(
+      `FINMCP_METRICS: set FINMCP_METRICS_TOKEN to ${exposure} with /metrics, or keep the server on loopback`,
+    );
+}
+
+/** How the server would be reached from beyond this machine, in words; undefined when it stays on loopback. */
+function exposureOf(host: string, publicUrl?: string, allowedHosts?: readonly string[]): string | undefined {
+  const publicHost =
+    publicUrl === undefined ? undefined : URL.canParse(publicUrl) ? new URL(publicUrl).hostname : publicUrl;
+  const foreignHost = allowedHosts?.map(hostName).find((name) => name !== '' && !isLoopbackHost(name));
+  return !isLoopbackHost(host)
+    ? `listen on ${host}`
+    : publicHost !== undefined && !isLoopbackHost(publicHost)
+      ? `be served at ${publicUrl}`
+      : foreignHost !== undefined
+        ? `accept Host ${foreignHost} (FINMCP_ALLOWED_HOSTS)`
+        : undefined;
 }
 
 /** A Node request as the pipeline sees it. */
@@ -152,6 +178,7 @@ export function createHttpServer(options: HttpServerOptions): HttpServerHandle {
   const host = options.host ?? SETTINGS.host.default;
   const logger = options.logger;
   assertSafeBinding(host, options.backends, options.publicUrl, options.allowedHosts);
+  assertSafeMetrics(host, options.metrics, options.publicUrl, options.allowedHosts);
   const ownStore = options.sessionStore === undefined;
   const store: SessionStore = options.sessionStore ?? new MemorySessionStore();
   const pipeline = new HttpPipeline({ ...options, store });

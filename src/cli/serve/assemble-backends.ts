@@ -14,6 +14,7 @@ import { serveBackendTools } from '../served-backend.js';
 import { serviceTokenSource } from '../service-tokens.js';
 import { deferredBackendHttp } from '../startup-gate.js';
 import type { BackendPlan } from './backend-plans.js';
+import type { Observers } from './observers.js';
 import type { ServeConfig } from './serve-config.js';
 import type { ServeSandbox } from './serve-sandbox.js';
 
@@ -59,8 +60,9 @@ export async function assembleBackends(
   settings: Settings,
   logger: Logger,
   onClose: (close: () => Promise<void>) => void,
-  audit?: AuditLog,
+  recording: { audit?: AuditLog | undefined; observers?: Observers } = {},
 ): Promise<AssembledBackend[]> {
+  const { audit, observers } = recording;
   const { createBackendHttp } = await import('../../backend/backend-http.js');
   const httpOptions = {
     connectTimeoutMs: settings.read(SETTINGS.connectTimeoutMs),
@@ -94,6 +96,8 @@ export async function assembleBackends(
         ...(config.select === undefined ? {} : { select: config.select }),
         ...(plan.root === undefined ? {} : { root: plan.root }),
         ...(audit === undefined ? {} : { audit }),
+        ...(observers?.metrics === undefined ? {} : { metrics: observers.metrics }),
+        ...(observers?.tracer === undefined ? {} : { tracer: observers.tracer }),
       },
     );
     // Watched now: a transport may look at it only later (stdio, once the client has its first answers).

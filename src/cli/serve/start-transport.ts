@@ -13,6 +13,7 @@ import type { RequestStateSeal } from '../../protocol/request-state.js';
 import { gateToolService } from '../startup-gate.js';
 import type { AssembledBackend } from './assemble-backends.js';
 import { inboundAuthFor, stdioPrincipal } from './inbound-auth.js';
+import type { Observers } from './observers.js';
 import type { ServeConfig } from './serve-config.js';
 import { resourceUrl, type ServeSandbox } from './serve-sandbox.js';
 
@@ -36,6 +37,8 @@ interface TransportDeps {
   onClose: (close: () => Promise<void>) => void;
   /** The audit trail (FINMCP_AUDIT), when on. */
   audit: AuditTrail | undefined;
+  /** Metrics (served at /metrics over HTTP) and the tracer, when on. */
+  observers?: Observers;
 }
 
 /** Serves the one backend over stdio. */
@@ -122,6 +125,7 @@ export async function startHttp(backends: AssembledBackend[], deps: TransportDep
     limits: readHttpServerLimits(settings),
     publicUrl: config.publicUrl,
     allowedHosts: configuredHosts === undefined ? undefined : [...configuredHosts, publicHost],
+    ...metricsRoute(deps.observers),
   });
   const { url } = await server.listen();
   deps.onClose(() => server.close(10_000));
@@ -131,6 +135,15 @@ export async function startHttp(backends: AssembledBackend[], deps: TransportDep
     url,
     endpoints,
     oauthBackends: backends.filter((b) => b.overrides.inboundAuth === 'oauth').map((b) => b.name),
+  };
+}
+
+/** The `/metrics` route's options, when metrics are on. */
+function metricsRoute(observers: Observers | undefined) {
+  const exposition = observers?.metrics;
+  if (exposition === undefined) return {};
+  return {
+    metrics: { exposition, ...(observers?.metricsToken === undefined ? {} : { token: observers.metricsToken }) },
   };
 }
 

@@ -6,6 +6,7 @@
 import type { InboundAuth, Principal } from '../../auth/inbound-auth.js';
 import type { AuditLog } from '../../audit/audit-record.js';
 import type { Logger } from '../../log.js';
+import type { MetricsExposition } from '../../observability/call-observer.js';
 import { ANONYMOUS_PRINCIPAL } from '../../protocol/caller.js';
 import { ErrorCode } from '../../protocol/errors.js';
 import { TokenBucketLimiter, type RateLimiter, type RateLimitOptions } from '../../state/rate-limit.js';
@@ -25,13 +26,17 @@ export class Admission {
   readonly #ownLimiter: boolean;
   /** Rejected credentials and 429s, one log line per caller per minute. */
   readonly #refusals: RefusalLog;
+  /** Counts the refusals for /metrics (FINMCP_METRICS). */
+  readonly #metrics: MetricsExposition | undefined;
 
   constructor(options: {
     rateLimit?: RateLimitOptions | false;
     rateLimiter?: RateLimiter;
     logger: Logger;
     audit?: AuditLog;
+    metrics?: { exposition: MetricsExposition };
   }) {
+    this.#metrics = options.metrics?.exposition;
     this.#ownLimiter = options.rateLimiter === undefined;
     this.#limiter =
       options.rateLimiter ??
@@ -55,10 +60,10 @@ export class Admission {
         this.#refusals.rejected(route.name, req.remoteAddress, result);
         // Failed attempts count against the caller's address so that guessing credentials is slowed down.
         const limited = this.#rateLimited(req, route.name, `a:${req.remoteAddress}`);
-        return (
-          (limited instanceof Promise ? await limited : limited) ??
-          json(result.status, JSON.stringify(result.body), result.headers)
-        );
+        const refusal = limited instanceof Promise ? await limited : limited;
+        if (refusal !== undefined) return refusal;
+        this.#metrics?.refused(route.name, 'unauthenticated');
+        return json(result.status, JSON.stringify(result.body), result.headers);
       }
       principal = result.principal;
     }
@@ -110,6 +115,7 @@ export class Admission {
   #refuseIfLimited(req: HttpRequestLike, backend: string, key: string, retryAfter: number): HttpAnswer | undefined {
     if (retryAfter === 0) return undefined;
     this.#refusals.limited(key, req.remoteAddress, retryAfter, backend);
+    this.#metrics?.refused(backend, 'rate_limited');
     return rpcError(429, null, ErrorCode.ServerError, 'Too many requests', { 'retry-after': String(retryAfter) });
   }
 

@@ -20,7 +20,7 @@ export interface HttpRequestLike {
   attach(controller: AbortController): void;
 }
 
-/** One HTTP answer; a body is always JSON. */
+/** One HTTP answer; a body is JSON (but `/metrics`' Prometheus text). */
 export interface HttpAnswer {
   status: number;
   headers: Record<string, string>;

@@ -45,6 +45,7 @@ import { RequestStateSeal } from '../../protocol/request-state.js';
 import { MemoryInteractionStore, type InteractionStore } from '../../state/interaction-store.js';
 import { empty, json, publicDocument, rpcError } from './replies.js';
 import { LegacySessions, type NewSession } from './sessions.js';
+import { METRICS_PATH, MetricsRoute, type MetricsRouteOptions } from './metrics-route.js';
 
 /** One backend served over HTTP. */
 export interface HttpBackend {
@@ -78,6 +79,8 @@ export interface PipelineOptions {
   publicUrl?: string;
   /** Records refused credentials and 429s (FINMCP_AUDIT); tool calls are recorded by the tool services. */
   audit?: AuditLog;
+  /** Serve `/metrics` (FINMCP_METRICS). */
+  metrics?: MetricsRouteOptions;
 }
 
 /** A well-known URI of the origin itself (RFC 8615), e.g. `/.well-known/oauth-protected-resource`. */
@@ -111,6 +114,7 @@ export class HttpPipeline {
   readonly #audit: AuditLog | undefined;
   readonly #pages: PageRoutes;
   readonly #streams: CallStreams;
+  readonly #metrics: MetricsRoute | undefined;
   /** Accepts `Host` values; set by the transport once it knows its address. */
   hostAllowed: (host: string | undefined) => boolean = () => false;
 
@@ -157,6 +161,7 @@ export class HttpPipeline {
       options.publicUrl,
       { interactions, sessions: options.store },
     );
+    this.#metrics = options.metrics === undefined ? undefined : new MetricsRoute(options.metrics);
     this.#healthJson = JSON.stringify({ status: 'ok', backends: options.backends.map((b) => b.service.backend) });
   }
 
@@ -208,6 +213,7 @@ export class HttpPipeline {
       if (method === 'GET' || method === 'HEAD') return json(200, this.#healthJson, { 'cache-control': 'no-store' });
       return empty(405, { allow: 'GET' });
     }
+    if (path === METRICS_PATH && this.#metrics !== undefined) return this.#metrics.serve(req);
     const route = this.#routes.get(path);
     if (route === undefined) return rpcError(404, null, ErrorCode.ServerError, 'Not found');
     if (method === 'POST') return this.#post(req, route);
@@ -362,11 +368,7 @@ export class HttpPipeline {
     const forbidden = this.#scopeRefusal(req, route, principal, request, caller);
     if (forbidden !== undefined) return forbidden;
     caller.exchange = req;
-    if (request.method === 'tools/call') {
-      caller.pageBase = this.#pages.baseFor(req);
-      const charge = this.#admission.meter(req, route, principal);
-      if (charge !== undefined) caller.chargeRate = charge;
-    }
+    if (request.method === 'tools/call') this.#prepareToolCall(req, route, principal, caller);
     const stream = this.#streams.prepare(caller, request.method);
     const running = core.request(request, era, caller);
     // A call that asks the client something (elicitation) answers with an SSE stream carrying the question.
@@ -385,6 +387,22 @@ export class HttpPipeline {
     if (reply === undefined) return rpcError(200, request.id, ErrorCode.ServerError, 'Request cancelled');
     if (opening !== undefined && reply.ok) return this.#opened(req, route, principal, request, reply, opening);
     return answerOf(reply);
+  }
+
+  /**
+   * What a `tools/call` carries beyond the request: where its pages live, its share of the caller's rate limit (code
+   * mode charges each `api` call) and the W3C trace context it came with (read only by traces when they are on).
+   */
+  #prepareToolCall(req: HttpRequestLike, route: Route, principal: Principal, caller: Caller): void {
+    caller.pageBase = this.#pages.baseFor(req);
+    const charge = this.#admission.meter(req, route, principal);
+    if (charge !== undefined) caller.chargeRate = charge;
+    const traceparent = req.header('traceparent');
+    if (traceparent !== undefined) {
+      caller.traceparent = traceparent;
+      const tracestate = req.header('tracestate');
+      if (tracestate !== undefined) caller.tracestate = tracestate;
+    }
   }
 
   /** A `tools/call` the caller's token has too few scopes for: 403 naming them, with an audit record. */

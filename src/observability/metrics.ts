@@ -1,0 +1,159 @@
+/**
+ * Prometheus metrics (prom-client): `finmcp_tool_calls_total{backend,tool,outcome}`, the histogram
+ * `finmcp_tool_call_duration_seconds{backend,tool}`, `finmcp_http_refusals_total{backend,reason}` (401 and 429
+ * answers), and prom-client's default process and Node.js metrics, in a registry of this server's own (not
+ * prom-client's global one). Loaded only when FINMCP_METRICS is on.
+ *
+ * A call costs a map lookup, a counter increment and a bucket increment: each served tool's series are plain
+ * numbers kept here, created at start-up, and turned into prom-client's metric values only when `/metrics` is read.
+ * (prom-client's own Counter and Histogram build a label key string and objects on every update, even through a
+ * labelled child; its registry formats any metric object that describes its values, as these do.)
+ */
+import { Counter, collectDefaultMetrics, type Metric, Registry } from 'prom-client';
+import type { BackendCallMetrics, CallMetrics, HttpRefusal, MetricsExposition } from './call-observer.js';
+
+/** Upper bounds of the latency buckets, in seconds: from a sandbox call (≈ 1 ms) to the backend timeout (30 s). */
+const LATENCY_BUCKETS: readonly number[] = [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30];
+/** The `tool` label of calls naming a tool the backend does not serve. */
+const OTHER_TOOL = '(other)';
+
+const CALLS = 'finmcp_tool_calls_total';
+const DURATION = 'finmcp_tool_call_duration_seconds';
+
+/** One tool's numbers. */
+class ToolSeries {
+  /** Calls by outcome; `ok` from the start, so that a rate over it exists before the first call. */
+  readonly counts = new Map<string, number>([['ok', 0]]);
+  /** Calls per latency bucket (not cumulative); the last one is above every bound. */
+  readonly buckets = new Float64Array(LATENCY_BUCKETS.length + 1);
+  /** Sum of durations (seconds) and number of calls. */
+  readonly totals = new Float64Array(2);
+
+  constructor(
+    readonly backend: string,
+    readonly tool: string,
+  ) {}
+
+  record(outcome: string, seconds: number): void {
+    this.counts.set(outcome, (this.counts.get(outcome) ?? 0) + 1);
+    let bucket = 0;
+    while (bucket < LATENCY_BUCKETS.length && seconds > (LATENCY_BUCKETS[bucket] as number)) bucket++;
+    this.buckets[bucket]! += 1;
+    this.totals[0]! += seconds;
+    this.totals[1]! += 1;
+  }
+}
+
+/** One backend's series, by tool name. */
+class BackendSeries implements BackendCallMetrics {
+  readonly #tools = new Map<string, ToolSeries>();
+  readonly other: ToolSeries;
+
+  constructor(backend: string, tools: Iterable<string>) {
+    for (const tool of tools) this.#tools.set(tool, new ToolSeries(backend, tool));
+    this.other = new ToolSeries(backend, OTHER_TOOL);
+  }
+
+  record(tool: string, outcome: string, seconds: number): void {
+    (this.#tools.get(tool) ?? this.other).record(outcome, seconds);
+  }
+
+  /** Every tool's series; the catch-all one only once it counted something. */
+  *series(): Iterable<ToolSeries> {
+    yield* this.#tools.values();
+    if (this.other.totals[1]! > 0) yield this.other;
+  }
+}
+
+/** A metric value as prom-client's registry formats it. */
+interface Value {
+  metricName?: string;
+  labels: Record<string, string>;
+  value: number;
+}
+
+/** A metric whose values are read from the series when the registry is scraped (see the module comment). */
+function scrapedMetric(name: string, help: string, type: 'counter' | 'histogram', values: () => Value[]): Metric {
+  const metric = {
+    name,
+    help,
+    type,
+    aggregator: 'sum',
+    get: async () => ({ name, help, type, aggregator: 'sum', values: values() }),
+    reset: () => undefined,
+  };
+  return metric as unknown as Metric;
+}
+
+/** The server's metrics: recorders for the tool services, the text for `/metrics`. */
+export class PrometheusMetrics implements CallMetrics, MetricsExposition {
+  readonly #registry = new Registry();
+  readonly #backends: BackendSeries[] = [];
+  /** Refusals are rare and off the calls' path: prom-client's own labelled counter. */
+  readonly #refusals = new Counter({
+    name: 'finmcp_http_refusals_total',
+    help: 'HTTP requests refused before reaching the tools: unauthenticated (401) or rate_limited (429), by backend',
+    labelNames: ['backend', 'reason'],
+    registers: [this.#registry],
+  });
+
+  constructor() {
+    collectDefaultMetrics({ register: this.#registry });
+    this.#registry.registerMetric(
+      scrapedMetric(CALLS, 'Tool calls, by backend, tool and outcome', 'counter', () => this.#callValues()),
+    );
+    this.#registry.registerMetric(
+      scrapedMetric(DURATION, 'Duration of tool calls in seconds, by backend and tool', 'histogram', () =>
+        this.#durationValues(),
+      ),
+    );
+  }
+
+  forBackend(backend: string, tools: Iterable<string>): BackendCallMetrics {
+    const series = new BackendSeries(backend, tools);
+    this.#backends.push(series);
+    return series;
+  }
+
+  refused(backend: string, reason: HttpRefusal): void {
+    this.#refusals.inc({ backend, reason });
+  }
+
+  async render(): Promise<{ contentType: string; body: string }> {
+    return { contentType: this.#registry.contentType, body: await this.#registry.metrics() };
+  }
+
+  *#allSeries(): Iterable<ToolSeries> {
+    for (const backend of this.#backends) yield* backend.series();
+  }
+
+  #callValues(): Value[] {
+    const values: Value[] = [];
+    for (const s of this.#allSeries()) {
+      for (const [outcome, value] of s.counts) {
+        values.push({ labels: { backend: s.backend, tool: s.tool, outcome }, value });
+      }
+    }
+    return values;
+  }
+
+  #durationValues(): Value[] {
+    const values: Value[] = [];
+    for (const s of this.#allSeries()) {
+      let cumulative = 0;
+      for (let i = 0; i <= LATENCY_BUCKETS.length; i++) {
+        cumulative += s.buckets[i]!;
+        const le = i < LATENCY_BUCKETS.length ? String(LATENCY_BUCKETS[i]) : '+Inf';
+        values.push({
+          metricName: `${DURATION}_bucket`,
+          labels: { backend: s.backend, tool: s.tool, le },
+          value: cumulative,
+        });
+      }
+      const labels = { backend: s.backend, tool: s.tool };
+      values.push({ metricName: `${DURATION}_sum`, labels, value: s.totals[0]! });
+      values.push({ metricName: `${DURATION}_count`, labels, value: s.totals[1]! });
+    }
+    return values;
+  }
+}

@@ -1,0 +1,68 @@
+/**
+ * The Prometheus exposition of tool calls (src/observability/metrics.ts), read back as a scraper reads it: each
+ * served tool's series exist from the start, outcomes are counted apart, latency lands in the bucket whose bound
+ * it does not exceed (cumulative, `+Inf` = count), and names the backend does not serve share one `(other)` series.
+ */
+import { describe, expect, it } from 'vitest';
+import { PrometheusMetrics } from '../../src/observability/metrics.js';
+
+async function lines(metrics: PrometheusMetrics): Promise<string[]> {
+  return (await metrics.render()).body.split('\n').filter((line) => line.includes('finmcp_tool'));
+}
+
+describe('PrometheusMetrics', () => {
+  it('counts by outcome and fills the histogram buckets by their upper bounds', async () => {
+    const metrics = new PrometheusMetrics();
+    const acme = metrics.forBackend('acme', ['list_things', 'get_thing']);
+    acme.record('list_things', 'ok', 0.001);
+    acme.record('list_things', 'ok', 0.02);
+    acme.record('list_things', 'backend_error', 45);
+    const text = await lines(metrics);
+    expect(text).toEqual(
+      expect.arrayContaining([
+        'finmcp_tool_calls_total{backend="acme",tool="list_things",outcome="ok"} 2',
+        'finmcp_tool_calls_total{backend="acme",tool="list_things",outcome="backend_error"} 1',
+        'finmcp_tool_calls_total{backend="acme",tool="get_thing",outcome="ok"} 0',
+        'finmcp_tool_call_duration_seconds_bucket{backend="acme",tool="list_things",le="0.001"} 1',
+        'finmcp_tool_call_duration_seconds_bucket{backend="acme",tool="list_things",le="0.01"} 1',
+        'finmcp_tool_call_duration_seconds_bucket{backend="acme",tool="list_things",le="0.025"} 2',
+        'finmcp_tool_call_duration_seconds_bucket{backend="acme",tool="list_things",le="30"} 2',
+        'finmcp_tool_call_duration_seconds_bucket{backend="acme",tool="list_things",le="+Inf"} 3',
+        'finmcp_tool_call_duration_seconds_sum{backend="acme",tool="list_things"} 45.021',
+        'finmcp_tool_call_duration_seconds_count{backend="acme",tool="list_things"} 3',
+        'finmcp_tool_call_duration_seconds_count{backend="acme",tool="get_thing"} 0',
+      ]),
+    );
+  });
+
+  it('counts names the backend does not serve as one (other) series, shown once used', async () => {
+    const metrics = new PrometheusMetrics();
+    const acme = metrics.forBackend('acme', ['list_things']);
+    expect((await lines(metrics)).some((line) => line.includes('(other)'))).toBe(false);
+    for (let i = 0; i < 50; i++) acme.record(`made_up_${i}`, 'unknown_tool', 0.0001);
+    const other = (await lines(metrics)).filter((line) => line.includes('made_up'));
+    expect(other).toEqual([]);
+    expect(await lines(metrics)).toContain(
+      'finmcp_tool_calls_total{backend="acme",tool="(other)",outcome="unknown_tool"} 50',
+    );
+  });
+
+  it('counts HTTP refusals by backend and reason', async () => {
+    const metrics = new PrometheusMetrics();
+    metrics.refused('acme', 'rate_limited');
+    metrics.refused('acme', 'rate_limited');
+    metrics.refused('acme', 'unauthenticated');
+    const text = (await metrics.render()).body;
+    expect(text).toContain('finmcp_http_refusals_total{backend="acme",reason="rate_limited"} 2');
+    expect(text).toContain('finmcp_http_refusals_total{backend="acme",reason="unauthenticated"} 1');
+  });
+
+  it('escapes label values and keeps backends apart', async () => {
+    const metrics = new PrometheusMetrics();
+    metrics.forBackend('a', ['x"y']).record('x"y', 'ok', 0.5);
+    metrics.forBackend('b', ['x"y']);
+    const text = await lines(metrics);
+    expect(text).toContain('finmcp_tool_calls_total{backend="a",tool="x\\"y",outcome="ok"} 1');
+    expect(text).toContain('finmcp_tool_calls_total{backend="b",tool="x\\"y",outcome="ok"} 0');
+  });
+});
