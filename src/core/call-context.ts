@@ -26,6 +26,12 @@ export interface CallContext {
    */
   idempotencyKey?: string;
   /**
+   * Takes one more request from the caller's rate limit (set by transports that limit callers, HTTP): 0 when allowed,
+   * otherwise the whole seconds to wait. Code mode charges each `api` call of a program, so a program is limited like
+   * the tool calls it stands for.
+   */
+  chargeRate?: () => number | Promise<number>;
+  /**
    * Tells the client how the call goes (progress, log messages), as far as it asked (a progress token, a log
    * level); undefined when it asked for neither or the transport has no channel for it.
    */

@@ -37,6 +37,8 @@ export interface Caller {
   pageBase?: string;
   /** Sends a server→client request (2025-11-25) and awaits the client's answer; only stdio can. */
   requestClient?: ClientRequester;
+  /** Takes one more request from this caller's rate limit (HTTP); see {@link CallContext.chargeRate}. */
+  chargeRate?: () => number | Promise<number>;
   /**
    * Sends the client a notification about this request (progress, log messages): a stdio line, or an event on the
    * request's SSE stream (HTTP, set only for a request that asked for some: see notifications.ts).
@@ -86,5 +88,6 @@ export function buildCallContext(
   if (elicit !== undefined) ctx.elicit = elicit;
   if (nonce !== undefined) ctx.idempotencyKey = nonce;
   if (report !== undefined) ctx.report = report;
+  if (caller.chargeRate !== undefined) ctx.chargeRate = caller.chargeRate;
   return ctx;
 }
