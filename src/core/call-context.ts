@@ -34,6 +34,22 @@ export interface CallContext {
   /** The caller's W3C trace context (`traceparent`, `tracestate`), read only when traces are on. */
   traceparent?: string;
   tracestate?: string;
+  /**
+   * Tells the client how the call goes (progress, log messages), as far as it asked (a progress token, a log
+   * level); undefined when it asked for neither or the transport has no channel for it.
+   */
+  report?: CallReporter;
+}
+
+/** The severities of MCP log messages (syslog, RFC 5424), least severe first. */
+export type LogLevel = 'debug' | 'info' | 'notice' | 'warning' | 'error' | 'critical' | 'alert' | 'emergency';
+
+/** What a call may tell the client while it runs (MCP Utilities / Progress, Server / Utilities / Logging). */
+export interface CallReporter {
+  /** `notifications/progress`, when the request carried a progress token and `progress` exceeds the last one sent. */
+  progress(progress: number, total?: number, message?: string): void;
+  /** `notifications/message`, when `level` is at or above the level the client asked for. Never a secret. */
+  log(level: LogLevel, data: unknown): void;
 }
 
 /**

@@ -4,6 +4,7 @@
  * core answers them (src/protocol/catalogue.ts). Types only, so that core never imports the protocol layer.
  */
 import type { JsonObject } from '../../contract/json.js';
+import type { Elicitor } from './call-context.js';
 
 /** The contents of one resource (`TextResourceContents` / `BlobResourceContents`). */
 export type ResourceContents = { uri: string; mimeType?: string; _meta?: JsonObject } & (
@@ -19,6 +20,11 @@ export interface ServedResource {
   description?: string;
   mimeType?: string;
   read(): ResourceContents[] | Promise<ResourceContents[]>;
+  /**
+   * Only for a resource that can change while the server runs: calls `onUpdate` after each change until the
+   * returned function is called (`resources/subscribe`, MCP 2025-11-25).
+   */
+  watch?(onUpdate: () => void): () => void;
 }
 
 /** A resource template (RFC 6570 level 1: `{var}` stands for one path segment's worth of text). */
@@ -56,8 +62,13 @@ export interface ServedPrompt {
   title?: string;
   description?: string;
   arguments: readonly ServedPromptArgument[];
+  /**
+   * `elicit`: asks the user for what the prompt needs (2026-07-28: an `input_required` answer and the client's
+   * retry, as for tools; 2025-11-25: a live `elicitation/create` where the transport can send one).
+   */
   get(
     args: Record<string, string>,
+    elicit?: Elicitor,
   ): { description?: string; messages: PromptMessage[] } | Promise<{ description?: string; messages: PromptMessage[] }>;
 }
 

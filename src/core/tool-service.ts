@@ -164,6 +164,14 @@ async function callTool(
     },
     'tool call',
   );
+  // The same summary for a client that asked for log messages (no principal or ids: what it already knows).
+  ctx.report?.log('info', {
+    tool: name,
+    status: stats.status,
+    attempts: stats.attempts,
+    durationMs,
+    outcome: stats.outcome,
+  });
   if (served.audit !== undefined) audit(served, served.audit, name, args, ctx, stats, durationMs, watch?.last);
   if (protocolError !== undefined) throw protocolError;
   return result;

@@ -4,10 +4,11 @@
  * call gets from it. The raw inbound credential never travels here: only the principal it proved.
  */
 import { randomUUID } from 'node:crypto';
-import type { CallContext, Elicitor } from '../core/call-context.js';
+import type { CallContext, CallReporter, Elicitor } from '../core/call-context.js';
 import type { Principal } from '../auth/inbound-auth.js';
 import type { SessionHandle } from '../state/session.js';
 import type { ClientRequester } from './elicitation.js';
+import type { ClientNotifier } from './notifications.js';
 
 /** Per-request data a transport hands the dispatch core with each message. */
 export interface Caller {
@@ -44,6 +45,25 @@ export interface Caller {
    */
   traceparent?: string;
   tracestate?: string;
+  /**
+   * Sends the client a notification about this request (progress, log messages): a stdio line, or an event on the
+   * request's SSE stream (HTTP, set only for a request that asked for some: see notifications.ts).
+   */
+  notifyClient?: ClientNotifier;
+  /**
+   * Sends the client a notification outside any request (a subscribed resource changed): stdio only, whose
+   * process is one channel. Streamable HTTP has none in finmcp (no standalone GET stream).
+   */
+  notifySession?: ClientNotifier;
+}
+
+/** What the dispatch core hands a tool call besides who calls and their state. */
+export interface CallOptions {
+  signal?: AbortSignal;
+  elicit?: Elicitor;
+  /** The call's nonce (its confirmation's, else a fresh one): the idempotency key it sends. */
+  nonce?: string;
+  report?: CallReporter;
 }
 
 /** The principal of unauthenticated transports (stdio without a configured identity, HTTP without inbound auth). */
@@ -59,10 +79,9 @@ export function buildCallContext(
   tool: string,
   caller: Caller,
   session: SessionHandle | undefined,
-  signal: AbortSignal | undefined,
-  elicit?: Elicitor,
-  nonce?: string,
+  options: CallOptions,
 ): CallContext {
+  const { signal, elicit, nonce, report } = options;
   const ctx: CallContext = {
     backend,
     tool,
@@ -74,6 +93,7 @@ export function buildCallContext(
   if (signal !== undefined) ctx.signal = signal;
   if (elicit !== undefined) ctx.elicit = elicit;
   if (nonce !== undefined) ctx.idempotencyKey = nonce;
+  if (report !== undefined) ctx.report = report;
   if (caller.chargeRate !== undefined) ctx.chargeRate = caller.chargeRate;
   if (caller.traceparent !== undefined) {
     ctx.traceparent = caller.traceparent;

@@ -11,6 +11,7 @@
 import { ErrorCode, RpcFailure } from './errors.js';
 import { isObject, truncate, type JsonObject } from './messages.js';
 import type { Catalogue, ResourceContents } from '../core/catalogue-types.js';
+import type { Elicitor } from '../core/call-context.js';
 
 /** Most values one `completion/complete` answer carries (the spec's limit). */
 const MAX_COMPLETIONS = 100;
@@ -48,11 +49,15 @@ export function isCatalogueMethod(method: string, catalogue: Catalogue | undefin
   return false;
 }
 
-/** The result of one catalogue request (without the 2026-07-28 members the dispatcher adds); throws RpcFailure. */
+/**
+ * The result of one catalogue request (without the 2026-07-28 members the dispatcher adds); throws RpcFailure.
+ * `elicit`: what `prompts/get` may ask the user.
+ */
 export async function answerCatalogue(
   catalogue: Catalogue,
   method: string,
   params: JsonObject | undefined,
+  elicit?: Elicitor,
 ): Promise<JsonObject> {
   switch (method) {
     case 'resources/list':
@@ -81,7 +86,7 @@ export async function answerCatalogue(
         ),
       };
     case 'prompts/get':
-      return getPrompt(catalogue, params);
+      return getPrompt(catalogue, params, elicit);
     case 'completion/complete':
       return { completion: complete(catalogue, params) };
   }
@@ -112,7 +117,11 @@ function matchTemplate(template: string, uri: string): Record<string, string> | 
   return Object.fromEntries(names.map((name, i) => [name, decodeURIComponent(match[i + 1] as string)]));
 }
 
-async function getPrompt(catalogue: Catalogue, params: JsonObject | undefined): Promise<JsonObject> {
+async function getPrompt(
+  catalogue: Catalogue,
+  params: JsonObject | undefined,
+  elicit: Elicitor | undefined,
+): Promise<JsonObject> {
   const name = stringParam(params, 'name');
   const prompt = catalogue.prompts.find((p) => p.name === name);
   if (prompt === undefined) throw new RpcFailure(ErrorCode.InvalidParams, `Unknown prompt: ${truncate(name)}`);
@@ -146,7 +155,7 @@ async function getPrompt(catalogue: Catalogue, params: JsonObject | undefined): 
       );
     }
   }
-  const result = await prompt.get(args);
+  const result = await prompt.get(args, elicit);
   return strip({ description: result.description ?? prompt.description, messages: result.messages });
 }
 

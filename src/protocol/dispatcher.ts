@@ -29,6 +29,7 @@ import { callerHandle } from '../state/caller-state.js';
 import { withMetaTraceContext, type Caller } from './caller.js';
 import { answerCatalogue, catalogueCapabilities, isCatalogueMethod } from './catalogue.js';
 import type { Catalogue } from '../core/catalogue-types.js';
+import type { CallReporter, LogLevel } from '../core/call-context.js';
 import { readEnvelope, isEnvelopeRefusal, type Envelope } from './envelope.js';
 import {
   LiveElicitor,
@@ -53,6 +54,8 @@ import {
   type RequestId,
 } from './messages.js';
 import { explainInvalidParams } from './params.js';
+import { createReporter, LOG_LEVEL_STATE_KEY, readLogLevel, requestedLogLevel } from './notifications.js';
+import { hasWatchableResources, Subscriptions } from './subscriptions.js';
 import { createToolHandlers, type ToolHandlers } from './tool-handlers.js';
 import { LATEST_LEGACY_VERSION, LEGACY_VERSIONS, MODERN_VERSIONS, SERVER_INFO_META_KEY } from './versions.js';
 
@@ -141,6 +144,8 @@ export class Dispatcher {
   readonly #legacyCapabilities: JsonObject;
   /** Running `tools/call`s that `notifications/cancelled` can reach, by scope and id. */
   readonly #cancellable = new Map<string, AbortController>();
+  /** Resource subscriptions (2025-11-25), when a resource can change and legacy clients have sessions. */
+  readonly #subscriptions: Subscriptions | undefined;
 
   constructor(options: DispatcherOptions) {
     const { service, info } = options;
@@ -158,10 +163,14 @@ export class Dispatcher {
     this.#listPageSize = options.listPageSize ?? SETTINGS.listPageSize.default;
     this.#metaMember = `"_meta":${JSON.stringify({ [SERVER_INFO_META_KEY]: { name: info.name, version: info.version } })}`;
     this.#catalogue = service.catalogue;
-    this.#legacyCapabilities = { tools: { listChanged: false }, ...catalogueCapabilities(this.#catalogue, true) };
+    // Legacy clients' log level and subscriptions live in their session: only a stateful backend has one.
+    if (this.stateful && hasWatchableResources(this.#catalogue))
+      this.#subscriptions = new Subscriptions(this.#catalogue as Catalogue);
+    this.#legacyCapabilities = legacyCapabilities(this.#catalogue, this.stateful, this.#subscriptions !== undefined);
     this.#discoverJson = this.#modernJson({
       supportedVersions: MODERN_VERSIONS,
-      capabilities: { tools: {}, ...catalogueCapabilities(this.#catalogue, false) },
+      // 2026-07-28: a request opts in to log messages itself (`_meta` logLevel), on any backend.
+      capabilities: { tools: {}, logging: {}, ...catalogueCapabilities(this.#catalogue, false) },
       ...(info.instructions === undefined ? {} : { instructions: info.instructions }),
       ...this.#cacheFields(),
     });
@@ -206,8 +215,15 @@ export class Dispatcher {
       case 'ping':
         if (modern) break;
         return this.#result(id, '{}');
+      case 'logging/setLevel':
+        if (modern || !this.stateful) break;
+        return this.#setLogLevel(request, caller);
+      case 'resources/subscribe':
+      case 'resources/unsubscribe':
+        if (modern || this.#subscriptions === undefined) break;
+        return this.#subscription(request, caller);
     }
-    if (isCatalogueMethod(method, this.#catalogue)) return this.#catalogueRequest(request, modern);
+    if (isCatalogueMethod(method, this.#catalogue)) return this.#catalogueRequest(request, era, caller);
     return this.errorReply(id, { code: ErrorCode.MethodNotFound, message: 'Method not found' }, modern ? 404 : 200);
   }
 
@@ -218,10 +234,11 @@ export class Dispatcher {
     if (isRequestId(target)) this.#cancellable.get(cancelKey(caller.scope, target))?.abort();
   }
 
-  /** Aborts every running call (shutdown). */
+  /** Aborts every running call and ends every subscription (shutdown). */
   cancelAll(): void {
     for (const controller of this.#cancellable.values()) controller.abort();
     this.#cancellable.clear();
+    this.#subscriptions?.close();
   }
 
   /** A JSON-RPC error answer; `data` JSON cannot carry is dropped. */
@@ -310,11 +327,43 @@ export class Dispatcher {
     return caller.session.set(CLIENT_CAPABILITIES_STATE_KEY, params.capabilities).then(() => result);
   }
 
-  /** A resources, prompts or completion request, answered by the catalogue. */
-  async #catalogueRequest(request: InboundRequest, modern: boolean): Promise<Reply> {
-    let result: JsonObject;
+  /** `logging/setLevel` (2025-11-25): kept with the session; the calls of the session send what is at or above it. */
+  async #setLogLevel(request: InboundRequest, caller: Caller): Promise<Reply> {
+    let level: LogLevel;
     try {
-      result = await answerCatalogue(this.#catalogue as Catalogue, request.method, request.params);
+      level = readLogLevel(request.params?.level, 'params.level');
+    } catch (error) {
+      return this.errorReply(request.id, toRpcError(error));
+    }
+    if (caller.session === undefined)
+      return this.errorReply(request.id, {
+        code: ErrorCode.InvalidRequest,
+        message: 'logging/setLevel needs a session',
+      });
+    await caller.session.set(LOG_LEVEL_STATE_KEY, level);
+    return this.#result(request.id, '{}');
+  }
+
+  /** `resources/subscribe` / `resources/unsubscribe` (2025-11-25). */
+  #subscription(request: InboundRequest, caller: Caller): Reply {
+    try {
+      return this.#result(
+        request.id,
+        JSON.stringify((this.#subscriptions as Subscriptions).answer(request.method, request.params, caller)),
+      );
+    } catch (error) {
+      return this.errorReply(request.id, toRpcError(error));
+    }
+  }
+
+  /** A resources, prompts or completion request, answered by the catalogue; `prompts/get` may ask the user first. */
+  async #catalogueRequest(request: InboundRequest, era: Era & { modern: boolean }, caller: Caller): Promise<Reply> {
+    const modern = era.modern;
+    let result: JsonObject;
+    let elicitor: CallElicitor | undefined;
+    try {
+      if (request.method === 'prompts/get') elicitor = this.#promptElicitor(request, era, caller);
+      result = await answerCatalogue(this.#catalogue as Catalogue, request.method, request.params, elicitor);
     } catch (error) {
       if (!(error instanceof RpcFailure))
         this.#logger.error(
@@ -323,11 +372,30 @@ export class Dispatcher {
         );
       return this.errorReply(request.id, toRpcError(error));
     }
+    const deferral = elicitor?.deferral();
+    if (deferral !== undefined) return this.#answerReply(request.id, this.#deferredAnswer(deferral), modern);
     if (!modern) return this.#result(request.id, JSON.stringify(result));
     return this.#result(
       request.id,
       this.#modernJson(CACHED_CATALOGUE_METHODS.has(request.method) ? { ...result, ...this.#cacheFields() } : result),
     );
+  }
+
+  /**
+   * What `prompts/get` may ask the user: as a tool call may, its 2026-07-28 `requestState` bound to the caller, the
+   * prompt (`prompt:<name>`, which no tool name can be) and its arguments. State failing verification is -32602.
+   */
+  #promptElicitor(request: InboundRequest, era: Era & { modern: boolean }, caller: Caller): CallElicitor {
+    const params = request.params;
+    const subject = `prompt:${String(params?.name)}`;
+    const args = isObject(params?.arguments) ? params.arguments : undefined;
+    let retry: OpenedRetry | undefined;
+    if ('envelope' in era && params?.requestState !== undefined) {
+      const state = this.#seal.open(params.requestState, callBinding(caller.principal, this.backend, subject, args));
+      if (state === undefined) throw new RpcFailure(ErrorCode.InvalidParams, STATE_REFUSED);
+      retry = { state, inputResponses: params.inputResponses };
+    }
+    return this.#elicitorFor(era, caller, caller.session, subject, args, retry, undefined);
   }
 
   /** -32602 naming the field and the rule, as the SDK's request schema words it. */
@@ -352,7 +420,15 @@ export class Dispatcher {
       return this.#invalidParams(request, modern);
     }
     const traced = params._meta === undefined ? caller : withMetaTraceContext(caller, params._meta as JsonObject);
-    return this.#runTool(request.id, params.name, params.arguments as JsonObject | undefined, era, traced, params);
+    let level: LogLevel | undefined;
+    try {
+      level = requestedLogLevel(modern, params, caller.session);
+    } catch (error) {
+      return this.errorReply(request.id, toRpcError(error), modern ? 400 : 200);
+    }
+    const report = createReporter(caller.notifyClient, params, level, this.backend);
+    const args = params.arguments as JsonObject | undefined;
+    return this.#runTool(request.id, params.name, args, era, traced, params, report);
   }
 
   async #runTool(
@@ -362,6 +438,7 @@ export class Dispatcher {
     era: Era & { modern: boolean },
     caller: Caller,
     params: JsonObject,
+    report: CallReporter | undefined,
   ): Promise<Reply | undefined> {
     const modern = era.modern;
     // A 2026-07-28 retry under state sealed for exactly this call: its nonce is claimed before anything runs. State
@@ -370,11 +447,8 @@ export class Dispatcher {
       modern && params.requestState !== undefined
         ? this.#seal.open(params.requestState, callBinding(caller.principal, this.backend, name, args))
         : undefined;
-    if (modern && params.requestState !== undefined && state === undefined) {
-      const message =
-        'Invalid params: requestState failed verification (altered, expired, or issued for another caller, tool or arguments); call again without it';
-      return this.errorReply(id, { code: ErrorCode.InvalidParams, message });
-    }
+    if (modern && params.requestState !== undefined && state === undefined)
+      return this.errorReply(id, { code: ErrorCode.InvalidParams, message: STATE_REFUSED });
     const stateNonce = state?.nonce;
     if (stateNonce !== undefined) {
       const claim = await this.#once.claim(stateNonce);
@@ -393,23 +467,15 @@ export class Dispatcher {
       started = true;
       const retry = state === undefined ? undefined : { state, inputResponses: params.inputResponses };
       const elicitor = this.#elicitorFor(era, caller, session, name, args, retry, controller.signal);
-      const result = await this.#handlers.callTool(
-        name,
-        args,
-        caller,
-        session,
-        controller.signal,
-        elicitor,
-        stateNonce ?? newNonce(),
-      );
+      const result = await this.#handlers.callTool(name, args, caller, session, {
+        signal: controller.signal,
+        elicit: elicitor,
+        nonce: stateNonce ?? newNonce(),
+        ...(report === undefined ? {} : { report }),
+      });
       const deferral = elicitor.deferral();
-      if (deferral === undefined) answer = this.#toolResultJson(name, result, modern);
       // The tool asked the user something the client answers outside this call: the question is the answer.
-      else if (deferral.kind === 'error') answer = { error: deferral.error };
-      else
-        answer = {
-          result: JSON.stringify({ ...deferral.result, _meta: { [SERVER_INFO_META_KEY]: this.#serverIdentity() } }),
-        };
+      answer = deferral === undefined ? this.#toolResultJson(name, result, modern) : this.#deferredAnswer(deferral);
       if (controller.signal.aborted) return undefined;
       return this.#answerReply(id, answer, modern);
     } catch (error) {
@@ -420,6 +486,14 @@ export class Dispatcher {
       if (key !== undefined && this.#cancellable.get(key) === controller) this.#cancellable.delete(key);
       if (stateNonce !== undefined) await this.#settleClaim(stateNonce, started, answer);
     }
+  }
+
+  /** The answer of a request that asked the client something: `input_required` (2026-07-28), or the error to send. */
+  #deferredAnswer(deferral: NonNullable<ReturnType<CallElicitor['deferral']>>): RecordedAnswer {
+    if (deferral.kind === 'error') return { error: deferral.error };
+    return {
+      result: JSON.stringify({ ...deferral.result, _meta: { [SERVER_INFO_META_KEY]: this.#serverIdentity() } }),
+    };
   }
 
   /** Records the first execution's answer for replays; a claim whose tool never started is given back. */
@@ -477,7 +551,7 @@ export class Dispatcher {
     name: string,
     args: JsonObject | undefined,
     retry: OpenedRetry | undefined,
-    signal: AbortSignal,
+    signal: AbortSignal | undefined,
   ): CallElicitor {
     if ('envelope' in era) {
       const modes = clientModes(era.envelope.clientCapabilities) ?? NO_CLIENT_MODES;
@@ -522,6 +596,18 @@ export class Dispatcher {
     }
   }
 }
+
+/** `initialize`'s capabilities: tools, the catalogue's, and logging and resource subscriptions where sessions keep them. */
+function legacyCapabilities(catalogue: Catalogue | undefined, stateful: boolean, subscribe: boolean): JsonObject {
+  const capabilities: JsonObject = { tools: { listChanged: false }, ...catalogueCapabilities(catalogue, true) };
+  if (stateful) capabilities['logging'] = {};
+  if (subscribe) capabilities['resources'] = { ...(capabilities['resources'] as JsonObject), subscribe: true };
+  return capabilities;
+}
+
+/** The refusal of a 2026-07-28 retry whose `requestState` does not open for it (MRTR: the server MUST reject it). */
+const STATE_REFUSED =
+  'Invalid params: requestState failed verification (altered, expired, or issued for another caller, tool or arguments); call again without it';
 
 /** Key of a cancellable request: its scope and its id (a string id and a numeric one never collide). */
 function cancelKey(scope: string, id: RequestId): string {

@@ -2,12 +2,11 @@
  * `tools/list` and `tools/call` for one {@link ToolService} (MCP 2026-07-28 and 2025-11-25, Server / Tools): the
  * dispatch core calls these for every transport and both eras, so all give the same results and errors.
  */
-import type { Elicitor } from '../core/call-context.js';
 import type { ListedTool } from '../../contract/descriptor.js';
 import type { SessionHandle } from '../state/session.js';
 import type { ToolResult, ToolService } from '../core/tool-service-api.js';
 import type { Logger } from '../log.js';
-import { buildCallContext, type Caller } from './caller.js';
+import { buildCallContext, type Caller, type CallOptions } from './caller.js';
 import { ErrorCode, RpcFailure } from './errors.js';
 
 /** The two tool methods of one backend. */
@@ -20,10 +19,7 @@ export interface ToolHandlers {
     args: Record<string, unknown> | undefined,
     caller: Caller,
     session: SessionHandle | undefined,
-    signal?: AbortSignal,
-    elicit?: Elicitor,
-    /** The call's nonce (its confirmation's, else a fresh one): the idempotency key it sends. */
-    nonce?: string,
+    options: CallOptions,
   ): Promise<ToolResult>;
 }
 
@@ -40,14 +36,10 @@ function unknownToolError(name: string): RpcFailure {
 export function createToolHandlers(service: ToolService, logger?: Logger): ToolHandlers {
   return {
     listTools: () => service.listTools(),
-    async callTool(name, args, caller, session, signal, elicit, nonce): Promise<ToolResult> {
+    async callTool(name, args, caller, session, options): Promise<ToolResult> {
       if (!service.hasTool(name)) throw unknownToolError(name);
       try {
-        return await service.callTool(
-          name,
-          args,
-          buildCallContext(service.backend, name, caller, session, signal, elicit, nonce),
-        );
+        return await service.callTool(name, args, buildCallContext(service.backend, name, caller, session, options));
       } catch (error) {
         if (error instanceof RpcFailure) throw error;
         // ToolService promises never to throw for a known tool; if it does, keep its details out of the reply.

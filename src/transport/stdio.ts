@@ -136,6 +136,10 @@ class StdioServer {
     });
     this.#outbound = new ClientRequests((line) => this.#writeReply({ status: 200, body: line, ok: true }));
     session.caller.requestClient = this.#outbound.send;
+    // One channel for everything: a request's progress and log messages, and subscribed resources' updates.
+    session.caller.notifyClient = (notification) =>
+      this.#writeReply({ status: 200, body: JSON.stringify(notification), ok: true });
+    session.caller.notifySession = session.caller.notifyClient;
     this.#writer = new LineWriter(
       this.#stdout,
       () => this.#stdin.pause(),

@@ -5,22 +5,28 @@
  * - the 2026-07-28 requirement set (0.2.0-alpha.12, `--requirements 2026-07-28`) and the 2025-11-25 active suite
  *   (0.1.16) against the conformance fixture (test/conformance/fixture/: the suite's reference tools, resources and
  *   prompts, served like any backend);
- * - the 2026-07-28 requirement set against B4B on its sandbox.
+ * - the 2026-07-28 requirement set against B4B and FinOpps, served together on their sandbox. The suite sends no
+ *   credentials, so FinOpps is reached through a proxy that adds alice's access token (token-proxy.ts), obtained
+ *   from the sandbox authorization server with the real authorization-code flow.
  *
  * A scenario may fail only where the README's conformance section lists it, per backend, with the reason; the
  * unscored scenarios of the requirement set (its `not_scored` list: extensions, pending) are reported, not
- * asserted. The three runs take about 45 s together.
+ * asserted. The four runs take about a minute together.
  */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
+import { backendLoaders } from '../../generated/index.gen.js';
+import { specScopes } from '../../src/auth/scopes.js';
 import { startServers, type RunningServers } from '../../src/cli/serve.js';
 import { Settings } from '../../src/config.js';
 import { createLogger } from '../../src/log.js';
 import { projectRoot } from '../../src/paths.js';
+import { obtainSandboxToken } from '../../src/sandbox/authorization-server.js';
 import { fixtureBackend, FIXTURE } from './fixture/backend.js';
 import { describeFailures, runSuite, suiteInstalled, type SuiteRun } from './suite.js';
+import { startTokenProxy, type TokenProxy } from './token-proxy.js';
 
 /** `| backend | `scenario` | why |` rows of the README's conformance tables: scenario → reason, per backend and suite. */
 function readmeExceptions(): Map<string, string> {
@@ -48,9 +54,11 @@ function unscored(): Set<string> {
 }
 
 let fixtureServer: RunningServers | undefined;
-let b4bServer: RunningServers | undefined;
+let backendsServer: RunningServers | undefined;
+let proxy: TokenProxy | undefined;
 let fixture: Awaited<ReturnType<typeof fixtureBackend>> | undefined;
-let runs: { fixture2026: SuiteRun; fixture2025: SuiteRun; b4b2026: SuiteRun };
+/** The runs, by `<backend> <suite>` as the README's rows name them. */
+const runs = new Map<string, SuiteRun>();
 
 beforeAll(async () => {
   const missing = suiteInstalled();
@@ -69,27 +77,44 @@ beforeAll(async () => {
       [FIXTURE]: fixture.source,
     },
   );
-  b4bServer = await startServers(
-    ['b4b'],
+  backendsServer = await startServers(
+    ['b4b', 'finopps'],
     { transport: 'http', port: '0', sandbox: true },
-    new Settings(settings),
+    new Settings({ ...settings, FINMCP_SANDBOX_AUTH_PORT: '0' }),
     logger,
   );
+  const finopps = backendsServer.endpoints['finopps']!;
+  const token = await obtainSandboxToken({
+    issuer: backendsServer.sandboxIssuer!,
+    user: 'alice',
+    resource: finopps,
+    scopes: specScopes(await backendLoaders['finopps']!()),
+  });
+  proxy = await startTokenProxy(finopps, token);
   const fixtureUrl = fixtureServer.endpoints[FIXTURE]!;
   // The 2026-07-28 set against the fixture runs alone: a few of its checks read a response within 500 ms.
-  const fixture2026 = await runSuite('2026-07-28', fixtureUrl);
-  const [fixture2025, b4b2026] = await Promise.all([
+  runs.set('fixture 2026-07-28', await runSuite('2026-07-28', fixtureUrl));
+  const [fixture2025, b4b2026, finopps2026] = await Promise.all([
     runSuite('2025-11-25', fixtureUrl),
-    runSuite('2026-07-28', b4bServer.endpoints['b4b']!),
+    runSuite('2026-07-28', backendsServer.endpoints['b4b']!),
+    runSuite('2026-07-28', proxy.url),
   ]);
-  runs = { fixture2026, fixture2025, b4b2026 };
+  runs.set('fixture 2025-11-25', fixture2025).set('b4b 2026-07-28', b4b2026).set('finopps 2026-07-28', finopps2026);
 }, 300_000);
 
 afterAll(async () => {
+  await proxy?.close();
   await fixtureServer?.close();
-  await b4bServer?.close();
+  await backendsServer?.close();
   fixture?.remove();
 });
+
+/** One run, by backend and suite. */
+function run(backend: string, suite: string): SuiteRun {
+  const found = runs.get(`${backend} ${suite}`);
+  if (found === undefined) throw new Error(`no run of the ${suite} suite against ${backend}`);
+  return found;
+}
 
 /** Scored scenarios that failed and that the README does not list for this backend and suite. */
 function unexplained(run: SuiteRun, backend: string, suite: string): string[] {
@@ -106,27 +131,31 @@ function unexplained(run: SuiteRun, backend: string, suite: string): string[] {
 
 describe('MCP conformance suite', () => {
   it('ran every scenario of each suite', () => {
-    for (const run of Object.values(runs)) expect(run.scenarios.size, run.output.slice(-2000)).toBeGreaterThan(20);
+    expect(runs.size).toBe(4);
+    for (const { scenarios, output } of runs.values()) expect(scenarios.size, output.slice(-2000)).toBeGreaterThan(20);
   });
 
   it('2026-07-28 requirement set against the fixture: no failure the README does not list', () => {
-    expect(unexplained(runs.fixture2026, 'fixture', '2026-07-28')).toEqual([]);
+    expect(unexplained(run('fixture', '2026-07-28'), 'fixture', '2026-07-28')).toEqual([]);
   });
 
   it('2025-11-25 active suite (0.1.16) against the fixture: no failure the README does not list', () => {
-    expect(unexplained(runs.fixture2025, 'fixture', '2025-11-25')).toEqual([]);
+    expect(unexplained(run('fixture', '2025-11-25'), 'fixture', '2025-11-25')).toEqual([]);
   });
 
   it('2026-07-28 requirement set against B4B: every failure is listed in the README as not applicable, with its reason', () => {
-    expect(unexplained(runs.b4b2026, 'b4b', '2026-07-28')).toEqual([]);
+    expect(unexplained(run('b4b', '2026-07-28'), 'b4b', '2026-07-28')).toEqual([]);
+  });
+
+  it("2026-07-28 requirement set against FinOpps (with alice's token): every failure is listed in the README, with its reason", () => {
+    expect(unexplained(run('finopps', '2026-07-28'), 'finopps', '2026-07-28')).toEqual([]);
   });
 
   it('the README lists no scenario that passes', () => {
     const stale: string[] = [];
     for (const [key] of readmeExceptions()) {
       const [backend, suite, scenario] = key.split(' ') as [string, string, string];
-      const run = backend === 'b4b' ? runs.b4b2026 : suite === '2025-11-25' ? runs.fixture2025 : runs.fixture2026;
-      const result = run.scenarios.get(scenario);
+      const result = run(backend, suite).scenarios.get(scenario);
       if (result === undefined || result.failures.length === 0) stale.push(key);
     }
     expect(stale).toEqual([]);

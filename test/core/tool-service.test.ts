@@ -602,4 +602,17 @@ describe('logging', () => {
     expect(all).not.toContain('s3cr3t-arg');
     expect(calls[1]?.['outcome']).toBe('internal_error');
   });
+
+  it('tells a client that asked for log messages the same summary, at info, without principal or ids', async () => {
+    backend.script('/v1/orgs/org-1/invoices/inv-9', reply.json(200, { id: 'x', status: 'sent' }));
+    const told: Array<{ level: string; data: unknown }> = [];
+    const report = { progress: () => undefined, log: (level: string, data: unknown) => told.push({ level, data }) };
+    await service.callTool('get_invoice', { invoiceId: 'inv-9' }, { ...ctx(), report });
+    expect(told).toEqual([
+      {
+        level: 'info',
+        data: { tool: 'get_invoice', status: 200, attempts: 1, durationMs: expect.any(Number), outcome: 'ok' },
+      },
+    ]);
+  });
 });

@@ -64,6 +64,7 @@ describe('the dispatch core with a catalogue', () => {
   it('declares resources, prompts and completions in both eras', async () => {
     expect((await ask(core, 1, 'server/discover')).body.result.capabilities).toEqual({
       tools: {},
+      logging: {},
       resources: {},
       prompts: {},
       completions: {},
@@ -130,8 +131,8 @@ describe('the dispatch core with a catalogue', () => {
 
 describe('the dispatch core without a catalogue', () => {
   const core = new Dispatcher({ service: service(), info: { name: 'demo', version: '1' }, logger });
-  it('declares tools only and answers the other methods -32601', async () => {
-    expect((await ask(core, 1, 'server/discover')).body.result.capabilities).toEqual({ tools: {} });
+  it('declares tools (and per-request logging) only and answers the other methods -32601', async () => {
+    expect((await ask(core, 1, 'server/discover')).body.result.capabilities).toEqual({ tools: {}, logging: {} });
     for (const method of ['resources/list', 'prompts/list', 'completion/complete']) {
       expect((await ask(core, 2, method)).body.error.code).toBe(-32601);
     }

@@ -1,10 +1,13 @@
 /**
- * Server→client requests of legacy sessions over HTTP (MCP 2025-11-25, Basic / Transports, "Streamable HTTP":
- * the server MAY answer a POST with an SSE stream and "send JSON-RPC requests and notifications before sending the
- * JSON-RPC response"; the client answers each with a POST of its own). finmcp needs this only for a tool call that
- * asks the user (form-mode `elicitation/create`) or the client (`sampling/createMessage`, `roots/list`), and only
- * for a session whose `initialize` declared one of those, so every other call keeps its single JSON answer: the stream opens when the call sends its first request, and
- * carries the requests and then the call's response.
+ * The SSE answer of a request that tells or asks the client something before it answers (MCP 2025-11-25 and
+ * 2026-07-28, Basic / Transports, "Streamable HTTP": the server MAY answer a POST with an SSE stream and send
+ * notifications — and, in 2025-11-25, requests — "before sending the JSON-RPC response"; the client answers a
+ * request with a POST of its own). finmcp streams only:
+ * - a `tools/call` or `prompts/get` of a legacy session whose `initialize` declared form-mode elicitation, sampling
+ *   or roots, which asks the user (`elicitation/create`) or the client (`sampling/createMessage`, `roots/list`);
+ * - a `tools/call` of either era that asked for progress or log messages (notifications.ts).
+ * Every other request keeps its single JSON answer, and so does a prepared one that sends nothing before it
+ * answers: the stream opens with the first message, and carries the messages and then the response.
  *
  * Pending requests are held by the instance whose call waits, and registered in the state store (issue 21): a
  * response POST that a load balancer sends to another instance is put in the store there, and the waiting call
@@ -14,7 +17,8 @@ import type { Caller } from '../../protocol/caller.js';
 import { CLIENT_CAPABILITIES_STATE_KEY, type Reply } from '../../protocol/dispatcher.js';
 import { clientModes } from '../../protocol/elicitation.js';
 import { ErrorCode } from '../../protocol/errors.js';
-import type { InboundResponse, RequestId } from '../../protocol/messages.js';
+import type { InboundRequest, InboundResponse, JsonObject, RequestId } from '../../protocol/messages.js';
+import { wantsNotifications } from '../../protocol/notifications.js';
 import { ClientRequests } from '../client-requests.js';
 import type { HttpAnswer } from './exchange.js';
 import type { InteractionStore } from '../../state/interaction-store.js';
@@ -77,6 +81,12 @@ class CallStream {
     });
   }
 
+  /** Sends a notification about the request (progress, a log message) on the stream. */
+  readonly notify = (notification: JsonObject): void => {
+    this.#events.push(JSON.stringify(notification));
+    this.#open();
+  };
+
   /** The streaming answer; `final` is the call's response body, sent last. */
   answer(final: Promise<string | undefined>): HttpAnswer {
     void final.then(
@@ -101,19 +111,28 @@ export class CallStreams {
   }
 
   /**
-   * For a legacy `tools/call` of a session whose client declared form-mode elicitation, sampling or roots: a stream
-   * the call can ask through (set as `caller.requestClient`). Undefined otherwise: the call cannot ask, and answers as usual.
+   * A stream for a request that may ask or tell its client something (see above): set as `caller.requestClient`
+   * (legacy session whose client declared form-mode elicitation, sampling or roots) and `caller.notifyClient` (a
+   * call that asked for progress or log messages). Undefined otherwise: the request answers as usual.
    */
-  prepare(caller: Caller, method: string): CallStream | undefined {
+  prepare(caller: Caller, request: InboundRequest, modern: boolean): CallStream | undefined {
+    const { method, params } = request;
+    if (method !== 'tools/call' && method !== 'prompts/get') return undefined;
     const { sessionId, session } = caller;
-    if (method !== 'tools/call' || sessionId === undefined || session === undefined) return undefined;
-    const modes = clientModes(session.get(CLIENT_CAPABILITIES_STATE_KEY));
-    if (modes === undefined || !(modes.form || modes.sampling || modes.roots)) return undefined;
-    const stream = new CallStream((id) => void this.#share(stream, sessionId, id));
-    let set = this.#bySession.get(sessionId);
-    if (set === undefined) this.#bySession.set(sessionId, (set = new Set()));
-    set.add(stream);
-    caller.requestClient = stream.requests.send;
+    const modes = sessionId === undefined ? undefined : clientModes(session?.get(CLIENT_CAPABILITIES_STATE_KEY));
+    const asks = !modern && modes !== undefined && (modes.form || modes.sampling || modes.roots);
+    const tells = method === 'tools/call' && wantsNotifications(modern, params, session);
+    if (!asks && !tells) return undefined;
+    const stream = new CallStream((id) => {
+      if (sessionId !== undefined) void this.#share(stream, sessionId, id);
+    });
+    if (tells) caller.notifyClient = stream.notify;
+    if (asks && sessionId !== undefined) {
+      let set = this.#bySession.get(sessionId);
+      if (set === undefined) this.#bySession.set(sessionId, (set = new Set()));
+      set.add(stream);
+      caller.requestClient = stream.requests.send;
+    }
     return stream;
   }
 
@@ -123,13 +142,14 @@ export class CallStreams {
    */
   async race(
     stream: CallStream,
-    sessionId: string,
+    sessionId: string | undefined,
     running: Reply | Promise<Reply | undefined>,
     id: RequestId,
   ): Promise<HttpAnswer | undefined> {
     const settled = Promise.resolve(running);
     const forget = (): void => {
       stream.requests.closeAll();
+      if (sessionId === undefined) return;
       const set = this.#bySession.get(sessionId);
       set?.delete(stream);
       if (set?.size === 0) this.#bySession.delete(sessionId);

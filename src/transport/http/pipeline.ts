@@ -369,13 +369,11 @@ export class HttpPipeline {
     if (forbidden !== undefined) return forbidden;
     caller.exchange = req;
     if (request.method === 'tools/call') this.#prepareToolCall(req, route, principal, caller);
-    const stream = this.#streams.prepare(caller, request.method);
+    const stream = this.#streams.prepare(caller, request, era.modern);
     const running = core.request(request, era, caller);
-    // A call that asks the client something (elicitation) answers with an SSE stream carrying the question.
+    // A call that asks or tells the client something first (elicitation, progress) answers with an SSE stream.
     const streamed =
-      stream === undefined
-        ? undefined
-        : await this.#streams.race(stream, caller.sessionId as string, running, request.id);
+      stream === undefined ? undefined : await this.#streams.race(stream, caller.sessionId, running, request.id);
     if (streamed !== undefined) return streamed;
     let reply: Reply | undefined;
     try {
