@@ -132,9 +132,24 @@ module.exports = {
       from: { path: '^src/', pathNot: ['^src/cli/', '^src/serverless\\.ts$'] },
       to: { path: '^src/cli/' },
     },
-    layer('pages-stand-alone', 'pages', [], 'HTML pages are markup only: any layer may show one, the pages import no layer.'),
-    layer('auth-below-the-runtime', 'auth', [], 'Credential checks know nothing of tools, protocol, transports or state.'),
-    layer('backend-client-below-the-runtime', 'backend', [], 'The backend HTTP client is plain HTTP: no tools, no MCP, no callers.'),
+    layer(
+      'pages-stand-alone',
+      'pages',
+      [],
+      'HTML pages are markup only: any layer may show one, the pages import no layer.',
+    ),
+    layer(
+      'auth-below-the-runtime',
+      'auth',
+      [],
+      'Credential checks know nothing of tools, protocol, transports or state.',
+    ),
+    layer(
+      'backend-client-below-the-runtime',
+      'backend',
+      [],
+      'The backend HTTP client is plain HTTP: no tools, no MCP, no callers.',
+    ),
     layer(
       'state-below-the-runtime',
       'state',
@@ -142,7 +157,12 @@ module.exports = {
       'Stores and limiters serve the layers above them and import none of them (but the tool error their ' +
         '"state unavailable" answer is, and the caller type they key by).',
     ),
-    onlyFile('state-uses-core-errors-only', 'state', 'core/tool-error.ts', 'From core/, state/ takes only the tool error type.'),
+    onlyFile(
+      'state-uses-core-errors-only',
+      'state',
+      'core/tool-error.ts',
+      'From core/, state/ takes only the tool error type.',
+    ),
     layer(
       'audit-below-the-runtime',
       'audit',
@@ -150,7 +170,12 @@ module.exports = {
       'The audit trail writes records others build: it knows no tool, protocol or transport (but the redaction it ' +
         'reuses, and the Redis connection its stream sink writes on).',
     ),
-    onlyFile('audit-uses-core-redaction-only', 'audit', 'core/redact.ts', 'From core/, audit/ takes only the redaction of secrets.'),
+    onlyFile(
+      'audit-uses-core-redaction-only',
+      'audit',
+      'core/redact.ts',
+      'From core/, audit/ takes only the redaction of secrets.',
+    ),
     layer(
       'core-knows-no-protocol',
       'core',
