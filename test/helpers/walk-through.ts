@@ -11,7 +11,7 @@ import { exampleArgumentsByTool } from './spec-examples.js';
 import { expectConforms } from './tool-results.js';
 
 /** The README's B4B sandbox credentials (Prism answers any well-formed login with the spec's example). */
-export const B4B_SANDBOX_LOGIN = { phone: '+84909495665', password: 'SecurePassword123@' } as const;
+const B4B_SANDBOX_LOGIN = { phone: '+84909495665', password: 'SecurePassword123@' } as const;
 
 /** What the walk-throughs need of a client, whichever SDK line it comes from. */
 export interface ToolClient {
@@ -20,7 +20,7 @@ export interface ToolClient {
 }
 
 /** Calls a tool and returns its result. */
-export async function callTool(
+async function callTool(
   client: ToolClient,
   name: string,
   args: Record<string, unknown> = {},
@@ -44,7 +44,7 @@ export async function callEveryTool(
 }
 
 /** Fails unless a B4B call made now is refused with an error saying to log in. */
-export async function expectAsksForLogin(client: ToolClient): Promise<void> {
+async function expectAsksForLogin(client: ToolClient): Promise<void> {
   const result = await callTool(client, 'list_entities');
   expect(result.isError).toBe(true);
   expect(result.content[0]!.text).toMatch(/login/);
