@@ -104,7 +104,7 @@ async function planBackend(
   parsed: ParsedSpec,
   checker: SchemaChecker,
 ): Promise<string[]> {
-  const warnings: string[] = [];
+  const warnings: string[] = [...parsed.loadWarnings];
   if (parsed.ignoredKeywords.length > 0) {
     warnings.push(`schema keywords no vocabulary defines were ignored: ${parsed.ignoredKeywords.join(', ')}`);
   }
