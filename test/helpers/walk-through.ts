@@ -20,11 +20,7 @@ export interface ToolClient {
 }
 
 /** Calls a tool and returns its result. */
-async function callTool(
-  client: ToolClient,
-  name: string,
-  args: Record<string, unknown> = {},
-): Promise<ToolResult> {
+async function callTool(client: ToolClient, name: string, args: Record<string, unknown> = {}): Promise<ToolResult> {
   return (await client.callTool({ name, arguments: args })) as ToolResult;
 }
 
