@@ -13,6 +13,7 @@
  *     audit/      the audit trail: records, hash chain, sinks (file, stdout, Redis stream)
  *     observability/  metrics (prom-client) and traces (OpenTelemetry) of tool calls, behind interfaces
  *     core/       the tool service: validate → bind → check → send → shape
+ *     code/       code mode: one program against a typed `api`, run in a sandbox over the tool service
  *     protocol/   the dispatch core: MCP eras, JSON-RPC, elicitation
  *     transport/  stdio, node:http and fetch adapters over the dispatch core
  *     sandbox/    Prism mocks and the local authorization server
@@ -21,12 +22,13 @@
  *
  * Each rule below forbids what would blur that picture; `type-only` imports count too (types belong to layers).
  */
-/** Every src/ layer but the given ones, as a path pattern. */
+/** The src/ layers (folders); a rule below names which of them each one may import. */
 const LAYERS = [
   'audit',
   'auth',
   'backend',
   'cli',
+  'code',
   'core',
   'observability',
   'overrides',
@@ -36,8 +38,30 @@ const LAYERS = [
   'state',
   'transport',
 ];
-const layers = (...names) => `^src/(${names.join('|')})/`;
-const allBut = (...names) => layers(...LAYERS.filter((name) => !names.includes(name)));
+
+/** A rule: src/<from>/ imports no other layer than the `allowed` ones (the ground files are no layer). */
+function layer(name, from, allowed, comment) {
+  const forbidden = LAYERS.filter((other) => other !== from && !allowed.includes(other));
+  return {
+    name,
+    severity: 'error',
+    comment,
+    from: { path: `^src/${from}/` },
+    to: { path: `^src/(${forbidden.join('|')})/` },
+  };
+}
+
+/** A rule: of the folder `file` is in, src/<from>/ may import that one file only. */
+function onlyFile(name, from, file, comment) {
+  const folder = file.slice(0, file.indexOf('/') + 1);
+  return {
+    name,
+    severity: 'error',
+    comment,
+    from: { path: `^src/${from}/` },
+    to: { path: `^src/${folder}`, pathNot: `^src/${file.replace(/\./g, '\\.')}$` },
+  };
+}
 
 module.exports = {
   forbidden: [
@@ -112,109 +136,97 @@ module.exports = {
       from: { path: '^src/', pathNot: ['^src/cli/', '^src/serverless\\.ts$'] },
       to: { path: '^src/cli/' },
     },
-    {
-      name: 'pages-stand-alone',
-      severity: 'error',
-      comment: 'HTML pages are markup only: any layer may show one, the pages import no layer.',
-      from: { path: '^src/pages/' },
-      to: { path: allBut('pages') },
-    },
-    {
-      name: 'auth-below-the-runtime',
-      severity: 'error',
-      comment: 'Credential checks know nothing of tools, protocol, transports or state.',
-      from: { path: '^src/auth/' },
-      to: { path: allBut('auth') },
-    },
-    {
-      name: 'backend-client-below-the-runtime',
-      severity: 'error',
-      comment: 'The backend HTTP client is plain HTTP: no tools, no MCP, no callers.',
-      from: { path: '^src/backend/' },
-      to: { path: allBut('backend') },
-    },
-    {
-      name: 'state-below-the-runtime',
-      severity: 'error',
-      comment:
-        'Stores and limiters serve the layers above them and import none of them (but the tool error their ' +
+    layer(
+      'pages-stand-alone',
+      'pages',
+      [],
+      'HTML pages are markup only: any layer may show one, the pages import no layer.',
+    ),
+    layer(
+      'auth-below-the-runtime',
+      'auth',
+      [],
+      'Credential checks know nothing of tools, protocol, transports or state.',
+    ),
+    layer(
+      'backend-client-below-the-runtime',
+      'backend',
+      [],
+      'The backend HTTP client is plain HTTP: no tools, no MCP, no callers.',
+    ),
+    layer(
+      'state-below-the-runtime',
+      'state',
+      ['auth', 'core'],
+      'Stores and limiters serve the layers above them and import none of them (but the tool error their ' +
         '"state unavailable" answer is, and the caller type they key by).',
-      from: { path: '^src/state/' },
-      to: { path: allBut('state', 'auth', 'core') },
-    },
-    {
-      name: 'state-uses-core-errors-only',
-      severity: 'error',
-      comment: 'From core/, state/ takes only the tool error type.',
-      from: { path: '^src/state/' },
-      to: { path: '^src/core/', pathNot: '^src/core/tool-error\\.ts$' },
-    },
-    {
-      name: 'audit-below-the-runtime',
-      severity: 'error',
-      comment:
-        'The audit trail writes records others build: it knows no tool, protocol or transport (but the redaction it ' +
+    ),
+    onlyFile(
+      'state-uses-core-errors-only',
+      'state',
+      'core/tool-error.ts',
+      'From core/, state/ takes only the tool error type.',
+    ),
+    layer(
+      'audit-below-the-runtime',
+      'audit',
+      ['core', 'state'],
+      'The audit trail writes records others build: it knows no tool, protocol or transport (but the redaction it ' +
         'reuses, and the Redis connection its stream sink writes on).',
-      from: { path: '^src/audit/' },
-      to: { path: allBut('audit', 'core', 'state') },
-    },
-    {
-      name: 'audit-uses-core-redaction-only',
-      severity: 'error',
-      comment: 'From core/, audit/ takes only the redaction of secrets.',
-      from: { path: '^src/audit/' },
-      to: { path: '^src/core/', pathNot: '^src/core/redact\\.ts$' },
-    },
-    {
-      name: 'observability-below-the-runtime',
-      severity: 'error',
-      comment:
-        'Metrics and traces observe calls others make: they know no tool, protocol, transport or backend client, ' +
+    ),
+    onlyFile(
+      'audit-uses-core-redaction-only',
+      'audit',
+      'core/redact.ts',
+      'From core/, audit/ takes only the redaction of secrets.',
+    ),
+    layer(
+      'observability-below-the-runtime',
+      'observability',
+      [],
+      'Metrics and traces observe calls others make: they know no tool, protocol, transport or backend client, ' +
         'and the layers above see them only through their interfaces (observability/call-observer.ts).',
-      from: { path: '^src/observability/' },
-      to: { path: allBut('observability') },
-    },
-    {
-      name: 'core-knows-no-protocol',
-      severity: 'error',
-      comment:
-        'The tool service never knows how a call arrived: no MCP protocol, transport, page, sandbox or backend ' +
+    ),
+    layer(
+      'core-knows-no-protocol',
+      'core',
+      ['audit', 'auth', 'backend', 'observability', 'state'],
+      'The tool service never knows how a call arrived: no MCP protocol, transport, page, sandbox or backend ' +
         'folder (overrides plug in through core/backend-overrides.ts).',
-      from: { path: '^src/core/' },
-      to: { path: allBut('core', 'audit', 'auth', 'backend', 'observability', 'state') },
-    },
-    {
-      name: 'protocol-knows-no-transport',
-      severity: 'error',
-      comment: 'The dispatch core speaks MCP over any transport: it imports no transport, backend or override.',
-      from: { path: '^src/protocol/' },
-      to: { path: allBut('protocol', 'auth', 'core', 'state') },
-    },
-    {
-      name: 'transport-adapters-only',
-      severity: 'error',
-      comment:
-        'Transports frame bytes and guard HTTP; they serve the dispatch core and keep state only in the store. ' +
+    ),
+    layer(
+      'code-mode-over-the-tool-service',
+      'code',
+      ['auth', 'core', 'protocol', 'state'],
+      'Code mode wraps a tool service (its sandbox calls tools through it, its replay keeps confirmed writes in the ' +
+        'store for as long as a protocol requestState lives); it knows no transport, backend folder or command.',
+    ),
+    layer(
+      'protocol-knows-no-transport',
+      'protocol',
+      ['auth', 'core', 'state'],
+      'The dispatch core speaks MCP over any transport: it imports no transport, backend or override.',
+    ),
+    layer(
+      'transport-adapters-only',
+      'transport',
+      ['audit', 'auth', 'core', 'observability', 'pages', 'protocol', 'state'],
+      'Transports frame bytes and guard HTTP; they serve the dispatch core and keep state only in the store. ' +
         'They know no backend, override, sandbox or backend client.',
-      from: { path: '^src/transport/' },
-      to: { path: allBut('transport', 'audit', 'auth', 'core', 'observability', 'pages', 'protocol', 'state') },
-    },
-    {
-      name: 'sandbox-stands-beside',
-      severity: 'error',
-      comment: 'The sandbox (Prism, the local authorization server) is started by the CLI and serves no MCP itself.',
-      from: { path: '^src/sandbox/' },
-      to: { path: allBut('sandbox', 'auth', 'pages') },
-    },
-    {
-      name: 'overrides-below-the-commands',
-      severity: 'error',
-      comment:
-        'Backend folders use the tool service, state, pages and auth types; they never reach into transports, ' +
+    ),
+    layer(
+      'sandbox-stands-beside',
+      'sandbox',
+      ['auth', 'pages'],
+      'The sandbox (Prism, the local authorization server) is started by the CLI and serves no MCP itself.',
+    ),
+    layer(
+      'overrides-below-the-commands',
+      'overrides',
+      ['auth', 'core', 'pages', 'sandbox', 'state'],
+      'Backend folders use the tool service, state, pages and auth types; they never reach into transports, ' +
         'the dispatch core or the commands.',
-      from: { path: '^src/overrides/' },
-      to: { path: allBut('overrides', 'auth', 'core', 'pages', 'sandbox', 'state') },
-    },
+    ),
   ],
   options: {
     doNotFollow: { path: ['node_modules'] },

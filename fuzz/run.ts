@@ -210,7 +210,7 @@ export async function runFuzz(options: Options, root: string): Promise<FuzzResul
   const httpPhases = options.phases.filter((p) => p.startsWith('http/'));
   if (httpPhases.length > 0) {
     log('starting finmcp serve finopps b4b --transport http --sandbox');
-    const server = await startHttpServer(root, (line) => logs.line('http server log', line));
+    const server = await startHttpServer((line) => logs.line('http server log', line));
     context.secrets.literals.push(...server.secrets);
     try {
       for (const phase of httpPhases) {

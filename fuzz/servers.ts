@@ -6,9 +6,8 @@
  * --sandbox` does); over stdio the server signs in as the sandbox user itself. B4B signs in with the `login`
  * tool and the README's sandbox credentials. Every log line the servers write goes to `onLog`.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
-import { join } from 'node:path';
 import { freePort } from '../bench/ports.js';
+import { finmcpCommand, type ServeProcess, spawnServe } from '../testkit/serve-process.js';
 import { McpHttpSession, type McpHttpEndpoint } from '../bench/clients/mcp-http.js';
 import { StdioFuzzClient } from './stdio-client.js';
 
@@ -32,39 +31,12 @@ export interface HttpServerUnderFuzz {
   stop(): Promise<void>;
 }
 
-function lineReader(onLine: (line: string) => void): (chunk: Buffer) => void {
-  let carry = '';
-  return (chunk) => {
-    carry += chunk.toString('utf8');
-    let newline = carry.indexOf('\n');
-    while (newline !== -1) {
-      onLine(carry.slice(0, newline));
-      carry = carry.slice(newline + 1);
-      newline = carry.indexOf('\n');
-    }
-  };
-}
-
-async function stopChild(child: ChildProcess): Promise<void> {
-  if (child.exitCode !== null || child.signalCode !== null) return;
-  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
-  child.kill('SIGTERM');
-  const timer = setTimeout(() => child.kill('SIGKILL'), 15_000);
-  await exited;
-  clearTimeout(timer);
-}
-
 /** Waits until an MCP `initialize` succeeds on the endpoint (Prism takes seconds to start on a loaded machine). */
-async function waitReady(
-  endpoint: McpHttpEndpoint,
-  child: ChildProcess,
-  output: () => string,
-  limitMs: number,
-): Promise<void> {
+async function waitReady(endpoint: McpHttpEndpoint, server: ServeProcess, limitMs: number): Promise<void> {
   const deadline = performance.now() + limitMs;
   let last = 'not started';
   while (performance.now() < deadline) {
-    if (child.exitCode !== null) throw new Error(`the server exited during start-up: ${output()}`);
+    if (server.exit() !== undefined) throw new Error(`the server exited during start-up: ${server.output()}`);
     const session = new McpHttpSession(endpoint);
     try {
       await session.initialize(5000);
@@ -76,44 +48,18 @@ async function waitReady(
       await new Promise((resolve) => setTimeout(resolve, 250));
     }
   }
-  throw new Error(`the server was not ready within ${limitMs / 1000} s: ${last}\n${output()}`);
+  throw new Error(`the server was not ready within ${limitMs / 1000} s: ${last}\n${server.output()}`);
 }
 
 /** Starts `finmcp serve finopps b4b --transport http --sandbox` and obtains alice's FinOpps token. */
-export async function startHttpServer(root: string, onLog: (line: string) => void): Promise<HttpServerUnderFuzz> {
+export async function startHttpServer(onLog: (line: string) => void): Promise<HttpServerUnderFuzz> {
   const port = await freePort();
   const authPort = await freePort();
-  const child = spawn(
-    process.execPath,
-    [
-      join(root, 'bin', 'finmcp.js'),
-      'serve',
-      'finopps',
-      'b4b',
-      '--transport',
-      'http',
-      '--sandbox',
-      '--host',
-      '127.0.0.1',
-      '--port',
-      String(port),
-    ],
-    {
-      cwd: root,
-      env: { ...process.env, ...SERVER_ENV, FINMCP_SANDBOX_AUTH_PORT: String(authPort) },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    },
-  );
-  let tail = '';
-  const keep = (line: string): void => {
-    tail = `${tail}\n${line}`.slice(-3000);
-    onLog(line);
-  };
-  child.stdout?.on('data', lineReader(keep));
-  child.stderr?.on('data', lineReader(keep));
-  let exitInfo: string | undefined;
-  child.once('exit', (code, signal) => {
-    exitInfo = `exited with code ${String(code)}${signal === null ? '' : ` (${signal})`}`;
+  const server = spawnServe({
+    backends: ['finopps', 'b4b'],
+    args: ['--transport', 'http', '--sandbox', '--host', '127.0.0.1', '--port', String(port)],
+    env: { ...SERVER_ENV, FINMCP_SANDBOX_AUTH_PORT: String(authPort) },
+    onLine: onLog,
   });
   // The resource as the client names it: requests go to 127.0.0.1, so the token is for that host (the resource
   // follows the Host the client used).
@@ -125,7 +71,7 @@ export async function startHttpServer(root: string, onLog: (line: string) => voi
     ...(headers === undefined ? {} : { headers }),
   });
   try {
-    await waitReady(endpointOf('b4b'), child, () => tail, 180_000);
+    await waitReady(endpointOf('b4b'), server, 180_000);
     // The same modules the CLI's `token --sandbox` uses, compiled alongside this one.
     // Generated backends are loaded at run time from generated/ (never compiled into dist/), as the CLI does.
     const [{ obtainSandboxToken }, { specScopes }, { backendLoaders }] = await Promise.all([
@@ -141,15 +87,17 @@ export async function startHttpServer(root: string, onLog: (line: string) => voi
       scopes: specScopes(finopps),
     });
     return {
-      pid: child.pid ?? -1,
+      pid: server.child.pid ?? -1,
       endpoint: (backend) =>
         endpointOf(backend, backend === 'finopps' ? { Authorization: `Bearer ${token}` } : undefined),
-      exit: () => exitInfo,
+      exit: server.exit,
       secrets: [token],
-      stop: () => stopChild(child),
+      stop: async () => {
+        await server.stop();
+      },
     };
   } catch (error) {
-    await stopChild(child);
+    await server.stop();
     throw error;
   }
 }
@@ -157,8 +105,7 @@ export async function startHttpServer(root: string, onLog: (line: string) => voi
 /** Starts `finmcp serve <backend> --transport stdio --sandbox`. */
 export function startStdioServer(root: string, backend: string, onLog: (line: string) => void): StdioFuzzClient {
   return StdioFuzzClient.spawn({
-    command: process.execPath,
-    args: [join(root, 'bin', 'finmcp.js'), 'serve', backend, '--transport', 'stdio', '--sandbox'],
+    ...finmcpCommand('serve', backend, '--transport', 'stdio', '--sandbox'),
     cwd: root,
     env: SERVER_ENV,
     onLog,

@@ -343,16 +343,16 @@ function discard(body: Dispatcher.ResponseData['body']): void {
   body.destroy();
 }
 
+/** The error for a response body over `limit` bytes, whether its length was declared or counted while reading. */
+function tooLarge(limit: number, attemptNo: number, status: number): BackendHttpError {
+  return new BackendHttpError('too-large', `backend response is larger than ${limit} bytes`, attemptNo, status);
+}
+
 async function readBody(res: Dispatcher.ResponseData, limit: number, attemptNo: number): Promise<Buffer> {
   const declared = Number(res.headers['content-length']);
   if (declared > limit) {
     discard(res.body);
-    throw new BackendHttpError(
-      'too-large',
-      `backend response is larger than ${limit} bytes`,
-      attemptNo,
-      res.statusCode,
-    );
+    throw tooLarge(limit, attemptNo, res.statusCode);
   }
   const chunks: Buffer[] = [];
   let size = 0;
@@ -361,12 +361,7 @@ async function readBody(res: Dispatcher.ResponseData, limit: number, attemptNo: 
     size += buf.length;
     if (size > limit) {
       discard(res.body);
-      throw new BackendHttpError(
-        'too-large',
-        `backend response is larger than ${limit} bytes`,
-        attemptNo,
-        res.statusCode,
-      );
+      throw tooLarge(limit, attemptNo, res.statusCode);
     }
     chunks.push(buf);
   }
@@ -375,15 +370,13 @@ async function readBody(res: Dispatcher.ResponseData, limit: number, attemptNo: 
 
 /** A fetch response's body, stopping as soon as it passes `limit` bytes. */
 async function readWebBody(res: Response, limit: number, attemptNo: number): Promise<Buffer> {
-  const tooLarge = (): BackendHttpError =>
-    new BackendHttpError('too-large', `backend response is larger than ${limit} bytes`, attemptNo, res.status);
   if (Number(res.headers.get('content-length')) > limit) {
     await res.body?.cancel().catch(() => undefined);
-    throw tooLarge();
+    throw tooLarge(limit, attemptNo, res.status);
   }
   if (res.body === null) return Buffer.alloc(0);
   const bytes = await readStreamUpTo(res.body, limit);
-  if (bytes === undefined) throw tooLarge();
+  if (bytes === undefined) throw tooLarge(limit, attemptNo, res.status);
   return bytes;
 }
 

@@ -3,14 +3,13 @@
  * instances), `take` is `GETDEL`, `increment` is `INCR` with the TTL set by the same script when the counter is new.
  *
  * - Key `<prefix>i:<kind>:<HMAC(kind, id)>`: ids (nonces, page ids, request ids) never appear in Redis.
- * - Values are sealed with AES-256-GCM under the key name (secret-box.ts): a dump shows no result, no principal, no
- *   prefilled phone; a value moved to another key does not open, and one that does not open is logged (digest of
- *   its key only) and treated as absent. Counters are plain integers: a count is no secret.
+ * - Values are sealed with AES-256-GCM under the key name (sealed-records.ts): a dump shows no result, no principal,
+ *   no prefilled phone; a value moved to another key does not open, and one that does not open is logged (its key
+ *   name only) and treated as absent. Counters are plain integers: a count is no secret.
  */
-import type { Logger } from '../log.js';
 import type { InteractionStore } from './interaction-store.js';
 import type { RedisConnection } from './redis-connection.js';
-import type { SecretBox } from './secret-box.js';
+import { SealedRecords, type SealedRedisOptions, withScripts } from './sealed-records.js';
 
 /** INCR; PEXPIRE when the counter was just created. */
 const INCREMENT = `
@@ -23,36 +22,21 @@ interface ScriptedClient {
   finmcpIncrement(key: string, ttlMs: number): Promise<number>;
 }
 
-/** Options for {@link RedisInteractionStore}. */
-export interface RedisInteractionStoreOptions {
-  connection: RedisConnection;
-  box: SecretBox;
-  logger?: Logger;
-  /** Prefix of every key; `finmcp:` by default. */
-  prefix?: string;
-}
-
 /** Interaction state in Redis; see the module comment. */
 export class RedisInteractionStore implements InteractionStore {
   readonly #connection: RedisConnection;
-  readonly #box: SecretBox;
-  readonly #logger: Logger | undefined;
-  readonly #prefix: string;
+  readonly #records: SealedRecords;
   readonly #scripted: ScriptedClient;
 
-  constructor(options: RedisInteractionStoreOptions) {
+  constructor(options: SealedRedisOptions) {
     this.#connection = options.connection;
-    this.#box = options.box;
-    this.#logger = options.logger;
-    this.#prefix = options.prefix ?? 'finmcp:';
-    const client = options.connection.client;
-    if (!('finmcpIncrement' in client)) client.defineCommand('finmcpIncrement', { numberOfKeys: 1, lua: INCREMENT });
-    this.#scripted = client as unknown as ScriptedClient;
+    this.#records = new SealedRecords(options);
+    this.#scripted = withScripts(options.connection, { finmcpIncrement: { numberOfKeys: 1, lua: INCREMENT } });
   }
 
   async claim(kind: string, id: string, value: string, ttlMs: number): Promise<boolean> {
     const key = this.#key(kind, id);
-    const sealed = this.#box.seal(value, key);
+    const sealed = this.#records.seal(value, key);
     const answer = await this.#connection.run(() => this.#connection.client.set(key, sealed, 'PX', ttl(ttlMs), 'NX'));
     return answer === 'OK';
   }
@@ -65,7 +49,7 @@ export class RedisInteractionStore implements InteractionStore {
 
   async put(kind: string, id: string, value: string, ttlMs: number): Promise<void> {
     const key = this.#key(kind, id);
-    const sealed = this.#box.seal(value, key);
+    const sealed = this.#records.seal(value, key);
     await this.#connection.run(() => this.#connection.client.set(key, sealed, 'PX', ttl(ttlMs)));
   }
 
@@ -86,18 +70,11 @@ export class RedisInteractionStore implements InteractionStore {
   }
 
   #key(kind: string, id: string): string {
-    return `${this.#prefix}i:${kind}:${this.#box.name(`interaction:${kind}`, id)}`;
+    return this.#records.key(`i:${kind}`, `interaction:${kind}`, id);
   }
 
   #open(key: string, stored: Buffer | null): string | undefined {
-    if (stored === null) return undefined;
-    const value = this.#box.open(stored, key);
-    if (value === undefined)
-      this.#logger?.warn(
-        { key: this.#box.name('log', key).slice(0, 16) },
-        'state record failed authentication: ignored',
-      );
-    return value;
+    return stored === null ? undefined : this.#records.open(key, stored);
   }
 }
 

@@ -12,6 +12,7 @@ import type { Logger } from '../log.js';
 import { TokenBucketLimiter, type RateLimiter, type RateLimitOptions } from './rate-limit.js';
 import type { RedisConnection } from './redis-connection.js';
 import type { SecretBox } from './secret-box.js';
+import { withScripts } from './sealed-records.js';
 import { SETTINGS } from '../config.js';
 
 /**
@@ -81,9 +82,7 @@ export class RedisRateLimiter implements RateLimiter {
     this.#burst = Math.max(1, options.burst ?? perMinute);
     this.#perMs = String(perMinute / 60_000);
     this.#fallback = new TokenBucketLimiter(options);
-    const client = options.connection.client;
-    if (!('finmcpTakeToken' in client)) client.defineCommand('finmcpTakeToken', { numberOfKeys: 1, lua: TAKE_TOKEN });
-    this.#scripted = client as unknown as ScriptedClient;
+    this.#scripted = withScripts(options.connection, { finmcpTakeToken: { numberOfKeys: 1, lua: TAKE_TOKEN } });
   }
 
   /** Takes one token for `key`: 0 when allowed, else the seconds to wait (for `Retry-After`). */

@@ -4,8 +4,8 @@
  * behind the load balancer may receive the next request). It keeps the memory store's promises (issue 21):
  *
  * - Key `<prefix>s:<HMAC(id)>`: the session id (or caller-derived key) is never stored.
- * - Value: `<ttlMs>|<ownerTag>|` then the record as JSON sealed with AES-256-GCM, the key name and that plain
- *   header as AAD. A dump of Redis shows no backend token, principal or session id, a value moved to another key
+ * - Value: `<ttlMs>|<ownerTag>|` then the record as JSON sealed with AES-256-GCM (sealed-records.ts), the key name
+ *   and that plain header as AAD. A dump of Redis shows no backend token, principal or session id, a value moved to another key
  *   does not open, and nobody with write access to Redis can change the TTL or the owner unnoticed. A value that
  *   fails to open is logged (`state_record_rejected`, with the key name — itself an HMAC digest — never the value)
  *   and treated as absent.
@@ -23,15 +23,12 @@
  * replicated pair, not on Redis Cluster, which finmcp does not support.
  */
 import type { SessionEndReason, SessionRecord, SessionStore } from './session.js';
-import type { Logger } from '../log.js';
 import type { RedisConnection } from './redis-connection.js';
-import type { SecretBox } from './secret-box.js';
+import { SealedRecords, type SealedRedisOptions, withScripts } from './sealed-records.js';
 import { SETTINGS } from '../config.js';
 
 /** Options for {@link RedisSessionStore}. */
-export interface RedisSessionStoreOptions {
-  connection: RedisConnection;
-  box: SecretBox;
+export interface RedisSessionStoreOptions extends SealedRedisOptions {
   /** Idle TTL of records stored without one; 30 minutes by default (as the memory store). */
   idleTtlMs?: number;
   /** Most sessions one owner holds; its own least recently used is ended beyond it. 1,000 by default. */
@@ -41,10 +38,6 @@ export interface RedisSessionStoreOptions {
    * not known to Redis (only its HMAC), so eviction passes the store key ({@link keyOf}) in its place.
    */
   onSessionEnd?: (sessionId: string, record: SessionRecord, reason: SessionEndReason) => void;
-  /** Where records that fail authentication are reported; unreported without one. */
-  logger?: Logger;
-  /** Prefix of every key; `finmcp:` by default. */
-  prefix?: string;
 }
 
 /** Redis' clock in ms (scripts use it, so instances' clocks need not agree). */
@@ -120,48 +113,43 @@ interface ScriptedClient {
 /** Session records in Redis, sealed and capped per owner; see the module comment for the layout. */
 export class RedisSessionStore implements SessionStore {
   readonly #connection: RedisConnection;
-  readonly #box: SecretBox;
+  readonly #records: SealedRecords;
   readonly #idleTtlMs: number;
   readonly #maxPerOwner: number;
   readonly #onEnd: RedisSessionStoreOptions['onSessionEnd'];
-  readonly #logger: Logger | undefined;
-  readonly #prefix: string;
   readonly #scripted: ScriptedClient;
 
   constructor(options: RedisSessionStoreOptions) {
     this.#connection = options.connection;
-    this.#box = options.box;
+    this.#records = new SealedRecords(options);
     this.#idleTtlMs = options.idleTtlMs ?? SETTINGS.sessionIdleTtlMs.default;
     if (!Number.isFinite(this.#idleTtlMs) || this.#idleTtlMs < 1)
       throw new RangeError('the Redis store needs a finite idle TTL');
     this.#maxPerOwner = Math.max(1, options.maxSessionsPerCaller ?? SETTINGS.maxSessionsPerCaller.default);
     this.#onEnd = options.onSessionEnd;
-    this.#logger = options.logger;
-    this.#prefix = options.prefix ?? 'finmcp:';
-    const client = options.connection.client;
-    // defineCommand sends EVALSHA and falls back to EVAL once after a restart that emptied the script cache.
-    if (!('finmcpGetAndTouch' in client))
-      client.defineCommand('finmcpGetAndTouch', { numberOfKeys: 1, lua: GET_AND_TOUCH });
-    if (!('finmcpSetWithCap' in client))
-      client.defineCommand('finmcpSetWithCap', { numberOfKeys: 2, lua: SET_WITH_CAP });
-    if (!('finmcpTake' in client)) client.defineCommand('finmcpTake', { numberOfKeys: 1, lua: TAKE });
-    this.#scripted = client as unknown as ScriptedClient;
+    this.#scripted = withScripts(options.connection, {
+      finmcpGetAndTouch: { numberOfKeys: 1, lua: GET_AND_TOUCH },
+      finmcpSetWithCap: { numberOfKeys: 2, lua: SET_WITH_CAP },
+      finmcpTake: { numberOfKeys: 1, lua: TAKE },
+    });
   }
 
   /** The Redis key of a session id. */
   keyOf(sessionId: string): string {
-    return `${this.#prefix}s:${this.#box.name('session', sessionId)}`;
+    return this.#records.key('s', 'session', sessionId);
   }
 
   /** The Redis key of an owner's set of sessions. */
   ownerKeyOf(owner: string): string {
-    return `${this.#prefix}o:${this.#box.name('owner', owner)}`;
+    return this.#records.key('o', 'owner', owner);
   }
 
   /** The record, its idle TTL extended; undefined when unknown, expired, or not sealed by our key (logged). */
   async get(sessionId: string): Promise<SessionRecord | undefined> {
     const key = this.keyOf(sessionId);
-    const stored = await this.#connection.run(() => this.#scripted.finmcpGetAndTouchBuffer(key, `${this.#prefix}o:`));
+    const stored = await this.#connection.run(() =>
+      this.#scripted.finmcpGetAndTouchBuffer(key, `${this.#records.prefix}o:`),
+    );
     return stored === null ? undefined : this.#open(key, stored);
   }
 
@@ -172,12 +160,12 @@ export class RedisSessionStore implements SessionStore {
   async set(sessionId: string, record: SessionRecord, ttlMs?: number): Promise<void> {
     const ttl = Math.max(1, Math.ceil(ttlMs ?? this.#idleTtlMs));
     const key = this.keyOf(sessionId);
-    const ownerTag = this.#box.name('owner', record.owner ?? record.principalId);
+    const ownerTag = this.#records.digest('owner', record.owner ?? record.principalId);
     const header = `${ttl}|${ownerTag}`;
-    const sealed = this.#box.seal(JSON.stringify(record), `${key}|${header}`);
+    const sealed = this.#records.seal(JSON.stringify(record), `${key}|${header}`);
     const value = Buffer.concat([Buffer.from(`${header}|`, 'latin1'), sealed]);
     const ended = await this.#connection.run(() =>
-      this.#scripted.finmcpSetWithCapBuffer(key, `${this.#prefix}o:${ownerTag}`, value, ttl, this.#maxPerOwner),
+      this.#scripted.finmcpSetWithCapBuffer(key, `${this.#records.prefix}o:${ownerTag}`, value, ttl, this.#maxPerOwner),
     );
     for (let i = 0; i + 1 < ended.length; i += 2) {
       const endedKey = ended[i]!.toString('latin1');
@@ -188,7 +176,7 @@ export class RedisSessionStore implements SessionStore {
   /** Ends a session (reported to `onSessionEnd` as `deleted`); unknown ids are ignored. */
   async delete(sessionId: string): Promise<void> {
     const key = this.keyOf(sessionId);
-    const stored = await this.#connection.run(() => this.#scripted.finmcpTakeBuffer(key, `${this.#prefix}o:`));
+    const stored = await this.#connection.run(() => this.#scripted.finmcpTakeBuffer(key, `${this.#records.prefix}o:`));
     if (stored !== null) this.#ended(sessionId, key, stored, 'deleted');
   }
 
@@ -203,18 +191,9 @@ export class RedisSessionStore implements SessionStore {
     // The header is `<ttl>|<ownerTag>`: the sealed part starts after the second separator.
     const first = stored.indexOf(SEPARATOR);
     const second = first <= 0 ? -1 : stored.indexOf(SEPARATOR, first + 1);
-    const json =
-      second < 0
-        ? undefined
-        : this.#box.open(stored.subarray(second + 1), `${key}|${stored.toString('latin1', 0, second)}`);
-    if (json === undefined) {
-      // The key name is an HMAC of the id: it lets an operator find the record, and reveals nothing.
-      this.#logger?.warn(
-        { event: 'state_record_rejected', key },
-        'a state record failed authentication (altered, moved, or sealed with another FINMCP_STATE_KEY); treated as absent',
-      );
-      return undefined;
-    }
-    return JSON.parse(json) as SessionRecord;
+    // Without its header the value is empty, which opens under no key (and is reported as any other failure).
+    const sealed = second < 0 ? Buffer.alloc(0) : stored.subarray(second + 1);
+    const json = this.#records.open(key, sealed, `${key}|${stored.toString('latin1', 0, Math.max(0, second))}`);
+    return json === undefined ? undefined : (JSON.parse(json) as SessionRecord);
   }
 }

@@ -4,14 +4,14 @@
  * the default port). The server runs on OS-chosen ports (HTTP and the sandbox authorization server), and the
  * printed lines are run by a shell in the clone with no `FINMCP_*` variable set: the hints must carry everything.
  */
-import { spawn, execFile, type ChildProcess } from 'node:child_process';
-import { createInterface } from 'node:readline';
+import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { projectRoot } from '../../src/paths.js';
+import { type ServeProcess, spawnServe } from '../../testkit/serve-process.js';
 
 const run = promisify(execFile);
-let server: ChildProcess | undefined;
+let server: ServeProcess | undefined;
 const printed: string[] = [];
 
 /** The environment of a new shell: this one's, without any finmcp setting. */
@@ -24,43 +24,22 @@ function cleanEnv(): NodeJS.ProcessEnv {
 }
 
 beforeAll(async () => {
-  server = spawn(
-    process.execPath,
-    [
-      'bin/finmcp.js',
-      'serve',
-      'finopps',
-      'b4b',
-      '--transport',
-      'http',
-      '--sandbox',
-      '--port',
-      '0',
-      '--sandbox-auth-port',
-      '0',
-    ],
-    {
-      cwd: projectRoot(),
-      env: { ...cleanEnv(), FINMCP_LOG_LEVEL: 'warn' },
-      stdio: ['ignore', 'ignore', 'pipe'],
-    },
-  );
-  await new Promise<void>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`no connection help within 60 s:\n${printed.join('\n')}`)), 60_000);
-    createInterface({ input: server!.stderr! }).on('line', (line) => {
-      printed.push(line);
-      // The help ends with the sandbox server's token lines, then an empty line.
-      if (line === '' && printed.some((l) => l.includes('a token for curl'))) {
-        clearTimeout(timer);
-        resolve();
-      }
-    });
-    server!.once('exit', (code) => reject(new Error(`serve exited (${code}):\n${printed.join('\n')}`)));
+  server = spawnServe({
+    backends: ['finopps', 'b4b'],
+    args: ['--transport', 'http', '--sandbox', '--port', '0', '--sandbox-auth-port', '0'],
+    baseEnv: cleanEnv(),
+    env: { FINMCP_LOG_LEVEL: 'warn' },
+    onLine: (line) => printed.push(line),
   });
+  // The help ends with the sandbox server's token lines, then an empty line.
+  await server.waitForLine(
+    (line) => (line === '' && printed.some((l) => l.includes('a token for curl')) ? true : undefined),
+    60_000,
+  );
 }, 90_000);
 
-afterAll(() => {
-  server?.kill('SIGTERM');
+afterAll(async () => {
+  await server?.stop();
 });
 
 /** The printed line after `label`, without it. */

@@ -16,9 +16,7 @@ import { createLogger } from '../../src/log.js';
 import { obtainSandboxToken } from '../../src/sandbox/authorization-server.js';
 import { backendLoaders } from '../../generated/index.gen.js';
 import type { GeneratedBackend, ListedTool } from '../../contract/descriptor.js';
-import type { ToolResult } from '../../src/core/tool-service-api.js';
-import { exampleArgumentsByTool } from '../helpers/spec-examples.js';
-import { expectConforms } from '../helpers/tool-results.js';
+import { callEveryTool, walkB4bSession } from '../helpers/walk-through.js';
 
 const execFileAsync = promisify(execFile);
 
@@ -119,12 +117,7 @@ describe('FinOpps over Streamable HTTP (sandbox)', () => {
     '$era: calls every tool with the spec examples and every result conforms to its outputSchema',
     async ({ modern }) => {
       const client = await connect(running.endpoints['finopps']!, aliceToken, modern);
-      const { tools } = await client.listTools();
-      const args = exampleArgumentsByTool(finopps, tools as ListedTool[]);
-      for (const tool of tools) {
-        const result = (await client.callTool({ name: tool.name, arguments: args.get(tool.name) ?? {} })) as ToolResult;
-        expectConforms(tool as ListedTool, result);
-      }
+      await callEveryTool(client, finopps);
       await client.close();
     },
   );
@@ -135,30 +128,7 @@ describe('B4B over Streamable HTTP (sandbox)', () => {
     '$era: asks for login first, then serves every tool, and asks again after logout',
     async ({ modern }) => {
       const client = await connect(running.endpoints['b4b']!, undefined, modern);
-      const { tools } = await client.listTools();
-      expect(tools).toHaveLength(15);
-      const before = (await client.callTool({ name: 'list_entities', arguments: {} })) as ToolResult;
-      expect(before.isError).toBe(true);
-      expect(before.content[0]!.text).toMatch(/login/);
-
-      const login = (await client.callTool({
-        name: 'login',
-        arguments: { phone: '+84909495665', password: 'SecurePassword123@' },
-      })) as ToolResult;
-      expect(login.isError, login.content[0]!.text).not.toBe(true);
-      expect(JSON.stringify(login)).not.toMatch(/eyJ[A-Za-z0-9_-]+\./);
-
-      const args = exampleArgumentsByTool(b4b, tools as ListedTool[]);
-      for (const tool of tools) {
-        if (tool.name === 'login' || tool.name === 'logout') continue;
-        const result = (await client.callTool({ name: tool.name, arguments: args.get(tool.name) ?? {} })) as ToolResult;
-        expectConforms(tool as ListedTool, result);
-      }
-      const logout = (await client.callTool({ name: 'logout', arguments: {} })) as ToolResult;
-      expect(logout.isError).not.toBe(true);
-      const after = (await client.callTool({ name: 'list_entities', arguments: {} })) as ToolResult;
-      expect(after.isError).toBe(true);
-      expect(after.content[0]!.text).toMatch(/login/);
+      await walkB4bSession(client, b4b, { logout: true });
       await client.close();
     },
   );

@@ -13,10 +13,9 @@ import { StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js'
 import { Client as ModernClient } from '@modelcontextprotocol/client';
 import { StdioClientTransport as ModernStdioTransport } from '@modelcontextprotocol/client/stdio';
 import type { ToolResult } from '../../src/core/tool-service-api.js';
-import type { GeneratedBackend, ListedTool } from '../../contract/descriptor.js';
+import type { GeneratedBackend } from '../../contract/descriptor.js';
 import { backendLoaders } from '../../generated/index.gen.js';
-import { exampleArgumentsByTool } from '../helpers/spec-examples.js';
-import { expectConforms } from '../helpers/tool-results.js';
+import { callEveryTool, type ToolClient, walkB4bSession } from '../helpers/walk-through.js';
 import { projectRoot } from '../../src/paths.js';
 
 const execFileAsync = promisify(execFile);
@@ -58,26 +57,8 @@ describe('B4B over stdio (sandbox)', () => {
     await client?.close();
   });
 
-  it('answers a tool called before login with an error that says to log in', async () => {
-    const result = (await client.callTool({ name: 'list_entities', arguments: {} })) as ToolResult;
-    expect(result.isError).toBe(true);
-    expect(result.content[0]!.text).toMatch(/login/);
-  });
-
-  it('logs in, then calls every B4B tool with the spec examples; every result conforms to its outputSchema', async () => {
-    const login = (await client.callTool({
-      name: 'login',
-      arguments: { phone: '+84909495665', password: 'SecurePassword123@' },
-    })) as ToolResult;
-    expect(login.isError, login.content[0]!.text).not.toBe(true);
-    expect(login.structuredContent?.['email']).toEqual(expect.any(String));
-    const { tools } = await client.listTools();
-    const args = exampleArgumentsByTool(b4b, tools as ListedTool[]);
-    for (const tool of tools) {
-      if (tool.name === 'login' || tool.name === 'logout') continue;
-      const result = (await client.callTool({ name: tool.name, arguments: args.get(tool.name) ?? {} })) as ToolResult;
-      expectConforms(tool as ListedTool, result);
-    }
+  it('asks for login first, then serves every B4B tool with the spec examples; every result conforms to its outputSchema', async () => {
+    await walkB4bSession(client, b4b, { logout: false });
   });
 
   /** Bad inputs: each gets an isError result naming the field and the rule, and the server keeps serving. */
@@ -107,21 +88,9 @@ describe('B4B over stdio (sandbox)', () => {
   });
 });
 
-/** The client calls of both protocol eras' SDK clients that the FinOpps walk-through needs. */
-interface ToolCaller {
-  listTools(): Promise<{ tools: unknown[] }>;
-  callTool(params: { name: string; arguments: Record<string, unknown> }): Promise<unknown>;
-}
-
 /** Lists FinOpps' seven tools and calls each with its example arguments; every result conforms to its outputSchema. */
-async function callEveryFinoppsTool(client: ToolCaller): Promise<void> {
-  const tools = (await client.listTools()).tools as ListedTool[];
-  expect(tools).toHaveLength(7);
-  const args = exampleArgumentsByTool(finopps, tools);
-  for (const tool of tools) {
-    const result = (await client.callTool({ name: tool.name, arguments: args.get(tool.name) ?? {} })) as ToolResult;
-    expectConforms(tool, result);
-  }
+async function callEveryFinoppsTool(client: ToolClient): Promise<void> {
+  expect(await callEveryTool(client, finopps)).toHaveLength(7);
 }
 
 describe('FinOpps over stdio (sandbox: the token comes from the sandbox authorization server)', () => {
@@ -197,24 +166,7 @@ describe('MCP 2026-07-28 over stdio: the SDK 2.x client pinned to the revision',
   it('B4B: login, every tool with the spec examples, logout', async () => {
     const client = await modernClient('b4b');
     try {
-      const before = (await client.callTool({ name: 'list_entities', arguments: {} })) as ToolResult;
-      expect(before.content[0]!.text).toMatch(/login/);
-      const login = (await client.callTool({
-        name: 'login',
-        arguments: { phone: '+84909495665', password: 'SecurePassword123@' },
-      })) as ToolResult;
-      expect(login.isError, login.content[0]!.text).not.toBe(true);
-      const { tools } = await client.listTools();
-      expect(tools).toHaveLength(15);
-      const args = exampleArgumentsByTool(b4b, tools as ListedTool[]);
-      for (const tool of tools) {
-        if (tool.name === 'login' || tool.name === 'logout') continue;
-        const result = (await client.callTool({ name: tool.name, arguments: args.get(tool.name) ?? {} })) as ToolResult;
-        expectConforms(tool as ListedTool, result);
-      }
-      expect(((await client.callTool({ name: 'logout', arguments: {} })) as ToolResult).isError).not.toBe(true);
-      const after = (await client.callTool({ name: 'list_entities', arguments: {} })) as ToolResult;
-      expect(after.content[0]!.text).toMatch(/login/);
+      await walkB4bSession(client, b4b, { logout: true });
     } finally {
       await client.close();
     }

@@ -1,12 +1,11 @@
 /**
- * One finmcp process of a cluster test: the real CLI (`node bin/finmcp.js serve … --transport http`, which runs
- * dist/: `npm run build` first), found ready by its `serving` log line, and restartable on the same port so that
+ * One finmcp process of a cluster test: the real CLI (`finmcp serve … --transport http`, spawned by
+ * testkit/serve-process.ts), found ready by its `serving` log line, and restartable on the same port so that
  * the load balancer's configuration stays as it is (as a restarted machine keeps its address).
  */
-import { spawn, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
-import { join } from 'node:path';
-import { projectRoot } from '../../src/paths.js';
+import { spawnServe } from '../../testkit/serve-process.js';
 
 /** A finmcp process, running or stopped. */
 export interface FinmcpInstance {
@@ -85,39 +84,16 @@ async function spawnServing(
   port: number,
   log: (text: string) => void,
 ): Promise<{ process: ChildProcess; port: number }> {
-  const child = spawn(
-    process.execPath,
-    [
-      join(projectRoot(), 'bin', 'finmcp.js'),
-      'serve',
-      ...options.backends,
-      '--transport',
-      'http',
-      '--port',
-      String(port),
-      ...(options.args ?? []),
-    ],
-    { env: { ...process.env, FINMCP_LOG_LEVEL: 'info', ...options.env }, stdio: ['ignore', 'ignore', 'pipe'] },
-  );
-  let stderr = '';
-  child.stderr!.on('data', (chunk: Buffer) => {
-    const text = chunk.toString();
-    stderr += text;
-    log(text);
+  const server = spawnServe({
+    backends: options.backends,
+    args: ['--transport', 'http', '--port', String(port), ...(options.args ?? [])],
+    env: { FINMCP_LOG_LEVEL: 'info', ...options.env },
+    onLine: (line) => log(`${line}\n`),
   });
-  const listening = await new Promise<string>((resolve, reject) => {
-    const onData = (): void => {
-      const match = /"listening":"(http:\/\/[^"]+)"/.exec(stderr);
-      if (match !== null) {
-        child.stderr!.off('data', onData);
-        child.off('exit', onExit);
-        resolve(match[1]!);
-      }
-    };
-    const onExit = (code: number | null): void =>
-      reject(new Error(`instance ${options.name} exited (${String(code)}) before serving:\n${stderr.slice(-2000)}`));
-    child.stderr!.on('data', onData);
-    child.once('exit', onExit);
-  });
-  return { process: child, port: Number(new URL(listening).port) };
+  const listening = await server
+    .waitForLine((line) => /"listening":"(http:\/\/[^"]+)"/.exec(line)?.[1], 180_000)
+    .catch((error: Error) => {
+      throw new Error(`instance ${options.name}: ${error.message}`);
+    });
+  return { process: server.child, port: Number(new URL(listening).port) };
 }

@@ -97,6 +97,15 @@ interface Route {
   core: Dispatcher;
 }
 
+/** What the steps of one admitted POST share: the request, its route and caller, and its legacy session lookup. */
+interface Posted {
+  readonly req: HttpRequestLike;
+  readonly route: Route;
+  readonly principal: Principal;
+  /** The presented session's record (the lookup started during admission, else a new one); undefined: unknown. */
+  readonly session: (presented: string) => Promise<SessionRecord | undefined>;
+}
+
 /** Routes, guards, sessions and dispatch of one HTTP server; transports feed it {@link HttpRequestLike}s. */
 export class HttpPipeline {
   readonly #routes = new Map<string, Route>();
@@ -267,32 +276,32 @@ export class HttpPipeline {
         error.data,
       );
     }
+    if (message.kind === 'refusal') return rpcError(400, message.id, message.code, message.message);
+    const posted: Posted = {
+      req,
+      route,
+      principal,
+      session: (id) => lookup ?? this.#sessions.find(id, principal, route.name),
+    };
     switch (message.kind) {
-      case 'refusal':
-        return rpcError(400, message.id, message.code, message.message);
       case 'response':
-        return this.#response(req, route, principal, message, lookup);
+        return this.#response(posted, message);
       case 'notification':
-        return this.#notification(req, route, principal, message, lookup);
+        return this.#notification(posted, message);
       case 'request':
-        return this.#request(req, route, principal, message, lookup);
+        return this.#request(posted, message);
     }
   }
 
   /** A notification: accepted (202); `notifications/cancelled` reaches the requests of its legacy session. */
-  async #notification(
-    req: HttpRequestLike,
-    route: Route,
-    principal: Principal,
-    message: InboundNotification,
-    lookup: Promise<SessionRecord | undefined> | undefined,
-  ): Promise<HttpAnswer> {
+  async #notification(posted: Posted, message: InboundNotification): Promise<HttpAnswer> {
+    const { req, route, principal } = posted;
     const presented = req.header('mcp-session-id');
     // 2026-07-28 notifications have no session; legacy ones to a stateful backend need theirs.
     if (route.stateful && readEnvelope(message.params) === undefined) {
       if (presented === undefined)
         return rpcError(400, null, ErrorCode.ServerError, 'Bad Request: Mcp-Session-Id header is required');
-      if ((await (lookup ?? this.#sessions.find(presented, principal, route.name))) === undefined)
+      if ((await posted.session(presented)) === undefined)
         return rpcError(404, null, ErrorCode.ServerError, 'Session not found');
       route.core.notify(message, { principal, scope: presented });
     }
@@ -300,29 +309,15 @@ export class HttpPipeline {
   }
 
   /** A client's answer to a request a legacy call sent on its SSE stream (call-streams.ts): accepted (202). */
-  async #response(
-    req: HttpRequestLike,
-    route: Route,
-    principal: Principal,
-    message: InboundResponse,
-    lookup: Promise<SessionRecord | undefined> | undefined,
-  ): Promise<HttpAnswer> {
-    const presented = req.header('mcp-session-id');
-    const found =
-      presented !== undefined &&
-      route.stateful &&
-      (await (lookup ?? this.#sessions.find(presented, principal, route.name))) !== undefined;
+  async #response(posted: Posted, message: InboundResponse): Promise<HttpAnswer> {
+    const presented = posted.req.header('mcp-session-id');
+    const found = presented !== undefined && posted.route.stateful && (await posted.session(presented)) !== undefined;
     if (found) await this.#streams.settle(presented, message);
     return empty(202);
   }
 
-  async #request(
-    req: HttpRequestLike,
-    route: Route,
-    principal: Principal,
-    request: InboundRequest,
-    lookup: Promise<SessionRecord | undefined> | undefined,
-  ): Promise<HttpAnswer> {
+  async #request(posted: Posted, request: InboundRequest): Promise<HttpAnswer> {
+    const { req, route, principal } = posted;
     const { core } = route;
     const versionRefusal = checkVersionHeader(req, request);
     if (versionRefusal !== undefined)
@@ -357,7 +352,7 @@ export class HttpPipeline {
           caller.session = this.#sessions.handle(opening.id, opening.record);
           caller.sessionId = opening.id;
         } else {
-          const record = await (lookup ?? this.#sessions.find(presented, principal, route.name));
+          const record = await posted.session(presented);
           if (record === undefined) return rpcError(404, request.id, ErrorCode.ServerError, 'Session not found');
           caller.session = this.#sessions.handle(presented, record);
           caller.sessionId = presented;

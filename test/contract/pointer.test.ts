@@ -1,5 +1,6 @@
+/** The JSON-pointer `$ref` resolver (RFC 6901) that the generator and the runtime share. */
 import { describe, expect, it } from 'vitest';
-import { derefObject, pointerTokens, resolvePointer } from '../../../contract/pointer.js';
+import { derefObject, pointerTokens, resolvePointer } from '../../contract/pointer.js';
 
 const doc = {
   components: {
