@@ -4,14 +4,13 @@
  */
 import { describe, expect, it } from 'vitest';
 import { backend as b4b } from '../../../generated/b4b/index.gen.js';
+import type { JsonSchema } from '../../../contract/descriptor.js';
 import { compileSchema, validateArgs } from '../../../src/core/validation.js';
-import {
-  CREDENTIAL_PROPERTIES,
-  NO_INPUT,
-  USER_SCHEMA,
-  sessionToolAnnotations,
-} from '../../../src/overrides/b4b/schemas.js';
+import { LOGIN_INPUT, NO_INPUT, WHOAMI_OUTPUT, sessionToolAnnotations } from '../../../src/overrides/b4b/schemas.js';
 
+/** The phone and password as every B4B sign-in takes them (`login`'s own input, without its dependency rule). */
+const CREDENTIAL_PROPERTIES = LOGIN_INPUT['properties'] as Record<'phone' | 'password', Record<string, unknown>>;
+const USER_SCHEMA = (WHOAMI_OUTPUT['properties'] as Record<string, JsonSchema>)['user'] as JsonSchema;
 const credentials = { type: 'object', properties: CREDENTIAL_PROPERTIES, additionalProperties: false } as const;
 
 describe('CREDENTIAL_PROPERTIES', () => {
