@@ -35,6 +35,8 @@ export interface Plan {
   /** Also time `finmcp generate` on GitHub's REST description (fetched once with npm pack). */
   generateLarge: boolean;
   callTimeoutMs: number;
+  /** One extra stdio point of finmcp at 16 in flight under `node --cpu-prof`, summarised (BENCH_PROFILE=0/1). */
+  profile: boolean;
   /** Many concurrent HTTP clients against finmcp, per backend listed. */
   load: { clients: number; durationMs: number; backends: string[]; callTimeoutMs: number };
   /** Where results.json goes. */
@@ -71,8 +73,13 @@ export function makePlan(argv: readonly string[], env: NodeJS.ProcessEnv, root: 
   if (only !== undefined && only !== 'load' && only !== 'code')
     throw new Error(`--only knows two sections, load and code (got "${only}")`);
   const peers = argv.includes('--peers') || env.BENCH_PEERS === '1';
-  const allServers = ['finmcp', 'finmcp-redis', 'ivotoby', 'openapi-mcp-generator'];
-  const servers = listFrom(env, 'BENCH_SERVERS', (smoke && !peers) || only === 'load' ? ['finmcp'] : allServers);
+  const allServers = ['finmcp', 'finmcp-redis', 'ivotoby', 'openapi-mcp-generator', 'reference'];
+  // The reference is cheap (a bare Node process): the smoke run measures finmcp's ratio to it too.
+  const servers = listFrom(
+    env,
+    'BENCH_SERVERS',
+    only === 'load' ? ['finmcp'] : smoke && !peers ? ['finmcp', 'reference'] : allServers,
+  );
   const defaultOut = smoke
     ? 'results.tmp.json'
     : only === 'load'
@@ -109,6 +116,8 @@ export function makePlan(argv: readonly string[], env: NodeJS.ProcessEnv, root: 
     generateRuns: numberFrom(env, 'BENCH_GENERATE_RUNS', smoke ? 1 : 3),
     generateLarge: env['BENCH_GENERATE_LARGE'] !== undefined ? env['BENCH_GENERATE_LARGE'] === '1' : !smoke,
     callTimeoutMs: numberFrom(env, 'BENCH_CALL_TIMEOUT_MS', 3000),
+    // As long as one throughput point, on a process of its own; off in the smoke run unless BENCH_PROFILE=1.
+    profile: only !== 'load' && (env.BENCH_PROFILE === undefined ? !smoke : env.BENCH_PROFILE === '1'),
     load: {
       clients: numberFrom(env, 'BENCH_LOAD_CLIENTS', smoke ? 50 : 1000),
       durationMs: numberFrom(env, 'BENCH_LOAD_DURATION_MS', smoke ? 2000 : 60_000),

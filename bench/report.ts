@@ -3,6 +3,7 @@
  * backend the latency, throughput, start-up/size/memory and correctness tables, and how each figure was made.
  * Everything in it comes from results.json of the same run.
  */
+import { renderProfile } from './measure/profile.js';
 import type { BackendResult, ServerBackendResult } from './backend-run.js';
 import type { Derived, LatencyRow, SharedStateRow, ThroughputRow } from './derive.js';
 import type { GenerateResult } from './measure/generate.js';
@@ -433,6 +434,7 @@ export function renderMarkdown(results: RunResults, history?: string, fuzz?: Fuz
       ),
       '',
     );
+    out.push(...renderProfile(backend.profile));
     const shared = d.sharedState?.find((r) => r.backend === b);
     if (shared !== undefined) out.push(...sharedStateSection(shared));
     out.push('### 5–7. Cold start, `tools/list` size, memory', '');
@@ -549,6 +551,8 @@ export function renderMarkdown(results: RunResults, history?: string, fuzz?: Fuz
     '`BENCH_PEERS=1` (peers in a smoke run). Server ids for `BENCH_SERVERS`: `finmcp`, `ivotoby`, `openapi-mcp-generator` (the',
     'default), and `finmcp-node` — finmcp as a bare `node bin/finmcp.js`, without the Node flags of its launcher (or with',
     '`BENCH_FINMCP_NODE_FLAGS` instead) — for an A/B.',
+    "`reference` (in the default run and the smoke run) is the hand-rolled JSON-RPC server finmcp's CPU per call and",
+    'throughput are judged against (bench/reference/server.ts); `BENCH_PROFILE=0` skips the CPU profile point (`1`: in a smoke run too).',
     'Run it on a quiet machine: the figures share two cores with the load generator and the stub.',
     '`npm run bench -- --only load` runs only the many-client load (into `bench/results.load.json`, no report).',
     '`npm run fuzz` rewrites this file too, adding its section from `fuzz/results.json` to the last `bench/results.json`.',
