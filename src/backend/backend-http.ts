@@ -149,12 +149,51 @@ function clientLimits(options: BackendHttpOptions): ClientLimits {
   };
 }
 
-/** One attempt's request as sent: the full path, the headers with the request id, and the attempt's signal. */
+/**
+ * What aborts one attempt (its timer, or the caller's cancellation), in the EventEmitter shape undici's `request`
+ * accepts as `signal`: one listener, no `AbortController`/`AbortSignal` and no event-target machinery per attempt.
+ */
+class AttemptAbort {
+  aborted = false;
+  #listener: (() => void) | undefined;
+
+  once(_event: 'abort', listener: () => void): this {
+    this.#listener = listener;
+    return this;
+  }
+
+  on(event: 'abort', listener: () => void): this {
+    return this.once(event, listener);
+  }
+
+  removeListener(_event: 'abort', listener: () => void): this {
+    if (this.#listener === listener) this.#listener = undefined;
+    return this;
+  }
+
+  abort(): void {
+    if (this.aborted) return;
+    this.aborted = true;
+    const listener = this.#listener;
+    this.#listener = undefined;
+    listener?.();
+  }
+
+  /** A web `AbortSignal` following this one, for `fetch` (which takes nothing else). */
+  webSignal(): AbortSignal {
+    const controller = new AbortController();
+    if (this.aborted) controller.abort();
+    else this.once('abort', () => controller.abort());
+    return controller.signal;
+  }
+}
+
+/** One attempt's request as sent: the full path, the headers with the request id, and what aborts it. */
 interface Sent {
   req: BackendRequest;
   fullPath: string;
   headers: Record<string, string>;
-  signal: AbortSignal;
+  abort: AttemptAbort;
   attemptNo: number;
 }
 
@@ -228,13 +267,13 @@ class PooledBackendHttp implements BackendHttp {
     attemptNo: number,
   ): Promise<BackendHttpResponse> {
     const { timeoutMs, connectTimeoutMs } = this.#limits;
-    const controller = new AbortController();
+    const abort = new AttemptAbort();
     let timedOut = false;
     const timer = setTimeout(() => {
       timedOut = true;
-      controller.abort();
+      abort.abort();
     }, timeoutMs);
-    const onCallerAbort = (): void => controller.abort();
+    const onCallerAbort = (): void => abort.abort();
     req.signal?.addEventListener('abort', onCallerAbort, { once: true });
     try {
       if (this.#closed)
@@ -243,7 +282,7 @@ class PooledBackendHttp implements BackendHttp {
           'backend closed the connection before answering (UND_ERR_CLOSED)',
           attemptNo,
         );
-      const sent: Sent = { req, fullPath, headers, signal: controller.signal, attemptNo };
+      const sent: Sent = { req, fullPath, headers, abort, attemptNo };
       return this.#useFetch ? await this.#viaFetch(sent) : await this.#viaPool(sent);
     } catch (err) {
       if (err instanceof BackendHttpError) throw err;
@@ -259,12 +298,12 @@ class PooledBackendHttp implements BackendHttp {
   }
 
   /** Sends through the runtime's fetch (Deno, Bun, Cloudflare Workers). */
-  async #viaFetch({ req, fullPath, headers, signal, attemptNo }: Sent): Promise<BackendHttpResponse> {
+  async #viaFetch({ req, fullPath, headers, abort, attemptNo }: Sent): Promise<BackendHttpResponse> {
     const res = await fetch(this.#origin + fullPath, {
       method: req.method.toUpperCase(),
       headers,
       body: req.body ?? null,
-      signal,
+      signal: abort.webSignal(),
       // As undici's pool does: a redirect is the backend's answer, not something to follow.
       redirect: 'manual',
     });
@@ -273,7 +312,7 @@ class PooledBackendHttp implements BackendHttp {
   }
 
   /** Sends through undici's pool (Node). */
-  async #viaPool({ req, fullPath, headers, signal, attemptNo }: Sent): Promise<BackendHttpResponse> {
+  async #viaPool({ req, fullPath, headers, abort, attemptNo }: Sent): Promise<BackendHttpResponse> {
     // Only the first call of the process waits for undici; later ones find the pool (no await, no allocation).
     const dispatcher = this.#pool ?? this.#createPool(undici ?? (await loadUndici()));
     const res = await dispatcher.request({
@@ -281,7 +320,7 @@ class PooledBackendHttp implements BackendHttp {
       path: fullPath,
       headers,
       body: req.body ?? null,
-      signal,
+      signal: abort,
       idempotent: req.idempotent,
     });
     const bytes = await readBody(res, this.#limits.maxBodyBytes, attemptNo);

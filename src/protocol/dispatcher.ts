@@ -21,8 +21,10 @@
  *   Every call has a nonce (the state's, else a fresh one); the tool service sends it as the operation's
  *   idempotency key where the contract declares one.
  */
+import { randomUUID } from 'node:crypto';
 import type { SessionHandle, SessionStore } from '../state/session.js';
 import type { ToolResult, ToolService } from '../core/tool-service-api.js';
+import { resultJson } from '../core/result-json.js';
 import { SETTINGS } from '../config.js';
 import type { Logger } from '../log.js';
 import { callerHandle } from '../state/caller-state.js';
@@ -41,7 +43,7 @@ import {
 } from './elicitation.js';
 import { InteractionPages } from '../state/interaction-pages.js';
 import { OnceGuard, STILL_RUNNING, tooLargeToReplay, type RecordedAnswer } from './once.js';
-import { newNonce, RequestStateSeal } from './request-state.js';
+import { RequestStateSeal } from './request-state.js';
 import { MemoryInteractionStore, type InteractionStore } from '../state/interaction-store.js';
 import { ErrorCode, RpcFailure, errorSummary, toRpcError, type RpcError } from './errors.js';
 import {
@@ -243,13 +245,13 @@ export class Dispatcher {
   #modernJson(result: JsonObject): string {
     if (result._meta !== undefined) {
       const meta = isObject(result._meta) ? result._meta : {};
-      return JSON.stringify({
+      return resultJson({
         ...result,
         resultType: 'complete',
         _meta: { ...meta, [SERVER_INFO_META_KEY]: this.#serverIdentity() },
       });
     }
-    const json = JSON.stringify(result);
+    const json = resultJson(result);
     // Spliced rather than copied: the result object is the service's, and may be large.
     return json.length === 2
       ? `{"resultType":"complete",${this.#metaMember}}`
@@ -399,7 +401,8 @@ export class Dispatcher {
         session,
         controller.signal,
         elicitor,
-        stateNonce ?? newNonce(),
+        // A fresh call's nonce: a UUID (from Node's batched random pool: no system call per call).
+        stateNonce ?? randomUUID(),
       );
       const deferral = elicitor.deferral();
       if (deferral === undefined) answer = this.#toolResultJson(name, result, modern);
@@ -512,7 +515,7 @@ export class Dispatcher {
   /** The result's JSON text for its era, or the internal error when it cannot be serialized. */
   #toolResultJson(name: string, result: ToolResult, modern: boolean): RecordedAnswer {
     try {
-      const json = modern ? this.#modernJson(result) : (JSON.stringify(result) as string | undefined);
+      const json = modern ? this.#modernJson(result) : (resultJson(result) as string | undefined);
       if (json === undefined) throw new TypeError('tools/call result is not a JSON value');
       return { result: json };
     } catch (error) {
