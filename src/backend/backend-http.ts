@@ -227,7 +227,7 @@ class PooledBackendHttp implements BackendHttp {
     const headers = { ...req.headers, 'x-request-id': req.requestId };
     const { maxAttempts, baseDelay, maxDelay } = this.#limits;
     for (let n = 1; ; n++) {
-      if (req.signal?.aborted === true) throw new BackendHttpError('aborted', 'request cancelled', n - 1);
+      if (cancelled(req)) throw new BackendHttpError('aborted', 'request cancelled', n - 1);
       let res: BackendHttpResponse;
       try {
         res = await this.#attempt(req, fullPath, headers, n);
@@ -239,7 +239,7 @@ class PooledBackendHttp implements BackendHttp {
         if (!retryable) throw e;
         const delay = backoff(n, baseDelay, maxDelay);
         this.#logger?.debug({ requestId: req.requestId, attempt: n, error: e.kind, delayMs: delay }, 'backend retry');
-        await sleep(delay, req.signal, n);
+        await sleep(delay, signalOf(req), n);
         continue;
       }
       if (!req.idempotent || n >= maxAttempts || !RETRY_STATUSES.has(res.status)) return res;
@@ -250,7 +250,7 @@ class PooledBackendHttp implements BackendHttp {
         { requestId: req.requestId, attempt: n, status: res.status, delayMs: delay },
         'backend retry',
       );
-      await sleep(delay, req.signal, n);
+      await sleep(delay, signalOf(req), n);
     }
   };
 
@@ -273,8 +273,7 @@ class PooledBackendHttp implements BackendHttp {
       timedOut = true;
       abort.abort();
     }, timeoutMs);
-    const onCallerAbort = (): void => abort.abort();
-    req.signal?.addEventListener('abort', onCallerAbort, { once: true });
+    const stopListening = onCancel(req, () => abort.abort());
     try {
       if (this.#closed)
         throw new BackendHttpError(
@@ -286,14 +285,14 @@ class PooledBackendHttp implements BackendHttp {
       return this.#useFetch ? await this.#viaFetch(sent) : await this.#viaPool(sent);
     } catch (err) {
       if (err instanceof BackendHttpError) throw err;
-      if (req.signal?.aborted === true) throw new BackendHttpError('aborted', 'request cancelled', attemptNo);
+      if (cancelled(req)) throw new BackendHttpError('aborted', 'request cancelled', attemptNo);
       if (timedOut) {
         throw new BackendHttpError('timeout', `backend did not answer within ${timeoutMs} ms`, attemptNo);
       }
       throw classify(err, attemptNo, connectTimeoutMs);
     } finally {
       clearTimeout(timer);
-      req.signal?.removeEventListener('abort', onCallerAbort);
+      stopListening?.();
     }
   }
 
@@ -339,6 +338,25 @@ class PooledBackendHttp implements BackendHttp {
     });
     return this.#pool;
   }
+}
+
+/** Whether the caller has cancelled the request. */
+function cancelled(req: BackendRequest): boolean {
+  return req.cancel?.aborted ?? req.signal?.aborted ?? false;
+}
+
+/** The caller's cancellation as an `AbortSignal` (retry waits only: made from `cancel` there). */
+function signalOf(req: BackendRequest): AbortSignal | undefined {
+  return req.cancel?.signal ?? req.signal;
+}
+
+/** Runs `listener` when the caller cancels; returns what stops listening (undefined: nothing to stop). */
+function onCancel(req: BackendRequest, listener: () => void): (() => void) | undefined {
+  if (req.cancel !== undefined) return req.cancel.onAbort(listener);
+  const signal = req.signal;
+  if (signal === undefined) return undefined;
+  signal.addEventListener('abort', listener, { once: true });
+  return () => signal.removeEventListener('abort', listener);
 }
 
 /** Full jitter (AWS Architecture Blog, "Exponential Backoff and Jitter"): uniform in [0, min(cap, base·2^(n-1))]. */

@@ -74,6 +74,12 @@ function withIdempotencyKey(
   return { ...headers, [lower]: ctx.idempotencyKey ?? randomUUID() };
 }
 
+/** How a backend request of this call is cancelled: its light form when it has one (no `AbortSignal` made). */
+function cancellationOf(ctx: CallContext): Pick<BackendRequest, 'cancel' | 'signal'> {
+  if (ctx.cancel !== undefined) return { cancel: ctx.cancel };
+  return ctx.signal === undefined ? {} : { signal: ctx.signal };
+}
+
 /** The requests of one backend's generated operations. */
 export class BackendCalls {
   readonly #http: BackendHttp;
@@ -127,7 +133,7 @@ export class BackendCalls {
       ...(built.body !== undefined ? { body: built.body } : {}),
       idempotent: tool.idempotent,
       requestId: ctx.requestId,
-      ...(ctx.signal !== undefined ? { signal: ctx.signal } : {}),
+      ...cancellationOf(ctx),
     };
     return this.sendAs(tool, req, ctx, stats);
   }
@@ -220,7 +226,7 @@ class CallApi implements BackendApi {
           ...req,
           requestId: ctx.requestId,
           idempotent: tool.idempotent,
-          ...(ctx.signal !== undefined ? { signal: ctx.signal } : {}),
+          ...cancellationOf(ctx),
         },
         ctx,
         stats,

@@ -4,7 +4,7 @@
  * call gets from it. The raw inbound credential never travels here: only the principal it proved.
  */
 import { randomUUID } from 'node:crypto';
-import type { CallContext, Elicitor } from '../core/call-context.js';
+import type { CallContext, Cancellation, Elicitor } from '../core/call-context.js';
 import type { Principal } from '../auth/inbound-auth.js';
 import type { SessionHandle } from '../state/session.js';
 import type { ClientRequester } from './elicitation.js';
@@ -26,7 +26,7 @@ export interface Caller {
    * away. Handing over the controller rather than listening to a second signal keeps it to one AbortController
    * per call.
    */
-  exchange?: { attach(controller: AbortController): void };
+  exchange?: { attach(controller: { abort(): void }): void };
   /** Correlation id (sent upstream as `x-request-id`); a fresh one is made when absent. */
   requestId?: string;
   /**
@@ -51,19 +51,28 @@ export function buildCallContext(
   tool: string,
   caller: Caller,
   session: SessionHandle | undefined,
-  signal: AbortSignal | undefined,
+  cancel: Cancellation | undefined,
   elicit?: Elicitor,
   nonce?: string,
 ): CallContext {
-  const ctx: CallContext = {
-    backend,
-    tool,
-    requestId: caller.requestId ?? randomUUID(),
-    principal: caller.principal,
-  };
+  const requestId = caller.requestId ?? randomUUID();
+  const principal = caller.principal;
+  // `signal` is read from `cancel` only when something reads it: most calls never make one.
+  const ctx: CallContext =
+    cancel === undefined
+      ? { backend, tool, requestId, principal }
+      : {
+          backend,
+          tool,
+          requestId,
+          principal,
+          cancel,
+          get signal(): AbortSignal {
+            return cancel.signal;
+          },
+        };
   if (caller.sessionId !== undefined) ctx.sessionId = caller.sessionId;
   if (session !== undefined) ctx.session = session;
-  if (signal !== undefined) ctx.signal = signal;
   if (elicit !== undefined) ctx.elicit = elicit;
   if (nonce !== undefined) ctx.idempotencyKey = nonce;
   return ctx;

@@ -55,6 +55,7 @@ import {
   type RequestId,
 } from './messages.js';
 import { explainInvalidParams } from './params.js';
+import { CallAbort } from './call-abort.js';
 import { createToolHandlers, type ToolHandlers } from './tool-handlers.js';
 import { LATEST_LEGACY_VERSION, LEGACY_VERSIONS, MODERN_VERSIONS, SERVER_INFO_META_KEY } from './versions.js';
 
@@ -142,7 +143,7 @@ export class Dispatcher {
   /** Capabilities of a server whose lists never change: tools, and what the catalogue adds. */
   readonly #legacyCapabilities: JsonObject;
   /** Running `tools/call`s that `notifications/cancelled` can reach, by scope and id. */
-  readonly #cancellable = new Map<string, AbortController>();
+  readonly #cancellable = new Map<string, CallAbort>();
 
   constructor(options: DispatcherOptions) {
     const { service, info } = options;
@@ -381,7 +382,7 @@ export class Dispatcher {
       const claim = await this.#once.claim(stateNonce);
       if (!claim.first) return this.#replay(id, claim.answer);
     }
-    const controller = new AbortController();
+    const controller = new CallAbort();
     const key = caller.scope === undefined ? undefined : cancelKey(caller.scope, id);
     if (key !== undefined) this.#cancellable.set(key, controller);
     caller.exchange?.attach(controller);
@@ -393,13 +394,13 @@ export class Dispatcher {
       const session = pending instanceof Promise ? await pending : pending;
       started = true;
       const retry = state === undefined ? undefined : { state, inputResponses: params.inputResponses };
-      const elicitor = this.#elicitorFor(era, caller, session, name, args, retry, controller.signal);
+      const elicitor = this.#elicitorFor(era, caller, session, name, args, retry, controller);
       const result = await this.#handlers.callTool(
         name,
         args,
         caller,
         session,
-        controller.signal,
+        controller,
         elicitor,
         // A fresh call's nonce: a UUID (from Node's batched random pool: no system call per call).
         stateNonce ?? randomUUID(),
@@ -412,12 +413,12 @@ export class Dispatcher {
         answer = {
           result: JSON.stringify({ ...deferral.result, _meta: { [SERVER_INFO_META_KEY]: this.#serverIdentity() } }),
         };
-      if (controller.signal.aborted) return undefined;
+      if (controller.aborted) return undefined;
       return this.#answerReply(id, answer, modern);
     } catch (error) {
       if (!started) throw error;
       answer = { error: toRpcError(error) };
-      return controller.signal.aborted ? undefined : this.#answerReply(id, answer, modern);
+      return controller.aborted ? undefined : this.#answerReply(id, answer, modern);
     } finally {
       if (key !== undefined && this.#cancellable.get(key) === controller) this.#cancellable.delete(key);
       if (stateNonce !== undefined) await this.#settleClaim(stateNonce, started, answer);
@@ -479,7 +480,7 @@ export class Dispatcher {
     name: string,
     args: JsonObject | undefined,
     retry: OpenedRetry | undefined,
-    signal: AbortSignal,
+    cancel: CallAbort,
   ): CallElicitor {
     if ('envelope' in era) {
       const modes = clientModes(era.envelope.clientCapabilities) ?? NO_CLIENT_MODES;
@@ -487,7 +488,7 @@ export class Dispatcher {
       return new RoundTripElicitor(modes, binding, this.#seal, retry, this.#callPages(caller));
     }
     const modes = clientModes(session?.get(CLIENT_CAPABILITIES_STATE_KEY)) ?? NO_CLIENT_MODES;
-    return new LiveElicitor(modes, caller.requestClient, signal, this.#callPages(caller));
+    return new LiveElicitor(modes, caller.requestClient, cancel, this.#callPages(caller));
   }
 
   /**

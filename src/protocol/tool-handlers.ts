@@ -2,6 +2,7 @@
  * `tools/list` and `tools/call` for one {@link ToolService} (MCP 2026-07-28 and 2025-11-25, Server / Tools): the
  * dispatch core calls these for every transport and both eras, so all give the same results and errors.
  */
+import type { Cancellation } from '../core/call-context.js';
 import type { Elicitor } from '../core/call-context.js';
 import type { ListedTool } from '../../contract/descriptor.js';
 import type { SessionHandle } from '../state/session.js';
@@ -20,7 +21,7 @@ export interface ToolHandlers {
     args: Record<string, unknown> | undefined,
     caller: Caller,
     session: SessionHandle | undefined,
-    signal?: AbortSignal,
+    cancel?: Cancellation,
     elicit?: Elicitor,
     /** The call's nonce (its confirmation's, else a fresh one): the idempotency key it sends. */
     nonce?: string,
@@ -40,13 +41,13 @@ function unknownToolError(name: string): RpcFailure {
 export function createToolHandlers(service: ToolService, logger?: Logger): ToolHandlers {
   return {
     listTools: () => service.listTools(),
-    async callTool(name, args, caller, session, signal, elicit, nonce): Promise<ToolResult> {
+    async callTool(name, args, caller, session, cancel, elicit, nonce): Promise<ToolResult> {
       if (!service.hasTool(name)) throw unknownToolError(name);
       try {
         return await service.callTool(
           name,
           args,
-          buildCallContext(service.backend, name, caller, session, signal, elicit, nonce),
+          buildCallContext(service.backend, name, caller, session, cancel, elicit, nonce),
         );
       } catch (error) {
         if (error instanceof RpcFailure) throw error;

@@ -114,7 +114,7 @@ export class NodeRequest implements HttpRequestLike {
   readonly method: string;
   readonly path: string;
   readonly #req: IncomingMessage;
-  #controller: AbortController | undefined;
+  #controller: { abort(): void } | undefined;
 
   constructor(req: IncomingMessage) {
     this.#req = req;
@@ -137,7 +137,7 @@ export class NodeRequest implements HttpRequestLike {
     return (await readBody(this.#req, limit)).toString('utf8');
   }
 
-  attach(controller: AbortController): void {
+  attach(controller: { abort(): void }): void {
     this.#controller = controller;
   }
 
