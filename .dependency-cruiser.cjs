@@ -60,8 +60,10 @@ module.exports = {
     {
       name: 'runtime-not-dev-dependencies',
       severity: 'error',
-      comment: 'src/ runs from a production install: it may load only dependencies, never devDependencies.',
-      from: { path: '^src/' },
+      comment:
+        'src/ runs from a production install: it may load only dependencies, never devDependencies. Except ' +
+        '`finmcp pack`, which bundles a built clone (like `generate`) with the MCPB library.',
+      from: { path: '^src/', pathNot: '^src/cli/pack\\.ts$' },
       to: { dependencyTypes: ['npm-dev'], dependencyTypesNot: ['type-only'] },
     },
     {

@@ -74,10 +74,12 @@ interface RunningStdio {
   tag: number;
 }
 
-interface RunningHttp {
+export interface RunningHttp {
   proc: ServerProcess;
   endpoint: McpHttpEndpoint;
   tool: ListedTool;
+  /** Its whole tools/list. */
+  tools: ListedTool[];
   setup?: SessionSetupCall;
 }
 
@@ -146,7 +148,8 @@ async function startStdio(sut: ServerUnderTest, scenario: Scenario, env: BenchEn
   }
 }
 
-async function startHttp(
+/** Starts a server over HTTP on `port` and waits until it answers `initialize` and `tools/list`. */
+export async function startHttp(
   sut: ServerUnderTest,
   scenario: Scenario,
   env: BenchEnv,
@@ -177,7 +180,7 @@ async function startHttp(
         const tools = (list.message.result?.tools as ListedTool[] | undefined) ?? [];
         const tool = probeTool(tools, scenario);
         const setup = loginSetup(sut, scenario, tools);
-        return { proc, endpoint, tool, ...(setup === undefined ? {} : { setup }) };
+        return { proc, endpoint, tool, tools, ...(setup === undefined ? {} : { setup }) };
       } catch (error) {
         session.disconnect();
         lastError = message(error);

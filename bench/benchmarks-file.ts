@@ -2,7 +2,8 @@
  * BENCHMARKS.md is always generated, never edited: from the last full `npm run bench` (bench/results.json,
  * with bench/HISTORY.md) and the last `npm run fuzz` (fuzz/results.json). Either command rewrites it from both
  * files, so each keeps the other's figures; code mode's section comes from the run itself or, when it skipped it,
- * from the last `npm run bench -- --only code` (bench/results.code.json).
+ * from the last `npm run bench -- --only code` (bench/results.code.json); likewise the confirmed-write and audit
+ * sections from the last `--only confirm` / `--only audit` run (bench/results.confirm.json, results.audit.json).
  */
 import { existsSync } from 'node:fs';
 import { readFile, writeFile } from 'node:fs/promises';
@@ -27,6 +28,14 @@ export async function renderBenchmarksFile(root: string, markdownFile: string, r
     // A run without the code-mode section shows the last `--only code` run's figures.
     const codeMode = await readJson<RunResults['codeMode']>(join(root, 'bench', 'results.code.json'));
     if (codeMode !== undefined) bench = { ...bench, codeMode };
+  }
+  for (const [part, key] of [
+    ['confirm', 'confirmedWrite'],
+    ['audit', 'auditCost'],
+  ] as const) {
+    if (bench[key] !== undefined) continue;
+    const alone = await readJson<RunResults>(join(root, 'bench', `results.${part}.json`));
+    if (alone?.[key] !== undefined) bench = { ...bench, [key]: alone[key] };
   }
   const historyFile = join(root, 'bench', 'HISTORY.md');
   const history = existsSync(historyFile) ? await readFile(historyFile, 'utf8') : undefined;

@@ -6,15 +6,25 @@
  * asked for, for the test suite. Environment variables override single knobs (documented in BENCHMARKS.md).
  * The many-client load (issue 14: 1,000 concurrent HTTP clients for 60 s, B4B) runs in both modes (50 clients
  * for 2 s in the smoke run); `--only load` runs nothing else (results in bench/results.load.json, no report), nor does
- * `--only code` (code mode's task set in three modes: bench/results.code.json, its section printed).
+ * `--only code` (code mode's task set in three modes: bench/results.code.json, its section printed), nor do
+ * `--only confirm` (a confirmed B4B write with the claim in memory vs on Redis: bench/results.confirm.json) and
+ * `--only audit` (the audit trail on vs off: bench/results.audit.json); both run in the full and smoke runs too.
  */
 import { join } from 'node:path';
+
+/** The sections `--only` can run alone. */
+const ONLY_PARTS = ['load', 'code', 'confirm', 'audit'] as const;
+type OnlyPart = (typeof ONLY_PARTS)[number];
+
+function isOnlyPart(value: string): value is OnlyPart {
+  return (ONLY_PARTS as readonly string[]).includes(value);
+}
 
 /** The run's size and scope. */
 export interface Plan {
   mode: 'full' | 'smoke';
-  /** Run only this section (`--only load`, `--only code`); null: everything. */
-  only: 'load' | 'code' | null;
+  /** Run only this section (`--only load`, `--only code`, …); null: everything. */
+  only: OnlyPart | null;
   backends: string[];
   servers: string[];
   latency: { warmup: number; calls: number; maxMs: number };
@@ -37,6 +47,10 @@ export interface Plan {
   callTimeoutMs: number;
   /** One extra stdio point of finmcp at 16 in flight under `node --cpu-prof`, summarised (BENCH_PROFILE=0/1). */
   profile: boolean;
+  /** Confirmed B4B writes per state store (memory, Redis), after unrecorded ones. */
+  confirm: { writes: number; warmup: number };
+  /** The probe with the audit trail off and on: sequential calls, then CPU under load. */
+  audit: { warmup: number; calls: number; maxMs: number; clients: number; durationMs: number; rounds: number };
   /** Many concurrent HTTP clients against finmcp, per backend listed. */
   load: { clients: number; durationMs: number; backends: string[]; callTimeoutMs: number };
   /** Where results.json goes. */
@@ -70,23 +84,18 @@ export function makePlan(argv: readonly string[], env: NodeJS.ProcessEnv, root: 
   };
   const smoke = argv.includes('--smoke') || env.BENCH_SMOKE === '1' || env.BENCH_SMOKE === 'true';
   const only = flag('--only') ?? env.BENCH_ONLY;
-  if (only !== undefined && only !== 'load' && only !== 'code')
-    throw new Error(`--only knows two sections, load and code (got "${only}")`);
+  if (only !== undefined && !isOnlyPart(only))
+    throw new Error(`--only knows these sections: ${ONLY_PARTS.join(', ')} (got "${only}")`);
   const peers = argv.includes('--peers') || env.BENCH_PEERS === '1';
   const allServers = ['finmcp', 'finmcp-redis', 'ivotoby', 'openapi-mcp-generator', 'reference'];
+  const finmcpOnly = only === 'load' || only === 'confirm' || only === 'audit';
   // The reference is cheap (a bare Node process): the smoke run measures finmcp's ratio to it too.
   const servers = listFrom(
     env,
     'BENCH_SERVERS',
-    only === 'load' ? ['finmcp'] : smoke && !peers ? ['finmcp', 'reference'] : allServers,
+    finmcpOnly ? ['finmcp'] : smoke && !peers ? ['finmcp', 'reference'] : allServers,
   );
-  const defaultOut = smoke
-    ? 'results.tmp.json'
-    : only === 'load'
-      ? 'results.load.json'
-      : only === 'code'
-        ? 'results.code.json'
-        : 'results.json';
+  const defaultOut = smoke ? 'results.tmp.json' : only === undefined ? 'results.json' : `results.${only}.json`;
   const out = flag('--out') ?? env.BENCH_OUT ?? join(root, 'bench', defaultOut);
   const markdownFlag = flag('--markdown') ?? env.BENCH_MARKDOWN;
   const markdown =
@@ -95,7 +104,7 @@ export function makePlan(argv: readonly string[], env: NodeJS.ProcessEnv, root: 
       : (markdownFlag ?? (smoke || only !== undefined ? null : join(root, 'BENCHMARKS.md')));
   return {
     mode: smoke ? 'smoke' : 'full',
-    only: only === 'load' || only === 'code' ? only : null,
+    only: only ?? null,
     backends: listFrom(env, 'BENCH_BACKENDS', ['finopps', 'b4b']),
     servers,
     latency: {
@@ -117,7 +126,20 @@ export function makePlan(argv: readonly string[], env: NodeJS.ProcessEnv, root: 
     generateLarge: env['BENCH_GENERATE_LARGE'] !== undefined ? env['BENCH_GENERATE_LARGE'] === '1' : !smoke,
     callTimeoutMs: numberFrom(env, 'BENCH_CALL_TIMEOUT_MS', 3000),
     // As long as one throughput point, on a process of its own; off in the smoke run unless BENCH_PROFILE=1.
-    profile: only !== 'load' && (env.BENCH_PROFILE === undefined ? !smoke : env.BENCH_PROFILE === '1'),
+    profile: only === undefined && (env.BENCH_PROFILE === undefined ? !smoke : env.BENCH_PROFILE === '1'),
+    confirm: {
+      writes: numberFrom(env, 'BENCH_CONFIRM_WRITES', smoke ? 10 : 500),
+      warmup: numberFrom(env, 'BENCH_CONFIRM_WARMUP', smoke ? 3 : 50),
+    },
+    audit: {
+      warmup: numberFrom(env, 'BENCH_AUDIT_WARMUP', smoke ? 20 : 300),
+      calls: numberFrom(env, 'BENCH_AUDIT_CALLS', smoke ? 100 : 2000),
+      // Both servers' calls alternate within this bound.
+      maxMs: smoke ? 10_000 : 30_000,
+      clients: numberFrom(env, 'BENCH_AUDIT_CLIENTS', smoke ? 4 : 16),
+      durationMs: numberFrom(env, 'BENCH_AUDIT_DURATION_MS', smoke ? 300 : 2000),
+      rounds: numberFrom(env, 'BENCH_AUDIT_ROUNDS', smoke ? 1 : 3),
+    },
     load: {
       clients: numberFrom(env, 'BENCH_LOAD_CLIENTS', smoke ? 50 : 1000),
       durationMs: numberFrom(env, 'BENCH_LOAD_DURATION_MS', smoke ? 2000 : 60_000),

@@ -13,6 +13,8 @@ import type { MachineInfo } from './machine.js';
 import type { Plan } from './plan.js';
 import { fuzzMarkdown, type FuzzResults } from '../fuzz/summary.js';
 import { type CodeModeResults, renderCodeMode } from './measure/code-mode.js';
+import { type AuditCostResult, auditCostTarget, renderAuditCost } from './measure/audit-cost.js';
+import { type ConfirmedWriteResult, confirmedWriteTarget, renderConfirmedWrite } from './measure/confirmed-write.js';
 
 /** The whole results document (results.json). */
 export interface RunResults {
@@ -38,6 +40,10 @@ export interface RunResults {
   derived: Derived;
   /** Code mode's task set in three modes (bench/measure/code-mode.ts); absent in runs that skip it. */
   codeMode?: CodeModeResults | { error: string };
+  /** A confirmed B4B write, state in memory vs on Redis (bench/measure/confirmed-write.ts; issue 21). */
+  confirmedWrite?: ConfirmedWriteResult | { error: string };
+  /** The audit trail off vs to a file (bench/measure/audit-cost.ts; issue 21). */
+  auditCost?: AuditCostResult | { error: string };
 }
 
 const f1 = (v: number | null | undefined): string =>
@@ -394,7 +400,11 @@ export function renderMarkdown(results: RunResults, history?: string, fuzz?: Fuz
   out.push(
     table(
       ['target', 'backend', 'measured', ''],
-      d.targets.map((t) => [t.target, t.scope, t.measured, t.pass === null ? '–' : t.pass ? '✔' : '✘']),
+      [
+        ...d.targets.map((t) => [t.target, t.scope, t.measured, t.pass === null ? '–' : t.pass ? '✔' : '✘']),
+        ...(results.confirmedWrite === undefined ? [] : [confirmedWriteTarget(results.confirmedWrite)]),
+        ...(results.auditCost === undefined ? [] : [auditCostTarget(results.auditCost)]),
+      ],
     ),
     '',
   );
@@ -480,6 +490,8 @@ export function renderMarkdown(results: RunResults, history?: string, fuzz?: Fuz
     if (notes.length > 0) out.push(...notes.map((n) => `- ${n}`), '');
   }
   out.push(...loadSection(results));
+  if (results.confirmedWrite !== undefined) out.push(renderConfirmedWrite(results.confirmedWrite));
+  if (results.auditCost !== undefined) out.push(renderAuditCost(results.auditCost));
   if (fuzz !== undefined) out.push(fuzzMarkdown(fuzz));
   if (results.codeMode !== undefined)
     out.push(
@@ -554,7 +566,12 @@ export function renderMarkdown(results: RunResults, history?: string, fuzz?: Fuz
     "`reference` (in the default run and the smoke run) is the hand-rolled JSON-RPC server finmcp's CPU per call and",
     'throughput are judged against (bench/reference/server.ts); `BENCH_PROFILE=0` skips the CPU profile point (`1`: in a smoke run too).',
     'Run it on a quiet machine: the figures share two cores with the load generator and the stub.',
-    '`npm run bench -- --only load` runs only the many-client load (into `bench/results.load.json`, no report).',
+    '`npm run bench -- --only load` runs only the many-client load (into `bench/results.load.json`, no report);',
+    '`--only confirm` (confirmed write, memory vs Redis) and `--only audit` (audit trail off vs on) likewise, into',
+    '`bench/results.confirm.json` and `bench/results.audit.json` (knobs: `BENCH_CONFIRM_WRITES`, `BENCH_CONFIRM_WARMUP`,',
+    '`BENCH_AUDIT_CALLS`, `BENCH_AUDIT_WARMUP`, `BENCH_AUDIT_CLIENTS`, `BENCH_AUDIT_DURATION_MS`, `BENCH_AUDIT_ROUNDS`); a report',
+    "written while the last full run lacks those sections takes them from these files, as it does code mode's from",
+    '`bench/results.code.json` (`--only code`).',
     '`npm run fuzz` rewrites this file too, adding its section from `fuzz/results.json` to the last `bench/results.json`.',
     '',
     'Adding a server under test: implement `ServerUnderTest` (`bench/servers/types.ts`: how to start it over stdio and',

@@ -5,7 +5,8 @@
  * for finmcp's FinOpps users, a stub-issued token for the peers, the generated peer), times `finmcp
  * generate`, runs every measurement per backend (backend-run.ts), then writes bench/results.json and
  * BENCHMARKS.md. `--smoke` / BENCH_SMOKE=1 runs a tiny version for the test suite; `--only load` runs only the
- * many-client HTTP load (bench/results.load.json). Everything listens and
+ * many-client HTTP load (bench/results.load.json), `--only confirm` / `--only audit` only issue 21's confirmed
+ * write and audit cost (write-audit-run.ts; bench/results.confirm.json, results.audit.json). Everything listens and
  * connects on 127.0.0.1 only; every loop is bounded in count and time; every process it starts is stopped.
  */
 import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
@@ -31,6 +32,7 @@ import type { RunResults } from './report.js';
 import { loadScenario, type Scenario } from './scenario.js';
 import { taggedLoginBody } from './spec.js';
 import { startRedisServer, type RedisServer } from './redis-server.js';
+import { WRITE_AUDIT_BACKEND, runAuditCost, runConfirmedWrite } from './write-audit-run.js';
 import { finmcp, finmcpNode, finmcpRedis } from './servers/finmcp.js';
 import { finmcpKey, prepareFinmcpAuth, type FinmcpAuth } from './servers/finmcp-auth.js';
 import { generator } from './servers/generator.js';
@@ -189,8 +191,11 @@ export async function runBench(plan: Plan, root: string): Promise<RunResults> {
       stubOrigin,
       staticBackendToken: (backend) => staticTokens.get(backend) ?? 'bench-static-token',
     };
-    if (servers.includes(finmcpRedis)) {
-      progress('starting redis-server for finmcp-redis');
+    const writeAudit = scenarios.find((s) => s.backend === WRITE_AUDIT_BACKEND);
+    const runsConfirm = writeAudit !== undefined && (plan.only === null || plan.only === 'confirm');
+    const runsAudit = writeAudit !== undefined && (plan.only === null || plan.only === 'audit');
+    if (servers.includes(finmcpRedis) || runsConfirm) {
+      progress('starting redis-server for finmcp on Redis');
       const started = await startRedisServer();
       redis = started;
       env.redis = {
@@ -233,7 +238,7 @@ export async function runBench(plan: Plan, root: string): Promise<RunResults> {
       generate = { error: 'finmcp not in this run' };
     }
     let generateLarge: LargeGenerateResult | { error: string } | undefined;
-    if (servers.includes(finmcp) && plan.generateLarge) {
+    if (servers.includes(finmcp) && plan.generateLarge && plan.only === null) {
       progress("timing finmcp generate on GitHub's REST description");
       generateLarge = await measureLargeGenerate(root).catch((error: unknown) => ({
         error: error instanceof Error ? error.message : String(error),
@@ -249,6 +254,7 @@ export async function runBench(plan: Plan, root: string): Promise<RunResults> {
     const backends: BackendResult[] = [];
     for (const scenario of scenarios) {
       if (plan.only === 'load' && !plan.load.backends.includes(scenario.backend)) continue;
+      if (plan.only === 'confirm' || plan.only === 'audit') continue;
       backends.push(
         await benchBackend(scenario, {
           plan,
@@ -267,6 +273,10 @@ export async function runBench(plan: Plan, root: string): Promise<RunResults> {
         error: error instanceof Error ? error.message : String(error),
       }));
     }
+
+    // Issue 21: a confirmed write, memory vs Redis; the audit trail off vs on (their own finmcp processes).
+    const confirmedWrite = runsConfirm ? await runConfirmedWrite(writeAudit, env, plan) : undefined;
+    const auditCost = runsAudit ? await runAuditCost(writeAudit, env, plan) : undefined;
 
     // Stop what is still running, so that its CPU is counted as this benchmark's (a child's CPU joins ours
     // once it has exited): what the machine did beyond this process tree was other work competing with it.
@@ -315,9 +325,14 @@ export async function runBench(plan: Plan, root: string): Promise<RunResults> {
       },
       derived: derive(backends, generate, floor),
       ...(codeMode === undefined ? {} : { codeMode }),
+      ...(confirmedWrite === undefined ? {} : { confirmedWrite }),
+      ...(auditCost === undefined ? {} : { auditCost }),
     };
     await mkdir(dirname(plan.out), { recursive: true });
     await writeFile(plan.out, `${JSON.stringify(results, null, 2)}\n`);
+    // The full run refreshes code mode's own file too, so that `--only code` and the full run never disagree.
+    if (codeMode !== undefined && !('error' in codeMode) && plan.out === join(root, 'bench', 'results.json'))
+      await writeFile(join(root, 'bench', 'results.code.json'), `${JSON.stringify(codeMode, null, 2)}\n`);
     if (plan.markdown !== null) await renderBenchmarksFile(root, plan.markdown, results);
     progress(
       `done in ${results.meta.durationSec.toFixed(1)} s: ${plan.out}${plan.markdown === null ? '' : ` and ${plan.markdown}`}`,

@@ -7,6 +7,8 @@
 export interface Summary {
   n: number;
   median: number;
+  /** Absent in results written before it was recorded. */
+  p90?: number;
   p99: number;
   mean: number;
   min: number;
@@ -28,6 +30,7 @@ export function summarize(samples: readonly number[]): Summary {
   return {
     n: sorted.length,
     median: percentileSorted(sorted, 50),
+    p90: percentileSorted(sorted, 90),
     p99: percentileSorted(sorted, 99),
     mean: sorted.length === 0 ? Number.NaN : total / sorted.length,
     min: sorted[0] ?? Number.NaN,

@@ -104,15 +104,26 @@ async function planBackend(
   parsed: ParsedSpec,
   checker: SchemaChecker,
 ): Promise<string[]> {
-  const warnings: string[] = [];
+  const warnings: string[] = [...parsed.loadWarnings];
   if (parsed.ignoredKeywords.length > 0) {
     warnings.push(`schema keywords no vocabulary defines were ignored: ${parsed.ignoredKeywords.join(', ')}`);
   }
   const portable = parsed.document[PORTABLE_EXTENSION] === true;
   const dropped: string[] = [];
+  const invalidOutputs: string[] = [];
   for (const tool of parsed.descriptors) {
     dropped.push(...dropInvalidPatterns(tool.inputSchema), ...dropInvalidPatterns(tool.outputSchema));
+    if (tool.outputSchema !== undefined && !checker.isValid(tool.outputSchema)) {
+      // Clients would reject it (or every result against it): published as an open object instead.
+      invalidOutputs.push(tool.name);
+      tool.outputSchema = { type: 'object' };
+    }
     if (portable) makePortable(tool);
+  }
+  if (invalidOutputs.length > 0) {
+    warnings.push(
+      `output schema not valid JSON Schema 2020-12, published as an open object: ${invalidOutputs.slice(0, 3).join(', ')}${invalidOutputs.length > 3 ? `, … (${invalidOutputs.length})` : ''}`,
+    );
   }
   if (dropped.length > 0) {
     const unique = [...new Set(dropped)];

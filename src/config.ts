@@ -16,6 +16,8 @@ interface SettingBase {
   description: string;
   /** The README's words for the default when it is computed or absent (else the value itself is shown). */
   shown?: string;
+  /** A credential: never shown, marked sensitive where a host asks for it (an MCP Bundle's user configuration). */
+  secret?: boolean;
 }
 
 /** A non-negative integer (`max` when the value has a ceiling, e.g. a port). */
@@ -253,7 +255,7 @@ export const SETTINGS = {
     'FINMCP_STATE_KEY',
     undefined,
     "Base64 secret of at least 32 bytes that encrypts state at rest in Redis (AES-256-GCM), hashes its key names and keys the requestState of confirmations (every instance verifies every other's; unset: random per process); make one with `openssl rand -base64 32`",
-    { shown: '(none; required with Redis)' },
+    { shown: '(none; required with Redis)', secret: true },
   ),
   stateTimeoutMs: intSetting(
     'FINMCP_STATE_TIMEOUT_MS',
@@ -269,6 +271,7 @@ export const SETTINGS = {
     'FINMCP_API_KEYS',
     undefined,
     'Inbound static API keys `id:key,id2:key2` for backends without OAuth (required to bind a stateful backend to a non-loopback address)',
+    { secret: true },
   ),
   sandboxAuthPort: intSetting('FINMCP_SANDBOX_AUTH_PORT', 4455, 'Port of the sandbox OAuth authorization server', {
     flag: '--sandbox-auth-port',
@@ -308,6 +311,7 @@ export const BACKEND_SETTINGS = {
     'ACCESS_TOKEN',
     undefined,
     'stdio only: the user access token, validated like an HTTP bearer token',
+    { secret: true },
   ),
   tokenUrl: textSetting(
     'TOKEN_URL',
@@ -318,7 +322,10 @@ export const BACKEND_SETTINGS = {
   clientId: textSetting('CLIENT_ID', undefined, "Client id of the server's backend service credential", {
     shown: '(sandbox)',
   }),
-  clientSecret: textSetting('CLIENT_SECRET', undefined, 'Client secret of that credential', { shown: '(sandbox)' }),
+  clientSecret: textSetting('CLIENT_SECRET', undefined, 'Client secret of that credential', {
+    shown: '(sandbox)',
+    secret: true,
+  }),
   scope: textSetting('SCOPE', undefined, 'Scopes requested for the service token', {
     shown: '(all scopes of the spec)',
   }),
@@ -326,19 +333,19 @@ export const BACKEND_SETTINGS = {
     'API_KEY',
     undefined,
     "Backends without an override module: the key for the spec's `apiKey` schemes (header or cookie)",
-    { shown: '(sandbox: a placeholder)' },
+    { shown: '(sandbox: a placeholder)', secret: true },
   ),
   bearerToken: textSetting(
     'BEARER_TOKEN',
     undefined,
     'Backends without an override module: the token for `http` bearer, `oauth2` and `openIdConnect` schemes',
-    { shown: '(sandbox: a placeholder)' },
+    { shown: '(sandbox: a placeholder)', secret: true },
   ),
   basicAuth: textSetting(
     'BASIC_AUTH',
     undefined,
     'Backends without an override module: `user:password` for `http` basic schemes',
-    { shown: '(sandbox: a placeholder)' },
+    { shown: '(sandbox: a placeholder)', secret: true },
   ),
   verifyToken: textSetting('VERIFY_TOKEN', 'finmcp-verify', 'Bearer token `finmcp verify` sends to a real backend'),
 } as const;

@@ -78,6 +78,11 @@ export function dropInvalidPatterns(schema: JsonSchema): string[] {
 export class SchemaChecker {
   private readonly ajv = createAjv([]);
 
+  /** Whether `schema` conforms to the meta-schema. */
+  isValid(schema: JsonSchema): boolean {
+    return this.ajv.validateSchema(schema) === true;
+  }
+
   /** Throws naming the first meta-schema violation. */
   check(schema: JsonSchema): void {
     if (this.ajv.validateSchema(schema) !== true) {

@@ -12,11 +12,13 @@
  *   Object's `value`) is ever resolved: a `$ref`-shaped key there is data.
  * A failure names the file and the JSON pointer (RFC 6901) where it happened.
  */
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, extname, resolve, sep } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { $RefParser } from '@hey-api/json-schema-ref-parser';
 import { parse as parseYaml } from 'yaml';
+import { resolvePointer } from '../../contract/pointer.js';
 import { type JsonObject, isObject } from '../schema/json.js';
 
 /** What loading yields: the document, and whether it was converted from Swagger 2.0. */
@@ -24,6 +26,8 @@ export interface LoadedDocument {
   document: JsonObject;
   /** Set when the file was Swagger 2.0: the converter and its version, for the regeneration report. */
   convertedFrom?: string;
+  /** What was left out to read the description at all, for the report. */
+  warnings: string[];
 }
 
 /** The key a literal value's `$ref` is held under while a bundler walks the document (never a real keyword). */
@@ -125,14 +129,57 @@ function renameKey(object: JsonObject, from: string, to: string): void {
   Object.assign(object, Object.fromEntries(entries));
 }
 
-/** Whether a document's `$ref`s (outside literal values) all stay inside it. */
+/** Whether a document's `$ref`s and discriminator mappings (outside literal values) all stay inside it. */
 function hasExternalRefs(document: unknown): boolean {
   let external = false;
   visitStructure(document, (object) => {
     const ref = object['$ref'];
     if (typeof ref === 'string' && !ref.startsWith('#')) external = true;
+    for (const value of Object.values(mappingOf(object) ?? {})) if (namesFile(value)) external = true;
   });
   return external;
+}
+
+/** The discriminator mapping of a Schema Object, if it has one. */
+function mappingOf(object: JsonObject): JsonObject | undefined {
+  const discriminator = object['discriminator'];
+  return isObject(discriminator) && isObject(discriminator['mapping']) ? discriminator['mapping'] : undefined;
+}
+
+/** Whether a mapping value is a reference into another file (not a schema name, not a local pointer). */
+function namesFile(value: unknown): boolean {
+  return typeof value === 'string' && !value.startsWith('#') && !isSchemaName(value);
+}
+
+/**
+ * Takes out the discriminator mapping entries of `document` (read from `file`) that lead nowhere: a file that does
+ * not exist, or a pointer (or, in the entry document, a schema name) that does not resolve. A published bundle may
+ * keep its authors' file names and file-relative pointers there (DigitalOcean's does), and a mapping only names
+ * branches the `oneOf` already lists. Returns what was taken out, as `tag → value`.
+ */
+function dropUnresolvableMappings(document: unknown, file: string, entry: boolean): string[] {
+  const dropped: string[] = [];
+  const resolves = (value: string): boolean => {
+    if (namesFile(value)) return existsSync(resolve(dirname(file), value.split('#')[0] ?? ''));
+    // A pointer in a part is into the part; a schema name there is resolved against the entry by the bundle.
+    if (!entry && !value.startsWith('#')) return true;
+    try {
+      resolvePointer(document, value.startsWith('#') ? value : `#/components/schemas/${value}`);
+      return true;
+    } catch {
+      return false;
+    }
+  };
+  visitStructure(document, (object) => {
+    const mapping = mappingOf(object);
+    if (mapping === undefined) return;
+    for (const [tag, value] of Object.entries(mapping)) {
+      if (typeof value !== 'string' || resolves(value)) continue;
+      delete mapping[tag];
+      dropped.push(`${tag} → ${value}`);
+    }
+  });
+  return dropped;
 }
 
 /** A discriminator mapping value that names a schema of the entry document (§4.8.25.1), not a file or a pointer. */
@@ -170,6 +217,16 @@ function restoreBundled(document: unknown): void {
     }
   });
   visitLiterals(document, (object) => renameKey(object, LITERAL_REF, '$ref'));
+}
+
+/** The report's line for mapping entries {@link dropUnresolvableMappings} took out. */
+function missingWarnings(missing: readonly string[]): string[] {
+  if (missing.length === 0) return [];
+  const one = missing.length === 1;
+  const shown = `${missing.slice(0, 2).join(', ')}${missing.length > 2 ? ', …' : ''}`;
+  return [
+    `${missing.length} discriminator mapping ${one ? 'entry leads' : 'entries lead'} nowhere (no such file or schema), left out: ${shown}`,
+  ];
 }
 
 /** Parses the text of a spec file; YAML errors carry their line and column. */
@@ -245,10 +302,11 @@ export async function loadDocument(file: string): Promise<LoadedDocument> {
     );
   }
   const converted = convertedFrom === undefined ? {} : { convertedFrom };
+  const missing = dropUnresolvableMappings(document, resolve(file), true);
   const bundle = hasExternalRefs(document);
   const pointers = bundle ? externalRefPointers(document, resolve(file)) : [];
   prepareFile(document, { forBundle: bundle, entry: true });
-  if (!bundle) return { document, ...converted };
+  if (!bundle) return { document, ...converted, warnings: missingWarnings(missing) };
   // Each part read by the bundler is prepared like the entry, relative to itself.
   const path = resolve(file);
   const parser = new $RefParser();
@@ -257,6 +315,9 @@ export async function loadDocument(file: string): Promise<LoadedDocument> {
     const handler = plugin.handler.bind(plugin);
     plugin.handler = async (info) => {
       const parsed = await handler(info);
+      missing.push(
+        ...dropUnresolvableMappings(parsed, info.url.startsWith('file:') ? fileURLToPath(info.url) : info.url, false),
+      );
       prepareFile(parsed, { forBundle: true, entry: false });
       return parsed;
     };
@@ -269,5 +330,5 @@ export async function loadDocument(file: string): Promise<LoadedDocument> {
   }
   if (!isObject(bundled)) throw new Error('bundling produced no document');
   restoreBundled(bundled);
-  return { document: bundled, ...converted };
+  return { document: bundled, ...converted, warnings: missingWarnings(missing) };
 }

@@ -26,11 +26,13 @@ export interface ParsedSpec {
   ignoredKeywords: string[];
   /** Set when the file was Swagger 2.0: the converter that made it OpenAPI 3.0. */
   convertedFrom?: string;
+  /** What loading left out (see load.ts). */
+  loadWarnings: string[];
 }
 
 /** Parses the spec at `file` into its bundled document, operations and descriptors. */
 export async function parseSpec(file: string): Promise<ParsedSpec> {
-  const { document, convertedFrom } = await loadDocument(file);
+  const { document, convertedFrom, warnings } = await loadDocument(file);
   const operations = listOperations(document).map((at) =>
     atPointer(operationPointer(at.path, at.method), () => operationInput(at, document)),
   );
@@ -42,6 +44,7 @@ export async function parseSpec(file: string): Promise<ParsedSpec> {
     operations,
     descriptors,
     ignoredKeywords: [...ignored].sort(),
+    loadWarnings: warnings,
     ...(convertedFrom === undefined ? {} : { convertedFrom }),
   };
 }

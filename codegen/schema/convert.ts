@@ -3,7 +3,7 @@
  * self-contained JSON Schema 2020-12 that ajv compiles in strict mode. Each concept lives in its own module; this
  * one walks the subschemas (applicator vocabulary, §10) and applies them in order:
  * refs → 3.0 compatibility → keyword filter → children → discriminator tags → read/write-only → allOf merge →
- * array items → implicit object/array types; and once the tool schema is complete, `$defs` and implicit scalar types.
+ * array items → implicit object/array types → (outputs) value assertions dropped; and once the tool schema is complete, `$defs` and implicit scalar types.
  */
 import type { JsonSchema } from '../../contract/descriptor.js';
 import { type SchemaMode, removeHiddenProperties } from './access.js';
@@ -14,6 +14,7 @@ import { addImplicitScalarTypes, addImplicitType } from './implicit-type.js';
 import { isObject } from './json.js';
 import { keepJsonSchemaKeywords } from './keywords.js';
 import { fromOpenApi30 } from './openapi30.js';
+import { loosenOutputSchema } from './output-constraints.js';
 import { resolvePointer } from '../../contract/pointer.js';
 import { DefsRegistry, type RefStack, isRecursive } from './refs.js';
 import { reachableRefCount, sharedRefs } from './shared-refs.js';
@@ -48,7 +49,7 @@ export interface ConvertOptions {
 }
 
 /**
- * Output schemas carry what a client validates with — types, formats, patterns, enums, required, bounds — and no
+ * Output schemas carry what a client validates with — types, enums, required (output-constraints.ts) — and no
  * prose by default: the model learns what a tool returns from the tool description and reads the result itself,
  * while every repeated field description costs tokens in each `tools/list` (it was 70 % of FinOpps' list).
  * Examples validate nothing and the model sees real results: they always go.
@@ -169,6 +170,7 @@ export class SchemaConverter {
     const merged = mergeAllOf(schema, hidden);
     ensureArrayItems(merged);
     addImplicitType(merged);
+    if (this.mode === 'output') loosenOutputSchema(merged);
     if (hidden.length > 0) this.hidden.set(merged, hidden);
     return merged;
   }

@@ -4,6 +4,7 @@
  */
 import { Command, Option } from 'commander';
 import { ConfigError, SETTINGS, BACKEND_SETTINGS, type SettingDef } from '../config.js';
+import type { PackOptions } from './pack.js';
 import type { TokenOptions } from './token.js';
 
 /** Runs the CLI with `process.argv`-style arguments. Sets the exit code; never throws. */
@@ -61,6 +62,7 @@ export function buildProgram(): Command {
   addTokenCommand(program);
   addVerifyCommand(program);
   addAuditCommands(program);
+  addPackCommand(program);
 
   return program;
 }
@@ -153,5 +155,23 @@ function addAuditCommands(program: Command): void {
     .action(async (file: string | undefined, options: { n: string }) => {
       const { runAuditTail } = await import('./audit.js');
       await runAuditTail(file, options.n);
+    });
+}
+
+/** `finmcp pack`: an MCP Bundle and its MCP Registry entry per backend. */
+function addPackCommand(program: Command): void {
+  program
+    .command('pack')
+    .description('write an MCP Bundle (.mcpb, one-click install) and a server.json for the MCP Registry per backend')
+    .argument('<backend...>', 'backend names')
+    .option('--out <dir>', 'folder the bundles go to, one subfolder per backend', 'bundles')
+    .option(
+      '--registry-namespace <namespace>',
+      'MCP Registry namespace of server.json, e.g. io.github.<you> (default: a local one)',
+    )
+    .option('--bundle-base-url <url>', 'where the .mcpb files will be downloaded from (default: their file: URL)')
+    .action(async (backends: string[], options: PackOptions) => {
+      const { runPack } = await import('./pack.js');
+      await runPack(backends, options);
     });
 }

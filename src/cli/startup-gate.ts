@@ -1,6 +1,7 @@
 /**
  * Serving before the backends can be reached (the sandbox is still starting): `tools/list` needs nothing but the
- * specs, so a gated {@link ToolService} answers it at once and holds each tool call until start-up has finished;
+ * specs, so a gated {@link ToolService} answers it (and the service's local tools: searching and describing the
+ * API) at once and holds each other tool call until start-up has finished;
  * a {@link deferredBackendHttp} stands for the backend client whose address is known only then. A start-up that
  * failed becomes every call's tool error (MCP 2025-11-25, Server / Tools, "Error Handling": execution errors are
  * results with `isError`), never a hang or a crash.
@@ -74,8 +75,12 @@ export function gateToolService(
       return service.listTools();
     },
     hasTool: (name) => service.hasTool(name),
-    callTool: (name, args, ctx) =>
-      open || failure !== undefined ? call(name, args, ctx) : start().then(() => call(name, args, ctx)),
+    ...(service.localTools === undefined ? {} : { localTools: service.localTools }),
+    callTool: (name, args, ctx) => {
+      // Searching the specs needs no backend: answered at once, also when start-up failed.
+      if (service.localTools?.has(name) === true) return service.callTool(name, args, ctx);
+      return open || failure !== undefined ? call(name, args, ctx) : start().then(() => call(name, args, ctx));
+    },
   };
 }
 

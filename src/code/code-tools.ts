@@ -153,6 +153,8 @@ export function codeToolService(
     stateful: inner.stateful,
     listTools: () => TOOLS as ListedTool[],
     hasTool: (name) => TOOLS.some((tool) => tool.name === name),
+    // Searching reads only the declarations; running a program calls the backend.
+    localTools: new Set([SEARCH.name]),
     callTool: async (name, args, ctx) => {
       const given = args ?? {};
       if (name === SEARCH.name) return search(api, given);

@@ -111,6 +111,8 @@ const CALL = metaTool(
 );
 
 const META_TOOLS: readonly ListedTool[] = [SEARCH, DESCRIBE, CALL];
+/** The meta-tools that read only the descriptors. */
+const LOCAL_TOOLS: ReadonlySet<string> = new Set([SEARCH.name, DESCRIBE.name]);
 
 function result(structured: Record<string, unknown>): ToolResult {
   return { content: [{ type: 'text', text: JSON.stringify(structured) }], structuredContent: structured };
@@ -131,6 +133,7 @@ export function dynamicToolService(inner: ToolService, descriptors: readonly Too
     ...(inner.catalogue === undefined ? {} : { catalogue: inner.catalogue }),
     listTools: () => META_TOOLS as ListedTool[],
     hasTool: (name) => META_TOOLS.some((tool) => tool.name === name),
+    localTools: LOCAL_TOOLS,
     callTool: async (name, args, ctx) => {
       const given = args ?? {};
       if (name === SEARCH.name) return search(entries, given);

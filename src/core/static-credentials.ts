@@ -20,26 +20,32 @@ export interface StaticSecrets {
 /** The placeholder credential sent to a sandbox mock. */
 const SANDBOX_CREDENTIAL = 'finmcp-sandbox';
 
+/**
+ * Which static secret meets a security scheme: `apiKey` in a header or cookie, `http` basic, or a bearer token for
+ * `http` bearer, `oauth2` and `openIdConnect`; undefined for a scheme no static secret meets (a query-string key).
+ */
+export function secretForScheme(scheme: JsonSchema | undefined): keyof StaticSecrets | undefined {
+  const type = scheme?.['type'];
+  if (type === 'apiKey') return scheme?.['in'] === 'header' || scheme?.['in'] === 'cookie' ? 'apiKey' : undefined;
+  const httpScheme = typeof scheme?.['scheme'] === 'string' ? scheme['scheme'].toLowerCase() : '';
+  if (type === 'http' && httpScheme === 'basic') return 'basicAuth';
+  if (type === 'oauth2' || type === 'openIdConnect' || (type === 'http' && httpScheme === 'bearer'))
+    return 'bearerToken';
+  return undefined;
+}
+
 /** The header carrying one scheme's credential, or undefined when the scheme cannot be met. */
 function schemeHeader(scheme: JsonSchema | undefined, secrets: StaticSecrets): [string, string] | undefined {
-  if (scheme === undefined) return undefined;
-  const type = scheme['type'];
-  if (type === 'apiKey' && secrets.apiKey !== undefined && typeof scheme['name'] === 'string') {
-    if (scheme['in'] === 'header') return [scheme['name'].toLowerCase(), secrets.apiKey];
-    if (scheme['in'] === 'cookie') return ['cookie', `${scheme['name']}=${encodeURIComponent(secrets.apiKey)}`];
-    return undefined;
+  const kind = secretForScheme(scheme);
+  const secret = kind === undefined ? undefined : secrets[kind];
+  if (scheme === undefined || secret === undefined) return undefined;
+  if (kind === 'apiKey') {
+    if (typeof scheme['name'] !== 'string') return undefined;
+    if (scheme['in'] === 'header') return [scheme['name'].toLowerCase(), secret];
+    return ['cookie', `${scheme['name']}=${encodeURIComponent(secret)}`];
   }
-  const httpScheme = typeof scheme['scheme'] === 'string' ? scheme['scheme'].toLowerCase() : '';
-  if (type === 'http' && httpScheme === 'basic' && secrets.basicAuth !== undefined) {
-    return ['authorization', `Basic ${Buffer.from(secrets.basicAuth).toString('base64')}`];
-  }
-  if (
-    (type === 'oauth2' || type === 'openIdConnect' || (type === 'http' && httpScheme === 'bearer')) &&
-    secrets.bearerToken !== undefined
-  ) {
-    return ['authorization', `Bearer ${secrets.bearerToken}`];
-  }
-  return undefined;
+  if (kind === 'basicAuth') return ['authorization', `Basic ${Buffer.from(secret).toString('base64')}`];
+  return ['authorization', `Bearer ${secret}`];
 }
 
 /** The headers meeting the first satisfiable requirement of a tool's operation (none when nothing is required). */

@@ -45,6 +45,8 @@ export interface ToolService {
   /** Precomputed at start-up; the same array on every call. */
   listTools(): ListedTool[];
   hasTool(name: string): boolean;
+  /** Tools answered from the specs alone (search, describe): never held back while the backend is starting. */
+  readonly localTools?: ReadonlySet<string>;
   callTool(name: string, args: Record<string, unknown> | undefined, ctx: CallContext): Promise<ToolResult>;
   /** The one-time page kinds of the backend's overrides. */
   readonly pages?: Readonly<Record<string, InteractionPageKind>>;

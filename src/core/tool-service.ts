@@ -23,6 +23,7 @@ import { toolCallEntry, watchConfirmations } from './call-audit.js';
 import type { CallContext } from './call-context.js';
 import { buildCatalogue } from './catalogue.js';
 import { errorForLog } from './log-error.js';
+import { checkOutput } from './output-check.js';
 import { redactSecrets } from './redact.js';
 import { buildServedTools, type ServedTools } from './served-tools.js';
 import { callGenerated, callHand } from './tool-calls.js';
@@ -91,7 +92,9 @@ async function runCall(
     const a = args ?? {};
     if (!isObject(a)) throw invalidArguments(['(root): must be object']);
     const run = { calls: served.calls, ctx, stats };
-    return tool.kind === 'generated' ? await callGenerated(tool, a, run) : await callHand(tool, a, run);
+    const result = tool.kind === 'generated' ? await callGenerated(tool, a, run) : await callHand(tool, a, run);
+    // Never rejects: a schema that does not compile lets the result pass.
+    return checkOutput(result, tool.listed.outputSchema, name, served.logger);
   } catch (err) {
     if (err instanceof ToolCallError) {
       stats.outcome = err.outcome;

@@ -31,6 +31,16 @@ describe('bench plan: many-client load', () => {
     expect(plan.markdown).toBeNull();
   });
 
+  it('--only confirm and --only audit write their own results files, without rewriting BENCHMARKS.md', () => {
+    for (const part of ['confirm', 'audit']) {
+      const plan = makePlan(['--only', part], {}, ROOT);
+      expect(plan.only).toBe(part);
+      expect(plan.out).toBe(join(ROOT, 'bench', `results.${part}.json`));
+      expect(plan.markdown).toBeNull();
+    }
+    expect(makePlan(['--smoke'], {}, ROOT).confirm.writes).toBeLessThanOrEqual(20);
+  });
+
   it('refuses an unknown section and takes the knobs from the environment', () => {
     expect(() => makePlan(['--only', 'latency'], {}, ROOT)).toThrow(/load/);
     const plan = makePlan(

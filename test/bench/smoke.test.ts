@@ -1,8 +1,9 @@
 /**
  * Smoke test of the benchmark harness: runs the compiled harness (`node dist/bench/run.js --smoke`, built by
  * `npm test` before vitest) against finmcp and the floor on every backend, with a few hundred calls, and
- * checks that every figure was produced and that no answer was mismatched. No timing is asserted: figures
- * on a shared two-core machine are for BENCHMARKS.md, not for pass/fail.
+ * checks that every figure was produced (issue 21's confirmed write and audit cost included) and that no answer
+ * was mismatched. No timing is asserted: figures on a shared two-core machine are for BENCHMARKS.md, not for
+ * pass/fail.
  */
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -22,13 +23,13 @@ describe('npm run bench --smoke', () => {
     const md = join(dir, 'BENCHMARKS.md');
     const { code, output } = await runCompiled('bench/run.js', ['--smoke', '--out', out, '--markdown', md], {
       env: { BENCH_SMOKE: '1' },
-      guardMs: 170_000,
+      guardMs: 230_000,
       tailChars: 6000,
     });
     if (code !== 0) throw new Error(`smoke run failed (exit ${String(code)}):\n${output}`);
     results = JSON.parse(await readFile(out, 'utf8')) as RunResults;
     markdown = await readFile(md, 'utf8');
-  }, 180_000);
+  }, 240_000);
 
   afterAll(async () => {
     if (dir !== undefined) await rm(dir, { recursive: true, force: true });
@@ -152,6 +153,38 @@ describe('npm run bench --smoke', () => {
     expect(Number.isFinite(load.p50Ms) && Number.isFinite(load.p99Ms)).toBe(true);
     expect(load.rssPeakBytes).toBeGreaterThan(0);
     expect(markdown).toContain('## Many concurrent HTTP clients');
+  });
+
+  it('times a confirmed B4B write with the state in memory and on Redis; every replay returns the first result', () => {
+    const write = results.confirmedWrite;
+    if (write === undefined || 'error' in write) throw new Error(`confirmed write: ${write?.error ?? 'missing'}`);
+    expect(write.stores.map((s) => s.store)).toEqual(['memory', 'redis']);
+    for (const store of write.stores) {
+      expect(store.errors, `${store.store}: ${store.firstError ?? ''}`).toBe(0);
+      expect(store.write.n).toBe(results.meta.plan.confirm.writes);
+      expect(store.write.p50).toBeGreaterThan(0);
+      expect(store.replay.p50).toBeGreaterThan(0);
+    }
+    expect(write.addedP50Ms).not.toBeNull();
+    // One backend POST per confirmation: the replays wrote nothing.
+    expect(write.confirmed).toBe(2 * (results.meta.plan.confirm.writes + results.meta.plan.confirm.warmup));
+    expect(write.backendPosts).toBe(write.confirmed);
+    expect(markdown).toContain('## Confirmed write: the claim on Redis vs in memory');
+    expect(markdown).toContain('confirmed write, claim on Redis: added p50 vs memory');
+  });
+
+  it('measures the audit trail off and on, with one audit record per call sent to the audited server', () => {
+    const audit = results.auditCost;
+    if (audit === undefined || 'error' in audit) throw new Error(`audit cost: ${audit?.error ?? 'missing'}`);
+    for (const side of [audit.off, audit.on]) {
+      expect(side.mismatches).toBe(0);
+      expect(side.errors).toBe(0);
+      expect(side.p50).toBeGreaterThan(0);
+      expect(side.cpuMean).not.toBeNull();
+    }
+    expect(audit.auditedCalls).toBeGreaterThan(0);
+    expect(audit.records).toBe(audit.auditedCalls);
+    expect(markdown).toContain('## Audit trail: cost per call');
   });
 
   it('times finmcp generate and writes the report with the targets table', () => {

@@ -41,9 +41,14 @@ function gatedB4b(sandbox: Sandbox): {
     mock.then(() => undefined),
     logger,
   );
+  return { service, call: sessionCaller(service) };
+}
+
+/** Calls `service` as one B4B session (B4B keeps the login in it). */
+function sessionCaller(service: ToolService): (name: string, args?: Record<string, unknown>) => Promise<ToolResult> {
   const record: SessionRecord = { principalId: 'anonymous', backend: 'b4b', createdAt: Date.now(), state: {} };
   const session = createSessionHandle(new MemorySessionStore(), 'session-1', record);
-  const call = (name: string, args: Record<string, unknown> = {}): Promise<ToolResult> => {
+  return (name, args = {}) => {
     const ctx: CallContext = {
       backend: 'b4b',
       tool: name,
@@ -54,7 +59,6 @@ function gatedB4b(sandbox: Sandbox): {
     };
     return service.callTool(name, args, ctx);
   };
-  return { service, call };
 }
 
 function held(): { begin: Promise<void>; release(): void } {
@@ -105,6 +109,70 @@ describe('gateToolService', () => {
       expect(result.content[0]!.text).not.toMatch(/\bat .*\.(ts|js):\d+/);
       expect(result.content[0]!.text).not.toContain(LOGIN.password);
     }
+  }, 90_000);
+});
+
+describe('gateToolService over meta-tools (--dynamic, --code)', () => {
+  /** The B4B service wrapped as `wrap` does, gated on a sandbox that either is held back or cannot start. */
+  async function gatedMeta(wrap: (inner: ToolService) => Promise<ToolService> | ToolService, specFile: string) {
+    const gate = held();
+    const sandbox = startSandbox({ mocks: [{ name: 'b4b', specFile }], begin: gate.begin, logger });
+    cleanups.push(async () => {
+      gate.release();
+      await sandbox.stop();
+    });
+    const mock = sandbox.mock('b4b');
+    const http = deferredBackendHttp(mock.then((m) => createBackendHttp({ baseUrl: m.url, maxAttempts: 1, logger })));
+    cleanups.push(() => http.close());
+    const inner = createToolService({ generated: b4b, overrides: createB4bOverrides({}) }, { http, logger });
+    const service = gateToolService(
+      await wrap(inner),
+      mock.then(() => undefined),
+      logger,
+    );
+    return { gate, call: sessionCaller(service) };
+  }
+  const b4bSpec = join(projectRoot(), 'specs', 'b4b.yaml');
+  const pending = async (promise: Promise<unknown>): Promise<boolean> => {
+    let settled = false;
+    void promise.finally(() => (settled = true));
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    return !settled;
+  };
+
+  it('--dynamic: search_tools and describe_tool answer while the sandbox is held back; call_tool waits', async () => {
+    const { dynamicToolService } = await import('../../src/core/dynamic-tools.js');
+    const { gate, call } = await gatedMeta((inner) => dynamicToolService(inner, b4b.tools), b4bSpec);
+    const found = await call('search_tools', { query: 'list entities' });
+    expect(found.isError, found.content[0]!.text).not.toBe(true);
+    expect(found.content[0]!.text).toContain('list_entities');
+    const described = await call('describe_tool', { name: 'list_entities' });
+    expect(described.isError, described.content[0]!.text).not.toBe(true);
+    const login = call('call_tool', { name: 'login', arguments: LOGIN });
+    expect(await pending(login), 'call_tool waits for the backend').toBe(true);
+    gate.release();
+    const result = await login;
+    expect(result.isError, result.content[0]!.text).not.toBe(true);
+  }, 90_000);
+
+  it('--code: search_api answers while the sandbox is held back, and after it failed to start', async () => {
+    const { codeModeService } = await import('../../src/code/serve-code.js');
+    const { Settings } = await import('../../src/config.js');
+    const wrap = (inner: ToolService): Promise<ToolService> =>
+      codeModeService(inner, b4b, createB4bOverrides({}), new Settings({}), logger);
+    const held = await gatedMeta(wrap, b4bSpec);
+    const found = await held.call('search_api', { query: 'list entities' });
+    expect(found.isError, found.content[0]!.text).not.toBe(true);
+    expect(found.content[0]!.text).toContain('list_entities');
+
+    const failed = await gatedMeta(wrap, join(projectRoot(), 'specs', 'missing.yaml'));
+    failed.gate.release();
+    const run = await failed.call('run_code', { code: 'return await api.list_entities({ page: 1 })' });
+    expect(run.isError).toBe(true);
+    expect(run.content[0]!.text).toMatch(/^b4b is unavailable/);
+    const stillFound = await failed.call('search_api', { query: 'entities' });
+    expect(stillFound.isError, stillFound.content[0]!.text).not.toBe(true);
+    expect(stillFound.content[0]!.text).toContain('list_entities');
   }, 90_000);
 });
 

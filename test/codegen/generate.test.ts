@@ -235,6 +235,39 @@ describe('runGenerate end to end', () => {
     expect((await runGenerate({ root })).exitCode).toBe(0);
   });
 
+  it('an output schema that is not valid JSON Schema is published open, with a warning naming the tool', async () => {
+    const spec = [
+      'openapi: 3.1.0',
+      'info: { title: Odd, version: 1.0.0 }',
+      'paths:',
+      '  /a: { get: { operationId: getA, responses: { "200": { description: A., content: { application/json: { schema: { type: object, required: id } } } } } } }',
+      '  /b: { get: { operationId: getB, responses: { "200": { description: B., content: { application/json: { schema: { type: object, required: [id, id], properties: { id: { type: string, format: uri } } } } } } } } }',
+      '',
+    ].join('\n');
+    writeFileSync(join(root, 'specs/odd.yaml'), spec);
+    try {
+      const result = await runGenerate({ root });
+      expect(result.exitCode, result.output).toBe(0);
+      expect(result.output).toMatch(
+        /warning: .*odd\.yaml: output schema not valid JSON Schema 2020-12, published as an open object: getA$/m,
+      );
+      const { backend: tools } = JSON.parse(readFileSync(join(root, 'generated/odd/tools.gen.json'), 'utf8')) as {
+        backend: { tools: Array<{ name: string; outputSchema: unknown }> };
+      };
+      expect(tools.tools.find((t) => t.name === 'getA')?.outputSchema).toEqual({ type: 'object' });
+      // Repeated required names are merged, value assertions (format) dropped: a valid schema, no warning.
+      expect(tools.tools.find((t) => t.name === 'getB')?.outputSchema).toEqual({
+        type: 'object',
+        required: ['id'],
+        properties: { id: { type: 'string' } },
+      });
+      expect(result.output).not.toMatch(/^warning: .*getB/m);
+    } finally {
+      rmSync(join(root, 'specs/odd.yaml'));
+    }
+    expect((await runGenerate({ root })).exitCode).toBe(0);
+  });
+
   it('a broken spec fails alone: named with its line, the others still generate, its committed output stays', async () => {
     const before = snapshot();
     writeFileSync(join(root, 'specs/broken.yaml'), 'openapi: 3.1.0\ninfo: [not, an, object\n');

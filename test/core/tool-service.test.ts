@@ -342,7 +342,25 @@ describe('calls', () => {
     backend.script('/v1/orgs/org-1/invoices', reply.echo(201));
     const r = await service.callTool('createInvoice', { customerId: 7, amount: 12.5 }, ctx());
     expect(JSON.parse(backend.requests[0]?.body ?? '')).toEqual({ customer_id: 7, amount: 12.5 });
-    expect(r.structuredContent).toMatchObject({ method: 'POST', path: '/v1/orgs/org-1/invoices' });
+    // The echo is no invoice: it arrives as text (see the next test).
+    expect(JSON.parse(r.content[0]!.text)).toMatchObject({ method: 'POST', path: '/v1/orgs/org-1/invoices' });
+  });
+
+  it('passes on a result that breaks the output schema as text with a note naming each problem, as an error', async () => {
+    const body = { id: 7, memo: 'late' };
+    backend.script('/v1/orgs/org-1/invoices/inv-1', reply.json(200, body));
+    const r = await service.callTool('get_invoice', { invoiceId: 'inv-1' }, ctx());
+    expect(r.isError).toBe(true);
+    expect(r.structuredContent).toBeUndefined();
+    expect(r.content[0]).toEqual({ type: 'text', text: JSON.stringify(body) });
+    expect(r.content[1]!.text).toMatch(/does not match this tool's published output schema/);
+    expect(r.content[1]!.text).toContain('- id: must be string');
+    expect(r.content[1]!.text).toContain('- status: is required');
+    // The next conforming result is passed on as structured content again.
+    backend.script('/v1/orgs/org-1/invoices/inv-2', reply.json(200, { id: 'inv-2', status: 'paid' }));
+    const next = await service.callTool('get_invoice', { invoiceId: 'inv-2' }, ctx());
+    expect(next.isError).toBeUndefined();
+    expect(next.structuredContent).toEqual({ id: 'inv-2', status: 'paid' });
   });
 
   it('wraps non-object bodies under wrapIn', async () => {

@@ -179,5 +179,10 @@ async function requestStateSeal(settings: Settings): Promise<RequestStateSeal> {
 }
 
 function serverInfo(generated: GeneratedBackend): { name: string; version: string } {
-  return { name: `finmcp-${generated.name}`, version: generated.version };
+  return { name: serverName(generated.name), version: generated.version };
+}
+
+/** The name a backend's server announces (`serverInfo.name`); also its MCP Bundle's name. */
+export function serverName(backend: string): string {
+  return `finmcp-${backend}`;
 }

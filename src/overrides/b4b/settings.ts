@@ -21,5 +21,7 @@ export const B4B_SETTINGS = {
     undefined,
     'stdio only: with B4B_PASSWORD, sign the session in with these instead of calling `login`',
   ),
-  password: textSetting('B4B_PASSWORD', undefined, 'stdio only: the password that goes with B4B_PHONE'),
+  password: textSetting('B4B_PASSWORD', undefined, 'stdio only: the password that goes with B4B_PHONE', {
+    secret: true,
+  }),
 } as const;

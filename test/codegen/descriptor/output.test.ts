@@ -113,7 +113,8 @@ describe('toolOutput', () => {
       ],
       want: {
         schema: {
-          oneOf: [
+          // Output schemas say anyOf: a result matching both branches is still that result.
+          anyOf: [
             { type: 'object', properties: {} },
             { type: 'object', properties: {} },
           ],

@@ -71,6 +71,54 @@ describe('loadDocument', () => {
     });
   });
 
+  it('leaves out discriminator mapping entries that lead nowhere, and says so; the others stay', async () => {
+    const pet = (kind: string): unknown => ({
+      type: 'object',
+      required: ['kind'],
+      properties: { kind: { type: 'string', enum: [kind] } },
+    });
+    const file = write('published-bundle.json', {
+      openapi: '3.0.3',
+      info: { title: 't', version: '1' },
+      paths: {
+        '/pets': {
+          get: {
+            responses: {
+              '200': {
+                description: 'ok',
+                content: {
+                  'application/json': {
+                    schema: {
+                      oneOf: [
+                        { $ref: '#/components/schemas/Cat' },
+                        { $ref: '#/components/schemas/Dog' },
+                        { $ref: '#/components/schemas/Eel' },
+                      ],
+                      discriminator: {
+                        propertyName: 'kind',
+                        // As a bundler left them: the authors' file, a pointer into that file, and a good one.
+                        mapping: { cat: 'models/cat.yml', dog: '#/dog', eel: '#/components/schemas/Eel' },
+                      },
+                    },
+                  },
+                },
+              },
+            },
+          },
+        },
+      },
+      components: { schemas: { Cat: pet('cat'), Dog: pet('dog'), Eel: pet('eel') } },
+    });
+    const loaded = await loadDocument(file);
+    expect(loaded.warnings).toEqual([
+      '2 discriminator mapping entries lead nowhere (no such file or schema), left out: cat → models/cat.yml, dog → #/dog',
+    ]);
+    expect(JSON.stringify(loaded.document)).toContain('"mapping":{"eel":"#/components/schemas/Eel"}');
+    const spec = await parseSpec(file);
+    expect(spec.descriptors.map((tool) => tool.name)).toEqual(['get_pets']);
+    expect(spec.loadWarnings).toHaveLength(1);
+  });
+
   it('converts Swagger 2.0 with swagger2openapi and says so', async () => {
     const file = resolve(projectRoot(), 'node_modules/@readme/oas-examples/2.0/json/petstore.json');
     const spec = await parseSpec(file);

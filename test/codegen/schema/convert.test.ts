@@ -154,6 +154,7 @@ describe('SchemaConverter', () => {
           oneOf: [{ $ref: '#/components/schemas/Cat' }, { $ref: '#/components/schemas/Dog' }],
           discriminator: { propertyName: 'kind', mapping: { cat: '#/components/schemas/Cat' } },
         },
+        mode: 'input',
       },
       want: {
         oneOf: [
@@ -183,7 +184,10 @@ describe('SchemaConverter', () => {
     },
     {
       name: 'scalar keywords without a type get one, except under a typed parent',
-      given: { raw: { properties: { n: { minimum: 0 }, i: { type: 'integer', oneOf: [{ maximum: 9 }] } } } },
+      given: {
+        raw: { properties: { n: { minimum: 0 }, i: { type: 'integer', oneOf: [{ maximum: 9 }] } } },
+        mode: 'input',
+      },
       want: {
         properties: { n: { minimum: 0, type: 'number' }, i: { type: 'integer', oneOf: [{ maximum: 9 }] } },
         type: 'object',
@@ -193,8 +197,62 @@ describe('SchemaConverter', () => {
       name: 'a required-only oneOf branch stays as written (2020-12 needs no declared property)',
       given: {
         raw: { type: 'object', properties: { a: {}, b: {} }, oneOf: [{ required: ['a'] }, { required: ['b'] }] },
+        mode: 'input',
       },
       want: { type: 'object', properties: { a: {}, b: {} }, oneOf: [{ required: ['a'] }, { required: ['b'] }] },
+    },
+    {
+      name: 'output mode: value assertions go, objects open, types, enums, const and required stay, oneOf is anyOf',
+      given: {
+        raw: {
+          type: 'object',
+          required: ['uri', 'uri', 'kind'],
+          properties: {
+            uri: { type: 'string', format: 'uri', pattern: '^https://', maxLength: 200 },
+            kind: { type: 'string', enum: ['a', 'b'] },
+            count: { type: 'integer', minimum: 0, maximum: 9, multipleOf: 1 },
+            tags: { type: 'array', items: { type: 'string' }, minItems: 1, uniqueItems: true },
+            link: { oneOf: [{ type: 'string' }, { type: 'object', properties: { url: { type: 'string' } } }] },
+            both: { anyOf: [{ type: 'string' }, { type: 'null' }], oneOf: [{ const: 'x' }, { const: 'y' }] },
+            closed: { type: 'object', additionalProperties: false, properties: { a: { type: 'string' } } },
+          },
+        },
+      },
+      want: {
+        type: 'object',
+        required: ['uri', 'kind'],
+        properties: {
+          uri: { type: 'string' },
+          kind: { type: 'string', enum: ['a', 'b'] },
+          count: { type: 'integer' },
+          tags: { type: 'array', items: { type: 'string' } },
+          link: { anyOf: [{ type: 'string' }, { type: 'object', properties: { url: { type: 'string' } } }] },
+          both: {
+            anyOf: [{ type: 'string' }, { type: 'null' }],
+            allOf: [{ anyOf: [{ const: 'x' }, { const: 'y' }] }],
+          },
+          closed: { type: 'object', properties: { a: { type: 'string' } } },
+        },
+      },
+    },
+    {
+      name: 'output mode: a discriminated oneOf becomes anyOf, its tags kept',
+      given: {
+        raw: {
+          oneOf: [{ $ref: '#/components/schemas/Cat' }, { $ref: '#/components/schemas/Dog' }],
+          discriminator: { propertyName: 'kind', mapping: { cat: '#/components/schemas/Cat' } },
+        },
+      },
+      want: {
+        anyOf: [
+          {
+            type: 'object',
+            required: ['kind'],
+            properties: { kind: { type: 'string', const: 'cat' }, lives: { type: 'integer' } },
+          },
+          { type: 'object', required: ['kind'], properties: { kind: { type: 'string', const: 'Dog' } } },
+        ],
+      },
     },
   ];
 

@@ -450,7 +450,19 @@ describe('import_invoice_xml gate (recording stub backend)', () => {
   beforeAll(async () => {
     stub = await startFaultBackend();
     stub.script('/api/v1/auth/login', reply.json(200, loginResponse()));
-    stub.script(importPath, reply.json(201, { invoice_id: 'x' }));
+    stub.script(
+      importPath,
+      reply.json(201, {
+        invoice_id: 'x',
+        entity_id: ENTITY,
+        invoice_number: 'INV-1',
+        issue_date: '2025-01-31',
+        total_amount: { amount: '100.00', currency: 'VND' },
+        status: 0,
+        status_name: 'PENDING',
+        warnings: [],
+      }),
+    );
     h = harness(stub.url, { maxXmlBytes: 1024 });
     await h.call('login', { phone: PHONE, password: PASSWORD });
   });

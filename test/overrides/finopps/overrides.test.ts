@@ -84,7 +84,20 @@ function text(result: ToolResult): string {
   return result.content.map((c) => c.text).join('\n');
 }
 
-const BUSINESS = { id: 'b1', name: 'Acme Catering' };
+/** A business profile as the spec describes it (results are checked against the published output schema). */
+const BUSINESS = {
+  organizationId: 'b1',
+  name: 'Acme Catering',
+  legalName: null,
+  contact: { email: null, phone: null, website: null },
+  address: { line1: '1 Main St', line2: null, city: 'Springfield', region: null, postalCode: null, country: 'US' },
+  currency: 'USD',
+  timezone: 'America/Chicago',
+  taxRate: '0.08',
+  gratuityRate: '0.18',
+  defaultPaymentTermsDays: 30,
+  leadTimes: { minimumOrderLeadTimeDays: 2, maximumAdvanceBookingDays: 180, cancellationNoticeHours: 48 },
+};
 
 describe('FinOpps tools as served', () => {
   const service = createToolService(
