@@ -6,16 +6,11 @@
 
 /** Whether this is Node.js itself. */
 export function onNode(): boolean {
-  const g = globalThis as {
-    Deno?: unknown;
-    Bun?: unknown;
-    navigator?: { userAgent?: string };
-    process?: { release?: { name?: string } };
-  };
-  return (
-    g.process?.release?.name === 'node' &&
-    g.Deno === undefined &&
-    g.Bun === undefined &&
-    g.navigator?.userAgent !== 'Cloudflare-Workers'
-  );
+  const g = globalThis as { Deno?: unknown; Bun?: unknown; process?: { release?: { name?: string } } };
+  return g.process?.release?.name === 'node' && g.Deno === undefined && g.Bun === undefined && !onWorkers();
+}
+
+/** Whether this is Cloudflare Workers (workerd): no child processes, no listening sockets of its own. */
+export function onWorkers(): boolean {
+  return (globalThis as { navigator?: { userAgent?: string } }).navigator?.userAgent === 'Cloudflare-Workers';
 }

@@ -5,8 +5,12 @@
  * (the README's table); `FINMCP_PUBLIC_URL` must be the URL clients use, since it names the OAuth resource and the
  * accepted `Host`.
  */
+import type { JsonSchema, PrecompiledValidator } from '../contract/descriptor.js';
+import type { BackendRegistry } from './cli/generated.js';
 import { startServers } from './cli/serve.js';
+import { projectBackendSources } from './cli/serve/backend-plans.js';
 import { SETTINGS, Settings } from './config.js';
+import { usePrecompiledValidators } from './core/validation.js';
 import { createLogger } from './log.js';
 
 export { createFetchHandler, type FetchHandler, type FetchHandlerOptions } from './transport/http/fetch-handler.js';
@@ -23,6 +27,20 @@ export interface ServerlessHandler {
   sandboxIssuer?: string;
 }
 
+/** Options of {@link createServerlessHandler}. */
+export interface ServerlessOptions {
+  /**
+   * The generated backends (`generated/index.gen.js`'s exports) when the handler is bundled (Cloudflare Workers):
+   * a bundle has no generated/ folder to load them from at run time, so it imports the registry statically.
+   */
+  registry?: BackendRegistry;
+  /**
+   * Validators compiled at build time for the backend plugins' hand-written schemas (their `schemas`), for runtimes
+   * that compile no code at run time (Cloudflare Workers): scripts/build-worker.mjs writes them.
+   */
+  validators?: Iterable<readonly [JsonSchema, PrecompiledValidator]>;
+}
+
 /**
  * Builds the handler for `backends` (e.g. `['acme']`) from `env`: call it once per instance (cold start) and
  * reuse it for every request.
@@ -30,10 +48,13 @@ export interface ServerlessHandler {
 export async function createServerlessHandler(
   backends: string[],
   env: NodeJS.ProcessEnv = process.env,
+  options: ServerlessOptions = {},
 ): Promise<ServerlessHandler> {
+  if (options.validators !== undefined) usePrecompiledValidators(options.validators);
   const settings = new Settings(env);
   const logger = createLogger({ level: settings.read(SETTINGS.logLevel) });
-  const running = await startServers(backends, { transport: 'http', fetchHandler: true }, settings, logger);
+  const sources = options.registry === undefined ? undefined : await projectBackendSources(options.registry);
+  const running = await startServers(backends, { transport: 'http', fetchHandler: true }, settings, logger, sources);
   const fetch = running.fetch;
   if (fetch === undefined) throw new Error('the servers started without a fetch handler');
   return {

@@ -2,6 +2,7 @@
  * One backend served three ways — per tool, `--dynamic` and `--code` — over one pooled client to its Prism mock,
  * in process, with the callers a transport would make (a principal; for a stateful backend, its session), so the
  * task set (code-tasks.ts) can be answered and measured in each mode. Shared by the code-mode tests and the bench.
+ * Besides the project's backends, one generated elsewhere (GitHub's published spec, github-backend.ts) is served too.
  */
 import { randomUUID } from 'node:crypto';
 import { join } from 'node:path';
@@ -13,6 +14,10 @@ import type { CallContext } from '../src/core/call-context.js';
 import type { ToolResult, ToolService } from '../src/core/tool-service-api.js';
 import type { SessionHandle, SessionRecord } from '../src/state/session.js';
 import { loadBackendRegistry } from '../src/cli/generated.js';
+import type { BackendOverrides } from '../src/core/backend-overrides.js';
+import { staticCredentials, staticSecrets } from '../src/core/static-credentials.js';
+import type { BackendPlugin } from '../src/overrides/backend-plugin.js';
+import type { GeneratedBackend } from '../contract/descriptor.js';
 import { codeModeService } from '../src/code/serve-code.js';
 import { dynamicToolService } from '../src/core/dynamic-tools.js';
 import { createToolService } from '../src/core/tool-service.js';
@@ -58,29 +63,58 @@ export function resultText(result: ToolResult): string {
   return result.content.map((block) => block.text).join('\n');
 }
 
-/** Starts the backend's Prism mock and builds its services; `env` are settings (e.g. code-mode limits). */
+/**
+ * A backend generated outside the project (e.g. a published spec in a scratch folder) and served as `serve` serves a
+ * spec without an override module: static sandbox credentials for its security schemes.
+ */
+export interface ExternalBackend {
+  name: string;
+  /** The folder its spec file is relative to. */
+  root: string;
+  /** Its spec file, relative to `root`: Prism starts on it while the backend is still being loaded (generated). */
+  specFile: string;
+  load(): Promise<GeneratedBackend>;
+}
+
+/**
+ * Starts the backend's Prism mock and builds its services; `env` are settings (e.g. code-mode limits). A backend
+ * of the project is named; another is an {@link ExternalBackend}.
+ */
 export async function startCodeHarness(
-  backend: string,
+  source: string | ExternalBackend,
   logger: Logger,
   env: Record<string, string> = {},
 ): Promise<CodeHarness> {
-  // Through the registry loader, so the compiled bench finds generated/ too.
-  const generated = await (await loadBackendRegistry()).backendLoaders[backend]!();
+  const backend = typeof source === 'string' ? source : source.name;
   const module = backendModules[backend];
-  if (module === undefined) throw new Error(`no override module for ${backend}`);
+  if (typeof source === 'string' && module === undefined) throw new Error(`no override module for ${backend}`);
   const settings = new Settings(env);
+  const prismStarting = (specFile: string): Promise<PrismServer> =>
+    startPrism({ specFile, port: 0, logger, startTimeoutMs: 300_000 });
+  let generated: GeneratedBackend;
+  let prism: PrismServer;
+  if (typeof source === 'string') {
+    // Through the registry loader, so the compiled bench finds generated/ too.
+    generated = await (await loadBackendRegistry()).backendLoaders[backend]!();
+    prism = await prismStarting(join(projectRoot(), generated.specFile));
+  } else {
+    const starting = prismStarting(join(source.root, source.specFile));
+    const loading = source.load();
+    // Neither is left running or unhandled when the other fails.
+    const [started, loaded] = await Promise.allSettled([starting, loading]);
+    if (started.status === 'rejected' || loaded.status === 'rejected') {
+      if (started.status === 'fulfilled') await started.value.stop();
+      throw started.status === 'rejected' ? started.reason : (loaded as PromiseRejectedResult).reason;
+    }
+    prism = started.value;
+    generated = loaded.value;
+  }
   // The sandbox mock checks that a bearer token is sent, not which one.
   const serviceToken = {
     getToken: async (): Promise<string> => 'sandbox-service-token',
     invalidate: (): void => undefined,
   };
-  const overrides = await module.create({ settings, logger, serviceToken, transport: 'http' });
-  const prism: PrismServer = await startPrism({
-    specFile: join(projectRoot(), generated.specFile),
-    port: 0,
-    logger,
-    startTimeoutMs: 120_000,
-  });
+  const overrides = await overridesOf(generated, module, { settings, logger, serviceToken, transport: 'http' });
   // Retries as served (FINMCP_MAX_ATTEMPTS' default): Prism sometimes closes a kept-alive socket under load.
   const http: BackendHttp = createBackendHttp({ baseUrl: prism.url, maxAttempts: 3, logger });
   const store = new MemorySessionStore();
@@ -90,7 +124,7 @@ export async function startCodeHarness(
   const code = await codeModeService(perTool, generated, overrides, settings, logger);
   const dynamic = dynamicToolService(perTool, generated.tools);
   const stateful = overrides.stateful === true;
-  const sandboxClaims = module.sandboxClaims?.(settings) ?? {};
+  const sandboxClaims = module?.sandboxClaims?.(settings) ?? {};
 
   const harness: CodeHarness = {
     backend,
@@ -134,6 +168,17 @@ export async function startCodeHarness(
     },
   };
   return harness;
+}
+
+/** A backend's overrides: its module's, or (no module) the static sandbox credentials `serve --sandbox` gives it. */
+async function overridesOf(
+  generated: GeneratedBackend,
+  module: BackendPlugin | undefined,
+  deps: Parameters<BackendPlugin['create']>[0],
+): Promise<BackendOverrides> {
+  if (module !== undefined) return module.create(deps);
+  const outboundAuth = staticCredentials(generated, staticSecrets({}, true));
+  return outboundAuth === undefined ? {} : { outboundAuth };
 }
 
 /** Runs a task's program through `run_code`; resolves to the program's result, throws on a failed run. */

@@ -1,5 +1,6 @@
 /**
- * Code mode's task set (issue 24): realistic multi-step finance questions over the two shipped backends, each
+ * Code mode's task set (issue 24): realistic multi-step finance questions over the two shipped backends, and a few
+ * over GitHub's published REST description (generated in a scratch folder, github-backend.ts), each
  * answered twice — by a reference program that `run_code` runs in one call, and by the tool calls an assistant
  * makes one at a time with the arithmetic done on their results (`perTool`). The test suite checks that both give
  * the same answer against the sandbox backends (Prism serving the specs' examples); the bench counts the calls and
@@ -12,7 +13,7 @@ export type ToolCaller = (name: string, args?: Record<string, unknown>) => Promi
 /** One question. */
 export interface CodeTask {
   id: string;
-  backend: 'finopps' | 'b4b';
+  backend: 'finopps' | 'b4b' | 'github';
   question: string;
   /** The operations the program uses (what a model would look up with search_api first). */
   uses: readonly string[];
@@ -32,6 +33,9 @@ const amount = (money: { amount: string }): number => Number(money.amount);
 function add(totals: Record<string, number>, key: string, value: number): void {
   totals[key] = cents((totals[key] ?? 0) + value);
 }
+
+/** The repository the GitHub questions are about (the description's examples are octocat's Hello-World). */
+const GITHUB_REPO = { owner: 'octocat', repo: 'Hello-World' };
 
 const OPEN_STATUSES = ['sent', 'viewed', 'partially_paid', 'overdue'] as const;
 
@@ -567,6 +571,131 @@ return out;`,
         out.push({ entity: e.name, invoices: s.invoice_count, total: amount(s.total_amount) });
       }
       return out;
+    },
+  },
+  // GitHub: the mock serves the description's static examples (Prism without `dynamic`, i.e. `Prefer: dynamic=false`),
+  // so every answer below is fixed; questions were picked whose operations have a `default` example. Operation names
+  // with hyphens are called as `api['name']`, as search_api declares them.
+  {
+    id: 'github-release-downloads',
+    backend: 'github',
+    question:
+      'How many downloads did the assets of each release of octocat/Hello-World get in all, and which release leads?',
+    uses: ['repos_list-releases', 'repos_list-release-assets'],
+    program: `const repo = { owner: 'octocat', repo: 'Hello-World' };
+const releases = await api['repos_list-releases']({ ...repo, per_page: 100 });
+const downloads: Record<string, number> = {};
+for (const release of releases.items) {
+  const assets = await api['repos_list-release-assets']({ ...repo, release_id: release.id, per_page: 100 });
+  downloads[release.tag_name] = assets.items.reduce((sum, asset) => sum + asset.download_count, 0);
+}
+const lead = Object.entries(downloads).sort((a, b) => b[1] - a[1])[0];
+return { downloads, lead: lead === undefined ? null : lead[0] };`,
+    async perTool(call) {
+      const releases = await call('repos_list-releases', { ...GITHUB_REPO, per_page: 100 });
+      const downloads: Record<string, number> = {};
+      for (const release of releases.items) {
+        const assets = await call('repos_list-release-assets', {
+          ...GITHUB_REPO,
+          release_id: release.id,
+          per_page: 100,
+        });
+        downloads[release.tag_name] = assets.items.reduce((sum: number, a: any) => sum + a.download_count, 0);
+      }
+      const lead = Object.entries(downloads).sort((a, b) => b[1] - a[1])[0];
+      return { downloads, lead: lead === undefined ? null : lead[0] };
+    },
+  },
+  {
+    id: 'github-open-pull-review-load',
+    backend: 'github',
+    question:
+      'For each open pull request of octocat/Hello-World: how many reviewers (people and teams) are requested, and how many lines does it change?',
+    uses: ['pulls_list', 'pulls_list-requested-reviewers', 'pulls_list-files'],
+    program: `const repo = { owner: 'octocat', repo: 'Hello-World' };
+const pulls = await api.pulls_list({ ...repo, state: 'open', per_page: 100 });
+const out: Array<{ number: number; title: string; reviewers: number; linesChanged: number }> = [];
+for (const pull of pulls.items) {
+  const requested = await api['pulls_list-requested-reviewers']({ ...repo, pull_number: pull.number });
+  const files = await api['pulls_list-files']({ ...repo, pull_number: pull.number, per_page: 100 });
+  out.push({
+    number: pull.number,
+    title: pull.title,
+    reviewers: requested.users.length + requested.teams.length,
+    linesChanged: files.items.reduce((sum, file) => sum + file.additions + file.deletions, 0),
+  });
+}
+return out;`,
+    async perTool(call) {
+      const pulls = await call('pulls_list', { ...GITHUB_REPO, state: 'open', per_page: 100 });
+      const out: Array<{ number: number; title: string; reviewers: number; linesChanged: number }> = [];
+      for (const pull of pulls.items) {
+        const requested = await call('pulls_list-requested-reviewers', { ...GITHUB_REPO, pull_number: pull.number });
+        const files = await call('pulls_list-files', { ...GITHUB_REPO, pull_number: pull.number, per_page: 100 });
+        out.push({
+          number: pull.number,
+          title: pull.title,
+          reviewers: requested.users.length + requested.teams.length,
+          linesChanged: files.items.reduce((sum: number, f: any) => sum + f.additions + f.deletions, 0),
+        });
+      }
+      return out;
+    },
+  },
+  {
+    id: 'github-language-share',
+    backend: 'github',
+    question:
+      'What share of octocat/Hello-World is written in each language (percent, one decimal), and who contributed most?',
+    uses: ['repos_list-languages', 'repos_list-contributors'],
+    program: `const repo = { owner: 'octocat', repo: 'Hello-World' };
+const languages: Record<string, number> = await api['repos_list-languages'](repo);
+const bytes = Object.values(languages).reduce((sum, n) => sum + n, 0);
+const share: Record<string, number> = {};
+for (const [language, n] of Object.entries(languages)) share[language] = Math.round((1000 * n) / bytes) / 10;
+const contributors = await api['repos_list-contributors']({ ...repo, per_page: 100 });
+const top = [...contributors.items].sort((a, b) => b.contributions - a.contributions)[0];
+return { share, topContributor: top === undefined ? null : { login: top.login ?? null, contributions: top.contributions } };`,
+    async perTool(call) {
+      const languages: Record<string, number> = await call('repos_list-languages', GITHUB_REPO);
+      const bytes = Object.values(languages).reduce((sum, n) => sum + n, 0);
+      const share: Record<string, number> = {};
+      for (const [language, n] of Object.entries(languages)) share[language] = Math.round((1000 * n) / bytes) / 10;
+      const contributors = await call('repos_list-contributors', { ...GITHUB_REPO, per_page: 100 });
+      const top = [...contributors.items].sort((a: any, b: any) => b.contributions - a.contributions)[0];
+      return {
+        share,
+        topContributor: top === undefined ? null : { login: top.login ?? null, contributions: top.contributions },
+      };
+    },
+  },
+  {
+    id: 'github-milestone-progress',
+    backend: 'github',
+    question:
+      "How far along is each open milestone of octocat/Hello-World (closed issues as a percent of all its issues), and how many open issues are labelled 'bug'?",
+    uses: ['issues_list-milestones', 'issues_list-for-repo'],
+    program: `const repo = { owner: 'octocat', repo: 'Hello-World' };
+const milestones = await api['issues_list-milestones']({ ...repo, state: 'open', per_page: 100 });
+const bugs = await api['issues_list-for-repo']({ ...repo, state: 'open', labels: 'bug', per_page: 100 });
+return {
+  milestones: milestones.items.map((m) => ({
+    title: m.title,
+    percentDone: Math.round((1000 * m.closed_issues) / Math.max(1, m.open_issues + m.closed_issues)) / 10,
+  })),
+  // The issues list includes pull requests; those are not issues here.
+  openBugs: bugs.items.filter((issue) => !issue.pull_request).length,
+};`,
+    async perTool(call) {
+      const milestones = await call('issues_list-milestones', { ...GITHUB_REPO, state: 'open', per_page: 100 });
+      const bugs = await call('issues_list-for-repo', { ...GITHUB_REPO, state: 'open', labels: 'bug', per_page: 100 });
+      return {
+        milestones: milestones.items.map((m: any) => ({
+          title: m.title,
+          percentDone: Math.round((1000 * m.closed_issues) / Math.max(1, m.open_issues + m.closed_issues)) / 10,
+        })),
+        openBugs: bugs.items.filter((issue: any) => !issue.pull_request).length,
+      };
     },
   },
 ];

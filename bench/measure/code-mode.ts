@@ -14,6 +14,10 @@ import type { ToolResult } from '../../src/core/tool-service-api.js';
 import { createLogger } from '../../src/log.js';
 import { type CodeHarness, type HarnessCaller, startCodeHarness } from '../../testkit/code-harness.js';
 import { CODE_TASKS, type CodeTask } from '../../testkit/code-tasks.js';
+import { githubBackend } from '../../testkit/github-backend.js';
+
+/** The backends of the task set, in the order measured and shown. */
+const BACKENDS = ['finopps', 'b4b', 'github'] as const;
 
 /** Calls and bytes of one mode on one task. */
 interface ModeFigures {
@@ -162,8 +166,13 @@ export async function measureCodeMode(engineRuns = 200): Promise<CodeModeResults
   const logger = createLogger({ level: 'silent' });
   const tasks: CodeTaskFigures[] = [];
   let engine: EngineFigures | undefined;
-  for (const backend of ['finopps', 'b4b']) {
-    const harness = await startCodeHarness(backend, logger);
+  for (const backend of BACKENDS) {
+    // GitHub's description is generated in a scratch folder for the run (testkit/github-backend.ts).
+    const github = backend === 'github' ? await githubBackend() : undefined;
+    const harness = await startCodeHarness(github?.backend ?? backend, logger).catch(async (error: unknown) => {
+      await github?.remove();
+      throw error;
+    });
     try {
       const caller = harness.caller(backend === 'b4b' ? 'anonymous' : 'alice');
       if (backend === 'b4b')
@@ -175,6 +184,7 @@ export async function measureCodeMode(engineRuns = 200): Promise<CodeModeResults
         tasks.push(await measureTask(harness, caller, task, dynamicServed));
     } finally {
       await harness.close();
+      await github?.remove();
     }
   }
   return { tasks, engine: engine as EngineFigures };
@@ -197,19 +207,19 @@ export function renderCodeMode(results: CodeModeResults): string {
   return [
     '## Code mode: calls and bytes per question',
     '',
-    'Each question of the task set (testkit/code-tasks.ts) answered per tool, with `--dynamic` (search_tools, describe_tool, call_tool) and with `--code` (search_api, then one run_code). Cells: calls / bytes a model exchanges (`tools/list` + arguments + results, a proxy for tokens). ✗: the answer differed from the per-tool one. FinOpps has no `--dynamic` (`serve` refuses it where OAuth scopes are checked per tool).',
+    'Each question of the task set (testkit/code-tasks.ts) answered per tool, with `--dynamic` (search_tools, describe_tool, call_tool) and with `--code` (search_api, then one run_code). Cells: calls / bytes a model exchanges (`tools/list` + arguments + results, a proxy for tokens). ✗: the answer differed from the per-tool one. FinOpps has no `--dynamic` (`serve` refuses it where OAuth scopes are checked per tool). GitHub: its published REST description (845 operations), generated for the run, answered from its examples by Prism.',
     '',
     '| question | per tool | --dynamic | --code |',
     '| --- | --- | --- | --- |',
     ...results.tasks.map(
       (t) => `| ${t.backend}: ${t.question} | ${cell(t.perTool)} | ${cell(t.dynamic)} | ${cell(t.code)} |`,
     ),
-    ...['finopps', 'b4b'].map(
+    ...BACKENDS.filter((b) => results.tasks.some((t) => t.backend === b)).map(
       (b) =>
         `| **${b}, all questions** | ${total((t) => t.perTool, b)} | ${total((t) => t.dynamic, b)} | ${total((t) => t.code, b)} |`,
     ),
     '',
-    `Sandbox (QuickJS in WebAssembly, a fresh runtime per run; medians of ${e.runs} runs): start-up ${e.startupMs} ms, start-up + one api call ${e.startupPlusOneCallMs} ms, each further call ${e.perCallMs} ms; type check of a program ${e.typeCheckMs} ms.`,
+    `Sandbox (QuickJS in WebAssembly, in a worker thread, a fresh runtime per run; medians of ${e.runs} runs): start-up ${e.startupMs} ms, start-up + one api call ${e.startupPlusOneCallMs} ms, each further call ${e.perCallMs} ms; type check of a program ${e.typeCheckMs} ms.`,
     '',
   ].join('\n');
 }

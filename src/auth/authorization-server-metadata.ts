@@ -41,7 +41,8 @@ export async function fetchAuthorizationServerMetadata(
       response = await doFetch(url, {
         headers: { accept: 'application/json' },
         signal: AbortSignal.timeout(options.timeoutMs ?? 5000),
-        redirect: 'error',
+        // Not followed: a redirect is a problem (not ok) like any other status. Not `error`, which Workers refuse.
+        redirect: 'manual',
       });
     } catch (error) {
       problems.push(`${url}: ${error instanceof Error ? error.message : String(error)}`);

@@ -46,6 +46,14 @@ function closure(names: Iterable<string>, types: ReadonlyMap<string, string>): S
   return out;
 }
 
+/**
+ * A tool's name as a member of `interface Api`: as is when it is an identifier (`api.list_invoices`), quoted
+ * otherwise (`api["repos_list-releases"]`: published APIs name operations with hyphens).
+ */
+function memberName(name: string): string {
+  return /^[A-Za-z_$][A-Za-z0-9_$]*$/.test(name) ? name : JSON.stringify(name);
+}
+
 /** Whether `api.<tool>()` may be called without arguments. */
 function argsOptional(schema: JsonSchema): boolean {
   return !Array.isArray(schema['required']) || schema['required'].length === 0;
@@ -78,7 +86,7 @@ export function apiDeclarations(
         .split(/\n\s*\n/)
         .find((part) => part.trim() !== '' && part.trim() !== `${tool.title ?? ''}.`) ?? '';
     const doc = jsDoc(`${heading}\n${summary.trim()}`, [], '  ');
-    const text = `${doc}  ${tool.name}(args${argsOptional(tool.inputSchema) ? '?' : ''}: ${input}): Promise<${output}>;`;
+    const text = `${doc}  ${memberName(tool.name)}(args${argsOptional(tool.inputSchema) ? '?' : ''}: ${input}): Promise<${output}>;`;
     methods.set(tool.name, { text, uses: closure(mentioned(`${input} ${output}`, types), types) });
   }
   const file = [

@@ -7,7 +7,8 @@
  * Same rules as tools: every `api.x(args)` is a call of the tool `x` through the backend's own ToolService with the
  * caller's context — input validation and its messages, bound (tenant) properties, overrides and their checks
  * (a write asks the user exactly as the tool does), outbound auth, logging (one line per call) and redaction. The
- * per-tool OAuth scopes an HTTP transport checks per `tools/call` are checked here per `api` call. `--tools`,
+ * per-tool OAuth scopes an HTTP transport checks per `tools/call` are checked here per `api` call, and so is the
+ * caller's rate limit (each call takes a request from the same bucket as a `tools/call`). `--tools`,
  * `--tags` and `--read-only` decide which methods `api` has, as they decide which tools are listed. Programs are
  * checked before they run (compile.ts), run in QuickJS with limits (sandbox.ts), and their result is cut to the
  * same budget as a tool result, with a note (large-response.ts). Writes already made by a run that ended waiting for
@@ -23,7 +24,8 @@ import type { Logger } from '../log.js';
 import { apiDeclarations, declarationsFor } from './api-declarations.js';
 import { createProgramCompiler, type ProgramCompiler, type ProgramLanguage } from './compile.js';
 import { ReplayLog } from './replay.js';
-import { runInSandbox, StopProgram, type SandboxLimits, type SandboxOutcome } from './sandbox.js';
+import { runInSandbox } from './sandbox.js';
+import { StopProgram, type SandboxLimits, type SandboxOutcome } from './sandbox-protocol.js';
 
 /** Options of {@link codeToolService}. */
 export interface CodeModeOptions {
@@ -281,6 +283,7 @@ class ProgramCalls {
     let res = writes ? this.replay.replay(call, name, argsJson) : undefined;
     if (res !== undefined) this.logReplayed(name);
     else {
+      await this.charge(name);
       res = await this.forward(call, name, callArgs, signal);
       if (writes) this.replay.record(call, name, argsJson, res);
     }
@@ -311,6 +314,18 @@ class ProgramCalls {
     const needed = this.api.options.requiredScopes?.(name) ?? [];
     const held = new Set(this.ctx.principal.scopes);
     return needed.filter((scope) => !held.has(scope));
+  }
+
+  /**
+   * Takes the call from the caller's rate limit, as the tool call it stands for would be; over the limit the whole
+   * program stops (a 429 would refuse that tool call), saying when to retry.
+   */
+  private async charge(name: string): Promise<void> {
+    const wait = await this.ctx.chargeRate?.();
+    if (wait === undefined || wait === 0) return;
+    throw new StopProgram(
+      `api.${name}: refused: too many requests (each api call counts against your rate limit like a tool call); retry in ${wait} s.`,
+    );
   }
 
   private logReplayed(name: string): void {

@@ -1,111 +1,123 @@
 /**
- * Code mode's sandbox: runs one JavaScript program in QuickJS compiled to WebAssembly (quickjs-emscripten, the
- * release "sync" build), a fresh runtime and context per run, so a program reaches nothing of the host and nothing
- * of another run. The engine has no `process`, `require`, modules, files, network or timers; the only way out is
- * the `api` object, whose methods hand a JSON text to the host (`HostCall`) and get a JSON text back — no host
- * object or function ever enters the sandbox, so polluting a prototype in there changes nothing out here.
+ * Code mode's sandbox as the server's thread sees it: each program runs in QuickJS (engine.ts) inside a worker thread
+ * of its own (sandbox-worker.ts), so that no program holds up the server's event loop — other callers' requests are
+ * served while one program computes — and a program stuck inside one long built-in operation (which the engine's
+ * interrupt handler cannot stop: `'x'.repeat(…)`, a huge `JSON.stringify`, a catastrophic regular expression) is
+ * ended by terminating its thread once its CPU or wall time is spent, with a little grace for the engine's own,
+ * gentler stop. The program's `api` calls arrive as messages and are run here, with the caller's context.
  *
- * Limits, each ending the run with a message naming it: CPU time spent inside the engine (its interrupt handler),
- * memory (the runtime's allocator limit), stack depth, wall time (waiting for API calls included), number of API
- * calls, and `console` output. Why QuickJS: a new runtime and context cost about 0.6 ms here (measured, see the
- * README's code-mode section), the WebAssembly boundary is a real isolation boundary (Node's `vm` is not), and it
- * needs no native build.
+ * Workers are kept warm: a run takes an idle one (its WebAssembly module already loaded), and a few idle ones are
+ * kept for the next runs. At most {@link MAX_WORKERS} programs run at once; more wait for a worker.
  */
+import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
-import {
-  DefaultIntrinsics,
-  type QuickJSContext,
-  type QuickJSHandle,
-  type QuickJSRuntime,
-  type QuickJSWASMModule,
-} from 'quickjs-emscripten-core';
+import { Worker } from 'node:worker_threads';
+import { projectRoot } from '../paths.js';
+import type { FromWorker, HostCall, SandboxLimits, SandboxOutcome, ToWorker } from './sandbox-protocol.js';
+import { StopProgram } from './sandbox-protocol.js';
 
-/** The limits of one run. */
-export interface SandboxLimits {
-  /** CPU time the program may spend running (not waiting for API calls). */
-  cpuMs: number;
-  /** Wall time of the whole run, API calls included. */
-  wallMs: number;
-  /** Memory the engine may allocate. */
-  memoryBytes: number;
-  /** Stack the engine may use (bounds recursion). */
-  stackBytes: number;
-  /** API calls one run may make. */
-  maxCalls: number;
-  /** `console` lines kept; later ones are counted, not kept. */
-  maxLogLines: number;
-  /** Longest program result text taken out of the engine, in characters. */
-  maxResultChars: number;
+/** Programs running at once; each holds a worker (a thread and its engine's memory) until it ends. */
+const MAX_WORKERS = 16;
+/** Idle workers kept warm for the next runs. */
+const MAX_IDLE = 2;
+/** The worker's own V8 heap (the engine's memory is WebAssembly memory, limited by the run's `memoryBytes`). */
+const WORKER_HEAP_MB = 64;
+
+/** The compiled worker: next to this module in dist/; from the TypeScript sources (tests), dist/'s copy. */
+function workerFile(): URL | string {
+  const here = import.meta.url;
+  return here.endsWith('.ts')
+    ? join(projectRoot(), 'dist', 'src', 'code', 'sandbox-worker.js')
+    : new URL('./sandbox-worker.js', here);
 }
 
-/**
- * Runs one API call for the program: the method name and its arguments as JSON text; resolves with the result's
- * JSON text, rejects with an Error whose message the program sees (as an Error thrown by `await api.x()`).
- */
-export type HostCall = (name: string, argsJson: string, signal: AbortSignal) => Promise<string>;
-
-/** How a run ended. */
-export type SandboxOutcome =
-  | {
-      ok: true /** The program's return value as JSON text (`null` for undefined). */;
-      json: string;
-      logs: string[];
-      calls: number;
-      cpuMs: number;
-    }
-  | { ok: false; error: string; logs: string[]; calls: number; cpuMs: number };
-
-/** Thrown by a host call to end the whole run at once (not catchable by the program), e.g. a pending confirmation. */
-export class StopProgram extends Error {
-  override readonly name = 'StopProgram';
+/** A worker thread and the promise of its engine being loaded. */
+interface PooledWorker {
+  thread: Worker;
+  ready: Promise<void>;
 }
 
-let modulePromise: Promise<QuickJSWASMModule> | undefined;
+const idle: PooledWorker[] = [];
+const queue: Array<(worker: PooledWorker) => void> = [];
+let live = 0;
 
-/** The WebAssembly module, loaded once per process (about 60 ms); every run makes its own runtime in it. */
-export function quickJs(): Promise<QuickJSWASMModule> {
-  modulePromise ??= (async () => {
-    const { newQuickJSWASMModuleFromVariant } = await import('quickjs-emscripten-core');
-    // The variant package is CommonJS: its namespace's `default` is the variant, as the loader expects.
-    return newQuickJSWASMModuleFromVariant(
-      import('@jitl/quickjs-wasmfile-release-sync') as Parameters<typeof newQuickJSWASMModuleFromVariant>[0],
-    );
-  })();
-  return modulePromise;
-}
-
-/**
- * Sets up `api` and `console` in a fresh context. The bridge function and the method names come in as arguments,
- * so nothing but `api` and `console` is left on the global object; JSON is captured before the program can
- * replace it, and the returned function serializes the program's result with the captured `JSON.stringify`.
- */
-const BRIDGE = `(function (call, log, names) {
-  'use strict';
-  const stringify = JSON.stringify, parse = JSON.parse, freeze = Object.freeze;
-  const api = Object.create(null);
-  for (const name of names) {
-    const method = function (args) {
-      const text = stringify(args === undefined ? {} : args);
-      return call(name, typeof text === 'string' ? text : 'null').then(parse);
+function spawn(): PooledWorker {
+  live++;
+  const thread = new Worker(workerFile(), {
+    resourceLimits: { maxOldGenerationSizeMb: WORKER_HEAP_MB, maxYoungGenerationSizeMb: 8 },
+    // The engine's own abort messages (an instance dropped after a fault, engine.ts) are noise: failures arrive as
+    // `error` events. Nothing in the worker writes to stdout, which a stdio transport owns.
+    stderr: true,
+    stdout: true,
+  });
+  thread.stderr.resume();
+  thread.stdout.resume();
+  const ready = new Promise<void>((resolve, reject) => {
+    const onMessage = (message: FromWorker): void => {
+      if (message.type !== 'ready') return;
+      thread.off('message', onMessage);
+      resolve();
     };
-    Object.defineProperty(api, name, { value: method, enumerable: true });
-  }
-  freeze(api);
-  const show = (v) => { if (typeof v === 'string') return v; try { const t = stringify(v); return t === undefined ? String(v) : t; } catch (e) { return String(v); } };
-  const write = (...args) => { log(args.map(show).join(' ')); };
-  const console = freeze({ log: write, info: write, warn: write, error: write, debug: write });
-  Object.defineProperty(globalThis, 'api', { value: api, enumerable: true });
-  Object.defineProperty(globalThis, 'console', { value: console, enumerable: true });
-  return (value) => stringify(value);
-})`;
+    thread.on('message', onMessage);
+    thread.once('error', reject);
+    thread.once('exit', () => reject(new Error('the sandbox worker exited while starting')));
+  });
+  // A worker that fails to start is seen by the run that took it; until then nothing awaits it.
+  ready.catch(() => undefined);
+  return { thread, ready };
+}
 
-/** Host names a program may try; the refusal says the sandbox has none of them. */
-const HOST_NAMES =
-  /^'?(process|require|module|fetch|XMLHttpRequest|WebSocket|setTimeout|setInterval|setImmediate|queueMicrotask|Buffer|globalThis\.process|Deno|Bun)'? is not defined$/;
+/** An idle worker, a new one, or — at {@link MAX_WORKERS} — the next one a run gives back. */
+function acquire(): Promise<PooledWorker> {
+  const worker = idle.pop() ?? (live < MAX_WORKERS ? spawn() : undefined);
+  if (worker !== undefined) {
+    worker.thread.ref();
+    return Promise.resolve(worker);
+  }
+  return new Promise((resolve) => queue.push(resolve));
+}
+
+/** Gives a worker back after a run: to a waiting run, to the idle ones, or ended; a broken one is replaced. */
+function release(worker: PooledWorker, healthy: boolean): void {
+  if (!healthy) {
+    live--;
+    void worker.thread.terminate();
+    const next = queue.shift();
+    if (next !== undefined) next(spawn());
+    else if (idle.length === 0) {
+      // The next run should not wait for a thread and an engine to load: a replacement starts warming now.
+      const fresh = spawn();
+      fresh.thread.unref();
+      idle.push(fresh);
+    }
+    return;
+  }
+  const next = queue.shift();
+  if (next !== undefined) next(worker);
+  else if (idle.length < MAX_IDLE) {
+    worker.thread.unref();
+    idle.push(worker);
+  } else {
+    live--;
+    void worker.thread.terminate();
+  }
+}
+
+/** Starts a worker and loads its engine, so that the first program does not wait for either. */
+export async function warmSandbox(): Promise<void> {
+  const worker = await acquire();
+  try {
+    await worker.ready;
+    release(worker, true);
+  } catch (error) {
+    release(worker, false);
+    throw error;
+  }
+}
 
 /**
  * Runs `js` — a script whose completion value is the program's promise (compile.ts wraps programs so) — with `api`
- * methods `names`.
+ * methods `names`, in a worker thread; each `api` call is made here with `call`.
  */
 export async function runInSandbox(
   js: string,
@@ -114,343 +126,158 @@ export async function runInSandbox(
   limits: SandboxLimits,
   signal?: AbortSignal,
 ): Promise<SandboxOutcome> {
-  const module = await quickJs();
-  const run = new SandboxRun(module, call, limits, signal);
+  const worker = await acquire();
   try {
-    run.installBridge(names);
-    return await run.execute(js);
+    await worker.ready;
   } catch (error) {
-    return run.engineFailure(error);
-  } finally {
-    run.dispose();
+    release(worker, false);
+    return failed(`The sandbox failed to start: ${error instanceof Error ? error.message : String(error)}`, 0);
   }
+  // Cancelled while it waited for a worker: nothing runs.
+  if (signal?.aborted === true) {
+    release(worker, true);
+    return failed('The run was cancelled.', 0);
+  }
+  return new WorkerRun(worker, call, limits, signal).run(js, names);
 }
 
-/** How a run ended, before its console lines and counts are added. */
-type Ending = { ok: true; json: string } | { ok: false; error: string };
+function failed(error: string, calls: number, cpuMs = 0): SandboxOutcome {
+  return { ok: false, error, logs: [], calls, cpuMs };
+}
 
 /**
- * One run: its runtime and context, the accounting of its limits, its console lines and the host calls it has in
- * flight. {@link runInSandbox} drives it: bridge, then the program's event loop, then disposal.
+ * One run on one worker: answers its `api` calls, and keeps its own account of the time the engine computes (from
+ * the run's start or an answer sent, to the worker's `wait`) so that it can end a run the engine cannot stop.
  */
-class SandboxRun {
-  private readonly module: QuickJSWASMModule;
+class WorkerRun {
+  private readonly worker: PooledWorker;
   private readonly call: HostCall;
   private readonly limits: SandboxLimits;
   private readonly signal: AbortSignal | undefined;
-  private readonly wallDeadline: number;
-  private readonly runtime: QuickJSRuntime;
-  private readonly vm: QuickJSContext;
-  private cpuUsed = 0;
-  /** When the current stretch of engine work must end; set by `inEngine` before every entry. */
-  private sliceDeadline = Number.POSITIVE_INFINITY;
-  private stop: string | undefined;
-  private readonly logs: string[] = [];
-  private droppedLines = 0;
-  private calls = 0;
-  /** Host calls not yet settled, and a way to wake the loop when one settles. */
-  private outstanding = 0;
-  private wake: (() => void) | undefined;
   private readonly abort = new AbortController();
-  private readonly onAbort = (): void => this.abort.abort();
-  private disposed = false;
-  private readonly logFn: QuickJSHandle;
-  private readonly callFn: QuickJSHandle;
-  private program: QuickJSHandle | undefined;
-  private serialize: QuickJSHandle | undefined;
-  /** The engine hit a limit inside its own code (stack, memory): its runtime may not be freed cleanly. */
-  private engineFault = false;
+  /** Cancelled (the client went away): a waiting engine ends its run itself; a computing one is stopped now. */
+  private readonly onAbort = (): void => {
+    if (this.busySince === undefined) this.post({ type: 'cancel' });
+    else this.kill('The run was cancelled.');
+  };
+  /** Grace past a limit before the thread is terminated: the engine's own stop comes first when it can. */
+  private readonly grace: number;
+  private resolve: ((outcome: SandboxOutcome) => void) | undefined;
+  private busySince: number | undefined;
+  private cpuUsed = 0;
+  private cpuTimer: NodeJS.Timeout | undefined;
+  private wallTimer: NodeJS.Timeout | undefined;
+  private calls = 0;
+  private answersSent = 0;
+  private ended = false;
 
-  constructor(module: QuickJSWASMModule, call: HostCall, limits: SandboxLimits, signal: AbortSignal | undefined) {
-    this.module = module;
+  constructor(worker: PooledWorker, call: HostCall, limits: SandboxLimits, signal: AbortSignal | undefined) {
+    this.worker = worker;
     this.call = call;
     this.limits = limits;
     this.signal = signal;
-    this.wallDeadline = performance.now() + limits.wallMs;
-    this.runtime = module.newRuntime();
-    this.runtime.setMemoryLimit(limits.memoryBytes);
-    this.runtime.setMaxStackSize(limits.stackBytes);
-    this.runtime.setInterruptHandler(() => this.interrupted());
-    // No typed arrays: their buffers are allocated outside the runtime's memory limit in this build (measured: 100 MB
-    // of Uint8Array under an 8 MB limit), and finance programs have no use for them.
-    this.vm = this.runtime.newContext({ intrinsics: { ...DefaultIntrinsics, TypedArrays: false } });
-    signal?.addEventListener('abort', this.onAbort, { once: true });
-    this.logFn = this.vm.newFunction('log', (line) => this.log(line));
-    this.callFn = this.vm.newFunction('call', (nameHandle, argsHandle) => this.hostCall(nameHandle, argsHandle));
+    this.grace = Math.max(250, limits.cpuMs / 2);
   }
 
-  /** The engine's interrupt handler: true ends the run (a limit was hit, or the CPU budget is spent). */
-  private interrupted(): boolean {
-    if (this.stop !== undefined) return true;
-    if (performance.now() > this.sliceDeadline) {
-      this.stop = `The program used more than its ${this.limits.cpuMs} ms of CPU time and was stopped (an endless loop?). Do less work per run.`;
-      return true;
-    }
-    return false;
+  run(js: string, names: readonly string[]): Promise<SandboxOutcome> {
+    const { thread } = this.worker;
+    return new Promise<SandboxOutcome>((resolve) => {
+      this.resolve = resolve;
+      thread.on('message', this.onMessage);
+      thread.on('error', this.onError);
+      thread.on('exit', this.onExit);
+      this.signal?.addEventListener('abort', this.onAbort, { once: true });
+      this.wallTimer = setTimeout(
+        () =>
+          this.kill(
+            `The program ran longer than its ${this.limits.wallMs} ms of wall time (API calls included) and was stopped.`,
+          ),
+        this.limits.wallMs + this.grace,
+      );
+      this.post({ type: 'run', js, names, limits: this.limits });
+      this.busy();
+    });
   }
 
-  /** Runs engine work inside the CPU budget. */
-  private inEngine<T>(work: () => T): T {
-    const t0 = performance.now();
-    this.sliceDeadline = t0 + Math.max(0, this.limits.cpuMs - this.cpuUsed);
-    try {
-      return work();
-    } finally {
-      this.cpuUsed += performance.now() - t0;
-    }
+  private post(message: ToWorker): void {
+    if (!this.ended) this.worker.thread.postMessage(message);
   }
 
-  private finish(outcome: Ending): SandboxOutcome {
-    const kept =
-      this.droppedLines > 0
-        ? [...this.logs, `… ${this.droppedLines} more console lines not kept (limit ${this.limits.maxLogLines})`]
-        : this.logs;
-    return { ...outcome, logs: kept, calls: this.calls, cpuMs: Math.round(this.cpuUsed * 100) / 100 } as SandboxOutcome;
+  private readonly onMessage = (message: FromWorker): void => {
+    if (message.type === 'call') this.hostCall(message.id, message.name, message.argsJson);
+    else if (message.type === 'wait') {
+      if (message.received === this.answersSent) this.idle();
+    } else if (message.type === 'done') this.end(message.outcome, true);
+  };
+
+  private readonly onError = (error: Error): void => {
+    this.end(failed(`The sandbox failed: ${error.message}`, this.calls, this.cpuUsed), false);
+  };
+
+  private readonly onExit = (): void => {
+    this.end(failed('The sandbox failed: its worker exited', this.calls, this.cpuUsed), false);
+  };
+
+  /** The worker computes from now on (a run started, or a call's answer was sent), if it did not already. */
+  private busy(): void {
+    if (this.busySince !== undefined) return;
+    this.busySince = performance.now();
+    const left = Math.max(0, this.limits.cpuMs - this.cpuUsed) + this.grace;
+    this.cpuTimer = setTimeout(
+      () =>
+        this.kill(
+          `The program used more than its ${this.limits.cpuMs} ms of CPU time and was stopped inside one long built-in operation (a huge string, JSON text, sort or regular expression?). Do less work per run.`,
+        ),
+      left,
+    );
   }
 
-  /** Ends the run with `error`, noting whether it was a fault of the engine itself. */
-  private fault(error: string): SandboxOutcome {
-    this.engineFault = ENGINE_FAULT.test(error);
-    return this.finish({ ok: false, error });
+  /** The worker waits for an answer: its time stops counting. */
+  private idle(): void {
+    if (this.busySince === undefined) return;
+    this.cpuUsed += performance.now() - this.busySince;
+    this.busySince = undefined;
+    clearTimeout(this.cpuTimer);
   }
 
-  /** Ends the run with a value the engine threw (or a promise rejected with), as its message. */
-  private thrown(handle: QuickJSHandle): SandboxOutcome {
-    const error = describe(this.vm, handle, this.stop);
-    handle.dispose();
-    return this.fault(error);
-  }
-
-  /** `console` output from the bridge: kept up to the line limit, each line cut to 2,000 characters. */
-  private log(line: QuickJSHandle): void {
-    if (this.logs.length < this.limits.maxLogLines) {
-      const text = this.vm.getString(line);
-      this.logs.push(text.length > 2_000 ? `${text.slice(0, 2_000)}… [${text.length} characters]` : text);
-    } else this.droppedLines++;
-  }
-
-  /** An `api` call from the bridge: hands it to the host and returns a promise the host's answer settles. */
-  private hostCall(nameHandle: QuickJSHandle, argsHandle: QuickJSHandle): QuickJSHandle | { error: QuickJSHandle } {
-    const vm = this.vm;
-    const name = vm.getString(nameHandle);
-    if (this.calls >= this.limits.maxCalls) {
-      this.stop = `The program made more than ${this.limits.maxCalls} API calls and was stopped. Fetch less, or use filters and larger pages.`;
-      return { error: vm.newError(this.stop) };
-    }
+  private hostCall(id: number, name: string, argsJson: string): void {
     this.calls++;
-    const argsJson = vm.typeof(argsHandle) === 'string' ? vm.getString(argsHandle) : 'null';
-    const deferred = vm.newPromise();
-    this.outstanding++;
-    this.call(name, argsJson, this.abort.signal)
-      .then(
-        (text) => {
-          if (this.disposed) return;
-          const value = vm.newString(text);
-          deferred.resolve(value);
-          value.dispose();
-        },
-        (error: unknown) => {
-          if (this.disposed) return;
-          if (error instanceof StopProgram) {
-            this.stop ??= error.message;
-            deferred.dispose();
-            return;
-          }
-          const err = vm.newError(error instanceof Error ? error.message : String(error));
-          deferred.reject(err);
-          err.dispose();
-        },
-      )
-      .finally(() => {
-        this.outstanding--;
-        deferred.alive && deferred.dispose();
-        this.wake?.();
-      });
-    return deferred.handle;
+    this.call(name, argsJson, this.abort.signal).then(
+      (text) => this.answer({ type: 'answer', id, text }),
+      (error: unknown) =>
+        this.answer(
+          error instanceof StopProgram
+            ? { type: 'answer', id, stop: error.message }
+            : { type: 'answer', id, error: error instanceof Error ? error.message : String(error) },
+        ),
+    );
   }
 
-  /** Sets up `api` (methods `names`) and `console` with {@link BRIDGE}, keeping its result serializer. */
-  installBridge(names: readonly string[]): void {
-    const vm = this.vm;
-    const bridge = vm.unwrapResult(vm.evalCode(BRIDGE, 'bridge.js'));
-    const namesHandle = vm.newArray();
-    names.forEach((name, i) => {
-      vm.newString(name).consume((handle) => vm.setProp(namesHandle, i, handle));
-    });
-    this.serialize = vm.unwrapResult(vm.callFunction(bridge, vm.undefined, this.callFn, this.logFn, namesHandle));
-    namesHandle.dispose();
-    bridge.dispose();
+  private answer(message: Extract<ToWorker, { type: 'answer' }>): void {
+    if (this.ended) return;
+    this.answersSent++;
+    this.post(message);
+    this.busy();
   }
 
-  /** Evaluates the program, then runs its jobs each time a host call settles, until its promise settles. */
-  async execute(js: string): Promise<SandboxOutcome> {
-    const evaluated = this.inEngine(() => this.vm.evalCode(js, 'program.js', { type: 'global', strict: true }));
-    if (evaluated.error !== undefined) return this.thrown(evaluated.error);
-    const program = evaluated.value;
-    this.program = program;
-    for (;;) {
-      const jobs = this.inEngine(() => this.runtime.executePendingJobs());
-      if (jobs.error !== undefined) return this.thrown(jobs.error);
-      if (this.stop !== undefined) return this.fault(this.stop);
-      const settled = this.settled(program);
-      if (settled !== undefined) return settled;
-      if (this.outstanding === 0) {
-        return this.finish({
-          ok: false,
-          error:
-            'The program is waiting for a promise that nothing will settle (there are no timers or events here): await only `api` calls.',
-        });
-      }
-      const woke = await this.nextSettledCall();
-      if (this.signal?.aborted === true) return this.finish({ ok: false, error: 'The run was cancelled.' });
-      if (!woke) {
-        return this.finish({
-          ok: false,
-          error: `The program ran longer than its ${this.limits.wallMs} ms of wall time (API calls included) and was stopped.`,
-        });
-      }
-    }
+  /** Ends a run the engine did not stop: its thread is terminated and replaced. */
+  private kill(error: string): void {
+    if (this.busySince !== undefined) this.idle();
+    this.end(failed(error, this.calls, Math.round(this.cpuUsed)), false);
   }
 
-  /** How the run ended if the program's promise has settled; undefined while it is pending. */
-  private settled(program: QuickJSHandle): SandboxOutcome | undefined {
-    const state = this.vm.getPromiseState(program);
-    if (state.type === 'fulfilled') {
-      const json = resultJson(this.vm, this.serialize as QuickJSHandle, state.value, this.limits);
-      state.value.dispose();
-      return json.ok ? this.finish(json) : this.fault(json.error);
-    }
-    if (state.type === 'rejected') return this.thrown(state.error);
-    return undefined;
-  }
-
-  /** Waits until a host call settles (true), or the wall time runs out or the run is cancelled (false). */
-  private async nextSettledCall(): Promise<boolean> {
-    const left = this.wallDeadline - performance.now();
-    const woke = await new Promise<boolean>((resolve) => {
-      const timer = setTimeout(() => resolve(false), Math.max(0, left));
-      this.wake = () => {
-        clearTimeout(timer);
-        resolve(true);
-      };
-      if (this.abort.signal.aborted) {
-        clearTimeout(timer);
-        resolve(false);
-      }
-    });
-    this.wake = undefined;
-    return woke;
-  }
-
-  /**
-   * A fault of the engine itself: the host's stack ran out under the engine's recursion, or memory ran out while
-   * the host read a value. Its instance is not reused.
-   */
-  engineFailure(error: unknown): SandboxOutcome {
-    this.engineFault = true;
-    const stack = error instanceof RangeError && /call stack/i.test(error.message);
-    return this.finish({
-      ok: false,
-      error: stack
-        ? "The program recursed too deeply (the sandbox's stack limit) and was stopped."
-        : `The sandbox failed: ${error instanceof Error ? error.message : String(error)}`,
-    });
-  }
-
-  /** Cancels host calls still in flight and frees the run's handles, context and runtime. */
-  dispose(): void {
+  private end(outcome: SandboxOutcome, healthy: boolean): void {
+    if (this.ended) return;
+    this.ended = true;
+    clearTimeout(this.cpuTimer);
+    clearTimeout(this.wallTimer);
     this.abort.abort();
     this.signal?.removeEventListener('abort', this.onAbort);
-    this.disposed = true;
-    this.program?.dispose();
-    this.serialize?.dispose();
-    this.callFn.dispose();
-    this.logFn.dispose();
-    if (this.engineFault) {
-      // QuickJS can leave objects behind after a stack overflow or a failed allocation, and freeing such a runtime
-      // aborts the whole WebAssembly instance: this instance is dropped instead (its memory goes with it), and the
-      // next run gets a fresh one.
-      discardModule(this.module);
-    } else {
-      try {
-        this.vm.dispose();
-        this.runtime.dispose();
-      } catch {
-        // Freeing failed (an object QuickJS did not release): the instance aborted and cannot serve another run.
-        discardModule(this.module);
-      }
-    }
+    const { thread } = this.worker;
+    thread.off('message', this.onMessage);
+    thread.off('error', this.onError);
+    thread.off('exit', this.onExit);
+    release(this.worker, healthy);
+    this.resolve?.(outcome);
   }
-}
-
-/** Errors after which the engine's runtime is not freed but its whole instance dropped. */
-const ENGINE_FAULT = /stack overflow|Maximum call stack|more memory than it may|CPU time|out of memory|interrupted/i;
-
-/** Forgets `module` so that the next run loads a fresh instance. */
-function discardModule(module: QuickJSWASMModule): void {
-  void modulePromise?.then((current) => {
-    if (current === module) modulePromise = undefined;
-  });
-}
-
-/** The program's result as JSON text (serialized by the bridge's own `JSON.stringify`), or why it cannot be taken out. */
-function resultJson(
-  vm: QuickJSContext,
-  serialize: QuickJSHandle,
-  value: QuickJSHandle,
-  limits: SandboxLimits,
-): { ok: true; json: string } | { ok: false; error: string } {
-  if (vm.typeof(value) === 'undefined') return { ok: true, json: 'null' };
-  {
-    const text = vm.callFunction(serialize, vm.undefined, value);
-    if (text.error !== undefined) {
-      const error = describe(vm, text.error, undefined);
-      text.error.dispose();
-      return { ok: false, error: `The program's result is not JSON: ${error}` };
-    }
-    const out = text.value;
-    try {
-      if (vm.typeof(out) !== 'string')
-        return { ok: false, error: "The program's result is not a JSON value (a function, symbol or undefined)" };
-      const length = vm.getProp(out, 'length').consume((handle) => vm.getNumber(handle));
-      if (length > limits.maxResultChars) {
-        return {
-          ok: false,
-          error: `The program's result is ${length} characters of JSON, more than the ${limits.maxResultChars} it may return: return a summary (totals, counts, the first items).`,
-        };
-      }
-      return { ok: true, json: vm.getString(out) };
-    } finally {
-      out.dispose();
-    }
-  }
-}
-
-/** A thrown value as a message: the limit that stopped the run, or the program's own error. */
-function describe(vm: QuickJSContext, error: QuickJSHandle, stop: string | undefined): string {
-  if (stop !== undefined) return stop;
-  let text: string;
-  try {
-    const dumped: unknown = vm.dump(error);
-    // Out of memory, QuickJS cannot even build its InternalError and throws null (a program's own `throw null` reads
-    // the same: rare enough to accept).
-    if (dumped === null) return 'The program used more memory than it may and was stopped. Keep less data at once.';
-    if (dumped !== null && typeof dumped === 'object' && 'message' in dumped) {
-      const { name, message } = dumped as { name?: unknown; message?: unknown };
-      text = `${typeof name === 'string' ? name : 'Error'}: ${String(message)}`;
-    } else text = `Uncaught ${typeof dumped === 'string' ? dumped : (JSON.stringify(dumped) ?? String(dumped))}`;
-  } catch {
-    text = 'Uncaught exception';
-  }
-  if (/out of memory/i.test(text))
-    return 'The program used more memory than it may and was stopped. Keep less data at once.';
-  if (/stack overflow|Maximum call stack size exceeded/i.test(text))
-    return `${text} (the sandbox's stack limit: recursion too deep)`;
-  if (/could not load module/i.test(text))
-    return `${text}: modules cannot be imported here; only \`api\` and \`console\` are available.`;
-  const host = /^ReferenceError: (.*)$/.exec(text);
-  if (host !== null && HOST_NAMES.test(host[1] as string)) {
-    return `${text}: the sandbox has no host access (no process, require, modules, files, network or timers); only \`api\` and \`console\` are available.`;
-  }
-  return text;
 }

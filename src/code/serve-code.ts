@@ -9,7 +9,8 @@ import type { GeneratedBackend } from '../../contract/descriptor.js';
 import { scopesByTool } from '../auth/scopes.js';
 import type { Logger } from '../log.js';
 import { codeToolService } from './code-tools.js';
-import { quickJs, type SandboxLimits } from './sandbox.js';
+import { warmSandbox } from './sandbox.js';
+import type { SandboxLimits } from './sandbox-protocol.js';
 
 /** Stack a program may use: deep enough for ordinary recursion, far inside the engine's own. */
 const STACK_BYTES = 256 * 1024;
@@ -29,7 +30,7 @@ export function sandboxLimits(settings: Settings): SandboxLimits {
   };
 }
 
-/** Wraps `service` in code mode; loads the engine now so that the first program does not wait for it. */
+/** Wraps `service` in code mode; starts a sandbox worker now so that the first program does not wait for one. */
 export async function codeModeService(
   service: ToolService,
   generated: GeneratedBackend,
@@ -37,7 +38,7 @@ export async function codeModeService(
   settings: Settings,
   logger: Logger,
 ): Promise<ToolService> {
-  await quickJs();
+  await warmSandbox();
   const scopes = overrides.inboundAuth === 'oauth' ? scopesByTool(generated, overrides) : new Map<string, string[]>();
   return codeToolService(service, generated.tools, {
     limits: sandboxLimits(settings),

@@ -34,6 +34,12 @@ export interface CallContext {
    * operation's idempotency key where the contract declares one, so the backend can deduplicate too.
    */
   idempotencyKey?: string;
+  /**
+   * Takes one more request from the caller's rate limit (set by transports that limit callers, HTTP): 0 when allowed,
+   * otherwise the whole seconds to wait. Code mode charges each `api` call of a program, so a program is limited like
+   * the tool calls it stands for.
+   */
+  chargeRate?: () => number | Promise<number>;
 }
 
 /**

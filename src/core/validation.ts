@@ -42,14 +42,37 @@ export function compiledSchema(schema: JsonSchema): PrecompiledValidator | undef
   return compiled.get(schema);
 }
 
+/** Validators compiled at build time (ajv standalone), by the schema's JSON text: see {@link usePrecompiledValidators}. */
+const precompiled = new Map<string, PrecompiledValidator>();
+
+/**
+ * Adds validators compiled at build time for schemas {@link compileSchema} would otherwise compile: where code may
+ * not be compiled at run time (Cloudflare Workers allow no `eval` or `new Function`, which ajv's compiler uses).
+ */
+export function usePrecompiledValidators(validators: Iterable<readonly [JsonSchema, PrecompiledValidator]>): void {
+  for (const [schema, validator] of validators) precompiled.set(JSON.stringify(schema), validator);
+}
+
 /** Compiles `schema` (once: the validator is cached for the schema object). Throws on a schema ajv refuses. */
 export async function compileSchema(schema: JsonSchema): Promise<PrecompiledValidator> {
   const hit = compiled.get(schema);
   if (hit !== undefined) return hit;
-  const compile = await (runtimeAjv ??= loadAjv());
-  const validator = compile(schema);
+  const built = precompiled.size === 0 ? undefined : precompiled.get(JSON.stringify(schema));
+  const validator = built ?? (await compileAtRunTime(schema));
   compiled.set(schema, validator);
   return validator;
+}
+
+async function compileAtRunTime(schema: JsonSchema): Promise<PrecompiledValidator> {
+  const compile = await (runtimeAjv ??= loadAjv());
+  try {
+    return compile(schema);
+  } catch (error) {
+    if (!(error instanceof EvalError)) throw error;
+    throw new Error(
+      "this runtime compiles no code (no eval), and a hand-written schema has no precompiled validator: list it in its backend plugin's `schemas`",
+    );
+  }
 }
 
 /** An ajv 2020 compiler with the options of codegen's generated validators (contract/ajv-options.ts). */

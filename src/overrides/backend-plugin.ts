@@ -5,6 +5,7 @@
  * carry. The server's service credential reaches the factory lazily (it exists only once the sandbox or the real
  * token endpoint is known).
  */
+import type { JsonSchema } from '../../contract/descriptor.js';
 import type { BackendOverrides } from '../core/backend-overrides.js';
 import type { ServiceTokenSource } from '../auth/client-credentials.js';
 import type { SettingDef, Settings } from '../config.js';
@@ -29,6 +30,12 @@ export interface BackendPlugin {
   settings: readonly SettingDef[];
   /** Creates the backend's overrides; their module is loaded only then (serving one backend loads no other's). */
   create(deps: OverrideFactoryDeps): Promise<BackendOverrides>;
+  /**
+   * Every JSON Schema its hand-written code is checked with (its tools' inputs and outputs, its forms). ajv compiles them on first
+   * use; a build for a runtime that compiles no code (the Cloudflare Worker bundle, scripts/build-worker.mjs)
+   * precompiles them from this list instead.
+   */
+  schemas?: readonly JsonSchema[];
   /** Claims the sandbox users' tokens carry for this backend, by user id (e.g. their organisations). */
   sandboxClaims?(settings: Settings): SandboxClaims;
 }

@@ -36,6 +36,8 @@ export interface Caller {
   pageBase?: string;
   /** Sends a server→client request (2025-11-25) and awaits the client's answer; only stdio can. */
   requestClient?: ClientRequester;
+  /** Takes one more request from this caller's rate limit (HTTP); see {@link CallContext.chargeRate}. */
+  chargeRate?: () => number | Promise<number>;
 }
 
 /** The principal of unauthenticated transports (stdio without a configured identity, HTTP without inbound auth). */
@@ -75,5 +77,6 @@ export function buildCallContext(
   if (session !== undefined) ctx.session = session;
   if (elicit !== undefined) ctx.elicit = elicit;
   if (nonce !== undefined) ctx.idempotencyKey = nonce;
+  if (caller.chargeRate !== undefined) ctx.chargeRate = caller.chargeRate;
   return ctx;
 }

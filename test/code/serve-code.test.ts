@@ -1,6 +1,7 @@
 /**
  * `finmcp serve b4b --transport http --sandbox --code` end to end, through the SDK client over Streamable HTTP:
- * `tools/list` shows the two code-mode tools, and one `run_code` signs in and answers a question; `--dynamic` and
+ * `tools/list` shows the two code-mode tools, and one `run_code` signs in and answers a question; each `api` call
+ * of a program takes a request from the caller's rate limit, like the tool call it stands for; `--dynamic` and
  * `--code` together are refused at start-up, naming both.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -16,7 +17,8 @@ beforeAll(async () => {
   running = await startServers(
     ['b4b'],
     { transport: 'http', port: '0', sandbox: true, code: true },
-    new Settings({ FINMCP_SANDBOX_AUTH_PORT: '0' }),
+    // A bucket of 40 requests that hardly refills during the test: the rate-limit case below drains it.
+    new Settings({ FINMCP_SANDBOX_AUTH_PORT: '0', FINMCP_RATE_LIMIT_PER_MINUTE: '1', FINMCP_RATE_LIMIT_BURST: '40' }),
     logger,
   );
 }, 300_000);
@@ -40,6 +42,29 @@ describe('serve --code', () => {
       expect(answer['calls']).toBe(2);
     } finally {
       await chat.close();
+    }
+  });
+
+  it("counts every api call against the caller's rate limit, as the tool call would be", async () => {
+    const chat = await Conversation.open(running.endpoints['b4b']!);
+    try {
+      // 46 api calls in one tools/call: far more than the requests left in the caller's bucket of 40.
+      const result = await chat.check('run_code', {
+        code: [
+          "await api.login({ phone: '+84909495665', password: 'SecurePassword123@' });",
+          'for (let i = 0; i < 45; i++) await api.list_entities({ per_page: 1 });',
+          'return 1;',
+        ].join('\n'),
+      });
+      expect(result.isError).toBe(true);
+      const text = result.content.map((block) => block.text).join('\n');
+      expect(text).toMatch(/^The program failed after \d+ API calls: api\.list_entities: refused: too many requests/);
+      const made = Number(/after (\d+) API calls/.exec(text)?.[1]);
+      expect(made).toBeLessThan(40);
+      // The program's calls emptied the same bucket a tools/call draws on: the next request is refused with 429.
+      await expect(chat.check('run_code', { code: 'return 1;' })).rejects.toThrow(/429|Too many requests/);
+    } finally {
+      await chat.close().catch(() => undefined);
     }
   });
 

@@ -1,7 +1,7 @@
 import { Ajv2020 } from 'ajv/dist/2020.js';
 import addFormatsModule from 'ajv-formats';
 import { describe, expect, it } from 'vitest';
-import { describeValue, validateArgs } from '../../src/core/validation.js';
+import { compileSchema, describeValue, usePrecompiledValidators, validateArgs } from '../../src/core/validation.js';
 import type { PrecompiledValidator } from '../../contract/descriptor.js';
 
 // ajv-formats is CommonJS: its default export arrives as the module object under NodeNext.
@@ -165,5 +165,16 @@ describe('describeValue', () => {
   ];
   it.each(values)('$given → $want', ({ given, want }) => {
     expect(describeValue(given)).toBe(want);
+  });
+});
+
+describe('usePrecompiledValidators', () => {
+  it('hands compileSchema the validator built for an equal schema, compiling nothing (Cloudflare Workers)', async () => {
+    const schema = { type: 'object', properties: { precompiledProbe: { type: 'string' } } };
+    const built = Object.assign((data: unknown) => data === 'accepted only by the built one', { errors: null });
+    usePrecompiledValidators([[schema, built]]);
+    // An equal schema from another object (a module evaluated again in the bundle) finds it by its JSON text.
+    const validator = await compileSchema(JSON.parse(JSON.stringify(schema)));
+    expect(validator).toBe(built);
   });
 });

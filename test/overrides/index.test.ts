@@ -56,6 +56,26 @@ describe('backendModules', () => {
     expect(Object.keys(backendModules).sort()).toEqual(['b4b', 'finopps']);
   });
 
+  it.each(Object.keys(backendModules))(
+    "%s lists every hand-written tool's input and output schema in `schemas` (precompiled for Cloudflare Workers)",
+    async (name) => {
+      const plugin = backendModules[name]!;
+      const overrides = await plugin.create({
+        settings: new Settings({}),
+        logger,
+        serviceToken: tokens(),
+        transport: 'http',
+      });
+      const listed = new Set((plugin.schemas ?? []).map((schema) => JSON.stringify(schema)));
+      for (const tool of overrides.extraTools ?? []) {
+        expect(listed.has(JSON.stringify(tool.inputSchema)), `${tool.name} input`).toBe(true);
+        if (tool.outputSchema !== undefined) {
+          expect(listed.has(JSON.stringify(tool.outputSchema)), `${tool.name} output`).toBe(true);
+        }
+      }
+    },
+  );
+
   const xmlCases: Array<{ given: string; env: Record<string, string>; xml: string; want: 'ok' | 'refused' }> = [
     { given: 'the default 5 MiB limit', env: {}, xml: `<a>${'x'.repeat(1000)}</a>`, want: 'ok' },
     {

@@ -9,6 +9,7 @@ import type { BackendOverrides } from '../../core/backend-overrides.js';
 import type { GeneratedBackend } from '../../../contract/descriptor.js';
 import type { Logger } from '../../log.js';
 import type { BackendPlugin } from '../../overrides/backend-plugin.js';
+import type { BackendRegistry } from '../generated.js';
 import { clientCredentialsScheme, lazyServiceToken } from '../service-tokens.js';
 import type { ServeConfig } from './serve-config.js';
 
@@ -38,6 +39,21 @@ export interface BackendSource {
 }
 
 /**
+ * The project's backends: those of `registry` (by default generated/index.gen.js, loaded from its computed path at
+ * run time), each with its hand-written part from src/overrides/ when it has one.
+ */
+export async function projectBackendSources(registry?: BackendRegistry): Promise<Record<string, BackendSource>> {
+  const { backendLoaders } = registry ?? (await (await import('../generated.js')).loadBackendRegistry());
+  const { backendModules } = await import('../../overrides/index.js');
+  const sources: Record<string, BackendSource> = {};
+  for (const [name, load] of Object.entries(backendLoaders)) {
+    const plugin = backendModules[name];
+    sources[name] = plugin === undefined ? { load } : { load, plugin };
+  }
+  return sources;
+}
+
+/**
  * Loads the backends' descriptors and creates their overrides. `serviceTokens` is filled later (once the token
  * endpoint is known); overrides reach it through a lazy source. The project's backends are those of generated/
  * with the plugins of src/overrides/; an embedding program (e.g. a test) may add backends of its own in `extra`,
@@ -50,14 +66,9 @@ export async function planBackends(
   serviceTokens: Map<string, ServiceTokenSource>,
   extra: Readonly<Record<string, BackendSource>> = {},
 ): Promise<BackendPlan[]> {
-  const { backendLoaders } = await (await import('../generated.js')).loadBackendRegistry();
-  const { backendModules } = await import('../../overrides/index.js');
-  const sources: Record<string, BackendSource> = {};
-  for (const [name, load] of Object.entries(backendLoaders)) {
-    const plugin = backendModules[name];
-    sources[name] = plugin === undefined ? { load } : { load, plugin };
-  }
-  Object.assign(sources, extra);
+  // A bundle (Cloudflare Workers) has no generated/ folder to load at run time: it brings every backend in `extra`.
+  const fromProject = config.backendNames.some((name) => extra[name] === undefined);
+  const sources = { ...(fromProject ? await projectBackendSources() : {}), ...extra };
   const plans: BackendPlan[] = [];
   for (const name of config.backendNames) {
     const source = sources[name];

@@ -5,9 +5,10 @@
  * `tools/list` are answered meanwhile, tool calls wait (startup-gate.ts).
  */
 import { join } from 'node:path';
-import { SETTINGS, type Settings } from '../../config.js';
+import { BACKEND_SETTINGS, ConfigError, envPrefix, SETTINGS, type Settings } from '../../config.js';
 import type { Logger } from '../../log.js';
 import { projectRoot } from '../../paths.js';
+import { onWorkers } from '../../runtime.js';
 import type { Sandbox } from '../../sandbox/sandbox.js';
 import { SANDBOX_IDENTITIES, withBackendClaims } from '../../sandbox/sandbox-identities.js';
 import { specScopes } from '../../auth/scopes.js';
@@ -41,6 +42,15 @@ function resourceAliases(config: ServeConfig, backend: string): string[] {
   });
 }
 
+/** Why a Worker cannot serve these plans: the sandbox needs child processes (Prism) and listening sockets. */
+function noSandboxOnWorkers(mocked: BackendPlan[]): string {
+  if (mocked.length === 0) {
+    return 'FINMCP_SANDBOX asks for the sandbox (Prism mocks, a local authorization server), which Cloudflare Workers cannot run: unset it';
+  }
+  const settings = mocked.map((plan) => `${envPrefix(plan.name)}_${BACKEND_SETTINGS.backendUrl.env}`);
+  return `no backend URL for ${mocked.map((plan) => plan.name).join(', ')}, and Cloudflare Workers cannot run the sandbox's Prism mocks (child processes): set ${settings.join(', ')} (FINMCP_SANDBOX unset)`;
+}
+
 /** Starts what the plans need from the sandbox (nothing when every backend has a URL and no sandbox was asked). */
 export async function startServeSandbox(
   config: ServeConfig,
@@ -53,6 +63,7 @@ export async function startServeSandbox(
   let begin = (): void => undefined;
   if (mocked.length === 0 && !authorizationServer)
     return { authorizationServer, issuer: Promise.resolve(undefined), begin };
+  if (onWorkers()) throw new ConfigError(noSandboxOnWorkers(mocked));
   const serving = new Promise<void>((resolve) => (begin = resolve));
   const { startSandbox } = await import('../../sandbox/sandbox.js');
   const parts = startSandbox({

@@ -8,7 +8,6 @@
  *   `URLElicitationRequiredError` and the next call is signed in.
  */
 import { randomUUID } from 'node:crypto';
-import type { JsonSchema } from '../../../contract/descriptor.js';
 import type { BackendApi, HandWrittenTool } from '../../core/backend-overrides.js';
 import type { CallContext } from '../../core/call-context.js';
 import type { SessionHandle } from '../../state/session.js';
@@ -16,33 +15,12 @@ import type { ToolResult } from '../../core/tool-service-api.js';
 import { errorResult } from '../../core/tool-error.js';
 import { NO_SESSION, sessionToken, type StoredB4bLogin } from './session.js';
 import { success } from './results.js';
-import { CREDENTIAL_PROPERTIES, OUTCOME_PROPERTIES, sessionToolAnnotations } from './schemas.js';
+import { LOGIN_INPUT, LOGIN_OUTPUT, sessionToolAnnotations } from './schemas.js';
 import { signInReporting } from './sign-in.js';
 import { SIGN_IN_PAGE } from './sign-in-page.js';
 
 /** Internal name; served as `login` (see overrides.ts). */
 export const LOGIN_TOOL = 'b4b_session_login';
-
-/**
- * Both fields optional: without a password the user types it on the sign-in page (the phone may be given to
- * prefill it). A password without its phone is refused by the schema (`dependentRequired`).
- */
-const inputSchema: JsonSchema = {
-  type: 'object',
-  properties: CREDENTIAL_PROPERTIES,
-  dependentRequired: { password: ['phone'] },
-  additionalProperties: false,
-};
-
-const outputSchema: JsonSchema = {
-  type: 'object',
-  properties: {
-    ...OUTCOME_PROPERTIES,
-    email: { type: 'string', description: 'Email of the account logged in.' },
-    expires_at: { type: 'string', description: 'When the login expires (UTC, RFC 3339), when known.' },
-  },
-  required: ['success', 'message'],
-};
 
 const metadata = {
   name: LOGIN_TOOL,
@@ -54,8 +32,8 @@ const metadata = {
     'form (e.g. +84909495665) and the password. The access token stays on the server and is never shown; it ' +
     'lasts about an hour, after which tools answer "Session expired" and you log in again. Returns the email of ' +
     'the account logged in.',
-  inputSchema,
-  outputSchema,
+  inputSchema: LOGIN_INPUT,
+  outputSchema: LOGIN_OUTPUT,
   annotations: sessionToolAnnotations('Log in to Finizi B4B', false),
   session: true,
 };
@@ -67,7 +45,7 @@ interface LoginToolOptions {
   backendLabel: string;
 }
 
-/** `login({ phone?, password? })`: arguments already validated against {@link inputSchema}. */
+/** `login({ phone?, password? })`: arguments already validated against {@link LOGIN_INPUT}. */
 async function handler(
   args: Record<string, unknown>,
   ctx: CallContext,

@@ -4,7 +4,6 @@
  * Server / Tools: failures as results). Only the login is forgotten: the rest of the caller's state (the client
  * capabilities of a legacy session) stays. The revocation also serves sessions that end without `logout`.
  */
-import type { JsonSchema } from '../../../contract/descriptor.js';
 import type { BackendApi, HandWrittenTool } from '../../core/backend-overrides.js';
 import type { CallContext } from '../../core/call-context.js';
 import type { ToolResult } from '../../core/tool-service-api.js';
@@ -12,19 +11,10 @@ import { ToolCallError, errorResult } from '../../core/tool-error.js';
 import { NO_SESSION, forgetLogin, isExpired, readLogin } from './session.js';
 import { b4bClient, httpProblem } from './client.js';
 import { success } from './results.js';
-import { NO_INPUT, OUTCOME_PROPERTIES, sessionToolAnnotations } from './schemas.js';
+import { LOGOUT_OUTPUT, NO_INPUT, sessionToolAnnotations } from './schemas.js';
 
 /** Internal name; served as `logout` (see overrides.ts). */
 export const LOGOUT_TOOL = 'b4b_session_logout';
-
-const outputSchema: JsonSchema = {
-  type: 'object',
-  properties: {
-    ...OUTCOME_PROPERTIES,
-    backend_revoked: { type: 'boolean', description: 'Whether the B4B API confirmed the token was revoked.' },
-  },
-  required: ['success', 'message', 'backend_revoked'],
-};
 
 const metadata = {
   name: LOGOUT_TOOL,
@@ -34,7 +24,7 @@ const metadata = {
     'The session is logged out even when the B4B API cannot be reached (the result says so). After it, ' +
     'B4B tools ask you to log in again. Takes no input.',
   inputSchema: NO_INPUT,
-  outputSchema,
+  outputSchema: LOGOUT_OUTPUT,
   // Not destructive: it removes only this session's credential, which `login` restores; no B4B data changes.
   annotations: sessionToolAnnotations('Log out of Finizi B4B', false),
   session: true,

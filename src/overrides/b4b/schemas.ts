@@ -8,7 +8,7 @@ import type { JsonSchema, ToolAnnotations } from '../../../contract/descriptor.j
 export const NO_INPUT: JsonSchema = { type: 'object', properties: {}, additionalProperties: false };
 
 /** `phone` and `password`, as `login` takes them and the sign-in page's form sends them. */
-export const CREDENTIAL_PROPERTIES: Record<'phone' | 'password', JsonSchema> = {
+const CREDENTIAL_PROPERTIES: Record<'phone' | 'password', JsonSchema> = {
   phone: {
     type: 'string',
     // E.164: `+`, a country code not starting with 0, 8 to 15 digits in all (as the B4B spec's LoginRequest).
@@ -26,13 +26,31 @@ export const CREDENTIAL_PROPERTIES: Record<'phone' | 'password', JsonSchema> = {
   },
 };
 
+/**
+ * `login`'s input. Both fields optional: without a password the user types it on the sign-in page (the phone may be
+ * given to prefill it). A password without its phone is refused by the schema (`dependentRequired`).
+ */
+export const LOGIN_INPUT: JsonSchema = {
+  type: 'object',
+  properties: CREDENTIAL_PROPERTIES,
+  dependentRequired: { password: ['phone'] },
+  additionalProperties: false,
+};
+
+/** What a sign-in sends: both fields, by the rules `login` serves. */
+export const CREDENTIALS: JsonSchema = {
+  type: 'object',
+  properties: CREDENTIAL_PROPERTIES,
+  required: ['phone', 'password'],
+};
+
 /** `success` and `message`: how `login` and `logout` say what happened. */
-export const OUTCOME_PROPERTIES: Record<'success' | 'message', JsonSchema> = {
+const OUTCOME_PROPERTIES: Record<'success' | 'message', JsonSchema> = {
   success: { type: 'boolean', description: 'true when the session is in the state asked for (logged in, logged out).' },
   message: { type: 'string', description: 'What happened, in words.' },
 };
 
-export const USER_SCHEMA: JsonSchema = {
+const USER_SCHEMA: JsonSchema = {
   type: 'object',
   description: 'The B4B user.',
   properties: {
@@ -54,3 +72,27 @@ export const USER_SCHEMA: JsonSchema = {
 export function sessionToolAnnotations(title: string, readOnly: boolean): ToolAnnotations {
   return { title, readOnlyHint: readOnly, destructiveHint: false, idempotentHint: true, openWorldHint: true };
 }
+
+/** `login`'s result. */
+export const LOGIN_OUTPUT: JsonSchema = {
+  type: 'object',
+  properties: {
+    ...OUTCOME_PROPERTIES,
+    email: { type: 'string', description: 'Email of the account logged in.' },
+    expires_at: { type: 'string', description: 'When the login expires (UTC, RFC 3339), when known.' },
+  },
+  required: ['success', 'message'],
+};
+
+/** `logout`'s result. */
+export const LOGOUT_OUTPUT: JsonSchema = {
+  type: 'object',
+  properties: {
+    ...OUTCOME_PROPERTIES,
+    backend_revoked: { type: 'boolean', description: 'Whether the B4B API confirmed the token was revoked.' },
+  },
+  required: ['success', 'message', 'backend_revoked'],
+};
+
+/** `whoami`'s result. */
+export const WHOAMI_OUTPUT: JsonSchema = { type: 'object', properties: { user: USER_SCHEMA }, required: ['user'] };

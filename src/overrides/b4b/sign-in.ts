@@ -5,7 +5,6 @@
  * schema `login` serves), then sent with the typed client (`POST /api/v1/auth/login`). A backend 401 arrives as a
  * ToolCallError carrying LOGIN_FAILED (see onUnauthorized in overrides.ts). No error ever contains the password.
  */
-import type { JsonSchema } from '../../../contract/descriptor.js';
 import type { BackendApi } from '../../core/backend-overrides.js';
 import type { CallContext } from '../../core/call-context.js';
 import type { SessionHandle } from '../../state/session.js';
@@ -14,16 +13,13 @@ import { ToolCallError } from '../../core/tool-error.js';
 import { compileSchema, validateArgs } from '../../core/validation.js';
 import { parseLoginResponse, storeLogin, type StoredB4bLogin } from './session.js';
 import { b4bClient, httpProblem } from './client.js';
-import { CREDENTIAL_PROPERTIES } from './schemas.js';
+import { CREDENTIALS } from './schemas.js';
 
 /** Phone and password. */
 interface B4bCredentials {
   phone: string;
   password: string;
 }
-
-/** What is sent: both fields, by the rules `login` serves. */
-const CREDENTIALS: JsonSchema = { type: 'object', properties: CREDENTIAL_PROPERTIES, required: ['phone', 'password'] };
 
 /** A sign-in, or why it failed (never containing the password). */
 type SignInResult = { ok: true; login: StoredB4bLogin } | { ok: false; error: string };

@@ -10,7 +10,7 @@ import { sessionToken } from './session.js';
 import { b4bClient, httpProblem } from './client.js';
 import { success } from './results.js';
 import { isObject } from '../../../contract/json.js';
-import { NO_INPUT, USER_SCHEMA, sessionToolAnnotations } from './schemas.js';
+import { NO_INPUT, WHOAMI_OUTPUT, sessionToolAnnotations } from './schemas.js';
 
 /** Internal name; served as `whoami` (see overrides.ts). */
 export const WHOAMI_TOOL = 'b4b_session_whoami';
@@ -22,7 +22,7 @@ const metadata = {
     'Returns the user this session is logged in as (id, email, phone, full name, role), as the B4B API ' +
     'knows it. Use it to check that the session is still logged in and as whom. Takes no input.',
   inputSchema: NO_INPUT,
-  outputSchema: { type: 'object', properties: { user: USER_SCHEMA }, required: ['user'] },
+  outputSchema: WHOAMI_OUTPUT,
   annotations: sessionToolAnnotations('Current B4B user', true),
   session: true,
 };

@@ -63,12 +63,35 @@ export class Admission {
       principal = result.principal;
     }
     authenticated?.(principal);
-    const limited = this.#rateLimited(
-      req,
-      route.name,
-      route.inboundAuth === undefined ? `a:${req.remoteAddress}` : `p:${principal.id}`,
-    );
+    const limited = this.#rateLimited(req, route.name, Admission.#key(req, route, principal));
     return (limited instanceof Promise ? await limited : limited) ?? principal;
+  }
+
+  /** The limiter's key of a caller: its principal when the route authenticates, else its address. */
+  static #key(req: HttpRequestLike, route: AdmittedRoute, principal: Principal): string {
+    return route.inboundAuth === undefined ? `a:${req.remoteAddress}` : `p:${principal.id}`;
+  }
+
+  /**
+   * What an admitted request's further work is charged to: a function taking one more token from the same bucket
+   * (0, or the seconds to wait; a refusal is logged like a 429). Undefined when there is no limit.
+   */
+  meter(
+    req: HttpRequestLike,
+    route: AdmittedRoute,
+    principal: Principal,
+  ): (() => number | Promise<number>) | undefined {
+    const limiter = this.#limiter;
+    if (limiter === undefined) return undefined;
+    const key = Admission.#key(req, route, principal);
+    const logged = (wait: number): number => {
+      if (wait !== 0) this.#refusals.limited(key, req.remoteAddress, wait, route.name);
+      return wait;
+    };
+    return () => {
+      const wait = limiter.take(key);
+      return typeof wait === 'number' ? logged(wait) : wait.then(logged);
+    };
   }
 
   /** Takes a token for `key`; the 429 when there is none. In-process buckets answer without a promise. */

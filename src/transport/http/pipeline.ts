@@ -362,7 +362,11 @@ export class HttpPipeline {
     const forbidden = this.#scopeRefusal(req, route, principal, request, caller);
     if (forbidden !== undefined) return forbidden;
     caller.exchange = req;
-    if (request.method === 'tools/call') caller.pageBase = this.#pages.baseFor(req);
+    if (request.method === 'tools/call') {
+      caller.pageBase = this.#pages.baseFor(req);
+      const charge = this.#admission.meter(req, route, principal);
+      if (charge !== undefined) caller.chargeRate = charge;
+    }
     const stream = this.#streams.prepare(caller, request.method);
     const running = core.request(request, era, caller);
     // A call that asks the client something (elicitation) answers with an SSE stream carrying the question.
