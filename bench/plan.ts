@@ -89,12 +89,8 @@ export function makePlan(argv: readonly string[], env: NodeJS.ProcessEnv, root: 
   const peers = argv.includes('--peers') || env.BENCH_PEERS === '1';
   const allServers = ['finmcp', 'finmcp-redis', 'ivotoby', 'openapi-mcp-generator', 'reference'];
   const finmcpOnly = only === 'load' || only === 'confirm' || only === 'audit';
-  // The reference is cheap (a bare Node process): the smoke run measures finmcp's ratio to it too.
-  const servers = listFrom(
-    env,
-    'BENCH_SERVERS',
-    finmcpOnly ? ['finmcp'] : smoke && !peers ? ['finmcp', 'reference'] : allServers,
-  );
+  // The smoke run (inside `npm test`) stays finmcp alone; `--peers` adds the peers and the reference.
+  const servers = listFrom(env, 'BENCH_SERVERS', finmcpOnly || (smoke && !peers) ? ['finmcp'] : allServers);
   const defaultOut = smoke ? 'results.tmp.json' : only === undefined ? 'results.json' : `results.${only}.json`;
   const out = flag('--out') ?? env.BENCH_OUT ?? join(root, 'bench', defaultOut);
   const markdownFlag = flag('--markdown') ?? env.BENCH_MARKDOWN;

@@ -563,7 +563,7 @@ export function renderMarkdown(results: RunResults, history?: string, fuzz?: Fuz
     '`BENCH_PEERS=1` (peers in a smoke run). Server ids for `BENCH_SERVERS`: `finmcp`, `ivotoby`, `openapi-mcp-generator` (the',
     'default), and `finmcp-node` — finmcp as a bare `node bin/finmcp.js`, without the Node flags of its launcher (or with',
     '`BENCH_FINMCP_NODE_FLAGS` instead) — for an A/B.',
-    "`reference` (in the default run and the smoke run) is the hand-rolled JSON-RPC server finmcp's CPU per call and",
+    "`reference` (in the default run; a smoke run with `--peers`) is the hand-rolled JSON-RPC server finmcp's CPU per call and",
     'throughput are judged against (bench/reference/server.ts); `BENCH_PROFILE=0` skips the CPU profile point (`1`: in a smoke run too).',
     'Run it on a quiet machine: the figures share two cores with the load generator and the stub.',
     '`npm run bench -- --only load` runs only the many-client load (into `bench/results.load.json`, no report);',
