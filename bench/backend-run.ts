@@ -10,6 +10,7 @@ import { McpHttpSession, type McpHttpEndpoint } from './clients/mcp-http.js';
 import { StdioMcpProcess } from './clients/mcp-stdio.js';
 import { measureColdStart, type ColdStartResult } from './measure/coldstart.js';
 import { measureLatency, type LatencyResult } from './measure/latency.js';
+import { monotonicUs, profileDir, profiledLaunch, summariseProfile, type ProfileSummary } from './measure/profile.js';
 import { loadErrors, measureLoad, type LoadResult } from './measure/load.js';
 import { measureSessionMemory, type SessionMemoryResult } from './measure/sessions.js';
 import { measureThroughput, type ThroughputResult } from './measure/throughput.js';
@@ -44,7 +45,7 @@ interface TransportStatus {
 export interface ServerBackendResult {
   id: string;
   label: string;
-  role: 'subject' | 'peer';
+  role: ServerUnderTest['role'];
   coldStart: (Omit<ColdStartResult, 'tools'> & { starts: number }) | { unavailable?: string; error?: string };
   toolsList: ToolsListSize | null;
   stdio: TransportStatus;
@@ -61,6 +62,8 @@ export interface BackendResult {
   throughput: ThroughputResult[];
   /** Many concurrent HTTP clients against finmcp, when this backend is in the plan's load list. */
   load?: LoadResult | { error: string };
+  /** finmcp's CPU profile over stdio at 16 in flight (one extra point on a process of its own). */
+  profile?: ProfileSummary | { error: string };
   stub: unknown;
 }
 
@@ -193,6 +196,41 @@ export async function startHttp(
   }
 }
 
+/** PROFILE_CLIENTS requests in flight on a fresh stdio process run under `node --cpu-prof`, summarised. */
+const PROFILE_CLIENTS = 16;
+
+async function profileStdio(
+  sut: ServerUnderTest,
+  scenario: Scenario,
+  env: BenchEnv,
+  plan: Plan,
+): Promise<ProfileSummary> {
+  const dir = await profileDir();
+  const profiled: ServerUnderTest = {
+    ...sut,
+    stdio: (s, e) => {
+      const launch = sut.stdio(s, e);
+      return isUnavailable(launch) ? launch : profiledLaunch(launch, dir);
+    },
+  };
+  let calls = 0;
+  const window = { fromUs: 0, toUs: 0 };
+  const running = await startStdio(profiled, scenario, env, plan);
+  try {
+    const target = stdioTarget(sut.id, scenario, running.proc, running.tool, plan.callTimeoutMs, running.tag);
+    // Warmed up like the measured points, so that the profile shows the steady state, not the JIT's first passes.
+    if (plan.loadWarmupMs > 0) await measureThroughput(target, PROFILE_CLIENTS, plan.loadWarmupMs, 0);
+    window.fromUs = monotonicUs();
+    const point = await measureThroughput(target, PROFILE_CLIENTS, plan.durationMs, 0);
+    window.toUs = monotonicUs();
+    calls = point.outcomes.ok;
+  } finally {
+    // Closing stdin ends the server, which writes its profile as it exits.
+    await running.proc.close();
+  }
+  return summariseProfile(dir, calls, PROFILE_CLIENTS, window);
+}
+
 /** Options of {@link benchBackend} that come from the run. */
 export interface BackendRunOptions {
   plan: Plan;
@@ -248,6 +286,7 @@ export async function benchBackend(scenario: Scenario, options: BackendRunOption
   const throughput: ThroughputResult[] = [];
   let stub: unknown;
   let load: LoadResult | { error: string } | undefined;
+  let profile: ProfileSummary | { error: string } | undefined;
   try {
     for (const sut of servers) {
       const result = resultOf(sut);
@@ -363,6 +402,15 @@ export async function benchBackend(scenario: Scenario, options: BackendRunOption
       }
     }
 
+    // 6b. Where the subject's CPU goes: one more stdio point on a profiled process of its own.
+    const profiled = servers.find((sut) => sut.role === 'subject');
+    if (full && plan.profile && profiled !== undefined && stdio.has(profiled.id)) {
+      progress(`${scenario.backend}: CPU profile of ${profiled.id}/stdio ×16 for ${plan.durationMs} ms`);
+      profile = await profileStdio(profiled, scenario, env, plan).catch((error: unknown) => ({
+        error: message(error),
+      }));
+    }
+
     // 7. Memory after the load.
     for (const sut of servers) {
       const result = resultOf(sut);
@@ -420,7 +468,8 @@ export async function benchBackend(scenario: Scenario, options: BackendRunOption
     if (full && scenario.login !== undefined) {
       for (const sut of servers) {
         const loaded = http.get(sut.id);
-        if (loaded === undefined) continue;
+        // The reference keeps no sessions: nothing to measure.
+        if (loaded === undefined || sut.role === 'reference') continue;
         progress(`${scenario.backend}: ${plan.sessions} sessions on a fresh ${sut.id}`);
         // The loaded server has done its part (its memory after load is recorded): replace it on the same
         // port, since finmcp's user tokens name the port in their audience.
@@ -466,6 +515,7 @@ export async function benchBackend(scenario: Scenario, options: BackendRunOption
     latency,
     throughput,
     ...(load === undefined ? {} : { load }),
+    ...(profile === undefined ? {} : { profile }),
     stub,
   };
 }

@@ -12,7 +12,7 @@ import type { TargetLabel } from './targets.js';
 /** What every row names (a variant, e.g. `unique ids`, is a peer loaded without id collisions between sessions). */
 interface RowLabel extends TargetLabel {
   backend: string;
-  role: 'floor' | 'subject' | 'peer';
+  role: 'floor' | 'subject' | 'peer' | 'reference';
 }
 
 /** One latency row. Times in ms. */
@@ -54,7 +54,7 @@ export interface ThroughputRow extends RowLabel {
 interface StartupRow {
   backend: string;
   server: string;
-  role: 'subject' | 'peer';
+  role: 'subject' | 'peer' | 'reference';
   coldStartMs: number | null;
   coldStartXFloor: number | null;
   coldStartXBestPeer: number | null;
@@ -172,7 +172,7 @@ function errorsOf(counts: TallyCounts): number {
   return counts.rpcErrors + counts.toolErrors + counts.httpErrors + counts.timeouts + counts.transportErrors;
 }
 
-function roleOf(backend: BackendResult, server: string): 'floor' | 'subject' | 'peer' {
+function roleOf(backend: BackendResult, server: string): RowLabel['role'] {
   if (server === 'floor') return 'floor';
   return backend.servers.find((s) => s.id === server)?.role ?? 'peer';
 }
@@ -447,6 +447,7 @@ function targets(
         pass: row?.xBestPeer === null || row === undefined ? null : (row.xBestPeer ?? 0) >= 2,
       });
     }
+    rows.push(...referenceTargets(b, throughput, subject));
     const mismatches = correctness.filter((c) => c.backend === b && c.server === subject);
     rows.push({
       target: '0 mismatched responses',
@@ -504,5 +505,60 @@ function targets(
     pass:
       gen === null || !Number.isFinite(gen) || ('exitCode' in generate && generate.exitCode !== 0) ? null : gen <= 3000,
   });
+  return rows;
+}
+
+/** Issue 27: finmcp's server CPU per call and throughput next to the reference's, at 16 clients. */
+const REFERENCE_CPU_LIMIT = 1.3;
+const REFERENCE_THROUGHPUT_FLOOR = 0.8;
+const REFERENCE_ID = 'reference';
+
+/**
+ * Per transport and protocol era, finmcp ÷ the reference (bench/servers/reference.ts) at 16 clients on the same
+ * transport (a run without a 16-client point, e.g. the smoke run, uses its largest one and says so): server CPU
+ * per call ≤ 1.3×, throughput ≥ 0.8× (means of the rounds). The reference speaks one era; finmcp's 2026-07-28
+ * rows are judged against the same reference rows.
+ */
+function referenceTargets(backend: string, throughput: readonly ThroughputRow[], subject: string): TargetRow[] {
+  const refs = throughput.filter((t) => t.backend === backend && t.server === REFERENCE_ID && t.variant === undefined);
+  if (refs.length === 0) return [];
+  const levels = refs.map((t) => t.concurrency);
+  const clients = levels.includes(16) ? 16 : Math.max(...levels);
+  const at = (server: string, transport: string, variant: string | undefined): ThroughputRow | undefined =>
+    throughput.find(
+      (t) =>
+        t.backend === backend &&
+        t.server === server &&
+        t.transport === transport &&
+        t.concurrency === clients &&
+        t.variant === variant,
+    );
+  const rows: TargetRow[] = [];
+  for (const transport of ['stdio', 'http']) {
+    const ref = at(REFERENCE_ID, transport, undefined);
+    if (ref === undefined) continue;
+    for (const variant of [undefined, '2026-07-28']) {
+      const row = at(subject, transport, variant);
+      const scope = `${transport}, ${clients} clients${variant === undefined ? '' : `, ${variant}`}`;
+      const cpu = ratio(row?.cpuMean ?? null, ref.cpuMean);
+      rows.push({
+        target: `server CPU per call ≤ ${REFERENCE_CPU_LIMIT}× reference (${scope})`,
+        scope: backend,
+        measured:
+          cpu === null ? 'not measured' : `${cpu.toFixed(2)}× (${ms(row?.cpuMean ?? null)} vs ${ms(ref.cpuMean)})`,
+        pass: cpu === null ? null : cpu <= REFERENCE_CPU_LIMIT,
+      });
+      const calls = ratio(row?.mean ?? null, ref.mean);
+      rows.push({
+        target: `throughput ≥ ${REFERENCE_THROUGHPUT_FLOOR}× reference (${scope})`,
+        scope: backend,
+        measured:
+          calls === null
+            ? 'not measured'
+            : `${calls.toFixed(2)}× (${Math.round(row?.mean ?? 0)} vs ${Math.round(ref.mean)} calls/s)`,
+        pass: calls === null ? null : calls >= REFERENCE_THROUGHPUT_FLOOR,
+      });
+    }
+  }
   return rows;
 }

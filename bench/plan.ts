@@ -45,6 +45,8 @@ export interface Plan {
   /** Also time `finmcp generate` on GitHub's REST description (fetched once with npm pack). */
   generateLarge: boolean;
   callTimeoutMs: number;
+  /** One extra stdio point of finmcp at 16 in flight under `node --cpu-prof`, summarised (BENCH_PROFILE=0/1). */
+  profile: boolean;
   /** Confirmed B4B writes per state store (memory, Redis), after unrecorded ones. */
   confirm: { writes: number; warmup: number };
   /** The probe with the audit trail off and on: sequential calls, then CPU under load. */
@@ -85,12 +87,10 @@ export function makePlan(argv: readonly string[], env: NodeJS.ProcessEnv, root: 
   if (only !== undefined && !isOnlyPart(only))
     throw new Error(`--only knows these sections: ${ONLY_PARTS.join(', ')} (got "${only}")`);
   const peers = argv.includes('--peers') || env.BENCH_PEERS === '1';
-  const allServers = ['finmcp', 'finmcp-redis', 'finmcp-metrics', 'ivotoby', 'openapi-mcp-generator'];
-  const servers = listFrom(
-    env,
-    'BENCH_SERVERS',
-    (smoke && !peers) || only === 'load' || only === 'confirm' || only === 'audit' ? ['finmcp'] : allServers,
-  );
+  const allServers = ['finmcp', 'finmcp-redis', 'finmcp-metrics', 'ivotoby', 'openapi-mcp-generator', 'reference'];
+  const finmcpOnly = only === 'load' || only === 'confirm' || only === 'audit';
+  // The smoke run (inside `npm test`) stays finmcp alone; `--peers` adds the peers and the reference.
+  const servers = listFrom(env, 'BENCH_SERVERS', finmcpOnly || (smoke && !peers) ? ['finmcp'] : allServers);
   const defaultOut = smoke ? 'results.tmp.json' : only === undefined ? 'results.json' : `results.${only}.json`;
   const out = flag('--out') ?? env.BENCH_OUT ?? join(root, 'bench', defaultOut);
   const markdownFlag = flag('--markdown') ?? env.BENCH_MARKDOWN;
@@ -121,6 +121,8 @@ export function makePlan(argv: readonly string[], env: NodeJS.ProcessEnv, root: 
     generateRuns: numberFrom(env, 'BENCH_GENERATE_RUNS', smoke ? 1 : 3),
     generateLarge: env['BENCH_GENERATE_LARGE'] !== undefined ? env['BENCH_GENERATE_LARGE'] === '1' : !smoke,
     callTimeoutMs: numberFrom(env, 'BENCH_CALL_TIMEOUT_MS', 3000),
+    // As long as one throughput point, on a process of its own; off in the smoke run unless BENCH_PROFILE=1.
+    profile: only === undefined && (env.BENCH_PROFILE === undefined ? !smoke : env.BENCH_PROFILE === '1'),
     confirm: {
       writes: numberFrom(env, 'BENCH_CONFIRM_WRITES', smoke ? 10 : 500),
       warmup: numberFrom(env, 'BENCH_CONFIRM_WARMUP', smoke ? 3 : 50),

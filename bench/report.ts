@@ -4,6 +4,7 @@
  * Everything in it comes from results.json of the same run.
  */
 import { metricsCostRows, metricsCostSection } from './metrics-cost.js';
+import { renderProfile } from './measure/profile.js';
 import type { BackendResult, ServerBackendResult } from './backend-run.js';
 import type { Derived, LatencyRow, SharedStateRow, ThroughputRow } from './derive.js';
 import type { GenerateResult } from './measure/generate.js';
@@ -444,6 +445,7 @@ export function renderMarkdown(results: RunResults, history?: string, fuzz?: Fuz
       ),
       '',
     );
+    out.push(...renderProfile(backend.profile));
     const shared = d.sharedState?.find((r) => r.backend === b);
     if (shared !== undefined) out.push(...sharedStateSection(shared));
     const metricsCost = metricsCostRows(d.throughput.filter((r) => r.backend === b));
@@ -567,6 +569,8 @@ export function renderMarkdown(results: RunResults, history?: string, fuzz?: Fuz
     '`BENCH_PEERS=1` (peers in a smoke run). Server ids for `BENCH_SERVERS`: `finmcp`, `finmcp-redis`, `finmcp-metrics`,',
     '`ivotoby`, `openapi-mcp-generator` (the default), and `finmcp-node` — finmcp as a bare `node bin/finmcp.js`, without the Node flags of its launcher (or with',
     '`BENCH_FINMCP_NODE_FLAGS` instead) — for an A/B.',
+    "`reference` (in the default run; a smoke run with `--peers`) is the hand-rolled JSON-RPC server finmcp's CPU per call and",
+    'throughput are judged against (bench/reference/server.ts); `BENCH_PROFILE=0` skips the CPU profile point (`1`: in a smoke run too).',
     'Run it on a quiet machine: the figures share two cores with the load generator and the stub.',
     '`npm run bench -- --only load` runs only the many-client load (into `bench/results.load.json`, no report);',
     '`--only confirm` (confirmed write, memory vs Redis) and `--only audit` (audit trail off vs on) likewise, into',

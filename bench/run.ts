@@ -37,13 +37,22 @@ import { finmcp, finmcpMetrics, finmcpNode, finmcpRedis } from './servers/finmcp
 import { finmcpKey, prepareFinmcpAuth, type FinmcpAuth } from './servers/finmcp-auth.js';
 import { generator } from './servers/generator.js';
 import { ivotoby } from './servers/ivotoby.js';
+import { reference } from './servers/reference.js';
 import type { BenchEnv, ServerUnderTest } from './servers/types.js';
 import { tokenFromLoginAnswer } from './stub/server.js';
 
 const HERE = dirname(fileURLToPath(import.meta.url));
 
 /** Every server the harness knows, by id. */
-export const SERVERS: readonly ServerUnderTest[] = [finmcp, finmcpNode, finmcpRedis, finmcpMetrics, ivotoby, generator];
+export const SERVERS: readonly ServerUnderTest[] = [
+  finmcp,
+  finmcpNode,
+  finmcpRedis,
+  finmcpMetrics,
+  ivotoby,
+  generator,
+  reference,
+];
 
 /** Operations to probe per backend, best first (the spec's "get one invoice"). */
 const PROBES: Record<string, string[]> = { finopps: ['get_invoice'], b4b: ['get_invoice'] };

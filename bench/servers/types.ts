@@ -70,7 +70,8 @@ export interface ServerUnderTest {
   id: string;
   /** Name in the table. */
   label: string;
-  role: 'subject' | 'peer';
+  /** `reference`: the hand-rolled server finmcp's per-call cost is judged against (not a peer). */
+  role: 'subject' | 'peer' | 'reference';
   /** How it was configured, for the report (one line each). */
   notes: string[];
   /** One-time work before anything runs (e.g. generating and building a peer); returns its duration in ms. */

@@ -149,12 +149,51 @@ function clientLimits(options: BackendHttpOptions): ClientLimits {
   };
 }
 
-/** One attempt's request as sent: the full path, the headers with the request id, and the attempt's signal. */
+/**
+ * What aborts one attempt (its timer, or the caller's cancellation), in the EventEmitter shape undici's `request`
+ * accepts as `signal`: one listener, no `AbortController`/`AbortSignal` and no event-target machinery per attempt.
+ */
+class AttemptAbort {
+  aborted = false;
+  #listener: (() => void) | undefined;
+
+  once(_event: 'abort', listener: () => void): this {
+    this.#listener = listener;
+    return this;
+  }
+
+  on(event: 'abort', listener: () => void): this {
+    return this.once(event, listener);
+  }
+
+  removeListener(_event: 'abort', listener: () => void): this {
+    if (this.#listener === listener) this.#listener = undefined;
+    return this;
+  }
+
+  abort(): void {
+    if (this.aborted) return;
+    this.aborted = true;
+    const listener = this.#listener;
+    this.#listener = undefined;
+    listener?.();
+  }
+
+  /** A web `AbortSignal` following this one, for `fetch` (which takes nothing else). */
+  webSignal(): AbortSignal {
+    const controller = new AbortController();
+    if (this.aborted) controller.abort();
+    else this.once('abort', () => controller.abort());
+    return controller.signal;
+  }
+}
+
+/** One attempt's request as sent: the full path, the headers with the request id, and what aborts it. */
 interface Sent {
   req: BackendRequest;
   fullPath: string;
   headers: Record<string, string>;
-  signal: AbortSignal;
+  abort: AttemptAbort;
   attemptNo: number;
 }
 
@@ -188,7 +227,7 @@ class PooledBackendHttp implements BackendHttp {
     const headers = { ...req.headers, 'x-request-id': req.requestId };
     const { maxAttempts, baseDelay, maxDelay } = this.#limits;
     for (let n = 1; ; n++) {
-      if (req.signal?.aborted === true) throw new BackendHttpError('aborted', 'request cancelled', n - 1);
+      if (cancelled(req)) throw new BackendHttpError('aborted', 'request cancelled', n - 1);
       let res: BackendHttpResponse;
       try {
         res = await this.#attempt(req, fullPath, headers, n);
@@ -200,7 +239,7 @@ class PooledBackendHttp implements BackendHttp {
         if (!retryable) throw e;
         const delay = backoff(n, baseDelay, maxDelay);
         this.#logger?.debug({ requestId: req.requestId, attempt: n, error: e.kind, delayMs: delay }, 'backend retry');
-        await sleep(delay, req.signal, n);
+        await sleep(delay, signalOf(req), n);
         continue;
       }
       if (!req.idempotent || n >= maxAttempts || !RETRY_STATUSES.has(res.status)) return res;
@@ -211,7 +250,7 @@ class PooledBackendHttp implements BackendHttp {
         { requestId: req.requestId, attempt: n, status: res.status, delayMs: delay },
         'backend retry',
       );
-      await sleep(delay, req.signal, n);
+      await sleep(delay, signalOf(req), n);
     }
   };
 
@@ -228,14 +267,13 @@ class PooledBackendHttp implements BackendHttp {
     attemptNo: number,
   ): Promise<BackendHttpResponse> {
     const { timeoutMs, connectTimeoutMs } = this.#limits;
-    const controller = new AbortController();
+    const abort = new AttemptAbort();
     let timedOut = false;
     const timer = setTimeout(() => {
       timedOut = true;
-      controller.abort();
+      abort.abort();
     }, timeoutMs);
-    const onCallerAbort = (): void => controller.abort();
-    req.signal?.addEventListener('abort', onCallerAbort, { once: true });
+    const stopListening = onCancel(req, () => abort.abort());
     try {
       if (this.#closed)
         throw new BackendHttpError(
@@ -243,28 +281,28 @@ class PooledBackendHttp implements BackendHttp {
           'backend closed the connection before answering (UND_ERR_CLOSED)',
           attemptNo,
         );
-      const sent: Sent = { req, fullPath, headers, signal: controller.signal, attemptNo };
+      const sent: Sent = { req, fullPath, headers, abort, attemptNo };
       return this.#useFetch ? await this.#viaFetch(sent) : await this.#viaPool(sent);
     } catch (err) {
       if (err instanceof BackendHttpError) throw err;
-      if (req.signal?.aborted === true) throw new BackendHttpError('aborted', 'request cancelled', attemptNo);
+      if (cancelled(req)) throw new BackendHttpError('aborted', 'request cancelled', attemptNo);
       if (timedOut) {
         throw new BackendHttpError('timeout', `backend did not answer within ${timeoutMs} ms`, attemptNo);
       }
       throw classify(err, attemptNo, connectTimeoutMs);
     } finally {
       clearTimeout(timer);
-      req.signal?.removeEventListener('abort', onCallerAbort);
+      stopListening?.();
     }
   }
 
   /** Sends through the runtime's fetch (Deno, Bun, Cloudflare Workers). */
-  async #viaFetch({ req, fullPath, headers, signal, attemptNo }: Sent): Promise<BackendHttpResponse> {
+  async #viaFetch({ req, fullPath, headers, abort, attemptNo }: Sent): Promise<BackendHttpResponse> {
     const res = await fetch(this.#origin + fullPath, {
       method: req.method.toUpperCase(),
       headers,
       body: req.body ?? null,
-      signal,
+      signal: abort.webSignal(),
       // As undici's pool does: a redirect is the backend's answer, not something to follow.
       redirect: 'manual',
     });
@@ -273,7 +311,7 @@ class PooledBackendHttp implements BackendHttp {
   }
 
   /** Sends through undici's pool (Node). */
-  async #viaPool({ req, fullPath, headers, signal, attemptNo }: Sent): Promise<BackendHttpResponse> {
+  async #viaPool({ req, fullPath, headers, abort, attemptNo }: Sent): Promise<BackendHttpResponse> {
     // Only the first call of the process waits for undici; later ones find the pool (no await, no allocation).
     const dispatcher = this.#pool ?? this.#createPool(undici ?? (await loadUndici()));
     const res = await dispatcher.request({
@@ -281,7 +319,7 @@ class PooledBackendHttp implements BackendHttp {
       path: fullPath,
       headers,
       body: req.body ?? null,
-      signal,
+      signal: abort,
       idempotent: req.idempotent,
     });
     const bytes = await readBody(res, this.#limits.maxBodyBytes, attemptNo);
@@ -300,6 +338,25 @@ class PooledBackendHttp implements BackendHttp {
     });
     return this.#pool;
   }
+}
+
+/** Whether the caller has cancelled the request. */
+function cancelled(req: BackendRequest): boolean {
+  return req.cancel?.aborted ?? req.signal?.aborted ?? false;
+}
+
+/** The caller's cancellation as an `AbortSignal` (retry waits only: made from `cancel` there). */
+function signalOf(req: BackendRequest): AbortSignal | undefined {
+  return req.cancel?.signal ?? req.signal;
+}
+
+/** Runs `listener` when the caller cancels; returns what stops listening (undefined: nothing to stop). */
+function onCancel(req: BackendRequest, listener: () => void): (() => void) | undefined {
+  if (req.cancel !== undefined) return req.cancel.onAbort(listener);
+  const signal = req.signal;
+  if (signal === undefined) return undefined;
+  signal.addEventListener('abort', listener, { once: true });
+  return () => signal.removeEventListener('abort', listener);
 }
 
 /** Full jitter (AWS Architecture Blog, "Exponential Backoff and Jitter"): uniform in [0, min(cap, base·2^(n-1))]. */

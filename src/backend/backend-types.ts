@@ -13,6 +13,18 @@ export interface BackendResponse {
   json?: string;
 }
 
+/**
+ * A call's cancellation, lighter than an `AbortSignal` (src/protocol/call-abort.ts): one flag and the listeners of
+ * whoever is waiting on it, no event-target machinery; the web signal is made only when something asks for it.
+ */
+export interface Cancellation {
+  readonly aborted: boolean;
+  /** Runs `listener` once when the call is cancelled; returns the function that removes it. */
+  onAbort(listener: () => void): () => void;
+  /** The same cancellation as an `AbortSignal`, made on first read. */
+  readonly signal: AbortSignal;
+}
+
 /** One request to the backend. */
 export interface BackendRequest {
   /** HTTP method, any case. */
@@ -28,6 +40,8 @@ export interface BackendRequest {
   /** Sent upstream as `x-request-id`. */
   requestId: string;
   signal?: AbortSignal;
+  /** The call's cancellation in its lighter form; used instead of `signal` when given. */
+  cancel?: Cancellation;
   /** Keep the body as bytes (`raw`) instead of parsing it; used by the fetch adapter. */
   raw?: boolean;
 }

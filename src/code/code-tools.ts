@@ -360,6 +360,8 @@ class ProgramCalls {
       requestId: `${ctx.requestId}.${call}`,
       signal: ctx.signal === undefined ? signal : AbortSignal.any([ctx.signal, signal]),
     };
+    // The spread copied the run's own cancellation: this call's is the signal above.
+    delete callCtx.cancel;
     if (elicit === undefined) delete callCtx.elicit;
     else callCtx.elicit = elicit;
     // The run's nonce (claimed by the dispatch core for the whole program, protocol/once.ts) is one per run:

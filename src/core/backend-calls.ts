@@ -77,6 +77,12 @@ function withIdempotencyKey(
   return { ...headers, [lower]: ctx.idempotencyKey ?? randomUUID() };
 }
 
+/** How a backend request of this call is cancelled: its light form when it has one (no `AbortSignal` made). */
+function cancellationOf(ctx: CallContext): Pick<BackendRequest, 'cancel' | 'signal'> {
+  if (ctx.cancel !== undefined) return { cancel: ctx.cancel };
+  return ctx.signal === undefined ? {} : { signal: ctx.signal };
+}
+
 /** The requests of one backend's generated operations. */
 export class BackendCalls {
   readonly #http: BackendHttp;
@@ -130,7 +136,7 @@ export class BackendCalls {
       ...(built.body !== undefined ? { body: built.body } : {}),
       idempotent: tool.idempotent,
       requestId: ctx.requestId,
-      ...(ctx.signal !== undefined ? { signal: ctx.signal } : {}),
+      ...cancellationOf(ctx),
     };
     return this.sendAs(tool, req, ctx, stats);
   }
@@ -236,7 +242,7 @@ class CallApi implements BackendApi {
           ...req,
           requestId: ctx.requestId,
           idempotent: tool.idempotent,
-          ...(ctx.signal !== undefined ? { signal: ctx.signal } : {}),
+          ...cancellationOf(ctx),
         },
         ctx,
         stats,

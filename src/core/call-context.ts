@@ -4,7 +4,10 @@
  * one per call; the tool service and a backend's overrides read it.
  */
 import type { Principal } from '../auth/inbound-auth.js';
+import type { Cancellation } from '../backend/backend-types.js';
 import type { SessionHandle } from '../state/session.js';
+
+export type { Cancellation };
 
 /** Everything a tool call may depend on besides its arguments. */
 export interface CallContext {
@@ -17,7 +20,13 @@ export interface CallContext {
   sessionId?: string;
   /** Read and write this session's state; undefined for stateless backends. */
   session?: SessionHandle;
+  /** Aborted when the call is cancelled (made from `cancel` on first read, when the call has one). */
   signal?: AbortSignal;
+  /**
+   * The same cancellation as `signal`, without making an `AbortSignal` (the backend client listens to this). Whoever
+   * gives a context another `signal` must drop `cancel`.
+   */
+  cancel?: Cancellation;
   /** Asks the user or the client (elicitation, sampling, roots) as far as the client declared it can be asked; see its flags. */
   elicit?: Elicitor;
   /**

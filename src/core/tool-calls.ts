@@ -12,6 +12,7 @@ import type { BackendCalls, CallStats } from './backend-calls.js';
 import type { CallContext } from './call-context.js';
 import { describeHttpError } from './http-problem.js';
 import type { ExtraTool, GeneratedTool, ServedBase } from './served-tools.js';
+import { markStructuredJson } from './result-json.js';
 import { errorResult, invalidArguments, ToolCallError } from './tool-error.js';
 import type { ToolResult } from './tool-service-api.js';
 import { compileSchema, compiledSchema, validateArgs } from './validation.js';
@@ -120,6 +121,8 @@ function shapeResult(tool: GeneratedTool, res: BackendResponse, args: Record<str
   for (const note of shaped.notes) content.push({ type: 'text', text: note });
   const result: ToolResult = { content, structuredContent: shaped.structured };
   if (shaped.truncated !== undefined) result['_meta'] = { 'finmcp/truncated': shaped.truncated };
+  // shaped.json is the structured content's own JSON text: the answer splices it in rather than serialising again.
+  markStructuredJson(result, shaped.json);
   return result;
 }
 

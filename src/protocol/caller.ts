@@ -4,7 +4,7 @@
  * call gets from it. The raw inbound credential never travels here: only the principal it proved.
  */
 import { randomUUID } from 'node:crypto';
-import type { CallContext, CallReporter, Elicitor } from '../core/call-context.js';
+import type { CallContext, CallReporter, Cancellation, Elicitor } from '../core/call-context.js';
 import type { Principal } from '../auth/inbound-auth.js';
 import type { SessionHandle } from '../state/session.js';
 import type { ClientRequester } from './elicitation.js';
@@ -27,7 +27,7 @@ export interface Caller {
    * away. Handing over the controller rather than listening to a second signal keeps it to one AbortController
    * per call.
    */
-  exchange?: { attach(controller: AbortController): void };
+  exchange?: { attach(controller: { abort(): void }): void };
   /** Correlation id (sent upstream as `x-request-id`); a fresh one is made when absent. */
   requestId?: string;
   /**
@@ -59,7 +59,8 @@ export interface Caller {
 
 /** What the dispatch core hands a tool call besides who calls and their state. */
 export interface CallOptions {
-  signal?: AbortSignal;
+  /** The call's cancellation; its `AbortSignal` is made only if something asks for one. */
+  cancel?: Cancellation;
   elicit?: Elicitor;
   /** The call's nonce (its confirmation's, else a fresh one): the idempotency key it sends. */
   nonce?: string;
@@ -81,16 +82,25 @@ export function buildCallContext(
   session: SessionHandle | undefined,
   options: CallOptions,
 ): CallContext {
-  const { signal, elicit, nonce, report } = options;
-  const ctx: CallContext = {
-    backend,
-    tool,
-    requestId: caller.requestId ?? randomUUID(),
-    principal: caller.principal,
-  };
+  const { cancel, elicit, nonce, report } = options;
+  const requestId = caller.requestId ?? randomUUID();
+  const principal = caller.principal;
+  // `signal` is read from `cancel` only when something reads it: most calls never make one.
+  const ctx: CallContext =
+    cancel === undefined
+      ? { backend, tool, requestId, principal }
+      : {
+          backend,
+          tool,
+          requestId,
+          principal,
+          cancel,
+          get signal(): AbortSignal {
+            return cancel.signal;
+          },
+        };
   if (caller.sessionId !== undefined) ctx.sessionId = caller.sessionId;
   if (session !== undefined) ctx.session = session;
-  if (signal !== undefined) ctx.signal = signal;
   if (elicit !== undefined) ctx.elicit = elicit;
   if (nonce !== undefined) ctx.idempotencyKey = nonce;
   if (report !== undefined) ctx.report = report;

@@ -21,8 +21,10 @@
  *   Every call has a nonce (the state's, else a fresh one); the tool service sends it as the operation's
  *   idempotency key where the contract declares one.
  */
+import { randomUUID } from 'node:crypto';
 import type { SessionHandle, SessionStore } from '../state/session.js';
 import type { ToolResult, ToolService } from '../core/tool-service-api.js';
+import { resultJson } from '../core/result-json.js';
 import { SETTINGS } from '../config.js';
 import type { Logger } from '../log.js';
 import { callerHandle } from '../state/caller-state.js';
@@ -42,7 +44,7 @@ import {
 } from './elicitation.js';
 import { InteractionPages } from '../state/interaction-pages.js';
 import { OnceGuard, STILL_RUNNING, tooLargeToReplay, type RecordedAnswer } from './once.js';
-import { newNonce, RequestStateSeal } from './request-state.js';
+import { RequestStateSeal } from './request-state.js';
 import { MemoryInteractionStore, type InteractionStore } from '../state/interaction-store.js';
 import { ErrorCode, RpcFailure, errorSummary, toRpcError, type RpcError } from './errors.js';
 import {
@@ -56,6 +58,7 @@ import {
 import { explainInvalidParams } from './params.js';
 import { createReporter, LOG_LEVEL_STATE_KEY, readLogLevel, requestedLogLevel } from './notifications.js';
 import { hasWatchableResources, Subscriptions } from './subscriptions.js';
+import { CallAbort } from './call-abort.js';
 import { createToolHandlers, type ToolHandlers } from './tool-handlers.js';
 import { LATEST_LEGACY_VERSION, LEGACY_VERSIONS, MODERN_VERSIONS, SERVER_INFO_META_KEY } from './versions.js';
 
@@ -143,7 +146,7 @@ export class Dispatcher {
   /** Capabilities of a server whose lists never change: tools, and what the catalogue adds. */
   readonly #legacyCapabilities: JsonObject;
   /** Running `tools/call`s that `notifications/cancelled` can reach, by scope and id. */
-  readonly #cancellable = new Map<string, AbortController>();
+  readonly #cancellable = new Map<string, CallAbort>();
   /** Resource subscriptions (2025-11-25), when a resource can change and legacy clients have sessions. */
   readonly #subscriptions: Subscriptions | undefined;
 
@@ -260,13 +263,13 @@ export class Dispatcher {
   #modernJson(result: JsonObject): string {
     if (result._meta !== undefined) {
       const meta = isObject(result._meta) ? result._meta : {};
-      return JSON.stringify({
+      return resultJson({
         ...result,
         resultType: 'complete',
         _meta: { ...meta, [SERVER_INFO_META_KEY]: this.#serverIdentity() },
       });
     }
-    const json = JSON.stringify(result);
+    const json = resultJson(result);
     // Spliced rather than copied: the result object is the service's, and may be large.
     return json.length === 2
       ? `{"resultType":"complete",${this.#metaMember}}`
@@ -454,7 +457,7 @@ export class Dispatcher {
       const claim = await this.#once.claim(stateNonce);
       if (!claim.first) return this.#replay(id, claim.answer);
     }
-    const controller = new AbortController();
+    const controller = new CallAbort();
     const key = caller.scope === undefined ? undefined : cancelKey(caller.scope, id);
     if (key !== undefined) this.#cancellable.set(key, controller);
     caller.exchange?.attach(controller);
@@ -466,22 +469,23 @@ export class Dispatcher {
       const session = pending instanceof Promise ? await pending : pending;
       started = true;
       const retry = state === undefined ? undefined : { state, inputResponses: params.inputResponses };
-      const elicitor = this.#elicitorFor(era, caller, session, name, args, retry, controller.signal);
+      const elicitor = this.#elicitorFor(era, caller, session, name, args, retry, controller);
       const result = await this.#handlers.callTool(name, args, caller, session, {
-        signal: controller.signal,
+        cancel: controller,
         elicit: elicitor,
-        nonce: stateNonce ?? newNonce(),
+        // A fresh call's nonce: a UUID (from Node's batched random pool: no system call per call).
+        nonce: stateNonce ?? randomUUID(),
         ...(report === undefined ? {} : { report }),
       });
       const deferral = elicitor.deferral();
       // The tool asked the user something the client answers outside this call: the question is the answer.
       answer = deferral === undefined ? this.#toolResultJson(name, result, modern) : this.#deferredAnswer(deferral);
-      if (controller.signal.aborted) return undefined;
+      if (controller.aborted) return undefined;
       return this.#answerReply(id, answer, modern);
     } catch (error) {
       if (!started) throw error;
       answer = { error: toRpcError(error) };
-      return controller.signal.aborted ? undefined : this.#answerReply(id, answer, modern);
+      return controller.aborted ? undefined : this.#answerReply(id, answer, modern);
     } finally {
       if (key !== undefined && this.#cancellable.get(key) === controller) this.#cancellable.delete(key);
       if (stateNonce !== undefined) await this.#settleClaim(stateNonce, started, answer);
@@ -551,7 +555,7 @@ export class Dispatcher {
     name: string,
     args: JsonObject | undefined,
     retry: OpenedRetry | undefined,
-    signal: AbortSignal | undefined,
+    cancel: CallAbort | undefined,
   ): CallElicitor {
     if ('envelope' in era) {
       const modes = clientModes(era.envelope.clientCapabilities) ?? NO_CLIENT_MODES;
@@ -559,7 +563,7 @@ export class Dispatcher {
       return new RoundTripElicitor(modes, binding, this.#seal, retry, this.#callPages(caller));
     }
     const modes = clientModes(session?.get(CLIENT_CAPABILITIES_STATE_KEY)) ?? NO_CLIENT_MODES;
-    return new LiveElicitor(modes, caller.requestClient, signal, this.#callPages(caller));
+    return new LiveElicitor(modes, caller.requestClient, cancel, this.#callPages(caller));
   }
 
   /**
@@ -587,7 +591,7 @@ export class Dispatcher {
   /** The result's JSON text for its era, or the internal error when it cannot be serialized. */
   #toolResultJson(name: string, result: ToolResult, modern: boolean): RecordedAnswer {
     try {
-      const json = modern ? this.#modernJson(result) : (JSON.stringify(result) as string | undefined);
+      const json = modern ? this.#modernJson(result) : (resultJson(result) as string | undefined);
       if (json === undefined) throw new TypeError('tools/call result is not a JSON value');
       return { result: json };
     } catch (error) {

@@ -208,14 +208,15 @@ export class LiveElicitor implements CallElicitor {
   readonly pageBase?: string;
   readonly #modes: ClientModes;
   readonly #send: ClientRequester | undefined;
-  readonly #signal: AbortSignal | undefined;
+  readonly #cancel: { readonly signal: AbortSignal } | undefined;
   readonly #pages: CallPages | undefined;
   #urls: JsonObject[] | undefined;
 
   constructor(
     modes: ClientModes,
     send: ClientRequester | undefined,
-    signal: AbortSignal | undefined,
+    /** The call's cancellation; its signal is read only when a question is sent. */
+    cancel: { readonly signal: AbortSignal } | undefined,
     pages: CallPages | undefined,
   ) {
     this.#modes = modes;
@@ -224,7 +225,7 @@ export class LiveElicitor implements CallElicitor {
     if (pages !== undefined) this.pageBase = pages.base;
     this.#pages = pages;
     this.#send = send;
-    this.#signal = signal;
+    this.#cancel = cancel;
   }
 
   async ask(_key: string, request: ElicitRequest): Promise<ElicitAnswer> {
@@ -236,7 +237,7 @@ export class LiveElicitor implements CallElicitor {
     }
     if (this.#send === undefined) return CANCEL;
     try {
-      return answerOf(await this.#send('elicitation/create', wireParams(request), this.#signal));
+      return answerOf(await this.#send('elicitation/create', wireParams(request), this.#cancel?.signal));
     } catch {
       // An error answer, or the client went away: nobody said yes.
       return CANCEL;
@@ -249,7 +250,7 @@ export class LiveElicitor implements CallElicitor {
 
   async request(_key: string, method: ClientRequestMethod, params: Record<string, unknown>): Promise<unknown> {
     if (!this.#modes[NEEDED_CAPABILITY[method]] || this.#send === undefined) throw missingCapability(method);
-    return this.#send(method, params as JsonObject, this.#signal);
+    return this.#send(method, params as JsonObject, this.#cancel?.signal);
   }
 
   deferral(): Deferral | undefined {

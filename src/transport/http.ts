@@ -140,7 +140,7 @@ export class NodeRequest implements HttpRequestLike {
   readonly method: string;
   readonly path: string;
   readonly #req: IncomingMessage;
-  #controller: AbortController | undefined;
+  #controller: { abort(): void } | undefined;
 
   constructor(req: IncomingMessage) {
     this.#req = req;
@@ -163,7 +163,7 @@ export class NodeRequest implements HttpRequestLike {
     return (await readBody(this.#req, limit)).toString('utf8');
   }
 
-  attach(controller: AbortController): void {
+  attach(controller: { abort(): void }): void {
     this.#controller = controller;
   }
 

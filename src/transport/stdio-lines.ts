@@ -93,16 +93,20 @@ export class LineSplitter {
 }
 
 /**
- * Writes protocol lines to a stream with one `write` each. When the stream's buffer is full it reports
- * `onBlocked` once (the reader pauses: a client that does not read its answers cannot make the server buffer
- * without bound) and `onDrained` when it has room again.
+ * Writes protocol lines to a stream. Lines written during one turn of the event loop (answers that completed in
+ * the same poll phase) go out together in one `write` after it (`setImmediate`): whole lines only, in order, one
+ * system call instead of one per answer. When the stream's buffer is full it reports `onBlocked` once (the reader
+ * pauses: a client that does not read its answers cannot make the server buffer without bound) and `onDrained`
+ * when it has room again.
  */
 export class LineWriter {
   readonly #stream: NodeJS.WritableStream;
   readonly #onBlocked: () => void;
   readonly #onDrained: () => void;
   #blocked = false;
-  #waiters: Array<() => void> = [];
+  /** Lines waiting for this turn's flush. */
+  #queued: string[] = [];
+  #flushScheduled = false;
 
   /** `onBlocked`/`onDrained` bracket each period in which the stream asked the writer to wait. */
   constructor(stream: NodeJS.WritableStream, onBlocked: () => void, onDrained: () => void) {
@@ -116,35 +120,34 @@ export class LineWriter {
     return this.#blocked;
   }
 
-  /** Writes one complete line (with its `\n`). */
+  /** Queues one complete line (with its `\n`), written at the end of this turn of the event loop. */
   write(line: string): void {
-    if (this.#stream.write(line) || this.#blocked) return;
+    this.#queued.push(line);
+    if (this.#flushScheduled) return;
+    this.#flushScheduled = true;
+    setImmediate(this.#flush);
+  }
+
+  /** Stops waiting for `drain`; lines still queued are written now. */
+  release(): void {
+    this.#flush();
+    this.#stream.off('drain', this.#drained);
+    this.#blocked = false;
+  }
+
+  readonly #flush = (): void => {
+    this.#flushScheduled = false;
+    const lines = this.#queued;
+    if (lines.length === 0) return;
+    this.#queued = [];
+    if (this.#stream.write(lines.length === 1 ? (lines[0] as string) : lines.join('')) || this.#blocked) return;
     this.#blocked = true;
     this.#stream.once('drain', this.#drained);
     this.#onBlocked();
-  }
-
-  /** Settles when the stream has room (at once when it has). */
-  whenWritable(): Promise<void> {
-    if (!this.#blocked) return Promise.resolve();
-    return new Promise((resolve) => this.#waiters.push(resolve));
-  }
-
-  /** Stops waiting for `drain`; pending {@link whenWritable} promises settle. */
-  release(): void {
-    this.#stream.off('drain', this.#drained);
-    this.#wake();
-  }
-
-  readonly #drained = (): void => {
-    this.#wake();
-    this.#onDrained();
   };
 
-  #wake(): void {
+  readonly #drained = (): void => {
     this.#blocked = false;
-    const waiters = this.#waiters;
-    this.#waiters = [];
-    for (const resolve of waiters) resolve();
-  }
+    this.#onDrained();
+  };
 }

@@ -5,8 +5,8 @@
  *
  * The process is one caller: it gets a fixed random session id whose state lives in a {@link SessionStore}, and
  * both eras use it (a 2025-11-25 `initialize` scopes legacy semantics to the process; 2026-07-28 requests of the
- * same process are the same caller). Each answer is one line written with one `write`; while stdout is full,
- * stdin is paused.
+ * same process are the same caller). Each answer is one line; the answers of one event-loop turn go out in one
+ * `write` (stdio-lines.ts); while stdout is full, stdin is paused.
  */
 import { randomBytes } from 'node:crypto';
 import type { Readable, Writable } from 'node:stream';

@@ -191,3 +191,56 @@ describe('derive: state on Redis vs memory', () => {
     expect(plain.targets.some((t) => t.target.startsWith('state on Redis'))).toBe(false);
   });
 });
+
+describe('derive: finmcp next to the reference server', () => {
+  const cpu = (p: ThroughputResult, ms: number): ThroughputResult => ({ ...p, cpuMsPerCall: ms });
+  const withReference: BackendResult = {
+    ...backend,
+    servers: [
+      ...backend.servers,
+      {
+        id: 'reference',
+        label: 'reference',
+        role: 'reference',
+        coldStart: { samplesMs: [90], medianMs: 90, starts: 1 },
+        toolsList: null,
+        stdio: {},
+        http: {},
+      },
+    ],
+    throughput: [
+      ...backend.throughput,
+      cpu(point('finmcp', 'http', 16, 1, 5_000, '2026-07-28'), 0.3),
+      cpu(point('finmcp', 'http', 16, 2, 5_000, '2026-07-28'), 0.3),
+      cpu(point('reference', 'http', 16, 1, 8_000), 0.1),
+      cpu(point('reference', 'http', 16, 2, 7_000), 0.2),
+    ],
+  };
+  const derived = derive(
+    [withReference],
+    { mode: 'check', runsMs: [1000], medianMs: 1000, exitCode: 0 },
+    { coldStartMs: 50, rssIdleBytes: 40 * 2 ** 20 },
+  );
+  const target = (text: string) => derived.targets.find((t) => t.target === text);
+
+  it('judges CPU per call (≤ 1.3×) and throughput (≥ 0.8×) against the reference, per era', () => {
+    // finmcp 0.2 ms vs the reference's mean 0.15 ms; 6,000 vs 7,500 calls/s.
+    expect(target('server CPU per call ≤ 1.3× reference (http, 16 clients)')).toMatchObject({
+      measured: '1.33× (0.200 ms vs 0.150 ms)',
+      pass: false,
+    });
+    expect(target('throughput ≥ 0.8× reference (http, 16 clients)')?.pass).toBe(true);
+    expect(target('server CPU per call ≤ 1.3× reference (http, 16 clients, 2026-07-28)')?.pass).toBe(false);
+    expect(target('throughput ≥ 0.8× reference (http, 16 clients, 2026-07-28)')).toMatchObject({
+      measured: '0.67× (5000 vs 7500 calls/s)',
+      pass: false,
+    });
+    // No reference over stdio in this run: no stdio rows.
+    expect(derived.targets.some((t) => t.target.includes('reference (stdio'))).toBe(false);
+  });
+
+  it('keeps the reference out of the best-peer ratios', () => {
+    const row = derived.throughput.find((r) => r.server === 'finmcp' && r.transport === 'http' && !r.variant);
+    expect(row?.bestPeer).toBe('peer, unique ids');
+  });
+});

@@ -106,6 +106,15 @@ class StdioClient {
     });
   }
 
+  /**
+   * Resolves once what the server wrote so far has been read: its lines go out together in a `setImmediate` at the
+   * end of the turn (stdio-lines.ts), which runs before this one's, and the pipe hands them over synchronously.
+   */
+  async settled(): Promise<void> {
+    await new Promise((resolve) => setImmediate(resolve));
+    await new Promise((resolve) => setImmediate(resolve));
+  }
+
   /** Sends a request and resolves with every line written from then until its answer, the answer last. */
   async ask(id: number, method: string, params: Record<string, unknown> = {}): Promise<Message[]> {
     const from = this.lines.length;
@@ -168,6 +177,8 @@ describe('over stdio, 2025-11-25', () => {
     const from = client.lines.length;
     change();
     change();
+    // Lines written in one turn go out together at its end: wait for them.
+    await client.settled();
     expect(notifications(client.lines.slice(from), 'notifications/resources/updated')).toEqual([
       { uri: 'x://live' },
       { uri: 'x://live' },
@@ -175,6 +186,7 @@ describe('over stdio, 2025-11-25', () => {
     expect((await client.ask(6, 'resources/unsubscribe', { uri: 'x://live' })).at(-1)?.result).toEqual({});
     const after = client.lines.length;
     change();
+    await client.settled();
     expect(client.lines.length).toBe(after);
     const unknown = (await client.ask(7, 'resources/subscribe', { uri: 'x://nope' })).at(-1);
     expect(unknown?.error).toMatchObject({ code: -32602, data: { uri: 'x://nope' } });

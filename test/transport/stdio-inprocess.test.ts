@@ -1,6 +1,7 @@
 /**
  * The stdio transport's parts in process: the line splitter, and serveStdio on in-memory streams for what a child
- * process cannot show easily (one `write` per message, stdin paused while stdout is full, `close()` aborting
+ * process cannot show easily (whole lines per `write`, answers of one event-loop turn in one `write`, stdin paused
+ * while stdout is full, `close()` aborting
  * fast-path calls and dropping the session).
  */
 import { PassThrough, Writable } from 'node:stream';
@@ -62,6 +63,11 @@ class HeldStdout extends Writable {
     else callback();
   }
 
+  /** The lines written so far, whatever the writes they came in. */
+  get lines(): string[] {
+    return this.writes.join('').split('\n').slice(0, -1);
+  }
+
   /** Lets every held write complete (and later ones complete at once). */
   release(): void {
     this.hold = false;
@@ -84,7 +90,7 @@ const request = (id: number, method: string, params?: Record<string, unknown>): 
   `${JSON.stringify({ jsonrpc: '2.0', id, method, ...(params === undefined ? {} : { params }) })}\n`;
 
 describe('serveStdio on in-memory streams', () => {
-  it('writes each answer as one line with one write, and pauses stdin while stdout is full', async () => {
+  it('writes whole lines, each answer one line, and pauses stdin while stdout is full', async () => {
     const stdin = new PassThrough();
     const stdout = new HeldStdout();
     const served: StdioHandle = await serveStdio(createTestService('local', false), {
@@ -96,20 +102,18 @@ describe('serveStdio on in-memory streams', () => {
     });
     // The first answer (tools/list, longer than the 256-byte buffer) fills stdout.
     stdin.write(request(1, 'tools/list'));
-    await until(() => stdout.writes.length === 1);
+    await until(() => stdout.lines.length === 1);
     expect(stdin.isPaused()).toBe(true);
     for (let id = 2; id <= 40; id++)
       stdin.write(request(id, 'tools/call', { name: 'echo', arguments: { text: `t${id}` } }));
     await new Promise((r) => setTimeout(r, 50));
     // Nothing more was read while stdout was full.
-    expect(stdout.writes).toHaveLength(1);
+    expect(stdout.lines).toHaveLength(1);
     stdout.release();
-    await until(() => stdout.writes.length === 40);
-    for (const text of stdout.writes) {
-      expect(text.endsWith('\n')).toBe(true);
-      expect(text.indexOf('\n')).toBe(text.length - 1);
-    }
-    const ids = stdout.writes.map((text) => (JSON.parse(text) as { id: number }).id).sort((a, b) => a - b);
+    await until(() => stdout.lines.length === 40);
+    // Answers that completed in one turn of the event loop share a write; a write never splits a line.
+    for (const text of stdout.writes) expect(text.endsWith('\n')).toBe(true);
+    const ids = stdout.lines.map((text) => (JSON.parse(text) as { id: number }).id).sort((a, b) => a - b);
     expect(ids).toEqual(Array.from({ length: 40 }, (_, i) => i + 1));
     expect(stdin.isPaused()).toBe(false);
     stdin.end();
@@ -124,7 +128,7 @@ describe('serveStdio on in-memory streams', () => {
     const store = new MemorySessionStore({ idleTtlMs: Number.POSITIVE_INFINITY, maxSessions: 2 });
     const served = await serveStdio(service, { principal, logger, info, stdin, stdout, sessionStore: store });
     stdin.write(request(1, 'tools/call', { name: 'count', arguments: {} }));
-    await until(() => stdout.writes.length === 1);
+    await until(() => stdout.lines.length === 1);
     const sessionId = service.contexts[0]?.sessionId;
     expect(sessionId).toHaveLength(43);
     expect(await store.get(sessionId ?? '')).toBeDefined();
@@ -134,7 +138,7 @@ describe('serveStdio on in-memory streams', () => {
     await served.closed;
     expect(service.aborted).toEqual(['closing']);
     await new Promise((r) => setTimeout(r, 20));
-    expect(stdout.writes).toHaveLength(1);
+    expect(stdout.lines).toHaveLength(1);
     expect(await store.get(sessionId ?? '')).toBeUndefined();
     // Later input is not read.
     expect(stdin.listenerCount('data')).toBe(0);
@@ -148,9 +152,9 @@ describe('serveStdio on in-memory streams', () => {
     const served = await serveStdio(createTestService('local', false), { principal, logger, info, stdin, stdout });
     stdin.write(request(1, 'tools/call', { name: 'unserializable', arguments: {} }));
     stdin.write(request(2, 'tools/call', { name: 'echo', arguments: { text: 'still here' } }));
-    await until(() => stdout.writes.length === 2);
+    await until(() => stdout.lines.length === 2);
     const byId = new Map(
-      stdout.writes.map((text) => [
+      stdout.lines.map((text) => [
         (JSON.parse(text) as { id: number }).id,
         JSON.parse(text) as Record<string, unknown>,
       ]),

@@ -17,7 +17,7 @@ export interface HttpRequestLike {
   /** The whole body; rejects with {@link BodyTooLargeError} past `limit` bytes, or when the client went away. */
   readBody(limit: number): Promise<string>;
   /** Takes the controller of the call this request runs: aborted when the client goes away before the answer. */
-  attach(controller: AbortController): void;
+  attach(controller: { abort(): void }): void;
 }
 
 /** One HTTP answer; a body is JSON (but `/metrics`' Prometheus text). */

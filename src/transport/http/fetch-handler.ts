@@ -97,7 +97,7 @@ class FetchRequest implements HttpRequestLike {
     return this.#request.headers.get(name) ?? (name === 'host' ? new URL(this.#request.url).host : undefined);
   }
 
-  attach(controller: AbortController): void {
+  attach(controller: { abort(): void }): void {
     this.#request.signal.addEventListener('abort', () => controller.abort(), { once: true });
   }
 
