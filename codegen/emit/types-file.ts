@@ -1,12 +1,14 @@
 /**
  * `schema.gen.ts`: the API's TypeScript types (`paths`, `components`, `operations`) from openapi-typescript 7 — the
  * types the typed openapi-fetch client is parameterised with. OpenAPI 3.1 §4.8 objects are translated by
- * openapi-typescript itself; this module only feeds it the already-bundled document and adds the header.
+ * openapi-typescript itself; this module feeds it the already-bundled document (references into the middle of an
+ * operation hoisted into `components` first: hoist-refs.ts) and adds the header.
  */
 import { type Config, createConfig } from '@redocly/openapi-core';
 import openapiTS, { astToString } from 'openapi-typescript';
 import type { JsonObject } from '../schema/json.js';
 import { tsHeader } from './header.js';
+import { hoistInnerReferences } from './hoist-refs.js';
 
 /**
  * A Redocly configuration with no lint rule: openapi-typescript lints every document it reads (its default rejects
@@ -28,7 +30,9 @@ const WITH_REQUIRED_NULLABLE =
 /** Renders `schema.gen.ts` for a bundled spec (the document is cloned: openapi-typescript may annotate it). */
 export async function renderTypesFile(document: JsonObject, source: string): Promise<string> {
   noLint ??= createConfig({ rules: {} }, { extends: [] });
-  const ast = await openapiTS(structuredClone(document) as unknown as Parameters<typeof openapiTS>[0], {
+  const input = structuredClone(document);
+  hoistInnerReferences(input);
+  const ast = await openapiTS(input as unknown as Parameters<typeof openapiTS>[0], {
     silent: true,
     redocly: await noLint,
   });

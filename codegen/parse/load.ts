@@ -63,7 +63,7 @@ const NAME_MAPS: ReadonlySet<string> = new Set([
 ]);
 
 /** Calls `visit` on every object of `node` outside literal values (a `$ref`-shaped key inside one is data). */
-function visitStructure(node: unknown, visit: (object: JsonObject) => void): void {
+export function visitStructure(node: unknown, visit: (object: JsonObject) => void): void {
   const stack: Array<{ value: unknown; names: boolean }> = [{ value: node, names: false }];
   while (stack.length > 0) {
     const { value: current, names } = stack.pop() as { value: unknown; names: boolean };
