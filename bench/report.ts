@@ -372,12 +372,16 @@ export function renderMarkdown(results: RunResults, history?: string, fuzz?: Fuz
         ['date', m.date],
         [
           'other work on the machine',
-          (results.meta.otherCpu === null
-            ? 'unknown'
-            : `${f1(results.meta.otherCpu.seconds)} CPU-s by other processes during the run (${f1(results.meta.otherCpu.shareOfMachine * 100)} % of the machine)` +
-              (results.meta.otherCpu.shareOfMachine > 0.05
-                ? ' — **other work competed with the run: treat the figures as noisy**'
-                : ' — quiet')) + `; 1-min load average ${f2(m.loadAverageAtStart)} at start`,
+          `${
+            results.meta.otherCpu === null
+              ? 'unknown'
+              : `${f1(results.meta.otherCpu.seconds)} CPU-s by other processes during the run (${f1(results.meta.otherCpu.shareOfMachine * 100)} % of the machine)` +
+                (
+                  results.meta.otherCpu.shareOfMachine > 0.05
+                    ? ' — **other work competed with the run: treat the figures as noisy**'
+                    : ' — quiet'
+                )
+          }; 1-min load average ${f2(m.loadAverageAtStart)} at start`,
         ],
         ['command', `\`${results.meta.command}\``],
         ['mode', results.meta.mode],
