@@ -77,6 +77,20 @@ async function signInOnPage(url: string): Promise<string> {
   return text;
 }
 
+/**
+ * The length of nginx's access log once no line has arrived for half a second (10 s at most): lines of requests
+ * already answered are written just after their answers, so a count taken at once may miss one.
+ */
+async function settledLogLength(): Promise<number> {
+  let length = cluster.nginx.accessLog().length;
+  let quietSince = Date.now();
+  for (const deadline = Date.now() + 10_000; Date.now() < deadline && Date.now() - quietSince < 500; ) {
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    const now = cluster.nginx.accessLog().length;
+    if (now !== length) [length, quietSince] = [now, Date.now()];
+  }
+  return length;
+}
 describe('interactive B4B through nginx', () => {
   it('2026-07-28 URL-mode sign-in: the link works on whatever instance opens it, the retry is signed in everywhere', async () => {
     const start = cluster.nginx.accessLog().length;
@@ -143,7 +157,8 @@ describe('interactive B4B through nginx', () => {
       expect((await call(client, 'login', { phone: PHONE, password: PASSWORD })).isError).toBe(false);
       const args = entity(`${era}-${randomBytes(4).toString('hex')}`);
       const before = cluster.b4bBackend.requestsTo(ENTITIES).length;
-      const writeStart = cluster.nginx.accessLog().length;
+      // The login's own line may still be on its way (nginx logs a request once its answer is sent).
+      const writeStart = await settledLogLength();
       const created = await call(client, 'create_entity', args);
       expect(created.isError, created.text).toBe(false);
       expect(asked).toHaveLength(1);
@@ -260,10 +275,12 @@ describe('rolling restart behind nginx', () => {
     try {
       await callsGoOn(50);
       for (const instance of cluster.instances) {
-        const before = cluster.nginx.accessLog().length;
         const t0 = Date.now();
         const { exitCode, stoppedMs, startedMs } = await cluster.restart(instance);
         exitCodes.push(exitCode);
+        // Counted from here: the calls the old process answered while draining are logged by now, and do not show
+        // that nginx sends calls to the new one (it keeps a refused upstream out for `fail_timeout`).
+        const before = await settledLogLength();
         // Rolling: the next instance goes down only once this one takes calls through nginx again.
         const servesAgain = await eventually(
           () =>
