@@ -9,6 +9,8 @@
  * Used by `finmcp mock`, `serve --sandbox`, `verify` and the tests. Prism's own output goes to the logger at
  * debug level, never to stdout (stdio transports own stdout). The child never outlives us: it is killed on
  * our exit, and a preloaded watchdog makes it exit if we die without running exit handlers (SIGKILL, crash).
+ * A spec whose references unfold into more than Prism reads in reasonable time is handed over as a prepared copy
+ * (prism-spec.ts, made in a child process by prism-prepare.ts); the start limit covers that preparation too.
  * Prism is a Node program and the watchdog a Node `--import`: under Deno or Bun, whose executables would ignore it
  * (their Prism children outlived them), the child is the `node` on PATH, and without one the mock refuses to start.
  */
@@ -16,6 +18,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import { request } from 'node:http';
 import { createRequire } from 'node:module';
+import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { createInterface } from 'node:readline';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -23,6 +26,8 @@ import { SETTINGS } from '../config.js';
 import type { Logger } from '../log.js';
 import { onNode } from '../runtime.js';
 import { findFreePort } from '../free-port.js';
+import { projectRoot } from '../paths.js';
+import type { PrismSpec } from './prism-spec.js';
 
 /** Options shared by {@link startPrism} and {@link startPrismProxy}. */
 interface PrismCommonOptions {
@@ -124,6 +129,44 @@ export async function startPrismProxy(options: PrismProxyOptions): Promise<Prism
   return launch('proxy', [options.upstreamUrl], flags, options);
 }
 
+/** The compiled preparation script: next to this module in dist/; from the TypeScript sources (tests), dist/'s copy. */
+function prepareScript(): string {
+  const here = import.meta.url;
+  return here.endsWith('.ts')
+    ? join(projectRoot(), 'dist', 'src', 'sandbox', 'prism-prepare.js')
+    : new URL('./prism-prepare.js', here).pathname;
+}
+
+/** Where prepared copies are kept between starts (keyed by the spec's text, so a changed spec gets a new copy). */
+const CACHE_DIR = join(tmpdir(), 'finmcp-prism');
+
+/** Runs prism-prepare.js on the spec: the file Prism should read (the spec itself, or a prepared copy). */
+async function prepareSpec(specFile: string, options: PrismCommonOptions): Promise<PrismSpec> {
+  const child = spawn(nodeExecutable(), [...parentWatchdogArgs(), prepareScript(), specFile, CACHE_DIR], {
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  track(child);
+  const abort = (): void => {
+    child.kill('SIGKILL');
+  };
+  options.signal?.addEventListener('abort', abort, { once: true });
+  let stdout = '';
+  let stderr = '';
+  child.stdout?.on('data', (chunk: Buffer) => (stdout += chunk.toString('utf8')));
+  child.stderr?.on('data', (chunk: Buffer) => (stderr += chunk.toString('utf8')));
+  try {
+    const code = await new Promise<number | null>((done, fail) => {
+      child.once('error', fail);
+      child.once('close', (exitCode) => done(exitCode));
+    });
+    if (options.signal?.aborted === true) throw cancelled(`Prism: preparing ${specFile} cancelled`);
+    if (code !== 0) throw new Error(`Prism: could not read ${specFile}: ${stderr.trim() || `exit ${code}`}`);
+    return JSON.parse(stdout) as PrismSpec;
+  } finally {
+    options.signal?.removeEventListener('abort', abort);
+  }
+}
+
 /** Raised when Prism could not bind its port; only then is another port tried. */
 class PortInUseError extends Error {}
 
@@ -133,15 +176,29 @@ async function launch(
   flags: string[],
   options: PrismCommonOptions,
 ): Promise<PrismServer> {
-  const specFile = resolve(options.specFile);
-  if (!existsSync(specFile)) throw new Error(`Prism: spec file not found: ${specFile}`);
+  const original = resolve(options.specFile);
+  if (!existsSync(original)) throw new Error(`Prism: spec file not found: ${original}`);
+  const startedAt = Date.now();
+  const prepared = await prepareSpec(original, options);
+  if (prepared.depth !== undefined) {
+    options.logger?.info(
+      { spec: original, copy: prepared.file, depth: prepared.depth },
+      `Prism reads a copy of the spec whose references are cut at depth ${prepared.depth}: the spec as written unfolds into more than Prism loads in reasonable time`,
+    );
+  }
+  const specFile = prepared.file;
+  // The preparation counts against the start limit.
+  const remaining = {
+    ...options,
+    startTimeoutMs: (options.startTimeoutMs ?? DEFAULT_START_TIMEOUT_MS) - (Date.now() - startedAt),
+  };
   const host = options.host ?? DEFAULT_HOST;
   const pickPort = options.port === undefined || options.port === 0;
   const args = [...positionals, ...flags, ...(options.errors === true ? ['--errors'] : [])];
   for (let attempt = 1; ; attempt++) {
     const port = pickPort ? await findFreePort(host) : (options.port as number);
     try {
-      return await launchOnce(command, specFile, args, host, port, options);
+      return await launchOnce(command, specFile, args, host, port, remaining);
     } catch (error) {
       if (!(pickPort && error instanceof PortInUseError && attempt < PORT_ATTEMPTS)) throw error;
     }
