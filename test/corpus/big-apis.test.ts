@@ -128,7 +128,7 @@ describe('public financial APIs', () => {
   }, 300_000);
 
   // Every spec, Stripe included: its references unfold exponentially, so the sandbox hands Prism a depth-limited
-  // copy of it (src/sandbox/prism-spec.ts), which Prism reads in under a minute.
+  // copy of it (src/sandbox/prism-spec.ts), on which Prism starts in about half a minute on a loaded 2-core machine.
   it.concurrent.each(CORPUS)(
     '$backend: starts under the heap cap, lists every tool through pages and answers calls from its mock',
     async ({ backend, tools: count }) => {
