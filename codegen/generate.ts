@@ -26,7 +26,7 @@ import {
   toolFile,
 } from './emit/descriptors-file.js';
 import { renderBackendIndex, renderBackendTypes, renderRegistry, renderRegistryTypes } from './emit/index-file.js';
-import { renderTypesFile } from './emit/types-file.js';
+import { renderCheckedTypesFile } from './emit/types-check.js';
 import { toolFileStems } from './emit/tool-files.js';
 import { SchemaChecker, dropInvalidPatterns, renderToolValidators, validatorFile } from './emit/validators-file.js';
 import { type FilePlan, applyPlan, compareWithDisk, toRelative } from './files.js';
@@ -89,9 +89,12 @@ function committedTools(outDir: string, backend: string): ToolDescriptor[] | und
   const dir = join(outDir, backend);
   const file = join(dir, DESCRIPTORS_FILE);
   if (!existsSync(file)) return [];
-  const read = (path: string): string | undefined =>
-    existsSync(join(dir, path)) ? readFileSync(join(dir, path), 'utf8') : undefined;
-  return readDescriptors(readFileSync(file, 'utf8'), read) ?? [];
+  return readDescriptors(readFileSync(file, 'utf8'), (path) => readIfExists(join(dir, path))) ?? [];
+}
+
+/** A file's text, or undefined when there is none. */
+function readIfExists(file: string): string | undefined {
+  return existsSync(file) ? readFileSync(file, 'utf8') : undefined;
 }
 
 /** Backends that have generated output but no spec any more. */
@@ -111,6 +114,7 @@ async function planBackend(
   meta: BackendMeta,
   parsed: ParsedSpec,
   checker: SchemaChecker,
+  committed: (path: string) => string | undefined,
 ): Promise<string[]> {
   const warnings: string[] = [...parsed.loadWarnings];
   if (parsed.ignoredKeywords.length > 0) {
@@ -150,7 +154,9 @@ async function planBackend(
     plan.set(`${dir}/${validatorFile(stem)}`, validators.get(tool.name) as string);
   }
   plan.set(`${dir}/${DESCRIPTORS_FILE}`, renderDescriptorsFile(meta, parsed.descriptors));
-  plan.set(`${dir}/schema.gen.ts`, await renderTypesFile(parsed.document, meta.specFile));
+  const types = await renderCheckedTypesFile(parsed.document, meta.specFile, committed(`${dir}/schema.gen.ts`));
+  if (types.warning !== undefined) warnings.push(types.warning);
+  plan.set(`${dir}/schema.gen.ts`, types.content);
   plan.set(`${dir}/client.gen.ts`, renderClientFile(meta.specFile, meta.title));
   plan.set(`${dir}/index.gen.js`, renderBackendIndex(meta, [...stems.keys()]));
   plan.set(`${dir}/index.gen.d.ts`, renderBackendTypes(meta));
@@ -195,7 +201,9 @@ export async function runGenerate(options: GenerateOptions): Promise<GenerateRes
         ...(prompts.length === 0 ? {} : { prompts }),
       };
       const own: FilePlan = new Map();
-      const specWarnings = await planBackend(own, `${outRel}/${name}`, meta, parsed, checker);
+      const specWarnings = await planBackend(own, `${outRel}/${name}`, meta, parsed, checker, (path) =>
+        readIfExists(join(root, path)),
+      );
       for (const [path, content] of own) plan.set(path, content);
       warnings.push(...specWarnings.map((warning) => `${specFile}: ${warning}`));
       names.push(name);
