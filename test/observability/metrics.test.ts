@@ -82,6 +82,20 @@ describe('PrometheusMetrics', () => {
     );
   });
 
+  it("has prom-client's default process and Node.js metrics but the GC histogram (a per-collection observer)", async () => {
+    const text = (await new PrometheusMetrics().render()).body;
+    for (const name of [
+      'process_cpu_user_seconds_total',
+      'process_resident_memory_bytes',
+      'nodejs_eventloop_lag_p99_seconds',
+      'nodejs_heap_size_used_bytes',
+      'nodejs_active_handles_total',
+      'nodejs_version_info',
+    ])
+      expect(text).toMatch(new RegExp(`^${name}[ {]`, 'm'));
+    expect(text).not.toContain('nodejs_gc_duration_seconds');
+  });
+
   it('counts HTTP refusals by backend and reason', async () => {
     const metrics = new PrometheusMetrics();
     metrics.refused('acme', 'rate_limited');
