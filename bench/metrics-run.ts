@@ -6,7 +6,14 @@
  * Every process is stopped whatever happens; a failure becomes `{ error }` for that backend.
  */
 import { progress, type RunningHttp, startHttp } from './backend-run.js';
-import { measureMetricsCost, type MetricsCostResult, type MetricsCostSizes, warmUp } from './measure/metrics-cost.js';
+import { countingTarget } from './measure/audit-cost.js';
+import {
+  measureMetricsCost,
+  type MetricsCostResult,
+  type MetricsCostSizes,
+  sumSamples,
+  warmUp,
+} from './measure/metrics-cost.js';
 import { monotonicUs, type ProfileSummary, profileDir, profiledLaunch, summariseProfile } from './measure/profile.js';
 import { measureThroughput } from './measure/throughput.js';
 import type { Plan } from './plan.js';
@@ -60,13 +67,15 @@ export async function runMetricsCost(
       for (const sut of METRICS_SERVERS)
         running.push(await startWarm(sut, scenario, env, plan, await port(sut, scenario.backend)));
       const [off, on] = running as [RunningHttp, RunningHttp];
+      const counted = countingTarget(targetOf(on, finmcpMetrics.id, scenario), 0);
       result = await measureMetricsCost(
         scenario.backend,
         off.tool.name,
         targetOf(off, finmcp.id, scenario),
-        targetOf(on, finmcpMetrics.id, scenario),
+        counted.target,
         sizes,
       );
+      result.scrape = await scrape(on, counted.calls());
     } finally {
       await Promise.all(running.map((r) => r.proc.stop()));
     }
@@ -75,6 +84,20 @@ export async function runMetricsCost(
   } catch (error) {
     progress(`${scenario.backend}: metrics cost failed: ${message(error)}`);
     return { error: message(error), backend: scenario.backend };
+  }
+}
+
+/** Reads `/metrics` of the metrics-on server (see MetricsCostResult.scrape). */
+async function scrape(on: RunningHttp, sent: number): Promise<MetricsCostResult['scrape']> {
+  try {
+    const response = await fetch(`http://${on.endpoint.host}:${on.endpoint.port}/metrics`, {
+      signal: AbortSignal.timeout(CALL_LIMIT_MS),
+    });
+    if (!response.ok) return null;
+    const text = await response.text();
+    return { counted: sumSamples(text, 'finmcp_tool_calls_total', { tool: on.tool.name }), sent };
+  } catch {
+    return null;
   }
 }
 

@@ -66,6 +66,11 @@ export interface MetricsCostResult {
   /** One-minute load average when the measurement started and ended (other work on the machine). */
   loadAverage: { start: number; end: number };
   levels: MetricsCostLevel[];
+  /**
+   * `/metrics` of the metrics-on server read after the pairs: the probe tool's calls it counted against the probe
+   * calls sent to it (a cheap figure from metrics that counted nothing would show). Null: not readable.
+   */
+  scrape?: { counted: number; sent: number } | null;
   /** The same point on each side under `node --cpu-prof` (BENCH_METRICS_PROFILE=1). */
   profile?: { off: ProfileSummary; on: ProfileSummary } | { error: string };
 }
@@ -165,6 +170,18 @@ export async function measureMetricsCost(
   };
 }
 
+/** The sum of a metric's samples in a Prometheus text exposition whose labels include `labels`. */
+export function sumSamples(text: string, name: string, labels: Record<string, string> = {}): number {
+  let sum = 0;
+  for (const line of text.split('\n')) {
+    if (!line.startsWith(`${name}{`) && !line.startsWith(`${name} `)) continue;
+    if (!Object.entries(labels).every(([k, v]) => line.includes(`${k}="${v}"`))) continue;
+    const value = Number(line.slice(line.lastIndexOf(' ') + 1));
+    if (Number.isFinite(value)) sum += value;
+  }
+  return sum;
+}
+
 /** Whether a level meets the target, judged on the median ratios (null: not measurable). */
 function withinTarget(level: MetricsCostLevel): boolean | null {
   if (level.callsRatio === null || level.cpuRatio === null) return null;
@@ -235,6 +252,15 @@ export function renderMetricsCost(
       }),
       '',
     );
+    if (result.scrape === null) out.push('`/metrics` of the metrics-on server could not be read after the run.', '');
+    else if (result.scrape !== undefined) {
+      const { counted, sent } = result.scrape;
+      out.push(
+        `\`/metrics\` of the metrics-on server after the run counted ${counted.toLocaleString('en-US')} \`${result.tool}\` calls of ${sent.toLocaleString('en-US')} sent` +
+          (counted === sent ? ': every call.' : ' — **not every call**.'),
+        '',
+      );
+    }
     if (result.profile !== undefined) out.push(...profileLines(result.profile));
   }
   return out.join('\n');

@@ -9,6 +9,7 @@ import {
   renderMetricsCost,
   summarizeLevel,
   summarizeRatios,
+  sumSamples,
 } from '../../bench/measure/metrics-cost.js';
 
 const point = (callsPerSec: number, cpuMsPerCall: number | null) => ({ callsPerSec, cpuMsPerCall });
@@ -43,6 +44,19 @@ describe('metrics on vs off', () => {
     const [b4b, finopps] = metricsCostTargets([result, { backend: 'finopps', error: 'boom' }]);
     expect(b4b?.at(-1)).toBe('✔');
     expect(finopps?.at(-1)).toBe('–');
+  });
+
+  it('sums the samples of a metric in the exposition, by labels', () => {
+    const text = [
+      '# TYPE finmcp_tool_calls_total counter',
+      'finmcp_tool_calls_total{backend="b4b",tool="get_invoice",outcome="ok"} 41',
+      'finmcp_tool_calls_total{backend="b4b",tool="get_invoice",outcome="tool_error"} 1',
+      'finmcp_tool_calls_total{backend="b4b",tool="login",outcome="ok"} 5',
+      'finmcp_tool_calls_total_other 9',
+    ].join('\n');
+    expect(sumSamples(text, 'finmcp_tool_calls_total', { tool: 'get_invoice' })).toBe(42);
+    expect(sumSamples(text, 'finmcp_tool_calls_total')).toBe(47);
+    expect(sumSamples(text, 'nodejs_gc_duration_seconds_count')).toBe(0);
   });
 
   it('misses the target when either median is more than 5 % off', () => {

@@ -198,6 +198,9 @@ describe('npm run bench --smoke', () => {
         expect(level.callsRatio).not.toBeNull();
         expect(level.cpuRatio).not.toBeNull();
       }
+      // The metrics-on server counted every probe call it was sent.
+      expect(m.scrape?.sent).toBeGreaterThan(0);
+      expect(m.scrape?.counted).toBe(m.scrape?.sent);
     }
     expect(markdown).toContain('## Metrics: cost per call');
   });
