@@ -8,12 +8,13 @@
  * for 2 s in the smoke run); `--only load` runs nothing else (results in bench/results.load.json, no report), nor does
  * `--only code` (code mode's task set in three modes: bench/results.code.json, its section printed), nor do
  * `--only confirm` (a confirmed B4B write with the claim in memory vs on Redis: bench/results.confirm.json) and
- * `--only audit` (the audit trail on vs off: bench/results.audit.json); both run in the full and smoke runs too.
+ * `--only audit` (the audit trail on vs off: bench/results.audit.json); both run in the full and smoke runs too, as
+ * does `--only metrics` (FINMCP_METRICS on vs off, rounds interleaved: bench/results.metrics.json).
  */
 import { join } from 'node:path';
 
 /** The sections `--only` can run alone. */
-const ONLY_PARTS = ['load', 'code', 'confirm', 'audit'] as const;
+const ONLY_PARTS = ['load', 'code', 'confirm', 'audit', 'metrics'] as const;
 type OnlyPart = (typeof ONLY_PARTS)[number];
 
 function isOnlyPart(value: string): value is OnlyPart {
@@ -51,6 +52,18 @@ export interface Plan {
   confirm: { writes: number; warmup: number };
   /** The probe with the audit trail off and on: sequential calls, then CPU under load. */
   audit: { warmup: number; calls: number; maxMs: number; clients: number; durationMs: number; rounds: number };
+  /**
+   * FINMCP_METRICS off vs on over HTTP, per backend: at each client count, `rounds` pairs of points whose order
+   * alternates (off-on, on-off, …); `profile` adds one point per side under `node --cpu-prof` (BENCH_METRICS_PROFILE=1).
+   */
+  metrics: {
+    clients: number[];
+    durationMs: number;
+    rounds: number;
+    warmupCalls: number;
+    warmupMaxMs: number;
+    profile: boolean;
+  };
   /** Many concurrent HTTP clients against finmcp, per backend listed. */
   load: { clients: number; durationMs: number; backends: string[]; callTimeoutMs: number };
   /** Where results.json goes. */
@@ -87,8 +100,9 @@ export function makePlan(argv: readonly string[], env: NodeJS.ProcessEnv, root: 
   if (only !== undefined && !isOnlyPart(only))
     throw new Error(`--only knows these sections: ${ONLY_PARTS.join(', ')} (got "${only}")`);
   const peers = argv.includes('--peers') || env.BENCH_PEERS === '1';
-  const allServers = ['finmcp', 'finmcp-redis', 'finmcp-metrics', 'ivotoby', 'openapi-mcp-generator', 'reference'];
-  const finmcpOnly = only === 'load' || only === 'confirm' || only === 'audit';
+  // Metrics on vs off has a section of its own (`finmcp-metrics` beside `finmcp`, interleaved), not throughput rows.
+  const allServers = ['finmcp', 'finmcp-redis', 'ivotoby', 'openapi-mcp-generator', 'reference'];
+  const finmcpOnly = only === 'load' || only === 'confirm' || only === 'audit' || only === 'metrics';
   // The smoke run (inside `npm test`) stays finmcp alone; `--peers` adds the peers and the reference.
   const servers = listFrom(env, 'BENCH_SERVERS', finmcpOnly || (smoke && !peers) ? ['finmcp'] : allServers);
   const defaultOut = smoke ? 'results.tmp.json' : only === undefined ? 'results.json' : `results.${only}.json`;
@@ -135,6 +149,14 @@ export function makePlan(argv: readonly string[], env: NodeJS.ProcessEnv, root: 
       clients: numberFrom(env, 'BENCH_AUDIT_CLIENTS', smoke ? 4 : 16),
       durationMs: numberFrom(env, 'BENCH_AUDIT_DURATION_MS', smoke ? 300 : 2000),
       rounds: numberFrom(env, 'BENCH_AUDIT_ROUNDS', smoke ? 1 : 3),
+    },
+    metrics: {
+      clients: listFrom(env, 'BENCH_METRICS_CLIENTS', smoke ? ['4'] : ['16', '64']).map(Number),
+      durationMs: numberFrom(env, 'BENCH_METRICS_DURATION_MS', smoke ? 300 : 2000),
+      rounds: numberFrom(env, 'BENCH_METRICS_ROUNDS', smoke ? 1 : 6),
+      warmupCalls: numberFrom(env, 'BENCH_METRICS_WARMUP_CALLS', smoke ? 50 : 5000),
+      warmupMaxMs: smoke ? 2000 : 20_000,
+      profile: env.BENCH_METRICS_PROFILE === '1',
     },
     load: {
       clients: numberFrom(env, 'BENCH_LOAD_CLIENTS', smoke ? 50 : 1000),
