@@ -6,6 +6,7 @@
 import { metricsCostRows, metricsCostSection } from './metrics-cost.js';
 import { renderProfile } from './measure/profile.js';
 import type { BackendResult, ServerBackendResult } from './backend-run.js';
+import type { RatioBackendResult } from './ratio-run.js';
 import type { Derived, LatencyRow, SharedStateRow, ThroughputRow } from './derive.js';
 import type { GenerateResult } from './measure/generate.js';
 import { loadErrors } from './measure/load.js';
@@ -45,6 +46,8 @@ export interface RunResults {
   confirmedWrite?: ConfirmedWriteResult | { error: string };
   /** The audit trail off vs to a file (bench/measure/audit-cost.ts; issue 21). */
   auditCost?: AuditCostResult | { error: string };
+  /** finmcp beside the reference alone (`--only ratio`, bench/ratio-run.ts; issue 27). */
+  ratio?: RatioBackendResult[];
 }
 
 const f1 = (v: number | null | undefined): string =>

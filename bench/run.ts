@@ -33,7 +33,8 @@ import { loadScenario, type Scenario } from './scenario.js';
 import { taggedLoginBody } from './spec.js';
 import { startRedisServer, type RedisServer } from './redis-server.js';
 import { WRITE_AUDIT_BACKEND, runAuditCost, runConfirmedWrite } from './write-audit-run.js';
-import { finmcp, finmcpMetrics, finmcpNode, finmcpRedis } from './servers/finmcp.js';
+import { ratioBackend, renderRatio, type RatioBackendResult } from './ratio-run.js';
+import { finmcp, finmcpBase, finmcpMetrics, finmcpNode, finmcpRedis } from './servers/finmcp.js';
 import { finmcpKey, prepareFinmcpAuth, type FinmcpAuth } from './servers/finmcp-auth.js';
 import { generator } from './servers/generator.js';
 import { ivotoby } from './servers/ivotoby.js';
@@ -47,6 +48,7 @@ const HERE = dirname(fileURLToPath(import.meta.url));
 export const SERVERS: readonly ServerUnderTest[] = [
   finmcp,
   finmcpNode,
+  finmcpBase,
   finmcpRedis,
   finmcpMetrics,
   ivotoby,
@@ -189,7 +191,7 @@ export async function runBench(plan: Plan, root: string): Promise<RunResults> {
 
     // finmcp's ports are reserved up front: its users' tokens name the port in their audience.
     const finmcpServers = servers.filter(
-      (s) => s === finmcp || s === finmcpNode || s === finmcpRedis || s === finmcpMetrics,
+      (s) => s === finmcp || s === finmcpNode || s === finmcpBase || s === finmcpRedis || s === finmcpMetrics,
     );
     const finmcpPorts = new Map<string, number>();
     for (const server of finmcpServers) {
@@ -262,7 +264,20 @@ export async function runBench(plan: Plan, root: string): Promise<RunResults> {
     }
 
     const backends: BackendResult[] = [];
+    const ratio: RatioBackendResult[] = [];
     for (const scenario of scenarios) {
+      if (plan.only === 'ratio') {
+        ratio.push(
+          await ratioBackend(scenario, {
+            plan,
+            env,
+            servers,
+            ...(stub.child.pid === undefined ? {} : { stubPid: stub.child.pid }),
+            httpPort: async (server, backend) => finmcpPorts.get(finmcpKey(server.id, backend)) ?? (await freePort()),
+          }),
+        );
+        continue;
+      }
       if (plan.only === 'load' && !plan.load.backends.includes(scenario.backend)) continue;
       if (plan.only === 'confirm' || plan.only === 'audit') continue;
       backends.push(
@@ -337,6 +352,7 @@ export async function runBench(plan: Plan, root: string): Promise<RunResults> {
       ...(codeMode === undefined ? {} : { codeMode }),
       ...(confirmedWrite === undefined ? {} : { confirmedWrite }),
       ...(auditCost === undefined ? {} : { auditCost }),
+      ...(plan.only === 'ratio' ? { ratio } : {}),
     };
     await mkdir(dirname(plan.out), { recursive: true });
     await writeFile(plan.out, `${JSON.stringify(results, null, 2)}\n`);
@@ -344,6 +360,7 @@ export async function runBench(plan: Plan, root: string): Promise<RunResults> {
     if (codeMode !== undefined && !('error' in codeMode) && plan.out === join(root, 'bench', 'results.json'))
       await writeFile(join(root, 'bench', 'results.code.json'), `${JSON.stringify(codeMode, null, 2)}\n`);
     if (plan.markdown !== null) await renderBenchmarksFile(root, plan.markdown, results);
+    if (plan.only === 'ratio') process.stdout.write(`${renderRatio(ratio)}\n`);
     progress(
       `done in ${results.meta.durationSec.toFixed(1)} s: ${plan.out}${plan.markdown === null ? '' : ` and ${plan.markdown}`}`,
     );
