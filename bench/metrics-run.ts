@@ -145,5 +145,5 @@ async function profileOne(
     // SIGTERM: the server stops cleanly and writes its profile as it exits.
     await running.proc.stop(10_000);
   }
-  return summariseProfile(dir, calls, PROFILE_CLIENTS, window, 20, 'http');
+  return summariseProfile(dir, calls, PROFILE_CLIENTS, window, { count: 20, transport: 'http' });
 }

@@ -5,6 +5,7 @@
  */
 import { renderProfile } from './measure/profile.js';
 import type { BackendResult, ServerBackendResult } from './backend-run.js';
+import type { RatioBackendResult } from './ratio-run.js';
 import type { Derived, LatencyRow, SharedStateRow, ThroughputRow } from './derive.js';
 import type { GenerateResult } from './measure/generate.js';
 import { loadErrors } from './measure/load.js';
@@ -47,6 +48,8 @@ export interface RunResults {
   auditCost?: AuditCostResult | { error: string };
   /** FINMCP_METRICS off vs on per backend, interleaved pairs (bench/measure/metrics-cost.ts; issue 26). */
   metricsCost?: Array<MetricsCostResult | { error: string; backend: string }>;
+  /** finmcp beside the reference alone (`--only ratio`, bench/ratio-run.ts; issue 27). */
+  ratio?: RatioBackendResult[];
 }
 
 const f1 = (v: number | null | undefined): string =>

@@ -34,7 +34,8 @@ import { taggedLoginBody } from './spec.js';
 import { startRedisServer, type RedisServer } from './redis-server.js';
 import { WRITE_AUDIT_BACKEND, runAuditCost, runConfirmedWrite } from './write-audit-run.js';
 import { METRICS_SERVERS, runMetricsCost } from './metrics-run.js';
-import { finmcp, finmcpMetrics, finmcpNode, finmcpRedis } from './servers/finmcp.js';
+import { ratioBackend, renderRatio, type RatioBackendResult } from './ratio-run.js';
+import { finmcp, finmcpBase, finmcpMetrics, finmcpNode, finmcpRedis } from './servers/finmcp.js';
 import { finmcpKey, prepareFinmcpAuth, type FinmcpAuth } from './servers/finmcp-auth.js';
 import { generator } from './servers/generator.js';
 import { ivotoby } from './servers/ivotoby.js';
@@ -48,6 +49,7 @@ const HERE = dirname(fileURLToPath(import.meta.url));
 export const SERVERS: readonly ServerUnderTest[] = [
   finmcp,
   finmcpNode,
+  finmcpBase,
   finmcpRedis,
   finmcpMetrics,
   ivotoby,
@@ -192,7 +194,9 @@ export async function runBench(plan: Plan, root: string): Promise<RunResults> {
     // finmcp's ports are reserved up front: its users' tokens name the port in their audience.
     const finmcpServers = [
       ...new Set([
-        ...servers.filter((s) => s === finmcp || s === finmcpNode || s === finmcpRedis || s === finmcpMetrics),
+        ...servers.filter(
+          (s) => s === finmcp || s === finmcpNode || s === finmcpBase || s === finmcpRedis || s === finmcpMetrics,
+        ),
         ...(runsMetrics ? METRICS_SERVERS : []),
       ]),
     ];
@@ -267,7 +271,20 @@ export async function runBench(plan: Plan, root: string): Promise<RunResults> {
     }
 
     const backends: BackendResult[] = [];
+    const ratio: RatioBackendResult[] = [];
     for (const scenario of scenarios) {
+      if (plan.only === 'ratio') {
+        ratio.push(
+          await ratioBackend(scenario, {
+            plan,
+            env,
+            servers,
+            ...(stub.child.pid === undefined ? {} : { stubPid: stub.child.pid }),
+            httpPort: async (server, backend) => finmcpPorts.get(finmcpKey(server.id, backend)) ?? (await freePort()),
+          }),
+        );
+        continue;
+      }
       if (plan.only === 'load' && !plan.load.backends.includes(scenario.backend)) continue;
       if (plan.only === 'confirm' || plan.only === 'audit' || plan.only === 'metrics') continue;
       backends.push(
@@ -351,6 +368,7 @@ export async function runBench(plan: Plan, root: string): Promise<RunResults> {
       ...(confirmedWrite === undefined ? {} : { confirmedWrite }),
       ...(auditCost === undefined ? {} : { auditCost }),
       ...(metricsCost.length === 0 ? {} : { metricsCost }),
+      ...(plan.only === 'ratio' ? { ratio } : {}),
     };
     await mkdir(dirname(plan.out), { recursive: true });
     await writeFile(plan.out, `${JSON.stringify(results, null, 2)}\n`);
@@ -358,6 +376,7 @@ export async function runBench(plan: Plan, root: string): Promise<RunResults> {
     if (codeMode !== undefined && !('error' in codeMode) && plan.out === join(root, 'bench', 'results.json'))
       await writeFile(join(root, 'bench', 'results.code.json'), `${JSON.stringify(codeMode, null, 2)}\n`);
     if (plan.markdown !== null) await renderBenchmarksFile(root, plan.markdown, results);
+    if (plan.only === 'ratio') process.stdout.write(`${renderRatio(ratio)}\n`);
     progress(
       `done in ${results.meta.durationSec.toFixed(1)} s: ${plan.out}${plan.markdown === null ? '' : ` and ${plan.markdown}`}`,
     );

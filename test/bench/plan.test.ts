@@ -51,6 +51,19 @@ describe('bench plan: many-client load', () => {
     expect(makePlan(['--smoke'], {}, ROOT).metrics.rounds).toBe(1);
   });
 
+  it('--only ratio runs finmcp and the reference at 16 clients; profiles and instruction counts only when asked', () => {
+    const plan = makePlan(['--only', 'ratio'], {}, ROOT);
+    expect(plan.servers).toEqual(['finmcp', 'reference']);
+    expect(plan.concurrency).toEqual([16]);
+    expect(plan.out).toBe(join(ROOT, 'bench', 'results.ratio.json'));
+    expect(plan.markdown).toBeNull();
+    expect(plan.profile).toBe(false);
+    expect(plan.icount).toBeNull();
+    const counted = makePlan(['--only', 'ratio'], { BENCH_ICOUNT: '1', BENCH_ICOUNT_TRANSPORTS: 'stdio' }, ROOT);
+    expect(counted.icount).toMatchObject({ transports: ['stdio'], eras: ['2025-11-25', '2026-07-28'] });
+    expect(makePlan([], { BENCH_ICOUNT: '1' }, ROOT).icount).toBeNull();
+  });
+
   it('refuses an unknown section and takes the knobs from the environment', () => {
     expect(() => makePlan(['--only', 'latency'], {}, ROOT)).toThrow(/load/);
     const plan = makePlan(
