@@ -9,15 +9,31 @@
  * `--only code` (code mode's task set in three modes: bench/results.code.json, its section printed), nor do
  * `--only confirm` (a confirmed B4B write with the claim in memory vs on Redis: bench/results.confirm.json) and
  * `--only audit` (the audit trail on vs off: bench/results.audit.json); both run in the full and smoke runs too.
+ * The public API corpus (issue 23: generate, generated/ size, start-up and listing per public description; see
+ * measure/corpus.ts) runs in the full run and alone with `--only corpus` (bench/results.corpus.json), not in the smoke run.
  */
 import { join } from 'node:path';
 
 /** The sections `--only` can run alone. */
-const ONLY_PARTS = ['load', 'code', 'confirm', 'audit'] as const;
+const ONLY_PARTS = ['load', 'code', 'confirm', 'audit', 'corpus'] as const;
 type OnlyPart = (typeof ONLY_PARTS)[number];
 
 function isOnlyPart(value: string): value is OnlyPart {
   return (ONLY_PARTS as readonly string[]).includes(value);
+}
+
+/** The public API corpus: whether it runs, which build is measured, and each step's limits. */
+export interface CorpusPlan {
+  run: boolean;
+  /** The built finmcp measured (BENCH_CORPUS_ROOT; default this project). */
+  root: string;
+  /** The commit that build is of (BENCH_CORPUS_COMMIT; null: asked of git). */
+  commit: string | null;
+  /** Backends measured (BENCH_CORPUS_SPECS; empty: all). */
+  specs: string[];
+  generateHeapMb: number;
+  generateTimeoutMs: number;
+  startTimeoutMs: number;
 }
 
 /** The run's size and scope. */
@@ -53,6 +69,8 @@ export interface Plan {
   audit: { warmup: number; calls: number; maxMs: number; clients: number; durationMs: number; rounds: number };
   /** Many concurrent HTTP clients against finmcp, per backend listed. */
   load: { clients: number; durationMs: number; backends: string[]; callTimeoutMs: number };
+  /** The public API corpus: whether it runs, which build is measured, and each step's limits. */
+  corpus: CorpusPlan;
   /** Where results.json goes. */
   out: string;
   /** Where the Markdown report goes (null: none). */
@@ -142,6 +160,18 @@ export function makePlan(argv: readonly string[], env: NodeJS.ProcessEnv, root: 
       backends: listFrom(env, 'BENCH_LOAD_BACKENDS', ['b4b']),
       // A thousand clients in a closed loop wait their turn: a call is late only when it is very late.
       callTimeoutMs: numberFrom(env, 'BENCH_LOAD_CALL_TIMEOUT_MS', 30_000),
+    },
+    corpus: {
+      run:
+        only === 'corpus' ||
+        (only === undefined && (env.BENCH_CORPUS === undefined ? !smoke : env.BENCH_CORPUS === '1')),
+      root: env.BENCH_CORPUS_ROOT ?? root,
+      commit: env.BENCH_CORPUS_COMMIT ?? null,
+      specs: listFrom(env, 'BENCH_CORPUS_SPECS', []),
+      generateHeapMb: numberFrom(env, 'BENCH_CORPUS_GENERATE_HEAP_MB', 4096),
+      // Generous: a generator that takes minutes or a server that never lists is a figure, not a hung run.
+      generateTimeoutMs: numberFrom(env, 'BENCH_CORPUS_GENERATE_TIMEOUT_MS', 600_000),
+      startTimeoutMs: numberFrom(env, 'BENCH_CORPUS_START_TIMEOUT_MS', 300_000),
     },
     out,
     markdown,
