@@ -240,7 +240,8 @@ async function runGenerate(dir: string, backend: string, options: CorpusOptions)
     signal,
     timedOut,
     tools: generatedToolCount(output, backend),
-    ...(ok ? {} : { error: lastLines(output, 6) }),
+    // Enough lines to hold V8's out-of-memory line above the native stack trace that follows it.
+    ...(ok ? {} : { error: lastLines(output, 40) }),
   };
 }
 
