@@ -23,7 +23,7 @@ import {
   renderDescriptorsFile,
 } from './emit/descriptors-file.js';
 import { renderBackendIndex, renderBackendTypes, renderRegistry, renderRegistryTypes } from './emit/index-file.js';
-import { renderTypesFile } from './emit/types-file.js';
+import { renderCheckedTypesFile } from './emit/types-check.js';
 import { SchemaChecker, VALIDATORS_FILE, dropInvalidPatterns, renderValidatorsFile } from './emit/validators-file.js';
 import { type FilePlan, applyPlan, compareWithDisk, toRelative } from './files.js';
 import { type ParsedSpec, parseSpec } from './parse/spec.js';
@@ -86,6 +86,11 @@ function committedTools(outDir: string, backend: string): ToolDescriptor[] | und
   return existsSync(file) ? (parseDescriptorsFile(readFileSync(file, 'utf8')) ?? []) : [];
 }
 
+/** A file's text, or undefined when there is none. */
+function readIfExists(file: string): string | undefined {
+  return existsSync(file) ? readFileSync(file, 'utf8') : undefined;
+}
+
 /** Backends that have generated output but no spec any more. */
 function orphanBackends(outDir: string, names: ReadonlySet<string>): string[] {
   if (!existsSync(outDir)) return [];
@@ -103,6 +108,7 @@ async function planBackend(
   meta: BackendMeta,
   parsed: ParsedSpec,
   checker: SchemaChecker,
+  committed: (path: string) => string | undefined,
 ): Promise<string[]> {
   const warnings: string[] = [...parsed.loadWarnings];
   if (parsed.ignoredKeywords.length > 0) {
@@ -136,7 +142,9 @@ async function planBackend(
   }
   plan.set(`${dir}/${VALIDATORS_FILE}`, renderValidatorsFile(meta.specFile, parsed.descriptors, checker));
   plan.set(`${dir}/${DESCRIPTORS_FILE}`, renderDescriptorsFile(meta, parsed.descriptors));
-  plan.set(`${dir}/schema.gen.ts`, await renderTypesFile(parsed.document, meta.specFile));
+  const types = await renderCheckedTypesFile(parsed.document, meta.specFile, committed(`${dir}/schema.gen.ts`));
+  if (types.warning !== undefined) warnings.push(types.warning);
+  plan.set(`${dir}/schema.gen.ts`, types.content);
   plan.set(`${dir}/client.gen.ts`, renderClientFile(meta.specFile, meta.title));
   plan.set(`${dir}/index.gen.js`, renderBackendIndex(meta));
   plan.set(`${dir}/index.gen.d.ts`, renderBackendTypes(meta));
@@ -181,7 +189,9 @@ export async function runGenerate(options: GenerateOptions): Promise<GenerateRes
         ...(prompts.length === 0 ? {} : { prompts }),
       };
       const own: FilePlan = new Map();
-      const specWarnings = await planBackend(own, `${outRel}/${name}`, meta, parsed, checker);
+      const specWarnings = await planBackend(own, `${outRel}/${name}`, meta, parsed, checker, (path) =>
+        readIfExists(join(root, path)),
+      );
       for (const [path, content] of own) plan.set(path, content);
       warnings.push(...specWarnings.map((warning) => `${specFile}: ${warning}`));
       names.push(name);
