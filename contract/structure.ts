@@ -5,6 +5,7 @@
  * by the generator's loader (parse/load.ts) and the sandbox's preparation of a spec for Prism.
  */
 import { type JsonObject, isObject } from './json.js';
+import { escapePointerToken } from './pointer.js';
 
 /** Keywords whose value is data, never a schema or a reference. */
 export const LITERAL_KEYWORDS: ReadonlySet<string> = new Set(['example', 'default', 'const', 'enum']);
@@ -59,7 +60,7 @@ export function visitStructure(node: unknown, visit: (object: JsonObject, pointe
     if (place !== 'names') visit(current, pointer);
     for (const [key, value] of Object.entries(current)) {
       if (typeof value !== 'object' || value === null) continue;
-      const at = `${pointer}/${escapeToken(key)}`;
+      const at = `${pointer}/${escapePointerToken(key)}`;
       if (place === 'names') {
         stack.push({ value, place: 'structure', pointer: at });
         continue;
@@ -69,15 +70,10 @@ export function visitStructure(node: unknown, visit: (object: JsonObject, pointe
         // A schema's `examples` is a list of values; elsewhere a map of Example Objects, whose `value` is data.
         if (Array.isArray(value)) continue;
         for (const [name, example] of Object.entries(value))
-          stack.push({ value: example, place: 'example', pointer: `${at}/${escapeToken(name)}` });
+          stack.push({ value: example, place: 'example', pointer: `${at}/${escapePointerToken(name)}` });
         continue;
       }
       stack.push({ value, place: NAME_MAPS.has(key) && !Array.isArray(value) ? 'names' : 'structure', pointer: at });
     }
   }
-}
-
-/** Escapes one JSON pointer token (RFC 6901 §3). */
-function escapeToken(key: string): string {
-  return key.replace(/~/g, '~0').replace(/\//g, '~1');
 }
