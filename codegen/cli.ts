@@ -6,7 +6,7 @@
 import { Command } from 'commander';
 
 /** The packages the generator needs beyond the runtime's (package.json devDependencies). */
-const LIBRARIES = ['openapi-typescript', '@redocly/openapi-core', '@hey-api/json-schema-ref-parser'];
+const LIBRARIES = ['openapi-typescript', '@redocly/openapi-core', '@hey-api/json-schema-ref-parser', 'typescript'];
 
 /** Runs `generate` with `process.argv`-style arguments (`node finmcp.js generate …`). Sets the exit code. */
 export async function main(argv: string[]): Promise<void> {

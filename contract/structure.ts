@@ -5,6 +5,7 @@
  * by the generator's loader (parse/load.ts) and the sandbox's preparation of a spec for Prism.
  */
 import { type JsonObject, isObject } from './json.js';
+import { escapePointerToken } from './pointer.js';
 
 /** Keywords whose value is data, never a schema or a reference. */
 export const LITERAL_KEYWORDS: ReadonlySet<string> = new Set(['example', 'default', 'const', 'enum']);
@@ -40,34 +41,39 @@ const NAME_MAPS: ReadonlySet<string> = new Set([
 type Place = 'structure' | 'names' | 'example';
 
 /**
- * Calls `visit` on every object of `node` outside literal values (a `$ref`-shaped key inside one is data). Each
- * object visited is the document's own (an Example Object too: only its `value` is skipped), so a visitor may change
- * it in place.
+ * Calls `visit` on every object of `node` outside literal values (a `$ref`-shaped key inside one is data), with its
+ * JSON pointer (RFC 6901) from `node`. Each object visited is the document's own (an Example Object too: only its
+ * `value` is skipped), so a visitor may change it in place.
  */
-export function visitStructure(node: unknown, visit: (object: JsonObject) => void): void {
-  const stack: Array<{ value: unknown; place: Place }> = [{ value: node, place: 'structure' }];
+export function visitStructure(node: unknown, visit: (object: JsonObject, pointer: string) => void): void {
+  const stack: Array<{ value: unknown; place: Place; pointer: string }> = [
+    { value: node, place: 'structure', pointer: '#' },
+  ];
   while (stack.length > 0) {
-    const { value: current, place } = stack.pop() as { value: unknown; place: Place };
+    const { value: current, place, pointer } = stack.pop() as (typeof stack)[number];
     if (Array.isArray(current)) {
-      for (const item of current) stack.push({ value: item, place: 'structure' });
+      for (const [i, item] of current.entries())
+        stack.push({ value: item, place: 'structure', pointer: `${pointer}/${i}` });
       continue;
     }
     if (!isObject(current)) continue;
-    if (place !== 'names') visit(current);
+    if (place !== 'names') visit(current, pointer);
     for (const [key, value] of Object.entries(current)) {
       if (typeof value !== 'object' || value === null) continue;
+      const at = `${pointer}/${escapePointerToken(key)}`;
       if (place === 'names') {
-        stack.push({ value, place: 'structure' });
+        stack.push({ value, place: 'structure', pointer: at });
         continue;
       }
       if (LITERAL_KEYWORDS.has(key) || (place === 'example' && key === 'value')) continue;
       if (key === 'examples') {
         // A schema's `examples` is a list of values; elsewhere a map of Example Objects, whose `value` is data.
         if (Array.isArray(value)) continue;
-        for (const example of Object.values(value)) stack.push({ value: example, place: 'example' });
+        for (const [name, example] of Object.entries(value))
+          stack.push({ value: example, place: 'example', pointer: `${at}/${escapePointerToken(name)}` });
         continue;
       }
-      stack.push({ value, place: NAME_MAPS.has(key) && !Array.isArray(value) ? 'names' : 'structure' });
+      stack.push({ value, place: NAME_MAPS.has(key) && !Array.isArray(value) ? 'names' : 'structure', pointer: at });
     }
   }
 }
