@@ -22,6 +22,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { createInterface } from 'node:readline';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { fileURLToPath } from 'node:url';
 import { SETTINGS } from '../config.js';
 import type { Logger } from '../log.js';
 import { onNode } from '../runtime.js';
@@ -134,14 +135,14 @@ function prepareScript(): string {
   const here = import.meta.url;
   return here.endsWith('.ts')
     ? join(projectRoot(), 'dist', 'src', 'sandbox', 'prism-prepare.js')
-    : new URL('./prism-prepare.js', here).pathname;
+    : fileURLToPath(new URL('./prism-prepare.js', here));
 }
 
 /** Where prepared copies are kept between starts (keyed by the spec's text, so a changed spec gets a new copy). */
 const CACHE_DIR = join(tmpdir(), 'finmcp-prism');
 
 /** Runs prism-prepare.js on the spec: the file Prism should read (the spec itself, or a prepared copy). */
-async function prepareSpec(specFile: string, options: PrismCommonOptions): Promise<PrismSpec> {
+async function prepareSpec(specFile: string, options: PrismCommonOptions, deadline: number): Promise<PrismSpec> {
   const child = spawn(nodeExecutable(), [...parentWatchdogArgs(), prepareScript(), specFile, CACHE_DIR], {
     stdio: ['ignore', 'pipe', 'pipe'],
   });
@@ -150,6 +151,7 @@ async function prepareSpec(specFile: string, options: PrismCommonOptions): Promi
     child.kill('SIGKILL');
   };
   options.signal?.addEventListener('abort', abort, { once: true });
+  const timer = setTimeout(abort, Math.max(0, deadline - Date.now()));
   let stdout = '';
   let stderr = '';
   child.stdout?.on('data', (chunk: Buffer) => (stdout += chunk.toString('utf8')));
@@ -160,9 +162,15 @@ async function prepareSpec(specFile: string, options: PrismCommonOptions): Promi
       child.once('close', (exitCode) => done(exitCode));
     });
     if (options.signal?.aborted === true) throw cancelled(`Prism: preparing ${specFile} cancelled`);
+    if (Date.now() >= deadline) {
+      throw new Error(
+        `Prism: preparing ${specFile} for Prism took longer than the start limit (${options.startTimeoutMs ?? DEFAULT_START_TIMEOUT_MS} ms, ${SETTINGS.sandboxStartTimeoutMs.env})`,
+      );
+    }
     if (code !== 0) throw new Error(`Prism: could not read ${specFile}: ${stderr.trim() || `exit ${code}`}`);
     return JSON.parse(stdout) as PrismSpec;
   } finally {
+    clearTimeout(timer);
     options.signal?.removeEventListener('abort', abort);
   }
 }
@@ -178,8 +186,9 @@ async function launch(
 ): Promise<PrismServer> {
   const original = resolve(options.specFile);
   if (!existsSync(original)) throw new Error(`Prism: spec file not found: ${original}`);
-  const startedAt = Date.now();
-  const prepared = await prepareSpec(original, options);
+  // The preparation counts against the start limit.
+  const deadline = Date.now() + (options.startTimeoutMs ?? DEFAULT_START_TIMEOUT_MS);
+  const prepared = await prepareSpec(original, options, deadline);
   if (prepared.depth !== undefined) {
     options.logger?.info(
       { spec: original, copy: prepared.file, depth: prepared.depth },
@@ -187,18 +196,13 @@ async function launch(
     );
   }
   const specFile = prepared.file;
-  // The preparation counts against the start limit.
-  const remaining = {
-    ...options,
-    startTimeoutMs: (options.startTimeoutMs ?? DEFAULT_START_TIMEOUT_MS) - (Date.now() - startedAt),
-  };
   const host = options.host ?? DEFAULT_HOST;
   const pickPort = options.port === undefined || options.port === 0;
   const args = [...positionals, ...flags, ...(options.errors === true ? ['--errors'] : [])];
   for (let attempt = 1; ; attempt++) {
     const port = pickPort ? await findFreePort(host) : (options.port as number);
     try {
-      return await launchOnce(command, specFile, args, host, port, remaining);
+      return await launchOnce(command, specFile, args, { host, port, deadline }, options);
     } catch (error) {
       if (!(pickPort && error instanceof PortInUseError && attempt < PORT_ATTEMPTS)) throw error;
     }
@@ -209,8 +213,7 @@ async function launchOnce(
   command: 'mock' | 'proxy',
   specFile: string,
   args: string[],
-  host: string,
-  port: number,
+  { host, port, deadline }: { host: string; port: number; deadline: number },
   options: PrismCommonOptions,
 ): Promise<PrismServer> {
   const { logger } = options;
@@ -243,7 +246,6 @@ async function launchOnce(
   let stopping: Promise<void> | undefined;
   const stop = (): Promise<void> => (stopping ??= terminate(child));
   const url = `http://${host.includes(':') ? `[${host}]` : host}:${port}`;
-  const deadline = Date.now() + (options.startTimeoutMs ?? DEFAULT_START_TIMEOUT_MS);
 
   for (;;) {
     if (options.signal?.aborted === true) {
