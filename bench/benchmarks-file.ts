@@ -3,7 +3,8 @@
  * with bench/HISTORY.md) and the last `npm run fuzz` (fuzz/results.json). Either command rewrites it from both
  * files, so each keeps the other's figures; code mode's section comes from the run itself or, when it skipped it,
  * from the last `npm run bench -- --only code` (bench/results.code.json); likewise the confirmed-write and audit
- * sections from the last `--only confirm` / `--only audit` run (bench/results.confirm.json, results.audit.json).
+ * sections from the last `--only confirm` / `--only audit` / `--only metrics` run (bench/results.confirm.json,
+ * results.audit.json, results.metrics.json).
  */
 import { existsSync } from 'node:fs';
 import { readFile, writeFile } from 'node:fs/promises';
@@ -32,6 +33,7 @@ export async function renderBenchmarksFile(root: string, markdownFile: string, r
   for (const [part, key] of [
     ['confirm', 'confirmedWrite'],
     ['audit', 'auditCost'],
+    ['metrics', 'metricsCost'],
   ] as const) {
     if (bench[key] !== undefined) continue;
     const alone = await readJson<RunResults>(join(root, 'bench', `results.${part}.json`));

@@ -33,7 +33,9 @@ import { loadScenario, type Scenario } from './scenario.js';
 import { taggedLoginBody } from './spec.js';
 import { startRedisServer, type RedisServer } from './redis-server.js';
 import { WRITE_AUDIT_BACKEND, runAuditCost, runConfirmedWrite } from './write-audit-run.js';
-import { finmcp, finmcpMetrics, finmcpNode, finmcpRedis } from './servers/finmcp.js';
+import { METRICS_SERVERS, runMetricsCost } from './metrics-run.js';
+import { ratioBackend, renderRatio, type RatioBackendResult } from './ratio-run.js';
+import { finmcp, finmcpBase, finmcpMetrics, finmcpNode, finmcpRedis } from './servers/finmcp.js';
 import { finmcpKey, prepareFinmcpAuth, type FinmcpAuth } from './servers/finmcp-auth.js';
 import { generator } from './servers/generator.js';
 import { ivotoby } from './servers/ivotoby.js';
@@ -47,6 +49,7 @@ const HERE = dirname(fileURLToPath(import.meta.url));
 export const SERVERS: readonly ServerUnderTest[] = [
   finmcp,
   finmcpNode,
+  finmcpBase,
   finmcpRedis,
   finmcpMetrics,
   ivotoby,
@@ -187,10 +190,16 @@ export async function runBench(plan: Plan, root: string): Promise<RunResults> {
     for (const scenario of scenarios)
       staticTokens.set(scenario.backend, await stubLogin(scenario, stubOrigin(scenario.backend)));
 
+    const runsMetrics = plan.only === null || plan.only === 'metrics';
     // finmcp's ports are reserved up front: its users' tokens name the port in their audience.
-    const finmcpServers = servers.filter(
-      (s) => s === finmcp || s === finmcpNode || s === finmcpRedis || s === finmcpMetrics,
-    );
+    const finmcpServers = [
+      ...new Set([
+        ...servers.filter(
+          (s) => s === finmcp || s === finmcpNode || s === finmcpBase || s === finmcpRedis || s === finmcpMetrics,
+        ),
+        ...(runsMetrics ? METRICS_SERVERS : []),
+      ]),
+    ];
     const finmcpPorts = new Map<string, number>();
     for (const server of finmcpServers) {
       for (const scenario of scenarios) finmcpPorts.set(finmcpKey(server.id, scenario.backend), await freePort());
@@ -262,9 +271,22 @@ export async function runBench(plan: Plan, root: string): Promise<RunResults> {
     }
 
     const backends: BackendResult[] = [];
+    const ratio: RatioBackendResult[] = [];
     for (const scenario of scenarios) {
+      if (plan.only === 'ratio') {
+        ratio.push(
+          await ratioBackend(scenario, {
+            plan,
+            env,
+            servers,
+            ...(stub.child.pid === undefined ? {} : { stubPid: stub.child.pid }),
+            httpPort: async (server, backend) => finmcpPorts.get(finmcpKey(server.id, backend)) ?? (await freePort()),
+          }),
+        );
+        continue;
+      }
       if (plan.only === 'load' && !plan.load.backends.includes(scenario.backend)) continue;
-      if (plan.only === 'confirm' || plan.only === 'audit') continue;
+      if (plan.only === 'confirm' || plan.only === 'audit' || plan.only === 'metrics') continue;
       backends.push(
         await benchBackend(scenario, {
           plan,
@@ -287,6 +309,14 @@ export async function runBench(plan: Plan, root: string): Promise<RunResults> {
     // Issue 21: a confirmed write, memory vs Redis; the audit trail off vs on (their own finmcp processes).
     const confirmedWrite = runsConfirm ? await runConfirmedWrite(writeAudit, env, plan) : undefined;
     const auditCost = runsAudit ? await runAuditCost(writeAudit, env, plan) : undefined;
+    // Issue 26: FINMCP_METRICS off vs on, per backend.
+    const metricsCost: RunResults['metricsCost'] = [];
+    for (const scenario of runsMetrics ? scenarios : [])
+      metricsCost.push(
+        await runMetricsCost(scenario, env, plan, async (server, backend) => {
+          return finmcpPorts.get(finmcpKey(server.id, backend)) ?? (await freePort());
+        }),
+      );
 
     // Stop what is still running, so that its CPU is counted as this benchmark's (a child's CPU joins ours
     // once it has exited): what the machine did beyond this process tree was other work competing with it.
@@ -337,6 +367,8 @@ export async function runBench(plan: Plan, root: string): Promise<RunResults> {
       ...(codeMode === undefined ? {} : { codeMode }),
       ...(confirmedWrite === undefined ? {} : { confirmedWrite }),
       ...(auditCost === undefined ? {} : { auditCost }),
+      ...(metricsCost.length === 0 ? {} : { metricsCost }),
+      ...(plan.only === 'ratio' ? { ratio } : {}),
     };
     await mkdir(dirname(plan.out), { recursive: true });
     await writeFile(plan.out, `${JSON.stringify(results, null, 2)}\n`);
@@ -344,6 +376,7 @@ export async function runBench(plan: Plan, root: string): Promise<RunResults> {
     if (codeMode !== undefined && !('error' in codeMode) && plan.out === join(root, 'bench', 'results.json'))
       await writeFile(join(root, 'bench', 'results.code.json'), `${JSON.stringify(codeMode, null, 2)}\n`);
     if (plan.markdown !== null) await renderBenchmarksFile(root, plan.markdown, results);
+    if (plan.only === 'ratio') process.stdout.write(`${renderRatio(ratio)}\n`);
     progress(
       `done in ${results.meta.durationSec.toFixed(1)} s: ${plan.out}${plan.markdown === null ? '' : ` and ${plan.markdown}`}`,
     );
