@@ -12,15 +12,31 @@
  * does `--only metrics` (FINMCP_METRICS on vs off, rounds interleaved: bench/results.metrics.json).
  * `--only ratio` runs finmcp and the reference alone at 16 clients, interleaved (bench/results.ratio.json, the
  * ratio table printed; BENCH_PROFILE=1 adds a profiled point per server and transport): issue 27's figures.
+ * The public API corpus (issue 23: generate, generated/ size, start-up and listing per public description; see
+ * measure/corpus.ts) runs in the full run and alone with `--only corpus` (bench/results.corpus.json), not in the smoke run.
  */
 import { join } from 'node:path';
 
 /** The sections `--only` can run alone. */
-const ONLY_PARTS = ['load', 'code', 'confirm', 'audit', 'metrics', 'ratio'] as const;
+const ONLY_PARTS = ['load', 'code', 'confirm', 'audit', 'metrics', 'ratio', 'corpus'] as const;
 type OnlyPart = (typeof ONLY_PARTS)[number];
 
 function isOnlyPart(value: string): value is OnlyPart {
   return (ONLY_PARTS as readonly string[]).includes(value);
+}
+
+/** The public API corpus: whether it runs, which build is measured, and each step's limits. */
+export interface CorpusPlan {
+  run: boolean;
+  /** The built finmcp measured (BENCH_CORPUS_ROOT; default this project). */
+  root: string;
+  /** The commit that build is of (BENCH_CORPUS_COMMIT; null: asked of git). */
+  commit: string | null;
+  /** Backends measured (BENCH_CORPUS_SPECS; empty: all). */
+  specs: string[];
+  generateHeapMb: number;
+  generateTimeoutMs: number;
+  startTimeoutMs: number;
 }
 
 /** The run's size and scope. */
@@ -83,6 +99,8 @@ export interface Plan {
   };
   /** Many concurrent HTTP clients against finmcp, per backend listed. */
   load: { clients: number; durationMs: number; backends: string[]; callTimeoutMs: number };
+  /** The public API corpus: whether it runs, which build is measured, and each step's limits. */
+  corpus: CorpusPlan;
   /** Where results.json goes. */
   out: string;
   /** Where the Markdown report goes (null: none). */
@@ -200,6 +218,18 @@ export function makePlan(argv: readonly string[], env: NodeJS.ProcessEnv, root: 
       backends: listFrom(env, 'BENCH_LOAD_BACKENDS', ['b4b']),
       // A thousand clients in a closed loop wait their turn: a call is late only when it is very late.
       callTimeoutMs: numberFrom(env, 'BENCH_LOAD_CALL_TIMEOUT_MS', 30_000),
+    },
+    corpus: {
+      run:
+        only === 'corpus' ||
+        (only === undefined && (env.BENCH_CORPUS === undefined ? !smoke : env.BENCH_CORPUS === '1')),
+      root: env.BENCH_CORPUS_ROOT ?? root,
+      commit: env.BENCH_CORPUS_COMMIT ?? null,
+      specs: listFrom(env, 'BENCH_CORPUS_SPECS', []),
+      generateHeapMb: numberFrom(env, 'BENCH_CORPUS_GENERATE_HEAP_MB', 4096),
+      // Generous: a generator that takes minutes or a server that never lists is a figure, not a hung run.
+      generateTimeoutMs: numberFrom(env, 'BENCH_CORPUS_GENERATE_TIMEOUT_MS', 600_000),
+      startTimeoutMs: numberFrom(env, 'BENCH_CORPUS_START_TIMEOUT_MS', 300_000),
     },
     out,
     markdown,

@@ -17,6 +17,8 @@ import { type CodeModeResults, renderCodeMode } from './measure/code-mode.js';
 import { type AuditCostResult, auditCostTarget, renderAuditCost } from './measure/audit-cost.js';
 import { type MetricsCostResult, metricsCostTargets, renderMetricsCost } from './measure/metrics-cost.js';
 import { type ConfirmedWriteResult, confirmedWriteTarget, renderConfirmedWrite } from './measure/confirmed-write.js';
+import type { CorpusResults } from './measure/corpus.js';
+import { renderCorpus } from './measure/corpus-report.js';
 
 /** The whole results document (results.json). */
 export interface RunResults {
@@ -50,6 +52,8 @@ export interface RunResults {
   metricsCost?: Array<MetricsCostResult | { error: string; backend: string }>;
   /** finmcp beside the reference alone (`--only ratio`, bench/ratio-run.ts; issue 27). */
   ratio?: RatioBackendResult[];
+  /** The public API corpus, one description at a time (bench/measure/corpus.ts; issue 23). */
+  corpus?: CorpusResults | { error: string };
 }
 
 const f1 = (v: number | null | undefined): string =>
@@ -355,7 +359,12 @@ function loadSection(results: RunResults): string[] {
 }
 
 /** Renders BENCHMARKS.md. */
-export function renderMarkdown(results: RunResults, history?: string, fuzz?: FuzzResults): string {
+export function renderMarkdown(
+  results: RunResults,
+  history?: string,
+  fuzz?: FuzzResults,
+  corpusBefore?: CorpusResults,
+): string {
   const m = results.meta.machine;
   const p = results.meta.plan;
   const d = results.derived;
@@ -534,6 +543,7 @@ export function renderMarkdown(results: RunResults, history?: string, fuzz?: Fuz
     genRows.push([`${peer} (generate + transpile, per spec)`, value === null ? '—' : `${f2(value / 1000)} s`]);
   }
   out.push(table(['generator', 'time'], genRows), '');
+  if (results.corpus !== undefined) out.push(renderCorpus(results.corpus, corpusBefore));
   out.push('## How each figure is made', '');
   out.push(
     "- **Stub backend**: `bench/stub/` — `node:http` in its own process, answers every operation of the spec with the first named example of its success response, routed by method + path template; echoes the requested id into the answer; B4B `login` issues a distinct token per call and other B4B calls must carry an issued token. Each logged-in session uses its own tag (in the login phone number and in every id it asks for); a call made with another session's token is answered with data for an id nobody asked for, so credential mix-ups between sessions show up as mismatches.",
@@ -587,6 +597,11 @@ export function renderMarkdown(results: RunResults, history?: string, fuzz?: Fuz
     '`BENCH_METRICS_PROFILE=1` for a CPU profile of each side); a report',
     "written while the last full run lacks those sections takes them from these files, as it does code mode's from",
     '`bench/results.code.json` (`--only code`).',
+    '`npm run bench -- --only corpus` measures only the public API corpus (into `bench/results.corpus.json`; knobs:',
+    '`BENCH_CORPUS_SPECS` (backends, default all), `BENCH_CORPUS_GENERATE_HEAP_MB`, `BENCH_CORPUS_GENERATE_TIMEOUT_MS`,',
+    '`BENCH_CORPUS_START_TIMEOUT_MS`; `BENCH_CORPUS=0` leaves it out of the full run). The before record was made with the',
+    'same command, `BENCH_CORPUS_ROOT=<a build of the older commit> BENCH_CORPUS_COMMIT=<commit>` and',
+    '`--out bench/corpus-before.json`.',
     '`npm run fuzz` rewrites this file too, adding its section from `fuzz/results.json` to the last `bench/results.json`.',
     '',
     'Adding a server under test: implement `ServerUnderTest` (`bench/servers/types.ts`: how to start it over stdio and',
