@@ -410,14 +410,7 @@ function targets(
       });
     }
     for (const transport of ['stdio', 'http']) {
-      const row = throughput.find(
-        (t) =>
-          t.backend === b &&
-          t.server === subject &&
-          t.transport === transport &&
-          t.concurrency === 16 &&
-          t.variant === undefined,
-      );
+      const row = throughputAt(throughput, b, subject, transport, 16);
       rows.push({
         target: `server CPU per call ≤ 0.5 ms (${transport}, 16 clients)`,
         scope: b,
@@ -426,14 +419,7 @@ function targets(
       });
     }
     for (const transport of ['stdio', 'http']) {
-      const row = throughput.find(
-        (t) =>
-          t.backend === b &&
-          t.server === subject &&
-          t.transport === transport &&
-          t.concurrency === 16 &&
-          t.variant === undefined,
-      );
+      const row = throughputAt(throughput, b, subject, transport, 16);
       const measured =
         row === undefined
           ? 'not measured'
@@ -508,6 +494,25 @@ function targets(
   return rows;
 }
 
+/** The throughput point of `server` on `backend` over `transport` at `clients` in flight; the plain run unless `variant`. */
+function throughputAt(
+  rows: readonly ThroughputRow[],
+  backend: string,
+  server: string,
+  transport: string,
+  clients: number,
+  variant?: string,
+): ThroughputRow | undefined {
+  return rows.find(
+    (t) =>
+      t.backend === backend &&
+      t.server === server &&
+      t.transport === transport &&
+      t.concurrency === clients &&
+      t.variant === variant,
+  );
+}
+
 /** Issue 27: finmcp's server CPU per call and throughput next to the reference's, at 16 clients. */
 const REFERENCE_CPU_LIMIT = 1.3;
 const REFERENCE_THROUGHPUT_FLOOR = 0.8;
@@ -525,14 +530,7 @@ function referenceTargets(backend: string, throughput: readonly ThroughputRow[],
   const levels = refs.map((t) => t.concurrency);
   const clients = levels.includes(16) ? 16 : Math.max(...levels);
   const at = (server: string, transport: string, variant: string | undefined): ThroughputRow | undefined =>
-    throughput.find(
-      (t) =>
-        t.backend === backend &&
-        t.server === server &&
-        t.transport === transport &&
-        t.concurrency === clients &&
-        t.variant === variant,
-    );
+    throughputAt(throughput, backend, server, transport, clients, variant);
   const rows: TargetRow[] = [];
   for (const transport of ['stdio', 'http']) {
     const ref = at(REFERENCE_ID, transport, undefined);

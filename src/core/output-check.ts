@@ -46,9 +46,24 @@ export function checkOutput(
   );
 }
 
+/**
+ * A problem as the validator words it for arguments (`<field>: <rule>`), said instead of the backend's result: the
+ * caller sent nothing wrong, the backend's answer broke the schema this server published.
+ */
+function resultProblem(problem: string): string {
+  const colon = problem.indexOf(': ');
+  if (colon < 0) return `the backend's result: ${problem}`;
+  const field = problem.slice(0, colon);
+  const rule = problem.slice(colon + 2);
+  if (rule === 'is required')
+    return `${field}: missing from the backend's result, though the published schema requires it`;
+  return `${field} in the backend's result: ${rule}`;
+}
+
 function judged(result: ToolResult, validator: PrecompiledValidator, tool: string, logger: Logger): ToolResult {
-  const problems = validateArgs(validator, result.structuredContent);
-  if (problems === undefined) return result;
+  const found = validateArgs(validator, result.structuredContent);
+  if (found === undefined) return result;
+  const problems = found.map(resultProblem);
   logger.warn({ tool, problems: problems.slice(0, MAX_PROBLEMS) }, 'result does not match the output schema');
   const { structuredContent: _dropped, ...rest } = result;
   const shown = problems.slice(0, MAX_PROBLEMS).map((p) => `- ${p}`);

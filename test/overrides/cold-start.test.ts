@@ -1,77 +1,107 @@
 /**
- * Cold start of the B4B backend: the tool service and its overrides load neither ajv's compiler (hand-written tools'
- * schemas are compiled on their first call) nor saxes (on the first XML document). Run in a fresh Node process
- * over dist/ (`npm run build` first) that records every module it resolves.
+ * Cold start of `finmcp serve b4b --transport stdio` (a benchmarked target): up to the answer of the first
+ * `tools/list` the server loads only what that answer needs. The compiled CLI is spawned as users run it (`npm run
+ * build` first), with a module log (test/helpers/module-log.ts), and driven by the SDK's stdio client; after the
+ * list, a hand-written tool's call and an XML document that the guard refuses each load their own code. The backend
+ * URL points at a closed port: none of these steps reaches the backend.
  */
-import { execFile } from 'node:child_process';
-import { promisify } from 'node:util';
-import { describe, expect, it } from 'vitest';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { Client } from '@modelcontextprotocol/sdk/client/index.js';
+import { StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js';
+import { projectRoot } from '../../src/paths.js';
+import { ModuleLog } from '../helpers/module-log.js';
 
-const run = promisify(execFile);
-
-/** Records each resolved module URL through a module resolve hook (Node.js "Customization Hooks"). */
-const HOOKS = `let port;
-export function initialize(data) { port = data.port; }
-export async function resolve(specifier, context, next) {
-  const result = await next(specifier, context);
-  port.postMessage(result.url);
-  return result;
-}`;
-
-/** Serves B4B's tools/list, then a hand-written tool's call and an XML check, saying what was loaded after each. */
-const CHILD = `
-import { register } from 'node:module';
-import { MessageChannel } from 'node:worker_threads';
-const { port1, port2 } = new MessageChannel();
-const urls = [];
-let marked;
-port1.on('message', (url) => {
-  urls.push(url);
-  if (url.startsWith('data:') && url.includes('marker')) marked();
-});
-register('data:text/javascript,' + encodeURIComponent(${JSON.stringify(HOOKS)}), { parentURL: import.meta.url, data: { port: port2 }, transferList: [port2] });
-// The hook posts in resolution order: once a marker's URL is back, every earlier one is.
-let markers = 0;
-const loaded = async () => {
-  const back = new Promise((resolve) => (marked = resolve));
-  await import('data:text/javascript,//marker' + markers++);
-  await back;
-  const has = (part) => urls.some((u) => u.includes(part));
-  return { ajvCompiler: has('/node_modules/ajv/dist/2020.js'), saxes: has('/node_modules/saxes/') };
+/** Modules the first `tools/list` does not need, by what they are. */
+const WATCHED = {
+  ajvCompiler: '/node_modules/ajv/dist/2020.js',
+  saxes: '/node_modules/saxes/',
+  jose: '/node_modules/jose/',
+  b4bCallCode: '/dist/src/overrides/b4b/session.js',
+  b4bHandlers: '/dist/src/overrides/b4b/login.js',
+  xmlGuard: '/dist/src/overrides/b4b/xml-guard.js',
+  auditTrail: '/dist/src/audit/audit-trail.js',
+  undici: '/node_modules/undici/',
+  pino: '/node_modules/pino/',
+  mcpSdk: '/node_modules/@modelcontextprotocol/',
+  promClient: '/node_modules/prom-client/',
+  openTelemetry: '/node_modules/@opentelemetry/',
 };
-const root = process.cwd();
-const { backend } = await import(root + '/generated/b4b/index.gen.js');
-const { createToolService } = await import(root + '/dist/src/core/tool-service.js');
-const { createB4bOverrides } = await import(root + '/dist/src/overrides/b4b/overrides.js');
-const { createBackendHttp } = await import(root + '/dist/src/backend/backend-http.js');
-const { createLogger } = await import(root + '/dist/src/log.js');
-const { checkXmlDocument } = await import(root + '/dist/src/overrides/b4b/xml-guard.js');
-const http = createBackendHttp({ baseUrl: 'http://127.0.0.1:9', maxAttempts: 1 });
-const service = createToolService({ generated: backend, overrides: createB4bOverrides() }, { http, logger: createLogger({ level: 'silent' }) });
-const steps = { listed: { tools: service.listTools().length, ...(await loaded()) } };
-const ctx = { backend: 'b4b', tool: 'login', requestId: 'r', principal: { id: 'anonymous', scopes: [], claims: {} } };
-const refused = await service.callTool('login', { password: 'SecurePassword123@' }, ctx);
-steps.handWrittenCall = { text: refused.content[0].text, ...(await loaded()) };
-steps.xmlChecked = { ok: (await checkXmlDocument('<a/>', { field: 'xml_content' })).ok, ...(await loaded()) };
-port1.close();
-await http.close();
-process.stdout.write(JSON.stringify(steps));
-`;
 
-describe('B4B cold start', () => {
-  it('loads ajv on the first hand-written tool call and saxes on the first XML document, not at start-up', async () => {
-    const { stdout } = await run(process.execPath, ['--input-type=module', '-e', CHILD], {
-      cwd: process.cwd(),
-      timeout: 60_000,
+const NONE = Object.fromEntries(Object.keys(WATCHED).map((name) => [name, false])) as Record<
+  keyof typeof WATCHED,
+  boolean
+>;
+
+const log = new ModuleLog();
+const client = new Client({ name: 'finmcp-cold-start', version: '1.0.0' });
+
+beforeAll(async () => {
+  const transport = new StdioClientTransport({
+    command: process.execPath,
+    args: [
+      ...log.execArgv,
+      join(projectRoot(), 'bin', 'finmcp.js'),
+      'serve',
+      'b4b',
+      '--transport',
+      'stdio',
+      '--backend-url',
+      'http://127.0.0.1:9/api/v1',
+    ],
+    env: {
+      ...(process.env as Record<string, string>),
+      ...log.env,
+      FINMCP_LOG_LEVEL: 'warn',
+      FINMCP_AUDIT: 'off',
+      FINMCP_METRICS: '',
+      OTEL_EXPORTER_OTLP_ENDPOINT: '',
+      // The environment's sign-in: the XML check then needs no login before it parses.
+      B4B_PHONE: '+84909495665',
+      B4B_PASSWORD: 'SecurePassword123@',
+    },
+    stderr: 'ignore',
+    cwd: projectRoot(),
+  });
+  await client.connect(transport);
+}, 60_000);
+
+afterAll(async () => {
+  await client.close();
+  log.remove();
+});
+
+describe('B4B cold start over stdio', () => {
+  it('answers the first tools/list having loaded none of what the list does not need', async () => {
+    const { tools } = await client.listTools();
+    expect(tools.map((tool) => tool.name)).toEqual(expect.arrayContaining(['login', 'logout', 'whoami']));
+    expect(log.loaded(WATCHED)).toEqual(NONE);
+  });
+
+  it('loads the hand-written tools’ code and ajv on the first hand-written call; saxes waits for an XML document', async () => {
+    const result = await client.callTool({ name: 'login', arguments: { password: 'SecurePassword123@' } });
+    expect(result.content).toEqual([
+      { type: 'text', text: 'Invalid arguments:\n- phone: is required when password is set' },
+    ]);
+    const whoami = await client.callTool({ name: 'whoami', arguments: {} });
+    expect(whoami.isError).toBe(true);
+    expect(log.loaded(WATCHED)).toEqual({
+      ...NONE,
+      ajvCompiler: true,
+      jose: true,
+      b4bCallCode: true,
+      b4bHandlers: true,
+      xmlGuard: true,
     });
-    expect(JSON.parse(stdout)).toEqual({
-      listed: { tools: expect.any(Number), ajvCompiler: false, saxes: false },
-      handWrittenCall: {
-        text: 'Invalid arguments:\n- phone: is required when password is set',
-        ajvCompiler: true,
-        saxes: false,
-      },
-      xmlChecked: { ok: true, ajvCompiler: true, saxes: true },
+  });
+
+  it('loads saxes on the first XML document that reaches parsing', async () => {
+    const result = await client.callTool({
+      name: 'import_invoice_xml',
+      arguments: { entity_id: '3fa85f64-5717-4562-b3fc-2c963f66afa6', xml_content: '<Invoice><ID>1</ID>' },
     });
+    expect(result.isError).toBe(true);
+    expect(result.content).toEqual([{ type: 'text', text: expect.stringMatching(/^xml_content: /) }]);
+    expect(log.loaded(WATCHED)).toMatchObject({ saxes: true, mcpSdk: false, auditTrail: false });
   });
 });

@@ -3,18 +3,12 @@
  * credentials are refused naming the field, never echoing the password; without a password the user signs in on a
  * page (URL-mode elicitation), and each answer the client can give is said plainly.
  */
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { beforeEach, describe, expect, it } from 'vitest';
 import type { ElicitAnswer, Elicitor } from '../../../src/core/call-context.js';
 import { B4B_AUTH_KEY } from '../../../src/overrides/b4b/session.js';
-import { SANDBOX_LOGIN, serveB4b, text, type ServedB4b } from './served.js';
+import { SANDBOX_LOGIN, text, useServedB4b } from './served.js';
 
-let b4b: ServedB4b;
-beforeAll(async () => {
-  b4b = await serveB4b();
-}, 150_000);
-afterAll(async () => {
-  await b4b?.close();
-});
+const b4b = useServedB4b();
 beforeEach(async () => {
   await b4b.reset();
 });

@@ -2,17 +2,11 @@
  * B4B's `logout` against Prism: before login it says there is nothing to end; after login it revokes the backend
  * token and forgets it, so the next call asks for login again.
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { B4B_AUTH_KEY, NOT_LOGGED_IN } from '../../../src/overrides/b4b/session.js';
-import { SANDBOX_LOGIN, serveB4b, text, type ServedB4b } from './served.js';
+import { SANDBOX_LOGIN, text, useServedB4b } from './served.js';
 
-let b4b: ServedB4b;
-beforeAll(async () => {
-  b4b = await serveB4b();
-}, 150_000);
-afterAll(async () => {
-  await b4b?.close();
-});
+const b4b = useServedB4b();
 
 describe('logout', () => {
   it('before login: succeeds saying nobody was logged in', async () => {

@@ -1,7 +1,9 @@
 /**
  * B4B served as the CLI serves it — its overrides on the real ToolService — against Prism serving specs/b4b.yaml,
- * with one session: the harness of the per-module tests of B4B's session tools (login, logout, whoami).
+ * with one session: the harness of the per-module tests of B4B's session tools (login, logout, whoami), each of
+ * which takes it with {@link useServedB4b}.
  */
+import { afterAll, beforeAll } from 'vitest';
 import { backend as b4b } from '../../../generated/b4b/index.gen.js';
 import { createBackendHttp, type BackendHttp } from '../../../src/backend/backend-http.js';
 import type { Elicitor } from '../../../src/core/call-context.js';
@@ -26,7 +28,7 @@ export interface ServedB4b {
 }
 
 /** Starts Prism and the ToolService (Prism may take long on a loaded machine: generous limit). */
-export async function serveB4b(): Promise<ServedB4b> {
+async function serveB4b(): Promise<ServedB4b> {
   const logger = createLogger({ level: process.env['TEST_LOG_LEVEL'] ?? 'silent' });
   const prism: PrismServer = await startPrism({ specFile: 'specs/b4b.yaml', logger, startTimeoutMs: 120_000 });
   const http: BackendHttp = createBackendHttp({ baseUrl: prism.url, maxAttempts: 1, logger });
@@ -44,6 +46,32 @@ export async function serveB4b(): Promise<ServedB4b> {
     },
   };
   return served;
+}
+
+/**
+ * B4B served for the calling test file: started before its tests, stopped after them. The handle delegates to the
+ * served B4B, so tests use it like {@link ServedB4b} itself.
+ */
+export function useServedB4b(): ServedB4b {
+  let served: ServedB4b | undefined;
+  beforeAll(async () => {
+    served = await serveB4b();
+  }, 150_000);
+  afterAll(async () => {
+    await served?.close();
+  });
+  const current = (): ServedB4b => {
+    if (served === undefined) throw new Error('B4B is not served yet: use the handle inside tests');
+    return served;
+  };
+  return {
+    get session() {
+      return current().session;
+    },
+    call: (name, args, elicit) => current().call(name, args, elicit),
+    reset: () => current().reset(),
+    close: () => current().close(),
+  };
 }
 
 /** The result's text blocks, joined. */

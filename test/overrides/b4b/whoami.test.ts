@@ -1,15 +1,9 @@
 /** B4B's `whoami` against Prism: before login it says to log in; after, it returns the signed-in user. */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { NOT_LOGGED_IN } from '../../../src/overrides/b4b/session.js';
-import { SANDBOX_LOGIN, serveB4b, text, type ServedB4b } from './served.js';
+import { SANDBOX_LOGIN, text, useServedB4b } from './served.js';
 
-let b4b: ServedB4b;
-beforeAll(async () => {
-  b4b = await serveB4b();
-}, 150_000);
-afterAll(async () => {
-  await b4b?.close();
-});
+const b4b = useServedB4b();
 
 describe('whoami', () => {
   it('before login: says to log in, sending nothing', async () => {
