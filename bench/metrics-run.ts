@@ -1,7 +1,7 @@
 /**
  * Issue 26's metrics cost, per backend (measure/metrics-cost.ts): `finmcp` (metrics off) and `finmcp-metrics`
  * (FINMCP_METRICS=1) over HTTP, each on the port the run reserved for it (FinOpps users' tokens name it), both
- * warmed up with a generous limit before anything is timed, then loaded one at a time in interleaved pairs. With
+ * warmed up with a generous limit before anything is timed, then loaded in pairs (both at once, or one at a time). With
  * BENCH_METRICS_PROFILE=1 each side is started again under `node --cpu-prof` for one more point, summarised.
  * Every process is stopped whatever happens; a failure becomes `{ error }` for that backend.
  */
