@@ -58,8 +58,14 @@ export async function runMetricsCost(
   port: Port,
 ): Promise<MetricsCostResult | { error: string; backend: string }> {
   const m = plan.metrics;
-  progress(`${scenario.backend}: metrics off vs on, ${m.clients.join('/')} clients, ${m.rounds} interleaved pairs`);
-  const { profile: _profile, ...sizes }: MetricsCostSizes & { profile: boolean } = m;
+  progress(
+    `${scenario.backend}: metrics off vs on, ${m.clients.join('/')} clients, ${m.rounds} pairs ${m.together ? 'loaded together' : 'alternating'}`,
+  );
+  const {
+    profile: _profile,
+    backends: _backends,
+    ...sizes
+  }: MetricsCostSizes & Pick<Plan['metrics'], 'profile' | 'backends'> = m;
   try {
     const running: RunningHttp[] = [];
     let result: MetricsCostResult;

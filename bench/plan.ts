@@ -98,6 +98,8 @@ export interface Plan {
     warmupMaxMs: number;
     together: boolean;
     profile: boolean;
+    /** Backends measured (the smoke run: B4B alone, to stay short). */
+    backends: string[];
   };
   /** Many concurrent HTTP clients against finmcp, per backend listed. */
   load: { clients: number; durationMs: number; backends: string[]; callTimeoutMs: number };
@@ -213,6 +215,7 @@ export function makePlan(argv: readonly string[], env: NodeJS.ProcessEnv, root: 
       warmupCalls: numberFrom(env, 'BENCH_METRICS_WARMUP_CALLS', smoke ? 50 : 5000),
       warmupMaxMs: smoke ? 2000 : 20_000,
       together: env.BENCH_METRICS_TOGETHER !== '0',
+      backends: listFrom(env, 'BENCH_METRICS_BACKENDS', smoke ? ['b4b'] : ['finopps', 'b4b']),
       profile: env.BENCH_METRICS_PROFILE === '1',
     },
     load: {

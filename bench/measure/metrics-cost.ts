@@ -227,8 +227,7 @@ export function renderMetricsCost(
       s.together
         ? 'both sides loaded at the same time (that many clients each, so the rest of the machine hits both alike),'
         : 'the sides loaded one at a time, the order within a pair alternating (off-on, on-off, …),',
-      `after ${s.warmupCalls.toLocaleString('en-US')} unrecorded calls per side`,
-      `and client count (at most ${s.warmupMaxMs / 1000} s).`,
+      `after ${s.warmupCalls.toLocaleString('en-US')} unrecorded calls per side and client count (at most ${s.warmupMaxMs / 1000} s).`,
       'Each pair gives one on ÷ off ratio; shown: median (lowest–highest). Server CPU per call = utime+stime of the',
       `server process over the window ÷ answered calls. Target: the median ratios within ${TARGET * 100} %.`,
       '',
