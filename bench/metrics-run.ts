@@ -1,7 +1,7 @@
 /**
  * Issue 26's metrics cost, per backend (measure/metrics-cost.ts): `finmcp` (metrics off) and `finmcp-metrics`
  * (FINMCP_METRICS=1) over HTTP, each on the port the run reserved for it (FinOpps users' tokens name it), both
- * warmed up with a generous limit before anything is timed, then loaded one at a time in interleaved pairs. With
+ * warmed up with a generous limit before anything is timed, then loaded in pairs (both at once, or one at a time). With
  * BENCH_METRICS_PROFILE=1 each side is started again under `node --cpu-prof` for one more point, summarised.
  * Every process is stopped whatever happens; a failure becomes `{ error }` for that backend.
  */
@@ -58,8 +58,14 @@ export async function runMetricsCost(
   port: Port,
 ): Promise<MetricsCostResult | { error: string; backend: string }> {
   const m = plan.metrics;
-  progress(`${scenario.backend}: metrics off vs on, ${m.clients.join('/')} clients, ${m.rounds} interleaved pairs`);
-  const { profile: _profile, ...sizes }: MetricsCostSizes & { profile: boolean } = m;
+  progress(
+    `${scenario.backend}: metrics off vs on, ${m.clients.join('/')} clients, ${m.rounds} pairs ${m.together ? 'loaded together' : 'alternating'}`,
+  );
+  const {
+    profile: _profile,
+    backends: _backends,
+    ...sizes
+  }: MetricsCostSizes & Pick<Plan['metrics'], 'profile' | 'backends'> = m;
   try {
     const running: RunningHttp[] = [];
     let result: MetricsCostResult;

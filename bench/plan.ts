@@ -86,8 +86,9 @@ export interface Plan {
   /** The probe with the audit trail off and on: sequential calls, then CPU under load. */
   audit: { warmup: number; calls: number; maxMs: number; clients: number; durationMs: number; rounds: number };
   /**
-   * FINMCP_METRICS off vs on over HTTP, per backend: at each client count, `rounds` pairs of points whose order
-   * alternates (off-on, on-off, …); `profile` adds one point per side under `node --cpu-prof` (BENCH_METRICS_PROFILE=1).
+   * FINMCP_METRICS off vs on over HTTP, per backend: at each client count, `rounds` pairs of points, both sides loaded
+   * at once (BENCH_METRICS_TOGETHER=0: one at a time, alternating the order); `profile` adds one point per side under
+   * `node --cpu-prof` (BENCH_METRICS_PROFILE=1).
    */
   metrics: {
     clients: number[];
@@ -95,7 +96,10 @@ export interface Plan {
     rounds: number;
     warmupCalls: number;
     warmupMaxMs: number;
+    together: boolean;
     profile: boolean;
+    /** Backends measured (the smoke run: B4B alone, to stay short). */
+    backends: string[];
   };
   /** Many concurrent HTTP clients against finmcp, per backend listed. */
   load: { clients: number; durationMs: number; backends: string[]; callTimeoutMs: number };
@@ -210,6 +214,8 @@ export function makePlan(argv: readonly string[], env: NodeJS.ProcessEnv, root: 
       rounds: numberFrom(env, 'BENCH_METRICS_ROUNDS', smoke ? 1 : 6),
       warmupCalls: numberFrom(env, 'BENCH_METRICS_WARMUP_CALLS', smoke ? 50 : 5000),
       warmupMaxMs: smoke ? 2000 : 20_000,
+      together: env.BENCH_METRICS_TOGETHER !== '0',
+      backends: listFrom(env, 'BENCH_METRICS_BACKENDS', smoke ? ['b4b'] : ['finopps', 'b4b']),
       profile: env.BENCH_METRICS_PROFILE === '1',
     },
     load: {

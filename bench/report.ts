@@ -594,6 +594,7 @@ export function renderMarkdown(
     '`BENCH_AUDIT_CALLS`, `BENCH_AUDIT_WARMUP`, `BENCH_AUDIT_CLIENTS`, `BENCH_AUDIT_DURATION_MS`, `BENCH_AUDIT_ROUNDS`);',
     '`--only metrics` (FINMCP_METRICS off vs on, interleaved pairs) into `bench/results.metrics.json` (knobs:',
     '`BENCH_METRICS_CLIENTS`, `BENCH_METRICS_DURATION_MS`, `BENCH_METRICS_ROUNDS`, `BENCH_METRICS_WARMUP_CALLS`,',
+    '`BENCH_METRICS_TOGETHER=0` (one side at a time), `BENCH_METRICS_BACKENDS`,',
     '`BENCH_METRICS_PROFILE=1` for a CPU profile of each side); a report',
     "written while the last full run lacks those sections takes them from these files, as it does code mode's from",
     '`bench/results.code.json` (`--only code`).',

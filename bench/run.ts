@@ -314,7 +314,7 @@ export async function runBench(plan: Plan, root: string): Promise<RunResults> {
     const auditCost = runsAudit ? await runAuditCost(writeAudit, env, plan) : undefined;
     // Issue 26: FINMCP_METRICS off vs on, per backend.
     const metricsCost: RunResults['metricsCost'] = [];
-    for (const scenario of runsMetrics ? scenarios : [])
+    for (const scenario of runsMetrics ? scenarios.filter((s) => plan.metrics.backends.includes(s.backend)) : [])
       metricsCost.push(
         await runMetricsCost(scenario, env, plan, async (server, backend) => {
           return finmcpPorts.get(finmcpKey(server.id, backend)) ?? (await freePort());

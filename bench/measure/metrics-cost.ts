@@ -1,10 +1,11 @@
 /**
  * What FINMCP_METRICS costs (issue 26: throughput and server CPU per call within 5 % of metrics off): two finmcp
  * HTTP processes against the same stub, one with metrics off and one with them on (never scraped during the run),
- * loaded one at a time by the same closed-loop client. At each client count, `rounds` pairs of points, the order
- * within a pair alternating (off-on, on-off, …) so that a trend in the machine's load hits both sides alike; each
- * pair gives one on ÷ off ratio, and the verdict is judged on the median ratio, with the spread of the ratios
- * beside it (a loaded machine moves single points by more than 5 %).
+ * driven by the same closed-loop client. At each client count, `rounds` pairs of points: by default both sides are
+ * loaded at the same time (N clients each), so that whatever else the machine does in that window hits both alike;
+ * with `together` off they are loaded one at a time, the order within a pair alternating (off-on, on-off, …). Each
+ * pair gives one on ÷ off ratio, and the verdict is judged on the median ratio, with the spread of the ratios beside
+ * it (a loaded machine moves single points by far more than 5 %).
  */
 import { loadavg } from 'node:os';
 import type { TallyCounts } from '../check.js';
@@ -26,6 +27,8 @@ export interface MetricsCostSizes {
    */
   warmupCalls: number;
   warmupMaxMs: number;
+  /** Both sides loaded at the same time in each pair (else one after the other, alternating the order). */
+  together: boolean;
 }
 
 /** One point of one side. */
@@ -38,7 +41,7 @@ interface SidePoint {
 /** One client count: every pair, the ratios and their summary. */
 export interface MetricsCostLevel {
   clients: number;
-  /** The pairs in the order measured; `onFirst` says which side ran first. */
+  /** The pairs in the order measured; `onFirst`: the metrics-on side ran first (always false when `together`). */
   pairs: Array<{ onFirst: boolean; off: SidePoint; on: SidePoint }>;
   /** Means over the rounds. */
   callsOff: number;
@@ -151,12 +154,14 @@ export async function measureMetricsCost(
   const pairs = new Map<number, MetricsCostLevel['pairs']>(sizes.clients.map((c) => [c, []]));
   const outcomes = new Map<number, TallyCounts[]>(sizes.clients.map((c) => [c, []]));
   for (let round = 1; round <= sizes.rounds; round++) {
-    const onFirst = round % 2 === 0;
+    const onFirst = !sizes.together && round % 2 === 0;
     for (const clients of sizes.clients) {
-      const points = new Map<LoadTarget, ThroughputResult>();
-      for (const target of onFirst ? [on, off] : [off, on])
-        points.set(target, await measureThroughput(target, clients, sizes.durationMs, round));
-      const [a, b] = [points.get(off) as ThroughputResult, points.get(on) as ThroughputResult];
+      const point = (target: LoadTarget) => measureThroughput(target, clients, sizes.durationMs, round);
+      let a: ThroughputResult;
+      let b: ThroughputResult;
+      if (sizes.together) [a, b] = await Promise.all([point(off), point(on)]);
+      else if (onFirst) [b, a] = [await point(on), await point(off)];
+      else [a, b] = [await point(off), await point(on)];
       pairs.get(clients)?.push({ onFirst, off: sidePoint(a), on: sidePoint(b) });
       outcomes.get(clients)?.push(a.outcomes, b.outcomes);
     }
@@ -218,9 +223,11 @@ export function renderMetricsCost(
     const s = first.sizes;
     out.push(
       'Two finmcp HTTP processes against the same stub, `FINMCP_METRICS` off and `FINMCP_METRICS=1` (every call counted',
-      `and timed for \`/metrics\`, never scraped during the run), loaded one at a time: at each client count ${s.rounds} pairs of`,
-      `${s.durationMs / 1000} s points, the order within a pair alternating (off-on, on-off, …), after ${s.warmupCalls.toLocaleString('en-US')} unrecorded calls per side`,
-      `and client count (at most ${s.warmupMaxMs / 1000} s).`,
+      `and timed for \`/metrics\`, never scraped during the run): at each client count ${s.rounds} pairs of ${s.durationMs / 1000} s points,`,
+      s.together
+        ? 'both sides loaded at the same time (that many clients each, so the rest of the machine hits both alike),'
+        : 'the sides loaded one at a time, the order within a pair alternating (off-on, on-off, …),',
+      `after ${s.warmupCalls.toLocaleString('en-US')} unrecorded calls per side and client count (at most ${s.warmupMaxMs / 1000} s).`,
       'Each pair gives one on ÷ off ratio; shown: median (lowest–highest). Server CPU per call = utime+stime of the',
       `server process over the window ÷ answered calls. Target: the median ratios within ${TARGET * 100} %.`,
       '',

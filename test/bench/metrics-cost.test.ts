@@ -33,7 +33,7 @@ describe('metrics on vs off', () => {
     const result: MetricsCostResult = {
       backend: 'b4b',
       tool: 'get_invoice',
-      sizes: { clients: [16], durationMs: 2000, rounds: 3, warmupCalls: 100, warmupMaxMs: 1000 },
+      sizes: { clients: [16], durationMs: 2000, rounds: 3, warmupCalls: 100, warmupMaxMs: 1000, together: true },
       loadAverage: { start: 1, end: 2 },
       levels: [level],
     };
@@ -66,7 +66,7 @@ describe('metrics on vs off', () => {
         {
           backend: 'b4b',
           tool: 't',
-          sizes: { clients: [64], durationMs: 1, rounds: 1, warmupCalls: 0, warmupMaxMs: 0 },
+          sizes: { clients: [64], durationMs: 1, rounds: 1, warmupCalls: 0, warmupMaxMs: 0, together: false },
           loadAverage: { start: 0, end: 0 },
           levels: [level],
         },

@@ -44,10 +44,14 @@ describe('bench plan: many-client load', () => {
   it('measures metrics on vs off in interleaved pairs, not as throughput rows of a server variant', () => {
     const full = makePlan([], {}, ROOT);
     expect(full.servers).not.toContain('finmcp-metrics');
-    expect(full.metrics).toMatchObject({ clients: [16, 64], rounds: 6, profile: false });
-    const only = makePlan(['--only', 'metrics'], { BENCH_METRICS_ROUNDS: '10', BENCH_METRICS_PROFILE: '1' }, ROOT);
+    expect(full.metrics).toMatchObject({ clients: [16, 64], rounds: 6, together: true, profile: false });
+    const only = makePlan(
+      ['--only', 'metrics'],
+      { BENCH_METRICS_ROUNDS: '10', BENCH_METRICS_PROFILE: '1', BENCH_METRICS_TOGETHER: '0' },
+      ROOT,
+    );
     expect(only.servers).toEqual(['finmcp']);
-    expect(only.metrics).toMatchObject({ rounds: 10, profile: true });
+    expect(only.metrics).toMatchObject({ rounds: 10, profile: true, together: false });
     expect(makePlan(['--smoke'], {}, ROOT).metrics.rounds).toBe(1);
   });
 
