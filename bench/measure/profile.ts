@@ -23,6 +23,8 @@ interface ProfileEntry {
 /** The summary of one profile. */
 export interface ProfileSummary {
   transport: 'stdio' | 'http';
+  /** What was profiled, for the heading (e.g. "finmcp's hot path"). */
+  subject?: string;
   concurrency: number;
   /** Calls answered during the profiled window. */
   calls: number;
@@ -146,12 +148,14 @@ function summarise(
 export function renderProfile(profile: ProfileSummary | { error: string } | undefined): string[] {
   if (profile === undefined) return [];
   const out = [
-    `### CPU profile of finmcp's hot path (${'error' in profile ? 'stdio, 16' : `${profile.transport}, ${profile.concurrency}`} in flight)`,
+    'error' in profile
+      ? "### CPU profile of finmcp's hot path (stdio, 16 in flight)"
+      : `### CPU profile of ${profile.subject ?? "finmcp's hot path"} (${profile.transport}, ${profile.concurrency} in flight)`,
     '',
   ];
   if ('error' in profile) return [...out, `Not measured: ${profile.error}`, ''];
   out.push(
-    `One extra throughput point on a fresh stdio process run under \`node --cpu-prof\`, samples of the window only ` +
+    `One extra throughput point on a fresh ${profile.transport} process run under \`node --cpu-prof\`, samples of the window only ` +
       `(profiler overhead included): ${profile.calls.toLocaleString('en-US')} calls, ` +
       `${profile.busyMs.toFixed(0)} ms busy${profile.busyMsPerCall === null ? '' : ` (${profile.busyMsPerCall.toFixed(3)} ms per call)`}. ` +
       'Functions with the most self time, as a share of busy (non-idle) time:',

@@ -9,19 +9,26 @@
  * through names openapi-typescript indexes correctly. Literal values (examples, defaults) are never touched.
  */
 import { pointerTokens, resolvePointer } from '../../contract/pointer.js';
-import { visitStructure } from '../parse/load.js';
+import { visitStructure } from '../../contract/structure.js';
 import { type JsonObject, isObject } from '../schema/json.js';
 
 /** Component kinds a reference may point at whole (`#/components/<kind>/<name>`): openapi-typescript handles those. */
 const WHOLE_COMPONENT = /^#\/components\/[^/]+\/[^/]+$/;
 
+/** Maps of named objects inside an operation whose entries have a `components` section of their own. */
+const NAMED_SECTIONS = new Set(['headers', 'examples', 'links']);
+
+type Section = 'parameters' | 'responses' | 'requestBodies' | 'headers' | 'examples' | 'links' | 'schemas';
+
 /** The `components` section a hoisted target belongs in, from where it stood. */
-function kindOf(tokens: readonly string[]): 'parameters' | 'responses' | 'requestBodies' | 'schemas' {
+function kindOf(tokens: readonly string[]): Section {
   const parent = tokens.at(-2);
   const last = tokens.at(-1);
   if (parent === 'parameters' && last !== undefined && /^\d+$/.test(last)) return 'parameters';
   if (parent === 'responses' && tokens.length >= 4 && tokens[0] === 'paths') return 'responses';
   if (last === 'requestBody') return 'requestBodies';
+  // A header, example or link of a response or media type (not a schema property called `headers`).
+  if (parent !== undefined && NAMED_SECTIONS.has(parent) && tokens.at(-3) !== 'properties') return parent as Section;
   return 'schemas';
 }
 

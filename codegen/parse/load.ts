@@ -14,11 +14,12 @@
  */
 import { existsSync, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import { dirname, extname, resolve, sep } from 'node:path';
+import { dirname, extname, relative, resolve, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { $RefParser } from '@hey-api/json-schema-ref-parser';
 import { parse as parseYaml } from 'yaml';
 import { resolvePointer } from '../../contract/pointer.js';
+import { LITERAL_KEYWORDS, visitStructure } from '../../contract/structure.js';
 import { type JsonObject, isObject } from '../schema/json.js';
 
 /** What loading yields: the document, and whether it was converted from Swagger 2.0. */
@@ -32,71 +33,6 @@ export interface LoadedDocument {
 
 /** The key a literal value's `$ref` is held under while a bundler walks the document (never a real keyword). */
 const LITERAL_REF = '\u0000$ref';
-/** Keywords whose value is data, never a schema or a reference. */
-const LITERAL_KEYWORDS: ReadonlySet<string> = new Set(['example', 'default', 'const', 'enum']);
-
-/**
- * Maps whose keys are names chosen by the author, not keywords: a property called `default` or `example`, the
- * `default` response.
- */
-const NAME_MAPS: ReadonlySet<string> = new Set([
-  'properties',
-  'patternProperties',
-  'dependentSchemas',
-  '$defs',
-  'definitions',
-  'paths',
-  'responses',
-  'callbacks',
-  'schemas',
-  'parameters',
-  'headers',
-  'requestBodies',
-  'securitySchemes',
-  'links',
-  'pathItems',
-  'content',
-  'encoding',
-  'variables',
-  'mapping',
-  'webhooks',
-]);
-
-/** Calls `visit` on every object of `node` outside literal values (a `$ref`-shaped key inside one is data). */
-export function visitStructure(node: unknown, visit: (object: JsonObject) => void): void {
-  const stack: Array<{ value: unknown; names: boolean }> = [{ value: node, names: false }];
-  while (stack.length > 0) {
-    const { value: current, names } = stack.pop() as { value: unknown; names: boolean };
-    if (Array.isArray(current)) {
-      for (const item of current) stack.push({ value: item, names: false });
-      continue;
-    }
-    if (!isObject(current)) continue;
-    if (!names) visit(current);
-    for (const [key, value] of Object.entries(current)) {
-      if (typeof value !== 'object' || value === null) continue;
-      if (names) {
-        stack.push({ value, names: false });
-        continue;
-      }
-      if (LITERAL_KEYWORDS.has(key)) continue;
-      if (key === 'examples') {
-        // A schema's `examples` is a list of values; elsewhere a map of Example Objects, whose `value` is data.
-        if (Array.isArray(value)) continue;
-        for (const example of Object.values(value)) {
-          if (isObject(example))
-            stack.push({
-              value: Object.fromEntries(Object.entries(example).filter(([k]) => k !== 'value')),
-              names: false,
-            });
-        }
-        continue;
-      }
-      stack.push({ value, names: NAME_MAPS.has(key) && !Array.isArray(value) });
-    }
-  }
-}
-
 /** Calls `visit` on every object inside the literal values of `node`. */
 function visitLiterals(node: unknown, visit: (object: JsonObject) => void): void {
   const inside = (value: unknown): void => {
@@ -261,21 +197,31 @@ interface Swagger2OpenApi {
 /** JSON pointers (RFC 6901) of the `$ref`s of `document` that point into other files, with the file each names. */
 function externalRefPointers(document: unknown, base: string): Array<{ pointer: string; file: string }> {
   const found: Array<{ pointer: string; file: string }> = [];
-  const walk = (node: unknown, pointer: string): void => {
-    if (Array.isArray(node)) {
-      for (const [i, item] of node.entries()) walk(item, `${pointer}/${i}`);
-    } else if (isObject(node)) {
-      const ref = node['$ref'];
-      if (typeof ref === 'string' && !ref.startsWith('#'))
-        found.push({ pointer, file: resolve(dirname(base), ref.split('#')[0] ?? '') });
-      for (const [key, value] of Object.entries(node)) {
-        if (!LITERAL_KEYWORDS.has(key) && typeof value === 'object' && value !== null)
-          walk(value, `${pointer}/${key.replace(/~/g, '~0').replace(/\//g, '~1')}`);
-      }
-    }
-  };
-  walk(document, '#');
+  visitStructure(document, (object, pointer) => {
+    const ref = object['$ref'];
+    if (typeof ref === 'string' && !ref.startsWith('#'))
+      found.push({ pointer, file: resolve(dirname(base), ref.split('#')[0] ?? '') });
+  });
   return found;
+}
+
+/**
+ * Throws, naming the file and the JSON pointer, at the first `$ref` of a part that points into the part itself
+ * (`#/…`) at nothing: a reference is resolved against the file that holds it, so `#/components/schemas/X` copied
+ * into a part does not reach the entry document's schemas (the bundler would fail without naming either).
+ */
+function checkLocalRefs(document: unknown, file: string): void {
+  visitStructure(document, (object, pointer) => {
+    const ref = object['$ref'];
+    if (typeof ref !== 'string' || !ref.startsWith('#')) return;
+    try {
+      resolvePointer(document, ref);
+    } catch {
+      throw new Error(
+        `${file}${pointer}: "$ref": "${ref}" points at nothing in this file (a reference is resolved against the file that holds it)`,
+      );
+    }
+  });
 }
 
 /** A bundler error, naming the JSON pointer of the entry file's reference that led to the file it failed on. */
@@ -305,19 +251,20 @@ export async function loadDocument(file: string): Promise<LoadedDocument> {
   const missing = dropUnresolvableMappings(document, resolve(file), true);
   const bundle = hasExternalRefs(document);
   const pointers = bundle ? externalRefPointers(document, resolve(file)) : [];
+  const path = resolve(file);
+  if (bundle) checkLocalRefs(document, relative(dirname(path), path));
   prepareFile(document, { forBundle: bundle, entry: true });
   if (!bundle) return { document, ...converted, warnings: missingWarnings(missing) };
-  // Each part read by the bundler is prepared like the entry, relative to itself.
-  const path = resolve(file);
+  // Each part read by the bundler is checked and prepared like the entry, relative to itself.
   const parser = new $RefParser();
   for (const kind of ['yaml', 'json'] as const) {
     const plugin = parser.options.parse[kind];
     const handler = plugin.handler.bind(plugin);
     plugin.handler = async (info) => {
       const parsed = await handler(info);
-      missing.push(
-        ...dropUnresolvableMappings(parsed, info.url.startsWith('file:') ? fileURLToPath(info.url) : info.url, false),
-      );
+      const part = info.url.startsWith('file:') ? fileURLToPath(info.url) : info.url;
+      missing.push(...dropUnresolvableMappings(parsed, part, false));
+      checkLocalRefs(parsed, relative(dirname(path), part));
       prepareFile(parsed, { forBundle: true, entry: false });
       return parsed;
     };

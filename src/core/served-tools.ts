@@ -125,18 +125,26 @@ function bindingsFor(
 
 /**
  * Defines `keys` on `target` as enumerable getters (and setters) of the object `build` returns, built on first
- * read of any of them, then kept.
+ * access of any of them; then they become plain data properties holding what was built.
  */
 function lazyFields<T extends object>(target: T, keys: ReadonlyArray<string>, build: () => Record<string, unknown>): T {
-  let built: Record<string, unknown> | undefined;
-  const parts = (): Record<string, unknown> => (built ??= build());
+  const fill = (): void => {
+    const built = build();
+    for (const key of keys) {
+      Object.defineProperty(target, key, { value: built[key], enumerable: true, configurable: true, writable: true });
+    }
+  };
   for (const key of keys) {
     Object.defineProperty(target, key, {
       enumerable: true,
       configurable: true,
-      get: () => parts()[key],
+      get: () => {
+        fill();
+        return (target as Record<string, unknown>)[key];
+      },
       set: (value: unknown) => {
-        parts()[key] = value;
+        fill();
+        (target as Record<string, unknown>)[key] = value;
       },
     });
   }
@@ -214,28 +222,57 @@ function generatedSource(d: ToolDescriptor): ToolSource {
   };
 }
 
-/** A generated operation: what a call needs, built (and its validator loaded) on its first use. */
+/**
+ * A generated operation: a stand-in whose `kind`, names, descriptor, listing and idempotency are set, and whose
+ * first read of anything else builds the tool a call needs (its validator loaded, its request plan and response
+ * shaper compiled) as one plain object, handed to `replace` so that the maps serving it hold that object from then
+ * on: calls read plain properties, as when everything was built at start-up.
+ */
 function generatedTool(
   d: ToolDescriptor,
   base: ServedBase,
   validators: GeneratedBackend['validators'],
   maxResponseBytes: number,
+  replace: (built: GeneratedTool) => void,
 ): GeneratedTool {
-  const tool = {
+  const idempotent = IDEMPOTENT_METHODS.has(d.operation.method) && base.listed.annotations?.idempotentHint !== false;
+  let built: GeneratedTool | undefined;
+  const build = (): GeneratedTool => {
+    if (built !== undefined) return built;
+    built = {
+      listed: base.listed,
+      bind: base.bind,
+      requiredBound: base.requiredBound,
+      common: base.common,
+      ...(base.check !== undefined ? { check: base.check } : {}),
+      kind: 'generated',
+      generatedName: d.name,
+      descriptor: d,
+      validator: validators[d.name] as PrecompiledValidator,
+      plan: compileRequestPlan(d),
+      idempotent,
+      shaper: compileResponseShaper(d.outputSchema, d.pagination, maxResponseBytes),
+      ...(d.output.wrapIn !== undefined ? { wrapIn: d.output.wrapIn } : {}),
+      expectsJson: d.output.contentType !== undefined && JSON_MEDIA.test(d.output.contentType),
+    };
+    replace(built);
+    return built;
+  };
+  const standIn = {
     kind: 'generated',
     generatedName: d.name,
     descriptor: d,
-    idempotent: IDEMPOTENT_METHODS.has(d.operation.method) && base.listed.annotations?.idempotentHint !== false,
+    idempotent,
+    listed: base.listed,
+    ...(base.check !== undefined ? { check: base.check } : {}),
   } as GeneratedTool;
-  // The base's own getters stay getters: copied with their descriptors, not read.
-  Object.defineProperties(tool, Object.getOwnPropertyDescriptors(base));
-  lazyFields(tool, ['validator'], () => ({ validator: validators[d.name] }));
-  return lazyFields(tool, ['plan', 'shaper', 'wrapIn', 'expectsJson'], () => ({
-    plan: compileRequestPlan(d),
-    shaper: compileResponseShaper(d.outputSchema, d.pagination, maxResponseBytes),
-    wrapIn: d.output.wrapIn,
-    expectsJson: d.output.contentType !== undefined && JSON_MEDIA.test(d.output.contentType),
-  }));
+  for (const key of ['bind', 'requiredBound', 'common', 'validator', 'plan', 'shaper', 'wrapIn', 'expectsJson']) {
+    Object.defineProperty(standIn, key, {
+      enumerable: true,
+      get: () => (build() as unknown as Record<string, unknown>)[key],
+    });
+  }
+  return standIn;
 }
 
 /** RFC 9110 §9.2.1 safe methods: what `--read-only` serves. */
@@ -277,7 +314,10 @@ export function buildServedTools(
     if (!Object.hasOwn(generated.validators, d.name))
       throw new Error(`generated backend ${generated.name}: no validator for tool "${d.name}"`);
     const { base, hidden } = serveBase(generatedSource(d), overrides, toolOverrides[d.name], commonChecks);
-    const tool = generatedTool(d, base, generated.validators, maxResponseBytes);
+    const tool = generatedTool(d, base, generated.validators, maxResponseBytes, (built) => {
+      operations.set(d.name, built);
+      if (served.get(built.listed.name) === tool) served.set(built.listed.name, built);
+    });
     operations.set(d.name, tool);
     const selected =
       select === undefined ||

@@ -1,9 +1,32 @@
 /**
  * Arguments for calling a generated tool from its input schema alone, the way a careful model would fill it: each
  * required property from the schema's own `examples`, `default`, `enum` or `const`, else a plain value of its type
- * and format. Tools whose required inputs cannot be filled that way (a `pattern`, an object body) are skipped.
+ * and format; a string with a `pattern` (Twilio's `^AC[0-9a-fA-F]{32}$` account ids) gets one that matches it, from
+ * json-schema-faker (the generator Prism mocks with) on a fixed seed, so every run sends the same. Tools whose
+ * required inputs cannot be filled that way (an object body) are skipped.
  */
+import { JSONSchemaFaker } from 'json-schema-faker';
+
 type Schema = Record<string, unknown>;
+
+/** A fixed-seed generator (mulberry32), so that pattern samples are the same on every run. */
+function seeded(seed: number): () => number {
+  let state = seed;
+  return () => {
+    state = (state + 0x6d2b79f5) | 0;
+    let t = Math.imul(state ^ (state >>> 15), 1 | state);
+    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+/** A string matching the schema's `pattern` (and length bounds), or undefined when none comes out. */
+function matching(schema: Schema): string | undefined {
+  const { pattern, minLength, maxLength } = schema;
+  JSONSchemaFaker.option({ random: seeded(23) });
+  const value = JSONSchemaFaker.generate({ type: 'string', pattern, minLength, maxLength } as never);
+  return typeof value === 'string' && new RegExp(pattern as string, 'u').test(value) ? value : undefined;
+}
 
 function first(list: unknown): unknown {
   return Array.isArray(list) && list.length > 0 ? list[0] : undefined;
@@ -18,7 +41,7 @@ function sampleValue(schema: Schema, depth = 0): unknown {
   if (Array.isArray(branches) && branches[0] !== undefined) return sampleValue(branches[0], depth);
   const types = Array.isArray(schema['type']) ? (schema['type'] as string[]) : [schema['type']];
   const type = types.find((t) => t !== 'null');
-  if ('pattern' in schema) return undefined;
+  if (typeof schema['pattern'] === 'string') return type === 'string' ? matching(schema) : undefined;
   switch (type) {
     case 'integer':
     case 'number':

@@ -18,7 +18,13 @@ function documentReferring(ref: string): JsonObject {
       '/a': {
         get: {
           parameters: [{ name: 'page', in: 'query', schema: { type: 'integer' } }],
-          responses: { '401': { description: 'no', content: { 'application/json': { schema: error } } } },
+          responses: {
+            '401': {
+              description: 'no',
+              headers: { 'retry-after': { schema: { type: 'integer' } } },
+              content: { 'application/json': { schema: error, examples: { one: { value: { id: 'x' } } } } },
+            },
+          },
         },
       },
       '/b': {
@@ -56,6 +62,18 @@ describe('hoistInnerReferences', () => {
       ref: '#/components/parameters/PerPage/schema',
       want: '#/components/schemas/FinmcpHoisted1',
       copy: { type: 'integer', maximum: 200 },
+    },
+    {
+      name: 'a header of a response becomes a component header',
+      ref: '#/paths/~1a/get/responses/401/headers/retry-after',
+      want: '#/components/headers/FinmcpHoisted1',
+      copy: { schema: { type: 'integer' } },
+    },
+    {
+      name: 'an example of a media type becomes a component example',
+      ref: '#/paths/~1a/get/responses/401/content/application~1json/examples/one',
+      want: '#/components/examples/FinmcpHoisted1',
+      copy: { value: { id: 'x' } },
     },
     { name: 'a whole component stays as it is', ref: '#/components/schemas/Whole', want: '#/components/schemas/Whole' },
     {

@@ -8,6 +8,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { loadDocument } from '../../../codegen/parse/load.js';
+import { visitStructure } from '../../../contract/structure.js';
 import { parseSpec } from '../../../codegen/parse/spec.js';
 import { projectRoot } from '../../../src/paths.js';
 
@@ -144,5 +145,55 @@ describe('loadDocument', () => {
     await expect(loadDocument(file)).rejects.toThrow(
       /^#\/paths\/~1a\/get\/responses\/200\/content\/application~1json\/schema: .*missing\.json/,
     );
+  });
+
+  it('names the part and the pointer of a reference in a part that points at nothing in that part', async () => {
+    // `#/components/schemas/X` copied into a part: resolved against the part, it reaches nothing.
+    write('part-local.json', {
+      get: {
+        responses: {
+          default: {
+            description: 'd',
+            content: { 'application/json': { schema: { $ref: '#/components/schemas/X' } } },
+          },
+        },
+      },
+    });
+    const file = write('part-local-entry.json', {
+      openapi: '3.0.3',
+      info: { title: 't', version: '1' },
+      paths: { '/a': { $ref: 'part-local.json' } },
+      components: { schemas: { X: { type: 'string' } } },
+    });
+    await expect(loadDocument(file)).rejects.toThrow(
+      'part-local.json#/get/responses/default/content/application~1json/schema: "$ref": "#/components/schemas/X" points at nothing in this file',
+    );
+  });
+});
+
+describe('visitStructure', () => {
+  it('visits Example Objects themselves (not their values) and names every object by its JSON pointer', () => {
+    const example = { summary: 's', value: { $ref: 'data' } };
+    const document = {
+      paths: {
+        '/a/{id}': {
+          get: {
+            responses: {
+              default: {
+                description: 'd',
+                content: { 'application/json': { examples: { one: example }, example: { $ref: 'data' } } },
+              },
+            },
+          },
+        },
+      },
+    };
+    const seen = new Map<object, string>();
+    visitStructure(document, (object, pointer) => seen.set(object, pointer));
+    expect(seen.get(example)).toBe('#/paths/~1a~1{id}/get/responses/default/content/application~1json/examples/one');
+    expect([...seen.values()].filter((pointer) => pointer.includes('example'))).toEqual([
+      '#/paths/~1a~1{id}/get/responses/default/content/application~1json/examples/one',
+    ]);
+    expect(seen.get(document.paths['/a/{id}'].get.responses.default)).toBe('#/paths/~1a~1{id}/get/responses/default');
   });
 });
