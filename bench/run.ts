@@ -97,7 +97,8 @@ async function startStubProcess(scenarios: readonly Scenario[]): Promise<StubPro
   });
   const ports = await new Promise<Record<string, number>>((resolve, reject) => {
     let out = '';
-    const timer = setTimeout(() => reject(new Error(`stub did not start within 10 s: ${stderr}`)), 10_000);
+    // Generous: on a loaded shared machine a Node start can take many seconds.
+    const timer = setTimeout(() => reject(new Error(`stub did not start within 60 s: ${stderr}`)), 60_000);
     child.stdout.on('data', (chunk: Buffer) => {
       out += chunk.toString();
       const newline = out.indexOf('\n');

@@ -128,16 +128,18 @@ export class BackendCalls {
       if (err instanceof RequestBuildError) throw invalidArguments([err.message]);
       throw err;
     }
+    // Members set one by one: spreads of optional parts cost a temporary object each, on every call.
     const req: BackendRequest = {
       method: built.method,
       path: built.path,
       query: built.query,
       headers: built.headers,
-      ...(built.body !== undefined ? { body: built.body } : {}),
       idempotent: tool.idempotent,
       requestId: ctx.requestId,
-      ...cancellationOf(ctx),
     };
+    if (built.body !== undefined) req.body = built.body;
+    if (ctx.cancel !== undefined) req.cancel = ctx.cancel;
+    else if (ctx.signal !== undefined) req.signal = ctx.signal;
     return this.sendAs(tool, req, ctx, stats);
   }
 

@@ -80,6 +80,8 @@ interface Served {
   secretNames: Map<string, ReadonlySet<string>>;
   metrics: BackendCallMetrics | undefined;
   tracer: CallTracer | undefined;
+  /** Whether the logger writes `info` lines (each call's line). */
+  logsCalls: boolean;
 }
 
 /** Runs the call's steps; a failure becomes an error result (a message the model can act on, or "internal error"). */
@@ -151,19 +153,21 @@ async function callTool(
   served.metrics?.record(name, stats.outcome, elapsedMs / 1000, stats.status);
   stats.span?.end(stats.outcome, stats.status);
   const durationMs = Math.round(elapsedMs * 100) / 100;
-  served.logger.info(
-    {
-      tool: name,
-      backend: served.backend,
-      durationMs,
-      status: stats.status,
-      attempts: stats.attempts,
-      requestId: ctx.requestId,
-      principal: ctx.principal.id,
-      outcome: stats.outcome,
-    },
-    'tool call',
-  );
+  // The line's fields are gathered only when it is written (at `warn`, the usual stdio level, it is not).
+  if (served.logsCalls)
+    served.logger.info(
+      {
+        tool: name,
+        backend: served.backend,
+        durationMs,
+        status: stats.status,
+        attempts: stats.attempts,
+        requestId: ctx.requestId,
+        principal: ctx.principal.id,
+        outcome: stats.outcome,
+      },
+      'tool call',
+    );
   // The same summary for a client that asked for log messages (no principal or ids: what it already knows).
   ctx.report?.log('info', {
     tool: name,
@@ -270,6 +274,7 @@ export function createToolService(module: OverriddenBackend, deps: ToolServiceDe
     secretNames: new Map(),
     metrics: deps.metrics?.forBackend(module.generated.name, tools.served.keys()),
     tracer: deps.tracer,
+    logsCalls: deps.logger.isLevelEnabled('info'),
   };
   const servedNames = new Set(
     [...tools.served.values()].map((tool) => (tool.kind === 'generated' ? tool.generatedName : tool.tool.name)),

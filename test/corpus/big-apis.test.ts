@@ -93,7 +93,7 @@ const BUNDLED_DIGITALOCEAN: CorpusSpec = {
 };
 
 /** The launcher's heap cap (bin/finmcp.js's shebang), applied when the test starts the CLI with `node`. */
-const HEAP_CAP = ['--max-semi-space-size=2', '--max-old-space-size=256'];
+const HEAP_CAP = ['--max-semi-space-size=4', '--max-old-space-size=256'];
 /** Small pages, so that every spec but the split one is listed over several. */
 const PAGE_SIZE = 40;
 
