@@ -67,7 +67,7 @@ export interface BackendResult {
   stub: unknown;
 }
 
-interface RunningStdio {
+export interface RunningStdio {
   proc: StdioMcpProcess;
   tool: ListedTool;
   /** Session tag of its login (0: none). */
@@ -117,12 +117,18 @@ function probeTool(tools: readonly ListedTool[], scenario: Scenario): ListedTool
   return tool;
 }
 
-async function startStdio(sut: ServerUnderTest, scenario: Scenario, env: BenchEnv, plan: Plan): Promise<RunningStdio> {
+export async function startStdio(
+  sut: ServerUnderTest,
+  scenario: Scenario,
+  env: BenchEnv,
+  plan: Plan,
+  readyMs = 15_000,
+): Promise<RunningStdio> {
   const launch = sut.stdio(scenario, env);
   if (isUnavailable(launch)) throw new Error(launch.unavailable);
   const proc = StdioMcpProcess.spawn(launch);
   try {
-    await proc.initialize(15_000);
+    await proc.initialize(readyMs);
     const list = await proc.request('tools/list', undefined, plan.callTimeoutMs);
     const tools = (list.message.result?.tools as ListedTool[] | undefined) ?? [];
     const tool = probeTool(tools, scenario);
@@ -155,6 +161,7 @@ export async function startHttp(
   env: BenchEnv,
   plan: Plan,
   port: number,
+  readyMs = 20_000,
 ): Promise<RunningHttp> {
   const launch = sut.http(scenario, env, port);
   if (isUnavailable(launch)) throw new Error(launch.unavailable);
@@ -166,14 +173,14 @@ export async function startHttp(
     ...(launch.answersOnGetStream === true ? { answersOnGetStream: true } : {}),
   };
   const proc = new ServerProcess(launch.launch);
-  const deadline = performance.now() + 20_000;
+  const deadline = performance.now() + readyMs;
   let lastError = 'not started';
   try {
     while (performance.now() < deadline) {
       if (proc.hasExited) throw new Error(`exited during start-up: ${proc.output()}`);
       const session = new McpHttpSession(endpoint);
       try {
-        await session.initialize(2000);
+        await session.initialize(readyMs / 10);
         const list = await session.request(1, 'tools/list', undefined, plan.callTimeoutMs);
         await session.close();
         if (list.message.error !== undefined) throw new Error(`tools/list failed: ${list.message.error.message}`);
@@ -188,7 +195,7 @@ export async function startHttp(
         await sleep(100);
       }
     }
-    throw new Error(`not ready within 20 s: ${lastError}`);
+    throw new Error(`not ready within ${readyMs / 1000} s: ${lastError}`);
   } catch (error) {
     const output = proc.output();
     await proc.stop();

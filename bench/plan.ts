@@ -8,16 +8,35 @@
  * for 2 s in the smoke run); `--only load` runs nothing else (results in bench/results.load.json, no report), nor does
  * `--only code` (code mode's task set in three modes: bench/results.code.json, its section printed), nor do
  * `--only confirm` (a confirmed B4B write with the claim in memory vs on Redis: bench/results.confirm.json) and
- * `--only audit` (the audit trail on vs off: bench/results.audit.json); both run in the full and smoke runs too.
+ * `--only audit` (the audit trail on vs off: bench/results.audit.json); both run in the full and smoke runs too, as
+ * does `--only metrics` (FINMCP_METRICS on vs off, rounds interleaved: bench/results.metrics.json).
+ * `--only ratio` runs finmcp and the reference alone at 16 clients, interleaved (bench/results.ratio.json, the
+ * ratio table printed; BENCH_PROFILE=1 adds a profiled point per server and transport): issue 27's figures.
+ * The public API corpus (issue 23: generate, generated/ size, start-up and listing per public description; see
+ * measure/corpus.ts) runs in the full run and alone with `--only corpus` (bench/results.corpus.json), not in the smoke run.
  */
 import { join } from 'node:path';
 
 /** The sections `--only` can run alone. */
-const ONLY_PARTS = ['load', 'code', 'confirm', 'audit'] as const;
+const ONLY_PARTS = ['load', 'code', 'confirm', 'audit', 'metrics', 'ratio', 'corpus'] as const;
 type OnlyPart = (typeof ONLY_PARTS)[number];
 
 function isOnlyPart(value: string): value is OnlyPart {
   return (ONLY_PARTS as readonly string[]).includes(value);
+}
+
+/** The public API corpus: whether it runs, which build is measured, and each step's limits. */
+export interface CorpusPlan {
+  run: boolean;
+  /** The built finmcp measured (BENCH_CORPUS_ROOT; default this project). */
+  root: string;
+  /** The commit that build is of (BENCH_CORPUS_COMMIT; null: asked of git). */
+  commit: string | null;
+  /** Backends measured (BENCH_CORPUS_SPECS; empty: all). */
+  specs: string[];
+  generateHeapMb: number;
+  generateTimeoutMs: number;
+  startTimeoutMs: number;
 }
 
 /** The run's size and scope. */
@@ -45,14 +64,43 @@ export interface Plan {
   /** Also time `finmcp generate` on GitHub's REST description (fetched once with npm pack). */
   generateLarge: boolean;
   callTimeoutMs: number;
-  /** One extra stdio point of finmcp at 16 in flight under `node --cpu-prof`, summarised (BENCH_PROFILE=0/1). */
+  /**
+   * One extra stdio point of finmcp at 16 in flight under `node --cpu-prof`, summarised (BENCH_PROFILE=0/1); in
+   * `--only ratio` (BENCH_PROFILE=1 only) one per server and transport.
+   */
   profile: boolean;
+  /**
+   * `--only ratio` with BENCH_ICOUNT=1: instructions per call under callgrind (bench/measure/icount.ts), after
+   * unrecorded calls; null: not counted.
+   */
+  icount: {
+    warmup: number;
+    calls: number;
+    clients: number;
+    /** BENCH_ICOUNT_TRANSPORTS (stdio,http), BENCH_ICOUNT_ERAS (2025-11-25,2026-07-28: the subject's eras). */
+    transports: Array<'stdio' | 'http'>;
+    eras: string[];
+  } | null;
   /** Confirmed B4B writes per state store (memory, Redis), after unrecorded ones. */
   confirm: { writes: number; warmup: number };
   /** The probe with the audit trail off and on: sequential calls, then CPU under load. */
   audit: { warmup: number; calls: number; maxMs: number; clients: number; durationMs: number; rounds: number };
+  /**
+   * FINMCP_METRICS off vs on over HTTP, per backend: at each client count, `rounds` pairs of points whose order
+   * alternates (off-on, on-off, …); `profile` adds one point per side under `node --cpu-prof` (BENCH_METRICS_PROFILE=1).
+   */
+  metrics: {
+    clients: number[];
+    durationMs: number;
+    rounds: number;
+    warmupCalls: number;
+    warmupMaxMs: number;
+    profile: boolean;
+  };
   /** Many concurrent HTTP clients against finmcp, per backend listed. */
   load: { clients: number; durationMs: number; backends: string[]; callTimeoutMs: number };
+  /** The public API corpus: whether it runs, which build is measured, and each step's limits. */
+  corpus: CorpusPlan;
   /** Where results.json goes. */
   out: string;
   /** Where the Markdown report goes (null: none). */
@@ -87,10 +135,13 @@ export function makePlan(argv: readonly string[], env: NodeJS.ProcessEnv, root: 
   if (only !== undefined && !isOnlyPart(only))
     throw new Error(`--only knows these sections: ${ONLY_PARTS.join(', ')} (got "${only}")`);
   const peers = argv.includes('--peers') || env.BENCH_PEERS === '1';
-  const allServers = ['finmcp', 'finmcp-redis', 'finmcp-metrics', 'ivotoby', 'openapi-mcp-generator', 'reference'];
-  const finmcpOnly = only === 'load' || only === 'confirm' || only === 'audit';
+  // Metrics on vs off has a section of its own (`finmcp-metrics` beside `finmcp`, interleaved), not throughput rows.
+  const allServers = ['finmcp', 'finmcp-redis', 'ivotoby', 'openapi-mcp-generator', 'reference'];
+  const finmcpOnly = only === 'load' || only === 'confirm' || only === 'audit' || only === 'metrics';
   // The smoke run (inside `npm test`) stays finmcp alone; `--peers` adds the peers and the reference.
-  const servers = listFrom(env, 'BENCH_SERVERS', finmcpOnly || (smoke && !peers) ? ['finmcp'] : allServers);
+  const defaultServers =
+    only === 'ratio' ? ['finmcp', 'reference'] : finmcpOnly || (smoke && !peers) ? ['finmcp'] : allServers;
+  const servers = listFrom(env, 'BENCH_SERVERS', defaultServers);
   const defaultOut = smoke ? 'results.tmp.json' : only === undefined ? 'results.json' : `results.${only}.json`;
   const out = flag('--out') ?? env.BENCH_OUT ?? join(root, 'bench', defaultOut);
   const markdownFlag = flag('--markdown') ?? env.BENCH_MARKDOWN;
@@ -109,7 +160,9 @@ export function makePlan(argv: readonly string[], env: NodeJS.ProcessEnv, root: 
       // A stuck server must not hold the run: sequential latency stops after this long whatever the count.
       maxMs: numberFrom(env, 'BENCH_LATENCY_MAX_MS', smoke ? 10_000 : 15_000),
     },
-    concurrency: listFrom(env, 'BENCH_CONCURRENCY', smoke ? ['4'] : ['1', '16', '64']).map(Number),
+    concurrency: listFrom(env, 'BENCH_CONCURRENCY', smoke ? ['4'] : only === 'ratio' ? ['16'] : ['1', '16', '64']).map(
+      Number,
+    ),
     uniqueIdConcurrency: listFrom(env, 'BENCH_UNIQUE_ID_CONCURRENCY', ['16', '64']).map(Number),
     rounds: numberFrom(env, 'BENCH_ROUNDS', smoke ? 1 : 2),
     durationMs: numberFrom(env, 'BENCH_DURATION_MS', smoke ? 300 : 2000),
@@ -122,7 +175,22 @@ export function makePlan(argv: readonly string[], env: NodeJS.ProcessEnv, root: 
     generateLarge: env['BENCH_GENERATE_LARGE'] !== undefined ? env['BENCH_GENERATE_LARGE'] === '1' : !smoke,
     callTimeoutMs: numberFrom(env, 'BENCH_CALL_TIMEOUT_MS', 3000),
     // As long as one throughput point, on a process of its own; off in the smoke run unless BENCH_PROFILE=1.
-    profile: only === undefined && (env.BENCH_PROFILE === undefined ? !smoke : env.BENCH_PROFILE === '1'),
+    profile:
+      only === 'ratio'
+        ? env.BENCH_PROFILE === '1'
+        : only === undefined && (env.BENCH_PROFILE === undefined ? !smoke : env.BENCH_PROFILE === '1'),
+    icount:
+      only === 'ratio' && env.BENCH_ICOUNT === '1'
+        ? {
+            warmup: numberFrom(env, 'BENCH_ICOUNT_WARMUP', 2000),
+            calls: numberFrom(env, 'BENCH_ICOUNT_CALLS', 2000),
+            clients: numberFrom(env, 'BENCH_ICOUNT_CLIENTS', 16),
+            transports: listFrom(env, 'BENCH_ICOUNT_TRANSPORTS', ['stdio', 'http']).filter(
+              (t): t is 'stdio' | 'http' => t === 'stdio' || t === 'http',
+            ),
+            eras: listFrom(env, 'BENCH_ICOUNT_ERAS', ['2025-11-25', '2026-07-28']),
+          }
+        : null,
     confirm: {
       writes: numberFrom(env, 'BENCH_CONFIRM_WRITES', smoke ? 10 : 500),
       warmup: numberFrom(env, 'BENCH_CONFIRM_WARMUP', smoke ? 3 : 50),
@@ -136,12 +204,32 @@ export function makePlan(argv: readonly string[], env: NodeJS.ProcessEnv, root: 
       durationMs: numberFrom(env, 'BENCH_AUDIT_DURATION_MS', smoke ? 300 : 2000),
       rounds: numberFrom(env, 'BENCH_AUDIT_ROUNDS', smoke ? 1 : 3),
     },
+    metrics: {
+      clients: listFrom(env, 'BENCH_METRICS_CLIENTS', smoke ? ['4'] : ['16', '64']).map(Number),
+      durationMs: numberFrom(env, 'BENCH_METRICS_DURATION_MS', smoke ? 300 : 2000),
+      rounds: numberFrom(env, 'BENCH_METRICS_ROUNDS', smoke ? 1 : 6),
+      warmupCalls: numberFrom(env, 'BENCH_METRICS_WARMUP_CALLS', smoke ? 50 : 5000),
+      warmupMaxMs: smoke ? 2000 : 20_000,
+      profile: env.BENCH_METRICS_PROFILE === '1',
+    },
     load: {
       clients: numberFrom(env, 'BENCH_LOAD_CLIENTS', smoke ? 50 : 1000),
       durationMs: numberFrom(env, 'BENCH_LOAD_DURATION_MS', smoke ? 2000 : 60_000),
       backends: listFrom(env, 'BENCH_LOAD_BACKENDS', ['b4b']),
       // A thousand clients in a closed loop wait their turn: a call is late only when it is very late.
       callTimeoutMs: numberFrom(env, 'BENCH_LOAD_CALL_TIMEOUT_MS', 30_000),
+    },
+    corpus: {
+      run:
+        only === 'corpus' ||
+        (only === undefined && (env.BENCH_CORPUS === undefined ? !smoke : env.BENCH_CORPUS === '1')),
+      root: env.BENCH_CORPUS_ROOT ?? root,
+      commit: env.BENCH_CORPUS_COMMIT ?? null,
+      specs: listFrom(env, 'BENCH_CORPUS_SPECS', []),
+      generateHeapMb: numberFrom(env, 'BENCH_CORPUS_GENERATE_HEAP_MB', 4096),
+      // Generous: a generator that takes minutes or a server that never lists is a figure, not a hung run.
+      generateTimeoutMs: numberFrom(env, 'BENCH_CORPUS_GENERATE_TIMEOUT_MS', 600_000),
+      startTimeoutMs: numberFrom(env, 'BENCH_CORPUS_START_TIMEOUT_MS', 300_000),
     },
     out,
     markdown,

@@ -60,6 +60,13 @@ export function readRssBytes(pid: number): number | null {
   return match?.[1] === undefined ? null : Number(match[1]) * 1024;
 }
 
+/** Peak resident set size of the process so far in bytes (VmHWM, the kernel's high-water mark); null when it is gone. */
+export function readPeakRssBytes(pid: number): number | null {
+  const status = readProc(`/proc/${pid}/status`);
+  const match = status === null ? null : /^VmHWM:\s+(\d+)\s+kB/m.exec(status);
+  return match?.[1] === undefined ? null : Number(match[1]) * 1024;
+}
+
 /** CPU time the whole machine spent busy so far (all cores, from /proc/stat), in ms; null off Linux. */
 export function readSystemBusyMs(): number | null {
   const stat = readProc('/proc/stat');

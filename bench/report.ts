@@ -3,9 +3,9 @@
  * backend the latency, throughput, start-up/size/memory and correctness tables, and how each figure was made.
  * Everything in it comes from results.json of the same run.
  */
-import { metricsCostRows, metricsCostSection } from './metrics-cost.js';
 import { renderProfile } from './measure/profile.js';
 import type { BackendResult, ServerBackendResult } from './backend-run.js';
+import type { RatioBackendResult } from './ratio-run.js';
 import type { Derived, LatencyRow, SharedStateRow, ThroughputRow } from './derive.js';
 import type { GenerateResult } from './measure/generate.js';
 import { loadErrors } from './measure/load.js';
@@ -15,7 +15,10 @@ import type { Plan } from './plan.js';
 import { fuzzMarkdown, type FuzzResults } from '../fuzz/summary.js';
 import { type CodeModeResults, renderCodeMode } from './measure/code-mode.js';
 import { type AuditCostResult, auditCostTarget, renderAuditCost } from './measure/audit-cost.js';
+import { type MetricsCostResult, metricsCostTargets, renderMetricsCost } from './measure/metrics-cost.js';
 import { type ConfirmedWriteResult, confirmedWriteTarget, renderConfirmedWrite } from './measure/confirmed-write.js';
+import type { CorpusResults } from './measure/corpus.js';
+import { renderCorpus } from './measure/corpus-report.js';
 
 /** The whole results document (results.json). */
 export interface RunResults {
@@ -45,6 +48,12 @@ export interface RunResults {
   confirmedWrite?: ConfirmedWriteResult | { error: string };
   /** The audit trail off vs to a file (bench/measure/audit-cost.ts; issue 21). */
   auditCost?: AuditCostResult | { error: string };
+  /** FINMCP_METRICS off vs on per backend, interleaved pairs (bench/measure/metrics-cost.ts; issue 26). */
+  metricsCost?: Array<MetricsCostResult | { error: string; backend: string }>;
+  /** finmcp beside the reference alone (`--only ratio`, bench/ratio-run.ts; issue 27). */
+  ratio?: RatioBackendResult[];
+  /** The public API corpus, one description at a time (bench/measure/corpus.ts; issue 23). */
+  corpus?: CorpusResults | { error: string };
 }
 
 const f1 = (v: number | null | undefined): string =>
@@ -350,7 +359,12 @@ function loadSection(results: RunResults): string[] {
 }
 
 /** Renders BENCHMARKS.md. */
-export function renderMarkdown(results: RunResults, history?: string, fuzz?: FuzzResults): string {
+export function renderMarkdown(
+  results: RunResults,
+  history?: string,
+  fuzz?: FuzzResults,
+  corpusBefore?: CorpusResults,
+): string {
   const m = results.meta.machine;
   const p = results.meta.plan;
   const d = results.derived;
@@ -409,6 +423,7 @@ export function renderMarkdown(results: RunResults, history?: string, fuzz?: Fuz
         ...d.targets.map((t) => [t.target, t.scope, t.measured, t.pass === null ? '–' : t.pass ? '✔' : '✘']),
         ...(results.confirmedWrite === undefined ? [] : [confirmedWriteTarget(results.confirmedWrite)]),
         ...(results.auditCost === undefined ? [] : [auditCostTarget(results.auditCost)]),
+        ...(results.metricsCost === undefined ? [] : metricsCostTargets(results.metricsCost)),
       ],
     ),
     '',
@@ -452,11 +467,6 @@ export function renderMarkdown(results: RunResults, history?: string, fuzz?: Fuz
     out.push(...renderProfile(backend.profile));
     const shared = d.sharedState?.find((r) => r.backend === b);
     if (shared !== undefined) out.push(...sharedStateSection(shared));
-    const metricsCost = metricsCostRows(d.throughput.filter((r) => r.backend === b));
-    if (metricsCost.length > 0) {
-      const section = metricsCostSection(metricsCost);
-      out.push(...section.intro, table(section.head, section.rows), '');
-    }
     out.push('### 5–7. Cold start, `tools/list` size, memory', '');
     out.push(startupTable(results, backend), '');
     const corr = d.correctness.filter((c) => c.backend === b && (c.mismatches > 0 || c.errors > 0));
@@ -502,6 +512,7 @@ export function renderMarkdown(results: RunResults, history?: string, fuzz?: Fuz
   out.push(...loadSection(results));
   if (results.confirmedWrite !== undefined) out.push(renderConfirmedWrite(results.confirmedWrite));
   if (results.auditCost !== undefined) out.push(renderAuditCost(results.auditCost));
+  if (results.metricsCost !== undefined) out.push(renderMetricsCost(results.metricsCost));
   if (fuzz !== undefined) out.push(fuzzMarkdown(fuzz));
   if (results.codeMode !== undefined)
     out.push(
@@ -532,6 +543,7 @@ export function renderMarkdown(results: RunResults, history?: string, fuzz?: Fuz
     genRows.push([`${peer} (generate + transpile, per spec)`, value === null ? '—' : `${f2(value / 1000)} s`]);
   }
   out.push(table(['generator', 'time'], genRows), '');
+  if (results.corpus !== undefined) out.push(renderCorpus(results.corpus, corpusBefore));
   out.push('## How each figure is made', '');
   out.push(
     "- **Stub backend**: `bench/stub/` — `node:http` in its own process, answers every operation of the spec with the first named example of its success response, routed by method + path template; echoes the requested id into the answer; B4B `login` issues a distinct token per call and other B4B calls must carry an issued token. Each logged-in session uses its own tag (in the login phone number and in every id it asks for); a call made with another session's token is answered with data for an id nobody asked for, so credential mix-ups between sessions show up as mismatches.",
@@ -570,8 +582,8 @@ export function renderMarkdown(results: RunResults, history?: string, fuzz?: Fuz
     '`BENCH_UNIQUE_ID_CONCURRENCY`, `BENCH_ROUNDS`, `BENCH_SETTLE_MS`, `BENCH_LOAD_WARMUP_MS`, `BENCH_COLD_STARTS`, `BENCH_SESSIONS`,',
     '`BENCH_SESSION_WARMUP`, `BENCH_GENERATE_RUNS`, `BENCH_CALL_TIMEOUT_MS`, `BENCH_OUT`, `BENCH_MARKDOWN` (`none`: no report),',
     '`BENCH_LOAD_CLIENTS`, `BENCH_LOAD_DURATION_MS`, `BENCH_LOAD_BACKENDS` (default `b4b`), `BENCH_LOAD_CALL_TIMEOUT_MS`,',
-    '`BENCH_PEERS=1` (peers in a smoke run). Server ids for `BENCH_SERVERS`: `finmcp`, `finmcp-redis`, `finmcp-metrics`,',
-    '`ivotoby`, `openapi-mcp-generator` (the default), and `finmcp-node` — finmcp as a bare `node bin/finmcp.js`, without the Node flags of its launcher (or with',
+    '`BENCH_PEERS=1` (peers in a smoke run). Server ids for `BENCH_SERVERS`: `finmcp`, `finmcp-redis`,',
+    '`ivotoby`, `openapi-mcp-generator` (the default), `finmcp-metrics` (FINMCP_METRICS on), and `finmcp-node` — finmcp as a bare `node bin/finmcp.js`, without the Node flags of its launcher (or with',
     '`BENCH_FINMCP_NODE_FLAGS` instead) — for an A/B.',
     "`reference` (in the default run; a smoke run with `--peers`) is the hand-rolled JSON-RPC server finmcp's CPU per call and",
     'throughput are judged against (bench/reference/server.ts); `BENCH_PROFILE=0` skips the CPU profile point (`1`: in a smoke run too).',
@@ -579,9 +591,17 @@ export function renderMarkdown(results: RunResults, history?: string, fuzz?: Fuz
     '`npm run bench -- --only load` runs only the many-client load (into `bench/results.load.json`, no report);',
     '`--only confirm` (confirmed write, memory vs Redis) and `--only audit` (audit trail off vs on) likewise, into',
     '`bench/results.confirm.json` and `bench/results.audit.json` (knobs: `BENCH_CONFIRM_WRITES`, `BENCH_CONFIRM_WARMUP`,',
-    '`BENCH_AUDIT_CALLS`, `BENCH_AUDIT_WARMUP`, `BENCH_AUDIT_CLIENTS`, `BENCH_AUDIT_DURATION_MS`, `BENCH_AUDIT_ROUNDS`); a report',
+    '`BENCH_AUDIT_CALLS`, `BENCH_AUDIT_WARMUP`, `BENCH_AUDIT_CLIENTS`, `BENCH_AUDIT_DURATION_MS`, `BENCH_AUDIT_ROUNDS`);',
+    '`--only metrics` (FINMCP_METRICS off vs on, interleaved pairs) into `bench/results.metrics.json` (knobs:',
+    '`BENCH_METRICS_CLIENTS`, `BENCH_METRICS_DURATION_MS`, `BENCH_METRICS_ROUNDS`, `BENCH_METRICS_WARMUP_CALLS`,',
+    '`BENCH_METRICS_PROFILE=1` for a CPU profile of each side); a report',
     "written while the last full run lacks those sections takes them from these files, as it does code mode's from",
     '`bench/results.code.json` (`--only code`).',
+    '`npm run bench -- --only corpus` measures only the public API corpus (into `bench/results.corpus.json`; knobs:',
+    '`BENCH_CORPUS_SPECS` (backends, default all), `BENCH_CORPUS_GENERATE_HEAP_MB`, `BENCH_CORPUS_GENERATE_TIMEOUT_MS`,',
+    '`BENCH_CORPUS_START_TIMEOUT_MS`; `BENCH_CORPUS=0` leaves it out of the full run). The before record was made with the',
+    'same command, `BENCH_CORPUS_ROOT=<a build of the older commit> BENCH_CORPUS_COMMIT=<commit>` and',
+    '`--out bench/corpus-before.json`.',
     '`npm run fuzz` rewrites this file too, adding its section from `fuzz/results.json` to the last `bench/results.json`.',
     '',
     'Adding a server under test: implement `ServerUnderTest` (`bench/servers/types.ts`: how to start it over stdio and',

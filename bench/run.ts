@@ -6,7 +6,8 @@
  * generate`, runs every measurement per backend (backend-run.ts), then writes bench/results.json and
  * BENCHMARKS.md. `--smoke` / BENCH_SMOKE=1 runs a tiny version for the test suite; `--only load` runs only the
  * many-client HTTP load (bench/results.load.json), `--only confirm` / `--only audit` only issue 21's confirmed
- * write and audit cost (write-audit-run.ts; bench/results.confirm.json, results.audit.json). Everything listens and
+ * write and audit cost (write-audit-run.ts; bench/results.confirm.json, results.audit.json), `--only corpus` only
+ * issue 23's public API corpus (measure/corpus.ts; bench/results.corpus.json). Everything listens and
  * connects on 127.0.0.1 only; every loop is bounded in count and time; every process it starts is stopped.
  */
 import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
@@ -22,18 +23,22 @@ import { derive } from './derive.js';
 import { machineInfo } from './machine.js';
 import { measureCodeMode, renderCodeMode } from './measure/code-mode.js';
 import { measureColdStart } from './measure/coldstart.js';
+import { type CorpusResults, corpusOptions, measureCorpus } from './measure/corpus.js';
+import { renderCorpus } from './measure/corpus-report.js';
 import { measureGenerate, type GenerateResult } from './measure/generate.js';
 import { measureLargeGenerate, type LargeGenerateResult } from './measure/generate-large.js';
 import { makePlan, type Plan } from './plan.js';
 import { freePort } from './ports.js';
 import { readRssBytes, readSelfTreeCpuMs, readSystemBusyMs } from './proc.js';
-import { renderBenchmarksFile } from './benchmarks-file.js';
+import { readCorpusBefore, renderBenchmarksFile } from './benchmarks-file.js';
 import type { RunResults } from './report.js';
 import { loadScenario, type Scenario } from './scenario.js';
 import { taggedLoginBody } from './spec.js';
 import { startRedisServer, type RedisServer } from './redis-server.js';
 import { WRITE_AUDIT_BACKEND, runAuditCost, runConfirmedWrite } from './write-audit-run.js';
-import { finmcp, finmcpMetrics, finmcpNode, finmcpRedis } from './servers/finmcp.js';
+import { METRICS_SERVERS, runMetricsCost } from './metrics-run.js';
+import { ratioBackend, renderRatio, type RatioBackendResult } from './ratio-run.js';
+import { finmcp, finmcpBase, finmcpMetrics, finmcpNode, finmcpRedis } from './servers/finmcp.js';
 import { finmcpKey, prepareFinmcpAuth, type FinmcpAuth } from './servers/finmcp-auth.js';
 import { generator } from './servers/generator.js';
 import { ivotoby } from './servers/ivotoby.js';
@@ -47,6 +52,7 @@ const HERE = dirname(fileURLToPath(import.meta.url));
 export const SERVERS: readonly ServerUnderTest[] = [
   finmcp,
   finmcpNode,
+  finmcpBase,
   finmcpRedis,
   finmcpMetrics,
   ivotoby,
@@ -187,10 +193,16 @@ export async function runBench(plan: Plan, root: string): Promise<RunResults> {
     for (const scenario of scenarios)
       staticTokens.set(scenario.backend, await stubLogin(scenario, stubOrigin(scenario.backend)));
 
+    const runsMetrics = plan.only === null || plan.only === 'metrics';
     // finmcp's ports are reserved up front: its users' tokens name the port in their audience.
-    const finmcpServers = servers.filter(
-      (s) => s === finmcp || s === finmcpNode || s === finmcpRedis || s === finmcpMetrics,
-    );
+    const finmcpServers = [
+      ...new Set([
+        ...servers.filter(
+          (s) => s === finmcp || s === finmcpNode || s === finmcpBase || s === finmcpRedis || s === finmcpMetrics,
+        ),
+        ...(runsMetrics ? METRICS_SERVERS : []),
+      ]),
+    ];
     const finmcpPorts = new Map<string, number>();
     for (const server of finmcpServers) {
       for (const scenario of scenarios) finmcpPorts.set(finmcpKey(server.id, scenario.backend), await freePort());
@@ -262,9 +274,22 @@ export async function runBench(plan: Plan, root: string): Promise<RunResults> {
     }
 
     const backends: BackendResult[] = [];
+    const ratio: RatioBackendResult[] = [];
     for (const scenario of scenarios) {
+      if (plan.only === 'ratio') {
+        ratio.push(
+          await ratioBackend(scenario, {
+            plan,
+            env,
+            servers,
+            ...(stub.child.pid === undefined ? {} : { stubPid: stub.child.pid }),
+            httpPort: async (server, backend) => finmcpPorts.get(finmcpKey(server.id, backend)) ?? (await freePort()),
+          }),
+        );
+        continue;
+      }
       if (plan.only === 'load' && !plan.load.backends.includes(scenario.backend)) continue;
-      if (plan.only === 'confirm' || plan.only === 'audit') continue;
+      if (plan.only === 'confirm' || plan.only === 'audit' || plan.only === 'metrics') continue;
       backends.push(
         await benchBackend(scenario, {
           plan,
@@ -287,6 +312,21 @@ export async function runBench(plan: Plan, root: string): Promise<RunResults> {
     // Issue 21: a confirmed write, memory vs Redis; the audit trail off vs on (their own finmcp processes).
     const confirmedWrite = runsConfirm ? await runConfirmedWrite(writeAudit, env, plan) : undefined;
     const auditCost = runsAudit ? await runAuditCost(writeAudit, env, plan) : undefined;
+    // Issue 26: FINMCP_METRICS off vs on, per backend.
+    const metricsCost: RunResults['metricsCost'] = [];
+    for (const scenario of runsMetrics ? scenarios : [])
+      metricsCost.push(
+        await runMetricsCost(scenario, env, plan, async (server, backend) => {
+          return finmcpPorts.get(finmcpKey(server.id, backend)) ?? (await freePort());
+        }),
+      );
+    // Issue 23: the public API corpus, each description generated and served alone (no stub needed).
+    let corpus: RunResults['corpus'];
+    if (plan.only === null && plan.corpus.run) {
+      corpus = await measureCorpus(corpusOptions(plan.corpus, root)).catch((error: unknown) => ({
+        error: error instanceof Error ? error.message : String(error),
+      }));
+    }
 
     // Stop what is still running, so that its CPU is counted as this benchmark's (a child's CPU joins ours
     // once it has exited): what the machine did beyond this process tree was other work competing with it.
@@ -337,6 +377,9 @@ export async function runBench(plan: Plan, root: string): Promise<RunResults> {
       ...(codeMode === undefined ? {} : { codeMode }),
       ...(confirmedWrite === undefined ? {} : { confirmedWrite }),
       ...(auditCost === undefined ? {} : { auditCost }),
+      ...(metricsCost.length === 0 ? {} : { metricsCost }),
+      ...(plan.only === 'ratio' ? { ratio } : {}),
+      ...(corpus === undefined ? {} : { corpus }),
     };
     await mkdir(dirname(plan.out), { recursive: true });
     await writeFile(plan.out, `${JSON.stringify(results, null, 2)}\n`);
@@ -344,6 +387,7 @@ export async function runBench(plan: Plan, root: string): Promise<RunResults> {
     if (codeMode !== undefined && !('error' in codeMode) && plan.out === join(root, 'bench', 'results.json'))
       await writeFile(join(root, 'bench', 'results.code.json'), `${JSON.stringify(codeMode, null, 2)}\n`);
     if (plan.markdown !== null) await renderBenchmarksFile(root, plan.markdown, results);
+    if (plan.only === 'ratio') process.stdout.write(`${renderRatio(ratio)}\n`);
     progress(
       `done in ${results.meta.durationSec.toFixed(1)} s: ${plan.out}${plan.markdown === null ? '' : ` and ${plan.markdown}`}`,
     );
@@ -366,10 +410,25 @@ async function runCodeModeOnly(plan: Plan): Promise<void> {
   progress(`done: ${plan.out}`);
 }
 
+/**
+ * `--only corpus`: the public API corpus alone, into bench/results.corpus.json (or `--out`: the before record is
+ * written this way with BENCH_CORPUS_ROOT and BENCH_CORPUS_COMMIT); its section is printed, and BENCHMARKS.md
+ * rewritten with it only when `--markdown <file>` asks.
+ */
+async function runCorpusOnly(plan: Plan, root: string): Promise<void> {
+  const results: CorpusResults = await measureCorpus(corpusOptions(plan.corpus, root));
+  await mkdir(dirname(plan.out), { recursive: true });
+  await writeFile(plan.out, `${JSON.stringify(results, null, 2)}\n`);
+  process.stdout.write(`${renderCorpus(results, await readCorpusBefore(root))}\n`);
+  if (plan.markdown !== null) await renderBenchmarksFile(root, plan.markdown);
+  progress(`done in ${results.durationSec.toFixed(1)} s: ${plan.out}`);
+}
+
 if (invokedDirectly) {
   const root = findRoot();
   const plan = makePlan(process.argv.slice(2), process.env, root);
-  (plan.only === 'code' ? runCodeModeOnly(plan) : runBench(plan, root)).then(
+  const only = { code: () => runCodeModeOnly(plan), corpus: () => runCorpusOnly(plan, root) } as const;
+  (plan.only === 'code' || plan.only === 'corpus' ? only[plan.only]() : runBench(plan, root)).then(
     () => process.exit(0),
     (error: unknown) => {
       process.stderr.write(

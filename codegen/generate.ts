@@ -1,7 +1,8 @@
 /**
  * `finmcp generate`: every `specs/*.{yaml,yml,json}` and `specs/<name>/openapi.{yaml,yml,json}` (OpenAPI 3.0/3.1;
- * Swagger 2.0 converted on load) → `generated/<backend>/` (the descriptors as
- * JSON data, one ES module of precompiled input validators, an index, TypeScript types and a typed client), the registry
+ * Swagger 2.0 converted on load) → `generated/<backend>/` (the descriptors as JSON data — a catalogue and one file
+ * per tool —, one CommonJS module of precompiled input validator per tool, an index that loads a tool's parts on its
+ * first use, TypeScript types and a typed client), the registry
  * `generated/index.gen.js` and `docs/tools.md`, plus a change report of what the new tools mean for existing clients.
  * `check: true` writes nothing and fails when anything is stale.
  *
@@ -19,12 +20,15 @@ import { readPrompts } from './prompts/read.js';
 import {
   type BackendMeta,
   DESCRIPTORS_FILE,
-  parseDescriptorsFile,
+  readDescriptors,
   renderDescriptorsFile,
+  renderToolFile,
+  toolFile,
 } from './emit/descriptors-file.js';
 import { renderBackendIndex, renderBackendTypes, renderRegistry, renderRegistryTypes } from './emit/index-file.js';
 import { renderCheckedTypesFile } from './emit/types-check.js';
-import { SchemaChecker, VALIDATORS_FILE, dropInvalidPatterns, renderValidatorsFile } from './emit/validators-file.js';
+import { toolFileStems } from './emit/tool-files.js';
+import { SchemaChecker, dropInvalidPatterns, renderToolValidators, validatorFile } from './emit/validators-file.js';
 import { type FilePlan, applyPlan, compareWithDisk, toRelative } from './files.js';
 import { type ParsedSpec, parseSpec } from './parse/spec.js';
 import { diffTools } from './report/diff.js';
@@ -82,8 +86,10 @@ function backendMeta(name: string, specFile: string, document: JsonObject): Back
 /** The committed descriptors of a backend, if it has generated output. */
 function committedTools(outDir: string, backend: string): ToolDescriptor[] | undefined {
   if (!existsSync(join(outDir, backend, 'index.gen.js'))) return undefined;
-  const file = join(outDir, backend, DESCRIPTORS_FILE);
-  return existsSync(file) ? (parseDescriptorsFile(readFileSync(file, 'utf8')) ?? []) : [];
+  const dir = join(outDir, backend);
+  const file = join(dir, DESCRIPTORS_FILE);
+  if (!existsSync(file)) return [];
+  return readDescriptors(readFileSync(file, 'utf8'), (path) => readIfExists(join(dir, path))) ?? [];
 }
 
 /** A file's text, or undefined when there is none. */
@@ -140,13 +146,19 @@ async function planBackend(
         .join(', ')}${unique.length > 3 ? ', …' : ''}`,
     );
   }
-  plan.set(`${dir}/${VALIDATORS_FILE}`, renderValidatorsFile(meta.specFile, parsed.descriptors, checker));
+  const stems = toolFileStems(parsed.descriptors.map((tool) => tool.name));
+  const validators = renderToolValidators(meta.specFile, parsed.descriptors, checker);
+  for (const tool of parsed.descriptors) {
+    const stem = stems.get(tool.name) as string;
+    plan.set(`${dir}/${toolFile(stem)}`, renderToolFile(meta.specFile, tool));
+    plan.set(`${dir}/${validatorFile(stem)}`, validators.get(tool.name) as string);
+  }
   plan.set(`${dir}/${DESCRIPTORS_FILE}`, renderDescriptorsFile(meta, parsed.descriptors));
   const types = await renderCheckedTypesFile(parsed.document, meta.specFile, committed(`${dir}/schema.gen.ts`));
   if (types.warning !== undefined) warnings.push(types.warning);
   plan.set(`${dir}/schema.gen.ts`, types.content);
   plan.set(`${dir}/client.gen.ts`, renderClientFile(meta.specFile, meta.title));
-  plan.set(`${dir}/index.gen.js`, renderBackendIndex(meta));
+  plan.set(`${dir}/index.gen.js`, renderBackendIndex(meta, [...stems.keys()]));
   plan.set(`${dir}/index.gen.d.ts`, renderBackendTypes(meta));
   return warnings;
 }

@@ -1,6 +1,6 @@
 // Bundles the Cloudflare Worker (docs/examples/cloudflare-worker.mjs) with esbuild into one folder, dist/worker/ by
 // default: `worker.js`, and the files the server reads at run time (package.json, which marks the project root; each
-// backend's generated tools.gen.json and spec; docs/tools.md) at their paths in the project. Deployed with them as
+// backend's generated tools.gen.json, tools/*.gen.json and spec; docs/tools.md) at their paths in the project. Deployed with them as
 // modules (wrangler.toml's rules), workerd shows them read-only under /bundle through node:fs, so each bundled module's
 // `import.meta.url` (undefined on workerd) is set at build time to its own path there: file:///bundle/<path>.
 //   node scripts/build-worker.mjs [out-dir]      (wrangler.toml's build command)
@@ -35,6 +35,9 @@ export async function buildWorker(outDir = join(root, 'dist', 'worker')) {
     if (!backend.isDirectory()) continue;
     const tools = join('generated', backend.name, 'tools.gen.json');
     dataFiles.push(tools, JSON.parse(readFileSync(join(root, tools), 'utf8')).backend.specFile);
+    // Each tool's own descriptor file, read on its first use (its validator module is bundled).
+    const perTool = join('generated', backend.name, 'tools');
+    for (const file of readdirSync(join(root, perTool))) dataFiles.push(join(perTool, file));
   }
   for (const file of dataFiles) {
     mkdirSync(dirname(join(outDir, file)), { recursive: true });

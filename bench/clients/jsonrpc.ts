@@ -42,23 +42,30 @@ export function rejectPending(
 
 /**
  * Newline-delimited framing (MCP Basic / Transports, "stdio": one message per line): feed text as it arrives,
- * get each complete non-blank line.
+ * get each complete non-blank line. A line longer than one chunk is kept as a list of parts and joined once,
+ * when its newline arrives: a listing of many megabytes (a big spec's `tools/list`) costs one copy, not one per chunk.
  */
 export class LineSplitter {
-  private carry = '';
+  private parts: string[] = [];
 
   constructor(private readonly onLine: (line: string) => void) {}
 
   /** Feeds more text; calls `onLine` for every line completed by it. */
   push(text: string): void {
-    this.carry += text;
-    let newline = this.carry.indexOf('\n');
+    let start = 0;
+    let newline = text.indexOf('\n');
     while (newline !== -1) {
-      const line = this.carry.slice(0, newline);
-      this.carry = this.carry.slice(newline + 1);
+      let line = text.slice(start, newline);
+      if (this.parts.length > 0) {
+        this.parts.push(line);
+        line = this.parts.join('');
+        this.parts = [];
+      }
       if (line.trim().length > 0) this.onLine(line);
-      newline = this.carry.indexOf('\n');
+      start = newline + 1;
+      newline = text.indexOf('\n', start);
     }
+    if (start < text.length) this.parts.push(start === 0 ? text : text.slice(start));
   }
 }
 

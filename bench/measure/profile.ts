@@ -4,7 +4,7 @@
  * time (share of the busy, non-idle time), the garbage collector among them. The point runs on a process of its
  * own, so the profiler's overhead touches no other figure.
  */
-import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
+import { copyFile, mkdir, mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
 import type { LaunchSpec } from '../clients/mcp-stdio.js';
@@ -22,7 +22,9 @@ interface ProfileEntry {
 
 /** The summary of one profile. */
 export interface ProfileSummary {
-  transport: 'stdio';
+  transport: 'stdio' | 'http';
+  /** What was profiled, for the heading (e.g. "finmcp's hot path"). */
+  subject?: string;
   concurrency: number;
   /** Calls answered during the profiled window. */
   calls: number;
@@ -67,6 +69,14 @@ export function monotonicUs(): number {
   return Number(process.hrtime.bigint() / 1000n);
 }
 
+/** How a profile is summarised: its transport, how many entries, and where to keep the raw file (if at all). */
+export interface SummaryOptions {
+  transport?: ProfileSummary['transport'];
+  count?: number;
+  /** Copy the .cpuprofile here as `<keepAs>` before the folder is removed (BENCH_PROFILE_KEEP, for DevTools). */
+  keep?: { dir: string; as: string };
+}
+
 /**
  * Reads the one profile in `dir`, summarises the samples inside `window` (start-up and shutdown left out; the
  * profiled process and this one read the same monotonic clock) and removes the folder.
@@ -76,13 +86,17 @@ export async function summariseProfile(
   calls: number,
   concurrency: number,
   window: ProfileWindow,
-  count = 12,
+  options: SummaryOptions = {},
 ): Promise<ProfileSummary> {
   try {
     const file = (await readdir(dir)).find((name) => name.endsWith('.cpuprofile'));
     if (file === undefined) throw new Error('the server wrote no .cpuprofile (did it exit cleanly?)');
+    if (options.keep !== undefined) {
+      await mkdir(options.keep.dir, { recursive: true });
+      await copyFile(join(dir, file), join(options.keep.dir, options.keep.as));
+    }
     const profile = JSON.parse(await readFile(join(dir, file), 'utf8')) as CpuProfile;
-    return summarise(profile, calls, concurrency, window, count);
+    return summarise(profile, calls, concurrency, window, options.count ?? 12, options.transport ?? 'stdio');
   } finally {
     await rm(dir, { recursive: true, force: true });
   }
@@ -95,6 +109,7 @@ function summarise(
   concurrency: number,
   window: ProfileWindow,
   count: number,
+  transport: ProfileSummary['transport'],
 ): ProfileSummary {
   const byId = new Map(profile.nodes.map((node) => [node.id, node]));
   const self = new Map<string, { name: string; where: string; us: number }>();
@@ -120,7 +135,7 @@ function summarise(
     .slice(0, count)
     .map((e) => ({ name: e.name, where: e.where, selfMs: e.us / 1000, share: busyUs === 0 ? 0 : e.us / busyUs }));
   return {
-    transport: 'stdio',
+    transport,
     concurrency,
     calls,
     busyMs: busyUs / 1000,
@@ -133,12 +148,14 @@ function summarise(
 export function renderProfile(profile: ProfileSummary | { error: string } | undefined): string[] {
   if (profile === undefined) return [];
   const out = [
-    `### CPU profile of finmcp's hot path (stdio, ${'error' in profile ? 16 : profile.concurrency} in flight)`,
+    'error' in profile
+      ? "### CPU profile of finmcp's hot path (stdio, 16 in flight)"
+      : `### CPU profile of ${profile.subject ?? "finmcp's hot path"} (${profile.transport}, ${profile.concurrency} in flight)`,
     '',
   ];
   if ('error' in profile) return [...out, `Not measured: ${profile.error}`, ''];
   out.push(
-    `One extra throughput point on a fresh stdio process run under \`node --cpu-prof\`, samples of the window only ` +
+    `One extra throughput point on a fresh ${profile.transport} process run under \`node --cpu-prof\`, samples of the window only ` +
       `(profiler overhead included): ${profile.calls.toLocaleString('en-US')} calls, ` +
       `${profile.busyMs.toFixed(0)} ms busy${profile.busyMsPerCall === null ? '' : ` (${profile.busyMsPerCall.toFixed(3)} ms per call)`}. ` +
       'Functions with the most self time, as a share of busy (non-idle) time:',

@@ -69,8 +69,22 @@ function backendEnv(
   return out;
 }
 
-function cli(env: BenchEnv): string {
-  return join(env.root, 'bin', 'finmcp.js');
+/**
+ * The checkout `finmcp-base` runs from (BENCH_BASE_ROOT: another worktree or copy with its dist/ built): the same
+ * run then measures a change against the code before it (A/B), on the same minutes of a shared machine.
+ */
+function baseRoot(): string {
+  const root = process.env.BENCH_BASE_ROOT;
+  if (root === undefined || root === '') throw new Error('finmcp-base needs BENCH_BASE_ROOT (a checkout with dist/)');
+  return root;
+}
+
+function rootOf(env: BenchEnv, base: boolean): string {
+  return base ? baseRoot() : env.root;
+}
+
+function cli(env: BenchEnv, base = false): string {
+  return join(rootOf(env, base), 'bin', 'finmcp.js');
 }
 
 let launcherFlags: string[] | undefined;
@@ -93,8 +107,9 @@ function trialFlags(): string[] {
   return (process.env.BENCH_FINMCP_NODE_FLAGS ?? '').split(/\s+/).filter((flag) => flag.startsWith('--'));
 }
 
-function nodeArgs(env: BenchEnv, withLauncherFlags: boolean): string[] {
+function nodeArgs(env: BenchEnv, withLauncherFlags: boolean, base: boolean): string[] {
   launcherFlags ??= launcherNodeFlags(cli(env));
+  if (base) return [...launcherNodeFlags(cli(env, true)), cli(env, true)];
   return withLauncherFlags ? [...launcherFlags, cli(env)] : [...trialFlags(), cli(env)];
 }
 
@@ -105,18 +120,19 @@ function serveLaunch(
   withLauncherFlags: boolean,
   extra: Record<string, string>,
   transportArgs: string[],
+  base = false,
 ): LaunchSpec {
   return {
     command: process.execPath,
     args: [
-      ...nodeArgs(env, withLauncherFlags),
+      ...nodeArgs(env, withLauncherFlags, base),
       'serve',
       scenario.backend,
       ...transportArgs,
       '--backend-url',
       `${env.stubOrigin(scenario.backend)}${scenario.basePath}`,
     ],
-    cwd: env.root,
+    cwd: rootOf(env, base),
     env: extra,
   };
 }
@@ -124,7 +140,7 @@ function serveLaunch(
 /**
  * Builds the finmcp server description; `withLauncherFlags: false` is a bare `node bin/finmcp.js`; `redis` keeps
  * sessions, sign-ins and rate-limit buckets in the run's redis-server (HTTP, backends with a per-session login);
- * `metrics` turns on FINMCP_METRICS (HTTP only: stdio serves no /metrics).
+ * `metrics` turns on FINMCP_METRICS (HTTP only: stdio serves no /metrics); `base` runs BENCH_BASE_ROOT's finmcp.
  */
 function finmcpServer(
   id: string,
@@ -132,6 +148,7 @@ function finmcpServer(
   withLauncherFlags: boolean,
   redis = false,
   metrics = false,
+  base = false,
 ): ServerUnderTest {
   return {
     id,
@@ -164,7 +181,7 @@ function finmcpServer(
       if (metrics) return { unavailable: 'stdio serves no /metrics' };
       const extra = backendEnv(id, scenario, env, redis);
       if ('unavailable' in extra) return { unavailable: String(extra.unavailable) };
-      return serveLaunch(env, scenario, withLauncherFlags, extra, ['--transport', 'stdio']);
+      return serveLaunch(env, scenario, withLauncherFlags, extra, ['--transport', 'stdio'], base);
     },
     http(scenario: Scenario, env: BenchEnv, port: number): HttpLaunch | Unavailable {
       if (redis && scenario.login === undefined) return { unavailable: 'no per-session state on this backend' };
@@ -173,14 +190,14 @@ function finmcpServer(
       if (metrics) extra.FINMCP_METRICS = '1';
       const token = USER_OAUTH_BACKENDS.has(scenario.backend) ? env.finmcp?.userToken(id, scenario.backend) : undefined;
       return {
-        launch: serveLaunch(env, scenario, withLauncherFlags, extra, [
-          '--transport',
-          'http',
-          '--host',
-          '127.0.0.1',
-          '--port',
-          String(port),
-        ]),
+        launch: serveLaunch(
+          env,
+          scenario,
+          withLauncherFlags,
+          extra,
+          ['--transport', 'http', '--host', '127.0.0.1', '--port', String(port)],
+          base,
+        ),
         port,
         path: `/${scenario.backend}/mcp`,
         ...(token === undefined ? {} : { headers: { Authorization: `Bearer ${token}` } }),
@@ -207,3 +224,16 @@ export const finmcpRedis: ServerUnderTest = finmcpServer('finmcp-redis', 'finmcp
 
 /** finmcp with FINMCP_METRICS on, measured next to `finmcp` (off) in the same run: what counting every call costs. */
 export const finmcpMetrics: ServerUnderTest = finmcpServer('finmcp-metrics', 'finmcp (metrics on)', true, false, true);
+
+/**
+ * finmcp as BENCH_BASE_ROOT's checkout builds it, with its launcher's flags: not in the default run;
+ * `npm run bench -- --only ratio` with `BENCH_SERVERS=finmcp,finmcp-base,reference` is an A/B of a change.
+ */
+export const finmcpBase: ServerUnderTest = finmcpServer(
+  'finmcp-base',
+  'finmcp (BENCH_BASE_ROOT)',
+  true,
+  false,
+  false,
+  true,
+);

@@ -1,11 +1,19 @@
 /**
- * `generated/<backend>/validators.gen.js`: ajv 8 standalone validation code for every tool input schema of a backend
- * (JSON Schema 2020-12), precompiled at generation time so that the server compiles no schema at start-up, exported
- * as `validators` (tool name → function).
+ * `generated/<backend>/validators/<tool>.gen.cjs`: ajv 8 standalone validation code for one tool's input schema (JSON
+ * Schema 2020-12), precompiled at generation time so that the server compiles no schema at run time. One CommonJS
+ * module per tool, exporting the function: the server `require()`s a tool's validator synchronously on the tool's
+ * first call, so start-up reads and evaluates no validator at all and a server of 500 operations loads only those
+ * it calls (issue 23; one module for all tools meant reading and parsing 7.6 MB of code for Stripe before the first
+ * answer, and lazy factories inside one module still read and pre-parse all of it). A tool's `$defs` are its own
+ * (shared definitions are per tool), so its module holds everything it needs; the ajv runtime helpers it requires
+ * are Node's cached CommonJS modules.
  *
- * One ajv instance per backend, so the helpers and formats the validators share are emitted (and loaded) once, in one
- * module. That instance skips meta-schema checks (10x cheaper to create); every schema is checked once against the
- * 2020-12 meta-schema by one shared instance ({@link SchemaChecker}).
+ * {@link renderValidatorsFile} renders the other shape, one ES module exporting `validators` (name → function) for
+ * many schemas at once: the Worker bundle's validators of schemas the runtime would otherwise compile
+ * (scripts/build-worker.mjs).
+ *
+ * One ajv instance per backend; it skips meta-schema checks (10x cheaper to create); every schema is checked once
+ * against the 2020-12 meta-schema by one shared instance ({@link SchemaChecker}).
  *
  * Strictness: unknown keywords are an error (`strictSchema`; the converter keeps only 2020-12 keywords), but the
  * strict-mode rules that refuse VALID 2020-12 schemas are off — `strictTypes` (e.g. `unevaluatedProperties` with no
@@ -17,6 +25,7 @@
  * loader. Formats that ajv-formats does not know (OpenAPI allows any `format` value: e.g. `iban`, `decimal`) are
  * registered as annotations only.
  */
+import type { AnyValidateFunction } from 'ajv/dist/core.js';
 import type { Ajv2020 } from 'ajv/dist/2020.js';
 import standaloneCodeModule from 'ajv/dist/standalone/index.js';
 import { createValidatorAjv } from '../../contract/ajv-options.js';
@@ -30,9 +39,10 @@ const standaloneCode = ((standaloneCodeModule as unknown as { default?: Standalo
   standaloneCodeModule) as StandaloneCode;
 
 /** A configured ajv 2020 instance: ajv-formats, plus every other format used by `schemas` as annotation-only. */
-export function createAjv(schemas: readonly unknown[], options: { meta?: boolean } = {}): Ajv2020 {
+export function createAjv(schemas: readonly unknown[], options: { meta?: boolean; esm?: boolean } = {}): Ajv2020 {
   const meta = options.meta ?? true;
-  const ajv = createValidatorAjv({ code: { source: true, esm: true, lines: true }, meta, validateSchema: meta });
+  const esm = options.esm ?? true;
+  const ajv = createValidatorAjv({ code: { source: true, esm, lines: true }, meta, validateSchema: meta });
   const unknown = new Set<string>();
   for (const schema of schemas) {
     visitSchemas(schema, (node) => {
@@ -101,22 +111,19 @@ export function provideRequire(code: string): { imports: string[]; body: string 
   };
 }
 
-/** The file name, beside the backend's `index.gen.js`. */
-export const VALIDATORS_FILE = 'validators.gen.js';
+/** The folder of the per-tool validator modules, beside the backend's `index.gen.js`. */
+const VALIDATORS_DIR = 'validators';
 
-/** Renders `validators.gen.js` for a backend's tools; throws naming the first tool whose input schema does not compile. */
-export function renderValidatorsFile(
-  source: string,
-  tools: ReadonlyArray<Pick<ToolDescriptor, 'name' | 'inputSchema'>>,
-  checker: SchemaChecker,
-): string {
-  const ajv = createAjv(
-    tools.map((tool) => tool.inputSchema),
-    { meta: false },
-  );
-  // ajv exports each validator under an identifier; tool names may hold `-`, so the exports are numbered.
-  const exports: Record<string, string> = {};
-  for (const [i, tool] of tools.entries()) {
+/** A tool's validator module, relative to the backend's folder, from its file stem (see tool-files.ts). */
+export function validatorFile(stem: string): string {
+  return `${VALIDATORS_DIR}/${stem}.gen.cjs`;
+}
+
+type SchemaTool = Pick<ToolDescriptor, 'name' | 'inputSchema'>;
+
+/** Adds and compiles every tool's input schema under its name; throws naming the first that does not compile. */
+function compileAll(ajv: Ajv2020, tools: ReadonlyArray<SchemaTool>, checker: SchemaChecker): void {
+  for (const tool of tools) {
     try {
       checker.check(tool.inputSchema);
       ajv.addSchema(tool.inputSchema, tool.name);
@@ -124,8 +131,52 @@ export function renderValidatorsFile(
     } catch (error) {
       throw new Error(`input schema of tool "${tool.name}" does not compile: ${(error as Error).message}`);
     }
-    exports[`v${i}`] = tool.name;
   }
+}
+
+/**
+ * Renders one CommonJS module per tool (tool name → text), each exporting its validator as `module.exports`;
+ * throws naming the first tool whose input schema does not compile.
+ */
+export function renderToolValidators(
+  source: string,
+  tools: ReadonlyArray<SchemaTool>,
+  checker: SchemaChecker,
+): Map<string, string> {
+  const ajv = createAjv(
+    tools.map((tool) => tool.inputSchema),
+    { meta: false, esm: false },
+  );
+  compileAll(ajv, tools, checker);
+  const out = new Map<string, string>();
+  for (const tool of tools) {
+    const code = standaloneCode(ajv, ajv.getSchema(tool.name) as AnyValidateFunction);
+    out.set(
+      tool.name,
+      [
+        tsHeader(source),
+        `/** Precompiled (ajv standalone, JSON Schema 2020-12) validator of the input of ${JSON.stringify(tool.name)}. */`,
+        `${code.trim()}`,
+        '',
+      ].join('\n'),
+    );
+  }
+  return out;
+}
+
+/**
+ * Renders one ES module exporting `validators` (name → function) for all `tools`; throws naming the first whose
+ * input schema does not compile.
+ */
+export function renderValidatorsFile(source: string, tools: ReadonlyArray<SchemaTool>, checker: SchemaChecker): string {
+  const ajv = createAjv(
+    tools.map((tool) => tool.inputSchema),
+    { meta: false },
+  );
+  compileAll(ajv, tools, checker);
+  // ajv exports each validator under an identifier; tool names may hold `-`, so the exports are numbered.
+  const exports: Record<string, string> = {};
+  for (const [i, tool] of tools.entries()) exports[`v${i}`] = tool.name;
   const { imports, body } = provideRequire(standaloneCode(ajv, exports));
   const entries = tools.map((tool, i) => `  ${JSON.stringify(tool.name)}: v${i},`);
   return [

@@ -3,3 +3,6 @@ import type { GeneratedBackend } from '../../contract/descriptor.js';
 
 /** The "b4b" backend generated from specs/b4b.yaml. */
 export declare const backend: GeneratedBackend;
+
+/** Tool names whose descriptor file, and whose validator, this process has loaded, in order of loading. */
+export declare function loadedParts(): { descriptors: string[]; validators: string[] };

@@ -3,3 +3,6 @@ import type { GeneratedBackend } from '../../contract/descriptor.js';
 
 /** The "finopps" backend generated from specs/finopps.yaml. */
 export declare const backend: GeneratedBackend;
+
+/** Tool names whose descriptor file, and whose validator, this process has loaded, in order of loading. */
+export declare function loadedParts(): { descriptors: string[]; validators: string[] };

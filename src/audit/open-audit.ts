@@ -1,11 +1,12 @@
 /**
  * `FINMCP_AUDIT` (the settings table's row): `off` (default), `stdout`, or `file:<path>`. Parsed and opened once at
  * start-up, so a typo or an unwritable path fails `serve` at once with the setting's name and rule, not at the
- * first tool call. The Redis stream is added by the state store once it is connected (state/create-store.ts).
+ * first tool call. The Redis stream is added by the state store once it is connected (state/create-store.ts). The
+ * trail's code is loaded only when it is on: a server without an audit trail starts without it.
  */
 import { ConfigError, SETTINGS, type Settings } from '../config.js';
 import type { Logger } from '../log.js';
-import { AuditTrail } from './audit-trail.js';
+import type { AuditTrail } from './audit-trail.js';
 
 /** Where `FINMCP_AUDIT` sends records. */
 export type AuditTarget = { kind: 'off' } | { kind: 'stdout' } | { kind: 'file'; path: string };
@@ -39,10 +40,10 @@ export async function openAuditTrail(
       throw new ConfigError(
         'FINMCP_AUDIT=stdout cannot be used with --transport stdio: stdout carries the MCP messages (use file:<path>)',
       );
-    const { StdoutSink } = await import('./sinks.js');
+    const [{ AuditTrail }, { StdoutSink }] = await Promise.all([import('./audit-trail.js'), import('./sinks.js')]);
     return new AuditTrail({ sinks: [new StdoutSink()], logger });
   }
-  const { FileSink } = await import('./sinks.js');
+  const [{ AuditTrail }, { FileSink }] = await Promise.all([import('./audit-trail.js'), import('./sinks.js')]);
   let opened: Awaited<ReturnType<typeof FileSink.open>>;
   try {
     opened = await FileSink.open(target.path);

@@ -405,24 +405,32 @@ function tooLarge(limit: number, attemptNo: number, status: number): BackendHttp
   return new BackendHttpError('too-large', `backend response is larger than ${limit} bytes`, attemptNo, status);
 }
 
-async function readBody(res: Dispatcher.ResponseData, limit: number, attemptNo: number): Promise<Buffer> {
+/**
+ * The body's bytes, failing as soon as they pass `limit`. Read with `data` events rather than `for await`: the async
+ * iterator costs a promise per chunk and an end-of-stream watcher per body, on every backend call.
+ */
+function readBody(res: Dispatcher.ResponseData, limit: number, attemptNo: number): Promise<Buffer> {
+  const body = res.body;
   const declared = Number(res.headers['content-length']);
   if (declared > limit) {
-    discard(res.body);
-    throw tooLarge(limit, attemptNo, res.statusCode);
+    discard(body);
+    return Promise.reject(tooLarge(limit, attemptNo, res.statusCode));
   }
-  const chunks: Buffer[] = [];
-  let size = 0;
-  for await (const chunk of res.body) {
-    const buf = chunk as Buffer;
-    size += buf.length;
-    if (size > limit) {
-      discard(res.body);
-      throw tooLarge(limit, attemptNo, res.statusCode);
-    }
-    chunks.push(buf);
-  }
-  return chunks.length === 1 ? (chunks[0] as Buffer) : Buffer.concat(chunks, size);
+  return new Promise<Buffer>((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    body.on('data', (chunk: Buffer) => {
+      size += chunk.length;
+      if (size > limit) {
+        discard(body);
+        reject(tooLarge(limit, attemptNo, res.statusCode));
+        return;
+      }
+      chunks.push(chunk);
+    });
+    body.once('error', reject);
+    body.once('end', () => resolve(chunks.length === 1 ? (chunks[0] as Buffer) : Buffer.concat(chunks, size)));
+  });
 }
 
 /** A fetch response's body, stopping as soon as it passes `limit` bytes. */

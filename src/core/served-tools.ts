@@ -1,11 +1,19 @@
 /**
- * Applies a backend's overrides to its generated tool descriptors, once at start-up, and precomputes everything
- * a call needs: the `tools/list` entries (MCP 2025-11-25 "Tools → Listing Tools": name, title, description,
- * inputSchema, outputSchema, annotations), bindings, commonInput checks, request plans and response shapers.
- * `generated/` itself is never changed: the served schemas are copies.
+ * Applies a backend's overrides to its generated tool descriptors and precomputes everything a call needs: the
+ * `tools/list` entries (MCP 2025-11-25 "Tools → Listing Tools": name, title, description, inputSchema, outputSchema,
+ * annotations), bindings, commonInput checks, request plans and response shapers. `generated/` itself is never
+ * changed: the served schemas are copies.
+ *
+ * Start-up reads only what naming, selecting and checking the tools needs (a descriptor's name, title, description,
+ * annotations and operation: the generated catalogue). A tool's schemas, bindings, request plan, response shaper and
+ * validator are built on its first use — listed, described or called — by getters that then keep what they built
+ * (issue 23: a backend's index loads a tool's descriptor file and validator module only when asked, so a server
+ * serving one tool of Stripe's 452 reads one). Served entries are plain objects with these getters as their own
+ * properties, so that spreading or serializing them (a `tools/list` page) reads what is needed, and nothing else.
  */
 import type { BackendOverrides, HandWrittenTool, OverriddenBackend, ToolOverride } from './backend-overrides.js';
 import type {
+  GeneratedBackend,
   JsonSchema,
   ListedTool,
   PrecompiledValidator,
@@ -115,47 +123,156 @@ function bindingsFor(
   return out;
 }
 
+/**
+ * Defines `keys` on `target` as enumerable getters (and setters) of the object `build` returns, built on first
+ * access of any of them; then they become plain data properties holding what was built.
+ */
+function lazyFields<T extends object>(target: T, keys: ReadonlyArray<string>, build: () => Record<string, unknown>): T {
+  const fill = (): void => {
+    const built = build();
+    for (const key of keys) {
+      Object.defineProperty(target, key, { value: built[key], enumerable: true, configurable: true, writable: true });
+    }
+  };
+  for (const key of keys) {
+    Object.defineProperty(target, key, {
+      enumerable: true,
+      configurable: true,
+      get: () => {
+        fill();
+        return (target as Record<string, unknown>)[key];
+      },
+      set: (value: unknown) => {
+        fill();
+        (target as Record<string, unknown>)[key] = value;
+      },
+    });
+  }
+  return target;
+}
+
+/** What a served tool's listing is made of: its summary now, its schemas when first needed. */
+interface ToolSource {
+  name: string;
+  title: string;
+  description: string;
+  annotations: ToolAnnotations;
+  /** Whether it has an output schema (every generated tool has one). */
+  hasOutput: boolean;
+  schemas: () => { inputSchema: JsonSchema; outputSchema: JsonSchema | undefined };
+}
+
 interface BaseParts {
   base: ServedBase;
   hidden: boolean;
 }
 
 function serveBase(
-  name: string,
-  title: string,
-  description: string,
-  inputSchema: JsonSchema,
-  outputSchema: JsonSchema | undefined,
-  annotations: ToolAnnotations,
+  source: ToolSource,
   overrides: BackendOverrides,
   override: ToolOverride | undefined,
   commonChecks: ReadonlyMap<string, SimpleCheck>,
 ): BaseParts {
-  const bind = bindingsFor(inputSchema, overrides, override);
-  const bound = new Set(bind.keys());
-  const own = schemaProperties(inputSchema);
-  const commonNames = [...commonChecks.keys()].filter((k) => !(k in own) && !bound.has(k));
-  const served = servedInputSchema(inputSchema, bound, overrides.commonInput ?? {}, commonNames);
-  const mergedAnnotations: ToolAnnotations = { ...annotations, ...override?.annotations };
-  const servedTitle = override?.title ?? title;
+  const mergedAnnotations: ToolAnnotations = { ...source.annotations, ...override?.annotations };
+  const servedTitle = override?.title ?? source.title;
   if (override?.title !== undefined) mergedAnnotations.title = override.title;
-  const listed: ListedTool = {
-    name: override?.name ?? name,
-    title: servedTitle,
-    description: override?.description ?? description,
-    inputSchema: served,
-    ...(outputSchema !== undefined ? { outputSchema } : {}),
-    annotations: mergedAnnotations,
+  // Built on first use: the served input schema (bound properties out, commonInput in) and what binds them.
+  const parts = (): Record<string, unknown> => {
+    const { inputSchema, outputSchema } = source.schemas();
+    const bind = bindingsFor(inputSchema, overrides, override);
+    const bound = new Set(bind.keys());
+    const own = schemaProperties(inputSchema);
+    const commonNames = [...commonChecks.keys()].filter((k) => !(k in own) && !bound.has(k));
+    const required = new Set(schemaRequired(inputSchema));
+    return {
+      inputSchema: servedInputSchema(inputSchema, bound, overrides.commonInput ?? {}, commonNames),
+      outputSchema,
+      bind: [...bind.entries()],
+      requiredBound: new Set([...bound].filter((b) => required.has(b))),
+      common: commonNames.map((k) => [k, commonChecks.get(k) as SimpleCheck] as const),
+    };
   };
-  const required = new Set(schemaRequired(inputSchema));
-  const base: ServedBase = {
-    listed,
-    bind: [...bind.entries()],
-    requiredBound: new Set([...bound].filter((b) => required.has(b))),
-    common: commonNames.map((k) => [k, commonChecks.get(k) as SimpleCheck] as const),
-    ...(override?.check !== undefined ? { check: override.check } : {}),
-  };
+  let built: Record<string, unknown> | undefined;
+  const once = (): Record<string, unknown> => (built ??= parts());
+  // The order tools/list has always shown: name, title, description, inputSchema, outputSchema, annotations.
+  const listed = lazyFields(
+    {
+      name: override?.name ?? source.name,
+      title: servedTitle,
+      description: override?.description ?? source.description,
+    },
+    source.hasOutput ? ['inputSchema', 'outputSchema'] : ['inputSchema'],
+    once,
+  ) as ListedTool;
+  listed.annotations = mergedAnnotations;
+  const base = lazyFields({ listed } as ServedBase, ['bind', 'requiredBound', 'common'], once);
+  if (override?.check !== undefined) base.check = override.check;
   return { base, hidden: override?.hidden === true };
+}
+
+/** A generated tool's listing source: its catalogue members now, its schemas from its descriptor when needed. */
+function generatedSource(d: ToolDescriptor): ToolSource {
+  return {
+    name: d.name,
+    title: d.title,
+    description: d.description,
+    annotations: d.annotations,
+    hasOutput: true,
+    schemas: () => ({ inputSchema: d.inputSchema, outputSchema: d.outputSchema }),
+  };
+}
+
+/**
+ * A generated operation: a stand-in whose `kind`, names, descriptor, listing and idempotency are set, and whose
+ * first read of anything else builds the tool a call needs (its validator loaded, its request plan and response
+ * shaper compiled) as one plain object, handed to `replace` so that the maps serving it hold that object from then
+ * on: calls read plain properties, as when everything was built at start-up.
+ */
+function generatedTool(
+  d: ToolDescriptor,
+  base: ServedBase,
+  validators: GeneratedBackend['validators'],
+  maxResponseBytes: number,
+  replace: (built: GeneratedTool) => void,
+): GeneratedTool {
+  const idempotent = IDEMPOTENT_METHODS.has(d.operation.method) && base.listed.annotations?.idempotentHint !== false;
+  let built: GeneratedTool | undefined;
+  const build = (): GeneratedTool => {
+    if (built !== undefined) return built;
+    built = {
+      listed: base.listed,
+      bind: base.bind,
+      requiredBound: base.requiredBound,
+      common: base.common,
+      ...(base.check !== undefined ? { check: base.check } : {}),
+      kind: 'generated',
+      generatedName: d.name,
+      descriptor: d,
+      validator: validators[d.name] as PrecompiledValidator,
+      plan: compileRequestPlan(d),
+      idempotent,
+      shaper: compileResponseShaper(d.outputSchema, d.pagination, maxResponseBytes),
+      ...(d.output.wrapIn !== undefined ? { wrapIn: d.output.wrapIn } : {}),
+      expectsJson: d.output.contentType !== undefined && JSON_MEDIA.test(d.output.contentType),
+    };
+    replace(built);
+    return built;
+  };
+  const standIn = {
+    kind: 'generated',
+    generatedName: d.name,
+    descriptor: d,
+    idempotent,
+    listed: base.listed,
+    ...(base.check !== undefined ? { check: base.check } : {}),
+  } as GeneratedTool;
+  for (const key of ['bind', 'requiredBound', 'common', 'validator', 'plan', 'shaper', 'wrapIn', 'expectsJson']) {
+    Object.defineProperty(standIn, key, {
+      enumerable: true,
+      get: () => (build() as unknown as Record<string, unknown>)[key],
+    });
+  }
+  return standIn;
 }
 
 /** RFC 9110 §9.2.1 safe methods: what `--read-only` serves. */
@@ -193,33 +310,14 @@ export function buildServedTools(
   };
 
   for (const d of generated.tools) {
-    const validator = generated.validators[d.name];
-    if (validator === undefined)
+    // Asked for, not read: reading a validator loads its module (see generated/<backend>/index.gen.js).
+    if (!Object.hasOwn(generated.validators, d.name))
       throw new Error(`generated backend ${generated.name}: no validator for tool "${d.name}"`);
-    const override = toolOverrides[d.name];
-    const { base, hidden } = serveBase(
-      d.name,
-      d.title,
-      d.description,
-      d.inputSchema,
-      d.outputSchema,
-      d.annotations,
-      overrides,
-      override,
-      commonChecks,
-    );
-    const tool: GeneratedTool = {
-      ...base,
-      kind: 'generated',
-      generatedName: d.name,
-      descriptor: d,
-      validator,
-      plan: compileRequestPlan(d),
-      idempotent: IDEMPOTENT_METHODS.has(d.operation.method) && base.listed.annotations?.idempotentHint !== false,
-      shaper: compileResponseShaper(d.outputSchema, d.pagination, maxResponseBytes),
-      ...(d.output.wrapIn !== undefined ? { wrapIn: d.output.wrapIn } : {}),
-      expectsJson: d.output.contentType !== undefined && JSON_MEDIA.test(d.output.contentType),
-    };
+    const { base, hidden } = serveBase(generatedSource(d), overrides, toolOverrides[d.name], commonChecks);
+    const tool = generatedTool(d, base, generated.validators, maxResponseBytes, (built) => {
+      operations.set(d.name, built);
+      if (served.get(built.listed.name) === tool) served.set(built.listed.name, built);
+    });
     operations.set(d.name, tool);
     const selected =
       select === undefined ||
@@ -228,17 +326,12 @@ export function buildServedTools(
   }
 
   for (const t of overrides.extraTools ?? []) {
-    const { base, hidden } = serveBase(
-      t.name,
-      t.title,
-      t.description,
-      t.inputSchema,
-      t.outputSchema,
-      t.annotations,
-      overrides,
-      toolOverrides[t.name],
-      commonChecks,
-    );
+    const source: ToolSource = {
+      ...t,
+      hasOutput: t.outputSchema !== undefined,
+      schemas: () => ({ inputSchema: t.inputSchema, outputSchema: t.outputSchema }),
+    };
+    const { base, hidden } = serveBase(source, overrides, toolOverrides[t.name], commonChecks);
     const readOnly = base.listed.annotations?.readOnlyHint === true || t.session === true;
     const selected = select === undefined || select({ name: base.listed.name, tags: [], readOnly });
     if (!hidden && selected) add({ ...base, kind: 'hand', tool: t });

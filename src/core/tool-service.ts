@@ -148,7 +148,7 @@ async function callTool(
   // Error text may quote the backend's answer, and a backend may echo the credentials it was sent.
   if (result.isError === true) result = redactResult(result, callSecrets(stats));
   const elapsedMs = performance.now() - started;
-  served.metrics?.record(name, stats.outcome, elapsedMs / 1000);
+  served.metrics?.record(name, stats.outcome, elapsedMs / 1000, stats.status);
   stats.span?.end(stats.outcome, stats.status);
   const durationMs = Math.round(elapsedMs * 100) / 100;
   served.logger.info(

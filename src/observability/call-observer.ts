@@ -8,10 +8,11 @@
 /** Per-tool call counts and latency of one backend; resolved once per backend at start-up. */
 export interface BackendCallMetrics {
   /**
-   * Counts one finished call of `tool` by its outcome and observes its duration. A name the backend does not
-   * serve is counted under one fixed label, so a client cannot grow the series with made-up names.
+   * Counts one finished call of `tool` by its outcome, observes its duration (the call's own timing: no clock is
+   * read for it) and counts the backend's last HTTP status when it answered. A name the backend does not serve is
+   * counted under one fixed label, so a client cannot grow the series with made-up names.
    */
-  record(tool: string, outcome: string, seconds: number): void;
+  record(tool: string, outcome: string, seconds: number, status: number | undefined): void;
 }
 
 /** Where the tool services record their calls: one per process. */
@@ -48,10 +49,22 @@ export interface BackendSpan {
 /** Why the HTTP server turned a request away before it reached a backend's tools. */
 export type HttpRefusal = 'unauthenticated' | 'rate_limited';
 
+/** The HTTP server's shared state as `/metrics` reads it when scraped (never on a request's path). */
+export interface StateProbe {
+  /** `memory` or `redis`. */
+  readonly store: string;
+  /** Open MCP sessions, when the store can count them without a round trip (memory); undefined otherwise. */
+  sessions(): number | undefined;
+  /** Whether the store can serve requests now (Redis: connected). */
+  up(): boolean;
+}
+
 /** The metrics as the HTTP transport serves them at `/metrics`, and the refusals it counts into them. */
 export interface MetricsExposition {
   /** The current values in the Prometheus text format, with its content type. */
   render(): Promise<{ contentType: string; body: string }>;
   /** Counts one request refused for `reason` at `backend`'s endpoint (401 or 429: not on a call's path). */
   refused(backend: string, reason: HttpRefusal): void;
+  /** Reports the state store's health and session count, read at each scrape. */
+  watchState(state: StateProbe): void;
 }

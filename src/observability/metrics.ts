@@ -1,16 +1,20 @@
 /**
  * Prometheus metrics (prom-client): `finmcp_tool_calls_total{backend,tool,outcome}`, the histogram
- * `finmcp_tool_call_duration_seconds{backend,tool}`, `finmcp_http_refusals_total{backend,reason}` (401 and 429
- * answers), and prom-client's default process and Node.js metrics, in a registry of this server's own (not
- * prom-client's global one). Loaded only when FINMCP_METRICS is on.
+ * `finmcp_tool_call_duration_seconds{backend,tool}`, `finmcp_backend_responses_total{backend,tool,status}` (the
+ * backend's HTTP status per call that reached it), `finmcp_http_refusals_total{backend,reason}` (401 and 429
+ * answers), the state store's `finmcp_state_store_up{store}` and `finmcp_sessions{store}` (read when scraped), and
+ * prom-client's default process and Node.js metrics but its GC histogram (see {@link collectDefaultMetricsButGc}),
+ * in a registry of this server's own (not prom-client's global one). Loaded only when FINMCP_METRICS is on.
  *
- * A call costs a map lookup, a counter increment and a bucket increment: each served tool's series are plain
- * numbers kept here, created at start-up, and turned into prom-client's metric values only when `/metrics` is read.
- * (prom-client's own Counter and Histogram build a label key string and objects on every update, even through a
- * labelled child; its registry formats any metric object that describes its values, as these do.)
+ * A call costs two map lookups (tool, outcome), a bucket search and a few increments — about 50 ns of CPU, nothing
+ * allocated: each served tool's series are plain numbers kept here, created at start-up, and turned into
+ * prom-client's metric values only when `/metrics` is read. (prom-client's own Counter and Histogram build a label
+ * key string and objects on every update, even through a labelled child; its registry formats any metric object
+ * that describes its values, as these do.) The duration is the call's own timing, taken once by the tool service.
  */
-import { Counter, collectDefaultMetrics, type Metric, Registry } from 'prom-client';
-import type { BackendCallMetrics, CallMetrics, HttpRefusal, MetricsExposition } from './call-observer.js';
+import { createRequire } from 'node:module';
+import { Counter, collectDefaultMetrics, Gauge, type Metric, Registry } from 'prom-client';
+import type { BackendCallMetrics, CallMetrics, HttpRefusal, MetricsExposition, StateProbe } from './call-observer.js';
 
 /** Upper bounds of the latency buckets, in seconds: from a sandbox call (≈ 1 ms) to the backend timeout (30 s). */
 const LATENCY_BUCKETS: readonly number[] = [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30];
@@ -19,6 +23,7 @@ const OTHER_TOOL = '(other)';
 
 const CALLS = 'finmcp_tool_calls_total';
 const DURATION = 'finmcp_tool_call_duration_seconds';
+const RESPONSES = 'finmcp_backend_responses_total';
 
 /** One tool's numbers. */
 class ToolSeries {
@@ -28,14 +33,17 @@ class ToolSeries {
   readonly buckets = new Float64Array(LATENCY_BUCKETS.length + 1);
   /** Sum of durations (seconds) and number of calls. */
   readonly totals = new Float64Array(2);
+  /** Calls by the backend's HTTP status (a number from the backend client: bounded, never a client's text). */
+  readonly statuses = new Map<number, number>();
 
   constructor(
     readonly backend: string,
     readonly tool: string,
   ) {}
 
-  record(outcome: string, seconds: number): void {
+  record(outcome: string, seconds: number, status: number | undefined): void {
     this.counts.set(outcome, (this.counts.get(outcome) ?? 0) + 1);
+    if (status !== undefined) this.statuses.set(status, (this.statuses.get(status) ?? 0) + 1);
     let bucket = 0;
     while (bucket < LATENCY_BUCKETS.length && seconds > (LATENCY_BUCKETS[bucket] as number)) bucket++;
     this.buckets[bucket]! += 1;
@@ -54,14 +62,31 @@ class BackendSeries implements BackendCallMetrics {
     this.other = new ToolSeries(backend, OTHER_TOOL);
   }
 
-  record(tool: string, outcome: string, seconds: number): void {
-    (this.#tools.get(tool) ?? this.other).record(outcome, seconds);
+  record(tool: string, outcome: string, seconds: number, status: number | undefined): void {
+    (this.#tools.get(tool) ?? this.other).record(outcome, seconds, status);
   }
 
   /** Every tool's series; the catch-all one only once it counted something. */
   *series(): Iterable<ToolSeries> {
     yield* this.#tools.values();
     if (this.other.totals[1]! > 0) yield this.other;
+  }
+}
+
+/**
+ * prom-client's default metrics (the collectors `collectDefaultMetrics` runs, each its own module of the pinned
+ * prom-client, in its own list) except `gc`: `nodejs_gc_duration_seconds` comes from a `gc` PerformanceObserver, and
+ * on Node 20 a GC observer costs about 0.15–0.2 ms of CPU per young-generation collection (measured on the bench
+ * machine) — a collection every few dozen calls, so a few % of each call's CPU, the whole 5 % budget of issue 26.
+ * Every other default metric is read when `/metrics` is scraped, or by a native timer (event-loop delay).
+ */
+function collectDefaultMetricsButGc(register: Registry): void {
+  const require = createRequire(import.meta.url);
+  for (const name of collectDefaultMetrics.metricsList) {
+    if (name === 'gc') continue;
+    const collect = require(`prom-client/lib/metrics/${name}.js`) as (registry: Registry, config: object) => void;
+    // collectDefaultMetrics' own default precision (ms) of the event-loop delay monitor.
+    collect(register, { eventLoopMonitoringPrecision: 10 });
   }
 }
 
@@ -98,13 +123,21 @@ export class PrometheusMetrics implements CallMetrics, MetricsExposition {
   });
 
   constructor() {
-    collectDefaultMetrics({ register: this.#registry });
+    collectDefaultMetricsButGc(this.#registry);
     this.#registry.registerMetric(
       scrapedMetric(CALLS, 'Tool calls, by backend, tool and outcome', 'counter', () => this.#callValues()),
     );
     this.#registry.registerMetric(
       scrapedMetric(DURATION, 'Duration of tool calls in seconds, by backend and tool', 'histogram', () =>
         this.#durationValues(),
+      ),
+    );
+    this.#registry.registerMetric(
+      scrapedMetric(
+        RESPONSES,
+        "Backend HTTP responses to tool calls, by backend, tool and status (the last attempt's)",
+        'counter',
+        () => this.#responseValues(),
       ),
     );
   }
@@ -117,6 +150,29 @@ export class PrometheusMetrics implements CallMetrics, MetricsExposition {
 
   refused(backend: string, reason: HttpRefusal): void {
     this.#refusals.inc({ backend, reason });
+  }
+
+  watchState(state: StateProbe): void {
+    const labels = { store: state.store };
+    new Gauge({
+      name: 'finmcp_state_store_up',
+      help: 'Whether the state store (sessions, sign-ins, rate limits) can serve requests: 1 yes, 0 no',
+      labelNames: ['store'],
+      registers: [this.#registry],
+      collect() {
+        this.set(labels, state.up() ? 1 : 0);
+      },
+    });
+    new Gauge({
+      name: 'finmcp_sessions',
+      help: 'Open MCP sessions in this process (memory store; absent where the store cannot count them cheaply)',
+      labelNames: ['store'],
+      registers: [this.#registry],
+      collect() {
+        const open = state.sessions();
+        if (open !== undefined) this.set(labels, open);
+      },
+    });
   }
 
   async render(): Promise<{ contentType: string; body: string }> {
@@ -132,6 +188,16 @@ export class PrometheusMetrics implements CallMetrics, MetricsExposition {
     for (const s of this.#allSeries()) {
       for (const [outcome, value] of s.counts) {
         values.push({ labels: { backend: s.backend, tool: s.tool, outcome }, value });
+      }
+    }
+    return values;
+  }
+
+  #responseValues(): Value[] {
+    const values: Value[] = [];
+    for (const s of this.#allSeries()) {
+      for (const [status, value] of s.statuses) {
+        values.push({ labels: { backend: s.backend, tool: s.tool, status: String(status) }, value });
       }
     }
     return values;

@@ -1,54 +1,76 @@
 /**
- * The "metrics on vs off" rows of BENCHMARKS.md (bench/metrics-cost.ts): `finmcp-metrics` paired with `finmcp` on
- * the same transport and client count, ratios and the 5 % verdict from throughput and server CPU per call.
+ * The "metrics on vs off" section of BENCHMARKS.md (bench/measure/metrics-cost.ts): per client count, interleaved
+ * off/on pairs summarised as on ÷ off ratios (median, lowest, highest), the 5 % verdict judged on the medians.
  */
 import { describe, expect, it } from 'vitest';
-import type { ThroughputRow } from '../../bench/derive.js';
-import { metricsCostRows, metricsCostSection } from '../../bench/metrics-cost.js';
+import {
+  type MetricsCostResult,
+  metricsCostTargets,
+  renderMetricsCost,
+  summarizeLevel,
+  summarizeRatios,
+  sumSamples,
+} from '../../bench/measure/metrics-cost.js';
 
-function row(server: string, concurrency: number, mean: number, cpuMean: number | null): ThroughputRow {
-  return {
-    backend: 'b4b',
-    role: 'subject',
-    server,
-    transport: 'http',
-    client: 'lean HTTP/1.1',
-    concurrency,
-    rounds: [mean],
-    mean,
-    xFloor: null,
-    xBestPeer: null,
-    bestPeer: null,
-    cpuMsPerCall: [cpuMean],
-    cpuMean,
-    clientCpuMean: null,
-    stubCpuMean: null,
-    mismatches: 0,
-    errors: 0,
-  };
-}
+const point = (callsPerSec: number, cpuMsPerCall: number | null) => ({ callsPerSec, cpuMsPerCall });
 
 describe('metrics on vs off', () => {
-  it('pairs the variant with finmcp per client count and judges the 5 % target', () => {
-    const rows = metricsCostRows([
-      row('finmcp', 16, 5000, 0.16),
-      row('finmcp-metrics', 16, 4900, 0.165),
-      row('finmcp', 64, 6000, 0.15),
-      row('finmcp-metrics', 64, 5000, 0.15),
-      row('ivotoby', 16, 2000, 0.4),
-    ]);
-    expect(rows.map((r) => [r.concurrency, r.callsOff, r.callsOn])).toEqual([
-      [16, 5000, 4900],
-      [64, 6000, 5000],
-    ]);
-    const section = metricsCostSection(rows);
-    expect(section.rows.map((r) => [r[4], r[7], r[8]])).toEqual([
-      ['0.980', '1.031', 'yes'],
-      ['0.833', '1.000', 'no'],
-    ]);
+  it('summarises ratios by their median and spread', () => {
+    expect(summarizeRatios([1.2, 0.9, 1.0])).toEqual({ median: 1, min: 0.9, max: 1.2 });
+    expect(summarizeRatios([1, 2, 3, 4])).toEqual({ median: 2.5, min: 1, max: 4 });
+    expect(summarizeRatios([])).toBeNull();
   });
 
-  it('has no rows when the variant did not run', () => {
-    expect(metricsCostRows([row('finmcp', 16, 5000, 0.16)])).toEqual([]);
+  it('pairs each round, judges the medians and renders both sides with the spread', () => {
+    const level = summarizeLevel(16, [
+      { onFirst: false, off: point(5000, 0.16), on: point(4900, 0.164) },
+      { onFirst: true, off: point(4000, 0.2), on: point(4100, 0.2) },
+      { onFirst: false, off: point(5000, 0.16), on: point(3000, 0.3) },
+    ]);
+    expect(level.callsRatio).toEqual({ median: 0.98, min: 0.6, max: 1.025 });
+    expect(level.cpuRatio).toEqual({ median: 1.025, min: 1, max: 1.875 });
+    expect([level.callsOff, level.callsOn, level.cpuOff]).toEqual([4667, 4000, 0.173]);
+    const result: MetricsCostResult = {
+      backend: 'b4b',
+      tool: 'get_invoice',
+      sizes: { clients: [16], durationMs: 2000, rounds: 3, warmupCalls: 100, warmupMaxMs: 1000 },
+      loadAverage: { start: 1, end: 2 },
+      levels: [level],
+    };
+    const text = renderMetricsCost([result, { backend: 'finopps', error: 'boom' }]);
+    expect(text).toContain('| 16 | 4667 | 4000 | 0.980 (0.600–1.025) | 0.173 |');
+    expect(text).toContain('| yes | 0 / 0 |');
+    expect(text).toContain('Not measured: boom');
+    const [b4b, finopps] = metricsCostTargets([result, { backend: 'finopps', error: 'boom' }]);
+    expect(b4b?.at(-1)).toBe('✔');
+    expect(finopps?.at(-1)).toBe('–');
+  });
+
+  it('sums the samples of a metric in the exposition, by labels', () => {
+    const text = [
+      '# TYPE finmcp_tool_calls_total counter',
+      'finmcp_tool_calls_total{backend="b4b",tool="get_invoice",outcome="ok"} 41',
+      'finmcp_tool_calls_total{backend="b4b",tool="get_invoice",outcome="tool_error"} 1',
+      'finmcp_tool_calls_total{backend="b4b",tool="login",outcome="ok"} 5',
+      'finmcp_tool_calls_total_other 9',
+    ].join('\n');
+    expect(sumSamples(text, 'finmcp_tool_calls_total', { tool: 'get_invoice' })).toBe(42);
+    expect(sumSamples(text, 'finmcp_tool_calls_total')).toBe(47);
+    expect(sumSamples(text, 'nodejs_gc_duration_seconds_count')).toBe(0);
+  });
+
+  it('misses the target when either median is more than 5 % off', () => {
+    const level = summarizeLevel(64, [{ onFirst: false, off: point(5000, 0.1), on: point(5000, 0.106) }]);
+    expect(
+      renderMetricsCost([
+        {
+          backend: 'b4b',
+          tool: 't',
+          sizes: { clients: [64], durationMs: 1, rounds: 1, warmupCalls: 0, warmupMaxMs: 0 },
+          loadAverage: { start: 0, end: 0 },
+          levels: [level],
+        },
+      ]),
+    ).toContain('| no |');
   });
 });

@@ -31,14 +31,37 @@ describe('bench plan: many-client load', () => {
     expect(plan.markdown).toBeNull();
   });
 
-  it('--only confirm and --only audit write their own results files, without rewriting BENCHMARKS.md', () => {
-    for (const part of ['confirm', 'audit']) {
+  it('--only confirm, audit and metrics write their own results files, without rewriting BENCHMARKS.md', () => {
+    for (const part of ['confirm', 'audit', 'metrics']) {
       const plan = makePlan(['--only', part], {}, ROOT);
       expect(plan.only).toBe(part);
       expect(plan.out).toBe(join(ROOT, 'bench', `results.${part}.json`));
       expect(plan.markdown).toBeNull();
     }
     expect(makePlan(['--smoke'], {}, ROOT).confirm.writes).toBeLessThanOrEqual(20);
+  });
+
+  it('measures metrics on vs off in interleaved pairs, not as throughput rows of a server variant', () => {
+    const full = makePlan([], {}, ROOT);
+    expect(full.servers).not.toContain('finmcp-metrics');
+    expect(full.metrics).toMatchObject({ clients: [16, 64], rounds: 6, profile: false });
+    const only = makePlan(['--only', 'metrics'], { BENCH_METRICS_ROUNDS: '10', BENCH_METRICS_PROFILE: '1' }, ROOT);
+    expect(only.servers).toEqual(['finmcp']);
+    expect(only.metrics).toMatchObject({ rounds: 10, profile: true });
+    expect(makePlan(['--smoke'], {}, ROOT).metrics.rounds).toBe(1);
+  });
+
+  it('--only ratio runs finmcp and the reference at 16 clients; profiles and instruction counts only when asked', () => {
+    const plan = makePlan(['--only', 'ratio'], {}, ROOT);
+    expect(plan.servers).toEqual(['finmcp', 'reference']);
+    expect(plan.concurrency).toEqual([16]);
+    expect(plan.out).toBe(join(ROOT, 'bench', 'results.ratio.json'));
+    expect(plan.markdown).toBeNull();
+    expect(plan.profile).toBe(false);
+    expect(plan.icount).toBeNull();
+    const counted = makePlan(['--only', 'ratio'], { BENCH_ICOUNT: '1', BENCH_ICOUNT_TRANSPORTS: 'stdio' }, ROOT);
+    expect(counted.icount).toMatchObject({ transports: ['stdio'], eras: ['2025-11-25', '2026-07-28'] });
+    expect(makePlan([], { BENCH_ICOUNT: '1' }, ROOT).icount).toBeNull();
   });
 
   it('refuses an unknown section and takes the knobs from the environment', () => {

@@ -1,9 +1,9 @@
 /**
  * Smoke test of the benchmark harness: runs the compiled harness (`node dist/bench/run.js --smoke`, built by
  * `npm test` before vitest) against finmcp and the floor on every backend, with a few hundred calls, and
- * checks that every figure was produced (issue 21's confirmed write and audit cost included) and that no answer
- * was mismatched. No timing is asserted: figures on a shared two-core machine are for BENCHMARKS.md, not for
- * pass/fail.
+ * checks that every figure was produced (issue 21's confirmed write and audit cost, issue 26's metrics cost
+ * included) and that no answer was mismatched. No timing is asserted: figures on a shared two-core machine are for
+ * BENCHMARKS.md, not for pass/fail.
  */
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -185,6 +185,24 @@ describe('npm run bench --smoke', () => {
     expect(audit.auditedCalls).toBeGreaterThan(0);
     expect(audit.records).toBe(audit.auditedCalls);
     expect(markdown).toContain('## Audit trail: cost per call');
+  });
+
+  it('measures metrics off vs on in interleaved pairs on both backends, with no mismatch or error', () => {
+    const metrics = results.metricsCost ?? [];
+    expect(metrics.map((m) => m.backend).sort()).toEqual(['b4b', 'finopps']);
+    for (const m of metrics) {
+      if ('error' in m) throw new Error(`metrics cost on ${m.backend}: ${m.error}`);
+      for (const level of m.levels) {
+        expect(level.pairs).toHaveLength(results.meta.plan.metrics.rounds);
+        expect([level.mismatches, level.errors]).toEqual([0, 0]);
+        expect(level.callsRatio).not.toBeNull();
+        expect(level.cpuRatio).not.toBeNull();
+      }
+      // The metrics-on server counted every probe call it was sent.
+      expect(m.scrape?.sent).toBeGreaterThan(0);
+      expect(m.scrape?.counted).toBe(m.scrape?.sent);
+    }
+    expect(markdown).toContain('## Metrics: cost per call');
   });
 
   it('times finmcp generate and writes the report with the targets table', () => {

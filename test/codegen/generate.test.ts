@@ -55,21 +55,29 @@ describe('runGenerate end to end', () => {
     expect(result.exitCode).toBe(0);
     const files = snapshot();
     const paths = Object.keys(files).sort();
-    const backendFiles = [
-      'client.gen.ts',
-      'index.gen.d.ts',
-      'index.gen.js',
-      'schema.gen.ts',
-      'tools.gen.json',
-      'validators.gen.js',
-    ];
-    expect(paths).toEqual([
-      'docs/tools.md',
-      ...backendFiles.map((file) => `generated/edge/${file}`),
-      'generated/index.gen.d.ts',
-      'generated/index.gen.js',
-      ...backendFiles.map((file) => `generated/legacy30/${file}`),
-    ]);
+    const backendFiles = ['client.gen.ts', 'index.gen.d.ts', 'index.gen.js', 'schema.gen.ts', 'tools.gen.json'];
+    /** A backend's files: the shared ones, then a descriptor file and a validator module per tool. */
+    const filesOf = (backend: string): string[] => {
+      const catalogue = JSON.parse(files[`generated/${backend}/tools.gen.json`] ?? '{}') as {
+        backend: { tools: Array<{ name: string }> };
+      };
+      const names = catalogue.backend.tools.map((tool) => tool.name);
+      expect(names.length).toBeGreaterThan(0);
+      return [
+        ...backendFiles,
+        ...names.map((name) => `tools/${name}.gen.json`),
+        ...names.map((name) => `validators/${name}.gen.cjs`),
+      ].map((file) => `generated/${backend}/${file}`);
+    };
+    expect(paths).toEqual(
+      [
+        'docs/tools.md',
+        ...filesOf('edge'),
+        'generated/index.gen.d.ts',
+        'generated/index.gen.js',
+        ...filesOf('legacy30'),
+      ].sort(),
+    );
     for (const [path, content] of Object.entries(files)) {
       // JSON has no comments: its do-not-edit line is the `$comment` member.
       const header = path.endsWith('.json')
@@ -226,7 +234,8 @@ describe('runGenerate end to end', () => {
     rmSync(join(root, 'specs/legacy30.yaml'));
     const check = await runGenerate({ root, check: true });
     expect(check.exitCode).toBe(1);
-    expect(check.output).toContain('extra: generated/legacy30/validators.gen.js');
+    expect(check.output).toMatch(/^extra: generated\/legacy30\/validators\/\w+\.gen\.cjs$/m);
+    expect(check.output).toMatch(/^extra: generated\/legacy30\/tools\/\w+\.gen\.json$/m);
     expect(check.output).toContain('stale: generated/index.gen.js');
     expect(check.output).toContain('legacy30: backend removed (spec deleted)');
     expect((await runGenerate({ root })).exitCode).toBe(0);
@@ -251,12 +260,15 @@ describe('runGenerate end to end', () => {
       expect(result.output).toMatch(
         /warning: .*odd\.yaml: output schema not valid JSON Schema 2020-12, published as an open object: getA$/m,
       );
-      const { backend: tools } = JSON.parse(readFileSync(join(root, 'generated/odd/tools.gen.json'), 'utf8')) as {
-        backend: { tools: Array<{ name: string; outputSchema: unknown }> };
-      };
-      expect(tools.tools.find((t) => t.name === 'getA')?.outputSchema).toEqual({ type: 'object' });
+      const outputSchema = (name: string): unknown =>
+        (
+          JSON.parse(readFileSync(join(root, `generated/odd/tools/${name}.gen.json`), 'utf8')) as {
+            tool: { outputSchema: unknown };
+          }
+        ).tool.outputSchema;
+      expect(outputSchema('getA')).toEqual({ type: 'object' });
       // Repeated required names are merged, value assertions (format) dropped: a valid schema, no warning.
-      expect(tools.tools.find((t) => t.name === 'getB')?.outputSchema).toEqual({
+      expect(outputSchema('getB')).toEqual({
         type: 'object',
         required: ['id'],
         properties: { id: { type: 'string' } },

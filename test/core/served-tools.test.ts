@@ -125,3 +125,59 @@ describe('buildServedTools', () => {
     expect(() => buildServedTools({ generated: broken, overrides: {} }, 1000)).toThrow('no validator for tool "getA"');
   });
 });
+
+describe('buildServedTools loads each tool on its first use', () => {
+  /** `generated` whose descriptors' schemas and validators record when they are read. */
+  function recording(): { backend: GeneratedBackend; read: string[] } {
+    const read: string[] = [];
+    const lazy = tools.map((tool) => {
+      const copy = { ...tool } as Record<string, unknown>;
+      for (const key of ['inputSchema', 'outputSchema', 'parameters', 'output']) {
+        Object.defineProperty(copy, key, {
+          enumerable: true,
+          get: () => {
+            read.push(`${tool.name}.${key}`);
+            return (tool as unknown as Record<string, unknown>)[key];
+          },
+        });
+      }
+      return copy as unknown as ToolDescriptor;
+    });
+    const validators: Record<string, PrecompiledValidator> = {};
+    for (const tool of tools) {
+      Object.defineProperty(validators, tool.name, {
+        enumerable: true,
+        get: () => {
+          read.push(`${tool.name}.validator`);
+          return accept;
+        },
+      });
+    }
+    return { backend: { ...generated, tools: lazy, validators }, read };
+  }
+
+  it('reads no schema or validator to build, select and name the tools', () => {
+    const { backend, read } = recording();
+    const built = buildServedTools({ generated: backend, overrides: {} }, 1000, toolSelection({ tools: 'getA' }));
+    expect(built.listed.map((tool) => tool.name)).toEqual(['getA']);
+    expect(read).toEqual([]);
+    expect(JSON.stringify(built.listed)).toContain('"orgId"');
+    expect(read).toEqual(['getA.inputSchema', 'getA.outputSchema']);
+  });
+
+  it('builds a tool once on first use, and the maps then hold it as a plain object', () => {
+    const { backend, read } = recording();
+    const built = buildServedTools({ generated: backend, overrides: {} }, 1000);
+    const standIn = built.served.get('putA');
+    expect(standIn?.kind === 'generated' && standIn.validator).toBe(accept);
+    expect([...new Set(read.filter((entry) => entry.startsWith('putA.')))].sort()).toEqual(
+      ['putA.inputSchema', 'putA.outputSchema', 'putA.output', 'putA.parameters', 'putA.validator'].sort(),
+    );
+    expect(read.some((entry) => !entry.startsWith('putA.'))).toBe(false);
+    const plain = built.served.get('putA');
+    expect(plain).not.toBe(standIn);
+    expect(built.operations.get('putA')).toBe(plain);
+    const accessors = Object.values(Object.getOwnPropertyDescriptors(plain)).filter((d) => d.get !== undefined);
+    expect(accessors).toEqual([]);
+  });
+});

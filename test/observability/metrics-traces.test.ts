@@ -4,7 +4,7 @@
  * test (a node:http server decoding OTLP/HTTP JSON, as a real collector receives it), against the Prism mock of
  * specs/b4b.yaml behind a recording proxy (Prism cannot report the headers it received). Calls made over
  * Streamable HTTP are then read back: `GET /metrics` counts each tool's calls by outcome and its latency histogram
- * holds as many observations; a call that came with a `traceparent` header (and one with `_meta.traceparent`) is
+ * holds as many observations, the backend's answers are counted by status, the state store is up with the session; a call that came with a `traceparent` header (and one with `_meta.traceparent`) is
  * a server span of that trace with the backend request as its child span, and the backend received a
  * `traceparent` naming that child span. `/metrics` keeps the Host and Origin rules of the MCP endpoints, and a
  * server reachable beyond loopback refuses to serve it without FINMCP_METRICS_TOKEN.
@@ -269,6 +269,22 @@ describe('GET /metrics after real calls', () => {
       .filter((s) => s.name === 'finmcp_tool_call_duration_seconds_bucket' && s.labels['tool'] === tool)
       .map((s) => s.value);
     expect(buckets).toEqual([...buckets].sort((a, b) => a - b));
+  });
+
+  it("counts the backend's answers per tool by status, none for calls that never reached it", () => {
+    for (const [tool, outcomes] of Object.entries(MADE)) {
+      const reached = outcomes['ok'] ?? 0;
+      const statuses = samples(metricsText).filter(
+        (s) => s.name === 'finmcp_backend_responses_total' && s.labels['tool'] === tool,
+      );
+      // Prism answers every valid call 200.
+      expect(statuses.map((s) => [s.labels['status'], s.value])).toEqual(reached === 0 ? [] : [['200', reached]]);
+    }
+  });
+
+  it('reports the state store up and the open session, read at the scrape', () => {
+    expect(sample('finmcp_state_store_up', { store: 'memory' })).toBe(1);
+    expect(sample('finmcp_sessions', { store: 'memory' })).toBeGreaterThanOrEqual(1);
   });
 
   it('carries no caller, tenant, argument or secret', () => {

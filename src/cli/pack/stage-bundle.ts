@@ -50,10 +50,11 @@ export function stageBundle(inputs: StageInputs): string[] {
   copyInto(root, dir, inputs.entryPoint);
   copyInto(root, dir, 'docs/tools.md');
   copyInto(root, dir, 'generated/index.gen.js');
-  // The backend's descriptors and validators (the .ts files are types for hand-written tools, compiled into dist/).
+  // The backend's descriptors and validators, per-tool folders included (the .ts files are types for hand-written
+  // tools, compiled into dist/).
   const generatedDir = join('generated', generated.name);
-  for (const file of readdirSync(join(root, generatedDir)).filter((name) => /\.(js|json)$/.test(name)))
-    copyInto(root, dir, join(generatedDir, file));
+  const files = readdirSync(join(root, generatedDir), { recursive: true, encoding: 'utf8' });
+  for (const file of files.filter((name) => /\.(c?js|json)$/.test(name))) copyInto(root, dir, join(generatedDir, file));
   // A spec split over files lives in its own folder (specs/<name>/openapi.yaml): all of it is needed.
   const specDir = dirname(generated.specFile);
   if (basename(specDir) === generated.name) cpSync(join(root, specDir), join(dir, specDir), { recursive: true });

@@ -8,8 +8,11 @@ import type { GeneratedBackend } from '../../../contract/descriptor.js';
 import type { Principal } from '../../auth/inbound-auth.js';
 import type { AuditTrail } from '../../audit/audit-trail.js';
 import type { Logger } from '../../log.js';
+import type { StateProbe } from '../../observability/call-observer.js';
 import { ANONYMOUS_PRINCIPAL } from '../../protocol/caller.js';
 import type { RequestStateSeal } from '../../protocol/request-state.js';
+import type { StateStore } from '../../state/create-store.js';
+import type { MemorySessionStore } from '../../state/session-store.js';
 import { gateToolService } from '../startup-gate.js';
 import type { AssembledBackend } from './assemble-backends.js';
 import { inboundAuthFor, stdioPrincipal } from './inbound-auth.js';
@@ -172,6 +175,7 @@ async function openSharedState(
     logger,
   );
   deps.onClose(() => state.close());
+  deps.observers?.metrics?.watchState(stateProbe(state));
   const { audit } = deps;
   if (audit !== undefined && state.redis !== undefined) {
     const { RedisStreamSink } = await import('../../audit/sinks.js');
@@ -180,6 +184,16 @@ async function openSharedState(
     deps.onClose(() => audit.flush());
   }
   return state;
+}
+
+/** What `/metrics` reads of the state store when scraped: whether Redis is connected, the memory store's size. */
+function stateProbe(state: StateStore): StateProbe {
+  const { redis, sessions } = state;
+  if (redis !== undefined)
+    return { store: 'redis', sessions: () => undefined, up: () => redis.client.status === 'ready' };
+  // The memory store counts its sessions (a getter); another store without a count leaves the gauge out.
+  const countable = sessions as Partial<Pick<MemorySessionStore, 'size'>>;
+  return { store: 'memory', sessions: () => countable.size, up: () => true };
 }
 
 /** The `requestState` key: derived from FINMCP_STATE_KEY when set (every instance verifies every other's state). */

@@ -15,28 +15,9 @@ import type { ToolResult } from '../../core/tool-service-api.js';
 import { errorResult } from '../../core/tool-error.js';
 import { NO_SESSION, sessionToken, type StoredB4bLogin } from './session.js';
 import { success } from './results.js';
-import { LOGIN_INPUT, LOGIN_OUTPUT, sessionToolAnnotations } from './schemas.js';
+import { LOGIN_LISTING } from './schemas.js';
 import { signInReporting } from './sign-in.js';
 import { SIGN_IN_PAGE } from './sign-in-page.js';
-
-/** Internal name; served as `login` (see overrides.ts). */
-export const LOGIN_TOOL = 'b4b_session_login';
-
-const metadata = {
-  name: LOGIN_TOOL,
-  title: 'Log in to Finizi B4B',
-  description:
-    'Logs in to the Finizi B4B API. Call it first: every other B4B tool needs a login. Best: call it without a ' +
-    'password; when your client supports URL-mode elicitation the user gets a link to a sign-in page and types ' +
-    'the password there, so it never passes through this conversation. Otherwise pass the phone number in E.164 ' +
-    'form (e.g. +84909495665) and the password. The access token stays on the server and is never shown; it ' +
-    'lasts about an hour, after which tools answer "Session expired" and you log in again. Returns the email of ' +
-    'the account logged in.',
-  inputSchema: LOGIN_INPUT,
-  outputSchema: LOGIN_OUTPUT,
-  annotations: sessionToolAnnotations('Log in to Finizi B4B', false),
-  session: true,
-};
 
 /** Settings of the tool. */
 interface LoginToolOptions {
@@ -45,7 +26,7 @@ interface LoginToolOptions {
   backendLabel: string;
 }
 
-/** `login({ phone?, password? })`: arguments already validated against {@link LOGIN_INPUT}. */
+/** `login({ phone?, password? })`: arguments already validated against its `inputSchema`. */
 async function handler(
   args: Record<string, unknown>,
   ctx: CallContext,
@@ -64,7 +45,7 @@ async function handler(
 }
 
 export function loginTool(options: LoginToolOptions): HandWrittenTool {
-  return { ...metadata, call: (args, ctx, api) => handler(args, ctx, api, options) };
+  return { ...LOGIN_LISTING, call: (args, ctx, api) => handler(args, ctx, api, options) };
 }
 
 /** `login` without a password: through the sign-in page, or why that is not possible with this client. */

@@ -11,24 +11,7 @@ import { ToolCallError, errorResult } from '../../core/tool-error.js';
 import { NO_SESSION, forgetLogin, isExpired, readLogin } from './session.js';
 import { b4bClient, httpProblem } from './client.js';
 import { success } from './results.js';
-import { LOGOUT_OUTPUT, NO_INPUT, sessionToolAnnotations } from './schemas.js';
-
-/** Internal name; served as `logout` (see overrides.ts). */
-export const LOGOUT_TOOL = 'b4b_session_logout';
-
-const metadata = {
-  name: LOGOUT_TOOL,
-  title: 'Log out of Finizi B4B',
-  description:
-    "Logs out of Finizi B4B: asks the B4B API to revoke this session's access token, then forgets it. " +
-    'The session is logged out even when the B4B API cannot be reached (the result says so). After it, ' +
-    'B4B tools ask you to log in again. Takes no input.',
-  inputSchema: NO_INPUT,
-  outputSchema: LOGOUT_OUTPUT,
-  // Not destructive: it removes only this session's credential, which `login` restores; no B4B data changes.
-  annotations: sessionToolAnnotations('Log out of Finizi B4B', false),
-  session: true,
-};
+import { LOGOUT_LISTING } from './schemas.js';
 
 /** Whether the B4B API revoked the session's token, or why not (a 401: already invalid; unreachable). */
 export async function revokeToken(
@@ -69,5 +52,5 @@ async function handler(ctx: CallContext, api: BackendApi, now: () => number): Pr
 }
 
 export function logoutTool(now: () => number): HandWrittenTool {
-  return { ...metadata, call: (_args, ctx, api) => handler(ctx, api, now) };
+  return { ...LOGOUT_LISTING, call: (_args, ctx, api) => handler(ctx, api, now) };
 }

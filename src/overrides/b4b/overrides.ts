@@ -7,19 +7,24 @@
  * failures as `isError` results), Basic / Transports "Session Management" (`stateful: true`: the login lives
  * in the session's server-side state, isolated per session). The backend issues no refresh token: an expired
  * token (locally known expiry, or a backend 401) ends the login and the user logs in again.
+ *
+ * Start-up builds only what `tools/list` shows (schemas.ts) and the sign-in page's kind: the code of the tools,
+ * checks and hooks (and the JWT decoder and typed client they use) is loaded by the first call that runs any of it.
  */
-import type { BackendApi, BackendOverrides, OutboundAuthResult } from '../../core/backend-overrides.js';
+import type {
+  BackendApi,
+  BackendOverrides,
+  HandWrittenTool,
+  OutboundAuth,
+  OutboundAuthResult,
+  ToolOverride,
+} from '../../core/backend-overrides.js';
 import type { CallContext } from '../../core/call-context.js';
 import type { ToolDescriptor } from '../../../contract/descriptor.js';
-import { SESSION_EXPIRED, forgetLogin, isExpired, readLogin, sessionToken } from './session.js';
-import { B4B_WRITES, confirmWrite, type ConfirmationSettings } from './confirm-write.js';
-import { xmlImportCheck } from './import-check.js';
-import { LOGIN_TOOL, loginTool } from './login.js';
-import { LOGOUT_TOOL, logoutTool, revokeToken } from './logout.js';
-import { signInReporting } from './sign-in.js';
+import type { ConfirmationSettings } from './confirm-write.js';
+import { LOGIN_LISTING, LOGIN_TOOL, LOGOUT_LISTING, LOGOUT_TOOL, WHOAMI_LISTING, WHOAMI_TOOL } from './schemas.js';
+import { DEFAULT_MAX_XML_BYTES } from './settings.js';
 import { SIGN_IN_PAGE, signInPageKind } from './sign-in-page.js';
-import { WHOAMI_TOOL, whoamiTool } from './whoami.js';
-import { DEFAULT_MAX_XML_BYTES } from './xml-guard.js';
 
 /** Configuration of {@link createB4bOverrides}. */
 export interface B4bOverridesConfig {
@@ -54,6 +59,94 @@ export const LOGIN_FAILED =
  */
 const HAND = { login: LOGIN_TOOL, logout: LOGOUT_TOOL, whoami: WHOAMI_TOOL } as const;
 
+/** The modules whose code runs on calls, loaded together on first use. */
+async function loadCallCode() {
+  const [session, signIn, writes, importCheck, login, logout, whoami] = await Promise.all([
+    import('./session.js'),
+    import('./sign-in.js'),
+    import('./confirm-write.js'),
+    import('./import-check.js'),
+    import('./login.js'),
+    import('./logout.js'),
+    import('./whoami.js'),
+  ]);
+  return {
+    sessionToken: session.sessionToken,
+    readLogin: session.readLogin,
+    isExpired: session.isExpired,
+    forgetLogin: session.forgetLogin,
+    SESSION_EXPIRED: session.SESSION_EXPIRED,
+    signInReporting: signIn.signInReporting,
+    confirmWrite: writes.confirmWrite,
+    B4B_WRITES: writes.B4B_WRITES,
+    xmlImportCheck: importCheck.xmlImportCheck,
+    loginTool: login.loginTool,
+    logoutTool: logout.logoutTool,
+    revokeToken: logout.revokeToken,
+    whoamiTool: whoami.whoamiTool,
+  };
+}
+
+type CallCode = Awaited<ReturnType<typeof loadCallCode>>;
+
+let callCode: Promise<CallCode> | undefined;
+
+/** {@link loadCallCode}, once per process. */
+function code(): Promise<CallCode> {
+  callCode ??= loadCallCode();
+  return callCode;
+}
+
+/** A hand-written tool listed from its listing; `make` builds it from the call code on its first call. */
+function lazyTool(listing: Omit<HandWrittenTool, 'call'>, make: (c: CallCode) => HandWrittenTool): HandWrittenTool {
+  let tool: Promise<HandWrittenTool> | undefined;
+  return {
+    ...listing,
+    call: async (args, ctx, api) => {
+      tool ??= code().then(make);
+      return (await tool).call(args, ctx, api);
+    },
+  };
+}
+
+type Check = NonNullable<ToolOverride['check']>;
+
+/** An override `check` that `make` builds from the call code on its first run. */
+function lazyCheck(make: (c: CallCode) => Check): Check {
+  let check: Promise<Check> | undefined;
+  return async (args, ctx) => {
+    check ??= code().then(make);
+    return (await check)(args, ctx);
+  };
+}
+
+/**
+ * Outbound auth: the session's backend token as an RFC 6750 bearer token; on stdio with credentials from the
+ * environment, a session without a valid login signs in with them first.
+ */
+function sessionBearer(credentials: B4bOverridesConfig['credentials'], now: () => number): OutboundAuth {
+  return async (ctx: CallContext, descriptor: ToolDescriptor, api: BackendApi): Promise<OutboundAuthResult> => {
+    // `security: []` marks an explicitly public operation (OpenAPI 3.1 §4.8.10): only `login`.
+    if (descriptor.operation.security.length === 0) return { headers: {} };
+    const { sessionToken, signInReporting } = await code();
+    let token = await sessionToken(ctx.session, now());
+    if (!token.ok && credentials !== undefined && ctx.session !== undefined) {
+      const signedIn = await signInReporting(
+        credentials,
+        ctx.session,
+        ctx,
+        api,
+        now(),
+        'Signing in with B4B_PHONE and B4B_PASSWORD failed: ',
+      );
+      if (!signedIn.ok) return { error: signedIn.error };
+      token = await sessionToken(ctx.session, now());
+    }
+    if (!token.ok) return { error: token.error };
+    return { headers: { authorization: `Bearer ${token.login.accessToken}` } };
+  };
+}
+
 /** Creates the B4B overrides. */
 export function createB4bOverrides(config: B4bOverridesConfig = {}): BackendOverrides {
   const now = config.now ?? Date.now;
@@ -65,7 +158,8 @@ export function createB4bOverrides(config: B4bOverridesConfig = {}): BackendOver
     requireConfirmation: config.requireConfirmation === true,
     ...(config.credentials === undefined ? {} : { environmentPhone: config.credentials.phone }),
   };
-  const confirm = (tool: string) => confirmWrite(tool, B4B_WRITES[tool] as (typeof B4B_WRITES)[string], confirmation);
+  const confirm = (c: CallCode, tool: string) =>
+    c.confirmWrite(tool, c.B4B_WRITES[tool] as (typeof c.B4B_WRITES)[string], confirmation);
 
   return {
     stateful: true,
@@ -78,47 +172,32 @@ export function createB4bOverrides(config: B4bOverridesConfig = {}): BackendOver
       [HAND.logout]: { name: 'logout' },
       [HAND.whoami]: { name: 'whoami' },
       // The user confirms what will be written (where the client can ask), before anything is sent.
-      create_entity: { check: confirm('create_entity') },
-      update_entity: { check: confirm('update_entity') },
+      create_entity: { check: lazyCheck((c) => confirm(c, 'create_entity')) },
+      update_entity: { check: lazyCheck((c) => confirm(c, 'update_entity')) },
       // Refused documents never reach the backend.
       import_invoice_xml: {
-        check: xmlImportCheck({
-          now,
-          maxXmlBytes,
-          signsInFromEnvironment: config.credentials !== undefined,
-          confirm: confirm('import_invoice_xml'),
-        }),
+        check: lazyCheck((c) =>
+          c.xmlImportCheck({
+            now,
+            maxXmlBytes,
+            signsInFromEnvironment: config.credentials !== undefined,
+            confirm: confirm(c, 'import_invoice_xml'),
+          }),
+        ),
       },
     },
-    extraTools: [loginTool({ now, backendLabel }), logoutTool(now), whoamiTool(now)],
+    extraTools: [
+      lazyTool(LOGIN_LISTING, (c) => c.loginTool({ now, backendLabel })),
+      lazyTool(LOGOUT_LISTING, (c) => c.logoutTool(now)),
+      lazyTool(WHOAMI_LISTING, (c) => c.whoamiTool(now)),
+    ],
     // URL-mode sign-in: the page `login` opens; its form calls `login` with phone and password.
     pages: { [SIGN_IN_PAGE]: signInPageKind(backendLabel) },
-    outboundAuth: async (
-      ctx: CallContext,
-      descriptor: ToolDescriptor,
-      api: BackendApi,
-    ): Promise<OutboundAuthResult> => {
-      // `security: []` marks an explicitly public operation (OpenAPI 3.1 §4.8.10): only `login`.
-      if (descriptor.operation.security.length === 0) return { headers: {} };
-      let token = await sessionToken(ctx.session, now());
-      if (!token.ok && config.credentials !== undefined && ctx.session !== undefined) {
-        const signedIn = await signInReporting(
-          config.credentials,
-          ctx.session,
-          ctx,
-          api,
-          now(),
-          'Signing in with B4B_PHONE and B4B_PASSWORD failed: ',
-        );
-        if (!signedIn.ok) return { error: signedIn.error };
-        token = await sessionToken(ctx.session, now());
-      }
-      if (!token.ok) return { error: token.error };
-      return { headers: { authorization: `Bearer ${token.login.accessToken}` } };
-    },
+    outboundAuth: sessionBearer(config.credentials, now),
     // A session that ends without `logout` (idle expiry, eviction, DELETE) still holds a live backend token:
     // revoke it, so that no token outlives the only place it was kept.
     onSessionEnd: async (ctx: CallContext, api: BackendApi): Promise<void> => {
+      const { readLogin, isExpired, revokeToken } = await code();
       const login = ctx.session === undefined ? undefined : readLogin(ctx.session);
       if (login === undefined || isExpired(login, now())) return;
       const outcome = await revokeToken(api, ctx);
@@ -127,6 +206,7 @@ export function createB4bOverrides(config: B4bOverridesConfig = {}): BackendOver
     onUnauthorized: async (ctx: CallContext): Promise<{ error: string }> => {
       // On `login`, a 401 means wrong credentials, not an expired session.
       if (ctx.tool === 'login') return { error: LOGIN_FAILED };
+      const { forgetLogin, SESSION_EXPIRED } = await code();
       if (ctx.session !== undefined) await forgetLogin(ctx.session);
       return { error: SESSION_EXPIRED };
     },

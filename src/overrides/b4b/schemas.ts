@@ -1,8 +1,11 @@
 /**
- * JSON Schemas and annotations shared by the hand-written B4B tools (JSON Schema 2020-12, as MCP tool schemas are;
- * MCP 2025-11-25, Server / Tools, "Tool annotations"). The credential fields follow the B4B spec's LoginRequest.
+ * What `tools/list` shows of the hand-written B4B tools: their names, descriptions, JSON Schemas and annotations
+ * (JSON Schema 2020-12, as MCP tool schemas are; MCP 2025-11-25, Server / Tools, "Tool annotations"). Kept apart
+ * from the handlers (login.ts, logout.ts, whoami.ts) so that listing the tools, a client's first request, loads none
+ * of their code. The credential fields follow the B4B spec's LoginRequest.
  */
 import type { JsonSchema, ToolAnnotations } from '../../../contract/descriptor.js';
+import type { HandWrittenTool } from '../../core/backend-overrides.js';
 
 /** Input of a tool that takes none. */
 export const NO_INPUT: JsonSchema = { type: 'object', properties: {}, additionalProperties: false };
@@ -96,3 +99,57 @@ export const LOGOUT_OUTPUT: JsonSchema = {
 
 /** `whoami`'s result. */
 export const WHOAMI_OUTPUT: JsonSchema = { type: 'object', properties: { user: USER_SCHEMA }, required: ['user'] };
+
+/** What `tools/list` shows of a hand-written tool: all of it but its handler. */
+type ToolListing = Omit<HandWrittenTool, 'call'>;
+
+/** Internal name; served as `login` (see overrides.ts). */
+export const LOGIN_TOOL = 'b4b_session_login';
+
+export const LOGIN_LISTING: ToolListing = {
+  name: LOGIN_TOOL,
+  title: 'Log in to Finizi B4B',
+  description:
+    'Logs in to the Finizi B4B API. Call it first: every other B4B tool needs a login. Best: call it without a ' +
+    'password; when your client supports URL-mode elicitation the user gets a link to a sign-in page and types ' +
+    'the password there, so it never passes through this conversation. Otherwise pass the phone number in E.164 ' +
+    'form (e.g. +84909495665) and the password. The access token stays on the server and is never shown; it ' +
+    'lasts about an hour, after which tools answer "Session expired" and you log in again. Returns the email of ' +
+    'the account logged in.',
+  inputSchema: LOGIN_INPUT,
+  outputSchema: LOGIN_OUTPUT,
+  annotations: sessionToolAnnotations('Log in to Finizi B4B', false),
+  session: true,
+};
+
+/** Internal name; served as `logout` (see overrides.ts). */
+export const LOGOUT_TOOL = 'b4b_session_logout';
+
+export const LOGOUT_LISTING: ToolListing = {
+  name: LOGOUT_TOOL,
+  title: 'Log out of Finizi B4B',
+  description:
+    "Logs out of Finizi B4B: asks the B4B API to revoke this session's access token, then forgets it. " +
+    'The session is logged out even when the B4B API cannot be reached (the result says so). After it, ' +
+    'B4B tools ask you to log in again. Takes no input.',
+  inputSchema: NO_INPUT,
+  outputSchema: LOGOUT_OUTPUT,
+  // Not destructive: it removes only this session's credential, which `login` restores; no B4B data changes.
+  annotations: sessionToolAnnotations('Log out of Finizi B4B', false),
+  session: true,
+};
+
+/** Internal name; served as `whoami` (see overrides.ts). */
+export const WHOAMI_TOOL = 'b4b_session_whoami';
+
+export const WHOAMI_LISTING: ToolListing = {
+  name: WHOAMI_TOOL,
+  title: 'Current B4B user',
+  description:
+    'Returns the user this session is logged in as (id, email, phone, full name, role), as the B4B API ' +
+    'knows it. Use it to check that the session is still logged in and as whom. Takes no input.',
+  inputSchema: NO_INPUT,
+  outputSchema: WHOAMI_OUTPUT,
+  annotations: sessionToolAnnotations('Current B4B user', true),
+  session: true,
+};

@@ -1,10 +1,13 @@
 /**
  * The settings of the B4B backend beyond every backend's `<BACKEND>_*` ones (src/config.ts): declared here, next
  * to the overrides that read them, and merged into the README's table by `documentedSettings`, so that generic code
- * names no B4B setting. Defaults are the override modules' own.
+ * names no B4B setting. The XML size limit's default is stated here and taken by xml-guard.ts, so that reading the
+ * settings at start-up loads none of the guard.
  */
 import { boolSetting, intSetting, textSetting } from '../../config.js';
-import { DEFAULT_MAX_XML_BYTES } from './xml-guard.js';
+
+/** Default maximum XML document size: 5 MiB of UTF-8. */
+export const DEFAULT_MAX_XML_BYTES: number = 5 * 1024 * 1024;
 
 export const B4B_SETTINGS = {
   maxXmlBytes: intSetting(

@@ -10,22 +10,7 @@ import { sessionToken } from './session.js';
 import { b4bClient, httpProblem } from './client.js';
 import { success } from './results.js';
 import { isObject } from '../../../contract/json.js';
-import { NO_INPUT, WHOAMI_OUTPUT, sessionToolAnnotations } from './schemas.js';
-
-/** Internal name; served as `whoami` (see overrides.ts). */
-export const WHOAMI_TOOL = 'b4b_session_whoami';
-
-const metadata = {
-  name: WHOAMI_TOOL,
-  title: 'Current B4B user',
-  description:
-    'Returns the user this session is logged in as (id, email, phone, full name, role), as the B4B API ' +
-    'knows it. Use it to check that the session is still logged in and as whom. Takes no input.',
-  inputSchema: NO_INPUT,
-  outputSchema: WHOAMI_OUTPUT,
-  annotations: sessionToolAnnotations('Current B4B user', true),
-  session: true,
-};
+import { WHOAMI_LISTING } from './schemas.js';
 
 /** `whoami()`: the current user, from the backend. */
 async function handler(ctx: CallContext, api: BackendApi, now: () => number): Promise<ToolResult> {
@@ -40,5 +25,5 @@ async function handler(ctx: CallContext, api: BackendApi, now: () => number): Pr
 }
 
 export function whoamiTool(now: () => number): HandWrittenTool {
-  return { ...metadata, call: (_args, ctx, api) => handler(ctx, api, now) };
+  return { ...WHOAMI_LISTING, call: (_args, ctx, api) => handler(ctx, api, now) };
 }

@@ -23,9 +23,8 @@
  */
 import { setImmediate as yieldToEventLoop } from 'node:timers/promises';
 import type { SaxesParser } from 'saxes';
+import { DEFAULT_MAX_XML_BYTES } from './settings.js';
 
-/** Default maximum document size: 5 MiB of UTF-8. */
-export const DEFAULT_MAX_XML_BYTES: number = 5 * 1024 * 1024;
 /** Default deepest element nesting accepted; invoices (UBL included) stay far below it. */
 export const DEFAULT_MAX_XML_DEPTH = 100;
 /** Characters parsed between two yields to the event loop (a few milliseconds of work). */

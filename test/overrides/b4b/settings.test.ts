@@ -4,8 +4,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { ConfigError, Settings } from '../../../src/config.js';
-import { B4B_SETTINGS } from '../../../src/overrides/b4b/settings.js';
-import { DEFAULT_MAX_XML_BYTES } from '../../../src/overrides/b4b/xml-guard.js';
+import { B4B_SETTINGS, DEFAULT_MAX_XML_BYTES } from '../../../src/overrides/b4b/settings.js';
 
 describe('B4B_SETTINGS', () => {
   const cases: Array<{ name: keyof typeof B4B_SETTINGS; env: Record<string, string>; value: unknown }> = [

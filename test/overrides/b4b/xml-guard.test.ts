@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { setImmediate as nextTurn } from 'node:timers/promises';
+import { DEFAULT_MAX_XML_BYTES } from '../../../src/overrides/b4b/settings.js';
 import {
-  DEFAULT_MAX_XML_BYTES,
   DEFAULT_MAX_XML_DEPTH,
   XML_SLICE_CHARS,
   checkXmlDocument,

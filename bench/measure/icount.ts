@@ -1,0 +1,105 @@
+/**
+ * Instructions per call (issue 27): a server run under Valgrind's callgrind with instrumentation off, warmed up
+ * with unrecorded calls, then instrumentation on (`callgrind_control -i on`) for a fixed number of calls and the
+ * count dumped. Unlike CPU time, the count of executed instructions hardly moves with the load other processes put
+ * on the machine (no cache or scheduler effects; kernel time is not in it), so an A/B of a change or a ratio to
+ * the reference can be read from one run on a busy machine. Slow (the process runs tens of times slower), so it is
+ * asked for explicitly (BENCH_ICOUNT=1 with `--only ratio`); BENCH_ICOUNT_KEEP=<dir> keeps the callgrind files
+ * (for `callgrind_annotate`).
+ */
+import { execFile } from 'node:child_process';
+import { copyFile, mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import type { Outcome } from '../check.js';
+import type { LaunchSpec } from '../clients/mcp-stdio.js';
+import type { LoadTarget } from '../targets.js';
+
+const run = promisify(execFile);
+
+/** A launch of the same server under callgrind, instrumentation off until asked, dumping into `dir`. */
+export function callgrindLaunch(launch: LaunchSpec, dir: string): LaunchSpec {
+  return {
+    ...launch,
+    command: 'valgrind',
+    args: [
+      '--tool=callgrind',
+      '--instr-atstart=no',
+      `--callgrind-out-file=${join(dir, 'callgrind.%p')}`,
+      launch.command,
+      ...launch.args,
+    ],
+  };
+}
+
+/** A fresh folder for one count. */
+export function icountDir(): Promise<string> {
+  return mkdtemp(join(tmpdir(), 'finmcp-bench-icount-'));
+}
+
+/** `calls` calls on `clients` clients of `target` (all opened first); the outcomes that were not ok, counted. */
+async function callsOn(target: LoadTarget, clients: number, calls: number): Promise<number> {
+  const opened = await target.open(clients);
+  let left = calls;
+  let failed = 0;
+  try {
+    await Promise.all(
+      opened.clients.map(async (client) => {
+        while (left > 0) {
+          left -= 1;
+          const outcome: Outcome = await client.call();
+          if (outcome.kind !== 'ok') failed += 1;
+        }
+      }),
+    );
+  } finally {
+    await opened.close();
+  }
+  return failed;
+}
+
+/** The result of one count. */
+export interface IcountResult {
+  calls: number;
+  /** Instructions executed by the server process (all its threads) while the counted calls ran, per call. */
+  instructionsPerCall: number;
+  failed: number;
+}
+
+/**
+ * Warms `target` (on a server started with {@link callgrindLaunch} into `dir`, process `pid`) up with `warmup`
+ * calls, then counts the instructions of `calls` more.
+ */
+export async function countInstructions(
+  target: LoadTarget,
+  pid: number,
+  dir: string,
+  options: { clients: number; warmup: number; calls: number; keepAs?: string },
+): Promise<IcountResult> {
+  await callsOn(target, options.clients, options.warmup);
+  // Zeroed first: a second count on the same process starts from nothing.
+  await run('callgrind_control', ['-z', String(pid)]);
+  await run('callgrind_control', ['-i', 'on', String(pid)]);
+  const failed = await callsOn(target, options.clients, options.calls);
+  await run('callgrind_control', ['-i', 'off', String(pid)]);
+  await run('callgrind_control', ['-d', String(pid)]);
+  const dumps = (await readdir(dir)).filter((name) => /^callgrind\.\d+\.\d+$/.test(name));
+  let total = 0;
+  for (const name of dumps) {
+    const text = await readFile(join(dir, name), 'utf8');
+    const totals = /^totals: (\d+)/m.exec(text);
+    total += Number(totals?.[1] ?? 0);
+  }
+  const keep = process.env.BENCH_ICOUNT_KEEP;
+  if (keep !== undefined && keep !== '' && options.keepAs !== undefined)
+    for (const name of dumps) await copyFile(join(dir, name), join(keep, `${options.keepAs}.${name}`));
+  // Each dump holds what was counted since the previous one: removed once read, the next count starts clean.
+  await Promise.all(dumps.map((name) => rm(join(dir, name), { force: true })));
+  return { calls: options.calls, instructionsPerCall: total / options.calls, failed };
+}
+
+/** Removes a count's folder (after its server has exited). */
+export async function removeIcountDir(dir: string): Promise<void> {
+  await rm(dir, { recursive: true, force: true });
+}
