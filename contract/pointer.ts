@@ -17,7 +17,7 @@ export function pointerTokens(ref: string): string[] {
 }
 
 /** Escapes one token for a JSON pointer (RFC 6901 §3). */
-function escapePointerToken(token: string): string {
+export function escapePointerToken(token: string): string {
   return token.replace(/~/g, '~0').replace(/\//g, '~1');
 }
 

@@ -9,7 +9,7 @@
  * through names openapi-typescript indexes correctly. Literal values (examples, defaults) are never touched.
  */
 import { pointerTokens, resolvePointer } from '../../contract/pointer.js';
-import { visitStructure } from '../parse/load.js';
+import { visitStructure } from '../../contract/structure.js';
 import { type JsonObject, isObject } from '../schema/json.js';
 
 /** Component kinds a reference may point at whole (`#/components/<kind>/<name>`): openapi-typescript handles those. */

@@ -19,6 +19,7 @@ import { fileURLToPath } from 'node:url';
 import { $RefParser } from '@hey-api/json-schema-ref-parser';
 import { parse as parseYaml } from 'yaml';
 import { resolvePointer } from '../../contract/pointer.js';
+import { LITERAL_KEYWORDS, visitStructure } from '../../contract/structure.js';
 import { type JsonObject, isObject } from '../schema/json.js';
 
 /** What loading yields: the document, and whether it was converted from Swagger 2.0. */
@@ -32,70 +33,6 @@ export interface LoadedDocument {
 
 /** The key a literal value's `$ref` is held under while a bundler walks the document (never a real keyword). */
 const LITERAL_REF = '\u0000$ref';
-/** Keywords whose value is data, never a schema or a reference. */
-const LITERAL_KEYWORDS: ReadonlySet<string> = new Set(['example', 'default', 'const', 'enum']);
-
-/**
- * Maps whose keys are names chosen by the author, not keywords: a property called `default` or `example`, the
- * `default` response.
- */
-const NAME_MAPS: ReadonlySet<string> = new Set([
-  'properties',
-  'patternProperties',
-  'dependentSchemas',
-  '$defs',
-  'definitions',
-  'paths',
-  'responses',
-  'callbacks',
-  'schemas',
-  'parameters',
-  'headers',
-  'requestBodies',
-  'securitySchemes',
-  'links',
-  'pathItems',
-  'content',
-  'encoding',
-  'variables',
-  'mapping',
-  'webhooks',
-]);
-
-/**
- * Calls `visit` on every object of `node` outside literal values (a `$ref`-shaped key inside one is data), with its
- * JSON pointer (RFC 6901) from `node`. An Example Object is visited itself; only its `value` is left out.
- */
-export function visitStructure(node: unknown, visit: (object: JsonObject, pointer: string) => void): void {
-  const stack: Array<{ value: unknown; names: boolean; pointer: string; example?: boolean }> = [
-    { value: node, names: false, pointer: '#' },
-  ];
-  while (stack.length > 0) {
-    const { value: current, names, pointer, example } = stack.pop() as (typeof stack)[number];
-    if (Array.isArray(current)) {
-      for (const [i, item] of current.entries()) stack.push({ value: item, names: false, pointer: `${pointer}/${i}` });
-      continue;
-    }
-    if (!isObject(current)) continue;
-    if (!names) visit(current, pointer);
-    for (const [key, value] of Object.entries(current)) {
-      if (typeof value !== 'object' || value === null) continue;
-      const at = `${pointer}/${escapeToken(key)}`;
-      if (names) stack.push({ value, names: false, pointer: at, example: example === true });
-      // A schema's `examples` is a list of values; elsewhere a map of Example Objects, whose `value` is data.
-      else if (LITERAL_KEYWORDS.has(key) || (key === 'examples' && Array.isArray(value))) continue;
-      else if (example === true && key === 'value') continue;
-      else if (key === 'examples') stack.push({ value, names: true, pointer: at, example: true });
-      else stack.push({ value, names: NAME_MAPS.has(key) && !Array.isArray(value), pointer: at });
-    }
-  }
-}
-
-/** Escapes one JSON pointer token (RFC 6901 §3). */
-function escapeToken(key: string): string {
-  return key.replace(/~/g, '~0').replace(/\//g, '~1');
-}
-
 /** Calls `visit` on every object inside the literal values of `node`. */
 function visitLiterals(node: unknown, visit: (object: JsonObject) => void): void {
   const inside = (value: unknown): void => {

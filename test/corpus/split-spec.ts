@@ -15,7 +15,7 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, join, posix } from 'node:path';
 import { stringify } from 'yaml';
-import { visitStructure } from '../../codegen/parse/load.js';
+import { visitStructure } from '../../contract/structure.js';
 import { pointerTokens } from '../../contract/pointer.js';
 
 type Json = Record<string, unknown>;

@@ -7,7 +7,8 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { loadDocument, visitStructure } from '../../../codegen/parse/load.js';
+import { loadDocument } from '../../../codegen/parse/load.js';
+import { visitStructure } from '../../../contract/structure.js';
 import { parseSpec } from '../../../codegen/parse/spec.js';
 import { projectRoot } from '../../../src/paths.js';
 
