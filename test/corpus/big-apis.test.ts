@@ -94,6 +94,8 @@ const BUNDLED_DIGITALOCEAN: CorpusSpec = {
 
 /** The launcher's heap cap (bin/finmcp.js's shebang), applied when the test starts the CLI with `node`. */
 const HEAP_CAP = ['--max-semi-space-size=4', '--max-old-space-size=256'];
+/** For requests before Prism matters too: five servers starting at once on a loaded 2-core machine can take minutes. */
+const PATIENT = { timeout: 600_000 };
 /** Small pages, so that every spec but the split one is listed over several. */
 const PAGE_SIZE = 40;
 
@@ -139,7 +141,7 @@ async function listAll(client: Client): Promise<{
   let cursor: string | undefined;
   let pages = 0;
   do {
-    const page = await client.listTools(cursor === undefined ? {} : { cursor });
+    const page = await client.listTools(cursor === undefined ? {} : { cursor }, PATIENT);
     tools.push(...page.tools);
     cursor = page.nextCursor;
     pages += 1;
@@ -160,7 +162,7 @@ async function call(client: Client, tool: Tool): Promise<{ answered: boolean; li
   try {
     // The first call waits for Prism, which reads a big spec slowly (the SDK's own limit is 60 s). The SDK client
     // checks structured content against the tool's outputSchema and throws when it does not conform.
-    const result = await client.callTool({ name: tool.name, arguments: args }, undefined, { timeout: 600_000 });
+    const result = await client.callTool({ name: tool.name, arguments: args }, undefined, PATIENT);
     const text = JSON.stringify(result.content);
     expect(text, asked).not.toContain('Invalid arguments');
     if (result.isError !== true) {
@@ -250,6 +252,7 @@ describe('public financial APIs', () => {
           stderr: 'ignore',
           cwd: project.root,
         }),
+        PATIENT,
       );
       try {
         const { names, pages, tools } = await listAll(client);
