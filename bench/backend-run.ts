@@ -10,7 +10,7 @@ import { McpHttpSession, type McpHttpEndpoint } from './clients/mcp-http.js';
 import { StdioMcpProcess } from './clients/mcp-stdio.js';
 import { measureColdStart, type ColdStartResult } from './measure/coldstart.js';
 import { measureLatency, type LatencyResult } from './measure/latency.js';
-import { monotonicUs, profileDir, profiledLaunch, summariseProfile, type ProfileSummary } from './measure/profile.js';
+import { monotonicUs, profileDir, profiledServer, summariseProfile, type ProfileSummary } from './measure/profile.js';
 import { loadErrors, measureLoad, type LoadResult } from './measure/load.js';
 import { measureSessionMemory, type SessionMemoryResult } from './measure/sessions.js';
 import { measureThroughput, type ThroughputResult } from './measure/throughput.js';
@@ -213,13 +213,7 @@ async function profileStdio(
   plan: Plan,
 ): Promise<ProfileSummary> {
   const dir = await profileDir();
-  const profiled: ServerUnderTest = {
-    ...sut,
-    stdio: (s, e) => {
-      const launch = sut.stdio(s, e);
-      return isUnavailable(launch) ? launch : profiledLaunch(launch, dir);
-    },
-  };
+  const profiled = profiledServer(sut, dir);
   let calls = 0;
   const window = { fromUs: 0, toUs: 0 };
   const running = await startStdio(profiled, scenario, env, plan);

@@ -14,12 +14,12 @@ import {
   sumSamples,
   warmUp,
 } from './measure/metrics-cost.js';
-import { monotonicUs, type ProfileSummary, profileDir, profiledLaunch, summariseProfile } from './measure/profile.js';
+import { monotonicUs, type ProfileSummary, profileDir, profiledServer, summariseProfile } from './measure/profile.js';
 import { measureThroughput } from './measure/throughput.js';
 import type { Plan } from './plan.js';
 import { nextSessionTag, type Scenario } from './scenario.js';
 import { finmcp, finmcpMetrics } from './servers/finmcp.js';
-import { type BenchEnv, isUnavailable, type ServerUnderTest } from './servers/types.js';
+import type { BenchEnv, ServerUnderTest } from './servers/types.js';
 import { httpTarget, type LoadTarget, openHttpSession } from './targets.js';
 
 /** The two servers compared, metrics off first. */
@@ -131,13 +131,7 @@ async function profileOne(
   port: number,
 ): Promise<ProfileSummary> {
   const dir = await profileDir();
-  const profiled: ServerUnderTest = {
-    ...sut,
-    http: (s, e, p) => {
-      const launch = sut.http(s, e, p);
-      return isUnavailable(launch) ? launch : { ...launch, launch: profiledLaunch(launch.launch, dir) };
-    },
-  };
+  const profiled = profiledServer(sut, dir);
   const window = { fromUs: 0, toUs: 0 };
   let calls = 0;
   const running = await startWarm(profiled, scenario, env, plan, port);

@@ -8,12 +8,19 @@
  */
 import { progress, startHttp, startStdio, type RunningHttp, type RunningStdio } from './backend-run.js';
 import { callgrindLaunch, countInstructions, icountDir, removeIcountDir, type IcountResult } from './measure/icount.js';
-import { monotonicUs, profileDir, profiledLaunch, summariseProfile, type ProfileSummary } from './measure/profile.js';
+import {
+  monotonicUs,
+  profileDir,
+  profiledServer,
+  summariseProfile,
+  wrapLaunches,
+  type ProfileSummary,
+} from './measure/profile.js';
 import { measureThroughput, type ThroughputResult } from './measure/throughput.js';
 import type { Plan } from './plan.js';
 import { readRssBytes } from './proc.js';
 import type { Scenario } from './scenario.js';
-import { isUnavailable, type BenchEnv, type ServerUnderTest } from './servers/types.js';
+import type { BenchEnv, ServerUnderTest } from './servers/types.js';
 import { MODERN_VARIANT, httpTarget, stdioTarget, type LoadTarget } from './targets.js';
 
 /** One backend's ratio run. */
@@ -78,17 +85,7 @@ async function profilePoint(
   const { plan, env } = options;
   const clients = plan.concurrency[0] ?? 16;
   const dir = await profileDir();
-  const profiled: ServerUnderTest = {
-    ...sut,
-    stdio: (s, e) => {
-      const launch = sut.stdio(s, e);
-      return isUnavailable(launch) ? launch : profiledLaunch(launch, dir);
-    },
-    http: (s, e, p) => {
-      const launch = sut.http(s, e, p);
-      return isUnavailable(launch) ? launch : { ...launch, launch: profiledLaunch(launch.launch, dir) };
-    },
-  };
+  const profiled = profiledServer(sut, dir);
   const window = { fromUs: 0, toUs: 0 };
   let calls = 0;
   const run = async (target: LoadTarget): Promise<void> => {
@@ -124,17 +121,7 @@ async function profilePoint(
 
 /** A server's launches under callgrind, into `dir`. */
 function underCallgrind(sut: ServerUnderTest, dir: string): ServerUnderTest {
-  return {
-    ...sut,
-    stdio: (s, e) => {
-      const launch = sut.stdio(s, e);
-      return isUnavailable(launch) ? launch : callgrindLaunch(launch, dir);
-    },
-    http: (s, e, p) => {
-      const launch = sut.http(s, e, p);
-      return isUnavailable(launch) ? launch : { ...launch, launch: callgrindLaunch(launch.launch, dir) };
-    },
-  };
+  return wrapLaunches(sut, (launch) => callgrindLaunch(launch, dir));
 }
 
 /** Instructions per call of one server over one transport, each era it serves, on one process under callgrind. */

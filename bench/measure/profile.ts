@@ -8,6 +8,7 @@ import { copyFile, mkdir, mkdtemp, readdir, readFile, rm } from 'node:fs/promise
 import { tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
 import type { LaunchSpec } from '../clients/mcp-stdio.js';
+import { isUnavailable, type ServerUnderTest } from '../servers/types.js';
 
 /** One function's self time. */
 interface ProfileEntry {
@@ -51,6 +52,26 @@ interface CpuProfile {
 /** A launch of the same server with the V8 CPU profiler on, writing into `dir` at exit. */
 export function profiledLaunch(launch: LaunchSpec, dir: string): LaunchSpec {
   return { ...launch, args: ['--cpu-prof', `--cpu-prof-dir=${dir}`, ...launch.args] };
+}
+
+/** The same server with every launch (stdio and HTTP) changed by `wrap` (a profiler, callgrind, …). */
+export function wrapLaunches(sut: ServerUnderTest, wrap: (launch: LaunchSpec) => LaunchSpec): ServerUnderTest {
+  return {
+    ...sut,
+    stdio: (s, e) => {
+      const launch = sut.stdio(s, e);
+      return isUnavailable(launch) ? launch : wrap(launch);
+    },
+    http: (s, e, p) => {
+      const launch = sut.http(s, e, p);
+      return isUnavailable(launch) ? launch : { ...launch, launch: wrap(launch.launch) };
+    },
+  };
+}
+
+/** The same server with every launch under the V8 CPU profiler, writing into `dir` at exit. */
+export function profiledServer(sut: ServerUnderTest, dir: string): ServerUnderTest {
+  return wrapLaunches(sut, (launch) => profiledLaunch(launch, dir));
 }
 
 /** A fresh folder for one profile. */
