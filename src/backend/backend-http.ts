@@ -10,12 +10,12 @@
  * JSON bodies (`application/json`, `application/*+json`, RFC 8259 / RFC 6839 §3.1) are parsed here, once.
  */
 import type { Dispatcher, Pool } from 'undici';
-import type { IncomingHttpHeaders } from 'node:http';
 import { SETTINGS } from '../config.js';
 import { readStreamUpTo } from '../web-stream.js';
 import type { Logger } from '../log.js';
 import { onNode } from '../runtime.js';
 import type { BackendHttp, BackendHttpResponse, BackendRequest } from './backend-types.js';
+import { dispatchCollect, rawHeaderRecord } from './pool-dispatch.js';
 
 export type { BackendHttp, BackendHttpResponse, BackendRequest } from './backend-types.js';
 
@@ -150,8 +150,8 @@ function clientLimits(options: BackendHttpOptions): ClientLimits {
 }
 
 /**
- * What aborts one attempt (its timer, or the caller's cancellation), in the EventEmitter shape undici's `request`
- * accepts as `signal`: one listener, no `AbortController`/`AbortSignal` and no event-target machinery per attempt.
+ * What aborts one attempt (its timer, or the caller's cancellation), in an EventEmitter shape (pool-dispatch.ts's
+ * `AbortSource`): one listener, no `AbortController`/`AbortSignal` and no event-target machinery per attempt.
  */
 class AttemptAbort {
   aborted = false;
@@ -310,20 +310,25 @@ class PooledBackendHttp implements BackendHttp {
     return toResponse(res.status, webHeaders(res.headers), bytes, req.raw === true, attemptNo);
   }
 
-  /** Sends through undici's pool (Node). */
+  /** Sends through undici's pool (Node), with a handler of our own (pool-dispatch.ts). */
   async #viaPool({ req, fullPath, headers, abort, attemptNo }: Sent): Promise<BackendHttpResponse> {
     // Only the first call of the process waits for undici; later ones find the pool (no await, no allocation).
     const dispatcher = this.#pool ?? this.#createPool(undici ?? (await loadUndici()));
-    const res = await dispatcher.request({
-      method: req.method.toUpperCase() as Dispatcher.HttpMethod,
-      path: fullPath,
-      headers,
-      body: req.body ?? null,
-      signal: abort,
-      idempotent: req.idempotent,
-    });
-    const bytes = await readBody(res, this.#limits.maxBodyBytes, attemptNo);
-    return toResponse(res.statusCode, flattenHeaders(res.headers), bytes, req.raw === true, attemptNo);
+    const limit = this.#limits.maxBodyBytes;
+    const answer = await dispatchCollect(
+      dispatcher,
+      {
+        method: req.method.toUpperCase() as Dispatcher.HttpMethod,
+        path: fullPath,
+        headers,
+        body: req.body ?? null,
+        idempotent: req.idempotent,
+      },
+      abort,
+      limit,
+      (status) => tooLarge(limit, attemptNo, status),
+    );
+    return toResponse(answer.status, rawHeaderRecord(answer.rawHeaders), answer.body, req.raw === true, attemptNo);
   }
 
   #createPool(loaded: Undici): Pool {
@@ -394,43 +399,9 @@ function sleep(ms: number, signal: AbortSignal | undefined, attempts: number): P
   });
 }
 
-/** Drops a body we will not read; the listener keeps undici's abort error from going unhandled. */
-function discard(body: Dispatcher.ResponseData['body']): void {
-  body.on('error', () => {});
-  body.destroy();
-}
-
 /** The error for a response body over `limit` bytes, whether its length was declared or counted while reading. */
 function tooLarge(limit: number, attemptNo: number, status: number): BackendHttpError {
   return new BackendHttpError('too-large', `backend response is larger than ${limit} bytes`, attemptNo, status);
-}
-
-/**
- * The body's bytes, failing as soon as they pass `limit`. Read with `data` events rather than `for await`: the async
- * iterator costs a promise per chunk and an end-of-stream watcher per body, on every backend call.
- */
-function readBody(res: Dispatcher.ResponseData, limit: number, attemptNo: number): Promise<Buffer> {
-  const body = res.body;
-  const declared = Number(res.headers['content-length']);
-  if (declared > limit) {
-    discard(body);
-    return Promise.reject(tooLarge(limit, attemptNo, res.statusCode));
-  }
-  return new Promise<Buffer>((resolve, reject) => {
-    const chunks: Buffer[] = [];
-    let size = 0;
-    body.on('data', (chunk: Buffer) => {
-      size += chunk.length;
-      if (size > limit) {
-        discard(body);
-        reject(tooLarge(limit, attemptNo, res.statusCode));
-        return;
-      }
-      chunks.push(chunk);
-    });
-    body.once('error', reject);
-    body.once('end', () => resolve(chunks.length === 1 ? (chunks[0] as Buffer) : Buffer.concat(chunks, size)));
-  });
 }
 
 /** A fetch response's body, stopping as soon as it passes `limit` bytes. */
@@ -451,16 +422,6 @@ function webHeaders(headers: Headers): Record<string, string> {
   headers.forEach((value, name) => {
     out[name] = value;
   });
-  return out;
-}
-
-function flattenHeaders(headers: IncomingHttpHeaders): Record<string, string> {
-  const out: Record<string, string> = {};
-  for (const key in headers) {
-    const v = headers[key];
-    if (v === undefined) continue;
-    out[key] = Array.isArray(v) ? v.join(', ') : v;
-  }
   return out;
 }
 

@@ -53,10 +53,25 @@ export function usePrecompiledValidators(validators: Iterable<readonly [JsonSche
   for (const [schema, validator] of validators) precompiled.set(JSON.stringify(schema), validator);
 }
 
-/** Compiles `schema` (once: the validator is cached for the schema object). Throws on a schema ajv refuses. */
-export async function compileSchema(schema: JsonSchema): Promise<PrecompiledValidator> {
+/** Compilations under way, by schema object: calls that arrive together share one compilation. */
+const compiling = new WeakMap<JsonSchema, Promise<PrecompiledValidator>>();
+
+/**
+ * Compiles `schema` (once: the validator is cached for the schema object, and the first calls of a burst, which all
+ * find no validator yet, wait for the same compilation). Rejects on a schema ajv refuses.
+ */
+export function compileSchema(schema: JsonSchema): Promise<PrecompiledValidator> {
   const hit = compiled.get(schema);
-  if (hit !== undefined) return hit;
+  if (hit !== undefined) return Promise.resolve(hit);
+  let pending = compiling.get(schema);
+  if (pending === undefined) {
+    pending = compileOnce(schema).finally(() => compiling.delete(schema));
+    compiling.set(schema, pending);
+  }
+  return pending;
+}
+
+async function compileOnce(schema: JsonSchema): Promise<PrecompiledValidator> {
   const built = precompiled.size === 0 ? undefined : precompiled.get(JSON.stringify(schema));
   const validator = built ?? (await compileAtRunTime(schema));
   compiled.set(schema, validator);

@@ -280,6 +280,70 @@ describe.each(['undici', 'fetch'] as const)('the %s client', (CLIENT) => {
         await small.close();
       }
     });
+
+    it('reads header fields in any case, joins repeated ones, and counts an undeclared body against the limit', async () => {
+      // A backend of its own: repeated fields, upper-case names and a chunked body with no content-length.
+      const raw = createServer((req, res) => {
+        res.setHeader('X-Repeated', ['one', 'two']);
+        res.setHeader('Content-Type', 'application/json');
+        res.write('{"s":"');
+        res.write('y'.repeat(req.url === '/chunked-big' ? 500 : 10));
+        res.end('"}');
+      });
+      raw.listen(0, '127.0.0.1');
+      await once(raw, 'listening');
+      const origin = `http://127.0.0.1:${(raw.address() as AddressInfo).port}`;
+      const small = createBackendHttp({ client: CLIENT, baseUrl: origin, maxBodyBytes: 100 });
+      try {
+        const res = await small.send({
+          method: 'GET',
+          path: '/chunked',
+          headers: {},
+          idempotent: true,
+          requestId: 'r',
+        });
+        expect(res.headers['x-repeated']).toBe('one, two');
+        expect(res.headers['content-type']).toBe('application/json');
+        expect(res.body).toEqual({ s: 'y'.repeat(10) });
+        const err = await failure(
+          small.send({ method: 'GET', path: '/chunked-big', headers: {}, idempotent: true, requestId: 'r' }),
+        );
+        expect(err.kind).toBe('too-large');
+        expect(err.status).toBe(200);
+      } finally {
+        await small.close();
+        raw.close();
+      }
+    });
+  });
+});
+
+describe('the undici client with every connection busy', () => {
+  it('ends a cancelled request that waits for a connection, and never sends it', async () => {
+    const backend = await startFaultBackend();
+    const http = createBackendHttp({ baseUrl: backend.url, connections: 1, timeoutMs: 1000, maxAttempts: 1 });
+    try {
+      backend.script('/busy', reply.hang());
+      backend.script('/queued', reply.json(200, {}));
+      const first = http.send({ method: 'GET', path: '/busy', headers: {}, idempotent: true, requestId: 'a' });
+      const controller = new AbortController();
+      const second = http.send({
+        method: 'GET',
+        path: '/queued',
+        headers: {},
+        idempotent: true,
+        requestId: 'b',
+        signal: controller.signal,
+      });
+      controller.abort();
+      const [one, two] = await Promise.allSettled([first, second]);
+      expect(one.status === 'rejected' && (one.reason as BackendHttpError).kind).toBe('timeout');
+      expect(two.status === 'rejected' && (two.reason as BackendHttpError).kind).toBe('aborted');
+      expect(backend.requestsTo('/queued')).toHaveLength(0);
+    } finally {
+      await http.close();
+      await backend.close();
+    }
   });
 });
 

@@ -178,3 +178,21 @@ describe('usePrecompiledValidators', () => {
     expect(validator).toBe(built);
   });
 });
+
+describe('compileSchema', () => {
+  it('compiles a schema once when the first calls of a burst ask for it together', async () => {
+    const schema = { type: 'object', properties: { burstProbe: { type: 'integer' } } };
+    // Sixteen calls arriving before the first compilation ends share it: one validator, one compilation.
+    const validators = await Promise.all(Array.from({ length: 16 }, () => compileSchema(schema)));
+    for (const v of validators) expect(v).toBe(validators[0]);
+    expect(await compileSchema(schema)).toBe(validators[0]);
+    expect(validateArgs(validators[0]!, { burstProbe: 'x' })).toEqual(['burstProbe: must be integer (got "x")']);
+  });
+
+  it('rejects every waiting call when the schema does not compile, and tries again on the next call', async () => {
+    const schema = { type: 'object', properties: { p: { type: 'no-such-type' } } };
+    const results = await Promise.allSettled([compileSchema(schema), compileSchema(schema)]);
+    expect(results.map((r) => r.status)).toEqual(['rejected', 'rejected']);
+    await expect(compileSchema(schema)).rejects.toThrow();
+  });
+});
