@@ -15,7 +15,7 @@ import { readStreamUpTo } from '../web-stream.js';
 import type { Logger } from '../log.js';
 import { onNode } from '../runtime.js';
 import type { BackendHttp, BackendHttpResponse, BackendRequest } from './backend-types.js';
-import { dispatchCollect, rawHeaderRecord } from './pool-dispatch.js';
+import { dispatchCollect, PooledResponse, rawHeader } from './pool-dispatch.js';
 
 export type { BackendHttp, BackendHttpResponse, BackendRequest } from './backend-types.js';
 
@@ -307,7 +307,9 @@ class PooledBackendHttp implements BackendHttp {
       redirect: 'manual',
     });
     const bytes = await readWebBody(res, this.#limits.maxBodyBytes, attemptNo);
-    return toResponse(res.status, webHeaders(res.headers), bytes, req.raw === true, attemptNo);
+    const record = webHeaders(res.headers);
+    const out: BackendHttpResponse = { status: res.status, headers: record, body: undefined, attempts: attemptNo };
+    return toResponse(out, record['content-type'], bytes, req.raw === true);
   }
 
   /** Sends through undici's pool (Node), with a handler of our own (pool-dispatch.ts). */
@@ -328,7 +330,8 @@ class PooledBackendHttp implements BackendHttp {
       limit,
       (status) => tooLarge(limit, attemptNo, status),
     );
-    return toResponse(answer.status, rawHeaderRecord(answer.rawHeaders), answer.body, req.raw === true, attemptNo);
+    const out = new PooledResponse(answer.status, answer.rawHeaders, attemptNo);
+    return toResponse(out, rawHeader(answer.rawHeaders, 'content-type'), answer.body, req.raw === true);
   }
 
   #createPool(loaded: Undici): Pool {
@@ -425,36 +428,54 @@ function webHeaders(headers: Headers): Record<string, string> {
   return out;
 }
 
+/**
+ * Reads `bytes` into `res` (its status and headers set) as the body its `contentType` says: parsed JSON (with the
+ * text as received), text, base64 for anything binary, or the bytes themselves when the caller asked for `raw`.
+ */
 function toResponse(
-  status: number,
-  headers: Record<string, string>,
+  res: BackendHttpResponse,
+  contentType: string | undefined,
   bytes: Buffer,
   raw: boolean,
-  attempts: number,
 ): BackendHttpResponse {
-  if (raw) return { status, headers, body: undefined, raw: bytes, attempts };
-  if (bytes.length === 0) return { status, headers, body: undefined, attempts };
-  const type = headers['content-type'] ?? '';
+  if (raw) {
+    res.raw = bytes;
+    return res;
+  }
+  if (bytes.length === 0) return res;
+  const type = contentType ?? '';
   if (JSON_TYPE.test(type)) {
     const text = bytes.toString('utf8');
     try {
-      return { status, headers, body: JSON.parse(text) as unknown, json: text, attempts };
+      res.body = JSON.parse(text) as unknown;
     } catch {
-      throw new BackendHttpError('malformed', `malformed JSON from backend (HTTP ${status})`, attempts, status);
+      throw new BackendHttpError(
+        'malformed',
+        `malformed JSON from backend (HTTP ${res.status})`,
+        res.attempts,
+        res.status,
+      );
     }
+    res.json = text;
+    return res;
   }
   if (type === '') {
     // No media type at all: JSON if it parses (sloppy backends), else text. Only a claimed JSON type must parse.
     const text = bytes.toString('utf8');
     try {
-      return { status, headers, body: JSON.parse(text) as unknown, json: text, attempts };
+      res.body = JSON.parse(text) as unknown;
+      res.json = text;
     } catch {
-      return { status, headers, body: text, text, attempts };
+      res.body = text;
+      res.text = text;
     }
+    return res;
   }
   // Text-like bodies stay text; anything else is binary and travels as base64.
   const text = TEXT_TYPE.test(type) ? bytes.toString('utf8') : bytes.toString('base64');
-  return { status, headers, body: text, text, attempts };
+  res.body = text;
+  res.text = text;
+  return res;
 }
 
 function errorCode(err: unknown): string | undefined {

@@ -10,6 +10,7 @@
  * connection; undici is told to stop as soon as it hands over the request's abort function.
  */
 import type { Dispatcher } from 'undici';
+import type { BackendHttpResponse } from './backend-types.js';
 
 /** What aborts the attempt: undici's EventEmitter-style signal shape, as `AttemptAbort` in backend-http.ts. */
 export interface AbortSource {
@@ -38,7 +39,7 @@ class AttemptAborted extends Error {
 const CONTENT_LENGTH = 'content-length';
 
 /** The value of header `name` (lower-case) in a raw list, the first one given; undefined when absent. */
-function rawHeader(raw: readonly Buffer[], name: string): string | undefined {
+export function rawHeader(raw: readonly Buffer[], name: string): string | undefined {
   for (let i = 0; i + 1 < raw.length; i += 2) {
     const key = raw[i] as Buffer;
     if (key.length === name.length && key.toString('latin1').toLowerCase() === name) {
@@ -49,7 +50,7 @@ function rawHeader(raw: readonly Buffer[], name: string): string | undefined {
 }
 
 /** A raw header list as one string per lower-case name, repeated fields joined with `, ` (RFC 9110 §5.3). */
-export function rawHeaderRecord(raw: readonly Buffer[]): Record<string, string> {
+function rawHeaderRecord(raw: readonly Buffer[]): Record<string, string> {
   const out: Record<string, string> = {};
   for (let i = 0; i + 1 < raw.length; i += 2) {
     const key = (raw[i] as Buffer).toString('latin1').toLowerCase();
@@ -58,6 +59,36 @@ export function rawHeaderRecord(raw: readonly Buffer[]): Record<string, string> 
     out[key] = Object.hasOwn(out, key) ? `${out[key]}, ${value}` : value;
   }
   return out;
+}
+
+/**
+ * A response of the pool whose header record is made from the raw list when first read: most calls read only the
+ * content type (looked up in the raw list), so most never pay for a record of every field.
+ */
+export class PooledResponse implements BackendHttpResponse {
+  status: number;
+  body: unknown = undefined;
+  attempts: number;
+  text?: string;
+  json?: string;
+  raw?: Buffer;
+  #rawHeaders: Buffer[];
+  #headers: Record<string, string> | undefined;
+
+  constructor(status: number, rawHeaders: Buffer[], attempts: number) {
+    this.status = status;
+    this.#rawHeaders = rawHeaders;
+    this.attempts = attempts;
+  }
+
+  get headers(): Record<string, string> {
+    this.#headers ??= rawHeaderRecord(this.#rawHeaders);
+    return this.#headers;
+  }
+
+  set headers(headers: Record<string, string>) {
+    this.#headers = headers;
+  }
 }
 
 /**

@@ -159,7 +159,9 @@ export class BackendCalls {
       if (this.#outboundAuth !== undefined) {
         const auth = await this.#outboundAuth(ctx, tool.descriptor, this.api(stats));
         if ('error' in auth) throw new ToolCallError(auth.error, 'auth');
-        (stats.authHeaders ??= []).push(auth.headers);
+        // One element in the literal: no empty array grown on the first push of every call.
+        if (stats.authHeaders === undefined) stats.authHeaders = [auth.headers];
+        else stats.authHeaders.push(auth.headers);
         req.headers = { ...headers, ...auth.headers };
       }
       const res = await this.#sendOnce(req, ctx, stats, tool.descriptor.operation.path);
