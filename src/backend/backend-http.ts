@@ -223,8 +223,10 @@ class PooledBackendHttp implements BackendHttp {
   /** Sends one request, retrying as allowed (a bound function: callers may pass it on). */
   readonly send = async (req: BackendRequest): Promise<BackendHttpResponse> => {
     const fullPath = this.#basePath + req.path + (req.query ? `?${req.query}` : '');
-    // Caller headers first, then ours: the request id is always the one we log. A copy: callers may reuse theirs.
-    const headers = { ...req.headers, 'x-request-id': req.requestId };
+    // Caller headers first, then ours: the request id is always the one we log. A copy (callers may reuse theirs),
+    // unless the caller's headers carry that id already (the tool service's own requests do).
+    const given = req.headers;
+    const headers = given['x-request-id'] === req.requestId ? given : { ...given, 'x-request-id': req.requestId };
     const { maxAttempts, baseDelay, maxDelay } = this.#limits;
     for (let n = 1; ; n++) {
       if (cancelled(req)) throw new BackendHttpError('aborted', 'request cancelled', n - 1);

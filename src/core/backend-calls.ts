@@ -128,12 +128,15 @@ export class BackendCalls {
       if (err instanceof RequestBuildError) throw invalidArguments([err.message]);
       throw err;
     }
-    // Members set one by one: spreads of optional parts cost a temporary object each, on every call.
+    // Members set one by one: spreads of optional parts cost a temporary object each, on every call. The built
+    // headers are the call's own: the request id goes in here, so that the client need not copy them to add it.
+    const headers = built.headers;
+    headers['x-request-id'] = ctx.requestId;
     const req: BackendRequest = {
       method: built.method,
       path: built.path,
       query: built.query,
-      headers: built.headers,
+      headers,
       idempotent: tool.idempotent,
       requestId: ctx.requestId,
     };

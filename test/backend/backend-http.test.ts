@@ -268,6 +268,16 @@ describe.each(['undici', 'fetch'] as const)('the %s client', (CLIENT) => {
       expect(callerHeaders).toEqual({ authorization: 'Bearer t', 'content-type': 'application/json' });
     });
 
+    it('sends the request id as x-request-id over any the caller set', async () => {
+      backend.script('/api/v1/id', reply.echo(), reply.echo());
+      const send = (given: string, requestId: string) =>
+        http.send({ method: 'GET', path: '/id', headers: { 'x-request-id': given }, idempotent: true, requestId });
+      const same = (await send('req-same', 'req-same')).body as { headers: Record<string, string> };
+      const other = (await send('not-ours', 'req-ours')).body as { headers: Record<string, string> };
+      expect(same.headers['x-request-id']).toBe('req-same');
+      expect(other.headers['x-request-id']).toBe('req-ours');
+    });
+
     it('refuses bodies above maxBodyBytes', async () => {
       const small = createBackendHttp({ client: CLIENT, baseUrl: backend.url, maxBodyBytes: 100 });
       backend.script('/big', reply.json(200, { s: 'x'.repeat(500) }));
