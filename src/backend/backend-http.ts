@@ -310,8 +310,10 @@ class PooledBackendHttp implements BackendHttp {
     });
     const bytes = await readWebBody(res, this.#limits.maxBodyBytes, attemptNo);
     const record = webHeaders(res.headers);
-    const out: BackendHttpResponse = { status: res.status, headers: record, body: undefined, attempts: attemptNo };
-    return toResponse(out, record['content-type'], bytes, req.raw === true);
+    const status = res.status;
+    if (req.raw === true) return { status, headers: record, body: undefined, raw: bytes, attempts: attemptNo };
+    const { body, text, json } = readBodyAs(record['content-type'], bytes, status, attemptNo);
+    return { status, headers: record, body, text, json, attempts: attemptNo };
   }
 
   /** Sends through undici's pool (Node), with a handler of our own (pool-dispatch.ts). */
@@ -332,8 +334,10 @@ class PooledBackendHttp implements BackendHttp {
       limit,
       (status) => tooLarge(limit, attemptNo, status),
     );
-    const out = new PooledResponse(answer.status, answer.rawHeaders, attemptNo);
-    return toResponse(out, rawHeader(answer.rawHeaders, 'content-type'), answer.body, req.raw === true);
+    const { status, rawHeaders, body } = answer;
+    if (req.raw === true) return new PooledResponse(status, rawHeaders, attemptNo, NO_BODY, body);
+    const read = readBodyAs(rawHeader(rawHeaders, 'content-type'), body, status, attemptNo);
+    return new PooledResponse(status, rawHeaders, attemptNo, read, undefined);
   }
 
   #createPool(loaded: Undici): Pool {
@@ -430,54 +434,39 @@ function webHeaders(headers: Headers): Record<string, string> {
   return out;
 }
 
-/**
- * Reads `bytes` into `res` (its status and headers set) as the body its `contentType` says: parsed JSON (with the
- * text as received), text, base64 for anything binary, or the bytes themselves when the caller asked for `raw`.
- */
-function toResponse(
-  res: BackendHttpResponse,
-  contentType: string | undefined,
-  bytes: Buffer,
-  raw: boolean,
-): BackendHttpResponse {
-  if (raw) {
-    res.raw = bytes;
-    return res;
-  }
-  if (bytes.length === 0) return res;
+/** A response body as read: the value, and the text it came from (JSON text, or text when it is not JSON). */
+interface ReadBody {
+  body: unknown;
+  text: string | undefined;
+  json: string | undefined;
+}
+
+const NO_BODY: ReadBody = { body: undefined, text: undefined, json: undefined };
+
+/** `bytes` as the body its `contentType` says: parsed JSON (with its text as received), text, or base64 if binary. */
+function readBodyAs(contentType: string | undefined, bytes: Buffer, status: number, attempts: number): ReadBody {
+  if (bytes.length === 0) return NO_BODY;
   const type = contentType ?? '';
   if (JSON_TYPE.test(type)) {
     const text = bytes.toString('utf8');
     try {
-      res.body = JSON.parse(text) as unknown;
+      return { body: JSON.parse(text) as unknown, text: undefined, json: text };
     } catch {
-      throw new BackendHttpError(
-        'malformed',
-        `malformed JSON from backend (HTTP ${res.status})`,
-        res.attempts,
-        res.status,
-      );
+      throw new BackendHttpError('malformed', `malformed JSON from backend (HTTP ${status})`, attempts, status);
     }
-    res.json = text;
-    return res;
   }
   if (type === '') {
     // No media type at all: JSON if it parses (sloppy backends), else text. Only a claimed JSON type must parse.
     const text = bytes.toString('utf8');
     try {
-      res.body = JSON.parse(text) as unknown;
-      res.json = text;
+      return { body: JSON.parse(text) as unknown, text: undefined, json: text };
     } catch {
-      res.body = text;
-      res.text = text;
+      return { body: text, text, json: undefined };
     }
-    return res;
   }
   // Text-like bodies stay text; anything else is binary and travels as base64.
   const text = TEXT_TYPE.test(type) ? bytes.toString('utf8') : bytes.toString('base64');
-  res.body = text;
-  res.text = text;
-  return res;
+  return { body: text, text, json: undefined };
 }
 
 function errorCode(err: unknown): string | undefined {

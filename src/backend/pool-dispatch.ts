@@ -3,7 +3,7 @@
  * instead of `Pool.request`: the status line, the raw header list and the body chunks are all the client needs, so
  * nothing is built per attempt for a web-style answer that is read once and dropped (`request` makes an async
  * resource, a `Readable` body stream with its listeners and ticks, and a header object of every field). The header
- * record is made from the raw list only when a caller reads it (see {@link PooledResponseHeaders}).
+ * record is made from the raw list only when a caller reads it (see {@link PooledResponse}).
  *
  * The body limit is enforced while reading (declared `content-length` first, then counted), and the attempt's abort
  * (its timer or the caller's cancellation) settles the attempt at once, even while the request still waits for a
@@ -66,19 +66,31 @@ function rawHeaderRecord(raw: readonly Buffer[]): Record<string, string> {
  * content type (looked up in the raw list), so most never pay for a record of every field.
  */
 export class PooledResponse implements BackendHttpResponse {
-  status: number;
-  body: unknown = undefined;
-  attempts: number;
-  text?: string;
-  json?: string;
-  raw?: Buffer;
+  // Members set in the constructor only, all of them and in one order: every response has the same shape.
+  declare status: number;
+  declare body: unknown;
+  declare text: string | undefined;
+  declare json: string | undefined;
+  declare raw: Buffer | undefined;
+  declare attempts: number;
   #rawHeaders: Buffer[];
   #headers: Record<string, string> | undefined;
 
-  constructor(status: number, rawHeaders: Buffer[], attempts: number) {
+  constructor(
+    status: number,
+    rawHeaders: Buffer[],
+    attempts: number,
+    read: { body: unknown; text: string | undefined; json: string | undefined },
+    raw: Buffer | undefined,
+  ) {
     this.status = status;
-    this.#rawHeaders = rawHeaders;
+    this.body = read.body;
+    this.text = read.text;
+    this.json = read.json;
+    this.raw = raw;
     this.attempts = attempts;
+    this.#rawHeaders = rawHeaders;
+    this.#headers = undefined;
   }
 
   get headers(): Record<string, string> {
