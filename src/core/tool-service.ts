@@ -100,8 +100,10 @@ async function runCall(
     }
     const a = args ?? {};
     if (!isObject(a)) throw invalidArguments(['(root): must be object']);
-    const run = { calls: served.calls, ctx, stats };
-    const result = tool.kind === 'generated' ? await callGenerated(tool, a, run) : await callHand(tool, a, run);
+    const result =
+      tool.kind === 'generated'
+        ? await callGenerated(tool, a, served.calls, ctx, stats)
+        : await callHand(tool, a, served.calls, ctx, stats);
     // Never rejects: a schema that does not compile lets the result pass.
     return checkOutput(result, tool.listed.outputSchema, name, served.logger);
   } catch (err) {
@@ -140,13 +142,16 @@ async function callTool(
   if (served.tracer !== undefined)
     stats.span = served.tracer.startCall(served.backend, name, ctx.traceparent, ctx.tracestate);
   let protocolError: Error | undefined;
-  let result = await runCall(served, name, args, ctx, stats).catch((err: unknown) => {
+  let result: ToolResult;
+  try {
+    result = await runCall(served, name, args, ctx, stats);
+  } catch (err) {
     if (!isProtocolError(err)) throw err;
     // Logged and audited as a refusal, then answered by the dispatch core as that JSON-RPC error.
     stats.outcome = 'refused';
     protocolError = err;
-    return errorResult(err.message);
-  });
+    result = errorResult(err.message);
+  }
   // Error text may quote the backend's answer, and a backend may echo the credentials it was sent.
   if (result.isError === true) result = redactResult(result, callSecrets(stats));
   const elapsedMs = performance.now() - started;
