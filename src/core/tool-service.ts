@@ -134,7 +134,10 @@ async function callTool(
   args: Record<string, unknown> | undefined,
   given: CallContext,
 ): Promise<ToolResult> {
-  const started = performance.now();
+  // Timed only when something reports the duration (the log line, metrics, the client, the audit record).
+  const timed =
+    served.logsCalls || served.metrics !== undefined || served.audit !== undefined || given.report !== undefined;
+  const started = timed ? performance.now() : 0;
   const stats = newCallStats();
   // With an audit trail, the user's answers to confirmations are watched for the record.
   const watch = served.audit === undefined ? undefined : watchConfirmations(given);
@@ -154,7 +157,7 @@ async function callTool(
   }
   // Error text may quote the backend's answer, and a backend may echo the credentials it was sent.
   if (result.isError === true) result = redactResult(result, callSecrets(stats));
-  const elapsedMs = performance.now() - started;
+  const elapsedMs = timed ? performance.now() - started : 0;
   served.metrics?.record(name, stats.outcome, elapsedMs / 1000, stats.status);
   stats.span?.end(stats.outcome, stats.status);
   const durationMs = Math.round(elapsedMs * 100) / 100;
