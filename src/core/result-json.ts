@@ -21,15 +21,21 @@ export function markStructuredJson(result: ToolResult, json: string): void {
 
 /**
  * `JSON.stringify(result)`, with a marked `structuredContent` spliced in as its recorded text. The result's own
- * members in their order, undefined ones left out, as `JSON.stringify` writes them.
+ * members in their order, undefined ones left out, as `JSON.stringify` writes them. `head` (members' JSON text,
+ * e.g. `"resultType":"complete"`) goes first: spliced while the text is built, so a large result is never copied to
+ * prepend it (slicing a built string flattens it first).
  */
-export function resultJson(result: object): string {
+export function resultJson(result: object, head?: string): string {
   const marked = (result as Marked)[STRUCTURED_JSON];
-  if (marked === undefined || marked.of !== (result as Marked).structuredContent) return JSON.stringify(result);
+  const spliced = marked !== undefined && marked.of === (result as Marked).structuredContent;
+  if (!spliced && head === undefined) return JSON.stringify(result);
   const record = result as Record<string, unknown>;
-  let out = '';
+  let out = head === undefined ? '' : `{${head}`;
   for (const key of Object.keys(record)) {
-    const text = key === 'structuredContent' ? marked.json : (JSON.stringify(record[key]) as string | undefined);
+    const text =
+      spliced && key === 'structuredContent'
+        ? (marked as { json: string }).json
+        : (JSON.stringify(record[key]) as string | undefined);
     if (text === undefined) continue;
     out += `${out === '' ? '{' : ','}${JSON.stringify(key)}:${text}`;
   }

@@ -17,25 +17,35 @@ import { errorResult, invalidArguments, ToolCallError } from './tool-error.js';
 import type { ToolResult } from './tool-service-api.js';
 import { compileSchema, compiledSchema, validateArgs } from './validation.js';
 
+/** Whether `value` is a promise (or any thenable) a step must wait for; most steps return their value at once. */
+function isPending<T>(value: T | PromiseLike<T>): value is PromiseLike<T> {
+  return typeof (value as { then?: unknown } | null | undefined)?.then === 'function';
+}
+
 /**
  * Shared first steps of every call: refuses bound properties the model set, checks commonInput, fills bindings.
- * Returns the arguments to validate; `stripCommon` takes commonInput out (generated tools' schemas lack them).
+ * Returns the arguments to validate (a promise only when a binding is asynchronous); `stripCommon` takes
+ * commonInput out (generated tools' schemas lack them).
  */
-async function prepareArgs(
+function prepareArgs(
   tool: ServedBase,
   args: Record<string, unknown>,
   ctx: CallContext,
   stripCommon: boolean,
   stats: CallStats,
-): Promise<Record<string, unknown>> {
-  for (const [prop] of tool.bind) {
+): Record<string, unknown> | Promise<Record<string, unknown>> {
+  const { bind, common } = tool;
+  // Indexed loops: iterating the [name, fn] pairs with for-of would make an iterator and a result per step.
+  for (let i = 0; i < bind.length; i++) {
+    const prop = (bind[i] as (typeof bind)[number])[0];
     if (args[prop] !== undefined) {
       throw new ToolCallError(`\`${prop}\` cannot be set: it comes from your credentials`, 'refused');
     }
   }
-  if (tool.bind.length === 0 && tool.common.length === 0) return args;
+  if (bind.length === 0 && common.length === 0) return args;
   let problems: string[] | undefined;
-  for (const [name, check] of tool.common) {
+  for (let i = 0; i < common.length; i++) {
+    const [name, check] = common[i] as (typeof common)[number];
     const v = args[name];
     if (v === undefined) continue;
     const broken = check(v);
@@ -43,50 +53,91 @@ async function prepareArgs(
   }
   if (problems !== undefined) throw invalidArguments(problems);
   const out: Record<string, unknown> = { ...args };
-  if (stripCommon) for (const [name] of tool.common) delete out[name];
-  for (const [prop, fn] of tool.bind) {
-    // Bind functions see the model's arguments, commonInput included (e.g. which organisation to use).
-    const v = await fn(ctx, args);
-    if (v === undefined) {
-      if (tool.requiredBound.has(prop)) {
-        throw new ToolCallError(`\`${prop}\` could not be determined from your credentials`, 'refused');
-      }
-      continue;
+  if (stripCommon)
+    for (let i = 0; i < common.length; i++) {
+      const name = (common[i] as (typeof common)[number])[0];
+      if (name in out) delete out[name];
     }
-    out[prop] = v;
-    (stats.bound ??= {})[prop] = v;
+  return fillBindings(tool, args, out, ctx, stats, 0);
+}
+
+/**
+ * Fills `out`'s bound properties from binding `from` on, in order; waits only for a binding that returns a promise.
+ * Bind functions see the model's arguments, commonInput included (e.g. which organisation to use).
+ */
+function fillBindings(
+  tool: ServedBase,
+  args: Record<string, unknown>,
+  out: Record<string, unknown>,
+  ctx: CallContext,
+  stats: CallStats,
+  from: number,
+): Record<string, unknown> | Promise<Record<string, unknown>> {
+  const bind = tool.bind;
+  for (let i = from; i < bind.length; i++) {
+    const [prop, fn] = bind[i] as (typeof bind)[number];
+    const v = fn(ctx, args);
+    if (isPending(v))
+      return Promise.resolve(v).then((value) => {
+        setBound(tool, out, stats, prop, value);
+        return fillBindings(tool, args, out, ctx, stats, i + 1);
+      });
+    setBound(tool, out, stats, prop, v);
   }
   return out;
 }
 
-/** The override's `check`: a returned string refuses the call. */
-async function runCheck(
+/** Sets one bound property (recorded for the audit); a required one that came out undefined refuses the call. */
+function setBound(
+  tool: ServedBase,
+  out: Record<string, unknown>,
+  stats: CallStats,
+  prop: string,
+  value: unknown,
+): void {
+  if (value === undefined) {
+    if (tool.requiredBound.has(prop))
+      throw new ToolCallError(`\`${prop}\` could not be determined from your credentials`, 'refused');
+    return;
+  }
+  out[prop] = value;
+  (stats.bound ??= {})[prop] = value;
+}
+
+/** The override's `check`: a returned string refuses the call. A promise only when the check returns one. */
+function runCheck(
   check: NonNullable<ServedBase['check']>,
   args: Record<string, unknown>,
   ctx: CallContext,
-): Promise<void> {
-  const refusal = await check(args, ctx);
+): void | Promise<void> {
+  const refusal = check(args, ctx);
+  if (isPending(refusal)) return Promise.resolve(refusal).then(refuseIf);
+  refuseIf(refusal);
+}
+
+function refuseIf(refusal: string | undefined): void {
   if (refusal !== undefined) throw new ToolCallError(refusal, 'refused');
 }
 
-/** One call in progress: its context, what it has done so far, and the way to its backend. */
-export interface CallRun {
-  calls: BackendCalls;
-  ctx: CallContext;
-  stats: CallStats;
-}
-
-/** Calls a generated tool: validated arguments become the backend request; its answer becomes the result. */
+/**
+ * Calls a generated tool: validated arguments become the backend request; its answer becomes the result. Steps that
+ * finish at once are not awaited (each await costs the call a promise and a turn of the microtask queue).
+ */
 export async function callGenerated(
   tool: GeneratedTool,
   args: Record<string, unknown>,
-  run: CallRun,
+  calls: BackendCalls,
+  ctx: CallContext,
+  stats: CallStats,
 ): Promise<ToolResult> {
-  const { calls, ctx, stats } = run;
-  const ready = await prepareArgs(tool, args, ctx, true, stats);
+  const prepared = prepareArgs(tool, args, ctx, true, stats);
+  const ready = prepared instanceof Promise ? await prepared : prepared;
   const problems = validateArgs(tool.validator, ready);
   if (problems !== undefined) throw invalidArguments(problems);
-  if (tool.check !== undefined) await runCheck(tool.check, ready, ctx);
+  if (tool.check !== undefined) {
+    const checked = runCheck(tool.check, ready, ctx);
+    if (checked !== undefined) await checked;
+  }
   const res = await calls.send(tool, ready, ctx, stats);
   if (res.status < 200 || res.status > 299) {
     stats.outcome = 'backend_error';
@@ -127,8 +178,13 @@ function shapeResult(tool: GeneratedTool, res: BackendResponse, args: Record<str
 }
 
 /** Calls a hand-written tool: its own schema and check, then its handler with the call's {@link BackendApi}. */
-export async function callHand(tool: ExtraTool, args: Record<string, unknown>, run: CallRun): Promise<ToolResult> {
-  const { calls, ctx, stats } = run;
+export async function callHand(
+  tool: ExtraTool,
+  args: Record<string, unknown>,
+  calls: BackendCalls,
+  ctx: CallContext,
+  stats: CallStats,
+): Promise<ToolResult> {
   // commonInput stays in the arguments: the hand-written tool is written next to the overrides that add it.
   const ready = await prepareArgs(tool, args, ctx, false, stats);
   // Its own inputSchema, compiled on its first call, judges the arguments without the commonInput it lacks.

@@ -100,8 +100,10 @@ async function runCall(
     }
     const a = args ?? {};
     if (!isObject(a)) throw invalidArguments(['(root): must be object']);
-    const run = { calls: served.calls, ctx, stats };
-    const result = tool.kind === 'generated' ? await callGenerated(tool, a, run) : await callHand(tool, a, run);
+    const result =
+      tool.kind === 'generated'
+        ? await callGenerated(tool, a, served.calls, ctx, stats)
+        : await callHand(tool, a, served.calls, ctx, stats);
     // Never rejects: a schema that does not compile lets the result pass.
     return checkOutput(result, tool.listed.outputSchema, name, served.logger);
   } catch (err) {
@@ -132,7 +134,10 @@ async function callTool(
   args: Record<string, unknown> | undefined,
   given: CallContext,
 ): Promise<ToolResult> {
-  const started = performance.now();
+  // Timed only when something reports the duration (the log line, metrics, the client, the audit record).
+  const timed =
+    served.logsCalls || served.metrics !== undefined || served.audit !== undefined || given.report !== undefined;
+  const started = timed ? performance.now() : 0;
   const stats = newCallStats();
   // With an audit trail, the user's answers to confirmations are watched for the record.
   const watch = served.audit === undefined ? undefined : watchConfirmations(given);
@@ -140,16 +145,19 @@ async function callTool(
   if (served.tracer !== undefined)
     stats.span = served.tracer.startCall(served.backend, name, ctx.traceparent, ctx.tracestate);
   let protocolError: Error | undefined;
-  let result = await runCall(served, name, args, ctx, stats).catch((err: unknown) => {
+  let result: ToolResult;
+  try {
+    result = await runCall(served, name, args, ctx, stats);
+  } catch (err) {
     if (!isProtocolError(err)) throw err;
     // Logged and audited as a refusal, then answered by the dispatch core as that JSON-RPC error.
     stats.outcome = 'refused';
     protocolError = err;
-    return errorResult(err.message);
-  });
+    result = errorResult(err.message);
+  }
   // Error text may quote the backend's answer, and a backend may echo the credentials it was sent.
   if (result.isError === true) result = redactResult(result, callSecrets(stats));
-  const elapsedMs = performance.now() - started;
+  const elapsedMs = timed ? performance.now() - started : 0;
   served.metrics?.record(name, stats.outcome, elapsedMs / 1000, stats.status);
   stats.span?.end(stats.outcome, stats.status);
   const durationMs = Math.round(elapsedMs * 100) / 100;

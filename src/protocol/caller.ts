@@ -57,16 +57,6 @@ export interface Caller {
   notifySession?: ClientNotifier;
 }
 
-/** What the dispatch core hands a tool call besides who calls and their state. */
-export interface CallOptions {
-  /** The call's cancellation; its `AbortSignal` is made only if something asks for one. */
-  cancel?: Cancellation;
-  elicit?: Elicitor;
-  /** The call's nonce (its confirmation's, else a fresh one): the idempotency key it sends. */
-  nonce?: string;
-  report?: CallReporter;
-}
-
 /** The principal of unauthenticated transports (stdio without a configured identity, HTTP without inbound auth). */
 export const ANONYMOUS_PRINCIPAL: Principal = Object.freeze({
   id: 'anonymous',
@@ -74,42 +64,49 @@ export const ANONYMOUS_PRINCIPAL: Principal = Object.freeze({
   claims: {},
 }) as Principal;
 
-/** Builds the {@link CallContext} of one tool call. */
+/**
+ * Builds the {@link CallContext} of one tool call: every member present (undefined when it does not apply), so that
+ * every call's context has the same shape. Its `signal` is made from `cancel` only when read, and a fresh call's
+ * idempotency key (`nonce` undefined: no confirmation claimed one) is a UUID made when first read: most calls
+ * never ask for either. Both are getters of the object itself, so a spread copy (`{ ...ctx }`) reads them.
+ */
 export function buildCallContext(
   backend: string,
   tool: string,
   caller: Caller,
   session: SessionHandle | undefined,
-  options: CallOptions,
+  cancel: Cancellation,
+  elicit: Elicitor,
+  nonce: string | undefined,
+  report: CallReporter | undefined,
 ): CallContext {
-  const { cancel, elicit, nonce, report } = options;
-  const requestId = caller.requestId ?? randomUUID();
-  const principal = caller.principal;
-  // `signal` is read from `cancel` only when something reads it: most calls never make one.
-  const ctx: CallContext =
-    cancel === undefined
-      ? { backend, tool, requestId, principal }
-      : {
-          backend,
-          tool,
-          requestId,
-          principal,
-          cancel,
-          get signal(): AbortSignal {
-            return cancel.signal;
-          },
-        };
-  if (caller.sessionId !== undefined) ctx.sessionId = caller.sessionId;
-  if (session !== undefined) ctx.session = session;
-  if (elicit !== undefined) ctx.elicit = elicit;
-  if (nonce !== undefined) ctx.idempotencyKey = nonce;
-  if (report !== undefined) ctx.report = report;
-  if (caller.chargeRate !== undefined) ctx.chargeRate = caller.chargeRate;
-  if (caller.traceparent !== undefined) {
-    ctx.traceparent = caller.traceparent;
-    if (caller.tracestate !== undefined) ctx.tracestate = caller.tracestate;
-  }
-  return ctx;
+  let key = nonce;
+  const traceparent = caller.traceparent;
+  return {
+    backend,
+    tool,
+    requestId: caller.requestId ?? randomUUID(),
+    principal: caller.principal,
+    sessionId: caller.sessionId,
+    session,
+    cancel,
+    get signal(): AbortSignal {
+      return cancel.signal;
+    },
+    elicit,
+    get idempotencyKey(): string {
+      // From Node's batched random pool: no system call per call.
+      key ??= randomUUID();
+      return key;
+    },
+    set idempotencyKey(value: string) {
+      key = value;
+    },
+    chargeRate: caller.chargeRate,
+    traceparent,
+    tracestate: traceparent === undefined ? undefined : caller.tracestate,
+    report,
+  };
 }
 
 /**

@@ -21,7 +21,6 @@
  *   Every call has a nonce (the state's, else a fresh one); the tool service sends it as the operation's
  *   idempotency key where the contract declares one.
  */
-import { randomUUID } from 'node:crypto';
 import type { SessionHandle, SessionStore } from '../state/session.js';
 import type { ToolResult, ToolService } from '../core/tool-service-api.js';
 import { resultJson } from '../core/result-json.js';
@@ -103,6 +102,12 @@ const LEGACY: Era = { modern: false };
 export const CLIENT_CAPABILITIES_STATE_KEY = 'mcp.clientCapabilities';
 /** A client that declared nothing a call could send it: its elicitor refuses (flags false, -32021 for requests). */
 const NO_CLIENT_MODES = Object.freeze({ form: false, url: false, sampling: false, roots: false });
+/**
+ * The elicitor of a call whose client declared nothing it can be asked and which serves no pages, in either era:
+ * every question is cancelled, every client request refused (-32021), nothing ever deferred. It keeps no state, so
+ * one serves every such call.
+ */
+const REFUSING_ELICITOR: CallElicitor = new LiveElicitor(NO_CLIENT_MODES, undefined, undefined, undefined);
 /** Results of these methods carry caching hints in 2026-07-28 (the lists, and resource contents). */
 const CACHED_CATALOGUE_METHODS: ReadonlySet<string> = new Set([
   'resources/list',
@@ -135,8 +140,8 @@ export class Dispatcher {
   readonly #pages: InteractionPages;
   readonly #seal: RequestStateSeal;
   readonly #listTtlMs: number;
-  /** `"_meta":{…serverInfo…}` member text stamped on 2026-07-28 results. */
-  readonly #metaMember: string;
+  /** `"resultType":"complete","_meta":{…serverInfo…}`: the members stamped first on 2026-07-28 results. */
+  readonly #modernHead: string;
   readonly #discoverJson: string;
   readonly #initializeJson = new Map<string, string>();
   readonly #listPageSize: number;
@@ -145,8 +150,8 @@ export class Dispatcher {
   readonly #catalogue: Catalogue | undefined;
   /** Capabilities of a server whose lists never change: tools, and what the catalogue adds. */
   readonly #legacyCapabilities: JsonObject;
-  /** Running `tools/call`s that `notifications/cancelled` can reach, by scope and id. */
-  readonly #cancellable = new Map<string, CallAbort>();
+  /** Running `tools/call`s that `notifications/cancelled` can reach, by scope, then id (`1` and `"1"` are two). */
+  readonly #cancellable = new Map<string, Map<RequestId, CallAbort>>();
   /** Resource subscriptions (2025-11-25), when a resource can change and legacy clients have sessions. */
   readonly #subscriptions: Subscriptions | undefined;
 
@@ -164,7 +169,7 @@ export class Dispatcher {
     this.#seal = options.seal ?? new RequestStateSeal();
     this.#listTtlMs = options.listTtlMs ?? 60_000;
     this.#listPageSize = options.listPageSize ?? SETTINGS.listPageSize.default;
-    this.#metaMember = `"_meta":${JSON.stringify({ [SERVER_INFO_META_KEY]: { name: info.name, version: info.version } })}`;
+    this.#modernHead = `"resultType":"complete","_meta":${JSON.stringify({ [SERVER_INFO_META_KEY]: { name: info.name, version: info.version } })}`;
     this.#catalogue = service.catalogue;
     // Legacy clients' log level and subscriptions live in their session: only a stateful backend has one.
     if (this.stateful && hasWatchableResources(this.#catalogue))
@@ -234,12 +239,12 @@ export class Dispatcher {
   notify(notification: InboundNotification, caller: Caller): void {
     if (notification.method !== 'notifications/cancelled' || caller.scope === undefined) return;
     const target = notification.params?.requestId;
-    if (isRequestId(target)) this.#cancellable.get(cancelKey(caller.scope, target))?.abort();
+    if (isRequestId(target)) this.#cancellable.get(caller.scope)?.get(target)?.abort();
   }
 
   /** Aborts every running call and ends every subscription (shutdown). */
   cancelAll(): void {
-    for (const controller of this.#cancellable.values()) controller.abort();
+    for (const scope of this.#cancellable.values()) for (const controller of scope.values()) controller.abort();
     this.#cancellable.clear();
     this.#subscriptions?.close();
   }
@@ -269,11 +274,8 @@ export class Dispatcher {
         _meta: { ...meta, [SERVER_INFO_META_KEY]: this.#serverIdentity() },
       });
     }
-    const json = resultJson(result);
     // Spliced rather than copied: the result object is the service's, and may be large.
-    return json.length === 2
-      ? `{"resultType":"complete",${this.#metaMember}}`
-      : `{"resultType":"complete",${this.#metaMember},${json.slice(1)}`;
+    return resultJson(result, this.#modernHead);
   }
 
   #serverIdentity(): { name: string; version: string } {
@@ -458,8 +460,8 @@ export class Dispatcher {
       if (!claim.first) return this.#replay(id, claim.answer);
     }
     const controller = new CallAbort();
-    const key = caller.scope === undefined ? undefined : cancelKey(caller.scope, id);
-    if (key !== undefined) this.#cancellable.set(key, controller);
+    const scope = caller.scope === undefined ? undefined : this.#cancelScope(caller.scope);
+    scope?.set(id, controller);
     caller.exchange?.attach(controller);
     let started = false;
     let answer: RecordedAnswer | undefined;
@@ -470,13 +472,13 @@ export class Dispatcher {
       started = true;
       const retry = state === undefined ? undefined : { state, inputResponses: params.inputResponses };
       const elicitor = this.#elicitorFor(era, caller, session, name, args, retry, controller);
-      const result = await this.#handlers.callTool(name, args, caller, session, {
-        cancel: controller,
-        elicit: elicitor,
-        // A fresh call's nonce: a UUID (from Node's batched random pool: no system call per call).
-        nonce: stateNonce ?? randomUUID(),
-        ...(report === undefined ? {} : { report }),
-      });
+      let result: ToolResult;
+      try {
+        // A fresh call's nonce (undefined here) is a UUID made when first read: most calls never send one.
+        result = await this.#handlers.callTool(name, args, caller, session, controller, elicitor, stateNonce, report);
+      } catch (error) {
+        throw this.#handlers.failure(name, error);
+      }
       const deferral = elicitor.deferral();
       // The tool asked the user something the client answers outside this call: the question is the answer.
       answer = deferral === undefined ? this.#toolResultJson(name, result, modern) : this.#deferredAnswer(deferral);
@@ -487,7 +489,11 @@ export class Dispatcher {
       answer = { error: toRpcError(error) };
       return controller.aborted ? undefined : this.#answerReply(id, answer, modern);
     } finally {
-      if (key !== undefined && this.#cancellable.get(key) === controller) this.#cancellable.delete(key);
+      if (scope !== undefined && scope.get(id) === controller) {
+        scope.delete(id);
+        // A legacy session's scope goes when its last call ends: sessions come and go, this map must not grow.
+        if (scope.size === 0) this.#cancellable.delete(caller.scope as string);
+      }
       if (stateNonce !== undefined) await this.#settleClaim(stateNonce, started, answer);
     }
   }
@@ -557,13 +563,16 @@ export class Dispatcher {
     retry: OpenedRetry | undefined,
     cancel: CallAbort | undefined,
   ): CallElicitor {
+    const pages = this.#callPages(caller);
     if ('envelope' in era) {
-      const modes = clientModes(era.envelope.clientCapabilities) ?? NO_CLIENT_MODES;
+      const modes = clientModes(era.envelope.clientCapabilities);
+      if (modes === undefined && pages === undefined) return REFUSING_ELICITOR;
       const binding = callBinding(caller.principal, this.backend, name, args);
-      return new RoundTripElicitor(modes, binding, this.#seal, retry, this.#callPages(caller));
+      return new RoundTripElicitor(modes ?? NO_CLIENT_MODES, binding, this.#seal, retry, pages);
     }
-    const modes = clientModes(session?.get(CLIENT_CAPABILITIES_STATE_KEY)) ?? NO_CLIENT_MODES;
-    return new LiveElicitor(modes, caller.requestClient, cancel, this.#callPages(caller));
+    const modes = clientModes(session?.get(CLIENT_CAPABILITIES_STATE_KEY));
+    if (modes === undefined && pages === undefined) return REFUSING_ELICITOR;
+    return new LiveElicitor(modes ?? NO_CLIENT_MODES, caller.requestClient, cancel, pages);
   }
 
   /**
@@ -580,6 +589,16 @@ export class Dispatcher {
       open: (kind, data) =>
         this.#pages.open({ backend, kind, data, principal, ...(sessionId === undefined ? {} : { sessionId }) }),
     };
+  }
+
+  /**
+   * The running calls of one cancellation scope (the stdio process, a legacy session), made for its first call in
+   * flight and dropped after its last.
+   */
+  #cancelScope(scope: string): Map<RequestId, CallAbort> {
+    let calls = this.#cancellable.get(scope);
+    if (calls === undefined) this.#cancellable.set(scope, (calls = new Map()));
+    return calls;
   }
 
   /** The state a call may use: the transport's session, else (2026-07-28, stateful backend) the caller's own. */
@@ -612,8 +631,3 @@ function legacyCapabilities(catalogue: Catalogue | undefined, stateful: boolean,
 /** The refusal of a 2026-07-28 retry whose `requestState` does not open for it (MRTR: the server MUST reject it). */
 const STATE_REFUSED =
   'Invalid params: requestState failed verification (altered, expired, or issued for another caller, tool or arguments); call again without it';
-
-/** Key of a cancellable request: its scope and its id (a string id and a numeric one never collide). */
-function cancelKey(scope: string, id: RequestId): string {
-  return `${scope}\u0000${typeof id}:${id}`;
-}

@@ -6,21 +6,30 @@ import type { ListedTool } from '../../contract/descriptor.js';
 import type { SessionHandle } from '../state/session.js';
 import type { ToolResult, ToolService } from '../core/tool-service-api.js';
 import type { Logger } from '../log.js';
-import { buildCallContext, type Caller, type CallOptions } from './caller.js';
+import type { CallReporter, Cancellation, Elicitor } from '../core/call-context.js';
+import { buildCallContext, type Caller } from './caller.js';
 import { ErrorCode, RpcFailure } from './errors.js';
 
 /** The two tool methods of one backend. */
 export interface ToolHandlers {
   /** The tools, in the service's (stable) order; the same array on every call. */
   listTools(): ListedTool[];
-  /** `tools/call`: the service's result; throws {@link RpcFailure} -32602 for an unknown tool. */
+  /**
+   * `tools/call`: the service's result; -32602 for an unknown tool. A failure goes through {@link failure} before
+   * it is answered (no async wrapper per call for it).
+   */
   callTool(
     name: string,
     args: Record<string, unknown> | undefined,
     caller: Caller,
     session: SessionHandle | undefined,
-    options: CallOptions,
+    cancel: Cancellation,
+    elicit: Elicitor,
+    nonce: string | undefined,
+    report: CallReporter | undefined,
   ): Promise<ToolResult>;
+  /** The protocol error to answer for what `callTool` threw: an {@link RpcFailure} as it is, anything else logged and internal. */
+  failure(name: string, error: unknown): RpcFailure;
 }
 
 /** Longest tool name echoed back in an error (names are ≤ 64 characters; anything longer is not one). */
@@ -36,16 +45,16 @@ function unknownToolError(name: string): RpcFailure {
 export function createToolHandlers(service: ToolService, logger?: Logger): ToolHandlers {
   return {
     listTools: () => service.listTools(),
-    async callTool(name, args, caller, session, options): Promise<ToolResult> {
-      if (!service.hasTool(name)) throw unknownToolError(name);
-      try {
-        return await service.callTool(name, args, buildCallContext(service.backend, name, caller, session, options));
-      } catch (error) {
-        if (error instanceof RpcFailure) throw error;
-        // ToolService promises never to throw for a known tool; if it does, keep its details out of the reply.
-        logger?.error({ err: error, backend: service.backend, tool: name }, 'tool call threw');
-        throw new RpcFailure(ErrorCode.InternalError, 'Internal error');
-      }
+    callTool(name, args, caller, session, cancel, elicit, nonce, report): Promise<ToolResult> {
+      if (!service.hasTool(name)) return Promise.reject(unknownToolError(name));
+      const ctx = buildCallContext(service.backend, name, caller, session, cancel, elicit, nonce, report);
+      return service.callTool(name, args, ctx);
+    },
+    failure(name, error): RpcFailure {
+      if (error instanceof RpcFailure) return error;
+      // ToolService promises never to throw for a known tool; if it does, keep its details out of the reply.
+      logger?.error({ err: error, backend: service.backend, tool: name }, 'tool call threw');
+      return new RpcFailure(ErrorCode.InternalError, 'Internal error');
     },
   };
 }

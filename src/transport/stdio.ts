@@ -272,13 +272,13 @@ class StdioServer {
 
   #dispatch(message: InboundRequest, era: Era): void {
     const answer = this.#core.request(message, era, this.#session.caller);
-    if (answer instanceof Promise) {
-      answer.then(
-        (reply) => this.#writeReply(reply),
-        (error: unknown) => this.#dispatchFailed(error),
-      );
-    } else this.#writeReply(answer);
+    if (answer instanceof Promise) answer.then(this.#onAnswer, this.#onDispatchError);
+    else this.#writeReply(answer);
   }
+
+  /** The settling of an answer that took a while: made once, not per request. */
+  readonly #onAnswer = (reply: Reply | undefined): void => this.#writeReply(reply);
+  readonly #onDispatchError = (error: unknown): void => this.#dispatchFailed(error);
 
   #openPages(): Promise<void> {
     const backend = this.#service.backend;

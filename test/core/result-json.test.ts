@@ -42,6 +42,18 @@ describe('resultJson', () => {
     expect(JSON.parse(resultJson(redacted))).toMatchObject({ structuredContent: { token: '[redacted]' } });
   });
 
+  it('puts the head members first, spliced or not, and alone for an empty result', () => {
+    const head = '"resultType":"complete","_meta":{"k":1}';
+    const result: ToolResult = { content: [{ type: 'text', text: '{"a":1}' }], structuredContent: { a: 1 } };
+    markStructuredJson(result, '{"a":1}');
+    const expected = { resultType: 'complete', _meta: { k: 1 }, ...JSON.parse(JSON.stringify(result)) };
+    expect(JSON.parse(resultJson(result, head))).toEqual(expected);
+    expect(resultJson(result, head).startsWith(`{${head},"content":`)).toBe(true);
+    const plain = { content: [{ type: 'text', text: 'x' }], isError: undefined };
+    expect(resultJson(plain, head)).toBe(`{${head},"content":[{"type":"text","text":"x"}]}`);
+    expect(resultJson({}, head)).toBe(`{${head}}`);
+  });
+
   it('is JSON.stringify for a result nothing was recorded for', () => {
     const result: ToolResult = { content: [{ type: 'text', text: 'hello' }], isError: true };
     expect(resultJson(result)).toBe(JSON.stringify(result));

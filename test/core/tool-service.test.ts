@@ -563,6 +563,26 @@ describe('failures', () => {
     expect(text(r)).toBe('choose an organisation first');
   });
 
+  it('waits for a binding and a check that answer later, and an async refusal refuses', async () => {
+    const svc = createToolService(
+      {
+        generated,
+        overrides: {
+          bind: { organizationId: async () => 'org-late' },
+          tools: {
+            getInvoice: { check: async (args) => (args['invoiceId'] === 'no' ? 'not this one' : undefined) },
+          },
+        },
+      },
+      { http, logger: createLogger({ destination: { write: () => undefined } }) },
+    );
+    backend.script('/v1/orgs/org-late/invoices/inv-9', reply.json(200, { id: 'inv-9', status: 'sent' }));
+    const r = await svc.callTool('getInvoice', { invoiceId: 'inv-9' }, ctx());
+    expect(r.structuredContent).toEqual({ id: 'inv-9', status: 'sent' });
+    expect(text(await svc.callTool('getInvoice', { invoiceId: 'no' }, ctx()))).toBe('not this one');
+    expect(backend.requests).toHaveLength(1);
+  });
+
   it('says when a required bound value cannot be determined', async () => {
     const r = await service.callTool(
       'get_invoice',
