@@ -55,7 +55,8 @@ export class Admission {
   ): Promise<Principal | HttpAnswer> {
     let principal: Principal = ANONYMOUS_PRINCIPAL;
     if (route.inboundAuth !== undefined) {
-      const result = await route.inboundAuth.authenticate(req.header('authorization'), req.header('host'));
+      const authenticating = route.inboundAuth.authenticate(req.header('authorization'), req.header('host'));
+      const result = authenticating instanceof Promise ? await authenticating : authenticating;
       if (!result.ok) {
         this.#refusals.rejected(route.name, req.remoteAddress, result);
         // Failed attempts count against the caller's address so that guessing credentials is slowed down.
