@@ -250,7 +250,8 @@ export class HttpPipeline {
     if ('status' in principal) return principal;
     let raw: string;
     try {
-      raw = await req.readBody(this.#maxBodyBytes);
+      const body = req.readBody(this.#maxBodyBytes);
+      raw = body instanceof Promise ? await body : body;
     } catch (error) {
       // Otherwise the client went away mid-body: nobody reads the answer.
       return error instanceof BodyTooLargeError ? tooLarge(this.#maxBodyBytes) : empty(400);
