@@ -140,10 +140,13 @@ export class NodeRequest implements HttpRequestLike {
   readonly method: string;
   readonly path: string;
   readonly #req: IncomingMessage;
+  /** `req.headers` read once: it is a getter, and a request reads ten or more headers. */
+  readonly #headers: IncomingMessage['headers'];
   #controller: { abort(): void } | undefined;
 
   constructor(req: IncomingMessage) {
     this.#req = req;
+    this.#headers = req.headers;
     this.method = req.method ?? 'GET';
     const url = req.url ?? '/';
     const q = url.indexOf('?');
@@ -151,7 +154,7 @@ export class NodeRequest implements HttpRequestLike {
   }
 
   header(name: string): string | undefined {
-    const value = this.#req.headers[name];
+    const value = this.#headers[name];
     return Array.isArray(value) ? value.join(', ') : value;
   }
 
