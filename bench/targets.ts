@@ -33,7 +33,7 @@ interface LoadClient {
 }
 
 /** Clients opened for one measurement. */
-interface OpenedClients {
+export interface OpenedClients {
   clients: LoadClient[];
   /** Answers that arrived for no request in flight since these clients were opened. */
   strays(): number;

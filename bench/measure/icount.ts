@@ -14,14 +14,30 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import type { Outcome } from '../check.js';
 import type { LaunchSpec } from '../clients/mcp-stdio.js';
-import type { LoadTarget } from '../targets.js';
+import type { LoadTarget, OpenedClients } from '../targets.js';
 
 const run = promisify(execFile);
+
+/**
+ * finmcp's HTTP timeouts for a process running under callgrind. Its defaults (10 s for the headers, 60 s for the
+ * request, both counted from the connection's accept until its first request is parsed; 5 s idle keep-alive) are
+ * made for a server at full speed: under callgrind it runs 50–100× slower, and several hundred times slower on a
+ * loaded machine, so one turn of its event loop with 16 calls in flight can outlast them. Node then answers 408
+ * and closes (`read ECONNRESET` on the client while sessions open) or closes idle connections between the warm-up
+ * and the counted calls (reconnections counted as calls' work). The reference server (Node's own defaults,
+ * keep-alive 120 s) ignores these names. The server's defaults stay untouched: only the counted launch gets these.
+ */
+const CALLGRIND_SERVER_ENV: Readonly<Record<string, string>> = Object.freeze({
+  FINMCP_HEADERS_TIMEOUT_MS: '3600000',
+  FINMCP_REQUEST_TIMEOUT_MS: '3600000',
+  FINMCP_KEEP_ALIVE_TIMEOUT_MS: '3600000',
+});
 
 /** A launch of the same server under callgrind, instrumentation off until asked, dumping into `dir`. */
 export function callgrindLaunch(launch: LaunchSpec, dir: string): LaunchSpec {
   return {
     ...launch,
+    env: { ...launch.env, ...CALLGRIND_SERVER_ENV },
     command: 'valgrind',
     args: [
       '--tool=callgrind',
@@ -38,24 +54,19 @@ export function icountDir(): Promise<string> {
   return mkdtemp(join(tmpdir(), 'finmcp-bench-icount-'));
 }
 
-/** `calls` calls on `clients` clients of `target` (all opened first); the outcomes that were not ok, counted. */
-async function callsOn(target: LoadTarget, clients: number, calls: number): Promise<number> {
-  const opened = await target.open(clients);
+/** `calls` calls spread over the opened clients; the outcomes that were not ok, counted. */
+async function callsOn(opened: OpenedClients, calls: number): Promise<number> {
   let left = calls;
   let failed = 0;
-  try {
-    await Promise.all(
-      opened.clients.map(async (client) => {
-        while (left > 0) {
-          left -= 1;
-          const outcome: Outcome = await client.call();
-          if (outcome.kind !== 'ok') failed += 1;
-        }
-      }),
-    );
-  } finally {
-    await opened.close();
-  }
+  await Promise.all(
+    opened.clients.map(async (client) => {
+      while (left > 0) {
+        left -= 1;
+        const outcome: Outcome = await client.call();
+        if (outcome.kind !== 'ok') failed += 1;
+      }
+    }),
+  );
   return failed;
 }
 
@@ -68,8 +79,8 @@ export interface IcountResult {
 }
 
 /**
- * Warms `target` (on a server started with {@link callgrindLaunch} into `dir`, process `pid`) up with `warmup`
- * calls, then counts the instructions of `calls` more.
+ * Opens `clients` clients of `target` (on a server started with {@link callgrindLaunch} into `dir`, process `pid`),
+ * warms the server up with `warmup` calls on them, then counts the instructions of `calls` more on the same clients.
  */
 export async function countInstructions(
   target: LoadTarget,
@@ -77,13 +88,20 @@ export async function countInstructions(
   dir: string,
   options: { clients: number; warmup: number; calls: number; keepAs?: string },
 ): Promise<IcountResult> {
-  await callsOn(target, options.clients, options.warmup);
-  // Zeroed first: a second count on the same process starts from nothing.
-  await run('callgrind_control', ['-z', String(pid)]);
-  await run('callgrind_control', ['-i', 'on', String(pid)]);
-  const failed = await callsOn(target, options.clients, options.calls);
-  await run('callgrind_control', ['-i', 'off', String(pid)]);
-  await run('callgrind_control', ['-d', String(pid)]);
+  // The clients (sessions, connections) are opened before the count and closed after it: only calls are counted.
+  const opened = await target.open(options.clients);
+  let failed: number;
+  try {
+    await callsOn(opened, options.warmup);
+    // Zeroed first: a second count on the same process starts from nothing.
+    await run('callgrind_control', ['-z', String(pid)]);
+    await run('callgrind_control', ['-i', 'on', String(pid)]);
+    failed = await callsOn(opened, options.calls);
+    await run('callgrind_control', ['-i', 'off', String(pid)]);
+    await run('callgrind_control', ['-d', String(pid)]);
+  } finally {
+    await opened.close();
+  }
   const dumps = (await readdir(dir)).filter((name) => /^callgrind\.\d+\.\d+$/.test(name));
   let total = 0;
   for (const name of dumps) {

@@ -71,6 +71,12 @@ export interface AccessTokenVerifier {
    * this request when the resource is named by the host the client used (default: the configured `resource`).
    */
   verify(token: string, resource?: string): Promise<Principal>;
+  /**
+   * The principal of a token verified before and still trusted (no signature check, no promise: the hot path of an
+   * authenticated call); undefined when it is not cached (then {@link verify}). The audience is checked as in
+   * `verify`: throws {@link InvalidTokenError} when the token is not for `resource`.
+   */
+  cached(token: string, resource?: string): Principal | undefined;
 }
 
 /** Refuses algorithm lists that would allow `none` or symmetric keys (HS/RS confusion, RFC 8725 §2.1). */
@@ -119,6 +125,12 @@ function checkAudience(payload: JWTPayload, resource: string, audiencelessClient
   }
 }
 
+/** A verified token as the cache keeps it: who it names, and until when it is trusted without a new check. */
+interface CachedToken {
+  principal: Principal;
+  until: number;
+}
+
 /** Builds a verifier; keys are fetched lazily, cached, and refetched (with cooldown) on an unknown `kid`. */
 export function createAccessTokenVerifier(options: AccessTokenVerifierOptions): AccessTokenVerifier {
   const algorithms = checkAlgorithms(options.algorithms ?? DEFAULT_ACCESS_TOKEN_ALGORITHMS);
@@ -130,28 +142,49 @@ export function createAccessTokenVerifier(options: AccessTokenVerifierOptions): 
   const now = options.now ?? Date.now;
   // Keyed by the whole token, so any change to it (a forged signature, another claim) is a miss. Map order = LRU.
   // Signature, issuer and expiry are what the cache remembers; the audience is checked per request.
-  const verified = new Map<string, { principal: Principal; until: number }>();
+  const verified = new Map<string, CachedToken>();
+  // The most recently used entry, kept aside: a client sends the same token on every request, and comparing it with
+  // the last one costs less than hashing a kilobyte of token for the Map. Being the most recent, a hit on it leaves
+  // the LRU order as it is.
+  let lastToken: string | undefined;
+  let lastEntry: CachedToken | undefined;
 
   const getKeySet = remoteKeySet(options, timeoutDuration);
 
+  const cached = (token: string, resource: string = options.resource): Principal | undefined => {
+    let hit = lastToken === token ? lastEntry : undefined;
+    if (hit === undefined) {
+      hit = verified.get(token);
+      if (hit === undefined) return undefined;
+      verified.delete(token);
+      verified.set(token, hit);
+      lastToken = token;
+      lastEntry = hit;
+    }
+    if (now() >= hit.until) {
+      verified.delete(token);
+      lastToken = lastEntry = undefined;
+      return undefined;
+    }
+    // The audience is checked on every request: the same token may be presented under another resource name.
+    checkAudience(hit.principal.claims as JWTPayload, resource, audiencelessClientIds);
+    return hit.principal;
+  };
+
   return {
+    cached,
     async verify(token: string, resource: string = options.resource): Promise<Principal> {
-      const hit = verified.get(token);
-      if (hit !== undefined) {
-        verified.delete(token);
-        if (now() < hit.until) {
-          verified.set(token, hit);
-          // The audience is checked on every request: the same token may be presented under another resource name.
-          checkAudience(hit.principal.claims as JWTPayload, resource, audiencelessClientIds);
-          return hit.principal;
-        }
-      }
+      const hit = cached(token, resource);
+      if (hit !== undefined) return hit;
       const principal = await verifySigned(token);
       checkAudience(principal.claims as JWTPayload, resource, audiencelessClientIds);
       if (cacheSize > 0) {
         // Trusted until the cache TTL or the token's own expiry, whichever comes first (no clock tolerance here).
         const exp = principal.claims['exp'] as number;
-        verified.set(token, { principal, until: Math.min(now() + cacheTtlMs, exp * 1000) });
+        const entry = { principal, until: Math.min(now() + cacheTtlMs, exp * 1000) };
+        verified.set(token, entry);
+        lastToken = token;
+        lastEntry = entry;
         if (verified.size > cacheSize) verified.delete(verified.keys().next().value as string);
       }
       return principal;

@@ -21,6 +21,11 @@ export function extractBearerToken(
   options: { strict?: boolean } = {},
 ): BearerExtraction {
   if (authorization === undefined) return { kind: 'missing' };
+  // The usual form, `Bearer <b64token>`, without the general pattern below (it gives the same token for it).
+  if (authorization.startsWith('Bearer ')) {
+    const token = authorization.slice(7);
+    if (B64TOKEN.test(token)) return { kind: 'token', token };
+  }
   const match = /^\s*(\S+)(?:\s+(.*))?$/.exec(authorization);
   if (match?.[1]?.toLowerCase() !== 'bearer') return { kind: 'missing' };
   const token = (match[2] ?? '').trim();

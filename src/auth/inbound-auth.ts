@@ -32,8 +32,9 @@ export interface InboundAuth {
   /**
    * `authorization` header value (may be undefined) → principal or a 401/403 to send. `host` is the request's
    * `Host`, already checked against the allowed hosts (a resource may be named by the host the client used).
+   * A plugin may answer without a promise when it knows at once (e.g. a token it verified before).
    */
-  authenticate(authorization: string | undefined, host?: string): Promise<InboundAuthResult>;
+  authenticate(authorization: string | undefined, host?: string): InboundAuthResult | Promise<InboundAuthResult>;
   /** Scopes a tool needs; checked per call (403 `insufficient_scope` when missing). */
   requiredScopes(toolName: string): string[];
   /** Extra GET routes this plugin serves, e.g. RFC 9728 protected resource metadata. Path → JSON body. */

@@ -104,12 +104,14 @@ function resourceNames(options: OAuthResourceServerOptions): (host: string | und
   return (host) => (host === undefined ? undefined : named.get(host.toLowerCase())) ?? named.get(undefined)!;
 }
 
-/** Creates the resource server. Throws on an empty authorization server list or a non-asymmetric algorithm. */
-export function createOAuthResourceServer(options: OAuthResourceServerOptions): OAuthResourceServer {
-  const verifier = verifierFor(options);
-  const resourceMetadataUrl = protectedResourceMetadataUrl(options.resource);
-  const nameFor = resourceNames(options);
-
+/** The refusals of a resource server: 401 without a usable token, and for one that failed verification. */
+function refusals(
+  options: OAuthResourceServerOptions,
+  nameFor: (host: string | undefined) => ResourceName,
+): {
+  unauthorized(host: string | undefined, error?: string): Extract<InboundAuthResult, { ok: false }>;
+  rejected(token: string, host: string | undefined, error: unknown): InboundAuthResult;
+} {
   const unauthorized = (host: string | undefined, error?: string): Extract<InboundAuthResult, { ok: false }> => ({
     ok: false,
     status: 401,
@@ -125,25 +127,55 @@ export function createOAuthResourceServer(options: OAuthResourceServerOptions): 
         ? { error: 'invalid_token', error_description: error }
         : { error: 'unauthorized', error_description: 'a bearer access token is required' },
   });
+  return {
+    unauthorized,
+    /** Logged with the `sub` the token claims, never the token. */
+    rejected(token, host, error) {
+      const description = error instanceof InvalidTokenError ? error.message : 'token could not be verified';
+      const claimedSubject = unverifiedSubject(token);
+      options.logger?.debug({ reason: description, claimedSubject }, 'bearer token rejected');
+      const refusal = unauthorized(host, description);
+      return claimedSubject === undefined ? refusal : { ...refusal, claimedSubject };
+    },
+  };
+}
+
+/** Creates the resource server. Throws on an empty authorization server list or a non-asymmetric algorithm. */
+export function createOAuthResourceServer(options: OAuthResourceServerOptions): OAuthResourceServer {
+  const verifier = verifierFor(options);
+  const resourceMetadataUrl = protectedResourceMetadataUrl(options.resource);
+  const nameFor = resourceNames(options);
+  const { unauthorized, rejected } = refusals(options, nameFor);
+
+  /** The answer for a token the verifier has cached (ok, or 401 for another audience); undefined when not cached. */
+  const fromCache = (token: string, resource: string, host: string | undefined): InboundAuthResult | undefined => {
+    try {
+      const principal = verifier.cached(token, resource);
+      return principal === undefined ? undefined : { ok: true, principal };
+    } catch (error) {
+      return rejected(token, host, error);
+    }
+  };
 
   return {
     resourceMetadataUrl,
 
-    async authenticate(authorization: string | undefined, host?: string): Promise<InboundAuthResult> {
+    authenticate(authorization: string | undefined, host?: string): InboundAuthResult | Promise<InboundAuthResult> {
+      const resource = nameFor(host).resource;
+      // The usual request, `Bearer <token>` with a token verified before, answers without a promise (its audience is
+      // still checked for this request). Unparsed: a token that verified is a JWS, base64url parts and dots, so it is
+      // a well-formed b64token (RFC 6750 §2.1); anything else is a miss and goes the whole way below.
+      const usual = authorization?.startsWith('Bearer ') === true ? authorization.slice(7) : undefined;
+      const known = usual === undefined ? undefined : fromCache(usual, resource, host);
+      if (known !== undefined) return known;
       const extracted = extractBearerToken(authorization);
       if (extracted.kind === 'missing') return unauthorized(host);
       if (extracted.kind === 'malformed') return unauthorized(host, 'malformed bearer token');
-      let principal: Principal;
-      try {
-        principal = await verifier.verify(extracted.token, nameFor(host).resource);
-      } catch (error) {
-        const description = error instanceof InvalidTokenError ? error.message : 'token could not be verified';
-        const claimedSubject = unverifiedSubject(extracted.token);
-        options.logger?.debug({ reason: description, claimedSubject }, 'bearer token rejected');
-        const refusal = unauthorized(host, description);
-        return claimedSubject === undefined ? refusal : { ...refusal, claimedSubject };
-      }
-      return { ok: true, principal };
+      const { token } = extracted;
+      return verifier.verify(token, resource).then(
+        (verified): InboundAuthResult => ({ ok: true, principal: verified }),
+        (error: unknown) => rejected(token, host, error),
+      );
     },
 
     requiredScopes(toolName: string): string[] {

@@ -210,22 +210,39 @@ function holdsState(record: SessionRecord): boolean {
  * late `login` cannot bring it back holding a live backend token.
  */
 export function createSessionHandle(store: SessionStore, sessionId: string, record: SessionRecord): SessionHandle {
+  return new StoredSessionHandle(store, sessionId, record);
+}
+
+/** The handle of {@link createSessionHandle}: one object per call, its methods shared. */
+class StoredSessionHandle implements SessionHandle {
+  readonly #store: SessionStore;
+  readonly #sessionId: string;
+  readonly #record: SessionRecord;
+
+  constructor(store: SessionStore, sessionId: string, record: SessionRecord) {
+    this.#store = store;
+    this.#sessionId = sessionId;
+    this.#record = record;
+  }
+
+  get<T = unknown>(key: string): T | undefined {
+    return this.#record.state[key] as T | undefined;
+  }
+
+  async set(key: string, value: unknown): Promise<void> {
+    this.#record.state[key] = value;
+    await this.#storeIfLive();
+  }
+
+  async clear(): Promise<void> {
+    const { state } = this.#record;
+    for (const key of Object.keys(state)) delete state[key];
+    await this.#storeIfLive();
+  }
+
   // A shared store should make this check-and-write one atomic "set if present" operation.
-  const storeIfLive = async (): Promise<void> => {
-    if ((await store.get(sessionId)) === undefined) return;
-    await store.set(sessionId, record);
-  };
-  return {
-    get<T = unknown>(key: string): T | undefined {
-      return record.state[key] as T | undefined;
-    },
-    async set(key: string, value: unknown): Promise<void> {
-      record.state[key] = value;
-      await storeIfLive();
-    },
-    async clear(): Promise<void> {
-      for (const key of Object.keys(record.state)) delete record.state[key];
-      await storeIfLive();
-    },
-  };
+  async #storeIfLive(): Promise<void> {
+    if ((await this.#store.get(this.#sessionId)) === undefined) return;
+    await this.#store.set(this.#sessionId, this.#record);
+  }
 }

@@ -13,6 +13,8 @@ type SessionState = Record<string, unknown>;
  */
 export interface SessionStore {
   get(sessionId: string): Promise<SessionRecord | undefined>;
+  /** {@link get} without a promise, offered by a store that answers from memory (the request path then waits for nothing). */
+  getSync?(sessionId: string): SessionRecord | undefined;
   set(sessionId: string, record: SessionRecord, ttlMs?: number): Promise<void>;
   delete(sessionId: string): Promise<void>;
 }

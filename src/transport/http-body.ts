@@ -13,8 +13,18 @@ export class BodyTooLargeError extends Error {
   }
 }
 
-/** Reads the whole body, failing as soon as more than `limit` bytes have arrived. */
-export function readBody(req: IncomingMessage, limit: number): Promise<Buffer> {
+/**
+ * Reads the whole body, failing as soon as more than `limit` bytes have arrived. A body that already arrived whole
+ * (it came with the headers: the parser has pushed all `Content-Length` bytes, which it does before `complete` is
+ * set) is taken from the stream's buffer at once, without a promise, listeners or a flowing stream; it throws
+ * {@link BodyTooLargeError} then.
+ */
+export function readBody(req: IncomingMessage, limit: number): Buffer | Promise<Buffer> {
+  const declared = req.headers['content-length'];
+  if (declared !== undefined && !req.readableDidRead && req.readableLength === Number(declared)) {
+    if (req.readableLength > limit) throw new BodyTooLargeError(limit);
+    return (req.read() as Buffer | null) ?? Buffer.alloc(0);
+  }
   return new Promise<Buffer>((resolve, reject) => {
     const chunks: Buffer[] = [];
     let size = 0;

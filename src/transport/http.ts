@@ -140,10 +140,13 @@ export class NodeRequest implements HttpRequestLike {
   readonly method: string;
   readonly path: string;
   readonly #req: IncomingMessage;
+  /** `req.headers` read once: it is a getter, and a request reads ten or more headers. */
+  readonly #headers: IncomingMessage['headers'];
   #controller: { abort(): void } | undefined;
 
   constructor(req: IncomingMessage) {
     this.#req = req;
+    this.#headers = req.headers;
     this.method = req.method ?? 'GET';
     const url = req.url ?? '/';
     const q = url.indexOf('?');
@@ -151,7 +154,7 @@ export class NodeRequest implements HttpRequestLike {
   }
 
   header(name: string): string | undefined {
-    const value = this.#req.headers[name];
+    const value = this.#headers[name];
     return Array.isArray(value) ? value.join(', ') : value;
   }
 
@@ -159,8 +162,9 @@ export class NodeRequest implements HttpRequestLike {
     return this.#req.socket.remoteAddress ?? 'unknown';
   }
 
-  async readBody(limit: number): Promise<string> {
-    return (await readBody(this.#req, limit)).toString('utf8');
+  readBody(limit: number): string | Promise<string> {
+    const body = readBody(this.#req, limit);
+    return body instanceof Promise ? body.then((bytes) => bytes.toString('utf8')) : body.toString('utf8');
   }
 
   attach(controller: { abort(): void }): void {
@@ -182,10 +186,10 @@ export function createHttpServer(options: HttpServerOptions): HttpServerHandle {
   const ownStore = options.sessionStore === undefined;
   const store: SessionStore = options.sessionStore ?? new MemorySessionStore();
   const pipeline = new HttpPipeline({ ...options, store });
-  const live = new LiveRequests();
   // Set by close(): drain (serve, answer with `Connection: close`); then out of time (refuse what still arrives).
   let closing = false;
   let outOfTime = false;
+  const live = new LiveRequests(() => closing);
 
   const send = (res: ServerResponse, answer: HttpAnswer): void => {
     if (res.headersSent || res.destroyed) return;
@@ -197,7 +201,7 @@ export function createHttpServer(options: HttpServerOptions): HttpServerHandle {
 
   const httpServer = createLimitedServer({ ...DEFAULT_HTTP_SERVER_LIMITS, ...options.limits }, logger, (req, res) => {
     const request = new NodeRequest(req);
-    live.add(request, res, () => closing);
+    live.add(request, res);
     if (outOfTime) {
       send(res, rpcError(503, null, ErrorCode.ServerError, 'Server is shutting down', { 'retry-after': '1' }));
       return;
@@ -278,16 +282,26 @@ async function listen(
 /** Requests being served: counted for graceful shutdown, and cancelled when the grace period runs out. */
 class LiveRequests {
   readonly #live = new Set<NodeRequest>();
+  readonly #closing: () => boolean;
   #onDrained: (() => void) | undefined;
 
-  /** Tracks `request` until its response closes; an unfinished one is abandoned (its call cancelled). */
-  add(request: NodeRequest, res: ServerResponse, closing: () => boolean): void {
+  constructor(closing: () => boolean) {
+    this.#closing = closing;
+  }
+
+  /**
+   * Tracks `request` until its response closes; an unfinished one is abandoned (its call cancelled). `on`, not
+   * `once`: a response closes once, and `once` would bind a wrapper per request.
+   */
+  add(request: NodeRequest, res: ServerResponse): void {
     this.#live.add(request);
-    res.once('close', () => {
-      this.#live.delete(request);
-      if (!res.writableFinished) request.abandon();
-      if (closing() && this.#live.size === 0) this.#onDrained?.();
-    });
+    res.on('close', () => this.#closed(request, res));
+  }
+
+  #closed(request: NodeRequest, res: ServerResponse): void {
+    this.#live.delete(request);
+    if (!res.writableFinished) request.abandon();
+    if (this.#closing() && this.#live.size === 0) this.#onDrained?.();
   }
 
   /** Resolves when no request is in flight, or after `ms`. */

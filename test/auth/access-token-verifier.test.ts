@@ -48,6 +48,30 @@ describe('verified-token cache', () => {
     expect(Object.isFrozen(first)).toBe(true);
   });
 
+  it('answers a cached token without a promise, still checking its audience per request', async () => {
+    const verifier = createAccessTokenVerifier(base);
+    const t = await token();
+    expect(verifier.cached(t)).toBeUndefined();
+    const first = await verifier.verify(t);
+    expect(verifier.cached(t)).toBe(first);
+    expect(verifier.cached(t, RESOURCE)).toBe(first);
+    expect(() => verifier.cached(t, 'http://127.0.0.1:3998/other/mcp')).toThrow(InvalidTokenError);
+    expect(verifier.cached(`${t}x`)).toBeUndefined();
+  });
+
+  it('answers tokens taking turns each with its own principal', async () => {
+    const verifier = createAccessTokenVerifier(base);
+    const [t1, t2] = await Promise.all([token({ sub: 'u1' }), token({ sub: 'u2' })]);
+    const p1 = await verifier.verify(t1);
+    const p2 = await verifier.verify(t2);
+    for (let turn = 0; turn < 3; turn += 1) {
+      expect(verifier.cached(t2)).toBe(p2);
+      expect(verifier.cached(t2)).toBe(p2);
+      expect(verifier.cached(t1)).toBe(p1);
+    }
+    expect([p1.id, p2.id]).toEqual(['u1', 'u2']);
+  });
+
   it('checks every time with the cache off', async () => {
     const verifier = createAccessTokenVerifier({ ...base, cacheSize: 0 });
     const t = await token();

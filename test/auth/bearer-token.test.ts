@@ -14,6 +14,12 @@ describe('extractBearerToken', () => {
         { header: 'Bearer a"b', want: { kind: 'malformed' } },
         { header: 'Bearer eyJ.a-b_c.d~e+f/g==', want: { kind: 'token', token: 'eyJ.a-b_c.d~e+f/g==' } },
         { header: 'BEARER   abc  ', want: { kind: 'token', token: 'abc' } },
+        // Beside the usual `Bearer <token>` form (read without the general pattern): the same answers.
+        { header: 'Bearer  abc', want: { kind: 'token', token: 'abc' } },
+        { header: 'Bearer abc ', want: { kind: 'token', token: 'abc' } },
+        { header: 'Bearer ', want: { kind: 'malformed' } },
+        { header: 'Bearer  a b', want: { kind: 'malformed' } },
+        { header: 'Bearer a\tb', want: { kind: 'malformed' } },
         { header: 'Bearer key:with:colons', want: { kind: 'malformed' } },
         { header: 'Bearer key:with:colons', strict: false, want: { kind: 'token', token: 'key:with:colons' } },
       ];

@@ -55,7 +55,8 @@ export class Admission {
   ): Promise<Principal | HttpAnswer> {
     let principal: Principal = ANONYMOUS_PRINCIPAL;
     if (route.inboundAuth !== undefined) {
-      const result = await route.inboundAuth.authenticate(req.header('authorization'), req.header('host'));
+      const authenticating = route.inboundAuth.authenticate(req.header('authorization'), req.header('host'));
+      const result = authenticating instanceof Promise ? await authenticating : authenticating;
       if (!result.ok) {
         this.#refusals.rejected(route.name, req.remoteAddress, result);
         // Failed attempts count against the caller's address so that guessing credentials is slowed down.
@@ -89,14 +90,19 @@ export class Admission {
     const limiter = this.#limiter;
     if (limiter === undefined) return undefined;
     const key = Admission.#key(req, route, principal);
-    const logged = (wait: number): number => {
-      if (wait !== 0) this.#refusals.limited(key, req.remoteAddress, wait, route.name);
-      return wait;
-    };
+    // One closure per call (most calls never use it): the refusal is logged through a shared method.
     return () => {
       const wait = limiter.take(key);
-      return typeof wait === 'number' ? logged(wait) : wait.then(logged);
+      return typeof wait === 'number'
+        ? this.#logged(wait, key, req, route.name)
+        : wait.then((seconds) => this.#logged(seconds, key, req, route.name));
     };
+  }
+
+  /** `wait` passed through, a refusal (not 0) logged like a 429. */
+  #logged(wait: number, key: string, req: HttpRequestLike, backend: string): number {
+    if (wait !== 0) this.#refusals.limited(key, req.remoteAddress, wait, backend);
+    return wait;
   }
 
   /** Takes a token for `key`; the 429 when there is none. In-process buckets answer without a promise. */

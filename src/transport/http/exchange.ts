@@ -14,8 +14,11 @@ export interface HttpRequestLike {
   header(name: string): string | undefined;
   /** The peer's address, for rate limiting unauthenticated callers. */
   readonly remoteAddress: string;
-  /** The whole body; rejects with {@link BodyTooLargeError} past `limit` bytes, or when the client went away. */
-  readBody(limit: number): Promise<string>;
+  /**
+   * The whole body; fails with {@link BodyTooLargeError} past `limit` bytes, or when the client went away. Without a
+   * promise when the body has already arrived (then a failure is thrown).
+   */
+  readBody(limit: number): string | Promise<string>;
   /** Takes the controller of the call this request runs: aborted when the client goes away before the answer. */
   attach(controller: { abort(): void }): void;
 }

@@ -103,7 +103,7 @@ interface Posted {
   readonly route: Route;
   readonly principal: Principal;
   /** The presented session's record (the lookup started during admission, else a new one); undefined: unknown. */
-  readonly session: (presented: string) => Promise<SessionRecord | undefined>;
+  readonly session: (presented: string) => SessionRecord | undefined | Promise<SessionRecord | undefined>;
 }
 
 /** Routes, guards, sessions and dispatch of one HTTP server; transports feed it {@link HttpRequestLike}s. */
@@ -235,7 +235,8 @@ export class HttpPipeline {
     if (refused !== undefined) return refused;
     // A presented session is looked up while the limiter decides (one store round trip instead of two in a row).
     const presented = route.stateful ? req.header('mcp-session-id') : undefined;
-    let lookup: Promise<SessionRecord | undefined> | undefined;
+    let lookup: SessionRecord | undefined | Promise<SessionRecord | undefined>;
+    let looked = false;
     const principal = await this.#admission.admit(
       req,
       route,
@@ -243,14 +244,16 @@ export class HttpPipeline {
         ? undefined
         : (caller) => {
             lookup = this.#sessions.find(presented, caller, route.name);
+            looked = true;
             // Awaited below when still needed; a refusal before that must not leave an unhandled rejection.
-            lookup.catch(() => undefined);
+            if (lookup instanceof Promise) lookup.catch(() => undefined);
           },
     );
     if ('status' in principal) return principal;
     let raw: string;
     try {
-      raw = await req.readBody(this.#maxBodyBytes);
+      const body = req.readBody(this.#maxBodyBytes);
+      raw = body instanceof Promise ? await body : body;
     } catch (error) {
       // Otherwise the client went away mid-body: nobody reads the answer.
       return error instanceof BodyTooLargeError ? tooLarge(this.#maxBodyBytes) : empty(400);
@@ -281,7 +284,7 @@ export class HttpPipeline {
       req,
       route,
       principal,
-      session: (id) => lookup ?? this.#sessions.find(id, principal, route.name),
+      session: (id) => (looked ? lookup : this.#sessions.find(id, principal, route.name)),
     };
     switch (message.kind) {
       case 'response':
@@ -289,7 +292,8 @@ export class HttpPipeline {
       case 'notification':
         return this.#notification(posted, message);
       case 'request':
-        return this.#request(posted, message);
+        // Awaited, not returned: an async function resolving with a promise takes two more turns.
+        return await this.#request(posted, message);
     }
   }
 
@@ -352,7 +356,8 @@ export class HttpPipeline {
           caller.session = this.#sessions.handle(opening.id, opening.record);
           caller.sessionId = opening.id;
         } else {
-          const record = await posted.session(presented);
+          const found = posted.session(presented);
+          const record = found instanceof Promise ? await found : found;
           if (record === undefined) return rpcError(404, request.id, ErrorCode.ServerError, 'Session not found');
           caller.session = this.#sessions.handle(presented, record);
           caller.sessionId = presented;

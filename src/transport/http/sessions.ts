@@ -52,12 +52,19 @@ export class LegacySessions {
     );
   }
 
-  /** The session's record if it exists, is live, belongs to this backend and to this principal; else undefined. */
-  async find(sessionId: string, principal: Principal, backend: string): Promise<SessionRecord | undefined> {
+  /**
+   * The session's record if it exists, is live, belongs to this backend and to this principal; else undefined.
+   * Without a promise when the store answers from memory.
+   */
+  find(
+    sessionId: string,
+    principal: Principal,
+    backend: string,
+  ): SessionRecord | undefined | Promise<SessionRecord | undefined> {
     if (sessionId.length !== SESSION_ID_LENGTH) return undefined;
-    const record = await this.#store.get(sessionId);
-    if (record === undefined || record.backend !== backend || record.principalId !== principal.id) return undefined;
-    return record;
+    const store = this.#store;
+    if (store.getSync !== undefined) return ownRecord(store.getSync(sessionId), principal, backend);
+    return store.get(sessionId).then((record) => ownRecord(record, principal, backend));
   }
 
   /** The state handle of a found or new session. */
@@ -70,6 +77,15 @@ export class LegacySessions {
     await this.#store.delete(sessionId);
     this.#logger.info({ backend, session: sessionTag(sessionId), principal: principal.id }, 'session ended');
   }
+}
+
+/** `record` when it belongs to `backend` and to `principal`: another principal's session is an unknown one. */
+function ownRecord(
+  record: SessionRecord | undefined,
+  principal: Principal,
+  backend: string,
+): SessionRecord | undefined {
+  return record === undefined || record.backend !== backend || record.principalId !== principal.id ? undefined : record;
 }
 
 /** Short, non-reversible tag for a session id, for log correlation (ids themselves are never logged). */
