@@ -9,7 +9,8 @@
  * `--only code` (code mode's task set in three modes: bench/results.code.json, its section printed), nor do
  * `--only confirm` (a confirmed B4B write with the claim in memory vs on Redis: bench/results.confirm.json) and
  * `--only audit` (the audit trail on vs off: bench/results.audit.json); both run in the full and smoke runs too, as
- * does `--only metrics` (FINMCP_METRICS on vs off, rounds interleaved: bench/results.metrics.json).
+ * does `--only metrics` (FINMCP_METRICS on vs off, rounds interleaved: bench/results.metrics.json; outside the smoke
+ * run also each side's instructions per call under callgrind, which takes minutes per backend).
  * `--only ratio` runs finmcp and the reference alone at 16 clients, interleaved (bench/results.ratio.json, the
  * ratio table printed; BENCH_PROFILE=1 adds a profiled point per server and transport): issue 27's figures.
  * The public API corpus (issue 23: generate, generated/ size, start-up and listing per public description; see
