@@ -67,15 +67,6 @@ const USER_SCHEMA: JsonSchema = {
   required: ['id', 'email'],
 };
 
-/**
- * The annotations of a session tool: each reaches the B4B API (`openWorldHint`, as for generated tools), none
- * changes B4B data (`destructiveHint: false`: login and logout touch only this session's credential), and each may
- * be repeated (`idempotentHint`).
- */
-export function sessionToolAnnotations(title: string, readOnly: boolean): ToolAnnotations {
-  return { title, readOnlyHint: readOnly, destructiveHint: false, idempotentHint: true, openWorldHint: true };
-}
-
 /** `login`'s result. */
 export const LOGIN_OUTPUT: JsonSchema = {
   type: 'object',
@@ -103,10 +94,29 @@ export const WHOAMI_OUTPUT: JsonSchema = { type: 'object', properties: { user: U
 /** What `tools/list` shows of a hand-written tool: all of it but its handler. */
 type ToolListing = Omit<HandWrittenTool, 'call'>;
 
+/**
+ * A session tool's listing. Its annotations follow from what every session tool is: each reaches the B4B API
+ * (`openWorldHint`, as for generated tools), none changes B4B data (`destructiveHint: false`: login and logout touch
+ * only this session's credential), and each may be repeated (`idempotentHint`).
+ */
+function sessionToolListing(
+  tool: Pick<ToolListing, 'name' | 'title' | 'description' | 'inputSchema' | 'outputSchema'> & { readOnly: boolean },
+): ToolListing {
+  const { readOnly, ...listing } = tool;
+  const annotations: ToolAnnotations = {
+    title: tool.title,
+    readOnlyHint: readOnly,
+    destructiveHint: false,
+    idempotentHint: true,
+    openWorldHint: true,
+  };
+  return { ...listing, annotations, session: true };
+}
+
 /** Internal name; served as `login` (see overrides.ts). */
 export const LOGIN_TOOL = 'b4b_session_login';
 
-export const LOGIN_LISTING: ToolListing = {
+export const LOGIN_LISTING = sessionToolListing({
   name: LOGIN_TOOL,
   title: 'Log in to Finizi B4B',
   description:
@@ -118,14 +128,13 @@ export const LOGIN_LISTING: ToolListing = {
     'the account logged in.',
   inputSchema: LOGIN_INPUT,
   outputSchema: LOGIN_OUTPUT,
-  annotations: sessionToolAnnotations('Log in to Finizi B4B', false),
-  session: true,
-};
+  readOnly: false,
+});
 
 /** Internal name; served as `logout` (see overrides.ts). */
 export const LOGOUT_TOOL = 'b4b_session_logout';
 
-export const LOGOUT_LISTING: ToolListing = {
+export const LOGOUT_LISTING = sessionToolListing({
   name: LOGOUT_TOOL,
   title: 'Log out of Finizi B4B',
   description:
@@ -135,14 +144,13 @@ export const LOGOUT_LISTING: ToolListing = {
   inputSchema: NO_INPUT,
   outputSchema: LOGOUT_OUTPUT,
   // Not destructive: it removes only this session's credential, which `login` restores; no B4B data changes.
-  annotations: sessionToolAnnotations('Log out of Finizi B4B', false),
-  session: true,
-};
+  readOnly: false,
+});
 
 /** Internal name; served as `whoami` (see overrides.ts). */
 export const WHOAMI_TOOL = 'b4b_session_whoami';
 
-export const WHOAMI_LISTING: ToolListing = {
+export const WHOAMI_LISTING = sessionToolListing({
   name: WHOAMI_TOOL,
   title: 'Current B4B user',
   description:
@@ -150,6 +158,5 @@ export const WHOAMI_LISTING: ToolListing = {
     'knows it. Use it to check that the session is still logged in and as whom. Takes no input.',
   inputSchema: NO_INPUT,
   outputSchema: WHOAMI_OUTPUT,
-  annotations: sessionToolAnnotations('Current B4B user', true),
-  session: true,
-};
+  readOnly: true,
+});

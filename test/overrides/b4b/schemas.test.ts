@@ -6,7 +6,14 @@ import { describe, expect, it } from 'vitest';
 import { backend as b4b } from '../../../generated/b4b/index.gen.js';
 import type { JsonSchema } from '../../../contract/descriptor.js';
 import { compileSchema, validateArgs } from '../../../src/core/validation.js';
-import { LOGIN_INPUT, NO_INPUT, WHOAMI_OUTPUT, sessionToolAnnotations } from '../../../src/overrides/b4b/schemas.js';
+import {
+  LOGIN_INPUT,
+  LOGIN_LISTING,
+  LOGOUT_LISTING,
+  NO_INPUT,
+  WHOAMI_LISTING,
+  WHOAMI_OUTPUT,
+} from '../../../src/overrides/b4b/schemas.js';
 
 /** The phone and password as every B4B sign-in takes them (`login`'s own input, without its dependency rule). */
 const CREDENTIAL_PROPERTIES = LOGIN_INPUT['properties'] as Record<'phone' | 'password', Record<string, unknown>>;
@@ -56,15 +63,18 @@ describe('the other shared schemas', () => {
   });
 
   it.each([
-    { title: 'Who am I', readOnly: true },
-    { title: 'Log in', readOnly: false },
-  ])('session tools are idempotent, never destructive, open-world: $title', ({ title, readOnly }) => {
-    expect(sessionToolAnnotations(title, readOnly)).toEqual({
-      title,
+    { listing: LOGIN_LISTING, readOnly: false },
+    { listing: LOGOUT_LISTING, readOnly: false },
+    { listing: WHOAMI_LISTING, readOnly: true },
+  ])('session tool $listing.name: titled once, idempotent, never destructive, open-world', ({ listing, readOnly }) => {
+    expect(listing.session).toBe(true);
+    expect(listing.annotations).toEqual({
+      title: listing.title,
       readOnlyHint: readOnly,
       destructiveHint: false,
       idempotentHint: true,
       openWorldHint: true,
     });
+    expect(listing).not.toHaveProperty('readOnly');
   });
 });
