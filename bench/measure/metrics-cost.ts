@@ -96,7 +96,10 @@ export interface MetricsIcount {
   /** Medians over the counts, main thread. */
   off: number;
   on: number;
-  /** on ÷ off per count, main thread: median, lowest, highest. */
+  /**
+   * Main thread: `median` is the on median ÷ the off median (a full collection falls into a count of one side at a
+   * time, so counts are not paired); lowest and highest are those of the per-count ratios, the spread.
+   */
   ratio: RatioSummary | null;
   /** The same over all threads. */
   all: { off: number; on: number; ratio: RatioSummary | null };
@@ -153,6 +156,12 @@ export function summarizeLevel(
   };
 }
 
+/** The ratio of two medians, with the spread of the per-count ratios. */
+function ofMedians(on: number, off: number, perCount: readonly number[]): RatioSummary | null {
+  const spread = summarizeRatios(perCount);
+  return spread === null || off === 0 ? null : { ...spread, median: round3(on / off) as number };
+}
+
 /** The counts of both sides summarised (see {@link MetricsIcount}). */
 export function summarizeIcount(
   sizes: { warmup: number; calls: number; clients: number },
@@ -177,11 +186,19 @@ export function summarizeIcount(
     })),
     off: median('off'),
     on: median('on'),
-    ratio: summarizeRatios(rounds.flatMap((r) => (r.off > 0 ? [r.on / r.off] : []))),
+    ratio: ofMedians(
+      median('on'),
+      median('off'),
+      rounds.flatMap((r) => (r.off > 0 ? [r.on / r.off] : [])),
+    ),
     all: {
       off: median('offAll'),
       on: median('onAll'),
-      ratio: summarizeRatios(rounds.flatMap((r) => (r.offAll > 0 ? [r.onAll / r.offAll] : []))),
+      ratio: ofMedians(
+        median('onAll'),
+        median('offAll'),
+        rounds.flatMap((r) => (r.offAll > 0 ? [r.onAll / r.offAll] : [])),
+      ),
     },
     failed,
   };
@@ -273,7 +290,7 @@ export function metricsCostTargets(
   const timedTarget = `metrics on vs off: calls/s and CPU per call within ${TARGET * 100} % (http, timed, median of pairs)`;
   const icountTarget =
     `metrics on vs off: CPU per call within ${TARGET * 100} % (http), judged on instructions per call under callgrind ` +
-    '(main thread, on ÷ off, median of counts; all threads and the timed medians of pairs beside it)';
+    '(main thread, on ÷ off of the medians of counts; all threads and the timed medians of pairs beside it)';
   return results.map((result) => {
     if ('error' in result) return [timedTarget, result.backend, `failed: ${result.error.split('\n')[0] ?? ''}`, '–'];
     const levels = result.levels.map(
@@ -301,7 +318,7 @@ function icountLines(icount: NonNullable<MetricsCostResult['icount']>): string[]
   return [
     `Instructions per call under callgrind (${icount.rounds.length} counts of the same ${count(icount.calls)} calls on ` +
       `${icount.clients} clients per side, alternating off, on, after ${count(icount.warmup)} unrecorded calls), ` +
-      `main thread: off ${count(icount.off)}, on ${count(icount.on)}, on ÷ off ${ratioText(icount.ratio)} ` +
+      `main thread, medians: off ${count(icount.off)}, on ${count(icount.on)}, on ÷ off ${ratioText(icount.ratio)} ` +
       `(per count off / on: ${counts}); all threads: off ${count(icount.all.off)}, on ${count(icount.all.on)}, ` +
       `on ÷ off ${ratioText(icount.all.ratio)}` +
       (icount.failed === 0 ? '.' : ` — **${icount.failed} calls failed**: not comparable.`),
@@ -329,7 +346,8 @@ export function renderMetricsCost(
       'JIT tier (baseline code, no speculative optimisation: the same calls then execute the same instructions;',
       'compilation and GC on the main thread), and the instructions of the same calls counted on each, counts',
       'alternating off, on: a figure the load of other processes does not move. A count that holds a full',
-      '(mark-compact) collection stands out in the spread; the median ratio is the figure. Timer work (such as the',
+      "(mark-compact) collection stands out; the figure is the ratio of the two sides' medians, with the lowest and",
+      "highest per-count ratio (each count ÷ the other side's count of the same round) as its spread. Timer work (such as the",
       'event-loop delay monitor of metrics-on) weighs more per call there, a call being tens of times slower.',
       `Target: metrics' cost within ${TARGET * 100} %, judged on the instruction ratio where it was counted (on a CPU-bound server`,
       'throughput follows CPU per call), else on the median timed ratios.',

@@ -101,7 +101,7 @@ describe('metrics on vs off', () => {
     expect(row?.[2]).toContain('instructions/call 502,000 on vs 500,000 off: 1.004 (1.002–1.176)');
     expect(row?.[2]).toContain('timed: 64 clients 0.900');
     expect(row?.at(-1)).toBe('✔');
-    expect(renderMetricsCost([result])).toContain('main thread: off 500,000, on 502,000, on ÷ off 1.004');
+    expect(renderMetricsCost([result])).toContain('main thread, medians: off 500,000, on 502,000, on ÷ off 1.004');
     // A failed call makes the counts incomparable: the timed medians decide (here: no).
     const [fallback] = metricsCostTargets([{ ...result, icount: { ...icount, failed: 1 } }]);
     expect(fallback?.[0]).toContain('timed, median of pairs');
