@@ -23,7 +23,7 @@ import { dirname, join, resolve } from 'node:path';
 import { createInterface } from 'node:readline';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
-import { SETTINGS } from '../config.js';
+import { SETTINGS, Settings } from '../config.js';
 import type { Logger } from '../log.js';
 import { onNode } from '../runtime.js';
 import { findFreePort } from '../free-port.js';
@@ -42,7 +42,10 @@ interface PrismCommonOptions {
   errors?: boolean;
   /** Receives Prism's own output at debug level. Without one, the output is discarded. */
   logger?: Logger;
-  /** How long to wait for Prism to answer HTTP. Default 30 s (Prism takes seconds to start on 2 cores). */
+  /**
+   * How long to wait for Prism to answer HTTP. Default: FINMCP_SANDBOX_START_TIMEOUT_MS as set for this process, else
+   * the settings table's 30 s (Prism takes seconds to start on 2 cores).
+   */
   startTimeoutMs?: number;
   /** Gives up starting (stops the child and rejects), e.g. when the server stops before its sandbox is up. */
   signal?: AbortSignal;
@@ -74,8 +77,6 @@ export interface PrismServer {
 }
 
 const DEFAULT_HOST = '127.0.0.1';
-/** The settings table's FINMCP_SANDBOX_START_TIMEOUT_MS default. */
-const DEFAULT_START_TIMEOUT_MS = SETTINGS.sandboxStartTimeoutMs.default;
 const KILL_AFTER_MS = 3_000;
 const PROBE_TIMEOUT_MS = 1_000;
 const PROBE_INTERVAL_MS = 200;
@@ -141,6 +142,11 @@ function prepareScript(): string {
 /** Where prepared copies are kept between starts (keyed by the spec's text, so a changed spec gets a new copy). */
 const CACHE_DIR = join(tmpdir(), 'finmcp-prism');
 
+/** The start limit: the caller's, else the process's FINMCP_SANDBOX_START_TIMEOUT_MS, else its default. */
+function startLimitMs(options: PrismCommonOptions): number {
+  return options.startTimeoutMs ?? new Settings(process.env).read(SETTINGS.sandboxStartTimeoutMs);
+}
+
 /** Runs prism-prepare.js on the spec: the file Prism should read (the spec itself, or a prepared copy). */
 async function prepareSpec(specFile: string, options: PrismCommonOptions, deadline: number): Promise<PrismSpec> {
   const child = spawn(nodeExecutable(), [...parentWatchdogArgs(), prepareScript(), specFile, CACHE_DIR], {
@@ -164,7 +170,7 @@ async function prepareSpec(specFile: string, options: PrismCommonOptions, deadli
     if (options.signal?.aborted === true) throw cancelled(`Prism: preparing ${specFile} cancelled`);
     if (Date.now() >= deadline) {
       throw new Error(
-        `Prism: preparing ${specFile} for Prism took longer than the start limit (${options.startTimeoutMs ?? DEFAULT_START_TIMEOUT_MS} ms, ${SETTINGS.sandboxStartTimeoutMs.env})`,
+        `Prism: preparing ${specFile} for Prism took longer than the start limit (${startLimitMs(options)} ms, ${SETTINGS.sandboxStartTimeoutMs.env})`,
       );
     }
     if (code !== 0) throw new Error(`Prism: could not read ${specFile}: ${stderr.trim() || `exit ${code}`}`);
@@ -187,7 +193,7 @@ async function launch(
   const original = resolve(options.specFile);
   if (!existsSync(original)) throw new Error(`Prism: spec file not found: ${original}`);
   // The preparation counts against the start limit.
-  const deadline = Date.now() + (options.startTimeoutMs ?? DEFAULT_START_TIMEOUT_MS);
+  const deadline = Date.now() + startLimitMs(options);
   const prepared = await prepareSpec(original, options, deadline);
   if (prepared.depth !== undefined) {
     options.logger?.info(
@@ -266,7 +272,7 @@ async function launchOnce(
     if (Date.now() > deadline) {
       await stop();
       throw new Error(
-        `Prism ${command} did not answer on ${url} within ${options.startTimeoutMs ?? DEFAULT_START_TIMEOUT_MS} ms:\n${tail.join('\n')}`,
+        `Prism ${command} did not answer on ${url} within ${startLimitMs(options)} ms:\n${tail.join('\n')}`,
       );
     }
     await sleep(PROBE_INTERVAL_MS);

@@ -121,6 +121,21 @@ describe('startPrism', () => {
     await expect(startPrism(await options())).rejects.toThrow(want);
     expect(await childPids()).toEqual(before);
   });
+
+  it('takes its start limit from FINMCP_SANDBOX_START_TIMEOUT_MS when the caller gives none', async () => {
+    const saved = process.env['FINMCP_SANDBOX_START_TIMEOUT_MS'];
+    process.env['FINMCP_SANDBOX_START_TIMEOUT_MS'] = '1';
+    try {
+      await expect(startPrism({ specFile: SPEC })).rejects.toThrow(
+        /start limit \(1 ms, FINMCP_SANDBOX_START_TIMEOUT_MS\)|within 1 ms/,
+      );
+      process.env['FINMCP_SANDBOX_START_TIMEOUT_MS'] = 'soon';
+      await expect(startPrism({ specFile: SPEC })).rejects.toThrow(/FINMCP_SANDBOX_START_TIMEOUT_MS/);
+    } finally {
+      if (saved === undefined) delete process.env['FINMCP_SANDBOX_START_TIMEOUT_MS'];
+      else process.env['FINMCP_SANDBOX_START_TIMEOUT_MS'] = saved;
+    }
+  });
 });
 
 describe('startPrismProxy', () => {
