@@ -9,7 +9,8 @@
  * `--only code` (code mode's task set in three modes: bench/results.code.json, its section printed), nor do
  * `--only confirm` (a confirmed B4B write with the claim in memory vs on Redis: bench/results.confirm.json) and
  * `--only audit` (the audit trail on vs off: bench/results.audit.json); both run in the full and smoke runs too, as
- * does `--only metrics` (FINMCP_METRICS on vs off, rounds interleaved: bench/results.metrics.json).
+ * does `--only metrics` (FINMCP_METRICS on vs off, rounds interleaved: bench/results.metrics.json; outside the smoke
+ * run also each side's instructions per call under callgrind, which takes minutes per backend).
  * `--only ratio` runs finmcp and the reference alone at 16 clients, interleaved (bench/results.ratio.json, the
  * ratio table printed; BENCH_PROFILE=1 adds a profiled point per server and transport): issue 27's figures.
  * The public API corpus (issue 23: generate, generated/ size, start-up and listing per public description; see
@@ -100,6 +101,11 @@ export interface Plan {
     profile: boolean;
     /** Backends measured (the smoke run: B4B alone, to stay short). */
     backends: string[];
+    /**
+     * Instructions per call of each side under callgrind (BENCH_METRICS_ICOUNT=0: not counted; off in the smoke
+     * run): both started, warmed up with `warmup` calls, then `rounds` counts of `calls` calls alternating off/on.
+     */
+    icount: { warmup: number; calls: number; clients: number; rounds: number } | null;
   };
   /** Many concurrent HTTP clients against finmcp, per backend listed. */
   load: { clients: number; durationMs: number; backends: string[]; callTimeoutMs: number };
@@ -210,13 +216,23 @@ export function makePlan(argv: readonly string[], env: NodeJS.ProcessEnv, root: 
     },
     metrics: {
       clients: listFrom(env, 'BENCH_METRICS_CLIENTS', smoke ? ['4'] : ['16', '64']).map(Number),
-      durationMs: numberFrom(env, 'BENCH_METRICS_DURATION_MS', smoke ? 300 : 2000),
-      rounds: numberFrom(env, 'BENCH_METRICS_ROUNDS', smoke ? 1 : 6),
+      // Many short pairs: a burst of other work on the machine spoils a few pairs, not the median of them.
+      durationMs: numberFrom(env, 'BENCH_METRICS_DURATION_MS', smoke ? 300 : 1000),
+      rounds: numberFrom(env, 'BENCH_METRICS_ROUNDS', smoke ? 1 : 20),
       warmupCalls: numberFrom(env, 'BENCH_METRICS_WARMUP_CALLS', smoke ? 50 : 5000),
       warmupMaxMs: smoke ? 2000 : 20_000,
       together: env.BENCH_METRICS_TOGETHER !== '0',
       backends: listFrom(env, 'BENCH_METRICS_BACKENDS', smoke ? ['b4b'] : ['finopps', 'b4b']),
       profile: env.BENCH_METRICS_PROFILE === '1',
+      icount:
+        (env.BENCH_METRICS_ICOUNT ?? (smoke ? '0' : '1')) === '1'
+          ? {
+              warmup: numberFrom(env, 'BENCH_METRICS_ICOUNT_WARMUP', 1000),
+              calls: numberFrom(env, 'BENCH_METRICS_ICOUNT_CALLS', 400),
+              clients: numberFrom(env, 'BENCH_METRICS_ICOUNT_CLIENTS', 16),
+              rounds: numberFrom(env, 'BENCH_METRICS_ICOUNT_ROUNDS', 5),
+            }
+          : null,
     },
     load: {
       clients: numberFrom(env, 'BENCH_LOAD_CLIENTS', smoke ? 50 : 1000),

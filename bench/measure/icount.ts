@@ -33,8 +33,12 @@ const CALLGRIND_SERVER_ENV: Readonly<Record<string, string>> = Object.freeze({
   FINMCP_KEEP_ALIVE_TIMEOUT_MS: '3600000',
 });
 
-/** A launch of the same server under callgrind, instrumentation off until asked, dumping into `dir`. */
-export function callgrindLaunch(launch: LaunchSpec, dir: string): LaunchSpec {
+/**
+ * A launch of the same server under callgrind, instrumentation off until asked, dumping into `dir`; with
+ * `perThread`, one dump per thread, so that a count can tell the main (JavaScript) thread's instructions from those
+ * of V8's background threads (optimizing compiler, GC helpers), whose amount varies from run to run.
+ */
+export function callgrindLaunch(launch: LaunchSpec, dir: string, perThread = false): LaunchSpec {
   return {
     ...launch,
     env: { ...launch.env, ...CALLGRIND_SERVER_ENV },
@@ -42,6 +46,7 @@ export function callgrindLaunch(launch: LaunchSpec, dir: string): LaunchSpec {
     args: [
       '--tool=callgrind',
       '--instr-atstart=no',
+      ...(perThread ? ['--separate-threads=yes'] : []),
       `--callgrind-out-file=${join(dir, 'callgrind.%p')}`,
       launch.command,
       ...launch.args,
@@ -75,6 +80,8 @@ export interface IcountResult {
   calls: number;
   /** Instructions executed by the server process (all its threads) while the counted calls ran, per call. */
   instructionsPerCall: number;
+  /** Those of its main thread alone, per call (a launch with `perThread` only). */
+  mainThreadPerCall?: number;
   failed: number;
 }
 
@@ -102,19 +109,27 @@ export async function countInstructions(
   } finally {
     await opened.close();
   }
-  const dumps = (await readdir(dir)).filter((name) => /^callgrind\.\d+\.\d+$/.test(name));
+  // `callgrind.<pid>.<dump>`, or with one dump per thread `callgrind.<pid>.<dump>-<thread>` (the main thread: 01).
+  const dumps = (await readdir(dir)).filter((name) => /^callgrind\.\d+\.\d+(-\d+)?$/.test(name));
   let total = 0;
+  let main: number | undefined;
   for (const name of dumps) {
     const text = await readFile(join(dir, name), 'utf8');
     const totals = /^totals: (\d+)/m.exec(text);
     total += Number(totals?.[1] ?? 0);
+    if (name.endsWith('-01')) main = (main ?? 0) + Number(totals?.[1] ?? 0);
   }
   const keep = process.env.BENCH_ICOUNT_KEEP;
   if (keep !== undefined && keep !== '' && options.keepAs !== undefined)
     for (const name of dumps) await copyFile(join(dir, name), join(keep, `${options.keepAs}.${name}`));
   // Each dump holds what was counted since the previous one: removed once read, the next count starts clean.
   await Promise.all(dumps.map((name) => rm(join(dir, name), { force: true })));
-  return { calls: options.calls, instructionsPerCall: total / options.calls, failed };
+  return {
+    calls: options.calls,
+    instructionsPerCall: total / options.calls,
+    ...(main === undefined ? {} : { mainThreadPerCall: main / options.calls }),
+    failed,
+  };
 }
 
 /** Removes a count's folder (after its server has exited). */

@@ -4,8 +4,10 @@
  * driven by the same closed-loop client. At each client count, `rounds` pairs of points: by default both sides are
  * loaded at the same time (N clients each), so that whatever else the machine does in that window hits both alike;
  * with `together` off they are loaded one at a time, the order within a pair alternating (off-on, on-off, …). Each
- * pair gives one on ÷ off ratio, and the verdict is judged on the median ratio, with the spread of the ratios beside
- * it (a loaded machine moves single points by far more than 5 %).
+ * pair gives one on ÷ off ratio, summarised by the median ratio with the spread of the ratios beside it (a loaded
+ * machine moves single points by far more than 5 %). Beside them, the instructions each side executes for the same
+ * calls under callgrind (metrics-run.ts): what the load of other processes does not move, so the target is judged on
+ * that figure when it was counted (on a CPU-bound server throughput follows the CPU per call), else on the medians.
  */
 import { loadavg } from 'node:os';
 import type { TallyCounts } from '../check.js';
@@ -76,6 +78,33 @@ export interface MetricsCostResult {
   scrape?: { counted: number; sent: number } | null;
   /** The same point on each side under `node --cpu-prof` (BENCH_METRICS_PROFILE=1). */
   profile?: { off: ProfileSummary; on: ProfileSummary } | { error: string };
+  /** Instructions per call of each side under callgrind (plan.metrics.icount). */
+  icount?: MetricsIcount | { error: string };
+}
+
+/**
+ * Instructions per call, metrics off and on, the same calls on each side (counts alternating off, on), of the main
+ * thread (where every call runs: the figure judged) and of all threads (V8's background compiler and GC helpers too,
+ * whose amount varies between counts of the same code).
+ */
+export interface MetricsIcount {
+  warmup: number;
+  calls: number;
+  clients: number;
+  /** Instructions per call of each side, per count, in the order counted: main thread, and all threads. */
+  rounds: Array<{ off: number; on: number; offAll: number; onAll: number }>;
+  /** Medians over the counts, main thread. */
+  off: number;
+  on: number;
+  /**
+   * Main thread: `median` is the on median ÷ the off median (a full collection falls into a count of one side at a
+   * time, so counts are not paired); lowest and highest are those of the per-count ratios, the spread.
+   */
+  ratio: RatioSummary | null;
+  /** The same over all threads. */
+  all: { off: number; on: number; ratio: RatioSummary | null };
+  /** Calls that did not answer as expected (any: the counts are not comparable). */
+  failed: number;
 }
 
 const round3 = (v: number | null): number | null =>
@@ -124,6 +153,54 @@ export function summarizeLevel(
     cpuRatio: ratios((p) => p.cpuMsPerCall),
     mismatches: outcomes.reduce((n, o) => n + o.mismatches, 0),
     errors: outcomes.reduce((n, o) => n + errorsOf(o), 0),
+  };
+}
+
+/** The ratio of two medians, with the spread of the per-count ratios. */
+function ofMedians(on: number, off: number, perCount: readonly number[]): RatioSummary | null {
+  const spread = summarizeRatios(perCount);
+  return spread === null || off === 0 ? null : { ...spread, median: round3(on / off) as number };
+}
+
+/** The counts of both sides summarised (see {@link MetricsIcount}). */
+export function summarizeIcount(
+  sizes: { warmup: number; calls: number; clients: number },
+  rounds: MetricsIcount['rounds'],
+  failed: number,
+): MetricsIcount {
+  const median = (side: 'off' | 'on' | 'offAll' | 'onAll'): number => {
+    const sorted = rounds.map((r) => r[side]).sort((a, b) => a - b);
+    const mid = Math.floor(sorted.length / 2);
+    const value = sorted.length % 2 === 1 ? sorted[mid] : ((sorted[mid - 1] ?? 0) + (sorted[mid] ?? 0)) / 2;
+    return Math.round(value ?? 0);
+  };
+  return {
+    warmup: sizes.warmup,
+    calls: sizes.calls,
+    clients: sizes.clients,
+    rounds: rounds.map((r) => ({
+      off: Math.round(r.off),
+      on: Math.round(r.on),
+      offAll: Math.round(r.offAll),
+      onAll: Math.round(r.onAll),
+    })),
+    off: median('off'),
+    on: median('on'),
+    ratio: ofMedians(
+      median('on'),
+      median('off'),
+      rounds.flatMap((r) => (r.off > 0 ? [r.on / r.off] : [])),
+    ),
+    all: {
+      off: median('offAll'),
+      on: median('onAll'),
+      ratio: ofMedians(
+        median('onAll'),
+        median('offAll'),
+        rounds.flatMap((r) => (r.offAll > 0 ? [r.onAll / r.offAll] : [])),
+      ),
+    },
+    failed,
   };
 }
 
@@ -197,20 +274,56 @@ const ratioText = (r: RatioSummary | null): string =>
   r === null ? 'n/a' : `${r.median.toFixed(3)} (${r.min.toFixed(3)}–${r.max.toFixed(3)})`;
 const cpuText = (v: number | null): string => (v === null ? 'n/a' : v.toFixed(3));
 
-/** Its rows in the Targets table. */
+/** The instruction counts of a result, when both sides were counted and every counted call answered. */
+function comparableIcount(result: MetricsCostResult): (MetricsIcount & { ratio: RatioSummary }) | undefined {
+  const icount = result.icount;
+  if (icount === undefined || 'error' in icount || icount.ratio === null || icount.failed > 0) return undefined;
+  return icount as MetricsIcount & { ratio: RatioSummary };
+}
+
+const count = (n: number): string => n.toLocaleString('en-US');
+
+/** Its rows in the Targets table: judged on the instruction counts where there are any, else on the timed medians. */
 export function metricsCostTargets(
   results: ReadonlyArray<MetricsCostResult | { error: string; backend: string }>,
 ): string[][] {
-  const target = `metrics on vs off: calls/s and CPU per call within ${TARGET * 100} % (http, median of pairs)`;
+  const timedTarget = `metrics on vs off: calls/s and CPU per call within ${TARGET * 100} % (http, timed, median of pairs)`;
+  const icountTarget =
+    `metrics on vs off: CPU per call within ${TARGET * 100} % (http), judged on instructions per call under callgrind ` +
+    '(main thread, on ÷ off of the medians of counts; all threads and the timed medians of pairs beside it)';
   return results.map((result) => {
-    if ('error' in result) return [target, result.backend, `failed: ${result.error.split('\n')[0] ?? ''}`, '–'];
+    if ('error' in result) return [timedTarget, result.backend, `failed: ${result.error.split('\n')[0] ?? ''}`, '–'];
     const levels = result.levels.map(
       (l) => `${l.clients} clients ${ratioText(l.callsRatio)} / CPU ${ratioText(l.cpuRatio)}`,
     );
+    const icount = comparableIcount(result);
+    if (icount !== undefined) {
+      const figure =
+        `instructions/call ${count(icount.on)} on vs ${count(icount.off)} off: ${ratioText(icount.ratio)}` +
+        ` (all threads ${ratioText(icount.all.ratio)})`;
+      const pass = icount.ratio.median <= 1 + TARGET;
+      return [icountTarget, result.backend, `${figure}; timed: ${levels.join('; ')}`, pass ? '✔' : '✘'];
+    }
     const verdicts = result.levels.map(withinTarget);
     const pass = verdicts.includes(null) ? null : verdicts.every((v) => v === true);
-    return [target, result.backend, levels.join('; '), pass === null ? '–' : pass ? '✔' : '✘'];
+    return [timedTarget, result.backend, levels.join('; '), pass === null ? '–' : pass ? '✔' : '✘'];
   });
+}
+
+/** The line under a backend's table saying what callgrind counted. */
+function icountLines(icount: NonNullable<MetricsCostResult['icount']>): string[] {
+  if ('error' in icount)
+    return [`Instructions under callgrind: not counted (${icount.error.split('\n')[0] ?? ''}).`, ''];
+  const counts = icount.rounds.map((r) => `${count(r.off)} / ${count(r.on)}`).join(', ');
+  return [
+    `Instructions per call under callgrind (${icount.rounds.length} counts of the same ${count(icount.calls)} calls on ` +
+      `${icount.clients} clients per side, alternating off, on, after ${count(icount.warmup)} unrecorded calls), ` +
+      `main thread, medians: off ${count(icount.off)}, on ${count(icount.on)}, on ÷ off ${ratioText(icount.ratio)} ` +
+      `(per count off / on: ${counts}); all threads: off ${count(icount.all.off)}, on ${count(icount.all.on)}, ` +
+      `on ÷ off ${ratioText(icount.all.ratio)}` +
+      (icount.failed === 0 ? '.' : ` — **${icount.failed} calls failed**: not comparable.`),
+    '',
+  ];
 }
 
 /** The BENCHMARKS.md section (one table per backend). */
@@ -229,7 +342,15 @@ export function renderMetricsCost(
         : 'the sides loaded one at a time, the order within a pair alternating (off-on, on-off, …),',
       `after ${s.warmupCalls.toLocaleString('en-US')} unrecorded calls per side and client count (at most ${s.warmupMaxMs / 1000} s).`,
       'Each pair gives one on ÷ off ratio; shown: median (lowest–highest). Server CPU per call = utime+stime of the',
-      `server process over the window ÷ answered calls. Target: the median ratios within ${TARGET * 100} %.`,
+      'server process over the window ÷ answered calls. Then both sides are started again under callgrind, at one fixed',
+      'JIT tier (baseline code, no speculative optimisation: the same calls then execute the same instructions;',
+      'compilation and GC on the main thread), and the instructions of the same calls counted on each, counts',
+      'alternating off, on: a figure the load of other processes does not move. A count that holds a full',
+      "(mark-compact) collection stands out; the figure is the ratio of the two sides' medians, with the lowest and",
+      "highest per-count ratio (each count ÷ the other side's count of the same round) as its spread. Timer work (such as the",
+      'event-loop delay monitor of metrics-on) weighs more per call there, a call being tens of times slower.',
+      `Target: metrics' cost within ${TARGET * 100} %, judged on the instruction ratio where it was counted (on a CPU-bound server`,
+      'throughput follows CPU per call), else on the median timed ratios.',
       '',
     );
   }
@@ -268,6 +389,7 @@ export function renderMetricsCost(
         '',
       );
     }
+    if (result.icount !== undefined) out.push(...icountLines(result.icount));
     if (result.profile !== undefined) out.push(...profileLines(result.profile));
   }
   return out.join('\n');

@@ -7,6 +7,7 @@ import {
   type MetricsCostResult,
   metricsCostTargets,
   renderMetricsCost,
+  summarizeIcount,
   summarizeLevel,
   summarizeRatios,
   sumSamples,
@@ -72,5 +73,45 @@ describe('metrics on vs off', () => {
         },
       ]),
     ).toContain('| no |');
+  });
+
+  it('judges the target on the instruction counts when both sides were counted, the timed medians beside them', () => {
+    const level = summarizeLevel(64, [{ onFirst: false, off: point(5000, 0.1), on: point(4500, 0.12) }]);
+    const icount = summarizeIcount(
+      { warmup: 100, calls: 300, clients: 16 },
+      [
+        { off: 500_000, on: 502_000, offAll: 600_000, onAll: 640_000 },
+        { off: 500_000, on: 501_000, offAll: 700_000, onAll: 600_000 },
+        { off: 510_000, on: 600_000, offAll: 620_000, onAll: 700_000 },
+      ],
+      0,
+    );
+    expect(icount).toMatchObject({ off: 500_000, on: 502_000, ratio: { median: 1.004, min: 1.002, max: 1.176 } });
+    expect(icount.all).toMatchObject({ off: 620_000, on: 640_000 });
+    const result: MetricsCostResult = {
+      backend: 'b4b',
+      tool: 'get_invoice',
+      sizes: { clients: [64], durationMs: 1000, rounds: 1, warmupCalls: 0, warmupMaxMs: 0, together: true },
+      loadAverage: { start: 0, end: 0 },
+      levels: [level],
+      icount,
+    };
+    const [row] = metricsCostTargets([result]);
+    expect(row?.[0]).toContain('judged on instructions per call under callgrind');
+    expect(row?.[2]).toContain('instructions/call 502,000 on vs 500,000 off: 1.004 (1.002–1.176)');
+    expect(row?.[2]).toContain('timed: 64 clients 0.900');
+    expect(row?.at(-1)).toBe('✔');
+    expect(renderMetricsCost([result])).toContain('main thread, medians: off 500,000, on 502,000, on ÷ off 1.004');
+    // A failed call makes the counts incomparable: the timed medians decide (here: no).
+    const [fallback] = metricsCostTargets([{ ...result, icount: { ...icount, failed: 1 } }]);
+    expect(fallback?.[0]).toContain('timed, median of pairs');
+    expect(fallback?.at(-1)).toBe('✘');
+    const [over] = metricsCostTargets([
+      { ...result, icount: { ...icount, ratio: { median: 1.06, min: 1.05, max: 1.07 } } },
+    ]);
+    expect(over?.at(-1)).toBe('✘');
+    expect(renderMetricsCost([{ ...result, icount: { error: 'valgrind missing' } }])).toContain(
+      'not counted (valgrind missing)',
+    );
   });
 });

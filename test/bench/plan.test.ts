@@ -44,7 +44,8 @@ describe('bench plan: many-client load', () => {
   it('measures metrics on vs off in interleaved pairs, not as throughput rows of a server variant', () => {
     const full = makePlan([], {}, ROOT);
     expect(full.servers).not.toContain('finmcp-metrics');
-    expect(full.metrics).toMatchObject({ clients: [16, 64], rounds: 6, together: true, profile: false });
+    expect(full.metrics).toMatchObject({ clients: [16, 64], rounds: 20, durationMs: 1000, together: true });
+    expect(full.metrics.icount).toMatchObject({ warmup: 1000, calls: 400, rounds: 5 });
     const only = makePlan(
       ['--only', 'metrics'],
       { BENCH_METRICS_ROUNDS: '10', BENCH_METRICS_PROFILE: '1', BENCH_METRICS_TOGETHER: '0' },
@@ -52,7 +53,8 @@ describe('bench plan: many-client load', () => {
     );
     expect(only.servers).toEqual(['finmcp']);
     expect(only.metrics).toMatchObject({ rounds: 10, profile: true, together: false });
-    expect(makePlan(['--smoke'], {}, ROOT).metrics.rounds).toBe(1);
+    expect(makePlan(['--smoke'], {}, ROOT).metrics).toMatchObject({ rounds: 1, icount: null });
+    expect(makePlan(['--only', 'metrics'], { BENCH_METRICS_ICOUNT: '0' }, ROOT).metrics.icount).toBeNull();
   });
 
   it('--only ratio runs finmcp and the reference at 16 clients; profiles and instruction counts only when asked', () => {

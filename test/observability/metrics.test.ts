@@ -42,12 +42,14 @@ describe('PrometheusMetrics', () => {
     acme.record('list_things', 'ok', 0.01, 200);
     acme.record('list_things', 'ok', 0.01, 200);
     acme.record('list_things', 'backend_error', 0.01, 429);
+    // Back to a status seen before: counted on with it, not as a new series.
+    acme.record('list_things', 'ok', 0.01, 200);
     acme.record('get_thing', 'invalid_arguments', 0.001, undefined);
     const text = (await metrics.render()).body
       .split('\n')
       .filter((l) => l.startsWith('finmcp_backend_responses_total'));
     expect(text.sort()).toEqual([
-      'finmcp_backend_responses_total{backend="acme",tool="list_things",status="200"} 2',
+      'finmcp_backend_responses_total{backend="acme",tool="list_things",status="200"} 3',
       'finmcp_backend_responses_total{backend="acme",tool="list_things",status="429"} 1',
     ]);
   });
