@@ -72,7 +72,8 @@ export interface Plan {
   profile: boolean;
   /**
    * `--only ratio` with BENCH_ICOUNT=1: instructions per call under callgrind (bench/measure/icount.ts), after
-   * unrecorded calls; null: not counted.
+   * unrecorded calls (5,000: after 2,000, V8's optimising compiler still spent ~150k instructions per counted call on
+   * finmcp and ~75k on the reference, swamping the difference); null: not counted.
    */
   icount: {
     warmup: number;
@@ -192,7 +193,7 @@ export function makePlan(argv: readonly string[], env: NodeJS.ProcessEnv, root: 
     icount:
       only === 'ratio' && env.BENCH_ICOUNT === '1'
         ? {
-            warmup: numberFrom(env, 'BENCH_ICOUNT_WARMUP', 2000),
+            warmup: numberFrom(env, 'BENCH_ICOUNT_WARMUP', 5000),
             calls: numberFrom(env, 'BENCH_ICOUNT_CALLS', 2000),
             clients: numberFrom(env, 'BENCH_ICOUNT_CLIENTS', 16),
             transports: listFrom(env, 'BENCH_ICOUNT_TRANSPORTS', ['stdio', 'http']).filter(
