@@ -41,7 +41,15 @@ export function watchConfirmations(ctx: CallContext): ConfirmationWatch {
       return typeof value === 'function' ? value.bind(target) : value;
     },
   });
-  watch.ctx = { ...ctx, elicit };
+  // Copied with its accessors, not spread: a spread would run the lazy `signal` and `idempotencyKey` getters (an
+  // AbortController and a UUID on every audited call) and cut the copy's key off from the call's own.
+  watch.ctx = Object.defineProperties(
+    {},
+    {
+      ...Object.getOwnPropertyDescriptors(ctx),
+      elicit: { value: elicit, enumerable: true, writable: true, configurable: true },
+    },
+  ) as CallContext;
   return watch;
 }
 

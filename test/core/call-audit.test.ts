@@ -6,12 +6,14 @@
 import { describe, expect, it } from 'vitest';
 import type {
   CallContext,
+  Cancellation,
   ClientRequestMethod,
   ElicitAnswer,
   ElicitRequest,
   Elicitor,
 } from '../../src/core/call-context.js';
 import { toolCallEntry, watchConfirmations, type FinishedCall } from '../../src/core/call-audit.js';
+import { ANONYMOUS_PRINCIPAL, buildCallContext } from '../../src/protocol/caller.js';
 
 const ctx: CallContext = {
   backend: 'b4b',
@@ -143,6 +145,34 @@ describe('watchConfirmations', () => {
     // Sampling and roots requests are no confirmations: passed through to the call's own elicitor.
     expect(await elicit.request('r', 'roots/list', {})).toEqual({ key: 'r', method: 'roots/list', left: 0 });
     expect(watch.last).toBe('accept');
+  });
+
+  it("copies the context with its lazy members: no signal made, one idempotency key shared with the call's", () => {
+    let signalsMade = 0;
+    const cancel = {
+      get signal(): AbortSignal {
+        signalsMade++;
+        return new AbortController().signal;
+      },
+    } as unknown as Cancellation;
+    const call = buildCallContext(
+      'acme',
+      'get',
+      { principal: ANONYMOUS_PRINCIPAL },
+      undefined,
+      cancel,
+      new Asker([]),
+      undefined,
+      undefined,
+    );
+    const watch = watchConfirmations(call);
+    expect(signalsMade, 'watching makes no AbortSignal').toBe(0);
+    expect(watch.ctx === call).toBe(false);
+    expect(watch.ctx.idempotencyKey).toBe(call.idempotencyKey);
+    watch.ctx.idempotencyKey = 'nonce-1';
+    expect(call.idempotencyKey).toBe('nonce-1');
+    expect(Object.keys(watch.ctx)).toEqual(Object.keys(call));
+    expect({ ...watch.ctx }.idempotencyKey, 'a spread of the copy still reads the key').toBe('nonce-1');
   });
 
   it('leaves a context without an elicitor as it is', () => {
