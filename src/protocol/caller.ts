@@ -109,6 +109,9 @@ export function buildCallContext(
   };
 }
 
+/** What a call carries besides its backend and tool: {@link buildCallContext}'s other parameters, stated there once. */
+export type CallScope = Parameters<typeof buildCallContext> extends [string, string, ...infer Scope] ? Scope : never;
+
 /**
  * The caller with the W3C trace context of a request's `_meta` (`traceparent`, `tracestate`: MCP reserves these
  * keys for it), when the transport found none in the HTTP headers: a copy, since stdio's caller is the process's.

@@ -3,11 +3,9 @@
  * dispatch core calls these for every transport and both eras, so all give the same results and errors.
  */
 import type { ListedTool } from '../../contract/descriptor.js';
-import type { SessionHandle } from '../state/session.js';
 import type { ToolResult, ToolService } from '../core/tool-service-api.js';
 import type { Logger } from '../log.js';
-import type { CallReporter, Cancellation, Elicitor } from '../core/call-context.js';
-import { buildCallContext, type Caller } from './caller.js';
+import { buildCallContext, type CallScope } from './caller.js';
 import { ErrorCode, RpcFailure } from './errors.js';
 
 /** The two tool methods of one backend. */
@@ -18,16 +16,7 @@ export interface ToolHandlers {
    * `tools/call`: the service's result; -32602 for an unknown tool. A failure goes through {@link failure} before
    * it is answered (no async wrapper per call for it).
    */
-  callTool(
-    name: string,
-    args: Record<string, unknown> | undefined,
-    caller: Caller,
-    session: SessionHandle | undefined,
-    cancel: Cancellation,
-    elicit: Elicitor,
-    nonce: string | undefined,
-    report: CallReporter | undefined,
-  ): Promise<ToolResult>;
+  callTool(name: string, args: Record<string, unknown> | undefined, ...scope: CallScope): Promise<ToolResult>;
   /** The protocol error to answer for what `callTool` threw: an {@link RpcFailure} as it is, anything else logged and internal. */
   failure(name: string, error: unknown): RpcFailure;
 }
