@@ -168,6 +168,18 @@ export interface PromptArgumentDescriptor {
   default?: string;
 }
 
+/** What a tool or prompt is called and says of itself, as `tools/list` and `prompts/list` show it. */
+export interface DescribedEntry {
+  name: string;
+  title: string;
+  description: string;
+}
+
+/** The {@link DescribedEntry} members of a descriptor, copied (a listing must not hold the descriptor itself). */
+export function describedEntry(d: DescribedEntry): DescribedEntry {
+  return { name: d.name, title: d.title, description: d.description };
+}
+
 /**
  * A prompt declared in a spec (`x-finmcp-prompts`): a user message whose `{argument}` placeholders are filled from
  * the prompt's arguments. `tools` are the tools that answer it: the prompt is served only while all of them are.

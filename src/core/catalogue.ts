@@ -12,7 +12,12 @@
  */
 import { readFile } from 'node:fs/promises';
 import { extname, join } from 'node:path';
-import type { GeneratedBackend, PromptDescriptor, ToolDescriptor } from '../../contract/descriptor.js';
+import {
+  describedEntry,
+  type GeneratedBackend,
+  type PromptDescriptor,
+  type ToolDescriptor,
+} from '../../contract/descriptor.js';
 import { isObject } from '../../contract/json.js';
 import type { BackendOverrides } from './backend-overrides.js';
 import { projectRoot } from '../paths.js';
@@ -52,9 +57,7 @@ export function buildCatalogue(sources: CatalogueSources): Catalogue {
 /** A spec prompt as served: arguments as declared, the message its text with the arguments filled in. */
 function specPrompt(prompt: PromptDescriptor): ServedPrompt {
   return {
-    name: prompt.name,
-    title: prompt.title,
-    description: prompt.description,
+    ...describedEntry(prompt),
     arguments: prompt.arguments,
     get: (args) => ({ messages: [{ role: 'user', content: { type: 'text', text: fillPrompt(prompt, args) } }] }),
   };

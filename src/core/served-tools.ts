@@ -12,13 +12,14 @@
  * properties, so that spreading or serializing them (a `tools/list` page) reads what is needed, and nothing else.
  */
 import type { BackendOverrides, HandWrittenTool, OverriddenBackend, ToolOverride } from './backend-overrides.js';
-import type {
-  GeneratedBackend,
-  JsonSchema,
-  ListedTool,
-  PrecompiledValidator,
-  ToolAnnotations,
-  ToolDescriptor,
+import {
+  describedEntry,
+  type GeneratedBackend,
+  type JsonSchema,
+  type ListedTool,
+  type PrecompiledValidator,
+  type ToolAnnotations,
+  type ToolDescriptor,
 } from '../../contract/descriptor.js';
 import { compileSimpleCheck, type SimpleCheck } from './common-input.js';
 import { compileResponseShaper, type ResponseShaper } from './large-response.js';
@@ -213,9 +214,7 @@ function serveBase(
 /** A generated tool's listing source: its catalogue members now, its schemas from its descriptor when needed. */
 function generatedSource(d: ToolDescriptor): ToolSource {
   return {
-    name: d.name,
-    title: d.title,
-    description: d.description,
+    ...describedEntry(d),
     annotations: d.annotations,
     hasOutput: true,
     schemas: () => ({ inputSchema: d.inputSchema, outputSchema: d.outputSchema }),
