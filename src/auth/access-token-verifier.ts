@@ -143,29 +143,17 @@ export function createAccessTokenVerifier(options: AccessTokenVerifierOptions): 
   // Keyed by the whole token, so any change to it (a forged signature, another claim) is a miss. Map order = LRU.
   // Signature, issuer and expiry are what the cache remembers; the audience is checked per request.
   const verified = new Map<string, CachedToken>();
-  // The most recently used entry, kept aside: a client sends the same token on every request, and comparing it with
-  // the last one costs less than hashing a kilobyte of token for the Map. Being the most recent, a hit on it leaves
-  // the LRU order as it is.
-  let lastToken: string | undefined;
-  let lastEntry: CachedToken | undefined;
 
   const getKeySet = remoteKeySet(options, timeoutDuration);
 
   const cached = (token: string, resource: string = options.resource): Principal | undefined => {
-    let hit = lastToken === token ? lastEntry : undefined;
-    if (hit === undefined) {
-      hit = verified.get(token);
-      if (hit === undefined) return undefined;
-      verified.delete(token);
-      verified.set(token, hit);
-      lastToken = token;
-      lastEntry = hit;
-    }
-    if (now() >= hit.until) {
-      verified.delete(token);
-      lastToken = lastEntry = undefined;
-      return undefined;
-    }
+    // Looked up by hash only: no early-exit comparison of the presented token with a remembered one, whose time
+    // could tell an attacker how much of a guess matches a real token (CWE-208).
+    const hit = verified.get(token);
+    if (hit === undefined) return undefined;
+    verified.delete(token);
+    if (now() >= hit.until) return undefined;
+    verified.set(token, hit);
     // The audience is checked on every request: the same token may be presented under another resource name.
     checkAudience(hit.principal.claims as JWTPayload, resource, audiencelessClientIds);
     return hit.principal;
@@ -183,8 +171,6 @@ export function createAccessTokenVerifier(options: AccessTokenVerifierOptions): 
         const exp = principal.claims['exp'] as number;
         const entry = { principal, until: Math.min(now() + cacheTtlMs, exp * 1000) };
         verified.set(token, entry);
-        lastToken = token;
-        lastEntry = entry;
         if (verified.size > cacheSize) verified.delete(verified.keys().next().value as string);
       }
       return principal;
