@@ -110,15 +110,19 @@ describe('Redis outage', () => {
   it('turns a state write failing inside `login` into a tool error naming the cause; the next call works', async () => {
     const endpoint = faulty.endpoints['b4b']!;
     const caller = { apiKey: API_KEY, sessionId: await openSession(endpoint, API_KEY) };
-    // The backend answers the login only after Redis has been frozen, so storing the sign-in times out.
+    // The backend answers the login only once Redis has been frozen (held, not timed: a loaded machine may take
+    // seconds to get there), so storing the sign-in times out.
+    let release!: () => void;
+    const frozen = new Promise<void>((resolve) => (release = resolve));
     fault.script(
       '/api/v1/auth/login',
-      reply.slow(5_000, reply.json(200, { access_token: 'opaque-backend-token', expires_in: 3600 })),
+      reply.after(frozen, reply.json(200, { access_token: 'opaque-backend-token', expires_in: 3600 })),
       reply.json(200, { access_token: 'opaque-backend-token', expires_in: 3600 }),
     );
     const login = callTool(endpoint, 'login', { phone: '+84909495665', password: 'SecurePassword123@' }, caller);
     expect(await eventually(() => fault.requestsTo('/api/v1/auth/login').length === 1, 30_000)).toBe(true);
     process.kill(redis.pid!, 'SIGSTOP');
+    release();
     let result: { isError: boolean; text: string };
     try {
       result = await login;
