@@ -11,8 +11,9 @@ import { COPIES_KEY, depthLimited, prismSpecFile, unfoldedSize } from '../../src
 
 type Doc = Record<string, unknown>;
 
-const ok = (ref: string): Doc => ({
-  responses: { '200': { description: 'ok', content: { 'application/json': { schema: { $ref: ref } } } } },
+/** An operation answering 200 with JSON of the schema `ref`; `media` adds to its Media Type Object (e.g. examples). */
+const ok = (ref: string, media: Doc = {}): Doc => ({
+  responses: { '200': { description: 'ok', content: { 'application/json': { schema: { $ref: ref }, ...media } } } },
 });
 const spec = (schemas: Doc, extra: Doc = {}): Doc => ({
   openapi: '3.0.3',
@@ -124,19 +125,9 @@ describe('depthLimited', () => {
         {
           paths: {
             '/a': {
-              get: {
-                responses: {
-                  '200': {
-                    description: 'ok',
-                    content: {
-                      'application/json': {
-                        schema: { $ref: '#/components/schemas/A' },
-                        examples: { one: { summary: 'literal', value: { $ref: '#/components/schemas/B' } } },
-                      },
-                    },
-                  },
-                },
-              },
+              get: ok('#/components/schemas/A', {
+                examples: { one: { summary: 'literal', value: { $ref: '#/components/schemas/B' } } },
+              }),
             },
           },
         },
@@ -158,21 +149,7 @@ describe('depthLimited', () => {
         { A: { type: 'string' } },
         {
           paths: {
-            '/a': {
-              get: {
-                responses: {
-                  '200': {
-                    description: 'ok',
-                    content: {
-                      'application/json': {
-                        schema: { $ref: '#/components/schemas/A' },
-                        examples: { one: { $ref: '#/components/examples/One' } },
-                      },
-                    },
-                  },
-                },
-              },
-            },
+            '/a': { get: ok('#/components/schemas/A', { examples: { one: { $ref: '#/components/examples/One' } } }) },
           },
           components: { schemas: { A: { type: 'string' } }, examples: { One: { value: 'x' } } },
         },
